@@ -1,0 +1,99 @@
+package io.piste.broker;
+
+import io.piste.broker.config.BrokerConfig;
+import io.piste.broker.handler.BrokerContext;
+import io.piste.broker.handler.RequestDispatcher;
+import io.piste.broker.metadata.LocalController;
+import io.piste.broker.metadata.MetaProperties;
+import io.piste.broker.network.BrokerServer;
+import io.piste.broker.partition.ReplicaManager;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single Piste node: metadata controller, partitions and the Kafka listener, started in that order and
+ * stopped in reverse. {@link #close()} is a clean shutdown: it stops accepting requests, flushes every log
+ * and writes the clean-shutdown markers that make the next start-up skip recovery.
+ */
+public final class Broker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Broker.class);
+
+    /** The metadata log lives in the first log dir, under Kafka's directory name for it. */
+    static final String METADATA_DIR = "__cluster_metadata-0";
+
+    private final LocalController controller;
+    private final ReplicaManager replicaManager;
+    private final BrokerServer server;
+    private final BrokerContext context;
+
+    private Broker(LocalController controller, ReplicaManager replicaManager, BrokerServer server,
+                   BrokerContext context) {
+        this.controller = controller;
+        this.replicaManager = replicaManager;
+        this.server = server;
+        this.context = context;
+    }
+
+    public static Broker start(BrokerConfig config) throws IOException, InterruptedException {
+        String clusterId = MetaProperties.loadOrCreate(config.logDirs(), config.nodeId());
+        Path metadataDir = config.logDirs().get(0).resolve(METADATA_DIR);
+        LocalController controller = LocalController.open(metadataDir);
+        ReplicaManager replicaManager = null;
+        try {
+            replicaManager = new ReplicaManager(config);
+            replicaManager.startup(controller.image());
+            controller.setListener(replicaManager);
+            BrokerContext context = new BrokerContext(config, clusterId, controller, replicaManager);
+            RequestDispatcher dispatcher = new RequestDispatcher(context);
+            BrokerConfig.Endpoint listener = config.listener();
+            BrokerServer server = BrokerServer.bind(listener.host(), listener.port(), ioThreads(config),
+                config.socketRequestMaxBytes(), dispatcher, dispatcher.apiVersions());
+            BrokerConfig.Endpoint advertised = config.advertisedListener();
+            context.setAdvertisedAddress(advertised.host(),
+                advertised.port() == 0 ? server.port() : advertised.port());
+            return new Broker(controller, replicaManager, server, context);
+        } catch (RuntimeException | IOException | InterruptedException e) {
+            if (replicaManager != null) {
+                replicaManager.close();
+            }
+            controller.close();
+            throw e;
+        }
+    }
+
+    private static int ioThreads(BrokerConfig config) {
+        return Math.max(1, Math.min(config.numNetworkThreads(), Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** The port the listener is bound to (useful when {@code listeners} asked for port 0). */
+    public int port() {
+        return server.port();
+    }
+
+    public String advertisedHost() {
+        return context.advertisedHost();
+    }
+
+    public int advertisedPort() {
+        return context.advertisedPort();
+    }
+
+    public String clusterId() {
+        return context.clusterId();
+    }
+
+    @Override
+    public void close() {
+        server.stopAccepting();
+        server.close();
+        replicaManager.close();
+        try {
+            controller.close();
+        } catch (IOException e) {
+            log.warn("Could not close the metadata log: {}", e.toString());
+        }
+    }
+}

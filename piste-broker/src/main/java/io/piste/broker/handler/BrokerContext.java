@@ -1,0 +1,58 @@
+package io.piste.broker.handler;
+
+import io.piste.broker.config.BrokerConfig;
+import io.piste.broker.metadata.LocalController;
+import io.piste.broker.partition.ReplicaManager;
+
+/** What every handler may need to know of the broker: its config, identity, metadata and partitions. */
+public final class BrokerContext {
+
+    private final BrokerConfig config;
+    private final String clusterId;
+    private final LocalController controller;
+    private final ReplicaManager replicaManager;
+    private volatile String advertisedHost;
+    private volatile int advertisedPort;
+
+    public BrokerContext(BrokerConfig config, String clusterId, LocalController controller,
+                         ReplicaManager replicaManager) {
+        this.config = config;
+        this.clusterId = clusterId;
+        this.controller = controller;
+        this.replicaManager = replicaManager;
+    }
+
+    /** Set once the listener is bound, before any client can know the port. */
+    public void setAdvertisedAddress(String host, int port) {
+        this.advertisedHost = host;
+        this.advertisedPort = port;
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    public String clusterId() {
+        return clusterId;
+    }
+
+    public LocalController controller() {
+        return controller;
+    }
+
+    public ReplicaManager replicaManager() {
+        return replicaManager;
+    }
+
+    public String advertisedHost() {
+        return advertisedHost;
+    }
+
+    public int advertisedPort() {
+        return advertisedPort;
+    }
+
+    public int nodeId() {
+        return config.nodeId();
+    }
+}

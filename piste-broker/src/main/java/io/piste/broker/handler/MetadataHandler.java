@@ -1,0 +1,109 @@
+package io.piste.broker.handler;
+
+import io.piste.broker.metadata.MetadataImage;
+import io.piste.broker.metadata.TopicImage;
+import io.piste.broker.protocol.RequestContext;
+import io.piste.broker.protocol.RequestHandler;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Metadata: this broker as the only node and controller, the requested topics (by name or, from v10, by id),
+ * and auto-creation of unknown topics when both the request and {@code auto.create.topics.enable} allow it.
+ */
+final class MetadataHandler implements RequestHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(MetadataHandler.class);
+
+    private final BrokerContext broker;
+
+    MetadataHandler(BrokerContext broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public void handle(RequestContext context) {
+        MetadataRequestData request = context.data();
+        short version = context.apiVersion();
+        MetadataResponseData response = new MetadataResponseData()
+            .setClusterId(broker.clusterId())
+            .setControllerId(broker.nodeId());
+        response.brokers().add(new MetadataResponseBroker()
+            .setNodeId(broker.nodeId())
+            .setHost(broker.advertisedHost())
+            .setPort(broker.advertisedPort()));
+        boolean allTopics = request.topics() == null || (version == 0 && request.topics().isEmpty());
+        if (allTopics) {
+            for (TopicImage topic : broker.controller().image().topics()) {
+                response.topics().add(describe(topic));
+            }
+        } else {
+            boolean mayCreate = version < 4 || request.allowAutoTopicCreation();
+            for (MetadataRequestTopic requested : request.topics()) {
+                response.topics().add(describeRequested(requested, mayCreate));
+            }
+        }
+        context.respond(response);
+    }
+
+    private MetadataResponseTopic describeRequested(MetadataRequestTopic requested, boolean mayCreate) {
+        MetadataImage image = broker.controller().image();
+        if (requested.name() == null) {
+            TopicImage topic = image.topic(requested.topicId());
+            return topic != null ? describe(topic) : new MetadataResponseTopic()
+                .setTopicId(requested.topicId())
+                .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
+        }
+        TopicImage topic = image.topic(requested.name());
+        if (topic != null) {
+            return describe(topic);
+        }
+        MetadataResponseTopic missing = new MetadataResponseTopic().setName(requested.name());
+        if (!mayCreate || !broker.config().autoCreateTopicsEnable()) {
+            return missing.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        }
+        try {
+            return describe(broker.controller().createTopic(requested.name(), broker.config().numPartitions(),
+                Map.of()));
+        } catch (TopicExistsException e) {
+            // created by a concurrent request in the meantime
+            return describe(broker.controller().image().topic(requested.name()));
+        } catch (ApiException e) {
+            return missing.setErrorCode(Errors.forException(e).code());
+        } catch (IOException e) {
+            log.warn("Could not auto-create topic {}: {}", requested.name(), e.toString());
+            return missing.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
+        }
+    }
+
+    private MetadataResponseTopic describe(TopicImage topic) {
+        MetadataResponseTopic described = new MetadataResponseTopic()
+            .setName(topic.name())
+            .setTopicId(topic.topicId() == null ? Uuid.ZERO_UUID : topic.topicId())
+            .setIsInternal(false);
+        List<Integer> self = List.of(broker.nodeId());
+        for (int p = 0; p < topic.partitionCount(); p++) {
+            described.partitions().add(new MetadataResponsePartition()
+                .setPartitionIndex(p)
+                .setLeaderId(broker.nodeId())
+                .setLeaderEpoch(0)
+                .setReplicaNodes(self)
+                .setIsrNodes(self)
+                .setOfflineReplicas(List.of()));
+        }
+        return described;
+    }
+}

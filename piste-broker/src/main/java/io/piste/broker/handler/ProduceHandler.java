@@ -1,0 +1,121 @@
+package io.piste.broker.handler;
+
+import io.piste.broker.metadata.MetadataImage;
+import io.piste.broker.metadata.TopicImage;
+import io.piste.broker.partition.Partition;
+import io.piste.broker.protocol.RequestContext;
+import io.piste.broker.protocol.RequestHandler;
+import io.piste.storage.log.LogAppendInfo;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidRequiredAcksException;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
+import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Produce: appends each partition's batches as received (validated, offsets assigned in place) and answers
+ * per {@code acks}: 0 never, 1 once appended, all (-1) once the data is durable (see {@link Partition}).
+ * From v13 topics are named by id.
+ */
+final class ProduceHandler implements RequestHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProduceHandler.class);
+
+    private final BrokerContext broker;
+
+    ProduceHandler(BrokerContext broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public void handle(RequestContext context) {
+        ProduceRequestData request = context.data();
+        short acks = request.acks();
+        if (acks != 0 && acks != 1 && acks != -1) {
+            context.respondWithError(new InvalidRequiredAcksException("acks must be -1, 0 or 1, got " + acks));
+            return;
+        }
+        boolean byId = context.apiVersion() >= 13;
+        ProduceResponseData response = new ProduceResponseData();
+        // One count for this method, one per partition waiting for durability; the last to finish answers.
+        AtomicInteger outstanding = new AtomicInteger(1);
+        MetadataImage image = broker.controller().image();
+        for (TopicProduceData topicData : request.topicData()) {
+            TopicImage topic = byId ? image.topic(topicData.topicId()) : image.topic(topicData.name());
+            TopicProduceResponse topicResponse = new TopicProduceResponse()
+                .setName(topicData.name())
+                .setTopicId(topicData.topicId() == null ? Uuid.ZERO_UUID : topicData.topicId());
+            response.responses().add(topicResponse);
+            for (PartitionProduceData partitionData : topicData.partitionData()) {
+                PartitionProduceResponse partitionResponse = new PartitionProduceResponse()
+                    .setIndex(partitionData.index())
+                    .setBaseOffset(-1)
+                    .setLogAppendTimeMs(-1)
+                    .setLogStartOffset(-1);
+                topicResponse.partitionResponses().add(partitionResponse);
+                Partition partition = topic == null ? null
+                    : broker.replicaManager().partition(topic.name(), partitionData.index());
+                if (partition == null) {
+                    partitionResponse.setErrorCode(topic == null && byId
+                        ? Errors.UNKNOWN_TOPIC_ID.code() : Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                    continue;
+                }
+                LogAppendInfo info = append(context, partition, partitionData, partitionResponse, request);
+                if (info != null && acks == -1) {
+                    outstanding.incrementAndGet();
+                    partition.whenDurable(info.lastOffset() + 1, error -> {
+                        if (error != Errors.NONE) {
+                            partitionResponse.setErrorCode(error.code()).setErrorMessage(error.message());
+                        }
+                        if (outstanding.decrementAndGet() == 0) {
+                            context.respond(response);
+                        }
+                    });
+                }
+            }
+        }
+        if (acks == 0) {
+            context.noResponse();
+        } else if (outstanding.decrementAndGet() == 0) {
+            context.respond(response);
+        }
+    }
+
+    private LogAppendInfo append(RequestContext context, Partition partition, PartitionProduceData data,
+                                 PartitionProduceResponse response, ProduceRequestData request) {
+        if (request.transactionalId() != null) {
+            response.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
+                .setErrorMessage("Piste does not support transactions yet");
+            return null;
+        }
+        if (!(data.records() instanceof MemoryRecords records) || records.sizeInBytes() == 0) {
+            response.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage("no record batch in the request");
+            return null;
+        }
+        try {
+            LogAppendInfo info = partition.appendRecordsToLeader(records.buffer());
+            response.setBaseOffset(info.firstOffset())
+                .setLogAppendTimeMs(info.logAppendTimeMs())
+                .setLogStartOffset(info.logStartOffset());
+            return info;
+        } catch (IOException | RuntimeException e) {
+            Errors error = StorageErrors.forException(e);
+            if (error == Errors.UNKNOWN_SERVER_ERROR) {
+                log.error("Append to {} failed for {}", partition, context, e);
+            } else if (error == Errors.KAFKA_STORAGE_ERROR) {
+                log.warn("Append to {} failed: {}", partition, e.toString());
+            }
+            response.setErrorCode(error.code()).setErrorMessage(e.getMessage());
+            return null;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.piste.broker.handler;
+
+import io.piste.broker.config.ConfigsHandler;
+import io.piste.broker.config.TopicConfigStore;
+import io.piste.broker.protocol.ApiVersionsTable;
+import io.piste.broker.protocol.RequestContext;
+import io.piste.broker.protocol.RequestHandler;
+import java.io.IOException;
+import java.util.EnumMap;
+import java.util.Map;
+import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+
+/**
+ * Routes each request to the handler of its API. The set of routes is also what ApiVersions advertises, so
+ * the two cannot disagree.
+ */
+public final class RequestDispatcher implements RequestHandler {
+
+    private final Map<ApiKeys, RequestHandler> handlers = new EnumMap<>(ApiKeys.class);
+    private final ApiVersionsTable apiVersions;
+
+    public RequestDispatcher(BrokerContext broker) {
+        ConfigsHandler configs = new ConfigsHandler(broker.config(), topicConfigStore(broker));
+        handlers.put(ApiKeys.METADATA, new MetadataHandler(broker));
+        handlers.put(ApiKeys.PRODUCE, new ProduceHandler(broker));
+        handlers.put(ApiKeys.FETCH, new FetchHandler(broker));
+        handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(broker));
+        handlers.put(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(broker));
+        handlers.put(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(broker));
+        handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(broker));
+        handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(broker));
+        handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(broker));
+        handlers.put(ApiKeys.DESCRIBE_CONFIGS, ctx ->
+            ctx.respond(configs.describe((DescribeConfigsRequestData) ctx.data(), ctx.apiVersion())));
+        handlers.put(ApiKeys.ALTER_CONFIGS, ctx -> ctx.respond(configs.alter((AlterConfigsRequestData) ctx.data())));
+        handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, ctx ->
+            ctx.respond(configs.incrementalAlter((IncrementalAlterConfigsRequestData) ctx.data())));
+        handlers.put(ApiKeys.API_VERSIONS, null);
+        this.apiVersions = new ApiVersionsTable(handlers.keySet());
+        handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(apiVersions));
+    }
+
+    private static TopicConfigStore topicConfigStore(BrokerContext broker) {
+        return new TopicConfigStore() {
+            @Override
+            public boolean topicExists(String topic) {
+                return broker.controller().image().topic(topic) != null;
+            }
+
+            @Override
+            public Map<String, String> topicOverrides(String topic) {
+                var image = broker.controller().image().topic(topic);
+                return image == null ? Map.of() : image.configs();
+            }
+
+            @Override
+            public void replaceTopicOverrides(String topic, Map<String, String> overrides) throws IOException {
+                broker.controller().replaceTopicConfigs(topic, overrides);
+            }
+        };
+    }
+
+    public ApiVersionsTable apiVersions() {
+        return apiVersions;
+    }
+
+    @Override
+    public void handle(RequestContext context) {
+        handlers.get(context.apiKey()).handle(context);
+    }
+}

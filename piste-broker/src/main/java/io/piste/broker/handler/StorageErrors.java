@@ -1,0 +1,39 @@
+package io.piste.broker.handler;
+
+import io.piste.storage.log.BatchTooLargeException;
+import io.piste.storage.log.InvalidBatchException;
+import io.piste.storage.log.InvalidProducerEpochException;
+import io.piste.storage.log.InvalidTimestampException;
+import io.piste.storage.log.OffsetOutOfRangeException;
+import io.piste.storage.log.OutOfOrderSequenceException;
+import java.io.IOException;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.protocol.Errors;
+
+/** Maps the storage layer's exceptions to the Kafka error codes clients know. */
+final class StorageErrors {
+
+    private StorageErrors() {
+    }
+
+    static Errors forException(Throwable e) {
+        if (e instanceof InvalidBatchException) {
+            return Errors.CORRUPT_MESSAGE;
+        } else if (e instanceof BatchTooLargeException) {
+            return Errors.MESSAGE_TOO_LARGE;
+        } else if (e instanceof InvalidTimestampException) {
+            return Errors.INVALID_TIMESTAMP;
+        } else if (e instanceof OutOfOrderSequenceException) {
+            return Errors.OUT_OF_ORDER_SEQUENCE_NUMBER;
+        } else if (e instanceof InvalidProducerEpochException) {
+            return Errors.INVALID_PRODUCER_EPOCH;
+        } else if (e instanceof OffsetOutOfRangeException) {
+            return Errors.OFFSET_OUT_OF_RANGE;
+        } else if (e instanceof IOException) {
+            return Errors.KAFKA_STORAGE_ERROR;
+        } else if (e instanceof ApiException) {
+            return Errors.forException(e);
+        }
+        return Errors.UNKNOWN_SERVER_ERROR;
+    }
+}

@@ -1,0 +1,156 @@
+package io.piste.broker.metadata;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.internals.Topic;
+
+/**
+ * The controller of a single node: checks each metadata change, appends it to the {@link MetadataLog}
+ * (fsynced), then applies it to the {@link MetadataImage} and tells the listener. A cluster replaces the local
+ * log with a Raft quorum; the records and the image stay the same.
+ *
+ * <p>Thread-safe: changes are serialized; {@link #image()} may be read from any thread without locking.
+ */
+public final class LocalController implements AutoCloseable {
+
+    /** Producer ids are reserved in blocks so that a restart never hands out an id twice. */
+    static final long PRODUCER_ID_BLOCK_SIZE = 1000;
+    public static final int MAX_PARTITIONS = 100_000;
+
+    private final MetadataLog metadataLog;
+    private volatile MetadataImage image;
+    private MetadataListener listener;
+    private long nextProducerId;
+
+    private LocalController(MetadataLog metadataLog, MetadataImage image) {
+        this.metadataLog = metadataLog;
+        this.image = image;
+        this.nextProducerId = image.producerIdBlockEnd();
+    }
+
+    public static LocalController open(Path metadataDir) throws IOException {
+        List<MetadataRecord> records = new ArrayList<>();
+        MetadataLog metadataLog = MetadataLog.open(metadataDir, records);
+        MetadataImage image = MetadataImage.EMPTY;
+        for (MetadataRecord record : records) {
+            image = image.apply(record);
+        }
+        return new LocalController(metadataLog, image);
+    }
+
+    public synchronized void setListener(MetadataListener listener) {
+        this.listener = listener;
+    }
+
+    public MetadataImage image() {
+        return image;
+    }
+
+    /** Checks a new topic as Kafka does; throws the Kafka error the client should get. */
+    public void validateNewTopic(String name, int partitionCount) {
+        Topic.validate(name);
+        MetadataImage current = image;
+        if (current.topic(name) != null) {
+            throw new TopicExistsException("Topic '" + name + "' already exists.");
+        }
+        for (TopicImage existing : current.topics()) {
+            if (Topic.hasCollision(name, existing.name())) {
+                throw new InvalidTopicException("Topic '" + name + "' collides with existing topic: "
+                    + existing.name());
+            }
+        }
+        if (partitionCount <= 0 || partitionCount > MAX_PARTITIONS) {
+            throw new InvalidPartitionsException("Number of partitions must be between 1 and " + MAX_PARTITIONS
+                + ", got " + partitionCount);
+        }
+    }
+
+    public synchronized TopicImage createTopic(String name, int partitionCount, Map<String, String> configs)
+        throws IOException {
+        validateNewTopic(name, partitionCount);
+        Uuid id = Uuid.randomUuid();
+        List<MetadataRecord> records = MetadataLog.list(new MetadataRecord.Topic(name, id, partitionCount));
+        if (!configs.isEmpty()) {
+            records.add(new MetadataRecord.TopicConfig(id, configs));
+        }
+        append(records);
+        TopicImage topic = image.topic(id);
+        if (listener != null) {
+            listener.onTopicCreated(topic);
+        }
+        return topic;
+    }
+
+    public synchronized void deleteTopic(Uuid topicId) throws IOException {
+        TopicImage topic = image.topic(topicId);
+        if (topic == null) {
+            throw new UnknownTopicOrPartitionException("Topic " + topicId + " does not exist");
+        }
+        append(MetadataLog.list(new MetadataRecord.RemoveTopic(topicId)));
+        if (listener != null) {
+            listener.onTopicDeleted(topic);
+        }
+    }
+
+    public synchronized void createPartitions(String name, int newCount, boolean validateOnly) throws IOException {
+        TopicImage topic = image.topic(name);
+        if (topic == null) {
+            throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist");
+        }
+        if (newCount <= topic.partitionCount()) {
+            throw new InvalidPartitionsException("Topic currently has " + topic.partitionCount()
+                + " partitions, which is higher than the requested " + newCount + ".");
+        }
+        if (newCount > MAX_PARTITIONS) {
+            throw new InvalidPartitionsException("At most " + MAX_PARTITIONS + " partitions, got " + newCount);
+        }
+        if (validateOnly) {
+            return;
+        }
+        append(MetadataLog.list(new MetadataRecord.PartitionCount(topic.topicId(), newCount)));
+        if (listener != null) {
+            listener.onPartitionsAdded(image.topic(name), topic.partitionCount());
+        }
+    }
+
+    public synchronized void replaceTopicConfigs(String name, Map<String, String> configs) throws IOException {
+        TopicImage topic = image.topic(name);
+        if (topic == null) {
+            throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist");
+        }
+        append(MetadataLog.list(new MetadataRecord.TopicConfig(topic.topicId(), configs)));
+        if (listener != null) {
+            listener.onConfigsChanged(image.topic(name));
+        }
+    }
+
+    /** A producer id never handed out before, even across restarts. */
+    public synchronized long nextProducerId() throws IOException {
+        if (nextProducerId >= image.producerIdBlockEnd()) {
+            append(MetadataLog.list(new MetadataRecord.ProducerIds(nextProducerId + PRODUCER_ID_BLOCK_SIZE)));
+        }
+        return nextProducerId++;
+    }
+
+    private void append(List<MetadataRecord> records) throws IOException {
+        metadataLog.append(records);
+        MetadataImage next = image;
+        for (MetadataRecord record : records) {
+            next = next.apply(record);
+        }
+        image = next;
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        metadataLog.close();
+    }
+}

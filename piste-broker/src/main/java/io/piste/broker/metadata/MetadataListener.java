@@ -1,0 +1,13 @@
+package io.piste.broker.metadata;
+
+/** Told of each applied metadata change, after it is durable, on the thread that made the change. */
+public interface MetadataListener {
+
+    void onTopicCreated(TopicImage topic) throws java.io.IOException;
+
+    void onTopicDeleted(TopicImage topic) throws java.io.IOException;
+
+    void onPartitionsAdded(TopicImage topic, int previousCount) throws java.io.IOException;
+
+    void onConfigsChanged(TopicImage topic);
+}

@@ -1,0 +1,180 @@
+package io.piste.broker.network;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.piste.broker.protocol.ApiVersionsTable;
+import io.piste.broker.protocol.RequestContext;
+import io.piste.broker.protocol.RequestHandler;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: decodes each frame into a request, hands it to the handler, and writes the answers
+ * in request order however they complete (Kafka clients match responses to requests by order).
+ *
+ * <p>At most {@link #MAX_IN_FLIGHT} requests wait for answers; beyond that the connection stops reading, so
+ * a client cannot make the broker queue without bound. All state is touched on the channel's event loop.
+ */
+final class KafkaConnection extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaConnection.class);
+    static final int MAX_IN_FLIGHT = 64;
+
+    private final RequestHandler handler;
+    private final ApiVersionsTable apiVersions;
+    private final ArrayDeque<PendingResponse> pending = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+
+    KafkaConnection(RequestHandler handler, ApiVersionsTable apiVersions) {
+        this.handler = handler;
+        this.apiVersions = apiVersions;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        try {
+            readRequest(frame.nioBuffer());
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void readRequest(ByteBuffer buffer) {
+        RequestHeader header;
+        try {
+            header = RequestHeader.parse(buffer);
+        } catch (RuntimeException e) {
+            closeWithReason("unreadable request header (" + e.getMessage() + ")");
+            return;
+        }
+        ApiKeys key = header.apiKey();
+        short version = header.apiVersion();
+        if (!apiVersions.isSupported(key, version)) {
+            answerUnsupported(header);
+            return;
+        }
+        AbstractRequest request;
+        try {
+            request = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(buffer)).request;
+        } catch (RuntimeException e) {
+            closeWithReason("unreadable " + key + " v" + version + " request (" + e.getMessage() + ")");
+            return;
+        }
+        PendingResponse slot = new PendingResponse(header);
+        pending.addLast(slot);
+        if (pending.size() >= MAX_IN_FLIGHT) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        RequestContext context = new RequestContext(header, request, ctx.channel().remoteAddress(),
+            ctx.channel().eventLoop(), slot);
+        try {
+            handler.handle(context);
+        } catch (RuntimeException e) {
+            log.error("{} failed", context, e);
+            if (!slot.done) {
+                context.respondWithError(e);
+            }
+        }
+    }
+
+    /** Kafka's answer: ApiVersions gets UNSUPPORTED_VERSION at v0 with the table, anything else a closed connection. */
+    private void answerUnsupported(RequestHeader header) {
+        if (header.apiKey() == ApiKeys.API_VERSIONS) {
+            PendingResponse slot = new PendingResponse(header, (short) 0, (short) 0);
+            pending.addLast(slot);
+            slot.complete(apiVersions.response(Errors.UNSUPPORTED_VERSION.code()));
+        } else {
+            closeWithReason("unsupported " + header.apiKey() + " version " + header.apiVersion());
+        }
+    }
+
+    private void closeWithReason(String reason) {
+        log.warn("Closing connection from {}: {}", ctx.channel().remoteAddress(), reason);
+        ctx.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException) {
+            // an oversized or negative frame length: the stream cannot be resynchronised
+            closeWithReason(cause.getMessage());
+        } else if (cause instanceof IOException) {
+            log.debug("Connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        } else {
+            log.warn("Closing connection from {} after an error", ctx.channel().remoteAddress(), cause);
+            ctx.close();
+        }
+    }
+
+    /** Writes every answer that is ready at the head of the queue. Runs on the event loop. */
+    private void writeReadyResponses() {
+        boolean wrote = false;
+        while (!pending.isEmpty() && pending.peekFirst().done) {
+            PendingResponse head = pending.pollFirst();
+            if (head.response != null && ctx.channel().isActive()) {
+                ResponseWriter.write(ctx, head.correlationId, head.headerVersion, head.response, head.apiVersion);
+                wrote = true;
+            }
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+        if (pending.size() < MAX_IN_FLIGHT / 2 && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private final class PendingResponse implements RequestContext.ResponseSlot {
+        final int correlationId;
+        final short headerVersion;
+        final short apiVersion;
+        ApiMessage response;
+        boolean done;
+
+        PendingResponse(RequestHeader header) {
+            this(header, header.apiKey().responseHeaderVersion(header.apiVersion()), header.apiVersion());
+        }
+
+        PendingResponse(RequestHeader header, short headerVersion, short apiVersion) {
+            this.correlationId = header.correlationId();
+            this.headerVersion = headerVersion;
+            this.apiVersion = apiVersion;
+        }
+
+        @Override
+        public void complete(ApiMessage answer) {
+            if (ctx.executor().inEventLoop()) {
+                completeOnLoop(answer);
+            } else {
+                ctx.executor().execute(() -> completeOnLoop(answer));
+            }
+        }
+
+        private void completeOnLoop(ApiMessage answer) {
+            if (done) {
+                throw new IllegalStateException("request " + correlationId + " answered twice");
+            }
+            response = answer;
+            done = true;
+            writeReadyResponses();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.piste.broker.partition;
+
+import java.io.IOException;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: one thread fsyncs every partition appended to since its last round, then completes the
+ * acknowledgements waiting on them. While a round runs, new appends gather for the next, so one fsync per
+ * partition covers many produce requests from many connections.
+ */
+final class LogFlusher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LogFlusher.class);
+
+    private final Object lock = new Object();
+    private final Thread thread;
+    private Set<Partition> dirty = new LinkedHashSet<>();
+    private boolean running = true;
+
+    LogFlusher() {
+        this.thread = new Thread(this::run, "piste-log-flusher");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    void markDirty(Partition partition) {
+        synchronized (lock) {
+            if (dirty.add(partition) && dirty.size() == 1) {
+                lock.notifyAll();
+            }
+        }
+    }
+
+    private void run() {
+        while (true) {
+            Set<Partition> round;
+            synchronized (lock) {
+                while (dirty.isEmpty() && running) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                if (dirty.isEmpty()) {
+                    return;
+                }
+                round = dirty;
+                dirty = new LinkedHashSet<>();
+            }
+            flushRound(round);
+        }
+    }
+
+    private static void flushRound(Set<Partition> round) {
+        for (Partition partition : round) {
+            try {
+                partition.log().flush();
+                partition.onFlushed();
+            } catch (IOException | RuntimeException e) {
+                log.warn("Flush of {} failed: {}", partition, e.toString());
+                partition.onFlushFailed();
+            }
+        }
+    }
+
+    /** Finishes the pending round, then stops. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            running = false;
+            lock.notifyAll();
+        }
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

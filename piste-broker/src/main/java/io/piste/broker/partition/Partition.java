@@ -1,0 +1,165 @@
+package io.piste.broker.partition;
+
+import io.piste.storage.log.LogAppendInfo;
+import io.piste.storage.log.UnifiedLog;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * One partition led by this broker: its log, leader epoch and high watermark, the produce requests waiting for
+ * their data to be durable, and the fetches waiting for new data.
+ *
+ * <p>With durable acks the high watermark is the flushed offset: consumers never see data that a crash could
+ * take back, and acks=all completes when the flush passes its offset. Otherwise the high watermark follows the
+ * log end at once, as on a Kafka leader whose ISR is itself. Thread-safe.
+ */
+public final class Partition {
+
+    /** Told when the data it waits for is durable, or that it will not be. */
+    public interface AckCallback {
+        void onComplete(Errors error);
+    }
+
+    private record AckWaiter(long offset, AckCallback callback) {
+    }
+
+    private final String topic;
+    private final int index;
+    private final UnifiedLog log;
+    private final LogFlusher flusher;
+    private final boolean durableAcks;
+    private final ArrayDeque<AckWaiter> ackWaiters = new ArrayDeque<>();
+    private final Set<Runnable> dataWaiters = ConcurrentHashMap.newKeySet();
+    private volatile long flushIntervalMessages;
+
+    Partition(String topic, int index, UnifiedLog log, LogFlusher flusher, boolean durableAcks,
+              long flushIntervalMessages) {
+        this.topic = topic;
+        this.index = index;
+        this.log = log;
+        this.flusher = flusher;
+        this.durableAcks = durableAcks;
+        this.flushIntervalMessages = flushIntervalMessages;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public UnifiedLog log() {
+        return log;
+    }
+
+    /** Single node: the leader epoch stays 0 until replication brings elections. */
+    public int leaderEpoch() {
+        return 0;
+    }
+
+    public long highWatermark() {
+        return log.highWatermark();
+    }
+
+    void setFlushIntervalMessages(long messages) {
+        this.flushIntervalMessages = messages;
+    }
+
+    /** Appends as leader. The caller answers acks=all through {@link #whenDurable}. */
+    public LogAppendInfo appendRecordsToLeader(ByteBuffer records) throws IOException {
+        LogAppendInfo info = log.appendAsLeader(records, leaderEpoch());
+        if (info.duplicate()) {
+            return info;
+        }
+        if (durableAcks) {
+            flusher.markDirty(this);
+        } else {
+            advanceHighWatermark(log.logEndOffset());
+            if (log.logEndOffset() - log.recoveryPoint() >= flushIntervalMessages) {
+                flusher.markDirty(this);
+            }
+        }
+        return info;
+    }
+
+    /**
+     * Calls back once every record below {@code endOffset} is fsynced (durable acks), or at once otherwise.
+     * A duplicate batch waits too: its first copy may not be flushed yet.
+     */
+    public void whenDurable(long endOffset, AckCallback callback) {
+        if (!durableAcks) {
+            callback.onComplete(Errors.NONE);
+            return;
+        }
+        synchronized (ackWaiters) {
+            if (log.recoveryPoint() < endOffset) {
+                ackWaiters.addLast(new AckWaiter(endOffset, callback));
+                flusher.markDirty(this);
+                return;
+            }
+        }
+        callback.onComplete(Errors.NONE);
+    }
+
+    /** Called by the flusher after a successful flush. */
+    void onFlushed() {
+        long flushed = log.recoveryPoint();
+        if (durableAcks) {
+            advanceHighWatermark(flushed);
+        }
+        while (true) {
+            AckWaiter ready;
+            synchronized (ackWaiters) {
+                AckWaiter head = ackWaiters.peekFirst();
+                if (head == null || head.offset > flushed) {
+                    break;
+                }
+                ready = ackWaiters.pollFirst();
+            }
+            ready.callback.onComplete(Errors.NONE);
+        }
+    }
+
+    /** Called by the flusher when fsync failed: waiting producers get KAFKA_STORAGE_ERROR and may retry. */
+    void onFlushFailed() {
+        while (true) {
+            AckWaiter failed;
+            synchronized (ackWaiters) {
+                failed = ackWaiters.pollFirst();
+            }
+            if (failed == null) {
+                return;
+            }
+            failed.callback.onComplete(Errors.KAFKA_STORAGE_ERROR);
+        }
+    }
+
+    private void advanceHighWatermark(long offset) {
+        if (offset > log.highWatermark()) {
+            log.updateHighWatermark(offset);
+            for (Runnable waiter : dataWaiters) {
+                waiter.run();
+            }
+        }
+    }
+
+    /** Runs {@code waiter} (on the advancing thread; keep it short) each time the high watermark moves. */
+    public void addDataWaiter(Runnable waiter) {
+        dataWaiters.add(waiter);
+    }
+
+    public void removeDataWaiter(Runnable waiter) {
+        dataWaiters.remove(waiter);
+    }
+
+    @Override
+    public String toString() {
+        return topic + "-" + index;
+    }
+}

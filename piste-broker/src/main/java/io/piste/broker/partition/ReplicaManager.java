@@ -1,0 +1,270 @@
+package io.piste.broker.partition;
+
+import io.piste.broker.config.BrokerConfig;
+import io.piste.broker.config.TopicConfigs;
+import io.piste.broker.metadata.MetadataImage;
+import io.piste.broker.metadata.MetadataListener;
+import io.piste.broker.metadata.TopicImage;
+import io.piste.storage.checkpoint.CleanShutdownMarker;
+import io.piste.storage.checkpoint.OffsetCheckpointFile;
+import io.piste.storage.checkpoint.TopicPartitionKey;
+import io.piste.storage.log.UnifiedLog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partitions this broker holds: opens their logs at start-up (recovering after an unclean stop), creates
+ * and deletes them as metadata changes, checkpoints recovery points and high watermarks, and closes everything
+ * cleanly. Thread-safe.
+ */
+public final class ReplicaManager implements MetadataListener, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ReplicaManager.class);
+    static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
+    static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
+
+    private final BrokerConfig config;
+    private final List<Path> logDirs;
+    private final Map<Path, Boolean> hadCleanShutdown = new HashMap<>();
+    private final Map<Path, Map<TopicPartitionKey, Long>> recoveryPoints = new HashMap<>();
+    private final ConcurrentHashMap<String, Partition[]> partitions = new ConcurrentHashMap<>();
+    private final LogFlusher flusher = new LogFlusher();
+    private final ScheduledExecutorService scheduler;
+
+    public ReplicaManager(BrokerConfig config) throws IOException {
+        this.config = config;
+        this.logDirs = config.logDirs();
+        for (Path dir : logDirs) {
+            Files.createDirectories(dir);
+            hadCleanShutdown.put(dir, CleanShutdownMarker.exists(dir));
+            recoveryPoints.put(dir, readCheckpoint(dir.resolve(RECOVERY_POINT_CHECKPOINT)));
+        }
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "piste-log-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private static Map<TopicPartitionKey, Long> readCheckpoint(Path file) {
+        try {
+            return new OffsetCheckpointFile(file).read();
+        } catch (IOException | RuntimeException e) {
+            log.warn("Ignoring unreadable checkpoint {}: {}", file, e.toString());
+            return Map.of();
+        }
+    }
+
+    /** Opens every partition of the image, then starts the checkpoint schedule. */
+    public void startup(MetadataImage image) throws IOException {
+        long started = System.nanoTime();
+        int count = 0;
+        for (TopicImage topic : image.topics()) {
+            Partition[] opened = new Partition[topic.partitionCount()];
+            for (int p = 0; p < opened.length; p++) {
+                opened[p] = openPartition(topic, p);
+                count++;
+            }
+            partitions.put(topic.name(), opened);
+        }
+        for (Path dir : logDirs) {
+            // From here on the logs are open for writing: a crash must trigger recovery.
+            try {
+                CleanShutdownMarker.delete(dir);
+            } catch (IOException e) {
+                log.warn("Could not delete the clean-shutdown marker in {}: {}", dir, e.toString());
+            }
+        }
+        long intervalMs = Math.max(100, config.logFlushOffsetCheckpointIntervalMs());
+        scheduler.scheduleWithFixedDelay(this::checkpointQuietly, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        long flushMs = config.logFlushIntervalMs();
+        if (!config.logFlushOnAck() && flushMs > 0 && flushMs < Long.MAX_VALUE / 2) {
+            scheduler.scheduleWithFixedDelay(this::flushAll, flushMs, flushMs, TimeUnit.MILLISECONDS);
+        }
+        log.info("Loaded {} partitions in {} ms", count, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private Partition openPartition(TopicImage topic, int index) throws IOException {
+        String dirName = topic.name() + "-" + index;
+        Path logDir = findExisting(dirName);
+        if (logDir == null) {
+            logDir = leastLoadedDir();
+        }
+        TopicPartitionKey key = new TopicPartitionKey(topic.name(), index);
+        boolean clean = hadCleanShutdown.getOrDefault(logDir, false);
+        long recoveryPoint = recoveryPoints.getOrDefault(logDir, Map.of()).getOrDefault(key, 0L);
+        UnifiedLog unifiedLog = UnifiedLog.open(logDir.resolve(dirName),
+            TopicConfigs.logConfig(config, topic.configs()), System::currentTimeMillis, clean, recoveryPoint);
+        // Everything that survived recovery is in the log now; once flushed, a single replica's
+        // high watermark is its log end, as for a Kafka leader that is its own ISR.
+        try {
+            unifiedLog.flush();
+        } catch (IOException e) {
+            log.warn("Could not flush {} at start-up: {}", dirName, e.toString());
+        }
+        unifiedLog.updateHighWatermark(unifiedLog.logEndOffset());
+        return new Partition(topic.name(), index, unifiedLog, flusher, config.logFlushOnAck(),
+            flushIntervalMessages(topic));
+    }
+
+    private long flushIntervalMessages(TopicImage topic) {
+        return Long.parseLong(TopicConfigs.effectiveValue(config, topic.configs(), "flush.messages"));
+    }
+
+    private Path findExisting(String dirName) {
+        for (Path dir : logDirs) {
+            if (Files.isDirectory(dir.resolve(dirName))) {
+                return dir;
+            }
+        }
+        return null;
+    }
+
+    /** Kafka's rule: a new partition goes to the log dir holding the fewest partitions. */
+    private Path leastLoadedDir() {
+        Map<Path, Integer> counts = new HashMap<>();
+        logDirs.forEach(d -> counts.put(d, 0));
+        for (Partition[] topic : partitions.values()) {
+            for (Partition p : topic) {
+                if (p != null) {
+                    counts.merge(p.log().dir().getParent(), 1, Integer::sum);
+                }
+            }
+        }
+        Path best = logDirs.get(0);
+        for (Path dir : logDirs) {
+            if (counts.getOrDefault(dir, 0) < counts.getOrDefault(best, 0)) {
+                best = dir;
+            }
+        }
+        return best;
+    }
+
+    public Partition partition(String topic, int index) {
+        Partition[] topicPartitions = partitions.get(topic);
+        if (topicPartitions == null || index < 0 || index >= topicPartitions.length) {
+            return null;
+        }
+        return topicPartitions[index];
+    }
+
+    @Override
+    public void onTopicCreated(TopicImage topic) throws IOException {
+        Partition[] created = new Partition[topic.partitionCount()];
+        for (int p = 0; p < created.length; p++) {
+            created[p] = openPartition(topic, p);
+        }
+        partitions.put(topic.name(), created);
+    }
+
+    @Override
+    public void onTopicDeleted(TopicImage topic) throws IOException {
+        Partition[] removed = partitions.remove(topic.name());
+        if (removed == null) {
+            return;
+        }
+        for (Partition partition : removed) {
+            partition.onFlushFailed();
+            partition.log().closeAndDelete();
+        }
+    }
+
+    @Override
+    public void onPartitionsAdded(TopicImage topic, int previousCount) throws IOException {
+        Partition[] old = partitions.get(topic.name());
+        Partition[] grown = new Partition[topic.partitionCount()];
+        System.arraycopy(old, 0, grown, 0, Math.min(old.length, previousCount));
+        for (int p = previousCount; p < grown.length; p++) {
+            grown[p] = openPartition(topic, p);
+        }
+        partitions.put(topic.name(), grown);
+    }
+
+    @Override
+    public void onConfigsChanged(TopicImage topic) {
+        Partition[] topicPartitions = partitions.get(topic.name());
+        if (topicPartitions == null) {
+            return;
+        }
+        for (Partition partition : topicPartitions) {
+            partition.log().updateConfig(TopicConfigs.logConfig(config, topic.configs()));
+            partition.setFlushIntervalMessages(flushIntervalMessages(topic));
+        }
+    }
+
+    private void flushAll() {
+        for (Partition[] topic : partitions.values()) {
+            for (Partition p : topic) {
+                flusher.markDirty(p);
+            }
+        }
+    }
+
+    private void checkpointQuietly() {
+        try {
+            checkpoint();
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not write offset checkpoints: {}", e.toString());
+        }
+    }
+
+    private synchronized void checkpoint() throws IOException {
+        Map<Path, Map<TopicPartitionKey, Long>> recovery = new HashMap<>();
+        Map<Path, Map<TopicPartitionKey, Long>> highWatermarks = new HashMap<>();
+        for (Path dir : logDirs) {
+            recovery.put(dir, new HashMap<>());
+            highWatermarks.put(dir, new HashMap<>());
+        }
+        for (Partition[] topic : partitions.values()) {
+            for (Partition p : topic) {
+                Path dir = p.log().dir().getParent();
+                TopicPartitionKey key = new TopicPartitionKey(p.topic(), p.index());
+                recovery.get(dir).put(key, p.log().recoveryPoint());
+                highWatermarks.get(dir).put(key, p.highWatermark());
+            }
+        }
+        for (Path dir : logDirs) {
+            new OffsetCheckpointFile(dir.resolve(RECOVERY_POINT_CHECKPOINT)).write(recovery.get(dir));
+            new OffsetCheckpointFile(dir.resolve(HIGH_WATERMARK_CHECKPOINT)).write(highWatermarks.get(dir));
+        }
+    }
+
+    /** Flushes and closes every log, writes the checkpoints, then the clean-shutdown markers. */
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        flusher.close();
+        boolean allClosed = true;
+        for (Partition[] topic : partitions.values()) {
+            for (Partition p : topic) {
+                try {
+                    p.log().close();
+                } catch (IOException | RuntimeException e) {
+                    allClosed = false;
+                    log.warn("Could not close {} cleanly: {}", p, e.toString());
+                }
+            }
+        }
+        checkpointQuietly();
+        if (!allClosed) {
+            return;
+        }
+        for (Path dir : logDirs) {
+            try {
+                CleanShutdownMarker.write(dir);
+            } catch (IOException e) {
+                log.warn("Could not write the clean-shutdown marker in {}: {}", dir, e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.piste.broker.protocol;
+
+import io.netty.channel.EventLoop;
+import java.net.SocketAddress;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/**
+ * One decoded request and the way back to its connection.
+ *
+ * <p>A handler answers exactly once, with {@link #respond} or {@link #noResponse}, from any thread; the
+ * connection writes responses in request order.
+ */
+public final class RequestContext {
+
+    /** Where a request's answer goes; implemented by the connection. */
+    public interface ResponseSlot {
+        void complete(ApiMessage response);
+    }
+
+    private final RequestHeader header;
+    private final AbstractRequest request;
+    private final SocketAddress clientAddress;
+    private final EventLoop eventLoop;
+    private final ResponseSlot slot;
+
+    public RequestContext(RequestHeader header, AbstractRequest request, SocketAddress clientAddress,
+                          EventLoop eventLoop, ResponseSlot slot) {
+        this.header = header;
+        this.request = request;
+        this.clientAddress = clientAddress;
+        this.eventLoop = eventLoop;
+        this.slot = slot;
+    }
+
+    public ApiKeys apiKey() {
+        return header.apiKey();
+    }
+
+    public short apiVersion() {
+        return header.apiVersion();
+    }
+
+    public RequestHeader header() {
+        return header;
+    }
+
+    public AbstractRequest request() {
+        return request;
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T extends ApiMessage> T data() {
+        return (T) request.data();
+    }
+
+    public String clientId() {
+        return header.clientId();
+    }
+
+    public SocketAddress clientAddress() {
+        return clientAddress;
+    }
+
+    /** The connection's event loop: timers for this request run here. */
+    public EventLoop eventLoop() {
+        return eventLoop;
+    }
+
+    public void respond(ApiMessage response) {
+        slot.complete(response);
+    }
+
+    /** For requests that get no answer on the wire (produce with acks=0). */
+    public void noResponse() {
+        slot.complete(null);
+    }
+
+    /** Answers with the request type's own error response for {@code error}. */
+    public void respondWithError(Throwable error) {
+        slot.complete(request.getErrorResponse(0, error).data());
+    }
+
+    @Override
+    public String toString() {
+        return header.apiKey() + " v" + header.apiVersion() + " from " + clientAddress + " (client " + clientId()
+            + ", correlation " + header.correlationId() + ")";
+    }
+}

@@ -1,0 +1,129 @@
+package io.piste.broker.network;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.piste.broker.protocol.ApiVersionsTable;
+import io.piste.broker.protocol.RequestContext;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.ResponseHeader;
+import org.junit.jupiter.api.Test;
+
+class KafkaConnectionTest {
+
+    private final ApiVersionsTable table = new ApiVersionsTable(EnumSet.of(ApiKeys.API_VERSIONS, ApiKeys.METADATA));
+    private final List<RequestContext> received = new ArrayList<>();
+
+    private EmbeddedChannel channel() {
+        return new EmbeddedChannel(new LengthFieldBasedFrameDecoder(1024, 0, 4, 0, 4),
+            new KafkaConnection(received::add, table));
+    }
+
+    private static ByteBuf frame(RequestHeader header, org.apache.kafka.common.requests.AbstractRequest request) {
+        ByteBuffer body = request.serializeWithHeader(header);
+        ByteBuf frame = Unpooled.buffer(4 + body.remaining());
+        frame.writeInt(body.remaining());
+        frame.writeBytes(body);
+        return frame;
+    }
+
+    private static ByteBuffer readResponse(EmbeddedChannel channel) {
+        ByteBuf out = channel.readOutbound();
+        assertThat(out).as("a response was written").isNotNull();
+        int size = out.readInt();
+        assertThat(out.readableBytes()).isEqualTo(size);
+        ByteBuffer buffer = ByteBuffer.allocate(size);
+        out.readBytes(buffer);
+        out.release();
+        return buffer.flip();
+    }
+
+    @Test
+    void shouldAnswerInRequestOrderWhenLaterRequestCompletesFirst() {
+        EmbeddedChannel channel = channel();
+        short metadataVersion = 12;
+        channel.writeInbound(frame(new RequestHeader(ApiKeys.METADATA, metadataVersion, "c", 1),
+            new MetadataRequest(new MetadataRequestData(), metadataVersion)));
+        channel.writeInbound(frame(new RequestHeader(ApiKeys.API_VERSIONS, (short) 3, "c", 2),
+            new ApiVersionsRequest(new ApiVersionsRequestData(), (short) 3)));
+        assertThat(received).hasSize(2);
+
+        received.get(1).respond(table.response(Errors.NONE.code()));
+        assertThat((Object) channel.readOutbound()).as("second answer waits for the first").isNull();
+
+        received.get(0).respond(new MetadataResponseData().setClusterId("x"));
+        ByteBuffer first = readResponse(channel);
+        assertThat(ResponseHeader.parse(first, ApiKeys.METADATA.responseHeaderVersion(metadataVersion))
+            .correlationId()).isEqualTo(1);
+        ByteBuffer second = readResponse(channel);
+        assertThat(ResponseHeader.parse(second, (short) 0).correlationId()).isEqualTo(2);
+        ApiVersionsResponseData versions = (ApiVersionsResponseData) AbstractResponse
+            .parseResponse(ApiKeys.API_VERSIONS, new org.apache.kafka.common.protocol.ByteBufferAccessor(second),
+                (short) 3).data();
+        assertThat(versions.apiKeys()).hasSize(2);
+    }
+
+    @Test
+    void shouldAnswerUnsupportedApiVersionsVersionWithV0Error() {
+        EmbeddedChannel channel = channel();
+        ByteBuf frame = Unpooled.buffer();
+        frame.writeInt(0);
+        frame.writeShort(ApiKeys.API_VERSIONS.id);
+        frame.writeShort(99);
+        frame.writeInt(7);
+        frame.writeShort(-1);
+        frame.setInt(0, frame.readableBytes() - 4);
+        channel.writeInbound(frame);
+        ByteBuffer response = readResponse(channel);
+        assertThat(ResponseHeader.parse(response, (short) 0).correlationId()).isEqualTo(7);
+        ApiVersionsResponseData data = new ApiVersionsResponseData();
+        data.read(new org.apache.kafka.common.protocol.ByteBufferAccessor(response), (short) 0);
+        assertThat(data.errorCode()).isEqualTo(Errors.UNSUPPORTED_VERSION.code());
+        assertThat(data.apiKeys()).isNotEmpty();
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void shouldCloseOnOversizedFrame() {
+        EmbeddedChannel channel = channel();
+        ByteBuf frame = Unpooled.buffer();
+        frame.writeInt(1_000_000);
+        frame.writeZero(16);
+        try {
+            channel.writeInbound(frame);
+        } catch (RuntimeException expected) {
+            // EmbeddedChannel rethrows what the pipeline saw; the connection handler closed the channel
+        }
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void shouldCloseOnUnknownApiKey() {
+        EmbeddedChannel channel = channel();
+        ByteBuf frame = Unpooled.buffer();
+        frame.writeInt(10);
+        frame.writeShort(9999);
+        frame.writeShort(0);
+        frame.writeInt(1);
+        frame.writeShort(-1);
+        channel.writeInbound(frame);
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(received).isEmpty();
+    }
+}

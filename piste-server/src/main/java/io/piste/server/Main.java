@@ -1,0 +1,84 @@
+package io.piste.server;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code piste} command line. */
+@Command(name = "piste", mixinStandardHelpOptions = true, version = "piste 0.1.0",
+    description = "An event-streaming platform that speaks the Apache Kafka protocol.",
+    subcommands = {Main.ServerCommand.class})
+public final class Main implements Runnable {
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Command(name = "server", mixinStandardHelpOptions = true,
+        description = "Start a single-node broker (default: 127.0.0.1:9092, data in ./data).")
+    static final class ServerCommand implements Callable<Integer> {
+
+        @Option(names = "--config", paramLabel = "FILE",
+            description = "A Kafka-style server.properties file.")
+        Path configFile;
+
+        @Option(names = "--override", paramLabel = "KEY=VALUE",
+            description = "Set a config, as Kafka's --override does; repeatable; wins over --config.")
+        List<String> overrides = List.of();
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, String> config = new LinkedHashMap<>();
+            if (configFile != null) {
+                config.putAll(readProperties(configFile));
+            }
+            for (String override : overrides) {
+                int eq = override.indexOf('=');
+                if (eq <= 0) {
+                    throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--override expects KEY=VALUE, got: " + override);
+                }
+                config.put(override.substring(0, eq).trim(), override.substring(eq + 1).trim());
+            }
+            long started = System.nanoTime();
+            PisteServer server = PisteServer.start(config);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "piste-shutdown"));
+            System.out.printf("Piste broker ready on %s (cluster %s, started in %d ms)%n",
+                server.bootstrapServers(), server.clusterId(), (System.nanoTime() - started) / 1_000_000);
+            System.out.flush();
+            stopped.await();
+            return 0;
+        }
+
+        private static Map<String, String> readProperties(Path file) throws IOException {
+            Properties props = new Properties();
+            try (Reader reader = Files.newBufferedReader(file)) {
+                props.load(reader);
+            }
+            Map<String, String> values = new LinkedHashMap<>();
+            for (String name : props.stringPropertyNames()) {
+                values.put(name, props.getProperty(name));
+            }
+            return values;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.piste.server;
+
+import io.piste.broker.Broker;
+import io.piste.broker.config.BrokerConfig;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * A running broker started from Kafka-style configuration. The embedding API for tests and tools; the
+ * {@code piste server} command is a thin shell around it.
+ */
+public final class PisteServer implements AutoCloseable {
+
+    private final Broker broker;
+
+    private PisteServer(Broker broker) {
+        this.broker = broker;
+    }
+
+    public static PisteServer start(Properties config) throws Exception {
+        Map<String, String> values = new HashMap<>();
+        for (String name : config.stringPropertyNames()) {
+            values.put(name, config.getProperty(name));
+        }
+        return start(values);
+    }
+
+    public static PisteServer start(Map<String, String> config) throws Exception {
+        return new PisteServer(Broker.start(new BrokerConfig(config)));
+    }
+
+    public int port() {
+        return broker.port();
+    }
+
+    /** The address clients should bootstrap from: the advertised host and port. */
+    public String bootstrapServers() {
+        return broker.advertisedHost() + ":" + broker.advertisedPort();
+    }
+
+    public String clusterId() {
+        return broker.clusterId();
+    }
+
+    /** Clean shutdown: stops the listener, flushes every log and writes the clean-shutdown markers. */
+    @Override
+    public void close() {
+        broker.close();
+    }
+}
