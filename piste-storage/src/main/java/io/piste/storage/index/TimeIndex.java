@@ -1,0 +1,105 @@
+package io.piste.storage.index;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+
+/**
+ * Sparse map from timestamps to offsets in one segment. File {@code <baseOffset>.timeindex} is a sequence of
+ * 12-byte big-endian entries:
+ *
+ * <pre>
+ *  0  timestamp       int64   largest batch maxTimestamp seen in the segment so far
+ *  8  relativeOffset  int32   baseOffset of the batch that first reached it, minus the segment baseOffset
+ * </pre>
+ *
+ * Timestamps strictly increase, offsets never decrease. An entry (t, o) says: batch o has maxTimestamp t and no
+ * batch before o has a larger one. The last entry of an inactive segment is the segment's maximum. Threads: see
+ * {@link AbstractIndex}.
+ */
+public final class TimeIndex extends AbstractIndex {
+    public static final int ENTRY_SIZE_BYTES = 12;
+
+    private TimeIndex(Path file, FileChannel channel, long baseOffset, int maxIndexSizeBytes) {
+        super(file, channel, baseOffset, maxIndexSizeBytes, ENTRY_SIZE_BYTES, 2);
+    }
+
+    /** An index over an existing or new file, loaded unchecked: the caller validates its entries. */
+    public static TimeIndex open(Path file, FileChannel channel, long baseOffset, int maxIndexSizeBytes)
+            throws java.io.IOException {
+        TimeIndex index = new TimeIndex(file, channel, baseOffset, maxIndexSizeBytes);
+        index.loadFromFile();
+        return index;
+    }
+
+    /** Adds (timestamp, offset) if the timestamp is larger than the last entry's; returns whether it was added. */
+    public boolean maybeAppend(long timestamp, long offset) {
+        long rel = offset - baseOffset;
+        if (rel < 0 || rel > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("offset outside index range: offset=" + offset
+                    + " baseOffset=" + baseOffset);
+        }
+        int n = entries();
+        if (n > 0 && (timestamp <= entryTimestamp(n - 1) || offset < entryOffset(n - 1))) {
+            return false;
+        }
+        appendEntry(timestamp, rel);
+        return true;
+    }
+
+    /** Offset of the largest entry whose timestamp is at most {@code targetTimestamp}; the base offset if none. */
+    public long lookup(long targetTimestamp) {
+        int n = entries();
+        long[] s = slots();
+        if (n == 0 || s[0] > targetTimestamp) {
+            return baseOffset;
+        }
+        int lo = 0;
+        int hi = n - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (s[mid * 2] <= targetTimestamp) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return baseOffset + s[lo * 2 + 1];
+    }
+
+    public long entryTimestamp(int i) {
+        return slot(i, 0);
+    }
+
+    public long entryOffset(int i) {
+        return baseOffset + slot(i, 1);
+    }
+
+    /** Timestamp of the last entry, or Long.MIN_VALUE if empty. */
+    public long lastTimestamp() {
+        int n = entries();
+        return n == 0 ? Long.MIN_VALUE : entryTimestamp(n - 1);
+    }
+
+    /** Removes the entries whose offset is {@code >= offset}. */
+    public void truncateTo(long offset) {
+        int n = entries();
+        int keep = 0;
+        while (keep < n && entryOffset(keep) < offset) {
+            keep++;
+        }
+        truncateToEntries(keep);
+    }
+
+    @Override
+    void decode(ByteBuffer in, long[] slots, int slot) {
+        slots[slot] = in.getLong();
+        slots[slot + 1] = in.getInt();
+    }
+
+    @Override
+    void encode(ByteBuffer out, long[] slots, int slot) {
+        out.putLong(slots[slot]);
+        out.putInt((int) slots[slot + 1]);
+    }
+}

@@ -1,0 +1,183 @@
+package io.piste.storage.log;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ConcurrentSkipListMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens the segments of a partition directory. After a clean shutdown nothing is scanned: indexes are loaded
+ * with a sanity check and only a segment whose index fails it is rebuilt. After an unclean one, every batch from
+ * the offset-index entry at or below the recovery point to the end of the log is validated, and the log is cut
+ * at the first bad batch. Used once, by the thread opening the log.
+ */
+final class LogLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(LogLoader.class);
+    private static final String[] TEMP_SUFFIXES = {".tmp", ".deleted", ".cleaned", ".swap"};
+
+    private final Path dir;
+    private final LogConfig config;
+    private final FileChannelFactory files;
+    private final BatchScanner scanner = new BatchScanner();
+    private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+    private final List<LogSegment> scanned = new ArrayList<>();
+    /** Offset from which batches were validated; Long.MAX_VALUE if none were. */
+    private long recoveryStartOffset = Long.MAX_VALUE;
+
+    LogLoader(Path dir, LogConfig config, FileChannelFactory files) {
+        this.dir = dir;
+        this.config = config;
+        this.files = files;
+    }
+
+    ConcurrentSkipListMap<Long, LogSegment> segments() {
+        return segments;
+    }
+
+    long recoveryStartOffset() {
+        return recoveryStartOffset;
+    }
+
+    long batchesValidated() {
+        return scanner.batchesValidated();
+    }
+
+    void load(boolean hadCleanShutdown, long recoveryPoint) throws IOException {
+        List<Long> baseOffsets = listSegmentsAndDeleteStrays();
+        try {
+            if (baseOffsets.isEmpty()) {
+                segments.put(0L, LogSegment.open(dir, 0L, config.maxIndexSizeBytes(), files));
+                return;
+            }
+            int recoverFrom = hadCleanShutdown ? baseOffsets.size() : recoverySegmentIndex(baseOffsets, recoveryPoint);
+            for (int i = 0; i < baseOffsets.size(); i++) {
+                long base = baseOffsets.get(i);
+                boolean indexesExisted = Files.exists(LogFiles.indexFile(dir, base))
+                        && Files.exists(LogFiles.timeIndexFile(dir, base));
+                LogSegment segment = LogSegment.open(dir, base, config.maxIndexSizeBytes(), files);
+                segments.put(base, segment);
+                boolean truncated;
+                if (i < recoverFrom) {
+                    truncated = loadTrusted(segment, indexesExisted);
+                } else {
+                    long upTo = i == recoverFrom ? recoveryPoint : -1;
+                    int keep = indexesExisted && upTo >= base ? segment.validOffsetIndexPrefix(upTo) : 0;
+                    truncated = recover(segment, keep);
+                }
+                if (truncated) {
+                    deleteSegmentsAfter(baseOffsets, i);
+                    break;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (LogSegment s : segments.values()) {
+                s.closeQuietly();
+            }
+            throw e;
+        }
+    }
+
+    /** Loads a segment that needs no scan; rebuilds it if its index does not check out. */
+    private boolean loadTrusted(LogSegment segment, boolean indexesExisted) throws IOException {
+        if (segment.loadWithoutScan(indexesExisted)) {
+            return false;
+        }
+        LOG.warn("Rebuilding index of segment: file={} reason={}", segment.logFile(),
+                indexesExisted ? "index failed its sanity check" : "index file missing");
+        return recover(segment, 0);
+    }
+
+    private boolean recover(LogSegment segment, int keepEntries) throws IOException {
+        long start = keepEntries == 0 ? segment.baseOffset() : segment.offsetIndex().entryOffset(keepEntries - 1);
+        recoveryStartOffset = Math.min(recoveryStartOffset, start);
+        scanned.add(segment);
+        return segment.recover(keepEntries, config.indexIntervalBytes(), scanner);
+    }
+
+    /** Position in {@code baseOffsets} of the segment holding {@code recoveryPoint}; 0 if it is unknown. */
+    private static int recoverySegmentIndex(List<Long> baseOffsets, long recoveryPoint) {
+        if (recoveryPoint <= 0) {
+            return 0;
+        }
+        int index = 0;
+        for (int i = 0; i < baseOffsets.size(); i++) {
+            if (baseOffsets.get(i) <= recoveryPoint) {
+                index = i;
+            }
+        }
+        return index;
+    }
+
+    private void deleteSegmentsAfter(List<Long> baseOffsets, int index) throws IOException {
+        for (int j = index + 1; j < baseOffsets.size(); j++) {
+            long base = baseOffsets.get(j);
+            LOG.warn("Deleting segment after truncation point: file={}", LogFiles.logFile(dir, base));
+            Files.deleteIfExists(LogFiles.logFile(dir, base));
+            Files.deleteIfExists(LogFiles.indexFile(dir, base));
+            Files.deleteIfExists(LogFiles.timeIndexFile(dir, base));
+        }
+    }
+
+    /** Fsyncs what recovery scanned (it may exist only in the page cache); false if that failed. */
+    boolean flushScanned() {
+        try {
+            for (LogSegment s : scanned) {
+                s.flush();
+            }
+            return true;
+        } catch (IOException e) {
+            LOG.warn("Could not fsync recovered segments: dir={} reason={}", dir, e.getMessage());
+            return false;
+        }
+    }
+
+    private List<Long> listSegmentsAndDeleteStrays() throws IOException {
+        List<Long> logs = new ArrayList<>();
+        List<Path> indexes = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            for (Path p : stream) {
+                String name = p.getFileName().toString();
+                long logBase = LogFiles.offsetFromFileName(name, LogFiles.LOG_SUFFIX);
+                if (logBase >= 0) {
+                    logs.add(logBase);
+                } else if (name.endsWith(LogFiles.INDEX_SUFFIX) || name.endsWith(LogFiles.TIME_INDEX_SUFFIX)) {
+                    indexes.add(p);
+                } else if (isTemporary(name)) {
+                    deleteQuietly(p);
+                }
+            }
+        }
+        for (Path index : indexes) {
+            String name = index.getFileName().toString();
+            String prefix = name.substring(0, name.indexOf('.'));
+            if (!Files.exists(dir.resolve(prefix + LogFiles.LOG_SUFFIX))) {
+                deleteQuietly(index);
+            }
+        }
+        Collections.sort(logs);
+        return logs;
+    }
+
+    private static boolean isTemporary(String name) {
+        for (String suffix : TEMP_SUFFIXES) {
+            if (name.endsWith(suffix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            LOG.warn("Could not delete leftover file: file={} reason={}", p, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,556 @@
+package io.piste.storage.log;
+
+import io.piste.storage.index.OffsetIndex;
+import io.piste.storage.index.TimeIndex;
+import io.piste.storage.record.RecordBatchView;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code .log} file of batches and its {@code .index} and {@code .timeindex}. Batches are appended with
+ * positional writes at {@link #sizeInBytes()}, so bytes left past it by a failed write are simply overwritten.
+ *
+ * <p>Guarantees: the bytes below {@link #sizeInBytes()} are whole batches, written before the size was published.
+ * Threads: one writer at a time (append, roll, load, close, under the log's append lock); {@link #read} and the
+ * timestamp lookups from any thread without locks; {@link #flush()} from any thread.
+ */
+final class LogSegment implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(LogSegment.class);
+    private static final ThreadLocal<HeaderReader> HEADER_READER = ThreadLocal.withInitial(HeaderReader::new);
+
+    private final long baseOffset;
+    private final Path logFile;
+    private final FileChannel channel;
+    private final OffsetIndex offsetIndex;
+    private final TimeIndex timeIndex;
+
+    private volatile int sizeBytes;
+    private volatile long nextOffset;
+    private int bytesSinceLastIndexEntry;
+    private long rollStartMs = -1;
+    // Guarded by this: read together by batchWithMaxTimestamp on other threads.
+    private long maxTimestamp = RecordBatchView.NO_TIMESTAMP;
+    private long offsetOfMaxTimestamp = -1;
+
+    private LogSegment(long baseOffset, Path logFile, FileChannel channel, OffsetIndex offsetIndex,
+                       TimeIndex timeIndex) throws IOException {
+        this.baseOffset = baseOffset;
+        this.logFile = logFile;
+        this.channel = channel;
+        this.offsetIndex = offsetIndex;
+        this.timeIndex = timeIndex;
+        this.sizeBytes = (int) Math.min(channel.size(), Integer.MAX_VALUE);
+        this.nextOffset = baseOffset;
+    }
+
+    /** Opens (creating if missing) the three files of the segment; indexes are loaded unchecked. */
+    static LogSegment open(Path dir, long baseOffset, int maxIndexSizeBytes, FileChannelFactory files)
+            throws IOException {
+        Path log = LogFiles.logFile(dir, baseOffset);
+        Path index = LogFiles.indexFile(dir, baseOffset);
+        Path timeIndex = LogFiles.timeIndexFile(dir, baseOffset);
+        FileChannel logChannel = files.open(log);
+        FileChannel indexChannel = null;
+        try {
+            indexChannel = files.open(index);
+            FileChannel timeChannel = files.open(timeIndex);
+            try {
+                return new LogSegment(baseOffset, log, logChannel,
+                        OffsetIndex.open(index, indexChannel, baseOffset, maxIndexSizeBytes),
+                        TimeIndex.open(timeIndex, timeChannel, baseOffset, maxIndexSizeBytes));
+            } catch (IOException | RuntimeException e) {
+                timeChannel.close();
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
+            if (indexChannel != null) {
+                indexChannel.close();
+            }
+            logChannel.close();
+            throw e;
+        }
+    }
+
+    long baseOffset() {
+        return baseOffset;
+    }
+
+    Path logFile() {
+        return logFile;
+    }
+
+    FileChannel channel() {
+        return channel;
+    }
+
+    OffsetIndex offsetIndex() {
+        return offsetIndex;
+    }
+
+    TimeIndex timeIndex() {
+        return timeIndex;
+    }
+
+    int sizeInBytes() {
+        return sizeBytes;
+    }
+
+    /** Offset after the last batch of this segment; the base offset when empty. */
+    long nextOffset() {
+        return nextOffset;
+    }
+
+    synchronized long maxTimestamp() {
+        return maxTimestamp;
+    }
+
+    synchronized long offsetOfMaxTimestamp() {
+        return offsetOfMaxTimestamp;
+    }
+
+    // ---------------------------------------------------------------- append path (writer thread)
+
+    /** Whether a write of {@code batchBytes} ending at {@code lastOffset} must go to a new segment. */
+    boolean shouldRoll(int batchBytes, long lastOffset, long nowMs, LogConfig config) {
+        if (sizeBytes == 0) {
+            return lastOffset - baseOffset > Integer.MAX_VALUE;
+        }
+        return (long) sizeBytes + batchBytes > config.segmentBytes()
+                || (rollStartMs >= 0 && nowMs - rollStartMs >= config.segmentMs())
+                || lastOffset - baseOffset > Integer.MAX_VALUE
+                || offsetIndex.isFull()
+                || timeIndex.isFull();
+    }
+
+    /**
+     * Writes {@code data} (position to limit) at the end of the file, all or nothing: on failure the file is cut
+     * back to its previous size and nothing is published. Returns the position written at.
+     */
+    int write(ByteBuffer data) throws LogStorageException {
+        int position = sizeBytes;
+        int bytes = data.remaining();
+        try {
+            LogFiles.writeFully(channel, data, position);
+            return position;
+        } catch (IOException e) {
+            try {
+                channel.truncate(position);
+            } catch (IOException truncateFailure) {
+                // Harmless: the next write goes to the same position and overwrites the partial bytes.
+                e.addSuppressed(truncateFailure);
+            }
+            throw new LogStorageException("append failed: file=" + logFile + " position=" + position
+                    + " bytes=" + bytes + " reason=" + e.getMessage(), e);
+        }
+    }
+
+    /** Records one written batch: max timestamp and, every {@code indexIntervalBytes}, index entries. */
+    void onBatchAppended(long batchBaseOffset, long batchMaxTimestamp, int position, int batchBytes,
+                         int indexIntervalBytes) {
+        long max;
+        long offsetOfMax;
+        synchronized (this) {
+            if (offsetOfMaxTimestamp < 0 || batchMaxTimestamp > maxTimestamp) {
+                maxTimestamp = batchMaxTimestamp;
+                offsetOfMaxTimestamp = batchBaseOffset;
+            }
+            max = maxTimestamp;
+            offsetOfMax = offsetOfMaxTimestamp;
+        }
+        if (bytesSinceLastIndexEntry >= indexIntervalBytes) {
+            offsetIndex.append(batchBaseOffset, position);
+            timeIndex.maybeAppend(max, offsetOfMax);
+            bytesSinceLastIndexEntry = 0;
+        }
+        bytesSinceLastIndexEntry += batchBytes;
+    }
+
+    /** Cuts the file back to {@link #sizeInBytes()} if a failed write left bytes past it. */
+    void trimToSize() throws IOException {
+        if (channel.size() > sizeBytes) {
+            channel.truncate(sizeBytes);
+        }
+    }
+
+    /** Makes written batches visible to readers: size first, then the next offset. */
+    void publish(int newSizeBytes, long newNextOffset, long nowMs) {
+        if (rollStartMs < 0) {
+            rollStartMs = nowMs;
+        }
+        sizeBytes = newSizeBytes;
+        nextOffset = newNextOffset;
+    }
+
+    /** Called when a newer segment takes over: the time index's last entry becomes the segment's maximum. */
+    void onBecomeInactive() {
+        long max;
+        long offsetOfMax;
+        synchronized (this) {
+            max = maxTimestamp;
+            offsetOfMax = offsetOfMaxTimestamp;
+        }
+        if (offsetOfMax >= 0) {
+            timeIndex.maybeAppend(max, offsetOfMax);
+        }
+    }
+
+    // ---------------------------------------------------------------- reads (any thread)
+
+    /**
+     * Whole batches from the one containing {@code startOffset}: null if this segment has no batch ending at or
+     * after it, otherwise a possibly empty slice (empty when the first batch is at/after maxOffsetExclusive or
+     * larger than maxBytes without minOneMessage).
+     */
+    FetchDataInfo read(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneMessage)
+            throws IOException {
+        int size = sizeBytes;
+        HeaderReader reader = HEADER_READER.get();
+        int start = OffsetIndex.position(offsetIndex.lookup(startOffset));
+        while (start < size && reader.read(channel, start).lastOffset() < startOffset) {
+            start += reader.view.sizeInBytes();
+        }
+        if (start >= size) {
+            return null;
+        }
+        int pos = start;
+        long total = 0;
+        while (pos < size) {
+            RecordBatchView header = reader.read(channel, pos);
+            if (header.baseOffset() >= maxOffsetExclusive) {
+                break;
+            }
+            int batchBytes = header.sizeInBytes();
+            if (total + batchBytes > maxBytes) {
+                if (total == 0 && minOneMessage) {
+                    total = batchBytes;
+                }
+                break;
+            }
+            total += batchBytes;
+            pos += batchBytes;
+        }
+        return total == 0 ? FetchDataInfo.empty(startOffset) : new FetchDataInfo(startOffset, channel, start,
+                (int) total);
+    }
+
+    /** First batch whose maxTimestamp is at least the target, or null. */
+    BatchLocation findBatchByTimestamp(long targetTimestampMs) throws IOException {
+        if (offsetOfMaxTimestamp() < 0 || maxTimestamp() < targetTimestampMs) {
+            return null;
+        }
+        // Every batch up to the found offset has maxTimestamp < target, so scanning from there misses nothing.
+        long from = targetTimestampMs == Long.MIN_VALUE ? baseOffset : timeIndex.lookup(targetTimestampMs - 1);
+        int size = sizeBytes;
+        HeaderReader reader = HEADER_READER.get();
+        int pos = OffsetIndex.position(offsetIndex.lookup(from));
+        while (pos < size) {
+            RecordBatchView header = reader.read(channel, pos);
+            if (header.maxTimestamp() >= targetTimestampMs) {
+                return copyBatch(pos, header);
+            }
+            pos += header.sizeInBytes();
+        }
+        return null;
+    }
+
+    /** The first batch holding this segment's largest maxTimestamp, or null if the segment is empty. */
+    BatchLocation batchWithMaxTimestamp() throws IOException {
+        long offset = offsetOfMaxTimestamp();
+        if (offset < 0) {
+            return null;
+        }
+        int size = sizeBytes;
+        HeaderReader reader = HEADER_READER.get();
+        int pos = OffsetIndex.position(offsetIndex.lookup(offset));
+        while (pos < size) {
+            RecordBatchView header = reader.read(channel, pos);
+            if (header.lastOffset() >= offset) {
+                return copyBatch(pos, header);
+            }
+            pos += header.sizeInBytes();
+        }
+        return null;
+    }
+
+    private BatchLocation copyBatch(int position, RecordBatchView header) throws IOException {
+        long base = header.baseOffset();
+        long last = header.lastOffset();
+        long maxTs = header.maxTimestamp();
+        ByteBuffer copy = ByteBuffer.allocate(header.sizeInBytes());
+        LogFiles.readFully(channel, copy, position);
+        copy.flip();
+        return new BatchLocation(base, last, maxTs, copy);
+    }
+
+    /** Calls {@code visitor} with the header of every batch whose offsets reach {@code fromOffset} or later. */
+    void forEachBatchHeader(long fromOffset, HeaderVisitor visitor) throws IOException {
+        int size = sizeBytes;
+        HeaderReader reader = HEADER_READER.get();
+        int pos = OffsetIndex.position(offsetIndex.lookup(fromOffset));
+        while (pos < size) {
+            RecordBatchView header = reader.read(channel, pos);
+            if (header.lastOffset() >= fromOffset) {
+                visitor.visit(header);
+            }
+            pos += header.sizeInBytes();
+        }
+    }
+
+    /** Receives batch headers; the view is only valid during the call. */
+    @FunctionalInterface
+    interface HeaderVisitor {
+        void visit(RecordBatchView header);
+    }
+
+    // ---------------------------------------------------------------- load and recovery (writer thread)
+
+    /**
+     * Index entries [0, result) of the offset index that are plausible: strictly increasing, inside the file,
+     * limited to offsets {@code <= upToOffset}, and the last one pointing at a batch with that base offset.
+     */
+    int validOffsetIndexPrefix(long upToOffset) throws IOException {
+        int n = offsetIndex.entries();
+        long fileSize = channel.size();
+        int valid = 0;
+        long lastOffset = -1;
+        int lastPosition = -1;
+        while (valid < n) {
+            long off = offsetIndex.entryOffset(valid);
+            int pos = offsetIndex.entryPosition(valid);
+            if (off > upToOffset || off <= lastOffset || pos <= lastPosition
+                    || pos < 0 || pos + RecordBatchView.HEADER_SIZE > fileSize) {
+                break;
+            }
+            lastOffset = off;
+            lastPosition = pos;
+            valid++;
+        }
+        HeaderReader reader = HEADER_READER.get();
+        while (valid > 0 && reader.read(channel, offsetIndex.entryPosition(valid - 1)).baseOffset()
+                != offsetIndex.entryOffset(valid - 1)) {
+            valid--;
+        }
+        return valid;
+    }
+
+    /**
+     * Clean load: trusts the batches below the last offset-index entry and walks the headers after it to find
+     * the next offset and the max timestamp. Returns false (changing nothing durable) if the index or the headers
+     * do not check out, in which case the caller must {@link #recover} the segment.
+     */
+    boolean loadWithoutScan(boolean indexFilesExisted) throws IOException {
+        int validEntries = validOffsetIndexPrefix(Long.MAX_VALUE);
+        if (!indexFilesExisted || validEntries != offsetIndex.entries()) {
+            return false;
+        }
+        int startPos = validEntries == 0 ? 0 : offsetIndex.entryPosition(validEntries - 1);
+        long startOffset = validEntries == 0 ? baseOffset : offsetIndex.entryOffset(validEntries - 1);
+        HeaderWalk walk = walkHeaders(startPos, startOffset);
+        if (walk == null) {
+            return false;
+        }
+        int validTimeEntries = validTimeIndexPrefix(walk.nextOffset);
+        if (validTimeEntries != timeIndex.entries()) {
+            return false;
+        }
+        if (validTimeEntries == 0 && startPos > 0) {
+            walk = walkHeaders(0, baseOffset);
+            if (walk == null) {
+                return false;
+            }
+        }
+        synchronized (this) {
+            maxTimestamp = walk.maxTimestamp;
+            offsetOfMaxTimestamp = walk.offsetOfMaxTimestamp;
+            if (validTimeEntries > 0 && (walk.offsetOfMaxTimestamp < 0
+                    || timeIndex.lastTimestamp() >= walk.maxTimestamp)) {
+                maxTimestamp = timeIndex.lastTimestamp();
+                offsetOfMaxTimestamp = timeIndex.entryOffset(validTimeEntries - 1);
+            }
+        }
+        nextOffset = walk.nextOffset;
+        bytesSinceLastIndexEntry = sizeBytes - startPos;
+        rollStartMs = firstBatchMaxTimestamp();
+        return true;
+    }
+
+    private int validTimeIndexPrefix(long nextOffsetExclusive) {
+        int n = timeIndex.entries();
+        int valid = 0;
+        while (valid < n) {
+            long off = timeIndex.entryOffset(valid);
+            if (off >= nextOffsetExclusive || (valid > 0 && (off < timeIndex.entryOffset(valid - 1)
+                    || timeIndex.entryTimestamp(valid) <= timeIndex.entryTimestamp(valid - 1)))) {
+                break;
+            }
+            valid++;
+        }
+        return valid;
+    }
+
+    private record HeaderWalk(long nextOffset, long maxTimestamp, long offsetOfMaxTimestamp) {
+    }
+
+    /** Walks headers from a trusted batch boundary to the end of the file; null if a header is implausible. */
+    private HeaderWalk walkHeaders(int startPos, long startOffset) throws IOException {
+        long fileSize = channel.size();
+        if (fileSize != sizeBytes) {
+            return null;
+        }
+        HeaderReader reader = HEADER_READER.get();
+        long expected = startOffset;
+        long max = RecordBatchView.NO_TIMESTAMP;
+        long offsetOfMax = -1;
+        long pos = startPos;
+        while (pos < fileSize) {
+            if (fileSize - pos < RecordBatchView.HEADER_SIZE) {
+                return null;
+            }
+            RecordBatchView h = reader.read(channel, pos);
+            if (h.batchLength() < RecordBatchView.HEADER_SIZE - RecordBatchView.LOG_OVERHEAD
+                    || pos + h.sizeInBytes() > fileSize || h.magic() != RecordBatchView.MAGIC_V2
+                    || h.baseOffset() < expected || h.lastOffsetDelta() < 0
+                    || h.lastOffset() - baseOffset > Integer.MAX_VALUE) {
+                return null;
+            }
+            if (offsetOfMax < 0 || h.maxTimestamp() > max) {
+                max = h.maxTimestamp();
+                offsetOfMax = h.baseOffset();
+            }
+            expected = h.lastOffset() + 1;
+            pos += h.sizeInBytes();
+        }
+        return new HeaderWalk(expected, max, offsetOfMax);
+    }
+
+    private long firstBatchMaxTimestamp() throws IOException {
+        if (sizeBytes < RecordBatchView.HEADER_SIZE) {
+            return -1;
+        }
+        // No usable timestamp: the roll clock starts at the next append instead.
+        long first = HEADER_READER.get().read(channel, 0).maxTimestamp();
+        return first < 0 ? -1 : first;
+    }
+
+    /**
+     * Validates every batch (CRC included) from the offset-index entry {@code keepEntries - 1} (or the start of
+     * the file), rebuilding index entries and the max timestamp as it goes, and truncates the file at the first
+     * incomplete or invalid batch. Returns true if it truncated.
+     */
+    boolean recover(int keepEntries, int indexIntervalBytes, BatchScanner scanner) throws IOException {
+        int pos = keepEntries == 0 ? 0 : offsetIndex.entryPosition(keepEntries - 1);
+        long expected = keepEntries == 0 ? baseOffset : offsetIndex.entryOffset(keepEntries - 1);
+        // Keep the entry we start from; the scan would not re-add it (bytesSinceLastIndexEntry starts at 0).
+        offsetIndex.truncateTo(keepEntries == 0 ? baseOffset : expected + 1);
+        timeIndex.truncateTo(keepEntries == 0 ? baseOffset : expected + 1);
+        int timeEntries = timeIndex.entries();
+        synchronized (this) {
+            maxTimestamp = timeEntries == 0 ? RecordBatchView.NO_TIMESTAMP : timeIndex.lastTimestamp();
+            offsetOfMaxTimestamp = timeEntries == 0 ? -1 : timeIndex.entryOffset(timeEntries - 1);
+        }
+        bytesSinceLastIndexEntry = 0;
+        long fileSize = channel.size();
+        String invalidReason = null;
+        while (pos < fileSize) {
+            invalidReason = scanner.check(channel, pos, fileSize, expected, baseOffset);
+            if (invalidReason != null) {
+                break;
+            }
+            RecordBatchView batch = scanner.view();
+            onBatchAppended(batch.baseOffset(), batch.maxTimestamp(), pos, batch.sizeInBytes(), indexIntervalBytes);
+            expected = batch.lastOffset() + 1;
+            pos += batch.sizeInBytes();
+        }
+        sizeBytes = pos;
+        nextOffset = expected;
+        rollStartMs = firstBatchMaxTimestamp();
+        if (invalidReason == null) {
+            return false;
+        }
+        LOG.warn("Truncating log segment at first invalid batch: file={} position={} fileSize={} reason={}",
+                logFile, pos, fileSize, invalidReason);
+        channel.truncate(pos);
+        return true;
+    }
+
+    /** Empties the segment (log and indexes) without deleting its files. */
+    void truncateFully() throws IOException {
+        channel.truncate(0);
+        offsetIndex.truncateToEntries(0);
+        timeIndex.truncateToEntries(0);
+        synchronized (this) {
+            maxTimestamp = RecordBatchView.NO_TIMESTAMP;
+            offsetOfMaxTimestamp = -1;
+        }
+        sizeBytes = 0;
+        nextOffset = baseOffset;
+        bytesSinceLastIndexEntry = 0;
+        rollStartMs = -1;
+    }
+
+    // ---------------------------------------------------------------- durability and lifecycle
+
+    /** Fsyncs the log file, then the indexes. */
+    void flush() throws IOException {
+        channel.force(false);
+        offsetIndex.flush();
+        timeIndex.flush();
+    }
+
+    /**
+     * Closes the files after writing complete index files and cutting off any bytes past the published size.
+     * Write failures are logged and tolerated: the indexes are checked at the next load anyway.
+     */
+    @Override
+    public void close() throws IOException {
+        try {
+            onBecomeInactive();
+            offsetIndex.writeFully();
+            timeIndex.writeFully();
+            if (channel.size() > sizeBytes) {
+                channel.truncate(sizeBytes);
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not complete segment files at close: file={} reason={}", logFile, e.getMessage());
+        } finally {
+            closeQuietly();
+        }
+    }
+
+    /** Closes the files, writing nothing. */
+    void closeQuietly() throws IOException {
+        try (FileChannel c = channel; OffsetIndex o = offsetIndex; TimeIndex t = timeIndex) {
+            // try-with-resources closes all three even if one fails
+        }
+    }
+
+    void deleteFiles() throws IOException {
+        closeQuietly();
+        Files.deleteIfExists(logFile);
+        Files.deleteIfExists(offsetIndex.file());
+        Files.deleteIfExists(timeIndex.file());
+    }
+
+    @Override
+    public String toString() {
+        return "LogSegment(file=" + logFile + ", sizeBytes=" + sizeBytes + ", nextOffset=" + nextOffset + ")";
+    }
+
+    /** A reusable header-sized buffer and view per thread: reads allocate nothing. */
+    private static final class HeaderReader {
+        final ByteBuffer buffer = ByteBuffer.allocate(RecordBatchView.HEADER_SIZE);
+        final RecordBatchView view = new RecordBatchView();
+
+        RecordBatchView read(FileChannel channel, long position) throws IOException {
+            buffer.clear();
+            LogFiles.readFully(channel, buffer, position);
+            return view.wrap(buffer, 0);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+package io.piste.storage.log;
+
+/** A read asked for an offset outside [logStartOffset, logEndOffset] (Kafka's OFFSET_OUT_OF_RANGE). */
+public class OffsetOutOfRangeException extends StorageException {
+    private static final long serialVersionUID = 1L;
+
+    public OffsetOutOfRangeException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,511 @@
+package io.piste.storage.log;
+
+import io.piste.storage.checkpoint.EpochEntry;
+import io.piste.storage.producer.BatchMetadata;
+import io.piste.storage.producer.ProducerStateManager;
+import io.piste.storage.record.BatchValidator;
+import io.piste.storage.record.RecordBatchView;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log of one partition: segments on disk plus producer state, leader epochs and the high watermark.
+ *
+ * <p>Guarantees: an append is all-or-nothing (a failed write leaves files and state as they were, and the next
+ * append may succeed once the disk has room); batches are stored verbatim apart from baseOffset,
+ * partitionLeaderEpoch and, for LogAppendTime, the timestamp type bit, maxTimestamp and CRC; everything below
+ * {@link #recoveryPoint()} is fsynced; reads return whole batches only.
+ *
+ * <p>Threads: appends (and close) are serialized by a lock; {@link #read}, the timestamp lookups and the offset
+ * getters run lock-free, concurrently with appends; {@link #flush()} may run on another thread concurrently with
+ * appends and never holds the append lock while it fsyncs.
+ */
+public final class UnifiedLog implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(UnifiedLog.class);
+
+    private final Path dir;
+    private final LongSupplier clockMs;
+    private final FileChannelFactory files;
+    private final ConcurrentSkipListMap<Long, LogSegment> segments;
+    private final ProducerStateManager producerState;
+    private final LeaderEpochCache epochCache;
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private final Object flushLock = new Object();
+    private final RecordBatchView view = new RecordBatchView();
+    private final long recoveredBatchCount;
+
+    private volatile LogConfig config;
+    private volatile LogSegment activeSegment;
+    private volatile long logStartOffset;
+    private volatile long logEndOffset;
+    private volatile long recoveryPoint;
+    private volatile long highWatermark;
+    private boolean closed;
+
+    private UnifiedLog(Path dir, LogConfig config, LongSupplier clockMs, FileChannelFactory files,
+                       LogLoader loader, ProducerStateManager producerState, LeaderEpochCache epochCache) {
+        this.dir = dir;
+        this.config = config;
+        this.clockMs = clockMs;
+        this.files = files;
+        this.segments = loader.segments();
+        this.producerState = producerState;
+        this.epochCache = epochCache;
+        this.recoveredBatchCount = loader.batchesValidated();
+        this.activeSegment = segments.lastEntry().getValue();
+        this.logStartOffset = segments.firstKey();
+        this.logEndOffset = activeSegment.nextOffset();
+        this.highWatermark = logStartOffset;
+    }
+
+    /**
+     * Opens the log in {@code dir} (created if missing). With {@code hadCleanShutdown} nothing is scanned;
+     * otherwise batches from the index entry at or below {@code recoveryPoint} (0 = unknown: from the start) to
+     * the end are validated and the log is truncated at the first bad one. Succeeds on a full disk.
+     */
+    public static UnifiedLog open(Path dir, LogConfig config, LongSupplier clockMs, boolean hadCleanShutdown,
+                                  long recoveryPoint) throws IOException {
+        return open(dir, config, clockMs, hadCleanShutdown, recoveryPoint, FileChannelFactory.DEFAULT);
+    }
+
+    static UnifiedLog open(Path dir, LogConfig config, LongSupplier clockMs, boolean hadCleanShutdown,
+                           long recoveryPoint, FileChannelFactory files) throws IOException {
+        Files.createDirectories(dir);
+        LogLoader loader = new LogLoader(dir, config, files);
+        loader.load(hadCleanShutdown, recoveryPoint);
+        ProducerStateManager producerState = new ProducerStateManager(dir);
+        LeaderEpochCache epochCache = LeaderEpochCache.load(dir);
+        UnifiedLog log = new UnifiedLog(dir, config, clockMs, files, loader, producerState, epochCache);
+        try {
+            long leo = log.logEndOffset;
+            epochCache.truncateFromEnd(leo);
+            long replayFrom = Math.min(loader.recoveryStartOffset(), leo);
+            log.rebuildProducerState(replayFrom);
+            if (hadCleanShutdown) {
+                log.recoveryPoint = leo;
+            } else {
+                long known = Math.max(log.logStartOffset, Math.min(recoveryPoint, leo));
+                log.recoveryPoint = loader.flushScanned() ? leo : known;
+            }
+        } catch (IOException | RuntimeException e) {
+            for (LogSegment s : log.segments.values()) {
+                s.closeQuietly();
+            }
+            throw e;
+        }
+        return log;
+    }
+
+    /** Loads the newest snapshot at or below {@code maxSnapshotOffset} and replays the batches after it. */
+    private void rebuildProducerState(long maxSnapshotOffset) throws IOException {
+        try {
+            producerState.deleteSnapshotsAbove(logEndOffset);
+        } catch (IOException e) {
+            LOG.warn("Could not delete producer snapshots past the log end: dir={} logEndOffset={} reason={}",
+                    dir, logEndOffset, e.getMessage());
+        }
+        long snapshotOffset = producerState.loadLatestSnapshot(maxSnapshotOffset);
+        long from = Math.max(snapshotOffset, logStartOffset);
+        for (LogSegment segment : segments.values()) {
+            if (segment.nextOffset() <= from) {
+                continue;
+            }
+            segment.forEachBatchHeader(from, h -> {
+                if (h.baseOffset() >= from && h.producerId() != RecordBatchView.NO_PRODUCER_ID) {
+                    producerState.update(h.producerId(), h.producerEpoch(), h.baseSequence(), h.lastSequence(),
+                            h.baseOffset(), h.lastOffset(), h.maxTimestamp());
+                }
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- append
+
+    /**
+     * Validates, assigns offsets to and appends the v2 batches in {@code records} (position to limit), all or
+     * nothing. The buffer's bytes are rewritten in place (offsets, leader epoch, LogAppendTime); its position and
+     * limit are left alone.
+     *
+     * @throws InvalidBatchException if a batch is malformed (nothing is written)
+     * @throws BatchTooLargeException if a batch exceeds {@code maxMessageBytes}
+     * @throws InvalidTimestampException if a CreateTime batch's maxTimestamp is out of the allowed range
+     * @throws OutOfOrderSequenceException if an idempotent batch's sequence does not follow the last one
+     * @throws InvalidProducerEpochException if an idempotent batch carries a stale producer epoch
+     * @throws LogStorageException if the write failed; nothing was appended ({@code isDiskFull()} tells ENOSPC)
+     */
+    public LogAppendInfo appendAsLeader(ByteBuffer records, int leaderEpoch) throws IOException {
+        appendLock.lock();
+        try {
+            ensureOpen();
+            LogConfig cfg = config;
+            long now = clockMs.getAsLong();
+            int start = records.position();
+            int end = records.limit();
+            int recordCount = validateBatches(records, start, end, cfg, now);
+            BatchMetadata duplicate = stageProducerState(records, start, end, cfg, now);
+            if (duplicate != null) {
+                return new LogAppendInfo(duplicate.firstOffset(), duplicate.lastOffset(), duplicate.maxTimestamp(),
+                        -1, logStartOffset, recordCount, true);
+            }
+            try {
+                return write(records, start, end, leaderEpoch, cfg, now, recordCount);
+            } finally {
+                producerState.abortStaged();
+            }
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** Checks structure and timestamps of every batch; returns the total record count. */
+    private int validateBatches(ByteBuffer records, int start, int end, LogConfig cfg, long now) {
+        if (start >= end) {
+            throw new InvalidBatchException("no batches to append: sizeInBytes=" + (end - start));
+        }
+        int recordCount = 0;
+        for (int pos = start; pos < end; pos += view.sizeInBytes()) {
+            view.wrap(records, pos);
+            BatchValidator.validate(view, end - pos, cfg.maxMessageBytes());
+            if (!cfg.logAppendTime() && !view.timestampTypeIsLogAppendTime()) {
+                validateTimestamp(view.maxTimestamp(), now, cfg);
+            }
+            recordCount += view.recordCount();
+        }
+        return recordCount;
+    }
+
+    private static void validateTimestamp(long maxTimestamp, long now, LogConfig cfg) {
+        if (maxTimestamp == RecordBatchView.NO_TIMESTAMP) {
+            return;
+        }
+        long lower = saturatedAdd(now, -cfg.messageTimestampBeforeMaxMs());
+        long upper = saturatedAdd(now, cfg.messageTimestampAfterMaxMs());
+        if (maxTimestamp < lower || maxTimestamp > upper) {
+            throw new InvalidTimestampException("timestamp out of range: maxTimestamp=" + maxTimestamp
+                    + " nowMs=" + now + " allowedRange=[" + lower + ", " + upper + "]");
+        }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        if (((a ^ r) & (b ^ r)) < 0) {
+            return b < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return r;
+    }
+
+    /** Idempotence checks for every batch, staged; returns the original batch if the append is a duplicate. */
+    private BatchMetadata stageProducerState(ByteBuffer records, int start, int end, LogConfig cfg, long now) {
+        long next = logEndOffset;
+        try {
+            for (int pos = start; pos < end; pos += view.sizeInBytes()) {
+                view.wrap(records, pos);
+                long last = next + view.lastOffsetDelta();
+                long maxTimestamp = cfg.logAppendTime() ? now : view.maxTimestamp();
+                BatchMetadata duplicate = producerState.checkAndStage(view.producerId(), view.producerEpoch(),
+                        view.baseSequence(), view.lastSequence(), next, last, maxTimestamp);
+                if (duplicate != null) {
+                    producerState.abortStaged();
+                    return duplicate;
+                }
+                next = last + 1;
+            }
+            return null;
+        } catch (RuntimeException e) {
+            producerState.abortStaged();
+            throw e;
+        }
+    }
+
+    private LogAppendInfo write(ByteBuffer records, int start, int end, int leaderEpoch, LogConfig cfg, long now,
+                                int recordCount) throws IOException {
+        long firstOffset = logEndOffset;
+        long next = firstOffset;
+        long maxTimestamp = RecordBatchView.NO_TIMESTAMP;
+        for (int pos = start; pos < end; pos += view.sizeInBytes()) {
+            view.wrap(records, pos);
+            view.setBaseOffset(next);
+            view.setPartitionLeaderEpoch(leaderEpoch);
+            if (cfg.logAppendTime()) {
+                view.setLogAppendTime(now);
+            }
+            maxTimestamp = Math.max(maxTimestamp, view.maxTimestamp());
+            next = view.lastOffset() + 1;
+        }
+        long lastOffset = next - 1;
+        int totalBytes = end - start;
+        LogSegment segment = maybeRoll(totalBytes, lastOffset, now, cfg);
+        ByteBuffer slice = records.duplicate();
+        slice.limit(end).position(start);
+        int position = segment.write(slice);
+        for (int pos = start; pos < end; pos += view.sizeInBytes()) {
+            view.wrap(records, pos);
+            segment.onBatchAppended(view.baseOffset(), view.maxTimestamp(), position + (pos - start),
+                    view.sizeInBytes(), cfg.indexIntervalBytes());
+        }
+        segment.publish(position + totalBytes, next, now);
+        producerState.commitStaged();
+        logEndOffset = next;
+        epochCache.maybeAssign(leaderEpoch, firstOffset);
+        return new LogAppendInfo(firstOffset, lastOffset, maxTimestamp, cfg.logAppendTime() ? now : -1,
+                logStartOffset, recordCount, false);
+    }
+
+    private LogSegment maybeRoll(int batchBytes, long lastOffset, long now, LogConfig cfg) throws IOException {
+        LogSegment current = activeSegment;
+        if (!current.shouldRoll(batchBytes, lastOffset, now, cfg)) {
+            return current;
+        }
+        long newBase = logEndOffset;
+        LogSegment created;
+        try {
+            // A failed write whose cleanup also failed may have left bytes past the segment's size; cut them
+            // before the segment becomes inactive, else recovery would truncate there and drop later segments.
+            current.trimToSize();
+            created = LogSegment.open(dir, newBase, cfg.maxIndexSizeBytes(), files);
+        } catch (IOException e) {
+            throw new LogStorageException("could not roll segment: dir=" + dir + " baseOffset=" + newBase
+                    + " reason=" + e.getMessage(), e);
+        }
+        current.onBecomeInactive();
+        segments.put(newBase, created);
+        activeSegment = created;
+        try {
+            // Not fsynced: a snapshot is only used if the log data before its offset survives recovery.
+            producerState.takeSnapshot(newBase, false);
+        } catch (IOException e) {
+            LOG.warn("Could not write producer snapshot at roll: dir={} offset={} reason={}", dir, newBase,
+                    e.getMessage());
+        }
+        return created;
+    }
+
+    // ---------------------------------------------------------------- read
+
+    /**
+     * Whole batches of one segment, starting with the batch holding {@code startOffset}, limited to batches with
+     * baseOffset below {@code maxOffsetExclusive} and to {@code maxBytes} (unless {@code minOneMessage} and the
+     * first batch alone is larger: then exactly that batch).
+     *
+     * @throws OffsetOutOfRangeException if startOffset is below the log start or above the log end
+     */
+    public FetchDataInfo read(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneMessage)
+            throws IOException {
+        long leo = logEndOffset;
+        long lso = logStartOffset;
+        if (startOffset < lso || startOffset > leo) {
+            throw new OffsetOutOfRangeException("offset out of range: offset=" + startOffset
+                    + " logStartOffset=" + lso + " logEndOffset=" + leo + " dir=" + dir);
+        }
+        if (startOffset == leo) {
+            return FetchDataInfo.empty(startOffset);
+        }
+        Map.Entry<Long, LogSegment> entry = segments.floorEntry(startOffset);
+        while (entry != null) {
+            FetchDataInfo info = entry.getValue().read(startOffset, maxBytes, maxOffsetExclusive, minOneMessage);
+            if (info != null) {
+                return info;
+            }
+            entry = segments.higherEntry(entry.getKey());
+        }
+        return FetchDataInfo.empty(startOffset);
+    }
+
+    /** The first batch (by offset) whose maxTimestamp is at least {@code targetTimestampMs}, or null. */
+    public BatchLocation findBatchByTimestamp(long targetTimestampMs) throws IOException {
+        for (LogSegment segment : segments.values()) {
+            BatchLocation found = segment.findBatchByTimestamp(targetTimestampMs);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    /** The first batch holding the largest maxTimestamp of the log, or null if the log is empty. */
+    public BatchLocation batchWithMaxTimestamp() throws IOException {
+        LogSegment best = null;
+        long bestTimestamp = Long.MIN_VALUE;
+        for (LogSegment segment : segments.values()) {
+            if (segment.offsetOfMaxTimestamp() >= 0 && (best == null || segment.maxTimestamp() > bestTimestamp)) {
+                best = segment;
+                bestTimestamp = segment.maxTimestamp();
+            }
+        }
+        return best == null ? null : best.batchWithMaxTimestamp();
+    }
+
+    // ---------------------------------------------------------------- flush and lifecycle
+
+    /**
+     * Fsyncs everything appended so far (segments rolled since the last flush included, with their indexes), then
+     * advances the recovery point to the log end offset seen at the start.
+     */
+    public void flush() throws IOException {
+        synchronized (flushLock) {
+            long leo = logEndOffset;
+            long from = recoveryPoint;
+            if (leo <= from) {
+                return;
+            }
+            Long firstKey = segments.floorKey(from);
+            Map<Long, LogSegment> toFlush = firstKey == null ? segments : segments.tailMap(firstKey, true);
+            for (LogSegment segment : toFlush.values()) {
+                if (segment.baseOffset() >= leo) {
+                    break;
+                }
+                try {
+                    segment.flush();
+                } catch (IOException e) {
+                    throw new LogStorageException("flush failed: file=" + segment.logFile()
+                            + " reason=" + e.getMessage(), e);
+                }
+            }
+            recoveryPoint = leo;
+        }
+    }
+
+    /**
+     * Flushes, writes a producer snapshot at the log end offset and complete index files, and closes the files.
+     * Snapshot and index write failures are logged and tolerated; a failed flush is rethrown after closing.
+     */
+    @Override
+    public void close() throws IOException {
+        appendLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            IOException flushFailure = null;
+            try {
+                flush();
+            } catch (IOException e) {
+                flushFailure = e;
+            }
+            try {
+                producerState.takeSnapshot(logEndOffset, true);
+            } catch (IOException e) {
+                LOG.warn("Could not write producer snapshot at close: dir={} offset={} reason={}", dir,
+                        logEndOffset, e.getMessage());
+            }
+            for (LogSegment segment : segments.values()) {
+                try {
+                    segment.close();
+                } catch (IOException e) {
+                    LOG.warn("Could not close segment: file={} reason={}", segment.logFile(), e.getMessage());
+                }
+            }
+            if (flushFailure != null) {
+                throw flushFailure;
+            }
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** Closes the log and deletes its directory. */
+    public void closeAndDelete() throws IOException {
+        try {
+            close();
+        } finally {
+            LogFiles.deleteRecursively(dir);
+        }
+    }
+
+    private void ensureOpen() throws LogStorageException {
+        if (closed) {
+            throw new LogStorageException("log is closed: dir=" + dir, null);
+        }
+    }
+
+    // ---------------------------------------------------------------- state
+
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    /** The next offset to assign. */
+    public long logEndOffset() {
+        return logEndOffset;
+    }
+
+    /** Offset below which all data is fsynced. */
+    public long recoveryPoint() {
+        return recoveryPoint;
+    }
+
+    public long highWatermark() {
+        return highWatermark;
+    }
+
+    /** Sets the high watermark (in memory only), clamped to [logStartOffset, logEndOffset]. */
+    public void updateHighWatermark(long offset) {
+        highWatermark = Math.max(logStartOffset, Math.min(offset, logEndOffset));
+    }
+
+    /** Latest leader epoch appended, or -1 if none. */
+    public int latestEpoch() {
+        return epochCache.latestEpoch();
+    }
+
+    /** Recorded leader epochs and their start offsets, oldest first. */
+    public List<EpochEntry> epochEntries() {
+        return epochCache.entries();
+    }
+
+    /** OffsetsForLeaderEpoch: start offset of the next epoch, the log end offset for the latest, -1 if unknown. */
+    public long endOffsetForEpoch(int epoch) {
+        return epochCache.endOffsetFor(epoch, logEndOffset);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    /** New settings apply from the next append (e.g. segment size and roll time to the active segment). */
+    public void updateConfig(LogConfig newConfig) {
+        config = newConfig;
+    }
+
+    public long sizeInBytes() {
+        long total = 0;
+        for (LogSegment segment : segments.values()) {
+            total += segment.sizeInBytes();
+        }
+        return total;
+    }
+
+    public int numberOfSegments() {
+        return segments.size();
+    }
+
+    public ProducerStateManager producerState() {
+        return producerState;
+    }
+
+    /** Batches validated by recovery when this log was opened (tests check it to prove the recovery point). */
+    long recoveredBatchCount() {
+        return recoveredBatchCount;
+    }
+
+    @Override
+    public String toString() {
+        return "UnifiedLog(dir=" + dir + ", logStartOffset=" + logStartOffset + ", logEndOffset=" + logEndOffset
+                + ")";
+    }
+}

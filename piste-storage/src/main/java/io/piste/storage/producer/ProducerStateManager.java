@@ -1,0 +1,200 @@
+package io.piste.storage.producer;
+
+import io.piste.storage.log.InvalidProducerEpochException;
+import io.piste.storage.log.OutOfOrderSequenceException;
+import io.piste.storage.record.RecordBatchView;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Idempotent-producer state of one partition: per producer id the epoch and the last
+ * {@value #NUM_BATCHES_TO_RETAIN} batches, following Kafka's rules.
+ *
+ * <p>An append goes in two steps so that a failed write changes nothing: {@link #checkAndStage} validates a batch
+ * against the committed state plus the batches staged before it, then {@link #commitStaged()} (after the write)
+ * or {@link #abortStaged()} (if it failed). Snapshots go to {@code <offset>.snapshot} files in the partition
+ * directory (format in {@link ProducerSnapshotFile}); the newest two are kept.
+ *
+ * <p>Threads: mutations (check, stage, commit, update, snapshot, load) from one thread at a time, the log's
+ * append lock holder; {@link #lastEntry}, {@link #activeProducerCount()} and {@link #activeProducers()} from any
+ * thread.
+ */
+public final class ProducerStateManager {
+    public static final int NUM_BATCHES_TO_RETAIN = 5;
+    static final int SNAPSHOTS_TO_KEEP = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(ProducerStateManager.class);
+
+    private final Path dir;
+    private final ConcurrentHashMap<Long, ProducerEntry> producers = new ConcurrentHashMap<>();
+    private final Map<Long, ProducerEntry> staged = new HashMap<>();
+
+    public ProducerStateManager(Path dir) {
+        this.dir = dir;
+    }
+
+    public ProducerEntry lastEntry(long producerId) {
+        return producers.get(producerId);
+    }
+
+    public int activeProducerCount() {
+        return producers.size();
+    }
+
+    /** A copy of the committed state. */
+    public Map<Long, ProducerEntry> activeProducers() {
+        return Collections.unmodifiableMap(new HashMap<>(producers));
+    }
+
+    /**
+     * Checks one batch about to be written at [firstOffset, lastOffset] and stages its effect. Returns the
+     * original batch if this is a duplicate of one of the producer's retained batches (nothing is staged),
+     * null otherwise. Batches without a producer id, or without sequence (control batches), are not checked
+     * beyond the epoch.
+     *
+     * @throws InvalidProducerEpochException if the epoch is older than the producer's
+     * @throws OutOfOrderSequenceException if the first sequence does not follow the producer's last one
+     */
+    public BatchMetadata checkAndStage(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset,
+                                       long lastOffset, long maxTimestamp) {
+        if (producerId == RecordBatchView.NO_PRODUCER_ID) {
+            return null;
+        }
+        ProducerEntry current = staged.containsKey(producerId) ? staged.get(producerId) : producers.get(producerId);
+        if (current != null && epoch < current.epoch()) {
+            throw new InvalidProducerEpochException("producer epoch is stale: producerId=" + producerId
+                    + " epoch=" + epoch + " currentEpoch=" + current.epoch());
+        }
+        if (firstSeq != RecordBatchView.NO_SEQUENCE && current != null) {
+            if (epoch > current.epoch()) {
+                if (firstSeq != 0) {
+                    throw new OutOfOrderSequenceException("new epoch must start at sequence 0: producerId="
+                            + producerId + " epoch=" + epoch + " expectedSequence=0 receivedSequence=" + firstSeq);
+                }
+            } else {
+                BatchMetadata duplicate = current.findDuplicate(firstSeq, lastSeq);
+                if (duplicate != null) {
+                    return duplicate;
+                }
+                int last = current.lastSequence();
+                int expected = RecordBatchView.incrementSequence(last, 1);
+                if (last != RecordBatchView.NO_SEQUENCE && firstSeq != expected) {
+                    throw new OutOfOrderSequenceException("out of order sequence: producerId=" + producerId
+                            + " epoch=" + epoch + " expectedSequence=" + expected + " receivedSequence=" + firstSeq);
+                }
+            }
+        }
+        staged.put(producerId, next(current, producerId, epoch, firstSeq, lastSeq, firstOffset, lastOffset,
+                maxTimestamp));
+        return null;
+    }
+
+    /** Applies the staged batches: they were written. */
+    public void commitStaged() {
+        if (!staged.isEmpty()) {
+            producers.putAll(staged);
+            staged.clear();
+        }
+    }
+
+    /** Forgets the staged batches: the write failed or was refused. */
+    public void abortStaged() {
+        staged.clear();
+    }
+
+    /** Applies a batch read back from the log (recovery), without checks. */
+    public void update(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset, long lastOffset,
+                       long maxTimestamp) {
+        if (producerId == RecordBatchView.NO_PRODUCER_ID) {
+            return;
+        }
+        producers.put(producerId, next(producers.get(producerId), producerId, epoch, firstSeq, lastSeq,
+                firstOffset, lastOffset, maxTimestamp));
+    }
+
+    private static ProducerEntry next(ProducerEntry current, long producerId, short epoch, int firstSeq,
+                                      int lastSeq, long firstOffset, long lastOffset, long maxTimestamp) {
+        ProducerEntry base = current == null ? new ProducerEntry(producerId, epoch, List.of())
+                : current.withEpoch(epoch > current.epoch() ? epoch : current.epoch());
+        if (firstSeq == RecordBatchView.NO_SEQUENCE) {
+            return base;
+        }
+        return base.withBatch(new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset, maxTimestamp));
+    }
+
+    public void clear() {
+        producers.clear();
+        staged.clear();
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    /** Writes the committed state as {@code <offset>.snapshot} and deletes all but the newest two snapshots. */
+    public void takeSnapshot(long offset, boolean fsync) throws IOException {
+        ProducerSnapshotFile.write(ProducerSnapshotFile.path(dir, offset), producers.values(), fsync);
+        List<Long> offsets = snapshotOffsets();
+        for (int i = 0; i < offsets.size() - SNAPSHOTS_TO_KEEP; i++) {
+            Files.deleteIfExists(ProducerSnapshotFile.path(dir, offsets.get(i)));
+        }
+    }
+
+    /**
+     * Replaces the state with the newest readable snapshot at or below {@code maxOffset} and returns its offset,
+     * or clears the state and returns -1 if there is none. Unreadable snapshots are logged and skipped.
+     */
+    public long loadLatestSnapshot(long maxOffset) throws IOException {
+        clear();
+        List<Long> offsets = snapshotOffsets();
+        for (int i = offsets.size() - 1; i >= 0; i--) {
+            long offset = offsets.get(i);
+            if (offset > maxOffset) {
+                continue;
+            }
+            Path file = ProducerSnapshotFile.path(dir, offset);
+            try {
+                producers.putAll(ProducerSnapshotFile.read(file));
+                return offset;
+            } catch (IOException e) {
+                LOG.warn("Ignoring unreadable producer snapshot: file={} reason={}", file, e.getMessage());
+            }
+        }
+        return -1;
+    }
+
+    /** Deletes snapshots taken at offsets above {@code offset} (their data is no longer in the log). */
+    public void deleteSnapshotsAbove(long offset) throws IOException {
+        for (long o : snapshotOffsets()) {
+            if (o > offset) {
+                Files.deleteIfExists(ProducerSnapshotFile.path(dir, o));
+            }
+        }
+    }
+
+    /** Offsets of the snapshot files in the directory, ascending. */
+    public List<Long> snapshotOffsets() throws IOException {
+        List<Long> result = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return result;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + ProducerSnapshotFile.SUFFIX)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                String digits = name.substring(0, name.length() - ProducerSnapshotFile.SUFFIX.length());
+                if (digits.length() == 20 && digits.chars().allMatch(Character::isDigit)) {
+                    result.add(Long.parseLong(digits));
+                }
+            }
+        }
+        Collections.sort(result);
+        return result;
+    }
+}

@@ -1,0 +1,61 @@
+package io.piste.storage.record;
+
+import io.piste.storage.log.BatchTooLargeException;
+import io.piste.storage.log.InvalidBatchException;
+
+/**
+ * Structural checks of one v2 batch: sizes, magic, CRC32C, record count against offset delta, and (for batches
+ * from clients) no control batches. Never decompresses. Stateless and thread-safe.
+ */
+public final class BatchValidator {
+    private BatchValidator() {
+    }
+
+    /** Checks a batch received from a client; {@code remaining} is the number of readable bytes from its start. */
+    public static void validate(RecordBatchView b, int remaining, int maxBatchBytes) {
+        validate(b, remaining, maxBatchBytes, true);
+    }
+
+    /**
+     * Checks a batch. Batches read back from our own log ({@code fromClient == false}) may be control batches and,
+     * after compaction, may hold fewer records than their offset span, so those two checks are skipped.
+     */
+    public static void validate(RecordBatchView b, int remaining, int maxBatchBytes, boolean fromClient) {
+        if (remaining < RecordBatchView.HEADER_SIZE) {
+            throw new InvalidBatchException("batch header truncated: remainingBytes=" + remaining);
+        }
+        int size = b.sizeInBytes();
+        if (b.batchLength() < RecordBatchView.HEADER_SIZE - RecordBatchView.LOG_OVERHEAD) {
+            throw new InvalidBatchException("batch smaller than its header: batchLength=" + b.batchLength());
+        }
+        if (size > remaining) {
+            throw new InvalidBatchException("batch truncated: sizeInBytes=" + size + " remainingBytes=" + remaining);
+        }
+        if (size > maxBatchBytes) {
+            throw new BatchTooLargeException("batch too large: sizeInBytes=" + size + " maxBatchBytes=" + maxBatchBytes);
+        }
+        if (b.magic() != RecordBatchView.MAGIC_V2) {
+            throw new InvalidBatchException("unsupported magic: magic=" + b.magic());
+        }
+        long stored = b.crc();
+        long computed = b.computeCrc();
+        if (stored != computed) {
+            throw new InvalidBatchException("CRC mismatch: crc=" + stored + " computedCrc=" + computed);
+        }
+        if (b.lastOffsetDelta() < 0) {
+            throw new InvalidBatchException("negative lastOffsetDelta=" + b.lastOffsetDelta());
+        }
+        if (fromClient) {
+            if (b.recordCount() <= 0) {
+                throw new InvalidBatchException("batch without records: recordCount=" + b.recordCount());
+            }
+            if (b.lastOffsetDelta() != b.recordCount() - 1) {
+                throw new InvalidBatchException("lastOffsetDelta does not match recordCount: lastOffsetDelta="
+                        + b.lastOffsetDelta() + " recordCount=" + b.recordCount());
+            }
+            if (b.isControl()) {
+                throw new InvalidBatchException("control batch from a client: producerId=" + b.producerId());
+            }
+        }
+    }
+}
