@@ -355,9 +355,12 @@ public final class BrokerConfig {
                                 + "If not set, the value in log.flush.scheduler.interval.ms is used.")
                 .define(LOG_FLUSH_SCHEDULER_INTERVAL_MS_CONFIG, LONG, Long.MAX_VALUE, HIGH,
                         "The frequency in ms that the log flusher checks whether any log needs to be flushed to disk.")
-                .define(LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS_CONFIG, INT, 60000, atLeast(0), HIGH,
+                // Piste default 1 s, not Kafka's 60 s: recovery after a crash scans the log from this record,
+                // so a stale one makes restart time grow with a minute of writes; writing it costs two small files.
+                .define(LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS_CONFIG, INT, 1000, atLeast(0), HIGH,
                         "The frequency with which we update the persistent record of the last flush which acts as the "
-                                + "log recovery point.")
+                                + "log recovery point. Piste's default is 1000 (Kafka's is 60000) so that restart "
+                                + "after a crash scans at most about a second of writes.")
                 .define("log.flush.start.offset.checkpoint.interval.ms", INT, 60000, atLeast(0), HIGH,
                         "The frequency with which we update the persistent record of log start offset.")
                 .define("log.segment.delete.delay.ms", LONG, 60000L, atLeast(0), HIGH,

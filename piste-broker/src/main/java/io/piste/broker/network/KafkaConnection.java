@@ -57,6 +57,12 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void readRequest(ByteBuffer buffer) {
+        if (isUnsupportedApiVersionsRequest(buffer)) {
+            // Its header may be of a version we cannot parse, but every header version starts with
+            // api key, api version and correlation id, which is all the v0 error answer needs.
+            answerUnsupportedApiVersions(buffer.getInt(buffer.position() + 4));
+            return;
+        }
         RequestHeader header;
         try {
             header = RequestHeader.parse(buffer);
@@ -94,15 +100,24 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Kafka's answer: ApiVersions gets UNSUPPORTED_VERSION at v0 with the table, anything else a closed connection. */
-    private void answerUnsupported(RequestHeader header) {
-        if (header.apiKey() == ApiKeys.API_VERSIONS) {
-            PendingResponse slot = new PendingResponse(header, (short) 0, (short) 0);
-            pending.addLast(slot);
-            slot.complete(apiVersions.response(Errors.UNSUPPORTED_VERSION.code()));
-        } else {
-            closeWithReason("unsupported " + header.apiKey() + " version " + header.apiVersion());
+    private static boolean isUnsupportedApiVersionsRequest(ByteBuffer buffer) {
+        if (buffer.remaining() < 8 || buffer.getShort(buffer.position()) != ApiKeys.API_VERSIONS.id) {
+            return false;
         }
+        short version = buffer.getShort(buffer.position() + 2);
+        return version < ApiKeys.API_VERSIONS.oldestVersion() || version > ApiKeys.API_VERSIONS.latestVersion();
+    }
+
+    /** Kafka's answer to an ApiVersions version it does not know: UNSUPPORTED_VERSION at v0, with the table. */
+    private void answerUnsupportedApiVersions(int correlationId) {
+        PendingResponse slot = new PendingResponse(correlationId, (short) 0, (short) 0);
+        pending.addLast(slot);
+        slot.complete(apiVersions.response(Errors.UNSUPPORTED_VERSION.code()));
+    }
+
+    /** Any other API at a version Piste does not serve: a closed connection, as Kafka does. */
+    private void answerUnsupported(RequestHeader header) {
+        closeWithReason("unsupported " + header.apiKey() + " version " + header.apiVersion());
     }
 
     private void closeWithReason(String reason) {
@@ -150,11 +165,12 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         boolean done;
 
         PendingResponse(RequestHeader header) {
-            this(header, header.apiKey().responseHeaderVersion(header.apiVersion()), header.apiVersion());
+            this(header.correlationId(), header.apiKey().responseHeaderVersion(header.apiVersion()),
+                header.apiVersion());
         }
 
-        PendingResponse(RequestHeader header, short headerVersion, short apiVersion) {
-            this.correlationId = header.correlationId();
+        PendingResponse(int correlationId, short headerVersion, short apiVersion) {
+            this.correlationId = correlationId;
             this.headerVersion = headerVersion;
             this.apiVersion = apiVersion;
         }

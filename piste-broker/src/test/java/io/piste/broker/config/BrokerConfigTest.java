@@ -31,7 +31,7 @@ class BrokerConfigTest {
         assertThat(config.logFlushOnAck()).isTrue();
         assertThat(config.logFlushIntervalMessages()).isEqualTo(Long.MAX_VALUE);
         assertThat(config.logFlushIntervalMs()).isEqualTo(Long.MAX_VALUE);
-        assertThat(config.logFlushOffsetCheckpointIntervalMs()).isEqualTo(60000L);
+        assertThat(config.logFlushOffsetCheckpointIntervalMs()).as("Piste default, see BrokerConfig").isEqualTo(1000L);
         assertThat(config.numNetworkThreads()).isEqualTo(3);
         assertThat(config.numIoThreads()).isEqualTo(8);
         assertThat(config.queuedMaxRequests()).isEqualTo(500);
