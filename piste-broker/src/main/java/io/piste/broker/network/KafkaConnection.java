@@ -179,7 +179,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         public void complete(ApiMessage answer) {
             if (ctx.executor().inEventLoop()) {
                 completeOnLoop(answer);
-            } else {
+            } else if (!ctx.executor().isShuttingDown()) {
+                // A broker shutting down closes its connections: an answer completing late has no one to reach.
                 ctx.executor().execute(() -> completeOnLoop(answer));
             }
         }

@@ -1,0 +1,353 @@
+package io.piste.it.fault;
+
+import io.piste.it.support.Bounded;
+import io.piste.it.support.BrokerExtension;
+import io.piste.it.support.Clients;
+import io.piste.it.support.Consume;
+import io.piste.it.support.LoadProducer;
+import io.piste.it.support.LoadVerifier;
+import io.piste.it.support.RawConnection;
+import io.piste.it.support.RawConnection.Outcome;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Bytes no client would send, over raw sockets, while a real producer keeps producing: the broker answers with
+ * Kafka's error code or closes that one connection, never hangs, and the producer sees no error and loses nothing.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class BadInputIT
+{
+    private static final int SOCKET_REQUEST_MAX_BYTES = 1024 * 1024;
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
+    private static final short API_VERSIONS = 18;
+    private static final short METADATA = 3;
+    private static final short PRODUCE = 0;
+    private static final short UNSUPPORTED_VERSION = 35;
+
+    @RegisterExtension
+    static final BrokerExtension BROKER = BrokerExtension.withOverrides(
+        "socket.request.max.bytes", Integer.toString(SOCKET_REQUEST_MAX_BYTES));
+
+    private LoadProducer load;
+    private String loadTopic;
+
+    @BeforeEach
+    void startLoad(final TestInfo info) throws Exception
+    {
+        loadTopic = "load-" + info.getTestMethod().orElseThrow().getName();
+        Clients.createTopic(BROKER.bootstrapServers(), loadTopic, 3);
+        load = new LoadProducer("good", Clients.producer(BROKER.bootstrapServers(), Clients.props(
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)), loadTopic, 3, 500, 500).start();
+        // The attack starts once the real producer is demonstrably producing.
+        assertThat(Bounded.waitFor(Duration.ofSeconds(20), Duration.ofMillis(20), () -> load.ackedCount() >= 10))
+            .as("the real producer got its first acknowledgements").isTrue();
+    }
+
+    @AfterEach
+    void checkLoadWasUnharmed() throws Exception
+    {
+        load.stopAndFlush(Duration.ofSeconds(30));
+        load.close();
+        assertThat(load.errors()).as("errors the real producer saw (%d in all)", load.errorCount()).isEmpty();
+        assertThat(load.ackedCount()).as("records the real producer got acknowledged").isPositive()
+            .isEqualTo(load.sentCount());
+        final List<ConsumerRecord<String, String>> records = Consume.allOf(BROKER.bootstrapServers(), loadTopic,
+            Duration.ofSeconds(30));
+        assertThat(LoadVerifier.problems(records, List.of(load))).isEmpty();
+        try (Admin admin = Clients.admin(BROKER.bootstrapServers()))
+        {
+            assertThat(admin.describeCluster().nodes().get(20, TimeUnit.SECONDS)).hasSize(1);
+            assertThat(admin.listTopics().names().get(20, TimeUnit.SECONDS)).contains(loadTopic);
+        }
+    }
+
+    @Test
+    void shouldCloseConnectionOnFrameOverSocketRequestMaxBytes() throws Exception
+    {
+        for (final int size : new int[] {SOCKET_REQUEST_MAX_BYTES + 1, 100 * 1024 * 1024, Integer.MAX_VALUE, -1})
+        {
+            try (RawConnection connection = RawConnection.open(BROKER.broker().port()))
+            {
+                final ByteBuffer frame = ByteBuffer.allocate(4 + 64);
+                frame.putInt(size);
+                frame.putShort(API_VERSIONS).putShort((short)0).putInt(1);
+
+                connection.send(frame.array());
+
+                assertThat(connection.await(ANSWER_TIMEOUT)).as("outcome of a frame of size %d", size)
+                    .isEqualTo(Outcome.CLOSED);
+            }
+        }
+    }
+
+    @Test
+    void shouldCloseConnectionOnTruncatedFrames() throws Exception
+    {
+        final List<byte[]> truncated = List.of(
+            // Size says 100, 10 bytes follow, then end of stream.
+            concat(ByteBuffer.allocate(4).putInt(100).array(), new byte[10]),
+            // Two bytes of a size.
+            new byte[] {0, 0},
+            // A whole frame that ends inside the request header (api_key, api_version, half a correlation id).
+            ByteBuffer.allocate(10).putInt(6).putShort(METADATA).putShort((short)12).putShort((short)0).array(),
+            // A Metadata v12 header whose body stops after the first byte of the topics array.
+            RawConnection.requestV2(METADATA, 12, 5, "piste-it", new byte[] {2}));
+        for (int i = 0; i < truncated.size(); i++)
+        {
+            try (RawConnection connection = RawConnection.open(BROKER.broker().port()))
+            {
+                connection.send(truncated.get(i));
+                connection.shutdownOutput();
+
+                assertThat(connection.await(ANSWER_TIMEOUT)).as("outcome of truncated input %d", i)
+                    .isNotEqualTo(Outcome.NOTHING);
+            }
+        }
+    }
+
+    @Test
+    void shouldCloseOrAnswerOnGarbledHeader() throws Exception
+    {
+        final List<byte[]> garbled = List.of(
+            // client_id length 30000, far past the end of the frame.
+            frame(b -> b.putShort(API_VERSIONS).putShort((short)0).putInt(1).putShort((short)30_000)),
+            // client_id length -5 (only -1, null, is valid).
+            frame(b -> b.putShort(API_VERSIONS).putShort((short)0).putInt(2).putShort((short)-5)),
+            // A Produce v9 (flexible) request whose body is all 0xFF.
+            RawConnection.requestV2(PRODUCE, 9, 3, "piste-it", filled(64, (byte)0xFF)),
+            // A Metadata v1 request whose topic array claims 2^31-1 entries.
+            RawConnection.requestV1(METADATA, 1, 4, "piste-it", ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE)
+                .array()));
+        for (int i = 0; i < garbled.size(); i++)
+        {
+            try (RawConnection connection = RawConnection.open(BROKER.broker().port()))
+            {
+                connection.send(garbled.get(i));
+
+                assertThat(connection.await(ANSWER_TIMEOUT)).as("outcome of garbled request %d", i)
+                    .isNotEqualTo(Outcome.NOTHING);
+            }
+        }
+    }
+
+    @Test
+    void shouldCloseOrAnswerOnUnknownApiKey() throws Exception
+    {
+        for (final int apiKey : new int[] {9_999, 1_000, -2, Short.MAX_VALUE})
+        {
+            try (RawConnection connection = RawConnection.open(BROKER.broker().port()))
+            {
+                connection.send(RawConnection.requestV1(apiKey, 0, 11, "piste-it", new byte[0]));
+
+                final Outcome outcome = connection.await(ANSWER_TIMEOUT);
+
+                assertThat(outcome).as("outcome of api key %d", apiKey).isNotEqualTo(Outcome.NOTHING);
+                if (outcome == Outcome.RESPONSE)
+                {
+                    assertThat(connection.lastResponse().getInt(0)).as("correlation id").isEqualTo(11);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldAnswerApiVersionsV0() throws Exception
+    {
+        try (RawConnection connection = RawConnection.open(BROKER.broker().port()))
+        {
+            connection.send(RawConnection.requestV1(API_VERSIONS, 0, 41, "piste-it", new byte[0]));
+
+            assertThat(connection.await(ANSWER_TIMEOUT)).isEqualTo(Outcome.RESPONSE);
+            final ByteBuffer response = connection.lastResponse();
+            assertThat(response.getInt()).as("correlation id").isEqualTo(41);
+            assertThat(response.getShort()).as("error code").isZero();
+            assertThat(apiVersionsV0(response)).containsKeys((int)PRODUCE, (int)METADATA, (int)API_VERSIONS);
+        }
+    }
+
+    @Test
+    void shouldAnswerUnsupportedApiVersionsVersionWithUnsupportedVersion() throws Exception
+    {
+        try (RawConnection connection = RawConnection.open(BROKER.broker().port()))
+        {
+            // As a client newer than the broker would: ApiVersions v99, flexible header, a v3-shaped body.
+            connection.send(RawConnection.requestV2(API_VERSIONS, 99, 42, "piste-it", concat(
+                compactString("piste-it"), compactString("1.0"), new byte[] {0})));
+
+            assertThat(connection.await(ANSWER_TIMEOUT)).isEqualTo(Outcome.RESPONSE);
+            final ByteBuffer response = connection.lastResponse();
+            assertThat(response.getInt()).as("correlation id").isEqualTo(42);
+            assertThat(response.getShort()).as("error code, UNSUPPORTED_VERSION").isEqualTo(UNSUPPORTED_VERSION);
+            // The v0 body still lists the versions, so that the client can pick one and ask again.
+            final Map<Integer, short[]> versions = apiVersionsV0(response);
+            assertThat(versions).containsKey((int)API_VERSIONS);
+            assertThat(versions.get((int)API_VERSIONS)[1]).as("max ApiVersions version")
+                .isGreaterThanOrEqualTo((short)3);
+        }
+    }
+
+    @Test
+    void shouldCloseOrAnswerOnUnsupportedVersionOfOtherApi() throws Exception
+    {
+        try (RawConnection connection = RawConnection.open(BROKER.broker().port()))
+        {
+            connection.send(RawConnection.requestV2(METADATA, 999, 43, "piste-it", new byte[] {1, 0, 0, 0}));
+
+            assertThat(connection.await(ANSWER_TIMEOUT)).isNotEqualTo(Outcome.NOTHING);
+        }
+    }
+
+    @Test
+    void shouldSurviveRandomBytes() throws Exception
+    {
+        final long seed = Long.getLong("piste.fuzz.seed", System.nanoTime());
+        System.out.println("BadInputIT fuzz seed: " + seed + " (rerun with -Dpiste.fuzz.seed=" + seed + ")");
+        final Random random = new Random(seed);
+        final long endNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        final Map<Outcome, Integer> outcomes = new HashMap<>();
+        final List<String> hangs = new ArrayList<>();
+        int iterations = 0;
+        while (System.nanoTime() < endNs && iterations < 50_000)
+        {
+            final byte[] input = fuzzInput(random);
+            iterations++;
+            try (RawConnection connection = RawConnection.open(BROKER.broker().port()))
+            {
+                connection.send(input);
+                connection.shutdownOutput();
+                final Outcome outcome = connection.await(Duration.ofSeconds(3));
+                outcomes.merge(outcome, 1, Integer::sum);
+                if (outcome == Outcome.NOTHING && hangs.size() < 10)
+                {
+                    hangs.add("iteration " + iterations + ": " + hex(input, 48));
+                }
+            }
+        }
+        System.out.println("BadInputIT fuzz: " + iterations + " inputs, outcomes " + outcomes);
+
+        assertThat(hangs).as("inputs after which the broker neither answered nor closed within 3 s of EOF")
+            .isEmpty();
+        assertThat(iterations).isGreaterThan(100);
+    }
+
+    private static byte[] fuzzInput(final Random random)
+    {
+        final int mode = random.nextInt(4);
+        final byte[] body = new byte[random.nextInt(mode == 0 ? 64 : 512)];
+        random.nextBytes(body);
+        switch (mode)
+        {
+            case 0:
+                // Anything at all, the size prefix included.
+                return body;
+            case 1:
+                // A size that matches, then noise.
+                return concat(ByteBuffer.allocate(4).putInt(body.length).array(), body);
+            case 2:
+            {
+                // A real api key and version in a v1 header, then noise: this reaches the body decoders.
+                final short[] keys = {0, 1, 2, 3, 18, 19, 20, 32, 33, 37, 44, 60, 22};
+                final short key = keys[random.nextInt(keys.length)];
+                return RawConnection.requestV1(key, random.nextInt(14), random.nextInt(), "fuzz", body);
+            }
+            default:
+            {
+                // A real request header with a flexible body of noise, cut at a random point.
+                final byte[] whole = RawConnection.requestV2(API_VERSIONS, 3, random.nextInt(), "fuzz", body);
+                final byte[] cut = new byte[4 + random.nextInt(whole.length - 3)];
+                System.arraycopy(whole, 0, cut, 0, cut.length);
+                return cut;
+            }
+        }
+    }
+
+    /** Reads the v0 api_keys array: api key to {min, max}. */
+    private static Map<Integer, short[]> apiVersionsV0(final ByteBuffer response)
+    {
+        final int count = response.getInt();
+        assertThat(count).as("api_keys count").isBetween(1, 200);
+        final Map<Integer, short[]> versions = new HashMap<>();
+        for (int i = 0; i < count; i++)
+        {
+            final short key = response.getShort();
+            versions.put((int)key, new short[] {response.getShort(), response.getShort()});
+        }
+        return versions;
+    }
+
+    @FunctionalInterface
+    private interface Body
+    {
+        void write(ByteBuffer buffer);
+    }
+
+    /** A frame: size prefix, then what {@code body} writes. */
+    private static byte[] frame(final Body body)
+    {
+        final ByteBuffer buffer = ByteBuffer.allocate(1024);
+        buffer.position(4);
+        body.write(buffer);
+        final int size = buffer.position() - 4;
+        buffer.putInt(0, size);
+        final byte[] bytes = new byte[size + 4];
+        buffer.flip();
+        buffer.get(bytes);
+        return bytes;
+    }
+
+    private static byte[] compactString(final String value)
+    {
+        final byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        // Unsigned varint of length + 1; short strings fit in one byte.
+        return concat(new byte[] {(byte)(bytes.length + 1)}, bytes);
+    }
+
+    private static byte[] filled(final int size, final byte value)
+    {
+        final byte[] bytes = new byte[size];
+        Arrays.fill(bytes, value);
+        return bytes;
+    }
+
+    private static byte[] concat(final byte[]... parts)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (final byte[] part : parts)
+        {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+
+    private static String hex(final byte[] bytes, final int max)
+    {
+        final StringBuilder hex = new StringBuilder();
+        for (int i = 0; i < Math.min(bytes.length, max); i++)
+        {
+            hex.append(String.format("%02x", bytes[i]));
+        }
+        return hex + (bytes.length > max ? "... (" + bytes.length + " bytes)" : "");
+    }
+}
