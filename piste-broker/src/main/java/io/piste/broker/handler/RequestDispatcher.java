@@ -28,6 +28,7 @@ public final class RequestDispatcher implements RequestHandler {
         handlers.put(ApiKeys.PRODUCE, new ProduceHandler(broker));
         handlers.put(ApiKeys.FETCH, new FetchHandler(broker));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(broker));
+        handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(broker));
         handlers.put(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(broker));
         handlers.put(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(broker));
         handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(broker));
