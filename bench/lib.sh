@@ -1,0 +1,246 @@
+# Shared helpers for bench/side-by-side.sh and bench/restart-time.sh. Source it; do not run it.
+#
+# Everything listens on 127.0.0.1 only. Every process is started under `timeout` and every wait is bounded.
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PISTE_ROOT="$(cd "$BENCH_DIR/.." && pwd)"
+KAFKA_VERSION=4.4.0
+
+# JVM settings, the same for both brokers: Kafka's defaults from kafka-server-start.sh / kafka-run-class.sh
+# (KAFKA_HEAP_OPTS and KAFKA_JVM_PERFORMANCE_OPTS), so neither broker gets a better-tuned JVM.
+BROKER_HEAP_OPTS="${BROKER_HEAP_OPTS:--Xmx1G -Xms1G}"
+BROKER_JVM_OPTS="${BROKER_JVM_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true}"
+# Kafka's perf-test scripts give the tools -Xmx512M.
+TOOL_HEAP_OPTS="${TOOL_HEAP_OPTS:--Xmx512M}"
+
+BROKER_START_TIMEOUT_S="${BROKER_START_TIMEOUT_S:-120}"   # until the ready line
+BROKER_LIFETIME_S="${BROKER_LIFETIME_S:-3600}"            # hard cap on any broker process
+BROKER_STOP_TIMEOUT_S="${BROKER_STOP_TIMEOUT_S:-120}"     # SIGTERM -> exit, then SIGKILL
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# A free TCP port on 127.0.0.1 (asks the kernel for an ephemeral one).
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# ---------------------------------------------------------------------------------------------------------
+# Kafka side: classpath of Kafka 4.4.0 (broker + tools) from bench/kafka/pom.xml, plus the bench's own
+# ConsumerThroughput program.
+MVN="${MVN:-}"
+pick_mvn() {
+  if [ -z "$MVN" ]; then
+    if command -v mvn >/dev/null 2>&1; then MVN=mvn; else MVN="$PISTE_ROOT/mvnw"; fi
+  fi
+}
+
+# Sets KAFKA_CP (Kafka's jars) and TOOLS_CP (KAFKA_CP + the bench jar). Builds bench/kafka when needed.
+kafka_classpath() {
+  pick_mvn
+  local cpfile="$BENCH_DIR/kafka/target/kafka.classpath"
+  local jar="$BENCH_DIR/kafka/target/piste-bench-kafka-0.1.0-SNAPSHOT.jar"
+  if [ ! -s "$cpfile" ] || [ ! -f "$jar" ] || [ "$BENCH_DIR/kafka/pom.xml" -nt "$cpfile" ] \
+      || [ -n "$(find "$BENCH_DIR/kafka/src" -newer "$jar" -type f -print -quit)" ]; then
+    log "resolving Apache Kafka $KAFKA_VERSION and building bench/kafka ($MVN)"
+    timeout 900 "$MVN" -q -B -f "$BENCH_DIR/kafka/pom.xml" package dependency:build-classpath \
+      -Dmdep.outputFile="$cpfile" >&2 || die "bench/kafka build failed"
+  fi
+  KAFKA_CP="$(cat "$cpfile")"
+  TOOLS_CP="$KAFKA_CP:$jar"
+}
+
+KAFKA_BROKER_LOG4J="-Dlog4j2.configurationFile=$BENCH_DIR/kafka/log4j2-broker.properties"
+TOOLS_LOG4J="-Dlog4j2.configurationFile=$BENCH_DIR/kafka/log4j2-tools.properties"
+
+# run_tool TIMEOUT_S OUTFILE MAINCLASS ARGS...: a Kafka tool (or the bench consumer) on TOOLS_CP.
+# stdout+stderr go to OUTFILE; returns the tool's exit code (124 on timeout).
+run_tool() {
+  local t="$1" out="$2"; shift 2
+  # shellcheck disable=SC2086
+  timeout --kill-after=10 "$t" java $TOOL_HEAP_OPTS $TOOLS_LOG4J -cp "$TOOLS_CP" "$@" >"$out" 2>&1
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Piste side: a private copy of the built jars, so that a rebuild by someone else during the run does not
+# change the binary under test half-way.
+piste_snapshot() {   # piste_snapshot DESTDIR -> sets PISTE_CP
+  local dest="$1" target="$PISTE_ROOT/piste-server/target"
+  local jar
+  jar="$(ls "$target"/piste-server-*.jar 2>/dev/null | grep -v -- '-sources' | head -n 1 || true)"
+  if [ -z "$jar" ] || [ ! -d "$target/lib" ] || [ "${PISTE_BUILD:-0}" = 1 ]; then
+    log "building Piste (./mvnw -B -q -DskipTests -pl piste-server -am package)"
+    (cd "$PISTE_ROOT" && timeout 1200 ./mvnw -B -q -DskipTests -pl piste-server -am package) >&2 \
+      || die "Piste build failed"
+    jar="$(ls "$target"/piste-server-*.jar | grep -v -- '-sources' | head -n 1)"
+  elif [ -n "$(find "$PISTE_ROOT"/piste-storage/src/main "$PISTE_ROOT"/piste-broker/src/main \
+        "$PISTE_ROOT"/piste-server/src/main -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
+    log "note: Piste sources are newer than $jar; benchmarking the built jar as it is (PISTE_BUILD=1 rebuilds)"
+  fi
+  mkdir -p "$dest/lib"
+  cp "$jar" "$dest/"
+  cp "$target"/lib/*.jar "$dest/lib/"
+  PISTE_CP="$dest/$(basename "$jar"):$dest/lib/*"
+  PISTE_JAR_INFO="$(basename "$jar") built $(date -u -r "$jar" +%Y-%m-%dT%H:%M:%SZ), sha256 $(sha256sum "$jar" | cut -c1-12)"
+  PISTE_JAR_INFO="$PISTE_JAR_INFO; piste-broker $(sha256sum "$dest"/lib/piste-broker-*.jar | cut -c1-12), piste-storage $(sha256sum "$dest"/lib/piste-storage-*.jar | cut -c1-12)"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Brokers. After start_*: BROKER_PID (the java process), BROKER_LOG, BROKER_PORT, START_READY_MS
+# (process start -> ready line), START_PORT_MS (process start -> port accepts a TCP connection).
+# Return 1 (with BROKER_ERROR set) when the broker did not get ready.
+
+# kafka_format DIR PORT CONTROLLER_PORT: writes DIR/server.properties and formats DIR/data (KRaft,
+# combined broker+controller, node 1). Sets FORMAT_MS.
+kafka_format() {
+  local dir="$1" port="$2" cport="$3"
+  mkdir -p "$dir/data"
+  # Kafka's shipped config/server.properties for a single combined node, minus the lines that only restate
+  # defaults; the replication factors of the internal topics are 1 as there, since there is one broker.
+  cat >"$dir/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:$cport
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+advertised.listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$dir/data
+offsets.topic.replication.factor=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+EOF
+  local id t0
+  id="$(timeout 60 java $TOOLS_LOG4J -cp "$KAFKA_CP" kafka.tools.StorageTool random-uuid)" || return 1
+  t0=$(now_ms)
+  timeout 120 java $TOOLS_LOG4J -cp "$KAFKA_CP" kafka.tools.StorageTool format -t "$id" \
+    -c "$dir/server.properties" --standalone >"$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; return 1; }
+  FORMAT_MS=$(( $(now_ms) - t0 ))
+}
+
+# ready_count REGEX FILE: how many ready lines FILE has (a restart appends to the same log).
+ready_count() { local n; n=$(grep -cE "$1" "$2" 2>/dev/null); echo "${n:-0}"; }
+
+# wait_ready READY_REGEX T0_MS BASE: polls the log and the port every 20 ms until the log has more than BASE
+# ready lines.
+wait_ready() {
+  local regex="$1" t0="$2" base="${3:-0}" deadline=$(( $(now_ms) + BROKER_START_TIMEOUT_S * 1000 ))
+  START_READY_MS=""; START_PORT_MS=""
+  while [ "$(now_ms)" -lt "$deadline" ]; do
+    if [ -z "$START_PORT_MS" ] && port_open "$BROKER_PORT"; then START_PORT_MS=$(( $(now_ms) - t0 )); fi
+    if [ "$(ready_count "$regex" "$BROKER_LOG")" -gt "$base" ]; then
+      START_READY_MS=$(( $(now_ms) - t0 ))
+      [ -z "$START_PORT_MS" ] && port_open "$BROKER_PORT" && START_PORT_MS=$START_READY_MS
+      return 0
+    fi
+    if ! kill -0 "$BROKER_PID" 2>/dev/null; then
+      BROKER_ERROR="broker process exited before it was ready (see $BROKER_LOG)"; return 1
+    fi
+    sleep 0.02
+  done
+  BROKER_ERROR="no ready line within ${BROKER_START_TIMEOUT_S}s (see $BROKER_LOG)"
+  return 1
+}
+
+# launch LOGFILE CMD...: starts CMD under timeout in the background, sets BROKER_PID to the java child.
+launch() {
+  BROKER_LOG="$1"; shift
+  timeout --kill-after=30 "$BROKER_LIFETIME_S" "$@" >>"$BROKER_LOG" 2>&1 &
+  BROKER_TIMEOUT_PID=$!
+  disown "$BROKER_TIMEOUT_PID" 2>/dev/null || true   # no "Killed" job notice after kill -9; reaped in stop_broker
+  local i
+  BROKER_PID=""
+  for i in $(seq 1 200); do
+    BROKER_PID="$(pgrep -P "$BROKER_TIMEOUT_PID" | head -n 1 || true)"
+    [ -n "$BROKER_PID" ] && break
+    sleep 0.005
+  done
+  [ -n "$BROKER_PID" ] || BROKER_PID=$BROKER_TIMEOUT_PID
+}
+
+# start_kafka DIR PORT: DIR/server.properties must exist (kafka_format).
+start_kafka() {
+  local dir="$1"; BROKER_PORT="$2"; BROKER_ERROR=""
+  local re='Kafka Server started' base t0
+  base=$(ready_count "$re" "$dir/broker.log"); t0=$(now_ms)
+  # shellcheck disable=SC2086
+  launch "$dir/broker.log" java $BROKER_HEAP_OPTS $BROKER_JVM_OPTS $KAFKA_BROKER_LOG4J -cp "$KAFKA_CP" \
+    kafka.Kafka "$dir/server.properties"
+  wait_ready "$re" "$t0" "$base"
+}
+
+# start_piste DIR PORT [--override K=V ...]: data in DIR/data.
+start_piste() {
+  local dir="$1"; BROKER_PORT="$2"; shift 2; BROKER_ERROR=""
+  mkdir -p "$dir/data"
+  local re='Piste broker ready on' base t0
+  base=$(ready_count "$re" "$dir/broker.log"); t0=$(now_ms)
+  # shellcheck disable=SC2086
+  launch "$dir/broker.log" java $BROKER_HEAP_OPTS $BROKER_JVM_OPTS -cp "$PISTE_CP" io.piste.server.Main server \
+    --override "listeners=PLAINTEXT://127.0.0.1:$BROKER_PORT" --override "log.dirs=$dir/data" "$@"
+  wait_ready "$re" "$t0" "$base"
+}
+
+# broker_stats: peak RSS (VmHWM), current RSS, CPU seconds (user+sys) of BROKER_PID so far.
+broker_stats() {
+  local st="/proc/$BROKER_PID/status"
+  PEAK_RSS_KB="$(awk '/^VmHWM:/ {print $2}' "$st" 2>/dev/null || echo '')"
+  RSS_KB="$(awk '/^VmRSS:/ {print $2}' "$st" 2>/dev/null || echo '')"
+  local tck; tck="$(getconf CLK_TCK)"
+  CPU_S="$(awk -v t="$tck" '{printf "%.1f", ($14+$15)/t}' "/proc/$BROKER_PID/stat" 2>/dev/null || echo '')"
+}
+
+# stop_broker [SIGNAL]: SIGTERM (default) and wait; SIGKILL after BROKER_STOP_TIMEOUT_S. Sets STOP_MS.
+stop_broker() {
+  local sig="${1:-TERM}" t0; t0=$(now_ms)
+  STOP_MS=""
+  kill -"$sig" "$BROKER_PID" 2>/dev/null || true
+  local deadline=$(( t0 + BROKER_STOP_TIMEOUT_S * 1000 ))
+  while kill -0 "$BROKER_PID" 2>/dev/null && [ "$(now_ms)" -lt "$deadline" ]; do sleep 0.02; done
+  if kill -0 "$BROKER_PID" 2>/dev/null; then
+    log "broker $BROKER_PID did not stop within ${BROKER_STOP_TIMEOUT_S}s after SIG$sig: SIGKILL"
+    STOP_MS="timeout"
+    kill -KILL "$BROKER_PID" 2>/dev/null || true
+  else
+    STOP_MS=$(( $(now_ms) - t0 ))
+  fi
+  local i
+  for i in $(seq 1 500); do kill -0 "$BROKER_TIMEOUT_PID" 2>/dev/null || break; sleep 0.02; done
+}
+
+# Parses ProducerPerformance's final summary line (the one with percentiles) from FILE into PP_* variables.
+parse_producer_perf() {
+  local line; line="$(grep -E 'records sent,.*50th' "$1" | tail -n 1)"
+  PP_LINE="$line"
+  PP_RECORDS="$(sed -nE 's/^([0-9]+) records sent.*/\1/p' <<<"$line")"
+  PP_RPS="$(sed -nE 's/.*sent, ([0-9.]+) records\/sec.*/\1/p' <<<"$line")"
+  PP_MBS="$(sed -nE 's/.*\(([0-9.]+) MB\/sec\).*/\1/p' <<<"$line")"
+  PP_AVG="$(sed -nE 's/.* ([0-9.]+) ms avg latency.*/\1/p' <<<"$line")"
+  PP_MAX="$(sed -nE 's/.* ([0-9.]+) ms max latency.*/\1/p' <<<"$line")"
+  PP_P50="$(sed -nE 's/.* ([0-9]+) ms 50th.*/\1/p' <<<"$line")"
+  PP_P99="$(sed -nE 's/.* ([0-9]+) ms 99th.*/\1/p' <<<"$line")"
+  PP_P999="$(sed -nE 's/.* ([0-9]+) ms 99.9th.*/\1/p' <<<"$line")"
+}
+
+# Parses ConsumerThroughput's key=value line from FILE into CT_* variables.
+parse_consumer_throughput() {
+  local line; line="$(grep -E '^records=' "$1" | tail -n 1)"
+  CT_LINE="$line"
+  CT_RECORDS="$(sed -nE 's/.*records=([0-9]+).*/\1/p' <<<"$line")"
+  CT_MBS="$(sed -nE 's/.*mb_per_sec=([0-9.]+).*/\1/p' <<<"$line")"
+  CT_RPS="$(sed -nE 's/.*records_per_sec=([0-9.]+).*/\1/p' <<<"$line")"
+  CT_MS="$(sed -nE 's/.*elapsed_ms=([0-9.]+).*/\1/p' <<<"$line")"
+  CT_FIRST="$(sed -nE 's/.*first_record_ms=([0-9.-]+).*/\1/p' <<<"$line")"
+  CT_ENDSUM="$(sed -nE 's/.*end_offset_sum=([0-9]+).*/\1/p' <<<"$line")"
+}
+
+# ratio A B: A/B with 2 decimals, or "n/a".
+ratio() {
+  awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0 || a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/) print "n/a"; else printf "%.2f", a / b }'
+}
