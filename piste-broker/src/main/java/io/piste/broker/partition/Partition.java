@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
@@ -35,6 +36,7 @@ public final class Partition {
     private final ArrayDeque<AckWaiter> ackWaiters = new ArrayDeque<>();
     private final Set<Runnable> dataWaiters = ConcurrentHashMap.newKeySet();
     private volatile long flushIntervalMessages;
+    private final AtomicInteger segmentCount;
 
     Partition(String topic, int index, UnifiedLog log, LogFlusher flusher, boolean durableAcks,
               long flushIntervalMessages) {
@@ -44,6 +46,7 @@ public final class Partition {
         this.flusher = flusher;
         this.durableAcks = durableAcks;
         this.flushIntervalMessages = flushIntervalMessages;
+        this.segmentCount = new AtomicInteger(log.numberOfSegments());
     }
 
     public String topic() {
@@ -81,7 +84,11 @@ public final class Partition {
             flusher.markDirty(this);
         } else {
             advanceHighWatermark(log.logEndOffset());
-            if (log.logEndOffset() - log.recoveryPoint() >= flushIntervalMessages) {
+            // Kafka's rule: a rolled segment is flushed at once, so the recovery point trails by at most
+            // one segment and a restart after a crash never rescans the whole log.
+            int segments = log.numberOfSegments();
+            boolean rolled = segmentCount.getAndSet(segments) != segments;
+            if (rolled || log.logEndOffset() - log.recoveryPoint() >= flushIntervalMessages) {
                 flusher.markDirty(this);
             }
         }
