@@ -21,12 +21,13 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
 /**
  * Builds DescribeConfigs results and the CreateTopics (v5+) config list, with Kafka's sources and synonyms.
  *
- * <p>A topic config's synonyms are, in Kafka's order: the topic override ({@code DYNAMIC_TOPIC_CONFIG}), the broker
- * synonyms the user set ({@code STATIC_BROKER_CONFIG}), then the broker synonyms with a default
- * ({@code DEFAULT_CONFIG}); the first is the config's source. Deviation: where only a lower-priority synonym is set
- * (say {@code log.retention.hours}), Kafka drops the whole list and reports DEFAULT_CONFIG; Piste reports the
- * synonym that gives the value. Broker configs are all read-only: Piste has no dynamic broker configs yet.
- * Stateless and thread-safe.
+ * <p>A topic config's synonyms are, in Kafka's order: the topic override ({@code TOPIC_CONFIG}), then the broker
+ * synonyms set for this node ({@code DYNAMIC_BROKER_CONFIG}), set as cluster-wide dynamic defaults
+ * ({@code DYNAMIC_DEFAULT_BROKER_CONFIG}), set in {@code server.properties} ({@code STATIC_BROKER_CONFIG}), then the
+ * broker synonyms with a default ({@code DEFAULT_CONFIG}); the first is the config's source. Deviation: where only a
+ * lower-priority synonym is set (say {@code log.retention.hours}), Kafka drops the whole list and reports
+ * DEFAULT_CONFIG; Piste reports the synonym that gives the value. Broker configs are read-only except the dynamic ones
+ * ({@link DynamicBrokerConfigs#isDynamic}). Stateless and thread-safe.
  */
 public final class ConfigDescriber {
     /** DescribeConfigs v3 added ConfigType and Documentation. */
@@ -36,7 +37,8 @@ public final class ConfigDescriber {
     }
 
     /** The result for a topic that exists, with its stored overrides; {@code keys} null means all. */
-    public static DescribeConfigsResult describeTopic(BrokerConfig broker, String topic, Map<String, String> overrides,
+    public static DescribeConfigsResult describeTopic(DynamicBrokerConfigs broker, String topic,
+            Map<String, String> overrides,
             List<String> keys, boolean includeSynonyms, boolean includeDocumentation, short version) {
         Map<String, Object> values = TopicConfigs.effectiveValues(broker, overrides);
         Set<String> wanted = keys == null ? null : new HashSet<>(keys);
@@ -53,13 +55,13 @@ public final class ConfigDescriber {
     }
 
     /**
-     * The result for a BROKER resource: all static configs for this node's id, none for "" (the cluster-wide dynamic
-     * defaults, of which Piste has none), INVALID_REQUEST for another id, as Kafka.
+     * The result for a BROKER resource: every config of this node for its id, only the cluster-wide dynamic defaults
+     * for "", INVALID_REQUEST for another id, as Kafka.
      */
-    public static DescribeConfigsResult describeBroker(BrokerConfig broker, String resourceName, List<String> keys,
-            boolean includeSynonyms, boolean includeDocumentation, short version) {
+    public static DescribeConfigsResult describeBroker(DynamicBrokerConfigs broker, String resourceName,
+            List<String> keys, boolean includeSynonyms, boolean includeDocumentation, short version) {
         if (resourceName == null || resourceName.isEmpty()) {
-            return success(ConfigResource.Type.BROKER, "", List.of());
+            return describeClusterDefaults(broker, keys, includeSynonyms, includeDocumentation, version);
         }
         int id = brokerId(resourceName);
         if (id != broker.nodeId()) {
@@ -67,7 +69,7 @@ public final class ConfigDescriber {
                     + " or empty string, but received " + resourceName);
         }
         ConfigDef def = BrokerConfig.configDef();
-        Set<String> names = new TreeSet<>(broker.originals().keySet());
+        Set<String> names = new TreeSet<>(broker.staticConfig().originals().keySet());
         for (ConfigKey key : def.configKeys().values()) {
             if (!key.internalConfig) {
                 names.add(key.name);
@@ -84,14 +86,40 @@ public final class ConfigDescriber {
                 configs.add(unknownBrokerEntry(name, includeSynonyms, version));
                 continue;
             }
-            List<DescribeConfigsSynonym> synonyms = brokerSynonyms(broker, name);
-            configs.add(entry(key, broker.value(name), synonyms, true, includeSynonyms, includeDocumentation, version));
+            List<DescribeConfigsSynonym> synonyms = brokerSynonyms(broker, name, true);
+            configs.add(entry(key, broker.value(name), synonyms, !DynamicBrokerConfigs.isDynamic(name),
+                    includeSynonyms, includeDocumentation, version));
         }
         return success(ConfigResource.Type.BROKER, resourceName, configs);
     }
 
-    /** The configs of a topic as CreateTopics v5+ returns them. */
+    /** Kafka lists only the configs set as cluster-wide defaults, without the per-broker synonyms. */
+    private static DescribeConfigsResult describeClusterDefaults(DynamicBrokerConfigs broker, List<String> keys,
+            boolean includeSynonyms, boolean includeDocumentation, short version) {
+        Set<String> wanted = keys == null ? null : new HashSet<>(keys);
+        List<DescribeConfigsResourceResult> configs = new ArrayList<>();
+        DynamicBrokerConfigs defaultsOnly = DynamicBrokerConfigs.of(broker.staticConfig(), broker.clusterDefaults(),
+                Map.of());
+        for (String name : new TreeSet<>(broker.clusterDefaults().keySet())) {
+            if (wanted != null && !wanted.contains(name)) {
+                continue;
+            }
+            ConfigKey key = BrokerConfig.configDef().configKeys().get(name);
+            List<DescribeConfigsSynonym> synonyms = brokerSynonyms(broker, name, false);
+            configs.add(entry(key, defaultsOnly.value(name), synonyms, !DynamicBrokerConfigs.isDynamic(name),
+                    includeSynonyms, includeDocumentation, version));
+        }
+        return success(ConfigResource.Type.BROKER, "", configs);
+    }
+
+    /** The configs of a topic as CreateTopics v5+ returns them, under the static broker config only. */
     public static List<CreatableTopicConfigs> forCreateTopics(BrokerConfig broker, Map<String, String> overrides) {
+        return forCreateTopics(DynamicBrokerConfigs.staticOnly(broker), overrides);
+    }
+
+    /** The configs of a topic as CreateTopics v5+ returns them. */
+    public static List<CreatableTopicConfigs> forCreateTopics(DynamicBrokerConfigs broker,
+            Map<String, String> overrides) {
         Map<String, Object> values = TopicConfigs.effectiveValues(broker, overrides);
         List<CreatableTopicConfigs> configs = new ArrayList<>();
         for (String name : TopicConfigs.names()) {
@@ -171,7 +199,8 @@ public final class ConfigDescriber {
         return result;
     }
 
-    private static List<DescribeConfigsSynonym> topicSynonyms(BrokerConfig broker, Map<String, String> overrides,
+    private static List<DescribeConfigsSynonym> topicSynonyms(DynamicBrokerConfigs broker,
+            Map<String, String> overrides,
             ConfigKey key) {
         boolean sensitive = key.type == ConfigDef.Type.PASSWORD;
         List<DescribeConfigsSynonym> synonyms = new ArrayList<>();
@@ -183,17 +212,21 @@ public final class ConfigDescriber {
         for (TopicConfigs.Synonym s : TopicConfigs.synonyms(key.name)) {
             brokerNames.add(s.name());
         }
-        synonyms.addAll(brokerSynonymsOf(broker, brokerNames, sensitive));
+        synonyms.addAll(brokerSynonymsOf(broker, brokerNames, sensitive, true));
         return synonyms;
     }
 
-    /** Kafka lists a broker config's lower-priority synonyms after it, never the ones before it. */
-    private static List<DescribeConfigsSynonym> brokerSynonyms(BrokerConfig broker, String name) {
+    /**
+     * Kafka lists a broker config's lower-priority synonyms after it, never the ones before it; the cluster-wide
+     * default resource leaves out the per-broker ones.
+     */
+    private static List<DescribeConfigsSynonym> brokerSynonyms(DynamicBrokerConfigs broker, String name,
+            boolean perBroker) {
         List<String> family = brokerFamily(name);
         ConfigKey key = BrokerConfig.configDef().configKeys().get(name);
         boolean sensitive = key != null && key.type == ConfigDef.Type.PASSWORD;
         List<DescribeConfigsSynonym> all = brokerSynonymsOf(broker, family.subList(family.indexOf(name),
-                family.size()), sensitive);
+                family.size()), sensitive, perBroker);
         int first = 0;
         while (first < all.size() && !all.get(first).name().equals(name)) {
             first++;
@@ -214,16 +247,16 @@ public final class ConfigDescriber {
         return List.of(name);
     }
 
-    private static List<DescribeConfigsSynonym> brokerSynonymsOf(BrokerConfig broker, List<String> names,
-            boolean sensitive) {
+    /** Grouped by source first, then by synonym priority, as Kafka's {@code configSynonyms}. */
+    private static List<DescribeConfigsSynonym> brokerSynonymsOf(DynamicBrokerConfigs broker, List<String> names,
+            boolean sensitive, boolean perBroker) {
         ConfigDef def = BrokerConfig.configDef();
         List<DescribeConfigsSynonym> synonyms = new ArrayList<>();
-        for (String name : names) {
-            if (broker.isSet(name)) {
-                String value = sensitive ? null : broker.originals().get(name);
-                synonyms.add(synonym(name, value, ConfigSource.STATIC_BROKER_CONFIG));
-            }
+        if (perBroker) {
+            addSet(synonyms, broker.perBroker(), names, sensitive, ConfigSource.DYNAMIC_BROKER_CONFIG);
         }
+        addSet(synonyms, broker.clusterDefaults(), names, sensitive, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+        addSet(synonyms, broker.staticConfig().originals(), names, sensitive, ConfigSource.STATIC_BROKER_CONFIG);
         for (String name : names) {
             ConfigKey key = def.configKeys().get(name);
             if (key != null && key.hasDefault() && key.defaultValue != null) {
@@ -232,6 +265,15 @@ public final class ConfigDescriber {
             }
         }
         return synonyms;
+    }
+
+    private static void addSet(List<DescribeConfigsSynonym> synonyms, Map<String, String> set, List<String> names,
+            boolean sensitive, ConfigSource source) {
+        for (String name : names) {
+            if (set.containsKey(name)) {
+                synonyms.add(synonym(name, sensitive ? null : set.get(name), source));
+            }
+        }
     }
 
     private static DescribeConfigsSynonym synonym(String name, String value, ConfigSource source) {

@@ -32,9 +32,11 @@ import org.slf4j.LoggerFactory;
  * IncrementalAlterConfigs (SET, DELETE, and APPEND or SUBTRACT on list configs). Each resource gets its own error
  * code, as in Kafka; with {@code validateOnly} everything is checked and nothing is written.
  *
- * <p>Piste has no dynamic broker configs yet: altering a BROKER resource is answered with INVALID_REQUEST naming
- * the keys, rather than pretending to apply them. Thread-safety is the store's: two alters of one topic at once
- * must be serialised by the caller (the last replace wins).
+ * <p>A BROKER resource holds Kafka's dynamic broker configs ({@link DynamicBrokerConfigs}): named "" for the
+ * cluster-wide defaults, or this node's id. As Kafka's broker, a config that is not dynamic or a bad value is
+ * answered with INVALID_REQUEST (not INVALID_CONFIG, see KAFKA-13609), and the legacy AlterConfigs replaces all of the
+ * resource's dynamic configs. Thread-safety is the stores': two alters of one resource at once must be serialised by
+ * the caller (the last replace wins).
  */
 public final class ConfigsHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ConfigsHandler.class);
@@ -46,10 +48,22 @@ public final class ConfigsHandler {
 
     private final BrokerConfig broker;
     private final TopicConfigStore store;
+    private final BrokerConfigStore brokerStore;
 
-    public ConfigsHandler(BrokerConfig broker, TopicConfigStore store) {
+    public ConfigsHandler(BrokerConfig broker, TopicConfigStore store, BrokerConfigStore brokerStore) {
         this.broker = broker;
         this.store = store;
+        this.brokerStore = brokerStore;
+    }
+
+    /** The static config under the dynamic configs stored now. */
+    private DynamicBrokerConfigs effective() {
+        return DynamicBrokerConfigs.of(broker, brokerStore.brokerConfigs(BrokerConfigStore.CLUSTER_DEFAULT),
+                brokerStore.brokerConfigs(nodeScope()));
+    }
+
+    private String nodeScope() {
+        return Integer.toString(broker.nodeId());
     }
 
     public DescribeConfigsResponseData describe(DescribeConfigsRequestData req, short version) {
@@ -69,8 +83,9 @@ public final class ConfigsHandler {
                 names.add(config.name());
                 configs.put(config.name(), config.value());
             }
-            ApiException error = apply(resource.resourceType(), resource.resourceName(), names,
-                    () -> legacyOverrides(configs), req.validateOnly());
+            byte type = resource.resourceType();
+            ApiException error = apply(type, resource.resourceName(), names,
+                    current -> legacyConfigs(type, configs), req.validateOnly());
             response.responses().add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
                     .setErrorCode(errorCode(error))
                     .setErrorMessage(error == null ? null : error.getMessage())
@@ -87,9 +102,11 @@ public final class ConfigsHandler {
             for (IncrementalAlterConfigsRequestData.AlterableConfig config : resource.configs()) {
                 names.add(config.name());
             }
-            String topic = resource.resourceName();
-            ApiException error = apply(resource.resourceType(), topic, names,
-                    () -> incrementalOverrides(topic, resource.configs()), req.validateOnly());
+            ApiException error = apply(resource.resourceType(), resource.resourceName(), names,
+                    current -> resource.resourceType() == ConfigResource.Type.BROKER.id()
+                            ? incrementalBrokerConfigs(current, resource.configs())
+                            : incrementalOverrides(current, resource.configs()),
+                    req.validateOnly());
             response.responses().add(new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
                     .setErrorCode(errorCode(error))
                     .setErrorMessage(error == null ? null : error.getMessage())
@@ -110,11 +127,11 @@ public final class ConfigsHandler {
                     if (!store.topicExists(name)) {
                         throw new UnknownTopicOrPartitionException(Errors.UNKNOWN_TOPIC_OR_PARTITION.message());
                     }
-                    return ConfigDescriber.describeTopic(broker, name, store.topicOverrides(name),
+                    return ConfigDescriber.describeTopic(effective(), name, store.topicOverrides(name),
                             resource.configurationKeys(), includeSynonyms, includeDocumentation, version);
                 case BROKER:
-                    return ConfigDescriber.describeBroker(broker, name, resource.configurationKeys(), includeSynonyms,
-                            includeDocumentation, version);
+                    return ConfigDescriber.describeBroker(effective(), name, resource.configurationKeys(),
+                            includeSynonyms, includeDocumentation, version);
                 default:
                     throw new InvalidRequestException("Unsupported resource type: " + type);
             }
@@ -126,13 +143,16 @@ public final class ConfigsHandler {
         }
     }
 
-    /** Computes a topic's new overrides from the request; throws an ApiException to reject it. */
-    private interface OverridesChange {
-        Map<String, String> newOverrides();
+    /**
+     * Computes a resource's new configs (a topic's overrides, a broker scope's dynamic configs) from its current ones
+     * and the request; throws an ApiException to reject the request.
+     */
+    private interface ConfigsChange {
+        Map<String, String> newConfigs(Map<String, String> current);
     }
 
     /** Returns null on success, else the error for this resource. */
-    private ApiException apply(byte type, String name, List<String> configNames, OverridesChange change,
+    private ApiException apply(byte type, String name, List<String> configNames, ConfigsChange change,
             boolean validateOnly) {
         try {
             checkNoDuplicates(configNames);
@@ -141,7 +161,7 @@ public final class ConfigsHandler {
                     alterTopic(name, change, validateOnly);
                     return null;
                 case BROKER:
-                    alterBroker(name, configNames);
+                    alterBroker(name, change, validateOnly);
                     return null;
                 default:
                     throw new InvalidRequestException("Unsupported resource type: " + type);
@@ -149,21 +169,22 @@ public final class ConfigsHandler {
         } catch (ApiException e) {
             return e;
         } catch (IOException e) {
-            LOG.error("Could not store the config overrides of topic {}", name, e);
-            return new KafkaStorageException("Could not store the config overrides of topic " + name + ": "
-                    + e.getMessage());
+            String what = type == ConfigResource.Type.BROKER.id()
+                    ? "the dynamic configs of broker resource '" + name + "'" : "the config overrides of topic " + name;
+            LOG.error("Could not store {}", what, e);
+            return new KafkaStorageException("Could not store " + what + ": " + e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("Altering configs failed for resource type {} name {}", type, name, e);
             return new UnknownServerException(e.getMessage());
         }
     }
 
-    private void alterTopic(String topic, OverridesChange change, boolean validateOnly) throws IOException {
+    private void alterTopic(String topic, ConfigsChange change, boolean validateOnly) throws IOException {
         Topic.validate(topic);
         if (!store.topicExists(topic)) {
             throw new UnknownTopicOrPartitionException("The topic '" + topic + "' does not exist.");
         }
-        Map<String, String> overrides = change.newOverrides();
+        Map<String, String> overrides = change.newConfigs(store.topicOverrides(topic));
         TopicConfigs.validate(overrides);
         if (!validateOnly) {
             store.replaceTopicOverrides(topic, overrides);
@@ -171,13 +192,34 @@ public final class ConfigsHandler {
         }
     }
 
-    private void alterBroker(String resourceName, List<String> configNames) {
-        if (!resourceName.isEmpty()) {
-            ConfigDescriber.brokerId(resourceName);
+    /** "" is the cluster-wide defaults, else it must be this node's id, as Kafka's broker checks it. */
+    private void alterBroker(String resourceName, ConfigsChange change, boolean validateOnly) throws IOException {
+        boolean clusterDefault = resourceName.isEmpty();
+        if (!clusterDefault) {
+            checkIsThisNode(resourceName);
         }
-        if (!configNames.isEmpty()) {
-            throw new InvalidRequestException("Piste does not support dynamic broker configs yet: "
-                    + String.join(", ", configNames));
+        String scope = clusterDefault ? BrokerConfigStore.CLUSTER_DEFAULT : nodeScope();
+        Map<String, String> configs = change.newConfigs(brokerStore.brokerConfigs(scope));
+        DynamicBrokerConfigs.validate(configs);
+        // The combination must still give every topic a valid log config (e.g. min <= max compaction lag).
+        TopicConfigs.logConfig(effective().withScope(clusterDefault, configs), Map.of());
+        if (!validateOnly) {
+            brokerStore.replaceBrokerConfigs(scope, configs);
+            LOG.info("Dynamic broker configs of {} are now {}", clusterDefault ? "the cluster-wide default"
+                    : "broker " + scope, configs);
+        }
+    }
+
+    private void checkIsThisNode(String resourceName) {
+        int id;
+        try {
+            id = Integer.parseInt(resourceName);
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException("Node id must be an integer, but it is: " + resourceName);
+        }
+        if (id != broker.nodeId()) {
+            throw new InvalidRequestException("Unexpected broker id, expected " + broker.nodeId() + ", but received "
+                    + resourceName);
         }
     }
 
@@ -191,18 +233,80 @@ public final class ConfigsHandler {
         }
     }
 
-    private static Map<String, String> legacyOverrides(Map<String, String> configs) {
+    /** The legacy AlterConfigs replaces all of a resource's configs with the request's. */
+    private static Map<String, String> legacyConfigs(byte type, Map<String, String> configs) {
+        List<String> nulls = new ArrayList<>();
         for (Map.Entry<String, String> e : configs.entrySet()) {
             if (e.getValue() == null) {
-                throw new InvalidRequestException("Null value not supported for topic configs: " + e.getKey());
+                nulls.add(e.getKey());
             }
+        }
+        if (!nulls.isEmpty()) {
+            throw new InvalidRequestException(type == ConfigResource.Type.BROKER.id()
+                    ? "Null value not supported for : " + String.join(", ", nulls)
+                    : "Null value not supported for topic configs: " + nulls.get(0));
         }
         return new TreeMap<>(configs);
     }
 
-    private Map<String, String> incrementalOverrides(String topic,
+    /** As Kafka's broker: start from the scope's stored configs; APPEND and SUBTRACT start from the key's default. */
+    private static Map<String, String> incrementalBrokerConfigs(Map<String, String> current,
             IncrementalAlterConfigsRequestData.AlterableConfigCollection configs) {
-        Map<String, String> overrides = new TreeMap<>(store.topicOverrides(topic));
+        List<String> nulls = new ArrayList<>();
+        for (IncrementalAlterConfigsRequestData.AlterableConfig config : configs) {
+            if (config.configOperation() != OP_DELETE && config.value() == null) {
+                nulls.add(config.name());
+            }
+        }
+        if (!nulls.isEmpty()) {
+            throw new InvalidRequestException("Null value not supported for : " + String.join(", ", nulls));
+        }
+        Map<String, String> next = new TreeMap<>(current);
+        for (IncrementalAlterConfigsRequestData.AlterableConfig config : configs) {
+            String name = config.name();
+            switch (config.configOperation()) {
+                case OP_SET:
+                    next.put(name, config.value());
+                    break;
+                case OP_DELETE:
+                    next.remove(name);
+                    break;
+                case OP_APPEND:
+                case OP_SUBTRACT:
+                    next.put(name, brokerListOp(next.get(name), config));
+                    break;
+                default:
+                    throw new InvalidRequestException("Unknown operations type " + config.configOperation());
+            }
+        }
+        return next;
+    }
+
+    private static String brokerListOp(String stored, IncrementalAlterConfigsRequestData.AlterableConfig config) {
+        boolean append = config.configOperation() == OP_APPEND;
+        ConfigKey key = BrokerConfig.configDef().configKeys().get(config.name());
+        if (key == null) {
+            throw new InvalidConfigurationException("Unknown config name: " + config.name());
+        }
+        if (key.type != ConfigDef.Type.LIST) {
+            throw new InvalidConfigurationException("Config value " + (append ? "append" : "subtract")
+                    + " is not allowed for config key: " + config.name());
+        }
+        String start = stored != null ? stored : ConfigDef.convertToString(key.defaultValue, key.type);
+        List<String> values = split(start);
+        for (String part : split(config.value())) {
+            if (append && !values.contains(part)) {
+                values.add(part);
+            } else if (!append) {
+                values.removeIf(part::equals);
+            }
+        }
+        return String.join(",", values);
+    }
+
+    private Map<String, String> incrementalOverrides(Map<String, String> current,
+            IncrementalAlterConfigsRequestData.AlterableConfigCollection configs) {
+        Map<String, String> overrides = new TreeMap<>(current);
         for (IncrementalAlterConfigsRequestData.AlterableConfig config : configs) {
             String name = config.name();
             ConfigKey key = TopicConfigs.key(name);
@@ -241,7 +345,7 @@ public final class ConfigsHandler {
             throw new InvalidConfigurationException("Can't " + (append ? "APPEND" : "SUBTRACT") + " to key "
                     + key.name + " because its type is not LIST.");
         }
-        List<String> values = split(TopicConfigs.effectiveValue(broker, overrides, key.name));
+        List<String> values = split(TopicConfigs.effectiveValue(effective(), overrides, key.name));
         for (String part : split(config.value())) {
             if (append && !values.contains(part)) {
                 values.add(part);

@@ -29,9 +29,10 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
  * The topic-level config schema: Kafka's names ({@link TopicConfig}), types, defaults and validators, and for each
  * topic config the broker configs that give its default ("synonyms", highest priority first, as Kafka orders them).
  *
- * <p>A topic's value of a config is its override if it has one, else the first broker synonym the user set, else the
- * broker default. Piste has no tiered storage: {@code remote.storage.enable=true} is refused as by a Kafka broker
- * with tiered storage disabled. Stateless and thread-safe.
+ * <p>A topic's value of a config is its override if it has one, else the first broker synonym the user set (dynamically
+ * or statically, see {@link DynamicBrokerConfigs}), else the broker default. Piste has no tiered storage:
+ * {@code remote.storage.enable=true} is refused as by a Kafka broker with tiered storage disabled. Stateless and
+ * thread-safe.
  */
 public final class TopicConfigs {
     /** Kafka's internal topic config for segments smaller than 1 MiB, used by tests. */
@@ -108,8 +109,13 @@ public final class TopicConfigs {
         checkCombination(parsed);
     }
 
-    /** The log settings of a topic with these (already validated) overrides. */
+    /** The log settings of a topic with these (already validated) overrides, under the static broker config only. */
     public static LogConfig logConfig(BrokerConfig broker, Map<String, String> overrides) {
+        return logConfig(DynamicBrokerConfigs.staticOnly(broker), overrides);
+    }
+
+    /** The log settings of a topic with these (already validated) overrides. */
+    public static LogConfig logConfig(DynamicBrokerConfigs broker, Map<String, String> overrides) {
         Map<String, Object> v = effectiveValues(broker, overrides);
         Integer internalSegmentBytes = (Integer) v.get(INTERNAL_SEGMENT_BYTES_CONFIG);
         int segmentBytes = internalSegmentBytes != null
@@ -135,6 +141,15 @@ public final class TopicConfigs {
      * @throws InvalidConfigurationException if {@code name} is not a topic config or an override is invalid
      */
     public static String effectiveValue(BrokerConfig broker, Map<String, String> overrides, String name) {
+        return effectiveValue(DynamicBrokerConfigs.staticOnly(broker), overrides, name);
+    }
+
+    /**
+     * The value a topic with these overrides has for {@code name} under the effective broker config.
+     *
+     * @throws InvalidConfigurationException if {@code name} is not a topic config or an override is invalid
+     */
+    public static String effectiveValue(DynamicBrokerConfigs broker, Map<String, String> overrides, String name) {
         ConfigKey key = key(name);
         if (key == null) {
             throw new InvalidConfigurationException("Unknown topic config name: " + name);
@@ -144,7 +159,7 @@ public final class TopicConfigs {
     }
 
     /** Every topic config with its effective typed value, internal ones included. */
-    static Map<String, Object> effectiveValues(BrokerConfig broker, Map<String, String> overrides) {
+    static Map<String, Object> effectiveValues(DynamicBrokerConfigs broker, Map<String, String> overrides) {
         Map<String, Object> parsed = parse(overrides);
         Map<String, Object> values = new TreeMap<>();
         for (ConfigKey key : DEF.configKeys().values()) {
@@ -168,7 +183,7 @@ public final class TopicConfigs {
         return SYNONYMS.getOrDefault(name, List.of());
     }
 
-    private static Object brokerDefault(BrokerConfig broker, ConfigKey key) {
+    private static Object brokerDefault(DynamicBrokerConfigs broker, ConfigKey key) {
         List<Synonym> synonyms = synonyms(key.name);
         for (Synonym s : synonyms) {
             if (broker.isSet(s.name()) && broker.value(s.name()) != null) {

@@ -86,7 +86,8 @@ final class CreateTopicsHandler implements RequestHandler {
             }
             result.setTopicId(id).setNumPartitions(partitions).setReplicationFactor((short) 1);
             if (version >= 5) {
-                result.setConfigs(ConfigDescriber.forCreateTopics(broker.config(), configs));
+                result.setConfigs(
+                    ConfigDescriber.forCreateTopics(broker.replicaManager().brokerConfigs(), configs));
             }
         } catch (ApiException e) {
             fail(result, e);

@@ -1,5 +1,6 @@
 package io.piste.broker.handler;
 
+import io.piste.broker.config.BrokerConfigStore;
 import io.piste.broker.config.ConfigsHandler;
 import io.piste.broker.config.TopicConfigStore;
 import io.piste.broker.protocol.ApiVersionsTable;
@@ -23,7 +24,8 @@ public final class RequestDispatcher implements RequestHandler {
     private final ApiVersionsTable apiVersions;
 
     public RequestDispatcher(BrokerContext broker) {
-        ConfigsHandler configs = new ConfigsHandler(broker.config(), topicConfigStore(broker));
+        ConfigsHandler configs = new ConfigsHandler(broker.config(), topicConfigStore(broker),
+            brokerConfigStore(broker));
         handlers.put(ApiKeys.METADATA, new MetadataHandler(broker));
         handlers.put(ApiKeys.PRODUCE, new ProduceHandler(broker));
         handlers.put(ApiKeys.FETCH, new FetchHandler(broker));
@@ -60,6 +62,20 @@ public final class RequestDispatcher implements RequestHandler {
             @Override
             public void replaceTopicOverrides(String topic, Map<String, String> overrides) throws IOException {
                 broker.controller().replaceTopicConfigs(topic, overrides);
+            }
+        };
+    }
+
+    private static BrokerConfigStore brokerConfigStore(BrokerContext broker) {
+        return new BrokerConfigStore() {
+            @Override
+            public Map<String, String> brokerConfigs(String scope) {
+                return broker.controller().image().brokerConfigs(scope);
+            }
+
+            @Override
+            public void replaceBrokerConfigs(String scope, Map<String, String> configs) throws IOException {
+                broker.controller().replaceBrokerConfigs(scope, configs);
             }
         };
     }

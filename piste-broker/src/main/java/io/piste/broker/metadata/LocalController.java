@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidTopicException;
@@ -129,6 +130,21 @@ public final class LocalController implements AutoCloseable {
         append(MetadataLog.list(new MetadataRecord.TopicConfig(topic.topicId(), configs)));
         if (listener != null) {
             listener.onConfigsChanged(image.topic(name));
+        }
+    }
+
+    /**
+     * Replaces all dynamic broker configs of {@code scope} ({@link MetadataImage#CLUSTER_DEFAULT} or a node id); an
+     * empty map removes them. The caller has validated the names and values.
+     */
+    public synchronized void replaceBrokerConfigs(String scope, Map<String, String> configs) throws IOException {
+        if (!MetadataImage.isBrokerScope(scope)) {
+            throw new IllegalArgumentException("broker config scope must be \"" + MetadataImage.CLUSTER_DEFAULT
+                + "\" or a node id, got " + scope);
+        }
+        append(MetadataLog.list(new MetadataRecord.BrokerConfigs(scope, new TreeMap<>(configs))));
+        if (listener != null) {
+            listener.onBrokerConfigsChanged(image);
         }
     }
 

@@ -7,21 +7,28 @@ import java.util.Map;
 import org.apache.kafka.common.Uuid;
 
 /**
- * The state of the cluster at one point of the metadata log: topics by name and by id, and the next producer
- * id block. Immutable: each applied record makes a new image, so readers never lock.
+ * The state of the cluster at one point of the metadata log: topics by name and by id, the next producer
+ * id block, and the dynamic broker configs by scope. Immutable: each applied record makes a new image, so readers
+ * never lock.
  */
 public final class MetadataImage {
 
-    static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), 0L);
+    /** The scope of the cluster-wide dynamic broker defaults (Kafka's BROKER resource with an empty name). */
+    public static final String CLUSTER_DEFAULT = "default";
+
+    static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), 0L, Map.of());
 
     private final Map<String, TopicImage> topicsByName;
     private final Map<Uuid, TopicImage> topicsById;
     private final long producerIdBlockEnd;
+    private final Map<String, Map<String, String>> brokerConfigs;
 
-    private MetadataImage(Map<String, TopicImage> byName, Map<Uuid, TopicImage> byId, long producerIdBlockEnd) {
+    private MetadataImage(Map<String, TopicImage> byName, Map<Uuid, TopicImage> byId, long producerIdBlockEnd,
+        Map<String, Map<String, String>> brokerConfigs) {
         this.topicsByName = byName;
         this.topicsById = byId;
         this.producerIdBlockEnd = producerIdBlockEnd;
+        this.brokerConfigs = brokerConfigs;
     }
 
     public TopicImage topic(String name) {
@@ -41,6 +48,24 @@ public final class MetadataImage {
         return producerIdBlockEnd;
     }
 
+    /** The dynamic broker configs of {@link #CLUSTER_DEFAULT} or of a node id; empty if none. Unmodifiable. */
+    public Map<String, String> brokerConfigs(String scope) {
+        return brokerConfigs.getOrDefault(scope, Map.of());
+    }
+
+    /** {@link #CLUSTER_DEFAULT} or a node id (a non-negative int in its canonical form). */
+    public static boolean isBrokerScope(String scope) {
+        if (CLUSTER_DEFAULT.equals(scope)) {
+            return true;
+        }
+        try {
+            int id = Integer.parseInt(scope);
+            return id >= 0 && Integer.toString(id).equals(scope);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     MetadataImage apply(MetadataRecord record) {
         if (record instanceof MetadataRecord.Topic t) {
             return withTopic(new TopicImage(t.name(), t.topicId(), t.partitionCount(), Map.of()));
@@ -53,7 +78,7 @@ public final class MetadataImage {
             Map<Uuid, TopicImage> byId = new HashMap<>(topicsById);
             byName.remove(topic.name());
             byId.remove(topic.topicId());
-            return new MetadataImage(byName, byId, producerIdBlockEnd);
+            return new MetadataImage(byName, byId, producerIdBlockEnd, brokerConfigs);
         } else if (record instanceof MetadataRecord.PartitionCount p) {
             TopicImage topic = topicsById.get(p.topicId());
             return topic == null ? this : withTopic(topic.withPartitionCount(p.partitionCount()));
@@ -61,7 +86,16 @@ public final class MetadataImage {
             TopicImage topic = topicsById.get(c.topicId());
             return topic == null ? this : withTopic(topic.withConfigs(c.configs()));
         } else if (record instanceof MetadataRecord.ProducerIds ids) {
-            return new MetadataImage(topicsByName, topicsById, Math.max(producerIdBlockEnd, ids.blockEnd()));
+            return new MetadataImage(topicsByName, topicsById, Math.max(producerIdBlockEnd, ids.blockEnd()),
+                brokerConfigs);
+        } else if (record instanceof MetadataRecord.BrokerConfigs b) {
+            Map<String, Map<String, String>> next = new HashMap<>(brokerConfigs);
+            if (b.configs().isEmpty()) {
+                next.remove(b.scope());
+            } else {
+                next.put(b.scope(), Map.copyOf(b.configs()));
+            }
+            return new MetadataImage(topicsByName, topicsById, producerIdBlockEnd, Map.copyOf(next));
         }
         throw new IllegalArgumentException("unknown metadata record " + record);
     }
@@ -71,6 +105,6 @@ public final class MetadataImage {
         Map<Uuid, TopicImage> byId = new HashMap<>(topicsById);
         byName.put(topic.name(), topic);
         byId.put(topic.topicId(), topic);
-        return new MetadataImage(byName, byId, producerIdBlockEnd);
+        return new MetadataImage(byName, byId, producerIdBlockEnd, brokerConfigs);
     }
 }

@@ -10,4 +10,7 @@ public interface MetadataListener {
     void onPartitionsAdded(TopicImage topic, int previousCount) throws java.io.IOException;
 
     void onConfigsChanged(TopicImage topic);
+
+    /** The dynamic broker configs of some scope changed; {@code image} is the image that holds the change. */
+    void onBrokerConfigsChanged(MetadataImage image);
 }

@@ -14,8 +14,10 @@ import org.apache.kafka.common.Uuid;
  * TOPIC        name topicId partitionCount
  * REMOVE_TOPIC topicId
  * PARTITIONS   topicId partitionCount
- * CONFIG       topicId key=value,key=value      (the full set of overrides; keys and values URL-encoded)
- * PRODUCER_IDS blockEnd
+ * CONFIG        topicId key=value,key=value    (the full set of overrides; keys and values URL-encoded)
+ * PRODUCER_IDS  blockEnd
+ * BROKER_CONFIG scope key=value,key=value      (the full set of dynamic broker configs of the scope: "default"
+ *                                                for the cluster-wide defaults, else a node id; URL-encoded)
  * </pre>
  */
 public sealed interface MetadataRecord {
@@ -46,13 +48,22 @@ public sealed interface MetadataRecord {
     record TopicConfig(Uuid topicId, Map<String, String> configs) implements MetadataRecord {
         @Override
         public String encode() {
-            StringBuilder line = new StringBuilder("CONFIG ").append(topicId).append(' ');
-            String separator = "";
-            for (Map.Entry<String, String> e : configs.entrySet()) {
-                line.append(separator).append(urlEncode(e.getKey())).append('=').append(urlEncode(e.getValue()));
-                separator = ",";
+            return "CONFIG " + topicId + " " + encodeConfigs(configs);
+        }
+    }
+
+    /** Replaces all dynamic broker configs of {@code scope}: {@link MetadataImage#CLUSTER_DEFAULT} or a node id. */
+    record BrokerConfigs(String scope, Map<String, String> configs) implements MetadataRecord {
+        public BrokerConfigs {
+            if (!MetadataImage.isBrokerScope(scope)) {
+                throw new IllegalArgumentException("broker config scope must be \"" + MetadataImage.CLUSTER_DEFAULT
+                    + "\" or a node id, got " + scope);
             }
-            return line.toString();
+        }
+
+        @Override
+        public String encode() {
+            return "BROKER_CONFIG " + scope + " " + encodeConfigs(configs);
         }
     }
 
@@ -73,19 +84,35 @@ public sealed interface MetadataRecord {
             case "PARTITIONS":
                 return new PartitionCount(Uuid.fromString(f[1]), Integer.parseInt(f[2]));
             case "CONFIG":
-                Map<String, String> configs = new LinkedHashMap<>();
-                if (!f[2].isEmpty()) {
-                    for (String pair : f[2].split(",")) {
-                        int eq = pair.indexOf('=');
-                        configs.put(urlDecode(pair.substring(0, eq)), urlDecode(pair.substring(eq + 1)));
-                    }
-                }
-                return new TopicConfig(Uuid.fromString(f[1]), configs);
+                return new TopicConfig(Uuid.fromString(f[1]), decodeConfigs(f[2]));
             case "PRODUCER_IDS":
                 return new ProducerIds(Long.parseLong(f[1]));
+            case "BROKER_CONFIG":
+                return new BrokerConfigs(f[1], decodeConfigs(f[2]));
             default:
                 throw new IllegalArgumentException("unknown metadata record type " + f[0]);
         }
+    }
+
+    private static String encodeConfigs(Map<String, String> configs) {
+        StringBuilder text = new StringBuilder();
+        String separator = "";
+        for (Map.Entry<String, String> e : configs.entrySet()) {
+            text.append(separator).append(urlEncode(e.getKey())).append('=').append(urlEncode(e.getValue()));
+            separator = ",";
+        }
+        return text.toString();
+    }
+
+    private static Map<String, String> decodeConfigs(String text) {
+        Map<String, String> configs = new LinkedHashMap<>();
+        if (!text.isEmpty()) {
+            for (String pair : text.split(",")) {
+                int eq = pair.indexOf('=');
+                configs.put(urlDecode(pair.substring(0, eq)), urlDecode(pair.substring(eq + 1)));
+            }
+        }
+        return configs;
     }
 
     private static String urlEncode(String s) {

@@ -1,6 +1,7 @@
 package io.piste.broker.partition;
 
 import io.piste.broker.config.BrokerConfig;
+import io.piste.broker.config.DynamicBrokerConfigs;
 import io.piste.broker.config.TopicConfigs;
 import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.MetadataListener;
@@ -8,6 +9,7 @@ import io.piste.broker.metadata.TopicImage;
 import io.piste.storage.checkpoint.CleanShutdownMarker;
 import io.piste.storage.checkpoint.OffsetCheckpointFile;
 import io.piste.storage.checkpoint.TopicPartitionKey;
+import io.piste.storage.log.LogConfig;
 import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,14 +20,16 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The partitions this broker holds: opens their logs at start-up (recovering after an unclean stop), creates
- * and deletes them as metadata changes, checkpoints recovery points and high watermarks, and closes everything
- * cleanly. Thread-safe.
+ * and deletes them as metadata changes, applies topic and dynamic broker config changes to their logs, checkpoints
+ * recovery points and high watermarks, and closes everything cleanly. Thread-safe; metadata changes arrive one at a
+ * time (the controller serialises them).
  */
 public final class ReplicaManager implements MetadataListener, AutoCloseable {
 
@@ -40,9 +44,14 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     private final ConcurrentHashMap<String, Partition[]> partitions = new ConcurrentHashMap<>();
     private final LogFlusher flusher = new LogFlusher();
     private final ScheduledExecutorService scheduler;
+    /** The static config under the dynamic broker configs of the last applied image. */
+    private volatile DynamicBrokerConfigs brokerConfigs;
+    private ScheduledFuture<?> flushTask;
+    private long flushIntervalMs = -1;
 
     public ReplicaManager(BrokerConfig config) throws IOException {
         this.config = config;
+        this.brokerConfigs = DynamicBrokerConfigs.staticOnly(config);
         this.logDirs = config.logDirs();
         for (Path dir : logDirs) {
             Files.createDirectories(dir);
@@ -68,6 +77,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     /** Opens every partition of the image, then starts the checkpoint schedule. */
     public void startup(MetadataImage image) throws IOException {
         long started = System.nanoTime();
+        brokerConfigs = brokerConfigsOf(image);
         int count = 0;
         for (TopicImage topic : image.topics()) {
             Partition[] opened = new Partition[topic.partitionCount()];
@@ -87,10 +97,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         }
         long intervalMs = Math.max(100, config.logFlushOffsetCheckpointIntervalMs());
         scheduler.scheduleWithFixedDelay(this::checkpointQuietly, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
-        long flushMs = config.logFlushIntervalMs();
-        if (!config.logFlushOnAck() && flushMs > 0 && flushMs < Long.MAX_VALUE / 2) {
-            scheduler.scheduleWithFixedDelay(this::flushAll, flushMs, flushMs, TimeUnit.MILLISECONDS);
-        }
+        maybeRescheduleFlush();
         log.info("Loaded {} partitions in {} ms", count, (System.nanoTime() - started) / 1_000_000);
     }
 
@@ -104,7 +111,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         boolean clean = hadCleanShutdown.getOrDefault(logDir, false);
         long recoveryPoint = recoveryPoints.getOrDefault(logDir, Map.of()).getOrDefault(key, 0L);
         UnifiedLog unifiedLog = UnifiedLog.open(logDir.resolve(dirName),
-            TopicConfigs.logConfig(config, topic.configs()), System::currentTimeMillis, clean, recoveryPoint);
+            TopicConfigs.logConfig(brokerConfigs, topic.configs()), System::currentTimeMillis, clean, recoveryPoint);
         // Everything that survived recovery is in the log now; once flushed, a single replica's
         // high watermark is its log end, as for a Kafka leader that is its own ISR.
         try {
@@ -118,7 +125,36 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     }
 
     private long flushIntervalMessages(TopicImage topic) {
-        return Long.parseLong(TopicConfigs.effectiveValue(config, topic.configs(), "flush.messages"));
+        return Long.parseLong(TopicConfigs.effectiveValue(brokerConfigs, topic.configs(), "flush.messages"));
+    }
+
+    private DynamicBrokerConfigs brokerConfigsOf(MetadataImage image) {
+        return DynamicBrokerConfigs.of(config, image.brokerConfigs(MetadataImage.CLUSTER_DEFAULT),
+            image.brokerConfigs(Integer.toString(config.nodeId())));
+    }
+
+    /** The broker config in effect now: static plus dynamic. */
+    public DynamicBrokerConfigs brokerConfigs() {
+        return brokerConfigs;
+    }
+
+    /**
+     * In page-cache mode every log is flushed each {@code log.flush.interval.ms} (a topic default that a dynamic
+     * config may change), else when the ack path fsyncs.
+     */
+    private synchronized void maybeRescheduleFlush() {
+        long flushMs = Long.parseLong(TopicConfigs.effectiveValue(brokerConfigs, Map.of(), "flush.ms"));
+        if (flushMs == flushIntervalMs) {
+            return;
+        }
+        flushIntervalMs = flushMs;
+        if (flushTask != null) {
+            flushTask.cancel(false);
+            flushTask = null;
+        }
+        if (!config.logFlushOnAck() && flushMs > 0 && flushMs < Long.MAX_VALUE / 2) {
+            flushTask = scheduler.scheduleWithFixedDelay(this::flushAll, flushMs, flushMs, TimeUnit.MILLISECONDS);
+        }
     }
 
     private Path findExisting(String dirName) {
@@ -196,10 +232,31 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         if (topicPartitions == null) {
             return;
         }
+        // Computed before touching any partition, so that a config that does not apply changes none of them.
+        LogConfig logConfig = TopicConfigs.logConfig(brokerConfigs, topic.configs());
+        long flushMessages = flushIntervalMessages(topic);
         for (Partition partition : topicPartitions) {
-            partition.log().updateConfig(TopicConfigs.logConfig(config, topic.configs()));
-            partition.setFlushIntervalMessages(flushIntervalMessages(topic));
+            partition.log().updateConfig(logConfig);
+            partition.setFlushIntervalMessages(flushMessages);
         }
+    }
+
+    /**
+     * Recomputes every partition's log config under the new dynamic broker configs. A topic whose overrides do not
+     * combine with them (say its min.compaction.lag.ms above the new default max) keeps its old config, with a warning.
+     */
+    @Override
+    public void onBrokerConfigsChanged(MetadataImage image) {
+        brokerConfigs = brokerConfigsOf(image);
+        for (TopicImage topic : image.topics()) {
+            try {
+                onConfigsChanged(topic);
+            } catch (RuntimeException e) {
+                log.warn("Topic {} keeps its log config: the new broker configs do not apply to it: {}", topic.name(),
+                    e.toString());
+            }
+        }
+        maybeRescheduleFlush();
     }
 
     private void flushAll() {

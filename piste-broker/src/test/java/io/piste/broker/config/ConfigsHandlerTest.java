@@ -37,11 +37,26 @@ class ConfigsHandlerTest {
     private BrokerConfig broker;
     private ConfigsHandler handler;
 
-    /** Topic overrides in a map; counts writes so validateOnly can be checked. */
-    static final class InMemoryStore implements TopicConfigStore {
+    /** Topic overrides and dynamic broker configs in maps; counts writes so validateOnly can be checked. */
+    static final class InMemoryStore implements TopicConfigStore, BrokerConfigStore {
         final Map<String, Map<String, String>> topics = new HashMap<>();
+        final Map<String, Map<String, String>> brokers = new HashMap<>();
         int writes;
         boolean failWrites;
+
+        @Override
+        public Map<String, String> brokerConfigs(String scope) {
+            return Map.copyOf(brokers.getOrDefault(scope, Map.of()));
+        }
+
+        @Override
+        public void replaceBrokerConfigs(String scope, Map<String, String> configs) throws IOException {
+            if (failWrites) {
+                throw new IOException("disk full");
+            }
+            writes++;
+            brokers.put(scope, new TreeMap<>(configs));
+        }
 
         @Override
         public boolean topicExists(String topic) {
@@ -67,7 +82,7 @@ class ConfigsHandlerTest {
     void setUp() {
         broker = new BrokerConfig(Map.of("node.id", "1", "log.retention.ms", "1000", "log.retention.hours", "2",
                 "some.secret.plugin", "x"));
-        handler = new ConfigsHandler(broker, store);
+        handler = new ConfigsHandler(broker, store, store);
         store.topics.put("t", new TreeMap<>(Map.of("retention.ms", "500")));
     }
 
@@ -157,7 +172,9 @@ class ConfigsHandlerTest {
         assertThat(result.errorCode()).isEqualTo(Errors.NONE.code());
         DescribeConfigsResourceResult retention = config(result, "log.retention.ms");
         assertThat(retention.value()).isEqualTo("1000");
-        assertThat(retention.readOnly()).isTrue();
+        assertThat(retention.readOnly()).isFalse();
+        assertThat(config(result, "log.retention.hours").readOnly()).isTrue();
+        assertThat(config(result, "log.dirs").readOnly()).isTrue();
         assertThat(retention.configSource()).isEqualTo(ConfigSource.STATIC_BROKER_CONFIG.id());
         assertThat(retention.synonyms()).extracting(DescribeConfigsSynonym::name)
                 .containsExactly("log.retention.ms", "log.retention.hours", "log.retention.hours");
@@ -220,9 +237,9 @@ class ConfigsHandlerTest {
         r = incremental(false, TOPIC, "missing", op("segment.ms", SET, "1"));
         assertThat(r.errorCode()).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
 
-        r = incremental(false, BROKER, "1", op("log.retention.ms", SET, "1"));
+        r = incremental(false, BROKER, "1", op("num.io.threads", SET, "1"));
         assertThat(r.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
-        assertThat(r.errorMessage()).isEqualTo("Piste does not support dynamic broker configs yet: log.retention.ms");
+        assertThat(r.errorMessage()).isEqualTo("Cannot update these configs dynamically: [num.io.threads]");
 
         r = incremental(false, (byte) 8, "root", op("x", SET, "DEBUG"));
         assertThat(r.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());

@@ -39,6 +39,55 @@ class LocalControllerTest {
     }
 
     @Test
+    void shouldReplayBrokerConfigsAfterReopen() throws IOException {
+        try (LocalController controller = LocalController.open(dir)) {
+            int[] changes = new int[1];
+            controller.setListener(new CountingListener(changes));
+            controller.replaceBrokerConfigs(MetadataImage.CLUSTER_DEFAULT,
+                Map.of("log.retention.ms", "5000", "log.cleanup.policy", "delete,compact"));
+            controller.replaceBrokerConfigs("1", Map.of("log.retention.ms", "7000"));
+            controller.replaceBrokerConfigs("2", Map.of("log.segment.bytes", "2097152"));
+            controller.replaceBrokerConfigs("2", Map.of());
+            assertThat(changes[0]).isEqualTo(4);
+            assertThatThrownBy(() -> controller.replaceBrokerConfigs("01", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> controller.replaceBrokerConfigs("all", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+        }
+        try (LocalController controller = LocalController.open(dir)) {
+            MetadataImage image = controller.image();
+            assertThat(image.brokerConfigs(MetadataImage.CLUSTER_DEFAULT)).isEqualTo(
+                Map.of("log.retention.ms", "5000", "log.cleanup.policy", "delete,compact"));
+            assertThat(image.brokerConfigs("1")).isEqualTo(Map.of("log.retention.ms", "7000"));
+            assertThat(image.brokerConfigs("2")).isEmpty();
+        }
+    }
+
+    /** Counts broker config changes; the topic callbacks are not used here. */
+    private record CountingListener(int[] brokerConfigChanges) implements MetadataListener {
+        @Override
+        public void onTopicCreated(TopicImage topic) {
+        }
+
+        @Override
+        public void onTopicDeleted(TopicImage topic) {
+        }
+
+        @Override
+        public void onPartitionsAdded(TopicImage topic, int previousCount) {
+        }
+
+        @Override
+        public void onConfigsChanged(TopicImage topic) {
+        }
+
+        @Override
+        public void onBrokerConfigsChanged(MetadataImage image) {
+            brokerConfigChanges[0]++;
+        }
+    }
+
+    @Test
     void shouldIgnoreTornTailRecord() throws IOException {
         try (LocalController controller = LocalController.open(dir)) {
             controller.createTopic("kept", 1, Map.of());
