@@ -181,6 +181,11 @@ public final class BrokerConfig {
         return (Integer) values.get(LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS_CONFIG);
     }
 
+    /** Threads per log dir that open (and, after a crash, recover) logs at start-up. */
+    public int numRecoveryThreadsPerDataDir() {
+        return (Integer) values.get("num.recovery.threads.per.data.dir");
+    }
+
     public int numNetworkThreads() {
         return (Integer) values.get("num.network.threads");
     }

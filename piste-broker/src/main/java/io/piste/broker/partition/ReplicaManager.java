@@ -12,16 +12,23 @@ import io.piste.storage.checkpoint.TopicPartitionKey;
 import io.piste.storage.log.LogConfig;
 import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,15 +85,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     public void startup(MetadataImage image) throws IOException {
         long started = System.nanoTime();
         brokerConfigs = brokerConfigsOf(image);
-        int count = 0;
-        for (TopicImage topic : image.topics()) {
-            Partition[] opened = new Partition[topic.partitionCount()];
-            for (int p = 0; p < opened.length; p++) {
-                opened[p] = openPartition(topic, p);
-                count++;
-            }
-            partitions.put(topic.name(), opened);
-        }
+        int count = openAll(image);
         for (Path dir : logDirs) {
             // From here on the logs are open for writing: a crash must trigger recovery.
             try {
@@ -99,6 +98,57 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::checkpointQuietly, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
         maybeRescheduleFlush();
         log.info("Loaded {} partitions in {} ms", count, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /**
+     * Opens every partition of the image with {@code num.recovery.threads.per.data.dir} threads per log dir,
+     * as Kafka does: after a crash each log recovers its tail, and those scans run side by side.
+     */
+    private int openAll(MetadataImage image) throws IOException {
+        int threads = Math.max(1, config.numRecoveryThreadsPerDataDir() * logDirs.size());
+        AtomicInteger threadCount = new AtomicInteger();
+        ExecutorService recovery = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "piste-log-recovery-" + threadCount.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Map<TopicImage, List<Future<Partition>>> opening = new LinkedHashMap<>();
+            for (TopicImage topic : image.topics()) {
+                List<Future<Partition>> futures = new ArrayList<>();
+                for (int p = 0; p < topic.partitionCount(); p++) {
+                    int index = p;
+                    futures.add(recovery.submit(() -> openPartition(topic, index)));
+                }
+                opening.put(topic, futures);
+            }
+            int count = 0;
+            for (Map.Entry<TopicImage, List<Future<Partition>>> topic : opening.entrySet()) {
+                Partition[] opened = new Partition[topic.getValue().size()];
+                for (int p = 0; p < opened.length; p++) {
+                    opened[p] = await(topic.getValue().get(p));
+                    count++;
+                }
+                partitions.put(topic.getKey().name(), opened);
+            }
+            return count;
+        } finally {
+            recovery.shutdown();
+        }
+    }
+
+    private static Partition await(Future<Partition> opening) throws IOException {
+        try {
+            return opening.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while opening logs");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException("Could not open a log", e.getCause());
+        }
     }
 
     private Partition openPartition(TopicImage topic, int index) throws IOException {
