@@ -59,7 +59,11 @@ public final class Main implements Runnable {
             PisteServer server = PisteServer.start(config);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                long stopping = System.nanoTime();
                 server.close();
+                System.out.printf("Piste broker stopped cleanly in %d ms%n",
+                    (System.nanoTime() - stopping) / 1_000_000);
+                System.out.flush();
                 stopped.countDown();
             }, "piste-shutdown"));
             System.out.printf("Piste broker ready on %s (cluster %s, started in %d ms)%n",

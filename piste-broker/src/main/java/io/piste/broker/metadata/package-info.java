@@ -1,2 +1,5 @@
-/** Cluster metadata: topics, partitions, configs and producer-id blocks as records in a metadata log, applied to an image. */
+/**
+ * Cluster metadata: topics, partitions, configs and producer-id blocks as records in a metadata log, applied
+ * to an image.
+ */
 package io.piste.broker.metadata;

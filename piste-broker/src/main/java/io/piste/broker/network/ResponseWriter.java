@@ -32,7 +32,8 @@ final class ResponseWriter implements Writable {
     }
 
     /** Writes the response without flushing; the caller flushes once per batch of responses. */
-    static void write(ChannelHandlerContext ctx, int correlationId, short headerVersion, ApiMessage body, short version) {
+    static void write(ChannelHandlerContext ctx, int correlationId, short headerVersion, ApiMessage body,
+                      short version) {
         ObjectSerializationCache cache = new ObjectSerializationCache();
         ResponseHeaderData header = new ResponseHeaderData().setCorrelationId(correlationId);
         MessageSizeAccumulator size = new MessageSizeAccumulator();
