@@ -496,9 +496,19 @@ final class LogSegment implements Closeable {
 
     // ---------------------------------------------------------------- durability and lifecycle
 
-    /** Fsyncs the log file, then the indexes. */
+    /**
+     * Fsyncs the log file and writes pending index entries without fsyncing them: recovery re-checks the
+     * index entries of the segment it starts in, and a segment's indexes are fsynced once, when it is rolled
+     * ({@link #flushIndexes()}). This keeps a group commit at one fsync per partition instead of three.
+     */
     void flush() throws IOException {
         channel.force(false);
+        offsetIndex.tryPersist();
+        timeIndex.tryPersist();
+    }
+
+    /** Writes and fsyncs both index files; called when the segment stops being the active one. */
+    void flushIndexes() throws IOException {
         offsetIndex.flush();
         timeIndex.flush();
     }

@@ -281,6 +281,13 @@ public final class UnifiedLog implements Closeable {
         segments.put(newBase, created);
         activeSegment = created;
         try {
+            // Indexes of inactive segments are trusted at load, so they are made durable once, here.
+            current.flushIndexes();
+        } catch (IOException e) {
+            LOG.warn("Could not fsync the indexes of a rolled segment: dir={} baseOffset={} reason={}", dir,
+                    current.baseOffset(), e.getMessage());
+        }
+        try {
             // Not fsynced: a snapshot is only used if the log data before its offset survives recovery.
             producerState.takeSnapshot(newBase, false);
         } catch (IOException e) {
