@@ -70,9 +70,15 @@ final class LogLoader {
                     int keep = indexesExisted && upTo >= base ? segment.validOffsetIndexPrefix(upTo) : 0;
                     truncated = recover(segment, keep);
                 }
-                if (truncated) {
+                if (truncated && i >= recoverFrom) {
                     deleteSegmentsAfter(baseOffsets, i);
                     break;
+                }
+                if (truncated) {
+                    // Below the recovery point every segment was fsynced: a bad batch here is damage to this
+                    // segment alone (bit rot), so the later segments and their acknowledged data are kept.
+                    LOG.warn("Truncated a segment below the recovery point; later segments kept: file={}",
+                            segment.logFile());
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.piste.storage.log;
 
+import io.piste.storage.checkpoint.AtomicFiles;
 import io.piste.storage.checkpoint.EpochEntry;
 import io.piste.storage.producer.BatchMetadata;
 import io.piste.storage.producer.ProducerStateManager;
@@ -80,7 +81,13 @@ public final class UnifiedLog implements Closeable {
 
     static UnifiedLog open(Path dir, LogConfig config, LongSupplier clockMs, boolean hadCleanShutdown,
                            long recoveryPoint, FileChannelFactory files) throws IOException {
-        Files.createDirectories(dir);
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            // the new partition directory must survive a power loss as much as the data written into it
+            if (dir.getParent() != null) {
+                AtomicFiles.fsyncDirectory(dir.getParent());
+            }
+        }
         LogLoader loader = new LogLoader(dir, config, files);
         loader.load(hadCleanShutdown, recoveryPoint);
         ProducerStateManager producerState = new ProducerStateManager(dir);
@@ -367,16 +374,22 @@ public final class UnifiedLog implements Closeable {
             }
             Long firstKey = segments.floorKey(from);
             Map<Long, LogSegment> toFlush = firstKey == null ? segments : segments.tailMap(firstKey, true);
+            boolean newSegments = false;
             for (LogSegment segment : toFlush.values()) {
                 if (segment.baseOffset() >= leo) {
                     break;
                 }
+                newSegments |= segment.baseOffset() > from;
                 try {
                     segment.flush();
                 } catch (IOException e) {
                     throw new LogStorageException("flush failed: file=" + segment.logFile()
                             + " reason=" + e.getMessage(), e);
                 }
+            }
+            if (newSegments) {
+                // A segment created since the last flush is only durable once its directory entry is.
+                AtomicFiles.fsyncDirectory(dir);
             }
             recoveryPoint = leo;
         }

@@ -2,6 +2,7 @@ package io.piste.storage.record;
 
 import io.piste.storage.log.BatchTooLargeException;
 import io.piste.storage.log.InvalidBatchException;
+import io.piste.storage.log.InvalidRecordException;
 
 /**
  * Structural checks of one v2 batch: sizes, magic, CRC32C, record count against offset delta, and (for batches
@@ -24,7 +25,8 @@ public final class BatchValidator {
         if (remaining < RecordBatchView.HEADER_SIZE) {
             throw new InvalidBatchException("batch header truncated: remainingBytes=" + remaining);
         }
-        int size = b.sizeInBytes();
+        // as a long: a batchLength near Integer.MAX_VALUE must not wrap to a size that passes the checks
+        long size = b.batchLength() + (long) RecordBatchView.LOG_OVERHEAD;
         if (b.batchLength() < RecordBatchView.HEADER_SIZE - RecordBatchView.LOG_OVERHEAD) {
             throw new InvalidBatchException("batch smaller than its header: batchLength=" + b.batchLength());
         }
@@ -43,18 +45,18 @@ public final class BatchValidator {
             throw new InvalidBatchException("CRC mismatch: crc=" + stored + " computedCrc=" + computed);
         }
         if (b.lastOffsetDelta() < 0) {
-            throw new InvalidBatchException("negative lastOffsetDelta=" + b.lastOffsetDelta());
+            throw new InvalidRecordException("negative lastOffsetDelta=" + b.lastOffsetDelta());
         }
         if (fromClient) {
             if (b.recordCount() <= 0) {
-                throw new InvalidBatchException("batch without records: recordCount=" + b.recordCount());
+                throw new InvalidRecordException("batch without records: recordCount=" + b.recordCount());
             }
             if (b.lastOffsetDelta() != b.recordCount() - 1) {
-                throw new InvalidBatchException("lastOffsetDelta does not match recordCount: lastOffsetDelta="
+                throw new InvalidRecordException("lastOffsetDelta does not match recordCount: lastOffsetDelta="
                         + b.lastOffsetDelta() + " recordCount=" + b.recordCount());
             }
             if (b.isControl()) {
-                throw new InvalidBatchException("control batch from a client: producerId=" + b.producerId());
+                throw new InvalidRecordException("control batch from a client: producerId=" + b.producerId());
             }
         }
     }

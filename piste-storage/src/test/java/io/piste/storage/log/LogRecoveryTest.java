@@ -142,6 +142,23 @@ class LogRecoveryTest {
     }
 
     @Test
+    void shouldKeepLaterSegmentsWhenATrustedSegmentBelowTheRecoveryPointIsTruncated() throws Exception {
+        List<ByteBuffer> before = writeLog();
+        Where where = locate(20);
+        flipByte(where.file(), where.position() + RecordIndexes.CRC);
+        // force a rebuild of that segment's index, the way an operator would
+        Path index = where.file().resolveSibling(where.file().getFileName().toString().replace(".log", ".index"));
+        Files.delete(index);
+
+        try (UnifiedLog log = openUnclean(2L * BATCHES)) {
+            assertThat(log.logEndOffset()).as("later segments kept").isEqualTo(2L * BATCHES);
+            List<ByteBuffer> after = readAll(log, 0);
+            assertThat(after).startsWith(before.subList(0, 10).toArray(new ByteBuffer[0]));
+            assertThat(after).endsWith(before.get(before.size() - 1));
+        }
+    }
+
+    @Test
     void shouldScanOnlyFromTheRecoveryPoint() throws Exception {
         writeLog();
 

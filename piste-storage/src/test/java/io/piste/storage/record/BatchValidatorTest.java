@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.piste.storage.log.BatchTooLargeException;
 import io.piste.storage.log.InvalidBatchException;
+import io.piste.storage.log.InvalidRecordException;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -69,7 +70,17 @@ class BatchValidatorTest {
         buf.putInt(RecordBatchView.CRC_OFFSET, (int) view.computeCrc());
 
         assertThatThrownBy(() -> BatchValidator.validate(view, buf.remaining(), 1 << 20))
-                .isInstanceOf(InvalidBatchException.class).hasMessageContaining("recordCount=5");
+                .as("intact but unacceptable: not retriable, unlike corruption")
+                .isInstanceOf(InvalidRecordException.class).hasMessageContaining("recordCount=5");
+    }
+
+    @Test
+    void shouldRejectBatchLengthThatWouldOverflowTheSize() {
+        ByteBuffer buf = TestBatches.batch(2, 1_000);
+        buf.putInt(RecordBatchView.BATCH_LENGTH_OFFSET, Integer.MAX_VALUE - 5);
+
+        assertThatThrownBy(() -> BatchValidator.validate(view.wrap(buf, 0), buf.remaining(), 1 << 20))
+                .isInstanceOf(InvalidBatchException.class).hasMessageContaining("truncated");
     }
 
     @Test
