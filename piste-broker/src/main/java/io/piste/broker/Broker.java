@@ -9,6 +9,7 @@ import io.piste.broker.network.BrokerServer;
 import io.piste.broker.partition.ReplicaManager;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.apache.kafka.common.internals.Topic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,7 @@ public final class Broker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
 
     /** The metadata log lives in the first log dir, under Kafka's directory name for it. */
-    static final String METADATA_DIR = "__cluster_metadata-0";
+    static final String METADATA_DIR = Topic.CLUSTER_METADATA_TOPIC_PARTITION.toString();
 
     private final LocalController controller;
     private final ReplicaManager replicaManager;

@@ -3,6 +3,7 @@ package io.piste.broker.handler;
 import io.piste.storage.log.BatchTooLargeException;
 import io.piste.storage.log.InvalidBatchException;
 import io.piste.storage.log.InvalidProducerEpochException;
+import io.piste.storage.log.InvalidRecordException;
 import io.piste.storage.log.InvalidTimestampException;
 import io.piste.storage.log.OffsetOutOfRangeException;
 import io.piste.storage.log.OutOfOrderSequenceException;
@@ -17,7 +18,9 @@ final class StorageErrors {
     }
 
     static Errors forException(Throwable e) {
-        if (e instanceof InvalidBatchException) {
+        if (e instanceof InvalidRecordException) {
+            return Errors.INVALID_RECORD;
+        } else if (e instanceof InvalidBatchException) {
             return Errors.CORRUPT_MESSAGE;
         } else if (e instanceof BatchTooLargeException) {
             return Errors.MESSAGE_TOO_LARGE;

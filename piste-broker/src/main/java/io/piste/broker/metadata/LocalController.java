@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -58,6 +59,10 @@ public final class LocalController implements AutoCloseable {
     /** Checks a new topic as Kafka does; throws the Kafka error the client should get. */
     public void validateNewTopic(String name, int partitionCount) {
         Topic.validate(name);
+        if (Topic.CLUSTER_METADATA_TOPIC_NAME.equals(name)) {
+            // Its directory name is the metadata log's own: such a topic would share and, once deleted, wipe it.
+            throw new InvalidRequestException("Creation of internal topic " + name + " is prohibited.");
+        }
         MetadataImage current = image;
         if (current.topic(name) != null) {
             throw new TopicExistsException("Topic '" + name + "' already exists.");
@@ -85,7 +90,18 @@ public final class LocalController implements AutoCloseable {
         append(records);
         TopicImage topic = image.topic(id);
         if (listener != null) {
-            listener.onTopicCreated(topic);
+            try {
+                listener.onTopicCreated(topic);
+            } catch (IOException | RuntimeException e) {
+                // The partitions could not be created (a full disk, say): take the topic back out, so that it
+                // is neither advertised without partitions nor reported as existing to a retry.
+                try {
+                    append(MetadataLog.list(new MetadataRecord.RemoveTopic(id)));
+                } catch (IOException removeFailed) {
+                    e.addSuppressed(removeFailed);
+                }
+                throw e;
+            }
         }
         return topic;
     }

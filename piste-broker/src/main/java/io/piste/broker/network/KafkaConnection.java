@@ -145,8 +145,17 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         while (!pending.isEmpty() && pending.peekFirst().done) {
             PendingResponse head = pending.pollFirst();
             if (head.response != null && ctx.channel().isActive()) {
-                ResponseWriter.write(ctx, head.correlationId, head.headerVersion, head.response, head.apiVersion);
-                wrote = true;
+                try {
+                    ResponseWriter.write(ctx, head.correlationId, head.headerVersion, head.response,
+                        head.apiVersion);
+                    wrote = true;
+                } catch (RuntimeException e) {
+                    // The client would wait for this answer forever; a closed connection makes it retry.
+                    log.error("Could not write the response to request {}; closing the connection",
+                        head.correlationId, e);
+                    ctx.close();
+                    return;
+                }
             }
         }
         if (wrote) {

@@ -40,9 +40,14 @@ final class ResponseWriter implements Writable {
         header.addSize(size, cache, headerVersion);
         body.addSize(size, cache, version);
         ResponseWriter writer = new ResponseWriter(ctx, 4 + size.sizeExcludingZeroCopy());
-        writer.writeInt(size.totalSize());
-        header.write(writer, cache, headerVersion);
-        body.write(writer, cache, version);
+        try {
+            writer.writeInt(size.totalSize());
+            header.write(writer, cache, headerVersion);
+            body.write(writer, cache, version);
+        } catch (RuntimeException e) {
+            writer.buf.release();
+            throw e;
+        }
         writer.finish();
     }
 

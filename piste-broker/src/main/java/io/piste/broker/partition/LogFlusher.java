@@ -3,8 +3,6 @@ package io.piste.broker.partition;
 import java.io.IOException;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Group commit: one thread fsyncs every partition appended to since its last round, then completes the
@@ -12,8 +10,6 @@ import org.slf4j.LoggerFactory;
  * partition covers many produce requests from many connections.
  */
 final class LogFlusher implements AutoCloseable {
-
-    private static final Logger log = LoggerFactory.getLogger(LogFlusher.class);
 
     private final Object lock = new Object();
     private final Thread thread;
@@ -58,12 +54,15 @@ final class LogFlusher implements AutoCloseable {
 
     private static void flushRound(Set<Partition> round) {
         for (Partition partition : round) {
+            if (partition.isOffline()) {
+                partition.failPendingAcks();
+                continue;
+            }
             try {
                 partition.log().flush();
                 partition.onFlushed();
             } catch (IOException | RuntimeException e) {
-                log.warn("Flush of {} failed: {}", partition, e.toString());
-                partition.onFlushFailed();
+                partition.onFlushFailed(e);
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.piste.broker.partition;
 
 import io.piste.storage.log.LogAppendInfo;
+import io.piste.storage.log.LogStorageException;
 import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,6 +10,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One partition led by this broker: its log, leader epoch and high watermark, the produce requests waiting for
@@ -19,6 +22,8 @@ import org.apache.kafka.common.protocol.Errors;
  * log end at once, as on a Kafka leader whose ISR is itself. Thread-safe.
  */
 public final class Partition {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Partition.class);
 
     /** Told when the data it waits for is durable, or that it will not be. */
     public interface AckCallback {
@@ -37,6 +42,8 @@ public final class Partition {
     private final Set<Runnable> dataWaiters = ConcurrentHashMap.newKeySet();
     private volatile long flushIntervalMessages;
     private final AtomicInteger segmentCount;
+    private final Object highWatermarkLock = new Object();
+    private volatile boolean offline;
 
     Partition(String topic, int index, UnifiedLog log, LogFlusher flusher, boolean durableAcks,
               long flushIntervalMessages) {
@@ -76,6 +83,9 @@ public final class Partition {
 
     /** Appends as leader. The caller answers acks=all through {@link #whenDurable}. */
     public LogAppendInfo appendRecordsToLeader(ByteBuffer records) throws IOException {
+        if (offline) {
+            throw new LogStorageException("partition " + this + " is offline after a failed fsync", null);
+        }
         LogAppendInfo info = log.appendAsLeader(records, leaderEpoch());
         if (info.duplicate()) {
             return info;
@@ -100,6 +110,10 @@ public final class Partition {
      * A duplicate batch waits too: its first copy may not be flushed yet.
      */
     public void whenDurable(long endOffset, AckCallback callback) {
+        if (offline) {
+            callback.onComplete(Errors.KAFKA_STORAGE_ERROR);
+            return;
+        }
         if (!durableAcks) {
             callback.onComplete(Errors.NONE);
             return;
@@ -133,8 +147,25 @@ public final class Partition {
         }
     }
 
-    /** Called by the flusher when fsync failed: waiting producers get KAFKA_STORAGE_ERROR and may retry. */
-    void onFlushFailed() {
+    /**
+     * Called by the flusher when fsync failed. Linux marks the pages whose write-back failed as clean, so a
+     * later fsync would succeed without the data being on disk: as Kafka takes such a log dir offline, this
+     * partition refuses appends and acknowledgements until the broker restarts and recovers its log.
+     */
+    void onFlushFailed(Exception cause) {
+        if (!offline) {
+            offline = true;
+            LOG.error("Partition {} is offline after a failed fsync; restart the broker to recover it", this, cause);
+        }
+        failPendingAcks();
+    }
+
+    boolean isOffline() {
+        return offline;
+    }
+
+    /** Waiting producers get KAFKA_STORAGE_ERROR (the partition is offline or deleted) and may retry. */
+    void failPendingAcks() {
         while (true) {
             AckWaiter failed;
             synchronized (ackWaiters) {
@@ -147,12 +178,16 @@ public final class Partition {
         }
     }
 
+    /** Monotonic even when appends on several event loops race to move it. */
     private void advanceHighWatermark(long offset) {
-        if (offset > log.highWatermark()) {
-            log.updateHighWatermark(offset);
-            for (Runnable waiter : dataWaiters) {
-                waiter.run();
+        synchronized (highWatermarkLock) {
+            if (offset <= log.highWatermark()) {
+                return;
             }
+            log.updateHighWatermark(offset);
+        }
+        for (Runnable waiter : dataWaiters) {
+            waiter.run();
         }
     }
 

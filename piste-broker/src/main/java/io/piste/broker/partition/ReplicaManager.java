@@ -29,6 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.internals.Topic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,6 +86,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     public void startup(MetadataImage image) throws IOException {
         long started = System.nanoTime();
         brokerConfigs = brokerConfigsOf(image);
+        PartitionDirs.sweepOrphans(logDirs, image, Topic.CLUSTER_METADATA_TOPIC_PARTITION.toString());
         int count = openAll(image);
         for (Path dir : logDirs) {
             // From here on the logs are open for writing: a crash must trigger recovery.
@@ -157,6 +159,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         if (logDir == null) {
             logDir = leastLoadedDir();
         }
+        PartitionDirs.deleteIfStale(logDir.resolve(dirName), topic);
         TopicPartitionKey key = new TopicPartitionKey(topic.name(), index);
         boolean clean = hadCleanShutdown.getOrDefault(logDir, false);
         long recoveryPoint = recoveryPoints.getOrDefault(logDir, Map.of()).getOrDefault(key, 0L);
@@ -170,6 +173,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
             log.warn("Could not flush {} at start-up: {}", dirName, e.toString());
         }
         unifiedLog.updateHighWatermark(unifiedLog.logEndOffset());
+        PartitionDirs.writeIfMissing(unifiedLog.dir(), topic.topicId());
         return new Partition(topic.name(), index, unifiedLog, flusher, config.logFlushOnAck(),
             flushIntervalMessages(topic));
     }
@@ -247,10 +251,28 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     @Override
     public void onTopicCreated(TopicImage topic) throws IOException {
         Partition[] created = new Partition[topic.partitionCount()];
-        for (int p = 0; p < created.length; p++) {
-            created[p] = openPartition(topic, p);
+        try {
+            for (int p = 0; p < created.length; p++) {
+                created[p] = openPartition(topic, p);
+            }
+        } catch (IOException | RuntimeException e) {
+            // The controller removes the topic again; leave nothing open or half-created behind.
+            for (Partition partition : created) {
+                if (partition != null) {
+                    deleteQuietly(partition);
+                }
+            }
+            throw e;
         }
         partitions.put(topic.name(), created);
+    }
+
+    private static void deleteQuietly(Partition partition) {
+        try {
+            partition.log().closeAndDelete();
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not delete {}: {}", partition, e.toString());
+        }
     }
 
     @Override
@@ -260,8 +282,9 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
             return;
         }
         for (Partition partition : removed) {
-            partition.onFlushFailed();
-            partition.log().closeAndDelete();
+            // A directory left behind is swept at the next start-up.
+            partition.failPendingAcks();
+            deleteQuietly(partition);
         }
     }
 

@@ -22,11 +22,16 @@ public final class ApiVersionsTable {
     }
 
     public boolean isSupported(ApiKeys key, short version) {
-        return supported.contains(key) && version >= key.oldestVersion() && version <= key.latestVersion();
+        return supported.contains(key) && version >= key.oldestVersion() && version <= latestStable(key);
     }
 
     public boolean isSupported(ApiKeys key) {
         return supported.contains(key);
+    }
+
+    /** Kafka advertises versions still marked unstable only with unstable.api.versions.enable; Piste never. */
+    private static short latestStable(ApiKeys key) {
+        return key.latestVersion(false);
     }
 
     public ApiVersionCollection versions() {
@@ -35,7 +40,7 @@ public final class ApiVersionsTable {
             versions.add(new ApiVersion()
                 .setApiKey(key.id)
                 .setMinVersion(key.oldestVersion())
-                .setMaxVersion(key.latestVersion()));
+                .setMaxVersion(latestStable(key)));
         }
         return versions;
     }

@@ -109,6 +109,9 @@ class LocalControllerTest {
             assertThatThrownBy(() -> controller.createTopic("a.b", 1, Map.of())).isInstanceOf(TopicExistsException.class);
             assertThatThrownBy(() -> controller.createTopic("a_b", 1, Map.of())).isInstanceOf(InvalidTopicException.class);
             assertThatThrownBy(() -> controller.createTopic("bad/name", 1, Map.of())).isInstanceOf(InvalidTopicException.class);
+            assertThatThrownBy(() -> controller.createTopic("__cluster_metadata", 1, Map.of()))
+                .isInstanceOf(org.apache.kafka.common.errors.InvalidRequestException.class)
+                .hasMessageContaining("prohibited");
         }
     }
 }
