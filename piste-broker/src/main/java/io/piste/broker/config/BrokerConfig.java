@@ -181,6 +181,14 @@ public final class BrokerConfig {
         return (Integer) values.get(LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS_CONFIG);
     }
 
+    public long producerIdExpirationMs() {
+        return (Integer) values.get("producer.id.expiration.ms");
+    }
+
+    public long producerIdExpirationCheckIntervalMs() {
+        return (Integer) values.get("producer.id.expiration.check.interval.ms");
+    }
+
     /** Threads per log dir that open (and, after a crash, recover) logs at start-up. */
     public int numRecoveryThreadsPerDataDir() {
         return (Integer) values.get("num.recovery.threads.per.data.dir");
@@ -362,6 +370,11 @@ public final class BrokerConfig {
                         "The frequency in ms that the log flusher checks whether any log needs to be flushed to disk.")
                 // Piste default 1 s, not Kafka's 60 s: recovery after a crash scans the log from this record,
                 // so a stale one makes restart time grow with a minute of writes; writing it costs two small files.
+                .define("producer.id.expiration.ms", INT, 86400000, atLeast(1), LOW,
+                        "The time in ms that a topic partition leader will wait before expiring producer IDs.")
+                .define("producer.id.expiration.check.interval.ms", INT, 600000, atLeast(1), LOW,
+                        "The interval at which to remove producer IDs that have expired due to "
+                                + "producer.id.expiration.ms passing.")
                 .define(LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS_CONFIG, INT, 1000, atLeast(0), HIGH,
                         "The frequency with which we update the persistent record of the last flush which acts as the "
                                 + "log recovery point. Piste's default is 1000 (Kafka's is 60000) so that restart "

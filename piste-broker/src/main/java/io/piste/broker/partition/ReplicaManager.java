@@ -98,6 +98,9 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         }
         long intervalMs = Math.max(100, config.logFlushOffsetCheckpointIntervalMs());
         scheduler.scheduleWithFixedDelay(this::checkpointQuietly, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        long expiryCheckMs = config.producerIdExpirationCheckIntervalMs();
+        scheduler.scheduleWithFixedDelay(this::removeExpiredProducers, expiryCheckMs, expiryCheckMs,
+            TimeUnit.MILLISECONDS);
         maybeRescheduleFlush();
         log.info("Loaded {} partitions in {} ms", count, (System.nanoTime() - started) / 1_000_000);
     }
@@ -336,6 +339,18 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         for (Partition[] topic : partitions.values()) {
             for (Partition p : topic) {
                 flusher.markDirty(p);
+            }
+        }
+    }
+
+    private void removeExpiredProducers() {
+        for (Partition[] topic : partitions.values()) {
+            for (Partition p : topic) {
+                try {
+                    p.log().removeExpiredProducers(config.producerIdExpirationMs());
+                } catch (RuntimeException e) {
+                    log.warn("Could not expire producer ids of {}: {}", p, e.toString());
+                }
             }
         }
     }

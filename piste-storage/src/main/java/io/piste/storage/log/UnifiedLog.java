@@ -514,6 +514,16 @@ public final class UnifiedLog implements Closeable {
         return segments.size();
     }
 
+    /** Forgets idempotent producers silent for longer than {@code expirationMs}; returns how many. */
+    public int removeExpiredProducers(long expirationMs) {
+        appendLock.lock();
+        try {
+            return producerState.removeExpired(clockMs.getAsLong(), expirationMs);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
     public ProducerStateManager producerState() {
         return producerState;
     }

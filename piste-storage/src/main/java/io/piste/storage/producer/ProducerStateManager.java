@@ -50,6 +50,22 @@ public final class ProducerStateManager {
         return producers.size();
     }
 
+    /**
+     * Forgets producers whose last batch is older than {@code expirationMs} (Kafka's
+     * {@code producer.id.expiration.ms}), so that the state of producers that went away does not grow
+     * forever. Such a producer that comes back is accepted as a new one. Call under the log's append lock.
+     */
+    public int removeExpired(long nowMs, long expirationMs) {
+        int removed = 0;
+        for (Map.Entry<Long, ProducerEntry> entry : producers.entrySet()) {
+            if (nowMs - entry.getValue().lastTimestamp() > expirationMs && !staged.containsKey(entry.getKey())) {
+                producers.remove(entry.getKey());
+                removed++;
+            }
+        }
+        return removed;
+    }
+
     /** A copy of the committed state. */
     public Map<Long, ProducerEntry> activeProducers() {
         return Collections.unmodifiableMap(new HashMap<>(producers));

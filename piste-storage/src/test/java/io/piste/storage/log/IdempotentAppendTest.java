@@ -110,6 +110,22 @@ class IdempotentAppendTest {
     }
 
     @Test
+    void shouldForgetProducersSilentForLongerThanTheExpiration() throws Exception {
+        try (UnifiedLog log = open(true)) {
+            log.appendAsLeader(idempotent(0, 0, 3), 0);
+            clock.set(NOW_MS + 1_000);
+            assertThat(log.removeExpiredProducers(10_000)).isZero();
+            assertThat(log.producerState().lastEntry(PID)).isNotNull();
+
+            clock.set(NOW_MS + 20_000);
+            assertThat(log.removeExpiredProducers(10_000)).isEqualTo(1);
+            assertThat(log.producerState().lastEntry(PID)).isNull();
+            // a producer that comes back after expiry is accepted as a new one
+            assertThat(log.appendAsLeader(idempotent(0, 7, 1), 0).duplicate()).isFalse();
+        }
+    }
+
+    @Test
     void shouldRebuildProducerStateOnUncleanOpenWithoutSnapshots() throws Exception {
         try (UnifiedLog log = open(true)) {
             for (int i = 0; i < 20; i++) {
