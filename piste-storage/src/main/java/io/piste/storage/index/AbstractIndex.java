@@ -128,6 +128,19 @@ abstract class AbstractIndex implements AutoCloseable {
         tryPersist();
     }
 
+    /** The absolute offset of entry {@code i}. */
+    public abstract long entryOffset(int i);
+
+    /** Removes the entries whose offset is {@code >= offset}. */
+    public final void truncateTo(long offset) {
+        int n = entries();
+        int keep = 0;
+        while (keep < n && entryOffset(keep) < offset) {
+            keep++;
+        }
+        truncateToEntries(keep);
+    }
+
     /** Keeps the first {@code count} entries, in memory at once and in the file as soon as it can be truncated. */
     public final synchronized void truncateToEntries(int count) {
         if (count >= entries) {

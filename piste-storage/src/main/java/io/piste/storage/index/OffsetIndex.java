@@ -89,6 +89,7 @@ public final class OffsetIndex extends AbstractIndex {
         return s[lo];
     }
 
+    @Override
     public long entryOffset(int i) {
         return baseOffset + relativeOffset(slot(i, 0));
     }
@@ -101,16 +102,6 @@ public final class OffsetIndex extends AbstractIndex {
     public long lastOffset() {
         int n = entries();
         return n == 0 ? baseOffset : entryOffset(n - 1);
-    }
-
-    /** Removes the entries whose offset is {@code >= offset}. */
-    public void truncateTo(long offset) {
-        int n = entries();
-        int keep = 0;
-        while (keep < n && entryOffset(keep) < offset) {
-            keep++;
-        }
-        truncateToEntries(keep);
     }
 
     @Override

@@ -71,6 +71,7 @@ public final class TimeIndex extends AbstractIndex {
         return slot(i, 0);
     }
 
+    @Override
     public long entryOffset(int i) {
         return baseOffset + slot(i, 1);
     }
@@ -79,16 +80,6 @@ public final class TimeIndex extends AbstractIndex {
     public long lastTimestamp() {
         int n = entries();
         return n == 0 ? Long.MIN_VALUE : entryTimestamp(n - 1);
-    }
-
-    /** Removes the entries whose offset is {@code >= offset}. */
-    public void truncateTo(long offset) {
-        int n = entries();
-        int keep = 0;
-        while (keep < n && entryOffset(keep) < offset) {
-            keep++;
-        }
-        truncateToEntries(keep);
     }
 
     @Override
