@@ -1,6 +1,10 @@
 package io.piste.broker;
 
 import io.piste.broker.config.BrokerConfig;
+import io.piste.broker.group.GroupCoordinator;
+import io.piste.broker.group.GroupOffsets;
+import io.piste.broker.group.GroupTimer;
+import io.piste.broker.group.OffsetsTopic;
 import io.piste.broker.handler.BrokerContext;
 import io.piste.broker.handler.RequestDispatcher;
 import io.piste.broker.metadata.LocalController;
@@ -29,9 +33,11 @@ public final class Broker implements AutoCloseable {
     private final ReplicaManager replicaManager;
     private final BrokerServer server;
     private final BrokerContext context;
+    private final GroupCoordinator groupCoordinator;
 
     private Broker(LocalController controller, ReplicaManager replicaManager, BrokerServer server,
-                   BrokerContext context) {
+                   BrokerContext context, GroupCoordinator groupCoordinator) {
+        this.groupCoordinator = groupCoordinator;
         this.controller = controller;
         this.replicaManager = replicaManager;
         this.server = server;
@@ -43,11 +49,17 @@ public final class Broker implements AutoCloseable {
         Path metadataDir = config.logDirs().get(0).resolve(METADATA_DIR);
         LocalController controller = LocalController.open(metadataDir);
         ReplicaManager replicaManager = null;
+        GroupCoordinator groups = null;
         try {
             replicaManager = new ReplicaManager(config);
             replicaManager.startup(controller.image());
             controller.setListener(replicaManager);
-            BrokerContext context = new BrokerContext(config, clusterId, controller, replicaManager);
+            groups = new GroupCoordinator(config.groupConfig(), GroupTimer.system());
+            OffsetsTopic offsetsTopic = new OffsetsTopic(controller, replicaManager,
+                config.groupConfig().offsetsTopicPartitions(), System::currentTimeMillis);
+            GroupOffsets offsets = new GroupOffsets(offsetsTopic);
+            loadOffsets(offsetsTopic, offsets, groups);
+            BrokerContext context = new BrokerContext(config, clusterId, controller, replicaManager, groups, offsets);
             RequestDispatcher dispatcher = new RequestDispatcher(context);
             BrokerConfig.Endpoint listener = config.listener();
             BrokerServer server = BrokerServer.bind(listener.host(), listener.port(), ioThreads(config),
@@ -55,13 +67,30 @@ public final class Broker implements AutoCloseable {
             BrokerConfig.Endpoint advertised = config.advertisedListener();
             context.setAdvertisedAddress(advertised.host(),
                 advertised.port() == 0 ? server.port() : advertised.port());
-            return new Broker(controller, replicaManager, server, context);
+            return new Broker(controller, replicaManager, server, context, groups);
         } catch (RuntimeException | IOException | InterruptedException e) {
+            if (groups != null) {
+                groups.close();
+            }
             if (replicaManager != null) {
                 replicaManager.close();
             }
             controller.close();
             throw e;
+        }
+    }
+
+    private static void loadOffsets(OffsetsTopic topic, GroupOffsets offsets, GroupCoordinator groups)
+        throws IOException {
+        long started = System.nanoTime();
+        long records = topic.load(offsets);
+        for (String groupId : offsets.groupIds()) {
+            // A group known only by its offsets is listed and described as Empty, as in Kafka.
+            groups.ensureGroup(groupId);
+        }
+        if (records > 0) {
+            log.info("Loaded {} offset records of {} groups in {} ms", records, offsets.groupIds().size(),
+                (System.nanoTime() - started) / 1_000_000);
         }
     }
 
@@ -90,6 +119,7 @@ public final class Broker implements AutoCloseable {
     public void close() {
         server.stopAccepting();
         server.close();
+        groupCoordinator.close();
         replicaManager.close();
         try {
             controller.close();

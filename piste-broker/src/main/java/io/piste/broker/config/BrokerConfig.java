@@ -13,6 +13,7 @@ import static org.apache.kafka.common.config.ConfigDef.Type.LONG;
 import static org.apache.kafka.common.config.ConfigDef.Type.SHORT;
 import static org.apache.kafka.common.config.ConfigDef.Type.STRING;
 
+import io.piste.broker.group.GroupConfig;
 import io.piste.storage.log.LogConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -189,6 +190,15 @@ public final class BrokerConfig {
         return (Integer) values.get("producer.id.expiration.check.interval.ms");
     }
 
+    /** The group coordinator's settings (group.*, offsets.topic.num.partitions, offset.metadata.max.bytes). */
+    public GroupConfig groupConfig() {
+        return new GroupConfig((Integer) values.get("group.initial.rebalance.delay.ms"),
+                (Integer) values.get("group.min.session.timeout.ms"),
+                (Integer) values.get("group.max.session.timeout.ms"),
+                (Integer) values.get("offset.metadata.max.bytes"),
+                (Integer) values.get("offsets.topic.num.partitions"));
+    }
+
     /** Threads per log dir that open (and, after a crash, recover) logs at start-up. */
     public int numRecoveryThreadsPerDataDir() {
         return (Integer) values.get("num.recovery.threads.per.data.dir");
@@ -323,7 +333,18 @@ public final class BrokerConfig {
                 .define("connections.max.idle.ms", LONG, 10 * 60 * 1000L, MEDIUM,
                         "Idle connections timeout: the server socket processor threads close the connections that idle "
                                 + "more than this.")
-                .define(LOG_FLUSH_ON_ACK_CONFIG, BOOLEAN, true, HIGH, LOG_FLUSH_ON_ACK_DOC);
+                .define(LOG_FLUSH_ON_ACK_CONFIG, BOOLEAN, true, HIGH, LOG_FLUSH_ON_ACK_DOC)
+                .define("group.initial.rebalance.delay.ms", INT, 3000, atLeast(0), MEDIUM,
+                        "The time the group coordinator waits for more consumers to join a new group before the "
+                                + "first rebalance.")
+                .define("group.min.session.timeout.ms", INT, 6000, atLeast(0), MEDIUM,
+                        "The minimum allowed session timeout for registered consumers.")
+                .define("group.max.session.timeout.ms", INT, 1800000, atLeast(0), MEDIUM,
+                        "The maximum allowed session timeout for registered consumers.")
+                .define("offset.metadata.max.bytes", INT, 4096, atLeast(0), HIGH,
+                        "The maximum size for a metadata entry associated with an offset commit.")
+                .define("offsets.topic.num.partitions", INT, 50, atLeast(1), HIGH,
+                        "The number of partitions for the offset commit topic (should not change after deployment).");
     }
 
     // message.downconversion.enable is deprecated (a no-op since Kafka 4.0) but still accepted by Kafka.
@@ -434,8 +455,6 @@ public final class BrokerConfig {
                         TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_DOC)
                 .define("offsets.topic.replication.factor", SHORT, (short) 3, atLeast(1), HIGH,
                         "The replication factor for the offsets topic.")
-                .define("offsets.topic.num.partitions", INT, 50, atLeast(1), HIGH,
-                        "The number of partitions for the offset commit topic.")
                 .define("transaction.state.log.replication.factor", SHORT, (short) 3, atLeast(1), HIGH,
                         "The replication factor for the transaction topic.")
                 .define("transaction.state.log.min.isr", INT, 2, atLeast(1), HIGH,
@@ -446,9 +465,6 @@ public final class BrokerConfig {
                         "Replication factor for the share-group state topic.")
                 .define("share.coordinator.state.topic.min.isr", SHORT, (short) 2, atLeast(1), HIGH,
                         "The minimum ISR for the share-group state topic.")
-                .define("group.initial.rebalance.delay.ms", INT, 3000, MEDIUM,
-                        "The time the group coordinator waits for more consumers to join a new group before the first "
-                                + "rebalance.")
                 .define("num.replica.fetchers", INT, 1, HIGH, "Number of fetcher threads used to replicate records.")
                 .define("replica.lag.time.max.ms", LONG, 30000L, HIGH,
                         "How long a follower may lag or not fetch before the leader removes it from the ISR.")

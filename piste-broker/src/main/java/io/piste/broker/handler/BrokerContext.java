@@ -1,22 +1,32 @@
 package io.piste.broker.handler;
 
 import io.piste.broker.config.BrokerConfig;
+import io.piste.broker.group.GroupCoordinator;
+import io.piste.broker.group.GroupOffsets;
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.partition.ReplicaManager;
 
-/** What every handler may need to know of the broker: its config, identity, metadata and partitions. */
+/**
+ * What every handler may need to know of the broker: its config, identity, metadata, partitions and group
+ * coordinator.
+ */
 public final class BrokerContext {
 
     private final BrokerConfig config;
     private final String clusterId;
     private final LocalController controller;
     private final ReplicaManager replicaManager;
+    private final GroupCoordinator groupCoordinator;
+    private final GroupOffsets groupOffsets;
     private volatile String advertisedHost;
     private volatile int advertisedPort;
 
     public BrokerContext(BrokerConfig config, String clusterId, LocalController controller,
-                         ReplicaManager replicaManager) {
+                         ReplicaManager replicaManager, GroupCoordinator groupCoordinator,
+                         GroupOffsets groupOffsets) {
         this.config = config;
+        this.groupCoordinator = groupCoordinator;
+        this.groupOffsets = groupOffsets;
         this.clusterId = clusterId;
         this.controller = controller;
         this.replicaManager = replicaManager;
@@ -42,6 +52,14 @@ public final class BrokerContext {
 
     public ReplicaManager replicaManager() {
         return replicaManager;
+    }
+
+    public GroupCoordinator groupCoordinator() {
+        return groupCoordinator;
+    }
+
+    public GroupOffsets groupOffsets() {
+        return groupOffsets;
     }
 
     public String advertisedHost() {

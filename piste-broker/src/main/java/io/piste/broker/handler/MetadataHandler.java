@@ -10,6 +10,7 @@ import java.util.Map;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic;
 import org.apache.kafka.common.message.MetadataResponseData;
@@ -93,7 +94,7 @@ final class MetadataHandler implements RequestHandler {
         MetadataResponseTopic described = new MetadataResponseTopic()
             .setName(topic.name())
             .setTopicId(topic.topicId() == null ? Uuid.ZERO_UUID : topic.topicId())
-            .setIsInternal(false);
+            .setIsInternal(Topic.isInternal(topic.name()));
         List<Integer> self = List.of(broker.nodeId());
         for (int p = 0; p < topic.partitionCount(); p++) {
             described.partitions().add(new MetadataResponsePartition()

@@ -41,6 +41,18 @@ public final class RequestDispatcher implements RequestHandler {
         handlers.put(ApiKeys.ALTER_CONFIGS, ctx -> ctx.respond(configs.alter((AlterConfigsRequestData) ctx.data())));
         handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, ctx ->
             ctx.respond(configs.incrementalAlter((IncrementalAlterConfigsRequestData) ctx.data())));
+        GroupHandlers groups = new GroupHandlers(broker, broker.groupCoordinator(), broker.groupOffsets());
+        OffsetHandlers offsets = new OffsetHandlers(broker, broker.groupCoordinator(), broker.groupOffsets());
+        handlers.put(ApiKeys.FIND_COORDINATOR, groups::findCoordinator);
+        handlers.put(ApiKeys.JOIN_GROUP, groups::joinGroup);
+        handlers.put(ApiKeys.SYNC_GROUP, groups::syncGroup);
+        handlers.put(ApiKeys.HEARTBEAT, groups::heartbeat);
+        handlers.put(ApiKeys.LEAVE_GROUP, groups::leaveGroup);
+        handlers.put(ApiKeys.LIST_GROUPS, groups::listGroups);
+        handlers.put(ApiKeys.DESCRIBE_GROUPS, groups::describeGroups);
+        handlers.put(ApiKeys.DELETE_GROUPS, groups::deleteGroups);
+        handlers.put(ApiKeys.OFFSET_COMMIT, offsets::offsetCommit);
+        handlers.put(ApiKeys.OFFSET_FETCH, offsets::offsetFetch);
         handlers.put(ApiKeys.API_VERSIONS, null);
         this.apiVersions = new ApiVersionsTable(handlers.keySet());
         handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(apiVersions));

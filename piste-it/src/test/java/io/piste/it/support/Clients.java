@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Kafka clients with short, bounded timeouts, so that a broker that does not answer fails a test in seconds
- * rather than minutes. Consumers have no {@code group.id}: Piste has no group coordinator yet, so tests
- * {@code assign()} and seek.
+ * rather than minutes. Consumers have no {@code group.id} unless a test sets one: most tests {@code assign()} and
+ * seek; {@code ConsumerGroupIT} covers groups.
  */
 public final class Clients
 {

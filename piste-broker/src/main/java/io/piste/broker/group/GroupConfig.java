@@ -1,0 +1,17 @@
+package io.piste.broker.group;
+
+/**
+ * The group coordinator's settings, under Kafka's broker config names.
+ *
+ * @param initialRebalanceDelayMs {@code group.initial.rebalance.delay.ms}: how long the first rebalance of an empty
+ *                                group waits for more members (Kafka: 3000)
+ * @param minSessionTimeoutMs     {@code group.min.session.timeout.ms} (Kafka: 6000)
+ * @param maxSessionTimeoutMs     {@code group.max.session.timeout.ms} (Kafka: 1800000)
+ * @param offsetMetadataMaxBytes  {@code offset.metadata.max.bytes} (Kafka: 4096)
+ * @param offsetsTopicPartitions  {@code offsets.topic.num.partitions} (Kafka: 50)
+ */
+public record GroupConfig(int initialRebalanceDelayMs, int minSessionTimeoutMs, int maxSessionTimeoutMs,
+                          int offsetMetadataMaxBytes, int offsetsTopicPartitions) {
+
+    public static final GroupConfig KAFKA_DEFAULTS = new GroupConfig(3000, 6000, 1_800_000, 4096, 50);
+}

@@ -1,0 +1,656 @@
+package io.piste.broker.group;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocol;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.JoinGroupResponseData.JoinGroupResponseMember;
+import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupRequestData.SyncGroupRequestAssignment;
+import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * The classic group protocol (JoinGroup, SyncGroup, Heartbeat, LeaveGroup) for every group, this node being the
+ * coordinator of all of them. Each group moves through Kafka's states:
+ *
+ * <pre>
+ *   Empty --join--> PreparingRebalance --all joined or rebalance timeout--> CompletingRebalance
+ *     ^                 ^    |                                                   |
+ *     |                 |    +--no member left--> Empty                          | leader's SyncGroup
+ *     |                 +--join, leave, session expiry------- Stable <-----------+
+ * </pre>
+ *
+ * <p>Answers to JoinGroup and SyncGroup may be held until the rebalance completes; they are given to callbacks,
+ * from the calling thread or the timer thread. Thread-safe: one lock guards every group (membership changes are
+ * rare next to produce and fetch).
+ */
+public final class GroupCoordinator {
+
+    private final GroupConfig config;
+    private final GroupTimer timer;
+    private final Map<String, ClassicGroup> groups = new LinkedHashMap<>();
+
+    public GroupCoordinator(GroupConfig config, GroupTimer timer) {
+        this.config = config;
+        this.timer = timer;
+    }
+
+    public GroupConfig config() {
+        return config;
+    }
+
+    // ---------------------------------------------------------------- JoinGroup
+
+    public synchronized void joinGroup(JoinGroupRequestData request, short version, String clientId,
+                                       String clientHost, Consumer<JoinGroupResponseData> callback) {
+        String groupId = request.groupId();
+        String memberId = request.memberId();
+        if (groupId == null || groupId.isEmpty()) {
+            callback.accept(joinError(memberId, Errors.INVALID_GROUP_ID));
+            return;
+        }
+        if (request.sessionTimeoutMs() < config.minSessionTimeoutMs()
+            || request.sessionTimeoutMs() > config.maxSessionTimeoutMs()) {
+            callback.accept(joinError(memberId, Errors.INVALID_SESSION_TIMEOUT));
+            return;
+        }
+        ClassicGroup group = groups.get(groupId);
+        if (group == null) {
+            if (!memberId.isEmpty()) {
+                callback.accept(joinError(memberId, Errors.UNKNOWN_MEMBER_ID));
+                return;
+            }
+            group = new ClassicGroup(groupId);
+            groups.put(groupId, group);
+        }
+        if (group.is(GroupState.DEAD)) {
+            callback.accept(joinError(memberId, Errors.COORDINATOR_NOT_AVAILABLE));
+            return;
+        }
+        Map<String, byte[]> protocols = new LinkedHashMap<>();
+        for (JoinGroupRequestProtocol p : request.protocols()) {
+            protocols.put(p.name(), p.metadata());
+        }
+        if (!group.supportsProtocols(request.protocolType(), protocols.keySet())) {
+            callback.accept(joinError(memberId, Errors.INCONSISTENT_GROUP_PROTOCOL));
+            return;
+        }
+        if (memberId.isEmpty()) {
+            joinUnknownMember(group, request, version, clientId, clientHost, protocols, callback);
+        } else {
+            joinKnownMember(group, request, clientId, clientHost, protocols, callback);
+        }
+    }
+
+    private void joinUnknownMember(ClassicGroup group, JoinGroupRequestData request, short version, String clientId,
+                                   String clientHost, Map<String, byte[]> protocols,
+                                   Consumer<JoinGroupResponseData> callback) {
+        String newMemberId = clientId + "-" + UUID.randomUUID();
+        String instanceId = request.groupInstanceId();
+        if (instanceId != null) {
+            // A static member coming back under a new member id replaces (fences) its old incarnation.
+            GroupMember old = group.members.get(group.staticMembers.getOrDefault(instanceId, ""));
+            if (old != null && group.is(GroupState.STABLE) && old.matches(protocols)
+                && !old.memberId.equals(group.leaderId)) {
+                replaceStaticMember(group, old, newMemberId, request, clientId, clientHost, callback);
+                return;
+            }
+            if (old != null) {
+                removeMember(group, old);
+            }
+            group.staticMembers.put(instanceId, newMemberId);
+        } else if (version >= 4) {
+            // KIP-394: the member must come back with this id, so a lost response cannot leave a ghost member.
+            group.pendingMembers.put(newMemberId, timer.schedule(request.sessionTimeoutMs(),
+                () -> expirePending(group.groupId, newMemberId)));
+            callback.accept(joinError(newMemberId, Errors.MEMBER_ID_REQUIRED));
+            return;
+        }
+        GroupMember member = new GroupMember(newMemberId, instanceId, clientId, clientHost);
+        addMemberAndRebalance(group, member, request, protocols, callback);
+    }
+
+    private void joinKnownMember(ClassicGroup group, JoinGroupRequestData request, String clientId, String clientHost,
+                                 Map<String, byte[]> protocols, Consumer<JoinGroupResponseData> callback) {
+        String memberId = request.memberId();
+        GroupTimer.Scheduled pending = group.pendingMembers.remove(memberId);
+        if (pending != null) {
+            pending.cancel();
+            GroupMember member = new GroupMember(memberId, request.groupInstanceId(), clientId, clientHost);
+            addMemberAndRebalance(group, member, request, protocols, callback);
+            return;
+        }
+        String instanceId = request.groupInstanceId();
+        if (instanceId != null && group.staticMembers.containsKey(instanceId)
+            && !memberId.equals(group.staticMembers.get(instanceId))) {
+            // KIP-345: an older incarnation of a static member that has been replaced.
+            callback.accept(joinError(memberId, Errors.FENCED_INSTANCE_ID));
+            return;
+        }
+        GroupMember member = group.members.get(memberId);
+        if (member == null) {
+            callback.accept(joinError(memberId, Errors.UNKNOWN_MEMBER_ID));
+            return;
+        }
+        switch (group.state) {
+            case PREPARING_REBALANCE -> updateMemberAndRebalance(group, member, request, protocols, callback);
+            case COMPLETING_REBALANCE, STABLE -> {
+                boolean unchanged = member.matches(protocols);
+                boolean leaderInStable = group.is(GroupState.STABLE) && memberId.equals(group.leaderId);
+                if (unchanged && !leaderInStable) {
+                    // A retried join (its response was lost): answer with the current generation.
+                    callback.accept(joinResponse(group, member, group.is(GroupState.COMPLETING_REBALANCE)
+                        && memberId.equals(group.leaderId)));
+                } else {
+                    updateMemberAndRebalance(group, member, request, protocols, callback);
+                }
+            }
+            default -> callback.accept(joinError(memberId, Errors.UNKNOWN_MEMBER_ID));
+        }
+    }
+
+    /**
+     * KIP-345: a static follower restarting within its session timeout takes its old incarnation's place and
+     * assignment, and the group does not rebalance. (A returning leader still causes a rebalance, so that it
+     * learns the members' metadata again.)
+     */
+    private void replaceStaticMember(ClassicGroup group, GroupMember old, String newMemberId,
+                                     JoinGroupRequestData request, String clientId, String clientHost,
+                                     Consumer<JoinGroupResponseData> callback) {
+        answerSync(old, syncError(Errors.FENCED_INSTANCE_ID));
+        removeMemberQuietly(group, old);
+        GroupMember member = new GroupMember(newMemberId, old.groupInstanceId, clientId, clientHost);
+        member.protocolType = old.protocolType;
+        member.protocols = old.protocols;
+        member.assignment = old.assignment;
+        member.sessionTimeoutMs = request.sessionTimeoutMs();
+        member.rebalanceTimeoutMs = request.rebalanceTimeoutMs() < 0 ? request.sessionTimeoutMs()
+            : request.rebalanceTimeoutMs();
+        group.members.put(newMemberId, member);
+        group.staticMembers.put(old.groupInstanceId, newMemberId);
+        scheduleHeartbeatExpiry(group, member);
+        callback.accept(joinResponse(group, member, false));
+    }
+
+    private void addMemberAndRebalance(ClassicGroup group, GroupMember member, JoinGroupRequestData request,
+                                       Map<String, byte[]> protocols, Consumer<JoinGroupResponseData> callback) {
+        member.protocolType = request.protocolType();
+        member.sessionTimeoutMs = request.sessionTimeoutMs();
+        member.rebalanceTimeoutMs = request.rebalanceTimeoutMs() < 0 ? request.sessionTimeoutMs()
+            : request.rebalanceTimeoutMs();
+        member.protocols = protocols;
+        member.awaitingJoin = callback;
+        if (group.members.isEmpty()) {
+            group.protocolType = request.protocolType();
+        }
+        group.members.put(member.memberId, member);
+        if (group.leaderId == null) {
+            group.leaderId = member.memberId;
+        }
+        maybePrepareRebalance(group);
+        maybeCompleteJoin(group);
+    }
+
+    private void updateMemberAndRebalance(ClassicGroup group, GroupMember member, JoinGroupRequestData request,
+                                          Map<String, byte[]> protocols, Consumer<JoinGroupResponseData> callback) {
+        member.protocols = protocols;
+        member.sessionTimeoutMs = request.sessionTimeoutMs();
+        member.rebalanceTimeoutMs = request.rebalanceTimeoutMs() < 0 ? request.sessionTimeoutMs()
+            : request.rebalanceTimeoutMs();
+        if (member.awaitingJoin != null) {
+            // A second join while the first waits: the first is answered as superseded.
+            member.awaitingJoin.accept(joinError(member.memberId, Errors.REBALANCE_IN_PROGRESS));
+        }
+        member.awaitingJoin = callback;
+        maybePrepareRebalance(group);
+        maybeCompleteJoin(group);
+    }
+
+    private void maybePrepareRebalance(ClassicGroup group) {
+        if (group.is(GroupState.STABLE) || group.is(GroupState.COMPLETING_REBALANCE)
+            || group.is(GroupState.EMPTY)) {
+            prepareRebalance(group);
+        }
+    }
+
+    private void prepareRebalance(ClassicGroup group) {
+        if (group.is(GroupState.COMPLETING_REBALANCE)) {
+            // The assignment the leader is computing is for a membership that no longer holds.
+            for (GroupMember m : group.members.values()) {
+                m.assignment = new byte[0];
+                answerSync(m, syncError(Errors.REBALANCE_IN_PROGRESS));
+            }
+        }
+        boolean wasEmpty = group.is(GroupState.EMPTY);
+        group.state = GroupState.PREPARING_REBALANCE;
+        cancelJoinTimer(group);
+        long now = timer.nowMs();
+        group.rebalanceDeadlineMs = now + group.maxRebalanceTimeoutMs();
+        if (wasEmpty && config.initialRebalanceDelayMs() > 0) {
+            group.initialDelay = true;
+            scheduleJoin(group, Math.min(config.initialRebalanceDelayMs(), group.maxRebalanceTimeoutMs()));
+        } else {
+            group.initialDelay = false;
+            scheduleJoin(group, group.maxRebalanceTimeoutMs());
+        }
+    }
+
+    private void scheduleJoin(ClassicGroup group, long delayMs) {
+        String groupId = group.groupId;
+        int generation = group.generationId;
+        group.joinTimer = timer.schedule(delayMs, () -> onJoinTimer(groupId, generation));
+    }
+
+    private synchronized void onJoinTimer(String groupId, int generation) {
+        ClassicGroup group = groups.get(groupId);
+        if (group == null || !group.is(GroupState.PREPARING_REBALANCE) || group.generationId != generation) {
+            return;
+        }
+        group.joinTimer = null;
+        long remainingMs = group.rebalanceDeadlineMs - timer.nowMs();
+        if (group.initialDelay && !group.hasAllMembersJoined() && remainingMs > 0) {
+            // Members still joining: keep waiting, up to the rebalance timeout.
+            scheduleJoin(group, Math.min(config.initialRebalanceDelayMs(), remainingMs));
+            return;
+        }
+        group.initialDelay = false;
+        completeJoin(group);
+    }
+
+    private void maybeCompleteJoin(ClassicGroup group) {
+        if (group.is(GroupState.PREPARING_REBALANCE) && !group.initialDelay && group.hasAllMembersJoined()) {
+            completeJoin(group);
+        }
+    }
+
+    private void completeJoin(ClassicGroup group) {
+        cancelJoinTimer(group);
+        // Members that did not rejoin in time are out.
+        for (GroupMember m : new ArrayList<>(group.members.values())) {
+            if (!m.isAwaitingJoin()) {
+                removeMemberQuietly(group, m);
+            }
+        }
+        for (GroupTimer.Scheduled pending : group.pendingMembers.values()) {
+            pending.cancel();
+        }
+        group.pendingMembers.clear();
+        group.generationId++;
+        if (group.members.isEmpty()) {
+            group.state = GroupState.EMPTY;
+            group.protocolName = null;
+            group.leaderId = null;
+            return;
+        }
+        group.protocolName = group.selectProtocol();
+        if (group.leaderId == null || !group.members.containsKey(group.leaderId)) {
+            group.leaderId = group.members.keySet().iterator().next();
+        }
+        group.state = GroupState.COMPLETING_REBALANCE;
+        for (GroupMember m : group.members.values()) {
+            Consumer<JoinGroupResponseData> answer = m.awaitingJoin;
+            m.awaitingJoin = null;
+            answer.accept(joinResponse(group, m, m.memberId.equals(group.leaderId)));
+            scheduleHeartbeatExpiry(group, m);
+        }
+    }
+
+    private JoinGroupResponseData joinResponse(ClassicGroup group, GroupMember member, boolean withMembers) {
+        JoinGroupResponseData response = new JoinGroupResponseData()
+            .setGenerationId(group.generationId)
+            .setProtocolType(group.protocolType)
+            .setProtocolName(group.protocolName)
+            .setLeader(group.leaderId)
+            .setMemberId(member.memberId);
+        if (withMembers) {
+            for (GroupMember m : group.members.values()) {
+                response.members().add(new JoinGroupResponseMember()
+                    .setMemberId(m.memberId)
+                    .setGroupInstanceId(m.groupInstanceId)
+                    .setMetadata(m.protocols.get(group.protocolName)));
+            }
+        }
+        return response;
+    }
+
+    private static JoinGroupResponseData joinError(String memberId, Errors error) {
+        return new JoinGroupResponseData()
+            .setErrorCode(error.code())
+            .setGenerationId(-1)
+            .setProtocolName("")
+            .setLeader("")
+            .setMemberId(memberId == null ? "" : memberId);
+    }
+
+    private void cancelJoinTimer(ClassicGroup group) {
+        if (group.joinTimer != null) {
+            group.joinTimer.cancel();
+            group.joinTimer = null;
+        }
+    }
+
+    private synchronized void expirePending(String groupId, String memberId) {
+        ClassicGroup group = groups.get(groupId);
+        if (group != null && group.pendingMembers.remove(memberId) != null) {
+            maybeCompleteJoin(group);
+        }
+    }
+
+    // ---------------------------------------------------------------- SyncGroup
+
+    public synchronized void syncGroup(SyncGroupRequestData request, Consumer<SyncGroupResponseData> callback) {
+        ClassicGroup group = groups.get(request.groupId());
+        if (group == null) {
+            callback.accept(syncError(Errors.UNKNOWN_MEMBER_ID));
+            return;
+        }
+        GroupMember member = group.members.get(request.memberId());
+        Errors error = checkMember(group, member, request.generationId());
+        if (error != Errors.NONE) {
+            callback.accept(syncError(error));
+            return;
+        }
+        if ((request.protocolType() != null && !request.protocolType().equals(group.protocolType))
+            || (request.protocolName() != null && !request.protocolName().equals(group.protocolName))) {
+            callback.accept(syncError(Errors.INCONSISTENT_GROUP_PROTOCOL));
+            return;
+        }
+        switch (group.state) {
+            case PREPARING_REBALANCE -> callback.accept(syncError(Errors.REBALANCE_IN_PROGRESS));
+            case STABLE -> {
+                touchHeartbeat(group, member);
+                callback.accept(syncResponse(group, member));
+            }
+            case COMPLETING_REBALANCE -> {
+                member.awaitingSync = callback;
+                touchHeartbeat(group, member);
+                if (member.memberId.equals(group.leaderId)) {
+                    Map<String, byte[]> assignments = new LinkedHashMap<>();
+                    for (SyncGroupRequestAssignment a : request.assignments()) {
+                        assignments.put(a.memberId(), a.assignment());
+                    }
+                    for (GroupMember m : group.members.values()) {
+                        byte[] assigned = assignments.get(m.memberId);
+                        m.assignment = assigned == null ? new byte[0] : assigned;
+                    }
+                    group.state = GroupState.STABLE;
+                    for (GroupMember m : group.members.values()) {
+                        answerSync(m, syncResponse(group, m));
+                    }
+                }
+            }
+            default -> callback.accept(syncError(Errors.UNKNOWN_MEMBER_ID));
+        }
+    }
+
+    private static SyncGroupResponseData syncResponse(ClassicGroup group, GroupMember member) {
+        return new SyncGroupResponseData()
+            .setProtocolType(group.protocolType)
+            .setProtocolName(group.protocolName)
+            .setAssignment(member.assignment);
+    }
+
+    private static SyncGroupResponseData syncError(Errors error) {
+        return new SyncGroupResponseData().setErrorCode(error.code()).setAssignment(new byte[0]);
+    }
+
+    private static void answerSync(GroupMember member, SyncGroupResponseData response) {
+        Consumer<SyncGroupResponseData> waiting = member.awaitingSync;
+        member.awaitingSync = null;
+        if (waiting != null) {
+            waiting.accept(response);
+        }
+    }
+
+    /** Kafka's checks of a member's request: unknown member, then stale generation. */
+    private static Errors checkMember(ClassicGroup group, GroupMember member, int generationId) {
+        if (group.is(GroupState.DEAD)) {
+            return Errors.COORDINATOR_NOT_AVAILABLE;
+        }
+        if (member == null) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        if (generationId != group.generationId) {
+            return Errors.ILLEGAL_GENERATION;
+        }
+        return Errors.NONE;
+    }
+
+    // ---------------------------------------------------------------- Heartbeat
+
+    public synchronized Errors heartbeat(HeartbeatRequestData request) {
+        ClassicGroup group = groups.get(request.groupId());
+        if (group == null) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        GroupMember member = group.members.get(request.memberId());
+        Errors error = checkMember(group, member, request.generationId());
+        if (error != Errors.NONE) {
+            return error;
+        }
+        touchHeartbeat(group, member);
+        return group.is(GroupState.PREPARING_REBALANCE) ? Errors.REBALANCE_IN_PROGRESS : Errors.NONE;
+    }
+
+    private void touchHeartbeat(ClassicGroup group, GroupMember member) {
+        member.heartbeatDeadlineMs = timer.nowMs() + member.sessionTimeoutMs;
+        if (member.heartbeatTimer == null) {
+            scheduleHeartbeatExpiry(group, member);
+        }
+    }
+
+    private void scheduleHeartbeatExpiry(ClassicGroup group, GroupMember member) {
+        member.heartbeatDeadlineMs = timer.nowMs() + member.sessionTimeoutMs;
+        if (member.heartbeatTimer != null) {
+            member.heartbeatTimer.cancel();
+        }
+        String groupId = group.groupId;
+        member.heartbeatTimer = timer.schedule(member.sessionTimeoutMs,
+            () -> onHeartbeatTimer(groupId, member));
+    }
+
+    private synchronized void onHeartbeatTimer(String groupId, GroupMember member) {
+        ClassicGroup group = groups.get(groupId);
+        if (group == null || group.members.get(member.memberId) != member) {
+            return;
+        }
+        member.heartbeatTimer = null;
+        long now = timer.nowMs();
+        if (member.isAwaitingJoin()) {
+            // Its session is checked again once the rebalance completes (the rebalance timeout bounds the wait).
+            return;
+        }
+        if (now < member.heartbeatDeadlineMs) {
+            String id = group.groupId;
+            member.heartbeatTimer = timer.schedule(member.heartbeatDeadlineMs - now,
+                () -> onHeartbeatTimer(id, member));
+            return;
+        }
+        removeMember(group, member);
+    }
+
+    // ---------------------------------------------------------------- LeaveGroup
+
+    /** Removes one member, found by member id or (static membership) by group instance id. */
+    public synchronized Errors leaveGroup(String groupId, String memberId, String groupInstanceId) {
+        ClassicGroup group = groups.get(groupId);
+        if (group == null) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        if (group.is(GroupState.DEAD)) {
+            return Errors.COORDINATOR_NOT_AVAILABLE;
+        }
+        String id = memberId;
+        if (groupInstanceId != null) {
+            String current = group.staticMembers.get(groupInstanceId);
+            if (current == null) {
+                return Errors.UNKNOWN_MEMBER_ID;
+            }
+            if (memberId != null && !memberId.isEmpty() && !memberId.equals(current)) {
+                return Errors.FENCED_INSTANCE_ID;
+            }
+            id = current;
+        }
+        GroupTimer.Scheduled pending = group.pendingMembers.remove(id);
+        if (pending != null) {
+            pending.cancel();
+            maybeCompleteJoin(group);
+            return Errors.NONE;
+        }
+        GroupMember member = group.members.get(id);
+        if (member == null) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        removeMember(group, member);
+        return Errors.NONE;
+    }
+
+    private void removeMember(ClassicGroup group, GroupMember member) {
+        if (member.awaitingJoin != null) {
+            member.awaitingJoin.accept(joinError(member.memberId, Errors.UNKNOWN_MEMBER_ID));
+            member.awaitingJoin = null;
+        }
+        answerSync(member, syncError(Errors.UNKNOWN_MEMBER_ID));
+        removeMemberQuietly(group, member);
+        switch (group.state) {
+            case STABLE, COMPLETING_REBALANCE -> {
+                prepareRebalance(group);
+                // The last member gone: nobody to wait for, the group becomes Empty at once.
+                maybeCompleteJoin(group);
+            }
+            case PREPARING_REBALANCE -> maybeCompleteJoin(group);
+            default -> { }
+        }
+    }
+
+    private static void removeMemberQuietly(ClassicGroup group, GroupMember member) {
+        group.members.remove(member.memberId);
+        if (member.heartbeatTimer != null) {
+            member.heartbeatTimer.cancel();
+            member.heartbeatTimer = null;
+        }
+        if (member.groupInstanceId != null
+            && member.memberId.equals(group.staticMembers.get(member.groupInstanceId))) {
+            group.staticMembers.remove(member.groupInstanceId);
+        }
+        if (member.memberId.equals(group.leaderId)) {
+            group.leaderId = group.members.isEmpty() ? null : group.members.keySet().iterator().next();
+        }
+    }
+
+    // ---------------------------------------------------------------- offsets: membership checks
+
+    /**
+     * Whether a commit may go ahead: simple commits (generation -1, no member id) only for a group without members;
+     * otherwise the member and generation must be current and the group not waiting for its assignment.
+     */
+    public synchronized Errors validateOffsetCommit(String groupId, int generationId, String memberId) {
+        ClassicGroup group = groups.get(groupId);
+        boolean simple = generationId < 0 && (memberId == null || memberId.isEmpty());
+        if (group == null || group.is(GroupState.EMPTY)) {
+            return simple ? Errors.NONE : (group == null ? Errors.ILLEGAL_GENERATION : Errors.UNKNOWN_MEMBER_ID);
+        }
+        if (simple) {
+            // A standalone consumer may not overwrite the offsets of a group that has active members.
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        GroupMember member = group.members.get(memberId);
+        Errors error = checkMember(group, member, generationId);
+        if (error != Errors.NONE) {
+            return error;
+        }
+        if (group.is(GroupState.COMPLETING_REBALANCE)) {
+            return Errors.REBALANCE_IN_PROGRESS;
+        }
+        touchHeartbeat(group, member);
+        return Errors.NONE;
+    }
+
+    // ---------------------------------------------------------------- ListGroups, DescribeGroups
+
+    /** Makes sure a group known only by its committed offsets is listed (an Empty group). */
+    public synchronized void ensureGroup(String groupId) {
+        groups.computeIfAbsent(groupId, ClassicGroup::new);
+    }
+
+    public synchronized List<ListedGroup> listGroups(List<String> statesFilter, List<String> typesFilter) {
+        List<ListedGroup> listed = new ArrayList<>();
+        for (ClassicGroup group : groups.values()) {
+            if (group.is(GroupState.DEAD)) {
+                continue;
+            }
+            if (statesFilter != null && !statesFilter.isEmpty() && statesFilter.stream()
+                .noneMatch(s -> s.equalsIgnoreCase(group.state.kafkaName))) {
+                continue;
+            }
+            if (typesFilter != null && !typesFilter.isEmpty() && typesFilter.stream()
+                .noneMatch(t -> t.equalsIgnoreCase("classic"))) {
+                continue;
+            }
+            listed.add(new ListedGroup()
+                .setGroupId(group.groupId)
+                .setProtocolType(group.protocolType == null ? "" : group.protocolType)
+                .setGroupState(group.state.kafkaName)
+                .setGroupType("classic"));
+        }
+        return listed;
+    }
+
+    public synchronized DescribedGroup describeGroup(String groupId) {
+        ClassicGroup group = groups.get(groupId);
+        DescribedGroup described = new DescribedGroup().setGroupId(groupId);
+        if (group == null) {
+            // Kafka describes an unknown group as Dead, with no error.
+            return described.setGroupState(GroupState.DEAD.kafkaName).setProtocolType("").setProtocolData("");
+        }
+        boolean stable = group.is(GroupState.STABLE);
+        described.setGroupState(group.state.kafkaName)
+            .setProtocolType(group.protocolType == null ? "" : group.protocolType)
+            .setProtocolData(stable && group.protocolName != null ? group.protocolName : "");
+        for (GroupMember m : group.members.values()) {
+            byte[] metadata = stable ? m.protocols.get(group.protocolName) : null;
+            described.members().add(new DescribedGroupMember()
+                .setMemberId(m.memberId)
+                .setGroupInstanceId(m.groupInstanceId)
+                .setClientId(m.clientId)
+                .setClientHost(m.clientHost)
+                .setMemberMetadata(metadata == null ? new byte[0] : metadata)
+                .setMemberAssignment(stable ? m.assignment : new byte[0]));
+        }
+        return described;
+    }
+
+    /** Deletes an Empty group's membership record; Kafka refuses groups with members (NON_EMPTY_GROUP). */
+    public synchronized Errors deleteGroup(String groupId) {
+        ClassicGroup group = groups.get(groupId);
+        if (group == null || group.is(GroupState.DEAD)) {
+            return Errors.GROUP_ID_NOT_FOUND;
+        }
+        if (!group.is(GroupState.EMPTY)) {
+            return Errors.NON_EMPTY_GROUP;
+        }
+        group.state = GroupState.DEAD;
+        groups.remove(groupId);
+        return Errors.NONE;
+    }
+
+    /** For tests and DescribeGroups: the state name of a group, "Dead" if unknown. */
+    synchronized String stateOf(String groupId) {
+        ClassicGroup group = groups.get(groupId);
+        return group == null ? GroupState.DEAD.kafkaName : group.state.kafkaName;
+    }
+
+    public void close() {
+        timer.close();
+    }
+}

@@ -1,0 +1,73 @@
+package io.piste.broker.group;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * The committed offsets of every group, in memory, written through an {@link OffsetLog} before they are visible:
+ * an offset is fetched back only once it is durable, so a crash never takes back an offset a client was told is
+ * committed. Thread-safe.
+ */
+public final class GroupOffsets {
+
+    private final OffsetLog log;
+    private final Map<String, Map<TopicPartition, CommittedOffset>> offsets = new ConcurrentHashMap<>();
+
+    public GroupOffsets(OffsetLog log) {
+        this.log = log;
+    }
+
+    /** Writes, then applies and calls {@code done} with NONE; on error nothing changes. */
+    public void commit(String groupId, Map<TopicPartition, CommittedOffset> commit, Consumer<Errors> done) {
+        log.append(groupId, commit, error -> {
+            if (error == Errors.NONE) {
+                commit.forEach((tp, offset) -> apply(groupId, tp, offset));
+            }
+            done.accept(error);
+        });
+    }
+
+    /** Applies one replayed or written record; a null offset deletes. */
+    void apply(String groupId, TopicPartition tp, CommittedOffset offset) {
+        if (offset == null) {
+            offsets.computeIfPresent(groupId, (g, byPartition) -> {
+                byPartition.remove(tp);
+                return byPartition.isEmpty() ? null : byPartition;
+            });
+        } else {
+            offsets.computeIfAbsent(groupId, g -> new ConcurrentHashMap<>()).put(tp, offset);
+        }
+    }
+
+    /** A snapshot of the group's offsets (empty if none). */
+    public Map<TopicPartition, CommittedOffset> fetch(String groupId) {
+        Map<TopicPartition, CommittedOffset> byPartition = offsets.get(groupId);
+        return byPartition == null ? Map.of() : new HashMap<>(byPartition);
+    }
+
+    public Set<String> groupIds() {
+        return Set.copyOf(offsets.keySet());
+    }
+
+    public boolean hasOffsets(String groupId) {
+        return offsets.containsKey(groupId);
+    }
+
+    /** Deletes every offset of the group (DeleteGroups), through the log. */
+    public void deleteGroup(String groupId, Consumer<Errors> done) {
+        Map<TopicPartition, CommittedOffset> tombstones = new HashMap<>();
+        for (TopicPartition tp : fetch(groupId).keySet()) {
+            tombstones.put(tp, null);
+        }
+        if (tombstones.isEmpty()) {
+            done.accept(Errors.NONE);
+            return;
+        }
+        commit(groupId, tombstones, done);
+    }
+}

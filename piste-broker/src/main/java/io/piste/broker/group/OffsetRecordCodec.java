@@ -1,0 +1,91 @@
+package io.piste.broker.group;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The key and value of an offset-commit record in {@code __consumer_offsets}; the layout is drawn in
+ * {@code docs/design/consumer-offsets.md}. All integers big-endian, strings as an int16 length and UTF-8 bytes
+ * (length -1 for null). A record with a null value deletes the offset (a tombstone, for compaction).
+ *
+ * <pre>
+ * key:   int16 keyType (1 = offset commit) | string group | string topic | int32 partition
+ * value: int16 version (1) | int64 offset | int32 leaderEpoch | int64 commitTimestampMs | string metadata
+ * </pre>
+ */
+final class OffsetRecordCodec {
+
+    static final short OFFSET_COMMIT_KEY_TYPE = 1;
+    static final short VALUE_VERSION = 1;
+
+    /** A decoded key: which group and partition the record is about. */
+    record Key(String groupId, TopicPartition partition) {
+    }
+
+    private OffsetRecordCodec() {
+    }
+
+    static byte[] key(String groupId, TopicPartition tp) {
+        byte[] group = groupId.getBytes(StandardCharsets.UTF_8);
+        byte[] topic = tp.topic().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf = ByteBuffer.allocate(2 + 2 + group.length + 2 + topic.length + 4);
+        buf.putShort(OFFSET_COMMIT_KEY_TYPE);
+        putString(buf, group);
+        putString(buf, topic);
+        buf.putInt(tp.partition());
+        return buf.array();
+    }
+
+    static byte[] value(CommittedOffset offset) {
+        byte[] metadata = offset.metadata() == null ? null : offset.metadata().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf = ByteBuffer.allocate(2 + 8 + 4 + 8 + 2 + (metadata == null ? 0 : metadata.length));
+        buf.putShort(VALUE_VERSION);
+        buf.putLong(offset.offset());
+        buf.putInt(offset.leaderEpoch());
+        buf.putLong(offset.commitTimestampMs());
+        putString(buf, metadata);
+        return buf.array();
+    }
+
+    /** Null for a key of a type this version does not know (skipped, so newer records do not stop a load). */
+    static Key readKey(ByteBuffer buf) {
+        short type = buf.getShort();
+        if (type != OFFSET_COMMIT_KEY_TYPE) {
+            return null;
+        }
+        String group = getString(buf);
+        String topic = getString(buf);
+        return new Key(group, new TopicPartition(topic, buf.getInt()));
+    }
+
+    static CommittedOffset readValue(ByteBuffer buf) {
+        short version = buf.getShort();
+        if (version != VALUE_VERSION) {
+            throw new IllegalArgumentException("unknown offset-commit value version=" + version);
+        }
+        long offset = buf.getLong();
+        int epoch = buf.getInt();
+        long timestamp = buf.getLong();
+        return new CommittedOffset(offset, epoch, getString(buf), timestamp);
+    }
+
+    private static void putString(ByteBuffer buf, byte[] bytes) {
+        if (bytes == null) {
+            buf.putShort((short) -1);
+            return;
+        }
+        buf.putShort((short) bytes.length);
+        buf.put(bytes);
+    }
+
+    private static String getString(ByteBuffer buf) {
+        short length = buf.getShort();
+        if (length < 0) {
+            return null;
+        }
+        byte[] bytes = new byte[length];
+        buf.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

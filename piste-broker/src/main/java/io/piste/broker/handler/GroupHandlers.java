@@ -1,0 +1,171 @@
+package io.piste.broker.handler;
+
+import io.piste.broker.group.GroupCoordinator;
+import io.piste.broker.group.GroupOffsets;
+import io.piste.broker.protocol.RequestContext;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.message.DeleteGroupsRequestData;
+import org.apache.kafka.common.message.DeleteGroupsResponseData;
+import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
+import org.apache.kafka.common.message.DescribeGroupsRequestData;
+import org.apache.kafka.common.message.DescribeGroupsResponseData;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.HeartbeatResponseData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
+import org.apache.kafka.common.message.LeaveGroupResponseData;
+import org.apache.kafka.common.message.LeaveGroupResponseData.MemberResponse;
+import org.apache.kafka.common.message.ListGroupsRequestData;
+import org.apache.kafka.common.message.ListGroupsResponseData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
+
+/**
+ * The group APIs of the classic protocol and the admin APIs on groups, translated to {@link GroupCoordinator}
+ * calls. This node coordinates every group.
+ */
+final class GroupHandlers {
+
+    private final BrokerContext broker;
+    private final GroupCoordinator coordinator;
+    private final GroupOffsets offsets;
+
+    GroupHandlers(BrokerContext broker, GroupCoordinator coordinator, GroupOffsets offsets) {
+        this.broker = broker;
+        this.coordinator = coordinator;
+        this.offsets = offsets;
+    }
+
+    void findCoordinator(RequestContext context) {
+        FindCoordinatorRequestData request = context.data();
+        FindCoordinatorResponseData response = new FindCoordinatorResponseData();
+        boolean group = request.keyType() == CoordinatorType.GROUP.id();
+        Errors error = group ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE;
+        if (context.apiVersion() < 4) {
+            response.setErrorCode(error.code());
+            if (group) {
+                response.setNodeId(broker.nodeId()).setHost(broker.advertisedHost()).setPort(broker.advertisedPort());
+            } else {
+                response.setNodeId(-1).setHost("").setPort(-1)
+                    .setErrorMessage("Piste has no transaction coordinator yet");
+            }
+        } else {
+            for (String key : request.coordinatorKeys()) {
+                Coordinator coordinatorOfKey = new Coordinator().setKey(key).setErrorCode(error.code());
+                if (group) {
+                    coordinatorOfKey.setNodeId(broker.nodeId()).setHost(broker.advertisedHost())
+                        .setPort(broker.advertisedPort());
+                } else {
+                    coordinatorOfKey.setNodeId(-1).setHost("").setPort(-1);
+                }
+                response.coordinators().add(coordinatorOfKey);
+            }
+        }
+        context.respond(response);
+    }
+
+    void joinGroup(RequestContext context) {
+        JoinGroupRequestData request = context.data();
+        coordinator.joinGroup(request, context.apiVersion(), context.clientId(), clientHost(context),
+            context::respond);
+    }
+
+    private static String clientHost(RequestContext context) {
+        if (context.clientAddress() instanceof InetSocketAddress address && address.getAddress() != null) {
+            return address.getAddress().toString();
+        }
+        return String.valueOf(context.clientAddress());
+    }
+
+    void syncGroup(RequestContext context) {
+        SyncGroupRequestData request = context.data();
+        coordinator.syncGroup(request, context::respond);
+    }
+
+    void heartbeat(RequestContext context) {
+        HeartbeatRequestData request = context.data();
+        context.respond(new HeartbeatResponseData().setErrorCode(coordinator.heartbeat(request).code()));
+    }
+
+    void leaveGroup(RequestContext context) {
+        LeaveGroupRequestData request = context.data();
+        LeaveGroupResponseData response = new LeaveGroupResponseData();
+        if (context.apiVersion() < 3) {
+            response.setErrorCode(coordinator.leaveGroup(request.groupId(), request.memberId(), null).code());
+        } else {
+            for (MemberIdentity member : request.members()) {
+                Errors error = coordinator.leaveGroup(request.groupId(), member.memberId(), member.groupInstanceId());
+                response.members().add(new MemberResponse()
+                    .setMemberId(member.memberId())
+                    .setGroupInstanceId(member.groupInstanceId())
+                    .setErrorCode(error.code()));
+            }
+        }
+        context.respond(response);
+    }
+
+    void listGroups(RequestContext context) {
+        ListGroupsRequestData request = context.data();
+        ListGroupsResponseData response = new ListGroupsResponseData();
+        response.setGroups(coordinator.listGroups(request.statesFilter(), request.typesFilter()));
+        context.respond(response);
+    }
+
+    void describeGroups(RequestContext context) {
+        DescribeGroupsRequestData request = context.data();
+        DescribeGroupsResponseData response = new DescribeGroupsResponseData();
+        for (String groupId : request.groups()) {
+            DescribedGroup described = coordinator.describeGroup(groupId);
+            if (context.apiVersion() >= 6 && "Dead".equals(described.groupState())) {
+                // KIP-1043: from v6 an unknown group is an error, not a Dead group.
+                described.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
+                    .setErrorMessage("Group " + groupId + " not found.");
+            }
+            response.groups().add(described);
+        }
+        context.respond(response);
+    }
+
+    void deleteGroups(RequestContext context) {
+        DeleteGroupsRequestData request = context.data();
+        DeleteGroupsResponseData response = new DeleteGroupsResponseData();
+        List<String> groupIds = request.groupsNames();
+        if (groupIds.isEmpty()) {
+            context.respond(response);
+            return;
+        }
+        AtomicInteger remaining = new AtomicInteger(groupIds.size());
+        for (String groupId : groupIds) {
+            DeletableGroupResult result = new DeletableGroupResult().setGroupId(groupId);
+            Errors error = coordinator.deleteGroup(groupId);
+            if (error == Errors.GROUP_ID_NOT_FOUND && offsets.hasOffsets(groupId)) {
+                error = Errors.NONE;
+            }
+            if (error != Errors.NONE) {
+                synchronized (response) {
+                    response.results().add(result.setErrorCode(error.code()));
+                }
+                if (remaining.decrementAndGet() == 0) {
+                    context.respond(response);
+                }
+                continue;
+            }
+            offsets.deleteGroup(groupId, written -> {
+                synchronized (response) {
+                    response.results().add(result.setErrorCode(written.code()));
+                }
+                if (remaining.decrementAndGet() == 0) {
+                    context.respond(response);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,461 @@
+package io.piste.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.piste.it.support.Bounded;
+import io.piste.it.support.BrokerExtension;
+import io.piste.it.support.Clients;
+import io.piste.it.support.Exec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ConsumerGroupListing;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Consumer groups with the classic protocol: kafka-clients 4.4 consumers sharing a topic's partitions, members
+ * leaving mid-stream, committed offsets surviving a broker restart, and Kafka's ConsumerPerformance tool.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ConsumerGroupIT
+{
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    @RegisterExtension
+    static final BrokerExtension BROKER = BrokerExtension.withOverrides(
+        "group.initial.rebalance.delay.ms", "0",
+        "offsets.topic.num.partitions", "5");
+
+    private static Map<String, Object> groupConsumer(final String groupId, final Object... more)
+    {
+        final Map<String, Object> props = Clients.props(more);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
+        return props;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"org.apache.kafka.clients.consumer.RangeAssignor",
+        "org.apache.kafka.clients.consumer.CooperativeStickyAssignor"})
+    void shouldSharePartitionsAmongThreeMembersAndRebalanceWhenOneLeaves(final String assignor) throws Exception
+    {
+        final String topic = "group-share-" + assignor.substring(assignor.lastIndexOf('.') + 1);
+        final int recordCount = 3000;
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 6);
+
+        final Map<String, Integer> consumed = new ConcurrentHashMap<>();
+        final AtomicInteger duplicates = new AtomicInteger();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final CountDownLatch leaverMayGo = new CountDownLatch(1);
+        final Map<Integer, Set<TopicPartition>> assignments = new ConcurrentHashMap<>();
+        final AtomicInteger consumedByLeaver = new AtomicInteger();
+        final ExecutorService members = Executors.newFixedThreadPool(3);
+        try
+        {
+            final List<Future<?>> running = new ArrayList<>();
+            for (int m = 0; m < 3; m++)
+            {
+                final int member = m;
+                running.add(members.submit(() ->
+                {
+                    try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(),
+                        groupConsumer(topic + "-g", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20,
+                            ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, assignor)))
+                    {
+                        consumer.subscribe(List.of(topic));
+                        final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(90));
+                        while (!stop.get() && !deadline.passed())
+                        {
+                            final ConsumerRecords<String, String> records = consumer.poll(POLL);
+                            assignments.put(member, new HashSet<>(consumer.assignment()));
+                            if (!records.isEmpty() && commitAll(consumer, records))
+                            {
+                                for (ConsumerRecord<String, String> record : records)
+                                {
+                                    if (consumed.merge(record.value(), 1, Integer::sum) > 1)
+                                    {
+                                        duplicates.incrementAndGet();
+                                    }
+                                }
+                                if (member == 2)
+                                {
+                                    consumedByLeaver.addAndGet(records.count());
+                                }
+                            }
+                            // The last member leaves mid-stream (close() sends LeaveGroup).
+                            if (member == 2 && leaverMayGo.getCount() == 0)
+                            {
+                                return;
+                            }
+                        }
+                    }
+                }));
+            }
+
+            final Bounded.Deadline split = Bounded.Deadline.in(Duration.ofSeconds(60));
+            while (!split.passed() && !(assignments.size() == 3
+                && assignments.values().stream().allMatch(a -> a.size() == 2)))
+            {
+                Thread.sleep(50);
+            }
+            assertThat(assignments.values()).as("each of three members owns two of six partitions")
+                .allSatisfy(a -> assertThat(a).hasSize(2));
+            final Set<TopicPartition> all = new HashSet<>();
+            assignments.values().forEach(all::addAll);
+            assertThat(all).hasSize(6);
+            // Produced once the group is split, so that every member has records to consume.
+            produce(topic, 0, recordCount / 2);
+
+            final Bounded.Deadline some = Bounded.Deadline.in(Duration.ofSeconds(30));
+            while ((consumed.size() < recordCount / 6 || consumedByLeaver.get() == 0) && !some.passed())
+            {
+                Thread.sleep(10);
+            }
+            assertThat(consumedByLeaver.get()).as("the leaver consumed before leaving").isPositive();
+            leaverMayGo.countDown();
+            running.get(2).get(30, TimeUnit.SECONDS);
+            assignments.remove(2);
+            // The second half goes to every partition, the leaver's former ones too: the two others must take them.
+            produce(topic, recordCount / 2, recordCount);
+
+            final Bounded.Deadline rest = Bounded.Deadline.in(Duration.ofSeconds(60));
+            while (consumed.size() < recordCount && !rest.passed())
+            {
+                Thread.sleep(20);
+            }
+            // Each member records its assignment after every poll; give both a poll after the last records.
+            final Set<TopicPartition> afterLeave = new HashSet<>();
+            final Bounded.Deadline settled = Bounded.Deadline.in(Duration.ofSeconds(30));
+            while (!settled.passed())
+            {
+                afterLeave.clear();
+                assignments.values().forEach(afterLeave::addAll);
+                if (afterLeave.size() == 6)
+                {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            assertThat(afterLeave).as("the two remaining members own all six partitions").hasSize(6);
+            stop.set(true);
+            for (Future<?> f : running)
+            {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        }
+        finally
+        {
+            stop.set(true);
+            members.shutdownNow();
+            members.awaitTermination(30, TimeUnit.SECONDS);
+        }
+        assertThat(consumed).hasSize(recordCount);
+        assertThat(duplicates.get()).as("records consumed (and committed) twice").isZero();
+    }
+
+    /**
+     * Commits the offsets after {@code records}; false if the group rebalanced first (the records then go to
+     * their partitions' next owner, which resumes from the last commit).
+     */
+    private static boolean commitAll(final KafkaConsumer<String, String> consumer,
+        final ConsumerRecords<String, String> records)
+    {
+        final Map<TopicPartition, OffsetAndMetadata> offsets = new java.util.HashMap<>();
+        for (TopicPartition tp : records.partitions())
+        {
+            final List<ConsumerRecord<String, String>> of = records.records(tp);
+            offsets.put(tp, new OffsetAndMetadata(of.get(of.size() - 1).offset() + 1));
+        }
+        try
+        {
+            consumer.commitSync(offsets);
+            return true;
+        }
+        catch (CommitFailedException | RebalanceInProgressException e)
+        {
+            return false;
+        }
+    }
+
+    @Test
+    void shouldFetchCommittedOffsetsAndResumeFromThemAfterBrokerRestart() throws Exception
+    {
+        final String topic = "group-resume";
+        final String group = "group-resume-g";
+        final TopicPartition tp = new TopicPartition(topic, 0);
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 1);
+        produce(topic, 10);
+
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(),
+            groupConsumer(group)))
+        {
+            consumer.subscribe(List.of(topic));
+            final List<ConsumerRecord<String, String>> records = pollAtLeast(consumer, 10);
+            assertThat(records).hasSize(10);
+            consumer.commitSync(Map.of(tp, new OffsetAndMetadata(6, "half-way")));
+            final OffsetAndMetadata committed = consumer.committed(Set.of(tp)).get(tp);
+            assertThat(committed.offset()).isEqualTo(6);
+            assertThat(committed.metadata()).isEqualTo("half-way");
+
+            try (Admin admin = Clients.admin(BROKER.bootstrapServers()))
+            {
+                final ConsumerGroupDescription described = admin.describeConsumerGroups(List.of(group))
+                    .describedGroups().get(group).get(30, TimeUnit.SECONDS);
+                assertThat(described.groupState()).isEqualTo(GroupState.STABLE);
+                assertThat(described.partitionAssignor()).isEqualTo("range");
+                assertThat(described.members()).singleElement()
+                    .satisfies(m -> assertThat(m.assignment().topicPartitions()).containsExactly(tp));
+            }
+        }
+
+        try (Admin admin = Clients.admin(BROKER.bootstrapServers()))
+        {
+            assertThat(admin.listConsumerGroups().all().get(30, TimeUnit.SECONDS))
+                .extracting(ConsumerGroupListing::groupId).contains(group);
+            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS).get(tp).offset()).isEqualTo(6);
+        }
+
+        BROKER.broker().restart();
+
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(),
+            groupConsumer(group)))
+        {
+            assertThat(consumer.committed(Set.of(tp)).get(tp).offset()).isEqualTo(6);
+            consumer.subscribe(List.of(topic));
+            final List<ConsumerRecord<String, String>> records = pollAtLeast(consumer, 4);
+            assertThat(records).extracting(ConsumerRecord::offset).containsExactly(6L, 7L, 8L, 9L);
+        }
+
+        try (Admin admin = Clients.admin(BROKER.bootstrapServers()))
+        {
+            assertThat(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
+                .get(30, TimeUnit.SECONDS).groupState()).isEqualTo(GroupState.EMPTY);
+            admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS);
+            assertThat(admin.listConsumerGroups().all().get(30, TimeUnit.SECONDS))
+                .extracting(ConsumerGroupListing::groupId).doesNotContain(group);
+            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS)).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldKeepStaticMemberPartitionsWithoutRebalanceWhenItRestarts() throws Exception
+    {
+        final String topic = "group-static";
+        final String group = "group-static-g";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 2);
+        final AtomicInteger leaderRebalances = new AtomicInteger();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final ExecutorService leaderThread = Executors.newSingleThreadExecutor();
+        try
+        {
+            final CountDownLatch leaderJoined = new CountDownLatch(1);
+            final Future<?> leader = leaderThread.submit(() ->
+            {
+                try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(),
+                    groupConsumer(group, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "static-a")))
+                {
+                    consumer.subscribe(List.of(topic), new ConsumerRebalanceListener()
+                    {
+                        @Override
+                        public void onPartitionsRevoked(final Collection<TopicPartition> partitions)
+                        {
+                        }
+
+                        @Override
+                        public void onPartitionsAssigned(final Collection<TopicPartition> partitions)
+                        {
+                            leaderRebalances.incrementAndGet();
+                        }
+                    });
+                    final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(90));
+                    while (!stop.get() && !deadline.passed())
+                    {
+                        consumer.poll(POLL);
+                        if (!consumer.assignment().isEmpty())
+                        {
+                            leaderJoined.countDown();
+                        }
+                    }
+                }
+            });
+            assertThat(leaderJoined.await(30, TimeUnit.SECONDS)).isTrue();
+
+            final Set<TopicPartition> before;
+            final int generation;
+            try (KafkaConsumer<String, String> follower = staticFollower(group))
+            {
+                follower.subscribe(List.of(topic));
+                before = pollUntilAssigned(follower);
+                generation = follower.groupMetadata().generationId();
+                // Static members do not leave the group when they close.
+            }
+            final int rebalancesBefore = leaderRebalances.get();
+            assertThat(before).hasSize(1);
+
+            try (KafkaConsumer<String, String> follower = staticFollower(group))
+            {
+                follower.subscribe(List.of(topic));
+                assertThat(pollUntilAssigned(follower)).isEqualTo(before);
+                assertThat(follower.groupMetadata().generationId()).isEqualTo(generation);
+            }
+            assertThat(leaderRebalances.get()).as("the other member saw no rebalance").isEqualTo(rebalancesBefore);
+            stop.set(true);
+            leader.get(30, TimeUnit.SECONDS);
+        }
+        finally
+        {
+            stop.set(true);
+            leaderThread.shutdownNow();
+            leaderThread.awaitTermination(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static KafkaConsumer<String, String> staticFollower(final String group)
+    {
+        return Clients.consumer(BROKER.bootstrapServers(),
+            groupConsumer(group, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "static-b"));
+    }
+
+    private static Set<TopicPartition> pollUntilAssigned(final KafkaConsumer<String, String> consumer)
+    {
+        final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(40));
+        while (consumer.assignment().isEmpty() && !deadline.passed())
+        {
+            consumer.poll(POLL);
+        }
+        return new HashSet<>(consumer.assignment());
+    }
+
+    @Test
+    void shouldCommitStandaloneOffsetsWithoutMembership() throws Exception
+    {
+        final String topic = "group-standalone";
+        final TopicPartition tp = new TopicPartition(topic, 0);
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 1);
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(),
+            groupConsumer("group-standalone-g")))
+        {
+            consumer.assign(List.of(tp));
+            consumer.commitSync(Map.of(tp, new OffsetAndMetadata(0)));
+            assertThat(consumer.committed(Set.of(tp)).get(tp).offset()).isZero();
+        }
+    }
+
+    @Test
+    void shouldConsumeWithConsumerPerformance() throws Exception
+    {
+        final String topic = "group-perf";
+        final int recordCount = 2000;
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 3);
+        produce(topic, recordCount);
+
+        final Exec.Result result = Exec.java("org.apache.kafka.tools.ConsumerPerformance", List.of(
+            "--bootstrap-server", BROKER.bootstrapServers(), "--topic", topic,
+            "--num-records", String.valueOf(recordCount), "--group", "group-perf-g", "--timeout", "30000"),
+            "", Duration.ofSeconds(90)).assertSuccess();
+
+        // One line of stats after the header: ..., data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, ...
+        final List<String> lines = result.stdoutLines();
+        assertThat(lines).hasSizeGreaterThanOrEqualTo(2);
+        final String[] stats = lines.get(lines.size() - 1).split(",\\s*");
+        assertThat(Long.parseLong(stats[4].trim())).isEqualTo(recordCount);
+        try (Admin admin = Clients.admin(BROKER.bootstrapServers()))
+        {
+            final Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("group-perf-g")
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            assertThat(committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum())
+                .isEqualTo(recordCount);
+        }
+
+        assertThat(groupCommand("--list").stdoutLines()).contains("group-perf-g");
+        // GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID
+        final List<String[]> rows = groupCommand("--describe", "--group", "group-perf-g").stdoutLines().stream()
+            .map(String::trim).filter(l -> l.startsWith("group-perf-g ")).map(l -> l.split("\\s+")).toList();
+        assertThat(rows).hasSize(3);
+        long consumedTotal = 0;
+        for (String[] row : rows)
+        {
+            assertThat(row[1]).isEqualTo(topic);
+            assertThat(row[3]).as("current offset = log end offset").isEqualTo(row[4]);
+            assertThat(row[5]).as("lag").isEqualTo("0");
+            consumedTotal += Long.parseLong(row[3]);
+        }
+        assertThat(consumedTotal).isEqualTo(recordCount);
+    }
+
+    private static Exec.Result groupCommand(final String... args)
+    {
+        final List<String> all = new ArrayList<>(List.of("--bootstrap-server", BROKER.bootstrapServers()));
+        all.addAll(List.of(args));
+        return Exec.java("org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", all, "",
+            Duration.ofSeconds(60)).assertSuccess();
+    }
+
+    private static List<ConsumerRecord<String, String>> pollAtLeast(final KafkaConsumer<String, String> consumer,
+        final int count)
+    {
+        final List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(40));
+        while (records.size() < count && !deadline.passed())
+        {
+            consumer.poll(POLL).forEach(records::add);
+        }
+        return records;
+    }
+
+    private static void produce(final String topic, final int count) throws Exception
+    {
+        produce(topic, 0, count);
+    }
+
+    /** Records k{i}/v{i} for i in [from, to), spread over the partitions by key; every send acknowledged. */
+    private static void produce(final String topic, final int from, final int to) throws Exception
+    {
+        try (KafkaProducer<String, String> producer = Clients.producer(BROKER.bootstrapServers()))
+        {
+            final List<Future<?>> sent = new ArrayList<>();
+            for (int i = from; i < to; i++)
+            {
+                sent.add(producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i)));
+            }
+            for (Future<?> f : sent)
+            {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
