@@ -1,6 +1,7 @@
 package io.piste.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.piste.it.support.Bounded;
 import io.piste.it.support.BrokerExtension;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
+import org.apache.kafka.clients.admin.DeleteConsumerGroupOffsetsResult;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -35,6 +37,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -358,6 +362,57 @@ class ConsumerGroupIT
             consumer.poll(POLL);
         }
         return new HashSet<>(consumer.assignment());
+    }
+
+    @Test
+    void shouldDeleteOffsetsOfTopicsTheGroupNoLongerConsumes() throws Exception
+    {
+        final String topic = "group-offset-delete";
+        final String other = "group-offset-delete-other";
+        final String group = "group-offset-delete-g";
+        final TopicPartition a0 = new TopicPartition(topic, 0);
+        final TopicPartition a1 = new TopicPartition(topic, 1);
+        final TopicPartition b0 = new TopicPartition(other, 0);
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 2);
+        Clients.createTopic(BROKER.bootstrapServers(), other, 1);
+
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(),
+            groupConsumer(group));
+            Admin admin = Clients.admin(BROKER.bootstrapServers()))
+        {
+            consumer.subscribe(List.of(topic));
+            assertThat(pollUntilAssigned(consumer)).containsExactlyInAnyOrder(a0, a1);
+            // Offsets of a topic the group does not subscribe to (any more) can be committed and deleted.
+            consumer.commitSync(Map.of(a0, new OffsetAndMetadata(1), a1, new OffsetAndMetadata(2),
+                b0, new OffsetAndMetadata(3)));
+
+            final DeleteConsumerGroupOffsetsResult subscribed = admin.deleteConsumerGroupOffsets(group, Set.of(a0));
+            assertThatThrownBy(() -> subscribed.partitionResult(a0).get(30, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(GroupSubscribedToTopicException.class);
+
+            admin.deleteConsumerGroupOffsets(group, Set.of(b0)).all().get(30, TimeUnit.SECONDS);
+            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS)).containsOnlyKeys(a0, a1);
+        }
+
+        try (Admin admin = Clients.admin(BROKER.bootstrapServers()))
+        {
+            // The member left: the group is Empty and subscribes to nothing.
+            admin.deleteConsumerGroupOffsets(group, Set.of(a0, new TopicPartition("never-committed", 0))).all()
+                .get(30, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> admin.deleteConsumerGroupOffsets("group-offset-delete-unknown", Set.of(a0))
+                .all().get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(GroupIdNotFoundException.class);
+        }
+
+        BROKER.broker().restart();
+
+        try (Admin admin = Clients.admin(BROKER.bootstrapServers()))
+        {
+            final Map<TopicPartition, OffsetAndMetadata> left = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            assertThat(left).as("the deletions are durable").containsOnlyKeys(a1);
+            assertThat(left.get(a1).offset()).isEqualTo(2);
+        }
     }
 
     @Test

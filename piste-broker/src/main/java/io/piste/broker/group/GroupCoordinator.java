@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
@@ -574,6 +575,32 @@ public final class GroupCoordinator {
         }
         touchHeartbeat(group, member);
         return Errors.NONE;
+    }
+
+    /**
+     * OffsetDelete's check of a group, done once for the whole request.
+     *
+     * @param error            NONE, or the error for the whole request: GROUP_ID_NOT_FOUND for a group this
+     *                         coordinator does not know, NON_EMPTY_GROUP for an active group of another protocol
+     *                         type than {@code consumer} (its members' metadata cannot tell what they use)
+     * @param subscribedTopics the topics the active members subscribe to, whose offsets may not be deleted
+     *                         (GROUP_SUBSCRIBED_TO_TOPIC); empty for an Empty group
+     */
+    public record OffsetDeleteCheck(Errors error, Set<String> subscribedTopics) {
+    }
+
+    public synchronized OffsetDeleteCheck validateOffsetDelete(String groupId) {
+        ClassicGroup group = groups.get(groupId);
+        if (group == null || group.is(GroupState.DEAD)) {
+            return new OffsetDeleteCheck(Errors.GROUP_ID_NOT_FOUND, Set.of());
+        }
+        if (group.is(GroupState.EMPTY)) {
+            return new OffsetDeleteCheck(Errors.NONE, Set.of());
+        }
+        if (!ConsumerSubscriptions.PROTOCOL_TYPE.equals(group.protocolType)) {
+            return new OffsetDeleteCheck(Errors.NON_EMPTY_GROUP, Set.of());
+        }
+        return new OffsetDeleteCheck(Errors.NONE, ConsumerSubscriptions.topicsOf(group));
     }
 
     // ---------------------------------------------------------------- ListGroups, DescribeGroups

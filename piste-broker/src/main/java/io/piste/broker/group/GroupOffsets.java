@@ -58,6 +58,25 @@ public final class GroupOffsets {
         return offsets.containsKey(groupId);
     }
 
+    /**
+     * Deletes the offsets of {@code partitions} that the group has (OffsetDelete), through the log; partitions
+     * without an offset are left alone. Calls {@code done} with NONE at once if there is nothing to delete.
+     */
+    public void deletePartitions(String groupId, Set<TopicPartition> partitions, Consumer<Errors> done) {
+        Map<TopicPartition, CommittedOffset> committed = fetch(groupId);
+        Map<TopicPartition, CommittedOffset> tombstones = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            if (committed.containsKey(tp)) {
+                tombstones.put(tp, null);
+            }
+        }
+        if (tombstones.isEmpty()) {
+            done.accept(Errors.NONE);
+            return;
+        }
+        commit(groupId, tombstones, done);
+    }
+
     /** Deletes every offset of the group (DeleteGroups), through the log. */
     public void deleteGroup(String groupId, Consumer<Errors> done) {
         Map<TopicPartition, CommittedOffset> tombstones = new HashMap<>();

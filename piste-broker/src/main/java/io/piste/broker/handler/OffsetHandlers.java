@@ -9,9 +9,11 @@ import io.piste.broker.protocol.RequestContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
@@ -20,6 +22,12 @@ import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitReque
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponsePartition;
 import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponseTopic;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestPartition;
+import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestTopic;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponsePartition;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponseTopic;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopic;
@@ -33,7 +41,7 @@ import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchRespon
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * OffsetCommit and OffsetFetch. A commit is checked against the group's membership (simple commits with
+ * OffsetCommit, OffsetFetch and OffsetDelete. A commit is checked against the group's membership (simple commits with
  * generation -1 and no member id are for groups without members), then written to {@code __consumer_offsets} and
  * answered once durable. From v10 topics are named by id.
  */
@@ -189,6 +197,47 @@ final class OffsetHandlers {
         }
         answered.topics().addAll(unknownIds);
         return answered;
+    }
+
+    /**
+     * OffsetDelete (v0): deletes a group's committed offsets of the given partitions. The group must be known
+     * (GROUP_ID_NOT_FOUND otherwise); the partitions of a topic its active members subscribe to are refused with
+     * GROUP_SUBSCRIBED_TO_TOPIC; a partition without an offset (or of an unknown topic) is answered NONE, as Kafka
+     * does. Answered once the tombstones are durable.
+     */
+    void offsetDelete(RequestContext context) {
+        OffsetDeleteRequestData request = context.data();
+        OffsetDeleteResponseData response = new OffsetDeleteResponseData();
+        String groupId = request.groupId();
+        if (groupId == null || groupId.isEmpty()) {
+            context.respond(response.setErrorCode(Errors.INVALID_GROUP_ID.code()));
+            return;
+        }
+        GroupCoordinator.OffsetDeleteCheck check = coordinator.validateOffsetDelete(groupId);
+        if (check.error() != Errors.NONE) {
+            context.respond(response.setErrorCode(check.error().code()));
+            return;
+        }
+        Set<TopicPartition> toDelete = new HashSet<>();
+        for (OffsetDeleteRequestTopic topic : request.topics()) {
+            OffsetDeleteResponseTopic answered = new OffsetDeleteResponseTopic().setName(topic.name());
+            boolean subscribed = check.subscribedTopics().contains(topic.name());
+            for (OffsetDeleteRequestPartition p : topic.partitions()) {
+                answered.partitions().add(new OffsetDeleteResponsePartition()
+                    .setPartitionIndex(p.partitionIndex())
+                    .setErrorCode(subscribed ? Errors.GROUP_SUBSCRIBED_TO_TOPIC.code() : Errors.NONE.code()));
+                if (!subscribed) {
+                    toDelete.add(new TopicPartition(topic.name(), p.partitionIndex()));
+                }
+            }
+            response.topics().add(answered);
+        }
+        offsets.deletePartitions(groupId, toDelete, error -> {
+            if (error != Errors.NONE) {
+                response.setErrorCode(error.code());
+            }
+            context.respond(response);
+        });
     }
 
     /** The offsets of the requested partitions (null: every committed one), by topic then partition. */

@@ -53,6 +53,7 @@ public final class RequestDispatcher implements RequestHandler {
         handlers.put(ApiKeys.DELETE_GROUPS, groups::deleteGroups);
         handlers.put(ApiKeys.OFFSET_COMMIT, offsets::offsetCommit);
         handlers.put(ApiKeys.OFFSET_FETCH, offsets::offsetFetch);
+        handlers.put(ApiKeys.OFFSET_DELETE, offsets::offsetDelete);
         handlers.put(ApiKeys.API_VERSIONS, null);
         this.apiVersions = new ApiVersionsTable(handlers.keySet());
         handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(apiVersions));

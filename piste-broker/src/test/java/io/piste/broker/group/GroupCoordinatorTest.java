@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
+import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocol;
@@ -14,6 +16,7 @@ import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData.SyncGroupRequestAssignment;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 
 class GroupCoordinatorTest {
@@ -243,5 +246,42 @@ class GroupCoordinatorTest {
         assertThat(heartbeat(c, a2.memberId(), 2)).isEqualTo(Errors.NONE);
         assertThat(joinAsync(c, join(b.get().memberId()).setGroupInstanceId("b")).get().errorCode())
             .isEqualTo(Errors.FENCED_INSTANCE_ID.code());
+    }
+
+    @Test
+    void shouldCheckOffsetDeleteAgainstTheActiveMembersSubscriptions() {
+        GroupCoordinator c = coordinator(0);
+        assertThat(c.validateOffsetDelete("g").error()).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
+
+        byte[] subscription = Utils.toArray(ConsumerProtocol.serializeSubscription(
+            new ConsumerPartitionAssignor.Subscription(List.of("orders", "payments"))));
+        JoinGroupRequestProtocolCollection protocols = new JoinGroupRequestProtocolCollection();
+        protocols.add(new JoinGroupRequestProtocol().setName("range").setMetadata(subscription));
+        JoinGroupResponseData first = joinAsync(c, join("").setProtocols(protocols)).get();
+        JoinGroupRequestProtocolCollection again = new JoinGroupRequestProtocolCollection();
+        again.add(new JoinGroupRequestProtocol().setName("range").setMetadata(subscription));
+        JoinGroupResponseData joined = joinAsync(c, join(first.memberId()).setProtocols(again)).get();
+        sync(c, joined);
+
+        GroupCoordinator.OffsetDeleteCheck active = c.validateOffsetDelete("g");
+        assertThat(active.error()).isEqualTo(Errors.NONE);
+        assertThat(active.subscribedTopics()).containsExactlyInAnyOrder("orders", "payments");
+
+        assertThat(c.leaveGroup("g", joined.memberId(), null)).isEqualTo(Errors.NONE);
+        GroupCoordinator.OffsetDeleteCheck empty = c.validateOffsetDelete("g");
+        assertThat(empty.error()).isEqualTo(Errors.NONE);
+        assertThat(empty.subscribedTopics()).isEmpty();
+
+        assertThat(c.deleteGroup("g")).isEqualTo(Errors.NONE);
+        assertThat(c.validateOffsetDelete("g").error()).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
+    }
+
+    @Test
+    void shouldRefuseOffsetDeleteForActiveGroupOfAnotherProtocolType() {
+        GroupCoordinator c = coordinator(0);
+        JoinGroupResponseData first = joinAsync(c, join("").setProtocolType("connect")).get();
+        joinAsync(c, join(first.memberId()).setProtocolType("connect")).get();
+
+        assertThat(c.validateOffsetDelete("g").error()).isEqualTo(Errors.NON_EMPTY_GROUP);
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
@@ -47,6 +48,25 @@ class GroupOffsetsTest {
         unwritten.remove(0).accept(Errors.NONE);
 
         assertThat(offsets.hasOffsets("g")).isFalse();
+    }
+
+    @Test
+    void shouldDeleteOnlyTheGivenPartitionsThatHaveOffsets() {
+        TopicPartition other = new TopicPartition("t", 4);
+        offsets.apply("g", tp, new CommittedOffset(1, -1, null, 1));
+        offsets.apply("g", other, new CommittedOffset(2, -1, null, 1));
+        List<Errors> answers = new ArrayList<>();
+
+        offsets.deletePartitions("g", Set.of(tp, new TopicPartition("never-committed", 0)), answers::add);
+        assertThat(offsets.fetch("g")).as("not durable yet").containsKey(tp);
+        unwritten.remove(0).accept(Errors.NONE);
+
+        assertThat(answers).containsExactly(Errors.NONE);
+        assertThat(offsets.fetch("g")).containsOnlyKeys(other);
+
+        offsets.deletePartitions("g", Set.of(new TopicPartition("never-committed", 0)), answers::add);
+        assertThat(unwritten).as("nothing to write").isEmpty();
+        assertThat(answers).containsExactly(Errors.NONE, Errors.NONE);
     }
 
     @Test
