@@ -293,15 +293,7 @@ public final class ConfigsHandler {
                     + " is not allowed for config key: " + config.name());
         }
         String start = stored != null ? stored : ConfigDef.convertToString(key.defaultValue, key.type);
-        List<String> values = split(start);
-        for (String part : split(config.value())) {
-            if (append && !values.contains(part)) {
-                values.add(part);
-            } else if (!append) {
-                values.removeIf(part::equals);
-            }
-        }
-        return String.join(",", values);
+        return appendOrSubtract(start, config.value(), append);
     }
 
     private Map<String, String> incrementalOverrides(Map<String, String> current,
@@ -345,8 +337,14 @@ public final class ConfigsHandler {
             throw new InvalidConfigurationException("Can't " + (append ? "APPEND" : "SUBTRACT") + " to key "
                     + key.name + " because its type is not LIST.");
         }
-        List<String> values = split(TopicConfigs.effectiveValue(effective(), overrides, key.name));
-        for (String part : split(config.value())) {
+        return appendOrSubtract(TopicConfigs.effectiveValue(effective(), overrides, key.name), config.value(),
+                append);
+    }
+
+    /** Kafka's APPEND (add the parts not there yet) or SUBTRACT (remove every copy) on a list config's value. */
+    private static String appendOrSubtract(String current, String change, boolean append) {
+        List<String> values = split(current);
+        for (String part : split(change)) {
             if (append && !values.contains(part)) {
                 values.add(part);
             } else if (!append) {

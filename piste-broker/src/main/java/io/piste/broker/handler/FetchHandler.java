@@ -60,9 +60,8 @@ final class FetchHandler implements RequestHandler {
                 Errors error = Errors.NONE;
                 if (partition == null) {
                     error = known == null && byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
-                } else if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() != partition.leaderEpoch()) {
-                    error = p.currentLeaderEpoch() > partition.leaderEpoch()
-                        ? Errors.UNKNOWN_LEADER_EPOCH : Errors.FENCED_LEADER_EPOCH;
+                } else {
+                    error = partition.checkLeaderEpoch(p.currentLeaderEpoch());
                 }
                 targets.add(new FetchTarget(topic.topic(), topic.topicId() == null ? Uuid.ZERO_UUID : topic.topicId(),
                     p.partition(), p.fetchOffset(), p.partitionMaxBytes(), partition, error));

@@ -53,9 +53,9 @@ final class ListOffsetsHandler implements RequestHandler {
                     answer.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                     continue;
                 }
-                if (p.currentLeaderEpoch() >= 0 && p.currentLeaderEpoch() != partition.leaderEpoch()) {
-                    answer.setErrorCode(p.currentLeaderEpoch() > partition.leaderEpoch()
-                        ? Errors.UNKNOWN_LEADER_EPOCH.code() : Errors.FENCED_LEADER_EPOCH.code());
+                Errors epochError = partition.checkLeaderEpoch(p.currentLeaderEpoch());
+                if (epochError != Errors.NONE) {
+                    answer.setErrorCode(epochError.code());
                     continue;
                 }
                 try {

@@ -48,10 +48,9 @@ final class OffsetForLeaderEpochHandler implements RequestHandler {
         if (partition == null) {
             return answer.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }
-        int current = requested.currentLeaderEpoch();
-        if (current >= 0 && current != partition.leaderEpoch()) {
-            return answer.setErrorCode(current > partition.leaderEpoch()
-                ? Errors.UNKNOWN_LEADER_EPOCH.code() : Errors.FENCED_LEADER_EPOCH.code());
+        Errors epochError = partition.checkLeaderEpoch(requested.currentLeaderEpoch());
+        if (epochError != Errors.NONE) {
+            return answer.setErrorCode(epochError.code());
         }
         UnifiedLog log = partition.log();
         int found = -1;

@@ -73,6 +73,17 @@ public final class Partition {
         return 0;
     }
 
+    /**
+     * Kafka's check of the leader epoch a client believes current: -1 skips it; a newer one means this broker
+     * has not heard of it yet (UNKNOWN_LEADER_EPOCH), an older one that the client is behind (FENCED_LEADER_EPOCH).
+     */
+    public Errors checkLeaderEpoch(int currentLeaderEpoch) {
+        if (currentLeaderEpoch < 0 || currentLeaderEpoch == leaderEpoch()) {
+            return Errors.NONE;
+        }
+        return currentLeaderEpoch > leaderEpoch() ? Errors.UNKNOWN_LEADER_EPOCH : Errors.FENCED_LEADER_EPOCH;
+    }
+
     public long highWatermark() {
         return log.highWatermark();
     }
