@@ -1,4 +1,4 @@
-# Shared helpers for bench/side-by-side.sh and bench/restart-time.sh. Source it; do not run it.
+# Shared helpers for bench/compare and bench/restart-time.sh. Source it; do not run it.
 #
 # Everything listens on 127.0.0.1 only. Every process is started under `timeout` and every wait is bounded.
 
@@ -117,7 +117,13 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 EOF
   local id t0
-  id="$(timeout 60 java $TOOLS_LOG4J -cp "$KAFKA_CP" kafka.tools.StorageTool random-uuid)" || return 1
+  # What `kafka-storage random-uuid` prints (a random UUID, base64url without padding, not starting with '-'),
+  # without starting a JVM for it.
+  id="$(python3 -c 'import base64, uuid
+while True:
+    s = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    if not s.startswith("-"): break
+print(s)')" || return 1
   t0=$(now_ms)
   timeout 120 java $TOOLS_LOG4J -cp "$KAFKA_CP" kafka.tools.StorageTool format -t "$id" \
     -c "$dir/server.properties" --standalone >"$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; return 1; }
@@ -148,9 +154,11 @@ wait_ready() {
   return 1
 }
 
-# launch LOGFILE CMD...: starts CMD under timeout in the background, sets BROKER_PID to the java child.
+# launch LOGFILE CMD...: starts CMD under timeout in the background, sets BROKER_PID to the java child and
+# LAUNCH_EPOCH_MS to the wall-clock time (ms since the epoch) just before the launch.
 launch() {
   BROKER_LOG="$1"; shift
+  LAUNCH_EPOCH_MS=$(now_ms)
   timeout --kill-after=30 "$BROKER_LIFETIME_S" "$@" >>"$BROKER_LOG" 2>&1 &
   BROKER_TIMEOUT_PID=$!
   disown "$BROKER_TIMEOUT_PID" 2>/dev/null || true   # no "Killed" job notice after kill -9; reaped in stop_broker

@@ -1,0 +1,104 @@
+package io.piste.bench;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.Collections;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.MetadataResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.ResponseHeader;
+
+/**
+ * Start-up probe: the wall-clock time at which a broker first answers a Metadata request.
+ *
+ * <p>Started before the broker (so its own JVM start-up is not counted): it prints {@code polling} as soon as it
+ * runs, then every {@code intervalMs} tries to connect to {@code 127.0.0.1:<port>}, sends one Metadata v12 request
+ * (no topics) and waits for the answer. The first answer that names at least one broker ends it with
+ * {@code first_metadata_epoch_ms=<ms since the epoch> brokers=<n> attempts=<n>}; the caller subtracts the
+ * moment it launched the broker. Exits 1 with an {@code ERROR} line when {@code timeoutMs} passes.
+ *
+ * <p>Usage: {@code FirstMetadata <port> [timeoutMs] [intervalMs]}.
+ */
+public final class FirstMetadata {
+
+    private static final short METADATA_VERSION = 12;
+    private static final int IO_TIMEOUT_MS = 2_000;
+
+    private FirstMetadata() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length < 1) {
+            System.err.println("usage: FirstMetadata <port> [timeoutMs] [intervalMs]");
+            System.exit(2);
+        }
+        int port = Integer.parseInt(args[0]);
+        long timeoutMs = args.length > 1 ? Long.parseLong(args[1]) : 120_000L;
+        long intervalMs = args.length > 2 ? Long.parseLong(args[2]) : 5L;
+        System.out.println("polling 127.0.0.1:" + port);
+        System.out.flush();
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        int attempts = 0;
+        String lastError = "none";
+        while (System.nanoTime() < deadline) {
+            attempts++;
+            try {
+                int brokers = askMetadata(port, attempts);
+                if (brokers > 0) {
+                    System.out.printf("first_metadata_epoch_ms=%d brokers=%d attempts=%d%n",
+                        System.currentTimeMillis(), brokers, attempts);
+                    return;
+                }
+                lastError = "answer without brokers";
+            } catch (IOException | RuntimeException e) {
+                // Not listening yet (connection refused) or not serving yet: try again shortly.
+                lastError = e.toString();
+            }
+            Thread.sleep(intervalMs);
+        }
+        System.out.printf("ERROR: no Metadata answer on port %d within %d ms after %d attempts; last: %s%n",
+            port, timeoutMs, attempts, lastError);
+        System.exit(1);
+    }
+
+    /** One connection, one Metadata request; returns the number of brokers in the answer. */
+    static int askMetadata(int port, int correlationId) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(IO_TIMEOUT_MS);
+            socket.connect(new InetSocketAddress("127.0.0.1", port), IO_TIMEOUT_MS);
+            MetadataRequest request = new MetadataRequest.Builder(new MetadataRequestData()
+                .setTopics(Collections.emptyList())
+                .setAllowAutoTopicCreation(false)).build(METADATA_VERSION);
+            RequestHeader header = new RequestHeader(ApiKeys.METADATA, METADATA_VERSION, "piste-bench-startup",
+                correlationId);
+            ByteBuffer body = request.serializeWithHeader(header);
+            byte[] frame = new byte[4 + body.remaining()];
+            ByteBuffer.wrap(frame).putInt(body.remaining()).put(body);
+            OutputStream out = socket.getOutputStream();
+            out.write(frame);
+            out.flush();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            int size = in.readInt();
+            if (size <= 0 || size > 64 * 1024 * 1024) {
+                throw new IOException("bad response size " + size);
+            }
+            byte[] response = new byte[size];
+            in.readFully(response);
+            ByteBuffer buffer = ByteBuffer.wrap(response);
+            ResponseHeader responseHeader = ResponseHeader.parse(buffer,
+                ApiKeys.METADATA.responseHeaderVersion(METADATA_VERSION));
+            if (responseHeader.correlationId() != correlationId) {
+                throw new IOException("correlation id " + responseHeader.correlationId() + ", sent " + correlationId);
+            }
+            return MetadataResponse.parse(new ByteBufferAccessor(buffer), METADATA_VERSION).data().brokers().size();
+        }
+    }
+}
