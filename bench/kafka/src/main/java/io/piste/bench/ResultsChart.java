@@ -56,7 +56,14 @@ final class ResultsChart {
             new String[] {" e2e p50", " e2e p99", " e2e p99.9"}));
         latency.addAll(groups(r, systems, "omb", new String[] {"publish_p99_ms", "publish_delay_p99_ms"},
             new String[] {" publish p99", " send delay p99"}));
-        addPanel(panels, "Latency, ms, log scale (lower is better)", true, latency);
+        addPanel(panels, "Latency, ms, log scale (lower is better; 0 = under 1 ms in EndToEndLatency's whole ms)", true,
+            latency);
+        List<Group> times = new ArrayList<>();
+        times.addAll(groups(r, systems, "startup", new String[] {"first_metadata_ms"},
+            new String[] {": first Metadata answer"}));
+        times.addAll(groups(r, systems, "rebalance", new String[] {"stable_after_leave_ms"},
+            new String[] {": stable after a member left"}));
+        addPanel(panels, "Start-up and rebalance, ms (lower is better; no bar: unsupported)", false, times);
 
         int height = 70 + Math.max(1, panels.size()) * PANEL_HEIGHT;
         BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
@@ -142,11 +149,15 @@ final class ResultsChart {
             for (CompareReport.Stats s : gr.perSystem()) {
                 if (s.hasNumbers()) {
                     max = Math.max(max, s.max());
-                    min = Math.min(min, s.min());
+                    // A zero has no place on a log scale: the axis starts at the smallest positive value.
+                    if (s.max() > 0) {
+                        min = Math.min(min, s.min() > 0 ? s.min() : s.max());
+                    }
                 }
             }
         }
-        double lo = log ? Math.pow(10, Math.floor(Math.log10(Math.max(1e-3, min)))) : 0;
+        double lo = log ? Math.pow(10, Math.floor(Math.log10(Math.max(1e-3, min == Double.MAX_VALUE ? 1 : min))))
+            : 0;
         double hi = log ? Math.pow(10, Math.ceil(Math.log10(Math.max(lo * 10, max)))) : niceCeiling(max);
         Scale scale = new Scale(log, lo, hi, top, bottom);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
@@ -174,6 +185,11 @@ final class ResultsChart {
                     continue;
                 }
                 int bx = (int) Math.round(gx + s * barW);
+                if (log && st.median() <= 0) {
+                    g.setColor(Color.BLACK);
+                    g.drawString("0", bx + (int) (barW / 2) - 3, bottom - 3);
+                    continue;
+                }
                 int by = scale.y(st.median());
                 g.setColor(color(systems.get(s)));
                 g.fillRect(bx, by, (int) Math.max(1, barW - 2), bottom - by);
