@@ -275,22 +275,34 @@ class ConsumerGroupIT
         }
     }
 
-    @Test
-    void shouldKeepStaticMemberPartitionsWithoutRebalanceWhenItRestarts() throws Exception
+    /**
+     * Two static members; one restarts within its session timeout and gets its partitions back in the same
+     * generation, while the other sees no rebalance. The restarting one is the follower, or the group leader
+     * (which Kafka answers with SkipAssignment, KIP-814).
+     */
+    @ParameterizedTest(name = "restarting the group leader: {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldKeepStaticMemberPartitionsWithoutRebalanceWhenItRestarts(final boolean restartLeader) throws Exception
     {
-        final String topic = "group-static";
-        final String group = "group-static-g";
+        final String topic = "group-static-" + restartLeader;
+        final String group = topic + "-g";
         Clients.createTopic(BROKER.bootstrapServers(), topic, 2);
-        final AtomicInteger leaderRebalances = new AtomicInteger();
+        final AtomicInteger stayingRebalances = new AtomicInteger();
         final AtomicBoolean stop = new AtomicBoolean();
-        final ExecutorService leaderThread = Executors.newSingleThreadExecutor();
+        final ExecutorService stayingThread = Executors.newSingleThreadExecutor();
+        KafkaConsumer<String, String> restarting = null;
         try
         {
-            final CountDownLatch leaderJoined = new CountDownLatch(1);
-            final Future<?> leader = leaderThread.submit(() ->
+            if (restartLeader)
             {
-                try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(),
-                    groupConsumer(group, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "static-a")))
+                restarting = staticMember(group, "static-restarting");
+                restarting.subscribe(List.of(topic));
+                pollUntilAssigned(restarting);
+            }
+            final CountDownLatch stayingJoined = new CountDownLatch(1);
+            final Future<?> staying = stayingThread.submit(() ->
+            {
+                try (KafkaConsumer<String, String> consumer = staticMember(group, "static-staying"))
                 {
                     consumer.subscribe(List.of(topic), new ConsumerRebalanceListener()
                     {
@@ -302,7 +314,7 @@ class ConsumerGroupIT
                         @Override
                         public void onPartitionsAssigned(final Collection<TopicPartition> partitions)
                         {
-                            leaderRebalances.incrementAndGet();
+                            stayingRebalances.incrementAndGet();
                         }
                     });
                     final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(90));
@@ -311,47 +323,61 @@ class ConsumerGroupIT
                         consumer.poll(POLL);
                         if (!consumer.assignment().isEmpty())
                         {
-                            leaderJoined.countDown();
+                            stayingJoined.countDown();
                         }
                     }
                 }
             });
-            assertThat(leaderJoined.await(30, TimeUnit.SECONDS)).isTrue();
-
-            final Set<TopicPartition> before;
-            final int generation;
-            try (KafkaConsumer<String, String> follower = staticFollower(group))
+            if (restartLeader)
             {
-                follower.subscribe(List.of(topic));
-                before = pollUntilAssigned(follower);
-                generation = follower.groupMetadata().generationId();
-                // Static members do not leave the group when they close.
+                // The first member keeps polling while the second joins, until each holds one partition.
+                final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(40));
+                while ((restarting.assignment().size() != 1 || stayingJoined.getCount() > 0) && !deadline.passed())
+                {
+                    restarting.poll(POLL);
+                }
             }
-            final int rebalancesBefore = leaderRebalances.get();
+            else
+            {
+                assertThat(stayingJoined.await(30, TimeUnit.SECONDS)).isTrue();
+                restarting = staticMember(group, "static-restarting");
+                restarting.subscribe(List.of(topic));
+                pollUntilAssigned(restarting);
+            }
+            final Set<TopicPartition> before = new HashSet<>(restarting.assignment());
+            final int generation = restarting.groupMetadata().generationId();
+            // Static members do not leave the group when they close.
+            restarting.close();
+            restarting = null;
+            final int rebalancesBefore = stayingRebalances.get();
             assertThat(before).hasSize(1);
 
-            try (KafkaConsumer<String, String> follower = staticFollower(group))
+            try (KafkaConsumer<String, String> restarted = staticMember(group, "static-restarting"))
             {
-                follower.subscribe(List.of(topic));
-                assertThat(pollUntilAssigned(follower)).isEqualTo(before);
-                assertThat(follower.groupMetadata().generationId()).isEqualTo(generation);
+                restarted.subscribe(List.of(topic));
+                assertThat(pollUntilAssigned(restarted)).isEqualTo(before);
+                assertThat(restarted.groupMetadata().generationId()).isEqualTo(generation);
             }
-            assertThat(leaderRebalances.get()).as("the other member saw no rebalance").isEqualTo(rebalancesBefore);
+            assertThat(stayingRebalances.get()).as("the other member saw no rebalance").isEqualTo(rebalancesBefore);
             stop.set(true);
-            leader.get(30, TimeUnit.SECONDS);
+            staying.get(30, TimeUnit.SECONDS);
         }
         finally
         {
             stop.set(true);
-            leaderThread.shutdownNow();
-            leaderThread.awaitTermination(30, TimeUnit.SECONDS);
+            if (restarting != null)
+            {
+                restarting.close();
+            }
+            stayingThread.shutdownNow();
+            stayingThread.awaitTermination(30, TimeUnit.SECONDS);
         }
     }
 
-    private static KafkaConsumer<String, String> staticFollower(final String group)
+    private static KafkaConsumer<String, String> staticMember(final String group, final String instanceId)
     {
         return Clients.consumer(BROKER.bootstrapServers(),
-            groupConsumer(group, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "static-b"));
+            groupConsumer(group, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId));
     }
 
     private static Set<TopicPartition> pollUntilAssigned(final KafkaConsumer<String, String> consumer)

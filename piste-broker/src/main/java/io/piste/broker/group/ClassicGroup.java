@@ -71,6 +71,21 @@ final class ClassicGroup {
     }
 
     /**
+     * Whether the group would still select its current protocol if {@code member} announced {@code protocols}
+     * instead: then a returning static member needs no rebalance, even though its metadata (owned partitions,
+     * generation) differs from its old incarnation's.
+     */
+    boolean keepsProtocolWith(GroupMember member, Map<String, byte[]> protocols) {
+        Map<String, byte[]> previous = member.protocols;
+        member.protocols = protocols;
+        try {
+            return protocolName != null && protocolName.equals(selectProtocol());
+        } finally {
+            member.protocols = previous;
+        }
+    }
+
+    /**
      * Kafka's choice: each member votes for the first of its protocols that every member supports; the most votes
      * win, a tie going to the candidate listed first by the oldest member.
      */
