@@ -2,7 +2,9 @@ package io.piste.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
+import io.piste.broker.group.PartitionLag;
 import io.piste.it.support.Bounded;
 import io.piste.it.support.BrokerExtension;
 import io.piste.it.support.Clients;
@@ -26,6 +28,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.admin.DeleteConsumerGroupOffsetsResult;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -39,6 +42,7 @@ import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -453,6 +457,63 @@ class ConsumerGroupIT
             consumer.assign(List.of(tp));
             consumer.commitSync(Map.of(tp, new OffsetAndMetadata(0)));
             assertThat(consumer.committed(Set.of(tp)).get(tp).offset()).isZero();
+        }
+    }
+
+    @Test
+    void shouldExposeEachGroupsLagPerPartition() throws Exception
+    {
+        final String topic = "group-lag";
+        final String group = "group-lag-g";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 3);
+        produce(topic, 90);
+        final TopicPartition p0 = new TopicPartition(topic, 0);
+        final TopicPartition p1 = new TopicPartition(topic, 1);
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(),
+            groupConsumer(group)))
+        {
+            consumer.assign(List.of(p0, p1));
+            consumer.commitSync(Map.of(p0, new OffsetAndMetadata(0), p1, new OffsetAndMetadata(4)));
+        }
+        final Map<TopicPartition, Long> ends;
+        try (KafkaConsumer<String, String> reader = Clients.consumer(BROKER.bootstrapServers()))
+        {
+            ends = reader.endOffsets(List.of(p0, p1));
+        }
+        assertThat(ends.values()).as("records on both partitions").allMatch(end -> end > 4);
+
+        final List<PartitionLag> lag = BROKER.broker().consumerLag().stream()
+            .filter(l -> l.groupId().equals(group)).toList();
+
+        assertThat(lag).extracting(PartitionLag::partition).containsExactly(p0, p1);
+        assertThat(lag).extracting(PartitionLag::endOffset).containsExactly(ends.get(p0), ends.get(p1));
+        assertThat(lag).extracting(PartitionLag::lag).containsExactly(ends.get(p0), ends.get(p1) - 4);
+        assertThat(lag.get(1).commitTimestampMs()).isCloseTo(System.currentTimeMillis(), within(60_000L));
+    }
+
+    @Test
+    void shouldRefuseToDeleteTheOffsetsTopic() throws Exception
+    {
+        final String topic = "group-offsets-kept";
+        final TopicPartition tp = new TopicPartition(topic, 0);
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 1);
+        final Map<String, Object> props = groupConsumer("group-offsets-kept-g");
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(), props))
+        {
+            consumer.assign(List.of(tp));
+            consumer.commitSync(Map.of(tp, new OffsetAndMetadata(7)));
+        }
+        try (Admin admin = Clients.admin(BROKER.bootstrapServers()))
+        {
+            assertThatThrownBy(() -> admin.deleteTopics(List.of("__consumer_offsets")).all().get(30, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("internal topic");
+            assertThat(admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(30, TimeUnit.SECONDS))
+                .contains("__consumer_offsets");
+        }
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(), props))
+        {
+            assertThat(consumer.committed(Set.of(tp)).get(tp).offset()).isEqualTo(7);
         }
     }
 

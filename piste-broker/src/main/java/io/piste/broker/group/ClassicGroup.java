@@ -25,6 +25,8 @@ final class ClassicGroup {
     /** While the initial rebalance delay runs, joins do not complete the rebalance early. */
     boolean initialDelay;
     long rebalanceDeadlineMs;
+    /** When the group last became Empty, or -1 if unknown (a group restored or known only by its offsets). */
+    long emptySinceMs = -1;
 
     ClassicGroup(String groupId) {
         this.groupId = groupId;

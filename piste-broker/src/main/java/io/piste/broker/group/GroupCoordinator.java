@@ -292,6 +292,7 @@ public final class GroupCoordinator {
         group.generationId++;
         if (group.members.isEmpty()) {
             group.state = GroupState.EMPTY;
+            group.emptySinceMs = timer.nowMs();
             group.protocolName = null;
             group.leaderId = null;
             return;
@@ -618,6 +619,29 @@ public final class GroupCoordinator {
             return new OffsetDeleteCheck(Errors.NON_EMPTY_GROUP, Set.of());
         }
         return new OffsetDeleteCheck(Errors.NONE, ConsumerSubscriptions.topicsOf(group));
+    }
+
+    // ---------------------------------------------------------------- offsets retention
+
+    /** What offsets retention needs to know of a group, see {@link GroupActivity}. */
+    public synchronized GroupActivity activity(String groupId) {
+        ClassicGroup group = groups.get(groupId);
+        if (group == null || group.is(GroupState.DEAD) || group.is(GroupState.EMPTY)) {
+            return GroupActivity.empty(group == null ? -1 : group.emptySinceMs);
+        }
+        if (!ConsumerSubscriptions.PROTOCOL_TYPE.equals(group.protocolType)) {
+            return GroupActivity.activeKeepingAll();
+        }
+        return GroupActivity.active(ConsumerSubscriptions.topicsOf(group));
+    }
+
+    /** Forgets an Empty group whose offsets have all expired, as Kafka does; a group with members stays. */
+    public synchronized void removeIfEmpty(String groupId) {
+        ClassicGroup group = groups.get(groupId);
+        if (group != null && group.is(GroupState.EMPTY)) {
+            group.state = GroupState.DEAD;
+            groups.remove(groupId);
+        }
     }
 
     // ---------------------------------------------------------------- ListGroups, DescribeGroups

@@ -28,7 +28,7 @@ class GroupCoordinatorTest {
     private final FakeGroupTimer timer = new FakeGroupTimer();
 
     private GroupCoordinator coordinator(int initialDelayMs) {
-        return new GroupCoordinator(new GroupConfig(initialDelayMs, 6000, 1_800_000, 4096, 5), timer);
+        return new GroupCoordinator(new GroupConfig(initialDelayMs, 6000, 1_800_000, 4096, 5, 60_000, 1000), timer);
     }
 
     private static JoinGroupRequestData join(String memberId, String... protocols) {
