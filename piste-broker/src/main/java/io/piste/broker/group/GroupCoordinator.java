@@ -19,6 +19,8 @@ import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData.SyncGroupRequestAssignment;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The classic group protocol (JoinGroup, SyncGroup, Heartbeat, LeaveGroup) for every group, this node being the
@@ -37,13 +39,23 @@ import org.apache.kafka.common.protocol.Errors;
  */
 public final class GroupCoordinator {
 
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
+
     private final GroupConfig config;
     private final GroupTimer timer;
+    private final GroupMetadataLog metadataLog;
     private final Map<String, ClassicGroup> groups = new LinkedHashMap<>();
 
+    /** A coordinator that keeps membership in memory only. */
     public GroupCoordinator(GroupConfig config, GroupTimer timer) {
+        this(config, timer, GroupMetadataLog.NONE);
+    }
+
+    /** @param metadataLog where each group's membership is written when a rebalance completes */
+    public GroupCoordinator(GroupConfig config, GroupTimer timer, GroupMetadataLog metadataLog) {
         this.config = config;
         this.timer = timer;
+        this.metadataLog = metadataLog;
     }
 
     public GroupConfig config() {
@@ -182,6 +194,8 @@ public final class GroupCoordinator {
         if (leader) {
             group.leaderId = newMemberId;
         }
+        // Written without waiting: if it is lost in a crash, the member is unknown after the restart and rejoins.
+        store(group, error -> { });
         scheduleHeartbeatExpiry(group, member);
         callback.accept(joinResponse(group, member, leader).setSkipAssignment(leader));
     }
@@ -295,6 +309,7 @@ public final class GroupCoordinator {
             group.emptySinceMs = timer.nowMs();
             group.protocolName = null;
             group.leaderId = null;
+            store(group, error -> { });
             return;
         }
         group.protocolName = group.selectProtocol();
@@ -388,13 +403,31 @@ public final class GroupCoordinator {
                         byte[] assigned = assignments.get(m.memberId);
                         m.assignment = assigned == null ? new byte[0] : assigned;
                     }
-                    group.state = GroupState.STABLE;
-                    for (GroupMember m : group.members.values()) {
-                        answerSync(m, syncResponse(group, m));
-                    }
+                    // As Kafka: the members get their assignment once the membership is durable.
+                    int generation = group.generationId;
+                    store(group, stored -> onAssignmentStored(group.groupId, generation, stored));
                 }
             }
             default -> callback.accept(syncError(Errors.UNKNOWN_MEMBER_ID));
+        }
+    }
+
+    private synchronized void onAssignmentStored(String groupId, int generation, Errors error) {
+        ClassicGroup group = groups.get(groupId);
+        if (group == null || !group.is(GroupState.COMPLETING_REBALANCE) || group.generationId != generation) {
+            return;
+        }
+        if (error != Errors.NONE) {
+            for (GroupMember m : group.members.values()) {
+                m.assignment = new byte[0];
+                answerSync(m, syncError(error));
+            }
+            prepareRebalance(group);
+            return;
+        }
+        group.state = GroupState.STABLE;
+        for (GroupMember m : group.members.values()) {
+            answerSync(m, syncResponse(group, m));
         }
     }
 
@@ -621,6 +654,58 @@ public final class GroupCoordinator {
         return new OffsetDeleteCheck(Errors.NONE, ConsumerSubscriptions.topicsOf(group));
     }
 
+    // ---------------------------------------------------------------- membership records
+
+    private void store(ClassicGroup group, Consumer<Errors> done) {
+        List<GroupRecord.Member> members = new ArrayList<>();
+        for (GroupMember m : group.members.values()) {
+            byte[] subscription = group.protocolName == null ? null : m.protocols.get(group.protocolName);
+            members.add(new GroupRecord.Member(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
+                m.sessionTimeoutMs, m.rebalanceTimeoutMs, subscription == null ? new byte[0] : subscription,
+                m.assignment));
+        }
+        GroupRecord record = new GroupRecord(group.protocolType, group.generationId, group.protocolName,
+            group.leaderId, timer.nowMs(), members);
+        metadataLog.writeGroup(group.groupId, record, error -> {
+            if (error != Errors.NONE) {
+                LOG.warn("Could not write the membership of group {}: {}", group.groupId, error);
+            }
+            done.accept(error);
+        });
+    }
+
+    /**
+     * Brings back a group read from {@code __consumer_offsets} at start-up: with members it is Stable in its stored
+     * generation, and each member has a full session timeout, from now, to heartbeat; without members it is Empty.
+     */
+    public synchronized void restore(String groupId, GroupRecord record) {
+        ClassicGroup group = new ClassicGroup(groupId);
+        group.protocolType = record.protocolType();
+        group.generationId = record.generationId();
+        groups.put(groupId, group);
+        if (record.members().isEmpty() || record.protocolName() == null) {
+            group.emptySinceMs = record.stateTimestampMs();
+            return;
+        }
+        group.protocolName = record.protocolName();
+        group.leaderId = record.leaderId();
+        group.state = GroupState.STABLE;
+        for (GroupRecord.Member stored : record.members()) {
+            GroupMember m = new GroupMember(stored.memberId(), stored.groupInstanceId(), stored.clientId(),
+                stored.clientHost());
+            m.protocolType = record.protocolType();
+            m.sessionTimeoutMs = stored.sessionTimeoutMs();
+            m.rebalanceTimeoutMs = stored.rebalanceTimeoutMs();
+            m.protocols = new LinkedHashMap<>(Map.of(record.protocolName(), stored.subscription()));
+            m.assignment = stored.assignment();
+            group.members.put(m.memberId, m);
+            if (m.groupInstanceId != null) {
+                group.staticMembers.put(m.groupInstanceId, m.memberId);
+            }
+            scheduleHeartbeatExpiry(group, m);
+        }
+    }
+
     // ---------------------------------------------------------------- offsets retention
 
     /** What offsets retention needs to know of a group, see {@link GroupActivity}. */
@@ -641,6 +726,7 @@ public final class GroupCoordinator {
         if (group != null && group.is(GroupState.EMPTY)) {
             group.state = GroupState.DEAD;
             groups.remove(groupId);
+            metadataLog.writeGroup(groupId, null, error -> { });
         }
     }
 
@@ -709,6 +795,7 @@ public final class GroupCoordinator {
         }
         group.state = GroupState.DEAD;
         groups.remove(groupId);
+        metadataLog.writeGroup(groupId, null, error -> { });
         return Errors.NONE;
     }
 
