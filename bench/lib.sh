@@ -46,7 +46,7 @@ kafka_classpath() {
   if [ ! -s "$cpfile" ] || [ ! -f "$jar" ] || [ "$BENCH_DIR/kafka/pom.xml" -nt "$cpfile" ] \
       || [ -n "$(find "$BENCH_DIR/kafka/src" -newer "$jar" -type f -print -quit)" ]; then
     log "resolving Apache Kafka $KAFKA_VERSION and building bench/kafka ($MVN)"
-    timeout 900 "$MVN" -q -B -f "$BENCH_DIR/kafka/pom.xml" package dependency:build-classpath \
+    timeout 900 "$MVN" -q -B -Dstyle.color=never -f "$BENCH_DIR/kafka/pom.xml" package dependency:build-classpath \
       -Dmdep.outputFile="$cpfile" >&2 || die "bench/kafka build failed"
   fi
   KAFKA_CP="$(cat "$cpfile")"

@@ -3,13 +3,18 @@ package io.piste.bench;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.Collections;
 import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.MessageUtil;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -42,6 +47,7 @@ public final class FirstMetadata {
         int port = Integer.parseInt(args[0]);
         long timeoutMs = args.length > 1 ? Long.parseLong(args[1]) : 120_000L;
         long intervalMs = args.length > 2 ? Long.parseLong(args[2]) : 5L;
+        warmUp();
         System.out.println("polling 127.0.0.1:" + port);
         System.out.flush();
         long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
@@ -66,6 +72,39 @@ public final class FirstMetadata {
         System.out.printf("ERROR: no Metadata answer on port %d within %d ms after %d attempts; last: %s%n",
             port, timeoutMs, attempts, lastError);
         System.exit(1);
+    }
+
+    /**
+     * Runs the code of one round trip once against a socket of our own and a canned answer, so that the first real
+     * answer is not slowed down by this JVM loading and interpreting those classes for the first time (that took
+     * a few hundred ms on a busy machine, and was counted as the broker's start-up).
+     */
+    private static void warmUp() {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread answer = new Thread(() -> {
+                try (Socket s = server.accept()) {
+                    DataInputStream in = new DataInputStream(s.getInputStream());
+                    byte[] request = new byte[in.readInt()];
+                    in.readFully(request);
+                    MetadataResponseData data = new MetadataResponseData();
+                    data.brokers().add(new MetadataResponseData.MetadataResponseBroker()
+                        .setNodeId(1).setHost("127.0.0.1").setPort(1));
+                    ByteBuffer header = MessageUtil.toByteBufferAccessor(new ResponseHeaderData().setCorrelationId(1),
+                        ApiKeys.METADATA.responseHeaderVersion(METADATA_VERSION)).buffer();
+                    ByteBuffer body = MessageUtil.toByteBufferAccessor(data, METADATA_VERSION).buffer();
+                    byte[] frame = new byte[4 + header.remaining() + body.remaining()];
+                    ByteBuffer.wrap(frame).putInt(header.remaining() + body.remaining()).put(header).put(body);
+                    s.getOutputStream().write(frame);
+                } catch (IOException e) {
+                    System.err.println("warm-up answer failed: " + e);
+                }
+            }, "warm-up");
+            answer.start();
+            askMetadata(server.getLocalPort(), 1);
+            answer.join(10_000);
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            System.err.println("warm-up failed (the measurement still runs): " + e);
+        }
     }
 
     /** One connection, one Metadata request; returns the number of brokers in the answer. */
