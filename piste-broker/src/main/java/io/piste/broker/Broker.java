@@ -1,18 +1,25 @@
 package io.piste.broker;
 
 import io.piste.broker.config.BrokerConfig;
+import io.piste.broker.group.ConsumerLag;
+import io.piste.broker.group.GroupConfig;
 import io.piste.broker.group.GroupCoordinator;
 import io.piste.broker.group.GroupOffsets;
+import io.piste.broker.group.GroupRecord;
 import io.piste.broker.group.GroupTimer;
+import io.piste.broker.group.OffsetExpiry;
 import io.piste.broker.group.OffsetsTopic;
 import io.piste.broker.handler.BrokerContext;
 import io.piste.broker.handler.RequestDispatcher;
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.MetaProperties;
 import io.piste.broker.network.BrokerServer;
+import io.piste.broker.partition.Partition;
 import io.piste.broker.partition.ReplicaManager;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.kafka.common.internals.Topic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,10 +41,12 @@ public final class Broker implements AutoCloseable {
     private final BrokerServer server;
     private final BrokerContext context;
     private final GroupCoordinator groupCoordinator;
+    private final ConsumerLag consumerLag;
 
     private Broker(LocalController controller, ReplicaManager replicaManager, BrokerServer server,
-                   BrokerContext context, GroupCoordinator groupCoordinator) {
+                   BrokerContext context, GroupCoordinator groupCoordinator, ConsumerLag consumerLag) {
         this.groupCoordinator = groupCoordinator;
+        this.consumerLag = consumerLag;
         this.controller = controller;
         this.replicaManager = replicaManager;
         this.server = server;
@@ -54,11 +63,15 @@ public final class Broker implements AutoCloseable {
             replicaManager = new ReplicaManager(config);
             replicaManager.startup(controller.image());
             controller.setListener(replicaManager);
-            groups = new GroupCoordinator(config.groupConfig(), GroupTimer.system());
+            GroupConfig groupConfig = config.groupConfig();
+            GroupTimer groupTimer = GroupTimer.system();
             OffsetsTopic offsetsTopic = new OffsetsTopic(controller, replicaManager,
-                config.groupConfig().offsetsTopicPartitions(), System::currentTimeMillis);
+                groupConfig.offsetsTopicPartitions(), System::currentTimeMillis);
+            groups = new GroupCoordinator(groupConfig, groupTimer, offsetsTopic);
             GroupOffsets offsets = new GroupOffsets(offsetsTopic);
             loadOffsets(offsetsTopic, offsets, groups);
+            new OffsetExpiry(offsets, groups::activity, groups::removeIfEmpty, groupConfig.offsetsRetentionMs())
+                .schedule(groupTimer, groupConfig.offsetsRetentionCheckIntervalMs());
             BrokerContext context = new BrokerContext(config, clusterId, controller, replicaManager, groups, offsets);
             RequestDispatcher dispatcher = new RequestDispatcher(context);
             BrokerConfig.Endpoint listener = config.listener();
@@ -67,7 +80,12 @@ public final class Broker implements AutoCloseable {
             BrokerConfig.Endpoint advertised = config.advertisedListener();
             context.setAdvertisedAddress(advertised.host(),
                 advertised.port() == 0 ? server.port() : advertised.port());
-            return new Broker(controller, replicaManager, server, context, groups);
+            ReplicaManager partitions = replicaManager;
+            ConsumerLag lag = new ConsumerLag(offsets, tp -> {
+                Partition partition = partitions.partition(tp.topic(), tp.partition());
+                return partition == null ? -1 : partition.highWatermark();
+            });
+            return new Broker(controller, replicaManager, server, context, groups, lag);
         } catch (RuntimeException | IOException | InterruptedException e) {
             if (groups != null) {
                 groups.close();
@@ -83,7 +101,13 @@ public final class Broker implements AutoCloseable {
     private static void loadOffsets(OffsetsTopic topic, GroupOffsets offsets, GroupCoordinator groups)
         throws IOException {
         long started = System.nanoTime();
-        long records = topic.load(offsets);
+        Map<String, GroupRecord> memberships = new HashMap<>();
+        long records = topic.load(offsets, memberships);
+        memberships.forEach((groupId, membership) -> {
+            if (membership != null) {
+                groups.restore(groupId, membership);
+            }
+        });
         for (String groupId : offsets.groupIds()) {
             // A group known only by its offsets is listed and described as Empty, as in Kafka.
             groups.ensureGroup(groupId);
@@ -113,6 +137,11 @@ public final class Broker implements AutoCloseable {
 
     public String clusterId() {
         return context.clusterId();
+    }
+
+    /** Every group's lag per partition, for monitoring. */
+    public ConsumerLag consumerLag() {
+        return consumerLag;
     }
 
     @Override

@@ -19,6 +19,8 @@ import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData.SyncGroupRequestAssignment;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The classic group protocol (JoinGroup, SyncGroup, Heartbeat, LeaveGroup) for every group, this node being the
@@ -37,13 +39,23 @@ import org.apache.kafka.common.protocol.Errors;
  */
 public final class GroupCoordinator {
 
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
+
     private final GroupConfig config;
     private final GroupTimer timer;
+    private final GroupMetadataLog metadataLog;
     private final Map<String, ClassicGroup> groups = new LinkedHashMap<>();
 
+    /** A coordinator that keeps membership in memory only. */
     public GroupCoordinator(GroupConfig config, GroupTimer timer) {
+        this(config, timer, GroupMetadataLog.NONE);
+    }
+
+    /** @param metadataLog where each group's membership is written when a rebalance completes */
+    public GroupCoordinator(GroupConfig config, GroupTimer timer, GroupMetadataLog metadataLog) {
         this.config = config;
         this.timer = timer;
+        this.metadataLog = metadataLog;
     }
 
     public GroupConfig config() {
@@ -101,9 +113,8 @@ public final class GroupCoordinator {
         if (instanceId != null) {
             // A static member coming back under a new member id replaces (fences) its old incarnation.
             GroupMember old = group.members.get(group.staticMembers.getOrDefault(instanceId, ""));
-            if (old != null && group.is(GroupState.STABLE) && old.matches(protocols)
-                && !old.memberId.equals(group.leaderId)) {
-                replaceStaticMember(group, old, newMemberId, request, clientId, clientHost, callback);
+            if (old != null && group.is(GroupState.STABLE) && group.keepsProtocolWith(old, protocols)) {
+                replaceStaticMember(group, old, newMemberId, request, clientId, clientHost, protocols, callback);
                 return;
             }
             if (old != null) {
@@ -161,26 +172,32 @@ public final class GroupCoordinator {
     }
 
     /**
-     * KIP-345: a static follower restarting within its session timeout takes its old incarnation's place and
-     * assignment, and the group does not rebalance. (A returning leader still causes a rebalance, so that it
-     * learns the members' metadata again.)
+     * KIP-345: a static member restarting within its session timeout takes its old incarnation's place and
+     * assignment, and the group does not rebalance. A returning leader gets the members' metadata with
+     * {@code SkipAssignment} set (KIP-814), so it knows the group again without computing a new assignment.
      */
     private void replaceStaticMember(ClassicGroup group, GroupMember old, String newMemberId,
                                      JoinGroupRequestData request, String clientId, String clientHost,
-                                     Consumer<JoinGroupResponseData> callback) {
+                                     Map<String, byte[]> protocols, Consumer<JoinGroupResponseData> callback) {
+        boolean leader = old.memberId.equals(group.leaderId);
         answerSync(old, syncError(Errors.FENCED_INSTANCE_ID));
         removeMemberQuietly(group, old);
         GroupMember member = new GroupMember(newMemberId, old.groupInstanceId, clientId, clientHost);
         member.protocolType = old.protocolType;
-        member.protocols = old.protocols;
+        member.protocols = protocols;
         member.assignment = old.assignment;
         member.sessionTimeoutMs = request.sessionTimeoutMs();
         member.rebalanceTimeoutMs = request.rebalanceTimeoutMs() < 0 ? request.sessionTimeoutMs()
             : request.rebalanceTimeoutMs();
         group.members.put(newMemberId, member);
         group.staticMembers.put(old.groupInstanceId, newMemberId);
+        if (leader) {
+            group.leaderId = newMemberId;
+        }
+        // Written without waiting: if it is lost in a crash, the member is unknown after the restart and rejoins.
+        store(group, error -> { });
         scheduleHeartbeatExpiry(group, member);
-        callback.accept(joinResponse(group, member, false));
+        callback.accept(joinResponse(group, member, leader).setSkipAssignment(leader));
     }
 
     private void addMemberAndRebalance(ClassicGroup group, GroupMember member, JoinGroupRequestData request,
@@ -289,8 +306,10 @@ public final class GroupCoordinator {
         group.generationId++;
         if (group.members.isEmpty()) {
             group.state = GroupState.EMPTY;
+            group.emptySinceMs = timer.nowMs();
             group.protocolName = null;
             group.leaderId = null;
+            store(group, error -> { });
             return;
         }
         group.protocolName = group.selectProtocol();
@@ -356,7 +375,7 @@ public final class GroupCoordinator {
             return;
         }
         GroupMember member = group.members.get(request.memberId());
-        Errors error = checkMember(group, member, request.generationId());
+        Errors error = checkMember(group, request.memberId(), request.groupInstanceId(), request.generationId());
         if (error != Errors.NONE) {
             callback.accept(syncError(error));
             return;
@@ -384,13 +403,31 @@ public final class GroupCoordinator {
                         byte[] assigned = assignments.get(m.memberId);
                         m.assignment = assigned == null ? new byte[0] : assigned;
                     }
-                    group.state = GroupState.STABLE;
-                    for (GroupMember m : group.members.values()) {
-                        answerSync(m, syncResponse(group, m));
-                    }
+                    // As Kafka: the members get their assignment once the membership is durable.
+                    int generation = group.generationId;
+                    store(group, stored -> onAssignmentStored(group.groupId, generation, stored));
                 }
             }
             default -> callback.accept(syncError(Errors.UNKNOWN_MEMBER_ID));
+        }
+    }
+
+    private synchronized void onAssignmentStored(String groupId, int generation, Errors error) {
+        ClassicGroup group = groups.get(groupId);
+        if (group == null || !group.is(GroupState.COMPLETING_REBALANCE) || group.generationId != generation) {
+            return;
+        }
+        if (error != Errors.NONE) {
+            for (GroupMember m : group.members.values()) {
+                m.assignment = new byte[0];
+                answerSync(m, syncError(error));
+            }
+            prepareRebalance(group);
+            return;
+        }
+        group.state = GroupState.STABLE;
+        for (GroupMember m : group.members.values()) {
+            answerSync(m, syncResponse(group, m));
         }
     }
 
@@ -413,11 +450,24 @@ public final class GroupCoordinator {
         }
     }
 
-    /** Kafka's checks of a member's request: unknown member, then stale generation. */
-    private static Errors checkMember(ClassicGroup group, GroupMember member, int generationId) {
+    /**
+     * Kafka's checks of a member's request: a static member's replaced incarnation is fenced (KIP-345), then unknown
+     * member, then stale generation.
+     */
+    private static Errors checkMember(ClassicGroup group, String memberId, String groupInstanceId, int generationId) {
         if (group.is(GroupState.DEAD)) {
             return Errors.COORDINATOR_NOT_AVAILABLE;
         }
+        if (groupInstanceId != null) {
+            String current = group.staticMembers.get(groupInstanceId);
+            if (current == null) {
+                return Errors.UNKNOWN_MEMBER_ID;
+            }
+            if (!current.equals(memberId)) {
+                return Errors.FENCED_INSTANCE_ID;
+            }
+        }
+        GroupMember member = group.members.get(memberId);
         if (member == null) {
             return Errors.UNKNOWN_MEMBER_ID;
         }
@@ -435,7 +485,7 @@ public final class GroupCoordinator {
             return Errors.UNKNOWN_MEMBER_ID;
         }
         GroupMember member = group.members.get(request.memberId());
-        Errors error = checkMember(group, member, request.generationId());
+        Errors error = checkMember(group, request.memberId(), request.groupInstanceId(), request.generationId());
         if (error != Errors.NONE) {
             return error;
         }
@@ -555,7 +605,8 @@ public final class GroupCoordinator {
      * Whether a commit may go ahead: simple commits (generation -1, no member id) only for a group without members;
      * otherwise the member and generation must be current and the group not waiting for its assignment.
      */
-    public synchronized Errors validateOffsetCommit(String groupId, int generationId, String memberId) {
+    public synchronized Errors validateOffsetCommit(String groupId, int generationId, String memberId,
+                                                    String groupInstanceId) {
         ClassicGroup group = groups.get(groupId);
         boolean simple = generationId < 0 && (memberId == null || memberId.isEmpty());
         if (group == null || group.is(GroupState.EMPTY)) {
@@ -565,11 +616,11 @@ public final class GroupCoordinator {
             // A standalone consumer may not overwrite the offsets of a group that has active members.
             return Errors.UNKNOWN_MEMBER_ID;
         }
-        GroupMember member = group.members.get(memberId);
-        Errors error = checkMember(group, member, generationId);
+        Errors error = checkMember(group, memberId, groupInstanceId, generationId);
         if (error != Errors.NONE) {
             return error;
         }
+        GroupMember member = group.members.get(memberId);
         if (group.is(GroupState.COMPLETING_REBALANCE)) {
             return Errors.REBALANCE_IN_PROGRESS;
         }
@@ -601,6 +652,82 @@ public final class GroupCoordinator {
             return new OffsetDeleteCheck(Errors.NON_EMPTY_GROUP, Set.of());
         }
         return new OffsetDeleteCheck(Errors.NONE, ConsumerSubscriptions.topicsOf(group));
+    }
+
+    // ---------------------------------------------------------------- membership records
+
+    private void store(ClassicGroup group, Consumer<Errors> done) {
+        List<GroupRecord.Member> members = new ArrayList<>();
+        for (GroupMember m : group.members.values()) {
+            byte[] subscription = group.protocolName == null ? null : m.protocols.get(group.protocolName);
+            members.add(new GroupRecord.Member(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
+                m.sessionTimeoutMs, m.rebalanceTimeoutMs, subscription == null ? new byte[0] : subscription,
+                m.assignment));
+        }
+        GroupRecord record = new GroupRecord(group.protocolType, group.generationId, group.protocolName,
+            group.leaderId, timer.nowMs(), members);
+        metadataLog.writeGroup(group.groupId, record, error -> {
+            if (error != Errors.NONE) {
+                LOG.warn("Could not write the membership of group {}: {}", group.groupId, error);
+            }
+            done.accept(error);
+        });
+    }
+
+    /**
+     * Brings back a group read from {@code __consumer_offsets} at start-up: with members it is Stable in its stored
+     * generation, and each member has a full session timeout, from now, to heartbeat; without members it is Empty.
+     */
+    public synchronized void restore(String groupId, GroupRecord record) {
+        ClassicGroup group = new ClassicGroup(groupId);
+        group.protocolType = record.protocolType();
+        group.generationId = record.generationId();
+        groups.put(groupId, group);
+        if (record.members().isEmpty() || record.protocolName() == null) {
+            group.emptySinceMs = record.stateTimestampMs();
+            return;
+        }
+        group.protocolName = record.protocolName();
+        group.leaderId = record.leaderId();
+        group.state = GroupState.STABLE;
+        for (GroupRecord.Member stored : record.members()) {
+            GroupMember m = new GroupMember(stored.memberId(), stored.groupInstanceId(), stored.clientId(),
+                stored.clientHost());
+            m.protocolType = record.protocolType();
+            m.sessionTimeoutMs = stored.sessionTimeoutMs();
+            m.rebalanceTimeoutMs = stored.rebalanceTimeoutMs();
+            m.protocols = new LinkedHashMap<>(Map.of(record.protocolName(), stored.subscription()));
+            m.assignment = stored.assignment();
+            group.members.put(m.memberId, m);
+            if (m.groupInstanceId != null) {
+                group.staticMembers.put(m.groupInstanceId, m.memberId);
+            }
+            scheduleHeartbeatExpiry(group, m);
+        }
+    }
+
+    // ---------------------------------------------------------------- offsets retention
+
+    /** What offsets retention needs to know of a group, see {@link GroupActivity}. */
+    public synchronized GroupActivity activity(String groupId) {
+        ClassicGroup group = groups.get(groupId);
+        if (group == null || group.is(GroupState.DEAD) || group.is(GroupState.EMPTY)) {
+            return GroupActivity.empty(group == null ? -1 : group.emptySinceMs);
+        }
+        if (!ConsumerSubscriptions.PROTOCOL_TYPE.equals(group.protocolType)) {
+            return GroupActivity.activeKeepingAll();
+        }
+        return GroupActivity.active(ConsumerSubscriptions.topicsOf(group));
+    }
+
+    /** Forgets an Empty group whose offsets have all expired, as Kafka does; a group with members stays. */
+    public synchronized void removeIfEmpty(String groupId) {
+        ClassicGroup group = groups.get(groupId);
+        if (group != null && group.is(GroupState.EMPTY)) {
+            group.state = GroupState.DEAD;
+            groups.remove(groupId);
+            metadataLog.writeGroup(groupId, null, error -> { });
+        }
     }
 
     // ---------------------------------------------------------------- ListGroups, DescribeGroups
@@ -668,6 +795,7 @@ public final class GroupCoordinator {
         }
         group.state = GroupState.DEAD;
         groups.remove(groupId);
+        metadataLog.writeGroup(groupId, null, error -> { });
         return Errors.NONE;
     }
 

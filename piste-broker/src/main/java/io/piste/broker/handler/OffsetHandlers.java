@@ -68,7 +68,7 @@ final class OffsetHandlers {
             || request.groupId().getBytes(StandardCharsets.UTF_8).length > Short.MAX_VALUE
             ? Errors.INVALID_GROUP_ID
             : coordinator.validateOffsetCommit(request.groupId(), request.generationIdOrMemberEpoch(),
-                request.memberId());
+                request.memberId(), request.groupInstanceId());
         OffsetCommitResponseData response = new OffsetCommitResponseData();
         Map<TopicPartition, CommittedOffset> toCommit = new LinkedHashMap<>();
         List<OffsetCommitResponsePartition> pending = new ArrayList<>();
