@@ -8,7 +8,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
-import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocol;
@@ -657,16 +656,7 @@ public final class GroupCoordinator {
     // ---------------------------------------------------------------- membership records
 
     private void store(ClassicGroup group, Consumer<Errors> done) {
-        List<GroupRecord.Member> members = new ArrayList<>();
-        for (GroupMember m : group.members.values()) {
-            byte[] subscription = group.protocolName == null ? null : m.protocols.get(group.protocolName);
-            members.add(new GroupRecord.Member(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
-                m.sessionTimeoutMs, m.rebalanceTimeoutMs, subscription == null ? new byte[0] : subscription,
-                m.assignment));
-        }
-        GroupRecord record = new GroupRecord(group.protocolType, group.generationId, group.protocolName,
-            group.leaderId, timer.nowMs(), members);
-        metadataLog.writeGroup(group.groupId, record, error -> {
+        metadataLog.writeGroup(group.groupId, group.toRecord(timer.nowMs()), error -> {
             if (error != Errors.NONE) {
                 LOG.warn("Could not write the membership of group {}: {}", group.groupId, error);
             }
@@ -679,29 +669,9 @@ public final class GroupCoordinator {
      * generation, and each member has a full session timeout, from now, to heartbeat; without members it is Empty.
      */
     public synchronized void restore(String groupId, GroupRecord record) {
-        ClassicGroup group = new ClassicGroup(groupId);
-        group.protocolType = record.protocolType();
-        group.generationId = record.generationId();
+        ClassicGroup group = ClassicGroup.fromRecord(groupId, record);
         groups.put(groupId, group);
-        if (record.members().isEmpty() || record.protocolName() == null) {
-            group.emptySinceMs = record.stateTimestampMs();
-            return;
-        }
-        group.protocolName = record.protocolName();
-        group.leaderId = record.leaderId();
-        group.state = GroupState.STABLE;
-        for (GroupRecord.Member stored : record.members()) {
-            GroupMember m = new GroupMember(stored.memberId(), stored.groupInstanceId(), stored.clientId(),
-                stored.clientHost());
-            m.protocolType = record.protocolType();
-            m.sessionTimeoutMs = stored.sessionTimeoutMs();
-            m.rebalanceTimeoutMs = stored.rebalanceTimeoutMs();
-            m.protocols = new LinkedHashMap<>(Map.of(record.protocolName(), stored.subscription()));
-            m.assignment = stored.assignment();
-            group.members.put(m.memberId, m);
-            if (m.groupInstanceId != null) {
-                group.staticMembers.put(m.groupInstanceId, m.memberId);
-            }
+        for (GroupMember m : group.members.values()) {
             scheduleHeartbeatExpiry(group, m);
         }
     }
@@ -751,37 +721,19 @@ public final class GroupCoordinator {
                 .noneMatch(t -> t.equalsIgnoreCase("classic"))) {
                 continue;
             }
-            listed.add(new ListedGroup()
-                .setGroupId(group.groupId)
-                .setProtocolType(group.protocolType == null ? "" : group.protocolType)
-                .setGroupState(group.state.kafkaName)
-                .setGroupType("classic"));
+            listed.add(group.listing());
         }
         return listed;
     }
 
     public synchronized DescribedGroup describeGroup(String groupId) {
         ClassicGroup group = groups.get(groupId);
-        DescribedGroup described = new DescribedGroup().setGroupId(groupId);
         if (group == null) {
             // Kafka describes an unknown group as Dead, with no error.
-            return described.setGroupState(GroupState.DEAD.kafkaName).setProtocolType("").setProtocolData("");
+            return new DescribedGroup().setGroupId(groupId).setGroupState(GroupState.DEAD.kafkaName)
+                .setProtocolType("").setProtocolData("");
         }
-        boolean stable = group.is(GroupState.STABLE);
-        described.setGroupState(group.state.kafkaName)
-            .setProtocolType(group.protocolType == null ? "" : group.protocolType)
-            .setProtocolData(stable && group.protocolName != null ? group.protocolName : "");
-        for (GroupMember m : group.members.values()) {
-            byte[] metadata = stable ? m.protocols.get(group.protocolName) : null;
-            described.members().add(new DescribedGroupMember()
-                .setMemberId(m.memberId)
-                .setGroupInstanceId(m.groupInstanceId)
-                .setClientId(m.clientId)
-                .setClientHost(m.clientHost)
-                .setMemberMetadata(metadata == null ? new byte[0] : metadata)
-                .setMemberAssignment(stable ? m.assignment : new byte[0]));
-        }
-        return described;
+        return group.describe();
     }
 
     /** Deletes an Empty group's membership record; Kafka refuses groups with members (NON_EMPTY_GROUP). */
