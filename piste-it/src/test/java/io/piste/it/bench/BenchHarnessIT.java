@@ -62,7 +62,7 @@ class BenchHarnessIT
     {
         for (final String protocol : List.of("classic", "consumer"))
         {
-            final Exec.Result result = Exec.java("io.piste.bench.RebalanceTime", List.of("--bootstrap",
+            final Exec.Result result = Exec.java("io.piste.bench.compare.RebalanceTime", List.of("--bootstrap",
                 BROKER.bootstrapServers(), "--topic", "smoke-rebalance-" + protocol, "--protocol", protocol,
                 "--partitions", "6", "--members", "3", "--rate", "120", "--quiet-ms", "500",
                 "--timeout-ms", "30000"), "", Duration.ofSeconds(50));
@@ -83,7 +83,7 @@ class BenchHarnessIT
     @Test
     void shouldProbeFirstMetadataAnswer()
     {
-        final Exec.Result result = Exec.java("io.piste.bench.FirstMetadata",
+        final Exec.Result result = Exec.java("io.piste.bench.compare.FirstMetadata",
             List.of(String.valueOf(BROKER.broker().port()), "10000"), "", Duration.ofSeconds(30)).assertSuccess();
 
         assertThat(result.stdout()).containsPattern("first_metadata_epoch_ms=\\d+ brokers=1 ");

@@ -1,4 +1,4 @@
-package io.piste.bench;
+package io.piste.bench.compare;
 
 import java.awt.BasicStroke;
 import java.awt.Color;

@@ -1,4 +1,4 @@
-package io.piste.bench;
+package io.piste.bench.compare;
 
 import java.time.Duration;
 import java.util.List;
