@@ -118,7 +118,10 @@ final class ResultsChart {
                     per.add(st);
                 }
                 if (any) {
-                    groups.add(new Group(cell + suffixes[m], per));
+                    // The panel's title says produce or consume; the cell's parameters are the label.
+                    String label = cell.startsWith("produce-") || cell.startsWith("consume-")
+                        ? cell.substring("produce-".length()) : cell;
+                    groups.add(new Group(label + suffixes[m], per));
                 }
             }
         }
@@ -141,7 +144,7 @@ final class ResultsChart {
         g.drawString(title, x, y + 14);
         int left = x + 60;
         int top = y + 26;
-        int bottom = y + h - 60;
+        int bottom = y + h - 66;
         int plotW = w - 70;
         double max = 0;
         double min = Double.MAX_VALUE;
@@ -204,7 +207,7 @@ final class ResultsChart {
         }
     }
 
-    /** Centred label under a group, broken at '-' and spaces into at most three lines. */
+    /** Centred label under a group, broken at '-' and spaces into at most four lines. */
     private static void drawWrapped(Graphics2D g, String label, int cx, int y, int width) {
         FontMetrics fm = g.getFontMetrics();
         List<String> lines = new ArrayList<>();
@@ -218,7 +221,7 @@ final class ResultsChart {
         }
         lines.add(line.toString().trim());
         g.setColor(Color.BLACK);
-        for (int i = 0; i < Math.min(3, lines.size()); i++) {
+        for (int i = 0; i < Math.min(4, lines.size()); i++) {
             String l = lines.get(i);
             g.drawString(l, cx - fm.stringWidth(l) / 2, y + i * 13);
         }
