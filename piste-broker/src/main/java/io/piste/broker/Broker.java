@@ -5,6 +5,7 @@ import io.piste.broker.group.GroupCoordinator;
 import io.piste.broker.group.GroupOffsets;
 import io.piste.broker.group.GroupTimer;
 import io.piste.broker.group.OffsetsTopic;
+import io.piste.broker.group.consumer.ConsumerGroupCoordinator;
 import io.piste.broker.handler.BrokerContext;
 import io.piste.broker.handler.RequestDispatcher;
 import io.piste.broker.metadata.LocalController;
@@ -13,6 +14,7 @@ import io.piste.broker.network.BrokerServer;
 import io.piste.broker.partition.ReplicaManager;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.internals.Topic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +61,12 @@ public final class Broker implements AutoCloseable {
                 config.groupConfig().offsetsTopicPartitions(), System::currentTimeMillis);
             GroupOffsets offsets = new GroupOffsets(offsetsTopic);
             loadOffsets(offsetsTopic, offsets, groups);
-            BrokerContext context = new BrokerContext(config, clusterId, controller, replicaManager, groups, offsets);
+            GroupCoordinator classicGroups = groups;
+            ConsumerGroupCoordinator consumerGroups = new ConsumerGroupCoordinator(config.consumerGroupConfig(),
+                GroupTimer.system(), controller::image,
+                groupId -> classicGroups.deleteGroup(groupId) != Errors.NON_EMPTY_GROUP);
+            BrokerContext context = new BrokerContext(config, clusterId, controller, replicaManager, groups, offsets,
+                consumerGroups);
             RequestDispatcher dispatcher = new RequestDispatcher(context);
             BrokerConfig.Endpoint listener = config.listener();
             BrokerServer server = BrokerServer.bind(listener.host(), listener.port(), ioThreads(config),
@@ -120,6 +127,7 @@ public final class Broker implements AutoCloseable {
         server.stopAccepting();
         server.close();
         groupCoordinator.close();
+        context.consumerGroupCoordinator().close();
         replicaManager.close();
         try {
             controller.close();
