@@ -1,6 +1,7 @@
 package io.piste.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.piste.it.support.Bounded;
 import io.piste.it.support.BrokerExtension;
@@ -32,6 +33,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
+import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
+import org.apache.kafka.common.errors.InconsistentGroupProtocolException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -259,6 +264,118 @@ class ConsumerGroupProtocolIT
             final String state = tool("--describe", "--group", group, "--state").assertSuccess().stdout();
             assertThat(state).contains("Stable").contains("range");
         }
+    }
+
+    @Test
+    void shouldKeepClassicAndConsumerProtocolMembersOutOfEachOthersGroups() throws Exception
+    {
+        final String topic = "kip848-mixed";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 2);
+        final Map<String, Integer> consumed = ProtocolMember.newConsumedMap();
+        try (ProtocolMember member = ProtocolMember.start("new", BROKER.bootstrapServers(),
+            ProtocolMember.config("kip848-mixed-new", null), topic, consumed, Duration.ZERO);
+            KafkaConsumer<String, String> classic = Clients.consumer(BROKER.bootstrapServers(), Clients.props(
+                ConsumerConfig.GROUP_ID_CONFIG, "kip848-mixed-new", ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic")))
+        {
+            assertThat(Bounded.waitFor(Duration.ofSeconds(30), Duration.ofMillis(50),
+                () -> member.assignment().size() == 2)).isTrue();
+            classic.subscribe(List.of(topic));
+            assertThatThrownBy(() -> pollUntilAssigned(classic))
+                .as("a classic member joining an active consumer group")
+                .isInstanceOf(InconsistentGroupProtocolException.class);
+        }
+
+        try (KafkaConsumer<String, String> classic = Clients.consumer(BROKER.bootstrapServers(), Clients.props(
+                ConsumerConfig.GROUP_ID_CONFIG, "kip848-mixed-old", ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic"));
+            KafkaConsumer<String, String> modern = Clients.consumer(BROKER.bootstrapServers(),
+                ProtocolMember.config("kip848-mixed-old", null)))
+        {
+            classic.subscribe(List.of(topic));
+            pollUntilAssigned(classic);
+            modern.subscribe(List.of(topic));
+            assertThatThrownBy(() -> pollUntilAssigned(modern))
+                .as("a consumer-protocol member joining an active classic group")
+                .isInstanceOf(GroupIdNotFoundException.class);
+        }
+    }
+
+    @Test
+    void shouldGiveAStaticMemberItsPartitionsBackWhenItRestartsWithinItsSession() throws Exception
+    {
+        final String topic = "kip848-static";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 4);
+        final Map<String, Integer> consumed = ProtocolMember.newConsumedMap();
+        final Map<String, Object> a = ProtocolMember.config("kip848-static-g", "uniform",
+            ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "instance-a");
+        final Map<String, Object> b = ProtocolMember.config("kip848-static-g", "uniform",
+            ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "instance-b");
+        try (ProtocolMember other = ProtocolMember.start("b", BROKER.bootstrapServers(), b, topic, consumed,
+            Duration.ZERO))
+        {
+            final Set<TopicPartition> before;
+            try (ProtocolMember first = ProtocolMember.start("a", BROKER.bootstrapServers(), a, topic, consumed,
+                Duration.ZERO))
+            {
+                assertThat(Bounded.waitFor(Duration.ofSeconds(30), Duration.ofMillis(50),
+                    () -> first.assignment().size() == 2 && other.assignment().size() == 2)).isTrue();
+                before = first.assignment();
+            }
+            // Closed: left with epoch -2, its partitions stay with it. The other member keeps its two.
+            Bounded.sleep(Duration.ofSeconds(2));
+            assertThat(other.assignment()).hasSize(2).doesNotContainAnyElementsOf(before);
+            try (ProtocolMember again = ProtocolMember.start("a-again", BROKER.bootstrapServers(), a, topic, consumed,
+                Duration.ZERO))
+            {
+                assertThat(Bounded.waitFor(Duration.ofSeconds(30), Duration.ofMillis(50),
+                    () -> again.assignment().equals(before)))
+                    .as("same partitions back: %s, before %s", again.assignment(), before).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void shouldDeleteAConsumerGroupOnlyOnceItIsEmpty() throws Exception
+    {
+        final String topic = "kip848-delete";
+        final String group = "kip848-delete-g";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 2);
+        produce(topic, 0, 50);
+        final Map<String, Integer> consumed = ProtocolMember.newConsumedMap();
+        try (Admin admin = Clients.admin(BROKER.bootstrapServers()))
+        {
+            try (ProtocolMember member = ProtocolMember.start("d", BROKER.bootstrapServers(),
+                ProtocolMember.config(group, null), topic, consumed, Duration.ZERO))
+            {
+                assertThat(Bounded.waitFor(Duration.ofSeconds(30), Duration.ofMillis(50),
+                    () -> consumed.size() == 50)).isTrue();
+                assertThatThrownBy(() -> admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(GroupNotEmptyException.class);
+                assertThatThrownBy(() -> admin.deleteConsumerGroupOffsets(group,
+                    Set.of(new TopicPartition(topic, 0))).all().get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(GroupSubscribedToTopicException.class);
+            }
+            final ConsumerGroupDescription empty = admin.describeConsumerGroups(List.of(group)).describedGroups()
+                .get(group).get(30, TimeUnit.SECONDS);
+            assertThat(empty.groupState()).isEqualTo(GroupState.EMPTY);
+            assertThat(empty.type()).isEqualTo(GroupType.CONSUMER);
+            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS)).hasSize(2);
+
+            admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS);
+            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS)).isEmpty();
+            assertThat(groupIds(admin, GroupType.CONSUMER)).doesNotContain(group);
+        }
+    }
+
+    private static void pollUntilAssigned(final KafkaConsumer<String, String> consumer)
+    {
+        final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(30));
+        while (consumer.assignment().isEmpty() && !deadline.passed())
+        {
+            consumer.poll(Duration.ofMillis(100));
+        }
+        assertThat(consumer.assignment()).isNotEmpty();
     }
 
     private static Set<String> groupIds(final Admin admin, final GroupType type) throws Exception
