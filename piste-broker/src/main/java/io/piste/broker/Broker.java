@@ -1,9 +1,12 @@
 package io.piste.broker;
 
 import io.piste.broker.config.BrokerConfig;
+import io.piste.broker.group.ConsumerLag;
+import io.piste.broker.group.GroupConfig;
 import io.piste.broker.group.GroupCoordinator;
 import io.piste.broker.group.GroupOffsets;
 import io.piste.broker.group.GroupTimer;
+import io.piste.broker.group.OffsetExpiry;
 import io.piste.broker.group.OffsetsTopic;
 import io.piste.broker.group.consumer.ConsumerGroupCoordinator;
 import io.piste.broker.handler.BrokerContext;
@@ -11,6 +14,7 @@ import io.piste.broker.handler.RequestDispatcher;
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.MetaProperties;
 import io.piste.broker.network.BrokerServer;
+import io.piste.broker.partition.Partition;
 import io.piste.broker.partition.ReplicaManager;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,10 +40,12 @@ public final class Broker implements AutoCloseable {
     private final BrokerServer server;
     private final BrokerContext context;
     private final GroupCoordinator groupCoordinator;
+    private final ConsumerLag consumerLag;
 
     private Broker(LocalController controller, ReplicaManager replicaManager, BrokerServer server,
-                   BrokerContext context, GroupCoordinator groupCoordinator) {
+                   BrokerContext context, GroupCoordinator groupCoordinator, ConsumerLag consumerLag) {
         this.groupCoordinator = groupCoordinator;
+        this.consumerLag = consumerLag;
         this.controller = controller;
         this.replicaManager = replicaManager;
         this.server = server;
@@ -56,15 +62,26 @@ public final class Broker implements AutoCloseable {
             replicaManager = new ReplicaManager(config);
             replicaManager.startup(controller.image());
             controller.setListener(replicaManager);
-            groups = new GroupCoordinator(config.groupConfig(), GroupTimer.system());
+            GroupConfig groupConfig = config.groupConfig();
+            GroupTimer groupTimer = GroupTimer.system();
+            groups = new GroupCoordinator(groupConfig, groupTimer);
             OffsetsTopic offsetsTopic = new OffsetsTopic(controller, replicaManager,
-                config.groupConfig().offsetsTopicPartitions(), System::currentTimeMillis);
+                groupConfig.offsetsTopicPartitions(), System::currentTimeMillis);
             GroupOffsets offsets = new GroupOffsets(offsetsTopic);
             loadOffsets(offsetsTopic, offsets, groups);
             GroupCoordinator classicGroups = groups;
             ConsumerGroupCoordinator consumerGroups = new ConsumerGroupCoordinator(config.consumerGroupConfig(),
                 GroupTimer.system(), controller::image,
                 groupId -> classicGroups.deleteGroup(groupId) != Errors.NON_EMPTY_GROUP);
+            new OffsetExpiry(offsets,
+                groupId -> consumerGroups.isConsumerGroup(groupId) ? consumerGroups.activity(groupId)
+                    : classicGroups.activity(groupId),
+                groupId -> {
+                    consumerGroups.removeIfEmpty(groupId);
+                    classicGroups.removeIfEmpty(groupId);
+                },
+                groupConfig.offsetsRetentionMs())
+                .schedule(groupTimer, groupConfig.offsetsRetentionCheckIntervalMs());
             BrokerContext context = new BrokerContext(config, clusterId, controller, replicaManager, groups, offsets,
                 consumerGroups);
             RequestDispatcher dispatcher = new RequestDispatcher(context);
@@ -74,7 +91,12 @@ public final class Broker implements AutoCloseable {
             BrokerConfig.Endpoint advertised = config.advertisedListener();
             context.setAdvertisedAddress(advertised.host(),
                 advertised.port() == 0 ? server.port() : advertised.port());
-            return new Broker(controller, replicaManager, server, context, groups);
+            ReplicaManager partitions = replicaManager;
+            ConsumerLag lag = new ConsumerLag(offsets, tp -> {
+                Partition partition = partitions.partition(tp.topic(), tp.partition());
+                return partition == null ? -1 : partition.highWatermark();
+            });
+            return new Broker(controller, replicaManager, server, context, groups, lag);
         } catch (RuntimeException | IOException | InterruptedException e) {
             if (groups != null) {
                 groups.close();
@@ -120,6 +142,11 @@ public final class Broker implements AutoCloseable {
 
     public String clusterId() {
         return context.clusterId();
+    }
+
+    /** Every group's lag per partition, for monitoring. */
+    public ConsumerLag consumerLag() {
+        return consumerLag;
     }
 
     @Override

@@ -2,7 +2,9 @@ package io.piste.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
+import io.piste.broker.group.PartitionLag;
 import io.piste.it.support.Bounded;
 import io.piste.it.support.BrokerExtension;
 import io.piste.it.support.Clients;
@@ -26,6 +28,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.admin.DeleteConsumerGroupOffsetsResult;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -39,6 +42,7 @@ import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -275,22 +279,34 @@ class ConsumerGroupIT
         }
     }
 
-    @Test
-    void shouldKeepStaticMemberPartitionsWithoutRebalanceWhenItRestarts() throws Exception
+    /**
+     * Two static members; one restarts within its session timeout and gets its partitions back in the same
+     * generation, while the other sees no rebalance. The restarting one is the follower, or the group leader
+     * (which Kafka answers with SkipAssignment, KIP-814).
+     */
+    @ParameterizedTest(name = "restarting the group leader: {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldKeepStaticMemberPartitionsWithoutRebalanceWhenItRestarts(final boolean restartLeader) throws Exception
     {
-        final String topic = "group-static";
-        final String group = "group-static-g";
+        final String topic = "group-static-" + restartLeader;
+        final String group = topic + "-g";
         Clients.createTopic(BROKER.bootstrapServers(), topic, 2);
-        final AtomicInteger leaderRebalances = new AtomicInteger();
+        final AtomicInteger stayingRebalances = new AtomicInteger();
         final AtomicBoolean stop = new AtomicBoolean();
-        final ExecutorService leaderThread = Executors.newSingleThreadExecutor();
+        final ExecutorService stayingThread = Executors.newSingleThreadExecutor();
+        KafkaConsumer<String, String> restarting = null;
         try
         {
-            final CountDownLatch leaderJoined = new CountDownLatch(1);
-            final Future<?> leader = leaderThread.submit(() ->
+            if (restartLeader)
             {
-                try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(),
-                    groupConsumer(group, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "static-a")))
+                restarting = staticMember(group, "static-restarting");
+                restarting.subscribe(List.of(topic));
+                pollUntilAssigned(restarting);
+            }
+            final CountDownLatch stayingJoined = new CountDownLatch(1);
+            final Future<?> staying = stayingThread.submit(() ->
+            {
+                try (KafkaConsumer<String, String> consumer = staticMember(group, "static-staying"))
                 {
                     consumer.subscribe(List.of(topic), new ConsumerRebalanceListener()
                     {
@@ -302,7 +318,7 @@ class ConsumerGroupIT
                         @Override
                         public void onPartitionsAssigned(final Collection<TopicPartition> partitions)
                         {
-                            leaderRebalances.incrementAndGet();
+                            stayingRebalances.incrementAndGet();
                         }
                     });
                     final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(90));
@@ -311,47 +327,61 @@ class ConsumerGroupIT
                         consumer.poll(POLL);
                         if (!consumer.assignment().isEmpty())
                         {
-                            leaderJoined.countDown();
+                            stayingJoined.countDown();
                         }
                     }
                 }
             });
-            assertThat(leaderJoined.await(30, TimeUnit.SECONDS)).isTrue();
-
-            final Set<TopicPartition> before;
-            final int generation;
-            try (KafkaConsumer<String, String> follower = staticFollower(group))
+            if (restartLeader)
             {
-                follower.subscribe(List.of(topic));
-                before = pollUntilAssigned(follower);
-                generation = follower.groupMetadata().generationId();
-                // Static members do not leave the group when they close.
+                // The first member keeps polling while the second joins, until each holds one partition.
+                final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(40));
+                while ((restarting.assignment().size() != 1 || stayingJoined.getCount() > 0) && !deadline.passed())
+                {
+                    restarting.poll(POLL);
+                }
             }
-            final int rebalancesBefore = leaderRebalances.get();
+            else
+            {
+                assertThat(stayingJoined.await(30, TimeUnit.SECONDS)).isTrue();
+                restarting = staticMember(group, "static-restarting");
+                restarting.subscribe(List.of(topic));
+                pollUntilAssigned(restarting);
+            }
+            final Set<TopicPartition> before = new HashSet<>(restarting.assignment());
+            final int generation = restarting.groupMetadata().generationId();
+            // Static members do not leave the group when they close.
+            restarting.close();
+            restarting = null;
+            final int rebalancesBefore = stayingRebalances.get();
             assertThat(before).hasSize(1);
 
-            try (KafkaConsumer<String, String> follower = staticFollower(group))
+            try (KafkaConsumer<String, String> restarted = staticMember(group, "static-restarting"))
             {
-                follower.subscribe(List.of(topic));
-                assertThat(pollUntilAssigned(follower)).isEqualTo(before);
-                assertThat(follower.groupMetadata().generationId()).isEqualTo(generation);
+                restarted.subscribe(List.of(topic));
+                assertThat(pollUntilAssigned(restarted)).isEqualTo(before);
+                assertThat(restarted.groupMetadata().generationId()).isEqualTo(generation);
             }
-            assertThat(leaderRebalances.get()).as("the other member saw no rebalance").isEqualTo(rebalancesBefore);
+            assertThat(stayingRebalances.get()).as("the other member saw no rebalance").isEqualTo(rebalancesBefore);
             stop.set(true);
-            leader.get(30, TimeUnit.SECONDS);
+            staying.get(30, TimeUnit.SECONDS);
         }
         finally
         {
             stop.set(true);
-            leaderThread.shutdownNow();
-            leaderThread.awaitTermination(30, TimeUnit.SECONDS);
+            if (restarting != null)
+            {
+                restarting.close();
+            }
+            stayingThread.shutdownNow();
+            stayingThread.awaitTermination(30, TimeUnit.SECONDS);
         }
     }
 
-    private static KafkaConsumer<String, String> staticFollower(final String group)
+    private static KafkaConsumer<String, String> staticMember(final String group, final String instanceId)
     {
         return Clients.consumer(BROKER.bootstrapServers(),
-            groupConsumer(group, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "static-b"));
+            groupConsumer(group, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId));
     }
 
     private static Set<TopicPartition> pollUntilAssigned(final KafkaConsumer<String, String> consumer)
@@ -427,6 +457,63 @@ class ConsumerGroupIT
             consumer.assign(List.of(tp));
             consumer.commitSync(Map.of(tp, new OffsetAndMetadata(0)));
             assertThat(consumer.committed(Set.of(tp)).get(tp).offset()).isZero();
+        }
+    }
+
+    @Test
+    void shouldExposeEachGroupsLagPerPartition() throws Exception
+    {
+        final String topic = "group-lag";
+        final String group = "group-lag-g";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 3);
+        produce(topic, 90);
+        final TopicPartition p0 = new TopicPartition(topic, 0);
+        final TopicPartition p1 = new TopicPartition(topic, 1);
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(),
+            groupConsumer(group)))
+        {
+            consumer.assign(List.of(p0, p1));
+            consumer.commitSync(Map.of(p0, new OffsetAndMetadata(0), p1, new OffsetAndMetadata(4)));
+        }
+        final Map<TopicPartition, Long> ends;
+        try (KafkaConsumer<String, String> reader = Clients.consumer(BROKER.bootstrapServers()))
+        {
+            ends = reader.endOffsets(List.of(p0, p1));
+        }
+        assertThat(ends.values()).as("records on both partitions").allMatch(end -> end > 4);
+
+        final List<PartitionLag> lag = BROKER.broker().consumerLag().stream()
+            .filter(l -> l.groupId().equals(group)).toList();
+
+        assertThat(lag).extracting(PartitionLag::partition).containsExactly(p0, p1);
+        assertThat(lag).extracting(PartitionLag::endOffset).containsExactly(ends.get(p0), ends.get(p1));
+        assertThat(lag).extracting(PartitionLag::lag).containsExactly(ends.get(p0), ends.get(p1) - 4);
+        assertThat(lag.get(1).commitTimestampMs()).isCloseTo(System.currentTimeMillis(), within(60_000L));
+    }
+
+    @Test
+    void shouldRefuseToDeleteTheOffsetsTopic() throws Exception
+    {
+        final String topic = "group-offsets-kept";
+        final TopicPartition tp = new TopicPartition(topic, 0);
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 1);
+        final Map<String, Object> props = groupConsumer("group-offsets-kept-g");
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(), props))
+        {
+            consumer.assign(List.of(tp));
+            consumer.commitSync(Map.of(tp, new OffsetAndMetadata(7)));
+        }
+        try (Admin admin = Clients.admin(BROKER.bootstrapServers()))
+        {
+            assertThatThrownBy(() -> admin.deleteTopics(List.of("__consumer_offsets")).all().get(30, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("internal topic");
+            assertThat(admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(30, TimeUnit.SECONDS))
+                .contains("__consumer_offsets");
+        }
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(), props))
+        {
+            assertThat(consumer.committed(Set.of(tp)).get(tp).offset()).isEqualTo(7);
         }
     }
 

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,11 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Netty's allocator events for Java Flight Recorder cost start-up time (JFR's machinery is loaded and the
+        // event classes generated) and are rarely wanted; -Dio.netty.jfr.enabled=true brings them back.
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
         System.exit(new CommandLine(new Main()).execute(args));
     }
 
@@ -55,7 +62,6 @@ public final class Main implements Runnable {
                 }
                 config.put(override.substring(0, eq).trim(), override.substring(eq + 1).trim());
             }
-            long started = System.nanoTime();
             PisteServer server = PisteServer.start(config);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -67,10 +73,17 @@ public final class Main implements Runnable {
                 stopped.countDown();
             }, "piste-shutdown"));
             System.out.printf("Piste broker ready on %s (cluster %s, started in %d ms)%n",
-                server.bootstrapServers(), server.clusterId(), (System.nanoTime() - started) / 1_000_000);
+                server.bootstrapServers(), server.clusterId(), millisSinceProcessStart());
             System.out.flush();
             stopped.await();
             return 0;
+        }
+
+        /** Since the JVM started, so the figure includes JVM and class loading, as a user waits for them. */
+        private static long millisSinceProcessStart() {
+            return ProcessHandle.current().info().startInstant()
+                .map(start -> Duration.between(start, Instant.now()).toMillis())
+                .orElse(-1L);
         }
 
         private static Map<String, String> readProperties(Path file) throws IOException {

@@ -2,7 +2,9 @@ package io.piste.server;
 
 import io.piste.broker.Broker;
 import io.piste.broker.config.BrokerConfig;
+import io.piste.broker.group.PartitionLag;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -41,6 +43,11 @@ public final class PisteServer implements AutoCloseable {
 
     public String clusterId() {
         return broker.clusterId();
+    }
+
+    /** Every consumer group's lag per partition, as the broker sees it (committed offsets vs. end offsets). */
+    public List<PartitionLag> consumerLag() {
+        return broker.consumerLag().all();
     }
 
     /** Clean shutdown: stops the listener, flushes every log and writes the clean-shutdown markers. */

@@ -191,13 +191,15 @@ public final class BrokerConfig {
         return (Integer) values.get("producer.id.expiration.check.interval.ms");
     }
 
-    /** The group coordinator's settings (group.*, offsets.topic.num.partitions, offset.metadata.max.bytes). */
+    /** The group coordinator's settings (group.*, offsets.*, offset.metadata.max.bytes). */
     public GroupConfig groupConfig() {
         return new GroupConfig((Integer) values.get("group.initial.rebalance.delay.ms"),
                 (Integer) values.get("group.min.session.timeout.ms"),
                 (Integer) values.get("group.max.session.timeout.ms"),
                 (Integer) values.get("offset.metadata.max.bytes"),
-                (Integer) values.get("offsets.topic.num.partitions"));
+                (Integer) values.get("offsets.topic.num.partitions"),
+                (Integer) values.get("offsets.retention.minutes") * 60_000L,
+                (Long) values.get("offsets.retention.check.interval.ms"));
     }
 
     /** The consumer group protocol's settings (group.consumer.*). */
@@ -362,7 +364,12 @@ public final class BrokerConfig {
                 .define("offset.metadata.max.bytes", INT, 4096, atLeast(0), HIGH,
                         "The maximum size for a metadata entry associated with an offset commit.")
                 .define("offsets.topic.num.partitions", INT, 50, atLeast(1), HIGH,
-                        "The number of partitions for the offset commit topic (should not change after deployment).");
+                        "The number of partitions for the offset commit topic (should not change after deployment).")
+                .define("offsets.retention.minutes", INT, 7 * 24 * 60, atLeast(1), HIGH,
+                        "How long committed offsets are kept: for a group without members, counted from the "
+                                + "moment it became empty; for a standalone consumer, from its last commit.")
+                .define("offsets.retention.check.interval.ms", LONG, 600000L, atLeast(1), HIGH,
+                        "How often expired committed offsets are looked for and deleted.");
     }
 
     // message.downconversion.enable is deprecated (a no-op since Kafka 4.0) but still accepted by Kafka.

@@ -25,6 +25,8 @@ final class ClassicGroup {
     /** While the initial rebalance delay runs, joins do not complete the rebalance early. */
     boolean initialDelay;
     long rebalanceDeadlineMs;
+    /** When the group last became Empty, or -1 if unknown (a group restored or known only by its offsets). */
+    long emptySinceMs = -1;
 
     ClassicGroup(String groupId) {
         this.groupId = groupId;
@@ -68,6 +70,21 @@ final class ClassicGroup {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether the group would still select its current protocol if {@code member} announced {@code protocols}
+     * instead: then a returning static member needs no rebalance, even though its metadata (owned partitions,
+     * generation) differs from its old incarnation's.
+     */
+    boolean keepsProtocolWith(GroupMember member, Map<String, byte[]> protocols) {
+        Map<String, byte[]> previous = member.protocols;
+        member.protocols = protocols;
+        try {
+            return protocolName != null && protocolName.equals(selectProtocol());
+        } finally {
+            member.protocols = previous;
+        }
     }
 
     /**

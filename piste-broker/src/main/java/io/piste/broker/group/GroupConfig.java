@@ -9,9 +9,14 @@ package io.piste.broker.group;
  * @param maxSessionTimeoutMs     {@code group.max.session.timeout.ms} (Kafka: 1800000)
  * @param offsetMetadataMaxBytes  {@code offset.metadata.max.bytes} (Kafka: 4096)
  * @param offsetsTopicPartitions  {@code offsets.topic.num.partitions} (Kafka: 50)
+ * @param offsetsRetentionMs      {@code offsets.retention.minutes} in ms: how long the offsets of a group without
+ *                                members are kept (Kafka: 7 days)
+ * @param offsetsRetentionCheckIntervalMs {@code offsets.retention.check.interval.ms} (Kafka: 600000)
  */
 public record GroupConfig(int initialRebalanceDelayMs, int minSessionTimeoutMs, int maxSessionTimeoutMs,
-                          int offsetMetadataMaxBytes, int offsetsTopicPartitions) {
+                          int offsetMetadataMaxBytes, int offsetsTopicPartitions, long offsetsRetentionMs,
+                          long offsetsRetentionCheckIntervalMs) {
 
-    public static final GroupConfig KAFKA_DEFAULTS = new GroupConfig(3000, 6000, 1_800_000, 4096, 50);
+    public static final GroupConfig KAFKA_DEFAULTS = new GroupConfig(3000, 6000, 1_800_000, 4096, 50,
+        7 * 24 * 60 * 60 * 1000L, 600_000L);
 }

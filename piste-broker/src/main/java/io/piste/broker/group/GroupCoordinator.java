@@ -101,9 +101,8 @@ public final class GroupCoordinator {
         if (instanceId != null) {
             // A static member coming back under a new member id replaces (fences) its old incarnation.
             GroupMember old = group.members.get(group.staticMembers.getOrDefault(instanceId, ""));
-            if (old != null && group.is(GroupState.STABLE) && old.matches(protocols)
-                && !old.memberId.equals(group.leaderId)) {
-                replaceStaticMember(group, old, newMemberId, request, clientId, clientHost, callback);
+            if (old != null && group.is(GroupState.STABLE) && group.keepsProtocolWith(old, protocols)) {
+                replaceStaticMember(group, old, newMemberId, request, clientId, clientHost, protocols, callback);
                 return;
             }
             if (old != null) {
@@ -161,26 +160,30 @@ public final class GroupCoordinator {
     }
 
     /**
-     * KIP-345: a static follower restarting within its session timeout takes its old incarnation's place and
-     * assignment, and the group does not rebalance. (A returning leader still causes a rebalance, so that it
-     * learns the members' metadata again.)
+     * KIP-345: a static member restarting within its session timeout takes its old incarnation's place and
+     * assignment, and the group does not rebalance. A returning leader gets the members' metadata with
+     * {@code SkipAssignment} set (KIP-814), so it knows the group again without computing a new assignment.
      */
     private void replaceStaticMember(ClassicGroup group, GroupMember old, String newMemberId,
                                      JoinGroupRequestData request, String clientId, String clientHost,
-                                     Consumer<JoinGroupResponseData> callback) {
+                                     Map<String, byte[]> protocols, Consumer<JoinGroupResponseData> callback) {
+        boolean leader = old.memberId.equals(group.leaderId);
         answerSync(old, syncError(Errors.FENCED_INSTANCE_ID));
         removeMemberQuietly(group, old);
         GroupMember member = new GroupMember(newMemberId, old.groupInstanceId, clientId, clientHost);
         member.protocolType = old.protocolType;
-        member.protocols = old.protocols;
+        member.protocols = protocols;
         member.assignment = old.assignment;
         member.sessionTimeoutMs = request.sessionTimeoutMs();
         member.rebalanceTimeoutMs = request.rebalanceTimeoutMs() < 0 ? request.sessionTimeoutMs()
             : request.rebalanceTimeoutMs();
         group.members.put(newMemberId, member);
         group.staticMembers.put(old.groupInstanceId, newMemberId);
+        if (leader) {
+            group.leaderId = newMemberId;
+        }
         scheduleHeartbeatExpiry(group, member);
-        callback.accept(joinResponse(group, member, false));
+        callback.accept(joinResponse(group, member, leader).setSkipAssignment(leader));
     }
 
     private void addMemberAndRebalance(ClassicGroup group, GroupMember member, JoinGroupRequestData request,
@@ -289,6 +292,7 @@ public final class GroupCoordinator {
         group.generationId++;
         if (group.members.isEmpty()) {
             group.state = GroupState.EMPTY;
+            group.emptySinceMs = timer.nowMs();
             group.protocolName = null;
             group.leaderId = null;
             return;
@@ -356,7 +360,7 @@ public final class GroupCoordinator {
             return;
         }
         GroupMember member = group.members.get(request.memberId());
-        Errors error = checkMember(group, member, request.generationId());
+        Errors error = checkMember(group, request.memberId(), request.groupInstanceId(), request.generationId());
         if (error != Errors.NONE) {
             callback.accept(syncError(error));
             return;
@@ -413,11 +417,24 @@ public final class GroupCoordinator {
         }
     }
 
-    /** Kafka's checks of a member's request: unknown member, then stale generation. */
-    private static Errors checkMember(ClassicGroup group, GroupMember member, int generationId) {
+    /**
+     * Kafka's checks of a member's request: a static member's replaced incarnation is fenced (KIP-345), then unknown
+     * member, then stale generation.
+     */
+    private static Errors checkMember(ClassicGroup group, String memberId, String groupInstanceId, int generationId) {
         if (group.is(GroupState.DEAD)) {
             return Errors.COORDINATOR_NOT_AVAILABLE;
         }
+        if (groupInstanceId != null) {
+            String current = group.staticMembers.get(groupInstanceId);
+            if (current == null) {
+                return Errors.UNKNOWN_MEMBER_ID;
+            }
+            if (!current.equals(memberId)) {
+                return Errors.FENCED_INSTANCE_ID;
+            }
+        }
+        GroupMember member = group.members.get(memberId);
         if (member == null) {
             return Errors.UNKNOWN_MEMBER_ID;
         }
@@ -435,7 +452,7 @@ public final class GroupCoordinator {
             return Errors.UNKNOWN_MEMBER_ID;
         }
         GroupMember member = group.members.get(request.memberId());
-        Errors error = checkMember(group, member, request.generationId());
+        Errors error = checkMember(group, request.memberId(), request.groupInstanceId(), request.generationId());
         if (error != Errors.NONE) {
             return error;
         }
@@ -555,7 +572,8 @@ public final class GroupCoordinator {
      * Whether a commit may go ahead: simple commits (generation -1, no member id) only for a group without members;
      * otherwise the member and generation must be current and the group not waiting for its assignment.
      */
-    public synchronized Errors validateOffsetCommit(String groupId, int generationId, String memberId) {
+    public synchronized Errors validateOffsetCommit(String groupId, int generationId, String memberId,
+                                                    String groupInstanceId) {
         ClassicGroup group = groups.get(groupId);
         boolean simple = generationId < 0 && (memberId == null || memberId.isEmpty());
         if (group == null || group.is(GroupState.EMPTY)) {
@@ -565,11 +583,11 @@ public final class GroupCoordinator {
             // A standalone consumer may not overwrite the offsets of a group that has active members.
             return Errors.UNKNOWN_MEMBER_ID;
         }
-        GroupMember member = group.members.get(memberId);
-        Errors error = checkMember(group, member, generationId);
+        Errors error = checkMember(group, memberId, groupInstanceId, generationId);
         if (error != Errors.NONE) {
             return error;
         }
+        GroupMember member = group.members.get(memberId);
         if (group.is(GroupState.COMPLETING_REBALANCE)) {
             return Errors.REBALANCE_IN_PROGRESS;
         }
@@ -601,6 +619,29 @@ public final class GroupCoordinator {
             return new OffsetDeleteCheck(Errors.NON_EMPTY_GROUP, Set.of());
         }
         return new OffsetDeleteCheck(Errors.NONE, ConsumerSubscriptions.topicsOf(group));
+    }
+
+    // ---------------------------------------------------------------- offsets retention
+
+    /** What offsets retention needs to know of a group, see {@link GroupActivity}. */
+    public synchronized GroupActivity activity(String groupId) {
+        ClassicGroup group = groups.get(groupId);
+        if (group == null || group.is(GroupState.DEAD) || group.is(GroupState.EMPTY)) {
+            return GroupActivity.empty(group == null ? -1 : group.emptySinceMs);
+        }
+        if (!ConsumerSubscriptions.PROTOCOL_TYPE.equals(group.protocolType)) {
+            return GroupActivity.activeKeepingAll();
+        }
+        return GroupActivity.active(ConsumerSubscriptions.topicsOf(group));
+    }
+
+    /** Forgets an Empty group whose offsets have all expired, as Kafka does; a group with members stays. */
+    public synchronized void removeIfEmpty(String groupId) {
+        ClassicGroup group = groups.get(groupId);
+        if (group != null && group.is(GroupState.EMPTY)) {
+            group.state = GroupState.DEAD;
+            groups.remove(groupId);
+        }
     }
 
     // ---------------------------------------------------------------- ListGroups, DescribeGroups

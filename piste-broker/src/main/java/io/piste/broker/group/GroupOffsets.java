@@ -3,6 +3,7 @@ package io.piste.broker.group;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
@@ -17,6 +18,8 @@ public final class GroupOffsets {
 
     private final OffsetLog log;
     private final Map<String, Map<TopicPartition, CommittedOffset>> offsets = new ConcurrentHashMap<>();
+    /** Writes not yet durable (and so not yet applied), per group; guarded by itself. */
+    private final Map<String, Integer> inFlight = new HashMap<>();
 
     public GroupOffsets(OffsetLog log) {
         this.log = log;
@@ -24,12 +27,42 @@ public final class GroupOffsets {
 
     /** Writes, then applies and calls {@code done} with NONE; on error nothing changes. */
     public void commit(String groupId, Map<TopicPartition, CommittedOffset> commit, Consumer<Errors> done) {
+        synchronized (inFlight) {
+            inFlight.merge(groupId, 1, Integer::sum);
+        }
         log.append(groupId, commit, error -> {
             if (error == Errors.NONE) {
                 commit.forEach((tp, offset) -> apply(groupId, tp, offset));
             }
+            synchronized (inFlight) {
+                inFlight.computeIfPresent(groupId, (g, n) -> n == 1 ? null : n - 1);
+            }
             done.accept(error);
         });
+    }
+
+    /**
+     * Deletes the group's offsets that {@code expired} selects, through the log, unless a write of the group is in
+     * flight: its offsets in memory would not be the last ones written, and a tombstone written after a newer
+     * commit would delete that commit. Returns how many offsets are being deleted.
+     */
+    int expire(String groupId, BiPredicate<TopicPartition, CommittedOffset> expired, Consumer<Errors> done) {
+        synchronized (inFlight) {
+            if (inFlight.containsKey(groupId)) {
+                return 0;
+            }
+            Map<TopicPartition, CommittedOffset> tombstones = new HashMap<>();
+            fetch(groupId).forEach((tp, offset) -> {
+                if (expired.test(tp, offset)) {
+                    tombstones.put(tp, null);
+                }
+            });
+            if (!tombstones.isEmpty()) {
+                // Appended while holding the lock, so a commit that follows is written after the tombstones.
+                commit(groupId, tombstones, done);
+            }
+            return tombstones.size();
+        }
     }
 
     /** Applies one replayed or written record; a null offset deletes. */

@@ -6,6 +6,7 @@ import io.piste.broker.protocol.RequestContext;
 import io.piste.broker.protocol.RequestHandler;
 import java.io.IOException;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
@@ -14,7 +15,10 @@ import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** DeleteTopics: by name, or from v6 by name or id; the partitions' logs are deleted with the topic. */
+/**
+ * DeleteTopics: by name, or from v6 by name or id; the partitions' logs are deleted with the topic. Internal topics
+ * ({@code __consumer_offsets}, {@code __transaction_state}) are refused with INVALID_REQUEST.
+ */
 final class DeleteTopicsHandler implements RequestHandler {
 
     private static final Logger log = LoggerFactory.getLogger(DeleteTopicsHandler.class);
@@ -53,6 +57,11 @@ final class DeleteTopicsHandler implements RequestHandler {
                 ? Errors.UNKNOWN_TOPIC_OR_PARTITION.code() : Errors.UNKNOWN_TOPIC_ID.code());
         }
         result.setName(topic.name()).setTopicId(topic.topicId());
+        if (Topic.isInternal(topic.name())) {
+            // Kafka's broker would delete it (only its CLI refuses), losing every group's committed offsets.
+            return result.setErrorCode(Errors.INVALID_REQUEST.code())
+                .setErrorMessage(topic.name() + " is an internal topic and cannot be deleted");
+        }
         try {
             broker.controller().deleteTopic(topic.topicId());
         } catch (IOException e) {

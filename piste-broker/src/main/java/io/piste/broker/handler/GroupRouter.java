@@ -52,9 +52,11 @@ final class GroupRouter {
         }
     }
 
-    Errors validateOffsetCommit(String groupId, int generationIdOrMemberEpoch, String memberId, short apiVersion) {
+    Errors validateOffsetCommit(String groupId, int generationIdOrMemberEpoch, String memberId,
+                                String groupInstanceId, short apiVersion) {
         Errors error = consumer.validateOffsetCommit(groupId, memberId, generationIdOrMemberEpoch, apiVersion);
-        return error != null ? error : classic.validateOffsetCommit(groupId, generationIdOrMemberEpoch, memberId);
+        return error != null ? error
+            : classic.validateOffsetCommit(groupId, generationIdOrMemberEpoch, memberId, groupInstanceId);
     }
 
     Errors validateOffsetFetch(String groupId, String memberId, int memberEpoch) {

@@ -70,7 +70,7 @@ final class OffsetHandlers {
             || request.groupId().getBytes(StandardCharsets.UTF_8).length > Short.MAX_VALUE
             ? Errors.INVALID_GROUP_ID
             : groups.validateOffsetCommit(request.groupId(), request.generationIdOrMemberEpoch(),
-                request.memberId(), context.apiVersion());
+                request.memberId(), request.groupInstanceId(), context.apiVersion());
         OffsetCommitResponseData response = new OffsetCommitResponseData();
         Map<TopicPartition, CommittedOffset> toCommit = new LinkedHashMap<>();
         List<OffsetCommitResponsePartition> pending = new ArrayList<>();

@@ -28,7 +28,7 @@ class GroupCoordinatorTest {
     private final FakeGroupTimer timer = new FakeGroupTimer();
 
     private GroupCoordinator coordinator(int initialDelayMs) {
-        return new GroupCoordinator(new GroupConfig(initialDelayMs, 6000, 1_800_000, 4096, 5), timer);
+        return new GroupCoordinator(new GroupConfig(initialDelayMs, 6000, 1_800_000, 4096, 5, 60_000, 1000), timer);
     }
 
     private static JoinGroupRequestData join(String memberId, String... protocols) {
@@ -139,12 +139,12 @@ class GroupCoordinatorTest {
         assertThat(joinAsync(c, join("", "roundrobin")).get().errorCode())
             .isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code());
         assertThat(joinAsync(c, join("ghost")).get().errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
-        assertThat(c.validateOffsetCommit("g", 0, a.memberId())).isEqualTo(Errors.ILLEGAL_GENERATION);
-        assertThat(c.validateOffsetCommit("g", 1, a.memberId()))
+        assertThat(c.validateOffsetCommit("g", 0, a.memberId(), null)).isEqualTo(Errors.ILLEGAL_GENERATION);
+        assertThat(c.validateOffsetCommit("g", 1, a.memberId(), null))
             .as("awaiting the assignment").isEqualTo(Errors.REBALANCE_IN_PROGRESS);
-        assertThat(c.validateOffsetCommit("g", -1, "")).as("simple commit to a group with members")
+        assertThat(c.validateOffsetCommit("g", -1, "", null)).as("simple commit to a group with members")
             .isEqualTo(Errors.UNKNOWN_MEMBER_ID);
-        assertThat(c.validateOffsetCommit("other", -1, "")).isEqualTo(Errors.NONE);
+        assertThat(c.validateOffsetCommit("other", -1, "", null)).isEqualTo(Errors.NONE);
     }
 
     @Test
@@ -201,7 +201,7 @@ class GroupCoordinatorTest {
 
         assertThat(c.stateOf("g")).isEqualTo("Empty");
         assertThat(c.leaveGroup("g", a.memberId(), null)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
-        assertThat(c.validateOffsetCommit("g", -1, "")).isEqualTo(Errors.NONE);
+        assertThat(c.validateOffsetCommit("g", -1, "", null)).isEqualTo(Errors.NONE);
         assertThat(c.listGroups(List.of("Empty"), null)).extracting(g -> g.groupId()).containsExactly("g");
         assertThat(c.deleteGroup("g")).isEqualTo(Errors.NONE);
         assertThat(c.describeGroup("g").groupState()).isEqualTo("Dead");
@@ -246,6 +246,52 @@ class GroupCoordinatorTest {
         assertThat(heartbeat(c, a2.memberId(), 2)).isEqualTo(Errors.NONE);
         assertThat(joinAsync(c, join(b.get().memberId()).setGroupInstanceId("b")).get().errorCode())
             .isEqualTo(Errors.FENCED_INSTANCE_ID.code());
+    }
+
+    @Test
+    void shouldLetStaticLeaderRejoinWithoutRebalanceAndSkipAssignment() {
+        GroupCoordinator c = coordinator(0);
+        JoinGroupResponseData a1 = joinAsync(c, join("").setGroupInstanceId("a")).get();
+        sync(c, a1);
+        AtomicReference<JoinGroupResponseData> b = joinAsync(c, join("").setGroupInstanceId("b"));
+        JoinGroupResponseData a2 = joinAsync(c, join(a1.memberId()).setGroupInstanceId("a")).get();
+        assertThat(a2.leader()).isEqualTo(a1.memberId());
+        sync(c, b.get());
+        sync(c, a2, new SyncGroupRequestAssignment().setMemberId(a2.memberId()).setAssignment(new byte[] {5}));
+
+        // The leader a restarts: a new member id for the same instance id.
+        JoinGroupResponseData a3 = joinAsync(c, join("").setGroupInstanceId("a")).get();
+
+        assertThat(a3.errorCode()).isZero();
+        assertThat(c.stateOf("g")).isEqualTo("Stable");
+        assertThat(a3.generationId()).isEqualTo(2);
+        assertThat(a3.leader()).isEqualTo(a3.memberId());
+        assertThat(a3.skipAssignment()).isTrue();
+        assertThat(a3.members()).extracting(JoinGroupResponseData.JoinGroupResponseMember::groupInstanceId)
+            .containsExactlyInAnyOrder("a", "b");
+        assertThat(sync(c, a3).get().assignment()).as("the old incarnation's assignment").containsExactly(5);
+        assertThat(heartbeat(c, b.get().memberId(), 2)).isEqualTo(Errors.NONE);
+    }
+
+    @Test
+    void shouldFenceEveryRequestOfAReplacedStaticMember() {
+        GroupCoordinator c = coordinator(0);
+        JoinGroupResponseData a1 = joinAsync(c, join("").setGroupInstanceId("a")).get();
+        sync(c, a1);
+        JoinGroupResponseData a2 = joinAsync(c, join("").setGroupInstanceId("a")).get();
+        assertThat(a2.memberId()).isNotEqualTo(a1.memberId());
+
+        assertThat(c.heartbeat(new HeartbeatRequestData().setGroupId("g").setMemberId(a1.memberId())
+            .setGroupInstanceId("a").setGenerationId(a1.generationId()))).isEqualTo(Errors.FENCED_INSTANCE_ID);
+        assertThat(c.validateOffsetCommit("g", a1.generationId(), a1.memberId(), "a"))
+            .isEqualTo(Errors.FENCED_INSTANCE_ID);
+        AtomicReference<SyncGroupResponseData> synced = new AtomicReference<>();
+        c.syncGroup(new SyncGroupRequestData().setGroupId("g").setMemberId(a1.memberId()).setGroupInstanceId("a")
+            .setGenerationId(a1.generationId()).setProtocolType("consumer").setProtocolName("range"), synced::set);
+        assertThat(synced.get().errorCode()).isEqualTo(Errors.FENCED_INSTANCE_ID.code());
+        assertThat(c.validateOffsetCommit("g", a2.generationId(), a2.memberId(), "a")).isEqualTo(Errors.NONE);
+        assertThat(c.validateOffsetCommit("g", a2.generationId(), a2.memberId(), "unknown"))
+            .isEqualTo(Errors.UNKNOWN_MEMBER_ID);
     }
 
     @Test

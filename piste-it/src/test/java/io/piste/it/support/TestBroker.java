@@ -1,10 +1,12 @@
 package io.piste.it.support;
 
+import io.piste.broker.group.PartitionLag;
 import io.piste.server.PisteServer;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -60,6 +62,12 @@ public final class TestBroker implements AutoCloseable
     public Path logDir()
     {
         return logDir;
+    }
+
+    /** The broker's own view of every group's lag (see {@code PisteServer#consumerLag}). */
+    public List<PartitionLag> consumerLag()
+    {
+        return server.consumerLag();
     }
 
     public boolean isRunning()

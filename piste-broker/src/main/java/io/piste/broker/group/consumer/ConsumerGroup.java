@@ -21,6 +21,8 @@ final class ConsumerGroup {
     int groupEpoch;
     int assignmentEpoch;
     String assignorName = "";
+    /** When the last member left, for offsets retention; -1 while it has members. */
+    long emptySinceMs = -1;
     final Map<String, ConsumerGroupMember> members = new LinkedHashMap<>();
     /** group.instance.id to member id, for static members. */
     final Map<String, String> staticMembers = new HashMap<>();

@@ -1,5 +1,6 @@
 package io.piste.broker.group.consumer;
 
+import io.piste.broker.group.GroupActivity;
 import io.piste.broker.group.GroupTimer;
 import io.piste.broker.metadata.MetadataImage;
 import java.util.ArrayList;
@@ -362,6 +363,9 @@ public final class ConsumerGroupCoordinator {
         Map<String, Map<Uuid, Set<Integer>>> target = new HashMap<>(group.targetAssignment);
         target.remove(member.memberId);
         group.targetAssignment = Map.copyOf(target);
+        if (group.members.isEmpty()) {
+            group.emptySinceMs = timer.nowMs();
+        }
         log.info("Member {} of consumer group {} removed: {}", member.memberId, group.groupId, why);
         maybeBumpEpoch(group, true);
     }
@@ -434,6 +438,23 @@ public final class ConsumerGroupCoordinator {
     public synchronized Set<String> subscribedTopicNames(String groupId) {
         ConsumerGroup group = groups.get(groupId);
         return group == null ? null : Set.copyOf(group.subscribedTopics.keySet());
+    }
+
+    /** What offsets retention needs to know of a consumer group: its members' subscribed topics, or when it emptied. */
+    public synchronized GroupActivity activity(String groupId) {
+        ConsumerGroup group = groups.get(groupId);
+        if (group == null || group.members.isEmpty()) {
+            return new GroupActivity(false, group == null ? -1 : group.emptySinceMs, Set.of());
+        }
+        return new GroupActivity(true, -1, Set.copyOf(group.subscribedTopics.keySet()));
+    }
+
+    /** Forgets an Empty group whose offsets have all expired, as Kafka does. */
+    public synchronized void removeIfEmpty(String groupId) {
+        ConsumerGroup group = groups.get(groupId);
+        if (group != null && group.members.isEmpty()) {
+            groups.remove(groupId);
+        }
     }
 
     /** DeleteGroups: only an Empty group goes (NON_EMPTY_GROUP otherwise). */

@@ -2,6 +2,7 @@ package io.piste.broker.group.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.piste.broker.group.GroupActivity;
 import io.piste.broker.metadata.LocalController;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -246,6 +247,22 @@ class ConsumerGroupCoordinatorTest {
         assertThat(ran).as("an Empty consumer group gives its id up").isTrue();
         assertThat(coordinator.isConsumerGroup("g")).isFalse();
         assertThat(coordinator.deleteGroup("g")).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
+    }
+
+    @Test
+    void shouldTellOffsetsRetentionWhatTheGroupSubscribesToAndWhenItEmptied() {
+        send(join("a"));
+        GroupActivity active = coordinator.activity("g");
+        assertThat(active.hasMembers()).isTrue();
+        assertThat(active.subscribedTopics()).containsExactly("t");
+
+        timer.advance(1234);
+        send(beat("a", -1));
+        GroupActivity empty = coordinator.activity("g");
+        assertThat(empty.hasMembers()).isFalse();
+        assertThat(empty.emptySinceMs()).isEqualTo(1234);
+        coordinator.removeIfEmpty("g");
+        assertThat(coordinator.isConsumerGroup("g")).isFalse();
     }
 
     private DescribedGroup describe() {
