@@ -5,6 +5,7 @@ import io.piste.broker.group.ConsumerLag;
 import io.piste.broker.group.GroupConfig;
 import io.piste.broker.group.GroupCoordinator;
 import io.piste.broker.group.GroupOffsets;
+import io.piste.broker.group.GroupRecord;
 import io.piste.broker.group.GroupTimer;
 import io.piste.broker.group.OffsetExpiry;
 import io.piste.broker.group.OffsetsTopic;
@@ -18,8 +19,10 @@ import io.piste.broker.partition.Partition;
 import io.piste.broker.partition.ReplicaManager;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.apache.kafka.common.protocol.Errors;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,9 +67,9 @@ public final class Broker implements AutoCloseable {
             controller.setListener(replicaManager);
             GroupConfig groupConfig = config.groupConfig();
             GroupTimer groupTimer = GroupTimer.system();
-            groups = new GroupCoordinator(groupConfig, groupTimer);
             OffsetsTopic offsetsTopic = new OffsetsTopic(controller, replicaManager,
                 groupConfig.offsetsTopicPartitions(), System::currentTimeMillis);
+            groups = new GroupCoordinator(groupConfig, groupTimer, offsetsTopic);
             GroupOffsets offsets = new GroupOffsets(offsetsTopic);
             loadOffsets(offsetsTopic, offsets, groups);
             GroupCoordinator classicGroups = groups;
@@ -112,7 +115,13 @@ public final class Broker implements AutoCloseable {
     private static void loadOffsets(OffsetsTopic topic, GroupOffsets offsets, GroupCoordinator groups)
         throws IOException {
         long started = System.nanoTime();
-        long records = topic.load(offsets);
+        Map<String, GroupRecord> memberships = new HashMap<>();
+        long records = topic.load(offsets, memberships);
+        memberships.forEach((groupId, membership) -> {
+            if (membership != null) {
+                groups.restore(groupId, membership);
+            }
+        });
         for (String groupId : offsets.groupIds()) {
             // A group known only by its offsets is listed and described as Empty, as in Kafka.
             groups.ensureGroup(groupId);

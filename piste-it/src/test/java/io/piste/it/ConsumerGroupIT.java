@@ -217,6 +217,68 @@ class ConsumerGroupIT
         }
     }
 
+    /**
+     * The membership is written to {@code __consumer_offsets} when a rebalance completes, so after a broker
+     * restart the members carry on in their generation: no rejoin, no new member ids, no partitions moved.
+     */
+    @Test
+    void shouldKeepTheGroupWithoutRebalanceAcrossABrokerRestart() throws Exception
+    {
+        final String topic = "group-survives-restart";
+        final String group = topic + "-g";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 4);
+        final AtomicInteger assignments = new AtomicInteger();
+        final ConsumerRebalanceListener counting = new ConsumerRebalanceListener()
+        {
+            @Override
+            public void onPartitionsRevoked(final Collection<TopicPartition> partitions)
+            {
+            }
+
+            @Override
+            public void onPartitionsAssigned(final Collection<TopicPartition> partitions)
+            {
+                assignments.incrementAndGet();
+            }
+        };
+        final Map<String, Object> props = groupConsumer(group,
+            ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, "org.apache.kafka.clients.consumer.RangeAssignor",
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, String> a = Clients.consumer(BROKER.bootstrapServers(), props);
+             KafkaConsumer<String, String> b = Clients.consumer(BROKER.bootstrapServers(), props))
+        {
+            a.subscribe(List.of(topic), counting);
+            b.subscribe(List.of(topic), counting);
+            final Bounded.Deadline joined = Bounded.Deadline.in(Duration.ofSeconds(40));
+            while ((a.assignment().size() != 2 || b.assignment().size() != 2) && !joined.passed())
+            {
+                a.poll(POLL);
+                b.poll(POLL);
+            }
+            final List<Object> before = List.of(a.groupMetadata().memberId(), b.groupMetadata().memberId(),
+                a.groupMetadata().generationId(), new HashSet<>(a.assignment()), new HashSet<>(b.assignment()));
+            final int assignmentsBefore = assignments.get();
+            assertThat(a.assignment()).hasSize(2);
+
+            BROKER.broker().restart();
+            produce(topic, 40);
+            final Set<String> consumed = new HashSet<>();
+            final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(40));
+            final Bounded.Deadline settle = Bounded.Deadline.in(Duration.ofSeconds(3));
+            while ((consumed.size() < 40 || !settle.passed()) && !deadline.passed())
+            {
+                a.poll(POLL).forEach(r -> consumed.add(r.value()));
+                b.poll(POLL).forEach(r -> consumed.add(r.value()));
+            }
+
+            assertThat(consumed).hasSize(40);
+            assertThat(List.of(a.groupMetadata().memberId(), b.groupMetadata().memberId(),
+                a.groupMetadata().generationId(), new HashSet<>(a.assignment()), new HashSet<>(b.assignment())))
+                .as("member ids, generation and assignments").isEqualTo(before);
+            assertThat(assignments.get()).as("no rebalance").isEqualTo(assignmentsBefore);
+        }
+    }
+
     @Test
     void shouldFetchCommittedOffsetsAndResumeFromThemAfterBrokerRestart() throws Exception
     {

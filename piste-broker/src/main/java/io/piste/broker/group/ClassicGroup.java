@@ -1,9 +1,14 @@
 package io.piste.broker.group;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
+import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
 
 /**
  * The membership of one classic group: state, generation, leader, chosen protocol, and the members and pending
@@ -116,5 +121,74 @@ final class ClassicGroup {
             }
         }
         return best;
+    }
+
+    /** The group's membership record, as of {@code nowMs}. */
+    GroupRecord toRecord(long nowMs) {
+        List<GroupRecord.Member> stored = new ArrayList<>();
+        for (GroupMember m : members.values()) {
+            byte[] subscription = protocolName == null ? null : m.protocols.get(protocolName);
+            stored.add(new GroupRecord.Member(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
+                m.sessionTimeoutMs, m.rebalanceTimeoutMs, subscription == null ? new byte[0] : subscription,
+                m.assignment));
+        }
+        return new GroupRecord(protocolType, generationId, protocolName, leaderId, nowMs, stored);
+    }
+
+    /** A group as its record left it: Stable with its members, or Empty. Members' timers are not set. */
+    static ClassicGroup fromRecord(String groupId, GroupRecord record) {
+        ClassicGroup group = new ClassicGroup(groupId);
+        group.protocolType = record.protocolType();
+        group.generationId = record.generationId();
+        if (record.members().isEmpty() || record.protocolName() == null) {
+            group.emptySinceMs = record.stateTimestampMs();
+            return group;
+        }
+        group.protocolName = record.protocolName();
+        group.leaderId = record.leaderId();
+        group.state = GroupState.STABLE;
+        for (GroupRecord.Member stored : record.members()) {
+            GroupMember m = new GroupMember(stored.memberId(), stored.groupInstanceId(), stored.clientId(),
+                stored.clientHost());
+            m.protocolType = record.protocolType();
+            m.sessionTimeoutMs = stored.sessionTimeoutMs();
+            m.rebalanceTimeoutMs = stored.rebalanceTimeoutMs();
+            m.protocols = new LinkedHashMap<>(Map.of(record.protocolName(), stored.subscription()));
+            m.assignment = stored.assignment();
+            group.members.put(m.memberId, m);
+            if (m.groupInstanceId != null) {
+                group.staticMembers.put(m.groupInstanceId, m.memberId);
+            }
+        }
+        return group;
+    }
+
+    /** The group as ListGroups shows it. */
+    ListedGroup listing() {
+        return new ListedGroup()
+            .setGroupId(groupId)
+            .setProtocolType(protocolType == null ? "" : protocolType)
+            .setGroupState(state.kafkaName)
+            .setGroupType("classic");
+    }
+
+    /** The group as DescribeGroups shows it: members' metadata and assignments only once Stable, as Kafka. */
+    DescribedGroup describe() {
+        boolean stable = is(GroupState.STABLE);
+        DescribedGroup described = new DescribedGroup().setGroupId(groupId)
+            .setGroupState(state.kafkaName)
+            .setProtocolType(protocolType == null ? "" : protocolType)
+            .setProtocolData(stable && protocolName != null ? protocolName : "");
+        for (GroupMember m : members.values()) {
+            byte[] metadata = stable ? m.protocols.get(protocolName) : null;
+            described.members().add(new DescribedGroupMember()
+                .setMemberId(m.memberId)
+                .setGroupInstanceId(m.groupInstanceId)
+                .setClientId(m.clientId)
+                .setClientHost(m.clientHost)
+                .setMemberMetadata(metadata == null ? new byte[0] : metadata)
+                .setMemberAssignment(stable ? m.assignment : new byte[0]));
+        }
+        return described;
     }
 }

@@ -8,7 +8,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
-import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocol;
@@ -19,6 +18,8 @@ import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData.SyncGroupRequestAssignment;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The classic group protocol (JoinGroup, SyncGroup, Heartbeat, LeaveGroup) for every group, this node being the
@@ -37,13 +38,23 @@ import org.apache.kafka.common.protocol.Errors;
  */
 public final class GroupCoordinator {
 
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
+
     private final GroupConfig config;
     private final GroupTimer timer;
+    private final GroupMetadataLog metadataLog;
     private final Map<String, ClassicGroup> groups = new LinkedHashMap<>();
 
+    /** A coordinator that keeps membership in memory only. */
     public GroupCoordinator(GroupConfig config, GroupTimer timer) {
+        this(config, timer, GroupMetadataLog.NONE);
+    }
+
+    /** @param metadataLog where each group's membership is written when a rebalance completes */
+    public GroupCoordinator(GroupConfig config, GroupTimer timer, GroupMetadataLog metadataLog) {
         this.config = config;
         this.timer = timer;
+        this.metadataLog = metadataLog;
     }
 
     public GroupConfig config() {
@@ -182,6 +193,8 @@ public final class GroupCoordinator {
         if (leader) {
             group.leaderId = newMemberId;
         }
+        // Written without waiting: if it is lost in a crash, the member is unknown after the restart and rejoins.
+        store(group, error -> { });
         scheduleHeartbeatExpiry(group, member);
         callback.accept(joinResponse(group, member, leader).setSkipAssignment(leader));
     }
@@ -295,6 +308,7 @@ public final class GroupCoordinator {
             group.emptySinceMs = timer.nowMs();
             group.protocolName = null;
             group.leaderId = null;
+            store(group, error -> { });
             return;
         }
         group.protocolName = group.selectProtocol();
@@ -388,13 +402,31 @@ public final class GroupCoordinator {
                         byte[] assigned = assignments.get(m.memberId);
                         m.assignment = assigned == null ? new byte[0] : assigned;
                     }
-                    group.state = GroupState.STABLE;
-                    for (GroupMember m : group.members.values()) {
-                        answerSync(m, syncResponse(group, m));
-                    }
+                    // As Kafka: the members get their assignment once the membership is durable.
+                    int generation = group.generationId;
+                    store(group, stored -> onAssignmentStored(group.groupId, generation, stored));
                 }
             }
             default -> callback.accept(syncError(Errors.UNKNOWN_MEMBER_ID));
+        }
+    }
+
+    private synchronized void onAssignmentStored(String groupId, int generation, Errors error) {
+        ClassicGroup group = groups.get(groupId);
+        if (group == null || !group.is(GroupState.COMPLETING_REBALANCE) || group.generationId != generation) {
+            return;
+        }
+        if (error != Errors.NONE) {
+            for (GroupMember m : group.members.values()) {
+                m.assignment = new byte[0];
+                answerSync(m, syncError(error));
+            }
+            prepareRebalance(group);
+            return;
+        }
+        group.state = GroupState.STABLE;
+        for (GroupMember m : group.members.values()) {
+            answerSync(m, syncResponse(group, m));
         }
     }
 
@@ -621,6 +653,29 @@ public final class GroupCoordinator {
         return new OffsetDeleteCheck(Errors.NONE, ConsumerSubscriptions.topicsOf(group));
     }
 
+    // ---------------------------------------------------------------- membership records
+
+    private void store(ClassicGroup group, Consumer<Errors> done) {
+        metadataLog.writeGroup(group.groupId, group.toRecord(timer.nowMs()), error -> {
+            if (error != Errors.NONE) {
+                LOG.warn("Could not write the membership of group {}: {}", group.groupId, error);
+            }
+            done.accept(error);
+        });
+    }
+
+    /**
+     * Brings back a group read from {@code __consumer_offsets} at start-up: with members it is Stable in its stored
+     * generation, and each member has a full session timeout, from now, to heartbeat; without members it is Empty.
+     */
+    public synchronized void restore(String groupId, GroupRecord record) {
+        ClassicGroup group = ClassicGroup.fromRecord(groupId, record);
+        groups.put(groupId, group);
+        for (GroupMember m : group.members.values()) {
+            scheduleHeartbeatExpiry(group, m);
+        }
+    }
+
     // ---------------------------------------------------------------- offsets retention
 
     /** What offsets retention needs to know of a group, see {@link GroupActivity}. */
@@ -641,6 +696,7 @@ public final class GroupCoordinator {
         if (group != null && group.is(GroupState.EMPTY)) {
             group.state = GroupState.DEAD;
             groups.remove(groupId);
+            metadataLog.writeGroup(groupId, null, error -> { });
         }
     }
 
@@ -665,37 +721,19 @@ public final class GroupCoordinator {
                 .noneMatch(t -> t.equalsIgnoreCase("classic"))) {
                 continue;
             }
-            listed.add(new ListedGroup()
-                .setGroupId(group.groupId)
-                .setProtocolType(group.protocolType == null ? "" : group.protocolType)
-                .setGroupState(group.state.kafkaName)
-                .setGroupType("classic"));
+            listed.add(group.listing());
         }
         return listed;
     }
 
     public synchronized DescribedGroup describeGroup(String groupId) {
         ClassicGroup group = groups.get(groupId);
-        DescribedGroup described = new DescribedGroup().setGroupId(groupId);
         if (group == null) {
             // Kafka describes an unknown group as Dead, with no error.
-            return described.setGroupState(GroupState.DEAD.kafkaName).setProtocolType("").setProtocolData("");
+            return new DescribedGroup().setGroupId(groupId).setGroupState(GroupState.DEAD.kafkaName)
+                .setProtocolType("").setProtocolData("");
         }
-        boolean stable = group.is(GroupState.STABLE);
-        described.setGroupState(group.state.kafkaName)
-            .setProtocolType(group.protocolType == null ? "" : group.protocolType)
-            .setProtocolData(stable && group.protocolName != null ? group.protocolName : "");
-        for (GroupMember m : group.members.values()) {
-            byte[] metadata = stable ? m.protocols.get(group.protocolName) : null;
-            described.members().add(new DescribedGroupMember()
-                .setMemberId(m.memberId)
-                .setGroupInstanceId(m.groupInstanceId)
-                .setClientId(m.clientId)
-                .setClientHost(m.clientHost)
-                .setMemberMetadata(metadata == null ? new byte[0] : metadata)
-                .setMemberAssignment(stable ? m.assignment : new byte[0]));
-        }
-        return described;
+        return group.describe();
     }
 
     /** Deletes an Empty group's membership record; Kafka refuses groups with members (NON_EMPTY_GROUP). */
@@ -709,6 +747,7 @@ public final class GroupCoordinator {
         }
         group.state = GroupState.DEAD;
         groups.remove(groupId);
+        metadataLog.writeGroup(groupId, null, error -> { });
         return Errors.NONE;
     }
 

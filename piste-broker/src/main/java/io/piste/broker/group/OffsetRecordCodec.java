@@ -70,7 +70,7 @@ final class OffsetRecordCodec {
         return new CommittedOffset(offset, epoch, getString(buf), timestamp);
     }
 
-    private static void putString(ByteBuffer buf, byte[] bytes) {
+    static void putString(ByteBuffer buf, byte[] bytes) {
         if (bytes == null) {
             buf.putShort((short) -1);
             return;
@@ -79,7 +79,7 @@ final class OffsetRecordCodec {
         buf.put(bytes);
     }
 
-    private static String getString(ByteBuffer buf) {
+    static String getString(ByteBuffer buf) {
         short length = buf.getShort();
         if (length < 0) {
             return null;

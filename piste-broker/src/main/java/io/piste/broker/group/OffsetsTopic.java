@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * {@link OffsetRecordCodec}). The topic is created at the first commit, with {@code offsets.topic.num.partitions}
  * partitions; {@link #load} replays it at start-up. Thread-safe.
  */
-public final class OffsetsTopic implements OffsetLog {
+public final class OffsetsTopic implements OffsetLog, GroupMetadataLog {
 
     private static final Logger LOG = LoggerFactory.getLogger(OffsetsTopic.class);
     public static final String NAME = Topic.GROUP_METADATA_TOPIC_NAME;
@@ -56,8 +56,31 @@ public final class OffsetsTopic implements OffsetLog {
     }
 
     @Override
-    public synchronized void append(String groupId, Map<TopicPartition, CommittedOffset> offsets,
-                                    Consumer<Errors> done) {
+    public void append(String groupId, Map<TopicPartition, CommittedOffset> offsets, Consumer<Errors> done) {
+        MemoryRecordsBuilder builder = builder(offsets.size() * 128);
+        long now = clockMs.getAsLong();
+        offsets.forEach((tp, offset) -> builder.append(now, OffsetRecordCodec.key(groupId, tp),
+            offset == null ? null : OffsetRecordCodec.value(offset)));
+        appendBatch(groupId, builder, "offsets", done);
+    }
+
+    @Override
+    public void writeGroup(String groupId, GroupRecord group, Consumer<Errors> done) {
+        MemoryRecordsBuilder builder = builder(256);
+        builder.append(clockMs.getAsLong(), GroupRecordCodec.key(groupId),
+            group == null ? null : GroupRecordCodec.value(group));
+        appendBatch(groupId, builder, "membership", done);
+    }
+
+    /** The buffer grows as needed; the estimate only saves copies. */
+    private static MemoryRecordsBuilder builder(int estimate) {
+        return MemoryRecords.builder(ByteBuffer.allocate(128 + estimate), Compression.NONE,
+            TimestampType.CREATE_TIME, 0L);
+    }
+
+    /** Appends to the group's partition; synchronized so a group's writes reach the log in call order. */
+    private synchronized void appendBatch(String groupId, MemoryRecordsBuilder batch, String what,
+                                          Consumer<Errors> done) {
         Partition partition;
         LogAppendInfo info;
         try {
@@ -66,29 +89,14 @@ public final class OffsetsTopic implements OffsetLog {
                 done.accept(Errors.COORDINATOR_NOT_AVAILABLE);
                 return;
             }
-            info = partition.appendRecordsToLeader(batch(groupId, offsets));
+            info = partition.appendRecordsToLeader(batch.build().buffer());
         } catch (IOException | RuntimeException e) {
-            LOG.warn("Could not write offsets of group {}: {}", groupId, e.toString());
+            LOG.warn("Could not write {} of group {}: {}", what, groupId, e.toString());
             done.accept(Errors.COORDINATOR_NOT_AVAILABLE);
             return;
         }
         partition.whenDurable(info.lastOffset() + 1, error ->
             done.accept(error == Errors.NONE ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE));
-    }
-
-    private ByteBuffer batch(String groupId, Map<TopicPartition, CommittedOffset> offsets) {
-        int estimate = 128;
-        for (Map.Entry<TopicPartition, CommittedOffset> e : offsets.entrySet()) {
-            String metadata = e.getValue() == null ? null : e.getValue().metadata();
-            estimate += 64 + 3 * (groupId.length() + e.getKey().topic().length()
-                + (metadata == null ? 0 : metadata.length()));
-        }
-        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(estimate), Compression.NONE,
-            TimestampType.CREATE_TIME, 0L);
-        long now = clockMs.getAsLong();
-        offsets.forEach((tp, offset) -> builder.append(now, OffsetRecordCodec.key(groupId, tp),
-            offset == null ? null : OffsetRecordCodec.value(offset)));
-        return builder.build().buffer();
     }
 
     private Partition partitionFor(String groupId) throws IOException {
@@ -109,8 +117,11 @@ public final class OffsetsTopic implements OffsetLog {
         return Utils.abs(groupId.hashCode()) % partitionCount;
     }
 
-    /** Replays every partition of the topic (if it exists) into {@code offsets}; returns the records read. */
-    public long load(GroupOffsets offsets) throws IOException {
+    /**
+     * Replays every partition of the topic (if it exists): offsets into {@code offsets}, the last membership record
+     * of each group into {@code groups} (a null value: the group was deleted). Returns the records read.
+     */
+    public long load(GroupOffsets offsets, Map<String, GroupRecord> groups) throws IOException {
         TopicImage topic = controller.image().topic(NAME);
         if (topic == null) {
             return 0;
@@ -119,13 +130,14 @@ public final class OffsetsTopic implements OffsetLog {
         for (int p = 0; p < topic.partitionCount(); p++) {
             Partition partition = replicas.partition(NAME, p);
             if (partition != null) {
-                records += loadPartition(partition.log(), offsets);
+                records += loadPartition(partition.log(), offsets, groups);
             }
         }
         return records;
     }
 
-    private static long loadPartition(UnifiedLog log, GroupOffsets offsets) throws IOException {
+    private static long loadPartition(UnifiedLog log, GroupOffsets offsets, Map<String, GroupRecord> groups)
+        throws IOException {
         long next = log.logStartOffset();
         long end = log.logEndOffset();
         long records = 0;
@@ -147,7 +159,7 @@ public final class OffsetsTopic implements OffsetLog {
             for (RecordBatch batch : MemoryRecords.readableRecords(buf).batches()) {
                 for (Record record : batch) {
                     if (record.offset() >= next && record.hasKey()) {
-                        applyRecord(record, offsets);
+                        applyRecord(record, offsets, groups);
                         records++;
                     }
                 }
@@ -160,12 +172,20 @@ public final class OffsetsTopic implements OffsetLog {
         return records;
     }
 
-    private static void applyRecord(Record record, GroupOffsets offsets) {
-        OffsetRecordCodec.Key key = OffsetRecordCodec.readKey(record.key());
-        if (key == null) {
+    private static void applyRecord(Record record, GroupOffsets offsets, Map<String, GroupRecord> groups) {
+        ByteBuffer key = record.key();
+        short type = key.getShort(key.position());
+        if (type == GroupRecordCodec.GROUP_METADATA_KEY_TYPE) {
+            key.getShort();
+            groups.put(GroupRecordCodec.readKeyGroup(key),
+                record.hasValue() ? GroupRecordCodec.readValue(record.value()) : null);
             return;
         }
-        offsets.apply(key.groupId(), key.partition(),
+        OffsetRecordCodec.Key offsetKey = OffsetRecordCodec.readKey(key);
+        if (offsetKey == null) {
+            return;
+        }
+        offsets.apply(offsetKey.groupId(), offsetKey.partition(),
             record.hasValue() ? OffsetRecordCodec.readValue(record.value()) : null);
     }
 }

@@ -14,6 +14,9 @@ final class LogFlusher implements AutoCloseable {
     private final Object lock = new Object();
     private final Thread thread;
     private Set<Partition> dirty = new LinkedHashSet<>();
+    // The previous round's set, emptied: the next swap reuses it rather than allocating one per round.
+    // Only the flusher thread touches it.
+    private Set<Partition> spare = new LinkedHashSet<>();
     private boolean running = true;
 
     LogFlusher() {
@@ -46,9 +49,11 @@ final class LogFlusher implements AutoCloseable {
                     return;
                 }
                 round = dirty;
-                dirty = new LinkedHashSet<>();
+                dirty = spare;
             }
             flushRound(round);
+            round.clear();
+            spare = round;
         }
     }
 

@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 abstract class AbstractIndex implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AbstractIndex.class);
+    /** Entries an append's write can take without allocating: usually one, a few after a failed write. */
+    private static final int SCRATCH_ENTRIES = 8;
 
     protected final long baseOffset;
     private final Path file;
@@ -34,6 +36,8 @@ abstract class AbstractIndex implements AutoCloseable {
     private volatile int entries;
 
     private int persistedEntries;
+    // Guarded by this, like the other file state; allocated at the first write.
+    private ByteBuffer scratch;
     private boolean fileNeedsTruncate;
     private boolean writeFailureLogged;
 
@@ -180,7 +184,7 @@ abstract class AbstractIndex implements AutoCloseable {
             return;
         }
         long[] s = slots;
-        ByteBuffer buf = ByteBuffer.allocate((n - persistedEntries) * entrySizeBytes);
+        ByteBuffer buf = bufferFor(n - persistedEntries);
         for (int i = persistedEntries; i < n; i++) {
             encode(buf, s, i * slotsPerEntry);
         }
@@ -190,6 +194,22 @@ abstract class AbstractIndex implements AutoCloseable {
             pos += channel.write(buf, pos);
         }
         persistedEntries = n;
+    }
+
+    /**
+     * A cleared buffer for {@code count} entries. An append writes one entry: that reuses a small buffer, so
+     * the produce path allocates nothing here; rarer bulk writes (close, catching up after a failure) get their own.
+     */
+    private ByteBuffer bufferFor(int count) {
+        int bytes = count * entrySizeBytes;
+        if (count > SCRATCH_ENTRIES) {
+            return ByteBuffer.allocate(bytes);
+        }
+        if (scratch == null) {
+            scratch = ByteBuffer.allocate(SCRATCH_ENTRIES * entrySizeBytes);
+        }
+        scratch.clear().limit(bytes);
+        return scratch;
     }
 
     /** Writes pending entries (tolerating failure, see {@link #tryPersist()}) and fsyncs the file. */

@@ -89,6 +89,28 @@ public final class OffsetIndex extends AbstractIndex {
         return s[lo];
     }
 
+    /**
+     * Index of the last entry whose position is at most {@code maxPosition} and whose offset is at most
+     * {@code maxOffset}, or -1 if the first entry already exceeds either. Both fields increase with the entry
+     * index, so one binary search finds it.
+     */
+    public int lastEntryAtOrBelow(long maxPosition, long maxOffset) {
+        int n = entries();
+        long[] s = slots();
+        long maxRel = maxOffset - baseOffset;
+        int lo = -1;
+        int hi = n - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (position(s[mid]) <= maxPosition && relativeOffset(s[mid]) <= maxRel) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
     @Override
     public long entryOffset(int i) {
         return baseOffset + relativeOffset(slot(i, 0));

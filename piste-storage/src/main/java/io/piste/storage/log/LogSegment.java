@@ -218,8 +218,8 @@ final class LogSegment implements Closeable {
         if (start >= size) {
             return null;
         }
-        int pos = start;
-        long total = 0;
+        int pos = skipWholeBatches(start, size, maxBytes, maxOffsetExclusive);
+        long total = pos - start;
         while (pos < size) {
             RecordBatchView header = reader.read(channel, pos);
             if (header.baseOffset() >= maxOffsetExclusive) {
@@ -237,6 +237,21 @@ final class LogSegment implements Closeable {
         }
         return total == 0 ? FetchDataInfo.empty(startOffset) : new FetchDataInfo(startOffset, channel, start,
                 (int) total);
+    }
+
+    /**
+     * Where the header walk of {@link #read} may resume: the position of the last offset-index entry that the
+     * walk would reach anyway, because every batch before it is published, fits in {@code maxBytes} and has a
+     * base offset below that entry's offset, itself at most {@code maxOffsetExclusive}. Without this, a 1 MiB
+     * fetch of 16 KiB batches costs one header read (a pread) per batch; with it, one or two.
+     */
+    private int skipWholeBatches(int start, int size, int maxBytes, long maxOffsetExclusive) {
+        long maxPosition = Math.min(size, start + (long) maxBytes);
+        int entry = offsetIndex.lastEntryAtOrBelow(maxPosition, maxOffsetExclusive);
+        if (entry < 0) {
+            return start;
+        }
+        return Math.max(start, offsetIndex.entryPosition(entry));
     }
 
     /** First batch whose maxTimestamp is at least the target, or null. */

@@ -51,6 +51,7 @@ public final class UnifiedLog implements Closeable {
     private volatile long logEndOffset;
     private volatile long recoveryPoint;
     private volatile long highWatermark;
+    private volatile long flushCount;
     private boolean closed;
 
     private UnifiedLog(Path dir, LogConfig config, LongSupplier clockMs, FileChannelFactory files,
@@ -392,6 +393,7 @@ public final class UnifiedLog implements Closeable {
                 AtomicFiles.fsyncDirectory(dir);
             }
             recoveryPoint = leo;
+            flushCount++;
         }
     }
 
@@ -467,6 +469,11 @@ public final class UnifiedLog implements Closeable {
 
     public long highWatermark() {
         return highWatermark;
+    }
+
+    /** Flushes that fsynced new data since the log was opened (a flush with nothing new is not counted). */
+    public long flushCount() {
+        return flushCount;
     }
 
     /** Sets the high watermark (in memory only), clamped to [logStartOffset, logEndOffset]. */

@@ -35,6 +35,24 @@ class OffsetIndexTest {
     }
 
     @Test
+    void shouldFindLastEntryWithinBothPositionAndOffsetBounds() throws Exception {
+        Path file = dir.resolve("00000000000000000100.index");
+        try (OffsetIndex index = OffsetIndex.open(file, open(file), 100, 1024)) {
+            assertThat(index.lastEntryAtOrBelow(Long.MAX_VALUE, Long.MAX_VALUE)).isEqualTo(-1);
+            index.append(110, 500);
+            index.append(120, 900);
+            index.append(135, 1400);
+
+            assertThat(index.lastEntryAtOrBelow(499, Long.MAX_VALUE)).isEqualTo(-1);
+            assertThat(index.lastEntryAtOrBelow(500, Long.MAX_VALUE)).isZero();
+            assertThat(index.lastEntryAtOrBelow(1399, Long.MAX_VALUE)).isEqualTo(1);
+            assertThat(index.lastEntryAtOrBelow(Long.MAX_VALUE, 134)).isEqualTo(1);
+            assertThat(index.lastEntryAtOrBelow(Long.MAX_VALUE, 135)).isEqualTo(2);
+            assertThat(index.lastEntryAtOrBelow(1400, 109)).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void shouldIgnoreEntriesThatDoNotMoveForward() throws Exception {
         Path file = dir.resolve("00000000000000000000.index");
         try (OffsetIndex index = OffsetIndex.open(file, open(file), 0, 1024)) {

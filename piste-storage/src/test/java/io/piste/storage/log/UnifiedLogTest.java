@@ -121,6 +121,37 @@ class UnifiedLogTest {
     }
 
     @Test
+    void shouldReadTheSameSliceWhetherTheWalkSkipsIndexedBatchesOrNot() throws Exception {
+        LogConfig base = LogConfig.defaults().withSegmentBytes(2048);
+        try (UnifiedLog indexed = UnifiedLog.open(dir.resolve("indexed-0"), base.withIndexIntervalBytes(0), clock::get,
+                true, 0);
+             UnifiedLog unindexed = UnifiedLog.open(dir.resolve("unindexed-0"),
+                     base.withIndexIntervalBytes(Integer.MAX_VALUE), clock::get, true, 0)) {
+            for (int i = 0; i < 60; i++) {
+                indexed.appendAsLeader(batch(1 + i % 5), 0);
+                unindexed.appendAsLeader(batch(1 + i % 5), 0);
+            }
+            int size = batch(3).remaining();
+            long end = indexed.logEndOffset();
+
+            for (long offset = 0; offset < end; offset += 2) {
+                for (int maxBytes : new int[] {0, size - 1, size, size * 2 + 7, size * 5, 1 << 20}) {
+                    for (long maxOffsetExclusive : new long[] {offset, offset + 1, offset + 9, end, Long.MAX_VALUE}) {
+                        for (boolean minOne : new boolean[] {false, true}) {
+                            FetchDataInfo skipped = indexed.read(offset, maxBytes, maxOffsetExclusive, minOne);
+                            FetchDataInfo walked = unindexed.read(offset, maxBytes, maxOffsetExclusive, minOne);
+                            assertThat(skipped.position()).as("offset %d maxBytes %d maxOffsetExclusive %d",
+                                    offset, maxBytes, maxOffsetExclusive).isEqualTo(walked.position());
+                            assertThat(skipped.sizeInBytes()).as("offset %d maxBytes %d maxOffsetExclusive %d",
+                                    offset, maxBytes, maxOffsetExclusive).isEqualTo(walked.sizeInBytes());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldThrowOffsetOutOfRangeOutsideTheLog() throws Exception {
         try (UnifiedLog log = open(smallConfig())) {
             log.appendAsLeader(batch(3), 0);

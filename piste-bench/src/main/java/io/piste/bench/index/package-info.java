@@ -1,0 +1,2 @@
+/** Benchmarks of the sparse offset and time index lookups. */
+package io.piste.bench.index;

@@ -1,0 +1,112 @@
+package io.piste.broker.group;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The key and value of a group-metadata record in {@code __consumer_offsets} (layout in
+ * {@code docs/design/consumer-offsets.md}), next to the offset-commit records of {@link OffsetRecordCodec}. A null
+ * value deletes the group.
+ *
+ * <pre>
+ * key:   int16 keyType (2 = group metadata) | string group
+ * value: int16 version (1) | string protocolType | int32 generation | string protocolName | string leader
+ *        | int64 stateTimestampMs | int32 memberCount | members: string memberId | string instanceId | string clientId
+ *        | string clientHost | int32 sessionTimeoutMs | int32 rebalanceTimeoutMs | bytes subscription | bytes assignment
+ * </pre>
+ * Strings are as in {@link OffsetRecordCodec}; bytes are an int32 length and the bytes.
+ */
+final class GroupRecordCodec {
+
+    static final short GROUP_METADATA_KEY_TYPE = 2;
+    static final short VALUE_VERSION = 1;
+
+    private GroupRecordCodec() {
+    }
+
+    static byte[] key(String groupId) {
+        byte[] group = utf8(groupId);
+        ByteBuffer buf = ByteBuffer.allocate(2 + 2 + group.length);
+        buf.putShort(GROUP_METADATA_KEY_TYPE);
+        OffsetRecordCodec.putString(buf, group);
+        return buf.array();
+    }
+
+    /** The group id of a key whose type has been read already. */
+    static String readKeyGroup(ByteBuffer buf) {
+        return OffsetRecordCodec.getString(buf);
+    }
+
+    static byte[] value(GroupRecord group) {
+        List<byte[][]> members = new ArrayList<>();
+        int size = 2 + stringSize(group.protocolType()) + 4 + stringSize(group.protocolName())
+            + stringSize(group.leaderId()) + 8 + 4;
+        for (GroupRecord.Member m : group.members()) {
+            byte[][] fields = {utf8(m.memberId()), utf8(m.groupInstanceId()), utf8(m.clientId()), utf8(m.clientHost())};
+            members.add(fields);
+            for (byte[] f : fields) {
+                size += 2 + (f == null ? 0 : f.length);
+            }
+            size += 4 + 4 + 4 + m.subscription().length + 4 + m.assignment().length;
+        }
+        ByteBuffer buf = ByteBuffer.allocate(size);
+        buf.putShort(VALUE_VERSION);
+        OffsetRecordCodec.putString(buf, utf8(group.protocolType()));
+        buf.putInt(group.generationId());
+        OffsetRecordCodec.putString(buf, utf8(group.protocolName()));
+        OffsetRecordCodec.putString(buf, utf8(group.leaderId()));
+        buf.putLong(group.stateTimestampMs());
+        buf.putInt(group.members().size());
+        for (int i = 0; i < members.size(); i++) {
+            GroupRecord.Member m = group.members().get(i);
+            for (byte[] f : members.get(i)) {
+                OffsetRecordCodec.putString(buf, f);
+            }
+            buf.putInt(m.sessionTimeoutMs());
+            buf.putInt(m.rebalanceTimeoutMs());
+            putBytes(buf, m.subscription());
+            putBytes(buf, m.assignment());
+        }
+        return buf.array();
+    }
+
+    static GroupRecord readValue(ByteBuffer buf) {
+        short version = buf.getShort();
+        if (version != VALUE_VERSION) {
+            throw new IllegalArgumentException("unknown group-metadata value version=" + version);
+        }
+        String protocolType = OffsetRecordCodec.getString(buf);
+        int generation = buf.getInt();
+        String protocolName = OffsetRecordCodec.getString(buf);
+        String leader = OffsetRecordCodec.getString(buf);
+        long timestamp = buf.getLong();
+        int count = buf.getInt();
+        List<GroupRecord.Member> members = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            members.add(new GroupRecord.Member(OffsetRecordCodec.getString(buf), OffsetRecordCodec.getString(buf), OffsetRecordCodec.getString(buf), OffsetRecordCodec.getString(buf),
+                buf.getInt(), buf.getInt(), getBytes(buf), getBytes(buf)));
+        }
+        return new GroupRecord(protocolType, generation, protocolName, leader, timestamp, members);
+    }
+
+    private static int stringSize(String s) {
+        return 2 + (s == null ? 0 : utf8(s).length);
+    }
+
+    private static byte[] utf8(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void putBytes(ByteBuffer buf, byte[] bytes) {
+        buf.putInt(bytes.length);
+        buf.put(bytes);
+    }
+
+    private static byte[] getBytes(ByteBuffer buf) {
+        byte[] bytes = new byte[buf.getInt()];
+        buf.get(bytes);
+        return bytes;
+    }
+}

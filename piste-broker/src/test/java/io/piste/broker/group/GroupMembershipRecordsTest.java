@@ -1,0 +1,156 @@
+package io.piste.broker.group;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocol;
+import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocolCollection;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupRequestData.SyncGroupRequestAssignment;
+import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.Test;
+
+/** Classic groups' membership written when a rebalance completes, and brought back after a restart. */
+class GroupMembershipRecordsTest {
+
+    private static final int SESSION_MS = 10_000;
+
+    /** Holds each write until the test completes it, and keeps the last record of each group. */
+    private static final class RecordingLog implements GroupMetadataLog {
+        final Map<String, GroupRecord> last = new LinkedHashMap<>();
+        final List<Consumer<Errors>> pending = new ArrayList<>();
+
+        @Override
+        public void writeGroup(String groupId, GroupRecord group, Consumer<Errors> done) {
+            last.put(groupId, group);
+            pending.add(done);
+        }
+
+        void completeAll(Errors error) {
+            while (!pending.isEmpty()) {
+                pending.remove(0).accept(error);
+            }
+        }
+    }
+
+    private final FakeGroupTimer timer = new FakeGroupTimer();
+    private final RecordingLog log = new RecordingLog();
+
+    private GroupCoordinator coordinator() {
+        return new GroupCoordinator(new GroupConfig(0, 6000, 1_800_000, 4096, 5, 60_000, 1000), timer, log);
+    }
+
+    private static JoinGroupRequestData join(String memberId) {
+        JoinGroupRequestProtocolCollection protocols = new JoinGroupRequestProtocolCollection();
+        protocols.add(new JoinGroupRequestProtocol().setName("range").setMetadata(new byte[] {42}));
+        return new JoinGroupRequestData().setGroupId("g").setMemberId(memberId).setProtocolType("consumer")
+            .setGroupInstanceId(memberId.isEmpty() ? "static-1" : null)
+            .setSessionTimeoutMs(SESSION_MS).setRebalanceTimeoutMs(30_000).setProtocols(protocols);
+    }
+
+    private static JoinGroupResponseData joinOne(GroupCoordinator c) {
+        AtomicReference<JoinGroupResponseData> answer = new AtomicReference<>();
+        c.joinGroup(join(""), (short) 9, "client", "/127.0.0.1", answer::set);
+        return answer.get();
+    }
+
+    private static AtomicReference<SyncGroupResponseData> leaderSync(GroupCoordinator c, JoinGroupResponseData joined) {
+        AtomicReference<SyncGroupResponseData> answer = new AtomicReference<>();
+        c.syncGroup(new SyncGroupRequestData().setGroupId("g").setMemberId(joined.memberId())
+            .setGenerationId(joined.generationId()).setProtocolType("consumer").setProtocolName("range")
+            .setAssignments(List.of(new SyncGroupRequestAssignment().setMemberId(joined.memberId())
+                .setAssignment(new byte[] {7}))), answer::set);
+        return answer;
+    }
+
+    @Test
+    void shouldAnswerTheLeadersSyncOnlyOnceTheMembershipIsDurable() {
+        GroupCoordinator c = coordinator();
+        JoinGroupResponseData joined = joinOne(c);
+        AtomicReference<SyncGroupResponseData> synced = leaderSync(c, joined);
+
+        assertThat(synced.get()).as("waits for the write").isNull();
+        assertThat(c.stateOf("g")).isEqualTo("CompletingRebalance");
+        GroupRecord written = log.last.get("g");
+        assertThat(written.generationId()).isEqualTo(1);
+        assertThat(written.members()).singleElement().satisfies(m -> {
+            assertThat(m.memberId()).isEqualTo(joined.memberId());
+            assertThat(m.groupInstanceId()).isEqualTo("static-1");
+            assertThat(m.subscription()).containsExactly(42);
+            assertThat(m.assignment()).containsExactly(7);
+        });
+
+        log.completeAll(Errors.NONE);
+
+        assertThat(synced.get().assignment()).containsExactly(7);
+        assertThat(c.stateOf("g")).isEqualTo("Stable");
+    }
+
+    @Test
+    void shouldRebalanceWhenTheMembershipCannotBeWritten() {
+        GroupCoordinator c = coordinator();
+        JoinGroupResponseData joined = joinOne(c);
+        AtomicReference<SyncGroupResponseData> synced = leaderSync(c, joined);
+
+        log.completeAll(Errors.COORDINATOR_NOT_AVAILABLE);
+
+        assertThat(synced.get().errorCode()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());
+        assertThat(c.stateOf("g")).isEqualTo("PreparingRebalance");
+    }
+
+    @Test
+    void shouldBringBackAStableGroupWhoseMembersCarryOnAfterARestart() {
+        GroupCoordinator before = coordinator();
+        JoinGroupResponseData joined = joinOne(before);
+        leaderSync(before, joined);
+        log.completeAll(Errors.NONE);
+        GroupRecord stored = GroupRecordCodec.readValue(ByteBuffer.wrap(GroupRecordCodec.value(log.last.get("g"))));
+
+        GroupCoordinator after = coordinator();
+        after.restore("g", stored);
+
+        assertThat(after.stateOf("g")).isEqualTo("Stable");
+        assertThat(after.heartbeat(new HeartbeatRequestData().setGroupId("g").setMemberId(joined.memberId())
+            .setGroupInstanceId("static-1").setGenerationId(1))).isEqualTo(Errors.NONE);
+        AtomicReference<SyncGroupResponseData> resynced = new AtomicReference<>();
+        after.syncGroup(new SyncGroupRequestData().setGroupId("g").setMemberId(joined.memberId())
+            .setGenerationId(1), resynced::set);
+        assertThat(resynced.get().assignment()).containsExactly(7);
+        assertThat(after.validateOffsetCommit("g", 1, joined.memberId(), "static-1")).isEqualTo(Errors.NONE);
+
+        // A member that does not come back within its session timeout is removed as usual.
+        timer.advance(SESSION_MS + 1);
+        assertThat(after.stateOf("g")).isEqualTo("Empty");
+        assertThat(log.last.get("g").members()).isEmpty();
+        assertThat(log.last.get("g").generationId()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldBringBackAnEmptyGroupWithTheTimeItBecameEmpty() {
+        GroupCoordinator c = coordinator();
+        c.restore("g", new GroupRecord("consumer", 4, null, null, 1234, List.of()));
+
+        assertThat(c.stateOf("g")).isEqualTo("Empty");
+        assertThat(c.activity("g").emptySinceMs()).isEqualTo(1234);
+    }
+
+    @Test
+    void shouldWriteATombstoneWhenAGroupIsDeleted() {
+        GroupCoordinator c = coordinator();
+        c.restore("g", new GroupRecord("consumer", 4, null, null, 1234, List.of()));
+
+        assertThat(c.deleteGroup("g")).isEqualTo(Errors.NONE);
+
+        assertThat(log.last).containsEntry("g", null);
+    }
+}
