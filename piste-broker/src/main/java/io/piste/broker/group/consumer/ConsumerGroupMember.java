@@ -6,8 +6,10 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 
-/** One member of a consumer group: what it subscribes to and where its reconciliation stands. Guarded by the
- * coordinator's lock. */
+/**
+ * One member of a consumer group: what it subscribes to and where its reconciliation stands. Guarded by the
+ * coordinator's lock.
+ */
 final class ConsumerGroupMember {
 
     final String memberId;
