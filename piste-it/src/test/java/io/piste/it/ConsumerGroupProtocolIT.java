@@ -158,6 +158,29 @@ class ConsumerGroupProtocolIT
     }
 
     @Test
+    void shouldAutoCommitWithTheMemberEpochUpToClose() throws Exception
+    {
+        final String topic = "kip848-auto";
+        final String group = "kip848-auto-g";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 3);
+        produce(topic, 0, 300);
+        final Map<String, Object> config = ProtocolMember.config(group, "uniform",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, true, ConsumerConfig.AUTO_COMMIT_INTERVAL_MS_CONFIG, 200);
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(), config))
+        {
+            consumer.subscribe(List.of(topic));
+            pollUntil(consumer, 300);
+        }
+        try (Admin admin = Clients.admin(BROKER.bootstrapServers()))
+        {
+            final Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            assertThat(committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum())
+                .as("auto-committed up to the end by close(): %s", committed).isEqualTo(300);
+        }
+    }
+
+    @Test
     void shouldAssignPartitionsAddedLaterAndTopicsMatchingAPattern() throws Exception
     {
         final String topic = "kip848-grow";
