@@ -93,13 +93,15 @@ final class UniformAssignor implements PartitionAssignor {
             donors.sort(Comparator.<String>comparingInt(counts::get).reversed()
                 .thenComparing(Comparator.naturalOrder()));
             for (String donor : donors) {
-                for (Map.Entry<Uuid, TreeSet<Integer>> topic : assignment.get(donor).entrySet()) {
-                    String receiver = leastLoaded(topic.getKey(), donor);
+                for (Map.Entry<Uuid, TreeSet<Integer>> entry : assignment.get(donor).entrySet()) {
+                    // Copied out first: take() may remove the entry, and a removed TreeMap entry can change its key.
+                    Uuid topic = entry.getKey();
+                    String receiver = leastLoaded(topic, donor);
                     if (receiver != null && counts.get(receiver) + 1 < counts.get(donor)
-                        && !topic.getValue().isEmpty()) {
-                        int partition = topic.getValue().last();
-                        take(donor, topic.getKey(), partition);
-                        give(receiver, topic.getKey(), partition);
+                        && !entry.getValue().isEmpty()) {
+                        int partition = entry.getValue().last();
+                        take(donor, topic, partition);
+                        give(receiver, topic, partition);
                         return true;
                     }
                 }

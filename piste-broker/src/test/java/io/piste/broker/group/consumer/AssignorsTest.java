@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
@@ -84,6 +85,73 @@ class AssignorsTest {
         assertThat(result.get("a")).doesNotContainKey(T2);
         assertThat(result.get("b").get(T2)).containsExactlyInAnyOrder(0, 1);
         assertThat(count(result.get("a")) + count(result.get("b"))).isEqualTo(4);
+    }
+
+    @Test
+    void shouldKeepEveryPartitionOfTheStayingMembersWhenOneLeaves() {
+        Map<String, AssignmentSpec.Member> members = Map.of(
+            "a", member(Set.of(T1), Map.of(T1, Set.of(0, 1))),
+            "b", member(Set.of(T1), Map.of(T1, Set.of(2, 3))));
+
+        Map<String, Map<Uuid, Set<Integer>>> result = uniform.assign(spec(Map.of(T1, 6), members));
+
+        assertThat(result.get("a").get(T1)).contains(0, 1).hasSize(3);
+        assertThat(result.get("b").get(T1)).contains(2, 3).hasSize(3);
+    }
+
+    /** Random groups: every subscribed partition goes to exactly one subscriber, with either assignor. */
+    @Test
+    void shouldCoverEverySubscribedPartitionOnceInRandomGroups() {
+        Random random = new Random(848);
+        for (int round = 0; round < 200; round++) {
+            Map<Uuid, Integer> counts = new HashMap<>();
+            int topics = 1 + random.nextInt(4);
+            for (int t = 0; t < topics; t++) {
+                counts.put(new Uuid(1, t), 1 + random.nextInt(12));
+            }
+            Map<String, AssignmentSpec.Member> members = new HashMap<>();
+            int memberCount = 1 + random.nextInt(6);
+            boolean homogeneous = random.nextBoolean();
+            for (int m = 0; m < memberCount; m++) {
+                Set<Uuid> subscribed = new HashSet<>();
+                for (Uuid t : counts.keySet()) {
+                    if (homogeneous || random.nextBoolean()) {
+                        subscribed.add(t);
+                    }
+                }
+                Map<Uuid, Set<Integer>> previous = new HashMap<>();
+                for (Uuid t : subscribed) {
+                    if (random.nextInt(3) == 0) {
+                        previous.put(t, Set.of(random.nextInt(counts.get(t) + 2)));
+                    }
+                }
+                members.put("m" + m, member(subscribed, previous));
+            }
+            final int seed = round;
+            for (PartitionAssignor assignor : new PartitionAssignor[] {uniform, range}) {
+                Map<String, Map<Uuid, Set<Integer>>> result = assignor.assign(spec(counts, members));
+                Map<String, String> owner = new HashMap<>();
+                result.forEach((m, partitions) -> partitions.forEach((t, ids) -> ids.forEach(p -> {
+                    assertThat(members.get(m).subscribedTopics()).as("%s subscribes to %s (%s, round %s)", m, t,
+                        assignor.name(), seed).contains(t);
+                    assertThat(p).isBetween(0, counts.get(t) - 1);
+                    assertThat(owner.put(t + "-" + p, m)).as("%s-%s given twice by %s", t, p, assignor.name())
+                        .isNull();
+                })));
+                int subscribedPartitions = 0;
+                for (Map.Entry<Uuid, Integer> t : counts.entrySet()) {
+                    if (members.values().stream().anyMatch(m -> m.subscribedTopics().contains(t.getKey()))) {
+                        subscribedPartitions += t.getValue();
+                    }
+                }
+                assertThat(owner).as("round %s, %s", round, assignor.name()).hasSize(subscribedPartitions);
+                if (homogeneous && assignor == uniform) {
+                    int min = result.values().stream().mapToInt(Partitions::count).min().orElse(0);
+                    int max = result.values().stream().mapToInt(Partitions::count).max().orElse(0);
+                    assertThat(max - min).as("uniform balance, round %s", round).isLessThanOrEqualTo(1);
+                }
+            }
+        }
     }
 
     @Test
