@@ -85,6 +85,7 @@ public final class Broker implements AutoCloseable {
                 },
                 groupConfig.offsetsRetentionMs())
                 .schedule(groupTimer, groupConfig.offsetsRetentionCheckIntervalMs());
+            consumerGroups.scheduleCleanup(offsets::hasOffsets, groupConfig.offsetsRetentionCheckIntervalMs());
             BrokerContext context = new BrokerContext(config, clusterId, controller, replicaManager, groups, offsets,
                 consumerGroups);
             RequestDispatcher dispatcher = new RequestDispatcher(context);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData.DescribedGroup;
@@ -455,6 +456,21 @@ public final class ConsumerGroupCoordinator {
         if (group != null && group.members.isEmpty()) {
             groups.remove(groupId);
         }
+    }
+
+    /**
+     * Forgets every Empty group that has no committed offsets, as Kafka's periodic group cleanup does, every
+     * {@code intervalMs} on this coordinator's timer until it is closed.
+     */
+    public void scheduleCleanup(Predicate<String> hasOffsets, long intervalMs) {
+        timer.schedule(intervalMs, () -> {
+            removeEmptyGroupsWithoutOffsets(hasOffsets);
+            scheduleCleanup(hasOffsets, intervalMs);
+        });
+    }
+
+    synchronized void removeEmptyGroupsWithoutOffsets(Predicate<String> hasOffsets) {
+        groups.values().removeIf(group -> group.members.isEmpty() && !hasOffsets.test(group.groupId));
     }
 
     /** DeleteGroups: only an Empty group goes (NON_EMPTY_GROUP otherwise). */

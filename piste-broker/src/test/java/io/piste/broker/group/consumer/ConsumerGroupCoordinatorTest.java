@@ -265,6 +265,20 @@ class ConsumerGroupCoordinatorTest {
         assertThat(coordinator.isConsumerGroup("g")).isFalse();
     }
 
+    @Test
+    void shouldForgetEmptyGroupsWithoutOffsetsAtTheCleanup() {
+        send(join("a"));
+        coordinator.scheduleCleanup(groupId -> false, 10_000);
+        timer.advance(10_000);
+        assertThat(coordinator.isConsumerGroup("g")).as("a group with members stays").isTrue();
+
+        send(beat("a", -1));
+        coordinator.removeEmptyGroupsWithoutOffsets(groupId -> true);
+        assertThat(coordinator.isConsumerGroup("g")).as("an Empty group with offsets stays").isTrue();
+        timer.advance(10_000);
+        assertThat(coordinator.isConsumerGroup("g")).isFalse();
+    }
+
     private DescribedGroup describe() {
         DescribedGroup described = coordinator.describe("g");
         assertThat(described.errorCode()).isZero();
