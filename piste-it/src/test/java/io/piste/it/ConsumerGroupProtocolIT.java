@@ -384,6 +384,14 @@ class ConsumerGroupProtocolIT
             assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
                 .get(30, TimeUnit.SECONDS)).hasSize(2);
 
+            // Empty: ConsumerGroupCommand may reset its offsets, and describes it.
+            tool("--reset-offsets", "--group", group, "--topic", topic, "--to-earliest", "--execute").assertSuccess();
+            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS).values()).extracting(OffsetAndMetadata::offset).containsOnly(0L);
+            final Exec.Result described = tool("--describe", "--group", group).assertSuccess();
+            assertThat(described.stdout() + described.stderr()).contains("has no active members");
+            assertThat(described.stdoutLines()).anySatisfy(line -> assertThat(line).startsWith(group + " "));
+
             admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS);
             assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
                 .get(30, TimeUnit.SECONDS)).isEmpty();
