@@ -207,7 +207,8 @@ public final class BrokerConfig {
         @SuppressWarnings("unchecked")
         List<String> assignors = (List<String>) values.get("group.consumer.assignors");
         return new ConsumerGroupConfig((Integer) values.get("group.consumer.session.timeout.ms"),
-                (Integer) values.get("group.consumer.heartbeat.interval.ms"), assignors);
+                (Integer) values.get("group.consumer.heartbeat.interval.ms"), assignors,
+                (Integer) values.get("group.consumer.max.size"));
     }
 
     /** Threads per log dir that open (and, after a crash, recover) logs at start-up. */
@@ -356,6 +357,8 @@ public final class BrokerConfig {
                         "The timeout to detect client failures when using the consumer group protocol.")
                 .define("group.consumer.heartbeat.interval.ms", INT, 5000, atLeast(1), MEDIUM,
                         "The heartbeat interval given to the members of a consumer group.")
+                .define("group.consumer.max.size", INT, Integer.MAX_VALUE, atLeast(1), MEDIUM,
+                        "The maximum number of consumers that a single consumer group can accommodate.")
                 .define("group.consumer.assignors", LIST, "uniform,range", MEDIUM,
                         "The server-side assignors as a list of either names for builtin assignors or full class "
                                 + "names. The first one in the list is considered as the default assignor to be "

@@ -11,11 +11,14 @@ import java.util.List;
  *                            in every answer (Kafka: 5000)
  * @param assignors           {@code group.consumer.assignors}: the server assignors offered, the first the default
  *                            (Kafka: uniform, range)
+ * @param maxSize             {@code group.consumer.max.size}: members a group may have; one more joining gets
+ *                            GROUP_MAX_SIZE_REACHED (Kafka: Integer.MAX_VALUE)
  */
-public record ConsumerGroupConfig(int sessionTimeoutMs, int heartbeatIntervalMs, List<String> assignors) {
+public record ConsumerGroupConfig(int sessionTimeoutMs, int heartbeatIntervalMs, List<String> assignors,
+                                  int maxSize) {
 
     public static final ConsumerGroupConfig KAFKA_DEFAULTS =
-        new ConsumerGroupConfig(45_000, 5_000, List.of(UniformAssignor.NAME, RangeAssignor.NAME));
+        new ConsumerGroupConfig(45_000, 5_000, List.of(UniformAssignor.NAME, RangeAssignor.NAME), Integer.MAX_VALUE);
 
     public ConsumerGroupConfig {
         assignors = List.copyOf(assignors);

@@ -122,6 +122,10 @@ public final class ConsumerGroupCoordinator {
                     + member.assignment.memberEpoch() + ".");
             }
         }
+        if (joined && group.members.size() >= config.maxSize()) {
+            return error(Errors.GROUP_MAX_SIZE_REACHED, "The consumer group has reached its maximum capacity of "
+                + config.maxSize() + " members.");
+        }
         if (joined) {
             group.members.put(memberId, member);
             if (member.instanceId != null) {

@@ -145,6 +145,18 @@ class ConsumerGroupCoordinatorTest {
     }
 
     @Test
+    void shouldRefuseMembersBeyondTheMaximumGroupSize() {
+        coordinator = new ConsumerGroupCoordinator(new ConsumerGroupConfig(SESSION_MS, 5000, List.of("uniform"), 2),
+            timer, controller::image, groupId -> true);
+        send(join("a"));
+        send(join("b"));
+
+        assertThat(error(send(join("c")))).isEqualTo(Errors.GROUP_MAX_SIZE_REACHED);
+        assertThat(describe().members()).hasSize(2);
+        assertThat(error(send(join("a")))).as("a member already in may rejoin").isEqualTo(Errors.NONE);
+    }
+
+    @Test
     void shouldRemoveAMemberWhoseSessionTimesOut() {
         send(join("a"));
         send(join("b"));
