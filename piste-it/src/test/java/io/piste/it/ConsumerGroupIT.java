@@ -194,8 +194,9 @@ class ConsumerGroupIT
     }
 
     /**
-     * Commits the offsets after {@code records}; false if the group rebalanced first (the records then go to
-     * their partitions' next owner, which resumes from the last commit).
+     * Commits the offsets after {@code records}; false if the group rebalanced first. Then the records are
+     * consumed again from the last commit: by the partition's next owner, or by this member if it keeps the
+     * partition (a cooperative rebalance), which therefore goes back to the first of them.
      */
     private static boolean commitAll(final KafkaConsumer<String, String> consumer,
         final ConsumerRecords<String, String> records)
@@ -213,6 +214,13 @@ class ConsumerGroupIT
         }
         catch (CommitFailedException | RebalanceInProgressException e)
         {
+            for (TopicPartition tp : records.partitions())
+            {
+                if (consumer.assignment().contains(tp))
+                {
+                    consumer.seek(tp, records.records(tp).get(0).offset());
+                }
+            }
             return false;
         }
     }

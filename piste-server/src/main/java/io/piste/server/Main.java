@@ -2,10 +2,9 @@ package io.piste.server;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,17 +72,15 @@ public final class Main implements Runnable {
                 stopped.countDown();
             }, "piste-shutdown"));
             System.out.printf("Piste broker ready on %s (cluster %s, started in %d ms)%n",
-                server.bootstrapServers(), server.clusterId(), millisSinceProcessStart());
+                server.bootstrapServers(), server.clusterId(), millisSinceJvmStart());
             System.out.flush();
             stopped.await();
             return 0;
         }
 
-        /** Since the JVM started, so the figure includes JVM and class loading, as a user waits for them. */
-        private static long millisSinceProcessStart() {
-            return ProcessHandle.current().info().startInstant()
-                .map(start -> Duration.between(start, Instant.now()).toMillis())
-                .orElse(-1L);
+        /** Since the JVM started, so the figure includes JVM start-up and class loading, as a user waits for them. */
+        private static long millisSinceJvmStart() {
+            return System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
         }
 
         private static Map<String, String> readProperties(Path file) throws IOException {

@@ -41,4 +41,27 @@ final class ConsumerSubscriptions {
         }
         return topics;
     }
+
+    /**
+     * The topics the members of a Stable group subscribe to, or null if they are not known for sure (the group is
+     * rebalancing, or a member's metadata cannot be read): what offsets retention may rely on, as Kafka does.
+     */
+    static Set<String> knownTopicsOf(ClassicGroup group) {
+        if (!group.is(GroupState.STABLE) || group.protocolName == null) {
+            return null;
+        }
+        Set<String> topics = new HashSet<>();
+        for (GroupMember member : group.members.values()) {
+            byte[] metadata = member.protocols.get(group.protocolName);
+            if (metadata == null) {
+                return null;
+            }
+            try {
+                topics.addAll(ConsumerProtocol.deserializeSubscription(ByteBuffer.wrap(metadata)).topics());
+            } catch (RuntimeException unreadable) {
+                return null;
+            }
+        }
+        return topics;
+    }
 }

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class GroupCoordinator {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinator.class);
+    /** Keeps a member id (client id, '-', UUID) well below the 32767 bytes a protocol string may hold. */
+    private static final int MEMBER_ID_PREFIX_MAX_CHARS = 1000;
 
     private final GroupConfig config;
     private final GroupTimer timer;
@@ -107,17 +109,14 @@ public final class GroupCoordinator {
     private void joinUnknownMember(ClassicGroup group, JoinGroupRequestData request, short version, String clientId,
                                    String clientHost, Map<String, byte[]> protocols,
                                    Consumer<JoinGroupResponseData> callback) {
-        String newMemberId = clientId + "-" + UUID.randomUUID();
+        String newMemberId = newMemberId(clientId);
         String instanceId = request.groupInstanceId();
         if (instanceId != null) {
             // A static member coming back under a new member id replaces (fences) its old incarnation.
             GroupMember old = group.members.get(group.staticMembers.getOrDefault(instanceId, ""));
-            if (old != null && group.is(GroupState.STABLE) && group.keepsProtocolWith(old, protocols)) {
+            if (old != null) {
                 replaceStaticMember(group, old, newMemberId, request, clientId, clientHost, protocols, callback);
                 return;
-            }
-            if (old != null) {
-                removeMember(group, old);
             }
             group.staticMembers.put(instanceId, newMemberId);
         } else if (version >= 4) {
@@ -170,33 +169,76 @@ public final class GroupCoordinator {
         }
     }
 
+    /** Kafka's member id: the client id and a UUID; a very long client id is cut so the id stays encodable. */
+    private static String newMemberId(String clientId) {
+        String prefix = clientId.length() > MEMBER_ID_PREFIX_MAX_CHARS
+            ? clientId.substring(0, MEMBER_ID_PREFIX_MAX_CHARS) : clientId;
+        return prefix + "-" + UUID.randomUUID();
+    }
+
     /**
-     * KIP-345: a static member restarting within its session timeout takes its old incarnation's place and
-     * assignment, and the group does not rebalance. A returning leader gets the members' metadata with
-     * {@code SkipAssignment} set (KIP-814), so it knows the group again without computing a new assignment.
+     * KIP-345: a static member restarting within its session timeout takes its old incarnation's place, which is
+     * fenced (FENCED_INSTANCE_ID on its pending and later requests). In a Stable group whose protocol would not
+     * change it keeps the old assignment and the group does not rebalance: it is answered once its new member id
+     * is durable (if that write fails, the old incarnation is put back and the join fails), and a returning leader
+     * gets the members' metadata with {@code SkipAssignment} set (KIP-814), so it knows the group again without
+     * computing a new assignment. Otherwise it takes part in a rebalance under its new id.
      */
     private void replaceStaticMember(ClassicGroup group, GroupMember old, String newMemberId,
                                      JoinGroupRequestData request, String clientId, String clientHost,
                                      Map<String, byte[]> protocols, Consumer<JoinGroupResponseData> callback) {
         boolean leader = old.memberId.equals(group.leaderId);
+        boolean withoutRebalance = group.is(GroupState.STABLE) && group.keepsProtocolWith(old, protocols);
+        if (old.awaitingJoin != null) {
+            old.awaitingJoin.accept(joinError(old.memberId, Errors.FENCED_INSTANCE_ID));
+            old.awaitingJoin = null;
+        }
         answerSync(old, syncError(Errors.FENCED_INSTANCE_ID));
         removeMemberQuietly(group, old);
         GroupMember member = new GroupMember(newMemberId, old.groupInstanceId, clientId, clientHost);
         member.protocolType = old.protocolType;
-        member.protocols = protocols;
         member.assignment = old.assignment;
-        member.sessionTimeoutMs = request.sessionTimeoutMs();
-        member.rebalanceTimeoutMs = request.rebalanceTimeoutMs() < 0 ? request.sessionTimeoutMs()
-            : request.rebalanceTimeoutMs();
         group.members.put(newMemberId, member);
         group.staticMembers.put(old.groupInstanceId, newMemberId);
         if (leader) {
             group.leaderId = newMemberId;
         }
-        // Written without waiting: if it is lost in a crash, the member is unknown after the restart and rejoins.
-        store(group, error -> { });
+        if (!withoutRebalance) {
+            updateMemberAndRebalance(group, member, request, protocols, callback);
+            return;
+        }
+        member.protocols = protocols;
+        member.sessionTimeoutMs = request.sessionTimeoutMs();
+        member.rebalanceTimeoutMs = request.rebalanceTimeoutMs() < 0 ? request.sessionTimeoutMs()
+            : request.rebalanceTimeoutMs();
         scheduleHeartbeatExpiry(group, member);
-        callback.accept(joinResponse(group, member, leader).setSkipAssignment(leader));
+        int generation = group.generationId;
+        store(group, error -> onStaticReplacementStored(group, generation, old, member, leader, error, callback));
+    }
+
+    private synchronized void onStaticReplacementStored(ClassicGroup group, int generation, GroupMember old,
+                                                        GroupMember member, boolean leader, Errors error,
+                                                        Consumer<JoinGroupResponseData> callback) {
+        boolean unchanged = groups.get(group.groupId) == group && group.members.get(member.memberId) == member;
+        if (!unchanged) {
+            callback.accept(joinError(member.memberId, Errors.UNKNOWN_MEMBER_ID));
+            return;
+        }
+        if (error == Errors.NONE) {
+            callback.accept(joinResponse(group, member, leader).setSkipAssignment(leader));
+            return;
+        }
+        if (group.is(GroupState.STABLE) && group.generationId == generation) {
+            // As Kafka: the replacement is undone, so the group still matches what is on disk.
+            removeMemberQuietly(group, member);
+            group.members.put(old.memberId, old);
+            group.staticMembers.put(old.groupInstanceId, old.memberId);
+            if (leader) {
+                group.leaderId = old.memberId;
+            }
+            scheduleHeartbeatExpiry(group, old);
+        }
+        callback.accept(joinError(member.memberId, error));
     }
 
     private void addMemberAndRebalance(ClassicGroup group, GroupMember member, JoinGroupRequestData request,
@@ -404,16 +446,16 @@ public final class GroupCoordinator {
                     }
                     // As Kafka: the members get their assignment once the membership is durable.
                     int generation = group.generationId;
-                    store(group, stored -> onAssignmentStored(group.groupId, generation, stored));
+                    store(group, stored -> onAssignmentStored(group, generation, stored));
                 }
             }
             default -> callback.accept(syncError(Errors.UNKNOWN_MEMBER_ID));
         }
     }
 
-    private synchronized void onAssignmentStored(String groupId, int generation, Errors error) {
-        ClassicGroup group = groups.get(groupId);
-        if (group == null || !group.is(GroupState.COMPLETING_REBALANCE) || group.generationId != generation) {
+    private synchronized void onAssignmentStored(ClassicGroup group, int generation, Errors error) {
+        if (groups.get(group.groupId) != group || !group.is(GroupState.COMPLETING_REBALANCE)
+            || group.generationId != generation) {
             return;
         }
         if (error != Errors.NONE) {
@@ -684,10 +726,9 @@ public final class GroupCoordinator {
         if (group == null || group.is(GroupState.DEAD) || group.is(GroupState.EMPTY)) {
             return GroupActivity.empty(group == null ? -1 : group.emptySinceMs);
         }
-        if (!ConsumerSubscriptions.PROTOCOL_TYPE.equals(group.protocolType)) {
-            return GroupActivity.activeKeepingAll();
-        }
-        return GroupActivity.active(ConsumerSubscriptions.topicsOf(group));
+        Set<String> subscribed = ConsumerSubscriptions.PROTOCOL_TYPE.equals(group.protocolType)
+            ? ConsumerSubscriptions.knownTopicsOf(group) : null;
+        return subscribed == null ? GroupActivity.activeKeepingAll() : GroupActivity.active(subscribed);
     }
 
     /** Forgets an Empty group whose offsets have all expired, as Kafka does; a group with members stays. */

@@ -11,8 +11,8 @@ public interface GroupMetadataLog {
 
     /**
      * Writes {@code group}'s record (null deletes it) and calls {@code done} once it is durable, with NONE or the
-     * error that kept it from being written. Writes of the same group complete in the order they were made, and
-     * after its earlier offset commits.
+     * error that kept it from being written. Writes made one after another complete in the order they were made;
+     * {@code done} may run on the calling thread, before this returns.
      */
     void writeGroup(String groupId, GroupRecord group, Consumer<Errors> done);
 }

@@ -25,20 +25,30 @@ public final class GroupOffsets {
         this.log = log;
     }
 
-    /** Writes, then applies and calls {@code done} with NONE; on error nothing changes. */
+    /**
+     * Writes, then applies and calls {@code done} with NONE; on error nothing changes. The write is handed to the
+     * log under this object's lock, so writes reach the log, and are applied, in the order of the calls.
+     */
     public void commit(String groupId, Map<TopicPartition, CommittedOffset> commit, Consumer<Errors> done) {
         synchronized (inFlight) {
             inFlight.merge(groupId, 1, Integer::sum);
+            log.append(groupId, commit, error -> {
+                if (error == Errors.NONE) {
+                    commit.forEach((tp, offset) -> apply(groupId, tp, offset));
+                }
+                synchronized (inFlight) {
+                    inFlight.computeIfPresent(groupId, (g, n) -> n == 1 ? null : n - 1);
+                }
+                done.accept(error);
+            });
         }
-        log.append(groupId, commit, error -> {
-            if (error == Errors.NONE) {
-                commit.forEach((tp, offset) -> apply(groupId, tp, offset));
-            }
-            synchronized (inFlight) {
-                inFlight.computeIfPresent(groupId, (g, n) -> n == 1 ? null : n - 1);
-            }
-            done.accept(error);
-        });
+    }
+
+    /** Whether a write of the group is not yet durable. */
+    boolean hasWriteInFlight(String groupId) {
+        synchronized (inFlight) {
+            return inFlight.containsKey(groupId);
+        }
     }
 
     /**

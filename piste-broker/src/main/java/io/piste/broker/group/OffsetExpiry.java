@@ -1,5 +1,7 @@
 package io.piste.broker.group;
 
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.common.protocol.Errors;
@@ -12,12 +14,12 @@ import org.slf4j.LoggerFactory;
  *   <li>a group without members loses an offset once the retention has passed since the later of the moment it
  *       became empty and the offset's commit (Kafka counts from the first alone; the later one keeps an offset
  *       reset by hand in an empty group for a full retention);</li>
- *   <li>a consumer group with members loses only the offsets of topics none of them subscribes to, counted from
- *       their commit;</li>
- *   <li>other groups with members keep every offset.</li>
+ *   <li>a Stable consumer group loses only the offsets of topics none of its members subscribes to, counted
+ *       from their commit;</li>
+ *   <li>other groups with members (rebalancing, or of another protocol type) keep every offset.</li>
  * </ul>
- * An empty group whose last offset expired is forgotten. Tombstones go through {@link GroupOffsets}, so the
- * deletion is durable and replayed like any commit.
+ * An empty group whose last offset expired is forgotten at the next run. Tombstones go through
+ * {@link GroupOffsets}, so the deletion is durable and replayed like any commit.
  */
 public final class OffsetExpiry {
 
@@ -27,6 +29,8 @@ public final class OffsetExpiry {
     private final Function<String, GroupActivity> activity;
     private final Consumer<String> forgetGroup;
     private final long retentionMs;
+    /** Groups whose last expiry left them without offsets, to forget at the next run. */
+    private final Queue<String> emptied = new ConcurrentLinkedQueue<>();
 
     /**
      * @param activity    a group's membership, by group id
@@ -43,24 +47,39 @@ public final class OffsetExpiry {
     /** Runs {@link #expire} every {@code intervalMs} on the timer's thread until the timer is closed. */
     public void schedule(GroupTimer timer, long intervalMs) {
         timer.schedule(intervalMs, () -> {
-            long started = System.nanoTime();
-            int expired = expire(timer.nowMs());
-            if (expired > 0) {
-                LOG.info("Removed {} expired offsets in {} ms", expired, (System.nanoTime() - started) / 1_000_000);
+            try {
+                long started = System.nanoTime();
+                int expired = expire(timer.nowMs());
+                if (expired > 0) {
+                    LOG.info("Removed {} expired offsets in {} ms", expired,
+                        (System.nanoTime() - started) / 1_000_000);
+                }
+            } catch (RuntimeException e) {
+                LOG.error("Offsets retention run failed; trying again in {} ms", intervalMs, e);
+            } finally {
+                schedule(timer, intervalMs);
             }
-            schedule(timer, intervalMs);
         });
     }
 
-    /** Deletes the offsets expired at {@code nowMs}; returns how many. */
+    /**
+     * Forgets the groups emptied by the previous run, then deletes the offsets expired at {@code nowMs}; returns
+     * how many. Groups are forgotten here rather than when the tombstones are durable: that callback may run while
+     * the offsets' lock is held, and forgetting takes the coordinator's.
+     */
     public int expire(long nowMs) {
+        for (String groupId = emptied.poll(); groupId != null; groupId = emptied.poll()) {
+            if (!offsets.hasOffsets(groupId) && !offsets.hasWriteInFlight(groupId)) {
+                forgetGroup.accept(groupId);
+            }
+        }
         int expired = 0;
         for (String groupId : offsets.groupIds()) {
             GroupActivity group = activity.apply(groupId);
             expired += offsets.expire(groupId, (tp, offset) -> isExpired(group, tp.topic(), offset, nowMs),
                 error -> {
-                    if (error == Errors.NONE && !group.hasMembers() && !offsets.hasOffsets(groupId)) {
-                        forgetGroup.accept(groupId);
+                    if (error == Errors.NONE && !group.hasMembers()) {
+                        emptied.add(groupId);
                     }
                 });
         }

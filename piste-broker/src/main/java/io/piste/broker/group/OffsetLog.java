@@ -11,7 +11,8 @@ public interface OffsetLog {
     /**
      * Writes {@code offsets} of {@code groupId} (a null value deletes the partition's offset) and calls
      * {@code done} once they are durable, with NONE, or with the error that kept them from being written. Calls
-     * for the same group complete in the order they were made.
+     * made one after another (not concurrently) complete in the order they were made; {@code done} may run on the
+     * calling thread, before this returns.
      */
     void append(String groupId, Map<TopicPartition, CommittedOffset> offsets, Consumer<Errors> done);
 }

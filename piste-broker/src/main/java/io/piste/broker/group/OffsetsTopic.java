@@ -78,20 +78,25 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog {
             TimestampType.CREATE_TIME, 0L);
     }
 
-    /** Appends to the group's partition; synchronized so a group's writes reach the log in call order. */
-    private synchronized void appendBatch(String groupId, MemoryRecordsBuilder batch, String what,
-                                          Consumer<Errors> done) {
+    /**
+     * Appends to the group's partition, then calls {@code done} once the batch is durable. The append is
+     * serialized so a group's writes reach the log in call order, and {@code whenDurable} keeps that order for the
+     * callbacks; no lock is held while a callback runs (callers hold their own locks around this call).
+     */
+    private void appendBatch(String groupId, MemoryRecordsBuilder batch, String what, Consumer<Errors> done) {
         Partition partition;
         LogAppendInfo info;
-        try {
-            partition = partitionFor(groupId);
-            if (partition == null) {
-                done.accept(Errors.COORDINATOR_NOT_AVAILABLE);
-                return;
+        synchronized (this) {
+            try {
+                partition = partitionFor(groupId);
+                info = partition == null ? null : partition.appendRecordsToLeader(batch.build().buffer());
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Could not write {} of group {}: {}", what, groupId, e.toString());
+                partition = null;
+                info = null;
             }
-            info = partition.appendRecordsToLeader(batch.build().buffer());
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("Could not write {} of group {}: {}", what, groupId, e.toString());
+        }
+        if (info == null) {
             done.accept(Errors.COORDINATOR_NOT_AVAILABLE);
             return;
         }

@@ -39,6 +39,8 @@ public final class Partition {
     private final LogFlusher flusher;
     private final boolean durableAcks;
     private final ArrayDeque<AckWaiter> ackWaiters = new ArrayDeque<>();
+    /** While the flusher calls back the waiters of a round; guarded by {@link #ackWaiters}. */
+    private boolean drainingAcks;
     private final Set<Runnable> dataWaiters = ConcurrentHashMap.newKeySet();
     private volatile long flushIntervalMessages;
     private final AtomicInteger segmentCount;
@@ -130,7 +132,9 @@ public final class Partition {
             return;
         }
         synchronized (ackWaiters) {
-            if (log.recoveryPoint() < endOffset) {
+            // Behind waiters still queued or being called back, so that callbacks run in the order of the calls
+            // (the offsets topic applies commits in that order).
+            if (log.recoveryPoint() < endOffset || !ackWaiters.isEmpty() || drainingAcks) {
                 ackWaiters.addLast(new AckWaiter(endOffset, callback));
                 flusher.markDirty(this);
                 return;
@@ -150,9 +154,11 @@ public final class Partition {
             synchronized (ackWaiters) {
                 AckWaiter head = ackWaiters.peekFirst();
                 if (head == null || head.offset > flushed) {
+                    drainingAcks = false;
                     break;
                 }
                 ready = ackWaiters.pollFirst();
+                drainingAcks = true;
             }
             ready.callback.onComplete(Errors.NONE);
         }

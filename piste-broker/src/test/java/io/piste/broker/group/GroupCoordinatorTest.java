@@ -295,6 +295,43 @@ class GroupCoordinatorTest {
     }
 
     @Test
+    void shouldFenceAZombieStaticMemberWaitingInARebalance() {
+        GroupCoordinator c = coordinator(0);
+        JoinGroupResponseData a1 = joinAsync(c, join("").setGroupInstanceId("a")).get();
+        sync(c, a1);
+        AtomicReference<JoinGroupResponseData> b = joinAsync(c, join("").setGroupInstanceId("b"));
+        assertThat(c.stateOf("g")).isEqualTo("PreparingRebalance");
+        // a's old incarnation rejoins for the rebalance, then a restarts before the rebalance completes.
+        AtomicReference<JoinGroupResponseData> zombie = joinAsync(c, join(a1.memberId()).setGroupInstanceId("a"));
+        assertThat(zombie.get()).as("the rebalance is complete: both members joined").isNotNull();
+        sync(c, zombie.get());
+        sync(c, b.get());
+        AtomicReference<JoinGroupResponseData> pendingZombie =
+            joinAsync(c, join(a1.memberId(), "range", "other").setGroupInstanceId("a"));
+        assertThat(pendingZombie.get()).as("a changed protocols: a rebalance").isNull();
+
+        AtomicReference<JoinGroupResponseData> restarted = joinAsync(c, join("").setGroupInstanceId("a"));
+
+        assertThat(pendingZombie.get().errorCode()).isEqualTo(Errors.FENCED_INSTANCE_ID.code());
+        assertThat(restarted.get()).as("joins the rebalance under its new id").isNull();
+        JoinGroupResponseData bRejoined = joinAsync(c, join(b.get().memberId()).setGroupInstanceId("b")).get();
+        assertThat(restarted.get().errorCode()).isZero();
+        assertThat(bRejoined.generationId()).isEqualTo(restarted.get().generationId());
+        assertThat(c.activity("g").hasMembers()).isTrue();
+    }
+
+    @Test
+    void shouldKeepEveryOffsetWhileAConsumerGroupRebalances() {
+        GroupCoordinator c = coordinator(0);
+        JoinGroupResponseData a = newMember(c).get();
+        sync(c, a);
+        newMember(c);
+
+        assertThat(c.stateOf("g")).isEqualTo("PreparingRebalance");
+        assertThat(c.activity("g").subscribedTopics()).as("unknown: no offset may expire").isNull();
+    }
+
+    @Test
     void shouldCheckOffsetDeleteAgainstTheActiveMembersSubscriptions() {
         GroupCoordinator c = coordinator(0);
         assertThat(c.validateOffsetDelete("g").error()).isEqualTo(Errors.GROUP_ID_NOT_FOUND);

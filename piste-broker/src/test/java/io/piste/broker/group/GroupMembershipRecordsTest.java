@@ -116,7 +116,11 @@ class GroupMembershipRecordsTest {
         log.completeAll(Errors.NONE);
         GroupRecord stored = GroupRecordCodec.readValue(ByteBuffer.wrap(GroupRecordCodec.value(log.last.get("g"))));
 
-        GroupCoordinator after = coordinator();
+        // Restarted: a new clock and log, so what is checked below is the restored coordinator's own doing.
+        FakeGroupTimer afterTimer = new FakeGroupTimer();
+        RecordingLog afterLog = new RecordingLog();
+        GroupCoordinator after = new GroupCoordinator(
+            new GroupConfig(0, 6000, 1_800_000, 4096, 5, 60_000, 1000), afterTimer, afterLog);
         after.restore("g", stored);
 
         assertThat(after.stateOf("g")).isEqualTo("Stable");
@@ -129,10 +133,34 @@ class GroupMembershipRecordsTest {
         assertThat(after.validateOffsetCommit("g", 1, joined.memberId(), "static-1")).isEqualTo(Errors.NONE);
 
         // A member that does not come back within its session timeout is removed as usual.
-        timer.advance(SESSION_MS + 1);
+        afterTimer.advance(SESSION_MS + 1);
         assertThat(after.stateOf("g")).isEqualTo("Empty");
-        assertThat(log.last.get("g").members()).isEmpty();
-        assertThat(log.last.get("g").generationId()).isEqualTo(2);
+        assertThat(afterLog.last.get("g").members()).isEmpty();
+        assertThat(afterLog.last.get("g").generationId()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldAnswerAReturningStaticMemberOnceDurableAndPutTheOldOneBackIfTheWriteFails() {
+        GroupCoordinator c = coordinator();
+        JoinGroupResponseData first = joinOne(c);
+        leaderSync(c, first);
+        log.completeAll(Errors.NONE);
+
+        JoinGroupResponseData[] replaced = new JoinGroupResponseData[1];
+        c.joinGroup(join(""), (short) 9, "client", "/127.0.0.1", r -> replaced[0] = r);
+        assertThat(replaced[0]).as("waits for the new member id to be durable").isNull();
+        log.completeAll(Errors.COORDINATOR_NOT_AVAILABLE);
+
+        assertThat(replaced[0].errorCode()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());
+        assertThat(c.heartbeat(new HeartbeatRequestData().setGroupId("g").setMemberId(first.memberId())
+            .setGroupInstanceId("static-1").setGenerationId(1))).as("the old incarnation is back")
+            .isEqualTo(Errors.NONE);
+
+        c.joinGroup(join(""), (short) 9, "client", "/127.0.0.1", r -> replaced[0] = r);
+        log.completeAll(Errors.NONE);
+        assertThat(replaced[0].errorCode()).isZero();
+        assertThat(c.heartbeat(new HeartbeatRequestData().setGroupId("g").setMemberId(first.memberId())
+            .setGroupInstanceId("static-1").setGenerationId(1))).isEqualTo(Errors.FENCED_INSTANCE_ID);
     }
 
     @Test

@@ -45,7 +45,29 @@ class OffsetExpiryTest {
         assertThat(expiry.expire(600 + RETENTION_MS)).isEqualTo(1);
         writeAll();
         assertThat(offsets.hasOffsets("g")).isFalse();
+        assertThat(forgotten).as("forgotten at the next run, not from the write's callback").isEmpty();
+
+        expiry.expire(600 + RETENTION_MS);
         assertThat(forgotten).containsExactly("g");
+    }
+
+    @Test
+    void shouldForgetAnExpiredGroupOfARealCoordinatorWhenWritesAreDurableAtOnce() {
+        FakeGroupTimer timer = new FakeGroupTimer();
+        GroupCoordinator coordinator = new GroupCoordinator(
+            new GroupConfig(0, 6000, 1_800_000, 4096, 5, RETENTION_MS, 1000), timer);
+        // Like OffsetsTopic in page-cache mode: the callback runs on the calling thread, inside GroupOffsets' lock.
+        GroupOffsets immediate = new GroupOffsets((group, commit, done) -> done.accept(Errors.NONE));
+        OffsetExpiry withCoordinator = new OffsetExpiry(immediate, coordinator::activity,
+            coordinator::removeIfEmpty, RETENTION_MS);
+        immediate.apply("g", a0, new CommittedOffset(5, -1, null, 0));
+        coordinator.ensureGroup("g");
+
+        assertThat(withCoordinator.expire(RETENTION_MS)).isEqualTo(1);
+        withCoordinator.expire(RETENTION_MS);
+
+        assertThat(immediate.hasOffsets("g")).isFalse();
+        assertThat(coordinator.stateOf("g")).isEqualTo("Dead");
     }
 
     @Test
