@@ -473,8 +473,23 @@ public final class ConsumerGroupCoordinator {
         });
     }
 
-    synchronized void removeEmptyGroupsWithoutOffsets(Predicate<String> hasOffsets) {
-        groups.values().removeIf(group -> group.members.isEmpty() && !hasOffsets.test(group.groupId));
+    void removeEmptyGroupsWithoutOffsets(Predicate<String> hasOffsets) {
+        // The offsets are asked outside this lock: the offsets' own lock is never taken inside it.
+        for (String groupId : emptyGroupIds()) {
+            if (!hasOffsets.test(groupId)) {
+                removeIfEmpty(groupId);
+            }
+        }
+    }
+
+    private synchronized List<String> emptyGroupIds() {
+        List<String> empty = new ArrayList<>();
+        groups.forEach((groupId, group) -> {
+            if (group.members.isEmpty()) {
+                empty.add(groupId);
+            }
+        });
+        return empty;
     }
 
     /** DeleteGroups: only an Empty group goes (NON_EMPTY_GROUP otherwise). */
