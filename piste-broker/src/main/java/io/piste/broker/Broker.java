@@ -9,6 +9,7 @@ import io.piste.broker.group.GroupRecord;
 import io.piste.broker.group.GroupTimer;
 import io.piste.broker.group.OffsetExpiry;
 import io.piste.broker.group.OffsetsTopic;
+import io.piste.broker.group.consumer.ConsumerGroupCoordinator;
 import io.piste.broker.handler.BrokerContext;
 import io.piste.broker.handler.RequestDispatcher;
 import io.piste.broker.metadata.LocalController;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,9 +72,22 @@ public final class Broker implements AutoCloseable {
             groups = new GroupCoordinator(groupConfig, groupTimer, offsetsTopic);
             GroupOffsets offsets = new GroupOffsets(offsetsTopic);
             loadOffsets(offsetsTopic, offsets, groups);
-            new OffsetExpiry(offsets, groups::activity, groups::removeIfEmpty, groupConfig.offsetsRetentionMs())
+            GroupCoordinator classicGroups = groups;
+            ConsumerGroupCoordinator consumerGroups = new ConsumerGroupCoordinator(config.consumerGroupConfig(),
+                GroupTimer.system(), controller::image,
+                groupId -> classicGroups.deleteGroup(groupId) != Errors.NON_EMPTY_GROUP);
+            new OffsetExpiry(offsets,
+                groupId -> consumerGroups.isConsumerGroup(groupId) ? consumerGroups.activity(groupId)
+                    : classicGroups.activity(groupId),
+                groupId -> {
+                    consumerGroups.removeIfEmpty(groupId);
+                    classicGroups.removeIfEmpty(groupId);
+                },
+                groupConfig.offsetsRetentionMs())
                 .schedule(groupTimer, groupConfig.offsetsRetentionCheckIntervalMs());
-            BrokerContext context = new BrokerContext(config, clusterId, controller, replicaManager, groups, offsets);
+            consumerGroups.scheduleCleanup(offsets::hasOffsets, groupConfig.offsetsRetentionCheckIntervalMs());
+            BrokerContext context = new BrokerContext(config, clusterId, controller, replicaManager, groups, offsets,
+                consumerGroups);
             RequestDispatcher dispatcher = new RequestDispatcher(context);
             BrokerConfig.Endpoint listener = config.listener();
             BrokerServer server = BrokerServer.bind(listener.host(), listener.port(), ioThreads(config),
@@ -149,6 +164,7 @@ public final class Broker implements AutoCloseable {
         server.stopAccepting();
         server.close();
         groupCoordinator.close();
+        context.consumerGroupCoordinator().close();
         replicaManager.close();
         try {
             controller.close();

@@ -14,6 +14,7 @@ import static org.apache.kafka.common.config.ConfigDef.Type.SHORT;
 import static org.apache.kafka.common.config.ConfigDef.Type.STRING;
 
 import io.piste.broker.group.GroupConfig;
+import io.piste.broker.group.consumer.ConsumerGroupConfig;
 import io.piste.storage.log.LogConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -201,6 +202,15 @@ public final class BrokerConfig {
                 (Long) values.get("offsets.retention.check.interval.ms"));
     }
 
+    /** The consumer group protocol's settings (group.consumer.*). */
+    public ConsumerGroupConfig consumerGroupConfig() {
+        @SuppressWarnings("unchecked")
+        List<String> assignors = (List<String>) values.get("group.consumer.assignors");
+        return new ConsumerGroupConfig((Integer) values.get("group.consumer.session.timeout.ms"),
+                (Integer) values.get("group.consumer.heartbeat.interval.ms"), assignors,
+                (Integer) values.get("group.consumer.max.size"));
+    }
+
     /** Threads per log dir that open (and, after a crash, recover) logs at start-up. */
     public int numRecoveryThreadsPerDataDir() {
         return (Integer) values.get("num.recovery.threads.per.data.dir");
@@ -343,6 +353,17 @@ public final class BrokerConfig {
                         "The minimum allowed session timeout for registered consumers.")
                 .define("group.max.session.timeout.ms", INT, 1800000, atLeast(0), MEDIUM,
                         "The maximum allowed session timeout for registered consumers.")
+                .define("group.consumer.session.timeout.ms", INT, 45000, atLeast(1), MEDIUM,
+                        "The timeout to detect client failures when using the consumer group protocol.")
+                .define("group.consumer.heartbeat.interval.ms", INT, 5000, atLeast(1), MEDIUM,
+                        "The heartbeat interval given to the members of a consumer group.")
+                .define("group.consumer.max.size", INT, Integer.MAX_VALUE, atLeast(1), MEDIUM,
+                        "The maximum number of consumers that a single consumer group can accommodate.")
+                .define("group.consumer.assignors", LIST, "uniform,range", MEDIUM,
+                        "The server-side assignors as a list of either names for builtin assignors or full class "
+                                + "names. The first one in the list is considered as the default assignor to be "
+                                + "used in the case where the consumer does not specify an assignor. The supported "
+                                + "builtin assignors are: uniform, range.")
                 .define("offset.metadata.max.bytes", INT, 4096, atLeast(0), HIGH,
                         "The maximum size for a metadata entry associated with an offset commit.")
                 .define("offsets.topic.num.partitions", INT, 50, atLeast(1), HIGH,

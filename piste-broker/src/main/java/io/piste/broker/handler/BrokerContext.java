@@ -3,6 +3,7 @@ package io.piste.broker.handler;
 import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.group.GroupCoordinator;
 import io.piste.broker.group.GroupOffsets;
+import io.piste.broker.group.consumer.ConsumerGroupCoordinator;
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.partition.ReplicaManager;
 
@@ -18,13 +19,15 @@ public final class BrokerContext {
     private final ReplicaManager replicaManager;
     private final GroupCoordinator groupCoordinator;
     private final GroupOffsets groupOffsets;
+    private final ConsumerGroupCoordinator consumerGroupCoordinator;
     private volatile String advertisedHost;
     private volatile int advertisedPort;
 
     public BrokerContext(BrokerConfig config, String clusterId, LocalController controller,
                          ReplicaManager replicaManager, GroupCoordinator groupCoordinator,
-                         GroupOffsets groupOffsets) {
+                         GroupOffsets groupOffsets, ConsumerGroupCoordinator consumerGroupCoordinator) {
         this.config = config;
+        this.consumerGroupCoordinator = consumerGroupCoordinator;
         this.groupCoordinator = groupCoordinator;
         this.groupOffsets = groupOffsets;
         this.clusterId = clusterId;
@@ -56,6 +59,11 @@ public final class BrokerContext {
 
     public GroupCoordinator groupCoordinator() {
         return groupCoordinator;
+    }
+
+    /** The coordinator of KIP-848 consumer groups; classic groups are {@link #groupCoordinator()}'s. */
+    public ConsumerGroupCoordinator consumerGroupCoordinator() {
+        return consumerGroupCoordinator;
     }
 
     public GroupOffsets groupOffsets() {

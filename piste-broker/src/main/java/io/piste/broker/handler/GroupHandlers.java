@@ -35,12 +35,14 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 final class GroupHandlers {
 
     private final BrokerContext broker;
+    private final GroupRouter groups;
     private final GroupCoordinator coordinator;
     private final GroupOffsets offsets;
 
-    GroupHandlers(BrokerContext broker, GroupCoordinator coordinator, GroupOffsets offsets) {
+    GroupHandlers(BrokerContext broker, GroupRouter groups, GroupOffsets offsets) {
         this.broker = broker;
-        this.coordinator = coordinator;
+        this.groups = groups;
+        this.coordinator = groups.classic();
         this.offsets = offsets;
     }
 
@@ -74,11 +76,10 @@ final class GroupHandlers {
 
     void joinGroup(RequestContext context) {
         JoinGroupRequestData request = context.data();
-        coordinator.joinGroup(request, context.apiVersion(), context.clientId(), clientHost(context),
-            context::respond);
+        groups.joinGroup(request, context.apiVersion(), context.clientId(), clientHost(context), context::respond);
     }
 
-    private static String clientHost(RequestContext context) {
+    static String clientHost(RequestContext context) {
         if (context.clientAddress() instanceof InetSocketAddress address && address.getAddress() != null) {
             return address.getAddress().toString();
         }
@@ -115,7 +116,7 @@ final class GroupHandlers {
     void listGroups(RequestContext context) {
         ListGroupsRequestData request = context.data();
         ListGroupsResponseData response = new ListGroupsResponseData();
-        response.setGroups(coordinator.listGroups(request.statesFilter(), request.typesFilter()));
+        response.setGroups(groups.listGroups(request.statesFilter(), request.typesFilter()));
         context.respond(response);
     }
 
@@ -123,11 +124,15 @@ final class GroupHandlers {
         DescribeGroupsRequestData request = context.data();
         DescribeGroupsResponseData response = new DescribeGroupsResponseData();
         for (String groupId : request.groups()) {
-            DescribedGroup described = coordinator.describeGroup(groupId);
+            boolean consumerGroup = groups.isConsumerGroup(groupId);
+            // Kafka describes only classic groups here; a consumer group is described by ConsumerGroupDescribe.
+            DescribedGroup described = consumerGroup
+                ? new DescribedGroup().setGroupId(groupId).setGroupState("Dead").setProtocolType("").setProtocolData("")
+                : coordinator.describeGroup(groupId);
             if (context.apiVersion() >= 6 && "Dead".equals(described.groupState())) {
                 // KIP-1043: from v6 an unknown group is an error, not a Dead group.
                 described.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
-                    .setErrorMessage("Group " + groupId + " not found.");
+                    .setErrorMessage("Group " + groupId + (consumerGroup ? " is not a classic group." : " not found."));
             }
             response.groups().add(described);
         }
@@ -145,7 +150,7 @@ final class GroupHandlers {
         AtomicInteger remaining = new AtomicInteger(groupIds.size());
         for (String groupId : groupIds) {
             DeletableGroupResult result = new DeletableGroupResult().setGroupId(groupId);
-            Errors error = coordinator.deleteGroup(groupId);
+            Errors error = groups.deleteGroup(groupId);
             if (error == Errors.GROUP_ID_NOT_FOUND && offsets.hasOffsets(groupId)) {
                 error = Errors.NONE;
             }

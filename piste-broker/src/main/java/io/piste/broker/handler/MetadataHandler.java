@@ -62,7 +62,8 @@ final class MetadataHandler implements RequestHandler {
 
     private MetadataResponseTopic describeRequested(MetadataRequestTopic requested, boolean mayCreate) {
         MetadataImage image = broker.controller().image();
-        if (requested.name() == null) {
+        // As Kafka does, a non-zero topic id wins over the name (clients may send an empty name with an id).
+        if (requested.name() == null || (requested.topicId() != null && !Uuid.ZERO_UUID.equals(requested.topicId()))) {
             TopicImage topic = image.topic(requested.topicId());
             return topic != null ? describe(topic) : new MetadataResponseTopic()
                 .setTopicId(requested.topicId())

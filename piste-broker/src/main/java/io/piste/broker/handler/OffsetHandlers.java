@@ -51,12 +51,14 @@ final class OffsetHandlers {
     private static final long NO_OFFSET = -1L;
 
     private final BrokerContext broker;
+    private final GroupRouter groups;
     private final GroupCoordinator coordinator;
     private final GroupOffsets offsets;
 
-    OffsetHandlers(BrokerContext broker, GroupCoordinator coordinator, GroupOffsets offsets) {
+    OffsetHandlers(BrokerContext broker, GroupRouter groups, GroupOffsets offsets) {
         this.broker = broker;
-        this.coordinator = coordinator;
+        this.groups = groups;
+        this.coordinator = groups.classic();
         this.offsets = offsets;
     }
 
@@ -67,8 +69,8 @@ final class OffsetHandlers {
         Errors groupError = request.groupId() == null || request.groupId().isEmpty()
             || request.groupId().getBytes(StandardCharsets.UTF_8).length > Short.MAX_VALUE
             ? Errors.INVALID_GROUP_ID
-            : coordinator.validateOffsetCommit(request.groupId(), request.generationIdOrMemberEpoch(),
-                request.memberId(), request.groupInstanceId());
+            : groups.validateOffsetCommit(request.groupId(), request.generationIdOrMemberEpoch(),
+                request.memberId(), request.groupInstanceId(), context.apiVersion());
         OffsetCommitResponseData response = new OffsetCommitResponseData();
         Map<TopicPartition, CommittedOffset> toCommit = new LinkedHashMap<>();
         List<OffsetCommitResponsePartition> pending = new ArrayList<>();
@@ -103,7 +105,7 @@ final class OffsetHandlers {
             context.respond(response);
             return;
         }
-        coordinator.ensureGroup(request.groupId());
+        groups.ensureGroup(request.groupId());
         offsets.commit(request.groupId(), toCommit, error -> {
             for (OffsetCommitResponsePartition result : pending) {
                 result.setErrorCode(error.code());
@@ -148,6 +150,11 @@ final class OffsetHandlers {
     private OffsetFetchResponseGroup fetchGroup(OffsetFetchRequestGroup group, boolean byId) {
         MetadataImage image = broker.controller().image();
         OffsetFetchResponseGroup answered = new OffsetFetchResponseGroup().setGroupId(group.groupId());
+        Errors memberError = groups.validateOffsetFetch(group.groupId(), group.memberId(), group.memberEpoch());
+        if (memberError != Errors.NONE) {
+            // A consumer-protocol member that is unknown or behind (v9+): the whole group fails.
+            return answered.setErrorCode(memberError.code());
+        }
         Map<String, List<Integer>> requested = null;
         Map<String, Uuid> ids = new HashMap<>();
         List<OffsetFetchResponseTopics> unknownIds = new ArrayList<>();
@@ -213,7 +220,7 @@ final class OffsetHandlers {
             context.respond(response.setErrorCode(Errors.INVALID_GROUP_ID.code()));
             return;
         }
-        GroupCoordinator.OffsetDeleteCheck check = coordinator.validateOffsetDelete(groupId);
+        GroupCoordinator.OffsetDeleteCheck check = groups.validateOffsetDelete(groupId);
         if (check.error() != Errors.NONE) {
             context.respond(response.setErrorCode(check.error().code()));
             return;

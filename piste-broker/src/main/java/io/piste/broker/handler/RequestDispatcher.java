@@ -41,8 +41,10 @@ public final class RequestDispatcher implements RequestHandler {
         handlers.put(ApiKeys.ALTER_CONFIGS, ctx -> ctx.respond(configs.alter((AlterConfigsRequestData) ctx.data())));
         handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, ctx ->
             ctx.respond(configs.incrementalAlter((IncrementalAlterConfigsRequestData) ctx.data())));
-        GroupHandlers groups = new GroupHandlers(broker, broker.groupCoordinator(), broker.groupOffsets());
-        OffsetHandlers offsets = new OffsetHandlers(broker, broker.groupCoordinator(), broker.groupOffsets());
+        GroupRouter router = new GroupRouter(broker.groupCoordinator(), broker.consumerGroupCoordinator());
+        GroupHandlers groups = new GroupHandlers(broker, router, broker.groupOffsets());
+        OffsetHandlers offsets = new OffsetHandlers(broker, router, broker.groupOffsets());
+        ConsumerGroupHandlers consumerGroups = new ConsumerGroupHandlers(broker.consumerGroupCoordinator());
         handlers.put(ApiKeys.FIND_COORDINATOR, groups::findCoordinator);
         handlers.put(ApiKeys.JOIN_GROUP, groups::joinGroup);
         handlers.put(ApiKeys.SYNC_GROUP, groups::syncGroup);
@@ -54,6 +56,8 @@ public final class RequestDispatcher implements RequestHandler {
         handlers.put(ApiKeys.OFFSET_COMMIT, offsets::offsetCommit);
         handlers.put(ApiKeys.OFFSET_FETCH, offsets::offsetFetch);
         handlers.put(ApiKeys.OFFSET_DELETE, offsets::offsetDelete);
+        handlers.put(ApiKeys.CONSUMER_GROUP_HEARTBEAT, consumerGroups::heartbeat);
+        handlers.put(ApiKeys.CONSUMER_GROUP_DESCRIBE, consumerGroups::describe);
         handlers.put(ApiKeys.API_VERSIONS, null);
         this.apiVersions = new ApiVersionsTable(handlers.keySet());
         handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(apiVersions));

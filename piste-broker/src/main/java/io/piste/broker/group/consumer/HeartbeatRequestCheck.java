@@ -1,0 +1,68 @@
+package io.piste.broker.group.consumer;
+
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiError;
+
+/** Kafka's checks of a ConsumerGroupHeartbeat request before it touches any group. */
+final class HeartbeatRequestCheck {
+
+    private HeartbeatRequestCheck() {
+    }
+
+    /** The error to answer with, or null if the request is well formed. */
+    static ApiError check(ConsumerGroupHeartbeatRequestData request, short version, Assignors assignors) {
+        int epoch = request.memberEpoch();
+        if (request.groupId() == null || request.groupId().isEmpty()) {
+            return invalid("GroupId can't be empty.");
+        }
+        if (request.instanceId() != null && request.instanceId().isEmpty()) {
+            return invalid("InstanceId can't be empty.");
+        }
+        if (request.rackId() != null && request.rackId().isEmpty()) {
+            return invalid("RackId can't be empty.");
+        }
+        // From v1 the client chooses its member id (KIP-1082); v0 lets the coordinator choose it at the join.
+        boolean memberIdMissing = request.memberId() == null || request.memberId().isEmpty();
+        if (memberIdMissing && (version >= 1 || epoch != 0)) {
+            return invalid("MemberId can't be empty.");
+        }
+        if (epoch < ConsumerGroupCoordinator.STATIC_LEAVE_EPOCH) {
+            return invalid("MemberEpoch is invalid: " + epoch + ".");
+        }
+        if (epoch == ConsumerGroupCoordinator.STATIC_LEAVE_EPOCH && request.instanceId() == null) {
+            return invalid("InstanceId can't be null when leaving the group as a static member.");
+        }
+        if (epoch == 0) {
+            if (request.rebalanceTimeoutMs() < 0) {
+                return invalid("RebalanceTimeoutMs must be provided in first request.");
+            }
+            if (request.topicPartitions() == null || !request.topicPartitions().isEmpty()) {
+                return invalid("TopicPartitions must be empty when (re-)joining.");
+            }
+            if (request.subscribedTopicNames() == null && request.subscribedTopicRegex() == null) {
+                return invalid("SubscribedTopicNames or SubscribedTopicRegex must be set in first request.");
+            }
+        }
+        if (request.serverAssignor() != null && assignors.get(request.serverAssignor()) == null) {
+            return new ApiError(Errors.UNSUPPORTED_ASSIGNOR,
+                "ServerAssignor " + request.serverAssignor() + " is not supported.");
+        }
+        if (request.subscribedTopicRegex() != null && !request.subscribedTopicRegex().isEmpty()) {
+            try {
+                Pattern.compile(request.subscribedTopicRegex());
+            } catch (PatternSyntaxException e) {
+                return new ApiError(Errors.INVALID_REGULAR_EXPRESSION,
+                    "SubscribedTopicRegex `" + request.subscribedTopicRegex() + "` is not a valid regular expression: "
+                        + e.getDescription() + ".");
+            }
+        }
+        return null;
+    }
+
+    private static ApiError invalid(String message) {
+        return new ApiError(Errors.INVALID_REQUEST, message);
+    }
+}

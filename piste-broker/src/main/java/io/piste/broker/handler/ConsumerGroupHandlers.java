@@ -1,0 +1,39 @@
+package io.piste.broker.handler;
+
+import io.piste.broker.group.consumer.ConsumerGroupCoordinator;
+import io.piste.broker.protocol.RequestContext;
+import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData.DescribedGroup;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.protocol.Errors;
+
+/** The APIs of the KIP-848 consumer group protocol, ConsumerGroupHeartbeat and ConsumerGroupDescribe. */
+final class ConsumerGroupHandlers {
+
+    private final ConsumerGroupCoordinator coordinator;
+
+    ConsumerGroupHandlers(ConsumerGroupCoordinator coordinator) {
+        this.coordinator = coordinator;
+    }
+
+    void heartbeat(RequestContext context) {
+        ConsumerGroupHeartbeatRequestData request = context.data();
+        context.respond(coordinator.heartbeat(request, context.apiVersion(), context.clientId(),
+            GroupHandlers.clientHost(context)));
+    }
+
+    void describe(RequestContext context) {
+        ConsumerGroupDescribeRequestData request = context.data();
+        ConsumerGroupDescribeResponseData response = new ConsumerGroupDescribeResponseData();
+        for (String groupId : request.groupIds()) {
+            if (groupId == null || groupId.isEmpty()) {
+                response.groups().add(new DescribedGroup().setGroupId(groupId == null ? "" : groupId)
+                    .setErrorCode(Errors.INVALID_GROUP_ID.code()).setErrorMessage("Group id can't be empty."));
+            } else {
+                response.groups().add(coordinator.describe(groupId));
+            }
+        }
+        context.respond(response);
+    }
+}

@@ -1,0 +1,299 @@
+package io.piste.broker.group.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.piste.broker.group.GroupActivity;
+import io.piste.broker.metadata.LocalController;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData.DescribedGroup;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConsumerGroupCoordinatorTest {
+
+    private static final short VERSION = 1;
+    private static final int SESSION_MS = 45_000;
+    private static final int REBALANCE_MS = 30_000;
+
+    @TempDir
+    Path dir;
+
+    private final FakeTimer timer = new FakeTimer();
+    private final AtomicBoolean classicGroupHasMembers = new AtomicBoolean();
+    private LocalController controller;
+    private ConsumerGroupCoordinator coordinator;
+    private Uuid topicId;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        controller = LocalController.open(dir.resolve("metadata"));
+        topicId = controller.createTopic("t", 4, Map.of()).topicId();
+        coordinator = new ConsumerGroupCoordinator(ConsumerGroupConfig.KAFKA_DEFAULTS, timer, controller::image,
+            groupId -> !classicGroupHasMembers.get());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        controller.close();
+    }
+
+    private static ConsumerGroupHeartbeatRequestData join(String memberId) {
+        return new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId(memberId).setMemberEpoch(0)
+            .setRebalanceTimeoutMs(REBALANCE_MS).setSubscribedTopicNames(List.of("t")).setTopicPartitions(List.of());
+    }
+
+    private static ConsumerGroupHeartbeatRequestData beat(String memberId, int epoch) {
+        return new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId(memberId).setMemberEpoch(epoch);
+    }
+
+    private ConsumerGroupHeartbeatRequestData owning(String memberId, int epoch, Set<Integer> partitions) {
+        return beat(memberId, epoch).setTopicPartitions(List.of(
+            new ConsumerGroupHeartbeatRequestData.TopicPartitions().setTopicId(topicId)
+                .setPartitions(new ArrayList<>(partitions))));
+    }
+
+    private ConsumerGroupHeartbeatResponseData send(ConsumerGroupHeartbeatRequestData request) {
+        return coordinator.heartbeat(request, VERSION, "client", "/127.0.0.1");
+    }
+
+    private static Errors error(ConsumerGroupHeartbeatResponseData response) {
+        return Errors.forCode(response.errorCode());
+    }
+
+    private Set<Integer> assigned(ConsumerGroupHeartbeatResponseData response) {
+        assertThat(response.assignment()).as("an assignment in %s", response).isNotNull();
+        Set<Integer> partitions = new HashSet<>();
+        response.assignment().topicPartitions().forEach(tp -> {
+            assertThat(tp.topicId()).isEqualTo(topicId);
+            partitions.addAll(tp.partitions());
+        });
+        return partitions;
+    }
+
+    @Test
+    void shouldHandAPartitionToItsNewOwnerOnlyAfterThePreviousOwnerRevokedIt() {
+        ConsumerGroupHeartbeatResponseData a = send(join("a"));
+        assertThat(error(a)).isEqualTo(Errors.NONE);
+        assertThat(a.memberEpoch()).isEqualTo(1);
+        assertThat(a.heartbeatIntervalMs()).isEqualTo(5000);
+        assertThat(assigned(a)).containsExactlyInAnyOrder(0, 1, 2, 3);
+
+        ConsumerGroupHeartbeatResponseData b = send(join("b"));
+        assertThat(b.memberEpoch()).isEqualTo(2);
+        assertThat(assigned(b)).as("a still owns everything").isEmpty();
+
+        ConsumerGroupHeartbeatResponseData aRevoking = send(beat("a", 1));
+        assertThat(aRevoking.memberEpoch()).as("a keeps its epoch while revoking").isEqualTo(1);
+        Set<Integer> aKeeps = assigned(aRevoking);
+        assertThat(aKeeps).hasSize(2);
+        assertThat(describe().groupState()).isEqualTo("Reconciling");
+
+        assertThat(send(beat("b", 2)).assignment()).as("nothing new for b before a revoked").isNull();
+
+        ConsumerGroupHeartbeatResponseData aDone = send(owning("a", 1, aKeeps));
+        assertThat(aDone.memberEpoch()).isEqualTo(2);
+
+        ConsumerGroupHeartbeatResponseData bGets = send(beat("b", 2));
+        Set<Integer> bGot = assigned(bGets);
+        assertThat(bGot).hasSize(2).doesNotContainAnyElementsOf(aKeeps);
+        send(owning("b", 2, bGot));
+        DescribedGroup described = describe();
+        assertThat(described.groupState()).isEqualTo("Stable");
+        assertThat(described.groupEpoch()).isEqualTo(2);
+        assertThat(described.assignmentEpoch()).isEqualTo(2);
+        assertThat(described.assignorName()).isEqualTo("uniform");
+        assertThat(described.members()).hasSize(2);
+    }
+
+    @Test
+    void shouldFenceWrongEpochsAndUnknownMembers() {
+        send(join("a"));
+
+        assertThat(error(send(beat("a", 5)))).isEqualTo(Errors.FENCED_MEMBER_EPOCH);
+        assertThat(error(send(beat("x", 1)))).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        assertThat(error(send(beat("a", 1).setGroupId("unknown")))).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        // The previous epoch is accepted only with owned partitions it was given.
+        send(join("b"));
+        assertThat(send(beat("a", 1)).memberEpoch()).as("revoking at epoch 1").isEqualTo(1);
+        ConsumerGroupHeartbeatResponseData a = send(owning("a", 1, Set.of()));
+        assertThat(a.memberEpoch()).isEqualTo(2);
+        assertThat(error(send(owning("a", 1, Set.of())))).isEqualTo(Errors.NONE);
+        assertThat(error(send(owning("a", 1, Set.of(0, 1, 2, 3))))).isEqualTo(Errors.FENCED_MEMBER_EPOCH);
+    }
+
+    @Test
+    void shouldRefuseMalformedJoinsAndUnknownAssignors() {
+        assertThat(error(send(join("a").setRebalanceTimeoutMs(-1)))).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(error(send(join("a").setTopicPartitions(null)))).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(error(send(join("")))).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(error(send(join("a").setServerAssignor("sticky")))).isEqualTo(Errors.UNSUPPORTED_ASSIGNOR);
+        assertThat(error(send(join("a").setSubscribedTopicNames(null).setSubscribedTopicRegex("(unclosed"))))
+            .isEqualTo(Errors.INVALID_REGULAR_EXPRESSION);
+        assertThat(coordinator.isConsumerGroup("g")).as("no group made by refused requests").isFalse();
+    }
+
+    @Test
+    void shouldRefuseMembersBeyondTheMaximumGroupSize() {
+        coordinator = new ConsumerGroupCoordinator(new ConsumerGroupConfig(SESSION_MS, 5000, List.of("uniform"), 2),
+            timer, controller::image, groupId -> true);
+        send(join("a"));
+        send(join("b"));
+
+        assertThat(error(send(join("c")))).isEqualTo(Errors.GROUP_MAX_SIZE_REACHED);
+        assertThat(describe().members()).hasSize(2);
+        assertThat(error(send(join("a")))).as("a member already in may rejoin").isEqualTo(Errors.NONE);
+    }
+
+    @Test
+    void shouldRemoveAMemberWhoseSessionTimesOut() {
+        send(join("a"));
+        send(join("b"));
+        timer.advance(SESSION_MS - 1000);
+        Set<Integer> aKeeps = assigned(send(beat("a", 1)));
+        timer.advance(2000);
+
+        assertThat(describe().members()).extracting(m -> m.memberId()).containsExactly("a");
+        ConsumerGroupHeartbeatResponseData a = send(owning("a", 1, aKeeps));
+        assertThat(a.memberEpoch()).isEqualTo(3);
+        assertThat(assigned(a)).containsExactlyInAnyOrder(0, 1, 2, 3);
+    }
+
+    @Test
+    void shouldRemoveAMemberThatDoesNotRevokeWithinItsRebalanceTimeout() {
+        send(join("a"));
+        send(join("b"));
+        send(beat("a", 1));
+        timer.advance(REBALANCE_MS / 2);
+        send(beat("a", 1));
+        send(beat("b", 2));
+        timer.advance(REBALANCE_MS / 2 + 1);
+
+        assertThat(error(send(beat("a", 1)))).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        assertThat(assigned(send(beat("b", 2)))).as("b gets all once a is gone").hasSize(4);
+    }
+
+    @Test
+    void shouldGiveAStaticMemberItsPartitionsBackWhenItRejoinsWithinItsSession() {
+        send(join("a").setInstanceId("i-a"));
+        send(join("b"));
+        ConsumerGroupHeartbeatResponseData aRevoking = send(beat("a", 1));
+        Set<Integer> aKeeps = assigned(aRevoking);
+        send(owning("a", 1, aKeeps));
+        int groupEpoch = describe().groupEpoch();
+
+        ConsumerGroupHeartbeatResponseData left = send(beat("a", -2).setInstanceId("i-a"));
+        assertThat(left.memberEpoch()).isEqualTo(-2);
+        assertThat(describe().members()).anySatisfy(m -> assertThat(m.memberEpoch()).isEqualTo(-2));
+        assertThat(error(send(join("c").setInstanceId("i-c")))).isEqualTo(Errors.NONE);
+
+        ConsumerGroupHeartbeatResponseData back = send(join("a2").setInstanceId("i-a"));
+        assertThat(error(back)).isEqualTo(Errors.NONE);
+        assertThat(back.memberEpoch()).as("the epoch of the earlier incarnation").isEqualTo(groupEpoch);
+        assertThat(assigned(back)).as("partitions of the earlier incarnation, none taken away in its absence")
+            .isNotEmpty().isSubsetOf(aKeeps);
+        assertThat(describe().members()).extracting(m -> m.memberId()).doesNotContain("a").contains("a2");
+        assertThat(describe().groupEpoch()).as("c joined, the static rejoin moved no epoch").isEqualTo(groupEpoch + 1);
+        assertThat(error(send(join("a3").setInstanceId("i-a")))).isEqualTo(Errors.UNRELEASED_INSTANCE_ID);
+    }
+
+    @Test
+    void shouldAssignPartitionsAddedToASubscribedTopic() throws Exception {
+        ConsumerGroupHeartbeatResponseData a = send(join("a"));
+        controller.createPartitions("t", 6, false);
+
+        ConsumerGroupHeartbeatResponseData next = send(owning("a", a.memberEpoch(), Set.of(0, 1, 2, 3)));
+
+        assertThat(next.memberEpoch()).isEqualTo(2);
+        assertThat(assigned(next)).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5);
+    }
+
+    @Test
+    void shouldCheckOffsetCommitsAgainstTheMemberEpoch() {
+        send(join("a"));
+
+        assertThat(coordinator.validateOffsetCommit("g", "a", 1, (short) 9)).isEqualTo(Errors.NONE);
+        assertThat(coordinator.validateOffsetCommit("g", "a", 0, (short) 9)).isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(coordinator.validateOffsetCommit("g", "x", 1, (short) 9)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        assertThat(coordinator.validateOffsetCommit("g", "a", 1, (short) 8)).isEqualTo(Errors.UNSUPPORTED_VERSION);
+        assertThat(coordinator.validateOffsetCommit("g", "", -1, (short) 9)).as("admin commit to an active group")
+            .isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        assertThat(coordinator.validateOffsetCommit("other", "a", 1, (short) 9)).as("not a consumer group").isNull();
+        assertThat(coordinator.validateOffsetFetch("g", "a", 0)).isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(coordinator.validateOffsetFetch("g", null, -1)).isEqualTo(Errors.NONE);
+
+        send(beat("a", -1));
+        assertThat(coordinator.validateOffsetCommit("g", "", -1, (short) 9)).isEqualTo(Errors.NONE);
+    }
+
+    @Test
+    void shouldKeepTheGroupTypesApart() {
+        classicGroupHasMembers.set(true);
+        assertThat(error(send(join("a")))).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
+        classicGroupHasMembers.set(false);
+        send(join("a"));
+
+        AtomicBoolean ran = new AtomicBoolean();
+        assertThat(coordinator.runAsClassicGroup("g", () -> ran.set(true)))
+            .isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL);
+        assertThat(ran).isFalse();
+        assertThat(coordinator.deleteGroup("g")).isEqualTo(Errors.NON_EMPTY_GROUP);
+
+        send(beat("a", -1));
+        assertThat(describe().groupState()).isEqualTo("Empty");
+        assertThat(coordinator.listGroups(List.of(), List.of("consumer"))).hasSize(1);
+        assertThat(coordinator.listGroups(List.of(), List.of("classic"))).isEmpty();
+        assertThat(coordinator.listGroups(List.of("stable"), List.of())).isEmpty();
+        assertThat(coordinator.runAsClassicGroup("g", () -> ran.set(true))).isEqualTo(Errors.NONE);
+        assertThat(ran).as("an Empty consumer group gives its id up").isTrue();
+        assertThat(coordinator.isConsumerGroup("g")).isFalse();
+        assertThat(coordinator.deleteGroup("g")).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
+    }
+
+    @Test
+    void shouldTellOffsetsRetentionWhatTheGroupSubscribesToAndWhenItEmptied() {
+        send(join("a"));
+        GroupActivity active = coordinator.activity("g");
+        assertThat(active.hasMembers()).isTrue();
+        assertThat(active.subscribedTopics()).containsExactly("t");
+
+        timer.advance(1234);
+        send(beat("a", -1));
+        GroupActivity empty = coordinator.activity("g");
+        assertThat(empty.hasMembers()).isFalse();
+        assertThat(empty.emptySinceMs()).isEqualTo(1234);
+        coordinator.removeIfEmpty("g");
+        assertThat(coordinator.isConsumerGroup("g")).isFalse();
+    }
+
+    @Test
+    void shouldForgetEmptyGroupsWithoutOffsetsAtTheCleanup() {
+        send(join("a"));
+        coordinator.scheduleCleanup(groupId -> false, 10_000);
+        timer.advance(10_000);
+        assertThat(coordinator.isConsumerGroup("g")).as("a group with members stays").isTrue();
+
+        send(beat("a", -1));
+        coordinator.removeEmptyGroupsWithoutOffsets(groupId -> true);
+        assertThat(coordinator.isConsumerGroup("g")).as("an Empty group with offsets stays").isTrue();
+        timer.advance(10_000);
+        assertThat(coordinator.isConsumerGroup("g")).isFalse();
+    }
+
+    private DescribedGroup describe() {
+        DescribedGroup described = coordinator.describe("g");
+        assertThat(described.errorCode()).isZero();
+        return described;
+    }
+}

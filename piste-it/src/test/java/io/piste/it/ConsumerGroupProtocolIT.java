@@ -1,0 +1,478 @@
+package io.piste.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.piste.it.support.Bounded;
+import io.piste.it.support.BrokerExtension;
+import io.piste.it.support.Clients;
+import io.piste.it.support.Exec;
+import io.piste.it.support.ProtocolMember;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.GroupType;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
+import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
+import org.apache.kafka.common.errors.InconsistentGroupProtocolException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The consumer group protocol (KIP-848): kafka-clients 4.4 consumers with {@code group.protocol=consumer} and the
+ * server assignors {@code uniform} and {@code range}, members joining and leaving mid-stream, committed offsets,
+ * partitions added later, Admin and ConsumerGroupCommand on a consumer group.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ConsumerGroupProtocolIT
+{
+    private static final String COMMAND = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
+
+    @RegisterExtension
+    static final BrokerExtension BROKER = BrokerExtension.withOverrides(
+        "group.initial.rebalance.delay.ms", "0",
+        "group.consumer.heartbeat.interval.ms", "500",
+        "group.consumer.session.timeout.ms", "10000",
+        "offsets.topic.num.partitions", "5");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"uniform", "range"})
+    void shouldConsumeEveryRecordExactlyOnceWhileMembersJoinAndLeave(final String assignor) throws Exception
+    {
+        final String topic = "kip848-" + assignor;
+        final String group = topic + "-g";
+        final int half = 3000;
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 6);
+        produce(topic, 0, half);
+
+        final Map<String, Integer> consumed = ProtocolMember.newConsumedMap();
+        final Map<String, Object> config = ProtocolMember.config(group, assignor,
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10);
+        final Duration pause = Duration.ofMillis(20);
+        final List<ProtocolMember> members = new ArrayList<>();
+        try
+        {
+            for (int m = 0; m < 3; m++)
+            {
+                members.add(ProtocolMember.start("m" + m, BROKER.bootstrapServers(), config, topic, consumed, pause));
+            }
+            assertThat(Bounded.waitFor(Duration.ofSeconds(60), Duration.ofMillis(50),
+                () -> members.stream().allMatch(m -> m.assignment().size() == 2)))
+                .as("three members own two of six partitions each: %s", assignments(members)).isTrue();
+            assertThat(union(members)).hasSize(6);
+            assertThat(consumed.size()).as("consumption is still under way").isLessThan(half);
+
+            // Mid-stream: one member leaves, another joins.
+            members.get(2).close();
+            final ProtocolMember late = ProtocolMember.start("m3", BROKER.bootstrapServers(), config, topic, consumed,
+                pause);
+            members.set(2, late);
+            assertThat(Bounded.waitFor(Duration.ofSeconds(60), Duration.ofMillis(50),
+                () -> members.stream().allMatch(m -> m.assignment().size() == 2)))
+                .as("after the change, two partitions each again: %s", assignments(members)).isTrue();
+            produce(topic, half, 2 * half);
+
+            assertThat(Bounded.waitFor(Duration.ofSeconds(90), Duration.ofMillis(50),
+                () -> consumed.size() == 2 * half))
+                .as("consumed %s of %s", consumed.size(), 2 * half).isTrue();
+            assertThat(late.consumedHere()).as("the member that joined late consumed").isPositive();
+        }
+        finally
+        {
+            for (final ProtocolMember m : members)
+            {
+                m.close();
+            }
+        }
+        assertThat(consumed.keySet()).isEqualTo(keys(0, 2 * half));
+        assertThat(consumed.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList())
+            .as("records consumed (and committed) twice").isEmpty();
+    }
+
+    @Test
+    void shouldResumeFromCommittedOffsetsWhenTheConsumersRestart() throws Exception
+    {
+        final String topic = "kip848-resume";
+        final String group = "kip848-resume-g";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 3);
+        produce(topic, 0, 300);
+        final Map<String, Object> config = ProtocolMember.config(group, null);
+        final Map<TopicPartition, Long> committed = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(), config))
+        {
+            consumer.subscribe(List.of(topic));
+            final List<ConsumerRecord<String, String>> records = pollUntil(consumer, 150);
+            final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            for (final ConsumerRecord<String, String> r : records)
+            {
+                offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+            }
+            consumer.commitSync(offsets);
+            offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
+        }
+        // More records after the committed ones on every partition, so that each has a first record to resume at.
+        produce(topic, 300, 600);
+
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(), config))
+        {
+            assertThat(consumer.committed(committed.keySet()).entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()))).isEqualTo(committed);
+            consumer.subscribe(List.of(topic));
+            final Map<TopicPartition, Long> firstSeen = new HashMap<>();
+            final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(60));
+            while (firstSeen.size() < 3 && !deadline.passed())
+            {
+                for (final ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100)))
+                {
+                    firstSeen.putIfAbsent(new TopicPartition(r.topic(), r.partition()), r.offset());
+                }
+            }
+            committed.forEach((tp, offset) -> assertThat(firstSeen.get(tp)).as("first offset of %s", tp)
+                .isEqualTo(offset));
+        }
+    }
+
+    @Test
+    void shouldAutoCommitWithTheMemberEpochUpToClose() throws Exception
+    {
+        final String topic = "kip848-auto";
+        final String group = "kip848-auto-g";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 3);
+        produce(topic, 0, 300);
+        final Map<String, Object> config = ProtocolMember.config(group, "uniform",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, true, ConsumerConfig.AUTO_COMMIT_INTERVAL_MS_CONFIG, 200);
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(), config))
+        {
+            consumer.subscribe(List.of(topic));
+            pollUntil(consumer, 300);
+        }
+        try (Admin admin = Clients.admin(BROKER.bootstrapServers()))
+        {
+            final Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            assertThat(committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum())
+                .as("auto-committed up to the end by close(): %s", committed).isEqualTo(300);
+        }
+    }
+
+    @Test
+    void shouldAssignPartitionsAddedLaterAndTopicsMatchingAPattern() throws Exception
+    {
+        final String topic = "kip848-grow";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 2);
+        final Map<String, Integer> consumed = ProtocolMember.newConsumedMap();
+        try (ProtocolMember member = ProtocolMember.start("grow", BROKER.bootstrapServers(),
+            ProtocolMember.config("kip848-grow-g", "uniform"), topic, consumed, Duration.ZERO))
+        {
+            assertThat(Bounded.waitFor(Duration.ofSeconds(30), Duration.ofMillis(50),
+                () -> member.assignment().size() == 2)).isTrue();
+            try (Admin admin = Clients.admin(BROKER.bootstrapServers()))
+            {
+                admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(4))).all().get(30, TimeUnit.SECONDS);
+            }
+            assertThat(Bounded.waitFor(Duration.ofSeconds(30), Duration.ofMillis(50),
+                () -> member.assignment().size() == 4))
+                .as("the new partitions are assigned: %s", member.assignment()).isTrue();
+        }
+
+        // A regular-expression subscription picks up a matching topic created later, and not others.
+        Clients.createTopic(BROKER.bootstrapServers(), "kip848-re-a", 2);
+        Clients.createTopic(BROKER.bootstrapServers(), "kip848-other", 2);
+        try (ProtocolMember member = ProtocolMember.startWithPattern("regex", BROKER.bootstrapServers(),
+            ProtocolMember.config("kip848-re-g", "uniform"), "kip848-re-.*", consumed))
+        {
+            assertThat(Bounded.waitFor(Duration.ofSeconds(30), Duration.ofMillis(50),
+                () -> member.assignment().size() == 2)).as("assigned %s", member.assignment()).isTrue();
+            Clients.createTopic(BROKER.bootstrapServers(), "kip848-re-b", 3);
+            assertThat(Bounded.waitFor(Duration.ofSeconds(30), Duration.ofMillis(50),
+                () -> member.assignment().size() == 5))
+                .as("the matching topic created later is assigned: %s", member.assignment()).isTrue();
+            assertThat(member.assignment()).extracting(TopicPartition::topic)
+                .containsOnly("kip848-re-a", "kip848-re-b");
+        }
+    }
+
+    @Test
+    void shouldDescribeAndListConsumerGroupsWithAdminAndConsumerGroupCommand() throws Exception
+    {
+        final String topic = "kip848-admin";
+        final String group = "kip848-admin-g";
+        final String classicGroup = "kip848-admin-classic";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 4);
+        produce(topic, 0, 100);
+        final Map<String, Integer> consumed = ProtocolMember.newConsumedMap();
+        try (ProtocolMember a = ProtocolMember.start("a", BROKER.bootstrapServers(),
+            ProtocolMember.config(group, "range"), topic, consumed, Duration.ZERO);
+            ProtocolMember b = ProtocolMember.start("b", BROKER.bootstrapServers(),
+                ProtocolMember.config(group, "range"), topic, consumed, Duration.ZERO);
+            KafkaConsumer<String, String> classic = Clients.consumer(BROKER.bootstrapServers(), Clients.props(
+                ConsumerConfig.GROUP_ID_CONFIG, classicGroup, ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic"));
+            Admin admin = Clients.admin(BROKER.bootstrapServers()))
+        {
+            classic.subscribe(List.of(topic));
+            assertThat(Bounded.waitFor(Duration.ofSeconds(60), Duration.ofMillis(50), () ->
+            {
+                classic.poll(Duration.ofMillis(50));
+                return a.assignment().size() == 2 && b.assignment().size() == 2 && consumed.size() == 100
+                    && !classic.assignment().isEmpty();
+            })).isTrue();
+            classic.commitSync();
+
+            final ConsumerGroupDescription described = admin.describeConsumerGroups(List.of(group))
+                .describedGroups().get(group).get(30, TimeUnit.SECONDS);
+            assertThat(described.type()).isEqualTo(GroupType.CONSUMER);
+            assertThat(described.groupState()).isEqualTo(GroupState.STABLE);
+            assertThat(described.partitionAssignor()).isEqualTo("range");
+            assertThat(described.members()).hasSize(2);
+            final Set<TopicPartition> assigned = new HashSet<>();
+            for (final MemberDescription m : described.members())
+            {
+                assertThat(m.assignment().topicPartitions()).hasSize(2);
+                assigned.addAll(m.assignment().topicPartitions());
+            }
+            assertThat(assigned).hasSize(4);
+            // The classic group is still described by DescribeGroups (the Admin falls back to it).
+            final ConsumerGroupDescription classicDescribed = admin.describeConsumerGroups(List.of(classicGroup))
+                .describedGroups().get(classicGroup).get(30, TimeUnit.SECONDS);
+            assertThat(classicDescribed.type()).isEqualTo(GroupType.CLASSIC);
+            assertThat(classicDescribed.members()).hasSize(1);
+
+            assertThat(groupIds(admin, GroupType.CONSUMER)).contains(group).doesNotContain(classicGroup);
+            assertThat(groupIds(admin, GroupType.CLASSIC)).contains(classicGroup).doesNotContain(group);
+            final Map<String, GroupListing> all = admin.listGroups().all().get(30, TimeUnit.SECONDS).stream()
+                .collect(Collectors.toMap(GroupListing::groupId, l -> l));
+            assertThat(all.get(group).type()).contains(GroupType.CONSUMER);
+            assertThat(all.get(group).protocol()).isEqualTo("consumer");
+            assertThat(all.get(classicGroup).type()).contains(GroupType.CLASSIC);
+
+            assertThat(tool("--list").assertSuccess().stdoutLines()).contains(group, classicGroup);
+            final List<String> rows = tool("--describe", "--group", group).assertSuccess().stdoutLines().stream()
+                .filter(line -> line.startsWith(group + " ")).toList();
+            assertThat(rows).as("one row per partition").hasSize(4);
+            for (final String row : rows)
+            {
+                final String[] cells = row.trim().split("\\s+");
+                // GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID
+                assertThat(cells[1]).isEqualTo(topic);
+                assertThat(cells[5]).as("lag in %s", row).isEqualTo("0");
+                assertThat(cells[6]).as("consumer id in %s", row).isNotEqualTo("-");
+            }
+            final String members = tool("--describe", "--group", group, "--members").assertSuccess().stdout();
+            assertThat(members).contains("#PARTITIONS");
+            final String state = tool("--describe", "--group", group, "--state").assertSuccess().stdout();
+            assertThat(state).contains("Stable").contains("range");
+        }
+    }
+
+    @Test
+    void shouldKeepClassicAndConsumerProtocolMembersOutOfEachOthersGroups() throws Exception
+    {
+        final String topic = "kip848-mixed";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 2);
+        final Map<String, Integer> consumed = ProtocolMember.newConsumedMap();
+        try (ProtocolMember member = ProtocolMember.start("new", BROKER.bootstrapServers(),
+            ProtocolMember.config("kip848-mixed-new", null), topic, consumed, Duration.ZERO);
+            KafkaConsumer<String, String> classic = Clients.consumer(BROKER.bootstrapServers(), Clients.props(
+                ConsumerConfig.GROUP_ID_CONFIG, "kip848-mixed-new", ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic")))
+        {
+            assertThat(Bounded.waitFor(Duration.ofSeconds(30), Duration.ofMillis(50),
+                () -> member.assignment().size() == 2)).isTrue();
+            classic.subscribe(List.of(topic));
+            assertThatThrownBy(() -> pollUntilAssigned(classic))
+                .as("a classic member joining an active consumer group")
+                .isInstanceOf(InconsistentGroupProtocolException.class);
+        }
+
+        try (KafkaConsumer<String, String> classic = Clients.consumer(BROKER.bootstrapServers(), Clients.props(
+                ConsumerConfig.GROUP_ID_CONFIG, "kip848-mixed-old", ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic"));
+            KafkaConsumer<String, String> modern = Clients.consumer(BROKER.bootstrapServers(),
+                ProtocolMember.config("kip848-mixed-old", null)))
+        {
+            classic.subscribe(List.of(topic));
+            pollUntilAssigned(classic);
+            modern.subscribe(List.of(topic));
+            assertThatThrownBy(() -> pollUntilAssigned(modern))
+                .as("a consumer-protocol member joining an active classic group")
+                .isInstanceOf(GroupIdNotFoundException.class);
+        }
+    }
+
+    @Test
+    void shouldGiveAStaticMemberItsPartitionsBackWhenItRestartsWithinItsSession() throws Exception
+    {
+        final String topic = "kip848-static";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 4);
+        final Map<String, Integer> consumed = ProtocolMember.newConsumedMap();
+        final Map<String, Object> a = ProtocolMember.config("kip848-static-g", "uniform",
+            ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "instance-a");
+        final Map<String, Object> b = ProtocolMember.config("kip848-static-g", "uniform",
+            ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "instance-b");
+        try (ProtocolMember other = ProtocolMember.start("b", BROKER.bootstrapServers(), b, topic, consumed,
+            Duration.ZERO))
+        {
+            final Set<TopicPartition> before;
+            try (ProtocolMember first = ProtocolMember.start("a", BROKER.bootstrapServers(), a, topic, consumed,
+                Duration.ZERO))
+            {
+                assertThat(Bounded.waitFor(Duration.ofSeconds(30), Duration.ofMillis(50),
+                    () -> first.assignment().size() == 2 && other.assignment().size() == 2)).isTrue();
+                before = first.assignment();
+            }
+            // Closed: left with epoch -2, its partitions stay with it. The other member keeps its two.
+            Bounded.sleep(Duration.ofSeconds(2));
+            assertThat(other.assignment()).hasSize(2).doesNotContainAnyElementsOf(before);
+            try (ProtocolMember again = ProtocolMember.start("a-again", BROKER.bootstrapServers(), a, topic, consumed,
+                Duration.ZERO))
+            {
+                assertThat(Bounded.waitFor(Duration.ofSeconds(30), Duration.ofMillis(50),
+                    () -> again.assignment().equals(before)))
+                    .as("same partitions back: %s, before %s", again.assignment(), before).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void shouldDeleteAConsumerGroupOnlyOnceItIsEmpty() throws Exception
+    {
+        final String topic = "kip848-delete";
+        final String group = "kip848-delete-g";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 2);
+        produce(topic, 0, 50);
+        final Map<String, Integer> consumed = ProtocolMember.newConsumedMap();
+        try (Admin admin = Clients.admin(BROKER.bootstrapServers()))
+        {
+            try (ProtocolMember member = ProtocolMember.start("d", BROKER.bootstrapServers(),
+                ProtocolMember.config(group, null), topic, consumed, Duration.ZERO))
+            {
+                assertThat(Bounded.waitFor(Duration.ofSeconds(30), Duration.ofMillis(50),
+                    () -> consumed.size() == 50)).isTrue();
+                assertThatThrownBy(() -> admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(GroupNotEmptyException.class);
+                assertThatThrownBy(() -> admin.deleteConsumerGroupOffsets(group,
+                    Set.of(new TopicPartition(topic, 0))).all().get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(GroupSubscribedToTopicException.class);
+            }
+            final ConsumerGroupDescription empty = admin.describeConsumerGroups(List.of(group)).describedGroups()
+                .get(group).get(30, TimeUnit.SECONDS);
+            assertThat(empty.groupState()).isEqualTo(GroupState.EMPTY);
+            assertThat(empty.type()).isEqualTo(GroupType.CONSUMER);
+            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS)).hasSize(2);
+
+            // Empty: ConsumerGroupCommand may reset its offsets, and describes it.
+            tool("--reset-offsets", "--group", group, "--topic", topic, "--to-earliest", "--execute").assertSuccess();
+            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS).values()).extracting(OffsetAndMetadata::offset).containsOnly(0L);
+            final Exec.Result described = tool("--describe", "--group", group).assertSuccess();
+            assertThat(described.stdout() + described.stderr()).contains("has no active members");
+            assertThat(described.stdoutLines()).anySatisfy(line -> assertThat(line).startsWith(group + " "));
+
+            admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS);
+            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS)).isEmpty();
+            assertThat(groupIds(admin, GroupType.CONSUMER)).doesNotContain(group);
+        }
+    }
+
+    private static void pollUntilAssigned(final KafkaConsumer<String, String> consumer)
+    {
+        final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(30));
+        while (consumer.assignment().isEmpty() && !deadline.passed())
+        {
+            consumer.poll(Duration.ofMillis(100));
+        }
+        assertThat(consumer.assignment()).isNotEmpty();
+    }
+
+    private static Set<String> groupIds(final Admin admin, final GroupType type) throws Exception
+    {
+        return admin.listGroups(new ListGroupsOptions().withTypes(Set.of(type))).all().get(30, TimeUnit.SECONDS)
+            .stream().map(GroupListing::groupId).collect(Collectors.toSet());
+    }
+
+    private static List<ConsumerRecord<String, String>> pollUntil(final KafkaConsumer<String, String> consumer,
+        final int count)
+    {
+        final List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(60));
+        while (records.size() < count && !deadline.passed())
+        {
+            consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+        }
+        assertThat(records.size()).isGreaterThanOrEqualTo(count);
+        return records;
+    }
+
+    private static Map<String, Set<TopicPartition>> assignments(final List<ProtocolMember> members)
+    {
+        final Map<String, Set<TopicPartition>> byMember = new HashMap<>();
+        members.forEach(m -> byMember.put(m.name(), m.assignment()));
+        return byMember;
+    }
+
+    private static Set<TopicPartition> union(final List<ProtocolMember> members)
+    {
+        final Set<TopicPartition> all = new HashSet<>();
+        members.forEach(m -> all.addAll(m.assignment()));
+        return all;
+    }
+
+    private static Set<String> keys(final int from, final int to)
+    {
+        final Set<String> keys = new HashSet<>();
+        for (int i = from; i < to; i++)
+        {
+            keys.add("k" + i);
+        }
+        return keys;
+    }
+
+    /** Records keyed {@code k<from>} to {@code k<to - 1>}, spread over the partitions by key. */
+    static void produce(final String topic, final int from, final int to) throws Exception
+    {
+        try (KafkaProducer<String, String> producer = Clients.producer(BROKER.bootstrapServers()))
+        {
+            final List<Future<?>> sent = new ArrayList<>();
+            for (int i = from; i < to; i++)
+            {
+                sent.add(producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i)));
+            }
+            for (final Future<?> f : sent)
+            {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static Exec.Result tool(final String... args)
+    {
+        final List<String> all = new ArrayList<>(List.of("--bootstrap-server", BROKER.bootstrapServers()));
+        all.addAll(List.of(args));
+        return Exec.java(COMMAND, all, "", Duration.ofSeconds(60));
+    }
+}
