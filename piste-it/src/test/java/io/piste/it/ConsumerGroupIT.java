@@ -252,6 +252,9 @@ class ConsumerGroupIT
         final Map<String, Object> props = groupConsumer(group,
             ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, "org.apache.kafka.clients.consumer.RangeAssignor",
             ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // The restored members get one session timeout from the broker's start to heartbeat again: a long one, so
+        // that a slow machine cannot turn the restart into a session expiry.
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 30_000);
         try (KafkaConsumer<String, String> a = Clients.consumer(BROKER.bootstrapServers(), props);
              KafkaConsumer<String, String> b = Clients.consumer(BROKER.bootstrapServers(), props))
         {
