@@ -5,7 +5,6 @@ import io.piste.broker.group.ConsumerLag;
 import io.piste.broker.group.GroupConfig;
 import io.piste.broker.group.GroupCoordinator;
 import io.piste.broker.group.GroupOffsets;
-import io.piste.broker.group.GroupRecord;
 import io.piste.broker.group.GroupTimer;
 import io.piste.broker.group.OffsetExpiry;
 import io.piste.broker.group.OffsetsTopic;
@@ -19,8 +18,6 @@ import io.piste.broker.partition.Partition;
 import io.piste.broker.partition.ReplicaManager;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
@@ -71,11 +68,11 @@ public final class Broker implements AutoCloseable {
                 groupConfig.offsetsTopicPartitions(), System::currentTimeMillis);
             groups = new GroupCoordinator(groupConfig, groupTimer, offsetsTopic);
             GroupOffsets offsets = new GroupOffsets(offsetsTopic);
-            loadOffsets(offsetsTopic, offsets, groups);
             GroupCoordinator classicGroups = groups;
             ConsumerGroupCoordinator consumerGroups = new ConsumerGroupCoordinator(config.consumerGroupConfig(),
                 GroupTimer.system(), controller::image,
-                groupId -> classicGroups.deleteGroup(groupId) != Errors.NON_EMPTY_GROUP);
+                groupId -> classicGroups.deleteGroup(groupId) != Errors.NON_EMPTY_GROUP, offsetsTopic);
+            loadOffsets(offsetsTopic, offsets, groups, consumerGroups);
             new OffsetExpiry(offsets,
                 groupId -> consumerGroups.isConsumerGroup(groupId) ? consumerGroups.activity(groupId)
                     : classicGroups.activity(groupId),
@@ -113,19 +110,27 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    private static void loadOffsets(OffsetsTopic topic, GroupOffsets offsets, GroupCoordinator groups)
-        throws IOException {
+    private static void loadOffsets(OffsetsTopic topic, GroupOffsets offsets, GroupCoordinator groups,
+                                    ConsumerGroupCoordinator consumerGroups) throws IOException {
         long started = System.nanoTime();
-        Map<String, GroupRecord> memberships = new HashMap<>();
-        long records = topic.load(offsets, memberships);
-        memberships.forEach((groupId, membership) -> {
-            if (membership != null) {
+        OffsetsTopic.LoadedGroups loaded = new OffsetsTopic.LoadedGroups();
+        long records = topic.load(offsets, loaded);
+        // A group id is of one type at a time: a consumer group's snapshot wins over an older classic record.
+        loaded.consumer().forEach((groupId, snapshot) -> {
+            if (snapshot != null) {
+                consumerGroups.restore(groupId, snapshot);
+            }
+        });
+        loaded.classic().forEach((groupId, membership) -> {
+            if (membership != null && !consumerGroups.isConsumerGroup(groupId)) {
                 groups.restore(groupId, membership);
             }
         });
         for (String groupId : offsets.groupIds()) {
             // A group known only by its offsets is listed and described as Empty, as in Kafka.
-            groups.ensureGroup(groupId);
+            if (!consumerGroups.isConsumerGroup(groupId)) {
+                groups.ensureGroup(groupId);
+            }
         }
         if (records > 0) {
             log.info("Loaded {} offset records of {} groups in {} ms", records, offsets.groupIds().size(),

@@ -10,6 +10,7 @@ import io.piste.it.support.Exec;
 import io.piste.it.support.ProtocolMember;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -25,6 +27,7 @@ import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -112,6 +115,86 @@ class ConsumerGroupProtocolIT
         assertThat(consumed.keySet()).isEqualTo(keys(0, 2 * half));
         assertThat(consumed.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList())
             .as("records consumed (and committed) twice").isEmpty();
+    }
+
+    /**
+     * The group's state is written to {@code __consumer_offsets} when it changes, so after a broker restart the
+     * members carry on with their epochs and partitions: nothing is revoked or reassigned.
+     */
+    @Test
+    void shouldKeepMembersEpochsAndPartitionsAcrossABrokerRestart() throws Exception
+    {
+        final String topic = "kip848-survives-restart";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 4);
+        final AtomicInteger assignmentChanges = new AtomicInteger();
+        final ConsumerRebalanceListener counting = new ConsumerRebalanceListener()
+        {
+            @Override
+            public void onPartitionsRevoked(final Collection<TopicPartition> partitions)
+            {
+                if (!partitions.isEmpty())
+                {
+                    assignmentChanges.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void onPartitionsAssigned(final Collection<TopicPartition> partitions)
+            {
+                if (!partitions.isEmpty())
+                {
+                    assignmentChanges.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void onPartitionsLost(final Collection<TopicPartition> partitions)
+            {
+                assignmentChanges.incrementAndGet();
+            }
+        };
+        final Map<String, Object> config = ProtocolMember.config(topic + "-g", null,
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, String> a = Clients.consumer(BROKER.bootstrapServers(), config);
+             KafkaConsumer<String, String> b = Clients.consumer(BROKER.bootstrapServers(), config))
+        {
+            a.subscribe(List.of(topic), counting);
+            b.subscribe(List.of(topic), counting);
+            final Bounded.Deadline split = Bounded.Deadline.in(Duration.ofSeconds(60));
+            while ((a.assignment().size() != 2 || b.assignment().size() != 2) && !split.passed())
+            {
+                a.poll(Duration.ofMillis(100));
+                b.poll(Duration.ofMillis(100));
+            }
+            // A few more heartbeats, so both members have reported their final assignment.
+            final Bounded.Deadline settle = Bounded.Deadline.in(Duration.ofSeconds(2));
+            while (!settle.passed())
+            {
+                a.poll(Duration.ofMillis(100));
+                b.poll(Duration.ofMillis(100));
+            }
+            assertThat(a.assignment()).hasSize(2);
+            final List<Object> before = List.of(a.groupMetadata().generationId(), b.groupMetadata().generationId(),
+                new HashSet<>(a.assignment()), new HashSet<>(b.assignment()));
+            final int changesBefore = assignmentChanges.get();
+
+            BROKER.broker().restart();
+            produce(topic, 0, 40);
+            final Set<String> consumed = new HashSet<>();
+            final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(60));
+            final Bounded.Deadline watch = Bounded.Deadline.in(Duration.ofSeconds(3));
+            while ((consumed.size() < 40 || !watch.passed()) && !deadline.passed())
+            {
+                a.poll(Duration.ofMillis(100)).forEach(r -> consumed.add(r.value()));
+                b.poll(Duration.ofMillis(100)).forEach(r -> consumed.add(r.value()));
+            }
+
+            assertThat(consumed).hasSize(40);
+            assertThat(List.of(a.groupMetadata().generationId(), b.groupMetadata().generationId(),
+                new HashSet<>(a.assignment()), new HashSet<>(b.assignment())))
+                .as("member epochs and assignments").isEqualTo(before);
+            assertThat(assignmentChanges.get()).as("no partition revoked, lost or assigned").isEqualTo(changesBefore);
+        }
     }
 
     @Test

@@ -21,15 +21,25 @@ import java.util.List;
 final class GroupRecordCodec {
 
     static final short GROUP_METADATA_KEY_TYPE = 2;
+    /** A KIP-848 consumer group's snapshot; its value is opaque here. */
+    static final short CONSUMER_GROUP_KEY_TYPE = 3;
     static final short VALUE_VERSION = 1;
 
     private GroupRecordCodec() {
     }
 
     static byte[] key(String groupId) {
+        return key(GROUP_METADATA_KEY_TYPE, groupId);
+    }
+
+    static byte[] consumerGroupKey(String groupId) {
+        return key(CONSUMER_GROUP_KEY_TYPE, groupId);
+    }
+
+    private static byte[] key(short type, String groupId) {
         byte[] group = utf8(groupId);
         ByteBuffer buf = ByteBuffer.allocate(2 + 2 + group.length);
-        buf.putShort(GROUP_METADATA_KEY_TYPE);
+        buf.putShort(type);
         OffsetRecordCodec.putString(buf, group);
         return buf.array();
     }

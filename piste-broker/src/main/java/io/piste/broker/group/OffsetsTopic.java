@@ -9,6 +9,7 @@ import io.piste.storage.log.LogAppendInfo;
 import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * {@link OffsetRecordCodec}). The topic is created at the first commit, with {@code offsets.topic.num.partitions}
  * partitions; {@link #load} replays it at start-up. Thread-safe.
  */
-public final class OffsetsTopic implements OffsetLog, GroupMetadataLog {
+public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, ConsumerGroupLog {
 
     private static final Logger LOG = LoggerFactory.getLogger(OffsetsTopic.class);
     public static final String NAME = Topic.GROUP_METADATA_TOPIC_NAME;
@@ -70,6 +71,13 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog {
         builder.append(clockMs.getAsLong(), GroupRecordCodec.key(groupId),
             group == null ? null : GroupRecordCodec.value(group));
         appendBatch(groupId, builder, "membership", done);
+    }
+
+    @Override
+    public void writeConsumerGroup(String groupId, byte[] snapshot, Consumer<Errors> done) {
+        MemoryRecordsBuilder builder = builder(snapshot == null ? 64 : snapshot.length);
+        builder.append(clockMs.getAsLong(), GroupRecordCodec.consumerGroupKey(groupId), snapshot);
+        appendBatch(groupId, builder, "consumer group state", done);
     }
 
     /** The buffer grows as needed; the estimate only saves copies. */
@@ -122,11 +130,19 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog {
         return Utils.abs(groupId.hashCode()) % partitionCount;
     }
 
+    /** What a load found besides offsets: the last record of each group, null where it was deleted. */
+    public record LoadedGroups(Map<String, GroupRecord> classic, Map<String, byte[]> consumer) {
+        public LoadedGroups() {
+            this(new HashMap<>(), new HashMap<>());
+        }
+    }
+
     /**
      * Replays every partition of the topic (if it exists): offsets into {@code offsets}, the last membership record
-     * of each group into {@code groups} (a null value: the group was deleted). Returns the records read.
+     * of each classic group and the last snapshot of each consumer group into {@code groups}. Returns the records
+     * read.
      */
-    public long load(GroupOffsets offsets, Map<String, GroupRecord> groups) throws IOException {
+    public long load(GroupOffsets offsets, LoadedGroups groups) throws IOException {
         TopicImage topic = controller.image().topic(NAME);
         if (topic == null) {
             return 0;
@@ -141,7 +157,7 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog {
         return records;
     }
 
-    private static long loadPartition(UnifiedLog log, GroupOffsets offsets, Map<String, GroupRecord> groups)
+    private static long loadPartition(UnifiedLog log, GroupOffsets offsets, LoadedGroups groups)
         throws IOException {
         long next = log.logStartOffset();
         long end = log.logEndOffset();
@@ -177,13 +193,23 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog {
         return records;
     }
 
-    private static void applyRecord(Record record, GroupOffsets offsets, Map<String, GroupRecord> groups) {
+    private static void applyRecord(Record record, GroupOffsets offsets, LoadedGroups groups) {
         ByteBuffer key = record.key();
         short type = key.getShort(key.position());
         if (type == GroupRecordCodec.GROUP_METADATA_KEY_TYPE) {
             key.getShort();
-            groups.put(GroupRecordCodec.readKeyGroup(key),
+            groups.classic().put(GroupRecordCodec.readKeyGroup(key),
                 record.hasValue() ? GroupRecordCodec.readValue(record.value()) : null);
+            return;
+        }
+        if (type == GroupRecordCodec.CONSUMER_GROUP_KEY_TYPE) {
+            key.getShort();
+            byte[] snapshot = null;
+            if (record.hasValue()) {
+                snapshot = new byte[record.valueSize()];
+                record.value().get(snapshot);
+            }
+            groups.consumer().put(GroupRecordCodec.readKeyGroup(key), snapshot);
             return;
         }
         OffsetRecordCodec.Key offsetKey = OffsetRecordCodec.readKey(key);

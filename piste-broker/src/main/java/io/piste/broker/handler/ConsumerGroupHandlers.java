@@ -19,8 +19,8 @@ final class ConsumerGroupHandlers {
 
     void heartbeat(RequestContext context) {
         ConsumerGroupHeartbeatRequestData request = context.data();
-        context.respond(coordinator.heartbeat(request, context.apiVersion(), context.clientId(),
-            GroupHandlers.clientHost(context)));
+        coordinator.heartbeat(request, context.apiVersion(), context.clientId(), GroupHandlers.clientHost(context),
+            context::respond);
     }
 
     void describe(RequestContext context) {

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
@@ -61,9 +62,11 @@ class GroupRouterTest {
             groupId -> classic.deleteGroup(groupId) != Errors.NON_EMPTY_GROUP);
         router = new GroupRouter(classic, consumer);
         handlers = new GroupHandlers(null, router, null);
-        assertThat(consumer.heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("new").setMemberId("m")
+        AtomicReference<ConsumerGroupHeartbeatResponseData> joined = new AtomicReference<>();
+        consumer.heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("new").setMemberId("m")
             .setMemberEpoch(0).setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of("t"))
-            .setTopicPartitions(List.of()), (short) 1, "client", "/127.0.0.1").errorCode()).isZero();
+            .setTopicPartitions(List.of()), (short) 1, "client", "/127.0.0.1", joined::set);
+        assertThat(joined.get().errorCode()).isZero();
         classic.ensureGroup("old");
     }
 

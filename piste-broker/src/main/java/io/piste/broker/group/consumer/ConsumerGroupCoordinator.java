@@ -1,15 +1,18 @@
 package io.piste.broker.group.consumer;
 
+import io.piste.broker.group.ConsumerGroupLog;
 import io.piste.broker.group.GroupActivity;
 import io.piste.broker.group.GroupTimer;
 import io.piste.broker.metadata.MetadataImage;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
@@ -53,22 +56,98 @@ public final class ConsumerGroupCoordinator {
     private final GroupTimer timer;
     private final Supplier<MetadataImage> metadata;
     private final ClassicGroups classicGroups;
+    private final ConsumerGroupLog store;
     private final Map<String, ConsumerGroup> groups = new LinkedHashMap<>();
+    /** The snapshot last handed to {@link #store} per group, so an unchanged group is not written again. */
+    private final Map<String, byte[]> written = new HashMap<>();
 
+    /** A coordinator that keeps its groups in memory only. */
     public ConsumerGroupCoordinator(ConsumerGroupConfig config, GroupTimer timer, Supplier<MetadataImage> metadata,
                                     ClassicGroups classicGroups) {
+        this(config, timer, metadata, classicGroups, ConsumerGroupLog.NONE);
+    }
+
+    /** @param store where each group's state is written when it changes, so members carry on after a restart */
+    public ConsumerGroupCoordinator(ConsumerGroupConfig config, GroupTimer timer, Supplier<MetadataImage> metadata,
+                                    ClassicGroups classicGroups, ConsumerGroupLog store) {
         this.config = config;
         this.assignors = new Assignors(config.assignors());
         this.timer = timer;
         this.metadata = metadata;
         this.classicGroups = classicGroups;
+        this.store = store;
+    }
+
+    /**
+     * ConsumerGroupHeartbeat, answered once what it changed in the group is durable (as Kafka answers after its
+     * records are committed). If that write fails the member gets COORDINATOR_NOT_AVAILABLE and retries.
+     */
+    public synchronized void heartbeat(ConsumerGroupHeartbeatRequestData request, short version, String clientId,
+                                       String clientHost, Consumer<ConsumerGroupHeartbeatResponseData> respond) {
+        ConsumerGroupHeartbeatResponseData response = heartbeat(request, version, clientId, clientHost);
+        persist(request.groupId(), error -> respond.accept(error == Errors.NONE ? response
+            : error(Errors.COORDINATOR_NOT_AVAILABLE, "The group's new state could not be written: " + error)));
+    }
+
+    /**
+     * Writes the group's snapshot if it differs from the last one written (a tombstone if the group is gone), then
+     * calls {@code done}; at once with NONE if nothing changed. Called under this lock, so writes are in order.
+     */
+    private void persist(String groupId, Consumer<Errors> done) {
+        if (groupId == null) {
+            done.accept(Errors.NONE);
+            return;
+        }
+        ConsumerGroup group = groups.get(groupId);
+        byte[] snapshot = group == null ? null : ConsumerGroupSnapshot.encode(group);
+        byte[] last = written.get(groupId);
+        if (snapshot == null ? !written.containsKey(groupId) : Arrays.equals(snapshot, last)) {
+            done.accept(Errors.NONE);
+            return;
+        }
+        if (snapshot == null) {
+            written.remove(groupId);
+        } else {
+            written.put(groupId, snapshot);
+        }
+        store.writeConsumerGroup(groupId, snapshot, error -> {
+            if (error != Errors.NONE) {
+                log.warn("Could not write the state of consumer group {}: {}", groupId, error);
+                forgetWritten(groupId, snapshot);
+            }
+            done.accept(error);
+        });
+    }
+
+    /** After a failed write, the next change is written whatever it is. */
+    private synchronized void forgetWritten(String groupId, byte[] snapshot) {
+        written.remove(groupId, snapshot);
+    }
+
+    /**
+     * Brings back a group from its snapshot at start-up: members keep their epochs and assignments, and each has a
+     * full session timeout, from now, to heartbeat again.
+     */
+    public synchronized void restore(String groupId, byte[] snapshot) {
+        ConsumerGroup group = ConsumerGroupSnapshot.decode(groupId, snapshot);
+        MetadataImage image = metadata.get();
+        group.subscribedTopics = TopicSubscriptions.resolve(group.members.values(), image);
+        group.resolvedAgainst = image;
+        groups.put(groupId, group);
+        written.put(groupId, snapshot);
+        for (ConsumerGroupMember member : group.members.values()) {
+            touchSession(group, member);
+            if (member.assignment.state() == MemberState.UNREVOKED_PARTITIONS) {
+                scheduleRebalanceTimeout(group, member);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- ConsumerGroupHeartbeat
 
-    public synchronized ConsumerGroupHeartbeatResponseData heartbeat(ConsumerGroupHeartbeatRequestData request,
-                                                                     short version, String clientId,
-                                                                     String clientHost) {
+    /** The heartbeat's answer, without waiting for its changes to be written (unit tests). */
+    synchronized ConsumerGroupHeartbeatResponseData heartbeat(ConsumerGroupHeartbeatRequestData request,
+                                                              short version, String clientId, String clientHost) {
         ApiError invalid = HeartbeatRequestCheck.check(request, version, assignors);
         if (invalid != null) {
             return error(invalid.error(), invalid.message());
@@ -81,7 +160,7 @@ public final class ConsumerGroupCoordinator {
         ConsumerGroup group = groups.get(groupId);
         if (group == null) {
             if (epoch != 0) {
-                // Membership is not kept across broker restarts: the member rejoins on this answer.
+                // The group was deleted, or its state was never written: the member rejoins on this answer.
                 return error(Errors.UNKNOWN_MEMBER_ID, "Group " + groupId + " has no member " + request.memberId()
                     + "; rejoin with member epoch 0.");
             }
@@ -320,6 +399,7 @@ public final class ConsumerGroupCoordinator {
             && member.assignment.memberEpoch() == epoch) {
             member.rebalanceTimer = null;
             removeMember(group, member, "did not revoke its partitions within its rebalance timeout");
+            persist(groupId, error -> { });
         }
     }
 
@@ -344,6 +424,7 @@ public final class ConsumerGroupCoordinator {
         }
         member.sessionTimer = null;
         removeMember(group, member, "session timed out");
+        persist(groupId, error -> { });
     }
 
     private static void cancelTimers(ConsumerGroupMember member) {
@@ -459,6 +540,7 @@ public final class ConsumerGroupCoordinator {
         ConsumerGroup group = groups.get(groupId);
         if (group != null && group.members.isEmpty()) {
             groups.remove(groupId);
+            persist(groupId, error -> { });
         }
     }
 
@@ -502,6 +584,7 @@ public final class ConsumerGroupCoordinator {
             return Errors.NON_EMPTY_GROUP;
         }
         groups.remove(groupId);
+        persist(groupId, error -> { });
         return Errors.NONE;
     }
 
@@ -516,6 +599,7 @@ public final class ConsumerGroupCoordinator {
             return Errors.INCONSISTENT_GROUP_PROTOCOL;
         }
         groups.remove(groupId);
+        persist(groupId, error -> { });
         classicAction.run();
         return Errors.NONE;
     }

@@ -4,8 +4,7 @@
  * compute a target assignment at each group epoch, and the per-member reconciliation that hands a partition to its
  * new owner only once the previous owner has revoked it.
  *
- * <p>Known limit: the membership of these groups is kept in memory only (committed offsets do go to
- * {@code __consumer_offsets}). After a broker restart a member's heartbeat is answered UNKNOWN_MEMBER_ID and the
- * client rejoins with epoch 0; until a member rejoins, a group with offsets is listed as an Empty classic group.
+ * <p>A group's whole state is written to {@code __consumer_offsets} as a {@link ConsumerGroupSnapshot} whenever it
+ * changes, and restored at start-up, so members carry on with their epochs after a broker restart.
  */
 package io.piste.broker.group.consumer;

@@ -1,0 +1,171 @@
+package io.piste.broker.group.consumer;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A consumer group's whole state as one record value in {@code __consumer_offsets}: epochs, target assignment and
+ * every member with its subscription and reconciliation state, so that after a restart the members carry on with
+ * their epochs. The encoding is deterministic (maps are written in key order), so two snapshots of the same state
+ * are equal byte for byte and an unchanged group need not be written again. Layout (big-endian, strings as
+ * {@link DataOutputStream#writeUTF}, nullable strings behind a boolean):
+ *
+ * <pre>
+ * int16 version (1) | int32 groupEpoch | int32 assignmentEpoch | string assignorName | int64 emptySinceMs
+ * | int32 targetCount | per member id: string memberId | partitions
+ * | int32 memberCount | per member: string memberId | string? instanceId | string? rackId | string? clientId
+ *   | string? clientHost | int32 rebalanceTimeoutMs | int32 topicCount | string topic... | string? regex
+ *   | string? serverAssignor | boolean leftStatically | int32 memberEpoch | int32 previousMemberEpoch
+ *   | int8 state | partitions assigned | partitions pendingRevocation
+ * partitions: int32 topicCount | per topic: int64 msb | int64 lsb | int32 count | int32 partition...
+ * </pre>
+ */
+final class ConsumerGroupSnapshot {
+
+    private static final short VERSION = 1;
+
+    private ConsumerGroupSnapshot() {
+    }
+
+    static byte[] encode(ConsumerGroup group) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeShort(VERSION);
+            out.writeInt(group.groupEpoch);
+            out.writeInt(group.assignmentEpoch);
+            out.writeUTF(group.assignorName);
+            out.writeLong(group.emptySinceMs);
+            Map<String, Map<Uuid, Set<Integer>>> target = new TreeMap<>(group.targetAssignment);
+            out.writeInt(target.size());
+            for (Map.Entry<String, Map<Uuid, Set<Integer>>> e : target.entrySet()) {
+                out.writeUTF(e.getKey());
+                writePartitions(out, e.getValue());
+            }
+            out.writeInt(group.members.size());
+            for (ConsumerGroupMember m : group.members.values()) {
+                out.writeUTF(m.memberId);
+                writeNullable(out, m.instanceId);
+                writeNullable(out, m.rackId);
+                writeNullable(out, m.clientId);
+                writeNullable(out, m.clientHost);
+                out.writeInt(m.rebalanceTimeoutMs);
+                out.writeInt(m.subscribedTopicNames.size());
+                for (String topic : m.subscribedTopicNames) {
+                    out.writeUTF(topic);
+                }
+                writeNullable(out, m.subscribedTopicRegex);
+                writeNullable(out, m.serverAssignor);
+                out.writeBoolean(m.leftStatically);
+                MemberAssignment a = m.assignment;
+                out.writeInt(a.memberEpoch());
+                out.writeInt(a.previousMemberEpoch());
+                out.writeByte(a.state().ordinal());
+                writePartitions(out, a.assigned());
+                writePartitions(out, a.pendingRevocation());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** The group as its snapshot left it, owners table included; members' timers are not set. */
+    static ConsumerGroup decode(String groupId, byte[] snapshot) {
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(snapshot))) {
+            short version = in.readShort();
+            if (version != VERSION) {
+                throw new IllegalArgumentException("unknown consumer group snapshot version=" + version);
+            }
+            ConsumerGroup group = new ConsumerGroup(groupId);
+            group.groupEpoch = in.readInt();
+            group.assignmentEpoch = in.readInt();
+            group.assignorName = in.readUTF();
+            group.emptySinceMs = in.readLong();
+            Map<String, Map<Uuid, Set<Integer>>> target = new HashMap<>();
+            for (int i = in.readInt(); i > 0; i--) {
+                target.put(in.readUTF(), readPartitions(in));
+            }
+            group.targetAssignment = Map.copyOf(target);
+            for (int i = in.readInt(); i > 0; i--) {
+                ConsumerGroupMember m = new ConsumerGroupMember(in.readUTF(), readNullable(in));
+                m.rackId = readNullable(in);
+                m.clientId = readNullable(in);
+                m.clientHost = readNullable(in);
+                m.rebalanceTimeoutMs = in.readInt();
+                List<String> topics = new ArrayList<>();
+                for (int t = in.readInt(); t > 0; t--) {
+                    topics.add(in.readUTF());
+                }
+                m.subscribedTopicNames = List.copyOf(topics);
+                m.subscribedTopicRegex = readNullable(in);
+                m.subscribedTopicPattern = m.subscribedTopicRegex == null ? null
+                    : Pattern.compile(m.subscribedTopicRegex);
+                m.serverAssignor = readNullable(in);
+                m.leftStatically = in.readBoolean();
+                int epoch = in.readInt();
+                int previous = in.readInt();
+                MemberState state = MemberState.values()[in.readByte()];
+                m.assignment = new MemberAssignment(epoch, previous, state, readPartitions(in), readPartitions(in));
+                group.members.put(m.memberId, m);
+                if (m.instanceId != null) {
+                    group.staticMembers.put(m.instanceId, m.memberId);
+                }
+                group.updateOwners(m.memberId, MemberAssignment.NEW_MEMBER, m.assignment);
+            }
+            return group;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writePartitions(DataOutputStream out, Map<Uuid, Set<Integer>> partitions) throws IOException {
+        Map<String, Uuid> byName = new TreeMap<>();
+        partitions.keySet().forEach(id -> byName.put(id.toString(), id));
+        out.writeInt(byName.size());
+        for (Uuid topic : byName.values()) {
+            out.writeLong(topic.getMostSignificantBits());
+            out.writeLong(topic.getLeastSignificantBits());
+            Set<Integer> ids = new TreeSet<>(partitions.get(topic));
+            out.writeInt(ids.size());
+            for (int p : ids) {
+                out.writeInt(p);
+            }
+        }
+    }
+
+    private static Map<Uuid, Set<Integer>> readPartitions(DataInputStream in) throws IOException {
+        Map<Uuid, Set<Integer>> partitions = new HashMap<>();
+        for (int t = in.readInt(); t > 0; t--) {
+            Uuid topic = new Uuid(in.readLong(), in.readLong());
+            Set<Integer> ids = new TreeSet<>();
+            for (int p = in.readInt(); p > 0; p--) {
+                ids.add(in.readInt());
+            }
+            partitions.put(topic, ids);
+        }
+        return Partitions.copyOf(partitions);
+    }
+
+    private static void writeNullable(DataOutputStream out, String value) throws IOException {
+        out.writeBoolean(value != null);
+        if (value != null) {
+            out.writeUTF(value);
+        }
+    }
+
+    private static String readNullable(DataInputStream in) throws IOException {
+        return in.readBoolean() ? in.readUTF() : null;
+    }
+}

@@ -1,0 +1,165 @@
+package io.piste.broker.group.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.piste.broker.group.ConsumerGroupLog;
+import io.piste.broker.metadata.LocalController;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Consumer groups written when they change, answered once written, and brought back after a restart. */
+class ConsumerGroupPersistenceTest {
+
+    /** Holds each write until the test completes it, and keeps the last snapshot of each group. */
+    private static final class RecordingLog implements ConsumerGroupLog {
+        final Map<String, byte[]> last = new LinkedHashMap<>();
+        final List<Consumer<Errors>> pending = new ArrayList<>();
+        int writes;
+
+        @Override
+        public void writeConsumerGroup(String groupId, byte[] snapshot, Consumer<Errors> done) {
+            last.put(groupId, snapshot);
+            pending.add(done);
+            writes++;
+        }
+
+        void completeAll(Errors error) {
+            while (!pending.isEmpty()) {
+                pending.remove(0).accept(error);
+            }
+        }
+    }
+
+    @TempDir
+    Path dir;
+
+    private LocalController controller;
+    private Uuid topicId;
+    private final RecordingLog log = new RecordingLog();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        controller = LocalController.open(dir.resolve("metadata"));
+        topicId = controller.createTopic("t", 4, Map.of()).topicId();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        controller.close();
+    }
+
+    private ConsumerGroupCoordinator coordinator(FakeTimer timer, ConsumerGroupLog store) {
+        return new ConsumerGroupCoordinator(ConsumerGroupConfig.KAFKA_DEFAULTS, timer, controller::image,
+            groupId -> true, store);
+    }
+
+    private static ConsumerGroupHeartbeatRequestData join(String memberId) {
+        return new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId(memberId).setMemberEpoch(0)
+            .setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of("t")).setTopicPartitions(List.of());
+    }
+
+    private ConsumerGroupHeartbeatRequestData owning(String memberId, int epoch, Set<Integer> partitions) {
+        return new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId(memberId).setMemberEpoch(epoch)
+            .setTopicPartitions(List.of(new ConsumerGroupHeartbeatRequestData.TopicPartitions().setTopicId(topicId)
+                .setPartitions(new ArrayList<>(partitions))));
+    }
+
+    private static AtomicReference<ConsumerGroupHeartbeatResponseData> send(ConsumerGroupCoordinator c,
+                                                                          ConsumerGroupHeartbeatRequestData r) {
+        AtomicReference<ConsumerGroupHeartbeatResponseData> answer = new AtomicReference<>();
+        c.heartbeat(r, (short) 1, "client", "/127.0.0.1", answer::set);
+        return answer;
+    }
+
+    private static Set<Integer> partitions(ConsumerGroupHeartbeatResponseData response) {
+        Set<Integer> all = new HashSet<>();
+        response.assignment().topicPartitions().forEach(tp -> all.addAll(tp.partitions()));
+        return all;
+    }
+
+    @Test
+    void shouldAnswerOnceTheChangeIsWrittenAndNotWriteAnUnchangedGroupAgain() {
+        ConsumerGroupCoordinator c = coordinator(new FakeTimer(), log);
+        AtomicReference<ConsumerGroupHeartbeatResponseData> joined = send(c, join("a"));
+        assertThat(joined.get()).as("waits for the write").isNull();
+        log.completeAll(Errors.NONE);
+        assertThat(joined.get().memberEpoch()).isEqualTo(1);
+        Set<Integer> owned = partitions(joined.get());
+        int writes = log.writes;
+
+        AtomicReference<ConsumerGroupHeartbeatResponseData> again = send(c, owning("a", 1, owned));
+
+        assertThat(again.get()).as("nothing changed: answered at once").isNotNull();
+        assertThat(log.writes).isEqualTo(writes);
+    }
+
+    @Test
+    void shouldAnswerCoordinatorNotAvailableWhenTheWriteFails() {
+        ConsumerGroupCoordinator c = coordinator(new FakeTimer(), log);
+        AtomicReference<ConsumerGroupHeartbeatResponseData> joined = send(c, join("a"));
+
+        log.completeAll(Errors.COORDINATOR_NOT_AVAILABLE);
+
+        assertThat(joined.get().errorCode()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());
+    }
+
+    @Test
+    void shouldBringMembersBackWithTheirEpochsAndAssignmentsAfterARestart() {
+        ConsumerGroupCoordinator before = coordinator(new FakeTimer(), log);
+        ConsumerGroupHeartbeatResponseData a = send(before, join("a")).get();
+        log.completeAll(Errors.NONE);
+        AtomicReference<ConsumerGroupHeartbeatResponseData> pendingA = send(before, join("a"));
+        log.completeAll(Errors.NONE);
+        a = pendingA.get() == null ? a : pendingA.get();
+        ConsumerGroupHeartbeatResponseData b = send(before, join("b")).get();
+        log.completeAll(Errors.NONE);
+        // a revokes what the target gave b; both reach the group's epoch.
+        AtomicReference<ConsumerGroupHeartbeatResponseData> aRevoking = send(before, owning("a", 1, Set.of(0, 1, 2, 3)));
+        log.completeAll(Errors.NONE);
+        Set<Integer> aKeeps = partitions(aRevoking.get());
+        AtomicReference<ConsumerGroupHeartbeatResponseData> aDone = send(before, owning("a", 1, aKeeps));
+        log.completeAll(Errors.NONE);
+        AtomicReference<ConsumerGroupHeartbeatResponseData> bGets = send(before, owning("b", 2, Set.of()));
+        log.completeAll(Errors.NONE);
+        Set<Integer> bOwns = partitions(bGets.get());
+        send(before, owning("b", 2, bOwns));
+        log.completeAll(Errors.NONE);
+        assertThat(aDone.get().memberEpoch()).isEqualTo(2);
+
+        FakeTimer afterTimer = new FakeTimer();
+        RecordingLog afterLog = new RecordingLog();
+        ConsumerGroupCoordinator after = coordinator(afterTimer, afterLog);
+        after.restore("g", log.last.get("g"));
+
+        AtomicReference<ConsumerGroupHeartbeatResponseData> aAfter = send(after, owning("a", 2, aKeeps));
+        AtomicReference<ConsumerGroupHeartbeatResponseData> bAfter = send(after, owning("b", 2, bOwns));
+        assertThat(aAfter.get().errorCode()).isZero();
+        assertThat(bAfter.get().errorCode()).isZero();
+        assertThat(aAfter.get().memberEpoch()).isEqualTo(2);
+        assertThat(bAfter.get().memberEpoch()).isEqualTo(2);
+        assertThat(aAfter.get().assignment()).as("nothing moves").isNull();
+        assertThat(bAfter.get().assignment()).isNull();
+        assertThat(afterLog.writes).as("the restored state is the written one").isZero();
+        assertThat(after.describe("g").groupState()).isEqualTo("Stable");
+
+        // A member that does not come back within its session timeout is removed, and that is written.
+        afterTimer.advance(ConsumerGroupConfig.KAFKA_DEFAULTS.sessionTimeoutMs() + 1);
+        assertThat(after.describe("g").members()).isEmpty();
+        assertThat(afterLog.writes).isPositive();
+    }
+}
