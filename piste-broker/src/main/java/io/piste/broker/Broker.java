@@ -118,7 +118,12 @@ public final class Broker implements AutoCloseable {
         // A group id is of one type at a time: a consumer group's snapshot wins over an older classic record.
         loaded.consumer().forEach((groupId, snapshot) -> {
             if (snapshot != null) {
-                consumerGroups.restore(groupId, snapshot);
+                try {
+                    consumerGroups.restore(groupId, snapshot);
+                } catch (RuntimeException e) {
+                    // One unreadable group must not keep the broker down: its members rejoin, its offsets stay.
+                    log.error("Could not restore consumer group {}; its members will rejoin", groupId, e);
+                }
             }
         });
         loaded.classic().forEach((groupId, membership) -> {

@@ -60,7 +60,8 @@ class ConsumerGroupProtocolIT
     static final BrokerExtension BROKER = BrokerExtension.withOverrides(
         "group.initial.rebalance.delay.ms", "0",
         "group.consumer.heartbeat.interval.ms", "500",
-        "group.consumer.session.timeout.ms", "10000",
+        // Long enough that a restarted broker's restored members reconnect in time on a slow machine.
+        "group.consumer.session.timeout.ms", "30000",
         "offsets.topic.num.partitions", "5");
 
     @ParameterizedTest

@@ -126,13 +126,13 @@ public final class ConsumerGroupCoordinator {
 
     /**
      * Brings back a group from its snapshot at start-up: members keep their epochs and assignments, and each has a
-     * full session timeout, from now, to heartbeat again.
+     * full session timeout, from now, to heartbeat again. Throws if the snapshot cannot be read.
      */
     public synchronized void restore(String groupId, byte[] snapshot) {
         ConsumerGroup group = ConsumerGroupSnapshot.decode(groupId, snapshot);
-        MetadataImage image = metadata.get();
-        group.subscribedTopics = TopicSubscriptions.resolve(group.members.values(), image);
-        group.resolvedAgainst = image;
+        // Resolved again at the first heartbeat: a topic deleted or grown while the broker was down moves the
+        // group to a new epoch then.
+        group.resolvedAgainst = null;
         groups.put(groupId, group);
         written.put(groupId, snapshot);
         for (ConsumerGroupMember member : group.members.values()) {

@@ -25,10 +25,11 @@ import org.apache.kafka.common.Uuid;
  * <pre>
  * int16 version (1) | int32 groupEpoch | int32 assignmentEpoch | string assignorName | int64 emptySinceMs
  * | int32 targetCount | per member id: string memberId | partitions
+ * | int32 subscribedCount | per topic name: string name | int64 msb | int64 lsb | int32 partitionCount
  * | int32 memberCount | per member: string memberId | string? instanceId | string? rackId | string? clientId
  *   | string? clientHost | int32 rebalanceTimeoutMs | int32 topicCount | string topic... | string? regex
  *   | string? serverAssignor | boolean leftStatically | int32 memberEpoch | int32 previousMemberEpoch
- *   | int8 state | partitions assigned | partitions pendingRevocation
+ *   | string state (MemberState's name) | partitions assigned | partitions pendingRevocation
  * partitions: int32 topicCount | per topic: int64 msb | int64 lsb | int32 count | int32 partition...
  * </pre>
  */
@@ -53,6 +54,14 @@ final class ConsumerGroupSnapshot {
                 out.writeUTF(e.getKey());
                 writePartitions(out, e.getValue());
             }
+            Map<String, SubscribedTopic> subscribed = new TreeMap<>(group.subscribedTopics);
+            out.writeInt(subscribed.size());
+            for (Map.Entry<String, SubscribedTopic> e : subscribed.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeLong(e.getValue().topicId().getMostSignificantBits());
+                out.writeLong(e.getValue().topicId().getLeastSignificantBits());
+                out.writeInt(e.getValue().partitionCount());
+            }
             out.writeInt(group.members.size());
             for (ConsumerGroupMember m : group.members.values()) {
                 out.writeUTF(m.memberId);
@@ -71,7 +80,7 @@ final class ConsumerGroupSnapshot {
                 MemberAssignment a = m.assignment;
                 out.writeInt(a.memberEpoch());
                 out.writeInt(a.previousMemberEpoch());
-                out.writeByte(a.state().ordinal());
+                out.writeUTF(a.state().name());
                 writePartitions(out, a.assigned());
                 writePartitions(out, a.pendingRevocation());
             }
@@ -98,6 +107,11 @@ final class ConsumerGroupSnapshot {
                 target.put(in.readUTF(), readPartitions(in));
             }
             group.targetAssignment = Map.copyOf(target);
+            Map<String, SubscribedTopic> subscribed = new HashMap<>();
+            for (int i = in.readInt(); i > 0; i--) {
+                subscribed.put(in.readUTF(), new SubscribedTopic(new Uuid(in.readLong(), in.readLong()), in.readInt()));
+            }
+            group.subscribedTopics = Map.copyOf(subscribed);
             for (int i = in.readInt(); i > 0; i--) {
                 ConsumerGroupMember m = new ConsumerGroupMember(in.readUTF(), readNullable(in));
                 m.rackId = readNullable(in);
@@ -116,7 +130,7 @@ final class ConsumerGroupSnapshot {
                 m.leftStatically = in.readBoolean();
                 int epoch = in.readInt();
                 int previous = in.readInt();
-                MemberState state = MemberState.values()[in.readByte()];
+                MemberState state = MemberState.valueOf(in.readUTF());
                 m.assignment = new MemberAssignment(epoch, previous, state, readPartitions(in), readPartitions(in));
                 group.members.put(m.memberId, m);
                 if (m.instanceId != null) {
