@@ -5,7 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /** A manual clock: tasks run, in deadline order, only when a test calls {@link #advance}. Single-threaded. */
-final class FakeGroupTimer implements GroupTimer {
+public final class FakeGroupTimer implements GroupTimer {
 
     private static final class Task implements Scheduled {
         final long deadlineMs;
@@ -42,7 +42,7 @@ final class FakeGroupTimer implements GroupTimer {
     }
 
     /** Moves time forward, running every task that falls due (including tasks scheduled by those tasks). */
-    void advance(long ms) {
+    public void advance(long ms) {
         long target = nowMs + ms;
         while (true) {
             Task next = tasks.stream().filter(t -> !t.cancelled && t.deadlineMs <= target)

@@ -2,6 +2,7 @@ package io.piste.broker.group.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.piste.broker.group.FakeGroupTimer;
 import io.piste.broker.group.GroupActivity;
 import io.piste.broker.metadata.LocalController;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ class ConsumerGroupCoordinatorTest {
     @TempDir
     Path dir;
 
-    private final FakeTimer timer = new FakeTimer();
+    private final FakeGroupTimer timer = new FakeGroupTimer();
     private final AtomicBoolean classicGroupHasMembers = new AtomicBoolean();
     private LocalController controller;
     private ConsumerGroupCoordinator coordinator;

@@ -3,6 +3,7 @@ package io.piste.broker.group.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.piste.broker.group.ConsumerGroupLog;
+import io.piste.broker.group.FakeGroupTimer;
 import io.piste.broker.metadata.LocalController;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,7 +64,7 @@ class ConsumerGroupPersistenceTest {
         controller.close();
     }
 
-    private ConsumerGroupCoordinator coordinator(FakeTimer timer, ConsumerGroupLog store) {
+    private ConsumerGroupCoordinator coordinator(FakeGroupTimer timer, ConsumerGroupLog store) {
         return new ConsumerGroupCoordinator(ConsumerGroupConfig.KAFKA_DEFAULTS, timer, controller::image,
             groupId -> true, store);
     }
@@ -94,7 +95,7 @@ class ConsumerGroupPersistenceTest {
 
     @Test
     void shouldAnswerOnceTheChangeIsWrittenAndNotWriteAnUnchangedGroupAgain() {
-        ConsumerGroupCoordinator c = coordinator(new FakeTimer(), log);
+        ConsumerGroupCoordinator c = coordinator(new FakeGroupTimer(), log);
         AtomicReference<ConsumerGroupHeartbeatResponseData> joined = send(c, join("a"));
         assertThat(joined.get()).as("waits for the write").isNull();
         log.completeAll(Errors.NONE);
@@ -110,7 +111,7 @@ class ConsumerGroupPersistenceTest {
 
     @Test
     void shouldAnswerCoordinatorNotAvailableWhenTheWriteFails() {
-        ConsumerGroupCoordinator c = coordinator(new FakeTimer(), log);
+        ConsumerGroupCoordinator c = coordinator(new FakeGroupTimer(), log);
         AtomicReference<ConsumerGroupHeartbeatResponseData> joined = send(c, join("a"));
 
         log.completeAll(Errors.COORDINATOR_NOT_AVAILABLE);
@@ -120,14 +121,14 @@ class ConsumerGroupPersistenceTest {
 
     @Test
     void shouldMoveToANewEpochWhenASubscribedTopicGrewWhileTheBrokerWasDown() throws Exception {
-        ConsumerGroupCoordinator before = coordinator(new FakeTimer(), log);
+        ConsumerGroupCoordinator before = coordinator(new FakeGroupTimer(), log);
         AtomicReference<ConsumerGroupHeartbeatResponseData> joined = send(before, join("a"));
         log.completeAll(Errors.NONE);
         assertThat(partitions(joined.get())).hasSize(4);
 
         controller.createPartitions("t", 6, false);
         RecordingLog afterLog = new RecordingLog();
-        ConsumerGroupCoordinator after = coordinator(new FakeTimer(), afterLog);
+        ConsumerGroupCoordinator after = coordinator(new FakeGroupTimer(), afterLog);
         after.restore("g", log.last.get("g"));
         AtomicReference<ConsumerGroupHeartbeatResponseData> next = send(after, owning("a", 1, Set.of(0, 1, 2, 3)));
         assertThat(afterLog.writes).as("the new epoch is written").isEqualTo(1);
@@ -139,7 +140,7 @@ class ConsumerGroupPersistenceTest {
 
     @Test
     void shouldBringMembersBackWithTheirEpochsAndAssignmentsAfterARestart() {
-        ConsumerGroupCoordinator before = coordinator(new FakeTimer(), log);
+        ConsumerGroupCoordinator before = coordinator(new FakeGroupTimer(), log);
         send(before, join("a"));
         log.completeAll(Errors.NONE);
         send(before, join("b"));
@@ -157,7 +158,7 @@ class ConsumerGroupPersistenceTest {
         log.completeAll(Errors.NONE);
         assertThat(aDone.get().memberEpoch()).isEqualTo(2);
 
-        FakeTimer afterTimer = new FakeTimer();
+        FakeGroupTimer afterTimer = new FakeGroupTimer();
         RecordingLog afterLog = new RecordingLog();
         ConsumerGroupCoordinator after = coordinator(afterTimer, afterLog);
         after.restore("g", log.last.get("g"));

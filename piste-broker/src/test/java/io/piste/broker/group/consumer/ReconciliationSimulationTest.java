@@ -2,6 +2,7 @@ package io.piste.broker.group.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.piste.broker.group.FakeGroupTimer;
 import io.piste.broker.metadata.LocalController;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ class ReconciliationSimulationTest {
             int partitions = 6;
             Uuid topicId = controller.createTopic("t", partitions, Map.of()).topicId();
             ConsumerGroupCoordinator coordinator = new ConsumerGroupCoordinator(ConsumerGroupConfig.KAFKA_DEFAULTS,
-                new FakeTimer(), controller::image, groupId -> true);
+                new FakeGroupTimer(), controller::image, groupId -> true);
             Random random = new Random(seed);
             List<SimulatedMember> members = new ArrayList<>();
             int next = 0;
