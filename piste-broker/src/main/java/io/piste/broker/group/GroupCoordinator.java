@@ -733,12 +733,7 @@ public final class GroupCoordinator {
 
     /** Forgets an Empty group whose offsets have all expired, as Kafka does; a group with members stays. */
     public synchronized void removeIfEmpty(String groupId) {
-        ClassicGroup group = groups.get(groupId);
-        if (group != null && group.is(GroupState.EMPTY)) {
-            group.state = GroupState.DEAD;
-            groups.remove(groupId);
-            metadataLog.writeGroup(groupId, null, error -> { });
-        }
+        deleteGroup(groupId);
     }
 
     // ---------------------------------------------------------------- ListGroups, DescribeGroups
