@@ -20,7 +20,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * then {@code poll()} until the record is back), but timed in microseconds: {@code EndToEndLatency} prints whole
  * milliseconds, too coarse for a loopback round trip of one or two ms. Producer {@code acks=all},
  * {@code linger.ms=0}; consumer {@code assign()}ed to partition 0 of the topic, from its end, no group. The first
- * {@code warmup} records are not counted.
+ * records sent during the warm-up are not counted: {@code warmup} is a number of records, or a duration such as
+ * {@code 8s} (the same warm-up time for every broker, however fast each answers).
  *
  * <p>Prints {@code records=.. p50_ms=.. p99_ms=.. p999_ms=.. max_ms=.. avg_ms=..} (3 decimals).
  *
@@ -40,7 +41,11 @@ public final class EndToEndMicros {
         String topic = args[1];
         int records = Integer.parseInt(args[2]);
         int size = args.length > 3 ? Integer.parseInt(args[3]) : 1024;
-        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : Math.min(100, records / 10);
+        String warmupArg = args.length > 4 ? args[4] : String.valueOf(Math.min(100, records / 10));
+        boolean warmupIsTime = warmupArg.endsWith("s");
+        long warmupRecords = warmupIsTime ? Long.MAX_VALUE : Long.parseLong(warmupArg);
+        long warmupNs = warmupIsTime
+            ? TimeUnit.SECONDS.toNanos(Long.parseLong(warmupArg.substring(0, warmupArg.length() - 1))) : 0;
         OmbStyleWorkload.createTopic(bootstrap, topic, 1);
 
         Properties p = new Properties();
@@ -65,7 +70,9 @@ public final class EndToEndMicros {
             consumer.seekToEnd(List.of(tp));
             consumer.position(tp, Duration.ofSeconds(30));
             byte[] value = new byte[size];
-            for (int i = 0; i < warmup + records; i++) {
+            long counted = 0;
+            long warmupEndNs = System.nanoTime() + warmupNs;
+            for (long i = 0; counted < records; i++) {
                 long begin = System.nanoTime();
                 producer.send(new ProducerRecord<>(topic, 0, null, value)).get(30, TimeUnit.SECONDS);
                 int got = 0;
@@ -79,7 +86,9 @@ public final class EndToEndMicros {
                     System.err.printf("ERROR: record %d: polled %d records, expected 1%n", i, got);
                     System.exit(1);
                 }
-                if (i >= warmup) {
+                boolean warmingUp = warmupIsTime ? begin < warmupEndNs : i < warmupRecords;
+                if (!warmingUp) {
+                    counted++;
                     OmbStyleWorkload.record(micros, elapsed);
                     sumMs += elapsed / 1e6;
                 }
