@@ -86,6 +86,10 @@ piste_snapshot() {   # piste_snapshot DESTDIR -> sets PISTE_CP
   PISTE_CP="$dest/$(basename "$jar"):$dest/lib/*"
   PISTE_JAR_INFO="$(basename "$jar") built $(date -u -r "$jar" +%Y-%m-%dT%H:%M:%SZ), sha256 $(sha256sum "$jar" | cut -c1-12)"
   PISTE_JAR_INFO="$PISTE_JAR_INFO; piste-broker $(sha256sum "$dest"/lib/piste-broker-*.jar | cut -c1-12), piste-storage $(sha256sum "$dest"/lib/piste-storage-*.jar | cut -c1-12)"
+  # The JVM options bin/piste adds for `piste server`, from the checkout (copied with the jars).
+  cp "$PISTE_ROOT/bin/server-jvm.options" "$dest/"
+  PISTE_SERVER_OPTS="$(grep -vE '^[[:space:]]*(#|$)' "$dest/server-jvm.options" | tr '\n' ' ')"
+  PISTE_JAR_INFO="$PISTE_JAR_INFO; Piste's own JVM options (bin/server-jvm.options) after the brokers': ${PISTE_SERVER_OPTS% }"
   PISTE_CDS_OPTS=""
   if [ "${PISTE_CDS:-on}" != off ]; then
     piste_cds_archive "$dest/piste.jsa"
@@ -108,7 +112,7 @@ piste_cds_archive() {
   local archive="$1" work pid port i
   work="$(mktemp -d)"
   # shellcheck disable=SC2086
-  timeout 120 java $BROKER_HEAP_OPTS $BROKER_JVM_OPTS -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off \
+  timeout 120 java $BROKER_HEAP_OPTS $BROKER_JVM_OPTS $PISTE_SERVER_OPTS -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off \
     -Xlog:cds+dynamic=off -cp "$PISTE_CP" io.piste.server.Main server --override "log.dirs=$work/data" \
     --override listeners=PLAINTEXT://127.0.0.1:0 >"$work/out" 2>&1 &
   pid=$!
@@ -232,7 +236,7 @@ start_piste() {
   local re='Piste broker ready on' base t0
   base=$(ready_count "$re" "$dir/broker.log"); t0=$(now_ms)
   # shellcheck disable=SC2086
-  launch "$dir/broker.log" java $BROKER_HEAP_OPTS $BROKER_JVM_OPTS ${PISTE_CDS_OPTS:-} -cp "$PISTE_CP" io.piste.server.Main server \
+  launch "$dir/broker.log" java $BROKER_HEAP_OPTS $BROKER_JVM_OPTS ${PISTE_SERVER_OPTS:-} ${PISTE_CDS_OPTS:-} -cp "$PISTE_CP" io.piste.server.Main server \
     --override "listeners=PLAINTEXT://127.0.0.1:$BROKER_PORT" --override "log.dirs=$dir/data" "$@"
   wait_ready "$re" "$t0" "$base"
 }
