@@ -208,7 +208,8 @@ public final class BrokerConfig {
         List<String> assignors = (List<String>) values.get("group.consumer.assignors");
         return new ConsumerGroupConfig((Integer) values.get("group.consumer.session.timeout.ms"),
                 (Integer) values.get("group.consumer.heartbeat.interval.ms"), assignors,
-                (Integer) values.get("group.consumer.max.size"));
+                (Integer) values.get("group.consumer.max.size"),
+                (Integer) values.get("group.consumer.changing.heartbeat.interval.ms"));
     }
 
     /** Threads per log dir that open (and, after a crash, recover) logs at start-up. */
@@ -357,6 +358,12 @@ public final class BrokerConfig {
                         "The timeout to detect client failures when using the consumer group protocol.")
                 .define("group.consumer.heartbeat.interval.ms", INT, 5000, atLeast(1), MEDIUM,
                         "The heartbeat interval given to the members of a consumer group.")
+                .define("group.consumer.changing.heartbeat.interval.ms", INT,
+                        ConsumerGroupConfig.DEFAULT_CHANGING_HEARTBEAT_INTERVAL_MS, atLeast(1), MEDIUM,
+                        "Piste's own: the heartbeat interval given to the members of a consumer group while it "
+                                + "changes (members joining or leaving, partitions moving) and until it has been "
+                                + "settled for group.consumer.heartbeat.interval.ms; never more than that. Set it to "
+                                + "group.consumer.heartbeat.interval.ms for Kafka's fixed interval.")
                 .define("group.consumer.max.size", INT, Integer.MAX_VALUE, atLeast(1), MEDIUM,
                         "The maximum number of consumers that a single consumer group can accommodate.")
                 .define("group.consumer.assignors", LIST, "uniform,range", MEDIUM,

@@ -65,7 +65,7 @@ class BenchHarnessIT
             final Exec.Result result = Exec.java("io.piste.bench.compare.RebalanceTime", List.of("--bootstrap",
                 BROKER.bootstrapServers(), "--topic", "smoke-rebalance-" + protocol, "--protocol", protocol,
                 "--partitions", "6", "--members", "3", "--rate", "120", "--quiet-ms", "500",
-                "--timeout-ms", "30000"), "", Duration.ofSeconds(50));
+                "--settle-ms", "500", "--timeout-ms", "30000"), "", Duration.ofSeconds(50));
 
             final String line = result.stdoutLines().stream().filter(l -> l.startsWith("result=")).findFirst()
                 .orElseThrow(() -> new AssertionError("no result line: " + result));
@@ -78,6 +78,7 @@ class BenchHarnessIT
             }
             assertThat(line).as(result.toString()).startsWith("result=ok");
             assertThat(Double.parseDouble(value(line, "stable_after_leave_ms"))).isPositive();
+            assertThat(Double.parseDouble(value(line, "stable_after_settled_leave_ms"))).isPositive();
         }
     }
 

@@ -34,14 +34,23 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p>Once stable, member 0 is closed ({@code close()}: a classic member sends LeaveGroup, a KIP-848 member a
  * leave heartbeat). The result is the time from the start of {@code close()} to the moment the remaining members
- * were stable again: the later of their last assignment change and the first record each got afterwards.
+ * were stable again: the later of their last assignment change and the first record each got afterwards;
+ * {@code assigned_after_leave_ms} is the part up to the last assignment change (mostly the members' wait for their
+ * next heartbeat), the rest is the wait for records from the new partitions.
+ *
+ * <p>The first leave comes {@code --quiet-ms} after the group became stable, while the members may still heartbeat
+ * at the pace of a changing group. Then, {@code --settle-ms} after the group is stable again (longer than the
+ * heartbeat intervals, so members are back at the configured pace; negative: skip it), member 1 leaves too, and
+ * the same two times are measured for the 8 left: {@code stable_after_settled_leave_ms},
+ * {@code assigned_after_settled_leave_ms}.
  *
  * <p>Prints {@code result=ok protocol=.. members=.. partitions=.. initial_stable_ms=.. close_ms=..
- * stable_after_leave_ms=..}, or {@code result=unsupported protocol=.. reason=".."} (exit 0) when the broker refuses
- * the protocol (no ConsumerGroupHeartbeat), or {@code result=failed ..} (exit 1).
+ * stable_after_leave_ms=.. assigned_after_leave_ms=.. stable_after_settled_leave_ms=..
+ * assigned_after_settled_leave_ms=..}, or {@code result=unsupported protocol=.. reason=".."} (exit 0) when the
+ * broker refuses the protocol (no ConsumerGroupHeartbeat), or {@code result=failed ..} (exit 1).
  *
  * <p>Usage: {@code RebalanceTime --bootstrap H:P --topic T [--protocol classic|consumer] [--partitions 60]
- * [--members 10] [--rate 600] [--quiet-ms 3000] [--timeout-ms 90000]}.
+ * [--members 10] [--rate 600] [--quiet-ms 3000] [--settle-ms 12000] [--timeout-ms 90000]}.
  */
 public final class RebalanceTime {
 
@@ -62,6 +71,7 @@ public final class RebalanceTime {
         int rate = a.getInt("rate", 600);
         long quietMs = a.getInt("quiet-ms", 3000);
         long timeoutMs = a.getInt("timeout-ms", 90_000);
+        long settleMs = a.getInt("settle-ms", 12_000);
         OmbStyleWorkload.createTopic(bootstrap, topic, partitions);
 
         TrickleProducer trickle = new TrickleProducer(bootstrap, topic, partitions, rate);
@@ -88,19 +98,28 @@ public final class RebalanceTime {
                 code = report(prefix, members, "group did not become stable within " + timeoutMs + " ms");
                 return;
             }
-            Member leaving = members.get(0);
-            List<Member> remaining = members.subList(1, members.size());
-            long closeStart = System.nanoTime();
-            leaving.closeRequested = true;
-            long stableNs = awaitStable(remaining, partitions, quietMs, closeStart, timeoutMs);
-            if (stableNs < 0) {
+            Leave first = leave(members, 0, partitions, quietMs, timeoutMs);
+            if (first == null) {
                 code = report(prefix, members, "group did not become stable within " + timeoutMs
                     + " ms after member 0 left");
                 return;
             }
-            System.out.printf("result=ok %s initial_stable_ms=%.0f close_ms=%.0f stable_after_leave_ms=%.0f%n",
-                prefix, (initialStableNs - t0) / 1e6, (leaving.closeEndNs - closeStart) / 1e6,
-                (stableNs - closeStart) / 1e6);
+            // A group that has been settled for longer than the heartbeat intervals (its members heartbeat at the
+            // configured pace), and then loses another member.
+            if (settleMs >= 0) {
+                Thread.sleep(settleMs);
+            }
+            Leave second = settleMs < 0 ? null : leave(members, 1, partitions, quietMs, timeoutMs);
+            if (settleMs >= 0 && second == null) {
+                code = report(prefix, members, "group did not become stable within " + timeoutMs
+                    + " ms after member 1 left");
+                return;
+            }
+            System.out.printf("result=ok %s initial_stable_ms=%.0f close_ms=%.0f stable_after_leave_ms=%.0f"
+                    + " assigned_after_leave_ms=%.0f%s%n",
+                prefix, (initialStableNs - t0) / 1e6, first.closeMs, first.stableMs, first.assignedMs,
+                second == null ? "" : String.format(" stable_after_settled_leave_ms=%.0f"
+                    + " assigned_after_settled_leave_ms=%.0f", second.stableMs, second.assignedMs));
         } finally {
             for (Member m : members) {
                 m.stop = true;
@@ -115,6 +134,32 @@ public final class RebalanceTime {
                 System.exit(code);
             }
         }
+    }
+
+    /** One member's leave: how long its close took, and until the rest were stable and last got partitions. */
+    private record Leave(double closeMs, double stableMs, double assignedMs) {
+    }
+
+    /** Closes member {@code index} (the members before it are gone) and waits for the rest; null on failure. */
+    private static Leave leave(List<Member> members, int index, int partitions, long quietMs, long timeoutMs)
+        throws InterruptedException {
+        Member leaving = members.get(index);
+        List<Member> remaining = members.subList(index + 1, members.size());
+        long closeStart = System.nanoTime();
+        leaving.closeRequested = true;
+        long stableNs = awaitStable(remaining, partitions, quietMs, closeStart, timeoutMs);
+        if (stableNs < 0) {
+            return null;
+        }
+        long lastAssigned = closeStart;
+        for (Member m : remaining) {
+            lastAssigned = Math.max(lastAssigned, m.lastChangeNs);
+        }
+        while (leaving.closeEndNs == 0 && System.nanoTime() - closeStart < TimeUnit.SECONDS.toNanos(30)) {
+            Thread.sleep(10);
+        }
+        return new Leave((leaving.closeEndNs - closeStart) / 1e6, (stableNs - closeStart) / 1e6,
+            (lastAssigned - closeStart) / 1e6);
     }
 
     /** Prints unsupported (exit 0) or failed (exit 1) and returns the exit code. */

@@ -20,6 +20,8 @@ final class ConsumerGroup {
     final String groupId;
     int groupEpoch;
     int assignmentEpoch;
+    /** When the group epoch last moved (timer milliseconds); not kept across restarts. */
+    long epochChangedAtMs = Long.MIN_VALUE / 2;
     String assignorName = "";
     /** When the last member left, for offsets retention; -1 while it has members. */
     long emptySinceMs = -1;
@@ -50,6 +52,11 @@ final class ConsumerGroup {
             }
         }
         return ConsumerGroupState.STABLE;
+    }
+
+    /** Reconciling, or settled for less than {@code settleMs}: members should check in often. */
+    boolean isChanging(long nowMs, long settleMs) {
+        return state() != ConsumerGroupState.STABLE || nowMs - epochChangedAtMs < settleMs;
     }
 
     Map<Uuid, Set<Integer>> targetOf(String memberId) {

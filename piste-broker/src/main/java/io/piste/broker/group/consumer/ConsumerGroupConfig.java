@@ -13,14 +13,33 @@ import java.util.List;
  *                            (Kafka: uniform, range)
  * @param maxSize             {@code group.consumer.max.size}: members a group may have; one more joining gets
  *                            GROUP_MAX_SIZE_REACHED (Kafka: Integer.MAX_VALUE)
+ * @param changingHeartbeatIntervalMs {@code group.consumer.changing.heartbeat.interval.ms}, Piste's own: the
+ *                            interval told to members while their group is changing (see
+ *                            {@link #heartbeatIntervalMs(boolean)}); at most {@code heartbeatIntervalMs} is used
  */
 public record ConsumerGroupConfig(int sessionTimeoutMs, int heartbeatIntervalMs, List<String> assignors,
-                                  int maxSize) {
+                                  int maxSize, int changingHeartbeatIntervalMs) {
+
+    /** Piste's default for {@code group.consumer.changing.heartbeat.interval.ms}. */
+    public static final int DEFAULT_CHANGING_HEARTBEAT_INTERVAL_MS = 500;
 
     public static final ConsumerGroupConfig KAFKA_DEFAULTS =
-        new ConsumerGroupConfig(45_000, 5_000, List.of(UniformAssignor.NAME, RangeAssignor.NAME), Integer.MAX_VALUE);
+        new ConsumerGroupConfig(45_000, 5_000, List.of(UniformAssignor.NAME, RangeAssignor.NAME), Integer.MAX_VALUE,
+            DEFAULT_CHANGING_HEARTBEAT_INTERVAL_MS);
 
     public ConsumerGroupConfig {
         assignors = List.copyOf(assignors);
+    }
+
+    /**
+     * The heartbeat interval to tell a member. A member learns of a change in its group (a member joining or
+     * leaving, and what that means for its partitions) only from the answer to its next heartbeat, and a change
+     * often takes several steps (partitions revoked by one member before another may have them) or comes with
+     * others (members of one deployment start together). So while the group is changing, members heartbeat every
+     * {@code changingHeartbeatIntervalMs}; once it has been settled for a whole {@code heartbeatIntervalMs}, at
+     * Kafka's pace again.
+     */
+    public int heartbeatIntervalMs(boolean groupChanging) {
+        return groupChanging ? Math.min(changingHeartbeatIntervalMs, heartbeatIntervalMs) : heartbeatIntervalMs;
     }
 }

@@ -220,7 +220,8 @@ public final class ConsumerGroupCoordinator {
         ConsumerGroupHeartbeatResponseData response = new ConsumerGroupHeartbeatResponseData()
             .setMemberId(memberId)
             .setMemberEpoch(member.assignment.memberEpoch())
-            .setHeartbeatIntervalMs(config.heartbeatIntervalMs());
+            .setHeartbeatIntervalMs(config.heartbeatIntervalMs(
+                group.isChanging(timer.nowMs(), config.heartbeatIntervalMs())));
         MemberAssignment after = member.assignment;
         if (epoch == 0 || !after.equals(before) || (owned != null && !owned.equals(after.assigned()))) {
             response.setAssignment(new ConsumerGroupHeartbeatResponseData.Assignment()
@@ -328,6 +329,7 @@ public final class ConsumerGroupCoordinator {
         }
         if (changed) {
             group.groupEpoch++;
+            group.epochChangedAtMs = timer.nowMs();
             computeTargetAssignment(group);
         }
     }

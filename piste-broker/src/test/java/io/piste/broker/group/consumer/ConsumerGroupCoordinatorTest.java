@@ -88,7 +88,6 @@ class ConsumerGroupCoordinatorTest {
         ConsumerGroupHeartbeatResponseData a = send(join("a"));
         assertThat(error(a)).isEqualTo(Errors.NONE);
         assertThat(a.memberEpoch()).isEqualTo(1);
-        assertThat(a.heartbeatIntervalMs()).isEqualTo(5000);
         assertThat(assigned(a)).containsExactlyInAnyOrder(0, 1, 2, 3);
 
         ConsumerGroupHeartbeatResponseData b = send(join("b"));
@@ -116,6 +115,29 @@ class ConsumerGroupCoordinatorTest {
         assertThat(described.assignmentEpoch()).isEqualTo(2);
         assertThat(described.assignorName()).isEqualTo("uniform");
         assertThat(described.members()).hasSize(2);
+    }
+
+    @Test
+    void shouldAskMembersToHeartbeatOftenWhileTheGroupChangesAndAtTheConfiguredIntervalOnceSettled() {
+        assertThat(send(join("a")).heartbeatIntervalMs()).as("the group has just changed").isEqualTo(500);
+        timer.advance(5000);
+        assertThat(send(beat("a", 1)).heartbeatIntervalMs()).as("settled for a whole interval").isEqualTo(5000);
+
+        assertThat(send(join("b")).heartbeatIntervalMs()).isEqualTo(500);
+        timer.advance(3000);
+        Set<Integer> aKeeps = assigned(send(beat("a", 1)));
+        timer.advance(3000);
+        assertThat(send(beat("b", 2)).heartbeatIntervalMs()).as("a has not revoked yet: reconciling")
+            .isEqualTo(500);
+        assertThat(describe().groupState()).isEqualTo("Reconciling");
+        send(owning("a", 1, aKeeps));
+        send(owning("b", 2, assigned(send(beat("b", 2)))));
+        assertThat(describe().groupState()).isEqualTo("Stable");
+        assertThat(send(beat("a", 2)).heartbeatIntervalMs()).as("stable and settled for 6 s").isEqualTo(5000);
+
+        coordinator = new ConsumerGroupCoordinator(new ConsumerGroupConfig(SESSION_MS, 5000, List.of("uniform"),
+            Integer.MAX_VALUE, 5000), timer, controller::image, groupId -> true);
+        assertThat(send(join("c").setGroupId("h")).heartbeatIntervalMs()).as("Kafka's fixed interval").isEqualTo(5000);
     }
 
     @Test
@@ -147,7 +169,7 @@ class ConsumerGroupCoordinatorTest {
 
     @Test
     void shouldRefuseMembersBeyondTheMaximumGroupSize() {
-        coordinator = new ConsumerGroupCoordinator(new ConsumerGroupConfig(SESSION_MS, 5000, List.of("uniform"), 2),
+        coordinator = new ConsumerGroupCoordinator(new ConsumerGroupConfig(SESSION_MS, 5000, List.of("uniform"), 2, 500),
             timer, controller::image, groupId -> true);
         send(join("a"));
         send(join("b"));
