@@ -164,6 +164,11 @@ public final class Broker implements AutoCloseable {
         return context.clusterId();
     }
 
+    /** How many fetch sessions the broker holds now, for monitoring. */
+    public int fetchSessionCount() {
+        return context.fetchSessions().cache().size();
+    }
+
     /** Every group's lag per partition, for monitoring. */
     public ConsumerLag consumerLag() {
         return consumerLag;

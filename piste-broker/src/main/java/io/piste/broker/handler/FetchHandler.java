@@ -1,8 +1,6 @@
 package io.piste.broker.handler;
 
-import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.fetchsession.FetchContext;
-import io.piste.broker.fetchsession.FetchSessionCache;
 import io.piste.broker.fetchsession.FetchSessions;
 import io.piste.broker.fetchsession.PartitionFetch;
 import io.piste.broker.metadata.MetadataImage;
@@ -10,7 +8,6 @@ import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.Partition;
 import io.piste.broker.protocol.RequestContext;
 import io.piste.broker.protocol.RequestHandler;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
@@ -36,11 +33,7 @@ final class FetchHandler implements RequestHandler {
 
     FetchHandler(BrokerContext broker) {
         this.broker = broker;
-        BrokerConfig config = broker.config();
-        // Session ids are only hard to guess, not secret (Kafka's are random too): another client that guessed one
-        // could only make the owner start a new session.
-        this.sessions = new FetchSessions(new FetchSessionCache(config.maxIncrementalFetchSessionCacheSlots(),
-            config.minIncrementalFetchSessionEvictionMs(), new SecureRandom()), System::currentTimeMillis);
+        this.sessions = broker.fetchSessions();
     }
 
     @Override

@@ -70,6 +70,12 @@ public final class TestBroker implements AutoCloseable
         return server.consumerLag();
     }
 
+    /** How many fetch sessions the running broker holds (see {@code PisteServer#fetchSessionCount}). */
+    public int fetchSessionCount()
+    {
+        return server.fetchSessionCount();
+    }
+
     public boolean isRunning()
     {
         return server != null;
