@@ -55,6 +55,11 @@ public final class PisteServer implements AutoCloseable {
         return broker.fetchSessionCount();
     }
 
+    /** How many fetch sessions the broker evicted for new ones since it started. */
+    public long fetchSessionEvictions() {
+        return broker.fetchSessionEvictions();
+    }
+
     /** Clean shutdown: stops the listener, flushes every log and writes the clean-shutdown markers. */
     @Override
     public void close() {

@@ -76,6 +76,12 @@ public final class TestBroker implements AutoCloseable
         return server.fetchSessionCount();
     }
 
+    /** How many fetch sessions the running broker evicted since it started. */
+    public long fetchSessionEvictions()
+    {
+        return server.fetchSessionEvictions();
+    }
+
     public boolean isRunning()
     {
         return server != null;
