@@ -6,8 +6,8 @@ import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * One partition of a fetch session: the fetcher's last request parameters, and the high watermark and log start
- * offset last reported to it, which decide whether an incremental response must carry the partition again.
+ * One partition of a fetch session: the fetcher's last request parameters that Piste reads by (fetch offset, maximum
+ * bytes, current leader epoch), and the high watermark and log start offset last reported to it, which decide whether an incremental response must carry the partition again.
  *
  * <p>The fetch offset is only ever the one the client sent: the broker does not advance it past what it returned,
  * because the client ({@code FetchSessionHandler}) re-sends a partition exactly when its position (or any other
@@ -26,8 +26,6 @@ final class CachedPartition {
     private long fetchOffset;
     private int partitionMaxBytes;
     private int currentLeaderEpoch;
-    private int lastFetchedEpoch;
-    private long fetcherLogStartOffset;
     private long highWatermark = NOT_REPORTED;
     private long logStartOffset = NOT_REPORTED;
 
@@ -46,8 +44,6 @@ final class CachedPartition {
         fetchOffset = request.fetchOffset();
         partitionMaxBytes = request.partitionMaxBytes();
         currentLeaderEpoch = request.currentLeaderEpoch();
-        lastFetchedEpoch = request.lastFetchedEpoch();
-        fetcherLogStartOffset = request.logStartOffset();
     }
 
     PartitionFetch toFetch() {
@@ -90,30 +86,6 @@ final class CachedPartition {
 
     long fetchOffset() {
         return fetchOffset;
-    }
-
-    int partitionMaxBytes() {
-        return partitionMaxBytes;
-    }
-
-    int currentLeaderEpoch() {
-        return currentLeaderEpoch;
-    }
-
-    int lastFetchedEpoch() {
-        return lastFetchedEpoch;
-    }
-
-    long fetcherLogStartOffset() {
-        return fetcherLogStartOffset;
-    }
-
-    long reportedHighWatermark() {
-        return highWatermark;
-    }
-
-    long reportedLogStartOffset() {
-        return logStartOffset;
     }
 
     @Override
