@@ -1,11 +1,19 @@
 package io.piste.broker.fetchsession;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.kafka.common.Uuid;
@@ -179,7 +187,7 @@ class FetchSessionsTest {
         request.topics().add(new FetchTopic().setTopic(TOPIC).setPartitions(List.of(partition(1, 42))));
         FetchContext context = sessions.newContext(request, V12, false);
         assertThat(context.partitions()).extracting(PartitionFetch::partition, PartitionFetch::fetchOffset)
-            .containsExactly(org.assertj.core.groups.Tuple.tuple(0, 100L), org.assertj.core.groups.Tuple.tuple(1, 42L));
+            .containsExactly(tuple(0, 100L), tuple(1, 42L));
         context.updateAndGenerateResponse(read(context, p -> Read.withRecords(500)));
         // The broker never advances an offset itself: a client that does not re-send a partition reads it again
         // from the same offset (FetchSessionHandler re-sends a partition whenever its position moved).
@@ -345,6 +353,60 @@ class FetchSessionsTest {
         FetchResponseData response = fetch(request, V12, p -> Read.quiet(5));
         assertThat(response.sessionId()).as("everything forgotten: session-less").isZero();
         assertThat(cache.size()).isZero();
+    }
+
+    @Test
+    void shouldLetOnlyOneOfConcurrentRequestsWithTheSameEpochUseTheSession() throws Exception {
+        int id = newSession(V12, 0, 1);
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Short>> answers = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return fetch(request(id, 1), V12, p -> Read.quiet(500)).errorCode();
+                }));
+            }
+            start.countDown();
+            int ok = 0;
+            for (Future<Short> answer : answers) {
+                short code = answer.get(10, TimeUnit.SECONDS);
+                if (code == Errors.NONE.code()) {
+                    ok++;
+                } else {
+                    assertThat(code).isEqualTo(Errors.INVALID_FETCH_SESSION_EPOCH.code());
+                }
+            }
+            assertThat(ok).isEqualTo(1);
+            assertThat(cache.get(id).epoch()).isEqualTo(2);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void shouldGiveDistinctIdsToSessionsCreatedConcurrently() throws Exception {
+        FetchSessions many = new FetchSessions(new FetchSessionCache(1_000, 120_000, new Random(7)), clockMs::get);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Integer>> ids = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                ids.add(pool.submit(() -> {
+                    FetchContext context = many.newContext(request(0, 0, 0), V12, false);
+                    return context.updateAndGenerateResponse(read(context, p -> Read.quiet(5))).sessionId();
+                }));
+            }
+            Set<Integer> distinct = new HashSet<>();
+            for (Future<Integer> id : ids) {
+                distinct.add(id.get(10, TimeUnit.SECONDS));
+            }
+            assertThat(distinct).hasSize(400).doesNotContain(0);
+            assertThat(many.cache().size()).isEqualTo(400);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
