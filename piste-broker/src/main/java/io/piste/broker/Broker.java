@@ -164,6 +164,16 @@ public final class Broker implements AutoCloseable {
         return context.clusterId();
     }
 
+    /** How many fetch sessions the broker holds now, for monitoring. */
+    public int fetchSessionCount() {
+        return context.fetchSessions().cache().size();
+    }
+
+    /** How many fetch sessions the broker evicted for new ones since it started, for monitoring. */
+    public long fetchSessionEvictions() {
+        return context.fetchSessions().cache().evictionCount();
+    }
+
     /** Every group's lag per partition, for monitoring. */
     public ConsumerLag consumerLag() {
         return consumerLag;

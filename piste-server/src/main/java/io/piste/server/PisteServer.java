@@ -50,6 +50,16 @@ public final class PisteServer implements AutoCloseable {
         return broker.consumerLag().all();
     }
 
+    /** How many incremental fetch sessions (KIP-227) the broker holds now. */
+    public int fetchSessionCount() {
+        return broker.fetchSessionCount();
+    }
+
+    /** How many fetch sessions the broker evicted for new ones since it started. */
+    public long fetchSessionEvictions() {
+        return broker.fetchSessionEvictions();
+    }
+
     /** Clean shutdown: stops the listener, flushes every log and writes the clean-shutdown markers. */
     @Override
     public void close() {

@@ -71,6 +71,18 @@ public final class BrokerConfig {
             + "group commit; false gives Kafka's page-cache behaviour where log.flush.interval.* decide when data is "
             + "fsynced. Piste only.";
 
+    public static final String MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_CONFIG =
+            "max.incremental.fetch.session.cache.slots";
+    public static final String MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_DOC =
+            "The maximum number of incremental fetch sessions (KIP-227) the broker keeps. 0 answers every fetch "
+            + "session-less.";
+    public static final String MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS_CONFIG =
+            "min.incremental.fetch.session.eviction.ms";
+    public static final String MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS_DOC =
+            "When the fetch session cache is full, a session idle for longer than this may be evicted for a new "
+            + "one; a session older than this may be evicted for a larger one. Kafka's default; Kafka does not "
+            + "let it be set (Piste does, for tests).";
+
     static final int NODE_ID_DEFAULT = 1;
     static final String LISTENERS_DEFAULT = "PLAINTEXT://127.0.0.1:9092";
     static final String LOG_DIR_DEFAULT = "./data";
@@ -229,6 +241,16 @@ public final class BrokerConfig {
         return (Integer) values.get("queued.max.requests");
     }
 
+    /** {@code max.incremental.fetch.session.cache.slots}. */
+    public int maxIncrementalFetchSessionCacheSlots() {
+        return (Integer) values.get(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_CONFIG);
+    }
+
+    /** {@code min.incremental.fetch.session.eviction.ms}. */
+    public long minIncrementalFetchSessionEvictionMs() {
+        return (Long) values.get(MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS_CONFIG);
+    }
+
     public Endpoint listener() {
         return listener;
     }
@@ -347,6 +369,10 @@ public final class BrokerConfig {
                         "Idle connections timeout: the server socket processor threads close the connections that idle "
                                 + "more than this.")
                 .define(LOG_FLUSH_ON_ACK_CONFIG, BOOLEAN, true, HIGH, LOG_FLUSH_ON_ACK_DOC)
+                .define(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_CONFIG, INT, 1000, atLeast(0), MEDIUM,
+                        MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_DOC)
+                .define(MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS_CONFIG, LONG, 120_000L, atLeast(0), LOW,
+                        MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS_DOC)
                 .define("group.initial.rebalance.delay.ms", INT, 3000, atLeast(0), MEDIUM,
                         "The time the group coordinator waits for more consumers to join a new group before the "
                                 + "first rebalance.")

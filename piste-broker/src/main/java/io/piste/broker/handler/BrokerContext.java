@@ -1,15 +1,18 @@
 package io.piste.broker.handler;
 
 import io.piste.broker.config.BrokerConfig;
+import io.piste.broker.fetchsession.FetchSessionCache;
+import io.piste.broker.fetchsession.FetchSessions;
 import io.piste.broker.group.GroupCoordinator;
 import io.piste.broker.group.GroupOffsets;
 import io.piste.broker.group.consumer.ConsumerGroupCoordinator;
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.partition.ReplicaManager;
+import java.security.SecureRandom;
 
 /**
- * What every handler may need to know of the broker: its config, identity, metadata, partitions and group
- * coordinator.
+ * What every handler may need to know of the broker: its config, identity, metadata, partitions, group
+ * coordinator and fetch sessions.
  */
 public final class BrokerContext {
 
@@ -20,6 +23,7 @@ public final class BrokerContext {
     private final GroupCoordinator groupCoordinator;
     private final GroupOffsets groupOffsets;
     private final ConsumerGroupCoordinator consumerGroupCoordinator;
+    private final FetchSessions fetchSessions;
     private volatile String advertisedHost;
     private volatile int advertisedPort;
 
@@ -33,6 +37,10 @@ public final class BrokerContext {
         this.clusterId = clusterId;
         this.controller = controller;
         this.replicaManager = replicaManager;
+        // Session ids are only hard to guess, not secret (Kafka's are random too): a client that guessed another's
+        // could only make it start a new session.
+        this.fetchSessions = new FetchSessions(new FetchSessionCache(config.maxIncrementalFetchSessionCacheSlots(),
+            config.minIncrementalFetchSessionEvictionMs(), new SecureRandom()), System::currentTimeMillis);
     }
 
     /** Set once the listener is bound, before any client can know the port. */
@@ -64,6 +72,11 @@ public final class BrokerContext {
     /** The coordinator of KIP-848 consumer groups; classic groups are {@link #groupCoordinator()}'s. */
     public ConsumerGroupCoordinator consumerGroupCoordinator() {
         return consumerGroupCoordinator;
+    }
+
+    /** The broker's fetch sessions (KIP-227); they live as long as the broker process. */
+    public FetchSessions fetchSessions() {
+        return fetchSessions;
     }
 
     public GroupOffsets groupOffsets() {

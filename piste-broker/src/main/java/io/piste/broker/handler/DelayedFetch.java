@@ -1,5 +1,6 @@
 package io.piste.broker.handler;
 
+import io.piste.broker.fetchsession.FetchContext;
 import io.piste.broker.protocol.RequestContext;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
@@ -8,10 +9,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * A fetch parked until its partitions hold {@code min.bytes} below their high watermarks, or until
  * {@code max.wait.ms} passes. Every check and the answer run on the connection's event loop.
+ *
+ * <p>Each check reads again; only the read that is answered goes through the {@link FetchContext}, so the fetch
+ * session (created, or told what was reported) reflects exactly the response sent. If the session was closed or
+ * evicted meanwhile, the answer is still sent and the client's next incremental fetch learns it
+ * ({@code FETCH_SESSION_ID_NOT_FOUND}); if another request advanced it, the answer is
+ * {@code INVALID_FETCH_SESSION_EPOCH}.
  */
 final class DelayedFetch {
 
     private final RequestContext context;
+    private final FetchContext fetchContext;
     private final FetchReader reader;
     private final List<FetchTarget> targets;
     private final int minBytes;
@@ -20,8 +28,10 @@ final class DelayedFetch {
     private ScheduledFuture<?> timeout;
     private boolean completed;
 
-    DelayedFetch(RequestContext context, FetchReader reader, List<FetchTarget> targets, int minBytes, int maxWaitMs) {
+    DelayedFetch(RequestContext context, FetchContext fetchContext, FetchReader reader, List<FetchTarget> targets,
+                 int minBytes, int maxWaitMs) {
         this.context = context;
+        this.fetchContext = fetchContext;
         this.reader = reader;
         this.targets = targets;
         this.minBytes = minBytes;
@@ -67,6 +77,6 @@ final class DelayedFetch {
         if (timeout != null) {
             timeout.cancel(false);
         }
-        context.respond(result.response());
+        context.respond(fetchContext.updateAndGenerateResponse(result.response()));
     }
 }

@@ -1,5 +1,8 @@
 package io.piste.broker.handler;
 
+import io.piste.broker.fetchsession.FetchContext;
+import io.piste.broker.fetchsession.FetchSessions;
+import io.piste.broker.fetchsession.PartitionFetch;
 import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.Partition;
@@ -9,63 +12,63 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchRequestData;
-import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
-import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
-import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.FetchRequest;
 
 /**
  * Fetch: reads whole batches up to the high watermark as file slices (sent with sendfile), within the
  * request's and each partition's byte limits. A fetch that finds fewer than {@code min.bytes} waits up to
  * {@code max.wait.ms} for produce to bring more ({@link DelayedFetch}).
  *
- * <p>Fetch sessions (KIP-227) are answered the documented session-less way: session id 0, so clients send
- * full fetch requests every time.
+ * <p>Fetch sessions (KIP-227) as Kafka implements them ({@link FetchSessions}): a full fetch with epoch 0 creates a
+ * session when the broker-wide cache ({@code max.incremental.fetch.session.cache.slots}) has or can make room;
+ * incremental fetches then name only the partitions that changed or are forgotten, and their responses carry only
+ * the partitions with records, errors or new offsets. Fetch before v7 and epoch -1 (librdkafka) stay session-less.
+ * The session is updated when the response is made, which for a delayed fetch is when it completes.
  */
 final class FetchHandler implements RequestHandler {
 
     private final BrokerContext broker;
+    private final FetchSessions sessions;
 
     FetchHandler(BrokerContext broker) {
         this.broker = broker;
+        this.sessions = broker.fetchSessions();
     }
 
     @Override
     public void handle(RequestContext context) {
         FetchRequestData request = context.data();
-        if (request.sessionId() != 0) {
-            context.respond(new FetchResponseData().setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code()));
-            return;
-        }
-        List<FetchTarget> targets = resolve(request, context.apiVersion() >= 13);
+        FetchContext fetchContext = sessions.newContext(request, context.apiVersion(),
+            FetchRequest.replicaId(request) >= 0);
+        List<FetchTarget> targets = resolve(fetchContext.partitions(), context.apiVersion() >= 13);
         FetchReader reader = new FetchReader(targets, request.maxBytes());
         FetchReader.Result first = reader.read();
         boolean mustAnswerNow = request.maxWaitMs() <= 0 || first.bytes() >= request.minBytes()
             || first.hasError() || targets.isEmpty();
         if (mustAnswerNow) {
-            context.respond(first.response());
+            context.respond(fetchContext.updateAndGenerateResponse(first.response()));
         } else {
-            new DelayedFetch(context, reader, targets, request.minBytes(), request.maxWaitMs()).start();
+            new DelayedFetch(context, fetchContext, reader, targets, request.minBytes(), request.maxWaitMs()).start();
         }
     }
 
-    private List<FetchTarget> resolve(FetchRequestData request, boolean byId) {
+    private List<FetchTarget> resolve(List<PartitionFetch> partitions, boolean byId) {
         MetadataImage image = broker.controller().image();
-        List<FetchTarget> targets = new ArrayList<>();
-        for (FetchTopic topic : request.topics()) {
-            TopicImage known = byId ? image.topic(topic.topicId()) : image.topic(topic.topic());
-            for (FetchPartition p : topic.partitions()) {
-                Partition partition = known == null ? null
-                    : broker.replicaManager().partition(known.name(), p.partition());
-                Errors error = Errors.NONE;
-                if (partition == null) {
-                    error = known == null && byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
-                } else {
-                    error = partition.checkLeaderEpoch(p.currentLeaderEpoch());
-                }
-                targets.add(new FetchTarget(topic.topic(), topic.topicId() == null ? Uuid.ZERO_UUID : topic.topicId(),
-                    p.partition(), p.fetchOffset(), p.partitionMaxBytes(), partition, error));
+        List<FetchTarget> targets = new ArrayList<>(partitions.size());
+        for (PartitionFetch p : partitions) {
+            TopicImage known = byId ? image.topic(p.topicId()) : image.topic(p.topic());
+            Partition partition = known == null ? null
+                : broker.replicaManager().partition(known.name(), p.partition());
+            Errors error;
+            if (partition == null) {
+                error = known == null && byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+            } else {
+                error = partition.checkLeaderEpoch(p.currentLeaderEpoch());
             }
+            String name = p.topic() != null ? p.topic() : known != null ? known.name() : "";
+            targets.add(new FetchTarget(name, p.topicId() == null ? Uuid.ZERO_UUID : p.topicId(),
+                p.partition(), p.fetchOffset(), p.partitionMaxBytes(), partition, error));
         }
         return targets;
     }

@@ -73,6 +73,11 @@ final class ResponseWriter implements Writable {
             flushEncoded();
             ctx.write(new SharedFileRegion(slice.channel(), slice.position(), slice.sizeInBytes()), ctx.voidPromise());
         } else if (records instanceof MemoryRecords memory) {
+            // No buffer switch for the empty records of a partition with nothing to send: each switch allocates a
+            // buffer for the rest of the response, so a response of P empty partitions would allocate O(P^2) bytes.
+            if (memory.sizeInBytes() == 0) {
+                return;
+            }
             flushEncoded();
             ctx.write(Unpooled.wrappedBuffer(memory.buffer().duplicate()), ctx.voidPromise());
         } else {

@@ -40,6 +40,21 @@ class BrokerConfigTest {
     }
 
     @Test
+    void shouldReadFetchSessionCacheSettingsWithKafkaDefaults() {
+        BrokerConfig defaults = new BrokerConfig(Map.of());
+        assertThat(defaults.maxIncrementalFetchSessionCacheSlots()).isEqualTo(1000);
+        assertThat(defaults.minIncrementalFetchSessionEvictionMs()).isEqualTo(120_000L);
+        BrokerConfig set = new BrokerConfig(Map.of("max.incremental.fetch.session.cache.slots", "0",
+            "min.incremental.fetch.session.eviction.ms", "250"));
+        assertThat(set.maxIncrementalFetchSessionCacheSlots()).isZero();
+        assertThat(set.minIncrementalFetchSessionEvictionMs()).isEqualTo(250L);
+        assertThatThrownBy(() -> new BrokerConfig(Map.of("max.incremental.fetch.session.cache.slots", "-1")))
+            .hasMessageContaining("max.incremental.fetch.session.cache.slots");
+        assertThatThrownBy(() -> new BrokerConfig(Map.of("min.incremental.fetch.session.eviction.ms", "-5")))
+            .hasMessageContaining("min.incremental.fetch.session.eviction.ms");
+    }
+
+    @Test
     void shouldTakeBrokerIdAsAliasOfNodeId() {
         assertThat(new BrokerConfig(Map.of("broker.id", "7")).nodeId()).isEqualTo(7);
         assertThat(new BrokerConfig(Map.of("node.id", "3", "broker.id", "3")).nodeId()).isEqualTo(3);

@@ -70,6 +70,18 @@ public final class TestBroker implements AutoCloseable
         return server.consumerLag();
     }
 
+    /** How many fetch sessions the running broker holds (see {@code PisteServer#fetchSessionCount}). */
+    public int fetchSessionCount()
+    {
+        return server.fetchSessionCount();
+    }
+
+    /** How many fetch sessions the running broker evicted since it started. */
+    public long fetchSessionEvictions()
+    {
+        return server.fetchSessionEvictions();
+    }
+
     public boolean isRunning()
     {
         return server != null;
