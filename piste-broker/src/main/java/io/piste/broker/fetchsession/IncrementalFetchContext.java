@@ -1,6 +1,6 @@
 package io.piste.broker.fetchsession;
 
-import java.util.Iterator;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
@@ -42,24 +42,25 @@ final class IncrementalFetchContext implements FetchContext {
             if (session.epoch() != expectedEpoch) {
                 return SessionErrorFetchContext.errorResponse(Errors.INVALID_FETCH_SESSION_EPOCH);
             }
+            // New lists of what is kept: removing from the responses' array lists one by one is quadratic.
             int index = 0;
-            Iterator<FetchableTopicResponse> topics = read.responses().iterator();
-            while (topics.hasNext()) {
-                FetchableTopicResponse topic = topics.next();
-                Iterator<PartitionData> it = topic.partitions().iterator();
-                while (it.hasNext()) {
-                    PartitionData data = it.next();
+            List<FetchableTopicResponse> keptTopics = new ArrayList<>();
+            for (FetchableTopicResponse topic : read.responses()) {
+                List<PartitionData> kept = new ArrayList<>();
+                for (PartitionData data : topic.partitions()) {
                     CachedPartition partition = cached.get(index++);
-                    if (!partition.maybeUpdateResponseData(data, true)) {
-                        it.remove();
-                    } else if (data.records() != null && data.records().sizeInBytes() > 0) {
-                        session.moveToEnd(partition);
+                    if (partition.maybeUpdateResponseData(data, true)) {
+                        kept.add(data);
+                        if (data.records() != null && data.records().sizeInBytes() > 0) {
+                            session.moveToEnd(partition);
+                        }
                     }
                 }
-                if (topic.partitions().isEmpty()) {
-                    topics.remove();
+                if (!kept.isEmpty()) {
+                    keptTopics.add(topic.setPartitions(kept));
                 }
             }
+            read.setResponses(keptTopics);
             return read.setSessionId(session.id());
         }
     }

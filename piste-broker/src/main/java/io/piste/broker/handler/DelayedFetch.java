@@ -3,6 +3,7 @@ package io.piste.broker.handler;
 import io.piste.broker.fetchsession.FetchContext;
 import io.piste.broker.protocol.RequestContext;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -50,7 +51,12 @@ final class DelayedFetch {
 
     /** Runs on whichever thread advanced a high watermark. */
     private void scheduleCheck() {
-        context.eventLoop().execute(this::check);
+        try {
+            context.eventLoop().execute(this::check);
+        } catch (RejectedExecutionException e) {
+            // The broker is stopping and its event loops are gone, with the connection this fetch would answer; the
+            // thread advancing the high watermark (the final flush) must go on with its other waiters.
+        }
     }
 
     private void check() {

@@ -26,12 +26,13 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 final class ResponseWriter implements Writable {
 
     private final ChannelHandlerContext ctx;
-    private ByteBuf buf;
-    private int bytesLeftToEncode;
+    /** The whole encoded part of the response; handed to the channel in slices between the records. */
+    private final ByteBuf buf;
+    /** Where the encoded bytes not yet handed to the channel start. */
+    private int handedOverTo;
 
     private ResponseWriter(ChannelHandlerContext ctx, int encodedBytes) {
         this.ctx = ctx;
-        this.bytesLeftToEncode = encodedBytes;
         this.buf = ctx.alloc().ioBuffer(encodedBytes);
     }
 
@@ -56,12 +57,8 @@ final class ResponseWriter implements Writable {
     }
 
     private void finish() {
-        if (buf.isReadable()) {
-            ctx.write(buf, ctx.voidPromise());
-        } else {
-            buf.release();
-        }
-        buf = null;
+        flushEncoded();
+        buf.release();
     }
 
     @Override
@@ -73,8 +70,7 @@ final class ResponseWriter implements Writable {
             flushEncoded();
             ctx.write(new SharedFileRegion(slice.channel(), slice.position(), slice.sizeInBytes()), ctx.voidPromise());
         } else if (records instanceof MemoryRecords memory) {
-            // No buffer switch for the empty records of a partition with nothing to send: each switch allocates a
-            // buffer for the rest of the response, so a response of P empty partitions would allocate O(P^2) bytes.
+            // Nothing to send: no slice, no write.
             if (memory.sizeInBytes() == 0) {
                 return;
             }
@@ -85,11 +81,16 @@ final class ResponseWriter implements Writable {
         }
     }
 
-    /** Hands the bytes encoded so far to the channel and starts a new buffer for the rest. */
+    /**
+     * Hands the bytes encoded since the last call to the channel, as a slice of the one buffer: a response with
+     * records in P partitions allocates its encoded size once, not a buffer for the rest of it at each of them.
+     */
     private void flushEncoded() {
-        bytesLeftToEncode -= buf.readableBytes();
-        ctx.write(buf, ctx.voidPromise());
-        buf = ctx.alloc().ioBuffer(Math.max(bytesLeftToEncode, 16));
+        int length = buf.writerIndex() - handedOverTo;
+        if (length > 0) {
+            ctx.write(buf.retainedSlice(handedOverTo, length), ctx.voidPromise());
+            handedOverTo = buf.writerIndex();
+        }
     }
 
     @Override
