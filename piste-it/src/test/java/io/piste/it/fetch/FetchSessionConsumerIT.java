@@ -144,6 +144,78 @@ class FetchSessionConsumerIT
         }
     }
 
+    /**
+     * One session over three topics: partitions that return records move to the end of the session's read order,
+     * so the topics interleave in it, and small fetch limits leave partitions out of responses. The broker maps
+     * what it read back to the session's partitions by position; a mistake would show as gaps, duplicates or a
+     * stalled partition.
+     */
+    @Test
+    void shouldDeliverEveryRecordOnceWhenASessionSpansTopicsInInterleavedOrder() throws Exception
+    {
+        final List<String> topics = List.of("multi-a", "multi-b", "multi-c");
+        final int partitions = 4;
+        final int perPartition = 60;
+        final List<TopicPartition> all = new ArrayList<>();
+        for (final String topic : topics)
+        {
+            Clients.createTopic(broker.bootstrapServers(), topic, partitions);
+            for (int p = 0; p < partitions; p++)
+            {
+                all.add(new TopicPartition(topic, p));
+            }
+        }
+        try (KafkaProducer<String, String> producer = Clients.producer(broker.bootstrapServers()))
+        {
+            // Every round writes each partition once, in a different order, flushed apart: several batches each.
+            for (int round = 0; round < 6; round++)
+            {
+                for (int i = 0; i < all.size(); i++)
+                {
+                    final TopicPartition tp = all.get((i * 5 + round) % all.size());
+                    for (int r = 0; r < perPartition / 6; r++)
+                    {
+                        producer.send(new ProducerRecord<>(tp.topic(), tp.partition(), "k", "v"));
+                    }
+                }
+                producer.flush();
+            }
+        }
+        final Map<TopicPartition, Long> next = new HashMap<>();
+        final List<String> problems = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(broker.bootstrapServers(), Clients.props(
+            ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 1024,
+            ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 256,
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 23)))
+        {
+            consumer.assign(all);
+            consumer.seekToBeginning(all);
+            final Bounded.Deadline deadline = Bounded.Deadline.in(PHASE_TIMEOUT);
+            int delivered = 0;
+            while (delivered < all.size() * perPartition)
+            {
+                assertThat(deadline.passed()).as("timed out; delivered %d", delivered).isFalse();
+                for (final ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100)))
+                {
+                    final TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                    final long expected = next.getOrDefault(tp, 0L);
+                    if (record.offset() != expected)
+                    {
+                        problems.add(tp + ": got offset " + record.offset() + ", expected " + expected);
+                    }
+                    next.put(tp, record.offset() + 1);
+                    delivered++;
+                }
+            }
+            assertThat(broker.fetchSessionCount()).as("the consumer fetched in a session").isEqualTo(1);
+        }
+        assertThat(problems).isEmpty();
+        for (final TopicPartition tp : all)
+        {
+            assertThat(next.get(tp)).as("records of %s", tp).isEqualTo(perPartition);
+        }
+    }
+
     @Test
     void shouldDeliverEveryRecordExactlyOnceAcrossSessionChanges() throws Exception
     {
