@@ -48,12 +48,7 @@ public final class EndToEndMicros {
             ? TimeUnit.SECONDS.toNanos(Long.parseLong(warmupArg.substring(0, warmupArg.length() - 1))) : 0;
         OmbStyleWorkload.createTopic(bootstrap, topic, 1);
 
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        Properties p = producerProps(bootstrap);
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -97,5 +92,16 @@ public final class EndToEndMicros {
         System.out.printf("records=%d p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f avg_ms=%.3f%n", records,
             micros.getValueAtPercentile(50) / 1000.0, micros.getValueAtPercentile(99) / 1000.0,
             micros.getValueAtPercentile(99.9) / 1000.0, micros.getMaxValue() / 1000.0, sumMs / records);
+    }
+
+    /** EndToEndLatency's producer: {@code acks=all}, {@code linger.ms=0}, byte-array records. */
+    static Properties producerProps(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        return p;
     }
 }
