@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p>Names, types, defaults and validators are Kafka's, with these documented deviations, all so that a single node
  * starts with no setup: {@code node.id} defaults to 1 (Kafka requires it), {@code listeners} defaults to
  * {@code PLAINTEXT://127.0.0.1:9092} (Kafka binds all interfaces), {@code log.dir} defaults to {@code ./data}
- * (Kafka: {@code /tmp/kafka-logs}). {@code log.flush.on.ack} is Piste's own. Keys Piste does not know are kept in
+ * (Kafka: {@code /tmp/kafka-logs}). {@code log.flush.on.ack} and
+ * {@code log.writeback.interval.ms} are Piste's own. Keys Piste does not know are kept in
  * {@link #originals()} and logged once each at WARN, as Kafka does.
  *
  * <p>Immutable and thread-safe.
@@ -70,6 +71,12 @@ public final class BrokerConfig {
             "acks=all is answered only after the appended data is fsynced by a "
             + "group commit; false gives Kafka's page-cache behaviour where log.flush.interval.* decide when data is "
             + "fsynced. Piste only.";
+    public static final String LOG_WRITEBACK_INTERVAL_MS_CONFIG = "log.writeback.interval.ms";
+    public static final String LOG_WRITEBACK_INTERVAL_MS_DOC =
+            "With log.flush.on.ack=false, how often the data appended to each partition since the last time is "
+            + "written back to disk (an fsync on the flusher thread), so that the OS never holds tens of seconds "
+            + "of unwritten data and writes it back in one burst, which stalls appends. Acks are not affected. "
+            + "0 leaves write-back to the OS and log.flush.interval.*, as in Kafka. Piste only.";
 
     public static final String MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_CONFIG =
             "max.incremental.fetch.session.cache.slots";
@@ -175,6 +182,10 @@ public final class BrokerConfig {
 
     public boolean logFlushOnAck() {
         return (Boolean) values.get(LOG_FLUSH_ON_ACK_CONFIG);
+    }
+
+    public long logWritebackIntervalMs() {
+        return (Long) values.get(LOG_WRITEBACK_INTERVAL_MS_CONFIG);
     }
 
     public long logFlushIntervalMessages() {
@@ -369,6 +380,8 @@ public final class BrokerConfig {
                         "Idle connections timeout: the server socket processor threads close the connections that idle "
                                 + "more than this.")
                 .define(LOG_FLUSH_ON_ACK_CONFIG, BOOLEAN, true, HIGH, LOG_FLUSH_ON_ACK_DOC)
+                .define(LOG_WRITEBACK_INTERVAL_MS_CONFIG, LONG, 1000L, atLeast(0), MEDIUM,
+                        LOG_WRITEBACK_INTERVAL_MS_DOC)
                 .define(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_CONFIG, INT, 1000, atLeast(0), MEDIUM,
                         MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_DOC)
                 .define(MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS_CONFIG, LONG, 120_000L, atLeast(0), LOW,

@@ -1,0 +1,83 @@
+package io.piste.broker.partition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.piste.broker.config.BrokerConfig;
+import io.piste.broker.metadata.LocalController;
+import io.piste.broker.metadata.TopicImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Page-cache mode writes appended data back each {@code log.writeback.interval.ms}, without holding back acks. */
+class PageCacheWritebackTest {
+
+    @TempDir
+    Path dir;
+
+    private ReplicaManager open(String writebackMs) throws IOException {
+        ReplicaManager replicas = new ReplicaManager(new BrokerConfig(Map.of(
+            BrokerConfig.LOG_DIRS_CONFIG, dir.resolve("logs").toString(),
+            BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG, "false",
+            BrokerConfig.LOG_WRITEBACK_INTERVAL_MS_CONFIG, writebackMs)));
+        try (LocalController controller = LocalController.open(dir.resolve("metadata"))) {
+            replicas.startup(controller.image());
+        }
+        replicas.onTopicCreated(new TopicImage("t", Uuid.randomUuid(), 1, Map.of()));
+        return replicas;
+    }
+
+    private static long append(Partition partition) throws IOException {
+        MemoryRecords batch = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(new byte[1024]));
+        return partition.appendRecordsToLeader(batch.buffer()).lastOffset() + 1;
+    }
+
+    @Test
+    void shouldWriteBackAppendedDataEachInterval() throws Exception {
+        try (ReplicaManager replicas = open("100")) {
+            Partition partition = replicas.partition("t", 0);
+            long end = append(partition);
+            assertThat(partition.highWatermark()).as("visible before any write-back").isEqualTo(end);
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (partition.log().recoveryPoint() < end && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(partition.log().recoveryPoint()).as("flushed by the write-back").isEqualTo(end);
+
+            long second = append(partition);
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (partition.log().recoveryPoint() < second && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(partition.log().recoveryPoint()).as("and again for the next append").isEqualTo(second);
+        }
+    }
+
+    @Test
+    void shouldLeaveWriteBackToTheOsWhenTheIntervalIsZero() throws Exception {
+        try (ReplicaManager replicas = open("0")) {
+            Partition partition = replicas.partition("t", 0);
+            long end = append(partition);
+            Thread.sleep(500);
+            assertThat(partition.highWatermark()).isEqualTo(end);
+            assertThat(partition.log().recoveryPoint()).as("Kafka's default: never flushed on a timer").isZero();
+        }
+    }
+
+    @Test
+    void shouldFlushAtTheShorterOfTheFlushAndWritebackIntervals() {
+        assertThat(ReplicaManager.pageCacheFlushPeriodMs(Long.MAX_VALUE, 1000)).isEqualTo(1000);
+        assertThat(ReplicaManager.pageCacheFlushPeriodMs(300, 1000)).isEqualTo(300);
+        assertThat(ReplicaManager.pageCacheFlushPeriodMs(5000, 1000)).isEqualTo(1000);
+        assertThat(ReplicaManager.pageCacheFlushPeriodMs(5000, 0)).isEqualTo(5000);
+        assertThat(ReplicaManager.pageCacheFlushPeriodMs(Long.MAX_VALUE, 0)).as("never, as Kafka").isZero();
+    }
+}
