@@ -202,7 +202,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
      *
      * <p>Why the write-back: left to itself, Linux writes dirty pages back once they are 30 s old, all of them at
      * once. Measured with {@code bench/compare}'s send-to-ack cell (5,000 records/s), appends then stalled for up to
-     * 43 ms; flushing each second kept the worst under 7 ms, at no cost in produce throughput.
+     * 43 ms; flushing each second kept the worst at 4 to 8 ms, at no cost in produce throughput.
      */
     private synchronized void maybeRescheduleFlush() {
         long flushMs = Long.parseLong(TopicConfigs.effectiveValue(brokerConfigs, Map.of(), "flush.ms"));
