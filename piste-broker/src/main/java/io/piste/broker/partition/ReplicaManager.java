@@ -350,10 +350,16 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         maybeRescheduleFlush();
     }
 
+    /**
+     * Hands every partition with data past its recovery point to the flusher. It runs each second by default
+     * (the write-back), so partitions with nothing new are skipped: an idle broker does not wake the flusher.
+     */
     private void flushAll() {
         for (Partition[] topic : partitions.values()) {
             for (Partition p : topic) {
-                flusher.markDirty(p);
+                if (p.log().logEndOffset() > p.log().recoveryPoint()) {
+                    flusher.markDirty(p);
+                }
             }
         }
     }
