@@ -1,5 +1,6 @@
 package io.piste.bench.compare;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -23,7 +24,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * records sent during the warm-up are not counted: {@code warmup} is a number of records, or a duration such as
  * {@code 8s} (the same warm-up time for every broker, however fast each answers).
  *
- * <p>Prints {@code records=.. p50_ms=.. p99_ms=.. p999_ms=.. max_ms=.. avg_ms=..} (3 decimals).
+ * <p>Prints {@code records=.. p50_ms=.. p99_ms=.. p999_ms=.. max_ms=.. avg_ms=..} (3 decimals) and
+ * {@code client_cpu_us=..}: the CPU this client process spent per counted record (every thread, JIT and GC
+ * included), the share of the loop no broker can remove. Writes {@code warm-up done} and {@code measured} to
+ * stderr when the counted records begin and end, for scripts that sample the broker's CPU in between.
  *
  * <p>Usage: {@code EndToEndMicros <bootstrap> <topic> <records> [size] [warmup]}.
  */
@@ -58,6 +62,7 @@ public final class EndToEndMicros {
 
         Histogram micros = OmbStyleWorkload.histogram();
         double sumMs = 0;
+        double clientCpuUs;
         TopicPartition tp = new TopicPartition(topic, 0);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p);
              KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
@@ -66,6 +71,7 @@ public final class EndToEndMicros {
             consumer.position(tp, Duration.ofSeconds(30));
             byte[] value = new byte[size];
             long counted = 0;
+            long cpuAtStartNs = 0;
             long warmupEndNs = System.nanoTime() + warmupNs;
             for (long i = 0; counted < records; i++) {
                 long begin = System.nanoTime();
@@ -82,16 +88,29 @@ public final class EndToEndMicros {
                     System.exit(1);
                 }
                 boolean warmingUp = warmupIsTime ? begin < warmupEndNs : i < warmupRecords;
+                if (!warmingUp && counted == 0) {
+                    cpuAtStartNs = processCpuNanos();
+                    System.err.println("warm-up done");   // a mark for scripts that sample the broker's CPU
+                }
                 if (!warmingUp) {
                     counted++;
                     OmbStyleWorkload.record(micros, elapsed);
                     sumMs += elapsed / 1e6;
                 }
             }
+            clientCpuUs = (processCpuNanos() - cpuAtStartNs) / 1000.0 / records;
+            System.err.println("measured");
         }
-        System.out.printf("records=%d p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f avg_ms=%.3f%n", records,
+        System.out.printf("records=%d p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f avg_ms=%.3f"
+            + " client_cpu_us=%.1f%n", records,
             micros.getValueAtPercentile(50) / 1000.0, micros.getValueAtPercentile(99) / 1000.0,
-            micros.getValueAtPercentile(99.9) / 1000.0, micros.getMaxValue() / 1000.0, sumMs / records);
+            micros.getValueAtPercentile(99.9) / 1000.0, micros.getMaxValue() / 1000.0, sumMs / records, clientCpuUs);
+    }
+
+    /** CPU time of this whole client process (every thread, the JIT and GC included), in nanoseconds. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
     }
 
     /** EndToEndLatency's producer: {@code acks=all}, {@code linger.ms=0}, byte-array records. */
