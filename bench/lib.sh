@@ -241,6 +241,28 @@ start_piste() {
   wait_ready "$re" "$t0" "$base"
 }
 
+# The systems bench/compare and bench/loop-cpu run: kafka (defaults), kafka-flush (log.flush.interval.messages=1:
+# Kafka fsyncs after every append before it answers), piste-pagecache, piste-durable (Piste's default).
+# prepare_system SYSTEM DIR PORT: what must happen before the start (Kafka's storage format).
+prepare_system() {
+  case "$1" in
+    kafka|kafka-flush)
+      kafka_format "$2" "$3" "$(free_port)" || return 1
+      if [ "$1" = kafka-flush ]; then echo "log.flush.interval.messages=1" >>"$2/server.properties"; fi ;;
+  esac
+  return 0
+}
+
+# start_system_broker SYSTEM DIR PORT: starts it (start_kafka or start_piste, with PISTE_OVERRIDES for Piste).
+start_system_broker() {
+  case "$1" in
+    kafka|kafka-flush) start_kafka "$2" "$3" ;;
+    piste-durable) start_piste "$2" "$3" --override log.flush.on.ack=true ${PISTE_OVERRIDES:-} ;;
+    piste-pagecache) start_piste "$2" "$3" --override log.flush.on.ack=false ${PISTE_OVERRIDES:-} ;;
+    *) BROKER_ERROR="unknown system $1"; return 1 ;;
+  esac
+}
+
 # broker_stats: peak RSS (VmHWM), current RSS, CPU seconds (user+sys) of BROKER_PID so far.
 broker_stats() {
   local st="/proc/$BROKER_PID/status"
