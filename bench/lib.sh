@@ -316,9 +316,9 @@ parse_consumer_throughput() {
   CT_ENDSUM="$(sed -nE 's/.*end_offset_sum=([0-9]+).*/\1/p' <<<"$line")"
 }
 
-# wait_mark FILE TEXT: blocks until FILE has a line with TEXT (at most 10 minutes), without a polling loop that
-# would disturb a latency run.
-wait_mark() { timeout 600 tail -F "$1" 2>/dev/null | grep -m1 -q "$2"; }
+# wait_mark FILE TEXT PID: blocks until FILE has a line with TEXT, or process PID (the one writing it) has ended,
+# at most 10 minutes; without a polling loop that would disturb a latency run.
+wait_mark() { timeout 600 tail -F --pid="$3" "$1" 2>/dev/null | grep -m1 -q "$2"; }
 
 # ratio A B: A/B with 2 decimals, or "n/a".
 ratio() {
