@@ -111,7 +111,7 @@ public final class Partition {
             // one segment and a restart after a crash never rescans the whole log.
             int segments = log.numberOfSegments();
             boolean rolled = segmentCount.getAndSet(segments) != segments;
-            if (rolled || log.logEndOffset() - log.recoveryPoint() >= flushIntervalMessages) {
+            if (rolled || log.unflushedMessages() >= flushIntervalMessages) {
                 flusher.markDirty(this);
             }
         }

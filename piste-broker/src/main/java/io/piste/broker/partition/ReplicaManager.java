@@ -357,7 +357,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     private void flushAll() {
         for (Partition[] topic : partitions.values()) {
             for (Partition p : topic) {
-                if (p.log().logEndOffset() > p.log().recoveryPoint()) {
+                if (p.log().unflushedMessages() > 0) {
                     flusher.markDirty(p);
                 }
             }

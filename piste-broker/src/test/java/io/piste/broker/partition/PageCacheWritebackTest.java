@@ -39,6 +39,14 @@ class PageCacheWritebackTest {
         return partition.appendRecordsToLeader(batch.buffer()).lastOffset() + 1;
     }
 
+    /** Waits (at most 10 s) for the recovery point to reach {@code offset}; the caller asserts it did. */
+    private static void awaitRecoveryPoint(Partition partition, long offset) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (partition.log().recoveryPoint() < offset && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
     @Test
     void shouldWriteBackAppendedDataEachInterval() throws Exception {
         try (ReplicaManager replicas = open("100")) {
@@ -46,17 +54,11 @@ class PageCacheWritebackTest {
             long end = append(partition);
             assertThat(partition.highWatermark()).as("visible before any write-back").isEqualTo(end);
 
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (partition.log().recoveryPoint() < end && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            awaitRecoveryPoint(partition, end);
             assertThat(partition.log().recoveryPoint()).as("flushed by the write-back").isEqualTo(end);
 
             long second = append(partition);
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (partition.log().recoveryPoint() < second && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            awaitRecoveryPoint(partition, second);
             assertThat(partition.log().recoveryPoint()).as("and again for the next append").isEqualTo(second);
         }
     }

@@ -467,6 +467,11 @@ public final class UnifiedLog implements Closeable {
         return recoveryPoint;
     }
 
+    /** How many offsets are written but not yet fsynced (past the recovery point). */
+    public long unflushedMessages() {
+        return logEndOffset - recoveryPoint;
+    }
+
     public long highWatermark() {
         return highWatermark;
     }
