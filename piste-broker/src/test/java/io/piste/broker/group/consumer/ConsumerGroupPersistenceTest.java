@@ -109,6 +109,41 @@ class ConsumerGroupPersistenceTest {
         assertThat(log.writes).isEqualTo(writes);
     }
 
+    /**
+     * A join sent again (the client timed out waiting for the first answer) changes nothing, so nothing new is
+     * written; but its answer carries the assignment of the first one's write, and must wait until that is durable.
+     */
+    @Test
+    void shouldNotAnswerAnUnchangedHeartbeatBeforeTheWriteOfTheStateItCarriesIsDurable() {
+        ConsumerGroupCoordinator c = coordinator(new FakeGroupTimer(), log);
+        AtomicReference<ConsumerGroupHeartbeatResponseData> joined = send(c, join("a"));
+        AtomicReference<ConsumerGroupHeartbeatResponseData> again = send(c, join("a"));
+
+        assertThat(log.writes).as("the group did not change again").isEqualTo(1);
+        assertThat(again.get()).as("the assignment it carries is not durable yet").isNull();
+        log.completeAll(Errors.NONE);
+        assertThat(joined.get().memberEpoch()).isEqualTo(1);
+        assertThat(again.get().memberEpoch()).isEqualTo(1);
+        assertThat(partitions(again.get())).hasSize(4);
+    }
+
+    @Test
+    void shouldFailAnUnchangedHeartbeatWaitingOnAFailedWriteAndWriteAgainAtTheNextOne() {
+        ConsumerGroupCoordinator c = coordinator(new FakeGroupTimer(), log);
+        send(c, join("a"));
+        AtomicReference<ConsumerGroupHeartbeatResponseData> again = send(c, join("a"));
+
+        log.completeAll(Errors.COORDINATOR_NOT_AVAILABLE);
+        assertThat(again.get().errorCode()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());
+
+        AtomicReference<ConsumerGroupHeartbeatResponseData> retried = send(c, join("a"));
+        assertThat(log.writes).as("the state that was not written is written again").isEqualTo(2);
+        assertThat(retried.get()).isNull();
+        log.completeAll(Errors.NONE);
+        assertThat(retried.get().errorCode()).isZero();
+        assertThat(partitions(retried.get())).hasSize(4);
+    }
+
     @Test
     void shouldAnswerCoordinatorNotAvailableWhenTheWriteFails() {
         ConsumerGroupCoordinator c = coordinator(new FakeGroupTimer(), log);
