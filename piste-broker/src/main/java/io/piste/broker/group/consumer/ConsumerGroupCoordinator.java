@@ -171,7 +171,7 @@ public final class ConsumerGroupCoordinator {
                 return error(Errors.FENCED_INSTANCE_ID, "Instance id " + request.instanceId()
                     + " belongs to another member.");
             }
-            Errors fenced = checkEpoch(member, epoch, owned);
+            Errors fenced = MemberEpochChecks.heartbeat(member, epoch, owned);
             if (fenced != Errors.NONE) {
                 return error(fenced, "Member " + memberId + " sent epoch " + epoch + "; its epoch is "
                     + member.assignment.memberEpoch() + ".");
@@ -242,22 +242,6 @@ public final class ConsumerGroupCoordinator {
         group.staticMembers.put(instanceId, memberId);
         log.info("Static member {} of consumer group {} is back as {}", instanceId, group.groupId, memberId);
         return member;
-    }
-
-    /**
-     * Kafka's epoch check: a member may send its current epoch, or its previous one if it missed the answer that
-     * moved it on and owns nothing it was not given since; anything else is fenced.
-     */
-    private static Errors checkEpoch(ConsumerGroupMember member, int epoch, Map<Uuid, Set<Integer>> owned) {
-        MemberAssignment current = member.assignment;
-        if (member.leftStatically || epoch > current.memberEpoch()) {
-            return Errors.FENCED_MEMBER_EPOCH;
-        }
-        if (epoch < current.memberEpoch() && (epoch != current.previousMemberEpoch() || owned == null
-            || !Partitions.isSubset(owned, current.assigned()))) {
-            return Errors.FENCED_MEMBER_EPOCH;
-        }
-        return Errors.NONE;
     }
 
     private ConsumerGroupHeartbeatResponseData leave(ConsumerGroupHeartbeatRequestData request) {
@@ -464,10 +448,13 @@ public final class ConsumerGroupCoordinator {
     /**
      * OffsetCommit's check for a consumer group, or null if {@code groupId} is not one. Kafka's rules: a commit
      * without a member (epoch below 0) only while the group has no members; otherwise the member must exist, use
-     * OffsetCommit v9 or later, and send its current epoch.
+     * OffsetCommit v9 or later, and send its current epoch, or an older one for partitions it has owned since
+     * ({@link MemberEpochChecks#offsetCommit}).
+     *
+     * @param partitions the partitions committed, by topic id
      */
     public synchronized Errors validateOffsetCommit(String groupId, String memberId, int memberEpoch,
-                                                    short apiVersion) {
+                                                    short apiVersion, Map<Uuid, Set<Integer>> partitions) {
         ConsumerGroup group = groups.get(groupId);
         if (group == null) {
             return null;
@@ -482,7 +469,7 @@ public final class ConsumerGroupCoordinator {
         if (apiVersion < 9) {
             return Errors.UNSUPPORTED_VERSION;
         }
-        return memberEpoch == member.assignment.memberEpoch() ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
+        return MemberEpochChecks.offsetCommit(member, memberEpoch, partitions);
     }
 
     /** OffsetFetch's check (v9+): a member that names itself must exist and send its current epoch. */
@@ -495,7 +482,7 @@ public final class ConsumerGroupCoordinator {
         if (member == null) {
             return Errors.UNKNOWN_MEMBER_ID;
         }
-        return memberEpoch == member.assignment.memberEpoch() ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
+        return MemberEpochChecks.offsetFetch(member, memberEpoch);
     }
 
     /** The topics the members subscribe to (OffsetDelete refuses them), or null if not a consumer group. */
