@@ -60,7 +60,8 @@ record MemberAssignment(int memberEpoch, int previousMemberEpoch, MemberState st
                 for (int p : ids) {
                     Integer epoch = known.get(p);
                     if (epoch == null) {
-                        throw new IllegalArgumentException("no assignment epoch for owned partition " + topic + "-" + p);
+                        throw new IllegalArgumentException("no assignment epoch for owned partition " + topic + "-"
+                            + p);
                     }
                     byPartition.put(p, epoch);
                 }

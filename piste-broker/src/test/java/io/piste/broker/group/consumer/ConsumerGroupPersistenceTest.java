@@ -163,7 +163,8 @@ class ConsumerGroupPersistenceTest {
         ConsumerGroupCoordinator before = coordinator(new FakeGroupTimer(), log);
         send(before, join("a"));
         send(before, join("b"));
-        AtomicReference<ConsumerGroupHeartbeatResponseData> aRevoking = send(before, owning("a", 1, Set.of(0, 1, 2, 3)));
+        AtomicReference<ConsumerGroupHeartbeatResponseData> aRevoking =
+            send(before, owning("a", 1, Set.of(0, 1, 2, 3)));
         log.completeAll(Errors.NONE);
         Set<Integer> aKeeps = partitions(aRevoking.get());
         send(before, owning("a", 1, aKeeps));
