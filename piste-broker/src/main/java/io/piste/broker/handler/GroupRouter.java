@@ -4,8 +4,10 @@ import io.piste.broker.group.GroupCoordinator;
 import io.piste.broker.group.consumer.ConsumerGroupCoordinator;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
@@ -52,9 +54,11 @@ final class GroupRouter {
         }
     }
 
+    /** @param partitions the partitions committed, by topic id (a consumer group checks them: KIP-1251) */
     Errors validateOffsetCommit(String groupId, int generationIdOrMemberEpoch, String memberId,
-                                String groupInstanceId, short apiVersion) {
-        Errors error = consumer.validateOffsetCommit(groupId, memberId, generationIdOrMemberEpoch, apiVersion);
+                                String groupInstanceId, short apiVersion, Map<Uuid, Set<Integer>> partitions) {
+        Errors error = consumer.validateOffsetCommit(groupId, memberId, generationIdOrMemberEpoch, apiVersion,
+            partitions);
         return error != null ? error
             : classic.validateOffsetCommit(groupId, generationIdOrMemberEpoch, memberId, groupInstanceId);
     }

@@ -70,7 +70,7 @@ final class OffsetHandlers {
             || request.groupId().getBytes(StandardCharsets.UTF_8).length > Short.MAX_VALUE
             ? Errors.INVALID_GROUP_ID
             : groups.validateOffsetCommit(request.groupId(), request.generationIdOrMemberEpoch(),
-                request.memberId(), request.groupInstanceId(), context.apiVersion());
+                request.memberId(), request.groupInstanceId(), context.apiVersion(), byTopicId(request, image, byId));
         OffsetCommitResponseData response = new OffsetCommitResponseData();
         Map<TopicPartition, CommittedOffset> toCommit = new LinkedHashMap<>();
         List<OffsetCommitResponsePartition> pending = new ArrayList<>();
@@ -112,6 +112,19 @@ final class OffsetHandlers {
             }
             context.respond(response);
         });
+    }
+
+    /** The partitions a commit names, by topic id; a topic this broker does not know is under the zero id. */
+    private static Map<Uuid, Set<Integer>> byTopicId(OffsetCommitRequestData request, MetadataImage image,
+                                                     boolean byId) {
+        Map<Uuid, Set<Integer>> partitions = new HashMap<>();
+        for (OffsetCommitRequestTopic topic : request.topics()) {
+            TopicImage known = byId ? image.topic(topic.topicId()) : image.topic(topic.name());
+            Set<Integer> ids = partitions.computeIfAbsent(known == null ? Uuid.ZERO_UUID : known.topicId(),
+                t -> new HashSet<>());
+            topic.partitions().forEach(p -> ids.add(p.partitionIndex()));
+        }
+        return partitions;
     }
 
     void offsetFetch(RequestContext context) {

@@ -133,10 +133,12 @@ class GroupRouterTest {
             "client", "/127.0.0.1", joined::set);
         assertThat(Errors.forCode(joined.get().errorCode())).isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL);
 
-        assertThat(router.validateOffsetCommit("new", 1, "m", null, (short) 9)).isEqualTo(Errors.NONE);
-        assertThat(router.validateOffsetCommit("new", 1, "m", null, (short) 8)).isEqualTo(Errors.UNSUPPORTED_VERSION);
-        assertThat(router.validateOffsetCommit("new", 7, "m", null, (short) 9)).isEqualTo(Errors.STALE_MEMBER_EPOCH);
-        assertThat(router.validateOffsetCommit("old", -1, "", null, (short) 9)).as("classic, simple commit")
+        assertThat(router.validateOffsetCommit("new", 1, "m", null, (short) 9, Map.of())).isEqualTo(Errors.NONE);
+        assertThat(router.validateOffsetCommit("new", 1, "m", null, (short) 8, Map.of()))
+            .isEqualTo(Errors.UNSUPPORTED_VERSION);
+        assertThat(router.validateOffsetCommit("new", 7, "m", null, (short) 9, Map.of()))
+            .isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(router.validateOffsetCommit("old", -1, "", null, (short) 9, Map.of())).as("classic, simple commit")
             .isEqualTo(Errors.NONE);
         router.ensureGroup("new");
         assertThat(list(List.of("classic"))).extracting(ListedGroup::groupId).containsExactly("old");

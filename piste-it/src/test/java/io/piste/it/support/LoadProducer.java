@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A producer thread that sends numbered records at a bounded rate, round-robin over the partitions of a topic,
- * and remembers which were acknowledged. Record key: the producer's name; value: {@code name:partition:seq},
+ * and remembers which were acknowledged. Record key: the producer's name (or the value without padding, see
+ * {@link #uniqueKeys()}); value: {@code name:partition:seq},
  * {@code seq} counting from 0 per partition, so that a reader can tell order, gaps and duplicates apart, then
  * optionally {@code :} and padding, so that logs grow fast enough to roll segments.
  */
@@ -39,6 +40,7 @@ public final class LoadProducer implements AutoCloseable
     private final Thread thread;
     private volatile boolean running = true;
     private String padding = "";
+    private boolean uniqueKeys;
 
     public LoadProducer(final String name, final KafkaProducer<String, String> producer, final String topic,
         final int partitions, final int recordsPerSecond, final int maxInFlight)
@@ -61,6 +63,16 @@ public final class LoadProducer implements AutoCloseable
     public LoadProducer padding(final int bytes)
     {
         padding = bytes == 0 ? "" : ":" + "x".repeat(bytes);
+        return this;
+    }
+
+    /**
+     * Keys every record with {@code name:partition:seq} instead of the producer's name, so that a reader can count
+     * each record by its key; call before {@link #start()}.
+     */
+    public LoadProducer uniqueKeys()
+    {
+        uniqueKeys = true;
         return this;
     }
 
@@ -201,7 +213,8 @@ public final class LoadProducer implements AutoCloseable
     {
         try
         {
-            producer.send(new ProducerRecord<>(topic, partition, name, name + ":" + partition + ":" + seq + padding),
+            final String id = name + ":" + partition + ":" + seq;
+            producer.send(new ProducerRecord<>(topic, partition, uniqueKeys ? id : name, id + padding),
                 (metadata, exception) ->
                 {
                     inFlight.release();

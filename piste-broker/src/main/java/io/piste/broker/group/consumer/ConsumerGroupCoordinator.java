@@ -5,7 +5,6 @@ import io.piste.broker.group.GroupActivity;
 import io.piste.broker.group.GroupTimer;
 import io.piste.broker.metadata.MetadataImage;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,10 +55,8 @@ public final class ConsumerGroupCoordinator {
     private final GroupTimer timer;
     private final Supplier<MetadataImage> metadata;
     private final ClassicGroups classicGroups;
-    private final ConsumerGroupLog store;
+    private final ConsumerGroupWriter writer;
     private final Map<String, ConsumerGroup> groups = new LinkedHashMap<>();
-    /** The snapshot last handed to {@link #store} per group, so an unchanged group is not written again. */
-    private final Map<String, byte[]> written = new HashMap<>();
 
     /** A coordinator that keeps its groups in memory only. */
     public ConsumerGroupCoordinator(ConsumerGroupConfig config, GroupTimer timer, Supplier<MetadataImage> metadata,
@@ -75,12 +72,13 @@ public final class ConsumerGroupCoordinator {
         this.timer = timer;
         this.metadata = metadata;
         this.classicGroups = classicGroups;
-        this.store = store;
+        this.writer = new ConsumerGroupWriter(store);
     }
 
     /**
-     * ConsumerGroupHeartbeat, answered once what it changed in the group is durable (as Kafka answers after its
-     * records are committed). If that write fails the member gets COORDINATOR_NOT_AVAILABLE and retries.
+     * ConsumerGroupHeartbeat, answered once the group's state it answers from is durable: its own change, or an
+     * earlier one still being written (as Kafka answers after its records are committed). If that write fails the
+     * member gets COORDINATOR_NOT_AVAILABLE and retries.
      */
     public synchronized void heartbeat(ConsumerGroupHeartbeatRequestData request, short version, String clientId,
                                        String clientHost, Consumer<ConsumerGroupHeartbeatResponseData> respond) {
@@ -90,8 +88,8 @@ public final class ConsumerGroupCoordinator {
     }
 
     /**
-     * Writes the group's snapshot if it differs from the last one written (a tombstone if the group is gone), then
-     * calls {@code done}; at once with NONE if nothing changed. Called under this lock, so writes are in order.
+     * Writes the group's snapshot (a tombstone if the group is gone) if it differs from the last one written, then
+     * calls {@code done} once the group's last write is durable. Called under this lock, so writes are in order.
      */
     private void persist(String groupId, Consumer<Errors> done) {
         if (groupId == null) {
@@ -99,29 +97,7 @@ public final class ConsumerGroupCoordinator {
             return;
         }
         ConsumerGroup group = groups.get(groupId);
-        byte[] snapshot = group == null ? null : ConsumerGroupSnapshot.encode(group);
-        byte[] last = written.get(groupId);
-        if (snapshot == null ? !written.containsKey(groupId) : Arrays.equals(snapshot, last)) {
-            done.accept(Errors.NONE);
-            return;
-        }
-        if (snapshot == null) {
-            written.remove(groupId);
-        } else {
-            written.put(groupId, snapshot);
-        }
-        store.writeConsumerGroup(groupId, snapshot, error -> {
-            if (error != Errors.NONE) {
-                log.warn("Could not write the state of consumer group {}: {}", groupId, error);
-                forgetWritten(groupId, snapshot);
-            }
-            done.accept(error);
-        });
-    }
-
-    /** After a failed write, the next change is written whatever it is. */
-    private synchronized void forgetWritten(String groupId, byte[] snapshot) {
-        written.remove(groupId, snapshot);
+        writer.write(groupId, group == null ? null : ConsumerGroupSnapshot.encode(group), done);
     }
 
     /**
@@ -134,7 +110,7 @@ public final class ConsumerGroupCoordinator {
         // group to a new epoch then.
         group.resolvedAgainst = null;
         groups.put(groupId, group);
-        written.put(groupId, snapshot);
+        writer.restored(groupId, snapshot);
         for (ConsumerGroupMember member : group.members.values()) {
             touchSession(group, member);
             if (member.assignment.state() == MemberState.UNREVOKED_PARTITIONS) {
@@ -195,7 +171,7 @@ public final class ConsumerGroupCoordinator {
                 return error(Errors.FENCED_INSTANCE_ID, "Instance id " + request.instanceId()
                     + " belongs to another member.");
             }
-            Errors fenced = checkEpoch(member, epoch, owned);
+            Errors fenced = MemberEpochChecks.heartbeat(member, epoch, owned);
             if (fenced != Errors.NONE) {
                 return error(fenced, "Member " + memberId + " sent epoch " + epoch + "; its epoch is "
                     + member.assignment.memberEpoch() + ".");
@@ -266,22 +242,6 @@ public final class ConsumerGroupCoordinator {
         group.staticMembers.put(instanceId, memberId);
         log.info("Static member {} of consumer group {} is back as {}", instanceId, group.groupId, memberId);
         return member;
-    }
-
-    /**
-     * Kafka's epoch check: a member may send its current epoch, or its previous one if it missed the answer that
-     * moved it on and owns nothing it was not given since; anything else is fenced.
-     */
-    private static Errors checkEpoch(ConsumerGroupMember member, int epoch, Map<Uuid, Set<Integer>> owned) {
-        MemberAssignment current = member.assignment;
-        if (member.leftStatically || epoch > current.memberEpoch()) {
-            return Errors.FENCED_MEMBER_EPOCH;
-        }
-        if (epoch < current.memberEpoch() && (epoch != current.previousMemberEpoch() || owned == null
-            || !Partitions.isSubset(owned, current.assigned()))) {
-            return Errors.FENCED_MEMBER_EPOCH;
-        }
-        return Errors.NONE;
     }
 
     private ConsumerGroupHeartbeatResponseData leave(ConsumerGroupHeartbeatRequestData request) {
@@ -488,10 +448,13 @@ public final class ConsumerGroupCoordinator {
     /**
      * OffsetCommit's check for a consumer group, or null if {@code groupId} is not one. Kafka's rules: a commit
      * without a member (epoch below 0) only while the group has no members; otherwise the member must exist, use
-     * OffsetCommit v9 or later, and send its current epoch.
+     * OffsetCommit v9 or later, and send its current epoch, or an older one for partitions it has owned since
+     * ({@link MemberEpochChecks#offsetCommit}).
+     *
+     * @param partitions the partitions committed, by topic id
      */
     public synchronized Errors validateOffsetCommit(String groupId, String memberId, int memberEpoch,
-                                                    short apiVersion) {
+                                                    short apiVersion, Map<Uuid, Set<Integer>> partitions) {
         ConsumerGroup group = groups.get(groupId);
         if (group == null) {
             return null;
@@ -506,7 +469,7 @@ public final class ConsumerGroupCoordinator {
         if (apiVersion < 9) {
             return Errors.UNSUPPORTED_VERSION;
         }
-        return memberEpoch == member.assignment.memberEpoch() ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
+        return MemberEpochChecks.offsetCommit(member, memberEpoch, partitions);
     }
 
     /** OffsetFetch's check (v9+): a member that names itself must exist and send its current epoch. */
@@ -519,7 +482,7 @@ public final class ConsumerGroupCoordinator {
         if (member == null) {
             return Errors.UNKNOWN_MEMBER_ID;
         }
-        return memberEpoch == member.assignment.memberEpoch() ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
+        return MemberEpochChecks.offsetFetch(member, memberEpoch);
     }
 
     /** The topics the members subscribe to (OffsetDelete refuses them), or null if not a consumer group. */

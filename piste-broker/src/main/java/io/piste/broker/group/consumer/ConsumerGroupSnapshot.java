@@ -23,19 +23,26 @@ import org.apache.kafka.common.Uuid;
  * {@link DataOutputStream#writeUTF}, nullable strings behind a boolean):
  *
  * <pre>
- * int16 version (1) | int32 groupEpoch | int32 assignmentEpoch | string assignorName | int64 emptySinceMs
+ * int16 version (2) | int32 groupEpoch | int32 assignmentEpoch | string assignorName | int64 emptySinceMs
  * | int32 targetCount | per member id: string memberId | partitions
  * | int32 subscribedCount | per topic name: string name | int64 msb | int64 lsb | int32 partitionCount
  * | int32 memberCount | per member: string memberId | string? instanceId | string? rackId | string? clientId
  *   | string? clientHost | int32 rebalanceTimeoutMs | int32 topicCount | string topic... | string? regex
  *   | string? serverAssignor | boolean leftStatically | int32 memberEpoch | int32 previousMemberEpoch
- *   | string state (MemberState's name) | partitions assigned | partitions pendingRevocation
+ *   | string state (MemberState's name) | owned assigned | owned pendingRevocation
  * partitions: int32 topicCount | per topic: int64 msb | int64 lsb | int32 count | int32 partition...
+ * owned:      int32 topicCount | per topic: int64 msb | int64 lsb | int32 count | (int32 partition
+ *             | int32 assignmentEpoch)...
  * </pre>
+ *
+ * <p>Version 1, written before KIP-1251's assignment epochs, has {@code partitions} where version 2 has
+ * {@code owned}; it is still read, every owned partition then counting as assigned at the member's epoch.
  */
 final class ConsumerGroupSnapshot {
 
-    private static final short VERSION = 1;
+    private static final short VERSION = 2;
+    /** Without assignment epochs. */
+    private static final short VERSION_1 = 1;
 
     private ConsumerGroupSnapshot() {
     }
@@ -81,8 +88,8 @@ final class ConsumerGroupSnapshot {
                 out.writeInt(a.memberEpoch());
                 out.writeInt(a.previousMemberEpoch());
                 out.writeUTF(a.state().name());
-                writePartitions(out, a.assigned());
-                writePartitions(out, a.pendingRevocation());
+                writeOwned(out, a.assigned(), a.assignmentEpochs());
+                writeOwned(out, a.pendingRevocation(), a.assignmentEpochs());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -94,7 +101,7 @@ final class ConsumerGroupSnapshot {
     static ConsumerGroup decode(String groupId, byte[] snapshot) {
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(snapshot))) {
             short version = in.readShort();
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_1) {
                 throw new IllegalArgumentException("unknown consumer group snapshot version=" + version);
             }
             ConsumerGroup group = new ConsumerGroup(groupId);
@@ -131,7 +138,14 @@ final class ConsumerGroupSnapshot {
                 int epoch = in.readInt();
                 int previous = in.readInt();
                 MemberState state = MemberState.valueOf(in.readUTF());
-                m.assignment = new MemberAssignment(epoch, previous, state, readPartitions(in), readPartitions(in));
+                if (version == VERSION_1) {
+                    m.assignment = new MemberAssignment(epoch, previous, state, readPartitions(in), readPartitions(in));
+                } else {
+                    Map<Uuid, Map<Integer, Integer>> epochs = new HashMap<>();
+                    Map<Uuid, Set<Integer>> assigned = readOwned(in, epochs);
+                    m.assignment = new MemberAssignment(epoch, previous, state, assigned, readOwned(in, epochs),
+                        epochs);
+                }
                 group.members.put(m.memberId, m);
                 if (m.instanceId != null) {
                     group.staticMembers.put(m.instanceId, m.memberId);
@@ -166,6 +180,41 @@ final class ConsumerGroupSnapshot {
             Set<Integer> ids = new TreeSet<>();
             for (int p = in.readInt(); p > 0; p--) {
                 ids.add(in.readInt());
+            }
+            partitions.put(topic, ids);
+        }
+        return Partitions.copyOf(partitions);
+    }
+
+    private static void writeOwned(DataOutputStream out, Map<Uuid, Set<Integer>> partitions,
+                                   Map<Uuid, Map<Integer, Integer>> epochs) throws IOException {
+        Map<String, Uuid> byName = new TreeMap<>();
+        partitions.keySet().forEach(id -> byName.put(id.toString(), id));
+        out.writeInt(byName.size());
+        for (Uuid topic : byName.values()) {
+            out.writeLong(topic.getMostSignificantBits());
+            out.writeLong(topic.getLeastSignificantBits());
+            Set<Integer> ids = new TreeSet<>(partitions.get(topic));
+            out.writeInt(ids.size());
+            for (int p : ids) {
+                out.writeInt(p);
+                out.writeInt(epochs.get(topic).get(p));
+            }
+        }
+    }
+
+    /** The partitions, each one's assignment epoch put into {@code epochs}. */
+    private static Map<Uuid, Set<Integer>> readOwned(DataInputStream in, Map<Uuid, Map<Integer, Integer>> epochs)
+        throws IOException {
+        Map<Uuid, Set<Integer>> partitions = new HashMap<>();
+        for (int t = in.readInt(); t > 0; t--) {
+            Uuid topic = new Uuid(in.readLong(), in.readLong());
+            Set<Integer> ids = new TreeSet<>();
+            Map<Integer, Integer> topicEpochs = epochs.computeIfAbsent(topic, id -> new HashMap<>());
+            for (int p = in.readInt(); p > 0; p--) {
+                int partition = in.readInt();
+                ids.add(partition);
+                topicEpochs.put(partition, in.readInt());
             }
             partitions.put(topic, ids);
         }

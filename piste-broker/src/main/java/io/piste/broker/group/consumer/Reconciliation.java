@@ -35,7 +35,7 @@ final class Reconciliation {
                 }
                 // Revoked: the partitions are free for their new owners, and the member may go on.
                 MemberAssignment revoked = new MemberAssignment(current.memberEpoch(), current.previousMemberEpoch(),
-                    MemberState.STABLE, current.assigned(), Partitions.NONE);
+                    MemberState.STABLE, current.assigned(), Partitions.NONE, current.assignmentEpochs());
                 return towards(memberId, revoked, targetEpoch, target, owners);
             }
             case UNRELEASED_PARTITIONS -> {
@@ -54,10 +54,13 @@ final class Reconciliation {
         Map<Uuid, Set<Integer>> revoke = Partitions.minus(current.assigned(), target);
         if (!revoke.isEmpty()) {
             return new MemberAssignment(current.memberEpoch(), current.previousMemberEpoch(),
-                MemberState.UNREVOKED_PARTITIONS, kept, revoke);
+                MemberState.UNREVOKED_PARTITIONS, kept, revoke, current.assignmentEpochs());
         }
         Map<Uuid, Set<Integer>> assigned = new HashMap<>();
         kept.forEach((topic, ids) -> assigned.put(topic, new TreeSet<>(ids)));
+        // A kept partition keeps the epoch it was assigned at; a new one is assigned at the target epoch.
+        Map<Uuid, Map<Integer, Integer>> epochs = new HashMap<>();
+        current.assignmentEpochs().forEach((topic, byPartition) -> epochs.put(topic, new HashMap<>(byPartition)));
         boolean unreleased = false;
         for (Map.Entry<Uuid, Set<Integer>> topic : Partitions.minus(target, kept).entrySet()) {
             for (int partition : topic.getValue()) {
@@ -66,11 +69,12 @@ final class Reconciliation {
                     unreleased = true;
                 } else {
                     assigned.computeIfAbsent(topic.getKey(), t -> new TreeSet<>()).add(partition);
+                    epochs.computeIfAbsent(topic.getKey(), t -> new HashMap<>()).put(partition, targetEpoch);
                 }
             }
         }
         int previous = targetEpoch == current.memberEpoch() ? current.previousMemberEpoch() : current.memberEpoch();
         return new MemberAssignment(targetEpoch, previous,
-            unreleased ? MemberState.UNRELEASED_PARTITIONS : MemberState.STABLE, assigned, Partitions.NONE);
+            unreleased ? MemberState.UNRELEASED_PARTITIONS : MemberState.STABLE, assigned, Partitions.NONE, epochs);
     }
 }

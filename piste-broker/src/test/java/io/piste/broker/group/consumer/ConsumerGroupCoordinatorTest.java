@@ -246,18 +246,56 @@ class ConsumerGroupCoordinatorTest {
     void shouldCheckOffsetCommitsAgainstTheMemberEpoch() {
         send(join("a"));
 
-        assertThat(coordinator.validateOffsetCommit("g", "a", 1, (short) 9)).isEqualTo(Errors.NONE);
-        assertThat(coordinator.validateOffsetCommit("g", "a", 0, (short) 9)).isEqualTo(Errors.STALE_MEMBER_EPOCH);
-        assertThat(coordinator.validateOffsetCommit("g", "x", 1, (short) 9)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
-        assertThat(coordinator.validateOffsetCommit("g", "a", 1, (short) 8)).isEqualTo(Errors.UNSUPPORTED_VERSION);
-        assertThat(coordinator.validateOffsetCommit("g", "", -1, (short) 9)).as("admin commit to an active group")
-            .isEqualTo(Errors.UNKNOWN_MEMBER_ID);
-        assertThat(coordinator.validateOffsetCommit("other", "a", 1, (short) 9)).as("not a consumer group").isNull();
+        assertThat(commit("a", 1, 0, 1, 2, 3)).isEqualTo(Errors.NONE);
+        assertThat(commit("a", 0, 0)).as("older than the partition's assignment epoch")
+            .isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(commit("a", 2, 0)).as("newer than the member's").isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(commit("x", 1, 0)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        assertThat(coordinator.validateOffsetCommit("g", "a", 1, (short) 8, Map.of()))
+            .isEqualTo(Errors.UNSUPPORTED_VERSION);
+        assertThat(commit("", -1, 0)).as("admin commit to an active group").isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+        assertThat(coordinator.validateOffsetCommit("other", "a", 1, (short) 9, Map.of())).as("not a consumer group")
+            .isNull();
         assertThat(coordinator.validateOffsetFetch("g", "a", 0)).isEqualTo(Errors.STALE_MEMBER_EPOCH);
         assertThat(coordinator.validateOffsetFetch("g", null, -1)).isEqualTo(Errors.NONE);
 
         send(beat("a", -1));
-        assertThat(coordinator.validateOffsetCommit("g", "", -1, (short) 9)).isEqualTo(Errors.NONE);
+        assertThat(commit("", -1, 0)).isEqualTo(Errors.NONE);
+    }
+
+    /**
+     * KIP-1251: a commit sent with an older member epoch (a heartbeat moved the member on while it was in flight) is
+     * accepted for the partitions the member still owns if the epoch is at least the one at which the member was
+     * assigned the partition; otherwise STALE_MEMBER_EPOCH. Partitions pending revocation: {@link
+     * MemberEpochChecksTest}.
+     */
+    @Test
+    void shouldAcceptACommitWithAnOlderEpochForPartitionsTheMemberOwnedSinceThatEpoch() {
+        send(join("a"));
+        send(join("b"));
+        Set<Integer> aKeeps = assigned(send(beat("a", 1)));
+        assertThat(send(owning("a", 1, aKeeps)).memberEpoch()).isEqualTo(2);
+        Set<Integer> bGot = assigned(send(beat("b", 2)));
+        send(owning("b", 2, bGot));
+        int aKept = aKeeps.iterator().next();
+        int bTook = bGot.iterator().next();
+
+        assertThat(commit("a", 1, aKept)).as("still owned since epoch 1").isEqualTo(Errors.NONE);
+        assertThat(commit("a", 1, aKept, bTook)).as("a partition a gave up").isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(commit("a", 1, 7)).as("a partition that does not exist").isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(commit("a", 3, aKept)).as("newer than a's epoch").isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(coordinator.validateOffsetCommit("g", "a", 1, (short) 9, Map.of(Uuid.randomUuid(), Set.of(0))))
+            .as("a topic the member does not own").isEqualTo(Errors.STALE_MEMBER_EPOCH);
+
+        // a leaves: b is given a's partitions at the group's new epoch, and keeps its own from epoch 2.
+        send(beat("a", -1));
+        ConsumerGroupHeartbeatResponseData bNow = send(owning("b", 2, bGot));
+        assertThat(assigned(bNow)).hasSize(4);
+        int bEpoch = bNow.memberEpoch();
+        assertThat(bEpoch).isEqualTo(3);
+        assertThat(commit("b", 2, bTook)).as("owned since epoch 2").isEqualTo(Errors.NONE);
+        assertThat(commit("b", 2, aKept)).as("b was given it at epoch 3").isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(commit("b", bEpoch, aKept, bTook)).isEqualTo(Errors.NONE);
     }
 
     @Test
@@ -312,6 +350,10 @@ class ConsumerGroupCoordinatorTest {
         assertThat(coordinator.isConsumerGroup("g")).as("an Empty group with offsets stays").isTrue();
         timer.advance(10_000);
         assertThat(coordinator.isConsumerGroup("g")).isFalse();
+    }
+
+    private Errors commit(String memberId, int epoch, Integer... partitions) {
+        return coordinator.validateOffsetCommit("g", memberId, epoch, (short) 9, Map.of(topicId, Set.of(partitions)));
     }
 
     private DescribedGroup describe() {

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.piste.broker.group.ConsumerGroupLog;
 import io.piste.broker.group.FakeGroupTimer;
 import io.piste.broker.metadata.LocalController;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -109,6 +112,41 @@ class ConsumerGroupPersistenceTest {
         assertThat(log.writes).isEqualTo(writes);
     }
 
+    /**
+     * A join sent again (the client timed out waiting for the first answer) changes nothing, so nothing new is
+     * written; but its answer carries the assignment of the first one's write, and must wait until that is durable.
+     */
+    @Test
+    void shouldNotAnswerAnUnchangedHeartbeatBeforeTheWriteOfTheStateItCarriesIsDurable() {
+        ConsumerGroupCoordinator c = coordinator(new FakeGroupTimer(), log);
+        AtomicReference<ConsumerGroupHeartbeatResponseData> joined = send(c, join("a"));
+        AtomicReference<ConsumerGroupHeartbeatResponseData> again = send(c, join("a"));
+
+        assertThat(log.writes).as("the group did not change again").isEqualTo(1);
+        assertThat(again.get()).as("the assignment it carries is not durable yet").isNull();
+        log.completeAll(Errors.NONE);
+        assertThat(joined.get().memberEpoch()).isEqualTo(1);
+        assertThat(again.get().memberEpoch()).isEqualTo(1);
+        assertThat(partitions(again.get())).hasSize(4);
+    }
+
+    @Test
+    void shouldFailAnUnchangedHeartbeatWaitingOnAFailedWriteAndWriteAgainAtTheNextOne() {
+        ConsumerGroupCoordinator c = coordinator(new FakeGroupTimer(), log);
+        send(c, join("a"));
+        AtomicReference<ConsumerGroupHeartbeatResponseData> again = send(c, join("a"));
+
+        log.completeAll(Errors.COORDINATOR_NOT_AVAILABLE);
+        assertThat(again.get().errorCode()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());
+
+        AtomicReference<ConsumerGroupHeartbeatResponseData> retried = send(c, join("a"));
+        assertThat(log.writes).as("the state that was not written is written again").isEqualTo(2);
+        assertThat(retried.get()).isNull();
+        log.completeAll(Errors.NONE);
+        assertThat(retried.get().errorCode()).isZero();
+        assertThat(partitions(retried.get())).hasSize(4);
+    }
+
     @Test
     void shouldAnswerCoordinatorNotAvailableWhenTheWriteFails() {
         ConsumerGroupCoordinator c = coordinator(new FakeGroupTimer(), log);
@@ -117,6 +155,103 @@ class ConsumerGroupPersistenceTest {
         log.completeAll(Errors.COORDINATOR_NOT_AVAILABLE);
 
         assertThat(joined.get().errorCode()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());
+    }
+
+    /** KIP-1251: the epoch at which each partition was assigned is kept, so commits behave the same after it. */
+    @Test
+    void shouldKeepTheAssignmentEpochsAcrossARestart() {
+        ConsumerGroupCoordinator before = coordinator(new FakeGroupTimer(), log);
+        send(before, join("a"));
+        send(before, join("b"));
+        AtomicReference<ConsumerGroupHeartbeatResponseData> aRevoking =
+            send(before, owning("a", 1, Set.of(0, 1, 2, 3)));
+        log.completeAll(Errors.NONE);
+        Set<Integer> aKeeps = partitions(aRevoking.get());
+        send(before, owning("a", 1, aKeeps));
+        AtomicReference<ConsumerGroupHeartbeatResponseData> bGets = send(before, owning("b", 2, Set.of()));
+        log.completeAll(Errors.NONE);
+        Set<Integer> bOwns = partitions(bGets.get());
+        send(before, owning("b", 2, bOwns));
+        log.completeAll(Errors.NONE);
+        Map<Uuid, Set<Integer>> aOwnsSinceOne = Map.of(topicId, aKeeps);
+        assertThat(before.validateOffsetCommit("g", "a", 1, (short) 9, aOwnsSinceOne)).isEqualTo(Errors.NONE);
+
+        ConsumerGroupCoordinator after = coordinator(new FakeGroupTimer(), new RecordingLog());
+        after.restore("g", log.last.get("g"));
+
+        assertThat(after.validateOffsetCommit("g", "a", 1, (short) 9, aOwnsSinceOne)).isEqualTo(Errors.NONE);
+        assertThat(after.validateOffsetCommit("g", "b", 1, (short) 9, Map.of(topicId, bOwns)))
+            .as("b was assigned its partitions at epoch 2").isEqualTo(Errors.STALE_MEMBER_EPOCH);
+    }
+
+    /** A snapshot written before assignment epochs existed (version 1): every partition counts as assigned at the
+     * member's epoch, as Kafka reads an assignment record without them. */
+    @Test
+    void shouldReadASnapshotOfVersionOne() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeShort(1);
+            out.writeInt(3); // group epoch
+            out.writeInt(3); // assignment epoch
+            out.writeUTF("uniform");
+            out.writeLong(-1); // empty since
+            out.writeInt(1); // target: member a owns partitions 0 and 1
+            out.writeUTF("a");
+            writePartitions(out, 0, 1);
+            out.writeInt(1); // subscribed topics
+            out.writeUTF("t");
+            out.writeLong(topicId.getMostSignificantBits());
+            out.writeLong(topicId.getLeastSignificantBits());
+            out.writeInt(4);
+            out.writeInt(1); // members
+            out.writeUTF("a");
+            out.writeBoolean(false); // instance id
+            out.writeBoolean(false); // rack id
+            out.writeBoolean(true);
+            out.writeUTF("client");
+            out.writeBoolean(true);
+            out.writeUTF("/127.0.0.1");
+            out.writeInt(30_000);
+            out.writeInt(1);
+            out.writeUTF("t");
+            out.writeBoolean(false); // regex
+            out.writeBoolean(false); // server assignor
+            out.writeBoolean(false); // left statically
+            out.writeInt(3);
+            out.writeInt(2);
+            out.writeUTF("STABLE");
+            writePartitions(out, 0, 1);
+            writePartitions(out);
+        }
+        ConsumerGroupCoordinator c = coordinator(new FakeGroupTimer(), log);
+
+        c.restore("g", bytes.toByteArray());
+
+        assertThat(c.describe("g").members()).singleElement().satisfies(m -> assertThat(m.memberEpoch()).isEqualTo(3));
+        assertThat(c.validateOffsetCommit("g", "a", 3, (short) 9, Map.of(topicId, Set.of(0, 1))))
+            .isEqualTo(Errors.NONE);
+        assertThat(c.validateOffsetCommit("g", "a", 2, (short) 9, Map.of(topicId, Set.of(0))))
+            .as("assigned at the member's epoch").isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        AtomicReference<ConsumerGroupHeartbeatResponseData> next = send(c, owning("a", 3, Set.of(0, 1)));
+        assertThat(log.writes).as("the group is written again, in version 2").isEqualTo(1);
+        log.completeAll(Errors.NONE);
+        assertThat(next.get().errorCode()).isZero();
+        assertThat(next.get().memberEpoch()).isEqualTo(3);
+        assertThat(next.get().assignment()).as("nothing moves").isNull();
+    }
+
+    private void writePartitions(DataOutputStream out, int... partitions) throws IOException {
+        if (partitions.length == 0) {
+            out.writeInt(0);
+            return;
+        }
+        out.writeInt(1);
+        out.writeLong(topicId.getMostSignificantBits());
+        out.writeLong(topicId.getLeastSignificantBits());
+        out.writeInt(partitions.length);
+        for (int p : partitions) {
+            out.writeInt(p);
+        }
     }
 
     @Test

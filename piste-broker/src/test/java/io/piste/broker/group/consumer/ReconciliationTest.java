@@ -27,6 +27,27 @@ class ReconciliationTest {
         assertThat(next.assigned()).isEqualTo(Map.of(T, Set.of(0, 1)));
     }
 
+    /** KIP-1251: the member epoch at which each partition the member owns was assigned to it. */
+    @Test
+    void shouldKeepTheAssignmentEpochOfAKeptPartitionAndGiveANewOneTheTargetEpoch() {
+        MemberAssignment current = new MemberAssignment(2, 1, MemberState.STABLE, Map.of(T, Set.of(0, 1)), Map.of(),
+            Map.of(T, Map.of(0, 1, 1, 2)));
+
+        MemberAssignment grown = Reconciliation.next("m", current, 3, Map.of(T, Set.of(0, 1, 2)), null, NOBODY);
+        assertThat(grown.assignmentEpochs()).isEqualTo(Map.of(T, Map.of(0, 1, 1, 2, 2, 3)));
+
+        MemberAssignment revoking = Reconciliation.next("m", grown, 4, Map.of(T, Set.of(2)), null, NOBODY);
+        assertThat(revoking.pendingRevocation()).isEqualTo(Map.of(T, Set.of(0, 1)));
+        assertThat(revoking.assignmentEpochs()).as("pending revocation: still owned, same epochs")
+            .isEqualTo(grown.assignmentEpochs());
+
+        MemberAssignment revoked = Reconciliation.next("m", revoking, 4, Map.of(T, Set.of(2)), Map.of(T, Set.of(2)),
+            NOBODY);
+        assertThat(revoked.memberEpoch()).isEqualTo(4);
+        assertThat(revoked.assignmentEpochs()).isEqualTo(Map.of(T, Map.of(2, 3)));
+        assertThat(revoked.assignmentEpoch(T, 0)).isEqualTo(-1);
+    }
+
     @Test
     void shouldKeepTheEpochUntilRevokedPartitionsAreReportedGone() {
         MemberAssignment current = stable(2, 0, 1, 2);
