@@ -13,10 +13,9 @@ public final class CorruptMetadataLogException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
-    CorruptMetadataLogException(Path file, long position, String problem, long bytesToEnd) {
+    CorruptMetadataLogException(Path file, long position, String problem, long bytesToEnd, String remedy) {
         super("Cannot load metadata log " + file + " at byte " + position + ": " + problem + "; " + bytesToEnd
-            + " bytes from there to the end. The broker does not start on it rather than drop the topics recorded"
-            + " from there on: start the Piste version that wrote it, or restore the file (it is text, one"
-            + " '<crc32c> <record>' line per record).");
+            + " bytes from there to the end. The broker does not start on it rather than drop the changes recorded"
+            + " from there on: " + remedy + ".");
     }
 }

@@ -35,6 +35,9 @@ final class MetadataLogLoader {
 
     private static final int CRC_HEX_DIGITS = 8;
     private static final int MAX_QUOTED_CHARS = 80;
+    private static final String REPAIR = "restore the file from a copy, or repair that line by hand (the file is text,"
+        + " one '<crc32c of the record, 8 hex digits> <record>' line per record)";
+    private static final String NEWER_VERSION = "start the Piste version that wrote it";
 
     private MetadataLogLoader() {
     }
@@ -71,7 +74,7 @@ final class MetadataLogLoader {
                     return new Loaded(position, false);
                 }
                 throw new CorruptMetadataLogException(file, position, "line " + lineNumber
-                    + " does not match its CRC32C: " + quote(bytes, position, end), bytes.length - position);
+                    + " does not match its CRC32C: " + quote(bytes, position, end), bytes.length - position, REPAIR);
             }
             String record = new String(bytes, position + CRC_HEX_DIGITS + 1, end - position - CRC_HEX_DIGITS - 1,
                 StandardCharsets.UTF_8);
@@ -80,10 +83,10 @@ final class MetadataLogLoader {
             } catch (UnsupportedMetadataRecordException e) {
                 throw new CorruptMetadataLogException(file, position, "line " + lineNumber + " is a record this"
                     + " broker does not know, " + e.getMessage() + ", written by a newer version",
-                    bytes.length - position);
+                    bytes.length - position, NEWER_VERSION);
             } catch (RuntimeException e) {
                 throw new CorruptMetadataLogException(file, position, "line " + lineNumber + " does not read back ("
-                    + e.getMessage() + "): " + quote(bytes, position, end), bytes.length - position);
+                    + e.getMessage() + "): " + quote(bytes, position, end), bytes.length - position, REPAIR);
             }
             if (newlineMissing) {
                 return new Loaded(end, true);

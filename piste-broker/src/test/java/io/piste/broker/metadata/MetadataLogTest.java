@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.zip.CRC32C;
 import org.apache.kafka.common.Uuid;
@@ -153,7 +154,7 @@ class MetadataLogTest {
     void shouldKeepALastRecordThatLacksOnlyItsNewline() throws IOException {
         createTopics("first", "last");
         byte[] bytes = Files.readAllBytes(file());
-        Files.write(file(), java.util.Arrays.copyOf(bytes, bytes.length - 1));
+        Files.write(file(), Arrays.copyOf(bytes, bytes.length - 1));
 
         try (LocalController controller = LocalController.open(dir)) {
             assertThat(controller.image().topic("last")).isNotNull();

@@ -11,10 +11,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.internals.Topic;
@@ -75,16 +80,18 @@ class MetadataCorruptionStartupTest {
         Path logFile = metadataDir(pristine).resolve("metadata.log");
         byte[] original = Files.readAllBytes(logFile);
         int refused = 0;
+        Path root = work.resolve("broker");
+        copyTree(pristine, root);
         for (int position = 0; position < original.length; position++) {
-            Path root = work.resolve(Integer.toString(position));
-            copyTree(pristine, root);
             byte[] flipped = original.clone();
             flipped[position] ^= (byte) (1 << (position % 8));
             Path flippedFile = metadataDir(root).resolve("metadata.log");
             Files.write(flippedFile, flipped);
             String where = "bit " + (position % 8) + " of byte " + position;
+            boolean started = false;
             try (LocalController controller = LocalController.open(metadataDir(root));
                  ReplicaManager replicas = new ReplicaManager(config(root))) {
+                started = true;
                 replicas.startup(controller.image());
                 // Loaded, then with every change: a record is never dropped for the tail around it.
                 assertThat(controller.image().topics()).as(where + ": topics")
@@ -96,6 +103,11 @@ class MetadataCorruptionStartupTest {
                 assertThat(e.getMessage()).as(where).contains(flippedFile.toString()).contains("byte ");
             }
             assertSegmentsKept(segments, root.resolve("logs"), where);
+            if (started) {
+                // A start may write (checkpoints, a kept torn tail): the next flip starts from the pristine files.
+                deleteTree(root);
+                copyTree(pristine, root);
+            }
         }
         assertThat(refused).as("flips refused of " + original.length).isGreaterThan(original.length / 2);
     }
@@ -105,10 +117,10 @@ class MetadataCorruptionStartupTest {
         MetadataImage written = writePristineBroker();
         Map<Path, byte[]> segments = segmentFiles(pristine.resolve("logs"));
         byte[] original = Files.readAllBytes(metadataDir(pristine).resolve("metadata.log"));
-        for (int length = 0; length < original.length; length++) {
+        for (int length : cutPoints(original)) {
             Path root = work.resolve(Integer.toString(length));
             copyTree(pristine, root);
-            Files.write(metadataDir(root).resolve("metadata.log"), java.util.Arrays.copyOf(original, length));
+            Files.write(metadataDir(root).resolve("metadata.log"), Arrays.copyOf(original, length));
             String where = "metadata log cut at byte " + length;
             try (LocalController controller = LocalController.open(metadataDir(root));
                  ReplicaManager replicas = new ReplicaManager(config(root))) {
@@ -122,6 +134,25 @@ class MetadataCorruptionStartupTest {
         }
     }
 
+    /**
+     * Where to cut: around each line boundary (a whole line, one byte more, the newline missing), and at positions
+     * from a seeded Random. Each cut is a full start-up, so not every byte: the loader sees the same cases.
+     */
+    private static SortedSet<Integer> cutPoints(byte[] log) {
+        SortedSet<Integer> cuts = new TreeSet<>(List.of(0, 1));
+        for (int i = 0; i < log.length; i++) {
+            if (log[i] == '\n') {
+                cuts.addAll(List.of(i, i + 1, Math.min(i + 2, log.length - 1)));
+            }
+        }
+        Random random = new Random(12);
+        for (int i = 0; i < 20; i++) {
+            cuts.add(random.nextInt(log.length));
+        }
+        cuts.removeIf(cut -> cut >= log.length);
+        return cuts;
+    }
+
     private static void assertSegmentsKept(Map<Path, byte[]> segments, Path logs, String where) throws IOException {
         Map<Path, byte[]> now = segmentFiles(logs);
         for (Map.Entry<Path, byte[]> segment : segments.entrySet()) {
@@ -131,7 +162,7 @@ class MetadataCorruptionStartupTest {
                 String dirName = candidate.getParent().toString();
                 if (candidate.getFileName().equals(segment.getKey().getFileName())
                     && (dirName.equals(partitionDir.toString())
-                        || dirName.matches(java.util.regex.Pattern.quote(partitionDir.toString())
+                        || dirName.matches(Pattern.quote(partitionDir.toString())
                             + "\\.[0-9a-f]{32}-stray"))) {
                     found = candidate;
                 }
@@ -153,6 +184,14 @@ class MetadataCorruptionStartupTest {
             }
         }
         return files;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(path);
+            }
+        }
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
@@ -37,7 +39,7 @@ class PartitionDirsTest {
 
     /** The one directory renamed aside from {@code name}; its segment must be intact. */
     private Path strayOf(String name) throws IOException {
-        List<String> strays = children().stream().filter(c -> c.matches(java.util.regex.Pattern.quote(name) + STRAY))
+        List<String> strays = children().stream().filter(c -> c.matches(Pattern.quote(name) + STRAY))
             .toList();
         assertThat(strays).as("stray directories of " + name).hasSize(1);
         Path stray = logDir.resolve(strays.get(0));
@@ -82,7 +84,7 @@ class PartitionDirsTest {
 
     @Test
     void shouldDeleteWhatATopicDeletionLeftBehindOnly() throws IOException {
-        writePartitionDir("deleted-0." + java.util.UUID.randomUUID().toString().replace("-", "") + "-delete");
+        writePartitionDir("deleted-0." + UUID.randomUUID().toString().replace("-", "") + "-delete");
         writePartitionDir("0123456789abcdef0123456789abcdef-delete");
         try (LocalController controller = LocalController.open(metadataDir)) {
             PartitionDirs.sweepOrphans(List.of(logDir), controller.image(), "__cluster_metadata-0");
