@@ -1,5 +1,6 @@
 package io.piste.broker.metadata;
 
+import io.piste.storage.checkpoint.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -15,14 +16,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The single node's metadata log: one record per line, {@code <crc32c as 8 hex digits> <record>\n}, appended
- * and fsynced before the change is applied. On load, reading stops at the first torn or corrupt line and the
- * file is truncated there (the change it held was never acknowledged). Not thread-safe: the controller
- * serializes writes.
+ * and fsynced before the change is applied. On load ({@link MetadataLogLoader}) a torn tail, what a crash during
+ * the last append leaves, is cut off and its bytes kept beside the log in {@code metadata.log.torn-<position>};
+ * any other record that does not read back stops the start-up with the file and position named, and the file is
+ * left as it is. Not thread-safe: the controller serializes writes.
  */
 final class MetadataLog implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MetadataLog.class);
     static final String FILE_NAME = "metadata.log";
+    static final String TORN_TAIL_PREFIX = FILE_NAME + ".torn-";
+    /** More kept torn tails at one position than this means a loop, not a crash: stop rather than fill the disk. */
+    private static final int MAX_TORN_TAILS_PER_POSITION = 100;
 
     private final FileChannel channel;
 
@@ -30,54 +35,65 @@ final class MetadataLog implements AutoCloseable {
         this.channel = channel;
     }
 
+    /**
+     * Opens the log in {@code dir}, creating it if needed, and adds its records to {@code replayed}.
+     *
+     * @throws CorruptMetadataLogException when a record before the tail does not read back, or is of a type or
+     *     version this broker does not know
+     */
     static MetadataLog open(Path dir, List<MetadataRecord> replayed) throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve(FILE_NAME);
+        boolean created = !Files.exists(file);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
             StandardOpenOption.WRITE);
-        long validBytes = readValid(Files.readAllBytes(file), replayed, file);
-        if (validBytes < channel.size()) {
-            log.warn("Truncating {} from {} to {} bytes at a torn or corrupt record", file, channel.size(), validBytes);
-            try {
-                channel.truncate(validBytes);
-            } catch (IOException e) {
-                log.warn("Could not truncate {}: {}", file, e.toString());
+        try {
+            if (created) {
+                // The first change is acknowledged once its bytes are fsynced: the file's name must be durable too,
+                // or a power cut could take the whole log, and every topic with it.
+                AtomicFiles.fsyncDirectory(dir.toAbsolutePath());
+                AtomicFiles.fsyncDirectory(dir.toAbsolutePath().getParent());
             }
+            byte[] bytes = Files.readAllBytes(file);
+            MetadataLogLoader.Loaded loaded = MetadataLogLoader.load(bytes, file, replayed);
+            int wholeBytes = loaded.wholeBytes();
+            if (wholeBytes < bytes.length) {
+                keepTornTail(file, bytes, wholeBytes);
+            }
+            long end = wholeBytes;
+            if (loaded.newlineMissing()) {
+                ByteBuffer newline = ByteBuffer.wrap(new byte[] {'\n'});
+                while (newline.hasRemaining()) {
+                    channel.write(newline, end);
+                }
+                end++;
+                log.warn("Wrote the missing newline after the last record of {}, at byte {}", file, wholeBytes);
+            }
+            if (end != bytes.length || loaded.newlineMissing()) {
+                channel.truncate(end);
+                channel.force(true);
+            }
+            channel.position(end);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
         }
-        channel.position(validBytes);
         return new MetadataLog(channel);
     }
 
-    private static long readValid(byte[] bytes, List<MetadataRecord> out, Path file) {
-        int pos = 0;
-        while (pos < bytes.length) {
-            int end = indexOf(bytes, (byte) '\n', pos);
-            if (end < 0 || end - pos < 10) {
-                return pos;
+    /** Keeps the bytes of a torn tail, which the caller then cuts, beside the log (fsynced). */
+    private static void keepTornTail(Path file, byte[] bytes, int validBytes) throws IOException {
+        Path kept = file.resolveSibling(TORN_TAIL_PREFIX + validBytes);
+        for (int n = 1; Files.exists(kept); n++) {
+            if (n > MAX_TORN_TAILS_PER_POSITION) {
+                throw new IOException("Metadata log " + file + " has a torn tail at byte " + validBytes + " again, and "
+                    + MAX_TORN_TAILS_PER_POSITION + " kept tails at that position already");
             }
-            String line = new String(bytes, pos, end - pos, StandardCharsets.UTF_8);
-            String payload = line.substring(9);
-            if (!line.substring(0, 8).equals(crcHex(payload))) {
-                return pos;
-            }
-            try {
-                out.add(MetadataRecord.decode(payload));
-            } catch (RuntimeException e) {
-                log.warn("Unreadable metadata record in {} at byte {}: {}", file, pos, e.toString());
-                return pos;
-            }
-            pos = end + 1;
+            kept = file.resolveSibling(TORN_TAIL_PREFIX + validBytes + "." + n);
         }
-        return pos;
-    }
-
-    private static int indexOf(byte[] bytes, byte b, int from) {
-        for (int i = from; i < bytes.length; i++) {
-            if (bytes[i] == b) {
-                return i;
-            }
-        }
-        return -1;
+        AtomicFiles.write(kept, ByteBuffer.wrap(bytes, validBytes, bytes.length - validBytes), true);
+        log.warn("Cutting the torn tail of {} at byte {}: {} bytes that a crash during the last append left; they"
+            + " are kept in {}", file, validBytes, bytes.length - validBytes, kept);
     }
 
     private static String crcHex(String payload) {

@@ -1,9 +1,7 @@
 package io.piste.broker.metadata;
 
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
 
@@ -19,6 +17,11 @@ import org.apache.kafka.common.Uuid;
  * BROKER_CONFIG scope key=value,key=value      (the full set of dynamic broker configs of the scope: "default"
  *                                                for the cluster-wide defaults, else a node id; URL-encoded)
  * </pre>
+ *
+ * <p>Versions: the type word names the version, {@code TOPIC} being version 0 and {@code TOPIC:1} version 1. A
+ * record whose fields change gets a new version rather than an extra field, so that an older broker reading the log
+ * after a downgrade meets a version it does not know and refuses to start ({@link MetadataRecordDecoder}), as Kafka
+ * does on an unknown metadata record version, instead of misreading it.
  */
 public sealed interface MetadataRecord {
 
@@ -74,26 +77,6 @@ public sealed interface MetadataRecord {
         }
     }
 
-    static MetadataRecord decode(String line) {
-        String[] f = line.split(" ", -1);
-        switch (f[0]) {
-            case "TOPIC":
-                return new Topic(f[1], Uuid.fromString(f[2]), Integer.parseInt(f[3]));
-            case "REMOVE_TOPIC":
-                return new RemoveTopic(Uuid.fromString(f[1]));
-            case "PARTITIONS":
-                return new PartitionCount(Uuid.fromString(f[1]), Integer.parseInt(f[2]));
-            case "CONFIG":
-                return new TopicConfig(Uuid.fromString(f[1]), decodeConfigs(f[2]));
-            case "PRODUCER_IDS":
-                return new ProducerIds(Long.parseLong(f[1]));
-            case "BROKER_CONFIG":
-                return new BrokerConfigs(f[1], decodeConfigs(f[2]));
-            default:
-                throw new IllegalArgumentException("unknown metadata record type " + f[0]);
-        }
-    }
-
     private static String encodeConfigs(Map<String, String> configs) {
         StringBuilder text = new StringBuilder();
         String separator = "";
@@ -104,22 +87,7 @@ public sealed interface MetadataRecord {
         return text.toString();
     }
 
-    private static Map<String, String> decodeConfigs(String text) {
-        Map<String, String> configs = new LinkedHashMap<>();
-        if (!text.isEmpty()) {
-            for (String pair : text.split(",")) {
-                int eq = pair.indexOf('=');
-                configs.put(urlDecode(pair.substring(0, eq)), urlDecode(pair.substring(eq + 1)));
-            }
-        }
-        return configs;
-    }
-
     private static String urlEncode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    private static String urlDecode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 }

@@ -8,8 +8,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -18,35 +20,49 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ties partition directories to their topic's id, as Kafka's {@code partition.metadata} file does, so that
- * a directory left behind by a deleted topic (a crash between the metadata change and the deletion) is
- * never served as the data of a new topic with the same name.
+ * Partition directories on disk against the metadata. {@code partition.metadata} ties a directory to its topic's
+ * id, as Kafka's does, so that a directory left behind by a deleted topic is never served as the data of a new
+ * topic with the same name.
  *
  * <pre>
  * partition.metadata:  version: 0
  *                      topic_id: &lt;base64 topic id&gt;
  * </pre>
+ *
+ * <p>No data is deleted because the metadata does not know it: the metadata may be the part that was lost. A
+ * directory that no topic of the image has, or that belongs to another topic id, is renamed aside as a Kafka
+ * <em>stray log</em>, {@code <topic>-<partition>.<uniqueId>-stray}, with one warning naming both paths; it is never
+ * loaded and never renamed again, and an operator deletes it or moves it back. Only a deletion the user asked for
+ * deletes data: the directory is first renamed {@code <topic>-<partition>.<uniqueId>-delete}, so that what a crash
+ * leaves half-deleted is recognised and finished at the next start. Names follow Kafka's, the topic cut so that
+ * the whole name fits in 255 characters. Stateless; called from the start-up and the metadata thread.
  */
 final class PartitionDirs {
 
     private static final Logger log = LoggerFactory.getLogger(PartitionDirs.class);
     static final String PARTITION_METADATA = "partition.metadata";
+    static final String STRAY_DIR_SUFFIX = "-stray";
+    static final String DELETE_DIR_SUFFIX = "-delete";
     private static final Pattern PARTITION_DIR = Pattern.compile("(.+)-(\\d+)");
+    private static final Pattern STRAY_DIR = Pattern.compile("(\\S+)-(\\S+)\\.(\\S+)" + STRAY_DIR_SUFFIX);
+    private static final Pattern DELETE_DIR = Pattern.compile("(\\S+)-(\\S+)\\.(\\S+)" + DELETE_DIR_SUFFIX);
+    private static final int MAX_DIR_NAME_CHARS = 255;
+    /** More digits than a partition index can have: such a directory is nobody's partition. */
+    private static final int MAX_PARTITION_DIGITS = 9;
 
     private PartitionDirs() {
     }
 
-    /** Deletes {@code dir} when it belongs to another topic id than {@code topic}'s. */
-    static void deleteIfStale(Path dir, TopicImage topic) throws IOException {
+    /** Renames {@code dir} aside as a stray log when it belongs to another topic id than {@code topic}'s. */
+    static void renameIfStale(Path dir, TopicImage topic) throws IOException {
         Path file = dir.resolve(PARTITION_METADATA);
         if (!Files.exists(file)) {
             return;
         }
         Uuid owner = readTopicId(file);
         if (owner != null && !owner.equals(topic.topicId())) {
-            log.warn("Deleting {}: it belongs to topic id {}, not to {} (id {})", dir, owner, topic.name(),
-                topic.topicId());
-            deleteRecursively(dir);
+            renameAsStray(dir, "it belongs to topic id " + owner + ", not to " + topic.name() + " (id "
+                + topic.topicId() + ")");
         }
     }
 
@@ -77,29 +93,92 @@ final class PartitionDirs {
     }
 
     /**
-     * Deletes the partition directories in the log dirs that the image no longer has (their topic was
-     * deleted, and the broker stopped before the directories were). {@code keep} names directories that are
-     * not partitions of a topic, such as the metadata log's.
+     * At start-up, before any partition is opened: renames aside as stray the partition directories in the log
+     * dirs that the image has no partition for, and finishes the deletions a crash interrupted ({@code -delete}
+     * directories). {@code keep} names a directory that is not a partition of a topic, the metadata log's.
      */
     static void sweepOrphans(List<Path> logDirs, MetadataImage image, String keep) {
         for (Path logDir : logDirs) {
+            int strays = 0;
             try (Stream<Path> children = Files.list(logDir)) {
                 for (Path child : (Iterable<Path>) children::iterator) {
                     String name = child.getFileName().toString();
-                    Matcher m = PARTITION_DIR.matcher(name);
-                    if (!Files.isDirectory(child) || name.equals(keep) || !m.matches()) {
+                    if (!Files.isDirectory(child) || name.equals(keep)) {
                         continue;
                     }
-                    TopicImage topic = image.topic(m.group(1));
-                    if (topic == null || Long.parseLong(m.group(2)) >= topic.partitionCount()) {
-                        log.warn("Deleting {}: its topic or partition no longer exists", child);
-                        deleteRecursively(child);
+                    if (STRAY_DIR.matcher(name).matches()) {
+                        strays++;
+                    } else if (DELETE_DIR.matcher(name).matches()) {
+                        deleteQuietly(child);
+                    } else if (PARTITION_DIR.matcher(name).matches() && !hasPartition(image, name)) {
+                        renameQuietly(child, "no topic in the metadata has this partition");
                     }
                 }
             } catch (IOException | RuntimeException e) {
-                log.warn("Could not sweep {} for deleted partitions: {}", logDir, e.toString());
+                log.warn("Could not sweep {} for partitions the metadata does not know: {}", logDir, e.toString());
+            }
+            if (strays > 0) {
+                log.warn("{} keeps {} stray partition directories (*{}) from earlier starts: not served; move them"
+                    + " back or delete them once their data is not needed", logDir, strays, STRAY_DIR_SUFFIX);
             }
         }
+    }
+
+    private static boolean hasPartition(MetadataImage image, String dirName) {
+        Matcher m = PARTITION_DIR.matcher(dirName);
+        if (!m.matches() || m.group(2).length() > MAX_PARTITION_DIGITS) {
+            return false;
+        }
+        TopicImage topic = image.topic(m.group(1));
+        return topic != null && Integer.parseInt(m.group(2)) < topic.partitionCount();
+    }
+
+    private static void renameQuietly(Path dir, String reason) {
+        try {
+            renameAsStray(dir, reason);
+        } catch (IOException e) {
+            // Left under its name it is still not loaded: no topic of the image has it.
+            log.warn("Could not rename {} aside as a stray log ({}): {}", dir, reason, e.toString());
+        }
+    }
+
+    private static void renameAsStray(Path dir, String reason) throws IOException {
+        Path stray = renameAside(dir, STRAY_DIR_SUFFIX);
+        log.warn("Renamed {} to {}: {}; its data is kept, not served", dir, stray.getFileName(), reason);
+    }
+
+    /**
+     * Deletes the directory of a partition whose topic was deleted: renamed {@code -delete} first, so that a crash
+     * during the deletion leaves a directory the next start deletes, not one it would take for a stray log.
+     */
+    static void delete(Path dir) throws IOException {
+        deleteRecursively(renameAside(dir, DELETE_DIR_SUFFIX));
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            deleteRecursively(dir);
+            log.info("Deleted {}, left by a topic deletion that a stop interrupted", dir);
+        } catch (IOException e) {
+            log.warn("Could not delete {}: {}", dir, e.toString());
+        }
+    }
+
+    /** Renames {@code <topic>-<partition>} to {@code <topic>-<partition>.<uniqueId><suffix>}, durably. */
+    private static Path renameAside(Path dir, String suffix) throws IOException {
+        Path aside = dir.resolveSibling(asideName(dir.getFileName().toString(), suffix));
+        Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.fsyncDirectory(aside.toAbsolutePath().getParent());
+        return aside;
+    }
+
+    /** Kafka's {@code logDirNameWithSuffixCappedLength}: the topic is cut so that the name fits in 255 chars. */
+    static String asideName(String dirName, String suffix) {
+        int dash = dirName.lastIndexOf('-');
+        String topic = dirName.substring(0, dash);
+        String uniqueId = UUID.randomUUID().toString().replace("-", "");
+        String fullSuffix = dirName.substring(dash) + "." + uniqueId + suffix;
+        return topic.substring(0, Math.min(topic.length(), MAX_DIR_NAME_CHARS - fullSuffix.length())) + fullSuffix;
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

@@ -162,7 +162,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         if (logDir == null) {
             logDir = leastLoadedDir();
         }
-        PartitionDirs.deleteIfStale(logDir.resolve(dirName), topic);
+        PartitionDirs.renameIfStale(logDir.resolve(dirName), topic);
         TopicPartitionKey key = new TopicPartitionKey(topic.name(), index);
         boolean clean = hadCleanShutdown.getOrDefault(logDir, false);
         long recoveryPoint = recoveryPoints.getOrDefault(logDir, Map.of()).getOrDefault(key, 0L);
@@ -287,7 +287,12 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
 
     private static void deleteQuietly(Partition partition) {
         try {
-            partition.log().closeAndDelete();
+            partition.log().close();
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not close {} before deleting it: {}", partition, e.toString());
+        }
+        try {
+            PartitionDirs.delete(partition.log().dir());
         } catch (IOException | RuntimeException e) {
             log.warn("Could not delete {}: {}", partition, e.toString());
         }
@@ -300,7 +305,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
             return;
         }
         for (Partition partition : removed) {
-            // A directory left behind is swept at the next start-up.
+            // A directory left behind: a -delete one is deleted at the next start, one not yet renamed kept as stray.
             partition.failPendingAcks();
             deleteQuietly(partition);
         }

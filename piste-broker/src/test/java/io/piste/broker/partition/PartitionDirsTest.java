@@ -9,11 +9,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PartitionDirsTest {
+
+    private static final String STRAY = "\\.[0-9a-f]{32}-stray";
 
     @TempDir
     Path logDir;
@@ -21,38 +26,95 @@ class PartitionDirsTest {
     @TempDir
     Path metadataDir;
 
+    private void writePartitionDir(String name) throws IOException {
+        Files.createDirectories(logDir.resolve(name));
+        Files.writeString(logDir.resolve(name).resolve("00000000000000000000.log"), "data of " + name);
+    }
+
+    private List<String> children() throws IOException {
+        try (Stream<Path> children = Files.list(logDir)) {
+            return children.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** The one directory renamed aside from {@code name}; its segment must be intact. */
+    private Path strayOf(String name) throws IOException {
+        List<String> strays = children().stream().filter(c -> c.matches(Pattern.quote(name) + STRAY))
+            .toList();
+        assertThat(strays).as("stray directories of " + name).hasSize(1);
+        Path stray = logDir.resolve(strays.get(0));
+        assertThat(stray.resolve("00000000000000000000.log")).hasContent("data of " + name);
+        return stray;
+    }
+
     @Test
-    void shouldSweepDirectoriesOfDeletedTopicsAndPartitionsOnly() throws IOException {
+    void shouldRenameDirectoriesTheMetadataDoesNotKnowAsideAsStray() throws IOException {
         try (LocalController controller = LocalController.open(metadataDir)) {
             controller.createTopic("kept", 1, Map.of());
             for (String dir : List.of("kept-0", "kept-1", "gone-0", "__cluster_metadata-0", "not a partition")) {
-                Files.createDirectories(logDir.resolve(dir));
-                Files.writeString(logDir.resolve(dir).resolve("00000000000000000000.log"), "x");
+                writePartitionDir(dir);
             }
 
             PartitionDirs.sweepOrphans(List.of(logDir), controller.image(), "__cluster_metadata-0");
+            List<String> afterFirstSweep = children();
+            PartitionDirs.sweepOrphans(List.of(logDir), controller.image(), "__cluster_metadata-0");
+
+            assertThat(children()).as("a stray directory is left alone at the next start").isEqualTo(afterFirstSweep);
         }
         assertThat(logDir.resolve("kept-0")).exists();
         assertThat(logDir.resolve("__cluster_metadata-0")).exists();
         assertThat(logDir.resolve("not a partition")).exists();
         assertThat(logDir.resolve("kept-1")).doesNotExist();
         assertThat(logDir.resolve("gone-0")).doesNotExist();
+        strayOf("kept-1");
+        strayOf("gone-0");
     }
 
     @Test
-    void shouldDeleteDirectoryOfAnotherTopicIdOnly() throws IOException {
-        TopicImage topic = new TopicImage("t", Uuid.randomUuid(), 1, Map.of());
-        Path own = logDir.resolve("own");
-        Path stale = logDir.resolve("stale");
-        Files.createDirectories(own);
-        Files.createDirectories(stale);
-        PartitionDirs.writeIfMissing(own, topic.topicId());
-        PartitionDirs.writeIfMissing(stale, Uuid.randomUuid());
+    void shouldCapTheStrayNameOfALongTopicAt255Characters() throws IOException {
+        String topic = "t".repeat(249);
+        writePartitionDir(topic + "-7");
+        try (LocalController controller = LocalController.open(metadataDir)) {
+            PartitionDirs.sweepOrphans(List.of(logDir), controller.image(), "__cluster_metadata-0");
+        }
+        List<String> names = children();
+        assertThat(names).hasSize(1);
+        assertThat(names.get(0)).hasSize(255).matches("t+-7" + STRAY);
+    }
 
-        PartitionDirs.deleteIfStale(own, topic);
-        PartitionDirs.deleteIfStale(stale, topic);
+    @Test
+    void shouldDeleteWhatATopicDeletionLeftBehindOnly() throws IOException {
+        writePartitionDir("deleted-0." + UUID.randomUUID().toString().replace("-", "") + "-delete");
+        writePartitionDir("0123456789abcdef0123456789abcdef-delete");
+        try (LocalController controller = LocalController.open(metadataDir)) {
+            PartitionDirs.sweepOrphans(List.of(logDir), controller.image(), "__cluster_metadata-0");
+        }
+        assertThat(children()).as("only a topic-partition.uniqueId-delete directory is deleted")
+            .containsExactly("0123456789abcdef0123456789abcdef-delete");
+    }
 
-        assertThat(own.resolve(PartitionDirs.PARTITION_METADATA)).exists();
-        assertThat(stale).doesNotExist();
+    @Test
+    void shouldDeleteATopicsDirectoryThroughADeleteRename() throws IOException {
+        writePartitionDir("gone-3");
+
+        PartitionDirs.delete(logDir.resolve("gone-3"));
+
+        assertThat(children()).isEmpty();
+    }
+
+    @Test
+    void shouldRenameADirectoryOfAnotherTopicIdAsideOnly() throws IOException {
+        TopicImage topic = new TopicImage("t", Uuid.randomUuid(), 2, Map.of());
+        writePartitionDir("t-0");
+        writePartitionDir("t-1");
+        PartitionDirs.writeIfMissing(logDir.resolve("t-0"), topic.topicId());
+        PartitionDirs.writeIfMissing(logDir.resolve("t-1"), Uuid.randomUuid());
+
+        PartitionDirs.renameIfStale(logDir.resolve("t-0"), topic);
+        PartitionDirs.renameIfStale(logDir.resolve("t-1"), topic);
+
+        assertThat(logDir.resolve("t-0").resolve(PartitionDirs.PARTITION_METADATA)).exists();
+        assertThat(logDir.resolve("t-1")).doesNotExist();
+        assertThat(strayOf("t-1").resolve(PartitionDirs.PARTITION_METADATA)).exists();
     }
 }

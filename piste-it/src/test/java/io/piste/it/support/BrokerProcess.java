@@ -130,6 +130,38 @@ public final class BrokerProcess implements AutoCloseable
         launch();
     }
 
+    /**
+     * Starts again on the same log dir for a broker that must refuse its data: waits for it to exit, and fails if it
+     * becomes ready instead.
+     *
+     * @return the exit code
+     */
+    public int restartExpectingRefusal()
+    {
+        if (isAlive())
+        {
+            throw new IllegalStateException(name + " is still running");
+        }
+        final long outputStart = startProcess();
+        final Process starting = process;
+        final Bounded.Deadline deadline = Bounded.Deadline.in(START_TIMEOUT);
+        while (!deadline.passed())
+        {
+            if (READY.matcher(outputSince(outputStart)).find())
+            {
+                throw new AssertionError(name + " started, where it should have refused its data\n" + outputTail(60));
+            }
+            if (!starting.isAlive())
+            {
+                process = null;
+                return starting.exitValue();
+            }
+            Bounded.sleep(Duration.ofMillis(50));
+        }
+        starting.destroyForcibly();
+        throw new AssertionError(name + " neither started nor exited within " + START_TIMEOUT + "\n" + outputTail(60));
+    }
+
     /** The output of every run so far, for assertions on log lines and for failure messages. */
     public String output()
     {
@@ -172,6 +204,12 @@ public final class BrokerProcess implements AutoCloseable
 
     private void launch()
     {
+        port = awaitReady(startProcess());
+    }
+
+    /** Starts the child process; returns where its output begins in {@link #outputFile()}. */
+    private long startProcess()
+    {
         final long outputStart;
         try
         {
@@ -191,7 +229,7 @@ public final class BrokerProcess implements AutoCloseable
         {
             throw new UncheckedIOException("cannot start " + name, e);
         }
-        port = awaitReady(outputStart);
+        return outputStart;
     }
 
     private List<String> command()

@@ -1,0 +1,115 @@
+package io.piste.broker.metadata;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.internals.Topic;
+
+/**
+ * Reads a {@link MetadataRecord} back from its text form, strictly: a field too many or too few, a partition count
+ * outside {@code 1..}{@link LocalController#MAX_PARTITIONS} or a topic name Kafka would refuse (it becomes a
+ * directory name, and one such as {@code ../x} would leave the log dir) is refused, never guessed at. Stateless.
+ */
+final class MetadataRecordDecoder {
+
+    /** The one version of each record type this broker reads. */
+    static final int VERSION = 0;
+
+    private MetadataRecordDecoder() {
+    }
+
+    /**
+     * @throws UnsupportedMetadataRecordException for a type or version this broker does not know
+     * @throws IllegalArgumentException for a record of a known type and version that does not parse
+     */
+    static MetadataRecord decode(String line) {
+        String[] f = line.split(" ", -1);
+        String type = typeOf(f[0]);
+        switch (type) {
+            case "TOPIC":
+                expectFields(f, 4);
+                return new MetadataRecord.Topic(topicName(f[1]), Uuid.fromString(f[2]), partitionCount(f[3]));
+            case "REMOVE_TOPIC":
+                expectFields(f, 2);
+                return new MetadataRecord.RemoveTopic(Uuid.fromString(f[1]));
+            case "PARTITIONS":
+                expectFields(f, 3);
+                return new MetadataRecord.PartitionCount(Uuid.fromString(f[1]), partitionCount(f[2]));
+            case "CONFIG":
+                expectFields(f, 3);
+                return new MetadataRecord.TopicConfig(Uuid.fromString(f[1]), decodeConfigs(f[2]));
+            case "PRODUCER_IDS":
+                expectFields(f, 2);
+                return new MetadataRecord.ProducerIds(producerIdBlockEnd(f[1]));
+            case "BROKER_CONFIG":
+                expectFields(f, 3);
+                return new MetadataRecord.BrokerConfigs(f[1], decodeConfigs(f[2]));
+            default:
+                throw new UnsupportedMetadataRecordException("unknown record type " + type);
+        }
+    }
+
+    /** The type of {@code word}, {@code TYPE} or {@code TYPE:version}, if this broker reads that version. */
+    private static String typeOf(String word) {
+        int colon = word.indexOf(':');
+        if (colon < 0) {
+            return word;
+        }
+        String type = word.substring(0, colon);
+        String version = word.substring(colon + 1);
+        if (!version.equals(Integer.toString(VERSION))) {
+            throw new UnsupportedMetadataRecordException("record type " + type + " version " + version
+                + " (this broker reads version " + VERSION + ")");
+        }
+        return type;
+    }
+
+    private static void expectFields(String[] fields, int count) {
+        if (fields.length != count) {
+            throw new IllegalArgumentException(fields[0] + " record with " + (fields.length - 1) + " fields, not "
+                + (count - 1));
+        }
+    }
+
+    private static String topicName(String name) {
+        Topic.validate(name);
+        return name;
+    }
+
+    private static int partitionCount(String text) {
+        int count = Integer.parseInt(text);
+        if (count <= 0 || count > LocalController.MAX_PARTITIONS) {
+            throw new IllegalArgumentException("partition count " + count + " outside 1.."
+                + LocalController.MAX_PARTITIONS);
+        }
+        return count;
+    }
+
+    private static long producerIdBlockEnd(String text) {
+        long blockEnd = Long.parseLong(text);
+        if (blockEnd < 0) {
+            throw new IllegalArgumentException("negative producer id block end " + blockEnd);
+        }
+        return blockEnd;
+    }
+
+    private static Map<String, String> decodeConfigs(String text) {
+        Map<String, String> configs = new LinkedHashMap<>();
+        if (!text.isEmpty()) {
+            for (String pair : text.split(",", -1)) {
+                int eq = pair.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("config without a name: " + pair);
+                }
+                configs.put(urlDecode(pair.substring(0, eq)), urlDecode(pair.substring(eq + 1)));
+            }
+        }
+        return configs;
+    }
+
+    private static String urlDecode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+}
