@@ -1,5 +1,6 @@
 package io.piste.server;
 
+import io.piste.broker.metadata.CorruptMetadataLogException;
 import java.io.IOException;
 import java.io.Reader;
 import java.lang.management.ManagementFactory;
@@ -61,7 +62,15 @@ public final class Main implements Runnable {
                 }
                 config.put(override.substring(0, eq).trim(), override.substring(eq + 1).trim());
             }
-            PisteServer server = PisteServer.start(config);
+            PisteServer server;
+            try {
+                server = PisteServer.start(config);
+            } catch (CorruptMetadataLogException e) {
+                // A refusal to start on data the broker cannot trust: the message says where and what to do, so
+                // one line, without a stack trace that would bury it.
+                System.err.println("Piste broker cannot start: " + e.getMessage());
+                return 1;
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 long stopping = System.nanoTime();
