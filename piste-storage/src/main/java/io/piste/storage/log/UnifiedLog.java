@@ -1,6 +1,5 @@
 package io.piste.storage.log;
 
-import io.piste.storage.checkpoint.AtomicFiles;
 import io.piste.storage.checkpoint.EpochEntry;
 import io.piste.storage.producer.BatchMetadata;
 import io.piste.storage.producer.ProducerStateManager;
@@ -80,13 +79,14 @@ public final class UnifiedLog implements Closeable {
         return open(dir, config, clockMs, hadCleanShutdown, recoveryPoint, FileChannelFactory.DEFAULT);
     }
 
-    static UnifiedLog open(Path dir, LogConfig config, LongSupplier clockMs, boolean hadCleanShutdown,
-                           long recoveryPoint, FileChannelFactory files) throws IOException {
+    /** As the overload above, with the log's files opened and its directory synced through {@code files}. */
+    public static UnifiedLog open(Path dir, LogConfig config, LongSupplier clockMs, boolean hadCleanShutdown,
+                                  long recoveryPoint, FileChannelFactory files) throws IOException {
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir);
             // the new partition directory must survive a power loss as much as the data written into it
             if (dir.getParent() != null) {
-                AtomicFiles.fsyncDirectory(dir.getParent());
+                files.fsyncDirectory(dir.getParent());
             }
         }
         LogLoader loader = new LogLoader(dir, config, files);
@@ -390,7 +390,7 @@ public final class UnifiedLog implements Closeable {
             }
             if (newSegments) {
                 // A segment created since the last flush is only durable once its directory entry is.
-                AtomicFiles.fsyncDirectory(dir);
+                files.fsyncDirectory(dir);
             }
             recoveryPoint = leo;
             flushCount++;
