@@ -380,7 +380,9 @@ public final class UnifiedLog implements Closeable {
                 if (segment.baseOffset() >= leo) {
                     break;
                 }
-                newSegments |= segment.baseOffset() > from;
+                // At or past the recovery point: a segment whose base is the recovery point was created after
+                // the last flush (rolled when the log was fully flushed, or the first segment of a new log).
+                newSegments |= segment.baseOffset() >= from;
                 try {
                     segment.flush();
                 } catch (IOException e) {
