@@ -96,7 +96,7 @@ public final class Partition {
 
     /** Appends as leader. The caller answers acks=all through {@link #whenDurable}. */
     public LogAppendInfo appendRecordsToLeader(ByteBuffer records) throws IOException {
-        if (offline) {
+        if (isOffline()) {
             throw new LogStorageException("partition " + this + " is offline after a failed fsync", null);
         }
         LogAppendInfo info = log.appendAsLeader(records, leaderEpoch());
@@ -131,7 +131,7 @@ public final class Partition {
      * its record in a ListOffsets or a fetch.
      */
     public void whenDurable(long endOffset, AckCallback callback) {
-        if (offline) {
+        if (isOffline()) {
             callback.onComplete(Errors.KAFKA_STORAGE_ERROR);
             return;
         }
@@ -198,8 +198,9 @@ public final class Partition {
         failPendingAcks();
     }
 
+    /** After a failed fsync of this partition's log, seen by the flusher or by the log itself (at a roll). */
     boolean isOffline() {
-        return offline;
+        return offline || log.isOffline();
     }
 
     /** Waiting producers get KAFKA_STORAGE_ERROR (the partition is offline or deleted) and may retry. */
