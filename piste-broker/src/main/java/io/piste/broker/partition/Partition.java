@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * their data to be durable, and the fetches waiting for new data.
  *
  * <p>With durable acks the high watermark is the flushed offset: consumers never see data that a crash could
- * take back, and acks=all completes when the flush passes its offset. Otherwise the high watermark follows the
- * log end at once, as on a Kafka leader whose ISR is itself. Thread-safe.
+ * take back, and acks=all completes when the high watermark (moved after each flush) passes its offset. Otherwise
+ * the high watermark follows the log end at once, as on a Kafka leader whose ISR is itself. Either way, an ack
+ * never comes before the high watermark has passed its batch. Thread-safe.
  */
 public final class Partition {
 
