@@ -65,10 +65,12 @@ final class LogFlusher implements AutoCloseable {
             }
             try {
                 partition.log().flush();
-                partition.onFlushed();
             } catch (IOException | RuntimeException e) {
                 partition.onFlushFailed(e);
+                continue;
             }
+            // Outside the try: an exception from an ack callback is not a failed fsync (onFlushed logs those).
+            partition.onFlushed();
         }
     }
 

@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * their data to be durable, and the fetches waiting for new data.
  *
  * <p>With durable acks the high watermark is the flushed offset: consumers never see data that a crash could
- * take back, and acks=all completes when the flush passes its offset. Otherwise the high watermark follows the
- * log end at once, as on a Kafka leader whose ISR is itself. Thread-safe.
+ * take back, and acks=all completes when the high watermark (moved after each flush) passes its offset. Otherwise
+ * the high watermark follows the log end at once, as on a Kafka leader whose ISR is itself. Either way, an ack
+ * never comes before the high watermark has passed its batch. Thread-safe.
  */
 public final class Partition {
 
@@ -96,34 +97,42 @@ public final class Partition {
 
     /** Appends as leader. The caller answers acks=all through {@link #whenDurable}. */
     public LogAppendInfo appendRecordsToLeader(ByteBuffer records) throws IOException {
-        if (offline) {
+        if (isOffline()) {
             throw new LogStorageException("partition " + this + " is offline after a failed fsync", null);
         }
         LogAppendInfo info = log.appendAsLeader(records, leaderEpoch());
+        if (durableAcks) {
+            // A duplicate's ack waits in whenDurable, which marks the partition dirty itself.
+            if (!info.duplicate()) {
+                flusher.markDirty(this);
+            }
+            return info;
+        }
+        // Also for a duplicate: its first copy may have been appended by another event loop that has not moved
+        // the high watermark yet, and an ack must never come before the high watermark passes its batch.
+        advanceHighWatermark(log.logEndOffset());
         if (info.duplicate()) {
             return info;
         }
-        if (durableAcks) {
+        // Kafka's rule: a rolled segment is flushed at once, so the recovery point trails by at most
+        // one segment and a restart after a crash never rescans the whole log.
+        int segments = log.numberOfSegments();
+        boolean rolled = segmentCount.getAndSet(segments) != segments;
+        if (rolled || log.unflushedMessages() >= flushIntervalMessages) {
             flusher.markDirty(this);
-        } else {
-            advanceHighWatermark(log.logEndOffset());
-            // Kafka's rule: a rolled segment is flushed at once, so the recovery point trails by at most
-            // one segment and a restart after a crash never rescans the whole log.
-            int segments = log.numberOfSegments();
-            boolean rolled = segmentCount.getAndSet(segments) != segments;
-            if (rolled || log.unflushedMessages() >= flushIntervalMessages) {
-                flusher.markDirty(this);
-            }
         }
         return info;
     }
 
     /**
-     * Calls back once every record below {@code endOffset} is fsynced (durable acks), or at once otherwise.
-     * A duplicate batch waits too: its first copy may not be flushed yet.
+     * Calls back once every record below {@code endOffset} is fsynced and below the high watermark (durable
+     * acks), or at once otherwise (the append has already moved the high watermark). A duplicate batch waits
+     * too: its first copy may not be flushed yet. Comparing with the high watermark rather than the recovery
+     * point matters: the flusher moves the recovery point first, and a producer acked in between would not find
+     * its record in a ListOffsets or a fetch.
      */
     public void whenDurable(long endOffset, AckCallback callback) {
-        if (offline) {
+        if (isOffline()) {
             callback.onComplete(Errors.KAFKA_STORAGE_ERROR);
             return;
         }
@@ -134,7 +143,7 @@ public final class Partition {
         synchronized (ackWaiters) {
             // Behind waiters still queued or being called back, so that callbacks run in the order of the calls
             // (the offsets topic applies commits in that order).
-            if (log.recoveryPoint() < endOffset || !ackWaiters.isEmpty() || drainingAcks) {
+            if (log.highWatermark() < endOffset || !ackWaiters.isEmpty() || drainingAcks) {
                 ackWaiters.addLast(new AckWaiter(endOffset, callback));
                 flusher.markDirty(this);
                 return;
@@ -143,24 +152,37 @@ public final class Partition {
         callback.onComplete(Errors.NONE);
     }
 
-    /** Called by the flusher after a successful flush. */
+    /**
+     * Called by the flusher after a successful flush: moves the high watermark to the flushed offset (durable
+     * acks), then answers the waiters it passed. A waiter's exception is logged and the others are still
+     * answered: it says nothing about the disk.
+     */
     void onFlushed() {
-        long flushed = log.recoveryPoint();
         if (durableAcks) {
-            advanceHighWatermark(flushed);
+            advanceHighWatermark(log.recoveryPoint());
         }
+        long visible = log.highWatermark();
         while (true) {
             AckWaiter ready;
             synchronized (ackWaiters) {
                 AckWaiter head = ackWaiters.peekFirst();
-                if (head == null || head.offset > flushed) {
+                if (head == null || head.offset > visible) {
                     drainingAcks = false;
                     break;
                 }
                 ready = ackWaiters.pollFirst();
                 drainingAcks = true;
             }
-            ready.callback.onComplete(Errors.NONE);
+            complete(ready, Errors.NONE);
+        }
+    }
+
+    private void complete(AckWaiter waiter, Errors error) {
+        try {
+            waiter.callback.onComplete(error);
+        } catch (RuntimeException e) {
+            LOG.error("An ack callback of {} failed (endOffset={} error={}); the other waiters are still answered",
+                this, waiter.offset, error, e);
         }
     }
 
@@ -177,8 +199,9 @@ public final class Partition {
         failPendingAcks();
     }
 
+    /** After a failed fsync of this partition's log, seen by the flusher or by the log itself (at a roll). */
     boolean isOffline() {
-        return offline;
+        return offline || log.isOffline();
     }
 
     /** Waiting producers get KAFKA_STORAGE_ERROR (the partition is offline or deleted) and may retry. */
@@ -191,7 +214,7 @@ public final class Partition {
             if (failed == null) {
                 return;
             }
-            failed.callback.onComplete(Errors.KAFKA_STORAGE_ERROR);
+            complete(failed, Errors.KAFKA_STORAGE_ERROR);
         }
     }
 
@@ -204,7 +227,12 @@ public final class Partition {
             log.updateHighWatermark(offset);
         }
         for (Runnable waiter : dataWaiters) {
-            waiter.run();
+            try {
+                waiter.run();
+            } catch (RuntimeException e) {
+                // Not the appender's or the flusher's failure: the data is written either way.
+                LOG.error("A data waiter of {} failed", this, e);
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import io.piste.broker.metadata.TopicImage;
 import io.piste.storage.checkpoint.CleanShutdownMarker;
 import io.piste.storage.checkpoint.OffsetCheckpointFile;
 import io.piste.storage.checkpoint.TopicPartitionKey;
+import io.piste.storage.log.FileChannelFactory;
 import io.piste.storage.log.LogConfig;
 import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
@@ -17,9 +18,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -46,6 +49,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
 
     private final BrokerConfig config;
+    private final FileChannelFactory files;
     private final List<Path> logDirs;
     private final Map<Path, Boolean> hadCleanShutdown = new HashMap<>();
     private final Map<Path, Map<TopicPartitionKey, Long>> recoveryPoints = new HashMap<>();
@@ -58,7 +62,13 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     private long flushPeriodMs = -1;
 
     public ReplicaManager(BrokerConfig config) throws IOException {
+        this(config, FileChannelFactory.DEFAULT);
+    }
+
+    /** With the logs' files opened and synced through {@code files} (tests inject failures there). */
+    ReplicaManager(BrokerConfig config, FileChannelFactory files) throws IOException {
         this.config = config;
+        this.files = files;
         this.brokerConfigs = DynamicBrokerConfigs.staticOnly(config);
         this.logDirs = config.logDirs();
         for (Path dir : logDirs) {
@@ -89,11 +99,14 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         PartitionDirs.sweepOrphans(logDirs, image, Topic.CLUSTER_METADATA_TOPIC_PARTITION.toString());
         int count = openAll(image);
         for (Path dir : logDirs) {
-            // From here on the logs are open for writing: a crash must trigger recovery.
+            // From here on the logs are open for writing: a crash must trigger recovery. A marker that could come
+            // back would skip it, so the broker does not start (Kafka takes the log dir offline, and stops when
+            // no log dir is left).
             try {
                 CleanShutdownMarker.delete(dir);
             } catch (IOException e) {
-                log.warn("Could not delete the clean-shutdown marker in {}: {}", dir, e.toString());
+                throw new IOException("Could not durably delete the clean-shutdown marker of log dir " + dir
+                    + "; not starting: " + e, e);
             }
         }
         long intervalMs = Math.max(100, config.logFlushOffsetCheckpointIntervalMs());
@@ -167,18 +180,22 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         boolean clean = hadCleanShutdown.getOrDefault(logDir, false);
         long recoveryPoint = recoveryPoints.getOrDefault(logDir, Map.of()).getOrDefault(key, 0L);
         UnifiedLog unifiedLog = UnifiedLog.open(logDir.resolve(dirName),
-            TopicConfigs.logConfig(brokerConfigs, topic.configs()), System::currentTimeMillis, clean, recoveryPoint);
+            TopicConfigs.logConfig(brokerConfigs, topic.configs()), System::currentTimeMillis, clean, recoveryPoint,
+            files);
+        Partition partition = new Partition(topic.name(), index, unifiedLog, flusher, config.logFlushOnAck(),
+            flushIntervalMessages(topic));
         // Everything that survived recovery is in the log now; once flushed, a single replica's
         // high watermark is its log end, as for a Kafka leader that is its own ISR.
         try {
             unifiedLog.flush();
+            unifiedLog.updateHighWatermark(unifiedLog.logEndOffset());
         } catch (IOException e) {
-            log.warn("Could not flush {} at start-up: {}", dirName, e.toString());
+            // As a failed flush later on: offline with its high watermark unmoved until a restart recovers it;
+            // the other partitions open and serve.
+            partition.onFlushFailed(e);
         }
-        unifiedLog.updateHighWatermark(unifiedLog.logEndOffset());
         PartitionDirs.writeIfMissing(unifiedLog.dir(), topic.topicId());
-        return new Partition(topic.name(), index, unifiedLog, flusher, config.logFlushOnAck(),
-            flushIntervalMessages(topic));
+        return partition;
     }
 
     private long flushIntervalMessages(TopicImage topic) {
@@ -410,27 +427,37 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         }
     }
 
-    /** Flushes and closes every log, writes the checkpoints, then the clean-shutdown markers. */
+    /**
+     * Flushes and closes every log, writes the checkpoints, then the clean-shutdown marker of each log dir whose
+     * logs all closed cleanly. A log dir holding a partition offline after a failed fsync gets none (as Kafka
+     * writes none for an offline log dir): the next start scans its logs from their recovery points, which never
+     * moved past the failure.
+     */
     @Override
     public void close() {
         scheduler.shutdownNow();
         flusher.close();
-        boolean allClosed = true;
+        Set<Path> uncleanDirs = new HashSet<>();
         for (Partition[] topic : partitions.values()) {
             for (Partition p : topic) {
                 try {
                     p.log().close();
                 } catch (IOException | RuntimeException e) {
-                    allClosed = false;
+                    uncleanDirs.add(p.log().dir().getParent());
                     log.warn("Could not close {} cleanly: {}", p, e.toString());
+                }
+                if (p.isOffline()) {
+                    uncleanDirs.add(p.log().dir().getParent());
                 }
             }
         }
         checkpointQuietly();
-        if (!allClosed) {
-            return;
-        }
         for (Path dir : logDirs) {
+            if (uncleanDirs.contains(dir)) {
+                log.warn("No clean-shutdown marker in {}: a log in it did not close cleanly; the next start "
+                    + "recovers its logs", dir);
+                continue;
+            }
             try {
                 CleanShutdownMarker.write(dir);
             } catch (IOException e) {

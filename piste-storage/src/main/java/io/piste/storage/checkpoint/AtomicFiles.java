@@ -7,15 +7,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Locale;
 
 /**
  * Replaces a file atomically: write {@code <name>.tmp}, fsync it, rename it over the target, fsync the directory.
  * A crash leaves either the old or the new content. Stateless.
  */
 public final class AtomicFiles {
+    /** Windows cannot open a directory, and its file system makes a rename durable by itself (as in Kafka). */
+    private static final boolean DIRECTORY_SYNC_UNSUPPORTED =
+            System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+
     private AtomicFiles() {
     }
 
+    /**
+     * Replaces {@code file} with {@code content}; with {@code fsync}, durably.
+     *
+     * @throws IOException if a write or an fsync failed; if only the directory sync failed, the new content is in
+     *         place but a power loss may bring the old one back
+     */
     public static void write(Path file, ByteBuffer content, boolean fsync) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -37,12 +48,18 @@ public final class AtomicFiles {
         }
     }
 
-    /** Makes a rename durable; some platforms cannot open a directory, which then is not an error. */
-    public static void fsyncDirectory(Path dir) {
+    /**
+     * Makes the entries of {@code dir} (files created, renamed or deleted in it) durable. A failure is an error
+     * like a failed file fsync: the entries may not survive a power loss, and the caller decides what that costs.
+     */
+    public static void fsyncDirectory(Path dir) throws IOException {
+        if (DIRECTORY_SYNC_UNSUPPORTED) {
+            return;
+        }
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException e) {
-            // Not supported on this platform or filesystem: nothing more we can do.
+            throw new IOException("directory fsync failed: dir=" + dir + " reason=" + e, e);
         }
     }
 }

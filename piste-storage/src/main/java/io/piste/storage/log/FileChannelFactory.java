@@ -1,19 +1,26 @@
 package io.piste.storage.log;
 
+import io.piste.storage.checkpoint.AtomicFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The one place the log opens its segment and index files: a seam through which tests inject torn writes and a
- * full disk.
+ * The one place the log opens its segment and index files and fsyncs its directory: a seam through which tests
+ * inject torn writes, a full disk, failed fsyncs and failed directory syncs. Implementations are called from any
+ * thread that opens, appends to or flushes a log, and must be thread-safe.
  */
 @FunctionalInterface
-interface FileChannelFactory {
+public interface FileChannelFactory {
     FileChannelFactory DEFAULT = path -> FileChannel.open(path,
             StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
 
     /** Opens (creating if missing) {@code path} for reading and writing. */
     FileChannel open(Path path) throws IOException;
+
+    /** Makes the entries of {@code dir} (files created, renamed or deleted in it) durable. */
+    default void fsyncDirectory(Path dir) throws IOException {
+        AtomicFiles.fsyncDirectory(dir);
+    }
 }

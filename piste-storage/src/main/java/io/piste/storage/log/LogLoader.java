@@ -130,17 +130,18 @@ final class LogLoader {
         }
     }
 
-    /** Fsyncs what recovery scanned (it may exist only in the page cache); false if that failed. */
-    boolean flushScanned() {
-        try {
-            for (LogSegment s : scanned) {
-                s.flush();
-            }
-            return true;
-        } catch (IOException e) {
-            LOG.warn("Could not fsync recovered segments: dir={} reason={}", dir, e.getMessage());
-            return false;
+    /**
+     * Fsyncs what recovery scanned (it may exist only in the page cache), then the directory: its entries for
+     * those segments, and the deletion of segments past a truncation point, which a power loss must not undo.
+     */
+    void flushScanned() throws IOException {
+        if (scanned.isEmpty()) {
+            return;
         }
+        for (LogSegment s : scanned) {
+            s.flush();
+        }
+        files.fsyncDirectory(dir);
     }
 
     private List<Long> listSegmentsAndDeleteStrays() throws IOException {

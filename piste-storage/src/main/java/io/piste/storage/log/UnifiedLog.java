@@ -1,6 +1,5 @@
 package io.piste.storage.log;
 
-import io.piste.storage.checkpoint.AtomicFiles;
 import io.piste.storage.checkpoint.EpochEntry;
 import io.piste.storage.producer.BatchMetadata;
 import io.piste.storage.producer.ProducerStateManager;
@@ -25,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * <p>Guarantees: an append is all-or-nothing (a failed write leaves files and state as they were, and the next
  * append may succeed once the disk has room); batches are stored verbatim apart from baseOffset,
  * partitionLeaderEpoch and, for LogAppendTime, the timestamp type bit, maxTimestamp and CRC; everything below
- * {@link #recoveryPoint()} is fsynced; reads return whole batches only.
+ * {@link #recoveryPoint()} is fsynced, directory entries included; reads return whole batches only. After a failed
+ * fsync the log is offline until reopened: the recovery point never moves again, appends, flushes and close
+ * fail, so the next open, unclean, scans it from its last good recovery point.
  *
  * <p>Threads: appends (and close) are serialized by a lock; {@link #read}, the timestamp lookups and the offset
  * getters run lock-free, concurrently with appends; {@link #flush()} may run on another thread concurrently with
@@ -52,6 +53,8 @@ public final class UnifiedLog implements Closeable {
     private volatile long recoveryPoint;
     private volatile long highWatermark;
     private volatile long flushCount;
+    /** The first failed fsync, or null; set once, see {@link #flush()}. */
+    private volatile IOException fsyncFailure;
     private boolean closed;
 
     private UnifiedLog(Path dir, LogConfig config, LongSupplier clockMs, FileChannelFactory files,
@@ -80,13 +83,14 @@ public final class UnifiedLog implements Closeable {
         return open(dir, config, clockMs, hadCleanShutdown, recoveryPoint, FileChannelFactory.DEFAULT);
     }
 
-    static UnifiedLog open(Path dir, LogConfig config, LongSupplier clockMs, boolean hadCleanShutdown,
-                           long recoveryPoint, FileChannelFactory files) throws IOException {
+    /** As the overload above, with the log's files opened and its directory synced through {@code files}. */
+    public static UnifiedLog open(Path dir, LogConfig config, LongSupplier clockMs, boolean hadCleanShutdown,
+                                  long recoveryPoint, FileChannelFactory files) throws IOException {
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir);
             // the new partition directory must survive a power loss as much as the data written into it
             if (dir.getParent() != null) {
-                AtomicFiles.fsyncDirectory(dir.getParent());
+                files.fsyncDirectory(dir.getParent());
             }
         }
         LogLoader loader = new LogLoader(dir, config, files);
@@ -102,8 +106,15 @@ public final class UnifiedLog implements Closeable {
             if (hadCleanShutdown) {
                 log.recoveryPoint = leo;
             } else {
-                long known = Math.max(log.logStartOffset, Math.min(recoveryPoint, leo));
-                log.recoveryPoint = loader.flushScanned() ? leo : known;
+                log.recoveryPoint = Math.max(log.logStartOffset, Math.min(recoveryPoint, leo));
+                try {
+                    loader.flushScanned();
+                    log.recoveryPoint = leo;
+                } catch (IOException e) { // as a failed flush: see flush()
+                    log.fsyncFailure = e;
+                    LOG.error("Could not fsync what recovery scanned; the log is offline until it is opened again: "
+                            + "dir={} recoveryPoint={} reason={}", dir, log.recoveryPoint, e.getMessage());
+                }
             }
         } catch (IOException | RuntimeException e) {
             for (LogSegment s : log.segments.values()) {
@@ -289,11 +300,11 @@ public final class UnifiedLog implements Closeable {
         segments.put(newBase, created);
         activeSegment = created;
         try {
-            // Indexes of inactive segments are trusted at load, so they are made durable once, here.
+            // Indexes of inactive segments are trusted at load, so they are made durable once, here. Failed
+            // index writes are retried at close; a failure here is the fsync's, and takes the log offline.
             current.flushIndexes();
         } catch (IOException e) {
-            LOG.warn("Could not fsync the indexes of a rolled segment: dir={} baseOffset={} reason={}", dir,
-                    current.baseOffset(), e.getMessage());
+            throw fsyncFailed("could not fsync the indexes of a rolled segment: file=" + current.logFile(), e);
         }
         try {
             // Not fsynced: a snapshot is only used if the log data before its offset survives recovery.
@@ -363,11 +374,15 @@ public final class UnifiedLog implements Closeable {
     // ---------------------------------------------------------------- flush and lifecycle
 
     /**
-     * Fsyncs everything appended so far (segments rolled since the last flush included, with their indexes), then
-     * advances the recovery point to the log end offset seen at the start.
+     * Fsyncs everything appended so far (segments rolled since the last flush included, with their indexes and
+     * directory entries), then advances the recovery point to the log end offset seen at the start. A failed
+     * fsync takes the log offline for good (a {@link LogStorageException} now and from every later flush, append
+     * and close; the recovery point stays): Linux marks the pages whose write-back failed as clean, so a later
+     * fsync would succeed without the data being on disk, and only a recovery scan at the next open can tell.
      */
     public void flush() throws IOException {
         synchronized (flushLock) {
+            failIfOffline();
             long leo = logEndOffset;
             long from = recoveryPoint;
             if (leo <= from) {
@@ -380,26 +395,54 @@ public final class UnifiedLog implements Closeable {
                 if (segment.baseOffset() >= leo) {
                     break;
                 }
-                newSegments |= segment.baseOffset() > from;
+                // At or past the recovery point: a segment whose base is the recovery point was created after
+                // the last flush (rolled when the log was fully flushed, or the first segment of a new log).
+                newSegments |= segment.baseOffset() >= from;
                 try {
                     segment.flush();
                 } catch (IOException e) {
-                    throw new LogStorageException("flush failed: file=" + segment.logFile()
-                            + " reason=" + e.getMessage(), e);
+                    throw fsyncFailed("flush failed: file=" + segment.logFile(), e);
                 }
             }
             if (newSegments) {
                 // A segment created since the last flush is only durable once its directory entry is.
-                AtomicFiles.fsyncDirectory(dir);
+                try {
+                    files.fsyncDirectory(dir);
+                } catch (IOException e) {
+                    throw fsyncFailed("directory fsync failed: dir=" + dir, e);
+                }
             }
             recoveryPoint = leo;
             flushCount++;
         }
     }
 
+    /** Takes the log offline (keeping the first failure); returns the error to throw. */
+    private LogStorageException fsyncFailed(String what, IOException cause) {
+        if (fsyncFailure == null) {
+            fsyncFailure = cause;
+        }
+        return new LogStorageException(what + " reason=" + cause.getMessage()
+                + "; the log is offline until it is opened again", cause);
+    }
+
+    private void failIfOffline() throws LogStorageException {
+        IOException failure = fsyncFailure;
+        if (failure != null) {
+            throw new LogStorageException("log is offline after a failed fsync: dir=" + dir + " recoveryPoint="
+                    + recoveryPoint + " reason=" + failure.getMessage(), failure);
+        }
+    }
+
+    /** True once an fsync of this log failed (see {@link #flush()}). */
+    public boolean isOffline() {
+        return fsyncFailure != null;
+    }
+
     /**
      * Flushes, writes a producer snapshot at the log end offset and complete index files, and closes the files.
-     * Snapshot and index write failures are logged and tolerated; a failed flush is rethrown after closing.
+     * Snapshot and index write failures are logged and tolerated. An offline log (a failed fsync) writes nothing
+     * more: its files are closed and the failure thrown, so that the caller records no clean shutdown.
      */
     @Override
     public void close() throws IOException {
@@ -409,11 +452,17 @@ public final class UnifiedLog implements Closeable {
                 return;
             }
             closed = true;
-            IOException flushFailure = null;
             try {
                 flush();
             } catch (IOException e) {
-                flushFailure = e;
+                for (LogSegment segment : segments.values()) {
+                    try {
+                        segment.closeQuietly();
+                    } catch (IOException closeFailure) {
+                        e.addSuppressed(closeFailure);
+                    }
+                }
+                throw e;
             }
             try {
                 producerState.takeSnapshot(logEndOffset, true);
@@ -427,9 +476,6 @@ public final class UnifiedLog implements Closeable {
                 } catch (IOException e) {
                     LOG.warn("Could not close segment: file={} reason={}", segment.logFile(), e.getMessage());
                 }
-            }
-            if (flushFailure != null) {
-                throw flushFailure;
             }
         } finally {
             appendLock.unlock();
@@ -449,6 +495,7 @@ public final class UnifiedLog implements Closeable {
         if (closed) {
             throw new LogStorageException("log is closed: dir=" + dir, null);
         }
+        failIfOffline();
     }
 
     // ---------------------------------------------------------------- state

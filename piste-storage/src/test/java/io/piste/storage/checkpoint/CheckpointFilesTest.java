@@ -75,4 +75,15 @@ class CheckpointFilesTest {
         CleanShutdownMarker.delete(dir);
         assertThat(CleanShutdownMarker.exists(dir)).isFalse();
     }
+
+    @Test
+    void shouldThrowWhenADirectoryCannotBeSynced() {
+        Path missing = dir.resolve("missing");
+
+        assertThatThrownBy(() -> AtomicFiles.fsyncDirectory(missing)).isInstanceOf(IOException.class)
+                .hasMessageContaining(missing.toString());
+        assertThatThrownBy(() -> CleanShutdownMarker.delete(missing))
+                .as("a marker whose removal is not durable could come back after a crash")
+                .isInstanceOf(IOException.class);
+    }
 }

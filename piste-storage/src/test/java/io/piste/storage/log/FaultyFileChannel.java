@@ -11,17 +11,25 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A FileChannel whose writes fail with "No space left on device" while {@code diskFull} says so, after writing
- * up to {@code partialBytes} of the buffer (a torn write). Everything else is delegated.
+ * up to {@code partialBytes} of the buffer (a torn write), and whose {@code force()} fails with an I/O error while
+ * {@code fsyncFails} says so. Everything else is delegated.
  */
 public final class FaultyFileChannel extends FileChannel {
     private final FileChannel delegate;
     private final BooleanSupplier diskFull;
     private final int partialBytes;
+    private final BooleanSupplier fsyncFails;
 
     public FaultyFileChannel(FileChannel delegate, BooleanSupplier diskFull, int partialBytes) {
+        this(delegate, diskFull, partialBytes, () -> false);
+    }
+
+    public FaultyFileChannel(FileChannel delegate, BooleanSupplier diskFull, int partialBytes,
+                             BooleanSupplier fsyncFails) {
         this.delegate = delegate;
         this.diskFull = diskFull;
         this.partialBytes = partialBytes;
+        this.fsyncFails = fsyncFails;
     }
 
     private void failIfFull(ByteBuffer src, long position) throws IOException {
@@ -96,6 +104,10 @@ public final class FaultyFileChannel extends FileChannel {
 
     @Override
     public void force(boolean metaData) throws IOException {
+        if (fsyncFails.getAsBoolean()) {
+            // As on Linux after a failed write-back: the pages are dropped or marked clean, nothing is retried.
+            throw new IOException("Input/output error: fsync failed (injected)");
+        }
         delegate.force(metaData);
     }
 

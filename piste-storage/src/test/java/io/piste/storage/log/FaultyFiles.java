@@ -3,11 +3,19 @@ package io.piste.storage.log;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
-/** A {@link FileChannelFactory} whose channels fail writes while {@link #diskFull} is set, for chosen files. */
-final class FaultyFiles implements FileChannelFactory {
+/**
+ * A {@link FileChannelFactory} whose channels, for chosen files, fail writes while {@link #diskFull} is set and
+ * fail {@code force()} while {@link #failFsync} says so; directory syncs fail while {@link #failDirectorySync}
+ * says so, and are counted. Thread-safe. Public for the broker's tests (piste-storage's test-jar).
+ */
+public final class FaultyFiles implements FileChannelFactory {
     volatile boolean diskFull;
+    private volatile boolean fsyncFails;
+    private volatile boolean directorySyncFails;
+    private final AtomicInteger directorySyncs = new AtomicInteger();
     private final Predicate<Path> affected;
     private final int partialBytes;
 
@@ -24,9 +32,39 @@ final class FaultyFiles implements FileChannelFactory {
         return new FaultyFiles(p -> p.getFileName().toString().endsWith(suffix), partialBytes);
     }
 
+    /** Files (and directories) whose path contains {@code part}, e.g. a partition's directory name. */
+    public static FaultyFiles pathContaining(String part) {
+        return new FaultyFiles(p -> p.toString().contains(part), 0);
+    }
+
+    /** While set, {@code force()} on the affected files fails with an I/O error (the data may not be on disk). */
+    public void failFsync(boolean fails) {
+        fsyncFails = fails;
+    }
+
+    /** While set, syncing an affected directory fails with an I/O error. */
+    public void failDirectorySync(boolean fails) {
+        directorySyncFails = fails;
+    }
+
+    /** Directory syncs asked for so far, failed ones included. */
+    public int directorySyncs() {
+        return directorySyncs.get();
+    }
+
     @Override
     public FileChannel open(Path path) throws IOException {
         FileChannel real = FileChannelFactory.DEFAULT.open(path);
-        return affected.test(path) ? new FaultyFileChannel(real, () -> diskFull, partialBytes) : real;
+        return affected.test(path) ? new FaultyFileChannel(real, () -> diskFull, partialBytes, () -> fsyncFails)
+                : real;
+    }
+
+    @Override
+    public void fsyncDirectory(Path dir) throws IOException {
+        directorySyncs.incrementAndGet();
+        if (directorySyncFails && affected.test(dir)) {
+            throw new IOException("Input/output error: directory fsync failed (injected): dir=" + dir);
+        }
+        FileChannelFactory.super.fsyncDirectory(dir);
     }
 }

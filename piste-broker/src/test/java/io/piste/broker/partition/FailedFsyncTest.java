@@ -1,0 +1,166 @@
+package io.piste.broker.partition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.piste.broker.config.BrokerConfig;
+import io.piste.broker.metadata.LocalController;
+import io.piste.broker.metadata.TopicImage;
+import io.piste.storage.checkpoint.CleanShutdownMarker;
+import io.piste.storage.checkpoint.OffsetCheckpointFile;
+import io.piste.storage.checkpoint.TopicPartitionKey;
+import io.piste.storage.log.FaultyFiles;
+import io.piste.storage.log.FileChannelFactory;
+import io.piste.storage.log.LogStorageException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A partition whose fsync failed stays offline, without stopping the broker, until a restart recovers it: through
+ * a clean shutdown (no clean-shutdown marker for its log dir, its recovery point left before the failure), and
+ * when the failure happens at start-up. The fsyncs of partition t-0 fail through {@link FaultyFiles}; t-1 works.
+ */
+class FailedFsyncTest {
+
+    @TempDir
+    Path dir;
+
+    private Path logDir() {
+        return dir.resolve("logs");
+    }
+
+    /** A durable-mode broker's partitions, with topic t (two partitions) created on the first start. */
+    private ReplicaManager start(FileChannelFactory files) throws IOException {
+        return start(files, logDir().toString());
+    }
+
+    private ReplicaManager start(FileChannelFactory files, String logDirs) throws IOException {
+        ReplicaManager replicas = new ReplicaManager(new BrokerConfig(Map.of(
+            BrokerConfig.LOG_DIRS_CONFIG, logDirs,
+            BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG, "true")), files);
+        try (LocalController controller = LocalController.open(dir.resolve("metadata"))) {
+            replicas.startup(controller.image());
+            if (controller.image().topic("t") == null) {
+                controller.setListener(replicas);
+                controller.createTopic("t", 2, Map.of());
+            }
+        }
+        return replicas;
+    }
+
+    private static long append(Partition partition) throws IOException {
+        MemoryRecords batch = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(new byte[100]));
+        return partition.appendRecordsToLeader(batch.buffer()).lastOffset() + 1;
+    }
+
+    private static Errors ack(Partition partition, long endOffset) throws Exception {
+        CompletableFuture<Errors> answer = new CompletableFuture<>();
+        partition.whenDurable(endOffset, answer::complete);
+        return answer.get(10, TimeUnit.SECONDS);
+    }
+
+    private long checkpointedRecoveryPoint(int partition) throws IOException {
+        return new OffsetCheckpointFile(logDir().resolve(ReplicaManager.RECOVERY_POINT_CHECKPOINT)).read()
+            .get(new TopicPartitionKey("t", partition));
+    }
+
+    @Test
+    void shouldKeepAPartitionOfflineThroughACleanShutdown() throws Exception {
+        FaultyFiles files = FaultyFiles.pathContaining("t-0");
+        ReplicaManager replicas = start(files);
+        Partition failing = replicas.partition("t", 0);
+        Partition healthy = replicas.partition("t", 1);
+        long durable = append(failing);
+        assertThat(ack(failing, durable)).isEqualTo(Errors.NONE);
+        files.failFsync(true);
+        long lost = append(failing);
+
+        assertThat(ack(failing, lost)).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
+        assertThat(failing.isOffline()).isTrue();
+        assertThat(failing.highWatermark()).isEqualTo(durable);
+        assertThatThrownBy(() -> append(failing)).isInstanceOf(LogStorageException.class);
+        long healthyEnd = append(healthy);
+        assertThat(ack(healthy, healthyEnd)).as("the rest of the broker works").isEqualTo(Errors.NONE);
+
+        // Linux would report the next fsync as fine: the failed pages were dropped or marked clean.
+        files.failFsync(false);
+        replicas.close();
+
+        assertThat(CleanShutdownMarker.exists(logDir())).as("clean-shutdown marker").isFalse();
+        assertThat(checkpointedRecoveryPoint(0)).as("recovery point of the offline partition").isEqualTo(durable);
+        assertThat(checkpointedRecoveryPoint(1)).isEqualTo(healthyEnd);
+    }
+
+    @Test
+    void shouldWriteTheCleanShutdownMarkerOnlyWhereNoPartitionIsOffline() throws Exception {
+        Path first = dir.resolve("a");
+        Path second = dir.resolve("b");
+        FaultyFiles files = FaultyFiles.pathContaining("t-0");
+        ReplicaManager replicas = start(files, first + "," + second);
+        replicas.onTopicCreated(new TopicImage("u", Uuid.randomUuid(), 1, Map.of()));
+        Partition failing = replicas.partition("t", 0);
+        Path failingDir = failing.log().dir().getParent();
+        assertThat(replicas.partition("u", 0).log().dir().getParent()).as("topic u in the other log dir")
+            .isNotEqualTo(failingDir);
+        files.failFsync(true);
+        assertThat(ack(failing, append(failing))).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
+        files.failFsync(false);
+
+        replicas.close();
+
+        assertThat(CleanShutdownMarker.exists(failingDir)).isFalse();
+        assertThat(CleanShutdownMarker.exists(failingDir.equals(first) ? second : first)).isTrue();
+    }
+
+    @Test
+    void shouldLeaveAPartitionOfflineWhenItsFlushFailsAtStartUp() throws Exception {
+        try (ReplicaManager replicas = start(FileChannelFactory.DEFAULT)) {
+            append(replicas.partition("t", 0));
+            append(replicas.partition("t", 0));
+        }
+        // An unclean stop: recovery scans the tails, and must fsync what it scanned.
+        Files.delete(logDir().resolve(CleanShutdownMarker.FILE_NAME));
+        FaultyFiles files = FaultyFiles.pathContaining("t-0");
+        files.failFsync(true);
+
+        try (ReplicaManager replicas = start(files)) {
+            Partition failing = replicas.partition("t", 0);
+            assertThat(failing.isOffline()).isTrue();
+            assertThat(failing.highWatermark()).as("high watermark unmoved").isZero();
+            assertThatThrownBy(() -> append(failing)).isInstanceOf(LogStorageException.class);
+            assertThat(ack(failing, 1)).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
+
+            Partition healthy = replicas.partition("t", 1);
+            long end = append(healthy);
+            assertThat(ack(healthy, end)).as("the rest of the broker works").isEqualTo(Errors.NONE);
+            files.failFsync(false);
+        }
+        assertThat(CleanShutdownMarker.exists(logDir())).as("clean-shutdown marker").isFalse();
+    }
+
+    @Test
+    void shouldRefuseToStartWhenTheCleanShutdownMarkerCannotBeRemoved() throws Exception {
+        // A marker that cannot be deleted (here a non-empty directory of its name) would, after a crash, skip
+        // the recovery of everything written since this start.
+        Files.createDirectories(logDir().resolve(CleanShutdownMarker.FILE_NAME).resolve("x"));
+        ReplicaManager replicas = new ReplicaManager(new BrokerConfig(Map.of(
+            BrokerConfig.LOG_DIRS_CONFIG, logDir().toString())));
+        try (LocalController controller = LocalController.open(dir.resolve("metadata"))) {
+            assertThatThrownBy(() -> replicas.startup(controller.image())).isInstanceOf(IOException.class)
+                .hasMessageContaining(logDir().toString());
+        } finally {
+            replicas.close();
+        }
+    }
+}
