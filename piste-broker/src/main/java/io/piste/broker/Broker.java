@@ -174,6 +174,11 @@ public final class Broker implements AutoCloseable {
         return context.fetchSessions().cache().evictionCount();
     }
 
+    /** How many (fetch, partition) waits for new data there are now, over all partitions, for monitoring. */
+    public int fetchWaiterCount() {
+        return replicaManager.dataWaiterCount();
+    }
+
     /** Every group's lag per partition, for monitoring. */
     public ConsumerLag consumerLag() {
         return consumerLag;

@@ -60,6 +60,11 @@ public final class PisteServer implements AutoCloseable {
         return broker.fetchSessionEvictions();
     }
 
+    /** How many (long-poll fetch, partition) waits for new data the broker holds now. */
+    public int fetchWaiterCount() {
+        return broker.fetchWaiterCount();
+    }
+
     /** Clean shutdown: stops the listener, flushes every log and writes the clean-shutdown markers. */
     @Override
     public void close() {

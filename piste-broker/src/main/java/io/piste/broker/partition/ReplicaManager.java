@@ -258,6 +258,19 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         return best;
     }
 
+    /** How many (fetch, partition) waits for data there are over all partitions, for monitoring and tests. */
+    public int dataWaiterCount() {
+        int count = 0;
+        for (Partition[] topicPartitions : partitions.values()) {
+            for (Partition partition : topicPartitions) {
+                if (partition != null) {
+                    count += partition.dataWaiterCount();
+                }
+            }
+        }
+        return count;
+    }
+
     public Partition partition(String topic, int index) {
         Partition[] topicPartitions = partitions.get(topic);
         if (topicPartitions == null || index < 0 || index >= topicPartitions.length) {

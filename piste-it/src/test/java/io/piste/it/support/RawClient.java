@@ -37,15 +37,22 @@ public final class RawClient implements AutoCloseable
     public int send(final ApiKeys apiKey, final short version, final ApiMessage request)
     {
         final int id = ++correlationId;
-        final RequestHeader header = new RequestHeader(apiKey, version, "raw-client", id);
-        final ByteBuffer body = RequestUtils.serialize(header.data(), header.headerVersion(), request, version);
-        final ByteBuffer frame = ByteBuffer.allocate(4 + body.remaining());
-        frame.putInt(body.remaining()).put(body);
-        if (!connection.send(frame.array()))
+        if (!connection.send(frame(apiKey, version, id, request)))
         {
             throw new AssertionError("broker closed the connection before " + apiKey + " v" + version);
         }
         return id;
+    }
+
+    /** The bytes of one request frame (length prefix, header, body), to send through a {@link RawConnection}. */
+    public static byte[] frame(final ApiKeys apiKey, final short version, final int correlationId,
+        final ApiMessage request)
+    {
+        final RequestHeader header = new RequestHeader(apiKey, version, "raw-client", correlationId);
+        final ByteBuffer body = RequestUtils.serialize(header.data(), header.headerVersion(), request, version);
+        final ByteBuffer frame = ByteBuffer.allocate(4 + body.remaining());
+        frame.putInt(body.remaining()).put(body);
+        return frame.array();
     }
 
     /** Sends and waits up to {@link #ANSWER_TIMEOUT} for the answer, which must be a response. */

@@ -82,6 +82,12 @@ public final class TestBroker implements AutoCloseable
         return server.fetchSessionEvictions();
     }
 
+    /** How many (long-poll fetch, partition) waits for new data the running broker holds. */
+    public int fetchWaiterCount()
+    {
+        return server.fetchWaiterCount();
+    }
+
     public boolean isRunning()
     {
         return server != null;
