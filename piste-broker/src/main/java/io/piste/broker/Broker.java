@@ -179,6 +179,11 @@ public final class Broker implements AutoCloseable {
         return replicaManager.dataWaiterCount();
     }
 
+    /** How many fetches are parked waiting for data now (at most {@code fetch.purgatory.max.requests}). */
+    public int parkedFetchCount() {
+        return context.parkedFetchCount();
+    }
+
     /** Every group's lag per partition, for monitoring. */
     public ConsumerLag consumerLag() {
         return consumerLag;

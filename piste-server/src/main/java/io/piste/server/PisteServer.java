@@ -65,6 +65,11 @@ public final class PisteServer implements AutoCloseable {
         return broker.fetchWaiterCount();
     }
 
+    /** How many long-poll fetches the broker holds parked now. */
+    public int parkedFetchCount() {
+        return broker.parkedFetchCount();
+    }
+
     /** Clean shutdown: stops the listener, flushes every log and writes the clean-shutdown markers. */
     @Override
     public void close() {

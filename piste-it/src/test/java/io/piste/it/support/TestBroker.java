@@ -88,6 +88,12 @@ public final class TestBroker implements AutoCloseable
         return server.fetchWaiterCount();
     }
 
+    /** How many long-poll fetches the running broker holds parked. */
+    public int parkedFetchCount()
+    {
+        return server.parkedFetchCount();
+    }
+
     public boolean isRunning()
     {
         return server != null;
