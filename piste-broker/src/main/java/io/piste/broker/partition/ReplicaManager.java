@@ -168,6 +168,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         long recoveryPoint = recoveryPoints.getOrDefault(logDir, Map.of()).getOrDefault(key, 0L);
         UnifiedLog unifiedLog = UnifiedLog.open(logDir.resolve(dirName),
             TopicConfigs.logConfig(brokerConfigs, topic.configs()), System::currentTimeMillis, clean, recoveryPoint);
+        unifiedLog.producerState().setMaxProducerIds(config.producerIdMaxPerPartition());
         // Everything that survived recovery is in the log now; once flushed, a single replica's
         // high watermark is its log end, as for a Kafka leader that is its own ISR.
         try {

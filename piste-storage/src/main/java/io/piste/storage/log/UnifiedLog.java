@@ -150,6 +150,7 @@ public final class UnifiedLog implements Closeable {
      * @throws InvalidRecordException if a duplicate idempotent batch comes with other batches
      * @throws OutOfOrderSequenceException if an idempotent batch's sequence does not follow the last one
      * @throws InvalidProducerEpochException if an idempotent batch carries a stale producer epoch
+     * @throws ProducerIdLimitExceededException if a batch's producer id would be one more than the log tracks
      * @throws LogStorageException if the write failed; nothing was appended ({@code isDiskFull()} tells ENOSPC)
      */
     public LogAppendInfo appendAsLeader(ByteBuffer records, int leaderEpoch) throws IOException {
