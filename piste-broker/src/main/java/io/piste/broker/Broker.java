@@ -174,6 +174,16 @@ public final class Broker implements AutoCloseable {
         return context.fetchSessions().cache().evictionCount();
     }
 
+    /** How many (fetch, partition) waits for new data there are now, over all partitions, for monitoring. */
+    public int fetchWaiterCount() {
+        return replicaManager.dataWaiterCount();
+    }
+
+    /** How many fetches are parked waiting for data now (at most {@code fetch.purgatory.max.requests}). */
+    public int parkedFetchCount() {
+        return context.parkedFetchCount();
+    }
+
     /** Every group's lag per partition, for monitoring. */
     public ConsumerLag consumerLag() {
         return consumerLag;

@@ -60,6 +60,16 @@ public final class PisteServer implements AutoCloseable {
         return broker.fetchSessionEvictions();
     }
 
+    /** How many (long-poll fetch, partition) waits for new data the broker holds now. */
+    public int fetchWaiterCount() {
+        return broker.fetchWaiterCount();
+    }
+
+    /** How many long-poll fetches the broker holds parked now. */
+    public int parkedFetchCount() {
+        return broker.parkedFetchCount();
+    }
+
     /** Clean shutdown: stops the listener, flushes every log and writes the clean-shutdown markers. */
     @Override
     public void close() {

@@ -16,6 +16,7 @@ import static org.apache.kafka.common.config.ConfigDef.Type.STRING;
 import io.piste.broker.group.GroupConfig;
 import io.piste.broker.group.consumer.ConsumerGroupConfig;
 import io.piste.storage.log.LogConfig;
+import io.piste.storage.producer.ProducerStateManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * <p>Names, types, defaults and validators are Kafka's, with these documented deviations, all so that a single node
  * starts with no setup: {@code node.id} defaults to 1 (Kafka requires it), {@code listeners} defaults to
  * {@code PLAINTEXT://127.0.0.1:9092} (Kafka binds all interfaces), {@code log.dir} defaults to {@code ./data}
- * (Kafka: {@code /tmp/kafka-logs}). {@code log.flush.on.ack} and
- * {@code log.writeback.interval.ms} are Piste's own. Keys Piste does not know are kept in
+ * (Kafka: {@code /tmp/kafka-logs}). {@code log.flush.on.ack},
+ * {@code log.writeback.interval.ms}, {@code fetch.purgatory.max.requests} and
+ * {@code producer.id.max.per.partition} are Piste's own. Keys Piste does not know are kept in
  * {@link #originals()} and logged once each at WARN, as Kafka does.
  *
  * <p>Immutable and thread-safe.
@@ -83,6 +85,17 @@ public final class BrokerConfig {
     public static final String MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_DOC =
             "The maximum number of incremental fetch sessions (KIP-227) the broker keeps. 0 answers every fetch "
             + "session-less.";
+    public static final String FETCH_PURGATORY_MAX_REQUESTS_CONFIG = "fetch.purgatory.max.requests";
+    public static final String FETCH_PURGATORY_MAX_REQUESTS_DOC =
+            "The maximum number of fetches the broker keeps waiting for data (max.wait.ms, min.bytes) at once. "
+            + "A fetch beyond it is answered at once with the data there is, and a throttle time of its max.wait.ms "
+            + "so that clients (KIP-219) wait before fetching again. Piste's own.";
+    public static final String PRODUCER_ID_MAX_PER_PARTITION_CONFIG = "producer.id.max.per.partition";
+    public static final String PRODUCER_ID_MAX_PER_PARTITION_DOC =
+            "The maximum number of producer ids whose idempotence state a partition keeps. A batch from one more "
+            + "producer id is refused with POLICY_VIOLATION until a tracked producer expires "
+            + "(producer.id.expiration.ms); no tracked producer is forgotten to make room. Piste's own; Kafka "
+            + "throttles new producer ids per user instead (KIP-936).";
     public static final String MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS_CONFIG =
             "min.incremental.fetch.session.eviction.ms";
     public static final String MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS_DOC =
@@ -257,6 +270,16 @@ public final class BrokerConfig {
         return (Integer) values.get(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_CONFIG);
     }
 
+    /** {@code producer.id.max.per.partition}. */
+    public int producerIdMaxPerPartition() {
+        return (Integer) values.get(PRODUCER_ID_MAX_PER_PARTITION_CONFIG);
+    }
+
+    /** {@code fetch.purgatory.max.requests}. */
+    public int fetchPurgatoryMaxRequests() {
+        return (Integer) values.get(FETCH_PURGATORY_MAX_REQUESTS_CONFIG);
+    }
+
     /** {@code min.incremental.fetch.session.eviction.ms}. */
     public long minIncrementalFetchSessionEvictionMs() {
         return (Long) values.get(MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS_CONFIG);
@@ -384,6 +407,11 @@ public final class BrokerConfig {
                         LOG_WRITEBACK_INTERVAL_MS_DOC)
                 .define(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_CONFIG, INT, 1000, atLeast(0), MEDIUM,
                         MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_DOC)
+                .define(PRODUCER_ID_MAX_PER_PARTITION_CONFIG, INT,
+                        ProducerStateManager.DEFAULT_MAX_PRODUCER_IDS, atLeast(1), MEDIUM,
+                        PRODUCER_ID_MAX_PER_PARTITION_DOC)
+                .define(FETCH_PURGATORY_MAX_REQUESTS_CONFIG, INT, 50_000, atLeast(0), MEDIUM,
+                        FETCH_PURGATORY_MAX_REQUESTS_DOC)
                 .define(MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS_CONFIG, LONG, 120_000L, atLeast(0), LOW,
                         MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS_DOC)
                 .define("group.initial.rebalance.delay.ms", INT, 3000, atLeast(0), MEDIUM,

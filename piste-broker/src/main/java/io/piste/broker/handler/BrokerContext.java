@@ -24,6 +24,7 @@ public final class BrokerContext {
     private final GroupOffsets groupOffsets;
     private final ConsumerGroupCoordinator consumerGroupCoordinator;
     private final FetchSessions fetchSessions;
+    private final FetchPurgatory fetchPurgatory;
     private volatile String advertisedHost;
     private volatile int advertisedPort;
 
@@ -41,6 +42,7 @@ public final class BrokerContext {
         // could only make it start a new session.
         this.fetchSessions = new FetchSessions(new FetchSessionCache(config.maxIncrementalFetchSessionCacheSlots(),
             config.minIncrementalFetchSessionEvictionMs(), new SecureRandom()), System::currentTimeMillis);
+        this.fetchPurgatory = new FetchPurgatory(config.fetchPurgatoryMaxRequests());
     }
 
     /** Set once the listener is bound, before any client can know the port. */
@@ -77,6 +79,15 @@ public final class BrokerContext {
     /** The broker's fetch sessions (KIP-227); they live as long as the broker process. */
     public FetchSessions fetchSessions() {
         return fetchSessions;
+    }
+
+    FetchPurgatory fetchPurgatory() {
+        return fetchPurgatory;
+    }
+
+    /** How many fetches are parked waiting for data now, for monitoring. */
+    public int parkedFetchCount() {
+        return fetchPurgatory.parkedCount();
     }
 
     public GroupOffsets groupOffsets() {

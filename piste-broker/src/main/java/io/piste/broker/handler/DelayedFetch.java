@@ -16,10 +16,14 @@ import java.util.concurrent.TimeUnit;
  * evicted meanwhile, the answer is still sent and the client's next incremental fetch learns it
  * ({@code FETCH_SESSION_ID_NOT_FOUND}); if another request advanced it, the answer is
  * {@code INVALID_FETCH_SESSION_EPOCH}.
+ *
+ * <p>It holds a place in the {@link FetchPurgatory} from {@link #start} until it is answered, expires, or its
+ * connection closes; then its waiters leave every partition and its timer is cancelled, so nothing of it remains.
  */
 final class DelayedFetch {
 
     private final RequestContext context;
+    private final FetchPurgatory purgatory;
     private final FetchContext fetchContext;
     private final FetchReader reader;
     private final List<FetchTarget> targets;
@@ -29,9 +33,10 @@ final class DelayedFetch {
     private ScheduledFuture<?> timeout;
     private boolean completed;
 
-    DelayedFetch(RequestContext context, FetchContext fetchContext, FetchReader reader, List<FetchTarget> targets,
-                 int minBytes, int maxWaitMs) {
+    DelayedFetch(RequestContext context, FetchPurgatory purgatory, FetchContext fetchContext, FetchReader reader,
+                 List<FetchTarget> targets, int minBytes, int maxWaitMs) {
         this.context = context;
+        this.purgatory = purgatory;
         this.fetchContext = fetchContext;
         this.reader = reader;
         this.targets = targets;
@@ -39,8 +44,9 @@ final class DelayedFetch {
         this.maxWaitMs = maxWaitMs;
     }
 
-    /** Called on the event loop that read the request. */
+    /** Called on the event loop that read the request, with a place taken in the purgatory. */
     void start() {
+        context.onConnectionClosed(this::cancel);
         for (FetchTarget target : targets) {
             target.partition().addDataWaiter(onData);
         }
@@ -76,6 +82,18 @@ final class DelayedFetch {
     }
 
     private void complete(FetchReader.Result result) {
+        leave();
+        context.respond(fetchContext.updateAndGenerateResponse(result.response()));
+    }
+
+    /** The connection closed: no one is left to answer. */
+    private void cancel() {
+        if (!completed) {
+            leave();
+        }
+    }
+
+    private void leave() {
         completed = true;
         for (FetchTarget target : targets) {
             target.partition().removeDataWaiter(onData);
@@ -83,6 +101,6 @@ final class DelayedFetch {
         if (timeout != null) {
             timeout.cancel(false);
         }
-        context.respond(fetchContext.updateAndGenerateResponse(result.response()));
+        purgatory.release();
     }
 }

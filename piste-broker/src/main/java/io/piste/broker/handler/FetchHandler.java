@@ -18,7 +18,8 @@ import org.apache.kafka.common.requests.FetchRequest;
 /**
  * Fetch: reads whole batches up to the high watermark as file slices (sent with sendfile), within the
  * request's and each partition's byte limits. A fetch that finds fewer than {@code min.bytes} waits up to
- * {@code max.wait.ms} for produce to bring more ({@link DelayedFetch}).
+ * {@code max.wait.ms} for produce to bring more ({@link DelayedFetch}), if the {@link FetchPurgatory} has room; if
+ * not, it is answered at once with a throttle time of {@code max.wait.ms}.
  *
  * <p>Fetch sessions (KIP-227) as Kafka implements them ({@link FetchSessions}): a full fetch with epoch 0 creates a
  * session when the broker-wide cache ({@code max.incremental.fetch.session.cache.slots}) has or can make room;
@@ -30,10 +31,12 @@ final class FetchHandler implements RequestHandler {
 
     private final BrokerContext broker;
     private final FetchSessions sessions;
+    private final FetchPurgatory purgatory;
 
     FetchHandler(BrokerContext broker) {
         this.broker = broker;
         this.sessions = broker.fetchSessions();
+        this.purgatory = broker.fetchPurgatory();
     }
 
     @Override
@@ -48,8 +51,14 @@ final class FetchHandler implements RequestHandler {
             || first.hasError() || targets.isEmpty();
         if (mustAnswerNow) {
             context.respond(fetchContext.updateAndGenerateResponse(first.response()));
+        } else if (!purgatory.tryPark()) {
+            // Full: answer with what there is, as if max.wait.ms had passed, and ask the client (KIP-219) to wait
+            // that long before its next request, so that it does not spin on empty answers.
+            context.respond(fetchContext.updateAndGenerateResponse(first.response())
+                .setThrottleTimeMs(request.maxWaitMs()));
         } else {
-            new DelayedFetch(context, fetchContext, reader, targets, request.minBytes(), request.maxWaitMs()).start();
+            new DelayedFetch(context, purgatory, fetchContext, reader, targets, request.minBytes(),
+                request.maxWaitMs()).start();
         }
     }
 

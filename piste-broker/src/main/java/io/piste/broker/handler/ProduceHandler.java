@@ -7,6 +7,7 @@ import io.piste.broker.protocol.RequestContext;
 import io.piste.broker.protocol.RequestHandler;
 import io.piste.storage.log.LogAppendInfo;
 import java.io.IOException;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidRequiredAcksException;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Produce: appends each partition's batches as received (validated, offsets assigned in place) and answers
  * per {@code acks}: 0 never, 1 once appended, all (-1) once the data is durable (see {@link Partition}).
- * From v13 topics are named by id.
+ * From v13 topics are named by id. Each partition's records must be exactly one batch (Kafka's rule from v3), and a
+ * partition listed twice is refused (INVALID_RECORD), so that nothing is appended in part.
  */
 final class ProduceHandler implements RequestHandler {
 
@@ -49,6 +51,7 @@ final class ProduceHandler implements RequestHandler {
         // One count for this method, one per partition waiting for durability; the last to finish answers.
         AtomicInteger outstanding = new AtomicInteger(1);
         MetadataImage image = broker.controller().image();
+        Set<String> listedTwice = ProduceRequestChecks.listedMoreThanOnce(request, byId);
         for (TopicProduceData topicData : request.topicData()) {
             TopicImage topic = byId ? image.topic(topicData.topicId()) : image.topic(topicData.name());
             TopicProduceResponse topicResponse = new TopicProduceResponse()
@@ -62,6 +65,12 @@ final class ProduceHandler implements RequestHandler {
                     .setLogAppendTimeMs(-1)
                     .setLogStartOffset(-1);
                 topicResponse.partitionResponses().add(partitionResponse);
+                if (!listedTwice.isEmpty()
+                    && listedTwice.contains(ProduceRequestChecks.key(topicData, partitionData, byId))) {
+                    partitionResponse.setErrorCode(Errors.INVALID_RECORD.code())
+                        .setErrorMessage("partition " + partitionData.index() + " listed more than once");
+                    continue;
+                }
                 Partition partition = topic == null ? null
                     : broker.replicaManager().partition(topic.name(), partitionData.index());
                 if (partition == null) {
@@ -99,6 +108,13 @@ final class ProduceHandler implements RequestHandler {
         }
         if (!(data.records() instanceof MemoryRecords records) || records.sizeInBytes() == 0) {
             response.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage("no record batch in the request");
+            return null;
+        }
+        if (ProduceRequestChecks.holdsMoreThanOneBatch(records.buffer())) {
+            // Kafka's rule from Produce v3; several batches could also be half taken as an idempotent retry.
+            response.setErrorCode(Errors.INVALID_RECORD.code())
+                .setErrorMessage("a partition's records must be exactly one batch: sizeInBytes="
+                    + records.sizeInBytes());
             return null;
         }
         try {

@@ -7,6 +7,7 @@ import io.piste.storage.log.InvalidRecordException;
 import io.piste.storage.log.InvalidTimestampException;
 import io.piste.storage.log.OffsetOutOfRangeException;
 import io.piste.storage.log.OutOfOrderSequenceException;
+import io.piste.storage.log.ProducerIdLimitExceededException;
 import java.io.IOException;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
@@ -30,6 +31,10 @@ final class StorageErrors {
             return Errors.OUT_OF_ORDER_SEQUENCE_NUMBER;
         } else if (e instanceof InvalidProducerEpochException) {
             return Errors.INVALID_PRODUCER_EPOCH;
+        } else if (e instanceof ProducerIdLimitExceededException) {
+            // Not retriable: a slot frees only when a producer expires (a day by default), far beyond any retry.
+            // The Java producer fails the batch with PolicyViolationException carrying the broker's message.
+            return Errors.POLICY_VIOLATION;
         } else if (e instanceof OffsetOutOfRangeException) {
             return Errors.OFFSET_OUT_OF_RANGE;
         } else if (e instanceof IOException) {

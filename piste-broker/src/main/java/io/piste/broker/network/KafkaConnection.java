@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * in request order however they complete (Kafka clients match responses to requests by order).
  *
  * <p>At most {@link #MAX_IN_FLIGHT} requests wait for answers; beyond that the connection stops reading, so
- * a client cannot make the broker queue without bound. All state is touched on the channel's event loop.
+ * a client cannot make the broker queue without bound. When the connection closes, each request still unanswered
+ * is told (see {@link RequestContext#onConnectionClosed}), so that a parked fetch ends with its connection. All
+ * state is touched on the channel's event loop.
  */
 final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
@@ -35,6 +37,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private final ApiVersionsTable apiVersions;
     private final ArrayDeque<PendingResponse> pending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
+    private boolean closed;
 
     KafkaConnection(RequestHandler handler, ApiVersionsTable apiVersions) {
         this.handler = handler;
@@ -126,6 +129,17 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closed = true;
+        for (PendingResponse slot : pending) {
+            slot.cancelIfUnanswered();
+        }
+        // Nothing can be written any more: let go of the answers and the requests they belong to.
+        pending.clear();
+        super.channelInactive(ctx);
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof DecoderException) {
             // an oversized or negative frame length: the stream cannot be resynchronised
@@ -172,6 +186,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         final short apiVersion;
         ApiMessage response;
         boolean done;
+        Runnable onClose;
 
         PendingResponse(RequestHeader header) {
             this(header.correlationId(), header.apiKey().responseHeaderVersion(header.apiVersion()),
@@ -194,12 +209,34 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             }
         }
 
+        @Override
+        public void onConnectionClosed(Runnable cancel) {
+            if (closed) {
+                cancel.run();
+            } else {
+                onClose = cancel;
+            }
+        }
+
+        void cancelIfUnanswered() {
+            Runnable cancel = onClose;
+            onClose = null;
+            if (!done && cancel != null) {
+                try {
+                    cancel.run();
+                } catch (RuntimeException e) {
+                    log.error("Cancelling request {} of a closed connection failed", correlationId, e);
+                }
+            }
+        }
+
         private void completeOnLoop(ApiMessage answer) {
             if (done) {
                 throw new IllegalStateException("request " + correlationId + " answered twice");
             }
             response = answer;
             done = true;
+            onClose = null;
             writeReadyResponses();
         }
     }

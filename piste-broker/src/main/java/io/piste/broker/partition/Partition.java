@@ -245,6 +245,11 @@ public final class Partition {
         dataWaiters.remove(waiter);
     }
 
+    /** How many fetches wait for this partition's data now, for monitoring and tests. */
+    public int dataWaiterCount() {
+        return dataWaiters.size();
+    }
+
     @Override
     public String toString() {
         return topic + "-" + index;

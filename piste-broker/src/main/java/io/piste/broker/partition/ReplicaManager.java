@@ -182,6 +182,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         UnifiedLog unifiedLog = UnifiedLog.open(logDir.resolve(dirName),
             TopicConfigs.logConfig(brokerConfigs, topic.configs()), System::currentTimeMillis, clean, recoveryPoint,
             files);
+        unifiedLog.producerState().setMaxProducerIds(config.producerIdMaxPerPartition());
         Partition partition = new Partition(topic.name(), index, unifiedLog, flusher, config.logFlushOnAck(),
             flushIntervalMessages(topic));
         // Everything that survived recovery is in the log now; once flushed, a single replica's
@@ -273,6 +274,19 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
             }
         }
         return best;
+    }
+
+    /** How many (fetch, partition) waits for data there are over all partitions, for monitoring and tests. */
+    public int dataWaiterCount() {
+        int count = 0;
+        for (Partition[] topicPartitions : partitions.values()) {
+            for (Partition partition : topicPartitions) {
+                if (partition != null) {
+                    count += partition.dataWaiterCount();
+                }
+            }
+        }
+        return count;
     }
 
     public Partition partition(String topic, int index) {

@@ -18,6 +18,13 @@ public final class RequestContext {
     /** Where a request's answer goes; implemented by the connection. */
     public interface ResponseSlot {
         void complete(ApiMessage response);
+
+        /**
+         * Runs {@code cancel} on the connection's event loop if the connection closes before the answer (at once if
+         * it is closed already). Call on that event loop. A slot without a connection (tests) never closes.
+         */
+        default void onConnectionClosed(Runnable cancel) {
+        }
     }
 
     private final RequestHeader header;
@@ -71,6 +78,15 @@ public final class RequestContext {
 
     public void respond(ApiMessage response) {
         slot.complete(response);
+    }
+
+    /**
+     * For a request answered later (a parked fetch): {@code cancel} runs on the event loop if the connection closes
+     * first, so that the request lets go of what it holds at once rather than at its timeout. At most one per request;
+     * call on the event loop.
+     */
+    public void onConnectionClosed(Runnable cancel) {
+        slot.onConnectionClosed(cancel);
     }
 
     /** For requests that get no answer on the wire (produce with acks=0). */

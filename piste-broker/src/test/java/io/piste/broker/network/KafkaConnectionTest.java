@@ -80,6 +80,27 @@ class KafkaConnectionTest {
     }
 
     @Test
+    void shouldCancelOnlyTheUnansweredRequestsWhenTheConnectionCloses() {
+        EmbeddedChannel channel = channel();
+        short metadataVersion = 12;
+        channel.writeInbound(frame(new RequestHeader(ApiKeys.METADATA, metadataVersion, "c", 1),
+            new MetadataRequest(new MetadataRequestData(), metadataVersion)));
+        channel.writeInbound(frame(new RequestHeader(ApiKeys.METADATA, metadataVersion, "c", 2),
+            new MetadataRequest(new MetadataRequestData(), metadataVersion)));
+        List<Integer> cancelled = new ArrayList<>();
+        received.get(0).onConnectionClosed(() -> cancelled.add(1));
+        received.get(1).onConnectionClosed(() -> cancelled.add(2));
+        received.get(0).respond(new MetadataResponseData().setClusterId("x"));
+        readResponse(channel);
+
+        channel.close();
+
+        assertThat(cancelled).containsExactly(2);
+        received.get(1).onConnectionClosed(() -> cancelled.add(3));
+        assertThat(cancelled).as("registered after the close: run at once").containsExactly(2, 3);
+    }
+
+    @Test
     void shouldAnswerUnsupportedApiVersionsVersionWithV0Error() {
         EmbeddedChannel channel = channel();
         ByteBuf frame = Unpooled.buffer();

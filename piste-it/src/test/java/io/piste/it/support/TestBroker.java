@@ -82,6 +82,18 @@ public final class TestBroker implements AutoCloseable
         return server.fetchSessionEvictions();
     }
 
+    /** How many (long-poll fetch, partition) waits for new data the running broker holds. */
+    public int fetchWaiterCount()
+    {
+        return server.fetchWaiterCount();
+    }
+
+    /** How many long-poll fetches the running broker holds parked. */
+    public int parkedFetchCount()
+    {
+        return server.parkedFetchCount();
+    }
+
     public boolean isRunning()
     {
         return server != null;

@@ -158,8 +158,10 @@ public final class UnifiedLog implements Closeable {
      * @throws InvalidBatchException if a batch is malformed (nothing is written)
      * @throws BatchTooLargeException if a batch exceeds {@code maxMessageBytes}
      * @throws InvalidTimestampException if a CreateTime batch's maxTimestamp is out of the allowed range
+     * @throws InvalidRecordException if a duplicate idempotent batch comes with other batches
      * @throws OutOfOrderSequenceException if an idempotent batch's sequence does not follow the last one
      * @throws InvalidProducerEpochException if an idempotent batch carries a stale producer epoch
+     * @throws ProducerIdLimitExceededException if a batch's producer id would be one more than the log tracks
      * @throws LogStorageException if the write failed; nothing was appended ({@code isDiskFull()} tells ENOSPC)
      */
     public LogAppendInfo appendAsLeader(ByteBuffer records, int leaderEpoch) throws IOException {
@@ -223,7 +225,10 @@ public final class UnifiedLog implements Closeable {
         return r;
     }
 
-    /** Idempotence checks for every batch, staged; returns the original batch if the append is a duplicate. */
+    /**
+     * Idempotence checks for every batch, staged; returns the original batch if the append is one batch and a
+     * duplicate. A duplicate among several batches is refused ({@link InvalidRecordException}).
+     */
     private BatchMetadata stageProducerState(ByteBuffer records, int start, int end, LogConfig cfg, long now) {
         long next = logEndOffset;
         try {
@@ -235,6 +240,13 @@ public final class UnifiedLog implements Closeable {
                         view.baseSequence(), view.lastSequence(), next, last, maxTimestamp);
                 if (duplicate != null) {
                     producerState.abortStaged();
+                    if (end - start != view.sizeInBytes()) {
+                        // One answer cannot say "this batch is a duplicate, that one was appended": Kafka takes
+                        // one batch per partition from a client (Produce v3+), so refuse the set whole.
+                        throw new InvalidRecordException("a duplicate batch came with other batches: producerId="
+                                + view.producerId() + " firstSequence=" + view.baseSequence() + " sizeInBytes="
+                                + (end - start));
+                    }
                     return duplicate;
                 }
                 next = last + 1;

@@ -2,6 +2,7 @@ package io.piste.storage.producer;
 
 import io.piste.storage.log.InvalidProducerEpochException;
 import io.piste.storage.log.OutOfOrderSequenceException;
+import io.piste.storage.log.ProducerIdLimitExceededException;
 import io.piste.storage.record.RecordBatchView;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Idempotent-producer state of one partition: per producer id the epoch and the last
- * {@value #NUM_BATCHES_TO_RETAIN} batches, following Kafka's rules.
+ * {@value #NUM_BATCHES_TO_RETAIN} batches, following Kafka's rules. At most {@code producer.id.max.per.partition}
+ * producer ids are tracked: a batch from one more is refused ({@link ProducerIdLimitExceededException}) until a
+ * producer expires; recovery ({@link #update}) applies what the log holds whatever the limit.
  *
  * <p>An append goes in two steps so that a failed write changes nothing: {@link #checkAndStage} validates a batch
  * against the committed state plus the batches staged before it, then {@link #commitStaged()} (after the write)
@@ -32,14 +35,27 @@ import org.slf4j.LoggerFactory;
 public final class ProducerStateManager {
     public static final int NUM_BATCHES_TO_RETAIN = 5;
     static final int SNAPSHOTS_TO_KEEP = 2;
+    /** Default of {@code producer.id.max.per.partition}. */
+    public static final int DEFAULT_MAX_PRODUCER_IDS = 50_000;
     private static final Logger LOG = LoggerFactory.getLogger(ProducerStateManager.class);
 
     private final Path dir;
     private final ConcurrentHashMap<Long, ProducerEntry> producers = new ConcurrentHashMap<>();
     private final Map<Long, ProducerEntry> staged = new HashMap<>();
+    private volatile int maxProducerIds = DEFAULT_MAX_PRODUCER_IDS;
+    /** Whether the refusal of a new producer id was logged since the last expiry; under the append lock. */
+    private boolean warnedFull;
 
     public ProducerStateManager(Path dir) {
         this.dir = dir;
+    }
+
+    /** The most producer ids tracked at once ({@code producer.id.max.per.partition}); from any thread. */
+    public void setMaxProducerIds(int maxProducerIds) {
+        if (maxProducerIds < 1) {
+            throw new IllegalArgumentException("maxProducerIds must be positive: maxProducerIds=" + maxProducerIds);
+        }
+        this.maxProducerIds = maxProducerIds;
     }
 
     public ProducerEntry lastEntry(long producerId) {
@@ -63,6 +79,9 @@ public final class ProducerStateManager {
                 removed++;
             }
         }
+        if (removed > 0) {
+            warnedFull = false;
+        }
         return removed;
     }
 
@@ -77,6 +96,7 @@ public final class ProducerStateManager {
      * null otherwise. Batches without a producer id, or without sequence (control batches), are not checked
      * beyond the epoch.
      *
+     * @throws ProducerIdLimitExceededException if the producer id is new and the limit of tracked ids is reached
      * @throws InvalidProducerEpochException if the epoch is older than the producer's
      * @throws OutOfOrderSequenceException if the first sequence does not follow the producer's last one
      */
@@ -86,6 +106,9 @@ public final class ProducerStateManager {
             return null;
         }
         ProducerEntry current = staged.containsKey(producerId) ? staged.get(producerId) : producers.get(producerId);
+        if (current == null) {
+            checkRoomForNewProducer(producerId);
+        }
         if (current != null && epoch < current.epoch()) {
             throw new InvalidProducerEpochException("producer epoch is stale: producerId=" + producerId
                     + " epoch=" + epoch + " currentEpoch=" + current.epoch());
@@ -112,6 +135,34 @@ public final class ProducerStateManager {
         staged.put(producerId, next(current, producerId, epoch, firstSeq, lastSeq, firstOffset, lastOffset,
                 maxTimestamp));
         return null;
+    }
+
+    /**
+     * A new producer id is refused, never let in by forgetting a tracked one: a tracked producer may be live, and
+     * forgetting it would take its duplicate detection away silently.
+     */
+    private void checkRoomForNewProducer(long producerId) {
+        int max = maxProducerIds;
+        int tracked = producers.size();
+        if (tracked + staged.size() < max) {
+            return;
+        }
+        for (Long stagedId : staged.keySet()) {
+            if (!producers.containsKey(stagedId)) {
+                tracked++;
+            }
+        }
+        if (tracked >= max) {
+            String message = "partition " + dir.getFileName() + " tracks its limit of producer ids, "
+                    + "producer.id.max.per.partition=" + max + "; refusing new producerId=" + producerId
+                    + " until a producer expires (producer.id.expiration.ms)";
+            if (!warnedFull) {
+                // One line per time the partition fills up, not one per refused batch.
+                warnedFull = true;
+                LOG.warn("{}; further refusals are not logged until a producer expires", message);
+            }
+            throw new ProducerIdLimitExceededException(message);
+        }
     }
 
     /** Applies the staged batches: they were written. */

@@ -50,6 +50,26 @@ class IdempotentAppendTest {
     }
 
     @Test
+    void shouldRefuseARetriedBatchAppendedTogetherWithANewOne() throws Exception {
+        try (UnifiedLog log = open(true)) {
+            log.appendAsLeader(idempotent(0, 0, 3), 0);
+            long size = log.sizeInBytes();
+
+            // A new batch then a retry of the first: answering "duplicate" would drop the new batch unsaid.
+            ByteBuffer newThenRetried = TestBatches.concat(idempotent(0, 3, 2), idempotent(0, 0, 3));
+
+            assertThatThrownBy(() -> log.appendAsLeader(newThenRetried, 0))
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessageContaining("producerId=" + PID);
+            assertThat(log.sizeInBytes()).isEqualTo(size);
+            assertThat(log.logEndOffset()).isEqualTo(3);
+            assertThat(log.producerState().lastEntry(PID).lastSequence()).isEqualTo(2);
+            log.appendAsLeader(idempotent(0, 3, 2), 0);
+            assertThat(log.logEndOffset()).isEqualTo(5);
+        }
+    }
+
+    @Test
     void shouldRejectSequenceGap() throws Exception {
         try (UnifiedLog log = open(true)) {
             log.appendAsLeader(idempotent(0, 0, 5), 0);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.piste.storage.log.InvalidProducerEpochException;
 import io.piste.storage.log.OutOfOrderSequenceException;
+import io.piste.storage.log.ProducerIdLimitExceededException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,50 @@ class ProducerStateManagerTest {
         append(psm, 1, 0, 17, 19, 0);
 
         assertThat(psm.lastEntry(1).lastSequence()).isEqualTo(19);
+        assertThat(psm.activeProducerCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseANewProducerBeyondTheLimitAndKeepServingTheTrackedOnes() {
+        ProducerStateManager psm = new ProducerStateManager(dir);
+        psm.setMaxProducerIds(2);
+        append(psm, 1, 0, 0, 0, 0);
+        append(psm, 2, 0, 0, 0, 1);
+
+        assertThatThrownBy(() -> psm.checkAndStage(3, (short) 0, 0, 0, 2, 2, 100))
+                .isInstanceOf(ProducerIdLimitExceededException.class)
+                .hasMessageContaining("producerId=3")
+                .hasMessageContaining("producer.id.max.per.partition=2");
+        psm.abortStaged();
+
+        assertThat(psm.activeProducerCount()).isEqualTo(2);
+        assertThat(psm.lastEntry(3)).isNull();
+        append(psm, 1, 0, 1, 1, 2);
+        append(psm, 2, 1, 0, 0, 3);
+        assertThat(psm.lastEntry(1).lastSequence()).isEqualTo(1);
+        assertThat(psm.lastEntry(2).epoch()).isEqualTo((short) 1);
+    }
+
+    @Test
+    void shouldCountNewProducersStagedInTheSameAppendAgainstTheLimit() {
+        ProducerStateManager psm = new ProducerStateManager(dir);
+        psm.setMaxProducerIds(2);
+        append(psm, 1, 0, 0, 0, 0);
+
+        assertThat(psm.checkAndStage(2, (short) 0, 0, 0, 1, 1, 100)).isNull();
+        assertThatThrownBy(() -> psm.checkAndStage(3, (short) 0, 0, 0, 2, 2, 100))
+                .isInstanceOf(ProducerIdLimitExceededException.class);
+    }
+
+    @Test
+    void shouldAcceptANewProducerOnceAnExpiredOneIsRemoved() {
+        ProducerStateManager psm = new ProducerStateManager(dir);
+        psm.setMaxProducerIds(1);
+        append(psm, 1, 0, 0, 0, 0);
+
+        assertThat(psm.removeExpired(1_000, 10)).isEqualTo(1);
+
+        append(psm, 2, 0, 0, 0, 1);
         assertThat(psm.activeProducerCount()).isEqualTo(1);
     }
 
