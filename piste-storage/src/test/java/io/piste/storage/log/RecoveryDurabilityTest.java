@@ -1,0 +1,52 @@
+package io.piste.storage.log;
+
+import static io.piste.storage.log.LogTestSupport.NOW_MS;
+import static io.piste.storage.log.LogTestSupport.batch;
+import static io.piste.storage.log.LogTestSupport.smallConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.piste.storage.checkpoint.AtomicFiles;
+import io.piste.storage.checkpoint.DurableDirectories;
+import io.piste.storage.record.TestBatches;
+import io.piste.storage.sim.SimulatedDisk;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Single power losses on a {@link SimulatedDisk} that keeps exactly what was fsynced: what a flush acknowledged
+ * survives, and what recovery deleted stays deleted (new batches take those offsets next). The seeded
+ * {@link PowerLossSimulationTest} found each of these; these tests pin them down one by one.
+ */
+class RecoveryDurabilityTest {
+    private final SimulatedDisk disk = new SimulatedDisk();
+    private final Path dir = disk.root().resolve("kafka-logs").resolve("topic-0");
+    private final AtomicLong clock = LogTestSupport.clock();
+    private final LogConfig config = smallConfig();
+
+    private UnifiedLog open(boolean clean, long recoveryPoint) throws IOException {
+        return UnifiedLog.open(dir, config, clock::get, clean, recoveryPoint);
+    }
+
+    private List<Long> fileOffsets(String suffix) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> LogFiles.offsetFromFileName(p.getFileName().toString(), suffix))
+                    .filter(o -> o >= 0).sorted().toList();
+        }
+    }
+
+    @Test
+    void shouldMakeEveryDirectoryItCreatesDurable() throws IOException {
+        DurableDirectories.createDirectories(dir.getParent());
+
+        disk.powerLossKeepingOnlySynced();
+
+        assertThat(Files.isDirectory(dir.getParent())).isTrue();
+    }
+}
