@@ -380,7 +380,7 @@ public final class UnifiedLog implements Closeable {
                 if (segment.baseOffset() >= leo) {
                     break;
                 }
-                newSegments |= segment.baseOffset() > from;
+                newSegments |= segment.baseOffset() >= from;
                 try {
                     segment.flush();
                 } catch (IOException e) {

@@ -49,4 +49,35 @@ class RecoveryDurabilityTest {
 
         assertThat(Files.isDirectory(dir.getParent())).isTrue();
     }
+
+    @Test
+    void shouldKeepAFlushedBatchOfTheFirstSegment() throws IOException {
+        DurableDirectories.createDirectories(dir.getParent());
+        UnifiedLog log = open(false, 0);
+        log.appendAsLeader(batch(2), 0);
+        log.flush();
+
+        disk.powerLossKeepingOnlySynced();
+
+        try (UnifiedLog reopened = open(false, 0)) {
+            assertThat(reopened.logEndOffset()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldKeepAFlushedBatchOfASegmentRolledWhenTheLogWasFullyFlushed() throws IOException {
+        DurableDirectories.createDirectories(dir.getParent());
+        UnifiedLog log = open(false, 0);
+        while (log.numberOfSegments() < 3) {
+            log.appendAsLeader(batch(2), 0);
+            log.flush();
+        }
+        long acknowledged = log.logEndOffset();
+
+        disk.powerLossKeepingOnlySynced();
+
+        try (UnifiedLog reopened = open(false, 0)) {
+            assertThat(reopened.logEndOffset()).isEqualTo(acknowledged);
+        }
+    }
 }
