@@ -70,7 +70,7 @@ final class LogLoader {
                     int keep = indexesExisted && upTo >= base ? segment.validOffsetIndexPrefix(upTo) : 0;
                     truncated = recover(segment, keep);
                 }
-                if (truncated && i >= recoverFrom) {
+                if (i >= recoverFrom && (truncated || endsBeforeNextSegment(segment, baseOffsets, i))) {
                     deleteSegmentsAfter(baseOffsets, i);
                     break;
                 }
@@ -104,6 +104,21 @@ final class LogLoader {
         recoveryStartOffset = Math.min(recoveryStartOffset, start);
         scanned.add(segment);
         return segment.recover(keepEntries, config.indexIntervalBytes(), scanner);
+    }
+
+    /**
+     * Whether a recovered segment ends before the next one begins. A roll starts the new segment at the log end, so
+     * segments are contiguous; a power loss may still keep a later segment's unflushed data and lose the tail of
+     * an earlier one, which then ends cleanly at a batch boundary. Keeping the later data would leave a hole in the
+     * offsets, with an idempotent producer's batches after the hole and not those before it.
+     */
+    private static boolean endsBeforeNextSegment(LogSegment segment, List<Long> baseOffsets, int index) {
+        if (index + 1 >= baseOffsets.size() || segment.nextOffset() >= baseOffsets.get(index + 1)) {
+            return false;
+        }
+        LOG.warn("Segment ends before the next one begins, a tail lost to a crash: file={} nextOffset={} "
+                + "nextSegmentBaseOffset={}", segment.logFile(), segment.nextOffset(), baseOffsets.get(index + 1));
+        return true;
     }
 
     /** Position in {@code baseOffsets} of the segment holding {@code recoveryPoint}; 0 if it is unknown. */
