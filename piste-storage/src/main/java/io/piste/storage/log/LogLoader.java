@@ -1,5 +1,6 @@
 package io.piste.storage.log;
 
+import io.piste.storage.checkpoint.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -142,6 +143,11 @@ final class LogLoader {
             Files.deleteIfExists(LogFiles.logFile(dir, base));
             Files.deleteIfExists(LogFiles.indexFile(dir, base));
             Files.deleteIfExists(LogFiles.timeIndexFile(dir, base));
+        }
+        if (index + 1 < baseOffsets.size()) {
+            // New batches take these offsets next: a deleted segment coming back after a power loss would put
+            // its old batches at offsets given to others since.
+            AtomicFiles.fsyncDirectory(dir);
         }
     }
 

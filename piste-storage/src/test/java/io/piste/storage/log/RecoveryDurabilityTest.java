@@ -80,4 +80,34 @@ class RecoveryDurabilityTest {
             assertThat(reopened.logEndOffset()).isEqualTo(acknowledged);
         }
     }
+
+    @Test
+    void shouldNotBringBackSegmentsThatRecoveryDeleted() throws IOException {
+        DurableDirectories.createDirectories(dir.getParent());
+        try (UnifiedLog log = open(true, 0)) {
+            for (int i = 0; i < 40; i++) {
+                log.appendAsLeader(batch(2), 0);
+            }
+        }
+        List<Long> segments = fileOffsets(LogFiles.LOG_SUFFIX);
+        assertThat(segments).hasSizeGreaterThan(3);
+        long cut = segments.get(1);
+        // the second segment lost its whole unflushed content: recovery must drop every segment after it
+        try (FileChannel ch = FileChannel.open(LogFiles.logFile(dir, cut), StandardOpenOption.WRITE)) {
+            ch.truncate(0);
+            ch.force(true);
+        }
+        // no producer snapshot past the cut either, whose deletion would make the directory durable by the way
+        for (long offset : fileOffsets(LogFiles.SNAPSHOT_SUFFIX)) {
+            Files.delete(dir.resolve(LogFiles.filenamePrefix(offset) + LogFiles.SNAPSHOT_SUFFIX));
+        }
+        AtomicFiles.fsyncDirectory(dir);
+
+        UnifiedLog recovered = open(false, 0);
+        assertThat(recovered.logEndOffset()).isEqualTo(cut);
+        // not closed: the next power loss comes before any clean shutdown
+        disk.powerLossKeepingOnlySynced();
+
+        assertThat(fileOffsets(LogFiles.LOG_SUFFIX)).containsExactly(segments.get(0), cut);
+    }
 }
