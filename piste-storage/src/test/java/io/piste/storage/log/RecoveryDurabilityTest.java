@@ -110,4 +110,30 @@ class RecoveryDurabilityTest {
 
         assertThat(fileOffsets(LogFiles.LOG_SUFFIX)).containsExactly(segments.get(0), cut);
     }
+
+    @Test
+    void shouldNotBringBackProducerSnapshotsThatRecoveryDeleted() throws IOException {
+        DurableDirectories.createDirectories(dir.getParent());
+        long end;
+        try (UnifiedLog log = open(true, 0)) {
+            for (int i = 0; i < 10; i++) {
+                log.appendAsLeader(TestBatches.builder().records(1).timestamp(NOW_MS).producer(7L, (short) 0, i)
+                        .build(), 0);
+            }
+            end = log.logEndOffset();
+        }
+        assertThat(fileOffsets(LogFiles.SNAPSHOT_SUFFIX)).contains(end);
+        long lastSegment = fileOffsets(LogFiles.LOG_SUFFIX).get(fileOffsets(LogFiles.LOG_SUFFIX).size() - 1);
+        // the last segment lost its unflushed content: the snapshot at the old log end is now past it
+        try (FileChannel ch = FileChannel.open(LogFiles.logFile(dir, lastSegment), StandardOpenOption.WRITE)) {
+            ch.truncate(0);
+            ch.force(true);
+        }
+        UnifiedLog recovered = open(false, 0);
+        assertThat(recovered.logEndOffset()).isEqualTo(lastSegment);
+        // not closed: the next power loss comes before any clean shutdown
+        disk.powerLossKeepingOnlySynced();
+
+        assertThat(fileOffsets(LogFiles.SNAPSHOT_SUFFIX)).allMatch(o -> o <= lastSegment);
+    }
 }
