@@ -1,5 +1,7 @@
 package io.piste.broker.metadata;
 
+import io.piste.storage.checkpoint.AtomicFiles;
+import io.piste.storage.checkpoint.DurableDirectories;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -31,10 +33,12 @@ final class MetadataLog implements AutoCloseable {
     }
 
     static MetadataLog open(Path dir, List<MetadataRecord> replayed) throws IOException {
-        Files.createDirectories(dir);
+        DurableDirectories.createDirectories(dir);
         Path file = dir.resolve(FILE_NAME);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
             StandardOpenOption.WRITE);
+        // an append's fsync covers the file's content, not its name: make the name durable before any append
+        AtomicFiles.fsyncDirectory(dir);
         long validBytes = readValid(Files.readAllBytes(file), replayed, file);
         if (validBytes < channel.size()) {
             log.warn("Truncating {} from {} to {} bytes at a torn or corrupt record", file, channel.size(), validBytes);
