@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
  */
 class PowerLossSimulationTest {
     private static final long FIRST_SEED = 0x5EED_0000L;
-    private static final int DEFAULT_SCENARIOS = 150;
+    private static final int DEFAULT_SCENARIOS = 300;
     private static final int CYCLES_PER_SCENARIO = 30;
 
     @Test
