@@ -1,6 +1,7 @@
 package io.piste.broker.metadata;
 
 import io.piste.storage.checkpoint.AtomicFiles;
+import io.piste.storage.checkpoint.DurableDirectories;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -42,18 +43,16 @@ final class MetadataLog implements AutoCloseable {
      *     version this broker does not know
      */
     static MetadataLog open(Path dir, List<MetadataRecord> replayed) throws IOException {
-        Files.createDirectories(dir);
+        DurableDirectories.createDirectories(dir);
         Path file = dir.resolve(FILE_NAME);
-        boolean created = !Files.exists(file);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
             StandardOpenOption.WRITE);
         try {
-            if (created) {
-                // The first change is acknowledged once its bytes are fsynced: the file's name must be durable too,
-                // or a power cut could take the whole log, and every topic with it.
-                AtomicFiles.fsyncDirectory(dir.toAbsolutePath());
-                AtomicFiles.fsyncDirectory(dir.toAbsolutePath().getParent());
-            }
+            // The first change is acknowledged once its bytes are fsynced: the file's name must be durable too,
+            // or a power cut could take the whole log, and every topic with it. Done at every open, not only when
+            // the file is created: a crash before that sync leaves a file whose name may not be durable yet.
+            AtomicFiles.fsyncDirectory(dir.toAbsolutePath());
+            AtomicFiles.fsyncDirectory(dir.toAbsolutePath().getParent());
             byte[] bytes = Files.readAllBytes(file);
             MetadataLogLoader.Loaded loaded = MetadataLogLoader.load(bytes, file, replayed);
             int wholeBytes = loaded.wholeBytes();

@@ -7,6 +7,7 @@ import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.MetadataListener;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.storage.checkpoint.CleanShutdownMarker;
+import io.piste.storage.checkpoint.DurableDirectories;
 import io.piste.storage.checkpoint.OffsetCheckpointFile;
 import io.piste.storage.checkpoint.TopicPartitionKey;
 import io.piste.storage.log.FileChannelFactory;
@@ -72,7 +73,8 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         this.brokerConfigs = DynamicBrokerConfigs.staticOnly(config);
         this.logDirs = config.logDirs();
         for (Path dir : logDirs) {
-            Files.createDirectories(dir);
+            // a log dir created here must survive a power loss with the partitions fsynced into it
+            DurableDirectories.createDirectories(dir);
             hadCleanShutdown.put(dir, CleanShutdownMarker.exists(dir));
             recoveryPoints.put(dir, readCheckpoint(dir.resolve(RECOVERY_POINT_CHECKPOINT)));
         }

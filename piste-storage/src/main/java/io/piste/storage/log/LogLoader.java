@@ -1,5 +1,6 @@
 package io.piste.storage.log;
 
+import io.piste.storage.checkpoint.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -70,7 +71,7 @@ final class LogLoader {
                     int keep = indexesExisted && upTo >= base ? segment.validOffsetIndexPrefix(upTo) : 0;
                     truncated = recover(segment, keep);
                 }
-                if (truncated && i >= recoverFrom) {
+                if (i >= recoverFrom && (truncated || endsBeforeNextSegment(segment, baseOffsets, i))) {
                     deleteSegmentsAfter(baseOffsets, i);
                     break;
                 }
@@ -106,6 +107,21 @@ final class LogLoader {
         return segment.recover(keepEntries, config.indexIntervalBytes(), scanner);
     }
 
+    /**
+     * Whether a recovered segment ends before the next one begins. A roll starts the new segment at the log end, so
+     * segments are contiguous; a power loss may still keep a later segment's unflushed data and lose the tail of
+     * an earlier one, which then ends cleanly at a batch boundary. Keeping the later data would leave a hole in the
+     * offsets, with an idempotent producer's batches after the hole and not those before it.
+     */
+    private static boolean endsBeforeNextSegment(LogSegment segment, List<Long> baseOffsets, int index) {
+        if (index + 1 >= baseOffsets.size() || segment.nextOffset() >= baseOffsets.get(index + 1)) {
+            return false;
+        }
+        LOG.warn("Segment ends before the next one begins, a tail lost to a crash: file={} nextOffset={} "
+                + "nextSegmentBaseOffset={}", segment.logFile(), segment.nextOffset(), baseOffsets.get(index + 1));
+        return true;
+    }
+
     /** Position in {@code baseOffsets} of the segment holding {@code recoveryPoint}; 0 if it is unknown. */
     private static int recoverySegmentIndex(List<Long> baseOffsets, long recoveryPoint) {
         if (recoveryPoint <= 0) {
@@ -127,6 +143,11 @@ final class LogLoader {
             Files.deleteIfExists(LogFiles.logFile(dir, base));
             Files.deleteIfExists(LogFiles.indexFile(dir, base));
             Files.deleteIfExists(LogFiles.timeIndexFile(dir, base));
+        }
+        if (index + 1 < baseOffsets.size()) {
+            // New batches take these offsets next: a deleted segment coming back after a power loss would put
+            // its old batches at offsets given to others since.
+            AtomicFiles.fsyncDirectory(dir);
         }
     }
 

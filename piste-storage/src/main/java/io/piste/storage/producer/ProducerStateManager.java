@@ -1,5 +1,6 @@
 package io.piste.storage.producer;
 
+import io.piste.storage.checkpoint.AtomicFiles;
 import io.piste.storage.log.InvalidProducerEpochException;
 import io.piste.storage.log.OutOfOrderSequenceException;
 import io.piste.storage.log.ProducerIdLimitExceededException;
@@ -237,12 +238,20 @@ public final class ProducerStateManager {
         return -1;
     }
 
-    /** Deletes snapshots taken at offsets above {@code offset} (their data is no longer in the log). */
+    /**
+     * Deletes snapshots taken at offsets above {@code offset} (their data is no longer in the log), durably: the
+     * offsets above are given to new batches next, and a stale snapshot coming back after a power loss would map
+     * a producer's sequence numbers to the old batches' offsets.
+     */
     public void deleteSnapshotsAbove(long offset) throws IOException {
+        boolean deleted = false;
         for (long o : snapshotOffsets()) {
             if (o > offset) {
-                Files.deleteIfExists(ProducerSnapshotFile.path(dir, o));
+                deleted |= Files.deleteIfExists(ProducerSnapshotFile.path(dir, o));
             }
+        }
+        if (deleted) {
+            AtomicFiles.fsyncDirectory(dir);
         }
     }
 

@@ -141,6 +141,29 @@ class LogRecoveryTest {
         }
     }
 
+    /**
+     * A power loss may keep a later segment's unflushed data and lose an earlier one's: the earlier file then ends
+     * cleanly at a batch boundary, before the next segment's base offset. Keeping the later segment would leave a
+     * hole in the offsets, and an idempotent producer's batches after the hole without those before it.
+     */
+    @Test
+    void shouldDeleteLaterSegmentsWhenAnEarlierOneEndsBeforeTheNextBaseOffset() throws Exception {
+        List<ByteBuffer> before = writeLog();
+        Where where = locate(20);
+        try (FileChannel ch = FileChannel.open(where.file(), StandardOpenOption.WRITE)) {
+            ch.truncate(where.position());
+        }
+
+        try (UnifiedLog log = openUnclean(0)) {
+            assertThat(log.logEndOffset()).isEqualTo(20);
+            assertThat(readAll(log, 0)).containsExactlyElementsOf(before.subList(0, 10));
+        }
+        try (Stream<Path> files = Files.list(logDir())) {
+            assertThat(files.filter(p -> p.toString().endsWith(".log"))
+                    .allMatch(p -> LogFiles.offsetFromFileName(p.getFileName().toString(), ".log") <= 20)).isTrue();
+        }
+    }
+
     @Test
     void shouldKeepLaterSegmentsWhenATrustedSegmentBelowTheRecoveryPointIsTruncated() throws Exception {
         List<ByteBuffer> before = writeLog();

@@ -1,0 +1,89 @@
+package io.piste.storage.log;
+
+import io.piste.storage.checkpoint.CleanShutdownMarker;
+import io.piste.storage.checkpoint.DurableDirectories;
+import io.piste.storage.checkpoint.OffsetCheckpointFile;
+import io.piste.storage.checkpoint.TopicPartitionKey;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The logs of one log dir, opened, checkpointed and closed in the order piste-broker's {@code ReplicaManager} does
+ * it (start-up: read the clean-shutdown marker and the recovery-point checkpoint, open and flush every log, set
+ * the high watermark to the log end, delete the marker; close: close every log, checkpoint, write the marker if
+ * all closed). Keep it in step with ReplicaManager: the power-loss test trusts it to recover as the broker does.
+ * Single-threaded.
+ */
+final class LogDirLifecycle {
+    static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
+    static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
+
+    private final Path logDir;
+    private final List<TopicPartitionKey> partitions;
+    private final LogConfig config;
+    private final LongSupplier clockMs;
+    private final Map<TopicPartitionKey, UnifiedLog> logs = new LinkedHashMap<>();
+
+    LogDirLifecycle(Path logDir, List<TopicPartitionKey> partitions, LogConfig config, LongSupplier clockMs) {
+        this.logDir = logDir;
+        this.partitions = partitions;
+        this.config = config;
+        this.clockMs = clockMs;
+    }
+
+    /** Opens every log, recovering it as the broker would. Any exception is a failed start. */
+    void startup() throws IOException {
+        logs.clear();
+        DurableDirectories.createDirectories(logDir);
+        boolean clean = CleanShutdownMarker.exists(logDir);
+        Map<TopicPartitionKey, Long> recoveryPoints = readCheckpoint(logDir.resolve(RECOVERY_POINT_CHECKPOINT));
+        for (TopicPartitionKey key : partitions) {
+            UnifiedLog log = UnifiedLog.open(logDir.resolve(key.toString()), config, clockMs, clean,
+                    recoveryPoints.getOrDefault(key, 0L));
+            log.flush();
+            log.updateHighWatermark(log.logEndOffset());
+            logs.put(key, log);
+        }
+        CleanShutdownMarker.delete(logDir);
+    }
+
+    private static Map<TopicPartitionKey, Long> readCheckpoint(Path file) {
+        try {
+            return new OffsetCheckpointFile(file).read();
+        } catch (IOException | RuntimeException e) {
+            // as ReplicaManager: an unreadable checkpoint means "recover from the start"
+            return Map.of();
+        }
+    }
+
+    UnifiedLog log(TopicPartitionKey key) {
+        return logs.get(key);
+    }
+
+    /** Writes the recovery points and high watermarks (ReplicaManager's periodic checkpoint). */
+    void checkpoint() throws IOException {
+        Map<TopicPartitionKey, Long> recovery = new HashMap<>();
+        Map<TopicPartitionKey, Long> highWatermarks = new HashMap<>();
+        for (Map.Entry<TopicPartitionKey, UnifiedLog> e : logs.entrySet()) {
+            recovery.put(e.getKey(), e.getValue().recoveryPoint());
+            highWatermarks.put(e.getKey(), e.getValue().highWatermark());
+        }
+        new OffsetCheckpointFile(logDir.resolve(RECOVERY_POINT_CHECKPOINT)).write(recovery);
+        new OffsetCheckpointFile(logDir.resolve(HIGH_WATERMARK_CHECKPOINT)).write(highWatermarks);
+    }
+
+    /** A clean shutdown. */
+    void close() throws IOException {
+        for (UnifiedLog log : logs.values()) {
+            log.close();
+        }
+        checkpoint();
+        CleanShutdownMarker.write(logDir);
+        logs.clear();
+    }
+}

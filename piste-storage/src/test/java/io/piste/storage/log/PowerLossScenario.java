@@ -1,0 +1,202 @@
+package io.piste.storage.log;
+
+import io.piste.storage.checkpoint.TopicPartitionKey;
+import io.piste.storage.log.SimulatedProducer.PartitionState;
+import io.piste.storage.log.SimulatedProducer.SentBatch;
+import io.piste.storage.sim.SimulatedCrash;
+import io.piste.storage.sim.SimulatedDisk;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One seeded run of the power-loss simulation: a log dir of a few partitions on a {@link SimulatedDisk}, written
+ * by a few idempotent producers and one plain producer, with flushes (acknowledgements), checkpoints, segment
+ * rolls by size, time and full index, leader-epoch changes, clean restarts and retries of acknowledged batches.
+ * Each cycle picks a random crash step; when the disk crashes, the power is cut, the log dir is started again as
+ * the broker does (a crash may hit that start-up too) and checked with {@link AcknowledgedBatches}; then every
+ * producer sends again what it had in flight and its last acknowledged batch, which must come back as a duplicate
+ * at its original offset. Everything derives from the seed. Single-threaded.
+ */
+final class PowerLossScenario {
+    private static final String TOPIC = "powerloss";
+    private static final int PARTITIONS = 3;
+    private static final int CRASH_WINDOW_STEPS = 300;
+    private static final int MAX_OPERATIONS_PER_CYCLE = 100_000;
+
+    private final Random random;
+    private final SimulatedDisk disk = new SimulatedDisk();
+    private final AtomicLong clock = LogTestSupport.clock();
+    private final LogConfig config;
+    private final List<TopicPartitionKey> partitions = new ArrayList<>();
+    private final List<AcknowledgedBatches> acknowledged = new ArrayList<>();
+    private final List<List<SentBatch>> unflushed = new ArrayList<>();
+    private final List<SimulatedProducer> producers = new ArrayList<>();
+    private final LogDirLifecycle logDir;
+    private final PowerLossStats stats;
+    private int leaderEpoch;
+
+    PowerLossScenario(long seed, PowerLossStats stats) {
+        this.random = new Random(seed);
+        this.stats = stats;
+        int[] segmentBytes = {300, 1024, 4096};
+        this.config = LogConfig.defaults()
+                .withSegmentBytes(segmentBytes[random.nextInt(segmentBytes.length)])
+                .withSegmentMs(60_000)
+                .withIndexIntervalBytes(random.nextBoolean() ? 0 : 128)
+                .withMaxIndexSizeBytes(random.nextBoolean() ? 96 : 10_240);
+        for (int p = 0; p < PARTITIONS; p++) {
+            partitions.add(new TopicPartitionKey(TOPIC, p));
+            acknowledged.add(new AcknowledgedBatches(TOPIC + "-" + p));
+            unflushed.add(new ArrayList<>());
+        }
+        for (long id = 1; id <= 3; id++) {
+            producers.add(new SimulatedProducer(1000 + id));
+        }
+        producers.add(new SimulatedProducer(-1));
+        this.logDir = new LogDirLifecycle(disk.root().resolve("data").resolve("kafka-logs"), partitions, config,
+                clock::get);
+    }
+
+    /** Runs {@code cycles} crash cycles; an AssertionError or an exception from the storage is a failure. */
+    void run(int cycles) throws IOException {
+        for (int cycle = 0; cycle < cycles; cycle++) {
+            disk.crashAtStep(disk.steps() + 1 + random.nextInt(CRASH_WINDOW_STEPS));
+            boolean started = false;
+            try {
+                startAndRetry();
+                started = true;
+                for (int i = 0; i < MAX_OPERATIONS_PER_CYCLE; i++) {
+                    operation();
+                }
+                throw new AssertionError("no crash within " + MAX_OPERATIONS_PER_CYCLE + " operations");
+            } catch (SimulatedCrash crash) {
+                stats.crash(started);
+            }
+            disk.powerLoss(random);
+            for (List<SentBatch> batches : unflushed) {
+                batches.clear();
+            }
+        }
+    }
+
+    /** Starts the log dir, checks it, and has every idempotent producer send again what may have been lost. */
+    private void startAndRetry() throws IOException {
+        logDir.startup();
+        for (int p = 0; p < PARTITIONS; p++) {
+            acknowledged.get(p).verifyAndExpose(logDir.log(partitions.get(p)));
+        }
+        stats.recoveryVerified();
+        for (SimulatedProducer producer : producers) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                PartitionState state = producer.state(p);
+                if (state.lastAcknowledged != null) {
+                    retryAcknowledged(p, state.lastAcknowledged);
+                }
+                for (SentBatch batch : state.inFlight) {
+                    retryInFlight(p, batch);
+                }
+            }
+        }
+    }
+
+    private void operation() throws IOException {
+        clock.addAndGet(random.nextInt(50));
+        int dice = random.nextInt(100);
+        if (dice < 60) {
+            append(random.nextInt(PARTITIONS), producers.get(random.nextInt(producers.size())));
+        } else if (dice < 82) {
+            flush(random.nextInt(PARTITIONS));
+        } else if (dice < 88) {
+            logDir.checkpoint();
+        } else if (dice < 90) {
+            logDir.close();
+            stats.cleanRestart();
+            startAndRetry();
+        } else if (dice < 92) {
+            leaderEpoch++;
+        } else if (dice < 96) {
+            SimulatedProducer producer = producers.get(random.nextInt(producers.size()));
+            int p = random.nextInt(PARTITIONS);
+            SentBatch last = producer.state(p).lastAcknowledged;
+            if (producer.idempotent() && producer.state(p).inFlight.isEmpty() && last != null) {
+                retryAcknowledged(p, last);
+            }
+        } else {
+            // past segment.ms: the next append rolls
+            clock.addAndGet(random.nextInt((int) config.segmentMs()));
+        }
+    }
+
+    private void append(int p, SimulatedProducer producer) throws IOException {
+        if (producer.state(p).inFlight.size() >= SimulatedProducer.MAX_IN_FLIGHT - 1) {
+            // max.in.flight: the producer waits for an answer; the last acknowledged batch stays retained
+            flush(p);
+        }
+        SentBatch batch = producer.next(p, random, clock.get());
+        UnifiedLog log = logDir.log(partitions.get(p));
+        long expectedOffset = log.logEndOffset();
+        LogAppendInfo info = appendCopy(p, batch);
+        if (info.duplicate() || info.firstOffset() != expectedOffset) {
+            throw new AssertionError("new batch not appended at the log end: partition=" + p + " expectedOffset="
+                    + expectedOffset + " info=" + info);
+        }
+        stats.append();
+    }
+
+    /** Appends a copy of the batch as built and records where and how it was stored. */
+    private LogAppendInfo appendCopy(int p, SentBatch batch) throws IOException {
+        // until this append answers, where the batch is (if anywhere) is unknown
+        batch.baseOffset = -1;
+        batch.stored = null;
+        ByteBuffer buffer = batch.retry();
+        LogAppendInfo info = logDir.log(partitions.get(p)).appendAsLeader(buffer, leaderEpoch);
+        batch.baseOffset = info.firstOffset();
+        if (!info.duplicate()) {
+            acknowledged.get(p).checkFresh(info.firstOffset());
+            batch.stored = buffer.array().clone();
+        }
+        unflushed.get(p).add(batch);
+        return info;
+    }
+
+    private void flush(int p) throws IOException {
+        logDir.log(partitions.get(p)).flush();
+        for (SentBatch batch : unflushed.get(p)) {
+            if (batch.stored != null) {
+                acknowledged.get(p).add(batch.stored);
+            }
+        }
+        unflushed.get(p).clear();
+        for (SimulatedProducer producer : producers) {
+            producer.acknowledged(p);
+        }
+        stats.acknowledgement();
+    }
+
+    private void retryAcknowledged(int p, SentBatch batch) throws IOException {
+        LogAppendInfo info = logDir.log(partitions.get(p)).appendAsLeader(batch.retry(), leaderEpoch);
+        if (!info.duplicate() || info.firstOffset() != batch.baseOffset) {
+            throw new AssertionError("retry of an acknowledged batch not detected as a duplicate: partition=" + p
+                    + " originalOffset=" + batch.baseOffset + " info=" + info);
+        }
+        stats.duplicateDetected();
+    }
+
+    /**
+     * Sends an unacknowledged batch again. Its offset was never given to the client (the answer waits for the
+     * flush), so a duplicate may be found at any offset; {@link AcknowledgedBatches} checks it is stored once.
+     */
+    private void retryInFlight(int p, SentBatch batch) throws IOException {
+        if (appendCopy(p, batch).duplicate()) {
+            stats.duplicateDetected();
+        }
+    }
+
+    long steps() {
+        return disk.steps();
+    }
+}
