@@ -3,7 +3,6 @@ package io.piste.storage.log;
 import io.piste.storage.checkpoint.EpochEntry;
 import io.piste.storage.producer.BatchMetadata;
 import io.piste.storage.producer.ProducerStateManager;
-import io.piste.storage.record.BatchValidator;
 import io.piste.storage.record.RecordBatchView;
 import java.io.Closeable;
 import java.io.IOException;
@@ -172,7 +171,7 @@ public final class UnifiedLog implements Closeable {
             long now = clockMs.getAsLong();
             int start = records.position();
             int end = records.limit();
-            int recordCount = validateBatches(records, start, end, cfg, now);
+            int recordCount = AppendValidation.validateBatches(view, records, start, end, cfg, now);
             BatchMetadata duplicate = stageProducerState(records, start, end, cfg, now);
             if (duplicate != null) {
                 return new LogAppendInfo(duplicate.firstOffset(), duplicate.lastOffset(), duplicate.maxTimestamp(),
@@ -186,43 +185,6 @@ public final class UnifiedLog implements Closeable {
         } finally {
             appendLock.unlock();
         }
-    }
-
-    /** Checks structure and timestamps of every batch; returns the total record count. */
-    private int validateBatches(ByteBuffer records, int start, int end, LogConfig cfg, long now) {
-        if (start >= end) {
-            throw new InvalidBatchException("no batches to append: sizeInBytes=" + (end - start));
-        }
-        int recordCount = 0;
-        for (int pos = start; pos < end; pos += view.sizeInBytes()) {
-            view.wrap(records, pos);
-            BatchValidator.validate(view, end - pos, cfg.maxMessageBytes());
-            if (!cfg.logAppendTime() && !view.timestampTypeIsLogAppendTime()) {
-                validateTimestamp(view.maxTimestamp(), now, cfg);
-            }
-            recordCount += view.recordCount();
-        }
-        return recordCount;
-    }
-
-    private static void validateTimestamp(long maxTimestamp, long now, LogConfig cfg) {
-        if (maxTimestamp == RecordBatchView.NO_TIMESTAMP) {
-            return;
-        }
-        long lower = saturatedAdd(now, -cfg.messageTimestampBeforeMaxMs());
-        long upper = saturatedAdd(now, cfg.messageTimestampAfterMaxMs());
-        if (maxTimestamp < lower || maxTimestamp > upper) {
-            throw new InvalidTimestampException("timestamp out of range: maxTimestamp=" + maxTimestamp
-                    + " nowMs=" + now + " allowedRange=[" + lower + ", " + upper + "]");
-        }
-    }
-
-    private static long saturatedAdd(long a, long b) {
-        long r = a + b;
-        if (((a ^ r) & (b ^ r)) < 0) {
-            return b < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
-        return r;
     }
 
     /**
