@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidRequiredAcksException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
 import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Produce: appends each partition's batches as received (validated, offsets assigned in place) and answers
  * per {@code acks}: 0 never, 1 once appended, all (-1) once the data is durable (see {@link Partition}).
- * From v13 topics are named by id.
+ * From v13 topics are named by id. Internal topics ({@link Topic#isInternal}) are refused with
+ * INVALID_TOPIC_EXCEPTION: the broker writes them itself, not through this handler.
  */
 final class ProduceHandler implements RequestHandler {
 
@@ -62,6 +64,13 @@ final class ProduceHandler implements RequestHandler {
                     .setLogAppendTimeMs(-1)
                     .setLogStartOffset(-1);
                 topicResponse.partitionResponses().add(partitionResponse);
+                String name = topic != null ? topic.name() : topicData.name();
+                if (name != null && Topic.isInternal(name)) {
+                    // As Kafka's ReplicaManager: only the broker writes its internal topics, through its own path.
+                    partitionResponse.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code())
+                        .setErrorMessage("Cannot append to internal topic " + name);
+                    continue;
+                }
                 Partition partition = topic == null ? null
                     : broker.replicaManager().partition(topic.name(), partitionData.index());
                 if (partition == null) {
