@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -34,6 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * Clients cannot write to {@code __consumer_offsets}: kcat and the Java producer get INVALID_TOPIC_EXCEPTION, as
  * from Kafka, and the broker, restarted afterwards, starts and still has the group's committed offset. Before this
  * was refused, one kcat command left a record the offsets load could not decode, and the broker no longer started.
+ * Nor does a client's Metadata request create an internal topic as an ordinary one.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class InternalTopicProduceIT
@@ -100,6 +103,21 @@ class InternalTopicProduceIT
         }
         assertThat(broker.isAlive()).isTrue();
         assertRestartsWithTheCommittedOffset();
+    }
+
+    @Test
+    void shouldNotAutoCreateAnInternalTopicForAClientsMetadataRequest() throws Exception
+    {
+        // The consumer's Metadata request allows auto-creation (allow.auto.create.topics defaults to true).
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(broker.bootstrapServers());
+            Admin admin = Clients.admin(broker.bootstrapServers()))
+        {
+            assertThat(consumer.partitionsFor(Topic.TRANSACTION_STATE_TOPIC_NAME)).isEmpty();
+
+            assertThat(admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(30, TimeUnit.SECONDS))
+                .contains(Topic.GROUP_METADATA_TOPIC_NAME)
+                .doesNotContain(Topic.TRANSACTION_STATE_TOPIC_NAME);
+        }
     }
 
     private void assertRestartsWithTheCommittedOffset()
