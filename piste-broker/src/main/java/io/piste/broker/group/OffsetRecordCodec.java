@@ -78,10 +78,15 @@ final class OffsetRecordCodec {
         return new CommittedOffset(offset, epoch, getString(buf), timestamp);
     }
 
+    /** Throws IllegalArgumentException for more than 32767 bytes, which the int16 length would wrap. */
     static void putString(ByteBuffer buf, byte[] bytes) {
         if (bytes == null) {
             buf.putShort((short) -1);
             return;
+        }
+        if (bytes.length > Short.MAX_VALUE) {
+            // A string read as at most 32767 bytes may re-encode longer (each malformed byte becomes U+FFFD).
+            throw new IllegalArgumentException("string of " + bytes.length + " bytes, more than an int16 length");
         }
         buf.putShort((short) bytes.length);
         buf.put(bytes);

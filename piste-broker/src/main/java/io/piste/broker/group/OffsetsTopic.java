@@ -56,24 +56,47 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
     public void append(String groupId, Map<TopicPartition, CommittedOffset> offsets, Consumer<Errors> done) {
         MemoryRecordsBuilder builder = builder(offsets.size() * 128);
         long now = clockMs.getAsLong();
-        offsets.forEach((tp, offset) -> builder.append(now, OffsetRecordCodec.key(groupId, tp),
-            offset == null ? null : OffsetRecordCodec.value(offset)));
-        appendBatch(groupId, builder, "offsets", done);
+        if (encode(groupId, "offsets", done, () -> offsets.forEach((tp, offset) -> builder.append(now,
+            OffsetRecordCodec.key(groupId, tp), offset == null ? null : OffsetRecordCodec.value(offset))))) {
+            appendBatch(groupId, builder, "offsets", done);
+        }
     }
 
     @Override
     public void writeGroup(String groupId, GroupRecord group, Consumer<Errors> done) {
         MemoryRecordsBuilder builder = builder(256);
-        builder.append(clockMs.getAsLong(), GroupRecordCodec.key(groupId),
-            group == null ? null : GroupRecordCodec.value(group));
-        appendBatch(groupId, builder, "membership", done);
+        if (encode(groupId, "membership", done, () -> builder.append(clockMs.getAsLong(),
+            GroupRecordCodec.key(groupId), group == null ? null : GroupRecordCodec.value(group)))) {
+            appendBatch(groupId, builder, "membership", done);
+        }
     }
 
     @Override
     public void writeConsumerGroup(String groupId, byte[] snapshot, Consumer<Errors> done) {
         MemoryRecordsBuilder builder = builder(snapshot == null ? 64 : snapshot.length);
-        builder.append(clockMs.getAsLong(), GroupRecordCodec.consumerGroupKey(groupId), snapshot);
-        appendBatch(groupId, builder, "consumer group state", done);
+        if (encode(groupId, "consumer group state", done, () -> builder.append(clockMs.getAsLong(),
+            GroupRecordCodec.consumerGroupKey(groupId), snapshot))) {
+            appendBatch(groupId, builder, "consumer group state", done);
+        }
+    }
+
+    /**
+     * Runs {@code encoding}; if a field does not fit the record format, answers INVALID_REQUEST instead of writing a
+     * record the next load could not read, and returns false.
+     */
+    private static boolean encode(String groupId, String what, Consumer<Errors> done, Runnable encoding) {
+        try {
+            encoding.run();
+            return true;
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Refused to write {} of group {}: {}", what, abbreviated(groupId), e.getMessage());
+            done.accept(Errors.INVALID_REQUEST);
+            return false;
+        }
+    }
+
+    private static String abbreviated(String groupId) {
+        return groupId.length() <= 64 ? groupId : groupId.substring(0, 64) + "... (" + groupId.length() + " chars)";
     }
 
     /** The buffer grows as needed; the estimate only saves copies. */
