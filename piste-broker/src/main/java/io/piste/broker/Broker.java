@@ -122,7 +122,8 @@ public final class Broker implements AutoCloseable {
                     consumerGroups.restore(groupId, snapshot);
                 } catch (RuntimeException e) {
                     // One unreadable group must not keep the broker down: its members rejoin, its offsets stay.
-                    log.error("Could not restore consumer group {}; its members will rejoin", groupId, e);
+                    log.error("Could not restore consumer group {} from {}; its members will rejoin: {}", groupId,
+                        OffsetsTopic.NAME, e.toString());
                 }
             }
         });

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.InvalidRecordException;
 
 /**
  * The key and value of a group-metadata record in {@code __consumer_offsets} (layout in
@@ -24,6 +25,8 @@ final class GroupRecordCodec {
     /** A KIP-848 consumer group's snapshot; its value is opaque here. */
     static final short CONSUMER_GROUP_KEY_TYPE = 3;
     static final short VALUE_VERSION = 1;
+    /** A member with null or empty strings and empty byte arrays: four int16 lengths, two int32s, two int32 lengths. */
+    static final int MEMBER_MIN_BYTES = 4 * 2 + 4 + 4 + 4 + 4;
 
     private GroupRecordCodec() {
     }
@@ -44,9 +47,9 @@ final class GroupRecordCodec {
         return buf.array();
     }
 
-    /** The group id of a key whose type has been read already. */
+    /** The group id of a key whose type has been read already; never null. */
     static String readKeyGroup(ByteBuffer buf) {
-        return OffsetRecordCodec.getString(buf);
+        return OffsetRecordCodec.getRequiredString(buf, "group");
     }
 
     static byte[] value(GroupRecord group) {
@@ -82,10 +85,15 @@ final class GroupRecordCodec {
         return buf.array();
     }
 
+    /**
+     * The membership in {@code buf}; throws {@link InvalidRecordException} if it does not decode. The member count
+     * is checked against the bytes left (each member takes at least {@link #MEMBER_MIN_BYTES}) before any member is
+     * read, so a hostile count allocates nothing.
+     */
     static GroupRecord readValue(ByteBuffer buf) {
         short version = buf.getShort();
         if (version != VALUE_VERSION) {
-            throw new IllegalArgumentException("unknown group-metadata value version=" + version);
+            throw new InvalidRecordException("unknown group-metadata value version=" + version);
         }
         String protocolType = OffsetRecordCodec.getString(buf);
         int generation = buf.getInt();
@@ -93,12 +101,26 @@ final class GroupRecordCodec {
         String leader = OffsetRecordCodec.getString(buf);
         long timestamp = buf.getLong();
         int count = buf.getInt();
+        if (count < 0 || count > buf.remaining() / MEMBER_MIN_BYTES) {
+            throw new InvalidRecordException("member count=" + count + " with " + buf.remaining() + " bytes left");
+        }
         List<GroupRecord.Member> members = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            members.add(new GroupRecord.Member(OffsetRecordCodec.getString(buf), OffsetRecordCodec.getString(buf), OffsetRecordCodec.getString(buf), OffsetRecordCodec.getString(buf),
-                buf.getInt(), buf.getInt(), getBytes(buf), getBytes(buf)));
+            members.add(readMember(buf));
         }
         return new GroupRecord(protocolType, generation, protocolName, leader, timestamp, members);
+    }
+
+    private static GroupRecord.Member readMember(ByteBuffer buf) {
+        String memberId = OffsetRecordCodec.getRequiredString(buf, "member id");
+        String instanceId = OffsetRecordCodec.getString(buf);
+        String clientId = OffsetRecordCodec.getString(buf);
+        String clientHost = OffsetRecordCodec.getString(buf);
+        int sessionTimeoutMs = buf.getInt();
+        int rebalanceTimeoutMs = buf.getInt();
+        byte[] subscription = getBytes(buf);
+        return new GroupRecord.Member(memberId, instanceId, clientId, clientHost, sessionTimeoutMs,
+            rebalanceTimeoutMs, subscription, getBytes(buf));
     }
 
     private static int stringSize(String s) {
@@ -115,7 +137,11 @@ final class GroupRecordCodec {
     }
 
     private static byte[] getBytes(ByteBuffer buf) {
-        byte[] bytes = new byte[buf.getInt()];
+        int length = buf.getInt();
+        if (length < 0 || length > buf.remaining()) {
+            throw new InvalidRecordException("bytes length=" + length + " with " + buf.remaining() + " bytes left");
+        }
+        byte[] bytes = new byte[length];
         buf.get(bytes);
         return bytes;
     }

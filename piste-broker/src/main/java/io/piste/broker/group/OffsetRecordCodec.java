@@ -2,12 +2,14 @@ package io.piste.broker.group;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 
 /**
  * The key and value of an offset-commit record in {@code __consumer_offsets}; the layout is drawn in
  * {@code docs/design/consumer-offsets.md}. All integers big-endian, strings as an int16 length and UTF-8 bytes
- * (length -1 for null). A record with a null value deletes the offset (a tombstone, for compaction).
+ * (length -1 for null). A record with a null value deletes the offset (a tombstone, for compaction). The readers
+ * trust no length they read: see {@link OffsetsTopicLoader}.
  *
  * <pre>
  * key:   int16 keyType (1 = offset commit) | string group | string topic | int32 partition
@@ -48,21 +50,27 @@ final class OffsetRecordCodec {
         return buf.array();
     }
 
-    /** Null for a key of a type this version does not know (skipped, so newer records do not stop a load). */
+    /** Null for a key of a type this version does not know. */
     static Key readKey(ByteBuffer buf) {
         short type = buf.getShort();
-        if (type != OFFSET_COMMIT_KEY_TYPE) {
-            return null;
+        return type == OFFSET_COMMIT_KEY_TYPE ? readKeyAfterType(buf) : null;
+    }
+
+    /** The rest of an offset-commit key; throws {@link InvalidRecordException} if it does not decode. */
+    static Key readKeyAfterType(ByteBuffer buf) {
+        String group = getRequiredString(buf, "group");
+        String topic = getRequiredString(buf, "topic");
+        int partition = buf.getInt();
+        if (partition < 0) {
+            throw new InvalidRecordException("negative partition=" + partition + " of topic " + topic);
         }
-        String group = getString(buf);
-        String topic = getString(buf);
-        return new Key(group, new TopicPartition(topic, buf.getInt()));
+        return new Key(group, new TopicPartition(topic, partition));
     }
 
     static CommittedOffset readValue(ByteBuffer buf) {
         short version = buf.getShort();
         if (version != VALUE_VERSION) {
-            throw new IllegalArgumentException("unknown offset-commit value version=" + version);
+            throw new InvalidRecordException("unknown offset-commit value version=" + version);
         }
         long offset = buf.getLong();
         int epoch = buf.getInt();
@@ -70,22 +78,44 @@ final class OffsetRecordCodec {
         return new CommittedOffset(offset, epoch, getString(buf), timestamp);
     }
 
+    /** Throws IllegalArgumentException for more than 32767 bytes, which the int16 length would wrap. */
     static void putString(ByteBuffer buf, byte[] bytes) {
         if (bytes == null) {
             buf.putShort((short) -1);
             return;
         }
+        if (bytes.length > Short.MAX_VALUE) {
+            // A string read as at most 32767 bytes may re-encode longer (each malformed byte becomes U+FFFD).
+            throw new IllegalArgumentException("string of " + bytes.length + " bytes, more than an int16 length");
+        }
         buf.putShort((short) bytes.length);
         buf.put(bytes);
     }
 
+    /**
+     * A string as {@link #putString} writes it, null for length -1; throws {@link InvalidRecordException} for any
+     * other negative length or a length beyond the bytes that follow, before allocating anything.
+     */
     static String getString(ByteBuffer buf) {
         short length = buf.getShort();
-        if (length < 0) {
+        if (length == -1) {
             return null;
+        }
+        if (length < 0 || length > buf.remaining()) {
+            throw new InvalidRecordException("string length=" + length + " with " + buf.remaining()
+                + " bytes left");
         }
         byte[] bytes = new byte[length];
         buf.get(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** A string that must not be null, such as an id. */
+    static String getRequiredString(ByteBuffer buf, String field) {
+        String value = getString(buf);
+        if (value == null) {
+            throw new InvalidRecordException("null " + field);
+        }
+        return value;
     }
 }

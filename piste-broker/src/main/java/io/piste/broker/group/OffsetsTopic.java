@@ -4,9 +4,7 @@ import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.Partition;
 import io.piste.broker.partition.ReplicaManager;
-import io.piste.storage.log.FetchDataInfo;
 import io.piste.storage.log.LogAppendInfo;
-import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
@@ -21,8 +19,6 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
-import org.apache.kafka.common.record.internal.Record;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,24 +56,47 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
     public void append(String groupId, Map<TopicPartition, CommittedOffset> offsets, Consumer<Errors> done) {
         MemoryRecordsBuilder builder = builder(offsets.size() * 128);
         long now = clockMs.getAsLong();
-        offsets.forEach((tp, offset) -> builder.append(now, OffsetRecordCodec.key(groupId, tp),
-            offset == null ? null : OffsetRecordCodec.value(offset)));
-        appendBatch(groupId, builder, "offsets", done);
+        if (encode(groupId, "offsets", done, () -> offsets.forEach((tp, offset) -> builder.append(now,
+            OffsetRecordCodec.key(groupId, tp), offset == null ? null : OffsetRecordCodec.value(offset))))) {
+            appendBatch(groupId, builder, "offsets", done);
+        }
     }
 
     @Override
     public void writeGroup(String groupId, GroupRecord group, Consumer<Errors> done) {
         MemoryRecordsBuilder builder = builder(256);
-        builder.append(clockMs.getAsLong(), GroupRecordCodec.key(groupId),
-            group == null ? null : GroupRecordCodec.value(group));
-        appendBatch(groupId, builder, "membership", done);
+        if (encode(groupId, "membership", done, () -> builder.append(clockMs.getAsLong(),
+            GroupRecordCodec.key(groupId), group == null ? null : GroupRecordCodec.value(group)))) {
+            appendBatch(groupId, builder, "membership", done);
+        }
     }
 
     @Override
     public void writeConsumerGroup(String groupId, byte[] snapshot, Consumer<Errors> done) {
         MemoryRecordsBuilder builder = builder(snapshot == null ? 64 : snapshot.length);
-        builder.append(clockMs.getAsLong(), GroupRecordCodec.consumerGroupKey(groupId), snapshot);
-        appendBatch(groupId, builder, "consumer group state", done);
+        if (encode(groupId, "consumer group state", done, () -> builder.append(clockMs.getAsLong(),
+            GroupRecordCodec.consumerGroupKey(groupId), snapshot))) {
+            appendBatch(groupId, builder, "consumer group state", done);
+        }
+    }
+
+    /**
+     * Runs {@code encoding}; if a field does not fit the record format, answers INVALID_REQUEST instead of writing a
+     * record the next load could not read, and returns false.
+     */
+    private static boolean encode(String groupId, String what, Consumer<Errors> done, Runnable encoding) {
+        try {
+            encoding.run();
+            return true;
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Refused to write {} of group {}: {}", what, abbreviated(groupId), e.getMessage());
+            done.accept(Errors.INVALID_REQUEST);
+            return false;
+        }
+    }
+
+    private static String abbreviated(String groupId) {
+        return groupId.length() <= 64 ? groupId : groupId.substring(0, 64) + "... (" + groupId.length() + " chars)";
     }
 
     /** The buffer grows as needed; the estimate only saves copies. */
@@ -139,8 +158,9 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
 
     /**
      * Replays every partition of the topic (if it exists): offsets into {@code offsets}, the last membership record
-     * of each classic group and the last snapshot of each consumer group into {@code groups}. Returns the records
-     * read.
+     * of each classic group and the last snapshot of each consumer group into {@code groups}. A record that does not
+     * decode is logged and skipped ({@link OffsetsTopicLoader}); only an I/O error stops the load. Returns the
+     * records loaded.
      */
     public long load(GroupOffsets offsets, LoadedGroups groups) throws IOException {
         TopicImage topic = controller.image().topic(NAME);
@@ -148,75 +168,19 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
             return 0;
         }
         long records = 0;
+        long skipped = 0;
         for (int p = 0; p < topic.partitionCount(); p++) {
             Partition partition = replicas.partition(NAME, p);
             if (partition != null) {
-                records += loadPartition(partition.log(), offsets, groups);
+                OffsetsTopicLoader loader = new OffsetsTopicLoader(p, offsets, groups);
+                loader.load(partition.log(), LOAD_READ_BYTES);
+                records += loader.recordsLoaded();
+                skipped += loader.skips();
             }
+        }
+        if (skipped > 0) {
+            LOG.warn("Skipped {} records or batches of {} that did not decode (each logged above)", skipped, NAME);
         }
         return records;
-    }
-
-    private static long loadPartition(UnifiedLog log, GroupOffsets offsets, LoadedGroups groups)
-        throws IOException {
-        long next = log.logStartOffset();
-        long end = log.logEndOffset();
-        long records = 0;
-        while (next < end) {
-            FetchDataInfo data = log.read(next, LOAD_READ_BYTES, end, true);
-            if (data.isEmpty()) {
-                break;
-            }
-            ByteBuffer buf = ByteBuffer.allocate(data.sizeInBytes());
-            long position = data.position();
-            while (buf.hasRemaining()) {
-                int read = data.channel().read(buf, position + buf.position());
-                if (read < 0) {
-                    break;
-                }
-            }
-            buf.flip();
-            long before = next;
-            for (RecordBatch batch : MemoryRecords.readableRecords(buf).batches()) {
-                for (Record record : batch) {
-                    if (record.offset() >= next && record.hasKey()) {
-                        applyRecord(record, offsets, groups);
-                        records++;
-                    }
-                }
-                next = batch.nextOffset();
-            }
-            if (next == before) {
-                break;
-            }
-        }
-        return records;
-    }
-
-    private static void applyRecord(Record record, GroupOffsets offsets, LoadedGroups groups) {
-        ByteBuffer key = record.key();
-        short type = key.getShort(key.position());
-        if (type == GroupRecordCodec.GROUP_METADATA_KEY_TYPE) {
-            key.getShort();
-            groups.classic().put(GroupRecordCodec.readKeyGroup(key),
-                record.hasValue() ? GroupRecordCodec.readValue(record.value()) : null);
-            return;
-        }
-        if (type == GroupRecordCodec.CONSUMER_GROUP_KEY_TYPE) {
-            key.getShort();
-            byte[] snapshot = null;
-            if (record.hasValue()) {
-                snapshot = new byte[record.valueSize()];
-                record.value().get(snapshot);
-            }
-            groups.consumer().put(GroupRecordCodec.readKeyGroup(key), snapshot);
-            return;
-        }
-        OffsetRecordCodec.Key offsetKey = OffsetRecordCodec.readKey(key);
-        if (offsetKey == null) {
-            return;
-        }
-        offsets.apply(offsetKey.groupId(), offsetKey.partition(),
-            record.hasValue() ? OffsetRecordCodec.readValue(record.value()) : null);
     }
 }

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Metadata: this broker as the only node and controller, the requested topics (by name or, from v10, by id),
- * and auto-creation of unknown topics when both the request and {@code auto.create.topics.enable} allow it.
+ * and auto-creation of unknown topics when both the request and {@code auto.create.topics.enable} allow it, except
+ * internal topics.
  */
 final class MetadataHandler implements RequestHandler {
 
@@ -74,7 +75,9 @@ final class MetadataHandler implements RequestHandler {
             return describe(topic);
         }
         MetadataResponseTopic missing = new MetadataResponseTopic().setName(requested.name());
-        if (!mayCreate || !broker.config().autoCreateTopicsEnable()) {
+        // An internal topic is created by the broker, with its own partition count and configs (the offsets topic at
+        // the first commit), never as an ordinary topic on a client's say-so.
+        if (!mayCreate || !broker.config().autoCreateTopicsEnable() || Topic.isInternal(requested.name())) {
             return missing.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }
         try {

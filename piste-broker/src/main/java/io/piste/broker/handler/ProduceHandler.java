@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidRequiredAcksException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
 import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
@@ -26,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * Produce: appends each partition's batches as received (validated, offsets assigned in place) and answers
  * per {@code acks}: 0 never, 1 once appended, all (-1) once the data is durable (see {@link Partition}).
  * From v13 topics are named by id. Each partition's records must be exactly one batch (Kafka's rule from v3), and a
- * partition listed twice is refused (INVALID_RECORD), so that nothing is appended in part.
+ * partition listed twice is refused (INVALID_RECORD), so that nothing is appended in part. Internal topics
+ * ({@link Topic#isInternal}) are refused with INVALID_TOPIC_EXCEPTION: the broker writes them itself, not through
+ * this handler.
  */
 final class ProduceHandler implements RequestHandler {
 
@@ -54,6 +57,8 @@ final class ProduceHandler implements RequestHandler {
         Set<String> listedTwice = ProduceRequestChecks.listedMoreThanOnce(request, byId);
         for (TopicProduceData topicData : request.topicData()) {
             TopicImage topic = byId ? image.topic(topicData.topicId()) : image.topic(topicData.name());
+            String name = topic != null ? topic.name() : topicData.name();
+            boolean internal = name != null && Topic.isInternal(name);
             TopicProduceResponse topicResponse = new TopicProduceResponse()
                 .setName(topicData.name())
                 .setTopicId(topicData.topicId() == null ? Uuid.ZERO_UUID : topicData.topicId());
@@ -65,6 +70,12 @@ final class ProduceHandler implements RequestHandler {
                     .setLogAppendTimeMs(-1)
                     .setLogStartOffset(-1);
                 topicResponse.partitionResponses().add(partitionResponse);
+                if (internal) {
+                    // As Kafka's ReplicaManager: only the broker writes its internal topics, through its own path.
+                    partitionResponse.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code())
+                        .setErrorMessage("Cannot append to internal topic " + name);
+                    continue;
+                }
                 if (!listedTwice.isEmpty()
                     && listedTwice.contains(ProduceRequestChecks.key(topicData, partitionData, byId))) {
                     partitionResponse.setErrorCode(Errors.INVALID_RECORD.code())

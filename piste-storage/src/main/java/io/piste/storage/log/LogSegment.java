@@ -212,7 +212,7 @@ final class LogSegment implements Closeable {
         int size = sizeBytes;
         HeaderReader reader = HEADER_READER.get();
         int start = OffsetIndex.position(offsetIndex.lookup(startOffset));
-        while (start < size && reader.read(channel, start).lastOffset() < startOffset) {
+        while (start < size && checkedHeader(reader, start, size).lastOffset() < startOffset) {
             start += reader.view.sizeInBytes();
         }
         if (start >= size) {
@@ -221,7 +221,7 @@ final class LogSegment implements Closeable {
         int pos = skipWholeBatches(start, size, maxBytes, maxOffsetExclusive);
         long total = pos - start;
         while (pos < size) {
-            RecordBatchView header = reader.read(channel, pos);
+            RecordBatchView header = checkedHeader(reader, pos, size);
             if (header.baseOffset() >= maxOffsetExclusive) {
                 break;
             }
@@ -265,7 +265,7 @@ final class LogSegment implements Closeable {
         HeaderReader reader = HEADER_READER.get();
         int pos = OffsetIndex.position(offsetIndex.lookup(from));
         while (pos < size) {
-            RecordBatchView header = reader.read(channel, pos);
+            RecordBatchView header = checkedHeader(reader, pos, size);
             if (header.maxTimestamp() >= targetTimestampMs) {
                 return copyBatch(pos, header);
             }
@@ -284,13 +284,29 @@ final class LogSegment implements Closeable {
         HeaderReader reader = HEADER_READER.get();
         int pos = OffsetIndex.position(offsetIndex.lookup(offset));
         while (pos < size) {
-            RecordBatchView header = reader.read(channel, pos);
+            RecordBatchView header = checkedHeader(reader, pos, size);
             if (header.lastOffset() >= offset) {
                 return copyBatch(pos, header);
             }
             pos += header.sizeInBytes();
         }
         return null;
+    }
+
+    /**
+     * The header at {@code position}, checked to describe a whole batch within the first {@code size} bytes. Below
+     * the last offset-index entry a clean load does not scan the headers again, so one damaged on disk would
+     * otherwise size a read or a copy (up to 2 GiB) or send a walk backwards.
+     */
+    private RecordBatchView checkedHeader(HeaderReader reader, int position, int size) throws IOException {
+        RecordBatchView header = reader.read(channel, position);
+        int batchLength = header.batchLength();
+        if (batchLength < RecordBatchView.HEADER_SIZE - RecordBatchView.LOG_OVERHEAD
+                || position + (long) batchLength + RecordBatchView.LOG_OVERHEAD > size) {
+            throw new InvalidBatchException("corrupt batch header: file=" + logFile() + " position=" + position
+                    + " batchLength=" + batchLength + " segmentBytes=" + size);
+        }
+        return header;
     }
 
     private BatchLocation copyBatch(int position, RecordBatchView header) throws IOException {
@@ -309,7 +325,7 @@ final class LogSegment implements Closeable {
         HeaderReader reader = HEADER_READER.get();
         int pos = OffsetIndex.position(offsetIndex.lookup(fromOffset));
         while (pos < size) {
-            RecordBatchView header = reader.read(channel, pos);
+            RecordBatchView header = checkedHeader(reader, pos, size);
             if (header.lastOffset() >= fromOffset) {
                 visitor.visit(header);
             }

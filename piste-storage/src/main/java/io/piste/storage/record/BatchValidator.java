@@ -5,10 +5,17 @@ import io.piste.storage.log.InvalidBatchException;
 import io.piste.storage.log.InvalidRecordException;
 
 /**
- * Structural checks of one v2 batch: sizes, magic, CRC32C, record count against offset delta, and (for batches
- * from clients) no control batches. Never decompresses. Stateless and thread-safe.
+ * Structural checks of one v2 batch: sizes, magic, CRC32C, record count against offset delta and, uncompressed,
+ * against the bytes present, and (for batches from clients) no control batches. Never decompresses. Stateless
+ * and thread-safe.
  */
 public final class BatchValidator {
+    /**
+     * The smallest v2 record: six one-byte varints (length, timestamp delta, offset delta, key length, value
+     * length, header count) and the attributes byte.
+     */
+    static final int MIN_RECORD_BYTES = 7;
+
     private BatchValidator() {
     }
 
@@ -54,6 +61,11 @@ public final class BatchValidator {
             if (b.lastOffsetDelta() != b.recordCount() - 1) {
                 throw new InvalidRecordException("lastOffsetDelta does not match recordCount: lastOffsetDelta="
                         + b.lastOffsetDelta() + " recordCount=" + b.recordCount());
+            }
+            // Without decompressing, only an uncompressed batch's count can be held against its bytes.
+            if (b.compressionType() == 0 && b.recordCount() > (size - RecordBatchView.HEADER_SIZE) / MIN_RECORD_BYTES) {
+                throw new InvalidRecordException("more records than bytes to hold them: recordCount="
+                        + b.recordCount() + " sizeInBytes=" + size);
             }
             if (b.isControl()) {
                 throw new InvalidRecordException("control batch from a client: producerId=" + b.producerId());

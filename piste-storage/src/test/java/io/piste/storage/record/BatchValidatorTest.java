@@ -92,4 +92,17 @@ class BatchValidatorTest {
         assertThatCode(() -> BatchValidator.validate(view.wrap(buf, 0), buf.remaining(), 1 << 20, false))
                 .doesNotThrowAnyException();
     }
+
+    @Test
+    void shouldRejectAnUncompressedRecordCountLargerThanItsBytesCanHold() {
+        ByteBuffer buf = TestBatches.batch(2, 1_000);
+        view.wrap(buf, 0);
+        // Consistent with the offset delta, so only the bytes present can tell: 1,000,000 records in ~100 bytes.
+        buf.putInt(RecordBatchView.RECORD_COUNT_OFFSET, 1_000_000);
+        buf.putInt(RecordBatchView.LAST_OFFSET_DELTA_OFFSET, 999_999);
+        buf.putInt(RecordBatchView.CRC_OFFSET, (int) view.computeCrc());
+
+        assertThatThrownBy(() -> BatchValidator.validate(view, buf.remaining(), 1 << 20))
+                .isInstanceOf(InvalidRecordException.class).hasMessageContaining("recordCount=1000000");
+    }
 }
