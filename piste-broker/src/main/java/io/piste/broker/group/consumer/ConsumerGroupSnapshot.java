@@ -159,18 +159,7 @@ final class ConsumerGroupSnapshot {
     }
 
     private static void writePartitions(DataOutputStream out, Map<Uuid, Set<Integer>> partitions) throws IOException {
-        Map<String, Uuid> byName = new TreeMap<>();
-        partitions.keySet().forEach(id -> byName.put(id.toString(), id));
-        out.writeInt(byName.size());
-        for (Uuid topic : byName.values()) {
-            out.writeLong(topic.getMostSignificantBits());
-            out.writeLong(topic.getLeastSignificantBits());
-            Set<Integer> ids = new TreeSet<>(partitions.get(topic));
-            out.writeInt(ids.size());
-            for (int p : ids) {
-                out.writeInt(p);
-            }
-        }
+        writeOwned(out, partitions, null);
     }
 
     private static Map<Uuid, Set<Integer>> readPartitions(DataInputStream in) throws IOException {
@@ -186,6 +175,7 @@ final class ConsumerGroupSnapshot {
         return Partitions.copyOf(partitions);
     }
 
+    /** The partitions, each followed by its assignment epoch unless {@code epochs} is null (the v1 layout). */
     private static void writeOwned(DataOutputStream out, Map<Uuid, Set<Integer>> partitions,
                                    Map<Uuid, Map<Integer, Integer>> epochs) throws IOException {
         Map<String, Uuid> byName = new TreeMap<>();
@@ -198,7 +188,9 @@ final class ConsumerGroupSnapshot {
             out.writeInt(ids.size());
             for (int p : ids) {
                 out.writeInt(p);
-                out.writeInt(epochs.get(topic).get(p));
+                if (epochs != null) {
+                    out.writeInt(epochs.get(topic).get(p));
+                }
             }
         }
     }
