@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Produce: appends each partition's batches as received (validated, offsets assigned in place) and answers
- * per {@code acks}: 0 never, 1 once appended, all (-1) once the data is durable (see {@link Partition}).
+ * per {@code acks}: 0 never (but the connection is closed if a partition failed, as Kafka does), 1 once appended,
+ * all (-1) once the data is durable (see {@link Partition}).
  * From v13 topics are named by id. Each partition's records must be exactly one batch (Kafka's rule from v3), and a
  * partition listed twice is refused (INVALID_RECORD), so that nothing is appended in part. Internal topics
  * ({@link Topic#isInternal}) are refused with INVALID_TOPIC_EXCEPTION: the broker writes them itself, not through
@@ -104,10 +105,29 @@ final class ProduceHandler implements RequestHandler {
             }
         }
         if (acks == 0) {
-            context.noResponse();
+            answerWithoutAcks(context, response);
         } else if (outstanding.decrementAndGet() == 0) {
             context.respond(response);
         }
+    }
+
+    /**
+     * acks=0 has no answer to carry a partition's error: as Kafka, close the connection then, so that the client
+     * refreshes its metadata and notices. Debug only: a client retrying in a loop must not flood the log.
+     */
+    private static void answerWithoutAcks(RequestContext context, ProduceResponseData response) {
+        for (TopicProduceResponse topic : response.responses()) {
+            for (PartitionProduceResponse partition : topic.partitionResponses()) {
+                if (partition.errorCode() != Errors.NONE.code()) {
+                    log.debug("Closing the connection of {}: acks=0 and partition {} of {} failed with {}", context,
+                        partition.index(), topic.name() != null ? topic.name() : topic.topicId(),
+                        Errors.forCode(partition.errorCode()));
+                    context.noResponseAndClose();
+                    return;
+                }
+            }
+        }
+        context.noResponse();
     }
 
     private LogAppendInfo append(RequestContext context, Partition partition, PartitionProduceData data,
