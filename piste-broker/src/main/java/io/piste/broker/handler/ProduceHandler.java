@@ -7,6 +7,7 @@ import io.piste.broker.protocol.RequestContext;
 import io.piste.broker.protocol.RequestHandler;
 import io.piste.storage.log.LogAppendInfo;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.Uuid;
@@ -55,7 +56,7 @@ final class ProduceHandler implements RequestHandler {
         // One count for this method, one per partition waiting for durability; the last to finish answers.
         AtomicInteger outstanding = new AtomicInteger(1);
         MetadataImage image = broker.controller().image();
-        Set<String> listedTwice = ProduceRequestChecks.listedMoreThanOnce(request, byId);
+        Set<ProduceRequestChecks.PartitionKey> listedTwice = ProduceRequestChecks.listedMoreThanOnce(request, byId);
         for (TopicProduceData topicData : request.topicData()) {
             TopicImage topic = byId ? image.topic(topicData.topicId()) : image.topic(topicData.name());
             String name = topic != null ? topic.name() : topicData.name();
@@ -141,7 +142,8 @@ final class ProduceHandler implements RequestHandler {
             response.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage("no record batch in the request");
             return null;
         }
-        if (ProduceRequestChecks.holdsMoreThanOneBatch(records.buffer())) {
+        ByteBuffer batch = records.buffer();
+        if (ProduceRequestChecks.holdsMoreThanOneBatch(batch)) {
             // Kafka's rule from Produce v3; several batches could also be half taken as an idempotent retry.
             response.setErrorCode(Errors.INVALID_RECORD.code())
                 .setErrorMessage("a partition's records must be exactly one batch: sizeInBytes="
@@ -149,7 +151,7 @@ final class ProduceHandler implements RequestHandler {
             return null;
         }
         try {
-            LogAppendInfo info = partition.appendRecordsToLeader(records.buffer());
+            LogAppendInfo info = partition.appendRecordsToLeader(batch);
             response.setBaseOffset(info.firstOffset())
                 .setLogAppendTimeMs(info.logAppendTimeMs())
                 .setLogStartOffset(info.logStartOffset());

@@ -103,6 +103,23 @@ class MultiBatchProduceIT
     }
 
     @Test
+    void shouldAnswerCorruptMessageForABatchLengthShorterThanAHeader() throws Exception
+    {
+        final String topic = "short-batch-length";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 1);
+        final ByteBuffer bytes = plain("a").buffer();
+        bytes.putInt(bytes.position() + 8, -5);
+        try (RawClient client = RawClient.open(BROKER.broker().port()))
+        {
+            final PartitionProduceResponse refused = onlyAnswer(client.call(ApiKeys.PRODUCE, PRODUCE_VERSION,
+                produce(topic, MemoryRecords.readableRecords(bytes))));
+
+            assertThat(Errors.forCode(refused.errorCode())).isEqualTo(Errors.CORRUPT_MESSAGE);
+        }
+        assertThat(endOffset(topic)).as("nothing appended").isZero();
+    }
+
+    @Test
     void shouldCloseTheConnectionOfAnAcksZeroProduceWithARefusedPartition() throws Exception
     {
         final String topic = "acks-zero-refused";
