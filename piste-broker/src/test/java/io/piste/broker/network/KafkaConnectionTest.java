@@ -185,6 +185,26 @@ class KafkaConnectionTest {
     }
 
     @Test
+    void shouldCancelEveryUnansweredRequestWhenACancelAnswersItsOwn() {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(metadataFrames(1, 3));
+        List<Integer> cancelled = new ArrayList<>();
+        // A cancel that answers its request (which nobody will read) runs code that touches the queue.
+        received.get(0).onConnectionClosed(() -> {
+            cancelled.add(1);
+            received.get(0).respond(new MetadataResponseData());
+        });
+        // Answered, but waiting behind the first: the first one's answer lets it go too.
+        received.get(1).respond(new MetadataResponseData());
+        received.get(2).onConnectionClosed(() -> cancelled.add(3));
+
+        channel.close();
+
+        assertThat(cancelled).containsExactly(1, 3);
+        assertThat((Object) channel.readOutbound()).isNull();
+    }
+
+    @Test
     void shouldAnswerUnsupportedApiVersionsVersionWithV0Error() {
         EmbeddedChannel channel = channel();
         ByteBuf frame = Unpooled.buffer();
