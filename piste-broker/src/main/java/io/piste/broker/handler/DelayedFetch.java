@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A fetch parked until its partitions hold {@code min.bytes} below their high watermarks, or until
@@ -18,9 +21,12 @@ import java.util.concurrent.TimeUnit;
  * {@code INVALID_FETCH_SESSION_EPOCH}.
  *
  * <p>It holds a place in the {@link FetchPurgatory} from {@link #start} until it is answered, expires, or its
- * connection closes; then its waiters leave every partition and its timer is cancelled, so nothing of it remains.
+ * connection closes; then its waiters leave every partition and its timer is cancelled, so nothing of it remains. A
+ * fetch whose connection closed before {@link #start} never parks.
  */
 final class DelayedFetch {
+
+    private static final Logger log = LoggerFactory.getLogger(DelayedFetch.class);
 
     private final RequestContext context;
     private final FetchPurgatory purgatory;
@@ -47,6 +53,10 @@ final class DelayedFetch {
     /** Called on the event loop that read the request, with a place taken in the purgatory. */
     void start() {
         context.onConnectionClosed(this::cancel);
+        if (completed) {
+            // The connection had closed already: the hook ran at once and gave the place back. Park nothing.
+            return;
+        }
         for (FetchTarget target : targets) {
             target.partition().addDataWaiter(onData);
         }
@@ -66,24 +76,37 @@ final class DelayedFetch {
     }
 
     private void check() {
-        if (completed) {
-            return;
-        }
-        FetchReader.Result result = reader.read();
-        if (result.bytes() >= minBytes || result.hasError()) {
-            complete(result);
-        }
+        answerIfReady(false);
     }
 
     private void expire() {
-        if (!completed) {
-            complete(reader.read());
-        }
+        answerIfReady(true);
     }
 
-    private void complete(FetchReader.Result result) {
+    /**
+     * Reads, and answers if {@code min.bytes} are there, a partition failed or the time is up. Whatever the read or
+     * the session update throws, the fetch leaves the purgatory and is answered (with an error), so that neither its
+     * place nor the answers queued behind it on the connection are lost.
+     */
+    private void answerIfReady(boolean expired) {
+        if (completed) {
+            return;
+        }
+        FetchResponseData response;
+        try {
+            FetchReader.Result result = reader.read();
+            if (!expired && result.bytes() < minBytes && !result.hasError()) {
+                return;
+            }
+            response = fetchContext.updateAndGenerateResponse(result.response());
+        } catch (RuntimeException e) {
+            leave();
+            log.error("{} failed while parked", context, e);
+            context.respondWithError(e);
+            return;
+        }
         leave();
-        context.respond(fetchContext.updateAndGenerateResponse(result.response()));
+        context.respond(response);
     }
 
     /** The connection closed: no one is left to answer. */

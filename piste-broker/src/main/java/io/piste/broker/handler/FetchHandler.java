@@ -19,7 +19,8 @@ import org.apache.kafka.common.requests.FetchRequest;
  * Fetch: reads whole batches up to the high watermark as file slices (sent with sendfile), within the
  * request's and each partition's byte limits. A fetch that finds fewer than {@code min.bytes} waits up to
  * {@code max.wait.ms} for produce to bring more ({@link DelayedFetch}), if the {@link FetchPurgatory} has room; if
- * not, it is answered at once with a throttle time of {@code max.wait.ms}.
+ * not, it is answered at once with a throttle time of {@code max.wait.ms}, and its connection reads nothing more
+ * for that time (at most {@link #MAX_MUTE_MS}).
  *
  * <p>Fetch sessions (KIP-227) as Kafka implements them ({@link FetchSessions}): a full fetch with epoch 0 creates a
  * session when the broker-wide cache ({@code max.incremental.fetch.session.cache.slots}) has or can make room;
@@ -28,6 +29,9 @@ import org.apache.kafka.common.requests.FetchRequest;
  * The session is updated when the response is made, which for a delayed fetch is when it completes.
  */
 final class FetchHandler implements RequestHandler {
+
+    /** The longest a connection is muted for a fetch the full purgatory could not park. */
+    static final int MAX_MUTE_MS = 30_000;
 
     private final BrokerContext broker;
     private final FetchSessions sessions;
@@ -53,7 +57,9 @@ final class FetchHandler implements RequestHandler {
             context.respond(fetchContext.updateAndGenerateResponse(first.response()));
         } else if (!purgatory.tryPark()) {
             // Full: answer with what there is, as if max.wait.ms had passed, and ask the client (KIP-219) to wait
-            // that long before its next request, so that it does not spin on empty answers.
+            // that long before its next request. Clients before KIP-219 (librdkafka) do not wait: as Kafka, stop
+            // reading the connection for that time (bounded), so that no client spins on empty answers.
+            context.muteConnectionFor(Math.min(request.maxWaitMs(), MAX_MUTE_MS));
             context.respond(fetchContext.updateAndGenerateResponse(first.response())
                 .setThrottleTimeMs(request.maxWaitMs()));
         } else {

@@ -7,6 +7,7 @@ import io.piste.broker.protocol.RequestContext;
 import io.piste.broker.protocol.RequestHandler;
 import io.piste.storage.log.LogAppendInfo;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.Uuid;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Produce: appends each partition's batches as received (validated, offsets assigned in place) and answers
- * per {@code acks}: 0 never, 1 once appended, all (-1) once the data is durable (see {@link Partition}).
+ * per {@code acks}: 0 never (but the connection is closed if a partition failed, as Kafka does), 1 once appended,
+ * all (-1) once the data is durable (see {@link Partition}).
  * From v13 topics are named by id. Each partition's records must be exactly one batch (Kafka's rule from v3), and a
  * partition listed twice is refused (INVALID_RECORD), so that nothing is appended in part. Internal topics
  * ({@link Topic#isInternal}) are refused with INVALID_TOPIC_EXCEPTION: the broker writes them itself, not through
@@ -54,7 +56,7 @@ final class ProduceHandler implements RequestHandler {
         // One count for this method, one per partition waiting for durability; the last to finish answers.
         AtomicInteger outstanding = new AtomicInteger(1);
         MetadataImage image = broker.controller().image();
-        Set<String> listedTwice = ProduceRequestChecks.listedMoreThanOnce(request, byId);
+        Set<ProduceRequestChecks.PartitionKey> listedTwice = ProduceRequestChecks.listedMoreThanOnce(request, byId);
         for (TopicProduceData topicData : request.topicData()) {
             TopicImage topic = byId ? image.topic(topicData.topicId()) : image.topic(topicData.name());
             String name = topic != null ? topic.name() : topicData.name();
@@ -104,10 +106,29 @@ final class ProduceHandler implements RequestHandler {
             }
         }
         if (acks == 0) {
-            context.noResponse();
+            answerWithoutAcks(context, response);
         } else if (outstanding.decrementAndGet() == 0) {
             context.respond(response);
         }
+    }
+
+    /**
+     * acks=0 has no answer to carry a partition's error: as Kafka, close the connection then, so that the client
+     * refreshes its metadata and notices. Debug only: a client retrying in a loop must not flood the log.
+     */
+    private static void answerWithoutAcks(RequestContext context, ProduceResponseData response) {
+        for (TopicProduceResponse topic : response.responses()) {
+            for (PartitionProduceResponse partition : topic.partitionResponses()) {
+                if (partition.errorCode() != Errors.NONE.code()) {
+                    log.debug("Closing the connection of {}: acks=0 and partition {} of {} failed with {}", context,
+                        partition.index(), topic.name() != null ? topic.name() : topic.topicId(),
+                        Errors.forCode(partition.errorCode()));
+                    context.noResponseAndClose();
+                    return;
+                }
+            }
+        }
+        context.noResponse();
     }
 
     private LogAppendInfo append(RequestContext context, Partition partition, PartitionProduceData data,
@@ -121,7 +142,8 @@ final class ProduceHandler implements RequestHandler {
             response.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage("no record batch in the request");
             return null;
         }
-        if (ProduceRequestChecks.holdsMoreThanOneBatch(records.buffer())) {
+        ByteBuffer batch = records.buffer();
+        if (ProduceRequestChecks.holdsMoreThanOneBatch(batch)) {
             // Kafka's rule from Produce v3; several batches could also be half taken as an idempotent retry.
             response.setErrorCode(Errors.INVALID_RECORD.code())
                 .setErrorMessage("a partition's records must be exactly one batch: sizeInBytes="
@@ -129,7 +151,7 @@ final class ProduceHandler implements RequestHandler {
             return null;
         }
         try {
-            LogAppendInfo info = partition.appendRecordsToLeader(records.buffer());
+            LogAppendInfo info = partition.appendRecordsToLeader(batch);
             response.setBaseOffset(info.firstOffset())
                 .setLogAppendTimeMs(info.logAppendTimeMs())
                 .setLogStartOffset(info.logStartOffset());

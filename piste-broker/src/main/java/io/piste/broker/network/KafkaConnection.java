@@ -10,6 +10,10 @@ import io.piste.broker.protocol.RequestHandler;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -25,8 +29,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>At most {@link #MAX_IN_FLIGHT} requests wait for answers; beyond that the connection stops reading, so
  * a client cannot make the broker queue without bound. When the connection closes, each request still unanswered
- * is told (see {@link RequestContext#onConnectionClosed}), so that a parked fetch ends with its connection. All
- * state is touched on the channel's event loop.
+ * is told (see {@link RequestContext#onConnectionClosed}), so that a parked fetch ends with its connection. A handler
+ * may also mute the connection for a while ({@link RequestContext#muteConnectionFor}, a throttled fetch): it then
+ * reads nothing until the time has passed. Reading resumes only when neither holds it back, and frames the decoder
+ * had already cut from bytes read before are kept, in order, until then (at most what one socket read brought).
+ * All state is touched on the channel's event loop.
  */
 final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
@@ -36,8 +43,15 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private final RequestHandler handler;
     private final ApiVersionsTable apiVersions;
     private final ArrayDeque<PendingResponse> pending = new ArrayDeque<>();
+    /** Frames decoded while reading was held back; handled once it may resume. */
+    private final ArrayDeque<ByteBuf> deferred = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private boolean closed;
+    /** Reading held back by the in-flight bound: set at MAX_IN_FLIGHT, cleared below half of it. */
+    private boolean inFlightFull;
+    /** Reading held back by a mute until this timer runs; null if not muted. */
+    private ScheduledFuture<?> mute;
+    private boolean drainingDeferred;
 
     KafkaConnection(RequestHandler handler, ApiVersionsTable apiVersions) {
         this.handler = handler;
@@ -52,11 +66,67 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf frame = (ByteBuf) msg;
+        if (closed) {
+            frame.release();
+        } else if (!mayRead() || !deferred.isEmpty()) {
+            deferred.addLast(frame);
+        } else {
+            handleFrame(frame);
+        }
+    }
+
+    private void handleFrame(ByteBuf frame) {
         try {
             readRequest(frame.nioBuffer());
         } finally {
             frame.release();
         }
+    }
+
+    private boolean mayRead() {
+        return !closed && !inFlightFull && mute == null;
+    }
+
+    /**
+     * Applies both holds on reading to the channel's autoRead, so that neither undoes the other, and handles the
+     * deferred frames once neither holds.
+     */
+    private void updateReading() {
+        if (pending.size() >= MAX_IN_FLIGHT) {
+            inFlightFull = true;
+        } else if (pending.size() < MAX_IN_FLIGHT / 2) {
+            inFlightFull = false;
+        }
+        if (mayRead() && !drainingDeferred) {
+            drainingDeferred = true;
+            try {
+                while (mayRead() && !deferred.isEmpty()) {
+                    handleFrame(deferred.pollFirst());
+                }
+            } finally {
+                drainingDeferred = false;
+            }
+        }
+        boolean read = mayRead() && deferred.isEmpty();
+        if (!closed && ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    private void muteFor(long millis) {
+        if (closed) {
+            return;
+        }
+        if (mute != null) {
+            mute.cancel(false);
+        }
+        mute = ctx.executor().schedule(this::unmute, millis, TimeUnit.MILLISECONDS);
+        updateReading();
+    }
+
+    private void unmute() {
+        mute = null;
+        updateReading();
     }
 
     private void readRequest(ByteBuffer buffer) {
@@ -88,9 +158,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         }
         PendingResponse slot = new PendingResponse(header);
         pending.addLast(slot);
-        if (pending.size() >= MAX_IN_FLIGHT) {
-            ctx.channel().config().setAutoRead(false);
-        }
+        updateReading();
         RequestContext context = new RequestContext(header, request, ctx.channel().remoteAddress(),
             ctx.channel().eventLoop(), slot);
         try {
@@ -131,11 +199,20 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         closed = true;
-        for (PendingResponse slot : pending) {
+        if (mute != null) {
+            mute.cancel(false);
+            mute = null;
+        }
+        while (!deferred.isEmpty()) {
+            deferred.pollFirst().release();
+        }
+        // Nothing can be written any more: let go of the answers and the requests they belong to. Copied first, as
+        // a cancel may run code that touches the queue.
+        List<PendingResponse> unanswered = new ArrayList<>(pending);
+        pending.clear();
+        for (PendingResponse slot : unanswered) {
             slot.cancelIfUnanswered();
         }
-        // Nothing can be written any more: let go of the answers and the requests they belong to.
-        pending.clear();
         super.channelInactive(ctx);
     }
 
@@ -175,9 +252,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         if (wrote) {
             ctx.flush();
         }
-        if (pending.size() < MAX_IN_FLIGHT / 2 && !ctx.channel().config().isAutoRead()) {
-            ctx.channel().config().setAutoRead(true);
-        }
+        updateReading();
     }
 
     private final class PendingResponse implements RequestContext.ResponseSlot {
@@ -216,6 +291,17 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             } else {
                 onClose = cancel;
             }
+        }
+
+        @Override
+        public void muteFor(long millis) {
+            KafkaConnection.this.muteFor(millis);
+        }
+
+        @Override
+        public void completeAndClose() {
+            complete(null);
+            ctx.close();
         }
 
         void cancelIfUnanswered() {

@@ -25,6 +25,19 @@ public final class RequestContext {
          */
         default void onConnectionClosed(Runnable cancel) {
         }
+
+        /**
+         * Stops reading further requests from the connection for {@code millis} (answers are still written), as
+         * Kafka mutes a throttled channel. Call on the connection's event loop. A slot without a connection ignores
+         * it.
+         */
+        default void muteFor(long millis) {
+        }
+
+        /** Answers nothing and closes the connection (Kafka's answer to an acks=0 produce that failed). */
+        default void completeAndClose() {
+            complete(null);
+        }
     }
 
     private final RequestHeader header;
@@ -87,6 +100,22 @@ public final class RequestContext {
      */
     public void onConnectionClosed(Runnable cancel) {
         slot.onConnectionClosed(cancel);
+    }
+
+    /**
+     * Stops reading this client's next requests for {@code millis}: a throttle time in the answer binds only
+     * KIP-219 clients, a muted connection binds them all. Call on the event loop.
+     */
+    public void muteConnectionFor(long millis) {
+        slot.muteFor(millis);
+    }
+
+    /**
+     * No answer, and the connection is closed: how Kafka tells an acks=0 producer that a partition failed, so that it
+     * refreshes its metadata.
+     */
+    public void noResponseAndClose() {
+        slot.completeAndClose();
     }
 
     /** For requests that get no answer on the wire (produce with acks=0). */

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
@@ -33,6 +34,89 @@ class KafkaConnectionTest {
     private EmbeddedChannel channel() {
         return new EmbeddedChannel(new LengthFieldBasedFrameDecoder(1024, 0, 4, 0, 4),
             new KafkaConnection(received::add, table));
+    }
+
+    /** A connection whose handler mutes it for {@code muteMs} on the request with correlation id 1. */
+    private EmbeddedChannel mutingChannel(long muteMs) {
+        EmbeddedChannel channel = new EmbeddedChannel(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4),
+            new KafkaConnection(context -> {
+                received.add(context);
+                if (context.header().correlationId() == 1) {
+                    context.muteConnectionFor(muteMs);
+                }
+            }, table));
+        channel.freezeTime();
+        return channel;
+    }
+
+    private static ByteBuf metadataFrame(int correlationId) {
+        short version = 12;
+        return frame(new RequestHeader(ApiKeys.METADATA, version, "c", correlationId),
+            new MetadataRequest(new MetadataRequestData(), version));
+    }
+
+    private static ByteBuf metadataFrames(int firstCorrelationId, int count) {
+        ByteBuf frames = Unpooled.buffer();
+        for (int i = 0; i < count; i++) {
+            ByteBuf one = metadataFrame(firstCorrelationId + i);
+            frames.writeBytes(one);
+            one.release();
+        }
+        return frames;
+    }
+
+    @Test
+    void shouldReadNoRequestWhileMutedEvenOneAlreadyReceived() {
+        EmbeddedChannel channel = mutingChannel(500);
+        // Both requests arrive in one read, as two fetches sent back to back.
+        channel.writeInbound(metadataFrames(1, 2));
+        received.get(0).respond(new MetadataResponseData());
+        readResponse(channel);
+
+        assertThat(received).as("the second request waits for the mute").hasSize(1);
+        assertThat(channel.config().isAutoRead()).isFalse();
+        channel.advanceTimeBy(499, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(received).hasSize(1);
+
+        channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(received).as("read once the mute is over").hasSize(2);
+        assertThat(channel.config().isAutoRead()).isTrue();
+        channel.writeInbound(metadataFrame(3));
+        assertThat(received).hasSize(3);
+    }
+
+    @Test
+    void shouldStayMutedWhenTheInFlightBoundLifts() {
+        EmbeddedChannel channel = mutingChannel(500);
+        channel.writeInbound(metadataFrames(1, KafkaConnection.MAX_IN_FLIGHT));
+        assertThat(channel.config().isAutoRead()).isFalse();
+        for (RequestContext context : received) {
+            context.respond(new MetadataResponseData());
+        }
+        assertThat(channel.config().isAutoRead()).as("answers must not lift the mute").isFalse();
+
+        channel.advanceTimeBy(500, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.config().isAutoRead()).isTrue();
+        channel.releaseOutbound();
+    }
+
+    @Test
+    void shouldStayStoppedByTheInFlightBoundWhenTheMuteEnds() {
+        EmbeddedChannel channel = mutingChannel(500);
+        channel.writeInbound(metadataFrames(1, KafkaConnection.MAX_IN_FLIGHT));
+
+        channel.advanceTimeBy(500, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.config().isAutoRead()).as("64 requests still unanswered").isFalse();
+
+        for (RequestContext context : received) {
+            context.respond(new MetadataResponseData());
+        }
+        assertThat(channel.config().isAutoRead()).isTrue();
+        channel.releaseOutbound();
     }
 
     private static ByteBuf frame(RequestHeader header, org.apache.kafka.common.requests.AbstractRequest request) {
@@ -98,6 +182,26 @@ class KafkaConnectionTest {
         assertThat(cancelled).containsExactly(2);
         received.get(1).onConnectionClosed(() -> cancelled.add(3));
         assertThat(cancelled).as("registered after the close: run at once").containsExactly(2, 3);
+    }
+
+    @Test
+    void shouldCancelEveryUnansweredRequestWhenACancelAnswersItsOwn() {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(metadataFrames(1, 3));
+        List<Integer> cancelled = new ArrayList<>();
+        // A cancel that answers its request (which nobody will read) runs code that touches the queue.
+        received.get(0).onConnectionClosed(() -> {
+            cancelled.add(1);
+            received.get(0).respond(new MetadataResponseData());
+        });
+        // Answered, but waiting behind the first: the first one's answer lets it go too.
+        received.get(1).respond(new MetadataResponseData());
+        received.get(2).onConnectionClosed(() -> cancelled.add(3));
+
+        channel.close();
+
+        assertThat(cancelled).containsExactly(1, 3);
+        assertThat((Object) channel.readOutbound()).isNull();
     }
 
     @Test

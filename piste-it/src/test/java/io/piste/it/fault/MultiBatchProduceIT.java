@@ -3,10 +3,13 @@ package io.piste.it.fault;
 import io.piste.it.support.BrokerExtension;
 import io.piste.it.support.Clients;
 import io.piste.it.support.RawClient;
+import io.piste.it.support.RawConnection;
+import io.piste.it.support.RawConnection.Outcome;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -34,13 +37,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A Produce request must carry exactly one record batch per partition (Kafka's rule from Produce v3): two batches
  * in one partition's records, or the same partition listed twice, are refused with INVALID_RECORD and append
- * nothing, so an idempotent retry can never be half taken as a duplicate.
+ * nothing, so an idempotent retry can never be half taken as a duplicate. A refused acks=0 produce closes the
+ * connection, as Kafka does, since no answer can carry the error.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class MultiBatchProduceIT
 {
     private static final short PRODUCE_VERSION = 12;
     private static final short INIT_PRODUCER_ID_VERSION = 4;
+    private static final short API_VERSIONS_VERSION = 3;
 
     @RegisterExtension
     static final BrokerExtension BROKER = BrokerExtension.defaults();
@@ -95,6 +100,46 @@ class MultiBatchProduceIT
             assertThat(errors).containsExactly(Errors.INVALID_RECORD, Errors.INVALID_RECORD);
         }
         assertThat(endOffset(topic)).as("nothing appended").isZero();
+    }
+
+    @Test
+    void shouldAnswerCorruptMessageForABatchLengthShorterThanAHeader() throws Exception
+    {
+        final String topic = "short-batch-length";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 1);
+        final ByteBuffer bytes = plain("a").buffer();
+        bytes.putInt(bytes.position() + 8, -5);
+        try (RawClient client = RawClient.open(BROKER.broker().port()))
+        {
+            final PartitionProduceResponse refused = onlyAnswer(client.call(ApiKeys.PRODUCE, PRODUCE_VERSION,
+                produce(topic, MemoryRecords.readableRecords(bytes))));
+
+            assertThat(Errors.forCode(refused.errorCode())).isEqualTo(Errors.CORRUPT_MESSAGE);
+        }
+        assertThat(endOffset(topic)).as("nothing appended").isZero();
+    }
+
+    @Test
+    void shouldCloseTheConnectionOfAnAcksZeroProduceWithARefusedPartition() throws Exception
+    {
+        final String topic = "acks-zero-refused";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 1);
+        final ApiVersionsRequestData versions = new ApiVersionsRequestData();
+        try (RawConnection connection = RawConnection.open(BROKER.broker().port()))
+        {
+            // Accepted: no answer, and the connection stays usable.
+            assertThat(connection.send(RawClient.frame(ApiKeys.PRODUCE, PRODUCE_VERSION, 1,
+                produce(topic, plain("a")).setAcks((short)0)))).isTrue();
+            assertThat(connection.send(RawClient.frame(ApiKeys.API_VERSIONS, API_VERSIONS_VERSION, 2, versions)))
+                .isTrue();
+            assertThat(connection.await(RawClient.ANSWER_TIMEOUT)).isEqualTo(Outcome.RESPONSE);
+
+            // Refused (two batches): the closed connection is the only way to tell an acks=0 producer.
+            assertThat(connection.send(RawClient.frame(ApiKeys.PRODUCE, PRODUCE_VERSION, 3,
+                produce(topic, concat(plain("b"), plain("c"))).setAcks((short)0)))).isTrue();
+            assertThat(connection.await(RawClient.ANSWER_TIMEOUT)).isEqualTo(Outcome.CLOSED);
+        }
+        assertThat(endOffset(topic)).as("only the accepted batch").isEqualTo(1);
     }
 
     private static ProduceRequestData produce(final String topic, final MemoryRecords records)

@@ -42,6 +42,8 @@ class ParkedFetchIT
     private static final int CONNECTIONS = 1_000;
     /** Far beyond the test: a parked fetch that goes must go with its connection, not at its timeout. */
     private static final int LONG_WAIT_MS = 600_000;
+    /** The max.wait.ms of fetches refused by a full purgatory, for which their connection is muted. */
+    private static final int MUTE_WAIT_MS = 2_000;
     private static final Duration CLEANUP_TIMEOUT = Duration.ofSeconds(20);
     /**
      * Generous: 64,000 fetches left parked hold far more (each its request, reader, timer and closed channel), while
@@ -119,6 +121,23 @@ class ParkedFetchIT
                 assertThat(Errors.forCode(partition.errorCode())).isEqualTo(Errors.NONE);
                 assertThat(partition.records().sizeInBytes()).isZero();
                 assertThat(broker.parkedFetchCount()).isEqualTo(8);
+
+                // A client that ignores the throttle time (librdkafka) cannot spin: the broker does not read its
+                // next request before max.wait.ms has passed.
+                try (RawClient throttled = RawClient.open(broker.port()))
+                {
+                    final long start = System.nanoTime();
+                    final FetchResponseData first = throttled.call(ApiKeys.FETCH, FETCH_VERSION,
+                        fetch(topic, MUTE_WAIT_MS));
+                    final FetchResponseData second = throttled.call(ApiKeys.FETCH, FETCH_VERSION,
+                        fetch(topic, MUTE_WAIT_MS));
+                    final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+                    assertThat(first.throttleTimeMs()).isEqualTo(MUTE_WAIT_MS);
+                    assertThat(second.throttleTimeMs()).isEqualTo(MUTE_WAIT_MS);
+                    assertThat(elapsedMs).as("second fetch answered after the mute").isGreaterThanOrEqualTo(
+                        MUTE_WAIT_MS);
+                }
             }
             assertThat(Bounded.waitFor(CLEANUP_TIMEOUT, Duration.ofMillis(10),
                 () -> broker.parkedFetchCount() == 0 && broker.fetchWaiterCount() == 0))
