@@ -61,6 +61,8 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     private volatile DynamicBrokerConfigs brokerConfigs;
     private ScheduledFuture<?> flushTask;
     private long flushPeriodMs = -1;
+    /** Set once {@link #startup} has opened every partition: until then close() writes no checkpoint or marker. */
+    private volatile boolean started;
 
     public ReplicaManager(BrokerConfig config) throws IOException {
         this(config, FileChannelFactory.DEFAULT);
@@ -96,7 +98,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
 
     /** Opens every partition of the image, then starts the checkpoint schedule. */
     public void startup(MetadataImage image) throws IOException {
-        long started = System.nanoTime();
+        long startNanos = System.nanoTime();
         brokerConfigs = brokerConfigsOf(image);
         PartitionDirs.sweepOrphans(logDirs, image, Topic.CLUSTER_METADATA_TOPIC_PARTITION.toString());
         int count = openAll(image);
@@ -117,7 +119,8 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::removeExpiredProducers, expiryCheckMs, expiryCheckMs,
             TimeUnit.MILLISECONDS);
         maybeRescheduleFlush();
-        log.info("Loaded {} partitions in {} ms", count, (System.nanoTime() - started) / 1_000_000);
+        this.started = true;
+        log.info("Loaded {} partitions in {} ms", count, (System.nanoTime() - startNanos) / 1_000_000);
     }
 
     /**
@@ -143,17 +146,41 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                 opening.put(topic, futures);
             }
             int count = 0;
-            for (Map.Entry<TopicImage, List<Future<Partition>>> topic : opening.entrySet()) {
-                Partition[] opened = new Partition[topic.getValue().size()];
-                for (int p = 0; p < opened.length; p++) {
-                    opened[p] = await(topic.getValue().get(p));
-                    count++;
+            try {
+                for (Map.Entry<TopicImage, List<Future<Partition>>> topic : opening.entrySet()) {
+                    Partition[] opened = new Partition[topic.getValue().size()];
+                    for (int p = 0; p < opened.length; p++) {
+                        opened[p] = await(topic.getValue().get(p));
+                        count++;
+                    }
+                    partitions.put(topic.getKey().name(), opened);
                 }
-                partitions.put(topic.getKey().name(), opened);
+            } catch (IOException | RuntimeException e) {
+                closeUnclaimed(opening);
+                throw e;
             }
             return count;
         } finally {
             recovery.shutdown();
+        }
+    }
+
+    /** After a failed start-up: closes the logs that opened but never reached {@link #partitions}. */
+    private void closeUnclaimed(Map<TopicImage, List<Future<Partition>>> opening) {
+        for (Map.Entry<TopicImage, List<Future<Partition>>> topic : opening.entrySet()) {
+            if (partitions.containsKey(topic.getKey().name())) {
+                continue;
+            }
+            for (Future<Partition> future : topic.getValue()) {
+                try {
+                    future.get().log().close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (ExecutionException | IOException | RuntimeException e) {
+                    // Did not open, or cannot close: it is left for the next start's recovery either way.
+                }
+            }
         }
     }
 
@@ -454,6 +481,11 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         scheduler.shutdownNow();
         flusher.close();
         Set<Path> uncleanDirs = new HashSet<>();
+        if (!started) {
+            // Start-up failed: partitions it never reached, or whose recovery failed, are not in the map, so
+            // neither a checkpoint nor a marker may speak for these log dirs; the next start recovers them all.
+            uncleanDirs.addAll(logDirs);
+        }
         for (Partition[] topic : partitions.values()) {
             for (Partition p : topic) {
                 try {
@@ -467,7 +499,9 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                 }
             }
         }
-        checkpointQuietly();
+        if (started) {
+            checkpointQuietly();
+        }
         for (Path dir : logDirs) {
             if (uncleanDirs.contains(dir)) {
                 log.warn("No clean-shutdown marker in {}: a log in it did not close cleanly; the next start "

@@ -163,4 +163,32 @@ class FailedFsyncTest {
             replicas.close();
         }
     }
+
+    @Test
+    void shouldWriteNeitherMarkerNorCheckpointWhenStartUpFails() throws Exception {
+        try (ReplicaManager replicas = start(FileChannelFactory.DEFAULT)) {
+            append(replicas.partition("t", 0));
+            append(replicas.partition("t", 1));
+        }
+        // An unclean stop, then a start whose recovery of t-1 fails: t-0 opens, t-1 does not.
+        Files.delete(logDir().resolve(CleanShutdownMarker.FILE_NAME));
+        Path checkpoint = logDir().resolve(ReplicaManager.RECOVERY_POINT_CHECKPOINT);
+        byte[] checkpointBefore = Files.readAllBytes(checkpoint);
+        FileChannelFactory failing = path -> {
+            if (path.toString().contains("t-1")) {
+                throw new IOException("Input/output error (injected)");
+            }
+            return FileChannelFactory.DEFAULT.open(path);
+        };
+        ReplicaManager replicas = new ReplicaManager(new BrokerConfig(Map.of(
+            BrokerConfig.LOG_DIRS_CONFIG, logDir().toString())), failing);
+        try (LocalController controller = LocalController.open(dir.resolve("metadata"))) {
+            assertThatThrownBy(() -> replicas.startup(controller.image())).isInstanceOf(IOException.class);
+        } finally {
+            replicas.close();
+        }
+
+        assertThat(CleanShutdownMarker.exists(logDir())).as("a marker would skip the recovery of both").isFalse();
+        assertThat(Files.readAllBytes(checkpoint)).as("recovery-point checkpoint").isEqualTo(checkpointBefore);
+    }
 }
