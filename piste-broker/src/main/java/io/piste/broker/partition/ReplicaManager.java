@@ -422,7 +422,8 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     private void flushAll() {
         for (Partition[] topic : partitions.values()) {
             for (Partition p : topic) {
-                if (p.log().unflushedMessages() > 0) {
+                // An offline partition's unflushed count never drops: it would wake the flusher every period.
+                if (!p.isOffline() && p.log().unflushedMessages() > 0) {
                     flusher.markDirty(p);
                 }
             }

@@ -1,6 +1,5 @@
 package io.piste.storage.log;
 
-import io.piste.storage.checkpoint.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -111,7 +110,8 @@ final class LogLoader {
      * Whether a recovered segment ends before the next one begins. A roll starts the new segment at the log end, so
      * segments are contiguous; a power loss may still keep a later segment's unflushed data and lose the tail of
      * an earlier one, which then ends cleanly at a batch boundary. Keeping the later data would leave a hole in the
-     * offsets, with an idempotent producer's batches after the hole and not those before it.
+     * offsets, with an idempotent producer's batches after the hole and not those before it. Holds while nothing
+     * removes batches from the middle of the log: a cleaner that does must keep each segment's next offset.
      */
     private static boolean endsBeforeNextSegment(LogSegment segment, List<Long> baseOffsets, int index) {
         if (index + 1 >= baseOffsets.size() || segment.nextOffset() >= baseOffsets.get(index + 1)) {
@@ -144,11 +144,9 @@ final class LogLoader {
             Files.deleteIfExists(LogFiles.indexFile(dir, base));
             Files.deleteIfExists(LogFiles.timeIndexFile(dir, base));
         }
-        if (index + 1 < baseOffsets.size()) {
-            // New batches take these offsets next: a deleted segment coming back after a power loss would put
-            // its old batches at offsets given to others since.
-            AtomicFiles.fsyncDirectory(dir);
-        }
+        // New batches take these offsets next: a deleted segment coming back after a power loss would put its old
+        // batches at offsets given to others since. flushScanned() makes the deletions durable (the segment cut here
+        // was scanned) before the log takes an append, through the seam, so a failure takes only this log offline.
     }
 
     /**

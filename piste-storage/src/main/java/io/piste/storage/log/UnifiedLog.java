@@ -383,9 +383,12 @@ public final class UnifiedLog implements Closeable {
                 try {
                     files.fsyncDirectory(dir);
                 } catch (IOException e) {
-                    throw fsyncFailed("directory fsync failed: dir=" + dir, e);
+                    throw fsyncFailed("flush failed", e); // the cause names the directory
                 }
             }
+            // A roll on another thread may have failed its index fsync meanwhile: the recovery point never moves
+            // once the log is offline.
+            failIfOffline();
             recoveryPoint = leo;
             flushCount++;
         }
