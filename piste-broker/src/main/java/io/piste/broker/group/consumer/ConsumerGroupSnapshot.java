@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 import org.apache.kafka.common.Uuid;
 
 /**
