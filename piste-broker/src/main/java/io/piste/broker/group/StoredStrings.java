@@ -27,4 +27,10 @@ public final class StoredStrings {
         }
         return field + " is longer than " + MAX_BYTES + " bytes of UTF-8 (" + value.length() + " chars).";
     }
+
+    /** {@code value} cut to 64 chars for a log line. */
+    public static String abbreviated(String value) {
+        return value == null || value.length() <= 64 ? value
+            : value.substring(0, 64) + "... (" + value.length() + " chars)";
+    }
 }
