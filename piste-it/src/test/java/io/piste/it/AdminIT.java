@@ -10,12 +10,14 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -28,6 +30,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -313,6 +316,43 @@ class AdminIT
         final List<ConsumerRecord<String, String>> records = Consume.allOf(BROKER.bootstrapServers(), "grow",
             Duration.ofSeconds(WAIT_S));
         assertThat(records).extracting(ConsumerRecord::value).containsExactly("in partition 2");
+    }
+
+    /**
+     * A client's __consumer_offsets with cleanup.policy=delete would delete committed offsets; Kafka refuses only
+     * __cluster_metadata, Piste refuses its internal topics too.
+     */
+    @Test
+    void shouldRefuseCreatingAnInternalTopic() throws Exception
+    {
+        final NewTopic offsets = new NewTopic("__consumer_offsets", 1, (short)1)
+            .configs(Map.of("cleanup.policy", "delete", "retention.ms", "1000"));
+
+        final Throwable error = cause(admin.createTopics(List.of(offsets)).all());
+        final Throwable metadata = cause(admin.createTopics(List.of(new NewTopic("__cluster_metadata", 1, (short)1)))
+            .all());
+
+        assertThat(error).isInstanceOf(InvalidRequestException.class).hasMessageContaining("internal topic");
+        assertThat(metadata).isInstanceOf(InvalidRequestException.class)
+            .hasMessageContaining("Creation of internal topic __cluster_metadata is prohibited.");
+        assertThat(admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(WAIT_S, TimeUnit.SECONDS))
+            .doesNotContain("__cluster_metadata");
+    }
+
+    /** More partitions would move groups (hash of the id modulo the count) away from their committed offsets. */
+    @Test
+    void shouldRefuseGrowingTheOffsetsTopic() throws Exception
+    {
+        createTopic("committed", 1);
+        admin.alterConsumerGroupOffsets("grow-offsets", Map.of(new TopicPartition("committed", 0),
+            new OffsetAndMetadata(1))).all().get(WAIT_S, TimeUnit.SECONDS);
+        final int partitions = describe("__consumer_offsets").partitions().size();
+
+        final Throwable error = cause(admin.createPartitions(
+            Map.of("__consumer_offsets", NewPartitions.increaseTo(partitions + 1))).all());
+
+        assertThat(error).isInstanceOf(InvalidRequestException.class).hasMessageContaining("internal topic");
+        assertThat(describe("__consumer_offsets").partitions()).hasSize(partitions);
     }
 
     @Test

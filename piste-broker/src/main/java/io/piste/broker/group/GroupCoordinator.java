@@ -73,6 +73,13 @@ public final class GroupCoordinator {
             callback.accept(joinError(memberId, Errors.INVALID_GROUP_ID));
             return;
         }
+        String tooLong = JoinGroupRequestCheck.tooLongForRecord(request, clientId);
+        if (tooLong != null) {
+            LOG.warn("Refused a JoinGroup of group {} from client {}: {}", StoredStrings.abbreviated(groupId),
+                StoredStrings.abbreviated(clientId), tooLong);
+            callback.accept(joinError(memberId, Errors.INVALID_REQUEST));
+            return;
+        }
         if (request.sessionTimeoutMs() < config.minSessionTimeoutMs()
             || request.sessionTimeoutMs() > config.maxSessionTimeoutMs()) {
             callback.accept(joinError(memberId, Errors.INVALID_SESSION_TIMEOUT));

@@ -84,7 +84,7 @@ final class OffsetRecordCodec {
             buf.putShort((short) -1);
             return;
         }
-        if (bytes.length > Short.MAX_VALUE) {
+        if (bytes.length > StoredStrings.MAX_BYTES) {
             // A string read as at most 32767 bytes may re-encode longer (each malformed byte becomes U+FFFD).
             throw new IllegalArgumentException("string of " + bytes.length + " bytes, more than an int16 length");
         }

@@ -89,14 +89,10 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
             encoding.run();
             return true;
         } catch (IllegalArgumentException e) {
-            LOG.warn("Refused to write {} of group {}: {}", what, abbreviated(groupId), e.getMessage());
+            LOG.warn("Refused to write {} of group {}: {}", what, StoredStrings.abbreviated(groupId), e.getMessage());
             done.accept(Errors.INVALID_REQUEST);
             return false;
         }
-    }
-
-    private static String abbreviated(String groupId) {
-        return groupId.length() <= 64 ? groupId : groupId.substring(0, 64) + "... (" + groupId.length() + " chars)";
     }
 
     /** The buffer grows as needed; the estimate only saves copies. */

@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  *   write would trust its sizes) and a control batch are skipped whole;</li>
  *   <li>a record that does not decode (no key, short key, unknown key type or value version, a string, byte array or
  *   count longer than the bytes that follow, a null id) is skipped, and the records after it still load;</li>
+ *   <li>a batch whose header offsets do not fit (below the previous batch's next offset, or reaching the log end) is
+ *   skipped by its length, and the load never moves past the log end;</li>
  *   <li>each skip is one WARN line naming the partition and the offset.</li>
  * </ul>
  * A record is decoded whole before anything is applied, so a skipped record leaves no trace. Allocation is bounded by
@@ -66,7 +68,7 @@ final class OffsetsTopicLoader {
             long after;
             try {
                 FetchDataInfo data = log.read(next, readBytes, end, true);
-                after = data.isEmpty() ? next : replay(readFully(data), next);
+                after = data.isEmpty() ? next : replay(readFully(data), next, end);
             } catch (RuntimeException e) {
                 LOG.warn("Stopped loading {} at offset {}: {}", partitionName, next, describe(e));
                 return;
@@ -96,15 +98,46 @@ final class OffsetsTopicLoader {
         return buf.flip();
     }
 
-    /** Replays the records at or after {@code next} in {@code buf}; returns the offset after its last batch. */
-    private long replay(ByteBuffer buf, long next) {
+    /**
+     * Replays the records at or after {@code next} in {@code buf}; returns the offset after its last batch whose
+     * offsets hold, never beyond {@code end}. The header's baseOffset is not covered by the CRC, and a batch that
+     * fails its CRC may have any lastOffsetDelta, so offsets are checked against their neighbours and the log end
+     * before the load moves by them: a batch that does not fit is skipped by its length (which the reader bounds by
+     * the bytes present), with one WARN.
+     */
+    private long replay(ByteBuffer buf, long next, long end) {
+        long expected = next;
+        boolean first = true;
+        int position = 0;
         for (MutableRecordBatch batch : MemoryRecords.readableRecords(buf).batches()) {
-            if (batch.lastOffset() >= next) {
-                replayBatch(batch, next);
+            String damaged = damagedOffsets(batch, first ? Long.MIN_VALUE : expected, end);
+            if (damaged != null) {
+                skips++;
+                LOG.warn("Skipping the batch at byte {} of the read from offset {} of {}: {}", position, next,
+                    partitionName, damaged);
+            } else {
+                if (batch.lastOffset() >= expected) {
+                    replayBatch(batch, expected);
+                }
+                expected = batch.nextOffset();
             }
-            next = batch.nextOffset();
+            first = false;
+            position += batch.sizeInBytes();
         }
-        return next;
+        return expected;
+    }
+
+    /** Why the batch's offsets cannot be right, or null. */
+    private static String damagedOffsets(MutableRecordBatch batch, long previousNext, long end) {
+        long base = batch.baseOffset();
+        long last = batch.lastOffset();
+        if (last < base || last >= end) {
+            return "its offsets " + base + ".." + last + " are not within the log (log end offset " + end + ")";
+        }
+        if (base < previousNext) {
+            return "its base offset " + base + " is below the previous batch's next offset " + previousNext;
+        }
+        return null;
     }
 
     private void replayBatch(MutableRecordBatch batch, long next) {

@@ -5,6 +5,8 @@ import io.piste.broker.protocol.RequestHandler;
 import java.io.IOException;
 import java.util.List;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsAssignment;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
@@ -12,7 +14,10 @@ import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
 import org.apache.kafka.common.protocol.Errors;
 
-/** CreatePartitions: grows a topic; new partitions start empty, existing keys may map elsewhere from now on. */
+/**
+ * CreatePartitions: grows a topic; new partitions start empty, existing keys may map elsewhere from now on. The
+ * internal topics are refused with INVALID_REQUEST.
+ */
 final class CreatePartitionsHandler implements RequestHandler {
 
     private final BrokerContext broker;
@@ -28,6 +33,12 @@ final class CreatePartitionsHandler implements RequestHandler {
         for (CreatePartitionsTopic topic : request.topics()) {
             CreatePartitionsTopicResult result = new CreatePartitionsTopicResult().setName(topic.name());
             try {
+                if (Topic.isInternal(topic.name())) {
+                    // Kafka's broker allows it (only its CLI refuses), but a group's partition is its id's hash
+                    // modulo the partition count: more partitions would move groups away from their commits.
+                    throw new InvalidRequestException(topic.name() + " is an internal topic: its partition count "
+                        + "cannot be changed.");
+                }
                 checkAssignments(topic);
                 broker.controller().createPartitions(topic.name(), topic.count(), request.validateOnly());
             } catch (IOException e) {

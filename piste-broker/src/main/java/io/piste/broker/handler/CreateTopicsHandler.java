@@ -17,6 +17,7 @@ import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableReplicaAssignment;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
@@ -25,7 +26,10 @@ import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
 import org.apache.kafka.common.protocol.Errors;
 
-/** CreateTopics: checks name, partitions, replication and configs as Kafka does; validate-only creates nothing. */
+/**
+ * CreateTopics: checks name, partitions, replication and configs as Kafka does; validate-only creates nothing.
+ * Internal topics are refused with INVALID_REQUEST (Kafka refuses only {@code __cluster_metadata}).
+ */
 final class CreateTopicsHandler implements RequestHandler {
 
     private final BrokerContext broker;
@@ -63,6 +67,7 @@ final class CreateTopicsHandler implements RequestHandler {
 
     private void create(CreatableTopic topic, boolean validateOnly, CreatableTopicResult result, short version) {
         try {
+            checkNotInternal(topic.name());
             int partitions = partitionCount(topic);
             short replicationFactor = topic.replicationFactor() == -1
                 ? broker.config().defaultReplicationFactor() : topic.replicationFactor();
@@ -93,6 +98,21 @@ final class CreateTopicsHandler implements RequestHandler {
             fail(result, e);
         } catch (IOException e) {
             fail(result, new KafkaStorageException("Could not create topic " + topic.name() + ": " + e.getMessage()));
+        }
+    }
+
+    /**
+     * Kafka refuses {@code __cluster_metadata} alone; Piste also refuses the internal topics its broker creates
+     * itself with the configs they need (a client's {@code __consumer_offsets} with {@code cleanup.policy=delete}
+     * would delete committed offsets).
+     */
+    private static void checkNotInternal(String name) {
+        if (Topic.CLUSTER_METADATA_TOPIC_NAME.equals(name)) {
+            throw new InvalidRequestException("Creation of internal topic " + name + " is prohibited.");
+        }
+        if (Topic.isInternal(name)) {
+            throw new InvalidRequestException(name + " is an internal topic: the broker creates it, with the "
+                + "configs it needs, at its first use; clients cannot create it.");
         }
     }
 

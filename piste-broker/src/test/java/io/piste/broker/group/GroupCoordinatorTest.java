@@ -68,6 +68,35 @@ class GroupCoordinatorTest {
             .setGenerationId(generation));
     }
 
+    /** 30,000 bytes of 0xFF as a request decodes them: 90,000 bytes of UTF-8, beyond a stored string's int16. */
+    private static String malformed() {
+        byte[] bytes = new byte[30_000];
+        java.util.Arrays.fill(bytes, (byte) 0xFF);
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A join whose strings would not fit the group's membership record is refused before it touches the group: once
+     * in, every later write of the group's membership would fail.
+     */
+    @Test
+    void shouldRefuseAJoinWithAStringTooLongForTheMembershipRecord() {
+        GroupCoordinator c = coordinator(0);
+        AtomicReference<JoinGroupResponseData> byClientId = new AtomicReference<>();
+        c.joinGroup(join(""), JOIN_VERSION, malformed(), "/127.0.0.1", byClientId::set);
+        JoinGroupResponseData byInstance = joinAsync(c, join("").setGroupInstanceId(malformed())).get();
+        JoinGroupResponseData byProtocol = joinAsync(c, join("", malformed())).get();
+        JoinGroupResponseData byType = joinAsync(c, join("").setProtocolType(malformed())).get();
+
+        assertThat(Errors.forCode(byClientId.get().errorCode())).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(Errors.forCode(byInstance.errorCode())).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(Errors.forCode(byProtocol.errorCode())).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(Errors.forCode(byType.errorCode())).isEqualTo(Errors.INVALID_REQUEST);
+        AtomicReference<JoinGroupResponseData> joined = newMember(c);
+        assertThat(joined.get().errorCode()).isZero();
+        assertThat(joined.get().members()).as("only the well-formed member").hasSize(1);
+    }
+
     @Test
     void shouldRequireKnownMemberIdFromJoinV4() {
         GroupCoordinator c = coordinator(0);

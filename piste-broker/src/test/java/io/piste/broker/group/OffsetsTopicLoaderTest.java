@@ -192,6 +192,59 @@ class OffsetsTopicLoaderTest {
         assertThat(loader.skips()).isEqualTo(1);
     }
 
+    /**
+     * A batch whose lastOffsetDelta (byte 23 of its header) points beyond the log end fails its CRC and is skipped
+     * by its length; its offsets are not trusted either: the load used to move past the log end with it, dropping
+     * the batches after it without a word.
+     */
+    @Test
+    void shouldSkipABatchWhoseLastOffsetIsBeyondTheLogEndAndLoadTheBatchesAfterIt() throws IOException {
+        openLog();
+        appendGood("before", 10);
+        long position = log.sizeInBytes();
+        append(Compression.NONE, OffsetRecordCodec.key("flipped", DATA),
+            OffsetRecordCodec.value(new CommittedOffset(5, 0, null, 1)));
+        appendGood("after", 20);
+        // Damaged while the log is open: the storage checks headers when it opens a log, not at each read.
+        Path segment = dir.resolve("__consumer_offsets-0").resolve(String.format("%020d.log", 0));
+        try (FileChannel file = FileChannel.open(segment, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            file.write(ByteBuffer.allocate(4).putInt(0x7fff_0000).flip(), position + 23);
+        }
+
+        OffsetsTopicLoader loader = load();
+
+        assertGoodLoaded();
+        assertThat(offsets.hasOffsets("flipped")).isFalse();
+        assertThat(loader.skips()).isEqualTo(1);
+    }
+
+    /**
+     * A base offset (not covered by the CRC) raised into the next batch's offsets makes the two overlap: the later
+     * one is skipped with a WARN, not dropped silently as before, and the load carries on after it. (Which of the
+     * two is the damaged one the header cannot tell.)
+     */
+    @Test
+    void shouldWarnOfABatchOverlappingAnEarlierOneAndLoadTheBatchesAfterIt() throws IOException {
+        openLog();
+        appendGood("before", 10);
+        long position = log.sizeInBytes();
+        append(Compression.NONE, OffsetRecordCodec.key("raised", DATA),
+            OffsetRecordCodec.value(new CommittedOffset(5, 0, null, 1)));
+        appendGood("after", 20);
+        // Damaged while the log is open: the storage checks headers when it opens a log, not at each read.
+        Path segment = dir.resolve("__consumer_offsets-0").resolve(String.format("%020d.log", 0));
+        try (FileChannel file = FileChannel.open(segment, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            // Offset 2 becomes 3, the offset of the next batch (the offset commit of "after").
+            file.write(ByteBuffer.allocate(8).putLong(3).flip(), position);
+        }
+
+        OffsetsTopicLoader loader = load();
+
+        assertThat(offsets.fetch("before")).isEqualTo(Map.of(DATA, new CommittedOffset(10, 0, "m", 1)));
+        assertThat(groups.classic()).containsOnlyKeys("before-classic", "after-classic");
+        assertThat(loader.skips()).as("the overlapping batch is skipped with a WARN").isEqualTo(1);
+    }
+
     @Test
     void shouldRefuseAMemberCountLargerThanTheBytesBehindItWithoutAllocating() {
         ByteBuffer value = ByteBuffer.wrap(groupValueWithMemberCount(Integer.MAX_VALUE));

@@ -9,8 +9,19 @@ import io.piste.it.support.LoadVerifier;
 import io.piste.it.support.RawConnection;
 import io.piste.it.support.RawConnection.Outcome;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.MessageUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,6 +91,61 @@ class BadInputIT
         {
             assertThat(admin.describeCluster().nodes().get(20, TimeUnit.SECONDS)).hasSize(1);
             assertThat(admin.listTopics().names().get(20, TimeUnit.SECONDS)).contains(loadTopic);
+        }
+    }
+
+    /**
+     * A ConsumerGroupHeartbeat whose client id is 30,000 bytes of 0xFF (90 KB once decoded) is refused with
+     * INVALID_REQUEST; it used to join, then fail the group's snapshot, and every heartbeat of the group with it,
+     * which is fatal for the Java consumer already in the group.
+     */
+    @Test
+    void shouldRefuseAConsumerGroupHeartbeatWithAHugeClientIdAndKeepTheGroupServing() throws Exception
+    {
+        final String topic = "kip848-huge-client-id";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 1);
+        try (KafkaConsumer<String, String> member = Clients.consumer(BROKER.bootstrapServers(), Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, "huge-client-id", ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
+            KafkaProducer<String, String> producer = Clients.producer(BROKER.bootstrapServers()))
+        {
+            member.subscribe(List.of(topic));
+            assertThat(Bounded.waitFor(Duration.ofSeconds(30), Duration.ZERO, () ->
+            {
+                member.poll(Duration.ofMillis(100));
+                return !member.assignment().isEmpty();
+            })).as("the member got its partition").isTrue();
+            final ConsumerGroupHeartbeatRequestData join = new ConsumerGroupHeartbeatRequestData()
+                .setGroupId("huge-client-id").setMemberId(Uuid.randomUuid().toString()).setMemberEpoch(0)
+                .setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of(topic)).setTopicPartitions(List.of());
+            final short version = 1;
+            // Sized exactly by the serializer: the whole backing array is the body.
+            final byte[] body = MessageUtil.toByteBufferAccessor(join, version).buffer().array();
+
+            try (RawConnection connection = RawConnection.open(BROKER.broker().port()))
+            {
+                connection.send(RawConnection.requestV2(ApiKeys.CONSUMER_GROUP_HEARTBEAT.id, version, 7,
+                    filled(30_000, (byte)0xFF), body));
+                assertThat(connection.await(ANSWER_TIMEOUT)).isEqualTo(Outcome.RESPONSE);
+                final ByteBuffer response = connection.lastResponse();
+                assertThat(response.getInt()).as("correlation id").isEqualTo(7);
+                response.get(); // the response header's empty tagged fields
+                final ConsumerGroupHeartbeatResponseData answer = new ConsumerGroupHeartbeatResponseData(
+                    new ByteBufferAccessor(response), version);
+                assertThat(Errors.forCode(answer.errorCode())).isEqualTo(Errors.INVALID_REQUEST);
+                assertThat(answer.errorMessage()).startsWith("ClientId is longer");
+            }
+
+            producer.send(new ProducerRecord<>(topic, "k", "after")).get(30, TimeUnit.SECONDS);
+            // Longer than the member's heartbeat interval (5 s): it heartbeats at least once in this loop.
+            final List<String> values = new ArrayList<>();
+            final long deadline = System.nanoTime() + Duration.ofSeconds(7).toNanos();
+            while (System.nanoTime() < deadline)
+            {
+                member.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+            }
+            assertThat(values).as("the member kept consuming").contains("after");
+            assertThat(member.groupMetadata().generationId()).as("its epoch").isPositive();
         }
     }
 

@@ -144,7 +144,13 @@ public final class RawConnection implements AutoCloseable
     public static byte[] requestV1(final int apiKey, final int apiVersion, final int correlationId,
         final String clientId, final byte[] body)
     {
-        final byte[] id = clientId.getBytes(StandardCharsets.UTF_8);
+        return requestV1(apiKey, apiVersion, correlationId, clientId.getBytes(StandardCharsets.UTF_8), body);
+    }
+
+    /** As {@link #requestV1(int, int, int, String, byte[])}, with the client id's bytes as they are (any bytes). */
+    public static byte[] requestV1(final int apiKey, final int apiVersion, final int correlationId,
+        final byte[] id, final byte[] body)
+    {
         final ByteBuffer frame = ByteBuffer.allocate(4 + 2 + 2 + 4 + 2 + id.length + body.length);
         frame.putInt(frame.capacity() - 4);
         frame.putShort((short)apiKey);
@@ -159,6 +165,13 @@ public final class RawConnection implements AutoCloseable
     /** A v2 (flexible) request header: the v1 header plus an empty tagged-field section, then {@code body}. */
     public static byte[] requestV2(final int apiKey, final int apiVersion, final int correlationId,
         final String clientId, final byte[] body)
+    {
+        return requestV2(apiKey, apiVersion, correlationId, clientId.getBytes(StandardCharsets.UTF_8), body);
+    }
+
+    /** As {@link #requestV2(int, int, int, String, byte[])}, with the client id's bytes as they are (any bytes). */
+    public static byte[] requestV2(final int apiKey, final int apiVersion, final int correlationId,
+        final byte[] clientId, final byte[] body)
     {
         final byte[] withTags = new byte[body.length + 1];
         withTags[0] = 0;

@@ -97,7 +97,27 @@ public final class ConsumerGroupCoordinator {
             return;
         }
         ConsumerGroup group = groups.get(groupId);
-        writer.write(groupId, group == null ? null : ConsumerGroupSnapshot.encode(group), done);
+        byte[] snapshot;
+        try {
+            snapshot = group == null ? null : ConsumerGroupSnapshot.encode(group);
+        } catch (IllegalStateException e) {
+            // A state that cannot be written would fail every later heartbeat of the group: go back to the last
+            // state written (none: the group is gone), as if the change had not been made.
+            log.error("Consumer group {} rolled back to its last written state: {}", groupId, e.getMessage());
+            rollBack(group);
+            done.accept(Errors.UNKNOWN_SERVER_ERROR);
+            return;
+        }
+        writer.write(groupId, snapshot, done);
+    }
+
+    private void rollBack(ConsumerGroup group) {
+        group.members.values().forEach(ConsumerGroupCoordinator::cancelTimers);
+        groups.remove(group.groupId);
+        byte[] written = writer.lastWritten(group.groupId);
+        if (written != null) {
+            restore(group.groupId, written);
+        }
     }
 
     /**
@@ -124,7 +144,7 @@ public final class ConsumerGroupCoordinator {
     /** The heartbeat's answer, without waiting for its changes to be written (unit tests). */
     synchronized ConsumerGroupHeartbeatResponseData heartbeat(ConsumerGroupHeartbeatRequestData request,
                                                               short version, String clientId, String clientHost) {
-        ApiError invalid = HeartbeatRequestCheck.check(request, version, assignors);
+        ApiError invalid = HeartbeatRequestCheck.check(request, version, clientId, assignors);
         if (invalid != null) {
             return error(invalid.error(), invalid.message());
         }

@@ -3,7 +3,7 @@ package io.piste.broker.group.consumer;
 import io.piste.broker.group.GroupTimer;
 import java.util.List;
 import java.util.Objects;
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 
 /**

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UTFDataFormatException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -47,6 +48,10 @@ final class ConsumerGroupSnapshot {
     private ConsumerGroupSnapshot() {
     }
 
+    /**
+     * Throws {@link IllegalStateException} if a string does not fit {@code writeUTF} (65535 bytes): requests are
+     * checked so that none does, and the coordinator rolls the group back if one still does.
+     */
     static byte[] encode(ConsumerGroup group) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -91,6 +96,8 @@ final class ConsumerGroupSnapshot {
                 writeOwned(out, a.assigned(), a.assignmentEpochs());
                 writeOwned(out, a.pendingRevocation(), a.assignmentEpochs());
             }
+        } catch (UTFDataFormatException e) {
+            throw new IllegalStateException("consumer group snapshot does not fit: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

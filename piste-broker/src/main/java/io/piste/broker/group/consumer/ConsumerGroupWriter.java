@@ -73,6 +73,12 @@ final class ConsumerGroupWriter {
         this.store = store;
     }
 
+    /** The last snapshot handed to the log for the group, durable or in flight; null if none or a tombstone. */
+    byte[] lastWritten(String groupId) {
+        Write write = last.get(groupId);
+        return write == null ? null : write.snapshot;
+    }
+
     /** The snapshot a group was restored from is durable: an unchanged group is not written again. */
     void restored(String groupId, byte[] snapshot) {
         last.put(groupId, new Write(snapshot, Errors.NONE));

@@ -1,7 +1,8 @@
 package io.piste.broker.group.consumer;
 
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import io.piste.broker.group.StoredStrings;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiError;
@@ -12,8 +13,17 @@ final class HeartbeatRequestCheck {
     private HeartbeatRequestCheck() {
     }
 
-    /** The error to answer with, or null if the request is well formed. */
-    static ApiError check(ConsumerGroupHeartbeatRequestData request, short version, Assignors assignors) {
+    /**
+     * The error to answer with, or null if the request is well formed.
+     *
+     * @param clientId the request header's client id, which the member keeps too
+     */
+    static ApiError check(ConsumerGroupHeartbeatRequestData request, short version, String clientId,
+                          Assignors assignors) {
+        String tooLong = tooLong(request, clientId);
+        if (tooLong != null) {
+            return invalid(tooLong);
+        }
         int epoch = request.memberEpoch();
         if (request.groupId() == null || request.groupId().isEmpty()) {
             return invalid("GroupId can't be empty.");
@@ -57,6 +67,33 @@ final class HeartbeatRequestCheck {
                 return new ApiError(Errors.INVALID_REGULAR_EXPRESSION,
                     "SubscribedTopicRegex `" + request.subscribedTopicRegex() + "` is not a valid regular expression: "
                         + e.getDescription() + ".");
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Every string the member keeps must fit the group's snapshot; checked before the group is touched, as a
+     * snapshot that cannot be written would fail every later heartbeat of the group.
+     */
+    private static String tooLong(ConsumerGroupHeartbeatRequestData request, String clientId) {
+        String[][] fields = {
+            {"GroupId", request.groupId()}, {"MemberId", request.memberId()}, {"InstanceId", request.instanceId()},
+            {"RackId", request.rackId()}, {"SubscribedTopicRegex", request.subscribedTopicRegex()},
+            {"ServerAssignor", request.serverAssignor()}, {"ClientId", clientId},
+        };
+        for (String[] field : fields) {
+            String message = StoredStrings.tooLong(field[0], field[1]);
+            if (message != null) {
+                return message;
+            }
+        }
+        if (request.subscribedTopicNames() != null) {
+            for (String topic : request.subscribedTopicNames()) {
+                String message = StoredStrings.tooLong("SubscribedTopicNames", topic);
+                if (message != null) {
+                    return message;
+                }
             }
         }
         return null;

@@ -20,6 +20,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConsumerGroupCoordinatorTest {
@@ -165,6 +166,33 @@ class ConsumerGroupCoordinatorTest {
         assertThat(error(send(join("a").setSubscribedTopicNames(null).setSubscribedTopicRegex("(unclosed"))))
             .isEqualTo(Errors.INVALID_REGULAR_EXPRESSION);
         assertThat(coordinator.isConsumerGroup("g")).as("no group made by refused requests").isFalse();
+    }
+
+    /**
+     * A client's regular expression is matched in linear time (RE2/J, as Kafka): {@code (.*a){20}} against forty
+     * {@code a} and a {@code -} backtracks some 10^11 times with java.util.regex, under the coordinator's lock
+     * (the JDK short-cuts the classic {@code (a+)+$}, but not this).
+     */
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void shouldMatchAClientRegexInLinearTime() throws Exception {
+        controller.createTopic("a".repeat(40) + "-", 1, Map.of());
+        controller.createTopic("a".repeat(20), 1, Map.of());
+
+        ConsumerGroupHeartbeatResponseData joined = send(join("a").setSubscribedTopicNames(null)
+            .setSubscribedTopicRegex("(.*a){20}"));
+
+        assertThat(error(joined)).isEqualTo(Errors.NONE);
+        assertThat(coordinator.subscribedTopicNames("g")).containsExactly("a".repeat(20));
+    }
+
+    @Test
+    void shouldRefuseARegexKafkaRefuses() {
+        // RE2 syntax, as Kafka: no backreferences or lookaround.
+        assertThat(error(send(join("a").setSubscribedTopicNames(null).setSubscribedTopicRegex("(a)\\1"))))
+            .isEqualTo(Errors.INVALID_REGULAR_EXPRESSION);
+        assertThat(error(send(join("a").setSubscribedTopicNames(null).setSubscribedTopicRegex("a(?=b)"))))
+            .isEqualTo(Errors.INVALID_REGULAR_EXPRESSION);
     }
 
     @Test

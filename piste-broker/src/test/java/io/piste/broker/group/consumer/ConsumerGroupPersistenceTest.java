@@ -96,6 +96,41 @@ class ConsumerGroupPersistenceTest {
         return all;
     }
 
+    /** 30,000 bytes of 0xFF as a request decodes them: 30,000 U+FFFD, 90,000 bytes of UTF-8. */
+    private static String malformed() {
+        byte[] bytes = new byte[30_000];
+        java.util.Arrays.fill(bytes, (byte) 0xFF);
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A heartbeat whose strings would not fit the group's snapshot is refused before it touches the group: it
+     * used to join, then fail the snapshot's encoding, and every later heartbeat of the group with it.
+     */
+    @Test
+    void shouldRefuseAHeartbeatWithAStringTooLongForTheSnapshotAndKeepTheGroupUsable() {
+        ConsumerGroupCoordinator c = coordinator(new FakeGroupTimer(), log);
+        AtomicReference<ConsumerGroupHeartbeatResponseData> joined = send(c, join("a"));
+        log.completeAll(Errors.NONE);
+        Set<Integer> owned = partitions(joined.get());
+
+        AtomicReference<ConsumerGroupHeartbeatResponseData> byClientId = new AtomicReference<>();
+        c.heartbeat(join("b"), (short) 1, malformed(), "/127.0.0.1", byClientId::set);
+        AtomicReference<ConsumerGroupHeartbeatResponseData> byRack = send(c, join("c").setRackId(malformed()));
+        AtomicReference<ConsumerGroupHeartbeatResponseData> byTopic =
+            send(c, join("d").setSubscribedTopicNames(List.of("t", malformed())));
+        log.completeAll(Errors.NONE);
+
+        assertThat(Errors.forCode(byClientId.get().errorCode())).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(byClientId.get().errorMessage()).startsWith("ClientId is longer than 32767 bytes");
+        assertThat(byRack.get().errorMessage()).startsWith("RackId is longer");
+        assertThat(byTopic.get().errorMessage()).startsWith("SubscribedTopicNames is longer");
+        AtomicReference<ConsumerGroupHeartbeatResponseData> again = send(c, owning("a", 1, owned));
+        log.completeAll(Errors.NONE);
+        assertThat(Errors.forCode(again.get().errorCode())).isEqualTo(Errors.NONE);
+        assertThat(again.get().memberEpoch()).as("no member joined").isEqualTo(1);
+    }
+
     @Test
     void shouldAnswerOnceTheChangeIsWrittenAndNotWriteAnUnchangedGroupAgain() {
         ConsumerGroupCoordinator c = coordinator(new FakeGroupTimer(), log);
