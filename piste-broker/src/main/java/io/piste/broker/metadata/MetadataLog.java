@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The single node's metadata log: one record per line, {@code <crc32c as 8 hex digits> <record>\n}, appended
- * and fsynced before the change is applied. On load ({@link MetadataLogLoader}) a torn tail, what a crash during
+ * and fsynced before the change is applied; a change of several records is preceded by a {@code CHANGE <count>}
+ * line, so that it loads whole or not at all. On load ({@link MetadataLogLoader}) a torn tail, what a crash during
  * the last append leaves, is cut off and its bytes kept beside the log in {@code metadata.log.torn-<position>};
  * any other record that does not read back stops the start-up with the file and position named, and the file is
  * left as it is. Not thread-safe: the controller serializes writes.
@@ -27,6 +28,10 @@ final class MetadataLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MetadataLog.class);
     static final String FILE_NAME = "metadata.log";
     static final String TORN_TAIL_PREFIX = FILE_NAME + ".torn-";
+    /** The header line of a change of several records: {@code CHANGE <count>} ({@link MetadataLogLoader}). */
+    static final String CHANGE_HEADER = "CHANGE";
+    /** The most records one change may hold; a header announcing more is damage. */
+    static final int MAX_CHANGE_RECORDS = 1000;
     /** More kept torn tails at one position than this means a loop, not a crash: stop rather than fill the disk. */
     private static final int MAX_TORN_TAILS_PER_POSITION = 100;
 
@@ -101,12 +106,22 @@ final class MetadataLog implements AutoCloseable {
         return String.format("%08x", crc.getValue());
     }
 
-    /** Appends and fsyncs the records; on failure the file is cut back so no partial change remains. */
+    private static void appendLine(StringBuilder text, String payload) {
+        text.append(crcHex(payload)).append(' ').append(payload).append('\n');
+    }
+
+    /** Appends and fsyncs the records, one change (applied whole or not at all); on failure the file is cut back so no partial change remains. */
     void append(List<MetadataRecord> records) throws IOException {
+        if (records.isEmpty() || records.size() > MAX_CHANGE_RECORDS) {
+            throw new IllegalArgumentException("a change holds 1.." + MAX_CHANGE_RECORDS + " records, not "
+                + records.size());
+        }
         StringBuilder text = new StringBuilder();
+        if (records.size() > 1) {
+            appendLine(text, CHANGE_HEADER + " " + records.size());
+        }
         for (MetadataRecord record : records) {
-            String payload = record.encode();
-            text.append(crcHex(payload)).append(' ').append(payload).append('\n');
+            appendLine(text, record.encode());
         }
         long before = channel.position();
         try {

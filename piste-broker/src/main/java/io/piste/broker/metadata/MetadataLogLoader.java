@@ -2,6 +2,7 @@ package io.piste.broker.metadata;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -28,7 +29,12 @@ import java.util.zip.CRC32C;
  *     downgrade), or one that does not parse or is out of its limits: Kafka too refuses to start on a metadata
  *     record version it does not know, rather than apply part of the changes.</li>
  * </ul>
- * A last line that lacks only its newline (the append stopped just before it, or a bit flip changed it) holds a
+ * <p>A change of several records (a topic created with its configs) is written as a header line
+ * {@code CHANGE <count>} followed by its records, and is applied only when all of them read back: a power cut can
+ * persist the first lines of an append and not the rest, and a topic must not come back without the configs it was
+ * created with. A change cut short by the end of the file or by a torn tail is part of that tail.
+ *
+ * <p>A last line that lacks only its newline (the append stopped just before it, or a bit flip changed it) holds a
  * whole record, which its CRC proves: it is kept, and the newline written again, rather than cut with the tail.
  */
 final class MetadataLogLoader {
@@ -57,6 +63,7 @@ final class MetadataLogLoader {
     static Loaded load(byte[] bytes, Path file, List<MetadataRecord> out) throws CorruptMetadataLogException {
         int position = 0;
         int lineNumber = 1;
+        ChangeInProgress change = null;
         while (position < bytes.length) {
             int end = indexOfNewline(bytes, position);
             boolean newlineMissing = false;
@@ -66,35 +73,95 @@ final class MetadataLogLoader {
                 } else if (crcMatches(bytes, position, bytes.length - 1)) {
                     end = bytes.length - 1;
                 } else {
-                    return new Loaded(position, false);
+                    return tornAt(position, change);
                 }
                 newlineMissing = true;
             } else if (!crcMatches(bytes, position, end)) {
                 if (isTornTail(bytes, position)) {
-                    return new Loaded(position, false);
+                    return tornAt(position, change);
                 }
                 throw new CorruptMetadataLogException(file, position, "line " + lineNumber
                     + " does not match its CRC32C: " + quote(bytes, position, end), bytes.length - position, REPAIR);
             }
             String record = new String(bytes, position + CRC_HEX_DIGITS + 1, end - position - CRC_HEX_DIGITS - 1,
                 StandardCharsets.UTF_8);
-            try {
-                out.add(MetadataRecordDecoder.decode(record));
-            } catch (UnsupportedMetadataRecordException e) {
-                throw new CorruptMetadataLogException(file, position, "line " + lineNumber + " is a record this"
-                    + " broker does not know, " + e.getMessage() + ", written by a newer version",
-                    bytes.length - position, NEWER_VERSION);
-            } catch (RuntimeException e) {
-                throw new CorruptMetadataLogException(file, position, "line " + lineNumber + " does not read back ("
-                    + e.getMessage() + "): " + quote(bytes, position, end), bytes.length - position, REPAIR);
+            if (record.startsWith(MetadataLog.CHANGE_HEADER + " ")) {
+                if (change != null) {
+                    throw new CorruptMetadataLogException(file, position, "line " + lineNumber + " starts a change"
+                        + " inside the change that starts at byte " + change.start, bytes.length - position, REPAIR);
+                }
+                change = new ChangeInProgress(position, changeSize(record, file, position, lineNumber, bytes.length));
+            } else {
+                MetadataRecord decoded = decode(record, file, position, lineNumber, bytes, end);
+                if (change == null) {
+                    out.add(decoded);
+                } else if (change.add(decoded)) {
+                    out.addAll(change.records);
+                    change = null;
+                }
             }
             if (newlineMissing) {
-                return new Loaded(end, true);
+                return change == null ? new Loaded(end, true) : tornAt(end, change);
             }
             position = end + 1;
             lineNumber++;
         }
-        return new Loaded(position, false);
+        return tornAt(position, change);
+    }
+
+    /**
+     * Where the kept part of the file ends when what follows {@code position} is a torn tail (or the end of the
+     * file): at {@code position}, or at the start of a change that is not whole, whose records were never applied.
+     */
+    private static Loaded tornAt(int position, ChangeInProgress change) {
+        return new Loaded(change == null ? position : change.start, false);
+    }
+
+    private static MetadataRecord decode(String record, Path file, int position, int lineNumber, byte[] bytes,
+        int end) throws CorruptMetadataLogException {
+        try {
+            return MetadataRecordDecoder.decode(record);
+        } catch (UnsupportedMetadataRecordException e) {
+            throw new CorruptMetadataLogException(file, position, "line " + lineNumber + " is a record this"
+                + " broker does not know, " + e.getMessage() + ", written by a newer version",
+                bytes.length - position, NEWER_VERSION);
+        } catch (RuntimeException e) {
+            throw new CorruptMetadataLogException(file, position, "line " + lineNumber + " does not read back ("
+                + e.getMessage() + "): " + quote(bytes, position, end), bytes.length - position, REPAIR);
+        }
+    }
+
+    private static int changeSize(String header, Path file, int position, int lineNumber, int fileLength)
+        throws CorruptMetadataLogException {
+        String count = header.substring(MetadataLog.CHANGE_HEADER.length() + 1);
+        try {
+            int size = Integer.parseInt(count);
+            if (size >= 2 && size <= MetadataLog.MAX_CHANGE_RECORDS) {
+                return size;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the line
+        }
+        throw new CorruptMetadataLogException(file, position, "line " + lineNumber + " announces a change of \""
+            + count + "\" records, not 2.." + MetadataLog.MAX_CHANGE_RECORDS, fileLength - position, REPAIR);
+    }
+
+    /** The records of a several-record change read so far; applied only once all are read. */
+    private static final class ChangeInProgress {
+        final int start;
+        final int size;
+        final List<MetadataRecord> records = new ArrayList<>();
+
+        ChangeInProgress(int start, int size) {
+            this.start = start;
+            this.size = size;
+        }
+
+        /** Adds a record; true when the change is whole. */
+        boolean add(MetadataRecord record) {
+            records.add(record);
+            return records.size() == size;
+        }
     }
 
     /** Whether the bytes from {@code from} on are what a crash during the last append can leave (class javadoc). */

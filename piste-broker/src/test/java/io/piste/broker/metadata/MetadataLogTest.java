@@ -181,4 +181,60 @@ class MetadataLogTest {
         }
         assertThat(Files.size(file())).isGreaterThan(validBytes);
     }
+
+    @Test
+    void shouldDropAChangeWhoseLastRecordsAreMissingAsATornTail() throws IOException {
+        createTopics("kept");
+        long validBytes = Files.size(file());
+        try (LocalController controller = LocalController.open(dir)) {
+            controller.createTopic("compacted", 1, Map.of("cleanup.policy", "compact"));
+        }
+        // A power cut persisted the header and the TOPIC line of the change, not its CONFIG line.
+        byte[] whole = Files.readAllBytes(file());
+        int configLine = lineStart(3);
+        Files.write(file(), Arrays.copyOf(whole, configLine));
+
+        try (LocalController controller = LocalController.open(dir)) {
+            assertThat(controller.image().topic("kept")).isNotNull();
+            assertThat(controller.image().topic("compacted")).as("a topic without the configs it was created with")
+                .isNull();
+        }
+        assertThat(Files.size(file())).isEqualTo(validBytes);
+        assertThat(dir.resolve(MetadataLog.FILE_NAME + ".torn-" + validBytes)).exists();
+    }
+
+    @Test
+    void shouldLoadAWholeChangeWithItsConfigs() throws IOException {
+        try (LocalController controller = LocalController.open(dir)) {
+            controller.createTopic("compacted", 1, Map.of("cleanup.policy", "compact"));
+        }
+        try (LocalController controller = LocalController.open(dir)) {
+            assertThat(controller.image().topic("compacted").configs()).containsEntry("cleanup.policy", "compact");
+        }
+        assertThat(Files.readString(file())).contains(" CHANGE 2\n");
+    }
+
+    @Test
+    void shouldRefuseAChangeHeaderThatAnnouncesAnImpossibleCount() throws IOException {
+        createTopics("kept");
+        append(framed("CHANGE 1000000"));
+        createTopicsAfterDamage();
+    }
+
+    @Test
+    void shouldRefuseAChangeThatStartsInsideAnother() throws IOException {
+        createTopics("kept");
+        append(framed("CHANGE 2") + framed("CHANGE 2"));
+        createTopicsAfterDamage();
+    }
+
+    /** The damage appended last is followed by a whole record, so it is no torn tail: the start is refused. */
+    private void createTopicsAfterDamage() throws IOException {
+        int damageAt = lineStart(1);
+        append(framed("TOPIC after " + Uuid.randomUuid() + " 1") + framed("TOPIC later " + Uuid.randomUuid() + " 1"));
+        long size = Files.size(file());
+        assertThatThrownBy(() -> LocalController.open(dir)).isInstanceOf(CorruptMetadataLogException.class)
+            .hasMessageContaining("byte " + damageAt);
+        assertThat(Files.size(file())).as("the file left as it is").isEqualTo(size);
+    }
 }

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Timeout;
  * The metadata log under seeded power losses on piste-storage's {@link SimulatedDisk}: topics created and grown,
  * producer-id blocks reserved, the controller opened again after each cut (a crash may hit that too). Every
  * acknowledged change (its call returned) must be in the image after the restart, nothing else but the change in
- * flight, and no producer id may be handed out twice. Replay a failing seed with {@code -Dpowerloss.seed=<seed>}.
+ * flight, and no producer id may be handed out twice. A change of several records (a topic with its configs) is
+ * found whole or not at all. Replay a failing seed with {@code -Dpowerloss.seed=<seed>}.
  */
 class MetadataPowerLossTest {
     private static final long FIRST_SEED = 0x3E7A_0000L;
@@ -72,7 +73,8 @@ class MetadataPowerLossTest {
                     if (dice < 4 || acknowledged.isEmpty()) {
                         inFlight = "topic-" + topicsCreated++;
                         int partitions = 1 + random.nextInt(3);
-                        controller.createTopic(inFlight, partitions, Map.of());
+                        // half the topics are created with configs: TOPIC and CONFIG records in one change
+                        controller.createTopic(inFlight, partitions, configsOf(topicsCreated - 1));
                         acknowledged.put(inFlight, partitions);
                     } else if (dice < 7) {
                         inFlight = acknowledged.keySet().stream().sorted().skip(random.nextInt(acknowledged.size()))
@@ -93,11 +95,20 @@ class MetadataPowerLossTest {
         }
     }
 
+    private static Map<String, String> configsOf(int topicNumber) {
+        return topicNumber % 2 == 0 ? Map.of() : Map.of("cleanup.policy", "compact", "retention.ms", "60000");
+    }
+
     private static void verify(MetadataImage image, Map<String, Integer> acknowledged) {
         for (Map.Entry<String, Integer> topic : acknowledged.entrySet()) {
             TopicImage found = image.topic(topic.getKey());
             assertThat(found).as("acknowledged topic lost: %s", topic.getKey()).isNotNull();
             assertThat(found.partitionCount()).as("partitions of %s", topic.getKey()).isEqualTo(topic.getValue());
+        }
+        for (TopicImage topic : image.topics()) {
+            // a change is all or nothing: a topic is never there without the configs it was created with
+            int number = Integer.parseInt(topic.name().substring("topic-".length()));
+            assertThat(topic.configs()).as("configs of %s", topic.name()).isEqualTo(configsOf(number));
         }
         assertThat(image.topics()).hasSize(acknowledged.size());
     }
