@@ -67,7 +67,8 @@ final class LogLoader {
                     truncated = loadTrusted(segment, indexesExisted);
                 } else {
                     long upTo = i == recoverFrom ? recoveryPoint : -1;
-                    int keep = indexesExisted && upTo >= base ? segment.validOffsetIndexPrefix(upTo) : 0;
+                    int keep = indexesExisted && upTo >= base
+                            ? SegmentRecovery.validOffsetIndexPrefix(segment, upTo) : 0;
                     truncated = recover(segment, keep);
                 }
                 if (i >= recoverFrom && (truncated || endsBeforeNextSegment(segment, baseOffsets, i))) {
@@ -91,7 +92,7 @@ final class LogLoader {
 
     /** Loads a segment that needs no scan; rebuilds it if its index does not check out. */
     private boolean loadTrusted(LogSegment segment, boolean indexesExisted) throws IOException {
-        if (segment.loadWithoutScan(indexesExisted)) {
+        if (SegmentRecovery.loadWithoutScan(segment, indexesExisted)) {
             return false;
         }
         LOG.warn("Rebuilding index of segment: file={} reason={}", segment.logFile(),
@@ -103,7 +104,7 @@ final class LogLoader {
         long start = keepEntries == 0 ? segment.baseOffset() : segment.offsetIndex().entryOffset(keepEntries - 1);
         recoveryStartOffset = Math.min(recoveryStartOffset, start);
         scanned.add(segment);
-        return segment.recover(keepEntries, config.indexIntervalBytes(), scanner);
+        return SegmentRecovery.recover(segment, keepEntries, config.indexIntervalBytes(), scanner);
     }
 
     /**
