@@ -1,5 +1,7 @@
 package io.piste.storage.log;
 
+import io.piste.storage.producer.ProducerStateManager;
+import io.piste.storage.record.RecordBatchView;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -15,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * Opens the segments of a partition directory. After a clean shutdown nothing is scanned: indexes are loaded
  * with a sanity check and only a segment whose index fails it is rebuilt. After an unclean one, every batch from
  * the offset-index entry at or below the recovery point to the end of the log is validated, and the log is cut
- * at the first bad batch. Used once, by the thread opening the log.
+ * at the first bad batch. The producer state is then rebuilt from the segments ({@link #rebuildProducerState}).
+ * Used once, by the thread opening the log, before the log is handed to anyone.
  */
 final class LogLoader {
     private static final Logger LOG = LoggerFactory.getLogger(LogLoader.class);
@@ -162,6 +165,33 @@ final class LogLoader {
             s.flush();
         }
         files.fsyncDirectory(dir);
+    }
+
+    /**
+     * Rebuilds {@code producerState} from the loaded segments: deletes its snapshots past {@code logEndOffset},
+     * loads the newest one at or below {@code maxSnapshotOffset} and replays the batches after it.
+     */
+    void rebuildProducerState(ProducerStateManager producerState, long logStartOffset, long logEndOffset,
+                              long maxSnapshotOffset) throws IOException {
+        try {
+            producerState.deleteSnapshotsAbove(logEndOffset);
+        } catch (IOException e) {
+            LOG.warn("Could not delete producer snapshots past the log end: dir={} logEndOffset={} reason={}",
+                    dir, logEndOffset, e.getMessage());
+        }
+        long snapshotOffset = producerState.loadLatestSnapshot(maxSnapshotOffset);
+        long from = Math.max(snapshotOffset, logStartOffset);
+        for (LogSegment segment : segments.values()) {
+            if (segment.nextOffset() <= from) {
+                continue;
+            }
+            segment.forEachBatchHeader(from, h -> {
+                if (h.baseOffset() >= from && h.producerId() != RecordBatchView.NO_PRODUCER_ID) {
+                    producerState.update(h.producerId(), h.producerEpoch(), h.baseSequence(), h.lastSequence(),
+                            h.baseOffset(), h.lastOffset(), h.maxTimestamp());
+                }
+            });
+        }
     }
 
     private List<Long> listSegmentsAndDeleteStrays() throws IOException {
