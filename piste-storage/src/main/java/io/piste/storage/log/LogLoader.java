@@ -1,5 +1,7 @@
 package io.piste.storage.log;
 
+import io.piste.storage.producer.ProducerStateManager;
+import io.piste.storage.record.RecordBatchView;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -15,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * Opens the segments of a partition directory. After a clean shutdown nothing is scanned: indexes are loaded
  * with a sanity check and only a segment whose index fails it is rebuilt. After an unclean one, every batch from
  * the offset-index entry at or below the recovery point to the end of the log is validated, and the log is cut
- * at the first bad batch. Used once, by the thread opening the log.
+ * at the first bad batch. The producer state is then rebuilt from the segments ({@link #rebuildProducerState}).
+ * Used once, by the thread opening the log, before the log is handed to anyone.
  */
 final class LogLoader {
     private static final Logger LOG = LoggerFactory.getLogger(LogLoader.class);
@@ -67,7 +70,8 @@ final class LogLoader {
                     truncated = loadTrusted(segment, indexesExisted);
                 } else {
                     long upTo = i == recoverFrom ? recoveryPoint : -1;
-                    int keep = indexesExisted && upTo >= base ? segment.validOffsetIndexPrefix(upTo) : 0;
+                    int keep = indexesExisted && upTo >= base
+                            ? SegmentRecovery.validOffsetIndexPrefix(segment, upTo) : 0;
                     truncated = recover(segment, keep);
                 }
                 if (i >= recoverFrom && (truncated || endsBeforeNextSegment(segment, baseOffsets, i))) {
@@ -91,7 +95,7 @@ final class LogLoader {
 
     /** Loads a segment that needs no scan; rebuilds it if its index does not check out. */
     private boolean loadTrusted(LogSegment segment, boolean indexesExisted) throws IOException {
-        if (segment.loadWithoutScan(indexesExisted)) {
+        if (SegmentRecovery.loadWithoutScan(segment, indexesExisted)) {
             return false;
         }
         LOG.warn("Rebuilding index of segment: file={} reason={}", segment.logFile(),
@@ -103,7 +107,7 @@ final class LogLoader {
         long start = keepEntries == 0 ? segment.baseOffset() : segment.offsetIndex().entryOffset(keepEntries - 1);
         recoveryStartOffset = Math.min(recoveryStartOffset, start);
         scanned.add(segment);
-        return segment.recover(keepEntries, config.indexIntervalBytes(), scanner);
+        return SegmentRecovery.recover(segment, keepEntries, config.indexIntervalBytes(), scanner);
     }
 
     /**
@@ -161,6 +165,33 @@ final class LogLoader {
             s.flush();
         }
         files.fsyncDirectory(dir);
+    }
+
+    /**
+     * Rebuilds {@code producerState} from the loaded segments: deletes its snapshots past {@code logEndOffset},
+     * loads the newest one at or below {@code maxSnapshotOffset} and replays the batches after it.
+     */
+    void rebuildProducerState(ProducerStateManager producerState, long logStartOffset, long logEndOffset,
+                              long maxSnapshotOffset) throws IOException {
+        try {
+            producerState.deleteSnapshotsAbove(logEndOffset);
+        } catch (IOException e) {
+            LOG.warn("Could not delete producer snapshots past the log end: dir={} logEndOffset={} reason={}",
+                    dir, logEndOffset, e.getMessage());
+        }
+        long snapshotOffset = producerState.loadLatestSnapshot(maxSnapshotOffset);
+        long from = Math.max(snapshotOffset, logStartOffset);
+        for (LogSegment segment : segments.values()) {
+            if (segment.nextOffset() <= from) {
+                continue;
+            }
+            segment.forEachBatchHeader(from, h -> {
+                if (h.baseOffset() >= from && h.producerId() != RecordBatchView.NO_PRODUCER_ID) {
+                    producerState.update(h.producerId(), h.producerEpoch(), h.baseSequence(), h.lastSequence(),
+                            h.baseOffset(), h.lastOffset(), h.maxTimestamp());
+                }
+            });
+        }
     }
 
     private List<Long> listSegmentsAndDeleteStrays() throws IOException {

@@ -18,11 +18,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Guarantees: the bytes below {@link #sizeInBytes()} are whole batches, written before the size was published.
  * Threads: one writer at a time (append, roll, load, close, under the log's append lock); {@link #read} and the
- * timestamp lookups from any thread without locks; {@link #flush()} from any thread.
+ * timestamp lookups from any thread without locks; {@link #flush()} from any thread. Checking or rebuilding a
+ * segment at load is {@link SegmentRecovery}'s job.
  */
 final class LogSegment implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(LogSegment.class);
-    private static final ThreadLocal<HeaderReader> HEADER_READER = ThreadLocal.withInitial(HeaderReader::new);
 
     private final long baseOffset;
     private final Path logFile;
@@ -210,7 +210,7 @@ final class LogSegment implements Closeable {
     FetchDataInfo read(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneMessage)
             throws IOException {
         int size = sizeBytes;
-        HeaderReader reader = HEADER_READER.get();
+        HeaderReader reader = HeaderReader.current();
         int start = OffsetIndex.position(offsetIndex.lookup(startOffset));
         while (start < size && checkedHeader(reader, start, size).lastOffset() < startOffset) {
             start += reader.view.sizeInBytes();
@@ -262,7 +262,7 @@ final class LogSegment implements Closeable {
         // Every batch up to the found offset has maxTimestamp < target, so scanning from there misses nothing.
         long from = targetTimestampMs == Long.MIN_VALUE ? baseOffset : timeIndex.lookup(targetTimestampMs - 1);
         int size = sizeBytes;
-        HeaderReader reader = HEADER_READER.get();
+        HeaderReader reader = HeaderReader.current();
         int pos = OffsetIndex.position(offsetIndex.lookup(from));
         while (pos < size) {
             RecordBatchView header = checkedHeader(reader, pos, size);
@@ -281,7 +281,7 @@ final class LogSegment implements Closeable {
             return null;
         }
         int size = sizeBytes;
-        HeaderReader reader = HEADER_READER.get();
+        HeaderReader reader = HeaderReader.current();
         int pos = OffsetIndex.position(offsetIndex.lookup(offset));
         while (pos < size) {
             RecordBatchView header = checkedHeader(reader, pos, size);
@@ -322,7 +322,7 @@ final class LogSegment implements Closeable {
     /** Calls {@code visitor} with the header of every batch whose offsets reach {@code fromOffset} or later. */
     void forEachBatchHeader(long fromOffset, HeaderVisitor visitor) throws IOException {
         int size = sizeBytes;
-        HeaderReader reader = HEADER_READER.get();
+        HeaderReader reader = HeaderReader.current();
         int pos = OffsetIndex.position(offsetIndex.lookup(fromOffset));
         while (pos < size) {
             RecordBatchView header = checkedHeader(reader, pos, size);
@@ -341,173 +341,22 @@ final class LogSegment implements Closeable {
 
     // ---------------------------------------------------------------- load and recovery (writer thread)
 
-    /**
-     * Index entries [0, result) of the offset index that are plausible: strictly increasing, inside the file,
-     * limited to offsets {@code <= upToOffset}, and the last one pointing at a batch with that base offset.
-     */
-    int validOffsetIndexPrefix(long upToOffset) throws IOException {
-        int n = offsetIndex.entries();
-        long fileSize = channel.size();
-        int valid = 0;
-        long lastOffset = -1;
-        int lastPosition = -1;
-        while (valid < n) {
-            long off = offsetIndex.entryOffset(valid);
-            int pos = offsetIndex.entryPosition(valid);
-            if (off > upToOffset || off <= lastOffset || pos <= lastPosition
-                    || pos < 0 || pos + RecordBatchView.HEADER_SIZE > fileSize) {
-                break;
-            }
-            lastOffset = off;
-            lastPosition = pos;
-            valid++;
-        }
-        HeaderReader reader = HEADER_READER.get();
-        while (valid > 0 && reader.read(channel, offsetIndex.entryPosition(valid - 1)).baseOffset()
-                != offsetIndex.entryOffset(valid - 1)) {
-            valid--;
-        }
-        return valid;
+    /** Sets the largest timestamp a load or recovery found ({@link SegmentRecovery}) and its batch's offset. */
+    synchronized void restoreMaxTimestamp(long newMaxTimestamp, long newOffsetOfMaxTimestamp) {
+        maxTimestamp = newMaxTimestamp;
+        offsetOfMaxTimestamp = newOffsetOfMaxTimestamp;
     }
 
-    /**
-     * Clean load: trusts the batches below the last offset-index entry and walks the headers after it to find
-     * the next offset and the max timestamp. Returns false (changing nothing durable) if the index or the headers
-     * do not check out, in which case the caller must {@link #recover} the segment.
-     */
-    boolean loadWithoutScan(boolean indexFilesExisted) throws IOException {
-        int validEntries = validOffsetIndexPrefix(Long.MAX_VALUE);
-        if (!indexFilesExisted || validEntries != offsetIndex.entries()) {
-            return false;
-        }
-        int startPos = validEntries == 0 ? 0 : offsetIndex.entryPosition(validEntries - 1);
-        long startOffset = validEntries == 0 ? baseOffset : offsetIndex.entryOffset(validEntries - 1);
-        HeaderWalk walk = walkHeaders(startPos, startOffset);
-        if (walk == null) {
-            return false;
-        }
-        int validTimeEntries = validTimeIndexPrefix(walk.nextOffset);
-        if (validTimeEntries != timeIndex.entries()) {
-            return false;
-        }
-        if (validTimeEntries == 0 && startPos > 0) {
-            walk = walkHeaders(0, baseOffset);
-            if (walk == null) {
-                return false;
-            }
-        }
-        synchronized (this) {
-            maxTimestamp = walk.maxTimestamp;
-            offsetOfMaxTimestamp = walk.offsetOfMaxTimestamp;
-            if (validTimeEntries > 0 && (walk.offsetOfMaxTimestamp < 0
-                    || timeIndex.lastTimestamp() >= walk.maxTimestamp)) {
-                maxTimestamp = timeIndex.lastTimestamp();
-                offsetOfMaxTimestamp = timeIndex.entryOffset(validTimeEntries - 1);
-            }
-        }
-        nextOffset = walk.nextOffset;
-        bytesSinceLastIndexEntry = sizeBytes - startPos;
-        rollStartMs = firstBatchMaxTimestamp();
-        return true;
+    /** Sets the bytes since the last index entry, from which {@link #onBatchAppended} goes on counting. */
+    void restoreBytesSinceLastIndexEntry(int bytes) {
+        bytesSinceLastIndexEntry = bytes;
     }
 
-    private int validTimeIndexPrefix(long nextOffsetExclusive) {
-        int n = timeIndex.entries();
-        int valid = 0;
-        while (valid < n) {
-            long off = timeIndex.entryOffset(valid);
-            if (off >= nextOffsetExclusive || (valid > 0 && (off < timeIndex.entryOffset(valid - 1)
-                    || timeIndex.entryTimestamp(valid) <= timeIndex.entryTimestamp(valid - 1)))) {
-                break;
-            }
-            valid++;
-        }
-        return valid;
-    }
-
-    private record HeaderWalk(long nextOffset, long maxTimestamp, long offsetOfMaxTimestamp) {
-    }
-
-    /** Walks headers from a trusted batch boundary to the end of the file; null if a header is implausible. */
-    private HeaderWalk walkHeaders(int startPos, long startOffset) throws IOException {
-        long fileSize = channel.size();
-        if (fileSize != sizeBytes) {
-            return null;
-        }
-        HeaderReader reader = HEADER_READER.get();
-        long expected = startOffset;
-        long max = RecordBatchView.NO_TIMESTAMP;
-        long offsetOfMax = -1;
-        long pos = startPos;
-        while (pos < fileSize) {
-            if (fileSize - pos < RecordBatchView.HEADER_SIZE) {
-                return null;
-            }
-            RecordBatchView h = reader.read(channel, pos);
-            if (h.batchLength() < RecordBatchView.HEADER_SIZE - RecordBatchView.LOG_OVERHEAD
-                    || pos + h.sizeInBytes() > fileSize || h.magic() != RecordBatchView.MAGIC_V2
-                    || h.baseOffset() < expected || h.lastOffsetDelta() < 0
-                    || h.lastOffset() - baseOffset > Integer.MAX_VALUE) {
-                return null;
-            }
-            if (offsetOfMax < 0 || h.maxTimestamp() > max) {
-                max = h.maxTimestamp();
-                offsetOfMax = h.baseOffset();
-            }
-            expected = h.lastOffset() + 1;
-            pos += h.sizeInBytes();
-        }
-        return new HeaderWalk(expected, max, offsetOfMax);
-    }
-
-    private long firstBatchMaxTimestamp() throws IOException {
-        if (sizeBytes < RecordBatchView.HEADER_SIZE) {
-            return -1;
-        }
-        // No usable timestamp: the roll clock starts at the next append instead.
-        long first = HEADER_READER.get().read(channel, 0).maxTimestamp();
-        return first < 0 ? -1 : first;
-    }
-
-    /**
-     * Validates every batch (CRC included) from the offset-index entry {@code keepEntries - 1} (or the start of
-     * the file), rebuilding index entries and the max timestamp as it goes, and truncates the file at the first
-     * incomplete or invalid batch. Returns true if it truncated.
-     */
-    boolean recover(int keepEntries, int indexIntervalBytes, BatchScanner scanner) throws IOException {
-        int pos = keepEntries == 0 ? 0 : offsetIndex.entryPosition(keepEntries - 1);
-        long expected = keepEntries == 0 ? baseOffset : offsetIndex.entryOffset(keepEntries - 1);
-        // Keep the entry we start from; the scan would not re-add it (bytesSinceLastIndexEntry starts at 0).
-        offsetIndex.truncateTo(keepEntries == 0 ? baseOffset : expected + 1);
-        timeIndex.truncateTo(keepEntries == 0 ? baseOffset : expected + 1);
-        int timeEntries = timeIndex.entries();
-        synchronized (this) {
-            maxTimestamp = timeEntries == 0 ? RecordBatchView.NO_TIMESTAMP : timeIndex.lastTimestamp();
-            offsetOfMaxTimestamp = timeEntries == 0 ? -1 : timeIndex.entryOffset(timeEntries - 1);
-        }
-        bytesSinceLastIndexEntry = 0;
-        long fileSize = channel.size();
-        String invalidReason = null;
-        while (pos < fileSize) {
-            invalidReason = scanner.check(channel, pos, fileSize, expected, baseOffset);
-            if (invalidReason != null) {
-                break;
-            }
-            RecordBatchView batch = scanner.view();
-            onBatchAppended(batch.baseOffset(), batch.maxTimestamp(), pos, batch.sizeInBytes(), indexIntervalBytes);
-            expected = batch.lastOffset() + 1;
-            pos += batch.sizeInBytes();
-        }
-        sizeBytes = pos;
-        nextOffset = expected;
-        rollStartMs = firstBatchMaxTimestamp();
-        if (invalidReason == null) {
-            return false;
-        }
-        LOG.warn("Truncating log segment at first invalid batch: file={} position={} fileSize={} reason={}",
-                logFile, pos, fileSize, invalidReason);
-        channel.truncate(pos);
-        return true;
+    /** Sets the end a load or recovery found: size, next offset, start of the roll clock (-1: next append). */
+    void restoreEnd(int newSizeBytes, long newNextOffset, long newRollStartMs) {
+        sizeBytes = newSizeBytes;
+        nextOffset = newNextOffset;
+        rollStartMs = newRollStartMs;
     }
 
     /** Empties the segment (log and indexes) without deleting its files. */
@@ -581,17 +430,5 @@ final class LogSegment implements Closeable {
     @Override
     public String toString() {
         return "LogSegment(file=" + logFile + ", sizeBytes=" + sizeBytes + ", nextOffset=" + nextOffset + ")";
-    }
-
-    /** A reusable header-sized buffer and view per thread: reads allocate nothing. */
-    private static final class HeaderReader {
-        final ByteBuffer buffer = ByteBuffer.allocate(RecordBatchView.HEADER_SIZE);
-        final RecordBatchView view = new RecordBatchView();
-
-        RecordBatchView read(FileChannel channel, long position) throws IOException {
-            buffer.clear();
-            LogFiles.readFully(channel, buffer, position);
-            return view.wrap(buffer, 0);
-        }
     }
 }

@@ -1,9 +1,7 @@
 package io.piste.storage.log;
 
 import io.piste.storage.checkpoint.EpochEntry;
-import io.piste.storage.producer.BatchMetadata;
 import io.piste.storage.producer.ProducerStateManager;
-import io.piste.storage.record.RecordBatchView;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,9 +25,10 @@ import org.slf4j.LoggerFactory;
  * fsync the log is offline until reopened: the recovery point never moves again, appends, flushes and close
  * fail, so the next open, unclean, scans it from its last good recovery point.
  *
- * <p>Threads: appends (and close) are serialized by a lock; {@link #read}, the timestamp lookups and the offset
- * getters run lock-free, concurrently with appends; {@link #flush()} may run on another thread concurrently with
- * appends and never holds the append lock while it fsyncs.
+ * <p>Threads: appends (and close) are serialized by a lock, under which {@link LogAppender} does an append's
+ * work; {@link #read}, the timestamp lookups and the offset getters run lock-free, concurrently with appends;
+ * {@link #flush()} may run on another thread concurrently with appends and never holds the append lock while it
+ * fsyncs. {@link #open} loads the segments and the producer state ({@link LogLoader}) before anyone sees the log.
  */
 public final class UnifiedLog implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(UnifiedLog.class);
@@ -42,11 +41,10 @@ public final class UnifiedLog implements Closeable {
     private final LeaderEpochCache epochCache;
     private final ReentrantLock appendLock = new ReentrantLock();
     private final Object flushLock = new Object();
-    private final RecordBatchView view = new RecordBatchView();
+    private final LogAppender appender;
     private final long recoveredBatchCount;
 
     private volatile LogConfig config;
-    private volatile LogSegment activeSegment;
     private volatile long logStartOffset;
     private volatile long logEndOffset;
     private volatile long recoveryPoint;
@@ -66,9 +64,9 @@ public final class UnifiedLog implements Closeable {
         this.producerState = producerState;
         this.epochCache = epochCache;
         this.recoveredBatchCount = loader.batchesValidated();
-        this.activeSegment = segments.lastEntry().getValue();
+        this.appender = new LogAppender(dir, files, segments, producerState, this::fsyncFailed);
         this.logStartOffset = segments.firstKey();
-        this.logEndOffset = activeSegment.nextOffset();
+        this.logEndOffset = segments.lastEntry().getValue().nextOffset();
         this.highWatermark = logStartOffset;
     }
 
@@ -101,7 +99,7 @@ public final class UnifiedLog implements Closeable {
             long leo = log.logEndOffset;
             epochCache.truncateFromEnd(leo);
             long replayFrom = Math.min(loader.recoveryStartOffset(), leo);
-            log.rebuildProducerState(replayFrom);
+            loader.rebuildProducerState(producerState, log.logStartOffset, leo, replayFrom);
             if (hadCleanShutdown) {
                 log.recoveryPoint = leo;
             } else {
@@ -124,29 +122,6 @@ public final class UnifiedLog implements Closeable {
         return log;
     }
 
-    /** Loads the newest snapshot at or below {@code maxSnapshotOffset} and replays the batches after it. */
-    private void rebuildProducerState(long maxSnapshotOffset) throws IOException {
-        try {
-            producerState.deleteSnapshotsAbove(logEndOffset);
-        } catch (IOException e) {
-            LOG.warn("Could not delete producer snapshots past the log end: dir={} logEndOffset={} reason={}",
-                    dir, logEndOffset, e.getMessage());
-        }
-        long snapshotOffset = producerState.loadLatestSnapshot(maxSnapshotOffset);
-        long from = Math.max(snapshotOffset, logStartOffset);
-        for (LogSegment segment : segments.values()) {
-            if (segment.nextOffset() <= from) {
-                continue;
-            }
-            segment.forEachBatchHeader(from, h -> {
-                if (h.baseOffset() >= from && h.producerId() != RecordBatchView.NO_PRODUCER_ID) {
-                    producerState.update(h.producerId(), h.producerEpoch(), h.baseSequence(), h.lastSequence(),
-                            h.baseOffset(), h.lastOffset(), h.maxTimestamp());
-                }
-            });
-        }
-    }
-
     // ---------------------------------------------------------------- append
 
     /**
@@ -167,127 +142,16 @@ public final class UnifiedLog implements Closeable {
         appendLock.lock();
         try {
             ensureOpen();
-            LogConfig cfg = config;
-            long now = clockMs.getAsLong();
-            int start = records.position();
-            int end = records.limit();
-            int recordCount = AppendValidation.validateBatches(view, records, start, end, cfg, now);
-            BatchMetadata duplicate = stageProducerState(records, start, end, cfg, now);
-            if (duplicate != null) {
-                return new LogAppendInfo(duplicate.firstOffset(), duplicate.lastOffset(), duplicate.maxTimestamp(),
-                        -1, logStartOffset, recordCount, true);
+            LogAppendInfo info = appender.append(records, leaderEpoch, logStartOffset, logEndOffset, config,
+                    clockMs.getAsLong());
+            if (!info.duplicate()) {
+                logEndOffset = info.lastOffset() + 1;
+                epochCache.maybeAssign(leaderEpoch, info.firstOffset());
             }
-            try {
-                return write(records, start, end, leaderEpoch, cfg, now, recordCount);
-            } finally {
-                producerState.abortStaged();
-            }
+            return info;
         } finally {
             appendLock.unlock();
         }
-    }
-
-    /**
-     * Idempotence checks for every batch, staged; returns the original batch if the append is one batch and a
-     * duplicate. A duplicate among several batches is refused ({@link InvalidRecordException}).
-     */
-    private BatchMetadata stageProducerState(ByteBuffer records, int start, int end, LogConfig cfg, long now) {
-        long next = logEndOffset;
-        try {
-            for (int pos = start; pos < end; pos += view.sizeInBytes()) {
-                view.wrap(records, pos);
-                long last = next + view.lastOffsetDelta();
-                long maxTimestamp = cfg.logAppendTime() ? now : view.maxTimestamp();
-                BatchMetadata duplicate = producerState.checkAndStage(view.producerId(), view.producerEpoch(),
-                        view.baseSequence(), view.lastSequence(), next, last, maxTimestamp);
-                if (duplicate != null) {
-                    producerState.abortStaged();
-                    if (end - start != view.sizeInBytes()) {
-                        // One answer cannot say "this batch is a duplicate, that one was appended": Kafka takes
-                        // one batch per partition from a client (Produce v3+), so refuse the set whole.
-                        throw new InvalidRecordException("a duplicate batch came with other batches: producerId="
-                                + view.producerId() + " firstSequence=" + view.baseSequence() + " sizeInBytes="
-                                + (end - start));
-                    }
-                    return duplicate;
-                }
-                next = last + 1;
-            }
-            return null;
-        } catch (RuntimeException e) {
-            producerState.abortStaged();
-            throw e;
-        }
-    }
-
-    private LogAppendInfo write(ByteBuffer records, int start, int end, int leaderEpoch, LogConfig cfg, long now,
-                                int recordCount) throws IOException {
-        long firstOffset = logEndOffset;
-        long next = firstOffset;
-        long maxTimestamp = RecordBatchView.NO_TIMESTAMP;
-        for (int pos = start; pos < end; pos += view.sizeInBytes()) {
-            view.wrap(records, pos);
-            view.setBaseOffset(next);
-            view.setPartitionLeaderEpoch(leaderEpoch);
-            if (cfg.logAppendTime()) {
-                view.setLogAppendTime(now);
-            }
-            maxTimestamp = Math.max(maxTimestamp, view.maxTimestamp());
-            next = view.lastOffset() + 1;
-        }
-        long lastOffset = next - 1;
-        int totalBytes = end - start;
-        LogSegment segment = maybeRoll(totalBytes, lastOffset, now, cfg);
-        ByteBuffer slice = records.duplicate();
-        slice.limit(end).position(start);
-        int position = segment.write(slice);
-        for (int pos = start; pos < end; pos += view.sizeInBytes()) {
-            view.wrap(records, pos);
-            segment.onBatchAppended(view.baseOffset(), view.maxTimestamp(), position + (pos - start),
-                    view.sizeInBytes(), cfg.indexIntervalBytes());
-        }
-        segment.publish(position + totalBytes, next, now);
-        producerState.commitStaged();
-        logEndOffset = next;
-        epochCache.maybeAssign(leaderEpoch, firstOffset);
-        return new LogAppendInfo(firstOffset, lastOffset, maxTimestamp, cfg.logAppendTime() ? now : -1,
-                logStartOffset, recordCount, false);
-    }
-
-    private LogSegment maybeRoll(int batchBytes, long lastOffset, long now, LogConfig cfg) throws IOException {
-        LogSegment current = activeSegment;
-        if (!current.shouldRoll(batchBytes, lastOffset, now, cfg)) {
-            return current;
-        }
-        long newBase = logEndOffset;
-        LogSegment created;
-        try {
-            // A failed write whose cleanup also failed may have left bytes past the segment's size; cut them
-            // before the segment becomes inactive, else recovery would truncate there and drop later segments.
-            current.trimToSize();
-            created = LogSegment.open(dir, newBase, cfg.maxIndexSizeBytes(), files);
-        } catch (IOException e) {
-            throw new LogStorageException("could not roll segment: dir=" + dir + " baseOffset=" + newBase
-                    + " reason=" + e.getMessage(), e);
-        }
-        current.onBecomeInactive();
-        segments.put(newBase, created);
-        activeSegment = created;
-        try {
-            // Indexes of inactive segments are trusted at load, so they are made durable once, here. Failed
-            // index writes are retried at close; a failure here is the fsync's, and takes the log offline.
-            current.flushIndexes();
-        } catch (IOException e) {
-            throw fsyncFailed("could not fsync the indexes of a rolled segment: file=" + current.logFile(), e);
-        }
-        try {
-            // Not fsynced: a snapshot is only used if the log data before its offset survives recovery.
-            producerState.takeSnapshot(newBase, false);
-        } catch (IOException e) {
-            LOG.warn("Could not write producer snapshot at roll: dir={} offset={} reason={}", dir, newBase,
-                    e.getMessage());
-        }
-        return created;
     }
 
     // ---------------------------------------------------------------- read
