@@ -105,7 +105,7 @@ public class GroupCommitBenchmark {
             partition = broker.replicas.partition(TOPIC, producer % broker.partitions);
             countsFsyncs = producer < broker.partitions;
             latch = new AckLatch();
-            flushesAtStart = partition.log().flushCount();
+            flushesAtStart = partition.flushCount();
             appends = 0;
             fsyncs = 0;
         }
@@ -119,7 +119,7 @@ public class GroupCommitBenchmark {
         Errors error = producer.latch.await();
         producer.appends++;
         if (producer.countsFsyncs) {
-            producer.fsyncs = producer.partition.log().flushCount() - producer.flushesAtStart;
+            producer.fsyncs = producer.partition.flushCount() - producer.flushesAtStart;
         }
         return error;
     }

@@ -169,7 +169,7 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
             Partition partition = replicas.partition(NAME, p);
             if (partition != null) {
                 OffsetsTopicLoader loader = new OffsetsTopicLoader(p, offsets, groups);
-                loader.load(partition.log(), LOAD_READ_BYTES);
+                loader.load(OffsetsTopicLoader.LogSource.of(partition), LOAD_READ_BYTES);
                 records += loader.recordsLoaded();
                 skipped += loader.skips();
             }

@@ -1,7 +1,7 @@
 package io.piste.broker.group;
 
+import io.piste.broker.partition.Partition;
 import io.piste.storage.log.FetchDataInfo;
-import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
@@ -36,6 +36,36 @@ final class OffsetsTopicLoader {
 
     private static final Logger LOG = LoggerFactory.getLogger(OffsetsTopicLoader.class);
 
+    /** What a load reads of its partition: whole batches from its start offset to its end offset. */
+    interface LogSource {
+        long logStartOffset();
+
+        long logEndOffset();
+
+        /** Whole batches from the one holding {@code offset}, at least one even if larger than {@code maxBytes}. */
+        FetchDataInfo read(long offset, int maxBytes) throws IOException;
+
+        /** The partition's log up to its end: what the broker wrote, flushed or not. */
+        static LogSource of(Partition partition) {
+            return new LogSource() {
+                @Override
+                public long logStartOffset() {
+                    return partition.logStartOffset();
+                }
+
+                @Override
+                public long logEndOffset() {
+                    return partition.logEndOffset();
+                }
+
+                @Override
+                public FetchDataInfo read(long offset, int maxBytes) throws IOException {
+                    return partition.readToLogEnd(offset, maxBytes);
+                }
+            };
+        }
+    }
+
     private final String partitionName;
     private final GroupOffsets offsets;
     private final OffsetsTopic.LoadedGroups groups;
@@ -61,13 +91,13 @@ final class OffsetsTopicLoader {
      * Replays the log from its start to its end; stops early, with one log line, only where no whole batch can be
      * read (the storage's own recovery deals with a broken batch header).
      */
-    void load(UnifiedLog log, int readBytes) throws IOException {
+    void load(LogSource log, int readBytes) throws IOException {
         long next = log.logStartOffset();
         long end = log.logEndOffset();
         while (next < end) {
             long after;
             try {
-                FetchDataInfo data = log.read(next, readBytes, end, true);
+                FetchDataInfo data = log.read(next, readBytes);
                 after = data.isEmpty() ? next : replay(readFully(data), next, end);
             } catch (RuntimeException e) {
                 LOG.warn("Stopped loading {} at offset {}: {}", partitionName, next, describe(e));

@@ -3,8 +3,7 @@ package io.piste.broker.handler;
 import io.piste.broker.fetchsession.FetchContext;
 import io.piste.broker.fetchsession.FetchSessions;
 import io.piste.broker.fetchsession.PartitionFetch;
-import io.piste.broker.metadata.MetadataImage;
-import io.piste.broker.metadata.TopicImage;
+import io.piste.broker.partition.FetchIsolation;
 import io.piste.broker.partition.Partition;
 import io.piste.broker.protocol.RequestContext;
 import io.piste.broker.protocol.RequestHandler;
@@ -16,8 +15,9 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FetchRequest;
 
 /**
- * Fetch: reads whole batches up to the high watermark as file slices (sent with sendfile), within the
- * request's and each partition's byte limits. A fetch that finds fewer than {@code min.bytes} waits up to
+ * Fetch: reads whole batches up to the bound of the request's isolation level (the high watermark; for read_committed
+ * the last stable offset, which is the high watermark until Piste has transactions) as file slices (sent with
+ * sendfile), within the request's and each partition's byte limits ({@link FetchReader}). A fetch that finds fewer than {@code min.bytes} waits up to
  * {@code max.wait.ms} for produce to bring more ({@link DelayedFetch}), if the {@link FetchPurgatory} has room; if
  * not, it is answered at once with a throttle time of {@code max.wait.ms}, and its connection reads nothing more
  * for that time (at most {@link #MAX_MUTE_MS}).
@@ -33,14 +33,14 @@ final class FetchHandler implements RequestHandler {
     /** The longest a connection is muted for a fetch the full purgatory could not park. */
     static final int MAX_MUTE_MS = 30_000;
 
-    private final BrokerContext broker;
+    private final PartitionLookup partitions;
     private final FetchSessions sessions;
     private final FetchPurgatory purgatory;
 
-    FetchHandler(BrokerContext broker) {
-        this.broker = broker;
-        this.sessions = broker.fetchSessions();
-        this.purgatory = broker.fetchPurgatory();
+    FetchHandler(PartitionLookup partitions, FetchSessions sessions, FetchPurgatory purgatory) {
+        this.partitions = partitions;
+        this.sessions = sessions;
+        this.purgatory = purgatory;
     }
 
     @Override
@@ -49,7 +49,8 @@ final class FetchHandler implements RequestHandler {
         FetchContext fetchContext = sessions.newContext(request, context.apiVersion(),
             FetchRequest.replicaId(request) >= 0);
         List<FetchTarget> targets = resolve(fetchContext.partitions(), context.apiVersion() >= 13);
-        FetchReader reader = new FetchReader(targets, request.maxBytes());
+        FetchReader reader = new FetchReader(targets, request.maxBytes(),
+            FetchIsolation.ofConsumer(request.isolationLevel()));
         FetchReader.Result first = reader.read();
         boolean mustAnswerNow = request.maxWaitMs() <= 0 || first.bytes() >= request.minBytes()
             || first.hasError() || targets.isEmpty();
@@ -68,20 +69,18 @@ final class FetchHandler implements RequestHandler {
         }
     }
 
-    private List<FetchTarget> resolve(List<PartitionFetch> partitions, boolean byId) {
-        MetadataImage image = broker.controller().image();
-        List<FetchTarget> targets = new ArrayList<>(partitions.size());
-        for (PartitionFetch p : partitions) {
-            TopicImage known = byId ? image.topic(p.topicId()) : image.topic(p.topic());
-            Partition partition = known == null ? null
-                : broker.replicaManager().partition(known.name(), p.partition());
+    private List<FetchTarget> resolve(List<PartitionFetch> requested, boolean byId) {
+        List<FetchTarget> targets = new ArrayList<>(requested.size());
+        for (PartitionFetch p : requested) {
+            String known = byId ? partitions.topicName(p.topicId()) : p.topic();
+            Partition partition = known == null ? null : partitions.partition(known, p.partition());
             Errors error;
             if (partition == null) {
                 error = known == null && byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
             } else {
                 error = partition.checkLeaderEpoch(p.currentLeaderEpoch());
             }
-            String name = p.topic() != null ? p.topic() : known != null ? known.name() : "";
+            String name = p.topic() != null ? p.topic() : known != null ? known : "";
             targets.add(new FetchTarget(name, p.topicId() == null ? Uuid.ZERO_UUID : p.topicId(),
                 p.partition(), p.fetchOffset(), p.partitionMaxBytes(), partition, error));
         }

@@ -1,9 +1,10 @@
 package io.piste.broker.handler;
 
+import io.piste.broker.partition.FetchIsolation;
+import io.piste.broker.partition.LogReadInfo;
 import io.piste.broker.partition.Partition;
 import io.piste.broker.protocol.FileSliceRecords;
 import io.piste.storage.log.FetchDataInfo;
-import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
 import java.util.List;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -15,7 +16,9 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 /**
  * Reads the data of one fetch request into a response, as Kafka bounds it: at most {@code maxBytes} in all
  * and {@code partitionMaxBytes} per partition, except that the first batch found is sent whole even when it
- * is larger, so a consumer can always make progress.
+ * is larger, so a consumer can always make progress. Each partition is read up to the bound of the request's
+ * isolation ({@link Partition#read}); a partition that cannot be read (offline, offset out of range) gets its error
+ * code instead. Called on the event loop of the fetch's connection, by the fetch and then by its delayed checks.
  */
 final class FetchReader {
 
@@ -24,10 +27,12 @@ final class FetchReader {
 
     private final List<FetchTarget> targets;
     private final int maxBytes;
+    private final FetchIsolation isolation;
 
-    FetchReader(List<FetchTarget> targets, int maxBytes) {
+    FetchReader(List<FetchTarget> targets, int maxBytes, FetchIsolation isolation) {
         this.targets = targets;
         this.maxBytes = maxBytes;
+        this.isolation = isolation;
     }
 
     Result read() {
@@ -50,8 +55,12 @@ final class FetchReader {
             if (error != Errors.NONE) {
                 data.setErrorCode(error.code()).setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1);
                 hasError = true;
-                if (target.partition() != null) {
-                    fillOffsets(target.partition(), data);
+                // An offline partition tells nothing of its offsets, as Kafka answers KAFKA_STORAGE_ERROR.
+                if (target.partition() != null && error != Errors.KAFKA_STORAGE_ERROR) {
+                    Partition partition = target.partition();
+                    data.setHighWatermark(partition.highWatermark())
+                        .setLastStableOffset(partition.lastStableOffset())
+                        .setLogStartOffset(partition.logStartOffset());
                 }
             }
             bytes += data.records().sizeInBytes();
@@ -63,27 +72,20 @@ final class FetchReader {
         return response.topic().equals(target.topicName()) && response.topicId().equals(target.topicId());
     }
 
-    private static Errors readPartition(FetchTarget target, PartitionData data, int bytesLeft, boolean firstData) {
-        Partition partition = target.partition();
-        UnifiedLog log = partition.log();
-        long highWatermark = partition.highWatermark();
-        fillOffsets(partition, data);
+    private Errors readPartition(FetchTarget target, PartitionData data, int bytesLeft, boolean firstData) {
         int limit = Math.min(target.partitionMaxBytes(), bytesLeft);
         try {
-            FetchDataInfo info = log.read(target.fetchOffset(), limit, highWatermark, firstData);
-            if (!info.isEmpty()) {
-                data.setRecords(new FileSliceRecords(info.channel(), info.position(), info.sizeInBytes()));
+            LogReadInfo info = target.partition().read(target.fetchOffset(), limit, isolation, firstData);
+            data.setHighWatermark(info.highWatermark())
+                .setLastStableOffset(info.lastStableOffset())
+                .setLogStartOffset(info.logStartOffset());
+            FetchDataInfo fetched = info.fetchedData();
+            if (!fetched.isEmpty()) {
+                data.setRecords(new FileSliceRecords(fetched.channel(), fetched.position(), fetched.sizeInBytes()));
             }
             return Errors.NONE;
         } catch (IOException | RuntimeException e) {
             return StorageErrors.forException(e);
         }
-    }
-
-    private static void fillOffsets(Partition partition, PartitionData data) {
-        long highWatermark = partition.highWatermark();
-        data.setHighWatermark(highWatermark)
-            .setLastStableOffset(highWatermark)
-            .setLogStartOffset(partition.log().logStartOffset());
     }
 }

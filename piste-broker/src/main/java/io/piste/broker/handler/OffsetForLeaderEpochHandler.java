@@ -1,11 +1,10 @@
 package io.piste.broker.handler;
 
-import io.piste.broker.metadata.TopicImage;
+import io.piste.broker.partition.OffsetAndEpoch;
 import io.piste.broker.partition.Partition;
 import io.piste.broker.protocol.RequestContext;
 import io.piste.broker.protocol.RequestHandler;
-import io.piste.storage.checkpoint.EpochEntry;
-import io.piste.storage.log.UnifiedLog;
+import java.io.IOException;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic;
@@ -16,14 +15,15 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * OffsetsForLeaderEpoch: for a requested epoch, the largest epoch not above it and the offset where that
- * epoch ended (the log end for the current one). Consumers use it to detect a truncated log.
+ * epoch ended (the log end for the current one), found by the partition ({@link Partition#lastOffsetForLeaderEpoch}).
+ * Consumers use it to detect a truncated log. An offline partition answers KAFKA_STORAGE_ERROR.
  */
 final class OffsetForLeaderEpochHandler implements RequestHandler {
 
-    private final BrokerContext broker;
+    private final PartitionLookup partitions;
 
-    OffsetForLeaderEpochHandler(BrokerContext broker) {
-        this.broker = broker;
+    OffsetForLeaderEpochHandler(PartitionLookup partitions) {
+        this.partitions = partitions;
     }
 
     @Override
@@ -33,11 +33,8 @@ final class OffsetForLeaderEpochHandler implements RequestHandler {
         for (OffsetForLeaderTopic topic : request.topics()) {
             OffsetForLeaderTopicResult topicResult = new OffsetForLeaderTopicResult().setTopic(topic.topic());
             response.topics().add(topicResult);
-            TopicImage known = broker.controller().image().topic(topic.topic());
             for (OffsetForLeaderPartition p : topic.partitions()) {
-                Partition partition = known == null ? null
-                    : broker.replicaManager().partition(known.name(), p.partition());
-                topicResult.partitions().add(endOffset(partition, p));
+                topicResult.partitions().add(endOffset(partitions.partition(topic.topic(), p.partition()), p));
             }
         }
         context.respond(response);
@@ -52,20 +49,12 @@ final class OffsetForLeaderEpochHandler implements RequestHandler {
         if (epochError != Errors.NONE) {
             return answer.setErrorCode(epochError.code());
         }
-        UnifiedLog log = partition.log();
-        int found = -1;
-        for (EpochEntry entry : log.epochEntries()) {
-            if (entry.epoch() <= requested.leaderEpoch()) {
-                found = entry.epoch();
-            }
+        OffsetAndEpoch found;
+        try {
+            found = partition.lastOffsetForLeaderEpoch(requested.leaderEpoch());
+        } catch (IOException | RuntimeException e) {
+            return answer.setErrorCode(StorageErrors.forException(e).code());
         }
-        if (found < 0 && requested.leaderEpoch() >= partition.leaderEpoch()) {
-            // Nothing appended yet in any epoch: the current epoch starts and ends at the log end.
-            return answer.setLeaderEpoch(partition.leaderEpoch()).setEndOffset(log.logEndOffset());
-        }
-        if (found < 0) {
-            return answer.setLeaderEpoch(-1).setEndOffset(-1);
-        }
-        return answer.setLeaderEpoch(found).setEndOffset(log.endOffsetForEpoch(found));
+        return answer.setLeaderEpoch(found.leaderEpoch()).setEndOffset(found.endOffset());
     }
 }

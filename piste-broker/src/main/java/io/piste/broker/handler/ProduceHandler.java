@@ -1,7 +1,5 @@
 package io.piste.broker.handler;
 
-import io.piste.broker.metadata.MetadataImage;
-import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.Partition;
 import io.piste.broker.protocol.RequestContext;
 import io.piste.broker.protocol.RequestHandler;
@@ -37,10 +35,10 @@ final class ProduceHandler implements RequestHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProduceHandler.class);
 
-    private final BrokerContext broker;
+    private final PartitionLookup partitions;
 
-    ProduceHandler(BrokerContext broker) {
-        this.broker = broker;
+    ProduceHandler(PartitionLookup partitions) {
+        this.partitions = partitions;
     }
 
     @Override
@@ -55,11 +53,10 @@ final class ProduceHandler implements RequestHandler {
         ProduceResponseData response = new ProduceResponseData();
         // One count for this method, one per partition waiting for durability; the last to finish answers.
         AtomicInteger outstanding = new AtomicInteger(1);
-        MetadataImage image = broker.controller().image();
         Set<ProduceRequestChecks.PartitionKey> listedTwice = ProduceRequestChecks.listedMoreThanOnce(request, byId);
         for (TopicProduceData topicData : request.topicData()) {
-            TopicImage topic = byId ? image.topic(topicData.topicId()) : image.topic(topicData.name());
-            String name = topic != null ? topic.name() : topicData.name();
+            String known = byId ? partitions.topicName(topicData.topicId()) : topicData.name();
+            String name = known != null ? known : topicData.name();
             boolean internal = name != null && Topic.isInternal(name);
             TopicProduceResponse topicResponse = new TopicProduceResponse()
                 .setName(topicData.name())
@@ -84,10 +81,9 @@ final class ProduceHandler implements RequestHandler {
                         .setErrorMessage("partition " + partitionData.index() + " listed more than once");
                     continue;
                 }
-                Partition partition = topic == null ? null
-                    : broker.replicaManager().partition(topic.name(), partitionData.index());
+                Partition partition = known == null ? null : partitions.partition(known, partitionData.index());
                 if (partition == null) {
-                    partitionResponse.setErrorCode(topic == null && byId
+                    partitionResponse.setErrorCode(known == null && byId
                         ? Errors.UNKNOWN_TOPIC_ID.code() : Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                     continue;
                 }

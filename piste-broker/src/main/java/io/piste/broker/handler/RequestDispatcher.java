@@ -27,10 +27,11 @@ public final class RequestDispatcher implements RequestHandler {
         ConfigsHandler configs = new ConfigsHandler(broker.config(), topicConfigStore(broker),
             brokerConfigStore(broker));
         handlers.put(ApiKeys.METADATA, new MetadataHandler(broker));
-        handlers.put(ApiKeys.PRODUCE, new ProduceHandler(broker));
-        handlers.put(ApiKeys.FETCH, new FetchHandler(broker));
-        handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(broker));
-        handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(broker));
+        PartitionLookup partitions = new MetadataPartitionLookup(broker.controller(), broker.replicaManager());
+        handlers.put(ApiKeys.PRODUCE, new ProduceHandler(partitions));
+        handlers.put(ApiKeys.FETCH, new FetchHandler(partitions, broker.fetchSessions(), broker.fetchPurgatory()));
+        handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions));
+        handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions));
         handlers.put(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(broker));
         handlers.put(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(broker));
         handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(broker));

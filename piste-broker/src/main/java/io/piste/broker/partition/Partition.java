@@ -1,5 +1,7 @@
 package io.piste.broker.partition;
 
+import io.piste.storage.checkpoint.EpochEntry;
+import io.piste.storage.log.FetchDataInfo;
 import io.piste.storage.log.LogAppendInfo;
 import io.piste.storage.log.LogStorageException;
 import io.piste.storage.log.UnifiedLog;
@@ -9,7 +11,10 @@ import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * take back, and acks=all completes when the high watermark (moved after each flush) passes its offset. Otherwise
  * the high watermark follows the log end at once, as on a Kafka leader whose ISR is itself. Either way, an ack
  * never comes before the high watermark has passed its batch. Thread-safe.
+ *
+ * <p>Handlers read through it ({@link #read}, {@link #fetchOffsetForTimestamp}, {@link #lastOffsetForLeaderEpoch}),
+ * each bounded by what the isolation asked for allows; none of them sees the log. A partition whose log failed an
+ * fsync is offline (the log's own flag, see {@link UnifiedLog#flush}): it refuses appends and acknowledgements, and
+ * its reads throw a {@link LogStorageException} (KAFKA_STORAGE_ERROR to clients), until a restart recovers it.
  */
 public final class Partition {
 
@@ -46,7 +56,6 @@ public final class Partition {
     private volatile long flushIntervalMessages;
     private final AtomicInteger segmentCount;
     private final Object highWatermarkLock = new Object();
-    private volatile boolean offline;
 
     Partition(String topic, int index, UnifiedLog log, LogFlusher flusher, boolean durableAcks,
               long flushIntervalMessages) {
@@ -67,7 +76,8 @@ public final class Partition {
         return index;
     }
 
-    public UnifiedLog log() {
+    /** For the partition package (flusher, replica manager) and its tests; the rest of the broker reads through us. */
+    UnifiedLog log() {
         return log;
     }
 
@@ -91,15 +101,131 @@ public final class Partition {
         return log.highWatermark();
     }
 
+    /** The offset below which no transaction is open: the high watermark until Piste has transactions. */
+    public long lastStableOffset() {
+        return log.highWatermark();
+    }
+
+    public long logStartOffset() {
+        return log.logStartOffset();
+    }
+
+    public long logEndOffset() {
+        return log.logEndOffset();
+    }
+
+    /** Flushes of the log that fsynced new data since it was opened, for monitoring and benchmarks. */
+    public long flushCount() {
+        return log.flushCount();
+    }
+
+    /** The offset a read with {@code isolation} stops before: the high watermark or the last stable offset. */
+    public long lastFetchableOffset(FetchIsolation isolation) {
+        return switch (isolation) {
+            case HIGH_WATERMARK -> log.highWatermark();
+            case TXN_COMMITTED -> lastStableOffset();
+        };
+    }
+
+    /**
+     * Whole batches from the one holding {@code fetchOffset}, below {@link #lastFetchableOffset} and within
+     * {@code maxBytes} (but the first batch whole if {@code minOneMessage}), with the offsets the read was bounded by.
+     * A fetch offset above the bound but not above the log end finds nothing (it is not out of range).
+     *
+     * @throws LogStorageException if the partition is offline
+     * @throws io.piste.storage.log.OffsetOutOfRangeException if {@code fetchOffset} is below the log start or
+     *     above the log end
+     */
+    public LogReadInfo read(long fetchOffset, int maxBytes, FetchIsolation isolation, boolean minOneMessage)
+        throws IOException {
+        failIfOffline();
+        // Once, before the read: the records returned are then all below the offsets reported with them.
+        long highWatermark = log.highWatermark();
+        long lastStableOffset = highWatermark;
+        long bound = isolation == FetchIsolation.TXN_COMMITTED ? lastStableOffset : highWatermark;
+        FetchDataInfo fetched = log.read(fetchOffset, maxBytes, bound, minOneMessage);
+        return new LogReadInfo(fetched, highWatermark, lastStableOffset, log.logStartOffset());
+    }
+
+    /**
+     * The broker's own replay of the partition at start-up (the offsets topic): whole batches from the one holding
+     * {@code offset} up to the log end, flushed or not, at least one batch. An offline partition is read too: what
+     * recovery found is still the best the broker knows, and refusing it would cost every group on the partition its
+     * committed offsets (its consumers would reset). Appends to it are refused all the same.
+     *
+     * @throws io.piste.storage.log.OffsetOutOfRangeException if {@code offset} is outside the log
+     */
+    public FetchDataInfo readToLogEnd(long offset, int maxBytes) throws IOException {
+        return log.read(offset, maxBytes, log.logEndOffset(), true);
+    }
+
+    /**
+     * ListOffsets for one partition, as Kafka answers it: the log start offset for the earliest (and earliest local)
+     * timestamp, {@link #lastFetchableOffset} for the latest, the first record at or after a timestamp or the record
+     * with the largest timestamp, counting only records below {@link #lastFetchableOffset}. Nothing is tiered: the
+     * latest tiered and earliest pending upload offsets are -1, as Kafka answers without tiered storage.
+     *
+     * @throws LogStorageException if the partition is offline
+     * @throws InvalidRequestException for a negative timestamp that names no special offset
+     */
+    public TimestampAndOffset fetchOffsetForTimestamp(long timestamp, FetchIsolation isolation) throws IOException {
+        failIfOffline();
+        long bound = lastFetchableOffset(isolation);
+        if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP
+            || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
+            return new TimestampAndOffset(-1, log.logStartOffset(), leaderEpoch());
+        } else if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
+            return new TimestampAndOffset(-1, bound, leaderEpoch());
+        } else if (timestamp == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP
+            || timestamp == ListOffsetsRequest.EARLIEST_PENDING_UPLOAD_TIMESTAMP) {
+            return TimestampAndOffset.NONE;
+        } else if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
+            return found(TimestampSearch.maxTimestampRecord(log.batchWithMaxTimestamp()), bound);
+        } else if (timestamp >= 0) {
+            return found(TimestampSearch.firstRecordAtOrAfter(log.findBatchByTimestamp(timestamp), timestamp), bound);
+        }
+        throw new InvalidRequestException("unknown special timestamp in ListOffsets: timestamp=" + timestamp);
+    }
+
+    private TimestampAndOffset found(Record record, long bound) {
+        if (record == null || record.offset() >= bound) {
+            return TimestampAndOffset.NONE;
+        }
+        return new TimestampAndOffset(record.timestamp(), record.offset(), leaderEpoch());
+    }
+
+    /**
+     * OffsetsForLeaderEpoch: the largest epoch appended not above {@code leaderEpoch} and the offset where it ended
+     * (the start of the next epoch, or the log end for the latest). Before anything was appended, the current epoch
+     * starts and ends at the log end; an epoch older than every one appended is unknown ({@link OffsetAndEpoch}
+     * of -1s).
+     *
+     * @throws LogStorageException if the partition is offline
+     */
+    public OffsetAndEpoch lastOffsetForLeaderEpoch(int leaderEpoch) throws IOException {
+        failIfOffline();
+        int found = -1;
+        for (EpochEntry entry : log.epochEntries()) {
+            if (entry.epoch() <= leaderEpoch) {
+                found = entry.epoch();
+            }
+        }
+        if (found < 0 && leaderEpoch >= leaderEpoch()) {
+            return new OffsetAndEpoch(log.logEndOffset(), leaderEpoch());
+        }
+        if (found < 0) {
+            return OffsetAndEpoch.UNDEFINED;
+        }
+        return new OffsetAndEpoch(log.endOffsetForEpoch(found), found);
+    }
+
     void setFlushIntervalMessages(long messages) {
         this.flushIntervalMessages = messages;
     }
 
     /** Appends as leader. The caller answers acks=all through {@link #whenDurable}. */
     public LogAppendInfo appendRecordsToLeader(ByteBuffer records) throws IOException {
-        if (isOffline()) {
-            throw new LogStorageException("partition " + this + " is offline after a failed fsync", null);
-        }
+        failIfOffline();
         LogAppendInfo info = log.appendAsLeader(records, leaderEpoch());
         if (durableAcks) {
             // A duplicate's ack waits in whenDurable, which marks the partition dirty itself.
@@ -187,21 +313,30 @@ public final class Partition {
     }
 
     /**
-     * Called by the flusher when fsync failed. Linux marks the pages whose write-back failed as clean, so a
-     * later fsync would succeed without the data being on disk: as Kafka takes such a log dir offline, this
-     * partition refuses appends and acknowledgements until the broker restarts and recovers its log.
+     * Called by the flusher (or at start-up) when a flush failed. A failed fsync takes the log offline for good (Linux
+     * marks the pages whose write-back failed as clean, so a later fsync would succeed without the data being on
+     * disk): as Kafka takes such a log dir offline, this partition then refuses appends, acknowledgements and reads
+     * until the broker restarts and recovers its log. Either way the waiting producers are told, and may retry.
      */
     void onFlushFailed(Exception cause) {
-        if (!offline) {
-            offline = true;
+        if (isOffline()) {
             LOG.error("Partition {} is offline after a failed fsync; restart the broker to recover it", this, cause);
+        } else {
+            // Not an fsync failure (the log would be offline): nothing says the data is lost, the next round retries.
+            LOG.error("Flush of {} failed; its waiting acks fail and the next flush retries", this, cause);
         }
         failPendingAcks();
     }
 
-    /** After a failed fsync of this partition's log, seen by the flusher or by the log itself (at a roll). */
+    /** After a failed fsync of this partition's log, seen by the flusher, at start-up or by the log at a roll. */
     boolean isOffline() {
-        return offline || log.isOffline();
+        return log.isOffline();
+    }
+
+    private void failIfOffline() throws LogStorageException {
+        if (log.isOffline()) {
+            throw new LogStorageException("partition " + this + " is offline after a failed fsync", null);
+        }
     }
 
     /** Waiting producers get KAFKA_STORAGE_ERROR (the partition is offline or deleted) and may retry. */

@@ -270,7 +270,7 @@ class OffsetsTopicLoaderTest {
 
     private OffsetsTopicLoader load() throws IOException {
         OffsetsTopicLoader loader = new OffsetsTopicLoader(0, offsets, groups);
-        loader.load(log, 1024 * 1024);
+        loader.load(new UnifiedLogSource(log), 1024 * 1024);
         return loader;
     }
 

@@ -95,7 +95,7 @@ class OffsetsTopicPowerLossTest {
                     throw new AssertionError("the load must not write");
                 });
                 new OffsetsTopicLoader(0, loaded, new OffsetsTopic.LoadedGroups())
-                        .load(log, OffsetsTopic.LOAD_READ_BYTES);
+                        .load(new UnifiedLogSource(log), OffsetsTopic.LOAD_READ_BYTES);
                 model.verify(loaded);
                 // what the load found is durable now (the flush after the open returned): the new baseline
                 model.adopt(loaded);

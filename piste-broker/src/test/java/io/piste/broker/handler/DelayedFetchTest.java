@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.piste.broker.fetchsession.FetchContext;
 import io.piste.broker.fetchsession.PartitionFetch;
+import io.piste.broker.partition.FetchIsolation;
 import io.piste.broker.protocol.RequestContext;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ class DelayedFetchTest {
 
     private DelayedFetch park(RequestContext context, FetchContext session) {
         assertThat(purgatory.tryPark()).isTrue();
-        return new DelayedFetch(context, purgatory, session, new FetchReader(List.of(), 1024), List.of(), 1,
+        return new DelayedFetch(context, purgatory, session, new FetchReader(List.of(), 1024, FetchIsolation.HIGH_WATERMARK), List.of(), 1,
             MAX_WAIT_MS);
     }
 

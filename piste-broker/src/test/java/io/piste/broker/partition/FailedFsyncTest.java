@@ -23,6 +23,7 @@ import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,6 +101,33 @@ class FailedFsyncTest {
         assertThat(CleanShutdownMarker.exists(logDir())).as("clean-shutdown marker").isFalse();
         assertThat(checkpointedRecoveryPoint(0)).as("recovery point of the offline partition").isEqualTo(durable);
         assertThat(checkpointedRecoveryPoint(1)).isEqualTo(healthyEnd);
+    }
+
+    @Test
+    void shouldRefuseClientReadsOfAnOfflinePartitionButLetTheBrokerReplayIt() throws Exception {
+        FaultyFiles files = FaultyFiles.pathContaining("t-0");
+        try (ReplicaManager replicas = start(files)) {
+            Partition failing = replicas.partition("t", 0);
+            long durable = append(failing);
+            assertThat(ack(failing, durable)).isEqualTo(Errors.NONE);
+            files.failFsync(true);
+            assertThat(ack(failing, append(failing))).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
+
+            // Kafka answers KAFKA_STORAGE_ERROR for an offline partition rather than from its high watermark.
+            assertThatThrownBy(() -> failing.read(0, 1 << 20, FetchIsolation.HIGH_WATERMARK, true))
+                .isInstanceOf(LogStorageException.class);
+            assertThatThrownBy(() -> failing.read(0, 1 << 20, FetchIsolation.TXN_COMMITTED, true))
+                .isInstanceOf(LogStorageException.class);
+            assertThatThrownBy(() -> failing.fetchOffsetForTimestamp(ListOffsetsRequest.LATEST_TIMESTAMP,
+                FetchIsolation.HIGH_WATERMARK)).isInstanceOf(LogStorageException.class);
+            assertThatThrownBy(() -> failing.lastOffsetForLeaderEpoch(failing.leaderEpoch()))
+                .isInstanceOf(LogStorageException.class);
+            // The offsets load still finds what recovery kept: its groups keep their committed offsets.
+            assertThat(failing.readToLogEnd(0, 1 << 20).isEmpty()).isFalse();
+            assertThat(replicas.partition("t", 1).read(0, 1 << 20, FetchIsolation.HIGH_WATERMARK, true)
+                .highWatermark()).as("the other partition reads").isZero();
+            files.failFsync(false);
+        }
     }
 
     @Test

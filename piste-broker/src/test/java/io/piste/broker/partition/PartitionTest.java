@@ -131,6 +131,32 @@ class PartitionTest {
         assertThat(partition.highWatermark()).as("high watermark when the retry is acked").isEqualTo(end);
     }
 
+    @Test
+    void shouldReadBelowTheHighWatermarkAndReportTheOffsetsOfThatBound() throws Exception {
+        Partition partition = open(true, 1 << 20);
+        long durable = partition.appendRecordsToLeader(batch(100).buffer()).lastOffset() + 1;
+        CountDownLatch acked = new CountDownLatch(1);
+        partition.whenDurable(durable, error -> acked.countDown());
+        assertThat(acked.await(10, TimeUnit.SECONDS)).isTrue();
+        int batchBytes = log.read(0, 1 << 20, durable, true).sizeInBytes();
+        appendUnflushed(100);
+
+        for (FetchIsolation isolation : FetchIsolation.values()) {
+            LogReadInfo info = partition.read(0, 1 << 20, isolation, true);
+
+            assertThat(info.fetchedData().sizeInBytes()).as(isolation + ": the flushed batch only")
+                .isEqualTo(batchBytes);
+            assertThat(info.highWatermark()).isEqualTo(durable);
+            assertThat(info.lastStableOffset()).isEqualTo(durable);
+            assertThat(info.logStartOffset()).isZero();
+            assertThat(partition.lastFetchableOffset(isolation)).isEqualTo(durable);
+        }
+        assertThat(partition.read(durable, 1 << 20, FetchIsolation.HIGH_WATERMARK, true).fetchedData().isEmpty())
+            .as("above the high watermark, below the log end: nothing, and no error").isTrue();
+        assertThat(partition.readToLogEnd(0, 1 << 20).sizeInBytes()).as("the broker's replay reads to the log end")
+            .isEqualTo(2 * batchBytes);
+    }
+
     private static MemoryRecords idempotentBatch() {
         return MemoryRecords.withIdempotentRecords(Compression.NONE, 7L, (short) 0, 0,
             new SimpleRecord(new byte[10]));

@@ -1,0 +1,34 @@
+package io.piste.broker.handler;
+
+import io.piste.broker.metadata.LocalController;
+import io.piste.broker.metadata.TopicImage;
+import io.piste.broker.partition.Partition;
+import io.piste.broker.partition.ReplicaManager;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * Finds partitions through the current metadata image and the replica manager: a partition is found only while the
+ * image holds its topic, so a topic being deleted is unknown as soon as the image says so.
+ */
+final class MetadataPartitionLookup implements PartitionLookup {
+
+    private final LocalController controller;
+    private final ReplicaManager replicaManager;
+
+    MetadataPartitionLookup(LocalController controller, ReplicaManager replicaManager) {
+        this.controller = controller;
+        this.replicaManager = replicaManager;
+    }
+
+    @Override
+    public String topicName(Uuid topicId) {
+        TopicImage topic = controller.image().topic(topicId);
+        return topic == null ? null : topic.name();
+    }
+
+    @Override
+    public Partition partition(String topic, int index) {
+        TopicImage known = controller.image().topic(topic);
+        return known == null ? null : replicaManager.partition(known.name(), index);
+    }
+}

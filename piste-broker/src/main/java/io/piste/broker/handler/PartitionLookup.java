@@ -1,0 +1,18 @@
+package io.piste.broker.handler;
+
+import io.piste.broker.partition.Partition;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * The partitions this broker leads, found the way requests name them: by topic name, or by topic id (Produce and
+ * Fetch from v13). What the produce and read handlers need of the broker's metadata and partitions, and no more.
+ * Implementations are thread-safe: every event loop calls them.
+ */
+interface PartitionLookup {
+
+    /** The name of the topic with this id, or null if no topic has it. */
+    String topicName(Uuid topicId);
+
+    /** Partition {@code index} of topic {@code topic}, or null if the topic or the partition is unknown here. */
+    Partition partition(String topic, int index);
+}

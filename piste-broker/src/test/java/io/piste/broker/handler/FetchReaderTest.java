@@ -1,0 +1,214 @@
+package io.piste.broker.handler;
+
+import static io.piste.broker.handler.RecordedRequest.records;
+import static io.piste.broker.partition.TestPartitions.appendAboveHighWatermark;
+import static io.piste.broker.partition.TestPartitions.batch;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.piste.broker.partition.FetchIsolation;
+import io.piste.broker.partition.Partition;
+import io.piste.broker.partition.TestPartitions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What one read of a fetch puts in its response, from real partitions over real logs. */
+class FetchReaderTest {
+
+    private static final Uuid TOPIC_ID = Uuid.randomUuid();
+
+    @TempDir
+    Path dir;
+
+    private TestPartitions partitions;
+
+    private Partition open(int index) throws IOException {
+        if (partitions == null) {
+            partitions = new TestPartitions(dir);
+        }
+        return partitions.open("t", index);
+    }
+
+    @AfterEach
+    void close() {
+        if (partitions != null) {
+            partitions.close();
+        }
+    }
+
+    private static FetchTarget target(Partition partition, long fetchOffset, int partitionMaxBytes) {
+        return new FetchTarget("t", TOPIC_ID, partition.index(), fetchOffset, partitionMaxBytes, partition,
+            Errors.NONE);
+    }
+
+    private static FetchReader.Result read(int maxBytes, FetchTarget... targets) {
+        return new FetchReader(List.of(targets), maxBytes, FetchIsolation.HIGH_WATERMARK).read();
+    }
+
+    private static PartitionData partition(FetchReader.Result result, int i) {
+        return result.response().responses().get(0).partitions().get(i);
+    }
+
+    private static long append(Partition partition, String value) throws IOException {
+        return partition.appendRecordsToLeader(batch(value).buffer()).lastOffset() + 1;
+    }
+
+    /** The values of the records returned, with their offsets. */
+    private static List<String> values(PartitionData data) throws IOException {
+        List<String> values = new ArrayList<>();
+        for (RecordBatch batch : records(data.records()).batches()) {
+            for (Record record : batch) {
+                byte[] value = new byte[record.valueSize()];
+                record.value().get(value);
+                values.add(record.offset() + ":" + new String(value, StandardCharsets.UTF_8));
+            }
+        }
+        return values;
+    }
+
+    @Test
+    void shouldReadWholeBatchesUpToTheHighWatermarkOnly() throws Exception {
+        Partition partition = open(0);
+        append(partition, "a");
+        append(partition, "b");
+        long logEnd = appendAboveHighWatermark(partition, batch("not yet visible"));
+        assertThat(logEnd).isEqualTo(3);
+
+        FetchReader.Result result = read(1 << 20, target(partition, 0, 1 << 20));
+
+        PartitionData data = partition(result, 0);
+        assertThat(Errors.forCode(data.errorCode())).isEqualTo(Errors.NONE);
+        assertThat(values(data)).containsExactly("0:a", "1:b");
+        assertThat(data.highWatermark()).isEqualTo(2);
+        assertThat(data.lastStableOffset()).isEqualTo(2);
+        assertThat(data.logStartOffset()).isZero();
+        assertThat(result.bytes()).isEqualTo(data.records().sizeInBytes()).isPositive();
+        assertThat(result.hasError()).isFalse();
+    }
+
+    @Test
+    void shouldReadCommittedUpToTheLastStableOffset() throws Exception {
+        Partition partition = open(0);
+        append(partition, "a");
+        appendAboveHighWatermark(partition, batch("not yet stable"));
+
+        FetchReader.Result result = new FetchReader(List.of(target(partition, 0, 1 << 20)), 1 << 20,
+            FetchIsolation.TXN_COMMITTED).read();
+
+        assertThat(values(partition(result, 0))).as("below the last stable offset, the high watermark for now")
+            .containsExactly("0:a");
+        assertThat(partition(result, 0).lastStableOffset()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldFindNothingBetweenTheHighWatermarkAndTheLogEnd() throws Exception {
+        Partition partition = open(0);
+        append(partition, "a");
+        appendAboveHighWatermark(partition, batch("not yet visible"));
+
+        FetchReader.Result result = read(1 << 20, target(partition, 1, 1 << 20));
+
+        PartitionData data = partition(result, 0);
+        assertThat(Errors.forCode(data.errorCode())).as("not out of range: below the log end")
+            .isEqualTo(Errors.NONE);
+        assertThat(data.records().sizeInBytes()).isZero();
+        assertThat(data.highWatermark()).isEqualTo(1);
+        assertThat(result.bytes()).isZero();
+    }
+
+    @Test
+    void shouldSendTheFirstBatchWholeAndNothingMoreBeyondMaxBytes() throws Exception {
+        Partition first = open(0);
+        Partition second = open(1);
+        append(first, "a".repeat(200));
+        append(first, "b");
+        append(second, "c");
+
+        FetchReader.Result result = read(10, target(first, 0, 10), target(second, 0, 10));
+
+        assertThat(values(partition(result, 0))).as("the first batch, larger than both limits")
+            .containsExactly("0:" + "a".repeat(200));
+        assertThat(partition(result, 1).records().sizeInBytes()).as("no bytes left for the next partition")
+            .isZero();
+        assertThat(partition(result, 1).highWatermark()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldStopAtThePartitionMaxBytes() throws Exception {
+        Partition partition = open(0);
+        append(partition, "a");
+        int oneBatch = (int) partition.read(0, 1 << 20, FetchIsolation.HIGH_WATERMARK, true)
+            .fetchedData().sizeInBytes();
+        append(partition, "b");
+
+        FetchReader.Result result = read(1 << 20, target(partition, 0, oneBatch + 10));
+
+        assertThat(values(partition(result, 0))).containsExactly("0:a");
+    }
+
+    @Test
+    void shouldAnswerOffsetOutOfRangeWithThePartitionsOffsets() throws Exception {
+        Partition partition = open(0);
+        append(partition, "a");
+
+        FetchReader.Result result = read(1 << 20, target(partition, 5, 1 << 20));
+
+        PartitionData data = partition(result, 0);
+        assertThat(Errors.forCode(data.errorCode())).isEqualTo(Errors.OFFSET_OUT_OF_RANGE);
+        assertThat(data.records().sizeInBytes()).isZero();
+        assertThat(data.highWatermark()).isEqualTo(1);
+        assertThat(data.logStartOffset()).isZero();
+        assertThat(result.hasError()).isTrue();
+    }
+
+    @Test
+    void shouldAnswerTheTargetsErrorWithoutReading() throws Exception {
+        Partition partition = open(0);
+        append(partition, "a");
+        FetchTarget unknown = new FetchTarget("gone", TOPIC_ID, 3, 0, 1 << 20, null,
+            Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        FetchTarget fenced = new FetchTarget("t", TOPIC_ID, 0, 0, 1 << 20, partition, Errors.FENCED_LEADER_EPOCH);
+
+        FetchReader.Result result = read(1 << 20, unknown, fenced);
+
+        PartitionData unknownData = result.response().responses().get(0).partitions().get(0);
+        assertThat(Errors.forCode(unknownData.errorCode())).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        assertThat(unknownData.highWatermark()).isEqualTo(-1);
+        PartitionData fencedData = result.response().responses().get(1).partitions().get(0);
+        assertThat(Errors.forCode(fencedData.errorCode())).isEqualTo(Errors.FENCED_LEADER_EPOCH);
+        assertThat(fencedData.records().sizeInBytes()).isZero();
+        assertThat(fencedData.highWatermark()).isEqualTo(1);
+        assertThat(result.hasError()).isTrue();
+    }
+
+    @Test
+    void shouldAnswerKafkaStorageErrorForAnOfflinePartitionAndServeTheOthers() throws Exception {
+        partitions = new TestPartitions(dir);
+        Partition offline = partitions.openOffline("t", 0);
+        assertThat(offline.highWatermark()).as("the flushed batch is below the high watermark").isEqualTo(1);
+        Partition healthy = partitions.open("t", 1);
+        append(healthy, "c");
+
+        FetchReader.Result result = read(1 << 20, target(offline, 0, 1 << 20), target(healthy, 0, 1 << 20));
+
+        PartitionData data = partition(result, 0);
+        assertThat(Errors.forCode(data.errorCode())).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
+        assertThat(data.records().sizeInBytes()).as("nothing read from an offline log").isZero();
+        assertThat(data.highWatermark()).isEqualTo(-1);
+        assertThat(data.lastStableOffset()).isEqualTo(-1);
+        assertThat(data.logStartOffset()).isEqualTo(-1);
+        assertThat(values(partition(result, 1))).containsExactly("0:c");
+        assertThat(result.hasError()).isTrue();
+    }
+}
