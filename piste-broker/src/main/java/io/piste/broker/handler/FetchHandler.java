@@ -18,8 +18,8 @@ import org.apache.kafka.common.requests.FetchRequest;
 /**
  * Fetch: reads whole batches up to the high watermark as file slices (sent with sendfile), within the
  * request's and each partition's byte limits. A fetch that finds fewer than {@code min.bytes} waits up to
- * {@code max.wait.ms} for produce to bring more ({@link DelayedFetch}), if the {@link FetchPurgatory} has room; if
- * not, it is answered at once with a throttle time of {@code max.wait.ms}, and its connection reads nothing more
+ * {@code max.wait.ms} for produce to bring more ({@link DelayedFetch}), if the {@link FetchPurgatory} has room (broker-wide and
+ * on each of its partitions); if not, it is answered at once with a throttle time of {@code max.wait.ms}, and its connection reads nothing more
  * for that time (at most {@link #MAX_MUTE_MS}).
  *
  * <p>Fetch sessions (KIP-227) as Kafka implements them ({@link FetchSessions}): a full fetch with epoch 0 creates a
@@ -55,16 +55,15 @@ final class FetchHandler implements RequestHandler {
             || first.hasError() || targets.isEmpty();
         if (mustAnswerNow) {
             context.respond(fetchContext.updateAndGenerateResponse(first.response()));
-        } else if (!purgatory.tryPark()) {
-            // Full: answer with what there is, as if max.wait.ms had passed, and ask the client (KIP-219) to wait
-            // that long before its next request. Clients before KIP-219 (librdkafka) do not wait: as Kafka, stop
-            // reading the connection for that time (bounded), so that no client spins on empty answers.
+        } else if (!purgatory.tryPark() || !new DelayedFetch(context, purgatory, fetchContext, reader::read, targets,
+            request.minBytes(), request.maxWaitMs()).start()) {
+            // Full, broker-wide or for one of the partitions: answer with what there is, as if max.wait.ms had
+            // passed, and ask the client (KIP-219) to wait that long before its next request. Clients before
+            // KIP-219 (librdkafka) do not wait: as Kafka, stop reading the connection for that time (bounded), so
+            // that no client spins on empty answers.
             context.muteConnectionFor(Math.min(request.maxWaitMs(), MAX_MUTE_MS));
             context.respond(fetchContext.updateAndGenerateResponse(first.response())
                 .setThrottleTimeMs(request.maxWaitMs()));
-        } else {
-            new DelayedFetch(context, purgatory, fetchContext, reader, targets, request.minBytes(),
-                request.maxWaitMs()).start();
         }
     }
 
