@@ -2,6 +2,7 @@ package io.piste.broker.handler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.fetchsession.FetchContext;
@@ -17,6 +18,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -93,11 +96,15 @@ class DelayedFetchTest {
             MAX_WAIT_MS);
     }
 
-    /** Topic t with one partition, its segments {@code segmentBytes} long. */
+    /** Topic t with one partition, its segments {@code segmentBytes} long, in page-cache mode. */
     private Partition partition(int segmentBytes) throws IOException {
+        return partition(segmentBytes, false);
+    }
+
+    private Partition partition(int segmentBytes, boolean durableAcks) throws IOException {
         partitions = new ReplicaManager(new BrokerConfig(Map.of(
             BrokerConfig.LOG_DIRS_CONFIG, dir.resolve("logs").toString(),
-            BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG, "false",
+            BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG, Boolean.toString(durableAcks),
             BrokerConfig.LOG_WRITEBACK_INTERVAL_MS_CONFIG, "0")));
         try (LocalController controller = LocalController.open(dir.resolve("metadata"))) {
             partitions.startup(controller.image());
@@ -236,6 +243,54 @@ class DelayedFetchTest {
         assertThat(purgatory.parkedCount()).isZero();
         assertThat(partition.dataWaiterCount()).isZero();
         assertThat(loop.runScheduledPendingTasks()).as("timer cancelled").isEqualTo(-1);
+    }
+
+    /**
+     * Durable acks: the flusher thread moves the high watermark to the flushed offset, so the fetch runs on a real
+     * event loop; after each ack a task queued behind the check shows that the check has run.
+     */
+    @Test
+    void shouldNotReadUntilMinBytesAreFlushedWithDurableAcks() throws Exception {
+        DefaultEventLoop eventLoop = new DefaultEventLoop();
+        try {
+            Partition partition = partition(1 << 20, true);
+            long fetchOffset = appendDurably(partition, 1);
+            List<FetchTarget> targets = targets(partition, fetchOffset);
+            List<ApiMessage> answered = new CopyOnWriteArrayList<>();
+            RequestContext context = new RequestContext(new RequestHeader(ApiKeys.FETCH, VERSION, "c", 1),
+                new FetchRequest(new FetchRequestData(), VERSION), new InetSocketAddress("127.0.0.1", 5555),
+                eventLoop, answered::add);
+            assertThat(purgatory.tryPark()).isTrue();
+            DelayedFetch fetch = new DelayedFetch(context, purgatory, session(null), countedRead(targets), targets,
+                3 * BATCH_BYTES, 60_000);
+            assertThat(eventLoop.submit(fetch::start).get(10, TimeUnit.SECONDS)).isTrue();
+
+            appendDurably(partition, 2);
+            eventLoop.submit(() -> { }).get(10, TimeUnit.SECONDS);
+            assertThat(reads).as("reads with two batches of three flushed").hasValue(0);
+            assertThat(answered).isEmpty();
+
+            long end = appendDurably(partition, 1);
+            eventLoop.submit(() -> { }).get(10, TimeUnit.SECONDS);
+
+            assertThat(reads).as("one read, to answer").hasValue(1);
+            assertThat(answered).hasSize(1);
+            PartitionData data = ((FetchResponseData) answered.get(0)).responses().get(0).partitions().get(0);
+            assertThat(data.highWatermark()).isEqualTo(end);
+            assertThat(data.records().sizeInBytes()).isEqualTo(3 * BATCH_BYTES);
+            assertThat(purgatory.parkedCount()).isZero();
+        } finally {
+            eventLoop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Appends {@code count} batches and waits until they are flushed and below the high watermark. */
+    private static long appendDurably(Partition partition, int count) throws Exception {
+        long end = append(partition, count);
+        CompletableFuture<Errors> ack = new CompletableFuture<>();
+        partition.whenDurable(end, ack::complete);
+        assertThat(ack.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+        return end;
     }
 
     @Test
