@@ -306,7 +306,7 @@ public final class Partition {
         notifyDataWaiters();
     }
 
-    /** True once the partition was deleted with its topic; its log is closed. */
+    /** True once the partition was deleted with its topic (its log is then closed and its directory deleted). */
     public boolean isDeleted() {
         return deleted;
     }
