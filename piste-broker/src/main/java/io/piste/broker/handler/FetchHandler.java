@@ -18,9 +18,9 @@ import org.apache.kafka.common.requests.FetchRequest;
 /**
  * Fetch: reads whole batches up to the high watermark as file slices (sent with sendfile), within the
  * request's and each partition's byte limits. A fetch that finds fewer than {@code min.bytes} waits up to
- * {@code max.wait.ms} for produce to bring more ({@link DelayedFetch}), if the {@link FetchPurgatory} has room (broker-wide and
- * on each of its partitions); if not, it is answered at once with a throttle time of {@code max.wait.ms}, and its connection reads nothing more
- * for that time (at most {@link #MAX_MUTE_MS}).
+ * {@code max.wait.ms} for produce to bring more ({@link DelayedFetch}), if the {@link FetchPurgatory} has room
+ * (broker-wide and on each of its partitions); if not, it is answered at once with a throttle time of
+ * {@code max.wait.ms}, and its connection reads nothing more for that time (at most {@link #MAX_MUTE_MS}).
  *
  * <p>Fetch sessions (KIP-227) as Kafka implements them ({@link FetchSessions}): a full fetch with epoch 0 creates a
  * session when the broker-wide cache ({@code max.incremental.fetch.session.cache.slots}) has or can make room;

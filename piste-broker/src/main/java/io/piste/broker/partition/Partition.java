@@ -112,7 +112,7 @@ public final class Partition {
         }
         // Also for a duplicate: its first copy may have been appended by another event loop that has not moved
         // the high watermark yet, and an ack must never come before the high watermark passes its batch.
-        advanceHighWatermark(log.logEndOffsetMetadata());
+        advanceHighWatermark(log.places().logEnd());
         if (info.duplicate()) {
             return info;
         }
@@ -161,7 +161,7 @@ public final class Partition {
      */
     void onFlushed() {
         if (durableAcks) {
-            advanceHighWatermark(log.recoveryPointMetadata());
+            advanceHighWatermark(log.places().recoveryPoint());
         }
         long visible = log.highWatermark();
         while (true) {
@@ -268,7 +268,7 @@ public final class Partition {
 
     /** The high watermark with its place in the log: parked fetches count the bytes below it without a read. */
     public LogOffsetMetadata highWatermarkMetadata() {
-        return log.highWatermarkMetadata();
+        return log.places().highWatermark();
     }
 
     /**
@@ -278,11 +278,11 @@ public final class Partition {
      * @throws io.piste.storage.log.OffsetOutOfRangeException if the offset is outside the log
      */
     public LogOffsetMetadata fetchOffsetMetadata(long fetchOffset) throws IOException {
-        LogOffsetMetadata highWatermark = log.highWatermarkMetadata();
+        LogOffsetMetadata highWatermark = log.places().highWatermark();
         if (fetchOffset == highWatermark.messageOffset() && !highWatermark.messageOffsetOnly()) {
             return highWatermark;
         }
-        return log.offsetMetadata(fetchOffset);
+        return log.places().place(fetchOffset, log.logStartOffset());
     }
 
     /**

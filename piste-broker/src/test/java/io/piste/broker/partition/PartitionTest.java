@@ -71,7 +71,7 @@ class PartitionTest {
         assertThat(partition.highWatermark()).isEqualTo(end);
         LogOffsetMetadata highWatermark = partition.highWatermarkMetadata();
         assertThat(highWatermark.messageOffsetOnly()).as("the high watermark keeps its place in the log").isFalse();
-        assertThat(highWatermark).isEqualTo(log.logEndOffsetMetadata());
+        assertThat(highWatermark).isEqualTo(log.places().logEnd());
     }
 
     @Test

@@ -50,11 +50,7 @@ public final class UnifiedLog implements Closeable {
     private volatile long logStartOffset;
     private volatile long logEndOffset;
     private volatile long recoveryPoint;
-    /** The log end with its place; replaced after each append, so a reader sees offset and position together. */
-    private volatile LogOffsetMetadata logEndOffsetMetadata;
-    /** The recovery point with its place, when known (set by a flush or an open that leaves nothing unflushed). */
-    private volatile LogOffsetMetadata recoveryPointMetadata;
-    private volatile LogOffsetMetadata highWatermarkMetadata;
+    private final LogOffsetPlaces places;
     private volatile long flushCount;
     /** The first failed fsync, or null; set once, see {@link #flush()}. */
     private volatile IOException fsyncFailure;
@@ -73,10 +69,7 @@ public final class UnifiedLog implements Closeable {
         this.activeSegment = segments.lastEntry().getValue();
         this.logStartOffset = segments.firstKey();
         this.logEndOffset = activeSegment.nextOffset();
-        this.logEndOffsetMetadata = new LogOffsetMetadata(logEndOffset, activeSegment.baseOffset(),
-                activeSegment.sizeInBytes());
-        this.recoveryPointMetadata = LogOffsetMetadata.messageOffsetOnly(-1);
-        this.highWatermarkMetadata = LogOffsetMetadata.messageOffsetOnly(logStartOffset);
+        this.places = new LogOffsetPlaces(segments, dir, activeSegment, logStartOffset);
     }
 
     /**
@@ -111,13 +104,14 @@ public final class UnifiedLog implements Closeable {
             log.rebuildProducerState(replayFrom);
             if (hadCleanShutdown) {
                 log.recoveryPoint = leo;
-                log.recoveryPointMetadata = log.logEndOffsetMetadata;
+                log.places.onRecoveryPointMoved(log.places.logEnd());
             } else {
                 log.recoveryPoint = Math.max(log.logStartOffset, Math.min(recoveryPoint, leo));
+                log.places.onRecoveryPointMoved(LogOffsetMetadata.messageOffsetOnly(log.recoveryPoint));
                 try {
                     loader.flushScanned();
                     log.recoveryPoint = leo;
-                    log.recoveryPointMetadata = log.logEndOffsetMetadata;
+                    log.places.onRecoveryPointMoved(log.places.logEnd());
                 } catch (IOException e) { // as a failed flush: see flush()
                     log.fsyncFailure = e;
                     LOG.error("Could not fsync what recovery scanned; the log is offline until it is opened again: "
@@ -258,7 +252,7 @@ public final class UnifiedLog implements Closeable {
         segment.publish(position + totalBytes, next, now);
         producerState.commitStaged();
         logEndOffset = next;
-        logEndOffsetMetadata = new LogOffsetMetadata(next, segment.baseOffset(), position + totalBytes);
+        places.onAppended(next, segment, position + totalBytes);
         epochCache.maybeAssign(leaderEpoch, firstOffset);
         return new LogAppendInfo(firstOffset, lastOffset, maxTimestamp, cfg.logAppendTime() ? now : -1,
                 logStartOffset, recordCount, false);
@@ -367,8 +361,8 @@ public final class UnifiedLog implements Closeable {
     public void flush() throws IOException {
         synchronized (flushLock) {
             failIfOffline();
-            // The metadata, not logEndOffset: it is written last, so its offset and position belong together.
-            LogOffsetMetadata end = logEndOffsetMetadata;
+            // The place, not logEndOffset: it is written last, so its offset and position belong together.
+            LogOffsetMetadata end = places.logEnd();
             long leo = end.messageOffset();
             long from = recoveryPoint;
             if (leo <= from) {
@@ -402,7 +396,7 @@ public final class UnifiedLog implements Closeable {
             // once the log is offline.
             failIfOffline();
             recoveryPoint = leo;
-            recoveryPointMetadata = end;
+            places.onRecoveryPointMoved(end);
             flushCount++;
         }
     }
@@ -510,51 +504,12 @@ public final class UnifiedLog implements Closeable {
     }
 
     public long highWatermark() {
-        return highWatermarkMetadata.messageOffset();
+        return places.highWatermark().messageOffset();
     }
 
-    /** The high watermark with its place in the log (only its offset if the place is unknown). */
-    public LogOffsetMetadata highWatermarkMetadata() {
-        return highWatermarkMetadata;
-    }
-
-    /** The log end offset with its place in the log, both seen at the same append. */
-    public LogOffsetMetadata logEndOffsetMetadata() {
-        return logEndOffsetMetadata;
-    }
-
-    /** The recovery point with its place in the log, or only its offset when the place is unknown. */
-    public LogOffsetMetadata recoveryPointMetadata() {
-        LogOffsetMetadata flushed = recoveryPointMetadata;
-        long offset = recoveryPoint;
-        return flushed.messageOffset() == offset ? flushed : LogOffsetMetadata.messageOffsetOnly(offset);
-    }
-
-    /**
-     * The place of {@code offset} in the log: the segment holding it and the position of the batch holding it
-     * (the log end's place for the log end offset). Reads the offset index and batch headers, never records.
-     *
-     * @throws OffsetOutOfRangeException if offset is below the log start or above the log end
-     */
-    public LogOffsetMetadata offsetMetadata(long offset) throws IOException {
-        LogOffsetMetadata end = logEndOffsetMetadata;
-        if (offset == end.messageOffset()) {
-            return end;
-        }
-        long lso = logStartOffset;
-        if (offset < lso || offset > end.messageOffset()) {
-            throw new OffsetOutOfRangeException("offset out of range: offset=" + offset + " logStartOffset=" + lso
-                    + " logEndOffset=" + end.messageOffset() + " dir=" + dir);
-        }
-        Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
-        while (entry != null) {
-            int position = entry.getValue().positionOf(offset);
-            if (position >= 0) {
-                return new LogOffsetMetadata(offset, entry.getKey(), position);
-            }
-            entry = segments.higherEntry(entry.getKey());
-        }
-        return end;
+    /** The places of the log end, recovery point and high watermark, and of any offset. */
+    public LogOffsetPlaces places() {
+        return places;
     }
 
     /** Flushes that fsynced new data since the log was opened (a flush with nothing new is not counted). */
@@ -564,28 +519,12 @@ public final class UnifiedLog implements Closeable {
 
     /** Sets the high watermark (in memory only), clamped to [logStartOffset, logEndOffset]. */
     public void updateHighWatermark(long offset) {
-        LogOffsetMetadata end = logEndOffsetMetadata;
-        long bounded = Math.max(logStartOffset, Math.min(offset, end.messageOffset()));
-        LogOffsetMetadata flushed = recoveryPointMetadata;
-        if (bounded == end.messageOffset()) {
-            highWatermarkMetadata = end;
-        } else if (bounded == flushed.messageOffset()) {
-            highWatermarkMetadata = flushed;
-        } else {
-            highWatermarkMetadata = LogOffsetMetadata.messageOffsetOnly(bounded);
-        }
+        places.updateHighWatermark(offset, logStartOffset);
     }
 
-    /**
-     * Sets the high watermark to an offset whose place is known ({@link #logEndOffsetMetadata} or
-     * {@link #recoveryPointMetadata} seen earlier), keeping the place; clamped as {@link #updateHighWatermark(long)}.
-     */
-    public void updateHighWatermark(LogOffsetMetadata offset) {
-        if (offset.messageOffset() < logStartOffset || offset.messageOffset() > logEndOffset) {
-            updateHighWatermark(offset.messageOffset());
-            return;
-        }
-        highWatermarkMetadata = offset;
+    /** As {@link #updateHighWatermark(long)}, to a place seen earlier in {@link #places()}, keeping the place. */
+    public void updateHighWatermark(LogOffsetMetadata place) {
+        places.updateHighWatermark(place, logStartOffset);
     }
 
     /** Latest leader epoch appended, or -1 if none. */
