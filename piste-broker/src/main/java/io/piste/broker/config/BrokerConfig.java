@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * starts with no setup: {@code node.id} defaults to 1 (Kafka requires it), {@code listeners} defaults to
  * {@code PLAINTEXT://127.0.0.1:9092} (Kafka binds all interfaces), {@code log.dir} defaults to {@code ./data}
  * (Kafka: {@code /tmp/kafka-logs}). {@code log.flush.on.ack},
- * {@code log.writeback.interval.ms}, {@code fetch.purgatory.max.requests} and
+ * {@code log.writeback.interval.ms}, {@code fetch.purgatory.max.requests},
+ * {@code fetch.purgatory.max.requests.per.partition} and
  * {@code producer.id.max.per.partition} are Piste's own. Keys Piste does not know are kept in
  * {@link #originals()} and logged once each at WARN, as Kafka does.
  *
@@ -90,6 +91,12 @@ public final class BrokerConfig {
             "The maximum number of fetches the broker keeps waiting for data (max.wait.ms, min.bytes) at once. "
             + "A fetch beyond it is answered at once with the data there is, and a throttle time of its max.wait.ms "
             + "so that clients (KIP-219) wait before fetching again. Piste's own.";
+    public static final String FETCH_PURGATORY_MAX_REQUESTS_PER_PARTITION_CONFIG =
+            "fetch.purgatory.max.requests.per.partition";
+    public static final String FETCH_PURGATORY_MAX_REQUESTS_PER_PARTITION_DOC =
+            "The maximum number of waiting fetches (max.wait.ms, min.bytes) that name one partition; every append "
+            + "that moves the partition's high watermark tells each of them. A fetch beyond it is answered as one "
+            + "beyond fetch.purgatory.max.requests. Piste's own.";
     public static final String PRODUCER_ID_MAX_PER_PARTITION_CONFIG = "producer.id.max.per.partition";
     public static final String PRODUCER_ID_MAX_PER_PARTITION_DOC =
             "The maximum number of producer ids whose idempotence state a partition keeps. A batch from one more "
@@ -280,6 +287,11 @@ public final class BrokerConfig {
         return (Integer) values.get(FETCH_PURGATORY_MAX_REQUESTS_CONFIG);
     }
 
+    /** {@code fetch.purgatory.max.requests.per.partition}. */
+    public int fetchPurgatoryMaxRequestsPerPartition() {
+        return (Integer) values.get(FETCH_PURGATORY_MAX_REQUESTS_PER_PARTITION_CONFIG);
+    }
+
     /** {@code min.incremental.fetch.session.eviction.ms}. */
     public long minIncrementalFetchSessionEvictionMs() {
         return (Long) values.get(MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS_CONFIG);
@@ -412,6 +424,8 @@ public final class BrokerConfig {
                         PRODUCER_ID_MAX_PER_PARTITION_DOC)
                 .define(FETCH_PURGATORY_MAX_REQUESTS_CONFIG, INT, 50_000, atLeast(0), MEDIUM,
                         FETCH_PURGATORY_MAX_REQUESTS_DOC)
+                .define(FETCH_PURGATORY_MAX_REQUESTS_PER_PARTITION_CONFIG, INT, 1000, atLeast(0), MEDIUM,
+                        FETCH_PURGATORY_MAX_REQUESTS_PER_PARTITION_DOC)
                 .define(MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS_CONFIG, LONG, 120_000L, atLeast(0), LOW,
                         MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS_DOC)
                 .define("group.initial.rebalance.delay.ms", INT, 3000, atLeast(0), MEDIUM,

@@ -42,7 +42,8 @@ public final class BrokerContext {
         // could only make it start a new session.
         this.fetchSessions = new FetchSessions(new FetchSessionCache(config.maxIncrementalFetchSessionCacheSlots(),
             config.minIncrementalFetchSessionEvictionMs(), new SecureRandom()), System::currentTimeMillis);
-        this.fetchPurgatory = new FetchPurgatory(config.fetchPurgatoryMaxRequests());
+        this.fetchPurgatory = new FetchPurgatory(config.fetchPurgatoryMaxRequests(),
+            config.fetchPurgatoryMaxRequestsPerPartition());
     }
 
     /** Set once the listener is bound, before any client can know the port. */

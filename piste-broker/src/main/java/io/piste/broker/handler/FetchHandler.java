@@ -15,10 +15,11 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FetchRequest;
 
 /**
- * Fetch: reads whole batches up to the bound of the request's isolation level (the high watermark; for read_committed
- * the last stable offset, which is the high watermark until Piste has transactions) as file slices (sent with
- * sendfile), within the request's and each partition's byte limits ({@link FetchReader}). A fetch that finds fewer than {@code min.bytes} waits up to
- * {@code max.wait.ms} for produce to bring more ({@link DelayedFetch}), if the {@link FetchPurgatory} has room; if
+ * Fetch: reads whole batches up to the bound of the request's isolation level (the high watermark; for
+ * read_committed the last stable offset, which is the high watermark until Piste has transactions) as file slices
+ * (sent with sendfile), within the request's and each partition's byte limits ({@link FetchReader}). A fetch that
+ * finds fewer than {@code min.bytes} waits up to {@code max.wait.ms} for produce to bring more
+ * ({@link DelayedFetch}), if the {@link FetchPurgatory} has room (broker-wide and on each of its partitions); if
  * not, it is answered at once with a throttle time of {@code max.wait.ms}, and its connection reads nothing more
  * for that time (at most {@link #MAX_MUTE_MS}).
  *
@@ -56,16 +57,15 @@ final class FetchHandler implements RequestHandler {
             || first.hasError() || targets.isEmpty();
         if (mustAnswerNow) {
             context.respond(fetchContext.updateAndGenerateResponse(first.response()));
-        } else if (!purgatory.tryPark()) {
-            // Full: answer with what there is, as if max.wait.ms had passed, and ask the client (KIP-219) to wait
-            // that long before its next request. Clients before KIP-219 (librdkafka) do not wait: as Kafka, stop
-            // reading the connection for that time (bounded), so that no client spins on empty answers.
+        } else if (!purgatory.tryPark() || !new DelayedFetch(context, purgatory, fetchContext, reader::read, targets,
+            request.minBytes(), request.maxWaitMs()).start()) {
+            // Full, broker-wide or for one of the partitions: answer with what there is, as if max.wait.ms had
+            // passed, and ask the client (KIP-219) to wait that long before its next request. Clients before
+            // KIP-219 (librdkafka) do not wait: as Kafka, stop reading the connection for that time (bounded), so
+            // that no client spins on empty answers.
             context.muteConnectionFor(Math.min(request.maxWaitMs(), MAX_MUTE_MS));
             context.respond(fetchContext.updateAndGenerateResponse(first.response())
                 .setThrottleTimeMs(request.maxWaitMs()));
-        } else {
-            new DelayedFetch(context, purgatory, fetchContext, reader, targets, request.minBytes(),
-                request.maxWaitMs()).start();
         }
     }
 

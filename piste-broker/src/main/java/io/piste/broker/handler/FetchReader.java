@@ -50,6 +50,8 @@ final class FetchReader {
                 .setRecords(MemoryRecords.EMPTY);
             topicResponse.partitions().add(data);
             Errors error = target.error() != Errors.NONE ? target.error()
+                // Deleted with its topic while the fetch was parked: as Kafka answers for a partition it stopped.
+                : target.partition().isDeleted() ? Errors.UNKNOWN_TOPIC_OR_PARTITION
                 : readPartition(target, data, (int) Math.min(Integer.MAX_VALUE, Math.max(0, maxBytes - bytes)),
                     bytes == 0);
             if (error != Errors.NONE) {

@@ -3,6 +3,7 @@ package io.piste.broker.partition;
 import io.piste.storage.checkpoint.EpochEntry;
 import io.piste.storage.log.FetchDataInfo;
 import io.piste.storage.log.LogAppendInfo;
+import io.piste.storage.log.LogOffsetMetadata;
 import io.piste.storage.log.LogStorageException;
 import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
@@ -56,6 +57,7 @@ public final class Partition {
     private volatile long flushIntervalMessages;
     private final AtomicInteger segmentCount;
     private final Object highWatermarkLock = new Object();
+    private volatile boolean deleted;
 
     Partition(String topic, int index, UnifiedLog log, LogFlusher flusher, boolean durableAcks,
               long flushIntervalMessages) {
@@ -236,7 +238,7 @@ public final class Partition {
         }
         // Also for a duplicate: its first copy may have been appended by another event loop that has not moved
         // the high watermark yet, and an ack must never come before the high watermark passes its batch.
-        advanceHighWatermark(log.logEndOffset());
+        advanceHighWatermark(log.places().logEnd());
         if (info.duplicate()) {
             return info;
         }
@@ -285,7 +287,7 @@ public final class Partition {
      */
     void onFlushed() {
         if (durableAcks) {
-            advanceHighWatermark(log.recoveryPoint());
+            advanceHighWatermark(log.places().recoveryPoint());
         }
         long visible = log.highWatermark();
         while (true) {
@@ -329,7 +331,7 @@ public final class Partition {
     }
 
     /** After a failed fsync of this partition's log, seen by the flusher, at start-up or by the log at a roll. */
-    boolean isOffline() {
+    public boolean isOffline() {
         return log.isOffline();
     }
 
@@ -353,14 +355,21 @@ public final class Partition {
         }
     }
 
-    /** Monotonic even when appends on several event loops race to move it. */
-    private void advanceHighWatermark(long offset) {
+    /**
+     * Monotonic even when appends on several event loops race to move it. The offset comes with its place in the
+     * log, so that parked fetches count the bytes below the high watermark without reading them.
+     */
+    private void advanceHighWatermark(LogOffsetMetadata offset) {
         synchronized (highWatermarkLock) {
-            if (offset <= log.highWatermark()) {
+            if (offset.messageOffset() <= log.highWatermark()) {
                 return;
             }
             log.updateHighWatermark(offset);
         }
+        notifyDataWaiters();
+    }
+
+    private void notifyDataWaiters() {
         for (Runnable waiter : dataWaiters) {
             try {
                 waiter.run();
@@ -388,5 +397,52 @@ public final class Partition {
     @Override
     public String toString() {
         return topic + "-" + index;
+    }
+
+    // ---------------------------------------------------------------- for parked fetches
+
+    /** The high watermark with its place in the log: parked fetches count the bytes below it without a read. */
+    public LogOffsetMetadata highWatermarkMetadata() {
+        return log.places().highWatermark();
+    }
+
+    /**
+     * The place in the log of a fetch offset: the high watermark's when it is there (a consumer that has caught
+     * up), else looked up in the offset index and batch headers, never in the records.
+     *
+     * @throws io.piste.storage.log.OffsetOutOfRangeException if the offset is outside the log
+     */
+    public LogOffsetMetadata fetchOffsetMetadata(long fetchOffset) throws IOException {
+        LogOffsetMetadata highWatermark = log.places().highWatermark();
+        if (fetchOffset == highWatermark.messageOffset() && !highWatermark.messageOffsetOnly()) {
+            return highWatermark;
+        }
+        return log.places().place(fetchOffset, log.logStartOffset());
+    }
+
+    /**
+     * As {@link #addDataWaiter}, unless {@code maxWaiters} are registered already: then false and nothing is added.
+     * Bounds the work of each high watermark move, which runs every waiter.
+     */
+    public boolean tryAddDataWaiter(Runnable waiter, int maxWaiters) {
+        // Adds are serialised so that two cannot both take the last place; removals only make room.
+        synchronized (dataWaiters) {
+            if (dataWaiters.size() >= maxWaiters) {
+                return false;
+            }
+            dataWaiters.add(waiter);
+            return true;
+        }
+    }
+
+    /** Deleted with its topic: the fetches parked on it are told, to answer now (as Kafka's stopPartitions). */
+    void markDeleted() {
+        deleted = true;
+        notifyDataWaiters();
+    }
+
+    /** True once the partition was deleted with its topic (its log is then closed and its directory deleted). */
+    public boolean isDeleted() {
+        return deleted;
     }
 }

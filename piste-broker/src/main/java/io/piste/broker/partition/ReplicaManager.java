@@ -367,6 +367,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         for (Partition partition : removed) {
             // A directory left behind: a -delete one is deleted at the next start, one not yet renamed kept as stray.
             partition.failPendingAcks();
+            partition.markDeleted();
             deleteQuietly(partition);
         }
     }

@@ -84,7 +84,7 @@ class FetchHandlerTest {
     }
 
     private RecordedRequest handle(short version, FetchRequestData request) {
-        return handle(version, request, new FetchPurgatory(10));
+        return handle(version, request, new FetchPurgatory(10, 10));
     }
 
     private static PartitionData only(FetchResponseData response) {
@@ -154,7 +154,7 @@ class FetchHandlerTest {
 
     @Test
     void shouldWaitForDataThenAnswerWithIt() throws Exception {
-        FetchPurgatory purgatory = new FetchPurgatory(10);
+        FetchPurgatory purgatory = new FetchPurgatory(10, 10);
         loop.freezeTime();
         RecordedRequest parked = handle(BY_NAME, fetch(BY_NAME, "t", 0, 0, 1), purgatory);
         assertThat(parked.answerCount()).isZero();
@@ -171,7 +171,7 @@ class FetchHandlerTest {
 
     @Test
     void shouldAnswerEmptyAtMaxWait() {
-        FetchPurgatory purgatory = new FetchPurgatory(10);
+        FetchPurgatory purgatory = new FetchPurgatory(10, 10);
         loop.freezeTime();
         RecordedRequest parked = handle(BY_NAME, fetch(BY_NAME, "t", 0, 0, 1), purgatory);
 
@@ -186,7 +186,7 @@ class FetchHandlerTest {
 
     @Test
     void shouldAnswerAtOnceAndMuteTheConnectionWhenThePurgatoryIsFull() {
-        RecordedRequest refused = handle(BY_NAME, fetch(BY_NAME, "t", 0, 0, 1), new FetchPurgatory(0));
+        RecordedRequest refused = handle(BY_NAME, fetch(BY_NAME, "t", 0, 0, 1), new FetchPurgatory(0, 10));
 
         FetchResponseData response = refused.answerNow();
         assertThat(response.throttleTimeMs()).isEqualTo(MAX_WAIT_MS);
@@ -200,7 +200,7 @@ class FetchHandlerTest {
         Partition offline = partitions.openOffline("u", 0);
         Uuid offlineId = Uuid.randomUuid();
         lookup.add(offlineId, offline);
-        FetchPurgatory purgatory = new FetchPurgatory(10);
+        FetchPurgatory purgatory = new FetchPurgatory(10, 10);
 
         RecordedRequest recorded = handle(BY_NAME, fetch(BY_NAME, "u", 0, 0, 1), purgatory);
 

@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.piste.storage.log.LogAppendInfo;
 import io.piste.storage.log.LogConfig;
+import io.piste.storage.log.LogOffsetMetadata;
 import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
@@ -45,18 +46,33 @@ class PartitionTest {
         return MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(new byte[size]));
     }
 
+    /** What an ack callback saw when it ran; the test thread asserts on it (an assertion on the flusher is lost). */
+    private record Ack(Errors error, String thread, long recoveryPoint, long highWatermark) {
+    }
+
+    private CompletableFuture<Ack> ackWhenDurable(Partition partition, long endOffset) {
+        CompletableFuture<Ack> ack = new CompletableFuture<>();
+        partition.whenDurable(endOffset, error -> ack.complete(new Ack(error, Thread.currentThread().getName(),
+            log.recoveryPoint(), partition.highWatermark())));
+        return ack;
+    }
+
     @Test
     void shouldAnswerDurableAckOnlyAfterFlushAndKeepHighWatermarkAtFlushedOffset() throws Exception {
         Partition partition = open(true, 1 << 20);
-        long end = partition.appendRecordsToLeader(batch(100).buffer()).lastOffset() + 1;
-        CountDownLatch acked = new CountDownLatch(1);
-        partition.whenDurable(end, error -> {
-            assertThat(error).isEqualTo(Errors.NONE);
-            assertThat(log.recoveryPoint()).isGreaterThanOrEqualTo(end);
-            acked.countDown();
-        });
-        assertThat(acked.await(10, TimeUnit.SECONDS)).isTrue();
+        long end = appendUnflushed(100);
+        assertThat(log.recoveryPoint()).as("nothing flushed before the ack is asked for").isZero();
+
+        Ack ack = ackWhenDurable(partition, end).get(10, TimeUnit.SECONDS);
+
+        assertThat(ack.error()).isEqualTo(Errors.NONE);
+        assertThat(ack.thread()).as("answered by the flusher's round").isEqualTo("piste-log-flusher");
+        assertThat(ack.recoveryPoint()).as("recovery point when acked").isEqualTo(end);
+        assertThat(ack.highWatermark()).as("high watermark when acked").isEqualTo(end);
         assertThat(partition.highWatermark()).isEqualTo(end);
+        LogOffsetMetadata highWatermark = partition.highWatermarkMetadata();
+        assertThat(highWatermark.messageOffsetOnly()).as("the high watermark keeps its place in the log").isFalse();
+        assertThat(highWatermark).isEqualTo(log.places().logEnd());
     }
 
     @Test
@@ -84,18 +100,17 @@ class PartitionTest {
     void shouldAnswerTheOtherWaitersWhenAnAckCallbackThrows() throws Exception {
         Partition partition = open(true, 1 << 20);
         long end = appendUnflushed(100);
-        AtomicReference<Errors> second = new AtomicReference<>();
-        CountDownLatch answered = new CountDownLatch(1);
+        AtomicInteger firstCalls = new AtomicInteger();
         partition.whenDurable(end, error -> {
+            firstCalls.incrementAndGet();
             throw new IllegalStateException("a bug in the waiter, not in the disk");
         });
-        partition.whenDurable(end, error -> {
-            second.set(error);
-            answered.countDown();
-        });
+        CompletableFuture<Ack> second = ackWhenDurable(partition, end);
 
-        assertThat(answered.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(second.get()).as("the fsync succeeded").isEqualTo(Errors.NONE);
+        Ack ack = second.get(10, TimeUnit.SECONDS);
+        assertThat(firstCalls).as("the throwing waiter was called, once").hasValue(1);
+        assertThat(ack.error()).as("the fsync succeeded").isEqualTo(Errors.NONE);
+        assertThat(ack.thread()).isEqualTo("piste-log-flusher");
         assertThat(partition.isOffline()).as("a callback's exception is not a failed fsync").isFalse();
         long next = partition.appendRecordsToLeader(batch(100).buffer()).lastOffset() + 1;
         assertThat(next).isEqualTo(end + 1);
@@ -107,16 +122,12 @@ class PartitionTest {
         long end = appendUnflushed(100);
         // The flusher's round in one step: flush() has moved the recovery point, onFlushed() has not yet run.
         log.flush();
-        AtomicLong highWatermarkAtAck = new AtomicLong(-1);
-        CountDownLatch acked = new CountDownLatch(1);
+        assertThat(partition.highWatermark()).as("not yet moved by the flusher").isLessThan(end);
 
-        partition.whenDurable(end, error -> {
-            highWatermarkAtAck.set(partition.highWatermark());
-            acked.countDown();
-        });
+        Ack ack = ackWhenDurable(partition, end).get(10, TimeUnit.SECONDS);
 
-        assertThat(acked.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(highWatermarkAtAck.get()).as("high watermark when acked").isGreaterThanOrEqualTo(end);
+        assertThat(ack.error()).isEqualTo(Errors.NONE);
+        assertThat(ack.highWatermark()).as("high watermark when acked").isEqualTo(end);
     }
 
     @Test

@@ -32,7 +32,8 @@ import static org.assertj.core.api.SoftAssertions.assertSoftly;
 /**
  * Long-poll fetches parked for data end with their connection: a client that connects, parks 64 fetches on a topic
  * with no new data and goes away, a thousand times over, leaves no waiter on any partition and no heap behind. Their
- * number is bounded broker-wide ({@code fetch.purgatory.max.requests}); a fetch beyond it is answered at once.
+ * number is bounded broker-wide ({@code fetch.purgatory.max.requests}) and per partition
+ * ({@code fetch.purgatory.max.requests.per.partition}); a fetch beyond either is answered at once.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ParkedFetchIT
@@ -152,6 +153,50 @@ class ParkedFetchIT
         TestDirs.deleteQuietly(dir);
     }
 
+    @Test
+    void shouldAnswerAtOnceWithAThrottleTimeWhenAPartitionHasAsManyParkedFetchesAsAllowed() throws Exception
+    {
+        final Path dir = TestDirs.create("ParkedFetchIT-partition-full");
+        try (TestBroker broker = TestBroker.start(dir.resolve("logs"),
+            Map.of("fetch.purgatory.max.requests.per.partition", "8")))
+        {
+            final String topic = "full-partition";
+            Clients.createTopic(broker.bootstrapServers(), topic, 2);
+            final byte[] eightLongPolls = Arrays.copyOf(fetches(topic, LONG_WAIT_MS),
+                8 * RawClient.frame(ApiKeys.FETCH, FETCH_VERSION, 1, fetch(topic, LONG_WAIT_MS)).length);
+            try (RawConnection parking = RawConnection.open(broker.port());
+                RawClient overflow = RawClient.open(broker.port()))
+            {
+                assertThat(parking.send(eightLongPolls)).isTrue();
+                assertThat(Bounded.waitFor(CLEANUP_TIMEOUT, Duration.ofMillis(10),
+                    () -> broker.parkedFetchCount() == 8)).as("eight fetches parked on partition 0").isTrue();
+
+                // Answered within ANSWER_TIMEOUT although it asks to wait ten minutes: it was not parked.
+                final FetchResponseData answer = overflow.call(ApiKeys.FETCH, FETCH_VERSION,
+                    fetch(topic, LONG_WAIT_MS));
+
+                assertThat(answer.throttleTimeMs()).isEqualTo(LONG_WAIT_MS);
+                final FetchResponseData.PartitionData partition = answer.responses().get(0).partitions().get(0);
+                assertThat(Errors.forCode(partition.errorCode())).isEqualTo(Errors.NONE);
+                assertThat(partition.records().sizeInBytes()).isZero();
+                assertThat(broker.parkedFetchCount()).isEqualTo(8);
+                assertThat(broker.fetchWaiterCount()).as("partition 0 never had more than eight").isEqualTo(8);
+
+                // The bound is per partition: a fetch of partition 1 still parks.
+                try (RawClient other = RawClient.open(broker.port()))
+                {
+                    other.send(ApiKeys.FETCH, FETCH_VERSION, fetch(topic, 1, LONG_WAIT_MS));
+                    assertThat(Bounded.waitFor(CLEANUP_TIMEOUT, Duration.ofMillis(10),
+                        () -> broker.parkedFetchCount() == 9)).as("a fetch of partition 1 parks").isTrue();
+                }
+            }
+            assertThat(Bounded.waitFor(CLEANUP_TIMEOUT, Duration.ofMillis(10),
+                () -> broker.parkedFetchCount() == 0 && broker.fetchWaiterCount() == 0))
+                .as("places given back when the connections closed").isTrue();
+        }
+        TestDirs.deleteQuietly(dir);
+    }
+
     /**
      * Sends the fetches, then half-closes: the broker reads every request before the end of the stream, and its
      * closing the connection without an answer shows that the fetches were parked, not answered.
@@ -186,6 +231,12 @@ class ParkedFetchIT
     /** A session-less fetch of partition 0 at the log end (an empty topic), wanting 1 MiB. */
     private static FetchRequestData fetch(final String topic, final int maxWaitMs)
     {
+        return fetch(topic, 0, maxWaitMs);
+    }
+
+    /** A session-less fetch of one partition at the log end (an empty topic), wanting 1 MiB. */
+    private static FetchRequestData fetch(final String topic, final int partition, final int maxWaitMs)
+    {
         final FetchRequestData request = new FetchRequestData()
             .setSessionId(0)
             .setSessionEpoch(-1)
@@ -193,7 +244,7 @@ class ParkedFetchIT
             .setMinBytes(1024 * 1024)
             .setMaxBytes(1024 * 1024);
         final FetchTopic fetchTopic = new FetchTopic().setTopic(topic);
-        fetchTopic.partitions().add(new FetchPartition().setPartition(0).setFetchOffset(0)
+        fetchTopic.partitions().add(new FetchPartition().setPartition(partition).setFetchOffset(0)
             .setPartitionMaxBytes(1024 * 1024));
         request.topics().add(fetchTopic);
         return request;

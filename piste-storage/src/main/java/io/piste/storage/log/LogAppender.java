@@ -47,6 +47,11 @@ final class LogAppender {
         this.activeSegment = segments.lastEntry().getValue();
     }
 
+    /** The segment appends go to; under the append lock. */
+    LogSegment activeSegment() {
+        return activeSegment;
+    }
+
     /**
      * Appends the batches of {@code records} (position to limit) at {@code logEndOffset}, as
      * {@link UnifiedLog#appendAsLeader} describes; {@code logStartOffset} is only reported in the result.

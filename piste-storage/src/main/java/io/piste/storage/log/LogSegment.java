@@ -210,14 +210,11 @@ final class LogSegment implements Closeable {
     FetchDataInfo read(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneMessage)
             throws IOException {
         int size = sizeBytes;
-        HeaderReader reader = HeaderReader.current();
-        int start = OffsetIndex.position(offsetIndex.lookup(startOffset));
-        while (start < size && checkedHeader(reader, start, size).lastOffset() < startOffset) {
-            start += reader.view.sizeInBytes();
-        }
-        if (start >= size) {
+        int start = positionOf(startOffset, size);
+        if (start < 0) {
             return null;
         }
+        HeaderReader reader = HeaderReader.current();
         int pos = skipWholeBatches(start, size, maxBytes, maxOffsetExclusive);
         long total = pos - start;
         while (pos < size) {
@@ -237,6 +234,23 @@ final class LogSegment implements Closeable {
         }
         return total == 0 ? FetchDataInfo.empty(startOffset) : new FetchDataInfo(startOffset, channel, start,
                 (int) total);
+    }
+
+    /**
+     * The position of the batch holding {@code offset} (or the first after it), or -1 if no batch of this segment
+     * ends at or after it. Reads the offset index and batch headers, never records.
+     */
+    int positionOf(long offset) throws IOException {
+        return positionOf(offset, sizeBytes);
+    }
+
+    private int positionOf(long offset, int size) throws IOException {
+        HeaderReader reader = HeaderReader.current();
+        int start = OffsetIndex.position(offsetIndex.lookup(offset));
+        while (start < size && checkedHeader(reader, start, size).lastOffset() < offset) {
+            start += reader.view.sizeInBytes();
+        }
+        return start >= size ? -1 : start;
     }
 
     /**

@@ -48,7 +48,7 @@ public final class UnifiedLog implements Closeable {
     private volatile long logStartOffset;
     private volatile long logEndOffset;
     private volatile long recoveryPoint;
-    private volatile long highWatermark;
+    private final LogOffsetPlaces places;
     private volatile long flushCount;
     /** The first failed fsync, or null; set once, see {@link #flush()}. */
     private volatile IOException fsyncFailure;
@@ -66,8 +66,9 @@ public final class UnifiedLog implements Closeable {
         this.recoveredBatchCount = loader.batchesValidated();
         this.appender = new LogAppender(dir, files, segments, producerState, this::fsyncFailed);
         this.logStartOffset = segments.firstKey();
-        this.logEndOffset = segments.lastEntry().getValue().nextOffset();
-        this.highWatermark = logStartOffset;
+        LogSegment active = segments.lastEntry().getValue();
+        this.logEndOffset = active.nextOffset();
+        this.places = new LogOffsetPlaces(segments, dir, active, logStartOffset);
     }
 
     /**
@@ -102,11 +103,14 @@ public final class UnifiedLog implements Closeable {
             loader.rebuildProducerState(producerState, log.logStartOffset, leo, replayFrom);
             if (hadCleanShutdown) {
                 log.recoveryPoint = leo;
+                log.places.onRecoveryPointMoved(log.places.logEnd());
             } else {
                 log.recoveryPoint = Math.max(log.logStartOffset, Math.min(recoveryPoint, leo));
+                log.places.onRecoveryPointMoved(LogOffsetMetadata.messageOffsetOnly(log.recoveryPoint));
                 try {
                     loader.flushScanned();
                     log.recoveryPoint = leo;
+                    log.places.onRecoveryPointMoved(log.places.logEnd());
                 } catch (IOException e) { // as a failed flush: see flush()
                     log.fsyncFailure = e;
                     LOG.error("Could not fsync what recovery scanned; the log is offline until it is opened again: "
@@ -146,6 +150,8 @@ public final class UnifiedLog implements Closeable {
                     clockMs.getAsLong());
             if (!info.duplicate()) {
                 logEndOffset = info.lastOffset() + 1;
+                LogSegment active = appender.activeSegment();
+                places.onAppended(logEndOffset, active, active.sizeInBytes());
                 epochCache.maybeAssign(leaderEpoch, info.firstOffset());
             }
             return info;
@@ -221,7 +227,9 @@ public final class UnifiedLog implements Closeable {
     public void flush() throws IOException {
         synchronized (flushLock) {
             failIfOffline();
-            long leo = logEndOffset;
+            // The place, not logEndOffset: it is written last, so its offset and position belong together.
+            LogOffsetMetadata end = places.logEnd();
+            long leo = end.messageOffset();
             long from = recoveryPoint;
             if (leo <= from) {
                 return;
@@ -254,6 +262,7 @@ public final class UnifiedLog implements Closeable {
             // once the log is offline.
             failIfOffline();
             recoveryPoint = leo;
+            places.onRecoveryPointMoved(end);
             flushCount++;
         }
     }
@@ -361,7 +370,12 @@ public final class UnifiedLog implements Closeable {
     }
 
     public long highWatermark() {
-        return highWatermark;
+        return places.highWatermark().messageOffset();
+    }
+
+    /** The places of the log end, recovery point and high watermark, and of any offset. */
+    public LogOffsetPlaces places() {
+        return places;
     }
 
     /** Flushes that fsynced new data since the log was opened (a flush with nothing new is not counted). */
@@ -371,7 +385,12 @@ public final class UnifiedLog implements Closeable {
 
     /** Sets the high watermark (in memory only), clamped to [logStartOffset, logEndOffset]. */
     public void updateHighWatermark(long offset) {
-        highWatermark = Math.max(logStartOffset, Math.min(offset, logEndOffset));
+        places.updateHighWatermark(offset, logStartOffset);
+    }
+
+    /** As {@link #updateHighWatermark(long)}, to a place seen earlier in {@link #places()}, keeping the place. */
+    public void updateHighWatermark(LogOffsetMetadata place) {
+        places.updateHighWatermark(place, logStartOffset);
     }
 
     /** Latest leader epoch appended, or -1 if none. */
