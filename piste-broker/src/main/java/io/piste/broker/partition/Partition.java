@@ -1,7 +1,7 @@
 package io.piste.broker.partition;
 
+import io.piste.storage.errors.LogStorageException;
 import io.piste.storage.log.LogAppendInfo;
-import io.piste.storage.log.LogStorageException;
 import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
