@@ -8,6 +8,7 @@ import io.piste.broker.group.GroupOffsets;
 import io.piste.broker.group.GroupTimer;
 import io.piste.broker.group.OffsetExpiry;
 import io.piste.broker.group.OffsetsTopic;
+import io.piste.broker.group.consumer.ConsumerGroupConfig;
 import io.piste.broker.group.consumer.ConsumerGroupCoordinator;
 import io.piste.broker.handler.BrokerContext;
 import io.piste.broker.handler.RequestDispatcher;
@@ -62,14 +63,14 @@ public final class Broker implements AutoCloseable {
             replicaManager = new ReplicaManager(config);
             replicaManager.startup(controller.image());
             controller.setListener(replicaManager);
-            GroupConfig groupConfig = config.groupConfig();
+            GroupConfig groupConfig = GroupConfig.from(config);
             GroupTimer groupTimer = GroupTimer.system();
             OffsetsTopic offsetsTopic = new OffsetsTopic(controller, replicaManager,
                 groupConfig.offsetsTopicPartitions(), System::currentTimeMillis);
             groups = new GroupCoordinator(groupConfig, groupTimer, offsetsTopic);
             GroupOffsets offsets = new GroupOffsets(offsetsTopic);
             GroupCoordinator classicGroups = groups;
-            ConsumerGroupCoordinator consumerGroups = new ConsumerGroupCoordinator(config.consumerGroupConfig(),
+            ConsumerGroupCoordinator consumerGroups = new ConsumerGroupCoordinator(ConsumerGroupConfig.from(config),
                 GroupTimer.system(), controller::image,
                 groupId -> classicGroups.deleteGroup(groupId) != Errors.NON_EMPTY_GROUP, offsetsTopic);
             loadOffsets(offsetsTopic, offsets, groups, consumerGroups);

@@ -26,8 +26,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.admin.DeleteConsumerGroupOffsetsResult;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -323,8 +324,8 @@ class ConsumerGroupIT
 
         try (Admin admin = Clients.admin(BROKER.bootstrapServers()))
         {
-            assertThat(admin.listConsumerGroups().all().get(30, TimeUnit.SECONDS))
-                .extracting(ConsumerGroupListing::groupId).contains(group);
+            assertThat(admin.listGroups(ListGroupsOptions.forConsumerGroups()).all().get(30, TimeUnit.SECONDS))
+                .extracting(GroupListing::groupId).contains(group);
             assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
                 .get(30, TimeUnit.SECONDS).get(tp).offset()).isEqualTo(6);
         }
@@ -345,8 +346,8 @@ class ConsumerGroupIT
             assertThat(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
                 .get(30, TimeUnit.SECONDS).groupState()).isEqualTo(GroupState.EMPTY);
             admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS);
-            assertThat(admin.listConsumerGroups().all().get(30, TimeUnit.SECONDS))
-                .extracting(ConsumerGroupListing::groupId).doesNotContain(group);
+            assertThat(admin.listGroups(ListGroupsOptions.forConsumerGroups()).all().get(30, TimeUnit.SECONDS))
+                .extracting(GroupListing::groupId).doesNotContain(group);
             assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
                 .get(30, TimeUnit.SECONDS)).isEmpty();
         }

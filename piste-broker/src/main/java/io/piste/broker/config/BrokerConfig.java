@@ -13,8 +13,6 @@ import static org.apache.kafka.common.config.ConfigDef.Type.LONG;
 import static org.apache.kafka.common.config.ConfigDef.Type.SHORT;
 import static org.apache.kafka.common.config.ConfigDef.Type.STRING;
 
-import io.piste.broker.group.GroupConfig;
-import io.piste.broker.group.consumer.ConsumerGroupConfig;
 import io.piste.storage.log.LogConfig;
 import io.piste.storage.producer.ProducerStateManager;
 import java.nio.file.Path;
@@ -109,6 +107,9 @@ public final class BrokerConfig {
             "When the fetch session cache is full, a session idle for longer than this may be evicted for a new "
             + "one; a session older than this may be evicted for a larger one. Kafka's default; Kafka does not "
             + "let it be set (Piste does, for tests).";
+
+    /** Piste's default for {@code group.consumer.changing.heartbeat.interval.ms}. */
+    public static final int GROUP_CONSUMER_CHANGING_HEARTBEAT_INTERVAL_MS_DEFAULT = 500;
 
     static final int NODE_ID_DEFAULT = 1;
     static final String LISTENERS_DEFAULT = "PLAINTEXT://127.0.0.1:9092";
@@ -234,25 +235,32 @@ public final class BrokerConfig {
         return (Integer) values.get("producer.id.expiration.check.interval.ms");
     }
 
-    /** The group coordinator's settings (group.*, offsets.*, offset.metadata.max.bytes). */
-    public GroupConfig groupConfig() {
-        return new GroupConfig((Integer) values.get("group.initial.rebalance.delay.ms"),
-                (Integer) values.get("group.min.session.timeout.ms"),
-                (Integer) values.get("group.max.session.timeout.ms"),
-                (Integer) values.get("offset.metadata.max.bytes"),
-                (Integer) values.get("offsets.topic.num.partitions"),
-                (Integer) values.get("offsets.retention.minutes") * 60_000L,
-                (Long) values.get("offsets.retention.check.interval.ms"));
+    /**
+     * An INT config's value, by name: for the settings another package reads itself, as Kafka's group coordinator
+     * reads its own from the broker's config (so that this class does not depend on the packages it configures).
+     *
+     * @throws ConfigException if no such config is defined
+     */
+    public int getInt(String name) {
+        return (Integer) definedValue(name);
     }
 
-    /** The consumer group protocol's settings (group.consumer.*). */
-    public ConsumerGroupConfig consumerGroupConfig() {
-        @SuppressWarnings("unchecked")
-        List<String> assignors = (List<String>) values.get("group.consumer.assignors");
-        return new ConsumerGroupConfig((Integer) values.get("group.consumer.session.timeout.ms"),
-                (Integer) values.get("group.consumer.heartbeat.interval.ms"), assignors,
-                (Integer) values.get("group.consumer.max.size"),
-                (Integer) values.get("group.consumer.changing.heartbeat.interval.ms"));
+    /** A LONG config's value, by name; see {@link #getInt(String)}. */
+    public long getLong(String name) {
+        return (Long) definedValue(name);
+    }
+
+    /** A LIST config's value, by name; see {@link #getInt(String)}. */
+    @SuppressWarnings("unchecked") // ConfigDef parses a LIST config to a List<String>
+    public List<String> getList(String name) {
+        return (List<String>) definedValue(name);
+    }
+
+    private Object definedValue(String name) {
+        if (!values.containsKey(name)) {
+            throw new ConfigException("Unknown broker config " + name);
+        }
+        return values.get(name);
     }
 
     /** Threads per log dir that open (and, after a crash, recover) logs at start-up. */
@@ -440,7 +448,7 @@ public final class BrokerConfig {
                 .define("group.consumer.heartbeat.interval.ms", INT, 5000, atLeast(1), MEDIUM,
                         "The heartbeat interval given to the members of a consumer group.")
                 .define("group.consumer.changing.heartbeat.interval.ms", INT,
-                        ConsumerGroupConfig.DEFAULT_CHANGING_HEARTBEAT_INTERVAL_MS, atLeast(1), MEDIUM,
+                        GROUP_CONSUMER_CHANGING_HEARTBEAT_INTERVAL_MS_DEFAULT, atLeast(1), MEDIUM,
                         "Piste's own: the heartbeat interval given to the members of a consumer group while it "
                                 + "changes (members joining or leaving, partitions moving) and until it has been "
                                 + "settled for group.consumer.heartbeat.interval.ms; never more than that. Set it to "

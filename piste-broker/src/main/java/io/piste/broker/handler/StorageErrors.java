@@ -1,13 +1,13 @@
 package io.piste.broker.handler;
 
-import io.piste.storage.log.BatchTooLargeException;
-import io.piste.storage.log.InvalidBatchException;
-import io.piste.storage.log.InvalidProducerEpochException;
-import io.piste.storage.log.InvalidRecordException;
-import io.piste.storage.log.InvalidTimestampException;
-import io.piste.storage.log.OffsetOutOfRangeException;
-import io.piste.storage.log.OutOfOrderSequenceException;
-import io.piste.storage.log.ProducerIdLimitExceededException;
+import io.piste.storage.errors.BatchTooLargeException;
+import io.piste.storage.errors.InvalidBatchException;
+import io.piste.storage.errors.InvalidProducerEpochException;
+import io.piste.storage.errors.InvalidRecordException;
+import io.piste.storage.errors.InvalidTimestampException;
+import io.piste.storage.errors.OffsetOutOfRangeException;
+import io.piste.storage.errors.OutOfOrderSequenceException;
+import io.piste.storage.errors.ProducerIdLimitExceededException;
 import java.io.IOException;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;

@@ -1,10 +1,11 @@
 package io.piste.broker.partition;
 
+import io.piste.storage.errors.OffsetOutOfRangeException;
 import io.piste.storage.checkpoint.EpochEntry;
+import io.piste.storage.errors.LogStorageException;
 import io.piste.storage.log.FetchDataInfo;
 import io.piste.storage.log.LogAppendInfo;
 import io.piste.storage.log.LogOffsetMetadata;
-import io.piste.storage.log.LogStorageException;
 import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -148,7 +148,7 @@ class FetchReaderTest {
     void shouldStopAtThePartitionMaxBytes() throws Exception {
         Partition partition = open(0);
         append(partition, "a");
-        int oneBatch = (int) partition.read(0, 1 << 20, FetchIsolation.HIGH_WATERMARK, true)
+        int oneBatch = partition.read(0, 1 << 20, FetchIsolation.HIGH_WATERMARK, true)
             .fetchedData().sizeInBytes();
         append(partition, "b");
 

@@ -149,7 +149,7 @@ class KafkaConnectionTest {
         assertThat(received).hasSize(2);
 
         received.get(1).respond(table.response(Errors.NONE.code()));
-        assertThat((Object) channel.readOutbound()).as("second answer waits for the first").isNull();
+        assertThat(channel.<Object>readOutbound()).as("second answer waits for the first").isNull();
 
         received.get(0).respond(new MetadataResponseData().setClusterId("x"));
         ByteBuffer first = readResponse(channel);
@@ -201,7 +201,7 @@ class KafkaConnectionTest {
         channel.close();
 
         assertThat(cancelled).containsExactly(1, 3);
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.piste.storage.log;
 
+import io.piste.storage.errors.InvalidBatchException;
+import io.piste.storage.errors.InvalidTimestampException;
 import io.piste.storage.record.BatchValidator;
 import io.piste.storage.record.RecordBatchView;
 import java.nio.ByteBuffer;

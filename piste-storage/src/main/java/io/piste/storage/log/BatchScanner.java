@@ -1,5 +1,6 @@
 package io.piste.storage.log;
 
+import io.piste.storage.errors.StorageException;
 import io.piste.storage.record.BatchValidator;
 import io.piste.storage.record.RecordBatchView;
 import java.io.IOException;

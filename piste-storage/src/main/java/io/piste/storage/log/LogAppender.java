@@ -1,5 +1,7 @@
 package io.piste.storage.log;
 
+import io.piste.storage.errors.InvalidRecordException;
+import io.piste.storage.errors.LogStorageException;
 import io.piste.storage.producer.BatchMetadata;
 import io.piste.storage.producer.ProducerStateManager;
 import io.piste.storage.record.RecordBatchView;

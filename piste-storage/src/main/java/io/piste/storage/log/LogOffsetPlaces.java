@@ -1,5 +1,6 @@
 package io.piste.storage.log;
 
+import io.piste.storage.errors.OffsetOutOfRangeException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;

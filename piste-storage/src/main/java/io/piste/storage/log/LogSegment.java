@@ -1,5 +1,7 @@
 package io.piste.storage.log;
 
+import io.piste.storage.errors.InvalidBatchException;
+import io.piste.storage.errors.LogStorageException;
 import io.piste.storage.index.OffsetIndex;
 import io.piste.storage.index.TimeIndex;
 import io.piste.storage.record.RecordBatchView;

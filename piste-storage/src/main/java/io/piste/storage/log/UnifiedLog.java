@@ -1,6 +1,15 @@
 package io.piste.storage.log;
 
 import io.piste.storage.checkpoint.EpochEntry;
+import io.piste.storage.errors.BatchTooLargeException;
+import io.piste.storage.errors.InvalidBatchException;
+import io.piste.storage.errors.InvalidProducerEpochException;
+import io.piste.storage.errors.InvalidRecordException;
+import io.piste.storage.errors.InvalidTimestampException;
+import io.piste.storage.errors.LogStorageException;
+import io.piste.storage.errors.OffsetOutOfRangeException;
+import io.piste.storage.errors.OutOfOrderSequenceException;
+import io.piste.storage.errors.ProducerIdLimitExceededException;
 import io.piste.storage.producer.ProducerStateManager;
 import java.io.Closeable;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package io.piste.storage.producer;
 
 import io.piste.storage.checkpoint.AtomicFiles;
-import io.piste.storage.log.InvalidProducerEpochException;
-import io.piste.storage.log.OutOfOrderSequenceException;
-import io.piste.storage.log.ProducerIdLimitExceededException;
+import io.piste.storage.errors.InvalidProducerEpochException;
+import io.piste.storage.errors.OutOfOrderSequenceException;
+import io.piste.storage.errors.ProducerIdLimitExceededException;
 import io.piste.storage.record.RecordBatchView;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

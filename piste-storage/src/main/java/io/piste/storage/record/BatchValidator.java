@@ -1,8 +1,8 @@
 package io.piste.storage.record;
 
-import io.piste.storage.log.BatchTooLargeException;
-import io.piste.storage.log.InvalidBatchException;
-import io.piste.storage.log.InvalidRecordException;
+import io.piste.storage.errors.BatchTooLargeException;
+import io.piste.storage.errors.InvalidBatchException;
+import io.piste.storage.errors.InvalidRecordException;
 
 /**
  * Structural checks of one v2 batch: sizes, magic, CRC32C, record count against offset delta and, uncompressed,

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.piste.storage.errors.LogStorageException;
 import io.piste.storage.record.TestBatches;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

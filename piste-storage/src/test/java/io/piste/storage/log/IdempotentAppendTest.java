@@ -5,6 +5,9 @@ import static io.piste.storage.log.LogTestSupport.smallConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.piste.storage.errors.InvalidProducerEpochException;
+import io.piste.storage.errors.InvalidRecordException;
+import io.piste.storage.errors.OutOfOrderSequenceException;
 import io.piste.storage.producer.ProducerEntry;
 import io.piste.storage.record.TestBatches;
 import java.nio.ByteBuffer;

@@ -1,5 +1,6 @@
 package io.piste.storage.log;
 
+import io.piste.storage.errors.OffsetOutOfRangeException;
 import static io.piste.storage.log.LogTestSupport.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -4,6 +4,7 @@ import static io.piste.storage.log.LogTestSupport.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.piste.storage.errors.InvalidBatchException;
 import io.piste.storage.record.RecordBatchView;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -9,6 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.piste.storage.checkpoint.EpochEntry;
+import io.piste.storage.errors.BatchTooLargeException;
+import io.piste.storage.errors.InvalidBatchException;
+import io.piste.storage.errors.InvalidTimestampException;
+import io.piste.storage.errors.OffsetOutOfRangeException;
 import io.piste.storage.record.RecordBatchView;
 import io.piste.storage.record.TestBatches;
 import java.nio.ByteBuffer;

@@ -3,9 +3,9 @@ package io.piste.storage.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.piste.storage.log.InvalidProducerEpochException;
-import io.piste.storage.log.OutOfOrderSequenceException;
-import io.piste.storage.log.ProducerIdLimitExceededException;
+import io.piste.storage.errors.InvalidProducerEpochException;
+import io.piste.storage.errors.OutOfOrderSequenceException;
+import io.piste.storage.errors.ProducerIdLimitExceededException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -3,9 +3,9 @@ package io.piste.storage.record;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.piste.storage.log.BatchTooLargeException;
-import io.piste.storage.log.InvalidBatchException;
-import io.piste.storage.log.InvalidRecordException;
+import io.piste.storage.errors.BatchTooLargeException;
+import io.piste.storage.errors.InvalidBatchException;
+import io.piste.storage.errors.InvalidRecordException;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 

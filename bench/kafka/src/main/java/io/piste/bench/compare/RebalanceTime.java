@@ -9,6 +9,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -313,7 +314,7 @@ public final class RebalanceTime {
                 error = e;
             } finally {
                 if (consumer != null) {
-                    consumer.close(Duration.ofSeconds(30));
+                    consumer.close(CloseOptions.timeout(Duration.ofSeconds(30)));
                 }
                 closeEndNs = System.nanoTime();
             }

@@ -1,5 +1,6 @@
 package io.piste.broker.group.consumer;
 
+import io.piste.broker.config.BrokerConfig;
 import java.util.List;
 
 /**
@@ -20,15 +21,19 @@ import java.util.List;
 public record ConsumerGroupConfig(int sessionTimeoutMs, int heartbeatIntervalMs, List<String> assignors,
                                   int maxSize, int changingHeartbeatIntervalMs) {
 
-    /** Piste's default for {@code group.consumer.changing.heartbeat.interval.ms}. */
-    public static final int DEFAULT_CHANGING_HEARTBEAT_INTERVAL_MS = 500;
-
     public static final ConsumerGroupConfig KAFKA_DEFAULTS =
         new ConsumerGroupConfig(45_000, 5_000, List.of(UniformAssignor.NAME, RangeAssignor.NAME), Integer.MAX_VALUE,
-            DEFAULT_CHANGING_HEARTBEAT_INTERVAL_MS);
+            BrokerConfig.GROUP_CONSUMER_CHANGING_HEARTBEAT_INTERVAL_MS_DEFAULT);
 
     public ConsumerGroupConfig {
         assignors = List.copyOf(assignors);
+    }
+
+    /** The settings in the broker's config. */
+    public static ConsumerGroupConfig from(BrokerConfig config) {
+        return new ConsumerGroupConfig(config.getInt("group.consumer.session.timeout.ms"),
+            config.getInt("group.consumer.heartbeat.interval.ms"), config.getList("group.consumer.assignors"),
+            config.getInt("group.consumer.max.size"), config.getInt("group.consumer.changing.heartbeat.interval.ms"));
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.piste.storage.log;
+package io.piste.storage.errors;
 
 /** A CreateTime batch's timestamp is too far from the broker's clock (Kafka's INVALID_TIMESTAMP). */
 public class InvalidTimestampException extends StorageException {

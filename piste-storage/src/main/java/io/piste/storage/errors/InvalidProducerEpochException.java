@@ -1,4 +1,4 @@
-package io.piste.storage.log;
+package io.piste.storage.errors;
 
 /** A batch carries an epoch older than the producer's current one (Kafka's INVALID_PRODUCER_EPOCH). */
 public class InvalidProducerEpochException extends StorageException {

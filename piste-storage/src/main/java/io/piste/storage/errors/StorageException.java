@@ -1,4 +1,4 @@
-package io.piste.storage.log;
+package io.piste.storage.errors;
 
 /** Base of the storage layer's unchecked errors: the input was refused, nothing was written. */
 public class StorageException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.piste.storage.log;
+package io.piste.storage.errors;
 
 /** An idempotent batch's sequence does not follow the producer's last one (Kafka's OUT_OF_ORDER_SEQUENCE_NUMBER). */
 public class OutOfOrderSequenceException extends StorageException {

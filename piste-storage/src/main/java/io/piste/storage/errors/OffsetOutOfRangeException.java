@@ -1,4 +1,4 @@
-package io.piste.storage.log;
+package io.piste.storage.errors;
 
 /** A read asked for an offset outside [logStartOffset, logEndOffset] (Kafka's OFFSET_OUT_OF_RANGE). */
 public class OffsetOutOfRangeException extends StorageException {

@@ -1,4 +1,4 @@
-package io.piste.storage.log;
+package io.piste.storage.errors;
 
 /**
  * A batch that is intact (its CRC matches) but not acceptable from a client: no records, a record count

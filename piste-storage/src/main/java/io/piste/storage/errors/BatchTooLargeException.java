@@ -1,4 +1,4 @@
-package io.piste.storage.log;
+package io.piste.storage.errors;
 
 /** A batch is larger than the topic's max.message.bytes (Kafka's MESSAGE_TOO_LARGE). */
 public class BatchTooLargeException extends StorageException {

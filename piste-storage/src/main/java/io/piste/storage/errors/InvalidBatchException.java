@@ -1,4 +1,4 @@
-package io.piste.storage.log;
+package io.piste.storage.errors;
 
 /** A batch is malformed: size, magic, CRC or offsets do not add up (Kafka's CORRUPT_MESSAGE). */
 public class InvalidBatchException extends StorageException {

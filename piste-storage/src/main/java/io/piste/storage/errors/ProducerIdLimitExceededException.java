@@ -1,4 +1,4 @@
-package io.piste.storage.log;
+package io.piste.storage.errors;
 
 /**
  * A batch from a producer id the partition does not track yet, when it already tracks its limit of producer ids
