@@ -88,8 +88,10 @@ public final class Broker implements AutoCloseable {
                 consumerGroups);
             RequestDispatcher dispatcher = new RequestDispatcher(context);
             BrokerConfig.Endpoint listener = config.listener();
-            BrokerServer server = BrokerServer.bind(listener.host(), listener.port(), ioThreads(config),
-                config.socketRequestMaxBytes(), dispatcher, dispatcher.apiVersions());
+            BrokerServer server = BrokerServer.bind(listener.host(), listener.port(),
+                new BrokerServer.Settings(ioThreads(config), config.socketRequestMaxBytes(),
+                    config.queuedMaxRequests(), config.connectionsMaxIdleMs()),
+                dispatcher, dispatcher.apiVersions());
             BrokerConfig.Endpoint advertised = config.advertisedListener();
             context.setAdvertisedAddress(advertised.host(),
                 advertised.port() == 0 ? server.port() : advertised.port());

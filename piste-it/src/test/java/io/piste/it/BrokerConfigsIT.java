@@ -155,6 +155,8 @@ class BrokerConfigsIT
         final Exec.Result thisBroker = tool("--entity-type", "brokers", "--entity-name", "1", "--describe", "--all")
             .assertSuccess();
         assertThat(thisBroker.stdout()).contains("log.retention.ms=86400000");
+        // Kafka configs that do nothing in Piste are not listed as if they did (docs/compatibility.md).
+        assertThat(thisBroker.stdout()).contains("connections.max.idle.ms=").doesNotContain("num.io.threads=");
 
         final Exec.Result refused = tool("--entity-type", "brokers", "--entity-name", "1", "--alter",
             "--add-config", "log.dirs=/tmp/elsewhere");

@@ -138,6 +138,7 @@ public final class BrokerConfig {
                 LOG.warn("Unknown broker config {} is kept but not used", key);
             }
         }
+        NotUsedBrokerConfigs.logIfSet(originals.keySet());
         this.nodeId = resolveNodeId();
         this.logDirs = resolveLogDirs();
         List<Endpoint> endpoints = Listeners.parse(this);
@@ -272,12 +273,14 @@ public final class BrokerConfig {
         return (Integer) values.get("num.network.threads");
     }
 
-    public int numIoThreads() {
-        return (Integer) values.get("num.io.threads");
-    }
-
+    /** {@code queued.max.requests}: unanswered requests over all connections before they are read one at a time. */
     public int queuedMaxRequests() {
         return (Integer) values.get("queued.max.requests");
+    }
+
+    /** {@code connections.max.idle.ms}: a connection idle this long is closed; negative never. */
+    public long connectionsMaxIdleMs() {
+        return (Long) values.get("connections.max.idle.ms");
     }
 
     /** {@code max.incremental.fetch.session.cache.slots}. */

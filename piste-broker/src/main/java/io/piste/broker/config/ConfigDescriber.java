@@ -27,7 +27,8 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
  * broker synonyms with a default ({@code DEFAULT_CONFIG}); the first is the config's source. Deviation: where only a
  * lower-priority synonym is set (say {@code log.retention.hours}), Kafka drops the whole list and reports
  * DEFAULT_CONFIG; Piste reports the synonym that gives the value. Broker configs are read-only except the dynamic ones
- * ({@link DynamicBrokerConfigs#isDynamic}). Stateless and thread-safe.
+ * ({@link DynamicBrokerConfigs#isDynamic}). Kafka configs that do nothing in Piste ({@link NotUsedBrokerConfigs}) are
+ * listed only when set or asked for by name, documented as such. Stateless and thread-safe.
  */
 public final class ConfigDescriber {
     /** DescribeConfigs v3 added ConfigType and Documentation. */
@@ -71,7 +72,8 @@ public final class ConfigDescriber {
         ConfigDef def = BrokerConfig.configDef();
         Set<String> names = new TreeSet<>(broker.staticConfig().originals().keySet());
         for (ConfigKey key : def.configKeys().values()) {
-            if (!key.internalConfig) {
+            // A config that does nothing here is listed only if the user set it or asks for it by name.
+            if (!key.internalConfig && (keys != null || !NotUsedBrokerConfigs.contains(key.name))) {
                 names.add(key.name);
             }
         }
@@ -87,8 +89,12 @@ public final class ConfigDescriber {
                 continue;
             }
             List<DescribeConfigsSynonym> synonyms = brokerSynonyms(broker, name, true);
-            configs.add(entry(key, broker.value(name), synonyms, !DynamicBrokerConfigs.isDynamic(name),
-                    includeSynonyms, includeDocumentation, version));
+            DescribeConfigsResourceResult result = entry(key, broker.value(name), synonyms,
+                    !DynamicBrokerConfigs.isDynamic(name), includeSynonyms, includeDocumentation, version);
+            if (includeDocumentation && version >= TYPE_AND_DOC_MIN_VERSION && NotUsedBrokerConfigs.contains(name)) {
+                result.setDocumentation(NotUsedBrokerConfigs.documentation(name));
+            }
+            configs.add(result);
         }
         return success(ConfigResource.Type.BROKER, resourceName, configs);
     }

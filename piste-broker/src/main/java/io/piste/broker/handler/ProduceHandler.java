@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * partition listed twice is refused (INVALID_RECORD), so that nothing is appended in part. Internal topics
  * ({@link Topic#isInternal}) are refused with INVALID_TOPIC_EXCEPTION: the broker writes them itself, not through
  * this handler.
+ *
+ * <p>The records are slices of the request's network frame, valid only until {@link #handle} returns
+ * ({@link RequestHandler}): each batch is appended before then, and the acks=all callback reads only the response.
  */
 final class ProduceHandler implements RequestHandler {
 

@@ -14,6 +14,7 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.piste.broker.protocol.ApiVersionsTable;
 import io.piste.broker.protocol.RequestHandler;
 import java.net.InetSocketAddress;
@@ -22,8 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kafka listener: a Netty server (native epoll when available) whose pipeline is a length-prefixed frame
- * decoder bounded by {@code socket.request.max.bytes}, then a {@link KafkaConnection}.
+ * The Kafka listener: a Netty server (native epoll when available) whose pipeline is an idle timer
+ * ({@code connections.max.idle.ms}), a length-prefixed frame decoder bounded by {@code socket.request.max.bytes},
+ * then a {@link KafkaConnection}; all connections share one {@link QueuedRequests} ({@code queued.max.requests}).
  */
 public final class BrokerServer implements AutoCloseable {
 
@@ -39,13 +41,26 @@ public final class BrokerServer implements AutoCloseable {
         this.serverChannel = serverChannel;
     }
 
-    public static BrokerServer bind(String host, int port, int ioThreads, int maxRequestBytes,
-                                    RequestHandler handler, ApiVersionsTable apiVersions) throws InterruptedException {
+    /**
+     * Kafka's socket server settings, as the listener applies them.
+     *
+     * @param eventLoops         the event loops that read, handle and answer requests
+     * @param maxRequestBytes    {@code socket.request.max.bytes}: a longer frame closes the connection
+     * @param queuedMaxRequests  {@code queued.max.requests}: see {@link QueuedRequests}
+     * @param connectionsMaxIdleMs {@code connections.max.idle.ms}: a connection that reads and writes nothing for this
+     *                           long, with no request waiting for its answer, is closed; 0 or less never
+     */
+    public record Settings(int eventLoops, int maxRequestBytes, int queuedMaxRequests, long connectionsMaxIdleMs) {
+    }
+
+    public static BrokerServer bind(String host, int port, Settings settings, RequestHandler handler,
+                                    ApiVersionsTable apiVersions) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(ioThreads,
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(settings.eventLoops(),
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        QueuedRequests queued = new QueuedRequests(settings.queuedMaxRequests());
         Class<? extends ServerSocketChannel> channelType =
             epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -57,9 +72,14 @@ public final class BrokerServer implements AutoCloseable {
             .childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
+                    if (settings.connectionsMaxIdleMs() > 0) {
+                        // Before the decoder: any byte read or written is activity, a whole frame or not.
+                        ch.pipeline().addLast("idle",
+                            new IdleStateHandler(0, 0, settings.connectionsMaxIdleMs(), TimeUnit.MILLISECONDS));
+                    }
                     ch.pipeline()
-                        .addLast("frames", new LengthFieldBasedFrameDecoder(maxRequestBytes, 0, 4, 0, 4))
-                        .addLast("kafka", new KafkaConnection(handler, apiVersions));
+                        .addLast("frames", new LengthFieldBasedFrameDecoder(settings.maxRequestBytes(), 0, 4, 0, 4))
+                        .addLast("kafka", new KafkaConnection(handler, apiVersions, queued));
                 }
             });
         InetSocketAddress address = host == null || host.isEmpty()

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.piste.broker.protocol.ApiVersionsTable;
 import io.piste.broker.protocol.RequestContext;
 import io.piste.broker.protocol.RequestHandler;
@@ -33,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * may also mute the connection for a while ({@link RequestContext#muteConnectionFor}, a throttled fetch): it then
  * reads nothing until the time has passed. Reading resumes only when neither holds it back, and frames the decoder
  * had already cut from bytes read before are kept, in order, until then (at most what one socket read brought).
+ * Once the listener holds {@code queued.max.requests} unanswered requests over all its connections
+ * ({@link QueuedRequests}), a connection with an unanswered request reads nothing more until it is answered.
+ * A connection idle for {@code connections.max.idle.ms} (an {@link IdleStateEvent} from the pipeline) is closed
+ * unless the client waits for an answer, as Kafka's socket server closes idle connections.
  * All state is touched on the channel's event loop.
  */
 final class KafkaConnection extends ChannelInboundHandlerAdapter {
@@ -42,6 +47,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     private final RequestHandler handler;
     private final ApiVersionsTable apiVersions;
+    private final QueuedRequests queued;
     private final ArrayDeque<PendingResponse> pending = new ArrayDeque<>();
     /** Frames decoded while reading was held back; handled once it may resume. */
     private final ArrayDeque<ByteBuf> deferred = new ArrayDeque<>();
@@ -54,8 +60,13 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private boolean drainingDeferred;
 
     KafkaConnection(RequestHandler handler, ApiVersionsTable apiVersions) {
+        this(handler, apiVersions, QueuedRequests.UNBOUNDED);
+    }
+
+    KafkaConnection(RequestHandler handler, ApiVersionsTable apiVersions, QueuedRequests queued) {
         this.handler = handler;
         this.apiVersions = apiVersions;
+        this.queued = queued;
     }
 
     @Override
@@ -84,7 +95,13 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     }
 
     private boolean mayRead() {
-        return !closed && !inFlightFull && mute == null;
+        // Past the broker-wide bound, one request at a time: this connection waits for its own answers first.
+        return !closed && !inFlightFull && mute == null && !(queued.isFull() && !pending.isEmpty());
+    }
+
+    private void enqueue(PendingResponse slot) {
+        pending.addLast(slot);
+        queued.added();
     }
 
     /**
@@ -157,7 +174,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         PendingResponse slot = new PendingResponse(header);
-        pending.addLast(slot);
+        enqueue(slot);
         updateReading();
         RequestContext context = new RequestContext(header, request, ctx.channel().remoteAddress(),
             ctx.channel().eventLoop(), slot);
@@ -182,7 +199,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     /** Kafka's answer to an ApiVersions version it does not know: UNSUPPORTED_VERSION at v0, with the table. */
     private void answerUnsupportedApiVersions(int correlationId) {
         PendingResponse slot = new PendingResponse(correlationId, (short) 0, (short) 0);
-        pending.addLast(slot);
+        enqueue(slot);
         slot.complete(apiVersions.response(Errors.UNSUPPORTED_VERSION.code()));
     }
 
@@ -210,10 +227,25 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         // a cancel may run code that touches the queue.
         List<PendingResponse> unanswered = new ArrayList<>(pending);
         pending.clear();
+        queued.removed(unanswered.size());
         for (PendingResponse slot : unanswered) {
             slot.cancelIfUnanswered();
         }
         super.channelInactive(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent) {
+            // A client waiting for an answer (a parked fetch, a join) is not idle, nor one whose requests we hold back.
+            if (pending.isEmpty() && deferred.isEmpty()) {
+                log.debug("Closing connection from {}: idle for connections.max.idle.ms",
+                    ctx.channel().remoteAddress());
+                ctx.close();
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, event);
     }
 
     @Override
@@ -235,6 +267,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         boolean wrote = false;
         while (!pending.isEmpty() && pending.peekFirst().done) {
             PendingResponse head = pending.pollFirst();
+            queued.removed(1);
             if (head.response != null && ctx.channel().isActive()) {
                 try {
                     ResponseWriter.write(ctx, head.correlationId, head.headerVersion, head.response,

@@ -226,7 +226,11 @@ public final class Partition {
         this.flushIntervalMessages = messages;
     }
 
-    /** Appends as leader. The caller answers acks=all through {@link #whenDurable}. */
+    /**
+     * Appends as leader. The caller answers acks=all through {@link #whenDurable}. {@code records} is written to the
+     * log (and rewritten in place) before this returns and not kept: it may be a slice of a network buffer released
+     * right after.
+     */
     public LogAppendInfo appendRecordsToLeader(ByteBuffer records) throws IOException {
         failIfOffline();
         LogAppendInfo info = log.appendAsLeader(records, leaderEpoch());

@@ -33,7 +33,7 @@ class BrokerConfigTest {
         assertThat(config.logFlushIntervalMs()).isEqualTo(Long.MAX_VALUE);
         assertThat(config.logFlushOffsetCheckpointIntervalMs()).as("Piste default, see BrokerConfig").isEqualTo(1000L);
         assertThat(config.numNetworkThreads()).isEqualTo(3);
-        assertThat(config.numIoThreads()).isEqualTo(8);
+        assertThat(config.connectionsMaxIdleMs()).isEqualTo(600_000L);
         assertThat(config.queuedMaxRequests()).isEqualTo(500);
         assertThat(config.defaultLogConfig()).isEqualTo(LogConfig.defaults());
         assertThat(config.originals()).isEmpty();

@@ -251,4 +251,55 @@ class KafkaConnectionTest {
         assertThat(channel.isOpen()).isFalse();
         assertThat(received).isEmpty();
     }
+
+    @Test
+    void shouldReadOneRequestAtATimePerConnectionOnceTheBrokerHoldsQueuedMaxRequests() {
+        QueuedRequests queued = new QueuedRequests(2);
+        List<RequestContext> first = new ArrayList<>();
+        List<RequestContext> second = new ArrayList<>();
+        EmbeddedChannel one = new EmbeddedChannel(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4),
+            new KafkaConnection(first::add, table, queued));
+        EmbeddedChannel two = new EmbeddedChannel(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4),
+            new KafkaConnection(second::add, table, queued));
+
+        // Two requests in one read: both are handled, and the broker now holds its bound.
+        one.writeInbound(metadataFrames(1, 2));
+        assertThat(first).hasSize(2);
+        assertThat(queued.isFull()).isTrue();
+        one.writeInbound(metadataFrame(3));
+        assertThat(first).as("a connection with unanswered requests waits").hasSize(2);
+        assertThat(one.config().isAutoRead()).isFalse();
+
+        // Another connection with nothing pending still gets its next request read, but only that one.
+        two.writeInbound(metadataFrames(10, 2));
+        assertThat(second).extracting(c -> c.header().correlationId()).containsExactly(10);
+        assertThat(two.config().isAutoRead()).isFalse();
+        assertThat(queued.size()).isEqualTo(3);
+
+        first.get(0).respond(new MetadataResponseData());
+        readResponse(one);
+        assertThat(first).as("still one unanswered request on this connection").hasSize(2);
+        first.get(1).respond(new MetadataResponseData());
+        readResponse(one);
+        assertThat(first).as("read once its own answers are out").extracting(c -> c.header().correlationId())
+            .containsExactly(1, 2, 3);
+
+        second.get(0).respond(new MetadataResponseData());
+        readResponse(two);
+        assertThat(second).extracting(c -> c.header().correlationId()).containsExactly(10, 11);
+        first.get(2).respond(new MetadataResponseData());
+        second.get(1).respond(new MetadataResponseData());
+        readResponse(one);
+        readResponse(two);
+        assertThat(queued.size()).isZero();
+        assertThat(one.config().isAutoRead()).isTrue();
+        assertThat(two.config().isAutoRead()).isTrue();
+
+        // Below the bound a connection pipelines again.
+        one.writeInbound(metadataFrames(4, 2));
+        assertThat(first).hasSize(5);
+        one.close();
+        two.close();
+        assertThat(queued.size()).as("a closed connection's unanswered requests leave the count").isZero();
+    }
 }

@@ -1,0 +1,71 @@
+package io.piste.broker.config;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka broker configs that Piste accepts (a Kafka {@code server.properties} starts Piste unchanged, with Kafka's
+ * validation) but that do nothing here, each with the reason.
+ *
+ * <p>A value that is shown and does nothing misleads: DescribeConfigs of a broker leaves these out of the list of
+ * all configs (what {@code kafka-configs --describe --all} prints) unless the user set them, answers them when asked
+ * by name (tools that read one key keep working), and documents them as "Not used by Piste: ...". The broker logs
+ * the ones a user set at start-up. Stateless and thread-safe.
+ */
+final class NotUsedBrokerConfigs {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NotUsedBrokerConfigs.class);
+    private static final String SINGLE_NODE = "Piste is a single node: no replication yet.";
+    private static final Map<String, String> REASONS = reasons();
+
+    private NotUsedBrokerConfigs() {
+    }
+
+    static boolean contains(String name) {
+        return REASONS.containsKey(name);
+    }
+
+    /** The documentation DescribeConfigs gives such a config, or null for a config Piste uses. */
+    static String documentation(String name) {
+        String reason = REASONS.get(name);
+        return reason == null ? null : "Not used by Piste: " + reason;
+    }
+
+    static void logIfSet(Collection<String> setNames) {
+        List<String> set = setNames.stream().filter(REASONS::containsKey).sorted().toList();
+        if (!set.isEmpty()) {
+            LOG.info("These broker configs are accepted but not used by Piste (see docs/compatibility.md): {}", set);
+        }
+    }
+
+    private static Map<String, String> reasons() {
+        Map<String, String> m = new TreeMap<>();
+        m.put("num.io.threads", "requests are handled on the event loop that read them (num.network.threads); "
+                + "there is no separate request handler pool.");
+        m.put("socket.send.buffer.bytes", "the operating system sizes the socket buffers (TCP autotuning).");
+        m.put("socket.receive.buffer.bytes", "the operating system sizes the socket buffers (TCP autotuning).");
+        m.put("log.retention.check.interval.ms", "log retention is not implemented yet.");
+        m.put("log.flush.start.offset.checkpoint.interval.ms",
+                "the log start offset only moves with retention and DeleteRecords, not implemented yet.");
+        m.put("log.cleaner.enable", "the log cleaner (compaction) is not implemented yet.");
+        m.put("log.cleaner.threads", "the log cleaner (compaction) is not implemented yet.");
+        m.put("offsets.topic.replication.factor", SINGLE_NODE + " __consumer_offsets has one replica.");
+        m.put("transaction.state.log.replication.factor", "transactions are not implemented yet.");
+        m.put("transaction.state.log.min.isr", "transactions are not implemented yet.");
+        m.put("transaction.state.log.num.partitions", "transactions are not implemented yet.");
+        m.put("share.coordinator.state.topic.replication.factor", "share groups are not implemented.");
+        m.put("share.coordinator.state.topic.min.isr", "share groups are not implemented.");
+        m.put("num.replica.fetchers", SINGLE_NODE);
+        m.put("replica.lag.time.max.ms", SINGLE_NODE);
+        m.put("inter.broker.listener.name", SINGLE_NODE);
+        m.put("process.roles", "a Piste node is always its own broker and controller.");
+        m.put("controller.quorum.voters", "a Piste node is its own controller; there is no quorum yet.");
+        m.put("controller.quorum.bootstrap.servers", "a Piste node is its own controller; there is no quorum yet.");
+        m.put("metadata.log.dir", "the metadata log is always in the first log dir (log.dirs).");
+        return m;
+    }
+}
