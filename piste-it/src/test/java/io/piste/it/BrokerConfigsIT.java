@@ -2,6 +2,7 @@ package io.piste.it;
 
 import io.piste.it.support.Clients;
 import io.piste.it.support.Exec;
+import io.piste.it.support.KafkaTool;
 import io.piste.it.support.TestBroker;
 import io.piste.it.support.TestDirs;
 import org.apache.kafka.clients.admin.Admin;
@@ -23,8 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -44,13 +43,12 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 class BrokerConfigsIT
 {
     private static final long WAIT_S = 30;
-    private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(60);
-    private static final String CONFIG_COMMAND = "org.apache.kafka.tools.ConfigCommand";
     private static final ConfigResource CLUSTER_DEFAULT = new ConfigResource(ConfigResource.Type.BROKER, "");
     private static final ConfigResource BROKER_1 = new ConfigResource(ConfigResource.Type.BROKER, "1");
 
     private Path dir;
     private TestBroker broker;
+    private final KafkaTool configs = KafkaTool.configCommand(() -> broker.bootstrapServers());
 
     @BeforeEach
     void startBroker() throws Exception
@@ -142,23 +140,23 @@ class BrokerConfigsIT
     @Test
     void shouldAlterAndDescribeClusterDefaultWithConfigCommand()
     {
-        final Exec.Result altered = tool("--entity-type", "brokers", "--entity-default", "--alter",
+        final Exec.Result altered = configs.run("--entity-type", "brokers", "--entity-default", "--alter",
             "--add-config", "log.retention.ms=86400000").assertSuccess();
         assertThat(altered.stdout()).contains("Completed updating default config for brokers");
 
-        final Exec.Result described = tool("--entity-type", "brokers", "--entity-default", "--describe")
+        final Exec.Result described = configs.run("--entity-type", "brokers", "--entity-default", "--describe")
             .assertSuccess();
         assertThat(described.stdout())
             .contains("log.retention.ms=86400000")
             .contains("DYNAMIC_DEFAULT_BROKER_CONFIG:log.retention.ms=86400000");
 
-        final Exec.Result thisBroker = tool("--entity-type", "brokers", "--entity-name", "1", "--describe", "--all")
-            .assertSuccess();
+        final Exec.Result thisBroker = configs.run("--entity-type", "brokers", "--entity-name", "1", "--describe",
+            "--all").assertSuccess();
         assertThat(thisBroker.stdout()).contains("log.retention.ms=86400000");
         // Kafka configs that do nothing in Piste are not listed as if they did (docs/compatibility.md).
         assertThat(thisBroker.stdout()).contains("connections.max.idle.ms=").doesNotContain("num.io.threads=");
 
-        final Exec.Result refused = tool("--entity-type", "brokers", "--entity-name", "1", "--alter",
+        final Exec.Result refused = configs.run("--entity-type", "brokers", "--entity-name", "1", "--alter",
             "--add-config", "log.dirs=/tmp/elsewhere");
         assertThat(refused.exitCode()).isNotZero();
         assertThat(refused.stdout() + refused.stderr()).contains("Cannot update these configs dynamically");
@@ -221,14 +219,5 @@ class BrokerConfigsIT
         final Map<String, ConfigEntry> byName = new HashMap<>();
         config.entries().forEach(e -> byName.put(e.name(), e));
         return byName;
-    }
-
-    private Exec.Result tool(final String... args)
-    {
-        final List<String> all = new ArrayList<>();
-        all.add("--bootstrap-server");
-        all.add(broker.bootstrapServers());
-        all.addAll(List.of(args));
-        return Exec.java(CONFIG_COMMAND, all, "", TOOL_TIMEOUT);
     }
 }

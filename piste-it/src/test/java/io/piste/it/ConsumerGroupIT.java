@@ -8,7 +8,10 @@ import io.piste.broker.group.PartitionLag;
 import io.piste.it.support.Bounded;
 import io.piste.it.support.BrokerExtension;
 import io.piste.it.support.Clients;
+import io.piste.it.support.Consume;
 import io.piste.it.support.Exec;
+import io.piste.it.support.KafkaTool;
+import io.piste.it.support.Produce;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -37,8 +40,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
@@ -64,6 +65,7 @@ class ConsumerGroupIT
     static final BrokerExtension BROKER = BrokerExtension.withOverrides(
         "group.initial.rebalance.delay.ms", "0",
         "offsets.topic.num.partitions", "5");
+    private static final KafkaTool GROUPS = KafkaTool.consumerGroupCommand(BROKER::bootstrapServers);
 
     private static Map<String, Object> groupConsumer(final String groupId, final Object... more)
     {
@@ -145,7 +147,7 @@ class ConsumerGroupIT
             assignments.values().forEach(all::addAll);
             assertThat(all).hasSize(6);
             // Produced once the group is split, so that every member has records to consume.
-            produce(topic, 0, recordCount / 2);
+            Produce.keyed(BROKER.bootstrapServers(), topic, 0, recordCount / 2);
 
             final Bounded.Deadline some = Bounded.Deadline.in(Duration.ofSeconds(30));
             while ((consumed.size() < recordCount / 6 || consumedByLeaver.get() == 0) && !some.passed())
@@ -157,7 +159,7 @@ class ConsumerGroupIT
             running.get(2).get(30, TimeUnit.SECONDS);
             assignments.remove(2);
             // The second half goes to every partition, the leaver's former ones too: the two others must take them.
-            produce(topic, recordCount / 2, recordCount);
+            Produce.keyed(BROKER.bootstrapServers(), topic, recordCount / 2, recordCount);
 
             final Bounded.Deadline rest = Bounded.Deadline.in(Duration.ofSeconds(60));
             while (consumed.size() < recordCount && !rest.passed())
@@ -273,7 +275,7 @@ class ConsumerGroupIT
             assertThat(a.assignment()).hasSize(2);
 
             BROKER.broker().restart();
-            produce(topic, 40);
+            Produce.keyed(BROKER.bootstrapServers(), topic, 0, 40);
             final Set<String> consumed = new HashSet<>();
             final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(40));
             final Bounded.Deadline settle = Bounded.Deadline.in(Duration.ofSeconds(3));
@@ -298,13 +300,13 @@ class ConsumerGroupIT
         final String group = "group-resume-g";
         final TopicPartition tp = new TopicPartition(topic, 0);
         Clients.createTopic(BROKER.bootstrapServers(), topic, 1);
-        produce(topic, 10);
+        Produce.keyed(BROKER.bootstrapServers(), topic, 0, 10);
 
         try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(),
             groupConsumer(group)))
         {
             consumer.subscribe(List.of(topic));
-            final List<ConsumerRecord<String, String>> records = pollAtLeast(consumer, 10);
+            final List<ConsumerRecord<String, String>> records = Consume.atLeast(consumer, 10);
             assertThat(records).hasSize(10);
             consumer.commitSync(Map.of(tp, new OffsetAndMetadata(6, "half-way")));
             final OffsetAndMetadata committed = consumer.committed(Set.of(tp)).get(tp);
@@ -337,7 +339,7 @@ class ConsumerGroupIT
         {
             assertThat(consumer.committed(Set.of(tp)).get(tp).offset()).isEqualTo(6);
             consumer.subscribe(List.of(topic));
-            final List<ConsumerRecord<String, String>> records = pollAtLeast(consumer, 4);
+            final List<ConsumerRecord<String, String>> records = Consume.atLeast(consumer, 4);
             assertThat(records).extracting(ConsumerRecord::offset).containsExactly(6L, 7L, 8L, 9L);
         }
 
@@ -375,7 +377,7 @@ class ConsumerGroupIT
             {
                 restarting = staticMember(group, "static-restarting");
                 restarting.subscribe(List.of(topic));
-                pollUntilAssigned(restarting);
+                Consume.untilAssigned(restarting);
             }
             final CountDownLatch stayingJoined = new CountDownLatch(1);
             final Future<?> staying = stayingThread.submit(() ->
@@ -420,7 +422,7 @@ class ConsumerGroupIT
                 assertThat(stayingJoined.await(30, TimeUnit.SECONDS)).isTrue();
                 restarting = staticMember(group, "static-restarting");
                 restarting.subscribe(List.of(topic));
-                pollUntilAssigned(restarting);
+                Consume.untilAssigned(restarting);
             }
             final Set<TopicPartition> before = new HashSet<>(restarting.assignment());
             final int generation = restarting.groupMetadata().generationId();
@@ -433,7 +435,7 @@ class ConsumerGroupIT
             try (KafkaConsumer<String, String> restarted = staticMember(group, "static-restarting"))
             {
                 restarted.subscribe(List.of(topic));
-                assertThat(pollUntilAssigned(restarted)).isEqualTo(before);
+                assertThat(Consume.untilAssigned(restarted)).isEqualTo(before);
                 assertThat(restarted.groupMetadata().generationId()).isEqualTo(generation);
             }
             assertThat(stayingRebalances.get()).as("the other member saw no rebalance").isEqualTo(rebalancesBefore);
@@ -458,16 +460,6 @@ class ConsumerGroupIT
             groupConsumer(group, ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId));
     }
 
-    private static Set<TopicPartition> pollUntilAssigned(final KafkaConsumer<String, String> consumer)
-    {
-        final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(40));
-        while (consumer.assignment().isEmpty() && !deadline.passed())
-        {
-            consumer.poll(POLL);
-        }
-        return new HashSet<>(consumer.assignment());
-    }
-
     @Test
     void shouldDeleteOffsetsOfTopicsTheGroupNoLongerConsumes() throws Exception
     {
@@ -485,7 +477,7 @@ class ConsumerGroupIT
             Admin admin = Clients.admin(BROKER.bootstrapServers()))
         {
             consumer.subscribe(List.of(topic));
-            assertThat(pollUntilAssigned(consumer)).containsExactlyInAnyOrder(a0, a1);
+            assertThat(Consume.untilAssigned(consumer)).containsExactlyInAnyOrder(a0, a1);
             // Offsets of a topic the group does not subscribe to (any more) can be committed and deleted.
             consumer.commitSync(Map.of(a0, new OffsetAndMetadata(1), a1, new OffsetAndMetadata(2),
                 b0, new OffsetAndMetadata(3)));
@@ -540,7 +532,7 @@ class ConsumerGroupIT
         final String topic = "group-lag";
         final String group = "group-lag-g";
         Clients.createTopic(BROKER.bootstrapServers(), topic, 3);
-        produce(topic, 90);
+        Produce.keyed(BROKER.bootstrapServers(), topic, 0, 90);
         final TopicPartition p0 = new TopicPartition(topic, 0);
         final TopicPartition p1 = new TopicPartition(topic, 1);
         try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(),
@@ -597,7 +589,7 @@ class ConsumerGroupIT
         final String topic = "group-perf";
         final int recordCount = 2000;
         Clients.createTopic(BROKER.bootstrapServers(), topic, 3);
-        produce(topic, recordCount);
+        Produce.keyed(BROKER.bootstrapServers(), topic, 0, recordCount);
 
         final Exec.Result result = Exec.java("org.apache.kafka.tools.ConsumerPerformance", List.of(
             "--bootstrap-server", BROKER.bootstrapServers(), "--topic", topic,
@@ -617,9 +609,10 @@ class ConsumerGroupIT
                 .isEqualTo(recordCount);
         }
 
-        assertThat(groupCommand("--list").stdoutLines()).contains("group-perf-g");
+        assertThat(GROUPS.run("--list").assertSuccess().stdoutLines()).contains("group-perf-g");
         // GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID
-        final List<String[]> rows = groupCommand("--describe", "--group", "group-perf-g").stdoutLines().stream()
+        final List<String[]> rows = GROUPS.run("--describe", "--group", "group-perf-g").assertSuccess()
+            .stdoutLines().stream()
             .map(String::trim).filter(l -> l.startsWith("group-perf-g ")).map(l -> l.split("\\s+")).toList();
         assertThat(rows).hasSize(3);
         long consumedTotal = 0;
@@ -631,47 +624,5 @@ class ConsumerGroupIT
             consumedTotal += Long.parseLong(row[3]);
         }
         assertThat(consumedTotal).isEqualTo(recordCount);
-    }
-
-    private static Exec.Result groupCommand(final String... args)
-    {
-        final List<String> all = new ArrayList<>(List.of("--bootstrap-server", BROKER.bootstrapServers()));
-        all.addAll(List.of(args));
-        return Exec.java("org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", all, "",
-            Duration.ofSeconds(60)).assertSuccess();
-    }
-
-    private static List<ConsumerRecord<String, String>> pollAtLeast(final KafkaConsumer<String, String> consumer,
-        final int count)
-    {
-        final List<ConsumerRecord<String, String>> records = new ArrayList<>();
-        final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(40));
-        while (records.size() < count && !deadline.passed())
-        {
-            consumer.poll(POLL).forEach(records::add);
-        }
-        return records;
-    }
-
-    private static void produce(final String topic, final int count) throws Exception
-    {
-        produce(topic, 0, count);
-    }
-
-    /** Records k{i}/v{i} for i in [from, to), spread over the partitions by key; every send acknowledged. */
-    private static void produce(final String topic, final int from, final int to) throws Exception
-    {
-        try (KafkaProducer<String, String> producer = Clients.producer(BROKER.bootstrapServers()))
-        {
-            final List<Future<?>> sent = new ArrayList<>();
-            for (int i = from; i < to; i++)
-            {
-                sent.add(producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i)));
-            }
-            for (Future<?> f : sent)
-            {
-                f.get(30, TimeUnit.SECONDS);
-            }
-        }
     }
 }

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.piste.it.support.Bounded;
 import io.piste.it.support.BrokerExtension;
 import io.piste.it.support.Clients;
+import io.piste.it.support.Consume;
 import io.piste.it.support.Exec;
+import io.piste.it.support.KafkaTool;
+import io.piste.it.support.Produce;
 import io.piste.it.support.ProtocolMember;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +19,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -31,8 +33,6 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.TopicPartition;
@@ -54,8 +54,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ConsumerGroupProtocolIT
 {
-    private static final String COMMAND = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
-
     @RegisterExtension
     static final BrokerExtension BROKER = BrokerExtension.withOverrides(
         "group.initial.rebalance.delay.ms", "0",
@@ -63,6 +61,7 @@ class ConsumerGroupProtocolIT
         // Long enough that a restarted broker's restored members reconnect in time on a slow machine.
         "group.consumer.session.timeout.ms", "30000",
         "offsets.topic.num.partitions", "5");
+    private static final KafkaTool GROUPS = KafkaTool.consumerGroupCommand(BROKER::bootstrapServers);
 
     @ParameterizedTest
     @ValueSource(strings = {"uniform", "range"})
@@ -72,7 +71,7 @@ class ConsumerGroupProtocolIT
         final String group = topic + "-g";
         final int half = 3000;
         Clients.createTopic(BROKER.bootstrapServers(), topic, 6);
-        produce(topic, 0, half);
+        Produce.keyed(BROKER.bootstrapServers(), topic, 0, half);
 
         final Map<String, Integer> consumed = ProtocolMember.newConsumedMap();
         final Map<String, Object> config = ProtocolMember.config(group, assignor,
@@ -99,7 +98,7 @@ class ConsumerGroupProtocolIT
             assertThat(Bounded.waitFor(Duration.ofSeconds(60), Duration.ofMillis(50),
                 () -> members.stream().allMatch(m -> m.assignment().size() == 2)))
                 .as("after the change, two partitions each again: %s", assignments(members)).isTrue();
-            produce(topic, half, 2 * half);
+            Produce.keyed(BROKER.bootstrapServers(), topic, half, 2 * half);
 
             assertThat(Bounded.waitFor(Duration.ofSeconds(90), Duration.ofMillis(50),
                 () -> consumed.size() == 2 * half))
@@ -180,7 +179,7 @@ class ConsumerGroupProtocolIT
             final int changesBefore = assignmentChanges.get();
 
             BROKER.broker().restart();
-            produce(topic, 0, 40);
+            Produce.keyed(BROKER.bootstrapServers(), topic, 0, 40);
             final Set<String> consumed = new HashSet<>();
             final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(60));
             final Bounded.Deadline watch = Bounded.Deadline.in(Duration.ofSeconds(3));
@@ -204,13 +203,13 @@ class ConsumerGroupProtocolIT
         final String topic = "kip848-resume";
         final String group = "kip848-resume-g";
         Clients.createTopic(BROKER.bootstrapServers(), topic, 3);
-        produce(topic, 0, 300);
+        Produce.keyed(BROKER.bootstrapServers(), topic, 0, 300);
         final Map<String, Object> config = ProtocolMember.config(group, null);
         final Map<TopicPartition, Long> committed = new HashMap<>();
         try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(), config))
         {
             consumer.subscribe(List.of(topic));
-            final List<ConsumerRecord<String, String>> records = pollUntil(consumer, 150);
+            final List<ConsumerRecord<String, String>> records = Consume.atLeast(consumer, 150);
             final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
             for (final ConsumerRecord<String, String> r : records)
             {
@@ -220,7 +219,7 @@ class ConsumerGroupProtocolIT
             offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
         }
         // More records after the committed ones on every partition, so that each has a first record to resume at.
-        produce(topic, 300, 600);
+        Produce.keyed(BROKER.bootstrapServers(), topic, 300, 600);
 
         try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(), config))
         {
@@ -247,13 +246,13 @@ class ConsumerGroupProtocolIT
         final String topic = "kip848-auto";
         final String group = "kip848-auto-g";
         Clients.createTopic(BROKER.bootstrapServers(), topic, 3);
-        produce(topic, 0, 300);
+        Produce.keyed(BROKER.bootstrapServers(), topic, 0, 300);
         final Map<String, Object> config = ProtocolMember.config(group, "uniform",
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, true, ConsumerConfig.AUTO_COMMIT_INTERVAL_MS_CONFIG, 200);
         try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(), config))
         {
             consumer.subscribe(List.of(topic));
-            pollUntil(consumer, 300);
+            Consume.atLeast(consumer, 300);
         }
         try (Admin admin = Clients.admin(BROKER.bootstrapServers()))
         {
@@ -308,7 +307,7 @@ class ConsumerGroupProtocolIT
         final String group = "kip848-admin-g";
         final String classicGroup = "kip848-admin-classic";
         Clients.createTopic(BROKER.bootstrapServers(), topic, 4);
-        produce(topic, 0, 100);
+        Produce.keyed(BROKER.bootstrapServers(), topic, 0, 100);
         final Map<String, Integer> consumed = ProtocolMember.newConsumedMap();
         try (ProtocolMember a = ProtocolMember.start("a", BROKER.bootstrapServers(),
             ProtocolMember.config(group, "range"), topic, consumed, Duration.ZERO);
@@ -354,8 +353,8 @@ class ConsumerGroupProtocolIT
             assertThat(all.get(group).protocol()).isEqualTo("consumer");
             assertThat(all.get(classicGroup).type()).contains(GroupType.CLASSIC);
 
-            assertThat(tool("--list").assertSuccess().stdoutLines()).contains(group, classicGroup);
-            final List<String> rows = tool("--describe", "--group", group).assertSuccess().stdoutLines().stream()
+            assertThat(GROUPS.run("--list").assertSuccess().stdoutLines()).contains(group, classicGroup);
+            final List<String> rows = GROUPS.run("--describe", "--group", group).assertSuccess().stdoutLines().stream()
                 .filter(line -> line.startsWith(group + " ")).toList();
             assertThat(rows).as("one row per partition").hasSize(4);
             for (final String row : rows)
@@ -366,9 +365,9 @@ class ConsumerGroupProtocolIT
                 assertThat(cells[5]).as("lag in %s", row).isEqualTo("0");
                 assertThat(cells[6]).as("consumer id in %s", row).isNotEqualTo("-");
             }
-            final String members = tool("--describe", "--group", group, "--members").assertSuccess().stdout();
+            final String members = GROUPS.run("--describe", "--group", group, "--members").assertSuccess().stdout();
             assertThat(members).contains("#PARTITIONS");
-            final String state = tool("--describe", "--group", group, "--state").assertSuccess().stdout();
+            final String state = GROUPS.run("--describe", "--group", group, "--state").assertSuccess().stdout();
             assertThat(state).contains("Stable").contains("range");
         }
     }
@@ -387,7 +386,7 @@ class ConsumerGroupProtocolIT
             assertThat(Bounded.waitFor(Duration.ofSeconds(30), Duration.ofMillis(50),
                 () -> member.assignment().size() == 2)).isTrue();
             classic.subscribe(List.of(topic));
-            assertThatThrownBy(() -> pollUntilAssigned(classic))
+            assertThatThrownBy(() -> Consume.untilAssigned(classic))
                 .as("a classic member joining an active consumer group")
                 .isInstanceOf(InconsistentGroupProtocolException.class);
         }
@@ -398,9 +397,9 @@ class ConsumerGroupProtocolIT
                 ProtocolMember.config("kip848-mixed-old", null)))
         {
             classic.subscribe(List.of(topic));
-            pollUntilAssigned(classic);
+            Consume.untilAssigned(classic);
             modern.subscribe(List.of(topic));
-            assertThatThrownBy(() -> pollUntilAssigned(modern))
+            assertThatThrownBy(() -> Consume.untilAssigned(modern))
                 .as("a consumer-protocol member joining an active classic group")
                 .isInstanceOf(GroupIdNotFoundException.class);
         }
@@ -446,7 +445,7 @@ class ConsumerGroupProtocolIT
         final String topic = "kip848-delete";
         final String group = "kip848-delete-g";
         Clients.createTopic(BROKER.bootstrapServers(), topic, 2);
-        produce(topic, 0, 50);
+        Produce.keyed(BROKER.bootstrapServers(), topic, 0, 50);
         final Map<String, Integer> consumed = ProtocolMember.newConsumedMap();
         try (Admin admin = Clients.admin(BROKER.bootstrapServers()))
         {
@@ -469,10 +468,11 @@ class ConsumerGroupProtocolIT
                 .get(30, TimeUnit.SECONDS)).hasSize(2);
 
             // Empty: ConsumerGroupCommand may reset its offsets, and describes it.
-            tool("--reset-offsets", "--group", group, "--topic", topic, "--to-earliest", "--execute").assertSuccess();
+            GROUPS.run("--reset-offsets", "--group", group, "--topic", topic, "--to-earliest", "--execute")
+                .assertSuccess();
             assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
                 .get(30, TimeUnit.SECONDS).values()).extracting(OffsetAndMetadata::offset).containsOnly(0L);
-            final Exec.Result described = tool("--describe", "--group", group).assertSuccess();
+            final Exec.Result described = GROUPS.run("--describe", "--group", group).assertSuccess();
             assertThat(described.stdout() + described.stderr()).contains("has no active members");
             assertThat(described.stdoutLines()).anySatisfy(line -> assertThat(line).startsWith(group + " "));
 
@@ -483,33 +483,10 @@ class ConsumerGroupProtocolIT
         }
     }
 
-    private static void pollUntilAssigned(final KafkaConsumer<String, String> consumer)
-    {
-        final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(30));
-        while (consumer.assignment().isEmpty() && !deadline.passed())
-        {
-            consumer.poll(Duration.ofMillis(100));
-        }
-        assertThat(consumer.assignment()).isNotEmpty();
-    }
-
     private static Set<String> groupIds(final Admin admin, final GroupType type) throws Exception
     {
         return admin.listGroups(new ListGroupsOptions().withTypes(Set.of(type))).all().get(30, TimeUnit.SECONDS)
             .stream().map(GroupListing::groupId).collect(Collectors.toSet());
-    }
-
-    private static List<ConsumerRecord<String, String>> pollUntil(final KafkaConsumer<String, String> consumer,
-        final int count)
-    {
-        final List<ConsumerRecord<String, String>> records = new ArrayList<>();
-        final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(60));
-        while (records.size() < count && !deadline.passed())
-        {
-            consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-        }
-        assertThat(records.size()).isGreaterThanOrEqualTo(count);
-        return records;
     }
 
     private static Map<String, Set<TopicPartition>> assignments(final List<ProtocolMember> members)
@@ -534,29 +511,5 @@ class ConsumerGroupProtocolIT
             keys.add("k" + i);
         }
         return keys;
-    }
-
-    /** Records keyed {@code k<from>} to {@code k<to - 1>}, spread over the partitions by key. */
-    static void produce(final String topic, final int from, final int to) throws Exception
-    {
-        try (KafkaProducer<String, String> producer = Clients.producer(BROKER.bootstrapServers()))
-        {
-            final List<Future<?>> sent = new ArrayList<>();
-            for (int i = from; i < to; i++)
-            {
-                sent.add(producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i)));
-            }
-            for (final Future<?> f : sent)
-            {
-                f.get(30, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    private static Exec.Result tool(final String... args)
-    {
-        final List<String> all = new ArrayList<>(List.of("--bootstrap-server", BROKER.bootstrapServers()));
-        all.addAll(List.of(args));
-        return Exec.java(COMMAND, all, "", Duration.ofSeconds(60));
     }
 }

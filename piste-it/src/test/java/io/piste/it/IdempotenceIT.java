@@ -3,6 +3,7 @@ package io.piste.it;
 import io.piste.it.support.Clients;
 import io.piste.it.support.Consume;
 import io.piste.it.support.FrameProxy;
+import io.piste.it.support.Produce;
 import io.piste.it.support.TestBroker;
 import io.piste.it.support.TestDirs;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -94,7 +94,11 @@ class IdempotenceIT
         throws Exception
     {
         final String viaProxy = "127.0.0.1:" + proxy.port();
-        final List<RecordMetadata> acks = new ArrayList<>();
+        final List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            records.add(new ProducerRecord<>(topic, 0, "k", value(i)));
+        }
         try (KafkaProducer<String, String> producer = Clients.producer(viaProxy, Clients.props(
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
             ProducerConfig.ACKS_CONFIG, "all",
@@ -105,17 +109,9 @@ class IdempotenceIT
             ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
             ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000)))
         {
-            final List<Future<RecordMetadata>> sends = new ArrayList<>();
-            for (int i = 0; i < count; i++)
-            {
-                sends.add(producer.send(new ProducerRecord<>(topic, 0, "k", value(i))));
-            }
-            for (int i = 0; i < count; i++)
-            {
-                acks.add(sends.get(i).get(60, TimeUnit.SECONDS));
-            }
+            // The producer's delivery timeout bounds each record; the deadline bounds them all.
+            return Produce.acked(producer, records, Duration.ofSeconds(60));
         }
-        return acks;
     }
 
     private void assertExactlyOnceInOrder(final String topic, final int count, final List<RecordMetadata> acks)

@@ -3,6 +3,7 @@ package io.piste.it;
 import io.piste.it.support.BrokerExtension;
 import io.piste.it.support.Clients;
 import io.piste.it.support.Consume;
+import io.piste.it.support.Produce;
 import io.piste.it.support.TestBroker;
 import io.piste.it.support.TestDirs;
 import org.apache.kafka.clients.admin.Admin;
@@ -71,21 +72,18 @@ class ProduceConsumeIT
     {
         final String topic = "codec-" + codec;
         final int count = 500;
-        final List<RecordMetadata> acks = new ArrayList<>();
+        final List<ProducerRecord<String, String>> sent = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            sent.add(new ProducerRecord<>(topic, 0, "key-" + i, compressibleValue(i)));
+        }
+        final List<RecordMetadata> acks;
         try (KafkaProducer<String, String> producer = Clients.producer(BROKER.bootstrapServers(), Clients.props(
             ProducerConfig.COMPRESSION_TYPE_CONFIG, codec,
             ProducerConfig.LINGER_MS_CONFIG, 50,
             ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024)))
         {
-            final List<Future<RecordMetadata>> sends = new ArrayList<>();
-            for (int i = 0; i < count; i++)
-            {
-                sends.add(producer.send(new ProducerRecord<>(topic, 0, "key-" + i, compressibleValue(i))));
-            }
-            for (final Future<RecordMetadata> send : sends)
-            {
-                acks.add(send.get(30, TimeUnit.SECONDS));
-            }
+            acks = Produce.acked(producer, sent);
         }
         for (int i = 0; i < count; i++)
         {
@@ -260,20 +258,17 @@ class ProduceConsumeIT
                 .configs(Map.of("message.timestamp.type", "LogAppendTime")))).all().get(30, TimeUnit.SECONDS);
         }
         final long oldTimestamp = 1_500_000_000_000L;
+        final List<ProducerRecord<String, String>> sent = new ArrayList<>();
+        for (int i = 0; i < 20; i++)
+        {
+            sent.add(new ProducerRecord<>(topic, 0, oldTimestamp + i, "k", "v" + i));
+        }
         final long beforeMs = System.currentTimeMillis();
-        final List<RecordMetadata> acks = new ArrayList<>();
+        final List<RecordMetadata> acks;
         try (KafkaProducer<String, String> producer = Clients.producer(BROKER.bootstrapServers(), Clients.props(
             ProducerConfig.COMPRESSION_TYPE_CONFIG, codec, ProducerConfig.LINGER_MS_CONFIG, 50)))
         {
-            final List<Future<RecordMetadata>> sends = new ArrayList<>();
-            for (int i = 0; i < 20; i++)
-            {
-                sends.add(producer.send(new ProducerRecord<>(topic, 0, oldTimestamp + i, "k", "v" + i)));
-            }
-            for (final Future<RecordMetadata> send : sends)
-            {
-                acks.add(send.get(30, TimeUnit.SECONDS));
-            }
+            acks = Produce.acked(producer, sent);
         }
         final long afterMs = System.currentTimeMillis();
 
@@ -318,26 +313,27 @@ class ProduceConsumeIT
         final int perKey = 50;
         Clients.createTopic(BROKER.bootstrapServers(), topic, partitions);
         final Map<String, Integer> partitionOfKey = new HashMap<>();
+        final List<ProducerRecord<String, String>> sent = new ArrayList<>();
+        for (int seq = 0; seq < perKey; seq++)
+        {
+            for (int k = 0; k < keys; k++)
+            {
+                sent.add(new ProducerRecord<>(topic, "key-" + k, "key-" + k + ":" + seq));
+            }
+        }
+        final List<RecordMetadata> acks;
         try (KafkaProducer<String, String> producer = Clients.producer(BROKER.bootstrapServers()))
         {
-            final List<Future<RecordMetadata>> sends = new ArrayList<>();
-            final List<String> sendKeys = new ArrayList<>();
-            for (int seq = 0; seq < perKey; seq++)
-            {
-                for (int k = 0; k < keys; k++)
-                {
-                    sends.add(producer.send(new ProducerRecord<>(topic, "key-" + k, "key-" + k + ":" + seq)));
-                    sendKeys.add("key-" + k);
-                }
-            }
-            for (int i = 0; i < sends.size(); i++)
-            {
-                final RecordMetadata ack = sends.get(i).get(30, TimeUnit.SECONDS);
-                final Integer previous = partitionOfKey.put(sendKeys.get(i), ack.partition());
-                assertThat(previous == null || previous == ack.partition())
-                    .as("key %s acknowledged in partitions %s and %s", sendKeys.get(i), previous, ack.partition())
-                    .isTrue();
-            }
+            acks = Produce.acked(producer, sent);
+        }
+        for (int i = 0; i < sent.size(); i++)
+        {
+            final String key = sent.get(i).key();
+            final RecordMetadata ack = acks.get(i);
+            final Integer previous = partitionOfKey.put(key, ack.partition());
+            assertThat(previous == null || previous == ack.partition())
+                .as("key %s acknowledged in partitions %s and %s", key, previous, ack.partition())
+                .isTrue();
         }
 
         final List<ConsumerRecord<String, String>> records = Consume.allOf(BROKER.bootstrapServers(), topic,
@@ -368,24 +364,22 @@ class ProduceConsumeIT
         final String topic = "acks-" + acks;
         final int count = 200;
         Clients.createTopic(BROKER.bootstrapServers(), topic, 1);
+        final List<ProducerRecord<String, String>> sent = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            sent.add(new ProducerRecord<>(topic, 0, "k", "acks-" + acks + "-" + i));
+        }
+        final List<RecordMetadata> acked;
         try (KafkaProducer<String, String> producer = Clients.producer(BROKER.bootstrapServers(), Clients.props(
             ProducerConfig.ACKS_CONFIG, acks,
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "all".equals(acks))))
         {
-            final List<Future<RecordMetadata>> sends = new ArrayList<>();
-            for (int i = 0; i < count; i++)
-            {
-                sends.add(producer.send(new ProducerRecord<>(topic, 0, "k", "acks-" + acks + "-" + i)));
-            }
-            producer.flush();
-            for (int i = 0; i < count; i++)
-            {
-                final RecordMetadata ack = sends.get(i).get(30, TimeUnit.SECONDS);
-                if (!"0".equals(acks))
-                {
-                    assertThat(ack.offset()).isEqualTo(i);
-                }
-            }
+            acked = Produce.acked(producer, sent);
+        }
+        if (!"0".equals(acks))
+        {
+            assertThat(acked).extracting(RecordMetadata::offset)
+                .containsExactlyElementsOf(LongStream.range(0, count).boxed().toList());
         }
 
         final List<ConsumerRecord<String, String>> records = readPartition(topic, 0, count);

@@ -3,9 +3,9 @@ package io.piste.it;
 import io.piste.it.support.Bounded;
 import io.piste.it.support.Clients;
 import io.piste.it.support.Consume;
+import io.piste.it.support.Produce;
 import io.piste.it.support.TestBroker;
 import io.piste.it.support.TestDirs;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -71,7 +71,7 @@ class RestartIT
         final List<ConsumerRecord<String, String>> recordsBefore = readAll(topic);
         final List<String> before = describeRecords(recordsBefore);
         final Map<TopicPartition, Long> endBefore = endOffsets(tps);
-        final TopicDescription describedBefore = describe(topic);
+        final TopicDescription describedBefore = Clients.describeTopic(broker.bootstrapServers(), topic);
         final Map<TopicPartition, Long> times = new HashMap<>();
         for (final TopicPartition tp : tps)
         {
@@ -85,7 +85,7 @@ class RestartIT
         assertThat(offsetsForTimes(times)).as("offsets for times after the restart").isEqualTo(byTimeBefore);
         assertThat(byTimeBefore.values()).doesNotContainNull();
         assertThat(describeRecords(readAll(topic))).containsExactlyElementsOf(before);
-        final TopicDescription describedAfter = describe(topic);
+        final TopicDescription describedAfter = Clients.describeTopic(broker.bootstrapServers(), topic);
         assertThat(describedAfter.topicId()).as("topic id after restart").isEqualTo(describedBefore.topicId());
         assertThat(describedAfter.partitions()).hasSize(PARTITIONS);
     }
@@ -186,22 +186,17 @@ class RestartIT
         final int paddingBytes) throws Exception
     {
         final String padding = " " + "p".repeat(paddingBytes);
-        final List<RecordMetadata> acks = new ArrayList<>();
+        final List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = from; i < from + count; i++)
+        {
+            records.add(new ProducerRecord<>(topic, i % PARTITIONS, "key-" + i,
+                paddingBytes == 0 ? value(i) : value(i) + padding));
+        }
         try (KafkaProducer<String, String> producer = Clients.producer(broker.bootstrapServers(), Clients.props(
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)))
         {
-            final List<Future<RecordMetadata>> sends = new ArrayList<>();
-            for (int i = from; i < from + count; i++)
-            {
-                sends.add(producer.send(new ProducerRecord<>(topic, i % PARTITIONS, "key-" + i,
-                    paddingBytes == 0 ? value(i) : value(i) + padding)));
-            }
-            for (final Future<RecordMetadata> send : sends)
-            {
-                acks.add(send.get(30, TimeUnit.SECONDS));
-            }
+            return Produce.acked(producer, records);
         }
-        return acks;
     }
 
     private List<ConsumerRecord<String, String>> readAll(final String topic)
@@ -236,14 +231,6 @@ class RestartIT
             }
         }
         throw new AssertionError("no record at " + tp + "@" + offset);
-    }
-
-    private TopicDescription describe(final String topic) throws Exception
-    {
-        try (Admin admin = Clients.admin(broker.bootstrapServers()))
-        {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
-        }
     }
 
     private static List<TopicPartition> partitions(final String topic)

@@ -267,6 +267,11 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         }
     }
 
+    /** The period of the page-cache flush scheduled now, or 0 when none is: a seam for tests. */
+    synchronized long scheduledFlushPeriodMs() {
+        return flushTask == null ? 0 : flushPeriodMs;
+    }
+
     /** The shorter of the two intervals that are set (above 0 and not Kafka's "never"), or 0 for none. */
     static long pageCacheFlushPeriodMs(long flushMs, long writebackMs) {
         long period = flushMs > 0 && flushMs < Long.MAX_VALUE / 2 ? flushMs : Long.MAX_VALUE;

@@ -50,6 +50,7 @@ class PageCacheWritebackTest {
     @Test
     void shouldWriteBackAppendedDataEachInterval() throws Exception {
         try (ReplicaManager replicas = open("100")) {
+            assertThat(replicas.scheduledFlushPeriodMs()).as("the write-back's period").isEqualTo(100);
             Partition partition = replicas.partition("t", 0);
             long end = append(partition);
             assertThat(partition.highWatermark()).as("visible before any write-back").isEqualTo(end);
@@ -66,11 +67,13 @@ class PageCacheWritebackTest {
     @Test
     void shouldLeaveWriteBackToTheOsWhenTheIntervalIsZero() throws Exception {
         try (ReplicaManager replicas = open("0")) {
+            // Nothing scheduled at all: a timer, however long, would flush in the end.
+            assertThat(replicas.scheduledFlushPeriodMs()).as("Kafka's default: never flushed on a timer").isZero();
             Partition partition = replicas.partition("t", 0);
             long end = append(partition);
-            Thread.sleep(500);
-            assertThat(partition.highWatermark()).isEqualTo(end);
-            assertThat(partition.log().recoveryPoint()).as("Kafka's default: never flushed on a timer").isZero();
+            assertThat(partition.highWatermark()).as("visible without a flush").isEqualTo(end);
+            assertThat(partition.log().recoveryPoint()).as("not flushed by the append").isZero();
+            assertThat(replicas.scheduledFlushPeriodMs()).as("nor scheduled by it").isZero();
         }
     }
 

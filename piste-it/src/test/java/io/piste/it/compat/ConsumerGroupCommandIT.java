@@ -4,6 +4,8 @@ import io.piste.it.support.Bounded;
 import io.piste.it.support.BrokerExtension;
 import io.piste.it.support.Clients;
 import io.piste.it.support.Exec;
+import io.piste.it.support.KafkaTool;
+import io.piste.it.support.Produce;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,7 +27,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,8 +39,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ConsumerGroupCommandIT
 {
-    private static final String COMMAND = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
-    private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(60);
     private static final int PARTITIONS = 3;
     private static final int PER_PARTITION = 30;
     private static final DateTimeFormatter ISO_MILLIS =
@@ -49,6 +48,7 @@ class ConsumerGroupCommandIT
     static final BrokerExtension BROKER = BrokerExtension.withOverrides(
         "group.initial.rebalance.delay.ms", "0",
         "offsets.topic.num.partitions", "5");
+    private static final KafkaTool GROUPS = KafkaTool.consumerGroupCommand(BROKER::bootstrapServers);
 
     @Test
     void shouldDescribeLagResetOffsetsEveryWayAndDeleteTheGroup() throws Exception
@@ -96,7 +96,7 @@ class ConsumerGroupCommandIT
             }
 
             // An active group's offsets are not reset.
-            final Exec.Result refused = tool("--reset-offsets", "--group", group, "--topic", topic,
+            final Exec.Result refused = GROUPS.run("--reset-offsets", "--group", group, "--topic", topic,
                 "--to-earliest", "--execute");
             assertThat(refused.stdout() + refused.stderr()).contains("inactive");
             assertThat(committed(group)).containsEntry(tps.get(0), 10L);
@@ -105,31 +105,32 @@ class ConsumerGroupCommandIT
         final Map<Integer, Map<String, String>> inactive = describe(group);
         assertThat(inactive.get(0).get("LAG")).isEqualTo("20");
         assertThat(inactive.get(0).get("CONSUMER-ID")).isEqualTo("-");
-        assertThat(tool("--describe", "--group", group, "--state").assertSuccess().stdout()).contains("Empty");
+        assertThat(GROUPS.run("--describe", "--group", group, "--state").assertSuccess().stdout()).contains("Empty");
 
-        tool("--reset-offsets", "--group", group, "--topic", topic, "--to-earliest", "--execute").assertSuccess();
+        GROUPS.run("--reset-offsets", "--group", group, "--topic", topic, "--to-earliest", "--execute").assertSuccess();
         assertThat(committed(group)).isEqualTo(offsets(tps, 0, 0, 0));
 
-        tool("--reset-offsets", "--group", group, "--topic", topic, "--to-offset", "5", "--execute")
+        GROUPS.run("--reset-offsets", "--group", group, "--topic", topic, "--to-offset", "5", "--execute")
             .assertSuccess();
         assertThat(committed(group)).isEqualTo(offsets(tps, 5, 5, 5));
 
-        tool("--reset-offsets", "--group", group, "--topic", topic, "--shift-by", "7", "--execute").assertSuccess();
+        GROUPS.run("--reset-offsets", "--group", group, "--topic", topic, "--shift-by", "7", "--execute")
+            .assertSuccess();
         assertThat(committed(group)).isEqualTo(offsets(tps, 12, 12, 12));
 
         // One partition only; a shift past the log start stops at it.
-        tool("--reset-offsets", "--group", group, "--topic", topic + ":1", "--shift-by", "-100", "--execute")
+        GROUPS.run("--reset-offsets", "--group", group, "--topic", topic + ":1", "--shift-by", "-100", "--execute")
             .assertSuccess();
         assertThat(committed(group)).isEqualTo(offsets(tps, 12, 0, 12));
 
         // Without --execute (a dry run) nothing changes.
-        final Exec.Result dryRun = tool("--reset-offsets", "--group", group, "--topic", topic, "--to-latest")
+        final Exec.Result dryRun = GROUPS.run("--reset-offsets", "--group", group, "--topic", topic, "--to-latest")
             .assertSuccess();
         assertThat(dryRun.stdout()).contains(group);
         assertThat(committed(group)).isEqualTo(offsets(tps, 12, 0, 12));
 
         // The first record at or after base + 15 s is offset 15 of every partition.
-        tool("--reset-offsets", "--group", group, "--topic", topic,
+        GROUPS.run("--reset-offsets", "--group", group, "--topic", topic,
             "--to-datetime", ISO_MILLIS.format(Instant.ofEpochMilli(base + 15_000)), "--execute").assertSuccess();
         assertThat(committed(group)).isEqualTo(offsets(tps, 15, 15, 15));
 
@@ -154,21 +155,21 @@ class ConsumerGroupCommandIT
         }
 
         // --delete-offsets goes through OffsetDelete.
-        final Exec.Result deletedOffsets = tool("--delete-offsets", "--group", group, "--topic", topic + ":0")
+        final Exec.Result deletedOffsets = GROUPS.run("--delete-offsets", "--group", group, "--topic", topic + ":0")
             .assertSuccess();
         assertThat(deletedOffsets.stdout()).contains("Successful");
         assertThat(committed(group)).isEqualTo(Map.of(tps.get(1), 15L, tps.get(2), 15L));
 
-        final Exec.Result deleted = tool("--delete", "--group", group).assertSuccess();
+        final Exec.Result deleted = GROUPS.run("--delete", "--group", group).assertSuccess();
         assertThat(deleted.stdout()).contains("successful");
-        assertThat(tool("--list").assertSuccess().stdoutLines()).doesNotContain(group);
+        assertThat(GROUPS.run("--list").assertSuccess().stdoutLines()).doesNotContain(group);
         assertThat(committed(group)).isEmpty();
     }
 
     /** {@code --describe --group}: each partition's row, as column name to value. */
     private static Map<Integer, Map<String, String>> describe(final String group)
     {
-        final List<String> lines = tool("--describe", "--group", group).assertSuccess().stdoutLines();
+        final List<String> lines = GROUPS.run("--describe", "--group", group).assertSuccess().stdoutLines();
         String[] header = null;
         final Map<Integer, Map<String, String>> rows = new HashMap<>();
         for (final String line : lines)
@@ -217,27 +218,17 @@ class ConsumerGroupCommandIT
     /** {@link #PER_PARTITION} records to each partition, record i with timestamp {@code base} + i seconds. */
     private static void produce(final String topic, final long base) throws Exception
     {
-        try (KafkaProducer<String, String> producer = Clients.producer(BROKER.bootstrapServers()))
+        final List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < PER_PARTITION; i++)
         {
-            final List<Future<?>> sent = new ArrayList<>();
-            for (int i = 0; i < PER_PARTITION; i++)
+            for (int p = 0; p < PARTITIONS; p++)
             {
-                for (int p = 0; p < PARTITIONS; p++)
-                {
-                    sent.add(producer.send(new ProducerRecord<>(topic, p, base + i * 1000L, "k" + i, "v" + i)));
-                }
-            }
-            for (final Future<?> f : sent)
-            {
-                f.get(30, TimeUnit.SECONDS);
+                records.add(new ProducerRecord<>(topic, p, base + i * 1000L, "k" + i, "v" + i));
             }
         }
-    }
-
-    private static Exec.Result tool(final String... args)
-    {
-        final List<String> all = new ArrayList<>(List.of("--bootstrap-server", BROKER.bootstrapServers()));
-        all.addAll(List.of(args));
-        return Exec.java(COMMAND, all, "", TOOL_TIMEOUT);
+        try (KafkaProducer<String, String> producer = Clients.producer(BROKER.bootstrapServers()))
+        {
+            Produce.acked(producer, records);
+        }
     }
 }

@@ -4,10 +4,10 @@ import io.piste.it.support.BrokerExtension;
 import io.piste.it.support.Clients;
 import io.piste.it.support.Consume;
 import io.piste.it.support.Exec;
+import io.piste.it.support.KafkaTool;
+import io.piste.it.support.Produce;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,25 +26,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class KafkaToolsIT
 {
-    private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(60);
-    private static final String TOPIC_COMMAND = "org.apache.kafka.tools.TopicCommand";
-    private static final String CONSOLE_PRODUCER = "org.apache.kafka.tools.ConsoleProducer";
-    private static final String CONSOLE_CONSUMER = "org.apache.kafka.tools.consumer.ConsoleConsumer";
-    private static final String GET_OFFSET_SHELL = "org.apache.kafka.tools.GetOffsetShell";
-
     @RegisterExtension
     static final BrokerExtension BROKER = BrokerExtension.defaults();
+    private static final KafkaTool TOPICS = KafkaTool.topicCommand(BROKER::bootstrapServers);
+    private static final KafkaTool CONSOLE_PRODUCER = KafkaTool.consoleProducer(BROKER::bootstrapServers);
+    private static final KafkaTool CONSOLE_CONSUMER = KafkaTool.consoleConsumer(BROKER::bootstrapServers);
+    private static final KafkaTool GET_OFFSETS = KafkaTool.getOffsetShell(BROKER::bootstrapServers);
 
     @Test
     void shouldCreateListDescribeAndDeleteWithTopicCommand() throws Exception
     {
         final String topic = "tools-topic";
-        tool(TOPIC_COMMAND, "--create", "--topic", topic, "--partitions", "3", "--replication-factor", "1",
+        TOPICS.run("--create", "--topic", topic, "--partitions", "3", "--replication-factor", "1",
             "--config", "retention.ms=86400000").assertSuccess();
 
-        assertThat(tool(TOPIC_COMMAND, "--list").assertSuccess().stdoutLines()).contains(topic);
+        assertThat(TOPICS.run("--list").assertSuccess().stdoutLines()).contains(topic);
 
-        final Exec.Result described = tool(TOPIC_COMMAND, "--describe", "--topic", topic).assertSuccess();
+        final Exec.Result described = TOPICS.run("--describe", "--topic", topic).assertSuccess();
         assertThat(described.stdout())
             .contains("Topic: " + topic)
             .contains("PartitionCount: 3")
@@ -56,7 +54,7 @@ class KafkaToolsIT
                 .containsPattern("Partition: " + p + "\\s+Leader: 1\\s+Replicas: 1\\s+Isr: 1");
         }
 
-        tool(TOPIC_COMMAND, "--delete", "--topic", topic).assertSuccess();
+        TOPICS.run("--delete", "--topic", topic).assertSuccess();
 
         try (Admin admin = Clients.admin(BROKER.bootstrapServers()))
         {
@@ -69,7 +67,7 @@ class KafkaToolsIT
     {
         Clients.createTopic(BROKER.bootstrapServers(), "tools-exists", 1);
 
-        final Exec.Result result = tool(TOPIC_COMMAND, "--create", "--topic", "tools-exists", "--partitions", "1",
+        final Exec.Result result = TOPICS.run("--create", "--topic", "tools-exists", "--partitions", "1",
             "--replication-factor", "1");
 
         assertThat(result.exitCode()).isNotZero();
@@ -80,7 +78,7 @@ class KafkaToolsIT
     void shouldProduceKeyedLinesWithConsoleProducer()
     {
         final String topic = "tools-console-producer";
-        toolWithInput(CONSOLE_PRODUCER, "k1:one\nk2:two\nk3:three\n", "--topic", topic,
+        CONSOLE_PRODUCER.runWithInput("k1:one\nk2:two\nk3:three\n", "--topic", topic,
             "--reader-property", "parse.key=true", "--reader-property", "key.separator=:").assertSuccess();
 
         final List<ConsumerRecord<String, String>> records = Consume.allOf(BROKER.bootstrapServers(), topic,
@@ -93,9 +91,9 @@ class KafkaToolsIT
     void shouldConsumePartitionFromEarliestWithConsoleConsumer() throws Exception
     {
         final String topic = "tools-console-consumer";
-        produce(topic, 5);
+        Produce.toPartition(BROKER.bootstrapServers(), topic, 0, 0, 5);
 
-        final Exec.Result consumed = tool(CONSOLE_CONSUMER, "--topic", topic, "--partition", "0",
+        final Exec.Result consumed = CONSOLE_CONSUMER.run("--topic", topic, "--partition", "0",
             "--offset", "earliest", "--max-messages", "5", "--timeout-ms", "20000",
             "--formatter-property", "print.key=true", "--formatter-property", "key.separator=:",
             "--command-property", "enable.auto.commit=false").assertSuccess();
@@ -112,10 +110,10 @@ class KafkaToolsIT
         {
             lines.add("line " + i);
         }
-        toolWithInput(CONSOLE_PRODUCER, String.join("\n", lines) + "\n", "--topic", topic,
+        CONSOLE_PRODUCER.runWithInput(String.join("\n", lines) + "\n", "--topic", topic,
             "--compression-codec", "lz4").assertSuccess();
 
-        final Exec.Result consumed = tool(CONSOLE_CONSUMER, "--topic", topic, "--partition", "0",
+        final Exec.Result consumed = CONSOLE_CONSUMER.run("--topic", topic, "--partition", "0",
             "--offset", "earliest", "--max-messages", "50", "--timeout-ms", "20000",
             "--command-property", "enable.auto.commit=false").assertSuccess();
 
@@ -127,36 +125,11 @@ class KafkaToolsIT
     {
         final String topic = "tools-offsets";
         Clients.createTopic(BROKER.bootstrapServers(), topic, 2);
-        produce(topic, 7);
+        Produce.toPartition(BROKER.bootstrapServers(), topic, 0, 0, 7);
 
-        assertThat(tool(GET_OFFSET_SHELL, "--topic", topic, "--time", "-1").assertSuccess().stdoutLines())
+        assertThat(GET_OFFSETS.run("--topic", topic, "--time", "-1").assertSuccess().stdoutLines())
             .containsExactlyInAnyOrder(topic + ":0:7", topic + ":1:0");
-        assertThat(tool(GET_OFFSET_SHELL, "--topic", topic, "--time", "-2").assertSuccess().stdoutLines())
+        assertThat(GET_OFFSETS.run("--topic", topic, "--time", "-2").assertSuccess().stdoutLines())
             .containsExactlyInAnyOrder(topic + ":0:0", topic + ":1:0");
-    }
-
-    private static void produce(final String topic, final int count) throws Exception
-    {
-        try (KafkaProducer<String, String> producer = Clients.producer(BROKER.bootstrapServers()))
-        {
-            for (int i = 0; i < count; i++)
-            {
-                producer.send(new ProducerRecord<>(topic, 0, "k" + i, "v" + i)).get(30, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    private static Exec.Result tool(final String mainClass, final String... args)
-    {
-        return toolWithInput(mainClass, "", args);
-    }
-
-    private static Exec.Result toolWithInput(final String mainClass, final String stdin, final String... args)
-    {
-        final List<String> all = new ArrayList<>();
-        all.add("--bootstrap-server");
-        all.add(BROKER.bootstrapServers());
-        all.addAll(List.of(args));
-        return Exec.java(mainClass, all, stdin, TOOL_TIMEOUT);
     }
 }

@@ -4,8 +4,8 @@ import io.piste.it.support.BackgroundProcess;
 import io.piste.it.support.Bounded;
 import io.piste.it.support.BrokerExtension;
 import io.piste.it.support.Clients;
-import io.piste.it.support.Environment;
-import io.piste.it.support.Exec;
+import io.piste.it.support.Kcat;
+import io.piste.it.support.Produce;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
@@ -13,8 +13,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +28,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -61,8 +58,7 @@ class KcatGroupIT
     @BeforeAll
     static void findKcat()
     {
-        kcat = Exec.onPath("kcat");
-        Environment.require(kcat != null, "the kcat binary on PATH (apt-get install kcat)");
+        kcat = Kcat.require();
     }
 
     @Test
@@ -84,7 +80,7 @@ class KcatGroupIT
                     .isNotEmpty();
             }
             // Produced once the group is stable, so that no rebalance can hand a record to both members.
-            produce(topic, 0, recordCount);
+            Produce.keyed(BROKER.bootstrapServers(), topic, 0, recordCount);
 
             final boolean all = Bounded.waitFor(Duration.ofSeconds(60), Duration.ofMillis(100),
                 () -> a.stdoutLines().size() + b.stdoutLines().size() >= recordCount);
@@ -121,7 +117,7 @@ class KcatGroupIT
         final String group = "kcat-group-resume-g";
         final int partitions = 4;
         Clients.createTopic(BROKER.bootstrapServers(), topic, partitions);
-        produce(topic, 0, 400);
+        Produce.keyed(BROKER.bootstrapServers(), topic, 0, 400);
         final Map<TopicPartition, Long> end = endOffsets(topic, partitions);
 
         // A Java group member commits half of each partition, then leaves.
@@ -169,7 +165,7 @@ class KcatGroupIT
             awaitCommitted(admin, group, end);
         }
 
-        produce(topic, 400, 440);
+        Produce.keyed(BROKER.bootstrapServers(), topic, 400, 440);
         try (KafkaConsumer<String, String> consumer = Clients.consumer(BROKER.bootstrapServers(),
             javaMember(group)))
         {
@@ -276,23 +272,6 @@ class KcatGroupIT
                 all.add(new TopicPartition(topic, p));
             }
             return new HashMap<>(consumer.endOffsets(all, Duration.ofSeconds(20)));
-        }
-    }
-
-    /** Records k{i}/v{i} for i in [from, to), spread over the partitions by key; every send acknowledged. */
-    private static void produce(final String topic, final int from, final int to) throws Exception
-    {
-        try (KafkaProducer<String, String> producer = Clients.producer(BROKER.bootstrapServers()))
-        {
-            final List<Future<?>> sent = new ArrayList<>();
-            for (int i = from; i < to; i++)
-            {
-                sent.add(producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i)));
-            }
-            for (final Future<?> f : sent)
-            {
-                f.get(30, TimeUnit.SECONDS);
-            }
         }
     }
 

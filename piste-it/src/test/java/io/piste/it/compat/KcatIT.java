@@ -3,8 +3,8 @@ package io.piste.it.compat;
 import io.piste.it.support.BrokerExtension;
 import io.piste.it.support.Clients;
 import io.piste.it.support.Consume;
-import io.piste.it.support.Environment;
 import io.piste.it.support.Exec;
+import io.piste.it.support.Kcat;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -17,7 +17,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,18 +31,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class KcatIT
 {
-    private static final Duration KCAT_TIMEOUT = Duration.ofSeconds(30);
-
     @RegisterExtension
     static final BrokerExtension BROKER = BrokerExtension.defaults();
 
-    private static Path kcat;
+    private static final Kcat KCAT = Kcat.on(BROKER::bootstrapServers);
 
     @BeforeAll
     static void findKcat()
     {
-        kcat = Exec.onPath("kcat");
-        Environment.require(kcat != null, "the kcat binary on PATH (apt-get install kcat)");
+        Kcat.require();
     }
 
     @Test
@@ -51,7 +47,7 @@ class KcatIT
     {
         Clients.createTopic(BROKER.bootstrapServers(), "kcat-listed", 3);
 
-        final Exec.Result result = kcat("-L").assertSuccess();
+        final Exec.Result result = KCAT.run("-L").assertSuccess();
 
         assertThat(result.stdout())
             .contains("1 brokers:")
@@ -65,7 +61,7 @@ class KcatIT
     {
         Clients.createTopic(BROKER.bootstrapServers(), "kcat-json", 2);
 
-        final Exec.Result result = kcat("-L", "-J", "-t", "kcat-json").assertSuccess();
+        final Exec.Result result = KCAT.run("-L", "-J", "-t", "kcat-json").assertSuccess();
 
         assertThat(result.stdout())
             .contains("\"controllerid\":1")
@@ -78,10 +74,10 @@ class KcatIT
     void shouldProduceKeysAndHeadersThenConsumeThem()
     {
         final String topic = "kcat-keys-headers";
-        kcat(List.of("-P", "-t", topic, "-p", "0", "-K:", "-H", "origin=kcat", "-H", "run=1"),
+        KCAT.run(List.of("-P", "-t", topic, "-p", "0", "-K:", "-H", "origin=kcat", "-H", "run=1"),
             "k1:first\nk2:second\nk3:third\n").assertSuccess();
 
-        final Exec.Result consumed = kcat("-C", "-t", topic, "-o", "beginning", "-e", "-q",
+        final Exec.Result consumed = KCAT.run("-C", "-t", topic, "-o", "beginning", "-e", "-q",
             "-f", "%k=%s|%h|%o\\n").assertSuccess();
 
         assertThat(consumed.stdoutLines()).containsExactly(
@@ -101,10 +97,10 @@ class KcatIT
     {
         final String topic = "kcat-codec-" + codec;
         final List<String> lines = lines(300, codec);
-        kcat(List.of("-P", "-t", topic, "-p", "0", "-z", codec, "-X", "linger.ms=50", "-K:"),
+        KCAT.run(List.of("-P", "-t", topic, "-p", "0", "-z", codec, "-X", "linger.ms=50", "-K:"),
             String.join("\n", lines) + "\n").assertSuccess();
 
-        final Exec.Result consumed = kcat("-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k:%s\\n")
+        final Exec.Result consumed = KCAT.run("-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k:%s\\n")
             .assertSuccess();
 
         assertThat(consumed.stdoutLines()).containsExactlyElementsOf(lines);
@@ -132,7 +128,7 @@ class KcatIT
             producer.flush();
         }
 
-        final Exec.Result consumed = kcat("-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k:%s\\n")
+        final Exec.Result consumed = KCAT.run("-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k:%s\\n")
             .assertSuccess();
 
         assertThat(consumed.stdoutLines()).containsExactlyElementsOf(lines);
@@ -146,20 +142,5 @@ class KcatIT
             lines.add("key-" + i + ":" + tag + " value " + i + " repeated text repeated text repeated text");
         }
         return lines;
-    }
-
-    private static Exec.Result kcat(final String... args)
-    {
-        return kcat(List.of(args), "");
-    }
-
-    private static Exec.Result kcat(final List<String> args, final String stdin)
-    {
-        final List<String> command = new ArrayList<>();
-        command.add(kcat.toString());
-        command.add("-b");
-        command.add(BROKER.bootstrapServers());
-        command.addAll(args);
-        return Exec.run(command, stdin, KCAT_TIMEOUT);
     }
 }

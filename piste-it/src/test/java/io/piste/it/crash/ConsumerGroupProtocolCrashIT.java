@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.piste.it.support.Bounded;
 import io.piste.it.support.BrokerProcess;
+import io.piste.it.support.BrokerProcesses;
 import io.piste.it.support.Clients;
+import io.piste.it.support.Produce;
 import io.piste.it.support.TestDirs;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
@@ -28,9 +29,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Consumer-protocol members (KIP-848) keep running while the broker is killed with SIGKILL and restarted: they
@@ -45,22 +46,15 @@ class ConsumerGroupProtocolCrashIT
     private static final int RECORDS = 3000;
     private static final String TOPIC = "kip848-crash";
 
+    @RegisterExtension
+    final BrokerProcesses brokers = new BrokerProcesses();
     private BrokerProcess broker;
-
-    @AfterEach
-    void tearDown()
-    {
-        if (broker != null && broker.isAlive())
-        {
-            broker.kill9();
-        }
-    }
 
     @Test
     void shouldResumeFromCommittedOffsetsAfterKill9() throws Exception
     {
         final Path dir = TestDirs.create("kip848-crash");
-        broker = BrokerProcess.start("kip848-crash-broker", dir.resolve("logs"), dir, Map.of(
+        broker = brokers.start("kip848-crash-broker", dir.resolve("logs"), dir, Map.of(
             "offsets.topic.num.partitions", "3",
             "group.consumer.heartbeat.interval.ms", "500",
             "group.consumer.session.timeout.ms", "10000"));
@@ -172,19 +166,17 @@ class ConsumerGroupProtocolCrashIT
         return consumed.values().stream().mapToInt(Map::size).sum();
     }
 
-    private void produce(final int from, final int to) throws Exception
+    /** Records k{i}/v{i} for i in [from, to), round robin over the partitions, every one acknowledged. */
+    private void produce(final int from, final int to)
     {
+        final List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = from; i < to; i++)
+        {
+            records.add(new ProducerRecord<>(TOPIC, i % PARTITIONS, "k" + i, "v" + i));
+        }
         try (KafkaProducer<String, String> producer = Clients.producer(broker.bootstrapServers()))
         {
-            final List<Future<?>> sent = new ArrayList<>();
-            for (int i = from; i < to; i++)
-            {
-                sent.add(producer.send(new ProducerRecord<>(TOPIC, i % PARTITIONS, "k" + i, "v" + i)));
-            }
-            for (final Future<?> f : sent)
-            {
-                f.get(30, TimeUnit.SECONDS);
-            }
+            Produce.acked(producer, records);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.piste.it.crash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.piste.it.support.BrokerProcess;
+import io.piste.it.support.BrokerProcesses;
 import io.piste.it.support.Clients;
 import io.piste.it.support.TestDirs;
 import java.io.IOException;
@@ -25,9 +26,9 @@ import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Damage written into {@code __consumer_offsets} on the disk of a stopped broker: a flipped byte in one commit's
@@ -44,22 +45,15 @@ class CorruptOffsetsTopicIT
     private static final int BATCH_HEADER_BYTES = 61;
     private static final TopicPartition DATA = new TopicPartition("corrupt-offsets-data", 0);
 
+    @RegisterExtension
+    final BrokerProcesses brokers = new BrokerProcesses();
     private BrokerProcess broker;
-
-    @AfterEach
-    void tearDown()
-    {
-        if (broker != null && broker.isAlive())
-        {
-            broker.kill9();
-        }
-    }
 
     @Test
     void shouldStartAndKeepTheValidGroupsOffsetsWhenTheOffsetsTopicHoldsGarbage() throws Exception
     {
         final Path dir = TestDirs.create("corrupt-offsets");
-        broker = BrokerProcess.start("corrupt-offsets-broker", dir.resolve("logs"), dir,
+        broker = brokers.start("corrupt-offsets-broker", dir.resolve("logs"), dir,
             Map.of("group.initial.rebalance.delay.ms", "0", "offsets.topic.num.partitions", "1"));
         Clients.createTopic(broker.bootstrapServers(), DATA.topic(), 1);
         commit("victim", 5);

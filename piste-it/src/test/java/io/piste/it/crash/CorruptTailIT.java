@@ -1,6 +1,7 @@
 package io.piste.it.crash;
 
 import io.piste.it.support.BrokerProcess;
+import io.piste.it.support.BrokerProcesses;
 import io.piste.it.support.Clients;
 import io.piste.it.support.Consume;
 import io.piste.it.support.TestDirs;
@@ -8,9 +9,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -40,17 +41,10 @@ class CorruptTailIT
 {
     private static final int RECORDS = 100;
 
+    @RegisterExtension
+    final BrokerProcesses brokers = new BrokerProcesses();
     private BrokerProcess broker;
     private Path dir;
-
-    @AfterEach
-    void tearDown()
-    {
-        if (broker != null && broker.isAlive())
-        {
-            broker.kill9();
-        }
-    }
 
     @Test
     void shouldDropJunkAfterLastBatch() throws Exception
@@ -102,7 +96,7 @@ class CorruptTailIT
     private void startAndProduce(final String topic) throws Exception
     {
         dir = TestDirs.create(topic);
-        broker = BrokerProcess.start(topic + "-broker", dir.resolve("logs"), dir, Map.of());
+        broker = brokers.start(topic + "-broker", dir.resolve("logs"), dir, Map.of());
         Clients.createTopic(broker.bootstrapServers(), topic, 1);
         try (KafkaProducer<String, String> producer = Clients.producer(broker.bootstrapServers(), Clients.props(
             ProducerConfig.LINGER_MS_CONFIG, 0, ProducerConfig.COMPRESSION_TYPE_CONFIG, "none")))

@@ -2,6 +2,7 @@ package io.piste.it.crash;
 
 import io.piste.it.support.Bounded;
 import io.piste.it.support.BrokerProcess;
+import io.piste.it.support.BrokerProcesses;
 import io.piste.it.support.Clients;
 import io.piste.it.support.Consume;
 import io.piste.it.support.LoadProducer;
@@ -12,6 +13,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +42,8 @@ class CrashIT
     private static final int RECORDS_PER_SECOND = 1_500;
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
+    @RegisterExtension
+    final BrokerProcesses brokers = new BrokerProcesses();
     private BrokerProcess broker;
     private final List<LoadProducer> allProducers = new ArrayList<>();
 
@@ -49,10 +53,6 @@ class CrashIT
         for (final LoadProducer producer : allProducers)
         {
             producer.close();
-        }
-        if (broker != null && broker.isAlive())
-        {
-            broker.kill9();
         }
     }
 
@@ -79,7 +79,7 @@ class CrashIT
         final Map<String, String> config = new LinkedHashMap<>(overrides);
         config.put("log.segment.bytes", Integer.toString(1024 * 1024));
         config.put("num.partitions", Integer.toString(PARTITIONS));
-        broker = BrokerProcess.start(name + "-broker", dir.resolve("logs"), dir, config);
+        broker = brokers.start(name + "-broker", dir.resolve("logs"), dir, config);
         final Map<String, List<LoadProducer>> producersByTopic = new LinkedHashMap<>();
 
         for (int round = 0; round < rounds; round++)

@@ -1,15 +1,16 @@
 package io.piste.it.crash;
 
 import io.piste.it.support.BrokerProcess;
+import io.piste.it.support.BrokerProcesses;
 import io.piste.it.support.Clients;
 import io.piste.it.support.Consume;
 import io.piste.it.support.TestDirs;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,17 +47,10 @@ class MetadataCorruptionIT
     private static final int RECORDS = 50;
     private static final String STRAY = "\\.[0-9a-f]{32}-stray";
 
+    @RegisterExtension
+    final BrokerProcesses brokers = new BrokerProcesses();
     private BrokerProcess broker;
     private Path dir;
-
-    @AfterEach
-    void tearDown()
-    {
-        if (broker != null && broker.isAlive())
-        {
-            broker.kill9();
-        }
-    }
 
     @Test
     void shouldRefuseToStartOnABitFlipMidFileAndKeepEveryPartition() throws Exception
@@ -137,7 +131,7 @@ class MetadataCorruptionIT
     private void startWithTopics(final String name, final String... topics) throws Exception
     {
         dir = TestDirs.create("metadata-" + name);
-        broker = BrokerProcess.start("metadata-" + name + "-broker", dir.resolve("logs"), dir, Map.of());
+        broker = brokers.start("metadata-" + name + "-broker", dir.resolve("logs"), dir, Map.of());
         try (KafkaProducer<String, String> producer = Clients.producer(broker.bootstrapServers()))
         {
             for (final String topic : topics)

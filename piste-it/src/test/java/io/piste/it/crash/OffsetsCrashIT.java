@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.piste.it.support.Bounded;
 import io.piste.it.support.BrokerProcess;
+import io.piste.it.support.BrokerProcesses;
 import io.piste.it.support.Clients;
 import io.piste.it.support.TestDirs;
 import java.nio.file.Path;
@@ -21,9 +22,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A group member commits offsets as fast as it can while the broker is killed with SIGKILL: after the restart the
@@ -35,16 +36,9 @@ class OffsetsCrashIT
 {
     private static final int RECORDS = 2000;
 
+    @RegisterExtension
+    final BrokerProcesses brokers = new BrokerProcesses();
     private BrokerProcess broker;
-
-    @AfterEach
-    void tearDown()
-    {
-        if (broker != null && broker.isAlive())
-        {
-            broker.kill9();
-        }
-    }
 
     private Map<String, Object> member()
     {
@@ -61,7 +55,7 @@ class OffsetsCrashIT
     void shouldKeepEveryAcknowledgedCommitAfterKill9() throws Exception
     {
         final Path dir = TestDirs.create("offsets-crash");
-        broker = BrokerProcess.start("offsets-crash-broker", dir.resolve("logs"), dir,
+        broker = brokers.start("offsets-crash-broker", dir.resolve("logs"), dir,
             Map.of("group.initial.rebalance.delay.ms", "0", "offsets.topic.num.partitions", "3"));
         final String topic = "offsets-crash";
         final TopicPartition tp = new TopicPartition(topic, 0);

@@ -6,6 +6,7 @@ import io.piste.it.support.Clients;
 import io.piste.it.support.Consume;
 import io.piste.it.support.LoadProducer;
 import io.piste.it.support.LoadVerifier;
+import io.piste.it.support.RawClient;
 import io.piste.it.support.RawConnection;
 import io.piste.it.support.RawConnection.Outcome;
 import org.apache.kafka.clients.admin.Admin;
@@ -16,6 +17,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -154,87 +158,80 @@ class BadInputIT
     {
         for (final int size : new int[] {SOCKET_REQUEST_MAX_BYTES + 1, 100 * 1024 * 1024, Integer.MAX_VALUE, -1})
         {
-            try (RawConnection connection = RawConnection.open(BROKER.broker().port()))
-            {
-                final ByteBuffer frame = ByteBuffer.allocate(4 + 64);
-                frame.putInt(size);
-                frame.putShort(API_VERSIONS).putShort((short)0).putInt(1);
+            final ByteBuffer frame = ByteBuffer.allocate(4 + 64);
+            frame.putInt(size);
+            frame.putShort(API_VERSIONS).putShort((short)0).putInt(1);
 
-                connection.send(frame.array());
-
-                assertThat(connection.await(ANSWER_TIMEOUT)).as("outcome of a frame of size %d", size)
-                    .isEqualTo(Outcome.CLOSED);
-            }
+            assertClosesConnection("a frame of size " + size, frame.array(), false);
         }
     }
 
+    /**
+     * A frame that never ends is waited for, as Kafka does, and the connection closed at end of stream; a whole
+     * frame that ends inside its header or its body cannot be parsed, and Kafka closes its connection at once.
+     */
     @Test
     void shouldCloseConnectionOnTruncatedFrames() throws Exception
     {
-        final List<byte[]> truncated = List.of(
-            // Size says 100, 10 bytes follow, then end of stream.
-            concat(ByteBuffer.allocate(4).putInt(100).array(), new byte[10]),
-            // Two bytes of a size.
-            new byte[] {0, 0},
-            // A whole frame that ends inside the request header (api_key, api_version, half a correlation id).
-            ByteBuffer.allocate(10).putInt(6).putShort(METADATA).putShort((short)12).putShort((short)0).array(),
-            // A Metadata v12 header whose body stops after the first byte of the topics array.
-            RawConnection.requestV2(METADATA, 12, 5, "piste-it", new byte[] {2}));
-        for (int i = 0; i < truncated.size(); i++)
-        {
-            try (RawConnection connection = RawConnection.open(BROKER.broker().port()))
-            {
-                connection.send(truncated.get(i));
-                connection.shutdownOutput();
-
-                assertThat(connection.await(ANSWER_TIMEOUT)).as("outcome of truncated input %d", i)
-                    .isNotEqualTo(Outcome.NOTHING);
-            }
-        }
+        // Size says 100, 10 bytes follow, then end of stream.
+        assertClosesConnection("a frame cut after 10 of 100 bytes",
+            concat(ByteBuffer.allocate(4).putInt(100).array(), new byte[10]), true);
+        // Two bytes of a size, then end of stream.
+        assertClosesConnection("two bytes of a size", new byte[] {0, 0}, true);
+        // A whole frame that ends inside the request header (api_key, api_version, half a correlation id).
+        assertClosesConnection("a frame ending inside its header",
+            ByteBuffer.allocate(10).putInt(6).putShort(METADATA).putShort((short)12).putShort((short)0).array(), false);
+        // A Metadata v12 header whose body stops after the first byte of the topics array.
+        assertClosesConnection("a Metadata v12 body cut after one byte",
+            RawConnection.requestV2(METADATA, 12, 5, "piste-it", new byte[] {2}), false);
     }
 
+    /** Kafka cannot read these requests and closes their connection without an answer. */
     @Test
-    void shouldCloseOrAnswerOnGarbledHeader() throws Exception
+    void shouldCloseConnectionOnGarbledRequests() throws Exception
     {
-        final List<byte[]> garbled = List.of(
-            // client_id length 30000, far past the end of the frame.
-            frame(b -> b.putShort(API_VERSIONS).putShort((short)0).putInt(1).putShort((short)30_000)),
-            // client_id length -5 (only -1, null, is valid).
-            frame(b -> b.putShort(API_VERSIONS).putShort((short)0).putInt(2).putShort((short)-5)),
-            // A Produce v9 (flexible) request whose body is all 0xFF.
-            RawConnection.requestV2(PRODUCE, 9, 3, "piste-it", filled(64, (byte)0xFF)),
-            // A Metadata v1 request whose topic array claims 2^31-1 entries.
+        assertClosesConnection("a client_id length of 30000, past the end of the frame",
+            frame(b -> b.putShort(API_VERSIONS).putShort((short)0).putInt(1).putShort((short)30_000)), false);
+        assertClosesConnection("a Produce v9 (flexible) request whose body is all 0xFF",
+            RawConnection.requestV2(PRODUCE, 9, 3, "piste-it", filled(64, (byte)0xFF)), false);
+        assertClosesConnection("a Metadata v1 request whose topic array claims 2^31-1 entries",
             RawConnection.requestV1(METADATA, 1, 4, "piste-it", ByteBuffer.allocate(4).putInt(Integer.MAX_VALUE)
-                .array()));
-        for (int i = 0; i < garbled.size(); i++)
-        {
-            try (RawConnection connection = RawConnection.open(BROKER.broker().port()))
-            {
-                connection.send(garbled.get(i));
-
-                assertThat(connection.await(ANSWER_TIMEOUT)).as("outcome of garbled request %d", i)
-                    .isNotEqualTo(Outcome.NOTHING);
-            }
-        }
+                .array()), false);
     }
 
+    /**
+     * Kafka's header reader (kafka-clients' RequestHeaderData) takes any negative client_id length as a null client
+     * id, not only -1: an ApiVersions v0 with length -5 is answered, and its connection kept.
+     */
     @Test
-    void shouldCloseOrAnswerOnUnknownApiKey() throws Exception
+    void shouldAnswerANegativeClientIdLengthAsANullClientId() throws Exception
+    {
+        try (RawConnection connection = RawConnection.open(BROKER.broker().port()))
+        {
+            connection.send(frame(b -> b.putShort(API_VERSIONS).putShort((short)0).putInt(2).putShort((short)-5)));
+
+            assertThat(connection.await(ANSWER_TIMEOUT)).isEqualTo(Outcome.RESPONSE);
+            final ByteBuffer response = connection.lastResponse();
+            assertThat(response.getInt()).as("correlation id").isEqualTo(2);
+            assertThat(response.getShort()).as("error code").isZero();
+            assertThat(apiVersionsV0(response)).containsKeys((int)PRODUCE, (int)METADATA, (int)API_VERSIONS);
+
+            connection.send(RawConnection.requestV1(API_VERSIONS, 0, 3, "piste-it", new byte[0]));
+            assertThat(connection.await(ANSWER_TIMEOUT)).as("the next request on that connection")
+                .isEqualTo(Outcome.RESPONSE);
+            assertThat(connection.lastResponse().getInt()).as("correlation id").isEqualTo(3);
+        }
+        assertStillServes();
+    }
+
+    /** An api key Kafka does not know makes its header unreadable: Kafka closes the connection. */
+    @Test
+    void shouldCloseConnectionOnUnknownApiKey() throws Exception
     {
         for (final int apiKey : new int[] {9_999, 1_000, -2, Short.MAX_VALUE})
         {
-            try (RawConnection connection = RawConnection.open(BROKER.broker().port()))
-            {
-                connection.send(RawConnection.requestV1(apiKey, 0, 11, "piste-it", new byte[0]));
-
-                final Outcome outcome = connection.await(ANSWER_TIMEOUT);
-
-                assertThat(outcome).as("outcome of api key %d", apiKey).isNotEqualTo(Outcome.NOTHING);
-                if (outcome == Outcome.RESPONSE)
-                {
-                    assertThat(connection.lastResponse().getInt(0)).as("correlation id").isEqualTo(11);
-                }
-            }
+            assertClosesConnection("api key " + apiKey,
+                RawConnection.requestV1(apiKey, 0, 11, "piste-it", new byte[0]), false);
         }
     }
 
@@ -274,15 +271,12 @@ class BadInputIT
         }
     }
 
+    /** Only ApiVersions answers a version it does not know (above); for any other API Kafka closes. */
     @Test
-    void shouldCloseOrAnswerOnUnsupportedVersionOfOtherApi() throws Exception
+    void shouldCloseConnectionOnUnsupportedVersionOfOtherApi() throws Exception
     {
-        try (RawConnection connection = RawConnection.open(BROKER.broker().port()))
-        {
-            connection.send(RawConnection.requestV2(METADATA, 999, 43, "piste-it", new byte[] {1, 0, 0, 0}));
-
-            assertThat(connection.await(ANSWER_TIMEOUT)).isNotEqualTo(Outcome.NOTHING);
-        }
+        assertClosesConnection("Metadata v999",
+            RawConnection.requestV2(METADATA, 999, 43, "piste-it", new byte[] {1, 0, 0, 0}), false);
     }
 
     @Test
@@ -316,6 +310,38 @@ class BadInputIT
         assertThat(hangs).as("inputs after which the broker neither answered nor closed within 3 s of EOF")
             .isEmpty();
         assertThat(iterations).isGreaterThan(100);
+        assertStillServes();
+    }
+
+    /**
+     * Sends {@code input} on a new connection (then ends the stream if {@code endOfStream}), and expects the broker
+     * to close that connection without an answer, and to answer on a new one.
+     */
+    private static void assertClosesConnection(final String what, final byte[] input, final boolean endOfStream)
+        throws IOException
+    {
+        try (RawConnection connection = RawConnection.open(BROKER.broker().port()))
+        {
+            connection.send(input);
+            if (endOfStream)
+            {
+                connection.shutdownOutput();
+            }
+
+            assertThat(connection.await(ANSWER_TIMEOUT)).as("outcome of %s", what).isEqualTo(Outcome.CLOSED);
+        }
+        assertStillServes();
+    }
+
+    /** ApiVersions v3 on a new connection is answered without error. */
+    private static void assertStillServes() throws IOException
+    {
+        try (RawClient client = RawClient.open(BROKER.broker().port()))
+        {
+            final ApiVersionsResponseData answer = client.call(ApiKeys.API_VERSIONS, (short)3,
+                new ApiVersionsRequestData().setClientSoftwareName("piste-it").setClientSoftwareVersion("1.0"));
+            assertThat(Errors.forCode(answer.errorCode())).as("ApiVersions after the bad input").isEqualTo(Errors.NONE);
+        }
     }
 
     private static byte[] fuzzInput(final Random random)

@@ -7,8 +7,6 @@ import io.piste.it.support.Consume;
 import io.piste.it.support.Environment;
 import io.piste.it.support.Exec;
 import io.piste.it.support.TestDirs;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -110,7 +108,7 @@ class FullDiskIT
 
         // 2. The broker is up and serves metadata and reads.
         assertThat(broker.isAlive()).as("broker alive on a full disk").isTrue();
-        assertThat(describe().partitions()).hasSize(1);
+        assertThat(Clients.describeTopic(broker.bootstrapServers(), TOPIC).partitions()).hasSize(1);
         assertThat(readAll()).as("records on the full disk").containsExactlyElementsOf(acked);
 
         // 3. Free space: produce works again, no restart.
@@ -128,7 +126,7 @@ class FullDiskIT
         System.out.println("FullDiskIT: broker stopped on a full disk with exit code " + exitCode);
         broker.restart();
 
-        assertThat(describe().partitions()).hasSize(1);
+        assertThat(Clients.describeTopic(broker.bootstrapServers(), TOPIC).partitions()).hasSize(1);
         assertThat(readAll()).as("records after a restart on the full disk").containsExactlyElementsOf(acked);
         broker.stop();
         passed = true;
@@ -201,14 +199,6 @@ class FullDiskIT
                 numbers.add(n);
             }
             return numbers;
-        }
-    }
-
-    private static TopicDescription describe() throws Exception
-    {
-        try (Admin admin = Clients.admin(broker.bootstrapServers()))
-        {
-            return admin.describeTopics(List.of(TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS).get(TOPIC);
         }
     }
 

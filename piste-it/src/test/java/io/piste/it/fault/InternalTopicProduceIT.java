@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.piste.it.support.BrokerProcess;
+import io.piste.it.support.BrokerProcesses;
 import io.piste.it.support.Clients;
-import io.piste.it.support.Environment;
 import io.piste.it.support.Exec;
+import io.piste.it.support.Kcat;
 import io.piste.it.support.TestDirs;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,11 +26,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Clients cannot write to {@code __consumer_offsets}: kcat and the Java producer get INVALID_TOPIC_EXCEPTION, as
@@ -41,10 +41,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class InternalTopicProduceIT
 {
-    private static final Duration KCAT_TIMEOUT = Duration.ofSeconds(30);
     private static final String GROUP = "internal-keeper";
     private static final long COMMITTED = 42;
 
+    @RegisterExtension
+    final BrokerProcesses brokers = new BrokerProcesses();
     private BrokerProcess broker;
     private TopicPartition committedPartition;
 
@@ -53,7 +54,7 @@ class InternalTopicProduceIT
     {
         final String name = "internal-" + info.getTestMethod().orElseThrow().getName();
         final Path dir = TestDirs.create(name);
-        broker = BrokerProcess.start(name, dir.resolve("logs"), dir,
+        broker = brokers.start(name, dir.resolve("logs"), dir,
             Map.of("group.initial.rebalance.delay.ms", "0", "offsets.topic.num.partitions", "3"));
         final String topic = "internal-data";
         Clients.createTopic(broker.bootstrapServers(), topic, 1);
@@ -65,23 +66,11 @@ class InternalTopicProduceIT
         }
     }
 
-    @AfterEach
-    void tearDown()
-    {
-        if (broker != null && broker.isAlive())
-        {
-            broker.kill9();
-        }
-    }
-
     @Test
     void shouldRefuseKcatProduceToTheOffsetsTopicAndStillRestart()
     {
-        final Path kcat = Exec.onPath("kcat");
-        Environment.require(kcat != null, "the kcat binary on PATH (apt-get install kcat)");
-
-        final Exec.Result result = Exec.run(List.of(kcat.toString(), "-b", broker.bootstrapServers(), "-P",
-            "-t", Topic.GROUP_METADATA_TOPIC_NAME, "-p", "0", "-K:"), "x:y\n", KCAT_TIMEOUT);
+        final Exec.Result result = Kcat.on(broker::bootstrapServers).run(List.of("-P",
+            "-t", Topic.GROUP_METADATA_TOPIC_NAME, "-p", "0", "-K:"), "x:y\n");
 
         assertThat(result.exitCode()).as("kcat's exit code; stderr: %s", result.stderr()).isNotZero();
         assertThat(result.stderr()).contains("Broker: Invalid topic");

@@ -2,16 +2,15 @@ package io.piste.it.fetch;
 
 import io.piste.it.support.BrokerExtension;
 import io.piste.it.support.Clients;
+import io.piste.it.support.Produce;
 import io.piste.it.support.RawConnection.Outcome;
 import io.piste.it.support.TestBroker;
 import io.piste.it.support.TestDirs;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
-import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FetchMetadata;
 import org.junit.jupiter.api.AfterAll;
@@ -22,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -63,18 +63,17 @@ class FetchSessionProtocolIT
     private static Uuid createTopic(final String topic) throws Exception
     {
         Clients.createTopic(BROKER.bootstrapServers(), topic, PARTITIONS);
-        try (Admin admin = Clients.admin(BROKER.bootstrapServers()))
-        {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(20, TimeUnit.SECONDS).get(topic).topicId();
-        }
+        return Clients.describeTopic(BROKER.bootstrapServers(), topic).topicId();
     }
 
-    private static void produce(final String topic, final int partition, final int count) throws Exception
+    private static void produce(final String topic, final int partition, final int count)
     {
+        final List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (int i = 0; i < count; i++)
         {
-            producer.send(new ProducerRecord<>(topic, partition, "k", "v" + i)).get(20, TimeUnit.SECONDS);
+            records.add(new ProducerRecord<>(topic, partition, "k", "v" + i));
         }
+        Produce.acked(producer, records);
     }
 
     @Test

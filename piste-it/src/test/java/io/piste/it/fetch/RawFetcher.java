@@ -1,5 +1,6 @@
 package io.piste.it.fetch;
 
+import io.piste.it.support.RawClient;
 import io.piste.it.support.RawConnection;
 import io.piste.it.support.RawConnection.Outcome;
 import org.apache.kafka.common.Uuid;
@@ -12,8 +13,6 @@ import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
-import org.apache.kafka.common.requests.RequestHeader;
-import org.apache.kafka.common.requests.RequestUtils;
 import org.apache.kafka.common.requests.ResponseHeader;
 
 import java.io.IOException;
@@ -30,7 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class RawFetcher implements AutoCloseable
 {
-    static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
     /** The newest stable fetch version: topics by id. */
     static final short LATEST = ApiKeys.FETCH.latestVersion(false);
     /** The last fetch version that names topics. */
@@ -87,11 +85,8 @@ final class RawFetcher implements AutoCloseable
     {
         sentCorrelationId = ++correlationId;
         sentVersion = version;
-        final RequestHeader header = new RequestHeader(ApiKeys.FETCH, version, "raw-fetcher", sentCorrelationId);
-        final ByteBuffer body = RequestUtils.serialize(header.data(), header.headerVersion(), request, version);
-        final ByteBuffer frame = ByteBuffer.allocate(4 + body.remaining());
-        frame.putInt(body.remaining()).put(body);
-        assertThat(connection.send(frame.array())).as("request sent").isTrue();
+        assertThat(connection.send(RawClient.frame(ApiKeys.FETCH, version, sentCorrelationId, request)))
+            .as("request sent").isTrue();
     }
 
     /** The outcome within {@code timeout}, without decoding: to check that a long poll is still waiting. */
@@ -102,7 +97,7 @@ final class RawFetcher implements AutoCloseable
 
     FetchResponseData receive()
     {
-        assertThat(connection.await(ANSWER_TIMEOUT)).as("fetch answered").isEqualTo(Outcome.RESPONSE);
+        assertThat(connection.await(RawClient.ANSWER_TIMEOUT)).as("fetch answered").isEqualTo(Outcome.RESPONSE);
         return decodeLast();
     }
 

@@ -3,6 +3,7 @@ package io.piste.it.support;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -126,6 +127,16 @@ public final class Clients
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, API_TIMEOUT_MS);
         config.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
         return Admin.create(config);
+    }
+
+    /** DescribeTopics of one topic, waited for. */
+    public static TopicDescription describeTopic(final String bootstrap, final String topic) throws Exception
+    {
+        try (Admin admin = admin(bootstrap))
+        {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(API_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                .get(topic);
+        }
     }
 
     /** Creates topics with replication factor 1 and waits for the answer. */

@@ -10,15 +10,23 @@ import org.apache.kafka.common.TopicPartition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Reads partitions from their beginning with a group-less consumer, bounded by a deadline.
+ * Reads partitions from their beginning with a group-less consumer, and polls group members until they have
+ * partitions or records, each bounded by a deadline.
  */
 public final class Consume
 {
+    /** How long a group member may take to get its first assignment. */
+    public static final Duration ASSIGNMENT_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a group member may take to receive the records it waits for. */
+    public static final Duration RECORDS_TIMEOUT = Duration.ofSeconds(40);
     private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration GROUP_POLL = Duration.ofMillis(100);
 
     private Consume()
     {
@@ -97,6 +105,47 @@ public final class Consume
         {
             return toEnd(consumer, partitionsOf(consumer, topic), timeout);
         }
+    }
+
+    /**
+     * Polls a subscribed consumer until it owns partitions.
+     *
+     * @return a copy of its assignment
+     * @throws AssertionError if it owns none after {@link #ASSIGNMENT_TIMEOUT}
+     */
+    public static Set<TopicPartition> untilAssigned(final Consumer<?, ?> consumer)
+    {
+        final Bounded.Deadline deadline = Bounded.Deadline.in(ASSIGNMENT_TIMEOUT);
+        while (consumer.assignment().isEmpty() && !deadline.passed())
+        {
+            consumer.poll(GROUP_POLL);
+        }
+        if (consumer.assignment().isEmpty())
+        {
+            throw new AssertionError("no partitions assigned within " + ASSIGNMENT_TIMEOUT);
+        }
+        return new HashSet<>(consumer.assignment());
+    }
+
+    /**
+     * Polls a subscribed consumer until at least {@code count} records arrived.
+     *
+     * @return every record that arrived (more than {@code count} if more came in the last poll)
+     * @throws AssertionError if fewer arrived within {@link #RECORDS_TIMEOUT}
+     */
+    public static <K, V> List<ConsumerRecord<K, V>> atLeast(final Consumer<K, V> consumer, final int count)
+    {
+        final List<ConsumerRecord<K, V>> records = new ArrayList<>();
+        final Bounded.Deadline deadline = Bounded.Deadline.in(RECORDS_TIMEOUT);
+        while (records.size() < count && !deadline.passed())
+        {
+            consumer.poll(GROUP_POLL).forEach(records::add);
+        }
+        if (records.size() < count)
+        {
+            throw new AssertionError(records.size() + " of " + count + " records within " + RECORDS_TIMEOUT);
+        }
+        return records;
     }
 
     private static boolean reached(
