@@ -263,6 +263,13 @@ start_system_broker() {
   esac
 }
 
+# cpu_ticks PID: the CPU time process PID has used so far, user + system (fields 14 and 15 of /proc/PID/stat,
+# all its threads), in clock ticks (getconf CLK_TCK per second); empty when the process is gone.
+cpu_ticks() {
+  # Fields counted after the command name's closing parenthesis: a name with spaces cannot shift them.
+  sed -E 's/^.*\) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}'
+}
+
 # broker_stats: peak RSS (VmHWM), current RSS, CPU seconds (user+sys) of BROKER_PID so far.
 broker_stats() {
   local st="/proc/$BROKER_PID/status"

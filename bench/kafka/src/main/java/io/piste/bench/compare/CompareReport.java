@@ -23,6 +23,9 @@ import java.util.Set;
  * (both acknowledge from the page cache), Piste durable against Kafka with {@code log.flush.interval.messages=1}
  * (both fsync before acknowledging), and Piste durable against Kafka's defaults.
  *
+ * <p>Every figure goes through the same median and ratio, including {@code broker_cpu_s_per_gb} (the broker's CPU
+ * seconds per GB moved in a produce or consume cell; lower is better).
+ *
  * <p>Usage: {@code CompareReport <raw.tsv> <table.md> <chart.png> [title]}.
  */
 public final class CompareReport {
@@ -90,7 +93,9 @@ public final class CompareReport {
             }
         }
         sb.append('\n').append("Cells: median (min–max) over the runs; ratio = Piste median / Kafka median. ")
-            .append("Higher is better for MB/s and rates, lower for times, latencies and memory.\n");
+            .append("Higher is better for MB/s and rates, lower for times, latencies, memory and CPU seconds ")
+            .append("per GB (broker_cpu_s_per_gb: the broker's user + system CPU during the cell's tool run, ")
+            .append("per 2^30 bytes of record values produced or consumed).\n");
         return sb.toString();
     }
 

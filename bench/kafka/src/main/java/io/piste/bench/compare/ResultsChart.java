@@ -14,9 +14,10 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 /**
- * The chart of a {@code bench/compare} run, drawn headless with Java2D: three panels of grouped bars (median, with
- * a min–max whisker), one colour per broker: produce MB/s per produce cell, consume MB/s per consume cell, and
- * latency percentiles (log scale, ms) of the latency cells. Panels without data are left out.
+ * The chart of a {@code bench/compare} run, drawn headless with Java2D: panels of grouped bars (median, with
+ * a min–max whisker), one colour per broker: produce MB/s per produce cell, consume MB/s per consume cell, the
+ * broker's CPU seconds per GB of both, latency percentiles (log scale, ms) of the latency cells, start-up and
+ * rebalance times. Panels without data are left out.
  */
 final class ResultsChart {
 
@@ -47,6 +48,11 @@ final class ResultsChart {
             groups(r, systems, "produce", new String[] {"mb_per_sec"}, new String[] {""}));
         addPanel(panels, "Consume, MB/s (ConsumerPerformance fetch MB/s, higher is better)", false,
             groups(r, systems, "consume", new String[] {"fetch_mb_per_sec"}, new String[] {""}));
+        List<Group> cpu = new ArrayList<>();
+        cpu.addAll(groups(r, systems, "produce", new String[] {"broker_cpu_s_per_gb"}, new String[] {" produce"}));
+        cpu.addAll(groups(r, systems, "consume", new String[] {"broker_cpu_s_per_gb"}, new String[] {" consume"}));
+        addPanel(panels, "Broker CPU seconds (user + system) per GB produced or consumed (lower is better)", false,
+            cpu);
         List<Group> latency = new ArrayList<>();
         latency.addAll(groups(r, systems, "e2e", new String[] {"p50_ms", "p99_ms", "p999_ms"},
             new String[] {" p50", " p99", " p99.9"}));
@@ -118,7 +124,7 @@ final class ResultsChart {
                     per.add(st);
                 }
                 if (any) {
-                    // The panel's title says produce or consume; the cell's parameters are the label.
+                    // The panel's title or the suffix says produce or consume; the cell's parameters are the label.
                     String label = cell.startsWith("produce-") || cell.startsWith("consume-")
                         ? cell.substring("produce-".length()) : cell;
                     groups.add(new Group(label + suffixes[m], per));
