@@ -21,9 +21,13 @@ import javax.imageio.ImageIO;
  */
 final class ResultsChart {
 
-    /** One colour per system of {@link CompareReport#SYSTEMS}, in its order: Kafka blues, Piste oranges. */
+    /**
+     * One colour per system of {@link CompareReport#SYSTEMS}, in its order: Kafka blues, Piste oranges, a baseline
+     * Piste build greys.
+     */
     private static final Color[] COLORS = {
-        new Color(0x4e79a7), new Color(0xa0cbe8), new Color(0xffbe7d), new Color(0xe15759),
+        new Color(0x4e79a7), new Color(0xa0cbe8), new Color(0xd3d3d3), new Color(0xffbe7d), new Color(0x8c8c8c),
+        new Color(0xe15759),
     };
     private static final int WIDTH = 1400;
     private static final int PANEL_HEIGHT = 330;
