@@ -75,7 +75,10 @@ final class ResultsChart {
             new String[] {": stable after a member left"}));
         addPanel(panels, "Start-up and rebalance, ms (lower is better; no bar: unsupported)", false, times);
 
-        int height = 70 + Math.max(1, panels.size()) * PANEL_HEIGHT;
+        // The legend takes two rows when a baseline build makes six systems: one row would be wider than the image.
+        int perRow = systems.size() > 4 ? (systems.size() + 1) / 2 : Math.max(1, systems.size());
+        int top = 70 + ((Math.max(1, systems.size()) - 1) / perRow) * 18;
+        int height = top + Math.max(1, panels.size()) * PANEL_HEIGHT;
         BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -88,14 +91,18 @@ final class ResultsChart {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         int lx = 20;
         for (int i = 0; i < systems.size(); i++) {
+            if (i > 0 && i % perRow == 0) {
+                lx = 20;
+            }
+            int ly = 42 + (i / perRow) * 18;
             g.setColor(color(systems.get(i)));
-            g.fillRect(lx, 42, 14, 14);
+            g.fillRect(lx, ly, 14, 14);
             g.setColor(Color.BLACK);
             String name = CompareReport.heading(systems.get(i));
-            g.drawString(name, lx + 18, 54);
+            g.drawString(name, lx + 18, ly + 12);
             lx += 30 + g.getFontMetrics().stringWidth(name);
         }
-        int y = 70;
+        int y = top;
         for (Object[] p : panels) {
             @SuppressWarnings("unchecked")
             List<Group> groups = (List<Group>) p[2];
