@@ -67,11 +67,26 @@ run_tool() {
 # ---------------------------------------------------------------------------------------------------------
 # Piste side: a private copy of the built jars, so that a rebuild by someone else during the run does not
 # change the binary under test half-way.
-piste_snapshot() {   # piste_snapshot DESTDIR -> sets PISTE_CP
-  local dest="$1" target="$PISTE_ROOT/piste-server/target"
+# piste_snapshot DESTDIR [BUILD]: copies this checkout's build (built first when missing, or with PISTE_BUILD=1),
+# or another, already built one (BUILD: a checkout, or its piste-server/target; taken as it is), into DESTDIR.
+# Sets PISTE_CP, PISTE_SERVER_OPTS, PISTE_CDS_OPTS (used by start_piste) and PISTE_JAR_INFO.
+piste_snapshot() {
+  local dest="$1" given="${2:-}" target="$PISTE_ROOT/piste-server/target" options="$PISTE_ROOT/bin/server-jvm.options"
   local jar
+  if [ -n "$given" ]; then
+    target="$given"; [ -d "$given/piste-server/target" ] && target="$given/piste-server/target"
+  fi
   jar="$(ls "$target"/piste-server-*.jar 2>/dev/null | grep -v -- '-sources' | head -n 1 || true)"
-  if [ -z "$jar" ] || [ ! -d "$target/lib" ] || [ "${PISTE_BUILD:-0}" = 1 ]; then
+  if [ -n "$given" ]; then
+    { [ -n "$jar" ] && [ -d "$target/lib" ]; } \
+      || die "no Piste build in $given (piste-server-*.jar and lib/, or piste-server/target with them)"
+    # The JVM options of that build's own bin/piste, when the directory is in a checkout.
+    if [ -f "$target/../../bin/server-jvm.options" ]; then
+      options="$target/../../bin/server-jvm.options"
+    else
+      log "note: no bin/server-jvm.options next to $target; using this checkout's"
+    fi
+  elif [ -z "$jar" ] || [ ! -d "$target/lib" ] || [ "${PISTE_BUILD:-0}" = 1 ]; then
     log "building Piste (./mvnw -B -q -DskipTests -pl piste-server -am package)"
     (cd "$PISTE_ROOT" && timeout 1200 ./mvnw -B -q -DskipTests -pl piste-server -am package) >&2 \
       || die "Piste build failed"
@@ -86,8 +101,8 @@ piste_snapshot() {   # piste_snapshot DESTDIR -> sets PISTE_CP
   PISTE_CP="$dest/$(basename "$jar"):$dest/lib/*"
   PISTE_JAR_INFO="$(basename "$jar") built $(date -u -r "$jar" +%Y-%m-%dT%H:%M:%SZ), sha256 $(sha256sum "$jar" | cut -c1-12)"
   PISTE_JAR_INFO="$PISTE_JAR_INFO; piste-broker $(sha256sum "$dest"/lib/piste-broker-*.jar | cut -c1-12), piste-storage $(sha256sum "$dest"/lib/piste-storage-*.jar | cut -c1-12)"
-  # The JVM options bin/piste adds for `piste server`, from the checkout (copied with the jars).
-  cp "$PISTE_ROOT/bin/server-jvm.options" "$dest/"
+  # The JVM options bin/piste adds for `piste server`, from the build's checkout (copied with the jars).
+  cp "$options" "$dest/server-jvm.options"
   PISTE_SERVER_OPTS="$(grep -vE '^[[:space:]]*(#|$)' "$dest/server-jvm.options" | tr '\n' ' ')"
   PISTE_JAR_INFO="$PISTE_JAR_INFO; Piste's own JVM options (bin/server-jvm.options) after the brokers': ${PISTE_SERVER_OPTS% }"
   PISTE_CDS_OPTS=""
@@ -259,8 +274,21 @@ start_system_broker() {
     kafka|kafka-flush) start_kafka "$2" "$3" ;;
     piste-durable) start_piste "$2" "$3" --override log.flush.on.ack=true ${PISTE_OVERRIDES:-} ;;
     piste-pagecache) start_piste "$2" "$3" --override log.flush.on.ack=false ${PISTE_OVERRIDES:-} ;;
+    piste-base-durable|piste-base-pagecache)
+      # The baseline build (bench/compare --baseline-jars): the same start with that build's jars, JVM options and
+      # AppCDS archive (BASE_PISTE_*, from its piste_snapshot). Assignments before a function call hold only
+      # for that call, so the next start of the other build is not affected.
+      PISTE_CP="$BASE_PISTE_CP" PISTE_SERVER_OPTS="$BASE_PISTE_SERVER_OPTS" PISTE_CDS_OPTS="$BASE_PISTE_CDS_OPTS" \
+        start_system_broker "piste-${1#piste-base-}" "$2" "$3" ;;
     *) BROKER_ERROR="unknown system $1"; return 1 ;;
   esac
+}
+
+# cpu_ticks PID: the CPU time process PID has used so far, user + system (fields 14 and 15 of /proc/PID/stat,
+# all its threads), in clock ticks (getconf CLK_TCK per second); empty when the process is gone.
+cpu_ticks() {
+  # Fields counted after the command name's closing parenthesis: a name with spaces cannot shift them.
+  sed -E 's/^.*\) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}'
 }
 
 # broker_stats: peak RSS (VmHWM), current RSS, CPU seconds (user+sys) of BROKER_PID so far.

@@ -23,7 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Smoke test of the benchmark harness ({@code bench/compare}, {@code docs/benchmarks.md}), so that it cannot rot:
  * the script runs its {@code --tiny} cells against a Piste broker this test starts, with the tools compiled from
  * {@code bench/kafka/src} into this module's test classes (no Kafka broker, nothing downloaded). It checks that
- * the figures parse to sane numbers, not how fast anything is.
+ * the figures parse to sane numbers, not how fast anything is. The broker runs in this JVM, so the broker CPU
+ * figures the script reads from {@code /proc/<pid>/stat} also count this JVM's other threads (JUnit, the readers
+ * of the script's output), which are idle while the cells run.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BenchHarnessIT
@@ -41,17 +43,23 @@ class BenchHarnessIT
 
         final Exec.Result result = Exec.run(List.of("env", "WORK=" + work, "bash",
             REPO.resolve("bench/compare").toString(), "--tiny", "--systems", "piste-durable",
-            "--bootstrap", BROKER.bootstrapServers(), "--tools-cp", System.getProperty("java.class.path"),
+            "--bootstrap", BROKER.bootstrapServers(), "--broker-pid", String.valueOf(ProcessHandle.current().pid()),
+            "--tools-cp", System.getProperty("java.class.path"),
             "--out", out.toString(), "--only", "produce,consume,omb"), "", Duration.ofSeconds(100));
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         final Map<String, String> values = rawValues(out.resolve("raw.tsv"));
         assertThat(number(values, "produce-p6-acks=all-linger=5-none mb_per_sec")).isPositive();
         assertThat(number(values, "consume-p6-linger=5-none fetch_mb_per_sec")).isPositive();
+        // The broker's CPU over each cell's tool run: 2 MB and a tool JVM's run of seconds take tens of 10 ms ticks.
+        assertThat(number(values, "produce-p6-acks=all-linger=5-none broker_cpu_s_per_gb")).isPositive();
+        assertThat(number(values, "consume-p6-linger=5-none broker_cpu_s_per_gb")).isPositive();
         assertThat(number(values, "omb-100p-4x4-500rps rate_achieved")).isBetween(400.0, 600.0);
         assertThat(number(values, "omb-100p-4x4-500rps e2e_p99_ms")).isPositive().isLessThan(60_000.0);
         assertThat(Files.readString(out.resolve("table.md")))
             .contains("| produce-p6-acks=all-linger=5-none | mb_per_sec ↑ |")
+            .contains("| produce-p6-acks=all-linger=5-none | broker_cpu_s_per_gb ↓ |")
+            .contains("| consume-p6-linger=5-none | broker_cpu_s_per_gb ↓ |")
             .contains("No failures.");
         final BufferedImage chart = ImageIO.read(out.resolve("chart.png").toFile());
         assertThat(chart.getWidth()).isGreaterThan(100);

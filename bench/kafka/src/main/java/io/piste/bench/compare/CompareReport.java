@@ -21,7 +21,12 @@ import java.util.Set;
  * is shown as its median with the range {@code (min–max)} over its values (one per pair, or one per broker start
  * for the start-up figures). Ratios are Piste/Kafka of the medians: Piste page cache against Kafka's defaults
  * (both acknowledge from the page cache), Piste durable against Kafka with {@code log.flush.interval.messages=1}
- * (both fsync before acknowledging), and Piste durable against Kafka's defaults.
+ * (both fsync before acknowledging), and Piste durable against Kafka's defaults. When a baseline Piste build ran
+ * beside this one ({@code bench/compare --baseline-jars}, systems {@code piste-base-*}), each Piste mode is also
+ * compared with the same mode of the baseline.
+ *
+ * <p>Every figure goes through the same median and ratio, including {@code broker_cpu_s_per_gb} (the broker's CPU
+ * seconds per GB moved in a produce or consume cell; lower is better).
  *
  * <p>Usage: {@code CompareReport <raw.tsv> <table.md> <chart.png> [title]}.
  */
@@ -31,7 +36,9 @@ public final class CompareReport {
     static final String[][] SYSTEMS = {
         {"kafka", "Kafka 4.4.0 (defaults, page cache)"},
         {"kafka-flush", "Kafka flush.messages=1 (fsync)"},
+        {"piste-base-pagecache", "Piste baseline page cache"},
         {"piste-pagecache", "Piste page cache (flush.on.ack=false)"},
+        {"piste-base-durable", "Piste baseline durable"},
         {"piste-durable", "Piste durable (flush.on.ack=true, default)"},
     };
 
@@ -66,6 +73,8 @@ public final class CompareReport {
         addRatio(ratios, systems, "piste-pagecache", "kafka", "P page cache / K");
         addRatio(ratios, systems, "piste-durable", "kafka-flush", "P durable / K flush=1");
         addRatio(ratios, systems, "piste-durable", "kafka", "P durable / K");
+        addRatio(ratios, systems, "piste-pagecache", "piste-base-pagecache", "P page cache / baseline");
+        addRatio(ratios, systems, "piste-durable", "piste-base-durable", "P durable / baseline");
         for (String[] ratio : ratios) {
             sb.append(' ').append(ratio[2]).append(" |");
         }
@@ -89,8 +98,12 @@ public final class CompareReport {
                 sb.append('\n');
             }
         }
-        sb.append('\n').append("Cells: median (min–max) over the runs; ratio = Piste median / Kafka median. ")
-            .append("Higher is better for MB/s and rates, lower for times, latencies and memory.\n");
+        sb.append('\n').append("Cells: median (min–max) over the runs; ratio = Piste median / Kafka median")
+            .append(ratios.stream().anyMatch(ratio -> ratio[1].startsWith("piste-base-"))
+                ? " (or / the baseline build's median). " : ". ")
+            .append("Higher is better for MB/s and rates, lower for times, latencies, memory and CPU seconds ")
+            .append("per GB (broker_cpu_s_per_gb: the broker's user + system CPU during the cell's tool run, ")
+            .append("per 2^30 bytes of record values produced or consumed).\n");
         return sb.toString();
     }
 

@@ -14,15 +14,20 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 /**
- * The chart of a {@code bench/compare} run, drawn headless with Java2D: three panels of grouped bars (median, with
- * a min–max whisker), one colour per broker: produce MB/s per produce cell, consume MB/s per consume cell, and
- * latency percentiles (log scale, ms) of the latency cells. Panels without data are left out.
+ * The chart of a {@code bench/compare} run, drawn headless with Java2D: panels of grouped bars (median, with
+ * a min–max whisker), one colour per broker: produce MB/s per produce cell, consume MB/s per consume cell, the
+ * broker's CPU seconds per GB of both, latency percentiles (log scale, ms) of the latency cells, start-up and
+ * rebalance times. Panels without data are left out.
  */
 final class ResultsChart {
 
-    /** One colour per system of {@link CompareReport#SYSTEMS}, in its order: Kafka blues, Piste oranges. */
+    /**
+     * One colour per system of {@link CompareReport#SYSTEMS}, in its order: Kafka blues, Piste oranges, a baseline
+     * Piste build greys.
+     */
     private static final Color[] COLORS = {
-        new Color(0x4e79a7), new Color(0xa0cbe8), new Color(0xffbe7d), new Color(0xe15759),
+        new Color(0x4e79a7), new Color(0xa0cbe8), new Color(0xd3d3d3), new Color(0xffbe7d), new Color(0x8c8c8c),
+        new Color(0xe15759),
     };
     private static final int WIDTH = 1400;
     private static final int PANEL_HEIGHT = 330;
@@ -47,6 +52,11 @@ final class ResultsChart {
             groups(r, systems, "produce", new String[] {"mb_per_sec"}, new String[] {""}));
         addPanel(panels, "Consume, MB/s (ConsumerPerformance fetch MB/s, higher is better)", false,
             groups(r, systems, "consume", new String[] {"fetch_mb_per_sec"}, new String[] {""}));
+        List<Group> cpu = new ArrayList<>();
+        cpu.addAll(groups(r, systems, "produce", new String[] {"broker_cpu_s_per_gb"}, new String[] {" produce"}));
+        cpu.addAll(groups(r, systems, "consume", new String[] {"broker_cpu_s_per_gb"}, new String[] {" consume"}));
+        addPanel(panels, "Broker CPU seconds (user + system) per GB produced or consumed (lower is better)", false,
+            cpu);
         List<Group> latency = new ArrayList<>();
         latency.addAll(groups(r, systems, "e2e", new String[] {"p50_ms", "p99_ms", "p999_ms"},
             new String[] {" p50", " p99", " p99.9"}));
@@ -65,7 +75,10 @@ final class ResultsChart {
             new String[] {": stable after a member left"}));
         addPanel(panels, "Start-up and rebalance, ms (lower is better; no bar: unsupported)", false, times);
 
-        int height = 70 + Math.max(1, panels.size()) * PANEL_HEIGHT;
+        // The legend takes two rows when a baseline build makes six systems: one row would be wider than the image.
+        int perRow = systems.size() > 4 ? (systems.size() + 1) / 2 : Math.max(1, systems.size());
+        int top = 70 + ((Math.max(1, systems.size()) - 1) / perRow) * 18;
+        int height = top + Math.max(1, panels.size()) * PANEL_HEIGHT;
         BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -78,14 +91,18 @@ final class ResultsChart {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         int lx = 20;
         for (int i = 0; i < systems.size(); i++) {
+            if (i > 0 && i % perRow == 0) {
+                lx = 20;
+            }
+            int ly = 42 + (i / perRow) * 18;
             g.setColor(color(systems.get(i)));
-            g.fillRect(lx, 42, 14, 14);
+            g.fillRect(lx, ly, 14, 14);
             g.setColor(Color.BLACK);
             String name = CompareReport.heading(systems.get(i));
-            g.drawString(name, lx + 18, 54);
+            g.drawString(name, lx + 18, ly + 12);
             lx += 30 + g.getFontMetrics().stringWidth(name);
         }
-        int y = 70;
+        int y = top;
         for (Object[] p : panels) {
             @SuppressWarnings("unchecked")
             List<Group> groups = (List<Group>) p[2];
@@ -118,7 +135,7 @@ final class ResultsChart {
                     per.add(st);
                 }
                 if (any) {
-                    // The panel's title says produce or consume; the cell's parameters are the label.
+                    // The panel's title or the suffix says produce or consume; the cell's parameters are the label.
                     String label = cell.startsWith("produce-") || cell.startsWith("consume-")
                         ? cell.substring("produce-".length()) : cell;
                     groups.add(new Group(label + suffixes[m], per));
