@@ -59,7 +59,7 @@ class GroupRouterTest {
         controller.createTopic("t", 2, Map.of());
         classic = new GroupCoordinator(GroupConfig.KAFKA_DEFAULTS, classicTimer);
         consumer = new ConsumerGroupCoordinator(ConsumerGroupConfig.KAFKA_DEFAULTS, consumerTimer, controller::image,
-            groupId -> classic.deleteGroup(groupId) != Errors.NON_EMPTY_GROUP);
+            groupId -> classic.admin().deleteGroup(groupId) != Errors.NON_EMPTY_GROUP);
         router = new GroupRouter(classic, consumer);
         handlers = new GroupHandlers(null, router, null);
         AtomicReference<ConsumerGroupHeartbeatResponseData> joined = new AtomicReference<>();
@@ -67,7 +67,7 @@ class GroupRouterTest {
             .setMemberEpoch(0).setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of("t"))
             .setTopicPartitions(List.of()), (short) 1, "client", "/127.0.0.1", joined::set);
         assertThat(joined.get().errorCode()).isZero();
-        classic.ensureGroup("old");
+        classic.admin().ensureGroup("old");
     }
 
     @AfterEach
