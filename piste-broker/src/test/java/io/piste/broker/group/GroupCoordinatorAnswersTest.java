@@ -4,12 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
@@ -31,15 +25,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class GroupCoordinatorAnswersTest {
 
-    /** Long enough for an uncontended lock on a loaded machine; only a coordinator that holds it waits this long. */
-    private static final long PROBE_WAIT_MS = 5_000;
-
     private final FakeGroupTimer timer = new FakeGroupTimer();
-    private final ExecutorService other = Executors.newSingleThreadExecutor();
+    private final OtherThreadProbe probe = new OtherThreadProbe();
 
     @AfterEach
     void stopOtherThread() {
-        other.shutdownNow();
+        probe.close();
     }
 
     private GroupCoordinator coordinator(int initialDelayMs) {
@@ -69,15 +60,8 @@ class GroupCoordinatorAnswersTest {
      * callback runs under the coordinator's lock.
      */
     private boolean otherThreadGetsIn(GroupCoordinator c) {
-        Future<Errors> heartbeat = other.submit(() -> c.heartbeat(new HeartbeatRequestData().setGroupId("g")
-            .setMemberId("nobody").setGenerationId(1)));
-        try {
-            return heartbeat.get(PROBE_WAIT_MS, TimeUnit.MILLISECONDS) == Errors.UNKNOWN_MEMBER_ID;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (InterruptedException | ExecutionException e) {
-            throw new AssertionError(e);
-        }
+        return probe.getsIn(() -> c.heartbeat(new HeartbeatRequestData().setGroupId("g").setMemberId("nobody")
+            .setGenerationId(1)));
     }
 
     @Test
