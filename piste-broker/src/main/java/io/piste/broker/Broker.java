@@ -72,14 +72,14 @@ public final class Broker implements AutoCloseable {
             GroupCoordinator classicGroups = groups;
             ConsumerGroupCoordinator consumerGroups = new ConsumerGroupCoordinator(ConsumerGroupConfig.from(config),
                 GroupTimer.system(), controller::image,
-                groupId -> classicGroups.deleteGroup(groupId) != Errors.NON_EMPTY_GROUP, offsetsTopic);
+                groupId -> classicGroups.admin().deleteGroup(groupId) != Errors.NON_EMPTY_GROUP, offsetsTopic);
             loadOffsets(offsetsTopic, offsets, groups, consumerGroups);
             new OffsetExpiry(offsets,
                 groupId -> consumerGroups.isConsumerGroup(groupId) ? consumerGroups.activity(groupId)
-                    : classicGroups.activity(groupId),
+                    : classicGroups.offsetChecks().activity(groupId),
                 groupId -> {
                     consumerGroups.removeIfEmpty(groupId);
-                    classicGroups.removeIfEmpty(groupId);
+                    classicGroups.admin().removeIfEmpty(groupId);
                 },
                 groupConfig.offsetsRetentionMs())
                 .schedule(groupTimer, groupConfig.offsetsRetentionCheckIntervalMs());
@@ -138,7 +138,7 @@ public final class Broker implements AutoCloseable {
         for (String groupId : offsets.groupIds()) {
             // A group known only by its offsets is listed and described as Empty, as in Kafka.
             if (!consumerGroups.isConsumerGroup(groupId)) {
-                groups.ensureGroup(groupId);
+                groups.admin().ensureGroup(groupId);
             }
         }
         if (records > 0) {

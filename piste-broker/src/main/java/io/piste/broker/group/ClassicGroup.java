@@ -1,143 +1,494 @@
 package io.piste.broker.group;
 
+import static io.piste.broker.group.ClassicGroupResponses.joinError;
+import static io.piste.broker.group.ClassicGroupResponses.joinResponse;
+import static io.piste.broker.group.ClassicGroupResponses.syncError;
+import static io.piste.broker.group.ClassicGroupResponses.syncResponse;
+
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
-import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
-import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
+import java.util.function.Consumer;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
- * The membership of one classic group: state, generation, leader, chosen protocol, and the members and pending
- * members (those told MEMBER_ID_REQUIRED and not back yet). Guarded by the coordinator's lock.
+ * One classic group and the transitions of Kafka's state machine:
+ *
+ * <pre>
+ *   Empty --join--> PreparingRebalance --all joined or rebalance timeout--> CompletingRebalance
+ *     ^                 ^    |                                                   |
+ *     |                 |    +--no member left--> Empty                          | leader's assignment written
+ *     |                 +--join, leave, session expiry------- Stable <-----------+
+ * </pre>
+ *
+ * <p>The group owns its state: the coordinator reads it and calls the transitions, which keep members, pending
+ * members (told MEMBER_ID_REQUIRED and not back yet), static members, leader and timers consistent. A transition
+ * that answers a waiting JoinGroup or SyncGroup adds the answer to the caller's {@link DeferredResponses}.
+ *
+ * <p>Not thread-safe: guarded by the coordinator's lock; the timers it schedules come back through that lock.
  */
 final class ClassicGroup {
 
-    final String groupId;
-    GroupState state = GroupState.EMPTY;
-    int generationId;
-    String protocolType;
-    String protocolName;
-    String leaderId;
-    final Map<String, GroupMember> members = new LinkedHashMap<>();
-    final Map<String, GroupTimer.Scheduled> pendingMembers = new HashMap<>();
-    final Map<String, String> staticMembers = new HashMap<>();
-    /** The delayed join that completes the rebalance in progress, if any. */
-    GroupTimer.Scheduled joinTimer;
-    /** While the initial rebalance delay runs, joins do not complete the rebalance early. */
-    boolean initialDelay;
-    long rebalanceDeadlineMs;
-    /** When the group last became Empty, or -1 if unknown (a group restored or known only by its offsets). */
-    long emptySinceMs = -1;
+    /**
+     * What a group needs from its coordinator: the clock, the settings, timers whose tasks come back through the
+     * coordinator's lock (by group id: the group may be gone by then), and the writing of its membership record.
+     */
+    interface Coordination {
+        long nowMs();
 
-    ClassicGroup(String groupId) {
+        int initialRebalanceDelayMs();
+
+        GroupTimer.Scheduled scheduleJoinTimeout(String groupId, int generationId, long delayMs);
+
+        GroupTimer.Scheduled scheduleSessionTimeout(String groupId, GroupMember member, long delayMs);
+
+        GroupTimer.Scheduled schedulePendingMemberTimeout(String groupId, String memberId, long delayMs);
+
+        /** Writes the group's membership record; nobody waits for it. */
+        void writeMembership(ClassicGroup group);
+    }
+
+    private final String groupId;
+    private final Coordination coordination;
+    private GroupState state = GroupState.EMPTY;
+    private int generationId;
+    private String protocolType;
+    private String protocolName;
+    private final ClassicGroupMembers members = new ClassicGroupMembers();
+    /** The delayed join that completes the rebalance in progress, if any. */
+    private GroupTimer.Scheduled joinTimer;
+    /** While the initial rebalance delay runs, joins do not complete the rebalance early. */
+    private boolean initialDelay;
+    private long rebalanceDeadlineMs;
+    /** When the group last became Empty, or -1 if unknown (a group restored or known only by its offsets). */
+    private long emptySinceMs = -1;
+
+    ClassicGroup(String groupId, Coordination coordination) {
         this.groupId = groupId;
+        this.coordination = coordination;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    String groupId() {
+        return groupId;
+    }
+
+    GroupState state() {
+        return state;
     }
 
     boolean is(GroupState s) {
         return state == s;
     }
 
-    boolean hasAllMembersJoined() {
-        if (!pendingMembers.isEmpty()) {
-            return false;
-        }
-        for (GroupMember m : members.values()) {
-            if (!m.isAwaitingJoin()) {
-                return false;
-            }
-        }
-        return true;
+    int generationId() {
+        return generationId;
     }
 
-    int maxRebalanceTimeoutMs() {
-        int max = 0;
-        for (GroupMember m : members.values()) {
-            max = Math.max(max, m.rebalanceTimeoutMs);
+    String protocolType() {
+        return protocolType;
+    }
+
+    String protocolName() {
+        return protocolName;
+    }
+
+    String leaderId() {
+        return members.leaderId();
+    }
+
+    boolean isLeader(String memberId) {
+        return members.isLeader(memberId);
+    }
+
+    GroupMember member(String memberId) {
+        return members.get(memberId);
+    }
+
+    /** The members, oldest first; a read-only view. */
+    Collection<GroupMember> members() {
+        return members.all();
+    }
+
+    /** The member id that holds a static member's instance id now, or null. */
+    String staticMemberId(String groupInstanceId) {
+        return members.staticMemberId(groupInstanceId);
+    }
+
+    long emptySinceMs() {
+        return emptySinceMs;
+    }
+
+    /**
+     * Kafka's checks of a member's request: a static member's replaced incarnation is fenced (KIP-345), then
+     * unknown member, then stale generation.
+     */
+    Errors checkMember(String memberId, String groupInstanceId, int generation) {
+        if (is(GroupState.DEAD)) {
+            return Errors.COORDINATOR_NOT_AVAILABLE;
         }
-        return max;
+        if (groupInstanceId != null) {
+            String current = members.staticMemberId(groupInstanceId);
+            if (current == null) {
+                return Errors.UNKNOWN_MEMBER_ID;
+            }
+            if (!current.equals(memberId)) {
+                return Errors.FENCED_INSTANCE_ID;
+            }
+        }
+        if (members.get(memberId) == null) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        return generation != generationId ? Errors.ILLEGAL_GENERATION : Errors.NONE;
     }
 
     /** True if every member supports at least one of {@code protocols} (a group with no members supports all). */
-    boolean supportsProtocols(String type, Set<String> protocols) {
-        if (members.isEmpty()) {
-            return !type.isEmpty() && !protocols.isEmpty();
-        }
-        if (!type.equals(protocolType)) {
+    boolean supportsProtocols(String type, Collection<String> protocols) {
+        return members.supportProtocols(type, protocolType, protocols);
+    }
+
+    /** Whether a returning static member announcing {@code protocols} would keep the group's protocol. */
+    boolean keepsProtocolWith(GroupMember member, Map<String, byte[]> protocols) {
+        return members.keepProtocolWith(protocolName, member, protocols);
+    }
+
+    // ---------------------------------------------------------------- JoinGroup
+
+    /** KIP-394: a new member must come back with its id within its session timeout, or it is forgotten. */
+    void addPendingMember(String memberId, int sessionTimeoutMs) {
+        members.addPending(memberId, coordination.schedulePendingMemberTimeout(groupId, memberId, sessionTimeoutMs));
+    }
+
+    /** Takes a pending member out as it comes back (it joins next); false if it was not pending. */
+    boolean removePendingMember(String memberId) {
+        return members.removePending(memberId);
+    }
+
+    /**
+     * A pending member leaves or did not come back in time: the rebalance no longer waits for it. False if it was
+     * not pending.
+     */
+    boolean forgetPendingMember(String memberId, DeferredResponses responses) {
+        if (!members.removePending(memberId)) {
             return false;
         }
-        for (String p : protocols) {
-            if (members.values().stream().allMatch(m -> m.protocols.containsKey(p))) {
-                return true;
-            }
+        maybeCompleteJoin(responses);
+        return true;
+    }
+
+    /** Gives a static member's instance id to {@code memberId}. */
+    void mapStaticMember(String groupInstanceId, String memberId) {
+        members.mapStatic(groupInstanceId, memberId);
+    }
+
+    /** A new member joins: it waits, with {@code callback}, for the rebalance this starts or joins. */
+    void addMember(GroupMember member, JoinGroupRequestData request, Map<String, byte[]> protocols,
+                   Consumer<JoinGroupResponseData> callback, DeferredResponses responses) {
+        member.protocolType = request.protocolType();
+        member.updateJoin(request, protocols);
+        member.awaitingJoin = callback;
+        if (members.isEmpty()) {
+            protocolType = request.protocolType();
         }
-        return false;
+        members.add(member);
+        maybePrepareRebalance(responses);
+        maybeCompleteJoin(responses);
+    }
+
+    /** A member joins again (new metadata, or a new generation): it waits, with {@code callback}, for the rebalance. */
+    void rejoin(GroupMember member, JoinGroupRequestData request, Map<String, byte[]> protocols,
+                Consumer<JoinGroupResponseData> callback, DeferredResponses responses) {
+        member.updateJoin(request, protocols);
+        // A second join while the first waits: the first is answered as superseded.
+        answerJoin(member, joinError(member.memberId, Errors.REBALANCE_IN_PROGRESS), responses);
+        member.awaitingJoin = callback;
+        maybePrepareRebalance(responses);
+        maybeCompleteJoin(responses);
     }
 
     /**
-     * Whether the group would still select its current protocol if {@code member} announced {@code protocols}
-     * instead: then a returning static member needs no rebalance, even though its metadata (owned partitions,
-     * generation) differs from its old incarnation's.
+     * KIP-345: a static member back under a new member id takes its old incarnation's place, which is fenced
+     * (FENCED_INSTANCE_ID on its waiting join and sync). The new member keeps the old one's assignment and, if the
+     * old one led the group, the leadership. Returns the new member.
      */
-    boolean keepsProtocolWith(GroupMember member, Map<String, byte[]> protocols) {
-        Map<String, byte[]> previous = member.protocols;
-        member.protocols = protocols;
-        try {
-            return protocolName != null && protocolName.equals(selectProtocol());
-        } finally {
-            member.protocols = previous;
+    GroupMember replaceStaticMember(GroupMember old, String newMemberId, String clientId, String clientHost,
+                                    DeferredResponses responses) {
+        boolean leader = isLeader(old.memberId);
+        answerJoin(old, joinError(old.memberId, Errors.FENCED_INSTANCE_ID), responses);
+        answerSync(old, syncError(Errors.FENCED_INSTANCE_ID), responses);
+        members.remove(old);
+        GroupMember member = new GroupMember(newMemberId, old.groupInstanceId, clientId, clientHost);
+        member.protocolType = old.protocolType;
+        member.assignment = old.assignment;
+        members.add(member);
+        members.mapStatic(old.groupInstanceId, newMemberId);
+        if (leader) {
+            members.setLeader(newMemberId);
+        }
+        return member;
+    }
+
+    /** A replacing static member stays without a rebalance: it takes its join's settings and its session starts. */
+    void keepWithoutRebalance(GroupMember member, JoinGroupRequestData request, Map<String, byte[]> protocols) {
+        member.updateJoin(request, protocols);
+        scheduleSessionTimeout(member);
+    }
+
+    /**
+     * The replacement of {@code old} by {@code member} could not be written: as Kafka, the old incarnation is put
+     * back if the group is still Stable in that generation, so the group matches what is on disk.
+     */
+    void undoStaticReplacement(int generation, GroupMember old, GroupMember member, boolean leader) {
+        if (!is(GroupState.STABLE) || generationId != generation) {
+            return;
+        }
+        members.remove(member);
+        members.add(old);
+        members.mapStatic(old.groupInstanceId, old.memberId);
+        if (leader) {
+            members.setLeader(old.memberId);
+        }
+        scheduleSessionTimeout(old);
+    }
+
+    private void maybePrepareRebalance(DeferredResponses responses) {
+        if (is(GroupState.STABLE) || is(GroupState.COMPLETING_REBALANCE) || is(GroupState.EMPTY)) {
+            prepareRebalance(responses);
+        }
+    }
+
+    private void prepareRebalance(DeferredResponses responses) {
+        if (is(GroupState.COMPLETING_REBALANCE)) {
+            // The assignment the leader is computing is for a membership that no longer holds.
+            for (GroupMember m : members.all()) {
+                m.assignment = new byte[0];
+                answerSync(m, syncError(Errors.REBALANCE_IN_PROGRESS), responses);
+            }
+        }
+        boolean wasEmpty = is(GroupState.EMPTY);
+        state = GroupState.PREPARING_REBALANCE;
+        cancelJoinTimer();
+        rebalanceDeadlineMs = coordination.nowMs() + members.maxRebalanceTimeoutMs();
+        int initialDelayMs = coordination.initialRebalanceDelayMs();
+        if (wasEmpty && initialDelayMs > 0) {
+            initialDelay = true;
+            scheduleJoinTimeout(Math.min(initialDelayMs, members.maxRebalanceTimeoutMs()));
+        } else {
+            initialDelay = false;
+            scheduleJoinTimeout(members.maxRebalanceTimeoutMs());
+        }
+    }
+
+    private void scheduleJoinTimeout(long delayMs) {
+        joinTimer = coordination.scheduleJoinTimeout(groupId, generationId, delayMs);
+    }
+
+    private void cancelJoinTimer() {
+        if (joinTimer != null) {
+            joinTimer.cancel();
+            joinTimer = null;
+        }
+    }
+
+    /** The join timer of {@code generation} ran out: the rebalance completes, unless the initial delay goes on. */
+    void onJoinTimeout(int generation, DeferredResponses responses) {
+        if (!is(GroupState.PREPARING_REBALANCE) || generationId != generation) {
+            return;
+        }
+        joinTimer = null;
+        long remainingMs = rebalanceDeadlineMs - coordination.nowMs();
+        if (initialDelay && !members.allJoined() && remainingMs > 0) {
+            // Members still joining: keep waiting, up to the rebalance timeout.
+            scheduleJoinTimeout(Math.min(coordination.initialRebalanceDelayMs(), remainingMs));
+            return;
+        }
+        initialDelay = false;
+        completeJoin(responses);
+    }
+
+    private void maybeCompleteJoin(DeferredResponses responses) {
+        if (is(GroupState.PREPARING_REBALANCE) && !initialDelay && members.allJoined()) {
+            completeJoin(responses);
         }
     }
 
     /**
-     * Kafka's choice: each member votes for the first of its protocols that every member supports; the most votes
-     * win, a tie going to the candidate listed first by the oldest member.
+     * Ends the join phase: members that did not rejoin are out, the generation moves, and every member is answered
+     * (the leader with the members' metadata). Without members the group is Empty, and that is written.
      */
-    String selectProtocol() {
-        Map<String, Integer> votes = new LinkedHashMap<>();
-        GroupMember any = members.values().iterator().next();
-        for (String candidate : any.protocols.keySet()) {
-            if (members.values().stream().allMatch(m -> m.protocols.containsKey(candidate))) {
-                votes.put(candidate, 0);
+    private void completeJoin(DeferredResponses responses) {
+        cancelJoinTimer();
+        for (GroupMember m : new ArrayList<>(members.all())) {
+            if (!m.isAwaitingJoin()) {
+                members.remove(m);
             }
         }
-        for (GroupMember m : members.values()) {
-            for (String p : m.protocols.keySet()) {
-                if (votes.containsKey(p)) {
-                    votes.merge(p, 1, Integer::sum);
-                    break;
-                }
-            }
+        members.clearPending();
+        generationId++;
+        if (members.isEmpty()) {
+            state = GroupState.EMPTY;
+            emptySinceMs = coordination.nowMs();
+            protocolName = null;
+            members.setLeader(null);
+            coordination.writeMembership(this);
+            return;
         }
-        String best = null;
-        int bestVotes = -1;
-        for (Map.Entry<String, Integer> e : votes.entrySet()) {
-            if (e.getValue() > bestVotes) {
-                best = e.getKey();
-                bestVotes = e.getValue();
-            }
+        protocolName = members.selectProtocol();
+        if (members.leaderId() == null || !members.contains(members.leaderId())) {
+            members.setLeader(members.oldest());
         }
-        return best;
+        state = GroupState.COMPLETING_REBALANCE;
+        for (GroupMember m : members.all()) {
+            answerJoin(m, joinResponse(this, m, isLeader(m.memberId)), responses);
+            scheduleSessionTimeout(m);
+        }
     }
+
+    private static void answerJoin(GroupMember member, JoinGroupResponseData response, DeferredResponses responses) {
+        Consumer<JoinGroupResponseData> waiting = member.awaitingJoin;
+        member.awaitingJoin = null;
+        if (waiting != null) {
+            responses.add(waiting, response);
+        }
+    }
+
+    // ---------------------------------------------------------------- SyncGroup
+
+    /** A member's SyncGroup in CompletingRebalance: it waits, with {@code callback}, for the leader's assignment. */
+    void awaitAssignment(GroupMember member, Consumer<SyncGroupResponseData> callback) {
+        member.awaitingSync = callback;
+        touchSession(member);
+    }
+
+    /** The leader's assignment, by member id; a member it leaves out gets an empty one. */
+    void assign(Map<String, byte[]> assignments) {
+        for (GroupMember m : members.all()) {
+            byte[] assigned = assignments.get(m.memberId);
+            m.assignment = assigned == null ? new byte[0] : assigned;
+        }
+    }
+
+    /**
+     * The membership with the assignment of {@code generation} was written ({@code error} NONE: the group is
+     * Stable and the waiting members get their assignment) or could not be (they get the error, and the group
+     * rebalances). Nothing happens if the group has moved on since.
+     */
+    void completeAssignment(int generation, Errors error, DeferredResponses responses) {
+        if (!is(GroupState.COMPLETING_REBALANCE) || generationId != generation) {
+            return;
+        }
+        if (error != Errors.NONE) {
+            for (GroupMember m : members.all()) {
+                m.assignment = new byte[0];
+                answerSync(m, syncError(error), responses);
+            }
+            prepareRebalance(responses);
+            return;
+        }
+        state = GroupState.STABLE;
+        for (GroupMember m : members.all()) {
+            answerSync(m, syncResponse(this, m), responses);
+        }
+    }
+
+    private static void answerSync(GroupMember member, SyncGroupResponseData response, DeferredResponses responses) {
+        Consumer<SyncGroupResponseData> waiting = member.awaitingSync;
+        member.awaitingSync = null;
+        if (waiting != null) {
+            responses.add(waiting, response);
+        }
+    }
+
+    // ---------------------------------------------------------------- sessions
+
+    /** The member is alive (a heartbeat, a sync, a commit): its session timeout starts again. */
+    void touchSession(GroupMember member) {
+        member.heartbeatDeadlineMs = coordination.nowMs() + member.sessionTimeoutMs;
+        if (member.heartbeatTimer == null) {
+            scheduleSessionTimeout(member);
+        }
+    }
+
+    /** Every member gets a full session timeout from now (a group restored at start-up). */
+    void startSessions() {
+        for (GroupMember m : members.all()) {
+            scheduleSessionTimeout(m);
+        }
+    }
+
+    private void scheduleSessionTimeout(GroupMember member) {
+        member.heartbeatDeadlineMs = coordination.nowMs() + member.sessionTimeoutMs;
+        if (member.heartbeatTimer != null) {
+            member.heartbeatTimer.cancel();
+        }
+        member.heartbeatTimer = coordination.scheduleSessionTimeout(groupId, member, member.sessionTimeoutMs);
+    }
+
+    /** The member's session timer ran out: it is removed unless it heartbeated since or waits in a rebalance. */
+    void onSessionTimeout(GroupMember member, DeferredResponses responses) {
+        if (members.get(member.memberId) != member) {
+            return;
+        }
+        member.heartbeatTimer = null;
+        long now = coordination.nowMs();
+        if (member.isAwaitingJoin()) {
+            // Its session is checked again once the rebalance completes (the rebalance timeout bounds the wait).
+            return;
+        }
+        if (now < member.heartbeatDeadlineMs) {
+            member.heartbeatTimer = coordination.scheduleSessionTimeout(groupId, member,
+                member.heartbeatDeadlineMs - now);
+            return;
+        }
+        removeMember(member, responses);
+    }
+
+    // ---------------------------------------------------------------- leaving
+
+    /** The member leaves or is expired: its waiting requests get UNKNOWN_MEMBER_ID and the others rebalance. */
+    void removeMember(GroupMember member, DeferredResponses responses) {
+        answerJoin(member, joinError(member.memberId, Errors.UNKNOWN_MEMBER_ID), responses);
+        answerSync(member, syncError(Errors.UNKNOWN_MEMBER_ID), responses);
+        members.remove(member);
+        switch (state) {
+            case STABLE, COMPLETING_REBALANCE -> {
+                prepareRebalance(responses);
+                // The last member gone: nobody to wait for, the group becomes Empty at once.
+                maybeCompleteJoin(responses);
+            }
+            case PREPARING_REBALANCE -> maybeCompleteJoin(responses);
+            default -> { }
+        }
+    }
+
+    /** DeleteGroups or offsets expiry: an Empty group is gone. */
+    void markDead() {
+        state = GroupState.DEAD;
+    }
+
+    // ---------------------------------------------------------------- membership record
 
     /** The group's membership record, as of {@code nowMs}. */
     GroupRecord toRecord(long nowMs) {
         List<GroupRecord.Member> stored = new ArrayList<>();
-        for (GroupMember m : members.values()) {
+        for (GroupMember m : members.all()) {
             byte[] subscription = protocolName == null ? null : m.protocols.get(protocolName);
             stored.add(new GroupRecord.Member(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
                 m.sessionTimeoutMs, m.rebalanceTimeoutMs, subscription == null ? new byte[0] : subscription,
                 m.assignment));
         }
-        return new GroupRecord(protocolType, generationId, protocolName, leaderId, nowMs, stored);
+        return new GroupRecord(protocolType, generationId, protocolName, members.leaderId(), nowMs, stored);
     }
 
-    /** A group as its record left it: Stable with its members, or Empty. Members' timers are not set. */
-    static ClassicGroup fromRecord(String groupId, GroupRecord record) {
-        ClassicGroup group = new ClassicGroup(groupId);
+    /** A group as its record left it: Stable with its members, or Empty. Members' sessions are not started. */
+    static ClassicGroup fromRecord(String groupId, GroupRecord record, Coordination coordination) {
+        ClassicGroup group = new ClassicGroup(groupId, coordination);
         group.protocolType = record.protocolType();
         group.generationId = record.generationId();
         if (record.members().isEmpty() || record.protocolName() == null) {
@@ -145,7 +496,6 @@ final class ClassicGroup {
             return group;
         }
         group.protocolName = record.protocolName();
-        group.leaderId = record.leaderId();
         group.state = GroupState.STABLE;
         for (GroupRecord.Member stored : record.members()) {
             GroupMember m = new GroupMember(stored.memberId(), stored.groupInstanceId(), stored.clientId(),
@@ -155,40 +505,12 @@ final class ClassicGroup {
             m.rebalanceTimeoutMs = stored.rebalanceTimeoutMs();
             m.protocols = new LinkedHashMap<>(Map.of(record.protocolName(), stored.subscription()));
             m.assignment = stored.assignment();
-            group.members.put(m.memberId, m);
+            group.members.add(m);
             if (m.groupInstanceId != null) {
-                group.staticMembers.put(m.groupInstanceId, m.memberId);
+                group.members.mapStatic(m.groupInstanceId, m.memberId);
             }
         }
+        group.members.setLeader(record.leaderId());
         return group;
-    }
-
-    /** The group as ListGroups shows it. */
-    ListedGroup listing() {
-        return new ListedGroup()
-            .setGroupId(groupId)
-            .setProtocolType(protocolType == null ? "" : protocolType)
-            .setGroupState(state.kafkaName)
-            .setGroupType("classic");
-    }
-
-    /** The group as DescribeGroups shows it: members' metadata and assignments only once Stable, as Kafka. */
-    DescribedGroup describe() {
-        boolean stable = is(GroupState.STABLE);
-        DescribedGroup described = new DescribedGroup().setGroupId(groupId)
-            .setGroupState(state.kafkaName)
-            .setProtocolType(protocolType == null ? "" : protocolType)
-            .setProtocolData(stable && protocolName != null ? protocolName : "");
-        for (GroupMember m : members.values()) {
-            byte[] metadata = stable ? m.protocols.get(protocolName) : null;
-            described.members().add(new DescribedGroupMember()
-                .setMemberId(m.memberId)
-                .setGroupInstanceId(m.groupInstanceId)
-                .setClientId(m.clientId)
-                .setClientHost(m.clientHost)
-                .setMemberMetadata(metadata == null ? new byte[0] : metadata)
-                .setMemberAssignment(stable ? m.assignment : new byte[0]));
-        }
-        return described;
     }
 }

@@ -24,12 +24,12 @@ final class ConsumerSubscriptions {
      * unknown is taken to subscribe to nothing.
      */
     static Set<String> topicsOf(ClassicGroup group) {
-        if (group.protocolName == null) {
+        if (group.protocolName() == null) {
             return Set.of();
         }
         Set<String> topics = new HashSet<>();
-        for (GroupMember member : group.members.values()) {
-            byte[] metadata = member.protocols.get(group.protocolName);
+        for (GroupMember member : group.members()) {
+            byte[] metadata = member.protocols.get(group.protocolName());
             if (metadata == null) {
                 continue;
             }
@@ -47,12 +47,12 @@ final class ConsumerSubscriptions {
      * rebalancing, or a member's metadata cannot be read): what offsets retention may rely on, as Kafka does.
      */
     static Set<String> knownTopicsOf(ClassicGroup group) {
-        if (!group.is(GroupState.STABLE) || group.protocolName == null) {
+        if (!group.is(GroupState.STABLE) || group.protocolName() == null) {
             return null;
         }
         Set<String> topics = new HashSet<>();
-        for (GroupMember member : group.members.values()) {
-            byte[] metadata = member.protocols.get(group.protocolName);
+        for (GroupMember member : group.members()) {
+            byte[] metadata = member.protocols.get(group.protocolName());
             if (metadata == null) {
                 return null;
             }

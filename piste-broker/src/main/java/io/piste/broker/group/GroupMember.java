@@ -4,10 +4,14 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 
-/** One member of a classic group. Guarded by the coordinator's lock. */
+/**
+ * One member of a classic group. Part of its {@link ClassicGroup}'s state: changed only by that group's
+ * transitions, under the coordinator's lock.
+ */
 final class GroupMember {
 
     final String memberId;
@@ -20,7 +24,9 @@ final class GroupMember {
     /** Protocol name to metadata, in the member's order of preference. */
     Map<String, byte[]> protocols = new LinkedHashMap<>();
     byte[] assignment = new byte[0];
+    /** Where the answer to its JoinGroup waiting for the rebalance goes, or null. */
     Consumer<JoinGroupResponseData> awaitingJoin;
+    /** Where the answer to its SyncGroup waiting for the leader's assignment goes, or null. */
     Consumer<SyncGroupResponseData> awaitingSync;
     long heartbeatDeadlineMs;
     GroupTimer.Scheduled heartbeatTimer;
@@ -34,6 +40,14 @@ final class GroupMember {
 
     boolean isAwaitingJoin() {
         return awaitingJoin != null;
+    }
+
+    /** Takes what a JoinGroup announces: its protocols and timeouts (a rebalance timeout below 0 is the session's). */
+    void updateJoin(JoinGroupRequestData request, Map<String, byte[]> protocols) {
+        this.protocols = protocols;
+        sessionTimeoutMs = request.sessionTimeoutMs();
+        rebalanceTimeoutMs = request.rebalanceTimeoutMs() < 0 ? request.sessionTimeoutMs()
+            : request.rebalanceTimeoutMs();
     }
 
     boolean matches(Map<String, byte[]> other) {

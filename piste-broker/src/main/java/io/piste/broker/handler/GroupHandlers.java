@@ -128,7 +128,7 @@ final class GroupHandlers {
             // Kafka describes only classic groups here; a consumer group is described by ConsumerGroupDescribe.
             DescribedGroup described = consumerGroup
                 ? new DescribedGroup().setGroupId(groupId).setGroupState("Dead").setProtocolType("").setProtocolData("")
-                : coordinator.describeGroup(groupId);
+                : coordinator.admin().describeGroup(groupId);
             if (context.apiVersion() >= 6 && "Dead".equals(described.groupState())) {
                 // KIP-1043: from v6 an unknown group is an error, not a Dead group.
                 described.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())

@@ -1,6 +1,8 @@
 package io.piste.broker.handler;
 
+import io.piste.broker.group.DeferredResponses;
 import io.piste.broker.group.GroupCoordinator;
+import io.piste.broker.group.OffsetDeleteCheck;
 import io.piste.broker.group.consumer.ConsumerGroupCoordinator;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +44,11 @@ final class GroupRouter {
     /** A classic JoinGroup; a consumer group with members answers INCONSISTENT_GROUP_PROTOCOL, as in Kafka. */
     void joinGroup(JoinGroupRequestData request, short version, String clientId, String clientHost,
                    Consumer<JoinGroupResponseData> callback) {
+        DeferredResponses responses = new DeferredResponses();
         Errors error = consumer.runAsClassicGroup(request.groupId(),
-            () -> classic.joinGroup(request, version, clientId, clientHost, callback));
+            () -> classic.joinGroup(request, version, clientId, clientHost, callback, responses));
+        // Sent once neither coordinator's lock is held.
+        responses.send();
         if (error != Errors.NONE) {
             callback.accept(new JoinGroupResponseData()
                 .setErrorCode(error.code())
@@ -60,7 +65,7 @@ final class GroupRouter {
         Errors error = consumer.validateOffsetCommit(groupId, memberId, generationIdOrMemberEpoch, apiVersion,
             partitions);
         return error != null ? error
-            : classic.validateOffsetCommit(groupId, generationIdOrMemberEpoch, memberId, groupInstanceId);
+            : classic.offsetChecks().validateOffsetCommit(groupId, generationIdOrMemberEpoch, memberId, groupInstanceId);
     }
 
     Errors validateOffsetFetch(String groupId, String memberId, int memberEpoch) {
@@ -69,18 +74,18 @@ final class GroupRouter {
 
     /** Lists a group known only by its new offsets; a consumer group is already listed by its own coordinator. */
     void ensureGroup(String groupId) {
-        consumer.unlessConsumerGroup(groupId, () -> classic.ensureGroup(groupId));
+        consumer.unlessConsumerGroup(groupId, () -> classic.admin().ensureGroup(groupId));
     }
 
-    GroupCoordinator.OffsetDeleteCheck validateOffsetDelete(String groupId) {
+    OffsetDeleteCheck validateOffsetDelete(String groupId) {
         Set<String> subscribed = consumer.subscribedTopicNames(groupId);
-        return subscribed != null ? new GroupCoordinator.OffsetDeleteCheck(Errors.NONE, subscribed)
-            : classic.validateOffsetDelete(groupId);
+        return subscribed != null ? new OffsetDeleteCheck(Errors.NONE, subscribed)
+            : classic.offsetChecks().validateOffsetDelete(groupId);
     }
 
     List<ListedGroup> listGroups(List<String> statesFilter, List<String> typesFilter) {
         List<ListedGroup> listed = new ArrayList<>(consumer.listGroups(statesFilter, typesFilter));
-        for (ListedGroup group : classic.listGroups(statesFilter, typesFilter)) {
+        for (ListedGroup group : classic.admin().listGroups(statesFilter, typesFilter)) {
             if (!consumer.isConsumerGroup(group.groupId())) {
                 listed.add(group);
             }
@@ -89,6 +94,6 @@ final class GroupRouter {
     }
 
     Errors deleteGroup(String groupId) {
-        return consumer.isConsumerGroup(groupId) ? consumer.deleteGroup(groupId) : classic.deleteGroup(groupId);
+        return consumer.isConsumerGroup(groupId) ? consumer.deleteGroup(groupId) : classic.admin().deleteGroup(groupId);
     }
 }

@@ -3,6 +3,7 @@ package io.piste.broker.handler;
 import io.piste.broker.group.CommittedOffset;
 import io.piste.broker.group.GroupCoordinator;
 import io.piste.broker.group.GroupOffsets;
+import io.piste.broker.group.OffsetDeleteCheck;
 import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.protocol.RequestContext;
@@ -233,7 +234,7 @@ final class OffsetHandlers {
             context.respond(response.setErrorCode(Errors.INVALID_GROUP_ID.code()));
             return;
         }
-        GroupCoordinator.OffsetDeleteCheck check = groups.validateOffsetDelete(groupId);
+        OffsetDeleteCheck check = groups.validateOffsetDelete(groupId);
         if (check.error() != Errors.NONE) {
             context.respond(response.setErrorCode(check.error().code()));
             return;

@@ -108,7 +108,7 @@ class GroupCoordinatorTest {
         assertThat(joined.get().leader()).isEqualTo(joined.get().memberId());
         assertThat(joined.get().protocolName()).isEqualTo("range");
         assertThat(joined.get().members()).hasSize(1);
-        assertThat(c.stateOf("g")).isEqualTo("CompletingRebalance");
+        assertThat(c.admin().stateOf("g")).isEqualTo("CompletingRebalance");
     }
 
     @Test
@@ -133,7 +133,7 @@ class GroupCoordinatorTest {
         GroupCoordinator c = coordinator(0);
         JoinGroupResponseData a1 = newMember(c).get();
         sync(c, a1, new SyncGroupRequestAssignment().setMemberId(a1.memberId()).setAssignment(new byte[] {1}));
-        assertThat(c.stateOf("g")).isEqualTo("Stable");
+        assertThat(c.admin().stateOf("g")).isEqualTo("Stable");
 
         AtomicReference<JoinGroupResponseData> b = newMember(c);
         assertThat(b.get()).as("waits for the old member to rejoin").isNull();
@@ -154,7 +154,7 @@ class GroupCoordinatorTest {
 
         assertThat(leaderSync.get().assignment()).containsExactly(1);
         assertThat(followerSync.get().assignment()).containsExactly(2);
-        assertThat(c.stateOf("g")).isEqualTo("Stable");
+        assertThat(c.admin().stateOf("g")).isEqualTo("Stable");
         assertThat(heartbeat(c, b.get().memberId(), 2)).isEqualTo(Errors.NONE);
     }
 
@@ -168,12 +168,12 @@ class GroupCoordinatorTest {
         assertThat(joinAsync(c, join("", "roundrobin")).get().errorCode())
             .isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code());
         assertThat(joinAsync(c, join("ghost")).get().errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
-        assertThat(c.validateOffsetCommit("g", 0, a.memberId(), null)).isEqualTo(Errors.ILLEGAL_GENERATION);
-        assertThat(c.validateOffsetCommit("g", 1, a.memberId(), null))
+        assertThat(c.offsetChecks().validateOffsetCommit("g", 0, a.memberId(), null)).isEqualTo(Errors.ILLEGAL_GENERATION);
+        assertThat(c.offsetChecks().validateOffsetCommit("g", 1, a.memberId(), null))
             .as("awaiting the assignment").isEqualTo(Errors.REBALANCE_IN_PROGRESS);
-        assertThat(c.validateOffsetCommit("g", -1, "", null)).as("simple commit to a group with members")
+        assertThat(c.offsetChecks().validateOffsetCommit("g", -1, "", null)).as("simple commit to a group with members")
             .isEqualTo(Errors.UNKNOWN_MEMBER_ID);
-        assertThat(c.validateOffsetCommit("other", -1, "", null)).isEqualTo(Errors.NONE);
+        assertThat(c.offsetChecks().validateOffsetCommit("other", -1, "", null)).isEqualTo(Errors.NONE);
     }
 
     @Test
@@ -185,7 +185,7 @@ class GroupCoordinatorTest {
         JoinGroupResponseData a2 = joinAsync(c, join(a1.memberId())).get();
         sync(c, a2);
         sync(c, b.get());
-        assertThat(c.stateOf("g")).isEqualTo("Stable");
+        assertThat(c.admin().stateOf("g")).isEqualTo("Stable");
 
         // Only b heartbeats: fine until a's session times out, then b is told to rejoin.
         List<Errors> told = new ArrayList<>();
@@ -195,7 +195,7 @@ class GroupCoordinatorTest {
         }
         assertThat(told).containsExactly(Errors.NONE, Errors.NONE, Errors.NONE, Errors.REBALANCE_IN_PROGRESS);
 
-        assertThat(c.stateOf("g")).isEqualTo("PreparingRebalance");
+        assertThat(c.admin().stateOf("g")).isEqualTo("PreparingRebalance");
         assertThat(heartbeat(c, a1.memberId(), 2)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
         JoinGroupResponseData b3 = joinAsync(c, join(b.get().memberId())).get();
         assertThat(b3.generationId()).isEqualTo(3);
@@ -228,12 +228,12 @@ class GroupCoordinatorTest {
 
         assertThat(c.leaveGroup("g", a.memberId(), null)).isEqualTo(Errors.NONE);
 
-        assertThat(c.stateOf("g")).isEqualTo("Empty");
+        assertThat(c.admin().stateOf("g")).isEqualTo("Empty");
         assertThat(c.leaveGroup("g", a.memberId(), null)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
-        assertThat(c.validateOffsetCommit("g", -1, "", null)).isEqualTo(Errors.NONE);
-        assertThat(c.listGroups(List.of("Empty"), null)).extracting(g -> g.groupId()).containsExactly("g");
-        assertThat(c.deleteGroup("g")).isEqualTo(Errors.NONE);
-        assertThat(c.describeGroup("g").groupState()).isEqualTo("Dead");
+        assertThat(c.offsetChecks().validateOffsetCommit("g", -1, "", null)).isEqualTo(Errors.NONE);
+        assertThat(c.admin().listGroups(List.of("Empty"), null)).extracting(g -> g.groupId()).containsExactly("g");
+        assertThat(c.admin().deleteGroup("g")).isEqualTo(Errors.NONE);
+        assertThat(c.admin().describeGroup("g").groupState()).isEqualTo("Dead");
     }
 
     @Test
@@ -262,7 +262,7 @@ class GroupCoordinatorTest {
         JoinGroupResponseData a2 = joinAsync(c, join(a1.memberId()).setGroupInstanceId("a")).get();
         sync(c, b.get());
         sync(c, a2, new SyncGroupRequestAssignment().setMemberId(b.get().memberId()).setAssignment(new byte[] {7}));
-        assertThat(c.stateOf("g")).isEqualTo("Stable");
+        assertThat(c.admin().stateOf("g")).isEqualTo("Stable");
 
         // b restarts: a new member id for the same instance id.
         JoinGroupResponseData b2 = joinAsync(c, join("").setGroupInstanceId("b")).get();
@@ -270,7 +270,7 @@ class GroupCoordinatorTest {
         assertThat(b2.errorCode()).isZero();
         assertThat(b2.generationId()).isEqualTo(2);
         assertThat(b2.memberId()).isNotEqualTo(b.get().memberId());
-        assertThat(c.stateOf("g")).isEqualTo("Stable");
+        assertThat(c.admin().stateOf("g")).isEqualTo("Stable");
         assertThat(sync(c, b2).get().assignment()).containsExactly(7);
         assertThat(heartbeat(c, a2.memberId(), 2)).isEqualTo(Errors.NONE);
         assertThat(joinAsync(c, join(b.get().memberId()).setGroupInstanceId("b")).get().errorCode())
@@ -292,7 +292,7 @@ class GroupCoordinatorTest {
         JoinGroupResponseData a3 = joinAsync(c, join("").setGroupInstanceId("a")).get();
 
         assertThat(a3.errorCode()).isZero();
-        assertThat(c.stateOf("g")).isEqualTo("Stable");
+        assertThat(c.admin().stateOf("g")).isEqualTo("Stable");
         assertThat(a3.generationId()).isEqualTo(2);
         assertThat(a3.leader()).isEqualTo(a3.memberId());
         assertThat(a3.skipAssignment()).isTrue();
@@ -312,14 +312,14 @@ class GroupCoordinatorTest {
 
         assertThat(c.heartbeat(new HeartbeatRequestData().setGroupId("g").setMemberId(a1.memberId())
             .setGroupInstanceId("a").setGenerationId(a1.generationId()))).isEqualTo(Errors.FENCED_INSTANCE_ID);
-        assertThat(c.validateOffsetCommit("g", a1.generationId(), a1.memberId(), "a"))
+        assertThat(c.offsetChecks().validateOffsetCommit("g", a1.generationId(), a1.memberId(), "a"))
             .isEqualTo(Errors.FENCED_INSTANCE_ID);
         AtomicReference<SyncGroupResponseData> synced = new AtomicReference<>();
         c.syncGroup(new SyncGroupRequestData().setGroupId("g").setMemberId(a1.memberId()).setGroupInstanceId("a")
             .setGenerationId(a1.generationId()).setProtocolType("consumer").setProtocolName("range"), synced::set);
         assertThat(synced.get().errorCode()).isEqualTo(Errors.FENCED_INSTANCE_ID.code());
-        assertThat(c.validateOffsetCommit("g", a2.generationId(), a2.memberId(), "a")).isEqualTo(Errors.NONE);
-        assertThat(c.validateOffsetCommit("g", a2.generationId(), a2.memberId(), "unknown"))
+        assertThat(c.offsetChecks().validateOffsetCommit("g", a2.generationId(), a2.memberId(), "a")).isEqualTo(Errors.NONE);
+        assertThat(c.offsetChecks().validateOffsetCommit("g", a2.generationId(), a2.memberId(), "unknown"))
             .isEqualTo(Errors.UNKNOWN_MEMBER_ID);
     }
 
@@ -329,7 +329,7 @@ class GroupCoordinatorTest {
         JoinGroupResponseData a1 = joinAsync(c, join("").setGroupInstanceId("a")).get();
         sync(c, a1);
         AtomicReference<JoinGroupResponseData> b = joinAsync(c, join("").setGroupInstanceId("b"));
-        assertThat(c.stateOf("g")).isEqualTo("PreparingRebalance");
+        assertThat(c.admin().stateOf("g")).isEqualTo("PreparingRebalance");
         // a's old incarnation rejoins for the rebalance, then a restarts before the rebalance completes.
         AtomicReference<JoinGroupResponseData> zombie = joinAsync(c, join(a1.memberId()).setGroupInstanceId("a"));
         assertThat(zombie.get()).as("the rebalance is complete: both members joined").isNotNull();
@@ -346,7 +346,7 @@ class GroupCoordinatorTest {
         JoinGroupResponseData bRejoined = joinAsync(c, join(b.get().memberId()).setGroupInstanceId("b")).get();
         assertThat(restarted.get().errorCode()).isZero();
         assertThat(bRejoined.generationId()).isEqualTo(restarted.get().generationId());
-        assertThat(c.activity("g").hasMembers()).isTrue();
+        assertThat(c.offsetChecks().activity("g").hasMembers()).isTrue();
     }
 
     @Test
@@ -356,14 +356,14 @@ class GroupCoordinatorTest {
         sync(c, a);
         newMember(c);
 
-        assertThat(c.stateOf("g")).isEqualTo("PreparingRebalance");
-        assertThat(c.activity("g").subscribedTopics()).as("unknown: no offset may expire").isNull();
+        assertThat(c.admin().stateOf("g")).isEqualTo("PreparingRebalance");
+        assertThat(c.offsetChecks().activity("g").subscribedTopics()).as("unknown: no offset may expire").isNull();
     }
 
     @Test
     void shouldCheckOffsetDeleteAgainstTheActiveMembersSubscriptions() {
         GroupCoordinator c = coordinator(0);
-        assertThat(c.validateOffsetDelete("g").error()).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
+        assertThat(c.offsetChecks().validateOffsetDelete("g").error()).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
 
         byte[] subscription = Utils.toArray(ConsumerProtocol.serializeSubscription(
             new ConsumerPartitionAssignor.Subscription(List.of("orders", "payments"))));
@@ -375,17 +375,17 @@ class GroupCoordinatorTest {
         JoinGroupResponseData joined = joinAsync(c, join(first.memberId()).setProtocols(again)).get();
         sync(c, joined);
 
-        GroupCoordinator.OffsetDeleteCheck active = c.validateOffsetDelete("g");
+        OffsetDeleteCheck active = c.offsetChecks().validateOffsetDelete("g");
         assertThat(active.error()).isEqualTo(Errors.NONE);
         assertThat(active.subscribedTopics()).containsExactlyInAnyOrder("orders", "payments");
 
         assertThat(c.leaveGroup("g", joined.memberId(), null)).isEqualTo(Errors.NONE);
-        GroupCoordinator.OffsetDeleteCheck empty = c.validateOffsetDelete("g");
+        OffsetDeleteCheck empty = c.offsetChecks().validateOffsetDelete("g");
         assertThat(empty.error()).isEqualTo(Errors.NONE);
         assertThat(empty.subscribedTopics()).isEmpty();
 
-        assertThat(c.deleteGroup("g")).isEqualTo(Errors.NONE);
-        assertThat(c.validateOffsetDelete("g").error()).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
+        assertThat(c.admin().deleteGroup("g")).isEqualTo(Errors.NONE);
+        assertThat(c.offsetChecks().validateOffsetDelete("g").error()).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
     }
 
     @Test
@@ -394,6 +394,6 @@ class GroupCoordinatorTest {
         JoinGroupResponseData first = joinAsync(c, join("").setProtocolType("connect")).get();
         joinAsync(c, join(first.memberId()).setProtocolType("connect")).get();
 
-        assertThat(c.validateOffsetDelete("g").error()).isEqualTo(Errors.NON_EMPTY_GROUP);
+        assertThat(c.offsetChecks().validateOffsetDelete("g").error()).isEqualTo(Errors.NON_EMPTY_GROUP);
     }
 }

@@ -80,7 +80,7 @@ class GroupMembershipRecordsTest {
         AtomicReference<SyncGroupResponseData> synced = leaderSync(c, joined);
 
         assertThat(synced.get()).as("waits for the write").isNull();
-        assertThat(c.stateOf("g")).isEqualTo("CompletingRebalance");
+        assertThat(c.admin().stateOf("g")).isEqualTo("CompletingRebalance");
         GroupRecord written = log.last.get("g");
         assertThat(written.generationId()).isEqualTo(1);
         assertThat(written.members()).singleElement().satisfies(m -> {
@@ -93,7 +93,7 @@ class GroupMembershipRecordsTest {
         log.completeAll(Errors.NONE);
 
         assertThat(synced.get().assignment()).containsExactly(7);
-        assertThat(c.stateOf("g")).isEqualTo("Stable");
+        assertThat(c.admin().stateOf("g")).isEqualTo("Stable");
     }
 
     @Test
@@ -105,7 +105,7 @@ class GroupMembershipRecordsTest {
         log.completeAll(Errors.COORDINATOR_NOT_AVAILABLE);
 
         assertThat(synced.get().errorCode()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());
-        assertThat(c.stateOf("g")).isEqualTo("PreparingRebalance");
+        assertThat(c.admin().stateOf("g")).isEqualTo("PreparingRebalance");
     }
 
     @Test
@@ -123,18 +123,18 @@ class GroupMembershipRecordsTest {
             new GroupConfig(0, 6000, 1_800_000, 4096, 5, 60_000, 1000), afterTimer, afterLog);
         after.restore("g", stored);
 
-        assertThat(after.stateOf("g")).isEqualTo("Stable");
+        assertThat(after.admin().stateOf("g")).isEqualTo("Stable");
         assertThat(after.heartbeat(new HeartbeatRequestData().setGroupId("g").setMemberId(joined.memberId())
             .setGroupInstanceId("static-1").setGenerationId(1))).isEqualTo(Errors.NONE);
         AtomicReference<SyncGroupResponseData> resynced = new AtomicReference<>();
         after.syncGroup(new SyncGroupRequestData().setGroupId("g").setMemberId(joined.memberId())
             .setGenerationId(1), resynced::set);
         assertThat(resynced.get().assignment()).containsExactly(7);
-        assertThat(after.validateOffsetCommit("g", 1, joined.memberId(), "static-1")).isEqualTo(Errors.NONE);
+        assertThat(after.offsetChecks().validateOffsetCommit("g", 1, joined.memberId(), "static-1")).isEqualTo(Errors.NONE);
 
         // A member that does not come back within its session timeout is removed as usual.
         afterTimer.advance(SESSION_MS + 1);
-        assertThat(after.stateOf("g")).isEqualTo("Empty");
+        assertThat(after.admin().stateOf("g")).isEqualTo("Empty");
         assertThat(afterLog.last.get("g").members()).isEmpty();
         assertThat(afterLog.last.get("g").generationId()).isEqualTo(2);
     }
@@ -168,8 +168,8 @@ class GroupMembershipRecordsTest {
         GroupCoordinator c = coordinator();
         c.restore("g", new GroupRecord("consumer", 4, null, null, 1234, List.of()));
 
-        assertThat(c.stateOf("g")).isEqualTo("Empty");
-        assertThat(c.activity("g").emptySinceMs()).isEqualTo(1234);
+        assertThat(c.admin().stateOf("g")).isEqualTo("Empty");
+        assertThat(c.offsetChecks().activity("g").emptySinceMs()).isEqualTo(1234);
     }
 
     @Test
@@ -177,7 +177,7 @@ class GroupMembershipRecordsTest {
         GroupCoordinator c = coordinator();
         c.restore("g", new GroupRecord("consumer", 4, null, null, 1234, List.of()));
 
-        assertThat(c.deleteGroup("g")).isEqualTo(Errors.NONE);
+        assertThat(c.admin().deleteGroup("g")).isEqualTo(Errors.NONE);
 
         assertThat(log.last).containsEntry("g", null);
     }

@@ -58,16 +58,16 @@ class OffsetExpiryTest {
             new GroupConfig(0, 6000, 1_800_000, 4096, 5, RETENTION_MS, 1000), timer);
         // Like OffsetsTopic in page-cache mode: the callback runs on the calling thread, inside GroupOffsets' lock.
         GroupOffsets immediate = new GroupOffsets((group, commit, done) -> done.accept(Errors.NONE));
-        OffsetExpiry withCoordinator = new OffsetExpiry(immediate, coordinator::activity,
-            coordinator::removeIfEmpty, RETENTION_MS);
+        OffsetExpiry withCoordinator = new OffsetExpiry(immediate, coordinator.offsetChecks()::activity,
+            coordinator.admin()::removeIfEmpty, RETENTION_MS);
         immediate.apply("g", a0, new CommittedOffset(5, -1, null, 0));
-        coordinator.ensureGroup("g");
+        coordinator.admin().ensureGroup("g");
 
         assertThat(withCoordinator.expire(RETENTION_MS)).isEqualTo(1);
         withCoordinator.expire(RETENTION_MS);
 
         assertThat(immediate.hasOffsets("g")).isFalse();
-        assertThat(coordinator.stateOf("g")).isEqualTo("Dead");
+        assertThat(coordinator.admin().stateOf("g")).isEqualTo("Dead");
     }
 
     @Test

@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.tuple;
 import io.piste.broker.group.GroupConfig;
 import io.piste.broker.group.GroupCoordinator;
 import io.piste.broker.group.GroupTimer;
+import io.piste.broker.group.OtherThreadProbe;
 import io.piste.broker.group.consumer.ConsumerGroupConfig;
 import io.piste.broker.group.consumer.ConsumerGroupCoordinator;
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.protocol.RequestContext;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,6 +22,7 @@ import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
+import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocol;
 import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocolCollection;
@@ -59,7 +62,7 @@ class GroupRouterTest {
         controller.createTopic("t", 2, Map.of());
         classic = new GroupCoordinator(GroupConfig.KAFKA_DEFAULTS, classicTimer);
         consumer = new ConsumerGroupCoordinator(ConsumerGroupConfig.KAFKA_DEFAULTS, consumerTimer, controller::image,
-            groupId -> classic.deleteGroup(groupId) != Errors.NON_EMPTY_GROUP);
+            groupId -> classic.admin().deleteGroup(groupId) != Errors.NON_EMPTY_GROUP);
         router = new GroupRouter(classic, consumer);
         handlers = new GroupHandlers(null, router, null);
         AtomicReference<ConsumerGroupHeartbeatResponseData> joined = new AtomicReference<>();
@@ -67,7 +70,7 @@ class GroupRouterTest {
             .setMemberEpoch(0).setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of("t"))
             .setTopicPartitions(List.of()), (short) 1, "client", "/127.0.0.1", joined::set);
         assertThat(joined.get().errorCode()).isZero();
-        classic.ensureGroup("old");
+        classic.admin().ensureGroup("old");
     }
 
     @AfterEach
@@ -121,6 +124,28 @@ class GroupRouterTest {
             new ListGroupsRequest.Builder(new ListGroupsRequestData().setTypesFilter(types)).build((short) 5),
             handlers::listGroups);
         return response.groups();
+    }
+
+    /** A classic join runs under the consumer coordinator's lock (the group id is claimed); its answer comes after. */
+    @Test
+    void shouldAnswerAClassicJoinOutsideBothCoordinatorsLocks() {
+        JoinGroupRequestProtocolCollection protocols = new JoinGroupRequestProtocolCollection();
+        protocols.add(new JoinGroupRequestProtocol().setName("range").setMetadata(new byte[0]));
+        List<Boolean> gotIn = new ArrayList<>();
+        List<Errors> answers = new ArrayList<>();
+        try (OtherThreadProbe probe = new OtherThreadProbe()) {
+            router.joinGroup(new JoinGroupRequestData().setGroupId("fresh").setMemberId("")
+                .setProtocolType("consumer").setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(10_000)
+                .setProtocols(protocols), (short) 9, "client", "/127.0.0.1", joined -> {
+                    answers.add(Errors.forCode(joined.errorCode()));
+                    gotIn.add(probe.getsIn(() -> consumer.isConsumerGroup("fresh")));
+                    gotIn.add(probe.getsIn(() -> classic.heartbeat(new HeartbeatRequestData().setGroupId("fresh")
+                        .setMemberId("nobody").setGenerationId(1))));
+                });
+        }
+
+        assertThat(answers).containsExactly(Errors.MEMBER_ID_REQUIRED);
+        assertThat(gotIn).as("consumer coordinator, classic coordinator").containsExactly(true, true);
     }
 
     @Test

@@ -1,16 +1,16 @@
 package io.piste.broker.group.consumer;
 
 import io.piste.broker.group.ConsumerGroupLog;
+import io.piste.broker.group.DeferredResponses;
 import io.piste.broker.group.GroupActivity;
 import io.piste.broker.group.GroupTimer;
 import io.piste.broker.metadata.MetadataImage;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -20,21 +20,18 @@ import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.requests.ApiError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The coordinator of KIP-848 consumer groups (ConsumerGroupHeartbeat), this node coordinating all of them.
+ * The coordinator of KIP-848 consumer groups, this node coordinating all of them: it runs ConsumerGroupHeartbeat
+ * ({@link ConsumerGroupHeartbeat} makes each heartbeat's changes and answer) and answers once the group's new state
+ * is written, runs the members' timers, restores groups at start-up, and serves the admin APIs and the offsets'
+ * checks of consumer groups. Members are removed when they leave, when their session times out
+ * ({@code group.consumer.session.timeout.ms}) and when they do not revoke partitions within their rebalance timeout.
  *
- * <p>Each heartbeat: checks the member and its epoch, applies its subscription, moves the group to a new epoch and
- * computes a new target assignment if what the assignment depends on changed, then takes the member one
- * {@link Reconciliation} step towards its target and answers with its epoch and (when it changed) its assignment.
- * Members are removed when they leave, when their session times out ({@code group.consumer.session.timeout.ms})
- * and when they do not revoke partitions within their rebalance timeout.
- *
- * <p>Thread-safe: one lock guards every consumer group. Classic groups live in the classic coordinator; a group id
- * is one or the other. When both locks are needed this lock is taken first.
+ * <p>Thread-safe: one lock guards every consumer group, and no answer is given under it. Classic groups live in the
+ * classic coordinator; a group id is one or the other. When both locks are needed this lock is taken first.
  */
 public final class ConsumerGroupCoordinator {
 
@@ -51,12 +48,11 @@ public final class ConsumerGroupCoordinator {
     }
 
     private final ConsumerGroupConfig config;
-    private final Assignors assignors;
     private final GroupTimer timer;
     private final Supplier<MetadataImage> metadata;
-    private final ClassicGroups classicGroups;
     private final ConsumerGroupWriter writer;
     private final Map<String, ConsumerGroup> groups = new LinkedHashMap<>();
+    private final ConsumerGroupHeartbeat heartbeats;
 
     /** A coordinator that keeps its groups in memory only. */
     public ConsumerGroupCoordinator(ConsumerGroupConfig config, GroupTimer timer, Supplier<MetadataImage> metadata,
@@ -68,23 +64,40 @@ public final class ConsumerGroupCoordinator {
     public ConsumerGroupCoordinator(ConsumerGroupConfig config, GroupTimer timer, Supplier<MetadataImage> metadata,
                                     ClassicGroups classicGroups, ConsumerGroupLog store) {
         this.config = config;
-        this.assignors = new Assignors(config.assignors());
         this.timer = timer;
         this.metadata = metadata;
-        this.classicGroups = classicGroups;
         this.writer = new ConsumerGroupWriter(store);
+        this.heartbeats = new ConsumerGroupHeartbeat(config, timer, metadata, classicGroups, groups, new Timers());
     }
 
     /**
      * ConsumerGroupHeartbeat, answered once the group's state it answers from is durable: its own change, or an
      * earlier one still being written (as Kafka answers after its records are committed). If that write fails the
-     * member gets COORDINATOR_NOT_AVAILABLE and retries.
+     * member gets COORDINATOR_NOT_AVAILABLE and retries. Never answered under this coordinator's lock: an answer
+     * ready before the write call returns is sent after the lock is released; a later one on the thread that
+     * completes the write, which holds no lock of this coordinator.
      */
-    public synchronized void heartbeat(ConsumerGroupHeartbeatRequestData request, short version, String clientId,
-                                       String clientHost, Consumer<ConsumerGroupHeartbeatResponseData> respond) {
-        ConsumerGroupHeartbeatResponseData response = heartbeat(request, version, clientId, clientHost);
-        persist(request.groupId(), error -> respond.accept(error == Errors.NONE ? response
-            : error(Errors.COORDINATOR_NOT_AVAILABLE, "The group's new state could not be written: " + error)));
+    public void heartbeat(ConsumerGroupHeartbeatRequestData request, short version, String clientId,
+                          String clientHost, Consumer<ConsumerGroupHeartbeatResponseData> respond) {
+        DeferredResponses responses = new DeferredResponses();
+        synchronized (this) {
+            ConsumerGroupHeartbeatResponseData response = heartbeats.heartbeat(request, version, clientId,
+                clientHost);
+            Thread caller = Thread.currentThread();
+            AtomicBoolean returned = new AtomicBoolean();
+            persist(request.groupId(), error -> {
+                ConsumerGroupHeartbeatResponseData answer = error == Errors.NONE ? response
+                    : ConsumerGroupHeartbeat.error(Errors.COORDINATOR_NOT_AVAILABLE,
+                        "The group's new state could not be written: " + error);
+                if (!returned.get() && Thread.currentThread() == caller) {
+                    responses.add(respond, answer);
+                } else {
+                    respond.accept(answer);
+                }
+            });
+            returned.set(true);
+        }
+        responses.send();
     }
 
     /**
@@ -112,7 +125,7 @@ public final class ConsumerGroupCoordinator {
     }
 
     private void rollBack(ConsumerGroup group) {
-        group.members.values().forEach(ConsumerGroupCoordinator::cancelTimers);
+        group.members.values().forEach(ConsumerGroupMember::cancelTimers);
         groups.remove(group.groupId);
         byte[] written = writer.lastWritten(group.groupId);
         if (written != null) {
@@ -139,227 +152,10 @@ public final class ConsumerGroupCoordinator {
         }
     }
 
-    // ---------------------------------------------------------------- ConsumerGroupHeartbeat
-
     /** The heartbeat's answer, without waiting for its changes to be written (unit tests). */
     synchronized ConsumerGroupHeartbeatResponseData heartbeat(ConsumerGroupHeartbeatRequestData request,
                                                               short version, String clientId, String clientHost) {
-        ApiError invalid = HeartbeatRequestCheck.check(request, version, clientId, assignors);
-        if (invalid != null) {
-            return error(invalid.error(), invalid.message());
-        }
-        int epoch = request.memberEpoch();
-        if (epoch == LEAVE_EPOCH || epoch == STATIC_LEAVE_EPOCH) {
-            return leave(request);
-        }
-        String groupId = request.groupId();
-        ConsumerGroup group = groups.get(groupId);
-        if (group == null) {
-            if (epoch != 0) {
-                // The group was deleted, or its state was never written: the member rejoins on this answer.
-                return error(Errors.UNKNOWN_MEMBER_ID, "Group " + groupId + " has no member " + request.memberId()
-                    + "; rejoin with member epoch 0.");
-            }
-            if (!classicGroups.removeIfEmpty(groupId)) {
-                return error(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " is not a consumer group.");
-            }
-            group = new ConsumerGroup(groupId);
-            groups.put(groupId, group);
-        }
-        String memberId = request.memberId() == null || request.memberId().isEmpty()
-            ? Uuid.randomUuid().toString() : request.memberId();
-        Map<Uuid, Set<Integer>> owned = Partitions.fromRequest(request.topicPartitions());
-        ConsumerGroupMember member;
-        boolean joined = false;
-        if (epoch == 0) {
-            member = group.members.get(memberId);
-            if (member == null) {
-                member = replaceStaticMember(group, memberId, request.instanceId());
-                if (member == null) {
-                    return error(Errors.UNRELEASED_INSTANCE_ID, "Static member with instance id "
-                        + request.instanceId() + " is still active in group " + groupId + ".");
-                }
-                joined = !group.members.containsKey(memberId);
-            }
-            member.leftStatically = false;
-        } else {
-            member = group.members.get(memberId);
-            if (member == null) {
-                return error(Errors.UNKNOWN_MEMBER_ID, "Member " + memberId + " is not in group " + groupId + ".");
-            }
-            if (request.instanceId() != null && !memberId.equals(group.staticMembers.get(request.instanceId()))) {
-                return error(Errors.FENCED_INSTANCE_ID, "Instance id " + request.instanceId()
-                    + " belongs to another member.");
-            }
-            Errors fenced = MemberEpochChecks.heartbeat(member, epoch, owned);
-            if (fenced != Errors.NONE) {
-                return error(fenced, "Member " + memberId + " sent epoch " + epoch + "; its epoch is "
-                    + member.assignment.memberEpoch() + ".");
-            }
-        }
-        if (joined && group.members.size() >= config.maxSize()) {
-            return error(Errors.GROUP_MAX_SIZE_REACHED, "The consumer group has reached its maximum capacity of "
-                + config.maxSize() + " members.");
-        }
-        if (joined) {
-            group.members.put(memberId, member);
-            if (member.instanceId != null) {
-                group.staticMembers.put(member.instanceId, memberId);
-            }
-            log.info("Member {} joins consumer group {}", memberId, groupId);
-        }
-        boolean changed = member.update(request, clientId, clientHost) || joined;
-        maybeBumpEpoch(group, changed);
-        MemberAssignment before = member.assignment;
-        reconcile(group, member, owned);
-        touchSession(group, member);
-        ConsumerGroupHeartbeatResponseData response = new ConsumerGroupHeartbeatResponseData()
-            .setMemberId(memberId)
-            .setMemberEpoch(member.assignment.memberEpoch())
-            .setHeartbeatIntervalMs(config.heartbeatIntervalMs(
-                group.isChanging(timer.nowMs(), config.heartbeatIntervalMs())));
-        MemberAssignment after = member.assignment;
-        if (epoch == 0 || !after.equals(before) || (owned != null && !owned.equals(after.assigned()))) {
-            response.setAssignment(new ConsumerGroupHeartbeatResponseData.Assignment()
-                .setTopicPartitions(Partitions.toResponse(after.assigned())));
-        }
-        return response;
-    }
-
-    /**
-     * A static member joining under a new member id: a new member, or the replacement of its earlier incarnation,
-     * which must have left with epoch -2 (it hands over its epoch and partitions, and the group epoch stays).
-     *
-     * @return the member, or null if the earlier incarnation is still active (UNRELEASED_INSTANCE_ID)
-     */
-    private ConsumerGroupMember replaceStaticMember(ConsumerGroup group, String memberId, String instanceId) {
-        ConsumerGroupMember member = new ConsumerGroupMember(memberId, instanceId);
-        ConsumerGroupMember old = instanceId == null ? null
-            : group.members.get(group.staticMembers.getOrDefault(instanceId, ""));
-        if (old == null) {
-            return member;
-        }
-        if (!old.leftStatically) {
-            return null;
-        }
-        member.assignment = old.assignment;
-        member.subscribedTopicNames = old.subscribedTopicNames;
-        member.subscribedTopicRegex = old.subscribedTopicRegex;
-        member.subscribedTopicPattern = old.subscribedTopicPattern;
-        member.serverAssignor = old.serverAssignor;
-        member.rebalanceTimeoutMs = old.rebalanceTimeoutMs;
-        cancelTimers(old);
-        group.release(old.memberId, old.assignment);
-        group.members.remove(old.memberId);
-        group.updateOwners(memberId, MemberAssignment.NEW_MEMBER, member.assignment);
-        Map<String, Map<Uuid, Set<Integer>>> target = new HashMap<>(group.targetAssignment);
-        Map<Uuid, Set<Integer>> oldTarget = target.remove(old.memberId);
-        if (oldTarget != null) {
-            target.put(memberId, oldTarget);
-        }
-        group.targetAssignment = Map.copyOf(target);
-        group.members.put(memberId, member);
-        group.staticMembers.put(instanceId, memberId);
-        log.info("Static member {} of consumer group {} is back as {}", instanceId, group.groupId, memberId);
-        return member;
-    }
-
-    private ConsumerGroupHeartbeatResponseData leave(ConsumerGroupHeartbeatRequestData request) {
-        ConsumerGroup group = groups.get(request.groupId());
-        String memberId = request.memberId();
-        ConsumerGroupMember member = group == null ? null : group.members.get(memberId);
-        if (member == null) {
-            return error(Errors.UNKNOWN_MEMBER_ID, "Member " + memberId + " is not in group " + request.groupId()
-                + ".");
-        }
-        if (request.memberEpoch() == STATIC_LEAVE_EPOCH) {
-            if (!memberId.equals(group.staticMembers.get(request.instanceId()))) {
-                return error(Errors.FENCED_INSTANCE_ID, "Instance id " + request.instanceId()
-                    + " belongs to another member.");
-            }
-            // It keeps its partitions for its session timeout, so that a quick restart moves nothing.
-            member.leftStatically = true;
-            log.info("Static member {} of consumer group {} leaves for now", request.instanceId(), group.groupId);
-        } else {
-            removeMember(group, member, "left");
-        }
-        return new ConsumerGroupHeartbeatResponseData().setMemberId(memberId).setMemberEpoch(request.memberEpoch())
-            .setHeartbeatIntervalMs(0);
-    }
-
-    private static ConsumerGroupHeartbeatResponseData error(Errors error, String message) {
-        return new ConsumerGroupHeartbeatResponseData().setErrorCode(error.code()).setErrorMessage(message);
-    }
-
-    // ---------------------------------------------------------------- epochs, target assignment, reconciliation
-
-    /**
-     * Moves the group to a new epoch, and computes the target assignment of that epoch, if the membership or a
-     * subscription changed ({@code changed}) or if a subscribed topic appeared, disappeared or grew.
-     */
-    private void maybeBumpEpoch(ConsumerGroup group, boolean changed) {
-        MetadataImage image = metadata.get();
-        if (changed || image != group.resolvedAgainst) {
-            Map<String, SubscribedTopic> resolved = TopicSubscriptions.resolve(group.members.values(), image);
-            group.resolvedAgainst = image;
-            if (!resolved.equals(group.subscribedTopics)) {
-                group.subscribedTopics = resolved;
-                changed = true;
-            }
-        }
-        if (changed) {
-            group.groupEpoch++;
-            group.epochChangedAtMs = timer.nowMs();
-            computeTargetAssignment(group);
-        }
-    }
-
-    private void computeTargetAssignment(ConsumerGroup group) {
-        PartitionAssignor assignor = chooseAssignor(group);
-        Map<Uuid, Integer> partitionCounts = new HashMap<>();
-        group.subscribedTopics.values().forEach(t -> partitionCounts.put(t.topicId(), t.partitionCount()));
-        TreeMap<String, AssignmentSpec.Member> members = new TreeMap<>();
-        for (ConsumerGroupMember m : group.members.values()) {
-            members.put(m.memberId, new AssignmentSpec.Member(m.instanceId,
-                TopicSubscriptions.topicIdsOf(m, group.subscribedTopics), group.targetOf(m.memberId)));
-        }
-        group.targetAssignment = members.isEmpty() ? Map.of()
-            : Map.copyOf(assignor.assign(new AssignmentSpec(members, partitionCounts)));
-        group.assignorName = assignor.name();
-        group.assignmentEpoch = group.groupEpoch;
-    }
-
-    /** Kafka's choice: the assignor most members ask for, else the broker's default. */
-    private PartitionAssignor chooseAssignor(ConsumerGroup group) {
-        Map<String, Integer> votes = new HashMap<>();
-        for (ConsumerGroupMember m : group.members.values()) {
-            if (m.serverAssignor != null) {
-                votes.merge(m.serverAssignor, 1, Integer::sum);
-            }
-        }
-        return votes.entrySet().stream()
-            .max(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
-            .map(e -> assignors.get(e.getKey()))
-            .orElse(assignors.defaultAssignor());
-    }
-
-    private void reconcile(ConsumerGroup group, ConsumerGroupMember member, Map<Uuid, Set<Integer>> owned) {
-        MemberAssignment before = member.assignment;
-        MemberAssignment after = Reconciliation.next(member.memberId, before, group.assignmentEpoch,
-            group.targetOf(member.memberId), owned, group::ownerOf);
-        if (after.equals(before)) {
-            return;
-        }
-        group.updateOwners(member.memberId, before, after);
-        member.assignment = after;
-        boolean revoking = after.state() == MemberState.UNREVOKED_PARTITIONS;
-        boolean wasRevoking = before.state() == MemberState.UNREVOKED_PARTITIONS;
-        if (revoking && !wasRevoking) {
-            scheduleRebalanceTimeout(group, member);
-        } else if (!revoking && member.rebalanceTimer != null) {
-            member.rebalanceTimer.cancel();
-            member.rebalanceTimer = null;
-        }
+        return heartbeats.heartbeat(request, version, clientId, clientHost);
     }
 
     // ---------------------------------------------------------------- timers
@@ -380,7 +176,7 @@ public final class ConsumerGroupCoordinator {
             && member.assignment.state() == MemberState.UNREVOKED_PARTITIONS
             && member.assignment.memberEpoch() == epoch) {
             member.rebalanceTimer = null;
-            removeMember(group, member, "did not revoke its partitions within its rebalance timeout");
+            heartbeats.removeMember(group, member, "did not revoke its partitions within its rebalance timeout");
             persist(groupId, error -> { });
         }
     }
@@ -405,37 +201,21 @@ public final class ConsumerGroupCoordinator {
             return;
         }
         member.sessionTimer = null;
-        removeMember(group, member, "session timed out");
+        heartbeats.removeMember(group, member, "session timed out");
         persist(groupId, error -> { });
     }
 
-    private static void cancelTimers(ConsumerGroupMember member) {
-        if (member.sessionTimer != null) {
-            member.sessionTimer.cancel();
-            member.sessionTimer = null;
+    /** The members' timers, for the heartbeat handling; their tasks come back through this lock. */
+    private final class Timers implements ConsumerGroupHeartbeat.MemberTimers {
+        @Override
+        public void touchSession(ConsumerGroup group, ConsumerGroupMember member) {
+            ConsumerGroupCoordinator.this.touchSession(group, member);
         }
-        if (member.rebalanceTimer != null) {
-            member.rebalanceTimer.cancel();
-            member.rebalanceTimer = null;
-        }
-    }
 
-    /** Removes a member: its partitions are free at once, and the group moves to a new epoch. */
-    private void removeMember(ConsumerGroup group, ConsumerGroupMember member, String why) {
-        cancelTimers(member);
-        group.release(member.memberId, member.assignment);
-        group.members.remove(member.memberId);
-        if (member.instanceId != null && member.memberId.equals(group.staticMembers.get(member.instanceId))) {
-            group.staticMembers.remove(member.instanceId);
+        @Override
+        public void scheduleRebalanceTimeout(ConsumerGroup group, ConsumerGroupMember member) {
+            ConsumerGroupCoordinator.this.scheduleRebalanceTimeout(group, member);
         }
-        Map<String, Map<Uuid, Set<Integer>>> target = new HashMap<>(group.targetAssignment);
-        target.remove(member.memberId);
-        group.targetAssignment = Map.copyOf(target);
-        if (group.members.isEmpty()) {
-            group.emptySinceMs = timer.nowMs();
-        }
-        log.info("Member {} of consumer group {} removed: {}", member.memberId, group.groupId, why);
-        maybeBumpEpoch(group, true);
     }
 
     // ---------------------------------------------------------------- admin APIs and offsets

@@ -72,6 +72,17 @@ final class ConsumerGroupMember {
         return changed;
     }
 
+    void cancelTimers() {
+        if (sessionTimer != null) {
+            sessionTimer.cancel();
+            sessionTimer = null;
+        }
+        if (rebalanceTimer != null) {
+            rebalanceTimer.cancel();
+            rebalanceTimer = null;
+        }
+    }
+
     boolean subscribesTo(String topic) {
         return subscribedTopicNames.contains(topic)
             || (subscribedTopicPattern != null && subscribedTopicPattern.matcher(topic).matches());
