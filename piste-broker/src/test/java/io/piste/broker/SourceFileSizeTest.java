@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -18,14 +17,6 @@ import org.junit.jupiter.api.Test;
 class SourceFileSizeTest {
 
     private static final int MAX_LINES = 600;
-
-    /**
-     * TEMPORARY, for the merge of issue 13: the two coordinators that another branch of issue 13 splits. Empty it
-     * (and delete {@link #shouldListOnlyFilesStillOverTheLimit}) once that branch is merged.
-     */
-    private static final Set<String> TEMPORARY_ALLOWLIST = Set.of(
-        "io/piste/broker/group/GroupCoordinator.java",
-        "io/piste/broker/group/consumer/ConsumerGroupCoordinator.java");
 
     @Test
     void shouldKeepEveryMainSourceFileWithinTheLineLimit() throws IOException {
@@ -39,22 +30,11 @@ class SourceFileSizeTest {
         for (Path file : sources) {
             long lines = countLines(file);
             String name = root.relativize(file).toString().replace('\\', '/');
-            if (lines > MAX_LINES && !TEMPORARY_ALLOWLIST.contains(name)) {
+            if (lines > MAX_LINES) {
                 tooLong.add(name + " (" + lines + " lines)");
             }
         }
         assertThat(tooLong).as("main source files over %d lines; split them", MAX_LINES).isEmpty();
-    }
-
-    /** So that the allowlist cannot outlive the split: a listed file that is gone or within the limit fails. */
-    @Test
-    void shouldListOnlyFilesStillOverTheLimit() throws IOException {
-        for (String name : TEMPORARY_ALLOWLIST) {
-            Path file = Path.of("src/main/java", name);
-            assertThat(file).as("%s is on TEMPORARY_ALLOWLIST; take it off", name).exists();
-            assertThat(countLines(file)).as("%s is on TEMPORARY_ALLOWLIST; take it off", name)
-                .isGreaterThan(MAX_LINES);
-        }
     }
 
     private static long countLines(Path file) throws IOException {
