@@ -16,7 +16,7 @@ import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.MetaProperties;
 import io.piste.broker.network.BrokerServer;
 import io.piste.broker.partition.Partition;
-import io.piste.broker.partition.ReplicaManager;
+import io.piste.broker.partition.LogManager;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.kafka.common.internals.Topic;
@@ -37,18 +37,18 @@ public final class Broker implements AutoCloseable {
     static final String METADATA_DIR = Topic.CLUSTER_METADATA_TOPIC_PARTITION.toString();
 
     private final LocalController controller;
-    private final ReplicaManager replicaManager;
+    private final LogManager logManager;
     private final BrokerServer server;
     private final BrokerContext context;
     private final GroupCoordinator groupCoordinator;
     private final ConsumerLag consumerLag;
 
-    private Broker(LocalController controller, ReplicaManager replicaManager, BrokerServer server,
+    private Broker(LocalController controller, LogManager logManager, BrokerServer server,
                    BrokerContext context, GroupCoordinator groupCoordinator, ConsumerLag consumerLag) {
         this.groupCoordinator = groupCoordinator;
         this.consumerLag = consumerLag;
         this.controller = controller;
-        this.replicaManager = replicaManager;
+        this.logManager = logManager;
         this.server = server;
         this.context = context;
     }
@@ -57,15 +57,15 @@ public final class Broker implements AutoCloseable {
         String clusterId = MetaProperties.loadOrCreate(config.logDirs(), config.nodeId());
         Path metadataDir = config.logDirs().get(0).resolve(METADATA_DIR);
         LocalController controller = LocalController.open(metadataDir);
-        ReplicaManager replicaManager = null;
+        LogManager logManager = null;
         GroupCoordinator groups = null;
         try {
-            replicaManager = new ReplicaManager(config);
-            replicaManager.startup(controller.image());
-            controller.setListener(replicaManager);
+            logManager = new LogManager(config);
+            logManager.startup(controller.image());
+            controller.setListener(logManager);
             GroupConfig groupConfig = GroupConfig.from(config);
             GroupTimer groupTimer = GroupTimer.system();
-            OffsetsTopic offsetsTopic = new OffsetsTopic(controller, replicaManager,
+            OffsetsTopic offsetsTopic = new OffsetsTopic(controller, logManager,
                 groupConfig.offsetsTopicPartitions(), System::currentTimeMillis);
             groups = new GroupCoordinator(groupConfig, groupTimer, offsetsTopic);
             GroupOffsets offsets = new GroupOffsets(offsetsTopic);
@@ -84,7 +84,7 @@ public final class Broker implements AutoCloseable {
                 groupConfig.offsetsRetentionMs())
                 .schedule(groupTimer, groupConfig.offsetsRetentionCheckIntervalMs());
             consumerGroups.scheduleCleanup(offsets::hasOffsets, groupConfig.offsetsRetentionCheckIntervalMs());
-            BrokerContext context = new BrokerContext(config, clusterId, controller, replicaManager, groups, offsets,
+            BrokerContext context = new BrokerContext(config, clusterId, controller, logManager, groups, offsets,
                 consumerGroups);
             RequestDispatcher dispatcher = new RequestDispatcher(context);
             BrokerConfig.Endpoint listener = config.listener();
@@ -95,18 +95,18 @@ public final class Broker implements AutoCloseable {
             BrokerConfig.Endpoint advertised = config.advertisedListener();
             context.setAdvertisedAddress(advertised.host(),
                 advertised.port() == 0 ? server.port() : advertised.port());
-            ReplicaManager partitions = replicaManager;
+            LogManager partitions = logManager;
             ConsumerLag lag = new ConsumerLag(offsets, tp -> {
                 Partition partition = partitions.partition(tp.topic(), tp.partition());
                 return partition == null ? -1 : partition.highWatermark();
             });
-            return new Broker(controller, replicaManager, server, context, groups, lag);
+            return new Broker(controller, logManager, server, context, groups, lag);
         } catch (RuntimeException | IOException | InterruptedException e) {
             if (groups != null) {
                 groups.close();
             }
-            if (replicaManager != null) {
-                replicaManager.close();
+            if (logManager != null) {
+                logManager.close();
             }
             controller.close();
             throw e;
@@ -180,7 +180,7 @@ public final class Broker implements AutoCloseable {
 
     /** How many (fetch, partition) waits for new data there are now, over all partitions, for monitoring. */
     public int fetchWaiterCount() {
-        return replicaManager.dataWaiterCount();
+        return logManager.dataWaiterCount();
     }
 
     /** How many fetches are parked waiting for data now (at most {@code fetch.purgatory.max.requests}). */
@@ -199,7 +199,7 @@ public final class Broker implements AutoCloseable {
         server.close();
         groupCoordinator.close();
         context.consumerGroupCoordinator().close();
-        replicaManager.close();
+        logManager.close();
         try {
             controller.close();
         } catch (IOException e) {

@@ -5,7 +5,7 @@ import io.piste.bench.fixture.TempDirs;
 import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.Partition;
-import io.piste.broker.partition.ReplicaManager;
+import io.piste.broker.partition.LogManager;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -64,14 +64,14 @@ public class GroupCommitBenchmark {
         int partitions;
 
         Path dir;
-        ReplicaManager replicas;
+        LogManager replicas;
         final AtomicInteger nextPartition = new AtomicInteger();
 
         @Setup(Level.Iteration)
         public void start() throws IOException {
             dir = "tmpfs".equals(logDir) ? Files.createTempDirectory(Paths.get("/dev/shm"), "piste-bench-commit")
                 : TempDirs.create("commit");
-            replicas = new ReplicaManager(new BrokerConfig(Map.of(
+            replicas = new LogManager(new BrokerConfig(Map.of(
                 BrokerConfig.LOG_DIRS_CONFIG, dir.toString(),
                 BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG, "true")));
             replicas.onTopicCreated(new TopicImage(TOPIC, Uuid.randomUuid(), partitions, Map.of()));

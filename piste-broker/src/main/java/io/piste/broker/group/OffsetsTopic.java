@@ -3,7 +3,7 @@ package io.piste.broker.group;
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.Partition;
-import io.piste.broker.partition.ReplicaManager;
+import io.piste.broker.partition.LogManager;
 import io.piste.storage.log.LogAppendInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -39,12 +39,12 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
         "segment.bytes", String.valueOf(100 * 1024 * 1024));
 
     private final LocalController controller;
-    private final ReplicaManager replicas;
+    private final LogManager replicas;
     private final int partitionsToCreate;
     private final LongSupplier clockMs;
 
     /** @param clockMs wall-clock milliseconds, for the batches' timestamps */
-    public OffsetsTopic(LocalController controller, ReplicaManager replicas, int partitionsToCreate,
+    public OffsetsTopic(LocalController controller, LogManager replicas, int partitionsToCreate,
                         LongSupplier clockMs) {
         this.controller = controller;
         this.replicas = replicas;

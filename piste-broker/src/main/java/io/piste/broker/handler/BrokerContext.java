@@ -7,7 +7,7 @@ import io.piste.broker.group.GroupCoordinator;
 import io.piste.broker.group.GroupOffsets;
 import io.piste.broker.group.consumer.ConsumerGroupCoordinator;
 import io.piste.broker.metadata.LocalController;
-import io.piste.broker.partition.ReplicaManager;
+import io.piste.broker.partition.LogManager;
 import java.security.SecureRandom;
 
 /**
@@ -19,7 +19,7 @@ public final class BrokerContext {
     private final BrokerConfig config;
     private final String clusterId;
     private final LocalController controller;
-    private final ReplicaManager replicaManager;
+    private final LogManager logManager;
     private final GroupCoordinator groupCoordinator;
     private final GroupOffsets groupOffsets;
     private final ConsumerGroupCoordinator consumerGroupCoordinator;
@@ -29,7 +29,7 @@ public final class BrokerContext {
     private volatile int advertisedPort;
 
     public BrokerContext(BrokerConfig config, String clusterId, LocalController controller,
-                         ReplicaManager replicaManager, GroupCoordinator groupCoordinator,
+                         LogManager logManager, GroupCoordinator groupCoordinator,
                          GroupOffsets groupOffsets, ConsumerGroupCoordinator consumerGroupCoordinator) {
         this.config = config;
         this.consumerGroupCoordinator = consumerGroupCoordinator;
@@ -37,7 +37,7 @@ public final class BrokerContext {
         this.groupOffsets = groupOffsets;
         this.clusterId = clusterId;
         this.controller = controller;
-        this.replicaManager = replicaManager;
+        this.logManager = logManager;
         // Session ids are only hard to guess, not secret (Kafka's are random too): a client that guessed another's
         // could only make it start a new session.
         this.fetchSessions = new FetchSessions(new FetchSessionCache(config.maxIncrementalFetchSessionCacheSlots(),
@@ -64,8 +64,8 @@ public final class BrokerContext {
         return controller;
     }
 
-    public ReplicaManager replicaManager() {
-        return replicaManager;
+    public LogManager logManager() {
+        return logManager;
     }
 
     public GroupCoordinator groupCoordinator() {

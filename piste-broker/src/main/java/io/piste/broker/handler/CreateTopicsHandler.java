@@ -92,7 +92,7 @@ final class CreateTopicsHandler implements RequestHandler {
             result.setTopicId(id).setNumPartitions(partitions).setReplicationFactor((short) 1);
             if (version >= 5) {
                 result.setConfigs(
-                    ConfigDescriber.forCreateTopics(broker.replicaManager().brokerConfigs(), configs));
+                    ConfigDescriber.forCreateTopics(broker.logManager().brokerConfigs(), configs));
             }
         } catch (ApiException e) {
             fail(result, e);

@@ -3,21 +3,21 @@ package io.piste.broker.handler;
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.Partition;
-import io.piste.broker.partition.ReplicaManager;
+import io.piste.broker.partition.LogManager;
 import org.apache.kafka.common.Uuid;
 
 /**
- * Finds partitions through the current metadata image and the replica manager: a partition is found only while the
+ * Finds partitions through the current metadata image and the log manager: a partition is found only while the
  * image holds its topic, so a topic being deleted is unknown as soon as the image says so.
  */
 final class MetadataPartitionLookup implements PartitionLookup {
 
     private final LocalController controller;
-    private final ReplicaManager replicaManager;
+    private final LogManager logManager;
 
-    MetadataPartitionLookup(LocalController controller, ReplicaManager replicaManager) {
+    MetadataPartitionLookup(LocalController controller, LogManager logManager) {
         this.controller = controller;
-        this.replicaManager = replicaManager;
+        this.logManager = logManager;
     }
 
     @Override
@@ -29,6 +29,6 @@ final class MetadataPartitionLookup implements PartitionLookup {
     @Override
     public Partition partition(String topic, int index) {
         TopicImage known = controller.image().topic(topic);
-        return known == null ? null : replicaManager.partition(known.name(), index);
+        return known == null ? null : logManager.partition(known.name(), index);
     }
 }

@@ -73,7 +73,7 @@ final class ProduceHandler implements RequestHandler {
                     .setLogStartOffset(-1);
                 topicResponse.partitionResponses().add(partitionResponse);
                 if (internal) {
-                    // As Kafka's ReplicaManager: only the broker writes its internal topics, through its own path.
+                    // As Kafka's LogManager: only the broker writes its internal topics, through its own path.
                     partitionResponse.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code())
                         .setErrorMessage("Cannot append to internal topic " + name);
                     continue;

@@ -27,7 +27,7 @@ public final class RequestDispatcher implements RequestHandler {
         ConfigsHandler configs = new ConfigsHandler(broker.config(), topicConfigStore(broker),
             brokerConfigStore(broker));
         handlers.put(ApiKeys.METADATA, new MetadataHandler(broker));
-        PartitionLookup partitions = new MetadataPartitionLookup(broker.controller(), broker.replicaManager());
+        PartitionLookup partitions = new MetadataPartitionLookup(broker.controller(), broker.logManager());
         handlers.put(ApiKeys.PRODUCE, new ProduceHandler(partitions));
         handlers.put(ApiKeys.FETCH, new FetchHandler(partitions, broker.fetchSessions(), broker.fetchPurgatory()));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions));

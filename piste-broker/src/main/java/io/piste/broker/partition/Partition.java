@@ -79,7 +79,7 @@ public final class Partition {
         return index;
     }
 
-    /** For the partition package (flusher, replica manager) and its tests; the rest of the broker reads through us. */
+    /** For the partition package (flusher, log manager) and its tests; the rest of the broker reads through us. */
     UnifiedLog log() {
         return log;
     }

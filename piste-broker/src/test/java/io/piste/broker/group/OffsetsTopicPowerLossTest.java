@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
  * offset commits (and now and then a tombstone) of several groups and partitions are appended as
  * {@link OffsetsTopic} appends them (one v2 batch per commit, {@link OffsetRecordCodec} records) and acknowledged
  * only once a {@code flush()} after them returned, several commits sometimes sharing one flush. At a random step the
- * power is cut; the log is opened again as the broker's ReplicaManager opens it after a crash (no clean-shutdown
+ * power is cut; the log is opened again as the broker's LogManager opens it after a crash (no clean-shutdown
  * marker, recovery from the start, then a flush) and replayed by {@link OffsetsTopicLoader}, as
  * {@link OffsetsTopic#load} does. The reopen and the load may be cut too. Checked after each restart: the load does
  * not throw, and every (group, topic, partition) holds its last acknowledged commit or a later appended one, never an
@@ -110,7 +110,7 @@ class OffsetsTopicPowerLossTest {
     }
 
     /**
-     * As ReplicaManager at start-up: the log dir made durable, then, as after a crash (no clean-shutdown marker), the
+     * As LogManager at start-up: the log dir made durable, then, as after a crash (no clean-shutdown marker), the
      * log recovered from its start and flushed.
      */
     private UnifiedLog openAsAfterACrash(Path dir) throws IOException {

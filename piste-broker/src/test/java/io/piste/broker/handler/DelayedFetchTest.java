@@ -11,7 +11,7 @@ import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.FetchIsolation;
 import io.piste.broker.partition.Partition;
-import io.piste.broker.partition.ReplicaManager;
+import io.piste.broker.partition.LogManager;
 import io.piste.broker.protocol.RequestContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -59,7 +59,7 @@ class DelayedFetchTest {
     private final EmbeddedChannel loop = new EmbeddedChannel();
     private FetchPurgatory purgatory = new FetchPurgatory(1, 1);
     private final List<ApiMessage> answers = new ArrayList<>();
-    private ReplicaManager partitions;
+    private LogManager partitions;
     /** How many times the parked fetch read its partitions. */
     private final AtomicInteger reads = new AtomicInteger();
 
@@ -103,7 +103,7 @@ class DelayedFetchTest {
     }
 
     private Partition partition(int segmentBytes, boolean durableAcks) throws IOException {
-        partitions = new ReplicaManager(new BrokerConfig(Map.of(
+        partitions = new LogManager(new BrokerConfig(Map.of(
             BrokerConfig.LOG_DIRS_CONFIG, dir.resolve("logs").toString(),
             BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG, Boolean.toString(durableAcks),
             BrokerConfig.LOG_WRITEBACK_INTERVAL_MS_CONFIG, "0")));

@@ -5,7 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
 
-/** Topics by name and id with their partitions, as the metadata image and the replica manager would hold them. */
+/** Topics by name and id with their partitions, as the metadata image and the log manager would hold them. */
 final class FakePartitionLookup implements PartitionLookup {
 
     private final Map<Uuid, String> names = new HashMap<>();

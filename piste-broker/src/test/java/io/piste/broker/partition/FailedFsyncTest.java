@@ -42,12 +42,12 @@ class FailedFsyncTest {
     }
 
     /** A durable-mode broker's partitions, with topic t (two partitions) created on the first start. */
-    private ReplicaManager start(FileChannelFactory files) throws IOException {
+    private LogManager start(FileChannelFactory files) throws IOException {
         return start(files, logDir().toString());
     }
 
-    private ReplicaManager start(FileChannelFactory files, String logDirs) throws IOException {
-        ReplicaManager replicas = new ReplicaManager(new BrokerConfig(Map.of(
+    private LogManager start(FileChannelFactory files, String logDirs) throws IOException {
+        LogManager replicas = new LogManager(new BrokerConfig(Map.of(
             BrokerConfig.LOG_DIRS_CONFIG, logDirs,
             BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG, "true")), files);
         try (LocalController controller = LocalController.open(dir.resolve("metadata"))) {
@@ -72,14 +72,14 @@ class FailedFsyncTest {
     }
 
     private long checkpointedRecoveryPoint(int partition) throws IOException {
-        return new OffsetCheckpointFile(logDir().resolve(ReplicaManager.RECOVERY_POINT_CHECKPOINT)).read()
+        return new OffsetCheckpointFile(logDir().resolve(LogManager.RECOVERY_POINT_CHECKPOINT)).read()
             .get(new TopicPartitionKey("t", partition));
     }
 
     @Test
     void shouldKeepAPartitionOfflineThroughACleanShutdown() throws Exception {
         FaultyFiles files = FaultyFiles.pathContaining("t-0");
-        ReplicaManager replicas = start(files);
+        LogManager replicas = start(files);
         Partition failing = replicas.partition("t", 0);
         Partition healthy = replicas.partition("t", 1);
         long durable = append(failing);
@@ -106,7 +106,7 @@ class FailedFsyncTest {
     @Test
     void shouldRefuseClientReadsOfAnOfflinePartitionButLetTheBrokerReplayIt() throws Exception {
         FaultyFiles files = FaultyFiles.pathContaining("t-0");
-        try (ReplicaManager replicas = start(files)) {
+        try (LogManager replicas = start(files)) {
             Partition failing = replicas.partition("t", 0);
             long durable = append(failing);
             assertThat(ack(failing, durable)).isEqualTo(Errors.NONE);
@@ -135,7 +135,7 @@ class FailedFsyncTest {
         Path first = dir.resolve("a");
         Path second = dir.resolve("b");
         FaultyFiles files = FaultyFiles.pathContaining("t-0");
-        ReplicaManager replicas = start(files, first + "," + second);
+        LogManager replicas = start(files, first + "," + second);
         replicas.onTopicCreated(new TopicImage("u", Uuid.randomUuid(), 1, Map.of()));
         Partition failing = replicas.partition("t", 0);
         Path failingDir = failing.log().dir().getParent();
@@ -153,7 +153,7 @@ class FailedFsyncTest {
 
     @Test
     void shouldLeaveAPartitionOfflineWhenItsFlushFailsAtStartUp() throws Exception {
-        try (ReplicaManager replicas = start(FileChannelFactory.DEFAULT)) {
+        try (LogManager replicas = start(FileChannelFactory.DEFAULT)) {
             append(replicas.partition("t", 0));
             append(replicas.partition("t", 0));
         }
@@ -162,7 +162,7 @@ class FailedFsyncTest {
         FaultyFiles files = FaultyFiles.pathContaining("t-0");
         files.failFsync(true);
 
-        try (ReplicaManager replicas = start(files)) {
+        try (LogManager replicas = start(files)) {
             Partition failing = replicas.partition("t", 0);
             assertThat(failing.isOffline()).isTrue();
             assertThat(failing.highWatermark()).as("high watermark unmoved").isZero();
@@ -182,7 +182,7 @@ class FailedFsyncTest {
         // A marker that cannot be deleted (here a non-empty directory of its name) would, after a crash, skip
         // the recovery of everything written since this start.
         Files.createDirectories(logDir().resolve(CleanShutdownMarker.FILE_NAME).resolve("x"));
-        ReplicaManager replicas = new ReplicaManager(new BrokerConfig(Map.of(
+        LogManager replicas = new LogManager(new BrokerConfig(Map.of(
             BrokerConfig.LOG_DIRS_CONFIG, logDir().toString())));
         try (LocalController controller = LocalController.open(dir.resolve("metadata"))) {
             assertThatThrownBy(() -> replicas.startup(controller.image())).isInstanceOf(IOException.class)
@@ -194,13 +194,13 @@ class FailedFsyncTest {
 
     @Test
     void shouldWriteNeitherMarkerNorCheckpointWhenStartUpFails() throws Exception {
-        try (ReplicaManager replicas = start(FileChannelFactory.DEFAULT)) {
+        try (LogManager replicas = start(FileChannelFactory.DEFAULT)) {
             append(replicas.partition("t", 0));
             append(replicas.partition("t", 1));
         }
         // An unclean stop, then a start whose recovery of t-1 fails: t-0 opens, t-1 does not.
         Files.delete(logDir().resolve(CleanShutdownMarker.FILE_NAME));
-        Path checkpoint = logDir().resolve(ReplicaManager.RECOVERY_POINT_CHECKPOINT);
+        Path checkpoint = logDir().resolve(LogManager.RECOVERY_POINT_CHECKPOINT);
         byte[] checkpointBefore = Files.readAllBytes(checkpoint);
         FileChannelFactory failing = path -> {
             if (path.toString().contains("t-1")) {
@@ -208,7 +208,7 @@ class FailedFsyncTest {
             }
             return FileChannelFactory.DEFAULT.open(path);
         };
-        ReplicaManager replicas = new ReplicaManager(new BrokerConfig(Map.of(
+        LogManager replicas = new LogManager(new BrokerConfig(Map.of(
             BrokerConfig.LOG_DIRS_CONFIG, logDir().toString())), failing);
         try (LocalController controller = LocalController.open(dir.resolve("metadata"))) {
             assertThatThrownBy(() -> replicas.startup(controller.image())).isInstanceOf(IOException.class);

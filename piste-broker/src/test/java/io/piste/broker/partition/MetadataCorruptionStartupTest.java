@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A bit flipped anywhere in the metadata log never costs partition data: the start-up (controller, then
- * replica manager) either refuses with the file and byte position named, or loads the valid records; in both
+ * log manager) either refuses with the file and byte position named, or loads the valid records; in both
  * cases every segment file written before is still on disk, under its own directory or one renamed aside.
  */
 class MetadataCorruptionStartupTest {
@@ -54,7 +54,7 @@ class MetadataCorruptionStartupTest {
     /** Three topics with data, a config and a producer-id block: a metadata log of a few hundred bytes. */
     private MetadataImage writePristineBroker() throws IOException {
         try (LocalController controller = LocalController.open(metadataDir(pristine));
-             ReplicaManager replicas = new ReplicaManager(config(pristine))) {
+             LogManager replicas = new LogManager(config(pristine))) {
             replicas.startup(controller.image());
             controller.setListener(replicas);
             controller.createTopic("orders", 2, Map.of());
@@ -90,7 +90,7 @@ class MetadataCorruptionStartupTest {
             String where = "bit " + (position % 8) + " of byte " + position;
             boolean started = false;
             try (LocalController controller = LocalController.open(metadataDir(root));
-                 ReplicaManager replicas = new ReplicaManager(config(root))) {
+                 LogManager replicas = new LogManager(config(root))) {
                 started = true;
                 replicas.startup(controller.image());
                 // Loaded, then with every change: a record is never dropped for the tail around it.
@@ -123,7 +123,7 @@ class MetadataCorruptionStartupTest {
             Files.write(metadataDir(root).resolve("metadata.log"), Arrays.copyOf(original, length));
             String where = "metadata log cut at byte " + length;
             try (LocalController controller = LocalController.open(metadataDir(root));
-                 ReplicaManager replicas = new ReplicaManager(config(root))) {
+                 LogManager replicas = new LogManager(config(root))) {
                 replicas.startup(controller.image());
                 for (TopicImage loaded : controller.image().topics()) {
                     assertThat(written.topic(loaded.topicId())).as(where + ": a topic of the log")

@@ -22,8 +22,8 @@ class PageCacheWritebackTest {
     @TempDir
     Path dir;
 
-    private ReplicaManager open(String writebackMs) throws IOException {
-        ReplicaManager replicas = new ReplicaManager(new BrokerConfig(Map.of(
+    private LogManager open(String writebackMs) throws IOException {
+        LogManager replicas = new LogManager(new BrokerConfig(Map.of(
             BrokerConfig.LOG_DIRS_CONFIG, dir.resolve("logs").toString(),
             BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG, "false",
             BrokerConfig.LOG_WRITEBACK_INTERVAL_MS_CONFIG, writebackMs)));
@@ -49,7 +49,7 @@ class PageCacheWritebackTest {
 
     @Test
     void shouldWriteBackAppendedDataEachInterval() throws Exception {
-        try (ReplicaManager replicas = open("100")) {
+        try (LogManager replicas = open("100")) {
             assertThat(replicas.scheduledFlushPeriodMs()).as("the write-back's period").isEqualTo(100);
             Partition partition = replicas.partition("t", 0);
             long end = append(partition);
@@ -66,7 +66,7 @@ class PageCacheWritebackTest {
 
     @Test
     void shouldLeaveWriteBackToTheOsWhenTheIntervalIsZero() throws Exception {
-        try (ReplicaManager replicas = open("0")) {
+        try (LogManager replicas = open("0")) {
             // Nothing scheduled at all: a timer, however long, would flush in the end.
             assertThat(replicas.scheduledFlushPeriodMs()).as("Kafka's default: never flushed on a timer").isZero();
             Partition partition = replicas.partition("t", 0);
@@ -79,10 +79,10 @@ class PageCacheWritebackTest {
 
     @Test
     void shouldFlushAtTheShorterOfTheFlushAndWritebackIntervals() {
-        assertThat(ReplicaManager.pageCacheFlushPeriodMs(Long.MAX_VALUE, 1000)).isEqualTo(1000);
-        assertThat(ReplicaManager.pageCacheFlushPeriodMs(300, 1000)).isEqualTo(300);
-        assertThat(ReplicaManager.pageCacheFlushPeriodMs(5000, 1000)).isEqualTo(1000);
-        assertThat(ReplicaManager.pageCacheFlushPeriodMs(5000, 0)).isEqualTo(5000);
-        assertThat(ReplicaManager.pageCacheFlushPeriodMs(Long.MAX_VALUE, 0)).as("never, as Kafka").isZero();
+        assertThat(LogManager.pageCacheFlushPeriodMs(Long.MAX_VALUE, 1000)).isEqualTo(1000);
+        assertThat(LogManager.pageCacheFlushPeriodMs(300, 1000)).isEqualTo(300);
+        assertThat(LogManager.pageCacheFlushPeriodMs(5000, 1000)).isEqualTo(1000);
+        assertThat(LogManager.pageCacheFlushPeriodMs(5000, 0)).isEqualTo(5000);
+        assertThat(LogManager.pageCacheFlushPeriodMs(Long.MAX_VALUE, 0)).as("never, as Kafka").isZero();
     }
 }

@@ -13,10 +13,10 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * The logs of one log dir, opened, checkpointed and closed in the order piste-broker's {@code ReplicaManager} does
+ * The logs of one log dir, opened, checkpointed and closed in the order piste-broker's {@code LogManager} does
  * it (start-up: read the clean-shutdown marker and the recovery-point checkpoint, open and flush every log, set
  * the high watermark to the log end, delete the marker; close: close every log, checkpoint, write the marker if
- * all closed). Keep it in step with ReplicaManager: the power-loss test trusts it to recover as the broker does.
+ * all closed). Keep it in step with LogManager: the power-loss test trusts it to recover as the broker does.
  * Single-threaded.
  */
 final class LogDirLifecycle {
@@ -56,7 +56,7 @@ final class LogDirLifecycle {
         try {
             return new OffsetCheckpointFile(file).read();
         } catch (IOException | RuntimeException e) {
-            // as ReplicaManager: an unreadable checkpoint means "recover from the start"
+            // as LogManager: an unreadable checkpoint means "recover from the start"
             return Map.of();
         }
     }
@@ -65,7 +65,7 @@ final class LogDirLifecycle {
         return logs.get(key);
     }
 
-    /** Writes the recovery points and high watermarks (ReplicaManager's periodic checkpoint). */
+    /** Writes the recovery points and high watermarks (LogManager's periodic checkpoint). */
     void checkpoint() throws IOException {
         Map<TopicPartitionKey, Long> recovery = new HashMap<>();
         Map<TopicPartitionKey, Long> highWatermarks = new HashMap<>();

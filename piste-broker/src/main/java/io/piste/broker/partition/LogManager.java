@@ -42,10 +42,13 @@ import org.slf4j.LoggerFactory;
  * and deletes them as metadata changes, applies topic and dynamic broker config changes to their logs, checkpoints
  * recovery points and high watermarks, and closes everything cleanly. Thread-safe; metadata changes arrive one at a
  * time (the controller serialises them).
+ *
+ * <p>Kafka's LogManager, with the partitions on top: a single node leads every partition it holds. The replica
+ * manager of a cluster (leadership, followers, ISR) will sit above it.
  */
-public final class ReplicaManager implements MetadataListener, AutoCloseable {
+public final class LogManager implements MetadataListener, AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(ReplicaManager.class);
+    private static final Logger log = LoggerFactory.getLogger(LogManager.class);
     static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
     static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
 
@@ -64,12 +67,12 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     /** Set once {@link #startup} has opened every partition: until then close() writes no checkpoint or marker. */
     private volatile boolean started;
 
-    public ReplicaManager(BrokerConfig config) throws IOException {
+    public LogManager(BrokerConfig config) throws IOException {
         this(config, FileChannelFactory.DEFAULT);
     }
 
     /** With the logs' files opened and synced through {@code files} (tests inject failures there). */
-    ReplicaManager(BrokerConfig config, FileChannelFactory files) throws IOException {
+    LogManager(BrokerConfig config, FileChannelFactory files) throws IOException {
         this.config = config;
         this.files = files;
         this.brokerConfigs = DynamicBrokerConfigs.staticOnly(config);

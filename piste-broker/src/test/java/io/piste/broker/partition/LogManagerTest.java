@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * created, grown and deleted as metadata changes, checkpointed, and closed with a clean-shutdown marker. Real logs
  * in a temp dir and a real metadata log; durable acks.
  */
-class ReplicaManagerTest {
+class LogManagerTest {
 
     @TempDir
     Path dir;
@@ -39,16 +39,16 @@ class ReplicaManagerTest {
         return dir.resolve("logs");
     }
 
-    private ReplicaManager newReplicaManager(Map<String, String> overrides) throws IOException {
+    private LogManager newLogManager(Map<String, String> overrides) throws IOException {
         Map<String, String> config = new HashMap<>(overrides);
         config.put(BrokerConfig.LOG_DIRS_CONFIG, logDir().toString());
         config.put(BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG, "true");
-        return new ReplicaManager(new BrokerConfig(config));
+        return new LogManager(new BrokerConfig(config));
     }
 
     /** Starts on the metadata log in {@code dir}, and keeps applying its changes until the controller closes. */
-    private ReplicaManager start(LocalController controller) throws IOException {
-        ReplicaManager replicas = newReplicaManager(Map.of());
+    private LogManager start(LocalController controller) throws IOException {
+        LogManager replicas = newLogManager(Map.of());
         replicas.startup(controller.image());
         controller.setListener(replicas);
         return replicas;
@@ -84,7 +84,7 @@ class ReplicaManagerTest {
     @Test
     void shouldReopenEveryPartitionOfTheImageWithItsDataAfterACleanStop() throws Exception {
         try (LocalController controller = controller()) {
-            try (ReplicaManager replicas = start(controller)) {
+            try (LogManager replicas = start(controller)) {
                 controller.createTopic("t", 2, Map.of());
                 appendDurably(replicas.partition("t", 0), 3);
                 appendDurably(replicas.partition("t", 1), 1);
@@ -92,7 +92,7 @@ class ReplicaManagerTest {
             }
             assertThat(CleanShutdownMarker.exists(logDir())).as("marker after a clean stop").isTrue();
 
-            try (ReplicaManager replicas = newReplicaManager(Map.of())) {
+            try (LogManager replicas = newLogManager(Map.of())) {
                 replicas.startup(controller.image());
 
                 assertThat(CleanShutdownMarker.exists(logDir())).as("marker once the logs are open for writing")
@@ -110,7 +110,7 @@ class ReplicaManagerTest {
     @Test
     void shouldKeepEveryAcknowledgedBatchThroughAnUncleanStop() throws Exception {
         try (LocalController controller = controller()) {
-            try (ReplicaManager replicas = start(controller)) {
+            try (LogManager replicas = start(controller)) {
                 controller.createTopic("t", 1, Map.of());
                 appendDurably(replicas.partition("t", 0), 5);
                 controller.setListener(null);
@@ -118,7 +118,7 @@ class ReplicaManagerTest {
             // As after a crash: no marker, so the logs' tails are scanned from the checkpointed recovery points.
             Files.delete(logDir().resolve(CleanShutdownMarker.FILE_NAME));
 
-            try (ReplicaManager replicas = newReplicaManager(Map.of())) {
+            try (LogManager replicas = newLogManager(Map.of())) {
                 replicas.startup(controller.image());
 
                 Partition partition = replicas.partition("t", 0);
@@ -134,14 +134,14 @@ class ReplicaManagerTest {
     void shouldWriteTheRecoveryPointAndHighWatermarkCheckpointsAtClose() throws Exception {
         try (LocalController controller = controller()) {
             long end;
-            try (ReplicaManager replicas = start(controller)) {
+            try (LogManager replicas = start(controller)) {
                 controller.createTopic("t", 2, Map.of());
                 end = appendDurably(replicas.partition("t", 1), 4);
                 controller.setListener(null);
             }
 
-            Map<TopicPartitionKey, Long> recoveryPoints = checkpoint(ReplicaManager.RECOVERY_POINT_CHECKPOINT);
-            Map<TopicPartitionKey, Long> highWatermarks = checkpoint(ReplicaManager.HIGH_WATERMARK_CHECKPOINT);
+            Map<TopicPartitionKey, Long> recoveryPoints = checkpoint(LogManager.RECOVERY_POINT_CHECKPOINT);
+            Map<TopicPartitionKey, Long> highWatermarks = checkpoint(LogManager.HIGH_WATERMARK_CHECKPOINT);
             assertThat(recoveryPoints).containsExactlyInAnyOrderEntriesOf(Map.of(
                 new TopicPartitionKey("t", 0), 0L, new TopicPartitionKey("t", 1), end));
             assertThat(highWatermarks).containsExactlyInAnyOrderEntriesOf(Map.of(
@@ -152,13 +152,13 @@ class ReplicaManagerTest {
     @Test
     void shouldCheckpointWhileRunningEachInterval() throws Exception {
         try (LocalController controller = controller();
-             ReplicaManager replicas = newReplicaManager(Map.of(
+             LogManager replicas = newLogManager(Map.of(
                  BrokerConfig.LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS_CONFIG, "100"))) {
             replicas.startup(controller.image());
             controller.setListener(replicas);
             controller.createTopic("t", 1, Map.of());
             long end = appendDurably(replicas.partition("t", 0), 2);
-            Path file = logDir().resolve(ReplicaManager.RECOVERY_POINT_CHECKPOINT);
+            Path file = logDir().resolve(LogManager.RECOVERY_POINT_CHECKPOINT);
             TopicPartitionKey key = new TopicPartitionKey("t", 0);
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -167,7 +167,7 @@ class ReplicaManagerTest {
                 Thread.sleep(20);
             }
 
-            assertThat(checkpoint(ReplicaManager.RECOVERY_POINT_CHECKPOINT)).containsEntry(key, end);
+            assertThat(checkpoint(LogManager.RECOVERY_POINT_CHECKPOINT)).containsEntry(key, end);
             assertThat(CleanShutdownMarker.exists(logDir())).as("no marker while running").isFalse();
             controller.setListener(null);
         }
@@ -175,7 +175,7 @@ class ReplicaManagerTest {
 
     @Test
     void shouldCreateGrowAndDeletePartitionsAsMetadataChanges() throws Exception {
-        try (LocalController controller = controller(); ReplicaManager replicas = start(controller)) {
+        try (LocalController controller = controller(); LogManager replicas = start(controller)) {
             TopicImage topic = controller.createTopic("t", 1, Map.of());
             Partition first = replicas.partition("t", 0);
             assertThat(first).isNotNull();
