@@ -19,13 +19,15 @@ class PackageRulesTest {
 
     /** Each package is a slice: io.piste.bench.log, io.piste.bench.fixture, ... */
     @ArchTest
-    static final ArchRule noPackageCycles = slices().matching("io.piste.(**)").should().beFreeOfCycles();
+    static final ArchRule noPackageCycles =
+            slices().matching("io.piste.(**)").should().beFreeOfCycles();
 
     /** This module's main classes only: where RecordBatches was loaded from, target/classes. */
     static final class MainClasses implements LocationProvider {
         @Override
         public Set<Location> get(Class<?> testClass) {
-            return Set.of(Location.of(RecordBatches.class.getProtectionDomain().getCodeSource().getLocation()));
+            return Set.of(Location.of(
+                    RecordBatches.class.getProtectionDomain().getCodeSource().getLocation()));
         }
     }
 }

@@ -15,8 +15,8 @@ import io.piste.broker.handler.RequestDispatcher;
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.MetaProperties;
 import io.piste.broker.network.BrokerServer;
-import io.piste.broker.partition.Partition;
 import io.piste.broker.partition.LogManager;
+import io.piste.broker.partition.Partition;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.kafka.common.internals.Topic;
@@ -43,8 +43,13 @@ public final class Broker implements AutoCloseable {
     private final GroupCoordinator groupCoordinator;
     private final ConsumerLag consumerLag;
 
-    private Broker(LocalController controller, LogManager logManager, BrokerServer server,
-                   BrokerContext context, GroupCoordinator groupCoordinator, ConsumerLag consumerLag) {
+    private Broker(
+            LocalController controller,
+            LogManager logManager,
+            BrokerServer server,
+            BrokerContext context,
+            GroupCoordinator groupCoordinator,
+            ConsumerLag consumerLag) {
         this.groupCoordinator = groupCoordinator;
         this.consumerLag = consumerLag;
         this.controller = controller;
@@ -65,36 +70,46 @@ public final class Broker implements AutoCloseable {
             controller.setListener(logManager);
             GroupConfig groupConfig = GroupConfig.from(config);
             GroupTimer groupTimer = GroupTimer.system();
-            OffsetsTopic offsetsTopic = new OffsetsTopic(controller, logManager,
-                groupConfig.offsetsTopicPartitions(), System::currentTimeMillis);
+            OffsetsTopic offsetsTopic = new OffsetsTopic(
+                    controller, logManager, groupConfig.offsetsTopicPartitions(), System::currentTimeMillis);
             groups = new GroupCoordinator(groupConfig, groupTimer, offsetsTopic);
             GroupOffsets offsets = new GroupOffsets(offsetsTopic);
             GroupCoordinator classicGroups = groups;
-            ConsumerGroupCoordinator consumerGroups = new ConsumerGroupCoordinator(ConsumerGroupConfig.from(config),
-                GroupTimer.system(), controller::image,
-                groupId -> classicGroups.admin().deleteGroup(groupId) != Errors.NON_EMPTY_GROUP, offsetsTopic);
+            ConsumerGroupCoordinator consumerGroups = new ConsumerGroupCoordinator(
+                    ConsumerGroupConfig.from(config),
+                    GroupTimer.system(),
+                    controller::image,
+                    groupId -> classicGroups.admin().deleteGroup(groupId) != Errors.NON_EMPTY_GROUP,
+                    offsetsTopic);
             loadOffsets(offsetsTopic, offsets, groups, consumerGroups);
-            new OffsetExpiry(offsets,
-                groupId -> consumerGroups.isConsumerGroup(groupId) ? consumerGroups.activity(groupId)
-                    : classicGroups.offsetChecks().activity(groupId),
-                groupId -> {
-                    consumerGroups.removeIfEmpty(groupId);
-                    classicGroups.admin().removeIfEmpty(groupId);
-                },
-                groupConfig.offsetsRetentionMs())
-                .schedule(groupTimer, groupConfig.offsetsRetentionCheckIntervalMs());
+            new OffsetExpiry(
+                            offsets,
+                            groupId -> consumerGroups.isConsumerGroup(groupId)
+                                    ? consumerGroups.activity(groupId)
+                                    : classicGroups.offsetChecks().activity(groupId),
+                            groupId -> {
+                                consumerGroups.removeIfEmpty(groupId);
+                                classicGroups.admin().removeIfEmpty(groupId);
+                            },
+                            groupConfig.offsetsRetentionMs())
+                    .schedule(groupTimer, groupConfig.offsetsRetentionCheckIntervalMs());
             consumerGroups.scheduleCleanup(offsets::hasOffsets, groupConfig.offsetsRetentionCheckIntervalMs());
-            BrokerContext context = new BrokerContext(config, clusterId, controller, logManager, groups, offsets,
-                consumerGroups);
+            BrokerContext context =
+                    new BrokerContext(config, clusterId, controller, logManager, groups, offsets, consumerGroups);
             RequestDispatcher dispatcher = new RequestDispatcher(context);
             BrokerConfig.Endpoint listener = config.listener();
-            BrokerServer server = BrokerServer.bind(listener.host(), listener.port(),
-                new BrokerServer.Settings(ioThreads(config), config.socketRequestMaxBytes(),
-                    config.queuedMaxRequests(), config.connectionsMaxIdleMs()),
-                dispatcher, dispatcher.apiVersions());
+            BrokerServer server = BrokerServer.bind(
+                    listener.host(),
+                    listener.port(),
+                    new BrokerServer.Settings(
+                            ioThreads(config),
+                            config.socketRequestMaxBytes(),
+                            config.queuedMaxRequests(),
+                            config.connectionsMaxIdleMs()),
+                    dispatcher,
+                    dispatcher.apiVersions());
             BrokerConfig.Endpoint advertised = config.advertisedListener();
-            context.setAdvertisedAddress(advertised.host(),
-                advertised.port() == 0 ? server.port() : advertised.port());
+            context.setAdvertisedAddress(advertised.host(), advertised.port() == 0 ? server.port() : advertised.port());
             LogManager partitions = logManager;
             ConsumerLag lag = new ConsumerLag(offsets, tp -> {
                 Partition partition = partitions.partition(tp.topic(), tp.partition());
@@ -113,8 +128,9 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    private static void loadOffsets(OffsetsTopic topic, GroupOffsets offsets, GroupCoordinator groups,
-                                    ConsumerGroupCoordinator consumerGroups) throws IOException {
+    private static void loadOffsets(
+            OffsetsTopic topic, GroupOffsets offsets, GroupCoordinator groups, ConsumerGroupCoordinator consumerGroups)
+            throws IOException {
         long started = System.nanoTime();
         OffsetsTopic.LoadedGroups loaded = new OffsetsTopic.LoadedGroups();
         long records = topic.load(offsets, loaded);
@@ -125,8 +141,11 @@ public final class Broker implements AutoCloseable {
                     consumerGroups.restore(groupId, snapshot);
                 } catch (RuntimeException e) {
                     // One unreadable group must not keep the broker down: its members rejoin, its offsets stay.
-                    log.error("Could not restore consumer group {} from {}; its members will rejoin: {}", groupId,
-                        OffsetsTopic.NAME, e.toString());
+                    log.error(
+                            "Could not restore consumer group {} from {}; its members will rejoin: {}",
+                            groupId,
+                            OffsetsTopic.NAME,
+                            e.toString());
                 }
             }
         });
@@ -142,13 +161,17 @@ public final class Broker implements AutoCloseable {
             }
         }
         if (records > 0) {
-            log.info("Loaded {} offset records of {} groups in {} ms", records, offsets.groupIds().size(),
-                (System.nanoTime() - started) / 1_000_000);
+            log.info(
+                    "Loaded {} offset records of {} groups in {} ms",
+                    records,
+                    offsets.groupIds().size(),
+                    (System.nanoTime() - started) / 1_000_000);
         }
     }
 
     private static int ioThreads(BrokerConfig config) {
-        return Math.max(1, Math.min(config.numNetworkThreads(), Runtime.getRuntime().availableProcessors()));
+        return Math.max(
+                1, Math.min(config.numNetworkThreads(), Runtime.getRuntime().availableProcessors()));
     }
 
     /** The port the listener is bound to (useful when {@code listeners} asked for port 0). */

@@ -19,18 +19,24 @@ class PackageRulesTest {
 
     /** Each package is a slice: io.piste.broker, io.piste.broker.group, io.piste.broker.group.consumer, ... */
     @ArchTest
-    static final ArchRule noPackageCycles = slices().matching("io.piste.(**)").should().beFreeOfCycles();
+    static final ArchRule noPackageCycles =
+            slices().matching("io.piste.(**)").should().beFreeOfCycles();
 
     @ArchTest
-    static final ArchRule brokerDependsOnNothingAboveIt = noClasses().that().resideInAPackage("io.piste.broker..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.piste.server..", "io.piste.cluster..", "io.piste.bench..")
-        .because("the server and the cluster build on the broker, never the other way round");
+    static final ArchRule brokerDependsOnNothingAboveIt = noClasses()
+            .that()
+            .resideInAPackage("io.piste.broker..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.piste.server..", "io.piste.cluster..", "io.piste.bench..")
+            .because("the server and the cluster build on the broker, never the other way round");
 
     /** This module's main classes only: where Broker was loaded from, target/classes. */
     static final class MainClasses implements LocationProvider {
         @Override
         public Set<Location> get(Class<?> testClass) {
-            return Set.of(Location.of(Broker.class.getProtectionDomain().getCodeSource().getLocation()));
+            return Set.of(Location.of(
+                    Broker.class.getProtectionDomain().getCodeSource().getLocation()));
         }
     }
 }

@@ -56,9 +56,9 @@ class ProduceLifetimeTest {
         List<Long> baseOffsets = new ArrayList<>();
         long nextOffset = 0;
         Path logDir = dir.resolve("logs");
-        try (Broker broker = Broker.start(new BrokerConfig(Map.of("listeners", "PLAINTEXT://127.0.0.1:0",
-                "log.dirs", logDir.toString())));
-             RawConnection connection = RawConnection.open(broker.port())) {
+        try (Broker broker = Broker.start(new BrokerConfig(
+                        Map.of("listeners", "PLAINTEXT://127.0.0.1:0", "log.dirs", logDir.toString())));
+                RawConnection connection = RawConnection.open(broker.port())) {
             createTopic(connection);
             for (int done = 0; done < REQUESTS; done += PIPELINED) {
                 for (int i = 0; i < PIPELINED; i++) {
@@ -69,10 +69,13 @@ class ProduceLifetimeTest {
                     connection.send(produce(records));
                 }
                 for (int i = 0; i < PIPELINED; i++) {
-                    ProduceResponseData response = (ProduceResponseData) connection.receive(ApiKeys.PRODUCE,
-                        PRODUCE_VERSION);
-                    PartitionProduceResponse partition = response.responses().iterator().next()
-                        .partitionResponses().get(0);
+                    ProduceResponseData response =
+                            (ProduceResponseData) connection.receive(ApiKeys.PRODUCE, PRODUCE_VERSION);
+                    PartitionProduceResponse partition = response.responses()
+                            .iterator()
+                            .next()
+                            .partitionResponses()
+                            .get(0);
                     assertThat(Errors.forCode(partition.errorCode())).isEqualTo(Errors.NONE);
                     assertThat(partition.baseOffset()).isEqualTo(baseOffsets.get(done + i));
                 }
@@ -87,13 +90,15 @@ class ProduceLifetimeTest {
             assertThat(stored.remaining()).as("batch %d is in the segment", i).isGreaterThanOrEqualTo(expected.length);
             byte[] actual = new byte[expected.length];
             stored.get(actual);
-            assertThat(stored.getLong(stored.position() - expected.length)).as("base offset of batch %d", i)
-                .isEqualTo(baseOffsets.get(i));
+            assertThat(stored.getLong(stored.position() - expected.length))
+                    .as("base offset of batch %d", i)
+                    .isEqualTo(baseOffsets.get(i));
             // The broker rewrites the base offset (bytes 0-7) and the partition leader epoch (12-15) in place; the
             // length, and everything the CRC covers from the magic byte on, are the producer's bytes.
             assertThat(ByteBuffer.wrap(actual, 8, 4)).isEqualTo(ByteBuffer.wrap(expected, 8, 4));
             assertThat(ByteBuffer.wrap(actual, 16, actual.length - 16))
-                .as("batch %d as sent", i).isEqualTo(ByteBuffer.wrap(expected, 16, expected.length - 16));
+                    .as("batch %d as sent", i)
+                    .isEqualTo(ByteBuffer.wrap(expected, 16, expected.length - 16));
         }
         assertThat(stored.remaining()).isZero();
         NettyLeakCheck.assertNoLeaks("the produce lifetime test");
@@ -101,10 +106,12 @@ class ProduceLifetimeTest {
 
     private static void createTopic(RawConnection connection) throws IOException {
         CreateTopicsRequestData data = new CreateTopicsRequestData().setTimeoutMs(10_000);
-        data.topics().add(new CreatableTopic().setName(TOPIC).setNumPartitions(1).setReplicationFactor((short) 1));
-        CreateTopicsResponseData response = (CreateTopicsResponseData) connection.call(
-            new CreateTopicsRequest.Builder(data).build((short) 7));
-        assertThat(Errors.forCode(response.topics().iterator().next().errorCode())).isEqualTo(Errors.NONE);
+        data.topics()
+                .add(new CreatableTopic().setName(TOPIC).setNumPartitions(1).setReplicationFactor((short) 1));
+        CreateTopicsResponseData response =
+                (CreateTopicsResponseData) connection.call(new CreateTopicsRequest.Builder(data).build((short) 7));
+        assertThat(Errors.forCode(response.topics().iterator().next().errorCode()))
+                .isEqualTo(Errors.NONE);
     }
 
     private static MemoryRecords randomBatch(Random random) {

@@ -57,7 +57,8 @@ final class RawConnection implements AutoCloseable {
         in.readFully(bytes);
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
         ResponseHeader.parse(buffer, key.responseHeaderVersion(version));
-        return AbstractResponse.parseResponse(key, new ByteBufferAccessor(buffer), version).data();
+        return AbstractResponse.parseResponse(key, new ByteBufferAccessor(buffer), version)
+                .data();
     }
 
     ApiMessage call(AbstractRequest request) throws IOException {

@@ -1,10 +1,21 @@
 package io.piste.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
 import io.piste.it.support.Clients;
 import io.piste.it.support.Exec;
 import io.piste.it.support.KafkaTool;
 import io.piste.it.support.TestBroker;
 import io.piste.it.support.TestDirs;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.AlterConfigsOptions;
@@ -23,25 +34,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.nio.file.Path;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
-
 /**
  * Dynamic broker configs with the Admin client and Kafka's own kafka-configs tool: set cluster-wide ("") and for
  * broker 1, seen by DescribeConfigs with Kafka's sources, applied to topics at once, and kept across a restart.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class BrokerConfigsIT
-{
+class BrokerConfigsIT {
     private static final long WAIT_S = 30;
     private static final ConfigResource CLUSTER_DEFAULT = new ConfigResource(ConfigResource.Type.BROKER, "");
     private static final ConfigResource BROKER_1 = new ConfigResource(ConfigResource.Type.BROKER, "1");
@@ -51,35 +49,32 @@ class BrokerConfigsIT
     private final KafkaTool configs = KafkaTool.configCommand(() -> broker.bootstrapServers());
 
     @BeforeEach
-    void startBroker() throws Exception
-    {
+    void startBroker() throws Exception {
         dir = TestDirs.create("broker-configs");
         broker = TestBroker.start(dir, Map.of("log.retention.hours", "48"));
     }
 
     @AfterEach
-    void stopBroker()
-    {
+    void stopBroker() {
         broker.close();
         TestDirs.deleteQuietly(dir);
     }
 
     @Test
-    void shouldApplyClusterDefaultAndBrokerConfigsAndKeepThemAcrossRestart() throws Exception
-    {
-        try (Admin admin = Clients.admin(broker.bootstrapServers()))
-        {
+    void shouldApplyClusterDefaultAndBrokerConfigsAndKeepThemAcrossRestart() throws Exception {
+        try (Admin admin = Clients.admin(broker.bootstrapServers())) {
             alter(admin, CLUSTER_DEFAULT, set("log.retention.ms", "3600000"), set("log.segment.bytes", "2097152"));
             alter(admin, BROKER_1, set("log.segment.bytes", "3145728"));
-            admin.createTopics(List.of(new NewTopic("plain", 1, (short) 1))).all().get(WAIT_S, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic("plain", 1, (short) 1)))
+                    .all()
+                    .get(WAIT_S, TimeUnit.SECONDS);
 
             assertDynamicConfigs(admin);
         }
 
         broker.restart();
 
-        try (Admin admin = Clients.admin(broker.bootstrapServers()))
-        {
+        try (Admin admin = Clients.admin(broker.bootstrapServers())) {
             assertDynamicConfigs(admin);
 
             alter(admin, BROKER_1, delete("log.segment.bytes"));
@@ -90,47 +85,52 @@ class BrokerConfigsIT
     }
 
     @Test
-    void shouldRefuseConfigsThatAreNotDynamic() throws Exception
-    {
-        try (Admin admin = Clients.admin(broker.bootstrapServers()))
-        {
+    void shouldRefuseConfigsThatAreNotDynamic() throws Exception {
+        try (Admin admin = Clients.admin(broker.bootstrapServers())) {
             final Throwable logDirs = catchThrowable(() -> alter(admin, CLUSTER_DEFAULT, set("log.dirs", "/tmp/x")));
-            assertThat(logDirs).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(InvalidRequestException.class)
-                .hasMessageContaining("Cannot update these configs dynamically: [log.dirs]");
+            assertThat(logDirs)
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("Cannot update these configs dynamically: [log.dirs]");
 
             final Throwable otherBroker = catchThrowable(() ->
-                alter(admin, new ConfigResource(ConfigResource.Type.BROKER, "2"), set("log.retention.ms", "1")));
+                    alter(admin, new ConfigResource(ConfigResource.Type.BROKER, "2"), set("log.retention.ms", "1")));
             assertThat(otherBroker).isInstanceOf(ExecutionException.class);
 
             final Throwable badValue = catchThrowable(() -> alter(admin, BROKER_1, set("log.retention.ms", "soon")));
-            assertThat(badValue).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(InvalidRequestException.class)
-                .hasMessageContaining("log.retention.ms");
+            assertThat(badValue)
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("log.retention.ms");
 
-            admin.incrementalAlterConfigs(Map.of(CLUSTER_DEFAULT, List.of(set("log.retention.ms", "1000"))),
-                new AlterConfigsOptions().validateOnly(true)).all().get(WAIT_S, TimeUnit.SECONDS);
+            admin.incrementalAlterConfigs(
+                            Map.of(CLUSTER_DEFAULT, List.of(set("log.retention.ms", "1000"))),
+                            new AlterConfigsOptions().validateOnly(true))
+                    .all()
+                    .get(WAIT_S, TimeUnit.SECONDS);
             assertThat(describe(admin, CLUSTER_DEFAULT)).isEmpty();
             assertThat(describe(admin, BROKER_1).get("log.dirs").isReadOnly()).isTrue();
         }
     }
 
     @Test
-    void shouldApplyNewDefaultToExistingTopicsAtOnce() throws Exception
-    {
+    void shouldApplyNewDefaultToExistingTopicsAtOnce() throws Exception {
         final String topic = "max-bytes";
         try (Admin admin = Clients.admin(broker.bootstrapServers());
-             KafkaProducer<String, String> producer = Clients.producer(broker.bootstrapServers()))
-        {
+                KafkaProducer<String, String> producer = Clients.producer(broker.bootstrapServers())) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(WAIT_S, TimeUnit.SECONDS);
             final String big = "x".repeat(4000);
             producer.send(new ProducerRecord<>(topic, big)).get(WAIT_S, TimeUnit.SECONDS);
 
             alter(admin, CLUSTER_DEFAULT, set("message.max.bytes", "1000"));
-            final Throwable tooLarge = catchThrowable(() ->
-                producer.send(new ProducerRecord<>(topic, big)).get(WAIT_S, TimeUnit.SECONDS));
-            assertThat(tooLarge).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(RecordTooLargeException.class);
+            final Throwable tooLarge = catchThrowable(
+                    () -> producer.send(new ProducerRecord<>(topic, big)).get(WAIT_S, TimeUnit.SECONDS));
+            assertThat(tooLarge)
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(RecordTooLargeException.class);
 
             alter(admin, CLUSTER_DEFAULT, delete("message.max.bytes"));
             producer.send(new ProducerRecord<>(topic, big)).get(WAIT_S, TimeUnit.SECONDS);
@@ -138,40 +138,46 @@ class BrokerConfigsIT
     }
 
     @Test
-    void shouldAlterAndDescribeClusterDefaultWithConfigCommand()
-    {
-        final Exec.Result altered = configs.run("--entity-type", "brokers", "--entity-default", "--alter",
-            "--add-config", "log.retention.ms=86400000").assertSuccess();
+    void shouldAlterAndDescribeClusterDefaultWithConfigCommand() {
+        final Exec.Result altered = configs.run(
+                        "--entity-type",
+                        "brokers",
+                        "--entity-default",
+                        "--alter",
+                        "--add-config",
+                        "log.retention.ms=86400000")
+                .assertSuccess();
         assertThat(altered.stdout()).contains("Completed updating default config for brokers");
 
         final Exec.Result described = configs.run("--entity-type", "brokers", "--entity-default", "--describe")
-            .assertSuccess();
+                .assertSuccess();
         assertThat(described.stdout())
-            .contains("log.retention.ms=86400000")
-            .contains("DYNAMIC_DEFAULT_BROKER_CONFIG:log.retention.ms=86400000");
+                .contains("log.retention.ms=86400000")
+                .contains("DYNAMIC_DEFAULT_BROKER_CONFIG:log.retention.ms=86400000");
 
-        final Exec.Result thisBroker = configs.run("--entity-type", "brokers", "--entity-name", "1", "--describe",
-            "--all").assertSuccess();
+        final Exec.Result thisBroker = configs.run(
+                        "--entity-type", "brokers", "--entity-name", "1", "--describe", "--all")
+                .assertSuccess();
         assertThat(thisBroker.stdout()).contains("log.retention.ms=86400000");
         // Kafka configs that do nothing in Piste are not listed as if they did (docs/compatibility.md).
         assertThat(thisBroker.stdout()).contains("connections.max.idle.ms=").doesNotContain("num.io.threads=");
 
-        final Exec.Result refused = configs.run("--entity-type", "brokers", "--entity-name", "1", "--alter",
-            "--add-config", "log.dirs=/tmp/elsewhere");
+        final Exec.Result refused = configs.run(
+                "--entity-type", "brokers", "--entity-name", "1", "--alter", "--add-config", "log.dirs=/tmp/elsewhere");
         assertThat(refused.exitCode()).isNotZero();
         assertThat(refused.stdout() + refused.stderr()).contains("Cannot update these configs dynamically");
     }
 
     /** What the describe should show after the alters, before and after the restart. */
-    private static void assertDynamicConfigs(final Admin admin) throws Exception
-    {
+    private static void assertDynamicConfigs(final Admin admin) throws Exception {
         final Map<String, ConfigEntry> thisBroker = describe(admin, BROKER_1);
         final ConfigEntry retention = thisBroker.get("log.retention.ms");
         assertThat(retention.value()).isEqualTo("3600000");
         assertThat(retention.source()).isEqualTo(ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
         assertThat(retention.isReadOnly()).isFalse();
-        assertThat(retention.synonyms()).extracting(ConfigEntry.ConfigSynonym::source).startsWith(
-            ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, ConfigSource.STATIC_BROKER_CONFIG);
+        assertThat(retention.synonyms())
+                .extracting(ConfigEntry.ConfigSynonym::source)
+                .startsWith(ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, ConfigSource.STATIC_BROKER_CONFIG);
         final ConfigEntry segment = thisBroker.get("log.segment.bytes");
         assertThat(segment.value()).isEqualTo("3145728");
         assertThat(segment.source()).isEqualTo(ConfigSource.DYNAMIC_BROKER_CONFIG);
@@ -188,34 +194,31 @@ class BrokerConfigsIT
         assertThat(plain.get("segment.bytes").source()).isEqualTo(ConfigSource.DYNAMIC_BROKER_CONFIG);
     }
 
-    private static ConfigResource topic(final String name)
-    {
+    private static ConfigResource topic(final String name) {
         return new ConfigResource(ConfigResource.Type.TOPIC, name);
     }
 
-    private static AlterConfigOp set(final String name, final String value)
-    {
+    private static AlterConfigOp set(final String name, final String value) {
         return new AlterConfigOp(new ConfigEntry(name, value), AlterConfigOp.OpType.SET);
     }
 
-    private static AlterConfigOp delete(final String name)
-    {
+    private static AlterConfigOp delete(final String name) {
         return new AlterConfigOp(new ConfigEntry(name, null), AlterConfigOp.OpType.DELETE);
     }
 
     private static void alter(final Admin admin, final ConfigResource resource, final AlterConfigOp... ops)
-        throws Exception
-    {
+            throws Exception {
         final Map<ConfigResource, Collection<AlterConfigOp>> changes = Map.of(resource, List.of(ops));
         admin.incrementalAlterConfigs(changes).all().get(WAIT_S, TimeUnit.SECONDS);
     }
 
     private static Map<String, ConfigEntry> describe(final Admin admin, final ConfigResource resource)
-        throws Exception
-    {
+            throws Exception {
         final DescribeConfigsOptions withSynonyms = new DescribeConfigsOptions().includeSynonyms(true);
         final Config config = admin.describeConfigs(Set.of(resource), withSynonyms)
-            .all().get(WAIT_S, TimeUnit.SECONDS).get(resource);
+                .all()
+                .get(WAIT_S, TimeUnit.SECONDS)
+                .get(resource);
         final Map<String, ConfigEntry> byName = new HashMap<>();
         config.entries().forEach(e -> byName.put(e.name(), e));
         return byName;

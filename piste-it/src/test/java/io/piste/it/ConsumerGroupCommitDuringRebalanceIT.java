@@ -26,34 +26,37 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and leaves again and again under load.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-class ConsumerGroupCommitDuringRebalanceIT
-{
+class ConsumerGroupCommitDuringRebalanceIT {
     private static final int PARTITIONS = 6;
     private static final int VISITS = 5;
 
     @RegisterExtension
     static final BrokerExtension BROKER = BrokerExtension.withOverrides(
-        "group.consumer.heartbeat.interval.ms", "500",
-        "offsets.topic.num.partitions", "3");
+            "group.consumer.heartbeat.interval.ms", "500",
+            "offsets.topic.num.partitions", "3");
 
     @Test
-    void shouldNotFailACommitWhileASecondMemberJoinsAndLeavesUnderLoad() throws Exception
-    {
+    void shouldNotFailACommitWhileASecondMemberJoinsAndLeavesUnderLoad() throws Exception {
         final String topic = "kip1251-commits";
         Clients.createTopic(BROKER.bootstrapServers(), topic, PARTITIONS);
         final Map<String, Integer> consumed = ProtocolMember.newConsumedMap();
         // Small polls, each committed with commitSync: a commit is in flight most of the time.
-        final Map<String, Object> config = ProtocolMember.config(topic + "-g", "uniform",
-            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        final Map<String, Object> config = ProtocolMember.config(
+                topic + "-g",
+                "uniform",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                20,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest");
         final List<ProtocolMember> members = new ArrayList<>();
-        final LoadProducer load = new LoadProducer("load", Clients.producer(BROKER.bootstrapServers()), topic,
-            PARTITIONS, 500, 200).uniqueKeys().start();
-        try
-        {
+        final LoadProducer load = new LoadProducer(
+                        "load", Clients.producer(BROKER.bootstrapServers()), topic, PARTITIONS, 500, 200)
+                .uniqueKeys()
+                .start();
+        try {
             final ProtocolMember stayer = start(members, "stayer", config, topic, consumed);
             awaitAssignment(stayer, PARTITIONS);
-            for (int visit = 0; visit < VISITS; visit++)
-            {
+            for (int visit = 0; visit < VISITS; visit++) {
                 final ProtocolMember visitor = start(members, "visitor" + visit, config, topic, consumed);
                 awaitAssignment(visitor, PARTITIONS / 2);
                 awaitAssignment(stayer, PARTITIONS / 2);
@@ -63,49 +66,55 @@ class ConsumerGroupCommitDuringRebalanceIT
                 awaitAssignment(stayer, PARTITIONS);
             }
             load.stopAndFlush(Duration.ofSeconds(30));
-            assertThat(load.errorCount()).as("produce errors: %s", load.errors()).isZero();
+            assertThat(load.errorCount())
+                    .as("produce errors: %s", load.errors())
+                    .isZero();
             final long acked = load.ackedCount();
             assertThat(Bounded.waitFor(Duration.ofSeconds(60), Duration.ofMillis(50), () -> consumed.size() == acked))
-                .as("consumed and committed %s of %s records", consumed.size(), acked).isTrue();
-        }
-        finally
-        {
+                    .as("consumed and committed %s of %s records", consumed.size(), acked)
+                    .isTrue();
+        } finally {
             load.close();
-            for (final ProtocolMember m : members)
-            {
+            for (final ProtocolMember m : members) {
                 m.close();
             }
         }
-        for (final ProtocolMember m : members)
-        {
+        for (final ProtocolMember m : members) {
             assertThat(m.failedCommits()).as("failed commits of %s", m.name()).isZero();
         }
-        assertThat(consumed.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList())
-            .as("records consumed (and committed) twice").isEmpty();
+        assertThat(consumed.entrySet().stream()
+                        .filter(e -> e.getValue() > 1)
+                        .map(Map.Entry::getKey)
+                        .toList())
+                .as("records consumed (and committed) twice")
+                .isEmpty();
         final Set<String> expected = new HashSet<>();
-        for (int p = 0; p < PARTITIONS; p++)
-        {
-            for (final long seq : load.acked(p))
-            {
+        for (int p = 0; p < PARTITIONS; p++) {
+            for (final long seq : load.acked(p)) {
                 expected.add("load:" + p + ":" + seq);
             }
         }
         assertThat(consumed.keySet()).isEqualTo(expected);
     }
 
-    private static ProtocolMember start(final List<ProtocolMember> members, final String name,
-        final Map<String, Object> config, final String topic, final Map<String, Integer> consumed)
-    {
-        final ProtocolMember member = ProtocolMember.start(name, BROKER.bootstrapServers(), config, topic, consumed,
-            Duration.ZERO);
+    private static ProtocolMember start(
+            final List<ProtocolMember> members,
+            final String name,
+            final Map<String, Object> config,
+            final String topic,
+            final Map<String, Integer> consumed) {
+        final ProtocolMember member =
+                ProtocolMember.start(name, BROKER.bootstrapServers(), config, topic, consumed, Duration.ZERO);
         members.add(member);
         return member;
     }
 
-    private static void awaitAssignment(final ProtocolMember member, final int partitions)
-    {
-        assertThat(Bounded.waitFor(Duration.ofSeconds(30), Duration.ofMillis(20),
-            () -> member.assignment().size() == partitions))
-            .as("%s owns %s partitions: %s", member.name(), partitions, member.assignment()).isTrue();
+    private static void awaitAssignment(final ProtocolMember member, final int partitions) {
+        assertThat(Bounded.waitFor(
+                        Duration.ofSeconds(30),
+                        Duration.ofMillis(20),
+                        () -> member.assignment().size() == partitions))
+                .as("%s owns %s partitions: %s", member.name(), partitions, member.assignment())
+                .isTrue();
     }
 }

@@ -17,9 +17,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The {@code piste} command line. */
-@Command(name = "piste", mixinStandardHelpOptions = true, version = "piste 0.1.0",
-    description = "An event-streaming platform that speaks the Apache Kafka protocol.",
-    subcommands = {Main.ServerCommand.class})
+@Command(
+        name = "piste",
+        mixinStandardHelpOptions = true,
+        version = "piste 0.1.0",
+        description = "An event-streaming platform that speaks the Apache Kafka protocol.",
+        subcommands = {Main.ServerCommand.class})
 public final class Main implements Runnable {
 
     @Override
@@ -36,16 +39,19 @@ public final class Main implements Runnable {
         System.exit(new CommandLine(new Main()).execute(args));
     }
 
-    @Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Start a single-node broker (default: 127.0.0.1:9092, data in ./data).")
+    @Command(
+            name = "server",
+            mixinStandardHelpOptions = true,
+            description = "Start a single-node broker (default: 127.0.0.1:9092, data in ./data).")
     static final class ServerCommand implements Callable<Integer> {
 
-        @Option(names = "--config", paramLabel = "FILE",
-            description = "A Kafka-style server.properties file.")
+        @Option(names = "--config", paramLabel = "FILE", description = "A Kafka-style server.properties file.")
         Path configFile;
 
-        @Option(names = "--override", paramLabel = "KEY=VALUE",
-            description = "Set a config, as Kafka's --override does; repeatable; wins over --config.")
+        @Option(
+                names = "--override",
+                paramLabel = "KEY=VALUE",
+                description = "Set a config, as Kafka's --override does; repeatable; wins over --config.")
         List<String> overrides = List.of();
 
         @Override
@@ -57,10 +63,12 @@ public final class Main implements Runnable {
             for (String override : overrides) {
                 int eq = override.indexOf('=');
                 if (eq <= 0) {
-                    throw new CommandLine.ParameterException(new CommandLine(this),
-                        "--override expects KEY=VALUE, got: " + override);
+                    throw new CommandLine.ParameterException(
+                            new CommandLine(this), "--override expects KEY=VALUE, got: " + override);
                 }
-                config.put(override.substring(0, eq).trim(), override.substring(eq + 1).trim());
+                config.put(
+                        override.substring(0, eq).trim(),
+                        override.substring(eq + 1).trim());
             }
             PisteServer server;
             try {
@@ -72,16 +80,21 @@ public final class Main implements Runnable {
                 return 1;
             }
             CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                long stopping = System.nanoTime();
-                server.close();
-                System.out.printf("Piste broker stopped cleanly in %d ms%n",
-                    (System.nanoTime() - stopping) / 1_000_000);
-                System.out.flush();
-                stopped.countDown();
-            }, "piste-shutdown"));
-            System.out.printf("Piste broker ready on %s (cluster %s, started in %d ms)%n",
-                server.bootstrapServers(), server.clusterId(), millisSinceJvmStart());
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                long stopping = System.nanoTime();
+                                server.close();
+                                System.out.printf(
+                                        "Piste broker stopped cleanly in %d ms%n",
+                                        (System.nanoTime() - stopping) / 1_000_000);
+                                System.out.flush();
+                                stopped.countDown();
+                            },
+                            "piste-shutdown"));
+            System.out.printf(
+                    "Piste broker ready on %s (cluster %s, started in %d ms)%n",
+                    server.bootstrapServers(), server.clusterId(), millisSinceJvmStart());
             System.out.flush();
             stopped.await();
             return 0;
@@ -89,7 +102,8 @@ public final class Main implements Runnable {
 
         /** Since the JVM started, so the figure includes JVM start-up and class loading, as a user waits for them. */
         private static long millisSinceJvmStart() {
-            return System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+            return System.currentTimeMillis()
+                    - ManagementFactory.getRuntimeMXBean().getStartTime();
         }
 
         private static Map<String, String> readProperties(Path file) throws IOException {

@@ -16,18 +16,24 @@ class PackageRulesTest {
 
     /** Each package is a slice (io.piste.server and, as it grows, its subpackages). */
     @ArchTest
-    static final ArchRule noPackageCycles = slices().matching("io.piste.(**)").should().beFreeOfCycles();
+    static final ArchRule noPackageCycles =
+            slices().matching("io.piste.(**)").should().beFreeOfCycles();
 
     @ArchTest
-    static final ArchRule serverDependsOnNoBenchmark = noClasses().that().resideInAPackage("io.piste.server..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.piste.bench..")
-        .because("the benchmarks measure the server, the server does not ship them");
+    static final ArchRule serverDependsOnNoBenchmark = noClasses()
+            .that()
+            .resideInAPackage("io.piste.server..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.piste.bench..")
+            .because("the benchmarks measure the server, the server does not ship them");
 
     /** This module's main classes only: where PisteServer was loaded from, target/classes. */
     static final class MainClasses implements LocationProvider {
         @Override
         public Set<Location> get(Class<?> testClass) {
-            return Set.of(Location.of(PisteServer.class.getProtectionDomain().getCodeSource().getLocation()));
+            return Set.of(Location.of(
+                    PisteServer.class.getProtectionDomain().getCodeSource().getLocation()));
         }
     }
 }

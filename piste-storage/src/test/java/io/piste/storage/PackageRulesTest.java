@@ -24,23 +24,31 @@ class PackageRulesTest {
 
     /** Each package is a slice: io.piste.storage.log, io.piste.storage.record, ... */
     @ArchTest
-    static final ArchRule noPackageCycles = slices().matching("io.piste.(**)").should().beFreeOfCycles();
+    static final ArchRule noPackageCycles =
+            slices().matching("io.piste.(**)").should().beFreeOfCycles();
 
     @ArchTest
-    static final ArchRule storageDependsOnNothingAboveIt = noClasses().that().resideInAPackage("io.piste.storage..")
-        .should().dependOnClassesThat(resideInAPackage("io.piste..").and(not(resideInAPackage("io.piste.storage.."))))
-        .because("storage is the bottom layer: the broker, the server and the cluster build on it");
+    static final ArchRule storageDependsOnNothingAboveIt = noClasses()
+            .that()
+            .resideInAPackage("io.piste.storage..")
+            .should()
+            .dependOnClassesThat(resideInAPackage("io.piste..").and(not(resideInAPackage("io.piste.storage.."))))
+            .because("storage is the bottom layer: the broker, the server and the cluster build on it");
 
     @ArchTest
-    static final ArchRule storageDependsOnNoNetworkOrProtocol = noClasses().that().resideInAPackage("io.piste.storage..")
-        .should().dependOnClassesThat(resideInAnyPackage("io.netty..", "org.apache.kafka.."))
-        .because("storage stores batches as bytes: it knows nothing of the network or of Kafka's protocol classes");
+    static final ArchRule storageDependsOnNoNetworkOrProtocol = noClasses()
+            .that()
+            .resideInAPackage("io.piste.storage..")
+            .should()
+            .dependOnClassesThat(resideInAnyPackage("io.netty..", "org.apache.kafka.."))
+            .because("storage stores batches as bytes: it knows nothing of the network or of Kafka's protocol classes");
 
     /** This module's main classes only: where UnifiedLog was loaded from, target/classes. */
     static final class MainClasses implements LocationProvider {
         @Override
         public Set<Location> get(Class<?> testClass) {
-            return Set.of(Location.of(UnifiedLog.class.getProtectionDomain().getCodeSource().getLocation()));
+            return Set.of(Location.of(
+                    UnifiedLog.class.getProtectionDomain().getCodeSource().getLocation()));
         }
     }
 }

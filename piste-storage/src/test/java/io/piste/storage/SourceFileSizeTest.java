@@ -23,7 +23,9 @@ class SourceFileSizeTest {
         Path root = Path.of("src/main/java");
         List<Path> sources;
         try (Stream<Path> files = Files.walk(root)) {
-            sources = files.filter(file -> file.toString().endsWith(".java")).sorted().toList();
+            sources = files.filter(file -> file.toString().endsWith(".java"))
+                    .sorted()
+                    .toList();
         }
         assertThat(sources).as("main sources under %s", root.toAbsolutePath()).isNotEmpty();
         List<String> tooLong = new ArrayList<>();
@@ -34,7 +36,9 @@ class SourceFileSizeTest {
                 tooLong.add(name + " (" + lines + " lines)");
             }
         }
-        assertThat(tooLong).as("main source files over %d lines; split them", MAX_LINES).isEmpty();
+        assertThat(tooLong)
+                .as("main source files over %d lines; split them", MAX_LINES)
+                .isEmpty();
     }
 
     private static long countLines(Path file) throws IOException {

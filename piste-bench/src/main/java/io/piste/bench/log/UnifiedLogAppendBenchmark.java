@@ -65,8 +65,8 @@ public class UnifiedLogAppendBenchmark {
     @Setup(Level.Iteration)
     public void openLog() throws IOException {
         dir = TempDirs.create("append");
-        LogConfig config = LogConfig.defaults().withSegmentBytes(64 * 1024 * 1024)
-            .withIndexIntervalBytes(indexIntervalBytes);
+        LogConfig config =
+                LogConfig.defaults().withSegmentBytes(64 * 1024 * 1024).withIndexIntervalBytes(indexIntervalBytes);
         log = UnifiedLog.open(dir.resolve("bench-0"), config, System::currentTimeMillis, false, 0L);
     }
 

@@ -4,8 +4,8 @@ import io.piste.bench.fixture.RecordBatches;
 import io.piste.bench.fixture.TempDirs;
 import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.metadata.TopicImage;
-import io.piste.broker.partition.Partition;
 import io.piste.broker.partition.LogManager;
+import io.piste.broker.partition.Partition;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -69,11 +69,11 @@ public class GroupCommitBenchmark {
 
         @Setup(Level.Iteration)
         public void start() throws IOException {
-            dir = "tmpfs".equals(logDir) ? Files.createTempDirectory(Paths.get("/dev/shm"), "piste-bench-commit")
-                : TempDirs.create("commit");
+            dir = "tmpfs".equals(logDir)
+                    ? Files.createTempDirectory(Paths.get("/dev/shm"), "piste-bench-commit")
+                    : TempDirs.create("commit");
             replicas = new LogManager(new BrokerConfig(Map.of(
-                BrokerConfig.LOG_DIRS_CONFIG, dir.toString(),
-                BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG, "true")));
+                    BrokerConfig.LOG_DIRS_CONFIG, dir.toString(), BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG, "true")));
             replicas.onTopicCreated(new TopicImage(TOPIC, Uuid.randomUuid(), partitions, Map.of()));
             nextPartition.set(0);
         }
@@ -95,6 +95,7 @@ public class GroupCommitBenchmark {
         private long flushesAtStart;
         /** The first thread on a partition counts its fsyncs, so that a shared partition is counted once. */
         private boolean countsFsyncs;
+
         public long appends;
         public long fsyncs;
 

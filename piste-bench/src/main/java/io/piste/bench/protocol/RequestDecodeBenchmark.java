@@ -71,6 +71,6 @@ public class RequestDecodeBenchmark {
         ByteBuffer buffer = frame.nioBuffer();
         RequestHeader header = RequestHeader.parse(buffer);
         return AbstractRequest.parseRequest(header.apiKey(), header.apiVersion(), new ByteBufferAccessor(buffer))
-            .request;
+                .request;
     }
 }

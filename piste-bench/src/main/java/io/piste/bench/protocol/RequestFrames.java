@@ -25,8 +25,7 @@ final class RequestFrames {
     static final Uuid TOPIC_ID = Uuid.fromString("0AAAAAAAAAAAAAAAAAAAAA");
     static final String TOPIC = "bench";
 
-    private RequestFrames() {
-    }
+    private RequestFrames() {}
 
     static ByteBuffer produce(int partitions, String compression) {
         short version = ApiKeys.PRODUCE.latestVersion(false);
@@ -37,8 +36,10 @@ final class RequestFrames {
         }
         ProduceRequestData.TopicProduceDataCollection topics = new ProduceRequestData.TopicProduceDataCollection();
         topics.add(new TopicProduceData().setName(TOPIC).setTopicId(TOPIC_ID).setPartitionData(data));
-        ProduceRequestData body = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000)
-            .setTopicData(topics);
+        ProduceRequestData body = new ProduceRequestData()
+                .setAcks((short) -1)
+                .setTimeoutMs(30_000)
+                .setTopicData(topics);
         RequestHeader header = new RequestHeader(ApiKeys.PRODUCE, version, "producer-1", 42);
         return new ProduceRequest(body, version).serializeWithHeader(header);
     }
@@ -47,13 +48,24 @@ final class RequestFrames {
         short version = ApiKeys.FETCH.latestVersion(false);
         List<FetchPartition> positions = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
-            positions.add(new FetchPartition().setPartition(p).setFetchOffset(1_000_000L + p)
-                .setCurrentLeaderEpoch(0).setLastFetchedEpoch(-1).setLogStartOffset(-1)
-                .setPartitionMaxBytes(1_048_576));
+            positions.add(new FetchPartition()
+                    .setPartition(p)
+                    .setFetchOffset(1_000_000L + p)
+                    .setCurrentLeaderEpoch(0)
+                    .setLastFetchedEpoch(-1)
+                    .setLogStartOffset(-1)
+                    .setPartitionMaxBytes(1_048_576));
         }
-        FetchRequestData body = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(500).setMinBytes(1)
-            .setMaxBytes(52_428_800).setIsolationLevel((byte) 0).setSessionId(0).setSessionEpoch(-1)
-            .setTopics(List.of(new FetchTopic().setTopic(TOPIC).setTopicId(TOPIC_ID).setPartitions(positions)));
+        FetchRequestData body = new FetchRequestData()
+                .setReplicaId(-1)
+                .setMaxWaitMs(500)
+                .setMinBytes(1)
+                .setMaxBytes(52_428_800)
+                .setIsolationLevel((byte) 0)
+                .setSessionId(0)
+                .setSessionEpoch(-1)
+                .setTopics(List.of(
+                        new FetchTopic().setTopic(TOPIC).setTopicId(TOPIC_ID).setPartitions(positions)));
         RequestHeader header = new RequestHeader(ApiKeys.FETCH, version, "consumer-1", 43);
         return new FetchRequest(body, version).serializeWithHeader(header);
     }

@@ -68,8 +68,8 @@ public class ResponseEncodeBenchmark {
     private static MethodHandle responseWriter() {
         try {
             Class<?> writer = Class.forName("io.piste.broker.network.ResponseWriter");
-            Method write = writer.getDeclaredMethod("write", ChannelHandlerContext.class, int.class, short.class,
-                ApiMessage.class, short.class);
+            Method write = writer.getDeclaredMethod(
+                    "write", ChannelHandlerContext.class, int.class, short.class, ApiMessage.class, short.class);
             write.setAccessible(true);
             return MethodHandles.lookup().unreflect(write);
         } catch (ReflectiveOperationException e) {
@@ -80,8 +80,8 @@ public class ResponseEncodeBenchmark {
     @Setup
     public void setUp() throws IOException {
         dir = TempDirs.create("encode");
-        segment = FileChannel.open(dir.resolve("0.log"), StandardOpenOption.CREATE, StandardOpenOption.READ,
-            StandardOpenOption.WRITE);
+        segment = FileChannel.open(
+                dir.resolve("0.log"), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         segment.write(ByteBuffer.allocate(16384 * partitions), 0);
         channel = new EmbeddedChannel(new ChannelInboundHandlerAdapter() {
             @Override
@@ -96,11 +96,15 @@ public class ResponseEncodeBenchmark {
     }
 
     private static ProduceResponseData produceResponse(int partitions) {
-        TopicProduceResponse topic = new TopicProduceResponse().setName(RequestFrames.TOPIC)
-            .setTopicId(RequestFrames.TOPIC_ID);
+        TopicProduceResponse topic =
+                new TopicProduceResponse().setName(RequestFrames.TOPIC).setTopicId(RequestFrames.TOPIC_ID);
         for (int p = 0; p < partitions; p++) {
-            topic.partitionResponses().add(new PartitionProduceResponse().setIndex(p).setBaseOffset(1_000_000L * p)
-                .setLogAppendTimeMs(-1).setLogStartOffset(0));
+            topic.partitionResponses()
+                    .add(new PartitionProduceResponse()
+                            .setIndex(p)
+                            .setBaseOffset(1_000_000L * p)
+                            .setLogAppendTimeMs(-1)
+                            .setLogStartOffset(0));
         }
         ProduceResponseData response = new ProduceResponseData();
         response.responses().add(topic);
@@ -108,12 +112,16 @@ public class ResponseEncodeBenchmark {
     }
 
     private static FetchResponseData fetchResponse(int partitions, FileChannel segment) {
-        FetchableTopicResponse topic = new FetchableTopicResponse().setTopic(RequestFrames.TOPIC)
-            .setTopicId(RequestFrames.TOPIC_ID);
+        FetchableTopicResponse topic =
+                new FetchableTopicResponse().setTopic(RequestFrames.TOPIC).setTopicId(RequestFrames.TOPIC_ID);
         for (int p = 0; p < partitions; p++) {
-            topic.partitions().add(new PartitionData().setPartitionIndex(p).setHighWatermark(2_000_000L)
-                .setLastStableOffset(2_000_000L).setLogStartOffset(0)
-                .setRecords(new FileSliceRecords(segment, 16384L * p, 16384)));
+            topic.partitions()
+                    .add(new PartitionData()
+                            .setPartitionIndex(p)
+                            .setHighWatermark(2_000_000L)
+                            .setLastStableOffset(2_000_000L)
+                            .setLogStartOffset(0)
+                            .setRecords(new FileSliceRecords(segment, 16384L * p, 16384)));
         }
         return new FetchResponseData().setResponses(new java.util.ArrayList<>(java.util.List.of(topic)));
     }

@@ -1,9 +1,5 @@
 package io.piste.broker.config;
 
-import static org.apache.kafka.common.config.ConfigDef.Type.INT;
-import static org.apache.kafka.common.config.ConfigDef.Type.LIST;
-import static org.apache.kafka.common.config.ConfigDef.Type.LONG;
-
 import io.piste.storage.log.LogConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,43 +53,43 @@ public final class BrokerConfig {
     public static final String LOG_FLUSH_ON_ACK_CONFIG = "log.flush.on.ack";
     public static final String LOG_FLUSH_ON_ACK_DOC =
             "acks=all is answered only after the appended data is fsynced by a "
-            + "group commit; false gives Kafka's page-cache behaviour where log.flush.interval.* decide when data is "
-            + "fsynced. Piste only.";
+                    + "group commit; false gives Kafka's page-cache behaviour where log.flush.interval.* decide when data is "
+                    + "fsynced. Piste only.";
     public static final String LOG_WRITEBACK_INTERVAL_MS_CONFIG = "log.writeback.interval.ms";
     public static final String LOG_WRITEBACK_INTERVAL_MS_DOC =
             "With log.flush.on.ack=false, how often the data appended to each partition since the last time is "
-            + "written back to disk (an fsync on the flusher thread), so that the OS never holds tens of seconds "
-            + "of unwritten data and writes it back in one burst, which stalls appends. Acks are not affected. "
-            + "0 leaves write-back to the OS and log.flush.interval.*, as in Kafka. Piste only.";
+                    + "written back to disk (an fsync on the flusher thread), so that the OS never holds tens of seconds "
+                    + "of unwritten data and writes it back in one burst, which stalls appends. Acks are not affected. "
+                    + "0 leaves write-back to the OS and log.flush.interval.*, as in Kafka. Piste only.";
 
     public static final String MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_CONFIG =
             "max.incremental.fetch.session.cache.slots";
     public static final String MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_DOC =
             "The maximum number of incremental fetch sessions (KIP-227) the broker keeps. 0 answers every fetch "
-            + "session-less.";
+                    + "session-less.";
     public static final String FETCH_PURGATORY_MAX_REQUESTS_CONFIG = "fetch.purgatory.max.requests";
     public static final String FETCH_PURGATORY_MAX_REQUESTS_DOC =
             "The maximum number of fetches the broker keeps waiting for data (max.wait.ms, min.bytes) at once. "
-            + "A fetch beyond it is answered at once with the data there is, and a throttle time of its max.wait.ms "
-            + "so that clients (KIP-219) wait before fetching again. Piste's own.";
+                    + "A fetch beyond it is answered at once with the data there is, and a throttle time of its max.wait.ms "
+                    + "so that clients (KIP-219) wait before fetching again. Piste's own.";
     public static final String FETCH_PURGATORY_MAX_REQUESTS_PER_PARTITION_CONFIG =
             "fetch.purgatory.max.requests.per.partition";
     public static final String FETCH_PURGATORY_MAX_REQUESTS_PER_PARTITION_DOC =
             "The maximum number of waiting fetches (max.wait.ms, min.bytes) that name one partition; every append "
-            + "that moves the partition's high watermark tells each of them. A fetch beyond it is answered as one "
-            + "beyond fetch.purgatory.max.requests. Piste's own.";
+                    + "that moves the partition's high watermark tells each of them. A fetch beyond it is answered as one "
+                    + "beyond fetch.purgatory.max.requests. Piste's own.";
     public static final String PRODUCER_ID_MAX_PER_PARTITION_CONFIG = "producer.id.max.per.partition";
     public static final String PRODUCER_ID_MAX_PER_PARTITION_DOC =
             "The maximum number of producer ids whose idempotence state a partition keeps. A batch from one more "
-            + "producer id is refused with POLICY_VIOLATION until a tracked producer expires "
-            + "(producer.id.expiration.ms); no tracked producer is forgotten to make room. Piste's own; Kafka "
-            + "throttles new producer ids per user instead (KIP-936).";
+                    + "producer id is refused with POLICY_VIOLATION until a tracked producer expires "
+                    + "(producer.id.expiration.ms); no tracked producer is forgotten to make room. Piste's own; Kafka "
+                    + "throttles new producer ids per user instead (KIP-936).";
     public static final String MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS_CONFIG =
             "min.incremental.fetch.session.eviction.ms";
     public static final String MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS_DOC =
             "When the fetch session cache is full, a session idle for longer than this may be evicted for a new "
-            + "one; a session older than this may be evicted for a larger one. Kafka's default; Kafka does not "
-            + "let it be set (Piste does, for tests).";
+                    + "one; a session older than this may be evicted for a larger one. Kafka's default; Kafka does not "
+                    + "let it be set (Piste does, for tests).";
 
     /** Piste's default for {@code group.consumer.changing.heartbeat.interval.ms}. */
     public static final int GROUP_CONSUMER_CHANGING_HEARTBEAT_INTERVAL_MS_DEFAULT = 500;
@@ -333,8 +329,8 @@ public final class BrokerConfig {
         int node = (Integer) values.get(NODE_ID_CONFIG);
         int broker = (Integer) values.get(BROKER_ID_CONFIG);
         if (nodeIdSet && brokerIdSet && node != broker) {
-            throw new ConfigException("broker.id (" + broker + ") and node.id (" + node
-                    + ") must match when both are set");
+            throw new ConfigException(
+                    "broker.id (" + broker + ") and node.id (" + node + ") must match when both are set");
         }
         int id = nodeIdSet ? node : brokerIdSet ? broker : NODE_ID_DEFAULT;
         if (id < 0) {

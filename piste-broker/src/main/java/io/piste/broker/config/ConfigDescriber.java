@@ -34,13 +34,17 @@ public final class ConfigDescriber {
     /** DescribeConfigs v3 added ConfigType and Documentation. */
     private static final short TYPE_AND_DOC_MIN_VERSION = 3;
 
-    private ConfigDescriber() {
-    }
+    private ConfigDescriber() {}
 
     /** The result for a topic that exists, with its stored overrides; {@code keys} null means all. */
-    public static DescribeConfigsResult describeTopic(DynamicBrokerConfigs broker, String topic,
+    public static DescribeConfigsResult describeTopic(
+            DynamicBrokerConfigs broker,
+            String topic,
             Map<String, String> overrides,
-            List<String> keys, boolean includeSynonyms, boolean includeDocumentation, short version) {
+            List<String> keys,
+            boolean includeSynonyms,
+            boolean includeDocumentation,
+            short version) {
         Map<String, Object> values = TopicConfigs.effectiveValues(broker, overrides);
         Set<String> wanted = keys == null ? null : new HashSet<>(keys);
         List<DescribeConfigsResourceResult> configs = new ArrayList<>();
@@ -59,8 +63,13 @@ public final class ConfigDescriber {
      * The result for a BROKER resource: every config of this node for its id, only the cluster-wide dynamic defaults
      * for "", INVALID_REQUEST for another id, as Kafka.
      */
-    public static DescribeConfigsResult describeBroker(DynamicBrokerConfigs broker, String resourceName,
-            List<String> keys, boolean includeSynonyms, boolean includeDocumentation, short version) {
+    public static DescribeConfigsResult describeBroker(
+            DynamicBrokerConfigs broker,
+            String resourceName,
+            List<String> keys,
+            boolean includeSynonyms,
+            boolean includeDocumentation,
+            short version) {
         if (resourceName == null || resourceName.isEmpty()) {
             return describeClusterDefaults(broker, keys, includeSynonyms, includeDocumentation, version);
         }
@@ -89,8 +98,14 @@ public final class ConfigDescriber {
                 continue;
             }
             List<DescribeConfigsSynonym> synonyms = brokerSynonyms(broker, name, true);
-            DescribeConfigsResourceResult result = entry(key, broker.value(name), synonyms,
-                    !DynamicBrokerConfigs.isDynamic(name), includeSynonyms, includeDocumentation, version);
+            DescribeConfigsResourceResult result = entry(
+                    key,
+                    broker.value(name),
+                    synonyms,
+                    !DynamicBrokerConfigs.isDynamic(name),
+                    includeSynonyms,
+                    includeDocumentation,
+                    version);
             if (includeDocumentation && version >= TYPE_AND_DOC_MIN_VERSION && NotUsedBrokerConfigs.contains(name)) {
                 result.setDocumentation(NotUsedBrokerConfigs.documentation(name));
             }
@@ -100,20 +115,30 @@ public final class ConfigDescriber {
     }
 
     /** Kafka lists only the configs set as cluster-wide defaults, without the per-broker synonyms. */
-    private static DescribeConfigsResult describeClusterDefaults(DynamicBrokerConfigs broker, List<String> keys,
-            boolean includeSynonyms, boolean includeDocumentation, short version) {
+    private static DescribeConfigsResult describeClusterDefaults(
+            DynamicBrokerConfigs broker,
+            List<String> keys,
+            boolean includeSynonyms,
+            boolean includeDocumentation,
+            short version) {
         Set<String> wanted = keys == null ? null : new HashSet<>(keys);
         List<DescribeConfigsResourceResult> configs = new ArrayList<>();
-        DynamicBrokerConfigs defaultsOnly = DynamicBrokerConfigs.of(broker.staticConfig(), broker.clusterDefaults(),
-                Map.of());
+        DynamicBrokerConfigs defaultsOnly =
+                DynamicBrokerConfigs.of(broker.staticConfig(), broker.clusterDefaults(), Map.of());
         for (String name : new TreeSet<>(broker.clusterDefaults().keySet())) {
             if (wanted != null && !wanted.contains(name)) {
                 continue;
             }
             ConfigKey key = BrokerConfig.configDef().configKeys().get(name);
             List<DescribeConfigsSynonym> synonyms = brokerSynonyms(broker, name, false);
-            configs.add(entry(key, defaultsOnly.value(name), synonyms, !DynamicBrokerConfigs.isDynamic(name),
-                    includeSynonyms, includeDocumentation, version));
+            configs.add(entry(
+                    key,
+                    defaultsOnly.value(name),
+                    synonyms,
+                    !DynamicBrokerConfigs.isDynamic(name),
+                    includeSynonyms,
+                    includeDocumentation,
+                    version));
         }
         return success(ConfigResource.Type.BROKER, "", configs);
     }
@@ -124,8 +149,8 @@ public final class ConfigDescriber {
     }
 
     /** The configs of a topic as CreateTopics v5+ returns them. */
-    public static List<CreatableTopicConfigs> forCreateTopics(DynamicBrokerConfigs broker,
-            Map<String, String> overrides) {
+    public static List<CreatableTopicConfigs> forCreateTopics(
+            DynamicBrokerConfigs broker, Map<String, String> overrides) {
         Map<String, Object> values = TopicConfigs.effectiveValues(broker, overrides);
         List<CreatableTopicConfigs> configs = new ArrayList<>();
         for (String name : TopicConfigs.names()) {
@@ -160,8 +185,8 @@ public final class ConfigDescriber {
         }
     }
 
-    private static DescribeConfigsResult success(ConfigResource.Type type, String name,
-            List<DescribeConfigsResourceResult> configs) {
+    private static DescribeConfigsResult success(
+            ConfigResource.Type type, String name, List<DescribeConfigsResourceResult> configs) {
         return new DescribeConfigsResult()
                 .setErrorCode(Errors.NONE.code())
                 .setErrorMessage(null)
@@ -170,9 +195,14 @@ public final class ConfigDescriber {
                 .setConfigs(configs);
     }
 
-    private static DescribeConfigsResourceResult entry(ConfigKey key, Object value,
-            List<DescribeConfigsSynonym> synonyms, boolean readOnly, boolean includeSynonyms,
-            boolean includeDocumentation, short version) {
+    private static DescribeConfigsResourceResult entry(
+            ConfigKey key,
+            Object value,
+            List<DescribeConfigsSynonym> synonyms,
+            boolean readOnly,
+            boolean includeSynonyms,
+            boolean includeDocumentation,
+            short version) {
         boolean sensitive = key.type == ConfigDef.Type.PASSWORD;
         DescribeConfigsResourceResult result = new DescribeConfigsResourceResult()
                 .setName(key.name)
@@ -189,8 +219,8 @@ public final class ConfigDescriber {
     }
 
     /** A key the user set that Piste does not know: its type is unknown, so Kafka treats it as sensitive. */
-    private static DescribeConfigsResourceResult unknownBrokerEntry(String name, boolean includeSynonyms,
-            short version) {
+    private static DescribeConfigsResourceResult unknownBrokerEntry(
+            String name, boolean includeSynonyms, short version) {
         DescribeConfigsSynonym synonym = synonym(name, null, ConfigSource.STATIC_BROKER_CONFIG);
         DescribeConfigsResourceResult result = new DescribeConfigsResourceResult()
                 .setName(name)
@@ -205,9 +235,8 @@ public final class ConfigDescriber {
         return result;
     }
 
-    private static List<DescribeConfigsSynonym> topicSynonyms(DynamicBrokerConfigs broker,
-            Map<String, String> overrides,
-            ConfigKey key) {
+    private static List<DescribeConfigsSynonym> topicSynonyms(
+            DynamicBrokerConfigs broker, Map<String, String> overrides, ConfigKey key) {
         boolean sensitive = key.type == ConfigDef.Type.PASSWORD;
         List<DescribeConfigsSynonym> synonyms = new ArrayList<>();
         if (overrides.containsKey(key.name)) {
@@ -226,13 +255,13 @@ public final class ConfigDescriber {
      * Kafka lists a broker config's lower-priority synonyms after it, never the ones before it; the cluster-wide
      * default resource leaves out the per-broker ones.
      */
-    private static List<DescribeConfigsSynonym> brokerSynonyms(DynamicBrokerConfigs broker, String name,
-            boolean perBroker) {
+    private static List<DescribeConfigsSynonym> brokerSynonyms(
+            DynamicBrokerConfigs broker, String name, boolean perBroker) {
         List<String> family = brokerFamily(name);
         ConfigKey key = BrokerConfig.configDef().configKeys().get(name);
         boolean sensitive = key != null && key.type == ConfigDef.Type.PASSWORD;
-        List<DescribeConfigsSynonym> all = brokerSynonymsOf(broker, family.subList(family.indexOf(name),
-                family.size()), sensitive, perBroker);
+        List<DescribeConfigsSynonym> all =
+                brokerSynonymsOf(broker, family.subList(family.indexOf(name), family.size()), sensitive, perBroker);
         int first = 0;
         while (first < all.size() && !all.get(first).name().equals(name)) {
             first++;
@@ -254,8 +283,8 @@ public final class ConfigDescriber {
     }
 
     /** Grouped by source first, then by synonym priority, as Kafka's {@code configSynonyms}. */
-    private static List<DescribeConfigsSynonym> brokerSynonymsOf(DynamicBrokerConfigs broker, List<String> names,
-            boolean sensitive, boolean perBroker) {
+    private static List<DescribeConfigsSynonym> brokerSynonymsOf(
+            DynamicBrokerConfigs broker, List<String> names, boolean sensitive, boolean perBroker) {
         ConfigDef def = BrokerConfig.configDef();
         List<DescribeConfigsSynonym> synonyms = new ArrayList<>();
         if (perBroker) {
@@ -273,8 +302,12 @@ public final class ConfigDescriber {
         return synonyms;
     }
 
-    private static void addSet(List<DescribeConfigsSynonym> synonyms, Map<String, String> set, List<String> names,
-            boolean sensitive, ConfigSource source) {
+    private static void addSet(
+            List<DescribeConfigsSynonym> synonyms,
+            Map<String, String> set,
+            List<String> names,
+            boolean sensitive,
+            ConfigSource source) {
         for (String name : names) {
             if (set.containsKey(name)) {
                 synonyms.add(synonym(name, sensitive ? null : set.get(name), source));
@@ -287,6 +320,8 @@ public final class ConfigDescriber {
     }
 
     private static byte source(List<DescribeConfigsSynonym> synonyms) {
-        return synonyms.isEmpty() ? ConfigSource.DEFAULT_CONFIG.id() : synonyms.get(0).source();
+        return synonyms.isEmpty()
+                ? ConfigSource.DEFAULT_CONFIG.id()
+                : synonyms.get(0).source();
     }
 }

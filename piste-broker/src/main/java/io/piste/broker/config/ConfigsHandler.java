@@ -58,7 +58,9 @@ public final class ConfigsHandler {
 
     /** The static config under the dynamic configs stored now. */
     private DynamicBrokerConfigs effective() {
-        return DynamicBrokerConfigs.of(broker, brokerStore.brokerConfigs(BrokerConfigStore.CLUSTER_DEFAULT),
+        return DynamicBrokerConfigs.of(
+                broker,
+                brokerStore.brokerConfigs(BrokerConfigStore.CLUSTER_DEFAULT),
                 brokerStore.brokerConfigs(nodeScope()));
     }
 
@@ -84,13 +86,14 @@ public final class ConfigsHandler {
                 configs.put(config.name(), config.value());
             }
             byte type = resource.resourceType();
-            ApiException error = apply(type, resource.resourceName(), names,
-                    current -> legacyConfigs(type, configs), req.validateOnly());
-            response.responses().add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
-                    .setErrorCode(errorCode(error))
-                    .setErrorMessage(error == null ? null : error.getMessage())
-                    .setResourceType(resource.resourceType())
-                    .setResourceName(resource.resourceName()));
+            ApiException error = apply(
+                    type, resource.resourceName(), names, current -> legacyConfigs(type, configs), req.validateOnly());
+            response.responses()
+                    .add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
+                            .setErrorCode(errorCode(error))
+                            .setErrorMessage(error == null ? null : error.getMessage())
+                            .setResourceType(resource.resourceType())
+                            .setResourceName(resource.resourceName()));
         }
         return response;
     }
@@ -102,22 +105,29 @@ public final class ConfigsHandler {
             for (IncrementalAlterConfigsRequestData.AlterableConfig config : resource.configs()) {
                 names.add(config.name());
             }
-            ApiException error = apply(resource.resourceType(), resource.resourceName(), names,
+            ApiException error = apply(
+                    resource.resourceType(),
+                    resource.resourceName(),
+                    names,
                     current -> resource.resourceType() == ConfigResource.Type.BROKER.id()
                             ? incrementalBrokerConfigs(current, resource.configs())
                             : incrementalOverrides(current, resource.configs()),
                     req.validateOnly());
-            response.responses().add(new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
-                    .setErrorCode(errorCode(error))
-                    .setErrorMessage(error == null ? null : error.getMessage())
-                    .setResourceType(resource.resourceType())
-                    .setResourceName(resource.resourceName()));
+            response.responses()
+                    .add(new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
+                            .setErrorCode(errorCode(error))
+                            .setErrorMessage(error == null ? null : error.getMessage())
+                            .setResourceType(resource.resourceType())
+                            .setResourceName(resource.resourceName()));
         }
         return response;
     }
 
-    private DescribeConfigsResult describeOne(DescribeConfigsRequestData.DescribeConfigsResource resource,
-            boolean includeSynonyms, boolean includeDocumentation, short version) {
+    private DescribeConfigsResult describeOne(
+            DescribeConfigsRequestData.DescribeConfigsResource resource,
+            boolean includeSynonyms,
+            boolean includeDocumentation,
+            short version) {
         byte type = resource.resourceType();
         String name = resource.resourceName();
         try {
@@ -127,11 +137,22 @@ public final class ConfigsHandler {
                     if (!store.topicExists(name)) {
                         throw new UnknownTopicOrPartitionException(Errors.UNKNOWN_TOPIC_OR_PARTITION.message());
                     }
-                    return ConfigDescriber.describeTopic(effective(), name, store.topicOverrides(name),
-                            resource.configurationKeys(), includeSynonyms, includeDocumentation, version);
+                    return ConfigDescriber.describeTopic(
+                            effective(),
+                            name,
+                            store.topicOverrides(name),
+                            resource.configurationKeys(),
+                            includeSynonyms,
+                            includeDocumentation,
+                            version);
                 case BROKER:
-                    return ConfigDescriber.describeBroker(effective(), name, resource.configurationKeys(),
-                            includeSynonyms, includeDocumentation, version);
+                    return ConfigDescriber.describeBroker(
+                            effective(),
+                            name,
+                            resource.configurationKeys(),
+                            includeSynonyms,
+                            includeDocumentation,
+                            version);
                 default:
                     throw new InvalidRequestException("Unsupported resource type: " + type);
             }
@@ -152,8 +173,8 @@ public final class ConfigsHandler {
     }
 
     /** Returns null on success, else the error for this resource. */
-    private ApiException apply(byte type, String name, List<String> configNames, ConfigsChange change,
-            boolean validateOnly) {
+    private ApiException apply(
+            byte type, String name, List<String> configNames, ConfigsChange change, boolean validateOnly) {
         try {
             checkNoDuplicates(configNames);
             switch (ConfigResource.Type.forId(type)) {
@@ -170,7 +191,8 @@ public final class ConfigsHandler {
             return e;
         } catch (IOException e) {
             String what = type == ConfigResource.Type.BROKER.id()
-                    ? "the dynamic configs of broker resource '" + name + "'" : "the config overrides of topic " + name;
+                    ? "the dynamic configs of broker resource '" + name + "'"
+                    : "the config overrides of topic " + name;
             LOG.error("Could not store {}", what, e);
             return new KafkaStorageException("Could not store " + what + ": " + e.getMessage());
         } catch (RuntimeException e) {
@@ -205,8 +227,10 @@ public final class ConfigsHandler {
         TopicConfigs.logConfig(effective().withScope(clusterDefault, configs), Map.of());
         if (!validateOnly) {
             brokerStore.replaceBrokerConfigs(scope, configs);
-            LOG.info("Dynamic broker configs of {} are now {}", clusterDefault ? "the cluster-wide default"
-                    : "broker " + scope, configs);
+            LOG.info(
+                    "Dynamic broker configs of {} are now {}",
+                    clusterDefault ? "the cluster-wide default" : "broker " + scope,
+                    configs);
         }
     }
 
@@ -218,8 +242,8 @@ public final class ConfigsHandler {
             throw new InvalidRequestException("Node id must be an integer, but it is: " + resourceName);
         }
         if (id != broker.nodeId()) {
-            throw new InvalidRequestException("Unexpected broker id, expected " + broker.nodeId() + ", but received "
-                    + resourceName);
+            throw new InvalidRequestException(
+                    "Unexpected broker id, expected " + broker.nodeId() + ", but received " + resourceName);
         }
     }
 
@@ -242,16 +266,17 @@ public final class ConfigsHandler {
             }
         }
         if (!nulls.isEmpty()) {
-            throw new InvalidRequestException(type == ConfigResource.Type.BROKER.id()
-                    ? "Null value not supported for : " + String.join(", ", nulls)
-                    : "Null value not supported for topic configs: " + nulls.get(0));
+            throw new InvalidRequestException(
+                    type == ConfigResource.Type.BROKER.id()
+                            ? "Null value not supported for : " + String.join(", ", nulls)
+                            : "Null value not supported for topic configs: " + nulls.get(0));
         }
         return new TreeMap<>(configs);
     }
 
     /** As Kafka's broker: start from the scope's stored configs; APPEND and SUBTRACT start from the key's default. */
-    private static Map<String, String> incrementalBrokerConfigs(Map<String, String> current,
-            IncrementalAlterConfigsRequestData.AlterableConfigCollection configs) {
+    private static Map<String, String> incrementalBrokerConfigs(
+            Map<String, String> current, IncrementalAlterConfigsRequestData.AlterableConfigCollection configs) {
         List<String> nulls = new ArrayList<>();
         for (IncrementalAlterConfigsRequestData.AlterableConfig config : configs) {
             if (config.configOperation() != OP_DELETE && config.value() == null) {
@@ -296,8 +321,8 @@ public final class ConfigsHandler {
         return appendOrSubtract(start, config.value(), append);
     }
 
-    private Map<String, String> incrementalOverrides(Map<String, String> current,
-            IncrementalAlterConfigsRequestData.AlterableConfigCollection configs) {
+    private Map<String, String> incrementalOverrides(
+            Map<String, String> current, IncrementalAlterConfigsRequestData.AlterableConfigCollection configs) {
         Map<String, String> overrides = new TreeMap<>(current);
         for (IncrementalAlterConfigsRequestData.AlterableConfig config : configs) {
             String name = config.name();
@@ -322,23 +347,22 @@ public final class ConfigsHandler {
                     overrides.put(name, listOp(overrides, key, config));
                     break;
                 default:
-                    throw new InvalidRequestException("Unknown config operation " + config.configOperation()
-                            + " for " + name);
+                    throw new InvalidRequestException(
+                            "Unknown config operation " + config.configOperation() + " for " + name);
             }
         }
         return overrides;
     }
 
     /** APPEND adds the values not already in the list; SUBTRACT removes them. Starts from the effective value. */
-    private String listOp(Map<String, String> overrides, ConfigKey key,
-            IncrementalAlterConfigsRequestData.AlterableConfig config) {
+    private String listOp(
+            Map<String, String> overrides, ConfigKey key, IncrementalAlterConfigsRequestData.AlterableConfig config) {
         boolean append = config.configOperation() == OP_APPEND;
         if (key.type != ConfigDef.Type.LIST) {
-            throw new InvalidConfigurationException("Can't " + (append ? "APPEND" : "SUBTRACT") + " to key "
-                    + key.name + " because its type is not LIST.");
+            throw new InvalidConfigurationException("Can't " + (append ? "APPEND" : "SUBTRACT") + " to key " + key.name
+                    + " because its type is not LIST.");
         }
-        return appendOrSubtract(TopicConfigs.effectiveValue(effective(), overrides, key.name), config.value(),
-                append);
+        return appendOrSubtract(TopicConfigs.effectiveValue(effective(), overrides, key.name), config.value(), append);
     }
 
     /** Kafka's APPEND (add the parts not there yet) or SUBTRACT (remove every copy) on a list config's value. */

@@ -38,8 +38,11 @@ public final class DynamicBrokerConfigs {
     private final Map<String, String> perBroker;
     private final Map<String, Object> values;
 
-    private DynamicBrokerConfigs(BrokerConfig staticConfig, Map<String, String> clusterDefaults,
-            Map<String, String> perBroker, Map<String, Object> values) {
+    private DynamicBrokerConfigs(
+            BrokerConfig staticConfig,
+            Map<String, String> clusterDefaults,
+            Map<String, String> perBroker,
+            Map<String, Object> values) {
         this.staticConfig = staticConfig;
         this.clusterDefaults = clusterDefaults;
         this.perBroker = perBroker;
@@ -55,8 +58,8 @@ public final class DynamicBrokerConfigs {
      * The static config under stored dynamic configs. A stored entry that is no longer dynamic or valid (say after
      * an upgrade) is skipped with a warning rather than failing start-up, as Kafka does.
      */
-    public static DynamicBrokerConfigs of(BrokerConfig staticConfig, Map<String, String> clusterDefaults,
-            Map<String, String> perBroker) {
+    public static DynamicBrokerConfigs of(
+            BrokerConfig staticConfig, Map<String, String> clusterDefaults, Map<String, String> perBroker) {
         Map<String, String> defaults = usable(clusterDefaults, "cluster-wide default");
         Map<String, String> broker = usable(perBroker, "broker " + staticConfig.nodeId());
         if (defaults.isEmpty() && broker.isEmpty()) {
@@ -147,7 +150,11 @@ public final class DynamicBrokerConfigs {
                 validate(Map.of(e.getKey(), e.getValue()));
                 kept.put(e.getKey(), e.getValue());
             } catch (InvalidRequestException ex) {
-                LOG.warn("Ignoring the dynamic broker config {}={} of the {}: {}", e.getKey(), e.getValue(), scope,
+                LOG.warn(
+                        "Ignoring the dynamic broker config {}={} of the {}: {}",
+                        e.getKey(),
+                        e.getValue(),
+                        scope,
                         ex.getMessage());
             }
         }
@@ -172,7 +179,10 @@ public final class DynamicBrokerConfigs {
         Set<String> names = new TreeSet<>();
         for (String topicConfig : TopicConfigs.names()) {
             List<TopicConfigs.Synonym> synonyms = TopicConfigs.synonyms(topicConfig);
-            if (!synonyms.isEmpty() && BrokerConfig.configDef().configKeys().containsKey(synonyms.get(0).name())) {
+            if (!synonyms.isEmpty()
+                    && BrokerConfig.configDef()
+                            .configKeys()
+                            .containsKey(synonyms.get(0).name())) {
                 names.add(synonyms.get(0).name());
             }
         }

@@ -24,49 +24,56 @@ final class Listeners {
     private static final String PLAINTEXT = "PLAINTEXT";
     private static final int PORT_MAX = 65535;
 
-    private Listeners() {
-    }
+    private Listeners() {}
 
     /** Returns the listener to bind and the one to advertise, in that order. */
     static List<Endpoint> parse(BrokerConfig config) {
-        Map<String, String> protocols = protocolMap((String) config.value(
-                BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP_CONFIG));
+        Map<String, String> protocols =
+                protocolMap((String) config.value(BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP_CONFIG));
         Set<String> controllerNames = names((String) config.value(BrokerConfig.CONTROLLER_LISTENER_NAMES_CONFIG));
         String listenersValue = (String) config.value(BrokerConfig.LISTENERS_CONFIG);
         List<Endpoint> listeners = parseList(BrokerConfig.LISTENERS_CONFIG, listenersValue, protocols, controllerNames);
         if (listeners.size() != 1) {
-            throw new ConfigException(BrokerConfig.LISTENERS_CONFIG, listenersValue,
+            throw new ConfigException(
+                    BrokerConfig.LISTENERS_CONFIG,
+                    listenersValue,
                     "Piste serves exactly one PLAINTEXT listener yet, got " + listeners.size());
         }
         Endpoint listener = listeners.get(0);
         if (!PLAINTEXT.equals(listener.securityProtocol())) {
-            throw new ConfigException(BrokerConfig.LISTENERS_CONFIG, listenersValue,
+            throw new ConfigException(
+                    BrokerConfig.LISTENERS_CONFIG,
+                    listenersValue,
                     "Piste supports only the PLAINTEXT security protocol yet, not " + listener.securityProtocol());
         }
         String advertisedValue = (String) config.value(BrokerConfig.ADVERTISED_LISTENERS_CONFIG);
         Endpoint advertised = listener;
         if (advertisedValue != null) {
             advertised = null;
-            for (Endpoint e : parseList(BrokerConfig.ADVERTISED_LISTENERS_CONFIG, advertisedValue, protocols,
-                    controllerNames)) {
+            for (Endpoint e :
+                    parseList(BrokerConfig.ADVERTISED_LISTENERS_CONFIG, advertisedValue, protocols, controllerNames)) {
                 if (e.listenerName().equals(listener.listenerName())) {
                     advertised = e;
                 }
             }
             if (advertised == null) {
-                throw new ConfigException(BrokerConfig.ADVERTISED_LISTENERS_CONFIG, advertisedValue,
+                throw new ConfigException(
+                        BrokerConfig.ADVERTISED_LISTENERS_CONFIG,
+                        advertisedValue,
                         "no entry for listener " + listener.listenerName());
             }
         }
         if ("0.0.0.0".equals(advertised.host())) {
-            throw new ConfigException(BrokerConfig.ADVERTISED_LISTENERS_CONFIG, advertised.toString(),
+            throw new ConfigException(
+                    BrokerConfig.ADVERTISED_LISTENERS_CONFIG,
+                    advertised.toString(),
                     "cannot advertise the nonroutable meta-address 0.0.0.0; set advertised.listeners to a routable "
                             + "address");
         }
         if (advertised.host().isEmpty()) {
             // An empty host binds every interface; clients are given this machine's name, as Kafka does.
-            advertised = new Endpoint(advertised.listenerName(), advertised.securityProtocol(), canonicalHostName(),
-                    advertised.port());
+            advertised = new Endpoint(
+                    advertised.listenerName(), advertised.securityProtocol(), canonicalHostName(), advertised.port());
         }
         return List.of(listener, advertised);
     }
@@ -96,14 +103,16 @@ final class Listeners {
         }
         String protocol = protocols.get(name);
         if (protocol == null) {
-            throw new ConfigException(key, text, "listener name " + name + " is not in "
-                    + BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP_CONFIG);
+            throw new ConfigException(
+                    key,
+                    text,
+                    "listener name " + name + " is not in " + BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP_CONFIG);
         }
         return new Endpoint(name, protocol, host, port);
     }
 
-    private static List<Endpoint> parseList(String key, String value, Map<String, String> protocols,
-            Set<String> controllerNames) {
+    private static List<Endpoint> parseList(
+            String key, String value, Map<String, String> protocols, Set<String> controllerNames) {
         List<Endpoint> endpoints = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (String part : value.split(",")) {
@@ -133,10 +142,11 @@ final class Listeners {
             }
             int colon = entry.indexOf(':');
             if (colon <= 0 || colon == entry.length() - 1) {
-                throw new ConfigException(BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP_CONFIG, value,
-                        "expected NAME:PROTOCOL pairs");
+                throw new ConfigException(
+                        BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP_CONFIG, value, "expected NAME:PROTOCOL pairs");
             }
-            map.put(entry.substring(0, colon).trim().toUpperCase(Locale.ROOT),
+            map.put(
+                    entry.substring(0, colon).trim().toUpperCase(Locale.ROOT),
                     entry.substring(colon + 1).trim().toUpperCase(Locale.ROOT));
         }
         return map;

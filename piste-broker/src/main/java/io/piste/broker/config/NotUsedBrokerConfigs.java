@@ -22,8 +22,7 @@ final class NotUsedBrokerConfigs {
     private static final String SINGLE_NODE = "Piste is a single node: no replication yet.";
     private static final Map<String, String> REASONS = reasons();
 
-    private NotUsedBrokerConfigs() {
-    }
+    private NotUsedBrokerConfigs() {}
 
     static boolean contains(String name) {
         return REASONS.containsKey(name);
@@ -36,7 +35,8 @@ final class NotUsedBrokerConfigs {
     }
 
     static void logIfSet(Collection<String> setNames) {
-        List<String> set = setNames.stream().filter(REASONS::containsKey).sorted().toList();
+        List<String> set =
+                setNames.stream().filter(REASONS::containsKey).sorted().toList();
         if (!set.isEmpty()) {
             LOG.info("These broker configs are accepted but not used by Piste (see docs/compatibility.md): {}", set);
         }
@@ -44,12 +44,15 @@ final class NotUsedBrokerConfigs {
 
     private static Map<String, String> reasons() {
         Map<String, String> m = new TreeMap<>();
-        m.put("num.io.threads", "requests are handled on the event loop that read them (num.network.threads); "
-                + "there is no separate request handler pool.");
+        m.put(
+                "num.io.threads",
+                "requests are handled on the event loop that read them (num.network.threads); "
+                        + "there is no separate request handler pool.");
         m.put("socket.send.buffer.bytes", "the operating system sizes the socket buffers (TCP autotuning).");
         m.put("socket.receive.buffer.bytes", "the operating system sizes the socket buffers (TCP autotuning).");
         m.put("log.retention.check.interval.ms", "log retention is not implemented yet.");
-        m.put("log.flush.start.offset.checkpoint.interval.ms",
+        m.put(
+                "log.flush.start.offset.checkpoint.interval.ms",
                 "the log start offset only moves with retention and DeleteRecords, not implemented yet.");
         m.put("log.cleaner.enable", "the log cleaner (compaction) is not implemented yet.");
         m.put("log.cleaner.threads", "the log cleaner (compaction) is not implemented yet.");

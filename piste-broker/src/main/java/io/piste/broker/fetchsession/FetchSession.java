@@ -28,8 +28,12 @@ public final class FetchSession {
     long lastUsedMs;
     int cachedSize = -1;
 
-    FetchSession(int id, boolean privileged, boolean usesTopicIds, long creationMs,
-                 LinkedHashMap<SessionPartitionKey, CachedPartition> partitions) {
+    FetchSession(
+            int id,
+            boolean privileged,
+            boolean usesTopicIds,
+            long creationMs,
+            LinkedHashMap<SessionPartitionKey, CachedPartition> partitions) {
         this.id = id;
         this.privileged = privileged;
         this.usesTopicIds = usesTopicIds;
@@ -79,7 +83,7 @@ public final class FetchSession {
         for (FetchTopic topic : topics) {
             for (FetchPartition request : topic.partitions()) {
                 SessionPartitionKey key =
-                    SessionPartitionKey.of(usesTopicIds, topic.topicId(), topic.topic(), request.partition());
+                        SessionPartitionKey.of(usesTopicIds, topic.topicId(), topic.topic(), request.partition());
                 CachedPartition cached = partitions.get(key);
                 if (cached == null) {
                     partitions.put(key, new CachedPartition(key, topic.topicId(), key.topic(), request));

@@ -62,8 +62,8 @@ public final class FetchSessionCache {
      */
     public FetchSessionCache(int maxSessions, long evictionMs, Random random) {
         if (maxSessions < 0 || evictionMs < 0) {
-            throw new IllegalArgumentException("maxSessions=" + maxSessions + " and evictionMs=" + evictionMs
-                + " must be at least 0");
+            throw new IllegalArgumentException(
+                    "maxSessions=" + maxSessions + " and evictionMs=" + evictionMs + " must be at least 0");
         }
         this.maxSessions = maxSessions;
         this.evictionMs = evictionMs;
@@ -94,8 +94,12 @@ public final class FetchSessionCache {
      * @param partitions called only when the session is created
      * @return the new session's id, or {@link FetchMetadata#INVALID_SESSION_ID}
      */
-    synchronized int maybeCreateSession(long nowMs, boolean privileged, int size, boolean usesTopicIds,
-                                        Supplier<LinkedHashMap<SessionPartitionKey, CachedPartition>> partitions) {
+    synchronized int maybeCreateSession(
+            long nowMs,
+            boolean privileged,
+            int size,
+            boolean usesTopicIds,
+            Supplier<LinkedHashMap<SessionPartitionKey, CachedPartition>> partitions) {
         if (maxSessions == 0 || (sessions.size() >= maxSessions && !tryEvict(privileged, size, nowMs))) {
             return FetchMetadata.INVALID_SESSION_ID;
         }

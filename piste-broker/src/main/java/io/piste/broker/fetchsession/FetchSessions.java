@@ -57,8 +57,13 @@ public final class FetchSessions {
             if (metadata.epoch() == FetchMetadata.FINAL_EPOCH) {
                 return new SessionlessFetchContext(requested(request.topics()));
             }
-            return new FullFetchContext(cache, clockMs, request.topics(), requested(request.topics()),
-                version >= MIN_TOPIC_ID_VERSION, follower);
+            return new FullFetchContext(
+                    cache,
+                    clockMs,
+                    request.topics(),
+                    requested(request.topics()),
+                    version >= MIN_TOPIC_ID_VERSION,
+                    follower);
         }
         return incremental(request, metadata, version >= MIN_TOPIC_ID_VERSION);
     }
@@ -97,8 +102,13 @@ public final class FetchSessions {
         List<PartitionFetch> partitions = new ArrayList<>();
         for (FetchTopic topic : topics) {
             for (FetchPartition p : topic.partitions()) {
-                partitions.add(new PartitionFetch(topic.topicId(), topic.topic(), p.partition(), p.fetchOffset(),
-                    p.partitionMaxBytes(), p.currentLeaderEpoch()));
+                partitions.add(new PartitionFetch(
+                        topic.topicId(),
+                        topic.topic(),
+                        p.partition(),
+                        p.fetchOffset(),
+                        p.partitionMaxBytes(),
+                        p.currentLeaderEpoch()));
             }
         }
         return partitions;

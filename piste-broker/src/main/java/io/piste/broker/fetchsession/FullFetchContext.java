@@ -23,8 +23,13 @@ final class FullFetchContext implements FetchContext {
     private final boolean usesTopicIds;
     private final boolean privileged;
 
-    FullFetchContext(FetchSessionCache cache, LongSupplier clockMs, List<FetchTopic> topics,
-                     List<PartitionFetch> partitions, boolean usesTopicIds, boolean privileged) {
+    FullFetchContext(
+            FetchSessionCache cache,
+            LongSupplier clockMs,
+            List<FetchTopic> topics,
+            List<PartitionFetch> partitions,
+            boolean usesTopicIds,
+            boolean privileged) {
         this.cache = cache;
         this.clockMs = clockMs;
         this.topics = topics;
@@ -40,8 +45,8 @@ final class FullFetchContext implements FetchContext {
 
     @Override
     public FetchResponseData updateAndGenerateResponse(FetchResponseData read) {
-        int id = cache.maybeCreateSession(clockMs.getAsLong(), privileged, partitions.size(), usesTopicIds,
-            () -> cachedPartitions(read));
+        int id = cache.maybeCreateSession(
+                clockMs.getAsLong(), privileged, partitions.size(), usesTopicIds, () -> cachedPartitions(read));
         return read.setSessionId(id);
     }
 
@@ -54,10 +59,11 @@ final class FullFetchContext implements FetchContext {
         for (FetchTopic topic : topics) {
             for (FetchPartition request : topic.partitions()) {
                 SessionPartitionKey key =
-                    SessionPartitionKey.of(usesTopicIds, topic.topicId(), topic.topic(), request.partition());
+                        SessionPartitionKey.of(usesTopicIds, topic.topicId(), topic.topic(), request.partition());
                 CachedPartition partition = new CachedPartition(key, topic.topicId(), key.topic(), request);
                 while (topicIndex < responses.size()
-                    && partitionIndex >= responses.get(topicIndex).partitions().size()) {
+                        && partitionIndex
+                                >= responses.get(topicIndex).partitions().size()) {
                     topicIndex++;
                     partitionIndex = 0;
                 }

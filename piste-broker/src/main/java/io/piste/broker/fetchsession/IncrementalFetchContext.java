@@ -23,8 +23,8 @@ final class IncrementalFetchContext implements FetchContext {
     private final List<PartitionFetch> partitions;
 
     /** Called holding the session's monitor, after the request was applied and the epoch advanced. */
-    IncrementalFetchContext(FetchSession session, int expectedEpoch, List<CachedPartition> cached,
-                            List<PartitionFetch> partitions) {
+    IncrementalFetchContext(
+            FetchSession session, int expectedEpoch, List<CachedPartition> cached, List<PartitionFetch> partitions) {
         this.session = session;
         this.expectedEpoch = expectedEpoch;
         this.cached = cached;

@@ -12,7 +12,7 @@ record SessionPartitionKey(Uuid topicId, String topic, int partition) {
 
     static SessionPartitionKey of(boolean usesTopicIds, Uuid topicId, String topic, int partition) {
         return usesTopicIds
-            ? new SessionPartitionKey(topicId == null ? Uuid.ZERO_UUID : topicId, null, partition)
-            : new SessionPartitionKey(Uuid.ZERO_UUID, topic == null ? "" : topic, partition);
+                ? new SessionPartitionKey(topicId == null ? Uuid.ZERO_UUID : topicId, null, partition)
+                : new SessionPartitionKey(Uuid.ZERO_UUID, topic == null ? "" : topic, partition);
     }
 }

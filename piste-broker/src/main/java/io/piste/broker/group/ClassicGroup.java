@@ -64,6 +64,7 @@ final class ClassicGroup {
     private GroupTimer.Scheduled joinTimer;
     /** While the initial rebalance delay runs, joins do not complete the rebalance early. */
     private boolean initialDelay;
+
     private long rebalanceDeadlineMs;
     /** When the group last became Empty, or -1 if unknown (a group restored or known only by its offsets). */
     private long emptySinceMs = -1;
@@ -188,8 +189,12 @@ final class ClassicGroup {
     }
 
     /** A new member joins: it waits, with {@code callback}, for the rebalance this starts or joins. */
-    void addMember(GroupMember member, JoinGroupRequestData request, Map<String, byte[]> protocols,
-                   Consumer<JoinGroupResponseData> callback, DeferredResponses responses) {
+    void addMember(
+            GroupMember member,
+            JoinGroupRequestData request,
+            Map<String, byte[]> protocols,
+            Consumer<JoinGroupResponseData> callback,
+            DeferredResponses responses) {
         member.protocolType = request.protocolType();
         member.updateJoin(request, protocols);
         member.awaitingJoin = callback;
@@ -202,8 +207,12 @@ final class ClassicGroup {
     }
 
     /** A member joins again (new metadata, or a new generation): it waits, with {@code callback}, for the rebalance. */
-    void rejoin(GroupMember member, JoinGroupRequestData request, Map<String, byte[]> protocols,
-                Consumer<JoinGroupResponseData> callback, DeferredResponses responses) {
+    void rejoin(
+            GroupMember member,
+            JoinGroupRequestData request,
+            Map<String, byte[]> protocols,
+            Consumer<JoinGroupResponseData> callback,
+            DeferredResponses responses) {
         member.updateJoin(request, protocols);
         // A second join while the first waits: the first is answered as superseded.
         answerJoin(member, joinError(member.memberId, Errors.REBALANCE_IN_PROGRESS), responses);
@@ -217,8 +226,8 @@ final class ClassicGroup {
      * (FENCED_INSTANCE_ID on its waiting join and sync). The new member keeps the old one's assignment and, if the
      * old one led the group, the leadership. Returns the new member.
      */
-    GroupMember replaceStaticMember(GroupMember old, String newMemberId, String clientId, String clientHost,
-                                    DeferredResponses responses) {
+    GroupMember replaceStaticMember(
+            GroupMember old, String newMemberId, String clientId, String clientHost, DeferredResponses responses) {
         boolean leader = isLeader(old.memberId);
         answerJoin(old, joinError(old.memberId, Errors.FENCED_INSTANCE_ID), responses);
         answerSync(old, syncError(Errors.FENCED_INSTANCE_ID), responses);
@@ -442,8 +451,8 @@ final class ClassicGroup {
             return;
         }
         if (now < member.heartbeatDeadlineMs) {
-            member.heartbeatTimer = coordination.scheduleSessionTimeout(groupId, member,
-                member.heartbeatDeadlineMs - now);
+            member.heartbeatTimer =
+                    coordination.scheduleSessionTimeout(groupId, member, member.heartbeatDeadlineMs - now);
             return;
         }
         removeMember(member, responses);
@@ -463,7 +472,7 @@ final class ClassicGroup {
                 maybeCompleteJoin(responses);
             }
             case PREPARING_REBALANCE -> maybeCompleteJoin(responses);
-            default -> { }
+            default -> {}
         }
     }
 
@@ -479,9 +488,15 @@ final class ClassicGroup {
         List<GroupRecord.Member> stored = new ArrayList<>();
         for (GroupMember m : members.all()) {
             byte[] subscription = protocolName == null ? null : m.protocols.get(protocolName);
-            stored.add(new GroupRecord.Member(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
-                m.sessionTimeoutMs, m.rebalanceTimeoutMs, subscription == null ? new byte[0] : subscription,
-                m.assignment));
+            stored.add(new GroupRecord.Member(
+                    m.memberId,
+                    m.groupInstanceId,
+                    m.clientId,
+                    m.clientHost,
+                    m.sessionTimeoutMs,
+                    m.rebalanceTimeoutMs,
+                    subscription == null ? new byte[0] : subscription,
+                    m.assignment));
         }
         return new GroupRecord(protocolType, generationId, protocolName, members.leaderId(), nowMs, stored);
     }
@@ -498,8 +513,8 @@ final class ClassicGroup {
         group.protocolName = record.protocolName();
         group.state = GroupState.STABLE;
         for (GroupRecord.Member stored : record.members()) {
-            GroupMember m = new GroupMember(stored.memberId(), stored.groupInstanceId(), stored.clientId(),
-                stored.clientHost());
+            GroupMember m = new GroupMember(
+                    stored.memberId(), stored.groupInstanceId(), stored.clientId(), stored.clientHost());
             m.protocolType = record.protocolType();
             m.sessionTimeoutMs = stored.sessionTimeoutMs();
             m.rebalanceTimeoutMs = stored.rebalanceTimeoutMs();

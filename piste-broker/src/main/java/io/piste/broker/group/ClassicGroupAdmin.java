@@ -36,19 +36,21 @@ public final class ClassicGroupAdmin {
                 if (group.is(GroupState.DEAD)) {
                     continue;
                 }
-                if (statesFilter != null && !statesFilter.isEmpty() && statesFilter.stream()
-                    .noneMatch(s -> s.equalsIgnoreCase(group.state().kafkaName))) {
+                if (statesFilter != null
+                        && !statesFilter.isEmpty()
+                        && statesFilter.stream().noneMatch(s -> s.equalsIgnoreCase(group.state().kafkaName))) {
                     continue;
                 }
-                if (typesFilter != null && !typesFilter.isEmpty() && typesFilter.stream()
-                    .noneMatch(t -> t.equalsIgnoreCase("classic"))) {
+                if (typesFilter != null
+                        && !typesFilter.isEmpty()
+                        && typesFilter.stream().noneMatch(t -> t.equalsIgnoreCase("classic"))) {
                     continue;
                 }
                 listed.add(new ListedGroup()
-                    .setGroupId(group.groupId())
-                    .setProtocolType(group.protocolType() == null ? "" : group.protocolType())
-                    .setGroupState(group.state().kafkaName)
-                    .setGroupType("classic"));
+                        .setGroupId(group.groupId())
+                        .setProtocolType(group.protocolType() == null ? "" : group.protocolType())
+                        .setGroupState(group.state().kafkaName)
+                        .setGroupType("classic"));
             }
         }
         return listed;
@@ -60,24 +62,30 @@ public final class ClassicGroupAdmin {
             ClassicGroup group = groups.get(groupId);
             if (group == null) {
                 // Kafka describes an unknown group as Dead, with no error.
-                return new DescribedGroup().setGroupId(groupId).setGroupState(GroupState.DEAD.kafkaName)
-                    .setProtocolType("").setProtocolData("");
+                return new DescribedGroup()
+                        .setGroupId(groupId)
+                        .setGroupState(GroupState.DEAD.kafkaName)
+                        .setProtocolType("")
+                        .setProtocolData("");
             }
             boolean stable = group.is(GroupState.STABLE);
             String protocolName = group.protocolName();
-            DescribedGroup described = new DescribedGroup().setGroupId(groupId)
-                .setGroupState(group.state().kafkaName)
-                .setProtocolType(group.protocolType() == null ? "" : group.protocolType())
-                .setProtocolData(stable && protocolName != null ? protocolName : "");
+            DescribedGroup described = new DescribedGroup()
+                    .setGroupId(groupId)
+                    .setGroupState(group.state().kafkaName)
+                    .setProtocolType(group.protocolType() == null ? "" : group.protocolType())
+                    .setProtocolData(stable && protocolName != null ? protocolName : "");
             for (GroupMember m : group.members()) {
                 byte[] metadata = stable ? m.protocols.get(protocolName) : null;
-                described.members().add(new DescribedGroupMember()
-                    .setMemberId(m.memberId)
-                    .setGroupInstanceId(m.groupInstanceId)
-                    .setClientId(m.clientId)
-                    .setClientHost(m.clientHost)
-                    .setMemberMetadata(metadata == null ? new byte[0] : metadata)
-                    .setMemberAssignment(stable ? m.assignment : new byte[0]));
+                described
+                        .members()
+                        .add(new DescribedGroupMember()
+                                .setMemberId(m.memberId)
+                                .setGroupInstanceId(m.groupInstanceId)
+                                .setClientId(m.clientId)
+                                .setClientHost(m.clientHost)
+                                .setMemberMetadata(metadata == null ? new byte[0] : metadata)
+                                .setMemberAssignment(stable ? m.assignment : new byte[0]));
             }
             return described;
         }

@@ -68,7 +68,8 @@ public final class ClassicGroupOffsetChecks {
                 return GroupActivity.empty(group == null ? -1 : group.emptySinceMs());
             }
             Set<String> subscribed = ConsumerSubscriptions.PROTOCOL_TYPE.equals(group.protocolType())
-                ? ConsumerSubscriptions.knownTopicsOf(group) : null;
+                    ? ConsumerSubscriptions.knownTopicsOf(group)
+                    : null;
             return subscribed == null ? GroupActivity.activeKeepingAll() : GroupActivity.active(subscribed);
         }
     }

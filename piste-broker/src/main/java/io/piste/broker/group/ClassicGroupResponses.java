@@ -11,23 +11,23 @@ import org.apache.kafka.common.protocol.Errors;
  */
 final class ClassicGroupResponses {
 
-    private ClassicGroupResponses() {
-    }
+    private ClassicGroupResponses() {}
 
     /** A successful join; {@code withMembers} for the leader, which computes the assignment from them. */
     static JoinGroupResponseData joinResponse(ClassicGroup group, GroupMember member, boolean withMembers) {
         JoinGroupResponseData response = new JoinGroupResponseData()
-            .setGenerationId(group.generationId())
-            .setProtocolType(group.protocolType())
-            .setProtocolName(group.protocolName())
-            .setLeader(group.leaderId())
-            .setMemberId(member.memberId);
+                .setGenerationId(group.generationId())
+                .setProtocolType(group.protocolType())
+                .setProtocolName(group.protocolName())
+                .setLeader(group.leaderId())
+                .setMemberId(member.memberId);
         if (withMembers) {
             for (GroupMember m : group.members()) {
-                response.members().add(new JoinGroupResponseMember()
-                    .setMemberId(m.memberId)
-                    .setGroupInstanceId(m.groupInstanceId)
-                    .setMetadata(m.protocols.get(group.protocolName())));
+                response.members()
+                        .add(new JoinGroupResponseMember()
+                                .setMemberId(m.memberId)
+                                .setGroupInstanceId(m.groupInstanceId)
+                                .setMetadata(m.protocols.get(group.protocolName())));
             }
         }
         return response;
@@ -35,18 +35,18 @@ final class ClassicGroupResponses {
 
     static JoinGroupResponseData joinError(String memberId, Errors error) {
         return new JoinGroupResponseData()
-            .setErrorCode(error.code())
-            .setGenerationId(-1)
-            .setProtocolName("")
-            .setLeader("")
-            .setMemberId(memberId == null ? "" : memberId);
+                .setErrorCode(error.code())
+                .setGenerationId(-1)
+                .setProtocolName("")
+                .setLeader("")
+                .setMemberId(memberId == null ? "" : memberId);
     }
 
     static SyncGroupResponseData syncResponse(ClassicGroup group, GroupMember member) {
         return new SyncGroupResponseData()
-            .setProtocolType(group.protocolType())
-            .setProtocolName(group.protocolName())
-            .setAssignment(member.assignment);
+                .setProtocolType(group.protocolType())
+                .setProtocolName(group.protocolName())
+                .setAssignment(member.assignment);
     }
 
     static SyncGroupResponseData syncError(Errors error) {

@@ -33,7 +33,7 @@ final class ClassicGroupWriter {
 
     /** Writes the group's membership; nobody waits for it. */
     void write(ClassicGroup group) {
-        write(group, error -> { });
+        write(group, error -> {});
     }
 
     /**
@@ -59,7 +59,7 @@ final class ClassicGroupWriter {
 
     /** Writes a tombstone for a deleted group; nobody waits for it. */
     void delete(String groupId) {
-        metadataLog.writeGroup(groupId, null, error -> { });
+        metadataLog.writeGroup(groupId, null, error -> {});
     }
 
     private void write(ClassicGroup group, Consumer<Errors> done) {

@@ -34,8 +34,13 @@ final class ClassicJoin {
     }
 
     /** A valid JoinGroup, under the lock: it adds its answers (and those of the joins it completes). */
-    void join(JoinGroupRequestData request, short version, String clientId, String clientHost,
-              Consumer<JoinGroupResponseData> callback, DeferredResponses responses) {
+    void join(
+            JoinGroupRequestData request,
+            short version,
+            String clientId,
+            String clientHost,
+            Consumer<JoinGroupResponseData> callback,
+            DeferredResponses responses) {
         String memberId = request.memberId();
         ClassicGroup group = groups.get(request.groupId());
         if (group == null && !memberId.isEmpty()) {
@@ -64,17 +69,26 @@ final class ClassicJoin {
     }
 
     /** One JoinGroup on its way through the coordinator, under the lock. */
-    private record Join(ClassicGroup group, JoinGroupRequestData request, String clientId, String clientHost,
-                        Map<String, byte[]> protocols, Consumer<JoinGroupResponseData> callback,
-                        DeferredResponses responses) {
+    private record Join(
+            ClassicGroup group,
+            JoinGroupRequestData request,
+            String clientId,
+            String clientHost,
+            Map<String, byte[]> protocols,
+            Consumer<JoinGroupResponseData> callback,
+            DeferredResponses responses) {
 
         void answer(JoinGroupResponseData response) {
             responses.add(callback, response);
         }
 
         void addMember(String memberId, String groupInstanceId) {
-            group.addMember(new GroupMember(memberId, groupInstanceId, clientId, clientHost), request, protocols,
-                callback, responses);
+            group.addMember(
+                    new GroupMember(memberId, groupInstanceId, clientId, clientHost),
+                    request,
+                    protocols,
+                    callback,
+                    responses);
         }
 
         void rejoin(GroupMember member) {
@@ -129,8 +143,8 @@ final class ClassicJoin {
                 boolean leaderInStable = group.is(GroupState.STABLE) && group.isLeader(memberId);
                 if (unchanged && !leaderInStable) {
                     // A retried join (its response was lost): answer with the current generation.
-                    join.answer(joinResponse(group, member,
-                        group.is(GroupState.COMPLETING_REBALANCE) && group.isLeader(memberId)));
+                    join.answer(joinResponse(
+                            group, member, group.is(GroupState.COMPLETING_REBALANCE) && group.isLeader(memberId)));
                 } else {
                     join.rejoin(member);
                 }
@@ -142,7 +156,8 @@ final class ClassicJoin {
     /** Kafka's member id: the client id and a UUID; a very long client id is cut so the id stays encodable. */
     private static String newMemberId(String clientId) {
         String prefix = clientId.length() > MEMBER_ID_PREFIX_MAX_CHARS
-            ? clientId.substring(0, MEMBER_ID_PREFIX_MAX_CHARS) : clientId;
+                ? clientId.substring(0, MEMBER_ID_PREFIX_MAX_CHARS)
+                : clientId;
         return prefix + "-" + UUID.randomUUID();
     }
 
@@ -158,8 +173,8 @@ final class ClassicJoin {
         ClassicGroup group = join.group();
         boolean leader = group.isLeader(old.memberId);
         boolean withoutRebalance = group.is(GroupState.STABLE) && group.keepsProtocolWith(old, join.protocols());
-        GroupMember member = group.replaceStaticMember(old, newMemberId, join.clientId(), join.clientHost(),
-            join.responses());
+        GroupMember member =
+                group.replaceStaticMember(old, newMemberId, join.clientId(), join.clientHost(), join.responses());
         if (!withoutRebalance) {
             join.rejoin(member);
             return;
@@ -170,7 +185,8 @@ final class ClassicJoin {
             if (groups.get(group.groupId()) != group || group.member(member.memberId) != member) {
                 responses.add(join.callback(), joinError(member.memberId, Errors.UNKNOWN_MEMBER_ID));
             } else if (error == Errors.NONE) {
-                responses.add(join.callback(), joinResponse(group, member, leader).setSkipAssignment(leader));
+                responses.add(
+                        join.callback(), joinResponse(group, member, leader).setSkipAssignment(leader));
             } else {
                 group.undoStaticReplacement(generation, old, member, leader);
                 responses.add(join.callback(), joinError(member.memberId, error));

@@ -8,5 +8,4 @@ package io.piste.broker.group;
  * @param metadata          the client's metadata string (may be null)
  * @param commitTimestampMs when the broker accepted the commit
  */
-public record CommittedOffset(long offset, int leaderEpoch, String metadata, long commitTimestampMs) {
-}
+public record CommittedOffset(long offset, int leaderEpoch, String metadata, long commitTimestampMs) {}

@@ -15,7 +15,8 @@ import org.apache.kafka.common.TopicPartition;
 public final class ConsumerLag {
 
     private static final Comparator<PartitionLag> ORDER = Comparator.comparing(PartitionLag::groupId)
-        .thenComparing(l -> l.partition().topic()).thenComparingInt(l -> l.partition().partition());
+            .thenComparing(l -> l.partition().topic())
+            .thenComparingInt(l -> l.partition().partition());
 
     private final GroupOffsets offsets;
     private final ToLongFunction<TopicPartition> endOffsets;
@@ -45,14 +46,20 @@ public final class ConsumerLag {
     }
 
     private void addGroup(String groupId, List<PartitionLag> lags) {
-        for (Map.Entry<TopicPartition, CommittedOffset> e : offsets.fetch(groupId).entrySet()) {
+        for (Map.Entry<TopicPartition, CommittedOffset> e :
+                offsets.fetch(groupId).entrySet()) {
             long end = endOffsets.applyAsLong(e.getKey());
             if (end < 0) {
                 continue;
             }
             CommittedOffset committed = e.getValue();
-            lags.add(new PartitionLag(groupId, e.getKey(), committed.offset(), end,
-                Math.max(0, end - committed.offset()), committed.commitTimestampMs()));
+            lags.add(new PartitionLag(
+                    groupId,
+                    e.getKey(),
+                    committed.offset(),
+                    end,
+                    Math.max(0, end - committed.offset()),
+                    committed.commitTimestampMs()));
         }
     }
 }

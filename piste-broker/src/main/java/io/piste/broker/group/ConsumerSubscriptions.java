@@ -15,8 +15,7 @@ final class ConsumerSubscriptions {
     /** The protocol type of groups of Kafka consumers (Java, librdkafka and the others alike). */
     static final String PROTOCOL_TYPE = "consumer";
 
-    private ConsumerSubscriptions() {
-    }
+    private ConsumerSubscriptions() {}
 
     /**
      * The union of the members' subscribed topics under the group's current protocol. Empty when no protocol has
@@ -34,7 +33,8 @@ final class ConsumerSubscriptions {
                 continue;
             }
             try {
-                topics.addAll(ConsumerProtocol.deserializeSubscription(ByteBuffer.wrap(metadata)).topics());
+                topics.addAll(ConsumerProtocol.deserializeSubscription(ByteBuffer.wrap(metadata))
+                        .topics());
             } catch (RuntimeException unreadable) {
                 return Set.of();
             }
@@ -57,7 +57,8 @@ final class ConsumerSubscriptions {
                 return null;
             }
             try {
-                topics.addAll(ConsumerProtocol.deserializeSubscription(ByteBuffer.wrap(metadata)).topics());
+                topics.addAll(ConsumerProtocol.deserializeSubscription(ByteBuffer.wrap(metadata))
+                        .topics());
             } catch (RuntimeException unreadable) {
                 return null;
             }

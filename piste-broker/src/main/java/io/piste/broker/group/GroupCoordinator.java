@@ -68,8 +68,12 @@ public final class GroupCoordinator {
 
     // ---------------------------------------------------------------- JoinGroup
 
-    public void joinGroup(JoinGroupRequestData request, short version, String clientId, String clientHost,
-                          Consumer<JoinGroupResponseData> callback) {
+    public void joinGroup(
+            JoinGroupRequestData request,
+            short version,
+            String clientId,
+            String clientHost,
+            Consumer<JoinGroupResponseData> callback) {
         DeferredResponses responses = new DeferredResponses();
         joinGroup(request, version, clientId, clientHost, callback, responses);
         responses.send();
@@ -79,8 +83,13 @@ public final class GroupCoordinator {
      * JoinGroup, adding the answers it gives (to this join and to others it completes) to {@code responses}, which
      * the caller sends once it holds no lock: for a caller that holds its own lock around this call.
      */
-    public void joinGroup(JoinGroupRequestData request, short version, String clientId, String clientHost,
-                          Consumer<JoinGroupResponseData> callback, DeferredResponses responses) {
+    public void joinGroup(
+            JoinGroupRequestData request,
+            short version,
+            String clientId,
+            String clientHost,
+            Consumer<JoinGroupResponseData> callback,
+            DeferredResponses responses) {
         Errors invalid = JoinGroupRequestCheck.check(request, clientId, config);
         if (invalid != Errors.NONE) {
             responses.add(callback, joinError(request.memberId(), invalid));
@@ -91,7 +100,6 @@ public final class GroupCoordinator {
         }
     }
 
-
     // ---------------------------------------------------------------- SyncGroup
 
     public void syncGroup(SyncGroupRequestData request, Consumer<SyncGroupResponseData> callback) {
@@ -101,8 +109,8 @@ public final class GroupCoordinator {
         });
     }
 
-    private void sync(SyncGroupRequestData request, Consumer<SyncGroupResponseData> callback,
-                      DeferredResponses responses) {
+    private void sync(
+            SyncGroupRequestData request, Consumer<SyncGroupResponseData> callback, DeferredResponses responses) {
         ClassicGroup group = groups.get(request.groupId());
         if (group == null) {
             responses.add(callback, syncError(Errors.UNKNOWN_MEMBER_ID));
@@ -114,7 +122,7 @@ public final class GroupCoordinator {
             return;
         }
         if ((request.protocolType() != null && !request.protocolType().equals(group.protocolType()))
-            || (request.protocolName() != null && !request.protocolName().equals(group.protocolName()))) {
+                || (request.protocolName() != null && !request.protocolName().equals(group.protocolName()))) {
             responses.add(callback, syncError(Errors.INCONSISTENT_GROUP_PROTOCOL));
             return;
         }
@@ -235,8 +243,8 @@ public final class GroupCoordinator {
 
         @Override
         public GroupTimer.Scheduled schedulePendingMemberTimeout(String groupId, String memberId, long delayMs) {
-            return timer.schedule(delayMs,
-                () -> onTimer(groupId, (group, r) -> group.forgetPendingMember(memberId, r)));
+            return timer.schedule(
+                    delayMs, () -> onTimer(groupId, (group, r) -> group.forgetPendingMember(memberId, r)));
         }
 
         @Override

@@ -23,11 +23,13 @@ final class GroupMember {
     String protocolType;
     /** Protocol name to metadata, in the member's order of preference. */
     Map<String, byte[]> protocols = new LinkedHashMap<>();
+
     byte[] assignment = new byte[0];
     /** Where the answer to its JoinGroup waiting for the rebalance goes, or null. */
     Consumer<JoinGroupResponseData> awaitingJoin;
     /** Where the answer to its SyncGroup waiting for the leader's assignment goes, or null. */
     Consumer<SyncGroupResponseData> awaitingSync;
+
     long heartbeatDeadlineMs;
     GroupTimer.Scheduled heartbeatTimer;
 
@@ -46,8 +48,8 @@ final class GroupMember {
     void updateJoin(JoinGroupRequestData request, Map<String, byte[]> protocols) {
         this.protocols = protocols;
         sessionTimeoutMs = request.sessionTimeoutMs();
-        rebalanceTimeoutMs = request.rebalanceTimeoutMs() < 0 ? request.sessionTimeoutMs()
-            : request.rebalanceTimeoutMs();
+        rebalanceTimeoutMs =
+                request.rebalanceTimeoutMs() < 0 ? request.sessionTimeoutMs() : request.rebalanceTimeoutMs();
     }
 
     boolean matches(Map<String, byte[]> other) {

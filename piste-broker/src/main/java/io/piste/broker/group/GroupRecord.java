@@ -14,13 +14,24 @@ import java.util.List;
  * @param stateTimestampMs when the group reached this state (became Stable, or Empty)
  * @param members          the members, empty for an Empty group
  */
-public record GroupRecord(String protocolType, int generationId, String protocolName, String leaderId,
-                   long stateTimestampMs, List<Member> members) {
+public record GroupRecord(
+        String protocolType,
+        int generationId,
+        String protocolName,
+        String leaderId,
+        long stateTimestampMs,
+        List<Member> members) {
 
     /**
      * One member: its ids, timeouts, its metadata for the chosen protocol and its assignment.
      */
-    public record Member(String memberId, String groupInstanceId, String clientId, String clientHost, int sessionTimeoutMs,
-                  int rebalanceTimeoutMs, byte[] subscription, byte[] assignment) {
-    }
+    public record Member(
+            String memberId,
+            String groupInstanceId,
+            String clientId,
+            String clientHost,
+            int sessionTimeoutMs,
+            int rebalanceTimeoutMs,
+            byte[] subscription,
+            byte[] assignment) {}
 }

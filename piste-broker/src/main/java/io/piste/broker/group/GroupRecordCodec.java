@@ -24,12 +24,12 @@ final class GroupRecordCodec {
     static final short GROUP_METADATA_KEY_TYPE = 2;
     /** A KIP-848 consumer group's snapshot; its value is opaque here. */
     static final short CONSUMER_GROUP_KEY_TYPE = 3;
+
     static final short VALUE_VERSION = 1;
     /** A member with null or empty strings and empty byte arrays: four int16 lengths, two int32s, two int32 lengths. */
     static final int MEMBER_MIN_BYTES = 4 * 2 + 4 + 4 + 4 + 4;
 
-    private GroupRecordCodec() {
-    }
+    private GroupRecordCodec() {}
 
     static byte[] key(String groupId) {
         return key(GROUP_METADATA_KEY_TYPE, groupId);
@@ -54,8 +54,13 @@ final class GroupRecordCodec {
 
     static byte[] value(GroupRecord group) {
         List<byte[][]> members = new ArrayList<>();
-        int size = 2 + stringSize(group.protocolType()) + 4 + stringSize(group.protocolName())
-            + stringSize(group.leaderId()) + 8 + 4;
+        int size = 2
+                + stringSize(group.protocolType())
+                + 4
+                + stringSize(group.protocolName())
+                + stringSize(group.leaderId())
+                + 8
+                + 4;
         for (GroupRecord.Member m : group.members()) {
             byte[][] fields = {utf8(m.memberId()), utf8(m.groupInstanceId()), utf8(m.clientId()), utf8(m.clientHost())};
             members.add(fields);
@@ -119,8 +124,15 @@ final class GroupRecordCodec {
         int sessionTimeoutMs = buf.getInt();
         int rebalanceTimeoutMs = buf.getInt();
         byte[] subscription = getBytes(buf);
-        return new GroupRecord.Member(memberId, instanceId, clientId, clientHost, sessionTimeoutMs,
-            rebalanceTimeoutMs, subscription, getBytes(buf));
+        return new GroupRecord.Member(
+                memberId,
+                instanceId,
+                clientId,
+                clientHost,
+                sessionTimeoutMs,
+                rebalanceTimeoutMs,
+                subscription,
+                getBytes(buf));
     }
 
     private static int stringSize(String s) {

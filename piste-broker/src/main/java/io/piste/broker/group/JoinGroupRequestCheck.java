@@ -11,8 +11,7 @@ final class JoinGroupRequestCheck {
 
     private static final Logger LOG = LoggerFactory.getLogger(JoinGroupRequestCheck.class);
 
-    private JoinGroupRequestCheck() {
-    }
+    private JoinGroupRequestCheck() {}
 
     /**
      * NONE, or the error the join gets: INVALID_GROUP_ID without a group id, INVALID_REQUEST for a string too long
@@ -25,12 +24,15 @@ final class JoinGroupRequestCheck {
         }
         String tooLong = tooLongForRecord(request, clientId);
         if (tooLong != null) {
-            LOG.warn("Refused a JoinGroup of group {} from client {}: {}", StoredStrings.abbreviated(groupId),
-                StoredStrings.abbreviated(clientId), tooLong);
+            LOG.warn(
+                    "Refused a JoinGroup of group {} from client {}: {}",
+                    StoredStrings.abbreviated(groupId),
+                    StoredStrings.abbreviated(clientId),
+                    tooLong);
             return Errors.INVALID_REQUEST;
         }
         if (request.sessionTimeoutMs() < config.minSessionTimeoutMs()
-            || request.sessionTimeoutMs() > config.maxSessionTimeoutMs()) {
+                || request.sessionTimeoutMs() > config.maxSessionTimeoutMs()) {
             return Errors.INVALID_SESSION_TIMEOUT;
         }
         return Errors.NONE;

@@ -12,5 +12,4 @@ import org.apache.kafka.common.protocol.Errors;
  * @param subscribedTopics the topics the active members subscribe to, whose offsets may not be deleted
  *                         (GROUP_SUBSCRIBED_TO_TOPIC); empty for an Empty group
  */
-public record OffsetDeleteCheck(Errors error, Set<String> subscribedTopics) {
-}
+public record OffsetDeleteCheck(Errors error, Set<String> subscribedTopics) {}

@@ -36,8 +36,11 @@ public final class OffsetExpiry {
      * @param activity    a group's membership, by group id
      * @param forgetGroup called for a group without members once its last offset is deleted
      */
-    public OffsetExpiry(GroupOffsets offsets, Function<String, GroupActivity> activity,
-                        Consumer<String> forgetGroup, long retentionMs) {
+    public OffsetExpiry(
+            GroupOffsets offsets,
+            Function<String, GroupActivity> activity,
+            Consumer<String> forgetGroup,
+            long retentionMs) {
         this.offsets = offsets;
         this.activity = activity;
         this.forgetGroup = forgetGroup;
@@ -51,8 +54,7 @@ public final class OffsetExpiry {
                 long started = System.nanoTime();
                 int expired = expire(timer.nowMs());
                 if (expired > 0) {
-                    LOG.info("Removed {} expired offsets in {} ms", expired,
-                        (System.nanoTime() - started) / 1_000_000);
+                    LOG.info("Removed {} expired offsets in {} ms", expired, (System.nanoTime() - started) / 1_000_000);
                 }
             } catch (RuntimeException e) {
                 LOG.error("Offsets retention run failed; trying again in {} ms", intervalMs, e);
@@ -76,12 +78,11 @@ public final class OffsetExpiry {
         int expired = 0;
         for (String groupId : offsets.groupIds()) {
             GroupActivity group = activity.apply(groupId);
-            expired += offsets.expire(groupId, (tp, offset) -> isExpired(group, tp.topic(), offset, nowMs),
-                error -> {
-                    if (error == Errors.NONE && !group.hasMembers()) {
-                        emptied.add(groupId);
-                    }
-                });
+            expired += offsets.expire(groupId, (tp, offset) -> isExpired(group, tp.topic(), offset, nowMs), error -> {
+                if (error == Errors.NONE && !group.hasMembers()) {
+                    emptied.add(groupId);
+                }
+            });
         }
         return expired;
     }

@@ -22,11 +22,9 @@ final class OffsetRecordCodec {
     static final short VALUE_VERSION = 1;
 
     /** A decoded key: which group and partition the record is about. */
-    record Key(String groupId, TopicPartition partition) {
-    }
+    record Key(String groupId, TopicPartition partition) {}
 
-    private OffsetRecordCodec() {
-    }
+    private OffsetRecordCodec() {}
 
     static byte[] key(String groupId, TopicPartition tp) {
         byte[] group = groupId.getBytes(StandardCharsets.UTF_8);
@@ -102,8 +100,7 @@ final class OffsetRecordCodec {
             return null;
         }
         if (length < 0 || length > buf.remaining()) {
-            throw new InvalidRecordException("string length=" + length + " with " + buf.remaining()
-                + " bytes left");
+            throw new InvalidRecordException("string length=" + length + " with " + buf.remaining() + " bytes left");
         }
         byte[] bytes = new byte[length];
         buf.get(bytes);

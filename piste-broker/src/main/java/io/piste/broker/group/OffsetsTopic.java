@@ -2,8 +2,8 @@ package io.piste.broker.group;
 
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.TopicImage;
-import io.piste.broker.partition.Partition;
 import io.piste.broker.partition.LogManager;
+import io.piste.broker.partition.Partition;
 import io.piste.storage.log.LogAppendInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -34,9 +34,8 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
     private static final Logger LOG = LoggerFactory.getLogger(OffsetsTopic.class);
     public static final String NAME = Topic.GROUP_METADATA_TOPIC_NAME;
     static final int LOAD_READ_BYTES = 1024 * 1024;
-    static final Map<String, String> TOPIC_CONFIGS = Map.of(
-        "cleanup.policy", "compact",
-        "segment.bytes", String.valueOf(100 * 1024 * 1024));
+    static final Map<String, String> TOPIC_CONFIGS =
+            Map.of("cleanup.policy", "compact", "segment.bytes", String.valueOf(100 * 1024 * 1024));
 
     private final LocalController controller;
     private final LogManager replicas;
@@ -44,8 +43,7 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
     private final LongSupplier clockMs;
 
     /** @param clockMs wall-clock milliseconds, for the batches' timestamps */
-    public OffsetsTopic(LocalController controller, LogManager replicas, int partitionsToCreate,
-                        LongSupplier clockMs) {
+    public OffsetsTopic(LocalController controller, LogManager replicas, int partitionsToCreate, LongSupplier clockMs) {
         this.controller = controller;
         this.replicas = replicas;
         this.partitionsToCreate = partitionsToCreate;
@@ -56,8 +54,14 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
     public void append(String groupId, Map<TopicPartition, CommittedOffset> offsets, Consumer<Errors> done) {
         MemoryRecordsBuilder builder = builder(offsets.size() * 128);
         long now = clockMs.getAsLong();
-        if (encode(groupId, "offsets", done, () -> offsets.forEach((tp, offset) -> builder.append(now,
-            OffsetRecordCodec.key(groupId, tp), offset == null ? null : OffsetRecordCodec.value(offset))))) {
+        if (encode(
+                groupId,
+                "offsets",
+                done,
+                () -> offsets.forEach((tp, offset) -> builder.append(
+                        now,
+                        OffsetRecordCodec.key(groupId, tp),
+                        offset == null ? null : OffsetRecordCodec.value(offset))))) {
             appendBatch(groupId, builder, "offsets", done);
         }
     }
@@ -65,8 +69,14 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
     @Override
     public void writeGroup(String groupId, GroupRecord group, Consumer<Errors> done) {
         MemoryRecordsBuilder builder = builder(256);
-        if (encode(groupId, "membership", done, () -> builder.append(clockMs.getAsLong(),
-            GroupRecordCodec.key(groupId), group == null ? null : GroupRecordCodec.value(group)))) {
+        if (encode(
+                groupId,
+                "membership",
+                done,
+                () -> builder.append(
+                        clockMs.getAsLong(),
+                        GroupRecordCodec.key(groupId),
+                        group == null ? null : GroupRecordCodec.value(group)))) {
             appendBatch(groupId, builder, "membership", done);
         }
     }
@@ -74,8 +84,11 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
     @Override
     public void writeConsumerGroup(String groupId, byte[] snapshot, Consumer<Errors> done) {
         MemoryRecordsBuilder builder = builder(snapshot == null ? 64 : snapshot.length);
-        if (encode(groupId, "consumer group state", done, () -> builder.append(clockMs.getAsLong(),
-            GroupRecordCodec.consumerGroupKey(groupId), snapshot))) {
+        if (encode(
+                groupId,
+                "consumer group state",
+                done,
+                () -> builder.append(clockMs.getAsLong(), GroupRecordCodec.consumerGroupKey(groupId), snapshot))) {
             appendBatch(groupId, builder, "consumer group state", done);
         }
     }
@@ -97,8 +110,8 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
 
     /** The buffer grows as needed; the estimate only saves copies. */
     private static MemoryRecordsBuilder builder(int estimate) {
-        return MemoryRecords.builder(ByteBuffer.allocate(128 + estimate), Compression.NONE,
-            TimestampType.CREATE_TIME, 0L);
+        return MemoryRecords.builder(
+                ByteBuffer.allocate(128 + estimate), Compression.NONE, TimestampType.CREATE_TIME, 0L);
     }
 
     /**
@@ -112,7 +125,9 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
         synchronized (this) {
             try {
                 partition = partitionFor(groupId);
-                info = partition == null ? null : partition.appendRecordsToLeader(batch.build().buffer());
+                info = partition == null
+                        ? null
+                        : partition.appendRecordsToLeader(batch.build().buffer());
             } catch (IOException | RuntimeException e) {
                 LOG.warn("Could not write {} of group {}: {}", what, groupId, e.toString());
                 partition = null;
@@ -123,8 +138,9 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
             done.accept(Errors.COORDINATOR_NOT_AVAILABLE);
             return;
         }
-        partition.whenDurable(info.lastOffset() + 1, error ->
-            done.accept(error == Errors.NONE ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE));
+        partition.whenDurable(
+                info.lastOffset() + 1,
+                error -> done.accept(error == Errors.NONE ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE));
     }
 
     private Partition partitionFor(String groupId) throws IOException {

@@ -104,8 +104,11 @@ final class OffsetsTopicLoader {
                 return;
             }
             if (after <= next) {
-                LOG.warn("Stopped loading {} at offset {}: no whole batch there (log end offset {})",
-                    partitionName, next, end);
+                LOG.warn(
+                        "Stopped loading {} at offset {}: no whole batch there (log end offset {})",
+                        partitionName,
+                        next,
+                        end);
                 return;
             }
             next = after;
@@ -117,7 +120,7 @@ final class OffsetsTopicLoader {
         long present = data.channel().size() - data.position();
         if (data.sizeInBytes() > present) {
             throw new InvalidRecordException("batches of " + data.sizeInBytes() + " bytes at position "
-                + data.position() + " but only " + present + " bytes in the file");
+                    + data.position() + " but only " + present + " bytes in the file");
         }
         ByteBuffer buf = ByteBuffer.allocate(data.sizeInBytes());
         while (buf.hasRemaining()) {
@@ -143,8 +146,12 @@ final class OffsetsTopicLoader {
             String damaged = damagedOffsets(batch, first ? Long.MIN_VALUE : expected, end);
             if (damaged != null) {
                 skips++;
-                LOG.warn("Skipping the batch at byte {} of the read from offset {} of {}: {}", position, next,
-                    partitionName, damaged);
+                LOG.warn(
+                        "Skipping the batch at byte {} of the read from offset {} of {}: {}",
+                        position,
+                        next,
+                        partitionName,
+                        damaged);
             } else {
                 if (batch.lastOffset() >= expected) {
                     replayBatch(batch, expected);
@@ -181,8 +188,12 @@ final class OffsetsTopicLoader {
         }
         if (skip != null) {
             skips++;
-            LOG.warn("Skipping the batch at offsets {}..{} of {}: {}", batch.baseOffset(), batch.lastOffset(),
-                partitionName, skip);
+            LOG.warn(
+                    "Skipping the batch at offsets {}..{} of {}: {}",
+                    batch.baseOffset(),
+                    batch.lastOffset(),
+                    partitionName,
+                    skip);
             return;
         }
         long offset = batch.baseOffset();
@@ -198,8 +209,12 @@ final class OffsetsTopicLoader {
         } catch (RuntimeException e) {
             // The CRC held but the records do not frame: the rest of the batch cannot be found.
             skips++;
-            LOG.warn("Skipping the records from offset {} to {} of {}: {}", offset, batch.lastOffset(),
-                partitionName, describe(e));
+            LOG.warn(
+                    "Skipping the records from offset {} to {} of {}: {}",
+                    offset,
+                    batch.lastOffset(),
+                    partitionName,
+                    describe(e));
         }
     }
 
@@ -248,7 +263,8 @@ final class OffsetsTopicLoader {
     }
 
     private static String describe(RuntimeException e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": "
-            + e.getMessage();
+        return e.getMessage() == null
+                ? e.getClass().getSimpleName()
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 }

@@ -12,6 +12,10 @@ import org.apache.kafka.common.TopicPartition;
  * @param lag               records not yet consumed: {@code endOffset - committedOffset}, never below 0
  * @param commitTimestampMs when the committed offset was committed, so a consumer that stopped committing shows
  */
-public record PartitionLag(String groupId, TopicPartition partition, long committedOffset, long endOffset, long lag,
-                           long commitTimestampMs) {
-}
+public record PartitionLag(
+        String groupId,
+        TopicPartition partition,
+        long committedOffset,
+        long endOffset,
+        long lag,
+        long commitTimestampMs) {}

@@ -12,8 +12,7 @@ public final class StoredStrings {
     /** The most bytes of UTF-8 a stored string may take. */
     public static final int MAX_BYTES = Short.MAX_VALUE;
 
-    private StoredStrings() {
-    }
+    private StoredStrings() {}
 
     /** Whether {@code value} (null fits) can be stored. */
     public static boolean fits(String value) {
@@ -30,7 +29,8 @@ public final class StoredStrings {
 
     /** {@code value} cut to 64 chars for a log line. */
     public static String abbreviated(String value) {
-        return value == null || value.length() <= 64 ? value
-            : value.substring(0, 64) + "... (" + value.length() + " chars)";
+        return value == null || value.length() <= 64
+                ? value
+                : value.substring(0, 64) + "... (" + value.length() + " chars)";
     }
 }

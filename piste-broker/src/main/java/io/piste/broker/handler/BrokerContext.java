@@ -28,9 +28,14 @@ public final class BrokerContext {
     private volatile String advertisedHost;
     private volatile int advertisedPort;
 
-    public BrokerContext(BrokerConfig config, String clusterId, LocalController controller,
-                         LogManager logManager, GroupCoordinator groupCoordinator,
-                         GroupOffsets groupOffsets, ConsumerGroupCoordinator consumerGroupCoordinator) {
+    public BrokerContext(
+            BrokerConfig config,
+            String clusterId,
+            LocalController controller,
+            LogManager logManager,
+            GroupCoordinator groupCoordinator,
+            GroupOffsets groupOffsets,
+            ConsumerGroupCoordinator consumerGroupCoordinator) {
         this.config = config;
         this.consumerGroupCoordinator = consumerGroupCoordinator;
         this.groupCoordinator = groupCoordinator;
@@ -40,10 +45,14 @@ public final class BrokerContext {
         this.logManager = logManager;
         // Session ids are only hard to guess, not secret (Kafka's are random too): a client that guessed another's
         // could only make it start a new session.
-        this.fetchSessions = new FetchSessions(new FetchSessionCache(config.maxIncrementalFetchSessionCacheSlots(),
-            config.minIncrementalFetchSessionEvictionMs(), new SecureRandom()), System::currentTimeMillis);
-        this.fetchPurgatory = new FetchPurgatory(config.fetchPurgatoryMaxRequests(),
-            config.fetchPurgatoryMaxRequestsPerPartition());
+        this.fetchSessions = new FetchSessions(
+                new FetchSessionCache(
+                        config.maxIncrementalFetchSessionCacheSlots(),
+                        config.minIncrementalFetchSessionEvictionMs(),
+                        new SecureRandom()),
+                System::currentTimeMillis);
+        this.fetchPurgatory =
+                new FetchPurgatory(config.fetchPurgatoryMaxRequests(), config.fetchPurgatoryMaxRequestsPerPartition());
     }
 
     /** Set once the listener is bound, before any client can know the port. */

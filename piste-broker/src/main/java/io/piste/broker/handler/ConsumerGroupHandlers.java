@@ -19,8 +19,8 @@ final class ConsumerGroupHandlers {
 
     void heartbeat(RequestContext context) {
         ConsumerGroupHeartbeatRequestData request = context.data();
-        coordinator.heartbeat(request, context.apiVersion(), context.clientId(), GroupHandlers.clientHost(context),
-            context::respond);
+        coordinator.heartbeat(
+                request, context.apiVersion(), context.clientId(), GroupHandlers.clientHost(context), context::respond);
     }
 
     void describe(RequestContext context) {
@@ -28,8 +28,11 @@ final class ConsumerGroupHandlers {
         ConsumerGroupDescribeResponseData response = new ConsumerGroupDescribeResponseData();
         for (String groupId : request.groupIds()) {
             if (groupId == null || groupId.isEmpty()) {
-                response.groups().add(new DescribedGroup().setGroupId(groupId == null ? "" : groupId)
-                    .setErrorCode(Errors.INVALID_GROUP_ID.code()).setErrorMessage("Group id can't be empty."));
+                response.groups()
+                        .add(new DescribedGroup()
+                                .setGroupId(groupId == null ? "" : groupId)
+                                .setErrorCode(Errors.INVALID_GROUP_ID.code())
+                                .setErrorMessage("Group id can't be empty."));
             } else {
                 response.groups().add(coordinator.describe(groupId));
             }

@@ -36,8 +36,8 @@ final class CreatePartitionsHandler implements RequestHandler {
                 if (Topic.isInternal(topic.name())) {
                     // Kafka's broker allows it (only its CLI refuses), but a group's partition is its id's hash
                     // modulo the partition count: more partitions would move groups away from their commits.
-                    throw new InvalidRequestException(topic.name() + " is an internal topic: its partition count "
-                        + "cannot be changed.");
+                    throw new InvalidRequestException(
+                            topic.name() + " is an internal topic: its partition count " + "cannot be changed.");
                 }
                 checkAssignments(topic);
                 broker.controller().createPartitions(topic.name(), topic.count(), request.validateOnly());
@@ -58,7 +58,7 @@ final class CreatePartitionsHandler implements RequestHandler {
         for (CreatePartitionsAssignment assignment : topic.assignments()) {
             if (!assignment.brokerIds().equals(List.of(broker.nodeId()))) {
                 throw new InvalidReplicaAssignmentException("New partitions must be assigned to broker "
-                    + broker.nodeId() + " only; got " + assignment.brokerIds());
+                        + broker.nodeId() + " only; got " + assignment.brokerIds());
             }
         }
     }

@@ -51,12 +51,14 @@ final class CreateTopicsHandler implements RequestHandler {
         }
         for (CreatableTopic topic : request.topics()) {
             CreatableTopicResult result = new CreatableTopicResult()
-                .setName(topic.name())
-                .setNumPartitions(-1)
-                .setReplicationFactor((short) -1);
+                    .setName(topic.name())
+                    .setNumPartitions(-1)
+                    .setReplicationFactor((short) -1);
             if (duplicates.contains(topic.name())) {
-                fail(result, new InvalidRequestException("Create topics request from client `" + context.clientId()
-                    + "` contains multiple entries for the following topics: " + topic.name()));
+                fail(
+                        result,
+                        new InvalidRequestException("Create topics request from client `" + context.clientId()
+                                + "` contains multiple entries for the following topics: " + topic.name()));
             } else {
                 create(topic, request.validateOnly(), result, context.apiVersion());
             }
@@ -70,11 +72,12 @@ final class CreateTopicsHandler implements RequestHandler {
             checkNotInternal(topic.name());
             int partitions = partitionCount(topic);
             short replicationFactor = topic.replicationFactor() == -1
-                ? broker.config().defaultReplicationFactor() : topic.replicationFactor();
+                    ? broker.config().defaultReplicationFactor()
+                    : topic.replicationFactor();
             if (topic.assignments().isEmpty() && replicationFactor != 1) {
                 throw new InvalidReplicationFactorException("Unable to replicate the partition " + replicationFactor
-                    + " time(s): The target replication factor of " + replicationFactor
-                    + " cannot be reached because only 1 broker(s) are registered.");
+                        + " time(s): The target replication factor of " + replicationFactor
+                        + " cannot be reached because only 1 broker(s) are registered.");
             }
             Map<String, String> configs = new LinkedHashMap<>();
             for (CreatableTopicConfig config : topic.configs()) {
@@ -92,7 +95,7 @@ final class CreateTopicsHandler implements RequestHandler {
             result.setTopicId(id).setNumPartitions(partitions).setReplicationFactor((short) 1);
             if (version >= 5) {
                 result.setConfigs(
-                    ConfigDescriber.forCreateTopics(broker.logManager().brokerConfigs(), configs));
+                        ConfigDescriber.forCreateTopics(broker.logManager().brokerConfigs(), configs));
             }
         } catch (ApiException e) {
             fail(result, e);
@@ -112,7 +115,7 @@ final class CreateTopicsHandler implements RequestHandler {
         }
         if (Topic.isInternal(name)) {
             throw new InvalidRequestException(name + " is an internal topic: the broker creates it, with the "
-                + "configs it needs, at its first use; clients cannot create it.");
+                    + "configs it needs, at its first use; clients cannot create it.");
         }
     }
 
@@ -122,15 +125,15 @@ final class CreateTopicsHandler implements RequestHandler {
         }
         if (topic.numPartitions() != -1 || topic.replicationFactor() != -1) {
             throw new InvalidRequestException("Both numPartitions or replicationFactor and replicasAssignments "
-                + "were set. Both cannot be used at the same time.");
+                    + "were set. Both cannot be used at the same time.");
         }
         int index = 0;
         for (CreatableReplicaAssignment assignment : topic.assignments()) {
             if (assignment.partitionIndex() != index++
-                || !assignment.brokerIds().equals(List.of(broker.nodeId()))) {
+                    || !assignment.brokerIds().equals(List.of(broker.nodeId()))) {
                 throw new InvalidReplicaAssignmentException("Partition " + assignment.partitionIndex()
-                    + " must be assigned to broker " + broker.nodeId() + " only, in partition order; got "
-                    + assignment.brokerIds());
+                        + " must be assigned to broker " + broker.nodeId() + " only, in partition order; got "
+                        + assignment.brokerIds());
             }
         }
         return topic.assignments().size();

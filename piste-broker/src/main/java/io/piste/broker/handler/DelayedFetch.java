@@ -40,7 +40,11 @@ final class DelayedFetch {
     private static final Logger log = LoggerFactory.getLogger(DelayedFetch.class);
 
     /** What a check of the offsets concludes. */
-    private enum Decision { WAIT, ANSWER, READ_TO_DECIDE }
+    private enum Decision {
+        WAIT,
+        ANSWER,
+        READ_TO_DECIDE
+    }
 
     private final RequestContext context;
     private final FetchPurgatory purgatory;
@@ -49,6 +53,7 @@ final class DelayedFetch {
     private final List<FetchTarget> targets;
     /** Each target's fetch offset with its place in the log, looked up at the first check. */
     private final LogOffsetMetadata[] fetchOffsets;
+
     private final int minBytes;
     private final int maxWaitMs;
     private final Runnable onData = this::scheduleCheck;
@@ -60,8 +65,14 @@ final class DelayedFetch {
      *     decide when a partition's place in the log is unknown
      * @param targets the partitions, none with an error (a fetch with one is answered at once)
      */
-    DelayedFetch(RequestContext context, FetchPurgatory purgatory, FetchContext fetchContext,
-                 Supplier<FetchReader.Result> reader, List<FetchTarget> targets, int minBytes, int maxWaitMs) {
+    DelayedFetch(
+            RequestContext context,
+            FetchPurgatory purgatory,
+            FetchContext fetchContext,
+            Supplier<FetchReader.Result> reader,
+            List<FetchTarget> targets,
+            int minBytes,
+            int maxWaitMs) {
         this.context = context;
         this.purgatory = purgatory;
         this.fetchContext = fetchContext;

@@ -53,14 +53,14 @@ final class DeleteTopicsHandler implements RequestHandler {
             return result.setErrorCode(Errors.TOPIC_DELETION_DISABLED.code());
         }
         if (topic == null) {
-            return result.setErrorCode(name != null
-                ? Errors.UNKNOWN_TOPIC_OR_PARTITION.code() : Errors.UNKNOWN_TOPIC_ID.code());
+            return result.setErrorCode(
+                    name != null ? Errors.UNKNOWN_TOPIC_OR_PARTITION.code() : Errors.UNKNOWN_TOPIC_ID.code());
         }
         result.setName(topic.name()).setTopicId(topic.topicId());
         if (Topic.isInternal(topic.name())) {
             // Kafka's broker would delete it (only its CLI refuses), losing every group's committed offsets.
             return result.setErrorCode(Errors.INVALID_REQUEST.code())
-                .setErrorMessage(topic.name() + " is an internal topic and cannot be deleted");
+                    .setErrorMessage(topic.name() + " is an internal topic and cannot be deleted");
         }
         try {
             broker.controller().deleteTopic(topic.topicId());

@@ -23,17 +23,18 @@ final class DescribeClusterHandler implements RequestHandler {
     public void handle(RequestContext context) {
         DescribeClusterRequestData request = context.data();
         DescribeClusterResponseData response = new DescribeClusterResponseData()
-            .setClusterId(broker.clusterId())
-            .setControllerId(broker.nodeId());
+                .setClusterId(broker.clusterId())
+                .setControllerId(broker.nodeId());
         if (context.apiVersion() >= 1 && request.endpointType() != BROKER_ENDPOINTS) {
             response.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
-                .setErrorMessage("The request was sent to an endpoint of type BROKER, but we wanted an endpoint of "
-                    + "type " + request.endpointType());
+                    .setErrorMessage("The request was sent to an endpoint of type BROKER, but we wanted an endpoint of "
+                            + "type " + request.endpointType());
         } else {
-            response.brokers().add(new DescribeClusterBroker()
-                .setBrokerId(broker.nodeId())
-                .setHost(broker.advertisedHost())
-                .setPort(broker.advertisedPort()));
+            response.brokers()
+                    .add(new DescribeClusterBroker()
+                            .setBrokerId(broker.nodeId())
+                            .setHost(broker.advertisedHost())
+                            .setPort(broker.advertisedPort()));
         }
         context.respond(response);
     }

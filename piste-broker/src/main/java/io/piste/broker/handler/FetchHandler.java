@@ -47,25 +47,35 @@ final class FetchHandler implements RequestHandler {
     @Override
     public void handle(RequestContext context) {
         FetchRequestData request = context.data();
-        FetchContext fetchContext = sessions.newContext(request, context.apiVersion(),
-            FetchRequest.replicaId(request) >= 0);
+        FetchContext fetchContext =
+                sessions.newContext(request, context.apiVersion(), FetchRequest.replicaId(request) >= 0);
         List<FetchTarget> targets = resolve(fetchContext.partitions(), context.apiVersion() >= 13);
-        FetchReader reader = new FetchReader(targets, request.maxBytes(),
-            FetchIsolation.ofConsumer(request.isolationLevel()));
+        FetchReader reader =
+                new FetchReader(targets, request.maxBytes(), FetchIsolation.ofConsumer(request.isolationLevel()));
         FetchReader.Result first = reader.read();
-        boolean mustAnswerNow = request.maxWaitMs() <= 0 || first.bytes() >= request.minBytes()
-            || first.hasError() || targets.isEmpty();
+        boolean mustAnswerNow = request.maxWaitMs() <= 0
+                || first.bytes() >= request.minBytes()
+                || first.hasError()
+                || targets.isEmpty();
         if (mustAnswerNow) {
             context.respond(fetchContext.updateAndGenerateResponse(first.response()));
-        } else if (!purgatory.tryPark() || !new DelayedFetch(context, purgatory, fetchContext, reader::read, targets,
-            request.minBytes(), request.maxWaitMs()).start()) {
+        } else if (!purgatory.tryPark()
+                || !new DelayedFetch(
+                                context,
+                                purgatory,
+                                fetchContext,
+                                reader::read,
+                                targets,
+                                request.minBytes(),
+                                request.maxWaitMs())
+                        .start()) {
             // Full, broker-wide or for one of the partitions: answer with what there is, as if max.wait.ms had
             // passed, and ask the client (KIP-219) to wait that long before its next request. Clients before
             // KIP-219 (librdkafka) do not wait: as Kafka, stop reading the connection for that time (bounded), so
             // that no client spins on empty answers.
             context.muteConnectionFor(Math.min(request.maxWaitMs(), MAX_MUTE_MS));
-            context.respond(fetchContext.updateAndGenerateResponse(first.response())
-                .setThrottleTimeMs(request.maxWaitMs()));
+            context.respond(
+                    fetchContext.updateAndGenerateResponse(first.response()).setThrottleTimeMs(request.maxWaitMs()));
         }
     }
 
@@ -81,8 +91,14 @@ final class FetchHandler implements RequestHandler {
                 error = partition.checkLeaderEpoch(p.currentLeaderEpoch());
             }
             String name = p.topic() != null ? p.topic() : known != null ? known : "";
-            targets.add(new FetchTarget(name, p.topicId() == null ? Uuid.ZERO_UUID : p.topicId(),
-                p.partition(), p.fetchOffset(), p.partitionMaxBytes(), partition, error));
+            targets.add(new FetchTarget(
+                    name,
+                    p.topicId() == null ? Uuid.ZERO_UUID : p.topicId(),
+                    p.partition(),
+                    p.fetchOffset(),
+                    p.partitionMaxBytes(),
+                    partition,
+                    error));
         }
         return targets;
     }

@@ -37,8 +37,12 @@ final class FetchPurgatory {
             if (current >= maxRequests) {
                 long refused = refusedToWarnAbout();
                 if (refused > 0) {
-                    LOG.warn("Fetch purgatory full: {} fetches parked (fetch.purgatory.max.requests={}); {} fetches "
-                        + "answered at once since the last warning", current, maxRequests, refused);
+                    LOG.warn(
+                            "Fetch purgatory full: {} fetches parked (fetch.purgatory.max.requests={}); {} fetches "
+                                    + "answered at once since the last warning",
+                            current,
+                            maxRequests,
+                            refused);
                 }
                 return false;
             }
@@ -58,9 +62,14 @@ final class FetchPurgatory {
         }
         long refused = refusedToWarnAbout();
         if (refused > 0) {
-            LOG.warn("Fetch purgatory full for partition {}: {} fetches parked on it "
-                + "(fetch.purgatory.max.requests.per.partition={}); {} fetches answered at once since the last "
-                + "warning", partition, partition.dataWaiterCount(), maxRequestsPerPartition, refused);
+            LOG.warn(
+                    "Fetch purgatory full for partition {}: {} fetches parked on it "
+                            + "(fetch.purgatory.max.requests.per.partition={}); {} fetches answered at once since the last "
+                            + "warning",
+                    partition,
+                    partition.dataWaiterCount(),
+                    maxRequestsPerPartition,
+                    refused);
         }
         return false;
     }

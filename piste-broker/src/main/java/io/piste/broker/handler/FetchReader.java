@@ -22,8 +22,7 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  */
 final class FetchReader {
 
-    record Result(FetchResponseData response, long bytes, boolean hasError) {
-    }
+    record Result(FetchResponseData response, long bytes, boolean hasError) {}
 
     private final List<FetchTarget> targets;
     private final int maxBytes;
@@ -42,27 +41,37 @@ final class FetchReader {
         boolean hasError = false;
         for (FetchTarget target : targets) {
             if (topicResponse == null || !sameTopic(topicResponse, target)) {
-                topicResponse = new FetchableTopicResponse().setTopic(target.topicName()).setTopicId(target.topicId());
+                topicResponse = new FetchableTopicResponse()
+                        .setTopic(target.topicName())
+                        .setTopicId(target.topicId());
                 response.responses().add(topicResponse);
             }
             PartitionData data = new PartitionData()
-                .setPartitionIndex(target.partitionIndex())
-                .setRecords(MemoryRecords.EMPTY);
+                    .setPartitionIndex(target.partitionIndex())
+                    .setRecords(MemoryRecords.EMPTY);
             topicResponse.partitions().add(data);
-            Errors error = target.error() != Errors.NONE ? target.error()
-                // Deleted with its topic while the fetch was parked: as Kafka answers for a partition it stopped.
-                : target.partition().isDeleted() ? Errors.UNKNOWN_TOPIC_OR_PARTITION
-                : readPartition(target, data, (int) Math.min(Integer.MAX_VALUE, Math.max(0, maxBytes - bytes)),
-                    bytes == 0);
+            Errors error = target.error() != Errors.NONE
+                    ? target.error()
+                    // Deleted with its topic while the fetch was parked: as Kafka answers for a partition it stopped.
+                    : target.partition().isDeleted()
+                            ? Errors.UNKNOWN_TOPIC_OR_PARTITION
+                            : readPartition(
+                                    target,
+                                    data,
+                                    (int) Math.min(Integer.MAX_VALUE, Math.max(0, maxBytes - bytes)),
+                                    bytes == 0);
             if (error != Errors.NONE) {
-                data.setErrorCode(error.code()).setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1);
+                data.setErrorCode(error.code())
+                        .setHighWatermark(-1)
+                        .setLastStableOffset(-1)
+                        .setLogStartOffset(-1);
                 hasError = true;
                 // An offline partition tells nothing of its offsets, as Kafka answers KAFKA_STORAGE_ERROR.
                 if (target.partition() != null && error != Errors.KAFKA_STORAGE_ERROR) {
                     Partition partition = target.partition();
                     data.setHighWatermark(partition.highWatermark())
-                        .setLastStableOffset(partition.lastStableOffset())
-                        .setLogStartOffset(partition.logStartOffset());
+                            .setLastStableOffset(partition.lastStableOffset())
+                            .setLogStartOffset(partition.logStartOffset());
                 }
             }
             bytes += data.records().sizeInBytes();
@@ -79,8 +88,8 @@ final class FetchReader {
         try {
             LogReadInfo info = target.partition().read(target.fetchOffset(), limit, isolation, firstData);
             data.setHighWatermark(info.highWatermark())
-                .setLastStableOffset(info.lastStableOffset())
-                .setLogStartOffset(info.logStartOffset());
+                    .setLastStableOffset(info.lastStableOffset())
+                    .setLogStartOffset(info.logStartOffset());
             FetchDataInfo fetched = info.fetchedData();
             if (!fetched.isEmpty()) {
                 data.setRecords(new FileSliceRecords(fetched.channel(), fetched.position(), fetched.sizeInBytes()));

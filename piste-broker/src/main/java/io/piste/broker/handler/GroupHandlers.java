@@ -54,17 +54,23 @@ final class GroupHandlers {
         if (context.apiVersion() < 4) {
             response.setErrorCode(error.code());
             if (group) {
-                response.setNodeId(broker.nodeId()).setHost(broker.advertisedHost()).setPort(broker.advertisedPort());
+                response.setNodeId(broker.nodeId())
+                        .setHost(broker.advertisedHost())
+                        .setPort(broker.advertisedPort());
             } else {
-                response.setNodeId(-1).setHost("").setPort(-1)
-                    .setErrorMessage("Piste has no transaction coordinator yet");
+                response.setNodeId(-1)
+                        .setHost("")
+                        .setPort(-1)
+                        .setErrorMessage("Piste has no transaction coordinator yet");
             }
         } else {
             for (String key : request.coordinatorKeys()) {
                 Coordinator coordinatorOfKey = new Coordinator().setKey(key).setErrorCode(error.code());
                 if (group) {
-                    coordinatorOfKey.setNodeId(broker.nodeId()).setHost(broker.advertisedHost())
-                        .setPort(broker.advertisedPort());
+                    coordinatorOfKey
+                            .setNodeId(broker.nodeId())
+                            .setHost(broker.advertisedHost())
+                            .setPort(broker.advertisedPort());
                 } else {
                     coordinatorOfKey.setNodeId(-1).setHost("").setPort(-1);
                 }
@@ -93,21 +99,25 @@ final class GroupHandlers {
 
     void heartbeat(RequestContext context) {
         HeartbeatRequestData request = context.data();
-        context.respond(new HeartbeatResponseData().setErrorCode(coordinator.heartbeat(request).code()));
+        context.respond(new HeartbeatResponseData()
+                .setErrorCode(coordinator.heartbeat(request).code()));
     }
 
     void leaveGroup(RequestContext context) {
         LeaveGroupRequestData request = context.data();
         LeaveGroupResponseData response = new LeaveGroupResponseData();
         if (context.apiVersion() < 3) {
-            response.setErrorCode(coordinator.leaveGroup(request.groupId(), request.memberId(), null).code());
+            response.setErrorCode(coordinator
+                    .leaveGroup(request.groupId(), request.memberId(), null)
+                    .code());
         } else {
             for (MemberIdentity member : request.members()) {
                 Errors error = coordinator.leaveGroup(request.groupId(), member.memberId(), member.groupInstanceId());
-                response.members().add(new MemberResponse()
-                    .setMemberId(member.memberId())
-                    .setGroupInstanceId(member.groupInstanceId())
-                    .setErrorCode(error.code()));
+                response.members()
+                        .add(new MemberResponse()
+                                .setMemberId(member.memberId())
+                                .setGroupInstanceId(member.groupInstanceId())
+                                .setErrorCode(error.code()));
             }
         }
         context.respond(response);
@@ -127,12 +137,18 @@ final class GroupHandlers {
             boolean consumerGroup = groups.isConsumerGroup(groupId);
             // Kafka describes only classic groups here; a consumer group is described by ConsumerGroupDescribe.
             DescribedGroup described = consumerGroup
-                ? new DescribedGroup().setGroupId(groupId).setGroupState("Dead").setProtocolType("").setProtocolData("")
-                : coordinator.admin().describeGroup(groupId);
+                    ? new DescribedGroup()
+                            .setGroupId(groupId)
+                            .setGroupState("Dead")
+                            .setProtocolType("")
+                            .setProtocolData("")
+                    : coordinator.admin().describeGroup(groupId);
             if (context.apiVersion() >= 6 && "Dead".equals(described.groupState())) {
                 // KIP-1043: from v6 an unknown group is an error, not a Dead group.
-                described.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
-                    .setErrorMessage("Group " + groupId + (consumerGroup ? " is not a classic group." : " not found."));
+                described
+                        .setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
+                        .setErrorMessage(
+                                "Group " + groupId + (consumerGroup ? " is not a classic group." : " not found."));
             }
             response.groups().add(described);
         }

@@ -42,30 +42,42 @@ final class GroupRouter {
     }
 
     /** A classic JoinGroup; a consumer group with members answers INCONSISTENT_GROUP_PROTOCOL, as in Kafka. */
-    void joinGroup(JoinGroupRequestData request, short version, String clientId, String clientHost,
-                   Consumer<JoinGroupResponseData> callback) {
+    void joinGroup(
+            JoinGroupRequestData request,
+            short version,
+            String clientId,
+            String clientHost,
+            Consumer<JoinGroupResponseData> callback) {
         DeferredResponses responses = new DeferredResponses();
-        Errors error = consumer.runAsClassicGroup(request.groupId(),
-            () -> classic.joinGroup(request, version, clientId, clientHost, callback, responses));
+        Errors error = consumer.runAsClassicGroup(
+                request.groupId(),
+                () -> classic.joinGroup(request, version, clientId, clientHost, callback, responses));
         // Sent once neither coordinator's lock is held.
         responses.send();
         if (error != Errors.NONE) {
             callback.accept(new JoinGroupResponseData()
-                .setErrorCode(error.code())
-                .setGenerationId(-1)
-                .setProtocolName("")
-                .setLeader("")
-                .setMemberId(request.memberId() == null ? "" : request.memberId()));
+                    .setErrorCode(error.code())
+                    .setGenerationId(-1)
+                    .setProtocolName("")
+                    .setLeader("")
+                    .setMemberId(request.memberId() == null ? "" : request.memberId()));
         }
     }
 
     /** @param partitions the partitions committed, by topic id (a consumer group checks them: KIP-1251) */
-    Errors validateOffsetCommit(String groupId, int generationIdOrMemberEpoch, String memberId,
-                                String groupInstanceId, short apiVersion, Map<Uuid, Set<Integer>> partitions) {
-        Errors error = consumer.validateOffsetCommit(groupId, memberId, generationIdOrMemberEpoch, apiVersion,
-            partitions);
-        return error != null ? error
-            : classic.offsetChecks().validateOffsetCommit(groupId, generationIdOrMemberEpoch, memberId, groupInstanceId);
+    Errors validateOffsetCommit(
+            String groupId,
+            int generationIdOrMemberEpoch,
+            String memberId,
+            String groupInstanceId,
+            short apiVersion,
+            Map<Uuid, Set<Integer>> partitions) {
+        Errors error =
+                consumer.validateOffsetCommit(groupId, memberId, generationIdOrMemberEpoch, apiVersion, partitions);
+        return error != null
+                ? error
+                : classic.offsetChecks()
+                        .validateOffsetCommit(groupId, generationIdOrMemberEpoch, memberId, groupInstanceId);
     }
 
     Errors validateOffsetFetch(String groupId, String memberId, int memberEpoch) {
@@ -79,8 +91,9 @@ final class GroupRouter {
 
     OffsetDeleteCheck validateOffsetDelete(String groupId) {
         Set<String> subscribed = consumer.subscribedTopicNames(groupId);
-        return subscribed != null ? new OffsetDeleteCheck(Errors.NONE, subscribed)
-            : classic.offsetChecks().validateOffsetDelete(groupId);
+        return subscribed != null
+                ? new OffsetDeleteCheck(Errors.NONE, subscribed)
+                : classic.offsetChecks().validateOffsetDelete(groupId);
     }
 
     List<ListedGroup> listGroups(List<String> statesFilter, List<String> typesFilter) {
@@ -94,6 +107,8 @@ final class GroupRouter {
     }
 
     Errors deleteGroup(String groupId) {
-        return consumer.isConsumerGroup(groupId) ? consumer.deleteGroup(groupId) : classic.admin().deleteGroup(groupId);
+        return consumer.isConsumerGroup(groupId)
+                ? consumer.deleteGroup(groupId)
+                : classic.admin().deleteGroup(groupId);
     }
 }

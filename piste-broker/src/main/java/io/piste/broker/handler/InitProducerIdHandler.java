@@ -29,7 +29,8 @@ final class InitProducerIdHandler implements RequestHandler {
             return;
         }
         try {
-            context.respond(response.setProducerId(broker.controller().nextProducerId()).setProducerEpoch((short) 0));
+            context.respond(
+                    response.setProducerId(broker.controller().nextProducerId()).setProducerEpoch((short) 0));
         } catch (IOException e) {
             context.respond(response.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code()));
         }

@@ -38,9 +38,9 @@ final class ListOffsetsHandler implements RequestHandler {
             response.topics().add(topicResponse);
             for (ListOffsetsPartition p : topic.partitions()) {
                 ListOffsetsPartitionResponse answer = new ListOffsetsPartitionResponse()
-                    .setPartitionIndex(p.partitionIndex())
-                    .setTimestamp(-1)
-                    .setOffset(-1);
+                        .setPartitionIndex(p.partitionIndex())
+                        .setTimestamp(-1)
+                        .setOffset(-1);
                 topicResponse.partitions().add(answer);
                 Partition partition = partitions.partition(topic.name(), p.partitionIndex());
                 if (partition == null) {

@@ -40,14 +40,15 @@ final class MetadataHandler implements RequestHandler {
     public void handle(RequestContext context) {
         MetadataRequestData request = context.data();
         short version = context.apiVersion();
-        MetadataResponseData response = new MetadataResponseData()
-            .setClusterId(broker.clusterId())
-            .setControllerId(broker.nodeId());
-        response.brokers().add(new MetadataResponseBroker()
-            .setNodeId(broker.nodeId())
-            .setHost(broker.advertisedHost())
-            .setPort(broker.advertisedPort()));
-        boolean allTopics = request.topics() == null || (version == 0 && request.topics().isEmpty());
+        MetadataResponseData response =
+                new MetadataResponseData().setClusterId(broker.clusterId()).setControllerId(broker.nodeId());
+        response.brokers()
+                .add(new MetadataResponseBroker()
+                        .setNodeId(broker.nodeId())
+                        .setHost(broker.advertisedHost())
+                        .setPort(broker.advertisedPort()));
+        boolean allTopics =
+                request.topics() == null || (version == 0 && request.topics().isEmpty());
         if (allTopics) {
             for (TopicImage topic : broker.controller().image().topics()) {
                 response.topics().add(describe(topic));
@@ -66,9 +67,11 @@ final class MetadataHandler implements RequestHandler {
         // As Kafka does, a non-zero topic id wins over the name (clients may send an empty name with an id).
         if (requested.name() == null || (requested.topicId() != null && !Uuid.ZERO_UUID.equals(requested.topicId()))) {
             TopicImage topic = image.topic(requested.topicId());
-            return topic != null ? describe(topic) : new MetadataResponseTopic()
-                .setTopicId(requested.topicId())
-                .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
+            return topic != null
+                    ? describe(topic)
+                    : new MetadataResponseTopic()
+                            .setTopicId(requested.topicId())
+                            .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
         }
         TopicImage topic = image.topic(requested.name());
         if (topic != null) {
@@ -81,8 +84,8 @@ final class MetadataHandler implements RequestHandler {
             return missing.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }
         try {
-            return describe(broker.controller().createTopic(requested.name(), broker.config().numPartitions(),
-                Map.of()));
+            return describe(broker.controller()
+                    .createTopic(requested.name(), broker.config().numPartitions(), Map.of()));
         } catch (TopicExistsException e) {
             // created by a concurrent request in the meantime
             return describe(broker.controller().image().topic(requested.name()));
@@ -96,18 +99,20 @@ final class MetadataHandler implements RequestHandler {
 
     private MetadataResponseTopic describe(TopicImage topic) {
         MetadataResponseTopic described = new MetadataResponseTopic()
-            .setName(topic.name())
-            .setTopicId(topic.topicId() == null ? Uuid.ZERO_UUID : topic.topicId())
-            .setIsInternal(Topic.isInternal(topic.name()));
+                .setName(topic.name())
+                .setTopicId(topic.topicId() == null ? Uuid.ZERO_UUID : topic.topicId())
+                .setIsInternal(Topic.isInternal(topic.name()));
         List<Integer> self = List.of(broker.nodeId());
         for (int p = 0; p < topic.partitionCount(); p++) {
-            described.partitions().add(new MetadataResponsePartition()
-                .setPartitionIndex(p)
-                .setLeaderId(broker.nodeId())
-                .setLeaderEpoch(0)
-                .setReplicaNodes(self)
-                .setIsrNodes(self)
-                .setOfflineReplicas(List.of()));
+            described
+                    .partitions()
+                    .add(new MetadataResponsePartition()
+                            .setPartitionIndex(p)
+                            .setLeaderId(broker.nodeId())
+                            .setLeaderEpoch(0)
+                            .setReplicaNodes(self)
+                            .setIsrNodes(self)
+                            .setOfflineReplicas(List.of()));
         }
         return described;
     }

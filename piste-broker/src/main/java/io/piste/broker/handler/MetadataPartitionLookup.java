@@ -2,8 +2,8 @@ package io.piste.broker.handler;
 
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.TopicImage;
-import io.piste.broker.partition.Partition;
 import io.piste.broker.partition.LogManager;
+import io.piste.broker.partition.Partition;
 import org.apache.kafka.common.Uuid;
 
 /**

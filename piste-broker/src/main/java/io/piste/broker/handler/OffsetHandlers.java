@@ -67,38 +67,46 @@ final class OffsetHandlers {
         OffsetCommitRequestData request = context.data();
         boolean byId = context.apiVersion() >= 10;
         MetadataImage image = broker.controller().image();
-        Errors groupError = request.groupId() == null || request.groupId().isEmpty()
-            || request.groupId().getBytes(StandardCharsets.UTF_8).length > Short.MAX_VALUE
-            ? Errors.INVALID_GROUP_ID
-            : groups.validateOffsetCommit(request.groupId(), request.generationIdOrMemberEpoch(),
-                request.memberId(), request.groupInstanceId(), context.apiVersion(), byTopicId(request, image, byId));
+        Errors groupError = request.groupId() == null
+                        || request.groupId().isEmpty()
+                        || request.groupId().getBytes(StandardCharsets.UTF_8).length > Short.MAX_VALUE
+                ? Errors.INVALID_GROUP_ID
+                : groups.validateOffsetCommit(
+                        request.groupId(),
+                        request.generationIdOrMemberEpoch(),
+                        request.memberId(),
+                        request.groupInstanceId(),
+                        context.apiVersion(),
+                        byTopicId(request, image, byId));
         OffsetCommitResponseData response = new OffsetCommitResponseData();
         Map<TopicPartition, CommittedOffset> toCommit = new LinkedHashMap<>();
         List<OffsetCommitResponsePartition> pending = new ArrayList<>();
         long now = System.currentTimeMillis();
         for (OffsetCommitRequestTopic topic : request.topics()) {
             TopicImage known = byId ? image.topic(topic.topicId()) : image.topic(topic.name());
-            OffsetCommitResponseTopic answered = new OffsetCommitResponseTopic().setName(topic.name())
-                .setTopicId(topic.topicId());
+            OffsetCommitResponseTopic answered =
+                    new OffsetCommitResponseTopic().setName(topic.name()).setTopicId(topic.topicId());
             response.topics().add(answered);
             for (OffsetCommitRequestPartition p : topic.partitions()) {
-                OffsetCommitResponsePartition result = new OffsetCommitResponsePartition()
-                    .setPartitionIndex(p.partitionIndex());
+                OffsetCommitResponsePartition result =
+                        new OffsetCommitResponsePartition().setPartitionIndex(p.partitionIndex());
                 answered.partitions().add(result);
                 Errors error = groupError;
-                if (error == Errors.NONE && (known == null || p.partitionIndex() < 0
-                    || p.partitionIndex() >= known.partitionCount())) {
+                if (error == Errors.NONE
+                        && (known == null || p.partitionIndex() < 0 || p.partitionIndex() >= known.partitionCount())) {
                     error = byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
-                } else if (error == Errors.NONE && p.committedMetadata() != null
-                    && p.committedMetadata().length() > coordinator.config().offsetMetadataMaxBytes()) {
+                } else if (error == Errors.NONE
+                        && p.committedMetadata() != null
+                        && p.committedMetadata().length() > coordinator.config().offsetMetadataMaxBytes()) {
                     error = Errors.OFFSET_METADATA_TOO_LARGE;
                 }
                 if (error != Errors.NONE) {
                     result.setErrorCode(error.code());
                     continue;
                 }
-                toCommit.put(new TopicPartition(known.name(), p.partitionIndex()),
-                    new CommittedOffset(p.committedOffset(), p.committedLeaderEpoch(), p.committedMetadata(), now));
+                toCommit.put(
+                        new TopicPartition(known.name(), p.partitionIndex()),
+                        new CommittedOffset(p.committedOffset(), p.committedLeaderEpoch(), p.committedMetadata(), now));
                 pending.add(result);
             }
         }
@@ -116,13 +124,13 @@ final class OffsetHandlers {
     }
 
     /** The partitions a commit names, by topic id; a topic this broker does not know is under the zero id. */
-    private static Map<Uuid, Set<Integer>> byTopicId(OffsetCommitRequestData request, MetadataImage image,
-                                                     boolean byId) {
+    private static Map<Uuid, Set<Integer>> byTopicId(
+            OffsetCommitRequestData request, MetadataImage image, boolean byId) {
         Map<Uuid, Set<Integer>> partitions = new HashMap<>();
         for (OffsetCommitRequestTopic topic : request.topics()) {
             TopicImage known = byId ? image.topic(topic.topicId()) : image.topic(topic.name());
-            Set<Integer> ids = partitions.computeIfAbsent(known == null ? Uuid.ZERO_UUID : known.topicId(),
-                t -> new HashSet<>());
+            Set<Integer> ids =
+                    partitions.computeIfAbsent(known == null ? Uuid.ZERO_UUID : known.topicId(), t -> new HashSet<>());
             topic.partitions().forEach(p -> ids.add(p.partitionIndex()));
         }
         return partitions;
@@ -147,15 +155,16 @@ final class OffsetHandlers {
             }
         }
         OffsetFetchResponseData response = new OffsetFetchResponseData();
-        for (Map.Entry<String, Map<Integer, CommittedOffset>> topic
-            : select(request.groupId(), requested).entrySet()) {
+        for (Map.Entry<String, Map<Integer, CommittedOffset>> topic :
+                select(request.groupId(), requested).entrySet()) {
             OffsetFetchResponseTopic answered = new OffsetFetchResponseTopic().setName(topic.getKey());
-            topic.getValue().forEach((partition, offset) -> answered.partitions().add(
-                new OffsetFetchResponsePartition()
-                    .setPartitionIndex(partition)
-                    .setCommittedOffset(offset == null ? NO_OFFSET : offset.offset())
-                    .setCommittedLeaderEpoch(offset == null ? -1 : offset.leaderEpoch())
-                    .setMetadata(offset == null ? "" : offset.metadata())));
+            topic.getValue()
+                    .forEach((partition, offset) -> answered.partitions()
+                            .add(new OffsetFetchResponsePartition()
+                                    .setPartitionIndex(partition)
+                                    .setCommittedOffset(offset == null ? NO_OFFSET : offset.offset())
+                                    .setCommittedLeaderEpoch(offset == null ? -1 : offset.leaderEpoch())
+                                    .setMetadata(offset == null ? "" : offset.metadata())));
             response.topics().add(answered);
         }
         context.respond(response);
@@ -181,9 +190,12 @@ final class OffsetHandlers {
                     if (known == null) {
                         OffsetFetchResponseTopics missing = new OffsetFetchResponseTopics().setTopicId(topic.topicId());
                         for (int p : topic.partitionIndexes()) {
-                            missing.partitions().add(new OffsetFetchResponsePartitions().setPartitionIndex(p)
-                                .setCommittedOffset(NO_OFFSET).setMetadata("")
-                                .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
+                            missing.partitions()
+                                    .add(new OffsetFetchResponsePartitions()
+                                            .setPartitionIndex(p)
+                                            .setCommittedOffset(NO_OFFSET)
+                                            .setMetadata("")
+                                            .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
                         }
                         unknownIds.add(missing);
                         continue;
@@ -194,7 +206,8 @@ final class OffsetHandlers {
                 requested.put(name, topic.partitionIndexes());
             }
         }
-        for (Map.Entry<String, Map<Integer, CommittedOffset>> topic : select(group.groupId(), requested).entrySet()) {
+        for (Map.Entry<String, Map<Integer, CommittedOffset>> topic :
+                select(group.groupId(), requested).entrySet()) {
             OffsetFetchResponseTopics answeredTopic = new OffsetFetchResponseTopics().setName(topic.getKey());
             if (byId) {
                 Uuid id = ids.get(topic.getKey());
@@ -208,12 +221,14 @@ final class OffsetHandlers {
                 }
                 answeredTopic.setTopicId(id);
             }
-            topic.getValue().forEach((partition, offset) -> answeredTopic.partitions().add(
-                new OffsetFetchResponsePartitions()
-                    .setPartitionIndex(partition)
-                    .setCommittedOffset(offset == null ? NO_OFFSET : offset.offset())
-                    .setCommittedLeaderEpoch(offset == null ? -1 : offset.leaderEpoch())
-                    .setMetadata(offset == null ? "" : offset.metadata())));
+            topic.getValue()
+                    .forEach((partition, offset) -> answeredTopic
+                            .partitions()
+                            .add(new OffsetFetchResponsePartitions()
+                                    .setPartitionIndex(partition)
+                                    .setCommittedOffset(offset == null ? NO_OFFSET : offset.offset())
+                                    .setCommittedLeaderEpoch(offset == null ? -1 : offset.leaderEpoch())
+                                    .setMetadata(offset == null ? "" : offset.metadata())));
             answered.topics().add(answeredTopic);
         }
         answered.topics().addAll(unknownIds);
@@ -244,9 +259,11 @@ final class OffsetHandlers {
             OffsetDeleteResponseTopic answered = new OffsetDeleteResponseTopic().setName(topic.name());
             boolean subscribed = check.subscribedTopics().contains(topic.name());
             for (OffsetDeleteRequestPartition p : topic.partitions()) {
-                answered.partitions().add(new OffsetDeleteResponsePartition()
-                    .setPartitionIndex(p.partitionIndex())
-                    .setErrorCode(subscribed ? Errors.GROUP_SUBSCRIBED_TO_TOPIC.code() : Errors.NONE.code()));
+                answered.partitions()
+                        .add(new OffsetDeleteResponsePartition()
+                                .setPartitionIndex(p.partitionIndex())
+                                .setErrorCode(
+                                        subscribed ? Errors.GROUP_SUBSCRIBED_TO_TOPIC.code() : Errors.NONE.code()));
                 if (!subscribed) {
                     toDelete.add(new TopicPartition(topic.name(), p.partitionIndex()));
                 }
@@ -266,8 +283,8 @@ final class OffsetHandlers {
         Map<TopicPartition, CommittedOffset> committed = offsets.fetch(groupId);
         Map<String, Map<Integer, CommittedOffset>> selected = new LinkedHashMap<>();
         if (requested == null) {
-            committed.forEach((tp, offset) ->
-                selected.computeIfAbsent(tp.topic(), t -> new LinkedHashMap<>()).put(tp.partition(), offset));
+            committed.forEach((tp, offset) -> selected.computeIfAbsent(tp.topic(), t -> new LinkedHashMap<>())
+                    .put(tp.partition(), offset));
             return selected;
         }
         requested.forEach((topic, partitions) -> {

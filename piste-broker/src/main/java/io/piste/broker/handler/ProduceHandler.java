@@ -62,32 +62,36 @@ final class ProduceHandler implements RequestHandler {
             String name = known != null ? known : topicData.name();
             boolean internal = name != null && Topic.isInternal(name);
             TopicProduceResponse topicResponse = new TopicProduceResponse()
-                .setName(topicData.name())
-                .setTopicId(topicData.topicId() == null ? Uuid.ZERO_UUID : topicData.topicId());
+                    .setName(topicData.name())
+                    .setTopicId(topicData.topicId() == null ? Uuid.ZERO_UUID : topicData.topicId());
             response.responses().add(topicResponse);
             for (PartitionProduceData partitionData : topicData.partitionData()) {
                 PartitionProduceResponse partitionResponse = new PartitionProduceResponse()
-                    .setIndex(partitionData.index())
-                    .setBaseOffset(-1)
-                    .setLogAppendTimeMs(-1)
-                    .setLogStartOffset(-1);
+                        .setIndex(partitionData.index())
+                        .setBaseOffset(-1)
+                        .setLogAppendTimeMs(-1)
+                        .setLogStartOffset(-1);
                 topicResponse.partitionResponses().add(partitionResponse);
                 if (internal) {
                     // As Kafka's LogManager: only the broker writes its internal topics, through its own path.
-                    partitionResponse.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code())
-                        .setErrorMessage("Cannot append to internal topic " + name);
+                    partitionResponse
+                            .setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code())
+                            .setErrorMessage("Cannot append to internal topic " + name);
                     continue;
                 }
                 if (!listedTwice.isEmpty()
-                    && listedTwice.contains(ProduceRequestChecks.key(topicData, partitionData, byId))) {
-                    partitionResponse.setErrorCode(Errors.INVALID_RECORD.code())
-                        .setErrorMessage("partition " + partitionData.index() + " listed more than once");
+                        && listedTwice.contains(ProduceRequestChecks.key(topicData, partitionData, byId))) {
+                    partitionResponse
+                            .setErrorCode(Errors.INVALID_RECORD.code())
+                            .setErrorMessage("partition " + partitionData.index() + " listed more than once");
                     continue;
                 }
                 Partition partition = known == null ? null : partitions.partition(known, partitionData.index());
                 if (partition == null) {
-                    partitionResponse.setErrorCode(known == null && byId
-                        ? Errors.UNKNOWN_TOPIC_ID.code() : Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                    partitionResponse.setErrorCode(
+                            known == null && byId
+                                    ? Errors.UNKNOWN_TOPIC_ID.code()
+                                    : Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                     continue;
                 }
                 LogAppendInfo info = append(context, partition, partitionData, partitionResponse, request);
@@ -119,9 +123,12 @@ final class ProduceHandler implements RequestHandler {
         for (TopicProduceResponse topic : response.responses()) {
             for (PartitionProduceResponse partition : topic.partitionResponses()) {
                 if (partition.errorCode() != Errors.NONE.code()) {
-                    log.debug("Closing the connection of {}: acks=0 and partition {} of {} failed with {}", context,
-                        partition.index(), topic.name() != null ? topic.name() : topic.topicId(),
-                        Errors.forCode(partition.errorCode()));
+                    log.debug(
+                            "Closing the connection of {}: acks=0 and partition {} of {} failed with {}",
+                            context,
+                            partition.index(),
+                            topic.name() != null ? topic.name() : topic.topicId(),
+                            Errors.forCode(partition.errorCode()));
                     context.noResponseAndClose();
                     return;
                 }
@@ -130,11 +137,15 @@ final class ProduceHandler implements RequestHandler {
         context.noResponse();
     }
 
-    private LogAppendInfo append(RequestContext context, Partition partition, PartitionProduceData data,
-                                 PartitionProduceResponse response, ProduceRequestData request) {
+    private LogAppendInfo append(
+            RequestContext context,
+            Partition partition,
+            PartitionProduceData data,
+            PartitionProduceResponse response,
+            ProduceRequestData request) {
         if (request.transactionalId() != null) {
             response.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
-                .setErrorMessage("Piste does not support transactions yet");
+                    .setErrorMessage("Piste does not support transactions yet");
             return null;
         }
         if (!(data.records() instanceof MemoryRecords records) || records.sizeInBytes() == 0) {
@@ -145,15 +156,15 @@ final class ProduceHandler implements RequestHandler {
         if (ProduceRequestChecks.holdsMoreThanOneBatch(batch)) {
             // Kafka's rule from Produce v3; several batches could also be half taken as an idempotent retry.
             response.setErrorCode(Errors.INVALID_RECORD.code())
-                .setErrorMessage("a partition's records must be exactly one batch: sizeInBytes="
-                    + records.sizeInBytes());
+                    .setErrorMessage(
+                            "a partition's records must be exactly one batch: sizeInBytes=" + records.sizeInBytes());
             return null;
         }
         try {
             LogAppendInfo info = partition.appendRecordsToLeader(batch);
             response.setBaseOffset(info.firstOffset())
-                .setLogAppendTimeMs(info.logAppendTimeMs())
-                .setLogStartOffset(info.logStartOffset());
+                    .setLogAppendTimeMs(info.logAppendTimeMs())
+                    .setLogStartOffset(info.logStartOffset());
             return info;
         } catch (IOException | RuntimeException e) {
             Errors error = StorageErrors.forException(e);

@@ -26,11 +26,9 @@ final class ProduceRequestChecks {
     private static final int MIN_BATCH_LENGTH = RecordBatchView.HEADER_SIZE - RecordBatchView.LOG_OVERHEAD;
 
     /** One partition entry of a request: its topic (a {@code Uuid} from v13, else the name) and its index. */
-    record PartitionKey(Object topic, int index) {
-    }
+    record PartitionKey(Object topic, int index) {}
 
-    private ProduceRequestChecks() {
-    }
+    private ProduceRequestChecks() {}
 
     /**
      * Whether {@code records} hold more bytes than their first batch: a second batch (or trailing bytes). A first
@@ -89,8 +87,9 @@ final class ProduceRequestChecks {
             }
             int secondPosition = 0;
             for (TopicProduceData second : request.topicData()) {
-                if (secondPosition++ > firstPosition && sameTopic(first, second, byId)
-                    && shareAnIndex(partitions, second.partitionData())) {
+                if (secondPosition++ > firstPosition
+                        && sameTopic(first, second, byId)
+                        && shareAnIndex(partitions, second.partitionData())) {
                     return true;
                 }
             }

@@ -24,8 +24,8 @@ public final class RequestDispatcher implements RequestHandler {
     private final ApiVersionsTable apiVersions;
 
     public RequestDispatcher(BrokerContext broker) {
-        ConfigsHandler configs = new ConfigsHandler(broker.config(), topicConfigStore(broker),
-            brokerConfigStore(broker));
+        ConfigsHandler configs =
+                new ConfigsHandler(broker.config(), topicConfigStore(broker), brokerConfigStore(broker));
         handlers.put(ApiKeys.METADATA, new MetadataHandler(broker));
         PartitionLookup partitions = new MetadataPartitionLookup(broker.controller(), broker.logManager());
         handlers.put(ApiKeys.PRODUCE, new ProduceHandler(partitions));
@@ -37,11 +37,13 @@ public final class RequestDispatcher implements RequestHandler {
         handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(broker));
         handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(broker));
         handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(broker));
-        handlers.put(ApiKeys.DESCRIBE_CONFIGS, ctx ->
-            ctx.respond(configs.describe((DescribeConfigsRequestData) ctx.data(), ctx.apiVersion())));
+        handlers.put(
+                ApiKeys.DESCRIBE_CONFIGS,
+                ctx -> ctx.respond(configs.describe((DescribeConfigsRequestData) ctx.data(), ctx.apiVersion())));
         handlers.put(ApiKeys.ALTER_CONFIGS, ctx -> ctx.respond(configs.alter((AlterConfigsRequestData) ctx.data())));
-        handlers.put(ApiKeys.INCREMENTAL_ALTER_CONFIGS, ctx ->
-            ctx.respond(configs.incrementalAlter((IncrementalAlterConfigsRequestData) ctx.data())));
+        handlers.put(
+                ApiKeys.INCREMENTAL_ALTER_CONFIGS,
+                ctx -> ctx.respond(configs.incrementalAlter((IncrementalAlterConfigsRequestData) ctx.data())));
         GroupRouter router = new GroupRouter(broker.groupCoordinator(), broker.consumerGroupCoordinator());
         GroupHandlers groups = new GroupHandlers(broker, router, broker.groupOffsets());
         OffsetHandlers offsets = new OffsetHandlers(broker, router, broker.groupOffsets());

@@ -15,8 +15,7 @@ import org.apache.kafka.common.protocol.Errors;
 /** Maps the storage layer's exceptions to the Kafka error codes clients know. */
 final class StorageErrors {
 
-    private StorageErrors() {
-    }
+    private StorageErrors() {}
 
     static Errors forException(Throwable e) {
         if (e instanceof InvalidRecordException) {

@@ -15,7 +15,7 @@ public final class CorruptMetadataLogException extends IOException {
 
     CorruptMetadataLogException(Path file, long position, String problem, long bytesToEnd, String remedy) {
         super("Cannot load metadata log " + file + " at byte " + position + ": " + problem + "; " + bytesToEnd
-            + " bytes from there to the end. The broker does not start on it rather than drop the changes recorded"
-            + " from there on: " + remedy + ".");
+                + " bytes from there to the end. The broker does not start on it rather than drop the changes recorded"
+                + " from there on: " + remedy + ".");
     }
 }

@@ -25,6 +25,7 @@ public final class LocalController implements AutoCloseable {
 
     /** Producer ids are reserved in blocks so that a restart never hands out an id twice. */
     static final long PRODUCER_ID_BLOCK_SIZE = 1000;
+
     public static final int MAX_PARTITIONS = 100_000;
 
     private final MetadataLog metadataLog;
@@ -69,18 +70,18 @@ public final class LocalController implements AutoCloseable {
         }
         for (TopicImage existing : current.topics()) {
             if (Topic.hasCollision(name, existing.name())) {
-                throw new InvalidTopicException("Topic '" + name + "' collides with existing topic: "
-                    + existing.name());
+                throw new InvalidTopicException(
+                        "Topic '" + name + "' collides with existing topic: " + existing.name());
             }
         }
         if (partitionCount <= 0 || partitionCount > MAX_PARTITIONS) {
-            throw new InvalidPartitionsException("Number of partitions must be between 1 and " + MAX_PARTITIONS
-                + ", got " + partitionCount);
+            throw new InvalidPartitionsException(
+                    "Number of partitions must be between 1 and " + MAX_PARTITIONS + ", got " + partitionCount);
         }
     }
 
     public synchronized TopicImage createTopic(String name, int partitionCount, Map<String, String> configs)
-        throws IOException {
+            throws IOException {
         validateNewTopic(name, partitionCount);
         Uuid id = Uuid.randomUuid();
         List<MetadataRecord> records = MetadataLog.list(new MetadataRecord.Topic(name, id, partitionCount));
@@ -124,7 +125,7 @@ public final class LocalController implements AutoCloseable {
         }
         if (newCount <= topic.partitionCount()) {
             throw new InvalidPartitionsException("Topic currently has " + topic.partitionCount()
-                + " partitions, which is higher than the requested " + newCount + ".");
+                    + " partitions, which is higher than the requested " + newCount + ".");
         }
         if (newCount > MAX_PARTITIONS) {
             throw new InvalidPartitionsException("At most " + MAX_PARTITIONS + " partitions, got " + newCount);
@@ -155,8 +156,8 @@ public final class LocalController implements AutoCloseable {
      */
     public synchronized void replaceBrokerConfigs(String scope, Map<String, String> configs) throws IOException {
         if (!MetadataImage.isBrokerScope(scope)) {
-            throw new IllegalArgumentException("broker config scope must be \"" + MetadataImage.CLUSTER_DEFAULT
-                + "\" or a node id, got " + scope);
+            throw new IllegalArgumentException(
+                    "broker config scope must be \"" + MetadataImage.CLUSTER_DEFAULT + "\" or a node id, got " + scope);
         }
         append(MetadataLog.list(new MetadataRecord.BrokerConfigs(scope, new TreeMap<>(configs))));
         if (listener != null) {

@@ -17,8 +17,7 @@ public final class MetaProperties {
 
     static final String FILE_NAME = "meta.properties";
 
-    private MetaProperties() {
-    }
+    private MetaProperties() {}
 
     /** Returns the cluster id shared by the dirs, writing meta.properties where it is missing. */
     public static String loadOrCreate(List<Path> logDirs, int nodeId) throws IOException {

@@ -23,8 +23,11 @@ public final class MetadataImage {
     private final long producerIdBlockEnd;
     private final Map<String, Map<String, String>> brokerConfigs;
 
-    private MetadataImage(Map<String, TopicImage> byName, Map<Uuid, TopicImage> byId, long producerIdBlockEnd,
-        Map<String, Map<String, String>> brokerConfigs) {
+    private MetadataImage(
+            Map<String, TopicImage> byName,
+            Map<Uuid, TopicImage> byId,
+            long producerIdBlockEnd,
+            Map<String, Map<String, String>> brokerConfigs) {
         this.topicsByName = byName;
         this.topicsById = byId;
         this.producerIdBlockEnd = producerIdBlockEnd;
@@ -86,8 +89,8 @@ public final class MetadataImage {
             TopicImage topic = topicsById.get(c.topicId());
             return topic == null ? this : withTopic(topic.withConfigs(c.configs()));
         } else if (record instanceof MetadataRecord.ProducerIds ids) {
-            return new MetadataImage(topicsByName, topicsById, Math.max(producerIdBlockEnd, ids.blockEnd()),
-                brokerConfigs);
+            return new MetadataImage(
+                    topicsByName, topicsById, Math.max(producerIdBlockEnd, ids.blockEnd()), brokerConfigs);
         } else if (record instanceof MetadataRecord.BrokerConfigs b) {
             Map<String, Map<String, String>> next = new HashMap<>(brokerConfigs);
             if (b.configs().isEmpty()) {

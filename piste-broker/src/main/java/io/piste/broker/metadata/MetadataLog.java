@@ -50,8 +50,8 @@ final class MetadataLog implements AutoCloseable {
     static MetadataLog open(Path dir, List<MetadataRecord> replayed) throws IOException {
         DurableDirectories.createDirectories(dir);
         Path file = dir.resolve(FILE_NAME);
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-            StandardOpenOption.WRITE);
+        FileChannel channel =
+                FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             // The first change is acknowledged once its bytes are fsynced: the file's name must be durable too,
             // or a power cut could take the whole log, and every topic with it. Done at every open, not only when
@@ -91,13 +91,18 @@ final class MetadataLog implements AutoCloseable {
         for (int n = 1; Files.exists(kept); n++) {
             if (n > MAX_TORN_TAILS_PER_POSITION) {
                 throw new IOException("Metadata log " + file + " has a torn tail at byte " + validBytes + " again, and "
-                    + MAX_TORN_TAILS_PER_POSITION + " kept tails at that position already");
+                        + MAX_TORN_TAILS_PER_POSITION + " kept tails at that position already");
             }
             kept = file.resolveSibling(TORN_TAIL_PREFIX + validBytes + "." + n);
         }
         AtomicFiles.write(kept, ByteBuffer.wrap(bytes, validBytes, bytes.length - validBytes), true);
-        log.warn("Cutting the torn tail of {} at byte {}: {} bytes that a crash during the last append left; they"
-            + " are kept in {}", file, validBytes, bytes.length - validBytes, kept);
+        log.warn(
+                "Cutting the torn tail of {} at byte {}: {} bytes that a crash during the last append left; they"
+                        + " are kept in {}",
+                file,
+                validBytes,
+                bytes.length - validBytes,
+                kept);
     }
 
     private static String crcHex(String payload) {
@@ -113,8 +118,8 @@ final class MetadataLog implements AutoCloseable {
     /** Appends and fsyncs the records, one change (applied whole or not at all); on failure the file is cut back so no partial change remains. */
     void append(List<MetadataRecord> records) throws IOException {
         if (records.isEmpty() || records.size() > MAX_CHANGE_RECORDS) {
-            throw new IllegalArgumentException("a change holds 1.." + MAX_CHANGE_RECORDS + " records, not "
-                + records.size());
+            throw new IllegalArgumentException(
+                    "a change holds 1.." + MAX_CHANGE_RECORDS + " records, not " + records.size());
         }
         StringBuilder text = new StringBuilder();
         if (records.size() > 1) {

@@ -42,18 +42,16 @@ final class MetadataLogLoader {
     private static final int CRC_HEX_DIGITS = 8;
     private static final int MAX_QUOTED_CHARS = 80;
     private static final String REPAIR = "restore the file from a copy, or repair that line by hand (the file is text,"
-        + " one '<crc32c of the record, 8 hex digits> <record>' line per record)";
+            + " one '<crc32c of the record, 8 hex digits> <record>' line per record)";
     private static final String NEWER_VERSION = "start the Piste version that wrote it";
 
-    private MetadataLogLoader() {
-    }
+    private MetadataLogLoader() {}
 
     /**
      * What of the file is kept: bytes {@code [0, wholeBytes)}, followed by a newline to write again if
      * {@code newlineMissing} (the last record's was lost or damaged). Any bytes after {@code wholeBytes} are cut.
      */
-    record Loaded(int wholeBytes, boolean newlineMissing) {
-    }
+    record Loaded(int wholeBytes, boolean newlineMissing) {}
 
     /**
      * Decodes the records of {@code bytes} (the content of {@code file}) into {@code out}.
@@ -80,15 +78,24 @@ final class MetadataLogLoader {
                 if (isTornTail(bytes, position)) {
                     return tornAt(position, change);
                 }
-                throw new CorruptMetadataLogException(file, position, "line " + lineNumber
-                    + " does not match its CRC32C: " + quote(bytes, position, end), bytes.length - position, REPAIR);
+                throw new CorruptMetadataLogException(
+                        file,
+                        position,
+                        "line " + lineNumber + " does not match its CRC32C: " + quote(bytes, position, end),
+                        bytes.length - position,
+                        REPAIR);
             }
-            String record = new String(bytes, position + CRC_HEX_DIGITS + 1, end - position - CRC_HEX_DIGITS - 1,
-                StandardCharsets.UTF_8);
+            String record = new String(
+                    bytes, position + CRC_HEX_DIGITS + 1, end - position - CRC_HEX_DIGITS - 1, StandardCharsets.UTF_8);
             if (record.startsWith(MetadataLog.CHANGE_HEADER + " ")) {
                 if (change != null) {
-                    throw new CorruptMetadataLogException(file, position, "line " + lineNumber + " starts a change"
-                        + " inside the change that starts at byte " + change.start, bytes.length - position, REPAIR);
+                    throw new CorruptMetadataLogException(
+                            file,
+                            position,
+                            "line " + lineNumber + " starts a change" + " inside the change that starts at byte "
+                                    + change.start,
+                            bytes.length - position,
+                            REPAIR);
                 }
                 change = new ChangeInProgress(position, changeSize(record, file, position, lineNumber, bytes.length));
             } else {
@@ -117,22 +124,31 @@ final class MetadataLogLoader {
         return new Loaded(change == null ? position : change.start, false);
     }
 
-    private static MetadataRecord decode(String record, Path file, int position, int lineNumber, byte[] bytes,
-        int end) throws CorruptMetadataLogException {
+    private static MetadataRecord decode(String record, Path file, int position, int lineNumber, byte[] bytes, int end)
+            throws CorruptMetadataLogException {
         try {
             return MetadataRecordDecoder.decode(record);
         } catch (UnsupportedMetadataRecordException e) {
-            throw new CorruptMetadataLogException(file, position, "line " + lineNumber + " is a record this"
-                + " broker does not know, " + e.getMessage() + ", written by a newer version",
-                bytes.length - position, NEWER_VERSION);
+            throw new CorruptMetadataLogException(
+                    file,
+                    position,
+                    "line " + lineNumber + " is a record this" + " broker does not know, " + e.getMessage()
+                            + ", written by a newer version",
+                    bytes.length - position,
+                    NEWER_VERSION);
         } catch (RuntimeException e) {
-            throw new CorruptMetadataLogException(file, position, "line " + lineNumber + " does not read back ("
-                + e.getMessage() + "): " + quote(bytes, position, end), bytes.length - position, REPAIR);
+            throw new CorruptMetadataLogException(
+                    file,
+                    position,
+                    "line " + lineNumber + " does not read back (" + e.getMessage() + "): "
+                            + quote(bytes, position, end),
+                    bytes.length - position,
+                    REPAIR);
         }
     }
 
     private static int changeSize(String header, Path file, int position, int lineNumber, int fileLength)
-        throws CorruptMetadataLogException {
+            throws CorruptMetadataLogException {
         String count = header.substring(MetadataLog.CHANGE_HEADER.length() + 1);
         try {
             int size = Integer.parseInt(count);
@@ -142,8 +158,13 @@ final class MetadataLogLoader {
         } catch (NumberFormatException e) {
             // reported below, with the line
         }
-        throw new CorruptMetadataLogException(file, position, "line " + lineNumber + " announces a change of \""
-            + count + "\" records, not 2.." + MetadataLog.MAX_CHANGE_RECORDS, fileLength - position, REPAIR);
+        throw new CorruptMetadataLogException(
+                file,
+                position,
+                "line " + lineNumber + " announces a change of \"" + count + "\" records, not 2.."
+                        + MetadataLog.MAX_CHANGE_RECORDS,
+                fileLength - position,
+                REPAIR);
     }
 
     /** The records of a several-record change read so far; applied only once all are read. */

@@ -60,7 +60,7 @@ public sealed interface MetadataRecord {
         public BrokerConfigs {
             if (!MetadataImage.isBrokerScope(scope)) {
                 throw new IllegalArgumentException("broker config scope must be \"" + MetadataImage.CLUSTER_DEFAULT
-                    + "\" or a node id, got " + scope);
+                        + "\" or a node id, got " + scope);
             }
         }
 

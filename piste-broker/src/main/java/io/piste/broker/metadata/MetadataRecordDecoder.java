@@ -17,8 +17,7 @@ final class MetadataRecordDecoder {
     /** The one version of each record type this broker reads. */
     static final int VERSION = 0;
 
-    private MetadataRecordDecoder() {
-    }
+    private MetadataRecordDecoder() {}
 
     /**
      * @throws UnsupportedMetadataRecordException for a type or version this broker does not know
@@ -60,16 +59,16 @@ final class MetadataRecordDecoder {
         String type = word.substring(0, colon);
         String version = word.substring(colon + 1);
         if (!version.equals(Integer.toString(VERSION))) {
-            throw new UnsupportedMetadataRecordException("record type " + type + " version " + version
-                + " (this broker reads version " + VERSION + ")");
+            throw new UnsupportedMetadataRecordException(
+                    "record type " + type + " version " + version + " (this broker reads version " + VERSION + ")");
         }
         return type;
     }
 
     private static void expectFields(String[] fields, int count) {
         if (fields.length != count) {
-            throw new IllegalArgumentException(fields[0] + " record with " + (fields.length - 1) + " fields, not "
-                + (count - 1));
+            throw new IllegalArgumentException(
+                    fields[0] + " record with " + (fields.length - 1) + " fields, not " + (count - 1));
         }
     }
 
@@ -81,8 +80,8 @@ final class MetadataRecordDecoder {
     private static int partitionCount(String text) {
         int count = Integer.parseInt(text);
         if (count <= 0 || count > LocalController.MAX_PARTITIONS) {
-            throw new IllegalArgumentException("partition count " + count + " outside 1.."
-                + LocalController.MAX_PARTITIONS);
+            throw new IllegalArgumentException(
+                    "partition count " + count + " outside 1.." + LocalController.MAX_PARTITIONS);
         }
         return count;
     }

@@ -50,40 +50,45 @@ public final class BrokerServer implements AutoCloseable {
      * @param connectionsMaxIdleMs {@code connections.max.idle.ms}: a connection that reads and writes nothing for this
      *                           long, with no request waiting for its answer, is closed; 0 or less never
      */
-    public record Settings(int eventLoops, int maxRequestBytes, int queuedMaxRequests, long connectionsMaxIdleMs) {
-    }
+    public record Settings(int eventLoops, int maxRequestBytes, int queuedMaxRequests, long connectionsMaxIdleMs) {}
 
-    public static BrokerServer bind(String host, int port, Settings settings, RequestHandler handler,
-                                    ApiVersionsTable apiVersions) throws InterruptedException {
+    public static BrokerServer bind(
+            String host, int port, Settings settings, RequestHandler handler, ApiVersionsTable apiVersions)
+            throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
-        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
-            epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(settings.eventLoops(),
-            epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        EventLoopGroup boss =
+                new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(
+                settings.eventLoops(), epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         QueuedRequests queued = new QueuedRequests(settings.queuedMaxRequests());
         Class<? extends ServerSocketChannel> channelType =
-            epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         ServerBootstrap bootstrap = new ServerBootstrap()
-            .group(boss, workers)
-            .channel(channelType)
-            .option(ChannelOption.SO_REUSEADDR, true)
-            .option(ChannelOption.SO_BACKLOG, 1024)
-            .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(SocketChannel ch) {
-                    if (settings.connectionsMaxIdleMs() > 0) {
-                        // Before the decoder: any byte read or written is activity, a whole frame or not.
-                        ch.pipeline().addLast("idle",
-                            new IdleStateHandler(0, 0, settings.connectionsMaxIdleMs(), TimeUnit.MILLISECONDS));
+                .group(boss, workers)
+                .channel(channelType)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (settings.connectionsMaxIdleMs() > 0) {
+                            // Before the decoder: any byte read or written is activity, a whole frame or not.
+                            ch.pipeline()
+                                    .addLast(
+                                            "idle",
+                                            new IdleStateHandler(
+                                                    0, 0, settings.connectionsMaxIdleMs(), TimeUnit.MILLISECONDS));
+                        }
+                        ch.pipeline()
+                                .addLast(
+                                        "frames",
+                                        new LengthFieldBasedFrameDecoder(settings.maxRequestBytes(), 0, 4, 0, 4))
+                                .addLast("kafka", new KafkaConnection(handler, apiVersions, queued));
                     }
-                    ch.pipeline()
-                        .addLast("frames", new LengthFieldBasedFrameDecoder(settings.maxRequestBytes(), 0, 4, 0, 4))
-                        .addLast("kafka", new KafkaConnection(handler, apiVersions, queued));
-                }
-            });
-        InetSocketAddress address = host == null || host.isEmpty()
-            ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+                });
+        InetSocketAddress address =
+                host == null || host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
         try {
             Channel channel = bootstrap.bind(address).sync().channel();
             log.debug("Listening on {} with {} transport", channel.localAddress(), epoll ? "epoll" : "nio");

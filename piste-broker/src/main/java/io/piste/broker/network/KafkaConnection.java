@@ -51,12 +51,14 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<PendingResponse> pending = new ArrayDeque<>();
     /** Frames decoded while reading was held back; handled once it may resume. */
     private final ArrayDeque<ByteBuf> deferred = new ArrayDeque<>();
+
     private ChannelHandlerContext ctx;
     private boolean closed;
     /** Reading held back by the in-flight bound: set at MAX_IN_FLIGHT, cleared below half of it. */
     private boolean inFlightFull;
     /** Reading held back by a mute until this timer runs; null if not muted. */
     private ScheduledFuture<?> mute;
+
     private boolean drainingDeferred;
 
     KafkaConnection(RequestHandler handler, ApiVersionsTable apiVersions) {
@@ -176,8 +178,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         PendingResponse slot = new PendingResponse(header);
         enqueue(slot);
         updateReading();
-        RequestContext context = new RequestContext(header, request, ctx.channel().remoteAddress(),
-            ctx.channel().eventLoop(), slot);
+        RequestContext context = new RequestContext(
+                header, request, ctx.channel().remoteAddress(), ctx.channel().eventLoop(), slot);
         try {
             handler.handle(context);
         } catch (RuntimeException e) {
@@ -239,8 +241,9 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         if (event instanceof IdleStateEvent) {
             // A client waiting for an answer (a parked fetch, a join) is not idle, nor one whose requests we hold back.
             if (pending.isEmpty() && deferred.isEmpty()) {
-                log.debug("Closing connection from {}: idle for connections.max.idle.ms",
-                    ctx.channel().remoteAddress());
+                log.debug(
+                        "Closing connection from {}: idle for connections.max.idle.ms",
+                        ctx.channel().remoteAddress());
                 ctx.close();
             }
             return;
@@ -270,13 +273,14 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             queued.removed(1);
             if (head.response != null && ctx.channel().isActive()) {
                 try {
-                    ResponseWriter.write(ctx, head.correlationId, head.headerVersion, head.response,
-                        head.apiVersion);
+                    ResponseWriter.write(ctx, head.correlationId, head.headerVersion, head.response, head.apiVersion);
                     wrote = true;
                 } catch (RuntimeException e) {
                     // The client would wait for this answer forever; a closed connection makes it retry.
-                    log.error("Could not write the response to request {}; closing the connection",
-                        head.correlationId, e);
+                    log.error(
+                            "Could not write the response to request {}; closing the connection",
+                            head.correlationId,
+                            e);
                     ctx.close();
                     return;
                 }
@@ -297,8 +301,10 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         Runnable onClose;
 
         PendingResponse(RequestHeader header) {
-            this(header.correlationId(), header.apiKey().responseHeaderVersion(header.apiVersion()),
-                header.apiVersion());
+            this(
+                    header.correlationId(),
+                    header.apiKey().responseHeaderVersion(header.apiVersion()),
+                    header.apiVersion());
         }
 
         PendingResponse(int correlationId, short headerVersion, short apiVersion) {

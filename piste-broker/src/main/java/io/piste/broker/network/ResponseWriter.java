@@ -37,8 +37,8 @@ final class ResponseWriter implements Writable {
     }
 
     /** Writes the response without flushing; the caller flushes once per batch of responses. */
-    static void write(ChannelHandlerContext ctx, int correlationId, short headerVersion, ApiMessage body,
-                      short version) {
+    static void write(
+            ChannelHandlerContext ctx, int correlationId, short headerVersion, ApiMessage body, short version) {
         ObjectSerializationCache cache = new ObjectSerializationCache();
         ResponseHeaderData header = new ResponseHeaderData().setCorrelationId(correlationId);
         MessageSizeAccumulator size = new MessageSizeAccumulator();
@@ -77,7 +77,8 @@ final class ResponseWriter implements Writable {
             flushEncoded();
             ctx.write(Unpooled.wrappedBuffer(memory.buffer().duplicate()), ctx.voidPromise());
         } else {
-            throw new IllegalArgumentException("cannot write records of type " + records.getClass().getName());
+            throw new IllegalArgumentException(
+                    "cannot write records of type " + records.getClass().getName());
         }
     }
 

@@ -62,6 +62,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     private final ScheduledExecutorService scheduler;
     /** The static config under the dynamic broker configs of the last applied image. */
     private volatile DynamicBrokerConfigs brokerConfigs;
+
     private ScheduledFuture<?> flushTask;
     private long flushPeriodMs = -1;
     /** Set once {@link #startup} has opened every partition: until then close() writes no checkpoint or marker. */
@@ -112,15 +113,16 @@ public final class LogManager implements MetadataListener, AutoCloseable {
             try {
                 CleanShutdownMarker.delete(dir);
             } catch (IOException e) {
-                throw new IOException("Could not durably delete the clean-shutdown marker of log dir " + dir
-                    + "; not starting: " + e, e);
+                throw new IOException(
+                        "Could not durably delete the clean-shutdown marker of log dir " + dir + "; not starting: " + e,
+                        e);
             }
         }
         long intervalMs = Math.max(100, config.logFlushOffsetCheckpointIntervalMs());
         scheduler.scheduleWithFixedDelay(this::checkpointQuietly, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
         long expiryCheckMs = config.producerIdExpirationCheckIntervalMs();
-        scheduler.scheduleWithFixedDelay(this::removeExpiredProducers, expiryCheckMs, expiryCheckMs,
-            TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(
+                this::removeExpiredProducers, expiryCheckMs, expiryCheckMs, TimeUnit.MILLISECONDS);
         maybeRescheduleFlush();
         this.started = true;
         log.info("Loaded {} partitions in {} ms", count, (System.nanoTime() - startNanos) / 1_000_000);
@@ -211,12 +213,16 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         TopicPartitionKey key = new TopicPartitionKey(topic.name(), index);
         boolean clean = hadCleanShutdown.getOrDefault(logDir, false);
         long recoveryPoint = recoveryPoints.getOrDefault(logDir, Map.of()).getOrDefault(key, 0L);
-        UnifiedLog unifiedLog = UnifiedLog.open(logDir.resolve(dirName),
-            TopicConfigs.logConfig(brokerConfigs, topic.configs()), System::currentTimeMillis, clean, recoveryPoint,
-            files);
+        UnifiedLog unifiedLog = UnifiedLog.open(
+                logDir.resolve(dirName),
+                TopicConfigs.logConfig(brokerConfigs, topic.configs()),
+                System::currentTimeMillis,
+                clean,
+                recoveryPoint,
+                files);
         unifiedLog.producerState().setMaxProducerIds(config.producerIdMaxPerPartition());
-        Partition partition = new Partition(topic.name(), index, unifiedLog, flusher, config.logFlushOnAck(),
-            flushIntervalMessages(topic));
+        Partition partition = new Partition(
+                topic.name(), index, unifiedLog, flusher, config.logFlushOnAck(), flushIntervalMessages(topic));
         // Everything that survived recovery is in the log now; once flushed, a single replica's
         // high watermark is its log end, as for a Kafka leader that is its own ISR.
         try {
@@ -236,8 +242,10 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     }
 
     private DynamicBrokerConfigs brokerConfigsOf(MetadataImage image) {
-        return DynamicBrokerConfigs.of(config, image.brokerConfigs(MetadataImage.CLUSTER_DEFAULT),
-            image.brokerConfigs(Integer.toString(config.nodeId())));
+        return DynamicBrokerConfigs.of(
+                config,
+                image.brokerConfigs(MetadataImage.CLUSTER_DEFAULT),
+                image.brokerConfigs(Integer.toString(config.nodeId())));
     }
 
     /** The broker config in effect now: static plus dynamic. */
@@ -417,8 +425,10 @@ public final class LogManager implements MetadataListener, AutoCloseable {
             try {
                 onConfigsChanged(topic);
             } catch (RuntimeException e) {
-                log.warn("Topic {} keeps its log config: the new broker configs do not apply to it: {}", topic.name(),
-                    e.toString());
+                log.warn(
+                        "Topic {} keeps its log config: the new broker configs do not apply to it: {}",
+                        topic.name(),
+                        e.toString());
             }
         }
         maybeRescheduleFlush();
@@ -514,8 +524,10 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         }
         for (Path dir : logDirs) {
             if (uncleanDirs.contains(dir)) {
-                log.warn("No clean-shutdown marker in {}: a log in it did not close cleanly; the next start "
-                    + "recovers its logs", dir);
+                log.warn(
+                        "No clean-shutdown marker in {}: a log in it did not close cleanly; the next start "
+                                + "recovers its logs",
+                        dir);
                 continue;
             }
             try {

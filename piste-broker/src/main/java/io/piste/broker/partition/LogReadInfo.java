@@ -7,5 +7,4 @@ import io.piste.storage.log.FetchDataInfo;
  * they were when that bound was taken, so that a fetch response never reports a high watermark below the records
  * it carries.
  */
-public record LogReadInfo(FetchDataInfo fetchedData, long highWatermark, long lastStableOffset, long logStartOffset) {
-}
+public record LogReadInfo(FetchDataInfo fetchedData, long highWatermark, long lastStableOffset, long logStartOffset) {}

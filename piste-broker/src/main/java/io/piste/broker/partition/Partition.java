@@ -1,6 +1,5 @@
 package io.piste.broker.partition;
 
-import io.piste.storage.errors.OffsetOutOfRangeException;
 import io.piste.storage.checkpoint.EpochEntry;
 import io.piste.storage.errors.LogStorageException;
 import io.piste.storage.log.FetchDataInfo;
@@ -43,8 +42,7 @@ public final class Partition {
         void onComplete(Errors error);
     }
 
-    private record AckWaiter(long offset, AckCallback callback) {
-    }
+    private record AckWaiter(long offset, AckCallback callback) {}
 
     private final String topic;
     private final int index;
@@ -54,14 +52,20 @@ public final class Partition {
     private final ArrayDeque<AckWaiter> ackWaiters = new ArrayDeque<>();
     /** While the flusher calls back the waiters of a round; guarded by {@link #ackWaiters}. */
     private boolean drainingAcks;
+
     private final Set<Runnable> dataWaiters = ConcurrentHashMap.newKeySet();
     private volatile long flushIntervalMessages;
     private final AtomicInteger segmentCount;
     private final Object highWatermarkLock = new Object();
     private volatile boolean deleted;
 
-    Partition(String topic, int index, UnifiedLog log, LogFlusher flusher, boolean durableAcks,
-              long flushIntervalMessages) {
+    Partition(
+            String topic,
+            int index,
+            UnifiedLog log,
+            LogFlusher flusher,
+            boolean durableAcks,
+            long flushIntervalMessages) {
         this.topic = topic;
         this.index = index;
         this.log = log;
@@ -140,7 +144,7 @@ public final class Partition {
      *     above the log end
      */
     public LogReadInfo read(long fetchOffset, int maxBytes, FetchIsolation isolation, boolean minOneMessage)
-        throws IOException {
+            throws IOException {
         failIfOffline();
         // Once, before the read: the records returned are then all below the offsets reported with them.
         long highWatermark = log.highWatermark();
@@ -175,12 +179,12 @@ public final class Partition {
         failIfOffline();
         long bound = lastFetchableOffset(isolation);
         if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP
-            || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
+                || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
             return new TimestampAndOffset(-1, log.logStartOffset(), leaderEpoch());
         } else if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
             return new TimestampAndOffset(-1, bound, leaderEpoch());
         } else if (timestamp == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP
-            || timestamp == ListOffsetsRequest.EARLIEST_PENDING_UPLOAD_TIMESTAMP) {
+                || timestamp == ListOffsetsRequest.EARLIEST_PENDING_UPLOAD_TIMESTAMP) {
             return TimestampAndOffset.NONE;
         } else if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
             return found(TimestampSearch.maxTimestampRecord(log.batchWithMaxTimestamp()), bound);
@@ -314,8 +318,12 @@ public final class Partition {
         try {
             waiter.callback.onComplete(error);
         } catch (RuntimeException e) {
-            LOG.error("An ack callback of {} failed (endOffset={} error={}); the other waiters are still answered",
-                this, waiter.offset, error, e);
+            LOG.error(
+                    "An ack callback of {} failed (endOffset={} error={}); the other waiters are still answered",
+                    this,
+                    waiter.offset,
+                    error,
+                    e);
         }
     }
 

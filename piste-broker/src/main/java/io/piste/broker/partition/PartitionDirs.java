@@ -50,8 +50,7 @@ final class PartitionDirs {
     /** More digits than a partition index can have: such a directory is nobody's partition. */
     private static final int MAX_PARTITION_DIGITS = 9;
 
-    private PartitionDirs() {
-    }
+    private PartitionDirs() {}
 
     /** Renames {@code dir} aside as a stray log when it belongs to another topic id than {@code topic}'s. */
     static void renameIfStale(Path dir, TopicImage topic) throws IOException {
@@ -61,8 +60,9 @@ final class PartitionDirs {
         }
         Uuid owner = readTopicId(file);
         if (owner != null && !owner.equals(topic.topicId())) {
-            renameAsStray(dir, "it belongs to topic id " + owner + ", not to " + topic.name() + " (id "
-                + topic.topicId() + ")");
+            renameAsStray(
+                    dir,
+                    "it belongs to topic id " + owner + ", not to " + topic.name() + " (id " + topic.topicId() + ")");
         }
     }
 
@@ -118,8 +118,12 @@ final class PartitionDirs {
                 log.warn("Could not sweep {} for partitions the metadata does not know: {}", logDir, e.toString());
             }
             if (strays > 0) {
-                log.warn("{} keeps {} stray partition directories (*{}) from earlier starts: not served; move them"
-                    + " back or delete them once their data is not needed", logDir, strays, STRAY_DIR_SUFFIX);
+                log.warn(
+                        "{} keeps {} stray partition directories (*{}) from earlier starts: not served; move them"
+                                + " back or delete them once their data is not needed",
+                        logDir,
+                        strays,
+                        STRAY_DIR_SUFFIX);
             }
         }
     }

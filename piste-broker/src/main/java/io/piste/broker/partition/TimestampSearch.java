@@ -12,8 +12,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  */
 final class TimestampSearch {
 
-    private TimestampSearch() {
-    }
+    private TimestampSearch() {}
 
     /** The first record of the batch with a timestamp at or after {@code timestamp}, or null. */
     static Record firstRecordAtOrAfter(BatchLocation location, long timestamp) {

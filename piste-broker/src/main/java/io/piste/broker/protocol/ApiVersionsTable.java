@@ -38,9 +38,9 @@ public final class ApiVersionsTable {
         ApiVersionCollection versions = new ApiVersionCollection();
         for (ApiKeys key : supported) {
             versions.add(new ApiVersion()
-                .setApiKey(key.id)
-                .setMinVersion(key.oldestVersion())
-                .setMaxVersion(latestStable(key)));
+                    .setApiKey(key.id)
+                    .setMinVersion(key.oldestVersion())
+                    .setMaxVersion(latestStable(key)));
         }
         return versions;
     }

@@ -23,16 +23,14 @@ public final class RequestContext {
          * Runs {@code cancel} on the connection's event loop if the connection closes before the answer (at once if
          * it is closed already). Call on that event loop. A slot without a connection (tests) never closes.
          */
-        default void onConnectionClosed(Runnable cancel) {
-        }
+        default void onConnectionClosed(Runnable cancel) {}
 
         /**
          * Stops reading further requests from the connection for {@code millis} (answers are still written), as
          * Kafka mutes a throttled channel. Call on the connection's event loop. A slot without a connection ignores
          * it.
          */
-        default void muteFor(long millis) {
-        }
+        default void muteFor(long millis) {}
 
         /** Answers nothing and closes the connection (Kafka's answer to an acks=0 produce that failed). */
         default void completeAndClose() {
@@ -46,8 +44,12 @@ public final class RequestContext {
     private final EventLoop eventLoop;
     private final ResponseSlot slot;
 
-    public RequestContext(RequestHeader header, AbstractRequest request, SocketAddress clientAddress,
-                          EventLoop eventLoop, ResponseSlot slot) {
+    public RequestContext(
+            RequestHeader header,
+            AbstractRequest request,
+            SocketAddress clientAddress,
+            EventLoop eventLoop,
+            ResponseSlot slot) {
         this.header = header;
         this.request = request;
         this.clientAddress = clientAddress;
@@ -131,6 +133,6 @@ public final class RequestContext {
     @Override
     public String toString() {
         return header.apiKey() + " v" + header.apiVersion() + " from " + clientAddress + " (client " + clientId()
-            + ", correlation " + header.correlationId() + ")";
+                + ", correlation " + header.correlationId() + ")";
     }
 }

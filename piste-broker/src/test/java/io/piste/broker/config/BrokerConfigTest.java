@@ -31,7 +31,9 @@ class BrokerConfigTest {
         assertThat(config.logFlushOnAck()).isTrue();
         assertThat(config.logFlushIntervalMessages()).isEqualTo(Long.MAX_VALUE);
         assertThat(config.logFlushIntervalMs()).isEqualTo(Long.MAX_VALUE);
-        assertThat(config.logFlushOffsetCheckpointIntervalMs()).as("Piste default, see BrokerConfig").isEqualTo(1000L);
+        assertThat(config.logFlushOffsetCheckpointIntervalMs())
+                .as("Piste default, see BrokerConfig")
+                .isEqualTo(1000L);
         assertThat(config.numNetworkThreads()).isEqualTo(3);
         assertThat(config.connectionsMaxIdleMs()).isEqualTo(600_000L);
         assertThat(config.queuedMaxRequests()).isEqualTo(500);
@@ -44,20 +46,21 @@ class BrokerConfigTest {
         BrokerConfig defaults = new BrokerConfig(Map.of());
         assertThat(defaults.maxIncrementalFetchSessionCacheSlots()).isEqualTo(1000);
         assertThat(defaults.minIncrementalFetchSessionEvictionMs()).isEqualTo(120_000L);
-        BrokerConfig set = new BrokerConfig(Map.of("max.incremental.fetch.session.cache.slots", "0",
-            "min.incremental.fetch.session.eviction.ms", "250"));
+        BrokerConfig set = new BrokerConfig(Map.of(
+                "max.incremental.fetch.session.cache.slots", "0", "min.incremental.fetch.session.eviction.ms", "250"));
         assertThat(set.maxIncrementalFetchSessionCacheSlots()).isZero();
         assertThat(set.minIncrementalFetchSessionEvictionMs()).isEqualTo(250L);
         assertThatThrownBy(() -> new BrokerConfig(Map.of("max.incremental.fetch.session.cache.slots", "-1")))
-            .hasMessageContaining("max.incremental.fetch.session.cache.slots");
+                .hasMessageContaining("max.incremental.fetch.session.cache.slots");
         assertThatThrownBy(() -> new BrokerConfig(Map.of("min.incremental.fetch.session.eviction.ms", "-5")))
-            .hasMessageContaining("min.incremental.fetch.session.eviction.ms");
+                .hasMessageContaining("min.incremental.fetch.session.eviction.ms");
     }
 
     @Test
     void shouldTakeBrokerIdAsAliasOfNodeId() {
         assertThat(new BrokerConfig(Map.of("broker.id", "7")).nodeId()).isEqualTo(7);
-        assertThat(new BrokerConfig(Map.of("node.id", "3", "broker.id", "3")).nodeId()).isEqualTo(3);
+        assertThat(new BrokerConfig(Map.of("node.id", "3", "broker.id", "3")).nodeId())
+                .isEqualTo(3);
         assertThatThrownBy(() -> new BrokerConfig(Map.of("node.id", "3", "broker.id", "4")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("broker.id")
@@ -157,8 +160,8 @@ class BrokerConfigTest {
                 "advertised.listeners", "PLAINTEXT://broker.example:19092"));
         assertThat(config.listener().host()).isEqualTo("::1");
         assertThat(config.listener().toString()).isEqualTo("PLAINTEXT://[::1]:9092");
-        assertThat(config.advertisedListener()).isEqualTo(
-                new Endpoint("PLAINTEXT", "PLAINTEXT", "broker.example", 19092));
+        assertThat(config.advertisedListener())
+                .isEqualTo(new Endpoint("PLAINTEXT", "PLAINTEXT", "broker.example", 19092));
     }
 
     @Test
@@ -174,32 +177,42 @@ class BrokerConfigTest {
 
     @Test
     void shouldRejectBadListeners() {
-        for (String bad : List.of("SSL://localhost:9093", "PLAINTEXT://localhost:70000", "PLAINTEXT://localhost",
-                "localhost:9092", "PLAINTEXT://localhost:port", "PLAINTEXT://a:1,PLAINTEXT://b:2",
-                "UNKNOWN://localhost:9092", "PLAINTEXT://::1:9092", "")) {
+        for (String bad : List.of(
+                "SSL://localhost:9093",
+                "PLAINTEXT://localhost:70000",
+                "PLAINTEXT://localhost",
+                "localhost:9092",
+                "PLAINTEXT://localhost:port",
+                "PLAINTEXT://a:1,PLAINTEXT://b:2",
+                "UNKNOWN://localhost:9092",
+                "PLAINTEXT://::1:9092",
+                "")) {
             assertThatThrownBy(() -> new BrokerConfig(Map.of("listeners", bad)))
                     .as(bad)
                     .isInstanceOf(ConfigException.class)
                     .hasMessageContaining("listeners");
         }
         assertThatThrownBy(() -> new BrokerConfig(Map.of(
-                "listeners", "INTERNAL://a:1,EXTERNAL://b:2",
-                "listener.security.protocol.map", "INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT")))
+                        "listeners", "INTERNAL://a:1,EXTERNAL://b:2",
+                        "listener.security.protocol.map", "INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("exactly one");
         assertThatThrownBy(() -> new BrokerConfig(Map.of("listeners", "PLAINTEXT://0.0.0.0:9092")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("0.0.0.0");
-        assertThatThrownBy(() -> new BrokerConfig(Map.of("advertised.listeners", "OTHER://h:1",
-                "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,OTHER:PLAINTEXT")))
+        assertThatThrownBy(() -> new BrokerConfig(Map.of(
+                        "advertised.listeners",
+                        "OTHER://h:1",
+                        "listener.security.protocol.map",
+                        "PLAINTEXT:PLAINTEXT,OTHER:PLAINTEXT")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("advertised.listeners");
     }
 
     @Test
     void shouldBindAllInterfacesWithMetaAddressWhenAdvertisedIsRoutable() {
-        BrokerConfig config = new BrokerConfig(Map.of("listeners", "PLAINTEXT://0.0.0.0:9092",
-                "advertised.listeners", "PLAINTEXT://10.0.0.5:9092"));
+        BrokerConfig config = new BrokerConfig(
+                Map.of("listeners", "PLAINTEXT://0.0.0.0:9092", "advertised.listeners", "PLAINTEXT://10.0.0.5:9092"));
         assertThat(config.listener().host()).isEqualTo("0.0.0.0");
         assertThat(config.advertisedListener().host()).isEqualTo("10.0.0.5");
     }

@@ -70,8 +70,9 @@ class BrokerConfigsHandlerTest {
         DescribeConfigsResourceResult u = describeConfig(TOPIC, "u", "retention.ms");
         assertThat(u.value()).isEqualTo("7000");
         assertThat(u.configSource()).isEqualTo(ConfigSource.DYNAMIC_BROKER_CONFIG.id());
-        assertThat(u.synonyms()).extracting(DescribeConfigsSynonym::name, DescribeConfigsSynonym::value,
-                DescribeConfigsSynonym::source).containsExactly(
+        assertThat(u.synonyms())
+                .extracting(DescribeConfigsSynonym::name, DescribeConfigsSynonym::value, DescribeConfigsSynonym::source)
+                .containsExactly(
                         tuple("log.retention.ms", "7000", ConfigSource.DYNAMIC_BROKER_CONFIG.id()),
                         tuple("log.retention.ms", "5000", ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id()),
                         tuple("log.retention.ms", "1000", ConfigSource.STATIC_BROKER_CONFIG.id()),
@@ -81,9 +82,11 @@ class BrokerConfigsHandlerTest {
         DescribeConfigsResourceResult t = describeConfig(TOPIC, "t", "retention.ms");
         assertThat(t.value()).isEqualTo("500");
         assertThat(t.configSource()).isEqualTo(ConfigSource.TOPIC_CONFIG.id());
-        assertThat(t.synonyms()).extracting(DescribeConfigsSynonym::source).startsWith(
-                ConfigSource.TOPIC_CONFIG.id(), ConfigSource.DYNAMIC_BROKER_CONFIG.id(),
-                ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id(), ConfigSource.STATIC_BROKER_CONFIG.id());
+        assertThat(t.synonyms())
+                .extracting(DescribeConfigsSynonym::source)
+                .startsWith(
+                        ConfigSource.TOPIC_CONFIG.id(), ConfigSource.DYNAMIC_BROKER_CONFIG.id(),
+                        ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id(), ConfigSource.STATIC_BROKER_CONFIG.id());
 
         incremental(false, "1", op("log.retention.ms", DELETE, null));
         assertThat(describeConfig(TOPIC, "u", "retention.ms").value()).isEqualTo("5000");
@@ -98,27 +101,38 @@ class BrokerConfigsHandlerTest {
         assertThat(retention.value()).isEqualTo("7000");
         assertThat(retention.readOnly()).isFalse();
         assertThat(retention.configSource()).isEqualTo(ConfigSource.DYNAMIC_BROKER_CONFIG.id());
-        assertThat(retention.synonyms()).extracting(DescribeConfigsSynonym::source).containsExactly(
-                ConfigSource.DYNAMIC_BROKER_CONFIG.id(), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id(),
-                ConfigSource.STATIC_BROKER_CONFIG.id(), ConfigSource.STATIC_BROKER_CONFIG.id(),
-                ConfigSource.DEFAULT_CONFIG.id());
+        assertThat(retention.synonyms())
+                .extracting(DescribeConfigsSynonym::source)
+                .containsExactly(
+                        ConfigSource.DYNAMIC_BROKER_CONFIG.id(),
+                        ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id(),
+                        ConfigSource.STATIC_BROKER_CONFIG.id(),
+                        ConfigSource.STATIC_BROKER_CONFIG.id(),
+                        ConfigSource.DEFAULT_CONFIG.id());
         DescribeConfigsResourceResult segment = describeConfig(BROKER, "1", "log.segment.bytes");
         assertThat(segment.value()).isEqualTo("2097152");
         assertThat(segment.configSource()).isEqualTo(ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id());
 
         DescribeConfigsResult defaults = describe(BROKER, "", null);
         assertThat(defaults.errorCode()).isEqualTo(Errors.NONE.code());
-        assertThat(defaults.configs()).extracting(DescribeConfigsResourceResult::name,
-                DescribeConfigsResourceResult::value, DescribeConfigsResourceResult::configSource).containsExactly(
+        assertThat(defaults.configs())
+                .extracting(
+                        DescribeConfigsResourceResult::name,
+                        DescribeConfigsResourceResult::value,
+                        DescribeConfigsResourceResult::configSource)
+                .containsExactly(
                         tuple("log.retention.ms", "5000", ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id()),
                         tuple("log.segment.bytes", "2097152", ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id()));
         DescribeConfigsResourceResult defaultRetention = defaults.configs().get(0);
         assertThat(defaultRetention.readOnly()).isFalse();
-        assertThat(defaultRetention.synonyms()).extracting(DescribeConfigsSynonym::source).containsExactly(
-                ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id(), ConfigSource.STATIC_BROKER_CONFIG.id(),
-                ConfigSource.STATIC_BROKER_CONFIG.id(), ConfigSource.DEFAULT_CONFIG.id());
+        assertThat(defaultRetention.synonyms())
+                .extracting(DescribeConfigsSynonym::source)
+                .containsExactly(
+                        ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG.id(), ConfigSource.STATIC_BROKER_CONFIG.id(),
+                        ConfigSource.STATIC_BROKER_CONFIG.id(), ConfigSource.DEFAULT_CONFIG.id());
         assertThat(describe(BROKER, "", List.of("log.segment.bytes")).configs())
-                .extracting(DescribeConfigsResourceResult::name).containsExactly("log.segment.bytes");
+                .extracting(DescribeConfigsResourceResult::name)
+                .containsExactly("log.segment.bytes");
     }
 
     @Test
@@ -127,11 +141,16 @@ class BrokerConfigsHandlerTest {
         assertThat(r.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
         assertThat(r.errorMessage()).isEqualTo("Cannot update these configs dynamically: [log.dirs]");
 
-        r = incremental(false, "1", op("listeners", SET, "PLAINTEXT://:9093"), op("log.retention.hours", SET, "1"),
-                op("log.retention.ms", SET, "1"), op("no.such.config", SET, "1"));
+        r = incremental(
+                false,
+                "1",
+                op("listeners", SET, "PLAINTEXT://:9093"),
+                op("log.retention.hours", SET, "1"),
+                op("log.retention.ms", SET, "1"),
+                op("no.such.config", SET, "1"));
         assertThat(r.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
-        assertThat(r.errorMessage()).isEqualTo(
-                "Cannot update these configs dynamically: [listeners, log.retention.hours, no.such.config]");
+        assertThat(r.errorMessage())
+                .isEqualTo("Cannot update these configs dynamically: [listeners, log.retention.hours, no.such.config]");
 
         AlterConfigsResponseData.AlterConfigsResourceResponse legacy = legacyAlter(false, "", Map.of("node.id", "2"));
         assertThat(legacy.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
@@ -147,10 +166,13 @@ class BrokerConfigsHandlerTest {
 
         r = incremental(false, "1", op("log.segment.bytes", SET, "10"));
         assertThat(r.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code());
-        assertThat(r.errorMessage()).isEqualTo(
-                "Invalid value 10 for configuration log.segment.bytes: Value must be at least 1048576");
+        assertThat(r.errorMessage())
+                .isEqualTo("Invalid value 10 for configuration log.segment.bytes: Value must be at least 1048576");
 
-        r = incremental(false, "", op("log.cleaner.min.compaction.lag.ms", SET, "10"),
+        r = incremental(
+                false,
+                "",
+                op("log.cleaner.min.compaction.lag.ms", SET, "10"),
                 op("log.cleaner.max.compaction.lag.ms", SET, "5"));
         assertThat(r.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
 
@@ -186,8 +208,8 @@ class BrokerConfigsHandlerTest {
     @Test
     void shouldAppendToListsAndReplaceAllWithLegacyAlter() {
         incremental(false, "", op("log.cleanup.policy", APPEND, "compact"), op("message.max.bytes", SET, "2000"));
-        assertThat(store.brokers.get(DEFAULT)).isEqualTo(
-                Map.of("log.cleanup.policy", "delete,compact", "message.max.bytes", "2000"));
+        assertThat(store.brokers.get(DEFAULT))
+                .isEqualTo(Map.of("log.cleanup.policy", "delete,compact", "message.max.bytes", "2000"));
         assertThat(describeConfig(TOPIC, "u", "cleanup.policy").value()).isEqualTo("delete,compact");
         assertThat(describeConfig(TOPIC, "u", "max.message.bytes").value()).isEqualTo("2000");
 
@@ -207,43 +229,69 @@ class BrokerConfigsHandlerTest {
 
     @Test
     void shouldBuildLogConfigsFromPerBrokerThenDefaultThenStatic() {
-        DynamicBrokerConfigs effective = DynamicBrokerConfigs.of(broker,
+        DynamicBrokerConfigs effective = DynamicBrokerConfigs.of(
+                broker,
                 Map.of("log.segment.bytes", "2097152", "message.max.bytes", "3000"),
                 Map.of("log.segment.bytes", "3145728"));
         LogConfig config = TopicConfigs.logConfig(effective, Map.of());
         assertThat(config.segmentBytes()).isEqualTo(3145728);
         assertThat(config.maxMessageBytes()).isEqualTo(3000);
-        assertThat(TopicConfigs.logConfig(effective, Map.of("segment.bytes", "4194304")).segmentBytes())
+        assertThat(TopicConfigs.logConfig(effective, Map.of("segment.bytes", "4194304"))
+                        .segmentBytes())
                 .isEqualTo(4194304);
-        assertThat(TopicConfigs.effectiveValue(effective, Map.of(), "retention.ms")).isEqualTo("1000");
+        assertThat(TopicConfigs.effectiveValue(effective, Map.of(), "retention.ms"))
+                .isEqualTo("1000");
     }
 
     @Test
     void shouldSkipStoredConfigsThatAreNoLongerValid() {
-        DynamicBrokerConfigs effective = DynamicBrokerConfigs.of(broker,
-                Map.of("log.segment.bytes", "12", "log.dirs", "/x", "log.retention.ms", "9"), Map.of());
+        DynamicBrokerConfigs effective = DynamicBrokerConfigs.of(
+                broker, Map.of("log.segment.bytes", "12", "log.dirs", "/x", "log.retention.ms", "9"), Map.of());
         assertThat(effective.clusterDefaults()).isEqualTo(Map.of("log.retention.ms", "9"));
         assertThat(TopicConfigs.logConfig(effective, Map.of()).segmentBytes()).isEqualTo(1024 * 1024 * 1024);
     }
 
     @Test
     void shouldMakeThePrimaryLogSynonymsDynamic() {
-        assertThat(DynamicBrokerConfigs.dynamicNames()).contains("log.segment.bytes", "log.roll.ms",
-                "log.retention.ms", "log.retention.bytes", "log.cleanup.policy", "log.index.interval.bytes",
-                "log.index.size.max.bytes", "log.flush.interval.messages", "log.flush.interval.ms",
-                "log.message.timestamp.type", "log.message.timestamp.before.max.ms",
-                "log.message.timestamp.after.max.ms", "log.preallocate", "log.segment.delete.delay.ms",
-                "compression.type", "min.insync.replicas", "unclean.leader.election.enable", "message.max.bytes")
-                .doesNotContain("log.roll.hours", "log.retention.hours", "log.retention.minutes",
-                        "log.flush.scheduler.interval.ms", "num.partitions", "log.dirs", "listeners", "node.id");
+        assertThat(DynamicBrokerConfigs.dynamicNames())
+                .contains(
+                        "log.segment.bytes",
+                        "log.roll.ms",
+                        "log.retention.ms",
+                        "log.retention.bytes",
+                        "log.cleanup.policy",
+                        "log.index.interval.bytes",
+                        "log.index.size.max.bytes",
+                        "log.flush.interval.messages",
+                        "log.flush.interval.ms",
+                        "log.message.timestamp.type",
+                        "log.message.timestamp.before.max.ms",
+                        "log.message.timestamp.after.max.ms",
+                        "log.preallocate",
+                        "log.segment.delete.delay.ms",
+                        "compression.type",
+                        "min.insync.replicas",
+                        "unclean.leader.election.enable",
+                        "message.max.bytes")
+                .doesNotContain(
+                        "log.roll.hours",
+                        "log.retention.hours",
+                        "log.retention.minutes",
+                        "log.flush.scheduler.interval.ms",
+                        "num.partitions",
+                        "log.dirs",
+                        "listeners",
+                        "node.id");
     }
 
     private DescribeConfigsResult describe(byte type, String name, List<String> keys) {
         List<DescribeConfigsRequestData.DescribeConfigsResource> resources = new ArrayList<>();
         resources.add(new DescribeConfigsRequestData.DescribeConfigsResource()
-                .setResourceType(type).setResourceName(name).setConfigurationKeys(keys));
-        DescribeConfigsRequestData req = new DescribeConfigsRequestData().setResources(resources)
-                .setIncludeSynonyms(true);
+                .setResourceType(type)
+                .setResourceName(name)
+                .setConfigurationKeys(keys));
+        DescribeConfigsRequestData req =
+                new DescribeConfigsRequestData().setResources(resources).setIncludeSynonyms(true);
         return handler.describe(req, (short) 4).results().get(0);
     }
 
@@ -255,12 +303,14 @@ class BrokerConfigsHandlerTest {
     }
 
     private static IncrementalAlterConfigsRequestData.AlterableConfig op(String name, byte op, String value) {
-        return new IncrementalAlterConfigsRequestData.AlterableConfig().setName(name).setConfigOperation(op)
+        return new IncrementalAlterConfigsRequestData.AlterableConfig()
+                .setName(name)
+                .setConfigOperation(op)
                 .setValue(value);
     }
 
-    private AlterConfigsResourceResponse incremental(boolean validateOnly, String name,
-            IncrementalAlterConfigsRequestData.AlterableConfig... ops) {
+    private AlterConfigsResourceResponse incremental(
+            boolean validateOnly, String name, IncrementalAlterConfigsRequestData.AlterableConfig... ops) {
         IncrementalAlterConfigsRequestData.AlterableConfigCollection configs =
                 new IncrementalAlterConfigsRequestData.AlterableConfigCollection();
         for (IncrementalAlterConfigsRequestData.AlterableConfig c : ops) {
@@ -269,21 +319,31 @@ class BrokerConfigsHandlerTest {
         IncrementalAlterConfigsRequestData.AlterConfigsResourceCollection resources =
                 new IncrementalAlterConfigsRequestData.AlterConfigsResourceCollection();
         resources.add(new IncrementalAlterConfigsRequestData.AlterConfigsResource()
-                .setResourceType(BROKER).setResourceName(name).setConfigs(configs));
-        return handler.incrementalAlter(new IncrementalAlterConfigsRequestData().setResources(resources)
-                .setValidateOnly(validateOnly)).responses().get(0);
+                .setResourceType(BROKER)
+                .setResourceName(name)
+                .setConfigs(configs));
+        return handler.incrementalAlter(new IncrementalAlterConfigsRequestData()
+                        .setResources(resources)
+                        .setValidateOnly(validateOnly))
+                .responses()
+                .get(0);
     }
 
-    private AlterConfigsResponseData.AlterConfigsResourceResponse legacyAlter(boolean validateOnly, String name,
-            Map<String, String> values) {
+    private AlterConfigsResponseData.AlterConfigsResourceResponse legacyAlter(
+            boolean validateOnly, String name, Map<String, String> values) {
         AlterConfigsRequestData.AlterableConfigCollection configs =
                 new AlterConfigsRequestData.AlterableConfigCollection();
-        values.forEach((k, v) -> configs.add(new AlterConfigsRequestData.AlterableConfig().setName(k).setValue(v)));
+        values.forEach((k, v) -> configs.add(
+                new AlterConfigsRequestData.AlterableConfig().setName(k).setValue(v)));
         AlterConfigsRequestData.AlterConfigsResourceCollection resources =
                 new AlterConfigsRequestData.AlterConfigsResourceCollection();
         resources.add(new AlterConfigsRequestData.AlterConfigsResource()
-                .setResourceType(BROKER).setResourceName(name).setConfigs(configs));
-        return handler.alter(new AlterConfigsRequestData().setResources(resources).setValidateOnly(validateOnly))
-                .responses().get(0);
+                .setResourceType(BROKER)
+                .setResourceName(name)
+                .setConfigs(configs));
+        return handler.alter(
+                        new AlterConfigsRequestData().setResources(resources).setValidateOnly(validateOnly))
+                .responses()
+                .get(0);
     }
 }

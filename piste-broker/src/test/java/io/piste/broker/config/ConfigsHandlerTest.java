@@ -80,8 +80,8 @@ class ConfigsHandlerTest {
 
     @BeforeEach
     void setUp() {
-        broker = new BrokerConfig(Map.of("node.id", "1", "log.retention.ms", "1000", "log.retention.hours", "2",
-                "some.secret.plugin", "x"));
+        broker = new BrokerConfig(Map.of(
+                "node.id", "1", "log.retention.ms", "1000", "log.retention.hours", "2", "some.secret.plugin", "x"));
         handler = new ConfigsHandler(broker, store, store);
         store.topics.put("t", new TreeMap<>(Map.of("retention.ms", "500")));
     }
@@ -91,21 +91,24 @@ class ConfigsHandlerTest {
         DescribeConfigsResult result = describeOne(TOPIC, "t", null, true, true, (short) 4);
 
         assertThat(result.errorCode()).isEqualTo(Errors.NONE.code());
-        assertThat(result.configs()).extracting(DescribeConfigsResourceResult::name)
-                .containsAll(TopicConfigs.names()).hasSize(TopicConfigs.names().size());
+        assertThat(result.configs())
+                .extracting(DescribeConfigsResourceResult::name)
+                .containsAll(TopicConfigs.names())
+                .hasSize(TopicConfigs.names().size());
         DescribeConfigsResourceResult retention = config(result, "retention.ms");
         assertThat(retention.value()).isEqualTo("500");
         assertThat(retention.configSource()).isEqualTo(ConfigSource.TOPIC_CONFIG.id());
         assertThat(retention.readOnly()).isFalse();
-        assertThat(retention.synonyms()).extracting(DescribeConfigsSynonym::name, DescribeConfigsSynonym::value,
-                DescribeConfigsSynonym::source).containsExactly(
+        assertThat(retention.synonyms())
+                .extracting(DescribeConfigsSynonym::name, DescribeConfigsSynonym::value, DescribeConfigsSynonym::source)
+                .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("retention.ms", "500", ConfigSource.TOPIC_CONFIG.id()),
-                        org.assertj.core.groups.Tuple.tuple("log.retention.ms", "1000",
-                                ConfigSource.STATIC_BROKER_CONFIG.id()),
-                        org.assertj.core.groups.Tuple.tuple("log.retention.hours", "2",
-                                ConfigSource.STATIC_BROKER_CONFIG.id()),
-                        org.assertj.core.groups.Tuple.tuple("log.retention.hours", "168",
-                                ConfigSource.DEFAULT_CONFIG.id()));
+                        org.assertj.core.groups.Tuple.tuple(
+                                "log.retention.ms", "1000", ConfigSource.STATIC_BROKER_CONFIG.id()),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "log.retention.hours", "2", ConfigSource.STATIC_BROKER_CONFIG.id()),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "log.retention.hours", "168", ConfigSource.DEFAULT_CONFIG.id()));
         assertThat(retention.configType()).isEqualTo(ConfigType.LONG.id());
         assertThat(retention.documentation()).contains("retain a log");
 
@@ -144,11 +147,16 @@ class ConfigsHandlerTest {
     @Test
     void shouldSerializeResponsesAtEveryVersion() {
         DescribeConfigsRequestData req = describeRequest(TOPIC, "t", null, true, true);
-        req.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource()
-                .setResourceType(BROKER).setResourceName("1"));
+        req.resources()
+                .add(new DescribeConfigsRequestData.DescribeConfigsResource()
+                        .setResourceType(BROKER)
+                        .setResourceName("1"));
         for (short version = 1; version <= 4; version++) {
             DescribeConfigsResponseData response = handler.describe(req, version);
-            assertThat(MessageUtil.toByteBufferAccessor(response, version).buffer().remaining()).isPositive();
+            assertThat(MessageUtil.toByteBufferAccessor(response, version)
+                            .buffer()
+                            .remaining())
+                    .isPositive();
         }
         for (CreatableTopicConfigs c : ConfigDescriber.forCreateTopics(broker, Map.of())) {
             assertThat(c.name()).isNotEmpty();
@@ -176,7 +184,8 @@ class ConfigsHandlerTest {
         assertThat(config(result, "log.retention.hours").readOnly()).isTrue();
         assertThat(config(result, "log.dirs").readOnly()).isTrue();
         assertThat(retention.configSource()).isEqualTo(ConfigSource.STATIC_BROKER_CONFIG.id());
-        assertThat(retention.synonyms()).extracting(DescribeConfigsSynonym::name)
+        assertThat(retention.synonyms())
+                .extracting(DescribeConfigsSynonym::name)
                 .containsExactly("log.retention.ms", "log.retention.hours", "log.retention.hours");
         DescribeConfigsResourceResult segment = config(result, "log.segment.bytes");
         assertThat(segment.configSource()).isEqualTo(ConfigSource.DEFAULT_CONFIG.id());
@@ -189,7 +198,8 @@ class ConfigsHandlerTest {
         assertThat(unknown.value()).isNull();
         assertThat(config(result, "log.flush.on.ack").documentation()).contains("fsynced");
 
-        assertThat(describeOne(BROKER, "", null, true, true, (short) 4).configs()).isEmpty();
+        assertThat(describeOne(BROKER, "", null, true, true, (short) 4).configs())
+                .isEmpty();
         assertThat(describeOne(BROKER, "2", null, true, true, (short) 4).errorCode())
                 .isEqualTo(Errors.INVALID_REQUEST.code());
         assertThat(describeOne(BROKER, "one", null, true, true, (short) 4).errorMessage())
@@ -198,18 +208,27 @@ class ConfigsHandlerTest {
 
     @Test
     void shouldSetDeleteAppendAndSubtract() {
-        AlterConfigsResourceResponse r = incremental(false, TOPIC, "t",
-                op("segment.ms", SET, "1000"), op("retention.ms", DELETE, null),
+        AlterConfigsResourceResponse r = incremental(
+                false,
+                TOPIC,
+                "t",
+                op("segment.ms", SET, "1000"),
+                op("retention.ms", DELETE, null),
                 op("cleanup.policy", APPEND, "compact"));
         assertThat(r.errorCode()).isEqualTo(Errors.NONE.code());
         assertThat(r.errorMessage()).isNull();
-        assertThat(store.topics.get("t")).containsExactlyInAnyOrderEntriesOf(
-                Map.of("segment.ms", "1000", "cleanup.policy", "delete,compact"));
+        assertThat(store.topics.get("t"))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("segment.ms", "1000", "cleanup.policy", "delete,compact"));
 
-        r = incremental(false, TOPIC, "t", op("cleanup.policy", SUBTRACT, "delete"),
+        r = incremental(
+                false,
+                TOPIC,
+                "t",
+                op("cleanup.policy", SUBTRACT, "delete"),
                 op("leader.replication.throttled.replicas", APPEND, "0:1,1:1"));
         assertThat(r.errorCode()).isEqualTo(Errors.NONE.code());
-        assertThat(store.topics.get("t")).containsEntry("cleanup.policy", "compact")
+        assertThat(store.topics.get("t"))
+                .containsEntry("cleanup.policy", "compact")
                 .containsEntry("leader.replication.throttled.replicas", "0:1,1:1");
 
         r = incremental(false, TOPIC, "t", op("cleanup.policy", APPEND, "compact"));
@@ -224,8 +243,8 @@ class ConfigsHandlerTest {
 
         r = incremental(false, TOPIC, "t", op("segment.bytes", SET, "10"));
         assertThat(r.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
-        assertThat(r.errorMessage()).isEqualTo(
-                "Invalid value 10 for configuration segment.bytes: Value must be at least 1048576");
+        assertThat(r.errorMessage())
+                .isEqualTo("Invalid value 10 for configuration segment.bytes: Value must be at least 1048576");
 
         r = incremental(false, TOPIC, "t", op("no.such.config", DELETE, null));
         assertThat(r.errorCode()).isEqualTo(Errors.INVALID_CONFIG.code());
@@ -299,34 +318,43 @@ class ConfigsHandlerTest {
         assertThat(byName.get("segment.bytes").configSource()).isEqualTo(ConfigSource.DEFAULT_CONFIG.id());
     }
 
-    private DescribeConfigsResult describeOne(byte type, String name, List<String> keys, boolean synonyms,
-            boolean docs, short version) {
-        DescribeConfigsResponseData response = handler.describe(describeRequest(type, name, keys, synonyms, docs),
-                version);
+    private DescribeConfigsResult describeOne(
+            byte type, String name, List<String> keys, boolean synonyms, boolean docs, short version) {
+        DescribeConfigsResponseData response =
+                handler.describe(describeRequest(type, name, keys, synonyms, docs), version);
         assertThat(response.results()).hasSize(1);
         return response.results().get(0);
     }
 
-    private static DescribeConfigsRequestData describeRequest(byte type, String name, List<String> keys,
-            boolean synonyms, boolean docs) {
+    private static DescribeConfigsRequestData describeRequest(
+            byte type, String name, List<String> keys, boolean synonyms, boolean docs) {
         List<DescribeConfigsRequestData.DescribeConfigsResource> resources = new ArrayList<>();
         resources.add(new DescribeConfigsRequestData.DescribeConfigsResource()
-                .setResourceType(type).setResourceName(name).setConfigurationKeys(keys));
-        return new DescribeConfigsRequestData().setResources(resources).setIncludeSynonyms(synonyms)
+                .setResourceType(type)
+                .setResourceName(name)
+                .setConfigurationKeys(keys));
+        return new DescribeConfigsRequestData()
+                .setResources(resources)
+                .setIncludeSynonyms(synonyms)
                 .setIncludeDocumentation(docs);
     }
 
     private static DescribeConfigsResourceResult config(DescribeConfigsResult result, String name) {
-        return result.configs().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+        return result.configs().stream()
+                .filter(c -> c.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static IncrementalAlterConfigsRequestData.AlterableConfig op(String name, byte op, String value) {
-        return new IncrementalAlterConfigsRequestData.AlterableConfig().setName(name).setConfigOperation(op)
+        return new IncrementalAlterConfigsRequestData.AlterableConfig()
+                .setName(name)
+                .setConfigOperation(op)
                 .setValue(value);
     }
 
-    private AlterConfigsResourceResponse incremental(boolean validateOnly, byte type, String name,
-            IncrementalAlterConfigsRequestData.AlterableConfig... ops) {
+    private AlterConfigsResourceResponse incremental(
+            boolean validateOnly, byte type, String name, IncrementalAlterConfigsRequestData.AlterableConfig... ops) {
         IncrementalAlterConfigsRequestData.AlterableConfigCollection configs =
                 new IncrementalAlterConfigsRequestData.AlterableConfigCollection();
         for (IncrementalAlterConfigsRequestData.AlterableConfig c : ops) {
@@ -335,22 +363,29 @@ class ConfigsHandlerTest {
         IncrementalAlterConfigsRequestData.AlterConfigsResourceCollection resources =
                 new IncrementalAlterConfigsRequestData.AlterConfigsResourceCollection();
         resources.add(new IncrementalAlterConfigsRequestData.AlterConfigsResource()
-                .setResourceType(type).setResourceName(name).setConfigs(configs));
-        IncrementalAlterConfigsRequestData req = new IncrementalAlterConfigsRequestData()
-                .setResources(resources).setValidateOnly(validateOnly);
+                .setResourceType(type)
+                .setResourceName(name)
+                .setConfigs(configs));
+        IncrementalAlterConfigsRequestData req =
+                new IncrementalAlterConfigsRequestData().setResources(resources).setValidateOnly(validateOnly);
         return handler.incrementalAlter(req).responses().get(0);
     }
 
-    private AlterConfigsResponseData.AlterConfigsResourceResponse legacyAlter(boolean validateOnly, byte type,
-            String name, Map<String, String> values) {
+    private AlterConfigsResponseData.AlterConfigsResourceResponse legacyAlter(
+            boolean validateOnly, byte type, String name, Map<String, String> values) {
         AlterConfigsRequestData.AlterableConfigCollection configs =
                 new AlterConfigsRequestData.AlterableConfigCollection();
-        values.forEach((k, v) -> configs.add(new AlterConfigsRequestData.AlterableConfig().setName(k).setValue(v)));
+        values.forEach((k, v) -> configs.add(
+                new AlterConfigsRequestData.AlterableConfig().setName(k).setValue(v)));
         AlterConfigsRequestData.AlterConfigsResourceCollection resources =
                 new AlterConfigsRequestData.AlterConfigsResourceCollection();
         resources.add(new AlterConfigsRequestData.AlterConfigsResource()
-                .setResourceType(type).setResourceName(name).setConfigs(configs));
-        return handler.alter(new AlterConfigsRequestData().setResources(resources).setValidateOnly(validateOnly))
-                .responses().get(0);
+                .setResourceType(type)
+                .setResourceName(name)
+                .setConfigs(configs));
+        return handler.alter(
+                        new AlterConfigsRequestData().setResources(resources).setValidateOnly(validateOnly))
+                .responses()
+                .get(0);
     }
 }

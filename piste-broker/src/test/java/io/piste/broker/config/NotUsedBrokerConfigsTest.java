@@ -22,10 +22,22 @@ class NotUsedBrokerConfigsTest {
     void shouldLeaveConfigsThatDoNothingOutOfTheListOfAllConfigs() {
         List<String> names = names(describe(Map.of(), null));
 
-        assertThat(names).doesNotContain("num.io.threads", "socket.send.buffer.bytes", "socket.receive.buffer.bytes",
-                "log.cleaner.enable", "offsets.topic.replication.factor", "process.roles");
-        assertThat(names).as("configs Piste acts on").contains("num.network.threads", "queued.max.requests",
-                "connections.max.idle.ms", "socket.request.max.bytes", "log.segment.bytes");
+        assertThat(names)
+                .doesNotContain(
+                        "num.io.threads",
+                        "socket.send.buffer.bytes",
+                        "socket.receive.buffer.bytes",
+                        "log.cleaner.enable",
+                        "offsets.topic.replication.factor",
+                        "process.roles");
+        assertThat(names)
+                .as("configs Piste acts on")
+                .contains(
+                        "num.network.threads",
+                        "queued.max.requests",
+                        "connections.max.idle.ms",
+                        "socket.request.max.bytes",
+                        "log.segment.bytes");
     }
 
     @Test
@@ -42,8 +54,8 @@ class NotUsedBrokerConfigsTest {
 
     @Test
     void shouldAnswerAConfigThatDoesNothingWhenAskedForByName() {
-        DescribeConfigsResult result = describe(Map.of(),
-                List.of("socket.receive.buffer.bytes", "num.network.threads"));
+        DescribeConfigsResult result =
+                describe(Map.of(), List.of("socket.receive.buffer.bytes", "num.network.threads"));
 
         assertThat(names(result)).containsExactly("num.network.threads", "socket.receive.buffer.bytes");
         DescribeConfigsResourceResult buffer = config(result, "socket.receive.buffer.bytes");
@@ -54,8 +66,12 @@ class NotUsedBrokerConfigsTest {
 
     @Test
     void shouldOnlyNameConfigsThatBrokerConfigDefines() {
-        for (String name : List.of("num.io.threads", "socket.send.buffer.bytes", "log.cleaner.threads",
-                "transaction.state.log.num.partitions", "metadata.log.dir")) {
+        for (String name : List.of(
+                "num.io.threads",
+                "socket.send.buffer.bytes",
+                "log.cleaner.threads",
+                "transaction.state.log.num.partitions",
+                "metadata.log.dir")) {
             assertThat(NotUsedBrokerConfigs.contains(name)).as(name).isTrue();
             assertThat(BrokerConfig.configDef().configKeys()).as(name).containsKey(name);
         }
@@ -67,20 +83,29 @@ class NotUsedBrokerConfigsTest {
         ConfigsHandler handler = new ConfigsHandler(new BrokerConfig(staticConfig), store, store);
         List<DescribeConfigsRequestData.DescribeConfigsResource> resources = new ArrayList<>();
         resources.add(new DescribeConfigsRequestData.DescribeConfigsResource()
-                .setResourceType(BROKER).setResourceName("1").setConfigurationKeys(keys));
-        DescribeConfigsRequestData request = new DescribeConfigsRequestData().setResources(resources)
-                .setIncludeSynonyms(true).setIncludeDocumentation(true);
-        DescribeConfigsResult result = handler.describe(request, (short) 4).results().get(0);
+                .setResourceType(BROKER)
+                .setResourceName("1")
+                .setConfigurationKeys(keys));
+        DescribeConfigsRequestData request = new DescribeConfigsRequestData()
+                .setResources(resources)
+                .setIncludeSynonyms(true)
+                .setIncludeDocumentation(true);
+        DescribeConfigsResult result =
+                handler.describe(request, (short) 4).results().get(0);
         assertThat(result.errorCode()).isEqualTo(Errors.NONE.code());
         return result;
     }
 
     private static List<String> names(DescribeConfigsResult result) {
-        return result.configs().stream().map(DescribeConfigsResourceResult::name).toList();
+        return result.configs().stream()
+                .map(DescribeConfigsResourceResult::name)
+                .toList();
     }
 
     private static DescribeConfigsResourceResult config(DescribeConfigsResult result, String name) {
-        return result.configs().stream().filter(c -> c.name().equals(name)).findFirst()
+        return result.configs().stream()
+                .filter(c -> c.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError(name + " not described"));
     }
 }

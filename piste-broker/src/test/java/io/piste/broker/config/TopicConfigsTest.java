@@ -15,18 +15,46 @@ class TopicConfigsTest {
 
     @Test
     void shouldKnowEveryTopicConfigOfKafka() {
-        assertThat(TopicConfigs.names()).contains(
-                "cleanup.policy", "compression.type", "compression.gzip.level", "compression.lz4.level",
-                "compression.zstd.level", "delete.retention.ms", "file.delete.delay.ms", "flush.messages", "flush.ms",
-                "follower.replication.throttled.replicas", "index.interval.bytes",
-                "leader.replication.throttled.replicas", "local.retention.bytes", "local.retention.ms",
-                "max.compaction.lag.ms", "max.message.bytes", "message.timestamp.type",
-                "message.timestamp.before.max.ms", "message.timestamp.after.max.ms", "min.cleanable.dirty.ratio",
-                "min.compaction.lag.ms", "min.insync.replicas", "preallocate", "remote.storage.enable",
-                "retention.bytes", "retention.ms", "segment.bytes", "segment.index.bytes", "segment.jitter.ms",
-                "segment.ms", "unclean.leader.election.enable", "message.downconversion.enable",
-                "max.decompressed.message.bytes", "remote.log.copy.disable", "remote.log.delete.on.disable",
-                "remote.copy.lag.ms", "remote.copy.lag.bytes", "errors.deadletterqueue.group.enable");
+        assertThat(TopicConfigs.names())
+                .contains(
+                        "cleanup.policy",
+                        "compression.type",
+                        "compression.gzip.level",
+                        "compression.lz4.level",
+                        "compression.zstd.level",
+                        "delete.retention.ms",
+                        "file.delete.delay.ms",
+                        "flush.messages",
+                        "flush.ms",
+                        "follower.replication.throttled.replicas",
+                        "index.interval.bytes",
+                        "leader.replication.throttled.replicas",
+                        "local.retention.bytes",
+                        "local.retention.ms",
+                        "max.compaction.lag.ms",
+                        "max.message.bytes",
+                        "message.timestamp.type",
+                        "message.timestamp.before.max.ms",
+                        "message.timestamp.after.max.ms",
+                        "min.cleanable.dirty.ratio",
+                        "min.compaction.lag.ms",
+                        "min.insync.replicas",
+                        "preallocate",
+                        "remote.storage.enable",
+                        "retention.bytes",
+                        "retention.ms",
+                        "segment.bytes",
+                        "segment.index.bytes",
+                        "segment.jitter.ms",
+                        "segment.ms",
+                        "unclean.leader.election.enable",
+                        "message.downconversion.enable",
+                        "max.decompressed.message.bytes",
+                        "remote.log.copy.disable",
+                        "remote.log.delete.on.disable",
+                        "remote.copy.lag.ms",
+                        "remote.copy.lag.bytes",
+                        "errors.deadletterqueue.group.enable");
         assertThat(TopicConfigs.names()).doesNotContain(TopicConfigs.INTERNAL_SEGMENT_BYTES_CONFIG);
     }
 
@@ -60,22 +88,23 @@ class TopicConfigsTest {
                 Map.entry("segment.ms", "604800000"),
                 Map.entry("unclean.leader.election.enable", "false"),
                 Map.entry("leader.replication.throttled.replicas", ""));
-        expected.forEach((name, value) ->
-                assertThat(TopicConfigs.effectiveValue(DEFAULT_BROKER, Map.of(), name)).as(name).isEqualTo(value));
+        expected.forEach((name, value) -> assertThat(TopicConfigs.effectiveValue(DEFAULT_BROKER, Map.of(), name))
+                .as(name)
+                .isEqualTo(value));
         assertThat(TopicConfigs.logConfig(DEFAULT_BROKER, Map.of())).isEqualTo(LogConfig.defaults());
     }
 
     @Test
     void shouldAcceptValidOverrides() {
         assertThatCode(() -> TopicConfigs.validate(Map.of(
-                "cleanup.policy", "compact,delete",
-                "segment.bytes", "1048576",
-                "retention.ms", "-1",
-                "compression.type", "zstd",
-                "compression.gzip.level", "9",
-                "min.cleanable.dirty.ratio", "0.1",
-                "leader.replication.throttled.replicas", "0:1,1:1",
-                "follower.replication.throttled.replicas", "*")))
+                        "cleanup.policy", "compact,delete",
+                        "segment.bytes", "1048576",
+                        "retention.ms", "-1",
+                        "compression.type", "zstd",
+                        "compression.gzip.level", "9",
+                        "min.cleanable.dirty.ratio", "0.1",
+                        "leader.replication.throttled.replicas", "0:1,1:1",
+                        "follower.replication.throttled.replicas", "*")))
                 .doesNotThrowAnyException();
     }
 
@@ -117,8 +146,8 @@ class TopicConfigsTest {
 
     @Test
     void shouldRejectConflictingCompactionLagsAndTieredStorage() {
-        assertThatThrownBy(() -> TopicConfigs.validate(Map.of("min.compaction.lag.ms", "10",
-                "max.compaction.lag.ms", "5")))
+        assertThatThrownBy(() ->
+                        TopicConfigs.validate(Map.of("min.compaction.lag.ms", "10", "max.compaction.lag.ms", "5")))
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining("min.compaction.lag.ms");
         assertThatThrownBy(() -> TopicConfigs.validate(Map.of("remote.storage.enable", "true")))
@@ -133,30 +162,49 @@ class TopicConfigsTest {
         assertThat(TopicConfigs.effectiveValue(hours, Map.of(), "segment.ms")).isEqualTo("7200000");
 
         BrokerConfig minutes = new BrokerConfig(Map.of("log.retention.hours", "48", "log.retention.minutes", "5"));
-        assertThat(TopicConfigs.effectiveValue(minutes, Map.of(), "retention.ms")).isEqualTo("300000");
+        assertThat(TopicConfigs.effectiveValue(minutes, Map.of(), "retention.ms"))
+                .isEqualTo("300000");
 
         BrokerConfig ms = new BrokerConfig(Map.of("log.retention.ms", "1000", "log.retention.minutes", "5"));
         assertThat(TopicConfigs.effectiveValue(ms, Map.of(), "retention.ms")).isEqualTo("1000");
-        assertThat(TopicConfigs.effectiveValue(ms, Map.of("retention.ms", "42"), "retention.ms")).isEqualTo("42");
+        assertThat(TopicConfigs.effectiveValue(ms, Map.of("retention.ms", "42"), "retention.ms"))
+                .isEqualTo("42");
 
         BrokerConfig forever = new BrokerConfig(Map.of("log.retention.hours", "-1"));
-        assertThat(TopicConfigs.effectiveValue(forever, Map.of(), "retention.ms")).isEqualTo("-1");
+        assertThat(TopicConfigs.effectiveValue(forever, Map.of(), "retention.ms"))
+                .isEqualTo("-1");
 
-        BrokerConfig other = new BrokerConfig(Map.of("message.max.bytes", "2000", "log.cleanup.policy", "compact",
-                "log.flush.scheduler.interval.ms", "3000", "compression.type", "lz4",
-                "log.index.size.max.bytes", "4096", "log.flush.interval.messages", "10"));
-        assertThat(TopicConfigs.effectiveValue(other, Map.of(), "max.message.bytes")).isEqualTo("2000");
-        assertThat(TopicConfigs.effectiveValue(other, Map.of(), "cleanup.policy")).isEqualTo("compact");
+        BrokerConfig other = new BrokerConfig(Map.of(
+                "message.max.bytes",
+                "2000",
+                "log.cleanup.policy",
+                "compact",
+                "log.flush.scheduler.interval.ms",
+                "3000",
+                "compression.type",
+                "lz4",
+                "log.index.size.max.bytes",
+                "4096",
+                "log.flush.interval.messages",
+                "10"));
+        assertThat(TopicConfigs.effectiveValue(other, Map.of(), "max.message.bytes"))
+                .isEqualTo("2000");
+        assertThat(TopicConfigs.effectiveValue(other, Map.of(), "cleanup.policy"))
+                .isEqualTo("compact");
         assertThat(TopicConfigs.effectiveValue(other, Map.of(), "flush.ms")).isEqualTo("3000");
-        assertThat(TopicConfigs.effectiveValue(other, Map.of(), "compression.type")).isEqualTo("lz4");
-        assertThat(TopicConfigs.effectiveValue(other, Map.of(), "segment.index.bytes")).isEqualTo("4096");
-        assertThat(TopicConfigs.effectiveValue(other, Map.of(), "flush.messages")).isEqualTo("10");
+        assertThat(TopicConfigs.effectiveValue(other, Map.of(), "compression.type"))
+                .isEqualTo("lz4");
+        assertThat(TopicConfigs.effectiveValue(other, Map.of(), "segment.index.bytes"))
+                .isEqualTo("4096");
+        assertThat(TopicConfigs.effectiveValue(other, Map.of(), "flush.messages"))
+                .isEqualTo("10");
     }
 
     @Test
     void shouldWriteOverridesAsKafkaDoes() {
-        assertThat(TopicConfigs.effectiveValue(DEFAULT_BROKER, Map.of("cleanup.policy", "compact, delete"),
-                "cleanup.policy")).isEqualTo("compact,delete");
+        assertThat(TopicConfigs.effectiveValue(
+                        DEFAULT_BROKER, Map.of("cleanup.policy", "compact, delete"), "cleanup.policy"))
+                .isEqualTo("compact,delete");
         assertThatThrownBy(() -> TopicConfigs.effectiveValue(DEFAULT_BROKER, Map.of(), "nope"))
                 .isInstanceOf(InvalidConfigurationException.class);
     }
@@ -165,12 +213,14 @@ class TopicConfigsTest {
     void shouldBuildLogConfigFromOverridesOverBroker() {
         BrokerConfig broker =
                 new BrokerConfig(Map.of("log.segment.bytes", "2097152", "log.index.interval.bytes", "100"));
-        LogConfig log = TopicConfigs.logConfig(broker, Map.of(
-                TopicConfig.SEGMENT_MS_CONFIG, "1000",
-                TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime",
-                TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, "10",
-                TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, "20",
-                TopicConfig.SEGMENT_INDEX_BYTES_CONFIG, "4"));
+        LogConfig log = TopicConfigs.logConfig(
+                broker,
+                Map.of(
+                        TopicConfig.SEGMENT_MS_CONFIG, "1000",
+                        TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime",
+                        TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, "10",
+                        TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, "20",
+                        TopicConfig.SEGMENT_INDEX_BYTES_CONFIG, "4"));
         assertThat(log).isEqualTo(new LogConfig(2097152, 1000L, 100, 12, true, 1048588, 10L, 20L));
     }
 

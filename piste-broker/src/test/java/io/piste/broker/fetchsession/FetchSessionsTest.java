@@ -58,8 +58,10 @@ class FetchSessionsTest {
         for (int p : partitions) {
             topic.partitions().add(partition(p, 100 + p));
         }
-        FetchRequestData request = new FetchRequestData().setSessionId(sessionId).setSessionEpoch(epoch)
-            .setMaxBytes(1 << 20);
+        FetchRequestData request = new FetchRequestData()
+                .setSessionId(sessionId)
+                .setSessionEpoch(epoch)
+                .setMaxBytes(1 << 20);
         if (partitions.length > 0) {
             request.topics().add(topic);
         }
@@ -88,12 +90,18 @@ class FetchSessionsTest {
                 response.responses().add(topic);
             }
             Read r = log.apply(p);
-            topic.partitions().add(new PartitionData().setPartitionIndex(p.partition())
-                .setHighWatermark(r.highWatermark()).setLastStableOffset(r.highWatermark())
-                .setLogStartOffset(r.logStartOffset()).setErrorCode(r.error().code())
-                .setRecords(r.records()
-                    ? MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("v".getBytes()))
-                    : MemoryRecords.EMPTY));
+            topic.partitions()
+                    .add(new PartitionData()
+                            .setPartitionIndex(p.partition())
+                            .setHighWatermark(r.highWatermark())
+                            .setLastStableOffset(r.highWatermark())
+                            .setLogStartOffset(r.logStartOffset())
+                            .setErrorCode(r.error().code())
+                            .setRecords(
+                                    r.records()
+                                            ? MemoryRecords.withRecords(
+                                                    Compression.NONE, new SimpleRecord("v".getBytes()))
+                                            : MemoryRecords.EMPTY));
         }
         return response;
     }
@@ -122,8 +130,8 @@ class FetchSessionsTest {
     }
 
     private int newSession(short version, int... partitions) {
-        FetchResponseData response = fetch(request(0, FetchMetadata.INITIAL_EPOCH, partitions), version,
-            p -> Read.quiet(500));
+        FetchResponseData response =
+                fetch(request(0, FetchMetadata.INITIAL_EPOCH, partitions), version, p -> Read.quiet(500));
         assertThat(response.errorCode()).isZero();
         assertThat(response.sessionId()).isNotZero();
         return response.sessionId();
@@ -136,13 +144,17 @@ class FetchSessionsTest {
         assertThat(session).isNotNull();
         assertThat(session.epoch()).isEqualTo(1);
         assertThat(order(session)).containsExactly(0, 1, 2);
-        assertThat(session.partition(SessionPartitionKey.of(false, null, TOPIC, 1)).fetchOffset()).isEqualTo(101);
+        assertThat(session.partition(SessionPartitionKey.of(false, null, TOPIC, 1))
+                        .fetchOffset())
+                .isEqualTo(101);
     }
 
     @Test
     void shouldCreateTheSessionOnlyWhenTheResponseIsMade() {
         FetchContext context = sessions.newContext(request(0, 0, 0), V12, false);
-        assertThat(cache.size()).as("a delayed fetch creates its session when it completes").isZero();
+        assertThat(cache.size())
+                .as("a delayed fetch creates its session when it completes")
+                .isZero();
         FetchResponseData response = context.updateAndGenerateResponse(read(context, p -> Read.quiet(5)));
         assertThat(cache.get(response.sessionId())).isNotNull();
     }
@@ -164,16 +176,19 @@ class FetchSessionsTest {
     void shouldAnswerIncrementalFetchesWithOnlyPartitionsThatChanged() {
         int id = newSession(V12, 0, 1, 2, 3);
         Map<Integer, Read> reads = Map.of(
-            0, Read.withRecords(500),
-            1, Read.quiet(600),
-            2, Read.quiet(500),
-            3, new Read(500, 7, false, Errors.NONE));
+                0, Read.withRecords(500),
+                1, Read.quiet(600),
+                2, Read.quiet(500),
+                3, new Read(500, 7, false, Errors.NONE));
         FetchResponseData first = fetch(request(id, 1), V12, p -> reads.get(p.partition()));
         assertThat(first.sessionId()).isEqualTo(id);
-        assertThat(partitionsIn(first)).as("records, new high watermark, new log start offset")
-            .containsExactlyInAnyOrder(0, 1, 3);
-        FetchResponseData second = fetch(request(id, 2), V12, p -> reads.get(p.partition()).records()
-            ? Read.quiet(500) : reads.get(p.partition()));
+        assertThat(partitionsIn(first))
+                .as("records, new high watermark, new log start offset")
+                .containsExactlyInAnyOrder(0, 1, 3);
+        FetchResponseData second = fetch(
+                request(id, 2),
+                V12,
+                p -> reads.get(p.partition()).records() ? Read.quiet(500) : reads.get(p.partition()));
         assertThat(partitionsIn(second)).as("nothing new").isEmpty();
         assertThat(second.responses()).isEmpty();
         assertThat(second.sessionId()).isEqualTo(id);
@@ -186,8 +201,9 @@ class FetchSessionsTest {
         FetchRequestData request = request(id, 1);
         request.topics().add(new FetchTopic().setTopic(TOPIC).setPartitions(List.of(partition(1, 42))));
         FetchContext context = sessions.newContext(request, V12, false);
-        assertThat(context.partitions()).extracting(PartitionFetch::partition, PartitionFetch::fetchOffset)
-            .containsExactly(tuple(0, 100L), tuple(1, 42L));
+        assertThat(context.partitions())
+                .extracting(PartitionFetch::partition, PartitionFetch::fetchOffset)
+                .containsExactly(tuple(0, 100L), tuple(1, 42L));
         context.updateAndGenerateResponse(read(context, p -> Read.withRecords(500)));
         // The broker never advances an offset itself: a client that does not re-send a partition reads it again
         // from the same offset (FetchSessionHandler re-sends a partition whenever its position moved).
@@ -200,9 +216,11 @@ class FetchSessionsTest {
         int id = newSession(V12, 0);
         FetchRequestData request = request(id, 1, 5);
         FetchResponseData response = fetch(request, V12, p -> Read.quiet(500));
-        assertThat(partitionsIn(response)).as("an added partition is reported even with nothing new")
-            .containsExactly(5);
-        assertThat(partitionsIn(fetch(request(id, 2), V12, p -> Read.quiet(500)))).isEmpty();
+        assertThat(partitionsIn(response))
+                .as("an added partition is reported even with nothing new")
+                .containsExactly(5);
+        assertThat(partitionsIn(fetch(request(id, 2), V12, p -> Read.quiet(500))))
+                .isEmpty();
     }
 
     @Test
@@ -240,7 +258,9 @@ class FetchSessionsTest {
         }
         FetchResponseData noSession = fetch(request(0, 3, 0), V12, p -> Read.quiet(5));
         assertThat(noSession.errorCode()).isEqualTo(Errors.FETCH_SESSION_ID_NOT_FOUND.code());
-        assertThat(cache.get(id).epoch()).as("errors leave the session as it was").isEqualTo(1);
+        assertThat(cache.get(id).epoch())
+                .as("errors leave the session as it was")
+                .isEqualTo(1);
         assertThat(fetch(request(id, 1), V12, p -> Read.quiet(500)).errorCode()).isZero();
     }
 
@@ -266,10 +286,10 @@ class FetchSessionsTest {
     void shouldRefuseToMixTopicIdsAndNamesInOneSession() {
         int byId = newSession(V13, 0);
         assertThat(fetch(request(byId, 1), V12, p -> Read.quiet(5)).errorCode())
-            .isEqualTo(Errors.FETCH_SESSION_TOPIC_ID_ERROR.code());
+                .isEqualTo(Errors.FETCH_SESSION_TOPIC_ID_ERROR.code());
         int byName = newSession(V12, 0);
         assertThat(fetch(request(byName, 1), V13, p -> Read.quiet(5)).errorCode())
-            .isEqualTo(Errors.FETCH_SESSION_TOPIC_ID_ERROR.code());
+                .isEqualTo(Errors.FETCH_SESSION_TOPIC_ID_ERROR.code());
     }
 
     @Test
@@ -278,17 +298,22 @@ class FetchSessionsTest {
         Uuid recreated = Uuid.randomUuid();
         FetchRequestData request = request(id, 1);
         request.topics().add(new FetchTopic().setTopicId(recreated).setPartitions(List.of(partition(0, 0))));
-        request.forgottenTopicsData().add(new ForgottenTopic().setTopicId(TOPIC_ID).setPartitions(List.of(0)));
+        request.forgottenTopicsData()
+                .add(new ForgottenTopic().setTopicId(TOPIC_ID).setPartitions(List.of(0)));
         FetchContext context = sessions.newContext(request, V13, false);
         assertThat(context.partitions()).extracting(PartitionFetch::topicId).containsExactly(recreated);
-        assertThat(context.partitions().get(0).topic()).as("resolved by id when read").isNull();
+        assertThat(context.partitions().get(0).topic())
+                .as("resolved by id when read")
+                .isNull();
     }
 
     @Test
     void shouldMovePartitionsThatReturnedRecordsToTheEndOfTheReadOrder() {
         int id = newSession(V12, 0, 1, 2, 3);
-        fetch(request(id, 1), V12, p -> p.partition() == 0 || p.partition() == 2 ? Read.withRecords(500)
-            : Read.quiet(500));
+        fetch(
+                request(id, 1),
+                V12,
+                p -> p.partition() == 0 || p.partition() == 2 ? Read.withRecords(500) : Read.quiet(500));
         assertThat(order(cache.get(id))).containsExactly(1, 3, 0, 2);
         FetchContext next = sessions.newContext(request(id, 2), V12, false);
         assertThat(next.partitions()).extracting(PartitionFetch::partition).containsExactly(1, 3, 0, 2);
@@ -297,12 +322,15 @@ class FetchSessionsTest {
     @Test
     void shouldReportAPartitionAgainWhenItsErrorIsGone() {
         int id = newSession(V12, 0, 1);
-        FetchResponseData failed = fetch(request(id, 1), V12, p -> p.partition() == 0
-            ? new Read(-1, -1, false, Errors.NOT_LEADER_OR_FOLLOWER) : Read.quiet(500));
+        FetchResponseData failed = fetch(
+                request(id, 1),
+                V12,
+                p -> p.partition() == 0 ? new Read(-1, -1, false, Errors.NOT_LEADER_OR_FOLLOWER) : Read.quiet(500));
         assertThat(partitionsIn(failed)).containsExactly(0);
         FetchResponseData healed = fetch(request(id, 2), V12, p -> Read.quiet(500));
         assertThat(partitionsIn(healed)).containsExactly(0);
-        assertThat(partitionsIn(fetch(request(id, 3), V12, p -> Read.quiet(500)))).isEmpty();
+        assertThat(partitionsIn(fetch(request(id, 3), V12, p -> Read.quiet(500))))
+                .isEmpty();
     }
 
     @Test
@@ -326,14 +354,16 @@ class FetchSessionsTest {
         assertThat(completed.errorCode()).isZero();
         assertThat(partitionsIn(completed)).containsExactly(0);
         assertThat(fetch(request(id, 2), V12, p -> Read.quiet(5)).errorCode())
-            .isEqualTo(Errors.FETCH_SESSION_ID_NOT_FOUND.code());
+                .isEqualTo(Errors.FETCH_SESSION_ID_NOT_FOUND.code());
     }
 
     @Test
     void shouldAnswerSessionlessWhenTheCacheIsFull() {
         FetchSessions full = new FetchSessions(new FetchSessionCache(1, 120_000, new Random(1)), clockMs::get);
         FetchContext first = full.newContext(request(0, 0, 0), V12, false);
-        assertThat(first.updateAndGenerateResponse(read(first, p -> Read.quiet(5))).sessionId()).isNotZero();
+        assertThat(first.updateAndGenerateResponse(read(first, p -> Read.quiet(5)))
+                        .sessionId())
+                .isNotZero();
         FetchContext second = full.newContext(request(0, 0, 0), V12, false);
         FetchResponseData response = second.updateAndGenerateResponse(read(second, p -> Read.quiet(5)));
         assertThat(response.sessionId()).isZero();
@@ -351,7 +381,9 @@ class FetchSessionsTest {
         FetchRequestData request = request(id, 1, many);
         request.forgottenTopicsData().add(forget(many));
         FetchResponseData response = fetch(request, V12, p -> Read.quiet(5));
-        assertThat(response.sessionId()).as("everything forgotten: session-less").isZero();
+        assertThat(response.sessionId())
+                .as("everything forgotten: session-less")
+                .isZero();
         assertThat(cache.size()).isZero();
     }
 
@@ -395,7 +427,8 @@ class FetchSessionsTest {
             for (int i = 0; i < 400; i++) {
                 ids.add(pool.submit(() -> {
                     FetchContext context = many.newContext(request(0, 0, 0), V12, false);
-                    return context.updateAndGenerateResponse(read(context, p -> Read.quiet(5))).sessionId();
+                    return context.updateAndGenerateResponse(read(context, p -> Read.quiet(5)))
+                            .sessionId();
                 }));
             }
             Set<Integer> distinct = new HashSet<>();

@@ -63,8 +63,11 @@ class ClassicGroupTest {
     }
 
     private static JoinGroupRequestData join() {
-        return new JoinGroupRequestData().setGroupId("g").setProtocolType("consumer")
-            .setSessionTimeoutMs(SESSION_MS).setRebalanceTimeoutMs(REBALANCE_MS);
+        return new JoinGroupRequestData()
+                .setGroupId("g")
+                .setProtocolType("consumer")
+                .setSessionTimeoutMs(SESSION_MS)
+                .setRebalanceTimeoutMs(REBALANCE_MS);
     }
 
     private static Map<String, byte[]> protocols(String... names) {
@@ -78,8 +81,12 @@ class ClassicGroupTest {
     /** Adds a member that joins with {@code protocols}; its answer is in the returned reference once sent. */
     private AtomicReference<JoinGroupResponseData> add(String memberId, String instanceId, String... protocols) {
         AtomicReference<JoinGroupResponseData> answer = new AtomicReference<>();
-        sendAfter(r -> group.addMember(new GroupMember(memberId, instanceId, "client", "/127.0.0.1"), join(),
-            protocols(protocols.length == 0 ? new String[] {"range"} : protocols), answer::set, r));
+        sendAfter(r -> group.addMember(
+                new GroupMember(memberId, instanceId, "client", "/127.0.0.1"),
+                join(),
+                protocols(protocols.length == 0 ? new String[] {"range"} : protocols),
+                answer::set,
+                r));
         return answer;
     }
 
@@ -108,8 +115,8 @@ class ClassicGroupTest {
     void shouldCompleteTheFirstJoinAtOnceAndAnswerOnlyWhenTheAnswersAreSent() {
         AtomicReference<JoinGroupResponseData> answer = new AtomicReference<>();
         DeferredResponses responses = new DeferredResponses();
-        group.addMember(new GroupMember("a", null, "client", "/127.0.0.1"), join(), protocols("range"), answer::set,
-            responses);
+        group.addMember(
+                new GroupMember("a", null, "client", "/127.0.0.1"), join(), protocols("range"), answer::set, responses);
 
         assertThat(group.state()).isEqualTo(GroupState.COMPLETING_REBALANCE);
         assertThat(group.generationId()).isEqualTo(1);
@@ -218,17 +225,16 @@ class ClassicGroupTest {
     @Test
     void shouldPutTheOldStaticMemberBackWhenItsReplacementCannotBeWritten() {
         stableWithOneMember();
-        sendAfter(r -> group.addMember(new GroupMember("s1", "s", "client", "/127.0.0.1"), join(),
-            protocols("range"), x -> { }, r));
-        sendAfter(r -> group.rejoin(group.member("a"), join(), protocols("range"), x -> { }, r));
+        sendAfter(r -> group.addMember(
+                new GroupMember("s1", "s", "client", "/127.0.0.1"), join(), protocols("range"), x -> {}, r));
+        sendAfter(r -> group.rejoin(group.member("a"), join(), protocols("range"), x -> {}, r));
         awaitAssignment("a");
         awaitAssignment("s1");
         sendAfter(r -> group.completeAssignment(2, Errors.NONE, r));
         assertThat(group.state()).isEqualTo(GroupState.STABLE);
         GroupMember old = group.member("s1");
 
-        GroupMember replacing = group.replaceStaticMember(old, "s2", "client", "/127.0.0.1",
-            new DeferredResponses());
+        GroupMember replacing = group.replaceStaticMember(old, "s2", "client", "/127.0.0.1", new DeferredResponses());
         group.keepWithoutRebalance(replacing, join(), protocols("range"));
         group.undoStaticReplacement(2, old, replacing, false);
 
@@ -262,8 +268,9 @@ class ClassicGroupTest {
         timer.advance(SESSION_MS);
 
         assertThat(a.get().generationId()).isEqualTo(2);
-        assertThat(a.get().members()).extracting(JoinGroupResponseData.JoinGroupResponseMember::memberId)
-            .containsExactly("a");
+        assertThat(a.get().members())
+                .extracting(JoinGroupResponseData.JoinGroupResponseMember::memberId)
+                .containsExactly("a");
     }
 
     @Test
@@ -271,9 +278,10 @@ class ClassicGroupTest {
         add("a", null, "roundrobin", "range");
         AtomicReference<JoinGroupResponseData> b = add("b", null, "range", "roundrobin", "sticky");
         assertThat(group.supportsProtocols("consumer", List.of("sticky"))).isFalse();
-        assertThat(group.supportsProtocols("consumer", List.of("sticky", "range"))).isTrue();
+        assertThat(group.supportsProtocols("consumer", List.of("sticky", "range")))
+                .isTrue();
         assertThat(group.supportsProtocols("connect", List.of("range"))).isFalse();
-        sendAfter(r -> group.rejoin(group.member("a"), join(), protocols("range", "roundrobin"), x -> { }, r));
+        sendAfter(r -> group.rejoin(group.member("a"), join(), protocols("range", "roundrobin"), x -> {}, r));
 
         assertThat(b.get().protocolName()).isEqualTo("range");
     }

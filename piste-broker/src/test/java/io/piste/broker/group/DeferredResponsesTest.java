@@ -26,12 +26,16 @@ class DeferredResponsesTest {
     void shouldSendTheOtherAnswersWhenOneCallbackThrows() {
         List<String> sent = new ArrayList<>();
         DeferredResponses responses = new DeferredResponses();
-        responses.add(answer -> {
-            throw new IllegalStateException("closed: " + answer);
-        }, "first");
+        responses.add(
+                answer -> {
+                    throw new IllegalStateException("closed: " + answer);
+                },
+                "first");
         responses.add(sent::add, "second");
 
-        assertThatThrownBy(responses::send).isInstanceOf(IllegalStateException.class).hasMessage("closed: first");
+        assertThatThrownBy(responses::send)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("closed: first");
         assertThat(sent).containsExactly("second");
     }
 }

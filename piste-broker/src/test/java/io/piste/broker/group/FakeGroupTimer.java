@@ -45,9 +45,10 @@ public final class FakeGroupTimer implements GroupTimer {
     public void advance(long ms) {
         long target = nowMs + ms;
         while (true) {
-            Task next = tasks.stream().filter(t -> !t.cancelled && t.deadlineMs <= target)
-                .min(Comparator.<Task>comparingLong(t -> t.deadlineMs).thenComparingLong(t -> t.sequence))
-                .orElse(null);
+            Task next = tasks.stream()
+                    .filter(t -> !t.cancelled && t.deadlineMs <= target)
+                    .min(Comparator.<Task>comparingLong(t -> t.deadlineMs).thenComparingLong(t -> t.sequence))
+                    .orElse(null);
             if (next == null) {
                 break;
             }

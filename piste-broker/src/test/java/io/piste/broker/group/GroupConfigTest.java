@@ -22,28 +22,49 @@ class GroupConfigTest {
 
     @Test
     void shouldReadEachGroupSettingByItsKafkaName() {
-        BrokerConfig config = new BrokerConfig(Map.of("group.initial.rebalance.delay.ms", "11",
-            "group.min.session.timeout.ms", "12", "group.max.session.timeout.ms", "13",
-            "offset.metadata.max.bytes", "14", "offsets.topic.num.partitions", "15",
-            "offsets.retention.minutes", "16", "offsets.retention.check.interval.ms", "17"));
+        BrokerConfig config = new BrokerConfig(Map.of(
+                "group.initial.rebalance.delay.ms",
+                "11",
+                "group.min.session.timeout.ms",
+                "12",
+                "group.max.session.timeout.ms",
+                "13",
+                "offset.metadata.max.bytes",
+                "14",
+                "offsets.topic.num.partitions",
+                "15",
+                "offsets.retention.minutes",
+                "16",
+                "offsets.retention.check.interval.ms",
+                "17"));
 
         assertThat(GroupConfig.from(config)).isEqualTo(new GroupConfig(11, 12, 13, 14, 15, 16 * 60_000L, 17L));
     }
 
     @Test
     void shouldReadEachConsumerGroupSettingByItsKafkaName() {
-        BrokerConfig config = new BrokerConfig(Map.of("group.consumer.session.timeout.ms", "21",
-            "group.consumer.heartbeat.interval.ms", "22", "group.consumer.assignors", "range",
-            "group.consumer.max.size", "23", "group.consumer.changing.heartbeat.interval.ms", "24"));
+        BrokerConfig config = new BrokerConfig(Map.of(
+                "group.consumer.session.timeout.ms",
+                "21",
+                "group.consumer.heartbeat.interval.ms",
+                "22",
+                "group.consumer.assignors",
+                "range",
+                "group.consumer.max.size",
+                "23",
+                "group.consumer.changing.heartbeat.interval.ms",
+                "24"));
 
-        assertThat(ConsumerGroupConfig.from(config)).isEqualTo(new ConsumerGroupConfig(21, 22, List.of("range"), 23, 24));
+        assertThat(ConsumerGroupConfig.from(config))
+                .isEqualTo(new ConsumerGroupConfig(21, 22, List.of("range"), 23, 24));
     }
 
     @Test
     void shouldRefuseToReadAConfigThatIsNotDefined() {
         BrokerConfig config = new BrokerConfig(Map.of("group.typo.ms", "1"));
 
-        assertThatThrownBy(() -> config.getInt("group.typo.ms")).isInstanceOf(ConfigException.class)
-            .hasMessageContaining("group.typo.ms");
+        assertThatThrownBy(() -> config.getInt("group.typo.ms"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("group.typo.ms");
     }
 }

@@ -40,8 +40,13 @@ class GroupCoordinatorAnswersTest {
     private static JoinGroupRequestData join(String memberId) {
         JoinGroupRequestProtocolCollection protocols = new JoinGroupRequestProtocolCollection();
         protocols.add(new JoinGroupRequestProtocol().setName("range").setMetadata(new byte[] {1}));
-        return new JoinGroupRequestData().setGroupId("g").setMemberId(memberId).setProtocolType("consumer")
-            .setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(30_000).setProtocols(protocols);
+        return new JoinGroupRequestData()
+                .setGroupId("g")
+                .setMemberId(memberId)
+                .setProtocolType("consumer")
+                .setSessionTimeoutMs(10_000)
+                .setRebalanceTimeoutMs(30_000)
+                .setProtocols(protocols);
     }
 
     private static JoinGroupResponseData joinNow(GroupCoordinator c, JoinGroupRequestData request) {
@@ -51,8 +56,12 @@ class GroupCoordinatorAnswersTest {
     }
 
     private static SyncGroupRequestData sync(JoinGroupResponseData joined) {
-        return new SyncGroupRequestData().setGroupId("g").setMemberId(joined.memberId())
-            .setGenerationId(joined.generationId()).setProtocolType("consumer").setProtocolName("range");
+        return new SyncGroupRequestData()
+                .setGroupId("g")
+                .setMemberId(joined.memberId())
+                .setGenerationId(joined.generationId())
+                .setProtocolType("consumer")
+                .setProtocolName("range");
     }
 
     /**
@@ -60,8 +69,8 @@ class GroupCoordinatorAnswersTest {
      * callback runs under the coordinator's lock.
      */
     private boolean otherThreadGetsIn(GroupCoordinator c) {
-        return probe.getsIn(() -> c.heartbeat(new HeartbeatRequestData().setGroupId("g").setMemberId("nobody")
-            .setGenerationId(1)));
+        return probe.getsIn(() -> c.heartbeat(
+                new HeartbeatRequestData().setGroupId("g").setMemberId("nobody").setGenerationId(1)));
     }
 
     @Test
@@ -70,7 +79,8 @@ class GroupCoordinatorAnswersTest {
         JoinGroupResponseData first = joinNow(c, join(""));
         List<Boolean> gotIn = new ArrayList<>();
 
-        c.joinGroup(join(first.memberId()), (short) 9, "client", "/127.0.0.1", joined -> gotIn.add(otherThreadGetsIn(c)));
+        c.joinGroup(
+                join(first.memberId()), (short) 9, "client", "/127.0.0.1", joined -> gotIn.add(otherThreadGetsIn(c)));
 
         assertThat(gotIn).containsExactly(true);
     }
@@ -91,7 +101,8 @@ class GroupCoordinatorAnswersTest {
         GroupCoordinator c = coordinator(3000);
         JoinGroupResponseData first = joinNow(c, join(""));
         List<Boolean> gotIn = new ArrayList<>();
-        c.joinGroup(join(first.memberId()), (short) 9, "client", "/127.0.0.1", joined -> gotIn.add(otherThreadGetsIn(c)));
+        c.joinGroup(
+                join(first.memberId()), (short) 9, "client", "/127.0.0.1", joined -> gotIn.add(otherThreadGetsIn(c)));
         assertThat(gotIn).as("held for the initial rebalance delay").isEmpty();
 
         timer.advance(3000);
@@ -108,14 +119,18 @@ class GroupCoordinatorAnswersTest {
     void shouldLetACallbackCallBackIntoTheCoordinatorOnItsOwnThread() {
         GroupCoordinator c = coordinator(0);
         JoinGroupResponseData a1 = joinNow(c, join(joinNow(c, join("")).memberId()));
-        c.syncGroup(sync(a1), synced -> { });
+        c.syncGroup(sync(a1), synced -> {});
         AtomicReference<JoinGroupResponseData> b = new AtomicReference<>();
         c.joinGroup(join(joinNow(c, join("")).memberId()), (short) 9, "client", "/127.0.0.1", b::set);
         assertThat(b.get()).as("waits for the leader to rejoin").isNull();
         List<Errors> leftFromCallback = new ArrayList<>();
 
-        c.joinGroup(join(a1.memberId()), (short) 9, "client", "/127.0.0.1",
-            joined -> leftFromCallback.add(c.leaveGroup("g", joined.memberId(), null)));
+        c.joinGroup(
+                join(a1.memberId()),
+                (short) 9,
+                "client",
+                "/127.0.0.1",
+                joined -> leftFromCallback.add(c.leaveGroup("g", joined.memberId(), null)));
 
         assertThat(leftFromCallback).containsExactly(Errors.NONE);
         assertThat(b.get().errorCode()).isZero();

@@ -36,8 +36,13 @@ class GroupCoordinatorTest {
         for (String p : protocols.length == 0 ? new String[] {"range"} : protocols) {
             collection.add(new JoinGroupRequestProtocol().setName(p).setMetadata(p.getBytes()));
         }
-        return new JoinGroupRequestData().setGroupId("g").setMemberId(memberId).setProtocolType("consumer")
-            .setSessionTimeoutMs(SESSION_MS).setRebalanceTimeoutMs(REBALANCE_MS).setProtocols(collection);
+        return new JoinGroupRequestData()
+                .setGroupId("g")
+                .setMemberId(memberId)
+                .setProtocolType("consumer")
+                .setSessionTimeoutMs(SESSION_MS)
+                .setRebalanceTimeoutMs(REBALANCE_MS)
+                .setProtocols(collection);
     }
 
     private static AtomicReference<JoinGroupResponseData> joinAsync(GroupCoordinator c, JoinGroupRequestData r) {
@@ -54,18 +59,24 @@ class GroupCoordinatorTest {
         return joinAsync(c, join(first.memberId()));
     }
 
-    private static AtomicReference<SyncGroupResponseData> sync(GroupCoordinator c, JoinGroupResponseData joined,
-                                                              SyncGroupRequestAssignment... assignments) {
+    private static AtomicReference<SyncGroupResponseData> sync(
+            GroupCoordinator c, JoinGroupResponseData joined, SyncGroupRequestAssignment... assignments) {
         AtomicReference<SyncGroupResponseData> answer = new AtomicReference<>();
-        c.syncGroup(new SyncGroupRequestData().setGroupId("g").setMemberId(joined.memberId())
-            .setGenerationId(joined.generationId()).setProtocolType("consumer").setProtocolName("range")
-            .setAssignments(List.of(assignments)), answer::set);
+        c.syncGroup(
+                new SyncGroupRequestData()
+                        .setGroupId("g")
+                        .setMemberId(joined.memberId())
+                        .setGenerationId(joined.generationId())
+                        .setProtocolType("consumer")
+                        .setProtocolName("range")
+                        .setAssignments(List.of(assignments)),
+                answer::set);
         return answer;
     }
 
     private static Errors heartbeat(GroupCoordinator c, String memberId, int generation) {
-        return c.heartbeat(new HeartbeatRequestData().setGroupId("g").setMemberId(memberId)
-            .setGenerationId(generation));
+        return c.heartbeat(
+                new HeartbeatRequestData().setGroupId("g").setMemberId(memberId).setGenerationId(generation));
     }
 
     /** 30,000 bytes of 0xFF as a request decodes them: 90,000 bytes of UTF-8, beyond a stored string's int16. */
@@ -84,9 +95,11 @@ class GroupCoordinatorTest {
         GroupCoordinator c = coordinator(0);
         AtomicReference<JoinGroupResponseData> byClientId = new AtomicReference<>();
         c.joinGroup(join(""), JOIN_VERSION, malformed(), "/127.0.0.1", byClientId::set);
-        JoinGroupResponseData byInstance = joinAsync(c, join("").setGroupInstanceId(malformed())).get();
+        JoinGroupResponseData byInstance =
+                joinAsync(c, join("").setGroupInstanceId(malformed())).get();
         JoinGroupResponseData byProtocol = joinAsync(c, join("", malformed())).get();
-        JoinGroupResponseData byType = joinAsync(c, join("").setProtocolType(malformed())).get();
+        JoinGroupResponseData byType =
+                joinAsync(c, join("").setProtocolType(malformed())).get();
 
         assertThat(Errors.forCode(byClientId.get().errorCode())).isEqualTo(Errors.INVALID_REQUEST);
         assertThat(Errors.forCode(byInstance.errorCode())).isEqualTo(Errors.INVALID_REQUEST);
@@ -125,7 +138,7 @@ class GroupCoordinatorTest {
         assertThat(first.get().generationId()).isEqualTo(1);
         assertThat(second.get().generationId()).isEqualTo(1);
         assertThat(List.of(first.get().members().size(), second.get().members().size()))
-            .containsExactlyInAnyOrder(2, 0);
+                .containsExactlyInAnyOrder(2, 0);
     }
 
     @Test
@@ -148,9 +161,11 @@ class GroupCoordinatorTest {
 
         AtomicReference<SyncGroupResponseData> followerSync = sync(c, b.get());
         assertThat(followerSync.get()).as("waits for the leader's assignment").isNull();
-        AtomicReference<SyncGroupResponseData> leaderSync = sync(c, a2,
-            new SyncGroupRequestAssignment().setMemberId(a2.memberId()).setAssignment(new byte[] {1}),
-            new SyncGroupRequestAssignment().setMemberId(b.get().memberId()).setAssignment(new byte[] {2}));
+        AtomicReference<SyncGroupResponseData> leaderSync = sync(
+                c,
+                a2,
+                new SyncGroupRequestAssignment().setMemberId(a2.memberId()).setAssignment(new byte[] {1}),
+                new SyncGroupRequestAssignment().setMemberId(b.get().memberId()).setAssignment(new byte[] {2}));
 
         assertThat(leaderSync.get().assignment()).containsExactly(1);
         assertThat(followerSync.get().assignment()).containsExactly(2);
@@ -166,13 +181,16 @@ class GroupCoordinatorTest {
         assertThat(heartbeat(c, a.memberId(), 0)).isEqualTo(Errors.ILLEGAL_GENERATION);
         assertThat(heartbeat(c, "nobody", 1)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
         assertThat(joinAsync(c, join("", "roundrobin")).get().errorCode())
-            .isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code());
+                .isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL.code());
         assertThat(joinAsync(c, join("ghost")).get().errorCode()).isEqualTo(Errors.UNKNOWN_MEMBER_ID.code());
-        assertThat(c.offsetChecks().validateOffsetCommit("g", 0, a.memberId(), null)).isEqualTo(Errors.ILLEGAL_GENERATION);
+        assertThat(c.offsetChecks().validateOffsetCommit("g", 0, a.memberId(), null))
+                .isEqualTo(Errors.ILLEGAL_GENERATION);
         assertThat(c.offsetChecks().validateOffsetCommit("g", 1, a.memberId(), null))
-            .as("awaiting the assignment").isEqualTo(Errors.REBALANCE_IN_PROGRESS);
-        assertThat(c.offsetChecks().validateOffsetCommit("g", -1, "", null)).as("simple commit to a group with members")
-            .isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+                .as("awaiting the assignment")
+                .isEqualTo(Errors.REBALANCE_IN_PROGRESS);
+        assertThat(c.offsetChecks().validateOffsetCommit("g", -1, "", null))
+                .as("simple commit to a group with members")
+                .isEqualTo(Errors.UNKNOWN_MEMBER_ID);
         assertThat(c.offsetChecks().validateOffsetCommit("other", -1, "", null)).isEqualTo(Errors.NONE);
     }
 
@@ -217,7 +235,9 @@ class GroupCoordinatorTest {
         timer.advance(1);
 
         assertThat(b.get().generationId()).isEqualTo(2);
-        assertThat(b.get().members()).extracting(m -> m.memberId()).containsExactly(b.get().memberId());
+        assertThat(b.get().members())
+                .extracting(m -> m.memberId())
+                .containsExactly(b.get().memberId());
     }
 
     @Test
@@ -231,7 +251,9 @@ class GroupCoordinatorTest {
         assertThat(c.admin().stateOf("g")).isEqualTo("Empty");
         assertThat(c.leaveGroup("g", a.memberId(), null)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
         assertThat(c.offsetChecks().validateOffsetCommit("g", -1, "", null)).isEqualTo(Errors.NONE);
-        assertThat(c.admin().listGroups(List.of("Empty"), null)).extracting(g -> g.groupId()).containsExactly("g");
+        assertThat(c.admin().listGroups(List.of("Empty"), null))
+                .extracting(g -> g.groupId())
+                .containsExactly("g");
         assertThat(c.admin().deleteGroup("g")).isEqualTo(Errors.NONE);
         assertThat(c.admin().describeGroup("g").groupState()).isEqualTo("Dead");
     }
@@ -256,16 +278,22 @@ class GroupCoordinatorTest {
     @Test
     void shouldLetStaticFollowerRejoinWithoutRebalance() {
         GroupCoordinator c = coordinator(0);
-        JoinGroupResponseData a1 = joinAsync(c, join("").setGroupInstanceId("a")).get();
+        JoinGroupResponseData a1 =
+                joinAsync(c, join("").setGroupInstanceId("a")).get();
         sync(c, a1);
         AtomicReference<JoinGroupResponseData> b = joinAsync(c, join("").setGroupInstanceId("b"));
-        JoinGroupResponseData a2 = joinAsync(c, join(a1.memberId()).setGroupInstanceId("a")).get();
+        JoinGroupResponseData a2 =
+                joinAsync(c, join(a1.memberId()).setGroupInstanceId("a")).get();
         sync(c, b.get());
-        sync(c, a2, new SyncGroupRequestAssignment().setMemberId(b.get().memberId()).setAssignment(new byte[] {7}));
+        sync(
+                c,
+                a2,
+                new SyncGroupRequestAssignment().setMemberId(b.get().memberId()).setAssignment(new byte[] {7}));
         assertThat(c.admin().stateOf("g")).isEqualTo("Stable");
 
         // b restarts: a new member id for the same instance id.
-        JoinGroupResponseData b2 = joinAsync(c, join("").setGroupInstanceId("b")).get();
+        JoinGroupResponseData b2 =
+                joinAsync(c, join("").setGroupInstanceId("b")).get();
 
         assertThat(b2.errorCode()).isZero();
         assertThat(b2.generationId()).isEqualTo(2);
@@ -273,77 +301,104 @@ class GroupCoordinatorTest {
         assertThat(c.admin().stateOf("g")).isEqualTo("Stable");
         assertThat(sync(c, b2).get().assignment()).containsExactly(7);
         assertThat(heartbeat(c, a2.memberId(), 2)).isEqualTo(Errors.NONE);
-        assertThat(joinAsync(c, join(b.get().memberId()).setGroupInstanceId("b")).get().errorCode())
-            .isEqualTo(Errors.FENCED_INSTANCE_ID.code());
+        assertThat(joinAsync(c, join(b.get().memberId()).setGroupInstanceId("b"))
+                        .get()
+                        .errorCode())
+                .isEqualTo(Errors.FENCED_INSTANCE_ID.code());
     }
 
     @Test
     void shouldLetStaticLeaderRejoinWithoutRebalanceAndSkipAssignment() {
         GroupCoordinator c = coordinator(0);
-        JoinGroupResponseData a1 = joinAsync(c, join("").setGroupInstanceId("a")).get();
+        JoinGroupResponseData a1 =
+                joinAsync(c, join("").setGroupInstanceId("a")).get();
         sync(c, a1);
         AtomicReference<JoinGroupResponseData> b = joinAsync(c, join("").setGroupInstanceId("b"));
-        JoinGroupResponseData a2 = joinAsync(c, join(a1.memberId()).setGroupInstanceId("a")).get();
+        JoinGroupResponseData a2 =
+                joinAsync(c, join(a1.memberId()).setGroupInstanceId("a")).get();
         assertThat(a2.leader()).isEqualTo(a1.memberId());
         sync(c, b.get());
         sync(c, a2, new SyncGroupRequestAssignment().setMemberId(a2.memberId()).setAssignment(new byte[] {5}));
 
         // The leader a restarts: a new member id for the same instance id.
-        JoinGroupResponseData a3 = joinAsync(c, join("").setGroupInstanceId("a")).get();
+        JoinGroupResponseData a3 =
+                joinAsync(c, join("").setGroupInstanceId("a")).get();
 
         assertThat(a3.errorCode()).isZero();
         assertThat(c.admin().stateOf("g")).isEqualTo("Stable");
         assertThat(a3.generationId()).isEqualTo(2);
         assertThat(a3.leader()).isEqualTo(a3.memberId());
         assertThat(a3.skipAssignment()).isTrue();
-        assertThat(a3.members()).extracting(JoinGroupResponseData.JoinGroupResponseMember::groupInstanceId)
-            .containsExactlyInAnyOrder("a", "b");
-        assertThat(sync(c, a3).get().assignment()).as("the old incarnation's assignment").containsExactly(5);
+        assertThat(a3.members())
+                .extracting(JoinGroupResponseData.JoinGroupResponseMember::groupInstanceId)
+                .containsExactlyInAnyOrder("a", "b");
+        assertThat(sync(c, a3).get().assignment())
+                .as("the old incarnation's assignment")
+                .containsExactly(5);
         assertThat(heartbeat(c, b.get().memberId(), 2)).isEqualTo(Errors.NONE);
     }
 
     @Test
     void shouldFenceEveryRequestOfAReplacedStaticMember() {
         GroupCoordinator c = coordinator(0);
-        JoinGroupResponseData a1 = joinAsync(c, join("").setGroupInstanceId("a")).get();
+        JoinGroupResponseData a1 =
+                joinAsync(c, join("").setGroupInstanceId("a")).get();
         sync(c, a1);
-        JoinGroupResponseData a2 = joinAsync(c, join("").setGroupInstanceId("a")).get();
+        JoinGroupResponseData a2 =
+                joinAsync(c, join("").setGroupInstanceId("a")).get();
         assertThat(a2.memberId()).isNotEqualTo(a1.memberId());
 
-        assertThat(c.heartbeat(new HeartbeatRequestData().setGroupId("g").setMemberId(a1.memberId())
-            .setGroupInstanceId("a").setGenerationId(a1.generationId()))).isEqualTo(Errors.FENCED_INSTANCE_ID);
+        assertThat(c.heartbeat(new HeartbeatRequestData()
+                        .setGroupId("g")
+                        .setMemberId(a1.memberId())
+                        .setGroupInstanceId("a")
+                        .setGenerationId(a1.generationId())))
+                .isEqualTo(Errors.FENCED_INSTANCE_ID);
         assertThat(c.offsetChecks().validateOffsetCommit("g", a1.generationId(), a1.memberId(), "a"))
-            .isEqualTo(Errors.FENCED_INSTANCE_ID);
+                .isEqualTo(Errors.FENCED_INSTANCE_ID);
         AtomicReference<SyncGroupResponseData> synced = new AtomicReference<>();
-        c.syncGroup(new SyncGroupRequestData().setGroupId("g").setMemberId(a1.memberId()).setGroupInstanceId("a")
-            .setGenerationId(a1.generationId()).setProtocolType("consumer").setProtocolName("range"), synced::set);
+        c.syncGroup(
+                new SyncGroupRequestData()
+                        .setGroupId("g")
+                        .setMemberId(a1.memberId())
+                        .setGroupInstanceId("a")
+                        .setGenerationId(a1.generationId())
+                        .setProtocolType("consumer")
+                        .setProtocolName("range"),
+                synced::set);
         assertThat(synced.get().errorCode()).isEqualTo(Errors.FENCED_INSTANCE_ID.code());
-        assertThat(c.offsetChecks().validateOffsetCommit("g", a2.generationId(), a2.memberId(), "a")).isEqualTo(Errors.NONE);
+        assertThat(c.offsetChecks().validateOffsetCommit("g", a2.generationId(), a2.memberId(), "a"))
+                .isEqualTo(Errors.NONE);
         assertThat(c.offsetChecks().validateOffsetCommit("g", a2.generationId(), a2.memberId(), "unknown"))
-            .isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+                .isEqualTo(Errors.UNKNOWN_MEMBER_ID);
     }
 
     @Test
     void shouldFenceAZombieStaticMemberWaitingInARebalance() {
         GroupCoordinator c = coordinator(0);
-        JoinGroupResponseData a1 = joinAsync(c, join("").setGroupInstanceId("a")).get();
+        JoinGroupResponseData a1 =
+                joinAsync(c, join("").setGroupInstanceId("a")).get();
         sync(c, a1);
         AtomicReference<JoinGroupResponseData> b = joinAsync(c, join("").setGroupInstanceId("b"));
         assertThat(c.admin().stateOf("g")).isEqualTo("PreparingRebalance");
         // a's old incarnation rejoins for the rebalance, then a restarts before the rebalance completes.
-        AtomicReference<JoinGroupResponseData> zombie = joinAsync(c, join(a1.memberId()).setGroupInstanceId("a"));
-        assertThat(zombie.get()).as("the rebalance is complete: both members joined").isNotNull();
+        AtomicReference<JoinGroupResponseData> zombie =
+                joinAsync(c, join(a1.memberId()).setGroupInstanceId("a"));
+        assertThat(zombie.get())
+                .as("the rebalance is complete: both members joined")
+                .isNotNull();
         sync(c, zombie.get());
         sync(c, b.get());
         AtomicReference<JoinGroupResponseData> pendingZombie =
-            joinAsync(c, join(a1.memberId(), "range", "other").setGroupInstanceId("a"));
+                joinAsync(c, join(a1.memberId(), "range", "other").setGroupInstanceId("a"));
         assertThat(pendingZombie.get()).as("a changed protocols: a rebalance").isNull();
 
         AtomicReference<JoinGroupResponseData> restarted = joinAsync(c, join("").setGroupInstanceId("a"));
 
         assertThat(pendingZombie.get().errorCode()).isEqualTo(Errors.FENCED_INSTANCE_ID.code());
         assertThat(restarted.get()).as("joins the rebalance under its new id").isNull();
-        JoinGroupResponseData bRejoined = joinAsync(c, join(b.get().memberId()).setGroupInstanceId("b")).get();
+        JoinGroupResponseData bRejoined =
+                joinAsync(c, join(b.get().memberId()).setGroupInstanceId("b")).get();
         assertThat(restarted.get().errorCode()).isZero();
         assertThat(bRejoined.generationId()).isEqualTo(restarted.get().generationId());
         assertThat(c.offsetChecks().activity("g").hasMembers()).isTrue();
@@ -357,7 +412,9 @@ class GroupCoordinatorTest {
         newMember(c);
 
         assertThat(c.admin().stateOf("g")).isEqualTo("PreparingRebalance");
-        assertThat(c.offsetChecks().activity("g").subscribedTopics()).as("unknown: no offset may expire").isNull();
+        assertThat(c.offsetChecks().activity("g").subscribedTopics())
+                .as("unknown: no offset may expire")
+                .isNull();
     }
 
     @Test
@@ -366,13 +423,15 @@ class GroupCoordinatorTest {
         assertThat(c.offsetChecks().validateOffsetDelete("g").error()).isEqualTo(Errors.GROUP_ID_NOT_FOUND);
 
         byte[] subscription = Utils.toArray(ConsumerProtocol.serializeSubscription(
-            new ConsumerPartitionAssignor.Subscription(List.of("orders", "payments"))));
+                new ConsumerPartitionAssignor.Subscription(List.of("orders", "payments"))));
         JoinGroupRequestProtocolCollection protocols = new JoinGroupRequestProtocolCollection();
         protocols.add(new JoinGroupRequestProtocol().setName("range").setMetadata(subscription));
-        JoinGroupResponseData first = joinAsync(c, join("").setProtocols(protocols)).get();
+        JoinGroupResponseData first =
+                joinAsync(c, join("").setProtocols(protocols)).get();
         JoinGroupRequestProtocolCollection again = new JoinGroupRequestProtocolCollection();
         again.add(new JoinGroupRequestProtocol().setName("range").setMetadata(subscription));
-        JoinGroupResponseData joined = joinAsync(c, join(first.memberId()).setProtocols(again)).get();
+        JoinGroupResponseData joined =
+                joinAsync(c, join(first.memberId()).setProtocols(again)).get();
         sync(c, joined);
 
         OffsetDeleteCheck active = c.offsetChecks().validateOffsetDelete("g");
@@ -391,7 +450,8 @@ class GroupCoordinatorTest {
     @Test
     void shouldRefuseOffsetDeleteForActiveGroupOfAnotherProtocolType() {
         GroupCoordinator c = coordinator(0);
-        JoinGroupResponseData first = joinAsync(c, join("").setProtocolType("connect")).get();
+        JoinGroupResponseData first =
+                joinAsync(c, join("").setProtocolType("connect")).get();
         joinAsync(c, join(first.memberId()).setProtocolType("connect")).get();
 
         assertThat(c.offsetChecks().validateOffsetDelete("g").error()).isEqualTo(Errors.NON_EMPTY_GROUP);

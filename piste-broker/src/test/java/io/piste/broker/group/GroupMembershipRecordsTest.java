@@ -53,9 +53,14 @@ class GroupMembershipRecordsTest {
     private static JoinGroupRequestData join(String memberId) {
         JoinGroupRequestProtocolCollection protocols = new JoinGroupRequestProtocolCollection();
         protocols.add(new JoinGroupRequestProtocol().setName("range").setMetadata(new byte[] {42}));
-        return new JoinGroupRequestData().setGroupId("g").setMemberId(memberId).setProtocolType("consumer")
-            .setGroupInstanceId(memberId.isEmpty() ? "static-1" : null)
-            .setSessionTimeoutMs(SESSION_MS).setRebalanceTimeoutMs(30_000).setProtocols(protocols);
+        return new JoinGroupRequestData()
+                .setGroupId("g")
+                .setMemberId(memberId)
+                .setProtocolType("consumer")
+                .setGroupInstanceId(memberId.isEmpty() ? "static-1" : null)
+                .setSessionTimeoutMs(SESSION_MS)
+                .setRebalanceTimeoutMs(30_000)
+                .setProtocols(protocols);
     }
 
     private static JoinGroupResponseData joinOne(GroupCoordinator c) {
@@ -66,10 +71,17 @@ class GroupMembershipRecordsTest {
 
     private static AtomicReference<SyncGroupResponseData> leaderSync(GroupCoordinator c, JoinGroupResponseData joined) {
         AtomicReference<SyncGroupResponseData> answer = new AtomicReference<>();
-        c.syncGroup(new SyncGroupRequestData().setGroupId("g").setMemberId(joined.memberId())
-            .setGenerationId(joined.generationId()).setProtocolType("consumer").setProtocolName("range")
-            .setAssignments(List.of(new SyncGroupRequestAssignment().setMemberId(joined.memberId())
-                .setAssignment(new byte[] {7}))), answer::set);
+        c.syncGroup(
+                new SyncGroupRequestData()
+                        .setGroupId("g")
+                        .setMemberId(joined.memberId())
+                        .setGenerationId(joined.generationId())
+                        .setProtocolType("consumer")
+                        .setProtocolName("range")
+                        .setAssignments(List.of(new SyncGroupRequestAssignment()
+                                .setMemberId(joined.memberId())
+                                .setAssignment(new byte[] {7}))),
+                answer::set);
         return answer;
     }
 
@@ -119,18 +131,27 @@ class GroupMembershipRecordsTest {
         // Restarted: a new clock and log, so what is checked below is the restored coordinator's own doing.
         FakeGroupTimer afterTimer = new FakeGroupTimer();
         RecordingLog afterLog = new RecordingLog();
-        GroupCoordinator after = new GroupCoordinator(
-            new GroupConfig(0, 6000, 1_800_000, 4096, 5, 60_000, 1000), afterTimer, afterLog);
+        GroupCoordinator after =
+                new GroupCoordinator(new GroupConfig(0, 6000, 1_800_000, 4096, 5, 60_000, 1000), afterTimer, afterLog);
         after.restore("g", stored);
 
         assertThat(after.admin().stateOf("g")).isEqualTo("Stable");
-        assertThat(after.heartbeat(new HeartbeatRequestData().setGroupId("g").setMemberId(joined.memberId())
-            .setGroupInstanceId("static-1").setGenerationId(1))).isEqualTo(Errors.NONE);
+        assertThat(after.heartbeat(new HeartbeatRequestData()
+                        .setGroupId("g")
+                        .setMemberId(joined.memberId())
+                        .setGroupInstanceId("static-1")
+                        .setGenerationId(1)))
+                .isEqualTo(Errors.NONE);
         AtomicReference<SyncGroupResponseData> resynced = new AtomicReference<>();
-        after.syncGroup(new SyncGroupRequestData().setGroupId("g").setMemberId(joined.memberId())
-            .setGenerationId(1), resynced::set);
+        after.syncGroup(
+                new SyncGroupRequestData()
+                        .setGroupId("g")
+                        .setMemberId(joined.memberId())
+                        .setGenerationId(1),
+                resynced::set);
         assertThat(resynced.get().assignment()).containsExactly(7);
-        assertThat(after.offsetChecks().validateOffsetCommit("g", 1, joined.memberId(), "static-1")).isEqualTo(Errors.NONE);
+        assertThat(after.offsetChecks().validateOffsetCommit("g", 1, joined.memberId(), "static-1"))
+                .isEqualTo(Errors.NONE);
 
         // A member that does not come back within its session timeout is removed as usual.
         afterTimer.advance(SESSION_MS + 1);
@@ -152,15 +173,23 @@ class GroupMembershipRecordsTest {
         log.completeAll(Errors.COORDINATOR_NOT_AVAILABLE);
 
         assertThat(replaced[0].errorCode()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());
-        assertThat(c.heartbeat(new HeartbeatRequestData().setGroupId("g").setMemberId(first.memberId())
-            .setGroupInstanceId("static-1").setGenerationId(1))).as("the old incarnation is back")
-            .isEqualTo(Errors.NONE);
+        assertThat(c.heartbeat(new HeartbeatRequestData()
+                        .setGroupId("g")
+                        .setMemberId(first.memberId())
+                        .setGroupInstanceId("static-1")
+                        .setGenerationId(1)))
+                .as("the old incarnation is back")
+                .isEqualTo(Errors.NONE);
 
         c.joinGroup(join(""), (short) 9, "client", "/127.0.0.1", r -> replaced[0] = r);
         log.completeAll(Errors.NONE);
         assertThat(replaced[0].errorCode()).isZero();
-        assertThat(c.heartbeat(new HeartbeatRequestData().setGroupId("g").setMemberId(first.memberId())
-            .setGroupInstanceId("static-1").setGenerationId(1))).isEqualTo(Errors.FENCED_INSTANCE_ID);
+        assertThat(c.heartbeat(new HeartbeatRequestData()
+                        .setGroupId("g")
+                        .setMemberId(first.memberId())
+                        .setGroupInstanceId("static-1")
+                        .setGenerationId(1)))
+                .isEqualTo(Errors.FENCED_INSTANCE_ID);
     }
 
     @Test

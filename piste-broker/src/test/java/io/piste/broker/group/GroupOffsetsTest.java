@@ -34,7 +34,7 @@ class GroupOffsetsTest {
     @Test
     void shouldKeepOldOffsetWhenWriteFails() {
         offsets.apply("g", tp, new CommittedOffset(1, -1, null, 1));
-        offsets.commit("g", Map.of(tp, new CommittedOffset(2, -1, null, 2)), e -> { });
+        offsets.commit("g", Map.of(tp, new CommittedOffset(2, -1, null, 2)), e -> {});
 
         unwritten.remove(0).accept(Errors.COORDINATOR_NOT_AVAILABLE);
 
@@ -44,7 +44,7 @@ class GroupOffsetsTest {
     @Test
     void shouldDeleteGroupWithTombstones() {
         offsets.apply("g", tp, new CommittedOffset(1, -1, null, 1));
-        offsets.deleteGroup("g", e -> { });
+        offsets.deleteGroup("g", e -> {});
         unwritten.remove(0).accept(Errors.NONE);
 
         assertThat(offsets.hasOffsets("g")).isFalse();
@@ -79,9 +79,12 @@ class GroupOffsetsTest {
 
         assertThat(key.groupId()).isEqualTo("grp");
         assertThat(key.partition()).isEqualTo(tp);
-        assertThat(OffsetRecordCodec.readValue(ByteBuffer.wrap(OffsetRecordCodec.value(value)))).isEqualTo(value);
-        assertThat(OffsetRecordCodec.readValue(ByteBuffer.wrap(OffsetRecordCodec.value(
-            new CommittedOffset(0, -1, null, 0)))).metadata()).isNull();
+        assertThat(OffsetRecordCodec.readValue(ByteBuffer.wrap(OffsetRecordCodec.value(value))))
+                .isEqualTo(value);
+        assertThat(OffsetRecordCodec.readValue(
+                                ByteBuffer.wrap(OffsetRecordCodec.value(new CommittedOffset(0, -1, null, 0))))
+                        .metadata())
+                .isNull();
         assertThat(OffsetsTopic.partitionIndex("grp", 50)).isEqualTo(Math.abs("grp".hashCode()) % 50);
     }
 }

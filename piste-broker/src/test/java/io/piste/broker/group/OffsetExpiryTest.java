@@ -20,8 +20,8 @@ class OffsetExpiryTest {
     private final GroupOffsets offsets = new GroupOffsets((group, commit, done) -> unwritten.add(done));
     private final Map<String, GroupActivity> activity = new HashMap<>();
     private final List<String> forgotten = new ArrayList<>();
-    private final OffsetExpiry expiry = new OffsetExpiry(offsets,
-        g -> activity.getOrDefault(g, GroupActivity.empty(-1)), forgotten::add, RETENTION_MS);
+    private final OffsetExpiry expiry = new OffsetExpiry(
+            offsets, g -> activity.getOrDefault(g, GroupActivity.empty(-1)), forgotten::add, RETENTION_MS);
     private final TopicPartition a0 = new TopicPartition("a", 0);
     private final TopicPartition b0 = new TopicPartition("b", 0);
 
@@ -45,7 +45,9 @@ class OffsetExpiryTest {
         assertThat(expiry.expire(600 + RETENTION_MS)).isEqualTo(1);
         writeAll();
         assertThat(offsets.hasOffsets("g")).isFalse();
-        assertThat(forgotten).as("forgotten at the next run, not from the write's callback").isEmpty();
+        assertThat(forgotten)
+                .as("forgotten at the next run, not from the write's callback")
+                .isEmpty();
 
         expiry.expire(600 + RETENTION_MS);
         assertThat(forgotten).containsExactly("g");
@@ -54,12 +56,12 @@ class OffsetExpiryTest {
     @Test
     void shouldForgetAnExpiredGroupOfARealCoordinatorWhenWritesAreDurableAtOnce() {
         FakeGroupTimer timer = new FakeGroupTimer();
-        GroupCoordinator coordinator = new GroupCoordinator(
-            new GroupConfig(0, 6000, 1_800_000, 4096, 5, RETENTION_MS, 1000), timer);
+        GroupCoordinator coordinator =
+                new GroupCoordinator(new GroupConfig(0, 6000, 1_800_000, 4096, 5, RETENTION_MS, 1000), timer);
         // Like OffsetsTopic in page-cache mode: the callback runs on the calling thread, inside GroupOffsets' lock.
         GroupOffsets immediate = new GroupOffsets((group, commit, done) -> done.accept(Errors.NONE));
-        OffsetExpiry withCoordinator = new OffsetExpiry(immediate, coordinator.offsetChecks()::activity,
-            coordinator.admin()::removeIfEmpty, RETENTION_MS);
+        OffsetExpiry withCoordinator = new OffsetExpiry(
+                immediate, coordinator.offsetChecks()::activity, coordinator.admin()::removeIfEmpty, RETENTION_MS);
         immediate.apply("g", a0, new CommittedOffset(5, -1, null, 0));
         coordinator.admin().ensureGroup("g");
 
@@ -103,9 +105,11 @@ class OffsetExpiryTest {
     @Test
     void shouldNotExpireWhileACommitOfTheGroupIsInFlight() {
         offsets.apply("g", a0, new CommittedOffset(5, -1, null, 0));
-        offsets.commit("g", Map.of(a0, new CommittedOffset(9, -1, null, 10 * RETENTION_MS)), e -> { });
+        offsets.commit("g", Map.of(a0, new CommittedOffset(9, -1, null, 10 * RETENTION_MS)), e -> {});
 
-        assertThat(expiry.expire(10 * RETENTION_MS)).as("the commit in flight would be deleted").isZero();
+        assertThat(expiry.expire(10 * RETENTION_MS))
+                .as("the commit in flight would be deleted")
+                .isZero();
         writeAll();
         assertThat(offsets.fetch("g").get(a0).offset()).isEqualTo(9);
     }

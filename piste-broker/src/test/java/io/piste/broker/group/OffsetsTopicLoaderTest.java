@@ -40,7 +40,7 @@ class OffsetsTopicLoaderTest {
     Path dir;
 
     private UnifiedLog log;
-    private final GroupOffsets offsets = new GroupOffsets((group, commit, done) -> { });
+    private final GroupOffsets offsets = new GroupOffsets((group, commit, done) -> {});
     private final OffsetsTopic.LoadedGroups groups = new OffsetsTopic.LoadedGroups();
 
     @AfterEach
@@ -53,7 +53,8 @@ class OffsetsTopicLoaderTest {
     /** Records that are harmful as they stand: each is the whole (key, value) of one record. */
     enum Hostile {
         ONE_BYTE_KEY(new byte[] {'x'}, new byte[] {'y'}),
-        UNKNOWN_KEY_TYPE(ByteBuffer.allocate(4).putShort((short) 99).putShort((short) 0).array(), null),
+        UNKNOWN_KEY_TYPE(
+                ByteBuffer.allocate(4).putShort((short) 99).putShort((short) 0).array(), null),
         GROUP_LENGTH_BEYOND_KEY(offsetKeyWithGroupLength((short) 32_767), null),
         NEGATIVE_GROUP_LENGTH(offsetKeyWithGroupLength((short) -5), null),
         NULL_GROUP(offsetKeyWithGroupLength((short) -1), null),
@@ -65,18 +66,29 @@ class OffsetsTopicLoaderTest {
                 return key;
             }
         },
-        UNKNOWN_VALUE_VERSION(OffsetRecordCodec.key("hostile", DATA),
-            ByteBuffer.allocate(30).putShort((short) 9).array()),
+        UNKNOWN_VALUE_VERSION(
+                OffsetRecordCodec.key("hostile", DATA),
+                ByteBuffer.allocate(30).putShort((short) 9).array()),
         SHORT_OFFSET_VALUE(OffsetRecordCodec.key("hostile", DATA), new byte[] {0, 1, 0}),
-        METADATA_LENGTH_BEYOND_VALUE(OffsetRecordCodec.key("hostile", DATA),
-            ByteBuffer.allocate(2 + 8 + 4 + 8 + 2 + 3).putShort((short) 1).putLong(5).putInt(0).putLong(0)
-                .putShort((short) 30_000).array()),
+        METADATA_LENGTH_BEYOND_VALUE(
+                OffsetRecordCodec.key("hostile", DATA),
+                ByteBuffer.allocate(2 + 8 + 4 + 8 + 2 + 3)
+                        .putShort((short) 1)
+                        .putLong(5)
+                        .putInt(0)
+                        .putLong(0)
+                        .putShort((short) 30_000)
+                        .array()),
         MEMBER_COUNT_OF_2_POW_31(GroupRecordCodec.key("hostile"), groupValueWithMemberCount(Integer.MAX_VALUE)),
         NEGATIVE_MEMBER_COUNT(GroupRecordCodec.key("hostile"), groupValueWithMemberCount(-1)),
         SUBSCRIPTION_LENGTH_OF_2_POW_31(GroupRecordCodec.key("hostile"), groupValueWithSubscriptionLength()),
         NULL_MEMBER_ID(GroupRecordCodec.key("hostile"), groupValueWithNullMemberId()),
-        NULL_CONSUMER_GROUP_ID(ByteBuffer.allocate(4).putShort(GroupRecordCodec.CONSUMER_GROUP_KEY_TYPE)
-            .putShort((short) -1).array(), new byte[] {0, 1}),
+        NULL_CONSUMER_GROUP_ID(
+                ByteBuffer.allocate(4)
+                        .putShort(GroupRecordCodec.CONSUMER_GROUP_KEY_TYPE)
+                        .putShort((short) -1)
+                        .array(),
+                new byte[] {0, 1}),
         GARBAGE(new byte[] {0, 1, (byte) 0xff, (byte) 0xfe, 7, 7, 7}, new byte[] {(byte) 0xde, (byte) 0xad});
 
         private final byte[] key;
@@ -129,8 +141,10 @@ class OffsetsTopicLoaderTest {
     void shouldSkipACompressedBatchWithoutDecompressingIt() throws IOException {
         openLog();
         appendGood("before", 10);
-        append(Compression.gzip().build(), OffsetRecordCodec.key("compressed", DATA),
-            OffsetRecordCodec.value(new CommittedOffset(7, 0, null, 1)));
+        append(
+                Compression.gzip().build(),
+                OffsetRecordCodec.key("compressed", DATA),
+                OffsetRecordCodec.value(new CommittedOffset(7, 0, null, 1)));
         appendGood("after", 20);
 
         OffsetsTopicLoader loader = load();
@@ -146,13 +160,17 @@ class OffsetsTopicLoaderTest {
         appendGood("before", 10);
         // CRC-valid (the log takes it) but its second record claims more bytes than the batch has.
         MemoryRecordsBuilder builder = builder(Compression.NONE);
-        builder.append(1L, OffsetRecordCodec.key("framed", DATA),
-            OffsetRecordCodec.value(new CommittedOffset(3, 0, null, 1)));
-        builder.append(1L, OffsetRecordCodec.key("unframed", DATA),
-            OffsetRecordCodec.value(new CommittedOffset(4, 0, null, 1)));
+        builder.append(
+                1L, OffsetRecordCodec.key("framed", DATA), OffsetRecordCodec.value(new CommittedOffset(3, 0, null, 1)));
+        builder.append(
+                1L,
+                OffsetRecordCodec.key("unframed", DATA),
+                OffsetRecordCodec.value(new CommittedOffset(4, 0, null, 1)));
         ByteBuffer batch = builder.build().buffer();
-        int secondRecord = batch.limit() - recordSize(OffsetRecordCodec.key("unframed", DATA),
-            OffsetRecordCodec.value(new CommittedOffset(4, 0, null, 1)));
+        int secondRecord = batch.limit()
+                - recordSize(
+                        OffsetRecordCodec.key("unframed", DATA),
+                        OffsetRecordCodec.value(new CommittedOffset(4, 0, null, 1)));
         batch.put(secondRecord, (byte) 0x7e); // varint length 63, more than the bytes that follow
         CRC32C crc = new CRC32C();
         crc.update(batch.duplicate().position(DefaultRecordBatch.CRC_OFFSET + 4));
@@ -173,8 +191,10 @@ class OffsetsTopicLoaderTest {
         openLog();
         appendGood("before", 10);
         long position = log.sizeInBytes();
-        append(Compression.NONE, OffsetRecordCodec.key("flipped", DATA),
-            OffsetRecordCodec.value(new CommittedOffset(5, 0, null, 1)));
+        append(
+                Compression.NONE,
+                OffsetRecordCodec.key("flipped", DATA),
+                OffsetRecordCodec.value(new CommittedOffset(5, 0, null, 1)));
         appendGood("after", 20);
         log.close();
         Path segment = dir.resolve("__consumer_offsets-0").resolve(String.format("%020d.log", 0));
@@ -182,8 +202,8 @@ class OffsetsTopicLoaderTest {
             // A byte of the record's value: the header stays readable, the CRC no longer holds.
             file.write(ByteBuffer.wrap(new byte[] {(byte) 0xee}), position + 61 + 20);
         }
-        log = UnifiedLog.open(dir.resolve("__consumer_offsets-0"), LogConfig.defaults(), () -> 1L, true,
-            Long.MAX_VALUE);
+        log = UnifiedLog.open(
+                dir.resolve("__consumer_offsets-0"), LogConfig.defaults(), () -> 1L, true, Long.MAX_VALUE);
 
         OffsetsTopicLoader loader = load();
 
@@ -202,8 +222,10 @@ class OffsetsTopicLoaderTest {
         openLog();
         appendGood("before", 10);
         long position = log.sizeInBytes();
-        append(Compression.NONE, OffsetRecordCodec.key("flipped", DATA),
-            OffsetRecordCodec.value(new CommittedOffset(5, 0, null, 1)));
+        append(
+                Compression.NONE,
+                OffsetRecordCodec.key("flipped", DATA),
+                OffsetRecordCodec.value(new CommittedOffset(5, 0, null, 1)));
         appendGood("after", 20);
         // Damaged while the log is open: the storage checks headers when it opens a log, not at each read.
         Path segment = dir.resolve("__consumer_offsets-0").resolve(String.format("%020d.log", 0));
@@ -228,8 +250,10 @@ class OffsetsTopicLoaderTest {
         openLog();
         appendGood("before", 10);
         long position = log.sizeInBytes();
-        append(Compression.NONE, OffsetRecordCodec.key("raised", DATA),
-            OffsetRecordCodec.value(new CommittedOffset(5, 0, null, 1)));
+        append(
+                Compression.NONE,
+                OffsetRecordCodec.key("raised", DATA),
+                OffsetRecordCodec.value(new CommittedOffset(5, 0, null, 1)));
         appendGood("after", 20);
         // Damaged while the log is open: the storage checks headers when it opens a log, not at each read.
         Path segment = dir.resolve("__consumer_offsets-0").resolve(String.format("%020d.log", 0));
@@ -242,7 +266,9 @@ class OffsetsTopicLoaderTest {
 
         assertThat(offsets.fetch("before")).isEqualTo(Map.of(DATA, new CommittedOffset(10, 0, "m", 1)));
         assertThat(groups.classic()).containsOnlyKeys("before-classic", "after-classic");
-        assertThat(loader.skips()).as("the overlapping batch is skipped with a WARN").isEqualTo(1);
+        assertThat(loader.skips())
+                .as("the overlapping batch is skipped with a WARN")
+                .isEqualTo(1);
     }
 
     @Test
@@ -250,8 +276,8 @@ class OffsetsTopicLoaderTest {
         ByteBuffer value = ByteBuffer.wrap(groupValueWithMemberCount(Integer.MAX_VALUE));
 
         assertThatThrownBy(() -> GroupRecordCodec.readValue(value))
-            .isInstanceOf(InvalidRecordException.class)
-            .hasMessageContaining("member count=2147483647 with 3 bytes left");
+                .isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("member count=2147483647 with 3 bytes left");
     }
 
     @Test
@@ -260,8 +286,8 @@ class OffsetsTopicLoaderTest {
         key.getShort();
 
         assertThatThrownBy(() -> OffsetRecordCodec.readKeyAfterType(key))
-            .isInstanceOf(InvalidRecordException.class)
-            .hasMessageContaining("string length=32767 with 3 bytes left");
+                .isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("string length=32767 with 3 bytes left");
     }
 
     private void openLog() throws IOException {
@@ -276,11 +302,21 @@ class OffsetsTopicLoaderTest {
 
     /** An offset commit of {@code group} and its classic membership, each in its own batch. */
     private void appendGood(String group, long offset) throws IOException {
-        append(Compression.NONE, OffsetRecordCodec.key(group, DATA),
-            OffsetRecordCodec.value(new CommittedOffset(offset, 0, "m", 1)));
-        append(Compression.NONE, GroupRecordCodec.key(group + "-classic"), GroupRecordCodec.value(
-            new GroupRecord("consumer", 3, "range", "m1", 1, List.of(new GroupRecord.Member("m1", null, "c",
-                "/127.0.0.1", 10_000, 30_000, new byte[] {1}, new byte[] {2})))));
+        append(
+                Compression.NONE,
+                OffsetRecordCodec.key(group, DATA),
+                OffsetRecordCodec.value(new CommittedOffset(offset, 0, "m", 1)));
+        append(
+                Compression.NONE,
+                GroupRecordCodec.key(group + "-classic"),
+                GroupRecordCodec.value(new GroupRecord(
+                        "consumer",
+                        3,
+                        "range",
+                        "m1",
+                        1,
+                        List.of(new GroupRecord.Member(
+                                "m1", null, "c", "/127.0.0.1", 10_000, 30_000, new byte[] {1}, new byte[] {2})))));
     }
 
     private void assertGoodLoaded() {
@@ -306,13 +342,21 @@ class OffsetsTopicLoaderTest {
     }
 
     private static byte[] offsetKeyWithGroupLength(short length) {
-        return ByteBuffer.allocate(2 + 2 + 3).putShort(OffsetRecordCodec.OFFSET_COMMIT_KEY_TYPE).putShort(length)
-            .put(new byte[] {'a', 'b', 'c'}).array();
+        return ByteBuffer.allocate(2 + 2 + 3)
+                .putShort(OffsetRecordCodec.OFFSET_COMMIT_KEY_TYPE)
+                .putShort(length)
+                .put(new byte[] {'a', 'b', 'c'})
+                .array();
     }
 
     private static ByteBuffer groupValueHead(int extra) {
-        return ByteBuffer.allocate(2 + 2 + 4 + 2 + 2 + 8 + extra).putShort(GroupRecordCodec.VALUE_VERSION)
-            .putShort((short) -1).putInt(1).putShort((short) -1).putShort((short) -1).putLong(1);
+        return ByteBuffer.allocate(2 + 2 + 4 + 2 + 2 + 8 + extra)
+                .putShort(GroupRecordCodec.VALUE_VERSION)
+                .putShort((short) -1)
+                .putInt(1)
+                .putShort((short) -1)
+                .putShort((short) -1)
+                .putLong(1);
     }
 
     private static byte[] groupValueWithMemberCount(int count) {
@@ -321,14 +365,31 @@ class OffsetsTopicLoaderTest {
 
     private static byte[] groupValueWithSubscriptionLength() {
         // Enough bytes for one member (the count holds), not for 2^31-1 subscription bytes.
-        return groupValueHead(4 + 2 + 1 + 2 + 2 + 2 + 4 + 4 + 4 + 8).putInt(1)
-            .putShort((short) 1).put((byte) 'm').putShort((short) -1).putShort((short) -1).putShort((short) -1)
-            .putInt(1).putInt(1).putInt(Integer.MAX_VALUE).put(new byte[8]).array();
+        return groupValueHead(4 + 2 + 1 + 2 + 2 + 2 + 4 + 4 + 4 + 8)
+                .putInt(1)
+                .putShort((short) 1)
+                .put((byte) 'm')
+                .putShort((short) -1)
+                .putShort((short) -1)
+                .putShort((short) -1)
+                .putInt(1)
+                .putInt(1)
+                .putInt(Integer.MAX_VALUE)
+                .put(new byte[8])
+                .array();
     }
 
     private static byte[] groupValueWithNullMemberId() {
-        return groupValueHead(4 + 2 + 2 + 2 + 2 + 4 + 4 + 4 + 4).putInt(1)
-            .putShort((short) -1).putShort((short) -1).putShort((short) -1).putShort((short) -1)
-            .putInt(1).putInt(1).putInt(0).putInt(0).array();
+        return groupValueHead(4 + 2 + 2 + 2 + 2 + 4 + 4 + 4 + 4)
+                .putInt(1)
+                .putShort((short) -1)
+                .putShort((short) -1)
+                .putShort((short) -1)
+                .putShort((short) -1)
+                .putInt(1)
+                .putInt(1)
+                .putInt(0)
+                .putInt(0)
+                .array();
     }
 }

@@ -43,9 +43,11 @@ class OffsetsTopicPowerLossTest {
     private static final int CRASH_WINDOW_STEPS = 30;
     /** Small segments, so that rolls (new segment and index files) fall inside the crash window too. */
     private static final LogConfig CONFIG = LogConfig.defaults().withSegmentBytes(2048);
+
     private static final String[] GROUPS = {"billing", "audit", "search-indexer"};
     private static final TopicPartition[] PARTITIONS = {
-        new TopicPartition("orders", 0), new TopicPartition("orders", 1), new TopicPartition("payments", 0)};
+        new TopicPartition("orders", 0), new TopicPartition("orders", 1), new TopicPartition("payments", 0)
+    };
     /** The model's value of a deleted offset (committed offsets are never negative). */
     private static final long DELETED = -1L;
 
@@ -53,11 +55,11 @@ class OffsetsTopicPowerLossTest {
     private long acknowledgedCommits;
     /** Per scenario, so that a replayed seed writes the same bytes. */
     private long clockMs;
+
     private long nextCommittedOffset;
 
     /** One committed offset's identity. */
-    private record Key(String groupId, TopicPartition partition) {
-    }
+    private record Key(String groupId, TopicPartition partition) {}
 
     @Test
     @Timeout(120)
@@ -70,14 +72,18 @@ class OffsetsTopicPowerLossTest {
             try {
                 runScenario(seed);
             } catch (Throwable e) {
-                throw new AssertionError("offsets topic power-loss scenario failed: seed=" + seed
-                        + " (replay with -Dpowerloss.seed=" + seed + ") reason=" + e, e);
+                throw new AssertionError(
+                        "offsets topic power-loss scenario failed: seed=" + seed + " (replay with -Dpowerloss.seed="
+                                + seed + ") reason=" + e,
+                        e);
             }
         }
         System.out.println("Offsets topic power-loss simulation: scenarios=" + scenarios + " crashPoints=" + crashes
                 + " acknowledgedCommits=" + acknowledgedCommits + " ms=" + (System.nanoTime() - started) / 1_000_000);
         assertThat(crashes).isEqualTo((long) scenarios * CYCLES_PER_SCENARIO);
-        assertThat(acknowledgedCommits).as("commits acknowledged over all scenarios").isPositive();
+        assertThat(acknowledgedCommits)
+                .as("commits acknowledged over all scenarios")
+                .isPositive();
     }
 
     private void runScenario(long seed) throws IOException {
@@ -130,14 +136,18 @@ class OffsetsTopicPowerLossTest {
             Map<TopicPartition, CommittedOffset> commit = new LinkedHashMap<>();
             for (TopicPartition tp : PARTITIONS) {
                 if (random.nextBoolean() || commit.isEmpty() && tp == PARTITIONS[PARTITIONS.length - 1]) {
-                    commit.put(tp, tombstones ? null
-                            : new CommittedOffset(nextCommittedOffset++, 0, "m" + nextCommittedOffset, clockMs));
+                    commit.put(
+                            tp,
+                            tombstones
+                                    ? null
+                                    : new CommittedOffset(
+                                            nextCommittedOffset++, 0, "m" + nextCommittedOffset, clockMs));
                 }
             }
             clockMs++;
             // in flight from here: a cut inside the append may or may not leave it in the log
-            commit.forEach((tp, offset) -> model.appending(new Key(groupId, tp),
-                    offset == null ? DELETED : offset.offset()));
+            commit.forEach(
+                    (tp, offset) -> model.appending(new Key(groupId, tp), offset == null ? DELETED : offset.offset()));
             log.appendAsLeader(offsetCommitBatch(groupId, commit, clockMs), 0);
         }
         log.flush();
@@ -149,12 +159,11 @@ class OffsetsTopicPowerLossTest {
      * The batch {@link OffsetsTopic#append} writes for one commit: one uncompressed v2 batch, CreateTime, one record
      * per partition keyed and valued by {@link OffsetRecordCodec} (a null value for a deleted offset).
      */
-    private static ByteBuffer offsetCommitBatch(String groupId, Map<TopicPartition, CommittedOffset> commit,
-                                                long now) {
-        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(128 + commit.size() * 128),
-                Compression.NONE, TimestampType.CREATE_TIME, 0L);
-        commit.forEach((tp, offset) -> builder.append(now, OffsetRecordCodec.key(groupId, tp),
-                offset == null ? null : OffsetRecordCodec.value(offset)));
+    private static ByteBuffer offsetCommitBatch(String groupId, Map<TopicPartition, CommittedOffset> commit, long now) {
+        MemoryRecordsBuilder builder = MemoryRecords.builder(
+                ByteBuffer.allocate(128 + commit.size() * 128), Compression.NONE, TimestampType.CREATE_TIME, 0L);
+        commit.forEach((tp, offset) -> builder.append(
+                now, OffsetRecordCodec.key(groupId, tp), offset == null ? null : OffsetRecordCodec.value(offset)));
         return builder.build().buffer();
     }
 
@@ -186,8 +195,11 @@ class OffsetsTopicPowerLossTest {
                 Long acked = acknowledged.get(key);
                 Set<Long> allowed = new HashSet<>(unacknowledged.getOrDefault(key, Set.of()));
                 allowed.add(acked == null ? DELETED : acked);
-                assertThat(allowed).as("loaded offset of %s (last acknowledged %s, appended after it %s)", key,
-                        acked, unacknowledged.get(key)).contains(value);
+                assertThat(allowed)
+                        .as(
+                                "loaded offset of %s (last acknowledged %s, appended after it %s)",
+                                key, acked, unacknowledged.get(key))
+                        .contains(value);
             }
         }
 

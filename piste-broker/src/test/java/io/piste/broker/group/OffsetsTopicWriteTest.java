@@ -18,6 +18,7 @@ class OffsetsTopicWriteTest {
 
     /** 11,000 characters of 3 UTF-8 bytes each: 33,000 bytes, more than 32,767. */
     private static final String LONG_GROUP = "\uFFFD".repeat(11_000);
+
     private static final TopicPartition TP = new TopicPartition("t", 0);
 
     // No controller nor partitions: a refused write must not reach them.
@@ -26,8 +27,8 @@ class OffsetsTopicWriteTest {
     @Test
     void shouldRefuseAStringLongerThanItsInt16LengthInsteadOfWrappingIt() {
         assertThatThrownBy(() -> OffsetRecordCodec.key(LONG_GROUP, TP))
-            .isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("string of 33000 bytes");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("string of 33000 bytes");
     }
 
     @Test
@@ -42,8 +43,14 @@ class OffsetsTopicWriteTest {
     @Test
     void shouldAnswerInvalidRequestForAMembershipItCannotEncode() {
         List<Errors> answers = new ArrayList<>();
-        GroupRecord group = new GroupRecord("consumer", 1, "range", "m", 1, List.of(new GroupRecord.Member(
-            "m", null, LONG_GROUP, "/127.0.0.1", 10_000, 30_000, new byte[0], new byte[0])));
+        GroupRecord group = new GroupRecord(
+                "consumer",
+                1,
+                "range",
+                "m",
+                1,
+                List.of(new GroupRecord.Member(
+                        "m", null, LONG_GROUP, "/127.0.0.1", 10_000, 30_000, new byte[0], new byte[0])));
 
         topic.writeGroup("g", group, answers::add);
 

@@ -10,8 +10,8 @@ import io.piste.broker.fetchsession.PartitionFetch;
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.FetchIsolation;
-import io.piste.broker.partition.Partition;
 import io.piste.broker.partition.LogManager;
+import io.piste.broker.partition.Partition;
 import io.piste.broker.protocol.RequestContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -86,15 +86,24 @@ class DelayedFetchTest {
                 }
             }
         };
-        return new RequestContext(new RequestHeader(ApiKeys.FETCH, VERSION, "c", 1),
-            new FetchRequest(new FetchRequestData(), VERSION), new InetSocketAddress("127.0.0.1", 5555),
-            loop.eventLoop(), slot);
+        return new RequestContext(
+                new RequestHeader(ApiKeys.FETCH, VERSION, "c", 1),
+                new FetchRequest(new FetchRequestData(), VERSION),
+                new InetSocketAddress("127.0.0.1", 5555),
+                loop.eventLoop(),
+                slot);
     }
 
     private DelayedFetch park(RequestContext context, FetchContext session) {
         assertThat(purgatory.tryPark()).isTrue();
-        return new DelayedFetch(context, purgatory, session, new FetchReader(List.of(), 1024, FetchIsolation.HIGH_WATERMARK)::read, List.of(), 1,
-            MAX_WAIT_MS);
+        return new DelayedFetch(
+                context,
+                purgatory,
+                session,
+                new FetchReader(List.of(), 1024, FetchIsolation.HIGH_WATERMARK)::read,
+                List.of(),
+                1,
+                MAX_WAIT_MS);
     }
 
     /** Topic t with one partition, its segments {@code segmentBytes} long, in page-cache mode. */
@@ -104,9 +113,9 @@ class DelayedFetchTest {
 
     private Partition partition(int segmentBytes, boolean durableAcks) throws IOException {
         partitions = new LogManager(new BrokerConfig(Map.of(
-            BrokerConfig.LOG_DIRS_CONFIG, dir.resolve("logs").toString(),
-            BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG, Boolean.toString(durableAcks),
-            BrokerConfig.LOG_WRITEBACK_INTERVAL_MS_CONFIG, "0")));
+                BrokerConfig.LOG_DIRS_CONFIG, dir.resolve("logs").toString(),
+                BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG, Boolean.toString(durableAcks),
+                BrokerConfig.LOG_WRITEBACK_INTERVAL_MS_CONFIG, "0")));
         try (LocalController controller = LocalController.open(dir.resolve("metadata"))) {
             partitions.startup(controller.image());
         }
@@ -146,13 +155,17 @@ class DelayedFetchTest {
 
     private DelayedFetch parkOn(List<FetchTarget> targets, int minBytes) {
         assertThat(purgatory.tryPark()).isTrue();
-        return new DelayedFetch(context(false), purgatory, session(null), countedRead(targets), targets, minBytes,
-            MAX_WAIT_MS);
+        return new DelayedFetch(
+                context(false), purgatory, session(null), countedRead(targets), targets, minBytes, MAX_WAIT_MS);
     }
 
     private PartitionData answeredPartition() {
         assertThat(answers).hasSize(1);
-        return ((FetchResponseData) answers.get(0)).responses().get(0).partitions().get(0);
+        return ((FetchResponseData) answers.get(0))
+                .responses()
+                .get(0)
+                .partitions()
+                .get(0);
     }
 
     private static FetchContext session(RuntimeException failure) {
@@ -185,7 +198,8 @@ class DelayedFetchTest {
     @Test
     void shouldAnswerWithAnErrorAndLeaveWhenTheAnswerFails() {
         loop.freezeTime();
-        park(context(false), session(new IllegalStateException("session broken"))).start();
+        park(context(false), session(new IllegalStateException("session broken")))
+                .start();
         assertThat(purgatory.parkedCount()).isEqualTo(1);
 
         loop.advanceTimeBy(MAX_WAIT_MS, TimeUnit.MILLISECONDS);
@@ -194,7 +208,7 @@ class DelayedFetchTest {
         assertThat(purgatory.parkedCount()).isZero();
         assertThat(answers).hasSize(1);
         assertThat(Errors.forCode(((FetchResponseData) answers.get(0)).errorCode()))
-            .isEqualTo(Errors.UNKNOWN_SERVER_ERROR);
+                .isEqualTo(Errors.UNKNOWN_SERVER_ERROR);
     }
 
     @Test
@@ -224,7 +238,9 @@ class DelayedFetchTest {
 
         append(partition, 2);
         loop.runPendingTasks();
-        assertThat(reads).as("reads with two batches of three below the high watermark").hasValue(0);
+        assertThat(reads)
+                .as("reads with two batches of three below the high watermark")
+                .hasValue(0);
         assertThat(answers).isEmpty();
 
         long end = append(partition, 1);
@@ -235,10 +251,16 @@ class DelayedFetchTest {
         assertThat(Errors.forCode(answered.errorCode())).isEqualTo(Errors.NONE);
         assertThat(answered.highWatermark()).isEqualTo(end);
         assertThat(answered.records().sizeInBytes()).isEqualTo(3 * BATCH_BYTES);
-        PartitionData readNow = new FetchReader(targets, 1 << 20, FetchIsolation.HIGH_WATERMARK).read().response().responses().get(0).partitions()
-            .get(0);
-        assertThat(answered.records().sizeInBytes()).as("as the broker's read").isEqualTo(
-            readNow.records().sizeInBytes());
+        PartitionData readNow = new FetchReader(targets, 1 << 20, FetchIsolation.HIGH_WATERMARK)
+                .read()
+                .response()
+                .responses()
+                .get(0)
+                .partitions()
+                .get(0);
+        assertThat(answered.records().sizeInBytes())
+                .as("as the broker's read")
+                .isEqualTo(readNow.records().sizeInBytes());
         assertThat(answered.logStartOffset()).isEqualTo(readNow.logStartOffset());
         assertThat(answered.lastStableOffset()).isEqualTo(readNow.lastStableOffset());
         assertThat(purgatory.parkedCount()).isZero();
@@ -258,25 +280,32 @@ class DelayedFetchTest {
             long fetchOffset = appendDurably(partition, 1);
             List<FetchTarget> targets = targets(partition, fetchOffset);
             List<ApiMessage> answered = new CopyOnWriteArrayList<>();
-            RequestContext context = new RequestContext(new RequestHeader(ApiKeys.FETCH, VERSION, "c", 1),
-                new FetchRequest(new FetchRequestData(), VERSION), new InetSocketAddress("127.0.0.1", 5555),
-                eventLoop, answered::add);
+            RequestContext context = new RequestContext(
+                    new RequestHeader(ApiKeys.FETCH, VERSION, "c", 1),
+                    new FetchRequest(new FetchRequestData(), VERSION),
+                    new InetSocketAddress("127.0.0.1", 5555),
+                    eventLoop,
+                    answered::add);
             assertThat(purgatory.tryPark()).isTrue();
-            DelayedFetch fetch = new DelayedFetch(context, purgatory, session(null), countedRead(targets), targets,
-                3 * BATCH_BYTES, 60_000);
+            DelayedFetch fetch = new DelayedFetch(
+                    context, purgatory, session(null), countedRead(targets), targets, 3 * BATCH_BYTES, 60_000);
             assertThat(eventLoop.submit(fetch::start).get(10, TimeUnit.SECONDS)).isTrue();
 
             appendDurably(partition, 2);
-            eventLoop.submit(() -> { }).get(10, TimeUnit.SECONDS);
+            eventLoop.submit(() -> {}).get(10, TimeUnit.SECONDS);
             assertThat(reads).as("reads with two batches of three flushed").hasValue(0);
             assertThat(answered).isEmpty();
 
             long end = appendDurably(partition, 1);
-            eventLoop.submit(() -> { }).get(10, TimeUnit.SECONDS);
+            eventLoop.submit(() -> {}).get(10, TimeUnit.SECONDS);
 
             assertThat(reads).as("one read, to answer").hasValue(1);
             assertThat(answered).hasSize(1);
-            PartitionData data = ((FetchResponseData) answered.get(0)).responses().get(0).partitions().get(0);
+            PartitionData data = ((FetchResponseData) answered.get(0))
+                    .responses()
+                    .get(0)
+                    .partitions()
+                    .get(0);
             assertThat(data.highWatermark()).isEqualTo(end);
             assertThat(data.records().sizeInBytes()).isEqualTo(3 * BATCH_BYTES);
             assertThat(purgatory.parkedCount()).isZero();
@@ -298,13 +327,14 @@ class DelayedFetchTest {
     void shouldCountAtMostThePartitionMaxBytesOfEachPartition() throws Exception {
         loop.freezeTime();
         Partition partition = partition(1 << 20);
-        List<FetchTarget> targets = List.of(new FetchTarget("t", TOPIC_ID, 0, 0, BATCH_BYTES, partition,
-            Errors.NONE));
+        List<FetchTarget> targets = List.of(new FetchTarget("t", TOPIC_ID, 0, 0, BATCH_BYTES, partition, Errors.NONE));
         assertThat(parkOn(targets, 2 * BATCH_BYTES).start()).isTrue();
 
         append(partition, 3);
         loop.runPendingTasks();
-        assertThat(reads).as("a partition counts at most its partition_max_bytes").hasValue(0);
+        assertThat(reads)
+                .as("a partition counts at most its partition_max_bytes")
+                .hasValue(0);
 
         loop.advanceTimeBy(MAX_WAIT_MS, TimeUnit.MILLISECONDS);
         loop.runScheduledPendingTasks();
@@ -321,15 +351,20 @@ class DelayedFetchTest {
         assertThat(parkOn(targets(partition, fetchOffset), 1 << 20).start()).isTrue();
         append(partition, 1);
         loop.runPendingTasks();
-        assertThat(reads).as("one batch below the high watermark, in the fetch offset's segment").hasValue(0);
+        assertThat(reads)
+                .as("one batch below the high watermark, in the fetch offset's segment")
+                .hasValue(0);
 
         append(partition, 1);
         loop.runPendingTasks();
 
-        assertThat(reads).as("rolled: the rest of the segment is below the high watermark").hasValue(1);
+        assertThat(reads)
+                .as("rolled: the rest of the segment is below the high watermark")
+                .hasValue(1);
         PartitionData answered = answeredPartition();
-        assertThat(answered.records().sizeInBytes()).as("the fetch offset's segment, to its end")
-            .isEqualTo(BATCH_BYTES);
+        assertThat(answered.records().sizeInBytes())
+                .as("the fetch offset's segment, to its end")
+                .isEqualTo(BATCH_BYTES);
         assertThat(purgatory.parkedCount()).isZero();
     }
 
@@ -373,8 +408,9 @@ class DelayedFetchTest {
         long fetchOffset = append(partition, 1);
         assertThat(parkOn(targets(partition, fetchOffset), 1 << 20).start()).isTrue();
 
-        assertThat(parkOn(targets(partition, fetchOffset), 1 << 20).start()).as("a second fetch on the partition")
-            .isFalse();
+        assertThat(parkOn(targets(partition, fetchOffset), 1 << 20).start())
+                .as("a second fetch on the partition")
+                .isFalse();
 
         assertThat(purgatory.parkedCount()).as("the second gave its place back").isEqualTo(1);
         assertThat(partition.dataWaiterCount()).isEqualTo(1);
@@ -384,6 +420,8 @@ class DelayedFetchTest {
         assertThat(answers).as("the first, at its timeout").hasSize(1);
         assertThat(purgatory.parkedCount()).isZero();
         assertThat(partition.dataWaiterCount()).isZero();
-        assertThat(parkOn(targets(partition, fetchOffset), 1 << 20).start()).as("room again").isTrue();
+        assertThat(parkOn(targets(partition, fetchOffset), 1 << 20).start())
+                .as("room again")
+                .isTrue();
     }
 }

@@ -45,8 +45,8 @@ class FetchHandlerTest {
     Path dir;
 
     private final EmbeddedChannel loop = new EmbeddedChannel();
-    private final FetchSessions sessions = new FetchSessions(new FetchSessionCache(10, 60_000, new Random(1)),
-        System::currentTimeMillis);
+    private final FetchSessions sessions =
+            new FetchSessions(new FetchSessionCache(10, 60_000, new Random(1)), System::currentTimeMillis);
     private final FakePartitionLookup lookup = new FakePartitionLookup();
     private TestPartitions partitions;
     private Partition partition;
@@ -64,17 +64,24 @@ class FetchHandlerTest {
         loop.finishAndReleaseAll();
     }
 
-    private static FetchRequestData fetch(short version, String topic, int partition, long fetchOffset,
-                                          int minBytes) {
-        FetchTopic fetchTopic = new FetchTopic().setPartitions(List.of(new FetchPartition()
-            .setPartition(partition).setFetchOffset(fetchOffset).setPartitionMaxBytes(1 << 20)));
+    private static FetchRequestData fetch(short version, String topic, int partition, long fetchOffset, int minBytes) {
+        FetchTopic fetchTopic = new FetchTopic()
+                .setPartitions(List.of(new FetchPartition()
+                        .setPartition(partition)
+                        .setFetchOffset(fetchOffset)
+                        .setPartitionMaxBytes(1 << 20)));
         if (version >= BY_ID) {
             fetchTopic.setTopicId(topic.equals("t") ? TOPIC_ID : Uuid.randomUuid());
         } else {
             fetchTopic.setTopic(topic);
         }
-        return new FetchRequestData().setReplicaId(-1).setMaxWaitMs(MAX_WAIT_MS).setMinBytes(minBytes)
-            .setMaxBytes(1 << 20).setSessionEpoch(-1).setTopics(List.of(fetchTopic));
+        return new FetchRequestData()
+                .setReplicaId(-1)
+                .setMaxWaitMs(MAX_WAIT_MS)
+                .setMinBytes(minBytes)
+                .setMaxBytes(1 << 20)
+                .setSessionEpoch(-1)
+                .setTopics(List.of(fetchTopic));
     }
 
     private RecordedRequest handle(short version, FetchRequestData request, FetchPurgatory purgatory) {
@@ -126,14 +133,16 @@ class FetchHandlerTest {
         FetchRequestData unknownEpoch = fetch(BY_NAME, "t", 0, 0, 1);
         unknownEpoch.topics().get(0).partitions().get(0).setCurrentLeaderEpoch(partition.leaderEpoch() + 1);
 
-        assertThat(only(handle(BY_NAME, fetch(BY_NAME, "nope", 0, 0, 1)).answerNow()).errorCode())
-            .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
-        assertThat(only(handle(BY_ID, fetch(BY_ID, "nope", 0, 0, 1)).answerNow()).errorCode())
-            .isEqualTo(Errors.UNKNOWN_TOPIC_ID.code());
+        assertThat(only(handle(BY_NAME, fetch(BY_NAME, "nope", 0, 0, 1)).answerNow())
+                        .errorCode())
+                .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        assertThat(only(handle(BY_ID, fetch(BY_ID, "nope", 0, 0, 1)).answerNow())
+                        .errorCode())
+                .isEqualTo(Errors.UNKNOWN_TOPIC_ID.code());
         assertThat(only(handle(BY_ID, fetch(BY_ID, "t", 9, 0, 1)).answerNow()).errorCode())
-            .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         assertThat(only(handle(BY_NAME, unknownEpoch).answerNow()).errorCode())
-            .isEqualTo(Errors.UNKNOWN_LEADER_EPOCH.code());
+                .isEqualTo(Errors.UNKNOWN_LEADER_EPOCH.code());
     }
 
     @Test
@@ -145,7 +154,9 @@ class FetchHandlerTest {
             FetchRequestData request = fetch(BY_NAME, "t", 0, 0, 1).setIsolationLevel(isolation.id());
             PartitionData data = only(handle(BY_NAME, request).answerNow());
 
-            assertThat(records(data.records()).batches()).as(isolation.toString()).hasSize(1);
+            assertThat(records(data.records()).batches())
+                    .as(isolation.toString())
+                    .hasSize(1);
             assertThat(firstOffset(data)).isZero();
             assertThat(data.highWatermark()).isEqualTo(1);
             assertThat(data.lastStableOffset()).isEqualTo(1);
@@ -208,6 +219,8 @@ class FetchHandlerTest {
         assertThat(Errors.forCode(data.errorCode())).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
         assertThat(data.records().sizeInBytes()).isZero();
         assertThat(data.highWatermark()).isEqualTo(-1);
-        assertThat(purgatory.parkedCount()).as("an error is not worth waiting for").isZero();
+        assertThat(purgatory.parkedCount())
+                .as("an error is not worth waiting for")
+                .isZero();
     }
 }

@@ -16,7 +16,6 @@ import java.util.List;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.junit.jupiter.api.AfterEach;
@@ -48,8 +47,8 @@ class FetchReaderTest {
     }
 
     private static FetchTarget target(Partition partition, long fetchOffset, int partitionMaxBytes) {
-        return new FetchTarget("t", TOPIC_ID, partition.index(), fetchOffset, partitionMaxBytes, partition,
-            Errors.NONE);
+        return new FetchTarget(
+                "t", TOPIC_ID, partition.index(), fetchOffset, partitionMaxBytes, partition, Errors.NONE);
     }
 
     private static FetchReader.Result read(int maxBytes, FetchTarget... targets) {
@@ -103,11 +102,12 @@ class FetchReaderTest {
         append(partition, "a");
         appendAboveHighWatermark(partition, batch("not yet stable"));
 
-        FetchReader.Result result = new FetchReader(List.of(target(partition, 0, 1 << 20)), 1 << 20,
-            FetchIsolation.TXN_COMMITTED).read();
+        FetchReader.Result result =
+                new FetchReader(List.of(target(partition, 0, 1 << 20)), 1 << 20, FetchIsolation.TXN_COMMITTED).read();
 
-        assertThat(values(partition(result, 0))).as("below the last stable offset, the high watermark for now")
-            .containsExactly("0:a");
+        assertThat(values(partition(result, 0)))
+                .as("below the last stable offset, the high watermark for now")
+                .containsExactly("0:a");
         assertThat(partition(result, 0).lastStableOffset()).isEqualTo(1);
     }
 
@@ -120,8 +120,9 @@ class FetchReaderTest {
         FetchReader.Result result = read(1 << 20, target(partition, 1, 1 << 20));
 
         PartitionData data = partition(result, 0);
-        assertThat(Errors.forCode(data.errorCode())).as("not out of range: below the log end")
-            .isEqualTo(Errors.NONE);
+        assertThat(Errors.forCode(data.errorCode()))
+                .as("not out of range: below the log end")
+                .isEqualTo(Errors.NONE);
         assertThat(data.records().sizeInBytes()).isZero();
         assertThat(data.highWatermark()).isEqualTo(1);
         assertThat(result.bytes()).isZero();
@@ -137,10 +138,12 @@ class FetchReaderTest {
 
         FetchReader.Result result = read(10, target(first, 0, 10), target(second, 0, 10));
 
-        assertThat(values(partition(result, 0))).as("the first batch, larger than both limits")
-            .containsExactly("0:" + "a".repeat(200));
-        assertThat(partition(result, 1).records().sizeInBytes()).as("no bytes left for the next partition")
-            .isZero();
+        assertThat(values(partition(result, 0)))
+                .as("the first batch, larger than both limits")
+                .containsExactly("0:" + "a".repeat(200));
+        assertThat(partition(result, 1).records().sizeInBytes())
+                .as("no bytes left for the next partition")
+                .isZero();
         assertThat(partition(result, 1).highWatermark()).isEqualTo(1);
     }
 
@@ -148,8 +151,10 @@ class FetchReaderTest {
     void shouldStopAtThePartitionMaxBytes() throws Exception {
         Partition partition = open(0);
         append(partition, "a");
-        int oneBatch = partition.read(0, 1 << 20, FetchIsolation.HIGH_WATERMARK, true)
-            .fetchedData().sizeInBytes();
+        int oneBatch = partition
+                .read(0, 1 << 20, FetchIsolation.HIGH_WATERMARK, true)
+                .fetchedData()
+                .sizeInBytes();
         append(partition, "b");
 
         FetchReader.Result result = read(1 << 20, target(partition, 0, oneBatch + 10));
@@ -176,16 +181,17 @@ class FetchReaderTest {
     void shouldAnswerTheTargetsErrorWithoutReading() throws Exception {
         Partition partition = open(0);
         append(partition, "a");
-        FetchTarget unknown = new FetchTarget("gone", TOPIC_ID, 3, 0, 1 << 20, null,
-            Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        FetchTarget unknown = new FetchTarget("gone", TOPIC_ID, 3, 0, 1 << 20, null, Errors.UNKNOWN_TOPIC_OR_PARTITION);
         FetchTarget fenced = new FetchTarget("t", TOPIC_ID, 0, 0, 1 << 20, partition, Errors.FENCED_LEADER_EPOCH);
 
         FetchReader.Result result = read(1 << 20, unknown, fenced);
 
-        PartitionData unknownData = result.response().responses().get(0).partitions().get(0);
+        PartitionData unknownData =
+                result.response().responses().get(0).partitions().get(0);
         assertThat(Errors.forCode(unknownData.errorCode())).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
         assertThat(unknownData.highWatermark()).isEqualTo(-1);
-        PartitionData fencedData = result.response().responses().get(1).partitions().get(0);
+        PartitionData fencedData =
+                result.response().responses().get(1).partitions().get(0);
         assertThat(Errors.forCode(fencedData.errorCode())).isEqualTo(Errors.FENCED_LEADER_EPOCH);
         assertThat(fencedData.records().sizeInBytes()).isZero();
         assertThat(fencedData.highWatermark()).isEqualTo(1);
@@ -196,7 +202,9 @@ class FetchReaderTest {
     void shouldAnswerKafkaStorageErrorForAnOfflinePartitionAndServeTheOthers() throws Exception {
         partitions = new TestPartitions(dir);
         Partition offline = partitions.openOffline("t", 0);
-        assertThat(offline.highWatermark()).as("the flushed batch is below the high watermark").isEqualTo(1);
+        assertThat(offline.highWatermark())
+                .as("the flushed batch is below the high watermark")
+                .isEqualTo(1);
         Partition healthy = partitions.open("t", 1);
         append(healthy, "c");
 
@@ -204,7 +212,9 @@ class FetchReaderTest {
 
         PartitionData data = partition(result, 0);
         assertThat(Errors.forCode(data.errorCode())).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
-        assertThat(data.records().sizeInBytes()).as("nothing read from an offline log").isZero();
+        assertThat(data.records().sizeInBytes())
+                .as("nothing read from an offline log")
+                .isZero();
         assertThat(data.highWatermark()).isEqualTo(-1);
         assertThat(data.lastStableOffset()).isEqualTo(-1);
         assertThat(data.logStartOffset()).isEqualTo(-1);

@@ -61,14 +61,26 @@ class GroupRouterTest {
         controller = LocalController.open(dir.resolve("metadata"));
         controller.createTopic("t", 2, Map.of());
         classic = new GroupCoordinator(GroupConfig.KAFKA_DEFAULTS, classicTimer);
-        consumer = new ConsumerGroupCoordinator(ConsumerGroupConfig.KAFKA_DEFAULTS, consumerTimer, controller::image,
-            groupId -> classic.admin().deleteGroup(groupId) != Errors.NON_EMPTY_GROUP);
+        consumer = new ConsumerGroupCoordinator(
+                ConsumerGroupConfig.KAFKA_DEFAULTS,
+                consumerTimer,
+                controller::image,
+                groupId -> classic.admin().deleteGroup(groupId) != Errors.NON_EMPTY_GROUP);
         router = new GroupRouter(classic, consumer);
         handlers = new GroupHandlers(null, router, null);
         AtomicReference<ConsumerGroupHeartbeatResponseData> joined = new AtomicReference<>();
-        consumer.heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("new").setMemberId("m")
-            .setMemberEpoch(0).setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of("t"))
-            .setTopicPartitions(List.of()), (short) 1, "client", "/127.0.0.1", joined::set);
+        consumer.heartbeat(
+                new ConsumerGroupHeartbeatRequestData()
+                        .setGroupId("new")
+                        .setMemberId("m")
+                        .setMemberEpoch(0)
+                        .setRebalanceTimeoutMs(30_000)
+                        .setSubscribedTopicNames(List.of("t"))
+                        .setTopicPartitions(List.of()),
+                (short) 1,
+                "client",
+                "/127.0.0.1",
+                joined::set);
         assertThat(joined.get().errorCode()).isZero();
         classic.admin().ensureGroup("old");
     }
@@ -80,20 +92,27 @@ class GroupRouterTest {
         controller.close();
     }
 
-    private static <T extends ApiMessage> T call(ApiKeys api, short version,
-                                                 AbstractRequest request, Consumer<RequestContext> handler) {
+    private static <T extends ApiMessage> T call(
+            ApiKeys api, short version, AbstractRequest request, Consumer<RequestContext> handler) {
         AtomicReference<ApiMessage> answer = new AtomicReference<>();
-        handler.accept(new RequestContext(new RequestHeader(api, version, "client", 1), request,
-            new InetSocketAddress("127.0.0.1", 5555), null, answer::set));
+        handler.accept(new RequestContext(
+                new RequestHeader(api, version, "client", 1),
+                request,
+                new InetSocketAddress("127.0.0.1", 5555),
+                null,
+                answer::set));
         @SuppressWarnings("unchecked")
         T response = (T) answer.get();
         return response;
     }
 
     private DescribeGroupsResponseData.DescribedGroup describeGroups(String groupId, short version) {
-        DescribeGroupsResponseData response = call(ApiKeys.DESCRIBE_GROUPS, version,
-            new DescribeGroupsRequest.Builder(new DescribeGroupsRequestData().setGroups(List.of(groupId)))
-                .build(version), handlers::describeGroups);
+        DescribeGroupsResponseData response = call(
+                ApiKeys.DESCRIBE_GROUPS,
+                version,
+                new DescribeGroupsRequest.Builder(new DescribeGroupsRequestData().setGroups(List.of(groupId)))
+                        .build(version),
+                handlers::describeGroups);
         return response.groups().get(0);
     }
 
@@ -112,17 +131,19 @@ class GroupRouterTest {
 
     @Test
     void shouldListBothTypesAndFilterByType() {
-        assertThat(list(List.of())).extracting(ListedGroup::groupId, ListedGroup::groupType)
-            .containsExactlyInAnyOrder(tuple("new", "consumer"),
-                tuple("old", "classic"));
+        assertThat(list(List.of()))
+                .extracting(ListedGroup::groupId, ListedGroup::groupType)
+                .containsExactlyInAnyOrder(tuple("new", "consumer"), tuple("old", "classic"));
         assertThat(list(List.of("Consumer"))).extracting(ListedGroup::groupId).containsExactly("new");
         assertThat(list(List.of("classic"))).extracting(ListedGroup::groupId).containsExactly("old");
     }
 
     private List<ListedGroup> list(List<String> types) {
-        ListGroupsResponseData response = call(ApiKeys.LIST_GROUPS, (short) 5,
-            new ListGroupsRequest.Builder(new ListGroupsRequestData().setTypesFilter(types)).build((short) 5),
-            handlers::listGroups);
+        ListGroupsResponseData response = call(
+                ApiKeys.LIST_GROUPS,
+                (short) 5,
+                new ListGroupsRequest.Builder(new ListGroupsRequestData().setTypesFilter(types)).build((short) 5),
+                handlers::listGroups);
         return response.groups();
     }
 
@@ -134,14 +155,25 @@ class GroupRouterTest {
         List<Boolean> gotIn = new ArrayList<>();
         List<Errors> answers = new ArrayList<>();
         try (OtherThreadProbe probe = new OtherThreadProbe()) {
-            router.joinGroup(new JoinGroupRequestData().setGroupId("fresh").setMemberId("")
-                .setProtocolType("consumer").setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(10_000)
-                .setProtocols(protocols), (short) 9, "client", "/127.0.0.1", joined -> {
-                    answers.add(Errors.forCode(joined.errorCode()));
-                    gotIn.add(probe.getsIn(() -> consumer.isConsumerGroup("fresh")));
-                    gotIn.add(probe.getsIn(() -> classic.heartbeat(new HeartbeatRequestData().setGroupId("fresh")
-                        .setMemberId("nobody").setGenerationId(1))));
-                });
+            router.joinGroup(
+                    new JoinGroupRequestData()
+                            .setGroupId("fresh")
+                            .setMemberId("")
+                            .setProtocolType("consumer")
+                            .setSessionTimeoutMs(10_000)
+                            .setRebalanceTimeoutMs(10_000)
+                            .setProtocols(protocols),
+                    (short) 9,
+                    "client",
+                    "/127.0.0.1",
+                    joined -> {
+                        answers.add(Errors.forCode(joined.errorCode()));
+                        gotIn.add(probe.getsIn(() -> consumer.isConsumerGroup("fresh")));
+                        gotIn.add(probe.getsIn(() -> classic.heartbeat(new HeartbeatRequestData()
+                                .setGroupId("fresh")
+                                .setMemberId("nobody")
+                                .setGenerationId(1))));
+                    });
         }
 
         assertThat(answers).containsExactly(Errors.MEMBER_ID_REQUIRED);
@@ -153,18 +185,29 @@ class GroupRouterTest {
         JoinGroupRequestProtocolCollection protocols = new JoinGroupRequestProtocolCollection();
         protocols.add(new JoinGroupRequestProtocol().setName("range").setMetadata(new byte[0]));
         AtomicReference<JoinGroupResponseData> joined = new AtomicReference<>();
-        router.joinGroup(new JoinGroupRequestData().setGroupId("new").setMemberId("").setProtocolType("consumer")
-            .setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(10_000).setProtocols(protocols), (short) 9,
-            "client", "/127.0.0.1", joined::set);
+        router.joinGroup(
+                new JoinGroupRequestData()
+                        .setGroupId("new")
+                        .setMemberId("")
+                        .setProtocolType("consumer")
+                        .setSessionTimeoutMs(10_000)
+                        .setRebalanceTimeoutMs(10_000)
+                        .setProtocols(protocols),
+                (short) 9,
+                "client",
+                "/127.0.0.1",
+                joined::set);
         assertThat(Errors.forCode(joined.get().errorCode())).isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL);
 
-        assertThat(router.validateOffsetCommit("new", 1, "m", null, (short) 9, Map.of())).isEqualTo(Errors.NONE);
+        assertThat(router.validateOffsetCommit("new", 1, "m", null, (short) 9, Map.of()))
+                .isEqualTo(Errors.NONE);
         assertThat(router.validateOffsetCommit("new", 1, "m", null, (short) 8, Map.of()))
-            .isEqualTo(Errors.UNSUPPORTED_VERSION);
+                .isEqualTo(Errors.UNSUPPORTED_VERSION);
         assertThat(router.validateOffsetCommit("new", 7, "m", null, (short) 9, Map.of()))
-            .isEqualTo(Errors.STALE_MEMBER_EPOCH);
-        assertThat(router.validateOffsetCommit("old", -1, "", null, (short) 9, Map.of())).as("classic, simple commit")
-            .isEqualTo(Errors.NONE);
+                .isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(router.validateOffsetCommit("old", -1, "", null, (short) 9, Map.of()))
+                .as("classic, simple commit")
+                .isEqualTo(Errors.NONE);
         router.ensureGroup("new");
         assertThat(list(List.of("classic"))).extracting(ListedGroup::groupId).containsExactly("old");
     }

@@ -72,17 +72,23 @@ class ListOffsetsHandlerTest {
         partition.appendRecordsToLeader(records(timestamps).buffer());
     }
 
-    private ListOffsetsPartitionResponse list(short version, String topic, int index, long timestamp,
-                                              IsolationLevel isolation, int currentLeaderEpoch) {
-        ListOffsetsRequestData request = new ListOffsetsRequestData().setReplicaId(-1)
-            .setIsolationLevel(isolation.id())
-            .setTopics(List.of(new ListOffsetsTopic().setName(topic).setPartitions(List.of(new ListOffsetsPartition()
-                .setPartitionIndex(index).setTimestamp(timestamp).setCurrentLeaderEpoch(currentLeaderEpoch)))));
+    private ListOffsetsPartitionResponse list(
+            short version, String topic, int index, long timestamp, IsolationLevel isolation, int currentLeaderEpoch) {
+        ListOffsetsRequestData request = new ListOffsetsRequestData()
+                .setReplicaId(-1)
+                .setIsolationLevel(isolation.id())
+                .setTopics(List.of(new ListOffsetsTopic()
+                        .setName(topic)
+                        .setPartitions(List.of(new ListOffsetsPartition()
+                                .setPartitionIndex(index)
+                                .setTimestamp(timestamp)
+                                .setCurrentLeaderEpoch(currentLeaderEpoch)))));
         RecordedRequest recorded = new RecordedRequest(ApiKeys.LIST_OFFSETS, version, request, null);
         new ListOffsetsHandler(lookup).handle(recorded.context());
         ListOffsetsResponseData response = recorded.answerNow();
         // As the connection would: a field the version lacks must have been left at its default.
-        assertThat(MessageUtil.toByteBufferAccessor(response, version).buffer().remaining()).isPositive();
+        assertThat(MessageUtil.toByteBufferAccessor(response, version).buffer().remaining())
+                .isPositive();
         return response.topics().get(0).partitions().get(0);
     }
 
@@ -101,8 +107,8 @@ class ListOffsetsHandlerTest {
         assertFound(list(ListOffsetsRequest.EARLIEST_TIMESTAMP), 0, -1);
         assertFound(list(ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP), 0, -1);
         assertFound(list(ListOffsetsRequest.LATEST_TIMESTAMP), 3, -1);
-        assertFound(list(VERSION, "t", 0, ListOffsetsRequest.LATEST_TIMESTAMP, IsolationLevel.READ_COMMITTED, -1),
-            3, -1);
+        assertFound(
+                list(VERSION, "t", 0, ListOffsetsRequest.LATEST_TIMESTAMP, IsolationLevel.READ_COMMITTED, -1), 3, -1);
         assertThat(list(ListOffsetsRequest.LATEST_TIMESTAMP).leaderEpoch()).isEqualTo(partition.leaderEpoch());
     }
 
@@ -133,8 +139,8 @@ class ListOffsetsHandlerTest {
 
     @Test
     void shouldLeaveTheLeaderEpochOutBeforeVersionFour() {
-        ListOffsetsPartitionResponse answer = list((short) 3, "t", 0, ListOffsetsRequest.LATEST_TIMESTAMP,
-            IsolationLevel.READ_UNCOMMITTED, -1);
+        ListOffsetsPartitionResponse answer =
+                list((short) 3, "t", 0, ListOffsetsRequest.LATEST_TIMESTAMP, IsolationLevel.READ_UNCOMMITTED, -1);
 
         assertFound(answer, 3, -1);
         assertThat(answer.leaderEpoch()).isEqualTo(-1);
@@ -142,12 +148,14 @@ class ListOffsetsHandlerTest {
 
     @Test
     void shouldAnswerUnknownTopicsPartitionsAndEpochs() {
-        assertThat(Errors.forCode(list(VERSION, "nope", 0, -1, IsolationLevel.READ_UNCOMMITTED, -1).errorCode()))
-            .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
-        assertThat(Errors.forCode(list(VERSION, "t", 1, -1, IsolationLevel.READ_UNCOMMITTED, -1).errorCode()))
-            .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
-        ListOffsetsPartitionResponse newerEpoch = list(VERSION, "t", 0, -1, IsolationLevel.READ_UNCOMMITTED,
-            partition.leaderEpoch() + 1);
+        assertThat(Errors.forCode(list(VERSION, "nope", 0, -1, IsolationLevel.READ_UNCOMMITTED, -1)
+                        .errorCode()))
+                .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        assertThat(Errors.forCode(list(VERSION, "t", 1, -1, IsolationLevel.READ_UNCOMMITTED, -1)
+                        .errorCode()))
+                .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        ListOffsetsPartitionResponse newerEpoch =
+                list(VERSION, "t", 0, -1, IsolationLevel.READ_UNCOMMITTED, partition.leaderEpoch() + 1);
         assertThat(Errors.forCode(newerEpoch.errorCode())).isEqualTo(Errors.UNKNOWN_LEADER_EPOCH);
         assertThat(newerEpoch.offset()).isEqualTo(-1);
     }
@@ -157,12 +165,16 @@ class ListOffsetsHandlerTest {
         Partition offline = partitions.openOffline("u", 0);
         lookup.add(Uuid.randomUuid(), offline);
 
-        for (long timestamp : new long[] {ListOffsetsRequest.EARLIEST_TIMESTAMP, ListOffsetsRequest.LATEST_TIMESTAMP,
-            ListOffsetsRequest.MAX_TIMESTAMP, 0}) {
-            ListOffsetsPartitionResponse answer = list(VERSION, "u", 0, timestamp, IsolationLevel.READ_UNCOMMITTED,
-                -1);
-            assertThat(Errors.forCode(answer.errorCode())).as("timestamp " + timestamp)
-                .isEqualTo(Errors.KAFKA_STORAGE_ERROR);
+        for (long timestamp : new long[] {
+            ListOffsetsRequest.EARLIEST_TIMESTAMP,
+            ListOffsetsRequest.LATEST_TIMESTAMP,
+            ListOffsetsRequest.MAX_TIMESTAMP,
+            0
+        }) {
+            ListOffsetsPartitionResponse answer = list(VERSION, "u", 0, timestamp, IsolationLevel.READ_UNCOMMITTED, -1);
+            assertThat(Errors.forCode(answer.errorCode()))
+                    .as("timestamp " + timestamp)
+                    .isEqualTo(Errors.KAFKA_STORAGE_ERROR);
             assertThat(answer.offset()).isEqualTo(-1);
         }
     }

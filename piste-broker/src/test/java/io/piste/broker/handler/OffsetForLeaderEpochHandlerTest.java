@@ -49,10 +49,14 @@ class OffsetForLeaderEpochHandlerTest {
 
     private EpochEndOffset endOffset(String topic, int index, int leaderEpoch, int currentLeaderEpoch) {
         OffsetForLeaderTopicCollection topics = new OffsetForLeaderTopicCollection();
-        topics.add(new OffsetForLeaderTopic().setTopic(topic).setPartitions(List.of(new OffsetForLeaderPartition()
-            .setPartition(index).setLeaderEpoch(leaderEpoch).setCurrentLeaderEpoch(currentLeaderEpoch))));
-        OffsetForLeaderEpochRequestData request = new OffsetForLeaderEpochRequestData().setReplicaId(-1)
-            .setTopics(topics);
+        topics.add(new OffsetForLeaderTopic()
+                .setTopic(topic)
+                .setPartitions(List.of(new OffsetForLeaderPartition()
+                        .setPartition(index)
+                        .setLeaderEpoch(leaderEpoch)
+                        .setCurrentLeaderEpoch(currentLeaderEpoch))));
+        OffsetForLeaderEpochRequestData request =
+                new OffsetForLeaderEpochRequestData().setReplicaId(-1).setTopics(topics);
         RecordedRequest recorded = new RecordedRequest(ApiKeys.OFFSET_FOR_LEADER_EPOCH, VERSION, request, null);
         new OffsetForLeaderEpochHandler(lookup).handle(recorded.context());
         OffsetForLeaderEpochResponseData response = recorded.answerNow();
@@ -93,9 +97,8 @@ class OffsetForLeaderEpochHandlerTest {
     @Test
     void shouldAnswerUnknownTopicsPartitionsAndEpochs() {
         assertThat(Errors.forCode(endOffset("nope", 0, 0, -1).errorCode()))
-            .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
-        assertThat(Errors.forCode(endOffset("t", 1, 0, -1).errorCode()))
-            .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        assertThat(Errors.forCode(endOffset("t", 1, 0, -1).errorCode())).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
         EpochEndOffset newer = endOffset("t", 0, 0, partition.leaderEpoch() + 1);
         assertThat(Errors.forCode(newer.errorCode())).isEqualTo(Errors.UNKNOWN_LEADER_EPOCH);
         assertThat(newer.endOffset()).isEqualTo(-1);

@@ -58,8 +58,8 @@ class ProduceHandlerTest {
     }
 
     private static TopicProduceData topic(short version, String name, Uuid id, PartitionProduceData... data) {
-        TopicProduceData topic = version >= BY_ID ? new TopicProduceData().setTopicId(id)
-            : new TopicProduceData().setName(name);
+        TopicProduceData topic =
+                version >= BY_ID ? new TopicProduceData().setTopicId(id) : new TopicProduceData().setName(name);
         topic.partitionData().addAll(List.of(data));
         return topic;
     }
@@ -99,8 +99,8 @@ class ProduceHandlerTest {
             return values;
         }
         FetchDataInfo data = partition.readToLogEnd(0, 1 << 20);
-        MemoryRecords records = RecordedRequest.records(
-            new FileSliceRecords(data.channel(), data.position(), data.sizeInBytes()));
+        MemoryRecords records =
+                RecordedRequest.records(new FileSliceRecords(data.channel(), data.position(), data.sizeInBytes()));
         for (RecordBatch batch : records.batches()) {
             for (Record record : batch) {
                 byte[] value = new byte[record.valueSize()];
@@ -113,10 +113,14 @@ class ProduceHandlerTest {
 
     @Test
     void shouldAppendAndAnswerWithTheBaseOffsetOnceAppendedForAcksOne() throws Exception {
-        PartitionProduceResponse first = answers(handle(BY_NAME, request((short) 1,
-            topic(BY_NAME, "t", TOPIC_ID, records(0, batch("a"))))).answerNow()).get(0);
-        PartitionProduceResponse second = answers(handle(BY_ID, request((short) 1,
-            topic(BY_ID, "t", TOPIC_ID, records(0, batch("b"))))).answerNow()).get(0);
+        PartitionProduceResponse first = answers(handle(
+                                BY_NAME, request((short) 1, topic(BY_NAME, "t", TOPIC_ID, records(0, batch("a")))))
+                        .answerNow())
+                .get(0);
+        PartitionProduceResponse second = answers(handle(
+                                BY_ID, request((short) 1, topic(BY_ID, "t", TOPIC_ID, records(0, batch("b")))))
+                        .answerNow())
+                .get(0);
 
         assertThat(error(first)).isEqualTo(Errors.NONE);
         assertThat(first.baseOffset()).isZero();
@@ -133,33 +137,37 @@ class ProduceHandlerTest {
         Partition durable = partitions.open("d", 0, true, FileChannelFactory.DEFAULT);
         lookup.add(Uuid.randomUuid(), durable);
 
-        RecordedRequest recorded = handle(BY_NAME, request((short) -1,
-            topic(BY_NAME, "d", null, records(0, batch("a")))));
+        RecordedRequest recorded =
+                handle(BY_NAME, request((short) -1, topic(BY_NAME, "d", null, records(0, batch("a")))));
 
         PartitionProduceResponse answer = answers(recorded.awaitAnswer()).get(0);
         assertThat(error(answer)).isEqualTo(Errors.NONE);
         assertThat(answer.baseOffset()).isZero();
-        assertThat(durable.highWatermark()).as("the flush moved the high watermark before the answer").isEqualTo(1);
+        assertThat(durable.highWatermark())
+                .as("the flush moved the high watermark before the answer")
+                .isEqualTo(1);
         assertThat(durable.flushCount()).isPositive();
     }
 
     @Test
     void shouldAnswerNothingForAcksZeroAndCloseTheConnectionWhenAPartitionFailed() throws Exception {
         RecordedRequest ok = handle(BY_NAME, request((short) 0, topic(BY_NAME, "t", null, records(0, batch("a")))));
-        RecordedRequest failed = handle(BY_NAME, request((short) 0,
-            topic(BY_NAME, "t", null, records(5, batch("b")))));
+        RecordedRequest failed = handle(BY_NAME, request((short) 0, topic(BY_NAME, "t", null, records(5, batch("b")))));
 
         assertThat(ok.answeredWithoutResponse()).isTrue();
         assertThat(ok.connectionClosed()).isFalse();
         assertThat(failed.answeredWithoutResponse()).isTrue();
-        assertThat(failed.connectionClosed()).as("the only way to tell an acks=0 producer").isTrue();
+        assertThat(failed.connectionClosed())
+                .as("the only way to tell an acks=0 producer")
+                .isTrue();
         assertThat(logged(partition)).containsExactly("0:a");
     }
 
     @Test
     void shouldRefuseAcksOtherThanMinusOneZeroOrOne() {
-        ProduceResponseData response = handle(BY_NAME, request((short) 2,
-            topic(BY_NAME, "t", null, records(0, batch("a"))))).answerNow();
+        ProduceResponseData response = handle(
+                        BY_NAME, request((short) 2, topic(BY_NAME, "t", null, records(0, batch("a")))))
+                .answerNow();
 
         assertThat(error(answers(response).get(0))).isEqualTo(Errors.INVALID_REQUIRED_ACKS);
         assertThat(partition.logEndOffset()).isZero();
@@ -167,17 +175,27 @@ class ProduceHandlerTest {
 
     @Test
     void shouldAnswerUnknownTopicsAndPartitionsAsKafkaDoes() {
-        List<PartitionProduceResponse> byName = answers(handle(BY_NAME, request((short) 1,
-            topic(BY_NAME, "nope", null, records(0, batch("a"))),
-            topic(BY_NAME, "t", null, records(1, batch("b"))))).answerNow());
-        List<PartitionProduceResponse> byId = answers(handle(BY_ID, request((short) 1,
-            topic(BY_ID, null, Uuid.randomUuid(), records(0, batch("c"))),
-            topic(BY_ID, null, TOPIC_ID, records(1, batch("d"))))).answerNow());
+        List<PartitionProduceResponse> byName = answers(handle(
+                        BY_NAME,
+                        request(
+                                (short) 1,
+                                topic(BY_NAME, "nope", null, records(0, batch("a"))),
+                                topic(BY_NAME, "t", null, records(1, batch("b")))))
+                .answerNow());
+        List<PartitionProduceResponse> byId = answers(handle(
+                        BY_ID,
+                        request(
+                                (short) 1,
+                                topic(BY_ID, null, Uuid.randomUuid(), records(0, batch("c"))),
+                                topic(BY_ID, null, TOPIC_ID, records(1, batch("d")))))
+                .answerNow());
 
-        assertThat(byName).extracting(ProduceHandlerTest::error)
-            .containsExactly(Errors.UNKNOWN_TOPIC_OR_PARTITION, Errors.UNKNOWN_TOPIC_OR_PARTITION);
-        assertThat(byId).extracting(ProduceHandlerTest::error)
-            .containsExactly(Errors.UNKNOWN_TOPIC_ID, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        assertThat(byName)
+                .extracting(ProduceHandlerTest::error)
+                .containsExactly(Errors.UNKNOWN_TOPIC_OR_PARTITION, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        assertThat(byId)
+                .extracting(ProduceHandlerTest::error)
+                .containsExactly(Errors.UNKNOWN_TOPIC_ID, Errors.UNKNOWN_TOPIC_OR_PARTITION);
         assertThat(byName).extracting(PartitionProduceResponse::baseOffset).containsOnly(-1L);
         assertThat(partition.logEndOffset()).isZero();
     }
@@ -189,22 +207,39 @@ class ProduceHandlerTest {
         ByteBuffer twoBatches = ByteBuffer.allocate(2 * batch("x").sizeInBytes());
         twoBatches.put(batch("x").buffer()).put(batch("y").buffer()).flip();
 
-        List<PartitionProduceResponse> internal = answers(handle(BY_NAME, request((short) 1,
-            topic(BY_NAME, Topic.GROUP_METADATA_TOPIC_NAME, null, records(0, batch("a"))))).answerNow());
-        List<PartitionProduceResponse> repeated = answers(handle(BY_NAME, request((short) 1,
-            topic(BY_NAME, "t", null, records(0, batch("a")), records(0, batch("b"))))).answerNow());
-        List<PartitionProduceResponse> several = answers(handle(BY_NAME, request((short) 1,
-            topic(BY_NAME, "t", null, records(0, MemoryRecords.readableRecords(twoBatches))))).answerNow());
-        List<PartitionProduceResponse> transactional = answers(handle(BY_NAME, request((short) 1,
-            topic(BY_NAME, "t", null, records(0, batch("a")))).setTransactionalId("tx")).answerNow());
+        List<PartitionProduceResponse> internal = answers(handle(
+                        BY_NAME,
+                        request(
+                                (short) 1,
+                                topic(BY_NAME, Topic.GROUP_METADATA_TOPIC_NAME, null, records(0, batch("a")))))
+                .answerNow());
+        List<PartitionProduceResponse> repeated = answers(handle(
+                        BY_NAME,
+                        request((short) 1, topic(BY_NAME, "t", null, records(0, batch("a")), records(0, batch("b")))))
+                .answerNow());
+        List<PartitionProduceResponse> several = answers(handle(
+                        BY_NAME,
+                        request(
+                                (short) 1,
+                                topic(BY_NAME, "t", null, records(0, MemoryRecords.readableRecords(twoBatches)))))
+                .answerNow());
+        List<PartitionProduceResponse> transactional = answers(handle(
+                        BY_NAME,
+                        request((short) 1, topic(BY_NAME, "t", null, records(0, batch("a"))))
+                                .setTransactionalId("tx"))
+                .answerNow());
 
         assertThat(internal).extracting(ProduceHandlerTest::error).containsExactly(Errors.INVALID_TOPIC_EXCEPTION);
-        assertThat(repeated).extracting(ProduceHandlerTest::error)
-            .containsExactly(Errors.INVALID_RECORD, Errors.INVALID_RECORD);
+        assertThat(repeated)
+                .extracting(ProduceHandlerTest::error)
+                .containsExactly(Errors.INVALID_RECORD, Errors.INVALID_RECORD);
         assertThat(several).extracting(ProduceHandlerTest::error).containsExactly(Errors.INVALID_RECORD);
-        assertThat(transactional).extracting(ProduceHandlerTest::error)
-            .containsExactly(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
-        assertThat(offsets.logEndOffset()).as("nothing appended to the internal topic").isZero();
+        assertThat(transactional)
+                .extracting(ProduceHandlerTest::error)
+                .containsExactly(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+        assertThat(offsets.logEndOffset())
+                .as("nothing appended to the internal topic")
+                .isZero();
         assertThat(partition.logEndOffset()).as("nothing appended in part").isZero();
     }
 
@@ -215,8 +250,8 @@ class ProduceHandlerTest {
         long logEnd = offline.logEndOffset();
 
         for (short acks : new short[] {1, -1}) {
-            RecordedRequest recorded = handle(BY_NAME, request(acks,
-                topic(BY_NAME, "u", null, records(0, batch("a")))));
+            RecordedRequest recorded =
+                    handle(BY_NAME, request(acks, topic(BY_NAME, "u", null, records(0, batch("a")))));
 
             PartitionProduceResponse answer = answers(recorded.awaitAnswer()).get(0);
             assertThat(error(answer)).as("acks=" + acks).isEqualTo(Errors.KAFKA_STORAGE_ERROR);

@@ -41,21 +41,23 @@ class ProduceRequestChecksTest {
     @Test
     void shouldFindNoRepeatInDistinctPartitions() {
         assertThat(ProduceRequestChecks.listedMoreThanOnce(
-            request(topic("a", ID_A, 0, 1, 2), topic("b", ID_B, 0, 1)), false)).isEmpty();
+                        request(topic("a", ID_A, 0, 1, 2), topic("b", ID_B, 0, 1)), false))
+                .isEmpty();
         assertThat(ProduceRequestChecks.listedMoreThanOnce(
-            request(topic("a", ID_A, 0, 1, 2), topic("b", ID_B, 0, 1)), true)).isEmpty();
+                        request(topic("a", ID_A, 0, 1, 2), topic("b", ID_B, 0, 1)), true))
+                .isEmpty();
     }
 
     @Test
     void shouldFindAPartitionListedTwiceInOneTopicEntry() {
         assertThat(ProduceRequestChecks.listedMoreThanOnce(request(topic("a", ID_A, 0, 1, 0)), false))
-            .containsExactly(new PartitionKey("a", 0));
+                .containsExactly(new PartitionKey("a", 0));
     }
 
     @Test
     void shouldFindAPartitionListedUnderTwoEntriesOfOneTopic() {
-        ProduceRequestData byName = request(topic("a", Uuid.ZERO_UUID, 0, 1), topic("b", Uuid.ZERO_UUID, 1),
-            topic("a", Uuid.ZERO_UUID, 2, 1));
+        ProduceRequestData byName = request(
+                topic("a", Uuid.ZERO_UUID, 0, 1), topic("b", Uuid.ZERO_UUID, 1), topic("a", Uuid.ZERO_UUID, 2, 1));
         assertThat(ProduceRequestChecks.listedMoreThanOnce(byName, false)).containsExactly(new PartitionKey("a", 1));
 
         // From v13 the topic is its id; the names are null.
@@ -69,9 +71,11 @@ class ProduceRequestChecksTest {
         for (int i = 0; i < many.length; i++) {
             many[i] = i;
         }
-        assertThat(ProduceRequestChecks.listedMoreThanOnce(request(topic("a", ID_A, many)), false)).isEmpty();
-        assertThat(ProduceRequestChecks.listedMoreThanOnce(request(topic("a", ID_A, many), topic("a", ID_A, 70, 5)),
-            false)).containsExactlyInAnyOrder(new PartitionKey("a", 70), new PartitionKey("a", 5));
+        assertThat(ProduceRequestChecks.listedMoreThanOnce(request(topic("a", ID_A, many)), false))
+                .isEmpty();
+        assertThat(ProduceRequestChecks.listedMoreThanOnce(
+                        request(topic("a", ID_A, many), topic("a", ID_A, 70, 5)), false))
+                .containsExactlyInAnyOrder(new PartitionKey("a", 70), new PartitionKey("a", 5));
     }
 
     @Test
@@ -86,7 +90,9 @@ class ProduceRequestChecksTest {
         assertThat(ProduceRequestChecks.holdsMoreThanOneBatch(records(100, -5))).isFalse();
         assertThat(ProduceRequestChecks.holdsMoreThanOneBatch(records(100, 0))).isFalse();
         assertThat(ProduceRequestChecks.holdsMoreThanOneBatch(records(100, 48))).isFalse();
-        assertThat(ProduceRequestChecks.holdsMoreThanOneBatch(records(100, Integer.MIN_VALUE))).isFalse();
-        assertThat(ProduceRequestChecks.holdsMoreThanOneBatch(records(100, Integer.MAX_VALUE))).isFalse();
+        assertThat(ProduceRequestChecks.holdsMoreThanOneBatch(records(100, Integer.MIN_VALUE)))
+                .isFalse();
+        assertThat(ProduceRequestChecks.holdsMoreThanOneBatch(records(100, Integer.MAX_VALUE)))
+                .isFalse();
     }
 }

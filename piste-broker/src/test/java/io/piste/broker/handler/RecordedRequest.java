@@ -31,10 +31,14 @@ final class RecordedRequest implements RequestContext.ResponseSlot {
     private volatile long mutedForMs = -1;
 
     RecordedRequest(ApiKeys api, short version, ApiMessage data, EventLoop eventLoop) {
-        AbstractRequest request = AbstractRequest.parseRequest(api, version,
-            MessageUtil.toByteBufferAccessor(data, version)).request;
-        this.context = new RequestContext(new RequestHeader(api, version, "test-client", 7), request,
-            new InetSocketAddress("127.0.0.1", 5555), eventLoop, this);
+        AbstractRequest request =
+                AbstractRequest.parseRequest(api, version, MessageUtil.toByteBufferAccessor(data, version)).request;
+        this.context = new RequestContext(
+                new RequestHeader(api, version, "test-client", 7),
+                request,
+                new InetSocketAddress("127.0.0.1", 5555),
+                eventLoop,
+                this);
     }
 
     RequestContext context() {

@@ -40,7 +40,7 @@ public final class NettyLeakCheck implements AfterEachCallback, AfterAllCallback
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
         }
         DETECTOR.setLeakListener((resourceType, records) ->
-            REPORTS.add("LEAK: " + resourceType + " was not released before it was garbage-collected" + records));
+                REPORTS.add("LEAK: " + resourceType + " was not released before it was garbage-collected" + records));
     }
 
     @Override
@@ -61,8 +61,8 @@ public final class NettyLeakCheck implements AfterEachCallback, AfterAllCallback
     public static void assertNoLeaks(String where) {
         List<String> leaks = collectLeaks();
         if (!leaks.isEmpty()) {
-            throw new AssertionError(leaks.size() + " Netty leak report(s) in " + where + ":\n"
-                + String.join("\n", leaks));
+            throw new AssertionError(
+                    leaks.size() + " Netty leak report(s) in " + where + ":\n" + String.join("\n", leaks));
         }
     }
 
@@ -95,8 +95,10 @@ public final class NettyLeakCheck implements AfterEachCallback, AfterAllCallback
             field.setAccessible(true);
             return (ResourceLeakDetector<ByteBuf>) field.get(null);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("cannot reach Netty's ByteBuf leak detector (AbstractByteBuf.leakDetector)"
-                + "; has Netty changed?", e);
+            throw new IllegalStateException(
+                    "cannot reach Netty's ByteBuf leak detector (AbstractByteBuf.leakDetector)"
+                            + "; has Netty changed?",
+                    e);
         }
     }
 }

@@ -30,10 +30,12 @@ class NettyLeakCheckTest {
         leakOneBuffer();
 
         assertThatThrownBy(() -> {
-            for (int attempt = 0; attempt < 20; attempt++) {
-                NettyLeakCheck.assertNoLeaks("this test");
-            }
-        }).isInstanceOf(AssertionError.class).hasMessageContaining("Netty leak report(s) in this test");
+                    for (int attempt = 0; attempt < 20; attempt++) {
+                        NettyLeakCheck.assertNoLeaks("this test");
+                    }
+                })
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("Netty leak report(s) in this test");
     }
 
     @Test

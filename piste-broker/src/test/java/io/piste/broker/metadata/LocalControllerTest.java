@@ -43,21 +43,22 @@ class LocalControllerTest {
         try (LocalController controller = LocalController.open(dir)) {
             int[] changes = new int[1];
             controller.setListener(new CountingListener(changes));
-            controller.replaceBrokerConfigs(MetadataImage.CLUSTER_DEFAULT,
-                Map.of("log.retention.ms", "5000", "log.cleanup.policy", "delete,compact"));
+            controller.replaceBrokerConfigs(
+                    MetadataImage.CLUSTER_DEFAULT,
+                    Map.of("log.retention.ms", "5000", "log.cleanup.policy", "delete,compact"));
             controller.replaceBrokerConfigs("1", Map.of("log.retention.ms", "7000"));
             controller.replaceBrokerConfigs("2", Map.of("log.segment.bytes", "2097152"));
             controller.replaceBrokerConfigs("2", Map.of());
             assertThat(changes[0]).isEqualTo(4);
             assertThatThrownBy(() -> controller.replaceBrokerConfigs("01", Map.of()))
-                .isInstanceOf(IllegalArgumentException.class);
+                    .isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> controller.replaceBrokerConfigs("all", Map.of()))
-                .isInstanceOf(IllegalArgumentException.class);
+                    .isInstanceOf(IllegalArgumentException.class);
         }
         try (LocalController controller = LocalController.open(dir)) {
             MetadataImage image = controller.image();
-            assertThat(image.brokerConfigs(MetadataImage.CLUSTER_DEFAULT)).isEqualTo(
-                Map.of("log.retention.ms", "5000", "log.cleanup.policy", "delete,compact"));
+            assertThat(image.brokerConfigs(MetadataImage.CLUSTER_DEFAULT))
+                    .isEqualTo(Map.of("log.retention.ms", "5000", "log.cleanup.policy", "delete,compact"));
             assertThat(image.brokerConfigs("1")).isEqualTo(Map.of("log.retention.ms", "7000"));
             assertThat(image.brokerConfigs("2")).isEmpty();
         }
@@ -66,20 +67,16 @@ class LocalControllerTest {
     /** Counts broker config changes; the topic callbacks are not used here. */
     private record CountingListener(int[] brokerConfigChanges) implements MetadataListener {
         @Override
-        public void onTopicCreated(TopicImage topic) {
-        }
+        public void onTopicCreated(TopicImage topic) {}
 
         @Override
-        public void onTopicDeleted(TopicImage topic) {
-        }
+        public void onTopicDeleted(TopicImage topic) {}
 
         @Override
-        public void onPartitionsAdded(TopicImage topic, int previousCount) {
-        }
+        public void onPartitionsAdded(TopicImage topic, int previousCount) {}
 
         @Override
-        public void onConfigsChanged(TopicImage topic) {
-        }
+        public void onConfigsChanged(TopicImage topic) {}
 
         @Override
         public void onBrokerConfigsChanged(MetadataImage image) {
@@ -98,7 +95,9 @@ class LocalControllerTest {
             controller.createTopic("after", 1, Map.of());
         }
         try (LocalController controller = LocalController.open(dir)) {
-            assertThat(controller.image().topics()).extracting(TopicImage::name).containsExactlyInAnyOrder("kept", "after");
+            assertThat(controller.image().topics())
+                    .extracting(TopicImage::name)
+                    .containsExactlyInAnyOrder("kept", "after");
         }
     }
 
@@ -106,12 +105,15 @@ class LocalControllerTest {
     void shouldRejectBadAndCollidingNames() throws IOException {
         try (LocalController controller = LocalController.open(dir)) {
             controller.createTopic("a.b", 1, Map.of());
-            assertThatThrownBy(() -> controller.createTopic("a.b", 1, Map.of())).isInstanceOf(TopicExistsException.class);
-            assertThatThrownBy(() -> controller.createTopic("a_b", 1, Map.of())).isInstanceOf(InvalidTopicException.class);
-            assertThatThrownBy(() -> controller.createTopic("bad/name", 1, Map.of())).isInstanceOf(InvalidTopicException.class);
+            assertThatThrownBy(() -> controller.createTopic("a.b", 1, Map.of()))
+                    .isInstanceOf(TopicExistsException.class);
+            assertThatThrownBy(() -> controller.createTopic("a_b", 1, Map.of()))
+                    .isInstanceOf(InvalidTopicException.class);
+            assertThatThrownBy(() -> controller.createTopic("bad/name", 1, Map.of()))
+                    .isInstanceOf(InvalidTopicException.class);
             assertThatThrownBy(() -> controller.createTopic("__cluster_metadata", 1, Map.of()))
-                .isInstanceOf(org.apache.kafka.common.errors.InvalidRequestException.class)
-                .hasMessageContaining("prohibited");
+                    .isInstanceOf(org.apache.kafka.common.errors.InvalidRequestException.class)
+                    .hasMessageContaining("prohibited");
         }
     }
 }

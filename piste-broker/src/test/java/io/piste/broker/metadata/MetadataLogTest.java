@@ -72,9 +72,9 @@ class MetadataLogTest {
         Files.write(file(), bytes);
 
         assertThatThrownBy(() -> LocalController.open(dir))
-            .isInstanceOf(CorruptMetadataLogException.class)
-            .hasMessageContaining(file().toString())
-            .hasMessageContaining("byte " + position);
+                .isInstanceOf(CorruptMetadataLogException.class)
+                .hasMessageContaining(file().toString())
+                .hasMessageContaining("byte " + position);
         assertThat(Files.readAllBytes(file())).as("nothing truncated").isEqualTo(bytes);
     }
 
@@ -86,10 +86,10 @@ class MetadataLogTest {
         byte[] bytes = Files.readAllBytes(file());
 
         assertThatThrownBy(() -> LocalController.open(dir))
-            .isInstanceOf(CorruptMetadataLogException.class)
-            .hasMessageContaining(file().toString())
-            .hasMessageContaining("byte " + position)
-            .hasMessageContaining("unknown record type TOPIC_REPLICAS");
+                .isInstanceOf(CorruptMetadataLogException.class)
+                .hasMessageContaining(file().toString())
+                .hasMessageContaining("byte " + position)
+                .hasMessageContaining("unknown record type TOPIC_REPLICAS");
         assertThat(Files.readAllBytes(file())).as("nothing truncated").isEqualTo(bytes);
     }
 
@@ -100,9 +100,9 @@ class MetadataLogTest {
         append(framed("TOPIC:1 later " + Uuid.randomUuid() + " 3 rack-aware"));
 
         assertThatThrownBy(() -> LocalController.open(dir))
-            .isInstanceOf(CorruptMetadataLogException.class)
-            .hasMessageContaining("byte " + position)
-            .hasMessageContaining("record type TOPIC version 1");
+                .isInstanceOf(CorruptMetadataLogException.class)
+                .hasMessageContaining("byte " + position)
+                .hasMessageContaining("record type TOPIC version 1");
     }
 
     @Test
@@ -111,8 +111,8 @@ class MetadataLogTest {
         append(framed("TOPIC later " + Uuid.randomUuid() + " 3 rack-aware"));
 
         assertThatThrownBy(() -> LocalController.open(dir))
-            .isInstanceOf(CorruptMetadataLogException.class)
-            .hasMessageContaining("TOPIC");
+                .isInstanceOf(CorruptMetadataLogException.class)
+                .hasMessageContaining("TOPIC");
     }
 
     @Test
@@ -121,8 +121,8 @@ class MetadataLogTest {
         append(framed("TOPIC huge " + Uuid.randomUuid() + " " + Integer.MAX_VALUE));
 
         assertThatThrownBy(() -> LocalController.open(dir))
-            .isInstanceOf(CorruptMetadataLogException.class)
-            .hasMessageContaining(Integer.toString(Integer.MAX_VALUE));
+                .isInstanceOf(CorruptMetadataLogException.class)
+                .hasMessageContaining(Integer.toString(Integer.MAX_VALUE));
     }
 
     @Test
@@ -131,8 +131,8 @@ class MetadataLogTest {
         append(framed("TOPIC ../escape " + Uuid.randomUuid() + " 1"));
 
         assertThatThrownBy(() -> LocalController.open(dir))
-            .isInstanceOf(CorruptMetadataLogException.class)
-            .hasMessageContaining("../escape");
+                .isInstanceOf(CorruptMetadataLogException.class)
+                .hasMessageContaining("../escape");
     }
 
     @Test
@@ -176,8 +176,9 @@ class MetadataLogTest {
             controller.createTopic("after", 1, Map.of());
         }
         try (LocalController controller = LocalController.open(dir)) {
-            assertThat(controller.image().topics()).extracting(TopicImage::name)
-                .containsExactlyInAnyOrder("kept", "after");
+            assertThat(controller.image().topics())
+                    .extracting(TopicImage::name)
+                    .containsExactlyInAnyOrder("kept", "after");
         }
         assertThat(Files.size(file())).isGreaterThan(validBytes);
     }
@@ -196,8 +197,9 @@ class MetadataLogTest {
 
         try (LocalController controller = LocalController.open(dir)) {
             assertThat(controller.image().topic("kept")).isNotNull();
-            assertThat(controller.image().topic("compacted")).as("a topic without the configs it was created with")
-                .isNull();
+            assertThat(controller.image().topic("compacted"))
+                    .as("a topic without the configs it was created with")
+                    .isNull();
         }
         assertThat(Files.size(file())).isEqualTo(validBytes);
         assertThat(dir.resolve(MetadataLog.FILE_NAME + ".torn-" + validBytes)).exists();
@@ -233,8 +235,9 @@ class MetadataLogTest {
         int damageAt = lineStart(1);
         append(framed("TOPIC after " + Uuid.randomUuid() + " 1") + framed("TOPIC later " + Uuid.randomUuid() + " 1"));
         long size = Files.size(file());
-        assertThatThrownBy(() -> LocalController.open(dir)).isInstanceOf(CorruptMetadataLogException.class)
-            .hasMessageContaining("byte " + damageAt);
+        assertThatThrownBy(() -> LocalController.open(dir))
+                .isInstanceOf(CorruptMetadataLogException.class)
+                .hasMessageContaining("byte " + damageAt);
         assertThat(Files.size(file())).as("the file left as it is").isEqualTo(size);
     }
 }

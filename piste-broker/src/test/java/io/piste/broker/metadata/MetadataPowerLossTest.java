@@ -39,8 +39,10 @@ class MetadataPowerLossTest {
             try {
                 runScenario(seed);
             } catch (Throwable e) {
-                throw new AssertionError("metadata power-loss scenario failed: seed=" + seed
-                        + " (replay with -Dpowerloss.seed=" + seed + ") reason=" + e, e);
+                throw new AssertionError(
+                        "metadata power-loss scenario failed: seed=" + seed + " (replay with -Dpowerloss.seed=" + seed
+                                + ") reason=" + e,
+                        e);
             }
         }
         System.out.println("Metadata power-loss simulation: scenarios=" + scenarios + " crashPoints=" + crashes);
@@ -77,14 +79,19 @@ class MetadataPowerLossTest {
                         controller.createTopic(inFlight, partitions, configsOf(topicsCreated - 1));
                         acknowledged.put(inFlight, partitions);
                     } else if (dice < 7) {
-                        inFlight = acknowledged.keySet().stream().sorted().skip(random.nextInt(acknowledged.size()))
-                                .findFirst().orElseThrow();
+                        inFlight = acknowledged.keySet().stream()
+                                .sorted()
+                                .skip(random.nextInt(acknowledged.size()))
+                                .findFirst()
+                                .orElseThrow();
                         int partitions = acknowledged.get(inFlight) + 1;
                         controller.createPartitions(inFlight, partitions, false);
                         acknowledged.put(inFlight, partitions);
                     } else {
                         long id = controller.nextProducerId();
-                        assertThat(producerIds.add(id)).as("producer id handed out twice: %s", id).isTrue();
+                        assertThat(producerIds.add(id))
+                                .as("producer id handed out twice: %s", id)
+                                .isTrue();
                     }
                     inFlight = null;
                 }
@@ -103,7 +110,9 @@ class MetadataPowerLossTest {
         for (Map.Entry<String, Integer> topic : acknowledged.entrySet()) {
             TopicImage found = image.topic(topic.getKey());
             assertThat(found).as("acknowledged topic lost: %s", topic.getKey()).isNotNull();
-            assertThat(found.partitionCount()).as("partitions of %s", topic.getKey()).isEqualTo(topic.getValue());
+            assertThat(found.partitionCount())
+                    .as("partitions of %s", topic.getKey())
+                    .isEqualTo(topic.getValue());
         }
         for (TopicImage topic : image.topics()) {
             // a change is all or nothing: a topic is never there without the configs it was created with

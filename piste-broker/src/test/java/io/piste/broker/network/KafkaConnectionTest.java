@@ -32,27 +32,31 @@ class KafkaConnectionTest {
     private final List<RequestContext> received = new ArrayList<>();
 
     private EmbeddedChannel channel() {
-        return new EmbeddedChannel(new LengthFieldBasedFrameDecoder(1024, 0, 4, 0, 4),
-            new KafkaConnection(received::add, table));
+        return new EmbeddedChannel(
+                new LengthFieldBasedFrameDecoder(1024, 0, 4, 0, 4), new KafkaConnection(received::add, table));
     }
 
     /** A connection whose handler mutes it for {@code muteMs} on the request with correlation id 1. */
     private EmbeddedChannel mutingChannel(long muteMs) {
-        EmbeddedChannel channel = new EmbeddedChannel(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4),
-            new KafkaConnection(context -> {
-                received.add(context);
-                if (context.header().correlationId() == 1) {
-                    context.muteConnectionFor(muteMs);
-                }
-            }, table));
+        EmbeddedChannel channel = new EmbeddedChannel(
+                new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4),
+                new KafkaConnection(
+                        context -> {
+                            received.add(context);
+                            if (context.header().correlationId() == 1) {
+                                context.muteConnectionFor(muteMs);
+                            }
+                        },
+                        table));
         channel.freezeTime();
         return channel;
     }
 
     private static ByteBuf metadataFrame(int correlationId) {
         short version = 12;
-        return frame(new RequestHeader(ApiKeys.METADATA, version, "c", correlationId),
-            new MetadataRequest(new MetadataRequestData(), version));
+        return frame(
+                new RequestHeader(ApiKeys.METADATA, version, "c", correlationId),
+                new MetadataRequest(new MetadataRequestData(), version));
     }
 
     private static ByteBuf metadataFrames(int firstCorrelationId, int count) {
@@ -95,7 +99,9 @@ class KafkaConnectionTest {
         for (RequestContext context : received) {
             context.respond(new MetadataResponseData());
         }
-        assertThat(channel.config().isAutoRead()).as("answers must not lift the mute").isFalse();
+        assertThat(channel.config().isAutoRead())
+                .as("answers must not lift the mute")
+                .isFalse();
 
         channel.advanceTimeBy(500, TimeUnit.MILLISECONDS);
         channel.runScheduledPendingTasks();
@@ -110,7 +116,9 @@ class KafkaConnectionTest {
 
         channel.advanceTimeBy(500, TimeUnit.MILLISECONDS);
         channel.runScheduledPendingTasks();
-        assertThat(channel.config().isAutoRead()).as("64 requests still unanswered").isFalse();
+        assertThat(channel.config().isAutoRead())
+                .as("64 requests still unanswered")
+                .isFalse();
 
         for (RequestContext context : received) {
             context.respond(new MetadataResponseData());
@@ -142,24 +150,30 @@ class KafkaConnectionTest {
     void shouldAnswerInRequestOrderWhenLaterRequestCompletesFirst() {
         EmbeddedChannel channel = channel();
         short metadataVersion = 12;
-        channel.writeInbound(frame(new RequestHeader(ApiKeys.METADATA, metadataVersion, "c", 1),
-            new MetadataRequest(new MetadataRequestData(), metadataVersion)));
-        channel.writeInbound(frame(new RequestHeader(ApiKeys.API_VERSIONS, (short) 3, "c", 2),
-            new ApiVersionsRequest(new ApiVersionsRequestData(), (short) 3)));
+        channel.writeInbound(frame(
+                new RequestHeader(ApiKeys.METADATA, metadataVersion, "c", 1),
+                new MetadataRequest(new MetadataRequestData(), metadataVersion)));
+        channel.writeInbound(frame(
+                new RequestHeader(ApiKeys.API_VERSIONS, (short) 3, "c", 2),
+                new ApiVersionsRequest(new ApiVersionsRequestData(), (short) 3)));
         assertThat(received).hasSize(2);
 
         received.get(1).respond(table.response(Errors.NONE.code()));
-        assertThat(channel.<Object>readOutbound()).as("second answer waits for the first").isNull();
+        assertThat(channel.<Object>readOutbound())
+                .as("second answer waits for the first")
+                .isNull();
 
         received.get(0).respond(new MetadataResponseData().setClusterId("x"));
         ByteBuffer first = readResponse(channel);
         assertThat(ResponseHeader.parse(first, ApiKeys.METADATA.responseHeaderVersion(metadataVersion))
-            .correlationId()).isEqualTo(1);
+                        .correlationId())
+                .isEqualTo(1);
         ByteBuffer second = readResponse(channel);
         assertThat(ResponseHeader.parse(second, (short) 0).correlationId()).isEqualTo(2);
-        ApiVersionsResponseData versions = (ApiVersionsResponseData) AbstractResponse
-            .parseResponse(ApiKeys.API_VERSIONS, new org.apache.kafka.common.protocol.ByteBufferAccessor(second),
-                (short) 3).data();
+        ApiVersionsResponseData versions = (ApiVersionsResponseData) AbstractResponse.parseResponse(
+                        ApiKeys.API_VERSIONS, new org.apache.kafka.common.protocol.ByteBufferAccessor(second), (short)
+                                3)
+                .data();
         assertThat(versions.apiKeys()).hasSize(2);
     }
 
@@ -167,10 +181,12 @@ class KafkaConnectionTest {
     void shouldCancelOnlyTheUnansweredRequestsWhenTheConnectionCloses() {
         EmbeddedChannel channel = channel();
         short metadataVersion = 12;
-        channel.writeInbound(frame(new RequestHeader(ApiKeys.METADATA, metadataVersion, "c", 1),
-            new MetadataRequest(new MetadataRequestData(), metadataVersion)));
-        channel.writeInbound(frame(new RequestHeader(ApiKeys.METADATA, metadataVersion, "c", 2),
-            new MetadataRequest(new MetadataRequestData(), metadataVersion)));
+        channel.writeInbound(frame(
+                new RequestHeader(ApiKeys.METADATA, metadataVersion, "c", 1),
+                new MetadataRequest(new MetadataRequestData(), metadataVersion)));
+        channel.writeInbound(frame(
+                new RequestHeader(ApiKeys.METADATA, metadataVersion, "c", 2),
+                new MetadataRequest(new MetadataRequestData(), metadataVersion)));
         List<Integer> cancelled = new ArrayList<>();
         received.get(0).onConnectionClosed(() -> cancelled.add(1));
         received.get(1).onConnectionClosed(() -> cancelled.add(2));
@@ -257,10 +273,10 @@ class KafkaConnectionTest {
         QueuedRequests queued = new QueuedRequests(2);
         List<RequestContext> first = new ArrayList<>();
         List<RequestContext> second = new ArrayList<>();
-        EmbeddedChannel one = new EmbeddedChannel(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4),
-            new KafkaConnection(first::add, table, queued));
-        EmbeddedChannel two = new EmbeddedChannel(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4),
-            new KafkaConnection(second::add, table, queued));
+        EmbeddedChannel one = new EmbeddedChannel(
+                new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4), new KafkaConnection(first::add, table, queued));
+        EmbeddedChannel two = new EmbeddedChannel(
+                new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4), new KafkaConnection(second::add, table, queued));
 
         // Two requests in one read: both are handled, and the broker now holds its bound.
         one.writeInbound(metadataFrames(1, 2));
@@ -281,8 +297,10 @@ class KafkaConnectionTest {
         assertThat(first).as("still one unanswered request on this connection").hasSize(2);
         first.get(1).respond(new MetadataResponseData());
         readResponse(one);
-        assertThat(first).as("read once its own answers are out").extracting(c -> c.header().correlationId())
-            .containsExactly(1, 2, 3);
+        assertThat(first)
+                .as("read once its own answers are out")
+                .extracting(c -> c.header().correlationId())
+                .containsExactly(1, 2, 3);
 
         second.get(0).respond(new MetadataResponseData());
         readResponse(two);
@@ -300,6 +318,8 @@ class KafkaConnectionTest {
         assertThat(first).hasSize(5);
         one.close();
         two.close();
-        assertThat(queued.size()).as("a closed connection's unanswered requests leave the count").isZero();
+        assertThat(queued.size())
+                .as("a closed connection's unanswered requests leave the count")
+                .isZero();
     }
 }

@@ -30,8 +30,11 @@ class ResponseWriterTest {
         short headerVersion = ApiKeys.FETCH.responseHeaderVersion(version);
         FetchableTopicResponse topic = new FetchableTopicResponse().setTopic("t");
         for (int p = 0; p < 1_000; p++) {
-            topic.partitions().add(new PartitionData().setPartitionIndex(p)
-                .setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(("v" + p).getBytes()))));
+            topic.partitions()
+                    .add(new PartitionData()
+                            .setPartitionIndex(p)
+                            .setRecords(MemoryRecords.withRecords(
+                                    Compression.NONE, new SimpleRecord(("v" + p).getBytes()))));
         }
         FetchResponseData response = new FetchResponseData();
         response.responses().add(topic);
@@ -41,8 +44,9 @@ class ResponseWriterTest {
         ResponseWriter.write(ctx, 43, headerVersion, response, version);
         channel.flush();
 
-        assertThat(channel.outboundMessages()).as("an encoded part before and after each partition's records")
-            .hasSize(2 * 1_000 + 1);
+        assertThat(channel.outboundMessages())
+                .as("an encoded part before and after each partition's records")
+                .hasSize(2 * 1_000 + 1);
         Set<ByteBuf> encodedBuffers = Collections.newSetFromMap(new IdentityHashMap<>());
         ByteBuf all = Unpooled.buffer();
         int index = 0;
@@ -54,13 +58,16 @@ class ResponseWriterTest {
             all.writeBytes(buf);
             buf.release();
         }
-        assertThat(encodedBuffers).as("slices of one buffer, not a buffer per partition").hasSize(1);
+        assertThat(encodedBuffers)
+                .as("slices of one buffer, not a buffer per partition")
+                .hasSize(1);
         ByteBuffer frame = all.nioBuffer();
         assertThat(frame.getInt()).isEqualTo(frame.remaining());
         assertThat(ResponseHeader.parse(frame, headerVersion).correlationId()).isEqualTo(43);
         FetchResponseData decoded = new FetchResponseData(new ByteBufferAccessor(frame), version);
         assertThat(decoded.responses().get(0).partitions()).hasSize(1_000);
-        MemoryRecords last = (MemoryRecords) decoded.responses().get(0).partitions().get(999).records();
+        MemoryRecords last =
+                (MemoryRecords) decoded.responses().get(0).partitions().get(999).records();
         assertThat(last.records().iterator().next().value()).isEqualTo(ByteBuffer.wrap("v999".getBytes()));
         all.release();
         channel.finishAndReleaseAll();
@@ -81,9 +88,14 @@ class ResponseWriterTest {
         short headerVersion = ApiKeys.FETCH.responseHeaderVersion(version);
         FetchableTopicResponse topic = new FetchableTopicResponse().setTopic("t");
         for (int p = 0; p < 1_000; p++) {
-            topic.partitions().add(new PartitionData().setPartitionIndex(p).setRecords(p == 500
-                ? MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("v".getBytes()))
-                : MemoryRecords.EMPTY));
+            topic.partitions()
+                    .add(new PartitionData()
+                            .setPartitionIndex(p)
+                            .setRecords(
+                                    p == 500
+                                            ? MemoryRecords.withRecords(
+                                                    Compression.NONE, new SimpleRecord("v".getBytes()))
+                                            : MemoryRecords.EMPTY));
         }
         FetchResponseData response = new FetchResponseData().setSessionId(7);
         response.responses().add(topic);
@@ -93,7 +105,9 @@ class ResponseWriterTest {
         ResponseWriter.write(ctx, 42, headerVersion, response, version);
         channel.flush();
 
-        assertThat(channel.outboundMessages()).as("encoded part, records, encoded rest").hasSize(3);
+        assertThat(channel.outboundMessages())
+                .as("encoded part, records, encoded rest")
+                .hasSize(3);
         ByteBuf all = Unpooled.buffer();
         for (Object part; (part = channel.readOutbound()) != null; ) {
             ByteBuf buf = (ByteBuf) part;
@@ -106,8 +120,10 @@ class ResponseWriterTest {
         FetchResponseData decoded = new FetchResponseData(new ByteBufferAccessor(frame), version);
         assertThat(decoded.sessionId()).isEqualTo(7);
         assertThat(decoded.responses().get(0).partitions()).hasSize(1_000);
-        assertThat(decoded.responses().get(0).partitions().get(500).records().sizeInBytes()).isPositive();
-        assertThat(decoded.responses().get(0).partitions().get(499).records().sizeInBytes()).isZero();
+        assertThat(decoded.responses().get(0).partitions().get(500).records().sizeInBytes())
+                .isPositive();
+        assertThat(decoded.responses().get(0).partitions().get(499).records().sizeInBytes())
+                .isZero();
         all.release();
         channel.finishAndReleaseAll();
     }

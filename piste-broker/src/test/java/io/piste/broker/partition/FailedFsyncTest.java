@@ -47,9 +47,10 @@ class FailedFsyncTest {
     }
 
     private LogManager start(FileChannelFactory files, String logDirs) throws IOException {
-        LogManager replicas = new LogManager(new BrokerConfig(Map.of(
-            BrokerConfig.LOG_DIRS_CONFIG, logDirs,
-            BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG, "true")), files);
+        LogManager replicas = new LogManager(
+                new BrokerConfig(
+                        Map.of(BrokerConfig.LOG_DIRS_CONFIG, logDirs, BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG, "true")),
+                files);
         try (LocalController controller = LocalController.open(dir.resolve("metadata"))) {
             replicas.startup(controller.image());
             if (controller.image().topic("t") == null) {
@@ -72,8 +73,9 @@ class FailedFsyncTest {
     }
 
     private long checkpointedRecoveryPoint(int partition) throws IOException {
-        return new OffsetCheckpointFile(logDir().resolve(LogManager.RECOVERY_POINT_CHECKPOINT)).read()
-            .get(new TopicPartitionKey("t", partition));
+        return new OffsetCheckpointFile(logDir().resolve(LogManager.RECOVERY_POINT_CHECKPOINT))
+                .read()
+                .get(new TopicPartitionKey("t", partition));
     }
 
     @Test
@@ -98,8 +100,12 @@ class FailedFsyncTest {
         files.failFsync(false);
         replicas.close();
 
-        assertThat(CleanShutdownMarker.exists(logDir())).as("clean-shutdown marker").isFalse();
-        assertThat(checkpointedRecoveryPoint(0)).as("recovery point of the offline partition").isEqualTo(durable);
+        assertThat(CleanShutdownMarker.exists(logDir()))
+                .as("clean-shutdown marker")
+                .isFalse();
+        assertThat(checkpointedRecoveryPoint(0))
+                .as("recovery point of the offline partition")
+                .isEqualTo(durable);
         assertThat(checkpointedRecoveryPoint(1)).isEqualTo(healthyEnd);
     }
 
@@ -115,17 +121,21 @@ class FailedFsyncTest {
 
             // Kafka answers KAFKA_STORAGE_ERROR for an offline partition rather than from its high watermark.
             assertThatThrownBy(() -> failing.read(0, 1 << 20, FetchIsolation.HIGH_WATERMARK, true))
-                .isInstanceOf(LogStorageException.class);
+                    .isInstanceOf(LogStorageException.class);
             assertThatThrownBy(() -> failing.read(0, 1 << 20, FetchIsolation.TXN_COMMITTED, true))
-                .isInstanceOf(LogStorageException.class);
-            assertThatThrownBy(() -> failing.fetchOffsetForTimestamp(ListOffsetsRequest.LATEST_TIMESTAMP,
-                FetchIsolation.HIGH_WATERMARK)).isInstanceOf(LogStorageException.class);
+                    .isInstanceOf(LogStorageException.class);
+            assertThatThrownBy(() -> failing.fetchOffsetForTimestamp(
+                            ListOffsetsRequest.LATEST_TIMESTAMP, FetchIsolation.HIGH_WATERMARK))
+                    .isInstanceOf(LogStorageException.class);
             assertThatThrownBy(() -> failing.lastOffsetForLeaderEpoch(failing.leaderEpoch()))
-                .isInstanceOf(LogStorageException.class);
+                    .isInstanceOf(LogStorageException.class);
             // The offsets load still finds what recovery kept: its groups keep their committed offsets.
             assertThat(failing.readToLogEnd(0, 1 << 20).isEmpty()).isFalse();
-            assertThat(replicas.partition("t", 1).read(0, 1 << 20, FetchIsolation.HIGH_WATERMARK, true)
-                .highWatermark()).as("the other partition reads").isZero();
+            assertThat(replicas.partition("t", 1)
+                            .read(0, 1 << 20, FetchIsolation.HIGH_WATERMARK, true)
+                            .highWatermark())
+                    .as("the other partition reads")
+                    .isZero();
             files.failFsync(false);
         }
     }
@@ -139,8 +149,9 @@ class FailedFsyncTest {
         replicas.onTopicCreated(new TopicImage("u", Uuid.randomUuid(), 1, Map.of()));
         Partition failing = replicas.partition("t", 0);
         Path failingDir = failing.log().dir().getParent();
-        assertThat(replicas.partition("u", 0).log().dir().getParent()).as("topic u in the other log dir")
-            .isNotEqualTo(failingDir);
+        assertThat(replicas.partition("u", 0).log().dir().getParent())
+                .as("topic u in the other log dir")
+                .isNotEqualTo(failingDir);
         files.failFsync(true);
         assertThat(ack(failing, append(failing))).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
         files.failFsync(false);
@@ -148,7 +159,8 @@ class FailedFsyncTest {
         replicas.close();
 
         assertThat(CleanShutdownMarker.exists(failingDir)).isFalse();
-        assertThat(CleanShutdownMarker.exists(failingDir.equals(first) ? second : first)).isTrue();
+        assertThat(CleanShutdownMarker.exists(failingDir.equals(first) ? second : first))
+                .isTrue();
     }
 
     @Test
@@ -174,7 +186,9 @@ class FailedFsyncTest {
             assertThat(ack(healthy, end)).as("the rest of the broker works").isEqualTo(Errors.NONE);
             files.failFsync(false);
         }
-        assertThat(CleanShutdownMarker.exists(logDir())).as("clean-shutdown marker").isFalse();
+        assertThat(CleanShutdownMarker.exists(logDir()))
+                .as("clean-shutdown marker")
+                .isFalse();
     }
 
     @Test
@@ -182,11 +196,12 @@ class FailedFsyncTest {
         // A marker that cannot be deleted (here a non-empty directory of its name) would, after a crash, skip
         // the recovery of everything written since this start.
         Files.createDirectories(logDir().resolve(CleanShutdownMarker.FILE_NAME).resolve("x"));
-        LogManager replicas = new LogManager(new BrokerConfig(Map.of(
-            BrokerConfig.LOG_DIRS_CONFIG, logDir().toString())));
+        LogManager replicas =
+                new LogManager(new BrokerConfig(Map.of(BrokerConfig.LOG_DIRS_CONFIG, logDir().toString())));
         try (LocalController controller = LocalController.open(dir.resolve("metadata"))) {
-            assertThatThrownBy(() -> replicas.startup(controller.image())).isInstanceOf(IOException.class)
-                .hasMessageContaining(logDir().toString());
+            assertThatThrownBy(() -> replicas.startup(controller.image()))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining(logDir().toString());
         } finally {
             replicas.close();
         }
@@ -208,15 +223,19 @@ class FailedFsyncTest {
             }
             return FileChannelFactory.DEFAULT.open(path);
         };
-        LogManager replicas = new LogManager(new BrokerConfig(Map.of(
-            BrokerConfig.LOG_DIRS_CONFIG, logDir().toString())), failing);
+        LogManager replicas =
+                new LogManager(new BrokerConfig(Map.of(BrokerConfig.LOG_DIRS_CONFIG, logDir().toString())), failing);
         try (LocalController controller = LocalController.open(dir.resolve("metadata"))) {
             assertThatThrownBy(() -> replicas.startup(controller.image())).isInstanceOf(IOException.class);
         } finally {
             replicas.close();
         }
 
-        assertThat(CleanShutdownMarker.exists(logDir())).as("a marker would skip the recovery of both").isFalse();
-        assertThat(Files.readAllBytes(checkpoint)).as("recovery-point checkpoint").isEqualTo(checkpointBefore);
+        assertThat(CleanShutdownMarker.exists(logDir()))
+                .as("a marker would skip the recovery of both")
+                .isFalse();
+        assertThat(Files.readAllBytes(checkpoint))
+                .as("recovery-point checkpoint")
+                .isEqualTo(checkpointBefore);
     }
 }

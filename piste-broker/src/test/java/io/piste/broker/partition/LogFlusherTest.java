@@ -47,8 +47,8 @@ class LogFlusherTest {
     }
 
     private Partition partition(String topic, FileChannelFactory files) throws IOException {
-        UnifiedLog log = UnifiedLog.open(dir.resolve(topic + "-0"), LogConfig.defaults(), System::currentTimeMillis,
-            false, 0, files);
+        UnifiedLog log = UnifiedLog.open(
+                dir.resolve(topic + "-0"), LogConfig.defaults(), System::currentTimeMillis, false, 0, files);
         logs.add(log);
         return new Partition(topic, 0, log, flusher, true, Long.MAX_VALUE);
     }
@@ -110,7 +110,9 @@ class LogFlusherTest {
         assertThat(second.log().recoveryPoint()).isEqualTo(secondEnd);
         // The flusher fsyncs only what it was told about: a partition no ack waits on stays as it was.
         flusher.close();
-        assertThat(idle.log().recoveryPoint()).as("not marked dirty, not flushed").isZero();
+        assertThat(idle.log().recoveryPoint())
+                .as("not marked dirty, not flushed")
+                .isZero();
         assertThat(idle.highWatermark()).isLessThan(idleEnd);
     }
 

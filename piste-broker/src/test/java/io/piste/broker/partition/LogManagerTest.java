@@ -90,17 +90,21 @@ class LogManagerTest {
                 appendDurably(replicas.partition("t", 1), 1);
                 controller.setListener(null);
             }
-            assertThat(CleanShutdownMarker.exists(logDir())).as("marker after a clean stop").isTrue();
+            assertThat(CleanShutdownMarker.exists(logDir()))
+                    .as("marker after a clean stop")
+                    .isTrue();
 
             try (LogManager replicas = newLogManager(Map.of())) {
                 replicas.startup(controller.image());
 
-                assertThat(CleanShutdownMarker.exists(logDir())).as("marker once the logs are open for writing")
-                    .isFalse();
+                assertThat(CleanShutdownMarker.exists(logDir()))
+                        .as("marker once the logs are open for writing")
+                        .isFalse();
                 assertThat(replicas.partition("t", 0).log().logEndOffset()).isEqualTo(3);
                 assertThat(replicas.partition("t", 1).log().logEndOffset()).isEqualTo(1);
-                assertThat(replicas.partition("t", 0).highWatermark()).as("a single replica: its log end")
-                    .isEqualTo(3);
+                assertThat(replicas.partition("t", 0).highWatermark())
+                        .as("a single replica: its log end")
+                        .isEqualTo(3);
                 assertThat(replicas.partition("t", 2)).isNull();
                 assertThat(replicas.partition("u", 0)).isNull();
             }
@@ -123,7 +127,9 @@ class LogManagerTest {
 
                 Partition partition = replicas.partition("t", 0);
                 assertThat(partition.log().logEndOffset()).isEqualTo(5);
-                assertThat(partition.log().recoveryPoint()).as("recovery fsynced what it scanned").isEqualTo(5);
+                assertThat(partition.log().recoveryPoint())
+                        .as("recovery fsynced what it scanned")
+                        .isEqualTo(5);
                 assertThat(partition.highWatermark()).isEqualTo(5);
                 assertThat(appendDurably(partition, 1)).as("and appends go on").isEqualTo(6);
             }
@@ -142,18 +148,20 @@ class LogManagerTest {
 
             Map<TopicPartitionKey, Long> recoveryPoints = checkpoint(LogManager.RECOVERY_POINT_CHECKPOINT);
             Map<TopicPartitionKey, Long> highWatermarks = checkpoint(LogManager.HIGH_WATERMARK_CHECKPOINT);
-            assertThat(recoveryPoints).containsExactlyInAnyOrderEntriesOf(Map.of(
-                new TopicPartitionKey("t", 0), 0L, new TopicPartitionKey("t", 1), end));
-            assertThat(highWatermarks).containsExactlyInAnyOrderEntriesOf(Map.of(
-                new TopicPartitionKey("t", 0), 0L, new TopicPartitionKey("t", 1), end));
+            assertThat(recoveryPoints)
+                    .containsExactlyInAnyOrderEntriesOf(
+                            Map.of(new TopicPartitionKey("t", 0), 0L, new TopicPartitionKey("t", 1), end));
+            assertThat(highWatermarks)
+                    .containsExactlyInAnyOrderEntriesOf(
+                            Map.of(new TopicPartitionKey("t", 0), 0L, new TopicPartitionKey("t", 1), end));
         }
     }
 
     @Test
     void shouldCheckpointWhileRunningEachInterval() throws Exception {
         try (LocalController controller = controller();
-             LogManager replicas = newLogManager(Map.of(
-                 BrokerConfig.LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS_CONFIG, "100"))) {
+                LogManager replicas =
+                        newLogManager(Map.of(BrokerConfig.LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS_CONFIG, "100"))) {
             replicas.startup(controller.image());
             controller.setListener(replicas);
             controller.createTopic("t", 1, Map.of());
@@ -162,28 +170,38 @@ class LogManagerTest {
             TopicPartitionKey key = new TopicPartitionKey("t", 0);
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!(Files.exists(file) && Long.valueOf(end).equals(checkpoint(file.getFileName().toString())
-                .get(key))) && System.nanoTime() < deadline) {
+            while (!(Files.exists(file)
+                            && Long.valueOf(end)
+                                    .equals(checkpoint(file.getFileName().toString())
+                                            .get(key)))
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
 
             assertThat(checkpoint(LogManager.RECOVERY_POINT_CHECKPOINT)).containsEntry(key, end);
-            assertThat(CleanShutdownMarker.exists(logDir())).as("no marker while running").isFalse();
+            assertThat(CleanShutdownMarker.exists(logDir()))
+                    .as("no marker while running")
+                    .isFalse();
             controller.setListener(null);
         }
     }
 
     @Test
     void shouldCreateGrowAndDeletePartitionsAsMetadataChanges() throws Exception {
-        try (LocalController controller = controller(); LogManager replicas = start(controller)) {
+        try (LocalController controller = controller();
+                LogManager replicas = start(controller)) {
             TopicImage topic = controller.createTopic("t", 1, Map.of());
             Partition first = replicas.partition("t", 0);
             assertThat(first).isNotNull();
             assertThat(Files.isDirectory(logDir().resolve("t-0"))).isTrue();
-            assertThat(logDir().resolve("t-0").resolve("partition.metadata")).as("topic id written").exists();
+            assertThat(logDir().resolve("t-0").resolve("partition.metadata"))
+                    .as("topic id written")
+                    .exists();
 
             controller.createPartitions("t", 3, false);
-            assertThat(replicas.partition("t", 0)).as("existing partitions kept").isSameAs(first);
+            assertThat(replicas.partition("t", 0))
+                    .as("existing partitions kept")
+                    .isSameAs(first);
             assertThat(replicas.partition("t", 2)).isNotNull();
             assertThat(Files.isDirectory(logDir().resolve("t-2"))).isTrue();
 

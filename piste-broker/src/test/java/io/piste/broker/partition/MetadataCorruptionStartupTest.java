@@ -44,7 +44,8 @@ class MetadataCorruptionStartupTest {
     Path work;
 
     private static BrokerConfig config(Path root) {
-        return new BrokerConfig(Map.of(BrokerConfig.LOG_DIRS_CONFIG, root.resolve("logs").toString()));
+        return new BrokerConfig(
+                Map.of(BrokerConfig.LOG_DIRS_CONFIG, root.resolve("logs").toString()));
     }
 
     private static Path metadataDir(Path root) {
@@ -54,7 +55,7 @@ class MetadataCorruptionStartupTest {
     /** Three topics with data, a config and a producer-id block: a metadata log of a few hundred bytes. */
     private MetadataImage writePristineBroker() throws IOException {
         try (LocalController controller = LocalController.open(metadataDir(pristine));
-             LogManager replicas = new LogManager(config(pristine))) {
+                LogManager replicas = new LogManager(config(pristine))) {
             replicas.startup(controller.image());
             controller.setListener(replicas);
             controller.createTopic("orders", 2, Map.of());
@@ -63,8 +64,8 @@ class MetadataCorruptionStartupTest {
             controller.nextProducerId();
             for (TopicImage topic : controller.image().topics()) {
                 for (int p = 0; p < topic.partitionCount(); p++) {
-                    MemoryRecords batch = MemoryRecords.withRecords(Compression.NONE,
-                        new SimpleRecord(("data of " + topic.name() + "-" + p).getBytes()));
+                    MemoryRecords batch = MemoryRecords.withRecords(
+                            Compression.NONE, new SimpleRecord(("data of " + topic.name() + "-" + p).getBytes()));
                     replicas.partition(topic.name(), p).appendRecordsToLeader(batch.buffer());
                 }
             }
@@ -90,17 +91,22 @@ class MetadataCorruptionStartupTest {
             String where = "bit " + (position % 8) + " of byte " + position;
             boolean started = false;
             try (LocalController controller = LocalController.open(metadataDir(root));
-                 LogManager replicas = new LogManager(config(root))) {
+                    LogManager replicas = new LogManager(config(root))) {
                 started = true;
                 replicas.startup(controller.image());
                 // Loaded, then with every change: a record is never dropped for the tail around it.
-                assertThat(controller.image().topics()).as(where + ": topics")
-                    .containsExactlyInAnyOrderElementsOf(written.topics());
-                assertThat(controller.image().producerIdBlockEnd()).as(where + ": producer ids")
-                    .isEqualTo(written.producerIdBlockEnd());
+                assertThat(controller.image().topics())
+                        .as(where + ": topics")
+                        .containsExactlyInAnyOrderElementsOf(written.topics());
+                assertThat(controller.image().producerIdBlockEnd())
+                        .as(where + ": producer ids")
+                        .isEqualTo(written.producerIdBlockEnd());
             } catch (CorruptMetadataLogException e) {
                 refused++;
-                assertThat(e.getMessage()).as(where).contains(flippedFile.toString()).contains("byte ");
+                assertThat(e.getMessage())
+                        .as(where)
+                        .contains(flippedFile.toString())
+                        .contains("byte ");
             }
             assertSegmentsKept(segments, root.resolve("logs"), where);
             if (started) {
@@ -123,11 +129,12 @@ class MetadataCorruptionStartupTest {
             Files.write(metadataDir(root).resolve("metadata.log"), Arrays.copyOf(original, length));
             String where = "metadata log cut at byte " + length;
             try (LocalController controller = LocalController.open(metadataDir(root));
-                 LogManager replicas = new LogManager(config(root))) {
+                    LogManager replicas = new LogManager(config(root))) {
                 replicas.startup(controller.image());
                 for (TopicImage loaded : controller.image().topics()) {
-                    assertThat(written.topic(loaded.topicId())).as(where + ": a topic of the log")
-                        .isNotNull();
+                    assertThat(written.topic(loaded.topicId()))
+                            .as(where + ": a topic of the log")
+                            .isNotNull();
                 }
             }
             assertSegmentsKept(segments, root.resolve("logs"), where);
@@ -161,13 +168,14 @@ class MetadataCorruptionStartupTest {
             for (Path candidate : now.keySet()) {
                 String dirName = candidate.getParent().toString();
                 if (candidate.getFileName().equals(segment.getKey().getFileName())
-                    && (dirName.equals(partitionDir.toString())
-                        || dirName.matches(Pattern.quote(partitionDir.toString())
-                            + "\\.[0-9a-f]{32}-stray"))) {
+                        && (dirName.equals(partitionDir.toString())
+                                || dirName.matches(Pattern.quote(partitionDir.toString()) + "\\.[0-9a-f]{32}-stray"))) {
                     found = candidate;
                 }
             }
-            assertThat(found).as(where + ": " + segment.getKey() + " still on disk").isNotNull();
+            assertThat(found)
+                    .as(where + ": " + segment.getKey() + " still on disk")
+                    .isNotNull();
             assertThat(now.get(found)).as(where + ": content of " + found).isEqualTo(segment.getValue());
         }
     }
@@ -177,8 +185,9 @@ class MetadataCorruptionStartupTest {
         Map<Path, byte[]> files = new HashMap<>();
         try (Stream<Path> paths = Files.walk(logs)) {
             for (Path path : (Iterable<Path>) paths::iterator) {
-                if (path.toString().endsWith(".log") && !path.getParent().getFileName().toString()
-                    .equals(METADATA_DIR) && Files.size(path) > 0) {
+                if (path.toString().endsWith(".log")
+                        && !path.getParent().getFileName().toString().equals(METADATA_DIR)
+                        && Files.size(path) > 0) {
                     files.put(logs.relativize(path), Files.readAllBytes(path));
                 }
             }

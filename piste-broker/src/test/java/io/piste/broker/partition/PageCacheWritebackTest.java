@@ -24,9 +24,12 @@ class PageCacheWritebackTest {
 
     private LogManager open(String writebackMs) throws IOException {
         LogManager replicas = new LogManager(new BrokerConfig(Map.of(
-            BrokerConfig.LOG_DIRS_CONFIG, dir.resolve("logs").toString(),
-            BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG, "false",
-            BrokerConfig.LOG_WRITEBACK_INTERVAL_MS_CONFIG, writebackMs)));
+                BrokerConfig.LOG_DIRS_CONFIG,
+                dir.resolve("logs").toString(),
+                BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG,
+                "false",
+                BrokerConfig.LOG_WRITEBACK_INTERVAL_MS_CONFIG,
+                writebackMs)));
         try (LocalController controller = LocalController.open(dir.resolve("metadata"))) {
             replicas.startup(controller.image());
         }
@@ -50,17 +53,25 @@ class PageCacheWritebackTest {
     @Test
     void shouldWriteBackAppendedDataEachInterval() throws Exception {
         try (LogManager replicas = open("100")) {
-            assertThat(replicas.scheduledFlushPeriodMs()).as("the write-back's period").isEqualTo(100);
+            assertThat(replicas.scheduledFlushPeriodMs())
+                    .as("the write-back's period")
+                    .isEqualTo(100);
             Partition partition = replicas.partition("t", 0);
             long end = append(partition);
-            assertThat(partition.highWatermark()).as("visible before any write-back").isEqualTo(end);
+            assertThat(partition.highWatermark())
+                    .as("visible before any write-back")
+                    .isEqualTo(end);
 
             awaitRecoveryPoint(partition, end);
-            assertThat(partition.log().recoveryPoint()).as("flushed by the write-back").isEqualTo(end);
+            assertThat(partition.log().recoveryPoint())
+                    .as("flushed by the write-back")
+                    .isEqualTo(end);
 
             long second = append(partition);
             awaitRecoveryPoint(partition, second);
-            assertThat(partition.log().recoveryPoint()).as("and again for the next append").isEqualTo(second);
+            assertThat(partition.log().recoveryPoint())
+                    .as("and again for the next append")
+                    .isEqualTo(second);
         }
     }
 
@@ -68,12 +79,18 @@ class PageCacheWritebackTest {
     void shouldLeaveWriteBackToTheOsWhenTheIntervalIsZero() throws Exception {
         try (LogManager replicas = open("0")) {
             // Nothing scheduled at all: a timer, however long, would flush in the end.
-            assertThat(replicas.scheduledFlushPeriodMs()).as("Kafka's default: never flushed on a timer").isZero();
+            assertThat(replicas.scheduledFlushPeriodMs())
+                    .as("Kafka's default: never flushed on a timer")
+                    .isZero();
             Partition partition = replicas.partition("t", 0);
             long end = append(partition);
             assertThat(partition.highWatermark()).as("visible without a flush").isEqualTo(end);
-            assertThat(partition.log().recoveryPoint()).as("not flushed by the append").isZero();
-            assertThat(replicas.scheduledFlushPeriodMs()).as("nor scheduled by it").isZero();
+            assertThat(partition.log().recoveryPoint())
+                    .as("not flushed by the append")
+                    .isZero();
+            assertThat(replicas.scheduledFlushPeriodMs())
+                    .as("nor scheduled by it")
+                    .isZero();
         }
     }
 
@@ -83,6 +100,8 @@ class PageCacheWritebackTest {
         assertThat(LogManager.pageCacheFlushPeriodMs(300, 1000)).isEqualTo(300);
         assertThat(LogManager.pageCacheFlushPeriodMs(5000, 1000)).isEqualTo(1000);
         assertThat(LogManager.pageCacheFlushPeriodMs(5000, 0)).isEqualTo(5000);
-        assertThat(LogManager.pageCacheFlushPeriodMs(Long.MAX_VALUE, 0)).as("never, as Kafka").isZero();
+        assertThat(LogManager.pageCacheFlushPeriodMs(Long.MAX_VALUE, 0))
+                .as("never, as Kafka")
+                .isZero();
     }
 }

@@ -39,8 +39,9 @@ class PartitionDirsTest {
 
     /** The one directory renamed aside from {@code name}; its segment must be intact. */
     private Path strayOf(String name) throws IOException {
-        List<String> strays = children().stream().filter(c -> c.matches(Pattern.quote(name) + STRAY))
-            .toList();
+        List<String> strays = children().stream()
+                .filter(c -> c.matches(Pattern.quote(name) + STRAY))
+                .toList();
         assertThat(strays).as("stray directories of " + name).hasSize(1);
         Path stray = logDir.resolve(strays.get(0));
         assertThat(stray.resolve("00000000000000000000.log")).hasContent("data of " + name);
@@ -59,7 +60,9 @@ class PartitionDirsTest {
             List<String> afterFirstSweep = children();
             PartitionDirs.sweepOrphans(List.of(logDir), controller.image(), "__cluster_metadata-0");
 
-            assertThat(children()).as("a stray directory is left alone at the next start").isEqualTo(afterFirstSweep);
+            assertThat(children())
+                    .as("a stray directory is left alone at the next start")
+                    .isEqualTo(afterFirstSweep);
         }
         assertThat(logDir.resolve("kept-0")).exists();
         assertThat(logDir.resolve("__cluster_metadata-0")).exists();
@@ -89,8 +92,9 @@ class PartitionDirsTest {
         try (LocalController controller = LocalController.open(metadataDir)) {
             PartitionDirs.sweepOrphans(List.of(logDir), controller.image(), "__cluster_metadata-0");
         }
-        assertThat(children()).as("only a topic-partition.uniqueId-delete directory is deleted")
-            .containsExactly("0123456789abcdef0123456789abcdef-delete");
+        assertThat(children())
+                .as("only a topic-partition.uniqueId-delete directory is deleted")
+                .containsExactly("0123456789abcdef0123456789abcdef-delete");
     }
 
     @Test
@@ -113,7 +117,8 @@ class PartitionDirsTest {
         PartitionDirs.renameIfStale(logDir.resolve("t-0"), topic);
         PartitionDirs.renameIfStale(logDir.resolve("t-1"), topic);
 
-        assertThat(logDir.resolve("t-0").resolve(PartitionDirs.PARTITION_METADATA)).exists();
+        assertThat(logDir.resolve("t-0").resolve(PartitionDirs.PARTITION_METADATA))
+                .exists();
         assertThat(logDir.resolve("t-1")).doesNotExist();
         assertThat(strayOf("t-1").resolve(PartitionDirs.PARTITION_METADATA)).exists();
     }

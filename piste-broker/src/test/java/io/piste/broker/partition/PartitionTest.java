@@ -12,10 +12,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
-import org.apache.kafka.common.compress.Compression;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,13 +47,14 @@ class PartitionTest {
     }
 
     /** What an ack callback saw when it ran; the test thread asserts on it (an assertion on the flusher is lost). */
-    private record Ack(Errors error, String thread, long recoveryPoint, long highWatermark) {
-    }
+    private record Ack(Errors error, String thread, long recoveryPoint, long highWatermark) {}
 
     private CompletableFuture<Ack> ackWhenDurable(Partition partition, long endOffset) {
         CompletableFuture<Ack> ack = new CompletableFuture<>();
-        partition.whenDurable(endOffset, error -> ack.complete(new Ack(error, Thread.currentThread().getName(),
-            log.recoveryPoint(), partition.highWatermark())));
+        partition.whenDurable(
+                endOffset,
+                error -> ack.complete(new Ack(
+                        error, Thread.currentThread().getName(), log.recoveryPoint(), partition.highWatermark())));
         return ack;
     }
 
@@ -61,7 +62,9 @@ class PartitionTest {
     void shouldAnswerDurableAckOnlyAfterFlushAndKeepHighWatermarkAtFlushedOffset() throws Exception {
         Partition partition = open(true, 1 << 20);
         long end = appendUnflushed(100);
-        assertThat(log.recoveryPoint()).as("nothing flushed before the ack is asked for").isZero();
+        assertThat(log.recoveryPoint())
+                .as("nothing flushed before the ack is asked for")
+                .isZero();
 
         Ack ack = ackWhenDurable(partition, end).get(10, TimeUnit.SECONDS);
 
@@ -71,7 +74,9 @@ class PartitionTest {
         assertThat(ack.highWatermark()).as("high watermark when acked").isEqualTo(end);
         assertThat(partition.highWatermark()).isEqualTo(end);
         LogOffsetMetadata highWatermark = partition.highWatermarkMetadata();
-        assertThat(highWatermark.messageOffsetOnly()).as("the high watermark keeps its place in the log").isFalse();
+        assertThat(highWatermark.messageOffsetOnly())
+                .as("the high watermark keeps its place in the log")
+                .isFalse();
         assertThat(highWatermark).isEqualTo(log.places().logEnd());
     }
 
@@ -111,7 +116,9 @@ class PartitionTest {
         assertThat(firstCalls).as("the throwing waiter was called, once").hasValue(1);
         assertThat(ack.error()).as("the fsync succeeded").isEqualTo(Errors.NONE);
         assertThat(ack.thread()).isEqualTo("piste-log-flusher");
-        assertThat(partition.isOffline()).as("a callback's exception is not a failed fsync").isFalse();
+        assertThat(partition.isOffline())
+                .as("a callback's exception is not a failed fsync")
+                .isFalse();
         long next = partition.appendRecordsToLeader(batch(100).buffer()).lastOffset() + 1;
         assertThat(next).isEqualTo(end + 1);
     }
@@ -139,7 +146,9 @@ class PartitionTest {
         LogAppendInfo retry = partition.appendRecordsToLeader(idempotentBatch().buffer());
 
         assertThat(retry.duplicate()).isTrue();
-        assertThat(partition.highWatermark()).as("high watermark when the retry is acked").isEqualTo(end);
+        assertThat(partition.highWatermark())
+                .as("high watermark when the retry is acked")
+                .isEqualTo(end);
     }
 
     @Test
@@ -155,21 +164,26 @@ class PartitionTest {
         for (FetchIsolation isolation : FetchIsolation.values()) {
             LogReadInfo info = partition.read(0, 1 << 20, isolation, true);
 
-            assertThat(info.fetchedData().sizeInBytes()).as(isolation + ": the flushed batch only")
-                .isEqualTo(batchBytes);
+            assertThat(info.fetchedData().sizeInBytes())
+                    .as(isolation + ": the flushed batch only")
+                    .isEqualTo(batchBytes);
             assertThat(info.highWatermark()).isEqualTo(durable);
             assertThat(info.lastStableOffset()).isEqualTo(durable);
             assertThat(info.logStartOffset()).isZero();
             assertThat(partition.lastFetchableOffset(isolation)).isEqualTo(durable);
         }
-        assertThat(partition.read(durable, 1 << 20, FetchIsolation.HIGH_WATERMARK, true).fetchedData().isEmpty())
-            .as("above the high watermark, below the log end: nothing, and no error").isTrue();
-        assertThat(partition.readToLogEnd(0, 1 << 20).sizeInBytes()).as("the broker's replay reads to the log end")
-            .isEqualTo(2 * batchBytes);
+        assertThat(partition
+                        .read(durable, 1 << 20, FetchIsolation.HIGH_WATERMARK, true)
+                        .fetchedData()
+                        .isEmpty())
+                .as("above the high watermark, below the log end: nothing, and no error")
+                .isTrue();
+        assertThat(partition.readToLogEnd(0, 1 << 20).sizeInBytes())
+                .as("the broker's replay reads to the log end")
+                .isEqualTo(2 * batchBytes);
     }
 
     private static MemoryRecords idempotentBatch() {
-        return MemoryRecords.withIdempotentRecords(Compression.NONE, 7L, (short) 0, 0,
-            new SimpleRecord(new byte[10]));
+        return MemoryRecords.withIdempotentRecords(Compression.NONE, 7L, (short) 0, 0, new SimpleRecord(new byte[10]));
     }
 }

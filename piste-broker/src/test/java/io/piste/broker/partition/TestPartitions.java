@@ -37,10 +37,9 @@ public final class TestPartitions implements AutoCloseable {
     }
 
     /** With {@code durableAcks} the high watermark moves only after the flusher's fsync. */
-    public Partition open(String topic, int index, boolean durableAcks, FileChannelFactory files)
-        throws IOException {
-        UnifiedLog log = UnifiedLog.open(dir.resolve(topic + "-" + index), LogConfig.defaults(),
-            System::currentTimeMillis, false, 0, files);
+    public Partition open(String topic, int index, boolean durableAcks, FileChannelFactory files) throws IOException {
+        UnifiedLog log = UnifiedLog.open(
+                dir.resolve(topic + "-" + index), LogConfig.defaults(), System::currentTimeMillis, false, 0, files);
         logs.add(log);
         return new Partition(topic, index, log, flusher, durableAcks, Long.MAX_VALUE);
     }
@@ -52,7 +51,8 @@ public final class TestPartitions implements AutoCloseable {
     public Partition openOffline(String topic, int index) throws Exception {
         FaultyFiles files = FaultyFiles.pathContaining(topic + "-" + index);
         Partition partition = open(topic, index, true, files);
-        long durable = partition.appendRecordsToLeader(batch("flushed").buffer()).lastOffset() + 1;
+        long durable =
+                partition.appendRecordsToLeader(batch("flushed").buffer()).lastOffset() + 1;
         if (awaitAck(partition, durable) != Errors.NONE) {
             throw new IllegalStateException("the first flush of " + partition + " failed");
         }

@@ -32,70 +32,71 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * and a new member of the group resumes from it.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class OffsetsCrashIT
-{
+class OffsetsCrashIT {
     private static final int RECORDS = 2000;
 
     @RegisterExtension
     final BrokerProcesses brokers = new BrokerProcesses();
+
     private BrokerProcess broker;
 
-    private Map<String, Object> member()
-    {
-        return Clients.props(ConsumerConfig.GROUP_ID_CONFIG, "crash-g",
-            ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic",
-            // The killed member stays in the restored group until its session times out, as after a coordinator
-            // fail-over in Kafka; the smallest session timeout keeps that wait short.
-            ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000,
-            ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000,
-            ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
+    private Map<String, Object> member() {
+        return Clients.props(
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "crash-g",
+                ConsumerConfig.GROUP_PROTOCOL_CONFIG,
+                "classic",
+                // The killed member stays in the restored group until its session times out, as after a coordinator
+                // fail-over in Kafka; the smallest session timeout keeps that wait short.
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+                6_000,
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                5_000,
+                ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                3_000);
     }
 
     @Test
-    void shouldKeepEveryAcknowledgedCommitAfterKill9() throws Exception
-    {
+    void shouldKeepEveryAcknowledgedCommitAfterKill9() throws Exception {
         final Path dir = TestDirs.create("offsets-crash");
-        broker = brokers.start("offsets-crash-broker", dir.resolve("logs"), dir,
-            Map.of("group.initial.rebalance.delay.ms", "0", "offsets.topic.num.partitions", "3"));
+        broker = brokers.start(
+                "offsets-crash-broker",
+                dir.resolve("logs"),
+                dir,
+                Map.of("group.initial.rebalance.delay.ms", "0", "offsets.topic.num.partitions", "3"));
         final String topic = "offsets-crash";
         final TopicPartition tp = new TopicPartition(topic, 0);
         Clients.createTopic(broker.bootstrapServers(), topic, 1);
-        try (KafkaProducer<String, String> producer = Clients.producer(broker.bootstrapServers()))
-        {
-            for (int i = 0; i < RECORDS; i++)
-            {
+        try (KafkaProducer<String, String> producer = Clients.producer(broker.bootstrapServers())) {
+            for (int i = 0; i < RECORDS; i++) {
                 producer.send(new ProducerRecord<>(topic, "v" + i));
             }
             producer.flush();
         }
 
         final AtomicLong lastAcknowledged = new AtomicLong(-1);
-        final Thread committer = new Thread(() ->
-        {
-            try (KafkaConsumer<String, String> consumer = Clients.consumer(broker.bootstrapServers(), member()))
-            {
-                consumer.subscribe(List.of(topic));
-                final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(30));
-                while (consumer.assignment().isEmpty() && !deadline.passed())
-                {
-                    consumer.poll(Duration.ofMillis(100));
-                }
-                for (long offset = 1; offset < RECORDS && !deadline.passed(); offset++)
-                {
-                    consumer.commitSync(Map.of(tp, new OffsetAndMetadata(offset)));
-                    lastAcknowledged.set(offset);
-                }
-            }
-            catch (RuntimeException expectedAtTheKill)
-            {
-                // The broker is gone: the commit in flight has no answer.
-            }
-        }, "offsets-crash-committer");
+        final Thread committer = new Thread(
+                () -> {
+                    try (KafkaConsumer<String, String> consumer =
+                            Clients.consumer(broker.bootstrapServers(), member())) {
+                        consumer.subscribe(List.of(topic));
+                        final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(30));
+                        while (consumer.assignment().isEmpty() && !deadline.passed()) {
+                            consumer.poll(Duration.ofMillis(100));
+                        }
+                        for (long offset = 1; offset < RECORDS && !deadline.passed(); offset++) {
+                            consumer.commitSync(Map.of(tp, new OffsetAndMetadata(offset)));
+                            lastAcknowledged.set(offset);
+                        }
+                    } catch (RuntimeException expectedAtTheKill) {
+                        // The broker is gone: the commit in flight has no answer.
+                    }
+                },
+                "offsets-crash-committer");
         committer.start();
 
         final Bounded.Deadline someCommits = Bounded.Deadline.in(Duration.ofSeconds(40));
-        while (lastAcknowledged.get() < 50 && !someCommits.passed())
-        {
+        while (lastAcknowledged.get() < 50 && !someCommits.passed()) {
             Thread.sleep(5);
         }
         assertThat(lastAcknowledged.get()).as("commits before the kill").isGreaterThanOrEqualTo(50);
@@ -106,15 +107,13 @@ class OffsetsCrashIT
 
         broker.restart();
 
-        try (KafkaConsumer<String, String> consumer = Clients.consumer(broker.bootstrapServers(), member()))
-        {
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(broker.bootstrapServers(), member())) {
             final long committed = consumer.committed(Set.of(tp)).get(tp).offset();
             assertThat(committed).isBetween(acknowledged, acknowledged + 1);
             consumer.subscribe(List.of(topic));
             final List<ConsumerRecord<String, String>> records = new ArrayList<>();
             final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(40));
-            while (records.isEmpty() && !deadline.passed())
-            {
+            while (records.isEmpty() && !deadline.passed()) {
                 consumer.poll(Duration.ofMillis(100)).forEach(records::add);
             }
             assertThat(records).isNotEmpty();

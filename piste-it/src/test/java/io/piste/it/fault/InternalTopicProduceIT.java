@@ -39,89 +39,90 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Nor does a client's Metadata request create an internal topic as an ordinary one.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class InternalTopicProduceIT
-{
+class InternalTopicProduceIT {
     private static final String GROUP = "internal-keeper";
     private static final long COMMITTED = 42;
 
     @RegisterExtension
     final BrokerProcesses brokers = new BrokerProcesses();
+
     private BrokerProcess broker;
     private TopicPartition committedPartition;
 
     @BeforeEach
-    void startBrokerAndCommit(final TestInfo info) throws Exception
-    {
+    void startBrokerAndCommit(final TestInfo info) throws Exception {
         final String name = "internal-" + info.getTestMethod().orElseThrow().getName();
         final Path dir = TestDirs.create(name);
-        broker = brokers.start(name, dir.resolve("logs"), dir,
-            Map.of("group.initial.rebalance.delay.ms", "0", "offsets.topic.num.partitions", "3"));
+        broker = brokers.start(
+                name,
+                dir.resolve("logs"),
+                dir,
+                Map.of("group.initial.rebalance.delay.ms", "0", "offsets.topic.num.partitions", "3"));
         final String topic = "internal-data";
         Clients.createTopic(broker.bootstrapServers(), topic, 1);
         committedPartition = new TopicPartition(topic, 0);
-        try (KafkaConsumer<String, String> consumer = Clients.consumer(broker.bootstrapServers(), group()))
-        {
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(broker.bootstrapServers(), group())) {
             // The first commit creates __consumer_offsets, so the producers below find it.
             consumer.commitSync(Map.of(committedPartition, new OffsetAndMetadata(COMMITTED)));
         }
     }
 
     @Test
-    void shouldRefuseKcatProduceToTheOffsetsTopicAndStillRestart()
-    {
-        final Exec.Result result = Kcat.on(broker::bootstrapServers).run(List.of("-P",
-            "-t", Topic.GROUP_METADATA_TOPIC_NAME, "-p", "0", "-K:"), "x:y\n");
+    void shouldRefuseKcatProduceToTheOffsetsTopicAndStillRestart() {
+        final Exec.Result result = Kcat.on(broker::bootstrapServers)
+                .run(List.of("-P", "-t", Topic.GROUP_METADATA_TOPIC_NAME, "-p", "0", "-K:"), "x:y\n");
 
-        assertThat(result.exitCode()).as("kcat's exit code; stderr: %s", result.stderr()).isNotZero();
+        assertThat(result.exitCode())
+                .as("kcat's exit code; stderr: %s", result.stderr())
+                .isNotZero();
         assertThat(result.stderr()).contains("Broker: Invalid topic");
         assertThat(broker.isAlive()).isTrue();
         assertRestartsWithTheCommittedOffset();
     }
 
     @Test
-    void shouldFailTheJavaProducerWithInvalidTopicAndStillRestart() throws Exception
-    {
-        try (KafkaProducer<String, String> producer = Clients.producer(broker.bootstrapServers(),
-            Clients.props(ProducerConfig.RETRIES_CONFIG, 0)))
-        {
-            final Throwable thrown = catchThrowable(() -> producer.send(
-                new ProducerRecord<>(Topic.GROUP_METADATA_TOPIC_NAME, 0, "x", "y")).get(30, TimeUnit.SECONDS));
+    void shouldFailTheJavaProducerWithInvalidTopicAndStillRestart() throws Exception {
+        try (KafkaProducer<String, String> producer =
+                Clients.producer(broker.bootstrapServers(), Clients.props(ProducerConfig.RETRIES_CONFIG, 0))) {
+            final Throwable thrown = catchThrowable(
+                    () -> producer.send(new ProducerRecord<>(Topic.GROUP_METADATA_TOPIC_NAME, 0, "x", "y"))
+                            .get(30, TimeUnit.SECONDS));
 
-            assertThat(thrown).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(InvalidTopicException.class);
+            assertThat(thrown).isInstanceOf(ExecutionException.class).cause().isInstanceOf(InvalidTopicException.class);
         }
         assertThat(broker.isAlive()).isTrue();
         assertRestartsWithTheCommittedOffset();
     }
 
     @Test
-    void shouldNotAutoCreateAnInternalTopicForAClientsMetadataRequest() throws Exception
-    {
+    void shouldNotAutoCreateAnInternalTopicForAClientsMetadataRequest() throws Exception {
         // The consumer's Metadata request allows auto-creation (allow.auto.create.topics defaults to true).
         try (KafkaConsumer<String, String> consumer = Clients.consumer(broker.bootstrapServers());
-            Admin admin = Clients.admin(broker.bootstrapServers()))
-        {
-            assertThat(consumer.partitionsFor(Topic.TRANSACTION_STATE_TOPIC_NAME)).isEmpty();
+                Admin admin = Clients.admin(broker.bootstrapServers())) {
+            assertThat(consumer.partitionsFor(Topic.TRANSACTION_STATE_TOPIC_NAME))
+                    .isEmpty();
 
-            assertThat(admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(30, TimeUnit.SECONDS))
-                .contains(Topic.GROUP_METADATA_TOPIC_NAME)
-                .doesNotContain(Topic.TRANSACTION_STATE_TOPIC_NAME);
+            assertThat(admin.listTopics(new ListTopicsOptions().listInternal(true))
+                            .names()
+                            .get(30, TimeUnit.SECONDS))
+                    .contains(Topic.GROUP_METADATA_TOPIC_NAME)
+                    .doesNotContain(Topic.TRANSACTION_STATE_TOPIC_NAME);
         }
     }
 
-    private void assertRestartsWithTheCommittedOffset()
-    {
+    private void assertRestartsWithTheCommittedOffset() {
         broker.stop();
         broker.restart();
-        try (KafkaConsumer<String, String> consumer = Clients.consumer(broker.bootstrapServers(), group()))
-        {
-            assertThat(consumer.committed(Set.of(committedPartition)).get(committedPartition).offset())
-                .as("the committed offset after the restart").isEqualTo(COMMITTED);
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(broker.bootstrapServers(), group())) {
+            assertThat(consumer.committed(Set.of(committedPartition))
+                            .get(committedPartition)
+                            .offset())
+                    .as("the committed offset after the restart")
+                    .isEqualTo(COMMITTED);
         }
     }
 
-    private static Map<String, Object> group()
-    {
+    private static Map<String, Object> group() {
         return Clients.props(ConsumerConfig.GROUP_ID_CONFIG, GROUP, ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
     }
 }

@@ -26,18 +26,16 @@ import java.util.regex.Pattern;
  * messages name. The first start binds an ephemeral port; {@link #restart()} binds the same port again so that
  * clients which are still running reconnect. Not thread-safe.
  */
-public final class BrokerProcess implements AutoCloseable
-{
+public final class BrokerProcess implements AutoCloseable {
     public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern READY = Pattern.compile("ready on ([0-9.]+):(\\d+)");
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
-    static
-    {
+    static {
         // A test JVM that dies (failsafe's fork timeout, a crash) must not leave brokers running.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
-            "kill broker processes"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "kill broker processes"));
     }
 
     private final String name;
@@ -48,8 +46,8 @@ public final class BrokerProcess implements AutoCloseable
     private int port;
     private int starts;
 
-    private BrokerProcess(final String name, final Path logDir, final Path output, final Map<String, String> overrides)
-    {
+    private BrokerProcess(
+            final String name, final Path logDir, final Path output, final Map<String, String> overrides) {
         this.name = name;
         this.logDir = logDir;
         this.output = output;
@@ -60,46 +58,38 @@ public final class BrokerProcess implements AutoCloseable
      * Starts a broker process with {@code log.dirs=logDir}; output goes to {@code outputDir/<name>.out}.
      */
     public static BrokerProcess start(
-        final String name, final Path logDir, final Path outputDir, final Map<String, String> overrides)
-    {
+            final String name, final Path logDir, final Path outputDir, final Map<String, String> overrides) {
         final BrokerProcess broker = new BrokerProcess(name, logDir, outputDir.resolve(name + ".out"), overrides);
         broker.launch();
         return broker;
     }
 
-    public String bootstrapServers()
-    {
+    public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
 
-    public int port()
-    {
+    public int port() {
         return port;
     }
 
-    public Path logDir()
-    {
+    public Path logDir() {
         return logDir;
     }
 
-    public Path outputFile()
-    {
+    public Path outputFile() {
         return output;
     }
 
-    public boolean isAlive()
-    {
+    public boolean isAlive() {
         return process != null && process.isAlive();
     }
 
-    public long pid()
-    {
+    public long pid() {
         return process.pid();
     }
 
     /** SIGKILL: no flush, no shutdown hook, no clean-shutdown marker. */
-    public void kill9()
-    {
+    public void kill9() {
         final Process killed = requireRunning();
         killed.destroyForcibly();
         waitForExit(killed, STOP_TIMEOUT, "SIGKILL");
@@ -111,8 +101,7 @@ public final class BrokerProcess implements AutoCloseable
      *
      * @return the exit code
      */
-    public int stop()
-    {
+    public int stop() {
         final Process stopping = requireRunning();
         stopping.destroy();
         final int exitCode = waitForExit(stopping, STOP_TIMEOUT, "SIGTERM");
@@ -121,10 +110,8 @@ public final class BrokerProcess implements AutoCloseable
     }
 
     /** Starts again on the same log dir and the same port. */
-    public void restart()
-    {
-        if (isAlive())
-        {
+    public void restart() {
+        if (isAlive()) {
             throw new IllegalStateException(name + " is still running");
         }
         launch();
@@ -136,23 +123,18 @@ public final class BrokerProcess implements AutoCloseable
      *
      * @return the exit code
      */
-    public int restartExpectingRefusal()
-    {
-        if (isAlive())
-        {
+    public int restartExpectingRefusal() {
+        if (isAlive()) {
             throw new IllegalStateException(name + " is still running");
         }
         final long outputStart = startProcess();
         final Process starting = process;
         final Bounded.Deadline deadline = Bounded.Deadline.in(START_TIMEOUT);
-        while (!deadline.passed())
-        {
-            if (READY.matcher(outputSince(outputStart)).find())
-            {
+        while (!deadline.passed()) {
+            if (READY.matcher(outputSince(outputStart)).find()) {
                 throw new AssertionError(name + " started, where it should have refused its data\n" + outputTail(60));
             }
-            if (!starting.isAlive())
-            {
+            if (!starting.isAlive()) {
                 process = null;
                 return starting.exitValue();
             }
@@ -163,38 +145,28 @@ public final class BrokerProcess implements AutoCloseable
     }
 
     /** The output of every run so far, for assertions on log lines and for failure messages. */
-    public String output()
-    {
-        try
-        {
+    public String output() {
+        try {
             return Files.exists(output) ? Files.readString(output, StandardCharsets.UTF_8) : "";
-        }
-        catch (final IOException e)
-        {
+        } catch (final IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     /** The last lines of the output, for failure messages. */
-    public String outputTail(final int lines)
-    {
+    public String outputTail(final int lines) {
         final String[] all = output().split("\n");
         final int from = Math.max(0, all.length - lines);
         return "--- last " + (all.length - from) + " lines of " + output + " ---\n"
-            + String.join("\n", Arrays.copyOfRange(all, from, all.length));
+                + String.join("\n", Arrays.copyOfRange(all, from, all.length));
     }
 
     @Override
-    public void close()
-    {
-        if (process != null && process.isAlive())
-        {
-            try
-            {
+    public void close() {
+        if (process != null && process.isAlive()) {
+            try {
                 stop();
-            }
-            catch (final AssertionError e)
-            {
+            } catch (final AssertionError e) {
                 process.destroyForcibly();
                 throw e;
             }
@@ -202,38 +174,36 @@ public final class BrokerProcess implements AutoCloseable
         process = null;
     }
 
-    private void launch()
-    {
+    private void launch() {
         port = awaitReady(startProcess());
     }
 
     /** Starts the child process; returns where its output begins in {@link #outputFile()}. */
-    private long startProcess()
-    {
+    private long startProcess() {
         final long outputStart;
-        try
-        {
+        try {
             Files.createDirectories(output.getParent());
-            Files.writeString(output, "=== start " + (++starts) + " of " + name + " ===\n", StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    output,
+                    "=== start " + (++starts) + " of " + name + " ===\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
             outputStart = Files.size(output);
             final ProcessBuilder builder = new ProcessBuilder(command())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             process = builder.start();
             LIVE.removeIf(p -> !p.isAlive());
             LIVE.add(process);
-        }
-        catch (final IOException e)
-        {
+        } catch (final IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
         return outputStart;
     }
 
-    private List<String> command()
-    {
+    private List<String> command() {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xms64m");
@@ -241,8 +211,7 @@ public final class BrokerProcess implements AutoCloseable
         command.add("-XX:+HeapDumpOnOutOfMemoryError");
         command.add("-XX:HeapDumpPath=" + output.getParent());
         final String leakLevel = System.getProperty("io.netty.leakDetection.level");
-        if (leakLevel != null)
-        {
+        if (leakLevel != null) {
             command.add("-Dio.netty.leakDetection.level=" + leakLevel);
         }
         command.add("-cp");
@@ -253,37 +222,30 @@ public final class BrokerProcess implements AutoCloseable
         config.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
         config.put("log.dirs", logDir.toString());
         config.putAll(overrides);
-        if (port != 0)
-        {
+        if (port != 0) {
             config.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
         }
-        config.forEach((key, value) ->
-        {
+        config.forEach((key, value) -> {
             command.add("--override");
             command.add(key + "=" + value);
         });
         return command;
     }
 
-    private int awaitReady(final long outputStart)
-    {
+    private int awaitReady(final long outputStart) {
         final Bounded.Deadline deadline = Bounded.Deadline.in(START_TIMEOUT);
-        while (!deadline.passed())
-        {
+        while (!deadline.passed()) {
             final Matcher ready = READY.matcher(outputSince(outputStart));
-            if (ready.find())
-            {
+            if (ready.find()) {
                 final int readyPort = Integer.parseInt(ready.group(2));
-                if (port != 0 && readyPort != port)
-                {
+                if (port != 0 && readyPort != port) {
                     throw new AssertionError(name + " restarted on port " + readyPort + ", expected " + port);
                 }
                 return readyPort;
             }
-            if (!process.isAlive())
-            {
-                throw new AssertionError(name + " exited with " + process.exitValue()
-                    + " before it was ready\n" + outputTail(60));
+            if (!process.isAlive()) {
+                throw new AssertionError(
+                        name + " exited with " + process.exitValue() + " before it was ready\n" + outputTail(60));
             }
             Bounded.sleep(Duration.ofMillis(50));
         }
@@ -291,39 +253,32 @@ public final class BrokerProcess implements AutoCloseable
         throw new AssertionError(name + " printed no 'ready on' line within " + START_TIMEOUT + "\n" + outputTail(60));
     }
 
-    private String outputSince(final long position)
-    {
+    private String outputSince(final long position) {
         final String all = output();
         final byte[] bytes = all.getBytes(StandardCharsets.UTF_8);
-        return position >= bytes.length ? "" : new String(bytes, (int)position, bytes.length - (int)position,
-            StandardCharsets.UTF_8);
+        return position >= bytes.length
+                ? ""
+                : new String(bytes, (int) position, bytes.length - (int) position, StandardCharsets.UTF_8);
     }
 
-    private int waitForExit(final Process exiting, final Duration timeout, final String signal)
-    {
-        try
-        {
-            if (!exiting.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
-            {
+    private int waitForExit(final Process exiting, final Duration timeout, final String signal) {
+        try {
+            if (!exiting.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 exiting.destroyForcibly();
                 exiting.waitFor(10, TimeUnit.SECONDS);
-                throw new AssertionError(name + " (pid " + exiting.pid() + ") did not exit within " + timeout
-                    + " of " + signal + "\n" + outputTail(60));
+                throw new AssertionError(name + " (pid " + exiting.pid() + ") did not exit within " + timeout + " of "
+                        + signal + "\n" + outputTail(60));
             }
             return exiting.exitValue();
-        }
-        catch (final InterruptedException e)
-        {
+        } catch (final InterruptedException e) {
             exiting.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted waiting for " + name, e);
         }
     }
 
-    private Process requireRunning()
-    {
-        if (process == null)
-        {
+    private Process requireRunning() {
+        if (process == null) {
             throw new IllegalStateException(name + " is not running");
         }
         return process;

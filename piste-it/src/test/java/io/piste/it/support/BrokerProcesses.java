@@ -1,12 +1,11 @@
 package io.piste.it.support;
 
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Brokers in child processes for one test, torn down after it: each one {@link #start started} here and still
@@ -18,48 +17,36 @@ import java.util.Map;
  * final BrokerProcesses brokers = new BrokerProcesses();
  * }</pre>
  */
-public final class BrokerProcesses implements AfterEachCallback
-{
+public final class BrokerProcesses implements AfterEachCallback {
     private final List<BrokerProcess> started = new ArrayList<>();
 
     /** As {@link BrokerProcess#start}, torn down after the test. */
-    public BrokerProcess start(final String name, final Path logDir, final Path outputDir,
-        final Map<String, String> overrides)
-    {
+    public BrokerProcess start(
+            final String name, final Path logDir, final Path outputDir, final Map<String, String> overrides) {
         final BrokerProcess broker = BrokerProcess.start(name, logDir, outputDir, overrides);
         started.add(broker);
         return broker;
     }
 
     @Override
-    public void afterEach(final ExtensionContext context)
-    {
+    public void afterEach(final ExtensionContext context) {
         AssertionError failed = null;
-        for (final BrokerProcess broker : started)
-        {
-            try
-            {
-                if (broker.isAlive())
-                {
+        for (final BrokerProcess broker : started) {
+            try {
+                if (broker.isAlive()) {
                     broker.kill9();
                 }
-            }
-            catch (final AssertionError e)
-            {
+            } catch (final AssertionError e) {
                 // Kill the others first; report each one that did not die.
-                if (failed == null)
-                {
+                if (failed == null) {
                     failed = e;
-                }
-                else
-                {
+                } else {
                     failed.addSuppressed(e);
                 }
             }
         }
         started.clear();
-        if (failed != null)
-        {
+        if (failed != null) {
             throw failed;
         }
     }

@@ -14,58 +14,48 @@ import java.util.function.Supplier;
  * private static final KafkaTool GROUPS = KafkaTool.consumerGroupCommand(BROKER::bootstrapServers);
  * }</pre>
  */
-public final class KafkaTool
-{
+public final class KafkaTool {
     public static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private final String mainClass;
     private final Supplier<String> bootstrap;
 
-    private KafkaTool(final String mainClass, final Supplier<String> bootstrap)
-    {
+    private KafkaTool(final String mainClass, final Supplier<String> bootstrap) {
         this.mainClass = mainClass;
         this.bootstrap = bootstrap;
     }
 
-    public static KafkaTool configCommand(final Supplier<String> bootstrap)
-    {
+    public static KafkaTool configCommand(final Supplier<String> bootstrap) {
         return new KafkaTool("org.apache.kafka.tools.ConfigCommand", bootstrap);
     }
 
-    public static KafkaTool consumerGroupCommand(final Supplier<String> bootstrap)
-    {
+    public static KafkaTool consumerGroupCommand(final Supplier<String> bootstrap) {
         return new KafkaTool("org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", bootstrap);
     }
 
-    public static KafkaTool topicCommand(final Supplier<String> bootstrap)
-    {
+    public static KafkaTool topicCommand(final Supplier<String> bootstrap) {
         return new KafkaTool("org.apache.kafka.tools.TopicCommand", bootstrap);
     }
 
-    public static KafkaTool consoleProducer(final Supplier<String> bootstrap)
-    {
+    public static KafkaTool consoleProducer(final Supplier<String> bootstrap) {
         return new KafkaTool("org.apache.kafka.tools.ConsoleProducer", bootstrap);
     }
 
-    public static KafkaTool consoleConsumer(final Supplier<String> bootstrap)
-    {
+    public static KafkaTool consoleConsumer(final Supplier<String> bootstrap) {
         return new KafkaTool("org.apache.kafka.tools.consumer.ConsoleConsumer", bootstrap);
     }
 
-    public static KafkaTool getOffsetShell(final Supplier<String> bootstrap)
-    {
+    public static KafkaTool getOffsetShell(final Supplier<String> bootstrap) {
         return new KafkaTool("org.apache.kafka.tools.GetOffsetShell", bootstrap);
     }
 
     /** Runs the tool with {@code args} and nothing on its standard input. */
-    public Exec.Result run(final String... args)
-    {
+    public Exec.Result run(final String... args) {
         return runWithInput("", args);
     }
 
     /** Runs the tool with {@code args} and {@code stdin} on its standard input. */
-    public Exec.Result runWithInput(final String stdin, final String... args)
-    {
+    public Exec.Result runWithInput(final String stdin, final String... args) {
         final List<String> all = new ArrayList<>(List.of("--bootstrap-server", bootstrap.get()));
         all.addAll(List.of(args));
         return Exec.java(mainClass, all, stdin, TIMEOUT);

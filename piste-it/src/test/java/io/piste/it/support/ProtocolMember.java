@@ -32,8 +32,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * <p>A rebalance listener is registered so that revocations run on the polling thread, between two polls: every
  * counted record's offset is committed before the partition can go to another member.
  */
-public final class ProtocolMember implements AutoCloseable
-{
+public final class ProtocolMember implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(100);
 
     private final String name;
@@ -47,9 +46,12 @@ public final class ProtocolMember implements AutoCloseable
     private final Duration pausePerPoll;
     private volatile SubscriptionPattern pattern;
 
-    private ProtocolMember(final String name, final Map<String, Object> config, final String topic,
-        final Map<String, Integer> consumed, final Duration pausePerPoll)
-    {
+    private ProtocolMember(
+            final String name,
+            final Map<String, Object> config,
+            final String topic,
+            final Map<String, Integer> consumed,
+            final Duration pausePerPoll) {
         this.name = name;
         this.consumed = consumed;
         this.pausePerPoll = pausePerPoll;
@@ -58,21 +60,23 @@ public final class ProtocolMember implements AutoCloseable
     }
 
     /** Consumer config of a consumer-protocol member of {@code groupId} with server assignor {@code assignor}. */
-    public static Map<String, Object> config(final String groupId, final String assignor, final Object... more)
-    {
+    public static Map<String, Object> config(final String groupId, final String assignor, final Object... more) {
         final Map<String, Object> props = Clients.props(more);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
-        if (assignor != null)
-        {
+        if (assignor != null) {
             props.put(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG, assignor);
         }
         return props;
     }
 
-    public static ProtocolMember start(final String name, final String bootstrap, final Map<String, Object> config,
-        final String topic, final Map<String, Integer> consumed, final Duration pausePerPoll)
-    {
+    public static ProtocolMember start(
+            final String name,
+            final String bootstrap,
+            final Map<String, Object> config,
+            final String topic,
+            final Map<String, Integer> consumed,
+            final Duration pausePerPoll) {
         final Map<String, Object> all = Clients.consumerConfig(bootstrap, config);
         final ProtocolMember member = new ProtocolMember(name, all, topic, consumed, pausePerPoll);
         member.thread.start();
@@ -80,9 +84,12 @@ public final class ProtocolMember implements AutoCloseable
     }
 
     /** A member subscribed with a regular expression (the broker resolves it: KIP-848's SubscribedTopicRegex). */
-    public static ProtocolMember startWithPattern(final String name, final String bootstrap,
-        final Map<String, Object> config, final String regex, final Map<String, Integer> consumed)
-    {
+    public static ProtocolMember startWithPattern(
+            final String name,
+            final String bootstrap,
+            final Map<String, Object> config,
+            final String regex,
+            final Map<String, Integer> consumed) {
         final Map<String, Object> all = Clients.consumerConfig(bootstrap, config);
         final ProtocolMember member = new ProtocolMember(name, all, null, consumed, Duration.ZERO);
         member.pattern = new SubscriptionPattern(regex);
@@ -90,88 +97,64 @@ public final class ProtocolMember implements AutoCloseable
         return member;
     }
 
-    private void run(final Map<String, Object> config, final String topic)
-    {
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-            new StringDeserializer()))
-        {
-            final ConsumerRebalanceListener listener = new ConsumerRebalanceListener()
-            {
+    private void run(final Map<String, Object> config, final String topic) {
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+            final ConsumerRebalanceListener listener = new ConsumerRebalanceListener() {
                 @Override
-                public void onPartitionsRevoked(final Collection<TopicPartition> partitions)
-                {
+                public void onPartitionsRevoked(final Collection<TopicPartition> partitions) {
                     // Everything counted was committed after its poll; nothing to do but be called in poll().
                 }
 
                 @Override
-                public void onPartitionsAssigned(final Collection<TopicPartition> partitions)
-                {
-                }
+                public void onPartitionsAssigned(final Collection<TopicPartition> partitions) {}
             };
-            if (pattern != null)
-            {
+            if (pattern != null) {
                 consumer.subscribe(pattern, listener);
-            }
-            else
-            {
+            } else {
                 consumer.subscribe(List.of(topic), listener);
             }
             final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(150));
-            while (!stop.get() && !deadline.passed())
-            {
+            while (!stop.get() && !deadline.passed()) {
                 final ConsumerRecords<String, String> records = consumer.poll(POLL);
                 assignment.set(Set.copyOf(consumer.assignment()));
-                if (records.isEmpty())
-                {
+                if (records.isEmpty()) {
                     continue;
                 }
-                if (commit(consumer, records))
-                {
-                    for (final ConsumerRecord<String, String> record : records)
-                    {
+                if (commit(consumer, records)) {
+                    for (final ConsumerRecord<String, String> record : records) {
                         consumed.merge(record.key(), 1, Integer::sum);
                     }
                     consumedHere.addAndGet(records.count());
                 }
-                if (!pausePerPoll.isZero())
-                {
+                if (!pausePerPoll.isZero()) {
                     Bounded.sleep(pausePerPoll);
                 }
             }
-        }
-        catch (final Throwable t)
-        {
+        } catch (final Throwable t) {
             failure.set(t);
-        }
-        finally
-        {
+        } finally {
             assignment.set(Set.of());
         }
     }
 
-    private boolean commit(final KafkaConsumer<String, String> consumer, final ConsumerRecords<String, String> records)
-    {
+    private boolean commit(
+            final KafkaConsumer<String, String> consumer, final ConsumerRecords<String, String> records) {
         final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         final Map<TopicPartition, Long> first = new HashMap<>();
-        for (final TopicPartition tp : records.partitions())
-        {
+        for (final TopicPartition tp : records.partitions()) {
             final List<ConsumerRecord<String, String>> of = records.records(tp);
             first.put(tp, of.get(0).offset());
             offsets.put(tp, new OffsetAndMetadata(of.get(of.size() - 1).offset() + 1));
         }
-        try
-        {
+        try {
             consumer.commitSync(offsets, Duration.ofSeconds(15));
             return true;
-        }
-        catch (final KafkaException e)
-        {
+        } catch (final KafkaException e) {
             failedCommits.incrementAndGet();
             final Set<TopicPartition> still = new HashSet<>(consumer.assignment());
-            first.forEach((tp, offset) ->
-            {
-                if (still.contains(tp))
-                {
+            first.forEach((tp, offset) -> {
+                if (still.contains(tp)) {
                     consumer.seek(tp, offset);
                 }
             });
@@ -179,54 +162,43 @@ public final class ProtocolMember implements AutoCloseable
         }
     }
 
-    public String name()
-    {
+    public String name() {
         return name;
     }
 
     /** The partitions the member owned after its last poll (empty once it stopped). */
-    public Set<TopicPartition> assignment()
-    {
+    public Set<TopicPartition> assignment() {
         return assignment.get();
     }
 
-    public int consumedHere()
-    {
+    public int consumedHere() {
         return consumedHere.get();
     }
 
-    public int failedCommits()
-    {
+    public int failedCommits() {
         return failedCommits.get();
     }
 
     /** Stops polling and closes the consumer (which leaves the group), waiting for the thread. */
     @Override
-    public void close()
-    {
+    public void close() {
         stop.set(true);
-        try
-        {
+        try {
             thread.join(TimeUnit.SECONDS.toMillis(60));
-        }
-        catch (final InterruptedException e)
-        {
+        } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (thread.isAlive())
-        {
+        if (thread.isAlive()) {
             throw new AssertionError("member " + name + " did not stop within 60 s");
         }
         final Throwable t = failure.get();
-        if (t != null)
-        {
+        if (t != null) {
             throw new AssertionError("member " + name + " failed: " + t, t);
         }
     }
 
     /** Shared counting map for a group's members. */
-    public static Map<String, Integer> newConsumedMap()
-    {
+    public static Map<String, Integer> newConsumedMap() {
         return new ConcurrentHashMap<>();
     }
 }

@@ -2,7 +2,6 @@ package io.piste.it.support;
 
 import io.piste.broker.group.PartitionLag;
 import io.piste.server.PisteServer;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -18,8 +17,7 @@ import java.util.Properties;
  * overrides name a listener; every restart binds the port the first start got. Not thread-safe: one
  * test thread drives it.
  */
-public final class TestBroker implements AutoCloseable
-{
+public final class TestBroker implements AutoCloseable {
     public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(60);
 
@@ -28,8 +26,7 @@ public final class TestBroker implements AutoCloseable
     private PisteServer server;
     private int port;
 
-    private TestBroker(final Path logDir, final Map<String, String> overrides)
-    {
+    private TestBroker(final Path logDir, final Map<String, String> overrides) {
         this.logDir = logDir;
         this.overrides = new LinkedHashMap<>(overrides);
     }
@@ -37,78 +34,65 @@ public final class TestBroker implements AutoCloseable
     /**
      * Starts a broker whose {@code log.dirs} is {@code logDir}, with Kafka-named config overrides.
      */
-    public static TestBroker start(final Path logDir, final Map<String, String> overrides) throws Exception
-    {
+    public static TestBroker start(final Path logDir, final Map<String, String> overrides) throws Exception {
         final TestBroker broker = new TestBroker(logDir, overrides);
         broker.startServer();
         return broker;
     }
 
-    public static TestBroker start(final Path logDir) throws Exception
-    {
+    public static TestBroker start(final Path logDir) throws Exception {
         return start(logDir, Map.of());
     }
 
-    public String bootstrapServers()
-    {
+    public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
 
-    public int port()
-    {
+    public int port() {
         return port;
     }
 
-    public Path logDir()
-    {
+    public Path logDir() {
         return logDir;
     }
 
     /** The broker's own view of every group's lag (see {@code PisteServer#consumerLag}). */
-    public List<PartitionLag> consumerLag()
-    {
+    public List<PartitionLag> consumerLag() {
         return server.consumerLag();
     }
 
     /** How many fetch sessions the running broker holds (see {@code PisteServer#fetchSessionCount}). */
-    public int fetchSessionCount()
-    {
+    public int fetchSessionCount() {
         return server.fetchSessionCount();
     }
 
     /** How many fetch sessions the running broker evicted since it started. */
-    public long fetchSessionEvictions()
-    {
+    public long fetchSessionEvictions() {
         return server.fetchSessionEvictions();
     }
 
     /** How many (long-poll fetch, partition) waits for new data the running broker holds. */
-    public int fetchWaiterCount()
-    {
+    public int fetchWaiterCount() {
         return server.fetchWaiterCount();
     }
 
     /** How many long-poll fetches the running broker holds parked. */
-    public int parkedFetchCount()
-    {
+    public int parkedFetchCount() {
         return server.parkedFetchCount();
     }
 
-    public boolean isRunning()
-    {
+    public boolean isRunning() {
         return server != null;
     }
 
     /** The config the broker was (or will be) started with; listeners reflects the bound port after the first start. */
-    public Properties config()
-    {
+    public Properties config() {
         final Properties config = new Properties();
         config.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + port);
         config.setProperty("log.dirs", logDir.toString());
         config.setProperty("node.id", "1");
         overrides.forEach(config::setProperty);
-        if (port != 0)
-        {
+        if (port != 0) {
             // Restarts keep the port so that clients which cached the broker's address find it again.
             config.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + port);
         }
@@ -116,10 +100,8 @@ public final class TestBroker implements AutoCloseable
     }
 
     /** Clean shutdown (flush, clean-shutdown marker) bounded by {@link #CLOSE_TIMEOUT}. */
-    public void stop()
-    {
-        if (server == null)
-        {
+    public void stop() {
+        if (server == null) {
             return;
         }
         final PisteServer closing = server;
@@ -128,43 +110,37 @@ public final class TestBroker implements AutoCloseable
     }
 
     /** Starts again on the same log dir and the same port. */
-    public void startAgain() throws Exception
-    {
-        if (server != null)
-        {
+    public void startAgain() throws Exception {
+        if (server != null) {
             throw new IllegalStateException("broker already running on " + bootstrapServers());
         }
         startServer();
     }
 
-    public void restart() throws Exception
-    {
+    public void restart() throws Exception {
         stop();
         startAgain();
     }
 
     @Override
-    public void close()
-    {
+    public void close() {
         stop();
     }
 
-    private void startServer() throws Exception
-    {
+    private void startServer() throws Exception {
         final Properties config = config();
-        final PisteServer started = Bounded.call("start broker in " + logDir, START_TIMEOUT,
-            () -> PisteServer.start(config));
-        if (port != 0 && started.port() != port)
-        {
+        final PisteServer started =
+                Bounded.call("start broker in " + logDir, START_TIMEOUT, () -> PisteServer.start(config));
+        if (port != 0 && started.port() != port) {
             started.close();
             throw new AssertionError("broker restarted on port " + started.port() + ", expected " + port);
         }
         server = started;
         port = started.port();
-        if (!overrides.containsKey("advertised.listeners") && !bootstrapServers().equals(started.bootstrapServers()))
-        {
-            throw new AssertionError("bootstrapServers()=" + started.bootstrapServers()
-                + ", expected " + bootstrapServers());
+        if (!overrides.containsKey("advertised.listeners")
+                && !bootstrapServers().equals(started.bootstrapServers())) {
+            throw new AssertionError(
+                    "bootstrapServers()=" + started.bootstrapServers() + ", expected " + bootstrapServers());
         }
     }
 }

@@ -18,8 +18,7 @@ public final class AtomicFiles {
     private static final boolean DIRECTORY_SYNC_UNSUPPORTED =
             System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
 
-    private AtomicFiles() {
-    }
+    private AtomicFiles() {}
 
     /**
      * Replaces {@code file} with {@code content}; with {@code fsync}, durably.
@@ -29,8 +28,8 @@ public final class AtomicFiles {
      */
     public static void write(Path file, ByteBuffer content, boolean fsync) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             long pos = 0;
             while (content.hasRemaining()) {
                 pos += ch.write(content, pos);

@@ -15,8 +15,7 @@ import java.util.List;
 final class CheckpointText {
     static final int VERSION = 0;
 
-    private CheckpointText() {
-    }
+    private CheckpointText() {}
 
     static String format(List<String> entryLines) {
         StringBuilder sb = new StringBuilder();

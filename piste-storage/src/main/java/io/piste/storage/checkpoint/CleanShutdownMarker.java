@@ -13,8 +13,7 @@ import java.nio.file.Path;
 public final class CleanShutdownMarker {
     public static final String FILE_NAME = ".kafka_cleanshutdown";
 
-    private CleanShutdownMarker() {
-    }
+    private CleanShutdownMarker() {}
 
     public static boolean exists(Path logDir) {
         return Files.exists(logDir.resolve(FILE_NAME));

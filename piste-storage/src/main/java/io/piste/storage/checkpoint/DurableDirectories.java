@@ -11,8 +11,7 @@ import java.util.List;
  * fsynced too, else the directory (and every fsynced file in it) may be gone after the cut. Stateless.
  */
 public final class DurableDirectories {
-    private DurableDirectories() {
-    }
+    private DurableDirectories() {}
 
     /** Creates {@code dir} and its missing parents, then fsyncs the parent of each directory it created. */
     public static void createDirectories(Path dir) throws IOException {

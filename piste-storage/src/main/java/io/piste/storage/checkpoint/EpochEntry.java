@@ -1,5 +1,4 @@
 package io.piste.storage.checkpoint;
 
 /** A leader epoch and the first offset written in it. */
-public record EpochEntry(int epoch, long startOffset) {
-}
+public record EpochEntry(int epoch, long startOffset) {}

@@ -49,7 +49,8 @@ public final class LeaderEpochCheckpointFile {
             return result;
         }
         for (String[] e : lines) {
-            result.add(new EpochEntry((int) CheckpointText.parseLong(file, e[0]), CheckpointText.parseLong(file, e[1])));
+            result.add(
+                    new EpochEntry((int) CheckpointText.parseLong(file, e[0]), CheckpointText.parseLong(file, e[1])));
         }
         return result;
     }

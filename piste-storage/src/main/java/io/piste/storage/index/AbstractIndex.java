@@ -41,8 +41,13 @@ abstract class AbstractIndex implements AutoCloseable {
     private boolean fileNeedsTruncate;
     private boolean writeFailureLogged;
 
-    AbstractIndex(Path file, FileChannel channel, long baseOffset, int maxIndexSizeBytes, int entrySizeBytes,
-                  int slotsPerEntry) {
+    AbstractIndex(
+            Path file,
+            FileChannel channel,
+            long baseOffset,
+            int maxIndexSizeBytes,
+            int entrySizeBytes,
+            int slotsPerEntry) {
         this.file = file;
         this.channel = channel;
         this.baseOffset = baseOffset;
@@ -167,8 +172,11 @@ abstract class AbstractIndex implements AutoCloseable {
         } catch (IOException e) {
             if (!writeFailureLogged) {
                 writeFailureLogged = true;
-                LOG.warn("Index write failed, entries kept in memory: file={} entries={} reason={}",
-                        file, entries, e.getMessage());
+                LOG.warn(
+                        "Index write failed, entries kept in memory: file={} entries={} reason={}",
+                        file,
+                        entries,
+                        e.getMessage());
             }
             return false;
         }

@@ -51,8 +51,8 @@ public final class OffsetIndex extends AbstractIndex {
     public boolean append(long offset, int position) {
         long rel = offset - baseOffset;
         if (rel < 0 || rel > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("offset outside index range: offset=" + offset
-                    + " baseOffset=" + baseOffset);
+            throw new IllegalArgumentException(
+                    "offset outside index range: offset=" + offset + " baseOffset=" + baseOffset);
         }
         int n = entries();
         if (n > 0) {

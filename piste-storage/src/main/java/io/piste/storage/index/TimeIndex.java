@@ -36,8 +36,8 @@ public final class TimeIndex extends AbstractIndex {
     public boolean maybeAppend(long timestamp, long offset) {
         long rel = offset - baseOffset;
         if (rel < 0 || rel > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("offset outside index range: offset=" + offset
-                    + " baseOffset=" + baseOffset);
+            throw new IllegalArgumentException(
+                    "offset outside index range: offset=" + offset + " baseOffset=" + baseOffset);
         }
         int n = entries();
         if (n > 0 && (timestamp <= entryTimestamp(n - 1) || offset < entryOffset(n - 1))) {

@@ -9,8 +9,7 @@ import java.nio.ByteBuffer;
 /** The checks an append makes on the batches it is handed before it stages or writes anything. Stateless. */
 final class AppendValidation {
 
-    private AppendValidation() {
-    }
+    private AppendValidation() {}
 
     /** Checks structure and timestamps of every batch, through {@code view}; returns the total record count. */
     static int validateBatches(RecordBatchView view, ByteBuffer records, int start, int end, LogConfig cfg, long now) {
@@ -36,8 +35,8 @@ final class AppendValidation {
         long lower = saturatedAdd(now, -cfg.messageTimestampBeforeMaxMs());
         long upper = saturatedAdd(now, cfg.messageTimestampAfterMaxMs());
         if (maxTimestamp < lower || maxTimestamp > upper) {
-            throw new InvalidTimestampException("timestamp out of range: maxTimestamp=" + maxTimestamp
-                    + " nowMs=" + now + " allowedRange=[" + lower + ", " + upper + "]");
+            throw new InvalidTimestampException("timestamp out of range: maxTimestamp=" + maxTimestamp + " nowMs=" + now
+                    + " allowedRange=[" + lower + ", " + upper + "]");
         }
     }
 

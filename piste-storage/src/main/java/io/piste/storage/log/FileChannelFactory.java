@@ -13,8 +13,8 @@ import java.nio.file.StandardOpenOption;
  */
 @FunctionalInterface
 public interface FileChannelFactory {
-    FileChannelFactory DEFAULT = path -> FileChannel.open(path,
-            StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileChannelFactory DEFAULT = path ->
+            FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
 
     /** Opens (creating if missing) {@code path} for reading and writing. */
     FileChannel open(Path path) throws IOException;

@@ -15,8 +15,7 @@ final class HeaderReader {
     final ByteBuffer buffer = ByteBuffer.allocate(RecordBatchView.HEADER_SIZE);
     final RecordBatchView view = new RecordBatchView();
 
-    private HeaderReader() {
-    }
+    private HeaderReader() {}
 
     /** The calling thread's reader. */
     static HeaderReader current() {

@@ -28,7 +28,8 @@ final class LeaderEpochCache {
 
     /** Reads the checkpoint; a malformed file is logged and treated as empty. */
     static LeaderEpochCache load(Path dir) {
-        LeaderEpochCheckpointFile file = new LeaderEpochCheckpointFile(dir.resolve(LeaderEpochCheckpointFile.FILE_NAME));
+        LeaderEpochCheckpointFile file =
+                new LeaderEpochCheckpointFile(dir.resolve(LeaderEpochCheckpointFile.FILE_NAME));
         List<EpochEntry> entries;
         try {
             entries = file.read();

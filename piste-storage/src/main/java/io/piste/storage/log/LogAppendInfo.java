@@ -12,5 +12,4 @@ public record LogAppendInfo(
         long logAppendTimeMs,
         long logStartOffset,
         int recordCount,
-        boolean duplicate) {
-}
+        boolean duplicate) {}

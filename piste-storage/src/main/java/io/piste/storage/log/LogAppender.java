@@ -39,8 +39,12 @@ final class LogAppender {
     private final RecordBatchView view = new RecordBatchView();
     private LogSegment activeSegment;
 
-    LogAppender(Path dir, FileChannelFactory files, ConcurrentSkipListMap<Long, LogSegment> segments,
-                ProducerStateManager producerState, FsyncFailureHandler fsyncFailureHandler) {
+    LogAppender(
+            Path dir,
+            FileChannelFactory files,
+            ConcurrentSkipListMap<Long, LogSegment> segments,
+            ProducerStateManager producerState,
+            FsyncFailureHandler fsyncFailureHandler) {
         this.dir = dir;
         this.files = files;
         this.segments = segments;
@@ -58,15 +62,22 @@ final class LogAppender {
      * Appends the batches of {@code records} (position to limit) at {@code logEndOffset}, as
      * {@link UnifiedLog#appendAsLeader} describes; {@code logStartOffset} is only reported in the result.
      */
-    LogAppendInfo append(ByteBuffer records, int leaderEpoch, long logStartOffset, long logEndOffset, LogConfig cfg,
-                         long now) throws IOException {
+    LogAppendInfo append(
+            ByteBuffer records, int leaderEpoch, long logStartOffset, long logEndOffset, LogConfig cfg, long now)
+            throws IOException {
         int start = records.position();
         int end = records.limit();
         int recordCount = AppendValidation.validateBatches(view, records, start, end, cfg, now);
         BatchMetadata duplicate = stageProducerState(records, start, end, logEndOffset, cfg, now);
         if (duplicate != null) {
-            return new LogAppendInfo(duplicate.firstOffset(), duplicate.lastOffset(), duplicate.maxTimestamp(),
-                    -1, logStartOffset, recordCount, true);
+            return new LogAppendInfo(
+                    duplicate.firstOffset(),
+                    duplicate.lastOffset(),
+                    duplicate.maxTimestamp(),
+                    -1,
+                    logStartOffset,
+                    recordCount,
+                    true);
         }
         try {
             return write(records, start, end, logEndOffset, leaderEpoch, cfg, now, recordCount, logStartOffset);
@@ -79,16 +90,22 @@ final class LogAppender {
      * Idempotence checks for every batch, staged; returns the original batch if the append is one batch and a
      * duplicate. A duplicate among several batches is refused ({@link InvalidRecordException}).
      */
-    private BatchMetadata stageProducerState(ByteBuffer records, int start, int end, long firstOffset,
-                                             LogConfig cfg, long now) {
+    private BatchMetadata stageProducerState(
+            ByteBuffer records, int start, int end, long firstOffset, LogConfig cfg, long now) {
         long next = firstOffset;
         try {
             for (int pos = start; pos < end; pos += view.sizeInBytes()) {
                 view.wrap(records, pos);
                 long last = next + view.lastOffsetDelta();
                 long maxTimestamp = cfg.logAppendTime() ? now : view.maxTimestamp();
-                BatchMetadata duplicate = producerState.checkAndStage(view.producerId(), view.producerEpoch(),
-                        view.baseSequence(), view.lastSequence(), next, last, maxTimestamp);
+                BatchMetadata duplicate = producerState.checkAndStage(
+                        view.producerId(),
+                        view.producerEpoch(),
+                        view.baseSequence(),
+                        view.lastSequence(),
+                        next,
+                        last,
+                        maxTimestamp);
                 if (duplicate != null) {
                     producerState.abortStaged();
                     if (end - start != view.sizeInBytes()) {
@@ -109,8 +126,17 @@ final class LogAppender {
         }
     }
 
-    private LogAppendInfo write(ByteBuffer records, int start, int end, long firstOffset, int leaderEpoch,
-                                LogConfig cfg, long now, int recordCount, long logStartOffset) throws IOException {
+    private LogAppendInfo write(
+            ByteBuffer records,
+            int start,
+            int end,
+            long firstOffset,
+            int leaderEpoch,
+            LogConfig cfg,
+            long now,
+            int recordCount,
+            long logStartOffset)
+            throws IOException {
         long next = firstOffset;
         long maxTimestamp = RecordBatchView.NO_TIMESTAMP;
         for (int pos = start; pos < end; pos += view.sizeInBytes()) {
@@ -131,13 +157,23 @@ final class LogAppender {
         int position = segment.write(slice);
         for (int pos = start; pos < end; pos += view.sizeInBytes()) {
             view.wrap(records, pos);
-            segment.onBatchAppended(view.baseOffset(), view.maxTimestamp(), position + (pos - start),
-                    view.sizeInBytes(), cfg.indexIntervalBytes());
+            segment.onBatchAppended(
+                    view.baseOffset(),
+                    view.maxTimestamp(),
+                    position + (pos - start),
+                    view.sizeInBytes(),
+                    cfg.indexIntervalBytes());
         }
         segment.publish(position + totalBytes, next, now);
         producerState.commitStaged();
-        return new LogAppendInfo(firstOffset, lastOffset, maxTimestamp, cfg.logAppendTime() ? now : -1,
-                logStartOffset, recordCount, false);
+        return new LogAppendInfo(
+                firstOffset,
+                lastOffset,
+                maxTimestamp,
+                cfg.logAppendTime() ? now : -1,
+                logStartOffset,
+                recordCount,
+                false);
     }
 
     /** The active segment, after rolling to a new one at {@code newBase} (the log end offset) if needed. */
@@ -154,8 +190,8 @@ final class LogAppender {
             current.trimToSize();
             created = LogSegment.open(dir, newBase, cfg.maxIndexSizeBytes(), files);
         } catch (IOException e) {
-            throw new LogStorageException("could not roll segment: dir=" + dir + " baseOffset=" + newBase
-                    + " reason=" + e.getMessage(), e);
+            throw new LogStorageException(
+                    "could not roll segment: dir=" + dir + " baseOffset=" + newBase + " reason=" + e.getMessage(), e);
         }
         current.onBecomeInactive();
         segments.put(newBase, created);
@@ -165,14 +201,17 @@ final class LogAppender {
             // index writes are retried at close; a failure here is the fsync's, and takes the log offline.
             current.flushIndexes();
         } catch (IOException e) {
-            throw fsyncFailureHandler.fsyncFailed("could not fsync the indexes of a rolled segment: file="
-                    + current.logFile(), e);
+            throw fsyncFailureHandler.fsyncFailed(
+                    "could not fsync the indexes of a rolled segment: file=" + current.logFile(), e);
         }
         try {
             // Not fsynced: a snapshot is only used if the log data before its offset survives recovery.
             producerState.takeSnapshot(newBase, false);
         } catch (IOException e) {
-            LOG.warn("Could not write producer snapshot at roll: dir={} offset={} reason={}", dir, newBase,
+            LOG.warn(
+                    "Could not write producer snapshot at roll: dir={} offset={} reason={}",
+                    dir,
+                    newBase,
                     e.getMessage());
         }
         return created;

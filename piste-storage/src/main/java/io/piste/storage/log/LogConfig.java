@@ -43,37 +43,86 @@ public record LogConfig(
     }
 
     public LogConfig withSegmentBytes(int value) {
-        return new LogConfig(value, segmentMs, indexIntervalBytes, maxIndexSizeBytes, logAppendTime, maxMessageBytes,
-                messageTimestampBeforeMaxMs, messageTimestampAfterMaxMs);
+        return new LogConfig(
+                value,
+                segmentMs,
+                indexIntervalBytes,
+                maxIndexSizeBytes,
+                logAppendTime,
+                maxMessageBytes,
+                messageTimestampBeforeMaxMs,
+                messageTimestampAfterMaxMs);
     }
 
     public LogConfig withSegmentMs(long value) {
-        return new LogConfig(segmentBytes, value, indexIntervalBytes, maxIndexSizeBytes, logAppendTime, maxMessageBytes,
-                messageTimestampBeforeMaxMs, messageTimestampAfterMaxMs);
+        return new LogConfig(
+                segmentBytes,
+                value,
+                indexIntervalBytes,
+                maxIndexSizeBytes,
+                logAppendTime,
+                maxMessageBytes,
+                messageTimestampBeforeMaxMs,
+                messageTimestampAfterMaxMs);
     }
 
     public LogConfig withIndexIntervalBytes(int value) {
-        return new LogConfig(segmentBytes, segmentMs, value, maxIndexSizeBytes, logAppendTime, maxMessageBytes,
-                messageTimestampBeforeMaxMs, messageTimestampAfterMaxMs);
+        return new LogConfig(
+                segmentBytes,
+                segmentMs,
+                value,
+                maxIndexSizeBytes,
+                logAppendTime,
+                maxMessageBytes,
+                messageTimestampBeforeMaxMs,
+                messageTimestampAfterMaxMs);
     }
 
     public LogConfig withMaxIndexSizeBytes(int value) {
-        return new LogConfig(segmentBytes, segmentMs, indexIntervalBytes, value, logAppendTime, maxMessageBytes,
-                messageTimestampBeforeMaxMs, messageTimestampAfterMaxMs);
+        return new LogConfig(
+                segmentBytes,
+                segmentMs,
+                indexIntervalBytes,
+                value,
+                logAppendTime,
+                maxMessageBytes,
+                messageTimestampBeforeMaxMs,
+                messageTimestampAfterMaxMs);
     }
 
     public LogConfig withLogAppendTime(boolean value) {
-        return new LogConfig(segmentBytes, segmentMs, indexIntervalBytes, maxIndexSizeBytes, value, maxMessageBytes,
-                messageTimestampBeforeMaxMs, messageTimestampAfterMaxMs);
+        return new LogConfig(
+                segmentBytes,
+                segmentMs,
+                indexIntervalBytes,
+                maxIndexSizeBytes,
+                value,
+                maxMessageBytes,
+                messageTimestampBeforeMaxMs,
+                messageTimestampAfterMaxMs);
     }
 
     public LogConfig withMaxMessageBytes(int value) {
-        return new LogConfig(segmentBytes, segmentMs, indexIntervalBytes, maxIndexSizeBytes, logAppendTime, value,
-                messageTimestampBeforeMaxMs, messageTimestampAfterMaxMs);
+        return new LogConfig(
+                segmentBytes,
+                segmentMs,
+                indexIntervalBytes,
+                maxIndexSizeBytes,
+                logAppendTime,
+                value,
+                messageTimestampBeforeMaxMs,
+                messageTimestampAfterMaxMs);
     }
 
     public LogConfig withTimestampBoundsMs(long beforeMaxMs, long afterMaxMs) {
-        return new LogConfig(segmentBytes, segmentMs, indexIntervalBytes, maxIndexSizeBytes, logAppendTime,
-                maxMessageBytes, beforeMaxMs, afterMaxMs);
+        return new LogConfig(
+                segmentBytes,
+                segmentMs,
+                indexIntervalBytes,
+                maxIndexSizeBytes,
+                logAppendTime,
+                maxMessageBytes,
+                beforeMaxMs,
+                afterMaxMs);
     }
 }

@@ -16,8 +16,7 @@ final class LogFiles {
     static final String SNAPSHOT_SUFFIX = ".snapshot";
     static final String LEADER_EPOCH_CHECKPOINT = "leader-epoch-checkpoint";
 
-    private LogFiles() {
-    }
+    private LogFiles() {}
 
     /** The offset zero-padded to 20 digits, as every segment-related file name starts. */
     static String filenamePrefix(long offset) {

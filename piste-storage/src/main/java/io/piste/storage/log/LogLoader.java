@@ -61,8 +61,8 @@ final class LogLoader {
             int recoverFrom = hadCleanShutdown ? baseOffsets.size() : recoverySegmentIndex(baseOffsets, recoveryPoint);
             for (int i = 0; i < baseOffsets.size(); i++) {
                 long base = baseOffsets.get(i);
-                boolean indexesExisted = Files.exists(LogFiles.indexFile(dir, base))
-                        && Files.exists(LogFiles.timeIndexFile(dir, base));
+                boolean indexesExisted =
+                        Files.exists(LogFiles.indexFile(dir, base)) && Files.exists(LogFiles.timeIndexFile(dir, base));
                 LogSegment segment = LogSegment.open(dir, base, config.maxIndexSizeBytes(), files);
                 segments.put(base, segment);
                 boolean truncated;
@@ -70,8 +70,8 @@ final class LogLoader {
                     truncated = loadTrusted(segment, indexesExisted);
                 } else {
                     long upTo = i == recoverFrom ? recoveryPoint : -1;
-                    int keep = indexesExisted && upTo >= base
-                            ? SegmentRecovery.validOffsetIndexPrefix(segment, upTo) : 0;
+                    int keep =
+                            indexesExisted && upTo >= base ? SegmentRecovery.validOffsetIndexPrefix(segment, upTo) : 0;
                     truncated = recover(segment, keep);
                 }
                 if (i >= recoverFrom && (truncated || endsBeforeNextSegment(segment, baseOffsets, i))) {
@@ -81,7 +81,8 @@ final class LogLoader {
                 if (truncated) {
                     // Below the recovery point every segment was fsynced: a bad batch here is damage to this
                     // segment alone (bit rot), so the later segments and their acknowledged data are kept.
-                    LOG.warn("Truncated a segment below the recovery point; later segments kept: file={}",
+                    LOG.warn(
+                            "Truncated a segment below the recovery point; later segments kept: file={}",
                             segment.logFile());
                 }
             }
@@ -98,13 +99,16 @@ final class LogLoader {
         if (SegmentRecovery.loadWithoutScan(segment, indexesExisted)) {
             return false;
         }
-        LOG.warn("Rebuilding index of segment: file={} reason={}", segment.logFile(),
+        LOG.warn(
+                "Rebuilding index of segment: file={} reason={}",
+                segment.logFile(),
                 indexesExisted ? "index failed its sanity check" : "index file missing");
         return recover(segment, 0);
     }
 
     private boolean recover(LogSegment segment, int keepEntries) throws IOException {
-        long start = keepEntries == 0 ? segment.baseOffset() : segment.offsetIndex().entryOffset(keepEntries - 1);
+        long start =
+                keepEntries == 0 ? segment.baseOffset() : segment.offsetIndex().entryOffset(keepEntries - 1);
         recoveryStartOffset = Math.min(recoveryStartOffset, start);
         scanned.add(segment);
         return SegmentRecovery.recover(segment, keepEntries, config.indexIntervalBytes(), scanner);
@@ -121,8 +125,12 @@ final class LogLoader {
         if (index + 1 >= baseOffsets.size() || segment.nextOffset() >= baseOffsets.get(index + 1)) {
             return false;
         }
-        LOG.warn("Segment ends before the next one begins, a tail lost to a crash: file={} nextOffset={} "
-                + "nextSegmentBaseOffset={}", segment.logFile(), segment.nextOffset(), baseOffsets.get(index + 1));
+        LOG.warn(
+                "Segment ends before the next one begins, a tail lost to a crash: file={} nextOffset={} "
+                        + "nextSegmentBaseOffset={}",
+                segment.logFile(),
+                segment.nextOffset(),
+                baseOffsets.get(index + 1));
         return true;
     }
 
@@ -171,13 +179,17 @@ final class LogLoader {
      * Rebuilds {@code producerState} from the loaded segments: deletes its snapshots past {@code logEndOffset},
      * loads the newest one at or below {@code maxSnapshotOffset} and replays the batches after it.
      */
-    void rebuildProducerState(ProducerStateManager producerState, long logStartOffset, long logEndOffset,
-                              long maxSnapshotOffset) throws IOException {
+    void rebuildProducerState(
+            ProducerStateManager producerState, long logStartOffset, long logEndOffset, long maxSnapshotOffset)
+            throws IOException {
         try {
             producerState.deleteSnapshotsAbove(logEndOffset);
         } catch (IOException e) {
-            LOG.warn("Could not delete producer snapshots past the log end: dir={} logEndOffset={} reason={}",
-                    dir, logEndOffset, e.getMessage());
+            LOG.warn(
+                    "Could not delete producer snapshots past the log end: dir={} logEndOffset={} reason={}",
+                    dir,
+                    logEndOffset,
+                    e.getMessage());
         }
         long snapshotOffset = producerState.loadLatestSnapshot(maxSnapshotOffset);
         long from = Math.max(snapshotOffset, logStartOffset);
@@ -187,8 +199,14 @@ final class LogLoader {
             }
             segment.forEachBatchHeader(from, h -> {
                 if (h.baseOffset() >= from && h.producerId() != RecordBatchView.NO_PRODUCER_ID) {
-                    producerState.update(h.producerId(), h.producerEpoch(), h.baseSequence(), h.lastSequence(),
-                            h.baseOffset(), h.lastOffset(), h.maxTimestamp());
+                    producerState.update(
+                            h.producerId(),
+                            h.producerEpoch(),
+                            h.baseSequence(),
+                            h.lastSequence(),
+                            h.baseOffset(),
+                            h.lastOffset(),
+                            h.maxTimestamp());
                 }
             });
         }

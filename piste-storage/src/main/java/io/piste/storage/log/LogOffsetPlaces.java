@@ -23,8 +23,8 @@ public final class LogOffsetPlaces {
     private volatile LogOffsetMetadata recoveryPoint;
     private volatile LogOffsetMetadata highWatermark;
 
-    LogOffsetPlaces(ConcurrentSkipListMap<Long, LogSegment> segments, Path dir, LogSegment active,
-                    long logStartOffset) {
+    LogOffsetPlaces(
+            ConcurrentSkipListMap<Long, LogSegment> segments, Path dir, LogSegment active, long logStartOffset) {
         this.segments = segments;
         this.dir = dir;
         this.logEnd = new LogOffsetMetadata(active.nextOffset(), active.baseOffset(), active.sizeInBytes());

@@ -40,8 +40,8 @@ final class LogSegment implements Closeable {
     private long maxTimestamp = RecordBatchView.NO_TIMESTAMP;
     private long offsetOfMaxTimestamp = -1;
 
-    private LogSegment(long baseOffset, Path logFile, FileChannel channel, OffsetIndex offsetIndex,
-                       TimeIndex timeIndex) throws IOException {
+    private LogSegment(long baseOffset, Path logFile, FileChannel channel, OffsetIndex offsetIndex, TimeIndex timeIndex)
+            throws IOException {
         this.baseOffset = baseOffset;
         this.logFile = logFile;
         this.channel = channel;
@@ -63,7 +63,10 @@ final class LogSegment implements Closeable {
             indexChannel = files.open(index);
             FileChannel timeChannel = files.open(timeIndex);
             try {
-                return new LogSegment(baseOffset, log, logChannel,
+                return new LogSegment(
+                        baseOffset,
+                        log,
+                        logChannel,
                         OffsetIndex.open(index, indexChannel, baseOffset, maxIndexSizeBytes),
                         TimeIndex.open(timeIndex, timeChannel, baseOffset, maxIndexSizeBytes));
             } catch (IOException | RuntimeException e) {
@@ -147,14 +150,16 @@ final class LogSegment implements Closeable {
                 // Harmless: the next write goes to the same position and overwrites the partial bytes.
                 e.addSuppressed(truncateFailure);
             }
-            throw new LogStorageException("append failed: file=" + logFile + " position=" + position
-                    + " bytes=" + bytes + " reason=" + e.getMessage(), e);
+            throw new LogStorageException(
+                    "append failed: file=" + logFile + " position=" + position + " bytes=" + bytes + " reason="
+                            + e.getMessage(),
+                    e);
         }
     }
 
     /** Records one written batch: max timestamp and, every {@code indexIntervalBytes}, index entries. */
-    void onBatchAppended(long batchBaseOffset, long batchMaxTimestamp, int position, int batchBytes,
-                         int indexIntervalBytes) {
+    void onBatchAppended(
+            long batchBaseOffset, long batchMaxTimestamp, int position, int batchBytes, int indexIntervalBytes) {
         long max;
         long offsetOfMax;
         synchronized (this) {
@@ -234,8 +239,9 @@ final class LogSegment implements Closeable {
             total += batchBytes;
             pos += batchBytes;
         }
-        return total == 0 ? FetchDataInfo.empty(startOffset) : new FetchDataInfo(startOffset, channel, start,
-                (int) total);
+        return total == 0
+                ? FetchDataInfo.empty(startOffset)
+                : new FetchDataInfo(startOffset, channel, start, (int) total);
     }
 
     /**
@@ -431,7 +437,9 @@ final class LogSegment implements Closeable {
 
     /** Closes the files, writing nothing. */
     void closeQuietly() throws IOException {
-        try (FileChannel c = channel; OffsetIndex o = offsetIndex; TimeIndex t = timeIndex) {
+        try (FileChannel c = channel;
+                OffsetIndex o = offsetIndex;
+                TimeIndex t = timeIndex) {
             // try-with-resources closes all three even if one fails
         }
     }

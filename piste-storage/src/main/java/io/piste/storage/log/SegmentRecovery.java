@@ -17,8 +17,7 @@ import org.slf4j.LoggerFactory;
 final class SegmentRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentRecovery.class);
 
-    private SegmentRecovery() {
-    }
+    private SegmentRecovery() {}
 
     /**
      * Index entries [0, result) of the segment's offset index that are plausible: strictly increasing, inside the
@@ -35,8 +34,11 @@ final class SegmentRecovery {
         while (valid < n) {
             long off = offsetIndex.entryOffset(valid);
             int pos = offsetIndex.entryPosition(valid);
-            if (off > upToOffset || off <= lastOffset || pos <= lastPosition
-                    || pos < 0 || pos + RecordBatchView.HEADER_SIZE > fileSize) {
+            if (off > upToOffset
+                    || off <= lastOffset
+                    || pos <= lastPosition
+                    || pos < 0
+                    || pos + RecordBatchView.HEADER_SIZE > fileSize) {
                 break;
             }
             lastOffset = off;
@@ -44,8 +46,9 @@ final class SegmentRecovery {
             valid++;
         }
         HeaderReader reader = HeaderReader.current();
-        while (valid > 0 && reader.read(channel, offsetIndex.entryPosition(valid - 1)).baseOffset()
-                != offsetIndex.entryOffset(valid - 1)) {
+        while (valid > 0
+                && reader.read(channel, offsetIndex.entryPosition(valid - 1)).baseOffset()
+                        != offsetIndex.entryOffset(valid - 1)) {
             valid--;
         }
         return valid;
@@ -82,8 +85,7 @@ final class SegmentRecovery {
         }
         long maxTimestamp = walk.maxTimestamp;
         long offsetOfMaxTimestamp = walk.offsetOfMaxTimestamp;
-        if (validTimeEntries > 0 && (walk.offsetOfMaxTimestamp < 0
-                || timeIndex.lastTimestamp() >= walk.maxTimestamp)) {
+        if (validTimeEntries > 0 && (walk.offsetOfMaxTimestamp < 0 || timeIndex.lastTimestamp() >= walk.maxTimestamp)) {
             maxTimestamp = timeIndex.lastTimestamp();
             offsetOfMaxTimestamp = timeIndex.entryOffset(validTimeEntries - 1);
         }
@@ -99,8 +101,10 @@ final class SegmentRecovery {
         int valid = 0;
         while (valid < n) {
             long off = timeIndex.entryOffset(valid);
-            if (off >= nextOffsetExclusive || (valid > 0 && (off < timeIndex.entryOffset(valid - 1)
-                    || timeIndex.entryTimestamp(valid) <= timeIndex.entryTimestamp(valid - 1)))) {
+            if (off >= nextOffsetExclusive
+                    || (valid > 0
+                            && (off < timeIndex.entryOffset(valid - 1)
+                                    || timeIndex.entryTimestamp(valid) <= timeIndex.entryTimestamp(valid - 1)))) {
                 break;
             }
             valid++;
@@ -108,8 +112,7 @@ final class SegmentRecovery {
         return valid;
     }
 
-    private record HeaderWalk(long nextOffset, long maxTimestamp, long offsetOfMaxTimestamp) {
-    }
+    private record HeaderWalk(long nextOffset, long maxTimestamp, long offsetOfMaxTimestamp) {}
 
     /** Walks headers from a trusted batch boundary to the end of the file; null if a header is implausible. */
     private static HeaderWalk walkHeaders(LogSegment segment, int startPos, long startOffset) throws IOException {
@@ -130,8 +133,10 @@ final class SegmentRecovery {
             }
             RecordBatchView h = reader.read(channel, pos);
             if (h.batchLength() < RecordBatchView.HEADER_SIZE - RecordBatchView.LOG_OVERHEAD
-                    || pos + h.sizeInBytes() > fileSize || h.magic() != RecordBatchView.MAGIC_V2
-                    || h.baseOffset() < expected || h.lastOffsetDelta() < 0
+                    || pos + h.sizeInBytes() > fileSize
+                    || h.magic() != RecordBatchView.MAGIC_V2
+                    || h.baseOffset() < expected
+                    || h.lastOffsetDelta() < 0
                     || h.lastOffset() - baseOffset > Integer.MAX_VALUE) {
                 return null;
             }
@@ -172,7 +177,8 @@ final class SegmentRecovery {
         offsetIndex.truncateTo(keepEntries == 0 ? baseOffset : expected + 1);
         timeIndex.truncateTo(keepEntries == 0 ? baseOffset : expected + 1);
         int timeEntries = timeIndex.entries();
-        segment.restoreMaxTimestamp(timeEntries == 0 ? RecordBatchView.NO_TIMESTAMP : timeIndex.lastTimestamp(),
+        segment.restoreMaxTimestamp(
+                timeEntries == 0 ? RecordBatchView.NO_TIMESTAMP : timeIndex.lastTimestamp(),
                 timeEntries == 0 ? -1 : timeIndex.entryOffset(timeEntries - 1));
         segment.restoreBytesSinceLastIndexEntry(0);
         long fileSize = channel.size();
@@ -183,8 +189,8 @@ final class SegmentRecovery {
                 break;
             }
             RecordBatchView batch = scanner.view();
-            segment.onBatchAppended(batch.baseOffset(), batch.maxTimestamp(), pos, batch.sizeInBytes(),
-                    indexIntervalBytes);
+            segment.onBatchAppended(
+                    batch.baseOffset(), batch.maxTimestamp(), pos, batch.sizeInBytes(), indexIntervalBytes);
             expected = batch.lastOffset() + 1;
             pos += batch.sizeInBytes();
         }
@@ -192,8 +198,12 @@ final class SegmentRecovery {
         if (invalidReason == null) {
             return false;
         }
-        LOG.warn("Truncating log segment at first invalid batch: file={} position={} fileSize={} reason={}",
-                segment.logFile(), pos, fileSize, invalidReason);
+        LOG.warn(
+                "Truncating log segment at first invalid batch: file={} position={} fileSize={} reason={}",
+                segment.logFile(),
+                pos,
+                fileSize,
+                invalidReason);
         channel.truncate(pos);
         return true;
     }

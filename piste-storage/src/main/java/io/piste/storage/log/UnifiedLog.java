@@ -61,10 +61,17 @@ public final class UnifiedLog implements Closeable {
     private volatile long flushCount;
     /** The first failed fsync, or null; set once, see {@link #flush()}. */
     private volatile IOException fsyncFailure;
+
     private boolean closed;
 
-    private UnifiedLog(Path dir, LogConfig config, LongSupplier clockMs, FileChannelFactory files,
-                       LogLoader loader, ProducerStateManager producerState, LeaderEpochCache epochCache) {
+    private UnifiedLog(
+            Path dir,
+            LogConfig config,
+            LongSupplier clockMs,
+            FileChannelFactory files,
+            LogLoader loader,
+            ProducerStateManager producerState,
+            LeaderEpochCache epochCache) {
         this.dir = dir;
         this.config = config;
         this.clockMs = clockMs;
@@ -85,14 +92,21 @@ public final class UnifiedLog implements Closeable {
      * otherwise batches from the index entry at or below {@code recoveryPoint} (0 = unknown: from the start) to
      * the end are validated and the log is truncated at the first bad one. Succeeds on a full disk.
      */
-    public static UnifiedLog open(Path dir, LogConfig config, LongSupplier clockMs, boolean hadCleanShutdown,
-                                  long recoveryPoint) throws IOException {
+    public static UnifiedLog open(
+            Path dir, LogConfig config, LongSupplier clockMs, boolean hadCleanShutdown, long recoveryPoint)
+            throws IOException {
         return open(dir, config, clockMs, hadCleanShutdown, recoveryPoint, FileChannelFactory.DEFAULT);
     }
 
     /** As the overload above, with the log's files opened and its directory synced through {@code files}. */
-    public static UnifiedLog open(Path dir, LogConfig config, LongSupplier clockMs, boolean hadCleanShutdown,
-                                  long recoveryPoint, FileChannelFactory files) throws IOException {
+    public static UnifiedLog open(
+            Path dir,
+            LogConfig config,
+            LongSupplier clockMs,
+            boolean hadCleanShutdown,
+            long recoveryPoint,
+            FileChannelFactory files)
+            throws IOException {
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir);
             // the new partition directory must survive a power loss as much as the data written into it
@@ -122,8 +136,12 @@ public final class UnifiedLog implements Closeable {
                     log.places.onRecoveryPointMoved(log.places.logEnd());
                 } catch (IOException e) { // as a failed flush: see flush()
                     log.fsyncFailure = e;
-                    LOG.error("Could not fsync what recovery scanned; the log is offline until it is opened again: "
-                            + "dir={} recoveryPoint={} reason={}", dir, log.recoveryPoint, e.getMessage());
+                    LOG.error(
+                            "Could not fsync what recovery scanned; the log is offline until it is opened again: "
+                                    + "dir={} recoveryPoint={} reason={}",
+                            dir,
+                            log.recoveryPoint,
+                            e.getMessage());
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -155,8 +173,8 @@ public final class UnifiedLog implements Closeable {
         appendLock.lock();
         try {
             ensureOpen();
-            LogAppendInfo info = appender.append(records, leaderEpoch, logStartOffset, logEndOffset, config,
-                    clockMs.getAsLong());
+            LogAppendInfo info =
+                    appender.append(records, leaderEpoch, logStartOffset, logEndOffset, config, clockMs.getAsLong());
             if (!info.duplicate()) {
                 logEndOffset = info.lastOffset() + 1;
                 LogSegment active = appender.activeSegment();
@@ -183,8 +201,8 @@ public final class UnifiedLog implements Closeable {
         long leo = logEndOffset;
         long lso = logStartOffset;
         if (startOffset < lso || startOffset > leo) {
-            throw new OffsetOutOfRangeException("offset out of range: offset=" + startOffset
-                    + " logStartOffset=" + lso + " logEndOffset=" + leo + " dir=" + dir);
+            throw new OffsetOutOfRangeException("offset out of range: offset=" + startOffset + " logStartOffset=" + lso
+                    + " logEndOffset=" + leo + " dir=" + dir);
         }
         if (startOffset == leo) {
             return FetchDataInfo.empty(startOffset);
@@ -281,15 +299,17 @@ public final class UnifiedLog implements Closeable {
         if (fsyncFailure == null) {
             fsyncFailure = cause;
         }
-        return new LogStorageException(what + " reason=" + cause.getMessage()
-                + "; the log is offline until it is opened again", cause);
+        return new LogStorageException(
+                what + " reason=" + cause.getMessage() + "; the log is offline until it is opened again", cause);
     }
 
     private void failIfOffline() throws LogStorageException {
         IOException failure = fsyncFailure;
         if (failure != null) {
-            throw new LogStorageException("log is offline after a failed fsync: dir=" + dir + " recoveryPoint="
-                    + recoveryPoint + " reason=" + failure.getMessage(), failure);
+            throw new LogStorageException(
+                    "log is offline after a failed fsync: dir=" + dir + " recoveryPoint=" + recoveryPoint + " reason="
+                            + failure.getMessage(),
+                    failure);
         }
     }
 
@@ -326,8 +346,11 @@ public final class UnifiedLog implements Closeable {
             try {
                 producerState.takeSnapshot(logEndOffset, true);
             } catch (IOException e) {
-                LOG.warn("Could not write producer snapshot at close: dir={} offset={} reason={}", dir,
-                        logEndOffset, e.getMessage());
+                LOG.warn(
+                        "Could not write producer snapshot at close: dir={} offset={} reason={}",
+                        dir,
+                        logEndOffset,
+                        e.getMessage());
             }
             for (LogSegment segment : segments.values()) {
                 try {
@@ -463,7 +486,6 @@ public final class UnifiedLog implements Closeable {
 
     @Override
     public String toString() {
-        return "UnifiedLog(dir=" + dir + ", logStartOffset=" + logStartOffset + ", logEndOffset=" + logEndOffset
-                + ")";
+        return "UnifiedLog(dir=" + dir + ", logStartOffset=" + logStartOffset + ", logEndOffset=" + logEndOffset + ")";
     }
 }

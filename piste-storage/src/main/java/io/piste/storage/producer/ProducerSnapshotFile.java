@@ -34,8 +34,7 @@ final class ProducerSnapshotFile {
     private static final int PRODUCER_BYTES = 14;
     private static final int BATCH_BYTES = 32;
 
-    private ProducerSnapshotFile() {
-    }
+    private ProducerSnapshotFile() {}
 
     static Path path(Path dir, long offset) {
         return dir.resolve(String.format("%020d", offset) + SUFFIX);
@@ -51,7 +50,10 @@ final class ProducerSnapshotFile {
         for (ProducerEntry e : entries) {
             buf.putLong(e.producerId()).putShort(e.epoch()).putInt(e.batches().size());
             for (BatchMetadata b : e.batches()) {
-                buf.putInt(b.firstSeq()).putInt(b.lastSeq()).putLong(b.firstOffset()).putLong(b.lastOffset())
+                buf.putInt(b.firstSeq())
+                        .putInt(b.lastSeq())
+                        .putLong(b.firstOffset())
+                        .putLong(b.lastOffset())
                         .putLong(b.maxTimestamp());
             }
         }
@@ -73,8 +75,8 @@ final class ProducerSnapshotFile {
         long stored = buf.getInt(2) & 0xFFFFFFFFL;
         long computed = crc(buf, size);
         if (stored != computed) {
-            throw new IOException("producer snapshot CRC mismatch: file=" + file + " crc=" + stored
-                    + " computedCrc=" + computed);
+            throw new IOException(
+                    "producer snapshot CRC mismatch: file=" + file + " crc=" + stored + " computedCrc=" + computed);
         }
         try {
             buf.position(6);
@@ -85,13 +87,13 @@ final class ProducerSnapshotFile {
                 short epoch = buf.getShort();
                 int batchCount = buf.getInt();
                 if (batchCount < 0 || batchCount > ProducerStateManager.NUM_BATCHES_TO_RETAIN) {
-                    throw new IOException("bad batch count in producer snapshot: file=" + file
-                            + " batchCount=" + batchCount);
+                    throw new IOException(
+                            "bad batch count in producer snapshot: file=" + file + " batchCount=" + batchCount);
                 }
                 List<BatchMetadata> batches = new ArrayList<>(batchCount);
                 for (int b = 0; b < batchCount; b++) {
-                    batches.add(new BatchMetadata(buf.getInt(), buf.getInt(), buf.getLong(), buf.getLong(),
-                            buf.getLong()));
+                    batches.add(
+                            new BatchMetadata(buf.getInt(), buf.getInt(), buf.getLong(), buf.getLong(), buf.getLong()));
                 }
                 result.put(pid, new ProducerEntry(pid, epoch, batches));
             }

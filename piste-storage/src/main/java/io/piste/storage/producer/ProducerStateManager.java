@@ -38,6 +38,7 @@ public final class ProducerStateManager {
     static final int SNAPSHOTS_TO_KEEP = 2;
     /** Default of {@code producer.id.max.per.partition}. */
     public static final int DEFAULT_MAX_PRODUCER_IDS = 50_000;
+
     private static final Logger LOG = LoggerFactory.getLogger(ProducerStateManager.class);
 
     private final Path dir;
@@ -101,8 +102,14 @@ public final class ProducerStateManager {
      * @throws InvalidProducerEpochException if the epoch is older than the producer's
      * @throws OutOfOrderSequenceException if the first sequence does not follow the producer's last one
      */
-    public BatchMetadata checkAndStage(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset,
-                                       long lastOffset, long maxTimestamp) {
+    public BatchMetadata checkAndStage(
+            long producerId,
+            short epoch,
+            int firstSeq,
+            int lastSeq,
+            long firstOffset,
+            long lastOffset,
+            long maxTimestamp) {
         if (producerId == RecordBatchView.NO_PRODUCER_ID) {
             return null;
         }
@@ -111,14 +118,14 @@ public final class ProducerStateManager {
             checkRoomForNewProducer(producerId);
         }
         if (current != null && epoch < current.epoch()) {
-            throw new InvalidProducerEpochException("producer epoch is stale: producerId=" + producerId
-                    + " epoch=" + epoch + " currentEpoch=" + current.epoch());
+            throw new InvalidProducerEpochException("producer epoch is stale: producerId=" + producerId + " epoch="
+                    + epoch + " currentEpoch=" + current.epoch());
         }
         if (firstSeq != RecordBatchView.NO_SEQUENCE && current != null) {
             if (epoch > current.epoch()) {
                 if (firstSeq != 0) {
-                    throw new OutOfOrderSequenceException("new epoch must start at sequence 0: producerId="
-                            + producerId + " epoch=" + epoch + " expectedSequence=0 receivedSequence=" + firstSeq);
+                    throw new OutOfOrderSequenceException("new epoch must start at sequence 0: producerId=" + producerId
+                            + " epoch=" + epoch + " expectedSequence=0 receivedSequence=" + firstSeq);
                 }
             } else {
                 BatchMetadata duplicate = current.findDuplicate(firstSeq, lastSeq);
@@ -128,13 +135,13 @@ public final class ProducerStateManager {
                 int last = current.lastSequence();
                 int expected = RecordBatchView.incrementSequence(last, 1);
                 if (last != RecordBatchView.NO_SEQUENCE && firstSeq != expected) {
-                    throw new OutOfOrderSequenceException("out of order sequence: producerId=" + producerId
-                            + " epoch=" + epoch + " expectedSequence=" + expected + " receivedSequence=" + firstSeq);
+                    throw new OutOfOrderSequenceException("out of order sequence: producerId=" + producerId + " epoch="
+                            + epoch + " expectedSequence=" + expected + " receivedSequence=" + firstSeq);
                 }
             }
         }
-        staged.put(producerId, next(current, producerId, epoch, firstSeq, lastSeq, firstOffset, lastOffset,
-                maxTimestamp));
+        staged.put(
+                producerId, next(current, producerId, epoch, firstSeq, lastSeq, firstOffset, lastOffset, maxTimestamp));
         return null;
     }
 
@@ -180,18 +187,41 @@ public final class ProducerStateManager {
     }
 
     /** Applies a batch read back from the log (recovery), without checks. */
-    public void update(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset, long lastOffset,
-                       long maxTimestamp) {
+    public void update(
+            long producerId,
+            short epoch,
+            int firstSeq,
+            int lastSeq,
+            long firstOffset,
+            long lastOffset,
+            long maxTimestamp) {
         if (producerId == RecordBatchView.NO_PRODUCER_ID) {
             return;
         }
-        producers.put(producerId, next(producers.get(producerId), producerId, epoch, firstSeq, lastSeq,
-                firstOffset, lastOffset, maxTimestamp));
+        producers.put(
+                producerId,
+                next(
+                        producers.get(producerId),
+                        producerId,
+                        epoch,
+                        firstSeq,
+                        lastSeq,
+                        firstOffset,
+                        lastOffset,
+                        maxTimestamp));
     }
 
-    private static ProducerEntry next(ProducerEntry current, long producerId, short epoch, int firstSeq,
-                                      int lastSeq, long firstOffset, long lastOffset, long maxTimestamp) {
-        ProducerEntry base = current == null ? new ProducerEntry(producerId, epoch, List.of())
+    private static ProducerEntry next(
+            ProducerEntry current,
+            long producerId,
+            short epoch,
+            int firstSeq,
+            int lastSeq,
+            long firstOffset,
+            long lastOffset,
+            long maxTimestamp) {
+        ProducerEntry base = current == null
+                ? new ProducerEntry(producerId, epoch, List.of())
                 : current.withEpoch(epoch > current.epoch() ? epoch : current.epoch());
         if (firstSeq == RecordBatchView.NO_SEQUENCE) {
             return base;

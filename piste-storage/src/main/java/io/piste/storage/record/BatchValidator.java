@@ -16,8 +16,7 @@ public final class BatchValidator {
      */
     static final int MIN_RECORD_BYTES = 7;
 
-    private BatchValidator() {
-    }
+    private BatchValidator() {}
 
     /** Checks a batch received from a client; {@code remaining} is the number of readable bytes from its start. */
     public static void validate(RecordBatchView b, int remaining, int maxBatchBytes) {
@@ -41,7 +40,8 @@ public final class BatchValidator {
             throw new InvalidBatchException("batch truncated: sizeInBytes=" + size + " remainingBytes=" + remaining);
         }
         if (size > maxBatchBytes) {
-            throw new BatchTooLargeException("batch too large: sizeInBytes=" + size + " maxBatchBytes=" + maxBatchBytes);
+            throw new BatchTooLargeException(
+                    "batch too large: sizeInBytes=" + size + " maxBatchBytes=" + maxBatchBytes);
         }
         if (b.magic() != RecordBatchView.MAGIC_V2) {
             throw new InvalidBatchException("unsupported magic: magic=" + b.magic());
@@ -64,8 +64,8 @@ public final class BatchValidator {
             }
             // Without decompressing, only an uncompressed batch's count can be held against its bytes.
             if (b.compressionType() == 0 && b.recordCount() > (size - RecordBatchView.HEADER_SIZE) / MIN_RECORD_BYTES) {
-                throw new InvalidRecordException("more records than bytes to hold them: recordCount="
-                        + b.recordCount() + " sizeInBytes=" + size);
+                throw new InvalidRecordException("more records than bytes to hold them: recordCount=" + b.recordCount()
+                        + " sizeInBytes=" + size);
             }
             if (b.isControl()) {
                 throw new InvalidRecordException("control batch from a client: producerId=" + b.producerId());

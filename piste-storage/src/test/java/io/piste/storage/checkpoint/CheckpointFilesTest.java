@@ -24,7 +24,8 @@ class CheckpointFilesTest {
 
         assertThat(file.read()).isEqualTo(offsets);
         assertThat(Files.readString(file.file())).isEqualTo("0\n1\norders 0 42\n");
-        assertThat(Files.exists(dir.resolve("recovery-point-offset-checkpoint.tmp"))).isFalse();
+        assertThat(Files.exists(dir.resolve("recovery-point-offset-checkpoint.tmp")))
+                .isFalse();
     }
 
     @Test
@@ -56,7 +57,8 @@ class CheckpointFilesTest {
 
     @Test
     void shouldRoundTripLeaderEpochCheckpoint() throws Exception {
-        LeaderEpochCheckpointFile file = new LeaderEpochCheckpointFile(dir.resolve(LeaderEpochCheckpointFile.FILE_NAME));
+        LeaderEpochCheckpointFile file =
+                new LeaderEpochCheckpointFile(dir.resolve(LeaderEpochCheckpointFile.FILE_NAME));
 
         file.write(List.of(new EpochEntry(0, 0), new EpochEntry(3, 120)));
 
@@ -80,7 +82,8 @@ class CheckpointFilesTest {
     void shouldThrowWhenADirectoryCannotBeSynced() {
         Path missing = dir.resolve("missing");
 
-        assertThatThrownBy(() -> AtomicFiles.fsyncDirectory(missing)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> AtomicFiles.fsyncDirectory(missing))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining(missing.toString());
         assertThatThrownBy(() -> CleanShutdownMarker.delete(missing))
                 .as("a marker whose removal is not durable could come back after a crash")

@@ -40,8 +40,8 @@ final class AcknowledgedBatches {
     /** Fails if a new append was given an offset that a held batch already has. */
     void checkFresh(long firstOffset) {
         if (firstOffset < endOffset) {
-            throw new AssertionError("offset handed out twice: partition=" + partition + " firstOffset="
-                    + firstOffset + " acknowledgedUpTo=" + endOffset);
+            throw new AssertionError("offset handed out twice: partition=" + partition + " firstOffset=" + firstOffset
+                    + " acknowledgedUpTo=" + endOffset);
         }
     }
 

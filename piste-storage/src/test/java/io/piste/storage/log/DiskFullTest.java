@@ -45,8 +45,8 @@ class DiskFullTest {
             long fileSize = Files.size(LogFiles.logFile(logDir(), 0));
             files.diskFull = true;
 
-            LogStorageException e = catchThrowableOfType(LogStorageException.class,
-                    () -> log.appendAsLeader(batch(2), 0));
+            LogStorageException e =
+                    catchThrowableOfType(LogStorageException.class, () -> log.appendAsLeader(batch(2), 0));
 
             assertThat(e.isDiskFull()).isTrue();
             assertThat(e).hasMessageContaining("position=" + size);
@@ -68,14 +68,29 @@ class DiskFullTest {
     void shouldAcceptRetriedIdempotentBatchAfterFailedWrite() throws Exception {
         FaultyFiles files = FaultyFiles.suffix(".log", 5);
         try (UnifiedLog log = open(files, true)) {
-            log.appendAsLeader(TestBatches.builder().timestamp(NOW_MS).producer(9L, (short) 0, 0).build(), 0);
+            log.appendAsLeader(
+                    TestBatches.builder()
+                            .timestamp(NOW_MS)
+                            .producer(9L, (short) 0, 0)
+                            .build(),
+                    0);
             files.diskFull = true;
-            catchThrowableOfType(LogStorageException.class, () -> log.appendAsLeader(
-                    TestBatches.builder().timestamp(NOW_MS).producer(9L, (short) 0, 1).build(), 0));
+            catchThrowableOfType(
+                    LogStorageException.class,
+                    () -> log.appendAsLeader(
+                            TestBatches.builder()
+                                    .timestamp(NOW_MS)
+                                    .producer(9L, (short) 0, 1)
+                                    .build(),
+                            0));
             files.diskFull = false;
 
             LogAppendInfo retry = log.appendAsLeader(
-                    TestBatches.builder().timestamp(NOW_MS).producer(9L, (short) 0, 1).build(), 0);
+                    TestBatches.builder()
+                            .timestamp(NOW_MS)
+                            .producer(9L, (short) 0, 1)
+                            .build(),
+                    0);
 
             assertThat(retry.duplicate()).isFalse();
             assertThat(retry.firstOffset()).isEqualTo(1);
@@ -92,7 +107,8 @@ class DiskFullTest {
                 log.appendAsLeader(batch(2), 0);
             }
             for (long offset = 0; offset < 24; offset++) {
-                assertThat(log.read(offset, 1 << 20, Long.MAX_VALUE, false).isEmpty()).isFalse();
+                assertThat(log.read(offset, 1 << 20, Long.MAX_VALUE, false).isEmpty())
+                        .isFalse();
             }
             files.diskFull = false;
         }
@@ -113,7 +129,10 @@ class DiskFullTest {
         }
         Path last;
         try (var files = Files.list(logDir())) {
-            last = files.filter(p -> p.toString().endsWith(".log")).sorted().reduce((a, b) -> b).orElseThrow();
+            last = files.filter(p -> p.toString().endsWith(".log"))
+                    .sorted()
+                    .reduce((a, b) -> b)
+                    .orElseThrow();
         }
         Files.write(last, new byte[] {9, 9, 9}, StandardOpenOption.APPEND);
         Files.delete(LogFiles.indexFile(logDir(), 0));
@@ -122,8 +141,8 @@ class DiskFullTest {
 
         UnifiedLog clean = open(full, true);
         assertThat(clean.logEndOffset()).isEqualTo(40);
-        LogStorageException e = catchThrowableOfType(LogStorageException.class,
-                () -> clean.appendAsLeader(batch(1), 0));
+        LogStorageException e =
+                catchThrowableOfType(LogStorageException.class, () -> clean.appendAsLeader(batch(1), 0));
         assertThat(e.isDiskFull()).isTrue();
         assertThatCode(clean::close).doesNotThrowAnyException();
 

@@ -24,8 +24,8 @@ public final class FaultyFileChannel extends FileChannel {
         this(delegate, diskFull, partialBytes, () -> false);
     }
 
-    public FaultyFileChannel(FileChannel delegate, BooleanSupplier diskFull, int partialBytes,
-                             BooleanSupplier fsyncFails) {
+    public FaultyFileChannel(
+            FileChannel delegate, BooleanSupplier diskFull, int partialBytes, BooleanSupplier fsyncFails) {
         this.delegate = delegate;
         this.diskFull = diskFull;
         this.partialBytes = partialBytes;

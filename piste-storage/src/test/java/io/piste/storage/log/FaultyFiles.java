@@ -55,8 +55,7 @@ public final class FaultyFiles implements FileChannelFactory {
     @Override
     public FileChannel open(Path path) throws IOException {
         FileChannel real = FileChannelFactory.DEFAULT.open(path);
-        return affected.test(path) ? new FaultyFileChannel(real, () -> diskFull, partialBytes, () -> fsyncFails)
-                : real;
+        return affected.test(path) ? new FaultyFileChannel(real, () -> diskFull, partialBytes, () -> fsyncFails) : real;
     }
 
     @Override

@@ -22,8 +22,8 @@ class FsyncTest {
     }
 
     private UnifiedLog open(FaultyFiles files, boolean clean, long recoveryPoint) throws Exception {
-        return UnifiedLog.open(logDir(), LogConfig.defaults().withSegmentMs(1000), clock::get, clean, recoveryPoint,
-                files);
+        return UnifiedLog.open(
+                logDir(), LogConfig.defaults().withSegmentMs(1000), clock::get, clean, recoveryPoint, files);
     }
 
     @Test
@@ -35,12 +35,16 @@ class FsyncTest {
             assertThat(log.recoveryPoint()).isEqualTo(log.logEndOffset());
             clock.addAndGet(1000);
             log.appendAsLeader(batch(1), 0);
-            assertThat(log.numberOfSegments()).as("rolled at the recovery point").isEqualTo(2);
+            assertThat(log.numberOfSegments())
+                    .as("rolled at the recovery point")
+                    .isEqualTo(2);
             int syncsBefore = files.directorySyncs();
 
             log.flush();
 
-            assertThat(files.directorySyncs() - syncsBefore).as("directory syncs for the new segment").isEqualTo(1);
+            assertThat(files.directorySyncs() - syncsBefore)
+                    .as("directory syncs for the new segment")
+                    .isEqualTo(1);
             assertThat(log.recoveryPoint()).isEqualTo(2);
         }
     }
@@ -54,7 +58,9 @@ class FsyncTest {
 
             log.flush();
 
-            assertThat(files.directorySyncs() - syncsBefore).as("directory syncs for segment 0").isEqualTo(1);
+            assertThat(files.directorySyncs() - syncsBefore)
+                    .as("directory syncs for segment 0")
+                    .isEqualTo(1);
         }
     }
 
@@ -78,7 +84,8 @@ class FsyncTest {
         assertThatThrownBy(log::close).as("close reports the failure").isInstanceOf(LogStorageException.class);
 
         try (UnifiedLog reopened = open(FaultyFiles.all(0), false, log.recoveryPoint())) {
-            assertThat(reopened.recoveredBatchCount()).as("batches scanned from the last good recovery point")
+            assertThat(reopened.recoveredBatchCount())
+                    .as("batches scanned from the last good recovery point")
                     .isPositive();
             assertThat(reopened.logEndOffset()).isEqualTo(2);
         }

@@ -32,7 +32,11 @@ class IdempotentAppendTest {
     }
 
     private static ByteBuffer idempotent(int epoch, int firstSeq, int records) {
-        return TestBatches.builder().records(records).timestamp(NOW_MS).producer(PID, (short) epoch, firstSeq).build();
+        return TestBatches.builder()
+                .records(records)
+                .timestamp(NOW_MS)
+                .producer(PID, (short) epoch, firstSeq)
+                .build();
     }
 
     @Test
@@ -93,7 +97,8 @@ class IdempotentAppendTest {
             log.appendAsLeader(idempotent(3, 0, 2), 0);
 
             assertThatThrownBy(() -> log.appendAsLeader(idempotent(2, 2, 1), 0))
-                    .isInstanceOf(InvalidProducerEpochException.class).hasMessageContaining("epoch=2");
+                    .isInstanceOf(InvalidProducerEpochException.class)
+                    .hasMessageContaining("epoch=2");
             assertThatThrownBy(() -> log.appendAsLeader(idempotent(4, 2, 1), 0))
                     .isInstanceOf(OutOfOrderSequenceException.class);
             log.appendAsLeader(idempotent(4, 0, 1), 0);
@@ -128,7 +133,8 @@ class IdempotentAppendTest {
             assertThat(entry.lastSequence()).isEqualTo(39);
             assertThat(entry.lastOffset()).isEqualTo(39);
             assertThat(log.appendAsLeader(idempotent(1, 38, 2), 0).duplicate()).isTrue();
-            assertThat(log.appendAsLeader(idempotent(1, 40, 2), 0).firstOffset()).isEqualTo(40);
+            assertThat(log.appendAsLeader(idempotent(1, 40, 2), 0).firstOffset())
+                    .isEqualTo(40);
         }
     }
 
@@ -179,7 +185,10 @@ class IdempotentAppendTest {
         Path logDir = dir.resolve("topic-0");
         Path last;
         try (Stream<Path> files = Files.list(logDir)) {
-            last = files.filter(p -> p.toString().endsWith(".log")).sorted().reduce((a, b) -> b).orElseThrow();
+            last = files.filter(p -> p.toString().endsWith(".log"))
+                    .sorted()
+                    .reduce((a, b) -> b)
+                    .orElseThrow();
         }
         long size = Files.size(last);
         int batchBytes = idempotent(1, 0, 2).remaining();

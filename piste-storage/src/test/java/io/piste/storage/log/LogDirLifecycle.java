@@ -43,8 +43,8 @@ final class LogDirLifecycle {
         boolean clean = CleanShutdownMarker.exists(logDir);
         Map<TopicPartitionKey, Long> recoveryPoints = readCheckpoint(logDir.resolve(RECOVERY_POINT_CHECKPOINT));
         for (TopicPartitionKey key : partitions) {
-            UnifiedLog log = UnifiedLog.open(logDir.resolve(key.toString()), config, clockMs, clean,
-                    recoveryPoints.getOrDefault(key, 0L));
+            UnifiedLog log = UnifiedLog.open(
+                    logDir.resolve(key.toString()), config, clockMs, clean, recoveryPoints.getOrDefault(key, 0L));
             log.flush();
             log.updateHighWatermark(log.logEndOffset());
             logs.put(key, log);

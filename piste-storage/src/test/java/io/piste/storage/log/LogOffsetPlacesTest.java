@@ -1,10 +1,10 @@
 package io.piste.storage.log;
 
-import io.piste.storage.errors.OffsetOutOfRangeException;
 import static io.piste.storage.log.LogTestSupport.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.piste.storage.errors.OffsetOutOfRangeException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,7 +39,8 @@ class LogOffsetPlacesTest {
 
             assertThat(log.places().logEnd()).isEqualTo(new LogOffsetMetadata(4, 0, 2 * size));
             assertThat(place(log, 2)).isEqualTo(new LogOffsetMetadata(2, 0, size));
-            assertThat(place(log, 3)).as("inside a batch: the batch's place")
+            assertThat(place(log, 3))
+                    .as("inside a batch: the batch's place")
                     .isEqualTo(new LogOffsetMetadata(3, 0, size));
             assertThatThrownBy(() -> place(log, 5)).isInstanceOf(OffsetOutOfRangeException.class);
         }
@@ -100,7 +101,9 @@ class LogOffsetPlacesTest {
         try (UnifiedLog log = open(LogConfig.defaults(), false)) {
             LogOffsetMetadata end = new LogOffsetMetadata(2, 0, size);
             assertThat(log.places().logEnd()).isEqualTo(end);
-            assertThat(log.places().recoveryPoint()).as("recovery flushed what it scanned").isEqualTo(end);
+            assertThat(log.places().recoveryPoint())
+                    .as("recovery flushed what it scanned")
+                    .isEqualTo(end);
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.piste.storage.log;
 
-import static io.piste.storage.log.LogTestSupport.batch;
 import static io.piste.storage.log.LogTestSupport.baseOffsets;
+import static io.piste.storage.log.LogTestSupport.batch;
 import static io.piste.storage.log.LogTestSupport.readAll;
 import static io.piste.storage.log.LogTestSupport.smallConfig;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,20 +48,24 @@ class LogRecoveryTest {
 
     private Path lastSegmentFile() throws Exception {
         try (Stream<Path> files = Files.list(logDir())) {
-            return files.filter(p -> p.toString().endsWith(".log")).sorted().reduce((a, b) -> b).orElseThrow();
+            return files.filter(p -> p.toString().endsWith(".log"))
+                    .sorted()
+                    .reduce((a, b) -> b)
+                    .orElseThrow();
         }
     }
 
     /** File and position of the batch holding {@code offset}. */
-    private record Where(Path file, long position) {
-    }
+    private record Where(Path file, long position) {}
 
     private Where locate(long offset) throws Exception {
         try (UnifiedLog log = UnifiedLog.open(logDir(), config, clock::get, true, 0);
-             Stream<Path> files = Files.list(logDir())) {
+                Stream<Path> files = Files.list(logDir())) {
             Path file = files.filter(p -> p.toString().endsWith(".log"))
                     .filter(p -> LogFiles.offsetFromFileName(p.getFileName().toString(), ".log") <= offset)
-                    .sorted().reduce((a, b) -> b).orElseThrow();
+                    .sorted()
+                    .reduce((a, b) -> b)
+                    .orElseThrow();
             return new Where(file, log.read(offset, 1, Long.MAX_VALUE, true).position());
         }
     }
@@ -94,7 +98,8 @@ class LogRecoveryTest {
     void shouldTruncateTornHalfBatchAtTheTail() throws Exception {
         List<ByteBuffer> before = writeLog();
         Path last = lastSegmentFile();
-        ByteBuffer torn = TestBatches.builder().baseOffset(2L * BATCHES).records(2).build();
+        ByteBuffer torn =
+                TestBatches.builder().baseOffset(2L * BATCHES).records(2).build();
         torn.limit(torn.limit() / 2);
         byte[] half = new byte[torn.remaining()];
         torn.get(half);
@@ -129,15 +134,18 @@ class LogRecoveryTest {
 
         try (UnifiedLog log = openUnclean(0)) {
             assertThat(log.logEndOffset()).isEqualTo(20);
-            assertThat(log.numberOfSegments()).isEqualTo(
-                    (int) Files.list(logDir()).filter(p -> p.toString().endsWith(".log")).count());
+            assertThat(log.numberOfSegments()).isEqualTo((int) Files.list(logDir())
+                    .filter(p -> p.toString().endsWith(".log"))
+                    .count());
             assertThat(readAll(log, 0)).containsExactlyElementsOf(before.subList(0, 10));
             assertThat(log.producerState().activeProducerCount()).isZero();
             assertThat(log.epochEntries()).containsExactly(new EpochEntry(0, 0));
         }
         try (Stream<Path> files = Files.list(logDir())) {
             assertThat(files.filter(p -> p.toString().endsWith(".log"))
-                    .allMatch(p -> LogFiles.offsetFromFileName(p.getFileName().toString(), ".log") <= 20)).isTrue();
+                            .allMatch(p ->
+                                    LogFiles.offsetFromFileName(p.getFileName().toString(), ".log") <= 20))
+                    .isTrue();
         }
     }
 
@@ -160,7 +168,9 @@ class LogRecoveryTest {
         }
         try (Stream<Path> files = Files.list(logDir())) {
             assertThat(files.filter(p -> p.toString().endsWith(".log"))
-                    .allMatch(p -> LogFiles.offsetFromFileName(p.getFileName().toString(), ".log") <= 20)).isTrue();
+                            .allMatch(p ->
+                                    LogFiles.offsetFromFileName(p.getFileName().toString(), ".log") <= 20))
+                    .isTrue();
         }
     }
 
@@ -170,7 +180,8 @@ class LogRecoveryTest {
         Where where = locate(20);
         flipByte(where.file(), where.position() + RecordIndexes.CRC);
         // force a rebuild of that segment's index, the way an operator would
-        Path index = where.file().resolveSibling(where.file().getFileName().toString().replace(".log", ".index"));
+        Path index = where.file()
+                .resolveSibling(where.file().getFileName().toString().replace(".log", ".index"));
         Files.delete(index);
 
         try (UnifiedLog log = openUnclean(2L * BATCHES)) {
@@ -215,7 +226,8 @@ class LogRecoveryTest {
         try (UnifiedLog log = openUnclean(2L * BATCHES - 1)) {
             assertThat(readAll(log, 0)).containsExactlyElementsOf(before);
             for (long offset = base; offset < 2L * BATCHES; offset++) {
-                assertThat(log.read(offset, 1 << 20, Long.MAX_VALUE, false).isEmpty()).isFalse();
+                assertThat(log.read(offset, 1 << 20, Long.MAX_VALUE, false).isEmpty())
+                        .isFalse();
             }
         }
     }
@@ -255,7 +267,8 @@ class LogRecoveryTest {
             assertThat(log.logEndOffset()).isZero();
             assertThat(log.numberOfSegments()).isEqualTo(1);
         }
-        assertThat(Files.exists(logDir().resolve("00000000000000000000.index.swap"))).isFalse();
+        assertThat(Files.exists(logDir().resolve("00000000000000000000.index.swap")))
+                .isFalse();
         assertThat(Files.exists(logDir().resolve("00000000000000000077.index"))).isFalse();
     }
 

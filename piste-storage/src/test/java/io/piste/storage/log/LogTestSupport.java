@@ -12,8 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class LogTestSupport {
     static final long NOW_MS = 1_700_000_000_000L;
 
-    private LogTestSupport() {
-    }
+    private LogTestSupport() {}
 
     static AtomicLong clock() {
         return new AtomicLong(NOW_MS);

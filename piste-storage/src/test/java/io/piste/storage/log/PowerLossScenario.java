@@ -57,8 +57,8 @@ final class PowerLossScenario {
             producers.add(new SimulatedProducer(1000 + id));
         }
         producers.add(new SimulatedProducer(-1));
-        this.logDir = new LogDirLifecycle(disk.root().resolve("data").resolve("kafka-logs"), partitions, config,
-                clock::get);
+        this.logDir =
+                new LogDirLifecycle(disk.root().resolve("data").resolve("kafka-logs"), partitions, config, clock::get);
     }
 
     /** Runs {@code cycles} crash cycles; an AssertionError or an exception from the storage is a failure. */

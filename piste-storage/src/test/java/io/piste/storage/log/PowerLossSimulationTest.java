@@ -31,8 +31,10 @@ class PowerLossSimulationTest {
             try {
                 scenario.run(CYCLES_PER_SCENARIO);
             } catch (Throwable e) {
-                throw new AssertionError("power-loss scenario failed: seed=" + seed + " (replay with -Dpowerloss.seed="
-                        + seed + ") step=" + scenario.steps() + " reason=" + e, e);
+                throw new AssertionError(
+                        "power-loss scenario failed: seed=" + seed + " (replay with -Dpowerloss.seed=" + seed
+                                + ") step=" + scenario.steps() + " reason=" + e,
+                        e);
             }
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);

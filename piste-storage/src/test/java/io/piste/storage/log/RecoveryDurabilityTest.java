@@ -37,7 +37,9 @@ class RecoveryDurabilityTest {
     private List<Long> fileOffsets(String suffix) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.map(p -> LogFiles.offsetFromFileName(p.getFileName().toString(), suffix))
-                    .filter(o -> o >= 0).sorted().toList();
+                    .filter(o -> o >= 0)
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -117,13 +119,19 @@ class RecoveryDurabilityTest {
         long end;
         try (UnifiedLog log = open(true, 0)) {
             for (int i = 0; i < 10; i++) {
-                log.appendAsLeader(TestBatches.builder().records(1).timestamp(NOW_MS).producer(7L, (short) 0, i)
-                        .build(), 0);
+                log.appendAsLeader(
+                        TestBatches.builder()
+                                .records(1)
+                                .timestamp(NOW_MS)
+                                .producer(7L, (short) 0, i)
+                                .build(),
+                        0);
             }
             end = log.logEndOffset();
         }
         assertThat(fileOffsets(LogFiles.SNAPSHOT_SUFFIX)).contains(end);
-        long lastSegment = fileOffsets(LogFiles.LOG_SUFFIX).get(fileOffsets(LogFiles.LOG_SUFFIX).size() - 1);
+        long lastSegment = fileOffsets(LogFiles.LOG_SUFFIX)
+                .get(fileOffsets(LogFiles.LOG_SUFFIX).size() - 1);
         // the last segment lost its unflushed content: the snapshot at the old log end is now past it
         try (FileChannel ch = FileChannel.open(LogFiles.logFile(dir, lastSegment), StandardOpenOption.WRITE)) {
             ch.truncate(0);

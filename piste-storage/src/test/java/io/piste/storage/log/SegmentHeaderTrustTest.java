@@ -33,12 +33,14 @@ class SegmentHeaderTrustTest {
         writeLogWithFirstBatchLength(Integer.MAX_VALUE - 100);
 
         try (UnifiedLog log = UnifiedLog.open(logDir(), config, clock::get, true, 0)) {
-            assertThat(log.logEndOffset()).as("the clean load trusts the damaged batch").isEqualTo(2L * BATCHES);
+            assertThat(log.logEndOffset())
+                    .as("the clean load trusts the damaged batch")
+                    .isEqualTo(2L * BATCHES);
             assertThatThrownBy(() -> log.read(0, 1, Long.MAX_VALUE, true))
-                .isInstanceOf(InvalidBatchException.class)
-                .hasMessageContaining("position=0 batchLength=" + (Integer.MAX_VALUE - 100));
+                    .isInstanceOf(InvalidBatchException.class)
+                    .hasMessageContaining("position=0 batchLength=" + (Integer.MAX_VALUE - 100));
             assertThatThrownBy(() -> log.findBatchByTimestamp(Long.MIN_VALUE))
-                .isInstanceOf(InvalidBatchException.class);
+                    .isInstanceOf(InvalidBatchException.class);
         }
     }
 
@@ -48,8 +50,8 @@ class SegmentHeaderTrustTest {
 
         try (UnifiedLog log = UnifiedLog.open(logDir(), config, clock::get, true, 0)) {
             assertThatThrownBy(() -> log.read(0, 1, Long.MAX_VALUE, true))
-                .isInstanceOf(InvalidBatchException.class)
-                .hasMessageContaining("batchLength=-100");
+                    .isInstanceOf(InvalidBatchException.class)
+                    .hasMessageContaining("batchLength=-100");
         }
     }
 

@@ -61,8 +61,11 @@ final class SimulatedProducer {
     SentBatch next(int partition, Random random, long nowMs) {
         PartitionState state = state(partition);
         int records = 1 + random.nextInt(4);
-        TestBatches builder = TestBatches.builder().records(records).timestamp(nowMs)
-                .valueBytes(random.nextInt(120)).valuePrefix("pid" + producerId + "-seq" + state.nextSequence + "-");
+        TestBatches builder = TestBatches.builder()
+                .records(records)
+                .timestamp(nowMs)
+                .valueBytes(random.nextInt(120))
+                .valuePrefix("pid" + producerId + "-seq" + state.nextSequence + "-");
         if (idempotent()) {
             builder.producer(producerId, (short) 0, state.nextSequence);
             state.nextSequence += records;

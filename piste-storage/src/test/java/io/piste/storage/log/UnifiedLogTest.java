@@ -1,8 +1,8 @@
 package io.piste.storage.log;
 
 import static io.piste.storage.log.LogTestSupport.NOW_MS;
-import static io.piste.storage.log.LogTestSupport.batch;
 import static io.piste.storage.log.LogTestSupport.baseOffsets;
+import static io.piste.storage.log.LogTestSupport.batch;
 import static io.piste.storage.log.LogTestSupport.readAll;
 import static io.piste.storage.log.LogTestSupport.smallConfig;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,8 +51,11 @@ class UnifiedLogTest {
             List<ByteBuffer> read = readAll(log, 0);
             assertThat(read).containsExactlyElementsOf(written);
             assertThat(log.logEndOffset()).isEqualTo(79);
-            assertThat(log.sizeInBytes()).isEqualTo(written.stream().mapToLong(ByteBuffer::remaining).sum());
-            assertThat(Files.list(log.dir()).filter(p -> p.toString().endsWith(".log")).count())
+            assertThat(log.sizeInBytes())
+                    .isEqualTo(written.stream().mapToLong(ByteBuffer::remaining).sum());
+            assertThat(Files.list(log.dir())
+                            .filter(p -> p.toString().endsWith(".log"))
+                            .count())
                     .isEqualTo(log.numberOfSegments());
         }
     }
@@ -118,7 +121,9 @@ class UnifiedLogTest {
                 FetchDataInfo info = log.read(offset, 1 << 20, Long.MAX_VALUE, false);
                 ByteBuffer first = ByteBuffer.allocate(RecordBatchView.HEADER_SIZE);
                 LogFiles.readFully(info.channel(), first, info.position());
-                assertThat(view.wrap(first, 0).baseOffset()).as("offset %d", offset).isEqualTo(offset - offset % 3);
+                assertThat(view.wrap(first, 0).baseOffset())
+                        .as("offset %d", offset)
+                        .isEqualTo(offset - offset % 3);
             }
             assertThat(log.read(90, 1 << 20, Long.MAX_VALUE, true).isEmpty()).isTrue();
         }
@@ -127,10 +132,14 @@ class UnifiedLogTest {
     @Test
     void shouldReadTheSameSliceWhetherTheWalkSkipsIndexedBatchesOrNot() throws Exception {
         LogConfig base = LogConfig.defaults().withSegmentBytes(2048);
-        try (UnifiedLog indexed = UnifiedLog.open(dir.resolve("indexed-0"), base.withIndexIntervalBytes(0), clock::get,
-                true, 0);
-             UnifiedLog unindexed = UnifiedLog.open(dir.resolve("unindexed-0"),
-                     base.withIndexIntervalBytes(Integer.MAX_VALUE), clock::get, true, 0)) {
+        try (UnifiedLog indexed =
+                        UnifiedLog.open(dir.resolve("indexed-0"), base.withIndexIntervalBytes(0), clock::get, true, 0);
+                UnifiedLog unindexed = UnifiedLog.open(
+                        dir.resolve("unindexed-0"),
+                        base.withIndexIntervalBytes(Integer.MAX_VALUE),
+                        clock::get,
+                        true,
+                        0)) {
             for (int i = 0; i < 60; i++) {
                 indexed.appendAsLeader(batch(1 + i % 5), 0);
                 unindexed.appendAsLeader(batch(1 + i % 5), 0);
@@ -144,10 +153,16 @@ class UnifiedLogTest {
                         for (boolean minOne : new boolean[] {false, true}) {
                             FetchDataInfo skipped = indexed.read(offset, maxBytes, maxOffsetExclusive, minOne);
                             FetchDataInfo walked = unindexed.read(offset, maxBytes, maxOffsetExclusive, minOne);
-                            assertThat(skipped.position()).as("offset %d maxBytes %d maxOffsetExclusive %d",
-                                    offset, maxBytes, maxOffsetExclusive).isEqualTo(walked.position());
-                            assertThat(skipped.sizeInBytes()).as("offset %d maxBytes %d maxOffsetExclusive %d",
-                                    offset, maxBytes, maxOffsetExclusive).isEqualTo(walked.sizeInBytes());
+                            assertThat(skipped.position())
+                                    .as(
+                                            "offset %d maxBytes %d maxOffsetExclusive %d",
+                                            offset, maxBytes, maxOffsetExclusive)
+                                    .isEqualTo(walked.position());
+                            assertThat(skipped.sizeInBytes())
+                                    .as(
+                                            "offset %d maxBytes %d maxOffsetExclusive %d",
+                                            offset, maxBytes, maxOffsetExclusive)
+                                    .isEqualTo(walked.sizeInBytes());
                         }
                     }
                 }
@@ -161,7 +176,8 @@ class UnifiedLogTest {
             log.appendAsLeader(batch(3), 0);
 
             assertThatThrownBy(() -> log.read(4, 100, Long.MAX_VALUE, true))
-                    .isInstanceOf(OffsetOutOfRangeException.class).hasMessageContaining("offset=4");
+                    .isInstanceOf(OffsetOutOfRangeException.class)
+                    .hasMessageContaining("offset=4");
             assertThatThrownBy(() -> log.read(-1, 100, Long.MAX_VALUE, true))
                     .isInstanceOf(OffsetOutOfRangeException.class);
         }
@@ -185,7 +201,8 @@ class UnifiedLogTest {
 
     @Test
     void shouldRollWhenOffsetIndexIsFull() throws Exception {
-        try (UnifiedLog log = open(LogConfig.defaults().withIndexIntervalBytes(0).withMaxIndexSizeBytes(24))) {
+        try (UnifiedLog log =
+                open(LogConfig.defaults().withIndexIntervalBytes(0).withMaxIndexSizeBytes(24))) {
             for (int i = 0; i < 7; i++) {
                 log.appendAsLeader(batch(1), 0);
             }
@@ -237,7 +254,8 @@ class UnifiedLogTest {
             assertThat(log.recoveredBatchCount()).isPositive();
             assertThat(readAll(log, 0)).containsExactlyElementsOf(before);
             for (long offset = 0; offset < 60; offset++) {
-                assertThat(log.read(offset, 1 << 20, Long.MAX_VALUE, false).isEmpty()).isFalse();
+                assertThat(log.read(offset, 1 << 20, Long.MAX_VALUE, false).isEmpty())
+                        .isFalse();
             }
         }
         assertThat(Files.size(LogFiles.indexFile(logDir, 0))).isPositive();
@@ -257,7 +275,8 @@ class UnifiedLogTest {
             assertThat(log.epochEntries()).containsExactly(new EpochEntry(0, 0), new EpochEntry(5, 4));
             assertThat(log.endOffsetForEpoch(0)).isEqualTo(4);
             assertThat(log.endOffsetForEpoch(5)).isEqualTo(8);
-            assertThat(view.wrap(readAll(log, 4).get(0), 0).partitionLeaderEpoch()).isEqualTo(5);
+            assertThat(view.wrap(readAll(log, 4).get(0), 0).partitionLeaderEpoch())
+                    .isEqualTo(5);
         }
         assertThat(Files.readString(logDir.resolve("leader-epoch-checkpoint"))).isEqualTo("0\n2\n0 0\n5 4\n");
     }
@@ -269,7 +288,8 @@ class UnifiedLogTest {
             ByteBuffer tooOld = TestBatches.builder().timestamp(NOW_MS - 1001).build();
             ByteBuffer tooNew = TestBatches.builder().timestamp(NOW_MS + 501).build();
 
-            assertThatThrownBy(() -> log.appendAsLeader(tooOld, 0)).isInstanceOf(InvalidTimestampException.class)
+            assertThatThrownBy(() -> log.appendAsLeader(tooOld, 0))
+                    .isInstanceOf(InvalidTimestampException.class)
                     .hasMessageContaining("maxTimestamp=" + (NOW_MS - 1001));
             assertThatThrownBy(() -> log.appendAsLeader(tooNew, 0)).isInstanceOf(InvalidTimestampException.class);
             assertThat(log.logEndOffset()).isZero();
@@ -283,7 +303,8 @@ class UnifiedLogTest {
     void shouldRewriteMaxTimestampForLogAppendTimeAndKeepCrcValid() throws Exception {
         LogConfig config = LogConfig.defaults().withLogAppendTime(true).withTimestampBoundsMs(0, 0);
         try (UnifiedLog log = open(config)) {
-            LogAppendInfo info = log.appendAsLeader(TestBatches.builder().records(3).timestamp(5).build(), 0);
+            LogAppendInfo info = log.appendAsLeader(
+                    TestBatches.builder().records(3).timestamp(5).build(), 0);
 
             assertThat(info.logAppendTimeMs()).isEqualTo(NOW_MS);
             assertThat(info.maxTimestamp()).isEqualTo(NOW_MS);
@@ -304,7 +325,8 @@ class UnifiedLogTest {
             ByteBuffer both = TestBatches.concat(good, bad);
 
             assertThatThrownBy(() -> log.appendAsLeader(both, 0)).isInstanceOf(InvalidBatchException.class);
-            assertThatThrownBy(() -> log.appendAsLeader(TestBatches.builder().records(3).valueBytes(2000).build(), 0))
+            assertThatThrownBy(() -> log.appendAsLeader(
+                            TestBatches.builder().records(3).valueBytes(2000).build(), 0))
                     .isInstanceOf(BatchTooLargeException.class);
             assertThat(log.logEndOffset()).isZero();
             assertThat(log.sizeInBytes()).isZero();
@@ -317,7 +339,8 @@ class UnifiedLogTest {
             // Batch i has timestamps [NOW + 10i, NOW + 10i + 1]; batch 7 is out of order (older).
             for (int i = 0; i < 40; i++) {
                 long ts = i == 7 ? NOW_MS - 500 : NOW_MS + 10L * i;
-                log.appendAsLeader(TestBatches.builder().records(2).timestamp(ts).build(), 0);
+                log.appendAsLeader(
+                        TestBatches.builder().records(2).timestamp(ts).build(), 0);
             }
 
             assertThat(log.findBatchByTimestamp(NOW_MS - 10_000).baseOffset()).isZero();
@@ -339,7 +362,13 @@ class UnifiedLogTest {
             assertThat(log.batchWithMaxTimestamp()).isNull();
             for (int i = 0; i < 30; i++) {
                 long ts = i == 11 || i == 19 ? NOW_MS + 50_000 : NOW_MS + i;
-                log.appendAsLeader(TestBatches.builder().records(2).timestamp(ts).timestampStep(0).build(), 0);
+                log.appendAsLeader(
+                        TestBatches.builder()
+                                .records(2)
+                                .timestamp(ts)
+                                .timestampStep(0)
+                                .build(),
+                        0);
             }
             assertThat(log.batchWithMaxTimestamp().baseOffset()).isEqualTo(22);
         }

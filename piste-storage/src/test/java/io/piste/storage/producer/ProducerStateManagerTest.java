@@ -15,10 +15,10 @@ class ProducerStateManagerTest {
     @TempDir
     Path dir;
 
-    private ProducerStateManager append(ProducerStateManager psm, long pid, int epoch, int firstSeq, int lastSeq,
-                                        long firstOffset) {
-        BatchMetadata dup = psm.checkAndStage(pid, (short) epoch, firstSeq, lastSeq, firstOffset,
-                firstOffset + lastSeq - firstSeq, 100);
+    private ProducerStateManager append(
+            ProducerStateManager psm, long pid, int epoch, int firstSeq, int lastSeq, long firstOffset) {
+        BatchMetadata dup = psm.checkAndStage(
+                pid, (short) epoch, firstSeq, lastSeq, firstOffset, firstOffset + lastSeq - firstSeq, 100);
         assertThat(dup).isNull();
         psm.commitStaged();
         return psm;
@@ -100,10 +100,12 @@ class ProducerStateManagerTest {
 
         assertThatThrownBy(() -> psm.checkAndStage(1, (short) 5, 6, 6, 5, 5, 0))
                 .isInstanceOf(OutOfOrderSequenceException.class)
-                .hasMessageContaining("producerId=1").hasMessageContaining("expectedSequence=5")
+                .hasMessageContaining("producerId=1")
+                .hasMessageContaining("expectedSequence=5")
                 .hasMessageContaining("receivedSequence=6");
         assertThatThrownBy(() -> psm.checkAndStage(1, (short) 4, 5, 5, 5, 5, 0))
-                .isInstanceOf(InvalidProducerEpochException.class).hasMessageContaining("currentEpoch=5");
+                .isInstanceOf(InvalidProducerEpochException.class)
+                .hasMessageContaining("currentEpoch=5");
         assertThatThrownBy(() -> psm.checkAndStage(1, (short) 6, 5, 5, 5, 5, 0))
                 .isInstanceOf(OutOfOrderSequenceException.class);
         append(psm, 1, 6, 0, 0, 5);

@@ -25,7 +25,8 @@ class BatchValidatorTest {
         ByteBuffer buf = TestBatches.batch(3, 1_000);
 
         assertThatThrownBy(() -> BatchValidator.validate(view.wrap(buf, 0), buf.remaining() - 1, 1 << 20))
-                .isInstanceOf(InvalidBatchException.class).hasMessageContaining("remainingBytes=");
+                .isInstanceOf(InvalidBatchException.class)
+                .hasMessageContaining("remainingBytes=");
     }
 
     @Test
@@ -41,7 +42,8 @@ class BatchValidatorTest {
         ByteBuffer buf = TestBatches.batch(3, 1_000);
 
         assertThatThrownBy(() -> BatchValidator.validate(view.wrap(buf, 0), buf.remaining(), 70))
-                .isInstanceOf(BatchTooLargeException.class).hasMessageContaining("maxBatchBytes=70");
+                .isInstanceOf(BatchTooLargeException.class)
+                .hasMessageContaining("maxBatchBytes=70");
     }
 
     @Test
@@ -50,7 +52,8 @@ class BatchValidatorTest {
         buf.put(RecordBatchView.MAGIC_OFFSET, (byte) 1);
 
         assertThatThrownBy(() -> BatchValidator.validate(view.wrap(buf, 0), buf.remaining(), 1 << 20))
-                .isInstanceOf(InvalidBatchException.class).hasMessageContaining("magic=1");
+                .isInstanceOf(InvalidBatchException.class)
+                .hasMessageContaining("magic=1");
     }
 
     @Test
@@ -59,7 +62,8 @@ class BatchValidatorTest {
         buf.put(buf.limit() - 1, (byte) (buf.get(buf.limit() - 1) ^ 0x40));
 
         assertThatThrownBy(() -> BatchValidator.validate(view.wrap(buf, 0), buf.remaining(), 1 << 20))
-                .isInstanceOf(InvalidBatchException.class).hasMessageContaining("CRC");
+                .isInstanceOf(InvalidBatchException.class)
+                .hasMessageContaining("CRC");
     }
 
     @Test
@@ -71,7 +75,8 @@ class BatchValidatorTest {
 
         assertThatThrownBy(() -> BatchValidator.validate(view, buf.remaining(), 1 << 20))
                 .as("intact but unacceptable: not retriable, unlike corruption")
-                .isInstanceOf(InvalidRecordException.class).hasMessageContaining("recordCount=5");
+                .isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("recordCount=5");
     }
 
     @Test
@@ -80,15 +85,18 @@ class BatchValidatorTest {
         buf.putInt(RecordBatchView.BATCH_LENGTH_OFFSET, Integer.MAX_VALUE - 5);
 
         assertThatThrownBy(() -> BatchValidator.validate(view.wrap(buf, 0), buf.remaining(), 1 << 20))
-                .isInstanceOf(InvalidBatchException.class).hasMessageContaining("truncated");
+                .isInstanceOf(InvalidBatchException.class)
+                .hasMessageContaining("truncated");
     }
 
     @Test
     void shouldRejectControlBatchFromClientButAcceptItFromLog() {
-        ByteBuffer buf = TestBatches.builder().control(true).producer(3L, (short) 0, -1).build();
+        ByteBuffer buf =
+                TestBatches.builder().control(true).producer(3L, (short) 0, -1).build();
 
         assertThatThrownBy(() -> BatchValidator.validate(view.wrap(buf, 0), buf.remaining(), 1 << 20))
-                .isInstanceOf(InvalidBatchException.class).hasMessageContaining("control");
+                .isInstanceOf(InvalidBatchException.class)
+                .hasMessageContaining("control");
         assertThatCode(() -> BatchValidator.validate(view.wrap(buf, 0), buf.remaining(), 1 << 20, false))
                 .doesNotThrowAnyException();
     }
@@ -103,6 +111,7 @@ class BatchValidatorTest {
         buf.putInt(RecordBatchView.CRC_OFFSET, (int) view.computeCrc());
 
         assertThatThrownBy(() -> BatchValidator.validate(view, buf.remaining(), 1 << 20))
-                .isInstanceOf(InvalidRecordException.class).hasMessageContaining("recordCount=1000000");
+                .isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("recordCount=1000000");
     }
 }

@@ -11,8 +11,14 @@ class RecordBatchViewTest {
 
     @Test
     void shouldReadHeaderFieldsOfBuiltBatch() {
-        ByteBuffer buf = TestBatches.builder().baseOffset(42).records(3).timestamp(5_000).timestampStep(10)
-                .producer(7L, (short) 2, 11).transactional(true).build();
+        ByteBuffer buf = TestBatches.builder()
+                .baseOffset(42)
+                .records(3)
+                .timestamp(5_000)
+                .timestampStep(10)
+                .producer(7L, (short) 2, 11)
+                .transactional(true)
+                .build();
 
         view.wrap(buf, 0);
 
@@ -70,7 +76,10 @@ class RecordBatchViewTest {
 
     @Test
     void shouldWrapLastSequenceAtIntegerMax() {
-        ByteBuffer buf = TestBatches.builder().records(3).producer(1L, (short) 0, Integer.MAX_VALUE - 1).build();
+        ByteBuffer buf = TestBatches.builder()
+                .records(3)
+                .producer(1L, (short) 0, Integer.MAX_VALUE - 1)
+                .build();
 
         assertThat(view.wrap(buf, 0).lastSequence()).isEqualTo(0);
         assertThat(RecordBatchView.incrementSequence(Integer.MAX_VALUE, 1)).isZero();

@@ -86,7 +86,11 @@ public final class TestBatches {
             while (value.length() < valueBytes) {
                 value.append('x');
             }
-            writeRecord(records, ts - baseTimestamp, i, ("key-" + i).getBytes(StandardCharsets.UTF_8),
+            writeRecord(
+                    records,
+                    ts - baseTimestamp,
+                    i,
+                    ("key-" + i).getBytes(StandardCharsets.UTF_8),
                     value.toString().getBytes(StandardCharsets.UTF_8));
         }
         byte[] body = records.toByteArray();
@@ -127,8 +131,8 @@ public final class TestBatches {
         return out;
     }
 
-    private static void writeRecord(ByteArrayOutputStream out, long timestampDelta, int offsetDelta, byte[] key,
-                                    byte[] value) {
+    private static void writeRecord(
+            ByteArrayOutputStream out, long timestampDelta, int offsetDelta, byte[] key, byte[] value) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.write(0);
         writeVarlong(body, timestampDelta);

@@ -17,8 +17,7 @@ final class SimDirectory extends SimInode {
     private final List<Change> unsynced = new ArrayList<>();
 
     /** Links {@code inode} as {@code to} (null: unlinks {@code to}) after unlinking {@code from} (if not null). */
-    private record Change(String from, String to, SimInode inode) {
-    }
+    private record Change(String from, String to, SimInode inode) {}
 
     SimDirectory(long id) {
         super(id);

@@ -16,8 +16,7 @@ final class SimFile extends SimInode {
     private final List<Change> unsynced = new ArrayList<>();
 
     /** A write of {@code bytes} at {@code position} or, with {@code bytes == null}, a truncation to it. */
-    private record Change(long position, byte[] bytes) {
-    }
+    private record Change(long position, byte[] bytes) {}
 
     SimFile(long id) {
         super(id);
@@ -83,8 +82,7 @@ final class SimFile extends SimInode {
         after.data = durable.clone();
         after.size = durable.length;
         switch (survival) {
-            case NONE -> {
-            }
+            case NONE -> {}
             case PREFIX_TORN -> {
                 // Changes reach the disk in order; the one under way at the cut is torn at a random byte.
                 int whole = random.nextInt(unsynced.size() + 1);

@@ -28,8 +28,14 @@ final class SimFileChannel extends FileChannel {
     private final int generation;
     private long position;
 
-    private SimFileChannel(SimulatedDisk disk, Path path, SimFile file, SimDirectory directory, boolean readable,
-                           boolean writable, boolean append) {
+    private SimFileChannel(
+            SimulatedDisk disk,
+            Path path,
+            SimFile file,
+            SimDirectory directory,
+            boolean readable,
+            boolean writable,
+            boolean append) {
         this.disk = disk;
         this.path = path;
         this.file = file;
@@ -40,8 +46,8 @@ final class SimFileChannel extends FileChannel {
         this.generation = disk.generation();
     }
 
-    static SimFileChannel forFile(SimulatedDisk disk, Path path, SimFile file, boolean readable, boolean writable,
-                                  boolean append) {
+    static SimFileChannel forFile(
+            SimulatedDisk disk, Path path, SimFile file, boolean readable, boolean writable, boolean append) {
         return new SimFileChannel(disk, path, file, null, readable, writable, append);
     }
 

@@ -63,8 +63,8 @@ final class SimFileSystemProvider extends FileSystemProvider {
     }
 
     @Override
-    public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options,
-                                              FileAttribute<?>... attrs) throws IOException {
+    public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
+            throws IOException {
         return newFileChannel(path, options, attrs);
     }
 
@@ -81,8 +81,9 @@ final class SimFileSystemProvider extends FileSystemProvider {
                 throw new FileAlreadyExistsException(path.toString());
             }
             if (inode == null) {
-                if (!writable || !(options.contains(StandardOpenOption.CREATE)
-                        || options.contains(StandardOpenOption.CREATE_NEW))) {
+                if (!writable
+                        || !(options.contains(StandardOpenOption.CREATE)
+                                || options.contains(StandardOpenOption.CREATE_NEW))) {
                     throw new NoSuchFileException(path.toString());
                 }
                 inode = disk.createFile(path);
@@ -125,8 +126,7 @@ final class SimFileSystemProvider extends FileSystemProvider {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 
@@ -210,8 +210,8 @@ final class SimFileSystemProvider extends FileSystemProvider {
         synchronized (disk) {
             disk.checkAlive("stat", path);
             SimInode inode = disk.existing(path);
-            attributes = new Attributes(inode.id(), inode instanceof SimDirectory,
-                    inode instanceof SimFile file ? file.size() : 0);
+            attributes = new Attributes(
+                    inode.id(), inode instanceof SimDirectory, inode instanceof SimFile file ? file.size() : 0);
         }
         return type.cast(attributes);
     }

@@ -89,8 +89,8 @@ public final class SimulatedDisk {
         }
         SimInode after;
         if (inode instanceof SimDirectory dir) {
-            Survival survival = random == null ? Survival.NONE : random.nextBoolean() ? Survival.NONE
-                    : Survival.PREFIX_TORN;
+            Survival survival =
+                    random == null ? Survival.NONE : random.nextBoolean() ? Survival.NONE : Survival.PREFIX_TORN;
             after = dir.afterPowerLoss(nextInodeId++, survival, random, child -> rebuild(child, random, rebuilt));
         } else {
             Survival survival = random == null ? Survival.NONE : Survival.values()[random.nextInt(3)];
@@ -112,15 +112,15 @@ public final class SimulatedDisk {
         steps++;
         if (steps >= crashAtStep) {
             crashed = true;
-            throw new SimulatedCrash("simulated power loss at step=" + steps + " operation=" + operation
-                    + " target=" + target);
+            throw new SimulatedCrash(
+                    "simulated power loss at step=" + steps + " operation=" + operation + " target=" + target);
         }
     }
 
     void checkAlive(String operation, Object target) {
         if (crashed) {
-            throw new SimulatedCrash("disk is down after the simulated power loss: operation=" + operation
-                    + " target=" + target);
+            throw new SimulatedCrash(
+                    "disk is down after the simulated power loss: operation=" + operation + " target=" + target);
         }
     }
 

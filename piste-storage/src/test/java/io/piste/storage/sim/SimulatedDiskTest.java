@@ -27,8 +27,8 @@ class SimulatedDiskTest {
     }
 
     private static void write(Path file, String text, boolean fsync) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
+        try (FileChannel ch = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             ch.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
             if (fsync) {
                 ch.force(false);
@@ -104,7 +104,8 @@ class SimulatedDiskTest {
         write(dir.resolve("a.log"), "one", false); // steps: create, write
 
         assertThat(disk.crashed()).isFalse();
-        assertThatThrownBy(() -> write(dir.resolve("a.log"), "two", false)).isInstanceOf(SimulatedCrash.class)
+        assertThatThrownBy(() -> write(dir.resolve("a.log"), "two", false))
+                .isInstanceOf(SimulatedCrash.class)
                 .hasMessageContaining("step=" + (before + 3));
         assertThat(disk.crashed()).isTrue();
         assertThatThrownBy(() -> Files.exists(dir)).isInstanceOf(SimulatedCrash.class);

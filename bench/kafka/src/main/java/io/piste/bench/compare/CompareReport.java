@@ -42,8 +42,7 @@ public final class CompareReport {
         {"piste-durable", "Piste durable (flush.on.ack=true, default)"},
     };
 
-    private CompareReport() {
-    }
+    private CompareReport() {}
 
     public static void main(String[] args) throws IOException {
         if (args.length < 3) {
@@ -85,30 +84,43 @@ public final class CompareReport {
         sb.append('\n');
         for (String cell : r.cells) {
             for (String metric : r.metricsOf(cell)) {
-                sb.append("| ").append(cell).append(" | ").append(metricLabel(metric)).append(" |");
+                sb.append("| ")
+                        .append(cell)
+                        .append(" | ")
+                        .append(metricLabel(metric))
+                        .append(" |");
                 for (String s : systems) {
-                    sb.append(' ').append(Stats.of(r.values(s, cell, metric)).cell()).append(" |");
+                    sb.append(' ')
+                            .append(Stats.of(r.values(s, cell, metric)).cell())
+                            .append(" |");
                 }
                 for (String[] ratio : ratios) {
                     Stats p = Stats.of(r.values(ratio[0], cell, metric));
                     Stats k = Stats.of(r.values(ratio[1], cell, metric));
-                    sb.append(' ').append(p.hasNumbers() && k.hasNumbers() && k.median() != 0
-                        ? String.format(Locale.ROOT, "%.2f", p.median() / k.median()) : "").append(" |");
+                    sb.append(' ')
+                            .append(
+                                    p.hasNumbers() && k.hasNumbers() && k.median() != 0
+                                            ? String.format(Locale.ROOT, "%.2f", p.median() / k.median())
+                                            : "")
+                            .append(" |");
                 }
                 sb.append('\n');
             }
         }
-        sb.append('\n').append("Cells: median (min–max) over the runs; ratio = Piste median / Kafka median")
-            .append(ratios.stream().anyMatch(ratio -> ratio[1].startsWith("piste-base-"))
-                ? " (or / the baseline build's median). " : ". ")
-            .append("Higher is better for MB/s and rates, lower for times, latencies, memory and CPU seconds ")
-            .append("per GB (broker_cpu_s_per_gb: the broker's user + system CPU during the cell's tool run, ")
-            .append("per 2^30 bytes of record values produced or consumed).\n");
+        sb.append('\n')
+                .append("Cells: median (min–max) over the runs; ratio = Piste median / Kafka median")
+                .append(
+                        ratios.stream().anyMatch(ratio -> ratio[1].startsWith("piste-base-"))
+                                ? " (or / the baseline build's median). "
+                                : ". ")
+                .append("Higher is better for MB/s and rates, lower for times, latencies, memory and CPU seconds ")
+                .append("per GB (broker_cpu_s_per_gb: the broker's user + system CPU during the cell's tool run, ")
+                .append("per 2^30 bytes of record values produced or consumed).\n");
         return sb.toString();
     }
 
-    private static void addRatio(List<String[]> ratios, List<String> systems, String piste, String kafka,
-        String heading) {
+    private static void addRatio(
+            List<String[]> ratios, List<String> systems, String piste, String kafka, String heading) {
         if (systems.contains(piste) && systems.contains(kafka)) {
             ratios.add(new String[] {piste, kafka, heading});
         }
@@ -151,7 +163,8 @@ public final class CompareReport {
             systems.add(system);
             cells.add(cell);
             metrics.computeIfAbsent(cell, c -> new LinkedHashSet<>()).add(metric);
-            values.computeIfAbsent(system + '\t' + cell + '\t' + metric, k -> new ArrayList<>()).add(value);
+            values.computeIfAbsent(system + '\t' + cell + '\t' + metric, k -> new ArrayList<>())
+                    .add(value);
         }
 
         Set<String> metricsOf(String cell) {

@@ -31,8 +31,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class ConsumerThroughput {
 
-    private ConsumerThroughput() {
-    }
+    private ConsumerThroughput() {}
 
     public static void main(String[] args) {
         if (args.length < 3) {
@@ -92,11 +91,16 @@ public final class ConsumerThroughput {
             double elapsedMs = (lastRecordNs - start) / 1e6;
             double secs = elapsedMs / 1000.0;
             System.out.printf(
-                "records=%d bytes=%d elapsed_ms=%.0f mb_per_sec=%.2f records_per_sec=%.0f first_record_ms=%.0f "
-                    + "partitions=%d end_offset_sum=%d%n",
-                records, bytes, elapsedMs, secs > 0 ? bytes / (1024.0 * 1024.0) / secs : 0,
-                secs > 0 ? records / secs : 0, firstRecordNs < 0 ? -1 : (firstRecordNs - start) / 1e6,
-                partitions.size(), endSum);
+                    "records=%d bytes=%d elapsed_ms=%.0f mb_per_sec=%.2f records_per_sec=%.0f first_record_ms=%.0f "
+                            + "partitions=%d end_offset_sum=%d%n",
+                    records,
+                    bytes,
+                    elapsedMs,
+                    secs > 0 ? bytes / (1024.0 * 1024.0) / secs : 0,
+                    secs > 0 ? records / secs : 0,
+                    firstRecordNs < 0 ? -1 : (firstRecordNs - start) / 1e6,
+                    partitions.size(),
+                    endSum);
             if (records < wanted) {
                 System.err.printf("ERROR: only %d of %d records within %d ms%n", records, wanted, timeoutMs);
                 System.exit(1);

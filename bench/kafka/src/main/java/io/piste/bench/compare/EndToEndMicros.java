@@ -33,8 +33,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class EndToEndMicros {
 
-    private EndToEndMicros() {
-    }
+    private EndToEndMicros() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
@@ -49,7 +48,8 @@ public final class EndToEndMicros {
         boolean warmupIsTime = warmupArg.endsWith("s");
         long warmupRecords = warmupIsTime ? Long.MAX_VALUE : Long.parseLong(warmupArg);
         long warmupNs = warmupIsTime
-            ? TimeUnit.SECONDS.toNanos(Long.parseLong(warmupArg.substring(0, warmupArg.length() - 1))) : 0;
+                ? TimeUnit.SECONDS.toNanos(Long.parseLong(warmupArg.substring(0, warmupArg.length() - 1)))
+                : 0;
         OmbStyleWorkload.createTopic(bootstrap, topic, 1);
 
         Properties p = producerProps(bootstrap);
@@ -65,7 +65,7 @@ public final class EndToEndMicros {
         double clientCpuUs;
         TopicPartition tp = new TopicPartition(topic, 0);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p);
-             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
+                KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
             consumer.assign(List.of(tp));
             consumer.seekToEnd(List.of(tp));
             consumer.position(tp, Duration.ofSeconds(30));
@@ -90,7 +90,7 @@ public final class EndToEndMicros {
                 boolean warmingUp = warmupIsTime ? begin < warmupEndNs : i < warmupRecords;
                 if (!warmingUp && counted == 0) {
                     cpuAtStartNs = processCpuNanos();
-                    System.err.println("warm-up done");   // a mark for scripts that sample the broker's CPU
+                    System.err.println("warm-up done"); // a mark for scripts that sample the broker's CPU
                 }
                 if (!warmingUp) {
                     counted++;
@@ -101,16 +101,21 @@ public final class EndToEndMicros {
             clientCpuUs = (processCpuNanos() - cpuAtStartNs) / 1000.0 / records;
             System.err.println("measured");
         }
-        System.out.printf("records=%d p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f avg_ms=%.3f"
-            + " client_cpu_us=%.1f%n", records,
-            micros.getValueAtPercentile(50) / 1000.0, micros.getValueAtPercentile(99) / 1000.0,
-            micros.getValueAtPercentile(99.9) / 1000.0, micros.getMaxValue() / 1000.0, sumMs / records, clientCpuUs);
+        System.out.printf(
+                "records=%d p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f avg_ms=%.3f" + " client_cpu_us=%.1f%n",
+                records,
+                micros.getValueAtPercentile(50) / 1000.0,
+                micros.getValueAtPercentile(99) / 1000.0,
+                micros.getValueAtPercentile(99.9) / 1000.0,
+                micros.getMaxValue() / 1000.0,
+                sumMs / records,
+                clientCpuUs);
     }
 
     /** CPU time of this whole client process (every thread, the JIT and GC included), in nanoseconds. */
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-            .getProcessCpuTime();
+                .getProcessCpuTime();
     }
 
     /** EndToEndLatency's producer: {@code acks=all}, {@code linger.ms=0}, byte-array records. */

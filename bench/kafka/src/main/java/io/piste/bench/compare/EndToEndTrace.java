@@ -30,8 +30,7 @@ public final class EndToEndTrace {
 
     private static final int SLOWEST_SHOWN = 20;
 
-    private EndToEndTrace() {
-    }
+    private EndToEndTrace() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
@@ -50,7 +49,7 @@ public final class EndToEndTrace {
         long[] totalUs = new long[records];
         long[] sendUs = new long[records];
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(bootstrap));
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(EndToEndMicros.producerProps(bootstrap))) {
+                KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(EndToEndMicros.producerProps(bootstrap))) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (consumer.assignment().isEmpty() && System.nanoTime() < deadline) {
@@ -87,9 +86,17 @@ public final class EndToEndTrace {
         // EndToEndLatency's percentiles: the value at index (int) (n * q) of its sorted whole-millisecond times.
         long p99 = sorted[(int) (n * 0.99)];
         long p999 = sorted[(int) (n * 0.999)];
-        System.out.printf("records=%d tool_p50_ms=%d tool_p99_ms=%d tool_p999_ms=%d p50_us=%d p99_us=%d p999_us=%d"
-            + " max_us=%d%n", n, sorted[(int) (n * 0.5)] / 1000, p99 / 1000, p999 / 1000, sorted[(int) (n * 0.5)],
-            p99, p999, sorted[n - 1]);
+        System.out.printf(
+                "records=%d tool_p50_ms=%d tool_p99_ms=%d tool_p999_ms=%d p50_us=%d p99_us=%d p999_us=%d"
+                        + " max_us=%d%n",
+                n,
+                sorted[(int) (n * 0.5)] / 1000,
+                p99 / 1000,
+                p999 / 1000,
+                sorted[(int) (n * 0.5)],
+                p99,
+                p999,
+                sorted[n - 1]);
         int tenth = n / 10;
         for (int part = 0; part < 10; part++) {
             int from = part * tenth;
@@ -99,17 +106,27 @@ public final class EndToEndTrace {
             Arrays.sort(total);
             Arrays.sort(send);
             long atOrAboveP99 = Arrays.stream(total).filter(t -> t >= p99).count();
-            System.out.printf("records %d-%d: p50_us=%d max_us=%d send_p50_us=%d send_max_us=%d at_or_above_p99=%d%n",
-                from, to - 1, total[total.length / 2], total[total.length - 1], send[send.length / 2],
-                send[send.length - 1], atOrAboveP99);
+            System.out.printf(
+                    "records %d-%d: p50_us=%d max_us=%d send_p50_us=%d send_max_us=%d at_or_above_p99=%d%n",
+                    from,
+                    to - 1,
+                    total[total.length / 2],
+                    total[total.length - 1],
+                    send[send.length / 2],
+                    send[send.length - 1],
+                    atOrAboveP99);
         }
         Integer[] order = new Integer[n];
         Arrays.setAll(order, i -> i);
         Arrays.sort(order, (a, b) -> Long.compare(totalUs[b], totalUs[a]));
         StringBuilder line = new StringBuilder("slowest (index:total_us/send_us):");
         for (int i = 0; i < Math.min(SLOWEST_SHOWN, n); i++) {
-            line.append(' ').append(order[i]).append(':').append(totalUs[order[i]]).append('/')
-                .append(sendUs[order[i]]);
+            line.append(' ')
+                    .append(order[i])
+                    .append(':')
+                    .append(totalUs[order[i]])
+                    .append('/')
+                    .append(sendUs[order[i]]);
         }
         System.out.println(line);
     }

@@ -36,8 +36,7 @@ public final class FirstMetadata {
     private static final short METADATA_VERSION = 12;
     private static final int IO_TIMEOUT_MS = 2_000;
 
-    private FirstMetadata() {
-    }
+    private FirstMetadata() {}
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 1) {
@@ -58,8 +57,9 @@ public final class FirstMetadata {
             try {
                 int brokers = askMetadata(port, attempts);
                 if (brokers > 0) {
-                    System.out.printf("first_metadata_epoch_ms=%d brokers=%d attempts=%d%n",
-                        System.currentTimeMillis(), brokers, attempts);
+                    System.out.printf(
+                            "first_metadata_epoch_ms=%d brokers=%d attempts=%d%n",
+                            System.currentTimeMillis(), brokers, attempts);
                     return;
                 }
                 lastError = "answer without brokers";
@@ -69,8 +69,9 @@ public final class FirstMetadata {
             }
             Thread.sleep(intervalMs);
         }
-        System.out.printf("ERROR: no Metadata answer on port %d within %d ms after %d attempts; last: %s%n",
-            port, timeoutMs, attempts, lastError);
+        System.out.printf(
+                "ERROR: no Metadata answer on port %d within %d ms after %d attempts; last: %s%n",
+                port, timeoutMs, attempts, lastError);
         System.exit(1);
     }
 
@@ -81,24 +82,35 @@ public final class FirstMetadata {
      */
     private static void warmUp() {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Thread answer = new Thread(() -> {
-                try (Socket s = server.accept()) {
-                    DataInputStream in = new DataInputStream(s.getInputStream());
-                    byte[] request = new byte[in.readInt()];
-                    in.readFully(request);
-                    MetadataResponseData data = new MetadataResponseData();
-                    data.brokers().add(new MetadataResponseData.MetadataResponseBroker()
-                        .setNodeId(1).setHost("127.0.0.1").setPort(1));
-                    ByteBuffer header = MessageUtil.toByteBufferAccessor(new ResponseHeaderData().setCorrelationId(1),
-                        ApiKeys.METADATA.responseHeaderVersion(METADATA_VERSION)).buffer();
-                    ByteBuffer body = MessageUtil.toByteBufferAccessor(data, METADATA_VERSION).buffer();
-                    byte[] frame = new byte[4 + header.remaining() + body.remaining()];
-                    ByteBuffer.wrap(frame).putInt(header.remaining() + body.remaining()).put(header).put(body);
-                    s.getOutputStream().write(frame);
-                } catch (IOException e) {
-                    System.err.println("warm-up answer failed: " + e);
-                }
-            }, "warm-up");
+            Thread answer = new Thread(
+                    () -> {
+                        try (Socket s = server.accept()) {
+                            DataInputStream in = new DataInputStream(s.getInputStream());
+                            byte[] request = new byte[in.readInt()];
+                            in.readFully(request);
+                            MetadataResponseData data = new MetadataResponseData();
+                            data.brokers()
+                                    .add(new MetadataResponseData.MetadataResponseBroker()
+                                            .setNodeId(1)
+                                            .setHost("127.0.0.1")
+                                            .setPort(1));
+                            ByteBuffer header = MessageUtil.toByteBufferAccessor(
+                                            new ResponseHeaderData().setCorrelationId(1),
+                                            ApiKeys.METADATA.responseHeaderVersion(METADATA_VERSION))
+                                    .buffer();
+                            ByteBuffer body = MessageUtil.toByteBufferAccessor(data, METADATA_VERSION)
+                                    .buffer();
+                            byte[] frame = new byte[4 + header.remaining() + body.remaining()];
+                            ByteBuffer.wrap(frame)
+                                    .putInt(header.remaining() + body.remaining())
+                                    .put(header)
+                                    .put(body);
+                            s.getOutputStream().write(frame);
+                        } catch (IOException e) {
+                            System.err.println("warm-up answer failed: " + e);
+                        }
+                    },
+                    "warm-up");
             answer.start();
             askMetadata(server.getLocalPort(), 1);
             answer.join(10_000);
@@ -114,10 +126,11 @@ public final class FirstMetadata {
             socket.setSoTimeout(IO_TIMEOUT_MS);
             socket.connect(new InetSocketAddress("127.0.0.1", port), IO_TIMEOUT_MS);
             MetadataRequest request = new MetadataRequest.Builder(new MetadataRequestData()
-                .setTopics(Collections.emptyList())
-                .setAllowAutoTopicCreation(false)).build(METADATA_VERSION);
-            RequestHeader header = new RequestHeader(ApiKeys.METADATA, METADATA_VERSION, "piste-bench-startup",
-                correlationId);
+                            .setTopics(Collections.emptyList())
+                            .setAllowAutoTopicCreation(false))
+                    .build(METADATA_VERSION);
+            RequestHeader header =
+                    new RequestHeader(ApiKeys.METADATA, METADATA_VERSION, "piste-bench-startup", correlationId);
             ByteBuffer body = request.serializeWithHeader(header);
             byte[] frame = new byte[4 + body.remaining()];
             ByteBuffer.wrap(frame).putInt(body.remaining()).put(body);
@@ -132,12 +145,15 @@ public final class FirstMetadata {
             byte[] response = new byte[size];
             in.readFully(response);
             ByteBuffer buffer = ByteBuffer.wrap(response);
-            ResponseHeader responseHeader = ResponseHeader.parse(buffer,
-                ApiKeys.METADATA.responseHeaderVersion(METADATA_VERSION));
+            ResponseHeader responseHeader =
+                    ResponseHeader.parse(buffer, ApiKeys.METADATA.responseHeaderVersion(METADATA_VERSION));
             if (responseHeader.correlationId() != correlationId) {
                 throw new IOException("correlation id " + responseHeader.correlationId() + ", sent " + correlationId);
             }
-            return MetadataResponse.parse(new ByteBufferAccessor(buffer), METADATA_VERSION).data().brokers().size();
+            return MetadataResponse.parse(new ByteBufferAccessor(buffer), METADATA_VERSION)
+                    .data()
+                    .brokers()
+                    .size();
         }
     }
 }

@@ -56,8 +56,7 @@ public final class OmbStyleWorkload {
     private static final long MAX_VALUE_US = TimeUnit.SECONDS.toMicros(60);
     private static final int HEADER_BYTES = 16;
 
-    private OmbStyleWorkload() {
-    }
+    private OmbStyleWorkload() {}
 
     public static void main(String[] args) throws Exception {
         Args a = Args.parse(args);
@@ -98,8 +97,14 @@ public final class OmbStyleWorkload {
         long intervalNs = Math.max(1, TimeUnit.SECONDS.toNanos(1) * producers / Math.max(1, rate));
         for (int i = 0; i < producers; i++) {
             // Producer i starts i/N of an interval later, so the N schedules interleave evenly.
-            producerLoops.add(new ProducerLoop(producerProps(bootstrap, a, i), topic, size,
-                startNs + intervalNs * i / producers, intervalNs, measureFromNs, endNs));
+            producerLoops.add(new ProducerLoop(
+                    producerProps(bootstrap, a, i),
+                    topic,
+                    size,
+                    startNs + intervalNs * i / producers,
+                    intervalNs,
+                    measureFromNs,
+                    endNs));
         }
         List<Thread> producerThreads = start(producerLoops, "producer");
         for (Thread t : producerThreads) {
@@ -142,10 +147,19 @@ public final class OmbStyleWorkload {
         }
         double seconds = durationS;
         StringBuilder line = new StringBuilder();
-        line.append(String.format("producers=%d consumers=%d partitions=%d rate_target=%d size=%d sent=%d "
-                + "measured_acked=%d measured_received=%d send_errors=%d rate_achieved=%.0f",
-            producers, consumers, partitions, rate, size, sent, measuredAcked, received, sendErrors,
-            measuredAcked / seconds));
+        line.append(String.format(
+                "producers=%d consumers=%d partitions=%d rate_target=%d size=%d sent=%d "
+                        + "measured_acked=%d measured_received=%d send_errors=%d rate_achieved=%.0f",
+                producers,
+                consumers,
+                partitions,
+                rate,
+                size,
+                sent,
+                measuredAcked,
+                received,
+                sendErrors,
+                measuredAcked / seconds));
         appendPercentiles(line, "publish", publish);
         appendPercentiles(line, "publish_delay", delay);
         if (consumers > 0) {
@@ -155,8 +169,9 @@ public final class OmbStyleWorkload {
         System.out.println(line);
         boolean lost = consumers > 0 && received < measuredAcked * 0.999;
         if (sendErrors > 0 || measuredAcked == 0 || lost) {
-            System.err.printf("ERROR: send_errors=%d measured_acked=%d measured_received=%d%n",
-                sendErrors, measuredAcked, received);
+            System.err.printf(
+                    "ERROR: send_errors=%d measured_acked=%d measured_received=%d%n",
+                    sendErrors, measuredAcked, received);
             System.exit(1);
         }
     }
@@ -170,10 +185,18 @@ public final class OmbStyleWorkload {
     }
 
     private static void appendPercentiles(StringBuilder line, String name, Histogram h) {
-        line.append(String.format(" %s_p50_ms=%.3f %s_p99_ms=%.3f %s_p999_ms=%.3f %s_max_ms=%.3f %s_count=%d",
-            name, h.getValueAtPercentile(50) / 1000.0, name, h.getValueAtPercentile(99) / 1000.0,
-            name, h.getValueAtPercentile(99.9) / 1000.0, name, h.getMaxValue() / 1000.0,
-            name, h.getTotalCount()));
+        line.append(String.format(
+                " %s_p50_ms=%.3f %s_p99_ms=%.3f %s_p999_ms=%.3f %s_max_ms=%.3f %s_count=%d",
+                name,
+                h.getValueAtPercentile(50) / 1000.0,
+                name,
+                h.getValueAtPercentile(99) / 1000.0,
+                name,
+                h.getValueAtPercentile(99.9) / 1000.0,
+                name,
+                h.getMaxValue() / 1000.0,
+                name,
+                h.getTotalCount()));
     }
 
     static Histogram histogram() {
@@ -200,14 +223,15 @@ public final class OmbStyleWorkload {
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(props)) {
             if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic)) {
-                admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all()
-                    .get(60, TimeUnit.SECONDS);
+                admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+                        .all()
+                        .get(60, TimeUnit.SECONDS);
             }
         }
     }
 
     private static void awaitAssignment(List<ConsumerLoop> loops, int partitions, long timeoutMs)
-        throws InterruptedException {
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (System.nanoTime() < deadline) {
             Set<TopicPartition> all = new HashSet<>();
@@ -229,8 +253,8 @@ public final class OmbStyleWorkload {
                 System.err.println("ERROR: consumer failed: " + c.error);
             }
         }
-        System.err.println("ERROR: consumers did not get all " + partitions + " partitions within " + timeoutMs
-            + " ms");
+        System.err.println(
+                "ERROR: consumers did not get all " + partitions + " partitions within " + timeoutMs + " ms");
         System.exit(1);
     }
 
@@ -273,12 +297,19 @@ public final class OmbStyleWorkload {
         final Histogram publishUs = histogram();
         /** Written by this loop's thread only. */
         final Histogram delayUs = histogram();
+
         final AtomicLong measuredAcked = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
         long sent;
 
-        ProducerLoop(Properties props, String topic, int size, long firstNs, long intervalNs, long measureFromNs,
-            long endNs) {
+        ProducerLoop(
+                Properties props,
+                String topic,
+                int size,
+                long firstNs,
+                long intervalNs,
+                long measureFromNs,
+                long endNs) {
             this.props = props;
             this.topic = topic;
             this.size = size;

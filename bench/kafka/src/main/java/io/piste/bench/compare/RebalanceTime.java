@@ -55,8 +55,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class RebalanceTime {
 
-    private RebalanceTime() {
-    }
+    private RebalanceTime() {}
 
     public static void main(String[] args) throws Exception {
         OmbStyleWorkload.Args a = OmbStyleWorkload.Args.parse(args);
@@ -101,8 +100,8 @@ public final class RebalanceTime {
             }
             Leave first = leave(members, 0, partitions, quietMs, timeoutMs);
             if (first == null) {
-                code = report(prefix, members, "group did not become stable within " + timeoutMs
-                    + " ms after member 0 left");
+                code = report(
+                        prefix, members, "group did not become stable within " + timeoutMs + " ms after member 0 left");
                 return;
             }
             // A group that has been settled for longer than the heartbeat intervals (its members heartbeat at the
@@ -112,15 +111,23 @@ public final class RebalanceTime {
             }
             Leave second = settleMs < 0 ? null : leave(members, 1, partitions, quietMs, timeoutMs);
             if (settleMs >= 0 && second == null) {
-                code = report(prefix, members, "group did not become stable within " + timeoutMs
-                    + " ms after member 1 left");
+                code = report(
+                        prefix, members, "group did not become stable within " + timeoutMs + " ms after member 1 left");
                 return;
             }
-            System.out.printf("result=ok %s initial_stable_ms=%.0f close_ms=%.0f stable_after_leave_ms=%.0f"
-                    + " assigned_after_leave_ms=%.0f%s%n",
-                prefix, (initialStableNs - t0) / 1e6, first.closeMs, first.stableMs, first.assignedMs,
-                second == null ? "" : String.format(" stable_after_settled_leave_ms=%.0f"
-                    + " assigned_after_settled_leave_ms=%.0f", second.stableMs, second.assignedMs));
+            System.out.printf(
+                    "result=ok %s initial_stable_ms=%.0f close_ms=%.0f stable_after_leave_ms=%.0f"
+                            + " assigned_after_leave_ms=%.0f%s%n",
+                    prefix,
+                    (initialStableNs - t0) / 1e6,
+                    first.closeMs,
+                    first.stableMs,
+                    first.assignedMs,
+                    second == null
+                            ? ""
+                            : String.format(
+                                    " stable_after_settled_leave_ms=%.0f" + " assigned_after_settled_leave_ms=%.0f",
+                                    second.stableMs, second.assignedMs));
         } finally {
             for (Member m : members) {
                 m.stop = true;
@@ -138,12 +145,11 @@ public final class RebalanceTime {
     }
 
     /** One member's leave: how long its close took, and until the rest were stable and last got partitions. */
-    private record Leave(double closeMs, double stableMs, double assignedMs) {
-    }
+    private record Leave(double closeMs, double stableMs, double assignedMs) {}
 
     /** Closes member {@code index} (the members before it are gone) and waits for the rest; null on failure. */
     private static Leave leave(List<Member> members, int index, int partitions, long quietMs, long timeoutMs)
-        throws InterruptedException {
+            throws InterruptedException {
         Member leaving = members.get(index);
         List<Member> remaining = members.subList(index + 1, members.size());
         long closeStart = System.nanoTime();
@@ -159,8 +165,10 @@ public final class RebalanceTime {
         while (leaving.closeEndNs == 0 && System.nanoTime() - closeStart < TimeUnit.SECONDS.toNanos(30)) {
             Thread.sleep(10);
         }
-        return new Leave((leaving.closeEndNs - closeStart) / 1e6, (stableNs - closeStart) / 1e6,
-            (lastAssigned - closeStart) / 1e6);
+        return new Leave(
+                (leaving.closeEndNs - closeStart) / 1e6,
+                (stableNs - closeStart) / 1e6,
+                (lastAssigned - closeStart) / 1e6);
     }
 
     /** Prints unsupported (exit 0) or failed (exit 1) and returns the exit code. */
@@ -196,7 +204,9 @@ public final class RebalanceTime {
     }
 
     private static String oneLine(Throwable e) {
-        return (e.getClass().getSimpleName() + ": " + e.getMessage()).replace('"', '\'').replace('\n', ' ');
+        return (e.getClass().getSimpleName() + ": " + e.getMessage())
+                .replace('"', '\'')
+                .replace('\n', ' ');
     }
 
     /**
@@ -204,7 +214,7 @@ public final class RebalanceTime {
      * became stable, or -1 at the deadline or when a member failed.
      */
     private static long awaitStable(List<Member> members, int partitions, long quietMs, long fromNs, long timeoutMs)
-        throws InterruptedException {
+            throws InterruptedException {
         long deadline = fromNs + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (System.nanoTime() < deadline) {
             long stableAt = stableSince(members, partitions);
@@ -238,7 +248,7 @@ public final class RebalanceTime {
             }
             for (Integer p : owned) {
                 if (!union.add(p)) {
-                    return 0;   // two members own the same partition: a rebalance is still going on
+                    return 0; // two members own the same partition: a rebalance is still going on
                 }
             }
             latest = Math.max(latest, Math.max(changed, firstRecord));

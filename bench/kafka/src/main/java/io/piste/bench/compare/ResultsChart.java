@@ -26,18 +26,21 @@ final class ResultsChart {
      * Piste build greys.
      */
     private static final Color[] COLORS = {
-        new Color(0x4e79a7), new Color(0xa0cbe8), new Color(0xd3d3d3), new Color(0xffbe7d), new Color(0x8c8c8c),
+        new Color(0x4e79a7),
+        new Color(0xa0cbe8),
+        new Color(0xd3d3d3),
+        new Color(0xffbe7d),
+        new Color(0x8c8c8c),
         new Color(0xe15759),
     };
+
     private static final int WIDTH = 1400;
     private static final int PANEL_HEIGHT = 330;
 
-    private ResultsChart() {
-    }
+    private ResultsChart() {}
 
     /** One group of bars: a label and, per system, the values. */
-    record Group(String label, List<CompareReport.Stats> perSystem) {
-    }
+    record Group(String label, List<CompareReport.Stats> perSystem) {}
 
     static void write(CompareReport.Results r, Path png, String title) throws IOException {
         System.setProperty("java.awt.headless", "true");
@@ -48,31 +51,49 @@ final class ResultsChart {
             }
         }
         List<Object[]> panels = new ArrayList<>();
-        addPanel(panels, "Produce, MB/s (ProducerPerformance, higher is better)", false,
-            groups(r, systems, "produce", new String[] {"mb_per_sec"}, new String[] {""}));
-        addPanel(panels, "Consume, MB/s (ConsumerPerformance fetch MB/s, higher is better)", false,
-            groups(r, systems, "consume", new String[] {"fetch_mb_per_sec"}, new String[] {""}));
+        addPanel(
+                panels,
+                "Produce, MB/s (ProducerPerformance, higher is better)",
+                false,
+                groups(r, systems, "produce", new String[] {"mb_per_sec"}, new String[] {""}));
+        addPanel(
+                panels,
+                "Consume, MB/s (ConsumerPerformance fetch MB/s, higher is better)",
+                false,
+                groups(r, systems, "consume", new String[] {"fetch_mb_per_sec"}, new String[] {""}));
         List<Group> cpu = new ArrayList<>();
         cpu.addAll(groups(r, systems, "produce", new String[] {"broker_cpu_s_per_gb"}, new String[] {" produce"}));
         cpu.addAll(groups(r, systems, "consume", new String[] {"broker_cpu_s_per_gb"}, new String[] {" consume"}));
-        addPanel(panels, "Broker CPU seconds (user + system) per GB produced or consumed (lower is better)", false,
-            cpu);
+        addPanel(
+                panels, "Broker CPU seconds (user + system) per GB produced or consumed (lower is better)", false, cpu);
         List<Group> latency = new ArrayList<>();
-        latency.addAll(groups(r, systems, "e2e", new String[] {"p50_ms", "p99_ms", "p999_ms"},
-            new String[] {" p50", " p99", " p99.9"}));
-        latency.addAll(groups(r, systems, "sendack", new String[] {"publish_p50_ms", "publish_p99_ms",
-            "publish_p999_ms"}, new String[] {" p50", " p99", " p99.9"}));
-        latency.addAll(groups(r, systems, "omb", new String[] {"e2e_p50_ms", "e2e_p99_ms", "e2e_p999_ms"},
-            new String[] {" e2e p50", " e2e p99", " e2e p99.9"}));
-        latency.addAll(groups(r, systems, "omb", new String[] {"publish_p99_ms", "publish_delay_p99_ms"},
-            new String[] {" publish p99", " send delay p99"}));
-        addPanel(panels, "Latency, ms, log scale (lower is better; 0 = under 1 ms in EndToEndLatency's whole ms)", true,
-            latency);
+        latency.addAll(groups(
+                r, systems, "e2e", new String[] {"p50_ms", "p99_ms", "p999_ms"}, new String[] {" p50", " p99", " p99.9"
+                }));
+        latency.addAll(groups(
+                r,
+                systems,
+                "sendack",
+                new String[] {"publish_p50_ms", "publish_p99_ms", "publish_p999_ms"},
+                new String[] {" p50", " p99", " p99.9"}));
+        latency.addAll(
+                groups(r, systems, "omb", new String[] {"e2e_p50_ms", "e2e_p99_ms", "e2e_p999_ms"}, new String[] {
+                    " e2e p50", " e2e p99", " e2e p99.9"
+                }));
+        latency.addAll(groups(r, systems, "omb", new String[] {"publish_p99_ms", "publish_delay_p99_ms"}, new String[] {
+            " publish p99", " send delay p99"
+        }));
+        addPanel(
+                panels,
+                "Latency, ms, log scale (lower is better; 0 = under 1 ms in EndToEndLatency's whole ms)",
+                true,
+                latency);
         List<Group> times = new ArrayList<>();
-        times.addAll(groups(r, systems, "startup", new String[] {"first_metadata_ms"},
-            new String[] {": first Metadata answer"}));
-        times.addAll(groups(r, systems, "rebalance", new String[] {"stable_after_leave_ms"},
-            new String[] {": stable after a member left"}));
+        times.addAll(groups(
+                r, systems, "startup", new String[] {"first_metadata_ms"}, new String[] {": first Metadata answer"}));
+        times.addAll(groups(r, systems, "rebalance", new String[] {"stable_after_leave_ms"}, new String[] {
+            ": stable after a member left"
+        }));
         addPanel(panels, "Start-up and rebalance, ms (lower is better; no bar: unsupported)", false, times);
 
         // The legend takes two rows when a baseline build makes six systems: one row would be wider than the image.
@@ -119,8 +140,8 @@ final class ResultsChart {
         }
     }
 
-    private static List<Group> groups(CompareReport.Results r, List<String> systems, String cellPrefix,
-        String[] metrics, String[] suffixes) {
+    private static List<Group> groups(
+            CompareReport.Results r, List<String> systems, String cellPrefix, String[] metrics, String[] suffixes) {
         List<Group> groups = new ArrayList<>();
         for (String cell : r.cells) {
             if (!cell.startsWith(cellPrefix)) {
@@ -137,7 +158,8 @@ final class ResultsChart {
                 if (any) {
                     // The panel's title or the suffix says produce or consume; the cell's parameters are the label.
                     String label = cell.startsWith("produce-") || cell.startsWith("consume-")
-                        ? cell.substring("produce-".length()) : cell;
+                            ? cell.substring("produce-".length())
+                            : cell;
                     groups.add(new Group(label + suffixes[m], per));
                 }
             }
@@ -154,8 +176,16 @@ final class ResultsChart {
         return Color.GRAY;
     }
 
-    private static void panel(Graphics2D g, int x, int y, int w, int h, String title, boolean log,
-        List<Group> groups, List<String> systems) {
+    private static void panel(
+            Graphics2D g,
+            int x,
+            int y,
+            int w,
+            int h,
+            String title,
+            boolean log,
+            List<Group> groups,
+            List<String> systems) {
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
         g.drawString(title, x, y + 14);
@@ -176,8 +206,7 @@ final class ResultsChart {
                 }
             }
         }
-        double lo = log ? Math.pow(10, Math.floor(Math.log10(Math.max(1e-3, min == Double.MAX_VALUE ? 1 : min))))
-            : 0;
+        double lo = log ? Math.pow(10, Math.floor(Math.log10(Math.max(1e-3, min == Double.MAX_VALUE ? 1 : min)))) : 0;
         double hi = log ? Math.pow(10, Math.ceil(Math.log10(Math.max(lo * 10, max)))) : niceCeiling(max);
         Scale scale = new Scale(log, lo, hi, top, bottom);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
@@ -260,8 +289,9 @@ final class ResultsChart {
     /** Value to pixel, linear or log10. */
     record Scale(boolean log, double lo, double hi, int top, int bottom) {
         int y(double v) {
-            double f = log ? (Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))
-                : (v - lo) / (hi - lo);
+            double f = log
+                    ? (Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))
+                    : (v - lo) / (hi - lo);
             return (int) Math.round(bottom - f * (bottom - top));
         }
 

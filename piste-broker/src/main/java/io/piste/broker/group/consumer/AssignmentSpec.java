@@ -19,8 +19,7 @@ record AssignmentSpec(SortedMap<String, Member> members, Map<Uuid, Integer> part
      * @param subscribedTopics  the ids of the existing topics the member subscribes to
      * @param currentTarget     what the previous target assignment gave the member
      */
-    record Member(String instanceId, Set<Uuid> subscribedTopics, Map<Uuid, Set<Integer>> currentTarget) {
-    }
+    record Member(String instanceId, Set<Uuid> subscribedTopics, Map<Uuid, Set<Integer>> currentTarget) {}
 
     AssignmentSpec {
         members = new TreeMap<>(members);

@@ -32,8 +32,9 @@ final class Assignors {
         return switch (shortName) {
             case UniformAssignor.NAME -> new UniformAssignor();
             case RangeAssignor.NAME -> new RangeAssignor();
-            default -> throw new IllegalArgumentException("unknown consumer group assignor " + name
-                + " in group.consumer.assignors (known: uniform, range)");
+            default ->
+                throw new IllegalArgumentException("unknown consumer group assignor " + name
+                        + " in group.consumer.assignors (known: uniform, range)");
         };
     }
 

@@ -23,17 +23,21 @@ final class ConsumerGroup {
     int assignmentEpoch;
     /** When the group epoch last moved (timer milliseconds); not kept across restarts. */
     long epochChangedAtMs = Long.MIN_VALUE / 2;
+
     String assignorName = "";
     /** When the last member left, for offsets retention; -1 while it has members. */
     long emptySinceMs = -1;
+
     final Map<String, ConsumerGroupMember> members = new LinkedHashMap<>();
     /** group.instance.id to member id, for static members. */
     final Map<String, String> staticMembers = new HashMap<>();
+
     Map<String, Map<Uuid, Set<Integer>>> targetAssignment = Map.of();
     /** By topic name, the existing topics some member subscribes to; the target depends on these. */
     Map<String, SubscribedTopic> subscribedTopics = Map.of();
     /** The metadata {@link #subscribedTopics} was resolved against, to notice topic changes cheaply. */
     MetadataImage resolvedAgainst;
+
     private final Map<Uuid, Map<Integer, String>> owners = new HashMap<>();
 
     ConsumerGroup(String groupId) {

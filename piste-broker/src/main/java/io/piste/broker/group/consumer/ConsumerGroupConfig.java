@@ -18,11 +18,18 @@ import java.util.List;
  *                            interval told to members while their group is changing (see
  *                            {@link #heartbeatIntervalMs(boolean)}); at most {@code heartbeatIntervalMs} is used
  */
-public record ConsumerGroupConfig(int sessionTimeoutMs, int heartbeatIntervalMs, List<String> assignors,
-                                  int maxSize, int changingHeartbeatIntervalMs) {
+public record ConsumerGroupConfig(
+        int sessionTimeoutMs,
+        int heartbeatIntervalMs,
+        List<String> assignors,
+        int maxSize,
+        int changingHeartbeatIntervalMs) {
 
-    public static final ConsumerGroupConfig KAFKA_DEFAULTS =
-        new ConsumerGroupConfig(45_000, 5_000, List.of(UniformAssignor.NAME, RangeAssignor.NAME), Integer.MAX_VALUE,
+    public static final ConsumerGroupConfig KAFKA_DEFAULTS = new ConsumerGroupConfig(
+            45_000,
+            5_000,
+            List.of(UniformAssignor.NAME, RangeAssignor.NAME),
+            Integer.MAX_VALUE,
             BrokerConfig.GROUP_CONSUMER_CHANGING_HEARTBEAT_INTERVAL_MS_DEFAULT);
 
     public ConsumerGroupConfig {
@@ -31,9 +38,12 @@ public record ConsumerGroupConfig(int sessionTimeoutMs, int heartbeatIntervalMs,
 
     /** The settings in the broker's config. */
     public static ConsumerGroupConfig from(BrokerConfig config) {
-        return new ConsumerGroupConfig(config.getInt("group.consumer.session.timeout.ms"),
-            config.getInt("group.consumer.heartbeat.interval.ms"), config.getList("group.consumer.assignors"),
-            config.getInt("group.consumer.max.size"), config.getInt("group.consumer.changing.heartbeat.interval.ms"));
+        return new ConsumerGroupConfig(
+                config.getInt("group.consumer.session.timeout.ms"),
+                config.getInt("group.consumer.heartbeat.interval.ms"),
+                config.getList("group.consumer.assignors"),
+                config.getInt("group.consumer.max.size"),
+                config.getInt("group.consumer.changing.heartbeat.interval.ms"));
     }
 
     /**

@@ -55,14 +55,21 @@ public final class ConsumerGroupCoordinator {
     private final ConsumerGroupHeartbeat heartbeats;
 
     /** A coordinator that keeps its groups in memory only. */
-    public ConsumerGroupCoordinator(ConsumerGroupConfig config, GroupTimer timer, Supplier<MetadataImage> metadata,
-                                    ClassicGroups classicGroups) {
+    public ConsumerGroupCoordinator(
+            ConsumerGroupConfig config,
+            GroupTimer timer,
+            Supplier<MetadataImage> metadata,
+            ClassicGroups classicGroups) {
         this(config, timer, metadata, classicGroups, ConsumerGroupLog.NONE);
     }
 
     /** @param store where each group's state is written when it changes, so members carry on after a restart */
-    public ConsumerGroupCoordinator(ConsumerGroupConfig config, GroupTimer timer, Supplier<MetadataImage> metadata,
-                                    ClassicGroups classicGroups, ConsumerGroupLog store) {
+    public ConsumerGroupCoordinator(
+            ConsumerGroupConfig config,
+            GroupTimer timer,
+            Supplier<MetadataImage> metadata,
+            ClassicGroups classicGroups,
+            ConsumerGroupLog store) {
         this.config = config;
         this.timer = timer;
         this.metadata = metadata;
@@ -77,18 +84,23 @@ public final class ConsumerGroupCoordinator {
      * ready before the write call returns is sent after the lock is released; a later one on the thread that
      * completes the write, which holds no lock of this coordinator.
      */
-    public void heartbeat(ConsumerGroupHeartbeatRequestData request, short version, String clientId,
-                          String clientHost, Consumer<ConsumerGroupHeartbeatResponseData> respond) {
+    public void heartbeat(
+            ConsumerGroupHeartbeatRequestData request,
+            short version,
+            String clientId,
+            String clientHost,
+            Consumer<ConsumerGroupHeartbeatResponseData> respond) {
         DeferredResponses responses = new DeferredResponses();
         synchronized (this) {
-            ConsumerGroupHeartbeatResponseData response = heartbeats.heartbeat(request, version, clientId,
-                clientHost);
+            ConsumerGroupHeartbeatResponseData response = heartbeats.heartbeat(request, version, clientId, clientHost);
             Thread caller = Thread.currentThread();
             AtomicBoolean returned = new AtomicBoolean();
             persist(request.groupId(), error -> {
-                ConsumerGroupHeartbeatResponseData answer = error == Errors.NONE ? response
-                    : ConsumerGroupHeartbeat.error(Errors.COORDINATOR_NOT_AVAILABLE,
-                        "The group's new state could not be written: " + error);
+                ConsumerGroupHeartbeatResponseData answer = error == Errors.NONE
+                        ? response
+                        : ConsumerGroupHeartbeat.error(
+                                Errors.COORDINATOR_NOT_AVAILABLE,
+                                "The group's new state could not be written: " + error);
                 if (!returned.get() && Thread.currentThread() == caller) {
                     responses.add(respond, answer);
                 } else {
@@ -153,8 +165,8 @@ public final class ConsumerGroupCoordinator {
     }
 
     /** The heartbeat's answer, without waiting for its changes to be written (unit tests). */
-    synchronized ConsumerGroupHeartbeatResponseData heartbeat(ConsumerGroupHeartbeatRequestData request,
-                                                              short version, String clientId, String clientHost) {
+    synchronized ConsumerGroupHeartbeatResponseData heartbeat(
+            ConsumerGroupHeartbeatRequestData request, short version, String clientId, String clientHost) {
         return heartbeats.heartbeat(request, version, clientId, clientHost);
     }
 
@@ -166,18 +178,19 @@ public final class ConsumerGroupCoordinator {
         }
         String groupId = group.groupId;
         int epoch = member.assignment.memberEpoch();
-        member.rebalanceTimer = timer.schedule(member.rebalanceTimeoutMs,
-            () -> onRebalanceTimeout(groupId, member, epoch));
+        member.rebalanceTimer =
+                timer.schedule(member.rebalanceTimeoutMs, () -> onRebalanceTimeout(groupId, member, epoch));
     }
 
     private synchronized void onRebalanceTimeout(String groupId, ConsumerGroupMember member, int epoch) {
         ConsumerGroup group = groups.get(groupId);
-        if (group != null && group.members.get(member.memberId) == member
-            && member.assignment.state() == MemberState.UNREVOKED_PARTITIONS
-            && member.assignment.memberEpoch() == epoch) {
+        if (group != null
+                && group.members.get(member.memberId) == member
+                && member.assignment.state() == MemberState.UNREVOKED_PARTITIONS
+                && member.assignment.memberEpoch() == epoch) {
             member.rebalanceTimer = null;
             heartbeats.removeMember(group, member, "did not revoke its partitions within its rebalance timeout");
-            persist(groupId, error -> { });
+            persist(groupId, error -> {});
         }
     }
 
@@ -196,13 +209,12 @@ public final class ConsumerGroupCoordinator {
         }
         long now = timer.nowMs();
         if (now < member.sessionDeadlineMs) {
-            member.sessionTimer = timer.schedule(member.sessionDeadlineMs - now,
-                () -> onSessionTimer(groupId, member));
+            member.sessionTimer = timer.schedule(member.sessionDeadlineMs - now, () -> onSessionTimer(groupId, member));
             return;
         }
         member.sessionTimer = null;
         heartbeats.removeMember(group, member, "session timed out");
-        persist(groupId, error -> { });
+        persist(groupId, error -> {});
     }
 
     /** The members' timers, for the heartbeat handling; their tasks come back through this lock. */
@@ -228,8 +240,10 @@ public final class ConsumerGroupCoordinator {
     public synchronized DescribedGroup describe(String groupId) {
         ConsumerGroup group = groups.get(groupId);
         if (group == null) {
-            return new DescribedGroup().setGroupId(groupId).setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
-                .setErrorMessage("Group " + groupId + " is not a consumer group.");
+            return new DescribedGroup()
+                    .setGroupId(groupId)
+                    .setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
+                    .setErrorMessage("Group " + groupId + " is not a consumer group.");
         }
         return ConsumerGroupDescriptions.describe(group, metadata.get());
     }
@@ -253,8 +267,8 @@ public final class ConsumerGroupCoordinator {
      *
      * @param partitions the partitions committed, by topic id
      */
-    public synchronized Errors validateOffsetCommit(String groupId, String memberId, int memberEpoch,
-                                                    short apiVersion, Map<Uuid, Set<Integer>> partitions) {
+    public synchronized Errors validateOffsetCommit(
+            String groupId, String memberId, int memberEpoch, short apiVersion, Map<Uuid, Set<Integer>> partitions) {
         ConsumerGroup group = groups.get(groupId);
         if (group == null) {
             return null;
@@ -305,7 +319,7 @@ public final class ConsumerGroupCoordinator {
         ConsumerGroup group = groups.get(groupId);
         if (group != null && group.members.isEmpty()) {
             groups.remove(groupId);
-            persist(groupId, error -> { });
+            persist(groupId, error -> {});
         }
     }
 
@@ -349,7 +363,7 @@ public final class ConsumerGroupCoordinator {
             return Errors.NON_EMPTY_GROUP;
         }
         groups.remove(groupId);
-        persist(groupId, error -> { });
+        persist(groupId, error -> {});
         return Errors.NONE;
     }
 
@@ -364,7 +378,7 @@ public final class ConsumerGroupCoordinator {
             return Errors.INCONSISTENT_GROUP_PROTOCOL;
         }
         groups.remove(groupId);
-        persist(groupId, error -> { });
+        persist(groupId, error -> {});
         classicAction.run();
         return Errors.NONE;
     }

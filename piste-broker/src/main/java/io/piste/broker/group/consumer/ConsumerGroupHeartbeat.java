@@ -46,9 +46,13 @@ final class ConsumerGroupHeartbeat {
     private final MemberTimers timers;
 
     /** @param groups the coordinator's groups, read and changed under its lock */
-    ConsumerGroupHeartbeat(ConsumerGroupConfig config, GroupTimer clock, Supplier<MetadataImage> metadata,
-                           ConsumerGroupCoordinator.ClassicGroups classicGroups, Map<String, ConsumerGroup> groups,
-                           MemberTimers timers) {
+    ConsumerGroupHeartbeat(
+            ConsumerGroupConfig config,
+            GroupTimer clock,
+            Supplier<MetadataImage> metadata,
+            ConsumerGroupCoordinator.ClassicGroups classicGroups,
+            Map<String, ConsumerGroup> groups,
+            MemberTimers timers) {
         this.config = config;
         this.assignors = new Assignors(config.assignors());
         this.clock = clock;
@@ -59,8 +63,8 @@ final class ConsumerGroupHeartbeat {
     }
 
     /** The heartbeat's answer; the group's changes are made, not yet written. */
-    ConsumerGroupHeartbeatResponseData heartbeat(ConsumerGroupHeartbeatRequestData request, short version,
-                                                 String clientId, String clientHost) {
+    ConsumerGroupHeartbeatResponseData heartbeat(
+            ConsumerGroupHeartbeatRequestData request, short version, String clientId, String clientHost) {
         ApiError invalid = HeartbeatRequestCheck.check(request, version, clientId, assignors);
         if (invalid != null) {
             return error(invalid.error(), invalid.message());
@@ -74,8 +78,9 @@ final class ConsumerGroupHeartbeat {
         if (group == null) {
             if (epoch != 0) {
                 // The group was deleted, or its state was never written: the member rejoins on this answer.
-                return error(Errors.UNKNOWN_MEMBER_ID, "Group " + groupId + " has no member " + request.memberId()
-                    + "; rejoin with member epoch 0.");
+                return error(
+                        Errors.UNKNOWN_MEMBER_ID,
+                        "Group " + groupId + " has no member " + request.memberId() + "; rejoin with member epoch 0.");
             }
             if (!classicGroups.removeIfEmpty(groupId)) {
                 return error(Errors.GROUP_ID_NOT_FOUND, "Group " + groupId + " is not a consumer group.");
@@ -84,7 +89,8 @@ final class ConsumerGroupHeartbeat {
             groups.put(groupId, group);
         }
         String memberId = request.memberId() == null || request.memberId().isEmpty()
-            ? Uuid.randomUuid().toString() : request.memberId();
+                ? Uuid.randomUuid().toString()
+                : request.memberId();
         Map<Uuid, Set<Integer>> owned = Partitions.fromRequest(request.topicPartitions());
         ConsumerGroupMember member;
         boolean joined = false;
@@ -93,8 +99,10 @@ final class ConsumerGroupHeartbeat {
             if (member == null) {
                 member = newOrReplacingMember(group, memberId, request.instanceId());
                 if (member == null) {
-                    return error(Errors.UNRELEASED_INSTANCE_ID, "Static member with instance id "
-                        + request.instanceId() + " is still active in group " + groupId + ".");
+                    return error(
+                            Errors.UNRELEASED_INSTANCE_ID,
+                            "Static member with instance id " + request.instanceId() + " is still active in group "
+                                    + groupId + ".");
                 }
                 joined = !group.members.containsKey(memberId);
             }
@@ -105,18 +113,22 @@ final class ConsumerGroupHeartbeat {
                 return error(Errors.UNKNOWN_MEMBER_ID, "Member " + memberId + " is not in group " + groupId + ".");
             }
             if (request.instanceId() != null && !memberId.equals(group.staticMembers.get(request.instanceId()))) {
-                return error(Errors.FENCED_INSTANCE_ID, "Instance id " + request.instanceId()
-                    + " belongs to another member.");
+                return error(
+                        Errors.FENCED_INSTANCE_ID,
+                        "Instance id " + request.instanceId() + " belongs to another member.");
             }
             Errors fenced = MemberEpochChecks.heartbeat(member, epoch, owned);
             if (fenced != Errors.NONE) {
-                return error(fenced, "Member " + memberId + " sent epoch " + epoch + "; its epoch is "
-                    + member.assignment.memberEpoch() + ".");
+                return error(
+                        fenced,
+                        "Member " + memberId + " sent epoch " + epoch + "; its epoch is "
+                                + member.assignment.memberEpoch() + ".");
             }
         }
         if (joined && group.members.size() >= config.maxSize()) {
-            return error(Errors.GROUP_MAX_SIZE_REACHED, "The consumer group has reached its maximum capacity of "
-                + config.maxSize() + " members.");
+            return error(
+                    Errors.GROUP_MAX_SIZE_REACHED,
+                    "The consumer group has reached its maximum capacity of " + config.maxSize() + " members.");
         }
         if (joined) {
             group.addMember(member);
@@ -128,14 +140,14 @@ final class ConsumerGroupHeartbeat {
         reconcile(group, member, owned);
         timers.touchSession(group, member);
         ConsumerGroupHeartbeatResponseData response = new ConsumerGroupHeartbeatResponseData()
-            .setMemberId(memberId)
-            .setMemberEpoch(member.assignment.memberEpoch())
-            .setHeartbeatIntervalMs(config.heartbeatIntervalMs(
-                group.isChanging(clock.nowMs(), config.heartbeatIntervalMs())));
+                .setMemberId(memberId)
+                .setMemberEpoch(member.assignment.memberEpoch())
+                .setHeartbeatIntervalMs(
+                        config.heartbeatIntervalMs(group.isChanging(clock.nowMs(), config.heartbeatIntervalMs())));
         MemberAssignment after = member.assignment;
         if (epoch == 0 || !after.equals(before) || (owned != null && !owned.equals(after.assigned()))) {
             response.setAssignment(new ConsumerGroupHeartbeatResponseData.Assignment()
-                .setTopicPartitions(Partitions.toResponse(after.assigned())));
+                    .setTopicPartitions(Partitions.toResponse(after.assigned())));
         }
         return response;
     }
@@ -148,8 +160,8 @@ final class ConsumerGroupHeartbeat {
      * @return the member, or null if the earlier incarnation is still active (UNRELEASED_INSTANCE_ID)
      */
     private ConsumerGroupMember newOrReplacingMember(ConsumerGroup group, String memberId, String instanceId) {
-        ConsumerGroupMember old = instanceId == null ? null
-            : group.members.get(group.staticMembers.getOrDefault(instanceId, ""));
+        ConsumerGroupMember old =
+                instanceId == null ? null : group.members.get(group.staticMembers.getOrDefault(instanceId, ""));
         if (old == null) {
             return new ConsumerGroupMember(memberId, instanceId);
         }
@@ -166,13 +178,14 @@ final class ConsumerGroupHeartbeat {
         String memberId = request.memberId();
         ConsumerGroupMember member = group == null ? null : group.members.get(memberId);
         if (member == null) {
-            return error(Errors.UNKNOWN_MEMBER_ID, "Member " + memberId + " is not in group " + request.groupId()
-                + ".");
+            return error(
+                    Errors.UNKNOWN_MEMBER_ID, "Member " + memberId + " is not in group " + request.groupId() + ".");
         }
         if (request.memberEpoch() == ConsumerGroupCoordinator.STATIC_LEAVE_EPOCH) {
             if (!memberId.equals(group.staticMembers.get(request.instanceId()))) {
-                return error(Errors.FENCED_INSTANCE_ID, "Instance id " + request.instanceId()
-                    + " belongs to another member.");
+                return error(
+                        Errors.FENCED_INSTANCE_ID,
+                        "Instance id " + request.instanceId() + " belongs to another member.");
             }
             // It keeps its partitions for its session timeout, so that a quick restart moves nothing.
             member.leftStatically = true;
@@ -180,12 +193,16 @@ final class ConsumerGroupHeartbeat {
         } else {
             removeMember(group, member, "left");
         }
-        return new ConsumerGroupHeartbeatResponseData().setMemberId(memberId).setMemberEpoch(request.memberEpoch())
-            .setHeartbeatIntervalMs(0);
+        return new ConsumerGroupHeartbeatResponseData()
+                .setMemberId(memberId)
+                .setMemberEpoch(request.memberEpoch())
+                .setHeartbeatIntervalMs(0);
     }
 
     static ConsumerGroupHeartbeatResponseData error(Errors error, String message) {
-        return new ConsumerGroupHeartbeatResponseData().setErrorCode(error.code()).setErrorMessage(message);
+        return new ConsumerGroupHeartbeatResponseData()
+                .setErrorCode(error.code())
+                .setErrorMessage(message);
     }
 
     /** Removes a member (it left, or a timer expired it): its partitions are free at once, the group moves on. */
@@ -217,17 +234,20 @@ final class ConsumerGroupHeartbeat {
         }
     }
 
-    private static Map<String, Map<Uuid, Set<Integer>>> targetAssignment(ConsumerGroup group,
-                                                                         PartitionAssignor assignor) {
+    private static Map<String, Map<Uuid, Set<Integer>>> targetAssignment(
+            ConsumerGroup group, PartitionAssignor assignor) {
         Map<Uuid, Integer> partitionCounts = new HashMap<>();
         group.subscribedTopics.values().forEach(t -> partitionCounts.put(t.topicId(), t.partitionCount()));
         TreeMap<String, AssignmentSpec.Member> members = new TreeMap<>();
         for (ConsumerGroupMember m : group.members.values()) {
-            members.put(m.memberId, new AssignmentSpec.Member(m.instanceId,
-                TopicSubscriptions.topicIdsOf(m, group.subscribedTopics), group.targetOf(m.memberId)));
+            members.put(
+                    m.memberId,
+                    new AssignmentSpec.Member(
+                            m.instanceId,
+                            TopicSubscriptions.topicIdsOf(m, group.subscribedTopics),
+                            group.targetOf(m.memberId)));
         }
-        return members.isEmpty() ? Map.of()
-            : Map.copyOf(assignor.assign(new AssignmentSpec(members, partitionCounts)));
+        return members.isEmpty() ? Map.of() : Map.copyOf(assignor.assign(new AssignmentSpec(members, partitionCounts)));
     }
 
     /** Kafka's choice: the assignor most members ask for, else the broker's default. */
@@ -239,15 +259,15 @@ final class ConsumerGroupHeartbeat {
             }
         }
         return votes.entrySet().stream()
-            .max(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
-            .map(e -> assignors.get(e.getKey()))
-            .orElse(assignors.defaultAssignor());
+                .max(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                .map(e -> assignors.get(e.getKey()))
+                .orElse(assignors.defaultAssignor());
     }
 
     private void reconcile(ConsumerGroup group, ConsumerGroupMember member, Map<Uuid, Set<Integer>> owned) {
         MemberAssignment before = member.assignment;
-        MemberAssignment after = Reconciliation.next(member.memberId, before, group.assignmentEpoch,
-            group.targetOf(member.memberId), owned, group::ownerOf);
+        MemberAssignment after = Reconciliation.next(
+                member.memberId, before, group.assignmentEpoch, group.targetOf(member.memberId), owned, group::ownerOf);
         if (after.equals(before)) {
             return;
         }

@@ -1,9 +1,9 @@
 package io.piste.broker.group.consumer;
 
+import com.google.re2j.Pattern;
 import io.piste.broker.group.GroupTimer;
 import java.util.List;
 import java.util.Objects;
-import com.google.re2j.Pattern;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 
 /**
@@ -25,6 +25,7 @@ final class ConsumerGroupMember {
     MemberAssignment assignment = MemberAssignment.NEW_MEMBER;
     /** A static member that left with epoch -2: it keeps its partitions until it rejoins or its session ends. */
     boolean leftStatically;
+
     long sessionDeadlineMs;
     GroupTimer.Scheduled sessionTimer;
     GroupTimer.Scheduled rebalanceTimer;
@@ -54,7 +55,8 @@ final class ConsumerGroupMember {
             rebalanceTimeoutMs = request.rebalanceTimeoutMs();
         }
         boolean changed = false;
-        if (request.subscribedTopicNames() != null && !request.subscribedTopicNames().equals(subscribedTopicNames)) {
+        if (request.subscribedTopicNames() != null
+                && !request.subscribedTopicNames().equals(subscribedTopicNames)) {
             subscribedTopicNames = List.copyOf(request.subscribedTopicNames());
             changed = true;
         }
@@ -85,6 +87,7 @@ final class ConsumerGroupMember {
 
     boolean subscribesTo(String topic) {
         return subscribedTopicNames.contains(topic)
-            || (subscribedTopicPattern != null && subscribedTopicPattern.matcher(topic).matches());
+                || (subscribedTopicPattern != null
+                        && subscribedTopicPattern.matcher(topic).matches());
     }
 }

@@ -1,5 +1,6 @@
 package io.piste.broker.group.consumer;
 
+import com.google.re2j.Pattern;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import com.google.re2j.Pattern;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -45,8 +45,7 @@ final class ConsumerGroupSnapshot {
     /** Without assignment epochs. */
     private static final short VERSION_1 = 1;
 
-    private ConsumerGroupSnapshot() {
-    }
+    private ConsumerGroupSnapshot() {}
 
     /**
      * Throws {@link IllegalStateException} if a string does not fit {@code writeUTF} (65535 bytes): requests are
@@ -138,8 +137,8 @@ final class ConsumerGroupSnapshot {
                 }
                 m.subscribedTopicNames = List.copyOf(topics);
                 m.subscribedTopicRegex = readNullable(in);
-                m.subscribedTopicPattern = m.subscribedTopicRegex == null ? null
-                    : Pattern.compile(m.subscribedTopicRegex);
+                m.subscribedTopicPattern =
+                        m.subscribedTopicRegex == null ? null : Pattern.compile(m.subscribedTopicRegex);
                 m.serverAssignor = readNullable(in);
                 m.leftStatically = in.readBoolean();
                 int epoch = in.readInt();
@@ -150,8 +149,8 @@ final class ConsumerGroupSnapshot {
                 } else {
                     Map<Uuid, Map<Integer, Integer>> epochs = new HashMap<>();
                     Map<Uuid, Set<Integer>> assigned = readOwned(in, epochs);
-                    m.assignment = new MemberAssignment(epoch, previous, state, assigned, readOwned(in, epochs),
-                        epochs);
+                    m.assignment =
+                            new MemberAssignment(epoch, previous, state, assigned, readOwned(in, epochs), epochs);
                 }
                 group.members.put(m.memberId, m);
                 if (m.instanceId != null) {
@@ -183,8 +182,9 @@ final class ConsumerGroupSnapshot {
     }
 
     /** The partitions, each followed by its assignment epoch unless {@code epochs} is null (the v1 layout). */
-    private static void writeOwned(DataOutputStream out, Map<Uuid, Set<Integer>> partitions,
-                                   Map<Uuid, Map<Integer, Integer>> epochs) throws IOException {
+    private static void writeOwned(
+            DataOutputStream out, Map<Uuid, Set<Integer>> partitions, Map<Uuid, Map<Integer, Integer>> epochs)
+            throws IOException {
         Map<String, Uuid> byName = new TreeMap<>();
         partitions.keySet().forEach(id -> byName.put(id.toString(), id));
         out.writeInt(byName.size());
@@ -204,7 +204,7 @@ final class ConsumerGroupSnapshot {
 
     /** The partitions, each one's assignment epoch put into {@code epochs}. */
     private static Map<Uuid, Set<Integer>> readOwned(DataInputStream in, Map<Uuid, Map<Integer, Integer>> epochs)
-        throws IOException {
+            throws IOException {
         Map<Uuid, Set<Integer>> partitions = new HashMap<>();
         for (int t = in.readInt(); t > 0; t--) {
             Uuid topic = new Uuid(in.readLong(), in.readLong());

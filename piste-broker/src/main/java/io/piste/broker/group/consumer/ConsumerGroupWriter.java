@@ -30,6 +30,7 @@ final class ConsumerGroupWriter {
         final byte[] snapshot;
         /** Null while in flight. */
         private Errors result;
+
         private final List<Consumer<Errors>> waiters = new ArrayList<>(1);
 
         Write(byte[] snapshot, Errors result) {

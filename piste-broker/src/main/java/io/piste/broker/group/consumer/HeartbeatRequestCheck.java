@@ -1,8 +1,8 @@
 package io.piste.broker.group.consumer;
 
-import io.piste.broker.group.StoredStrings;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import io.piste.broker.group.StoredStrings;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiError;
@@ -10,16 +10,15 @@ import org.apache.kafka.common.requests.ApiError;
 /** Kafka's checks of a ConsumerGroupHeartbeat request before it touches any group. */
 final class HeartbeatRequestCheck {
 
-    private HeartbeatRequestCheck() {
-    }
+    private HeartbeatRequestCheck() {}
 
     /**
      * The error to answer with, or null if the request is well formed.
      *
      * @param clientId the request header's client id, which the member keeps too
      */
-    static ApiError check(ConsumerGroupHeartbeatRequestData request, short version, String clientId,
-                          Assignors assignors) {
+    static ApiError check(
+            ConsumerGroupHeartbeatRequestData request, short version, String clientId, Assignors assignors) {
         String tooLong = tooLong(request, clientId);
         if (tooLong != null) {
             return invalid(tooLong);
@@ -35,7 +34,8 @@ final class HeartbeatRequestCheck {
             return invalid("RackId can't be empty.");
         }
         // From v1 the client chooses its member id (KIP-1082); v0 lets the coordinator choose it at the join.
-        boolean memberIdMissing = request.memberId() == null || request.memberId().isEmpty();
+        boolean memberIdMissing =
+                request.memberId() == null || request.memberId().isEmpty();
         if (memberIdMissing && (version >= 1 || epoch != 0)) {
             return invalid("MemberId can't be empty.");
         }
@@ -57,16 +57,18 @@ final class HeartbeatRequestCheck {
             }
         }
         if (request.serverAssignor() != null && assignors.get(request.serverAssignor()) == null) {
-            return new ApiError(Errors.UNSUPPORTED_ASSIGNOR,
-                "ServerAssignor " + request.serverAssignor() + " is not supported.");
+            return new ApiError(
+                    Errors.UNSUPPORTED_ASSIGNOR, "ServerAssignor " + request.serverAssignor() + " is not supported.");
         }
-        if (request.subscribedTopicRegex() != null && !request.subscribedTopicRegex().isEmpty()) {
+        if (request.subscribedTopicRegex() != null
+                && !request.subscribedTopicRegex().isEmpty()) {
             try {
                 Pattern.compile(request.subscribedTopicRegex());
             } catch (PatternSyntaxException e) {
-                return new ApiError(Errors.INVALID_REGULAR_EXPRESSION,
-                    "SubscribedTopicRegex `" + request.subscribedTopicRegex() + "` is not a valid regular expression: "
-                        + e.getDescription() + ".");
+                return new ApiError(
+                        Errors.INVALID_REGULAR_EXPRESSION,
+                        "SubscribedTopicRegex `" + request.subscribedTopicRegex()
+                                + "` is not a valid regular expression: " + e.getDescription() + ".");
             }
         }
         return null;
@@ -78,9 +80,13 @@ final class HeartbeatRequestCheck {
      */
     private static String tooLong(ConsumerGroupHeartbeatRequestData request, String clientId) {
         String[][] fields = {
-            {"GroupId", request.groupId()}, {"MemberId", request.memberId()}, {"InstanceId", request.instanceId()},
-            {"RackId", request.rackId()}, {"SubscribedTopicRegex", request.subscribedTopicRegex()},
-            {"ServerAssignor", request.serverAssignor()}, {"ClientId", clientId},
+            {"GroupId", request.groupId()},
+            {"MemberId", request.memberId()},
+            {"InstanceId", request.instanceId()},
+            {"RackId", request.rackId()},
+            {"SubscribedTopicRegex", request.subscribedTopicRegex()},
+            {"ServerAssignor", request.serverAssignor()},
+            {"ClientId", clientId},
         };
         for (String[] field : fields) {
             String message = StoredStrings.tooLong(field[0], field[1]);

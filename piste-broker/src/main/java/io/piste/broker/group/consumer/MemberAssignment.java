@@ -18,12 +18,16 @@ import org.apache.kafka.common.Uuid;
  *                            member epoch at which it was assigned to the member; a commit sent with an older member
  *                            epoch is accepted for the partition from that epoch on. Exactly the owned partitions.
  */
-record MemberAssignment(int memberEpoch, int previousMemberEpoch, MemberState state,
-                        Map<Uuid, Set<Integer>> assigned, Map<Uuid, Set<Integer>> pendingRevocation,
-                        Map<Uuid, Map<Integer, Integer>> assignmentEpochs) {
+record MemberAssignment(
+        int memberEpoch,
+        int previousMemberEpoch,
+        MemberState state,
+        Map<Uuid, Set<Integer>> assigned,
+        Map<Uuid, Set<Integer>> pendingRevocation,
+        Map<Uuid, Map<Integer, Integer>> assignmentEpochs) {
 
     static final MemberAssignment NEW_MEMBER =
-        new MemberAssignment(0, 0, MemberState.STABLE, Partitions.NONE, Partitions.NONE, Map.of());
+            new MemberAssignment(0, 0, MemberState.STABLE, Partitions.NONE, Partitions.NONE, Map.of());
 
     MemberAssignment {
         assigned = Partitions.copyOf(assigned);
@@ -35,10 +39,19 @@ record MemberAssignment(int memberEpoch, int previousMemberEpoch, MemberState st
      * Every partition assigned at {@code memberEpoch}: how an assignment without assignment epochs is read (a
      * snapshot of version 1, as Kafka reads an assignment record written before KIP-1251).
      */
-    MemberAssignment(int memberEpoch, int previousMemberEpoch, MemberState state,
-                     Map<Uuid, Set<Integer>> assigned, Map<Uuid, Set<Integer>> pendingRevocation) {
-        this(memberEpoch, previousMemberEpoch, state, assigned, pendingRevocation,
-            withEpoch(Math.max(memberEpoch, 0), assigned, pendingRevocation));
+    MemberAssignment(
+            int memberEpoch,
+            int previousMemberEpoch,
+            MemberState state,
+            Map<Uuid, Set<Integer>> assigned,
+            Map<Uuid, Set<Integer>> pendingRevocation) {
+        this(
+                memberEpoch,
+                previousMemberEpoch,
+                state,
+                assigned,
+                pendingRevocation,
+                withEpoch(Math.max(memberEpoch, 0), assigned, pendingRevocation));
     }
 
     /** The member epoch at which the member was assigned this partition, or -1 if it does not own it. */
@@ -49,9 +62,10 @@ record MemberAssignment(int memberEpoch, int previousMemberEpoch, MemberState st
     }
 
     /** {@code epochs} of the owned partitions; throws if one of them has none. */
-    private static Map<Uuid, Map<Integer, Integer>> ownedOnly(Map<Uuid, Map<Integer, Integer>> epochs,
-                                                              Map<Uuid, Set<Integer>> assigned,
-                                                              Map<Uuid, Set<Integer>> pendingRevocation) {
+    private static Map<Uuid, Map<Integer, Integer>> ownedOnly(
+            Map<Uuid, Map<Integer, Integer>> epochs,
+            Map<Uuid, Set<Integer>> assigned,
+            Map<Uuid, Set<Integer>> pendingRevocation) {
         Map<Uuid, Map<Integer, Integer>> owned = new HashMap<>();
         for (Map<Uuid, Set<Integer>> partitions : List.of(assigned, pendingRevocation)) {
             partitions.forEach((topic, ids) -> {
@@ -60,8 +74,8 @@ record MemberAssignment(int memberEpoch, int previousMemberEpoch, MemberState st
                 for (int p : ids) {
                     Integer epoch = known.get(p);
                     if (epoch == null) {
-                        throw new IllegalArgumentException("no assignment epoch for owned partition " + topic + "-"
-                            + p);
+                        throw new IllegalArgumentException(
+                                "no assignment epoch for owned partition " + topic + "-" + p);
                     }
                     byPartition.put(p, epoch);
                 }
@@ -72,12 +86,12 @@ record MemberAssignment(int memberEpoch, int previousMemberEpoch, MemberState st
     }
 
     /** Every partition of {@code assigned} and {@code pendingRevocation} at {@code epoch}. */
-    static Map<Uuid, Map<Integer, Integer>> withEpoch(int epoch, Map<Uuid, Set<Integer>> assigned,
-                                                      Map<Uuid, Set<Integer>> pendingRevocation) {
+    static Map<Uuid, Map<Integer, Integer>> withEpoch(
+            int epoch, Map<Uuid, Set<Integer>> assigned, Map<Uuid, Set<Integer>> pendingRevocation) {
         Map<Uuid, Map<Integer, Integer>> epochs = new HashMap<>();
         for (Map<Uuid, Set<Integer>> partitions : List.of(assigned, pendingRevocation)) {
-            partitions.forEach((topic, ids) -> ids.forEach(p ->
-                epochs.computeIfAbsent(topic, t -> new HashMap<>()).put(p, epoch)));
+            partitions.forEach((topic, ids) -> ids.forEach(
+                    p -> epochs.computeIfAbsent(topic, t -> new HashMap<>()).put(p, epoch)));
         }
         return epochs;
     }

@@ -11,8 +11,7 @@ import org.apache.kafka.common.protocol.Errors;
  */
 final class MemberEpochChecks {
 
-    private MemberEpochChecks() {
-    }
+    private MemberEpochChecks() {}
 
     /**
      * ConsumerGroupHeartbeat: a member may send its current epoch, or its previous one if it missed the answer that
@@ -23,8 +22,10 @@ final class MemberEpochChecks {
         if (member.leftStatically || epoch > current.memberEpoch()) {
             return Errors.FENCED_MEMBER_EPOCH;
         }
-        if (epoch < current.memberEpoch() && (epoch != current.previousMemberEpoch() || owned == null
-            || !Partitions.isSubset(owned, current.assigned()))) {
+        if (epoch < current.memberEpoch()
+                && (epoch != current.previousMemberEpoch()
+                        || owned == null
+                        || !Partitions.isSubset(owned, current.assigned()))) {
             return Errors.FENCED_MEMBER_EPOCH;
         }
         return Errors.NONE;

@@ -18,8 +18,7 @@ final class Partitions {
 
     static final Map<Uuid, Set<Integer>> NONE = Map.of();
 
-    private Partitions() {
-    }
+    private Partitions() {}
 
     static Map<Uuid, Set<Integer>> copyOf(Map<Uuid, Set<Integer>> partitions) {
         Map<Uuid, Set<Integer>> copy = new HashMap<>();
@@ -90,9 +89,9 @@ final class Partitions {
 
     static List<ConsumerGroupHeartbeatResponseData.TopicPartitions> toResponse(Map<Uuid, Set<Integer>> partitions) {
         return partitions.entrySet().stream()
-            .map(e -> new ConsumerGroupHeartbeatResponseData.TopicPartitions()
-                .setTopicId(e.getKey())
-                .setPartitions(List.copyOf(e.getValue())))
-            .toList();
+                .map(e -> new ConsumerGroupHeartbeatResponseData.TopicPartitions()
+                        .setTopicId(e.getKey())
+                        .setPartitions(List.copyOf(e.getValue())))
+                .toList();
     }
 }

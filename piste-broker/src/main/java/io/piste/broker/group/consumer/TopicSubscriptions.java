@@ -19,8 +19,7 @@ import org.apache.kafka.common.internals.Topic;
  */
 final class TopicSubscriptions {
 
-    private TopicSubscriptions() {
-    }
+    private TopicSubscriptions() {}
 
     static Map<String, SubscribedTopic> resolve(Collection<ConsumerGroupMember> members, MetadataImage image) {
         Map<String, SubscribedTopic> resolved = new TreeMap<>();
@@ -41,7 +40,9 @@ final class TopicSubscriptions {
                 }
                 for (ConsumerGroupMember member : members) {
                     if (member.subscribedTopicPattern != null
-                        && member.subscribedTopicPattern.matcher(topic.name()).matches()) {
+                            && member.subscribedTopicPattern
+                                    .matcher(topic.name())
+                                    .matches()) {
                         resolved.put(topic.name(), new SubscribedTopic(topic.topicId(), topic.partitionCount()));
                         break;
                     }
@@ -55,8 +56,7 @@ final class TopicSubscriptions {
     static Set<Uuid> topicIdsOf(ConsumerGroupMember member, Map<String, SubscribedTopic> resolved) {
         Set<Uuid> ids = new HashSet<>();
         resolved.forEach((name, topic) -> {
-            if (member.subscribesTo(name) && !(Topic.isInternal(name)
-                && !member.subscribedTopicNames.contains(name))) {
+            if (member.subscribesTo(name) && !(Topic.isInternal(name) && !member.subscribedTopicNames.contains(name))) {
                 ids.add(topic.topicId());
             }
         });

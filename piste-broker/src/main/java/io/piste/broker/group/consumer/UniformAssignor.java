@@ -53,17 +53,18 @@ final class UniformAssignor implements PartitionAssignor {
         }
 
         void keepPrevious() {
-            spec.members().forEach((memberId, member) -> member.currentTarget().forEach((topic, partitions) -> {
-                Integer count = spec.partitionCounts().get(topic);
-                if (count == null || !member.subscribedTopics().contains(topic)) {
-                    return;
-                }
-                for (int p : partitions) {
-                    if (p < count && !isOwned(topic, p)) {
-                        give(memberId, topic, p);
-                    }
-                }
-            }));
+            spec.members()
+                    .forEach((memberId, member) -> member.currentTarget().forEach((topic, partitions) -> {
+                        Integer count = spec.partitionCounts().get(topic);
+                        if (count == null || !member.subscribedTopics().contains(topic)) {
+                            return;
+                        }
+                        for (int p : partitions) {
+                            if (p < count && !isOwned(topic, p)) {
+                                give(memberId, topic, p);
+                            }
+                        }
+                    }));
         }
 
         void assignUnowned() {
@@ -82,7 +83,9 @@ final class UniformAssignor implements PartitionAssignor {
         }
 
         void balance() {
-            int guard = 1 + counts.size() * (1 + owned.values().stream().mapToInt(Set::size).sum());
+            int guard = 1
+                    + counts.size()
+                            * (1 + owned.values().stream().mapToInt(Set::size).sum());
             while (guard-- > 0 && moveOne()) {
                 // Each move narrows the gap between the most and the least loaded member.
             }
@@ -90,15 +93,17 @@ final class UniformAssignor implements PartitionAssignor {
 
         private boolean moveOne() {
             List<String> donors = new ArrayList<>(counts.keySet());
-            donors.sort(Comparator.<String>comparingInt(counts::get).reversed()
-                .thenComparing(Comparator.naturalOrder()));
+            donors.sort(
+                    Comparator.<String>comparingInt(counts::get).reversed().thenComparing(Comparator.naturalOrder()));
             for (String donor : donors) {
-                for (Map.Entry<Uuid, TreeSet<Integer>> entry : assignment.get(donor).entrySet()) {
+                for (Map.Entry<Uuid, TreeSet<Integer>> entry :
+                        assignment.get(donor).entrySet()) {
                     // Copied out first: take() may remove the entry, and a removed TreeMap entry can change its key.
                     Uuid topic = entry.getKey();
                     String receiver = leastLoaded(topic, donor);
-                    if (receiver != null && counts.get(receiver) + 1 < counts.get(donor)
-                        && !entry.getValue().isEmpty()) {
+                    if (receiver != null
+                            && counts.get(receiver) + 1 < counts.get(donor)
+                            && !entry.getValue().isEmpty()) {
                         int partition = entry.getValue().last();
                         take(donor, topic, partition);
                         give(receiver, topic, partition);
@@ -113,7 +118,8 @@ final class UniformAssignor implements PartitionAssignor {
         private String leastLoaded(Uuid topic, String except) {
             String best = null;
             for (Map.Entry<String, AssignmentSpec.Member> m : spec.members().entrySet()) {
-                if (m.getKey().equals(except) || !m.getValue().subscribedTopics().contains(topic)) {
+                if (m.getKey().equals(except)
+                        || !m.getValue().subscribedTopics().contains(topic)) {
                     continue;
                 }
                 if (best == null || counts.get(m.getKey()) < counts.get(best)) {
@@ -145,8 +151,8 @@ final class UniformAssignor implements PartitionAssignor {
 
         Map<String, Map<Uuid, Set<Integer>>> result() {
             Map<String, Map<Uuid, Set<Integer>>> result = new TreeMap<>();
-            assignment.forEach((member, partitions) -> result.put(member, Partitions.copyOf(
-                new HashMap<>(partitions))));
+            assignment.forEach(
+                    (member, partitions) -> result.put(member, Partitions.copyOf(new HashMap<>(partitions))));
             return result;
         }
     }

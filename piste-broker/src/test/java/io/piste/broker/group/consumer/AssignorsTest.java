@@ -42,8 +42,10 @@ class AssignorsTest {
         assertThat(result).containsOnlyKeys("a", "b", "c");
         assertThat(result.values()).allSatisfy(p -> assertThat(count(p)).isBetween(2, 3));
         Set<String> all = new HashSet<>();
-        result.values().forEach(p -> p.forEach((t, ids) -> ids.forEach(i -> assertThat(all.add(t + "-" + i))
-            .as("partition %s-%s given once", t, i).isTrue())));
+        result.values()
+                .forEach(p -> p.forEach((t, ids) -> ids.forEach(i -> assertThat(all.add(t + "-" + i))
+                        .as("partition %s-%s given once", t, i)
+                        .isTrue())));
         assertThat(all).hasSize(7);
     }
 
@@ -51,8 +53,8 @@ class AssignorsTest {
     void shouldMoveOnlyWhatBalanceNeedsWhenAMemberJoins() {
         Map<Uuid, Set<Integer>> a = Map.of(T1, Set.of(0, 1, 2));
         Map<Uuid, Set<Integer>> b = Map.of(T1, Set.of(3, 4, 5));
-        Map<String, AssignmentSpec.Member> members = Map.of(
-            "a", member(Set.of(T1), a), "b", member(Set.of(T1), b), "c", member(Set.of(T1), Map.of()));
+        Map<String, AssignmentSpec.Member> members =
+                Map.of("a", member(Set.of(T1), a), "b", member(Set.of(T1), b), "c", member(Set.of(T1), Map.of()));
 
         Map<String, Map<Uuid, Set<Integer>>> result = uniform.assign(spec(Map.of(T1, 6), members));
 
@@ -65,8 +67,8 @@ class AssignorsTest {
     @Test
     void shouldKeepAnAssignmentThatIsAlreadyBalanced() {
         Map<String, AssignmentSpec.Member> members = Map.of(
-            "a", member(Set.of(T1), Map.of(T1, Set.of(1, 3))),
-            "b", member(Set.of(T1), Map.of(T1, Set.of(0, 2))));
+                "a", member(Set.of(T1), Map.of(T1, Set.of(1, 3))),
+                "b", member(Set.of(T1), Map.of(T1, Set.of(0, 2))));
 
         Map<String, Map<Uuid, Set<Integer>>> result = uniform.assign(spec(Map.of(T1, 4), members));
 
@@ -77,8 +79,8 @@ class AssignorsTest {
     @Test
     void shouldGiveTopicsOnlyToTheirSubscribersAndDropPartitionsOfGoneTopics() {
         Map<String, AssignmentSpec.Member> members = Map.of(
-            "a", member(Set.of(T1), Map.of(T2, Set.of(0))),
-            "b", member(Set.of(T1, T2), Map.of()));
+                "a", member(Set.of(T1), Map.of(T2, Set.of(0))),
+                "b", member(Set.of(T1, T2), Map.of()));
 
         Map<String, Map<Uuid, Set<Integer>>> result = uniform.assign(spec(Map.of(T1, 2, T2, 2), members));
 
@@ -90,8 +92,8 @@ class AssignorsTest {
     @Test
     void shouldKeepEveryPartitionOfTheStayingMembersWhenOneLeaves() {
         Map<String, AssignmentSpec.Member> members = Map.of(
-            "a", member(Set.of(T1), Map.of(T1, Set.of(0, 1))),
-            "b", member(Set.of(T1), Map.of(T1, Set.of(2, 3))));
+                "a", member(Set.of(T1), Map.of(T1, Set.of(0, 1))),
+                "b", member(Set.of(T1), Map.of(T1, Set.of(2, 3))));
 
         Map<String, Map<Uuid, Set<Integer>>> result = uniform.assign(spec(Map.of(T1, 6), members));
 
@@ -132,22 +134,31 @@ class AssignorsTest {
                 Map<String, Map<Uuid, Set<Integer>>> result = assignor.assign(spec(counts, members));
                 Map<String, String> owner = new HashMap<>();
                 result.forEach((m, partitions) -> partitions.forEach((t, ids) -> ids.forEach(p -> {
-                    assertThat(members.get(m).subscribedTopics()).as("%s subscribes to %s (%s, round %s)", m, t,
-                        assignor.name(), seed).contains(t);
+                    assertThat(members.get(m).subscribedTopics())
+                            .as("%s subscribes to %s (%s, round %s)", m, t, assignor.name(), seed)
+                            .contains(t);
                     assertThat(p).isBetween(0, counts.get(t) - 1);
-                    assertThat(owner.put(t + "-" + p, m)).as("%s-%s given twice by %s", t, p, assignor.name())
-                        .isNull();
+                    assertThat(owner.put(t + "-" + p, m))
+                            .as("%s-%s given twice by %s", t, p, assignor.name())
+                            .isNull();
                 })));
                 int subscribedPartitions = 0;
                 for (Map.Entry<Uuid, Integer> t : counts.entrySet()) {
-                    if (members.values().stream().anyMatch(m -> m.subscribedTopics().contains(t.getKey()))) {
+                    if (members.values().stream()
+                            .anyMatch(m -> m.subscribedTopics().contains(t.getKey()))) {
                         subscribedPartitions += t.getValue();
                     }
                 }
                 assertThat(owner).as("round %s, %s", round, assignor.name()).hasSize(subscribedPartitions);
                 if (homogeneous && assignor == uniform) {
-                    int min = result.values().stream().mapToInt(Partitions::count).min().orElse(0);
-                    int max = result.values().stream().mapToInt(Partitions::count).max().orElse(0);
+                    int min = result.values().stream()
+                            .mapToInt(Partitions::count)
+                            .min()
+                            .orElse(0);
+                    int max = result.values().stream()
+                            .mapToInt(Partitions::count)
+                            .max()
+                            .orElse(0);
                     assertThat(max - min).as("uniform balance, round %s", round).isLessThanOrEqualTo(1);
                 }
             }
@@ -157,9 +168,9 @@ class AssignorsTest {
     @Test
     void shouldGiveContiguousRangesPerTopicAndCoPartitionTopics() {
         Map<String, AssignmentSpec.Member> members = Map.of(
-            "m1", member(Set.of(T1, T2), Map.of()),
-            "m2", member(Set.of(T1, T2), Map.of()),
-            "m3", member(Set.of(T1, T2), Map.of()));
+                "m1", member(Set.of(T1, T2), Map.of()),
+                "m2", member(Set.of(T1, T2), Map.of()),
+                "m3", member(Set.of(T1, T2), Map.of()));
 
         Map<String, Map<Uuid, Set<Integer>>> result = range.assign(spec(Map.of(T1, 7, T2, 7), members));
 
@@ -168,15 +179,17 @@ class AssignorsTest {
         assertThat(result.get("m2").get(T1)).containsExactly(3, 4);
         assertThat(result.get("m3").get(T1)).containsExactly(5, 6);
         for (String m : members.keySet()) {
-            assertThat(result.get(m).get(T2)).as("co-partitioned %s", m).isEqualTo(result.get(m).get(T1));
+            assertThat(result.get(m).get(T2))
+                    .as("co-partitioned %s", m)
+                    .isEqualTo(result.get(m).get(T1));
         }
     }
 
     @Test
     void shouldRangeEachTopicOverItsOwnSubscribers() {
         Map<String, AssignmentSpec.Member> members = Map.of(
-            "m1", member(Set.of(T1), Map.of()),
-            "m2", member(Set.of(T1, T2), Map.of()));
+                "m1", member(Set.of(T1), Map.of()),
+                "m2", member(Set.of(T1, T2), Map.of()));
 
         Map<String, Map<Uuid, Set<Integer>>> result = range.assign(spec(Map.of(T1, 2, T2, 3), members));
 
@@ -186,8 +199,8 @@ class AssignorsTest {
 
     @Test
     void shouldFindAssignorsByShortOrKafkaClassName() {
-        Assignors assignors = new Assignors(java.util.List.of("range",
-            "org.apache.kafka.coordinator.group.assignor.UniformAssignor"));
+        Assignors assignors = new Assignors(
+                java.util.List.of("range", "org.apache.kafka.coordinator.group.assignor.UniformAssignor"));
 
         assertThat(assignors.defaultAssignor().name()).isEqualTo("range");
         assertThat(assignors.get("uniform")).isInstanceOf(UniformAssignor.class);

@@ -47,13 +47,18 @@ class ConsumerGroupAnswersTest {
     }
 
     private ConsumerGroupCoordinator coordinator(ConsumerGroupLog log) {
-        return new ConsumerGroupCoordinator(ConsumerGroupConfig.KAFKA_DEFAULTS, timer, controller::image,
-            groupId -> true, log);
+        return new ConsumerGroupCoordinator(
+                ConsumerGroupConfig.KAFKA_DEFAULTS, timer, controller::image, groupId -> true, log);
     }
 
     private static ConsumerGroupHeartbeatRequestData join() {
-        return new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId("m").setMemberEpoch(0)
-            .setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of("t")).setTopicPartitions(List.of());
+        return new ConsumerGroupHeartbeatRequestData()
+                .setGroupId("g")
+                .setMemberId("m")
+                .setMemberEpoch(0)
+                .setRebalanceTimeoutMs(30_000)
+                .setSubscribedTopicNames(List.of("t"))
+                .setTopicPartitions(List.of());
     }
 
     @Test
@@ -61,8 +66,12 @@ class ConsumerGroupAnswersTest {
         ConsumerGroupCoordinator c = coordinator(ConsumerGroupLog.NONE);
         List<Boolean> gotIn = new ArrayList<>();
 
-        c.heartbeat(join(), (short) 1, "client", "/127.0.0.1",
-            answered -> gotIn.add(probe.getsIn(() -> c.isConsumerGroup("g"))));
+        c.heartbeat(
+                join(),
+                (short) 1,
+                "client",
+                "/127.0.0.1",
+                answered -> gotIn.add(probe.getsIn(() -> c.isConsumerGroup("g"))));
 
         assertThat(gotIn).containsExactly(true);
     }

@@ -42,8 +42,8 @@ class ConsumerGroupCoordinatorTest {
     void setUp() throws Exception {
         controller = LocalController.open(dir.resolve("metadata"));
         topicId = controller.createTopic("t", 4, Map.of()).topicId();
-        coordinator = new ConsumerGroupCoordinator(ConsumerGroupConfig.KAFKA_DEFAULTS, timer, controller::image,
-            groupId -> !classicGroupHasMembers.get());
+        coordinator = new ConsumerGroupCoordinator(
+                ConsumerGroupConfig.KAFKA_DEFAULTS, timer, controller::image, groupId -> !classicGroupHasMembers.get());
     }
 
     @AfterEach
@@ -52,18 +52,27 @@ class ConsumerGroupCoordinatorTest {
     }
 
     private static ConsumerGroupHeartbeatRequestData join(String memberId) {
-        return new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId(memberId).setMemberEpoch(0)
-            .setRebalanceTimeoutMs(REBALANCE_MS).setSubscribedTopicNames(List.of("t")).setTopicPartitions(List.of());
+        return new ConsumerGroupHeartbeatRequestData()
+                .setGroupId("g")
+                .setMemberId(memberId)
+                .setMemberEpoch(0)
+                .setRebalanceTimeoutMs(REBALANCE_MS)
+                .setSubscribedTopicNames(List.of("t"))
+                .setTopicPartitions(List.of());
     }
 
     private static ConsumerGroupHeartbeatRequestData beat(String memberId, int epoch) {
-        return new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId(memberId).setMemberEpoch(epoch);
+        return new ConsumerGroupHeartbeatRequestData()
+                .setGroupId("g")
+                .setMemberId(memberId)
+                .setMemberEpoch(epoch);
     }
 
     private ConsumerGroupHeartbeatRequestData owning(String memberId, int epoch, Set<Integer> partitions) {
-        return beat(memberId, epoch).setTopicPartitions(List.of(
-            new ConsumerGroupHeartbeatRequestData.TopicPartitions().setTopicId(topicId)
-                .setPartitions(new ArrayList<>(partitions))));
+        return beat(memberId, epoch)
+                .setTopicPartitions(List.of(new ConsumerGroupHeartbeatRequestData.TopicPartitions()
+                        .setTopicId(topicId)
+                        .setPartitions(new ArrayList<>(partitions))));
     }
 
     private ConsumerGroupHeartbeatResponseData send(ConsumerGroupHeartbeatRequestData request) {
@@ -96,12 +105,16 @@ class ConsumerGroupCoordinatorTest {
         assertThat(assigned(b)).as("a still owns everything").isEmpty();
 
         ConsumerGroupHeartbeatResponseData aRevoking = send(beat("a", 1));
-        assertThat(aRevoking.memberEpoch()).as("a keeps its epoch while revoking").isEqualTo(1);
+        assertThat(aRevoking.memberEpoch())
+                .as("a keeps its epoch while revoking")
+                .isEqualTo(1);
         Set<Integer> aKeeps = assigned(aRevoking);
         assertThat(aKeeps).hasSize(2);
         assertThat(describe().groupState()).isEqualTo("Reconciling");
 
-        assertThat(send(beat("b", 2)).assignment()).as("nothing new for b before a revoked").isNull();
+        assertThat(send(beat("b", 2)).assignment())
+                .as("nothing new for b before a revoked")
+                .isNull();
 
         ConsumerGroupHeartbeatResponseData aDone = send(owning("a", 1, aKeeps));
         assertThat(aDone.memberEpoch()).isEqualTo(2);
@@ -120,25 +133,37 @@ class ConsumerGroupCoordinatorTest {
 
     @Test
     void shouldAskMembersToHeartbeatOftenWhileTheGroupChangesAndAtTheConfiguredIntervalOnceSettled() {
-        assertThat(send(join("a")).heartbeatIntervalMs()).as("the group has just changed").isEqualTo(500);
+        assertThat(send(join("a")).heartbeatIntervalMs())
+                .as("the group has just changed")
+                .isEqualTo(500);
         timer.advance(5000);
-        assertThat(send(beat("a", 1)).heartbeatIntervalMs()).as("settled for a whole interval").isEqualTo(5000);
+        assertThat(send(beat("a", 1)).heartbeatIntervalMs())
+                .as("settled for a whole interval")
+                .isEqualTo(5000);
 
         assertThat(send(join("b")).heartbeatIntervalMs()).isEqualTo(500);
         timer.advance(3000);
         Set<Integer> aKeeps = assigned(send(beat("a", 1)));
         timer.advance(3000);
-        assertThat(send(beat("b", 2)).heartbeatIntervalMs()).as("a has not revoked yet: reconciling")
-            .isEqualTo(500);
+        assertThat(send(beat("b", 2)).heartbeatIntervalMs())
+                .as("a has not revoked yet: reconciling")
+                .isEqualTo(500);
         assertThat(describe().groupState()).isEqualTo("Reconciling");
         send(owning("a", 1, aKeeps));
         send(owning("b", 2, assigned(send(beat("b", 2)))));
         assertThat(describe().groupState()).isEqualTo("Stable");
-        assertThat(send(beat("a", 2)).heartbeatIntervalMs()).as("stable and settled for 6 s").isEqualTo(5000);
+        assertThat(send(beat("a", 2)).heartbeatIntervalMs())
+                .as("stable and settled for 6 s")
+                .isEqualTo(5000);
 
-        coordinator = new ConsumerGroupCoordinator(new ConsumerGroupConfig(SESSION_MS, 5000, List.of("uniform"),
-            Integer.MAX_VALUE, 5000), timer, controller::image, groupId -> true);
-        assertThat(send(join("c").setGroupId("h")).heartbeatIntervalMs()).as("Kafka's fixed interval").isEqualTo(5000);
+        coordinator = new ConsumerGroupCoordinator(
+                new ConsumerGroupConfig(SESSION_MS, 5000, List.of("uniform"), Integer.MAX_VALUE, 5000),
+                timer,
+                controller::image,
+                groupId -> true);
+        assertThat(send(join("c").setGroupId("h")).heartbeatIntervalMs())
+                .as("Kafka's fixed interval")
+                .isEqualTo(5000);
     }
 
     @Test
@@ -164,8 +189,10 @@ class ConsumerGroupCoordinatorTest {
         assertThat(error(send(join("")))).isEqualTo(Errors.INVALID_REQUEST);
         assertThat(error(send(join("a").setServerAssignor("sticky")))).isEqualTo(Errors.UNSUPPORTED_ASSIGNOR);
         assertThat(error(send(join("a").setSubscribedTopicNames(null).setSubscribedTopicRegex("(unclosed"))))
-            .isEqualTo(Errors.INVALID_REGULAR_EXPRESSION);
-        assertThat(coordinator.isConsumerGroup("g")).as("no group made by refused requests").isFalse();
+                .isEqualTo(Errors.INVALID_REGULAR_EXPRESSION);
+        assertThat(coordinator.isConsumerGroup("g"))
+                .as("no group made by refused requests")
+                .isFalse();
     }
 
     /**
@@ -179,8 +206,8 @@ class ConsumerGroupCoordinatorTest {
         controller.createTopic("a".repeat(40) + "-", 1, Map.of());
         controller.createTopic("a".repeat(20), 1, Map.of());
 
-        ConsumerGroupHeartbeatResponseData joined = send(join("a").setSubscribedTopicNames(null)
-            .setSubscribedTopicRegex("(.*a){20}"));
+        ConsumerGroupHeartbeatResponseData joined =
+                send(join("a").setSubscribedTopicNames(null).setSubscribedTopicRegex("(.*a){20}"));
 
         assertThat(error(joined)).isEqualTo(Errors.NONE);
         assertThat(coordinator.subscribedTopicNames("g")).containsExactly("a".repeat(20));
@@ -190,15 +217,18 @@ class ConsumerGroupCoordinatorTest {
     void shouldRefuseARegexKafkaRefuses() {
         // RE2 syntax, as Kafka: no backreferences or lookaround.
         assertThat(error(send(join("a").setSubscribedTopicNames(null).setSubscribedTopicRegex("(a)\\1"))))
-            .isEqualTo(Errors.INVALID_REGULAR_EXPRESSION);
+                .isEqualTo(Errors.INVALID_REGULAR_EXPRESSION);
         assertThat(error(send(join("a").setSubscribedTopicNames(null).setSubscribedTopicRegex("a(?=b)"))))
-            .isEqualTo(Errors.INVALID_REGULAR_EXPRESSION);
+                .isEqualTo(Errors.INVALID_REGULAR_EXPRESSION);
     }
 
     @Test
     void shouldRefuseMembersBeyondTheMaximumGroupSize() {
-        coordinator = new ConsumerGroupCoordinator(new ConsumerGroupConfig(SESSION_MS, 5000, List.of("uniform"), 2, 500),
-            timer, controller::image, groupId -> true);
+        coordinator = new ConsumerGroupCoordinator(
+                new ConsumerGroupConfig(SESSION_MS, 5000, List.of("uniform"), 2, 500),
+                timer,
+                controller::image,
+                groupId -> true);
         send(join("a"));
         send(join("b"));
 
@@ -246,16 +276,26 @@ class ConsumerGroupCoordinatorTest {
 
         ConsumerGroupHeartbeatResponseData left = send(beat("a", -2).setInstanceId("i-a"));
         assertThat(left.memberEpoch()).isEqualTo(-2);
-        assertThat(describe().members()).anySatisfy(m -> assertThat(m.memberEpoch()).isEqualTo(-2));
+        assertThat(describe().members())
+                .anySatisfy(m -> assertThat(m.memberEpoch()).isEqualTo(-2));
         assertThat(error(send(join("c").setInstanceId("i-c")))).isEqualTo(Errors.NONE);
 
         ConsumerGroupHeartbeatResponseData back = send(join("a2").setInstanceId("i-a"));
         assertThat(error(back)).isEqualTo(Errors.NONE);
-        assertThat(back.memberEpoch()).as("the epoch of the earlier incarnation").isEqualTo(groupEpoch);
-        assertThat(assigned(back)).as("partitions of the earlier incarnation, none taken away in its absence")
-            .isNotEmpty().isSubsetOf(aKeeps);
-        assertThat(describe().members()).extracting(m -> m.memberId()).doesNotContain("a").contains("a2");
-        assertThat(describe().groupEpoch()).as("c joined, the static rejoin moved no epoch").isEqualTo(groupEpoch + 1);
+        assertThat(back.memberEpoch())
+                .as("the epoch of the earlier incarnation")
+                .isEqualTo(groupEpoch);
+        assertThat(assigned(back))
+                .as("partitions of the earlier incarnation, none taken away in its absence")
+                .isNotEmpty()
+                .isSubsetOf(aKeeps);
+        assertThat(describe().members())
+                .extracting(m -> m.memberId())
+                .doesNotContain("a")
+                .contains("a2");
+        assertThat(describe().groupEpoch())
+                .as("c joined, the static rejoin moved no epoch")
+                .isEqualTo(groupEpoch + 1);
         assertThat(error(send(join("a3").setInstanceId("i-a")))).isEqualTo(Errors.UNRELEASED_INSTANCE_ID);
     }
 
@@ -275,15 +315,17 @@ class ConsumerGroupCoordinatorTest {
         send(join("a"));
 
         assertThat(commit("a", 1, 0, 1, 2, 3)).isEqualTo(Errors.NONE);
-        assertThat(commit("a", 0, 0)).as("older than the partition's assignment epoch")
-            .isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(commit("a", 0, 0))
+                .as("older than the partition's assignment epoch")
+                .isEqualTo(Errors.STALE_MEMBER_EPOCH);
         assertThat(commit("a", 2, 0)).as("newer than the member's").isEqualTo(Errors.STALE_MEMBER_EPOCH);
         assertThat(commit("x", 1, 0)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
         assertThat(coordinator.validateOffsetCommit("g", "a", 1, (short) 8, Map.of()))
-            .isEqualTo(Errors.UNSUPPORTED_VERSION);
+                .isEqualTo(Errors.UNSUPPORTED_VERSION);
         assertThat(commit("", -1, 0)).as("admin commit to an active group").isEqualTo(Errors.UNKNOWN_MEMBER_ID);
-        assertThat(coordinator.validateOffsetCommit("other", "a", 1, (short) 9, Map.of())).as("not a consumer group")
-            .isNull();
+        assertThat(coordinator.validateOffsetCommit("other", "a", 1, (short) 9, Map.of()))
+                .as("not a consumer group")
+                .isNull();
         assertThat(coordinator.validateOffsetFetch("g", "a", 0)).isEqualTo(Errors.STALE_MEMBER_EPOCH);
         assertThat(coordinator.validateOffsetFetch("g", null, -1)).isEqualTo(Errors.NONE);
 
@@ -313,7 +355,8 @@ class ConsumerGroupCoordinatorTest {
         assertThat(commit("a", 1, 7)).as("a partition that does not exist").isEqualTo(Errors.STALE_MEMBER_EPOCH);
         assertThat(commit("a", 3, aKept)).as("newer than a's epoch").isEqualTo(Errors.STALE_MEMBER_EPOCH);
         assertThat(coordinator.validateOffsetCommit("g", "a", 1, (short) 9, Map.of(Uuid.randomUuid(), Set.of(0))))
-            .as("a topic the member does not own").isEqualTo(Errors.STALE_MEMBER_EPOCH);
+                .as("a topic the member does not own")
+                .isEqualTo(Errors.STALE_MEMBER_EPOCH);
 
         // a leaves: b is given a's partitions at the group's new epoch, and keeps its own from epoch 2.
         send(beat("a", -1));
@@ -335,7 +378,7 @@ class ConsumerGroupCoordinatorTest {
 
         AtomicBoolean ran = new AtomicBoolean();
         assertThat(coordinator.runAsClassicGroup("g", () -> ran.set(true)))
-            .isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL);
+                .isEqualTo(Errors.INCONSISTENT_GROUP_PROTOCOL);
         assertThat(ran).isFalse();
         assertThat(coordinator.deleteGroup("g")).isEqualTo(Errors.NON_EMPTY_GROUP);
 
@@ -371,11 +414,15 @@ class ConsumerGroupCoordinatorTest {
         send(join("a"));
         coordinator.scheduleCleanup(groupId -> false, 10_000);
         timer.advance(10_000);
-        assertThat(coordinator.isConsumerGroup("g")).as("a group with members stays").isTrue();
+        assertThat(coordinator.isConsumerGroup("g"))
+                .as("a group with members stays")
+                .isTrue();
 
         send(beat("a", -1));
         coordinator.removeEmptyGroupsWithoutOffsets(groupId -> true);
-        assertThat(coordinator.isConsumerGroup("g")).as("an Empty group with offsets stays").isTrue();
+        assertThat(coordinator.isConsumerGroup("g"))
+                .as("an Empty group with offsets stays")
+                .isTrue();
         timer.advance(10_000);
         assertThat(coordinator.isConsumerGroup("g")).isFalse();
     }

@@ -68,23 +68,32 @@ class ConsumerGroupPersistenceTest {
     }
 
     private ConsumerGroupCoordinator coordinator(FakeGroupTimer timer, ConsumerGroupLog store) {
-        return new ConsumerGroupCoordinator(ConsumerGroupConfig.KAFKA_DEFAULTS, timer, controller::image,
-            groupId -> true, store);
+        return new ConsumerGroupCoordinator(
+                ConsumerGroupConfig.KAFKA_DEFAULTS, timer, controller::image, groupId -> true, store);
     }
 
     private static ConsumerGroupHeartbeatRequestData join(String memberId) {
-        return new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId(memberId).setMemberEpoch(0)
-            .setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of("t")).setTopicPartitions(List.of());
+        return new ConsumerGroupHeartbeatRequestData()
+                .setGroupId("g")
+                .setMemberId(memberId)
+                .setMemberEpoch(0)
+                .setRebalanceTimeoutMs(30_000)
+                .setSubscribedTopicNames(List.of("t"))
+                .setTopicPartitions(List.of());
     }
 
     private ConsumerGroupHeartbeatRequestData owning(String memberId, int epoch, Set<Integer> partitions) {
-        return new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId(memberId).setMemberEpoch(epoch)
-            .setTopicPartitions(List.of(new ConsumerGroupHeartbeatRequestData.TopicPartitions().setTopicId(topicId)
-                .setPartitions(new ArrayList<>(partitions))));
+        return new ConsumerGroupHeartbeatRequestData()
+                .setGroupId("g")
+                .setMemberId(memberId)
+                .setMemberEpoch(epoch)
+                .setTopicPartitions(List.of(new ConsumerGroupHeartbeatRequestData.TopicPartitions()
+                        .setTopicId(topicId)
+                        .setPartitions(new ArrayList<>(partitions))));
     }
 
-    private static AtomicReference<ConsumerGroupHeartbeatResponseData> send(ConsumerGroupCoordinator c,
-                                                                          ConsumerGroupHeartbeatRequestData r) {
+    private static AtomicReference<ConsumerGroupHeartbeatResponseData> send(
+            ConsumerGroupCoordinator c, ConsumerGroupHeartbeatRequestData r) {
         AtomicReference<ConsumerGroupHeartbeatResponseData> answer = new AtomicReference<>();
         c.heartbeat(r, (short) 1, "client", "/127.0.0.1", answer::set);
         return answer;
@@ -116,9 +125,10 @@ class ConsumerGroupPersistenceTest {
 
         AtomicReference<ConsumerGroupHeartbeatResponseData> byClientId = new AtomicReference<>();
         c.heartbeat(join("b"), (short) 1, malformed(), "/127.0.0.1", byClientId::set);
-        AtomicReference<ConsumerGroupHeartbeatResponseData> byRack = send(c, join("c").setRackId(malformed()));
+        AtomicReference<ConsumerGroupHeartbeatResponseData> byRack =
+                send(c, join("c").setRackId(malformed()));
         AtomicReference<ConsumerGroupHeartbeatResponseData> byTopic =
-            send(c, join("d").setSubscribedTopicNames(List.of("t", malformed())));
+                send(c, join("d").setSubscribedTopicNames(List.of("t", malformed())));
         log.completeAll(Errors.NONE);
 
         assertThat(Errors.forCode(byClientId.get().errorCode())).isEqualTo(Errors.INVALID_REQUEST);
@@ -158,7 +168,9 @@ class ConsumerGroupPersistenceTest {
         AtomicReference<ConsumerGroupHeartbeatResponseData> again = send(c, join("a"));
 
         assertThat(log.writes).as("the group did not change again").isEqualTo(1);
-        assertThat(again.get()).as("the assignment it carries is not durable yet").isNull();
+        assertThat(again.get())
+                .as("the assignment it carries is not durable yet")
+                .isNull();
         log.completeAll(Errors.NONE);
         assertThat(joined.get().memberEpoch()).isEqualTo(1);
         assertThat(again.get().memberEpoch()).isEqualTo(1);
@@ -175,7 +187,9 @@ class ConsumerGroupPersistenceTest {
         assertThat(again.get().errorCode()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE.code());
 
         AtomicReference<ConsumerGroupHeartbeatResponseData> retried = send(c, join("a"));
-        assertThat(log.writes).as("the state that was not written is written again").isEqualTo(2);
+        assertThat(log.writes)
+                .as("the state that was not written is written again")
+                .isEqualTo(2);
         assertThat(retried.get()).isNull();
         log.completeAll(Errors.NONE);
         assertThat(retried.get().errorCode()).isZero();
@@ -199,7 +213,7 @@ class ConsumerGroupPersistenceTest {
         send(before, join("a"));
         send(before, join("b"));
         AtomicReference<ConsumerGroupHeartbeatResponseData> aRevoking =
-            send(before, owning("a", 1, Set.of(0, 1, 2, 3)));
+                send(before, owning("a", 1, Set.of(0, 1, 2, 3)));
         log.completeAll(Errors.NONE);
         Set<Integer> aKeeps = partitions(aRevoking.get());
         send(before, owning("a", 1, aKeeps));
@@ -209,14 +223,17 @@ class ConsumerGroupPersistenceTest {
         send(before, owning("b", 2, bOwns));
         log.completeAll(Errors.NONE);
         Map<Uuid, Set<Integer>> aOwnsSinceOne = Map.of(topicId, aKeeps);
-        assertThat(before.validateOffsetCommit("g", "a", 1, (short) 9, aOwnsSinceOne)).isEqualTo(Errors.NONE);
+        assertThat(before.validateOffsetCommit("g", "a", 1, (short) 9, aOwnsSinceOne))
+                .isEqualTo(Errors.NONE);
 
         ConsumerGroupCoordinator after = coordinator(new FakeGroupTimer(), new RecordingLog());
         after.restore("g", log.last.get("g"));
 
-        assertThat(after.validateOffsetCommit("g", "a", 1, (short) 9, aOwnsSinceOne)).isEqualTo(Errors.NONE);
+        assertThat(after.validateOffsetCommit("g", "a", 1, (short) 9, aOwnsSinceOne))
+                .isEqualTo(Errors.NONE);
         assertThat(after.validateOffsetCommit("g", "b", 1, (short) 9, Map.of(topicId, bOwns)))
-            .as("b was assigned its partitions at epoch 2").isEqualTo(Errors.STALE_MEMBER_EPOCH);
+                .as("b was assigned its partitions at epoch 2")
+                .isEqualTo(Errors.STALE_MEMBER_EPOCH);
     }
 
     /** A snapshot written before assignment epochs existed (version 1): every partition counts as assigned at the
@@ -262,11 +279,14 @@ class ConsumerGroupPersistenceTest {
 
         c.restore("g", bytes.toByteArray());
 
-        assertThat(c.describe("g").members()).singleElement().satisfies(m -> assertThat(m.memberEpoch()).isEqualTo(3));
+        assertThat(c.describe("g").members())
+                .singleElement()
+                .satisfies(m -> assertThat(m.memberEpoch()).isEqualTo(3));
         assertThat(c.validateOffsetCommit("g", "a", 3, (short) 9, Map.of(topicId, Set.of(0, 1))))
-            .isEqualTo(Errors.NONE);
+                .isEqualTo(Errors.NONE);
         assertThat(c.validateOffsetCommit("g", "a", 2, (short) 9, Map.of(topicId, Set.of(0))))
-            .as("assigned at the member's epoch").isEqualTo(Errors.STALE_MEMBER_EPOCH);
+                .as("assigned at the member's epoch")
+                .isEqualTo(Errors.STALE_MEMBER_EPOCH);
         AtomicReference<ConsumerGroupHeartbeatResponseData> next = send(c, owning("a", 3, Set.of(0, 1)));
         assertThat(log.writes).as("the group is written again, in version 2").isEqualTo(1);
         log.completeAll(Errors.NONE);
@@ -316,7 +336,8 @@ class ConsumerGroupPersistenceTest {
         send(before, join("b"));
         log.completeAll(Errors.NONE);
         // a revokes what the target gave b; both reach the group's epoch.
-        AtomicReference<ConsumerGroupHeartbeatResponseData> aRevoking = send(before, owning("a", 1, Set.of(0, 1, 2, 3)));
+        AtomicReference<ConsumerGroupHeartbeatResponseData> aRevoking =
+                send(before, owning("a", 1, Set.of(0, 1, 2, 3)));
         log.completeAll(Errors.NONE);
         Set<Integer> aKeeps = partitions(aRevoking.get());
         AtomicReference<ConsumerGroupHeartbeatResponseData> aDone = send(before, owning("a", 1, aKeeps));

@@ -16,8 +16,13 @@ class MemberEpochChecksTest {
     /** A member at epoch 5 that owns partition 0 since epoch 3 and 1 since 5, and is revoking 2 (owned since 4). */
     private static ConsumerGroupMember revokingMember() {
         ConsumerGroupMember member = new ConsumerGroupMember("m", null);
-        member.assignment = new MemberAssignment(5, 4, MemberState.UNREVOKED_PARTITIONS, Map.of(T, Set.of(0, 1)),
-            Map.of(T, Set.of(2)), Map.of(T, Map.of(0, 3, 1, 5, 2, 4)));
+        member.assignment = new MemberAssignment(
+                5,
+                4,
+                MemberState.UNREVOKED_PARTITIONS,
+                Map.of(T, Set.of(0, 1)),
+                Map.of(T, Set.of(2)),
+                Map.of(T, Map.of(0, 3, 1, 5, 2, 4)));
         return member;
     }
 
@@ -37,7 +42,9 @@ class MemberEpochChecksTest {
     void shouldAcceptAnOlderEpochForOwnedPartitionsAssignedAtOrBeforeIt() {
         ConsumerGroupMember member = revokingMember();
 
-        assertThat(commit(member, 4, 0, 2)).as("assigned at 3, pending revocation since 4").isEqualTo(Errors.NONE);
+        assertThat(commit(member, 4, 0, 2))
+                .as("assigned at 3, pending revocation since 4")
+                .isEqualTo(Errors.NONE);
         assertThat(commit(member, 3, 0)).as("assigned at exactly that epoch").isEqualTo(Errors.NONE);
     }
 
@@ -49,7 +56,8 @@ class MemberEpochChecksTest {
         assertThat(commit(member, 3, 2)).as("2 was assigned at 4").isEqualTo(Errors.STALE_MEMBER_EPOCH);
         assertThat(commit(member, 4, 3)).as("3 is not the member's").isEqualTo(Errors.STALE_MEMBER_EPOCH);
         assertThat(MemberEpochChecks.offsetCommit(member, 4, Map.of(new Uuid(0, 8), Set.of(0))))
-            .as("another topic").isEqualTo(Errors.STALE_MEMBER_EPOCH);
+                .as("another topic")
+                .isEqualTo(Errors.STALE_MEMBER_EPOCH);
     }
 
     @Test

@@ -55,8 +55,8 @@ class ReconciliationSimulationTest {
         try (LocalController controller = LocalController.open(metadata)) {
             int partitions = 6;
             Uuid topicId = controller.createTopic("t", partitions, Map.of()).topicId();
-            ConsumerGroupCoordinator coordinator = new ConsumerGroupCoordinator(ConsumerGroupConfig.KAFKA_DEFAULTS,
-                new FakeGroupTimer(), controller::image, groupId -> true);
+            ConsumerGroupCoordinator coordinator = new ConsumerGroupCoordinator(
+                    ConsumerGroupConfig.KAFKA_DEFAULTS, new FakeGroupTimer(), controller::image, groupId -> true);
             Random random = new Random(seed);
             List<SimulatedMember> members = new ArrayList<>();
             int next = 0;
@@ -69,8 +69,14 @@ class ReconciliationSimulationTest {
                 } else if (action == 1 && members.size() > 1) {
                     SimulatedMember leaving = members.remove(random.nextInt(members.size()));
                     leaving.owned.clear();
-                    coordinator.heartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("g")
-                        .setMemberId(leaving.memberId).setMemberEpoch(-1), (short) 1, "c", "h");
+                    coordinator.heartbeat(
+                            new ConsumerGroupHeartbeatRequestData()
+                                    .setGroupId("g")
+                                    .setMemberId(leaving.memberId)
+                                    .setMemberEpoch(-1),
+                            (short) 1,
+                            "c",
+                            "h");
                 } else if (action == 2 && partitions < 12) {
                     partitions += 2;
                     controller.createPartitions("t", partitions, false);
@@ -85,32 +91,43 @@ class ReconciliationSimulationTest {
                     assertNoPartitionOwnedTwice(members, seed, -round);
                 }
             }
-            assertThat(coordinator.describe("g").groupState()).as("seed %s", seed).isEqualTo("Stable");
+            assertThat(coordinator.describe("g").groupState())
+                    .as("seed %s", seed)
+                    .isEqualTo("Stable");
             Set<Integer> all = new HashSet<>();
             members.forEach(m -> all.addAll(m.owned));
             assertThat(all).as("seed %s: every partition owned", seed).hasSize(partitions);
             int min = members.stream().mapToInt(m -> m.owned.size()).min().orElse(0);
             int max = members.stream().mapToInt(m -> m.owned.size()).max().orElse(0);
-            assertThat(max - min).as("seed %s: balanced %s", seed, owned(members)).isLessThanOrEqualTo(1);
+            assertThat(max - min)
+                    .as("seed %s: balanced %s", seed, owned(members))
+                    .isLessThanOrEqualTo(1);
             coordinator.close();
         }
     }
 
-    private static void beat(ConsumerGroupCoordinator coordinator, SimulatedMember member, Uuid topicId,
-                             String assignor, boolean join) {
-        ConsumerGroupHeartbeatRequestData request = new ConsumerGroupHeartbeatRequestData().setGroupId("g")
-            .setMemberId(member.memberId).setMemberEpoch(join ? 0 : member.epoch);
+    private static void beat(
+            ConsumerGroupCoordinator coordinator, SimulatedMember member, Uuid topicId, String assignor, boolean join) {
+        ConsumerGroupHeartbeatRequestData request = new ConsumerGroupHeartbeatRequestData()
+                .setGroupId("g")
+                .setMemberId(member.memberId)
+                .setMemberEpoch(join ? 0 : member.epoch);
         if (join) {
-            request.setRebalanceTimeoutMs(30_000).setSubscribedTopicNames(List.of("t")).setServerAssignor(assignor)
-                .setTopicPartitions(List.of());
+            request.setRebalanceTimeoutMs(30_000)
+                    .setSubscribedTopicNames(List.of("t"))
+                    .setServerAssignor(assignor)
+                    .setTopicPartitions(List.of());
             member.lastReported = Set.of();
         } else if (!member.owned.equals(member.lastReported)) {
             request.setTopicPartitions(List.of(new ConsumerGroupHeartbeatRequestData.TopicPartitions()
-                .setTopicId(topicId).setPartitions(new ArrayList<>(member.owned))));
+                    .setTopicId(topicId)
+                    .setPartitions(new ArrayList<>(member.owned))));
             member.lastReported = Set.copyOf(member.owned);
         }
         ConsumerGroupHeartbeatResponseData response = coordinator.heartbeat(request, (short) 1, "c", "h");
-        assertThat(response.errorCode()).as("answer to %s: %s", member.memberId, response).isZero();
+        assertThat(response.errorCode())
+                .as("answer to %s: %s", member.memberId, response)
+                .isZero();
         member.epoch = response.memberEpoch();
         if (response.assignment() != null) {
             // The client revokes what it is no longer given and takes the rest, at once.
@@ -125,8 +142,11 @@ class ReconciliationSimulationTest {
         for (SimulatedMember m : members) {
             for (int p : m.owned) {
                 String other = owners.put(p, m.memberId);
-                assertThat(other).as("seed %s step %s: partition %s owned by %s and %s: %s", seed, step, p, other,
-                    m.memberId, owned(members)).isNull();
+                assertThat(other)
+                        .as(
+                                "seed %s step %s: partition %s owned by %s and %s: %s",
+                                seed, step, p, other, m.memberId, owned(members))
+                        .isNull();
             }
         }
     }

@@ -18,8 +18,8 @@ class ReconciliationTest {
 
     @Test
     void shouldMoveANewMemberStraightToItsTarget() {
-        MemberAssignment next = Reconciliation.next("m", MemberAssignment.NEW_MEMBER, 3, Map.of(T, Set.of(0, 1)),
-            Map.of(), NOBODY);
+        MemberAssignment next =
+                Reconciliation.next("m", MemberAssignment.NEW_MEMBER, 3, Map.of(T, Set.of(0, 1)), Map.of(), NOBODY);
 
         assertThat(next.state()).isEqualTo(MemberState.STABLE);
         assertThat(next.memberEpoch()).isEqualTo(3);
@@ -30,19 +30,20 @@ class ReconciliationTest {
     /** KIP-1251: the member epoch at which each partition the member owns was assigned to it. */
     @Test
     void shouldKeepTheAssignmentEpochOfAKeptPartitionAndGiveANewOneTheTargetEpoch() {
-        MemberAssignment current = new MemberAssignment(2, 1, MemberState.STABLE, Map.of(T, Set.of(0, 1)), Map.of(),
-            Map.of(T, Map.of(0, 1, 1, 2)));
+        MemberAssignment current = new MemberAssignment(
+                2, 1, MemberState.STABLE, Map.of(T, Set.of(0, 1)), Map.of(), Map.of(T, Map.of(0, 1, 1, 2)));
 
         MemberAssignment grown = Reconciliation.next("m", current, 3, Map.of(T, Set.of(0, 1, 2)), null, NOBODY);
         assertThat(grown.assignmentEpochs()).isEqualTo(Map.of(T, Map.of(0, 1, 1, 2, 2, 3)));
 
         MemberAssignment revoking = Reconciliation.next("m", grown, 4, Map.of(T, Set.of(2)), null, NOBODY);
         assertThat(revoking.pendingRevocation()).isEqualTo(Map.of(T, Set.of(0, 1)));
-        assertThat(revoking.assignmentEpochs()).as("pending revocation: still owned, same epochs")
-            .isEqualTo(grown.assignmentEpochs());
+        assertThat(revoking.assignmentEpochs())
+                .as("pending revocation: still owned, same epochs")
+                .isEqualTo(grown.assignmentEpochs());
 
-        MemberAssignment revoked = Reconciliation.next("m", revoking, 4, Map.of(T, Set.of(2)), Map.of(T, Set.of(2)),
-            NOBODY);
+        MemberAssignment revoked =
+                Reconciliation.next("m", revoking, 4, Map.of(T, Set.of(2)), Map.of(T, Set.of(2)), NOBODY);
         assertThat(revoked.memberEpoch()).isEqualTo(4);
         assertThat(revoked.assignmentEpochs()).isEqualTo(Map.of(T, Map.of(2, 3)));
         assertThat(revoked.assignmentEpoch(T, 0)).isEqualTo(-1);
@@ -60,12 +61,13 @@ class ReconciliationTest {
 
         // Still reporting partition 2: nothing moves.
         assertThat(Reconciliation.next("m", revoking, 3, Map.of(T, Set.of(0, 1)), Map.of(T, Set.of(0, 1, 2)), NOBODY))
-            .isEqualTo(revoking);
+                .isEqualTo(revoking);
         // Not reporting at all (unchanged since last heartbeat): nothing moves either.
-        assertThat(Reconciliation.next("m", revoking, 3, Map.of(T, Set.of(0, 1)), null, NOBODY)).isEqualTo(revoking);
+        assertThat(Reconciliation.next("m", revoking, 3, Map.of(T, Set.of(0, 1)), null, NOBODY))
+                .isEqualTo(revoking);
 
-        MemberAssignment done = Reconciliation.next("m", revoking, 3, Map.of(T, Set.of(0, 1)),
-            Map.of(T, Set.of(0, 1)), NOBODY);
+        MemberAssignment done =
+                Reconciliation.next("m", revoking, 3, Map.of(T, Set.of(0, 1)), Map.of(T, Set.of(0, 1)), NOBODY);
         assertThat(done.state()).isEqualTo(MemberState.STABLE);
         assertThat(done.memberEpoch()).isEqualTo(3);
         assertThat(done.previousMemberEpoch()).isEqualTo(2);
@@ -77,8 +79,7 @@ class ReconciliationTest {
         MemberAssignment current = stable(2, 0);
         Reconciliation.Owners otherOwnsOne = (topic, partition) -> partition == 1 ? "other" : null;
 
-        MemberAssignment waiting = Reconciliation.next("m", current, 3, Map.of(T, Set.of(0, 1, 2)), null,
-            otherOwnsOne);
+        MemberAssignment waiting = Reconciliation.next("m", current, 3, Map.of(T, Set.of(0, 1, 2)), null, otherOwnsOne);
         assertThat(waiting.state()).isEqualTo(MemberState.UNRELEASED_PARTITIONS);
         assertThat(waiting.memberEpoch()).isEqualTo(3);
         assertThat(waiting.assigned()).isEqualTo(Map.of(T, Set.of(0, 2)));
@@ -87,7 +88,9 @@ class ReconciliationTest {
         MemberAssignment complete = Reconciliation.next("m", waiting, 3, Map.of(T, Set.of(0, 1, 2)), null, NOBODY);
         assertThat(complete.state()).isEqualTo(MemberState.STABLE);
         assertThat(complete.assigned()).isEqualTo(Map.of(T, Set.of(0, 1, 2)));
-        assertThat(complete.previousMemberEpoch()).as("previous epoch unchanged within an epoch").isEqualTo(2);
+        assertThat(complete.previousMemberEpoch())
+                .as("previous epoch unchanged within an epoch")
+                .isEqualTo(2);
     }
 
     @Test
@@ -95,7 +98,7 @@ class ReconciliationTest {
         MemberAssignment current = stable(4, 0, 1);
 
         assertThat(Reconciliation.next("m", current, 4, Map.of(T, Set.of(0, 1)), Map.of(T, Set.of(0, 1)), NOBODY))
-            .isSameAs(current);
+                .isSameAs(current);
     }
 
     @Test

@@ -1,0 +1,134 @@
+package io.piste.broker.config;
+
+import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
+import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
+import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
+import static org.apache.kafka.common.config.ConfigDef.Range.between;
+import static org.apache.kafka.common.config.ConfigDef.Type.BOOLEAN;
+import static org.apache.kafka.common.config.ConfigDef.Type.DOUBLE;
+import static org.apache.kafka.common.config.ConfigDef.Type.INT;
+import static org.apache.kafka.common.config.ConfigDef.Type.LONG;
+import static org.apache.kafka.common.config.ConfigDef.Type.SHORT;
+import static org.apache.kafka.common.config.ConfigDef.Type.STRING;
+
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * The definitions of the keys a Kafka {@code server.properties} carries that Piste accepts without acting on them
+ * (see {@link NotUsedBrokerConfigs}), so that such a file starts Piste unchanged. Part of {@link BrokerConfigDef}.
+ * Stateless.
+ */
+final class AcceptedBrokerConfigDef {
+
+    private AcceptedBrokerConfigDef() {}
+
+    /** Keys a Kafka {@code server.properties} carries that Piste accepts without acting on them (yet). */
+    static void define(ConfigDef def) {
+        def.define("log.cleaner.enable", BOOLEAN, true, MEDIUM, "Enable the log cleaner process to run on the server.")
+                .define(
+                        "log.cleaner.threads",
+                        INT,
+                        1,
+                        atLeast(0),
+                        MEDIUM,
+                        "The number of background threads to use for log cleaning.")
+                .define(
+                        "log.cleaner.delete.retention.ms",
+                        LONG,
+                        24 * 60 * 60 * 1000L,
+                        atLeast(0),
+                        MEDIUM,
+                        TopicConfig.DELETE_RETENTION_MS_DOC)
+                .define(
+                        "log.cleaner.min.compaction.lag.ms",
+                        LONG,
+                        0L,
+                        atLeast(0),
+                        MEDIUM,
+                        TopicConfig.MIN_COMPACTION_LAG_MS_DOC)
+                .define(
+                        "log.cleaner.max.compaction.lag.ms",
+                        LONG,
+                        Long.MAX_VALUE,
+                        atLeast(1),
+                        MEDIUM,
+                        TopicConfig.MAX_COMPACTION_LAG_MS_DOC)
+                .define(
+                        "log.cleaner.min.cleanable.ratio",
+                        DOUBLE,
+                        0.5,
+                        between(0, 1),
+                        MEDIUM,
+                        TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_DOC)
+                .define(
+                        "offsets.topic.replication.factor",
+                        SHORT,
+                        (short) 3,
+                        atLeast(1),
+                        HIGH,
+                        "The replication factor for the offsets topic.")
+                .define(
+                        "transaction.state.log.replication.factor",
+                        SHORT,
+                        (short) 3,
+                        atLeast(1),
+                        HIGH,
+                        "The replication factor for the transaction topic.")
+                .define(
+                        "transaction.state.log.min.isr",
+                        INT,
+                        2,
+                        atLeast(1),
+                        HIGH,
+                        "The minimum number of replicas that must acknowledge a write to the transaction topic.")
+                .define(
+                        "transaction.state.log.num.partitions",
+                        INT,
+                        50,
+                        atLeast(1),
+                        HIGH,
+                        "The number of partitions for the transaction topic.")
+                .define(
+                        "share.coordinator.state.topic.replication.factor",
+                        SHORT,
+                        (short) 3,
+                        atLeast(1),
+                        HIGH,
+                        "Replication factor for the share-group state topic.")
+                .define(
+                        "share.coordinator.state.topic.min.isr",
+                        SHORT,
+                        (short) 2,
+                        atLeast(1),
+                        HIGH,
+                        "The minimum ISR for the share-group state topic.")
+                .define("num.replica.fetchers", INT, 1, HIGH, "Number of fetcher threads used to replicate records.")
+                .define(
+                        "replica.lag.time.max.ms",
+                        LONG,
+                        30000L,
+                        HIGH,
+                        "How long a follower may lag or not fetch before the leader removes it from the ISR.")
+                .define("process.roles", STRING, null, HIGH, "The roles this process plays: broker, controller.")
+                .define("controller.quorum.voters", STRING, null, HIGH, "Map of id/endpoint of the voters.")
+                .define(
+                        "controller.quorum.bootstrap.servers",
+                        STRING,
+                        null,
+                        HIGH,
+                        "Endpoints used to discover the controller quorum.")
+                .define(
+                        "inter.broker.listener.name",
+                        STRING,
+                        null,
+                        MEDIUM,
+                        "Name of listener used for communication between brokers.")
+                .define(
+                        "metadata.log.dir",
+                        STRING,
+                        null,
+                        HIGH,
+                        "Where the cluster metadata log is placed; if not set, the first log directory.");
+    }
+}
