@@ -1,13 +1,12 @@
 package io.piste.bench;
 
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
-
 import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.junit.LocationProvider;
 import com.tngtech.archunit.lang.ArchRule;
 import io.piste.bench.fixture.RecordBatches;
+import io.piste.storage.rules.PackageRules;
 import java.util.Set;
 
 /**
@@ -17,17 +16,14 @@ import java.util.Set;
 @AnalyzeClasses(locations = PackageRulesTest.MainClasses.class)
 class PackageRulesTest {
 
-    /** Each package is a slice: io.piste.bench.log, io.piste.bench.fixture, ... */
     @ArchTest
-    static final ArchRule noPackageCycles =
-            slices().matching("io.piste.(**)").should().beFreeOfCycles();
+    static final ArchRule noPackageCycles = PackageRules.NO_PACKAGE_CYCLES;
 
     /** This module's main classes only: where RecordBatches was loaded from, target/classes. */
     static final class MainClasses implements LocationProvider {
         @Override
         public Set<Location> get(Class<?> testClass) {
-            return Set.of(Location.of(
-                    RecordBatches.class.getProtectionDomain().getCodeSource().getLocation()));
+            return PackageRules.mainClassesOf(RecordBatches.class);
         }
     }
 }

@@ -1,13 +1,13 @@
 package io.piste.broker;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.junit.LocationProvider;
 import com.tngtech.archunit.lang.ArchRule;
+import io.piste.storage.rules.PackageRules;
 import java.util.Set;
 
 /**
@@ -17,10 +17,8 @@ import java.util.Set;
 @AnalyzeClasses(locations = PackageRulesTest.MainClasses.class)
 class PackageRulesTest {
 
-    /** Each package is a slice: io.piste.broker, io.piste.broker.group, io.piste.broker.group.consumer, ... */
     @ArchTest
-    static final ArchRule noPackageCycles =
-            slices().matching("io.piste.(**)").should().beFreeOfCycles();
+    static final ArchRule noPackageCycles = PackageRules.NO_PACKAGE_CYCLES;
 
     @ArchTest
     static final ArchRule brokerDependsOnNothingAboveIt = noClasses()
@@ -35,8 +33,7 @@ class PackageRulesTest {
     static final class MainClasses implements LocationProvider {
         @Override
         public Set<Location> get(Class<?> testClass) {
-            return Set.of(Location.of(
-                    Broker.class.getProtectionDomain().getCodeSource().getLocation()));
+            return PackageRules.mainClassesOf(Broker.class);
         }
     }
 }

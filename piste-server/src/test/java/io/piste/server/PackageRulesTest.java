@@ -1,23 +1,21 @@
 package io.piste.server;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.junit.LocationProvider;
 import com.tngtech.archunit.lang.ArchRule;
+import io.piste.storage.rules.PackageRules;
 import java.util.Set;
 
 /** The server's package rules, checked on its main classes by every build: its packages form no cycle. */
 @AnalyzeClasses(locations = PackageRulesTest.MainClasses.class)
 class PackageRulesTest {
 
-    /** Each package is a slice (io.piste.server and, as it grows, its subpackages). */
     @ArchTest
-    static final ArchRule noPackageCycles =
-            slices().matching("io.piste.(**)").should().beFreeOfCycles();
+    static final ArchRule noPackageCycles = PackageRules.NO_PACKAGE_CYCLES;
 
     @ArchTest
     static final ArchRule serverDependsOnNoBenchmark = noClasses()
@@ -32,8 +30,7 @@ class PackageRulesTest {
     static final class MainClasses implements LocationProvider {
         @Override
         public Set<Location> get(Class<?> testClass) {
-            return Set.of(Location.of(
-                    PisteServer.class.getProtectionDomain().getCodeSource().getLocation()));
+            return PackageRules.mainClassesOf(PisteServer.class);
         }
     }
 }

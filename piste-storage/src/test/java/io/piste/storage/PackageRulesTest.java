@@ -4,7 +4,6 @@ import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -12,6 +11,7 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.junit.LocationProvider;
 import com.tngtech.archunit.lang.ArchRule;
 import io.piste.storage.log.UnifiedLog;
+import io.piste.storage.rules.PackageRules;
 import java.util.Set;
 
 /**
@@ -22,10 +22,8 @@ import java.util.Set;
 @AnalyzeClasses(locations = PackageRulesTest.MainClasses.class)
 class PackageRulesTest {
 
-    /** Each package is a slice: io.piste.storage.log, io.piste.storage.record, ... */
     @ArchTest
-    static final ArchRule noPackageCycles =
-            slices().matching("io.piste.(**)").should().beFreeOfCycles();
+    static final ArchRule noPackageCycles = PackageRules.NO_PACKAGE_CYCLES;
 
     @ArchTest
     static final ArchRule storageDependsOnNothingAboveIt = noClasses()
@@ -47,8 +45,7 @@ class PackageRulesTest {
     static final class MainClasses implements LocationProvider {
         @Override
         public Set<Location> get(Class<?> testClass) {
-            return Set.of(Location.of(
-                    UnifiedLog.class.getProtectionDomain().getCodeSource().getLocation()));
+            return PackageRules.mainClassesOf(UnifiedLog.class);
         }
     }
 }
