@@ -9,9 +9,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.piste.broker.fetchsession.FetchSessionCache;
 import io.piste.broker.fetchsession.FetchSessions;
 import io.piste.broker.partition.Partition;
-import io.piste.broker.partition.TestPartitions;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -26,41 +24,24 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fetch from real partitions over real logs: how partitions named by topic name or id resolve, what is answered at
  * once and what waits for data, with the purgatory's bound, on an embedded event loop.
  */
-class FetchHandlerTest {
+class FetchHandlerTest extends OnePartitionHandlerTest {
 
     private static final short BY_NAME = 12;
     private static final short BY_ID = 13;
-    private static final Uuid TOPIC_ID = Uuid.randomUuid();
     private static final int MAX_WAIT_MS = 500;
-
-    @TempDir
-    Path dir;
 
     private final EmbeddedChannel loop = new EmbeddedChannel();
     private final FetchSessions sessions =
             new FetchSessions(new FetchSessionCache(10, 60_000, new Random(1)), System::currentTimeMillis);
-    private final FakePartitionLookup lookup = new FakePartitionLookup();
-    private TestPartitions partitions;
-    private Partition partition;
-
-    @BeforeEach
-    void open() throws IOException {
-        partitions = new TestPartitions(dir);
-        partition = partitions.open("t", 0);
-        lookup.add(TOPIC_ID, partition);
-    }
 
     @AfterEach
-    void close() {
-        partitions.close();
+    void closeLoop() {
         loop.finishAndReleaseAll();
     }
 

@@ -1,6 +1,5 @@
 package io.piste.broker.handler;
 
-import static io.piste.broker.handler.RecordedRequest.records;
 import static io.piste.broker.partition.TestPartitions.appendAboveHighWatermark;
 import static io.piste.broker.partition.TestPartitions.batch;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,15 +8,11 @@ import io.piste.broker.partition.FetchIsolation;
 import io.piste.broker.partition.Partition;
 import io.piste.broker.partition.TestPartitions;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.Record;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,15 +60,7 @@ class FetchReaderTest {
 
     /** The values of the records returned, with their offsets. */
     private static List<String> values(PartitionData data) throws IOException {
-        List<String> values = new ArrayList<>();
-        for (RecordBatch batch : records(data.records()).batches()) {
-            for (Record record : batch) {
-                byte[] value = new byte[record.valueSize()];
-                record.value().get(value);
-                values.add(record.offset() + ":" + new String(value, StandardCharsets.UTF_8));
-            }
-        }
-        return values;
+        return RecordedRequest.offsetsAndValues(data.records());
     }
 
     @Test

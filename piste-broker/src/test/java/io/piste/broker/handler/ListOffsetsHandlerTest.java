@@ -4,9 +4,7 @@ import static io.piste.broker.partition.TestPartitions.appendAboveHighWatermark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.piste.broker.partition.Partition;
-import io.piste.broker.partition.TestPartitions;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.Uuid;
@@ -22,42 +20,25 @@ import org.apache.kafka.common.protocol.MessageUtil;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * ListOffsets on a real partition holding records at T, T+30 (max), T+20, and above its high watermark one at T+50:
  * each special timestamp, a search by timestamp, and the errors.
  */
-class ListOffsetsHandlerTest {
+class ListOffsetsHandlerTest extends OnePartitionHandlerTest {
 
     private static final short VERSION = 9;
     private static final long T = System.currentTimeMillis() - 60_000;
 
-    @TempDir
-    Path dir;
-
-    private final FakePartitionLookup lookup = new FakePartitionLookup();
-    private TestPartitions partitions;
-    private Partition partition;
-
     @BeforeEach
     void open() throws IOException {
-        partitions = new TestPartitions(dir);
-        partition = partitions.open("t", 0);
-        lookup.add(Uuid.randomUuid(), partition);
         append(T, T + 30);
         append(T + 20);
         appendAboveHighWatermark(partition, records(T + 50));
         assertThat(partition.highWatermark()).isEqualTo(3);
         assertThat(partition.logEndOffset()).isEqualTo(4);
-    }
-
-    @AfterEach
-    void close() {
-        partitions.close();
     }
 
     private static MemoryRecords records(long... timestamps) {

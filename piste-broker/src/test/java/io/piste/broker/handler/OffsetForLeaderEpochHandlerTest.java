@@ -5,9 +5,7 @@ import static io.piste.broker.partition.TestPartitions.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.piste.broker.partition.Partition;
-import io.piste.broker.partition.TestPartitions;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
@@ -18,34 +16,12 @@ import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.EpochEndOffset;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** OffsetsForLeaderEpoch on real partitions: the end of the epoch asked for, and the errors. */
-class OffsetForLeaderEpochHandlerTest {
+class OffsetForLeaderEpochHandlerTest extends OnePartitionHandlerTest {
 
     private static final short VERSION = 4;
-
-    @TempDir
-    Path dir;
-
-    private final FakePartitionLookup lookup = new FakePartitionLookup();
-    private TestPartitions partitions;
-    private Partition partition;
-
-    @BeforeEach
-    void open() throws IOException {
-        partitions = new TestPartitions(dir);
-        partition = partitions.open("t", 0);
-        lookup.add(Uuid.randomUuid(), partition);
-    }
-
-    @AfterEach
-    void close() {
-        partitions.close();
-    }
 
     private EpochEndOffset endOffset(String topic, int index, int leaderEpoch, int currentLeaderEpoch) {
         OffsetForLeaderTopicCollection topics = new OffsetForLeaderTopicCollection();

@@ -4,14 +4,11 @@ import static io.piste.broker.partition.TestPartitions.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.piste.broker.partition.Partition;
-import io.piste.broker.partition.TestPartitions;
 import io.piste.broker.protocol.FileSliceRecords;
 import io.piste.storage.log.FetchDataInfo;
 import io.piste.storage.log.FileChannelFactory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
@@ -24,38 +21,13 @@ import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceRespo
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.Record;
-import org.apache.kafka.common.record.internal.RecordBatch;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Produce into real partitions over real logs: what is appended, what is refused, and when each acks answers. */
-class ProduceHandlerTest {
+class ProduceHandlerTest extends OnePartitionHandlerTest {
 
     private static final short BY_NAME = 9;
     private static final short BY_ID = 13;
-    private static final Uuid TOPIC_ID = Uuid.randomUuid();
-
-    @TempDir
-    Path dir;
-
-    private final FakePartitionLookup lookup = new FakePartitionLookup();
-    private TestPartitions partitions;
-    private Partition partition;
-
-    @BeforeEach
-    void open() throws IOException {
-        partitions = new TestPartitions(dir);
-        partition = partitions.open("t", 0);
-        lookup.add(TOPIC_ID, partition);
-    }
-
-    @AfterEach
-    void close() {
-        partitions.close();
-    }
 
     private static TopicProduceData topic(short version, String name, Uuid id, PartitionProduceData... data) {
         TopicProduceData topic =
@@ -94,21 +66,12 @@ class ProduceHandlerTest {
 
     /** The values in the partition's log up to its end, with their offsets. */
     private static List<String> logged(Partition partition) throws IOException {
-        List<String> values = new ArrayList<>();
         if (partition.logEndOffset() == 0) {
-            return values;
+            return List.of();
         }
         FetchDataInfo data = partition.readToLogEnd(0, 1 << 20);
-        MemoryRecords records =
-                RecordedRequest.records(new FileSliceRecords(data.channel(), data.position(), data.sizeInBytes()));
-        for (RecordBatch batch : records.batches()) {
-            for (Record record : batch) {
-                byte[] value = new byte[record.valueSize()];
-                record.value().get(value);
-                values.add(record.offset() + ":" + new String(value, StandardCharsets.UTF_8));
-            }
-        }
-        return values;
+        return RecordedRequest.offsetsAndValues(
+                new FileSliceRecords(data.channel(), data.position(), data.sizeInBytes()));
     }
 
     @Test

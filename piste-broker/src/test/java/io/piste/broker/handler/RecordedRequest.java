@@ -6,6 +6,9 @@ import io.piste.broker.protocol.RequestContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -13,6 +16,8 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.MessageUtil;
 import org.apache.kafka.common.record.internal.BaseRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 
@@ -114,5 +119,18 @@ final class RecordedRequest implements RequestContext.ResponseSlot {
             }
         }
         return MemoryRecords.readableRecords(buffer.flip());
+    }
+
+    /** Each record of {@code records} as "offset:value" (the value as UTF-8), in order. */
+    static List<String> offsetsAndValues(BaseRecords records) throws IOException {
+        List<String> values = new ArrayList<>();
+        for (RecordBatch batch : records(records).batches()) {
+            for (Record record : batch) {
+                byte[] value = new byte[record.valueSize()];
+                record.value().get(value);
+                values.add(record.offset() + ":" + new String(value, StandardCharsets.UTF_8));
+            }
+        }
+        return values;
     }
 }
