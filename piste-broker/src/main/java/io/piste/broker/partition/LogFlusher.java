@@ -189,13 +189,17 @@ final class LogFlusher implements AutoCloseable {
                     logDir,
                     cause);
         }
+        // Every partition of the log dir is offline before any waiter hears of the failure.
         for (Partition partition : round) {
-            takeOffline(partition, cause);
+            partition.log().markOffline(cause);
         }
         try {
             onLogDirFailed.accept(logDir, cause);
         } catch (RuntimeException e) {
             LOG.error("Could not take every partition of log dir {} offline", logDir, e);
+        }
+        for (Partition partition : round) {
+            partition.failPendingAcks();
         }
     }
 

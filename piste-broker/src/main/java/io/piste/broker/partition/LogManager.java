@@ -495,13 +495,18 @@ public final class LogManager implements MetadataListener, AutoCloseable {
 
     /** After a failed file system sync of {@code logDir}: every partition in it goes offline, its acks fail. */
     private void takeLogDirOffline(Path logDir, IOException cause) {
+        List<Partition> inDir = new ArrayList<>();
         for (Partition[] topic : partitions.values()) {
             for (Partition p : topic) {
                 if (p.log().dir().getParent().equals(logDir)) {
                     p.log().markOffline(cause);
-                    p.failPendingAcks();
+                    inDir.add(p);
                 }
             }
+        }
+        // Only once all are offline: a producer told of the failure finds every partition of the log dir offline.
+        for (Partition p : inDir) {
+            p.failPendingAcks();
         }
     }
 
