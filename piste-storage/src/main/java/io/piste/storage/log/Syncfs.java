@@ -19,8 +19,9 @@ import java.util.Locale;
  */
 public final class Syncfs implements FileSystemSync {
     private static final int O_RDONLY = 0;
-    // The same value on every Linux architecture JNA ships for (asm-generic and x86).
-    private static final int O_CLOEXEC = 0x80000;
+    // 02000000 on x86 and the asm-generic architectures (arm64, riscv, ppc, s390, mips); sparc has its own value,
+    // and there the descriptor simply stays open across an exec (the broker starts no processes).
+    private static final int O_CLOEXEC = System.getProperty("os.arch", "").startsWith("sparc") ? 0 : 0x80000;
 
     private static final String UNAVAILABLE =
             probe(System.getProperty("os.name", ""), System.getProperty("os.version", ""));
