@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * starts with no setup: {@code node.id} defaults to 1 (Kafka requires it), {@code listeners} defaults to
  * {@code PLAINTEXT://127.0.0.1:9092} (Kafka binds all interfaces), {@code log.dir} defaults to {@code ./data}
  * (Kafka: {@code /tmp/kafka-logs}). {@code log.flush.on.ack},
- * {@code log.writeback.interval.ms}, {@code fetch.purgatory.max.requests},
+ * {@code log.writeback.interval.ms}, {@code log.flush.method}, {@code fetch.purgatory.max.requests},
  * {@code fetch.purgatory.max.requests.per.partition} and
  * {@code producer.id.max.per.partition} are Piste's own. Keys Piste does not know are kept in
  * {@link #originals()} and logged once each at WARN, as Kafka does.
@@ -55,6 +55,17 @@ public final class BrokerConfig {
             "acks=all is answered only after the appended data is fsynced by a "
                     + "group commit; false gives Kafka's page-cache behaviour where log.flush.interval.* decide when data is "
                     + "fsynced. Piste only.";
+    public static final String LOG_FLUSH_METHOD_CONFIG = "log.flush.method";
+    public static final String LOG_FLUSH_METHOD_AUTO = "auto";
+    public static final String LOG_FLUSH_METHOD_SYNCFS = "syncfs";
+    public static final String LOG_FLUSH_METHOD_FSYNC = "fsync";
+    public static final String LOG_FLUSH_METHOD_DOC =
+            "How a group commit makes the partitions appended to since the last one durable. fsync: each partition's "
+                    + "files, over 16 threads; a failure takes that partition offline. syncfs: one syncfs(2) per log dir "
+                    + "per round, whatever the number of partitions, but it also waits for anything else dirty on that "
+                    + "file system; a failure takes every partition of the log dir offline. auto: syncfs for a round "
+                    + "with 1000 dirty partitions or more in a log dir, fsync below. syncfs needs Linux 5.8 or later; "
+                    + "elsewhere, or if it cannot be loaded, the broker logs why and uses fsync. Piste only.";
     public static final String LOG_WRITEBACK_INTERVAL_MS_CONFIG = "log.writeback.interval.ms";
     public static final String LOG_WRITEBACK_INTERVAL_MS_DOC =
             "With log.flush.on.ack=false, how often the data appended to each partition since the last time is "
@@ -187,6 +198,11 @@ public final class BrokerConfig {
 
     public boolean logFlushOnAck() {
         return (Boolean) values.get(LOG_FLUSH_ON_ACK_CONFIG);
+    }
+
+    /** {@code auto}, {@code syncfs} or {@code fsync}: see {@link #LOG_FLUSH_METHOD_DOC}. */
+    public String logFlushMethod() {
+        return (String) values.get(LOG_FLUSH_METHOD_CONFIG);
     }
 
     public long logWritebackIntervalMs() {

@@ -17,6 +17,11 @@ import static io.piste.broker.config.BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP
 import static io.piste.broker.config.BrokerConfig.LOG_DIRS_CONFIG;
 import static io.piste.broker.config.BrokerConfig.LOG_DIR_CONFIG;
 import static io.piste.broker.config.BrokerConfig.LOG_DIR_DEFAULT;
+import static io.piste.broker.config.BrokerConfig.LOG_FLUSH_METHOD_AUTO;
+import static io.piste.broker.config.BrokerConfig.LOG_FLUSH_METHOD_CONFIG;
+import static io.piste.broker.config.BrokerConfig.LOG_FLUSH_METHOD_DOC;
+import static io.piste.broker.config.BrokerConfig.LOG_FLUSH_METHOD_FSYNC;
+import static io.piste.broker.config.BrokerConfig.LOG_FLUSH_METHOD_SYNCFS;
 import static io.piste.broker.config.BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG;
 import static io.piste.broker.config.BrokerConfig.LOG_FLUSH_ON_ACK_DOC;
 import static io.piste.broker.config.BrokerConfig.LOG_WRITEBACK_INTERVAL_MS_CONFIG;
@@ -190,6 +195,14 @@ final class BrokerConfigDef {
                         "Idle connections timeout: the server socket processor threads close the connections that idle "
                                 + "more than this.")
                 .define(LOG_FLUSH_ON_ACK_CONFIG, BOOLEAN, true, HIGH, LOG_FLUSH_ON_ACK_DOC)
+                .define(
+                        LOG_FLUSH_METHOD_CONFIG,
+                        STRING,
+                        LOG_FLUSH_METHOD_AUTO,
+                        ConfigDef.ValidString.in(
+                                LOG_FLUSH_METHOD_AUTO, LOG_FLUSH_METHOD_SYNCFS, LOG_FLUSH_METHOD_FSYNC),
+                        MEDIUM,
+                        LOG_FLUSH_METHOD_DOC)
                 .define(
                         LOG_WRITEBACK_INTERVAL_MS_CONFIG,
                         LONG,

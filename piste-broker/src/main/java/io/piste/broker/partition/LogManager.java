@@ -58,7 +58,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     private final Map<Path, Boolean> hadCleanShutdown = new HashMap<>();
     private final Map<Path, Map<TopicPartitionKey, Long>> recoveryPoints = new HashMap<>();
     private final ConcurrentHashMap<String, Partition[]> partitions = new ConcurrentHashMap<>();
-    private final LogFlusher flusher = new LogFlusher();
+    private final LogFlusher flusher;
     private final ScheduledExecutorService scheduler;
     /** The static config under the dynamic broker configs of the last applied image. */
     private volatile DynamicBrokerConfigs brokerConfigs;
@@ -84,6 +84,9 @@ public final class LogManager implements MetadataListener, AutoCloseable {
             hadCleanShutdown.put(dir, CleanShutdownMarker.exists(dir));
             recoveryPoints.put(dir, readCheckpoint(dir.resolve(RECOVERY_POINT_CHECKPOINT)));
         }
+        // Before any log is opened for writing: a syncfs reports only the write-back failures after its open.
+        this.flusher =
+                new LogFlusher(LogDirSyncs.open(logDirs, files, config.logFlushMethod()), this::takeLogDirOffline);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "piste-log-scheduler");
             t.setDaemon(true);
@@ -490,6 +493,23 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         }
     }
 
+    /** After a failed file system sync of {@code logDir}: every partition in it goes offline, its acks fail. */
+    private void takeLogDirOffline(Path logDir, IOException cause) {
+        List<Partition> inDir = new ArrayList<>();
+        for (Partition[] topic : partitions.values()) {
+            for (Partition p : topic) {
+                if (p.log().dir().getParent().equals(logDir)) {
+                    p.log().markOffline(cause);
+                    inDir.add(p);
+                }
+            }
+        }
+        // Only once all are offline: a producer told of the failure finds every partition of the log dir offline.
+        for (Partition p : inDir) {
+            p.failPendingAcks();
+        }
+    }
+
     /**
      * Flushes and closes every log, writes the checkpoints, then the clean-shutdown marker of each log dir whose
      * logs all closed cleanly. A log dir holding a partition offline after a failed fsync gets none (as Kafka
@@ -500,7 +520,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         flusher.close();
-        Set<Path> uncleanDirs = new HashSet<>();
+        Set<Path> uncleanDirs = new HashSet<>(flusher.failedLogDirs());
         if (!started) {
             // Start-up failed: partitions it never reached, or whose recovery failed, are not in the map, so
             // neither a checkpoint nor a marker may speak for these log dirs; the next start recovers them all.

@@ -103,6 +103,12 @@ class BrokerConfigTest {
                 .hasMessageContaining("log.flush.on.ack");
         assertThatThrownBy(() -> new BrokerConfig(Map.of("log.cleanup.policy", "shred")))
                 .isInstanceOf(ConfigException.class);
+        assertThatThrownBy(() -> new BrokerConfig(Map.of("log.flush.method", "fdatasync")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("log.flush.method");
+        assertThat(new BrokerConfig(Map.of()).logFlushMethod()).isEqualTo("auto");
+        assertThat(new BrokerConfig(Map.of("log.flush.method", "syncfs")).logFlushMethod())
+                .isEqualTo("syncfs");
     }
 
     @Test

@@ -197,6 +197,8 @@ class ConfigsHandlerTest {
         assertThat(unknown.isSensitive()).isTrue();
         assertThat(unknown.value()).isNull();
         assertThat(config(result, "log.flush.on.ack").documentation()).contains("fsynced");
+        assertThat(config(result, "log.flush.method").value()).isEqualTo("auto");
+        assertThat(config(result, "log.flush.method").documentation()).contains("syncfs");
 
         assertThat(describeOne(BROKER, "", null, true, true, (short) 4).configs())
                 .isEmpty();

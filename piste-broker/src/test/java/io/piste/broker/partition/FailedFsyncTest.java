@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A partition whose fsync failed stays offline, without stopping the broker, until a restart recovers it: through
  * a clean shutdown (no clean-shutdown marker for its log dir, its recovery point left before the failure), and
  * when the failure happens at start-up. The fsyncs of partition t-0 fail through {@link FaultyFiles}; t-1 works.
+ * With {@code log.flush.method=fsync} (the per-file path, also the fallback where syncfs is not usable).
  */
 class FailedFsyncTest {
 
@@ -48,8 +49,14 @@ class FailedFsyncTest {
 
     private LogManager start(FileChannelFactory files, String logDirs) throws IOException {
         LogManager replicas = new LogManager(
-                new BrokerConfig(
-                        Map.of(BrokerConfig.LOG_DIRS_CONFIG, logDirs, BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG, "true")),
+                new BrokerConfig(Map.of(
+                        BrokerConfig.LOG_DIRS_CONFIG,
+                        logDirs,
+                        BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG,
+                        "true",
+                        // the per-file path: syncfs failures are FailedSyncfsTest's
+                        BrokerConfig.LOG_FLUSH_METHOD_CONFIG,
+                        BrokerConfig.LOG_FLUSH_METHOD_FSYNC)),
                 files);
         try (LocalController controller = LocalController.open(dir.resolve("metadata"))) {
             replicas.startup(controller.image());

@@ -2,6 +2,7 @@ package io.piste.broker.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.piste.broker.config.BrokerConfig;
 import io.piste.storage.log.FaultyFiles;
 import io.piste.storage.log.FileChannelFactory;
 import io.piste.storage.log.LogConfig;
@@ -22,9 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The group commit: one flusher thread fsyncs each partition appended to since its last round once, then answers
- * the acks waiting on it; a failed fsync takes only its partition offline; close finishes the pending round. Real
- * logs in a temp dir, durable acks; appends go straight to the logs so that only the acks wake the flusher.
+ * The group commit: one flusher thread fsyncs each partition appended to since its last round once (or syncs the
+ * log dir's file system once for all of them), then answers the acks waiting on it; a failed fsync takes only its
+ * partition offline; close finishes the pending round. Real logs in a temp dir, durable acks; appends go straight
+ * to the logs so that only the acks wake the flusher. Failed syncfs: {@link FailedSyncfsTest}.
  */
 class LogFlusherTest {
 
@@ -47,10 +49,14 @@ class LogFlusherTest {
     }
 
     private Partition partition(String topic, FileChannelFactory files) throws IOException {
+        return partition(topic, files, flusher);
+    }
+
+    private Partition partition(String topic, FileChannelFactory files, LogFlusher by) throws IOException {
         UnifiedLog log = UnifiedLog.open(
                 dir.resolve(topic + "-0"), LogConfig.defaults(), System::currentTimeMillis, false, 0, files);
         logs.add(log);
-        return new Partition(topic, 0, log, flusher, true, Long.MAX_VALUE);
+        return new Partition(topic, 0, log, by, true, Long.MAX_VALUE);
     }
 
     /** Appends one batch without telling the flusher; returns the new log end offset. */
@@ -140,6 +146,101 @@ class LogFlusherTest {
         assertThat(ack(failing, failingEnd).get(10, TimeUnit.SECONDS)).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
         assertThat(failing.log().flushCount()).isEqualTo(flushesBefore);
         assertThat(failing.log().recoveryPoint()).isZero();
+    }
+
+    @Test
+    void shouldMakeARoundDurableWithOneFileSystemSyncAndNoFsyncOfItsOwn() throws Exception {
+        FaultyFiles files = FaultyFiles.pathContaining("");
+        LogFlusher syncing = new LogFlusher(
+                LogDirSyncs.open(List.of(dir), files, BrokerConfig.LOG_FLUSH_METHOD_SYNCFS), (d, e) -> {});
+        try {
+            List<Partition> partitions = new ArrayList<>();
+            List<Long> ends = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                Partition partition = partition("p" + i, files, syncing);
+                partitions.add(partition);
+                ends.add(appendUnflushed(partition));
+            }
+            int directorySyncsAtOpen = files.directorySyncs();
+            List<CompletableFuture<Errors>> acks = new ArrayList<>();
+            for (int i = 0; i < partitions.size(); i++) {
+                acks.add(ack(partitions.get(i), ends.get(i)));
+            }
+
+            for (int i = 0; i < partitions.size(); i++) {
+                assertThat(acks.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+                assertThat(partitions.get(i).log().recoveryPoint()).isEqualTo(ends.get(i));
+                assertThat(partitions.get(i).highWatermark()).isEqualTo(ends.get(i));
+            }
+            assertThat(files.fileSystemSyncs()).isBetween(1, partitions.size());
+            // A new log's first flush would fsync its directory on the per-file path; syncfs covers it.
+            assertThat(files.directorySyncs()).isEqualTo(directorySyncsAtOpen);
+        } finally {
+            syncing.close();
+        }
+    }
+
+    @Test
+    void shouldFsyncFileByFileInAutoModeBelowTheSyncfsThreshold() throws Exception {
+        FaultyFiles files = FaultyFiles.pathContaining("");
+        LogFlusher auto =
+                new LogFlusher(LogDirSyncs.open(List.of(dir), files, BrokerConfig.LOG_FLUSH_METHOD_AUTO), (d, e) -> {});
+        try {
+            Partition partition = partition("t", files, auto);
+            long end = appendUnflushed(partition);
+
+            assertThat(ack(partition, end).get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+            assertThat(partition.log().recoveryPoint()).isEqualTo(end);
+            assertThat(files.fileSystemSyncs())
+                    .as("one dirty partition < " + LogDirSyncs.AUTO_MIN_PARTITIONS)
+                    .isZero();
+        } finally {
+            auto.close();
+        }
+    }
+
+    @Test
+    void shouldFsyncFileByFileWhereNoFileSystemSyncCanBeOpened() throws Exception {
+        FaultyFiles faulty = FaultyFiles.pathContaining("failing-0");
+        FileChannelFactory noSyncfs = new FileChannelFactory() {
+            @Override
+            public java.nio.channels.FileChannel open(Path path) throws IOException {
+                return faulty.open(path);
+            }
+
+            @Override
+            public void fsyncDirectory(Path d) throws IOException {
+                faulty.fsyncDirectory(d);
+            }
+
+            @Override
+            public io.piste.storage.log.FileSystemSync openFileSystemSync(Path logDir) throws IOException {
+                throw new IOException("syncfs unavailable: kernel 5.4 (injected)");
+            }
+        };
+        LogFlusher fallback = new LogFlusher(
+                LogDirSyncs.open(List.of(dir), noSyncfs, BrokerConfig.LOG_FLUSH_METHOD_SYNCFS), (d, e) -> {});
+        try {
+            Partition failing = partition("failing", noSyncfs, fallback);
+            Partition healthy = partition("healthy", noSyncfs, fallback);
+            long failingEnd = appendUnflushed(failing);
+            long healthyEnd = appendUnflushed(healthy);
+            int directorySyncsAtOpen = faulty.directorySyncs();
+            faulty.failFsync(true);
+
+            assertThat(ack(failing, failingEnd).get(10, TimeUnit.SECONDS)).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
+            assertThat(ack(healthy, healthyEnd).get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+            assertThat(failing.isOffline()).isTrue();
+            assertThat(failing.highWatermark()).isZero();
+            assertThat(healthy.isOffline()).isFalse();
+            assertThat(healthy.log().recoveryPoint()).isEqualTo(healthyEnd);
+            assertThat(faulty.fileSystemSyncs()).as("no syncfs on the fallback").isZero();
+            assertThat(faulty.directorySyncs())
+                    .as("the per-file path fsyncs new logs' directories")
+                    .isPositive();
+        } finally {
+            fallback.close();
+        }
     }
 
     @Test

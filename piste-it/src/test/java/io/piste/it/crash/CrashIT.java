@@ -59,6 +59,12 @@ class CrashIT {
     }
 
     @Test
+    void shouldKeepEveryAcknowledgedRecordExactlyOnceAfterKill9WithSyncfsGroupCommits() throws Exception {
+        // The default (auto) fsyncs 6 partitions over a pool; this forces the syncfs group commit at any count.
+        runRounds("crash-syncfs", Map.of("log.flush.method", "syncfs"), 2);
+    }
+
+    @Test
     void shouldKeepEveryAcknowledgedRecordAfterKill9WithoutFlushOnAck() throws Exception {
         // Kafka's page-cache mode: SIGKILL ends the process, not the kernel, so acknowledged data survives too.
         runRounds("crash-no-flush", Map.of("log.flush.on.ack", "false"), 2);

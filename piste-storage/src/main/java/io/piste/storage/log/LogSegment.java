@@ -409,6 +409,15 @@ final class LogSegment implements Closeable {
         timeIndex.tryPersist();
     }
 
+    /**
+     * Writes pending index entries without any fsync: the first half of a flush whose second half is one sync of
+     * the whole file system ({@link FileSystemSync}), which covers this segment's data.
+     */
+    void writePendingIndexEntries() {
+        offsetIndex.tryPersist();
+        timeIndex.tryPersist();
+    }
+
     /** Writes and fsyncs both index files; called when the segment stops being the active one. */
     void flushIndexes() throws IOException {
         offsetIndex.flush();

@@ -294,6 +294,62 @@ public final class UnifiedLog implements Closeable {
         }
     }
 
+    /**
+     * The first half of a flush made durable by one sync of the log dir's file system ({@link FileSystemSync}) rather
+     * than by fsyncs of this log's files: writes the pending index entries of the segments past the recovery point
+     * and returns the log end to make durable, or null when everything is flushed already. Nothing is fsynced. The
+     * caller syncs the file system (which covers the segments' data and the directory entries of new segments,
+     * since all were written before the log end was captured), then calls {@link #completeFlush}, or
+     * {@link #markOffline} if the sync failed.
+     */
+    public LogOffsetMetadata prepareFlush() throws LogStorageException {
+        synchronized (flushLock) {
+            failIfOffline();
+            LogOffsetMetadata end = places.logEnd();
+            long leo = end.messageOffset();
+            long from = recoveryPoint;
+            if (leo <= from) {
+                return null;
+            }
+            Long firstKey = segments.floorKey(from);
+            Map<Long, LogSegment> toFlush = firstKey == null ? segments : segments.tailMap(firstKey, true);
+            for (LogSegment segment : toFlush.values()) {
+                if (segment.baseOffset() >= leo) {
+                    break;
+                }
+                segment.writePendingIndexEntries();
+            }
+            return end;
+        }
+    }
+
+    /**
+     * The second half of a flush begun by {@link #prepareFlush}, once the file system sync that followed it
+     * succeeded: advances the recovery point to {@code end} (never backwards: a {@link #flush()} in between may
+     * have gone further). Throws if the log went offline meanwhile (a roll's failed index fsync).
+     */
+    public void completeFlush(LogOffsetMetadata end) throws LogStorageException {
+        synchronized (flushLock) {
+            failIfOffline();
+            if (end.messageOffset() <= recoveryPoint) {
+                return;
+            }
+            recoveryPoint = end.messageOffset();
+            places.onRecoveryPointMoved(end);
+            flushCount++;
+        }
+    }
+
+    /**
+     * Takes the log offline as a failed fsync of its own would: a sync of its log dir's file system failed, so
+     * what was written since its recovery point may not be on disk. Keeps the first failure.
+     */
+    public void markOffline(IOException cause) {
+        synchronized (flushLock) {
+            fsyncFailed("file system sync failed: dir=" + dir, cause);
+        }
+    }
+
     /** Takes the log offline (keeping the first failure); returns the error to throw. */
     private LogStorageException fsyncFailed(String what, IOException cause) {
         if (fsyncFailure == null) {

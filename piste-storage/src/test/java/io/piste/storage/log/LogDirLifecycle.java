@@ -6,6 +6,7 @@ import io.piste.storage.checkpoint.OffsetCheckpointFile;
 import io.piste.storage.checkpoint.TopicPartitionKey;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,10 +28,17 @@ final class LogDirLifecycle {
     private final List<TopicPartitionKey> partitions;
     private final LogConfig config;
     private final LongSupplier clockMs;
+    private final FileChannelFactory files;
     private final Map<TopicPartitionKey, UnifiedLog> logs = new LinkedHashMap<>();
 
-    LogDirLifecycle(Path logDir, List<TopicPartitionKey> partitions, LogConfig config, LongSupplier clockMs) {
+    LogDirLifecycle(
+            Path logDir,
+            List<TopicPartitionKey> partitions,
+            LogConfig config,
+            LongSupplier clockMs,
+            FileChannelFactory files) {
         this.logDir = logDir;
+        this.files = files;
         this.partitions = partitions;
         this.config = config;
         this.clockMs = clockMs;
@@ -44,7 +52,12 @@ final class LogDirLifecycle {
         Map<TopicPartitionKey, Long> recoveryPoints = readCheckpoint(logDir.resolve(RECOVERY_POINT_CHECKPOINT));
         for (TopicPartitionKey key : partitions) {
             UnifiedLog log = UnifiedLog.open(
-                    logDir.resolve(key.toString()), config, clockMs, clean, recoveryPoints.getOrDefault(key, 0L));
+                    logDir.resolve(key.toString()),
+                    config,
+                    clockMs,
+                    clean,
+                    recoveryPoints.getOrDefault(key, 0L),
+                    files);
             log.flush();
             log.updateHighWatermark(log.logEndOffset());
             logs.put(key, log);
@@ -63,6 +76,26 @@ final class LogDirLifecycle {
 
     UnifiedLog log(TopicPartitionKey key) {
         return logs.get(key);
+    }
+
+    /**
+     * One round of the broker's group commit with {@code log.flush.method=syncfs} (LogFlusher): each log captures
+     * its end without fsyncing, one file system sync, then each moves its recovery point. Returns once every log of
+     * the round is flushed (the caller acknowledges them), or throws.
+     */
+    void groupCommit(List<TopicPartitionKey> round) throws IOException {
+        List<LogOffsetMetadata> ends = new ArrayList<>();
+        for (TopicPartitionKey key : round) {
+            ends.add(logs.get(key).prepareFlush());
+        }
+        try (FileSystemSync sync = files.openFileSystemSync(logDir)) {
+            sync.sync();
+        }
+        for (int i = 0; i < round.size(); i++) {
+            if (ends.get(i) != null) {
+                logs.get(round.get(i)).completeFlush(ends.get(i));
+            }
+        }
     }
 
     /** Writes the recovery points and high watermarks (LogManager's periodic checkpoint). */

@@ -7,6 +7,8 @@ import io.piste.storage.sim.SimulatedCrash;
 import io.piste.storage.sim.SimulatedDisk;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -57,8 +59,12 @@ final class PowerLossScenario {
             producers.add(new SimulatedProducer(1000 + id));
         }
         producers.add(new SimulatedProducer(-1));
-        this.logDir =
-                new LogDirLifecycle(disk.root().resolve("data").resolve("kafka-logs"), partitions, config, clock::get);
+        this.logDir = new LogDirLifecycle(
+                disk.root().resolve("data").resolve("kafka-logs"),
+                partitions,
+                config,
+                clock::get,
+                simulatedFiles(disk));
     }
 
     /** Runs {@code cycles} crash cycles; an AssertionError or an exception from the storage is a failure. */
@@ -108,8 +114,10 @@ final class PowerLossScenario {
         int dice = random.nextInt(100);
         if (dice < 60) {
             append(random.nextInt(PARTITIONS), producers.get(random.nextInt(producers.size())));
-        } else if (dice < 82) {
+        } else if (dice < 72) {
             flush(random.nextInt(PARTITIONS));
+        } else if (dice < 82) {
+            groupCommit();
         } else if (dice < 88) {
             logDir.checkpoint();
         } else if (dice < 90) {
@@ -165,6 +173,11 @@ final class PowerLossScenario {
 
     private void flush(int p) throws IOException {
         logDir.log(partitions.get(p)).flush();
+        acknowledge(p);
+    }
+
+    /** The answers to everything appended to partition {@code p} so far: its flush returned. */
+    private void acknowledge(int p) {
         for (SentBatch batch : unflushed.get(p)) {
             if (batch.stored != null) {
                 acknowledged.get(p).add(batch.stored);
@@ -175,6 +188,50 @@ final class PowerLossScenario {
             producer.acknowledged(p);
         }
         stats.acknowledgement();
+    }
+
+    /** A group commit of a random non-empty set of partitions through one syncfs (the broker's default). */
+    private void groupCommit() throws IOException {
+        List<TopicPartitionKey> round = new ArrayList<>();
+        List<Integer> indexes = new ArrayList<>();
+        int first = random.nextInt(PARTITIONS);
+        for (int p = 0; p < PARTITIONS; p++) {
+            if (p == first || random.nextBoolean()) {
+                round.add(partitions.get(p));
+                indexes.add(p);
+            }
+        }
+        logDir.groupCommit(round);
+        for (int p : indexes) {
+            acknowledge(p);
+        }
+        stats.groupCommit();
+    }
+
+    /**
+     * The disk's files as the broker's seam sees them: channels through its NIO file system, and syncfs as
+     * {@link SimulatedDisk#syncAll()}.
+     */
+    private static FileChannelFactory simulatedFiles(SimulatedDisk disk) {
+        return new FileChannelFactory() {
+            @Override
+            public FileChannel open(Path path) throws IOException {
+                return FileChannelFactory.DEFAULT.open(path);
+            }
+
+            @Override
+            public FileSystemSync openFileSystemSync(Path logDir) {
+                return new FileSystemSync() {
+                    @Override
+                    public void sync() {
+                        disk.syncAll();
+                    }
+
+                    @Override
+                    public void close() {}
+                };
+            }
+        };
     }
 
     private void retryAcknowledged(int p, SentBatch batch) throws IOException {

@@ -46,5 +46,6 @@ class PowerLossSimulationTest {
         assertThat(stats.recoveriesVerified).isGreaterThan(stats.crashes / 2);
         assertThat(stats.duplicatesDetected).isPositive();
         assertThat(stats.crashesDuringStartup).isPositive();
+        assertThat(stats.groupCommits).isPositive();
     }
 }

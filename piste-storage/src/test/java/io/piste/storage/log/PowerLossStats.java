@@ -9,6 +9,7 @@ final class PowerLossStats {
     long acknowledgements;
     long duplicatesDetected;
     long cleanRestarts;
+    long groupCommits;
 
     void crash(boolean afterStartup) {
         crashes++;
@@ -33,6 +34,10 @@ final class PowerLossStats {
         duplicatesDetected++;
     }
 
+    void groupCommit() {
+        groupCommits++;
+    }
+
     void cleanRestart() {
         cleanRestarts++;
     }
@@ -41,6 +46,7 @@ final class PowerLossStats {
     public String toString() {
         return "crashPoints=" + crashes + " (during start-up: " + crashesDuringStartup + ") recoveriesVerified="
                 + recoveriesVerified + " appends=" + appends + " acknowledgedFlushes=" + acknowledgements
-                + " duplicatesDetected=" + duplicatesDetected + " cleanRestarts=" + cleanRestarts;
+                + " duplicatesDetected=" + duplicatesDetected + " cleanRestarts=" + cleanRestarts
+                + " syncfsGroupCommits=" + groupCommits;
     }
 }

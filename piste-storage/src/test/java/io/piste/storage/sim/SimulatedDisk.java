@@ -26,7 +26,9 @@ import java.util.Random;
  * bytes, a failing fsync, reordering below page granularity, and cross-directory renames, which are an unlink
  * and a link in two directories.
  *
- * <p>Every mutating operation (write, truncate, force, create, delete, rename) is one step. With
+ * <p>{@link #syncAll()} is syncfs(2): everything on the disk becomes durable at once.
+ *
+ * <p>Every mutating operation (write, truncate, force, syncfs, create, delete, rename) is one step. With
  * {@link #crashAtStep} set, the operation that would be that step and every operation after it, reads included,
  * throw {@link SimulatedCrash} until {@link #powerLoss}. Deterministic for a given {@link Random}; thread-safe
  * (one lock), though meant for one thread.
@@ -98,6 +100,28 @@ public final class SimulatedDisk {
         }
         rebuilt.put(inode, after);
         return after;
+    }
+
+    /**
+     * syncfs(2): every file's content and every directory's entries on this disk become durable, as if each were
+     * fsynced. One step (a crash point: a crash at it syncs nothing). Files no entry names any more are left out:
+     * a power loss drops them whatever they hold.
+     */
+    public synchronized void syncAll() {
+        step("syncfs", "/");
+        syncTree(root);
+    }
+
+    private static void syncTree(SimDirectory dir) {
+        dir.force();
+        for (String name : dir.names()) {
+            SimInode child = dir.get(name);
+            if (child instanceof SimDirectory sub) {
+                syncTree(sub);
+            } else {
+                ((SimFile) child).force();
+            }
+        }
     }
 
     // ---------------------------------------------------------------- used by the file system and channels

@@ -53,6 +53,23 @@ class SimulatedDiskTest {
     }
 
     @Test
+    void shouldKeepEveryFileAndEntryWrittenBeforeSyncfs() throws IOException {
+        Path sub = dir.resolve("topic-0");
+        Files.createDirectories(sub);
+        write(sub.resolve("a.log"), "kept", false);
+        write(dir.resolve("b.log"), "kept too", false);
+        disk.syncAll();
+        write(sub.resolve("a.log"), "+lost", false);
+        write(sub.resolve("c.log"), "lost", false);
+
+        disk.powerLossKeepingOnlySynced();
+
+        assertThat(read(sub.resolve("a.log"))).isEqualTo("kept");
+        assertThat(read(dir.resolve("b.log"))).isEqualTo("kept too");
+        assertThat(sub.resolve("c.log")).doesNotExist();
+    }
+
+    @Test
     void shouldForgetFsyncedFileWhoseDirectoryEntryWasNeverFsynced() throws IOException {
         write(dir.resolve("a.log"), "synced", true);
 
