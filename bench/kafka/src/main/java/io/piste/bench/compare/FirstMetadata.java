@@ -69,10 +69,7 @@ public final class FirstMetadata {
                 if (brokers > 0 && ready >= wantPartitions) {
                     System.out.printf(
                             "first_metadata_epoch_ms=%d brokers=%d attempts=%d%s%n",
-                            System.currentTimeMillis(),
-                            brokers,
-                            attempts,
-                            topic == null ? "" : " partitions=" + ready);
+                            System.currentTimeMillis(), brokers, attempts, topic == null ? "" : " partitions=" + ready);
                     return;
                 }
                 lastError = brokers == 0
