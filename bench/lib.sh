@@ -215,12 +215,23 @@ wait_ready() {
   return 1
 }
 
-# launch LOGFILE CMD...: starts CMD under timeout in the background, sets BROKER_PID to the java child and
-# LAUNCH_EPOCH_MS to the wall-clock time (ms since the epoch) just before the launch.
+# The brokers' open-files limit (ulimit -n, soft and hard). Piste holds descriptors per segment file and Kafka one
+# per segment, so thousands of partitions need more than a login shell's limit (20,000 on the bench machine). Raising
+# the hard limit needs root (or CAP_SYS_RESOURCE); otherwise the broker gets the hard limit it may have. bench/compare
+# records the limit a broker really got (nofile_limit, from /proc/PID/limits).
+BROKER_NOFILE="${BROKER_NOFILE:-1048576}"
+# What a broker really gets: BROKER_NOFILE when this shell may raise its limit that far, else the hard limit.
+BROKER_NOFILE_EFFECTIVE="$( (ulimit -n "$BROKER_NOFILE" 2>/dev/null && ulimit -n) || ulimit -Hn)"
+
+# launch LOGFILE CMD...: starts CMD under timeout in the background, with ulimit -n BROKER_NOFILE (or the highest
+# allowed), sets BROKER_PID to the java child and LAUNCH_EPOCH_MS to the wall-clock time (ms since the epoch) just
+# before the launch.
 launch() {
   BROKER_LOG="$1"; shift
   LAUNCH_EPOCH_MS=$(now_ms)
-  timeout --kill-after=30 "$BROKER_LIFETIME_S" "$@" >>"$BROKER_LOG" 2>&1 &
+  # The subshell execs timeout, so $! is timeout's process and the broker is its child, as without the ulimit.
+  ( ulimit -n "$BROKER_NOFILE" 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
+    exec timeout --kill-after=30 "$BROKER_LIFETIME_S" "$@" ) >>"$BROKER_LOG" 2>&1 &
   BROKER_TIMEOUT_PID=$!
   disown "$BROKER_TIMEOUT_PID" 2>/dev/null || true   # no "Killed" job notice after kill -9; reaped in stop_broker
   local i

@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.Collections;
+import java.util.List;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ResponseHeaderData;
@@ -29,7 +30,12 @@ import org.apache.kafka.common.requests.ResponseHeader;
  * {@code first_metadata_epoch_ms=<ms since the epoch> brokers=<n> attempts=<n>}; the caller subtracts the
  * moment it launched the broker. Exits 1 with an {@code ERROR} line when {@code timeoutMs} passes.
  *
- * <p>Usage: {@code FirstMetadata <port> [timeoutMs] [intervalMs]}.
+ * <p>With a topic and a partition count ({@code bench/compare}'s partition cells, after a restart), the request names
+ * that topic and the broker counts as ready only when the answer lists at least that many of its partitions, each
+ * without an error and with a leader: a broker that answers before it has loaded its logs is not ready yet. The
+ * line then also says {@code partitions=<n>}.
+ *
+ * <p>Usage: {@code FirstMetadata <port> [timeoutMs] [intervalMs] [topic partitions]}.
  */
 public final class FirstMetadata {
 
@@ -40,12 +46,14 @@ public final class FirstMetadata {
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 1) {
-            System.err.println("usage: FirstMetadata <port> [timeoutMs] [intervalMs]");
+            System.err.println("usage: FirstMetadata <port> [timeoutMs] [intervalMs] [topic partitions]");
             System.exit(2);
         }
         int port = Integer.parseInt(args[0]);
         long timeoutMs = args.length > 1 ? Long.parseLong(args[1]) : 120_000L;
         long intervalMs = args.length > 2 ? Long.parseLong(args[2]) : 5L;
+        String topic = args.length > 4 ? args[3] : null;
+        int wantPartitions = args.length > 4 ? Integer.parseInt(args[4]) : 0;
         warmUp();
         System.out.println("polling 127.0.0.1:" + port);
         System.out.flush();
@@ -55,14 +63,18 @@ public final class FirstMetadata {
         while (System.nanoTime() < deadline) {
             attempts++;
             try {
-                int brokers = askMetadata(port, attempts);
-                if (brokers > 0) {
+                MetadataResponseData answer = askMetadata(port, attempts, topic);
+                int brokers = answer.brokers().size();
+                int ready = topic == null ? 0 : readyPartitions(answer, topic);
+                if (brokers > 0 && ready >= wantPartitions) {
                     System.out.printf(
-                            "first_metadata_epoch_ms=%d brokers=%d attempts=%d%n",
-                            System.currentTimeMillis(), brokers, attempts);
+                            "first_metadata_epoch_ms=%d brokers=%d attempts=%d%s%n",
+                            System.currentTimeMillis(), brokers, attempts, topic == null ? "" : " partitions=" + ready);
                     return;
                 }
-                lastError = "answer without brokers";
+                lastError = brokers == 0
+                        ? "answer without brokers"
+                        : ready + " of " + wantPartitions + " partitions of " + topic + " with a leader";
             } catch (IOException | RuntimeException e) {
                 // Not listening yet (connection refused) or not serving yet: try again shortly.
                 lastError = e.toString();
@@ -112,21 +124,39 @@ public final class FirstMetadata {
                     },
                     "warm-up");
             answer.start();
-            askMetadata(server.getLocalPort(), 1);
+            askMetadata(server.getLocalPort(), 1, null);
             answer.join(10_000);
         } catch (IOException | RuntimeException | InterruptedException e) {
             System.err.println("warm-up failed (the measurement still runs): " + e);
         }
     }
 
-    /** One connection, one Metadata request; returns the number of brokers in the answer. */
-    static int askMetadata(int port, int correlationId) throws IOException {
+    /** Partitions of {@code topic} in the answer that have no error and a leader. */
+    static int readyPartitions(MetadataResponseData answer, String topic) {
+        MetadataResponseData.MetadataResponseTopic t = answer.topics().find(topic);
+        if (t == null || t.errorCode() != 0) {
+            return 0;
+        }
+        int ready = 0;
+        for (MetadataResponseData.MetadataResponsePartition p : t.partitions()) {
+            if (p.errorCode() == 0 && p.leaderId() >= 0) {
+                ready++;
+            }
+        }
+        return ready;
+    }
+
+    /** One connection, one Metadata request (for no topic, or for {@code topic}); returns the answer. */
+    static MetadataResponseData askMetadata(int port, int correlationId, String topic) throws IOException {
         try (Socket socket = new Socket()) {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(IO_TIMEOUT_MS);
             socket.connect(new InetSocketAddress("127.0.0.1", port), IO_TIMEOUT_MS);
             MetadataRequest request = new MetadataRequest.Builder(new MetadataRequestData()
-                            .setTopics(Collections.emptyList())
+                            .setTopics(
+                                    topic == null
+                                            ? Collections.emptyList()
+                                            : List.of(new MetadataRequestData.MetadataRequestTopic().setName(topic)))
                             .setAllowAutoTopicCreation(false))
                     .build(METADATA_VERSION);
             RequestHeader header =
@@ -151,9 +181,7 @@ public final class FirstMetadata {
                 throw new IOException("correlation id " + responseHeader.correlationId() + ", sent " + correlationId);
             }
             return MetadataResponse.parse(new ByteBufferAccessor(buffer), METADATA_VERSION)
-                    .data()
-                    .brokers()
-                    .size();
+                    .data();
         }
     }
 }

@@ -17,7 +17,8 @@ import javax.imageio.ImageIO;
  * The chart of a {@code bench/compare} run, drawn headless with Java2D: panels of grouped bars (median, with
  * a min–max whisker), one colour per broker: produce MB/s per produce cell, consume MB/s per consume cell, the
  * broker's CPU seconds per GB of both, latency percentiles (log scale, ms) of the latency cells, start-up and
- * rebalance times. Panels without data are left out.
+ * rebalance times; then the partition-count panels ({@link PartitionChart}: lines against the number of partitions,
+ * log-scale x). Panels without data are left out.
  */
 final class ResultsChart {
 
@@ -99,7 +100,8 @@ final class ResultsChart {
         // The legend takes two rows when a baseline build makes six systems: one row would be wider than the image.
         int perRow = systems.size() > 4 ? (systems.size() + 1) / 2 : Math.max(1, systems.size());
         int top = 70 + ((Math.max(1, systems.size()) - 1) / perRow) * 18;
-        int height = top + Math.max(1, panels.size()) * PANEL_HEIGHT;
+        List<PartitionChart.Panel> linePanels = PartitionChart.panels(r, systems);
+        int height = top + Math.max(1, panels.size() + linePanels.size()) * PANEL_HEIGHT;
         BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -128,6 +130,10 @@ final class ResultsChart {
             @SuppressWarnings("unchecked")
             List<Group> groups = (List<Group>) p[2];
             panel(g, 20, y, WIDTH - 40, PANEL_HEIGHT - 20, (String) p[0], (Boolean) p[1], groups, systems);
+            y += PANEL_HEIGHT;
+        }
+        for (PartitionChart.Panel p : linePanels) {
+            PartitionChart.draw(g, 20, y, WIDTH - 40, PANEL_HEIGHT - 20, p);
             y += PANEL_HEIGHT;
         }
         g.dispose();
@@ -167,7 +173,7 @@ final class ResultsChart {
         return groups;
     }
 
-    private static Color color(String system) {
+    static Color color(String system) {
         for (int i = 0; i < CompareReport.SYSTEMS.length; i++) {
             if (CompareReport.SYSTEMS[i][0].equals(system)) {
                 return COLORS[i % COLORS.length];
@@ -273,7 +279,7 @@ final class ResultsChart {
         }
     }
 
-    private static double niceCeiling(double v) {
+    static double niceCeiling(double v) {
         if (v <= 0) {
             return 1;
         }
