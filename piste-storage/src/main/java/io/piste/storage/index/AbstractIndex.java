@@ -44,6 +44,9 @@ abstract class AbstractIndex implements AutoCloseable {
 
     // Guarded by this, like the other file state.
     private int persistedEntries;
+    /** Entries known to be in the file and fsynced; a complete, durable file need not be rewritten at close. */
+    private int durableEntries;
+
     private boolean fileNeedsTruncate;
     private boolean writeFailureLogged;
     private boolean closed;
@@ -177,6 +180,7 @@ abstract class AbstractIndex implements AutoCloseable {
         if (persistedEntries > entries) {
             persistedEntries = entries;
         }
+        durableEntries = Math.min(durableEntries, entries);
         fileNeedsTruncate = true;
         tryPersist();
     }
@@ -264,12 +268,18 @@ abstract class AbstractIndex implements AutoCloseable {
                 logWriteFailure(e);
             }
             channel.force(false);
+            if (!fileNeedsTruncate) {
+                durableEntries = persistedEntries;
+            }
         }
     }
 
-    /** Rewrites the whole file from memory, cuts it to the exact size and fsyncs it; used at close. */
+    /**
+     * Rewrites the whole file from memory, cuts it to the exact size and fsyncs it; used at close. Skipped when the
+     * file is known to hold every entry durably already (a segment flushed at its roll, or loaded as complete).
+     */
     public final synchronized void writeFully() throws IOException {
-        if (closed) {
+        if (closed || (!fileNeedsTruncate && persistedEntries == entries && durableEntries == entries)) {
             return;
         }
         try (FileChannel channel = opener.open(file)) {
@@ -277,6 +287,17 @@ abstract class AbstractIndex implements AutoCloseable {
             fileNeedsTruncate = true;
             persistPending(channel);
             channel.force(false);
+            durableEntries = persistedEntries;
+        }
+    }
+
+    /**
+     * Records that the file as loaded is complete and durable (it passed the checks of a trusted load, and was
+     * fsynced when its segment was rolled or closed), so that closing without a change rewrites nothing.
+     */
+    public final synchronized void markFileDurable() {
+        if (!fileNeedsTruncate && persistedEntries == entries) {
+            durableEntries = entries;
         }
     }
 

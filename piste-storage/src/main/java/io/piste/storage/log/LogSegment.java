@@ -414,6 +414,12 @@ final class LogSegment implements Closeable {
         }
     }
 
+    /** See {@link OffsetIndex#markFileDurable()}: called after a trusted load. */
+    void markIndexFilesDurable() {
+        timeIndex.markFileDurable();
+        offsetIndex.markFileDurable();
+    }
+
     /** Writes and fsyncs both index files; called when the segment stops being the active one. */
     void flushIndexes() throws IOException {
         timeIndex.flush();

@@ -83,6 +83,42 @@ class OpenFilesTest {
         }
     }
 
+    @Test
+    void shouldOpenIndexFilesAtCloseOnlyToWriteWhatChanged() throws Exception {
+        LogConfig config = LogTestSupport.smallConfig();
+        Path logDir = dir.resolve("t-0");
+        int segments;
+        try (UnifiedLog log = UnifiedLog.open(logDir, config, clock::get, true, 0)) {
+            while (log.numberOfSegments() < 50) {
+                log.appendAsLeader(batch(2), 0);
+            }
+            segments = log.numberOfSegments();
+        }
+        AtomicLong indexOpens = new AtomicLong();
+        FileChannelFactory counting = path -> {
+            String name = path.getFileName().toString();
+            if (name.endsWith(LogFiles.INDEX_SUFFIX) || name.endsWith(LogFiles.TIME_INDEX_SUFFIX)) {
+                indexOpens.incrementAndGet();
+            }
+            return FileChannelFactory.DEFAULT.open(path);
+        };
+        UnifiedLog.open(logDir, config, clock::get, true, 0, counting).close();
+        assertThat(indexOpens.get())
+                .as("loaded, and nothing rewritten at close")
+                .isEqualTo(2L * segments);
+
+        indexOpens.set(0);
+        try (UnifiedLog log = UnifiedLog.open(logDir, config, clock::get, true, 0, counting)) {
+            log.appendAsLeader(batch(2), 0);
+            log.appendAsLeader(batch(2), 0);
+            assertThat(log.numberOfSegments()).isEqualTo(segments);
+        }
+        // The offset index got an entry; the time index one only if the max timestamp grew (here all are equal).
+        assertThat(indexOpens.get())
+                .as("only the active segment's changed indexes rewritten")
+                .isBetween(2L * segments + 1, 2L * segments + 2);
+    }
+
     private static long openDescriptors() throws IOException {
         try (Stream<Path> fds = Files.list(FDS)) {
             return fds.count();
