@@ -44,7 +44,10 @@ abstract class AbstractIndex implements AutoCloseable {
 
     // Guarded by this, like the other file state.
     private int persistedEntries;
-    /** Entries known to be in the file and fsynced; a complete, durable file need not be rewritten at close. */
+    /**
+     * Entries known to be in the file and fsynced, and nothing after them (-1: unknown); a complete, durable file
+     * need not be rewritten at close.
+     */
     private int durableEntries;
 
     private boolean fileNeedsTruncate;
@@ -180,7 +183,8 @@ abstract class AbstractIndex implements AutoCloseable {
         if (persistedEntries > entries) {
             persistedEntries = entries;
         }
-        durableEntries = Math.min(durableEntries, entries);
+        // Until the next fsync, the cut is not durable: a power loss may bring the dropped entries back.
+        durableEntries = -1;
         fileNeedsTruncate = true;
         tryPersist();
     }
@@ -284,6 +288,7 @@ abstract class AbstractIndex implements AutoCloseable {
         }
         try (FileChannel channel = opener.open(file)) {
             persistedEntries = 0;
+            durableEntries = -1;
             fileNeedsTruncate = true;
             persistPending(channel);
             channel.force(false);
