@@ -54,10 +54,8 @@ public class IndexLookupBenchmark {
     public void fillIndexes() throws IOException {
         dir = TempDirs.create("index");
         int maxIndexBytes = entries * TimeIndex.ENTRY_SIZE_BYTES;
-        offsetIndex =
-                OffsetIndex.open(dir.resolve("0.index"), open(dir.resolve("0.index")), BASE_OFFSET, maxIndexBytes);
-        timeIndex = TimeIndex.open(
-                dir.resolve("0.timeindex"), open(dir.resolve("0.timeindex")), BASE_OFFSET, maxIndexBytes);
+        offsetIndex = OffsetIndex.open(dir.resolve("0.index"), IndexLookupBenchmark::open, BASE_OFFSET, maxIndexBytes);
+        timeIndex = TimeIndex.open(dir.resolve("0.timeindex"), IndexLookupBenchmark::open, BASE_OFFSET, maxIndexBytes);
         for (int i = 0; i < entries; i++) {
             long offset = BASE_OFFSET + (long) i * RECORDS_PER_BATCH;
             offsetIndex.append(offset, i * BATCH_BYTES);

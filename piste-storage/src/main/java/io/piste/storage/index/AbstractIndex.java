@@ -9,12 +9,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Entries of a sparse index kept in a growable {@code long[]} (the truth) and appended to the index file with
- * positional writes (a copy that may lag behind).
+ * Entries of a sparse index kept in a growable {@code long[]} (the truth) and written to the index file in
+ * batches (a copy that may lag behind).
  *
  * <p>Design note: the file is not memory-mapped because a write to a mapped page on a full filesystem raises
- * SIGBUS and kills the JVM. A failed file write leaves the in-memory entries intact; the entries not yet in the
- * file are written by the next append, {@link #flush()} or {@link #writeFully()}.
+ * SIGBUS and kills the JVM. Nor is it kept open: an append only adds the entry in memory, and the file is opened
+ * through a short-lived channel when the owner writes the pending entries ({@link #tryPersist()}, at a flush once
+ * enough are pending, at a roll and at close), so a segment's indexes cost no file descriptor between writes. A
+ * failed file write leaves the in-memory entries intact; they are written by the next {@link #tryPersist()},
+ * {@link #flush()} or {@link #writeFully()}. A file that lags holds a prefix of the entries, which is still a
+ * correct sparse index; loaders check the entries they trust.
  *
  * <p>Threads: one writer (appends, truncation) at a time; lookups from any thread without locking, through the
  * volatile {@code slots}/{@code entries} pair (the array is published before the count that covers it).
@@ -22,12 +26,15 @@ import org.slf4j.LoggerFactory;
  */
 abstract class AbstractIndex implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AbstractIndex.class);
-    /** Entries an append's write can take without allocating: usually one, a few after a failed write. */
-    private static final int SCRATCH_ENTRIES = 8;
+    /**
+     * Encoding buffer of the thread writing entries (a flusher, the appender at a roll or close): writes of any
+     * size go through it in chunks, so writing entries allocates nothing and an idle index holds no buffer.
+     */
+    private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(4096));
 
     protected final long baseOffset;
     private final Path file;
-    private final FileChannel channel;
+    private final IndexFileOpener opener;
     private final int entrySizeBytes;
     private final int slotsPerEntry;
     private final int maxEntries;
@@ -35,21 +42,27 @@ abstract class AbstractIndex implements AutoCloseable {
     private volatile long[] slots;
     private volatile int entries;
 
+    // Guarded by this, like the other file state.
     private int persistedEntries;
-    // Guarded by this, like the other file state; allocated at the first write.
-    private ByteBuffer scratch;
+    /**
+     * Entries known to be in the file and fsynced, and nothing after them (-1: unknown); a complete, durable file
+     * need not be rewritten at close.
+     */
+    private int durableEntries;
+
     private boolean fileNeedsTruncate;
     private boolean writeFailureLogged;
+    private boolean closed;
 
     AbstractIndex(
             Path file,
-            FileChannel channel,
+            IndexFileOpener opener,
             long baseOffset,
             int maxIndexSizeBytes,
             int entrySizeBytes,
             int slotsPerEntry) {
         this.file = file;
-        this.channel = channel;
+        this.opener = opener;
         this.baseOffset = baseOffset;
         this.entrySizeBytes = entrySizeBytes;
         this.slotsPerEntry = slotsPerEntry;
@@ -57,8 +70,17 @@ abstract class AbstractIndex implements AutoCloseable {
         this.slots = new long[16 * slotsPerEntry];
     }
 
-    /** Reads every whole entry of the file into memory, unchecked; a torn trailing entry is dropped. */
-    final void loadFromFile() throws IOException {
+    /**
+     * Opens (creating it if missing), reads and closes the file: every whole entry goes into memory, unchecked; a
+     * torn trailing entry is dropped.
+     */
+    final synchronized void loadFromFile() throws IOException {
+        try (FileChannel channel = opener.open(file)) {
+            load(channel);
+        }
+    }
+
+    private void load(FileChannel channel) throws IOException {
         long fileBytes = channel.size();
         int count = (int) Math.min(fileBytes / entrySizeBytes, Integer.MAX_VALUE / (entrySizeBytes * 2));
         ByteBuffer buf = ByteBuffer.allocate(count * entrySizeBytes);
@@ -121,7 +143,7 @@ abstract class AbstractIndex implements AutoCloseable {
         return slots[entry * slotsPerEntry + field];
     }
 
-    /** Adds an entry in memory, then tries to append it (and any earlier unwritten ones) to the file. */
+    /** Adds an entry in memory only; the file gets it with the next batch ({@link #tryPersist()}). */
     final void appendEntry(long first, long second) {
         int n = entries;
         long[] s = slots;
@@ -134,7 +156,6 @@ abstract class AbstractIndex implements AutoCloseable {
             s[n * slotsPerEntry + 1] = second;
         }
         entries = n + 1;
-        tryPersist();
     }
 
     /** The absolute offset of entry {@code i}. */
@@ -150,7 +171,10 @@ abstract class AbstractIndex implements AutoCloseable {
         truncateToEntries(keep);
     }
 
-    /** Keeps the first {@code count} entries, in memory at once and in the file as soon as it can be truncated. */
+    /**
+     * Keeps the first {@code count} entries, in memory at once and in the file as soon as it can be truncated (now,
+     * unless that fails: truncation is rare, and a file must not keep entries the memory has dropped for long).
+     */
     public final synchronized void truncateToEntries(int count) {
         if (count >= entries) {
             return;
@@ -159,83 +183,132 @@ abstract class AbstractIndex implements AutoCloseable {
         if (persistedEntries > entries) {
             persistedEntries = entries;
         }
+        // Until the next fsync, the cut is not durable: a power loss may bring the dropped entries back.
+        durableEntries = -1;
         fileNeedsTruncate = true;
         tryPersist();
     }
 
-    /** Brings the file up to date with memory; logs (once per failure streak) and returns false if it cannot. */
+    /** Entries in memory not yet written to the file. */
+    public final synchronized int pendingEntries() {
+        return entries - persistedEntries;
+    }
+
+    /** Whether the file must be cut (a truncation it has not seen yet). */
+    public final synchronized boolean pendingTruncation() {
+        return fileNeedsTruncate;
+    }
+
+    /**
+     * Brings the file up to date with memory through a short-lived channel; logs (once per failure streak) and
+     * returns false if it cannot. Does nothing (true) when there is nothing to write or the index is closed.
+     */
     public final synchronized boolean tryPersist() {
-        try {
-            persistPending();
-            writeFailureLogged = false;
+        if (closed || (!fileNeedsTruncate && persistedEntries >= entries)) {
             return true;
+        }
+        try (FileChannel channel = opener.open(file)) {
+            persistPending(channel);
         } catch (IOException e) {
-            if (!writeFailureLogged) {
-                writeFailureLogged = true;
-                LOG.warn(
-                        "Index write failed, entries kept in memory: file={} entries={} reason={}",
-                        file,
-                        entries,
-                        e.getMessage());
-            }
+            logWriteFailure(e);
             return false;
+        }
+        writeFailureLogged = false;
+        return true;
+    }
+
+    private void logWriteFailure(IOException e) {
+        if (!writeFailureLogged) {
+            writeFailureLogged = true;
+            LOG.warn(
+                    "Index write failed, entries kept in memory: file={} entries={} reason={}",
+                    file,
+                    entries,
+                    e.getMessage());
         }
     }
 
-    private void persistPending() throws IOException {
+    private void persistPending(FileChannel channel) throws IOException {
         if (fileNeedsTruncate) {
             channel.truncate((long) persistedEntries * entrySizeBytes);
             fileNeedsTruncate = false;
         }
         int n = entries;
-        if (persistedEntries >= n) {
-            return;
-        }
         long[] s = slots;
-        ByteBuffer buf = bufferFor(n - persistedEntries);
-        for (int i = persistedEntries; i < n; i++) {
-            encode(buf, s, i * slotsPerEntry);
+        ByteBuffer buf = SCRATCH.get();
+        int perChunk = buf.capacity() / entrySizeBytes;
+        int i = persistedEntries;
+        while (i < n) {
+            int chunkEnd = Math.min(n, i + perChunk);
+            long pos = (long) i * entrySizeBytes;
+            buf.clear();
+            for (int e = i; e < chunkEnd; e++) {
+                encode(buf, s, e * slotsPerEntry);
+            }
+            buf.flip();
+            while (buf.hasRemaining()) {
+                pos += channel.write(buf, pos);
+            }
+            i = chunkEnd;
+            // Each chunk counts once written: a failure later leaves the file a correct prefix.
+            persistedEntries = i;
         }
-        buf.flip();
-        long pos = (long) persistedEntries * entrySizeBytes;
-        while (buf.hasRemaining()) {
-            pos += channel.write(buf, pos);
-        }
-        persistedEntries = n;
     }
 
     /**
-     * A cleared buffer for {@code count} entries. An append writes one entry: that reuses a small buffer, so
-     * the produce path allocates nothing here; rarer bulk writes (close, catching up after a failure) get their own.
+     * Writes pending entries (tolerating failure, see {@link #tryPersist()}) and fsyncs the file, through one
+     * short-lived channel. Linux reports a write-back error to the first fsync after it, on any descriptor of the
+     * file, so a fresh channel sees the failures of writes made through earlier ones.
      */
-    private ByteBuffer bufferFor(int count) {
-        int bytes = count * entrySizeBytes;
-        if (count > SCRATCH_ENTRIES) {
-            return ByteBuffer.allocate(bytes);
-        }
-        if (scratch == null) {
-            scratch = ByteBuffer.allocate(SCRATCH_ENTRIES * entrySizeBytes);
-        }
-        scratch.clear().limit(bytes);
-        return scratch;
-    }
-
-    /** Writes pending entries (tolerating failure, see {@link #tryPersist()}) and fsyncs the file. */
     public final synchronized void flush() throws IOException {
-        tryPersist();
-        channel.force(false);
+        if (closed) {
+            return;
+        }
+        try (FileChannel channel = opener.open(file)) {
+            try {
+                persistPending(channel);
+                writeFailureLogged = false;
+            } catch (IOException e) {
+                logWriteFailure(e);
+            }
+            channel.force(false);
+            if (!fileNeedsTruncate) {
+                durableEntries = persistedEntries;
+            }
+        }
     }
 
-    /** Rewrites the whole file from memory, cuts it to the exact size and fsyncs it; used at close. */
+    /**
+     * Rewrites the whole file from memory, cuts it to the exact size and fsyncs it; used at close. Skipped when the
+     * file is known to hold every entry durably already (a segment flushed at its roll, or loaded as complete).
+     */
     public final synchronized void writeFully() throws IOException {
-        persistedEntries = 0;
-        fileNeedsTruncate = true;
-        persistPending();
-        channel.force(false);
+        if (closed || (!fileNeedsTruncate && persistedEntries == entries && durableEntries == entries)) {
+            return;
+        }
+        try (FileChannel channel = opener.open(file)) {
+            persistedEntries = 0;
+            durableEntries = -1;
+            fileNeedsTruncate = true;
+            persistPending(channel);
+            channel.force(false);
+            durableEntries = persistedEntries;
+        }
     }
 
+    /**
+     * Records that the file as loaded is complete and durable (it passed the checks of a trusted load, and was
+     * fsynced when its segment was rolled or closed), so that closing without a change rewrites nothing.
+     */
+    public final synchronized void markFileDurable() {
+        if (!fileNeedsTruncate && persistedEntries == entries) {
+            durableEntries = entries;
+        }
+    }
+
+    /** Stops every later file operation: the file may be deleted now, and must not be created again. */
     @Override
-    public final void close() throws IOException {
-        channel.close();
+    public final synchronized void close() {
+        closed = true;
     }
 }

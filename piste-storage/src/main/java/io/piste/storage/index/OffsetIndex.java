@@ -1,7 +1,6 @@
 package io.piste.storage.index;
 
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /**
@@ -19,14 +18,17 @@ import java.nio.file.Path;
 public final class OffsetIndex extends AbstractIndex {
     public static final int ENTRY_SIZE_BYTES = 8;
 
-    private OffsetIndex(Path file, FileChannel channel, long baseOffset, int maxIndexSizeBytes) {
-        super(file, channel, baseOffset, maxIndexSizeBytes, ENTRY_SIZE_BYTES, 1);
+    private OffsetIndex(Path file, IndexFileOpener opener, long baseOffset, int maxIndexSizeBytes) {
+        super(file, opener, baseOffset, maxIndexSizeBytes, ENTRY_SIZE_BYTES, 1);
     }
 
-    /** An index over an existing or new file, loaded unchecked: the caller validates its entries. */
-    public static OffsetIndex open(Path file, FileChannel channel, long baseOffset, int maxIndexSizeBytes)
+    /**
+     * An index over an existing or new file (created empty if missing), loaded unchecked: the caller validates its
+     * entries. The file is closed again once read.
+     */
+    public static OffsetIndex open(Path file, IndexFileOpener opener, long baseOffset, int maxIndexSizeBytes)
             throws java.io.IOException {
-        OffsetIndex index = new OffsetIndex(file, channel, baseOffset, maxIndexSizeBytes);
+        OffsetIndex index = new OffsetIndex(file, opener, baseOffset, maxIndexSizeBytes);
         index.loadFromFile();
         return index;
     }

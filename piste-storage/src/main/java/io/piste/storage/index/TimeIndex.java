@@ -1,7 +1,6 @@
 package io.piste.storage.index;
 
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /**
@@ -20,14 +19,17 @@ import java.nio.file.Path;
 public final class TimeIndex extends AbstractIndex {
     public static final int ENTRY_SIZE_BYTES = 12;
 
-    private TimeIndex(Path file, FileChannel channel, long baseOffset, int maxIndexSizeBytes) {
-        super(file, channel, baseOffset, maxIndexSizeBytes, ENTRY_SIZE_BYTES, 2);
+    private TimeIndex(Path file, IndexFileOpener opener, long baseOffset, int maxIndexSizeBytes) {
+        super(file, opener, baseOffset, maxIndexSizeBytes, ENTRY_SIZE_BYTES, 2);
     }
 
-    /** An index over an existing or new file, loaded unchecked: the caller validates its entries. */
-    public static TimeIndex open(Path file, FileChannel channel, long baseOffset, int maxIndexSizeBytes)
+    /**
+     * An index over an existing or new file (created empty if missing), loaded unchecked: the caller validates its
+     * entries. The file is closed again once read.
+     */
+    public static TimeIndex open(Path file, IndexFileOpener opener, long baseOffset, int maxIndexSizeBytes)
             throws java.io.IOException {
-        TimeIndex index = new TimeIndex(file, channel, baseOffset, maxIndexSizeBytes);
+        TimeIndex index = new TimeIndex(file, opener, baseOffset, maxIndexSizeBytes);
         index.loadFromFile();
         return index;
     }

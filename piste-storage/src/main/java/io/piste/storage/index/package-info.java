@@ -1,2 +1,2 @@
-/** Sparse offset and time indexes held in memory and appended to their files, never memory-mapped. */
+/** Sparse offset and time indexes held in memory, written to their files in batches; never mapped or held open. */
 package io.piste.storage.index;

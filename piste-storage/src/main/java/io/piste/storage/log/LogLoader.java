@@ -97,6 +97,8 @@ final class LogLoader {
     /** Loads a segment that needs no scan; rebuilds it if its index does not check out. */
     private boolean loadTrusted(LogSegment segment, boolean indexesExisted) throws IOException {
         if (SegmentRecovery.loadWithoutScan(segment, indexesExisted)) {
+            // Checked whole; written and fsynced at the roll or the close that made them: nothing to rewrite at close.
+            segment.markIndexFilesDurable();
             return false;
         }
         LOG.warn(

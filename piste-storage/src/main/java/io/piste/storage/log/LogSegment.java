@@ -25,6 +25,12 @@ import org.slf4j.LoggerFactory;
  */
 final class LogSegment implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(LogSegment.class);
+    /**
+     * Index entries a flush lets pend before it writes them (one open, write and close of each index file): with
+     * index.interval.bytes=4096, one write per 64 KiB of log instead of one per entry, and a crash leaves the
+     * active segment's index files at most this many entries behind, which recovery rescans (64 KiB).
+     */
+    static final int INDEX_WRITE_BATCH_ENTRIES = 16;
 
     private final long baseOffset;
     private final Path logFile;
@@ -51,32 +57,24 @@ final class LogSegment implements Closeable {
         this.nextOffset = baseOffset;
     }
 
-    /** Opens (creating if missing) the three files of the segment; indexes are loaded unchecked. */
+    /**
+     * Opens (creating if missing) the three files of the segment; indexes are loaded unchecked. Only the log file
+     * stays open: the index files are read and closed here, and opened again only to be written, in batches (see
+     * {@link #flush()}), so a segment holds one file descriptor.
+     */
     static LogSegment open(Path dir, long baseOffset, int maxIndexSizeBytes, FileChannelFactory files)
             throws IOException {
         Path log = LogFiles.logFile(dir, baseOffset);
-        Path index = LogFiles.indexFile(dir, baseOffset);
-        Path timeIndex = LogFiles.timeIndexFile(dir, baseOffset);
         FileChannel logChannel = files.open(log);
-        FileChannel indexChannel = null;
         try {
-            indexChannel = files.open(index);
-            FileChannel timeChannel = files.open(timeIndex);
-            try {
-                return new LogSegment(
-                        baseOffset,
-                        log,
-                        logChannel,
-                        OffsetIndex.open(index, indexChannel, baseOffset, maxIndexSizeBytes),
-                        TimeIndex.open(timeIndex, timeChannel, baseOffset, maxIndexSizeBytes));
-            } catch (IOException | RuntimeException e) {
-                timeChannel.close();
-                throw e;
-            }
+            return new LogSegment(
+                    baseOffset,
+                    log,
+                    logChannel,
+                    OffsetIndex.open(LogFiles.indexFile(dir, baseOffset), files::open, baseOffset, maxIndexSizeBytes),
+                    TimeIndex.open(
+                            LogFiles.timeIndexFile(dir, baseOffset), files::open, baseOffset, maxIndexSizeBytes));
         } catch (IOException | RuntimeException e) {
-            if (indexChannel != null) {
-                indexChannel.close();
-            }
             logChannel.close();
             throw e;
         }
@@ -399,14 +397,27 @@ final class LogSegment implements Closeable {
     // ---------------------------------------------------------------- durability and lifecycle
 
     /**
-     * Fsyncs the log file and writes pending index entries without fsyncing them: recovery re-checks the
-     * index entries of the segment it starts in, and a segment's indexes are fsynced once, when it is rolled
-     * ({@link #flushIndexes()}). This keeps a group commit at one fsync per partition instead of three.
+     * Fsyncs the log file and writes the pending index entries once {@link #INDEX_WRITE_BATCH_ENTRIES} have
+     * gathered, without fsyncing them: recovery re-checks the index entries of the segment it starts in, and a
+     * segment's indexes are fsynced once, when it is rolled ({@link #flushIndexes()}). This keeps a group commit
+     * at one fsync per partition instead of three, and at no index file opened in most rounds.
      */
     void flush() throws IOException {
         channel.force(false);
-        offsetIndex.tryPersist();
-        timeIndex.tryPersist();
+        if (offsetIndex.pendingEntries() >= INDEX_WRITE_BATCH_ENTRIES
+                || timeIndex.pendingEntries() >= INDEX_WRITE_BATCH_ENTRIES
+                || offsetIndex.pendingTruncation()
+                || timeIndex.pendingTruncation()) {
+            // Time index first: a kill between the two writes leaves it ahead of the offset index, never behind.
+            timeIndex.tryPersist();
+            offsetIndex.tryPersist();
+        }
+    }
+
+    /** See {@link OffsetIndex#markFileDurable()}: called after a trusted load. */
+    void markIndexFilesDurable() {
+        timeIndex.markFileDurable();
+        offsetIndex.markFileDurable();
     }
 
     /**
@@ -420,20 +431,20 @@ final class LogSegment implements Closeable {
 
     /** Writes and fsyncs both index files; called when the segment stops being the active one. */
     void flushIndexes() throws IOException {
-        offsetIndex.flush();
         timeIndex.flush();
+        offsetIndex.flush();
     }
 
     /**
      * Closes the files after writing complete index files and cutting off any bytes past the published size.
-     * Write failures are logged and tolerated: the indexes are checked at the next load anyway.
+     * Write failures are logged and tolerated; index files that could not be completed are deleted, so that the
+     * next load, clean or not, rebuilds them from the log instead of trusting a partial copy.
      */
     @Override
     public void close() throws IOException {
         try {
             onBecomeInactive();
-            offsetIndex.writeFully();
-            timeIndex.writeFully();
+            completeIndexFiles();
             if (channel.size() > sizeBytes) {
                 channel.truncate(sizeBytes);
             }
@@ -444,13 +455,26 @@ final class LogSegment implements Closeable {
         }
     }
 
-    /** Closes the files, writing nothing. */
-    void closeQuietly() throws IOException {
-        try (FileChannel c = channel;
-                OffsetIndex o = offsetIndex;
-                TimeIndex t = timeIndex) {
-            // try-with-resources closes all three even if one fails
+    private void completeIndexFiles() throws IOException {
+        try {
+            timeIndex.writeFully();
+            offsetIndex.writeFully();
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(offsetIndex.file());
+                Files.deleteIfExists(timeIndex.file());
+            } catch (IOException deleteFailure) {
+                e.addSuppressed(deleteFailure);
+            }
+            throw e;
         }
+    }
+
+    /** Closes the log file and stops the indexes from touching their files, writing nothing. */
+    void closeQuietly() throws IOException {
+        offsetIndex.close();
+        timeIndex.close();
+        channel.close();
     }
 
     void deleteFiles() throws IOException {

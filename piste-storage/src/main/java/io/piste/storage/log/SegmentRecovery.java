@@ -164,8 +164,61 @@ final class SegmentRecovery {
      * Validates every batch (CRC included) from the offset-index entry {@code keepEntries - 1} (or the start of
      * the file), rebuilding index entries and the max timestamp as it goes, and truncates the file at the first
      * incomplete or invalid batch. Returns true if it truncated.
+     *
+     * <p>The max timestamp of the batches before the scan comes from the last kept time-index entry (t, o): batch o
+     * has maxTimestamp t and none before it a larger one. The index files are written without fsync and each on
+     * its own, so the time index may lag behind the offset index; the scan therefore starts at or before o, never
+     * after it, and checks that batch o does have maxTimestamp t. If not, or if the time index has no entry there,
+     * the segment is scanned from its start: a lagging or garbled index costs a longer scan, never a wrong answer.
      */
     static boolean recover(LogSegment segment, int keepEntries, int indexIntervalBytes, BatchScanner scanner)
+            throws IOException {
+        OffsetIndex offsetIndex = segment.offsetIndex();
+        TimeIndex timeIndex = segment.timeIndex();
+        int keep = keepEntries;
+        int timeKeep = 0;
+        if (keep > 0) {
+            timeKeep = validTimeIndexPrefix(timeIndex, offsetIndex.entryOffset(keep - 1) + 1);
+            keep = timeKeep == 0 ? 0 : offsetEntriesAtOrBelow(offsetIndex, keep, timeIndex.entryOffset(timeKeep - 1));
+            timeKeep = keep == 0 ? 0 : timeKeep;
+        }
+        Scan scan = scan(segment, keep, timeKeep, indexIntervalBytes, scanner);
+        if (!scan.timeEntryConfirmed) {
+            LOG.warn(
+                    "Time index does not match the log, rebuilding the segment's indexes from its start: file={}",
+                    segment.logFile());
+            scan = scan(segment, 0, 0, indexIntervalBytes, scanner);
+        }
+        FileChannel channel = segment.channel();
+        segment.restoreEnd(scan.position, scan.nextOffset, firstBatchMaxTimestamp(channel, scan.position));
+        if (scan.invalidReason == null) {
+            return false;
+        }
+        LOG.warn(
+                "Truncating log segment at first invalid batch: file={} position={} fileSize={} reason={}",
+                segment.logFile(),
+                scan.position,
+                scan.fileSize,
+                scan.invalidReason);
+        channel.truncate(scan.position);
+        return true;
+    }
+
+    /** How many of the first {@code entries} offset-index entries have an offset at most {@code maxOffset}. */
+    private static int offsetEntriesAtOrBelow(OffsetIndex offsetIndex, int entries, long maxOffset) {
+        int n = entries;
+        while (n > 0 && offsetIndex.entryOffset(n - 1) > maxOffset) {
+            n--;
+        }
+        return n;
+    }
+
+    /** Where a scan stopped; {@code timeEntryConfirmed} is false if the kept time entry did not match its batch. */
+    private record Scan(
+            int position, long nextOffset, long fileSize, String invalidReason, boolean timeEntryConfirmed) {}
+
+    private static Scan scan(
+            LogSegment segment, int keepEntries, int timeKeepEntries, int indexIntervalBytes, BatchScanner scanner)
             throws IOException {
         OffsetIndex offsetIndex = segment.offsetIndex();
         TimeIndex timeIndex = segment.timeIndex();
@@ -175,12 +228,12 @@ final class SegmentRecovery {
         long expected = keepEntries == 0 ? baseOffset : offsetIndex.entryOffset(keepEntries - 1);
         // Keep the entry we start from; the scan would not re-add it (bytesSinceLastIndexEntry starts at 0).
         offsetIndex.truncateTo(keepEntries == 0 ? baseOffset : expected + 1);
-        timeIndex.truncateTo(keepEntries == 0 ? baseOffset : expected + 1);
-        int timeEntries = timeIndex.entries();
-        segment.restoreMaxTimestamp(
-                timeEntries == 0 ? RecordBatchView.NO_TIMESTAMP : timeIndex.lastTimestamp(),
-                timeEntries == 0 ? -1 : timeIndex.entryOffset(timeEntries - 1));
+        timeIndex.truncateToEntries(timeKeepEntries);
+        long checkOffset = timeKeepEntries == 0 ? -1 : timeIndex.entryOffset(timeKeepEntries - 1);
+        long checkTimestamp = timeKeepEntries == 0 ? RecordBatchView.NO_TIMESTAMP : timeIndex.lastTimestamp();
+        segment.restoreMaxTimestamp(checkTimestamp, checkOffset);
         segment.restoreBytesSinceLastIndexEntry(0);
+        boolean confirmed = checkOffset < 0;
         long fileSize = channel.size();
         String invalidReason = null;
         while (pos < fileSize) {
@@ -189,22 +242,14 @@ final class SegmentRecovery {
                 break;
             }
             RecordBatchView batch = scanner.view();
+            if (batch.baseOffset() == checkOffset) {
+                confirmed = batch.maxTimestamp() == checkTimestamp;
+            }
             segment.onBatchAppended(
                     batch.baseOffset(), batch.maxTimestamp(), pos, batch.sizeInBytes(), indexIntervalBytes);
             expected = batch.lastOffset() + 1;
             pos += batch.sizeInBytes();
         }
-        segment.restoreEnd(pos, expected, firstBatchMaxTimestamp(channel, pos));
-        if (invalidReason == null) {
-            return false;
-        }
-        LOG.warn(
-                "Truncating log segment at first invalid batch: file={} position={} fileSize={} reason={}",
-                segment.logFile(),
-                pos,
-                fileSize,
-                invalidReason);
-        channel.truncate(pos);
-        return true;
+        return new Scan(pos, expected, fileSize, invalidReason, confirmed);
     }
 }
