@@ -404,14 +404,7 @@ final class LogSegment implements Closeable {
      */
     void flush() throws IOException {
         channel.force(false);
-        if (offsetIndex.pendingEntries() >= INDEX_WRITE_BATCH_ENTRIES
-                || timeIndex.pendingEntries() >= INDEX_WRITE_BATCH_ENTRIES
-                || offsetIndex.pendingTruncation()
-                || timeIndex.pendingTruncation()) {
-            // Time index first: a kill between the two writes leaves it ahead of the offset index, never behind.
-            timeIndex.tryPersist();
-            offsetIndex.tryPersist();
-        }
+        writePendingIndexEntries();
     }
 
     /** See {@link OffsetIndex#markFileDurable()}: called after a trusted load. */
@@ -421,12 +414,19 @@ final class LogSegment implements Closeable {
     }
 
     /**
-     * Writes pending index entries without any fsync: the first half of a flush whose second half is one sync of
-     * the whole file system ({@link FileSystemSync}), which covers this segment's data.
+     * Writes the pending index entries once {@link #INDEX_WRITE_BATCH_ENTRIES} have gathered (or a truncation is
+     * pending), without any fsync: part of {@link #flush()}, and the first half of a flush whose second half is one
+     * sync of the whole file system ({@link FileSystemSync}).
      */
     void writePendingIndexEntries() {
-        offsetIndex.tryPersist();
-        timeIndex.tryPersist();
+        if (offsetIndex.pendingEntries() >= INDEX_WRITE_BATCH_ENTRIES
+                || timeIndex.pendingEntries() >= INDEX_WRITE_BATCH_ENTRIES
+                || offsetIndex.pendingTruncation()
+                || timeIndex.pendingTruncation()) {
+            // Time index first: a kill between the two writes leaves it ahead of the offset index, never behind.
+            timeIndex.tryPersist();
+            offsetIndex.tryPersist();
+        }
     }
 
     /** Writes and fsyncs both index files; called when the segment stops being the active one. */
