@@ -11,6 +11,9 @@
 # env:   TOPICS (default 10), PARTITIONS (per topic, default 200), RECORDS_PER_PARTITION (default 2), ROUNDS
 #        (default 2), WORK (default /tmp/piste-bench/restart-partitions-<timestamp>), PISTE_OVERRIDES,
 #        JFR=1 records a JFR file of each restart into the broker's directory.
+#        RESTART_EVERY=N restarts the broker (clean stop) after every N topics of the fill, CHECK_TOPICS=REGEX checks
+#        only the end offsets of those topics (default: all): a broker holds ~3 descriptors per open segment, and
+#        a fill or a check of every partition may need more than ulimit -n allows.
 # Raises the open-files limit (ulimit -n) to 200000 when allowed: Piste holds descriptors per segment.
 set -uo pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
@@ -46,7 +49,7 @@ start_one() {  # start_one I: starts build I on its data
 
 end_offsets() {  # end_offsets I OUT: every partition's end offset, sorted, into OUT
   run_tool 300 "$2.raw" org.apache.kafka.tools.GetOffsetShell --bootstrap-server "127.0.0.1:${PORTS[$1]}" \
-    --topic 'r[0-9]+' --time -1 && grep -E '^r[0-9]+:[0-9]+:[0-9]+$' "$2.raw" | sort >"$2"
+    --topic "${CHECK_TOPICS:-r[0-9]+}" --time -1 && grep -E '^r[0-9]+:[0-9]+:[0-9]+$' "$2.raw" | sort >"$2"
 }
 
 for i in "${!BUILDS[@]}"; do
@@ -63,6 +66,10 @@ for i in "${!BUILDS[@]}"; do
       --producer-props "bootstrap.servers=127.0.0.1:${PORTS[$i]}" acks=1 linger.ms=0 \
       partitioner.class=org.apache.kafka.clients.producer.RoundRobinPartitioner \
       || die "build $i: fill of r$t failed (see $WORK/b$i/fill-$t.log)"
+    if [ -n "${RESTART_EVERY:-}" ] && [ $(( t % RESTART_EVERY )) -eq 0 ]; then
+      stop_broker TERM
+      start_one "$i" || die "build $i: restart during the fill failed: $BROKER_ERROR"
+    fi
   done
   end_offsets "$i" "$WORK/b$i/offsets-before" || die "build $i: GetOffsetShell failed"
   log "build $i: $(wc -l <"$WORK/b$i/offsets-before") partitions, $(awk -F: '{s+=$3} END {print s}' \

@@ -126,10 +126,10 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         maybeRescheduleFlush();
         this.started = true;
         log.info(
-                "Took {} partitions, opened the {} of internal topics, in {} ms; the others open at their first use",
+                "Loaded {} partitions in {} ms: opened the {} of internal topics, the others open at their first use",
                 count,
-                opened,
-                (System.nanoTime() - startNanos) / 1_000_000);
+                (System.nanoTime() - startNanos) / 1_000_000,
+                opened);
     }
 
     /** A slot for every partition of the image, in the log dir that holds its directory ({@code existing}). */
