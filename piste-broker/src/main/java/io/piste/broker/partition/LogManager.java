@@ -13,20 +13,16 @@ import io.piste.storage.log.FileChannelFactory;
 import io.piste.storage.log.LogConfig;
 import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -164,48 +160,17 @@ public final class LogManager implements MetadataListener, AutoCloseable {
                 internal.addAll(List.of(partitions.get(topic.name())));
             }
         }
-        int threads = Math.max(1, config.numRecoveryThreadsPerDataDir() * logDirs.size());
-        AtomicInteger threadCount = new AtomicInteger();
-        ExecutorService recovery = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "piste-log-recovery-" + threadCount.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<Partition>> opening = new ArrayList<>();
-            for (PartitionSlot slot : internal) {
-                opening.add(recovery.submit(() -> slot.get(this::openSlot)));
-            }
-            // Every open is waited for before a failure is thrown: close() then closes all that opened.
-            IOException failure = null;
-            for (Future<Partition> future : opening) {
-                try {
-                    await(future);
-                } catch (IOException e) {
-                    failure = failure == null ? e : failure;
-                }
-            }
-            if (failure != null) {
-                throw failure;
-            }
-            return internal.size();
-        } finally {
-            recovery.shutdown();
+        List<Callable<Partition>> opens = new ArrayList<>();
+        for (PartitionSlot slot : internal) {
+            opens.add(() -> slot.get(this::openSlot));
         }
+        // Every open is waited for before a failure is thrown: close() then closes all that opened.
+        LogDirThreads.runAll(logDirThreads(), "piste-log-recovery", opens);
+        return internal.size();
     }
 
-    private static Partition await(Future<Partition> opening) throws IOException {
-        try {
-            return opening.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while opening logs");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException("Could not open a log", e.getCause());
-        }
+    private int logDirThreads() {
+        return Math.max(1, config.numRecoveryThreadsPerDataDir() * logDirs.size());
     }
 
     /** Opens the log of a slot taken at start-up, in its log dir (or the least loaded one if it has no directory). */
@@ -532,8 +497,22 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         checkpoints.write(this::forEachSlot);
     }
 
+    private static void closeQuietly(Partition p, Set<Path> uncleanDirs) {
+        Path dir = p.log().dir().getParent();
+        try {
+            p.log().close();
+        } catch (IOException | RuntimeException e) {
+            uncleanDirs.add(dir);
+            log.warn("Could not close {} cleanly: {}", p, e.toString());
+        }
+        if (p.isOffline()) {
+            uncleanDirs.add(dir);
+        }
+    }
+
     /**
-     * Flushes and closes every open log, writes the checkpoints, then the clean-shutdown marker of each log dir whose
+     * Flushes and closes every open log ({@code num.recovery.threads.per.data.dir} threads per log dir, as Kafka
+     * does), writes the checkpoints, then the clean-shutdown marker of each log dir whose
      * logs all closed cleanly. A log dir holding a partition offline after a failed fsync gets none (as Kafka
      * writes none for an offline log dir): the next start scans its logs from their recovery points, which never
      * moved past the failure. Nor does a log dir that had no marker at start-up while one of its logs was never
@@ -543,31 +522,32 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         flusher.close();
-        Set<Path> uncleanDirs = new HashSet<>();
+        Set<Path> uncleanDirs = ConcurrentHashMap.newKeySet();
         if (!started) {
             // Start-up failed: partitions it never reached, or whose recovery failed, are not open, so
             // neither a checkpoint nor a marker may speak for these log dirs; the next start recovers them all.
             uncleanDirs.addAll(logDirs);
         }
+        List<Callable<Void>> closes = new ArrayList<>();
         forEachSlot(slot -> {
             Partition p = slot.retire();
             Path dir = slot.logDir();
-            if (p == null) {
-                if (dir != null && (slot.failed() || !hadCleanShutdown.getOrDefault(dir, false))) {
-                    uncleanDirs.add(dir);
-                }
-                return;
-            }
-            try {
-                p.log().close();
-            } catch (IOException | RuntimeException e) {
-                uncleanDirs.add(dir);
-                log.warn("Could not close {} cleanly: {}", p, e.toString());
-            }
-            if (p.isOffline()) {
+            if (p != null) {
+                closes.add(() -> {
+                    closeQuietly(p, uncleanDirs);
+                    return null;
+                });
+            } else if (dir != null && (slot.failed() || !hadCleanShutdown.getOrDefault(dir, false))) {
                 uncleanDirs.add(dir);
             }
         });
+        try {
+            LogDirThreads.runAll(logDirThreads(), "piste-log-close", closes);
+        } catch (IOException e) {
+            // Interrupted: the logs not closed yet are left for the next start's recovery.
+            log.warn("Close of the logs interrupted: {}", e.toString());
+            uncleanDirs.addAll(logDirs);
+        }
         if (started) {
             checkpointQuietly();
         }
