@@ -23,6 +23,8 @@ final class OffsetCheckpoints {
     private final List<Path> logDirs;
     private final Map<Path, Map<TopicPartitionKey, Long>> recoveryPoints = new HashMap<>();
     private final Map<Path, Map<TopicPartitionKey, Long>> highWatermarks = new HashMap<>();
+    /** What the last {@link #write} put in each file, so that an unchanged file is not written again. */
+    private final Map<Path, Map<TopicPartitionKey, Long>> lastWritten = new HashMap<>();
 
     /** Reads the checkpoints of {@code logDirs}; an unreadable one is ignored with a warning (recovery scans more). */
     OffsetCheckpoints(List<Path> logDirs) {
@@ -52,7 +54,11 @@ final class OffsetCheckpoints {
         return highWatermarks.getOrDefault(logDir, Map.of()).getOrDefault(key, 0L);
     }
 
-    /** Writes both files of every log dir, for the partitions {@code forEachSlot} walks. */
+    /**
+     * Writes both files of every log dir, for the partitions {@code forEachSlot} walks; a file whose content would not
+     * change is left as it is (it is durable already). With thousands of partitions, most of them idle or never
+     * opened, the checkpoint each second otherwise rewrites and fsyncs the same lines again and again.
+     */
     void write(Consumer<Consumer<PartitionSlot>> forEachSlot) throws IOException {
         Map<Path, Map<TopicPartitionKey, Long>> recovery = new HashMap<>();
         Map<Path, Map<TopicPartitionKey, Long>> watermarks = new HashMap<>();
@@ -69,8 +75,17 @@ final class OffsetCheckpoints {
             }
         });
         for (Path dir : logDirs) {
-            new OffsetCheckpointFile(dir.resolve(LogManager.RECOVERY_POINT_CHECKPOINT)).write(recovery.get(dir));
-            new OffsetCheckpointFile(dir.resolve(LogManager.HIGH_WATERMARK_CHECKPOINT)).write(watermarks.get(dir));
+            writeIfChanged(dir.resolve(LogManager.RECOVERY_POINT_CHECKPOINT), recovery.get(dir));
+            writeIfChanged(dir.resolve(LogManager.HIGH_WATERMARK_CHECKPOINT), watermarks.get(dir));
         }
+    }
+
+    private void writeIfChanged(Path file, Map<TopicPartitionKey, Long> offsets) throws IOException {
+        if (offsets.equals(lastWritten.get(file))) {
+            return;
+        }
+        lastWritten.remove(file); // until the write succeeds, the file's content is unknown
+        new OffsetCheckpointFile(file).write(offsets);
+        lastWritten.put(file, offsets);
     }
 }
