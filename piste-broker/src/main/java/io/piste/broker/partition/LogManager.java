@@ -8,31 +8,26 @@ import io.piste.broker.metadata.MetadataListener;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.storage.checkpoint.CleanShutdownMarker;
 import io.piste.storage.checkpoint.DurableDirectories;
-import io.piste.storage.checkpoint.OffsetCheckpointFile;
 import io.piste.storage.checkpoint.TopicPartitionKey;
 import io.piste.storage.log.FileChannelFactory;
 import io.piste.storage.log.LogConfig;
 import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.apache.kafka.common.internals.Topic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,8 +51,12 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     private final FileChannelFactory files;
     private final List<Path> logDirs;
     private final Map<Path, Boolean> hadCleanShutdown = new HashMap<>();
-    private final Map<Path, Map<TopicPartitionKey, Long>> recoveryPoints = new HashMap<>();
-    private final ConcurrentHashMap<String, Partition[]> partitions = new ConcurrentHashMap<>();
+    private final OffsetCheckpoints checkpoints;
+    /** Every partition of the image, its log open or not (see {@link PartitionSlot}). */
+    private final ConcurrentHashMap<String, PartitionSlot[]> partitions = new ConcurrentHashMap<>();
+    /** The image of each topic as last applied: a log opened later takes the topic's config from it. */
+    private final ConcurrentHashMap<String, TopicImage> topics = new ConcurrentHashMap<>();
+
     private final LogFlusher flusher;
     private final ScheduledExecutorService scheduler;
     /** The static config under the dynamic broker configs of the last applied image. */
@@ -82,11 +81,11 @@ public final class LogManager implements MetadataListener, AutoCloseable {
             // a log dir created here must survive a power loss with the partitions fsynced into it
             DurableDirectories.createDirectories(dir);
             hadCleanShutdown.put(dir, CleanShutdownMarker.exists(dir));
-            recoveryPoints.put(dir, readCheckpoint(dir.resolve(RECOVERY_POINT_CHECKPOINT)));
         }
         // Before any log is opened for writing: a syncfs reports only the write-back failures after its open.
         this.flusher =
                 new LogFlusher(LogDirSyncs.open(logDirs, files, config.logFlushMethod()), this::takeLogDirOffline);
+        this.checkpoints = new OffsetCheckpoints(logDirs);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "piste-log-scheduler");
             t.setDaemon(true);
@@ -94,21 +93,18 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         });
     }
 
-    private static Map<TopicPartitionKey, Long> readCheckpoint(Path file) {
-        try {
-            return new OffsetCheckpointFile(file).read();
-        } catch (IOException | RuntimeException e) {
-            log.warn("Ignoring unreadable checkpoint {}: {}", file, e.toString());
-            return Map.of();
-        }
-    }
-
-    /** Opens every partition of the image, then starts the checkpoint schedule. */
+    /**
+     * Takes every partition of the image, opening the logs of the internal topics (the group coordinator loads
+     * {@code __consumer_offsets} next), then starts the checkpoint schedule. The other logs open at their first use
+     * ({@link PartitionSlot}): after a clean stop their files need nothing, and after an unclean one each is recovered
+     * from its checkpointed recovery point before anything reads or appends to it.
+     */
     public void startup(MetadataImage image) throws IOException {
         long startNanos = System.nanoTime();
         brokerConfigs = brokerConfigsOf(image);
         PartitionDirs.sweepOrphans(logDirs, image, Topic.CLUSTER_METADATA_TOPIC_PARTITION.toString());
-        int count = openAll(image);
+        int count = takeAll(image, PartitionDirs.list(logDirs));
+        int opened = openInternal(image);
         for (Path dir : logDirs) {
             // From here on the logs are open for writing: a crash must trigger recovery. A marker that could come
             // back would skip it, so the broker does not start (Kafka takes the log dir offline, and stops when
@@ -128,94 +124,87 @@ public final class LogManager implements MetadataListener, AutoCloseable {
                 this::removeExpiredProducers, expiryCheckMs, expiryCheckMs, TimeUnit.MILLISECONDS);
         maybeRescheduleFlush();
         this.started = true;
-        log.info("Loaded {} partitions in {} ms", count, (System.nanoTime() - startNanos) / 1_000_000);
+        log.info(
+                "Loaded {} partitions in {} ms: opened the {} of internal topics, the others open at their first use",
+                count,
+                (System.nanoTime() - startNanos) / 1_000_000,
+                opened);
+    }
+
+    /** A slot for every partition of the image, in the log dir that holds its directory ({@code existing}). */
+    private int takeAll(MetadataImage image, Map<String, Path> existing) {
+        int count = 0;
+        for (TopicImage topic : image.topics()) {
+            topics.put(topic.name(), topic);
+            PartitionSlot[] slots = new PartitionSlot[topic.partitionCount()];
+            for (int p = 0; p < slots.length; p++) {
+                String dirName = topic.name() + "-" + p;
+                Path logDir = existing.get(dirName);
+                TopicPartitionKey key = new TopicPartitionKey(topic.name(), p);
+                long recoveryPoint = logDir == null ? 0 : checkpoints.recoveryPoint(logDir, key);
+                long highWatermark = logDir == null ? 0 : checkpoints.highWatermark(logDir, key);
+                slots[p] = new PartitionSlot(topic.name(), p, logDir, recoveryPoint, highWatermark);
+            }
+            partitions.put(topic.name(), slots);
+            count += slots.length;
+        }
+        return count;
     }
 
     /**
-     * Opens every partition of the image with {@code num.recovery.threads.per.data.dir} threads per log dir,
-     * as Kafka does: after a crash each log recovers its tail, and those scans run side by side.
+     * Opens the partitions of the internal topics with {@code num.recovery.threads.per.data.dir} threads per log dir,
+     * as Kafka opens every log: after a crash each recovers its tail, and those scans run side by side. A log that
+     * does not open stops the start, as before: the group coordinator could not load its groups.
      */
-    private int openAll(MetadataImage image) throws IOException {
-        int threads = Math.max(1, config.numRecoveryThreadsPerDataDir() * logDirs.size());
-        AtomicInteger threadCount = new AtomicInteger();
-        ExecutorService recovery = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "piste-log-recovery-" + threadCount.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            Map<TopicImage, List<Future<Partition>>> opening = new LinkedHashMap<>();
-            for (TopicImage topic : image.topics()) {
-                List<Future<Partition>> futures = new ArrayList<>();
-                for (int p = 0; p < topic.partitionCount(); p++) {
-                    int index = p;
-                    futures.add(recovery.submit(() -> openPartition(topic, index)));
-                }
-                opening.put(topic, futures);
-            }
-            int count = 0;
-            try {
-                for (Map.Entry<TopicImage, List<Future<Partition>>> topic : opening.entrySet()) {
-                    Partition[] opened = new Partition[topic.getValue().size()];
-                    for (int p = 0; p < opened.length; p++) {
-                        opened[p] = await(topic.getValue().get(p));
-                        count++;
-                    }
-                    partitions.put(topic.getKey().name(), opened);
-                }
-            } catch (IOException | RuntimeException e) {
-                closeUnclaimed(opening);
-                throw e;
-            }
-            return count;
-        } finally {
-            recovery.shutdown();
-        }
-    }
-
-    /** After a failed start-up: closes the logs that opened but never reached {@link #partitions}. */
-    private void closeUnclaimed(Map<TopicImage, List<Future<Partition>>> opening) {
-        for (Map.Entry<TopicImage, List<Future<Partition>>> topic : opening.entrySet()) {
-            if (partitions.containsKey(topic.getKey().name())) {
-                continue;
-            }
-            for (Future<Partition> future : topic.getValue()) {
-                try {
-                    future.get().log().close();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                } catch (ExecutionException | IOException | RuntimeException e) {
-                    // Did not open, or cannot close: it is left for the next start's recovery either way.
-                }
+    private int openInternal(MetadataImage image) throws IOException {
+        List<PartitionSlot> internal = new ArrayList<>();
+        for (TopicImage topic : image.topics()) {
+            if (Topic.isInternal(topic.name())) {
+                internal.addAll(List.of(partitions.get(topic.name())));
             }
         }
-    }
-
-    private static Partition await(Future<Partition> opening) throws IOException {
-        try {
-            return opening.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while opening logs");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IllegalStateException("Could not open a log", e.getCause());
+        List<Callable<Partition>> opens = new ArrayList<>();
+        for (PartitionSlot slot : internal) {
+            opens.add(() -> slot.get(this::openSlot));
         }
+        // Every open is waited for before a failure is thrown: close() then closes all that opened.
+        LogDirThreads.runAll(logDirThreads(), "piste-log-recovery", opens);
+        return internal.size();
     }
 
-    private Partition openPartition(TopicImage topic, int index) throws IOException {
+    private int logDirThreads() {
+        return Math.max(1, config.numRecoveryThreadsPerDataDir() * logDirs.size());
+    }
+
+    /** Opens the log of a slot taken at start-up, in its log dir (or the least loaded one if it has no directory). */
+    private Partition openSlot(PartitionSlot slot) throws IOException {
+        TopicImage topic = topics.get(slot.topic());
+        if (topic == null) {
+            return null; // deleted meanwhile
+        }
+        Path logDir = slot.logDir();
+        if (logDir == null) {
+            logDir = leastLoadedDir();
+            slot.setLogDir(logDir);
+        }
+        return openPartition(topic, slot.index(), logDir, slot.checkpointedRecoveryPoint());
+    }
+
+    /** Opens a partition created or grown now, in the log dir holding its directory or the least loaded one. */
+    private Partition openNew(TopicImage topic, int index) throws IOException {
         String dirName = topic.name() + "-" + index;
         Path logDir = findExisting(dirName);
         if (logDir == null) {
             logDir = leastLoadedDir();
         }
+        long recoveryPoint = checkpoints.recoveryPoint(logDir, new TopicPartitionKey(topic.name(), index));
+        return openPartition(topic, index, logDir, recoveryPoint);
+    }
+
+    private Partition openPartition(TopicImage topic, int index, Path logDir, long recoveryPoint) throws IOException {
+        String dirName = topic.name() + "-" + index;
         PartitionDirs.renameIfStale(logDir.resolve(dirName), topic);
-        TopicPartitionKey key = new TopicPartitionKey(topic.name(), index);
         boolean clean = hadCleanShutdown.getOrDefault(logDir, false);
-        long recoveryPoint = recoveryPoints.getOrDefault(logDir, Map.of()).getOrDefault(key, 0L);
         UnifiedLog unifiedLog = UnifiedLog.open(
                 logDir.resolve(dirName),
                 TopicConfigs.logConfig(brokerConfigs, topic.configs()),
@@ -308,13 +297,12 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     private Path leastLoadedDir() {
         Map<Path, Integer> counts = new HashMap<>();
         logDirs.forEach(d -> counts.put(d, 0));
-        for (Partition[] topic : partitions.values()) {
-            for (Partition p : topic) {
-                if (p != null) {
-                    counts.merge(p.log().dir().getParent(), 1, Integer::sum);
-                }
+        forEachSlot(slot -> {
+            Path dir = slot.logDir();
+            if (dir != null) {
+                counts.merge(dir, 1, Integer::sum);
             }
-        }
+        });
         Path best = logDirs.get(0);
         for (Path dir : logDirs) {
             if (counts.getOrDefault(dir, 0) < counts.getOrDefault(best, 0)) {
@@ -324,43 +312,67 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         return best;
     }
 
-    /** How many (fetch, partition) waits for data there are over all partitions, for monitoring and tests. */
-    public int dataWaiterCount() {
-        int count = 0;
-        for (Partition[] topicPartitions : partitions.values()) {
-            for (Partition partition : topicPartitions) {
-                if (partition != null) {
-                    count += partition.dataWaiterCount();
-                }
+    private void forEachSlot(Consumer<PartitionSlot> action) {
+        for (PartitionSlot[] topic : partitions.values()) {
+            for (PartitionSlot slot : topic) {
+                action.accept(slot);
             }
         }
-        return count;
     }
 
+    /** Runs {@code action} on every partition whose log is open (a log nobody opened has nothing to do). */
+    private void forEachOpened(Consumer<Partition> action) {
+        forEachSlot(slot -> {
+            Partition p = slot.opened();
+            if (p != null) {
+                action.accept(p);
+            }
+        });
+    }
+
+    /** How many (fetch, partition) waits for data there are over all partitions, for monitoring and tests. */
+    public int dataWaiterCount() {
+        AtomicInteger count = new AtomicInteger();
+        forEachOpened(p -> count.addAndGet(p.dataWaiterCount()));
+        return count.get();
+    }
+
+    /**
+     * Partition {@code index} of {@code topic}, its log opened first if this is its first use; null if the topic or
+     * the partition is unknown, or if its log could not be opened (logged once; it stays unavailable, and its log
+     * dir gets no clean-shutdown marker, until a restart).
+     */
     public Partition partition(String topic, int index) {
-        Partition[] topicPartitions = partitions.get(topic);
+        PartitionSlot[] topicPartitions = partitions.get(topic);
         if (topicPartitions == null || index < 0 || index >= topicPartitions.length) {
             return null;
         }
-        return topicPartitions[index];
+        PartitionSlot slot = topicPartitions[index];
+        try {
+            return slot.get(this::openSlot);
+        } catch (IOException | RuntimeException e) {
+            log.error("Could not open the log of {}; it is unavailable until a restart", slot, e);
+            return null;
+        }
     }
 
     @Override
     public void onTopicCreated(TopicImage topic) throws IOException {
-        Partition[] created = new Partition[topic.partitionCount()];
+        PartitionSlot[] created = new PartitionSlot[topic.partitionCount()];
         try {
             for (int p = 0; p < created.length; p++) {
-                created[p] = openPartition(topic, p);
+                created[p] = PartitionSlot.of(openNew(topic, p));
             }
         } catch (IOException | RuntimeException e) {
             // The controller removes the topic again; leave nothing open or half-created behind.
-            for (Partition partition : created) {
-                if (partition != null) {
-                    deleteQuietly(partition);
+            for (PartitionSlot slot : created) {
+                if (slot != null) {
+                    deleteQuietly(slot.opened());
                 }
             }
             throw e;
         }
+        topics.put(topic.name(), topic);
         partitions.put(topic.name(), created);
     }
 
@@ -370,50 +382,66 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             log.warn("Could not close {} before deleting it: {}", partition, e.toString());
         }
+        deleteDirQuietly(partition.log().dir());
+    }
+
+    private static void deleteDirQuietly(Path dir) {
         try {
-            PartitionDirs.delete(partition.log().dir());
+            PartitionDirs.delete(dir);
         } catch (IOException | RuntimeException e) {
-            log.warn("Could not delete {}: {}", partition, e.toString());
+            log.warn("Could not delete {}: {}", dir, e.toString());
         }
     }
 
     @Override
     public void onTopicDeleted(TopicImage topic) throws IOException {
-        Partition[] removed = partitions.remove(topic.name());
+        PartitionSlot[] removed = partitions.remove(topic.name());
+        topics.remove(topic.name());
         if (removed == null) {
             return;
         }
-        for (Partition partition : removed) {
+        for (PartitionSlot slot : removed) {
             // A directory left behind: a -delete one is deleted at the next start, one not yet renamed kept as stray.
-            partition.failPendingAcks();
-            partition.markDeleted();
-            deleteQuietly(partition);
+            Partition partition = slot.retire();
+            if (partition != null) {
+                partition.failPendingAcks();
+                partition.markDeleted();
+                deleteQuietly(partition);
+            } else if (slot.logDir() != null && Files.isDirectory(slot.logDir().resolve(slot.toString()))) {
+                deleteDirQuietly(slot.logDir().resolve(slot.toString()));
+            }
         }
     }
 
     @Override
     public void onPartitionsAdded(TopicImage topic, int previousCount) throws IOException {
-        Partition[] old = partitions.get(topic.name());
-        Partition[] grown = new Partition[topic.partitionCount()];
+        PartitionSlot[] old = partitions.get(topic.name());
+        PartitionSlot[] grown = new PartitionSlot[topic.partitionCount()];
         System.arraycopy(old, 0, grown, 0, Math.min(old.length, previousCount));
         for (int p = previousCount; p < grown.length; p++) {
-            grown[p] = openPartition(topic, p);
+            grown[p] = PartitionSlot.of(openNew(topic, p));
         }
+        topics.put(topic.name(), topic);
         partitions.put(topic.name(), grown);
     }
 
     @Override
     public void onConfigsChanged(TopicImage topic) {
-        Partition[] topicPartitions = partitions.get(topic.name());
+        PartitionSlot[] topicPartitions = partitions.get(topic.name());
         if (topicPartitions == null) {
             return;
         }
         // Computed before touching any partition, so that a config that does not apply changes none of them.
         LogConfig logConfig = TopicConfigs.logConfig(brokerConfigs, topic.configs());
         long flushMessages = flushIntervalMessages(topic);
-        for (Partition partition : topicPartitions) {
-            partition.log().updateConfig(logConfig);
-            partition.setFlushIntervalMessages(flushMessages);
+        // A log opened from here on reads its config from this image.
+        topics.put(topic.name(), topic);
+        for (PartitionSlot slot : topicPartitions) {
+            Partition partition = slot.opened();
+            if (partition != null) {
+                partition.log().updateConfig(logConfig);
+                partition.setFlushIntervalMessages(flushMessages);
+            }
         }
     }
 
@@ -442,26 +470,22 @@ public final class LogManager implements MetadataListener, AutoCloseable {
      * (the write-back), so partitions with nothing new are skipped: an idle broker does not wake the flusher.
      */
     private void flushAll() {
-        for (Partition[] topic : partitions.values()) {
-            for (Partition p : topic) {
-                // An offline partition's unflushed count never drops: it would wake the flusher every period.
-                if (!p.isOffline() && p.log().unflushedMessages() > 0) {
-                    flusher.markDirty(p);
-                }
+        forEachOpened(p -> {
+            // An offline partition's unflushed count never drops: it would wake the flusher every period.
+            if (!p.isOffline() && p.log().unflushedMessages() > 0) {
+                flusher.markDirty(p);
             }
-        }
+        });
     }
 
     private void removeExpiredProducers() {
-        for (Partition[] topic : partitions.values()) {
-            for (Partition p : topic) {
-                try {
-                    p.log().removeExpiredProducers(config.producerIdExpirationMs());
-                } catch (RuntimeException e) {
-                    log.warn("Could not expire producer ids of {}: {}", p, e.toString());
-                }
+        forEachOpened(p -> {
+            try {
+                p.log().removeExpiredProducers(config.producerIdExpirationMs());
+            } catch (RuntimeException e) {
+                log.warn("Could not expire producer ids of {}: {}", p, e.toString());
             }
-        }
+        });
     }
 
     private void checkpointQuietly() {
@@ -473,37 +497,32 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     }
 
     private synchronized void checkpoint() throws IOException {
-        Map<Path, Map<TopicPartitionKey, Long>> recovery = new HashMap<>();
-        Map<Path, Map<TopicPartitionKey, Long>> highWatermarks = new HashMap<>();
-        for (Path dir : logDirs) {
-            recovery.put(dir, new HashMap<>());
-            highWatermarks.put(dir, new HashMap<>());
+        checkpoints.write(this::forEachSlot);
+    }
+
+    private static void closeQuietly(Partition p, Set<Path> uncleanDirs) {
+        Path dir = p.log().dir().getParent();
+        try {
+            p.log().close();
+        } catch (IOException | RuntimeException e) {
+            uncleanDirs.add(dir);
+            log.warn("Could not close {} cleanly: {}", p, e.toString());
         }
-        for (Partition[] topic : partitions.values()) {
-            for (Partition p : topic) {
-                Path dir = p.log().dir().getParent();
-                TopicPartitionKey key = new TopicPartitionKey(p.topic(), p.index());
-                recovery.get(dir).put(key, p.log().recoveryPoint());
-                highWatermarks.get(dir).put(key, p.highWatermark());
-            }
-        }
-        for (Path dir : logDirs) {
-            new OffsetCheckpointFile(dir.resolve(RECOVERY_POINT_CHECKPOINT)).write(recovery.get(dir));
-            new OffsetCheckpointFile(dir.resolve(HIGH_WATERMARK_CHECKPOINT)).write(highWatermarks.get(dir));
+        if (p.isOffline()) {
+            uncleanDirs.add(dir);
         }
     }
 
     /** After a failed file system sync of {@code logDir}: every partition in it goes offline, its acks fail. */
     private void takeLogDirOffline(Path logDir, IOException cause) {
+        // A log not opened yet goes offline at its first flush: the flusher keeps the log dir failed.
         List<Partition> inDir = new ArrayList<>();
-        for (Partition[] topic : partitions.values()) {
-            for (Partition p : topic) {
-                if (p.log().dir().getParent().equals(logDir)) {
-                    p.log().markOffline(cause);
-                    inDir.add(p);
-                }
+        forEachOpened(p -> {
+            if (p.log().dir().getParent().equals(logDir)) {
+                p.log().markOffline(cause);
+                inDir.add(p);
             }
-        }
+        });
         // Only once all are offline: a producer told of the failure finds every partition of the log dir offline.
         for (Partition p : inDir) {
             p.failPendingAcks();
@@ -511,33 +530,43 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     }
 
     /**
-     * Flushes and closes every log, writes the checkpoints, then the clean-shutdown marker of each log dir whose
+     * Flushes and closes every open log ({@code num.recovery.threads.per.data.dir} threads per log dir, as Kafka
+     * does), writes the checkpoints, then the clean-shutdown marker of each log dir whose
      * logs all closed cleanly. A log dir holding a partition offline after a failed fsync gets none (as Kafka
      * writes none for an offline log dir): the next start scans its logs from their recovery points, which never
-     * moved past the failure.
+     * moved past the failure. Nor does a log dir that had no marker at start-up while one of its logs was never
+     * opened (so never recovered), or a log dir with a log that failed to open.
      */
     @Override
     public void close() {
         scheduler.shutdownNow();
         flusher.close();
-        Set<Path> uncleanDirs = new HashSet<>(flusher.failedLogDirs());
+        Set<Path> uncleanDirs = ConcurrentHashMap.newKeySet();
+        uncleanDirs.addAll(flusher.failedLogDirs());
         if (!started) {
-            // Start-up failed: partitions it never reached, or whose recovery failed, are not in the map, so
+            // Start-up failed: partitions it never reached, or whose recovery failed, are not open, so
             // neither a checkpoint nor a marker may speak for these log dirs; the next start recovers them all.
             uncleanDirs.addAll(logDirs);
         }
-        for (Partition[] topic : partitions.values()) {
-            for (Partition p : topic) {
-                try {
-                    p.log().close();
-                } catch (IOException | RuntimeException e) {
-                    uncleanDirs.add(p.log().dir().getParent());
-                    log.warn("Could not close {} cleanly: {}", p, e.toString());
-                }
-                if (p.isOffline()) {
-                    uncleanDirs.add(p.log().dir().getParent());
-                }
+        List<Callable<Void>> closes = new ArrayList<>();
+        forEachSlot(slot -> {
+            Partition p = slot.retire();
+            Path dir = slot.logDir();
+            if (p != null) {
+                closes.add(() -> {
+                    closeQuietly(p, uncleanDirs);
+                    return null;
+                });
+            } else if (dir != null && (slot.failed() || !hadCleanShutdown.getOrDefault(dir, false))) {
+                uncleanDirs.add(dir);
             }
+        });
+        try {
+            LogDirThreads.runAll(logDirThreads(), "piste-log-close", closes);
+        } catch (IOException e) {
+            // Interrupted: the logs not closed yet are left for the next start's recovery.
+            log.warn("Close of the logs interrupted: {}", e.toString());
+            uncleanDirs.addAll(logDirs);
         }
         if (started) {
             checkpointQuietly();
@@ -545,8 +574,8 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         for (Path dir : logDirs) {
             if (uncleanDirs.contains(dir)) {
                 log.warn(
-                        "No clean-shutdown marker in {}: a log in it did not close cleanly; the next start "
-                                + "recovers its logs",
+                        "No clean-shutdown marker in {}: a log in it did not close cleanly or was never recovered; "
+                                + "the next start recovers its logs",
                         dir);
                 continue;
             }

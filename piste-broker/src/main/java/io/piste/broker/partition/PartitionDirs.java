@@ -6,11 +6,15 @@ import io.piste.storage.checkpoint.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -103,14 +107,18 @@ final class PartitionDirs {
             try (Stream<Path> children = Files.list(logDir)) {
                 for (Path child : (Iterable<Path>) children::iterator) {
                     String name = child.getFileName().toString();
-                    if (!Files.isDirectory(child) || name.equals(keep)) {
+                    // The name first: a partition of the image needs no stat (a start lists thousands of them).
+                    if (name.equals(keep) || (PARTITION_DIR.matcher(name).matches() && hasPartition(image, name))) {
+                        continue;
+                    }
+                    if (!Files.isDirectory(child)) {
                         continue;
                     }
                     if (STRAY_DIR.matcher(name).matches()) {
                         strays++;
                     } else if (DELETE_DIR.matcher(name).matches()) {
                         deleteQuietly(child);
-                    } else if (PARTITION_DIR.matcher(name).matches() && !hasPartition(image, name)) {
+                    } else if (PARTITION_DIR.matcher(name).matches()) {
                         renameQuietly(child, "no topic in the metadata has this partition");
                     }
                 }
@@ -126,6 +134,28 @@ final class PartitionDirs {
                         STRAY_DIR_SUFFIX);
             }
         }
+    }
+
+    /**
+     * The partition directories of the log dirs by name, each with the first log dir holding it: one listing per log
+     * dir, so that a start-up does not look for each partition in each log dir. A log dir that cannot be listed stops
+     * the start: its partitions would be created afresh in another one.
+     */
+    static Map<String, Path> list(List<Path> logDirs) throws IOException {
+        Map<String, Path> found = new HashMap<>();
+        for (Path logDir : logDirs) {
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(logDir)) {
+                for (Path child : children) {
+                    String name = child.getFileName().toString();
+                    if (PARTITION_DIR.matcher(name).matches()) {
+                        found.putIfAbsent(name, logDir);
+                    }
+                }
+            } catch (DirectoryIteratorException e) {
+                throw e.getCause();
+            }
+        }
+        return found;
     }
 
     private static boolean hasPartition(MetadataImage image, String dirName) {

@@ -215,23 +215,45 @@ class FailedFsyncTest {
     }
 
     @Test
-    void shouldWriteNeitherMarkerNorCheckpointWhenStartUpFails() throws Exception {
+    void shouldTakeOnlyThePartitionWhoseLogFailsToOpenAndWriteNoMarkerForItsDir() throws Exception {
         try (LogManager replicas = start(FileChannelFactory.DEFAULT)) {
             append(replicas.partition("t", 0));
             append(replicas.partition("t", 1));
         }
-        // An unclean stop, then a start whose recovery of t-1 fails: t-0 opens, t-1 does not.
+        // An unclean stop, then a start whose recovery of t-1 fails at t-1's first use: t-0 serves, t-1 does not.
+        Files.delete(logDir().resolve(CleanShutdownMarker.FILE_NAME));
+        long recoveryPointBefore = checkpointedRecoveryPoint(1);
+        try (LogManager replicas = start(failingOn("t-1"))) {
+            assertThat(replicas.partition("t", 1))
+                    .as("a log that does not open")
+                    .isNull();
+            assertThat(replicas.partition("t", 1)).as("not tried again").isNull();
+            Partition healthy = replicas.partition("t", 0);
+            assertThat(ack(healthy, append(healthy))).isEqualTo(Errors.NONE);
+        }
+
+        assertThat(CleanShutdownMarker.exists(logDir()))
+                .as("a marker would skip the recovery of t-1")
+                .isFalse();
+        assertThat(checkpointedRecoveryPoint(1)).as("t-1's recovery point").isEqualTo(recoveryPointBefore);
+    }
+
+    @Test
+    void shouldWriteNeitherMarkerNorCheckpointWhenAnInternalLogFailsToOpenAtStartUp() throws Exception {
+        try (LogManager replicas = start(FileChannelFactory.DEFAULT);
+                LocalController controller = LocalController.open(dir.resolve("metadata"))) {
+            controller.setListener(replicas);
+            controller.createTopic("__consumer_offsets", 1, Map.of("cleanup.policy", "compact"));
+            append(replicas.partition("t", 0));
+            append(replicas.partition("__consumer_offsets", 0));
+        }
+        // An unclean stop, then a start whose recovery of the offsets topic fails: the groups could not load.
         Files.delete(logDir().resolve(CleanShutdownMarker.FILE_NAME));
         Path checkpoint = logDir().resolve(LogManager.RECOVERY_POINT_CHECKPOINT);
         byte[] checkpointBefore = Files.readAllBytes(checkpoint);
-        FileChannelFactory failing = path -> {
-            if (path.toString().contains("t-1")) {
-                throw new IOException("Input/output error (injected)");
-            }
-            return FileChannelFactory.DEFAULT.open(path);
-        };
-        LogManager replicas =
-                new LogManager(new BrokerConfig(Map.of(BrokerConfig.LOG_DIRS_CONFIG, logDir().toString())), failing);
+        LogManager replicas = new LogManager(
+                new BrokerConfig(Map.of(BrokerConfig.LOG_DIRS_CONFIG, logDir().toString())),
+                failingOn("__consumer_offsets-0"));
         try (LocalController controller = LocalController.open(dir.resolve("metadata"))) {
             assertThatThrownBy(() -> replicas.startup(controller.image())).isInstanceOf(IOException.class);
         } finally {
@@ -239,10 +261,20 @@ class FailedFsyncTest {
         }
 
         assertThat(CleanShutdownMarker.exists(logDir()))
-                .as("a marker would skip the recovery of both")
+                .as("a marker would skip the recovery of every log")
                 .isFalse();
         assertThat(Files.readAllBytes(checkpoint))
                 .as("recovery-point checkpoint")
                 .isEqualTo(checkpointBefore);
+    }
+
+    private static FileChannelFactory failingOn(String partitionDir) {
+        // By the directory's name: a temp dir's path may well contain "t-1" (junit-1...).
+        return path -> {
+            if (path.getParent().getFileName().toString().equals(partitionDir)) {
+                throw new IOException("Input/output error (injected)");
+            }
+            return FileChannelFactory.DEFAULT.open(path);
+        };
     }
 }

@@ -11,6 +11,7 @@ import io.piste.storage.checkpoint.TopicPartitionKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -184,6 +185,47 @@ class LogManagerTest {
                     .isFalse();
             controller.setListener(null);
         }
+    }
+
+    @Test
+    void shouldNotRewriteACheckpointThatWouldNotChange() throws Exception {
+        try (LocalController controller = controller();
+                LogManager replicas =
+                        newLogManager(Map.of(BrokerConfig.LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS_CONFIG, "100"))) {
+            replicas.startup(controller.image());
+            controller.setListener(replicas);
+            controller.createTopic("t", 1, Map.of());
+            TopicPartitionKey key = new TopicPartitionKey("t", 0);
+            long end = appendDurably(replicas.partition("t", 0), 2);
+            Object written = awaitCheckpointed(key, end);
+
+            Thread.sleep(500); // five intervals with nothing new
+
+            Path file = logDir().resolve(LogManager.RECOVERY_POINT_CHECKPOINT);
+            assertThat(Files.readAttributes(file, BasicFileAttributes.class).fileKey())
+                    .as("the same file (a write renames a new one in)")
+                    .isEqualTo(written);
+            long next = appendDurably(replicas.partition("t", 0), 1);
+            assertThat(awaitCheckpointed(key, next))
+                    .as("rewritten once changed")
+                    .isNotEqualTo(written);
+            controller.setListener(null);
+        }
+    }
+
+    /** Waits (at most 10 s) until the recovery-point checkpoint holds {@code offset}; returns the file's key. */
+    private Object awaitCheckpointed(TopicPartitionKey key, long offset) throws Exception {
+        Path file = logDir().resolve(LogManager.RECOVERY_POINT_CHECKPOINT);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!(Files.exists(file)
+                        && Long.valueOf(offset)
+                                .equals(checkpoint(LogManager.RECOVERY_POINT_CHECKPOINT)
+                                        .get(key)))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(checkpoint(LogManager.RECOVERY_POINT_CHECKPOINT)).containsEntry(key, offset);
+        return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
     }
 
     @Test
