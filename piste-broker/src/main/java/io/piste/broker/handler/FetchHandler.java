@@ -86,7 +86,9 @@ final class FetchHandler implements RequestHandler {
             Partition partition = known == null ? null : partitions.partition(known, p.partition());
             Errors error;
             if (partition == null) {
-                error = known == null && byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                error = known == null
+                        ? (byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION)
+                        : partitions.missingPartitionError(known, p.partition());
             } else {
                 error = partition.checkLeaderEpoch(p.currentLeaderEpoch());
             }

@@ -44,7 +44,9 @@ final class ListOffsetsHandler implements RequestHandler {
                 topicResponse.partitions().add(answer);
                 Partition partition = partitions.partition(topic.name(), p.partitionIndex());
                 if (partition == null) {
-                    answer.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                    answer.setErrorCode(partitions
+                            .missingPartitionError(topic.name(), p.partitionIndex())
+                            .code());
                     continue;
                 }
                 Errors epochError = partition.checkLeaderEpoch(p.currentLeaderEpoch());

@@ -5,6 +5,7 @@ import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.LogManager;
 import io.piste.broker.partition.Partition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * Finds partitions through the current metadata image and the log manager: a partition is found only while the
@@ -30,5 +31,10 @@ final class MetadataPartitionLookup implements PartitionLookup {
     public Partition partition(String topic, int index) {
         TopicImage known = controller.image().topic(topic);
         return known == null ? null : logManager.partition(known.name(), index);
+    }
+
+    @Override
+    public Errors missingPartitionError(String topic, int index) {
+        return logManager.failedToOpen(topic, index) ? Errors.KAFKA_STORAGE_ERROR : Errors.UNKNOWN_TOPIC_OR_PARTITION;
     }
 }

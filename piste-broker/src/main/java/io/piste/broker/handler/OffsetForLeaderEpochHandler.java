@@ -34,7 +34,17 @@ final class OffsetForLeaderEpochHandler implements RequestHandler {
             OffsetForLeaderTopicResult topicResult = new OffsetForLeaderTopicResult().setTopic(topic.topic());
             response.topics().add(topicResult);
             for (OffsetForLeaderPartition p : topic.partitions()) {
-                topicResult.partitions().add(endOffset(partitions.partition(topic.topic(), p.partition()), p));
+                Partition partition = partitions.partition(topic.topic(), p.partition());
+                topicResult
+                        .partitions()
+                        .add(
+                                partition == null
+                                        ? new EpochEndOffset()
+                                                .setPartition(p.partition())
+                                                .setErrorCode(partitions
+                                                        .missingPartitionError(topic.topic(), p.partition())
+                                                        .code())
+                                        : endOffset(partition, p));
             }
         }
         context.respond(response);
@@ -42,9 +52,6 @@ final class OffsetForLeaderEpochHandler implements RequestHandler {
 
     private static EpochEndOffset endOffset(Partition partition, OffsetForLeaderPartition requested) {
         EpochEndOffset answer = new EpochEndOffset().setPartition(requested.partition());
-        if (partition == null) {
-            return answer.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
-        }
         Errors epochError = partition.checkLeaderEpoch(requested.currentLeaderEpoch());
         if (epochError != Errors.NONE) {
             return answer.setErrorCode(epochError.code());

@@ -2,6 +2,7 @@ package io.piste.broker.handler;
 
 import io.piste.broker.partition.Partition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * The partitions this broker leads, found the way requests name them: by topic name, or by topic id (Produce and
@@ -15,4 +16,13 @@ interface PartitionLookup {
 
     /** Partition {@code index} of topic {@code topic}, or null if the topic or the partition is unknown here. */
     Partition partition(String topic, int index);
+
+    /**
+     * Why {@link #partition} found no partition {@code index} of the known topic {@code topic}:
+     * {@code KAFKA_STORAGE_ERROR} where its log is here but failed to open (as Kafka answers for a replica on an
+     * offline log dir), {@code UNKNOWN_TOPIC_OR_PARTITION} otherwise.
+     */
+    default Errors missingPartitionError(String topic, int index) {
+        return Errors.UNKNOWN_TOPIC_OR_PARTITION;
+    }
 }

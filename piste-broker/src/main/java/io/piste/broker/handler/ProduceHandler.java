@@ -89,9 +89,11 @@ final class ProduceHandler implements RequestHandler {
                 Partition partition = known == null ? null : partitions.partition(known, partitionData.index());
                 if (partition == null) {
                     partitionResponse.setErrorCode(
-                            known == null && byId
-                                    ? Errors.UNKNOWN_TOPIC_ID.code()
-                                    : Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                            known == null
+                                    ? (byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code()
+                                    : partitions
+                                            .missingPartitionError(known, partitionData.index())
+                                            .code());
                     continue;
                 }
                 LogAppendInfo info = append(context, partition, partitionData, partitionResponse, request);

@@ -184,21 +184,28 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         }
         Path logDir = slot.logDir();
         if (logDir == null) {
-            logDir = leastLoadedDir();
+            logDir = NewPartitionLogs.assignLogDirs(logDirs, partitionsPerLogDir(), 1)
+                    .get(0);
             slot.setLogDir(logDir);
         }
         return openPartition(topic, slot.index(), logDir, slot.checkpointedRecoveryPoint());
     }
 
-    /** Opens a partition created or grown now, in the log dir holding its directory or the least loaded one. */
-    private Partition openNew(TopicImage topic, int index) throws IOException {
+    /** Opens a partition created or grown now, in the log dir holding its directory, else in {@code assigned}. */
+    private Partition openNew(TopicImage topic, int index, Path assigned) throws IOException {
         String dirName = topic.name() + "-" + index;
         Path logDir = findExisting(dirName);
         if (logDir == null) {
-            logDir = leastLoadedDir();
+            logDir = assigned;
         }
         long recoveryPoint = checkpoints.recoveryPoint(logDir, new TopicPartitionKey(topic.name(), index));
         return openPartition(topic, index, logDir, recoveryPoint);
+    }
+
+    /** Opens partitions {@code from} to the topic's count, side by side, each in the log dir Kafka's rule gives. */
+    private List<Partition> openNew(TopicImage topic, int from) throws IOException {
+        List<Path> dirs = NewPartitionLogs.assignLogDirs(logDirs, partitionsPerLogDir(), topic.partitionCount() - from);
+        return NewPartitionLogs.open(from, dirs, (index, dir) -> openNew(topic, index, dir), LogManager::deleteQuietly);
     }
 
     private Partition openPartition(TopicImage topic, int index, Path logDir, long recoveryPoint) throws IOException {
@@ -293,23 +300,16 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         return null;
     }
 
-    /** Kafka's rule: a new partition goes to the log dir holding the fewest partitions. */
-    private Path leastLoadedDir() {
+    /** How many partitions each log dir holds (those whose log dir is known). */
+    private Map<Path, Integer> partitionsPerLogDir() {
         Map<Path, Integer> counts = new HashMap<>();
-        logDirs.forEach(d -> counts.put(d, 0));
         forEachSlot(slot -> {
             Path dir = slot.logDir();
             if (dir != null) {
                 counts.merge(dir, 1, Integer::sum);
             }
         });
-        Path best = logDirs.get(0);
-        for (Path dir : logDirs) {
-            if (counts.getOrDefault(dir, 0) < counts.getOrDefault(best, 0)) {
-                best = dir;
-            }
-        }
-        return best;
+        return counts;
     }
 
     private void forEachSlot(Consumer<PartitionSlot> action) {
@@ -356,21 +356,22 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         }
     }
 
+    /** True if partition {@code index} of {@code topic} is here but its log failed to open (until a restart). */
+    public boolean failedToOpen(String topic, int index) {
+        PartitionSlot[] topicPartitions = partitions.get(topic);
+        return topicPartitions != null
+                && index >= 0
+                && index < topicPartitions.length
+                && topicPartitions[index].failed();
+    }
+
     @Override
     public void onTopicCreated(TopicImage topic) throws IOException {
         PartitionSlot[] created = new PartitionSlot[topic.partitionCount()];
-        try {
-            for (int p = 0; p < created.length; p++) {
-                created[p] = PartitionSlot.of(openNew(topic, p));
-            }
-        } catch (IOException | RuntimeException e) {
-            // The controller removes the topic again; leave nothing open or half-created behind.
-            for (PartitionSlot slot : created) {
-                if (slot != null) {
-                    deleteQuietly(slot.opened());
-                }
-            }
-            throw e;
+        // On a failure the controller removes the topic again; nothing is left open or half-created behind.
+        List<Partition> opened = openNew(topic, 0);
+        for (int p = 0; p < created.length; p++) {
+            created[p] = PartitionSlot.of(opened.get(p));
         }
         topics.put(topic.name(), topic);
         partitions.put(topic.name(), created);
@@ -418,8 +419,9 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         PartitionSlot[] old = partitions.get(topic.name());
         PartitionSlot[] grown = new PartitionSlot[topic.partitionCount()];
         System.arraycopy(old, 0, grown, 0, Math.min(old.length, previousCount));
+        List<Partition> opened = openNew(topic, previousCount);
         for (int p = previousCount; p < grown.length; p++) {
-            grown[p] = PartitionSlot.of(openNew(topic, p));
+            grown[p] = PartitionSlot.of(opened.get(p - previousCount));
         }
         topics.put(topic.name(), topic);
         partitions.put(topic.name(), grown);

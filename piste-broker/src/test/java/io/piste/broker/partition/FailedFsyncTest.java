@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.metadata.LocalController;
-import io.piste.broker.metadata.TopicImage;
 import io.piste.storage.checkpoint.CleanShutdownMarker;
 import io.piste.storage.checkpoint.OffsetCheckpointFile;
 import io.piste.storage.checkpoint.TopicPartitionKey;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -153,11 +151,10 @@ class FailedFsyncTest {
         Path second = dir.resolve("b");
         FaultyFiles files = FaultyFiles.pathContaining("t-0");
         LogManager replicas = start(files, first + "," + second);
-        replicas.onTopicCreated(new TopicImage("u", Uuid.randomUuid(), 1, Map.of()));
         Partition failing = replicas.partition("t", 0);
         Path failingDir = failing.log().dir().getParent();
-        assertThat(replicas.partition("u", 0).log().dir().getParent())
-                .as("topic u in the other log dir")
+        assertThat(replicas.partition("t", 1).log().dir().getParent())
+                .as("t-1 in the other log dir: new partitions spread partition by partition")
                 .isNotEqualTo(failingDir);
         files.failFsync(true);
         assertThat(ack(failing, append(failing))).isEqualTo(Errors.KAFKA_STORAGE_ERROR);
@@ -228,6 +225,11 @@ class FailedFsyncTest {
                     .as("a log that does not open")
                     .isNull();
             assertThat(replicas.partition("t", 1)).as("not tried again").isNull();
+            assertThat(replicas.failedToOpen("t", 1))
+                    .as("answered KAFKA_STORAGE_ERROR, not as unknown")
+                    .isTrue();
+            assertThat(replicas.failedToOpen("t", 0)).isFalse();
+            assertThat(replicas.failedToOpen("t", 2)).as("no such partition").isFalse();
             Partition healthy = replicas.partition("t", 0);
             assertThat(ack(healthy, append(healthy))).isEqualTo(Errors.NONE);
         }

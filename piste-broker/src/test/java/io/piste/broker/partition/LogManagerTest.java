@@ -266,4 +266,39 @@ class LogManagerTest {
             controller.setListener(null);
         }
     }
+
+    @Test
+    void shouldCreateAndGrowATopicSideBySideSpreadOverTheLogDirsPartitionByPartition() throws Exception {
+        Path first = dir.resolve("logs-a");
+        Path second = dir.resolve("logs-b");
+        try (LocalController controller = controller();
+                LogManager replicas = new LogManager(new BrokerConfig(Map.of(
+                        BrokerConfig.LOG_DIRS_CONFIG,
+                        first + "," + second,
+                        BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG,
+                        "true")))) {
+            replicas.startup(controller.image());
+            controller.setListener(replicas);
+            controller.createTopic("wide", 40, Map.of());
+            controller.createPartitions("wide", 50, false);
+
+            for (int p = 0; p < 50; p++) {
+                Partition partition = replicas.partition("wide", p);
+                assertThat(appendDurably(partition, 1)).as("partition %d", p).isEqualTo(1);
+                assertThat(Files.isDirectory(partition.log().dir())).isTrue();
+            }
+            try (Stream<Path> a = Files.list(first);
+                    Stream<Path> b = Files.list(second)) {
+                assertThat(a.filter(d -> d.getFileName().toString().startsWith("wide-"))
+                                .count())
+                        .as("partitions in %s", first)
+                        .isEqualTo(25);
+                assertThat(b.filter(d -> d.getFileName().toString().startsWith("wide-"))
+                                .count())
+                        .as("partitions in %s", second)
+                        .isEqualTo(25);
+            }
+            controller.setListener(null);
+        }
+    }
 }

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +26,8 @@ public final class TestPartitions implements AutoCloseable {
 
     private final Path dir;
     private final LogFlusher flusher = new LogFlusher();
-    private final List<UnifiedLog> logs = new ArrayList<>();
+    // Synchronized: tests may open partitions from several threads.
+    private final List<UnifiedLog> logs = Collections.synchronizedList(new ArrayList<>());
 
     public TestPartitions(Path dir) {
         this.dir = dir;

@@ -1,0 +1,118 @@
+package io.piste.broker.partition;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Creates the logs of partitions born together (a new topic, or partitions added to one) side by side. Each
+ * creation waits on several fsyncs (its directory, its first segment, {@code partition.metadata}), so one after
+ * another a 2,000-partition topic took ~40 s to create where Kafka takes 5 to 16 s; like the group commit's
+ * {@link FsyncPool}, the device serves the queued syncs together.
+ */
+final class NewPartitionLogs {
+    static final int THREADS = FsyncPool.THREADS;
+
+    /** Opens (creating) partition {@code index} in {@code logDir}. Called from several threads at once. */
+    @FunctionalInterface
+    interface Opener {
+        Partition open(int index, Path logDir) throws IOException;
+    }
+
+    private NewPartitionLogs() {}
+
+    /**
+     * Kafka's rule, partition by partition: each new partition goes to the log dir holding the fewest, counting those
+     * assigned before it in this call. {@code held} is what each log dir holds already.
+     */
+    static List<Path> assignLogDirs(List<Path> logDirs, Map<Path, Integer> held, int count) {
+        Map<Path, Integer> counts = new HashMap<>();
+        logDirs.forEach(dir -> counts.put(dir, held.getOrDefault(dir, 0)));
+        List<Path> assigned = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            Path best = logDirs.get(0);
+            for (Path dir : logDirs) {
+                if (counts.get(dir) < counts.get(best)) {
+                    best = dir;
+                }
+            }
+            counts.merge(best, 1, Integer::sum);
+            assigned.add(best);
+        }
+        return assigned;
+    }
+
+    /**
+     * Opens partitions {@code from}, {@code from + 1}, ... in {@code logDirs.get(0)}, {@code logDirs.get(1)}, ... and
+     * returns them in that order. If any fails, the ones that opened are handed to {@code discard} and the first
+     * failure is thrown.
+     */
+    static List<Partition> open(int from, List<Path> logDirs, Opener opener, Consumer<Partition> discard)
+            throws IOException {
+        int count = logDirs.size();
+        if (count <= 1) {
+            return count == 0 ? List.of() : List.of(opener.open(from, logDirs.get(0)));
+        }
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(THREADS, count), r -> {
+            Thread t = new Thread(r, "piste-partition-create-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Partition>> results = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                int index = from + i;
+                Path dir = logDirs.get(i);
+                results.add(pool.submit(() -> opener.open(index, dir)));
+            }
+            return collect(results, discard);
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** Waits for every creation (none is left running), then returns them all or throws the first failure. */
+    private static List<Partition> collect(List<Future<Partition>> results, Consumer<Partition> discard)
+            throws IOException {
+        List<Partition> opened = new ArrayList<>(results.size());
+        Throwable failure = null;
+        boolean interrupted = false;
+        for (Future<Partition> result : results) {
+            while (true) {
+                try {
+                    opened.add(result.get());
+                    break;
+                } catch (ExecutionException e) {
+                    failure = failure == null ? e.getCause() : failure;
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // finish waiting: a creation left running would race the clean-up
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure == null) {
+            return opened;
+        }
+        opened.forEach(discard);
+        if (failure instanceof IOException io) {
+            throw io;
+        }
+        if (failure instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        throw new IOException("could not create a partition's log", failure);
+    }
+}
