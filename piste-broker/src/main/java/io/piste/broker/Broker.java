@@ -17,6 +17,7 @@ import io.piste.broker.metadata.MetaProperties;
 import io.piste.broker.network.BrokerServer;
 import io.piste.broker.partition.LogManager;
 import io.piste.broker.partition.Partition;
+import io.piste.storage.log.FileChannelFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.kafka.common.internals.Topic;
@@ -59,13 +60,21 @@ public final class Broker implements AutoCloseable {
     }
 
     public static Broker start(BrokerConfig config) throws IOException, InterruptedException {
+        return start(config, FileChannelFactory.DEFAULT);
+    }
+
+    /**
+     * Starts a broker whose logs open, fsync and sync their files through {@code files}: the seam through which
+     * integration tests give a whole broker a failing disk.
+     */
+    public static Broker start(BrokerConfig config, FileChannelFactory files) throws IOException, InterruptedException {
         String clusterId = MetaProperties.loadOrCreate(config.logDirs(), config.nodeId());
         Path metadataDir = config.logDirs().get(0).resolve(METADATA_DIR);
         LocalController controller = LocalController.open(metadataDir);
         LogManager logManager = null;
         GroupCoordinator groups = null;
         try {
-            logManager = new LogManager(config);
+            logManager = new LogManager(config, files);
             logManager.startup(controller.image());
             controller.setListener(logManager);
             GroupConfig groupConfig = GroupConfig.from(config);

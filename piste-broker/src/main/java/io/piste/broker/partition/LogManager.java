@@ -72,7 +72,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     }
 
     /** With the logs' files opened and synced through {@code files} (tests inject failures there). */
-    LogManager(BrokerConfig config, FileChannelFactory files) throws IOException {
+    public LogManager(BrokerConfig config, FileChannelFactory files) throws IOException {
         this.config = config;
         this.files = files;
         this.brokerConfigs = DynamicBrokerConfigs.staticOnly(config);
