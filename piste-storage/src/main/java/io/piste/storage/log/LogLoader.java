@@ -208,7 +208,7 @@ final class LogLoader {
                 continue;
             }
             segment.forEachBatchHeader(from, h -> {
-                if (h.baseOffset() >= from && h.producerId() != RecordBatchView.NO_PRODUCER_ID) {
+                if (h.lastOffset() >= from && h.producerId() != RecordBatchView.NO_PRODUCER_ID) {
                     producerState.update(
                             h.producerId(),
                             h.producerEpoch(),

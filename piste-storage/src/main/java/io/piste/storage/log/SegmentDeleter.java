@@ -29,12 +29,23 @@ public final class SegmentDeleter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentDeleter.class);
     static final String DELETED_SUFFIX = ".deleted";
 
-    private final ScheduledExecutorService scheduler;
+    /** Runs a task after a delay (the broker's log scheduler; tests run them when they choose). */
+    @FunctionalInterface
+    public interface DelayedTasks {
+        void schedule(Runnable task, long delayMs);
+    }
+
+    private final DelayedTasks scheduler;
     private final Set<LogSegment> pending = ConcurrentHashMap.newKeySet();
 
-    /** Schedules the removals on {@code scheduler}, which the caller owns (and shuts down after {@link #close}). */
-    public SegmentDeleter(ScheduledExecutorService scheduler) {
+    /** Schedules the removals through {@code scheduler}; a rejected one (shutting down) runs at once. */
+    public SegmentDeleter(DelayedTasks scheduler) {
         this.scheduler = scheduler;
+    }
+
+    /** On an executor the caller owns (and shuts down after {@link #close}). */
+    public SegmentDeleter(ScheduledExecutorService executor) {
+        this((task, delayMs) -> executor.schedule(task, delayMs, TimeUnit.MILLISECONDS));
     }
 
     /** Renames the files of {@code removed} (already out of their log's map) and removes them after {@code delayMs}. */
@@ -43,7 +54,7 @@ public final class SegmentDeleter implements AutoCloseable {
             renameToDeleted(segment);
             pending.add(segment);
             try {
-                scheduler.schedule(() -> removeNow(segment), delayMs, TimeUnit.MILLISECONDS);
+                scheduler.schedule(() -> removeNow(segment), delayMs);
             } catch (RejectedExecutionException e) {
                 removeNow(segment); // shutting down: nobody reads any more
             }
