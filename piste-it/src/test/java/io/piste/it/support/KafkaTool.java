@@ -45,6 +45,10 @@ public final class KafkaTool {
         return new KafkaTool("org.apache.kafka.tools.consumer.ConsoleConsumer", bootstrap);
     }
 
+    public static KafkaTool deleteRecordsCommand(final Supplier<String> bootstrap) {
+        return new KafkaTool("org.apache.kafka.tools.DeleteRecordsCommand", bootstrap);
+    }
+
     public static KafkaTool getOffsetShell(final Supplier<String> bootstrap) {
         return new KafkaTool("org.apache.kafka.tools.GetOffsetShell", bootstrap);
     }

@@ -51,7 +51,12 @@ final class LogLoader {
         return scanner.batchesValidated();
     }
 
-    void load(boolean hadCleanShutdown, long recoveryPoint) throws IOException {
+    /**
+     * Loads the segments. {@code logStartOffset} is the checkpointed one (0: unknown), trusted only not to cut the
+     * log: a segment wholly below it may be one whose deletion a crash undid, so a gap after it, or damage in it, cuts
+     * nothing after it (the caller clamps the offset to the segments it finds, and retention deletes them again).
+     */
+    void load(boolean hadCleanShutdown, long recoveryPoint, long logStartOffset) throws IOException {
         List<Long> baseOffsets = listSegmentsAndDeleteStrays();
         try {
             if (baseOffsets.isEmpty()) {
@@ -74,7 +79,10 @@ final class LogLoader {
                             indexesExisted && upTo >= base ? SegmentRecovery.validOffsetIndexPrefix(segment, upTo) : 0;
                     truncated = recover(segment, keep);
                 }
-                if (i >= recoverFrom && (truncated || endsBeforeNextSegment(segment, baseOffsets, i))) {
+                boolean belowLogStart = i + 1 < baseOffsets.size() && baseOffsets.get(i + 1) <= logStartOffset;
+                if (i >= recoverFrom
+                        && !belowLogStart
+                        && (truncated || endsBeforeNextSegment(segment, baseOffsets, i))) {
                     deleteSegmentsAfter(baseOffsets, i);
                     break;
                 }
@@ -200,7 +208,7 @@ final class LogLoader {
                 continue;
             }
             segment.forEachBatchHeader(from, h -> {
-                if (h.baseOffset() >= from && h.producerId() != RecordBatchView.NO_PRODUCER_ID) {
+                if (h.lastOffset() >= from && h.producerId() != RecordBatchView.NO_PRODUCER_ID) {
                     producerState.update(
                             h.producerId(),
                             h.producerEpoch(),

@@ -51,6 +51,7 @@ public final class UnifiedLog implements Closeable {
     private final ReentrantLock appendLock = new ReentrantLock();
     private final Object flushLock = new Object();
     private final LogAppender appender;
+    private final LogRetention retention;
     private final long recoveredBatchCount;
 
     private volatile LogConfig config;
@@ -71,7 +72,8 @@ public final class UnifiedLog implements Closeable {
             FileChannelFactory files,
             LogLoader loader,
             ProducerStateManager producerState,
-            LeaderEpochCache epochCache) {
+            LeaderEpochCache epochCache,
+            long checkpointedLogStartOffset) {
         this.dir = dir;
         this.config = config;
         this.clockMs = clockMs;
@@ -81,10 +83,12 @@ public final class UnifiedLog implements Closeable {
         this.epochCache = epochCache;
         this.recoveredBatchCount = loader.batchesValidated();
         this.appender = new LogAppender(dir, files, segments, producerState, this::fsyncFailed);
-        this.logStartOffset = segments.firstKey();
         LogSegment active = segments.lastEntry().getValue();
         this.logEndOffset = active.nextOffset();
+        // Trust nothing from disk: within the segments found, never past the log end.
+        this.logStartOffset = Math.max(segments.firstKey(), Math.min(checkpointedLogStartOffset, logEndOffset));
         this.places = new LogOffsetPlaces(segments, dir, active, logStartOffset);
+        this.retention = new LogRetention(this, segments, appendLock, appender);
     }
 
     /**
@@ -107,6 +111,19 @@ public final class UnifiedLog implements Closeable {
             long recoveryPoint,
             FileChannelFactory files)
             throws IOException {
+        return open(dir, config, clockMs, hadCleanShutdown, recoveryPoint, 0, files);
+    }
+
+    /** As above, from the checkpointed log start offset (0: unknown), kept within the segments found. */
+    public static UnifiedLog open(
+            Path dir,
+            LogConfig config,
+            LongSupplier clockMs,
+            boolean hadCleanShutdown,
+            long recoveryPoint,
+            long logStartOffset,
+            FileChannelFactory files)
+            throws IOException {
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir);
             // the new partition directory must survive a power loss as much as the data written into it
@@ -115,10 +132,10 @@ public final class UnifiedLog implements Closeable {
             }
         }
         LogLoader loader = new LogLoader(dir, config, files);
-        loader.load(hadCleanShutdown, recoveryPoint);
+        loader.load(hadCleanShutdown, recoveryPoint, logStartOffset);
         ProducerStateManager producerState = new ProducerStateManager(dir);
         LeaderEpochCache epochCache = LeaderEpochCache.load(dir);
-        UnifiedLog log = new UnifiedLog(dir, config, clockMs, files, loader, producerState, epochCache);
+        UnifiedLog log = new UnifiedLog(dir, config, clockMs, files, loader, producerState, epochCache, logStartOffset);
         try {
             long leo = log.logEndOffset;
             epochCache.truncateFromEnd(leo);
@@ -209,7 +226,16 @@ public final class UnifiedLog implements Closeable {
         }
         Map.Entry<Long, LogSegment> entry = segments.floorEntry(startOffset);
         while (entry != null) {
-            FetchDataInfo info = entry.getValue().read(startOffset, maxBytes, maxOffsetExclusive, minOneMessage);
+            FetchDataInfo info;
+            try {
+                info = entry.getValue().read(startOffset, maxBytes, maxOffsetExclusive, minOneMessage);
+            } catch (IOException e) {
+                if (logStartOffset <= startOffset) {
+                    throw e;
+                } // else a segment deleted under the read (its channel closed after file.delete.delay.ms):
+                throw new OffsetOutOfRangeException(
+                        "offset below the log start: offset=" + startOffset + " dir=" + dir);
+            }
             if (info != null) {
                 return info;
             }
@@ -274,6 +300,9 @@ public final class UnifiedLog implements Closeable {
                 try {
                     segment.flush();
                 } catch (IOException e) {
+                    if (segments.get(segment.baseOffset()) != segment) {
+                        continue; // deleted by retention meanwhile (its channel closed): none of it is needed
+                    }
                     throw fsyncFailed("flush failed: file=" + segment.logFile(), e);
                 }
             }
@@ -429,7 +458,7 @@ public final class UnifiedLog implements Closeable {
         }
     }
 
-    private void ensureOpen() throws LogStorageException {
+    void ensureOpen() throws LogStorageException {
         if (closed) {
             throw new LogStorageException("log is closed: dir=" + dir, null);
         }
@@ -440,6 +469,21 @@ public final class UnifiedLog implements Closeable {
 
     public long logStartOffset() {
         return logStartOffset;
+    }
+
+    /** Moves the log start offset up (never down), under the append lock; see {@link #retention()}. */
+    boolean setLogStartOffset(long offset) {
+        if (offset <= logStartOffset) {
+            return false;
+        }
+        logStartOffset = offset;
+        LOG.info("Log start offset moved: dir={} logStartOffset={}", dir, offset);
+        return true;
+    }
+
+    /** Retention and DeleteRecords: what moves the log start offset and deletes the segments below it. */
+    public LogRetention retention() {
+        return retention;
     }
 
     /** The next offset to assign. */
