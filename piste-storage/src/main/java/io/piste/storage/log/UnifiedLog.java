@@ -144,6 +144,7 @@ public final class UnifiedLog implements Closeable {
                             e.getMessage());
                 }
             }
+            loader.dropInactiveIndexesFromHeap();
         } catch (IOException | RuntimeException e) {
             for (LogSegment s : log.segments.values()) {
                 s.closeQuietly();
