@@ -536,6 +536,11 @@ public final class UnifiedLog implements Closeable {
         return producerState;
     }
 
+    /** The segments, for tests that look at them one by one. */
+    ConcurrentSkipListMap<Long, LogSegment> segmentsForTest() {
+        return segments;
+    }
+
     /** Batches validated by recovery when this log was opened (tests check it to prove the recovery point). */
     long recoveredBatchCount() {
         return recoveredBatchCount;
