@@ -63,6 +63,8 @@ abstract class AbstractIndex implements AutoCloseable {
     /** Set once the file failed its checks after the entries were dropped: lookups then see no entry. */
     private volatile boolean fileRejected;
 
+    private volatile boolean readFailureLogged;
+
     // Guarded by this, like the other file state.
     private int persistedEntries;
     /**
@@ -253,10 +255,13 @@ abstract class AbstractIndex implements AutoCloseable {
                 problem = "size " + fileBytes + " instead of " + expectedBytes;
             }
         } catch (IOException e) {
-            if (closed) {
-                return NO_SLOTS; // deleted meanwhile: the segment is gone
+            // Not the file's fault, maybe passing (too many open files): this lookup walks the headers, the next
+            // one tries the file again. Deleted meanwhile (closed), the segment is gone anyway.
+            if (!closed && !readFailureLogged) {
+                readFailureLogged = true;
+                LOG.warn("Could not read the index file of an inactive segment: file={} reason={}", file, e.toString());
             }
-            problem = "read failed: " + e.getMessage();
+            return NO_SLOTS;
         }
         fileRejected = true;
         LOG.warn(
