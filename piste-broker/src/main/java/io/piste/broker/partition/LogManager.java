@@ -368,6 +368,11 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         }
     }
 
+    /** Each log dir, offline or not, with the size of every partition in it (DescribeLogDirs; opens no log). */
+    public List<LogDirUsage.Dir> describeLogDirs() {
+        return LogDirUsage.describe(logDirs, flusher.failedLogDirs(), this::forEachSlot);
+    }
+
     /** True if partition {@code index} of {@code topic} is here but its log failed to open (until a restart). */
     public boolean failedToOpen(String topic, int index) {
         PartitionSlot[] topicPartitions = partitions.get(topic);

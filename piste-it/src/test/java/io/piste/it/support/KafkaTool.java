@@ -53,6 +53,10 @@ public final class KafkaTool {
         return new KafkaTool("org.apache.kafka.tools.GetOffsetShell", bootstrap);
     }
 
+    public static KafkaTool logDirsCommand(final Supplier<String> bootstrap) {
+        return new KafkaTool("org.apache.kafka.tools.LogDirsCommand", bootstrap);
+    }
+
     /** Runs the tool with {@code args} and nothing on its standard input. */
     public Exec.Result run(final String... args) {
         return runWithInput("", args);

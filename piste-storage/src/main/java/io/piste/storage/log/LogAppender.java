@@ -210,6 +210,8 @@ final class LogAppender {
             throw fsyncFailureHandler.fsyncFailed(
                     "could not fsync the indexes of a rolled segment: file=" + current.logFile(), e);
         }
+        // Durable now: the index entries of the inactive segment leave the heap (lookups read the files on demand).
+        current.dropIndexesFromHeap();
         try {
             // Not fsynced: a snapshot is only used if the log data before its offset survives recovery.
             producerState.takeSnapshot(newBase, false);

@@ -186,6 +186,19 @@ final class LogLoader {
     }
 
     /**
+     * Drops the index entries of every segment but the last (the active one) from heap, once the load is done with
+     * them: a log's heap is then independent of how many segments it holds (see {@link LogSegment#dropIndexesFromHeap}).
+     */
+    void dropInactiveIndexesFromHeap() {
+        LogSegment active = segments.lastEntry().getValue();
+        for (LogSegment segment : segments.values()) {
+            if (segment != active) {
+                segment.dropIndexesFromHeap();
+            }
+        }
+    }
+
+    /**
      * Rebuilds {@code producerState} from the loaded segments: deletes its snapshots past {@code logEndOffset},
      * loads the newest one at or below {@code maxSnapshotOffset} and replays the batches after it.
      */

@@ -161,6 +161,7 @@ public final class UnifiedLog implements Closeable {
                             e.getMessage());
                 }
             }
+            loader.dropInactiveIndexesFromHeap();
         } catch (IOException | RuntimeException e) {
             for (LogSegment s : log.segments.values()) {
                 s.closeQuietly();
@@ -577,6 +578,11 @@ public final class UnifiedLog implements Closeable {
 
     public ProducerStateManager producerState() {
         return producerState;
+    }
+
+    /** The segments, for tests that look at them one by one. */
+    ConcurrentSkipListMap<Long, LogSegment> segmentsForTest() {
+        return segments;
     }
 
     /** Batches validated by recovery when this log was opened (tests check it to prove the recovery point). */
