@@ -26,10 +26,10 @@ class LogDirUsageTest {
         Files.write(t0.resolve("00000000000000000000.timeindex"), new byte[12]);
         Files.write(t0.resolve("leader-epoch-checkpoint"), new byte[7]);
         Files.createDirectories(b.resolve("t-1"));
-        PartitionSlot inA = new PartitionSlot("t", 0, a, 0, 0);
-        PartitionSlot emptyInB = new PartitionSlot("t", 1, b, 0, 0);
-        PartitionSlot noDirectory = new PartitionSlot("t", 2, null, 0, 0);
-        PartitionSlot directoryGone = new PartitionSlot("t", 3, a, 0, 0);
+        PartitionSlot inA = new PartitionSlot("t", 0, a, 0, 0, 0);
+        PartitionSlot emptyInB = new PartitionSlot("t", 1, b, 0, 0, 0);
+        PartitionSlot noDirectory = new PartitionSlot("t", 2, null, 0, 0, 0);
+        PartitionSlot directoryGone = new PartitionSlot("t", 3, a, 0, 0, 0);
         List<PartitionSlot> slots = List.of(inA, emptyInB, noDirectory, directoryGone);
         Consumer<Consumer<PartitionSlot>> forEachSlot = slots::forEach;
 
@@ -48,7 +48,7 @@ class LogDirUsageTest {
     void shouldListNoPartitionOfAnOfflineLogDir() {
         Path a = dir.resolve("a");
         Path b = dir.resolve("b");
-        List<PartitionSlot> slots = List.of(new PartitionSlot("t", 0, a, 0, 0));
+        List<PartitionSlot> slots = List.of(new PartitionSlot("t", 0, a, 0, 0, 0));
 
         List<LogDirUsage.Dir> dirs = LogDirUsage.describe(List.of(a, b), Set.of(a), slots::forEach);
 
