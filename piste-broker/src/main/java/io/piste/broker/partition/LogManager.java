@@ -102,8 +102,8 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     public void startup(MetadataImage image) throws IOException {
         long startNanos = System.nanoTime();
         brokerConfigs = brokerConfigsOf(image);
-        PartitionDirs.sweepOrphans(logDirs, image, Topic.CLUSTER_METADATA_TOPIC_PARTITION.toString());
-        int count = takeAll(image, PartitionDirs.list(logDirs));
+        int count =
+                takeAll(image, PartitionDirs.scan(logDirs, image, Topic.CLUSTER_METADATA_TOPIC_PARTITION.toString()));
         int opened = openInternal(image);
         for (Path dir : logDirs) {
             // From here on the logs are open for writing: a crash must trigger recovery. A marker that could come
