@@ -24,7 +24,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -58,12 +57,12 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     private final ConcurrentHashMap<String, TopicImage> topics = new ConcurrentHashMap<>();
 
     private final LogFlusher flusher;
+    private final LogRecoveries recoveries;
     private final ScheduledExecutorService scheduler;
     /** The static config under the dynamic broker configs of the last applied image. */
     private volatile DynamicBrokerConfigs brokerConfigs;
 
-    private ScheduledFuture<?> flushTask;
-    private long flushPeriodMs = -1;
+    private final PageCacheFlushSchedule pageCacheFlush;
     /** Set once {@link #startup} has opened every partition: until then close() writes no checkpoint or marker. */
     private volatile boolean started;
 
@@ -86,11 +85,14 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         this.flusher =
                 new LogFlusher(LogDirSyncs.open(logDirs, files, config.logFlushMethod()), this::takeLogDirOffline);
         this.checkpoints = new OffsetCheckpoints(logDirs);
+        this.recoveries = new LogRecoveries(logDirThreads(), hadCleanShutdown);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "piste-log-scheduler");
             t.setDaemon(true);
             return t;
         });
+        this.pageCacheFlush = new PageCacheFlushSchedule(
+                scheduler, config.logFlushOnAck(), config.logWritebackIntervalMs(), this::flushAll);
     }
 
     /**
@@ -105,6 +107,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         int count =
                 takeAll(image, PartitionDirs.scan(logDirs, image, Topic.CLUSTER_METADATA_TOPIC_PARTITION.toString()));
         int opened = openInternal(image);
+        int toRecover = recoveries.queueAll(this::forEachSlot, this::openSlot);
         for (Path dir : logDirs) {
             // From here on the logs are open for writing: a crash must trigger recovery. A marker that could come
             // back would skip it, so the broker does not start (Kafka takes the log dir offline, and stops when
@@ -125,10 +128,11 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         maybeRescheduleFlush();
         this.started = true;
         log.info(
-                "Loaded {} partitions in {} ms: opened the {} of internal topics, the others open at their first use",
+                "Loaded {} partitions in {} ms: opened the {} of internal topics, the others open at their first use{}",
                 count,
                 (System.nanoTime() - startNanos) / 1_000_000,
-                opened);
+                opened,
+                toRecover == 0 ? "" : "; recovering " + toRecover + " logs of log dirs without a clean shutdown");
     }
 
     /** A slot for every partition of the image, in the log dir that holds its directory ({@code existing}). */
@@ -188,7 +192,9 @@ public final class LogManager implements MetadataListener, AutoCloseable {
                     .get(0);
             slot.setLogDir(logDir);
         }
-        return openPartition(topic, slot.index(), logDir, slot.checkpointedRecoveryPoint());
+        // A log recovered since the start was closed as at a clean stop (flushed, snapshot and indexes written).
+        boolean clean = slot.recovered() || hadCleanShutdown.getOrDefault(logDir, false);
+        return openPartition(topic, slot.index(), logDir, clean, slot.checkpointedRecoveryPoint());
     }
 
     /** Opens a partition created or grown now, in the log dir holding its directory, else in {@code assigned}. */
@@ -199,7 +205,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
             logDir = assigned;
         }
         long recoveryPoint = checkpoints.recoveryPoint(logDir, new TopicPartitionKey(topic.name(), index));
-        return openPartition(topic, index, logDir, recoveryPoint);
+        return openPartition(topic, index, logDir, hadCleanShutdown.getOrDefault(logDir, false), recoveryPoint);
     }
 
     /** Opens partitions {@code from} to the topic's count, side by side, each in the log dir Kafka's rule gives. */
@@ -208,10 +214,10 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         return NewPartitionLogs.open(from, dirs, (index, dir) -> openNew(topic, index, dir), LogManager::deleteQuietly);
     }
 
-    private Partition openPartition(TopicImage topic, int index, Path logDir, long recoveryPoint) throws IOException {
+    private Partition openPartition(TopicImage topic, int index, Path logDir, boolean clean, long recoveryPoint)
+            throws IOException {
         String dirName = topic.name() + "-" + index;
         PartitionDirs.renameIfStale(logDir.resolve(dirName), topic);
-        boolean clean = hadCleanShutdown.getOrDefault(logDir, false);
         UnifiedLog unifiedLog = UnifiedLog.open(
                 logDir.resolve(dirName),
                 TopicConfigs.logConfig(brokerConfigs, topic.configs()),
@@ -252,43 +258,14 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         return brokerConfigs;
     }
 
-    /**
-     * In page-cache mode every log with new data is flushed each {@code log.flush.interval.ms} (a topic default
-     * that a dynamic config may change) or each {@code log.writeback.interval.ms}, whichever is shorter; in durable
-     * mode the ack path fsyncs.
-     *
-     * <p>Why the write-back: left to itself, Linux writes dirty pages back once they are 30 s old, all of them at
-     * once. Measured with {@code bench/compare}'s send-to-ack cell (5,000 records/s), appends then stalled for up to
-     * 43 ms; flushing each second kept the worst at 4 to 8 ms, at no cost in produce throughput.
-     */
-    private synchronized void maybeRescheduleFlush() {
-        long flushMs = Long.parseLong(TopicConfigs.effectiveValue(brokerConfigs, Map.of(), "flush.ms"));
-        long periodMs = pageCacheFlushPeriodMs(flushMs, config.logWritebackIntervalMs());
-        if (periodMs == flushPeriodMs) {
-            return;
-        }
-        flushPeriodMs = periodMs;
-        if (flushTask != null) {
-            flushTask.cancel(false);
-            flushTask = null;
-        }
-        if (!config.logFlushOnAck() && periodMs > 0) {
-            flushTask = scheduler.scheduleWithFixedDelay(this::flushAll, periodMs, periodMs, TimeUnit.MILLISECONDS);
-        }
+    /** The page-cache flush for the {@code log.flush.interval.ms} of the broker configs now. */
+    private void maybeRescheduleFlush() {
+        pageCacheFlush.reschedule(Long.parseLong(TopicConfigs.effectiveValue(brokerConfigs, Map.of(), "flush.ms")));
     }
 
     /** The period of the page-cache flush scheduled now, or 0 when none is: a seam for tests. */
-    synchronized long scheduledFlushPeriodMs() {
-        return flushTask == null ? 0 : flushPeriodMs;
-    }
-
-    /** The shorter of the two intervals that are set (above 0 and not Kafka's "never"), or 0 for none. */
-    static long pageCacheFlushPeriodMs(long flushMs, long writebackMs) {
-        long period = flushMs > 0 && flushMs < Long.MAX_VALUE / 2 ? flushMs : Long.MAX_VALUE;
-        if (writebackMs > 0) {
-            period = Math.min(period, writebackMs);
-        }
-        return period == Long.MAX_VALUE ? 0 : period;
+    long scheduledFlushPeriodMs() {
+        return pageCacheFlush.scheduledPeriodMs();
     }
 
     private Path findExisting(String dirName) {
@@ -343,11 +320,10 @@ public final class LogManager implements MetadataListener, AutoCloseable {
      * dir gets no clean-shutdown marker, until a restart).
      */
     public Partition partition(String topic, int index) {
-        PartitionSlot[] topicPartitions = partitions.get(topic);
-        if (topicPartitions == null || index < 0 || index >= topicPartitions.length) {
+        PartitionSlot slot = slot(topic, index);
+        if (slot == null) {
             return null;
         }
-        PartitionSlot slot = topicPartitions[index];
         try {
             return slot.get(this::openSlot);
         } catch (IOException | RuntimeException e) {
@@ -356,13 +332,38 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         }
     }
 
+    /**
+     * Partition {@code index} of {@code topic} for a request (on a network thread): as {@link #partition}, except that
+     * a log to recover first is not recovered here; its recovery is queued before any other, and null returned
+     * meanwhile ({@link #recovering} tells why).
+     */
+    public Partition servingPartition(String topic, int index) {
+        PartitionSlot slot = slot(topic, index);
+        if (slot == null || slot.opened() != null) {
+            return slot == null ? null : slot.opened();
+        }
+        if (recoveries.needed(slot)) {
+            recoveries.soon(slot, this::openSlot);
+            return null;
+        }
+        return partition(topic, index);
+    }
+
+    /** True while the log of partition {@code index} of {@code topic} waits for its recovery (see servingPartition). */
+    public boolean recovering(String topic, int index) {
+        PartitionSlot slot = slot(topic, index);
+        return slot != null && slot.opened() == null && recoveries.needed(slot);
+    }
+
+    private PartitionSlot slot(String topic, int index) {
+        PartitionSlot[] topicPartitions = partitions.get(topic);
+        return topicPartitions == null || index < 0 || index >= topicPartitions.length ? null : topicPartitions[index];
+    }
+
     /** True if partition {@code index} of {@code topic} is here but its log failed to open (until a restart). */
     public boolean failedToOpen(String topic, int index) {
-        PartitionSlot[] topicPartitions = partitions.get(topic);
-        return topicPartitions != null
-                && index >= 0
-                && index < topicPartitions.length
-                && topicPartitions[index].failed();
+        PartitionSlot slot = slot(topic, index);
+        return slot != null && slot.failed();
     }
 
     @Override
@@ -541,6 +542,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
      */
     @Override
     public void close() {
+        recoveries.close();
         scheduler.shutdownNow();
         flusher.close();
         Set<Path> uncleanDirs = ConcurrentHashMap.newKeySet();
@@ -559,7 +561,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
                     closeQuietly(p, uncleanDirs);
                     return null;
                 });
-            } else if (dir != null && (slot.failed() || !hadCleanShutdown.getOrDefault(dir, false))) {
+            } else if (dir != null && (slot.failed() || recoveries.needed(slot))) {
                 uncleanDirs.add(dir);
             }
         });
