@@ -106,7 +106,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         brokerConfigs = brokerConfigsOf(image);
         int count =
                 takeAll(image, PartitionDirs.scan(logDirs, image, Topic.CLUSTER_METADATA_TOPIC_PARTITION.toString()));
-        int opened = openInternal(image);
+        int opened = openInternal();
         int toRecover = recoveries.queueAll(this::forEachSlot, this::openSlot);
         for (Path dir : logDirs) {
             // From here on the logs are open for writing: a crash must trigger recovery. A marker that could come
@@ -158,22 +158,27 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     /**
      * Opens the partitions of the internal topics with {@code num.recovery.threads.per.data.dir} threads per log dir,
      * as Kafka opens every log: after a crash each recovers its tail, and those scans run side by side. A log that
-     * does not open stops the start, as before: the group coordinator could not load its groups.
+     * does not open takes only its partition offline (Kafka takes its log dir offline): its log dir gets no marker.
      */
-    private int openInternal(MetadataImage image) throws IOException {
-        List<PartitionSlot> internal = new ArrayList<>();
-        for (TopicImage topic : image.topics()) {
-            if (Topic.isInternal(topic.name())) {
-                internal.addAll(List.of(partitions.get(topic.name())));
-            }
-        }
+    private int openInternal() throws IOException {
         List<Callable<Partition>> opens = new ArrayList<>();
-        for (PartitionSlot slot : internal) {
-            opens.add(() -> slot.get(this::openSlot));
-        }
-        // Every open is waited for before a failure is thrown: close() then closes all that opened.
+        forEachSlot(slot -> {
+            if (!Topic.isInternal(slot.topic())) {
+                return;
+            }
+            opens.add(() -> {
+                try {
+                    return slot.get(this::openSlot);
+                } catch (IOException | RuntimeException e) {
+                    // Only this partition goes offline (its groups answer COORDINATOR_NOT_AVAILABLE); the rest serve.
+                    log.error("Could not open the log of {}; it is offline until a restart: {}", slot, e.toString());
+                    return null;
+                }
+            });
+        });
+        // Every open is waited for (an interrupt is the only failure left): close() then closes all that opened.
         LogDirThreads.runAll(logDirThreads(), "piste-log-recovery", opens);
-        return internal.size();
+        return opens.size();
     }
 
     private int logDirThreads() {
