@@ -157,7 +157,7 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
     }
 
     /** Kafka's mapping of a group to its partition of the offsets topic. */
-    static int partitionIndex(String groupId, int partitionCount) {
+    public static int partitionIndex(String groupId, int partitionCount) {
         return Utils.abs(groupId.hashCode()) % partitionCount;
     }
 

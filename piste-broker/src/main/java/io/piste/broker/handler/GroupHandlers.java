@@ -50,23 +50,21 @@ final class GroupHandlers {
         FindCoordinatorRequestData request = context.data();
         FindCoordinatorResponseData response = new FindCoordinatorResponseData();
         boolean group = request.keyType() == CoordinatorType.GROUP.id();
-        Errors error = group ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE;
         if (context.apiVersion() < 4) {
+            Errors error = coordinatorError(group, request.key());
             response.setErrorCode(error.code());
-            if (group) {
+            if (error == Errors.NONE) {
                 response.setNodeId(broker.nodeId())
                         .setHost(broker.advertisedHost())
                         .setPort(broker.advertisedPort());
             } else {
-                response.setNodeId(-1)
-                        .setHost("")
-                        .setPort(-1)
-                        .setErrorMessage("Piste has no transaction coordinator yet");
+                response.setNodeId(-1).setHost("").setPort(-1).setErrorMessage(coordinatorMessage(group));
             }
         } else {
             for (String key : request.coordinatorKeys()) {
+                Errors error = coordinatorError(group, key);
                 Coordinator coordinatorOfKey = new Coordinator().setKey(key).setErrorCode(error.code());
-                if (group) {
+                if (error == Errors.NONE) {
                     coordinatorOfKey
                             .setNodeId(broker.nodeId())
                             .setHost(broker.advertisedHost())
@@ -78,6 +76,17 @@ final class GroupHandlers {
             }
         }
         context.respond(response);
+    }
+
+    /** No transaction coordinator yet; a group's only while its offsets partition is online. */
+    private Errors coordinatorError(boolean group, String key) {
+        return group ? GroupAvailability.of(broker, key) : Errors.COORDINATOR_NOT_AVAILABLE;
+    }
+
+    private static String coordinatorMessage(boolean group) {
+        return group
+                ? "The group's partition of __consumer_offsets is offline"
+                : "Piste has no transaction coordinator yet";
     }
 
     void joinGroup(RequestContext context) {

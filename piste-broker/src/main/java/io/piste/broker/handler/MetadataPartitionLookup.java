@@ -30,11 +30,19 @@ final class MetadataPartitionLookup implements PartitionLookup {
     @Override
     public Partition partition(String topic, int index) {
         TopicImage known = controller.image().topic(topic);
-        return known == null ? null : logManager.partition(known.name(), index);
+        return known == null ? null : logManager.servingPartition(known.name(), index);
     }
 
+    /**
+     * As {@link PartitionLookup#missingPartitionError}, and {@code NOT_LEADER_OR_FOLLOWER} while the partition's log
+     * is being recovered after an unclean stop: a retriable error on which Kafka's clients refresh their metadata
+     * and try again, as they do while a Kafka broker has not loaded a partition it leads yet.
+     */
     @Override
     public Errors missingPartitionError(String topic, int index) {
-        return logManager.failedToOpen(topic, index) ? Errors.KAFKA_STORAGE_ERROR : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+        if (logManager.failedToOpen(topic, index)) {
+            return Errors.KAFKA_STORAGE_ERROR;
+        }
+        return logManager.recovering(topic, index) ? Errors.NOT_LEADER_OR_FOLLOWER : Errors.UNKNOWN_TOPIC_OR_PARTITION;
     }
 }

@@ -142,9 +142,21 @@ final class OffsetHandlers {
         if (version >= 8) {
             OffsetFetchResponseData response = new OffsetFetchResponseData();
             for (OffsetFetchRequestGroup group : request.groups()) {
-                response.groups().add(fetchGroup(group, version >= 10));
+                Errors unavailable = GroupAvailability.of(broker, group.groupId());
+                response.groups()
+                        .add(
+                                unavailable == Errors.NONE
+                                        ? fetchGroup(group, version >= 10)
+                                        : new OffsetFetchResponseGroup()
+                                                .setGroupId(group.groupId())
+                                                .setErrorCode(unavailable.code()));
             }
             context.respond(response);
+            return;
+        }
+        Errors unavailable = GroupAvailability.of(broker, request.groupId());
+        if (unavailable != Errors.NONE) {
+            context.respond(new OffsetFetchResponseData().setErrorCode(unavailable.code()));
             return;
         }
         Map<String, List<Integer>> requested = null;

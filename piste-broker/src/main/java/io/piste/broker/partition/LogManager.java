@@ -24,10 +24,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.apache.kafka.common.internals.Topic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,18 +51,18 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     private final Map<Path, Boolean> hadCleanShutdown = new HashMap<>();
     private final OffsetCheckpoints checkpoints;
     /** Every partition of the image, its log open or not (see {@link PartitionSlot}). */
-    private final ConcurrentHashMap<String, PartitionSlot[]> partitions = new ConcurrentHashMap<>();
+    private final PartitionSlots slots = new PartitionSlots();
     /** The image of each topic as last applied: a log opened later takes the topic's config from it. */
     private final ConcurrentHashMap<String, TopicImage> topics = new ConcurrentHashMap<>();
 
     private final LogFlusher flusher;
+    private final LogRecoveries recoveries;
     private final ScheduledExecutorService scheduler;
     private final LogRetentionService retention;
     /** The static config under the dynamic broker configs of the last applied image. */
     private volatile DynamicBrokerConfigs brokerConfigs;
 
-    private ScheduledFuture<?> flushTask;
-    private long flushPeriodMs = -1;
+    private final PageCacheFlushSchedule pageCacheFlush;
     /** Set once {@link #startup} has opened every partition: until then close() writes no checkpoint or marker. */
     private volatile boolean started;
 
@@ -87,13 +85,16 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         this.flusher =
                 new LogFlusher(LogDirSyncs.open(logDirs, files, config.logFlushMethod()), this::takeLogDirOffline);
         this.checkpoints = new OffsetCheckpoints(logDirs);
+        this.recoveries = new LogRecoveries(logDirThreads(), hadCleanShutdown);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "piste-log-scheduler");
             t.setDaemon(true);
             return t;
         });
-        this.retention = new LogRetentionService(
-                scheduler, this::forEachSlot, this::openSlot, this::logConfigOf, this::checkpoint);
+        this.retention =
+                new LogRetentionService(scheduler, slots::forEach, this::openSlot, this::logConfigOf, this::checkpoint);
+        this.pageCacheFlush = new PageCacheFlushSchedule(
+                scheduler, config.logFlushOnAck(), config.logWritebackIntervalMs(), this::flushAll);
     }
 
     /**
@@ -105,9 +106,10 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     public void startup(MetadataImage image) throws IOException {
         long startNanos = System.nanoTime();
         brokerConfigs = brokerConfigsOf(image);
-        PartitionDirs.sweepOrphans(logDirs, image, Topic.CLUSTER_METADATA_TOPIC_PARTITION.toString());
-        int count = takeAll(image, PartitionDirs.list(logDirs));
-        int opened = openInternal(image);
+        int count =
+                takeAll(image, PartitionDirs.scan(logDirs, image, Topic.CLUSTER_METADATA_TOPIC_PARTITION.toString()));
+        int opened = openInternal();
+        int toRecover = recoveries.queueAll(slots::forEach, this::openSlot);
         for (Path dir : logDirs) {
             // From here on the logs are open for writing: a crash must trigger recovery. A marker that could come
             // back would skip it, so the broker does not start (Kafka takes the log dir offline, and stops when
@@ -129,10 +131,11 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         retention.start(config.getLong("log.retention.check.interval.ms"));
         this.started = true;
         log.info(
-                "Loaded {} partitions in {} ms: opened the {} of internal topics, the others open at their first use",
+                "Loaded {} partitions in {} ms: opened the {} of internal topics, the others open at their first use{}",
                 count,
                 (System.nanoTime() - startNanos) / 1_000_000,
-                opened);
+                opened,
+                toRecover == 0 ? "" : "; recovering " + toRecover + " logs of log dirs without a clean shutdown");
     }
 
     /** A slot for every partition of the image, in the log dir that holds its directory ({@code existing}). */
@@ -140,18 +143,18 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         int count = 0;
         for (TopicImage topic : image.topics()) {
             topics.put(topic.name(), topic);
-            PartitionSlot[] slots = new PartitionSlot[topic.partitionCount()];
-            for (int p = 0; p < slots.length; p++) {
+            PartitionSlot[] topicSlots = new PartitionSlot[topic.partitionCount()];
+            for (int p = 0; p < topicSlots.length; p++) {
                 String dirName = topic.name() + "-" + p;
                 Path logDir = existing.get(dirName);
                 TopicPartitionKey key = new TopicPartitionKey(topic.name(), p);
                 long recoveryPoint = logDir == null ? 0 : checkpoints.recoveryPoint(logDir, key);
                 long highWatermark = logDir == null ? 0 : checkpoints.highWatermark(logDir, key);
                 long logStart = logDir == null ? 0 : checkpoints.logStartOffset(logDir, key);
-                slots[p] = new PartitionSlot(topic.name(), p, logDir, recoveryPoint, highWatermark, logStart);
+                topicSlots[p] = new PartitionSlot(topic.name(), p, logDir, recoveryPoint, highWatermark, logStart);
             }
-            partitions.put(topic.name(), slots);
-            count += slots.length;
+            slots.put(topic.name(), topicSlots);
+            count += topicSlots.length;
         }
         return count;
     }
@@ -159,22 +162,27 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     /**
      * Opens the partitions of the internal topics with {@code num.recovery.threads.per.data.dir} threads per log dir,
      * as Kafka opens every log: after a crash each recovers its tail, and those scans run side by side. A log that
-     * does not open stops the start, as before: the group coordinator could not load its groups.
+     * does not open takes only its partition offline (Kafka takes its log dir offline): its log dir gets no marker.
      */
-    private int openInternal(MetadataImage image) throws IOException {
-        List<PartitionSlot> internal = new ArrayList<>();
-        for (TopicImage topic : image.topics()) {
-            if (Topic.isInternal(topic.name())) {
-                internal.addAll(List.of(partitions.get(topic.name())));
-            }
-        }
+    private int openInternal() throws IOException {
         List<Callable<Partition>> opens = new ArrayList<>();
-        for (PartitionSlot slot : internal) {
-            opens.add(() -> slot.get(this::openSlot));
-        }
-        // Every open is waited for before a failure is thrown: close() then closes all that opened.
+        slots.forEach(slot -> {
+            if (!Topic.isInternal(slot.topic())) {
+                return;
+            }
+            opens.add(() -> {
+                try {
+                    return slot.get(this::openSlot);
+                } catch (IOException | RuntimeException e) {
+                    // Only this partition goes offline (its groups answer COORDINATOR_NOT_AVAILABLE); the rest serve.
+                    log.error("Could not open the log of {}; it is offline until a restart: {}", slot, e.toString());
+                    return null;
+                }
+            });
+        });
+        // Every open is waited for (an interrupt is the only failure left): close() then closes all that opened.
         LogDirThreads.runAll(logDirThreads(), "piste-log-recovery", opens);
-        return internal.size();
+        return opens.size();
     }
 
     private int logDirThreads() {
@@ -189,12 +197,19 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         }
         Path logDir = slot.logDir();
         if (logDir == null) {
-            logDir = NewPartitionLogs.assignLogDirs(logDirs, partitionsPerLogDir(), 1)
+            logDir = NewPartitionLogs.assignLogDirs(logDirs, slots.perLogDir(), 1)
                     .get(0);
             slot.setLogDir(logDir);
         }
+        // A log recovered since the start was closed as at a clean stop (flushed, snapshot and indexes written).
+        boolean clean = slot.recovered() || hadCleanShutdown.getOrDefault(logDir, false);
         return openPartition(
-                topic, slot.index(), logDir, slot.checkpointedRecoveryPoint(), slot.checkpointedLogStartOffset());
+                topic,
+                slot.index(),
+                logDir,
+                clean,
+                slot.checkpointedRecoveryPoint(),
+                slot.checkpointedLogStartOffset());
     }
 
     /** Opens a partition created or grown now, in the log dir holding its directory, else in {@code assigned}. */
@@ -206,21 +221,26 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         }
         TopicPartitionKey key = new TopicPartitionKey(topic.name(), index);
         return openPartition(
-                topic, index, logDir, checkpoints.recoveryPoint(logDir, key), checkpoints.logStartOffset(logDir, key));
+                topic,
+                index,
+                logDir,
+                hadCleanShutdown.getOrDefault(logDir, false),
+                checkpoints.recoveryPoint(logDir, key),
+                checkpoints.logStartOffset(logDir, key));
     }
 
     /** Opens partitions {@code from} to the topic's count, side by side, each in the log dir Kafka's rule gives. */
     private List<Partition> openNew(TopicImage topic, int from) throws IOException {
-        List<Path> dirs = NewPartitionLogs.assignLogDirs(logDirs, partitionsPerLogDir(), topic.partitionCount() - from);
+        List<Path> dirs = NewPartitionLogs.assignLogDirs(logDirs, slots.perLogDir(), topic.partitionCount() - from);
         return NewPartitionLogs.open(
                 from, dirs, (index, dir) -> openNew(topic, index, dir), PartitionDirs::closeAndDeleteQuietly);
     }
 
-    private Partition openPartition(TopicImage topic, int index, Path logDir, long recoveryPoint, long logStartOffset)
+    private Partition openPartition(
+            TopicImage topic, int index, Path logDir, boolean clean, long recoveryPoint, long logStartOffset)
             throws IOException {
         String dirName = topic.name() + "-" + index;
         PartitionDirs.renameIfStale(logDir.resolve(dirName), topic);
-        boolean clean = hadCleanShutdown.getOrDefault(logDir, false);
         UnifiedLog unifiedLog = UnifiedLog.open(
                 logDir.resolve(dirName),
                 TopicConfigs.logConfig(brokerConfigs, topic.configs()),
@@ -273,34 +293,14 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         return brokerConfigs;
     }
 
-    /**
-     * In page-cache mode every log with new data is flushed each {@code log.flush.interval.ms} (a topic default
-     * that a dynamic config may change) or each {@code log.writeback.interval.ms}, whichever is shorter; in durable
-     * mode the ack path fsyncs.
-     *
-     * <p>Why the write-back: left to itself, Linux writes dirty pages back once they are 30 s old, all of them at
-     * once. Measured with {@code bench/compare}'s send-to-ack cell (5,000 records/s), appends then stalled for up to
-     * 43 ms; flushing each second kept the worst at 4 to 8 ms, at no cost in produce throughput.
-     */
-    private synchronized void maybeRescheduleFlush() {
-        long flushMs = Long.parseLong(TopicConfigs.effectiveValue(brokerConfigs, Map.of(), "flush.ms"));
-        long periodMs = LogFlusher.pageCacheFlushPeriodMs(flushMs, config.logWritebackIntervalMs());
-        if (periodMs == flushPeriodMs) {
-            return;
-        }
-        flushPeriodMs = periodMs;
-        if (flushTask != null) {
-            flushTask.cancel(false);
-            flushTask = null;
-        }
-        if (!config.logFlushOnAck() && periodMs > 0) {
-            flushTask = scheduler.scheduleWithFixedDelay(this::flushAll, periodMs, periodMs, TimeUnit.MILLISECONDS);
-        }
+    /** The page-cache flush for the {@code log.flush.interval.ms} of the broker configs now. */
+    private void maybeRescheduleFlush() {
+        pageCacheFlush.reschedule(Long.parseLong(TopicConfigs.effectiveValue(brokerConfigs, Map.of(), "flush.ms")));
     }
 
     /** The period of the page-cache flush scheduled now, or 0 when none is: a seam for tests. */
-    synchronized long scheduledFlushPeriodMs() {
-        return flushTask == null ? 0 : flushPeriodMs;
+    long scheduledFlushPeriodMs() {
+        return pageCacheFlush.scheduledPeriodMs();
     }
 
     private Path findExisting(String dirName) {
@@ -312,40 +312,10 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         return null;
     }
 
-    /** How many partitions each log dir holds (those whose log dir is known). */
-    private Map<Path, Integer> partitionsPerLogDir() {
-        Map<Path, Integer> counts = new HashMap<>();
-        forEachSlot(slot -> {
-            Path dir = slot.logDir();
-            if (dir != null) {
-                counts.merge(dir, 1, Integer::sum);
-            }
-        });
-        return counts;
-    }
-
-    private void forEachSlot(Consumer<PartitionSlot> action) {
-        for (PartitionSlot[] topic : partitions.values()) {
-            for (PartitionSlot slot : topic) {
-                action.accept(slot);
-            }
-        }
-    }
-
-    /** Runs {@code action} on every partition whose log is open (a log nobody opened has nothing to do). */
-    private void forEachOpened(Consumer<Partition> action) {
-        forEachSlot(slot -> {
-            Partition p = slot.opened();
-            if (p != null) {
-                action.accept(p);
-            }
-        });
-    }
-
     /** How many (fetch, partition) waits for data there are over all partitions, for monitoring and tests. */
     public int dataWaiterCount() {
         AtomicInteger count = new AtomicInteger();
-        forEachOpened(p -> count.addAndGet(p.dataWaiterCount()));
+        slots.forEachOpened(p -> count.addAndGet(p.dataWaiterCount()));
         return count.get();
     }
 
@@ -355,11 +325,10 @@ public final class LogManager implements MetadataListener, AutoCloseable {
      * dir gets no clean-shutdown marker, until a restart).
      */
     public Partition partition(String topic, int index) {
-        PartitionSlot[] topicPartitions = partitions.get(topic);
-        if (topicPartitions == null || index < 0 || index >= topicPartitions.length) {
+        PartitionSlot slot = slots.slot(topic, index);
+        if (slot == null) {
             return null;
         }
-        PartitionSlot slot = topicPartitions[index];
         try {
             return slot.get(this::openSlot);
         } catch (IOException | RuntimeException e) {
@@ -370,16 +339,36 @@ public final class LogManager implements MetadataListener, AutoCloseable {
 
     /** Each log dir, offline or not, with the size of every partition in it (DescribeLogDirs; opens no log). */
     public List<LogDirUsage.Dir> describeLogDirs() {
-        return LogDirUsage.describe(logDirs, flusher.failedLogDirs(), this::forEachSlot);
+        return LogDirUsage.describe(logDirs, flusher.failedLogDirs(), slots::forEach);
+    }
+
+    /**
+     * Partition {@code index} of {@code topic} for a request (on a network thread): as {@link #partition}, except that
+     * a log to recover first is not recovered here; its recovery is queued before any other, and null returned
+     * meanwhile ({@link #recovering} tells why).
+     */
+    public Partition servingPartition(String topic, int index) {
+        PartitionSlot slot = slots.slot(topic, index);
+        if (slot == null || slot.opened() != null) {
+            return slot == null ? null : slot.opened();
+        }
+        if (recoveries.needed(slot)) {
+            recoveries.soon(slot, this::openSlot);
+            return null;
+        }
+        return partition(topic, index);
+    }
+
+    /** True while the log of partition {@code index} of {@code topic} waits for its recovery (see servingPartition). */
+    public boolean recovering(String topic, int index) {
+        PartitionSlot slot = slots.slot(topic, index);
+        return slot != null && slot.opened() == null && recoveries.needed(slot);
     }
 
     /** True if partition {@code index} of {@code topic} is here but its log failed to open (until a restart). */
     public boolean failedToOpen(String topic, int index) {
-        PartitionSlot[] topicPartitions = partitions.get(topic);
-        return topicPartitions != null
-                && index >= 0
-                && index < topicPartitions.length
-                && topicPartitions[index].failed();
+        PartitionSlot slot = slots.slot(topic, index);
+        return slot != null && slot.failed();
     }
 
     @Override
@@ -391,12 +380,12 @@ public final class LogManager implements MetadataListener, AutoCloseable {
             created[p] = PartitionSlot.of(opened.get(p));
         }
         topics.put(topic.name(), topic);
-        partitions.put(topic.name(), created);
+        slots.put(topic.name(), created);
     }
 
     @Override
     public void onTopicDeleted(TopicImage topic) throws IOException {
-        PartitionSlot[] removed = partitions.remove(topic.name());
+        PartitionSlot[] removed = slots.remove(topic.name());
         topics.remove(topic.name());
         if (removed == null) {
             return;
@@ -416,7 +405,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
 
     @Override
     public void onPartitionsAdded(TopicImage topic, int previousCount) throws IOException {
-        PartitionSlot[] old = partitions.get(topic.name());
+        PartitionSlot[] old = slots.of(topic.name());
         PartitionSlot[] grown = new PartitionSlot[topic.partitionCount()];
         System.arraycopy(old, 0, grown, 0, Math.min(old.length, previousCount));
         List<Partition> opened = openNew(topic, previousCount);
@@ -424,12 +413,12 @@ public final class LogManager implements MetadataListener, AutoCloseable {
             grown[p] = PartitionSlot.of(opened.get(p - previousCount));
         }
         topics.put(topic.name(), topic);
-        partitions.put(topic.name(), grown);
+        slots.put(topic.name(), grown);
     }
 
     @Override
     public void onConfigsChanged(TopicImage topic) {
-        PartitionSlot[] topicPartitions = partitions.get(topic.name());
+        PartitionSlot[] topicPartitions = slots.of(topic.name());
         if (topicPartitions == null) {
             return;
         }
@@ -472,7 +461,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
      * (the write-back), so partitions with nothing new are skipped: an idle broker does not wake the flusher.
      */
     private void flushAll() {
-        forEachOpened(p -> {
+        slots.forEachOpened(p -> {
             // An offline partition's unflushed count never drops: it would wake the flusher every period.
             if (!p.isOffline() && p.log().unflushedMessages() > 0) {
                 flusher.markDirty(p);
@@ -481,7 +470,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     }
 
     private void removeExpiredProducers() {
-        forEachOpened(p -> {
+        slots.forEachOpened(p -> {
             try {
                 p.log().removeExpiredProducers(config.producerIdExpirationMs());
             } catch (RuntimeException e) {
@@ -499,7 +488,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     }
 
     private synchronized void checkpoint() throws IOException {
-        checkpoints.write(this::forEachSlot);
+        checkpoints.write(slots::forEach);
     }
 
     private static void closeQuietly(Partition p, Set<Path> uncleanDirs) {
@@ -519,7 +508,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     private void takeLogDirOffline(Path logDir, IOException cause) {
         // A log not opened yet goes offline at its first flush: the flusher keeps the log dir failed.
         List<Partition> inDir = new ArrayList<>();
-        forEachOpened(p -> {
+        slots.forEachOpened(p -> {
             if (p.log().dir().getParent().equals(logDir)) {
                 p.log().markOffline(cause);
                 inDir.add(p);
@@ -541,6 +530,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
      */
     @Override
     public void close() {
+        recoveries.close();
         scheduler.shutdownNow();
         flusher.close();
         Set<Path> uncleanDirs = ConcurrentHashMap.newKeySet();
@@ -551,7 +541,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
             uncleanDirs.addAll(logDirs);
         }
         List<Callable<Void>> closes = new ArrayList<>();
-        forEachSlot(slot -> {
+        slots.forEach(slot -> {
             Partition p = slot.retire();
             Path dir = slot.logDir();
             if (p != null) {
@@ -559,7 +549,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
                     closeQuietly(p, uncleanDirs);
                     return null;
                 });
-            } else if (dir != null && (slot.failed() || !hadCleanShutdown.getOrDefault(dir, false))) {
+            } else if (dir != null && (slot.failed() || recoveries.needed(slot))) {
                 uncleanDirs.add(dir);
             }
         });

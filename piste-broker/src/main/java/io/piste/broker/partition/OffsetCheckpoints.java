@@ -39,9 +39,17 @@ final class OffsetCheckpoints {
         }
     }
 
-    private static Map<TopicPartitionKey, Long> read(Path file) {
+    /**
+     * The file's offsets, also taken as what it holds for {@link #write}: after a clean stop nothing changed, and the
+     * first checkpoint, a second after the start, would otherwise rewrite and fsync tens of thousands of the same
+     * lines while the broker is still starting. (Should a crash have left the file's rename not yet durable, a power
+     * loss can bring back the previous file: older recovery points, which only make a recovery scan more.)
+     */
+    private Map<TopicPartitionKey, Long> read(Path file) {
         try {
-            return new OffsetCheckpointFile(file).read();
+            Map<TopicPartitionKey, Long> offsets = new OffsetCheckpointFile(file).read();
+            lastWritten.put(file, offsets);
+            return offsets;
         } catch (IOException | RuntimeException e) {
             log.warn("Ignoring unreadable checkpoint {}: {}", file, e.toString());
             return Map.of();

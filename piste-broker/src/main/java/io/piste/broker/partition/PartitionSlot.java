@@ -2,6 +2,7 @@ package io.piste.broker.partition;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One partition of the metadata image on this broker, whose log opens at its first use. A start-up does not open
@@ -22,15 +23,23 @@ final class PartitionSlot {
 
     private final String topic;
     private final int index;
-    private final long checkpointedRecoveryPoint;
-    private final long checkpointedHighWatermark;
-    private final long checkpointedLogStartOffset;
+    /** The checkpointed offsets read at start-up, moved on by a {@link #recover} that closed the log again. */
+    private volatile long checkpointedRecoveryPoint;
+
+    private volatile long checkpointedHighWatermark;
+    private volatile long checkpointedLogStartOffset;
     /** The log dir holding the partition's directory; null while it has none yet (chosen at the open). */
     private volatile Path logDir;
 
     private volatile Partition partition;
-    private boolean failed;
+    /** Written under the lock; read without it, so that a request never waits for a recovery to tell. */
+    private volatile boolean failed;
+
     private boolean retired;
+    /** Recovered since the start by {@link #recover}: its files need no scan beyond the recovery point. */
+    private volatile boolean recovered;
+    /** A recovery is queued for a request (at most one at a time). */
+    private final AtomicBoolean recoveryRequested = new AtomicBoolean();
 
     PartitionSlot(String topic, int index, Path logDir, long recoveryPoint, long highWatermark, long logStartOffset) {
         this.topic = topic;
@@ -94,13 +103,60 @@ final class PartitionSlot {
         }
     }
 
+    /**
+     * Recovers the log after an unclean stop, off the request path: opens it (which validates its tail and fsyncs
+     * it), then closes it again unless {@code keepOpen}, so that recovering every log of a log dir does not hold a
+     * descriptor per partition (an offline one stays open). A log closed so is clean up to its recovery point, which
+     * later opens start from.
+     * Nothing happens if the log is open, failed, retired or recovered already.
+     */
+    void recover(Opener opener, boolean keepOpen) throws IOException {
+        synchronized (this) {
+            if (partition != null || failed || retired || recovered) {
+                return;
+            }
+            try {
+                Partition p = opener.open(this);
+                if (p == null) {
+                    return; // deleted meanwhile
+                }
+                if (keepOpen || p.isOffline()) {
+                    // Offline (its recovery's fsync failed): kept as it is, answering storage errors, as an open at
+                    // first use leaves it; a close would only fail on the same flush.
+                    partition = p;
+                } else {
+                    p.log().close();
+                    checkpointedRecoveryPoint = p.log().recoveryPoint();
+                    checkpointedHighWatermark = p.highWatermark();
+                    checkpointedLogStartOffset = p.logStartOffset();
+                }
+                recovered = true;
+            } catch (IOException | RuntimeException e) {
+                failed = true;
+                throw e;
+            } finally {
+                recoveryRequested.set(false);
+            }
+        }
+    }
+
+    /** True once {@link #recover} recovered the log since the start. */
+    boolean recovered() {
+        return recovered;
+    }
+
+    /** True the first time after the last recovery that a request asks for one: it is queued once. */
+    boolean requestRecovery() {
+        return recoveryRequested.compareAndSet(false, true);
+    }
+
     /** The partition if its log is open, else null; never opens it. */
     Partition opened() {
         return partition;
     }
 
     /** True if an open of the log failed: its files are as that open left them, maybe half recovered. */
-    synchronized boolean failed() {
+    boolean failed() {
         return failed;
     }
 
@@ -128,12 +184,12 @@ final class PartitionSlot {
         return p != null ? p.logStartOffset() : checkpointedLogStartOffset;
     }
 
-    /** The log start offset read at start-up, which the log's open keeps within its segments. */
+    /** The log start offset read at start-up (or reached by {@link #recover}), which the log's open keeps within its segments. */
     long checkpointedLogStartOffset() {
         return checkpointedLogStartOffset;
     }
 
-    /** The recovery point read at start-up, from which an open after an unclean stop recovers. */
+    /** The recovery point read at start-up (or reached by {@link #recover}), from which an open recovers. */
     long checkpointedRecoveryPoint() {
         return checkpointedRecoveryPoint;
     }

@@ -213,6 +213,42 @@ class LogManagerTest {
         }
     }
 
+    @Test
+    void shouldNotRewriteTheCheckpointsItReadAfterACleanStop() throws Exception {
+        try (LocalController controller = controller()) {
+            try (LogManager replicas = start(controller)) {
+                controller.createTopic("t", 2, Map.of());
+                appendDurably(replicas.partition("t", 0), 3);
+                controller.setListener(null);
+            }
+            Path recoveryPoints = logDir().resolve(LogManager.RECOVERY_POINT_CHECKPOINT);
+            Path highWatermarks = logDir().resolve(LogManager.HIGH_WATERMARK_CHECKPOINT);
+            Object recoveryPointsKey = fileKey(recoveryPoints);
+            Object highWatermarksKey = fileKey(highWatermarks);
+
+            try (LogManager replicas =
+                    newLogManager(Map.of(BrokerConfig.LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS_CONFIG, "100"))) {
+                replicas.startup(controller.image());
+                Thread.sleep(500); // five intervals, nothing new
+
+                assertThat(fileKey(recoveryPoints))
+                        .as("the file read at the start holds what a checkpoint would write")
+                        .isEqualTo(recoveryPointsKey);
+                assertThat(fileKey(highWatermarks)).isEqualTo(highWatermarksKey);
+                assertThat(appendDurably(replicas.partition("t", 1), 1)).isEqualTo(1);
+                assertThat(awaitCheckpointed(new TopicPartitionKey("t", 1), 1))
+                        .as("rewritten once changed")
+                        .isNotEqualTo(recoveryPointsKey);
+            }
+            assertThat(checkpoint(LogManager.RECOVERY_POINT_CHECKPOINT))
+                    .isEqualTo(Map.of(new TopicPartitionKey("t", 0), 3L, new TopicPartitionKey("t", 1), 1L));
+        }
+    }
+
+    private static Object fileKey(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    }
+
     /** Waits (at most 10 s) until the recovery-point checkpoint holds {@code offset}; returns the file's key. */
     private Object awaitCheckpointed(TopicPartitionKey key, long offset) throws Exception {
         Path file = logDir().resolve(LogManager.RECOVERY_POINT_CHECKPOINT);

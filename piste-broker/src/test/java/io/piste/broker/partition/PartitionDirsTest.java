@@ -1,6 +1,7 @@
 package io.piste.broker.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.TopicImage;
@@ -56,9 +57,13 @@ class PartitionDirsTest {
                 writePartitionDir(dir);
             }
 
-            PartitionDirs.sweepOrphans(List.of(logDir), controller.image(), "__cluster_metadata-0");
+            Map<String, Path> found = PartitionDirs.scan(List.of(logDir), controller.image(), "__cluster_metadata-0");
             List<String> afterFirstSweep = children();
-            PartitionDirs.sweepOrphans(List.of(logDir), controller.image(), "__cluster_metadata-0");
+
+            assertThat(found)
+                    .as("the partition directories of the image, with their log dir")
+                    .isEqualTo(Map.of("kept-0", logDir));
+            PartitionDirs.scan(List.of(logDir), controller.image(), "__cluster_metadata-0");
 
             assertThat(children())
                     .as("a stray directory is left alone at the next start")
@@ -74,11 +79,48 @@ class PartitionDirsTest {
     }
 
     @Test
+    void shouldReadPartitionIndexesFromDirectoryNamesAsKafkasPatternDoes() {
+        assertThat(PartitionDirs.partitionIndex("t-0")).isEqualTo(0);
+        assertThat(PartitionDirs.partitionIndex("my-topic-12")).isEqualTo(12);
+        assertThat(PartitionDirs.partitionIndex("t--3")).as("the topic t-").isEqualTo(3);
+        assertThat(PartitionDirs.partitionIndex("t-999999999")).isEqualTo(999_999_999);
+        assertThat(PartitionDirs.partitionIndex("t-1234567890")).isEqualTo(PartitionDirs.TOO_MANY_DIGITS);
+        for (String notAPartition : List.of("-3", "t-", "t", "t-1a", "t-\u0661", "t-0.0123-stray", "t-+1")) {
+            assertThat(PartitionDirs.partitionIndex(notAPartition))
+                    .as(notAPartition)
+                    .isEqualTo(PartitionDirs.NOT_A_PARTITION);
+        }
+    }
+
+    @Test
+    void shouldRenameAPartitionDirectoryWithTooManyDigitsAsideAndKeepTheMetadataLog() throws IOException {
+        writePartitionDir("t-1234567890");
+        writePartitionDir("__cluster_metadata-0");
+        try (LocalController controller = LocalController.open(metadataDir)) {
+            controller.createTopic("t", 1, Map.of());
+            assertThat(PartitionDirs.scan(List.of(logDir), controller.image(), "__cluster_metadata-0"))
+                    .isEmpty();
+        }
+        strayOf("t-1234567890");
+        assertThat(logDir.resolve("__cluster_metadata-0")).exists();
+    }
+
+    @Test
+    void shouldStopWhenALogDirCannotBeListed() throws IOException {
+        Path missing = logDir.resolve("missing");
+        try (LocalController controller = LocalController.open(metadataDir)) {
+            assertThatThrownBy(() -> PartitionDirs.scan(List.of(missing), controller.image(), "__cluster_metadata-0"))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining(missing.toString());
+        }
+    }
+
+    @Test
     void shouldCapTheStrayNameOfALongTopicAt255Characters() throws IOException {
         String topic = "t".repeat(249);
         writePartitionDir(topic + "-7");
         try (LocalController controller = LocalController.open(metadataDir)) {
-            PartitionDirs.sweepOrphans(List.of(logDir), controller.image(), "__cluster_metadata-0");
+            PartitionDirs.scan(List.of(logDir), controller.image(), "__cluster_metadata-0");
         }
         List<String> names = children();
         assertThat(names).hasSize(1);
@@ -90,7 +132,7 @@ class PartitionDirsTest {
         writePartitionDir("deleted-0." + UUID.randomUUID().toString().replace("-", "") + "-delete");
         writePartitionDir("0123456789abcdef0123456789abcdef-delete");
         try (LocalController controller = LocalController.open(metadataDir)) {
-            PartitionDirs.sweepOrphans(List.of(logDir), controller.image(), "__cluster_metadata-0");
+            PartitionDirs.scan(List.of(logDir), controller.image(), "__cluster_metadata-0");
         }
         assertThat(children())
                 .as("only a topic-partition.uniqueId-delete directory is deleted")

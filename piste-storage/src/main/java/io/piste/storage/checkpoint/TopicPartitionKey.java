@@ -11,6 +11,18 @@ public record TopicPartitionKey(String topic, int partition) {
         }
     }
 
+    // Written out rather than the record's generated ones (an invokedynamic bootstrap, slow until compiled): a
+    // start-up puts and looks up tens of thousands of keys while the code still runs interpreted.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TopicPartitionKey other && partition == other.partition && topic.equals(other.topic);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * topic.hashCode() + partition;
+    }
+
     @Override
     public String toString() {
         return topic + "-" + partition;

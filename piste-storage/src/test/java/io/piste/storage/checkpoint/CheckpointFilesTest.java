@@ -56,6 +56,32 @@ class CheckpointFilesTest {
     }
 
     @Test
+    void shouldRejectEntriesThatDoNotSplitIntoTheirFields() throws Exception {
+        Path path = dir.resolve("bad");
+        OffsetCheckpointFile file = new OffsetCheckpointFile(path);
+        for (String entry : List.of("orders  0 42", "orders 0", "orders 0 42 7", "orders 0 ")) {
+            Files.writeString(path, "0\n1\n" + entry + "\n");
+            assertThatThrownBy(file::read).as(entry).isInstanceOf(IOException.class);
+        }
+        Files.writeString(path, "0\n1000000\norders 0 42\n");
+        assertThatThrownBy(file::read)
+                .as("a count larger than the file could hold")
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("entries=1000000");
+        Files.write(path, new byte[] {'0', '\n', '1', '\n', 'o', (byte) 0xff, ' ', '0', ' ', '1', '\n'});
+        assertThatThrownBy(file::read).as("bytes that are not UTF-8").isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void shouldReadLinesEndedByCarriageReturnsAndTrimmed() throws Exception {
+        Path path = dir.resolve("crlf");
+        Files.writeString(path, "0\r\n2\r\norders 0 42\r\n  logs 3 7  \r\n");
+
+        assertThat(new OffsetCheckpointFile(path).read())
+                .isEqualTo(Map.of(new TopicPartitionKey("orders", 0), 42L, new TopicPartitionKey("logs", 3), 7L));
+    }
+
+    @Test
     void shouldRoundTripLeaderEpochCheckpoint() throws Exception {
         LeaderEpochCheckpointFile file =
                 new LeaderEpochCheckpointFile(dir.resolve(LeaderEpochCheckpointFile.FILE_NAME));
