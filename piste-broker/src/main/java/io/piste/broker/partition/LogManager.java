@@ -330,6 +330,11 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         });
     }
 
+    /** Runs {@code action} on each open log, with its topic as last applied (null if deleted): the cleaner's list. */
+    public void forEachOpenedLog(Consumer<OpenedLog> action) {
+        forEachOpened(p -> action.accept(new OpenedLog(topics.get(p.topic()), p.index(), p.log())));
+    }
+
     /** How many (fetch, partition) waits for data there are over all partitions, for monitoring and tests. */
     public int dataWaiterCount() {
         AtomicInteger count = new AtomicInteger();

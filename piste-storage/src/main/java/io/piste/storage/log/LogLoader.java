@@ -52,6 +52,7 @@ final class LogLoader {
     }
 
     void load(boolean hadCleanShutdown, long recoveryPoint) throws IOException {
+        SwapRecovery.completeInterruptedSwaps(dir, files);
         List<Long> baseOffsets = listSegmentsAndDeleteStrays();
         try {
             if (baseOffsets.isEmpty()) {

@@ -52,6 +52,7 @@ public final class UnifiedLog implements Closeable {
     private final Object flushLock = new Object();
     private final LogAppender appender;
     private final long recoveredBatchCount;
+    private final CompactionAccess compaction;
 
     private volatile LogConfig config;
     private volatile long logStartOffset;
@@ -85,6 +86,19 @@ public final class UnifiedLog implements Closeable {
         LogSegment active = segments.lastEntry().getValue();
         this.logEndOffset = active.nextOffset();
         this.places = new LogOffsetPlaces(segments, dir, active, logStartOffset);
+        this.compaction = new CompactionAccess(
+                dir,
+                files,
+                segments,
+                appendLock,
+                () -> closed,
+                () -> this.config,
+                producerState::activeProducers,
+                e -> {
+                    synchronized (flushLock) {
+                        fsyncFailed("segment swap failed: dir=" + dir, e);
+                    }
+                });
     }
 
     /**
@@ -529,6 +543,11 @@ public final class UnifiedLog implements Closeable {
         } finally {
             appendLock.unlock();
         }
+    }
+
+    /** What the log cleaner may see and do of this log. */
+    public CompactionAccess compaction() {
+        return compaction;
     }
 
     public ProducerStateManager producerState() {

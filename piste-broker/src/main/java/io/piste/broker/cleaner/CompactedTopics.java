@@ -1,0 +1,93 @@
+package io.piste.broker.cleaner;
+
+import io.piste.broker.config.BrokerConfig;
+import io.piste.broker.config.DynamicBrokerConfigs;
+import io.piste.broker.config.TopicConfigs;
+import io.piste.broker.partition.LogManager;
+import io.piste.storage.checkpoint.TopicPartitionKey;
+import io.piste.storage.cleaner.CleanableLog;
+import io.piste.storage.cleaner.CleanerConfig;
+import io.piste.storage.cleaner.CleanerSettings;
+import io.piste.storage.cleaner.LogCleaner;
+import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+
+/**
+ * The cleaner's view of the topic configs: whether a topic is compacted ({@code cleanup.policy} holds
+ * {@code compact}) and its {@link CleanerSettings}, read from the topic's overrides over the broker defaults; and
+ * the broker's {@link LogCleaner} over the open logs. Stateless.
+ */
+public final class CompactedTopics {
+    private static final long FILE_DELETE_DELAY_MS_DEFAULT = 60_000L;
+
+    private CompactedTopics() {}
+
+    /** Whether {@code cleanup.policy} (override or broker default) holds {@code compact}. */
+    public static boolean isCompacted(DynamicBrokerConfigs broker, Map<String, String> overrides) {
+        String policy = TopicConfigs.effectiveValue(broker, overrides, TopicConfig.CLEANUP_POLICY_CONFIG);
+        for (String p : policy.split(",")) {
+            if (p.trim().equals(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public static CleanerSettings settings(DynamicBrokerConfigs broker, Map<String, String> overrides) {
+        return new CleanerSettings(
+                isCompacted(broker, overrides),
+                Double.parseDouble(value(broker, overrides, TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG)),
+                Long.parseLong(value(broker, overrides, TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG)),
+                Long.parseLong(value(broker, overrides, TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG)),
+                Long.parseLong(value(broker, overrides, TopicConfig.DELETE_RETENTION_MS_CONFIG)),
+                Integer.parseInt(value(broker, overrides, TopicConfig.SEGMENT_BYTES_CONFIG)),
+                Integer.parseInt(value(broker, overrides, TopicConfig.MAX_MESSAGE_BYTES_CONFIG)),
+                fileDeleteDelayMs(broker, overrides));
+    }
+
+    /** {@code file.delete.delay.ms} once the topic configs define it (retention's part of issue 14), else Kafka's. */
+    private static long fileDeleteDelayMs(DynamicBrokerConfigs broker, Map<String, String> overrides) {
+        try {
+            return Long.parseLong(value(broker, overrides, TopicConfig.FILE_DELETE_DELAY_MS_CONFIG));
+        } catch (InvalidConfigurationException e) {
+            return FILE_DELETE_DELAY_MS_DEFAULT;
+        }
+    }
+
+    private static String value(DynamicBrokerConfigs broker, Map<String, String> overrides, String name) {
+        return TopicConfigs.effectiveValue(broker, overrides, name);
+    }
+
+    /** The broker's cleaner configs ({@code log.cleaner.*}). */
+    public static CleanerConfig cleanerConfig(BrokerConfig config) {
+        return new CleanerConfig(
+                config.getBoolean("log.cleaner.enable"),
+                config.getInt("log.cleaner.threads"),
+                config.getLong("log.cleaner.dedupe.buffer.size"),
+                config.getInt("log.cleaner.io.buffer.size"),
+                config.getDouble("log.cleaner.io.buffer.load.factor"),
+                config.getDouble("log.cleaner.io.max.bytes.per.second"),
+                config.getLong("log.cleaner.backoff.ms"));
+    }
+
+    /** A cleaner over the open logs of {@code logs} (not started). */
+    public static LogCleaner newLogCleaner(BrokerConfig config, LogManager logs) {
+        return new LogCleaner(
+                cleanerConfig(config),
+                new KafkaCleanerCodec(),
+                config.logDirs(),
+                action -> logs.forEachOpenedLog(opened -> {
+                    if (opened.topic() == null) {
+                        return;
+                    }
+                    Map<String, String> overrides = opened.topic().configs();
+                    CleanerSettings settings = settings(logs.brokerConfigs(), overrides);
+                    if (settings.compact()) {
+                        action.accept(new CleanableLog(
+                                new TopicPartitionKey(opened.topic().name(), opened.index()), opened.log(), settings));
+                    }
+                }),
+                System::currentTimeMillis);
+    }
+}
