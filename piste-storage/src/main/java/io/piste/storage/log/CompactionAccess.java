@@ -23,9 +23,8 @@ import java.util.function.Supplier;
  * job).
  */
 public final class CompactionAccess {
-    /** An inactive segment as the cleaner sees it. {@code firstBatchTimestamp} is -1 if unknown. */
-    public record SegmentInfo(
-            long baseOffset, long nextOffset, int sizeInBytes, long maxTimestamp, long lastModifiedMs) {}
+    /** An inactive segment as the cleaner sees it. */
+    public record SegmentInfo(long baseOffset, long nextOffset, int sizeInBytes, long maxTimestamp) {}
 
     private final Path dir;
     private final FileChannelFactory files;
@@ -67,18 +66,9 @@ public final class CompactionAccess {
             if (last == null || s == last.getValue()) {
                 break;
             }
-            long modified = lastModifiedMs(s);
-            result.add(new SegmentInfo(s.baseOffset(), s.nextOffset(), s.sizeInBytes(), s.maxTimestamp(), modified));
+            result.add(new SegmentInfo(s.baseOffset(), s.nextOffset(), s.sizeInBytes(), s.maxTimestamp()));
         }
         return result;
-    }
-
-    private static long lastModifiedMs(LogSegment s) {
-        try {
-            return Files.getLastModifiedTime(s.logFile()).toMillis();
-        } catch (IOException e) {
-            return -1; // swapped meanwhile: the caller sees the new list next time
-        }
     }
 
     /** The maxTimestamp of the first batch of segment {@code baseOffset}, or -1 if it is empty or gone. */

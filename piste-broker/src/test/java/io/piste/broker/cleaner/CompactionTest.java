@@ -1,0 +1,156 @@
+package io.piste.broker.cleaner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.piste.broker.cleaner.KeyedLog.Batch;
+import io.piste.broker.cleaner.KeyedLog.Entry;
+import io.piste.storage.checkpoint.TopicPartitionKey;
+import io.piste.storage.cleaner.CleanableLog;
+import io.piste.storage.cleaner.Cleaner;
+import io.piste.storage.cleaner.CleanerConfig;
+import io.piste.storage.cleaner.CleanerSettings;
+import io.piste.storage.cleaner.LogCleaner;
+import io.piste.storage.log.CompactionAccess.SegmentInfo;
+import io.piste.storage.log.LogConfig;
+import io.piste.storage.log.UnifiedLog;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.record.internal.CompressionType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Compaction of a real log by the cleaner with kafka-clients' codec: a keyed changelog with updates and tombstones
+ * in batches of every codec keeps exactly the latest record of each key (computed from what was written, not by the
+ * cleaner's code), at its offset, in a batch with its original codec, offsets and producer fields; tombstones go once
+ * delete.retention.ms has passed since the cleaning that saw them; the active segment and the min compaction lag are
+ * respected.
+ */
+class CompactionTest {
+    private static final CompressionType[] CODECS = {
+        CompressionType.NONE, CompressionType.GZIP, CompressionType.SNAPPY, CompressionType.LZ4, CompressionType.ZSTD
+    };
+    private static final CleanerConfig CONFIG =
+            new CleanerConfig(true, 1, 1 << 20, 64 << 10, 0.9, Double.MAX_VALUE, 10);
+
+    @TempDir
+    Path logDir;
+
+    private final AtomicLong clock = new AtomicLong(1_000_000L);
+
+    @Test
+    @Timeout(60)
+    void shouldKeepExactlyTheLatestRecordOfEachKeyWithItsOffsetCodecAndProducer() throws Exception {
+        UnifiedLog log = open();
+        KeyedLog writer = writeChangelog(log, 600, 150);
+        List<SegmentInfo> segments = log.compaction().inactiveSegments();
+        assertThat(segments).hasSizeGreaterThan(3);
+        long firstUncleanable = segments.get(segments.size() - 1).nextOffset();
+        CleanerSettings settings = CleanerSettings.compactedDefaults();
+        LogCleaner cleaner = cleaner(log, settings);
+
+        assertThat(cleaner.cleanFilthiest(cleaner.newCleaner())).isTrue();
+
+        List<Entry> expected = expected(writer, firstUncleanable, true);
+        assertThat(KeyedLog.readAll(log)).containsExactlyElementsOf(expected);
+        assertThat(expected.size()).isLessThan(writer.written.size() / 2);
+        assertThat(expected).anyMatch(e -> e.value() == null && e.offset() < firstUncleanable);
+        for (Batch batch : KeyedLog.readBatches(log)) {
+            assertThat(batch).isEqualTo(writer.batchesWritten.get(batch.baseOffset()));
+        }
+        assertThat(KeyedLog.readBatches(log)).extracting(Batch::codec).contains(CODECS);
+        assertThat(Files.readAllLines(logDir.resolve("cleaner-offset-checkpoint")))
+                .contains("changelog 0 " + firstUncleanable);
+        assertThat(cleaner.cleanFilthiest(cleaner.newCleaner()))
+                .as("nothing dirty left")
+                .isFalse();
+
+        // Within delete.retention.ms of the cleaning that saw them, tombstones stay; after it, they go.
+        Cleaner pass = cleaner.newCleaner();
+        clock.addAndGet(settings.deleteRetentionMs() - 1);
+        pass.clean(log.compaction(), firstUncleanable, firstUncleanable, settings, r -> {});
+        assertThat(KeyedLog.readAll(log)).containsExactlyElementsOf(expected);
+        clock.addAndGet(1);
+        pass.clean(log.compaction(), firstUncleanable, firstUncleanable, settings, r -> {});
+        assertThat(KeyedLog.readAll(log)).containsExactlyElementsOf(expected(writer, firstUncleanable, false));
+        assertThat(log.logEndOffset()).isEqualTo(writer.written.size());
+        cleaner.close();
+        log.close();
+
+        UnifiedLog reopened = UnifiedLog.open(logDir.resolve("changelog-0"), config(), clock::get, true, 0);
+        assertThat(KeyedLog.readAll(reopened)).containsExactlyElementsOf(expected(writer, firstUncleanable, false));
+        reopened.close();
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldLeaveRecordsNewerThanTheMinCompactionLagAndTheActiveSegment() throws Exception {
+        UnifiedLog log = open();
+        KeyedLog writer = writeChangelog(log, 300, 20);
+        CleanerSettings lagged =
+                new CleanerSettings(true, 0.5, 3_600_000L, Long.MAX_VALUE, 86_400_000L, 1 << 30, 1 << 20, 0);
+        LogCleaner cleaner = cleaner(log, lagged);
+
+        assertThat(cleaner.cleanFilthiest(cleaner.newCleaner()))
+                .as("every record is newer than the lag")
+                .isFalse();
+        assertThat(KeyedLog.readAll(log)).containsExactlyElementsOf(writer.written);
+        cleaner.close();
+        log.close();
+    }
+
+    private UnifiedLog open() throws Exception {
+        return UnifiedLog.open(logDir.resolve("changelog-0"), config(), clock::get, true, 0);
+    }
+
+    private static LogConfig config() {
+        return LogConfig.defaults().withSegmentBytes(8 * 1024);
+    }
+
+    /** Batches of 1 to 8 records over {@code keys} keys, every codec in turn, one value in ten a tombstone. */
+    private KeyedLog writeChangelog(UnifiedLog log, int batches, int keys) throws Exception {
+        KeyedLog writer = new KeyedLog(log).idempotent(7);
+        Random random = new Random(42);
+        for (int b = 0; b < batches; b++) {
+            List<String> ks = new ArrayList<>();
+            List<String> vs = new ArrayList<>();
+            int n = 1 + random.nextInt(8);
+            for (int i = 0; i < n; i++) {
+                ks.add("key-" + random.nextInt(keys));
+                vs.add(random.nextInt(10) == 0 ? null : "value-" + b + "-" + i);
+            }
+            writer.append(CODECS[b % CODECS.length], ks, vs);
+        }
+        writer.acknowledge();
+        return writer;
+    }
+
+    /** The latest record per key below {@code end} (tombstones too if asked), then everything from {@code end}. */
+    private static List<Entry> expected(KeyedLog writer, long end, boolean withTombstones) {
+        List<Entry> result = new ArrayList<>();
+        for (Entry e : writer.latestBelow(end).values()) {
+            if (withTombstones || e.value() != null) {
+                result.add(e);
+            }
+        }
+        result.sort(Comparator.comparingLong(Entry::offset));
+        for (Entry e : writer.written) {
+            if (e.offset() >= end) {
+                result.add(e);
+            }
+        }
+        return result;
+    }
+
+    private LogCleaner cleaner(UnifiedLog log, CleanerSettings settings) {
+        CleanableLog target = new CleanableLog(new TopicPartitionKey("changelog", 0), log, settings);
+        return new LogCleaner(
+                CONFIG, new KafkaCleanerCodec(), List.of(logDir), action -> action.accept(target), clock::get);
+    }
+}
