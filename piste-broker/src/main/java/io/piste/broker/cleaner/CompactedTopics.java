@@ -41,7 +41,7 @@ public final class CompactedTopics {
                 Long.parseLong(value(broker, overrides, TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG)),
                 Long.parseLong(value(broker, overrides, TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG)),
                 Long.parseLong(value(broker, overrides, TopicConfig.DELETE_RETENTION_MS_CONFIG)),
-                Integer.parseInt(value(broker, overrides, TopicConfig.SEGMENT_BYTES_CONFIG)),
+                Integer.parseInt(value(broker, overrides, segmentBytesName(overrides))),
                 Integer.parseInt(value(broker, overrides, TopicConfig.MAX_MESSAGE_BYTES_CONFIG)),
                 fileDeleteDelayMs(broker, overrides));
     }
@@ -53,6 +53,13 @@ public final class CompactedTopics {
         } catch (InvalidConfigurationException e) {
             return FILE_DELETE_DELAY_MS_DEFAULT;
         }
+    }
+
+    /** Kafka's {@code internal.segment.bytes} (small segments for tests) wins over segment.bytes when set. */
+    private static String segmentBytesName(Map<String, String> overrides) {
+        return overrides.containsKey("internal.segment.bytes")
+                ? "internal.segment.bytes"
+                : TopicConfig.SEGMENT_BYTES_CONFIG;
     }
 
     private static String value(DynamicBrokerConfigs broker, Map<String, String> overrides, String name) {
