@@ -161,8 +161,9 @@ public final class CompactionAccess {
             }
             try {
                 SegmentSwap.commit(dir, cleaned.baseOffset(), old, segments, config.get(), files);
-            } catch (IOException e) {
-                takeOffline.accept(e);
+            } catch (IOException | RuntimeException e) {
+                // Some files may be renamed already: the segment map no longer matches the directory.
+                takeOffline.accept(e instanceof IOException io ? io : new IOException(e));
                 throw e;
             }
             return new RetiredSegments(dir, old);
