@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.record.internal.CompressionType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -101,6 +102,75 @@ class CompactionTest {
                 .as("every record is newer than the lag")
                 .isFalse();
         assertThat(KeyedLog.readAll(log)).containsExactlyElementsOf(writer.written);
+        cleaner.close();
+        log.close();
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldCleanOnlyAboveTheDirtyRatioUnlessTheMaxCompactionLagHasPassed() throws Exception {
+        UnifiedLog log = open();
+        KeyedLog writer = writeChangelog(log, 400, 20);
+        AtomicReference<CleanerSettings> settings = new AtomicReference<>(
+                new CleanerSettings(true, 0.9, 0, Long.MAX_VALUE, 86_400_000L, 1 << 30, 1 << 20, 0));
+        LogCleaner cleaner = new LogCleaner(
+                CONFIG,
+                new KafkaCleanerCodec(),
+                List.of(logDir),
+                a -> a.accept(new CleanableLog(new TopicPartitionKey("changelog", 0), log, settings.get())),
+                clock::get);
+        assertThat(cleaner.cleanFilthiest(cleaner.newCleaner()))
+                .as("all dirty: ratio 1")
+                .isTrue();
+        // A little more, until one more segment is rolled: dirty, but a low dirty ratio.
+        int inactive = log.compaction().inactiveSegments().size();
+        for (int i = 0; log.compaction().inactiveSegments().size() == inactive; i++) {
+            writer.append(CompressionType.NONE, List.of("key-" + i % 20, "key-x"), List.of("late-" + i, "x"));
+        }
+        writer.acknowledge();
+
+        assertThat(cleaner.cleanFilthiest(cleaner.newCleaner()))
+                .as("below min.cleanable.dirty.ratio")
+                .isFalse();
+        clock.addAndGet(3_600_000L);
+        settings.set(new CleanerSettings(true, 0.9, 0, 60_000L, 86_400_000L, 1 << 30, 1 << 20, 0));
+        assertThat(cleaner.cleanFilthiest(cleaner.newCleaner()))
+                .as("overdue by max.compaction.lag.ms")
+                .isTrue();
+        long end = log.compaction()
+                .inactiveSegments()
+                .get(log.compaction().inactiveSegments().size() - 1)
+                .nextOffset();
+        assertThat(KeyedLog.readAll(log)).containsExactlyElementsOf(expected(writer, end, true));
+        cleaner.close();
+        log.close();
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldKeepTheCleanersIoWithinLogCleanerIoMaxBytesPerSecond() throws Exception {
+        UnifiedLog log = open();
+        writeChangelog(log, 600, 150);
+        List<SegmentInfo> segments = log.compaction().inactiveSegments();
+        long end = segments.get(segments.size() - 1).nextOffset();
+        double bytesPerSecond = 100_000;
+        LogCleaner cleaner = new LogCleaner(
+                new CleanerConfig(true, 1, 1 << 20, 64 << 10, 0.9, bytesPerSecond, 10),
+                new KafkaCleanerCodec(),
+                List.of(logDir),
+                a -> {},
+                clock::get);
+
+        long started = System.nanoTime();
+        Cleaner.Result result =
+                cleaner.newCleaner().clean(log.compaction(), 0, end, CleanerSettings.compactedDefaults(), r -> {});
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+        long ioBytes = result.bytesRead() + result.bytesWritten();
+        assertThat(ioBytes).isGreaterThan(40_000);
+        assertThat(cleaner.throttledMs()).isPositive();
+        // A lower bound only: the throttle may sleep more on a busy machine, never less.
+        assertThat(tookMs).isGreaterThanOrEqualTo((long) (ioBytes / bytesPerSecond * 1000 * 0.8) - 100);
         cleaner.close();
         log.close();
     }
