@@ -17,7 +17,9 @@ import java.util.Arrays;
 public final class KeyOffsetMap {
     static final int BYTES_PER_SLOT = 24;
 
-    private final long[] table;
+    /** Allocated at the first pass, so that a broker with nothing to compact does not hold the buffer. */
+    private long[] table;
+
     private final int slots;
     private final MessageDigest md5;
     private final byte[] digest = new byte[16];
@@ -30,7 +32,6 @@ public final class KeyOffsetMap {
             throw new IllegalArgumentException("dedupe buffer too small for two keys: bytes=" + memoryBytes);
         }
         this.slots = (int) Math.min(wanted, (Integer.MAX_VALUE - 8) / 3);
-        this.table = new long[slots * 3];
         try {
             this.md5 = MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException e) {
@@ -52,6 +53,9 @@ public final class KeyOffsetMap {
     }
 
     public void clear() {
+        if (table == null) {
+            table = new long[slots * 3];
+        }
         Arrays.fill(table, 0L);
         entries = 0;
         latestOffset = -1;
@@ -59,6 +63,9 @@ public final class KeyOffsetMap {
 
     /** Records {@code offset} (increasing from call to call) as the latest for {@code key}. */
     public void put(ByteBuffer key, long offset) {
+        if (table == null) {
+            clear();
+        }
         hash(key);
         long hi = hi();
         long lo = lo();
@@ -78,6 +85,9 @@ public final class KeyOffsetMap {
 
     /** The latest offset put for {@code key}, or -1. */
     public long get(ByteBuffer key) {
+        if (table == null) {
+            return -1;
+        }
         hash(key);
         int at = find(hi(), lo()) * 3;
         return table[at + 2] - 1;

@@ -151,6 +151,7 @@ public final class CompactionAccess {
             SegmentSwap.prepare(dir, cleaned, files);
         } catch (IOException | RuntimeException e) {
             cleaned.abandon();
+            deleteSwapFiles(cleaned.baseOffset());
             throw e;
         }
         appendLock.lock();
