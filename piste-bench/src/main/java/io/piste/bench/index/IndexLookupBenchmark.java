@@ -1,6 +1,7 @@
 package io.piste.bench.index;
 
 import io.piste.bench.fixture.TempDirs;
+import io.piste.storage.index.IndexCache;
 import io.piste.storage.index.OffsetIndex;
 import io.piste.storage.index.TimeIndex;
 import java.io.IOException;
@@ -43,6 +44,13 @@ public class IndexLookupBenchmark {
     @Param("65536")
     int entries;
 
+    /**
+     * {@code heap}: the entries in heap, as an active segment's; {@code file}: dropped from heap as an inactive
+     * segment's, so a lookup takes them from the shared {@link IndexCache} (which holds them after the first).
+     */
+    @Param({"heap", "file"})
+    String entriesIn;
+
     private Path dir;
     private OffsetIndex offsetIndex;
     private TimeIndex timeIndex;
@@ -60,6 +68,12 @@ public class IndexLookupBenchmark {
             long offset = BASE_OFFSET + (long) i * RECORDS_PER_BATCH;
             offsetIndex.append(offset, i * BATCH_BYTES);
             timeIndex.maybeAppend(FIRST_TIMESTAMP_MS + i * 10L, offset);
+        }
+        if (entriesIn.equals("file")) {
+            offsetIndex.tryPersist();
+            timeIndex.tryPersist();
+            offsetIndex.dropFromHeap();
+            timeIndex.dropFromHeap();
         }
         Random random = new Random(11);
         long span = (long) entries * RECORDS_PER_BATCH;
@@ -88,5 +102,16 @@ public class IndexLookupBenchmark {
     @Benchmark
     public long timeIndexLookup() {
         return timeIndex.lookup(timestampTargets[next++ & (TARGETS - 1)]);
+    }
+
+    /**
+     * A lookup that misses the cache (cleared first): the cost of the first lookup of an inactive segment's index
+     * after its entries were dropped or evicted, one open, read and close of the file plus the decode. Meaningful
+     * only with {@code entriesIn=file}.
+     */
+    @Benchmark
+    public long offsetIndexLookupAfterCacheMiss() {
+        IndexCache.shared().clear();
+        return offsetIndex.lookup(offsetTargets[next++ & (TARGETS - 1)]);
     }
 }

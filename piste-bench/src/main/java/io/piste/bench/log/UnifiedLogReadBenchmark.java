@@ -47,6 +47,13 @@ public class UnifiedLogReadBenchmark {
     @Param({"16384", "1048576"})
     int maxBytes;
 
+    /**
+     * Where the fetch offsets are: {@code anywhere} in the log (almost always an inactive segment, whose index is
+     * read through the index cache), or in the {@code active} segment only (a consumer at the log end).
+     */
+    @Param({"anywhere", "active"})
+    String target;
+
     private Path dir;
     private UnifiedLog log;
     private final long[] targets = new long[TARGETS];
@@ -64,8 +71,10 @@ public class UnifiedLogReadBenchmark {
         log.flush();
         log.updateHighWatermark(log.logEndOffset());
         Random random = new Random(7);
+        // The active segment starts at the log end's segment base offset.
+        long from = target.equals("active") ? log.places().logEnd().segmentBaseOffset() : 0;
         for (int i = 0; i < TARGETS; i++) {
-            targets[i] = (long) (random.nextDouble() * log.logEndOffset());
+            targets[i] = from + (long) (random.nextDouble() * (log.logEndOffset() - from));
         }
     }
 

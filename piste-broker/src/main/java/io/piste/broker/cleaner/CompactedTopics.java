@@ -11,48 +11,30 @@ import io.piste.storage.cleaner.CleanerSettings;
 import io.piste.storage.cleaner.LogCleaner;
 import java.util.Map;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.InvalidConfigurationException;
 
 /**
  * The cleaner's view of the topic configs: whether a topic is compacted ({@code cleanup.policy} holds
- * {@code compact}) and its {@link CleanerSettings}, read from the topic's overrides over the broker defaults; and
- * the broker's {@link LogCleaner} over the open logs. Stateless.
+ * {@code compact}, as the topic's {@code LogConfig} reads it: one parse for retention and the cleaner) and its
+ * {@link CleanerSettings}, read from the topic's overrides over the broker defaults; and the broker's
+ * {@link LogCleaner} over the open logs, deleting the segments it replaces through retention's deleter. Stateless.
  */
 public final class CompactedTopics {
-    private static final long FILE_DELETE_DELAY_MS_DEFAULT = 60_000L;
 
     private CompactedTopics() {}
 
     /** Whether {@code cleanup.policy} (override or broker default) holds {@code compact}. */
     public static boolean isCompacted(DynamicBrokerConfigs broker, Map<String, String> overrides) {
-        String policy = TopicConfigs.effectiveValue(broker, overrides, TopicConfig.CLEANUP_POLICY_CONFIG);
-        for (String p : policy.split(",")) {
-            if (p.trim().equals(TopicConfig.CLEANUP_POLICY_COMPACT)) {
-                return true;
-            }
-        }
-        return false;
+        return TopicConfigs.logConfig(broker, overrides).cleanup().compact();
     }
 
     public static CleanerSettings settings(DynamicBrokerConfigs broker, Map<String, String> overrides) {
         return new CleanerSettings(
-                isCompacted(broker, overrides),
                 Double.parseDouble(value(broker, overrides, TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG)),
                 Long.parseLong(value(broker, overrides, TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG)),
                 Long.parseLong(value(broker, overrides, TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG)),
                 Long.parseLong(value(broker, overrides, TopicConfig.DELETE_RETENTION_MS_CONFIG)),
                 Integer.parseInt(value(broker, overrides, segmentBytesName(overrides))),
-                Integer.parseInt(value(broker, overrides, TopicConfig.MAX_MESSAGE_BYTES_CONFIG)),
-                fileDeleteDelayMs(broker, overrides));
-    }
-
-    /** {@code file.delete.delay.ms} once the topic configs define it (retention's part of issue 14), else Kafka's. */
-    private static long fileDeleteDelayMs(DynamicBrokerConfigs broker, Map<String, String> overrides) {
-        try {
-            return Long.parseLong(value(broker, overrides, TopicConfig.FILE_DELETE_DELAY_MS_CONFIG));
-        } catch (InvalidConfigurationException e) {
-            return FILE_DELETE_DELAY_MS_DEFAULT;
-        }
+                Integer.parseInt(value(broker, overrides, TopicConfig.MAX_MESSAGE_BYTES_CONFIG)));
     }
 
     /** Kafka's {@code internal.segment.bytes} (small segments for tests) wins over segment.bytes when set. */
@@ -85,16 +67,17 @@ public final class CompactedTopics {
                 new KafkaCleanerCodec(),
                 config.logDirs(),
                 action -> logs.forEachOpenedLog(opened -> {
-                    if (opened.topic() == null) {
+                    // The log's config is the topic's as last applied (AlterConfigs included).
+                    if (opened.topic() == null
+                            || !opened.log().config().cleanup().compact()) {
                         return;
                     }
-                    Map<String, String> overrides = opened.topic().configs();
-                    CleanerSettings settings = settings(logs.brokerConfigs(), overrides);
-                    if (settings.compact()) {
-                        action.accept(new CleanableLog(
-                                new TopicPartitionKey(opened.topic().name(), opened.index()), opened.log(), settings));
-                    }
+                    CleanerSettings settings =
+                            settings(logs.brokerConfigs(), opened.topic().configs());
+                    action.accept(new CleanableLog(
+                            new TopicPartitionKey(opened.topic().name(), opened.index()), opened.log(), settings));
                 }),
+                logs.retention().segmentDeleter(),
                 System::currentTimeMillis);
     }
 }

@@ -50,10 +50,10 @@ final class NotUsedBrokerConfigs {
                         + "there is no separate request handler pool.");
         m.put("socket.send.buffer.bytes", "the operating system sizes the socket buffers (TCP autotuning).");
         m.put("socket.receive.buffer.bytes", "the operating system sizes the socket buffers (TCP autotuning).");
-        m.put("log.retention.check.interval.ms", "log retention is not implemented yet.");
         m.put(
                 "log.flush.start.offset.checkpoint.interval.ms",
-                "the log start offset only moves with retention and DeleteRecords, not implemented yet.");
+                "log-start-offset-checkpoint is written each time a log start offset moves (retention, DeleteRecords),"
+                        + " before any segment below it is deleted.");
         m.put("offsets.topic.replication.factor", SINGLE_NODE + " __consumer_offsets has one replica.");
         m.put("transaction.state.log.replication.factor", "transactions are not implemented yet.");
         m.put("transaction.state.log.min.isr", "transactions are not implemented yet.");

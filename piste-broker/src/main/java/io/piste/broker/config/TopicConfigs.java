@@ -11,6 +11,7 @@ import static org.apache.kafka.common.config.ConfigDef.Type.LIST;
 import static org.apache.kafka.common.config.ConfigDef.Type.LONG;
 import static org.apache.kafka.common.config.ConfigDef.Type.STRING;
 
+import io.piste.storage.log.LogCleanupConfig;
 import io.piste.storage.log.LogConfig;
 import java.util.List;
 import java.util.Map;
@@ -142,7 +143,20 @@ public final class TopicConfigs {
                 "LogAppendTime".equals(v.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG)),
                 maxMessageBytes,
                 (Long) v.get(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG),
-                (Long) v.get(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG));
+                (Long) v.get(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG),
+                cleanup(v));
+    }
+
+    /** cleanup.policy (an empty list keeps everything, as in Kafka 4.4), retention.ms/bytes, file.delete.delay.ms. */
+    @SuppressWarnings("unchecked")
+    private static LogCleanupConfig cleanup(Map<String, Object> v) {
+        List<String> policy = (List<String>) v.get(TopicConfig.CLEANUP_POLICY_CONFIG);
+        return new LogCleanupConfig(
+                policy.contains(TopicConfig.CLEANUP_POLICY_DELETE),
+                policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT),
+                Math.max(-1, (Long) v.get(TopicConfig.RETENTION_MS_CONFIG)), // log.retention.ms=-5 is Kafka's -1
+                (Long) v.get(TopicConfig.RETENTION_BYTES_CONFIG),
+                (Long) v.get(TopicConfig.FILE_DELETE_DELAY_MS_CONFIG));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.piste.broker.handler;
 import io.piste.broker.config.BrokerConfigStore;
 import io.piste.broker.config.ConfigsHandler;
 import io.piste.broker.config.TopicConfigStore;
+import io.piste.broker.config.TopicConfigs;
 import io.piste.broker.protocol.ApiVersionsTable;
 import io.piste.broker.protocol.RequestContext;
 import io.piste.broker.protocol.RequestHandler;
@@ -32,10 +33,20 @@ public final class RequestDispatcher implements RequestHandler {
         handlers.put(ApiKeys.FETCH, new FetchHandler(partitions, broker.fetchSessions(), broker.fetchPurgatory()));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions));
         handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions));
+        handlers.put(
+                ApiKeys.DELETE_RECORDS,
+                new DeleteRecordsHandler(partitions, broker.logManager().retention(), topic -> {
+                    var image = broker.controller().image().topic(topic);
+                    return image != null
+                            && TopicConfigs.logConfig(broker.logManager().brokerConfigs(), image.configs())
+                                    .cleanup()
+                                    .delete();
+                }));
         handlers.put(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(broker));
         handlers.put(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(broker));
         handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(broker));
         handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(broker));
+        handlers.put(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(broker.logManager()));
         handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(broker));
         handlers.put(
                 ApiKeys.DESCRIBE_CONFIGS,

@@ -239,4 +239,13 @@ final class LogFlusher implements AutoCloseable {
             ends.clear();
         }
     }
+
+    /** The shorter of the two intervals that are set (above 0 and not Kafka's "never"), or 0 for none. */
+    static long pageCacheFlushPeriodMs(long flushMs, long writebackMs) {
+        long period = flushMs > 0 && flushMs < Long.MAX_VALUE / 2 ? flushMs : Long.MAX_VALUE;
+        if (writebackMs > 0) {
+            period = Math.min(period, writebackMs);
+        }
+        return period == Long.MAX_VALUE ? 0 : period;
+    }
 }

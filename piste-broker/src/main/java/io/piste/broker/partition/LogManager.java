@@ -59,6 +59,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
 
     private final LogFlusher flusher;
     private final ScheduledExecutorService scheduler;
+    private final LogRetentionService retention;
     /** The static config under the dynamic broker configs of the last applied image. */
     private volatile DynamicBrokerConfigs brokerConfigs;
 
@@ -91,6 +92,8 @@ public final class LogManager implements MetadataListener, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.retention = new LogRetentionService(
+                scheduler, this::forEachSlot, this::openSlot, this::logConfigOf, this::checkpoint);
     }
 
     /**
@@ -123,6 +126,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         scheduler.scheduleWithFixedDelay(
                 this::removeExpiredProducers, expiryCheckMs, expiryCheckMs, TimeUnit.MILLISECONDS);
         maybeRescheduleFlush();
+        retention.start(config.getLong("log.retention.check.interval.ms"));
         this.started = true;
         log.info(
                 "Loaded {} partitions in {} ms: opened the {} of internal topics, the others open at their first use",
@@ -143,7 +147,8 @@ public final class LogManager implements MetadataListener, AutoCloseable {
                 TopicPartitionKey key = new TopicPartitionKey(topic.name(), p);
                 long recoveryPoint = logDir == null ? 0 : checkpoints.recoveryPoint(logDir, key);
                 long highWatermark = logDir == null ? 0 : checkpoints.highWatermark(logDir, key);
-                slots[p] = new PartitionSlot(topic.name(), p, logDir, recoveryPoint, highWatermark);
+                long logStart = logDir == null ? 0 : checkpoints.logStartOffset(logDir, key);
+                slots[p] = new PartitionSlot(topic.name(), p, logDir, recoveryPoint, highWatermark, logStart);
             }
             partitions.put(topic.name(), slots);
             count += slots.length;
@@ -188,7 +193,8 @@ public final class LogManager implements MetadataListener, AutoCloseable {
                     .get(0);
             slot.setLogDir(logDir);
         }
-        return openPartition(topic, slot.index(), logDir, slot.checkpointedRecoveryPoint());
+        return openPartition(
+                topic, slot.index(), logDir, slot.checkpointedRecoveryPoint(), slot.checkpointedLogStartOffset());
     }
 
     /** Opens a partition created or grown now, in the log dir holding its directory, else in {@code assigned}. */
@@ -198,17 +204,20 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         if (logDir == null) {
             logDir = assigned;
         }
-        long recoveryPoint = checkpoints.recoveryPoint(logDir, new TopicPartitionKey(topic.name(), index));
-        return openPartition(topic, index, logDir, recoveryPoint);
+        TopicPartitionKey key = new TopicPartitionKey(topic.name(), index);
+        return openPartition(
+                topic, index, logDir, checkpoints.recoveryPoint(logDir, key), checkpoints.logStartOffset(logDir, key));
     }
 
     /** Opens partitions {@code from} to the topic's count, side by side, each in the log dir Kafka's rule gives. */
     private List<Partition> openNew(TopicImage topic, int from) throws IOException {
         List<Path> dirs = NewPartitionLogs.assignLogDirs(logDirs, partitionsPerLogDir(), topic.partitionCount() - from);
-        return NewPartitionLogs.open(from, dirs, (index, dir) -> openNew(topic, index, dir), LogManager::deleteQuietly);
+        return NewPartitionLogs.open(
+                from, dirs, (index, dir) -> openNew(topic, index, dir), PartitionDirs::closeAndDeleteQuietly);
     }
 
-    private Partition openPartition(TopicImage topic, int index, Path logDir, long recoveryPoint) throws IOException {
+    private Partition openPartition(TopicImage topic, int index, Path logDir, long recoveryPoint, long logStartOffset)
+            throws IOException {
         String dirName = topic.name() + "-" + index;
         PartitionDirs.renameIfStale(logDir.resolve(dirName), topic);
         boolean clean = hadCleanShutdown.getOrDefault(logDir, false);
@@ -218,6 +227,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
                 System::currentTimeMillis,
                 clean,
                 recoveryPoint,
+                logStartOffset,
                 files);
         unifiedLog.producerState().setMaxProducerIds(config.producerIdMaxPerPartition());
         Partition partition = new Partition(
@@ -238,6 +248,17 @@ public final class LogManager implements MetadataListener, AutoCloseable {
 
     private long flushIntervalMessages(TopicImage topic) {
         return Long.parseLong(TopicConfigs.effectiveValue(brokerConfigs, topic.configs(), "flush.messages"));
+    }
+
+    /** The log config of {@code topic} now, or null if the topic is gone. */
+    private LogConfig logConfigOf(String topic) {
+        TopicImage image = topics.get(topic);
+        return image == null ? null : TopicConfigs.logConfig(brokerConfigs, image.configs());
+    }
+
+    /** Retention and DeleteRecords: what moves log start offsets and deletes segments. */
+    public LogRetentionService retention() {
+        return retention;
     }
 
     private DynamicBrokerConfigs brokerConfigsOf(MetadataImage image) {
@@ -263,7 +284,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
      */
     private synchronized void maybeRescheduleFlush() {
         long flushMs = Long.parseLong(TopicConfigs.effectiveValue(brokerConfigs, Map.of(), "flush.ms"));
-        long periodMs = pageCacheFlushPeriodMs(flushMs, config.logWritebackIntervalMs());
+        long periodMs = LogFlusher.pageCacheFlushPeriodMs(flushMs, config.logWritebackIntervalMs());
         if (periodMs == flushPeriodMs) {
             return;
         }
@@ -280,15 +301,6 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     /** The period of the page-cache flush scheduled now, or 0 when none is: a seam for tests. */
     synchronized long scheduledFlushPeriodMs() {
         return flushTask == null ? 0 : flushPeriodMs;
-    }
-
-    /** The shorter of the two intervals that are set (above 0 and not Kafka's "never"), or 0 for none. */
-    static long pageCacheFlushPeriodMs(long flushMs, long writebackMs) {
-        long period = flushMs > 0 && flushMs < Long.MAX_VALUE / 2 ? flushMs : Long.MAX_VALUE;
-        if (writebackMs > 0) {
-            period = Math.min(period, writebackMs);
-        }
-        return period == Long.MAX_VALUE ? 0 : period;
     }
 
     private Path findExisting(String dirName) {
@@ -361,6 +373,11 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         }
     }
 
+    /** Each log dir, offline or not, with the size of every partition in it (DescribeLogDirs; opens no log). */
+    public List<LogDirUsage.Dir> describeLogDirs() {
+        return LogDirUsage.describe(logDirs, flusher.failedLogDirs(), this::forEachSlot);
+    }
+
     /** True if partition {@code index} of {@code topic} is here but its log failed to open (until a restart). */
     public boolean failedToOpen(String topic, int index) {
         PartitionSlot[] topicPartitions = partitions.get(topic);
@@ -382,23 +399,6 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         partitions.put(topic.name(), created);
     }
 
-    private static void deleteQuietly(Partition partition) {
-        try {
-            partition.log().close();
-        } catch (IOException | RuntimeException e) {
-            log.warn("Could not close {} before deleting it: {}", partition, e.toString());
-        }
-        deleteDirQuietly(partition.log().dir());
-    }
-
-    private static void deleteDirQuietly(Path dir) {
-        try {
-            PartitionDirs.delete(dir);
-        } catch (IOException | RuntimeException e) {
-            log.warn("Could not delete {}: {}", dir, e.toString());
-        }
-    }
-
     @Override
     public void onTopicDeleted(TopicImage topic) throws IOException {
         PartitionSlot[] removed = partitions.remove(topic.name());
@@ -412,9 +412,9 @@ public final class LogManager implements MetadataListener, AutoCloseable {
             if (partition != null) {
                 partition.failPendingAcks();
                 partition.markDeleted();
-                deleteQuietly(partition);
+                PartitionDirs.closeAndDeleteQuietly(partition);
             } else if (slot.logDir() != null && Files.isDirectory(slot.logDir().resolve(slot.toString()))) {
-                deleteDirQuietly(slot.logDir().resolve(slot.toString()));
+                PartitionDirs.deleteAfterTopicQuietly(slot.logDir().resolve(slot.toString()));
             }
         }
     }
@@ -578,6 +578,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         if (started) {
             checkpointQuietly();
         }
+        retention.close();
         for (Path dir : logDirs) {
             if (uncleanDirs.contains(dir)) {
                 log.warn(

@@ -189,6 +189,25 @@ final class PartitionDirs {
         deleteRecursively(renameAside(dir, DELETE_DIR_SUFFIX));
     }
 
+    /** Closes the log of a partition whose topic was deleted (or whose creation failed), then deletes its directory. */
+    static void closeAndDeleteQuietly(Partition partition) {
+        try {
+            partition.log().close();
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not close {} before deleting it: {}", partition, e.toString());
+        }
+        deleteAfterTopicQuietly(partition.log().dir());
+    }
+
+    /** {@link #delete}, logging a failure: the next start deletes a {@code -delete} directory left behind. */
+    static void deleteAfterTopicQuietly(Path dir) {
+        try {
+            delete(dir);
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not delete {}: {}", dir, e.toString());
+        }
+    }
+
     private static void deleteQuietly(Path dir) {
         try {
             deleteRecursively(dir);

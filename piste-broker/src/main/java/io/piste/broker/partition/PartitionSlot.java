@@ -24,6 +24,7 @@ final class PartitionSlot {
     private final int index;
     private final long checkpointedRecoveryPoint;
     private final long checkpointedHighWatermark;
+    private final long checkpointedLogStartOffset;
     /** The log dir holding the partition's directory; null while it has none yet (chosen at the open). */
     private volatile Path logDir;
 
@@ -31,12 +32,13 @@ final class PartitionSlot {
     private boolean failed;
     private boolean retired;
 
-    PartitionSlot(String topic, int index, Path logDir, long recoveryPoint, long highWatermark) {
+    PartitionSlot(String topic, int index, Path logDir, long recoveryPoint, long highWatermark, long logStartOffset) {
         this.topic = topic;
         this.index = index;
         this.logDir = logDir;
         this.checkpointedRecoveryPoint = recoveryPoint;
         this.checkpointedHighWatermark = highWatermark;
+        this.checkpointedLogStartOffset = logStartOffset;
     }
 
     /** A slot for a partition opened now (a topic created or grown, or one opened at start-up). */
@@ -46,7 +48,8 @@ final class PartitionSlot {
                 opened.index(),
                 opened.log().dir().getParent(),
                 opened.log().recoveryPoint(),
-                opened.highWatermark());
+                opened.highWatermark(),
+                opened.logStartOffset());
         slot.partition = opened;
         return slot;
     }
@@ -117,6 +120,17 @@ final class PartitionSlot {
     long highWatermark() {
         Partition p = partition;
         return p != null ? p.highWatermark() : checkpointedHighWatermark;
+    }
+
+    /** The log start offset to checkpoint: the log's own once open, else the one read at start-up. */
+    long logStartOffset() {
+        Partition p = partition;
+        return p != null ? p.logStartOffset() : checkpointedLogStartOffset;
+    }
+
+    /** The log start offset read at start-up, which the log's open keeps within its segments. */
+    long checkpointedLogStartOffset() {
+        return checkpointedLogStartOffset;
     }
 
     /** The recovery point read at start-up, from which an open after an unclean stop recovers. */

@@ -11,13 +11,16 @@ import io.piste.storage.cleaner.CleanerConfig;
 import io.piste.storage.cleaner.CleanerSettings;
 import io.piste.storage.cleaner.LogCleaner;
 import io.piste.storage.log.CompactionAccess.SegmentInfo;
+import io.piste.storage.log.LogCleanupConfig;
 import io.piste.storage.log.LogConfig;
 import io.piste.storage.log.UnifiedLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -75,10 +78,10 @@ class CompactionTest {
         // Within delete.retention.ms of the cleaning that saw them, tombstones stay; after it, they go.
         Cleaner pass = cleaner.newCleaner();
         clock.addAndGet(settings.deleteRetentionMs() - 1);
-        pass.clean(log.compaction(), firstUncleanable, firstUncleanable, settings, r -> {});
+        pass.clean(log.compaction(), firstUncleanable, firstUncleanable, settings, KeyedLog.DELETE_NOW);
         assertThat(KeyedLog.readAll(log)).containsExactlyElementsOf(expected);
         clock.addAndGet(1);
-        pass.clean(log.compaction(), firstUncleanable, firstUncleanable, settings, r -> {});
+        pass.clean(log.compaction(), firstUncleanable, firstUncleanable, settings, KeyedLog.DELETE_NOW);
         assertThat(KeyedLog.readAll(log)).containsExactlyElementsOf(expected(writer, firstUncleanable, false));
         assertThat(log.logEndOffset()).isEqualTo(writer.written.size());
         cleaner.close();
@@ -94,8 +97,7 @@ class CompactionTest {
     void shouldLeaveRecordsNewerThanTheMinCompactionLagAndTheActiveSegment() throws Exception {
         UnifiedLog log = open();
         KeyedLog writer = writeChangelog(log, 300, 20);
-        CleanerSettings lagged =
-                new CleanerSettings(true, 0.5, 3_600_000L, Long.MAX_VALUE, 86_400_000L, 1 << 30, 1 << 20, 0);
+        CleanerSettings lagged = new CleanerSettings(0.5, 3_600_000L, Long.MAX_VALUE, 86_400_000L, 1 << 30, 1 << 20);
         LogCleaner cleaner = cleaner(log, lagged);
 
         assertThat(cleaner.cleanFilthiest(cleaner.newCleaner()))
@@ -111,13 +113,14 @@ class CompactionTest {
     void shouldCleanOnlyAboveTheDirtyRatioUnlessTheMaxCompactionLagHasPassed() throws Exception {
         UnifiedLog log = open();
         KeyedLog writer = writeChangelog(log, 400, 20);
-        AtomicReference<CleanerSettings> settings = new AtomicReference<>(
-                new CleanerSettings(true, 0.9, 0, Long.MAX_VALUE, 86_400_000L, 1 << 30, 1 << 20, 0));
+        AtomicReference<CleanerSettings> settings =
+                new AtomicReference<>(new CleanerSettings(0.9, 0, Long.MAX_VALUE, 86_400_000L, 1 << 30, 1 << 20));
         LogCleaner cleaner = new LogCleaner(
                 CONFIG,
                 new KafkaCleanerCodec(),
                 List.of(logDir),
                 a -> a.accept(new CleanableLog(new TopicPartitionKey("changelog", 0), log, settings.get())),
+                KeyedLog.DELETE_NOW,
                 clock::get);
         assertThat(cleaner.cleanFilthiest(cleaner.newCleaner()))
                 .as("all dirty: ratio 1")
@@ -133,7 +136,7 @@ class CompactionTest {
                 .as("below min.cleanable.dirty.ratio")
                 .isFalse();
         clock.addAndGet(3_600_000L);
-        settings.set(new CleanerSettings(true, 0.9, 0, 60_000L, 86_400_000L, 1 << 30, 1 << 20, 0));
+        settings.set(new CleanerSettings(0.9, 0, 60_000L, 86_400_000L, 1 << 30, 1 << 20));
         assertThat(cleaner.cleanFilthiest(cleaner.newCleaner()))
                 .as("overdue by max.compaction.lag.ms")
                 .isTrue();
@@ -159,11 +162,12 @@ class CompactionTest {
                 new KafkaCleanerCodec(),
                 List.of(logDir),
                 a -> {},
+                KeyedLog.DELETE_NOW,
                 clock::get);
 
         long started = System.nanoTime();
-        Cleaner.Result result =
-                cleaner.newCleaner().clean(log.compaction(), 0, end, CleanerSettings.compactedDefaults(), r -> {});
+        Cleaner.Result result = cleaner.newCleaner()
+                .clean(log.compaction(), 0, end, CleanerSettings.compactedDefaults(), KeyedLog.DELETE_NOW);
         long tookMs = (System.nanoTime() - started) / 1_000_000;
 
         long ioBytes = result.bytesRead() + result.bytesWritten();
@@ -175,12 +179,53 @@ class CompactionTest {
         log.close();
     }
 
+    @Test
+    @Timeout(60)
+    void shouldLetRetentionDeleteAndTheCleanerCompactWithCompactDeleteButOnlyCompactWithCompact() throws Exception {
+        for (boolean delete : new boolean[] {true, false}) {
+            LogConfig config = config().withCleanup(LogCleanupConfig.defaults().withPolicy(delete, true));
+            int partition = delete ? 1 : 2;
+            UnifiedLog log = UnifiedLog.open(logDir.resolve("changelog-" + partition), config, clock::get, true, 0);
+            KeyedLog writer = writeChangelog(log, 600, 150);
+            // retention.bytes: about half the log, so that retention (with delete) takes the oldest segments.
+            log.updateConfig(config.withCleanup(config.cleanup().withRetentionBytes(log.sizeInBytes() / 2)));
+
+            assertThat(log.retention().applyRetention(clock.get())).isEqualTo(delete);
+            int deleted = log.retention().deleteSegmentsBelowLogStart(KeyedLog.DELETE_NOW);
+            long logStart = log.logStartOffset();
+            assertThat(deleted > 0).as("segments deleted by retention").isEqualTo(delete);
+            assertThat(logStart > 0).isEqualTo(delete);
+
+            List<SegmentInfo> segments = log.compaction().inactiveSegments();
+            long firstUncleanable = segments.get(segments.size() - 1).nextOffset();
+            LogCleaner cleaner = cleaner(partition, log, CleanerSettings.compactedDefaults());
+            assertThat(cleaner.cleanFilthiest(cleaner.newCleaner())).isTrue();
+
+            // The latest record of each key from the log start on; nothing below it comes back; the start stays.
+            List<Entry> expected = new ArrayList<>();
+            Map<String, Entry> latest = new HashMap<>();
+            for (Entry e : writer.written) {
+                if (e.offset() >= logStart && e.offset() < firstUncleanable) {
+                    latest.put(e.key(), e);
+                }
+            }
+            expected.addAll(latest.values());
+            expected.sort(Comparator.comparingLong(Entry::offset));
+            writer.written.stream().filter(e -> e.offset() >= firstUncleanable).forEach(expected::add);
+            assertThat(KeyedLog.readAll(log)).containsExactlyElementsOf(expected);
+            assertThat(log.logStartOffset()).isEqualTo(logStart);
+            assertThat(log.compaction().inactiveSegments().get(0).baseOffset()).isEqualTo(logStart);
+            cleaner.close();
+            log.close();
+        }
+    }
+
     private UnifiedLog open() throws Exception {
         return UnifiedLog.open(logDir.resolve("changelog-0"), config(), clock::get, true, 0);
     }
 
     private static LogConfig config() {
-        return LogConfig.defaults().withSegmentBytes(8 * 1024);
+        return KeyedLog.compacted(LogConfig.defaults().withSegmentBytes(8 * 1024));
     }
 
     /** Batches of 1 to 8 records over {@code keys} keys, every codec in turn, one value in ten a tombstone. */
@@ -219,8 +264,17 @@ class CompactionTest {
     }
 
     private LogCleaner cleaner(UnifiedLog log, CleanerSettings settings) {
-        CleanableLog target = new CleanableLog(new TopicPartitionKey("changelog", 0), log, settings);
+        return cleaner(0, log, settings);
+    }
+
+    private LogCleaner cleaner(int partition, UnifiedLog log, CleanerSettings settings) {
+        CleanableLog target = new CleanableLog(new TopicPartitionKey("changelog", partition), log, settings);
         return new LogCleaner(
-                CONFIG, new KafkaCleanerCodec(), List.of(logDir), action -> action.accept(target), clock::get);
+                CONFIG,
+                new KafkaCleanerCodec(),
+                List.of(logDir),
+                action -> action.accept(target),
+                KeyedLog.DELETE_NOW,
+                clock::get);
     }
 }

@@ -1,6 +1,9 @@
 package io.piste.broker.cleaner;
 
 import io.piste.storage.log.FetchDataInfo;
+import io.piste.storage.log.LogCleanupConfig;
+import io.piste.storage.log.LogConfig;
+import io.piste.storage.log.SegmentDeleter;
 import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -29,6 +32,14 @@ final class KeyedLog {
     /** A batch as written or read. */
     record Batch(
             long baseOffset, long lastOffset, CompressionType codec, long producerId, short epoch, int baseSequence) {}
+
+    /** A deleter that removes replaced segments at once (no reader holds them in these tests). */
+    static final SegmentDeleter DELETE_NOW = new SegmentDeleter((task, delayMs) -> task.run());
+
+    /** {@code config} with {@code cleanup.policy=compact}: what the cleaner looks for in a log's config. */
+    static LogConfig compacted(LogConfig config) {
+        return config.withCleanup(LogCleanupConfig.defaults().withPolicy(false, true));
+    }
 
     final List<Entry> written = new ArrayList<>();
     final Map<Long, Batch> batchesWritten = new HashMap<>();

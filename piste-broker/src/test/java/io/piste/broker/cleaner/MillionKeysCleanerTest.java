@@ -43,22 +43,31 @@ class MillionKeysCleanerTest {
     void shouldCleanAMillionKeysInSeveralPassesOfABoundedMap() throws Exception {
         AtomicLong clock = new AtomicLong(1_000_000L);
         UnifiedLog log = UnifiedLog.open(
-                logDir.resolve("big-0"), LogConfig.defaults().withSegmentBytes(1 << 20), clock::get, true, 0);
+                logDir.resolve("big-0"),
+                KeyedLog.compacted(LogConfig.defaults().withSegmentBytes(1 << 20)),
+                clock::get,
+                true,
+                0);
         for (int start = 0; start < KEYS + UPDATED; start += PER_BATCH) {
             log.appendAsLeader(batch(start), 0);
         }
         log.flush();
         log.updateHighWatermark(log.logEndOffset());
         long lastCleanable = log.logEndOffset();
-        CleanerSettings settings = new CleanerSettings(true, 0.0, 0, Long.MAX_VALUE, 0, 1 << 20, 1 << 20, 0);
+        CleanerSettings settings = new CleanerSettings(0.0, 0, Long.MAX_VALUE, 0, 1 << 20, 1 << 20);
         CleanableLog target = new CleanableLog(new TopicPartitionKey("big", 0), log, settings);
         CleanerConfig config = new CleanerConfig(true, 1, DEDUPE_BUFFER_BYTES, 256 << 10, 0.9, Double.MAX_VALUE, 10);
-        LogCleaner cleaner =
-                new LogCleaner(config, new KafkaCleanerCodec(), List.of(logDir), a -> a.accept(target), clock::get);
+        LogCleaner cleaner = new LogCleaner(
+                config,
+                new KafkaCleanerCodec(),
+                List.of(logDir),
+                a -> a.accept(target),
+                KeyedLog.DELETE_NOW,
+                clock::get);
         Cleaner pass = cleaner.newCleaner();
         long started = System.nanoTime();
         while (cleaner.cleanFilthiest(pass)) {
-            cleaner.deleteRetired(true);
+            // one pass per round, as the cleaner thread does; the replaced segments go at once (DELETE_NOW)
         }
         long tookMs = (System.nanoTime() - started) / 1_000_000;
         long activeBase = log.compaction().inactiveSegments().isEmpty()

@@ -32,11 +32,12 @@ import org.junit.jupiter.api.Timeout;
  * record that was written there, and nothing past the log end.
  */
 class SwapCrashTest {
-    private static final LogConfig CONFIG = LogConfig.defaults().withSegmentBytes(4 * 1024);
+    private static final LogConfig CONFIG =
+            KeyedLog.compacted(LogConfig.defaults().withSegmentBytes(4 * 1024));
     private static final CleanerConfig CLEANER =
             new CleanerConfig(true, 1, 1 << 20, 16 << 10, 0.9, Double.MAX_VALUE, 10);
     private static final CleanerSettings SETTINGS =
-            new CleanerSettings(true, 0.0, 0, Long.MAX_VALUE, 86_400_000L, 16 * 1024, 1 << 20, 0);
+            new CleanerSettings(0.0, 0, Long.MAX_VALUE, 86_400_000L, 16 * 1024, 1 << 20);
 
     @Test
     @Timeout(120)
@@ -55,7 +56,12 @@ class SwapCrashTest {
             long recoveryPoint = log.recoveryPoint();
             CleanableLog target = new CleanableLog(new TopicPartitionKey("changelog", 0), log, SETTINGS);
             LogCleaner cleaner = new LogCleaner(
-                    CLEANER, new KafkaCleanerCodec(), List.of(logDir), a -> a.accept(target), () -> 1_000_000L);
+                    CLEANER,
+                    new KafkaCleanerCodec(),
+                    List.of(logDir),
+                    a -> a.accept(target),
+                    KeyedLog.DELETE_NOW,
+                    () -> 1_000_000L);
 
             disk.crashAtStep(disk.steps() + step);
             boolean crashed = false;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.piste.storage.log.LogCleanupConfig;
 import io.piste.storage.log.LogConfig;
 import java.util.Map;
 import org.apache.kafka.common.config.TopicConfig;
@@ -228,5 +229,46 @@ class TopicConfigsTest {
     void shouldHonourInternalSegmentBytesForTests() {
         LogConfig log = TopicConfigs.logConfig(DEFAULT_BROKER, Map.of("internal.segment.bytes", "1024"));
         assertThat(log.segmentBytes()).isEqualTo(1024);
+    }
+
+    @Test
+    void shouldMapCleanupPolicyRetentionAndDeleteDelayWithKafkasBrokerDefaults() {
+        assertThat(TopicConfigs.logConfig(DEFAULT_BROKER, Map.of()).cleanup())
+                .isEqualTo(new LogCleanupConfig(true, false, 7 * 24 * 3600_000L, -1, 60_000));
+        BrokerConfig broker = new BrokerConfig(
+                Map.of("log.retention.hours", "2", "log.retention.bytes", "5000", "log.segment.delete.delay.ms", "7"));
+        assertThat(TopicConfigs.logConfig(broker, Map.of()).cleanup())
+                .isEqualTo(new LogCleanupConfig(true, false, 2 * 3600_000L, 5000, 7));
+        assertThat(TopicConfigs.logConfig(new BrokerConfig(Map.of("log.retention.ms", "-5")), Map.of())
+                        .cleanup()
+                        .retentionMs())
+                .as("any negative broker time is Kafka's -1")
+                .isEqualTo(-1);
+        LogCleanupConfig topic = TopicConfigs.logConfig(
+                        broker,
+                        Map.of(
+                                "cleanup.policy", "compact,delete",
+                                "retention.ms", "-1",
+                                "retention.bytes", "123",
+                                "file.delete.delay.ms", "0"))
+                .cleanup();
+        assertThat(topic).isEqualTo(new LogCleanupConfig(true, true, -1, 123, 0));
+        assertThat(TopicConfigs.logConfig(broker, Map.of("cleanup.policy", "")).cleanup())
+                .as("an empty policy keeps everything (Kafka 4.4)")
+                .matches(c -> !c.delete() && !c.compact());
+    }
+
+    @Test
+    void shouldRefuseInvalidRetentionAndPolicyValues() {
+        for (Map<String, String> bad : java.util.List.of(
+                Map.of("retention.ms", "-2"),
+                Map.of("cleanup.policy", "remove"),
+                Map.of("file.delete.delay.ms", "-1"),
+                Map.of("retention.bytes", "lots"))) {
+            assertThatThrownBy(() -> TopicConfigs.validate(bad))
+                    .as(bad.toString())
+                    .isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageContaining(bad.keySet().iterator().next());
+        }
     }
 }

@@ -8,7 +8,9 @@ import io.piste.storage.cleaner.CleanableLog;
 import io.piste.storage.cleaner.CleanerConfig;
 import io.piste.storage.cleaner.CleanerSettings;
 import io.piste.storage.cleaner.LogCleaner;
+import io.piste.storage.log.LogCleanupConfig;
 import io.piste.storage.log.LogConfig;
+import io.piste.storage.log.SegmentDeleter;
 import io.piste.storage.log.UnifiedLog;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -42,7 +44,9 @@ class CompactedOffsetsLoadTest {
     void shouldLoadTheLatestCommitsAndNoDeletedOnesAfterCompaction() throws Exception {
         UnifiedLog log = UnifiedLog.open(
                 logDir.resolve("__consumer_offsets-0"),
-                LogConfig.defaults().withSegmentBytes(16 * 1024),
+                LogConfig.defaults()
+                        .withSegmentBytes(16 * 1024)
+                        .withCleanup(LogCleanupConfig.defaults().withPolicy(false, true)),
                 () -> 1_000L,
                 true,
                 0);
@@ -82,6 +86,7 @@ class CompactedOffsetsLoadTest {
                 new KafkaCleanerCodec(),
                 List.of(logDir),
                 a -> a.accept(target),
+                new SegmentDeleter((task, delayMs) -> task.run()),
                 () -> 1_000L);
         assertThat(cleaner.cleanFilthiest(cleaner.newCleaner())).isTrue();
 

@@ -96,11 +96,11 @@ class PageCacheWritebackTest {
 
     @Test
     void shouldFlushAtTheShorterOfTheFlushAndWritebackIntervals() {
-        assertThat(LogManager.pageCacheFlushPeriodMs(Long.MAX_VALUE, 1000)).isEqualTo(1000);
-        assertThat(LogManager.pageCacheFlushPeriodMs(300, 1000)).isEqualTo(300);
-        assertThat(LogManager.pageCacheFlushPeriodMs(5000, 1000)).isEqualTo(1000);
-        assertThat(LogManager.pageCacheFlushPeriodMs(5000, 0)).isEqualTo(5000);
-        assertThat(LogManager.pageCacheFlushPeriodMs(Long.MAX_VALUE, 0))
+        assertThat(LogFlusher.pageCacheFlushPeriodMs(Long.MAX_VALUE, 1000)).isEqualTo(1000);
+        assertThat(LogFlusher.pageCacheFlushPeriodMs(300, 1000)).isEqualTo(300);
+        assertThat(LogFlusher.pageCacheFlushPeriodMs(5000, 1000)).isEqualTo(1000);
+        assertThat(LogFlusher.pageCacheFlushPeriodMs(5000, 0)).isEqualTo(5000);
+        assertThat(LogFlusher.pageCacheFlushPeriodMs(Long.MAX_VALUE, 0))
                 .as("never, as Kafka")
                 .isZero();
     }

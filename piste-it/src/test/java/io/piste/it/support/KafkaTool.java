@@ -45,8 +45,16 @@ public final class KafkaTool {
         return new KafkaTool("org.apache.kafka.tools.consumer.ConsoleConsumer", bootstrap);
     }
 
+    public static KafkaTool deleteRecordsCommand(final Supplier<String> bootstrap) {
+        return new KafkaTool("org.apache.kafka.tools.DeleteRecordsCommand", bootstrap);
+    }
+
     public static KafkaTool getOffsetShell(final Supplier<String> bootstrap) {
         return new KafkaTool("org.apache.kafka.tools.GetOffsetShell", bootstrap);
+    }
+
+    public static KafkaTool logDirsCommand(final Supplier<String> bootstrap) {
+        return new KafkaTool("org.apache.kafka.tools.LogDirsCommand", bootstrap);
     }
 
     /** Runs the tool with {@code args} and nothing on its standard input. */

@@ -3,7 +3,7 @@ package io.piste.storage.cleaner;
 import io.piste.storage.log.CleanedSegment;
 import io.piste.storage.log.CompactionAccess;
 import io.piste.storage.log.CompactionAccess.SegmentInfo;
-import io.piste.storage.log.RetiredSegments;
+import io.piste.storage.log.SegmentDeleter;
 import io.piste.storage.record.RecordBatchView;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +66,8 @@ public final class Cleaner {
 
     /**
      * Cleans {@code log} from {@code firstDirtyOffset} to at most {@code firstUncleanableOffset} (a segment boundary,
-     * at or below the active segment's base). Replaced segments go to {@code retired}. Returns null if the pass was
+     * at or below the active segment's base). Replaced segments go to {@code deleter} (the log's, shared with
+     * retention). Returns null if the pass was
      * abandoned because the log changed under it (nothing half done is left).
      */
     public Result clean(
@@ -75,7 +75,7 @@ public final class Cleaner {
             long firstDirtyOffset,
             long firstUncleanableOffset,
             CleanerSettings settings,
-            Consumer<RetiredSegments> retired)
+            SegmentDeleter deleter)
             throws IOException, InterruptedException {
         List<SegmentInfo> segments = log.inactiveSegments();
         long endOffset = buildOffsetMap(log, segments, firstDirtyOffset, firstUncleanableOffset, settings);
@@ -88,7 +88,7 @@ public final class Cleaner {
         long written = 0;
         int groups = 0;
         for (List<SegmentInfo> group : groupBySize(segments, endOffset, settings.segmentBytes())) {
-            long[] io = cleanGroup(log, group, producers, now, settings, endOffset, retired);
+            long[] io = cleanGroup(log, group, producers, now, settings, endOffset, deleter);
             if (io == null) {
                 return null;
             }
@@ -191,7 +191,7 @@ public final class Cleaner {
             long now,
             CleanerSettings settings,
             long endOffset,
-            Consumer<RetiredSegments> retired)
+            SegmentDeleter deleter)
             throws IOException, InterruptedException {
         long groupEnd = group.get(group.size() - 1).nextOffset();
         if (groupEnd == group.get(0).baseOffset()) {
@@ -251,11 +251,9 @@ public final class Cleaner {
             cleaned.abandon();
             return null;
         }
-        RetiredSegments old = log.replace(cleaned, bases);
-        if (old == null) {
+        if (!log.replace(cleaned, bases, deleter)) {
             return null;
         }
-        retired.accept(old);
         restoreBuffers();
         return new long[] {read, written};
     }

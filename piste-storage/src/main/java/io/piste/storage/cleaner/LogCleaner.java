@@ -1,7 +1,7 @@
 package io.piste.storage.cleaner;
 
 import io.piste.storage.checkpoint.TopicPartitionKey;
-import io.piste.storage.log.RetiredSegments;
+import io.piste.storage.log.SegmentDeleter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,8 +19,10 @@ import org.slf4j.LoggerFactory;
  * own {@link KeyOffsetMap} (its share of {@code log.cleaner.dedupe.buffer.size}) and buffers, share one I/O
  * {@link Throttler}. Each round a thread takes the dirtiest log that must be cleaned (overdue by
  * {@code max.compaction.lag.ms} first) and no other thread holds, cleans it once ({@link Cleaner}) and checkpoints
- * its new first dirty offset; with nothing to clean it waits {@code log.cleaner.backoff.ms}. Replaced segments are
- * deleted {@code file.delete.delay.ms} later. A failed pass is logged and counted; the log is tried again later.
+ * its new first dirty offset; with nothing to clean it waits {@code log.cleaner.backoff.ms}. A log is compacted when its
+ * {@code cleanup.policy} holds {@code compact} ({@code LogConfig.cleanup()}, read each round). Replaced segments go
+ * to the broker's {@link SegmentDeleter}, retention's, which removes them {@code file.delete.delay.ms} later. A failed
+ * pass is logged and counted; the log is tried again later.
  */
 public final class LogCleaner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogCleaner.class);
@@ -30,8 +32,6 @@ public final class LogCleaner implements AutoCloseable {
         void forEach(Consumer<CleanableLog> action);
     }
 
-    private record Retired(long dueMs, RetiredSegments segments) {}
-
     private final CleanerConfig config;
     private final CleanerCodec codec;
     private final LogSource logs;
@@ -39,7 +39,7 @@ public final class LogCleaner implements AutoCloseable {
     private final Throttler throttler;
     private final CleanerCheckpoints checkpoints;
     private final Set<TopicPartitionKey> inProgress = ConcurrentHashMap.newKeySet();
-    private final List<Retired> retired = new ArrayList<>();
+    private final SegmentDeleter deleter;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicLong passes = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
@@ -47,8 +47,14 @@ public final class LogCleaner implements AutoCloseable {
     private volatile boolean running = true;
 
     public LogCleaner(
-            CleanerConfig config, CleanerCodec codec, List<Path> logDirs, LogSource logs, LongSupplier clockMs) {
+            CleanerConfig config,
+            CleanerCodec codec,
+            List<Path> logDirs,
+            LogSource logs,
+            SegmentDeleter deleter,
+            LongSupplier clockMs) {
         this.config = config;
+        this.deleter = deleter;
         this.codec = codec;
         this.logs = logs;
         this.clockMs = clockMs;
@@ -87,7 +93,6 @@ public final class LogCleaner implements AutoCloseable {
             boolean cleaned = false;
             try {
                 cleaned = cleanFilthiest(cleaner);
-                deleteRetired(false);
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
@@ -120,7 +125,7 @@ public final class LogCleaner implements AutoCloseable {
                     chosen.firstDirtyOffset(),
                     chosen.firstUncleanableOffset(),
                     target.settings(),
-                    segments -> scheduleDelete(segments, target.settings().fileDeleteDelayMs()));
+                    deleter);
             if (result != null) {
                 checkpoints.update(target.log().dir().getParent(), target.partition(), result.endOffset());
                 passes.incrementAndGet();
@@ -147,7 +152,7 @@ public final class LogCleaner implements AutoCloseable {
         long now = clockMs.getAsLong();
         CleaningCandidate[] best = {null};
         logs.forEach(target -> {
-            if (!target.settings().compact()
+            if (!target.log().config().cleanup().compact()
                     || inProgress.contains(target.partition())
                     || target.log().isOffline()) {
                 return;
@@ -176,26 +181,6 @@ public final class LogCleaner implements AutoCloseable {
         return a.dirtyRatio() > b.dirtyRatio();
     }
 
-    private synchronized void scheduleDelete(RetiredSegments segments, long delayMs) {
-        retired.add(new Retired(clockMs.getAsLong() + delayMs, segments));
-    }
-
-    /** Deletes the replaced segments whose delay has passed ({@code all}: every one, at close). */
-    public void deleteRetired(boolean all) {
-        List<Retired> due = new ArrayList<>();
-        synchronized (this) {
-            long now = clockMs.getAsLong();
-            retired.removeIf(r -> (all || r.dueMs() <= now) && due.add(r));
-        }
-        for (Retired r : due) {
-            try {
-                r.segments().delete();
-            } catch (IOException e) {
-                LOG.warn("Could not delete replaced segments {}: {}", r.segments(), e.toString());
-            }
-        }
-    }
-
     /** Completed passes since start (a pass that was abandoned is not counted). */
     public long passes() {
         return passes.get();
@@ -211,7 +196,7 @@ public final class LogCleaner implements AutoCloseable {
 
     /**
      * Stops the threads, waiting for a pass in progress to end (never interrupting one: an interrupt during a read
-     * would close the segment's channel under the readers of the log), and deletes the replaced segments.
+     * would close the segment's channel under the readers of the log). The replaced segments are the deleter's.
      */
     @Override
     public void close() {
@@ -227,6 +212,5 @@ public final class LogCleaner implements AutoCloseable {
                 break;
             }
         }
-        deleteRetired(true);
     }
 }

@@ -20,9 +20,19 @@ import org.slf4j.LoggerFactory;
  * {@link #flush()} or {@link #writeFully()}. A file that lags holds a prefix of the entries, which is still a
  * correct sparse index; loaders check the entries they trust.
  *
+ * <p>Inactive segments: once its segment is no longer the active one and the file holds every entry, the index
+ * drops its entries from heap ({@link #dropFromHeap()}); a lookup then takes them from the {@link IndexCache}, which
+ * reads the file again on a miss (opened read-only, read with positional reads, closed). Such a file is not trusted:
+ * its size, order and last entry must be those the index had when it dropped its entries, or the lookups see no
+ * entry at all and the segment's reads walk its batch headers from the start (slower, still right), with a warning;
+ * the next load of the log checks the file and rebuilds it. The last entry stays in heap, so appends at a close and
+ * the segment's maximum timestamp need no read. A change to the entries (a truncation) loads them back into heap
+ * first.
+ *
  * <p>Threads: one writer (appends, truncation) at a time; lookups from any thread without locking, through the
- * volatile {@code slots}/{@code entries} pair (the array is published before the count that covers it).
- * File operations are synchronized so that a flush may run on another thread.
+ * volatile {@code slots}/{@code entries} pair (the array is published before the count that covers it; a null array
+ * means the entries are in the file only). File operations are synchronized so that a flush may run on another
+ * thread.
  */
 abstract class AbstractIndex implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AbstractIndex.class);
@@ -32,15 +42,28 @@ abstract class AbstractIndex implements AutoCloseable {
      */
     private static final ThreadLocal<ByteBuffer> SCRATCH = ThreadLocal.withInitial(() -> ByteBuffer.allocate(4096));
 
+    private static final long[] NO_SLOTS = new long[0];
+
     protected final long baseOffset;
     private final Path file;
     private final IndexFileOpener opener;
     private final int entrySizeBytes;
     private final int slotsPerEntry;
     private final int maxEntries;
+    private final IndexCache cache = IndexCache.shared();
 
+    /** The entries; null once dropped from heap (see the class comment). */
     private volatile long[] slots;
+
     private volatile int entries;
+    /** The last entry as it was when the entries were dropped from heap; valid while {@code slots} is null. */
+    private volatile long lastFirstSlot;
+
+    private volatile long lastSecondSlot;
+    /** Set once the file failed its checks after the entries were dropped: lookups then see no entry. */
+    private volatile boolean fileRejected;
+
+    private volatile boolean readFailureLogged;
 
     // Guarded by this, like the other file state.
     private int persistedEntries;
@@ -52,7 +75,7 @@ abstract class AbstractIndex implements AutoCloseable {
 
     private boolean fileNeedsTruncate;
     private boolean writeFailureLogged;
-    private boolean closed;
+    private volatile boolean closed;
 
     AbstractIndex(
             Path file,
@@ -134,17 +157,169 @@ abstract class AbstractIndex implements AutoCloseable {
 
     abstract void encode(ByteBuffer out, long[] slots, int slot);
 
-    /** Current array; read {@link #entries()} first, then this, to see a consistent prefix. */
+    /**
+     * Current array; read {@link #entries()} first, then this, and search only {@link #searchable} entries. For an
+     * index whose entries were dropped from heap, the cached or re-read entries of its file (none if it is damaged).
+     */
     final long[] slots() {
-        return slots;
+        long[] s = slots;
+        return s != null ? s : fileSlots();
+    }
+
+    /** How many entries of {@code s} a search may use, {@code n} being the count read before the array. */
+    final int searchable(int n, long[] s) {
+        return Math.min(n, s.length / slotsPerEntry);
     }
 
     final long slot(int entry, int field) {
-        return slots[entry * slotsPerEntry + field];
+        return slots()[entry * slotsPerEntry + field];
+    }
+
+    /** Field {@code field} of the last entry; the index must not be empty. Never reads the file. */
+    final long lastSlot(int field) {
+        int n = entries;
+        long[] s = slots;
+        if (s == null) {
+            return field == 0 ? lastFirstSlot : lastSecondSlot;
+        }
+        return s[(n - 1) * slotsPerEntry + field];
+    }
+
+    /** Whether entries {@code [0, n)} of {@code s} are in the order the format requires (never trust a file). */
+    abstract boolean inOrder(long[] s, int n);
+
+    /**
+     * Drops the entries from heap if the file holds them all (nothing pending, no truncation pending); returns
+     * whether it did. Called by the writer when the segment stops being the active one, the file just written.
+     */
+    public final synchronized boolean dropFromHeap() {
+        long[] s = slots;
+        if (s == null || closed || fileNeedsTruncate || persistedEntries != entries) {
+            return false;
+        }
+        int n = entries;
+        if (n > 0) {
+            lastFirstSlot = s[(n - 1) * slotsPerEntry];
+            lastSecondSlot = slotsPerEntry > 1 ? s[(n - 1) * slotsPerEntry + 1] : 0;
+        }
+        slots = null;
+        return true;
+    }
+
+    /** Whether the entries are in heap (an active segment's) rather than in the file only. */
+    public final boolean inHeap() {
+        return slots != null;
+    }
+
+    /** Heap held by the entries of this index itself (not counting the shared cache). */
+    public final long heapBytes() {
+        long[] s = slots;
+        return s == null ? 0 : 8L * s.length;
+    }
+
+    private long[] fileSlots() {
+        if (fileRejected || closed || entries == 0) {
+            return NO_SLOTS;
+        }
+        long[] cached = cache.get(this);
+        if (cached != null) {
+            return cached;
+        }
+        long[] read = readDroppedEntries();
+        if (read != NO_SLOTS) {
+            cache.put(this, read);
+            if (closed) {
+                cache.remove(this);
+            }
+        }
+        return read;
+    }
+
+    /** Reads and checks the file of an index whose entries were dropped; NO_SLOTS (and a warning) if it is bad. */
+    private long[] readDroppedEntries() {
+        int n = entries;
+        long expectedBytes = (long) n * entrySizeBytes;
+        String problem;
+        try (FileChannel channel = opener.openForRead(file)) {
+            long fileBytes = channel.size();
+            if (fileBytes == expectedBytes) {
+                long[] read = new long[n * slotsPerEntry];
+                readEntries(channel, read, n);
+                if (inOrder(read, n)
+                        && read[(n - 1) * slotsPerEntry] == lastFirstSlot
+                        && (slotsPerEntry == 1 || read[(n - 1) * slotsPerEntry + 1] == lastSecondSlot)) {
+                    return read;
+                }
+                problem = "entries out of order or not those written";
+            } else {
+                problem = "size " + fileBytes + " instead of " + expectedBytes;
+            }
+        } catch (IOException e) {
+            // Not the file's fault, maybe passing (too many open files): this lookup walks the headers, the next
+            // one tries the file again. Deleted meanwhile (closed), the segment is gone anyway.
+            if (!closed && !readFailureLogged) {
+                readFailureLogged = true;
+                LOG.warn("Could not read the index file of an inactive segment: file={} reason={}", file, e.toString());
+            }
+            return NO_SLOTS;
+        }
+        fileRejected = true;
+        LOG.warn(
+                "Index file of an inactive segment does not hold what was written; reads of the segment scan its "
+                        + "batches until the log is opened again, which rebuilds the index: file={} problem={}",
+                file,
+                problem);
+        return NO_SLOTS;
+    }
+
+    private void readEntries(FileChannel channel, long[] into, int n) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(Math.min(n, 65536 / entrySizeBytes) * entrySizeBytes);
+        long pos = 0;
+        int entry = 0;
+        while (entry < n) {
+            buf.clear();
+            buf.limit((int) Math.min(buf.capacity(), (long) (n - entry) * entrySizeBytes));
+            while (buf.hasRemaining()) {
+                int read = channel.read(buf, pos);
+                if (read < 0) {
+                    throw new java.io.EOFException("index file ended at position=" + pos);
+                }
+                pos += read;
+            }
+            buf.flip();
+            while (buf.remaining() >= entrySizeBytes) {
+                decode(buf, into, entry * slotsPerEntry);
+                entry++;
+            }
+        }
+    }
+
+    /** Brings the entries back into heap before a change; a damaged file gives an empty index, cut at the next write. */
+    private void loadIntoHeapIfDropped() {
+        if (slots != null) {
+            return;
+        }
+        long[] s = fileSlots();
+        int n = s.length / slotsPerEntry;
+        long[] hot = Arrays.copyOf(s, Math.max(16, n) * slotsPerEntry);
+        cache.remove(this);
+        if (n != entries) {
+            entries = n;
+            persistedEntries = 0;
+            durableEntries = -1;
+            fileNeedsTruncate = true;
+        }
+        slots = hot;
+        fileRejected = false;
     }
 
     /** Adds an entry in memory only; the file gets it with the next batch ({@link #tryPersist()}). */
     final void appendEntry(long first, long second) {
+        if (slots == null) {
+            synchronized (this) {
+                loadIntoHeapIfDropped();
+            }
+        }
         int n = entries;
         long[] s = slots;
         if ((n + 1) * slotsPerEntry > s.length) {
@@ -163,6 +338,9 @@ abstract class AbstractIndex implements AutoCloseable {
 
     /** Removes the entries whose offset is {@code >= offset}. */
     public final void truncateTo(long offset) {
+        synchronized (this) {
+            loadIntoHeapIfDropped();
+        }
         int n = entries();
         int keep = 0;
         while (keep < n && entryOffset(keep) < offset) {
@@ -179,7 +357,14 @@ abstract class AbstractIndex implements AutoCloseable {
         if (count >= entries) {
             return;
         }
-        entries = Math.max(0, count);
+        if (count <= 0 && slots == null) {
+            // Emptied: nothing of the file is needed back in heap.
+            cache.remove(this);
+            slots = new long[16 * slotsPerEntry];
+            fileRejected = false;
+        }
+        loadIntoHeapIfDropped();
+        entries = Math.max(0, Math.min(count, entries));
         if (persistedEntries > entries) {
             persistedEntries = entries;
         }
@@ -287,6 +472,13 @@ abstract class AbstractIndex implements AutoCloseable {
             return;
         }
         try (FileChannel channel = opener.open(file)) {
+            if (slots == null) {
+                // Dropped from heap only when the file held every entry, and unchanged since: only the fsync is
+                // missing.
+                channel.force(false);
+                durableEntries = entries;
+                return;
+            }
             persistedEntries = 0;
             durableEntries = -1;
             fileNeedsTruncate = true;
@@ -310,5 +502,6 @@ abstract class AbstractIndex implements AutoCloseable {
     @Override
     public final synchronized void close() {
         closed = true;
+        cache.remove(this);
     }
 }

@@ -58,7 +58,7 @@ public final class OffsetIndex extends AbstractIndex {
         }
         int n = entries();
         if (n > 0) {
-            long last = slots()[n - 1];
+            long last = lastSlot(0);
             if (rel <= relativeOffset(last) || position <= position(last)) {
                 return false;
             }
@@ -74,6 +74,7 @@ public final class OffsetIndex extends AbstractIndex {
     public long lookup(long targetOffset) {
         int n = entries();
         long[] s = slots();
+        n = searchable(n, s);
         long rel = targetOffset - baseOffset;
         if (n == 0 || rel < relativeOffset(s[0])) {
             return 0L;
@@ -99,6 +100,21 @@ public final class OffsetIndex extends AbstractIndex {
     public int lastEntryAtOrBelow(long maxPosition, long maxOffset) {
         int n = entries();
         long[] s = slots();
+        return lastEntryAtOrBelow(s, searchable(n, s), maxPosition, maxOffset);
+    }
+
+    /**
+     * The position of the entry {@link #lastEntryAtOrBelow(long, long)} finds, or -1: one search over one copy of the
+     * entries, which for an inactive segment may be read from the file again between two calls.
+     */
+    public int positionOfLastEntryAtOrBelow(long maxPosition, long maxOffset) {
+        int n = entries();
+        long[] s = slots();
+        int entry = lastEntryAtOrBelow(s, searchable(n, s), maxPosition, maxOffset);
+        return entry < 0 ? -1 : position(s[entry]);
+    }
+
+    private int lastEntryAtOrBelow(long[] s, int n, long maxPosition, long maxOffset) {
         long maxRel = maxOffset - baseOffset;
         int lo = -1;
         int hi = n - 1;
@@ -124,8 +140,21 @@ public final class OffsetIndex extends AbstractIndex {
 
     /** Offset of the last entry, or the base offset if empty. */
     public long lastOffset() {
-        int n = entries();
-        return n == 0 ? baseOffset : entryOffset(n - 1);
+        return entries() == 0 ? baseOffset : baseOffset + relativeOffset(lastSlot(0));
+    }
+
+    @Override
+    boolean inOrder(long[] s, int n) {
+        for (int i = 0; i < n; i++) {
+            if (relativeOffset(s[i]) < 0
+                    || position(s[i]) < 0
+                    || (i > 0
+                            && (relativeOffset(s[i]) <= relativeOffset(s[i - 1])
+                                    || position(s[i]) <= position(s[i - 1])))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

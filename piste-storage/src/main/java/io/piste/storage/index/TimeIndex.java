@@ -42,7 +42,7 @@ public final class TimeIndex extends AbstractIndex {
                     "offset outside index range: offset=" + offset + " baseOffset=" + baseOffset);
         }
         int n = entries();
-        if (n > 0 && (timestamp <= entryTimestamp(n - 1) || offset < entryOffset(n - 1))) {
+        if (n > 0 && (timestamp <= lastSlot(0) || rel < lastSlot(1))) {
             return false;
         }
         appendEntry(timestamp, rel);
@@ -53,6 +53,7 @@ public final class TimeIndex extends AbstractIndex {
     public long lookup(long targetTimestamp) {
         int n = entries();
         long[] s = slots();
+        n = searchable(n, s);
         if (n == 0 || s[0] > targetTimestamp) {
             return baseOffset;
         }
@@ -80,8 +81,17 @@ public final class TimeIndex extends AbstractIndex {
 
     /** Timestamp of the last entry, or Long.MIN_VALUE if empty. */
     public long lastTimestamp() {
-        int n = entries();
-        return n == 0 ? Long.MIN_VALUE : entryTimestamp(n - 1);
+        return entries() == 0 ? Long.MIN_VALUE : lastSlot(0);
+    }
+
+    @Override
+    boolean inOrder(long[] s, int n) {
+        for (int i = 0; i < n; i++) {
+            if (s[i * 2 + 1] < 0 || (i > 0 && (s[i * 2] <= s[i * 2 - 2] || s[i * 2 + 1] < s[i * 2 - 1]))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -14,43 +14,40 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * What the log cleaner may do to one log, and no more: see its inactive segments, read their bytes, write a cleaned
- * segment and swap it in for a group of old ones ({@link SegmentSwap}). The active segment is never handed out. Reads
- * run lock-free like a fetch; the swap takes the log's append lock. One cleaner at a time per log (the caller's
- * job).
+ * segment and swap it in for a group of old ones ({@link SegmentSwap}). The active segment is never handed out, nor
+ * a segment wholly below the log start offset (retention or DeleteRecords deletes it; cleaning it would keep its
+ * records on disk, and a swap never brings one back). Cleaning never moves the log start offset. The replaced
+ * segments go through the log's {@link SegmentDeleter}, as retention's do. Reads run lock-free like a fetch; the swap
+ * takes the log's append lock. One cleaner at a time per log (the caller's job).
  */
 public final class CompactionAccess {
     /** An inactive segment as the cleaner sees it. */
     public record SegmentInfo(long baseOffset, long nextOffset, int sizeInBytes, long maxTimestamp) {}
 
+    private final UnifiedLog log;
     private final Path dir;
     private final FileChannelFactory files;
     private final ConcurrentSkipListMap<Long, LogSegment> segments;
     private final ReentrantLock appendLock;
     private final BooleanSupplier closed;
-    private final Supplier<LogConfig> config;
-    private final Supplier<Map<Long, ProducerEntry>> producers;
     private final Consumer<IOException> takeOffline;
 
     CompactionAccess(
-            Path dir,
+            UnifiedLog log,
             FileChannelFactory files,
             ConcurrentSkipListMap<Long, LogSegment> segments,
             ReentrantLock appendLock,
             BooleanSupplier closed,
-            Supplier<LogConfig> config,
-            Supplier<Map<Long, ProducerEntry>> producers,
             Consumer<IOException> takeOffline) {
-        this.dir = dir;
+        this.log = log;
+        this.dir = log.dir();
         this.files = files;
         this.segments = segments;
         this.appendLock = appendLock;
         this.closed = closed;
-        this.config = config;
-        this.producers = producers;
         this.takeOffline = takeOffline;
     }
 
@@ -58,13 +55,17 @@ public final class CompactionAccess {
         return dir;
     }
 
-    /** The segments before the active one, oldest first. */
+    /** The segments before the active one, oldest first, from the one holding the log start offset. */
     public List<SegmentInfo> inactiveSegments() throws IOException {
         List<SegmentInfo> result = new ArrayList<>();
         Map.Entry<Long, LogSegment> last = segments.lastEntry();
+        long logStartOffset = log.logStartOffset();
         for (LogSegment s : segments.values()) {
             if (last == null || s == last.getValue()) {
                 break;
+            }
+            if (isBelowLogStart(s, logStartOffset)) {
+                continue;
             }
             result.add(new SegmentInfo(s.baseOffset(), s.nextOffset(), s.sizeInBytes(), s.maxTimestamp()));
         }
@@ -102,7 +103,7 @@ public final class CompactionAccess {
         appendLock.lock();
         try {
             Map<Long, Long> result = new HashMap<>();
-            for (ProducerEntry e : producers.get().values()) {
+            for (ProducerEntry e : log.producerState().activeProducers().values()) {
                 result.put(e.producerId(), e.lastOffset());
             }
             return result;
@@ -116,7 +117,7 @@ public final class CompactionAccess {
         for (Path p : LogFiles.segmentFiles(dir, baseOffset, LogFiles.CLEANED_SUFFIX)) {
             Files.deleteIfExists(p);
         }
-        LogConfig c = config.get();
+        LogConfig c = log.config();
         return new CleanedSegment(
                 LogSegment.open(dir, baseOffset, LogFiles.CLEANED_SUFFIX, c.maxIndexSizeBytes(), files),
                 c.indexIntervalBytes());
@@ -124,18 +125,20 @@ public final class CompactionAccess {
 
     /**
      * Swaps {@code cleaned} in for the segments with base offsets {@code oldBaseOffsets} (contiguous, the first at the
-     * cleaned segment's base, the last ending at the cleaned segment's next offset). Returns the replaced segments,
-     * to be deleted after {@code file.delete.delay.ms}, or null if the log changed meanwhile (closed, or one of the
-     * segments gone): then the cleaned files are deleted and nothing changed. A failure once the old segments began
-     * to be renamed takes the log offline; the next load completes the swap ({@link SwapRecovery}).
+     * cleaned segment's base, the last ending at the cleaned segment's next offset) and hands the replaced ones to
+     * {@code deleter}, which removes their {@code .deleted} files after {@code file.delete.delay.ms}. Returns false if
+     * the log changed meanwhile (closed, one of the segments gone, or the log start offset past the first of them):
+     * then the cleaned files are deleted and nothing changed. A failure once the old segments began to be renamed takes
+     * the log offline; the next load completes the swap ({@link SwapRecovery}).
      */
-    public RetiredSegments replace(CleanedSegment cleaned, List<Long> oldBaseOffsets) throws IOException {
+    public boolean replace(CleanedSegment cleaned, List<Long> oldBaseOffsets, SegmentDeleter deleter)
+            throws IOException {
         List<LogSegment> old = new ArrayList<>();
         for (long base : oldBaseOffsets) {
             LogSegment s = segments.get(base);
             if (s == null || s == segments.lastEntry().getValue()) {
                 cleaned.abandon();
-                return null;
+                return false;
             }
             old.add(s);
         }
@@ -158,29 +161,41 @@ public final class CompactionAccess {
         try {
             if (closed.getAsBoolean() || !stillInPlace(old)) {
                 deleteSwapFiles(cleaned.baseOffset());
-                return null;
+                return false;
             }
+            LogConfig c = log.config();
             try {
-                SegmentSwap.commit(dir, cleaned.baseOffset(), old, segments, config.get(), files);
+                SegmentSwap.commit(dir, cleaned.baseOffset(), old, segments, c, files);
             } catch (IOException | RuntimeException e) {
                 // Some files may be renamed already: the segment map no longer matches the directory.
                 takeOffline.accept(e instanceof IOException io ? io : new IOException(e));
                 throw e;
             }
-            return new RetiredSegments(dir, old);
+            deleter.deleteRenamedLater(old, c.cleanup().fileDeleteDelayMs());
+            return true;
         } finally {
             appendLock.unlock();
         }
     }
 
-    /** Whether no one (retention, another swap) replaced or removed one of {@code old} meanwhile. */
+    /**
+     * Whether no one (retention, another swap) replaced or removed one of {@code old} meanwhile, and the log start
+     * offset has not passed the first (retention or DeleteRecords moved it: those segments are to be deleted, and
+     * swapping them would bring back a segment below it).
+     */
     private boolean stillInPlace(List<LogSegment> old) {
         for (LogSegment s : old) {
             if (segments.get(s.baseOffset()) != s || s == segments.lastEntry().getValue()) {
                 return false;
             }
         }
-        return true;
+        return !isBelowLogStart(old.get(0), log.logStartOffset());
+    }
+
+    /** Whether every offset of {@code s} is below {@code logStartOffset}: the next segment begins at or below it. */
+    private boolean isBelowLogStart(LogSegment s, long logStartOffset) {
+        Long next = segments.higherKey(s.baseOffset());
+        return next != null && next <= logStartOffset;
     }
 
     private void deleteSwapFiles(long baseOffset) throws IOException {

@@ -183,6 +183,12 @@ final class LogAppender {
         if (!current.shouldRoll(batchBytes, lastOffset, now, cfg)) {
             return current;
         }
+        return roll(newBase, cfg);
+    }
+
+    /** Rolls to a new active segment at {@code newBase}, the log end offset (also retention's, under the lock). */
+    LogSegment roll(long newBase, LogConfig cfg) throws IOException {
+        LogSegment current = activeSegment;
         LogSegment created;
         try {
             // A failed write whose cleanup also failed may have left bytes past the segment's size; cut them
@@ -204,6 +210,8 @@ final class LogAppender {
             throw fsyncFailureHandler.fsyncFailed(
                     "could not fsync the indexes of a rolled segment: file=" + current.logFile(), e);
         }
+        // Durable now: the index entries of the inactive segment leave the heap (lookups read the files on demand).
+        current.dropIndexesFromHeap();
         try {
             // Not fsynced: a snapshot is only used if the log data before its offset survives recovery.
             producerState.takeSnapshot(newBase, false);

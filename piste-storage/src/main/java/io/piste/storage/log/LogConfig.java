@@ -3,8 +3,9 @@ package io.piste.storage.log;
 /**
  * Per-log settings, named after Kafka's topic configs: {@code segment.bytes}, {@code segment.ms},
  * {@code index.interval.bytes}, {@code segment.index.bytes}, {@code message.timestamp.type=LogAppendTime},
- * {@code max.message.bytes}, {@code message.timestamp.before.max.ms}, {@code message.timestamp.after.max.ms}.
- * Immutable.
+ * {@code max.message.bytes}, {@code message.timestamp.before.max.ms}, {@code message.timestamp.after.max.ms}; the cleanup settings
+ * ({@code cleanup.policy}, {@code retention.ms}, {@code retention.bytes}, {@code file.delete.delay.ms}) in
+ * {@link LogCleanupConfig}. Immutable.
  */
 public record LogConfig(
         int segmentBytes,
@@ -14,7 +15,8 @@ public record LogConfig(
         boolean logAppendTime,
         int maxMessageBytes,
         long messageTimestampBeforeMaxMs,
-        long messageTimestampAfterMaxMs) {
+        long messageTimestampAfterMaxMs,
+        LogCleanupConfig cleanup) {
 
     public LogConfig {
         if (segmentBytes < 14) {
@@ -36,6 +38,31 @@ public record LogConfig(
             throw new IllegalArgumentException("timestamp bounds negative: before=" + messageTimestampBeforeMaxMs
                     + " after=" + messageTimestampAfterMaxMs);
         }
+        if (cleanup == null) {
+            throw new IllegalArgumentException("cleanup config missing");
+        }
+    }
+
+    /** With the cleanup settings' defaults (Kafka's: delete after 7 days, no size limit). */
+    public LogConfig(
+            int segmentBytes,
+            long segmentMs,
+            int indexIntervalBytes,
+            int maxIndexSizeBytes,
+            boolean logAppendTime,
+            int maxMessageBytes,
+            long messageTimestampBeforeMaxMs,
+            long messageTimestampAfterMaxMs) {
+        this(
+                segmentBytes,
+                segmentMs,
+                indexIntervalBytes,
+                maxIndexSizeBytes,
+                logAppendTime,
+                maxMessageBytes,
+                messageTimestampBeforeMaxMs,
+                messageTimestampAfterMaxMs,
+                LogCleanupConfig.defaults());
     }
 
     public static LogConfig defaults() {
@@ -51,7 +78,8 @@ public record LogConfig(
                 logAppendTime,
                 maxMessageBytes,
                 messageTimestampBeforeMaxMs,
-                messageTimestampAfterMaxMs);
+                messageTimestampAfterMaxMs,
+                cleanup);
     }
 
     public LogConfig withSegmentMs(long value) {
@@ -63,7 +91,8 @@ public record LogConfig(
                 logAppendTime,
                 maxMessageBytes,
                 messageTimestampBeforeMaxMs,
-                messageTimestampAfterMaxMs);
+                messageTimestampAfterMaxMs,
+                cleanup);
     }
 
     public LogConfig withIndexIntervalBytes(int value) {
@@ -75,7 +104,8 @@ public record LogConfig(
                 logAppendTime,
                 maxMessageBytes,
                 messageTimestampBeforeMaxMs,
-                messageTimestampAfterMaxMs);
+                messageTimestampAfterMaxMs,
+                cleanup);
     }
 
     public LogConfig withMaxIndexSizeBytes(int value) {
@@ -87,7 +117,8 @@ public record LogConfig(
                 logAppendTime,
                 maxMessageBytes,
                 messageTimestampBeforeMaxMs,
-                messageTimestampAfterMaxMs);
+                messageTimestampAfterMaxMs,
+                cleanup);
     }
 
     public LogConfig withLogAppendTime(boolean value) {
@@ -99,7 +130,8 @@ public record LogConfig(
                 value,
                 maxMessageBytes,
                 messageTimestampBeforeMaxMs,
-                messageTimestampAfterMaxMs);
+                messageTimestampAfterMaxMs,
+                cleanup);
     }
 
     public LogConfig withMaxMessageBytes(int value) {
@@ -111,7 +143,8 @@ public record LogConfig(
                 logAppendTime,
                 value,
                 messageTimestampBeforeMaxMs,
-                messageTimestampAfterMaxMs);
+                messageTimestampAfterMaxMs,
+                cleanup);
     }
 
     public LogConfig withTimestampBoundsMs(long beforeMaxMs, long afterMaxMs) {
@@ -123,6 +156,20 @@ public record LogConfig(
                 logAppendTime,
                 maxMessageBytes,
                 beforeMaxMs,
-                afterMaxMs);
+                afterMaxMs,
+                cleanup);
+    }
+
+    public LogConfig withCleanup(LogCleanupConfig value) {
+        return new LogConfig(
+                segmentBytes,
+                segmentMs,
+                indexIntervalBytes,
+                maxIndexSizeBytes,
+                logAppendTime,
+                maxMessageBytes,
+                messageTimestampBeforeMaxMs,
+                messageTimestampAfterMaxMs,
+                value);
     }
 }

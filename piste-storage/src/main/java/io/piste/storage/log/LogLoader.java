@@ -51,7 +51,12 @@ final class LogLoader {
         return scanner.batchesValidated();
     }
 
-    void load(boolean hadCleanShutdown, long recoveryPoint) throws IOException {
+    /**
+     * Loads the segments. {@code logStartOffset} is the checkpointed one (0: unknown), trusted only not to cut the
+     * log: a segment wholly below it may be one whose deletion a crash undid, so a gap after it, or damage in it, cuts
+     * nothing after it (the caller clamps the offset to the segments it finds, and retention deletes them again).
+     */
+    void load(boolean hadCleanShutdown, long recoveryPoint, long logStartOffset) throws IOException {
         SwapRecovery.completeInterruptedSwaps(dir, files);
         List<Long> baseOffsets = listSegmentsAndDeleteStrays();
         try {
@@ -75,7 +80,10 @@ final class LogLoader {
                             indexesExisted && upTo >= base ? SegmentRecovery.validOffsetIndexPrefix(segment, upTo) : 0;
                     truncated = recover(segment, keep);
                 }
-                if (i >= recoverFrom && (truncated || endsBeforeNextSegment(segment, baseOffsets, i))) {
+                boolean belowLogStart = i + 1 < baseOffsets.size() && baseOffsets.get(i + 1) <= logStartOffset;
+                if (i >= recoverFrom
+                        && !belowLogStart
+                        && (truncated || endsBeforeNextSegment(segment, baseOffsets, i))) {
                     deleteSegmentsAfter(baseOffsets, i);
                     break;
                 }
@@ -179,6 +187,19 @@ final class LogLoader {
     }
 
     /**
+     * Drops the index entries of every segment but the last (the active one) from heap, once the load is done with
+     * them: a log's heap is then independent of how many segments it holds (see {@link LogSegment#dropIndexesFromHeap}).
+     */
+    void dropInactiveIndexesFromHeap() {
+        LogSegment active = segments.lastEntry().getValue();
+        for (LogSegment segment : segments.values()) {
+            if (segment != active) {
+                segment.dropIndexesFromHeap();
+            }
+        }
+    }
+
+    /**
      * Rebuilds {@code producerState} from the loaded segments: deletes its snapshots past {@code logEndOffset},
      * loads the newest one at or below {@code maxSnapshotOffset} and replays the batches after it.
      */
@@ -201,7 +222,7 @@ final class LogLoader {
                 continue;
             }
             segment.forEachBatchHeader(from, h -> {
-                if (h.baseOffset() >= from && h.producerId() != RecordBatchView.NO_PRODUCER_ID) {
+                if (h.lastOffset() >= from && h.producerId() != RecordBatchView.NO_PRODUCER_ID) {
                     producerState.update(
                             h.producerId(),
                             h.producerEpoch(),

@@ -280,11 +280,7 @@ final class LogSegment implements Closeable {
      */
     private int skipWholeBatches(int start, int size, int maxBytes, long maxOffsetExclusive) {
         long maxPosition = Math.min(size, start + (long) maxBytes);
-        int entry = offsetIndex.lastEntryAtOrBelow(maxPosition, maxOffsetExclusive);
-        if (entry < 0) {
-            return start;
-        }
-        return Math.max(start, offsetIndex.entryPosition(entry));
+        return Math.max(start, offsetIndex.positionOfLastEntryAtOrBelow(maxPosition, maxOffsetExclusive));
     }
 
     /** First batch whose maxTimestamp is at least the target, or null. */
@@ -446,6 +442,19 @@ final class LogSegment implements Closeable {
     void flushIndexes() throws IOException {
         timeIndex.flush();
         offsetIndex.flush();
+    }
+
+    /**
+     * For a segment that is no longer the active one: writes any pending index entries (no fsync: a roll fsynced
+     * them already, and a load checks what it did not write itself), then drops the entries from heap where the
+     * files hold them all, so that lookups read them through the shared {@link io.piste.storage.index.IndexCache}.
+     * An index whose write failed keeps its entries in heap, the truth, until its close writes them.
+     */
+    void dropIndexesFromHeap() {
+        timeIndex.tryPersist();
+        offsetIndex.tryPersist();
+        timeIndex.dropFromHeap();
+        offsetIndex.dropFromHeap();
     }
 
     /**

@@ -38,7 +38,7 @@ final class SegmentRecovery {
                     || off <= lastOffset
                     || pos <= lastPosition
                     || pos < 0
-                    || pos + RecordBatchView.HEADER_SIZE > fileSize) {
+                    || (long) pos + RecordBatchView.HEADER_SIZE > fileSize) {
                 break;
             }
             lastOffset = off;

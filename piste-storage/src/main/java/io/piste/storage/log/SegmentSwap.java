@@ -20,7 +20,11 @@ import java.util.concurrent.ConcurrentSkipListMap;
  *
  * At load, {@link SwapRecovery} deletes {@code .cleaned} files (step 1 not reached) and completes a swap whose
  * {@code .log.swap} exists (step 2 interrupted). The old segments' file handles stay open, so a read that found one
- * before the swap still completes; they are closed and deleted later ({@link RetiredSegments}). Stateless.
+ * before the swap still completes; they are closed and deleted {@code file.delete.delay.ms} later by the log's
+ * {@link SegmentDeleter}, as retention's are. Their indexes are closed first: the IndexCache forgets their entries
+ * and no lookup reads their files again (the first one's name is the swapped-in segment's from then on), so a read
+ * still on an old segment walks its batch headers. The swapped-in segment is inactive: its index entries leave the
+ * heap as a rolled segment's do, and lookups read its own files through the IndexCache. Stateless.
  */
 final class SegmentSwap {
     private SegmentSwap() {}
@@ -54,6 +58,11 @@ final class SegmentSwap {
             FileChannelFactory files)
             throws IOException {
         for (LogSegment segment : old) {
+            // Before the renames: a lookup must not read the swapped-in files as the old segment's index.
+            segment.offsetIndex().close();
+            segment.timeIndex().close();
+        }
+        for (LogSegment segment : old) {
             Path[] current = LogFiles.segmentFiles(dir, segment.baseOffset(), "");
             Path[] deleted = LogFiles.segmentFiles(dir, segment.baseOffset(), LogFiles.DELETED_SUFFIX);
             for (int i = 0; i < current.length; i++) {
@@ -80,6 +89,7 @@ final class SegmentSwap {
             swapped.closeQuietly();
             throw e;
         }
+        swapped.dropIndexesFromHeap();
         // The new segment first: a reader looking up any offset finds either it or an old one, never a hole.
         segments.put(baseOffset, swapped);
         for (LogSegment segment : old) {

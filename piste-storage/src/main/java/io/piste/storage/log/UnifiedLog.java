@@ -51,6 +51,7 @@ public final class UnifiedLog implements Closeable {
     private final ReentrantLock appendLock = new ReentrantLock();
     private final Object flushLock = new Object();
     private final LogAppender appender;
+    private final LogRetention retention;
     private final long recoveredBatchCount;
     private final CompactionAccess compaction;
 
@@ -60,8 +61,8 @@ public final class UnifiedLog implements Closeable {
     private volatile long recoveryPoint;
     private final LogOffsetPlaces places;
     private volatile long flushCount;
-    /** The first failed fsync, or null; set once, see {@link #flush()}. */
-    private volatile IOException fsyncFailure;
+    /** Offline after a failed fsync, see {@link #flush()}. */
+    private final LogHealth health = new LogHealth();
 
     private boolean closed;
 
@@ -72,7 +73,8 @@ public final class UnifiedLog implements Closeable {
             FileChannelFactory files,
             LogLoader loader,
             ProducerStateManager producerState,
-            LeaderEpochCache epochCache) {
+            LeaderEpochCache epochCache,
+            long checkpointedLogStartOffset) {
         this.dir = dir;
         this.config = config;
         this.clockMs = clockMs;
@@ -81,24 +83,14 @@ public final class UnifiedLog implements Closeable {
         this.producerState = producerState;
         this.epochCache = epochCache;
         this.recoveredBatchCount = loader.batchesValidated();
-        this.appender = new LogAppender(dir, files, segments, producerState, this::fsyncFailed);
-        this.logStartOffset = segments.firstKey();
+        this.appender = new LogAppender(dir, files, segments, producerState, health::fail);
         LogSegment active = segments.lastEntry().getValue();
         this.logEndOffset = active.nextOffset();
+        // Trust nothing from disk: within the segments found, never past the log end.
+        this.logStartOffset = Math.max(segments.firstKey(), Math.min(checkpointedLogStartOffset, logEndOffset));
         this.places = new LogOffsetPlaces(segments, dir, active, logStartOffset);
-        this.compaction = new CompactionAccess(
-                dir,
-                files,
-                segments,
-                appendLock,
-                () -> closed,
-                () -> this.config,
-                producerState::activeProducers,
-                e -> {
-                    synchronized (flushLock) {
-                        fsyncFailed("segment swap failed: dir=" + dir, e);
-                    }
-                });
+        this.retention = new LogRetention(this, segments, appendLock, appender);
+        this.compaction = new CompactionAccess(this, files, segments, appendLock, () -> closed, this::swapFailed);
     }
 
     /**
@@ -121,6 +113,19 @@ public final class UnifiedLog implements Closeable {
             long recoveryPoint,
             FileChannelFactory files)
             throws IOException {
+        return open(dir, config, clockMs, hadCleanShutdown, recoveryPoint, 0, files);
+    }
+
+    /** As above, from the checkpointed log start offset (0: unknown), kept within the segments found. */
+    public static UnifiedLog open(
+            Path dir,
+            LogConfig config,
+            LongSupplier clockMs,
+            boolean hadCleanShutdown,
+            long recoveryPoint,
+            long logStartOffset,
+            FileChannelFactory files)
+            throws IOException {
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir);
             // the new partition directory must survive a power loss as much as the data written into it
@@ -129,10 +134,10 @@ public final class UnifiedLog implements Closeable {
             }
         }
         LogLoader loader = new LogLoader(dir, config, files);
-        loader.load(hadCleanShutdown, recoveryPoint);
+        loader.load(hadCleanShutdown, recoveryPoint, logStartOffset);
         ProducerStateManager producerState = new ProducerStateManager(dir);
         LeaderEpochCache epochCache = LeaderEpochCache.load(dir);
-        UnifiedLog log = new UnifiedLog(dir, config, clockMs, files, loader, producerState, epochCache);
+        UnifiedLog log = new UnifiedLog(dir, config, clockMs, files, loader, producerState, epochCache, logStartOffset);
         try {
             long leo = log.logEndOffset;
             epochCache.truncateFromEnd(leo);
@@ -149,7 +154,7 @@ public final class UnifiedLog implements Closeable {
                     log.recoveryPoint = leo;
                     log.places.onRecoveryPointMoved(log.places.logEnd());
                 } catch (IOException e) { // as a failed flush: see flush()
-                    log.fsyncFailure = e;
+                    log.health.fail("could not fsync what recovery scanned", e);
                     LOG.error(
                             "Could not fsync what recovery scanned; the log is offline until it is opened again: "
                                     + "dir={} recoveryPoint={} reason={}",
@@ -158,6 +163,7 @@ public final class UnifiedLog implements Closeable {
                             e.getMessage());
                 }
             }
+            loader.dropInactiveIndexesFromHeap();
         } catch (IOException | RuntimeException e) {
             for (LogSegment s : log.segments.values()) {
                 s.closeQuietly();
@@ -223,7 +229,16 @@ public final class UnifiedLog implements Closeable {
         }
         Map.Entry<Long, LogSegment> entry = segments.floorEntry(startOffset);
         while (entry != null) {
-            FetchDataInfo info = entry.getValue().read(startOffset, maxBytes, maxOffsetExclusive, minOneMessage);
+            FetchDataInfo info;
+            try {
+                info = entry.getValue().read(startOffset, maxBytes, maxOffsetExclusive, minOneMessage);
+            } catch (IOException e) {
+                if (logStartOffset <= startOffset) {
+                    throw e;
+                } // else a segment deleted under the read (its channel closed after file.delete.delay.ms):
+                throw new OffsetOutOfRangeException(
+                        "offset below the log start: offset=" + startOffset + " dir=" + dir);
+            }
             if (info != null) {
                 return info;
             }
@@ -234,26 +249,12 @@ public final class UnifiedLog implements Closeable {
 
     /** The first batch (by offset) whose maxTimestamp is at least {@code targetTimestampMs}, or null. */
     public BatchLocation findBatchByTimestamp(long targetTimestampMs) throws IOException {
-        for (LogSegment segment : segments.values()) {
-            BatchLocation found = segment.findBatchByTimestamp(targetTimestampMs);
-            if (found != null) {
-                return found;
-            }
-        }
-        return null;
+        return TimestampLookup.findBatchByTimestamp(segments.values(), targetTimestampMs);
     }
 
     /** The first batch holding the largest maxTimestamp of the log, or null if the log is empty. */
     public BatchLocation batchWithMaxTimestamp() throws IOException {
-        LogSegment best = null;
-        long bestTimestamp = Long.MIN_VALUE;
-        for (LogSegment segment : segments.values()) {
-            if (segment.offsetOfMaxTimestamp() >= 0 && (best == null || segment.maxTimestamp() > bestTimestamp)) {
-                best = segment;
-                bestTimestamp = segment.maxTimestamp();
-            }
-        }
-        return best == null ? null : best.batchWithMaxTimestamp();
+        return TimestampLookup.batchWithMaxTimestamp(segments.values());
     }
 
     // ---------------------------------------------------------------- flush and lifecycle
@@ -267,7 +268,7 @@ public final class UnifiedLog implements Closeable {
      */
     public void flush() throws IOException {
         synchronized (flushLock) {
-            failIfOffline();
+            health.failIfOffline(dir, recoveryPoint);
             // The place, not logEndOffset: it is written last, so its offset and position belong together.
             LogOffsetMetadata end = places.logEnd();
             long leo = end.messageOffset();
@@ -288,7 +289,10 @@ public final class UnifiedLog implements Closeable {
                 try {
                     segment.flush();
                 } catch (IOException e) {
-                    throw fsyncFailed("flush failed: file=" + segment.logFile(), e);
+                    if (segments.get(segment.baseOffset()) != segment) {
+                        continue; // deleted by retention meanwhile (its channel closed): none of it is needed
+                    }
+                    throw health.fail("flush failed: file=" + segment.logFile(), e);
                 }
             }
             if (newSegments) {
@@ -296,12 +300,12 @@ public final class UnifiedLog implements Closeable {
                 try {
                     files.fsyncDirectory(dir);
                 } catch (IOException e) {
-                    throw fsyncFailed("flush failed", e); // the cause names the directory
+                    throw health.fail("flush failed", e); // the cause names the directory
                 }
             }
             // A roll on another thread may have failed its index fsync meanwhile: the recovery point never moves
             // once the log is offline.
-            failIfOffline();
+            health.failIfOffline(dir, recoveryPoint);
             recoveryPoint = leo;
             places.onRecoveryPointMoved(end);
             flushCount++;
@@ -318,7 +322,7 @@ public final class UnifiedLog implements Closeable {
      */
     public LogOffsetMetadata prepareFlush() throws LogStorageException {
         synchronized (flushLock) {
-            failIfOffline();
+            health.failIfOffline(dir, recoveryPoint);
             LogOffsetMetadata end = places.logEnd();
             long leo = end.messageOffset();
             long from = recoveryPoint;
@@ -344,7 +348,7 @@ public final class UnifiedLog implements Closeable {
      */
     public void completeFlush(LogOffsetMetadata end) throws LogStorageException {
         synchronized (flushLock) {
-            failIfOffline();
+            health.failIfOffline(dir, recoveryPoint);
             if (end.messageOffset() <= recoveryPoint) {
                 return;
             }
@@ -360,32 +364,20 @@ public final class UnifiedLog implements Closeable {
      */
     public void markOffline(IOException cause) {
         synchronized (flushLock) {
-            fsyncFailed("file system sync failed: dir=" + dir, cause);
+            health.fail("file system sync failed: dir=" + dir, cause);
         }
     }
 
-    /** Takes the log offline (keeping the first failure); returns the error to throw. */
-    private LogStorageException fsyncFailed(String what, IOException cause) {
-        if (fsyncFailure == null) {
-            fsyncFailure = cause;
-        }
-        return new LogStorageException(
-                what + " reason=" + cause.getMessage() + "; the log is offline until it is opened again", cause);
-    }
-
-    private void failIfOffline() throws LogStorageException {
-        IOException failure = fsyncFailure;
-        if (failure != null) {
-            throw new LogStorageException(
-                    "log is offline after a failed fsync: dir=" + dir + " recoveryPoint=" + recoveryPoint + " reason="
-                            + failure.getMessage(),
-                    failure);
+    /** A segment swap failed part way (see {@link CompactionAccess#replace}): offline as after a failed fsync. */
+    private void swapFailed(IOException cause) {
+        synchronized (flushLock) {
+            health.fail("segment swap failed: dir=" + dir, cause);
         }
     }
 
     /** True once an fsync of this log failed (see {@link #flush()}). */
     public boolean isOffline() {
-        return fsyncFailure != null;
+        return health.isOffline();
     }
 
     /**
@@ -443,17 +435,32 @@ public final class UnifiedLog implements Closeable {
         }
     }
 
-    private void ensureOpen() throws LogStorageException {
+    void ensureOpen() throws LogStorageException {
         if (closed) {
             throw new LogStorageException("log is closed: dir=" + dir, null);
         }
-        failIfOffline();
+        health.failIfOffline(dir, recoveryPoint);
     }
 
     // ---------------------------------------------------------------- state
 
     public long logStartOffset() {
         return logStartOffset;
+    }
+
+    /** Moves the log start offset up (never down), under the append lock; see {@link #retention()}. */
+    boolean setLogStartOffset(long offset) {
+        if (offset <= logStartOffset) {
+            return false;
+        }
+        logStartOffset = offset;
+        LOG.info("Log start offset moved: dir={} logStartOffset={}", dir, offset);
+        return true;
+    }
+
+    /** Retention and DeleteRecords: what moves the log start offset and deletes the segments below it. */
+    public LogRetention retention() {
+        return retention;
     }
 
     /** The next offset to assign. */
@@ -552,6 +559,11 @@ public final class UnifiedLog implements Closeable {
 
     public ProducerStateManager producerState() {
         return producerState;
+    }
+
+    /** The segments, for tests that look at them one by one. */
+    ConcurrentSkipListMap<Long, LogSegment> segmentsForTest() {
+        return segments;
     }
 
     /** Batches validated by recovery when this log was opened (tests check it to prove the recovery point). */

@@ -37,6 +37,12 @@ final class AcknowledgedBatches {
         endOffset = Math.max(endOffset, view.lastOffset() + 1);
     }
 
+    /** Forgets the batches wholly below {@code logStartOffset}: retention or DeleteRecords took them. */
+    void forgetBelow(long logStartOffset) {
+        batches.entrySet()
+                .removeIf(e -> view.wrap(ByteBuffer.wrap(e.getValue()), 0).lastOffset() < logStartOffset);
+    }
+
     /** Fails if a new append was given an offset that a held batch already has. */
     void checkFresh(long firstOffset) {
         if (firstOffset < endOffset) {

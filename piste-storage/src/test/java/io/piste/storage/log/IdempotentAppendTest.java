@@ -175,6 +175,30 @@ class IdempotentAppendTest {
         }
     }
 
+    /** As Kafka replays from the batch holding the log start offset: DeleteRecords may move it inside a batch. */
+    @Test
+    void shouldReplayTheBatchHoldingTheLogStartOffsetWhenRebuildingProducerState() throws Exception {
+        try (UnifiedLog log = open(true)) {
+            log.appendAsLeader(idempotent(1, 0, 4), 0); // offsets 0..3
+            log.flush();
+            log.updateHighWatermark(log.logEndOffset());
+            log.retention().maybeIncrementLogStartOffset(2);
+        }
+        try (Stream<Path> files = Files.list(dir.resolve("topic-0"))) {
+            for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".snapshot"))::iterator) {
+                Files.delete(p);
+            }
+        }
+
+        try (UnifiedLog log = UnifiedLog.open(
+                dir.resolve("topic-0"), smallConfig(), clock::get, false, 0, 2, FileChannelFactory.DEFAULT)) {
+            assertThat(log.logStartOffset()).isEqualTo(2);
+            LogAppendInfo retry = log.appendAsLeader(idempotent(1, 0, 4), 0);
+            assertThat(retry.duplicate()).isTrue();
+            assertThat(retry.firstOffset()).isZero();
+        }
+    }
+
     @Test
     void shouldForgetBatchesCutByRecovery() throws Exception {
         try (UnifiedLog log = open(true)) {

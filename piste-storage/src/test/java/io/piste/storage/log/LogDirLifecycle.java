@@ -23,6 +23,7 @@ import java.util.function.LongSupplier;
 final class LogDirLifecycle {
     static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
     static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
+    static final String LOG_START_OFFSET_CHECKPOINT = "log-start-offset-checkpoint";
 
     private final Path logDir;
     private final List<TopicPartitionKey> partitions;
@@ -30,6 +31,10 @@ final class LogDirLifecycle {
     private final LongSupplier clockMs;
     private final FileChannelFactory files;
     private final Map<TopicPartitionKey, UnifiedLog> logs = new LinkedHashMap<>();
+    /** Removals of deleted segments waiting for file.delete.delay.ms; run by {@link #removeDeletedSegments}. */
+    private final List<Runnable> delayedRemovals = new ArrayList<>();
+
+    private final SegmentDeleter deleter = new SegmentDeleter((task, delayMs) -> delayedRemovals.add(task));
 
     LogDirLifecycle(
             Path logDir,
@@ -50,6 +55,8 @@ final class LogDirLifecycle {
         DurableDirectories.createDirectories(logDir);
         boolean clean = CleanShutdownMarker.exists(logDir);
         Map<TopicPartitionKey, Long> recoveryPoints = readCheckpoint(logDir.resolve(RECOVERY_POINT_CHECKPOINT));
+        Map<TopicPartitionKey, Long> logStarts = readCheckpoint(logDir.resolve(LOG_START_OFFSET_CHECKPOINT));
+        delayedRemovals.clear(); // the process that scheduled them is gone
         for (TopicPartitionKey key : partitions) {
             UnifiedLog log = UnifiedLog.open(
                     logDir.resolve(key.toString()),
@@ -57,6 +64,7 @@ final class LogDirLifecycle {
                     clockMs,
                     clean,
                     recoveryPoints.getOrDefault(key, 0L),
+                    logStarts.getOrDefault(key, 0L),
                     files);
             log.flush();
             log.updateHighWatermark(log.logEndOffset());
@@ -102,12 +110,33 @@ final class LogDirLifecycle {
     void checkpoint() throws IOException {
         Map<TopicPartitionKey, Long> recovery = new HashMap<>();
         Map<TopicPartitionKey, Long> highWatermarks = new HashMap<>();
+        Map<TopicPartitionKey, Long> logStarts = new HashMap<>();
         for (Map.Entry<TopicPartitionKey, UnifiedLog> e : logs.entrySet()) {
             recovery.put(e.getKey(), e.getValue().recoveryPoint());
             highWatermarks.put(e.getKey(), e.getValue().highWatermark());
+            logStarts.put(e.getKey(), e.getValue().logStartOffset());
         }
         new OffsetCheckpointFile(logDir.resolve(RECOVERY_POINT_CHECKPOINT)).write(recovery);
         new OffsetCheckpointFile(logDir.resolve(HIGH_WATERMARK_CHECKPOINT)).write(highWatermarks);
+        new OffsetCheckpointFile(logDir.resolve(LOG_START_OFFSET_CHECKPOINT)).write(logStarts);
+    }
+
+    /**
+     * DeleteRecords (or a retention pass) as the broker's LogRetentionService runs it: the log start offset moves in
+     * memory, the checkpoints are written, then the segments below it are deleted (renamed; removed later).
+     */
+    void deleteRecords(TopicPartitionKey key, long offset) throws IOException {
+        UnifiedLog log = logs.get(key);
+        log.retention().maybeIncrementLogStartOffset(offset);
+        checkpoint();
+        log.retention().deleteSegmentsBelowLogStart(deleter);
+    }
+
+    /** file.delete.delay.ms has passed: the renamed files of deleted segments are removed. */
+    void removeDeletedSegments() {
+        List<Runnable> due = new ArrayList<>(delayedRemovals);
+        delayedRemovals.clear();
+        due.forEach(Runnable::run);
     }
 
     /** A clean shutdown. */
@@ -116,6 +145,7 @@ final class LogDirLifecycle {
             log.close();
         }
         checkpoint();
+        removeDeletedSegments();
         CleanShutdownMarker.write(logDir);
         logs.clear();
     }

@@ -40,6 +40,10 @@ final class PowerLossScenario {
     private final LogDirLifecycle logDir;
     private final PowerLossStats stats;
     private int leaderEpoch;
+    /** Per partition: the log start offset last made durable, and the highest one set in memory since. */
+    private final long[] durableLogStart = new long[PARTITIONS];
+
+    private final long[] logStartInMemory = new long[PARTITIONS];
 
     PowerLossScenario(long seed, PowerLossStats stats) {
         this.random = new Random(seed);
@@ -93,7 +97,10 @@ final class PowerLossScenario {
     private void startAndRetry() throws IOException {
         logDir.startup();
         for (int p = 0; p < PARTITIONS; p++) {
-            acknowledged.get(p).verifyAndExpose(logDir.log(partitions.get(p)));
+            UnifiedLog log = logDir.log(partitions.get(p));
+            checkLogStart(p, log);
+            acknowledged.get(p).forgetBelow(log.logStartOffset());
+            acknowledged.get(p).verifyAndExpose(log);
         }
         stats.recoveryVerified();
         for (SimulatedProducer producer : producers) {
@@ -109,11 +116,58 @@ final class PowerLossScenario {
         }
     }
 
+    /**
+     * After a start: the log start offset is at least the one made durable (segments below it may have been deleted)
+     * and at most the one set before the crash (a deletion is never undone past what was asked); within the log.
+     */
+    private void checkLogStart(int p, UnifiedLog log) {
+        long start = log.logStartOffset();
+        if (start < durableLogStart[p] || start > logStartInMemory[p] || start > log.logEndOffset()) {
+            throw new AssertionError("log start offset out of bounds after a start: partition=" + p + " logStartOffset="
+                    + start + " durable=" + durableLogStart[p] + " inMemory=" + logStartInMemory[p]
+                    + " logEndOffset=" + log.logEndOffset());
+        }
+        durableLogStart[p] = start;
+        logStartInMemory[p] = start;
+    }
+
+    /**
+     * DeleteRecords up to a random offset at or below the high watermark, but not past the last acknowledged batch of
+     * any producer, nor past one in flight: a retry of it must still be found a duplicate (as in Kafka, a producer whose batches retention
+     * deleted is forgotten).
+     */
+    private void deleteRecords(int p) throws IOException {
+        UnifiedLog log = logDir.log(partitions.get(p));
+        long limit = log.highWatermark();
+        for (SimulatedProducer producer : producers) {
+            List<SentBatch> kept = new ArrayList<>(producer.state(p).inFlight);
+            kept.add(producer.state(p).lastAcknowledged);
+            for (SentBatch batch : kept) {
+                if (batch != null && batch.baseOffset >= 0) {
+                    limit = Math.min(limit, batch.baseOffset);
+                }
+            }
+        }
+        long from = log.logStartOffset();
+        if (limit <= from) {
+            return;
+        }
+        long target = from + 1 + random.nextInt((int) Math.min(Integer.MAX_VALUE, limit - from));
+        logStartInMemory[p] = Math.max(logStartInMemory[p], target);
+        logDir.deleteRecords(partitions.get(p), target);
+        durableLogStart[p] = Math.max(durableLogStart[p], target); // the checkpoint was written
+        stats.logStartMove();
+    }
+
     private void operation() throws IOException {
         clock.addAndGet(random.nextInt(50));
         int dice = random.nextInt(100);
-        if (dice < 60) {
+        if (dice < 57) {
             append(random.nextInt(PARTITIONS), producers.get(random.nextInt(producers.size())));
+        } else if (dice < 59) {
+            deleteRecords(random.nextInt(PARTITIONS));
+        } else if (dice < 60) {
+            logDir.removeDeletedSegments();
         } else if (dice < 72) {
             flush(random.nextInt(PARTITIONS));
         } else if (dice < 82) {
@@ -184,6 +238,8 @@ final class PowerLossScenario {
             }
         }
         unflushed.get(p).clear();
+        UnifiedLog log = logDir.log(partitions.get(p));
+        log.updateHighWatermark(log.recoveryPoint()); // durable acks: the high watermark is the flushed offset
         for (SimulatedProducer producer : producers) {
             producer.acknowledged(p);
         }

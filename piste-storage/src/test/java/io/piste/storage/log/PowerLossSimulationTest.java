@@ -47,5 +47,8 @@ class PowerLossSimulationTest {
         assertThat(stats.duplicatesDetected).isPositive();
         assertThat(stats.crashesDuringStartup).isPositive();
         assertThat(stats.groupCommits).isPositive();
+        assertThat(stats.logStartMoves)
+                .as("DeleteRecords with segment deletions")
+                .isPositive();
     }
 }

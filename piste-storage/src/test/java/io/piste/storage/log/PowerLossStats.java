@@ -10,6 +10,7 @@ final class PowerLossStats {
     long duplicatesDetected;
     long cleanRestarts;
     long groupCommits;
+    long logStartMoves;
 
     void crash(boolean afterStartup) {
         crashes++;
@@ -38,6 +39,10 @@ final class PowerLossStats {
         groupCommits++;
     }
 
+    void logStartMove() {
+        logStartMoves++;
+    }
+
     void cleanRestart() {
         cleanRestarts++;
     }
@@ -47,6 +52,6 @@ final class PowerLossStats {
         return "crashPoints=" + crashes + " (during start-up: " + crashesDuringStartup + ") recoveriesVerified="
                 + recoveriesVerified + " appends=" + appends + " acknowledgedFlushes=" + acknowledgements
                 + " duplicatesDetected=" + duplicatesDetected + " cleanRestarts=" + cleanRestarts
-                + " syncfsGroupCommits=" + groupCommits;
+                + " syncfsGroupCommits=" + groupCommits + " logStartMoves=" + logStartMoves;
     }
 }
