@@ -1,5 +1,6 @@
 package io.piste.broker;
 
+import io.piste.broker.cleaner.CompactedTopics;
 import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.group.ConsumerLag;
 import io.piste.broker.group.GroupConfig;
@@ -17,6 +18,7 @@ import io.piste.broker.metadata.MetaProperties;
 import io.piste.broker.network.BrokerServer;
 import io.piste.broker.partition.LogManager;
 import io.piste.broker.partition.Partition;
+import io.piste.storage.cleaner.LogCleaner;
 import io.piste.storage.log.FileChannelFactory;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -43,6 +45,7 @@ public final class Broker implements AutoCloseable {
     private final BrokerContext context;
     private final GroupCoordinator groupCoordinator;
     private final ConsumerLag consumerLag;
+    private final LogCleaner cleaner;
 
     private Broker(
             LocalController controller,
@@ -50,7 +53,9 @@ public final class Broker implements AutoCloseable {
             BrokerServer server,
             BrokerContext context,
             GroupCoordinator groupCoordinator,
-            ConsumerLag consumerLag) {
+            ConsumerLag consumerLag,
+            LogCleaner cleaner) {
+        this.cleaner = cleaner;
         this.groupCoordinator = groupCoordinator;
         this.consumerLag = consumerLag;
         this.controller = controller;
@@ -124,7 +129,10 @@ public final class Broker implements AutoCloseable {
                 Partition partition = partitions.partition(tp.topic(), tp.partition());
                 return partition == null ? -1 : partition.highWatermark();
             });
-            return new Broker(controller, logManager, server, context, groups, lag);
+            // Compacts the open logs of compacted topics, __consumer_offsets among them (created compacted).
+            LogCleaner cleaner = CompactedTopics.newLogCleaner(config, logManager);
+            cleaner.start();
+            return new Broker(controller, logManager, server, context, groups, lag, cleaner);
         } catch (RuntimeException | IOException | InterruptedException e) {
             if (groups != null) {
                 groups.close();
@@ -225,12 +233,18 @@ public final class Broker implements AutoCloseable {
         return consumerLag;
     }
 
+    /** The log cleaner (compaction), for monitoring and tests. */
+    public LogCleaner logCleaner() {
+        return cleaner;
+    }
+
     @Override
     public void close() {
         server.stopAccepting();
         server.close();
         groupCoordinator.close();
         context.consumerGroupCoordinator().close();
+        cleaner.close();
         logManager.close();
         try {
             controller.close();

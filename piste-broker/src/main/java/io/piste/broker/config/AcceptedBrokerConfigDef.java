@@ -4,7 +4,6 @@ import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
 import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
 import static org.apache.kafka.common.config.ConfigDef.Range.between;
-import static org.apache.kafka.common.config.ConfigDef.Type.BOOLEAN;
 import static org.apache.kafka.common.config.ConfigDef.Type.DOUBLE;
 import static org.apache.kafka.common.config.ConfigDef.Type.INT;
 import static org.apache.kafka.common.config.ConfigDef.Type.LONG;
@@ -25,15 +24,7 @@ final class AcceptedBrokerConfigDef {
 
     /** Keys a Kafka {@code server.properties} carries that Piste accepts without acting on them (yet). */
     static void define(ConfigDef def) {
-        def.define("log.cleaner.enable", BOOLEAN, true, MEDIUM, "Enable the log cleaner process to run on the server.")
-                .define(
-                        "log.cleaner.threads",
-                        INT,
-                        1,
-                        atLeast(0),
-                        MEDIUM,
-                        "The number of background threads to use for log cleaning.")
-                .define(
+        def.define(
                         "log.cleaner.delete.retention.ms",
                         LONG,
                         24 * 60 * 60 * 1000L,

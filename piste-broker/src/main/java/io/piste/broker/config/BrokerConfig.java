@@ -256,6 +256,16 @@ public final class BrokerConfig {
         return (List<String>) definedValue(name);
     }
 
+    /** A DOUBLE config's value, by name; see {@link #getInt(String)}. */
+    public double getDouble(String name) {
+        return (Double) definedValue(name);
+    }
+
+    /** A BOOLEAN config's value, by name; see {@link #getInt(String)}. */
+    public boolean getBoolean(String name) {
+        return (Boolean) definedValue(name);
+    }
+
     private Object definedValue(String name) {
         if (!values.containsKey(name)) {
             throw new ConfigException("Unknown broker config " + name);

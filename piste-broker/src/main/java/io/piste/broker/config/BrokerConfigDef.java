@@ -66,6 +66,7 @@ final class BrokerConfigDef {
         defineServer(def);
         BrokerLogConfigDef.define(def);
         AcceptedBrokerConfigDef.define(def);
+        CleanerConfigDef.define(def);
         return def;
     }
 

@@ -54,8 +54,6 @@ final class NotUsedBrokerConfigs {
                 "log.flush.start.offset.checkpoint.interval.ms",
                 "log-start-offset-checkpoint is written each time a log start offset moves (retention, DeleteRecords),"
                         + " before any segment below it is deleted.");
-        m.put("log.cleaner.enable", "the log cleaner (compaction) is not implemented yet.");
-        m.put("log.cleaner.threads", "the log cleaner (compaction) is not implemented yet.");
         m.put("offsets.topic.replication.factor", SINGLE_NODE + " __consumer_offsets has one replica.");
         m.put("transaction.state.log.replication.factor", "transactions are not implemented yet.");
         m.put("transaction.state.log.min.isr", "transactions are not implemented yet.");

@@ -1,9 +1,12 @@
 package io.piste.broker.handler;
 
+import io.piste.broker.cleaner.CompactedTopics;
+import io.piste.broker.config.DynamicBrokerConfigs;
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.LogManager;
 import io.piste.broker.partition.Partition;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -15,6 +18,9 @@ final class MetadataPartitionLookup implements PartitionLookup {
 
     private final LocalController controller;
     private final LogManager logManager;
+    private final ConcurrentHashMap<String, Policy> policies = new ConcurrentHashMap<>();
+
+    private record Policy(TopicImage topic, DynamicBrokerConfigs broker, boolean compacted) {}
 
     MetadataPartitionLookup(LocalController controller, LogManager logManager) {
         this.controller = controller;
@@ -31,6 +37,26 @@ final class MetadataPartitionLookup implements PartitionLookup {
     public Partition partition(String topic, int index) {
         TopicImage known = controller.image().topic(topic);
         return known == null ? null : logManager.servingPartition(known.name(), index);
+    }
+
+    /**
+     * Parsed once per topic image and broker config, not per produce: the images are immutable and replaced on
+     * change, so a cached answer is valid while both are the same instances.
+     */
+    @Override
+    public boolean isCompacted(String topic) {
+        TopicImage known = controller.image().topic(topic);
+        if (known == null) {
+            policies.remove(topic);
+            return false;
+        }
+        DynamicBrokerConfigs broker = logManager.brokerConfigs();
+        Policy cached = policies.get(topic);
+        if (cached == null || cached.topic() != known || cached.broker() != broker) {
+            cached = new Policy(known, broker, CompactedTopics.isCompacted(broker, known.configs()));
+            policies.put(topic, cached);
+        }
+        return cached.compacted();
     }
 
     /**

@@ -17,6 +17,11 @@ interface PartitionLookup {
     /** Partition {@code index} of topic {@code topic}, or null if the topic or the partition is unknown here. */
     Partition partition(String topic, int index);
 
+    /** Whether the known topic {@code topic} is compacted ({@code cleanup.policy} holds {@code compact}). */
+    default boolean isCompacted(String topic) {
+        return false;
+    }
+
     /**
      * Why {@link #partition} found no partition {@code index} of the known topic {@code topic}:
      * {@code KAFKA_STORAGE_ERROR} where its log is here but failed to open (as Kafka answers for a replica on an

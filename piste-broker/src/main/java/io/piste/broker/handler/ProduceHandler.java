@@ -162,6 +162,13 @@ final class ProduceHandler implements RequestHandler {
                             "a partition's records must be exactly one batch: sizeInBytes=" + records.sizeInBytes());
             return null;
         }
+        if (partitions.isCompacted(partition.topic())) {
+            String missingKey = KeyedRecordsCheck.missingKey(batch, partition.topic() + "-" + partition.index());
+            if (missingKey != null) {
+                response.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage(missingKey);
+                return null;
+            }
+        }
         try {
             LogAppendInfo info = partition.appendRecordsToLeader(batch);
             response.setBaseOffset(info.firstOffset())

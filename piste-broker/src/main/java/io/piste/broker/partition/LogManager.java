@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.apache.kafka.common.internals.Topic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -310,6 +311,11 @@ public final class LogManager implements MetadataListener, AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** Runs {@code action} on each open log, with its topic as last applied (null if deleted): the cleaner's list. */
+    public void forEachOpenedLog(Consumer<OpenedLog> action) {
+        slots.forEachOpened(p -> action.accept(new OpenedLog(topics.get(p.topic()), p.index(), p.log())));
     }
 
     /** How many (fetch, partition) waits for data there are over all partitions, for monitoring and tests. */

@@ -190,6 +190,11 @@ public final class LogRetentionService implements AutoCloseable {
         return results;
     }
 
+    /** The one deleter of segments: retention's, DeleteRecords' and those the log cleaner replaces. */
+    public SegmentDeleter segmentDeleter() {
+        return deleter;
+    }
+
     /** Segments renamed and waiting for file.delete.delay.ms, for tests. */
     int pendingDeletions() {
         return deleter.pendingCount();

@@ -27,7 +27,6 @@ class NotUsedBrokerConfigsTest {
                         "num.io.threads",
                         "socket.send.buffer.bytes",
                         "socket.receive.buffer.bytes",
-                        "log.cleaner.enable",
                         "offsets.topic.replication.factor",
                         "process.roles");
         assertThat(names)
@@ -37,7 +36,9 @@ class NotUsedBrokerConfigsTest {
                         "queued.max.requests",
                         "connections.max.idle.ms",
                         "socket.request.max.bytes",
-                        "log.segment.bytes");
+                        "log.segment.bytes",
+                        "log.cleaner.enable",
+                        "log.cleaner.dedupe.buffer.size");
     }
 
     @Test
@@ -69,7 +70,6 @@ class NotUsedBrokerConfigsTest {
         for (String name : List.of(
                 "num.io.threads",
                 "socket.send.buffer.bytes",
-                "log.cleaner.threads",
                 "transaction.state.log.num.partitions",
                 "metadata.log.dir")) {
             assertThat(NotUsedBrokerConfigs.contains(name)).as(name).isTrue();

@@ -15,6 +15,9 @@ final class LogFiles {
     static final String TIME_INDEX_SUFFIX = ".timeindex";
     static final String SNAPSHOT_SUFFIX = ".snapshot";
     static final String LEADER_EPOCH_CHECKPOINT = "leader-epoch-checkpoint";
+    static final String CLEANED_SUFFIX = ".cleaned";
+    static final String SWAP_SUFFIX = ".swap";
+    static final String DELETED_SUFFIX = ".deleted";
 
     private LogFiles() {}
 
@@ -33,6 +36,20 @@ final class LogFiles {
 
     static Path timeIndexFile(Path dir, long baseOffset) {
         return dir.resolve(filenamePrefix(baseOffset) + TIME_INDEX_SUFFIX);
+    }
+
+    /** {@code file} with {@code suffix} appended to its name ({@code ""}: the file itself). */
+    static Path withSuffix(Path file, String suffix) {
+        return suffix.isEmpty() ? file : file.resolveSibling(file.getFileName() + suffix);
+    }
+
+    /** The three files of segment {@code baseOffset}, each with {@code suffix} appended. */
+    static Path[] segmentFiles(Path dir, long baseOffset, String suffix) {
+        return new Path[] {
+            withSuffix(logFile(dir, baseOffset), suffix),
+            withSuffix(indexFile(dir, baseOffset), suffix),
+            withSuffix(timeIndexFile(dir, baseOffset), suffix)
+        };
     }
 
     /** The offset a file name starts with, or -1 if the name is not {@code <20 digits><suffix>}. */

@@ -57,6 +57,7 @@ final class LogLoader {
      * nothing after it (the caller clamps the offset to the segments it finds, and retention deletes them again).
      */
     void load(boolean hadCleanShutdown, long recoveryPoint, long logStartOffset) throws IOException {
+        SwapRecovery.completeInterruptedSwaps(dir, files);
         List<Long> baseOffsets = listSegmentsAndDeleteStrays();
         try {
             if (baseOffsets.isEmpty()) {

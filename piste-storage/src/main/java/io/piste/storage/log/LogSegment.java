@@ -64,16 +64,29 @@ final class LogSegment implements Closeable {
      */
     static LogSegment open(Path dir, long baseOffset, int maxIndexSizeBytes, FileChannelFactory files)
             throws IOException {
-        Path log = LogFiles.logFile(dir, baseOffset);
+        return open(dir, baseOffset, "", maxIndexSizeBytes, files);
+    }
+
+    /** As above, with {@code suffix} after each file name: a cleaned segment is written as {@code .cleaned}. */
+    static LogSegment open(Path dir, long baseOffset, String suffix, int maxIndexSizeBytes, FileChannelFactory files)
+            throws IOException {
+        Path log = LogFiles.withSuffix(LogFiles.logFile(dir, baseOffset), suffix);
         FileChannel logChannel = files.open(log);
         try {
             return new LogSegment(
                     baseOffset,
                     log,
                     logChannel,
-                    OffsetIndex.open(LogFiles.indexFile(dir, baseOffset), files::open, baseOffset, maxIndexSizeBytes),
+                    OffsetIndex.open(
+                            LogFiles.withSuffix(LogFiles.indexFile(dir, baseOffset), suffix),
+                            files::open,
+                            baseOffset,
+                            maxIndexSizeBytes),
                     TimeIndex.open(
-                            LogFiles.timeIndexFile(dir, baseOffset), files::open, baseOffset, maxIndexSizeBytes));
+                            LogFiles.withSuffix(LogFiles.timeIndexFile(dir, baseOffset), suffix),
+                            files::open,
+                            baseOffset,
+                            maxIndexSizeBytes));
         } catch (IOException | RuntimeException e) {
             logChannel.close();
             throw e;

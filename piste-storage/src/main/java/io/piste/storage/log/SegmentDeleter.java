@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * {@code file.delete.delay.ms} later on the given scheduler. Why the delay: a fetch that found the segment before it
  * went may still be sending a region of its file ({@code sendfile} on the open channel); the channel stays open, and
  * the bytes readable, until the delay has passed. A {@code .deleted} file left by a crash is removed by the next
- * load ({@link LogLoader}), and nothing else is. Thread-safe.
+ * load ({@link LogLoader}), and nothing else is. The segments a cleaning replaced go the same way
+ * ({@link #deleteRenamedLater}): one queue, one delay, one crash rule for both. Thread-safe.
  *
  * <p>Design note: the renames need no directory fsync to be safe. The caller makes the new log start offset durable
  * first (the broker's {@code log-start-offset-checkpoint}); a rename lost to a power cut brings back a segment below
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SegmentDeleter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentDeleter.class);
-    static final String DELETED_SUFFIX = ".deleted";
+    static final String DELETED_SUFFIX = LogFiles.DELETED_SUFFIX;
 
     /** Runs a task after a delay (the broker's log scheduler; tests run them when they choose). */
     @FunctionalInterface
@@ -52,6 +53,16 @@ public final class SegmentDeleter implements AutoCloseable {
     void deleteLater(List<LogSegment> removed, long delayMs) {
         for (LogSegment segment : removed) {
             renameToDeleted(segment);
+        }
+        deleteRenamedLater(removed, delayMs);
+    }
+
+    /**
+     * As {@link #deleteLater}, for segments a cleaning replaced: {@link SegmentSwap} renamed their files to
+     * {@code .deleted} already (before the cleaned segment took the first one's name) and closed their indexes.
+     */
+    void deleteRenamedLater(List<LogSegment> removed, long delayMs) {
+        for (LogSegment segment : removed) {
             pending.add(segment);
             try {
                 scheduler.schedule(() -> removeNow(segment), delayMs);

@@ -53,6 +53,7 @@ public final class UnifiedLog implements Closeable {
     private final LogAppender appender;
     private final LogRetention retention;
     private final long recoveredBatchCount;
+    private final CompactionAccess compaction;
 
     private volatile LogConfig config;
     private volatile long logStartOffset;
@@ -60,8 +61,8 @@ public final class UnifiedLog implements Closeable {
     private volatile long recoveryPoint;
     private final LogOffsetPlaces places;
     private volatile long flushCount;
-    /** The first failed fsync, or null; set once, see {@link #flush()}. */
-    private volatile IOException fsyncFailure;
+    /** Offline after a failed fsync, see {@link #flush()}. */
+    private final LogHealth health = new LogHealth();
 
     private boolean closed;
 
@@ -82,13 +83,14 @@ public final class UnifiedLog implements Closeable {
         this.producerState = producerState;
         this.epochCache = epochCache;
         this.recoveredBatchCount = loader.batchesValidated();
-        this.appender = new LogAppender(dir, files, segments, producerState, this::fsyncFailed);
+        this.appender = new LogAppender(dir, files, segments, producerState, health::fail);
         LogSegment active = segments.lastEntry().getValue();
         this.logEndOffset = active.nextOffset();
         // Trust nothing from disk: within the segments found, never past the log end.
         this.logStartOffset = Math.max(segments.firstKey(), Math.min(checkpointedLogStartOffset, logEndOffset));
         this.places = new LogOffsetPlaces(segments, dir, active, logStartOffset);
         this.retention = new LogRetention(this, segments, appendLock, appender);
+        this.compaction = new CompactionAccess(this, files, segments, appendLock, () -> closed, this::swapFailed);
     }
 
     /**
@@ -152,7 +154,7 @@ public final class UnifiedLog implements Closeable {
                     log.recoveryPoint = leo;
                     log.places.onRecoveryPointMoved(log.places.logEnd());
                 } catch (IOException e) { // as a failed flush: see flush()
-                    log.fsyncFailure = e;
+                    log.health.fail("could not fsync what recovery scanned", e);
                     LOG.error(
                             "Could not fsync what recovery scanned; the log is offline until it is opened again: "
                                     + "dir={} recoveryPoint={} reason={}",
@@ -247,26 +249,12 @@ public final class UnifiedLog implements Closeable {
 
     /** The first batch (by offset) whose maxTimestamp is at least {@code targetTimestampMs}, or null. */
     public BatchLocation findBatchByTimestamp(long targetTimestampMs) throws IOException {
-        for (LogSegment segment : segments.values()) {
-            BatchLocation found = segment.findBatchByTimestamp(targetTimestampMs);
-            if (found != null) {
-                return found;
-            }
-        }
-        return null;
+        return TimestampLookup.findBatchByTimestamp(segments.values(), targetTimestampMs);
     }
 
     /** The first batch holding the largest maxTimestamp of the log, or null if the log is empty. */
     public BatchLocation batchWithMaxTimestamp() throws IOException {
-        LogSegment best = null;
-        long bestTimestamp = Long.MIN_VALUE;
-        for (LogSegment segment : segments.values()) {
-            if (segment.offsetOfMaxTimestamp() >= 0 && (best == null || segment.maxTimestamp() > bestTimestamp)) {
-                best = segment;
-                bestTimestamp = segment.maxTimestamp();
-            }
-        }
-        return best == null ? null : best.batchWithMaxTimestamp();
+        return TimestampLookup.batchWithMaxTimestamp(segments.values());
     }
 
     // ---------------------------------------------------------------- flush and lifecycle
@@ -280,7 +268,7 @@ public final class UnifiedLog implements Closeable {
      */
     public void flush() throws IOException {
         synchronized (flushLock) {
-            failIfOffline();
+            health.failIfOffline(dir, recoveryPoint);
             // The place, not logEndOffset: it is written last, so its offset and position belong together.
             LogOffsetMetadata end = places.logEnd();
             long leo = end.messageOffset();
@@ -304,7 +292,7 @@ public final class UnifiedLog implements Closeable {
                     if (segments.get(segment.baseOffset()) != segment) {
                         continue; // deleted by retention meanwhile (its channel closed): none of it is needed
                     }
-                    throw fsyncFailed("flush failed: file=" + segment.logFile(), e);
+                    throw health.fail("flush failed: file=" + segment.logFile(), e);
                 }
             }
             if (newSegments) {
@@ -312,12 +300,12 @@ public final class UnifiedLog implements Closeable {
                 try {
                     files.fsyncDirectory(dir);
                 } catch (IOException e) {
-                    throw fsyncFailed("flush failed", e); // the cause names the directory
+                    throw health.fail("flush failed", e); // the cause names the directory
                 }
             }
             // A roll on another thread may have failed its index fsync meanwhile: the recovery point never moves
             // once the log is offline.
-            failIfOffline();
+            health.failIfOffline(dir, recoveryPoint);
             recoveryPoint = leo;
             places.onRecoveryPointMoved(end);
             flushCount++;
@@ -334,7 +322,7 @@ public final class UnifiedLog implements Closeable {
      */
     public LogOffsetMetadata prepareFlush() throws LogStorageException {
         synchronized (flushLock) {
-            failIfOffline();
+            health.failIfOffline(dir, recoveryPoint);
             LogOffsetMetadata end = places.logEnd();
             long leo = end.messageOffset();
             long from = recoveryPoint;
@@ -360,7 +348,7 @@ public final class UnifiedLog implements Closeable {
      */
     public void completeFlush(LogOffsetMetadata end) throws LogStorageException {
         synchronized (flushLock) {
-            failIfOffline();
+            health.failIfOffline(dir, recoveryPoint);
             if (end.messageOffset() <= recoveryPoint) {
                 return;
             }
@@ -376,32 +364,20 @@ public final class UnifiedLog implements Closeable {
      */
     public void markOffline(IOException cause) {
         synchronized (flushLock) {
-            fsyncFailed("file system sync failed: dir=" + dir, cause);
+            health.fail("file system sync failed: dir=" + dir, cause);
         }
     }
 
-    /** Takes the log offline (keeping the first failure); returns the error to throw. */
-    private LogStorageException fsyncFailed(String what, IOException cause) {
-        if (fsyncFailure == null) {
-            fsyncFailure = cause;
-        }
-        return new LogStorageException(
-                what + " reason=" + cause.getMessage() + "; the log is offline until it is opened again", cause);
-    }
-
-    private void failIfOffline() throws LogStorageException {
-        IOException failure = fsyncFailure;
-        if (failure != null) {
-            throw new LogStorageException(
-                    "log is offline after a failed fsync: dir=" + dir + " recoveryPoint=" + recoveryPoint + " reason="
-                            + failure.getMessage(),
-                    failure);
+    /** A segment swap failed part way (see {@link CompactionAccess#replace}): offline as after a failed fsync. */
+    private void swapFailed(IOException cause) {
+        synchronized (flushLock) {
+            health.fail("segment swap failed: dir=" + dir, cause);
         }
     }
 
     /** True once an fsync of this log failed (see {@link #flush()}). */
     public boolean isOffline() {
-        return fsyncFailure != null;
+        return health.isOffline();
     }
 
     /**
@@ -463,7 +439,7 @@ public final class UnifiedLog implements Closeable {
         if (closed) {
             throw new LogStorageException("log is closed: dir=" + dir, null);
         }
-        failIfOffline();
+        health.failIfOffline(dir, recoveryPoint);
     }
 
     // ---------------------------------------------------------------- state
@@ -574,6 +550,11 @@ public final class UnifiedLog implements Closeable {
         } finally {
             appendLock.unlock();
         }
+    }
+
+    /** What the log cleaner may see and do of this log. */
+    public CompactionAccess compaction() {
+        return compaction;
     }
 
     public ProducerStateManager producerState() {

@@ -1,0 +1,216 @@
+package io.piste.storage.cleaner;
+
+import io.piste.storage.checkpoint.TopicPartitionKey;
+import io.piste.storage.log.SegmentDeleter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The background cleaner of compacted logs, as Kafka's LogCleaner: {@code log.cleaner.threads} threads, each with its
+ * own {@link KeyOffsetMap} (its share of {@code log.cleaner.dedupe.buffer.size}) and buffers, share one I/O
+ * {@link Throttler}. Each round a thread takes the dirtiest log that must be cleaned (overdue by
+ * {@code max.compaction.lag.ms} first) and no other thread holds, cleans it once ({@link Cleaner}) and checkpoints
+ * its new first dirty offset; with nothing to clean it waits {@code log.cleaner.backoff.ms}. A log is compacted when its
+ * {@code cleanup.policy} holds {@code compact} ({@code LogConfig.cleanup()}, read each round). Replaced segments go
+ * to the broker's {@link SegmentDeleter}, retention's, which removes them {@code file.delete.delay.ms} later. A failed
+ * pass is logged and counted; the log is tried again later.
+ */
+public final class LogCleaner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LogCleaner.class);
+
+    /** The logs to consider, listed afresh each round by the broker (open logs of compacted topics). */
+    public interface LogSource {
+        void forEach(Consumer<CleanableLog> action);
+    }
+
+    private final CleanerConfig config;
+    private final CleanerCodec codec;
+    private final LogSource logs;
+    private final LongSupplier clockMs;
+    private final Throttler throttler;
+    private final CleanerCheckpoints checkpoints;
+    private final Set<TopicPartitionKey> inProgress = ConcurrentHashMap.newKeySet();
+    private final SegmentDeleter deleter;
+    private final List<Thread> threads = new ArrayList<>();
+    private final AtomicLong passes = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private final Object stopSignal = new Object();
+    private volatile boolean running = true;
+
+    public LogCleaner(
+            CleanerConfig config,
+            CleanerCodec codec,
+            List<Path> logDirs,
+            LogSource logs,
+            SegmentDeleter deleter,
+            LongSupplier clockMs) {
+        this.config = config;
+        this.deleter = deleter;
+        this.codec = codec;
+        this.logs = logs;
+        this.clockMs = clockMs;
+        this.throttler = new Throttler(config.ioMaxBytesPerSecond());
+        this.checkpoints = new CleanerCheckpoints(logDirs);
+    }
+
+    /** Starts the threads (none if {@code log.cleaner.enable} is false or there are 0 threads). */
+    public void start() {
+        if (!config.enable()) {
+            return;
+        }
+        for (int i = 0; i < config.threads(); i++) {
+            Cleaner cleaner = newCleaner();
+            Thread t = new Thread(() -> run(cleaner), "piste-log-cleaner-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    /** A cleaner with one thread's share of the buffers. */
+    public Cleaner newCleaner() {
+        return new Cleaner(
+                new KeyOffsetMap(config.dedupeBufferBytesPerThread()),
+                codec,
+                throttler,
+                config.dedupeBufferLoadFactor(),
+                config.ioBufferBytesPerThread(),
+                clockMs,
+                () -> running);
+    }
+
+    private void run(Cleaner cleaner) {
+        while (running) {
+            boolean cleaned = false;
+            try {
+                cleaned = cleanFilthiest(cleaner);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("Cleaner round failed", e);
+            }
+            if (!cleaned) {
+                synchronized (stopSignal) {
+                    if (running) {
+                        try {
+                            stopSignal.wait(config.backoffMs());
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Cleans the dirtiest log that must be cleaned, once; returns false if there was none. */
+    public boolean cleanFilthiest(Cleaner cleaner) throws InterruptedException {
+        CleaningCandidate chosen = chooseAndClaim();
+        if (chosen == null) {
+            return false;
+        }
+        CleanableLog target = chosen.target();
+        try {
+            Cleaner.Result result = cleaner.clean(
+                    target.log().compaction(),
+                    chosen.firstDirtyOffset(),
+                    chosen.firstUncleanableOffset(),
+                    target.settings(),
+                    deleter);
+            if (result != null) {
+                checkpoints.update(target.log().dir().getParent(), target.partition(), result.endOffset());
+                passes.incrementAndGet();
+                LOG.info(
+                        "Cleaned {}: dirtyRatio={} firstDirtyOffset {} -> {}, {} groups, {} bytes read, {} written",
+                        target.partition(),
+                        String.format("%.2f", chosen.dirtyRatio()),
+                        chosen.firstDirtyOffset(),
+                        result.endOffset(),
+                        result.groups(),
+                        result.bytesRead(),
+                        result.bytesWritten());
+            }
+        } catch (IOException | RuntimeException e) {
+            failures.incrementAndGet();
+            LOG.warn("Could not clean {}; tried again later: {}", target.partition(), e.toString());
+        } finally {
+            inProgress.remove(target.partition());
+        }
+        return true;
+    }
+
+    private synchronized CleaningCandidate chooseAndClaim() {
+        long now = clockMs.getAsLong();
+        CleaningCandidate[] best = {null};
+        logs.forEach(target -> {
+            if (!target.log().config().cleanup().compact()
+                    || inProgress.contains(target.partition())
+                    || target.log().isOffline()) {
+                return;
+            }
+            try {
+                long checkpointed =
+                        checkpoints.firstDirtyOffset(target.log().dir().getParent(), target.partition());
+                CleaningCandidate c = CleaningCandidate.of(target, checkpointed, now);
+                if (c.shouldClean() && (best[0] == null || isBefore(c, best[0]))) {
+                    best[0] = c;
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Could not measure {} for cleaning: {}", target.partition(), e.toString());
+            }
+        });
+        if (best[0] != null) {
+            inProgress.add(best[0].target().partition());
+        }
+        return best[0];
+    }
+
+    private static boolean isBefore(CleaningCandidate a, CleaningCandidate b) {
+        if (a.overdue() != b.overdue()) {
+            return a.overdue();
+        }
+        return a.dirtyRatio() > b.dirtyRatio();
+    }
+
+    /** Completed passes since start (a pass that was abandoned is not counted). */
+    public long passes() {
+        return passes.get();
+    }
+
+    public long failures() {
+        return failures.get();
+    }
+
+    public long throttledMs() {
+        return throttler.sleptMs();
+    }
+
+    /**
+     * Stops the threads, waiting for a pass in progress to end (never interrupting one: an interrupt during a read
+     * would close the segment's channel under the readers of the log). The replaced segments are the deleter's.
+     */
+    @Override
+    public void close() {
+        synchronized (stopSignal) {
+            running = false;
+            stopSignal.notifyAll();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+    }
+}
