@@ -158,6 +158,39 @@ class GroupCommandsIT {
         }
     }
 
+    @Test
+    void shouldJoinTheGroupCommitWhatItPrintedAndLeave() throws Exception {
+        final String topic = "cli-subscribe";
+        final String group = "cli-subscribe-group";
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 3);
+        for (int p = 0; p < 3; p++) {
+            Produce.toPartition(BROKER.bootstrapServers(), topic, p, 0, 5);
+        }
+        final PisteCli.Result consumed = cli().run(
+                        "consume",
+                        topic,
+                        "--group",
+                        group,
+                        "--from-beginning",
+                        "--max-messages",
+                        "15",
+                        "--timeout-ms",
+                        "30000")
+                .assertSuccess();
+        assertThat(consumed.stdoutLines()).hasSize(15);
+        assertThat(consumed.stderr()).isEqualTo("Processed a total of 15 messages\n");
+
+        final JsonNode described = JSON.readTree(cli().run("group", "describe", group, "-o", "json")
+                .assertSuccess()
+                .stdout());
+        assertThat(described.get("state").asText()).isEqualTo("Empty"); // the consumer left when it closed
+        assertThat(described.get("partitions")).hasSize(3);
+        for (final JsonNode row : described.get("partitions")) {
+            assertThat(row.get("currentOffset").asLong()).isEqualTo(5);
+            assertThat(row.get("lag").asLong()).isZero();
+        }
+    }
+
     /** The lag column of {@code piste group describe --output json}, by partition. */
     private static List<Long> lagOf(final String group) throws Exception {
         final JsonNode described = JSON.readTree(cli().run("group", "describe", group, "-o", "json")

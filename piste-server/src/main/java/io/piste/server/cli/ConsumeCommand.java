@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -36,6 +37,7 @@ import picocli.CommandLine.Parameters;
         description = "Print the records of a topic, as plain text or JSON lines.")
 final class ConsumeCommand extends ClientCommand {
     private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
     @Parameters(paramLabel = "TOPIC")
     String topic;
@@ -109,8 +111,23 @@ final class ConsumeCommand extends ClientCommand {
             config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         }
         config.putAll(KeyValues.parse(consumerProperties, "--consumer-property"));
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        CountDownLatch finished = new CountDownLatch(1);
+        // Ctrl-C or SIGTERM: wake the poll, and hold the JVM until the loop has committed, the consumer has left
+        // its group and the summary is printed (bounded).
+        Thread onStop = new Thread(
+                () -> {
+                    consumer.wakeup();
+                    try {
+                        finished.await(STOP_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "piste-consume-stop");
+        Runtime.getRuntime().addShutdownHook(onStop);
+        try {
             List<TopicPartition> partitions = partitions(consumer);
             if (group != null && offset == null && startTimestamp == null && partition == null) {
                 consumer.subscribe(List.of(topic));
@@ -119,7 +136,16 @@ final class ConsumeCommand extends ClientCommand {
                 seek(consumer, partitions, startTimestamp);
             }
             long printed = consumeUntilDone(consumer, recordFormat);
+            consumer.close(CloseOptions.timeout(STOP_TIMEOUT));
             err().println("Processed a total of " + printed + " messages");
+        } finally {
+            consumer.close(CloseOptions.timeout(Duration.ZERO)); // a no-op once closed
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onStop);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down (Ctrl-C): the hook is running and waits for the latch above
+            }
         }
         return 0;
     }
@@ -166,19 +192,6 @@ final class ConsumeCommand extends ClientCommand {
     }
 
     private long consumeUntilDone(KafkaConsumer<byte[], byte[]> consumer, RecordFormat recordFormat) {
-        CountDownLatch finished = new CountDownLatch(1);
-        // Ctrl-C: wake the poll, let the loop commit and close, then let the JVM go (bounded).
-        Thread onInterrupt = new Thread(
-                () -> {
-                    consumer.wakeup();
-                    try {
-                        finished.await(5, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                },
-                "piste-consume-stop");
-        Runtime.getRuntime().addShutdownHook(onInterrupt);
         long printed = 0;
         try {
             long lastRecordNs = System.nanoTime();
@@ -208,14 +221,7 @@ final class ConsumeCommand extends ClientCommand {
                 }
             }
         } catch (WakeupException e) {
-            // Ctrl-C: what was printed was committed batch by batch.
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(onInterrupt);
-            } catch (IllegalStateException e) {
-                // the JVM is already shutting down (Ctrl-C): the hook is running
-            }
+            // Stopped by Ctrl-C: every batch printed before was committed.
         }
         return printed;
     }

@@ -120,6 +120,8 @@ final class ProduceCommand extends ClientCommand {
             throws IOException, CliException {
         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
         long lineNumber = 0;
+        long inputBytes = 0;
+        int separatorBytes = keySeparator == null ? 0 : keySeparator.getBytes(StandardCharsets.UTF_8).length;
         String line;
         while ((line = reader.readLine()) != null && failure.get() == null) {
             lineNumber++;
@@ -147,7 +149,9 @@ final class ProduceCommand extends ClientCommand {
             });
             counts[0]++;
             counts[1] += valueBytes.length + (key == null ? 0 : key.length);
-            progress.update(counts[0], counts[1]);
+            // The bar compares with the input's size, so count what each line took there: separators too.
+            inputBytes += valueBytes.length + (key == null ? 0 : key.length + separatorBytes) + 1;
+            progress.update(counts[0], inputBytes);
         }
     }
 
