@@ -7,6 +7,7 @@ import io.piste.server.Main;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +69,27 @@ class CliErrorsIT {
                 // The API timeout plus the clients' start and close, never the default minute-long waits.
                 assertThat(result.took()).as(result.toString()).isLessThan(Duration.ofMillis(1500 + 5000));
             }
+        }
+    }
+
+    @Test
+    void shouldReadTheCommandConfigFile() throws Exception {
+        final java.nio.file.Path config =
+                io.piste.it.support.TestDirs.create("CliErrorsIT").resolve("client.properties");
+        Files.writeString(config, "security.protocol=NO_SUCH_PROTOCOL\n");
+        try (ServerSocket listening = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            final String address = "127.0.0.1:" + listening.getLocalPort();
+            final PisteCli.Result bad = PisteCli.exec(
+                    List.of("topic", "list", "--bootstrap-server", address, "--command-config", config.toString()));
+            assertThat(bad.exitCode()).as(bad.toString()).isEqualTo(1);
+            assertThat(bad.stderrLines()).as(bad.toString()).hasSize(1);
+            assertThat(bad.stderr()).as(bad.toString()).contains("NO_SUCH_PROTOCOL");
+
+            final String missing = config.resolveSibling("missing.properties").toString();
+            final PisteCli.Result absent =
+                    PisteCli.exec(List.of("topic", "list", "--bootstrap-server", address, "--command-config", missing));
+            assertThat(absent.exitCode()).isEqualTo(1);
+            assertThat(absent.stderr()).isEqualTo("Error: --command-config: no such file " + missing + "\n");
         }
     }
 
