@@ -3,11 +3,13 @@ package io.piste.it.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.piste.it.support.PisteCli;
+import io.piste.it.support.TestDirs;
 import io.piste.server.Main;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,8 +76,7 @@ class CliErrorsIT {
 
     @Test
     void shouldReadTheCommandConfigFile() throws Exception {
-        final java.nio.file.Path config =
-                io.piste.it.support.TestDirs.create("CliErrorsIT").resolve("client.properties");
+        final Path config = TestDirs.create("CliErrorsIT").resolve("client.properties");
         Files.writeString(config, "security.protocol=NO_SUCH_PROTOCOL\n");
         try (ServerSocket listening = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             final String address = "127.0.0.1:" + listening.getLocalPort();
