@@ -1,6 +1,7 @@
 package io.piste.server;
 
 import io.piste.broker.metadata.CorruptMetadataLogException;
+import io.piste.server.cli.ClientCommands;
 import java.io.IOException;
 import java.io.Reader;
 import java.lang.management.ManagementFactory;
@@ -21,13 +22,17 @@ import picocli.CommandLine.Option;
         name = "piste",
         mixinStandardHelpOptions = true,
         version = "piste 0.1.0",
-        description = "An event-streaming platform that speaks the Apache Kafka protocol.",
+        description = "An event-streaming platform that speaks the Apache Kafka protocol: the broker (server) and "
+                + "client commands that work with any Kafka-protocol cluster.",
         subcommands = {Main.ServerCommand.class})
 public final class Main implements Runnable {
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
-        CommandLine.usage(this, System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     public static void main(String[] args) {
@@ -36,7 +41,18 @@ public final class Main implements Runnable {
         if (System.getProperty("io.netty.jfr.enabled") == null) {
             System.setProperty("io.netty.jfr.enabled", "false");
         }
-        System.exit(new CommandLine(new Main()).execute(args));
+        if (args.length > 0 && args[0].equals("server")) {
+            // The broker's path: only the server command is known, so no client command class is loaded (nor
+            // archived in the AppCDS archive bin/piste trains with `piste server`).
+            System.exit(new CommandLine(new Main()).execute(args));
+        }
+        ClientCommands.quietClientLogs(args);
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The whole command line: {@code server} and the client commands (topic, produce, consume, ...). */
+    public static CommandLine commandLine() {
+        return ClientCommands.addTo(new CommandLine(new Main()));
     }
 
     @Command(
