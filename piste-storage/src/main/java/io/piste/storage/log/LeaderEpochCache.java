@@ -76,6 +76,35 @@ final class LeaderEpochCache {
     }
 
     /**
+     * Kafka's truncateFromStart: the log now starts at {@code logStartOffset}, so the epochs that started below it
+     * are dropped but the last of them, which now starts at {@code logStartOffset} (its data from there on is still
+     * in the log). Persists the list if it changed. Call only once {@code logStartOffset} is durable (the
+     * {@code log-start-offset-checkpoint}): a file trimmed past a log start offset that a crash takes back would
+     * claim that the records left below it belong to a later epoch. The other order is safe: a crash after the log
+     * start offset is durable and before this file is rewritten leaves the old list, trimmed again at the next open.
+     */
+    void truncateFromStart(long logStartOffset) {
+        List<EpochEntry> current = entries;
+        List<EpochEntry> next = new ArrayList<>(current.size());
+        EpochEntry lastBelow = null;
+        for (EpochEntry e : current) {
+            if (e.startOffset() < logStartOffset) {
+                lastBelow = e;
+            } else {
+                next.add(e);
+            }
+        }
+        if (lastBelow == null) {
+            return;
+        }
+        if (next.isEmpty() || next.get(0).startOffset() > logStartOffset) {
+            next.add(0, new EpochEntry(lastBelow.epoch(), logStartOffset));
+        }
+        entries = List.copyOf(next);
+        persist();
+    }
+
+    /**
      * End offset of {@code epoch} in Kafka's OffsetsForLeaderEpoch sense: the start offset of the next higher
      * epoch, {@code logEndOffset} for the latest epoch, -1 if the epoch is older than every recorded one.
      */

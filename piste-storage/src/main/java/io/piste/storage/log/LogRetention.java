@@ -80,14 +80,16 @@ public final class LogRetention {
     }
 
     /**
-     * Takes the segments wholly below the log start offset (never the last one) out of the log and hands them to
-     * {@code deleter}, which renames their files at once and removes them {@code file.delete.delay.ms} later.
-     * Call once the log start offset is durable. Returns how many segments went.
+     * Trims the leader epochs below the log start offset (the {@code leader-epoch-checkpoint} rewritten), then takes
+     * the segments wholly below it (never the last one) out of the log and hands them to {@code deleter}, which
+     * renames their files at once and removes them {@code file.delete.delay.ms} later. Call once the log start offset
+     * is durable. Returns how many segments went.
      */
     public int deleteSegmentsBelowLogStart(SegmentDeleter deleter) throws IOException {
         appendLock.lock();
         try {
             log.ensureOpen();
+            log.truncateEpochsFromStart();
             List<LogSegment> below = RetentionRules.belowLogStart(segments, log.logStartOffset());
             for (LogSegment segment : below) {
                 segments.remove(segment.baseOffset(), segment);

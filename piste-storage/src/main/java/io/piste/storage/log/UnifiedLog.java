@@ -141,6 +141,8 @@ public final class UnifiedLog implements Closeable {
         try {
             long leo = log.logEndOffset;
             epochCache.truncateFromEnd(leo);
+            // the log start offset at an open is durable (the checkpoint's, or the first segment's base)
+            epochCache.truncateFromStart(log.logStartOffset);
             long replayFrom = Math.min(loader.recoveryStartOffset(), leo);
             loader.rebuildProducerState(producerState, log.logStartOffset, leo, replayFrom);
             if (hadCleanShutdown) {
@@ -456,6 +458,11 @@ public final class UnifiedLog implements Closeable {
         logStartOffset = offset;
         LOG.info("Log start offset moved: dir={} logStartOffset={}", dir, offset);
         return true;
+    }
+
+    /** Trims the leader epochs below the log start offset, once that offset is durable ({@link LogRetention}). */
+    void truncateEpochsFromStart() {
+        epochCache.truncateFromStart(logStartOffset);
     }
 
     /** Retention and DeleteRecords: what moves the log start offset and deletes the segments below it. */

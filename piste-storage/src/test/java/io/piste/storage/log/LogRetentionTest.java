@@ -6,6 +6,7 @@ import static io.piste.storage.log.LogTestSupport.smallConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.piste.storage.checkpoint.EpochEntry;
 import io.piste.storage.errors.OffsetOutOfRangeException;
 import io.piste.storage.record.RecordBatchView;
 import io.piste.storage.record.TestBatches;
@@ -55,13 +56,17 @@ class LogRetentionTest {
 
     /** Appends {@code count} batches of 3 records stamped {@code timestampMs}, flushes, moves the high watermark. */
     private void append(UnifiedLog log, int count, long timestampMs) throws Exception {
+        append(log, count, timestampMs, 0);
+    }
+
+    private void append(UnifiedLog log, int count, long timestampMs, int leaderEpoch) throws Exception {
         for (int i = 0; i < count; i++) {
             ByteBuffer b = TestBatches.builder()
                     .records(3)
                     .timestamp(timestampMs)
                     .valueBytes(40)
                     .build();
-            log.appendAsLeader(b, 0);
+            log.appendAsLeader(b, leaderEpoch);
             written.add(b);
         }
         log.flush();
@@ -205,6 +210,54 @@ class LogRetentionTest {
             assertThat(log.retention().maybeIncrementLogStartOffset(hw)).isTrue();
             assertThat(log.read(hw, 1 << 20, hw, true).isEmpty()).isTrue();
         }
+    }
+
+    @Test
+    void shouldTrimTheLeaderEpochsOnlyOnceTheLogStartOffsetIsDurable() throws Exception {
+        long epochOneStart;
+        long epochTwoStart;
+        long target;
+        try (UnifiedLog log = open(cleanup(-1, -1))) {
+            append(log, 10, NOW_MS, 0);
+            epochOneStart = log.logEndOffset();
+            append(log, 10, NOW_MS, 1);
+            epochTwoStart = log.logEndOffset();
+            append(log, 10, NOW_MS, 2);
+            target = epochOneStart + 7;
+
+            assertThat(log.retention().maybeIncrementLogStartOffset(target)).isTrue();
+            // Not yet durable: the list (and its file) still describes the records a crash would bring back.
+            assertThat(log.epochEntries())
+                    .containsExactly(
+                            new EpochEntry(0, 0), new EpochEntry(1, epochOneStart), new EpochEntry(2, epochTwoStart));
+            assertThat(epochCheckpoint()).contains("\n0 0\n");
+
+            log.retention().deleteSegmentsBelowLogStart(deleter);
+
+            assertThat(log.epochEntries()).containsExactly(new EpochEntry(1, target), new EpochEntry(2, epochTwoStart));
+            assertThat(epochCheckpoint()).isEqualTo("0\n2\n1 " + target + "\n2 " + epochTwoStart + "\n");
+            assertThat(log.endOffsetForEpoch(1)).isEqualTo(epochTwoStart);
+        }
+    }
+
+    @Test
+    void shouldTrimTheLeaderEpochsAtTheOpenWhenACrashCameBeforeTheirFileWasRewritten() throws Exception {
+        long epochOneStart;
+        try (UnifiedLog log = open(cleanup(-1, -1))) {
+            append(log, 10, NOW_MS, 0);
+            epochOneStart = log.logEndOffset();
+            append(log, 10, NOW_MS, 1);
+        }
+        long checkpointed = epochOneStart + 4;
+        try (UnifiedLog log =
+                UnifiedLog.open(dir(), smallConfig(), clock::get, true, 0, checkpointed, FileChannelFactory.DEFAULT)) {
+            assertThat(log.epochEntries()).containsExactly(new EpochEntry(1, checkpointed));
+        }
+        assertThat(epochCheckpoint()).isEqualTo("0\n1\n1 " + checkpointed + "\n");
+    }
+
+    private String epochCheckpoint() throws Exception {
+        return Files.readString(dir().resolve("leader-epoch-checkpoint"));
     }
 
     @Test
