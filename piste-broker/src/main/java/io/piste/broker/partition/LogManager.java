@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,6 +63,9 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     private volatile DynamicBrokerConfigs brokerConfigs;
 
     private final PageCacheFlushSchedule pageCacheFlush;
+    /** How long a close waits for a retention pass (or another scheduled task) to end. */
+    private static final long SCHEDULER_STOP_WAIT_MS = 10_000;
+
     /** Set once {@link #startup} has opened every partition: until then close() writes no checkpoint or marker. */
     private volatile boolean started;
 
@@ -87,11 +89,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
                 new LogFlusher(LogDirSyncs.open(logDirs, files, config.logFlushMethod()), this::takeLogDirOffline);
         this.checkpoints = new OffsetCheckpoints(logDirs);
         this.recoveries = new LogRecoveries(logDirThreads(), hadCleanShutdown);
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "piste-log-scheduler");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = LogScheduler.create();
         this.retention =
                 new LogRetentionService(scheduler, slots::forEach, this::openSlot, this::logConfigOf, this::checkpoint);
         this.pageCacheFlush = new PageCacheFlushSchedule(
@@ -537,7 +535,8 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     @Override
     public void close() {
         recoveries.close();
-        scheduler.shutdownNow();
+        retention.stop();
+        LogScheduler.stop(scheduler, SCHEDULER_STOP_WAIT_MS);
         flusher.close();
         Set<Path> uncleanDirs = ConcurrentHashMap.newKeySet();
         uncleanDirs.addAll(flusher.failedLogDirs());

@@ -47,6 +47,7 @@ public final class LogRetentionService implements AutoCloseable {
     private final PartitionSlot.Opener opener;
     private final Function<String, LogConfig> configOfTopic;
     private final CheckpointWriter checkpoint;
+    private volatile boolean stopping;
 
     LogRetentionService(
             ScheduledExecutorService scheduler,
@@ -76,10 +77,21 @@ public final class LogRetentionService implements AutoCloseable {
         }
     }
 
+    /**
+     * Tells a pass in progress, and every later one, to stop at its next log: the broker is closing. Log start offsets
+     * already moved in memory are the close's checkpoint to write; segments not yet deleted go at the next start.
+     */
+    void stop() {
+        stopping = true;
+    }
+
     /** One retention pass over every log at {@code nowMs}; returns the number of segments deleted. */
     int run(long nowMs) {
         List<Partition> logs = new ArrayList<>();
         forEachSlot.accept(slot -> {
+            if (stopping) {
+                return;
+            }
             Partition p = slot.opened();
             if (p == null) {
                 p = openIfRetentionMayApply(slot, nowMs);
@@ -89,6 +101,9 @@ public final class LogRetentionService implements AutoCloseable {
             }
         });
         for (Partition p : logs) {
+            if (stopping) {
+                return 0;
+            }
             try {
                 p.log().retention().applyRetention(nowMs);
             } catch (IOException | RuntimeException e) {
@@ -131,6 +146,9 @@ public final class LogRetentionService implements AutoCloseable {
         }
         int deleted = 0;
         for (Partition p : logs) {
+            if (stopping) {
+                break;
+            }
             try {
                 deleted += p.log().retention().deleteSegmentsBelowLogStart(deleter);
             } catch (IOException | RuntimeException e) {

@@ -22,6 +22,7 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,7 +43,11 @@ class LogRetentionServiceTest {
     }
 
     private LogManager start(LocalController controller) throws IOException {
-        Map<String, String> config = new HashMap<>();
+        return start(controller, Map.of());
+    }
+
+    private LogManager start(LocalController controller, Map<String, String> extra) throws IOException {
+        Map<String, String> config = new HashMap<>(extra);
         config.put(BrokerConfig.LOG_DIRS_CONFIG, logDir().toString());
         config.put(BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG, "true");
         LogManager replicas = new LogManager(new BrokerConfig(config));
@@ -161,6 +166,67 @@ class LogRetentionServiceTest {
                         .as("durable before the answer")
                         .isEqualTo(25);
                 assertThat(files(".log.deleted")).isNotEmpty();
+                controller.setListener(null);
+            }
+        }
+    }
+
+    @Test
+    void shouldStopARetentionPassAtItsNextLogOnceTold() throws Exception {
+        try (LocalController controller = LocalController.open(dir.resolve("metadata"))) {
+            try (LogManager replicas = start(controller)) {
+                controller.createTopic("t", 1, smallSegments(Long.toString(HOUR_MS)));
+                Partition p = replicas.partition("t", 0);
+                append(p, 40, now - 2 * HOUR_MS);
+                append(p, 20, now);
+
+                replicas.retention().stop();
+
+                assertThat(replicas.retention().run(now)).isZero();
+                assertThat(p.logStartOffset()).isZero();
+                assertThat(files(".deleted")).isEmpty();
+                controller.setListener(null);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldCloseQuicklyWhileRetentionPassesRunAndReopenEveryLogAtItsDurableStart() throws Exception {
+        int partitions = 12;
+        Map<Integer, long[]> atClose = new HashMap<>();
+        try (LocalController controller = LocalController.open(dir.resolve("metadata"))) {
+            // Passes every 5 ms from 5 ms on, so that the close meets one under way (or between two).
+            LogManager replicas = start(controller, Map.of("log.retention.check.interval.ms", "5"));
+            controller.createTopic("t", partitions, smallSegments(Long.toString(HOUR_MS)));
+            for (int i = 0; i < partitions; i++) {
+                Partition p = replicas.partition("t", i);
+                append(p, 40, now - 2 * HOUR_MS);
+                append(p, 10, now);
+            }
+            long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (replicas.partition("t", 0).logStartOffset() == 0 && System.nanoTime() < waitUntil) {
+                Thread.sleep(1);
+            }
+            for (int i = 0; i < partitions; i++) {
+                Partition p = replicas.partition("t", i);
+                atClose.put(i, new long[] {p.logStartOffset(), p.logEndOffset()});
+            }
+
+            long started = System.nanoTime();
+            replicas.close();
+            long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            controller.setListener(null);
+
+            assertThat(closeMs).isLessThan(5_000);
+            try (LogManager reopened = start(controller)) {
+                for (int i = 0; i < partitions; i++) {
+                    Partition p = reopened.partition("t", i);
+                    assertThat(p.logStartOffset()).as("partition %d", i).isGreaterThanOrEqualTo(atClose.get(i)[0]);
+                    assertThat(p.logEndOffset()).isEqualTo(atClose.get(i)[1]);
+                    LogReadInfo read = p.read(p.logStartOffset(), 1 << 20, FetchIsolation.HIGH_WATERMARK, true);
+                    assertThat(read.fetchedData().sizeInBytes()).isPositive();
+                }
                 controller.setListener(null);
             }
         }

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogCleaner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogCleaner.class);
+    static final long CLOSE_WAIT_MS = 10_000;
 
     /** The logs to consider, listed afresh each round by the broker (open logs of compacted topics). */
     public interface LogSource {
@@ -195,8 +196,11 @@ public final class LogCleaner implements AutoCloseable {
     }
 
     /**
-     * Stops the threads, waiting for a pass in progress to end (never interrupting one: an interrupt during a read
-     * would close the segment's channel under the readers of the log). The replaced segments are the deleter's.
+     * Stops the threads, each pass in progress at its next read (Kafka's checkDone), the throttle's sleeps cut short,
+     * and waits up to {@value #CLOSE_WAIT_MS} ms for them. A stopped pass abandons its {@code .cleaned} files, and a
+     * swap, done under the log's lock, is either done or not begun. A thread is never interrupted: an interrupt during
+     * a read would close the segment's channel under the readers of the log; one still running after the wait (a
+     * stuck disk) is left, a daemon, and logged. The replaced segments are the deleter's.
      */
     @Override
     public void close() {
@@ -204,12 +208,17 @@ public final class LogCleaner implements AutoCloseable {
             running = false;
             stopSignal.notifyAll();
         }
+        throttler.stop();
+        long deadline = System.nanoTime() + CLOSE_WAIT_MS * 1_000_000;
         for (Thread t : threads) {
             try {
-                t.join(60_000);
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
+            }
+            if (t.isAlive()) {
+                LOG.warn("Cleaner thread {} did not stop within {} ms", t.getName(), CLOSE_WAIT_MS);
             }
         }
     }

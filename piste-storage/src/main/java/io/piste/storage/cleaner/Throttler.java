@@ -1,9 +1,11 @@
 package io.piste.storage.cleaner;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * Keeps the cleaner's I/O at or below {@code log.cleaner.io.max.bytes.per.second}, over all cleaner threads, as
  * Kafka's Throttler: bytes are counted, and every {@value #CHECK_INTERVAL_MS} ms the caller sleeps as long as it
- * takes for the bytes so far to fit the rate. Thread-safe.
+ * takes for the bytes so far to fit the rate; {@link #stop} cuts the sleeps short. Thread-safe.
  */
 public final class Throttler {
     static final long CHECK_INTERVAL_MS = 100;
@@ -12,6 +14,8 @@ public final class Throttler {
     private long periodStartNanos = System.nanoTime();
     private double bytesInPeriod;
     private long sleptMs;
+    private final Object wakeUp = new Object();
+    private boolean stopped;
 
     public Throttler(double maxBytesPerSecond) {
         this.maxBytesPerSecond = maxBytesPerSecond;
@@ -39,7 +43,26 @@ public final class Throttler {
             }
         }
         if (sleepMs > 0) {
-            Thread.sleep(sleepMs);
+            sleep(sleepMs);
+        }
+    }
+
+    /** Sleeps {@code ms}, or less if {@link #stop} is called meanwhile. */
+    private void sleep(long ms) throws InterruptedException {
+        long deadline = System.nanoTime() + ms * 1_000_000;
+        synchronized (wakeUp) {
+            long left;
+            while (!stopped && (left = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(wakeUp, left);
+            }
+        }
+    }
+
+    /** Ends every sleep now and every later one at once: the cleaner is closing and its passes stop. */
+    public void stop() {
+        synchronized (wakeUp) {
+            stopped = true;
+            wakeUp.notifyAll();
         }
     }
 
