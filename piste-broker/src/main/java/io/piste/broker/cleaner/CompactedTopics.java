@@ -4,8 +4,6 @@ import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.config.DynamicBrokerConfigs;
 import io.piste.broker.config.TopicConfigs;
 import io.piste.broker.partition.LogManager;
-import io.piste.storage.checkpoint.TopicPartitionKey;
-import io.piste.storage.cleaner.CleanableLog;
 import io.piste.storage.cleaner.CleanerConfig;
 import io.piste.storage.cleaner.CleanerSettings;
 import io.piste.storage.cleaner.LogCleaner;
@@ -60,23 +58,13 @@ public final class CompactedTopics {
                 config.getLong("log.cleaner.backoff.ms"));
     }
 
-    /** A cleaner over the open logs of {@code logs} (not started). */
+    /** A cleaner over the logs of compacted topics of {@code logs}, open or not (not started). */
     public static LogCleaner newLogCleaner(BrokerConfig config, LogManager logs) {
         return new LogCleaner(
                 cleanerConfig(config),
                 new KafkaCleanerCodec(),
                 config.logDirs(),
-                action -> logs.forEachOpenedLog(opened -> {
-                    // The log's config is the topic's as last applied (AlterConfigs included).
-                    if (opened.topic() == null
-                            || !opened.log().config().cleanup().compact()) {
-                        return;
-                    }
-                    CleanerSettings settings =
-                            settings(logs.brokerConfigs(), opened.topic().configs());
-                    action.accept(new CleanableLog(
-                            new TopicPartitionKey(opened.topic().name(), opened.index()), opened.log(), settings));
-                }),
+                new CompactedLogs(logs),
                 logs.retention().segmentDeleter(),
                 System::currentTimeMillis);
     }

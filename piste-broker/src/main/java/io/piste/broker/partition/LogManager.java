@@ -63,9 +63,6 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     private volatile DynamicBrokerConfigs brokerConfigs;
 
     private final PageCacheFlushSchedule pageCacheFlush;
-    /** How long a close waits for a retention pass (or another scheduled task) to end. */
-    private static final long SCHEDULER_STOP_WAIT_MS = 10_000;
-
     /** Set once {@link #startup} has opened every partition: until then close() writes no checkpoint or marker. */
     private volatile boolean started;
 
@@ -316,6 +313,20 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         slots.forEachOpened(p -> action.accept(new OpenedLog(topics.get(p.topic()), p.index(), p.log())));
     }
 
+    /** Runs {@code action} on each partition of a known topic whose log was not opened and needs no recovery. */
+    public void forEachUnopenedLog(Consumer<UnopenedPartitionLog> action) {
+        slots.forEach(slot -> {
+            TopicImage topic = topics.get(slot.topic());
+            if (topic != null
+                    && slot.opened() == null
+                    && slot.logDir() != null
+                    && !slot.failed()
+                    && !recoveries.needed(slot)) {
+                action.accept(new UnopenedPartitionLog(topic, slot, this::openSlot));
+            }
+        });
+    }
+
     /** How many (fetch, partition) waits for data there are over all partitions, for monitoring and tests. */
     public int dataWaiterCount() {
         AtomicInteger count = new AtomicInteger();
@@ -536,7 +547,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     public void close() {
         recoveries.close();
         retention.stop();
-        LogScheduler.stop(scheduler, SCHEDULER_STOP_WAIT_MS);
+        LogScheduler.stop(scheduler);
         flusher.close();
         Set<Path> uncleanDirs = ConcurrentHashMap.newKeySet();
         uncleanDirs.addAll(flusher.failedLogDirs());

@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
  */
 final class LogScheduler {
     private static final Logger LOG = LoggerFactory.getLogger(LogScheduler.class);
+    /** How long a close waits for a retention pass (or another scheduled task) to end. */
+    static final long STOP_WAIT_MS = 10_000;
 
     private LogScheduler() {}
 
@@ -29,10 +31,12 @@ final class LogScheduler {
     }
 
     /**
-     * Lets the task in progress finish (a retention pass told to stop ends at its next log) for up to {@code waitMs},
-     * then interrupts it: a log it was writing then fails to close cleanly and the next start recovers it.
+     * Lets the task in progress finish (a retention pass told to stop ends at its next log) for up to
+     * {@value #STOP_WAIT_MS} ms, then interrupts it: a log it was writing then fails to close cleanly and the next
+     * start recovers it.
      */
-    static void stop(ScheduledExecutorService scheduler, long waitMs) {
+    static void stop(ScheduledExecutorService scheduler) {
+        long waitMs = STOP_WAIT_MS;
         scheduler.shutdown();
         try {
             if (!scheduler.awaitTermination(waitMs, TimeUnit.MILLISECONDS)) {

@@ -28,9 +28,13 @@ public final class LogCleaner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogCleaner.class);
     static final long CLOSE_WAIT_MS = 10_000;
 
-    /** The logs to consider, listed afresh each round by the broker (open logs of compacted topics). */
+    /** The logs to consider, listed afresh each round by the broker: the logs of compacted topics. */
     public interface LogSource {
+        /** The open ones. */
         void forEach(Consumer<CleanableLog> action);
+
+        /** Those not opened since the start ({@link UnopenedLogs} opens the ones that must be cleaned). */
+        default void forEachUnopened(Consumer<UnopenedLog> action) {}
     }
 
     private final CleanerConfig config;
@@ -39,6 +43,7 @@ public final class LogCleaner implements AutoCloseable {
     private final LongSupplier clockMs;
     private final Throttler throttler;
     private final CleanerCheckpoints checkpoints;
+    private final UnopenedLogs unopened = new UnopenedLogs();
     private final Set<TopicPartitionKey> inProgress = ConcurrentHashMap.newKeySet();
     private final SegmentDeleter deleter;
     private final List<Thread> threads = new ArrayList<>();
@@ -152,27 +157,33 @@ public final class LogCleaner implements AutoCloseable {
     private synchronized CleaningCandidate chooseAndClaim() {
         long now = clockMs.getAsLong();
         CleaningCandidate[] best = {null};
-        logs.forEach(target -> {
-            if (!target.log().config().cleanup().compact()
-                    || inProgress.contains(target.partition())
-                    || target.log().isOffline()) {
-                return;
-            }
-            try {
-                long checkpointed =
-                        checkpoints.firstDirtyOffset(target.log().dir().getParent(), target.partition());
-                CleaningCandidate c = CleaningCandidate.of(target, checkpointed, now);
-                if (c.shouldClean() && (best[0] == null || isBefore(c, best[0]))) {
-                    best[0] = c;
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("Could not measure {} for cleaning: {}", target.partition(), e.toString());
-            }
-        });
+        logs.forEach(target -> best[0] = better(best[0], target, now));
+        for (CleanableLog target : unopened.openCleanable(logs, checkpoints, now)) {
+            best[0] = better(best[0], target, now);
+        }
         if (best[0] != null) {
             inProgress.add(best[0].target().partition());
         }
         return best[0];
+    }
+
+    /** {@code target} measured as a candidate if it must be cleaned and comes before {@code best}, else best. */
+    private CleaningCandidate better(CleaningCandidate best, CleanableLog target, long now) {
+        if (!target.log().config().cleanup().compact()
+                || inProgress.contains(target.partition())
+                || target.log().isOffline()) {
+            return best;
+        }
+        try {
+            long checkpointed = checkpoints.firstDirtyOffset(target.log().dir().getParent(), target.partition());
+            CleaningCandidate c = CleaningCandidate.of(target, checkpointed, now);
+            if (c.shouldClean() && (best == null || isBefore(c, best))) {
+                return c;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Could not measure {} for cleaning: {}", target.partition(), e.toString());
+        }
+        return best;
     }
 
     private static boolean isBefore(CleaningCandidate a, CleaningCandidate b) {
