@@ -1,5 +1,6 @@
 package io.piste.broker;
 
+import io.piste.broker.cleaner.CleanerConfigListener;
 import io.piste.broker.cleaner.CompactedTopics;
 import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.group.ConsumerLag;
@@ -132,6 +133,8 @@ public final class Broker implements AutoCloseable {
             // Compacts the open logs of compacted topics, __consumer_offsets among them (created compacted).
             LogCleaner cleaner = CompactedTopics.newLogCleaner(config, logManager);
             cleaner.start();
+            // from now on a change of the log.cleaner.* broker configs reaches the cleaner too
+            controller.setListener(new CleanerConfigListener(logManager, cleaner));
             return new Broker(controller, logManager, server, context, groups, lag, cleaner);
         } catch (RuntimeException | IOException | InterruptedException e) {
             if (groups != null) {

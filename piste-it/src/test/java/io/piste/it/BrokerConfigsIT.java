@@ -3,12 +3,15 @@ package io.piste.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.piste.it.support.Bounded;
 import io.piste.it.support.Clients;
+import io.piste.it.support.Consume;
 import io.piste.it.support.Exec;
 import io.piste.it.support.KafkaTool;
 import io.piste.it.support.TestBroker;
 import io.piste.it.support.TestDirs;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -166,6 +169,72 @@ class BrokerConfigsIT {
                 "--entity-type", "brokers", "--entity-name", "1", "--alter", "--add-config", "log.dirs=/tmp/elsewhere");
         assertThat(refused.exitCode()).isNotZero();
         assertThat(refused.stdout() + refused.stderr()).contains("Cannot update these configs dynamically");
+    }
+
+    @Test
+    void shouldChangeTheCleanerConfigsAtRunTimeAndRefuseWhatKafkaRefuses() throws Exception {
+        try (Admin admin = Clients.admin(broker.bootstrapServers())) {
+            assertRefused(admin, set("log.cleaner.threads", "0"), "Log cleaner threads should be at least 1");
+            assertRefused(admin, set("log.cleaner.threads", "3"), "more than double the current value 1");
+            assertRefused(admin, set("log.cleaner.io.buffer.load.factor", "2"), "log.cleaner.io.buffer.load.factor");
+            assertRefused(admin, set("log.cleaner.dedupe.buffer.size", "1000"), "at least 1MB per cleaner thread");
+            assertRefused(admin, set("log.cleaner.enable", "false"), "Cannot update these configs dynamically");
+            assertThat(describe(admin, BROKER_1).get("log.cleaner.enable").isReadOnly())
+                    .isTrue();
+            assertThat(describe(admin, BROKER_1).get("log.cleaner.threads").isReadOnly())
+                    .isFalse();
+
+            // 1,000 bytes a second: cleaning the changelog below would take minutes.
+            alter(
+                    admin,
+                    CLUSTER_DEFAULT,
+                    set("log.cleaner.io.max.bytes.per.second", "1000"),
+                    set("log.cleaner.backoff.ms", "100"));
+            alter(admin, BROKER_1, set("log.cleaner.threads", "2"));
+            final ConfigEntry threads = describe(admin, BROKER_1).get("log.cleaner.threads");
+            assertThat(threads.value()).isEqualTo("2");
+            assertThat(threads.source()).isEqualTo(ConfigSource.DYNAMIC_BROKER_CONFIG);
+
+            final String topic = "throttled-changelog";
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
+                            .configs(Map.of(
+                                    "cleanup.policy", "compact",
+                                    "internal.segment.bytes", "16384",
+                                    "min.cleanable.dirty.ratio", "0.01"))))
+                    .all()
+                    .get(WAIT_S, TimeUnit.SECONDS);
+            final int written = 20_000;
+            try (KafkaProducer<String, String> producer = Clients.producer(broker.bootstrapServers())) {
+                for (int i = 0; i < written; i++) {
+                    producer.send(new ProducerRecord<>(topic, 0, "key-" + (i % 200), "value-" + i));
+                }
+                producer.flush();
+            }
+            Thread.sleep(3000);
+            assertThat(Consume.allOf(broker.bootstrapServers(), topic, Duration.ofSeconds(30)))
+                    .as("throttled: nothing cleaned yet")
+                    .hasSize(written);
+
+            alter(admin, CLUSTER_DEFAULT, delete("log.cleaner.io.max.bytes.per.second"));
+            final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(60));
+            int left = written;
+            while (left > written / 4 && !deadline.passed()) {
+                Thread.sleep(200);
+                left = Consume.allOf(broker.bootstrapServers(), topic, Duration.ofSeconds(30))
+                        .size();
+            }
+            assertThat(left).as("records left once the throttle is lifted").isLessThan(written / 4);
+        }
+    }
+
+    private static void assertRefused(final Admin admin, final AlterConfigOp op, final String message) {
+        final Throwable refused = catchThrowable(() -> alter(admin, BROKER_1, op));
+        assertThat(refused)
+                .as("%s", op)
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining(message);
     }
 
     /** What the describe should show after the alters, before and after the restart. */

@@ -46,8 +46,8 @@ public final class CompactedTopics {
         return TopicConfigs.effectiveValue(broker, overrides, name);
     }
 
-    /** The broker's cleaner configs ({@code log.cleaner.*}). */
-    public static CleanerConfig cleanerConfig(BrokerConfig config) {
+    /** The broker's cleaner configs ({@code log.cleaner.*}), dynamic ones included. */
+    public static CleanerConfig cleanerConfig(DynamicBrokerConfigs config) {
         return new CleanerConfig(
                 config.getBoolean("log.cleaner.enable"),
                 config.getInt("log.cleaner.threads"),
@@ -61,7 +61,7 @@ public final class CompactedTopics {
     /** A cleaner over the logs of compacted topics of {@code logs}, open or not (not started). */
     public static LogCleaner newLogCleaner(BrokerConfig config, LogManager logs) {
         return new LogCleaner(
-                cleanerConfig(config),
+                cleanerConfig(logs.brokerConfigs()),
                 new KafkaCleanerCodec(),
                 config.logDirs(),
                 new CompactedLogs(logs),

@@ -224,7 +224,10 @@ public final class ConfigsHandler {
         Map<String, String> configs = change.newConfigs(brokerStore.brokerConfigs(scope));
         DynamicBrokerConfigs.validate(configs);
         // The combination must still give every topic a valid log config (e.g. min <= max compaction lag).
-        TopicConfigs.logConfig(effective().withScope(clusterDefault, configs), Map.of());
+        DynamicBrokerConfigs now = effective();
+        DynamicBrokerConfigs next = now.withScope(clusterDefault, configs);
+        TopicConfigs.logConfig(next, Map.of());
+        CleanerConfigDef.validateChange(now, next);
         if (!validateOnly) {
             brokerStore.replaceBrokerConfigs(scope, configs);
             LOG.info(

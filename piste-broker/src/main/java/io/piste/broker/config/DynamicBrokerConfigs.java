@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only Kafka's dynamic log configs can be set: for each topic config, the first broker config that gives its
  * default ({@code log.retention.ms}, not {@code log.retention.hours}; {@code log.flush.interval.ms}, not
- * {@code log.flush.scheduler.interval.ms}), as Kafka's {@code DynamicLogConfig}. Kafka's other dynamic configs
- * (thread pools, listeners, SSL, the cleaner) are refused like static ones, and so are names Piste does not know,
- * which Kafka would store without using them.
+ * {@code log.flush.scheduler.interval.ms}), as Kafka's {@code DynamicLogConfig}; and the cleaner's, as Kafka's
+ * {@code LogCleaner.ReconfigurableConfigs} ({@link CleanerConfigDef#DYNAMIC}). Kafka's other dynamic configs
+ * (thread pools, listeners, SSL) are refused like static ones, and so are names Piste does not know, which Kafka
+ * would store without using them.
  *
  * <p>Immutable and thread-safe: a change of the dynamic configs makes a new instance.
  */
@@ -135,6 +136,26 @@ public final class DynamicBrokerConfigs {
         return staticConfig.value(name);
     }
 
+    /** An INT config's effective value, by name. */
+    public int getInt(String name) {
+        return (Integer) value(name);
+    }
+
+    /** A LONG config's effective value, by name. */
+    public long getLong(String name) {
+        return (Long) value(name);
+    }
+
+    /** A DOUBLE config's effective value, by name. */
+    public double getDouble(String name) {
+        return (Double) value(name);
+    }
+
+    /** A BOOLEAN config's effective value, by name. */
+    public boolean getBoolean(String name) {
+        return (Boolean) value(name);
+    }
+
     /** Whether the user set {@code name} at any level: dynamically or in {@code server.properties}. */
     boolean isSet(String name) {
         return perBroker.containsKey(name) || clusterDefaults.containsKey(name) || staticConfig.isSet(name);
@@ -186,6 +207,7 @@ public final class DynamicBrokerConfigs {
                 names.add(synonyms.get(0).name());
             }
         }
+        names.addAll(CleanerConfigDef.DYNAMIC);
         return Collections.unmodifiableSet(names);
     }
 }

@@ -28,16 +28,19 @@ import org.junit.jupiter.api.io.TempDir;
  * leaves no {@code .cleaned} or {@code .swap} file, and the log reopens with every key's latest record.
  */
 class CleanerCloseTest {
+    private static final LogConfig CONFIG =
+            KeyedLog.compacted(LogConfig.defaults().withSegmentBytes(8 * 1024));
+
     @TempDir
     Path logDir;
 
-    @Test
-    @Timeout(60)
-    void shouldStopAThrottledPassAtOnceAndLeaveALogThatReopensWhole() throws Exception {
-        Path dir = logDir.resolve("changelog-0");
-        LogConfig config = KeyedLog.compacted(LogConfig.defaults().withSegmentBytes(8 * 1024));
-        UnifiedLog log = UnifiedLog.open(dir, config, System::currentTimeMillis, true, 0);
-        KeyedLog writer = new KeyedLog(log);
+    private UnifiedLog log;
+    private KeyedLog writer;
+
+    /** A changelog of 600 batches over 100 keys, acknowledged, and a cleaner over it at {@code bytesPerSecond}. */
+    private LogCleaner throttledCleanerOverAChangelog(Path partitionDir, double bytesPerSecond) throws Exception {
+        log = UnifiedLog.open(partitionDir, CONFIG, System::currentTimeMillis, true, 0);
+        writer = new KeyedLog(log);
         Random random = new Random(7);
         for (int b = 0; b < 600; b++) {
             List<String> keys = new ArrayList<>();
@@ -49,20 +52,20 @@ class CleanerCloseTest {
             writer.append(CompressionType.NONE, keys, values);
         }
         writer.acknowledge();
-        long logBytes = log.sizeInBytes();
-        // 2 KB/s: a pass over this log would take about a minute (it reads it twice and writes it once).
-        double bytesPerSecond = 2_000;
-        assertThat(logBytes / bytesPerSecond).isGreaterThan(20);
+        // a pass reads the log twice and writes it once: at this rate it would take more than 20 s
+        assertThat(log.sizeInBytes() / bytesPerSecond).isGreaterThan(20);
         CleanableLog target =
                 new CleanableLog(new TopicPartitionKey("changelog", 0), log, CleanerSettings.compactedDefaults());
-        LogCleaner cleaner = new LogCleaner(
+        return new LogCleaner(
                 new CleanerConfig(true, 1, 1 << 20, 64 << 10, 0.9, bytesPerSecond, 10),
                 new KafkaCleanerCodec(),
                 List.of(logDir),
                 action -> action.accept(target),
                 KeyedLog.DELETE_NOW,
                 System::currentTimeMillis);
-        cleaner.start();
+    }
+
+    private static void awaitThrottled(LogCleaner cleaner) throws InterruptedException {
         long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (cleaner.throttledMs() == 0 && System.nanoTime() < waitUntil) {
             Thread.sleep(10);
@@ -70,6 +73,15 @@ class CleanerCloseTest {
         assertThat(cleaner.throttledMs())
                 .as("the pass is under way and throttled")
                 .isPositive();
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldStopAThrottledPassAtOnceAndLeaveALogThatReopensWhole() throws Exception {
+        Path dir = logDir.resolve("changelog-0");
+        LogCleaner cleaner = throttledCleanerOverAChangelog(dir, 2_000);
+        cleaner.start();
+        awaitThrottled(cleaner);
 
         long started = System.nanoTime();
         cleaner.close();
@@ -79,7 +91,7 @@ class CleanerCloseTest {
         assertThat(cleaner.passes()).isZero();
         assertThat(filesEndingWith(dir, ".cleaned", ".swap")).isEmpty();
         log.close();
-        try (UnifiedLog reopened = UnifiedLog.open(dir, config, System::currentTimeMillis, true, 0)) {
+        try (UnifiedLog reopened = UnifiedLog.open(dir, CONFIG, System::currentTimeMillis, true, 0)) {
             List<Entry> read = KeyedLog.readAll(reopened);
             assertThat(writer.written).containsAll(read);
             Map<String, Entry> latest = writer.latestBelow(Long.MAX_VALUE);
@@ -94,5 +106,33 @@ class CleanerCloseTest {
                     .filter(n -> Stream.of(suffixes).anyMatch(n::endsWith))
                     .toList();
         }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldTakeANewIoRateInAPassUnderWayAndRestartItsThreadsForANewCount() throws Exception {
+        LogCleaner cleaner = throttledCleanerOverAChangelog(logDir.resolve("changelog-0"), 2_000);
+        cleaner.start();
+        awaitThrottled(cleaner);
+
+        CleanerConfig unthrottled = new CleanerConfig(true, 1, 1 << 20, 64 << 10, 0.9, Double.MAX_VALUE, 10);
+        cleaner.reconfigure(unthrottled);
+
+        long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (cleaner.passes() == 0 && System.nanoTime() < waitUntil) {
+            Thread.sleep(10);
+        }
+        assertThat(cleaner.passes()).as("the pass ended at the new rate").isEqualTo(1);
+        List<Entry> expected =
+                new ArrayList<>(writer.latestBelow(Long.MAX_VALUE).values());
+        assertThat(KeyedLog.readAll(log)).containsAll(expected).hasSizeLessThan(writer.written.size() / 2);
+
+        cleaner.reconfigure(new CleanerConfig(true, 2, 4 << 20, 64 << 10, 0.9, Double.MAX_VALUE, 10));
+        assertThat(cleaner.aliveThreads()).isEqualTo(2);
+        cleaner.reconfigure(new CleanerConfig(true, 1, 4 << 20, 64 << 10, 0.9, Double.MAX_VALUE, 10));
+        assertThat(cleaner.aliveThreads()).isEqualTo(1);
+        cleaner.close();
+        assertThat(cleaner.aliveThreads()).isZero();
+        log.close();
     }
 }

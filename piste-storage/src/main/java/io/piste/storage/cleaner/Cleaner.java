@@ -143,7 +143,7 @@ public final class Cleaner {
                     break;
                 }
                 readBuffer.flip();
-                throttler.maybeThrottle(n);
+                throttler.maybeThrottle(n, running);
                 int consumed = codec.scanKeys(readBuffer, visitor);
                 if (full[0]) {
                     return map.latestOffset() + 1;
@@ -219,7 +219,7 @@ public final class Cleaner {
                         break;
                     }
                     readBuffer.flip();
-                    throttler.maybeThrottle(n);
+                    throttler.maybeThrottle(n, running);
                     writeBuffer.clear();
                     CleanerCodec.Filtered result = codec.filter(readBuffer, rules, writeBuffer);
                     if (result.bytesRead() == 0) {
@@ -231,7 +231,7 @@ public final class Cleaner {
                     ByteBuffer out = result.output();
                     if (out.hasRemaining()) {
                         written += out.remaining();
-                        throttler.maybeThrottle(out.remaining());
+                        throttler.maybeThrottle(out.remaining(), running);
                         cleaned.append(out);
                     }
                 }

@@ -4,11 +4,11 @@ import io.piste.storage.checkpoint.TopicPartitionKey;
 import io.piste.storage.log.SegmentDeleter;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -37,7 +37,7 @@ public final class LogCleaner implements AutoCloseable {
         default void forEachUnopened(Consumer<UnopenedLog> action) {}
     }
 
-    private final CleanerConfig config;
+    private volatile CleanerConfig config;
     private final CleanerCodec codec;
     private final LogSource logs;
     private final LongSupplier clockMs;
@@ -46,11 +46,12 @@ public final class LogCleaner implements AutoCloseable {
     private final UnopenedLogs unopened = new UnopenedLogs();
     private final Set<TopicPartitionKey> inProgress = ConcurrentHashMap.newKeySet();
     private final SegmentDeleter deleter;
-    private final List<Thread> threads = new ArrayList<>();
     private final AtomicLong passes = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final Object stopSignal = new Object();
-    private volatile boolean running = true;
+    private final Object lifecycle = new Object();
+    private CleanerThreads threads; // guarded by lifecycle
+    private volatile boolean closed;
 
     public LogCleaner(
             CleanerConfig config,
@@ -70,32 +71,74 @@ public final class LogCleaner implements AutoCloseable {
 
     /** Starts the threads (none if {@code log.cleaner.enable} is false or there are 0 threads). */
     public void start() {
-        if (!config.enable()) {
-            return;
-        }
-        for (int i = 0; i < config.threads(); i++) {
-            Cleaner cleaner = newCleaner();
-            Thread t = new Thread(() -> run(cleaner), "piste-log-cleaner-" + i);
-            t.setDaemon(true);
-            threads.add(t);
-            t.start();
+        synchronized (lifecycle) {
+            if (config.enable() && !closed && threads == null) {
+                threads = startThreads(config);
+            }
         }
     }
 
-    /** A cleaner with one thread's share of the buffers. */
+    private CleanerThreads startThreads(CleanerConfig c) {
+        return CleanerThreads.start(c.threads(), generation -> run(newCleaner(c, generation::running), generation));
+    }
+
+    /**
+     * Applies new {@code log.cleaner.*} configs (the broker checked them): the I/O rate at once, passes under way
+     * included; the back-off from the next wait; new thread counts or buffer sizes by stopping the threads (their
+     * passes abandoned, as a close does) and starting new ones, as Kafka's LogCleaner.reconfigure does.
+     */
+    public void reconfigure(CleanerConfig next) {
+        synchronized (lifecycle) {
+            CleanerConfig old = config;
+            config = next;
+            if (next.ioMaxBytesPerSecond() != old.ioMaxBytesPerSecond()) {
+                throttler.setMaxBytesPerSecond(next.ioMaxBytesPerSecond());
+            }
+            if (threads == null || closed) {
+                return;
+            }
+            if (next.threads() != old.threads()
+                    || next.dedupeBufferBytes() != old.dedupeBufferBytes()
+                    || next.ioBufferBytes() != old.ioBufferBytes()
+                    || next.dedupeBufferLoadFactor() != old.dedupeBufferLoadFactor()) {
+                threads.stop(this::wakeAll, CLOSE_WAIT_MS);
+                threads = startThreads(next);
+                LOG.info("Cleaner restarted with {} threads for new configs: {}", next.threads(), next);
+            } else {
+                wakeAll();
+            }
+        }
+    }
+
+    /** Cleaner threads alive now. */
+    public int aliveThreads() {
+        synchronized (lifecycle) {
+            return threads == null ? 0 : threads.aliveCount();
+        }
+    }
+
+    public CleanerConfig config() {
+        return config;
+    }
+
+    /** A cleaner with one thread's share of the buffers, stopped by {@link #close}. */
     public Cleaner newCleaner() {
+        return newCleaner(config, () -> !closed);
+    }
+
+    private Cleaner newCleaner(CleanerConfig c, BooleanSupplier running) {
         return new Cleaner(
-                new KeyOffsetMap(config.dedupeBufferBytesPerThread()),
+                new KeyOffsetMap(c.dedupeBufferBytesPerThread()),
                 codec,
                 throttler,
-                config.dedupeBufferLoadFactor(),
-                config.ioBufferBytesPerThread(),
+                c.dedupeBufferLoadFactor(),
+                c.ioBufferBytesPerThread(),
                 clockMs,
-                () -> running);
+                running);
     }
 
-    private void run(Cleaner cleaner) {
-        while (running) {
+    private void run(Cleaner cleaner, CleanerThreads generation) {
+        while (generation.running()) {
             boolean cleaned = false;
             try {
                 cleaned = cleanFilthiest(cleaner);
@@ -106,9 +149,9 @@ public final class LogCleaner implements AutoCloseable {
             }
             if (!cleaned) {
                 synchronized (stopSignal) {
-                    if (running) {
+                    if (generation.running()) {
                         try {
-                            stopSignal.wait(config.backoffMs());
+                            stopSignal.wait(Math.max(1, config.backoffMs()));
                         } catch (InterruptedException e) {
                             return;
                         }
@@ -116,6 +159,14 @@ public final class LogCleaner implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Ends the back-off waits and the throttle's sleeps of threads told to stop (or to read the configs again). */
+    private void wakeAll() {
+        synchronized (stopSignal) {
+            stopSignal.notifyAll();
+        }
+        throttler.wakeAll();
     }
 
     /** Cleans the dirtiest log that must be cleaned, once; returns false if there was none. */
@@ -209,27 +260,15 @@ public final class LogCleaner implements AutoCloseable {
     /**
      * Stops the threads, each pass in progress at its next read (Kafka's checkDone), the throttle's sleeps cut short,
      * and waits up to {@value #CLOSE_WAIT_MS} ms for them. A stopped pass abandons its {@code .cleaned} files, and a
-     * swap, done under the log's lock, is either done or not begun. A thread is never interrupted: an interrupt during
-     * a read would close the segment's channel under the readers of the log; one still running after the wait (a
-     * stuck disk) is left, a daemon, and logged. The replaced segments are the deleter's.
+     * swap, done under the log's lock, is either done or not begun. A thread still running after the wait (a stuck
+     * disk) is left, a daemon, and logged. The replaced segments are the deleter's.
      */
     @Override
     public void close() {
-        synchronized (stopSignal) {
-            running = false;
-            stopSignal.notifyAll();
-        }
-        throttler.stop();
-        long deadline = System.nanoTime() + CLOSE_WAIT_MS * 1_000_000;
-        for (Thread t : threads) {
-            try {
-                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            if (t.isAlive()) {
-                LOG.warn("Cleaner thread {} did not stop within {} ms", t.getName(), CLOSE_WAIT_MS);
+        synchronized (lifecycle) {
+            closed = true;
+            if (threads != null) {
+                threads.stop(this::wakeAll, CLOSE_WAIT_MS);
             }
         }
     }
