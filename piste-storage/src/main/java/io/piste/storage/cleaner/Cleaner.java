@@ -61,6 +61,11 @@ public final class Cleaner {
         this.writeBuffer = ByteBuffer.allocate(ioBufferBytes);
     }
 
+    /** Slots of this cleaner's dedupe map: what {@link Result#keysMapped} is a share of. */
+    public int mapSlots() {
+        return map.slots();
+    }
+
     /** What a pass did; {@code endOffset} is the new first dirty offset. */
     public record Result(long endOffset, int groups, long bytesRead, long bytesWritten, int keysMapped) {}
 

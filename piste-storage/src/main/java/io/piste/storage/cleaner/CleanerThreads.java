@@ -34,6 +34,10 @@ final class CleanerThreads {
         return running;
     }
 
+    int size() {
+        return threads.size();
+    }
+
     int aliveCount() {
         int alive = 0;
         for (Thread t : threads) {

@@ -19,7 +19,12 @@ record CleaningCandidate(
         long firstUncleanableOffset,
         long cleanBytes,
         long dirtyBytes,
-        boolean overdue) {
+        long compactionDelayMs) {
+
+    /** Its first dirty batch is older than {@code max.compaction.lag.ms}, by {@link #compactionDelayMs}. */
+    boolean overdue() {
+        return compactionDelayMs > 0;
+    }
 
     double dirtyRatio() {
         long total = cleanBytes + dirtyBytes;
@@ -27,7 +32,7 @@ record CleaningCandidate(
     }
 
     boolean shouldClean() {
-        return dirtyBytes > 0 && (overdue || dirtyRatio() >= target.settings().minCleanableDirtyRatio());
+        return dirtyBytes > 0 && (overdue() || dirtyRatio() >= target.settings().minCleanableDirtyRatio());
     }
 
     /** {@code checkpointed}: the first dirty offset from the checkpoint, or -1; trusted only within the log. */
@@ -65,11 +70,11 @@ record CleaningCandidate(
                 }
             }
         }
-        boolean overdue = false;
+        long delayMs = 0;
         if (firstDirtySegment != null && settings.maxCompactionLagMs() < Long.MAX_VALUE) {
             long first = log.compaction().firstBatchTimestamp(firstDirtySegment.baseOffset());
-            overdue = first >= 0 && first < nowMs - settings.maxCompactionLagMs();
+            delayMs = first < 0 ? 0 : Math.max(0, nowMs - settings.maxCompactionLagMs() - first);
         }
-        return new CleaningCandidate(target, firstDirty, Math.max(firstDirty, firstUncleanable), clean, dirty, overdue);
+        return new CleaningCandidate(target, firstDirty, Math.max(firstDirty, firstUncleanable), clean, dirty, delayMs);
     }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -46,8 +45,7 @@ public final class LogCleaner implements AutoCloseable {
     private final UnopenedLogs unopened = new UnopenedLogs();
     private final Set<TopicPartitionKey> inProgress = ConcurrentHashMap.newKeySet();
     private final SegmentDeleter deleter;
-    private final AtomicLong passes = new AtomicLong();
-    private final AtomicLong failures = new AtomicLong();
+    private final CleanerStatsRecorder stats;
     private final Object stopSignal = new Object();
     private final Object lifecycle = new Object();
     private CleanerThreads threads; // guarded by lifecycle
@@ -67,6 +65,7 @@ public final class LogCleaner implements AutoCloseable {
         this.clockMs = clockMs;
         this.throttler = new Throttler(config.ioMaxBytesPerSecond());
         this.checkpoints = new CleanerCheckpoints(logDirs);
+        this.stats = new CleanerStatsRecorder(clockMs.getAsLong());
     }
 
     /** Starts the threads (none if {@code log.cleaner.enable} is false or there are 0 threads). */
@@ -102,6 +101,7 @@ public final class LogCleaner implements AutoCloseable {
                     || next.ioBufferBytes() != old.ioBufferBytes()
                     || next.dedupeBufferLoadFactor() != old.dedupeBufferLoadFactor()) {
                 threads.stop(this::wakeAll, CLOSE_WAIT_MS);
+                stats.forgetPasses();
                 threads = startThreads(next);
                 LOG.info("Cleaner restarted with {} threads for new configs: {}", next.threads(), next);
             } else {
@@ -173,10 +173,12 @@ public final class LogCleaner implements AutoCloseable {
     public boolean cleanFilthiest(Cleaner cleaner) throws InterruptedException {
         CleaningCandidate chosen = chooseAndClaim();
         if (chosen == null) {
+            stats.roundEnded(clockMs.getAsLong());
             return false;
         }
         CleanableLog target = chosen.target();
         try {
+            long startNanos = System.nanoTime();
             Cleaner.Result result = cleaner.clean(
                     target.log().compaction(),
                     chosen.firstDirtyOffset(),
@@ -185,41 +187,66 @@ public final class LogCleaner implements AutoCloseable {
                     deleter);
             if (result != null) {
                 checkpoints.update(target.log().dir().getParent(), target.partition(), result.endOffset());
-                passes.incrementAndGet();
-                LOG.info(
-                        "Cleaned {}: dirtyRatio={} firstDirtyOffset {} -> {}, {} groups, {} bytes read, {} written",
+                long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
+                double utilization = (double) result.keysMapped() / cleaner.mapSlots();
+                stats.passed(
+                        cleaner,
                         target.partition(),
-                        String.format("%.2f", chosen.dirtyRatio()),
-                        chosen.firstDirtyOffset(),
-                        result.endOffset(),
-                        result.groups(),
-                        result.bytesRead(),
-                        result.bytesWritten());
+                        new CleanerStatsRecorder.LastPass(
+                                result.bytesRead(), result.bytesWritten(), elapsedMs, utilization));
+                logPass(chosen, result, elapsedMs, utilization);
             }
         } catch (IOException | RuntimeException e) {
-            failures.incrementAndGet();
+            stats.failed(target.partition(), chosen.dirtyBytes());
             LOG.warn("Could not clean {}; tried again later: {}", target.partition(), e.toString());
         } finally {
             inProgress.remove(target.partition());
+            stats.roundEnded(clockMs.getAsLong());
         }
         return true;
+    }
+
+    /** One line per finished cleaning, as Kafka's: the log, the dirty section, bytes, time, rate, map use. */
+    private static void logPass(CleaningCandidate chosen, Cleaner.Result result, long elapsedMs, double utilization) {
+        double mbRead = result.bytesRead() / (1024.0 * 1024.0);
+        double mbWritten = result.bytesWritten() / (1024.0 * 1024.0);
+        double seconds = Math.max(elapsedMs, 1) / 1000.0;
+        LOG.info(
+                "Cleaned {} (dirty section [{}, {}), dirty ratio {}): {} MB read, {} MB written ({}% size reduction)"
+                        + " in {} s ({} MB/s), {} segment groups, buffer utilization {}%",
+                chosen.target().partition(),
+                chosen.firstDirtyOffset(),
+                result.endOffset(),
+                String.format("%.2f", chosen.dirtyRatio()),
+                String.format("%.1f", mbRead),
+                String.format("%.1f", mbWritten),
+                String.format("%.1f", result.bytesRead() == 0 ? 0 : 100 * (1 - mbWritten / mbRead)),
+                String.format("%.1f", seconds),
+                String.format("%.1f", (mbRead + mbWritten) / seconds),
+                result.groups(),
+                String.format("%.1f", 100 * utilization));
     }
 
     private synchronized CleaningCandidate chooseAndClaim() {
         long now = clockMs.getAsLong();
         CleaningCandidate[] best = {null};
-        logs.forEach(target -> best[0] = better(best[0], target, now));
+        long[] maxDelayMs = {0};
+        logs.forEach(target -> best[0] = better(best[0], target, now, maxDelayMs));
         for (CleanableLog target : unopened.openCleanable(logs, checkpoints, now)) {
-            best[0] = better(best[0], target, now);
+            best[0] = better(best[0], target, now, maxDelayMs);
         }
+        stats.choice(best[0] == null ? 0 : best[0].dirtyRatio(), maxDelayMs[0]);
         if (best[0] != null) {
             inProgress.add(best[0].target().partition());
         }
         return best[0];
     }
 
-    /** {@code target} measured as a candidate if it must be cleaned and comes before {@code best}, else best. */
-    private CleaningCandidate better(CleaningCandidate best, CleanableLog target, long now) {
+    /**
+     * {@code target} measured as a candidate if it must be cleaned and comes before {@code best}, else best; the
+     * largest compaction delay seen goes to {@code maxDelayMs[0]}.
+     */
+    private CleaningCandidate better(CleaningCandidate best, CleanableLog target, long now, long[] maxDelayMs) {
         if (!target.log().config().cleanup().compact()
                 || inProgress.contains(target.partition())
                 || target.log().isOffline()) {
@@ -228,6 +255,7 @@ public final class LogCleaner implements AutoCloseable {
         try {
             long checkpointed = checkpoints.firstDirtyOffset(target.log().dir().getParent(), target.partition());
             CleaningCandidate c = CleaningCandidate.of(target, checkpointed, now);
+            maxDelayMs[0] = Math.max(maxDelayMs[0], c.compactionDelayMs());
             if (c.shouldClean() && (best == null || isBefore(c, best))) {
                 return c;
             }
@@ -246,11 +274,20 @@ public final class LogCleaner implements AutoCloseable {
 
     /** Completed passes since start (a pass that was abandoned is not counted). */
     public long passes() {
-        return passes.get();
+        return stats.passes();
     }
 
     public long failures() {
-        return failures.get();
+        return stats.failures();
+    }
+
+    /** The cleaner's statistics now, Kafka's LogCleaner gauges. */
+    public CleanerStats stats() {
+        synchronized (lifecycle) {
+            int count = threads == null ? 0 : threads.size();
+            int dead = threads == null ? 0 : threads.deadCount();
+            return stats.snapshot(clockMs.getAsLong(), count, dead);
+        }
     }
 
     public long throttledMs() {
