@@ -136,30 +136,64 @@ public final class Cleaner {
             if (segment.baseOffset() >= firstUncleanable) {
                 break;
             }
-            int position = 0;
-            while (true) {
-                checkRunning();
-                readBuffer.clear();
-                int n = log.read(segment.baseOffset(), position, readBuffer);
-                if (n < 0) {
-                    return -1;
-                }
-                if (n == 0) {
-                    break;
-                }
-                readBuffer.flip();
-                throttler.maybeThrottle(n, running);
-                int consumed = codec.scanKeys(readBuffer, visitor);
-                if (full[0]) {
-                    return map.latestOffset() + 1;
-                }
-                if (consumed == 0) {
-                    growBuffers(readBuffer, settings);
-                }
-                position += consumed;
+            ReadEnd end = readSegment(log, segment, settings, chunk -> {
+                int consumed = codec.scanKeys(chunk, visitor);
+                return full[0] ? STOP : consumed;
+            });
+            if (end == ReadEnd.GONE) {
+                return -1;
+            }
+            if (end == ReadEnd.STOPPED) {
+                return map.latestOffset() + 1;
             }
         }
         return firstUncleanable;
+    }
+
+    /** What a pass does with a chunk of whole batches read from a segment: the bytes it used, or {@link #STOP}. */
+    private interface ChunkConsumer {
+        int accept(ByteBuffer chunk) throws IOException, InterruptedException;
+    }
+
+    private static final int STOP = -1;
+
+    /** How a {@link #readSegment} ended: at the segment's end, the segment gone from the log, or told to stop. */
+    private enum ReadEnd {
+        END,
+        GONE,
+        STOPPED
+    }
+
+    /**
+     * Reads {@code segment} from its start through the read buffer (throttled; a closing cleaner stops between two
+     * reads), handing {@code consumer} each chunk; a chunk holding no whole batch grows the buffers and is read again.
+     * The map building and the rewrite both read segments this way.
+     */
+    private ReadEnd readSegment(
+            CompactionAccess log, SegmentInfo segment, CleanerSettings settings, ChunkConsumer consumer)
+            throws IOException, InterruptedException {
+        int position = 0;
+        while (true) {
+            checkRunning();
+            readBuffer.clear();
+            int n = log.read(segment.baseOffset(), position, readBuffer);
+            if (n < 0) {
+                return ReadEnd.GONE;
+            }
+            if (n == 0) {
+                return ReadEnd.END;
+            }
+            readBuffer.flip();
+            throttler.maybeThrottle(n, running);
+            int used = consumer.accept(readBuffer);
+            if (used == STOP) {
+                return ReadEnd.STOPPED;
+            }
+            if (used == 0) {
+                growBuffers(readBuffer, settings);
+            }
+            position += used;
+        }
     }
 
     /** Segments from the log start with a base offset below {@code endOffset}, grouped to fit one segment each. */
@@ -205,40 +239,26 @@ public final class Cleaner {
         CleaningRules rules =
                 new CleaningRules(map, endOffset - 1, producers, groupEnd, now, settings.deleteRetentionMs());
         CleanedSegment cleaned = log.createCleaned(group.get(0).baseOffset());
-        long read = 0;
-        long written = 0;
+        long[] readAndWritten = new long[2];
         List<Long> bases = new ArrayList<>();
         try {
             for (SegmentInfo segment : group) {
                 bases.add(segment.baseOffset());
-                int position = 0;
-                while (true) {
-                    checkRunning();
-                    readBuffer.clear();
-                    int n = log.read(segment.baseOffset(), position, readBuffer);
-                    if (n < 0) {
-                        cleaned.abandon();
-                        return null;
-                    }
-                    if (n == 0) {
-                        break;
-                    }
-                    readBuffer.flip();
-                    throttler.maybeThrottle(n, running);
+                ReadEnd end = readSegment(log, segment, settings, chunk -> {
                     writeBuffer.clear();
-                    CleanerCodec.Filtered result = codec.filter(readBuffer, rules, writeBuffer);
-                    if (result.bytesRead() == 0) {
-                        growBuffers(readBuffer, settings);
-                        continue;
-                    }
-                    position += result.bytesRead();
-                    read += result.bytesRead();
+                    CleanerCodec.Filtered result = codec.filter(chunk, rules, writeBuffer);
                     ByteBuffer out = result.output();
-                    if (out.hasRemaining()) {
-                        written += out.remaining();
+                    if (result.bytesRead() > 0 && out.hasRemaining()) {
+                        readAndWritten[1] += out.remaining();
                         throttler.maybeThrottle(out.remaining(), running);
                         cleaned.append(out);
                     }
+                    readAndWritten[0] += result.bytesRead();
+                    return result.bytesRead();
+                });
+                if (end == ReadEnd.GONE) {
+                    cleaned.abandon();
+                    return null;
                 }
             }
         } catch (IOException | RuntimeException | InterruptedException e) {
@@ -260,7 +280,7 @@ public final class Cleaner {
             return null;
         }
         restoreBuffers();
-        return new long[] {read, written};
+        return readAndWritten;
     }
 
     /**
