@@ -3,7 +3,9 @@ package io.piste.storage.log;
 import io.piste.storage.errors.InvalidRecordException;
 import io.piste.storage.errors.LogStorageException;
 import io.piste.storage.producer.BatchMetadata;
+import io.piste.storage.producer.CompletedTxn;
 import io.piste.storage.producer.ProducerStateManager;
+import io.piste.storage.record.ControlBatches;
 import io.piste.storage.record.RecordBatchView;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -96,6 +98,11 @@ final class LogAppender {
         try {
             for (int pos = start; pos < end; pos += view.sizeInBytes()) {
                 view.wrap(records, pos);
+                if (view.isControl()) {
+                    // As Kafka: markers come from the transaction coordinator's path (appendMarker), never a client.
+                    throw new InvalidRecordException("clients may not write control batches: producerId="
+                            + view.producerId() + " sizeInBytes=" + view.sizeInBytes());
+                }
                 long last = next + view.lastOffsetDelta();
                 long maxTimestamp = cfg.logAppendTime() ? now : view.maxTimestamp();
                 BatchMetadata duplicate = producerState.checkAndStage(
@@ -105,7 +112,8 @@ final class LogAppender {
                         view.lastSequence(),
                         next,
                         last,
-                        maxTimestamp);
+                        maxTimestamp,
+                        view.isTransactional());
                 if (duplicate != null) {
                     producerState.abortStaged();
                     if (end - start != view.sizeInBytes()) {
@@ -123,6 +131,31 @@ final class LogAppender {
         } catch (RuntimeException e) {
             producerState.abortStaged();
             throw e;
+        }
+    }
+
+    /**
+     * Appends a COMMIT or ABORT marker for the producer at {@code logEndOffset}, after the producer-state checks of
+     * a marker ({@link io.piste.storage.producer.ProducerStateManager#checkAndStageMarker}); all or nothing.
+     */
+    LogAppendInfo appendMarker(
+            long producerId,
+            short producerEpoch,
+            int coordinatorEpoch,
+            boolean commit,
+            int leaderEpoch,
+            long logStartOffset,
+            long logEndOffset,
+            LogConfig cfg,
+            long now)
+            throws IOException {
+        ByteBuffer marker = ControlBatches.marker(producerId, producerEpoch, coordinatorEpoch, commit, now);
+        try {
+            CompletedTxn completed = producerState.checkAndStageMarker(
+                    producerId, producerEpoch, coordinatorEpoch, logEndOffset, commit);
+            return write(marker, 0, marker.limit(), logEndOffset, leaderEpoch, cfg, now, 1, logStartOffset);
+        } finally {
+            producerState.abortStaged();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.piste.storage.log;
 
 import io.piste.storage.producer.ProducerStateManager;
+import io.piste.storage.record.ControlBatches;
 import io.piste.storage.record.RecordBatchView;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -221,8 +222,13 @@ final class LogLoader {
             if (segment.nextOffset() <= from) {
                 continue;
             }
-            segment.forEachBatchHeader(from, h -> {
-                if (h.lastOffset() >= from && h.producerId() != RecordBatchView.NO_PRODUCER_ID) {
+            segment.forEachBatchHeader(from, (h, position) -> {
+                if (h.lastOffset() < from || h.producerId() == RecordBatchView.NO_PRODUCER_ID) {
+                    return;
+                }
+                if (h.isControl()) {
+                    replayMarker(producerState, segment, h, position);
+                } else {
                     producerState.update(
                             h.producerId(),
                             h.producerEpoch(),
@@ -230,10 +236,25 @@ final class LogLoader {
                             h.lastSequence(),
                             h.baseOffset(),
                             h.lastOffset(),
-                            h.maxTimestamp());
+                            h.maxTimestamp(),
+                            h.isTransactional());
                 }
             });
         }
+    }
+
+    /** Applies a control batch found by the replay: a COMMIT or ABORT marker closes its producer's transaction. */
+    private void replayMarker(ProducerStateManager producerState, LogSegment segment, RecordBatchView h, int position)
+            throws IOException {
+        long producerId = h.producerId();
+        short epoch = h.producerEpoch();
+        long offset = h.baseOffset();
+        long marker = segment.readMarker(position, h.sizeInBytes());
+        if (marker == ControlBatches.NOT_A_MARKER) {
+            return; // another control type, or a marker compacted away: no transaction to close
+        }
+        producerState.updateMarker(
+                producerId, epoch, ControlBatches.coordinatorEpoch(marker), offset, ControlBatches.isCommit(marker));
     }
 
     private List<Long> listSegmentsAndDeleteStrays() throws IOException {

@@ -4,6 +4,7 @@ import io.piste.storage.errors.InvalidBatchException;
 import io.piste.storage.errors.LogStorageException;
 import io.piste.storage.index.OffsetIndex;
 import io.piste.storage.index.TimeIndex;
+import io.piste.storage.record.ControlBatches;
 import io.piste.storage.record.RecordBatchView;
 import java.io.Closeable;
 import java.io.IOException;
@@ -31,6 +32,8 @@ final class LogSegment implements Closeable {
      * active segment's index files at most this many entries behind, which recovery rescans (64 KiB).
      */
     static final int INDEX_WRITE_BATCH_ENTRIES = 16;
+    /** Bytes of a control batch's records read to find its marker: Kafka's marker record takes 17. */
+    static final int MARKER_READ_BYTES = 64;
 
     private final long baseOffset;
     private final Path logFile;
@@ -355,17 +358,32 @@ final class LogSegment implements Closeable {
         int pos = OffsetIndex.position(offsetIndex.lookup(fromOffset));
         while (pos < size) {
             RecordBatchView header = checkedHeader(reader, pos, size);
+            int batchBytes = header.sizeInBytes();
             if (header.lastOffset() >= fromOffset) {
-                visitor.visit(header);
+                visitor.visit(header, pos);
             }
-            pos += header.sizeInBytes();
+            pos += batchBytes;
         }
     }
 
-    /** Receives batch headers; the view is only valid during the call. */
+    /** Receives batch headers and their positions; the view is only valid until the visitor reads from the segment. */
     @FunctionalInterface
     interface HeaderVisitor {
-        void visit(RecordBatchView header);
+        void visit(RecordBatchView header, int position) throws IOException;
+    }
+
+    /**
+     * The transaction marker of the control batch at {@code position} ({@link ControlBatches#parseMarker}), reading
+     * at most {@link #MARKER_READ_BYTES} of its records and never past the batch.
+     */
+    long readMarker(int position, int batchBytes) throws IOException {
+        int recordBytes = Math.min(batchBytes - RecordBatchView.HEADER_SIZE, MARKER_READ_BYTES);
+        if (recordBytes <= 0) {
+            return ControlBatches.NOT_A_MARKER;
+        }
+        ByteBuffer buf = ByteBuffer.allocate(recordBytes);
+        LogFiles.readFully(channel, buf, position + (long) RecordBatchView.HEADER_SIZE);
+        return ControlBatches.parseMarker(buf, 0, recordBytes);
     }
 
     // ---------------------------------------------------------------- load and recovery (writer thread)
