@@ -108,9 +108,12 @@ public final class Partition {
         return log.highWatermark();
     }
 
-    /** The offset below which no transaction is open: the high watermark until Piste has transactions. */
+    /**
+     * The offset below which every transaction is decided (Kafka's last stable offset): the first offset of the
+     * oldest transaction still open or whose marker is not yet below the high watermark; the high watermark if none.
+     */
     public long lastStableOffset() {
-        return log.highWatermark();
+        return log.transactions().lastStableOffset();
     }
 
     public long logStartOffset() {
@@ -148,7 +151,7 @@ public final class Partition {
         failIfOffline();
         // Once, before the read: the records returned are then all below the offsets reported with them.
         long highWatermark = log.highWatermark();
-        long lastStableOffset = highWatermark;
+        long lastStableOffset = Math.min(highWatermark, log.transactions().lastStableOffset());
         long bound = isolation == FetchIsolation.TXN_COMMITTED ? lastStableOffset : highWatermark;
         FetchDataInfo fetched = log.read(fetchOffset, maxBytes, bound, minOneMessage);
         return new LogReadInfo(fetched, highWatermark, lastStableOffset, log.logStartOffset());
@@ -237,7 +240,27 @@ public final class Partition {
      */
     public LogAppendInfo appendRecordsToLeader(ByteBuffer records) throws IOException {
         failIfOffline();
-        LogAppendInfo info = log.appendAsLeader(records, leaderEpoch());
+        return afterAppend(log.appendAsLeader(records, leaderEpoch()));
+    }
+
+    /**
+     * Appends a COMMIT ({@code commit}) or ABORT transaction marker for the producer: the transaction coordinator's
+     * path (and, later, WriteTxnMarkers'), never a client's. Durable as any append: the caller answers through
+     * {@link #whenDurable} with the marker's offset plus one.
+     *
+     * @throws io.piste.storage.errors.InvalidProducerEpochException if the producer epoch is older than the
+     *     partition has seen for the producer
+     * @throws io.piste.storage.errors.TransactionCoordinatorFencedException if the coordinator epoch is older than
+     *     the last marker's
+     */
+    public LogAppendInfo appendTransactionMarker(
+            long producerId, short producerEpoch, int coordinatorEpoch, boolean commit) throws IOException {
+        failIfOffline();
+        return afterAppend(
+                log.transactions().appendMarker(producerId, producerEpoch, coordinatorEpoch, commit, leaderEpoch()));
+    }
+
+    private LogAppendInfo afterAppend(LogAppendInfo info) {
         if (durableAcks) {
             // A duplicate's ack waits in whenDurable, which marks the partition dirty itself.
             if (!info.duplicate()) {

@@ -40,7 +40,12 @@ class TransactionRestartTest {
     }
 
     private void deleteSnapshots() throws IOException {
-        try (Stream<Path> files = Files.list(dir.resolve("topic-0"))) {
+        deleteSnapshotsIn(dir.resolve("topic-0"));
+    }
+
+    /** Deletes every producer snapshot of a log directory, as if none had ever been written. */
+    void deleteSnapshotsIn(Path logDir) throws IOException {
+        try (Stream<Path> files = Files.list(logDir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 if (p.toString().endsWith(".snapshot")) {
                     Files.delete(p);
