@@ -2,6 +2,7 @@ package io.piste.storage.log;
 
 import io.piste.storage.errors.InvalidRecordException;
 import io.piste.storage.errors.LogStorageException;
+import io.piste.storage.index.AbortedTxn;
 import io.piste.storage.producer.BatchMetadata;
 import io.piste.storage.producer.CompletedTxn;
 import io.piste.storage.producer.ProducerStateManager;
@@ -153,9 +154,36 @@ final class LogAppender {
         try {
             CompletedTxn completed = producerState.checkAndStageMarker(
                     producerId, producerEpoch, coordinatorEpoch, logEndOffset, commit);
-            return write(marker, 0, marker.limit(), logEndOffset, leaderEpoch, cfg, now, 1, logStartOffset);
+            LogAppendInfo info =
+                    write(marker, 0, marker.limit(), logEndOffset, leaderEpoch, cfg, now, 1, logStartOffset);
+            if (completed != null && completed.aborted()) {
+                indexAbort(completed);
+            }
+            return info;
         } finally {
             producerState.abortStaged();
+        }
+    }
+
+    /**
+     * Adds an aborted transaction to the transaction index of the segment its marker went to. The marker is written
+     * already: if the index cannot be, the log goes offline (as after a failed fsync) rather than let a read_committed
+     * consumer take the aborted records for committed ones; the next open recovers the segment and its index.
+     */
+    private void indexAbort(CompletedTxn txn) {
+        AbortedTxn entry = new AbortedTxn(
+                txn.producerId(), txn.firstOffset(), txn.lastOffset(), producerState.lastStableOffsetAfter(txn));
+        try {
+            activeSegment.txnIndex().append(entry);
+        } catch (IOException e) {
+            LOG.error(
+                    "Could not write an aborted transaction to the transaction index; the log is offline until it is "
+                            + "opened again: file={} entry={}",
+                    activeSegment.txnIndex().file(),
+                    entry,
+                    e);
+            fsyncFailureHandler.fsyncFailed(
+                    "could not write the transaction index: file=" + activeSegment.logFile(), e);
         }
     }
 

@@ -4,6 +4,7 @@ import io.piste.storage.errors.InvalidBatchException;
 import io.piste.storage.errors.LogStorageException;
 import io.piste.storage.index.OffsetIndex;
 import io.piste.storage.index.TimeIndex;
+import io.piste.storage.index.TransactionIndex;
 import io.piste.storage.record.ControlBatches;
 import io.piste.storage.record.RecordBatchView;
 import java.io.Closeable;
@@ -16,7 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@code .log} file of batches and its {@code .index} and {@code .timeindex}. Batches are appended with
+ * One {@code .log} file of batches and its {@code .index}, {@code .timeindex} and {@code .txnindex} (aborted
+ * transactions, {@link TransactionIndex}; its file exists only once an abort was written). Batches are appended with
  * positional writes at {@link #sizeInBytes()}, so bytes left past it by a failed write are simply overwritten.
  *
  * <p>Guarantees: the bytes below {@link #sizeInBytes()} are whole batches, written before the size was published.
@@ -40,6 +42,7 @@ final class LogSegment implements Closeable {
     private final FileChannel channel;
     private final OffsetIndex offsetIndex;
     private final TimeIndex timeIndex;
+    private final TransactionIndex txnIndex;
 
     private volatile int sizeBytes;
     private volatile long nextOffset;
@@ -49,13 +52,20 @@ final class LogSegment implements Closeable {
     private long maxTimestamp = RecordBatchView.NO_TIMESTAMP;
     private long offsetOfMaxTimestamp = -1;
 
-    private LogSegment(long baseOffset, Path logFile, FileChannel channel, OffsetIndex offsetIndex, TimeIndex timeIndex)
+    private LogSegment(
+            long baseOffset,
+            Path logFile,
+            FileChannel channel,
+            OffsetIndex offsetIndex,
+            TimeIndex timeIndex,
+            TransactionIndex txnIndex)
             throws IOException {
         this.baseOffset = baseOffset;
         this.logFile = logFile;
         this.channel = channel;
         this.offsetIndex = offsetIndex;
         this.timeIndex = timeIndex;
+        this.txnIndex = txnIndex;
         this.sizeBytes = (int) Math.min(channel.size(), Integer.MAX_VALUE);
         this.nextOffset = baseOffset;
     }
@@ -89,7 +99,8 @@ final class LogSegment implements Closeable {
                             LogFiles.withSuffix(LogFiles.timeIndexFile(dir, baseOffset), suffix),
                             files::open,
                             baseOffset,
-                            maxIndexSizeBytes));
+                            maxIndexSizeBytes),
+                    TransactionIndex.open(log, files::open, baseOffset));
         } catch (IOException | RuntimeException e) {
             logChannel.close();
             throw e;
@@ -114,6 +125,10 @@ final class LogSegment implements Closeable {
 
     TimeIndex timeIndex() {
         return timeIndex;
+    }
+
+    TransactionIndex txnIndex() {
+        return txnIndex;
     }
 
     int sizeInBytes() {
@@ -411,6 +426,7 @@ final class LogSegment implements Closeable {
         channel.truncate(0);
         offsetIndex.truncateToEntries(0);
         timeIndex.truncateToEntries(0);
+        txnIndex.truncateFully();
         synchronized (this) {
             maxTimestamp = RecordBatchView.NO_TIMESTAMP;
             offsetOfMaxTimestamp = -1;
@@ -431,6 +447,7 @@ final class LogSegment implements Closeable {
      */
     void flush() throws IOException {
         channel.force(false);
+        txnIndex.flush(); // an abort's entry is as durable as its marker
         writePendingIndexEntries();
     }
 
@@ -460,6 +477,7 @@ final class LogSegment implements Closeable {
     void flushIndexes() throws IOException {
         timeIndex.flush();
         offsetIndex.flush();
+        txnIndex.flush();
     }
 
     /**
@@ -514,6 +532,7 @@ final class LogSegment implements Closeable {
     void closeQuietly() throws IOException {
         offsetIndex.close();
         timeIndex.close();
+        txnIndex.close();
         channel.close();
     }
 
@@ -522,6 +541,7 @@ final class LogSegment implements Closeable {
         Files.deleteIfExists(logFile);
         Files.deleteIfExists(offsetIndex.file());
         Files.deleteIfExists(timeIndex.file());
+        Files.deleteIfExists(txnIndex.file());
     }
 
     @Override
