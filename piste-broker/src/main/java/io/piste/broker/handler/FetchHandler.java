@@ -16,7 +16,7 @@ import org.apache.kafka.common.requests.FetchRequest;
 
 /**
  * Fetch: reads whole batches up to the bound of the request's isolation level (the high watermark; for
- * read_committed the last stable offset, which is the high watermark until Piste has transactions) as file slices
+ * read_committed the last stable offset, with the aborted transactions of the records read) as file slices
  * (sent with sendfile), within the request's and each partition's byte limits ({@link FetchReader}). A fetch that
  * finds fewer than {@code min.bytes} waits up to {@code max.wait.ms} for produce to bring more
  * ({@link DelayedFetch}), if the {@link FetchPurgatory} has room (broker-wide and on each of its partitions); if

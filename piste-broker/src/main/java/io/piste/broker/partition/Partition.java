@@ -2,6 +2,7 @@ package io.piste.broker.partition;
 
 import io.piste.storage.checkpoint.EpochEntry;
 import io.piste.storage.errors.LogStorageException;
+import io.piste.storage.index.AbortedTxn;
 import io.piste.storage.log.FetchDataInfo;
 import io.piste.storage.log.LogAppendInfo;
 import io.piste.storage.log.LogOffsetMetadata;
@@ -9,6 +10,7 @@ import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -154,7 +156,11 @@ public final class Partition {
         long lastStableOffset = Math.min(highWatermark, log.transactions().lastStableOffset());
         long bound = isolation == FetchIsolation.TXN_COMMITTED ? lastStableOffset : highWatermark;
         FetchDataInfo fetched = log.read(fetchOffset, maxBytes, bound, minOneMessage);
-        return new LogReadInfo(fetched, highWatermark, lastStableOffset, log.logStartOffset());
+        List<AbortedTxn> aborted = null;
+        if (isolation == FetchIsolation.TXN_COMMITTED) {
+            aborted = fetched.isEmpty() ? List.of() : log.transactions().abortedTransactionsForRead(fetchOffset, bound);
+        }
+        return new LogReadInfo(fetched, highWatermark, lastStableOffset, log.logStartOffset(), aborted);
     }
 
     /**
