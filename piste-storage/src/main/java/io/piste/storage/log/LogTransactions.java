@@ -110,9 +110,11 @@ public final class LogTransactions {
 
     /**
      * The offset below which every transaction is decided and its marker below the high watermark: the first offset
-     * of the oldest open (or not yet stable) transaction, at most the high watermark. Two volatile reads.
+     * of the oldest open (or not yet stable) transaction, at most the high watermark and (as Kafka's) at least the
+     * log start offset, which retention or DeleteRecords may move past an open transaction. Three volatile reads.
      */
     public long lastStableOffset() {
-        return Math.min(log.highWatermark(), producerState.firstUnstableOffset());
+        long firstUnstable = Math.max(producerState.firstUnstableOffset(), log.logStartOffset());
+        return Math.min(log.highWatermark(), firstUnstable);
     }
 }
