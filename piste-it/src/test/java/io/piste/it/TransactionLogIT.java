@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Timeout;
  * batches built by kafka-clients' {@link MemoryRecords}: a committed and an aborted transaction of two producers,
  * a transaction still open, and ordinary batches between them. read_committed sees the committed and ordinary
  * records up to the open transaction and, once its marker is written, the rest; read_uncommitted sees every data
- * record; {@code endOffsets} answers the last stable offset or the high watermark.
+ * record; {@code endOffsets} answers the last stable offset or the high watermark. A restart in the middle of the
+ * open transaction changes none of it.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class TransactionLogIT {
@@ -120,6 +121,12 @@ class TransactionLogIT {
         append(partition, plain("p2")); // 9
         awaitHighWatermarkAtLogEnd(partition);
         assertThat(partition.highWatermark()).isEqualTo(10);
+        assertThat(partition.lastStableOffset()).isEqualTo(8);
+
+        // A restart in the middle of the open transaction: the broker finds it again.
+        broker.restart();
+        partition = broker.partition(TOPIC, 0);
+        awaitHighWatermarkAtLogEnd(partition);
         assertThat(partition.lastStableOffset()).isEqualTo(8);
 
         try (KafkaConsumer<String, String> committed = consumer("read_committed");
