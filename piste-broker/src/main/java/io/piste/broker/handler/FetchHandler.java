@@ -50,8 +50,8 @@ final class FetchHandler implements RequestHandler {
         FetchContext fetchContext =
                 sessions.newContext(request, context.apiVersion(), FetchRequest.replicaId(request) >= 0);
         List<FetchTarget> targets = resolve(fetchContext.partitions(), context.apiVersion() >= 13);
-        FetchReader reader =
-                new FetchReader(targets, request.maxBytes(), FetchIsolation.ofConsumer(request.isolationLevel()));
+        FetchIsolation isolation = FetchIsolation.ofConsumer(request.isolationLevel());
+        FetchReader reader = new FetchReader(targets, request.maxBytes(), isolation);
         FetchReader.Result first = reader.read();
         boolean mustAnswerNow = request.maxWaitMs() <= 0
                 || first.bytes() >= request.minBytes()
@@ -67,7 +67,8 @@ final class FetchHandler implements RequestHandler {
                                 reader::read,
                                 targets,
                                 request.minBytes(),
-                                request.maxWaitMs())
+                                request.maxWaitMs(),
+                                isolation)
                         .start()) {
             // Full, broker-wide or for one of the partitions: answer with what there is, as if max.wait.ms had
             // passed, and ask the client (KIP-219) to wait that long before its next request. Clients before

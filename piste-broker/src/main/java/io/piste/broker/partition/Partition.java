@@ -443,6 +443,22 @@ public final class Partition {
 
     // ---------------------------------------------------------------- for parked fetches
 
+    /**
+     * The bound a parked fetch of {@code isolation} waits for, with its place: the high watermark's; for read_committed
+     * the last stable offset, its offset alone while it is below the high watermark (the fetch then reads to decide,
+     * as rarely as the last stable offset moves).
+     */
+    public LogOffsetMetadata fetchBoundMetadata(FetchIsolation isolation) {
+        LogOffsetMetadata highWatermark = log.places().highWatermark();
+        if (isolation == FetchIsolation.HIGH_WATERMARK) {
+            return highWatermark;
+        }
+        long lastStable = lastStableOffset();
+        return lastStable >= highWatermark.messageOffset()
+                ? highWatermark
+                : LogOffsetMetadata.messageOffsetOnly(lastStable);
+    }
+
     /** The high watermark with its place in the log: parked fetches count the bytes below it without a read. */
     public LogOffsetMetadata highWatermarkMetadata() {
         return log.places().highWatermark();
