@@ -55,8 +55,9 @@ public final class ProducerStateManager {
     private final Map<Long, ProducerEntry> staged = new HashMap<>();
     /** Transactions opened by the staged batches: producer id, first offset, pairwise. */
     private final List<Long> stagedStarts = new ArrayList<>();
-
+    /** Transactions closed by the staged marker. */
     private final List<CompletedTxn> stagedCompletions = new ArrayList<>();
+
     private final OngoingTransactions transactions = new OngoingTransactions();
     private volatile int maxProducerIds = DEFAULT_MAX_PRODUCER_IDS;
     /** Whether the refusal of a new producer id was logged since the last expiry; under the append lock. */
