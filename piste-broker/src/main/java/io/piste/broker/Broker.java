@@ -236,6 +236,14 @@ public final class Broker implements AutoCloseable {
         return consumerLag;
     }
 
+    /**
+     * Partition {@code index} of {@code topic} (its log opened if needed), or null if unknown: the broker's internal
+     * append path, through which the transaction coordinator will write its markers, and tests seed logs.
+     */
+    public Partition partition(String topic, int index) {
+        return logManager.partition(topic, index);
+    }
+
     /** The log cleaner (compaction), for monitoring and tests. */
     public LogCleaner logCleaner() {
         return cleaner;

@@ -3,6 +3,7 @@ package io.piste.server;
 import io.piste.broker.Broker;
 import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.group.PartitionLag;
+import io.piste.broker.partition.Partition;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,11 @@ public final class PisteServer implements AutoCloseable {
     /** How many long-poll fetches the broker holds parked now. */
     public int parkedFetchCount() {
         return broker.parkedFetchCount();
+    }
+
+    /** Partition {@code index} of {@code topic} as the broker holds it (see {@code Broker#partition}), or null. */
+    public Partition partition(String topic, int index) {
+        return broker.partition(topic, index);
     }
 
     /** Clean shutdown: stops the listener, flushes every log and writes the clean-shutdown markers. */

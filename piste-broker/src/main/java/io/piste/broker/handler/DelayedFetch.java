@@ -1,6 +1,7 @@
 package io.piste.broker.handler;
 
 import io.piste.broker.fetchsession.FetchContext;
+import io.piste.broker.partition.FetchIsolation;
 import io.piste.broker.partition.Partition;
 import io.piste.broker.protocol.RequestContext;
 import io.piste.storage.log.LogOffsetMetadata;
@@ -56,6 +57,7 @@ final class DelayedFetch {
 
     private final int minBytes;
     private final int maxWaitMs;
+    private final FetchIsolation isolation;
     private final Runnable onData = this::scheduleCheck;
     private ScheduledFuture<?> timeout;
     private boolean completed;
@@ -73,6 +75,20 @@ final class DelayedFetch {
             List<FetchTarget> targets,
             int minBytes,
             int maxWaitMs) {
+        this(context, purgatory, fetchContext, reader, targets, minBytes, maxWaitMs, FetchIsolation.HIGH_WATERMARK);
+    }
+
+    /** As above, for a fetch of {@code isolation}: a read_committed fetch waits for the last stable offset. */
+    DelayedFetch(
+            RequestContext context,
+            FetchPurgatory purgatory,
+            FetchContext fetchContext,
+            Supplier<FetchReader.Result> reader,
+            List<FetchTarget> targets,
+            int minBytes,
+            int maxWaitMs,
+            FetchIsolation isolation) {
+        this.isolation = isolation;
         this.context = context;
         this.purgatory = purgatory;
         this.fetchContext = fetchContext;
@@ -165,7 +181,7 @@ final class DelayedFetch {
                 // the read answers UNKNOWN_TOPIC_OR_PARTITION or KAFKA_STORAGE_ERROR
                 return Decision.ANSWER;
             }
-            LogOffsetMetadata bound = partition.highWatermarkMetadata();
+            LogOffsetMetadata bound = partition.fetchBoundMetadata(isolation);
             LogOffsetMetadata start = fetchOffsets[i];
             if (start == null) {
                 try {

@@ -16,7 +16,7 @@ import org.apache.kafka.common.requests.FetchRequest;
 
 /**
  * Fetch: reads whole batches up to the bound of the request's isolation level (the high watermark; for
- * read_committed the last stable offset, which is the high watermark until Piste has transactions) as file slices
+ * read_committed the last stable offset, with the aborted transactions of the records read) as file slices
  * (sent with sendfile), within the request's and each partition's byte limits ({@link FetchReader}). A fetch that
  * finds fewer than {@code min.bytes} waits up to {@code max.wait.ms} for produce to bring more
  * ({@link DelayedFetch}), if the {@link FetchPurgatory} has room (broker-wide and on each of its partitions); if
@@ -50,8 +50,8 @@ final class FetchHandler implements RequestHandler {
         FetchContext fetchContext =
                 sessions.newContext(request, context.apiVersion(), FetchRequest.replicaId(request) >= 0);
         List<FetchTarget> targets = resolve(fetchContext.partitions(), context.apiVersion() >= 13);
-        FetchReader reader =
-                new FetchReader(targets, request.maxBytes(), FetchIsolation.ofConsumer(request.isolationLevel()));
+        FetchIsolation isolation = FetchIsolation.ofConsumer(request.isolationLevel());
+        FetchReader reader = new FetchReader(targets, request.maxBytes(), isolation);
         FetchReader.Result first = reader.read();
         boolean mustAnswerNow = request.maxWaitMs() <= 0
                 || first.bytes() >= request.minBytes()
@@ -67,7 +67,8 @@ final class FetchHandler implements RequestHandler {
                                 reader::read,
                                 targets,
                                 request.minBytes(),
-                                request.maxWaitMs())
+                                request.maxWaitMs(),
+                                isolation)
                         .start()) {
             // Full, broker-wide or for one of the partitions: answer with what there is, as if max.wait.ms had
             // passed, and ask the client (KIP-219) to wait that long before its next request. Clients before

@@ -4,10 +4,13 @@ import io.piste.broker.partition.FetchIsolation;
 import io.piste.broker.partition.LogReadInfo;
 import io.piste.broker.partition.Partition;
 import io.piste.broker.protocol.FileSliceRecords;
+import io.piste.storage.index.AbortedTxn;
 import io.piste.storage.log.FetchDataInfo;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.AbortedTransaction;
 import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.Errors;
@@ -17,7 +20,8 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * Reads the data of one fetch request into a response, as Kafka bounds it: at most {@code maxBytes} in all
  * and {@code partitionMaxBytes} per partition, except that the first batch found is sent whole even when it
  * is larger, so a consumer can always make progress. Each partition is read up to the bound of the request's
- * isolation ({@link Partition#read}); a partition that cannot be read (offline, offset out of range) gets its error
+ * isolation ({@link Partition#read}), with the aborted transactions of the records read for read_committed (the
+ * consumer drops their records); a partition that cannot be read (offline, offset out of range) gets its error
  * code instead. Called on the event loop of the fetch's connection, by the fetch and then by its delayed checks.
  */
 final class FetchReader {
@@ -83,6 +87,14 @@ final class FetchReader {
         return response.topic().equals(target.topicName()) && response.topicId().equals(target.topicId());
     }
 
+    private static List<AbortedTransaction> abortedTransactions(List<AbortedTxn> aborted) {
+        List<AbortedTransaction> result = new ArrayList<>(aborted.size());
+        for (AbortedTxn txn : aborted) {
+            result.add(new AbortedTransaction().setProducerId(txn.producerId()).setFirstOffset(txn.firstOffset()));
+        }
+        return result;
+    }
+
     private Errors readPartition(FetchTarget target, PartitionData data, int bytesLeft, boolean firstData) {
         int limit = Math.min(target.partitionMaxBytes(), bytesLeft);
         try {
@@ -90,6 +102,9 @@ final class FetchReader {
             data.setHighWatermark(info.highWatermark())
                     .setLastStableOffset(info.lastStableOffset())
                     .setLogStartOffset(info.logStartOffset());
+            // null for read_uncommitted, as Kafka answers (the list is only read under read_committed)
+            data.setAbortedTransactions(
+                    info.abortedTransactions() == null ? null : abortedTransactions(info.abortedTransactions()));
             FetchDataInfo fetched = info.fetchedData();
             if (!fetched.isEmpty()) {
                 data.setRecords(new FileSliceRecords(fetched.channel(), fetched.position(), fetched.sizeInBytes()));

@@ -5,9 +5,11 @@ import io.piste.storage.errors.InvalidBatchException;
 import io.piste.storage.errors.InvalidProducerEpochException;
 import io.piste.storage.errors.InvalidRecordException;
 import io.piste.storage.errors.InvalidTimestampException;
+import io.piste.storage.errors.InvalidTxnStateException;
 import io.piste.storage.errors.OffsetOutOfRangeException;
 import io.piste.storage.errors.OutOfOrderSequenceException;
 import io.piste.storage.errors.ProducerIdLimitExceededException;
+import io.piste.storage.errors.TransactionCoordinatorFencedException;
 import java.io.IOException;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
@@ -30,6 +32,10 @@ final class StorageErrors {
             return Errors.OUT_OF_ORDER_SEQUENCE_NUMBER;
         } else if (e instanceof InvalidProducerEpochException) {
             return Errors.INVALID_PRODUCER_EPOCH;
+        } else if (e instanceof InvalidTxnStateException) {
+            return Errors.INVALID_TXN_STATE;
+        } else if (e instanceof TransactionCoordinatorFencedException) {
+            return Errors.TRANSACTION_COORDINATOR_FENCED;
         } else if (e instanceof ProducerIdLimitExceededException) {
             // Not retriable: a slot frees only when a producer expires (a day by default), far beyond any retry.
             // The Java producer fails the batch with PolicyViolationException carrying the broker's message.

@@ -2,6 +2,7 @@ package io.piste.broker.partition;
 
 import io.piste.storage.checkpoint.EpochEntry;
 import io.piste.storage.errors.LogStorageException;
+import io.piste.storage.index.AbortedTxn;
 import io.piste.storage.log.FetchDataInfo;
 import io.piste.storage.log.LogAppendInfo;
 import io.piste.storage.log.LogOffsetMetadata;
@@ -9,6 +10,7 @@ import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -108,9 +110,12 @@ public final class Partition {
         return log.highWatermark();
     }
 
-    /** The offset below which no transaction is open: the high watermark until Piste has transactions. */
+    /**
+     * The offset below which every transaction is decided (Kafka's last stable offset): the first offset of the
+     * oldest transaction still open or whose marker is not yet below the high watermark; the high watermark if none.
+     */
     public long lastStableOffset() {
-        return log.highWatermark();
+        return log.transactions().lastStableOffset();
     }
 
     public long logStartOffset() {
@@ -148,10 +153,14 @@ public final class Partition {
         failIfOffline();
         // Once, before the read: the records returned are then all below the offsets reported with them.
         long highWatermark = log.highWatermark();
-        long lastStableOffset = highWatermark;
+        long lastStableOffset = Math.min(highWatermark, log.transactions().lastStableOffset());
         long bound = isolation == FetchIsolation.TXN_COMMITTED ? lastStableOffset : highWatermark;
         FetchDataInfo fetched = log.read(fetchOffset, maxBytes, bound, minOneMessage);
-        return new LogReadInfo(fetched, highWatermark, lastStableOffset, log.logStartOffset());
+        List<AbortedTxn> aborted = null;
+        if (isolation == FetchIsolation.TXN_COMMITTED) {
+            aborted = fetched.isEmpty() ? List.of() : log.transactions().abortedTransactionsForRead(fetchOffset, bound);
+        }
+        return new LogReadInfo(fetched, highWatermark, lastStableOffset, log.logStartOffset(), aborted);
     }
 
     /**
@@ -237,7 +246,27 @@ public final class Partition {
      */
     public LogAppendInfo appendRecordsToLeader(ByteBuffer records) throws IOException {
         failIfOffline();
-        LogAppendInfo info = log.appendAsLeader(records, leaderEpoch());
+        return afterAppend(log.appendAsLeader(records, leaderEpoch()));
+    }
+
+    /**
+     * Appends a COMMIT ({@code commit}) or ABORT transaction marker for the producer: the transaction coordinator's
+     * path (and, later, WriteTxnMarkers'), never a client's. Durable as any append: the caller answers through
+     * {@link #whenDurable} with the marker's offset plus one.
+     *
+     * @throws io.piste.storage.errors.InvalidProducerEpochException if the producer epoch is older than the
+     *     partition has seen for the producer
+     * @throws io.piste.storage.errors.TransactionCoordinatorFencedException if the coordinator epoch is older than
+     *     the last marker's
+     */
+    public LogAppendInfo appendTransactionMarker(
+            long producerId, short producerEpoch, int coordinatorEpoch, boolean commit) throws IOException {
+        failIfOffline();
+        return afterAppend(
+                log.transactions().appendMarker(producerId, producerEpoch, coordinatorEpoch, commit, leaderEpoch()));
+    }
+
+    private LogAppendInfo afterAppend(LogAppendInfo info) {
         if (durableAcks) {
             // A duplicate's ack waits in whenDurable, which marks the partition dirty itself.
             if (!info.duplicate()) {
@@ -413,6 +442,22 @@ public final class Partition {
     }
 
     // ---------------------------------------------------------------- for parked fetches
+
+    /**
+     * The bound a parked fetch of {@code isolation} waits for, with its place: the high watermark's; for read_committed
+     * the last stable offset, its offset alone while it is below the high watermark (the fetch then reads to decide,
+     * as rarely as the last stable offset moves).
+     */
+    public LogOffsetMetadata fetchBoundMetadata(FetchIsolation isolation) {
+        LogOffsetMetadata highWatermark = log.places().highWatermark();
+        if (isolation == FetchIsolation.HIGH_WATERMARK) {
+            return highWatermark;
+        }
+        long lastStable = lastStableOffset();
+        return lastStable >= highWatermark.messageOffset()
+                ? highWatermark
+                : LogOffsetMetadata.messageOffsetOnly(lastStable);
+    }
 
     /** The high watermark with its place in the log: parked fetches count the bytes below it without a read. */
     public LogOffsetMetadata highWatermarkMetadata() {

@@ -268,6 +268,44 @@ class DelayedFetchTest {
         assertThat(loop.runScheduledPendingTasks()).as("timer cancelled").isEqualTo(-1);
     }
 
+    @Test
+    void shouldKeepAReadCommittedFetchParkedUntilTheLastStableOffsetMoves() throws Exception {
+        loop.freezeTime();
+        Partition partition = partition(1 << 20);
+        partition.appendRecordsToLeader(MemoryRecords.withTransactionalRecords(
+                        Compression.NONE, 7L, (short) 0, 0, new SimpleRecord(new byte[RECORD_BYTES]))
+                .buffer()); // 0: a transaction left open
+        List<FetchTarget> targets = targets(partition, 0);
+        FetchReader reader = new FetchReader(targets, 1 << 20, FetchIsolation.TXN_COMMITTED);
+        assertThat(purgatory.tryPark()).isTrue();
+        DelayedFetch fetch = new DelayedFetch(
+                context(false),
+                purgatory,
+                session(null),
+                () -> {
+                    reads.incrementAndGet();
+                    return reader.read();
+                },
+                targets,
+                1,
+                MAX_WAIT_MS,
+                FetchIsolation.TXN_COMMITTED);
+        assertThat(fetch.start()).isTrue();
+
+        append(partition, 2); // the high watermark moves, the last stable offset stays at 0
+        loop.runPendingTasks();
+        assertThat(reads).as("reads while the transaction is open").hasValue(0);
+        assertThat(answers).isEmpty();
+
+        partition.appendTransactionMarker(7L, (short) 0, 0, true);
+        loop.runPendingTasks();
+
+        assertThat(reads).as("one read, to answer").hasValue(1);
+        PartitionData answered = answeredPartition();
+        assertThat(answered.lastStableOffset()).isEqualTo(4).isEqualTo(answered.highWatermark());
+        assertThat(answered.records().sizeInBytes()).isPositive();
+    }
+
     /**
      * Durable acks: the flusher thread moves the high watermark to the flushed offset, so the fetch runs on a real
      * event loop; after each ack a task queued behind the check shows that the check has run.

@@ -8,11 +8,17 @@ import io.piste.broker.partition.FetchIsolation;
 import io.piste.broker.partition.Partition;
 import io.piste.broker.partition.TestPartitions;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.FetchResponseData.AbortedTransaction;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,6 +102,54 @@ class FetchReaderTest {
                 .as("below the last stable offset, the high watermark for now")
                 .containsExactly("0:a");
         assertThat(partition(result, 0).lastStableOffset()).isEqualTo(1);
+    }
+
+    private static MemoryRecords transactional(long producerId, int sequence, String value) {
+        return MemoryRecords.withTransactionalRecords(
+                Compression.NONE,
+                producerId,
+                (short) 0,
+                sequence,
+                new SimpleRecord(value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void shouldReadCommittedUpToTheOldestOpenTransactionWithTheAbortedOnesOfTheRange() throws Exception {
+        Partition partition = open(0);
+        append(partition, "a"); // 0
+        partition.appendRecordsToLeader(transactional(7, 0, "aborted").buffer()); // 1
+        partition.appendTransactionMarker(7, (short) 0, 0, false); // 2
+        partition.appendRecordsToLeader(transactional(8, 0, "open").buffer()); // 3
+        append(partition, "after the open transaction"); // 4
+
+        PartitionData committed = partition(
+                new FetchReader(List.of(target(partition, 0, 1 << 20)), 1 << 20, FetchIsolation.TXN_COMMITTED).read(),
+                0);
+        PartitionData uncommitted = partition(read(1 << 20, target(partition, 0, 1 << 20)), 0);
+
+        assertThat(committed.lastStableOffset()).isEqualTo(3);
+        assertThat(committed.highWatermark()).isEqualTo(5);
+        assertThat(values(committed)).as("up to the open transaction").containsExactly("0:a", "1:aborted");
+        assertThat(committed.abortedTransactions())
+                .containsExactly(new AbortedTransaction().setProducerId(7).setFirstOffset(1));
+        assertThat(values(uncommitted)).containsExactly("0:a", "1:aborted", "3:open", "4:after the open transaction");
+        assertThat(uncommitted.lastStableOffset())
+                .as("reported to read_uncommitted too")
+                .isEqualTo(3);
+        assertThat(uncommitted.abortedTransactions()).isNull();
+
+        partition.appendTransactionMarker(8, (short) 0, 0, true); // 5
+
+        PartitionData afterCommit = partition(
+                new FetchReader(List.of(target(partition, 3, 1 << 20)), 1 << 20, FetchIsolation.TXN_COMMITTED).read(),
+                0);
+        assertThat(afterCommit.lastStableOffset()).isEqualTo(6).isEqualTo(afterCommit.highWatermark());
+        assertThat(values(afterCommit)).containsExactly("3:open", "4:after the open transaction");
+        assertThat(afterCommit.abortedTransactions()).isEmpty();
+        assertThat(partition
+                        .fetchOffsetForTimestamp(ListOffsetsRequest.LATEST_TIMESTAMP, FetchIsolation.TXN_COMMITTED)
+                        .offset())
+                .isEqualTo(6);
     }
 
     @Test

@@ -121,10 +121,13 @@ final class RecordedRequest implements RequestContext.ResponseSlot {
         return MemoryRecords.readableRecords(buffer.flip());
     }
 
-    /** Each record of {@code records} as "offset:value" (the value as UTF-8), in order. */
+    /** Each data record of {@code records} as "offset:value" (the value as UTF-8), in order; markers left out. */
     static List<String> offsetsAndValues(BaseRecords records) throws IOException {
         List<String> values = new ArrayList<>();
         for (RecordBatch batch : records(records).batches()) {
+            if (batch.isControlBatch()) {
+                continue; // a transaction marker: no client sees it as a record
+            }
             for (Record record : batch) {
                 byte[] value = new byte[record.valueSize()];
                 record.value().get(value);

@@ -1,6 +1,7 @@
 package io.piste.it.support;
 
 import io.piste.broker.group.PartitionLag;
+import io.piste.broker.partition.Partition;
 import io.piste.server.PisteServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,6 +80,11 @@ public final class TestBroker implements AutoCloseable {
     /** How many long-poll fetches the running broker holds parked. */
     public int parkedFetchCount() {
         return server.parkedFetchCount();
+    }
+
+    /** Partition {@code index} of {@code topic} in the running broker (its internal append path), or null. */
+    public Partition partition(final String topic, final int index) {
+        return server.partition(topic, index);
     }
 
     public boolean isRunning() {

@@ -8,8 +8,9 @@ import java.util.List;
 /**
  * How dirty a compacted log is, as Kafka's LogToClean and LogCleanerManager.cleanableOffsets measure it: the clean
  * part is [log start, first dirty offset), the dirty part [first dirty offset, first uncleanable offset). The first
- * uncleanable offset is the base of the first segment that is the active one, reaches past the high watermark or the
- * recovery point (only acknowledged, fsynced data is cleaned), or holds a record newer than
+ * uncleanable offset is the base of the first segment that is the active one, reaches past the last stable offset
+ * (at most the high watermark: only acknowledged, decided data is cleaned) or the recovery point (only fsynced data),
+ * or holds a record newer than
  * {@code min.compaction.lag.ms}. The log must be cleaned if its dirty ratio reaches {@code min.cleanable.dirty.ratio},
  * or if its first dirty segment's first batch is older than {@code max.compaction.lag.ms}.
  */
@@ -42,7 +43,9 @@ record CleaningCandidate(
         long logStart = log.logStartOffset();
         long firstDirty = checkpointed < logStart || checkpointed > log.logEndOffset() ? logStart : checkpointed;
         List<SegmentInfo> segments = log.compaction().inactiveSegments();
-        long safeEnd = Math.min(log.highWatermark(), log.recoveryPoint());
+        // As Kafka: never past the last stable offset, so that an undecided transaction's records (which may yet be
+        // aborted) never make the cleaner drop an earlier record of their key.
+        long safeEnd = Math.min(log.transactions().lastStableOffset(), log.recoveryPoint());
         long firstUncleanable = segments.isEmpty()
                 ? firstDirty
                 : segments.get(segments.size() - 1).nextOffset();

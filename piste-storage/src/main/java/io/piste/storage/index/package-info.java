@@ -1,2 +1,5 @@
-/** Sparse offset and time indexes held in memory, written to their files in batches; never mapped or held open. */
+/**
+ * Sparse offset and time indexes held in memory, written to their files in batches; the aborted-transaction index of
+ * each segment, read from its file on demand. Never mapped or held open.
+ */
 package io.piste.storage.index;

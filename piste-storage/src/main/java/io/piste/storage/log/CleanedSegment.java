@@ -1,8 +1,11 @@
 package io.piste.storage.log;
 
+import io.piste.storage.index.AbortedTxn;
 import io.piste.storage.record.RecordBatchView;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A segment being written by the cleaner, under {@code <baseOffset>.log.cleaned} and its {@code .cleaned} indexes,
@@ -57,6 +60,15 @@ public final class CleanedSegment {
         }
         nextOffset = next;
         segment.publish(position + (end - start), next, 0);
+    }
+
+    /** Appends the aborted-transaction entries of {@code replaced}, a segment this one replaces. */
+    void copyAbortedTransactions(LogSegment replaced) throws IOException {
+        List<AbortedTxn> aborted = new ArrayList<>();
+        replaced.txnIndex().collect(Long.MIN_VALUE, Long.MAX_VALUE, aborted);
+        for (AbortedTxn txn : aborted) {
+            segment.txnIndex().append(txn);
+        }
     }
 
     LogSegment segment() {

@@ -151,6 +151,10 @@ public final class CompactionAccess {
                     + lastOld.nextOffset() + ") dir=" + dir);
         }
         try {
+            // The aborted transactions of the replaced segments stay known: their markers keep their offsets.
+            for (LogSegment s : old) {
+                cleaned.copyAbortedTransactions(s);
+            }
             SegmentSwap.prepare(dir, cleaned, files);
         } catch (IOException | RuntimeException e) {
             cleaned.abandon();

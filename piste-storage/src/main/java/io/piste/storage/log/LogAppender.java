@@ -2,8 +2,11 @@ package io.piste.storage.log;
 
 import io.piste.storage.errors.InvalidRecordException;
 import io.piste.storage.errors.LogStorageException;
+import io.piste.storage.index.AbortedTxn;
 import io.piste.storage.producer.BatchMetadata;
+import io.piste.storage.producer.CompletedTxn;
 import io.piste.storage.producer.ProducerStateManager;
+import io.piste.storage.record.ControlBatches;
 import io.piste.storage.record.RecordBatchView;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -96,6 +99,11 @@ final class LogAppender {
         try {
             for (int pos = start; pos < end; pos += view.sizeInBytes()) {
                 view.wrap(records, pos);
+                if (view.isControl()) {
+                    // As Kafka: markers come from the transaction coordinator's path (appendMarker), never a client.
+                    throw new InvalidRecordException("clients may not write control batches: producerId="
+                            + view.producerId() + " sizeInBytes=" + view.sizeInBytes());
+                }
                 long last = next + view.lastOffsetDelta();
                 long maxTimestamp = cfg.logAppendTime() ? now : view.maxTimestamp();
                 BatchMetadata duplicate = producerState.checkAndStage(
@@ -105,7 +113,8 @@ final class LogAppender {
                         view.lastSequence(),
                         next,
                         last,
-                        maxTimestamp);
+                        maxTimestamp,
+                        view.isTransactional());
                 if (duplicate != null) {
                     producerState.abortStaged();
                     if (end - start != view.sizeInBytes()) {
@@ -123,6 +132,58 @@ final class LogAppender {
         } catch (RuntimeException e) {
             producerState.abortStaged();
             throw e;
+        }
+    }
+
+    /**
+     * Appends a COMMIT or ABORT marker for the producer at {@code logEndOffset}, after the producer-state checks of
+     * a marker ({@link io.piste.storage.producer.ProducerStateManager#checkAndStageMarker}); all or nothing.
+     */
+    LogAppendInfo appendMarker(
+            long producerId,
+            short producerEpoch,
+            int coordinatorEpoch,
+            boolean commit,
+            int leaderEpoch,
+            long logStartOffset,
+            long logEndOffset,
+            LogConfig cfg,
+            long now)
+            throws IOException {
+        ByteBuffer marker = ControlBatches.marker(producerId, producerEpoch, coordinatorEpoch, commit, now);
+        try {
+            CompletedTxn completed = producerState.checkAndStageMarker(
+                    producerId, producerEpoch, coordinatorEpoch, logEndOffset, commit);
+            LogAppendInfo info =
+                    write(marker, 0, marker.limit(), logEndOffset, leaderEpoch, cfg, now, 1, logStartOffset);
+            if (completed != null && completed.aborted()) {
+                indexAbort(completed);
+            }
+            return info;
+        } finally {
+            producerState.abortStaged();
+        }
+    }
+
+    /**
+     * Adds an aborted transaction to the transaction index of the segment its marker went to. The marker is written
+     * already: if the index cannot be, the log goes offline (as after a failed fsync) rather than let a read_committed
+     * consumer take the aborted records for committed ones; the next open recovers the segment and its index.
+     */
+    private void indexAbort(CompletedTxn txn) {
+        AbortedTxn entry = new AbortedTxn(
+                txn.producerId(), txn.firstOffset(), txn.lastOffset(), producerState.lastStableOffsetAfter(txn));
+        try {
+            activeSegment.txnIndex().append(entry);
+        } catch (IOException e) {
+            LOG.error(
+                    "Could not write an aborted transaction to the transaction index; the log is offline until it is "
+                            + "opened again: file={} entry={}",
+                    activeSegment.txnIndex().file(),
+                    entry,
+                    e);
+            fsyncFailureHandler.fsyncFailed(
+                    "could not write the transaction index: file=" + activeSegment.logFile(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.piste.storage.log;
 
+import io.piste.storage.index.TransactionIndex;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,6 +14,7 @@ final class LogFiles {
     static final String LOG_SUFFIX = ".log";
     static final String INDEX_SUFFIX = ".index";
     static final String TIME_INDEX_SUFFIX = ".timeindex";
+    static final String TXN_INDEX_SUFFIX = TransactionIndex.FILE_SUFFIX;
     static final String SNAPSHOT_SUFFIX = ".snapshot";
     static final String LEADER_EPOCH_CHECKPOINT = "leader-epoch-checkpoint";
     static final String CLEANED_SUFFIX = ".cleaned";
@@ -38,17 +40,25 @@ final class LogFiles {
         return dir.resolve(filenamePrefix(baseOffset) + TIME_INDEX_SUFFIX);
     }
 
+    static Path txnIndexFile(Path dir, long baseOffset) {
+        return dir.resolve(filenamePrefix(baseOffset) + TXN_INDEX_SUFFIX);
+    }
+
     /** {@code file} with {@code suffix} appended to its name ({@code ""}: the file itself). */
     static Path withSuffix(Path file, String suffix) {
         return suffix.isEmpty() ? file : file.resolveSibling(file.getFileName() + suffix);
     }
 
-    /** The three files of segment {@code baseOffset}, each with {@code suffix} appended. */
+    /**
+     * The four files of segment {@code baseOffset}, each with {@code suffix} appended; the last, the transaction index,
+     * exists only once an abort was written to the segment.
+     */
     static Path[] segmentFiles(Path dir, long baseOffset, String suffix) {
         return new Path[] {
             withSuffix(logFile(dir, baseOffset), suffix),
             withSuffix(indexFile(dir, baseOffset), suffix),
-            withSuffix(timeIndexFile(dir, baseOffset), suffix)
+            withSuffix(timeIndexFile(dir, baseOffset), suffix),
+            withSuffix(txnIndexFile(dir, baseOffset), suffix)
         };
     }
 

@@ -1,6 +1,9 @@
 package io.piste.storage.log;
 
+import io.piste.storage.index.AbortedTxn;
+import io.piste.storage.producer.CompletedTxn;
 import io.piste.storage.producer.ProducerStateManager;
+import io.piste.storage.record.ControlBatches;
 import io.piste.storage.record.RecordBatchView;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -8,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +35,8 @@ final class LogLoader {
     private final BatchScanner scanner = new BatchScanner();
     private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     private final List<LogSegment> scanned = new ArrayList<>();
+    /** Per recovered segment, the offset from which its transaction index is rebuilt by the replay. */
+    private final Map<Long, Long> txnIndexRebuildFrom = new HashMap<>();
     /** Offset from which batches were validated; Long.MAX_VALUE if none were. */
     private long recoveryStartOffset = Long.MAX_VALUE;
 
@@ -105,6 +112,12 @@ final class LogLoader {
 
     /** Loads a segment that needs no scan; rebuilds it if its index does not check out. */
     private boolean loadTrusted(LogSegment segment, boolean indexesExisted) throws IOException {
+        if (segment.txnIndex().needsRebuild()) {
+            LOG.warn(
+                    "Rebuilding the indexes of a segment whose transaction index is not whole: file={}",
+                    segment.txnIndex().file());
+            return recover(segment, 0);
+        }
         if (SegmentRecovery.loadWithoutScan(segment, indexesExisted)) {
             // Checked whole; written and fsynced at the roll or the close that made them: nothing to rewrite at close.
             segment.markIndexFilesDurable();
@@ -122,6 +135,9 @@ final class LogLoader {
                 keepEntries == 0 ? segment.baseOffset() : segment.offsetIndex().entryOffset(keepEntries - 1);
         recoveryStartOffset = Math.min(recoveryStartOffset, start);
         scanned.add(segment);
+        // The replay (rebuildProducerState) writes the aborts from here again, with the producer state of their time.
+        segment.txnIndex().truncateTo(start);
+        txnIndexRebuildFrom.put(segment.baseOffset(), start);
         return SegmentRecovery.recover(segment, keepEntries, config.indexIntervalBytes(), scanner);
     }
 
@@ -166,6 +182,7 @@ final class LogLoader {
             Files.deleteIfExists(LogFiles.logFile(dir, base));
             Files.deleteIfExists(LogFiles.indexFile(dir, base));
             Files.deleteIfExists(LogFiles.timeIndexFile(dir, base));
+            Files.deleteIfExists(LogFiles.txnIndexFile(dir, base));
         }
         // New batches take these offsets next: a deleted segment coming back after a power loss would put its old
         // batches at offsets given to others since. flushScanned() makes the deletions durable (the segment cut here
@@ -221,8 +238,13 @@ final class LogLoader {
             if (segment.nextOffset() <= from) {
                 continue;
             }
-            segment.forEachBatchHeader(from, h -> {
-                if (h.lastOffset() >= from && h.producerId() != RecordBatchView.NO_PRODUCER_ID) {
+            segment.forEachBatchHeader(from, (h, position) -> {
+                if (h.lastOffset() < from || h.producerId() == RecordBatchView.NO_PRODUCER_ID) {
+                    return;
+                }
+                if (h.isControl()) {
+                    replayMarker(producerState, segment, h, position);
+                } else {
                     producerState.update(
                             h.producerId(),
                             h.producerEpoch(),
@@ -230,9 +252,33 @@ final class LogLoader {
                             h.lastSequence(),
                             h.baseOffset(),
                             h.lastOffset(),
-                            h.maxTimestamp());
+                            h.maxTimestamp(),
+                            h.isTransactional());
                 }
             });
+        }
+    }
+
+    /** Applies a control batch found by the replay: a COMMIT or ABORT marker closes its producer's transaction. */
+    private void replayMarker(ProducerStateManager producerState, LogSegment segment, RecordBatchView h, int position)
+            throws IOException {
+        long producerId = h.producerId();
+        short epoch = h.producerEpoch();
+        long offset = h.baseOffset();
+        long marker = segment.readMarker(position, h.sizeInBytes());
+        if (marker == ControlBatches.NOT_A_MARKER) {
+            return; // another control type, or a marker compacted away: no transaction to close
+        }
+        CompletedTxn completed = producerState.updateMarker(
+                producerId, epoch, ControlBatches.coordinatorEpoch(marker), offset, ControlBatches.isCommit(marker));
+        Long rebuildFrom = txnIndexRebuildFrom.get(segment.baseOffset());
+        if (completed != null && completed.aborted() && rebuildFrom != null && offset >= rebuildFrom) {
+            segment.txnIndex()
+                    .append(new AbortedTxn(
+                            producerId,
+                            completed.firstOffset(),
+                            offset,
+                            producerState.lastStableOffsetAfter(completed)));
         }
     }
 
@@ -245,7 +291,9 @@ final class LogLoader {
                 long logBase = LogFiles.offsetFromFileName(name, LogFiles.LOG_SUFFIX);
                 if (logBase >= 0) {
                     logs.add(logBase);
-                } else if (name.endsWith(LogFiles.INDEX_SUFFIX) || name.endsWith(LogFiles.TIME_INDEX_SUFFIX)) {
+                } else if (name.endsWith(LogFiles.INDEX_SUFFIX)
+                        || name.endsWith(LogFiles.TIME_INDEX_SUFFIX)
+                        || name.endsWith(LogFiles.TXN_INDEX_SUFFIX)) {
                     indexes.add(p);
                 } else if (isTemporary(name)) {
                     deleteQuietly(p);

@@ -10,7 +10,7 @@ public record LogOffsetMetadata(long messageOffset, long segmentBaseOffset, int 
 
     public static final int UNKNOWN_POSITION = -1;
 
-    static LogOffsetMetadata messageOffsetOnly(long offset) {
+    public static LogOffsetMetadata messageOffsetOnly(long offset) {
         return new LogOffsetMetadata(offset, UNKNOWN_POSITION, UNKNOWN_POSITION);
     }
 

@@ -4,6 +4,8 @@ import io.piste.storage.errors.InvalidBatchException;
 import io.piste.storage.errors.LogStorageException;
 import io.piste.storage.index.OffsetIndex;
 import io.piste.storage.index.TimeIndex;
+import io.piste.storage.index.TransactionIndex;
+import io.piste.storage.record.ControlBatches;
 import io.piste.storage.record.RecordBatchView;
 import java.io.Closeable;
 import java.io.IOException;
@@ -15,7 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@code .log} file of batches and its {@code .index} and {@code .timeindex}. Batches are appended with
+ * One {@code .log} file of batches and its {@code .index}, {@code .timeindex} and {@code .txnindex} (aborted
+ * transactions, {@link TransactionIndex}; its file exists only once an abort was written). Batches are appended with
  * positional writes at {@link #sizeInBytes()}, so bytes left past it by a failed write are simply overwritten.
  *
  * <p>Guarantees: the bytes below {@link #sizeInBytes()} are whole batches, written before the size was published.
@@ -31,12 +34,15 @@ final class LogSegment implements Closeable {
      * active segment's index files at most this many entries behind, which recovery rescans (64 KiB).
      */
     static final int INDEX_WRITE_BATCH_ENTRIES = 16;
+    /** Bytes of a control batch's records read to find its marker: Kafka's marker record takes 17. */
+    static final int MARKER_READ_BYTES = 64;
 
     private final long baseOffset;
     private final Path logFile;
     private final FileChannel channel;
     private final OffsetIndex offsetIndex;
     private final TimeIndex timeIndex;
+    private final TransactionIndex txnIndex;
 
     private volatile int sizeBytes;
     private volatile long nextOffset;
@@ -46,13 +52,20 @@ final class LogSegment implements Closeable {
     private long maxTimestamp = RecordBatchView.NO_TIMESTAMP;
     private long offsetOfMaxTimestamp = -1;
 
-    private LogSegment(long baseOffset, Path logFile, FileChannel channel, OffsetIndex offsetIndex, TimeIndex timeIndex)
+    private LogSegment(
+            long baseOffset,
+            Path logFile,
+            FileChannel channel,
+            OffsetIndex offsetIndex,
+            TimeIndex timeIndex,
+            TransactionIndex txnIndex)
             throws IOException {
         this.baseOffset = baseOffset;
         this.logFile = logFile;
         this.channel = channel;
         this.offsetIndex = offsetIndex;
         this.timeIndex = timeIndex;
+        this.txnIndex = txnIndex;
         this.sizeBytes = (int) Math.min(channel.size(), Integer.MAX_VALUE);
         this.nextOffset = baseOffset;
     }
@@ -86,7 +99,8 @@ final class LogSegment implements Closeable {
                             LogFiles.withSuffix(LogFiles.timeIndexFile(dir, baseOffset), suffix),
                             files::open,
                             baseOffset,
-                            maxIndexSizeBytes));
+                            maxIndexSizeBytes),
+                    TransactionIndex.open(log, files::open, baseOffset));
         } catch (IOException | RuntimeException e) {
             logChannel.close();
             throw e;
@@ -111,6 +125,10 @@ final class LogSegment implements Closeable {
 
     TimeIndex timeIndex() {
         return timeIndex;
+    }
+
+    TransactionIndex txnIndex() {
+        return txnIndex;
     }
 
     int sizeInBytes() {
@@ -355,17 +373,32 @@ final class LogSegment implements Closeable {
         int pos = OffsetIndex.position(offsetIndex.lookup(fromOffset));
         while (pos < size) {
             RecordBatchView header = checkedHeader(reader, pos, size);
+            int batchBytes = header.sizeInBytes();
             if (header.lastOffset() >= fromOffset) {
-                visitor.visit(header);
+                visitor.visit(header, pos);
             }
-            pos += header.sizeInBytes();
+            pos += batchBytes;
         }
     }
 
-    /** Receives batch headers; the view is only valid during the call. */
+    /** Receives batch headers and their positions; the view is only valid until the visitor reads from the segment. */
     @FunctionalInterface
     interface HeaderVisitor {
-        void visit(RecordBatchView header);
+        void visit(RecordBatchView header, int position) throws IOException;
+    }
+
+    /**
+     * The transaction marker of the control batch at {@code position} ({@link ControlBatches#parseMarker}), reading
+     * at most {@link #MARKER_READ_BYTES} of its records and never past the batch.
+     */
+    long readMarker(int position, int batchBytes) throws IOException {
+        int recordBytes = Math.min(batchBytes - RecordBatchView.HEADER_SIZE, MARKER_READ_BYTES);
+        if (recordBytes <= 0) {
+            return ControlBatches.NOT_A_MARKER;
+        }
+        ByteBuffer buf = ByteBuffer.allocate(recordBytes);
+        LogFiles.readFully(channel, buf, position + (long) RecordBatchView.HEADER_SIZE);
+        return ControlBatches.parseMarker(buf, 0, recordBytes);
     }
 
     // ---------------------------------------------------------------- load and recovery (writer thread)
@@ -393,6 +426,7 @@ final class LogSegment implements Closeable {
         channel.truncate(0);
         offsetIndex.truncateToEntries(0);
         timeIndex.truncateToEntries(0);
+        txnIndex.truncateFully();
         synchronized (this) {
             maxTimestamp = RecordBatchView.NO_TIMESTAMP;
             offsetOfMaxTimestamp = -1;
@@ -413,6 +447,7 @@ final class LogSegment implements Closeable {
      */
     void flush() throws IOException {
         channel.force(false);
+        txnIndex.flush(); // an abort's entry is as durable as its marker
         writePendingIndexEntries();
     }
 
@@ -442,6 +477,7 @@ final class LogSegment implements Closeable {
     void flushIndexes() throws IOException {
         timeIndex.flush();
         offsetIndex.flush();
+        txnIndex.flush();
     }
 
     /**
@@ -496,6 +532,7 @@ final class LogSegment implements Closeable {
     void closeQuietly() throws IOException {
         offsetIndex.close();
         timeIndex.close();
+        txnIndex.close();
         channel.close();
     }
 
@@ -504,6 +541,7 @@ final class LogSegment implements Closeable {
         Files.deleteIfExists(logFile);
         Files.deleteIfExists(offsetIndex.file());
         Files.deleteIfExists(timeIndex.file());
+        Files.deleteIfExists(txnIndex.file());
     }
 
     @Override

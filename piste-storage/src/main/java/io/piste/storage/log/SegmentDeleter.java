@@ -89,10 +89,12 @@ public final class SegmentDeleter implements AutoCloseable {
         // The indexes stop writing their files first: a write after the rename would create them again.
         segment.offsetIndex().close();
         segment.timeIndex().close();
+        segment.txnIndex().close();
         for (Path file : List.of(
                 segment.logFile(),
                 segment.offsetIndex().file(),
-                segment.timeIndex().file())) {
+                segment.timeIndex().file(),
+                segment.txnIndex().file())) {
             try {
                 if (Files.exists(file)) {
                     Files.move(file, deletedName(file), StandardCopyOption.ATOMIC_MOVE);
@@ -116,7 +118,8 @@ public final class SegmentDeleter implements AutoCloseable {
         for (Path file : List.of(
                 segment.logFile(),
                 segment.offsetIndex().file(),
-                segment.timeIndex().file())) {
+                segment.timeIndex().file(),
+                segment.txnIndex().file())) {
             try {
                 Files.deleteIfExists(deletedName(file));
             } catch (IOException e) {

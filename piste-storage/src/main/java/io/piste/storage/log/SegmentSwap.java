@@ -40,7 +40,9 @@ final class SegmentSwap {
         Path[] to = LogFiles.segmentFiles(dir, segment.baseOffset(), LogFiles.SWAP_SUFFIX);
         // Indexes first: a .log.swap is only ever next to indexes as complete as itself, or none.
         for (int i = from.length - 1; i >= 0; i--) {
-            move(from[i], to[i]);
+            if (i < 3 || Files.exists(from[i])) { // the transaction index exists only if an abort is in the segment
+                move(from[i], to[i]);
+            }
         }
         files.fsyncDirectory(dir);
     }
@@ -61,6 +63,7 @@ final class SegmentSwap {
             // Before the renames: a lookup must not read the swapped-in files as the old segment's index.
             segment.offsetIndex().close();
             segment.timeIndex().close();
+            segment.txnIndex().close();
         }
         for (LogSegment segment : old) {
             Path[] current = LogFiles.segmentFiles(dir, segment.baseOffset(), "");
@@ -74,7 +77,9 @@ final class SegmentSwap {
         Path[] swap = LogFiles.segmentFiles(dir, baseOffset, LogFiles.SWAP_SUFFIX);
         Path[] target = LogFiles.segmentFiles(dir, baseOffset, "");
         for (int i = 0; i < swap.length; i++) {
-            move(swap[i], target[i]);
+            if (i < 3 || Files.exists(swap[i])) {
+                move(swap[i], target[i]);
+            }
         }
         files.fsyncDirectory(dir);
         LogSegment swapped = LogSegment.open(dir, baseOffset, config.maxIndexSizeBytes(), files);

@@ -54,6 +54,7 @@ public final class UnifiedLog implements Closeable {
     private final LogRetention retention;
     private final long recoveredBatchCount;
     private final CompactionAccess compaction;
+    private final LogTransactions transactions;
 
     private volatile LogConfig config;
     private volatile long logStartOffset;
@@ -91,6 +92,7 @@ public final class UnifiedLog implements Closeable {
         this.places = new LogOffsetPlaces(segments, dir, active, logStartOffset);
         this.retention = new LogRetention(this, segments, appendLock, appender);
         this.compaction = new CompactionAccess(this, files, segments, appendLock, () -> closed, this::swapFailed);
+        this.transactions = new LogTransactions(this, segments, appendLock, appender, producerState, clockMs);
     }
 
     /**
@@ -197,15 +199,20 @@ public final class UnifiedLog implements Closeable {
             ensureOpen();
             LogAppendInfo info =
                     appender.append(records, leaderEpoch, logStartOffset, logEndOffset, config, clockMs.getAsLong());
-            if (!info.duplicate()) {
-                logEndOffset = info.lastOffset() + 1;
-                LogSegment active = appender.activeSegment();
-                places.onAppended(logEndOffset, active, active.sizeInBytes());
-                epochCache.maybeAssign(leaderEpoch, info.firstOffset());
-            }
+            onAppended(info, leaderEpoch);
             return info;
         } finally {
             appendLock.unlock();
+        }
+    }
+
+    /** Publishes an append's new log end (nothing for a duplicate); under the append lock. */
+    void onAppended(LogAppendInfo info, int leaderEpoch) {
+        if (!info.duplicate()) {
+            logEndOffset = info.lastOffset() + 1;
+            LogSegment active = appender.activeSegment();
+            places.onAppended(logEndOffset, active, active.sizeInBytes());
+            epochCache.maybeAssign(leaderEpoch, info.firstOffset());
         }
     }
 
@@ -502,11 +509,13 @@ public final class UnifiedLog implements Closeable {
     /** Sets the high watermark (in memory only), clamped to [logStartOffset, logEndOffset]. */
     public void updateHighWatermark(long offset) {
         places.updateHighWatermark(offset, logStartOffset);
+        producerState.onHighWatermarkUpdated(highWatermark());
     }
 
     /** As {@link #updateHighWatermark(long)}, to a place seen earlier in {@link #places()}, keeping the place. */
     public void updateHighWatermark(LogOffsetMetadata place) {
         places.updateHighWatermark(place, logStartOffset);
+        producerState.onHighWatermarkUpdated(highWatermark());
     }
 
     /** Latest leader epoch appended, or -1 if none. */
@@ -557,6 +566,11 @@ public final class UnifiedLog implements Closeable {
         } finally {
             appendLock.unlock();
         }
+    }
+
+    /** Transactions' side of the log: markers, the last stable offset, aborted transactions. */
+    public LogTransactions transactions() {
+        return transactions;
     }
 
     /** What the log cleaner may see and do of this log. */

@@ -5,18 +5,37 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * State of one producer id: its epoch and its last (up to {@value ProducerStateManager#NUM_BATCHES_TO_RETAIN})
- * batches, oldest first. Immutable, so it may be handed to any thread.
+ * State of one producer id: its epoch, its last (up to {@value ProducerStateManager#NUM_BATCHES_TO_RETAIN})
+ * batches, oldest first, the first offset of its open transaction (if any) and the coordinator epoch of the last
+ * marker written for it. Immutable, so it may be handed to any thread.
  */
 public final class ProducerEntry {
+    /** {@link #currentTxnFirstOffset()} of a producer with no open transaction. */
+    public static final long NO_TXN = -1L;
+    /** {@link #coordinatorEpoch()} before any marker was written for the producer. */
+    public static final int NO_COORDINATOR_EPOCH = -1;
+
     private final long producerId;
     private final short epoch;
     private final List<BatchMetadata> batches;
+    private final long currentTxnFirstOffset;
+    private final int coordinatorEpoch;
 
     ProducerEntry(long producerId, short epoch, List<BatchMetadata> batches) {
+        this(producerId, epoch, batches, NO_TXN, NO_COORDINATOR_EPOCH);
+    }
+
+    ProducerEntry(
+            long producerId,
+            short epoch,
+            List<BatchMetadata> batches,
+            long currentTxnFirstOffset,
+            int coordinatorEpoch) {
         this.producerId = producerId;
         this.epoch = epoch;
         this.batches = Collections.unmodifiableList(batches);
+        this.currentTxnFirstOffset = currentTxnFirstOffset;
+        this.coordinatorEpoch = coordinatorEpoch;
     }
 
     public long producerId() {
@@ -30,6 +49,21 @@ public final class ProducerEntry {
     /** Retained batches, oldest first. */
     public List<BatchMetadata> batches() {
         return batches;
+    }
+
+    /** First offset of the producer's open transaction, or {@link #NO_TXN}. */
+    public long currentTxnFirstOffset() {
+        return currentTxnFirstOffset;
+    }
+
+    /** Whether the producer has an open transaction in this partition. */
+    public boolean inTransaction() {
+        return currentTxnFirstOffset != NO_TXN;
+    }
+
+    /** Coordinator epoch of the last marker written for the producer, or {@link #NO_COORDINATOR_EPOCH}. */
+    public int coordinatorEpoch() {
+        return coordinatorEpoch;
     }
 
     /** Sequence of the last record written, or -1 if no batch is retained. */
@@ -62,15 +96,32 @@ public final class ProducerEntry {
         int from = Math.max(0, batches.size() + 1 - ProducerStateManager.NUM_BATCHES_TO_RETAIN);
         next.addAll(batches.subList(from, batches.size()));
         next.add(batch);
-        return new ProducerEntry(producerId, epoch, next);
+        return new ProducerEntry(producerId, epoch, next, currentTxnFirstOffset, coordinatorEpoch);
     }
 
     ProducerEntry withEpoch(short newEpoch) {
-        return new ProducerEntry(producerId, newEpoch, newEpoch == epoch ? batches : List.of());
+        return new ProducerEntry(
+                producerId, newEpoch, newEpoch == epoch ? batches : List.of(), currentTxnFirstOffset, coordinatorEpoch);
+    }
+
+    /** This entry with a transaction open from {@code firstOffset}. */
+    ProducerEntry withTxnStarted(long firstOffset) {
+        return new ProducerEntry(producerId, epoch, batches, firstOffset, coordinatorEpoch);
+    }
+
+    /**
+     * This entry after a marker of {@code markerEpoch} and {@code markerCoordinatorEpoch}: no open transaction, and
+     * (as Kafka's) a newer epoch clears the retained batches.
+     */
+    ProducerEntry withTxnEnded(short markerEpoch, int markerCoordinatorEpoch) {
+        short newEpoch = markerEpoch > epoch ? markerEpoch : epoch;
+        return new ProducerEntry(
+                producerId, newEpoch, newEpoch == epoch ? batches : List.of(), NO_TXN, markerCoordinatorEpoch);
     }
 
     @Override
     public String toString() {
-        return "ProducerEntry(producerId=" + producerId + ", epoch=" + epoch + ", batches=" + batches + ")";
+        return "ProducerEntry(producerId=" + producerId + ", epoch=" + epoch + ", batches=" + batches
+                + ", currentTxnFirstOffset=" + currentTxnFirstOffset + ", coordinatorEpoch=" + coordinatorEpoch + ")";
     }
 }

@@ -17,21 +17,25 @@ import java.util.zip.CRC32C;
  * Big-endian layout:
  *
  * <pre>
- *  0   version        int16    1
+ *  0   version        int16    2 (1 is read too)
  *  2   crc            uint32   CRC32C of bytes [6, end)
  *  6   producerCount  int32
  *  10  producers      producerCount times:
- *        producerId int64, epoch int16, batchCount int32,
+ *        producerId int64, epoch int16,
+ *        (version 2 only) coordinatorEpoch int32, currentTxnFirstOffset int64 (-1: no open transaction),
+ *        batchCount int32,
  *        batchCount times: firstSeq int32, lastSeq int32, firstOffset int64, lastOffset int64, maxTimestamp int64
  * </pre>
  *
- * Stateless.
+ * Version 2 added the transaction fields; a version 1 file (written before transactions) reads as producers with no
+ * open transaction. Stateless.
  */
 final class ProducerSnapshotFile {
     static final String SUFFIX = ".snapshot";
-    private static final short VERSION = 1;
+    private static final short VERSION = 2;
+    private static final short VERSION_WITHOUT_TRANSACTIONS = 1;
     private static final int HEADER_BYTES = 10;
-    private static final int PRODUCER_BYTES = 14;
+    private static final int PRODUCER_BYTES = 26;
     private static final int BATCH_BYTES = 32;
 
     private ProducerSnapshotFile() {}
@@ -48,7 +52,11 @@ final class ProducerSnapshotFile {
         ByteBuffer buf = ByteBuffer.allocate(size);
         buf.putShort(VERSION).putInt(0).putInt(entries.size());
         for (ProducerEntry e : entries) {
-            buf.putLong(e.producerId()).putShort(e.epoch()).putInt(e.batches().size());
+            buf.putLong(e.producerId())
+                    .putShort(e.epoch())
+                    .putInt(e.coordinatorEpoch())
+                    .putLong(e.currentTxnFirstOffset())
+                    .putInt(e.batches().size());
             for (BatchMetadata b : e.batches()) {
                 buf.putInt(b.firstSeq())
                         .putInt(b.lastSeq())
@@ -69,7 +77,7 @@ final class ProducerSnapshotFile {
             throw new IOException("producer snapshot truncated: file=" + file + " sizeBytes=" + size);
         }
         short version = buf.getShort(0);
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_WITHOUT_TRANSACTIONS) {
             throw new IOException("unknown producer snapshot version: file=" + file + " version=" + version);
         }
         long stored = buf.getInt(2) & 0xFFFFFFFFL;
@@ -85,6 +93,16 @@ final class ProducerSnapshotFile {
             for (int i = 0; i < count; i++) {
                 long pid = buf.getLong();
                 short epoch = buf.getShort();
+                int coordinatorEpoch = ProducerEntry.NO_COORDINATOR_EPOCH;
+                long txnFirstOffset = ProducerEntry.NO_TXN;
+                if (version == VERSION) {
+                    coordinatorEpoch = buf.getInt();
+                    txnFirstOffset = buf.getLong();
+                    if (txnFirstOffset < ProducerEntry.NO_TXN) {
+                        throw new IOException("bad transaction offset in producer snapshot: file=" + file
+                                + " currentTxnFirstOffset=" + txnFirstOffset);
+                    }
+                }
                 int batchCount = buf.getInt();
                 if (batchCount < 0 || batchCount > ProducerStateManager.NUM_BATCHES_TO_RETAIN) {
                     throw new IOException(
@@ -95,7 +113,7 @@ final class ProducerSnapshotFile {
                     batches.add(
                             new BatchMetadata(buf.getInt(), buf.getInt(), buf.getLong(), buf.getLong(), buf.getLong()));
                 }
-                result.put(pid, new ProducerEntry(pid, epoch, batches));
+                result.put(pid, new ProducerEntry(pid, epoch, batches, txnFirstOffset, coordinatorEpoch));
             }
             return result;
         } catch (java.nio.BufferUnderflowException e) {

@@ -2,8 +2,10 @@ package io.piste.storage.producer;
 
 import io.piste.storage.checkpoint.AtomicFiles;
 import io.piste.storage.errors.InvalidProducerEpochException;
+import io.piste.storage.errors.InvalidTxnStateException;
 import io.piste.storage.errors.OutOfOrderSequenceException;
 import io.piste.storage.errors.ProducerIdLimitExceededException;
+import io.piste.storage.errors.TransactionCoordinatorFencedException;
 import io.piste.storage.record.RecordBatchView;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -29,6 +31,13 @@ import org.slf4j.LoggerFactory;
  * or {@link #abortStaged()} (if it failed). Snapshots go to {@code <offset>.snapshot} files in the partition
  * directory (format in {@link ProducerSnapshotFile}); the newest two are kept.
  *
+ * <p>Transactions, as Kafka's: a transactional batch opens the producer's transaction at its first offset (or goes
+ * on with the open one); a non-transactional batch while one is open is refused ({@link InvalidTxnStateException});
+ * a COMMIT or ABORT marker ({@link #checkAndStageMarker}) closes it, refused if its producer epoch is older than the
+ * producer's ({@link InvalidProducerEpochException}) or its coordinator epoch older than the last marker's
+ * ({@link TransactionCoordinatorFencedException}). The open transactions and those completed above the high
+ * watermark give the first unstable offset ({@link #firstUnstableOffset()}), which bounds the last stable offset.
+ *
  * <p>Threads: mutations (check, stage, commit, update, snapshot, load) from one thread at a time, the log's
  * append lock holder; {@link #lastEntry}, {@link #activeProducerCount()} and {@link #activeProducers()} from any
  * thread.
@@ -44,6 +53,12 @@ public final class ProducerStateManager {
     private final Path dir;
     private final ConcurrentHashMap<Long, ProducerEntry> producers = new ConcurrentHashMap<>();
     private final Map<Long, ProducerEntry> staged = new HashMap<>();
+    /** Transactions opened by the staged batches: producer id, first offset, pairwise. */
+    private final List<Long> stagedStarts = new ArrayList<>();
+    /** Transactions closed by the staged marker. */
+    private final List<CompletedTxn> stagedCompletions = new ArrayList<>();
+
+    private final OngoingTransactions transactions = new OngoingTransactions();
     private volatile int maxProducerIds = DEFAULT_MAX_PRODUCER_IDS;
     /** Whether the refusal of a new producer id was logged since the last expiry; under the append lock. */
     private boolean warnedFull;
@@ -76,7 +91,10 @@ public final class ProducerStateManager {
     public int removeExpired(long nowMs, long expirationMs) {
         int removed = 0;
         for (Map.Entry<Long, ProducerEntry> entry : producers.entrySet()) {
-            if (nowMs - entry.getValue().lastTimestamp() > expirationMs && !staged.containsKey(entry.getKey())) {
+            // A producer with an open transaction stays: its transaction bounds the last stable offset until a marker.
+            if (nowMs - entry.getValue().lastTimestamp() > expirationMs
+                    && !entry.getValue().inTransaction()
+                    && !staged.containsKey(entry.getKey())) {
                 producers.remove(entry.getKey());
                 removed++;
             }
@@ -101,6 +119,7 @@ public final class ProducerStateManager {
      * @throws ProducerIdLimitExceededException if the producer id is new and the limit of tracked ids is reached
      * @throws InvalidProducerEpochException if the epoch is older than the producer's
      * @throws OutOfOrderSequenceException if the first sequence does not follow the producer's last one
+     * @throws InvalidTxnStateException if the batch is not transactional and the producer has an open transaction
      */
     public BatchMetadata checkAndStage(
             long producerId,
@@ -109,7 +128,8 @@ public final class ProducerStateManager {
             int lastSeq,
             long firstOffset,
             long lastOffset,
-            long maxTimestamp) {
+            long maxTimestamp,
+            boolean transactional) {
         if (producerId == RecordBatchView.NO_PRODUCER_ID) {
             return null;
         }
@@ -140,9 +160,76 @@ public final class ProducerStateManager {
                 }
             }
         }
-        staged.put(
-                producerId, next(current, producerId, epoch, firstSeq, lastSeq, firstOffset, lastOffset, maxTimestamp));
+        if (current != null && current.inTransaction() && !transactional) {
+            throw new InvalidTxnStateException("non-transactional batch from a producer with an open transaction: "
+                    + "producerId=" + producerId + " epoch=" + epoch + " offset=" + firstOffset
+                    + " transactionFirstOffset=" + current.currentTxnFirstOffset());
+        }
+        ProducerEntry next = next(current, producerId, epoch, firstSeq, lastSeq, firstOffset, lastOffset, maxTimestamp);
+        if (transactional && !next.inTransaction()) {
+            next = next.withTxnStarted(firstOffset);
+            stagedStarts.add(producerId);
+            stagedStarts.add(firstOffset);
+        }
+        staged.put(producerId, next);
         return null;
+    }
+
+    /**
+     * Checks a COMMIT or ABORT marker about to be written at {@code markerOffset} and stages its effect (Kafka's rules
+     * for transaction versions 0 and 1: the marker's epoch may not be older than the producer's). Returns the
+     * transaction it closes, or null if the producer had none open here (an empty transaction: nothing to index).
+     *
+     * @throws InvalidProducerEpochException if the marker's producer epoch is older than the producer's
+     * @throws TransactionCoordinatorFencedException if the coordinator epoch is older than the last marker's
+     */
+    public CompletedTxn checkAndStageMarker(
+            long producerId, short epoch, int coordinatorEpoch, long markerOffset, boolean commit) {
+        ProducerEntry current = staged.containsKey(producerId) ? staged.get(producerId) : producers.get(producerId);
+        if (current != null && epoch < current.epoch()) {
+            throw new InvalidProducerEpochException("marker epoch is older than the producer's: producerId="
+                    + producerId + " epoch=" + epoch + " currentEpoch=" + current.epoch() + " offset=" + markerOffset);
+        }
+        if (current != null && coordinatorEpoch < current.coordinatorEpoch()) {
+            throw new TransactionCoordinatorFencedException("marker from a fenced coordinator: producerId="
+                    + producerId + " coordinatorEpoch=" + coordinatorEpoch + " currentCoordinatorEpoch="
+                    + current.coordinatorEpoch() + " offset=" + markerOffset);
+        }
+        CompletedTxn completed = current != null && current.inTransaction()
+                ? new CompletedTxn(producerId, current.currentTxnFirstOffset(), markerOffset, !commit)
+                : null;
+        staged.put(producerId, afterMarker(current, producerId, epoch, coordinatorEpoch));
+        if (completed != null) {
+            stagedCompletions.add(completed);
+        }
+        return completed;
+    }
+
+    private static ProducerEntry afterMarker(
+            ProducerEntry current, long producerId, short epoch, int coordinatorEpoch) {
+        return current == null
+                ? new ProducerEntry(producerId, epoch, List.of(), ProducerEntry.NO_TXN, coordinatorEpoch)
+                : current.withTxnEnded(epoch, coordinatorEpoch);
+    }
+
+    /** The first offset of the oldest unstable transaction, or {@code Long.MAX_VALUE} if none; from any thread. */
+    public long firstUnstableOffset() {
+        return transactions.firstUnstableOffset();
+    }
+
+    /** Completed transactions whose marker is below the new high watermark become stable; from any thread. */
+    public void onHighWatermarkUpdated(long highWatermark) {
+        transactions.onHighWatermark(highWatermark);
+    }
+
+    /** The last stable offset once {@code txn} is complete (the one an aborted transaction's index entry holds). */
+    public long lastStableOffsetAfter(CompletedTxn txn) {
+        return transactions.lastStableOffsetAfter(txn);
+    }
+
+    /** Open transactions of the committed state: first offset to producer id, oldest first (a copy). */
+    public Map<Long, Long> openTransactions() {
+        return transactions.open();
     }
 
     /**
@@ -179,14 +266,28 @@ public final class ProducerStateManager {
             producers.putAll(staged);
             staged.clear();
         }
+        if (!stagedStarts.isEmpty()) {
+            for (int i = 0; i < stagedStarts.size(); i += 2) {
+                transactions.started(stagedStarts.get(i), stagedStarts.get(i + 1));
+            }
+            stagedStarts.clear();
+        }
+        if (!stagedCompletions.isEmpty()) {
+            for (CompletedTxn txn : stagedCompletions) {
+                transactions.completed(txn);
+            }
+            stagedCompletions.clear();
+        }
     }
 
     /** Forgets the staged batches: the write failed or was refused. */
     public void abortStaged() {
         staged.clear();
+        stagedStarts.clear();
+        stagedCompletions.clear();
     }
 
-    /** Applies a batch read back from the log (recovery), without checks. */
+    /** Applies a data batch read back from the log (recovery), without checks. */
     public void update(
             long producerId,
             short epoch,
@@ -194,21 +295,34 @@ public final class ProducerStateManager {
             int lastSeq,
             long firstOffset,
             long lastOffset,
-            long maxTimestamp) {
+            long maxTimestamp,
+            boolean transactional) {
         if (producerId == RecordBatchView.NO_PRODUCER_ID) {
             return;
         }
-        producers.put(
-                producerId,
-                next(
-                        producers.get(producerId),
-                        producerId,
-                        epoch,
-                        firstSeq,
-                        lastSeq,
-                        firstOffset,
-                        lastOffset,
-                        maxTimestamp));
+        ProducerEntry next = next(
+                producers.get(producerId), producerId, epoch, firstSeq, lastSeq, firstOffset, lastOffset, maxTimestamp);
+        if (transactional && !next.inTransaction()) {
+            next = next.withTxnStarted(firstOffset);
+            transactions.started(producerId, firstOffset);
+        }
+        producers.put(producerId, next);
+    }
+
+    /**
+     * Applies a marker read back from the log (recovery), without checks; returns the transaction it closed, or null.
+     */
+    public CompletedTxn updateMarker(
+            long producerId, short epoch, int coordinatorEpoch, long markerOffset, boolean commit) {
+        ProducerEntry current = producers.get(producerId);
+        CompletedTxn completed = current != null && current.inTransaction()
+                ? new CompletedTxn(producerId, current.currentTxnFirstOffset(), markerOffset, !commit)
+                : null;
+        producers.put(producerId, afterMarker(current, producerId, epoch, coordinatorEpoch));
+        if (completed != null) {
+            transactions.completed(completed);
+        }
+        return completed;
     }
 
     private static ProducerEntry next(
@@ -231,7 +345,8 @@ public final class ProducerStateManager {
 
     public void clear() {
         producers.clear();
-        staged.clear();
+        abortStaged();
+        transactions.clear();
     }
 
     // ---------------------------------------------------------------- snapshots
@@ -260,6 +375,11 @@ public final class ProducerStateManager {
             Path file = ProducerSnapshotFile.path(dir, offset);
             try {
                 producers.putAll(ProducerSnapshotFile.read(file));
+                for (ProducerEntry entry : producers.values()) {
+                    if (entry.inTransaction()) {
+                        transactions.started(entry.producerId(), entry.currentTxnFirstOffset());
+                    }
+                }
                 return offset;
             } catch (IOException e) {
                 LOG.warn("Ignoring unreadable producer snapshot: file={} reason={}", file, e.getMessage());

@@ -1,2 +1,5 @@
-/** Idempotent-producer state: per producer id its epoch and last batches, with snapshots on disk. */
+/**
+ * Producer state: per producer id its epoch, last batches and open transaction, the partition's undecided
+ * transactions, with snapshots on disk.
+ */
 package io.piste.storage.producer;

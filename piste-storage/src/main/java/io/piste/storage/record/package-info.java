@@ -1,2 +1,5 @@
-/** Flyweight views over magic v2 record batches, and the checks a batch must pass before it is stored. */
+/**
+ * Flyweight views over magic v2 record batches, the checks a batch must pass before it is stored, and transaction
+ * markers (control batches) in Kafka's format.
+ */
 package io.piste.storage.record;

@@ -18,7 +18,7 @@ class ProducerStateManagerTest {
     private ProducerStateManager append(
             ProducerStateManager psm, long pid, int epoch, int firstSeq, int lastSeq, long firstOffset) {
         BatchMetadata dup = psm.checkAndStage(
-                pid, (short) epoch, firstSeq, lastSeq, firstOffset, firstOffset + lastSeq - firstSeq, 100);
+                pid, (short) epoch, firstSeq, lastSeq, firstOffset, firstOffset + lastSeq - firstSeq, 100, false);
         assertThat(dup).isNull();
         psm.commitStaged();
         return psm;
@@ -41,7 +41,7 @@ class ProducerStateManagerTest {
         append(psm, 1, 0, 0, 0, 0);
         append(psm, 2, 0, 0, 0, 1);
 
-        assertThatThrownBy(() -> psm.checkAndStage(3, (short) 0, 0, 0, 2, 2, 100))
+        assertThatThrownBy(() -> psm.checkAndStage(3, (short) 0, 0, 0, 2, 2, 100, false))
                 .isInstanceOf(ProducerIdLimitExceededException.class)
                 .hasMessageContaining("producerId=3")
                 .hasMessageContaining("producer.id.max.per.partition=2");
@@ -61,8 +61,8 @@ class ProducerStateManagerTest {
         psm.setMaxProducerIds(2);
         append(psm, 1, 0, 0, 0, 0);
 
-        assertThat(psm.checkAndStage(2, (short) 0, 0, 0, 1, 1, 100)).isNull();
-        assertThatThrownBy(() -> psm.checkAndStage(3, (short) 0, 0, 0, 2, 2, 100))
+        assertThat(psm.checkAndStage(2, (short) 0, 0, 0, 1, 1, 100, false)).isNull();
+        assertThatThrownBy(() -> psm.checkAndStage(3, (short) 0, 0, 0, 2, 2, 100, false))
                 .isInstanceOf(ProducerIdLimitExceededException.class);
     }
 
@@ -85,11 +85,11 @@ class ProducerStateManagerTest {
             append(psm, 1, 0, i * 2, i * 2 + 1, i * 2L);
         }
 
-        BatchMetadata dup = psm.checkAndStage(1, (short) 0, 2, 3, 99, 100, 0);
+        BatchMetadata dup = psm.checkAndStage(1, (short) 0, 2, 3, 99, 100, 0, false);
 
         assertThat(dup).isEqualTo(new BatchMetadata(2, 3, 2, 3, 100));
         assertThat(psm.lastEntry(1).batches()).hasSize(ProducerStateManager.NUM_BATCHES_TO_RETAIN);
-        assertThatThrownBy(() -> psm.checkAndStage(1, (short) 0, 0, 1, 99, 100, 0))
+        assertThatThrownBy(() -> psm.checkAndStage(1, (short) 0, 0, 1, 99, 100, 0, false))
                 .isInstanceOf(OutOfOrderSequenceException.class);
     }
 
@@ -98,15 +98,15 @@ class ProducerStateManagerTest {
         ProducerStateManager psm = new ProducerStateManager(dir);
         append(psm, 1, 5, 0, 4, 0);
 
-        assertThatThrownBy(() -> psm.checkAndStage(1, (short) 5, 6, 6, 5, 5, 0))
+        assertThatThrownBy(() -> psm.checkAndStage(1, (short) 5, 6, 6, 5, 5, 0, false))
                 .isInstanceOf(OutOfOrderSequenceException.class)
                 .hasMessageContaining("producerId=1")
                 .hasMessageContaining("expectedSequence=5")
                 .hasMessageContaining("receivedSequence=6");
-        assertThatThrownBy(() -> psm.checkAndStage(1, (short) 4, 5, 5, 5, 5, 0))
+        assertThatThrownBy(() -> psm.checkAndStage(1, (short) 4, 5, 5, 5, 5, 0, false))
                 .isInstanceOf(InvalidProducerEpochException.class)
                 .hasMessageContaining("currentEpoch=5");
-        assertThatThrownBy(() -> psm.checkAndStage(1, (short) 6, 5, 5, 5, 5, 0))
+        assertThatThrownBy(() -> psm.checkAndStage(1, (short) 6, 5, 5, 5, 5, 0, false))
                 .isInstanceOf(OutOfOrderSequenceException.class);
         append(psm, 1, 6, 0, 0, 5);
         assertThat(psm.lastEntry(1).epoch()).isEqualTo((short) 6);
@@ -128,8 +128,8 @@ class ProducerStateManagerTest {
         ProducerStateManager psm = new ProducerStateManager(dir);
         append(psm, 1, 0, 0, 0, 0);
 
-        psm.checkAndStage(1, (short) 0, 1, 1, 1, 1, 0);
-        psm.checkAndStage(1, (short) 0, 2, 2, 2, 2, 0);
+        psm.checkAndStage(1, (short) 0, 1, 1, 1, 1, 0, false);
+        psm.checkAndStage(1, (short) 0, 2, 2, 2, 2, 0, false);
         psm.abortStaged();
 
         assertThat(psm.lastEntry(1).lastSequence()).isZero();
@@ -140,7 +140,7 @@ class ProducerStateManagerTest {
     void shouldIgnoreBatchesWithoutProducerId() {
         ProducerStateManager psm = new ProducerStateManager(dir);
 
-        assertThat(psm.checkAndStage(-1, (short) -1, -1, -1, 0, 0, 0)).isNull();
+        assertThat(psm.checkAndStage(-1, (short) -1, -1, -1, 0, 0, 0, false)).isNull();
         psm.commitStaged();
 
         assertThat(psm.activeProducerCount()).isZero();
