@@ -228,6 +228,14 @@ public final class Broker implements AutoCloseable {
         return context.parkedFetchCount();
     }
 
+    /**
+     * True once the background recovery of the logs after an unclean stop has finished (the offsets topic and the
+     * group coordinators are loaded before {@link #start} returns): the readiness orchestrators wait for.
+     */
+    public boolean isReady() {
+        return logManager.pendingRecoveries() == 0;
+    }
+
     /** Every group's lag per partition, for monitoring. */
     public ConsumerLag consumerLag() {
         return consumerLag;

@@ -365,6 +365,14 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         return partition(topic, index);
     }
 
+    /**
+     * How many logs of the start-up's background recovery (after an unclean stop) are not recovered yet: 0 once every
+     * log is ready to serve, which readiness waits for.
+     */
+    public int pendingRecoveries() {
+        return recoveries.pending();
+    }
+
     /** True while the log of partition {@code index} of {@code topic} waits for its recovery (see servingPartition). */
     public boolean recovering(String topic, int index) {
         PartitionSlot slot = slots.slot(topic, index);
