@@ -15,11 +15,14 @@ import io.piste.broker.handler.BrokerContext;
 import io.piste.broker.handler.RequestDispatcher;
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.MetaProperties;
+import io.piste.broker.metrics.BrokerMetrics;
+import io.piste.broker.monitoring.BrokerCollector;
 import io.piste.broker.network.BrokerServer;
 import io.piste.broker.partition.LogManager;
 import io.piste.broker.partition.Partition;
 import io.piste.storage.cleaner.LogCleaner;
 import io.piste.storage.log.FileChannelFactory;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.kafka.common.internals.Topic;
@@ -46,6 +49,7 @@ public final class Broker implements AutoCloseable {
     private final GroupCoordinator groupCoordinator;
     private final ConsumerLag consumerLag;
     private final LogCleaner cleaner;
+    private final BrokerCollector collector;
 
     private Broker(
             LocalController controller,
@@ -54,8 +58,10 @@ public final class Broker implements AutoCloseable {
             BrokerContext context,
             GroupCoordinator groupCoordinator,
             ConsumerLag consumerLag,
-            LogCleaner cleaner) {
+            LogCleaner cleaner,
+            BrokerCollector collector) {
         this.cleaner = cleaner;
+        this.collector = collector;
         this.groupCoordinator = groupCoordinator;
         this.consumerLag = consumerLag;
         this.controller = controller;
@@ -78,8 +84,9 @@ public final class Broker implements AutoCloseable {
         LocalController controller = LocalController.open(metadataDir);
         LogManager logManager = null;
         GroupCoordinator groups = null;
+        BrokerMetrics metrics = new BrokerMetrics();
         try {
-            logManager = new LogManager(config, files);
+            logManager = new LogManager(config, files, metrics);
             logManager.startup(controller.image());
             controller.setListener(logManager);
             GroupConfig groupConfig = GroupConfig.from(config);
@@ -121,7 +128,8 @@ public final class Broker implements AutoCloseable {
                             config.queuedMaxRequests(),
                             config.connectionsMaxIdleMs()),
                     dispatcher,
-                    dispatcher.apiVersions());
+                    dispatcher.apiVersions(),
+                    metrics.requests());
             BrokerConfig.Endpoint advertised = config.advertisedListener();
             context.setAdvertisedAddress(advertised.host(), advertised.port() == 0 ? server.port() : advertised.port());
             LogManager partitions = logManager;
@@ -132,7 +140,13 @@ public final class Broker implements AutoCloseable {
             // Compacts the open logs of compacted topics, __consumer_offsets among them (created compacted).
             LogCleaner cleaner = CompactedTopics.newLogCleaner(config, logManager);
             cleaner.start();
-            return new Broker(controller, logManager, server, context, groups, lag, cleaner);
+            BrokerCollector collector = new BrokerCollector(
+                    metrics,
+                    logManager,
+                    controller::image,
+                    context::parkedFetchCount,
+                    context.fetchSessions().cache());
+            return new Broker(controller, logManager, server, context, groups, lag, cleaner, collector);
         } catch (RuntimeException | IOException | InterruptedException e) {
             if (groups != null) {
                 groups.close();
@@ -234,6 +248,11 @@ public final class Broker implements AutoCloseable {
      */
     public boolean isReady() {
         return logManager.pendingRecoveries() == 0;
+    }
+
+    /** Every metric of this broker, for the registry its metrics endpoint serves (read at each scrape). */
+    public MultiCollector metricsCollector() {
+        return collector;
     }
 
     /** Every group's lag per partition, for monitoring. */

@@ -49,6 +49,7 @@ public final class PisteServer implements AutoCloseable {
         });
         try {
             Broker broker = Broker.start(brokerConfig);
+            registry.register(broker.metricsCollector());
             started.set(broker);
             return new PisteServer(broker, metrics);
         } catch (Exception | Error e) {
