@@ -3,6 +3,7 @@ package io.piste.broker;
 import io.piste.broker.cleaner.CompactedTopics;
 import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.group.ConsumerLag;
+import io.piste.broker.group.GroupActivity;
 import io.piste.broker.group.GroupConfig;
 import io.piste.broker.group.GroupCoordinator;
 import io.piste.broker.group.GroupOffsets;
@@ -25,6 +26,7 @@ import io.piste.storage.log.FileChannelFactory;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.Function;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
@@ -103,11 +105,12 @@ public final class Broker implements AutoCloseable {
                     groupId -> classicGroups.admin().deleteGroup(groupId) != Errors.NON_EMPTY_GROUP,
                     offsetsTopic);
             loadOffsets(offsetsTopic, offsets, groups, consumerGroups);
+            Function<String, GroupActivity> activity = groupId -> consumerGroups.isConsumerGroup(groupId)
+                    ? consumerGroups.activity(groupId)
+                    : classicGroups.offsetChecks().activity(groupId);
             new OffsetExpiry(
                             offsets,
-                            groupId -> consumerGroups.isConsumerGroup(groupId)
-                                    ? consumerGroups.activity(groupId)
-                                    : classicGroups.offsetChecks().activity(groupId),
+                            activity,
                             groupId -> {
                                 consumerGroups.removeIfEmpty(groupId);
                                 classicGroups.admin().removeIfEmpty(groupId);
@@ -145,7 +148,9 @@ public final class Broker implements AutoCloseable {
                     logManager,
                     controller::image,
                     context::parkedFetchCount,
-                    context.fetchSessions().cache());
+                    context.fetchSessions().cache(),
+                    lag,
+                    groupId -> activity.apply(groupId).hasMembers());
             return new Broker(controller, logManager, server, context, groups, lag, cleaner, collector);
         } catch (RuntimeException | IOException | InterruptedException e) {
             if (groups != null) {

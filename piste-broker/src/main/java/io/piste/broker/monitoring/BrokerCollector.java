@@ -1,6 +1,7 @@
 package io.piste.broker.monitoring;
 
 import io.piste.broker.fetchsession.FetchSessionCache;
+import io.piste.broker.group.ConsumerLag;
 import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metrics.BrokerMetrics;
 import io.piste.broker.partition.LogManager;
@@ -10,6 +11,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -20,15 +22,27 @@ public final class BrokerCollector implements MultiCollector {
 
     private final MeterCollector meters;
     private final PartitionCollector partitions;
+    private final LagCollector lags;
 
+    /**
+     * @param hasMembers whether a consumer group has members now (a group with lag and none is STOPPED)
+     */
     public BrokerCollector(
             BrokerMetrics metrics,
             LogManager logManager,
             Supplier<MetadataImage> image,
             IntSupplier parkedFetches,
-            FetchSessionCache fetchSessions) {
+            FetchSessionCache fetchSessions,
+            ConsumerLag consumerLag,
+            Predicate<String> hasMembers) {
         this.meters = new MeterCollector(metrics);
         this.partitions = new PartitionCollector(logManager, image, parkedFetches, fetchSessions);
+        this.lags = new LagCollector(
+                consumerLag,
+                logManager::partition,
+                hasMembers,
+                System::currentTimeMillis,
+                new GroupLagWindows(GroupLagWindows.DEFAULT_SIZE, GroupLagWindows.DEFAULT_MIN_INTERVAL_MS));
     }
 
     @Override
@@ -36,6 +50,7 @@ public final class BrokerCollector implements MultiCollector {
         List<MetricSnapshot> out = new ArrayList<>();
         meters.collect(out);
         partitions.collect(out);
+        lags.collect(out);
         return new MetricSnapshots(out);
     }
 }

@@ -8,13 +8,16 @@ import io.piste.it.support.Consume;
 import io.piste.it.support.MetricsScrape;
 import io.piste.it.support.Produce;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.ReplicaInfo;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -26,7 +29,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The metrics endpoint scraped over HTTP while real clients produce and consume: the per-topic and all-topics
  * counters move by exactly what was produced and fetched, the per-partition gauges match what DescribeLogDirs and the
- * clients see.
+ * clients see, and a group's lag per partition is what was produced minus what it committed, then 0 once it consumed
+ * and committed everything.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MetricsIT {
@@ -104,6 +108,74 @@ class MetricsIT {
                 .isEqualTo((double) logBytes);
         assertThat(consumed.value("kafka_network_requestmetrics_requests_total", "request", "Fetch"))
                 .isGreaterThanOrEqualTo(1.0);
+    }
+
+    @Test
+    void shouldReportTheLagOfAGroupPerPartitionAndItsStatus() throws Exception {
+        final String topic = "metrics-lag";
+        final String group = "metrics-lag-group";
+        final String bootstrap = BROKER.bootstrapServers();
+        final int port = BROKER.broker().metricsPort();
+        final int perPartition = 30;
+        Clients.createTopic(bootstrap, topic, PARTITIONS);
+        final List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < perPartition * PARTITIONS; i++) {
+            records.add(new ProducerRecord<>(topic, i % PARTITIONS, "k" + i, "v" + i));
+        }
+        try (KafkaProducer<String, String> producer = Clients.producer(bootstrap)) {
+            Produce.acked(producer, records);
+        }
+        final long[] committed = {10, 20, perPartition};
+        try (KafkaConsumer<String, String> consumer =
+                Clients.consumer(bootstrap, Map.of(ConsumerConfig.GROUP_ID_CONFIG, group))) {
+            final Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                commit.put(new TopicPartition(topic, p), new OffsetAndMetadata(committed[p]));
+            }
+            consumer.commitSync(commit);
+        }
+        final MetricsScrape part = MetricsScrape.of(port);
+        for (int p = 0; p < PARTITIONS; p++) {
+            final String[] labels = {"consumergroup", group, "topic", topic, "partition", Integer.toString(p)};
+            assertThat(part.value("kafka_consumergroup_lag", labels))
+                    .as("lag of partition %d: produced %d, committed %d", p, perPartition, committed[p])
+                    .isEqualTo((double) (perPartition - committed[p]));
+            assertThat(part.value("kafka_consumergroup_current_offset", labels)).isEqualTo((double) committed[p]);
+            assertThat(part.value("kafka_consumergroup_lag_seconds", labels))
+                    .isGreaterThanOrEqualTo(0.0)
+                    .isLessThan(120.0);
+        }
+        assertThat(part.value(
+                        "kafka_consumergroup_lag_seconds", "consumergroup", group, "topic", topic, "partition", "2"))
+                .isEqualTo(0.0);
+        assertThat(part.value("piste_consumergroup_status", "consumergroup", group, "status", "STOPPED"))
+                .as("lag and no member (the offsets were committed without joining): STOPPED")
+                .isEqualTo(1.0);
+        assertThat(part.value("piste_consumergroup_status", "consumergroup", group, "status", "OK"))
+                .isEqualTo(0.0);
+        assertThat(part.value("piste_consumergroup_status_code", "consumergroup", group))
+                .isEqualTo(4.0);
+
+        try (KafkaConsumer<String, String> consumer =
+                Clients.consumer(bootstrap, Map.of(ConsumerConfig.GROUP_ID_CONFIG, group))) {
+            consumer.subscribe(List.of(topic));
+            long unconsumed = 0;
+            for (final long offset : committed) {
+                unconsumed += perPartition - offset;
+            }
+            assertThat(Consume.atLeast(consumer, (int) unconsumed)).hasSize((int) unconsumed);
+            consumer.commitSync();
+        }
+        final MetricsScrape all = MetricsScrape.of(port);
+        for (int p = 0; p < PARTITIONS; p++) {
+            final String[] labels = {"consumergroup", group, "topic", topic, "partition", Integer.toString(p)};
+            assertThat(all.value("kafka_consumergroup_lag", labels)).isEqualTo(0.0);
+            assertThat(all.value("kafka_consumergroup_lag_seconds", labels)).isEqualTo(0.0);
+        }
+        assertThat(all.value("piste_consumergroup_status", "consumergroup", group, "status", "OK"))
+                .isEqualTo(1.0);
+        assertThat(all.value("piste_consumergroup_status_code", "consumergroup", group))
+                .isEqualTo(1.0);
     }
 
     @Test
