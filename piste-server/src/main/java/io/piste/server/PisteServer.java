@@ -5,6 +5,7 @@ import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.group.PartitionLag;
 import io.piste.server.metrics.JvmMetricsCollector;
 import io.piste.server.metrics.MetricsEndpoint;
+import io.piste.storage.log.FileChannelFactory;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.HashMap;
 import java.util.List;
@@ -39,6 +40,11 @@ public final class PisteServer implements AutoCloseable {
      * loads its logs and groups, then the broker.
      */
     public static PisteServer start(Map<String, String> config) throws Exception {
+        return start(config, FileChannelFactory.DEFAULT);
+    }
+
+    /** As {@link #start(Map)}, the logs' files opened through {@code files}: the seam tests slow or fail a disk at. */
+    public static PisteServer start(Map<String, String> config, FileChannelFactory files) throws Exception {
         BrokerConfig brokerConfig = new BrokerConfig(config);
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new JvmMetricsCollector());
@@ -48,7 +54,7 @@ public final class PisteServer implements AutoCloseable {
             return broker != null && broker.isReady();
         });
         try {
-            Broker broker = Broker.start(brokerConfig);
+            Broker broker = Broker.start(brokerConfig, files);
             registry.register(broker.metricsCollector());
             started.set(broker);
             return new PisteServer(broker, metrics);
