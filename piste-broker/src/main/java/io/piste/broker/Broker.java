@@ -18,6 +18,7 @@ import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.MetaProperties;
 import io.piste.broker.metrics.BrokerMetrics;
 import io.piste.broker.monitoring.BrokerCollector;
+import io.piste.broker.monitoring.KafkaMBeans;
 import io.piste.broker.network.BrokerServer;
 import io.piste.broker.partition.LogManager;
 import io.piste.broker.partition.Partition;
@@ -52,6 +53,7 @@ public final class Broker implements AutoCloseable {
     private final ConsumerLag consumerLag;
     private final LogCleaner cleaner;
     private final BrokerCollector collector;
+    private final KafkaMBeans mbeans;
 
     private Broker(
             LocalController controller,
@@ -61,9 +63,11 @@ public final class Broker implements AutoCloseable {
             GroupCoordinator groupCoordinator,
             ConsumerLag consumerLag,
             LogCleaner cleaner,
-            BrokerCollector collector) {
+            BrokerCollector collector,
+            KafkaMBeans mbeans) {
         this.cleaner = cleaner;
         this.collector = collector;
+        this.mbeans = mbeans;
         this.groupCoordinator = groupCoordinator;
         this.consumerLag = consumerLag;
         this.controller = controller;
@@ -151,7 +155,8 @@ public final class Broker implements AutoCloseable {
                     context.fetchSessions().cache(),
                     lag,
                     groupId -> activity.apply(groupId).hasMembers());
-            return new Broker(controller, logManager, server, context, groups, lag, cleaner, collector);
+            KafkaMBeans mbeans = KafkaMBeans.register(metrics, logManager, controller::image);
+            return new Broker(controller, logManager, server, context, groups, lag, cleaner, collector, mbeans);
         } catch (RuntimeException | IOException | InterruptedException e) {
             if (groups != null) {
                 groups.close();
@@ -272,6 +277,7 @@ public final class Broker implements AutoCloseable {
 
     @Override
     public void close() {
+        mbeans.close();
         server.stopAccepting();
         server.close();
         groupCoordinator.close();

@@ -1,27 +1,24 @@
 package io.piste.broker.monitoring;
 
-import io.piste.broker.config.TopicConfigs;
 import io.piste.broker.fetchsession.FetchSessionCache;
 import io.piste.broker.metadata.MetadataImage;
-import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.LogManager;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
-import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * The partitions' state read at scrape time: per open partition its log size, segments, start and end offsets and
- * high watermark (Kafka's {@code kafka.log:type=Log}); the replica manager's counts; the purgatories; the fetch
+ * high watermark (Kafka's {@code kafka.log:type=Log}); the replica manager's counts ({@link ReplicaCounts}); the purgatories; the fetch
  * session cache. A log not opened since the start is not opened for a scrape, so it has no per-partition series
  * until its first use. Thread-safe (reads only).
  */
 final class PartitionCollector {
 
     private final LogManager logManager;
-    private final Supplier<MetadataImage> image;
+    private final ReplicaCounts replicas;
     private final IntSupplier parkedFetches;
     private final FetchSessionCache fetchSessions;
 
@@ -31,7 +28,7 @@ final class PartitionCollector {
             IntSupplier parkedFetches,
             FetchSessionCache fetchSessions) {
         this.logManager = logManager;
-        this.image = image;
+        this.replicas = new ReplicaCounts(logManager, image);
         this.parkedFetches = parkedFetches;
         this.fetchSessions = fetchSessions;
     }
@@ -68,43 +65,25 @@ final class PartitionCollector {
         collectFetchSessions(out);
     }
 
-    /**
-     * A single node is the only replica and the leader of every partition it can serve: none is under-replicated
-     * (replication factor 1), one that cannot serve is offline and leads nothing, and one whose topic asks for
-     * {@code min.insync.replicas} above its in-sync replicas (1 when serving, else 0) is under min ISR.
-     */
     private void collectReplicaCounts(List<MetricSnapshot> out) {
         long[] counts = logManager.partitionAndOfflineCounts();
-        long partitions = counts[0];
-        long offline = counts[1];
-        long underMinIsr = 0;
-        for (TopicImage topic : image.get().topics()) {
-            int minIsr = Integer.parseInt(TopicConfigs.effectiveValue(
-                    logManager.brokerConfigs(), topic.configs(), TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG));
-            for (int i = 0; i < topic.partitionCount(); i++) {
-                int inSync = logManager.failedToOpen(topic.name(), i) ? 0 : 1;
-                if (inSync < minIsr) {
-                    underMinIsr++;
-                }
-            }
-        }
-        gauge(out, "kafka_server_replicamanager_partitioncount", "Partitions on this broker", partitions);
-        gauge(out, "kafka_server_replicamanager_leadercount", "Partitions this broker leads", partitions - offline);
+        gauge(out, "kafka_server_replicamanager_partitioncount", "Partitions on this broker", counts[0]);
+        gauge(out, "kafka_server_replicamanager_leadercount", "Partitions this broker leads", counts[0] - counts[1]);
         gauge(
                 out,
                 "kafka_server_replicamanager_underreplicatedpartitions",
                 "Led partitions with fewer in-sync replicas than replicas (0 on one node: replication factor 1)",
-                0);
+                replicas.underReplicated());
         gauge(
                 out,
                 "kafka_server_replicamanager_underminisrpartitioncount",
                 "Partitions with fewer in-sync replicas than their min.insync.replicas",
-                underMinIsr);
+                replicas.underMinIsr());
         gauge(
                 out,
                 "kafka_controller_kafkacontroller_offlinepartitionscount",
                 "Partitions without a leader that can serve (log failed to open, offline after a failed fsync)",
-                offline);
+                counts[1]);
     }
 
     private void collectFetchSessions(List<MetricSnapshot> out) {
