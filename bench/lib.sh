@@ -129,7 +129,7 @@ piste_cds_archive() {
   # shellcheck disable=SC2086
   timeout 120 java $BROKER_HEAP_OPTS $BROKER_JVM_OPTS $PISTE_SERVER_OPTS -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off \
     -Xlog:cds+dynamic=off -cp "$PISTE_CP" io.piste.server.Main server --override "log.dirs=$work/data" \
-    --override listeners=PLAINTEXT://127.0.0.1:0 >"$work/out" 2>&1 &
+    --override listeners=PLAINTEXT://127.0.0.1:0 --override metrics.http.listener=127.0.0.1:0 >"$work/out" 2>&1 &
   pid=$!
   port=""
   for i in $(seq 1 600); do
@@ -263,7 +263,8 @@ start_piste() {
   base=$(ready_count "$re" "$dir/broker.log"); t0=$(now_ms)
   # shellcheck disable=SC2086
   launch "$dir/broker.log" java $BROKER_HEAP_OPTS $BROKER_JVM_OPTS ${PISTE_SERVER_OPTS:-} ${PISTE_CDS_OPTS:-} -cp "$PISTE_CP" io.piste.server.Main server \
-    --override "listeners=PLAINTEXT://127.0.0.1:$BROKER_PORT" --override "log.dirs=$dir/data" "$@"
+    --override "listeners=PLAINTEXT://127.0.0.1:$BROKER_PORT" --override "log.dirs=$dir/data" \
+    --override metrics.http.listener=127.0.0.1:0 "$@"
   wait_ready "$re" "$t0" "$base"
 }
 

@@ -4,6 +4,7 @@ import io.piste.broker.cleaner.CleanerConfigListener;
 import io.piste.broker.cleaner.CompactedTopics;
 import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.group.ConsumerLag;
+import io.piste.broker.group.GroupActivity;
 import io.piste.broker.group.GroupConfig;
 import io.piste.broker.group.GroupCoordinator;
 import io.piste.broker.group.GroupOffsets;
@@ -16,13 +17,18 @@ import io.piste.broker.handler.BrokerContext;
 import io.piste.broker.handler.RequestDispatcher;
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.MetaProperties;
+import io.piste.broker.metrics.BrokerMetrics;
+import io.piste.broker.monitoring.BrokerCollector;
+import io.piste.broker.monitoring.KafkaMBeans;
 import io.piste.broker.network.BrokerServer;
 import io.piste.broker.partition.LogManager;
 import io.piste.broker.partition.Partition;
 import io.piste.storage.cleaner.LogCleaner;
 import io.piste.storage.log.FileChannelFactory;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.Function;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
@@ -47,6 +53,8 @@ public final class Broker implements AutoCloseable {
     private final GroupCoordinator groupCoordinator;
     private final ConsumerLag consumerLag;
     private final LogCleaner cleaner;
+    private final BrokerCollector collector;
+    private final KafkaMBeans mbeans;
 
     private Broker(
             LocalController controller,
@@ -55,8 +63,12 @@ public final class Broker implements AutoCloseable {
             BrokerContext context,
             GroupCoordinator groupCoordinator,
             ConsumerLag consumerLag,
-            LogCleaner cleaner) {
+            LogCleaner cleaner,
+            BrokerCollector collector,
+            KafkaMBeans mbeans) {
         this.cleaner = cleaner;
+        this.collector = collector;
+        this.mbeans = mbeans;
         this.groupCoordinator = groupCoordinator;
         this.consumerLag = consumerLag;
         this.controller = controller;
@@ -79,8 +91,9 @@ public final class Broker implements AutoCloseable {
         LocalController controller = LocalController.open(metadataDir);
         LogManager logManager = null;
         GroupCoordinator groups = null;
+        BrokerMetrics metrics = new BrokerMetrics();
         try {
-            logManager = new LogManager(config, files);
+            logManager = new LogManager(config, files, metrics);
             logManager.startup(controller.image());
             controller.setListener(logManager);
             GroupConfig groupConfig = GroupConfig.from(config);
@@ -97,11 +110,12 @@ public final class Broker implements AutoCloseable {
                     groupId -> classicGroups.admin().deleteGroup(groupId) != Errors.NON_EMPTY_GROUP,
                     offsetsTopic);
             loadOffsets(offsetsTopic, offsets, groups, consumerGroups);
+            Function<String, GroupActivity> activity = groupId -> consumerGroups.isConsumerGroup(groupId)
+                    ? consumerGroups.activity(groupId)
+                    : classicGroups.offsetChecks().activity(groupId);
             new OffsetExpiry(
                             offsets,
-                            groupId -> consumerGroups.isConsumerGroup(groupId)
-                                    ? consumerGroups.activity(groupId)
-                                    : classicGroups.offsetChecks().activity(groupId),
+                            activity,
                             groupId -> {
                                 consumerGroups.removeIfEmpty(groupId);
                                 classicGroups.admin().removeIfEmpty(groupId);
@@ -122,7 +136,8 @@ public final class Broker implements AutoCloseable {
                             config.queuedMaxRequests(),
                             config.connectionsMaxIdleMs()),
                     dispatcher,
-                    dispatcher.apiVersions());
+                    dispatcher.apiVersions(),
+                    metrics.requests());
             BrokerConfig.Endpoint advertised = config.advertisedListener();
             context.setAdvertisedAddress(advertised.host(), advertised.port() == 0 ? server.port() : advertised.port());
             LogManager partitions = logManager;
@@ -135,7 +150,16 @@ public final class Broker implements AutoCloseable {
             cleaner.start();
             // from now on a change of the log.cleaner.* broker configs reaches the cleaner too
             controller.setListener(new CleanerConfigListener(logManager, cleaner));
-            return new Broker(controller, logManager, server, context, groups, lag, cleaner);
+            BrokerCollector collector = new BrokerCollector(
+                    metrics,
+                    logManager,
+                    controller::image,
+                    context::parkedFetchCount,
+                    context.fetchSessions().cache(),
+                    lag,
+                    groupId -> activity.apply(groupId).hasMembers());
+            KafkaMBeans mbeans = KafkaMBeans.register(metrics, logManager, controller::image);
+            return new Broker(controller, logManager, server, context, groups, lag, cleaner, collector, mbeans);
         } catch (RuntimeException | IOException | InterruptedException e) {
             if (groups != null) {
                 groups.close();
@@ -231,6 +255,19 @@ public final class Broker implements AutoCloseable {
         return context.parkedFetchCount();
     }
 
+    /**
+     * True once the background recovery of the logs after an unclean stop has finished (the offsets topic and the
+     * group coordinators are loaded before {@link #start} returns): the readiness orchestrators wait for.
+     */
+    public boolean isReady() {
+        return logManager.pendingRecoveries() == 0;
+    }
+
+    /** Every metric of this broker, for the registry its metrics endpoint serves (read at each scrape). */
+    public MultiCollector metricsCollector() {
+        return collector;
+    }
+
     /** Every group's lag per partition, for monitoring. */
     public ConsumerLag consumerLag() {
         return consumerLag;
@@ -251,6 +288,7 @@ public final class Broker implements AutoCloseable {
 
     @Override
     public void close() {
+        mbeans.close();
         server.stopAccepting();
         server.close();
         groupCoordinator.close();

@@ -4,21 +4,28 @@ import io.piste.broker.Broker;
 import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.group.PartitionLag;
 import io.piste.broker.partition.Partition;
+import io.piste.server.metrics.JvmMetricsCollector;
+import io.piste.server.metrics.MetricsEndpoint;
+import io.piste.storage.log.FileChannelFactory;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A running broker started from Kafka-style configuration. The embedding API for tests and tools; the
- * {@code piste server} command is a thin shell around it.
+ * A running broker started from Kafka-style configuration, with its metrics endpoint ({@code metrics.http.listener}).
+ * The embedding API for tests and tools; the {@code piste server} command is a thin shell around it.
  */
 public final class PisteServer implements AutoCloseable {
 
     private final Broker broker;
+    private final MetricsEndpoint metrics;
 
-    private PisteServer(Broker broker) {
+    private PisteServer(Broker broker, MetricsEndpoint metrics) {
         this.broker = broker;
+        this.metrics = metrics;
     }
 
     public static PisteServer start(Properties config) throws Exception {
@@ -29,8 +36,40 @@ public final class PisteServer implements AutoCloseable {
         return start(values);
     }
 
+    /**
+     * Starts the metrics endpoint first, so that {@code /health} answers and {@code /ready} says 503 while the broker
+     * loads its logs and groups, then the broker.
+     */
     public static PisteServer start(Map<String, String> config) throws Exception {
-        return new PisteServer(Broker.start(new BrokerConfig(config)));
+        return start(config, FileChannelFactory.DEFAULT);
+    }
+
+    /** As {@link #start(Map)}, the logs' files opened through {@code files}: the seam tests slow or fail a disk at. */
+    public static PisteServer start(Map<String, String> config, FileChannelFactory files) throws Exception {
+        BrokerConfig brokerConfig = new BrokerConfig(config);
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(new JvmMetricsCollector());
+        AtomicReference<Broker> started = new AtomicReference<>();
+        MetricsEndpoint metrics = MetricsEndpoint.start(brokerConfig.metricsHttpListener(), registry, () -> {
+            Broker broker = started.get();
+            return broker != null && broker.isReady();
+        });
+        try {
+            Broker broker = Broker.start(brokerConfig, files);
+            registry.register(broker.metricsCollector());
+            started.set(broker);
+            return new PisteServer(broker, metrics);
+        } catch (Exception | Error e) {
+            if (metrics != null) {
+                metrics.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The port of the metrics endpoint, or -1 if {@code metrics.http.listener} is empty (no endpoint). */
+    public int metricsPort() {
+        return metrics == null ? -1 : metrics.port();
     }
 
     public int port() {
@@ -79,6 +118,12 @@ public final class PisteServer implements AutoCloseable {
     /** Clean shutdown: stops the listener, flushes every log and writes the clean-shutdown markers. */
     @Override
     public void close() {
-        broker.close();
+        try {
+            broker.close();
+        } finally {
+            if (metrics != null) {
+                metrics.close();
+            }
+        }
     }
 }

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * {@code PLAINTEXT://127.0.0.1:9092} (Kafka binds all interfaces), {@code log.dir} defaults to {@code ./data}
  * (Kafka: {@code /tmp/kafka-logs}). {@code log.flush.on.ack},
  * {@code log.writeback.interval.ms}, {@code log.flush.method}, {@code fetch.purgatory.max.requests},
- * {@code fetch.purgatory.max.requests.per.partition} and
+ * {@code fetch.purgatory.max.requests.per.partition}, {@code metrics.http.listener} and
  * {@code producer.id.max.per.partition} are Piste's own. Keys Piste does not know are kept in
  * {@link #originals()} and logged once each at WARN, as Kafka does.
  *
@@ -89,6 +89,11 @@ public final class BrokerConfig {
             "The maximum number of waiting fetches (max.wait.ms, min.bytes) that name one partition; every append "
                     + "that moves the partition's high watermark tells each of them. A fetch beyond it is answered as one "
                     + "beyond fetch.purgatory.max.requests. Piste's own.";
+    public static final String METRICS_HTTP_LISTENER_CONFIG = "metrics.http.listener";
+    public static final String METRICS_HTTP_LISTENER_DOC =
+            "HOST:PORT of the HTTP endpoint serving Prometheus metrics (/metrics), liveness (/health) and readiness "
+                    + "(/ready); port 0 binds an ephemeral port, an empty value serves none. Piste's own.";
+    public static final String METRICS_HTTP_LISTENER_DEFAULT = "127.0.0.1:9644";
     public static final String PRODUCER_ID_MAX_PER_PARTITION_CONFIG = "producer.id.max.per.partition";
     public static final String PRODUCER_ID_MAX_PER_PARTITION_DOC =
             "The maximum number of producer ids whose idempotence state a partition keeps. A batch from one more "
@@ -300,6 +305,11 @@ public final class BrokerConfig {
     /** {@code producer.id.max.per.partition}. */
     public int producerIdMaxPerPartition() {
         return (Integer) values.get(PRODUCER_ID_MAX_PER_PARTITION_CONFIG);
+    }
+
+    /** {@code metrics.http.listener}: HOST:PORT, or empty when the metrics endpoint is off. */
+    public String metricsHttpListener() {
+        return ((String) values.get(METRICS_HTTP_LISTENER_CONFIG)).trim();
     }
 
     /** {@code fetch.purgatory.max.requests}. */

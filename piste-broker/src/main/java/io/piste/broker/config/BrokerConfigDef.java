@@ -29,6 +29,9 @@ import static io.piste.broker.config.BrokerConfig.LOG_WRITEBACK_INTERVAL_MS_DOC;
 import static io.piste.broker.config.BrokerConfig.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_CONFIG;
 import static io.piste.broker.config.BrokerConfig.MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS_DOC;
 import static io.piste.broker.config.BrokerConfig.MESSAGE_MAX_BYTES_CONFIG;
+import static io.piste.broker.config.BrokerConfig.METRICS_HTTP_LISTENER_CONFIG;
+import static io.piste.broker.config.BrokerConfig.METRICS_HTTP_LISTENER_DEFAULT;
+import static io.piste.broker.config.BrokerConfig.METRICS_HTTP_LISTENER_DOC;
 import static io.piste.broker.config.BrokerConfig.MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS_CONFIG;
 import static io.piste.broker.config.BrokerConfig.MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS_DOC;
 import static io.piste.broker.config.BrokerConfig.NODE_ID_CONFIG;
@@ -225,6 +228,12 @@ final class BrokerConfigDef {
                         atLeast(1),
                         MEDIUM,
                         PRODUCER_ID_MAX_PER_PARTITION_DOC)
+                .define(
+                        METRICS_HTTP_LISTENER_CONFIG,
+                        STRING,
+                        METRICS_HTTP_LISTENER_DEFAULT,
+                        MEDIUM,
+                        METRICS_HTTP_LISTENER_DOC)
                 .define(
                         FETCH_PURGATORY_MAX_REQUESTS_CONFIG,
                         INT,

@@ -160,6 +160,7 @@ final class DelayedFetch {
                 return;
             }
             response = fetchContext.updateAndGenerateResponse(result.response());
+            result.countBytesOut();
         } catch (RuntimeException e) {
             leave();
             log.error("{} failed while parked", context, e);

@@ -58,6 +58,7 @@ final class FetchHandler implements RequestHandler {
                 || first.hasError()
                 || targets.isEmpty();
         if (mustAnswerNow) {
+            first.countBytesOut();
             context.respond(fetchContext.updateAndGenerateResponse(first.response()));
         } else if (!purgatory.tryPark()
                 || !new DelayedFetch(
@@ -75,6 +76,7 @@ final class FetchHandler implements RequestHandler {
             // KIP-219 (librdkafka) do not wait: as Kafka, stop reading the connection for that time (bounded), so
             // that no client spins on empty answers.
             context.muteConnectionFor(Math.min(request.maxWaitMs(), MAX_MUTE_MS));
+            first.countBytesOut();
             context.respond(
                     fetchContext.updateAndGenerateResponse(first.response()).setThrottleTimeMs(request.maxWaitMs()));
         }

@@ -26,9 +26,18 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  */
 final class FetchReader {
 
-    record Result(FetchResponseData response, long bytes, boolean hasError) {}
+    /** A read's answer; {@link #countBytesOut} once it is sent. */
+    record Result(FetchResponseData response, long bytes, boolean hasError, FetchReader reader) {
+        /** Adds this read's bytes to each partition's topic meters (BytesOutPerSec): call when answering with it. */
+        void countBytesOut() {
+            reader.countBytesOut();
+        }
+    }
 
     private final List<FetchTarget> targets;
+    /** Per target, the record bytes of the last read: what the answer built from it carries. */
+    private final int[] readBytes;
+
     private final int maxBytes;
     private final FetchIsolation isolation;
 
@@ -36,6 +45,7 @@ final class FetchReader {
         this.targets = targets;
         this.maxBytes = maxBytes;
         this.isolation = isolation;
+        this.readBytes = new int[targets.size()];
     }
 
     Result read() {
@@ -43,7 +53,8 @@ final class FetchReader {
         FetchableTopicResponse topicResponse = null;
         long bytes = 0;
         boolean hasError = false;
-        for (FetchTarget target : targets) {
+        for (int i = 0; i < targets.size(); i++) {
+            FetchTarget target = targets.get(i);
             if (topicResponse == null || !sameTopic(topicResponse, target)) {
                 topicResponse = new FetchableTopicResponse()
                         .setTopic(target.topicName())
@@ -78,9 +89,19 @@ final class FetchReader {
                             .setLogStartOffset(partition.logStartOffset());
                 }
             }
-            bytes += data.records().sizeInBytes();
+            readBytes[i] = data.records().sizeInBytes();
+            bytes += readBytes[i];
         }
-        return new Result(response, bytes, hasError);
+        return new Result(response, bytes, hasError, this);
+    }
+
+    private void countBytesOut() {
+        for (int i = 0; i < readBytes.length; i++) {
+            Partition partition = targets.get(i).partition();
+            if (readBytes[i] > 0 && partition != null) {
+                partition.meters().recordFetched(readBytes[i]);
+            }
+        }
     }
 
     private static boolean sameTopic(FetchableTopicResponse response, FetchTarget target) {

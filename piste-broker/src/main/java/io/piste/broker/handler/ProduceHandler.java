@@ -170,7 +170,11 @@ final class ProduceHandler implements RequestHandler {
             }
         }
         try {
+            int batchBytes = batch.remaining();
             LogAppendInfo info = partition.appendRecordsToLeader(batch);
+            if (!info.duplicate()) {
+                partition.meters().recordAppended(info.recordCount(), batchBytes);
+            }
             response.setBaseOffset(info.firstOffset())
                     .setLogAppendTimeMs(info.logAppendTimeMs())
                     .setLogStartOffset(info.logStartOffset());

@@ -17,6 +17,7 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.piste.broker.protocol.ApiVersionsTable;
 import io.piste.broker.protocol.RequestHandler;
+import io.piste.broker.protocol.RequestObserver;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -55,6 +56,18 @@ public final class BrokerServer implements AutoCloseable {
     public static BrokerServer bind(
             String host, int port, Settings settings, RequestHandler handler, ApiVersionsTable apiVersions)
             throws InterruptedException {
+        return bind(host, port, settings, handler, apiVersions, RequestObserver.NONE);
+    }
+
+    /** As above, with {@code observer} told of every answered request (metrics). */
+    public static BrokerServer bind(
+            String host,
+            int port,
+            Settings settings,
+            RequestHandler handler,
+            ApiVersionsTable apiVersions,
+            RequestObserver observer)
+            throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup boss =
                 new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -84,7 +97,7 @@ public final class BrokerServer implements AutoCloseable {
                                 .addLast(
                                         "frames",
                                         new LengthFieldBasedFrameDecoder(settings.maxRequestBytes(), 0, 4, 0, 4))
-                                .addLast("kafka", new KafkaConnection(handler, apiVersions, queued));
+                                .addLast("kafka", new KafkaConnection(handler, apiVersions, queued, observer));
                     }
                 });
         InetSocketAddress address =

@@ -8,6 +8,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.piste.broker.protocol.ApiVersionsTable;
 import io.piste.broker.protocol.RequestContext;
 import io.piste.broker.protocol.RequestHandler;
+import io.piste.broker.protocol.RequestObserver;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -48,6 +49,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private final RequestHandler handler;
     private final ApiVersionsTable apiVersions;
     private final QueuedRequests queued;
+    private final RequestObserver observer;
     private final ArrayDeque<PendingResponse> pending = new ArrayDeque<>();
     /** Frames decoded while reading was held back; handled once it may resume. */
     private final ArrayDeque<ByteBuf> deferred = new ArrayDeque<>();
@@ -66,9 +68,15 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     }
 
     KafkaConnection(RequestHandler handler, ApiVersionsTable apiVersions, QueuedRequests queued) {
+        this(handler, apiVersions, queued, RequestObserver.NONE);
+    }
+
+    KafkaConnection(
+            RequestHandler handler, ApiVersionsTable apiVersions, QueuedRequests queued, RequestObserver observer) {
         this.handler = handler;
         this.apiVersions = apiVersions;
         this.queued = queued;
+        this.observer = observer;
     }
 
     @Override
@@ -179,7 +187,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         enqueue(slot);
         updateReading();
         RequestContext context = new RequestContext(
-                header, request, ctx.channel().remoteAddress(), ctx.channel().eventLoop(), slot);
+                header, request, ctx.channel().remoteAddress(), ctx.channel().eventLoop(), slot, observer);
         try {
             handler.handle(context);
         } catch (RuntimeException e) {

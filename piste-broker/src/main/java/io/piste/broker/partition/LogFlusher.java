@@ -1,5 +1,6 @@
 package io.piste.broker.partition;
 
+import io.piste.broker.metrics.FlushMetrics;
 import io.piste.storage.log.FileSystemSync;
 import io.piste.storage.log.LogOffsetMetadata;
 import java.io.IOException;
@@ -49,6 +50,7 @@ final class LogFlusher implements AutoCloseable {
     private final Prepared prepared = new Prepared();
 
     private boolean running = true;
+    private final FlushMetrics metrics;
 
     /** Fsyncs file by file (over {@link FsyncPool}). */
     LogFlusher() {
@@ -60,6 +62,12 @@ final class LogFlusher implements AutoCloseable {
      * of a log dir whose sync failed offline (the flusher itself reaches only the partitions of the round).
      */
     LogFlusher(LogDirSyncs syncs, BiConsumer<Path, IOException> onLogDirFailed) {
+        this(syncs, onLogDirFailed, new FlushMetrics());
+    }
+
+    /** As above, timing each log dir's flush of a round and counting each round's partitions in {@code metrics}. */
+    LogFlusher(LogDirSyncs syncs, BiConsumer<Path, IOException> onLogDirFailed, FlushMetrics metrics) {
+        this.metrics = metrics;
         this.syncs = syncs;
         this.onLogDirFailed = onLogDirFailed;
         this.thread = new Thread(this::run, "piste-log-flusher");
@@ -105,6 +113,7 @@ final class LogFlusher implements AutoCloseable {
     }
 
     private void flushRound(Set<Partition> round) {
+        metrics.recordRound(round.size());
         for (Partition partition : round) {
             if (partition.isOffline()) {
                 partition.failPendingAcks();
@@ -125,11 +134,13 @@ final class LogFlusher implements AutoCloseable {
                 continue;
             }
             FileSystemSync sync = syncs.of(dir.getKey());
+            long started = System.nanoTime();
             if (sync != null && partitions.size() >= syncs.minPartitions()) {
                 syncRound(dir.getKey(), sync, partitions);
             } else {
                 fsyncs.flush(partitions);
             }
+            metrics.recordFlush(System.nanoTime() - started);
             partitions.clear();
         }
     }

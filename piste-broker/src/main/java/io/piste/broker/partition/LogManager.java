@@ -6,12 +6,12 @@ import io.piste.broker.config.TopicConfigs;
 import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.MetadataListener;
 import io.piste.broker.metadata.TopicImage;
+import io.piste.broker.metrics.BrokerMetrics;
 import io.piste.storage.checkpoint.CleanShutdownMarker;
 import io.piste.storage.checkpoint.DurableDirectories;
 import io.piste.storage.checkpoint.TopicPartitionKey;
 import io.piste.storage.log.FileChannelFactory;
 import io.piste.storage.log.LogConfig;
-import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +56,8 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     private final ConcurrentHashMap<String, TopicImage> topics = new ConcurrentHashMap<>();
 
     private final LogFlusher flusher;
+    private final PartitionOpener opener;
+    private final BrokerMetrics metrics;
     private final LogRecoveries recoveries;
     private final ScheduledExecutorService scheduler;
     private final LogRetentionService retention;
@@ -72,7 +74,13 @@ public final class LogManager implements MetadataListener, AutoCloseable {
 
     /** With the logs' files opened and synced through {@code files} (tests inject failures there). */
     public LogManager(BrokerConfig config, FileChannelFactory files) throws IOException {
+        this(config, files, new BrokerMetrics());
+    }
+
+    /** With the partitions' appends, reads and flushes counted in {@code metrics}. */
+    public LogManager(BrokerConfig config, FileChannelFactory files, BrokerMetrics metrics) throws IOException {
         this.config = config;
+        this.metrics = metrics;
         this.files = files;
         this.brokerConfigs = DynamicBrokerConfigs.staticOnly(config);
         this.logDirs = config.logDirs();
@@ -82,8 +90,9 @@ public final class LogManager implements MetadataListener, AutoCloseable {
             hadCleanShutdown.put(dir, CleanShutdownMarker.exists(dir));
         }
         // Before any log is opened for writing: a syncfs reports only the write-back failures after its open.
-        this.flusher =
-                new LogFlusher(LogDirSyncs.open(logDirs, files, config.logFlushMethod()), this::takeLogDirOffline);
+        this.flusher = new LogFlusher(
+                LogDirSyncs.open(logDirs, files, config.logFlushMethod()), this::takeLogDirOffline, metrics.flush());
+        this.opener = new PartitionOpener(config, files, flusher, metrics.topics(), () -> brokerConfigs);
         this.checkpoints = new OffsetCheckpoints(logDirs);
         this.recoveries = new LogRecoveries(logDirThreads(), hadCleanShutdown);
         this.scheduler = LogScheduler.create();
@@ -235,35 +244,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     private Partition openPartition(
             TopicImage topic, int index, Path logDir, boolean clean, long recoveryPoint, long logStartOffset)
             throws IOException {
-        String dirName = topic.name() + "-" + index;
-        PartitionDirs.renameIfStale(logDir.resolve(dirName), topic);
-        UnifiedLog unifiedLog = UnifiedLog.open(
-                logDir.resolve(dirName),
-                TopicConfigs.logConfig(brokerConfigs, topic.configs()),
-                System::currentTimeMillis,
-                clean,
-                recoveryPoint,
-                logStartOffset,
-                files);
-        unifiedLog.producerState().setMaxProducerIds(config.producerIdMaxPerPartition());
-        Partition partition = new Partition(
-                topic.name(), index, unifiedLog, flusher, config.logFlushOnAck(), flushIntervalMessages(topic));
-        // Everything that survived recovery is in the log now; once flushed, a single replica's
-        // high watermark is its log end, as for a Kafka leader that is its own ISR.
-        try {
-            unifiedLog.flush();
-            unifiedLog.updateHighWatermark(unifiedLog.logEndOffset());
-        } catch (IOException e) {
-            // As a failed flush later on: offline with its high watermark unmoved until a restart recovers it;
-            // the other partitions open and serve.
-            partition.onFlushFailed(e);
-        }
-        PartitionDirs.writeIfMissing(unifiedLog.dir(), topic.topicId());
-        return partition;
-    }
-
-    private long flushIntervalMessages(TopicImage topic) {
-        return Long.parseLong(TopicConfigs.effectiveValue(brokerConfigs, topic.configs(), "flush.messages"));
+        return opener.open(topic, index, logDir, clean, recoveryPoint, logStartOffset);
     }
 
     /** The log config of {@code topic} now, or null if the topic is gone. */
@@ -327,6 +308,16 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         });
     }
 
+    /** Runs {@code action} on each partition whose log is open (a scrape reads them; it opens none). */
+    public void forEachOpenedPartition(Consumer<Partition> action) {
+        slots.forEachOpened(action);
+    }
+
+    /** The partitions (first) and those that cannot serve (second: failed to open, offline, in a failed dir). */
+    public long[] partitionAndOfflineCounts() {
+        return slots.partitionAndOfflineCounts(flusher.failedLogDirs());
+    }
+
     /** How many (fetch, partition) waits for data there are over all partitions, for monitoring and tests. */
     public int dataWaiterCount() {
         AtomicInteger count = new AtomicInteger();
@@ -374,6 +365,11 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         return partition(topic, index);
     }
 
+    /** Logs of the background recovery after an unclean stop not recovered yet: readiness waits for 0. */
+    public int pendingRecoveries() {
+        return recoveries.pending();
+    }
+
     /** True while the log of partition {@code index} of {@code topic} waits for its recovery (see servingPartition). */
     public boolean recovering(String topic, int index) {
         PartitionSlot slot = slots.slot(topic, index);
@@ -402,6 +398,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     public void onTopicDeleted(TopicImage topic) throws IOException {
         PartitionSlot[] removed = slots.remove(topic.name());
         topics.remove(topic.name());
+        metrics.topics().remove(topic.name());
         if (removed == null) {
             return;
         }
@@ -439,7 +436,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         }
         // Computed before touching any partition, so that a config that does not apply changes none of them.
         LogConfig logConfig = TopicConfigs.logConfig(brokerConfigs, topic.configs());
-        long flushMessages = flushIntervalMessages(topic);
+        long flushMessages = PartitionOpener.flushIntervalMessages(brokerConfigs, topic);
         // A log opened from here on reads its config from this image.
         topics.put(topic.name(), topic);
         for (PartitionSlot slot : topicPartitions) {

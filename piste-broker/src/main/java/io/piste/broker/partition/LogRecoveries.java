@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,9 @@ final class LogRecoveries implements AutoCloseable {
     private final LinkedBlockingDeque<Runnable> queue = new LinkedBlockingDeque<>();
     private final List<Thread> threads = new ArrayList<>();
     private final Map<Path, Boolean> hadCleanShutdown;
+    /** Recoveries queued with {@link #later} and not finished (readiness: 0 once the start-up's are done). */
+    private final AtomicInteger pendingLater = new AtomicInteger();
+
     private volatile boolean closed;
 
     /** @param hadCleanShutdown for each log dir, whether it had a clean-shutdown marker at start-up */
@@ -72,7 +76,14 @@ final class LogRecoveries implements AutoCloseable {
     /** Recovers the log of {@code slot} and closes it again, after the recoveries queued before. */
     void later(PartitionSlot slot, PartitionSlot.Opener opener) {
         if (!closed) {
-            queue.offerLast(() -> recover(slot, opener, false));
+            pendingLater.incrementAndGet();
+            queue.offerLast(() -> {
+                try {
+                    recover(slot, opener, false);
+                } finally {
+                    pendingLater.decrementAndGet();
+                }
+            });
         }
     }
 
@@ -95,6 +106,14 @@ final class LogRecoveries implements AutoCloseable {
         if (tookMs >= SLOW_RECOVERY_MS) {
             log.info("Recovered the log of {} in {} ms", slot, tookMs);
         }
+    }
+
+    /**
+     * Background recoveries queued after an unclean stop that have not finished yet, failed ones counting as finished
+     * (their partitions stay unavailable until a restart): the broker is ready when this is 0.
+     */
+    int pending() {
+        return pendingLater.get();
     }
 
     /** Tasks not started yet (for tests and monitoring). */

@@ -1,5 +1,6 @@
 package io.piste.broker.partition;
 
+import io.piste.broker.metrics.TopicMeters;
 import io.piste.storage.checkpoint.EpochEntry;
 import io.piste.storage.errors.LogStorageException;
 import io.piste.storage.index.AbortedTxn;
@@ -60,6 +61,7 @@ public final class Partition {
     private final AtomicInteger segmentCount;
     private final Object highWatermarkLock = new Object();
     private volatile boolean deleted;
+    private final TopicMeters meters;
 
     Partition(
             String topic,
@@ -68,6 +70,18 @@ public final class Partition {
             LogFlusher flusher,
             boolean durableAcks,
             long flushIntervalMessages) {
+        this(topic, index, log, flusher, durableAcks, flushIntervalMessages, TopicMeters.detached());
+    }
+
+    Partition(
+            String topic,
+            int index,
+            UnifiedLog log,
+            LogFlusher flusher,
+            boolean durableAcks,
+            long flushIntervalMessages,
+            TopicMeters meters) {
+        this.meters = meters;
         this.topic = topic;
         this.index = index;
         this.log = log;
@@ -79,6 +93,21 @@ public final class Partition {
 
     public String topic() {
         return topic;
+    }
+
+    /** The meters of this partition's topic: appends and reads add to them without a lookup. */
+    public TopicMeters meters() {
+        return meters;
+    }
+
+    /** The bytes of the log's segments, for monitoring. */
+    public long sizeInBytes() {
+        return log.sizeInBytes();
+    }
+
+    /** The log's segment count, for monitoring. */
+    public int numberOfSegments() {
+        return log.numberOfSegments();
     }
 
     public int index() {
@@ -429,6 +458,13 @@ public final class Partition {
 
     public void removeDataWaiter(Runnable waiter) {
         dataWaiters.remove(waiter);
+    }
+
+    /** How many acks=all produces wait for this partition's data to be durable (Kafka's produce purgatory). */
+    public int pendingAckCount() {
+        synchronized (ackWaiters) {
+            return ackWaiters.size();
+        }
     }
 
     /** How many fetches wait for this partition's data now, for monitoring and tests. */

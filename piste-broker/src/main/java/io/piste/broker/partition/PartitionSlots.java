@@ -3,6 +3,7 @@ package io.piste.broker.partition;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -59,6 +60,19 @@ final class PartitionSlots {
             Path dir = slot.logDir();
             if (dir != null) {
                 counts.merge(dir, 1, Integer::sum);
+            }
+        });
+        return counts;
+    }
+
+    /** The partitions (first) and those that cannot serve (second: failed to open, offline, in {@code failedDirs}). */
+    long[] partitionAndOfflineCounts(Set<Path> failedDirs) {
+        long[] counts = new long[2];
+        forEach(slot -> {
+            counts[0]++;
+            Partition opened = slot.opened();
+            if (slot.failed() || (opened != null && opened.isOffline()) || failedDirs.contains(slot.logDir())) {
+                counts[1]++;
             }
         });
         return counts;

@@ -43,6 +43,8 @@ public final class RequestContext {
     private final SocketAddress clientAddress;
     private final EventLoop eventLoop;
     private final ResponseSlot slot;
+    private final RequestObserver observer;
+    private final long receivedNanos;
 
     public RequestContext(
             RequestHeader header,
@@ -50,11 +52,30 @@ public final class RequestContext {
             SocketAddress clientAddress,
             EventLoop eventLoop,
             ResponseSlot slot) {
+        this(header, request, clientAddress, eventLoop, slot, RequestObserver.NONE);
+    }
+
+    /** With {@code observer} told of the answer (metrics); the request's time starts now. */
+    public RequestContext(
+            RequestHeader header,
+            AbstractRequest request,
+            SocketAddress clientAddress,
+            EventLoop eventLoop,
+            ResponseSlot slot,
+            RequestObserver observer) {
         this.header = header;
         this.request = request;
         this.clientAddress = clientAddress;
         this.eventLoop = eventLoop;
         this.slot = slot;
+        this.observer = observer;
+        this.receivedNanos = observer == RequestObserver.NONE ? 0 : System.nanoTime();
+    }
+
+    private void observe(ApiMessage response) {
+        if (observer != RequestObserver.NONE) {
+            observer.onAnswered(header.apiKey(), response, System.nanoTime() - receivedNanos);
+        }
     }
 
     public ApiKeys apiKey() {
@@ -92,6 +113,7 @@ public final class RequestContext {
     }
 
     public void respond(ApiMessage response) {
+        observe(response);
         slot.complete(response);
     }
 
@@ -117,17 +139,21 @@ public final class RequestContext {
      * refreshes its metadata.
      */
     public void noResponseAndClose() {
+        observe(null);
         slot.completeAndClose();
     }
 
     /** For requests that get no answer on the wire (produce with acks=0). */
     public void noResponse() {
+        observe(null);
         slot.complete(null);
     }
 
     /** Answers with the request type's own error response for {@code error}. */
     public void respondWithError(Throwable error) {
-        slot.complete(request.getErrorResponse(0, error).data());
+        ApiMessage response = request.getErrorResponse(0, error).data();
+        observe(response);
+        slot.complete(response);
     }
 
     @Override

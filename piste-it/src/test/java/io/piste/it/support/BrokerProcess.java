@@ -221,6 +221,7 @@ public final class BrokerProcess implements AutoCloseable {
         final Map<String, String> config = new LinkedHashMap<>();
         config.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
         config.put("log.dirs", logDir.toString());
+        config.put("metrics.http.listener", "127.0.0.1:0");
         config.putAll(overrides);
         if (port != 0) {
             config.put("listeners", "PLAINTEXT://127.0.0.1:" + port);

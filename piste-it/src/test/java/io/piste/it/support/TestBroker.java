@@ -53,6 +53,11 @@ public final class TestBroker implements AutoCloseable {
         return port;
     }
 
+    /** The port of the running broker's metrics endpoint (/metrics, /health, /ready), -1 if it has none. */
+    public int metricsPort() {
+        return server.metricsPort();
+    }
+
     public Path logDir() {
         return logDir;
     }
@@ -97,6 +102,8 @@ public final class TestBroker implements AutoCloseable {
         config.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + port);
         config.setProperty("log.dirs", logDir.toString());
         config.setProperty("node.id", "1");
+        // Never the default 9644: brokers of parallel tests (and a broker running on the machine) would collide.
+        config.setProperty("metrics.http.listener", "127.0.0.1:0");
         overrides.forEach(config::setProperty);
         if (port != 0) {
             // Restarts keep the port so that clients which cached the broker's address find it again.

@@ -1,0 +1,56 @@
+package io.piste.broker.monitoring;
+
+import io.piste.broker.fetchsession.FetchSessionCache;
+import io.piste.broker.group.ConsumerLag;
+import io.piste.broker.metadata.MetadataImage;
+import io.piste.broker.metrics.BrokerMetrics;
+import io.piste.broker.partition.LogManager;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * Every metric of one broker for a Prometheus registry: register it with the registry the metrics endpoint serves.
+ * Each scrape reads the meters and the state as they are then; nothing is pushed. Thread-safe.
+ */
+public final class BrokerCollector implements MultiCollector {
+
+    private final MeterCollector meters;
+    private final PartitionCollector partitions;
+    private final LagCollector lags;
+
+    /**
+     * @param hasMembers whether a consumer group has members now (a group with lag and none is STOPPED)
+     */
+    public BrokerCollector(
+            BrokerMetrics metrics,
+            LogManager logManager,
+            Supplier<MetadataImage> image,
+            IntSupplier parkedFetches,
+            FetchSessionCache fetchSessions,
+            ConsumerLag consumerLag,
+            Predicate<String> hasMembers) {
+        this.meters = new MeterCollector(metrics);
+        this.partitions = new PartitionCollector(logManager, image, parkedFetches, fetchSessions);
+        this.lags = new LagCollector(
+                consumerLag,
+                logManager::partition,
+                hasMembers,
+                System::currentTimeMillis,
+                new GroupLagWindows(GroupLagWindows.DEFAULT_SIZE, GroupLagWindows.DEFAULT_MIN_INTERVAL_MS));
+    }
+
+    @Override
+    public MetricSnapshots collect() {
+        List<MetricSnapshot> out = new ArrayList<>();
+        meters.collect(out);
+        partitions.collect(out);
+        lags.collect(out);
+        return new MetricSnapshots(out);
+    }
+}

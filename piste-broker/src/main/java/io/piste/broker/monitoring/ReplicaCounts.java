@@ -1,0 +1,58 @@
+package io.piste.broker.monitoring;
+
+import io.piste.broker.config.TopicConfigs;
+import io.piste.broker.metadata.MetadataImage;
+import io.piste.broker.metadata.TopicImage;
+import io.piste.broker.partition.LogManager;
+import java.util.function.Supplier;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * The replica manager's counts, from the metadata and the partitions' state now. A single node is the only replica and
+ * the leader of every partition it can serve: none is under-replicated (replication factor 1), one that cannot serve
+ * is offline and leads nothing, and one whose topic asks for {@code min.insync.replicas} above its in-sync replicas
+ * (1 when its log opened, else 0) is under min ISR. Read by the Prometheus collector and the MBeans alike.
+ * Thread-safe.
+ */
+final class ReplicaCounts {
+
+    private final LogManager logManager;
+    private final Supplier<MetadataImage> image;
+
+    ReplicaCounts(LogManager logManager, Supplier<MetadataImage> image) {
+        this.logManager = logManager;
+        this.image = image;
+    }
+
+    long partitions() {
+        return logManager.partitionAndOfflineCounts()[0];
+    }
+
+    long offline() {
+        return logManager.partitionAndOfflineCounts()[1];
+    }
+
+    long leaders() {
+        long[] counts = logManager.partitionAndOfflineCounts();
+        return counts[0] - counts[1];
+    }
+
+    long underReplicated() {
+        return 0;
+    }
+
+    long underMinIsr() {
+        long underMinIsr = 0;
+        for (TopicImage topic : image.get().topics()) {
+            int minIsr = Integer.parseInt(TopicConfigs.effectiveValue(
+                    logManager.brokerConfigs(), topic.configs(), TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG));
+            for (int i = 0; i < topic.partitionCount(); i++) {
+                int inSync = logManager.failedToOpen(topic.name(), i) ? 0 : 1;
+                if (inSync < minIsr) {
+                    underMinIsr++;
+                }
+            }
+        }
+        return underMinIsr;
+    }
+}

@@ -1,0 +1,15 @@
+package io.piste.broker.protocol;
+
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+
+/**
+ * Told of each request as it is answered (metrics): its API, its answer (null when it has none, acks=0) and how long
+ * it took from its decoding. Called on whichever thread answers; must be cheap and thread-safe.
+ */
+public interface RequestObserver {
+
+    RequestObserver NONE = (apiKey, response, nanos) -> {};
+
+    void onAnswered(ApiKeys apiKey, ApiMessage response, long nanos);
+}
