@@ -157,8 +157,9 @@ public final class Broker implements AutoCloseable {
                     context::parkedFetchCount,
                     context.fetchSessions().cache(),
                     lag,
-                    groupId -> activity.apply(groupId).hasMembers());
-            KafkaMBeans mbeans = KafkaMBeans.register(metrics, logManager, controller::image);
+                    groupId -> activity.apply(groupId).hasMembers(),
+                    cleaner::stats);
+            KafkaMBeans mbeans = KafkaMBeans.register(metrics, logManager, controller::image, cleaner::stats);
             return new Broker(controller, logManager, server, context, groups, lag, cleaner, collector, mbeans);
         } catch (RuntimeException | IOException | InterruptedException e) {
             if (groups != null) {

@@ -5,6 +5,7 @@ import io.piste.broker.group.ConsumerLag;
 import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metrics.BrokerMetrics;
 import io.piste.broker.partition.LogManager;
+import io.piste.storage.cleaner.CleanerStats;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -23,9 +24,11 @@ public final class BrokerCollector implements MultiCollector {
     private final MeterCollector meters;
     private final PartitionCollector partitions;
     private final LagCollector lags;
+    private final CleanerCollector cleaner;
 
     /**
      * @param hasMembers whether a consumer group has members now (a group with lag and none is STOPPED)
+     * @param cleanerStats the log cleaner's statistics now
      */
     public BrokerCollector(
             BrokerMetrics metrics,
@@ -34,7 +37,8 @@ public final class BrokerCollector implements MultiCollector {
             IntSupplier parkedFetches,
             FetchSessionCache fetchSessions,
             ConsumerLag consumerLag,
-            Predicate<String> hasMembers) {
+            Predicate<String> hasMembers,
+            Supplier<CleanerStats> cleanerStats) {
         this.meters = new MeterCollector(metrics);
         this.partitions = new PartitionCollector(logManager, image, parkedFetches, fetchSessions);
         this.lags = new LagCollector(
@@ -43,6 +47,7 @@ public final class BrokerCollector implements MultiCollector {
                 hasMembers,
                 System::currentTimeMillis,
                 new GroupLagWindows(GroupLagWindows.DEFAULT_SIZE, GroupLagWindows.DEFAULT_MIN_INTERVAL_MS));
+        this.cleaner = new CleanerCollector(cleanerStats);
     }
 
     @Override
@@ -51,6 +56,7 @@ public final class BrokerCollector implements MultiCollector {
         meters.collect(out);
         partitions.collect(out);
         lags.collect(out);
+        cleaner.collect(out);
         return new MetricSnapshots(out);
     }
 }

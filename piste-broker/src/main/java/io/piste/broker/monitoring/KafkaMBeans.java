@@ -6,6 +6,7 @@ import io.piste.broker.metrics.BrokerTopicMetrics;
 import io.piste.broker.metrics.RequestMetrics;
 import io.piste.broker.metrics.TopicMeters;
 import io.piste.broker.partition.LogManager;
+import io.piste.storage.cleaner.CleanerStats;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The broker's meters on the platform MBean server under Kafka's MBean names, so that existing JMX tooling reads
  * them: {@code kafka.server:type=BrokerTopicMetrics} (all topics and per topic), {@code kafka.server:type=
- * ReplicaManager}, {@code kafka.network:type=RequestMetrics,name=RequestsPerSec,request=...}. Each reads the same
+ * ReplicaManager}, {@code kafka.network:type=RequestMetrics,name=RequestsPerSec,request=...}, the log cleaner's
+ * {@code kafka.log:type=LogCleaner} and {@code type=LogCleanerManager} gauges. Each reads the same
  * counters and state as the Prometheus series. A name another broker of this JVM holds already (tests run several)
  * is left to it. {@link #close} unregisters what this one registered. Thread-safe.
  */
@@ -41,7 +43,11 @@ public final class KafkaMBeans implements BrokerTopicMetrics.Listener, AutoClose
     }
 
     /** Registers the broker's MBeans, and each topic's as its meters are created. */
-    public static KafkaMBeans register(BrokerMetrics metrics, LogManager logManager, Supplier<MetadataImage> image) {
+    public static KafkaMBeans register(
+            BrokerMetrics metrics,
+            LogManager logManager,
+            Supplier<MetadataImage> image,
+            Supplier<CleanerStats> cleanerStats) {
         KafkaMBeans beans = new KafkaMBeans(metrics.topics());
         TopicMeters all = metrics.topics().allTopics();
         beans.meter(TOPIC_METRICS + "MessagesInPerSec", all::messagesIn, "messages");
@@ -63,6 +69,9 @@ public final class KafkaMBeans implements BrokerTopicMetrics.Listener, AutoClose
                         return meters == null ? 0 : meters.requests();
                     },
                     "requests");
+        }
+        for (CleanerGauge gauge : CleanerGauge.values()) {
+            beans.gauge(gauge.mbeanName(), () -> gauge.value(cleanerStats.get()));
         }
         metrics.topics().setListener(beans);
         return beans;
