@@ -237,8 +237,12 @@ launch() {
   local i
   BROKER_PID=""
   for i in $(seq 1 200); do
-    BROKER_PID="$(pgrep -P "$BROKER_TIMEOUT_PID" | head -n 1 || true)"
-    [ -n "$BROKER_PID" ] && break
+    # Only once the subshell has exec'd timeout: before that, its child may be the short-lived fork of the
+    # $(ulimit -Hn) above, which a loaded machine leaves visible long enough to be taken for the broker.
+    if [ "$(cat "/proc/$BROKER_TIMEOUT_PID/comm" 2>/dev/null)" = timeout ]; then
+      BROKER_PID="$(pgrep -P "$BROKER_TIMEOUT_PID" | head -n 1 || true)"
+      [ -n "$BROKER_PID" ] && break
+    fi
     sleep 0.005
   done
   [ -n "$BROKER_PID" ] || BROKER_PID=$BROKER_TIMEOUT_PID
