@@ -157,13 +157,27 @@ def style(ax, title, unit=""):
         ax.set_ylabel(unit, color=TEXT, fontsize=7)
 
 
+def gaps(ts, vs):
+    """Breaks the line where a series has no point for more than two scrapes (a quantile without requests), as
+    Grafana leaves a gap instead of joining distant points."""
+    xs, ys = [], []
+    for i, (t, v) in enumerate(zip(ts, vs)):
+        if i and t - ts[i - 1] > 5:
+            xs.append(math.nan)
+            ys.append(math.nan)
+        xs.append(t)
+        ys.append(v)
+    return xs, ys
+
+
 def plot(ax, title, lines, unit="", scale=1.0, top=None, log=False):
     style(ax, title, unit)
     items = sorted(lines.items(), key=lambda kv: -max([v for v in kv[1][1] if not math.isnan(v)], default=0))
     if top:
         items = items[:top]
     for i, (label, (ts, vs)) in enumerate(items):
-        ax.plot(ts, [v * scale for v in vs], color=COLORS[i % len(COLORS)], linewidth=1.2, label=label)
+        xs, ys = gaps(ts, [v * scale for v in vs])
+        ax.plot(xs, ys, color=COLORS[i % len(COLORS)], linewidth=1.2, label=label)
     if log:
         ax.set_yscale("log")
     else:
