@@ -94,9 +94,10 @@ final class GroupCommand implements Runnable {
         @Option(
                 names = "--status-window",
                 paramLabel = "SECONDS",
-                defaultValue = "3",
+                defaultValue = "6",
                 description = "Seconds over which to sample the offsets for the lag status; 0 takes one sample"
-                        + " (default: ${DEFAULT-VALUE}).")
+                        + " (default: ${DEFAULT-VALUE}, past the consumer's default auto-commit interval of 5 s,"
+                        + " so a consumer between two commits does not look STALLED).")
         double statusWindowSeconds;
 
         @Option(
