@@ -21,9 +21,11 @@ import org.apache.kafka.common.TopicPartition;
  * </ol>
  *
  * An observation less than {@code minIntervalMs} after the window's last one is not added (two scrapers must not
- * halve the window's span). Not thread-safe: its owner ({@link GroupLagWindows}) serialises calls.
+ * halve the window's span). Pure (no clock, no broker state): the broker's scrapes feed it through
+ * {@link GroupLagWindows}, and {@code piste group describe} feeds it samples taken through the Admin API, so both judge
+ * with these rules. Not thread-safe: the caller serialises calls.
  */
-final class LagWindow {
+public final class LagWindow {
 
     private record Observation(long timeMs, Map<TopicPartition, PartitionLag> lags) {}
 
@@ -31,7 +33,11 @@ final class LagWindow {
     private final long minIntervalMs;
     private final ArrayDeque<Observation> window = new ArrayDeque<>();
 
-    LagWindow(int size, long minIntervalMs) {
+    /**
+     * @param size          observations in the window (at least 2): a trend needs two
+     * @param minIntervalMs an observation closer than this to the window's last one is not added
+     */
+    public LagWindow(int size, long minIntervalMs) {
         if (size < 2) {
             throw new IllegalArgumentException("a lag window needs at least 2 observations: size=" + size);
         }
@@ -40,7 +46,7 @@ final class LagWindow {
     }
 
     /** Adds the group's lags at {@code timeMs} (one per partition it committed for) to the window. */
-    void observe(long timeMs, List<PartitionLag> lags) {
+    public void observe(long timeMs, List<PartitionLag> lags) {
         Observation last = window.peekLast();
         if (last != null && timeMs - last.timeMs() < minIntervalMs) {
             return;
@@ -56,7 +62,7 @@ final class LagWindow {
     }
 
     /** The status after the observations so far, for a group that has members or not now. */
-    LagStatus evaluate(boolean hasMembers) {
+    public LagStatus evaluate(boolean hasMembers) {
         Observation latest = window.peekLast();
         if (latest == null || totalLag(latest) == 0) {
             return LagStatus.OK;

@@ -71,15 +71,21 @@ class ApacheKafkaCommandsIT {
 
             cli.run("consume", "k-orders", "-g", "k-group", "--partition", "1", "--offset", "0", "-n", "3")
                     .assertSuccess();
-            assertThat(cli.run("group", "describe", "k-group").assertSuccess().stdoutLines())
-                    .contains("k-group  k-orders  1          3               4               1    -            -"
-                            + "     -");
+            assertThat(cli.run("group", "describe", "k-group", "--status-window", "1")
+                            .assertSuccess()
+                            .stdoutLines())
+                    .contains(
+                            "STATUS STOPPED: no members while lag is 1",
+                            "k-group  k-orders  1          3               4               1    -            -"
+                                    + "     -");
             cli.run("group", "reset", "k-group", "--all-topics", "--to-earliest", "--execute")
                     .assertSuccess();
-            final JsonNode group = JSON.readTree(cli.run("group", "describe", "k-group", "-o", "json")
-                    .assertSuccess()
-                    .stdout());
+            final JsonNode group =
+                    JSON.readTree(cli.run("group", "describe", "k-group", "-o", "json", "--status-window", "0")
+                            .assertSuccess()
+                            .stdout());
             assertThat(group.get("partitions").get(0).get("lag").asLong()).isEqualTo(4);
+            assertThat(group.get("status").asText()).isEqualTo("STOPPED");
 
             cli.run("config", "set", "--topic", "k-orders", "retention.ms=5000").assertSuccess();
             assertThat(cli.run("config", "get", "--topic", "k-orders", "retention.ms")

@@ -4,14 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.piste.it.support.Bounded;
 import io.piste.it.support.BrokerExtension;
 import io.piste.it.support.Clients;
 import io.piste.it.support.Consume;
 import io.piste.it.support.PisteCli;
 import io.piste.it.support.Produce;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,7 +30,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code piste group} against a running Piste broker: lag per partition is the log end offset minus what the group
- * committed (through {@code piste consume --group}), and a reset moves the committed offsets only with --execute.
+ * committed (through {@code piste consume --group}), and a reset moves the committed offsets only with --execute;
+ * the lag status (STOPPED, STALLED, OK) is judged over a window of samples from real groups.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class GroupCommandsIT {
@@ -73,15 +81,21 @@ class GroupCommandsIT {
             assertThat(committed).doesNotContainKey(new TopicPartition(topic, 2));
         }
 
-        assertThat(cli().run("group", "describe", group).assertSuccess().stdoutLines())
+        assertThat(cli().run("group", "describe", group, "--status-window", "1")
+                        .assertSuccess()
+                        .stdoutLines())
                 .containsExactly(
                         "Group cli-group: state Empty, type Classic, 0 member(s), coordinator 1",
+                        "STATUS STOPPED: no members while lag is 6",
                         "GROUP      TOPIC    PARTITION  CURRENT-OFFSET  LOG-END-OFFSET  LAG  CONSUMER-ID  HOST  CLIENT-ID",
                         "cli-group  cli-lag  0          4               10              6    -            -     -",
                         "cli-group  cli-lag  1          7               7               0    -            -     -");
-        final JsonNode described = JSON.readTree(cli().run("group", "describe", group, "-o", "json")
-                .assertSuccess()
-                .stdout());
+        final JsonNode described =
+                JSON.readTree(cli().run("group", "describe", group, "-o", "json", "--status-window", "0")
+                        .assertSuccess()
+                        .stdout());
+        assertThat(described.get("status").asText()).isEqualTo("STOPPED");
+        assertThat(described.get("statusSamples").asInt()).isEqualTo(1);
         assertThat(described.get("partitions")).hasSize(2);
         for (final JsonNode row : described.get("partitions")) {
             final int p = row.get("partition").asInt();
@@ -135,13 +149,15 @@ class GroupCommandsIT {
             Consume.untilAssigned(member);
             member.commitSync(Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(0)));
 
-            final List<String> lines =
-                    cli().run("group", "describe", group).assertSuccess().stdoutLines();
+            final List<String> lines = cli().run("group", "describe", group, "--status-window", "0")
+                    .assertSuccess()
+                    .stdoutLines();
             assertThat(lines.get(0))
                     .isEqualTo("Group cli-active-group: state Stable, type Classic, 1 member(s), coordinator 1");
-            assertThat(lines).hasSize(4);
+            assertThat(lines.get(1)).isEqualTo("STATUS OK: no lag");
+            assertThat(lines).hasSize(5);
             for (int p = 0; p < 2; p++) {
-                assertThat(lines.get(2 + p))
+                assertThat(lines.get(3 + p))
                         .matches("cli-active-group\\s+cli-active\\s+" + p + "\\s+\\S+\\s+0\\s+\\S+\\s+"
                                 + "cli-member-\\S+\\s+/127\\.0\\.0\\.1\\s+cli-member");
             }
@@ -180,10 +196,14 @@ class GroupCommandsIT {
         assertThat(consumed.stdoutLines()).hasSize(15);
         assertThat(consumed.stderr()).isEqualTo("Processed a total of 15 messages\n");
 
-        final JsonNode described = JSON.readTree(cli().run("group", "describe", group, "-o", "json")
-                .assertSuccess()
-                .stdout());
+        final JsonNode described =
+                JSON.readTree(cli().run("group", "describe", group, "-o", "json", "--status-window", "1")
+                        .assertSuccess()
+                        .stdout());
         assertThat(described.get("state").asText()).isEqualTo("Empty"); // the consumer left when it closed
+        assertThat(described.get("status").asText()).isEqualTo("OK"); // consumed and committed everything
+        assertThat(described.get("statusReason").asText()).isEqualTo("no lag");
+        assertThat(described.get("statusSamples").asInt()).isEqualTo(3);
         assertThat(described.get("partitions")).hasSize(3);
         for (final JsonNode row : described.get("partitions")) {
             assertThat(row.get("currentOffset").asLong()).isEqualTo(5);
@@ -191,11 +211,77 @@ class GroupCommandsIT {
         }
     }
 
+    @Test
+    void shouldTellAStalledMemberFromAStoppedGroup() throws Exception {
+        final String topic = "cli-stalled";
+        final String group = "cli-stalled-group";
+        final TopicPartition partition = new TopicPartition(topic, 0);
+        Clients.createTopic(BROKER.bootstrapServers(), topic, 1);
+        Produce.toPartition(BROKER.bootstrapServers(), topic, 0, 0, 10);
+
+        // A live member that polls and reads everything but never commits past offset 2.
+        final AtomicBoolean stop = new AtomicBoolean();
+        final CountDownLatch committed = new CountDownLatch(1);
+        final ExecutorService memberThread = Executors.newSingleThreadExecutor();
+        try {
+            final Future<?> member = memberThread.submit(() -> {
+                try (KafkaConsumer<String, String> consumer = Clients.consumer(
+                        BROKER.bootstrapServers(),
+                        Clients.props(
+                                ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.CLIENT_ID_CONFIG, "stuck"))) {
+                    consumer.subscribe(List.of(topic));
+                    Consume.untilAssigned(consumer);
+                    consumer.commitSync(Map.of(partition, new OffsetAndMetadata(2)));
+                    committed.countDown();
+                    final Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(90));
+                    while (!stop.get() && !deadline.passed()) {
+                        consumer.poll(Duration.ofMillis(100));
+                    }
+                }
+                return null;
+            });
+            assertThat(committed.await(60, TimeUnit.SECONDS)).isTrue();
+
+            final List<String> stalled = cli().run("group", "describe", group, "--status-window", "1")
+                    .assertSuccess()
+                    .stdoutLines();
+            assertThat(stalled.get(0)).startsWith("Group cli-stalled-group: state Stable, type Classic, 1 member(s)");
+            assertThat(stalled.get(1))
+                    .isEqualTo("STATUS STALLED: committed offsets did not move for 1 s while lag is 8");
+            final JsonNode json =
+                    JSON.readTree(cli().run("group", "describe", group, "-o", "json", "--status-window", "1")
+                            .assertSuccess()
+                            .stdout());
+            assertThat(json.get("status").asText()).isEqualTo("STALLED");
+            // One sample sees the lag and the member, not whether it moves.
+            assertThat(cli().run("group", "describe", group, "--status-window", "0")
+                            .assertSuccess()
+                            .stdoutLines()
+                            .get(1))
+                    .startsWith("STATUS LAGGING: lag is 8 with 1 member(s)");
+
+            stop.set(true);
+            member.get(30, TimeUnit.SECONDS);
+        } finally {
+            stop.set(true);
+            memberThread.shutdownNow();
+            assertThat(memberThread.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        }
+
+        // The member left: the same lag with nobody reading.
+        assertThat(cli().run("group", "describe", group, "--status-window", "1")
+                        .assertSuccess()
+                        .stdoutLines()
+                        .get(1))
+                .isEqualTo("STATUS STOPPED: no members while lag is 8");
+    }
+
     /** The lag column of {@code piste group describe --output json}, by partition. */
     private static List<Long> lagOf(final String group) throws Exception {
-        final JsonNode described = JSON.readTree(cli().run("group", "describe", group, "-o", "json")
-                .assertSuccess()
-                .stdout());
+        final JsonNode described =
+                JSON.readTree(cli().run("group", "describe", group, "-o", "json", "--status-window", "0")
+                        .assertSuccess()
+                        .stdout());
         final List<Long> lags = new java.util.ArrayList<>();
         for (final JsonNode row : described.get("partitions")) {
             lags.add(row.get("lag").asLong());
