@@ -15,8 +15,6 @@ import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -46,15 +44,7 @@ class CompactionIT {
 
     @Test
     void shouldServeACompactedTableToAConsumerReadingFromTheStart() throws Exception {
-        try (Admin admin = Clients.admin(BROKER.bootstrapServers())) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1)
-                            .configs(Map.of(
-                                    "cleanup.policy", "compact",
-                                    "internal.segment.bytes", "16384",
-                                    "min.cleanable.dirty.ratio", "0.01"))))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
-        }
+        Clients.createCompactedTopic(BROKER.bootstrapServers(), TOPIC);
         Map<Long, String[]> written = new HashMap<>();
         Map<String, String> table = new HashMap<>();
         Random random = new Random(11);

@@ -18,8 +18,6 @@ import java.util.Random;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -90,15 +88,7 @@ class UnopenedCompactionIT {
     }
 
     private void writeChangelog(Map<Long, String[]> written, Map<String, String> table) throws Exception {
-        try (Admin admin = Clients.admin(broker.bootstrapServers())) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1)
-                            .configs(Map.of(
-                                    "cleanup.policy", "compact",
-                                    "internal.segment.bytes", "16384",
-                                    "min.cleanable.dirty.ratio", "0.01"))))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
-        }
+        Clients.createCompactedTopic(broker.bootstrapServers(), TOPIC);
         Random random = new Random(5);
         try (KafkaProducer<String, String> producer = Clients.producer(broker.bootstrapServers())) {
             List<Future<RecordMetadata>> sends = new ArrayList<>();

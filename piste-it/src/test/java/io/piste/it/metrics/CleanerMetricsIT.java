@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -45,15 +43,7 @@ class CleanerMetricsIT {
                 .isEqualTo(0.0);
         final double passesBefore = before.value("piste_log_cleaner_passes_total");
 
-        try (Admin admin = Clients.admin(BROKER.bootstrapServers())) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1)
-                            .configs(Map.of(
-                                    "cleanup.policy", "compact",
-                                    "internal.segment.bytes", "16384",
-                                    "min.cleanable.dirty.ratio", "0.01"))))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
-        }
+        Clients.createCompactedTopic(BROKER.bootstrapServers(), TOPIC);
         final List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (int i = 0; i < RECORDS; i++) {
             records.add(new ProducerRecord<>(TOPIC, 0, "key-" + (i % KEYS), "value-" + i + "-" + "x".repeat(100)));

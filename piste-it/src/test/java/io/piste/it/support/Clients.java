@@ -130,4 +130,20 @@ public final class Clients {
                     .get(API_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         }
     }
+
+    /**
+     * Creates a one-partition compacted topic that the cleaner takes at once: 16 KiB segments, so most of what a test
+     * writes is in closed segments, and {@code min.cleanable.dirty.ratio} 0.01.
+     */
+    public static void createCompactedTopic(final String bootstrap, final String topic) throws Exception {
+        try (Admin admin = admin(bootstrap)) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
+                            .configs(Map.of(
+                                    "cleanup.policy", "compact",
+                                    "internal.segment.bytes", "16384",
+                                    "min.cleanable.dirty.ratio", "0.01"))))
+                    .all()
+                    .get(API_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }
+    }
 }
