@@ -162,6 +162,12 @@ final class ProduceHandler implements RequestHandler {
                             "a partition's records must be exactly one batch: sizeInBytes=" + records.sizeInBytes());
             return null;
         }
+        if (ProduceRequestChecks.isTransactional(batch)) {
+            // Kafka's answer to transactional records it cannot tie to an authorized transactional id
+            response.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
+                    .setErrorMessage("a transactional batch needs a transaction: Piste does not support them yet");
+            return null;
+        }
         if (partitions.isCompacted(partition.topic())) {
             String missingKey = KeyedRecordsCheck.missingKey(batch, partition.topic() + "-" + partition.index());
             if (missingKey != null) {

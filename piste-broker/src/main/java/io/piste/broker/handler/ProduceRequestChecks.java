@@ -47,6 +47,20 @@ final class ProduceRequestChecks {
         return size > RecordBatchView.LOG_OVERHEAD + (long) batchLength;
     }
 
+    /**
+     * Whether the first batch of {@code records} says it belongs to a transaction (attributes bit 4). Without a
+     * transaction coordinator nothing could ever close such a transaction: it would hold the partition's last stable
+     * offset, read_committed consumers and compaction for good. Reads one short; a buffer too short to hold the
+     * attributes is left to the log's validation.
+     */
+    static boolean isTransactional(ByteBuffer records) {
+        if (records.remaining() < RecordBatchView.ATTRIBUTES_OFFSET + Short.BYTES) {
+            return false;
+        }
+        short attributes = records.getShort(records.position() + RecordBatchView.ATTRIBUTES_OFFSET);
+        return (attributes & RecordBatchView.TRANSACTIONAL_FLAG) != 0;
+    }
+
     /** The keys ({@link #key}) of the partitions listed more than once; empty (and nothing allocated) if none. */
     static Set<PartitionKey> listedMoreThanOnce(ProduceRequestData request, boolean byId) {
         int entries = 0;

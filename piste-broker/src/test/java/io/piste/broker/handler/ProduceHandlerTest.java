@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
@@ -21,6 +22,7 @@ import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceRespo
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.Test;
 
 /** Produce into real partitions over real logs: what is appended, what is refused, and when each acks answers. */
@@ -191,6 +193,12 @@ class ProduceHandlerTest extends OnePartitionHandlerTest {
                         request((short) 1, topic(BY_NAME, "t", null, records(0, batch("a"))))
                                 .setTransactionalId("tx"))
                 .answerNow());
+        // the hostile form: a transactional batch with no transactional id, which nothing could ever commit or abort
+        MemoryRecords openTransaction = MemoryRecords.withTransactionalRecords(
+                Compression.NONE, 4000L, (short) 0, 0, new SimpleRecord("k".getBytes(), "v".getBytes()));
+        List<PartitionProduceResponse> transactionalBatch =
+                answers(handle(BY_NAME, request((short) 1, topic(BY_NAME, "t", null, records(0, openTransaction))))
+                        .answerNow());
 
         assertThat(internal).extracting(ProduceHandlerTest::error).containsExactly(Errors.INVALID_TOPIC_EXCEPTION);
         assertThat(repeated)
@@ -198,6 +206,9 @@ class ProduceHandlerTest extends OnePartitionHandlerTest {
                 .containsExactly(Errors.INVALID_RECORD, Errors.INVALID_RECORD);
         assertThat(several).extracting(ProduceHandlerTest::error).containsExactly(Errors.INVALID_RECORD);
         assertThat(transactional)
+                .extracting(ProduceHandlerTest::error)
+                .containsExactly(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+        assertThat(transactionalBatch)
                 .extracting(ProduceHandlerTest::error)
                 .containsExactly(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
         assertThat(offsets.logEndOffset())

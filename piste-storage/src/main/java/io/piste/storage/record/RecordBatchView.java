@@ -55,7 +55,7 @@ public final class RecordBatchView {
 
     private static final int COMPRESSION_MASK = 0x07;
     private static final int LOG_APPEND_TIME_FLAG = 0x08;
-    private static final int TRANSACTIONAL_FLAG = 0x10;
+    public static final int TRANSACTIONAL_FLAG = 0x10;
     private static final int CONTROL_FLAG = 0x20;
 
     private final CRC32C crc32c = new CRC32C();
