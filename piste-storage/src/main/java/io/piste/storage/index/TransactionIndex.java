@@ -53,8 +53,11 @@ public final class TransactionIndex {
 
     private volatile boolean warned;
     private volatile boolean closed;
-    /** Entries written since the last fsync. */
-    private boolean dirty;
+    /**
+     * Entries written since the last fsync. Volatile and cleared before the fsync: an append by the appender's thread
+     * while the flusher forces the file must leave it set for the next flush.
+     */
+    private volatile boolean dirty;
 
     private TransactionIndex(Path logFile, IndexFileOpener files, long baseOffset, int entries, boolean damaged) {
         this.logFile = logFile;
@@ -132,10 +135,13 @@ public final class TransactionIndex {
         if (!dirty || closed) {
             return;
         }
+        dirty = false;
         try (FileChannel channel = files.open(file())) {
             channel.force(true);
+        } catch (IOException | RuntimeException e) {
+            dirty = true;
+            throw e;
         }
-        dirty = false;
     }
 
     /** Keeps only the entries whose marker is below {@code offset} (recovery cuts the index where it rescans). */

@@ -111,10 +111,12 @@ public final class LogTransactions {
     /**
      * The offset below which every transaction is decided and its marker below the high watermark: the first offset
      * of the oldest open (or not yet stable) transaction, at most the high watermark and (as Kafka's) at least the
-     * log start offset, which retention or DeleteRecords may move past an open transaction. Three volatile reads.
+     * log start offset, which retention or DeleteRecords may move past an open transaction. Three volatile reads,
+     * the high watermark first: read after, it could have passed a transaction begun after the first read.
      */
     public long lastStableOffset() {
+        long highWatermark = log.highWatermark();
         long firstUnstable = Math.max(producerState.firstUnstableOffset(), log.logStartOffset());
-        return Math.min(log.highWatermark(), firstUnstable);
+        return Math.min(highWatermark, firstUnstable);
     }
 }
