@@ -13,6 +13,7 @@ final class JmxMeter implements MeterMBean {
     private static final long TICK_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final LongSupplier count;
+    private final LongSupplier nanoClock;
     private final String eventType;
     private final long startNanos;
     private final double[] rates = new double[3];
@@ -22,9 +23,14 @@ final class JmxMeter implements MeterMBean {
     private long countAtLastTick;
 
     JmxMeter(LongSupplier count, String eventType) {
+        this(count, eventType, System::nanoTime);
+    }
+
+    JmxMeter(LongSupplier count, String eventType, LongSupplier nanoClock) {
         this.count = count;
+        this.nanoClock = nanoClock;
         this.eventType = eventType;
-        this.startNanos = System.nanoTime();
+        this.startNanos = nanoClock.getAsLong();
         this.lastTickNanos = startNanos;
         this.countAtLastTick = count.getAsLong();
     }
@@ -40,7 +46,7 @@ final class JmxMeter implements MeterMBean {
 
     @Override
     public double getMeanRate() {
-        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        double seconds = (nanoClock.getAsLong() - startNanos) / 1e9;
         return seconds <= 0 ? 0 : getCount() / seconds;
     }
 
@@ -70,11 +76,15 @@ final class JmxMeter implements MeterMBean {
     }
 
     private synchronized double rate(int which) {
-        tickIfNeeded(System.nanoTime());
+        tickIfNeeded(nanoClock.getAsLong());
         return rates[which];
     }
 
-    /** The events since the last tick all count in the first tick due; later due ticks see none (as Yammer). */
+    /**
+     * The events since the last tick are spread evenly over the ticks due. Yammer's meter puts them all in the first
+     * tick, but it ticks at each event; this one ticks only when read, so a reader polling every minute would
+     * otherwise see the rates of one busy tick followed by eleven empty ones.
+     */
     private void tickIfNeeded(long nowNanos) {
         long ticks = (nowNanos - lastTickNanos) / TICK_NANOS;
         if (ticks <= 0) {
@@ -85,7 +95,7 @@ final class JmxMeter implements MeterMBean {
         countAtLastTick = now;
         lastTickNanos += ticks * TICK_NANOS;
         for (long t = 0; t < Math.min(ticks, 1_000); t++) {
-            double instant = (t == 0 ? events : 0) / 5.0;
+            double instant = events / (ticks * 5.0);
             for (int i = 0; i < rates.length; i++) {
                 if (initialised) {
                     rates[i] += alphas[i] * (instant - rates[i]);
