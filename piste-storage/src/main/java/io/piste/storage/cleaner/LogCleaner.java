@@ -48,7 +48,9 @@ public final class LogCleaner implements AutoCloseable {
     private final CleanerStatsRecorder stats;
     private final Object stopSignal = new Object();
     private final Object lifecycle = new Object();
-    private CleanerThreads threads; // guarded by lifecycle
+    /** Written under lifecycle; volatile so that {@link #stats} reads it without waiting for a restart. */
+    private volatile CleanerThreads threads;
+
     private volatile boolean closed;
 
     public LogCleaner(
@@ -281,13 +283,15 @@ public final class LogCleaner implements AutoCloseable {
         return stats.failures();
     }
 
-    /** The cleaner's statistics now, Kafka's LogCleaner gauges. */
+    /**
+     * The cleaner's statistics now, Kafka's LogCleaner gauges. Without the lifecycle lock: a scrape must not wait the
+     * seconds a restart of the threads (a {@code log.cleaner.*} change) can hold it.
+     */
     public CleanerStats stats() {
-        synchronized (lifecycle) {
-            int count = threads == null ? 0 : threads.size();
-            int dead = threads == null ? 0 : threads.deadCount();
-            return stats.snapshot(clockMs.getAsLong(), count, dead);
-        }
+        CleanerThreads current = threads;
+        int count = current == null ? 0 : current.size();
+        int dead = current == null ? 0 : current.deadCount();
+        return stats.snapshot(clockMs.getAsLong(), count, dead);
     }
 
     public long throttledMs() {
