@@ -66,19 +66,8 @@ final class DelayedFetch {
      * @param reader reads the response (in the broker, {@link FetchReader#read}); called only to answer, or to
      *     decide when a partition's place in the log is unknown
      * @param targets the partitions, none with an error (a fetch with one is answered at once)
+     * @param isolation what the fetch may read: a read_committed fetch waits for the last stable offset
      */
-    DelayedFetch(
-            RequestContext context,
-            FetchPurgatory purgatory,
-            FetchContext fetchContext,
-            Supplier<FetchReader.Result> reader,
-            List<FetchTarget> targets,
-            int minBytes,
-            int maxWaitMs) {
-        this(context, purgatory, fetchContext, reader, targets, minBytes, maxWaitMs, FetchIsolation.HIGH_WATERMARK);
-    }
-
-    /** As above, for a fetch of {@code isolation}: a read_committed fetch waits for the last stable offset. */
     DelayedFetch(
             RequestContext context,
             FetchPurgatory purgatory,

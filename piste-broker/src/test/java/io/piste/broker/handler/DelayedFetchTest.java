@@ -103,7 +103,8 @@ class DelayedFetchTest {
                 new FetchReader(List.of(), 1024, FetchIsolation.HIGH_WATERMARK)::read,
                 List.of(),
                 1,
-                MAX_WAIT_MS);
+                MAX_WAIT_MS,
+                FetchIsolation.HIGH_WATERMARK);
     }
 
     /** Topic t with one partition, its segments {@code segmentBytes} long, in page-cache mode. */
@@ -156,7 +157,14 @@ class DelayedFetchTest {
     private DelayedFetch parkOn(List<FetchTarget> targets, int minBytes) {
         assertThat(purgatory.tryPark()).isTrue();
         return new DelayedFetch(
-                context(false), purgatory, session(null), countedRead(targets), targets, minBytes, MAX_WAIT_MS);
+                context(false),
+                purgatory,
+                session(null),
+                countedRead(targets),
+                targets,
+                minBytes,
+                MAX_WAIT_MS,
+                FetchIsolation.HIGH_WATERMARK);
     }
 
     private PartitionData answeredPartition() {
@@ -326,7 +334,14 @@ class DelayedFetchTest {
                     answered::add);
             assertThat(purgatory.tryPark()).isTrue();
             DelayedFetch fetch = new DelayedFetch(
-                    context, purgatory, session(null), countedRead(targets), targets, 3 * BATCH_BYTES, 60_000);
+                    context,
+                    purgatory,
+                    session(null),
+                    countedRead(targets),
+                    targets,
+                    3 * BATCH_BYTES,
+                    60_000,
+                    FetchIsolation.HIGH_WATERMARK);
             assertThat(eventLoop.submit(fetch::start).get(10, TimeUnit.SECONDS)).isTrue();
 
             appendDurably(partition, 2);
