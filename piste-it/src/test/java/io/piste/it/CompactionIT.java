@@ -5,15 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.piste.it.support.Bounded;
 import io.piste.it.support.BrokerExtension;
+import io.piste.it.support.Changelog;
 import io.piste.it.support.Clients;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,7 +20,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -45,9 +43,7 @@ class CompactionIT {
     @Test
     void shouldServeACompactedTableToAConsumerReadingFromTheStart() throws Exception {
         Clients.createCompactedTopic(BROKER.bootstrapServers(), TOPIC);
-        Map<Long, String[]> written = new HashMap<>();
-        Map<String, String> table = new HashMap<>();
-        Random random = new Random(11);
+        Changelog changelog;
         try (KafkaProducer<String, String> producer = Clients.producer(
                 BROKER.bootstrapServers(),
                 Clients.props(
@@ -57,22 +53,7 @@ class CompactionIT {
                         true,
                         ProducerConfig.LINGER_MS_CONFIG,
                         5))) {
-            List<Future<RecordMetadata>> sends = new ArrayList<>();
-            List<String[]> records = new ArrayList<>();
-            for (int i = 0; i < 20_000; i++) {
-                String key = "key-" + random.nextInt(300);
-                String value = random.nextInt(10) == 0 ? null : "value-" + i;
-                sends.add(producer.send(new ProducerRecord<>(TOPIC, 0, key, value)));
-                records.add(new String[] {key, value});
-                if (value == null) {
-                    table.remove(key);
-                } else {
-                    table.put(key, value);
-                }
-            }
-            for (int i = 0; i < sends.size(); i++) {
-                written.put(sends.get(i).get(30, TimeUnit.SECONDS).offset(), records.get(i));
-            }
+            changelog = Changelog.write(producer, TOPIC, 20_000, 300, 11);
 
             assertThatThrownBy(() -> producer.send(new ProducerRecord<>(TOPIC, 0, null, "no key"))
                             .get(30, TimeUnit.SECONDS))
@@ -80,6 +61,8 @@ class CompactionIT {
                     .cause()
                     .isInstanceOf(InvalidRecordException.class);
         }
+        Map<Long, String[]> written = changelog.written();
+        Map<String, String> table = changelog.table();
 
         Bounded.Deadline deadline = Bounded.Deadline.in(Duration.ofSeconds(90));
         List<ConsumerRecord<String, String>> read = readAll();

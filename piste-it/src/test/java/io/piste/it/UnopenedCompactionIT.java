@@ -3,6 +3,7 @@ package io.piste.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.piste.it.support.Bounded;
+import io.piste.it.support.Changelog;
 import io.piste.it.support.Clients;
 import io.piste.it.support.Consume;
 import io.piste.it.support.TestBroker;
@@ -10,18 +11,13 @@ import io.piste.it.support.TestDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,9 +47,9 @@ class UnopenedCompactionIT {
     @Test
     void shouldCompactALogNobodyOpenedSinceTheRestart() throws Exception {
         broker = TestBroker.start(dir, Map.of("log.cleaner.enable", "false"));
-        Map<Long, String[]> written = new HashMap<>();
-        Map<String, String> table = new HashMap<>();
-        writeChangelog(written, table);
+        Changelog changelog = writeChangelog();
+        Map<Long, String[]> written = changelog.written();
+        Map<String, String> table = changelog.table();
         broker.stop();
         Path partitionDir = dir.resolve(TOPIC + "-0");
         long bytesBefore = logBytes(partitionDir);
@@ -87,26 +83,10 @@ class UnopenedCompactionIT {
         assertThat(built).isEqualTo(table);
     }
 
-    private void writeChangelog(Map<Long, String[]> written, Map<String, String> table) throws Exception {
+    private Changelog writeChangelog() throws Exception {
         Clients.createCompactedTopic(broker.bootstrapServers(), TOPIC);
-        Random random = new Random(5);
         try (KafkaProducer<String, String> producer = Clients.producer(broker.bootstrapServers())) {
-            List<Future<RecordMetadata>> sends = new ArrayList<>();
-            List<String[]> records = new ArrayList<>();
-            for (int i = 0; i < 10_000; i++) {
-                String key = "key-" + random.nextInt(200);
-                String value = random.nextInt(10) == 0 ? null : "value-" + i;
-                sends.add(producer.send(new ProducerRecord<>(TOPIC, 0, key, value)));
-                records.add(new String[] {key, value});
-                if (value == null) {
-                    table.remove(key);
-                } else {
-                    table.put(key, value);
-                }
-            }
-            for (int i = 0; i < sends.size(); i++) {
-                written.put(sends.get(i).get(30, TimeUnit.SECONDS).offset(), records.get(i));
-            }
+            return Changelog.write(producer, TOPIC, 10_000, 200, 5);
         }
     }
 
