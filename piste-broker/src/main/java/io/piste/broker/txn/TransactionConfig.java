@@ -1,0 +1,30 @@
+package io.piste.broker.txn;
+
+/**
+ * The transaction coordinator's settings, under Kafka's broker config names.
+ *
+ * @param stateLogPartitions {@code transaction.state.log.num.partitions} (Kafka: 50)
+ * @param stateLogSegmentBytes {@code transaction.state.log.segment.bytes} (Kafka: 104857600)
+ * @param maxTimeoutMs {@code transaction.max.timeout.ms}: the longest transaction.timeout.ms a producer may ask
+ *     for (Kafka: 900000)
+ * @param idExpirationMs {@code transactional.id.expiration.ms}: how long a transactional id without a
+ *     transaction is kept (Kafka: 604800000, 7 days)
+ * @param abortTimedOutIntervalMs {@code transaction.abort.timed.out.transaction.cleanup.interval.ms}: how often
+ *     transactions past their timeout are looked for (Kafka: 10000)
+ * @param removeExpiredIntervalMs {@code transaction.remove.expired.transaction.cleanup.interval.ms}: how often
+ *     expired transactional ids are looked for (Kafka: 3600000)
+ * @param partitionVerification {@code transaction.partition.verification.enable}: whether a transactional produce
+ *     is checked against the coordinator before it is appended (KIP-890; Kafka: true)
+ */
+public record TransactionConfig(
+        int stateLogPartitions,
+        int stateLogSegmentBytes,
+        int maxTimeoutMs,
+        long idExpirationMs,
+        long abortTimedOutIntervalMs,
+        long removeExpiredIntervalMs,
+        boolean partitionVerification) {
+
+    public static final TransactionConfig KAFKA_DEFAULTS =
+            new TransactionConfig(50, 104_857_600, 900_000, 604_800_000L, 10_000L, 3_600_000L, true);
+}
