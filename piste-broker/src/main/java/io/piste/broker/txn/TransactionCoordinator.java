@@ -1,0 +1,446 @@
+package io.piste.broker.txn;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka's transaction coordinator on one node: every transactional id's state, kept in {@code __transaction_state}
+ * through a {@link TransactionLog} and written there before any answer depends on it. Serves InitProducerId with a
+ * transactional id, AddPartitionsToTxn (and its implicit form of protocol v2), EndTxn, the partition checks of a
+ * transactional produce and of TxnOffsetCommit, and the admin views. Transactions are ended by
+ * {@link TransactionEnd}; {@link TransactionTimeouts} aborts the expired ones and forgets idle ids. Thread-safe: each
+ * id's state is changed under its own monitor, never while waiting for a disk.
+ */
+public final class TransactionCoordinator implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TransactionCoordinator.class);
+
+    private final TransactionConfig config;
+    private final TransactionLog stateLog;
+    private final ProducerIds producerIds;
+    private final LongSupplier clockMs;
+    private final ScheduledExecutorService scheduler;
+    private final TransactionEnd ends;
+    private final Map<String, TransactionMetadata> transactions = new ConcurrentHashMap<>();
+    private volatile boolean loaded;
+
+    public TransactionCoordinator(
+            TransactionConfig config,
+            TransactionLog stateLog,
+            ProducerIds producerIds,
+            MarkerWriter markers,
+            LongSupplier clockMs) {
+        this.config = config;
+        this.stateLog = stateLog;
+        this.producerIds = producerIds;
+        this.clockMs = clockMs;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "piste-txn-coordinator");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.ends = new TransactionEnd(stateLog, markers, producerIds, scheduler, clockMs);
+    }
+
+    /**
+     * Replays {@code __transaction_state}, finishes the decisions it finds half done (markers not all written), and
+     * starts the timeouts. Until this returns, requests get COORDINATOR_LOAD_IN_PROGRESS.
+     */
+    public void load() throws IOException {
+        Map<String, TransactionLogEntry> entries = stateLog.load();
+        int resumed = 0;
+        for (TransactionLogEntry entry : entries.values()) {
+            TransactionMetadata metadata = TransactionMetadata.of(entry);
+            transactions.put(entry.transactionalId(), metadata);
+            if (entry.state() == TransactionState.PREPARE_COMMIT || entry.state() == TransactionState.PREPARE_ABORT) {
+                ends.resume(metadata);
+                resumed++;
+            }
+        }
+        TransactionTimeouts timeouts = new TransactionTimeouts(this, config, clockMs);
+        scheduler.scheduleWithFixedDelay(
+                timeouts::abortTimedOut,
+                config.abortTimedOutIntervalMs(),
+                config.abortTimedOutIntervalMs(),
+                TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(
+                timeouts::expireIdle,
+                config.removeExpiredIntervalMs(),
+                config.removeExpiredIntervalMs(),
+                TimeUnit.MILLISECONDS);
+        loaded = true;
+        if (!entries.isEmpty()) {
+            log.info("Loaded {} transactional ids; completing {} decided transactions", entries.size(), resumed);
+        }
+    }
+
+    public boolean isLoaded() {
+        return loaded;
+    }
+
+    public TransactionConfig config() {
+        return config;
+    }
+
+    /**
+     * InitProducerId with a transactional id: a new epoch (or, once the epoch is used up, a new producer id), which
+     * fences every older producer of the id. An ongoing transaction is aborted first (the answer is then
+     * CONCURRENT_TRANSACTIONS and the producer asks again). {@code expectedProducerId}/{@code expectedEpoch} (-1 if
+     * not given) are KIP-360's: the producer's current id and epoch, recovering from an error.
+     */
+    public void initProducerId(
+            String transactionalId,
+            int timeoutMs,
+            long expectedProducerId,
+            short expectedEpoch,
+            Consumer<ProducerIdAndEpoch> done) {
+        if (!loaded) {
+            done.accept(ProducerIdAndEpoch.failed(Errors.COORDINATOR_LOAD_IN_PROGRESS));
+            return;
+        }
+        if (transactionalId.isEmpty()) {
+            done.accept(ProducerIdAndEpoch.failed(Errors.INVALID_REQUEST));
+            return;
+        }
+        if (timeoutMs <= 0 || timeoutMs > config.maxTimeoutMs()) {
+            done.accept(ProducerIdAndEpoch.failed(Errors.INVALID_TRANSACTION_TIMEOUT));
+            return;
+        }
+        TransactionMetadata metadata;
+        TransactionLogEntry change;
+        try {
+            metadata = metadataOrNew(transactionalId, timeoutMs);
+            synchronized (metadata) {
+                Errors refused = InitChecks.refusal(metadata, expectedProducerId, expectedEpoch);
+                if (refused != Errors.NONE) {
+                    done.accept(ProducerIdAndEpoch.failed(refused));
+                    return;
+                }
+                if (metadata.state == TransactionState.ONGOING) {
+                    // Kafka's fencing: the old producer's transaction is aborted at a higher epoch; the new producer
+                    // retries on CONCURRENT_TRANSACTIONS until that is done
+                    ends.decide(metadata, ends.prepare(metadata, false, metadata.isV2(), true), ignored -> {});
+                    done.accept(ProducerIdAndEpoch.failed(Errors.CONCURRENT_TRANSACTIONS));
+                    return;
+                }
+                if (InitChecks.isRetry(metadata, expectedProducerId, expectedEpoch)) {
+                    done.accept(ProducerIdAndEpoch.of(metadata.producerId, metadata.producerEpoch));
+                    return;
+                }
+                change = metadata.prepare(InitChecks.bump(metadata, timeoutMs, producerIds)
+                        .state(TransactionState.EMPTY)
+                        .partitions(Set.of())
+                        .startMs(-1)
+                        .timeoutMs(timeoutMs)
+                        .at(clockMs.getAsLong()));
+            }
+        } catch (IOException e) {
+            log.warn("Could not hand out a producer id for transactional id {}: {}", transactionalId, e.toString());
+            done.accept(ProducerIdAndEpoch.failed(Errors.COORDINATOR_NOT_AVAILABLE));
+            return;
+        }
+        write(
+                metadata,
+                change,
+                error -> done.accept(
+                        error == Errors.NONE
+                                ? ProducerIdAndEpoch.of(change.producerId(), change.producerEpoch())
+                                : ProducerIdAndEpoch.failed(error)));
+    }
+
+    private TransactionMetadata metadataOrNew(String transactionalId, int timeoutMs) throws IOException {
+        TransactionMetadata metadata = transactions.get(transactionalId);
+        if (metadata != null && metadata.state != TransactionState.DEAD) {
+            return metadata;
+        }
+        TransactionMetadata created = new TransactionMetadata(
+                transactionalId, producerIds.next(), (short) -1, timeoutMs, clockMs.getAsLong());
+        if (metadata == null) {
+            metadata = transactions.putIfAbsent(transactionalId, created);
+        } else {
+            metadata =
+                    transactions.replace(transactionalId, metadata, created) ? null : transactions.get(transactionalId);
+        }
+        return metadata == null ? created : metadata;
+    }
+
+    /**
+     * AddPartitionsToTxn (and AddOffsetsToTxn, with the group's offsets partition): adds {@code partitions} to the
+     * producer's transaction, starting it if none is ongoing, and calls {@code done} once that is durable.
+     *
+     * @param implicit the add of protocol v2, made by the broker for a produce or an offset commit (KIP-890)
+     */
+    public void addPartitions(
+            String transactionalId,
+            long producerId,
+            short producerEpoch,
+            Set<TopicPartition> partitions,
+            boolean implicit,
+            Consumer<Errors> done) {
+        TransactionMetadata metadata = loadedMetadata(transactionalId, done);
+        if (metadata == null) {
+            return;
+        }
+        TransactionLogEntry change;
+        synchronized (metadata) {
+            Errors refused = producerError(metadata, producerId, producerEpoch);
+            if (refused == Errors.NONE && (metadata.hasPending() || metadata.state.isPrepare())) {
+                refused = Errors.CONCURRENT_TRANSACTIONS;
+            } else if (refused == Errors.NONE && metadata.state == TransactionState.DEAD) {
+                refused = Errors.INVALID_PRODUCER_ID_MAPPING;
+            }
+            if (refused != Errors.NONE) {
+                done.accept(refused);
+                return;
+            }
+            boolean ongoing = metadata.state == TransactionState.ONGOING;
+            if (ongoing && metadata.partitions.containsAll(partitions)) {
+                done.accept(Errors.NONE);
+                return;
+            }
+            long now = clockMs.getAsLong();
+            EntryBuilder builder = EntryBuilder.from(metadata.current())
+                    .state(TransactionState.ONGOING)
+                    .addPartitions(partitions);
+            if (!ongoing) {
+                builder.partitions(partitions).startMs(now).clientTransactionVersion((short) (implicit ? 2 : 0));
+            }
+            change = metadata.prepare(builder.at(now));
+        }
+        write(metadata, change, done);
+    }
+
+    /** Whether {@code partitions} are all in the producer's ongoing transaction (protocol v2's produce asks first). */
+    public boolean includes(
+            String transactionalId, long producerId, short producerEpoch, Set<TopicPartition> partitions) {
+        TransactionMetadata metadata = transactions.get(transactionalId);
+        if (metadata == null) {
+            return false;
+        }
+        synchronized (metadata) {
+            return metadata.producerId == producerId
+                    && metadata.producerEpoch == producerEpoch
+                    && metadata.state == TransactionState.ONGOING
+                    && metadata.partitions.containsAll(partitions);
+        }
+    }
+
+    /**
+     * KIP-890's check of a transactional write: NONE if {@code partition} is in the producer's ongoing transaction,
+     * after running {@code append} under the id's monitor, so that no decision (and so no marker) can come between
+     * the check and the append and leave the data after its marker (a hanging transaction). Otherwise the error and
+     * {@code append} does not run.
+     */
+    public Errors appendInTransaction(
+            String transactionalId, long producerId, short producerEpoch, TopicPartition partition, Runnable append) {
+        if (!loaded) {
+            return Errors.COORDINATOR_LOAD_IN_PROGRESS;
+        }
+        TransactionMetadata metadata = transactions.get(transactionalId);
+        if (metadata == null) {
+            return Errors.INVALID_PRODUCER_ID_MAPPING;
+        }
+        synchronized (metadata) {
+            Errors refused = partitionError(metadata, producerId, producerEpoch, partition);
+            if (refused == Errors.NONE) {
+                append.run();
+            }
+            return refused;
+        }
+    }
+
+    /** The check of {@link #appendInTransaction} alone: AddPartitionsToTxn's verify-only form, TxnOffsetCommit. */
+    public Errors verify(String transactionalId, long producerId, short producerEpoch, TopicPartition partition) {
+        return appendInTransaction(transactionalId, producerId, producerEpoch, partition, () -> {});
+    }
+
+    private static Errors partitionError(
+            TransactionMetadata metadata, long producerId, short producerEpoch, TopicPartition partition) {
+        Errors error = producerError(metadata, producerId, producerEpoch);
+        if (error != Errors.NONE) {
+            return error;
+        }
+        boolean deciding = metadata.hasPending() && metadata.pending.state() != TransactionState.ONGOING;
+        if (metadata.state != TransactionState.ONGOING || deciding || !metadata.partitions.contains(partition)) {
+            return Errors.INVALID_TXN_STATE;
+        }
+        return Errors.NONE;
+    }
+
+    private static Errors producerError(TransactionMetadata metadata, long producerId, short producerEpoch) {
+        if (metadata.producerId != producerId) {
+            return Errors.INVALID_PRODUCER_ID_MAPPING;
+        }
+        return metadata.producerEpoch == producerEpoch ? Errors.NONE : Errors.PRODUCER_FENCED;
+    }
+
+    /**
+     * EndTxn: decides the producer's transaction. {@code done} gets NONE once the decision is durable (the markers
+     * follow), with the producer id and epoch for the next transaction (protocol v2 bumps the epoch at each end).
+     *
+     * @param v2 the request is EndTxn v5 or later (KIP-890's protocol v2)
+     */
+    public void endTransaction(
+            String transactionalId,
+            long producerId,
+            short producerEpoch,
+            boolean commit,
+            boolean v2,
+            Consumer<ProducerIdAndEpoch> done) {
+        TransactionMetadata metadata =
+                loadedMetadata(transactionalId, error -> done.accept(ProducerIdAndEpoch.failed(error)));
+        if (metadata == null) {
+            return;
+        }
+        TransactionLogEntry prepared;
+        try {
+            synchronized (metadata) {
+                EndChecks.Outcome outcome = EndChecks.outcome(metadata, producerId, producerEpoch, commit, v2);
+                if (outcome.answer() != null) {
+                    done.accept(outcome.answer());
+                    return;
+                }
+                prepared = ends.prepare(metadata, commit, v2, false);
+            }
+        } catch (IOException e) {
+            log.warn("Could not hand out a producer id for transactional id {}: {}", transactionalId, e.toString());
+            done.accept(ProducerIdAndEpoch.failed(Errors.COORDINATOR_NOT_AVAILABLE));
+            return;
+        }
+        ends.decide(metadata, prepared, done);
+    }
+
+    /** Aborts {@code metadata}'s transaction at a bumped epoch (a timeout); holds nothing when called. */
+    void abortOnTimeout(TransactionMetadata metadata) {
+        TransactionLogEntry prepared;
+        synchronized (metadata) {
+            long now = clockMs.getAsLong();
+            if (metadata.state != TransactionState.ONGOING
+                    || metadata.hasPending()
+                    || metadata.startMs + metadata.timeoutMs > now) {
+                return;
+            }
+            log.info(
+                    "Aborting the transaction of transactional id {} (producer {} epoch {}): past its {} ms timeout",
+                    metadata.transactionalId,
+                    metadata.producerId,
+                    metadata.producerEpoch,
+                    metadata.timeoutMs);
+            try {
+                prepared = ends.prepare(metadata, false, metadata.isV2(), true);
+            } catch (IOException e) {
+                log.warn("Could not abort the transaction of {}: {}", metadata.transactionalId, e.toString());
+                return;
+            }
+        }
+        ends.decide(metadata, prepared, ignored -> {});
+    }
+
+    /** Forgets an idle id (its tombstone written first); holds nothing when called. */
+    void expire(TransactionMetadata metadata, long idleSinceMs) {
+        TransactionLogEntry dead;
+        synchronized (metadata) {
+            if (metadata.hasPending() || metadata.lastUpdateMs > idleSinceMs || !isIdle(metadata.state)) {
+                return;
+            }
+            dead = metadata.prepare(EntryBuilder.from(metadata.current())
+                    .state(TransactionState.DEAD)
+                    .at(clockMs.getAsLong()));
+        }
+        stateLog.remove(metadata.transactionalId, error -> {
+            synchronized (metadata) {
+                if (error == Errors.NONE) {
+                    metadata.complete(dead);
+                    transactions.remove(metadata.transactionalId, metadata);
+                } else {
+                    metadata.abandon(dead);
+                }
+            }
+        });
+    }
+
+    static boolean isIdle(TransactionState state) {
+        return state == TransactionState.EMPTY
+                || state == TransactionState.COMPLETE_COMMIT
+                || state == TransactionState.COMPLETE_ABORT;
+    }
+
+    /** Every id's metadata, for the periodic scans. */
+    Iterable<TransactionMetadata> all() {
+        return new ArrayList<>(transactions.values());
+    }
+
+    /** Consistent views of the ids {@code filter} accepts, for DescribeTransactions and ListTransactions. */
+    public List<TransactionView> views(java.util.function.Predicate<String> filter) {
+        List<TransactionView> views = new ArrayList<>();
+        for (TransactionMetadata metadata : all()) {
+            if (filter.test(metadata.transactionalId)) {
+                synchronized (metadata) {
+                    if (metadata.state != TransactionState.DEAD) {
+                        views.add(new TransactionView(
+                                metadata.transactionalId,
+                                metadata.state,
+                                metadata.producerId,
+                                metadata.producerEpoch,
+                                metadata.timeoutMs,
+                                metadata.startMs,
+                                new HashSet<>(metadata.partitions)));
+                    }
+                }
+            }
+        }
+        return views;
+    }
+
+    private TransactionMetadata loadedMetadata(String transactionalId, Consumer<Errors> refused) {
+        if (!loaded) {
+            refused.accept(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+            return null;
+        }
+        TransactionMetadata metadata = transactionalId == null ? null : transactions.get(transactionalId);
+        if (metadata == null) {
+            refused.accept(Errors.INVALID_PRODUCER_ID_MAPPING);
+        }
+        return metadata;
+    }
+
+    /** Writes {@code change} (pending in {@code metadata}); applies it once durable, drops it on failure. */
+    private void write(TransactionMetadata metadata, TransactionLogEntry change, Consumer<Errors> done) {
+        stateLog.write(change, error -> {
+            synchronized (metadata) {
+                if (error == Errors.NONE) {
+                    metadata.complete(change);
+                } else {
+                    metadata.abandon(change);
+                }
+            }
+            done.accept(error);
+        });
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        try {
+            if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("The transaction coordinator's thread did not stop within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

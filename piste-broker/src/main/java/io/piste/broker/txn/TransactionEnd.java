@@ -1,0 +1,193 @@
+package io.piste.broker.txn;
+
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ends transactions: the decision (PrepareCommit or PrepareAbort) is made durable first, then a marker goes to each
+ * partition of the transaction, then the completion (CompleteCommit or CompleteAbort) is written. A crash anywhere
+ * leaves a state from which {@link #resume} finishes the same decision, so no transaction hangs or half-commits.
+ * Markers that fail are written again, with a back-off, until they succeed.
+ */
+final class TransactionEnd {
+
+    private static final Logger log = LoggerFactory.getLogger(TransactionEnd.class);
+    static final long FIRST_RETRY_MS = 200;
+    static final long MAX_RETRY_MS = 10_000;
+
+    private final TransactionLog stateLog;
+    private final MarkerWriter markers;
+    private final ProducerIds producerIds;
+    private final ScheduledExecutorService scheduler;
+    private final LongSupplier clockMs;
+
+    TransactionEnd(
+            TransactionLog stateLog,
+            MarkerWriter markers,
+            ProducerIds producerIds,
+            ScheduledExecutorService scheduler,
+            LongSupplier clockMs) {
+        this.stateLog = stateLog;
+        this.markers = markers;
+        this.producerIds = producerIds;
+        this.scheduler = scheduler;
+        this.clockMs = clockMs;
+    }
+
+    /**
+     * The decision to end {@code metadata}'s transaction, for the caller to {@link #decide}: with protocol v2, or
+     * when the coordinator aborts on its own ({@code fence}: a timeout or a new producer of the id), the markers
+     * carry the next epoch, which fences the producer's older requests. Holds the metadata's monitor.
+     */
+    TransactionLogEntry prepare(TransactionMetadata metadata, boolean commit, boolean v2, boolean fence)
+            throws IOException {
+        TransactionLogEntry current = metadata.current();
+        EntryBuilder change = EntryBuilder.from(current)
+                .state(commit ? TransactionState.PREPARE_COMMIT : TransactionState.PREPARE_ABORT);
+        if (v2) {
+            change.clientTransactionVersion((short) 2);
+        }
+        if ((v2 || fence) && current.producerEpoch() < Short.MAX_VALUE) {
+            short bumped = (short) (current.producerEpoch() + 1);
+            change.producer(current.producerId(), bumped);
+            if (v2 && bumped >= TransactionMetadata.MAX_EPOCH) {
+                // the epoch is used up: the producer continues under a new id, handed out now so a retry gets it too
+                change.nextProducerId(producerIds.next());
+            }
+        }
+        return metadata.prepare(change.at(clockMs.getAsLong()));
+    }
+
+    /**
+     * Writes the decision {@code prepared} (pending in {@code metadata}); once durable, answers {@code decided} with
+     * NONE and the producer id and epoch the producer goes on with, then writes the markers and the completion.
+     */
+    void decide(TransactionMetadata metadata, TransactionLogEntry prepared, Consumer<ProducerIdAndEpoch> decided) {
+        stateLog.write(prepared, error -> {
+            synchronized (metadata) {
+                if (error != Errors.NONE) {
+                    metadata.abandon(prepared);
+                } else {
+                    metadata.complete(prepared);
+                }
+            }
+            if (error != Errors.NONE) {
+                decided.accept(ProducerIdAndEpoch.failed(error));
+                return;
+            }
+            decided.accept(nextProducer(prepared));
+            run(() -> writeMarkers(metadata, prepared, prepared.partitions(), FIRST_RETRY_MS));
+        });
+    }
+
+    /** Finishes a decision found in the log at start-up. */
+    void resume(TransactionMetadata metadata) {
+        TransactionLogEntry prepared;
+        synchronized (metadata) {
+            prepared = metadata.current();
+        }
+        log.info(
+                "Completing {} of transactional id {} found in the log at start-up ({} partitions)",
+                prepared.state().kafkaName(),
+                prepared.transactionalId(),
+                prepared.partitions().size());
+        run(() -> writeMarkers(metadata, prepared, prepared.partitions(), FIRST_RETRY_MS));
+    }
+
+    /** The producer id and epoch after the transaction: a rotated id starts at epoch 0. */
+    static ProducerIdAndEpoch nextProducer(TransactionLogEntry prepared) {
+        return prepared.nextProducerId() >= 0
+                ? ProducerIdAndEpoch.of(prepared.nextProducerId(), (short) 0)
+                : ProducerIdAndEpoch.of(prepared.producerId(), prepared.producerEpoch());
+    }
+
+    private void writeMarkers(
+            TransactionMetadata metadata, TransactionLogEntry prepared, Set<TopicPartition> left, long retryMs) {
+        boolean commit = prepared.state() == TransactionState.PREPARE_COMMIT;
+        markers.write(
+                prepared.producerId(),
+                prepared.producerEpoch(),
+                commit,
+                prepared.clientTransactionVersion(),
+                left,
+                failed -> {
+                    if (failed.isEmpty()) {
+                        run(() -> writeCompletion(metadata, prepared, retryMs));
+                    } else {
+                        log.warn(
+                                "Could not write {} markers of transactional id {} to {}; trying again in {} ms",
+                                commit ? "COMMIT" : "ABORT",
+                                prepared.transactionalId(),
+                                failed,
+                                retryMs);
+                        retry(() -> writeMarkers(metadata, prepared, failed, nextRetry(retryMs)), retryMs);
+                    }
+                });
+    }
+
+    private void writeCompletion(TransactionMetadata metadata, TransactionLogEntry prepared, long retryMs) {
+        TransactionLogEntry completed;
+        synchronized (metadata) {
+            if (metadata.state != prepared.state() || metadata.hasPending()) {
+                log.error("{} changed while its markers were written; not completing it", metadata);
+                return;
+            }
+            ProducerIdAndEpoch next = nextProducer(prepared);
+            completed = metadata.prepare(EntryBuilder.from(prepared)
+                    .state(
+                            prepared.state() == TransactionState.PREPARE_COMMIT
+                                    ? TransactionState.COMPLETE_COMMIT
+                                    : TransactionState.COMPLETE_ABORT)
+                    .producer(next.producerId(), next.producerEpoch())
+                    .previousProducerId(
+                            prepared.nextProducerId() >= 0 ? prepared.producerId() : prepared.previousProducerId())
+                    .nextProducerId(-1)
+                    .partitions(Set.of())
+                    .startMs(-1)
+                    .at(clockMs.getAsLong()));
+        }
+        stateLog.write(completed, error -> {
+            synchronized (metadata) {
+                if (error == Errors.NONE) {
+                    metadata.complete(completed);
+                } else {
+                    metadata.abandon(completed);
+                }
+            }
+            if (error != Errors.NONE) {
+                log.warn(
+                        "Could not write the completion of transactional id {}: {}; trying again in {} ms",
+                        prepared.transactionalId(),
+                        error,
+                        retryMs);
+                retry(() -> writeCompletion(metadata, prepared, nextRetry(retryMs)), retryMs);
+            }
+        });
+    }
+
+    /** Runs {@code task} on the coordinator's thread; after a close nothing runs (the log resumes it at start-up). */
+    private void run(Runnable task) {
+        retry(task, 0);
+    }
+
+    private void retry(Runnable task, long delayMs) {
+        try {
+            scheduler.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            log.debug("Coordinator closed; the next start-up finishes the transaction");
+        }
+    }
+
+    private static long nextRetry(long retryMs) {
+        return Math.min(MAX_RETRY_MS, retryMs * 2);
+    }
+}
