@@ -123,8 +123,8 @@ public final class Broker implements AutoCloseable {
                             groupConfig.offsetsRetentionMs())
                     .schedule(groupTimer, groupConfig.offsetsRetentionCheckIntervalMs());
             consumerGroups.scheduleCleanup(offsets::hasOffsets, groupConfig.offsetsRetentionCheckIntervalMs());
-            BrokerContext context =
-                    new BrokerContext(config, clusterId, controller, logManager, groups, offsets, consumerGroups);
+            BrokerContext context = new BrokerContext(
+                    config, clusterId, controller, logManager, groups, offsets, consumerGroups, null, null);
             RequestDispatcher dispatcher = new RequestDispatcher(context);
             BrokerConfig.Endpoint listener = config.listener();
             BrokerServer server = BrokerServer.bind(

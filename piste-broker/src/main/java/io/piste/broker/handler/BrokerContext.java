@@ -8,11 +8,13 @@ import io.piste.broker.group.GroupOffsets;
 import io.piste.broker.group.consumer.ConsumerGroupCoordinator;
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.partition.LogManager;
+import io.piste.broker.txn.MarkerWriter;
+import io.piste.broker.txn.TransactionCoordinator;
 import java.security.SecureRandom;
 
 /**
- * What every handler may need to know of the broker: its config, identity, metadata, partitions, group
- * coordinator and fetch sessions.
+ * What every handler may need to know of the broker: its config, identity, metadata, partitions, group and
+ * transaction coordinators and fetch sessions.
  */
 public final class BrokerContext {
 
@@ -23,6 +25,8 @@ public final class BrokerContext {
     private final GroupCoordinator groupCoordinator;
     private final GroupOffsets groupOffsets;
     private final ConsumerGroupCoordinator consumerGroupCoordinator;
+    private final TransactionCoordinator transactionCoordinator;
+    private final MarkerWriter markerWriter;
     private final FetchSessions fetchSessions;
     private final FetchPurgatory fetchPurgatory;
     private volatile String advertisedHost;
@@ -35,8 +39,12 @@ public final class BrokerContext {
             LogManager logManager,
             GroupCoordinator groupCoordinator,
             GroupOffsets groupOffsets,
-            ConsumerGroupCoordinator consumerGroupCoordinator) {
+            ConsumerGroupCoordinator consumerGroupCoordinator,
+            TransactionCoordinator transactionCoordinator,
+            MarkerWriter markerWriter) {
         this.config = config;
+        this.transactionCoordinator = transactionCoordinator;
+        this.markerWriter = markerWriter;
         this.consumerGroupCoordinator = consumerGroupCoordinator;
         this.groupCoordinator = groupCoordinator;
         this.groupOffsets = groupOffsets;
@@ -98,6 +106,15 @@ public final class BrokerContext {
     /** How many fetches are parked waiting for data now, for monitoring. */
     public int parkedFetchCount() {
         return fetchPurgatory.parkedCount();
+    }
+
+    public TransactionCoordinator transactionCoordinator() {
+        return transactionCoordinator;
+    }
+
+    /** Writes transaction markers into the partitions (the coordinator's and WriteTxnMarkers' one path). */
+    public MarkerWriter markerWriter() {
+        return markerWriter;
     }
 
     public GroupOffsets groupOffsets() {

@@ -49,20 +49,20 @@ final class GroupHandlers {
     void findCoordinator(RequestContext context) {
         FindCoordinatorRequestData request = context.data();
         FindCoordinatorResponseData response = new FindCoordinatorResponseData();
-        boolean group = request.keyType() == CoordinatorType.GROUP.id();
+        byte keyType = request.keyType();
         if (context.apiVersion() < 4) {
-            Errors error = coordinatorError(group, request.key());
+            Errors error = coordinatorError(keyType, request.key());
             response.setErrorCode(error.code());
             if (error == Errors.NONE) {
                 response.setNodeId(broker.nodeId())
                         .setHost(broker.advertisedHost())
                         .setPort(broker.advertisedPort());
             } else {
-                response.setNodeId(-1).setHost("").setPort(-1).setErrorMessage(coordinatorMessage(group));
+                response.setNodeId(-1).setHost("").setPort(-1).setErrorMessage(coordinatorMessage(keyType, error));
             }
         } else {
             for (String key : request.coordinatorKeys()) {
-                Errors error = coordinatorError(group, key);
+                Errors error = coordinatorError(keyType, key);
                 Coordinator coordinatorOfKey = new Coordinator().setKey(key).setErrorCode(error.code());
                 if (error == Errors.NONE) {
                     coordinatorOfKey
@@ -79,14 +79,30 @@ final class GroupHandlers {
     }
 
     /** No transaction coordinator yet; a group's only while its offsets partition is online. */
-    private Errors coordinatorError(boolean group, String key) {
-        return group ? GroupAvailability.of(broker, key) : Errors.COORDINATOR_NOT_AVAILABLE;
+    private Errors coordinatorError(byte keyType, String key) {
+        if (keyType == CoordinatorType.GROUP.id()) {
+            return GroupAvailability.of(broker, key);
+        }
+        if (keyType == CoordinatorType.TRANSACTION.id()) {
+            if (key == null || key.isEmpty()) {
+                return Errors.INVALID_REQUEST;
+            }
+            return broker.transactionCoordinator().isLoaded() ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS;
+        }
+        // share groups (KIP-932) are not served
+        return Errors.COORDINATOR_NOT_AVAILABLE;
     }
 
-    private static String coordinatorMessage(boolean group) {
-        return group
-                ? "The group's partition of __consumer_offsets is offline"
-                : "Piste has no transaction coordinator yet";
+    private static String coordinatorMessage(byte keyType, Errors error) {
+        if (keyType == CoordinatorType.GROUP.id()) {
+            return "The group's partition of __consumer_offsets is offline";
+        }
+        if (keyType == CoordinatorType.TRANSACTION.id()) {
+            return error == Errors.INVALID_REQUEST
+                    ? "A transactional id must not be empty"
+                    : "The transaction coordinator is loading __transaction_state";
+        }
+        return "Piste does not serve share groups";
     }
 
     void joinGroup(RequestContext context) {

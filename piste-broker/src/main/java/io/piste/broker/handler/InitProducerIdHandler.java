@@ -8,9 +8,9 @@ import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * InitProducerId for idempotent producers: a producer id never handed out before (blocks are reserved in the
- * metadata log, so this holds across restarts) with epoch 0. Transactional ids need the transaction
- * coordinator, which Piste does not have yet.
+ * InitProducerId. Without a transactional id (an idempotent producer): a producer id never handed out before (blocks
+ * are reserved in the metadata log, so this holds across restarts) with epoch 0. With one: the transaction
+ * coordinator's next epoch of the id, which fences older producers of it.
  */
 final class InitProducerIdHandler implements RequestHandler {
 
@@ -25,7 +25,22 @@ final class InitProducerIdHandler implements RequestHandler {
         InitProducerIdRequestData request = context.data();
         InitProducerIdResponseData response = new InitProducerIdResponseData();
         if (request.transactionalId() != null) {
-            context.respond(response.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code()));
+            if (request.enable2Pc() || request.keepPreparedTxn()) {
+                // KIP-939's two-phase commit needs transaction.two.phase.commit.enable, which Piste does not offer
+                context.respond(response.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code()));
+                return;
+            }
+            broker.transactionCoordinator()
+                    .initProducerId(
+                            request.transactionalId(),
+                            request.transactionTimeoutMs(),
+                            request.producerId(),
+                            request.producerEpoch(),
+                            result -> context.respond(response.setErrorCode(
+                                            TransactionHandlers.forVersion(result.error(), context.apiVersion(), 4)
+                                                    .code())
+                                    .setProducerId(result.producerId())
+                                    .setProducerEpoch(result.producerEpoch())));
             return;
         }
         try {

@@ -3,11 +3,13 @@ package io.piste.broker.handler;
 import io.piste.broker.partition.Partition;
 import io.piste.broker.protocol.RequestContext;
 import io.piste.broker.protocol.RequestHandler;
+import io.piste.broker.txn.TransactionCoordinator;
 import io.piste.storage.log.LogAppendInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidRequiredAcksException;
 import org.apache.kafka.common.internals.Topic;
@@ -39,9 +41,11 @@ final class ProduceHandler implements RequestHandler {
     private static final Logger log = LoggerFactory.getLogger(ProduceHandler.class);
 
     private final PartitionLookup partitions;
+    private final TransactionalProduce transactional;
 
-    ProduceHandler(PartitionLookup partitions) {
+    ProduceHandler(PartitionLookup partitions, TransactionCoordinator transactions) {
         this.partitions = partitions;
+        this.transactional = new TransactionalProduce(transactions);
     }
 
     @Override
@@ -53,6 +57,25 @@ final class ProduceHandler implements RequestHandler {
             return;
         }
         boolean byId = context.apiVersion() >= 13;
+        if (request.transactionalId() != null
+                && context.apiVersion() >= TransactionalProduce.FIRST_V2_VERSION
+                && transactional.addPartitionsFirst(
+                        request,
+                        topic -> byId ? partitions.topicName(topic.topicId()) : topic.name(),
+                        () -> produce(context, request, byId),
+                        error -> produce(context, request, byId, error))) {
+            return;
+        }
+        produce(context, request, byId);
+    }
+
+    private void produce(RequestContext context, ProduceRequestData request, boolean byId) {
+        produce(context, request, byId, Errors.NONE);
+    }
+
+    /** Produces the request; with {@code refused} other than NONE, answers every partition with it instead. */
+    private void produce(RequestContext context, ProduceRequestData request, boolean byId, Errors refused) {
+        short acks = request.acks();
         ProduceResponseData response = new ProduceResponseData();
         // One count for this method, one per partition waiting for durability; the last to finish answers.
         AtomicInteger outstanding = new AtomicInteger(1);
@@ -72,6 +95,10 @@ final class ProduceHandler implements RequestHandler {
                         .setLogAppendTimeMs(-1)
                         .setLogStartOffset(-1);
                 topicResponse.partitionResponses().add(partitionResponse);
+                if (refused != Errors.NONE) {
+                    partitionResponse.setErrorCode(refused.code()).setErrorMessage(refused.message());
+                    continue;
+                }
                 if (internal) {
                     // As Kafka's LogManager: only the broker writes its internal topics, through its own path.
                     partitionResponse
@@ -145,11 +172,6 @@ final class ProduceHandler implements RequestHandler {
             PartitionProduceData data,
             PartitionProduceResponse response,
             ProduceRequestData request) {
-        if (request.transactionalId() != null) {
-            response.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
-                    .setErrorMessage("Piste does not support transactions yet");
-            return null;
-        }
         if (!(data.records() instanceof MemoryRecords records) || records.sizeInBytes() == 0) {
             response.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage("no record batch in the request");
             return null;
@@ -162,10 +184,11 @@ final class ProduceHandler implements RequestHandler {
                             "a partition's records must be exactly one batch: sizeInBytes=" + records.sizeInBytes());
             return null;
         }
-        if (ProduceRequestChecks.isTransactional(batch)) {
-            // Kafka's answer to transactional records it cannot tie to an authorized transactional id
+        TransactionalProduce.Producer producer = TransactionalProduce.producerOf(batch);
+        if (producer != null && request.transactionalId() == null) {
+            // Kafka's answer to transactional records it cannot tie to a transactional id
             response.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
-                    .setErrorMessage("a transactional batch needs a transaction: Piste does not support them yet");
+                    .setErrorMessage("a transactional batch needs the producer's transactional.id");
             return null;
         }
         if (partitions.isCompacted(partition.topic())) {
@@ -175,6 +198,27 @@ final class ProduceHandler implements RequestHandler {
                 return null;
             }
         }
+        if (producer == null) {
+            return appendBatch(context, partition, batch, response);
+        }
+        LogAppendInfo[] appended = new LogAppendInfo[1];
+        Errors refused = transactional.appendChecked(
+                request.transactionalId(),
+                producer,
+                new TopicPartition(partition.topic(), partition.index()),
+                () -> appended[0] = appendBatch(context, partition, batch, response));
+        if (refused != Errors.NONE) {
+            response.setErrorCode(refused.code())
+                    .setErrorMessage(
+                            refused == Errors.INVALID_TXN_STATE
+                                    ? "Partition was not added to the transaction"
+                                    : refused.message());
+        }
+        return appended[0];
+    }
+
+    private LogAppendInfo appendBatch(
+            RequestContext context, Partition partition, ByteBuffer batch, PartitionProduceResponse response) {
         try {
             int batchBytes = batch.remaining();
             LogAppendInfo info = partition.appendRecordsToLeader(batch);

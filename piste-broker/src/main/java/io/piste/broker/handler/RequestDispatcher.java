@@ -29,7 +29,7 @@ public final class RequestDispatcher implements RequestHandler {
                 new ConfigsHandler(broker.config(), topicConfigStore(broker), brokerConfigStore(broker));
         handlers.put(ApiKeys.METADATA, new MetadataHandler(broker));
         PartitionLookup partitions = new MetadataPartitionLookup(broker.controller(), broker.logManager());
-        handlers.put(ApiKeys.PRODUCE, new ProduceHandler(partitions));
+        handlers.put(ApiKeys.PRODUCE, new ProduceHandler(partitions, broker.transactionCoordinator()));
         handlers.put(ApiKeys.FETCH, new FetchHandler(partitions, broker.fetchSessions(), broker.fetchPurgatory()));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions));
         handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions));
@@ -48,6 +48,14 @@ public final class RequestDispatcher implements RequestHandler {
         handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(broker));
         handlers.put(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(broker.logManager()));
         handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(broker));
+        TransactionHandlers transactions = new TransactionHandlers(broker);
+        handlers.put(ApiKeys.ADD_PARTITIONS_TO_TXN, transactions::addPartitionsToTxn);
+        handlers.put(ApiKeys.ADD_OFFSETS_TO_TXN, transactions::addOffsetsToTxn);
+        handlers.put(ApiKeys.END_TXN, transactions::endTxn);
+        handlers.put(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(broker.markerWriter()));
+        TransactionAdminHandlers transactionAdmin = new TransactionAdminHandlers(broker.transactionCoordinator());
+        handlers.put(ApiKeys.DESCRIBE_TRANSACTIONS, transactionAdmin::describeTransactions);
+        handlers.put(ApiKeys.LIST_TRANSACTIONS, transactionAdmin::listTransactions);
         handlers.put(
                 ApiKeys.DESCRIBE_CONFIGS,
                 ctx -> ctx.respond(configs.describe((DescribeConfigsRequestData) ctx.data(), ctx.apiVersion())));

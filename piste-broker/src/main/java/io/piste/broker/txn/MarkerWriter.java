@@ -1,16 +1,19 @@
 package io.piste.broker.txn;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
 
 /** Writes a transaction's end: a COMMIT or ABORT marker in each of its partitions ({@link PartitionMarkers}). */
 public interface MarkerWriter {
 
     /**
      * Appends a marker of {@code producerId} at {@code producerEpoch} to each of {@code partitions} and calls
-     * {@code done} once each is durable or has failed, with the partitions that failed (empty when all are
-     * written); the caller retries those. A partition that no longer exists (its topic deleted) counts as written.
+     * {@code done} once each is durable or has failed, with the error of each that failed (empty when all are
+     * written): UNKNOWN_TOPIC_OR_PARTITION for one that no longer exists, KAFKA_STORAGE_ERROR for one whose log
+     * is unavailable or could not be written, or the log's refusal of the marker (e.g. INVALID_PRODUCER_EPOCH).
      *
      * @param transactionVersion the producer's transaction protocol version (2: KIP-890's epoch rule for markers)
      */
@@ -20,5 +23,5 @@ public interface MarkerWriter {
             boolean commit,
             short transactionVersion,
             Set<TopicPartition> partitions,
-            Consumer<Set<TopicPartition>> done);
+            Consumer<Map<TopicPartition, Errors>> done);
 }

@@ -3,6 +3,7 @@ package io.piste.broker.txn;
 import io.piste.broker.partition.Partition;
 import io.piste.storage.log.LogAppendInfo;
 import java.io.IOException;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,29 +18,33 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes markers straight into the partitions' logs: on one node the coordinator is every partition's leader, so
- * what Kafka sends as WriteTxnMarkers goes through the same append a WriteTxnMarkers request takes. A marker in
+ * the markers Kafka sends as WriteTxnMarkers go through the append a WriteTxnMarkers request takes. A marker in
  * {@code __consumer_offsets} also completes the transaction's offsets there ({@link TransactionalOffsets}).
  */
 public final class PartitionMarkers implements MarkerWriter {
 
     private static final Logger log = LoggerFactory.getLogger(PartitionMarkers.class);
     /** One node has one coordinator that never moves: its epoch in the markers is constant. */
-    static final int COORDINATOR_EPOCH = 0;
+    public static final int COORDINATOR_EPOCH = 0;
 
     private final Function<TopicPartition, Partition> partitions;
     private final Predicate<TopicPartition> exists;
+    private final Function<Exception, Errors> storageErrors;
     private final TransactionalOffsets offsets;
 
     /**
      * @param partitions a partition by name, its log opened if needed; null if unknown or unavailable
      * @param exists whether a partition is known (a null partition that exists is unavailable, not gone)
+     * @param storageErrors Kafka's error for an exception of the log
      */
     public PartitionMarkers(
             Function<TopicPartition, Partition> partitions,
             Predicate<TopicPartition> exists,
+            Function<Exception, Errors> storageErrors,
             TransactionalOffsets offsets) {
         this.partitions = partitions;
         this.exists = exists;
+        this.storageErrors = storageErrors;
         this.offsets = offsets;
     }
 
@@ -50,49 +55,43 @@ public final class PartitionMarkers implements MarkerWriter {
             boolean commit,
             short transactionVersion,
             Set<TopicPartition> targets,
-            Consumer<Set<TopicPartition>> done) {
-        Set<TopicPartition> failed = ConcurrentHashMap.newKeySet();
+            Consumer<Map<TopicPartition, Errors>> done) {
+        Map<TopicPartition, Errors> failed = new ConcurrentHashMap<>();
         AtomicInteger outstanding = new AtomicInteger(1);
         for (TopicPartition tp : targets) {
             Partition partition = partitions.apply(tp);
             if (partition == null) {
-                if (exists.test(tp)) {
-                    failed.add(tp);
-                }
+                failed.put(tp, exists.test(tp) ? Errors.KAFKA_STORAGE_ERROR : Errors.UNKNOWN_TOPIC_OR_PARTITION);
                 continue;
             }
             LogAppendInfo info;
             try {
                 info = partition.appendTransactionMarker(producerId, producerEpoch, COORDINATOR_EPOCH, commit);
-            } catch (IOException e) {
-                log.warn("Could not write a marker of producer {} to {}: {}", producerId, tp, e.toString());
-                failed.add(tp);
-                continue;
-            } catch (RuntimeException e) {
-                // the log refuses this marker for good (a newer epoch of the producer wrote there): writing it again
-                // would fail the same way forever
-                log.error(
-                        "{} refused the marker of producer {} epoch {}: {}",
-                        tp,
+            } catch (IOException | RuntimeException e) {
+                Errors error = storageErrors.apply(e);
+                log.warn(
+                        "Could not write a marker of producer {} epoch {} to {}: {}",
                         producerId,
                         producerEpoch,
+                        tp,
                         e.toString());
+                failed.put(tp, error);
                 continue;
             }
             outstanding.incrementAndGet();
             partition.whenDurable(info.lastOffset() + 1, error -> {
                 if (error != Errors.NONE) {
-                    failed.add(tp);
+                    failed.put(tp, error);
                 } else if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
                     offsets.complete(tp.partition(), producerId, commit);
                 }
                 if (outstanding.decrementAndGet() == 0) {
-                    done.accept(Set.copyOf(failed));
+                    done.accept(Map.copyOf(failed));
                 }
             });
         }
         if (outstanding.decrementAndGet() == 0) {
-            done.accept(Set.copyOf(failed));
+            done.accept(Map.copyOf(failed));
         }
     }
 }

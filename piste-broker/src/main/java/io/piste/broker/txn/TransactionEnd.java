@@ -1,6 +1,7 @@
 package io.piste.broker.txn;
 
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -120,16 +121,31 @@ final class TransactionEnd {
                 prepared.clientTransactionVersion(),
                 left,
                 failed -> {
-                    if (failed.isEmpty()) {
+                    Set<TopicPartition> again = new HashSet<>();
+                    failed.forEach((tp, error) -> {
+                        if (error == Errors.KAFKA_STORAGE_ERROR) {
+                            again.add(tp);
+                        } else if (error != Errors.UNKNOWN_TOPIC_OR_PARTITION) {
+                            // the log refuses this marker for good (say, a newer epoch of the producer wrote there):
+                            // writing it again would fail the same way forever
+                            log.error(
+                                    "{} refused the {} marker of transactional id {}: {}; not writing it again",
+                                    tp,
+                                    commit ? "COMMIT" : "ABORT",
+                                    prepared.transactionalId(),
+                                    error);
+                        }
+                    });
+                    if (again.isEmpty()) {
                         run(() -> writeCompletion(metadata, prepared, retryMs));
                     } else {
                         log.warn(
                                 "Could not write {} markers of transactional id {} to {}; trying again in {} ms",
                                 commit ? "COMMIT" : "ABORT",
                                 prepared.transactionalId(),
-                                failed,
+                                again,
                                 retryMs);
-                        retry(() -> writeMarkers(metadata, prepared, failed, nextRetry(retryMs)), retryMs);
+                        retry(() -> writeMarkers(metadata, prepared, again, nextRetry(retryMs)), retryMs);
                     }
                 });
     }

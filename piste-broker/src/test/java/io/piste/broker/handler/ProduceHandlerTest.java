@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.piste.broker.partition.Partition;
 import io.piste.broker.protocol.FileSliceRecords;
+import io.piste.broker.txn.FakeMarkers;
+import io.piste.broker.txn.FakeTransactionLog;
+import io.piste.broker.txn.TransactionConfig;
+import io.piste.broker.txn.TransactionCoordinator;
 import io.piste.storage.log.FetchDataInfo;
 import io.piste.storage.log.FileChannelFactory;
 import java.io.IOException;
@@ -23,6 +27,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Produce into real partitions over real logs: what is appended, what is refused, and when each acks answers. */
@@ -30,6 +35,14 @@ class ProduceHandlerTest extends OnePartitionHandlerTest {
 
     private static final short BY_NAME = 9;
     private static final short BY_ID = 13;
+
+    private final TransactionCoordinator transactions = new TransactionCoordinator(
+            TransactionConfig.KAFKA_DEFAULTS, new FakeTransactionLog(), () -> 1L, new FakeMarkers(), () -> 0L);
+
+    @AfterEach
+    void closeCoordinator() {
+        transactions.close();
+    }
 
     private static TopicProduceData topic(short version, String name, Uuid id, PartitionProduceData... data) {
         TopicProduceData topic =
@@ -52,7 +65,7 @@ class ProduceHandlerTest extends OnePartitionHandlerTest {
 
     private RecordedRequest handle(short version, ProduceRequestData request) {
         RecordedRequest recorded = new RecordedRequest(ApiKeys.PRODUCE, version, request, null);
-        new ProduceHandler(lookup).handle(recorded.context());
+        new ProduceHandler(lookup, transactions).handle(recorded.context());
         return recorded;
     }
 
@@ -188,11 +201,6 @@ class ProduceHandlerTest extends OnePartitionHandlerTest {
                                 (short) 1,
                                 topic(BY_NAME, "t", null, records(0, MemoryRecords.readableRecords(twoBatches)))))
                 .answerNow());
-        List<PartitionProduceResponse> transactional = answers(handle(
-                        BY_NAME,
-                        request((short) 1, topic(BY_NAME, "t", null, records(0, batch("a"))))
-                                .setTransactionalId("tx"))
-                .answerNow());
         // the hostile form: a transactional batch with no transactional id, which nothing could ever commit or abort
         MemoryRecords openTransaction = MemoryRecords.withTransactionalRecords(
                 Compression.NONE, 4000L, (short) 0, 0, new SimpleRecord("k".getBytes(), "v".getBytes()));
@@ -205,9 +213,6 @@ class ProduceHandlerTest extends OnePartitionHandlerTest {
                 .extracting(ProduceHandlerTest::error)
                 .containsExactly(Errors.INVALID_RECORD, Errors.INVALID_RECORD);
         assertThat(several).extracting(ProduceHandlerTest::error).containsExactly(Errors.INVALID_RECORD);
-        assertThat(transactional)
-                .extracting(ProduceHandlerTest::error)
-                .containsExactly(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
         assertThat(transactionalBatch)
                 .extracting(ProduceHandlerTest::error)
                 .containsExactly(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);

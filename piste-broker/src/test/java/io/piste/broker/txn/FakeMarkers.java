@@ -1,0 +1,36 @@
+package io.piste.broker.txn;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
+
+/** Records the markers asked for; the first {@link #failures} writes fail with KAFKA_STORAGE_ERROR. */
+public final class FakeMarkers implements MarkerWriter {
+
+    record Marker(long producerId, short epoch, boolean commit, short version, Set<TopicPartition> partitions) {}
+
+    final List<Marker> written = new CopyOnWriteArrayList<>();
+    final AtomicInteger failures = new AtomicInteger();
+
+    @Override
+    public void write(
+            long producerId,
+            short producerEpoch,
+            boolean commit,
+            short transactionVersion,
+            Set<TopicPartition> partitions,
+            Consumer<Map<TopicPartition, Errors>> done) {
+        if (failures.getAndDecrement() > 0) {
+            TopicPartition first = partitions.iterator().next();
+            done.accept(Map.of(first, Errors.KAFKA_STORAGE_ERROR));
+            return;
+        }
+        written.add(new Marker(producerId, producerEpoch, commit, transactionVersion, Set.copyOf(partitions)));
+        done.accept(Map.of());
+    }
+}
