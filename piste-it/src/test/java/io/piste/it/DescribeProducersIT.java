@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.piste.it.support.BrokerExtension;
 import io.piste.it.support.Clients;
+import io.piste.it.support.KafkaTool;
 import io.piste.it.support.RawClient;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,6 +91,31 @@ class DescribeProducersIT {
         assertThat(producer.currentTransactionStartOffset())
                 .as("no open transaction")
                 .isEqualTo(OptionalLong.empty());
+    }
+
+    @Test
+    void shouldListTheProducerWithKafkaTransactionsDescribeProducers() throws Exception {
+        String bootstrap = BROKER.bootstrapServers();
+        Clients.createTopic(bootstrap, "described-by-tool", 1);
+        try (KafkaProducer<String, String> producer =
+                Clients.producer(bootstrap, Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true))) {
+            producer.send(new ProducerRecord<>("described-by-tool", 0, "k", "v"))
+                    .get(WAIT_S, TimeUnit.SECONDS);
+        }
+        long producerId = fetchBatches("described-by-tool", 0).get(0).producerId();
+
+        List<String> lines = KafkaTool.transactionsCommand(() -> bootstrap)
+                .run("describe-producers", "--topic", "described-by-tool", "--partition", "0")
+                .assertSuccess()
+                .stdoutLines();
+
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0).split("\\s+"))
+                .startsWith("ProducerId", "ProducerEpoch", "LatestCoordinatorEpoch", "LastSequence");
+        assertThat(lines.get(1).split("\\s+"))
+                .as("id, epoch, no coordinator epoch, last sequence, ..., no open transaction")
+                .startsWith(Long.toString(producerId), "0", "-1", "0")
+                .endsWith("None");
     }
 
     @Test
