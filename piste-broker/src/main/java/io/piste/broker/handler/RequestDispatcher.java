@@ -33,6 +33,7 @@ public final class RequestDispatcher implements RequestHandler {
         handlers.put(ApiKeys.FETCH, new FetchHandler(partitions, broker.fetchSessions(), broker.fetchPurgatory()));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions));
         handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions));
+        handlers.put(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(partitions));
         handlers.put(
                 ApiKeys.DELETE_RECORDS,
                 new DeleteRecordsHandler(partitions, broker.logManager().retention(), topic -> {

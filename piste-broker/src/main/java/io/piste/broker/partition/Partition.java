@@ -8,9 +8,11 @@ import io.piste.storage.log.FetchDataInfo;
 import io.piste.storage.log.LogAppendInfo;
 import io.piste.storage.log.LogOffsetMetadata;
 import io.piste.storage.log.UnifiedLog;
+import io.piste.storage.producer.ProducerEntry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -145,6 +147,16 @@ public final class Partition {
      */
     public long lastStableOffset() {
         return log.transactions().lastStableOffset();
+    }
+
+    /**
+     * The producers the log tracks (Kafka's DescribeProducers): an immutable snapshot of their state, from any thread.
+     *
+     * @throws LogStorageException if the partition is offline
+     */
+    public Collection<ProducerEntry> activeProducers() throws LogStorageException {
+        failIfOffline();
+        return log.producerState().activeProducers().values();
     }
 
     public long logStartOffset() {

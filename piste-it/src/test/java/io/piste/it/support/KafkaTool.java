@@ -57,6 +57,11 @@ public final class KafkaTool {
         return new KafkaTool("org.apache.kafka.tools.LogDirsCommand", bootstrap);
     }
 
+    /** {@code kafka-transactions}: its subcommand comes after {@code --bootstrap-server}, as the tool wants. */
+    public static KafkaTool transactionsCommand(final Supplier<String> bootstrap) {
+        return new KafkaTool("org.apache.kafka.tools.TransactionsCommand", bootstrap);
+    }
+
     /** Runs the tool with {@code args} and nothing on its standard input. */
     public Exec.Result run(final String... args) {
         return runWithInput("", args);
