@@ -2,11 +2,13 @@ package io.piste.broker.txn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.piste.broker.cleaner.CompactedTopics;
 import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.LogManager;
 import io.piste.broker.partition.Partition;
+import io.piste.storage.cleaner.LogCleaner;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
@@ -41,6 +44,7 @@ class TransactionStateTopicTest {
     Path dir;
 
     private LocalController controller;
+    private BrokerConfig brokerConfig;
     private LogManager replicas;
     private TransactionStateTopic topic;
 
@@ -55,22 +59,41 @@ class TransactionStateTopicTest {
 
     /** Opens the metadata and the logs as the broker does at start-up. */
     private void start(int partitions) throws IOException {
+        start(partitions, TransactionConfig.KAFKA_DEFAULTS.stateLogSegmentBytes());
+    }
+
+    private void start(int partitions, int segmentBytes) throws IOException {
         controller = LocalController.open(dir.resolve("metadata"));
-        replicas = new LogManager(new BrokerConfig(Map.of(
+        brokerConfig = new BrokerConfig(Map.of(
                 BrokerConfig.LOG_DIRS_CONFIG,
                 dir.resolve("logs").toString(),
                 BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG,
-                "true")));
+                "true"));
+        replicas = new LogManager(brokerConfig);
         replicas.startup(controller.image());
         controller.setListener(replicas);
         TransactionConfig config =
-                new TransactionConfig(partitions, 104_857_600, 900_000, 604_800_000L, 10_000L, 3_600_000L, true);
+                new TransactionConfig(partitions, segmentBytes, 900_000, 604_800_000L, 10_000L, 3_600_000L, true);
         topic = new TransactionStateTopic(controller, replicas, config, () -> 1_700_000_000_000L);
     }
 
     private void restart() throws IOException {
+        restart(TransactionConfig.KAFKA_DEFAULTS.stateLogSegmentBytes());
+    }
+
+    private void restart(int segmentBytes) throws IOException {
         stop();
-        start(PARTITIONS);
+        start(PARTITIONS, segmentBytes);
+    }
+
+    private long stateLogBytes() {
+        AtomicLong bytes = new AtomicLong();
+        replicas.forEachOpenedLog(opened -> {
+            if (opened.topic().name().equals(TransactionStateTopic.NAME)) {
+                bytes.addAndGet(opened.log().sizeInBytes());
+            }
+        });
+        return bytes.get();
     }
 
     private static TransactionLogEntry entry(
@@ -222,6 +245,42 @@ class TransactionStateTopicTest {
                 .containsExactlyElementsOf(IntStream.range(0, 20).boxed().toList());
         restart();
         assertThat(topic.load().get("a").producerEpoch()).isEqualTo((short) 19);
+    }
+
+    /**
+     * The broker's cleaner compacts the topic as any compacted topic (segments of the smallest size a topic may have,
+     * 1 MiB, so that a few thousand writes fill them), and the load after it finds the same states.
+     */
+    @Test
+    void shouldBeCompactedByTheBrokersCleanerAndLoadTheSameStatesAfter() throws Exception {
+        int segmentBytes = 1024 * 1024;
+        start(1, segmentBytes);
+        int writes = 25_000;
+        List<CompletableFuture<Errors>> answers = new ArrayList<>();
+        for (int i = 0; i < writes; i++) {
+            CompletableFuture<Errors> done = new CompletableFuture<>();
+            answers.add(done);
+            topic.write(entry("id-" + i % 10, i / 10, TransactionState.ONGOING), done::complete);
+        }
+        for (CompletableFuture<Errors> answer : answers) {
+            assertThat(answer.get(30, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+        }
+        Map<String, TransactionLogEntry> before = topic.load();
+        long sizeBefore = stateLogBytes();
+
+        LogCleaner cleaner = CompactedTopics.newLogCleaner(brokerConfig, replicas);
+        try {
+            assertThat(cleaner.cleanFilthiest(cleaner.newCleaner()))
+                    .as("a pass cleaned it")
+                    .isTrue();
+        } finally {
+            cleaner.close();
+        }
+
+        assertThat(stateLogBytes()).as("bytes after cleaning").isLessThan(sizeBefore / 2);
+        restart(segmentBytes);
+        assertThat(topic.load()).hasSize(10).isEqualTo(before);
+        assertThat(before.get("id-9").producerEpoch()).isEqualTo((short) (writes / 10 - 1));
     }
 
     @Test
