@@ -283,6 +283,22 @@ class TransactionStateTopicTest {
         assertThat(before.get("id-9").producerEpoch()).isEqualTo((short) (writes / 10 - 1));
     }
 
+    /**
+     * transaction.state.log.segment.bytes is checked only for at least 1, as in Kafka, but a topic's segment.bytes
+     * must be at least 1 MiB: the topic is not created, and each write says the coordinator is not available.
+     */
+    @Test
+    void shouldAnswerCoordinatorNotAvailableWhileTheTopicCannotBeCreated() throws Exception {
+        start(PARTITIONS, 1000);
+        CompletableFuture<Errors> done = new CompletableFuture<>();
+
+        topic.write(entry("a", 0, TransactionState.EMPTY), done::complete);
+
+        assertThat(done.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+        assertThat(controller.image().topic(TransactionStateTopic.NAME)).isNull();
+        assertThat(topic.load()).isEmpty();
+    }
+
     @Test
     void shouldAnswerInvalidRequestForAnIdTooLongToStoreAndWriteNothing() throws Exception {
         start(PARTITIONS);
