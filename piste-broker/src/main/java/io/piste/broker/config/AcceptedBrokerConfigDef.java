@@ -74,13 +74,6 @@ final class AcceptedBrokerConfigDef {
                         HIGH,
                         "The minimum number of replicas that must acknowledge a write to the transaction topic.")
                 .define(
-                        "transaction.state.log.num.partitions",
-                        INT,
-                        50,
-                        atLeast(1),
-                        HIGH,
-                        "The number of partitions for the transaction topic.")
-                .define(
                         "share.coordinator.state.topic.replication.factor",
                         SHORT,
                         (short) 3,

@@ -70,6 +70,7 @@ final class BrokerConfigDef {
         BrokerLogConfigDef.define(def);
         AcceptedBrokerConfigDef.define(def);
         CleanerConfigDef.define(def);
+        TransactionConfigDef.define(def);
         return def;
     }
 

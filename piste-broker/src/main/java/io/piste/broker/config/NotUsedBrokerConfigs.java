@@ -55,9 +55,8 @@ final class NotUsedBrokerConfigs {
                 "log-start-offset-checkpoint is written each time a log start offset moves (retention, DeleteRecords),"
                         + " before any segment below it is deleted.");
         m.put("offsets.topic.replication.factor", SINGLE_NODE + " __consumer_offsets has one replica.");
-        m.put("transaction.state.log.replication.factor", "transactions are not implemented yet.");
-        m.put("transaction.state.log.min.isr", "transactions are not implemented yet.");
-        m.put("transaction.state.log.num.partitions", "transactions are not implemented yet.");
+        m.put("transaction.state.log.replication.factor", SINGLE_NODE + " __transaction_state has one replica.");
+        m.put("transaction.state.log.min.isr", SINGLE_NODE + " __transaction_state has one replica.");
         m.put("share.coordinator.state.topic.replication.factor", "share groups are not implemented.");
         m.put("share.coordinator.state.topic.min.isr", "share groups are not implemented.");
         m.put("num.replica.fetchers", SINGLE_NODE);

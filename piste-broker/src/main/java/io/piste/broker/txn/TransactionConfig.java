@@ -1,5 +1,7 @@
 package io.piste.broker.txn;
 
+import io.piste.broker.config.BrokerConfig;
+
 /**
  * The transaction coordinator's settings, under Kafka's broker config names.
  *
@@ -27,4 +29,16 @@ public record TransactionConfig(
 
     public static final TransactionConfig KAFKA_DEFAULTS =
             new TransactionConfig(50, 104_857_600, 900_000, 604_800_000L, 10_000L, 3_600_000L, true);
+
+    /** The settings in the broker's config (validated there as Kafka validates them: every number at least 1). */
+    public static TransactionConfig from(BrokerConfig config) {
+        return new TransactionConfig(
+                config.getInt("transaction.state.log.num.partitions"),
+                config.getInt("transaction.state.log.segment.bytes"),
+                config.getInt("transaction.max.timeout.ms"),
+                config.getInt("transactional.id.expiration.ms"),
+                config.getInt("transaction.abort.timed.out.transaction.cleanup.interval.ms"),
+                config.getInt("transaction.remove.expired.transaction.cleanup.interval.ms"),
+                config.getBoolean("transaction.partition.verification.enable"));
+    }
 }

@@ -11,8 +11,9 @@ public interface TransactionLog {
     /**
      * Writes {@code entry} and calls {@code done} once it is durable, with NONE, or with the error that kept it
      * from being written (COORDINATOR_NOT_AVAILABLE if the log cannot be written, NOT_COORDINATOR if its partition
-     * is gone). Writes of one transactional id made one after another complete in the order they were made;
-     * {@code done} may run on the calling thread, before this returns.
+     * is gone; INVALID_REQUEST, with nothing written, if the entry does not fit the record format: a transactional id
+     * or topic longer than 32767 bytes of UTF-8). Writes of one transactional id made one after another complete in
+     * the order they were made; {@code done} may run on the calling thread, before this returns.
      */
     void write(TransactionLogEntry entry, Consumer<Errors> done);
 

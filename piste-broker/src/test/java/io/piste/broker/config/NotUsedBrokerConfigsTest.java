@@ -68,15 +68,14 @@ class NotUsedBrokerConfigsTest {
     @Test
     void shouldOnlyNameConfigsThatBrokerConfigDefines() {
         for (String name : List.of(
-                "num.io.threads",
-                "socket.send.buffer.bytes",
-                "transaction.state.log.num.partitions",
-                "metadata.log.dir")) {
+                "num.io.threads", "socket.send.buffer.bytes", "transaction.state.log.min.isr", "metadata.log.dir")) {
             assertThat(NotUsedBrokerConfigs.contains(name)).as(name).isTrue();
             assertThat(BrokerConfig.configDef().configKeys()).as(name).containsKey(name);
         }
         assertThat(NotUsedBrokerConfigs.contains("queued.max.requests")).isFalse();
         assertThat(NotUsedBrokerConfigs.contains("connections.max.idle.ms")).isFalse();
+        assertThat(NotUsedBrokerConfigs.contains("transaction.state.log.num.partitions"))
+                .isFalse();
     }
 
     private DescribeConfigsResult describe(Map<String, String> staticConfig, List<String> keys) {

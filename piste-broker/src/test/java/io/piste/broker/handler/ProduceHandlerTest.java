@@ -222,6 +222,34 @@ class ProduceHandlerTest extends OnePartitionHandlerTest {
         assertThat(partition.logEndOffset()).as("nothing appended in part").isZero();
     }
 
+    /** The transaction coordinator's topic is refused as __consumer_offsets is: only the broker writes it. */
+    @Test
+    void shouldRefuseAProduceToTheTransactionStateTopic() throws Exception {
+        Partition state = partitions.open(Topic.TRANSACTION_STATE_TOPIC_NAME, 0);
+        Uuid stateId = Uuid.randomUuid();
+        lookup.add(stateId, state);
+
+        PartitionProduceResponse byName = answers(handle(
+                                BY_NAME,
+                                request(
+                                        (short) -1,
+                                        topic(
+                                                BY_NAME,
+                                                Topic.TRANSACTION_STATE_TOPIC_NAME,
+                                                null,
+                                                records(0, batch("a")))))
+                        .answerNow())
+                .get(0);
+        PartitionProduceResponse byId = answers(handle(
+                                BY_ID, request((short) 1, topic(BY_ID, null, stateId, records(0, batch("b")))))
+                        .answerNow())
+                .get(0);
+
+        assertThat(error(byName)).isEqualTo(Errors.INVALID_TOPIC_EXCEPTION);
+        assertThat(error(byId)).as("named by its id").isEqualTo(Errors.INVALID_TOPIC_EXCEPTION);
+        assertThat(state.logEndOffset()).isZero();
+    }
+
     @Test
     void shouldAnswerKafkaStorageErrorForAnOfflinePartition() throws Exception {
         Partition offline = partitions.openOffline("u", 0);

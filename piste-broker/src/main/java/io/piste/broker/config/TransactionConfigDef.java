@@ -1,0 +1,74 @@
+package io.piste.broker.config;
+
+import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
+import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
+import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
+import static org.apache.kafka.common.config.ConfigDef.Type.BOOLEAN;
+import static org.apache.kafka.common.config.ConfigDef.Type.INT;
+
+import org.apache.kafka.common.config.ConfigDef;
+
+/**
+ * The broker configs of the transaction coordinator, with Kafka's names, types, defaults and validators (Kafka's
+ * TransactionLogConfig and TransactionStateManagerConfig); read by the coordinator's package through
+ * {@link BrokerConfig#getInt(String)} and its siblings. Part of {@link BrokerConfigDef}. Stateless.
+ */
+final class TransactionConfigDef {
+
+    private TransactionConfigDef() {}
+
+    static void define(ConfigDef def) {
+        def.define(
+                        "transaction.state.log.num.partitions",
+                        INT,
+                        50,
+                        atLeast(1),
+                        HIGH,
+                        "The number of partitions for the transaction topic (should not change after deployment).")
+                .define(
+                        "transaction.state.log.segment.bytes",
+                        INT,
+                        100 * 1024 * 1024,
+                        atLeast(1),
+                        HIGH,
+                        "The segment size of the transaction topic, kept small so that compaction and loads at "
+                                + "start-up are fast.")
+                .define(
+                        "transaction.max.timeout.ms",
+                        INT,
+                        15 * 60 * 1000,
+                        atLeast(1),
+                        HIGH,
+                        "The longest transaction timeout a producer may ask for; InitProducerId with a longer one is "
+                                + "refused, so that a transaction cannot stall read_committed consumers for longer.")
+                .define(
+                        "transactional.id.expiration.ms",
+                        INT,
+                        7 * 24 * 60 * 60 * 1000,
+                        atLeast(1),
+                        HIGH,
+                        "How long the transaction coordinator keeps a transactional id that has received no "
+                                + "transaction status update; an id is never expired while its transaction is ongoing.")
+                .define(
+                        "transaction.abort.timed.out.transaction.cleanup.interval.ms",
+                        INT,
+                        10 * 1000,
+                        atLeast(1),
+                        LOW,
+                        "How often transactions past their timeout are looked for and aborted.")
+                .define(
+                        "transaction.remove.expired.transaction.cleanup.interval.ms",
+                        INT,
+                        60 * 60 * 1000,
+                        atLeast(1),
+                        LOW,
+                        "How often transactional ids past transactional.id.expiration.ms are looked for and removed.")
+                .define(
+                        "transaction.partition.verification.enable",
+                        BOOLEAN,
+                        true,
+                        LOW,
+                        "Whether a transactional produce is checked to be to a partition already added to its "
+                                + "transaction before it is written.");
+    }
+}

@@ -1,0 +1,200 @@
+package io.piste.broker.txn;
+
+import io.piste.broker.metadata.LocalController;
+import io.piste.broker.metadata.TopicImage;
+import io.piste.broker.partition.InternalTopicLoader;
+import io.piste.broker.partition.LogManager;
+import io.piste.broker.partition.Partition;
+import io.piste.storage.errors.LogStorageException;
+import io.piste.storage.log.LogAppendInfo;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Transactional ids' states in the compacted internal topic {@code __transaction_state}, as Kafka keeps them: an id's
+ * records go to partition {@code abs(transactionalId.hashCode()) % partitions} ({@link #partitionFor}), one
+ * uncompressed v2 batch of one record per write, in Kafka's record format ({@link TransactionLogCodec}); a removed id
+ * gets a tombstone. The topic is created at the first write with {@code transaction.state.log.num.partitions}
+ * partitions and Kafka's configs for it (compacted, {@code transaction.state.log.segment.bytes}, uncompressed, no
+ * unclean election); {@link #load} replays it at start-up. Clients cannot produce to it (it is internal).
+ *
+ * <p>Thread-safe: appends are serialized, so that the writes of an id reach the log, and their callbacks run, in the
+ * order of the calls; no lock is held while a callback runs.
+ */
+public final class TransactionStateTopic implements TransactionLog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionStateTopic.class);
+    public static final String NAME = Topic.TRANSACTION_STATE_TOPIC_NAME;
+    static final int LOAD_READ_BYTES = 1024 * 1024;
+
+    private final LocalController controller;
+    private final LogManager replicas;
+    private final TransactionConfig config;
+    private final LongSupplier clockMs;
+
+    /** @param clockMs wall-clock milliseconds, for the batches' timestamps */
+    public TransactionStateTopic(
+            LocalController controller, LogManager replicas, TransactionConfig config, LongSupplier clockMs) {
+        this.controller = controller;
+        this.replicas = replicas;
+        this.config = config;
+        this.clockMs = clockMs;
+    }
+
+    /** Kafka's mapping of a transactional id to its partition of {@code __transaction_state}. */
+    public static int partitionFor(String transactionalId, int partitionCount) {
+        return Utils.abs(transactionalId.hashCode()) % partitionCount;
+    }
+
+    /** The configs the topic is created with (Kafka's TransactionStateManager.transactionTopicConfigs). */
+    static Map<String, String> topicConfigs(int segmentBytes) {
+        return Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.SEGMENT_BYTES_CONFIG,
+                String.valueOf(segmentBytes),
+                TopicConfig.COMPRESSION_TYPE_CONFIG,
+                "uncompressed",
+                TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG,
+                "false");
+    }
+
+    @Override
+    public void write(TransactionLogEntry entry, Consumer<Errors> done) {
+        byte[] key;
+        byte[] value;
+        try {
+            key = TransactionLogCodec.key(entry.transactionalId());
+            value = TransactionLogCodec.value(entry);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Refused to write the state of transactional id {}: {}", abbreviated(entry), e.getMessage());
+            done.accept(Errors.INVALID_REQUEST);
+            return;
+        }
+        append(entry.transactionalId(), key, value, done);
+    }
+
+    @Override
+    public void remove(String transactionalId, Consumer<Errors> done) {
+        byte[] key;
+        try {
+            key = TransactionLogCodec.key(transactionalId);
+        } catch (IllegalArgumentException e) {
+            // never written, so there is nothing to remove
+            done.accept(Errors.NONE);
+            return;
+        }
+        append(transactionalId, key, null, done);
+    }
+
+    /**
+     * Appends one record to the id's partition under this topic's lock, then calls {@code done} once it is durable
+     * ({@code whenDurable} keeps the order of the calls). Errors as Kafka's coordinator maps its append errors: the
+     * partition's storage failed (offline, or its log did not open) gives NOT_COORDINATOR, anything else
+     * COORDINATOR_NOT_AVAILABLE.
+     */
+    private void append(String transactionalId, byte[] key, byte[] value, Consumer<Errors> done) {
+        MemoryRecordsBuilder builder = MemoryRecords.builder(
+                ByteBuffer.allocate(128 + key.length + (value == null ? 0 : value.length)),
+                Compression.NONE,
+                TimestampType.CREATE_TIME,
+                0L);
+        builder.append(clockMs.getAsLong(), key, value);
+        ByteBuffer batch = builder.build().buffer();
+        Partition partition = null;
+        LogAppendInfo info = null;
+        Errors error = Errors.NONE;
+        synchronized (this) {
+            try {
+                partition = partitionOf(transactionalId);
+                if (partition == null) {
+                    error = Errors.NOT_COORDINATOR;
+                } else {
+                    info = partition.appendRecordsToLeader(batch);
+                }
+            } catch (LogStorageException e) {
+                LOG.warn("Could not write the state of transactional id {}: {}", transactionalId, e.toString());
+                error = Errors.NOT_COORDINATOR;
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Could not write the state of transactional id {}: {}", transactionalId, e.toString());
+                error = Errors.COORDINATOR_NOT_AVAILABLE;
+            }
+        }
+        if (error != Errors.NONE) {
+            done.accept(error);
+            return;
+        }
+        partition.whenDurable(info.lastOffset() + 1, durable -> done.accept(coordinatorError(durable)));
+    }
+
+    private static Errors coordinatorError(Errors durable) {
+        if (durable == Errors.NONE) {
+            return Errors.NONE;
+        }
+        return durable == Errors.KAFKA_STORAGE_ERROR ? Errors.NOT_COORDINATOR : Errors.COORDINATOR_NOT_AVAILABLE;
+    }
+
+    /** The id's partition, the topic created first if it does not exist; null if the partition's log is unusable. */
+    private Partition partitionOf(String transactionalId) throws IOException {
+        TopicImage topic = controller.image().topic(NAME);
+        if (topic == null) {
+            try {
+                topic = controller.createTopic(
+                        NAME, config.stateLogPartitions(), topicConfigs(config.stateLogSegmentBytes()));
+                LOG.info("Created {} with {} partitions", NAME, config.stateLogPartitions());
+            } catch (TopicExistsException e) {
+                topic = controller.image().topic(NAME);
+            }
+        }
+        return replicas.partition(NAME, partitionFor(transactionalId, topic.partitionCount()));
+    }
+
+    /**
+     * Replays every partition of the topic (if it exists): the last entry of each transactional id, without the ids
+     * whose last record is a tombstone. A record that does not decode is logged and skipped
+     * ({@link TransactionStateLoader}), with one WARN line summing up the skips; only an I/O error stops the load.
+     */
+    @Override
+    public Map<String, TransactionLogEntry> load() throws IOException {
+        Map<String, TransactionLogEntry> loaded = new HashMap<>();
+        TopicImage topic = controller.image().topic(NAME);
+        if (topic == null) {
+            return loaded;
+        }
+        long skipped = 0;
+        for (int p = 0; p < topic.partitionCount(); p++) {
+            Partition partition = replicas.partition(NAME, p);
+            if (partition != null) {
+                TransactionStateLoader loader = new TransactionStateLoader(p, loaded);
+                loader.load(InternalTopicLoader.LogSource.of(partition), LOAD_READ_BYTES);
+                skipped += loader.skips();
+            }
+        }
+        loaded.values().removeIf(Objects::isNull);
+        if (skipped > 0) {
+            LOG.warn("Skipped {} records or batches of {} that did not decode (each logged above)", skipped, NAME);
+        }
+        return loaded;
+    }
+
+    private static String abbreviated(TransactionLogEntry entry) {
+        String id = entry.transactionalId();
+        return id.length() <= 64 ? id : id.substring(0, 64) + "... (" + id.length() + " chars)";
+    }
+}
