@@ -112,9 +112,9 @@ final class LogLoader {
 
     /** Loads a segment that needs no scan; rebuilds it if its index does not check out. */
     private boolean loadTrusted(LogSegment segment, boolean indexesExisted) throws IOException {
-        if (segment.txnIndex().needsRebuild()) {
+        if (!segment.txnIndex().checkEntries()) {
             LOG.warn(
-                    "Rebuilding the indexes of a segment whose transaction index is not whole: file={}",
+                    "Rebuilding the indexes of a segment whose transaction index is damaged: file={}",
                     segment.txnIndex().file());
             return recover(segment, 0);
         }

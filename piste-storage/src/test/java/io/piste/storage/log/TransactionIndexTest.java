@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -109,7 +110,7 @@ class TransactionIndexTest {
     }
 
     @Test
-    void shouldIgnoreGarbageAfterTheLastGoodEntryAndStillOpen() throws IOException {
+    void shouldRebuildAWholeSizedIndexWithABadEntryAtACleanLoad() throws IOException {
         openWithAborts().close();
         byte[] bytes = Files.readAllBytes(firstTxnIndex());
         for (int i = TransactionIndex.ENTRY_BYTES; i < bytes.length; i++) {
@@ -119,7 +120,51 @@ class TransactionIndexTest {
 
         try (UnifiedLog log = open(true)) {
             assertThat(log.transactions().collectAbortedTransactions(0, log.logEndOffset()))
-                    .containsExactly(FIRST_ABORT);
+                    .containsExactly(FIRST_ABORT, SECOND_ABORT);
+            ByteBuffer file = ByteBuffer.wrap(Files.readAllBytes(firstTxnIndex()));
+            assertThat(file.getShort(TransactionIndex.ENTRY_BYTES))
+                    .as("second entry rewritten")
+                    .isZero();
+        }
+    }
+
+    @Test
+    void shouldKeepTheAbortsReadableAtEveryStepOfASwap() throws IOException {
+        List<List<AbortedTxn>> seenDuringSwap = new ArrayList<>();
+        AtomicReference<UnifiedLog> swapping = new AtomicReference<>();
+        FileChannelFactory files = new FileChannelFactory() {
+            @Override
+            public FileChannel open(Path path) throws IOException {
+                return FileChannelFactory.DEFAULT.open(path);
+            }
+
+            @Override
+            public void fsyncDirectory(Path dir) throws IOException {
+                UnifiedLog log = swapping.get();
+                if (log != null) { // between the renames and the segment map's update, among others
+                    seenDuringSwap.add(log.transactions().collectAbortedTransactions(0, log.logEndOffset()));
+                }
+                FileChannelFactory.super.fsyncDirectory(dir);
+            }
+        };
+        openWithAborts().close();
+        try (UnifiedLog log = UnifiedLog.open(dir(), config(), clock::get, true, 0, files)) {
+            List<Long> bases = new ArrayList<>(log.segmentsForTest().keySet()).subList(0, 2);
+            CompactionAccess access = log.compaction();
+            CleanedSegment cleaned = access.createCleaned(0);
+            for (long base : bases) {
+                ByteBuffer bytes =
+                        ByteBuffer.allocate(log.segmentsForTest().get(base).sizeInBytes());
+                access.read(base, 0, bytes);
+                bytes.flip();
+                cleaned.append(bytes);
+            }
+            swapping.set(log);
+
+            assertThat(access.replace(cleaned, bases, deleter)).isTrue();
+
+            assertThat(seenDuringSwap).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(seenDuringSwap).allSatisfy(seen -> assertThat(seen).contains(FIRST_ABORT, SECOND_ABORT));
         }
     }
 
