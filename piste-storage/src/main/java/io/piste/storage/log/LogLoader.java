@@ -270,7 +270,12 @@ final class LogLoader {
             return; // another control type, or a marker compacted away: no transaction to close
         }
         CompletedTxn completed = producerState.updateMarker(
-                producerId, epoch, ControlBatches.coordinatorEpoch(marker), offset, ControlBatches.isCommit(marker));
+                producerId,
+                epoch,
+                ControlBatches.coordinatorEpoch(marker),
+                offset,
+                ControlBatches.isCommit(marker),
+                h.maxTimestamp());
         Long rebuildFrom = txnIndexRebuildFrom.get(segment.baseOffset());
         if (completed != null && completed.aborted() && rebuildFrom != null && offset >= rebuildFrom) {
             segment.txnIndex()

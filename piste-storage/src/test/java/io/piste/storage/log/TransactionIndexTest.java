@@ -55,10 +55,10 @@ class TransactionIndexTest {
         UnifiedLog log = open(true);
         log.appendAsLeader(txn(7, 0, 2), 0); // 0-1
         log.appendAsLeader(txn(8, 0, 2), 0); // 2-3
-        log.transactions().appendMarker(7, (short) 0, 0, false, 0); // 4: abort, producer 8 still open
-        log.transactions().appendMarker(8, (short) 0, 0, true, 0); // 5
+        log.transactions().appendMarker(7, (short) 0, 0, false, (short) 0, 0); // 4: abort, producer 8 still open
+        log.transactions().appendMarker(8, (short) 0, 0, true, (short) 0, 0); // 5
         log.appendAsLeader(txn(9, 0, 1), 0); // 6
-        log.transactions().appendMarker(9, (short) 0, 0, false, 0); // 7
+        log.transactions().appendMarker(9, (short) 0, 0, false, (short) 0, 0); // 7
         for (int i = 0; i < 40; i++) {
             log.appendAsLeader(LogTestSupport.batch(3), 0);
         }
