@@ -276,14 +276,17 @@ public final class TransactionIndex {
      * segment's files are about to be renamed (a compaction swap), and a read_committed fetch that still finds the
      * segment must read its entries, not a missing file or the swapped-in segment's under the same name.
      */
-    public synchronized void holdForReads() throws IOException {
+    public synchronized void holdForReads() {
         if (entries == 0 || closed || heldForReads != null) {
             return;
         }
         try {
             heldForReads = files.openForRead(file());
-        } catch (NoSuchFileException e) {
-            // never written: an index with entries has its file
+        } catch (IOException e) {
+            // No channel (no file descriptor left, say): the swap goes on, and reads of this segment's aborts stop
+            // until the swapped-in segment takes its place, as a closed index's.
+            LOG.warn("Could not keep a transaction index readable through a segment swap: file={}", file(), e);
+            closed = true;
         }
     }
 
