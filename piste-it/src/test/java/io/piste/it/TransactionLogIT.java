@@ -115,8 +115,8 @@ class TransactionLogIT {
         append(partition, transactional(ABORTED_PID, 0, "b1")); // 3
         append(partition, plain("p1")); // 4
         append(partition, transactional(COMMITTED_PID, 2, "a3")); // 5
-        partition.appendTransactionMarker(COMMITTED_PID, (short) 0, 0, true); // 6
-        partition.appendTransactionMarker(ABORTED_PID, (short) 0, 0, false); // 7
+        partition.appendTransactionMarker(COMMITTED_PID, (short) 0, 0, true, (short) 0); // 6
+        partition.appendTransactionMarker(ABORTED_PID, (short) 0, 0, false, (short) 0); // 7
         append(partition, transactional(COMMITTED_PID, 3, "a4")); // 8: a transaction left open
         append(partition, plain("p2")); // 9
         awaitHighWatermarkAtLogEnd(partition);
@@ -142,7 +142,7 @@ class TransactionLogIT {
                     .as("every data record, no marker")
                     .containsExactly("0:p0", "1:a1", "2:a2", "3:b1", "4:p1", "5:a3", "8:a4", "9:p2");
 
-            partition.appendTransactionMarker(COMMITTED_PID, (short) 0, 0, true); // 10
+            partition.appendTransactionMarker(COMMITTED_PID, (short) 0, 0, true, (short) 0); // 10
             awaitHighWatermarkAtLogEnd(partition);
 
             assertThat(committed.endOffsets(List.of(TP), TIMEOUT)).containsEntry(TP, 11L);

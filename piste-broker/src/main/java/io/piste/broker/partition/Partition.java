@@ -293,18 +293,20 @@ public final class Partition {
     /**
      * Appends a COMMIT ({@code commit}) or ABORT transaction marker for the producer: the transaction coordinator's
      * path (and, later, WriteTxnMarkers'), never a client's. Durable as any append: the caller answers through
-     * {@link #whenDurable} with the marker's offset plus one.
+     * {@link #whenDurable} with the marker's offset plus one. {@code transactionVersion}: the transaction's
+     * (KIP-890; 2 bumps the epoch at each transaction's end), see {@link io.piste.storage.log.LogTransactions#appendMarker}.
      *
      * @throws io.piste.storage.errors.InvalidProducerEpochException if the producer epoch is older than the
-     *     partition has seen for the producer
+     *     partition has seen for the producer (from transaction version 2 on: not newer)
      * @throws io.piste.storage.errors.TransactionCoordinatorFencedException if the coordinator epoch is older than
      *     the last marker's
      */
     public LogAppendInfo appendTransactionMarker(
-            long producerId, short producerEpoch, int coordinatorEpoch, boolean commit) throws IOException {
+            long producerId, short producerEpoch, int coordinatorEpoch, boolean commit, short transactionVersion)
+            throws IOException {
         failIfOffline();
-        return afterAppend(
-                log.transactions().appendMarker(producerId, producerEpoch, coordinatorEpoch, commit, leaderEpoch()));
+        return afterAppend(log.transactions()
+                .appendMarker(producerId, producerEpoch, coordinatorEpoch, commit, transactionVersion, leaderEpoch()));
     }
 
     private LogAppendInfo afterAppend(LogAppendInfo info) {

@@ -305,7 +305,7 @@ class DelayedFetchTest {
         assertThat(reads).as("reads while the transaction is open").hasValue(0);
         assertThat(answers).isEmpty();
 
-        partition.appendTransactionMarker(7L, (short) 0, 0, true);
+        partition.appendTransactionMarker(7L, (short) 0, 0, true, (short) 0);
         loop.runPendingTasks();
 
         assertThat(reads).as("one read, to answer").hasValue(1);

@@ -118,7 +118,7 @@ class FetchReaderTest {
         Partition partition = open(0);
         append(partition, "a"); // 0
         partition.appendRecordsToLeader(transactional(7, 0, "aborted").buffer()); // 1
-        partition.appendTransactionMarker(7, (short) 0, 0, false); // 2
+        partition.appendTransactionMarker(7, (short) 0, 0, false, (short) 0); // 2
         partition.appendRecordsToLeader(transactional(8, 0, "open").buffer()); // 3
         append(partition, "after the open transaction"); // 4
 
@@ -138,7 +138,7 @@ class FetchReaderTest {
                 .isEqualTo(3);
         assertThat(uncommitted.abortedTransactions()).isNull();
 
-        partition.appendTransactionMarker(8, (short) 0, 0, true); // 5
+        partition.appendTransactionMarker(8, (short) 0, 0, true, (short) 0); // 5
 
         PartitionData afterCommit = partition(
                 new FetchReader(List.of(target(partition, 3, 1 << 20)), 1 << 20, FetchIsolation.TXN_COMMITTED).read(),

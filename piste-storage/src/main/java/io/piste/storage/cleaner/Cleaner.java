@@ -20,9 +20,12 @@ import org.slf4j.LoggerFactory;
  * dirty offset to the first uncleanable one) to its latest offset, as far as the map holds; then rewrite every
  * segment from the log start up to the last mapped offset, keeping a record only if no later record has its key
  * (and, for a tombstone, only until its delete horizon), in groups of segments that fit one segment each; each group
- * is swapped in for its old segments. Offsets are never renumbered. A batch's header stays, even emptied, where the
- * log needs it: the last batch of an idempotent producer (its sequence), a control batch, and the last batch of each
- * group (the segment's next offset, which the load checks against the next segment's base offset).
+ * is swapped in for its old segments. Offsets are never renumbered. Transactions as Kafka's cleaner treats them
+ * ({@link CleanedTransactions}): the batches of aborted transactions never enter the map (an aborted value never
+ * takes the place of a committed one) and are removed; a COMMIT or ABORT marker goes once no data of its transaction
+ * is left and its delete horizon has passed. A batch's header stays, even emptied, where the log needs it: the last
+ * batch of an idempotent producer (its sequence) and the last batch of each group (the segment's next offset, which
+ * the load checks against the next segment's base offset).
  *
  * <p>Not thread-safe: one per cleaner thread, with its own map and buffers.
  */
@@ -92,8 +95,16 @@ public final class Cleaner {
         long read = 0;
         long written = 0;
         int groups = 0;
-        for (List<SegmentInfo> group : groupBySize(segments, endOffset, settings.segmentBytes())) {
-            long[] io = cleanGroup(log, group, producers, now, settings, endOffset, deleter);
+        List<List<SegmentInfo>> grouped = groupBySize(segments, endOffset, settings.segmentBytes());
+        if (grouped.isEmpty()) {
+            return new Result(endOffset, 0, 0, 0, map.size());
+        }
+        List<SegmentInfo> lastGroup = grouped.get(grouped.size() - 1);
+        CleanedTransactions transactions = new CleanedTransactions(log.abortedTransactions(
+                grouped.get(0).get(0).baseOffset(),
+                lastGroup.get(lastGroup.size() - 1).nextOffset()));
+        for (List<SegmentInfo> group : grouped) {
+            long[] io = cleanGroup(log, group, producers, transactions, now, settings, endOffset, deleter);
             if (io == null) {
                 return null;
             }
@@ -118,16 +129,28 @@ public final class Cleaner {
         map.clear();
         int maxKeys = (int) (map.slots() * loadFactor);
         boolean[] full = {false};
-        CleanerCodec.KeyVisitor visitor = (key, offset) -> {
-            if (offset < firstDirty || key == null || offset >= firstUncleanable) {
+        CleanedTransactions transactions =
+                new CleanedTransactions(log.abortedTransactions(firstDirty, firstUncleanable));
+        CleanerCodec.KeyVisitor visitor = new CleanerCodec.KeyVisitor() {
+            @Override
+            public boolean onBatch(
+                    long producerId, long lastOffset, boolean transactional, CleanerCodec.BatchKind kind) {
+                // An aborted batch's keys are not mapped: its value must not take the place of a committed one.
+                return !transactions.onBatch(producerId, lastOffset, transactional, kind);
+            }
+
+            @Override
+            public boolean onRecord(ByteBuffer key, long offset) {
+                if (offset < firstDirty || key == null || offset >= firstUncleanable) {
+                    return true;
+                }
+                if (map.size() >= maxKeys) {
+                    full[0] = true;
+                    return false;
+                }
+                map.put(key, offset);
                 return true;
             }
-            if (map.size() >= maxKeys) {
-                full[0] = true;
-                return false;
-            }
-            map.put(key, offset);
-            return true;
         };
         for (SegmentInfo segment : segments) {
             if (segment.nextOffset() <= firstDirty) {
@@ -227,6 +250,7 @@ public final class Cleaner {
             CompactionAccess log,
             List<SegmentInfo> group,
             Map<Long, Long> producers,
+            CleanedTransactions transactions,
             long now,
             CleanerSettings settings,
             long endOffset,
@@ -236,8 +260,8 @@ public final class Cleaner {
         if (groupEnd == group.get(0).baseOffset()) {
             return new long[2]; // empty segments: nothing to clean
         }
-        CleaningRules rules =
-                new CleaningRules(map, endOffset - 1, producers, groupEnd, now, settings.deleteRetentionMs());
+        CleaningRules rules = new CleaningRules(
+                map, transactions, endOffset - 1, producers, groupEnd, now, settings.deleteRetentionMs());
         CleanedSegment cleaned = log.createCleaned(group.get(0).baseOffset());
         long[] readAndWritten = new long[2];
         List<Long> bases = new ArrayList<>();

@@ -11,9 +11,10 @@ import java.nio.ByteBuffer;
 public interface CleanerCodec {
 
     /**
-     * Visits the records of the whole batches in {@code src} (position to limit) in offset order; control batches
-     * are not visited. Stops at the first record the visitor refuses. Returns the bytes of the whole batches read
-     * (0 if the first batch is not whole in {@code src}); {@code src}'s position is not moved.
+     * Visits the whole batches in {@code src} (position to limit) in offset order: each batch ({@link
+     * KeyVisitor#onBatch}), then the records of a data batch the visitor wants; the records of control batches are
+     * not visited. Stops at the first record the visitor refuses. Returns the bytes of the whole batches read (0 if
+     * the first batch is not whole in {@code src}); {@code src}'s position is not moved.
      */
     int scanKeys(ByteBuffer src, KeyVisitor visitor);
 
@@ -24,8 +25,22 @@ public interface CleanerCodec {
      */
     Filtered filter(ByteBuffer src, Rules rules, ByteBuffer dest);
 
-    /** Receives each record of a data batch; returns false to stop. */
+    /**
+     * What a batch is to the transaction rules: data, a COMMIT or an ABORT marker, or another control batch (an
+     * unknown control type, or a marker whose record an earlier cleaning removed).
+     */
+    enum BatchKind {
+        DATA,
+        COMMIT,
+        ABORT,
+        OTHER_CONTROL
+    }
+
+    /** Receives each batch, and each record of a data batch; returns false to stop. */
     interface KeyVisitor {
+        /** Before a batch's records: returns false to skip them (an aborted transaction's batch). */
+        boolean onBatch(long producerId, long lastOffset, boolean transactional, BatchKind kind);
+
         /** {@code key} is null for a record without one; the buffer is only valid during the call. */
         boolean onRecord(ByteBuffer key, long offset);
     }
@@ -38,14 +53,34 @@ public interface CleanerCodec {
         /** {@code delete.retention.ms}: how long tombstones stay once a cleaning has seen them. */
         long deleteRetentionMs();
 
-        /** Whether the batch's header stays even if none of its records does. */
-        boolean retainEmpty(long producerId, long lastOffset, boolean control);
+        /** Decides a batch as a whole: asked once per batch, in offset order, before its records. */
+        BatchFate checkBatch(long producerId, long lastOffset, boolean transactional, BatchKind kind);
 
         /**
          * Whether a record of a data batch stays. {@code deleteHorizonPassed}: the batch carries a delete horizon
          * (set by an earlier cleaning) that now has passed, so its tombstones may go.
          */
         boolean keepRecord(ByteBuffer key, long offset, boolean hasValue, boolean deleteHorizonPassed);
+    }
+
+    /**
+     * What happens to a batch as a whole. {@code discard}: for a data batch, it belongs to an aborted transaction and
+     * none of its records stays; for a marker, no data of its transaction is left, so it goes once its delete horizon
+     * has passed (the codec sets the horizon, {@code now + delete.retention.ms}, the first time, as for a batch with
+     * tombstones). {@code retainEmpty}: the batch's header stays even if none of its records does.
+     */
+    record BatchFate(boolean discard, boolean retainEmpty) {
+        private static final BatchFate[] ALL = {
+            new BatchFate(false, false),
+            new BatchFate(false, true),
+            new BatchFate(true, false),
+            new BatchFate(true, true)
+        };
+
+        /** One of four shared instances: nothing is allocated per batch. */
+        public static BatchFate of(boolean discard, boolean retainEmpty) {
+            return ALL[(discard ? 2 : 0) + (retainEmpty ? 1 : 0)];
+        }
     }
 
     /** Bytes read from the source, and the retained batches (position 0 to limit). */

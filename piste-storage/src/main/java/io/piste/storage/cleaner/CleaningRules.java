@@ -7,11 +7,9 @@ import java.util.Map;
  * The retention decisions of one cleaned group, as Kafka's cleaner makes them. A record stays if it is past the
  * last mapped offset (the map did not reach it), or if it has a key and no later record of the key was mapped, and,
  * for a tombstone, while its batch's delete horizon has not passed. A record without a key goes (Kafka counts it as
- * invalid). A batch header stays, emptied, for the last batch of an active idempotent producer, a control batch,
- * and the last batch of the group.
- *
- * <p>Control batches keep all their records: Piste has no transactions yet. TODO(issue "Transactions"): drop aborted
- * data and the markers of finished transactions after their delete horizon, as Kafka's CleanedTransactionMetadata.
+ * invalid). Transactions ({@link CleanedTransactions}): a batch of an aborted transaction goes whole, a marker once no
+ * data of its transaction is left and its delete horizon has passed. A batch header stays, emptied, for the last
+ * batch of an active idempotent producer and the last batch of the group (the segment's next offset).
  */
 final class CleaningRules implements CleanerCodec.Rules {
     private final KeyOffsetMap map;
@@ -20,15 +18,18 @@ final class CleaningRules implements CleanerCodec.Rules {
     private final long groupEndOffset;
     private final long nowMs;
     private final long deleteRetentionMs;
+    private final CleanedTransactions transactions;
 
     CleaningRules(
             KeyOffsetMap map,
+            CleanedTransactions transactions,
             long lastMappedOffset,
             Map<Long, Long> lastOffsetOfProducer,
             long groupEndOffset,
             long nowMs,
             long deleteRetentionMs) {
         this.map = map;
+        this.transactions = transactions;
         this.lastMappedOffset = lastMappedOffset;
         this.lastOffsetOfProducer = lastOffsetOfProducer;
         this.groupEndOffset = groupEndOffset;
@@ -47,8 +48,14 @@ final class CleaningRules implements CleanerCodec.Rules {
     }
 
     @Override
-    public boolean retainEmpty(long producerId, long lastOffset, boolean control) {
-        if (control || lastOffset + 1 == groupEndOffset) {
+    public CleanerCodec.BatchFate checkBatch(
+            long producerId, long lastOffset, boolean transactional, CleanerCodec.BatchKind kind) {
+        boolean discard = transactions.onBatch(producerId, lastOffset, transactional, kind);
+        return CleanerCodec.BatchFate.of(discard, retainEmpty(producerId, lastOffset));
+    }
+
+    private boolean retainEmpty(long producerId, long lastOffset) {
+        if (lastOffset + 1 == groupEndOffset) {
             return true;
         }
         if (producerId < 0) {

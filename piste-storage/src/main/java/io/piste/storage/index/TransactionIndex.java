@@ -2,10 +2,12 @@ package io.piste.storage.index;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * closes; a read ({@link #collect}) opens, reads in bounded chunks and closes; a segment with no entry never touches
  * the file. Never memory-mapped. A file whose size is not a whole number of entries, or an entry that does not
  * belong to the segment, is damage: the entries before it are used, the rest ignored, and it is said once in the log;
- * the loader rebuilds the index of a segment it recovers ({@link #needsRebuild()}). In a crash an entry may be lost
+ * the loader checks every entry ({@link #checkEntries()}) and rebuilds a damaged index from its segment, as it rebuilds
+ * the index of a segment it recovers ({@link #needsRebuild()}). In a crash an entry may be lost
  * with its unflushed marker, never the other way round: the entry is fsynced with the segment's data.
  *
  * <p>Threads: appends, truncations and flushes from the log's append lock holder or its flusher; {@link #collect}
@@ -53,6 +56,8 @@ public final class TransactionIndex {
 
     private volatile boolean warned;
     private volatile boolean closed;
+    /** The read-only channel of {@link #holdForReads()}, or null. */
+    private volatile FileChannel heldForReads;
     /**
      * Entries written since the last fsync. Volatile and cleared before the fsync: an append by the appender's thread
      * while the flusher forces the file must leave it set for the next flush.
@@ -101,7 +106,10 @@ public final class TransactionIndex {
         return entries;
     }
 
-    /** The file was not a whole number of entries when opened: the loader recovers the segment to rebuild it. */
+    /**
+     * The file was not a whole number of entries when opened, or {@link #checkEntries()} found a bad one: the loader
+     * recovers the segment to rebuild it.
+     */
     public boolean needsRebuild() {
         return damaged;
     }
@@ -187,51 +195,107 @@ public final class TransactionIndex {
         if (total == 0 || closed) {
             return false;
         }
-        ByteBuffer buf = ByteBuffer.allocate(READ_CHUNK_ENTRIES * ENTRY_BYTES);
-        long previousLast = Long.MIN_VALUE;
-        try (FileChannel channel = files.openForRead(file())) {
-            for (int first = 0; first < total; first += READ_CHUNK_ENTRIES) {
-                int count = Math.min(READ_CHUNK_ENTRIES, total - first);
-                buf.clear().limit(count * ENTRY_BYTES);
-                if (!readFully(channel, buf, (long) first * ENTRY_BYTES)) {
-                    warnOnce("the file is shorter than its entries", first);
-                    return false;
-                }
-                for (int i = 0; i < count; i++) {
-                    int at = i * ENTRY_BYTES;
-                    long producerId = buf.getLong(at + 2);
-                    long firstOffset = buf.getLong(at + 10);
-                    long lastOffset = buf.getLong(at + 18);
-                    long lastStableOffset = buf.getLong(at + 26);
-                    if (buf.getShort(at) != VERSION
-                            || firstOffset < 0
-                            || firstOffset > lastOffset
-                            || lastOffset < baseOffset
-                            || lastOffset <= previousLast) {
-                        warnOnce("an entry does not belong to the segment", first + i);
-                        return false;
-                    }
-                    previousLast = lastOffset;
-                    if (lastOffset >= fetchOffset && firstOffset < upperBoundOffset) {
-                        out.add(new AbortedTxn(producerId, firstOffset, lastOffset, lastStableOffset));
-                    }
-                    if (lastStableOffset >= upperBoundOffset) {
-                        return true;
-                    }
-                }
+        FileChannel held = heldForReads;
+        if (held != null) {
+            try {
+                return read(held, total, fetchOffset, upperBoundOffset, out) == READ_STOPPED;
+            } catch (ClosedChannelException e) {
+                return false; // closed meanwhile: its segment was deleted
             }
+        }
+        try (FileChannel channel = files.openForRead(file())) {
+            return read(channel, total, fetchOffset, upperBoundOffset, out) == READ_STOPPED;
         } catch (NoSuchFileException e) {
             return false; // the segment was deleted meanwhile
         }
-        return false;
+    }
+
+    /**
+     * Whether every entry of the file is one this segment could have written (a version Piste writes, offsets in
+     * order and in the segment): Kafka's sanity check at load. A damaged index is rebuilt from its segment by the
+     * loader ({@link #needsRebuild()} is true from then on).
+     */
+    public boolean checkEntries() throws IOException {
+        int total = entries;
+        if (total > 0 && !damaged) {
+            try (FileChannel channel = files.openForRead(file())) {
+                damaged = read(channel, total, Long.MAX_VALUE, Long.MAX_VALUE, new ArrayList<>()) == READ_DAMAGED;
+            }
+        }
+        return !damaged;
+    }
+
+    private static final int READ_ALL = 0;
+    private static final int READ_STOPPED = 1;
+    private static final int READ_DAMAGED = 2;
+
+    /**
+     * Reads the first {@code total} entries into {@code out} as {@link #collect} wants them; returns
+     * {@link #READ_STOPPED} at Kafka's early stop, {@link #READ_DAMAGED} at the first entry that does not belong to
+     * the segment (the ones before it are used), else {@link #READ_ALL}.
+     */
+    private int read(FileChannel channel, int total, long fetchOffset, long upperBoundOffset, List<AbortedTxn> out)
+            throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(Math.min(READ_CHUNK_ENTRIES, total) * ENTRY_BYTES);
+        long previousLast = Long.MIN_VALUE;
+        for (int first = 0; first < total; first += READ_CHUNK_ENTRIES) {
+            int count = Math.min(READ_CHUNK_ENTRIES, total - first);
+            buf.clear().limit(count * ENTRY_BYTES);
+            if (!readFully(channel, buf, (long) first * ENTRY_BYTES)) {
+                warnOnce("the file is shorter than its entries", first);
+                return READ_DAMAGED;
+            }
+            for (int i = 0; i < count; i++) {
+                int at = i * ENTRY_BYTES;
+                long producerId = buf.getLong(at + 2);
+                long firstOffset = buf.getLong(at + 10);
+                long lastOffset = buf.getLong(at + 18);
+                long lastStableOffset = buf.getLong(at + 26);
+                if (buf.getShort(at) != VERSION
+                        || firstOffset < 0
+                        || firstOffset > lastOffset
+                        || lastOffset < baseOffset
+                        || lastOffset <= previousLast) {
+                    warnOnce("an entry does not belong to the segment", first + i);
+                    return READ_DAMAGED;
+                }
+                previousLast = lastOffset;
+                if (lastOffset >= fetchOffset && firstOffset < upperBoundOffset) {
+                    out.add(new AbortedTxn(producerId, firstOffset, lastOffset, lastStableOffset));
+                }
+                if (lastStableOffset >= upperBoundOffset) {
+                    return READ_STOPPED;
+                }
+            }
+        }
+        return READ_ALL;
+    }
+
+    /**
+     * Keeps a read-only channel on the file from now until {@link #close()}, through which {@link #collect} reads: the
+     * segment's files are about to be renamed (a compaction swap), and a read_committed fetch that still finds the
+     * segment must read its entries, not a missing file or the swapped-in segment's under the same name.
+     */
+    public synchronized void holdForReads() {
+        if (entries == 0 || closed || heldForReads != null) {
+            return;
+        }
+        try {
+            heldForReads = files.openForRead(file());
+        } catch (IOException e) {
+            // No channel (no file descriptor left, say): the swap goes on, and reads of this segment's aborts stop
+            // until the swapped-in segment takes its place, as a closed index's.
+            LOG.warn("Could not keep a transaction index readable through a segment swap: file={}", file(), e);
+            closed = true;
+        }
     }
 
     private void warnOnce(String what, int entry) {
         if (!warned) {
             warned = true;
             LOG.warn(
-                    "Ignoring a damaged aborted-transaction index from entry {}: {}; file={} (rebuilt at the next "
-                            + "recovery of its segment)",
+                    "Ignoring a damaged aborted-transaction index from entry {}: {}; file={} (rebuilt from its "
+                            + "segment at the next load)",
                     entry,
                     what,
                     file());
@@ -265,7 +329,16 @@ public final class TransactionIndex {
     }
 
     /** Stops touching the file (the segment is closed, deleted or renamed). */
-    public void close() {
+    public synchronized void close() {
         closed = true;
+        FileChannel held = heldForReads;
+        heldForReads = null;
+        if (held != null) {
+            try {
+                held.close();
+            } catch (IOException e) {
+                LOG.debug("Could not close a read-only transaction index channel: file={}", file(), e);
+            }
+        }
     }
 }

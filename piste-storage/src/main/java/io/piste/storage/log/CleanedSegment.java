@@ -1,11 +1,14 @@
 package io.piste.storage.log;
 
 import io.piste.storage.index.AbortedTxn;
+import io.piste.storage.record.ControlBatches;
 import io.piste.storage.record.RecordBatchView;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A segment being written by the cleaner, under {@code <baseOffset>.log.cleaned} and its {@code .cleaned} indexes,
@@ -15,6 +18,12 @@ public final class CleanedSegment {
     private final LogSegment segment;
     private final int indexIntervalBytes;
     private final RecordBatchView view = new RecordBatchView();
+    /**
+     * Offsets of the ABORT markers appended with their record: the aborted transactions this segment keeps (as many
+     * as the replaced segments' index entries at most, which Kafka's cleaner holds in memory too).
+     */
+    private final Set<Long> markers = new HashSet<>();
+
     private long nextOffset;
 
     CleanedSegment(LogSegment segment, int indexIntervalBytes) {
@@ -53,6 +62,9 @@ public final class CleanedSegment {
                 throw new IllegalStateException("cleaned batches out of order or not whole: baseOffset="
                         + view.baseOffset() + " expectedAtLeast=" + next + " file=" + segment.logFile());
             }
+            if (view.isControl() && isAbortMarker(batches, at, size)) {
+                markers.add(view.baseOffset());
+            }
             segment.onBatchAppended(
                     view.baseOffset(), view.maxTimestamp(), position + (at - start), size, indexIntervalBytes);
             next = view.lastOffset() + 1;
@@ -62,12 +74,23 @@ public final class CleanedSegment {
         segment.publish(position + (end - start), next, 0);
     }
 
-    /** Appends the aborted-transaction entries of {@code replaced}, a segment this one replaces. */
+    private static boolean isAbortMarker(ByteBuffer batches, int at, int size) {
+        long marker = ControlBatches.parseMarker(batches, at + RecordBatchView.HEADER_SIZE, at + size);
+        return marker != ControlBatches.NOT_A_MARKER && !ControlBatches.isCommit(marker);
+    }
+
+    /**
+     * Appends the aborted-transaction entries of {@code replaced}, a segment this one replaces, whose ABORT marker
+     * this segment kept: an entry without its marker would make a read_committed consumer drop the producer's later
+     * committed batches of the same fetch (no marker ends the aborted range).
+     */
     void copyAbortedTransactions(LogSegment replaced) throws IOException {
         List<AbortedTxn> aborted = new ArrayList<>();
         replaced.txnIndex().collect(Long.MIN_VALUE, Long.MAX_VALUE, aborted);
         for (AbortedTxn txn : aborted) {
-            segment.txnIndex().append(txn);
+            if (markers.contains(txn.lastOffset())) {
+                segment.txnIndex().append(txn);
+            }
         }
     }
 

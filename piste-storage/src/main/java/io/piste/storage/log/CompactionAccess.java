@@ -1,5 +1,6 @@
 package io.piste.storage.log;
 
+import io.piste.storage.index.AbortedTxn;
 import io.piste.storage.producer.ProducerEntry;
 import io.piste.storage.record.RecordBatchView;
 import java.io.IOException;
@@ -112,6 +113,15 @@ public final class CompactionAccess {
         }
     }
 
+    /**
+     * The aborted transactions that overlap [{@code startOffset}, {@code upperBoundOffset}), from the transaction
+     * indexes of the segments from the one holding {@code startOffset} on: what the cleaner needs to recognise the
+     * batches of aborted transactions.
+     */
+    public List<AbortedTxn> abortedTransactions(long startOffset, long upperBoundOffset) throws IOException {
+        return log.transactions().collectAbortedTransactions(startOffset, upperBoundOffset);
+    }
+
     /** Starts a cleaned segment at {@code baseOffset} ({@code .cleaned} files, replacing any left over). */
     public CleanedSegment createCleaned(long baseOffset) throws IOException {
         for (Path p : LogFiles.segmentFiles(dir, baseOffset, LogFiles.CLEANED_SUFFIX)) {
@@ -151,7 +161,7 @@ public final class CompactionAccess {
                     + lastOld.nextOffset() + ") dir=" + dir);
         }
         try {
-            // The aborted transactions of the replaced segments stay known: their markers keep their offsets.
+            // The aborted transactions of the replaced segments stay known while their markers stay.
             for (LogSegment s : old) {
                 cleaned.copyAbortedTransactions(s);
             }

@@ -144,6 +144,7 @@ final class LogAppender {
             short producerEpoch,
             int coordinatorEpoch,
             boolean commit,
+            short transactionVersion,
             int leaderEpoch,
             long logStartOffset,
             long logEndOffset,
@@ -153,7 +154,7 @@ final class LogAppender {
         ByteBuffer marker = ControlBatches.marker(producerId, producerEpoch, coordinatorEpoch, commit, now);
         try {
             CompletedTxn completed = producerState.checkAndStageMarker(
-                    producerId, producerEpoch, coordinatorEpoch, logEndOffset, commit);
+                    producerId, producerEpoch, coordinatorEpoch, logEndOffset, commit, transactionVersion, now);
             LogAppendInfo info =
                     write(marker, 0, marker.limit(), logEndOffset, leaderEpoch, cfg, now, 1, logStartOffset);
             if (completed != null && completed.aborted()) {

@@ -112,9 +112,9 @@ final class LogLoader {
 
     /** Loads a segment that needs no scan; rebuilds it if its index does not check out. */
     private boolean loadTrusted(LogSegment segment, boolean indexesExisted) throws IOException {
-        if (segment.txnIndex().needsRebuild()) {
+        if (!segment.txnIndex().checkEntries()) {
             LOG.warn(
-                    "Rebuilding the indexes of a segment whose transaction index is not whole: file={}",
+                    "Rebuilding the indexes of a segment whose transaction index is damaged: file={}",
                     segment.txnIndex().file());
             return recover(segment, 0);
         }
@@ -270,7 +270,12 @@ final class LogLoader {
             return; // another control type, or a marker compacted away: no transaction to close
         }
         CompletedTxn completed = producerState.updateMarker(
-                producerId, epoch, ControlBatches.coordinatorEpoch(marker), offset, ControlBatches.isCommit(marker));
+                producerId,
+                epoch,
+                ControlBatches.coordinatorEpoch(marker),
+                offset,
+                ControlBatches.isCommit(marker),
+                h.maxTimestamp());
         Long rebuildFrom = txnIndexRebuildFrom.get(segment.baseOffset());
         if (completed != null && completed.aborted() && rebuildFrom != null && offset >= rebuildFrom) {
             segment.txnIndex()

@@ -49,13 +49,22 @@ public final class LogTransactions {
      * Kafka's format with the producer's epoch and the coordinator's epoch. It closes the producer's open transaction
      * in this partition, if any (a marker without one is written all the same, as Kafka does). The append is durable
      * as any other: the caller waits for the high watermark to pass {@link LogAppendInfo#lastOffset()}.
+     * {@code transactionVersion} is the transaction's (KIP-890): from 2 on, the coordinator bumps the producer's
+     * epoch at each transaction's end, so the marker's epoch must be newer than the producer's, and becomes its epoch
+     * (a late batch of the ended transaction is then refused as stale); before 2, it may not be older.
      *
-     * @throws InvalidProducerEpochException if {@code producerEpoch} is older than the producer's
+     * @throws InvalidProducerEpochException if {@code producerEpoch} is older than the producer's (from transaction
+     *     version 2 on, not newer)
      * @throws TransactionCoordinatorFencedException if {@code coordinatorEpoch} is older than the last marker's
      * @throws LogStorageException if the write failed; nothing was appended
      */
     public LogAppendInfo appendMarker(
-            long producerId, short producerEpoch, int coordinatorEpoch, boolean commit, int leaderEpoch)
+            long producerId,
+            short producerEpoch,
+            int coordinatorEpoch,
+            boolean commit,
+            short transactionVersion,
+            int leaderEpoch)
             throws IOException {
         appendLock.lock();
         try {
@@ -65,6 +74,7 @@ public final class LogTransactions {
                     producerEpoch,
                     coordinatorEpoch,
                     commit,
+                    transactionVersion,
                     leaderEpoch,
                     log.logStartOffset(),
                     log.logEndOffset(),

@@ -21,9 +21,11 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * At load, {@link SwapRecovery} deletes {@code .cleaned} files (step 1 not reached) and completes a swap whose
  * {@code .log.swap} exists (step 2 interrupted). The old segments' file handles stay open, so a read that found one
  * before the swap still completes; they are closed and deleted {@code file.delete.delay.ms} later by the log's
- * {@link SegmentDeleter}, as retention's are. Their indexes are closed first: the IndexCache forgets their entries
- * and no lookup reads their files again (the first one's name is the swapped-in segment's from then on), so a read
- * still on an old segment walks its batch headers. The swapped-in segment is inactive: its index entries leave the
+ * {@link SegmentDeleter}, as retention's are. Their offset and time indexes are closed first: the IndexCache
+ * forgets their entries and no lookup reads their files again (the first one's name is the swapped-in segment's from
+ * then on), so a read still on an old segment walks its batch headers. Their transaction indexes keep a read-only
+ * channel on their (renamed) files until deletion, so that a read_committed fetch sees the aborted transactions of
+ * either the old segments or the new one at every moment, never none. The swapped-in segment is inactive: its index entries leave the
  * heap as a rolled segment's do, and lookups read its own files through the IndexCache. Stateless.
  */
 final class SegmentSwap {
@@ -60,10 +62,12 @@ final class SegmentSwap {
             FileChannelFactory files)
             throws IOException {
         for (LogSegment segment : old) {
-            // Before the renames: a lookup must not read the swapped-in files as the old segment's index.
+            // Before the renames: a lookup must not read the swapped-in files as the old segment's index. The
+            // aborted transactions stay readable through a channel held on the old file until the segment is
+            // deleted: a read_committed fetch that finds an old segment until the map changes needs them.
             segment.offsetIndex().close();
             segment.timeIndex().close();
-            segment.txnIndex().close();
+            segment.txnIndex().holdForReads();
         }
         for (LogSegment segment : old) {
             Path[] current = LogFiles.segmentFiles(dir, segment.baseOffset(), "");

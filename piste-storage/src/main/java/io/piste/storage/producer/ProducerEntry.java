@@ -20,9 +20,10 @@ public final class ProducerEntry {
     private final List<BatchMetadata> batches;
     private final long currentTxnFirstOffset;
     private final int coordinatorEpoch;
+    private final long lastTimestamp;
 
     ProducerEntry(long producerId, short epoch, List<BatchMetadata> batches) {
-        this(producerId, epoch, batches, NO_TXN, NO_COORDINATOR_EPOCH);
+        this(producerId, epoch, batches, NO_TXN, NO_COORDINATOR_EPOCH, lastTimestampOf(batches));
     }
 
     ProducerEntry(
@@ -30,12 +31,18 @@ public final class ProducerEntry {
             short epoch,
             List<BatchMetadata> batches,
             long currentTxnFirstOffset,
-            int coordinatorEpoch) {
+            int coordinatorEpoch,
+            long lastTimestamp) {
         this.producerId = producerId;
         this.epoch = epoch;
         this.batches = Collections.unmodifiableList(batches);
         this.currentTxnFirstOffset = currentTxnFirstOffset;
         this.coordinatorEpoch = coordinatorEpoch;
+        this.lastTimestamp = lastTimestamp;
+    }
+
+    private static long lastTimestampOf(List<BatchMetadata> batches) {
+        return batches.isEmpty() ? -1 : batches.get(batches.size() - 1).maxTimestamp();
     }
 
     public long producerId() {
@@ -76,8 +83,13 @@ public final class ProducerEntry {
         return batches.isEmpty() ? -1 : batches.get(batches.size() - 1).lastOffset();
     }
 
+    /**
+     * Timestamp of the producer's last batch or marker, or -1: what {@code producer.id.expiration.ms} counts from. A
+     * marker that bumped the epoch leaves no batch, and its producer must not expire before a batch of the old epoch
+     * could still come late.
+     */
     public long lastTimestamp() {
-        return batches.isEmpty() ? -1 : batches.get(batches.size() - 1).maxTimestamp();
+        return lastTimestamp;
     }
 
     /** The retained batch with exactly this sequence range, or null. */
@@ -96,32 +108,46 @@ public final class ProducerEntry {
         int from = Math.max(0, batches.size() + 1 - ProducerStateManager.NUM_BATCHES_TO_RETAIN);
         next.addAll(batches.subList(from, batches.size()));
         next.add(batch);
-        return new ProducerEntry(producerId, epoch, next, currentTxnFirstOffset, coordinatorEpoch);
+        return new ProducerEntry(
+                producerId, epoch, next, currentTxnFirstOffset, coordinatorEpoch, batch.maxTimestamp());
     }
 
     ProducerEntry withEpoch(short newEpoch) {
         return new ProducerEntry(
-                producerId, newEpoch, newEpoch == epoch ? batches : List.of(), currentTxnFirstOffset, coordinatorEpoch);
+                producerId,
+                newEpoch,
+                newEpoch == epoch ? batches : List.of(),
+                currentTxnFirstOffset,
+                coordinatorEpoch,
+                lastTimestamp);
     }
 
     /** This entry with a transaction open from {@code firstOffset}. */
     ProducerEntry withTxnStarted(long firstOffset) {
-        return new ProducerEntry(producerId, epoch, batches, firstOffset, coordinatorEpoch);
+        return new ProducerEntry(producerId, epoch, batches, firstOffset, coordinatorEpoch, lastTimestamp);
     }
 
     /**
-     * This entry after a marker of {@code markerEpoch} and {@code markerCoordinatorEpoch}: no open transaction, and
-     * (as Kafka's) a newer epoch clears the retained batches.
+     * This entry after a marker of {@code markerEpoch} and {@code markerCoordinatorEpoch} written at
+     * {@code markerTimestamp}: no open transaction, and (as Kafka's maybeUpdateProducerEpoch) a newer epoch becomes
+     * the producer's and clears the retained batches, so its next batch starts at sequence 0 and a late batch of an
+     * older epoch is refused.
      */
-    ProducerEntry withTxnEnded(short markerEpoch, int markerCoordinatorEpoch) {
+    ProducerEntry withTxnEnded(short markerEpoch, int markerCoordinatorEpoch, long markerTimestamp) {
         short newEpoch = markerEpoch > epoch ? markerEpoch : epoch;
         return new ProducerEntry(
-                producerId, newEpoch, newEpoch == epoch ? batches : List.of(), NO_TXN, markerCoordinatorEpoch);
+                producerId,
+                newEpoch,
+                newEpoch == epoch ? batches : List.of(),
+                NO_TXN,
+                markerCoordinatorEpoch,
+                Math.max(lastTimestamp, markerTimestamp));
     }
 
     @Override
     public String toString() {
         return "ProducerEntry(producerId=" + producerId + ", epoch=" + epoch + ", batches=" + batches
-                + ", currentTxnFirstOffset=" + currentTxnFirstOffset + ", coordinatorEpoch=" + coordinatorEpoch + ")";
+                + ", currentTxnFirstOffset=" + currentTxnFirstOffset + ", coordinatorEpoch=" + coordinatorEpoch
+                + ", lastTimestamp=" + lastTimestamp + ")";
     }
 }

@@ -17,25 +17,28 @@ import java.util.zip.CRC32C;
  * Big-endian layout:
  *
  * <pre>
- *  0   version        int16    2 (1 is read too)
+ *  0   version        int16    3 (1 and 2 are read too)
  *  2   crc            uint32   CRC32C of bytes [6, end)
  *  6   producerCount  int32
  *  10  producers      producerCount times:
  *        producerId int64, epoch int16,
- *        (version 2 only) coordinatorEpoch int32, currentTxnFirstOffset int64 (-1: no open transaction),
+ *        (version 2 and later) coordinatorEpoch int32, currentTxnFirstOffset int64 (-1: no open transaction),
+ *        (version 3) lastTimestamp int64 (the last batch's or marker's, -1: none),
  *        batchCount int32,
  *        batchCount times: firstSeq int32, lastSeq int32, firstOffset int64, lastOffset int64, maxTimestamp int64
  * </pre>
  *
  * Version 2 added the transaction fields; a version 1 file (written before transactions) reads as producers with no
- * open transaction. Stateless.
+ * open transaction. Version 3 added the last timestamp, which a marker sets without adding a batch (a producer whose
+ * epoch a marker bumped keeps it until it expires); in older files it is the last batch's. Stateless.
  */
 final class ProducerSnapshotFile {
     static final String SUFFIX = ".snapshot";
-    private static final short VERSION = 2;
+    private static final short VERSION = 3;
+    private static final short VERSION_WITHOUT_TIMESTAMP = 2;
     private static final short VERSION_WITHOUT_TRANSACTIONS = 1;
     private static final int HEADER_BYTES = 10;
-    private static final int PRODUCER_BYTES = 26;
+    private static final int PRODUCER_BYTES = 34;
     private static final int BATCH_BYTES = 32;
 
     private ProducerSnapshotFile() {}
@@ -56,6 +59,7 @@ final class ProducerSnapshotFile {
                     .putShort(e.epoch())
                     .putInt(e.coordinatorEpoch())
                     .putLong(e.currentTxnFirstOffset())
+                    .putLong(e.lastTimestamp())
                     .putInt(e.batches().size());
             for (BatchMetadata b : e.batches()) {
                 buf.putInt(b.firstSeq())
@@ -77,7 +81,7 @@ final class ProducerSnapshotFile {
             throw new IOException("producer snapshot truncated: file=" + file + " sizeBytes=" + size);
         }
         short version = buf.getShort(0);
-        if (version != VERSION && version != VERSION_WITHOUT_TRANSACTIONS) {
+        if (version != VERSION && version != VERSION_WITHOUT_TIMESTAMP && version != VERSION_WITHOUT_TRANSACTIONS) {
             throw new IOException("unknown producer snapshot version: file=" + file + " version=" + version);
         }
         long stored = buf.getInt(2) & 0xFFFFFFFFL;
@@ -95,13 +99,17 @@ final class ProducerSnapshotFile {
                 short epoch = buf.getShort();
                 int coordinatorEpoch = ProducerEntry.NO_COORDINATOR_EPOCH;
                 long txnFirstOffset = ProducerEntry.NO_TXN;
-                if (version == VERSION) {
+                long lastTimestamp = -1;
+                if (version >= VERSION_WITHOUT_TIMESTAMP) {
                     coordinatorEpoch = buf.getInt();
                     txnFirstOffset = buf.getLong();
                     if (txnFirstOffset < ProducerEntry.NO_TXN) {
                         throw new IOException("bad transaction offset in producer snapshot: file=" + file
                                 + " currentTxnFirstOffset=" + txnFirstOffset);
                     }
+                }
+                if (version >= VERSION) {
+                    lastTimestamp = buf.getLong();
                 }
                 int batchCount = buf.getInt();
                 if (batchCount < 0 || batchCount > ProducerStateManager.NUM_BATCHES_TO_RETAIN) {
@@ -113,7 +121,12 @@ final class ProducerSnapshotFile {
                     batches.add(
                             new BatchMetadata(buf.getInt(), buf.getInt(), buf.getLong(), buf.getLong(), buf.getLong()));
                 }
-                result.put(pid, new ProducerEntry(pid, epoch, batches, txnFirstOffset, coordinatorEpoch));
+                if (!batches.isEmpty()) {
+                    lastTimestamp =
+                            Math.max(lastTimestamp, batches.get(batchCount - 1).maxTimestamp());
+                }
+                result.put(
+                        pid, new ProducerEntry(pid, epoch, batches, txnFirstOffset, coordinatorEpoch, lastTimestamp));
             }
             return result;
         } catch (java.nio.BufferUnderflowException e) {

@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * <p>Transactions, as Kafka's: a transactional batch opens the producer's transaction at its first offset (or goes
  * on with the open one); a non-transactional batch while one is open is refused ({@link InvalidTxnStateException});
  * a COMMIT or ABORT marker ({@link #checkAndStageMarker}) closes it, refused if its producer epoch is older than the
- * producer's ({@link InvalidProducerEpochException}) or its coordinator epoch older than the last marker's
- * ({@link TransactionCoordinatorFencedException}). The open transactions and those completed above the high
+ * producer's (with transaction version 2, not newer: {@link InvalidProducerEpochException}), or its coordinator epoch
+ * older than the last marker's ({@link TransactionCoordinatorFencedException}); a marker's newer epoch becomes the
+ * producer's, so a late batch of the transaction it ended is refused as stale. The open transactions and those completed above the high
  * watermark give the first unstable offset ({@link #firstUnstableOffset()}), which bounds the last stable offset.
  *
  * <p>Threads: mutations (check, stage, commit, update, snapshot, load) from one thread at a time, the log's
@@ -176,19 +177,30 @@ public final class ProducerStateManager {
     }
 
     /**
-     * Checks a COMMIT or ABORT marker about to be written at {@code markerOffset} and stages its effect (Kafka's rules
-     * for transaction versions 0 and 1: the marker's epoch may not be older than the producer's). Returns the
+     * Checks a COMMIT or ABORT marker about to be written at {@code markerOffset} and stages its effect. Returns the
      * transaction it closes, or null if the producer had none open here (an empty transaction: nothing to index).
+     * Kafka's epoch rule: with transaction version 2 (KIP-890) the coordinator bumps the epoch at the end of each
+     * transaction, so the marker's epoch must be newer than the producer's; before it, not older. A newer epoch
+     * becomes the producer's ({@link ProducerEntry#withTxnEnded}).
      *
-     * @throws InvalidProducerEpochException if the marker's producer epoch is older than the producer's
+     * @throws InvalidProducerEpochException if the marker's producer epoch is older than the producer's (or, with
+     *     transaction version 2 or later, not newer)
      * @throws TransactionCoordinatorFencedException if the coordinator epoch is older than the last marker's
      */
     public CompletedTxn checkAndStageMarker(
-            long producerId, short epoch, int coordinatorEpoch, long markerOffset, boolean commit) {
+            long producerId,
+            short epoch,
+            int coordinatorEpoch,
+            long markerOffset,
+            boolean commit,
+            short transactionVersion,
+            long timestamp) {
         ProducerEntry current = staged.containsKey(producerId) ? staged.get(producerId) : producers.get(producerId);
-        if (current != null && epoch < current.epoch()) {
-            throw new InvalidProducerEpochException("marker epoch is older than the producer's: producerId="
-                    + producerId + " epoch=" + epoch + " currentEpoch=" + current.epoch() + " offset=" + markerOffset);
+        boolean bumps = transactionVersion >= 2;
+        if (current != null && (bumps ? epoch <= current.epoch() : epoch < current.epoch())) {
+            throw new InvalidProducerEpochException("marker epoch is " + (bumps ? "not newer" : "older")
+                    + " than the producer's: producerId=" + producerId + " epoch=" + epoch + " currentEpoch="
+                    + current.epoch() + " transactionVersion=" + transactionVersion + " offset=" + markerOffset);
         }
         if (current != null && coordinatorEpoch < current.coordinatorEpoch()) {
             throw new TransactionCoordinatorFencedException("marker from a fenced coordinator: producerId="
@@ -198,7 +210,7 @@ public final class ProducerStateManager {
         CompletedTxn completed = current != null && current.inTransaction()
                 ? new CompletedTxn(producerId, current.currentTxnFirstOffset(), markerOffset, !commit)
                 : null;
-        staged.put(producerId, afterMarker(current, producerId, epoch, coordinatorEpoch));
+        staged.put(producerId, afterMarker(current, producerId, epoch, coordinatorEpoch, timestamp));
         if (completed != null) {
             stagedCompletions.add(completed);
         }
@@ -206,10 +218,10 @@ public final class ProducerStateManager {
     }
 
     private static ProducerEntry afterMarker(
-            ProducerEntry current, long producerId, short epoch, int coordinatorEpoch) {
+            ProducerEntry current, long producerId, short epoch, int coordinatorEpoch, long timestamp) {
         return current == null
-                ? new ProducerEntry(producerId, epoch, List.of(), ProducerEntry.NO_TXN, coordinatorEpoch)
-                : current.withTxnEnded(epoch, coordinatorEpoch);
+                ? new ProducerEntry(producerId, epoch, List.of(), ProducerEntry.NO_TXN, coordinatorEpoch, timestamp)
+                : current.withTxnEnded(epoch, coordinatorEpoch, timestamp);
     }
 
     /** The first offset of the oldest unstable transaction, or {@code Long.MAX_VALUE} if none; from any thread. */
@@ -313,12 +325,12 @@ public final class ProducerStateManager {
      * Applies a marker read back from the log (recovery), without checks; returns the transaction it closed, or null.
      */
     public CompletedTxn updateMarker(
-            long producerId, short epoch, int coordinatorEpoch, long markerOffset, boolean commit) {
+            long producerId, short epoch, int coordinatorEpoch, long markerOffset, boolean commit, long timestamp) {
         ProducerEntry current = producers.get(producerId);
         CompletedTxn completed = current != null && current.inTransaction()
                 ? new CompletedTxn(producerId, current.currentTxnFirstOffset(), markerOffset, !commit)
                 : null;
-        producers.put(producerId, afterMarker(current, producerId, epoch, coordinatorEpoch));
+        producers.put(producerId, afterMarker(current, producerId, epoch, coordinatorEpoch, timestamp));
         if (completed != null) {
             transactions.completed(completed);
         }

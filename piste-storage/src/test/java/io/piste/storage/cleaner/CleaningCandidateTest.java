@@ -46,7 +46,7 @@ class CleaningCandidateTest {
             CleaningCandidate open = CleaningCandidate.of(target, -1, NOW_MS);
             assertThat(open.firstUncleanableOffset()).isLessThanOrEqualTo(openTxnStart);
 
-            log.transactions().appendMarker(7, (short) 0, 0, false, 0);
+            log.transactions().appendMarker(7, (short) 0, 0, false, (short) 0, 0);
             log.appendAsLeader(
                     TestBatches.builder().records(3).timestamp(NOW_MS).build(), 0);
             log.flush();

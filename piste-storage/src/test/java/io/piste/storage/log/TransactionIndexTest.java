@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,10 +55,10 @@ class TransactionIndexTest {
         UnifiedLog log = open(true);
         log.appendAsLeader(txn(7, 0, 2), 0); // 0-1
         log.appendAsLeader(txn(8, 0, 2), 0); // 2-3
-        log.transactions().appendMarker(7, (short) 0, 0, false, 0); // 4: abort, producer 8 still open
-        log.transactions().appendMarker(8, (short) 0, 0, true, 0); // 5
+        log.transactions().appendMarker(7, (short) 0, 0, false, (short) 0, 0); // 4: abort, producer 8 still open
+        log.transactions().appendMarker(8, (short) 0, 0, true, (short) 0, 0); // 5
         log.appendAsLeader(txn(9, 0, 1), 0); // 6
-        log.transactions().appendMarker(9, (short) 0, 0, false, 0); // 7
+        log.transactions().appendMarker(9, (short) 0, 0, false, (short) 0, 0); // 7
         for (int i = 0; i < 40; i++) {
             log.appendAsLeader(LogTestSupport.batch(3), 0);
         }
@@ -109,7 +110,7 @@ class TransactionIndexTest {
     }
 
     @Test
-    void shouldIgnoreGarbageAfterTheLastGoodEntryAndStillOpen() throws IOException {
+    void shouldRebuildAWholeSizedIndexWithABadEntryAtACleanLoad() throws IOException {
         openWithAborts().close();
         byte[] bytes = Files.readAllBytes(firstTxnIndex());
         for (int i = TransactionIndex.ENTRY_BYTES; i < bytes.length; i++) {
@@ -119,7 +120,51 @@ class TransactionIndexTest {
 
         try (UnifiedLog log = open(true)) {
             assertThat(log.transactions().collectAbortedTransactions(0, log.logEndOffset()))
-                    .containsExactly(FIRST_ABORT);
+                    .containsExactly(FIRST_ABORT, SECOND_ABORT);
+            ByteBuffer file = ByteBuffer.wrap(Files.readAllBytes(firstTxnIndex()));
+            assertThat(file.getShort(TransactionIndex.ENTRY_BYTES))
+                    .as("second entry rewritten")
+                    .isZero();
+        }
+    }
+
+    @Test
+    void shouldKeepTheAbortsReadableAtEveryStepOfASwap() throws IOException {
+        List<List<AbortedTxn>> seenDuringSwap = new ArrayList<>();
+        AtomicReference<UnifiedLog> swapping = new AtomicReference<>();
+        FileChannelFactory files = new FileChannelFactory() {
+            @Override
+            public FileChannel open(Path path) throws IOException {
+                return FileChannelFactory.DEFAULT.open(path);
+            }
+
+            @Override
+            public void fsyncDirectory(Path dir) throws IOException {
+                UnifiedLog log = swapping.get();
+                if (log != null) { // between the renames and the segment map's update, among others
+                    seenDuringSwap.add(log.transactions().collectAbortedTransactions(0, log.logEndOffset()));
+                }
+                FileChannelFactory.super.fsyncDirectory(dir);
+            }
+        };
+        openWithAborts().close();
+        try (UnifiedLog log = UnifiedLog.open(dir(), config(), clock::get, true, 0, files)) {
+            List<Long> bases = new ArrayList<>(log.segmentsForTest().keySet()).subList(0, 2);
+            CompactionAccess access = log.compaction();
+            CleanedSegment cleaned = access.createCleaned(0);
+            for (long base : bases) {
+                ByteBuffer bytes =
+                        ByteBuffer.allocate(log.segmentsForTest().get(base).sizeInBytes());
+                access.read(base, 0, bytes);
+                bytes.flip();
+                cleaned.append(bytes);
+            }
+            swapping.set(log);
+
+            assertThat(access.replace(cleaned, bases, deleter)).isTrue();
+
+            assertThat(seenDuringSwap).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(seenDuringSwap).allSatisfy(seen -> assertThat(seen).contains(FIRST_ABORT, SECOND_ABORT));
         }
     }
 

@@ -35,7 +35,7 @@ class TransactionMarkerTest {
         try (UnifiedLog log = open(true)) {
             log.appendAsLeader(txn(7, 0, 3), 0);
 
-            LogAppendInfo info = log.transactions().appendMarker(7, (short) 0, 4, true, 0);
+            LogAppendInfo info = log.transactions().appendMarker(7, (short) 0, 4, true, (short) 0, 0);
 
             assertThat(info.firstOffset()).isEqualTo(3);
             assertThat(info.lastOffset()).isEqualTo(3);
@@ -64,11 +64,11 @@ class TransactionMarkerTest {
                             .transactional(true)
                             .build(),
                     0);
-            log.transactions().appendMarker(7, (short) 3, 2, false, 0);
+            log.transactions().appendMarker(7, (short) 3, 2, false, (short) 0, 0);
 
-            assertThatThrownBy(() -> log.transactions().appendMarker(7, (short) 2, 2, true, 0))
+            assertThatThrownBy(() -> log.transactions().appendMarker(7, (short) 2, 2, true, (short) 0, 0))
                     .isInstanceOf(InvalidProducerEpochException.class);
-            assertThatThrownBy(() -> log.transactions().appendMarker(7, (short) 3, 1, true, 0))
+            assertThatThrownBy(() -> log.transactions().appendMarker(7, (short) 3, 1, true, (short) 0, 0))
                     .isInstanceOf(TransactionCoordinatorFencedException.class);
             assertThat(log.logEndOffset()).isEqualTo(2);
         }
@@ -79,16 +79,16 @@ class TransactionMarkerTest {
         try (UnifiedLog log = open(false)) {
             log.appendAsLeader(txn(7, 0, 2), 0); // 0-1
             log.appendAsLeader(txn(8, 0, 2), 0); // 2-3
-            log.transactions().appendMarker(7, (short) 0, 5, false, 0); // 4
+            log.transactions().appendMarker(7, (short) 0, 5, false, (short) 0, 0); // 4
             log.appendAsLeader(txn(9, 0, 1), 0); // 5
-            log.transactions().appendMarker(8, (short) 0, 5, true, 0); // 6
+            log.transactions().appendMarker(8, (short) 0, 5, true, (short) 0, 0); // 6
             log.appendAsLeader(txn(7, 2, 1), 0); // 7: a new transaction of producer 7
         }
         new TransactionRestartTest().deleteSnapshotsIn(dir.resolve("topic-0"));
         try (UnifiedLog log = open(false)) {
             assertThat(log.producerState().openTransactions()).isEqualTo(Map.of(5L, 9L, 7L, 7L));
             assertThat(log.producerState().lastEntry(8).coordinatorEpoch()).isEqualTo(5);
-            assertThatThrownBy(() -> log.transactions().appendMarker(8, (short) 0, 4, true, 0))
+            assertThatThrownBy(() -> log.transactions().appendMarker(8, (short) 0, 4, true, (short) 0, 0))
                     .isInstanceOf(TransactionCoordinatorFencedException.class);
         }
     }
@@ -97,7 +97,7 @@ class TransactionMarkerTest {
     void shouldMakeAMarkerDurableByAFlushAsAnyAppend() throws IOException {
         try (UnifiedLog log = open(true)) {
             log.appendAsLeader(txn(7, 0, 1), 0);
-            log.transactions().appendMarker(7, (short) 0, 0, true, 0);
+            log.transactions().appendMarker(7, (short) 0, 0, true, (short) 0, 0);
 
             log.flush();
 
@@ -119,13 +119,13 @@ class TransactionMarkerTest {
             log.updateHighWatermark(log.logEndOffset());
             assertThat(log.transactions().lastStableOffset()).isEqualTo(2); // the open transaction
 
-            log.transactions().appendMarker(7, (short) 0, 0, true, 0); // 6
+            log.transactions().appendMarker(7, (short) 0, 0, true, (short) 0, 0); // 6
             // Decided, but its marker is not below the high watermark: a crash could still take it back.
             assertThat(log.transactions().lastStableOffset()).isEqualTo(2);
             log.updateHighWatermark(log.logEndOffset());
             assertThat(log.transactions().lastStableOffset()).isEqualTo(5); // producer 8's transaction
 
-            log.transactions().appendMarker(8, (short) 0, 0, false, 0); // 7
+            log.transactions().appendMarker(8, (short) 0, 0, false, (short) 0, 0); // 7
             log.updateHighWatermark(log.logEndOffset());
             assertThat(log.transactions().lastStableOffset()).isEqualTo(8).isEqualTo(log.highWatermark());
         }

@@ -27,7 +27,7 @@ class ProducerTransactionStateTest {
 
     private static CompletedTxn marker(
             ProducerStateManager psm, long pid, int epoch, int coordEpoch, long offset, boolean commit) {
-        CompletedTxn completed = psm.checkAndStageMarker(pid, (short) epoch, coordEpoch, offset, commit);
+        CompletedTxn completed = psm.checkAndStageMarker(pid, (short) epoch, coordEpoch, offset, commit, (short) 0, 0L);
         psm.commitStaged();
         return completed;
     }
@@ -71,11 +71,11 @@ class ProducerTransactionStateTest {
         psm.commitStaged();
         marker(psm, 1, 2, 5, 1, true);
 
-        assertThatThrownBy(() -> psm.checkAndStageMarker(1, (short) 1, 5, 2, true))
+        assertThatThrownBy(() -> psm.checkAndStageMarker(1, (short) 1, 5, 2, true, (short) 0, 0L))
                 .isInstanceOf(InvalidProducerEpochException.class)
                 .hasMessageContaining("epoch=1")
                 .hasMessageContaining("currentEpoch=2");
-        assertThatThrownBy(() -> psm.checkAndStageMarker(1, (short) 2, 4, 2, false))
+        assertThatThrownBy(() -> psm.checkAndStageMarker(1, (short) 2, 4, 2, false, (short) 0, 0L))
                 .isInstanceOf(TransactionCoordinatorFencedException.class)
                 .hasMessageContaining("coordinatorEpoch=4");
         psm.abortStaged();
@@ -116,7 +116,7 @@ class ProducerTransactionStateTest {
         assertThat(reloaded.openTransactions()).isEqualTo(Map.of(4L, 1L));
         assertThat(reloaded.firstUnstableOffset()).isEqualTo(4);
         assertThat(reloaded.lastEntry(2).coordinatorEpoch()).isEqualTo(9);
-        assertThatThrownBy(() -> reloaded.checkAndStageMarker(2, (short) 0, 8, 8, true))
+        assertThatThrownBy(() -> reloaded.checkAndStageMarker(2, (short) 0, 8, 8, true, (short) 0, 0L))
                 .isInstanceOf(TransactionCoordinatorFencedException.class);
     }
 
