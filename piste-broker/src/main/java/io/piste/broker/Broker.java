@@ -101,7 +101,7 @@ public final class Broker implements AutoCloseable {
             OffsetsTopic offsetsTopic = new OffsetsTopic(
                     controller, logManager, groupConfig.offsetsTopicPartitions(), System::currentTimeMillis);
             groups = new GroupCoordinator(groupConfig, groupTimer, offsetsTopic);
-            GroupOffsets offsets = new GroupOffsets(offsetsTopic);
+            GroupOffsets offsets = new GroupOffsets(offsetsTopic, offsetsTopic::partitionOf);
             GroupCoordinator classicGroups = groups;
             ConsumerGroupCoordinator consumerGroups = new ConsumerGroupCoordinator(
                     ConsumerGroupConfig.from(config),

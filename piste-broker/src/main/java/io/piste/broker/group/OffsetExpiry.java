@@ -1,5 +1,7 @@
 package io.piste.broker.group;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
@@ -70,11 +72,19 @@ public final class OffsetExpiry {
      * the offsets' lock is held, and forgetting takes the coordinator's.
      */
     public int expire(long nowMs) {
+        List<String> awaitingTransactions = new ArrayList<>();
         for (String groupId = emptied.poll(); groupId != null; groupId = emptied.poll()) {
-            if (!offsets.hasOffsets(groupId) && !offsets.hasWriteInFlight(groupId)) {
+            if (offsets.hasOffsets(groupId) || offsets.hasWriteInFlight(groupId)) {
+                continue;
+            }
+            if (offsets.hasPendingTransactionalOffsets(groupId)) {
+                // Kept while a transaction holds offsets of it, as in Kafka; looked at again at the next run.
+                awaitingTransactions.add(groupId);
+            } else {
                 forgetGroup.accept(groupId);
             }
         }
+        emptied.addAll(awaitingTransactions);
         int expired = 0;
         for (String groupId : offsets.groupIds()) {
             GroupActivity group = activity.apply(groupId);

@@ -4,6 +4,7 @@ import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.LogManager;
 import io.piste.broker.partition.Partition;
+import io.piste.storage.errors.InvalidProducerEpochException;
 import io.piste.storage.log.LogAppendInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,6 +20,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,9 +52,33 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
         this.clockMs = clockMs;
     }
 
+    /**
+     * A transactional batch has Kafka's producer id, epoch and transactional flag, but no sequence (-1): Kafka writes
+     * 0 and skips sequence checks for its coordinator's appends, whereas Piste's storage checks the sequence of every
+     * batch that has one and would take a second batch at 0 for a duplicate; a batch without sequence is checked
+     * for its producer epoch only, which is the check a coordinator's write needs.
+     */
     @Override
-    public void append(String groupId, Map<TopicPartition, CommittedOffset> offsets, Consumer<Errors> done) {
-        MemoryRecordsBuilder builder = builder(offsets.size() * 128);
+    public void append(
+            String groupId,
+            long producerId,
+            short producerEpoch,
+            Map<TopicPartition, CommittedOffset> offsets,
+            Consumer<Errors> done) {
+        MemoryRecordsBuilder builder = producerId == NO_PRODUCER_ID
+                ? builder(offsets.size() * 128)
+                : MemoryRecords.builder(
+                        ByteBuffer.allocate(128 + offsets.size() * 128),
+                        RecordBatch.CURRENT_MAGIC_VALUE,
+                        Compression.NONE,
+                        TimestampType.CREATE_TIME,
+                        0L,
+                        RecordBatch.NO_TIMESTAMP,
+                        producerId,
+                        producerEpoch,
+                        RecordBatch.NO_SEQUENCE,
+                        true,
+                        RecordBatch.NO_PARTITION_LEADER_EPOCH);
         long now = clockMs.getAsLong();
         if (encode(
                 groupId,
@@ -128,6 +154,11 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
                 info = partition == null
                         ? null
                         : partition.appendRecordsToLeader(batch.build().buffer());
+            } catch (InvalidProducerEpochException e) {
+                // A transactional write of a producer fenced since its TxnOffsetCommit was checked.
+                LOG.info("Refused {} of group {}: {}", what, StoredStrings.abbreviated(groupId), e.getMessage());
+                done.accept(Errors.INVALID_PRODUCER_EPOCH);
+                return;
             } catch (IOException | RuntimeException e) {
                 LOG.warn("Could not write {} of group {}: {}", what, groupId, e.toString());
                 partition = null;
@@ -154,6 +185,15 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
             }
         }
         return replicas.partition(NAME, partitionIndex(groupId, topic.partitionCount()));
+    }
+
+    /**
+     * The partition of the topic the group's records go to: by its partition count, or by the count it will be
+     * created with.
+     */
+    public int partitionOf(String groupId) {
+        TopicImage topic = controller.image().topic(NAME);
+        return partitionIndex(groupId, topic == null ? partitionsToCreate : topic.partitionCount());
     }
 
     /** Kafka's mapping of a group to its partition of the offsets topic. */

@@ -90,7 +90,7 @@ class CompactedOffsetsLoadTest {
                 () -> 1_000L);
         assertThat(cleaner.cleanFilthiest(cleaner.newCleaner())).isTrue();
 
-        GroupOffsets offsets = new GroupOffsets((group, commit, done) -> {});
+        GroupOffsets offsets = new GroupOffsets((group, producerId, epoch, commit, done) -> {}, g -> 0);
         OffsetsTopicLoader loader = new OffsetsTopicLoader(0, offsets, new OffsetsTopic.LoadedGroups());
         loader.load(new UnifiedLogSource(log), 1 << 20);
 

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class GroupOffsetsTest {
 
     private final List<Consumer<Errors>> unwritten = new ArrayList<>();
-    private final GroupOffsets offsets = new GroupOffsets((group, commit, done) -> unwritten.add(done));
+    private final GroupOffsets offsets =
+            new GroupOffsets((group, producerId, epoch, commit, done) -> unwritten.add(done), g -> 0);
     private final TopicPartition tp = new TopicPartition("t", 3);
 
     @Test

@@ -17,7 +17,8 @@ class OffsetExpiryTest {
     private static final long RETENTION_MS = 1000;
 
     private final List<Consumer<Errors>> unwritten = new ArrayList<>();
-    private final GroupOffsets offsets = new GroupOffsets((group, commit, done) -> unwritten.add(done));
+    private final GroupOffsets offsets =
+            new GroupOffsets((group, producerId, epoch, commit, done) -> unwritten.add(done), g -> 0);
     private final Map<String, GroupActivity> activity = new HashMap<>();
     private final List<String> forgotten = new ArrayList<>();
     private final OffsetExpiry expiry = new OffsetExpiry(
@@ -59,7 +60,8 @@ class OffsetExpiryTest {
         GroupCoordinator coordinator =
                 new GroupCoordinator(new GroupConfig(0, 6000, 1_800_000, 4096, 5, RETENTION_MS, 1000), timer);
         // Like OffsetsTopic in page-cache mode: the callback runs on the calling thread, inside GroupOffsets' lock.
-        GroupOffsets immediate = new GroupOffsets((group, commit, done) -> done.accept(Errors.NONE));
+        GroupOffsets immediate =
+                new GroupOffsets((group, producerId, epoch, commit, done) -> done.accept(Errors.NONE), g -> 0);
         OffsetExpiry withCoordinator = new OffsetExpiry(
                 immediate, coordinator.offsetChecks()::activity, coordinator.admin()::removeIfEmpty, RETENTION_MS);
         immediate.apply("g", a0, new CommittedOffset(5, -1, null, 0));
@@ -70,6 +72,23 @@ class OffsetExpiryTest {
 
         assertThat(immediate.hasOffsets("g")).isFalse();
         assertThat(coordinator.admin().stateOf("g")).isEqualTo("Dead");
+    }
+
+    @Test
+    void shouldKeepAGroupWhileATransactionHoldsOffsetsOfIt() {
+        offsets.apply("g", a0, new CommittedOffset(5, -1, null, 0));
+        offsets.commitTransactional("g", 7L, (short) 0, Map.of(b0, new CommittedOffset(9, -1, null, 0)), e -> {});
+        writeAll();
+
+        assertThat(expiry.expire(RETENTION_MS)).isEqualTo(1);
+        writeAll();
+        expiry.expire(RETENTION_MS);
+        expiry.expire(RETENTION_MS);
+        assertThat(forgotten).as("its transaction is open").isEmpty();
+
+        offsets.completeTransaction(0, 7L, false);
+        expiry.expire(RETENTION_MS);
+        assertThat(forgotten).as("forgotten once the transaction aborted").containsExactly("g");
     }
 
     @Test

@@ -40,7 +40,7 @@ class OffsetsTopicLoaderTest {
     Path dir;
 
     private UnifiedLog log;
-    private final GroupOffsets offsets = new GroupOffsets((group, commit, done) -> {});
+    private final GroupOffsets offsets = new GroupOffsets((group, producerId, epoch, commit, done) -> {}, g -> 0);
     private final OffsetsTopic.LoadedGroups groups = new OffsetsTopic.LoadedGroups();
 
     @AfterEach

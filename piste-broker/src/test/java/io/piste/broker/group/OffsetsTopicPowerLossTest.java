@@ -97,9 +97,11 @@ class OffsetsTopicPowerLossTest {
             disk.crashAtStep(disk.steps() + 1 + random.nextInt(CRASH_WINDOW_STEPS));
             try {
                 UnifiedLog log = openAsAfterACrash(dir);
-                GroupOffsets loaded = new GroupOffsets((groupId, offsets, done) -> {
-                    throw new AssertionError("the load must not write");
-                });
+                GroupOffsets loaded = new GroupOffsets(
+                        (groupId, producerId, epoch, offsets, done) -> {
+                            throw new AssertionError("the load must not write");
+                        },
+                        g -> 0);
                 new OffsetsTopicLoader(0, loaded, new OffsetsTopic.LoadedGroups())
                         .load(new UnifiedLogSource(log), OffsetsTopic.LOAD_READ_BYTES);
                 model.verify(loaded);

@@ -35,7 +35,12 @@ class OffsetsTopicWriteTest {
     void shouldAnswerInvalidRequestForAnOffsetCommitItCannotEncode() {
         List<Errors> answers = new ArrayList<>();
 
-        topic.append(LONG_GROUP, Map.of(TP, new CommittedOffset(1, 0, null, 1)), answers::add);
+        topic.append(
+                LONG_GROUP,
+                OffsetLog.NO_PRODUCER_ID,
+                (short) -1,
+                Map.of(TP, new CommittedOffset(1, 0, null, 1)),
+                answers::add);
 
         assertThat(answers).containsExactly(Errors.INVALID_REQUEST);
     }
