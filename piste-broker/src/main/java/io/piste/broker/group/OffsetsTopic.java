@@ -53,10 +53,9 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
     }
 
     /**
-     * A transactional batch has Kafka's producer id, epoch and transactional flag, but no sequence (-1): Kafka writes
-     * 0 and skips sequence checks for its coordinator's appends, whereas Piste's storage checks the sequence of every
-     * batch that has one and would take a second batch at 0 for a duplicate; a batch without sequence is checked
-     * for its producer epoch only, which is the check a coordinator's write needs.
+     * A transactional batch (TxnOffsetCommit) has the producer id and epoch, the transactional flag and base sequence
+     * 0, as Kafka writes it; it is appended as the coordinator's ({@link Partition#appendRecordsAsCoordinator}), so
+     * the storage checks its epoch but not its sequence, and the next batch of the producer may start at 0 again.
      */
     @Override
     public void append(
@@ -76,7 +75,7 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
                         RecordBatch.NO_TIMESTAMP,
                         producerId,
                         producerEpoch,
-                        RecordBatch.NO_SEQUENCE,
+                        0,
                         true,
                         RecordBatch.NO_PARTITION_LEADER_EPOCH);
         long now = clockMs.getAsLong();
@@ -153,7 +152,7 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
                 partition = partitionFor(groupId);
                 info = partition == null
                         ? null
-                        : partition.appendRecordsToLeader(batch.build().buffer());
+                        : partition.appendRecordsAsCoordinator(batch.build().buffer());
             } catch (InvalidProducerEpochException e) {
                 // A transactional write of a producer fenced since its TxnOffsetCommit was checked.
                 LOG.info("Refused {} of group {}: {}", what, StoredStrings.abbreviated(groupId), e.getMessage());

@@ -4,6 +4,7 @@ import io.piste.broker.metrics.TopicMeters;
 import io.piste.storage.checkpoint.EpochEntry;
 import io.piste.storage.errors.LogStorageException;
 import io.piste.storage.index.AbortedTxn;
+import io.piste.storage.log.AppendOrigin;
 import io.piste.storage.log.FetchDataInfo;
 import io.piste.storage.log.LogAppendInfo;
 import io.piste.storage.log.LogOffsetMetadata;
@@ -288,6 +289,16 @@ public final class Partition {
     public LogAppendInfo appendRecordsToLeader(ByteBuffer records) throws IOException {
         failIfOffline();
         return afterAppend(log.appendAsLeader(records, leaderEpoch()));
+    }
+
+    /**
+     * Appends as leader for the broker's own group coordinator ({@code __consumer_offsets}): as
+     * {@link #appendRecordsToLeader}, but a producer's batch is checked for its epoch only, not its sequence
+     * ({@link AppendOrigin#COORDINATOR}).
+     */
+    public LogAppendInfo appendRecordsAsCoordinator(ByteBuffer records) throws IOException {
+        failIfOffline();
+        return afterAppend(log.appendAsLeader(records, leaderEpoch(), AppendOrigin.COORDINATOR));
     }
 
     /**

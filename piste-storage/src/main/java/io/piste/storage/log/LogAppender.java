@@ -66,12 +66,18 @@ final class LogAppender {
      * {@link UnifiedLog#appendAsLeader} describes; {@code logStartOffset} is only reported in the result.
      */
     LogAppendInfo append(
-            ByteBuffer records, int leaderEpoch, long logStartOffset, long logEndOffset, LogConfig cfg, long now)
+            ByteBuffer records,
+            int leaderEpoch,
+            long logStartOffset,
+            long logEndOffset,
+            LogConfig cfg,
+            long now,
+            AppendOrigin origin)
             throws IOException {
         int start = records.position();
         int end = records.limit();
         int recordCount = AppendValidation.validateBatches(view, records, start, end, cfg, now);
-        BatchMetadata duplicate = stageProducerState(records, start, end, logEndOffset, cfg, now);
+        BatchMetadata duplicate = stageProducerState(records, start, end, logEndOffset, cfg, now, origin);
         if (duplicate != null) {
             return new LogAppendInfo(
                     duplicate.firstOffset(),
@@ -94,7 +100,9 @@ final class LogAppender {
      * duplicate. A duplicate among several batches is refused ({@link InvalidRecordException}).
      */
     private BatchMetadata stageProducerState(
-            ByteBuffer records, int start, int end, long firstOffset, LogConfig cfg, long now) {
+            ByteBuffer records, int start, int end, long firstOffset, LogConfig cfg, long now, AppendOrigin origin) {
+        // As Kafka: the sequence of a coordinator's batch is not checked (it is 0 in every batch), only its epoch.
+        boolean checkSequence = origin == AppendOrigin.CLIENT;
         long next = firstOffset;
         try {
             for (int pos = start; pos < end; pos += view.sizeInBytes()) {
@@ -109,8 +117,8 @@ final class LogAppender {
                 BatchMetadata duplicate = producerState.checkAndStage(
                         view.producerId(),
                         view.producerEpoch(),
-                        view.baseSequence(),
-                        view.lastSequence(),
+                        checkSequence ? view.baseSequence() : RecordBatchView.NO_SEQUENCE,
+                        checkSequence ? view.lastSequence() : RecordBatchView.NO_SEQUENCE,
                         next,
                         last,
                         maxTimestamp,

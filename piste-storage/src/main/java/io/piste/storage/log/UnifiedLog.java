@@ -194,11 +194,16 @@ public final class UnifiedLog implements Closeable {
      * @throws LogStorageException if the write failed; nothing was appended ({@code isDiskFull()} tells ENOSPC)
      */
     public LogAppendInfo appendAsLeader(ByteBuffer records, int leaderEpoch) throws IOException {
+        return appendAsLeader(records, leaderEpoch, AppendOrigin.CLIENT);
+    }
+
+    /** {@link #appendAsLeader(ByteBuffer, int)} with the producer-state checks of {@code origin}. */
+    public LogAppendInfo appendAsLeader(ByteBuffer records, int leaderEpoch, AppendOrigin origin) throws IOException {
         appendLock.lock();
         try {
             ensureOpen();
-            LogAppendInfo info =
-                    appender.append(records, leaderEpoch, logStartOffset, logEndOffset, config, clockMs.getAsLong());
+            LogAppendInfo info = appender.append(
+                    records, leaderEpoch, logStartOffset, logEndOffset, config, clockMs.getAsLong(), origin);
             onAppended(info, leaderEpoch);
             return info;
         } finally {
