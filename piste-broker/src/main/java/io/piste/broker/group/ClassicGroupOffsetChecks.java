@@ -44,6 +44,34 @@ public final class ClassicGroupOffsetChecks {
         }
     }
 
+    /**
+     * Whether a transactional commit (TxnOffsetCommit) may go ahead, by Kafka's rules: a group that does not exist
+     * only for a commit without generation (GROUP_ID_NOT_FOUND otherwise; before v6 the caller answers
+     * ILLEGAL_GENERATION); a commit that names a member, instance or generation must name current ones; one that
+     * names none (v0 to v2 cannot) is accepted even while the group has members. Unlike OffsetCommit the group's
+     * state does not matter (no REBALANCE_IN_PROGRESS) and the commit is no heartbeat.
+     */
+    public Errors validateTransactionalOffsetCommit(
+            String groupId, int generationId, String memberId, String groupInstanceId) {
+        synchronized (groups) {
+            ClassicGroup group = groups.get(groupId);
+            if (group == null) {
+                return generationId < 0 ? Errors.NONE : Errors.GROUP_ID_NOT_FOUND;
+            }
+            if (group.is(GroupState.DEAD)) {
+                return Errors.COORDINATOR_NOT_AVAILABLE;
+            }
+            if (generationId < 0 && group.is(GroupState.EMPTY)) {
+                return Errors.NONE;
+            }
+            boolean namesMember = memberId != null && !memberId.isEmpty();
+            if (generationId >= 0 || namesMember || groupInstanceId != null) {
+                return group.checkMember(memberId, groupInstanceId, generationId);
+            }
+            return Errors.NONE;
+        }
+    }
+
     public OffsetDeleteCheck validateOffsetDelete(String groupId) {
         synchronized (groups) {
             ClassicGroup group = groups.get(groupId);

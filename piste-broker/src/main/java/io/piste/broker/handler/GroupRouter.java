@@ -80,6 +80,31 @@ final class GroupRouter {
                         .validateOffsetCommit(groupId, generationIdOrMemberEpoch, memberId, groupInstanceId);
     }
 
+    /**
+     * TxnOffsetCommit's group check, by the group's type. Before v6 Kafka answers ILLEGAL_GENERATION for an unknown
+     * group and a stale member epoch; v6 answers GROUP_ID_NOT_FOUND and STALE_MEMBER_EPOCH (KIP-1319).
+     *
+     * @param partitions the partitions committed, by topic id (a consumer group checks them: KIP-1251)
+     */
+    Errors validateTransactionalOffsetCommit(
+            String groupId,
+            int generationIdOrMemberEpoch,
+            String memberId,
+            String groupInstanceId,
+            short apiVersion,
+            Map<Uuid, Set<Integer>> partitions) {
+        Errors error =
+                consumer.validateTransactionalOffsetCommit(groupId, memberId, generationIdOrMemberEpoch, partitions);
+        if (error == null) {
+            error = classic.offsetChecks()
+                    .validateTransactionalOffsetCommit(groupId, generationIdOrMemberEpoch, memberId, groupInstanceId);
+        }
+        if (apiVersion < 6 && (error == Errors.GROUP_ID_NOT_FOUND || error == Errors.STALE_MEMBER_EPOCH)) {
+            return Errors.ILLEGAL_GENERATION;
+        }
+        return error;
+    }
+
     Errors validateOffsetFetch(String groupId, String memberId, int memberEpoch) {
         return consumer.validateOffsetFetch(groupId, memberId, memberEpoch);
     }

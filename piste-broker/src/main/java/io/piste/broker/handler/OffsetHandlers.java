@@ -44,7 +44,8 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * OffsetCommit, OffsetFetch and OffsetDelete. A commit is checked against the group's membership (simple commits with
  * generation -1 and no member id are for groups without members), then written to {@code __consumer_offsets} and
- * answered once durable. From v10 topics are named by id.
+ * answered once durable. From v10 topics are named by id. OffsetFetch with requireStable (v7+) answers
+ * UNSTABLE_OFFSET_COMMIT for a partition whose offset a transaction has written and not yet completed.
  */
 final class OffsetHandlers {
 
@@ -146,7 +147,7 @@ final class OffsetHandlers {
                 response.groups()
                         .add(
                                 unavailable == Errors.NONE
-                                        ? fetchGroup(group, version >= 10)
+                                        ? fetchGroup(group, version >= 10, request.requireStable())
                                         : new OffsetFetchResponseGroup()
                                                 .setGroupId(group.groupId())
                                                 .setErrorCode(unavailable.code()));
@@ -170,19 +171,33 @@ final class OffsetHandlers {
         for (Map.Entry<String, Map<Integer, CommittedOffset>> topic :
                 select(request.groupId(), requested).entrySet()) {
             OffsetFetchResponseTopic answered = new OffsetFetchResponseTopic().setName(topic.getKey());
-            topic.getValue()
-                    .forEach((partition, offset) -> answered.partitions()
-                            .add(new OffsetFetchResponsePartition()
-                                    .setPartitionIndex(partition)
-                                    .setCommittedOffset(offset == null ? NO_OFFSET : offset.offset())
-                                    .setCommittedLeaderEpoch(offset == null ? -1 : offset.leaderEpoch())
-                                    .setMetadata(offset == null ? "" : offset.metadata())));
+            topic.getValue().forEach((partition, offset) -> {
+                Errors unstable = unstable(request.groupId(), topic.getKey(), partition, request.requireStable());
+                CommittedOffset shown = unstable == Errors.NONE ? offset : null;
+                answered.partitions()
+                        .add(new OffsetFetchResponsePartition()
+                                .setPartitionIndex(partition)
+                                .setCommittedOffset(shown == null ? NO_OFFSET : shown.offset())
+                                .setCommittedLeaderEpoch(shown == null ? -1 : shown.leaderEpoch())
+                                .setMetadata(shown == null ? "" : shown.metadata())
+                                .setErrorCode(unstable.code()));
+            });
             response.topics().add(answered);
         }
         context.respond(response);
     }
 
-    private OffsetFetchResponseGroup fetchGroup(OffsetFetchRequestGroup group, boolean byId) {
+    /**
+     * UNSTABLE_OFFSET_COMMIT for a partition with a transactional offset not yet committed or aborted, when the
+     * client requires stable offsets (v7+, read_committed consumers): it retries until the transaction completes.
+     */
+    private Errors unstable(String groupId, String topic, int partition, boolean requireStable) {
+        return requireStable && offsets.hasPendingTransactionalOffset(groupId, new TopicPartition(topic, partition))
+                ? Errors.UNSTABLE_OFFSET_COMMIT
+                : Errors.NONE;
+    }
+
+    private OffsetFetchResponseGroup fetchGroup(OffsetFetchRequestGroup group, boolean byId, boolean requireStable) {
         MetadataImage image = broker.controller().image();
         OffsetFetchResponseGroup answered = new OffsetFetchResponseGroup().setGroupId(group.groupId());
         Errors memberError = groups.validateOffsetFetch(group.groupId(), group.memberId(), group.memberEpoch());
@@ -233,14 +248,18 @@ final class OffsetHandlers {
                 }
                 answeredTopic.setTopicId(id);
             }
-            topic.getValue()
-                    .forEach((partition, offset) -> answeredTopic
-                            .partitions()
-                            .add(new OffsetFetchResponsePartitions()
-                                    .setPartitionIndex(partition)
-                                    .setCommittedOffset(offset == null ? NO_OFFSET : offset.offset())
-                                    .setCommittedLeaderEpoch(offset == null ? -1 : offset.leaderEpoch())
-                                    .setMetadata(offset == null ? "" : offset.metadata())));
+            topic.getValue().forEach((partition, offset) -> {
+                Errors unstable = unstable(group.groupId(), topic.getKey(), partition, requireStable);
+                CommittedOffset shown = unstable == Errors.NONE ? offset : null;
+                answeredTopic
+                        .partitions()
+                        .add(new OffsetFetchResponsePartitions()
+                                .setPartitionIndex(partition)
+                                .setCommittedOffset(shown == null ? NO_OFFSET : shown.offset())
+                                .setCommittedLeaderEpoch(shown == null ? -1 : shown.leaderEpoch())
+                                .setMetadata(shown == null ? "" : shown.metadata())
+                                .setErrorCode(unstable.code()));
+            });
             answered.topics().add(answeredTopic);
         }
         answered.topics().addAll(unknownIds);

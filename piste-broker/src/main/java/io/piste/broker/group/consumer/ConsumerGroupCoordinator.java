@@ -286,6 +286,29 @@ public final class ConsumerGroupCoordinator {
         return MemberEpochChecks.offsetCommit(member, memberEpoch, partitions);
     }
 
+    /**
+     * TxnOffsetCommit's check for a consumer group, or null if {@code groupId} is not one: OffsetCommit's rules
+     * without its version rule (a transactional producer commits with the consumer's member id and epoch, whatever
+     * TxnOffsetCommit version it speaks).
+     *
+     * @param partitions the partitions committed, by topic id
+     */
+    public synchronized Errors validateTransactionalOffsetCommit(
+            String groupId, String memberId, int memberEpoch, Map<Uuid, Set<Integer>> partitions) {
+        ConsumerGroup group = groups.get(groupId);
+        if (group == null) {
+            return null;
+        }
+        if (memberEpoch < 0 && group.members.isEmpty()) {
+            return Errors.NONE;
+        }
+        ConsumerGroupMember member = memberId == null ? null : group.members.get(memberId);
+        if (member == null) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        return MemberEpochChecks.offsetCommit(member, memberEpoch, partitions);
+    }
+
     /** OffsetFetch's check (v9+): a member that names itself must exist and send its current epoch. */
     public synchronized Errors validateOffsetFetch(String groupId, String memberId, int memberEpoch) {
         ConsumerGroup group = groups.get(groupId);
