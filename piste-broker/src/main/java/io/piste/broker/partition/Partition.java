@@ -298,7 +298,7 @@ public final class Partition {
      */
     public LogAppendInfo appendRecordsAsCoordinator(ByteBuffer records) throws IOException {
         failIfOffline();
-        return afterAppend(log.appendAsLeader(records, leaderEpoch(), AppendOrigin.COORDINATOR));
+        return afterAppend(log.transactions().appendAsCoordinator(records, leaderEpoch()));
     }
 
     /**

@@ -2,7 +2,6 @@ package io.piste.broker.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.piste.storage.log.AppendOrigin;
 import io.piste.storage.log.LogConfig;
 import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
@@ -60,7 +59,7 @@ class OffsetsTopicLoaderMarkersTest {
                 1L,
                 OffsetRecordCodec.key(groupId, tp),
                 OffsetRecordCodec.value(new CommittedOffset(offset, -1, null, 1L)));
-        log.appendAsLeader(builder.build().buffer(), 0, AppendOrigin.COORDINATOR);
+        log.transactions().appendAsCoordinator(builder.build().buffer(), 0);
     }
 
     private OffsetsTopicLoader load() throws IOException {

@@ -66,6 +66,13 @@ final class LogAppender {
      * {@link UnifiedLog#appendAsLeader} describes; {@code logStartOffset} is only reported in the result.
      */
     LogAppendInfo append(
+            ByteBuffer records, int leaderEpoch, long logStartOffset, long logEndOffset, LogConfig cfg, long now)
+            throws IOException {
+        return append(records, leaderEpoch, logStartOffset, logEndOffset, cfg, now, AppendOrigin.CLIENT);
+    }
+
+    /** {@link #append} with the producer-state checks of {@code origin}. */
+    LogAppendInfo append(
             ByteBuffer records,
             int leaderEpoch,
             long logStartOffset,

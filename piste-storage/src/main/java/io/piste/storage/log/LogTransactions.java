@@ -6,6 +6,7 @@ import io.piste.storage.errors.TransactionCoordinatorFencedException;
 import io.piste.storage.index.AbortedTxn;
 import io.piste.storage.producer.ProducerStateManager;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,10 +16,10 @@ import java.util.function.LongSupplier;
 
 /**
  * The log side of transactions for one {@link UnifiedLog}: the append of COMMIT and ABORT markers (the transaction
- * coordinator's path, never a client's), the last stable offset, and the aborted transactions a read_committed fetch
+ * coordinator's path, never a client's), the group coordinator's appends of transactional offsets, the last stable offset, and the aborted transactions a read_committed fetch
  * needs (from each segment's {@code .txnindex}).
  *
- * <p>Threads: {@link #appendMarker} takes the log's append lock; {@link #lastStableOffset()} and
+ * <p>Threads: {@link #appendMarker} and {@link #appendAsCoordinator} take the log's append lock; {@link #lastStableOffset()} and
  * {@link #collectAbortedTransactions} run from any thread without a lock.
  */
 public final class LogTransactions {
@@ -80,6 +81,31 @@ public final class LogTransactions {
                     log.logEndOffset(),
                     log.config(),
                     clockMs.getAsLong());
+            log.onAppended(info, leaderEpoch);
+            return info;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /**
+     * Appends the records of the broker's own group coordinator (to {@code __consumer_offsets}), as
+     * {@link UnifiedLog#appendAsLeader} does a client's but with {@link AppendOrigin#COORDINATOR}'s checks: the
+     * transactional batches of TxnOffsetCommit, each at sequence 0 as Kafka writes them, are checked for their
+     * producer epoch only.
+     */
+    public LogAppendInfo appendAsCoordinator(ByteBuffer records, int leaderEpoch) throws IOException {
+        appendLock.lock();
+        try {
+            log.ensureOpen();
+            LogAppendInfo info = appender.append(
+                    records,
+                    leaderEpoch,
+                    log.logStartOffset(),
+                    log.logEndOffset(),
+                    log.config(),
+                    clockMs.getAsLong(),
+                    AppendOrigin.COORDINATOR);
             log.onAppended(info, leaderEpoch);
             return info;
         } finally {

@@ -194,16 +194,11 @@ public final class UnifiedLog implements Closeable {
      * @throws LogStorageException if the write failed; nothing was appended ({@code isDiskFull()} tells ENOSPC)
      */
     public LogAppendInfo appendAsLeader(ByteBuffer records, int leaderEpoch) throws IOException {
-        return appendAsLeader(records, leaderEpoch, AppendOrigin.CLIENT);
-    }
-
-    /** {@link #appendAsLeader(ByteBuffer, int)} with the producer-state checks of {@code origin}. */
-    public LogAppendInfo appendAsLeader(ByteBuffer records, int leaderEpoch, AppendOrigin origin) throws IOException {
         appendLock.lock();
         try {
             ensureOpen();
-            LogAppendInfo info = appender.append(
-                    records, leaderEpoch, logStartOffset, logEndOffset, config, clockMs.getAsLong(), origin);
+            LogAppendInfo info =
+                    appender.append(records, leaderEpoch, logStartOffset, logEndOffset, config, clockMs.getAsLong());
             onAppended(info, leaderEpoch);
             return info;
         } finally {

@@ -41,10 +41,10 @@ class CoordinatorAppendTest {
     @Test
     void shouldAppendEveryCoordinatorBatchOfAProducerAtSequenceZero() throws IOException {
         try (UnifiedLog log = open()) {
-            LogAppendInfo first = log.appendAsLeader(txnAtSequenceZero((short) 0, 2), 0, AppendOrigin.COORDINATOR);
-            LogAppendInfo second = log.appendAsLeader(txnAtSequenceZero((short) 0, 2), 0, AppendOrigin.COORDINATOR);
+            LogAppendInfo first = log.transactions().appendAsCoordinator(txnAtSequenceZero((short) 0, 2), 0);
+            LogAppendInfo second = log.transactions().appendAsCoordinator(txnAtSequenceZero((short) 0, 2), 0);
             log.transactions().appendMarker(7, (short) 0, 0, true, 0);
-            LogAppendInfo third = log.appendAsLeader(txnAtSequenceZero((short) 0, 1), 0, AppendOrigin.COORDINATOR);
+            LogAppendInfo third = log.transactions().appendAsCoordinator(txnAtSequenceZero((short) 0, 1), 0);
 
             assertThat(second.duplicate())
                     .as("not taken for a retry of the first")
@@ -69,9 +69,9 @@ class CoordinatorAppendTest {
     @Test
     void shouldRefuseACoordinatorBatchWithAStaleProducerEpoch() throws IOException {
         try (UnifiedLog log = open()) {
-            log.appendAsLeader(txnAtSequenceZero((short) 3, 1), 0, AppendOrigin.COORDINATOR);
+            log.transactions().appendAsCoordinator(txnAtSequenceZero((short) 3, 1), 0);
 
-            assertThatThrownBy(() -> log.appendAsLeader(txnAtSequenceZero((short) 2, 1), 0, AppendOrigin.COORDINATOR))
+            assertThatThrownBy(() -> log.transactions().appendAsCoordinator(txnAtSequenceZero((short) 2, 1), 0))
                     .isInstanceOf(InvalidProducerEpochException.class);
             assertThat(log.logEndOffset()).isEqualTo(1);
         }
