@@ -15,14 +15,21 @@ import io.piste.broker.group.consumer.ConsumerGroupConfig;
 import io.piste.broker.group.consumer.ConsumerGroupCoordinator;
 import io.piste.broker.handler.BrokerContext;
 import io.piste.broker.handler.RequestDispatcher;
+import io.piste.broker.handler.StorageErrors;
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.MetaProperties;
+import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.metrics.BrokerMetrics;
 import io.piste.broker.monitoring.BrokerCollector;
 import io.piste.broker.monitoring.KafkaMBeans;
 import io.piste.broker.network.BrokerServer;
 import io.piste.broker.partition.LogManager;
 import io.piste.broker.partition.Partition;
+import io.piste.broker.txn.MarkerWriter;
+import io.piste.broker.txn.PartitionMarkers;
+import io.piste.broker.txn.TransactionConfig;
+import io.piste.broker.txn.TransactionCoordinator;
+import io.piste.broker.txn.TransactionStateTopic;
 import io.piste.storage.cleaner.LogCleaner;
 import io.piste.storage.log.FileChannelFactory;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -91,6 +98,7 @@ public final class Broker implements AutoCloseable {
         LocalController controller = LocalController.open(metadataDir);
         LogManager logManager = null;
         GroupCoordinator groups = null;
+        TransactionCoordinator transactions = null;
         BrokerMetrics metrics = new BrokerMetrics();
         try {
             logManager = new LogManager(config, files, metrics);
@@ -123,8 +131,11 @@ public final class Broker implements AutoCloseable {
                             groupConfig.offsetsRetentionMs())
                     .schedule(groupTimer, groupConfig.offsetsRetentionCheckIntervalMs());
             consumerGroups.scheduleCleanup(offsets::hasOffsets, groupConfig.offsetsRetentionCheckIntervalMs());
+            // after the offsets: resuming a decided transaction completes its offsets there
+            MarkerWriter markers = markerWriter(controller, logManager, offsets);
+            transactions = startTransactions(config, controller, logManager, markers);
             BrokerContext context = new BrokerContext(
-                    config, clusterId, controller, logManager, groups, offsets, consumerGroups, null, null);
+                    config, clusterId, controller, logManager, groups, offsets, consumerGroups, transactions, markers);
             RequestDispatcher dispatcher = new RequestDispatcher(context);
             BrokerConfig.Endpoint listener = config.listener();
             BrokerServer server = BrokerServer.bind(
@@ -162,6 +173,9 @@ public final class Broker implements AutoCloseable {
             KafkaMBeans mbeans = KafkaMBeans.register(metrics, logManager, controller::image, cleaner::stats);
             return new Broker(controller, logManager, server, context, groups, lag, cleaner, collector, mbeans);
         } catch (RuntimeException | IOException | InterruptedException e) {
+            if (transactions != null) {
+                transactions.close();
+            }
             if (groups != null) {
                 groups.close();
             }
@@ -171,6 +185,37 @@ public final class Broker implements AutoCloseable {
             controller.close();
             throw e;
         }
+    }
+
+    private static MarkerWriter markerWriter(LocalController controller, LogManager logManager, GroupOffsets offsets) {
+        return new PartitionMarkers(
+                tp -> logManager.partition(tp.topic(), tp.partition()),
+                tp -> {
+                    TopicImage topic = controller.image().topic(tp.topic());
+                    return topic != null && tp.partition() >= 0 && tp.partition() < topic.partitionCount();
+                },
+                StorageErrors::forException,
+                offsets::completeTransaction);
+    }
+
+    /** The transaction coordinator, its state loaded from __transaction_state (decided transactions resumed). */
+    private static TransactionCoordinator startTransactions(
+            BrokerConfig config, LocalController controller, LogManager logManager, MarkerWriter markers)
+            throws IOException {
+        TransactionConfig transactionConfig = TransactionConfig.from(config);
+        TransactionCoordinator coordinator = new TransactionCoordinator(
+                transactionConfig,
+                new TransactionStateTopic(controller, logManager, transactionConfig, System::currentTimeMillis),
+                controller::nextProducerId,
+                markers,
+                System::currentTimeMillis);
+        try {
+            coordinator.load();
+        } catch (IOException | RuntimeException e) {
+            coordinator.close();
+            throw e;
+        }
+        return coordinator;
     }
 
     private static void loadOffsets(
@@ -292,6 +337,7 @@ public final class Broker implements AutoCloseable {
         mbeans.close();
         server.stopAccepting();
         server.close();
+        context.transactionCoordinator().close();
         groupCoordinator.close();
         context.consumerGroupCoordinator().close();
         cleaner.close();

@@ -2,7 +2,9 @@ package io.piste.broker.config;
 
 import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
 import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
+import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
+import static org.apache.kafka.common.config.ConfigDef.Range.between;
 import static org.apache.kafka.common.config.ConfigDef.Type.BOOLEAN;
 import static org.apache.kafka.common.config.ConfigDef.Type.INT;
 
@@ -69,6 +71,16 @@ final class TransactionConfigDef {
                         true,
                         LOW,
                         "Whether a transactional produce is checked to be to a partition already added to its "
-                                + "transaction before it is written.");
+                                + "transaction before it is written.")
+                .define(
+                        "transaction.version",
+                        INT,
+                        2,
+                        between(1, 2),
+                        MEDIUM,
+                        "Piste's own: the level of Kafka's transaction.version feature the broker finalizes (set in "
+                                + "Kafka with kafka-storage format or kafka-features). 2 lets kafka-clients 4 use "
+                                + "transaction protocol v2 (KIP-890: an epoch bump at each transaction's end, "
+                                + "partitions added by the broker); 1 keeps every client on protocol v1.");
     }
 }

@@ -83,7 +83,10 @@ public final class RequestDispatcher implements RequestHandler {
         handlers.put(ApiKeys.CONSUMER_GROUP_DESCRIBE, consumerGroups::describe);
         handlers.put(ApiKeys.API_VERSIONS, null);
         this.apiVersions = new ApiVersionsTable(handlers.keySet());
-        handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(apiVersions));
+        handlers.put(
+                ApiKeys.API_VERSIONS,
+                new ApiVersionsHandler(
+                        apiVersions, broker.transactionCoordinator().config().transactionVersion()));
     }
 
     private static TopicConfigStore topicConfigStore(BrokerContext broker) {

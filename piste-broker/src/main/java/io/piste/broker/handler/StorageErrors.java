@@ -15,11 +15,11 @@ import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
 
 /** Maps the storage layer's exceptions to the Kafka error codes clients know. */
-final class StorageErrors {
+public final class StorageErrors {
 
     private StorageErrors() {}
 
-    static Errors forException(Throwable e) {
+    public static Errors forException(Throwable e) {
         if (e instanceof InvalidRecordException) {
             return Errors.INVALID_RECORD;
         } else if (e instanceof InvalidBatchException) {

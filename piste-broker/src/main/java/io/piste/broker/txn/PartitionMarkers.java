@@ -66,7 +66,8 @@ public final class PartitionMarkers implements MarkerWriter {
             }
             LogAppendInfo info;
             try {
-                info = partition.appendTransactionMarker(producerId, producerEpoch, COORDINATOR_EPOCH, commit);
+                info = partition.appendTransactionMarker(
+                        producerId, producerEpoch, COORDINATOR_EPOCH, commit, transactionVersion);
             } catch (IOException | RuntimeException e) {
                 Errors error = storageErrors.apply(e);
                 log.warn(

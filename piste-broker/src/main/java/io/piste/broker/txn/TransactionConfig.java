@@ -17,6 +17,8 @@ import io.piste.broker.config.BrokerConfig;
  *     expired transactional ids are looked for (Kafka: 3600000)
  * @param partitionVerification {@code transaction.partition.verification.enable}: whether a transactional produce
  *     is checked against the coordinator before it is appended (KIP-890; Kafka: true)
+ * @param transactionVersion {@code transaction.version}, Piste's setting of the level of Kafka's feature of that
+ *     name: 2 (the default, as a new Kafka 4 cluster) lets clients use transaction protocol v2, 1 keeps them on v1
  */
 public record TransactionConfig(
         int stateLogPartitions,
@@ -25,10 +27,11 @@ public record TransactionConfig(
         long idExpirationMs,
         long abortTimedOutIntervalMs,
         long removeExpiredIntervalMs,
-        boolean partitionVerification) {
+        boolean partitionVerification,
+        short transactionVersion) {
 
     public static final TransactionConfig KAFKA_DEFAULTS =
-            new TransactionConfig(50, 104_857_600, 900_000, 604_800_000L, 10_000L, 3_600_000L, true);
+            new TransactionConfig(50, 104_857_600, 900_000, 604_800_000L, 10_000L, 3_600_000L, true, (short) 2);
 
     /** The settings in the broker's config (validated there as Kafka validates them: every number at least 1). */
     public static TransactionConfig from(BrokerConfig config) {
@@ -39,6 +42,7 @@ public record TransactionConfig(
                 config.getInt("transactional.id.expiration.ms"),
                 config.getInt("transaction.abort.timed.out.transaction.cleanup.interval.ms"),
                 config.getInt("transaction.remove.expired.transaction.cleanup.interval.ms"),
-                config.getBoolean("transaction.partition.verification.enable"));
+                config.getBoolean("transaction.partition.verification.enable"),
+                (short) config.getInt("transaction.version"));
     }
 }

@@ -24,9 +24,10 @@ class TransactionConfigTest {
                 "transactional.id.expiration.ms", "14",
                 "transaction.abort.timed.out.transaction.cleanup.interval.ms", "15",
                 "transaction.remove.expired.transaction.cleanup.interval.ms", "16",
-                "transaction.partition.verification.enable", "false"));
+                "transaction.partition.verification.enable", "false",
+                "transaction.version", "1"));
 
-        assertThat(TransactionConfig.from(config)).isEqualTo(new TransactionConfig(11, 12, 13, 14L, 15L, 16L, false));
+        assertThat(TransactionConfig.from(config)).isEqualTo(new TransactionConfig(11, 12, 13, 14L, 15L, 16L, false, (short) 1));
     }
 
     @Test

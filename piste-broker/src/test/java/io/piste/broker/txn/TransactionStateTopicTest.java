@@ -73,7 +73,7 @@ class TransactionStateTopicTest {
         replicas.startup(controller.image());
         controller.setListener(replicas);
         TransactionConfig config =
-                new TransactionConfig(partitions, segmentBytes, 900_000, 604_800_000L, 10_000L, 3_600_000L, true);
+                new TransactionConfig(partitions, segmentBytes, 900_000, 604_800_000L, 10_000L, 3_600_000L, true, (short) 2);
         topic = new TransactionStateTopic(controller, replicas, config, () -> 1_700_000_000_000L);
     }
 
