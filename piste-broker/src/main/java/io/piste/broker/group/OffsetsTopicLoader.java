@@ -2,7 +2,10 @@ package io.piste.broker.group;
 
 import io.piste.broker.partition.InternalTopicLoader;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Replays one partition of {@code __consumer_offsets} at start-up into the offsets and groups of a load: the records
@@ -11,21 +14,37 @@ import org.apache.kafka.common.InvalidRecordException;
  * unknown key type or value version, a string, byte array or count longer than the bytes that follow, a null id)
  * leaves no trace: it is decoded whole before anything is applied.
  *
+ * <p>The offsets of a transactional batch (TxnOffsetCommit) are pending until their producer's COMMIT or ABORT
+ * marker follows: COMMIT applies them, ABORT drops them, both through {@link GroupOffsets#completeTransaction}; those
+ * without a marker at the end of the log stay pending, for the transaction coordinator's recovery to complete.
+ *
  * <p>Not thread-safe: one loader per partition, on the start-up thread, before the broker serves requests.
  */
 final class OffsetsTopicLoader extends InternalTopicLoader {
 
+    private final int partition;
     private final GroupOffsets offsets;
     private final OffsetsTopic.LoadedGroups groups;
 
     OffsetsTopicLoader(int partition, GroupOffsets offsets, OffsetsTopic.LoadedGroups groups) {
         super(OffsetsTopic.NAME + "-" + partition);
+        this.partition = partition;
         this.offsets = offsets;
         this.groups = groups;
     }
 
     @Override
     protected void apply(ByteBuffer key, ByteBuffer value) {
+        apply(key, value, OffsetLog.NO_PRODUCER_ID);
+    }
+
+    @Override
+    protected void applyMarker(long producerId, boolean commit) {
+        offsets.completeTransaction(partition, producerId, commit);
+    }
+
+    @Override
+    protected void apply(ByteBuffer key, ByteBuffer value, long producerId) {
         if (key.remaining() < 2) {
             throw new InvalidRecordException("key of " + key.remaining() + " bytes, too short for its type");
         }
@@ -34,7 +53,13 @@ final class OffsetsTopicLoader extends InternalTopicLoader {
             case OffsetRecordCodec.OFFSET_COMMIT_KEY_TYPE -> {
                 OffsetRecordCodec.Key offsetKey = OffsetRecordCodec.readKeyAfterType(key);
                 CommittedOffset offset = value == null ? null : OffsetRecordCodec.readValue(value);
-                offsets.apply(offsetKey.groupId(), offsetKey.partition(), offset);
+                if (producerId == OffsetLog.NO_PRODUCER_ID) {
+                    offsets.apply(offsetKey.groupId(), offsetKey.partition(), offset);
+                } else {
+                    Map<TopicPartition, CommittedOffset> record = new HashMap<>();
+                    record.put(offsetKey.partition(), offset);
+                    offsets.applyTransactional(offsetKey.groupId(), producerId, record);
+                }
             }
             case GroupRecordCodec.GROUP_METADATA_KEY_TYPE -> {
                 String groupId = GroupRecordCodec.readKeyGroup(key);

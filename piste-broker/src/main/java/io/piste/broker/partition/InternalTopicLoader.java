@@ -6,9 +6,11 @@ import java.nio.ByteBuffer;
 import java.util.Iterator;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.record.internal.ControlRecordType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,8 +20,12 @@ import org.slf4j.LoggerFactory;
  * broker wrote (clients are refused), but a disk, an older or newer Piste, or a hand-edited file may leave anything
  * there, and one bad record must not keep the broker from starting. So:
  * <ul>
- *   <li>a batch that fails its CRC, a compressed batch (the broker never writes one; decompressing what it did not
- *   write would trust its sizes) and a control batch are skipped whole;</li>
+ *   <li>a batch that fails its CRC and a compressed batch (the broker never writes one; decompressing what it did
+ *   not write would trust its sizes) are skipped whole;</li>
+ *   <li>a transactional batch's records go to {@link #apply(ByteBuffer, ByteBuffer, long)} with their producer id,
+ *   and a COMMIT or ABORT marker (a control batch) to {@link #applyMarker}; a topic without transactions refuses
+ *   the marker (the default), so it is skipped as a record that does not decode, and so is any other control
+ *   record;</li>
  *   <li>a record without a key, or one {@link #apply} cannot decode, is skipped, and the records after it still
  *   load;</li>
  *   <li>a batch whose header offsets do not fit (below the previous batch's next offset, or reaching the log end) is
@@ -179,8 +185,6 @@ public abstract class InternalTopicLoader {
             skip = "it fails its CRC";
         } else if (batch.compressionType() != CompressionType.NONE) {
             skip = "it is compressed (" + batch.compressionType().name + "), and the broker never writes that";
-        } else if (batch.isControlBatch()) {
-            skip = "it is a control batch, and the broker never writes that";
         }
         if (skip != null) {
             skips++;
@@ -199,7 +203,7 @@ public abstract class InternalTopicLoader {
                 Record record = records.next();
                 offset = record.offset() + 1;
                 if (record.offset() >= next) {
-                    replayRecord(record);
+                    replayRecord(batch, record);
                 }
             }
         } catch (RuntimeException e) {
@@ -214,17 +218,36 @@ public abstract class InternalTopicLoader {
         }
     }
 
-    private void replayRecord(Record record) {
+    private void replayRecord(MutableRecordBatch batch, Record record) {
         try {
             if (!record.hasKey()) {
                 throw new InvalidRecordException("the record has no key");
             }
-            apply(record.key(), record.hasValue() ? record.value() : null);
+            if (batch.isControlBatch()) {
+                replayMarker(batch, record.key());
+            } else {
+                apply(
+                        record.key(),
+                        record.hasValue() ? record.value() : null,
+                        batch.isTransactional() ? batch.producerId() : RecordBatch.NO_PRODUCER_ID);
+            }
             recordsLoaded++;
         } catch (RuntimeException e) {
             skips++;
             LOG.warn("Skipping the record at offset {} of {}: {}", record.offset(), partitionName, describe(e));
         }
+    }
+
+    /** A COMMIT or ABORT marker goes to {@link #applyMarker}; any other control record is skipped. */
+    private void replayMarker(MutableRecordBatch batch, ByteBuffer key) {
+        ControlRecordType type = ControlRecordType.parse(key);
+        if (type != ControlRecordType.COMMIT && type != ControlRecordType.ABORT) {
+            throw new InvalidRecordException("control record of type " + type + ", not a transaction marker");
+        }
+        if (batch.producerId() < 0) {
+            throw new InvalidRecordException("transaction marker without a producer id");
+        }
+        applyMarker(batch.producerId(), type == ControlRecordType.COMMIT);
     }
 
     /**
@@ -234,6 +257,23 @@ public abstract class InternalTopicLoader {
      * @param value null for a tombstone
      */
     protected abstract void apply(ByteBuffer key, ByteBuffer value);
+
+    /**
+     * A record of a transactional batch of {@code producerId} ({@link RecordBatch#NO_PRODUCER_ID} for any other
+     * batch); by default applied as any record, for a topic the broker writes no transactions to.
+     */
+    protected void apply(ByteBuffer key, ByteBuffer value, long producerId) {
+        apply(key, value);
+    }
+
+    /**
+     * The producer's COMMIT ({@code commit}) or ABORT marker. By default refused: only a topic the broker writes
+     * transactions to ({@code __consumer_offsets}) holds markers.
+     */
+    protected void applyMarker(long producerId, boolean commit) {
+        throw new InvalidRecordException(
+                "a transaction marker of producer " + producerId + ", and the broker never writes one here");
+    }
 
     private static String describe(RuntimeException e) {
         return e.getMessage() == null

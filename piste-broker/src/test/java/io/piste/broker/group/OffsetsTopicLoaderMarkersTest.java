@@ -74,10 +74,10 @@ class OffsetsTopicLoaderMarkersTest {
         append(1L, "g", DATA, 10);
         append(2L, "g", OTHER, 20);
         append(3L, "g", DATA, 30);
-        log.transactions().appendMarker(2L, (short) 0, 0, true, 0);
-        log.transactions().appendMarker(1L, (short) 0, 0, false, 0);
+        log.transactions().appendMarker(2L, (short) 0, 0, true, (short) 1, 0);
+        log.transactions().appendMarker(1L, (short) 0, 0, false, (short) 1, 0);
         // A marker of a transaction that committed no offsets here: nothing to settle.
-        log.transactions().appendMarker(9L, (short) 0, 0, true, 0);
+        log.transactions().appendMarker(9L, (short) 0, 0, true, (short) 1, 0);
 
         OffsetsTopicLoader loader = load();
 
@@ -101,7 +101,7 @@ class OffsetsTopicLoaderMarkersTest {
                 MemoryRecords.builder(ByteBuffer.allocate(256), Compression.NONE, TimestampType.CREATE_TIME, 0L);
         tombstone.append(1L, OffsetRecordCodec.key("g", DATA), null);
         log.appendAsLeader(tombstone.build().buffer(), 0);
-        log.transactions().appendMarker(1L, (short) 0, 0, true, 0);
+        log.transactions().appendMarker(1L, (short) 0, 0, true, (short) 1, 0);
 
         load();
 

@@ -87,7 +87,7 @@ class TransactionalOffsetsLoadTest {
     private void complete(long producerId, boolean commit) throws Exception {
         Partition partition = replicas.partition(OffsetsTopic.NAME, 0);
         long end = partition
-                        .appendTransactionMarker(producerId, (short) 0, 0, commit)
+                        .appendTransactionMarker(producerId, (short) 0, 0, commit, (short) 1)
                         .lastOffset()
                 + 1;
         CompletableFuture<Errors> durable = new CompletableFuture<>();

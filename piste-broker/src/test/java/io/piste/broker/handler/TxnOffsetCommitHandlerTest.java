@@ -95,7 +95,8 @@ class TxnOffsetCommitHandlerTest {
                 groupId -> classic.admin().deleteGroup(groupId) != Errors.NON_EMPTY_GROUP);
         offsetsTopic = new OffsetsTopic(controller, replicas, 1, System::currentTimeMillis);
         offsets = new GroupOffsets(offsetsTopic, offsetsTopic::partitionOf);
-        broker = new BrokerContext(config, "cluster", controller, replicas, classic, offsets, consumer);
+        // No transaction coordinator: the handler asks only its gate.
+        broker = new BrokerContext(config, "cluster", controller, replicas, classic, offsets, consumer, null, null);
         router = new GroupRouter(classic, consumer);
     }
 

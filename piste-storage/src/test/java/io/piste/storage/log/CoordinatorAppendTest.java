@@ -43,7 +43,7 @@ class CoordinatorAppendTest {
         try (UnifiedLog log = open()) {
             LogAppendInfo first = log.transactions().appendAsCoordinator(txnAtSequenceZero((short) 0, 2), 0);
             LogAppendInfo second = log.transactions().appendAsCoordinator(txnAtSequenceZero((short) 0, 2), 0);
-            log.transactions().appendMarker(7, (short) 0, 0, true, 0);
+            log.transactions().appendMarker(7, (short) 0, 0, true, (short) 1, 0);
             LogAppendInfo third = log.transactions().appendAsCoordinator(txnAtSequenceZero((short) 0, 1), 0);
 
             assertThat(second.duplicate())
