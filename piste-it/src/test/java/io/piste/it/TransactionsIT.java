@@ -186,7 +186,9 @@ class TransactionsIT {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("ctp")
                     .partitionsToOffsetAndMetadata()
                     .get(30, TimeUnit.SECONDS);
-            long total = committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
+            long total = committed.values().stream()
+                    .mapToLong(OffsetAndMetadata::offset)
+                    .sum();
             assertThat(total).as("committed offsets cover the input once").isEqualTo(input.size());
         }
     }
@@ -253,7 +255,8 @@ class TransactionsIT {
             numbered("before", 5).forEach(v -> producer.send(new ProducerRecord<>("t", v, v)));
             producer.flush();
             broker.restart();
-            Collection<TransactionListing> listed = admin.listTransactions().all().get(30, TimeUnit.SECONDS);
+            Collection<TransactionListing> listed =
+                    admin.listTransactions().all().get(30, TimeUnit.SECONDS);
             assertThat(listed)
                     .extracting(TransactionListing::transactionalId, TransactionListing::state)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple("tx-restart", TransactionState.ONGOING));

@@ -67,6 +67,9 @@ public final class RequestDispatcher implements RequestHandler {
         GroupRouter router = new GroupRouter(broker.groupCoordinator(), broker.consumerGroupCoordinator());
         GroupHandlers groups = new GroupHandlers(broker, router, broker.groupOffsets());
         OffsetHandlers offsets = new OffsetHandlers(broker, router, broker.groupOffsets());
+        handlers.put(
+                ApiKeys.TXN_OFFSET_COMMIT,
+                new TxnOffsetCommitHandler(broker, router, broker.groupOffsets(), new CoordinatorOffsetsGate(broker)));
         ConsumerGroupHandlers consumerGroups = new ConsumerGroupHandlers(broker.consumerGroupCoordinator());
         handlers.put(ApiKeys.FIND_COORDINATOR, groups::findCoordinator);
         handlers.put(ApiKeys.JOIN_GROUP, groups::joinGroup);

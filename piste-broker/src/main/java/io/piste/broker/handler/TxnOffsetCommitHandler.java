@@ -31,13 +31,15 @@ import org.apache.kafka.common.protocol.Errors;
  *   <li>a partition of an unknown topic, or beyond its partition count: UNKNOWN_TOPIC_OR_PARTITION (UNKNOWN_TOPIC_ID
  *   from v6), for that partition only;</li>
  *   <li>then, for every other partition: an empty group id INVALID_GROUP_ID; the group's offsets partition offline
- *   COORDINATOR_NOT_AVAILABLE; the transaction coordinator's {@link TransactionalOffsetsGate} (the group's offsets
- *   partition must be in the producer's ongoing transaction); the group's membership (member, instance,
- *   generation or member epoch: {@link GroupRouter#validateTransactionalOffsetCommit});</li>
- *   <li>metadata longer than {@code offset.metadata.max.bytes}: OFFSET_METADATA_TOO_LARGE for that partition.</li>
+ *   COORDINATOR_NOT_AVAILABLE; the group's membership (member, instance, generation or member epoch:
+ *   {@link GroupRouter#validateTransactionalOffsetCommit});</li>
+ *   <li>metadata longer than {@code offset.metadata.max.bytes}: OFFSET_METADATA_TOO_LARGE for that partition;</li>
+ *   <li>the transaction coordinator's {@link TransactionalOffsetsGate}: the group's offsets partition must be in the
+ *   producer's ongoing transaction (from v5, protocol v2, it is added then), for every partition.</li>
  * </ol>
- * The rest is written to {@code __consumer_offsets} in a transactional batch of the producer and answered once
- * durable; the offsets stay pending until the transaction's marker ({@link GroupOffsets#commitTransactional}).
+ * The rest is written to {@code __consumer_offsets} in a transactional batch of the producer, inside the gate (so
+ * no marker can come between the check and the write), and answered once durable; the offsets stay pending until
+ * the transaction's marker ({@link GroupOffsets#commitTransactional}).
  * A commit without generation for a group that does not exist creates it, empty, as OffsetCommit does.
  */
 final class TxnOffsetCommitHandler implements RequestHandler {
@@ -118,10 +120,22 @@ final class TxnOffsetCommitHandler implements RequestHandler {
             context.respond(response);
             return;
         }
-        groups.ensureGroup(request.groupId());
-        offsets.commitTransactional(
-                request.groupId(), request.producerId(), request.producerEpoch(), toCommit, written -> {
-                    pending.forEach(result -> result.setErrorCode(written.code()));
+        gate.inTransaction(
+                request.transactionalId(),
+                request.producerId(),
+                request.producerEpoch(),
+                request.groupId(),
+                version,
+                () -> {
+                    groups.ensureGroup(request.groupId());
+                    offsets.commitTransactional(
+                            request.groupId(), request.producerId(), request.producerEpoch(), toCommit, written -> {
+                                pending.forEach(result -> result.setErrorCode(written.code()));
+                                context.respond(response);
+                            });
+                },
+                refused -> {
+                    known.forEach(partition -> partition.result().setErrorCode(refused.code()));
                     context.respond(response);
                 });
     }
@@ -135,11 +149,6 @@ final class TxnOffsetCommitHandler implements RequestHandler {
         Errors unavailable = GroupAvailability.of(broker, groupId);
         if (unavailable != Errors.NONE) {
             return unavailable;
-        }
-        Errors transaction =
-                gate.check(request.transactionalId(), request.producerId(), request.producerEpoch(), groupId);
-        if (transaction != Errors.NONE) {
-            return transaction;
         }
         return groups.validateTransactionalOffsetCommit(
                 groupId,

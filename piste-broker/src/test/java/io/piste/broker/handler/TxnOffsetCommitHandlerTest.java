@@ -109,12 +109,17 @@ class TxnOffsetCommitHandlerTest {
     }
 
     private TxnOffsetCommitHandler handler() {
-        return new TxnOffsetCommitHandler(broker, router, offsets, (transactionalId, producerId, epoch, groupId) -> {
-            synchronized (gateCalls) {
-                gateCalls.add(transactionalId + "/" + producerId + "/" + epoch + "/" + groupId);
-            }
-            return gateAnswer;
-        });
+        return new TxnOffsetCommitHandler(
+                broker, router, offsets, (transactionalId, producerId, epoch, groupId, version, commit, refused) -> {
+                    synchronized (gateCalls) {
+                        gateCalls.add(transactionalId + "/" + producerId + "/" + epoch + "/" + groupId);
+                    }
+                    if (gateAnswer == Errors.NONE) {
+                        commit.run();
+                    } else {
+                        refused.accept(gateAnswer);
+                    }
+                });
     }
 
     private static TxnOffsetCommitRequestData request(String groupId, short version, Uuid topicId, String topic) {

@@ -27,7 +27,8 @@ class TransactionConfigTest {
                 "transaction.partition.verification.enable", "false",
                 "transaction.version", "1"));
 
-        assertThat(TransactionConfig.from(config)).isEqualTo(new TransactionConfig(11, 12, 13, 14L, 15L, 16L, false, (short) 1));
+        assertThat(TransactionConfig.from(config))
+                .isEqualTo(new TransactionConfig(11, 12, 13, 14L, 15L, 16L, false, (short) 1));
     }
 
     @Test

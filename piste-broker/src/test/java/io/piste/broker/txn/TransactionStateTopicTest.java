@@ -72,8 +72,8 @@ class TransactionStateTopicTest {
         replicas = new LogManager(brokerConfig);
         replicas.startup(controller.image());
         controller.setListener(replicas);
-        TransactionConfig config =
-                new TransactionConfig(partitions, segmentBytes, 900_000, 604_800_000L, 10_000L, 3_600_000L, true, (short) 2);
+        TransactionConfig config = new TransactionConfig(
+                partitions, segmentBytes, 900_000, 604_800_000L, 10_000L, 3_600_000L, true, (short) 2);
         topic = new TransactionStateTopic(controller, replicas, config, () -> 1_700_000_000_000L);
     }
 

@@ -1,0 +1,80 @@
+package io.piste.broker.handler;
+
+import io.piste.broker.txn.TransactionCoordinator;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * TxnOffsetCommit's gate through the transaction coordinator: the offsets are written under the transactional id's
+ * monitor, after the check that the group's offsets partition is in the producer's transaction, so that no marker
+ * can land before them and leave them pending for good. From v5 (protocol v2) the partition is added first.
+ */
+final class CoordinatorOffsetsGate implements TransactionalOffsetsGate {
+
+    /** TxnOffsetCommit v5 is the first of transaction protocol v2, whose offsets partition is added implicitly. */
+    static final short FIRST_V2_VERSION = 5;
+
+    private final BrokerContext broker;
+    private final TransactionCoordinator coordinator;
+
+    CoordinatorOffsetsGate(BrokerContext broker) {
+        this.broker = broker;
+        this.coordinator = broker.transactionCoordinator();
+    }
+
+    @Override
+    public void inTransaction(
+            String transactionalId,
+            long producerId,
+            short producerEpoch,
+            String groupId,
+            short version,
+            Runnable commit,
+            Consumer<Errors> refused) {
+        if (transactionalId == null) {
+            refused.accept(Errors.INVALID_REQUEST);
+            return;
+        }
+        TopicPartition offsetsPartition = TransactionHandlers.offsetsPartition(broker, groupId);
+        if (version >= FIRST_V2_VERSION
+                && !coordinator.includes(transactionalId, producerId, producerEpoch, Set.of(offsetsPartition))) {
+            coordinator.addPartitions(
+                    transactionalId, producerId, producerEpoch, Set.of(offsetsPartition), true, added -> {
+                        if (added == Errors.NONE) {
+                            commitChecked(
+                                    transactionalId, producerId, producerEpoch, offsetsPartition, commit, refused);
+                        } else {
+                            refused.accept(forCommit(added));
+                        }
+                    });
+            return;
+        }
+        commitChecked(transactionalId, producerId, producerEpoch, offsetsPartition, commit, refused);
+    }
+
+    private void commitChecked(
+            String transactionalId,
+            long producerId,
+            short producerEpoch,
+            TopicPartition offsetsPartition,
+            Runnable commit,
+            Consumer<Errors> refused) {
+        Errors error =
+                coordinator.appendInTransaction(transactionalId, producerId, producerEpoch, offsetsPartition, commit);
+        if (error != Errors.NONE) {
+            refused.accept(forCommit(error));
+        }
+    }
+
+    /** The coordinator's answer in the form TxnOffsetCommit clients handle (retriable ones stay retriable). */
+    static Errors forCommit(Errors error) {
+        return switch (error) {
+            case PRODUCER_FENCED -> Errors.INVALID_PRODUCER_EPOCH;
+            case CONCURRENT_TRANSACTIONS -> Errors.COORDINATOR_LOAD_IN_PROGRESS;
+            case NOT_COORDINATOR -> Errors.COORDINATOR_NOT_AVAILABLE;
+            default -> error;
+        };
+    }
+}
