@@ -109,6 +109,14 @@ class TransactionsIT {
             numbered("d", 5).forEach(v -> producer.send(new ProducerRecord<>("t", v, v)));
             producer.commitTransaction();
         }
+        try (Admin admin = Clients.admin(broker.bootstrapServers())) {
+            TransactionDescription description = admin.describeTransactions(List.of("tx-commit"))
+                    .description("tx-commit")
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(description.state()).isEqualTo(TransactionState.COMPLETE_COMMIT);
+            // protocol v2 bumps the epoch at each of the three ends; v1 keeps the epoch InitProducerId gave
+            assertThat(description.producerEpoch()).isEqualTo(transactionVersion == 2 ? 3 : 0);
+        }
         List<String> committed = new ArrayList<>(numbered("c", 10));
         committed.addAll(numbered("d", 5));
         List<String> all = new ArrayList<>(committed);
