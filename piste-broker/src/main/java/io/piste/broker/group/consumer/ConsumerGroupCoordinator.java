@@ -269,21 +269,7 @@ public final class ConsumerGroupCoordinator {
      */
     public synchronized Errors validateOffsetCommit(
             String groupId, String memberId, int memberEpoch, short apiVersion, Map<Uuid, Set<Integer>> partitions) {
-        ConsumerGroup group = groups.get(groupId);
-        if (group == null) {
-            return null;
-        }
-        if (memberEpoch < 0 && group.members.isEmpty()) {
-            return Errors.NONE;
-        }
-        ConsumerGroupMember member = memberId == null ? null : group.members.get(memberId);
-        if (member == null) {
-            return Errors.UNKNOWN_MEMBER_ID;
-        }
-        if (apiVersion < 9) {
-            return Errors.UNSUPPORTED_VERSION;
-        }
-        return MemberEpochChecks.offsetCommit(member, memberEpoch, partitions);
+        return validateCommit(groupId, memberId, memberEpoch, partitions, apiVersion < 9);
     }
 
     /**
@@ -295,6 +281,16 @@ public final class ConsumerGroupCoordinator {
      */
     public synchronized Errors validateTransactionalOffsetCommit(
             String groupId, String memberId, int memberEpoch, Map<Uuid, Set<Integer>> partitions) {
+        return validateCommit(groupId, memberId, memberEpoch, partitions, false);
+    }
+
+    /** A commit's member checks; {@code versionTooOld}: UNSUPPORTED_VERSION for a known member (OffsetCommit < v9). */
+    private Errors validateCommit(
+            String groupId,
+            String memberId,
+            int memberEpoch,
+            Map<Uuid, Set<Integer>> partitions,
+            boolean versionTooOld) {
         ConsumerGroup group = groups.get(groupId);
         if (group == null) {
             return null;
@@ -305,6 +301,9 @@ public final class ConsumerGroupCoordinator {
         ConsumerGroupMember member = memberId == null ? null : group.members.get(memberId);
         if (member == null) {
             return Errors.UNKNOWN_MEMBER_ID;
+        }
+        if (versionTooOld) {
+            return Errors.UNSUPPORTED_VERSION;
         }
         return MemberEpochChecks.offsetCommit(member, memberEpoch, partitions);
     }
