@@ -182,7 +182,8 @@ public final class TransactionCoordinator implements AutoCloseable {
      * AddPartitionsToTxn (and AddOffsetsToTxn, with the group's offsets partition): adds {@code partitions} to the
      * producer's transaction, starting it if none is ongoing, and calls {@code done} once that is durable.
      *
-     * @param implicit the add of protocol v2, made by the broker for a produce or an offset commit (KIP-890)
+     * @param implicit the add of protocol v2, made by the broker for a produce or an offset commit (KIP-890);
+     *     {@code done} then runs on the coordinator's thread
      */
     public void addPartitions(
             String transactionalId,
@@ -221,7 +222,17 @@ public final class TransactionCoordinator implements AutoCloseable {
             }
             change = metadata.prepare(builder.at(now));
         }
-        write(metadata, change, done);
+        if (implicit) {
+            // the caller goes on with its produce or offset commit: on this coordinator's thread, not on the thread
+            // that made the write durable (the log flusher), which must never open logs or append
+            write(
+                    metadata,
+                    change,
+                    error -> ends.runOrFail(
+                            () -> done.accept(error), () -> done.accept(Errors.COORDINATOR_NOT_AVAILABLE)));
+        } else {
+            write(metadata, change, done);
+        }
     }
 
     /** Whether {@code partitions} are all in the producer's ongoing transaction (protocol v2's produce asks first). */
