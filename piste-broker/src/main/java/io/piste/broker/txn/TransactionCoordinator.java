@@ -196,43 +196,112 @@ public final class TransactionCoordinator implements AutoCloseable {
         if (metadata == null) {
             return;
         }
+        if (implicit) {
+            addImplicitly(metadata, producerId, producerEpoch, partitions, done);
+            return;
+        }
         TransactionLogEntry change;
         synchronized (metadata) {
-            Errors refused = producerError(metadata, producerId, producerEpoch);
-            if (refused == Errors.NONE && (metadata.hasPending() || metadata.state.isPrepare())) {
+            Errors refused = addRefusal(metadata, producerId, producerEpoch);
+            if (refused == Errors.NONE && metadata.hasPending()) {
                 refused = Errors.CONCURRENT_TRANSACTIONS;
-            } else if (refused == Errors.NONE && metadata.state == TransactionState.DEAD) {
-                refused = Errors.INVALID_PRODUCER_ID_MAPPING;
             }
-            if (refused != Errors.NONE) {
+            if (refused != Errors.NONE || includesAll(metadata, partitions)) {
                 done.accept(refused);
                 return;
             }
-            boolean ongoing = metadata.state == TransactionState.ONGOING;
-            if (ongoing && metadata.partitions.containsAll(partitions)) {
-                done.accept(Errors.NONE);
+            change = metadata.prepare(addChange(metadata, partitions, false));
+        }
+        write(metadata, change, done);
+    }
+
+    /**
+     * Protocol v2's add, made by the broker for a write of the transaction. The writes of one producer must reach
+     * the logs in the order they arrived (their sequence numbers say so), so every such add and what follows it
+     * ({@code done}: the produce or offset commit) runs in arrival order on the coordinator's thread, never on the
+     * thread that made the add durable (the log flusher, which must not open logs or append); an add that arrives
+     * while another is being written waits for it instead of failing, and {@link #includes} says no while any waits.
+     */
+    private void addImplicitly(
+            TransactionMetadata metadata,
+            long producerId,
+            short producerEpoch,
+            Set<TopicPartition> partitions,
+            Consumer<Errors> done) {
+        Consumer<Errors> inOrder = error -> ends.runOrFail(
+                () -> {
+                    try {
+                        done.accept(error);
+                    } finally {
+                        synchronized (metadata) {
+                            metadata.implicitAddsInFlight--;
+                        }
+                    }
+                },
+                () -> {
+                    synchronized (metadata) {
+                        metadata.implicitAddsInFlight--;
+                    }
+                    done.accept(Errors.COORDINATOR_NOT_AVAILABLE);
+                });
+        synchronized (metadata) {
+            metadata.implicitAddsInFlight++;
+        }
+        tryAddImplicitly(metadata, producerId, producerEpoch, partitions, inOrder);
+    }
+
+    private void tryAddImplicitly(
+            TransactionMetadata metadata,
+            long producerId,
+            short producerEpoch,
+            Set<TopicPartition> partitions,
+            Consumer<Errors> inOrder) {
+        TransactionLogEntry change;
+        synchronized (metadata) {
+            Errors refused = addRefusal(metadata, producerId, producerEpoch);
+            if (refused == Errors.NONE && metadata.hasPending()) {
+                if (metadata.pending.state() == TransactionState.ONGOING) {
+                    metadata.waitingAdds.add(
+                            () -> tryAddImplicitly(metadata, producerId, producerEpoch, partitions, inOrder));
+                    return;
+                }
+                refused = Errors.CONCURRENT_TRANSACTIONS;
+            }
+            if (refused != Errors.NONE || includesAll(metadata, partitions)) {
+                inOrder.accept(refused);
                 return;
             }
-            long now = clockMs.getAsLong();
-            EntryBuilder builder = EntryBuilder.from(metadata.current())
-                    .state(TransactionState.ONGOING)
-                    .addPartitions(partitions);
-            if (!ongoing) {
-                builder.partitions(partitions).startMs(now).clientTransactionVersion((short) (implicit ? 2 : 0));
-            }
-            change = metadata.prepare(builder.at(now));
+            change = metadata.prepare(addChange(metadata, partitions, true));
         }
-        if (implicit) {
-            // the caller goes on with its produce or offset commit: on this coordinator's thread, not on the thread
-            // that made the write durable (the log flusher), which must never open logs or append
-            write(
-                    metadata,
-                    change,
-                    error -> ends.runOrFail(
-                            () -> done.accept(error), () -> done.accept(Errors.COORDINATOR_NOT_AVAILABLE)));
-        } else {
-            write(metadata, change, done);
+        write(metadata, change, inOrder);
+    }
+
+    /** Why partitions cannot be added now, or NONE. Holds the metadata's monitor. */
+    private static Errors addRefusal(TransactionMetadata metadata, long producerId, short producerEpoch) {
+        Errors refused = producerError(metadata, producerId, producerEpoch);
+        if (refused != Errors.NONE) {
+            return refused;
         }
+        if (metadata.state.isPrepare()) {
+            return Errors.CONCURRENT_TRANSACTIONS;
+        }
+        return metadata.state == TransactionState.DEAD ? Errors.INVALID_PRODUCER_ID_MAPPING : Errors.NONE;
+    }
+
+    private static boolean includesAll(TransactionMetadata metadata, Set<TopicPartition> partitions) {
+        return metadata.state == TransactionState.ONGOING && metadata.partitions.containsAll(partitions);
+    }
+
+    /** The transaction with {@code partitions} added, started now if none is ongoing. */
+    private TransactionLogEntry addChange(TransactionMetadata metadata, Set<TopicPartition> partitions, boolean v2) {
+        long now = clockMs.getAsLong();
+        EntryBuilder builder = EntryBuilder.from(metadata.current())
+                .state(TransactionState.ONGOING)
+                .addPartitions(partitions);
+        if (metadata.state != TransactionState.ONGOING) {
+            builder.partitions(partitions).startMs(now).clientTransactionVersion((short) (v2 ? 2 : 0));
+        }
+        return builder.at(now);
     }
 
     /** Whether {@code partitions} are all in the producer's ongoing transaction (protocol v2's produce asks first). */
@@ -245,8 +314,8 @@ public final class TransactionCoordinator implements AutoCloseable {
         synchronized (metadata) {
             return metadata.producerId == producerId
                     && metadata.producerEpoch == producerEpoch
-                    && metadata.state == TransactionState.ONGOING
-                    && metadata.partitions.containsAll(partitions);
+                    && metadata.implicitAddsInFlight == 0
+                    && includesAll(metadata, partitions);
         }
     }
 
@@ -432,14 +501,19 @@ public final class TransactionCoordinator implements AutoCloseable {
     /** Writes {@code change} (pending in {@code metadata}); applies it once durable, drops it on failure. */
     private void write(TransactionMetadata metadata, TransactionLogEntry change, Consumer<Errors> done) {
         stateLog.write(change, error -> {
+            List<Runnable> waiting;
             synchronized (metadata) {
                 if (error == Errors.NONE) {
                     metadata.complete(change);
                 } else {
                     metadata.abandon(change);
                 }
+                waiting = new ArrayList<>(metadata.waitingAdds);
+                metadata.waitingAdds.clear();
             }
             done.accept(error);
+            // after done, whose continuation (if any) is queued first: the waiting adds follow in arrival order
+            waiting.forEach(add -> ends.runOrFail(add, add));
         });
     }
 

@@ -1,5 +1,7 @@
 package io.piste.broker.txn;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
@@ -31,6 +33,10 @@ final class TransactionMetadata {
     short clientTransactionVersion;
     /** The change being written, or null. */
     TransactionLogEntry pending;
+    /** Protocol v2's adds for writes of the transaction not yet gone on (TransactionCoordinator.addImplicitly). */
+    int implicitAddsInFlight;
+    /** Those adds that wait for the change being written, in arrival order. */
+    final Deque<Runnable> waitingAdds = new ArrayDeque<>();
 
     TransactionMetadata(String transactionalId, long producerId, short producerEpoch, int timeoutMs, long nowMs) {
         this.transactionalId = transactionalId;

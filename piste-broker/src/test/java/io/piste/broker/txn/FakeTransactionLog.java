@@ -13,16 +13,37 @@ public final class FakeTransactionLog implements TransactionLog {
     final List<TransactionLogEntry> written = new ArrayList<>();
     final Map<String, TransactionLogEntry> stored = new HashMap<>();
     volatile Errors failing = Errors.NONE;
+    /** While set, writes are stored but not yet durable: their callbacks wait for {@link #release}. */
+    volatile boolean holding;
+
+    private final List<Runnable> held = new ArrayList<>();
 
     @Override
-    public synchronized void write(TransactionLogEntry entry, Consumer<Errors> done) {
-        if (failing != Errors.NONE) {
-            done.accept(failing);
-            return;
+    public void write(TransactionLogEntry entry, Consumer<Errors> done) {
+        synchronized (this) {
+            if (failing != Errors.NONE) {
+                done.accept(failing);
+                return;
+            }
+            written.add(entry);
+            stored.put(entry.transactionalId(), entry);
+            if (holding) {
+                held.add(() -> done.accept(Errors.NONE));
+                return;
+            }
         }
-        written.add(entry);
-        stored.put(entry.transactionalId(), entry);
         done.accept(Errors.NONE);
+    }
+
+    /** Makes the held writes durable, in order, on the calling thread. */
+    void release() {
+        List<Runnable> callbacks;
+        synchronized (this) {
+            holding = false;
+            callbacks = new ArrayList<>(held);
+            held.clear();
+        }
+        callbacks.forEach(Runnable::run);
     }
 
     @Override

@@ -285,4 +285,29 @@ class TransactionCoordinatorTest {
         assertThat(init("t", first.producerId(), first.producerEpoch()).error()).isEqualTo(Errors.PRODUCER_FENCED);
         assertThat(again.producerEpoch()).isEqualTo((short) (bumped.producerEpoch() + 1));
     }
+
+    @Test
+    void protocolV2AddsGoOnInArrivalOrderAndLaterWritesWaitForThem() throws Exception {
+        ProducerIdAndEpoch producer = init("t");
+        long id = producer.producerId();
+        short epoch = producer.producerEpoch();
+        java.util.List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletableFuture<Errors> last = new CompletableFuture<>();
+        log.holding = true;
+        coordinator.addPartitions("t", id, epoch, Set.of(A), true, error -> order.add("first " + error));
+        // a second add arrives while the first is being written: it waits instead of failing
+        coordinator.addPartitions("t", id, epoch, Set.of(B), true, error -> order.add("second " + error));
+        assertThat(coordinator.includes("t", id, epoch, Set.of(A)))
+                .as("writes wait behind the adds")
+                .isFalse();
+        // a write to an added partition arriving now also goes behind them
+        coordinator.addPartitions("t", id, epoch, Set.of(A), true, error -> {
+            order.add("third " + error);
+            last.complete(error);
+        });
+        log.release();
+        assertThat(last.get(5, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+        assertThat(order).containsExactly("first NONE", "second NONE", "third NONE");
+        await(() -> coordinator.includes("t", id, epoch, Set.of(A, B)));
+    }
 }
