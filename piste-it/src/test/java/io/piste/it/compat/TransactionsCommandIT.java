@@ -151,15 +151,36 @@ class TransactionsCommandIT {
         assertThat(row(describeProducers("tool-hanging", 0), Long.toString(HANGING_PID)))
                 .as("ProducerId ProducerEpoch LatestCoordinatorEpoch LastSequence LastTimestamp StartOffset")
                 .containsExactly(Long.toString(HANGING_PID), "3", "-1", "1", Long.toString(twentyMinutesAgo), "1");
+        try (KafkaProducer<String, String> producer =
+                Clients.producer(bootstrap, Clients.props(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tool-known"))) {
+            // A young transaction the coordinator knows: with no age limit the tool finds it open in its partition,
+            // looks its producer id up (ListTransactions) and its partitions (DescribeTransactions), and keeps quiet.
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("tool-hanging", 0, "k", "known")).get(30, TimeUnit.SECONDS);
+            List<String> noAgeLimit = TRANSACTIONS
+                    .run("find-hanging", "--broker-id", brokerId, "--max-transaction-timeout", "0")
+                    .assertSuccess()
+                    .stdoutLines();
+            assertThat(noAgeLimit)
+                    .as("the header and the unknown producer's transaction")
+                    .hasSize(2);
+            assertThat(row(noAgeLimit, "tool-hanging")).contains(Long.toString(HANGING_PID));
+            producer.abortTransaction(); // "known" at 4, its ABORT marker at 5
+        }
+        awaitHighWatermark(partition, 6);
 
         TRANSACTIONS
                 .run("abort", "--topic", "tool-hanging", "--partition", "0", "--start-offset", "1")
                 .assertSuccess();
 
-        awaitHighWatermark(partition, 5);
-        assertThat(partition.lastStableOffset()).as("past the ABORT marker").isEqualTo(5);
+        awaitHighWatermark(partition, 7);
+        assertThat(partition.lastStableOffset())
+                .as("past the ABORT marker at 6")
+                .isEqualTo(7);
         assertThat(values(tp, "read_committed")).containsExactly("before", "after");
-        assertThat(values(tp, "read_uncommitted")).containsExactly("before", "hanging-1", "hanging-2", "after");
+        assertThat(values(tp, "read_uncommitted"))
+                .containsExactly("before", "hanging-1", "hanging-2", "after", "known");
         assertThat(row(describeProducers("tool-hanging", 0), Long.toString(HANGING_PID)))
                 .as("the coordinator epoch 0 the tool used, no open transaction")
                 .startsWith(Long.toString(HANGING_PID), "3", "0", "1")
