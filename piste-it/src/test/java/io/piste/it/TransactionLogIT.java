@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The log side of transactions as a real consumer sees it over TCP. Until the transaction coordinator exists the
- * broker refuses transactional produce, so the partition is seeded through the broker's internal append path, with
+ * The log side of transactions as a real consumer sees it over TCP, apart from the coordinator (TransactionsIT
+ * covers it with real producers): the partition is seeded through the broker's internal append path, with
  * batches built by kafka-clients' {@link MemoryRecords}: a committed and an aborted transaction of two producers,
  * a transaction still open, and ordinary batches between them. read_committed sees the committed and ordinary
  * records up to the open transaction and, once its marker is written, the rest; read_uncommitted sees every data
