@@ -1,6 +1,8 @@
 package io.piste.broker.txn;
 
 import io.piste.broker.partition.Partition;
+import io.piste.storage.errors.InvalidProducerEpochException;
+import io.piste.storage.errors.LogStorageException;
 import io.piste.storage.log.LogAppendInfo;
 import java.io.IOException;
 import java.util.Map;
@@ -48,6 +50,36 @@ public final class PartitionMarkers implements MarkerWriter {
         this.offsets = offsets;
     }
 
+    /**
+     * Whether a marker the log refused for its epoch is in the log already: with transaction version 2 the marker
+     * carries the epoch the end bumped to, and nothing but that marker can give the partition's producer that epoch
+     * (its next transaction cannot start here before the end completes), so a producer at exactly that epoch with no
+     * open transaction has it. Kafka's coordinator sends the markers of a decision again after a restart too.
+     */
+    private static boolean alreadyWritten(
+            Partition partition, long producerId, short producerEpoch, short transactionVersion) {
+        if (transactionVersion < 2) {
+            return false;
+        }
+        try {
+            return partition.activeProducers().stream()
+                    .anyMatch(p -> p.producerId() == producerId && p.epoch() == producerEpoch && !p.inTransaction());
+        } catch (LogStorageException offline) {
+            return false;
+        }
+    }
+
+    private void refused(
+            Map<TopicPartition, Errors> failed, TopicPartition tp, long producerId, short producerEpoch, Exception e) {
+        log.warn(
+                "Could not write a marker of producer {} epoch {} to {}: {}",
+                producerId,
+                producerEpoch,
+                tp,
+                e.toString());
+        failed.put(tp, storageErrors.apply(e));
+    }
+
     @Override
     public void write(
             long producerId,
@@ -68,19 +100,25 @@ public final class PartitionMarkers implements MarkerWriter {
             try {
                 info = partition.appendTransactionMarker(
                         producerId, producerEpoch, COORDINATOR_EPOCH, commit, transactionVersion);
-            } catch (IOException | RuntimeException e) {
-                Errors error = storageErrors.apply(e);
-                log.warn(
-                        "Could not write a marker of producer {} epoch {} to {}: {}",
+            } catch (InvalidProducerEpochException e) {
+                if (!alreadyWritten(partition, producerId, producerEpoch, transactionVersion)) {
+                    refused(failed, tp, producerId, producerEpoch, e);
+                    continue;
+                }
+                // a decision resumed after a restart: this marker reached the log before the crash
+                log.info(
+                        "The {} marker of producer {} epoch {} is in {} already",
+                        commit ? "COMMIT" : "ABORT",
                         producerId,
                         producerEpoch,
-                        tp,
-                        e.toString());
-                failed.put(tp, error);
+                        tp);
+                info = null;
+            } catch (IOException | RuntimeException e) {
+                refused(failed, tp, producerId, producerEpoch, e);
                 continue;
             }
             outstanding.incrementAndGet();
-            partition.whenDurable(info.lastOffset() + 1, error -> {
+            partition.whenDurable(info == null ? partition.logEndOffset() : info.lastOffset() + 1, error -> {
                 if (error != Errors.NONE) {
                     failed.put(tp, error);
                 } else if (tp.topic().equals(Topic.GROUP_METADATA_TOPIC_NAME)) {
