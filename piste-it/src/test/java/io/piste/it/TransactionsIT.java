@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
@@ -27,6 +29,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
@@ -45,7 +48,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TransactionsIT {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private Path dir;
     private TestBroker broker;
@@ -71,7 +74,15 @@ class TransactionsIT {
         return Clients.producer(broker.bootstrapServers(), config);
     }
 
-    private List<String> values(String topic, String isolation) {
+    /**
+     * The topic's values as a consumer of {@code isolation} reads them to the end. EndTxn is answered once the
+     * decision is durable and the markers follow (as in Kafka), so a read_committed read first waits, bounded, until
+     * no transaction holds back any partition (the last stable offsets equal the high watermarks).
+     */
+    private List<String> values(String topic, String isolation) throws Exception {
+        if (isolation.equals("read_committed")) {
+            awaitNoOpenTransaction(topic);
+        }
         try (KafkaConsumer<String, String> consumer = Clients.consumer(
                 broker.bootstrapServers(), Clients.props(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation))) {
             List<String> values = new ArrayList<>();
@@ -81,6 +92,56 @@ class TransactionsIT {
             }
             return values;
         }
+    }
+
+    private void awaitNoOpenTransaction(String topic) throws Exception {
+        try (Admin admin = Clients.admin(broker.bootstrapServers())) {
+            int partitions = admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(topic)
+                    .partitions()
+                    .size();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            boolean settled = Bounded.waitFor(TIMEOUT, Duration.ofMillis(50), () -> {
+                try {
+                    var committed = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                            .all()
+                            .get(10, TimeUnit.SECONDS);
+                    var uncommitted = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
+                            .all()
+                            .get(10, TimeUnit.SECONDS);
+                    return latest.keySet().stream()
+                            .allMatch(tp -> committed.get(tp).offset()
+                                    == uncommitted.get(tp).offset());
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertThat(settled)
+                    .as("every transaction of " + topic + " ended (LSO = HW)")
+                    .isTrue();
+        }
+    }
+
+    private static TransactionDescription awaitState(Admin admin, String transactionalId, TransactionState state) {
+        TransactionDescription[] last = new TransactionDescription[1];
+        Bounded.waitFor(TIMEOUT, Duration.ofMillis(50), () -> {
+            try {
+                last[0] = admin.describeTransactions(List.of(transactionalId))
+                        .description(transactionalId)
+                        .get(10, TimeUnit.SECONDS);
+                return last[0].state() == state;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertThat(last[0]).as(transactionalId + "'s description").isNotNull();
+        assertThat(last[0].state()).isEqualTo(state);
+        return last[0];
     }
 
     private static List<String> numbered(String prefix, int count) {
@@ -110,10 +171,8 @@ class TransactionsIT {
             producer.commitTransaction();
         }
         try (Admin admin = Clients.admin(broker.bootstrapServers())) {
-            TransactionDescription description = admin.describeTransactions(List.of("tx-commit"))
-                    .description("tx-commit")
-                    .get(30, TimeUnit.SECONDS);
-            assertThat(description.state()).isEqualTo(TransactionState.COMPLETE_COMMIT);
+            // the markers follow the answer to EndTxn: the completion comes a moment later
+            TransactionDescription description = awaitState(admin, "tx-commit", TransactionState.COMPLETE_COMMIT);
             // protocol v2 bumps the epoch at each of the three ends; v1 keeps the epoch InitProducerId gave
             assertThat(description.producerEpoch()).isEqualTo(transactionVersion == 2 ? 3 : 0);
         }
@@ -235,17 +294,8 @@ class TransactionsIT {
             producer.initTransactions();
             producer.beginTransaction();
             producer.send(new ProducerRecord<>("t", "late")).get(30, TimeUnit.SECONDS);
-            boolean aborted = Bounded.waitFor(Duration.ofSeconds(20), Duration.ofMillis(100), () -> {
-                try {
-                    TransactionDescription description = admin.describeTransactions(List.of("tx-timeout"))
-                            .description("tx-timeout")
-                            .get(10, TimeUnit.SECONDS);
-                    return description.state() == TransactionState.COMPLETE_ABORT;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
-            assertThat(aborted).as("the coordinator aborted the transaction").isTrue();
+            // the coordinator aborts it (a check every 200 ms here) once its 1,500 ms are over
+            awaitState(admin, "tx-timeout", TransactionState.COMPLETE_ABORT);
         }
         assertThat(values("t", "read_committed")).isEmpty();
         assertThat(values("t", "read_uncommitted")).containsExactly("late");
