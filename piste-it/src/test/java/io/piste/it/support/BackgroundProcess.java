@@ -102,6 +102,19 @@ public final class BackgroundProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL, no grace: the process gets no chance to close anything (a crash, as far as its peers can tell). */
+    public void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("still alive 10 s after SIGKILL: " + command);
+            }
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
         stop();

@@ -81,6 +81,11 @@ public final class Exec {
     /** A Java main class in a child JVM on the test classpath. */
     public static Result java(
             final String mainClass, final List<String> args, final String stdin, final Duration timeout) {
+        return run(javaCommand(mainClass, args), stdin, timeout);
+    }
+
+    /** The command line that runs a Java main class in a child JVM on the test classpath. */
+    public static List<String> javaCommand(final String mainClass, final List<String> args) {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx256m");
@@ -90,7 +95,7 @@ public final class Exec {
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
         command.addAll(args);
-        return run(command, stdin, timeout);
+        return command;
     }
 
     /** The first directory of {@code PATH} holding an executable {@code name}, or null. */
