@@ -53,7 +53,7 @@ public final class TransactionCoordinator implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.ends = new TransactionEnd(stateLog, markers, producerIds, scheduler, clockMs);
+        this.ends = new TransactionEnd(stateLog, markers, producerIds, scheduler, clockMs, this::releaseWaitingAdds);
     }
 
     /**
@@ -258,13 +258,16 @@ public final class TransactionCoordinator implements AutoCloseable {
             Consumer<Errors> inOrder) {
         TransactionLogEntry change;
         synchronized (metadata) {
+            boolean addBeingWritten = metadata.hasPending() && metadata.pending.state() == TransactionState.ONGOING;
+            if (addBeingWritten || isNextTransactionOf(metadata, producerId, producerEpoch)) {
+                // behind an add being written, or (v2) the producer's next transaction while the markers of the
+                // last one are written: wait, rather than fail and let a later write of the producer overtake
+                metadata.waitingAdds.add(
+                        () -> tryAddImplicitly(metadata, producerId, producerEpoch, partitions, inOrder));
+                return;
+            }
             Errors refused = addRefusal(metadata, producerId, producerEpoch);
             if (refused == Errors.NONE && metadata.hasPending()) {
-                if (metadata.pending.state() == TransactionState.ONGOING) {
-                    metadata.waitingAdds.add(
-                            () -> tryAddImplicitly(metadata, producerId, producerEpoch, partitions, inOrder));
-                    return;
-                }
                 refused = Errors.CONCURRENT_TRANSACTIONS;
             }
             if (refused != Errors.NONE || includesAll(metadata, partitions)) {
@@ -274,6 +277,29 @@ public final class TransactionCoordinator implements AutoCloseable {
             change = metadata.prepare(addChange(metadata, partitions, true));
         }
         write(metadata, change, inOrder);
+    }
+
+    /**
+     * Whether a v2 producer writes its next transaction while the last one is being ended: it has the epoch (or the
+     * new producer id) the end handed it, and the markers or the completion are still being written.
+     */
+    private static boolean isNextTransactionOf(TransactionMetadata metadata, long producerId, short producerEpoch) {
+        if (!metadata.state.isPrepare() || !metadata.isV2()) {
+            return false;
+        }
+        boolean bumped = producerId == metadata.producerId && producerEpoch == metadata.producerEpoch;
+        boolean rotated = producerId == metadata.nextProducerId && producerEpoch == 0;
+        return bumped || rotated;
+    }
+
+    /** Runs the adds that waited for a write of the id, in arrival order, on the coordinator's thread. */
+    void releaseWaitingAdds(TransactionMetadata metadata) {
+        List<Runnable> waiting;
+        synchronized (metadata) {
+            waiting = new ArrayList<>(metadata.waitingAdds);
+            metadata.waitingAdds.clear();
+        }
+        waiting.forEach(add -> ends.runOrFail(add, add));
     }
 
     /** Why partitions cannot be added now, or NONE. Holds the metadata's monitor. */
@@ -501,19 +527,16 @@ public final class TransactionCoordinator implements AutoCloseable {
     /** Writes {@code change} (pending in {@code metadata}); applies it once durable, drops it on failure. */
     private void write(TransactionMetadata metadata, TransactionLogEntry change, Consumer<Errors> done) {
         stateLog.write(change, error -> {
-            List<Runnable> waiting;
             synchronized (metadata) {
                 if (error == Errors.NONE) {
                     metadata.complete(change);
                 } else {
                     metadata.abandon(change);
                 }
-                waiting = new ArrayList<>(metadata.waitingAdds);
-                metadata.waitingAdds.clear();
             }
             done.accept(error);
             // after done, whose continuation (if any) is queued first: the waiting adds follow in arrival order
-            waiting.forEach(add -> ends.runOrFail(add, add));
+            releaseWaitingAdds(metadata);
         });
     }
 

@@ -30,13 +30,17 @@ final class TransactionEnd {
     private final ProducerIds producerIds;
     private final ScheduledExecutorService scheduler;
     private final LongSupplier clockMs;
+    /** What waited for the end (a v2 producer's next transaction) goes on once it is written. */
+    private final Consumer<TransactionMetadata> ended;
 
     TransactionEnd(
             TransactionLog stateLog,
             MarkerWriter markers,
             ProducerIds producerIds,
             ScheduledExecutorService scheduler,
-            LongSupplier clockMs) {
+            LongSupplier clockMs,
+            Consumer<TransactionMetadata> ended) {
+        this.ended = ended;
         this.stateLog = stateLog;
         this.markers = markers;
         this.producerIds = producerIds;
@@ -178,6 +182,9 @@ final class TransactionEnd {
                 } else {
                     metadata.abandon(completed);
                 }
+            }
+            if (error == Errors.NONE) {
+                ended.accept(metadata);
             }
             if (error != Errors.NONE) {
                 log.warn(

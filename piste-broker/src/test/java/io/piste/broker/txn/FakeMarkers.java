@@ -16,6 +16,16 @@ public final class FakeMarkers implements MarkerWriter {
 
     final List<Marker> written = new CopyOnWriteArrayList<>();
     final AtomicInteger failures = new AtomicInteger();
+    /** While set, markers are recorded but not yet durable: their callbacks wait for {@link #release}. */
+    volatile boolean holding;
+
+    private final List<Runnable> held = new CopyOnWriteArrayList<>();
+
+    void release() {
+        holding = false;
+        held.forEach(Runnable::run);
+        held.clear();
+    }
 
     @Override
     public void write(
@@ -31,6 +41,10 @@ public final class FakeMarkers implements MarkerWriter {
             return;
         }
         written.add(new Marker(producerId, producerEpoch, commit, transactionVersion, Set.copyOf(partitions)));
+        if (holding) {
+            held.add(() -> done.accept(Map.of()));
+            return;
+        }
         done.accept(Map.of());
     }
 }

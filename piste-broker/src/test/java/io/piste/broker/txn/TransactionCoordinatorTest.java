@@ -310,4 +310,26 @@ class TransactionCoordinatorTest {
         assertThat(order).containsExactly("first NONE", "second NONE", "third NONE");
         await(() -> coordinator.includes("t", id, epoch, Set.of(A, B)));
     }
+
+    @Test
+    void protocolV2sNextTransactionWaitsForTheMarkersOfTheLastInsteadOfFailing() throws Exception {
+        ProducerIdAndEpoch producer = init("t");
+        assertThat(add("t", producer, Set.of(A), true)).isEqualTo(Errors.NONE);
+        markers.holding = true;
+        ProducerIdAndEpoch next = end("t", producer.producerId(), producer.producerEpoch(), true, true);
+        assertThat(state("t")).isEqualTo(TransactionState.PREPARE_COMMIT);
+        CompletableFuture<Errors> added = new CompletableFuture<>();
+        coordinator.addPartitions("t", next.producerId(), next.producerEpoch(), Set.of(B), true, added::complete);
+        Thread.sleep(100);
+        assertThat(added).as("waits while the markers are written").isNotDone();
+        // a writer of the old epoch is still refused
+        assertThat(add("t", producer, Set.of(B), true)).isEqualTo(Errors.PRODUCER_FENCED);
+        markers.release();
+        assertThat(added.get(5, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+        await(() -> state("t") == TransactionState.ONGOING);
+        assertThat(coordinator.includes("t", next.producerId(), next.producerEpoch(), Set.of(B)))
+                .isTrue();
+        assertThat(coordinator.includes("t", next.producerId(), next.producerEpoch(), Set.of(A)))
+                .isFalse();
+    }
 }

@@ -72,8 +72,9 @@ class TransactionEndCrashTest {
     private static final int DATA_PARTITIONS = 3;
     private static final int RECORDS_PER_PARTITION = 4;
     private static final String TOPIC = "orders";
-    /** Short, so that a transaction whose decision was lost is aborted by the timeout within the test. */
-    private static final int TRANSACTION_TIMEOUT_MS = 1_000;
+    /** Short, so that a transaction whose decision was lost is aborted by the timeout within the test; long enough
+     * that a loaded machine does not see the transaction time out while the test is still setting it up. */
+    private static final int TRANSACTION_TIMEOUT_MS = 3_000;
 
     private static final TransactionConfig CONFIG =
             new TransactionConfig(3, 1024 * 1024, 900_000, 604_800_000L, 100L, 3_600_000L, true, (short) 2);
