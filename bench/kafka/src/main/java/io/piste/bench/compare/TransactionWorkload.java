@@ -38,6 +38,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       p99_ms=.. p999_ms=.. max_ms=.. commit_p50_ms=.. commit_p99_ms=..}.
  * </ul>
  *
+ * <p>{@code -Dmax.in.flight=N} sets the producer's {@code max.in.flight.requests.per.connection} (default 5).
+ *
  * <p>Usage: {@code TransactionWorkload throughput <bootstrap> <topic> <seconds> [warmup] [records] [size]} or
  * {@code TransactionWorkload latency <bootstrap> <topic> <seconds> [warmup] [records] [size] [rate]}.
  */
@@ -76,6 +78,12 @@ public final class TransactionWorkload {
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-" + topic);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        // -Dmax.in.flight=1: one produce request at a time per connection (the client's default is 5), to tell
+        // a broker's handling of pipelined transactional produces from the rest
+        String inFlight = System.getProperty("max.in.flight");
+        if (inFlight != null) {
+            p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, inFlight);
+        }
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p);
         producer.initTransactions();
         return producer;
