@@ -90,6 +90,43 @@ class TransactionRestartTest {
         }
     }
 
+    /** The layout of TransactionLogIT: two transactions decided below the log end, one left open at 8. */
+    private void seedDecidedAndOpenTransactions() throws IOException {
+        try (UnifiedLog log = open(false)) {
+            log.appendAsLeader(LogTestSupport.batch(1), 0); // 0
+            log.appendAsLeader(txn(1000, 0, 2), 0); // 1-2
+            log.appendAsLeader(txn(2000, 0, 1), 0); // 3
+            log.appendAsLeader(LogTestSupport.batch(1), 0); // 4
+            log.appendAsLeader(txn(1000, 2, 1), 0); // 5
+            log.transactions().appendMarker(1000, (short) 0, 0, true, (short) 0, 0); // 6
+            log.transactions().appendMarker(2000, (short) 0, 0, false, (short) 0, 0); // 7
+            log.appendAsLeader(txn(1000, 3, 1), 0); // 8: left open
+            log.appendAsLeader(LogTestSupport.batch(1), 0); // 9
+            log.flush();
+            log.updateHighWatermark(log.logEndOffset());
+            assertThat(log.transactions().lastStableOffset()).isEqualTo(8);
+        }
+    }
+
+    @Test
+    void shouldBoundTheLastStableOffsetByTheOpenTransactionOnlyAfterACleanRestart() throws IOException {
+        seedDecidedAndOpenTransactions();
+        try (UnifiedLog log = open(true)) {
+            log.updateHighWatermark(log.logEndOffset());
+            assertThat(log.transactions().lastStableOffset()).isEqualTo(8);
+        }
+    }
+
+    @Test
+    void shouldBoundTheLastStableOffsetByTheOpenTransactionOnlyAfterAReplayFromTheLog() throws IOException {
+        seedDecidedAndOpenTransactions();
+        deleteSnapshots();
+        try (UnifiedLog log = open(false)) {
+            log.updateHighWatermark(log.logEndOffset());
+            assertThat(log.transactions().lastStableOffset()).isEqualTo(8);
+        }
+    }
+
     @Test
     void shouldRefuseAControlBatchFromAClient() throws IOException {
         try (UnifiedLog log = open(true)) {
