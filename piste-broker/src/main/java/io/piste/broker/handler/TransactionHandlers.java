@@ -7,10 +7,12 @@ import io.piste.broker.txn.ProducerIdAndEpoch;
 import io.piste.broker.txn.TransactionCoordinator;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.AddOffsetsToTxnRequestData;
@@ -85,12 +87,10 @@ final class TransactionHandlers {
     }
 
     private void addPartitions(
-            AddPartitionsToTxnTransaction transaction,
-            short version,
-            java.util.function.Consumer<AddPartitionsToTxnResult> done) {
+            AddPartitionsToTxnTransaction transaction, short version, Consumer<AddPartitionsToTxnResult> done) {
         String transactionalId = transaction.transactionalId();
         Map<TopicPartition, Errors> unknown = new HashMap<>();
-        Set<TopicPartition> known = new java.util.HashSet<>();
+        Set<TopicPartition> known = new HashSet<>();
         for (AddPartitionsToTxnTopic topic : transaction.topics()) {
             TopicImage image = broker.controller().image().topic(topic.name());
             for (int index : topic.partitions()) {

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
@@ -62,7 +63,7 @@ final class TransactionalProduce {
      */
     boolean addPartitionsFirst(
             ProduceRequestData request,
-            java.util.function.Function<TopicProduceData, String> topicName,
+            Function<TopicProduceData, String> topicName,
             Runnable produce,
             Consumer<Errors> failed) {
         Set<TopicPartition> partitions = new HashSet<>();

@@ -67,19 +67,17 @@ final class WriteTxnMarkersHandler implements RequestHandler {
 
     private static void fill(
             WritableTxnMarkerResult result, WritableTxnMarker marker, Map<TopicPartition, Errors> failed) {
-        {
-            for (WritableTxnMarkerTopic topic : marker.topics()) {
-                WritableTxnMarkerTopicResult topicResult = new WritableTxnMarkerTopicResult().setName(topic.name());
-                for (int index : topic.partitionIndexes()) {
-                    Errors error = failed.getOrDefault(new TopicPartition(topic.name(), index), Errors.NONE);
-                    topicResult
-                            .partitions()
-                            .add(new WritableTxnMarkerPartitionResult()
-                                    .setPartitionIndex(index)
-                                    .setErrorCode(error.code()));
-                }
-                result.topics().add(topicResult);
+        for (WritableTxnMarkerTopic topic : marker.topics()) {
+            WritableTxnMarkerTopicResult topicResult = new WritableTxnMarkerTopicResult().setName(topic.name());
+            for (int index : topic.partitionIndexes()) {
+                Errors error = failed.getOrDefault(new TopicPartition(topic.name(), index), Errors.NONE);
+                topicResult
+                        .partitions()
+                        .add(new WritableTxnMarkerPartitionResult()
+                                .setPartitionIndex(index)
+                                .setErrorCode(error.code()));
             }
+            result.topics().add(topicResult);
         }
     }
 }

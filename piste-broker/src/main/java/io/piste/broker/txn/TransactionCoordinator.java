@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
@@ -430,7 +431,10 @@ public final class TransactionCoordinator implements AutoCloseable {
         ends.decide(metadata, prepared, done);
     }
 
-    /** Aborts {@code metadata}'s transaction at a bumped epoch (a timeout); holds nothing when called. */
+    /**
+     * Aborts {@code metadata}'s transaction at a bumped epoch if it is ongoing and past its timeout; holds nothing
+     * when called.
+     */
     void abortOnTimeout(TransactionMetadata metadata) {
         TransactionLogEntry prepared;
         synchronized (metadata) {
@@ -491,7 +495,7 @@ public final class TransactionCoordinator implements AutoCloseable {
     }
 
     /** Consistent views of the ids {@code filter} accepts, for DescribeTransactions and ListTransactions. */
-    public List<TransactionView> views(java.util.function.Predicate<String> filter) {
+    public List<TransactionView> views(Predicate<String> filter) {
         List<TransactionView> views = new ArrayList<>();
         for (TransactionMetadata metadata : all()) {
             if (filter.test(metadata.transactionalId)) {

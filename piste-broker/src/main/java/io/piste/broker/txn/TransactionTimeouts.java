@@ -24,17 +24,9 @@ final class TransactionTimeouts {
 
     void abortTimedOut() {
         try {
-            long now = clockMs.getAsLong();
             for (TransactionMetadata metadata : coordinator.all()) {
-                boolean expired;
-                synchronized (metadata) {
-                    expired = metadata.state == TransactionState.ONGOING
-                            && !metadata.hasPending()
-                            && metadata.startMs + metadata.timeoutMs <= now;
-                }
-                if (expired) {
-                    coordinator.abortOnTimeout(metadata);
-                }
+                // checks, under the id's monitor, that the transaction is still ongoing and past its timeout
+                coordinator.abortOnTimeout(metadata);
             }
         } catch (RuntimeException e) {
             // a scheduled task that throws is never run again: log and keep the schedule
