@@ -75,13 +75,13 @@ final class TransactionConfigDef {
                 .define(
                         "transaction.version",
                         INT,
-                        1,
+                        2,
                         between(1, 2),
                         MEDIUM,
                         "Piste's own: the level of Kafka's transaction.version feature the broker finalizes (set in "
-                                + "Kafka with kafka-storage format or kafka-features). 1 (the default) keeps every "
-                                + "client on transaction protocol v1; 2 lets kafka-clients 4 use protocol v2 (KIP-890: "
-                                + "an epoch bump at each transaction's end, partitions added by the broker), which "
-                                + "Piste does not yet serve correctly under a producer's pipelined load.");
+                                + "Kafka with kafka-storage format or kafka-features). 2 (the default, as a new Kafka 4 "
+                                + "cluster's) lets kafka-clients 4 use transaction protocol v2 (KIP-890: an epoch bump "
+                                + "at each transaction's end, partitions added by the broker); 1 keeps every client on "
+                                + "protocol v1.");
     }
 }

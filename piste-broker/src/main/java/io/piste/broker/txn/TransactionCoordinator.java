@@ -1,5 +1,6 @@
 package io.piste.broker.txn;
 
+import io.piste.broker.txn.TransactionMetadata.ImplicitAdd;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -54,7 +55,7 @@ public final class TransactionCoordinator implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.ends = new TransactionEnd(stateLog, markers, producerIds, scheduler, clockMs, this::releaseWaitingAdds);
+        this.ends = new TransactionEnd(stateLog, markers, producerIds, scheduler, clockMs, this::changeWritten);
     }
 
     /**
@@ -219,9 +220,10 @@ public final class TransactionCoordinator implements AutoCloseable {
     /**
      * Protocol v2's add, made by the broker for a write of the transaction. The writes of one producer must reach
      * the logs in the order they arrived (their sequence numbers say so), so every such add and what follows it
-     * ({@code done}: the produce or offset commit) runs in arrival order on the coordinator's thread, never on the
-     * thread that made the add durable (the log flusher, which must not open logs or append); an add that arrives
-     * while another is being written waits for it instead of failing, and {@link #includes} says no while any waits.
+     * ({@code done}: the produce or offset commit) is queued in arrival order and served one after the other on the
+     * coordinator's thread ({@link #serveImplicitAdds}), never on the thread that made an add durable (the log
+     * flusher, which must not open logs or append). While any is queued, {@link #includes} says no, so a later write
+     * of the producer queues behind it instead of overtaking it.
      */
     private void addImplicitly(
             TransactionMetadata metadata,
@@ -229,55 +231,99 @@ public final class TransactionCoordinator implements AutoCloseable {
             short producerEpoch,
             Set<TopicPartition> partitions,
             Consumer<Errors> done) {
-        Consumer<Errors> inOrder = error -> ends.runOrFail(
-                () -> {
-                    try {
-                        done.accept(error);
-                    } finally {
-                        synchronized (metadata) {
-                            metadata.implicitAddsInFlight--;
-                        }
-                    }
-                },
-                () -> {
-                    synchronized (metadata) {
-                        metadata.implicitAddsInFlight--;
-                    }
-                    done.accept(Errors.COORDINATOR_NOT_AVAILABLE);
-                });
+        boolean first;
         synchronized (metadata) {
-            metadata.implicitAddsInFlight++;
+            metadata.implicitAdds.add(new ImplicitAdd(producerId, producerEpoch, partitions, done));
+            first = metadata.implicitAdds.size() == 1;
         }
-        tryAddImplicitly(metadata, producerId, producerEpoch, partitions, inOrder);
+        if (first) {
+            serveImplicitAddsLater(metadata);
+        }
     }
 
-    private void tryAddImplicitly(
-            TransactionMetadata metadata,
-            long producerId,
-            short producerEpoch,
-            Set<TopicPartition> partitions,
-            Consumer<Errors> inOrder) {
-        TransactionLogEntry change;
-        synchronized (metadata) {
-            boolean addBeingWritten = metadata.hasPending() && metadata.pending.state() == TransactionState.ONGOING;
-            if (addBeingWritten || isNextTransactionOf(metadata, producerId, producerEpoch)) {
-                // behind an add being written, or (v2) the producer's next transaction while the markers of the
-                // last one are written: wait, rather than fail and let a later write of the producer overtake
-                metadata.waitingAdds.add(
-                        () -> tryAddImplicitly(metadata, producerId, producerEpoch, partitions, inOrder));
+    /**
+     * Serves the queued adds of {@code metadata} in order, on the coordinator's thread, until one has to wait: for
+     * its own write, for another change of the id being written, or (v2) for the end of the producer's last
+     * transaction, whose markers must be in the logs before the next transaction writes there. Each of those calls
+     * this again once done.
+     */
+    private void serveImplicitAdds(TransactionMetadata metadata) {
+        while (true) {
+            ImplicitAdd head;
+            Errors answer;
+            TransactionLogEntry change = null;
+            synchronized (metadata) {
+                head = metadata.implicitAdds.peek();
+                if (head == null
+                        || metadata.implicitAddWriting
+                        || metadata.hasPending()
+                        || isNextTransactionOf(metadata, head.producerId(), head.producerEpoch())) {
+                    return;
+                }
+                answer = addRefusal(metadata, head.producerId(), head.producerEpoch());
+                if (answer == Errors.NONE && !includesAll(metadata, head.partitions())) {
+                    change = metadata.prepare(addChange(metadata, head.partitions(), true));
+                    metadata.implicitAddWriting = true;
+                }
+            }
+            if (change != null) {
+                writeImplicitAdd(metadata, head, change);
                 return;
             }
-            Errors refused = addRefusal(metadata, producerId, producerEpoch);
-            if (refused == Errors.NONE && metadata.hasPending()) {
-                refused = Errors.CONCURRENT_TRANSACTIONS;
-            }
-            if (refused != Errors.NONE || includesAll(metadata, partitions)) {
-                inOrder.accept(refused);
-                return;
-            }
-            change = metadata.prepare(addChange(metadata, partitions, true));
+            finishImplicitAdd(metadata, head, answer);
         }
-        write(metadata, change, inOrder);
+    }
+
+    private void writeImplicitAdd(TransactionMetadata metadata, ImplicitAdd add, TransactionLogEntry change) {
+        stateLog.write(change, error -> {
+            synchronized (metadata) {
+                if (error == Errors.NONE) {
+                    metadata.complete(change);
+                } else {
+                    metadata.abandon(change);
+                }
+            }
+            ends.runOrFail(
+                    () -> {
+                        synchronized (metadata) {
+                            metadata.implicitAddWriting = false;
+                        }
+                        finishImplicitAdd(metadata, add, error);
+                        serveImplicitAdds(metadata);
+                    },
+                    () -> failImplicitAdds(metadata));
+        });
+    }
+
+    /** Hands {@code add}'s answer on (the write it was made for runs now, if NONE), then takes it off the queue. */
+    private static void finishImplicitAdd(TransactionMetadata metadata, ImplicitAdd add, Errors answer) {
+        try {
+            add.done().accept(answer);
+        } finally {
+            synchronized (metadata) {
+                metadata.implicitAdds.remove(add);
+            }
+        }
+    }
+
+    /** Serves the queued adds of {@code metadata} on the coordinator's thread, if any are queued. */
+    private void serveImplicitAddsLater(TransactionMetadata metadata) {
+        synchronized (metadata) {
+            if (metadata.implicitAdds.isEmpty()) {
+                return;
+            }
+        }
+        ends.runOrFail(() -> serveImplicitAdds(metadata), () -> failImplicitAdds(metadata));
+    }
+
+    /** The coordinator is closed: every queued add fails (the producer asks again, of the next coordinator). */
+    private static void failImplicitAdds(TransactionMetadata metadata) {
+        List<ImplicitAdd> queued;
+        synchronized (metadata) {
+            queued = new ArrayList<>(metadata.implicitAdds);
+            metadata.implicitAdds.clear();
+        }
+        queued.forEach(add -> add.done().accept(Errors.COORDINATOR_NOT_AVAILABLE));
     }
 
     /**
@@ -293,14 +339,9 @@ public final class TransactionCoordinator implements AutoCloseable {
         return bumped || rotated;
     }
 
-    /** Runs the adds that waited for a write of the id, in arrival order, on the coordinator's thread. */
-    void releaseWaitingAdds(TransactionMetadata metadata) {
-        List<Runnable> waiting;
-        synchronized (metadata) {
-            waiting = new ArrayList<>(metadata.waitingAdds);
-            metadata.waitingAdds.clear();
-        }
-        waiting.forEach(add -> ends.runOrFail(add, add));
+    /** A change of the id was written (or failed): the adds queued behind it go on. */
+    void changeWritten(TransactionMetadata metadata) {
+        serveImplicitAddsLater(metadata);
     }
 
     /** Why partitions cannot be added now, or NONE. Holds the metadata's monitor. */
@@ -341,7 +382,7 @@ public final class TransactionCoordinator implements AutoCloseable {
         synchronized (metadata) {
             return metadata.producerId == producerId
                     && metadata.producerEpoch == producerEpoch
-                    && metadata.implicitAddsInFlight == 0
+                    && metadata.implicitAdds.isEmpty()
                     && includesAll(metadata, partitions);
         }
     }
@@ -464,7 +505,10 @@ public final class TransactionCoordinator implements AutoCloseable {
     void expire(TransactionMetadata metadata, long idleSinceMs) {
         TransactionLogEntry dead;
         synchronized (metadata) {
-            if (metadata.hasPending() || metadata.lastUpdateMs > idleSinceMs || !isIdle(metadata.state)) {
+            if (metadata.hasPending()
+                    || !metadata.implicitAdds.isEmpty()
+                    || metadata.lastUpdateMs > idleSinceMs
+                    || !isIdle(metadata.state)) {
                 return;
             }
             dead = metadata.prepare(EntryBuilder.from(metadata.current())
@@ -480,6 +524,7 @@ public final class TransactionCoordinator implements AutoCloseable {
                     metadata.abandon(dead);
                 }
             }
+            changeWritten(metadata);
         });
     }
 
@@ -539,8 +584,7 @@ public final class TransactionCoordinator implements AutoCloseable {
                 }
             }
             done.accept(error);
-            // after done, whose continuation (if any) is queued first: the waiting adds follow in arrival order
-            releaseWaitingAdds(metadata);
+            changeWritten(metadata);
         });
     }
 

@@ -30,8 +30,9 @@ final class TransactionEnd {
     private final ProducerIds producerIds;
     private final ScheduledExecutorService scheduler;
     private final LongSupplier clockMs;
-    /** What waited for the end (a v2 producer's next transaction) goes on once it is written. */
-    private final Consumer<TransactionMetadata> ended;
+    /** Told after each write of a decision or a completion, so that what waited for it (a v2 producer's next
+     * transaction) goes on. */
+    private final Consumer<TransactionMetadata> written;
 
     TransactionEnd(
             TransactionLog stateLog,
@@ -39,8 +40,8 @@ final class TransactionEnd {
             ProducerIds producerIds,
             ScheduledExecutorService scheduler,
             LongSupplier clockMs,
-            Consumer<TransactionMetadata> ended) {
-        this.ended = ended;
+            Consumer<TransactionMetadata> written) {
+        this.written = written;
         this.stateLog = stateLog;
         this.markers = markers;
         this.producerIds = producerIds;
@@ -87,9 +88,11 @@ final class TransactionEnd {
             }
             if (error != Errors.NONE) {
                 decided.accept(ProducerIdAndEpoch.failed(error));
+                written.accept(metadata);
                 return;
             }
             decided.accept(nextProducer(prepared));
+            written.accept(metadata);
             run(() -> writeMarkers(metadata, prepared, prepared.partitions(), FIRST_RETRY_MS));
         });
     }
@@ -183,9 +186,7 @@ final class TransactionEnd {
                     metadata.abandon(completed);
                 }
             }
-            if (error == Errors.NONE) {
-                ended.accept(metadata);
-            }
+            written.accept(metadata);
             if (error != Errors.NONE) {
                 log.warn(
                         "Could not write the completion of transactional id {}: {}; trying again in {} ms",

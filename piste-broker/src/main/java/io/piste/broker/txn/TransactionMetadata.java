@@ -4,7 +4,9 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * One transactional id's state in memory: what its last durable entry of {@code __transaction_state} says, plus the
@@ -33,10 +35,16 @@ final class TransactionMetadata {
     short clientTransactionVersion;
     /** The change being written, or null. */
     TransactionLogEntry pending;
-    /** Protocol v2's adds for writes of the transaction not yet gone on (TransactionCoordinator.addImplicitly). */
-    int implicitAddsInFlight;
-    /** Those adds that wait for the change being written, in arrival order. */
-    final Deque<Runnable> waitingAdds = new ArrayDeque<>();
+    /**
+     * Protocol v2's adds made for writes of the transaction, in arrival order, each until the write it was made for
+     * has gone on (TransactionCoordinator.addImplicitly).
+     */
+    final Deque<ImplicitAdd> implicitAdds = new ArrayDeque<>();
+    /** Whether the first of {@link #implicitAdds} is being written (or its write's answer not yet handed on). */
+    boolean implicitAddWriting;
+
+    /** An add of protocol v2 and what goes on after it ({@code done}: the produce or the offset commit). */
+    record ImplicitAdd(long producerId, short producerEpoch, Set<TopicPartition> partitions, Consumer<Errors> done) {}
 
     TransactionMetadata(String transactionalId, long producerId, short producerEpoch, int timeoutMs, long nowMs) {
         this.transactionalId = transactionalId;

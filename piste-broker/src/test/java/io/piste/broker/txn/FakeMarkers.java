@@ -4,6 +4,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
@@ -18,6 +21,9 @@ public final class FakeMarkers implements MarkerWriter {
     final AtomicInteger failures = new AtomicInteger();
     /** While set, markers are recorded but not yet durable: their callbacks wait for {@link #release}. */
     volatile boolean holding;
+
+    /** If set, each marker write is told on it, after a short random delay, as a partition's flusher would. */
+    volatile ScheduledExecutorService async;
 
     private final List<Runnable> held = new CopyOnWriteArrayList<>();
 
@@ -43,6 +49,12 @@ public final class FakeMarkers implements MarkerWriter {
         written.add(new Marker(producerId, producerEpoch, commit, transactionVersion, Set.copyOf(partitions)));
         if (holding) {
             held.add(() -> done.accept(Map.of()));
+            return;
+        }
+        ScheduledExecutorService flusher = async;
+        if (flusher != null) {
+            flusher.schedule(
+                    () -> done.accept(Map.of()), ThreadLocalRandom.current().nextInt(200), TimeUnit.MICROSECONDS);
             return;
         }
         done.accept(Map.of());

@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -15,6 +18,9 @@ public final class FakeTransactionLog implements TransactionLog {
     volatile Errors failing = Errors.NONE;
     /** While set, writes are stored but not yet durable: their callbacks wait for {@link #release}. */
     volatile boolean holding;
+
+    /** If set, each durable write is told on it, after a short random delay, as a flusher thread would. */
+    volatile ScheduledExecutorService async;
 
     private final List<Runnable> held = new ArrayList<>();
 
@@ -31,6 +37,12 @@ public final class FakeTransactionLog implements TransactionLog {
                 held.add(() -> done.accept(Errors.NONE));
                 return;
             }
+        }
+        ScheduledExecutorService flusher = async;
+        if (flusher != null) {
+            flusher.schedule(
+                    () -> done.accept(Errors.NONE), ThreadLocalRandom.current().nextInt(200), TimeUnit.MICROSECONDS);
+            return;
         }
         done.accept(Errors.NONE);
     }

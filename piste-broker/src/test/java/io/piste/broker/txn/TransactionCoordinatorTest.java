@@ -3,8 +3,14 @@ package io.piste.broker.txn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -320,16 +326,76 @@ class TransactionCoordinatorTest {
         assertThat(state("t")).isEqualTo(TransactionState.PREPARE_COMMIT);
         CompletableFuture<Errors> added = new CompletableFuture<>();
         coordinator.addPartitions("t", next.producerId(), next.producerEpoch(), Set.of(B), true, added::complete);
+        // a writer of the old epoch queues behind it and is refused after it
+        CompletableFuture<Errors> zombie = new CompletableFuture<>();
+        coordinator.addPartitions(
+                "t", producer.producerId(), producer.producerEpoch(), Set.of(B), true, zombie::complete);
         Thread.sleep(100);
         assertThat(added).as("waits while the markers are written").isNotDone();
-        // a writer of the old epoch is still refused
-        assertThat(add("t", producer, Set.of(B), true)).isEqualTo(Errors.PRODUCER_FENCED);
         markers.release();
         assertThat(added.get(5, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+        assertThat(zombie.get(5, TimeUnit.SECONDS)).isEqualTo(Errors.PRODUCER_FENCED);
         await(() -> state("t") == TransactionState.ONGOING);
         assertThat(coordinator.includes("t", next.producerId(), next.producerEpoch(), Set.of(B)))
                 .isTrue();
         assertThat(coordinator.includes("t", next.producerId(), next.producerEpoch(), Set.of(A)))
                 .isFalse();
+    }
+
+    /**
+     * A pipelined v2 producer, as ProduceHandler serves it: each write goes on at once if its partition is in the
+     * transaction ({@code includes}), else after an implicit add; the state log and the markers are made durable on
+     * another thread after a random delay. Every write must go on in the order it arrived (a batch overtaking an
+     * earlier one of its partition is refused by the log as out of sequence), over many transactions.
+     */
+    @Test
+    void protocolV2WritesGoOnInArrivalOrderUnderAPipelinedProducer() throws Exception {
+        ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor();
+        log.async = flusher;
+        markers.async = flusher;
+        try {
+            TopicPartition[] partitions = new TopicPartition[6];
+            for (int p = 0; p < partitions.length; p++) {
+                partitions[p] = new TopicPartition("out", p);
+            }
+            Random random = new Random(42);
+            List<Integer> wentOn = Collections.synchronizedList(new ArrayList<>());
+            ProducerIdAndEpoch producer = init("t");
+            int writes = 0;
+            for (int txn = 0; txn < 200; txn++) {
+                long id = producer.producerId();
+                short epoch = producer.producerEpoch();
+                List<CompletableFuture<Errors>> answers = new ArrayList<>();
+                for (int write = 0; write < 12; write++) {
+                    int number = writes++;
+                    Set<TopicPartition> partition = Set.of(partitions[random.nextInt(partitions.length)]);
+                    CompletableFuture<Errors> answer = new CompletableFuture<>();
+                    answers.add(answer);
+                    if (coordinator.includes("t", id, epoch, partition)) {
+                        wentOn.add(number);
+                        answer.complete(Errors.NONE);
+                    } else {
+                        coordinator.addPartitions("t", id, epoch, partition, true, error -> {
+                            if (error == Errors.NONE) {
+                                wentOn.add(number);
+                            }
+                            answer.complete(error);
+                        });
+                    }
+                }
+                for (CompletableFuture<Errors> answer : answers) {
+                    assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+                }
+                producer = end("t", id, epoch, true, true);
+                assertThat(producer.error()).isEqualTo(Errors.NONE);
+            }
+            List<Integer> arrival = new ArrayList<>();
+            for (int i = 0; i < writes; i++) {
+                arrival.add(i);
+            }
+            assertThat(wentOn).isEqualTo(arrival);
+        } finally {
+            flusher.shutdownNow();
+        }
     }
 }
