@@ -32,7 +32,7 @@ public record TransactionConfig(
         short transactionVersion) {
 
     public static final TransactionConfig KAFKA_DEFAULTS =
-            new TransactionConfig(50, 104_857_600, 900_000, 604_800_000L, 10_000L, 3_600_000L, true, (short) 1);
+            new TransactionConfig(50, 104_857_600, 900_000, 604_800_000L, 10_000L, 3_600_000L, true, (short) 2);
 
     /** The settings in the broker's config (validated there as Kafka validates them: every number at least 1). */
     public static TransactionConfig from(BrokerConfig config) {

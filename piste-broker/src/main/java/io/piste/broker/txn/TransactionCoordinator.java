@@ -37,6 +37,7 @@ public final class TransactionCoordinator implements AutoCloseable {
     private final LongSupplier clockMs;
     private final ScheduledExecutorService scheduler;
     private final TransactionEnd ends;
+    private final ImplicitAdds implicitAdds;
     private final Map<String, TransactionMetadata> transactions = new ConcurrentHashMap<>();
     private volatile boolean loaded;
 
@@ -55,7 +56,8 @@ public final class TransactionCoordinator implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.ends = new TransactionEnd(stateLog, markers, producerIds, scheduler, clockMs, this::changeWritten);
+        this.implicitAdds = new ImplicitAdds(stateLog, scheduler, clockMs);
+        this.ends = new TransactionEnd(stateLog, markers, producerIds, scheduler, clockMs, implicitAdds::changeWritten);
     }
 
     /**
@@ -184,8 +186,9 @@ public final class TransactionCoordinator implements AutoCloseable {
      * AddPartitionsToTxn (and AddOffsetsToTxn, with the group's offsets partition): adds {@code partitions} to the
      * producer's transaction, starting it if none is ongoing, and calls {@code done} once that is durable.
      *
-     * @param implicit the add of protocol v2, made by the broker for a produce or an offset commit (KIP-890);
-     *     {@code done} then runs on the coordinator's thread
+     * @param implicit the add of protocol v2, made by the broker for a produce or an offset commit (KIP-890):
+     *     queued behind the producer's earlier ones ({@link ImplicitAdds}); {@code done} then runs on the
+     *     coordinator's thread
      */
     public void addPartitions(
             String transactionalId,
@@ -199,177 +202,22 @@ public final class TransactionCoordinator implements AutoCloseable {
             return;
         }
         if (implicit) {
-            addImplicitly(metadata, producerId, producerEpoch, partitions, done);
+            implicitAdds.add(metadata, new ImplicitAdd(producerId, producerEpoch, partitions, done));
             return;
         }
         TransactionLogEntry change;
         synchronized (metadata) {
-            Errors refused = addRefusal(metadata, producerId, producerEpoch);
+            Errors refused = AddChecks.refusal(metadata, producerId, producerEpoch);
             if (refused == Errors.NONE && metadata.hasPending()) {
                 refused = Errors.CONCURRENT_TRANSACTIONS;
             }
-            if (refused != Errors.NONE || includesAll(metadata, partitions)) {
+            if (refused != Errors.NONE || AddChecks.includesAll(metadata, partitions)) {
                 done.accept(refused);
                 return;
             }
-            change = metadata.prepare(addChange(metadata, partitions, false));
+            change = metadata.prepare(AddChecks.change(metadata, partitions, false, clockMs.getAsLong()));
         }
         write(metadata, change, done);
-    }
-
-    /**
-     * Protocol v2's add, made by the broker for a write of the transaction. The writes of one producer must reach
-     * the logs in the order they arrived (their sequence numbers say so), so every such add and what follows it
-     * ({@code done}: the produce or offset commit) is queued in arrival order and served one after the other on the
-     * coordinator's thread ({@link #serveImplicitAdds}), never on the thread that made an add durable (the log
-     * flusher, which must not open logs or append). While any is queued, {@link #includes} says no, so a later write
-     * of the producer queues behind it instead of overtaking it.
-     */
-    private void addImplicitly(
-            TransactionMetadata metadata,
-            long producerId,
-            short producerEpoch,
-            Set<TopicPartition> partitions,
-            Consumer<Errors> done) {
-        boolean first;
-        synchronized (metadata) {
-            metadata.implicitAdds.add(new ImplicitAdd(producerId, producerEpoch, partitions, done));
-            first = metadata.implicitAdds.size() == 1;
-        }
-        if (first) {
-            serveImplicitAddsLater(metadata);
-        }
-    }
-
-    /**
-     * Serves the queued adds of {@code metadata} in order, on the coordinator's thread, until one has to wait: for
-     * its own write, for another change of the id being written, or (v2) for the end of the producer's last
-     * transaction, whose markers must be in the logs before the next transaction writes there. Each of those calls
-     * this again once done.
-     */
-    private void serveImplicitAdds(TransactionMetadata metadata) {
-        while (true) {
-            ImplicitAdd head;
-            Errors answer;
-            TransactionLogEntry change = null;
-            synchronized (metadata) {
-                head = metadata.implicitAdds.peek();
-                if (head == null
-                        || metadata.implicitAddWriting
-                        || metadata.hasPending()
-                        || isNextTransactionOf(metadata, head.producerId(), head.producerEpoch())) {
-                    return;
-                }
-                answer = addRefusal(metadata, head.producerId(), head.producerEpoch());
-                if (answer == Errors.NONE && !includesAll(metadata, head.partitions())) {
-                    change = metadata.prepare(addChange(metadata, head.partitions(), true));
-                    metadata.implicitAddWriting = true;
-                }
-            }
-            if (change != null) {
-                writeImplicitAdd(metadata, head, change);
-                return;
-            }
-            finishImplicitAdd(metadata, head, answer);
-        }
-    }
-
-    private void writeImplicitAdd(TransactionMetadata metadata, ImplicitAdd add, TransactionLogEntry change) {
-        stateLog.write(change, error -> {
-            synchronized (metadata) {
-                if (error == Errors.NONE) {
-                    metadata.complete(change);
-                } else {
-                    metadata.abandon(change);
-                }
-            }
-            ends.runOrFail(
-                    () -> {
-                        synchronized (metadata) {
-                            metadata.implicitAddWriting = false;
-                        }
-                        finishImplicitAdd(metadata, add, error);
-                        serveImplicitAdds(metadata);
-                    },
-                    () -> failImplicitAdds(metadata));
-        });
-    }
-
-    /** Hands {@code add}'s answer on (the write it was made for runs now, if NONE), then takes it off the queue. */
-    private static void finishImplicitAdd(TransactionMetadata metadata, ImplicitAdd add, Errors answer) {
-        try {
-            add.done().accept(answer);
-        } finally {
-            synchronized (metadata) {
-                metadata.implicitAdds.remove(add);
-            }
-        }
-    }
-
-    /** Serves the queued adds of {@code metadata} on the coordinator's thread, if any are queued. */
-    private void serveImplicitAddsLater(TransactionMetadata metadata) {
-        synchronized (metadata) {
-            if (metadata.implicitAdds.isEmpty()) {
-                return;
-            }
-        }
-        ends.runOrFail(() -> serveImplicitAdds(metadata), () -> failImplicitAdds(metadata));
-    }
-
-    /** The coordinator is closed: every queued add fails (the producer asks again, of the next coordinator). */
-    private static void failImplicitAdds(TransactionMetadata metadata) {
-        List<ImplicitAdd> queued;
-        synchronized (metadata) {
-            queued = new ArrayList<>(metadata.implicitAdds);
-            metadata.implicitAdds.clear();
-        }
-        queued.forEach(add -> add.done().accept(Errors.COORDINATOR_NOT_AVAILABLE));
-    }
-
-    /**
-     * Whether a v2 producer writes its next transaction while the last one is being ended: it has the epoch (or the
-     * new producer id) the end handed it, and the markers or the completion are still being written.
-     */
-    private static boolean isNextTransactionOf(TransactionMetadata metadata, long producerId, short producerEpoch) {
-        if (!metadata.state.isPrepare() || !metadata.isV2()) {
-            return false;
-        }
-        boolean bumped = producerId == metadata.producerId && producerEpoch == metadata.producerEpoch;
-        boolean rotated = producerId == metadata.nextProducerId && producerEpoch == 0;
-        return bumped || rotated;
-    }
-
-    /** A change of the id was written (or failed): the adds queued behind it go on. */
-    void changeWritten(TransactionMetadata metadata) {
-        serveImplicitAddsLater(metadata);
-    }
-
-    /** Why partitions cannot be added now, or NONE. Holds the metadata's monitor. */
-    private static Errors addRefusal(TransactionMetadata metadata, long producerId, short producerEpoch) {
-        Errors refused = producerError(metadata, producerId, producerEpoch);
-        if (refused != Errors.NONE) {
-            return refused;
-        }
-        if (metadata.state.isPrepare()) {
-            return Errors.CONCURRENT_TRANSACTIONS;
-        }
-        return metadata.state == TransactionState.DEAD ? Errors.INVALID_PRODUCER_ID_MAPPING : Errors.NONE;
-    }
-
-    private static boolean includesAll(TransactionMetadata metadata, Set<TopicPartition> partitions) {
-        return metadata.state == TransactionState.ONGOING && metadata.partitions.containsAll(partitions);
-    }
-
-    /** The transaction with {@code partitions} added, started now if none is ongoing. */
-    private TransactionLogEntry addChange(TransactionMetadata metadata, Set<TopicPartition> partitions, boolean v2) {
-        long now = clockMs.getAsLong();
-        EntryBuilder builder = EntryBuilder.from(metadata.current())
-                .state(TransactionState.ONGOING)
-                .addPartitions(partitions);
-        if (metadata.state != TransactionState.ONGOING) {
-            builder.partitions(partitions).startMs(now).clientTransactionVersion((short) (v2 ? 2 : 0));
-        }
-        return builder.at(now);
     }
 
     /** Whether {@code partitions} are all in the producer's ongoing transaction (protocol v2's produce asks first). */
@@ -383,7 +231,7 @@ public final class TransactionCoordinator implements AutoCloseable {
             return metadata.producerId == producerId
                     && metadata.producerEpoch == producerEpoch
                     && metadata.implicitAdds.isEmpty()
-                    && includesAll(metadata, partitions);
+                    && AddChecks.includesAll(metadata, partitions);
         }
     }
 
@@ -403,7 +251,7 @@ public final class TransactionCoordinator implements AutoCloseable {
             return Errors.INVALID_PRODUCER_ID_MAPPING;
         }
         synchronized (metadata) {
-            Errors refused = partitionError(metadata, producerId, producerEpoch, partition);
+            Errors refused = AddChecks.partitionError(metadata, producerId, producerEpoch, partition);
             if (refused == Errors.NONE) {
                 append.run();
             }
@@ -414,26 +262,6 @@ public final class TransactionCoordinator implements AutoCloseable {
     /** The check of {@link #appendInTransaction} alone: AddPartitionsToTxn's verify-only form, TxnOffsetCommit. */
     public Errors verify(String transactionalId, long producerId, short producerEpoch, TopicPartition partition) {
         return appendInTransaction(transactionalId, producerId, producerEpoch, partition, () -> {});
-    }
-
-    private static Errors partitionError(
-            TransactionMetadata metadata, long producerId, short producerEpoch, TopicPartition partition) {
-        Errors error = producerError(metadata, producerId, producerEpoch);
-        if (error != Errors.NONE) {
-            return error;
-        }
-        boolean deciding = metadata.hasPending() && metadata.pending.state() != TransactionState.ONGOING;
-        if (metadata.state != TransactionState.ONGOING || deciding || !metadata.partitions.contains(partition)) {
-            return Errors.INVALID_TXN_STATE;
-        }
-        return Errors.NONE;
-    }
-
-    private static Errors producerError(TransactionMetadata metadata, long producerId, short producerEpoch) {
-        if (metadata.producerId != producerId) {
-            return Errors.INVALID_PRODUCER_ID_MAPPING;
-        }
-        return metadata.producerEpoch == producerEpoch ? Errors.NONE : Errors.PRODUCER_FENCED;
     }
 
     /**
@@ -524,7 +352,7 @@ public final class TransactionCoordinator implements AutoCloseable {
                     metadata.abandon(dead);
                 }
             }
-            changeWritten(metadata);
+            implicitAdds.changeWritten(metadata);
         });
     }
 
@@ -584,7 +412,7 @@ public final class TransactionCoordinator implements AutoCloseable {
                 }
             }
             done.accept(error);
-            changeWritten(metadata);
+            implicitAdds.changeWritten(metadata);
         });
     }
 

@@ -203,15 +203,6 @@ final class TransactionEnd {
         retry(task, 0);
     }
 
-    /** Runs {@code task} on the coordinator's thread, or {@code closed} on this one if the coordinator is closed. */
-    void runOrFail(Runnable task, Runnable closed) {
-        try {
-            scheduler.execute(task);
-        } catch (RejectedExecutionException e) {
-            closed.run();
-        }
-    }
-
     private void retry(Runnable task, long delayMs) {
         try {
             scheduler.schedule(task, delayMs, TimeUnit.MILLISECONDS);

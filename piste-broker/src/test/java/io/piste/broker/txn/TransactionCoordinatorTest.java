@@ -318,6 +318,31 @@ class TransactionCoordinatorTest {
     }
 
     @Test
+    void protocolV2AddsQueuedBehindAWriteAreWrittenTogether() throws Exception {
+        ProducerIdAndEpoch producer = init("t");
+        long id = producer.producerId();
+        short epoch = producer.producerEpoch();
+        TopicPartition c = new TopicPartition("c", 2);
+        int before = log.written.size();
+        java.util.List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletableFuture<Errors> last = new CompletableFuture<>();
+        log.holding = true;
+        coordinator.addPartitions("t", id, epoch, Set.of(A), true, error -> order.add("A " + error));
+        coordinator.addPartitions("t", id, epoch, Set.of(B), true, error -> order.add("B " + error));
+        coordinator.addPartitions("t", id, epoch, Set.of(c), true, error -> {
+            order.add("c " + error);
+            last.complete(error);
+        });
+        log.release();
+        assertThat(last.get(5, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+        assertThat(order).containsExactly("A NONE", "B NONE", "c NONE");
+        // A alone (nothing queued behind it yet), then B and c in one write
+        assertThat(log.written.subList(before, log.written.size()))
+                .extracting(TransactionLogEntry::partitions)
+                .containsExactly(Set.of(A), Set.of(A, B, c));
+    }
+
+    @Test
     void protocolV2sNextTransactionWaitsForTheMarkersOfTheLastInsteadOfFailing() throws Exception {
         ProducerIdAndEpoch producer = init("t");
         assertThat(add("t", producer, Set.of(A), true)).isEqualTo(Errors.NONE);
