@@ -47,6 +47,10 @@ public final class FakeTransactionLog implements TransactionLog {
         done.accept(Errors.NONE);
     }
 
+    synchronized int writtenCount() {
+        return written.size();
+    }
+
     /** Makes the held writes durable, in order, on the calling thread. */
     void release() {
         List<Runnable> callbacks;

@@ -323,11 +323,13 @@ class TransactionCoordinatorTest {
         long id = producer.producerId();
         short epoch = producer.producerEpoch();
         TopicPartition c = new TopicPartition("c", 2);
-        int before = log.written.size();
+        int before = log.writtenCount();
         java.util.List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
         CompletableFuture<Errors> last = new CompletableFuture<>();
         log.holding = true;
         coordinator.addPartitions("t", id, epoch, Set.of(A), true, error -> order.add("A " + error));
+        // the coordinator's thread serves the adds: B and c must arrive once A's write is under way
+        await(() -> log.writtenCount() > before);
         coordinator.addPartitions("t", id, epoch, Set.of(B), true, error -> order.add("B " + error));
         coordinator.addPartitions("t", id, epoch, Set.of(c), true, error -> {
             order.add("c " + error);
