@@ -46,6 +46,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class TransactionWorkload {
 
     private static final int PARTITIONS = 6;
+    /** Byte of a latency record's value that says whether it counts (after the 8-byte send timestamp). */
+    private static final int COUNTED_FLAG = 8;
 
     private TransactionWorkload() {}
 
@@ -136,7 +138,6 @@ public final class TransactionWorkload {
         Histogram e2e = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
         Histogram commits = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
         AtomicBoolean stop = new AtomicBoolean();
-        AtomicLong measureFrom = new AtomicLong(Long.MAX_VALUE);
         AtomicLong received = new AtomicLong();
         Throwable[] consumerError = {null};
         KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap, topic);
@@ -147,7 +148,7 @@ public final class TransactionWorkload {
                             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
                                 long sent = ByteBuffer.wrap(r.value()).getLong();
                                 long at = System.nanoTime();
-                                if (sent >= measureFrom.get()) {
+                                if (r.value()[COUNTED_FLAG] == 1) {
                                     e2e.recordValue(Math.min(e2e.getHighestTrackableValue(), (at - sent) / 1000));
                                     received.incrementAndGet();
                                 }
@@ -165,8 +166,8 @@ public final class TransactionWorkload {
         long now;
         try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap, topic)) {
             long start = System.nanoTime();
-            measureFrom.set(start + TimeUnit.SECONDS.toNanos(warmup));
-            long end = measureFrom.get() + TimeUnit.SECONDS.toNanos(seconds);
+            long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
+            long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
             long intervalNs = (long) (1e9 / rate);
             long next = start;
             now = start;
@@ -177,15 +178,18 @@ public final class TransactionWorkload {
                 }
                 next += intervalNs;
                 now = System.nanoTime();
-                boolean counting = now >= measureFrom.get();
+                boolean counting = now >= measureFrom;
                 if (counting && countedFrom == 0) {
                     countedFrom = now;
                     System.err.println("warm-up done");
                 }
                 producer.beginTransaction();
                 for (int i = 0; i < records; i++) {
-                    byte[] value = new byte[Math.max(8, size)];
+                    byte[] value = new byte[Math.max(COUNTED_FLAG + 1, size)];
                     ByteBuffer.wrap(value).putLong(System.nanoTime());
+                    // counted by the consumer exactly when counted here (a timestamp past measureFrom is not enough:
+                    // a transaction begun just before it would be received but not sent-counted)
+                    value[COUNTED_FLAG] = (byte) (counting ? 1 : 0);
                     producer.send(new ProducerRecord<>(topic, value));
                 }
                 long c0 = System.nanoTime();
