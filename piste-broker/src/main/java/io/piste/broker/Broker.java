@@ -170,7 +170,13 @@ public final class Broker implements AutoCloseable {
                     lag,
                     groupId -> activity.apply(groupId).hasMembers(),
                     cleaner::stats);
-            KafkaMBeans mbeans = KafkaMBeans.register(metrics, logManager, controller::image, cleaner::stats);
+            KafkaMBeans mbeans = KafkaMBeans.register(
+                    metrics,
+                    logManager,
+                    controller::image,
+                    context::parkedFetchCount,
+                    context.fetchSessions().cache(),
+                    cleaner::stats);
             return new Broker(controller, logManager, server, context, groups, lag, cleaner, collector, mbeans);
         } catch (RuntimeException | IOException | InterruptedException e) {
             if (transactions != null) {

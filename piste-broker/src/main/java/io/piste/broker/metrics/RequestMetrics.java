@@ -1,68 +1,137 @@
 package io.piste.broker.metrics;
 
 import io.piste.broker.protocol.RequestObserver;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * Per API (Kafka's {@code RequestMetrics} with a {@code request} tag): the requests answered, the errors their
- * answers carried by error code, and the time from decoding to answer (Kafka's {@code TotalTimeMs}). Meters of an
- * API are created at its first request, error counters at an error's first occurrence; recording is then a few
- * {@link LongAdder} increments. Thread-safe.
+ * Per API (Kafka's {@code RequestMetrics} with a {@code request} tag): the requests answered per version, the errors
+ * their answers carried by error code, and the time from decoding to answer (Kafka's {@code TotalTimeMs}). Meters of
+ * an API are created at its first request, counters of a version or an error at its first occurrence (and a
+ * {@link Listener} told of them, as Kafka registers its per-version and per-error meters then); recording is then a
+ * few {@link LongAdder} increments. Thread-safe.
  */
 public final class RequestMetrics implements RequestObserver {
 
+    /** Told of each counter of a version or an error as it is created, with a reader of its count. */
+    public interface Listener {
+        void versionAdded(ApiKeys apiKey, short version, LongSupplier count);
+
+        void errorAdded(ApiKeys apiKey, Errors error, LongSupplier count);
+    }
+
+    private static final Listener NO_LISTENER = new Listener() {
+        @Override
+        public void versionAdded(ApiKeys apiKey, short version, LongSupplier count) {}
+
+        @Override
+        public void errorAdded(ApiKeys apiKey, Errors error, LongSupplier count) {}
+    };
+
     /** The meters of one API. */
-    public static final class ApiMeters implements ResponseErrors.Sink {
+    public final class ApiMeters implements ResponseErrors.Sink {
+        private final ApiKeys apiKey;
         private final LongAdder requests = new LongAdder();
+        /** By version; a version past them (none: the decoder refuses it) counts only in the total. */
+        private final LazyCounters byVersion;
+
         private final LatencyHistogram totalTime = LatencyHistogram.ofNanos();
         /** By {@code errorCode + 1} (UNKNOWN_SERVER_ERROR is -1). */
-        private final AtomicReferenceArray<LongAdder> errors = new AtomicReferenceArray<>(maxErrorCode() + 2);
+        private final LazyCounters errors;
+
+        private ApiMeters(ApiKeys apiKey) {
+            this.apiKey = apiKey;
+            this.byVersion = new LazyCounters(apiKey.latestVersion(true) + 1, this::versionAdded);
+            this.errors = new LazyCounters(maxErrorCode() + 2, this::errorAdded);
+        }
 
         public long requests() {
             return requests.sum();
+        }
+
+        /** The requests answered at {@code version}; 0 if none was. */
+        public long requests(short version) {
+            return byVersion.get(version);
+        }
+
+        /** The versions with at least one request answered, ascending. */
+        public short[] versions() {
+            int n = 0;
+            short[] versions = new short[byVersion.size()];
+            for (short v = 0; v < byVersion.size(); v++) {
+                if (byVersion.used(v)) {
+                    versions[n++] = v;
+                }
+            }
+            return Arrays.copyOf(versions, n);
         }
 
         public LatencyHistogram totalTime() {
             return totalTime;
         }
 
-        /** The count of answers (or answered partitions) with {@code error}; 0 if it never occurred. */
+        /** The count of answers (or answered partitions, or items) with {@code error}; 0 if it never occurred. */
         public long errors(Errors error) {
-            int index = error.code() + 1;
-            LongAdder count = index < errors.length() ? errors.get(index) : null;
-            return count == null ? 0 : count.sum();
+            return errors.get(error.code() + 1);
         }
 
-        /** Counts one answer (or answered partition) with error {@code code}. */
+        /** Counts one answer (or answered partition, or item) with error {@code code}. */
         @Override
         public void error(short code) {
             int index = code + 1;
-            if (index < 0 || index >= errors.length()) {
+            if (index < 0 || index >= errors.size()) {
                 index = 0; // a code this client library does not know: counted as UNKNOWN_SERVER_ERROR
             }
-            LongAdder count = errors.get(index);
-            if (count == null) {
-                errors.compareAndSet(index, null, new LongAdder());
-                count = errors.get(index);
+            errors.increment(index);
+        }
+
+        private void answered(short version) {
+            requests.increment();
+            if (version >= 0 && version < byVersion.size()) {
+                byVersion.increment(version);
             }
-            count.increment();
+        }
+
+        private void versionAdded(int version) {
+            listener.versionAdded(apiKey, (short) version, () -> byVersion.get(version));
+        }
+
+        private void errorAdded(int index) {
+            listener.errorAdded(apiKey, Errors.forCode((short) (index - 1)), () -> errors.get(index));
+        }
+
+        private void replayTo(Listener newListener) {
+            for (int v = 0; v < byVersion.size(); v++) {
+                int version = v;
+                if (byVersion.used(version)) {
+                    newListener.versionAdded(apiKey, (short) version, () -> byVersion.get(version));
+                }
+            }
+            for (int i = 0; i < errors.size(); i++) {
+                int index = i;
+                if (errors.used(index)) {
+                    newListener.errorAdded(apiKey, Errors.forCode((short) (index - 1)), () -> errors.get(index));
+                }
+            }
         }
     }
 
     private final AtomicReferenceArray<ApiMeters> byApi = new AtomicReferenceArray<>(ResponseErrors.maxApiId() + 1);
     private final ResponseErrors responseErrors = new ResponseErrors();
+    private volatile Listener listener = NO_LISTENER;
 
     @Override
-    public void onAnswered(ApiKeys apiKey, ApiMessage response, long nanos) {
+    public void onAnswered(ApiKeys apiKey, short apiVersion, ApiMessage response, long nanos) {
         ApiMeters meters = api(apiKey);
-        meters.requests.increment();
+        meters.answered(apiVersion);
         meters.totalTime.observe(nanos);
         if (response != null) {
-            responseErrors.forEachError(apiKey, response, meters);
+            responseErrors.forEachError(response, meters);
         }
     }
 
@@ -71,10 +140,24 @@ public final class RequestMetrics implements RequestObserver {
         return byApi.get(apiKey.id);
     }
 
+    /**
+     * From now on {@code newListener} is told of each new counter; it is told of the existing ones at once (a counter
+     * created meanwhile may be told twice).
+     */
+    public void setListener(Listener newListener) {
+        listener = newListener;
+        for (int id = 0; id < byApi.length(); id++) {
+            ApiMeters meters = byApi.get(id);
+            if (meters != null) {
+                meters.replayTo(newListener);
+            }
+        }
+    }
+
     private ApiMeters api(ApiKeys apiKey) {
         ApiMeters meters = byApi.get(apiKey.id);
         if (meters == null) {
-            byApi.compareAndSet(apiKey.id, null, new ApiMeters());
+            byApi.compareAndSet(apiKey.id, null, new ApiMeters(apiKey));
             meters = byApi.get(apiKey.id);
         }
         return meters;

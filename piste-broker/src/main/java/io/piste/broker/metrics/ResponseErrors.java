@@ -1,8 +1,5 @@
 package io.piste.broker.metrics;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -11,9 +8,10 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 
 /**
- * The error codes an answer carries, as Kafka's {@code ErrorsPerSec} counts them: for Produce and Fetch every
- * partition's (and Fetch's top-level) code; for every other API its top-level {@code errorCode} field, where its
- * message has one (the per-item codes of batched admin answers are not counted). Thread-safe.
+ * The error codes an answer carries, as Kafka's {@code ErrorsPerSec} counts them: every {@code errorCode} of the
+ * answer, at every level (each partition's of a Produce or Fetch, each item's of a batched admin answer such as
+ * CreateTopics, and the answer's own). Produce and Fetch, the hot ones, are walked by hand; the others by
+ * {@link ErrorCodeFields}. Thread-safe.
  */
 final class ResponseErrors {
 
@@ -22,13 +20,7 @@ final class ResponseErrors {
         void error(short code);
     }
 
-    private static final MethodHandle NO_ERROR_FIELD =
-            MethodHandles.constant(short.class, (short) 0).asType(MethodType.methodType(short.class));
-
-    /** Per API id, the getter of its top-level error code (resolved at first use; a benign race). */
-    private final MethodHandle[] topLevel = new MethodHandle[maxApiId() + 1];
-
-    void forEachError(ApiKeys apiKey, ApiMessage response, Sink sink) {
+    void forEachError(ApiMessage response, Sink sink) {
         if (response instanceof ProduceResponseData produce) {
             Iterator<ProduceResponseData.TopicProduceResponse> topics =
                     produce.responses().iterator();
@@ -49,38 +41,13 @@ final class ResponseErrors {
                 }
             }
         } else {
-            report(topLevelCode(apiKey, response), sink);
+            ErrorCodeFields.forEach(response, sink);
         }
     }
 
     private static void report(short code, Sink sink) {
         if (code != 0) {
             sink.error(code);
-        }
-    }
-
-    private short topLevelCode(ApiKeys apiKey, ApiMessage response) {
-        MethodHandle getter = topLevel[apiKey.id];
-        if (getter == null) {
-            getter = resolve(response.getClass());
-            topLevel[apiKey.id] = getter;
-        }
-        if (getter == NO_ERROR_FIELD) {
-            return 0;
-        }
-        try {
-            return (short) getter.invoke(response);
-        } catch (Throwable e) {
-            return 0;
-        }
-    }
-
-    private static MethodHandle resolve(Class<?> messageClass) {
-        try {
-            return MethodHandles.publicLookup()
-                    .findVirtual(messageClass, "errorCode", MethodType.methodType(short.class));
-        } catch (NoSuchMethodException | IllegalAccessException e) {
-            return NO_ERROR_FIELD;
         }
     }
 

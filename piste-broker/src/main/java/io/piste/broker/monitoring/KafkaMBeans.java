@@ -1,5 +1,6 @@
 package io.piste.broker.monitoring;
 
+import io.piste.broker.fetchsession.FetchSessionCache;
 import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metrics.BrokerMetrics;
 import io.piste.broker.metrics.BrokerTopicMetrics;
@@ -10,6 +11,7 @@ import io.piste.storage.cleaner.CleanerStats;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import javax.management.JMException;
@@ -17,38 +19,48 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.StandardMBean;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The broker's meters on the platform MBean server under Kafka's MBean names, so that existing JMX tooling reads
  * them: {@code kafka.server:type=BrokerTopicMetrics} (all topics and per topic), {@code kafka.server:type=
- * ReplicaManager}, {@code kafka.network:type=RequestMetrics,name=RequestsPerSec,request=...}, the log cleaner's
- * {@code kafka.log:type=LogCleaner} and {@code type=LogCleanerManager} gauges. Each reads the same
- * counters and state as the Prometheus series. A name another broker of this JVM holds already (tests run several)
- * is left to it. {@link #close} unregisters what this one registered. Thread-safe.
+ * ReplicaManager}, {@code kafka.network:type=RequestMetrics} ({@code RequestsPerSec} per API and version, {@code
+ * ErrorsPerSec} per API and error, {@code TotalTimeMs} per API), the purgatories, the fetch session cache, the log
+ * cleaner's {@code kafka.log:type=LogCleaner} and {@code type=LogCleanerManager} gauges. Each reads the same counters
+ * and state as the Prometheus series; a meter of a version or an error is registered when it first occurs, as
+ * Kafka's. A name another broker of this JVM holds already (tests run several) is left to it. {@link #close}
+ * unregisters what this one registered. Thread-safe.
  */
-public final class KafkaMBeans implements BrokerTopicMetrics.Listener, AutoCloseable {
+public final class KafkaMBeans implements BrokerTopicMetrics.Listener, RequestMetrics.Listener, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaMBeans.class);
     private static final String TOPIC_METRICS = "kafka.server:type=BrokerTopicMetrics,name=";
+    private static final String REQUEST_METRICS = "kafka.network:type=RequestMetrics,name=";
 
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     private final List<ObjectName> registered = new ArrayList<>();
-    private final BrokerTopicMetrics topics;
+    private final BrokerMetrics metrics;
     private boolean closed;
 
-    private KafkaMBeans(BrokerTopicMetrics topics) {
-        this.topics = topics;
+    private KafkaMBeans(BrokerMetrics metrics) {
+        this.metrics = metrics;
     }
 
-    /** Registers the broker's MBeans, and each topic's as its meters are created. */
+    /**
+     * Registers the broker's MBeans, and each topic's, version's and error's as its meters are created.
+     *
+     * @param parkedFetches the fetches waiting for {@code fetch.min.bytes}
+     */
     public static KafkaMBeans register(
             BrokerMetrics metrics,
             LogManager logManager,
             Supplier<MetadataImage> image,
+            IntSupplier parkedFetches,
+            FetchSessionCache fetchSessions,
             Supplier<CleanerStats> cleanerStats) {
-        KafkaMBeans beans = new KafkaMBeans(metrics.topics());
+        KafkaMBeans beans = new KafkaMBeans(metrics);
         TopicMeters all = metrics.topics().allTopics();
         beans.meter(TOPIC_METRICS + "MessagesInPerSec", all::messagesIn, "messages");
         beans.meter(TOPIC_METRICS + "BytesInPerSec", all::bytesIn, "bytes");
@@ -62,19 +74,51 @@ public final class KafkaMBeans implements BrokerTopicMetrics.Listener, AutoClose
         beans.gauge("kafka.controller:type=KafkaController,name=OfflinePartitionsCount", replicas::offline);
         RequestMetrics requests = metrics.requests();
         for (ApiKeys key : ApiKeys.brokerApis()) {
-            beans.meter(
-                    "kafka.network:type=RequestMetrics,name=RequestsPerSec,request=" + key.name,
-                    () -> {
-                        RequestMetrics.ApiMeters meters = requests.of(key);
-                        return meters == null ? 0 : meters.requests();
-                    },
-                    "requests");
+            beans.register(
+                    REQUEST_METRICS + "TotalTimeMs,request=" + key.name,
+                    new JmxHistogram(
+                            () -> {
+                                RequestMetrics.ApiMeters meters = requests.of(key);
+                                return meters == null ? null : meters.totalTime();
+                            },
+                            1000,
+                            System::nanoTime),
+                    HistogramMBean.class);
         }
+        for (String operation : new String[] {"Produce", "Fetch"}) {
+            LongSupplier waiting =
+                    operation.equals("Produce") ? () -> waitingProduces(logManager) : () -> parkedFetches.getAsInt();
+            String purgatory = "kafka.server:type=DelayedOperationPurgatory,name=";
+            String tag = ",delayedOperation=" + operation;
+            beans.gauge(purgatory + "PurgatorySize" + tag, waiting);
+            beans.gauge(purgatory + "NumDelayedOperations" + tag, waiting);
+        }
+        String sessions = "kafka.server:type=FetchSessionCache,name=";
+        beans.gauge(sessions + "NumIncrementalFetchSessions", fetchSessions::size);
+        beans.gauge(sessions + "NumIncrementalFetchPartitionsCached", fetchSessions::partitionCount);
+        beans.meter(sessions + "IncrementalFetchSessionEvictionsPerSec", fetchSessions::evictionCount, "evictions");
         for (CleanerGauge gauge : CleanerGauge.values()) {
             beans.gauge(gauge.mbeanName(), () -> gauge.value(cleanerStats.get()));
         }
         metrics.topics().setListener(beans);
+        requests.setListener(beans);
         return beans;
+    }
+
+    private static long waitingProduces(LogManager logManager) {
+        long[] waiting = {0};
+        logManager.forEachOpenedPartition(p -> waiting[0] += p.pendingAckCount());
+        return waiting[0];
+    }
+
+    @Override
+    public void versionAdded(ApiKeys apiKey, short version, LongSupplier count) {
+        meter(REQUEST_METRICS + "RequestsPerSec,request=" + apiKey.name + ",version=" + version, count, "requests");
+    }
+
+    @Override
+    public void errorAdded(ApiKeys apiKey, Errors error, LongSupplier count) {
+        meter(REQUEST_METRICS + "ErrorsPerSec,request=" + apiKey.name + ",error=" + error.name(), count, "errors");
     }
 
     @Override
@@ -107,6 +151,9 @@ public final class KafkaMBeans implements BrokerTopicMetrics.Listener, AutoClose
         }
         try {
             ObjectName objectName = new ObjectName(name);
+            if (registered.contains(objectName)) {
+                return; // told twice of a meter created while the listener was being set
+            }
             if (server.isRegistered(objectName)) {
                 log.debug("MBean {} is held by another broker of this JVM; not registered", name);
                 return;
@@ -132,12 +179,19 @@ public final class KafkaMBeans implements BrokerTopicMetrics.Listener, AutoClose
     @Override
     public synchronized void close() {
         closed = true;
-        topics.setListener(new BrokerTopicMetrics.Listener() {
+        metrics.topics().setListener(new BrokerTopicMetrics.Listener() {
             @Override
             public void added(String topic, TopicMeters meters) {}
 
             @Override
             public void removed(String topic) {}
+        });
+        metrics.requests().setListener(new RequestMetrics.Listener() {
+            @Override
+            public void versionAdded(ApiKeys apiKey, short version, LongSupplier count) {}
+
+            @Override
+            public void errorAdded(ApiKeys apiKey, Errors error, LongSupplier count) {}
         });
         for (ObjectName name : registered) {
             try {

@@ -59,7 +59,7 @@ final class MeterCollector {
 
     private void collectRequests(List<MetricSnapshot> out) {
         Snapshots.Counter requests = new Snapshots.Counter(
-                "kafka_network_requestmetrics_requests", "Requests answered, per API (RequestsPerSec)");
+                "kafka_network_requestmetrics_requests", "Requests answered, per API and version (RequestsPerSec)");
         Snapshots.Counter errors = new Snapshots.Counter(
                 "kafka_network_requestmetrics_errors",
                 "Error codes in answers, per API and error (ErrorsPerSec): per partition for Produce and Fetch");
@@ -72,7 +72,9 @@ final class MeterCollector {
                 continue;
             }
             String name = key.name;
-            requests.add(meters.requests(), Labels.of("request", name));
+            for (short version : meters.versions()) {
+                requests.add(meters.requests(version), Labels.of("request", name, "version", Short.toString(version)));
+            }
             totalTime.add(meters.totalTime(), Labels.of("request", name));
             for (Errors error : Errors.values()) {
                 long count = meters.errors(error);

@@ -74,7 +74,7 @@ public final class RequestContext {
 
     private void observe(ApiMessage response) {
         if (observer != RequestObserver.NONE) {
-            observer.onAnswered(header.apiKey(), response, System.nanoTime() - receivedNanos);
+            observer.onAnswered(header.apiKey(), header.apiVersion(), response, System.nanoTime() - receivedNanos);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.piste.it.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.piste.it.support.BrokerExtension;
 import io.piste.it.support.Clients;
@@ -27,8 +28,11 @@ import javax.management.remote.JMXConnectorServer;
 import javax.management.remote.JMXConnectorServerFactory;
 import javax.management.remote.JMXServiceURL;
 import javax.management.remote.rmi.RMIConnectorServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,6 +82,13 @@ class KafkaMBeansIT {
             Produce.acked(producer, records);
         }
 
+        try (Admin admin = Clients.admin(bootstrap)) {
+            assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1)))
+                            .all()
+                            .get())
+                    .hasCauseInstanceOf(TopicExistsException.class);
+        }
+
         try (JMXConnector connector = JMXConnectorFactory.connect(jmxServer.getAddress(), null)) {
             final MBeanServerConnection jmx = connector.getMBeanServerConnection();
             assertThat(jmx.getAttribute(
@@ -102,10 +113,35 @@ class KafkaMBeansIT {
                             new ObjectName("kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,topic=" + TOPIC),
                             "OneMinuteRate"))
                     .isInstanceOf(Double.class);
-            assertThat((Long) jmx.getAttribute(
-                            new ObjectName("kafka.network:type=RequestMetrics,name=RequestsPerSec,request=Produce"),
+            long produceRequests = 0;
+            for (final ObjectName name : jmx.queryNames(
+                    new ObjectName("kafka.network:type=RequestMetrics,name=RequestsPerSec,request=Produce,*"), null)) {
+                assertThat(name.getKeyProperty("version"))
+                        .as("per version, as Kafka's")
+                        .matches("[0-9]+");
+                produceRequests += (Long) jmx.getAttribute(name, "Count");
+            }
+            assertThat(produceRequests).isGreaterThanOrEqualTo(1L);
+            final ObjectName produceTime =
+                    new ObjectName("kafka.network:type=RequestMetrics,name=TotalTimeMs,request=Produce");
+            assertThat(jmx.getAttribute(produceTime, "Count")).isEqualTo(produceRequests);
+            assertThat((Double) jmx.getAttribute(produceTime, "99thPercentile")).isPositive();
+            assertThat((Double) jmx.getAttribute(produceTime, "Mean")).isPositive();
+            assertThat(jmx.getAttribute(
+                            new ObjectName("kafka.server:type=DelayedOperationPurgatory,name=PurgatorySize,"
+                                    + "delayedOperation=Produce"),
+                            "Value"))
+                    .as("nothing waits once every send was acknowledged")
+                    .isEqualTo(0L);
+            assertThat(jmx.isRegistered(
+                            new ObjectName("kafka.server:type=FetchSessionCache,name=NumIncrementalFetchSessions")))
+                    .isTrue();
+            assertThat(jmx.getAttribute(
+                            new ObjectName("kafka.network:type=RequestMetrics,name=ErrorsPerSec,request=CreateTopics,"
+                                    + "error=TOPIC_ALREADY_EXISTS"),
                             "Count"))
-                    .isGreaterThanOrEqualTo(1L);
+                    .as("an item's error in a batched admin answer, registered at its first occurrence")
+                    .isEqualTo(1L);
             final String replicaManager = "kafka.server:type=ReplicaManager,name=";
             assertThat(jmx.getAttribute(new ObjectName(replicaManager + "UnderReplicatedPartitions"), "Value"))
                     .isEqualTo(0L);

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * One scrape of a broker's metrics endpoint over HTTP (java.net.http), parsed from the Prometheus text format into
@@ -95,6 +96,25 @@ public final class MetricsScrape {
     public double valueOrZero(final String name, final String... labels) {
         final Double value = value(name, labels);
         return value == null ? 0 : value;
+    }
+
+    /**
+     * The sum of every series of {@code name} whose labels include {@code labels} (name, value pairs), e.g. a
+     * request's count over all its versions.
+     */
+    public double sum(final String name, final String... labels) {
+        double sum = 0;
+        for (final Map.Entry<String, Double> series : seriesOf(name).entrySet()) {
+            boolean matches = true;
+            for (int i = 0; i < labels.length; i += 2) {
+                matches &=
+                        series.getKey().matches(".*[{ ]" + labels[i] + "=" + Pattern.quote(labels[i + 1]) + "[,}].*");
+            }
+            if (matches) {
+                sum += series.getValue();
+            }
+        }
+        return sum;
     }
 
     /** Every series whose name is {@code name}, with its labels (for messages). */
