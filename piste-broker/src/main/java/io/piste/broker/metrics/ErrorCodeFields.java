@@ -53,6 +53,8 @@ final class ErrorCodeFields {
                     }
                 }
             }
+        } catch (Error e) {
+            throw e;
         } catch (Throwable e) {
             // a getter of a generated message does not throw; if one did, the answer's errors go uncounted
         }

@@ -85,14 +85,8 @@ public final class KafkaMBeans implements BrokerTopicMetrics.Listener, RequestMe
                             System::nanoTime),
                     HistogramMBean.class);
         }
-        for (String operation : new String[] {"Produce", "Fetch"}) {
-            LongSupplier waiting =
-                    operation.equals("Produce") ? () -> waitingProduces(logManager) : () -> parkedFetches.getAsInt();
-            String purgatory = "kafka.server:type=DelayedOperationPurgatory,name=";
-            String tag = ",delayedOperation=" + operation;
-            beans.gauge(purgatory + "PurgatorySize" + tag, waiting);
-            beans.gauge(purgatory + "NumDelayedOperations" + tag, waiting);
-        }
+        beans.purgatory("Produce", () -> waitingProduces(logManager));
+        beans.purgatory("Fetch", parkedFetches::getAsInt);
         String sessions = "kafka.server:type=FetchSessionCache,name=";
         beans.gauge(sessions + "NumIncrementalFetchSessions", fetchSessions::size);
         beans.gauge(sessions + "NumIncrementalFetchPartitionsCached", fetchSessions::partitionCount);
@@ -103,6 +97,13 @@ public final class KafkaMBeans implements BrokerTopicMetrics.Listener, RequestMe
         metrics.topics().setListener(beans);
         requests.setListener(beans);
         return beans;
+    }
+
+    /** Kafka's two gauges of a purgatory; both are the requests waiting (nothing completed lingers in Piste's). */
+    private void purgatory(String operation, LongSupplier waiting) {
+        String tag = ",delayedOperation=" + operation;
+        gauge("kafka.server:type=DelayedOperationPurgatory,name=PurgatorySize" + tag, waiting);
+        gauge("kafka.server:type=DelayedOperationPurgatory,name=NumDelayedOperations" + tag, waiting);
     }
 
     private static long waitingProduces(LogManager logManager) {
