@@ -100,13 +100,7 @@ final class ImplicitAdds {
 
     private void write(TransactionMetadata metadata, ImplicitAdd head, TransactionLogEntry change) {
         stateLog.write(change, error -> {
-            synchronized (metadata) {
-                if (error == Errors.NONE) {
-                    metadata.complete(change);
-                } else {
-                    metadata.abandon(change);
-                }
-            }
+            metadata.settle(change, error);
             run(metadata, () -> {
                 synchronized (metadata) {
                     metadata.implicitAddWriting = false;

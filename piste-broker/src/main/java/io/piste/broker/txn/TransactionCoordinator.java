@@ -404,13 +404,7 @@ public final class TransactionCoordinator implements AutoCloseable {
     /** Writes {@code change} (pending in {@code metadata}); applies it once durable, drops it on failure. */
     private void write(TransactionMetadata metadata, TransactionLogEntry change, Consumer<Errors> done) {
         stateLog.write(change, error -> {
-            synchronized (metadata) {
-                if (error == Errors.NONE) {
-                    metadata.complete(change);
-                } else {
-                    metadata.abandon(change);
-                }
-            }
+            metadata.settle(change, error);
             done.accept(error);
             implicitAdds.changeWritten(metadata);
         });

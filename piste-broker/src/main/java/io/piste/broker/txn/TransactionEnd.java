@@ -79,13 +79,7 @@ final class TransactionEnd {
      */
     void decide(TransactionMetadata metadata, TransactionLogEntry prepared, Consumer<ProducerIdAndEpoch> decided) {
         stateLog.write(prepared, error -> {
-            synchronized (metadata) {
-                if (error != Errors.NONE) {
-                    metadata.abandon(prepared);
-                } else {
-                    metadata.complete(prepared);
-                }
-            }
+            metadata.settle(prepared, error);
             if (error != Errors.NONE) {
                 decided.accept(ProducerIdAndEpoch.failed(error));
                 written.accept(metadata);
@@ -179,13 +173,7 @@ final class TransactionEnd {
                     .at(clockMs.getAsLong()));
         }
         stateLog.write(completed, error -> {
-            synchronized (metadata) {
-                if (error == Errors.NONE) {
-                    metadata.complete(completed);
-                } else {
-                    metadata.abandon(completed);
-                }
-            }
+            metadata.settle(completed, error);
             written.accept(metadata);
             if (error != Errors.NONE) {
                 log.warn(

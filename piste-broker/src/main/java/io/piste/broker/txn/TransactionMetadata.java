@@ -113,6 +113,18 @@ final class TransactionMetadata {
         }
     }
 
+    /**
+     * The write of the pending {@code change} ended with {@code error}: it becomes the state if it is durable, and is
+     * dropped otherwise. Takes this metadata's monitor, as every caller would.
+     */
+    synchronized void settle(TransactionLogEntry change, Errors error) {
+        if (error == Errors.NONE) {
+            complete(change);
+        } else {
+            abandon(change);
+        }
+    }
+
     private void apply(TransactionLogEntry entry) {
         if (entry.producerEpoch() != producerEpoch || entry.producerId() != producerId) {
             lastProducerEpoch = entry.producerId() == producerId ? producerEpoch : -1;
