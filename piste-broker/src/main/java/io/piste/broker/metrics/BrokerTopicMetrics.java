@@ -13,22 +13,23 @@ public final class BrokerTopicMetrics {
 
     /** Told when a topic's meters are created and removed (the MBeans of each topic). */
     public interface Listener {
+        /** Told nothing: before a listener is set, and after it is done. */
+        Listener NONE = new Listener() {
+            @Override
+            public void added(String topic, TopicMeters meters) {}
+
+            @Override
+            public void removed(String topic) {}
+        };
+
         void added(String topic, TopicMeters meters);
 
         void removed(String topic);
     }
 
-    private static final Listener NO_LISTENER = new Listener() {
-        @Override
-        public void added(String topic, TopicMeters meters) {}
-
-        @Override
-        public void removed(String topic) {}
-    };
-
     private final TopicMeters allTopics = new TopicMeters(null);
     private final ConcurrentHashMap<String, TopicMeters> byTopic = new ConcurrentHashMap<>();
-    private volatile Listener listener = NO_LISTENER;
+    private volatile Listener listener = Listener.NONE;
 
     /** The meters of {@code topic}, created at its first use. */
     public TopicMeters topic(String topic) {

@@ -20,18 +20,19 @@ public final class RequestMetrics implements RequestObserver {
 
     /** Told of each counter of a version or an error as it is created, with a reader of its count. */
     public interface Listener {
+        /** Told nothing: before a listener is set, and after it is done. */
+        Listener NONE = new Listener() {
+            @Override
+            public void versionAdded(ApiKeys apiKey, short version, LongSupplier count) {}
+
+            @Override
+            public void errorAdded(ApiKeys apiKey, Errors error, LongSupplier count) {}
+        };
+
         void versionAdded(ApiKeys apiKey, short version, LongSupplier count);
 
         void errorAdded(ApiKeys apiKey, Errors error, LongSupplier count);
     }
-
-    private static final Listener NO_LISTENER = new Listener() {
-        @Override
-        public void versionAdded(ApiKeys apiKey, short version, LongSupplier count) {}
-
-        @Override
-        public void errorAdded(ApiKeys apiKey, Errors error, LongSupplier count) {}
-    };
 
     /** The meters of one API. */
     public final class ApiMeters implements ResponseErrors.Sink {
@@ -46,8 +47,9 @@ public final class RequestMetrics implements RequestObserver {
 
         private ApiMeters(ApiKeys apiKey) {
             this.apiKey = apiKey;
-            this.byVersion = new LazyCounters(apiKey.latestVersion(true) + 1, this::versionAdded);
-            this.errors = new LazyCounters(maxErrorCode() + 2, this::errorAdded);
+            this.byVersion =
+                    new LazyCounters(apiKey.latestVersion(true) + 1, version -> tellVersion(listener, version));
+            this.errors = new LazyCounters(maxErrorCode() + 2, index -> tellError(listener, index));
         }
 
         public long requests() {
@@ -97,25 +99,23 @@ public final class RequestMetrics implements RequestObserver {
             }
         }
 
-        private void versionAdded(int version) {
-            listener.versionAdded(apiKey, (short) version, () -> byVersion.get(version));
+        private void tellVersion(Listener to, int version) {
+            to.versionAdded(apiKey, (short) version, () -> byVersion.get(version));
         }
 
-        private void errorAdded(int index) {
-            listener.errorAdded(apiKey, Errors.forCode((short) (index - 1)), () -> errors.get(index));
+        private void tellError(Listener to, int index) {
+            to.errorAdded(apiKey, Errors.forCode((short) (index - 1)), () -> errors.get(index));
         }
 
         private void replayTo(Listener newListener) {
-            for (int v = 0; v < byVersion.size(); v++) {
-                int version = v;
+            for (int version = 0; version < byVersion.size(); version++) {
                 if (byVersion.used(version)) {
-                    newListener.versionAdded(apiKey, (short) version, () -> byVersion.get(version));
+                    tellVersion(newListener, version);
                 }
             }
-            for (int i = 0; i < errors.size(); i++) {
-                int index = i;
+            for (int index = 0; index < errors.size(); index++) {
                 if (errors.used(index)) {
-                    newListener.errorAdded(apiKey, Errors.forCode((short) (index - 1)), () -> errors.get(index));
+                    tellError(newListener, index);
                 }
             }
         }
@@ -123,7 +123,7 @@ public final class RequestMetrics implements RequestObserver {
 
     private final AtomicReferenceArray<ApiMeters> byApi = new AtomicReferenceArray<>(ResponseErrors.maxApiId() + 1);
     private final ResponseErrors responseErrors = new ResponseErrors();
-    private volatile Listener listener = NO_LISTENER;
+    private volatile Listener listener = Listener.NONE;
 
     @Override
     public void onAnswered(ApiKeys apiKey, short apiVersion, ApiMessage response, long nanos) {

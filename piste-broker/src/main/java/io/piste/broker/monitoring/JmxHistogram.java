@@ -10,9 +10,10 @@ import java.util.function.Supplier;
  * series), in milliseconds. {@code Count} and {@code Mean} cover everything since the start, as Yammer's do. The
  * percentiles, {@code Min}, {@code Max} and {@code StdDev} cover the recent observations, as Yammer's decaying
  * reservoir does: those since a snapshot taken one to two minutes ago when the MBean is read at least once a minute
- * (since the previous read otherwise; everything since the start while nothing newer came in). With fixed buckets they are estimates: a percentile is interpolated within its bucket, {@code Min}
- * and {@code Max} are the bounds of the lowest and highest bucket used (the last finite bound for the overflow
- * bucket), {@code StdDev} is computed from the buckets' midpoints. Thread-safe.
+ * (since the previous read otherwise; everything since the start while nothing newer came in). With fixed buckets
+ * they are estimates: a percentile is interpolated within its bucket, {@code Min} and {@code Max} are the bounds of
+ * the lowest and highest bucket used (the last finite bound for the overflow bucket), {@code StdDev} is computed from
+ * the buckets' midpoints. Thread-safe.
  */
 final class JmxHistogram implements HistogramMBean {
 
@@ -22,7 +23,9 @@ final class JmxHistogram implements HistogramMBean {
     private final LongSupplier nanoClock;
     private final double toMillis;
     private long[] older;
+    /** The snapshot the next window starts from, taken at the first read and then at most once a minute. */
     private long[] newer;
+
     private long newerNanos;
 
     /**
@@ -33,7 +36,6 @@ final class JmxHistogram implements HistogramMBean {
         this.histogram = histogram;
         this.toMillis = toMillis;
         this.nanoClock = nanoClock;
-        this.newerNanos = nanoClock.getAsLong();
     }
 
     @Override

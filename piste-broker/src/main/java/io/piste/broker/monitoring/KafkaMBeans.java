@@ -180,20 +180,8 @@ public final class KafkaMBeans implements BrokerTopicMetrics.Listener, RequestMe
     @Override
     public synchronized void close() {
         closed = true;
-        metrics.topics().setListener(new BrokerTopicMetrics.Listener() {
-            @Override
-            public void added(String topic, TopicMeters meters) {}
-
-            @Override
-            public void removed(String topic) {}
-        });
-        metrics.requests().setListener(new RequestMetrics.Listener() {
-            @Override
-            public void versionAdded(ApiKeys apiKey, short version, LongSupplier count) {}
-
-            @Override
-            public void errorAdded(ApiKeys apiKey, Errors error, LongSupplier count) {}
-        });
+        metrics.topics().setListener(BrokerTopicMetrics.Listener.NONE);
+        metrics.requests().setListener(RequestMetrics.Listener.NONE);
         for (ObjectName name : registered) {
             try {
                 server.unregisterMBean(name);

@@ -62,7 +62,7 @@ final class MeterCollector {
                 "kafka_network_requestmetrics_requests", "Requests answered, per API and version (RequestsPerSec)");
         Snapshots.Counter errors = new Snapshots.Counter(
                 "kafka_network_requestmetrics_errors",
-                "Error codes in answers, per API and error (ErrorsPerSec): per partition for Produce and Fetch");
+                "Error codes in answers, per API and error (ErrorsPerSec): every errorCode, per partition and per item");
         Snapshots.Histogram totalTime = new Snapshots.Histogram(
                 "piste_request_total_time_seconds",
                 "Time from a request's decoding to its answer, per API (TotalTimeMs)");

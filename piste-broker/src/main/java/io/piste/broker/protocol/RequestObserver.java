@@ -4,8 +4,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 
 /**
- * Told of each request as it is answered (metrics): its API and version, its answer (null when it has none, acks=0) and how long
- * it took from its decoding. Called on whichever thread answers; must be cheap and thread-safe.
+ * Told of each request as it is answered (metrics): its API and version, its answer (null when it has none, acks=0)
+ * and how long it took from its decoding. Called on whichever thread answers; must be cheap and thread-safe.
  */
 public interface RequestObserver {
 
