@@ -64,7 +64,8 @@ public final class BrokerConfig {
                     + "files, over 16 threads; a failure takes that partition offline. syncfs: one syncfs(2) per log dir "
                     + "per round, whatever the number of partitions, but it also waits for anything else dirty on that "
                     + "file system; a failure takes every partition of the log dir offline. auto: syncfs for a round "
-                    + "with 1000 dirty partitions or more in a log dir, fsync below. syncfs needs Linux 5.8 or later; "
+                    + "with 2 dirty partitions or more in a log dir, fsync for one (use fsync where other programs write "
+                    + "to the log dirs' file system). syncfs needs Linux 5.8 or later; "
                     + "elsewhere, or if it cannot be loaded, the broker logs why and uses fsync. Piste only.";
     public static final String LOG_WRITEBACK_INTERVAL_MS_CONFIG = "log.writeback.interval.ms";
     public static final String LOG_WRITEBACK_INTERVAL_MS_DOC =

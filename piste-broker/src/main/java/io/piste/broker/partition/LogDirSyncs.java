@@ -17,16 +17,19 @@ import org.slf4j.LoggerFactory;
  * The file system sync (syncfs) of each log dir, the number of dirty partitions from which a round uses it, and the
  * log dirs whose sync failed. A log dir without one ({@code log.flush.method=fsync}, or syncfs not usable here), or
  * a round with fewer dirty partitions in it, is flushed file by file. {@code auto} (the default) uses syncfs from
- * {@value #AUTO_MIN_PARTITIONS} dirty partitions: below, a pool of fsyncs cost at most 1.6 times one syncfs on a quiet
- * file system, and 3 to 20 times less when another writer dirtied it, which syncfs must also flush. Opened
+ * {@value #AUTO_MIN_PARTITIONS} dirty partitions: in the broker, with 6 and 200 partitions, it took 25 to 45 % less of
+ * the broker's CPU per GB than the pool of fsyncs and produced 7 to 34 % more MB/s (one device flush per round instead
+ * of one per file; docs/benchmarks.md "syncfs from two partitions"). Its price is that it also flushes whatever
+ * another program dirtied on the same file system (a round then took up to 11 times longer than the pool's), hence
+ * {@code fsync} for log dirs on a shared file system, and fsync for a round of a single partition. Opened
  * before any log of the dir is written, so that a sync reports every write-back failure since (see
  * {@link FileSystemSync}). A failed sync is final for its log dir until a restart, as a failed fsync is for a log.
  */
 final class LogDirSyncs implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogDirSyncs.class);
 
-    /** Where {@code auto} switches to syncfs: the measured crossover with an unrelated writer (200: pool, 2,000: syncfs). */
-    static final int AUTO_MIN_PARTITIONS = 1000;
+    /** Where {@code auto} switches to syncfs: one file's fsync is one device flush already. */
+    static final int AUTO_MIN_PARTITIONS = 2;
 
     private final Map<Path, FileSystemSync> syncs;
     private final int minPartitions;

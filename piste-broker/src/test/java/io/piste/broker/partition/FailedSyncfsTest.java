@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The group commit's syncfs ({@code log.flush.method=syncfs}; {@code auto} from 1,000 dirty partitions) failing on one of two log dirs: every partition
+ * The group commit's syncfs ({@code log.flush.method=syncfs}; {@code auto} from 2 dirty partitions) failing on one of two log dirs: every partition
  * of that log dir goes offline, those in the failed round and those not, nothing of the round is acknowledged and
  * no high watermark or recovery point moves past what an earlier sync made durable; the other log dir keeps
  * serving; a clean shutdown writes no clean-shutdown marker for the failed log dir. Real files; the syncfs of

@@ -200,6 +200,32 @@ class LogFlusherTest {
     }
 
     @Test
+    void shouldSyncTheFileSystemInAutoModeForARoundOfTwoPartitions() throws Exception {
+        FaultyFiles files = FaultyFiles.pathContaining("");
+        LogFlusher auto =
+                new LogFlusher(LogDirSyncs.open(List.of(dir), files, BrokerConfig.LOG_FLUSH_METHOD_AUTO), (d, e) -> {});
+        try {
+            Partition first = partition("a", files, auto);
+            Partition second = partition("b", files, auto);
+            // Two acks asked back to back usually share a round; the flusher may wake between them, so try a few times.
+            for (int attempt = 0; attempt < 50 && files.fileSystemSyncs() == 0; attempt++) {
+                long firstEnd = appendUnflushed(first);
+                long secondEnd = appendUnflushed(second);
+                CompletableFuture<Errors> firstAck = ack(first, firstEnd);
+                CompletableFuture<Errors> secondAck = ack(second, secondEnd);
+                assertThat(firstAck.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+                assertThat(secondAck.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+                assertThat(second.log().recoveryPoint()).isEqualTo(secondEnd);
+            }
+            assertThat(files.fileSystemSyncs())
+                    .as("a round of two dirty partitions >= " + LogDirSyncs.AUTO_MIN_PARTITIONS)
+                    .isPositive();
+        } finally {
+            auto.close();
+        }
+    }
+
+    @Test
     void shouldFsyncFileByFileWhereNoFileSystemSyncCanBeOpened() throws Exception {
         FaultyFiles faulty = FaultyFiles.pathContaining("failing-0");
         FileChannelFactory noSyncfs = new FileChannelFactory() {
