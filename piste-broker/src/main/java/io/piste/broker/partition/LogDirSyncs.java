@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * The file system sync (syncfs) of each log dir, the number of dirty partitions from which a round uses it, and the
  * log dirs whose sync failed. A log dir without one ({@code log.flush.method=fsync}, or syncfs not usable here), or
  * a round with fewer dirty partitions in it, is flushed file by file. {@code auto} (the default) uses syncfs from
- * {@value #AUTO_MIN_PARTITIONS} dirty partitions: in the broker, with 6 and 200 partitions, it took 25 to 45 % less of
- * the broker's CPU per GB than the pool of fsyncs and produced 7 to 34 % more MB/s (one device flush per round instead
+ * {@value #AUTO_MIN_PARTITIONS} dirty partitions: in the broker, with 6 and 200 partitions, it took 26 to 48 % less of
+ * the broker's CPU per GB than the pool of fsyncs and produced 4 to 34 % more MB/s (one device flush per round instead
  * of one per file; docs/benchmarks.md "syncfs from two partitions"). Its price is that it also flushes whatever
  * another program dirtied on the same file system (a round then took up to 11 times longer than the pool's), hence
  * {@code fsync} for log dirs on a shared file system, and fsync for a round of a single partition. Opened
