@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench/cpu-split.sh RECORDS PARTITIONS [--override K=V ...]: where the machine's CPU goes during one produce of
+# bench/cpu-split.sh RECORDS PARTITIONS [--override K=V ...] (env THROUGHPUT: records/s, default -1, unlimited): where the machine's CPU goes during one produce of
 # RECORDS x 1 KiB (acks=all, linger.ms=5, Kafka's ProducerPerformance) to a new topic of PARTITIONS partitions on a
 # fresh Piste broker started with the given overrides: the producer's CPU (/usr/bin/time), the broker's
 # (/proc/PID/stat) and the whole machine's busy and idle ticks (/proc/stat; 100 ticks per second per core). Starts
@@ -20,7 +20,7 @@ java -Xmx512M -cp "$CP" org.apache.kafka.tools.TopicCommand --bootstrap-server 1
 machine() { awk '/^cpu /{print $2+$3+$4+$7+$8, $5+$6}' /proc/stat; }
 b0=$(awk '{print $14+$15}' /proc/$PID/stat); read -r m0 i0 < <(machine)
 /usr/bin/time -f "producer CPU %U s user %S s system, %e s elapsed" timeout 600 java -Xmx512M -cp "$CP" \
-    org.apache.kafka.tools.ProducerPerformance --topic t --num-records "$records" --record-size 1024 --throughput -1 \
+    org.apache.kafka.tools.ProducerPerformance --topic t --num-records "$records" --record-size 1024 --throughput "${THROUGHPUT:--1}" \
     --producer-props bootstrap.servers=127.0.0.1:9092 acks=all linger.ms=5 2>&1 | tail -2
 b1=$(awk '{print $14+$15}' /proc/$PID/stat); read -r m1 i1 < <(machine)
 echo "machine busy $((m1 - m0)) ticks, idle and iowait $((i1 - i0)) ticks; broker $((b1 - b0)) ticks"
