@@ -59,10 +59,34 @@ class LogFlusherTest {
         return new Partition(topic, 0, log, by, true, Long.MAX_VALUE);
     }
 
+    /** A flusher of {@code dir} with {@code method} ({@code log.flush.method}) that ignores log dir failures. */
+    private LogFlusher flusher(FaultyFiles files, String method) {
+        return new LogFlusher(LogDirSyncs.open(List.of(dir), files, method), (d, e) -> {});
+    }
+
     /** Appends one batch without telling the flusher; returns the new log end offset. */
     private static long appendUnflushed(Partition partition) throws IOException {
         MemoryRecords batch = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(new byte[100]));
         return partition.log().appendAsLeader(batch.buffer(), 0).lastOffset() + 1;
+    }
+
+    /**
+     * Appends one batch to each partition, then asks for all their acks back to back (so that they usually share a
+     * round), and checks that each is answered and its log durable up to the batch.
+     */
+    private static void appendAndAwaitDurable(Partition... partitions) throws Exception {
+        List<Long> ends = new ArrayList<>();
+        for (Partition partition : partitions) {
+            ends.add(appendUnflushed(partition));
+        }
+        List<CompletableFuture<Errors>> acks = new ArrayList<>();
+        for (int i = 0; i < partitions.length; i++) {
+            acks.add(ack(partitions[i], ends.get(i)));
+        }
+        for (int i = 0; i < partitions.length; i++) {
+            assertThat(acks.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
+            assertThat(partitions[i].log().recoveryPoint()).isEqualTo(ends.get(i));
+        }
     }
 
     private static CompletableFuture<Errors> ack(Partition partition, long endOffset) {
@@ -103,17 +127,9 @@ class LogFlusherTest {
         Partition first = partition("a", FileChannelFactory.DEFAULT);
         Partition second = partition("b", FileChannelFactory.DEFAULT);
         Partition idle = partition("c", FileChannelFactory.DEFAULT);
-        long firstEnd = appendUnflushed(first);
-        long secondEnd = appendUnflushed(second);
         long idleEnd = appendUnflushed(idle);
 
-        CompletableFuture<Errors> firstAck = ack(first, firstEnd);
-        CompletableFuture<Errors> secondAck = ack(second, secondEnd);
-
-        assertThat(firstAck.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
-        assertThat(secondAck.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
-        assertThat(first.log().recoveryPoint()).isEqualTo(firstEnd);
-        assertThat(second.log().recoveryPoint()).isEqualTo(secondEnd);
+        appendAndAwaitDurable(first, second);
         // The flusher fsyncs only what it was told about: a partition no ack waits on stays as it was.
         flusher.close();
         assertThat(idle.log().recoveryPoint())
@@ -151,8 +167,7 @@ class LogFlusherTest {
     @Test
     void shouldMakeARoundDurableWithOneFileSystemSyncAndNoFsyncOfItsOwn() throws Exception {
         FaultyFiles files = FaultyFiles.pathContaining("");
-        LogFlusher syncing = new LogFlusher(
-                LogDirSyncs.open(List.of(dir), files, BrokerConfig.LOG_FLUSH_METHOD_SYNCFS), (d, e) -> {});
+        LogFlusher syncing = flusher(files, BrokerConfig.LOG_FLUSH_METHOD_SYNCFS);
         try {
             List<Partition> partitions = new ArrayList<>();
             List<Long> ends = new ArrayList<>();
@@ -183,14 +198,10 @@ class LogFlusherTest {
     @Test
     void shouldFsyncFileByFileInAutoModeBelowTheSyncfsThreshold() throws Exception {
         FaultyFiles files = FaultyFiles.pathContaining("");
-        LogFlusher auto =
-                new LogFlusher(LogDirSyncs.open(List.of(dir), files, BrokerConfig.LOG_FLUSH_METHOD_AUTO), (d, e) -> {});
+        LogFlusher auto = flusher(files, BrokerConfig.LOG_FLUSH_METHOD_AUTO);
         try {
-            Partition partition = partition("t", files, auto);
-            long end = appendUnflushed(partition);
+            appendAndAwaitDurable(partition("t", files, auto));
 
-            assertThat(ack(partition, end).get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
-            assertThat(partition.log().recoveryPoint()).isEqualTo(end);
             assertThat(files.fileSystemSyncs())
                     .as("one dirty partition < " + LogDirSyncs.AUTO_MIN_PARTITIONS)
                     .isZero();
@@ -202,20 +213,13 @@ class LogFlusherTest {
     @Test
     void shouldSyncTheFileSystemInAutoModeForARoundOfTwoPartitions() throws Exception {
         FaultyFiles files = FaultyFiles.pathContaining("");
-        LogFlusher auto =
-                new LogFlusher(LogDirSyncs.open(List.of(dir), files, BrokerConfig.LOG_FLUSH_METHOD_AUTO), (d, e) -> {});
+        LogFlusher auto = flusher(files, BrokerConfig.LOG_FLUSH_METHOD_AUTO);
         try {
             Partition first = partition("a", files, auto);
             Partition second = partition("b", files, auto);
             // Two acks asked back to back usually share a round; the flusher may wake between them, so try a few times.
             for (int attempt = 0; attempt < 50 && files.fileSystemSyncs() == 0; attempt++) {
-                long firstEnd = appendUnflushed(first);
-                long secondEnd = appendUnflushed(second);
-                CompletableFuture<Errors> firstAck = ack(first, firstEnd);
-                CompletableFuture<Errors> secondAck = ack(second, secondEnd);
-                assertThat(firstAck.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
-                assertThat(secondAck.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
-                assertThat(second.log().recoveryPoint()).isEqualTo(secondEnd);
+                appendAndAwaitDurable(first, second);
             }
             assertThat(files.fileSystemSyncs())
                     .as("a round of two dirty partitions >= " + LogDirSyncs.AUTO_MIN_PARTITIONS)
