@@ -9,19 +9,13 @@
 set -u
 records=$1; parts=$2; shift 2
 cd "$(dirname "$0")/.."
-data=/tmp/cpu-split-data
-rm -rf $data $data.log; mkdir -p $data
-timeout 900 bin/piste server --override log.dirs=$data --override metrics.http.listener= "$@" > $data.log 2>&1 &
-for i in $(seq 1 100); do grep -q "ready on" $data.log && break; sleep 0.2; done
-PID=$(pgrep -f "java.*log.dirs=$data" | head -1)
-CP="$(cat bench/kafka/target/kafka.classpath)"
-java -Xmx512M -cp "$CP" org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:9092 --create --topic t \
-    --partitions "$parts" >/dev/null 2>&1
+. bench/lib.sh
+fresh_broker_with_topic /tmp/cpu-split-data "$parts" 900 "$@"
 machine() { awk '/^cpu /{print $2+$3+$4+$7+$8, $5+$6}' /proc/stat; }
-b0=$(awk '{print $14+$15}' /proc/$PID/stat); read -r m0 i0 < <(machine)
+b0=$(cpu_ticks "$PID"); read -r m0 i0 < <(machine)
 /usr/bin/time -f "producer CPU %U s user %S s system, %e s elapsed" timeout 600 java -Xmx512M -cp "$CP" \
     org.apache.kafka.tools.ProducerPerformance --topic t --num-records "$records" --record-size 1024 --throughput "${THROUGHPUT:--1}" \
     --producer-props bootstrap.servers=127.0.0.1:9092 acks=all linger.ms=5 2>&1 | tail -2
-b1=$(awk '{print $14+$15}' /proc/$PID/stat); read -r m1 i1 < <(machine)
+b1=$(cpu_ticks "$PID"); read -r m1 i1 < <(machine)
 echo "machine busy $((m1 - m0)) ticks, idle and iowait $((i1 - i0)) ticks; broker $((b1 - b0)) ticks"
 kill $PID; wait 2>/dev/null

@@ -1,4 +1,4 @@
-# Shared helpers for bench/compare and bench/restart-time.sh. Source it; do not run it.
+# Shared helpers for bench/compare, bench/restart-time.sh, bench/thread-cpu.sh and bench/cpu-split.sh. Source it; do not run it.
 #
 # Everything listens on 127.0.0.1 only. Every process is started under `timeout` and every wait is bounded.
 
@@ -305,6 +305,24 @@ start_system_broker() {
 cpu_ticks() {
   # Fields counted after the command name's closing parenthesis: a name with spaces cannot shift them.
   sed -E 's/^.*\) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}'
+}
+
+# fresh_broker_with_topic DATA PARTITIONS LIFETIME_S [--override K=V ...]: `bin/piste server` on 127.0.0.1:9092 (its
+# default listener; nothing else may use that port) with data in DATA (emptied first), its log in DATA.log, the given
+# overrides and at most LIFETIME_S seconds to live; then topic t of PARTITIONS partitions. Sets PID (the broker's JVM)
+# and CP (bench/kafka's classpath, built by any bench script run once). For bench/thread-cpu.sh and bench/cpu-split.sh.
+fresh_broker_with_topic() {
+  local data=$1 parts=$2 lifetime=$3 i
+  shift 3
+  rm -rf "$data" "$data.log"; mkdir -p "$data"
+  timeout "$lifetime" "$PISTE_ROOT/bin/piste" server --override "log.dirs=$data" --override metrics.http.listener= \
+    "$@" >"$data.log" 2>&1 &
+  for i in $(seq 1 100); do grep -q "ready on" "$data.log" && break; sleep 0.2; done
+  PID=$(pgrep -f "java.*log.dirs=$data" | head -1)
+  CP="$(cat "$BENCH_DIR/kafka/target/kafka.classpath")"
+  # shellcheck disable=SC2086
+  java $TOOL_HEAP_OPTS -cp "$CP" org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:9092 --create \
+    --topic t --partitions "$parts" >/dev/null 2>&1
 }
 
 # broker_stats: peak RSS (VmHWM), current RSS, CPU seconds (user+sys) of BROKER_PID so far.

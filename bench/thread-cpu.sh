@@ -7,12 +7,8 @@
 set -u
 mode=$1; parts=$2
 cd "$(dirname "$0")/.."
-rm -rf /tmp/prof-data /tmp/prof-data.log; mkdir -p /tmp/prof-data
-timeout 300 bin/piste server --override log.dirs=/tmp/prof-data --override metrics.http.listener= --override log.flush.on.ack=$mode > /tmp/prof-data.log 2>&1 &
-for i in $(seq 1 100); do grep -q "ready on" /tmp/prof-data.log && break; sleep 0.2; done
-PID=$(pgrep -f "java.*log.dirs=/tmp/prof-data" | head -1)
-CP="$(cat bench/kafka/target/kafka.classpath)"
-java -Xmx512M -cp "$CP" org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:9092 --create --topic t --partitions $parts >/dev/null 2>&1
+. bench/lib.sh
+fresh_broker_with_topic /tmp/prof-data "$parts" 300 --override "log.flush.on.ack=$mode"
 snap() { for t in /proc/$PID/task/*; do n=$(tr " " "_" < $t/comm); s=$(sed -E "s/^.*\) //" $t/stat | awk "{print \$12, \$13}"); echo "$n $s"; done | awk '{gsub(/-[0-9]+$/,"",$1); gsub(/[0-9]+$/,"",$1); u[$1]+=$2; s[$1]+=$3} END {for (k in u) print k, u[k], s[k]}' | sort; }
 snap > /tmp/prof-data.before
 timeout 120 java -Xmx512M -cp "$CP" org.apache.kafka.tools.ProducerPerformance --topic t --num-records 300000 --record-size 1024 --throughput -1 --producer-props bootstrap.servers=127.0.0.1:9092 acks=all linger.ms=5 2>&1 | tail -1
