@@ -174,11 +174,8 @@ public final class LocalController implements AutoCloseable {
     }
 
     private void append(List<MetadataRecord> records) throws IOException {
+        MetadataImage next = MetadataChangeCheck.apply(image, records);
         metadataLog.append(records);
-        MetadataImage next = image;
-        for (MetadataRecord record : records) {
-            next = next.apply(record);
-        }
         image = next;
     }
 

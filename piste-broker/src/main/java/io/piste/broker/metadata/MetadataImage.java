@@ -1,9 +1,12 @@
 package io.piste.broker.metadata;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -16,7 +19,7 @@ public final class MetadataImage {
     /** The scope of the cluster-wide dynamic broker defaults (Kafka's BROKER resource with an empty name). */
     public static final String CLUSTER_DEFAULT = "default";
 
-    static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), 0L, Map.of());
+    public static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), 0L, Map.of());
 
     private final Map<String, TopicImage> topicsByName;
     private final Map<Uuid, TopicImage> topicsById;
@@ -69,7 +72,29 @@ public final class MetadataImage {
         }
     }
 
-    MetadataImage apply(MetadataRecord record) {
+    /**
+     * The records that rebuild this image when applied to {@link #EMPTY}: its snapshot. Topics in name order, so
+     * that equal images give equal snapshots.
+     */
+    public List<MetadataRecord> records() {
+        List<MetadataRecord> records = new ArrayList<>();
+        for (TopicImage topic : new TreeMap<>(topicsByName).values()) {
+            records.add(new MetadataRecord.Topic(topic.name(), topic.topicId(), topic.partitionCount()));
+            if (!topic.configs().isEmpty()) {
+                records.add(new MetadataRecord.TopicConfig(topic.topicId(), new TreeMap<>(topic.configs())));
+            }
+        }
+        if (producerIdBlockEnd > 0) {
+            records.add(new MetadataRecord.ProducerIds(producerIdBlockEnd));
+        }
+        for (Map.Entry<String, Map<String, String>> scope : new TreeMap<>(brokerConfigs).entrySet()) {
+            records.add(new MetadataRecord.BrokerConfigs(scope.getKey(), new TreeMap<>(scope.getValue())));
+        }
+        return records;
+    }
+
+    /** This image with {@code record} applied, unchecked (see {@link MetadataChangeCheck} for a checked change). */
+    public MetadataImage apply(MetadataRecord record) {
         if (record instanceof MetadataRecord.Topic t) {
             return withTopic(new TopicImage(t.name(), t.topicId(), t.partitionCount(), Map.of()));
         } else if (record instanceof MetadataRecord.RemoveTopic r) {

@@ -1,0 +1,89 @@
+package io.piste.broker.metadata;
+
+import java.util.List;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.internals.Topic;
+
+/**
+ * Whether a change still fits the image it is applied to, checked record by record (a change may create a topic
+ * and then set its configs). The single node checks before it appends; a quorum checks when it applies a committed
+ * entry, identically on every node, because two nodes may have proposed conflicting changes against the same older
+ * image (the same topic name twice, or the same producer id block). Stateless.
+ */
+public final class MetadataChangeCheck {
+
+    private MetadataChangeCheck() {}
+
+    /**
+     * The image with the change applied, or the Kafka error the change's client should get if any record conflicts
+     * with the image (then nothing of the change applies).
+     */
+    public static MetadataImage apply(MetadataImage image, List<MetadataRecord> change) {
+        if (change.isEmpty() || change.size() > MetadataLog.MAX_CHANGE_RECORDS) {
+            throw new InvalidRequestException(
+                    "a change holds 1.." + MetadataLog.MAX_CHANGE_RECORDS + " records, not " + change.size());
+        }
+        MetadataImage next = image;
+        for (MetadataRecord record : change) {
+            check(next, record);
+            next = next.apply(record);
+        }
+        return next;
+    }
+
+    private static void check(MetadataImage image, MetadataRecord record) {
+        if (record instanceof MetadataRecord.Topic t) {
+            checkNewTopic(image, t);
+        } else if (record instanceof MetadataRecord.RemoveTopic r) {
+            existing(image, r.topicId());
+        } else if (record instanceof MetadataRecord.PartitionCount p) {
+            TopicImage topic = existing(image, p.topicId());
+            if (p.partitionCount() <= topic.partitionCount() || p.partitionCount() > LocalController.MAX_PARTITIONS) {
+                throw new InvalidPartitionsException("Topic currently has " + topic.partitionCount()
+                        + " partitions; a new count must be above it and at most " + LocalController.MAX_PARTITIONS
+                        + ", got " + p.partitionCount());
+            }
+        } else if (record instanceof MetadataRecord.TopicConfig c) {
+            existing(image, c.topicId());
+        } else if (record instanceof MetadataRecord.ProducerIds ids) {
+            if (ids.blockEnd() <= image.producerIdBlockEnd()) {
+                // Another node reserved a block since this one read the image: it must reserve again.
+                throw new InvalidRequestException("producer id block end " + ids.blockEnd()
+                        + " is not above the reserved " + image.producerIdBlockEnd());
+            }
+        }
+        // BrokerConfigs replace a scope's configs whatever they were.
+    }
+
+    private static void checkNewTopic(MetadataImage image, MetadataRecord.Topic t) {
+        Topic.validate(t.name());
+        if (Topic.CLUSTER_METADATA_TOPIC_NAME.equals(t.name())) {
+            throw new InvalidRequestException("Creation of internal topic " + t.name() + " is prohibited.");
+        }
+        if (image.topic(t.name()) != null || image.topic(t.topicId()) != null) {
+            throw new TopicExistsException("Topic '" + t.name() + "' already exists.");
+        }
+        for (TopicImage existing : image.topics()) {
+            if (Topic.hasCollision(t.name(), existing.name())) {
+                throw new InvalidTopicException(
+                        "Topic '" + t.name() + "' collides with existing topic: " + existing.name());
+            }
+        }
+        if (t.partitionCount() <= 0 || t.partitionCount() > LocalController.MAX_PARTITIONS) {
+            throw new InvalidPartitionsException("Number of partitions must be between 1 and "
+                    + LocalController.MAX_PARTITIONS + ", got " + t.partitionCount());
+        }
+    }
+
+    private static TopicImage existing(MetadataImage image, org.apache.kafka.common.Uuid topicId) {
+        TopicImage topic = image.topic(topicId);
+        if (topic == null) {
+            throw new UnknownTopicOrPartitionException("Topic " + topicId + " does not exist");
+        }
+        return topic;
+    }
+}

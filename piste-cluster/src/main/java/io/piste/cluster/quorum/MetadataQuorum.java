@@ -1,0 +1,230 @@
+package io.piste.cluster.quorum;
+
+import io.piste.broker.metadata.MetadataImage;
+import io.piste.broker.metadata.MetadataRecord;
+import io.piste.broker.metadata.MetadataRecordCodec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * This node's member of the metadata quorum: a Ratis server in the one group of the voters, and a client that
+ * proposes changes to whichever node leads. Every node applies the committed changes to its own image
+ * ({@link MetadataStateMachine}). Nodes started with the same voters form the group with no format step: the group
+ * id is fixed, and a node whose storage is empty starts a fresh log (Ratis' RECOVER start-up).
+ */
+public final class MetadataQuorum implements AutoCloseable {
+
+    /** The one metadata group: the same on every node and across restarts, whatever the voters' addresses. */
+    static final RaftGroupId GROUP_ID =
+            RaftGroupId.valueOf(UUID.nameUUIDFromBytes("piste-metadata-quorum".getBytes(StandardCharsets.UTF_8)));
+
+    private static final TimeDuration CLIENT_RETRY_SLEEP = TimeDuration.valueOf(100, TimeUnit.MILLISECONDS);
+
+    private final QuorumSettings settings;
+    private final RaftServer server;
+    private final RaftClient client;
+    private final MetadataStateMachine stateMachine;
+
+    private MetadataQuorum(
+            QuorumSettings settings, RaftServer server, RaftClient client, MetadataStateMachine stateMachine) {
+        this.settings = settings;
+        this.server = server;
+        this.client = client;
+        this.stateMachine = stateMachine;
+    }
+
+    /**
+     * Starts this node's member: loads its latest snapshot and log, then joins the group. Returns without waiting
+     * for a leader. {@code onApplied} hears each new image, on Ratis' apply thread.
+     */
+    public static MetadataQuorum start(QuorumSettings settings, Consumer<MetadataImage> onApplied) throws IOException {
+        RaftGroup group = group(settings.voters());
+        MetadataStateMachine stateMachine = new MetadataStateMachine(onApplied);
+        RaftServer server = RaftServer.newBuilder()
+                .setServerId(peerId(settings.nodeId()))
+                .setGroup(group)
+                .setProperties(serverProperties(settings))
+                .setStateMachine(stateMachine)
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+        RaftClient client = null;
+        try {
+            server.start();
+            long attempts = Math.max(
+                    1, settings.requestTimeout().toMillis() / CLIENT_RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS));
+            client = RaftClient.newBuilder()
+                    .setRaftGroup(group)
+                    .setProperties(clientProperties(settings))
+                    .setRetryPolicy(
+                            RetryPolicies.retryUpToMaximumCountWithFixedSleep((int) attempts, CLIENT_RETRY_SLEEP))
+                    .build();
+        } catch (IOException | RuntimeException e) {
+            try {
+                server.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return new MetadataQuorum(settings, server, client, stateMachine);
+    }
+
+    /** The image of every change this node has applied. */
+    public MetadataImage image() {
+        return stateMachine.image();
+    }
+
+    /**
+     * Proposes a change (applied whole or not at all) and waits until it is committed and applied here, so that
+     * {@link #image()} holds it on return, or, if it was refused, what it conflicted with.
+     *
+     * @return the image right after this node applied the change
+     * @throws org.apache.kafka.common.errors.ApiException Kafka's error if the change no longer fits the image
+     *     (such as {@code TopicExistsException}), or {@link TimeoutException} if it did not commit within twice
+     *     {@code controller.quorum.request.timeout.ms} (it may still commit later)
+     */
+    public MetadataImage propose(List<MetadataRecord> change) throws IOException, InterruptedException {
+        if (change.isEmpty() || change.size() > MetadataRecordCodec.MAX_CHANGE_RECORDS) {
+            throw new IllegalArgumentException(
+                    "a change holds 1.." + MetadataRecordCodec.MAX_CHANGE_RECORDS + " records, not " + change.size());
+        }
+        long timeoutMs = 2 * settings.requestTimeout().toMillis();
+        long started = System.nanoTime();
+        RaftClientReply reply;
+        try {
+            reply = client.async()
+                    .send(Message.valueOf(ByteString.copyFrom(MetadataRecordCodec.encode(change))))
+                    .get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new TimeoutException("The metadata quorum did not commit the change within " + timeoutMs + " ms");
+        } catch (ExecutionException e) {
+            throw new IOException("The metadata quorum did not take the change: " + e.getCause(), e.getCause());
+        }
+        if (!reply.isSuccess()) {
+            throw new IOException("The metadata quorum did not take the change", reply.getException());
+        }
+        // Accepted or refused, the entry is in the log: once this node applied it, its image shows the change or
+        // what the change conflicted with.
+        long leftMs = timeoutMs - (System.nanoTime() - started) / 1_000_000;
+        if (!stateMachine.awaitApplied(reply.getLogIndex(), Math.max(leftMs, 1))) {
+            throw new TimeoutException("The change committed at index " + reply.getLogIndex()
+                    + " but this node had not applied it within " + timeoutMs + " ms");
+        }
+        ChangeReply.fromMessage(reply.getMessage()).throwIfError();
+        return stateMachine.image();
+    }
+
+    /** The quorum as this node sees it now. */
+    public QuorumStatus status() throws IOException {
+        DivisionInfo info = server.getDivision(GROUP_ID).getInfo();
+        RaftPeerId leader = info.getLeaderId();
+        Map<Integer, Long> matchIndex = new HashMap<>();
+        if (info.isLeader()) {
+            // The leader's follower list and match indices come in the same order, that of its log appenders.
+            RoleInfoProto role = info.getRoleInfoProto();
+            List<ServerRpcProto> followers =
+                    new ArrayList<>(role.getLeaderInfo().getFollowerInfoList());
+            long[] indices = info.getFollowerMatchIndices(); // null until the new leader's appenders start
+            for (int i = 0; indices != null && i < Math.min(followers.size(), indices.length); i++) {
+                matchIndex.put(
+                        nodeId(RaftPeerId.valueOf(followers.get(i).getId().getId())), indices[i]);
+            }
+        }
+        return new QuorumStatus(
+                settings.nodeId(),
+                leader == null ? -1 : nodeId(leader),
+                info.getCurrentTerm(),
+                server.getDivision(GROUP_ID).getRaftLog().getLastCommittedIndex(),
+                info.getLastAppliedIndex(),
+                matchIndex);
+    }
+
+    /** Takes a snapshot now (as the quorum does by itself every so many entries); returns its index. */
+    long takeSnapshot() throws IOException {
+        return stateMachine.takeSnapshot();
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            client.close();
+        } finally {
+            server.close();
+        }
+    }
+
+    static RaftPeerId peerId(int nodeId) {
+        return RaftPeerId.valueOf(Integer.toString(nodeId));
+    }
+
+    private static int nodeId(RaftPeerId peer) {
+        return Integer.parseInt(peer.toString());
+    }
+
+    private static RaftGroup group(List<QuorumVoter> voters) {
+        List<RaftPeer> peers = new ArrayList<>();
+        for (QuorumVoter voter : voters) {
+            peers.add(RaftPeer.newBuilder()
+                    .setId(peerId(voter.id()))
+                    .setAddress(voter.address())
+                    .build());
+        }
+        return RaftGroup.valueOf(GROUP_ID, peers);
+    }
+
+    private static RaftProperties serverProperties(QuorumSettings settings) {
+        RaftProperties properties = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(properties, List.of(settings.dir().toFile()));
+        QuorumVoter self = settings.self();
+        GrpcConfigKeys.Server.setHost(properties, self.host());
+        GrpcConfigKeys.Server.setPort(properties, self.port());
+        long election = settings.electionTimeout().toMillis();
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(
+                properties, TimeDuration.valueOf(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, settings.snapshotEveryEntries());
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
+        // The log before a snapshot is no longer needed: a follower that far behind gets the snapshot itself.
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+        RaftServerConfigKeys.Log.setPurgeGap(properties, (int) Math.min(settings.snapshotEveryEntries(), 1024));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(settings.segmentBytes()));
+        return properties;
+    }
+
+    private static RaftProperties clientProperties(QuorumSettings settings) {
+        RaftProperties properties = new RaftProperties();
+        org.apache.ratis.client.RaftClientConfigKeys.Rpc.setRequestTimeout(
+                properties, TimeDuration.valueOf(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        return properties;
+    }
+}

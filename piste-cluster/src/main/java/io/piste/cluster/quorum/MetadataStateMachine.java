@@ -1,0 +1,213 @@
+package io.piste.cluster.quorum;
+
+import io.piste.broker.metadata.MetadataChangeCheck;
+import io.piste.broker.metadata.MetadataImage;
+import io.piste.broker.metadata.MetadataRecord;
+import io.piste.broker.metadata.MetadataRecordCodec;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the quorum's committed changes to this node's {@link MetadataImage}, in log order, identically on every
+ * node: a change that no longer fits the image (a topic another node created first) is refused whole, and its
+ * proposer hears Kafka's error in the reply ({@link ChangeReply}). A snapshot is the image's records
+ * ({@link MetadataImage#records()}), one file per snapshot with Ratis' MD5 beside it; a node loads the latest at
+ * start and after the leader installed one.
+ */
+final class MetadataStateMachine extends BaseStateMachine {
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataStateMachine.class);
+
+    /** A snapshot holds at most this many records: 100,000 topics with configs, the broker configs and a few more. */
+    private static final int MAX_SNAPSHOT_RECORDS = 250_000;
+
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final Consumer<MetadataImage> onApplied;
+    private final Object appliedLock = new Object();
+    private volatile MetadataImage image = MetadataImage.EMPTY;
+
+    /** {@code onApplied} hears each new image, on the applying thread, after the change is in {@link #image()}. */
+    MetadataStateMachine(Consumer<MetadataImage> onApplied) {
+        this.onApplied = onApplied;
+    }
+
+    MetadataImage image() {
+        return image;
+    }
+
+    /** Waits until this node has applied the log up to {@code index}; false if it has not within the timeout. */
+    boolean awaitApplied(long index, long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        synchronized (appliedLock) {
+            while (appliedIndex() < index) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return false;
+                }
+                appliedLock.wait(left);
+            }
+            return true;
+        }
+    }
+
+    private long appliedIndex() {
+        TermIndex last = getLastAppliedTermIndex();
+        return last == null ? RaftLog.INVALID_LOG_INDEX : last.getIndex();
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        load(storage.getLatestSnapshot());
+        getLifeCycle().transition(LifeCycle.State.STARTING);
+        getLifeCycle().transition(LifeCycle.State.RUNNING);
+    }
+
+    /** Before the leader's snapshot is installed here: Ratis reloads from it ({@link #reinitialize()}) only if paused. */
+    @Override
+    public void pause() {
+        if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+            getLifeCycle().transition(LifeCycle.State.PAUSING);
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
+        }
+    }
+
+    /** Loads the snapshot the leader installed, and runs again. */
+    @Override
+    public void reinitialize() throws IOException {
+        load(storage.loadLatestSnapshot());
+        if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
+    }
+
+    @Override
+    public StateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
+        ChangeReply reply;
+        MetadataImage next = null;
+        try {
+            List<MetadataRecord> change = MetadataRecordCodec.decode(data, MetadataRecordCodec.MAX_CHANGE_RECORDS);
+            next = MetadataChangeCheck.apply(image, change);
+            reply = ChangeReply.OK;
+        } catch (ApiException e) {
+            reply = ChangeReply.error(Errors.forException(e), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // Garbled, or of a record type or version this node does not know. Only a client that is not a Piste node
+            // of this version writes such an entry: refused on every node
+            // alike, so that their images stay the same.
+            LOG.warn("Refused metadata entry {}: {}", entry.getIndex(), e.getMessage());
+            reply = ChangeReply.error(Errors.INVALID_REQUEST, "not a metadata change: " + e.getMessage());
+        }
+        synchronized (appliedLock) {
+            if (next != null) {
+                image = next;
+            }
+            updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+            appliedLock.notifyAll();
+        }
+        if (next != null) {
+            onApplied.accept(next);
+        }
+        return CompletableFuture.completedFuture(reply.toMessage());
+    }
+
+    /** An entry of Ratis' own (a configuration, a new leader's first entry) moved the applied index. */
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        synchronized (appliedLock) {
+            super.notifyTermIndexUpdated(term, index);
+            appliedLock.notifyAll();
+        }
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        MetadataImage snapshotImage;
+        TermIndex last;
+        synchronized (appliedLock) {
+            snapshotImage = image;
+            last = getLastAppliedTermIndex();
+        }
+        if (last == null) {
+            return RaftLog.INVALID_LOG_INDEX;
+        }
+        Path file = storage.getSnapshotFile(last.getTerm(), last.getIndex()).toPath();
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        Files.write(partial, MetadataRecordCodec.encode(snapshotImage.records()));
+        try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
+        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file.toFile());
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file, md5), last));
+        LOG.info(
+                "Metadata snapshot at index {}: {} topics",
+                last.getIndex(),
+                snapshotImage.topics().size());
+        return last.getIndex();
+    }
+
+    private void load(SingleFileSnapshotInfo snapshot) throws IOException {
+        if (snapshot == null) {
+            return;
+        }
+        Path file = snapshot.getFile().getPath();
+        MD5Hash md5 = snapshot.getFile().getFileDigest();
+        if (md5 != null) {
+            MD5FileUtil.verifySavedMD5(file.toFile(), md5);
+        }
+        MetadataImage loaded = MetadataImage.EMPTY;
+        try {
+            for (MetadataRecord record : MetadataRecordCodec.decode(Files.readAllBytes(file), MAX_SNAPSHOT_RECORDS)) {
+                loaded = loaded.apply(record);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IOException("Metadata snapshot " + file + " does not read back: " + e.getMessage(), e);
+        }
+        synchronized (appliedLock) {
+            image = loaded;
+            setLastAppliedTermIndex(snapshot.getTermIndex());
+            appliedLock.notifyAll();
+        }
+        onApplied.accept(loaded);
+        LOG.info(
+                "Loaded metadata snapshot {}: {} topics",
+                file.getFileName(),
+                loaded.topics().size());
+    }
+}
