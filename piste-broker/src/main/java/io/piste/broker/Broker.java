@@ -16,6 +16,7 @@ import io.piste.broker.group.consumer.ConsumerGroupCoordinator;
 import io.piste.broker.handler.BrokerContext;
 import io.piste.broker.handler.RequestDispatcher;
 import io.piste.broker.handler.StorageErrors;
+import io.piste.broker.metadata.Controller;
 import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.MetaProperties;
 import io.piste.broker.metadata.TopicImage;
@@ -53,7 +54,7 @@ public final class Broker implements AutoCloseable {
     /** The metadata log lives in the first log dir, under Kafka's directory name for it. */
     static final String METADATA_DIR = Topic.CLUSTER_METADATA_TOPIC_PARTITION.toString();
 
-    private final LocalController controller;
+    private final Controller controller;
     private final LogManager logManager;
     private final BrokerServer server;
     private final BrokerContext context;
@@ -64,7 +65,7 @@ public final class Broker implements AutoCloseable {
     private final KafkaMBeans mbeans;
 
     private Broker(
-            LocalController controller,
+            Controller controller,
             LogManager logManager,
             BrokerServer server,
             BrokerContext context,
@@ -95,7 +96,7 @@ public final class Broker implements AutoCloseable {
     public static Broker start(BrokerConfig config, FileChannelFactory files) throws IOException, InterruptedException {
         String clusterId = MetaProperties.loadOrCreate(config.logDirs(), config.nodeId());
         Path metadataDir = config.logDirs().get(0).resolve(METADATA_DIR);
-        LocalController controller = LocalController.open(metadataDir);
+        Controller controller = LocalController.open(metadataDir);
         LogManager logManager = null;
         GroupCoordinator groups = null;
         TransactionCoordinator transactions = null;
@@ -193,7 +194,7 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    private static MarkerWriter markerWriter(LocalController controller, LogManager logManager, GroupOffsets offsets) {
+    private static MarkerWriter markerWriter(Controller controller, LogManager logManager, GroupOffsets offsets) {
         return new PartitionMarkers(
                 tp -> logManager.partition(tp.topic(), tp.partition()),
                 tp -> {
@@ -206,7 +207,7 @@ public final class Broker implements AutoCloseable {
 
     /** The transaction coordinator, its state loaded from __transaction_state (decided transactions resumed). */
     private static TransactionCoordinator startTransactions(
-            BrokerConfig config, LocalController controller, LogManager logManager, MarkerWriter markers)
+            BrokerConfig config, Controller controller, LogManager logManager, MarkerWriter markers)
             throws IOException {
         TransactionConfig transactionConfig = TransactionConfig.from(config);
         TransactionCoordinator coordinator = new TransactionCoordinator(

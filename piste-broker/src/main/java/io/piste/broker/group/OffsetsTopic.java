@@ -1,6 +1,6 @@
 package io.piste.broker.group;
 
-import io.piste.broker.metadata.LocalController;
+import io.piste.broker.metadata.Controller;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.LogManager;
 import io.piste.broker.partition.Partition;
@@ -39,13 +39,13 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
     static final Map<String, String> TOPIC_CONFIGS =
             Map.of("cleanup.policy", "compact", "segment.bytes", String.valueOf(100 * 1024 * 1024));
 
-    private final LocalController controller;
+    private final Controller controller;
     private final LogManager replicas;
     private final int partitionsToCreate;
     private final LongSupplier clockMs;
 
     /** @param clockMs wall-clock milliseconds, for the batches' timestamps */
-    public OffsetsTopic(LocalController controller, LogManager replicas, int partitionsToCreate, LongSupplier clockMs) {
+    public OffsetsTopic(Controller controller, LogManager replicas, int partitionsToCreate, LongSupplier clockMs) {
         this.controller = controller;
         this.replicas = replicas;
         this.partitionsToCreate = partitionsToCreate;

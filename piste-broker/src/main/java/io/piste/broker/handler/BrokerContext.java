@@ -6,7 +6,7 @@ import io.piste.broker.fetchsession.FetchSessions;
 import io.piste.broker.group.GroupCoordinator;
 import io.piste.broker.group.GroupOffsets;
 import io.piste.broker.group.consumer.ConsumerGroupCoordinator;
-import io.piste.broker.metadata.LocalController;
+import io.piste.broker.metadata.Controller;
 import io.piste.broker.partition.LogManager;
 import io.piste.broker.txn.MarkerWriter;
 import io.piste.broker.txn.TransactionCoordinator;
@@ -20,7 +20,7 @@ public final class BrokerContext {
 
     private final BrokerConfig config;
     private final String clusterId;
-    private final LocalController controller;
+    private final Controller controller;
     private final LogManager logManager;
     private final GroupCoordinator groupCoordinator;
     private final GroupOffsets groupOffsets;
@@ -35,7 +35,7 @@ public final class BrokerContext {
     public BrokerContext(
             BrokerConfig config,
             String clusterId,
-            LocalController controller,
+            Controller controller,
             LogManager logManager,
             GroupCoordinator groupCoordinator,
             GroupOffsets groupOffsets,
@@ -77,7 +77,7 @@ public final class BrokerContext {
         return clusterId;
     }
 
-    public LocalController controller() {
+    public Controller controller() {
         return controller;
     }
 

@@ -2,7 +2,7 @@ package io.piste.broker.handler;
 
 import io.piste.broker.cleaner.CompactedTopics;
 import io.piste.broker.config.DynamicBrokerConfigs;
-import io.piste.broker.metadata.LocalController;
+import io.piste.broker.metadata.Controller;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.LogManager;
 import io.piste.broker.partition.Partition;
@@ -16,13 +16,13 @@ import org.apache.kafka.common.protocol.Errors;
  */
 final class MetadataPartitionLookup implements PartitionLookup {
 
-    private final LocalController controller;
+    private final Controller controller;
     private final LogManager logManager;
     private final ConcurrentHashMap<String, Policy> policies = new ConcurrentHashMap<>();
 
     private record Policy(TopicImage topic, DynamicBrokerConfigs broker, boolean compacted) {}
 
-    MetadataPartitionLookup(LocalController controller, LogManager logManager) {
+    MetadataPartitionLookup(Controller controller, LogManager logManager) {
         this.controller = controller;
         this.logManager = logManager;
     }

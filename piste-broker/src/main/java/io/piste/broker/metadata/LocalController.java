@@ -8,11 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
-import org.apache.kafka.common.errors.InvalidRequestException;
-import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.internals.Topic;
 
 /**
  * The controller of a single node: checks each metadata change, appends it to the {@link MetadataLog}
@@ -21,12 +17,10 @@ import org.apache.kafka.common.internals.Topic;
  *
  * <p>Thread-safe: changes are serialized; {@link #image()} may be read from any thread without locking.
  */
-public final class LocalController implements AutoCloseable {
+public final class LocalController implements Controller {
 
     /** Producer ids are reserved in blocks so that a restart never hands out an id twice. */
     static final long PRODUCER_ID_BLOCK_SIZE = 1000;
-
-    public static final int MAX_PARTITIONS = 100_000;
 
     private final MetadataLog metadataLog;
     private volatile MetadataImage image;
@@ -49,37 +43,22 @@ public final class LocalController implements AutoCloseable {
         return new LocalController(metadataLog, image);
     }
 
+    @Override
     public synchronized void setListener(MetadataListener listener) {
         this.listener = listener;
     }
 
+    @Override
     public MetadataImage image() {
         return image;
     }
 
-    /** Checks a new topic as Kafka does; throws the Kafka error the client should get. */
+    @Override
     public void validateNewTopic(String name, int partitionCount) {
-        Topic.validate(name);
-        if (Topic.CLUSTER_METADATA_TOPIC_NAME.equals(name)) {
-            // Its directory name is the metadata log's own: such a topic would share and, once deleted, wipe it.
-            throw new InvalidRequestException("Creation of internal topic " + name + " is prohibited.");
-        }
-        MetadataImage current = image;
-        if (current.topic(name) != null) {
-            throw new TopicExistsException("Topic '" + name + "' already exists.");
-        }
-        for (TopicImage existing : current.topics()) {
-            if (Topic.hasCollision(name, existing.name())) {
-                throw new InvalidTopicException(
-                        "Topic '" + name + "' collides with existing topic: " + existing.name());
-            }
-        }
-        if (partitionCount <= 0 || partitionCount > MAX_PARTITIONS) {
-            throw new InvalidPartitionsException(
-                    "Number of partitions must be between 1 and " + MAX_PARTITIONS + ", got " + partitionCount);
-        }
+        MetadataChangeCheck.checkNewTopic(image, name, partitionCount);
     }
 
+    @Override
     public synchronized TopicImage createTopic(String name, int partitionCount, Map<String, String> configs)
             throws IOException {
         validateNewTopic(name, partitionCount);
@@ -107,6 +86,7 @@ public final class LocalController implements AutoCloseable {
         return topic;
     }
 
+    @Override
     public synchronized void deleteTopic(Uuid topicId) throws IOException {
         TopicImage topic = image.topic(topicId);
         if (topic == null) {
@@ -118,6 +98,7 @@ public final class LocalController implements AutoCloseable {
         }
     }
 
+    @Override
     public synchronized void createPartitions(String name, int newCount, boolean validateOnly) throws IOException {
         TopicImage topic = image.topic(name);
         if (topic == null) {
@@ -139,6 +120,7 @@ public final class LocalController implements AutoCloseable {
         }
     }
 
+    @Override
     public synchronized void replaceTopicConfigs(String name, Map<String, String> configs) throws IOException {
         TopicImage topic = image.topic(name);
         if (topic == null) {
@@ -154,6 +136,7 @@ public final class LocalController implements AutoCloseable {
      * Replaces all dynamic broker configs of {@code scope} ({@link MetadataImage#CLUSTER_DEFAULT} or a node id); an
      * empty map removes them. The caller has validated the names and values.
      */
+    @Override
     public synchronized void replaceBrokerConfigs(String scope, Map<String, String> configs) throws IOException {
         if (!MetadataImage.isBrokerScope(scope)) {
             throw new IllegalArgumentException(
@@ -166,6 +149,7 @@ public final class LocalController implements AutoCloseable {
     }
 
     /** A producer id never handed out before, even across restarts. */
+    @Override
     public synchronized long nextProducerId() throws IOException {
         if (nextProducerId >= image.producerIdBlockEnd()) {
             append(MetadataLog.list(new MetadataRecord.ProducerIds(nextProducerId + PRODUCER_ID_BLOCK_SIZE)));

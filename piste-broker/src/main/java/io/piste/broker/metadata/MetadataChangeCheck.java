@@ -42,9 +42,9 @@ public final class MetadataChangeCheck {
             existing(image, r.topicId());
         } else if (record instanceof MetadataRecord.PartitionCount p) {
             TopicImage topic = existing(image, p.topicId());
-            if (p.partitionCount() <= topic.partitionCount() || p.partitionCount() > LocalController.MAX_PARTITIONS) {
+            if (p.partitionCount() <= topic.partitionCount() || p.partitionCount() > Controller.MAX_PARTITIONS) {
                 throw new InvalidPartitionsException("Topic currently has " + topic.partitionCount()
-                        + " partitions; a new count must be above it and at most " + LocalController.MAX_PARTITIONS
+                        + " partitions; a new count must be above it and at most " + Controller.MAX_PARTITIONS
                         + ", got " + p.partitionCount());
             }
         } else if (record instanceof MetadataRecord.TopicConfig c) {
@@ -60,22 +60,34 @@ public final class MetadataChangeCheck {
     }
 
     private static void checkNewTopic(MetadataImage image, MetadataRecord.Topic t) {
-        Topic.validate(t.name());
-        if (Topic.CLUSTER_METADATA_TOPIC_NAME.equals(t.name())) {
-            throw new InvalidRequestException("Creation of internal topic " + t.name() + " is prohibited.");
+        checkNewTopic(image, t.name(), t.partitionCount());
+        if (image.topic(t.topicId()) != null) {
+            throw new TopicExistsException("Topic id " + t.topicId() + " is in use.");
         }
-        if (image.topic(t.name()) != null || image.topic(t.topicId()) != null) {
-            throw new TopicExistsException("Topic '" + t.name() + "' already exists.");
+    }
+
+    /**
+     * Checks a new topic as Kafka does: a valid name, not the metadata log's, free and colliding with no existing
+     * name (Kafka treats {@code .} and {@code _} alike in metric names), and a partition count in range.
+     */
+    public static void checkNewTopic(MetadataImage image, String name, int partitionCount) {
+        Topic.validate(name);
+        if (Topic.CLUSTER_METADATA_TOPIC_NAME.equals(name)) {
+            // Its directory name is the metadata log's own: such a topic would share and, once deleted, wipe it.
+            throw new InvalidRequestException("Creation of internal topic " + name + " is prohibited.");
+        }
+        if (image.topic(name) != null) {
+            throw new TopicExistsException("Topic '" + name + "' already exists.");
         }
         for (TopicImage existing : image.topics()) {
-            if (Topic.hasCollision(t.name(), existing.name())) {
+            if (Topic.hasCollision(name, existing.name())) {
                 throw new InvalidTopicException(
-                        "Topic '" + t.name() + "' collides with existing topic: " + existing.name());
+                        "Topic '" + name + "' collides with existing topic: " + existing.name());
             }
         }
-        if (t.partitionCount() <= 0 || t.partitionCount() > LocalController.MAX_PARTITIONS) {
+        if (partitionCount <= 0 || partitionCount > Controller.MAX_PARTITIONS) {
             throw new InvalidPartitionsException("Number of partitions must be between 1 and "
-                    + LocalController.MAX_PARTITIONS + ", got " + t.partitionCount());
+                    + Controller.MAX_PARTITIONS + ", got " + partitionCount);
         }
     }
 

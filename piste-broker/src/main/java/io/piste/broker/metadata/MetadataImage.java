@@ -59,6 +59,11 @@ public final class MetadataImage {
         return brokerConfigs.getOrDefault(scope, Map.of());
     }
 
+    /** Every scope's dynamic broker configs. Unmodifiable. */
+    public Map<String, Map<String, String>> allBrokerConfigs() {
+        return Collections.unmodifiableMap(brokerConfigs);
+    }
+
     /** {@link #CLUSTER_DEFAULT} or a node id (a non-negative int in its canonical form). */
     public static boolean isBrokerScope(String scope) {
         if (CLUSTER_DEFAULT.equals(scope)) {

@@ -9,7 +9,7 @@ import org.apache.kafka.common.internals.Topic;
 
 /**
  * Reads a {@link MetadataRecord} back from its text form, strictly: a field too many or too few, a partition count
- * outside {@code 1..}{@link LocalController#MAX_PARTITIONS} or a topic name Kafka would refuse (it becomes a
+ * outside {@code 1..}{@link Controller#MAX_PARTITIONS} or a topic name Kafka would refuse (it becomes a
  * directory name, and one such as {@code ../x} would leave the log dir) is refused, never guessed at. Stateless.
  */
 final class MetadataRecordDecoder {
@@ -79,9 +79,8 @@ final class MetadataRecordDecoder {
 
     private static int partitionCount(String text) {
         int count = Integer.parseInt(text);
-        if (count <= 0 || count > LocalController.MAX_PARTITIONS) {
-            throw new IllegalArgumentException(
-                    "partition count " + count + " outside 1.." + LocalController.MAX_PARTITIONS);
+        if (count <= 0 || count > Controller.MAX_PARTITIONS) {
+            throw new IllegalArgumentException("partition count " + count + " outside 1.." + Controller.MAX_PARTITIONS);
         }
         return count;
     }

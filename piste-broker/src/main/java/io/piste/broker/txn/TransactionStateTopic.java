@@ -1,6 +1,6 @@
 package io.piste.broker.txn;
 
-import io.piste.broker.metadata.LocalController;
+import io.piste.broker.metadata.Controller;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.InternalTopicLoader;
 import io.piste.broker.partition.LogManager;
@@ -43,14 +43,14 @@ public final class TransactionStateTopic implements TransactionLog {
     public static final String NAME = Topic.TRANSACTION_STATE_TOPIC_NAME;
     static final int LOAD_READ_BYTES = 1024 * 1024;
 
-    private final LocalController controller;
+    private final Controller controller;
     private final LogManager replicas;
     private final TransactionConfig config;
     private final LongSupplier clockMs;
 
     /** @param clockMs wall-clock milliseconds, for the batches' timestamps */
     public TransactionStateTopic(
-            LocalController controller, LogManager replicas, TransactionConfig config, LongSupplier clockMs) {
+            Controller controller, LogManager replicas, TransactionConfig config, LongSupplier clockMs) {
         this.controller = controller;
         this.replicas = replicas;
         this.config = config;

@@ -63,8 +63,7 @@ class MetadataChangeCheckTest {
                         () -> MetadataChangeCheck.apply(image, List.of(new MetadataRecord.PartitionCount(ordersId, 3))))
                 .isInstanceOf(InvalidPartitionsException.class);
         assertThatThrownBy(() -> MetadataChangeCheck.apply(
-                        image,
-                        List.of(new MetadataRecord.PartitionCount(ordersId, LocalController.MAX_PARTITIONS + 1))))
+                        image, List.of(new MetadataRecord.PartitionCount(ordersId, Controller.MAX_PARTITIONS + 1))))
                 .isInstanceOf(InvalidPartitionsException.class);
         assertThat(MetadataChangeCheck.apply(image, List.of(new MetadataRecord.PartitionCount(ordersId, 4)))
                         .topic(ordersId)

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
@@ -63,9 +63,11 @@ public final class MetadataQuorum implements AutoCloseable {
 
     /**
      * Starts this node's member: loads its latest snapshot and log, then joins the group. Returns without waiting
-     * for a leader. {@code onApplied} hears each new image, on Ratis' apply thread.
+     * for a leader. {@code onApplied} hears each change, as the images before and after it, on Ratis' apply thread
+     * (a loaded snapshot is a change too).
      */
-    public static MetadataQuorum start(QuorumSettings settings, Consumer<MetadataImage> onApplied) throws IOException {
+    public static MetadataQuorum start(QuorumSettings settings, BiConsumer<MetadataImage, MetadataImage> onApplied)
+            throws IOException {
         RaftGroup group = group(settings.voters());
         MetadataStateMachine stateMachine = new MetadataStateMachine(onApplied);
         RaftServer server = RaftServer.newBuilder()

@@ -12,7 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.ratis.io.MD5Hash;
@@ -48,12 +48,15 @@ final class MetadataStateMachine extends BaseStateMachine {
     private static final int MAX_SNAPSHOT_RECORDS = 250_000;
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
-    private final Consumer<MetadataImage> onApplied;
+    private final BiConsumer<MetadataImage, MetadataImage> onApplied;
     private final Object appliedLock = new Object();
     private volatile MetadataImage image = MetadataImage.EMPTY;
 
-    /** {@code onApplied} hears each new image, on the applying thread, after the change is in {@link #image()}. */
-    MetadataStateMachine(Consumer<MetadataImage> onApplied) {
+    /**
+     * {@code onApplied} hears each change as the image before and after it, on the applying thread, once the new
+     * image is {@link #image()} and before a proposer waiting for the change hears of it.
+     */
+    MetadataStateMachine(BiConsumer<MetadataImage, MetadataImage> onApplied) {
         this.onApplied = onApplied;
     }
 
@@ -133,15 +136,12 @@ final class MetadataStateMachine extends BaseStateMachine {
             LOG.warn("Refused metadata entry {}: {}", entry.getIndex(), e.getMessage());
             reply = ChangeReply.error(Errors.INVALID_REQUEST, "not a metadata change: " + e.getMessage());
         }
+        if (next != null) {
+            publish(next);
+        }
         synchronized (appliedLock) {
-            if (next != null) {
-                image = next;
-            }
             updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
             appliedLock.notifyAll();
-        }
-        if (next != null) {
-            onApplied.accept(next);
         }
         return CompletableFuture.completedFuture(reply.toMessage());
     }
@@ -152,6 +152,17 @@ final class MetadataStateMachine extends BaseStateMachine {
         synchronized (appliedLock) {
             super.notifyTermIndexUpdated(term, index);
             appliedLock.notifyAll();
+        }
+    }
+
+    /** Makes {@code next} the image, then tells {@code onApplied}; what it throws is logged, never thrown to Ratis. */
+    private void publish(MetadataImage next) {
+        MetadataImage before = image;
+        image = next;
+        try {
+            onApplied.accept(before, next);
+        } catch (RuntimeException e) {
+            LOG.error("A listener of the metadata image failed on an applied change", e);
         }
     }
 
@@ -199,12 +210,11 @@ final class MetadataStateMachine extends BaseStateMachine {
         } catch (IllegalArgumentException e) {
             throw new IOException("Metadata snapshot " + file + " does not read back: " + e.getMessage(), e);
         }
+        publish(loaded);
         synchronized (appliedLock) {
-            image = loaded;
             setLastAppliedTermIndex(snapshot.getTermIndex());
             appliedLock.notifyAll();
         }
-        onApplied.accept(loaded);
         LOG.info(
                 "Loaded metadata snapshot {}: {} topics",
                 file.getFileName(),

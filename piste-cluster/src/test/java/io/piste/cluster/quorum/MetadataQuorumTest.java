@@ -43,7 +43,8 @@ class MetadataQuorumTest {
 
     @Test
     void shouldApplyAChangeProposedThroughAFollowerOnEveryNode() throws Exception {
-        try (QuorumNodes nodes = new QuorumNodes(3, root, 1000).startAll()) {
+        try (QuorumNodes<MetadataQuorum> nodes =
+                QuorumNodes.ofQuorums(3, root, 1000).startAll()) {
             int leader = nodes.awaitLeader();
             int follower = leader % 3 + 1;
             MetadataImage image = nodes.node(follower).propose(List.of(topic("orders", 6)));
@@ -56,7 +57,8 @@ class MetadataQuorumTest {
 
     @Test
     void shouldCreateATopicOnceWhenTwoNodesProposeItAtOnce() throws Exception {
-        try (QuorumNodes nodes = new QuorumNodes(3, root, 1000).startAll()) {
+        try (QuorumNodes<MetadataQuorum> nodes =
+                QuorumNodes.ofQuorums(3, root, 1000).startAll()) {
             nodes.awaitLeader();
             ExecutorService pool = Executors.newFixedThreadPool(2);
             try {
@@ -89,7 +91,8 @@ class MetadataQuorumTest {
 
     @Test
     void shouldRefuseAProducerIdBlockReservedAgainstAnOlderImage() throws Exception {
-        try (QuorumNodes nodes = new QuorumNodes(3, root, 1000).startAll()) {
+        try (QuorumNodes<MetadataQuorum> nodes =
+                QuorumNodes.ofQuorums(3, root, 1000).startAll()) {
             nodes.awaitLeader();
             nodes.node(1).propose(List.of(new MetadataRecord.ProducerIds(1000)));
 
@@ -106,7 +109,8 @@ class MetadataQuorumTest {
 
     @Test
     void shouldElectANewLeaderWhenTheLeaderStopsAndCatchItUpWhenItReturns() throws Exception {
-        try (QuorumNodes nodes = new QuorumNodes(3, root, 1000).startAll()) {
+        try (QuorumNodes<MetadataQuorum> nodes =
+                QuorumNodes.ofQuorums(3, root, 1000).startAll()) {
             int leader = nodes.awaitLeader();
             nodes.node(leader).propose(List.of(topic("before", 1)));
             nodes.stop(leader);
@@ -126,7 +130,8 @@ class MetadataQuorumTest {
     @Test
     void shouldKeepEveryChangeWhenEveryNodeRestartsFromSnapshotsAndLog() throws Exception {
         Map<String, TopicImage> before;
-        try (QuorumNodes nodes = new QuorumNodes(3, root, 5).startAll()) {
+        try (QuorumNodes<MetadataQuorum> nodes =
+                QuorumNodes.ofQuorums(3, root, 5).startAll()) {
             nodes.awaitLeader();
             for (int i = 0; i < 12; i++) {
                 nodes.node(i % 3 + 1).propose(List.of(topic("t" + i, i + 1)));
@@ -150,7 +155,8 @@ class MetadataQuorumTest {
 
     @Test
     void shouldBringANodeBackFromTheLeadersSnapshotWhenItsLogIsPurged() throws Exception {
-        try (QuorumNodes nodes = new QuorumNodes(3, root, 5).startAll()) {
+        try (QuorumNodes<MetadataQuorum> nodes =
+                QuorumNodes.ofQuorums(3, root, 5).startAll()) {
             int leader = nodes.awaitLeader();
             int lagging = leader % 3 + 1;
             nodes.node(leader).propose(List.of(topic("first", 1)));
@@ -169,7 +175,8 @@ class MetadataQuorumTest {
 
     @Test
     void shouldRefuseAnEntryThatIsNotAMetadataChangeAndKeepWorking() throws Exception {
-        try (QuorumNodes nodes = new QuorumNodes(3, root, 1000).startAll()) {
+        try (QuorumNodes<MetadataQuorum> nodes =
+                QuorumNodes.ofQuorums(3, root, 1000).startAll()) {
             nodes.awaitLeader();
             nodes.node(1).propose(List.of(topic("kept", 1)));
             // Any program that reaches a voter's port can propose an entry: garbage, or a topic name that would

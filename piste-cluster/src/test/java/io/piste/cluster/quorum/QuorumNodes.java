@@ -9,10 +9,26 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
-/** Test helper: a quorum of voters on loopback, each node in its own directory, started and stopped one by one. */
-final class QuorumNodes implements AutoCloseable {
+/**
+ * Test helper: a quorum of voters on loopback, each node in its own directory, started and stopped one by one. A
+ * node is what {@code starter} makes of its settings: a {@link MetadataQuorum}, or something built on one.
+ */
+public final class QuorumNodes<T extends AutoCloseable> implements AutoCloseable {
+
+    /** Starts one node from its settings. */
+    public interface Starter<T> {
+        T start(QuorumSettings settings) throws IOException;
+    }
+
+    /** Nodes that are the quorum members themselves. */
+    static QuorumNodes<MetadataQuorum> ofQuorums(int count, Path root, long snapshotEveryEntries) {
+        return new QuorumNodes<>(
+                count, root, snapshotEveryEntries, s -> MetadataQuorum.start(s, (before, after) -> {}), q -> q);
+    }
+
     static final Duration ELECTION_TIMEOUT = Duration.ofMillis(300);
     static final long WAIT_MS = 30_000;
     /** Small segments, so that a snapshot lets a node delete the log before it (whole segments only). */
@@ -21,9 +37,12 @@ final class QuorumNodes implements AutoCloseable {
     private final List<QuorumVoter> voters;
     private final Path root;
     private final long snapshotEveryEntries;
-    private final MetadataQuorum[] nodes;
+    private final Starter<T> starter;
+    private final Function<T, MetadataQuorum> quorumOf;
+    private final List<T> nodes = new ArrayList<>();
 
-    QuorumNodes(int count, Path root, long snapshotEveryEntries) {
+    public QuorumNodes(
+            int count, Path root, long snapshotEveryEntries, Starter<T> starter, Function<T, MetadataQuorum> quorumOf) {
         List<QuorumVoter> list = new ArrayList<>();
         for (int id = 1; id <= count; id++) {
             list.add(new QuorumVoter(id, "127.0.0.1", freePort()));
@@ -31,47 +50,51 @@ final class QuorumNodes implements AutoCloseable {
         this.voters = List.copyOf(list);
         this.root = root;
         this.snapshotEveryEntries = snapshotEveryEntries;
-        this.nodes = new MetadataQuorum[count];
+        this.starter = starter;
+        this.quorumOf = quorumOf;
+        for (int i = 0; i < count; i++) {
+            nodes.add(null);
+        }
     }
 
-    QuorumNodes startAll() throws IOException {
+    public QuorumNodes<T> startAll() throws IOException {
         for (QuorumVoter voter : voters) {
             start(voter.id());
         }
         return this;
     }
 
-    MetadataQuorum start(int id) throws IOException {
+    public T start(int id) throws IOException {
         QuorumSettings settings = new QuorumSettings(
                 id, voters, dir(id), ELECTION_TIMEOUT, Duration.ofMillis(2000), snapshotEveryEntries, SEGMENT_BYTES);
-        nodes[id - 1] = MetadataQuorum.start(settings, image -> {});
-        return nodes[id - 1];
+        nodes.set(id - 1, starter.start(settings));
+        return nodes.get(id - 1);
     }
 
-    void stop(int id) throws IOException {
-        nodes[id - 1].close();
-        nodes[id - 1] = null;
+    public void stop(int id) throws Exception {
+        nodes.get(id - 1).close();
+        nodes.set(id - 1, null);
     }
 
-    MetadataQuorum node(int id) {
-        return nodes[id - 1];
+    public T node(int id) {
+        return nodes.get(id - 1);
     }
 
-    Path dir(int id) {
+    public Path dir(int id) {
         return root.resolve("node-" + id);
     }
 
-    List<QuorumVoter> voters() {
+    public List<QuorumVoter> voters() {
         return voters;
     }
 
     /** The leader's id, once one of the running nodes leads (bounded wait). */
-    int awaitLeader() throws IOException, InterruptedException {
+    public int awaitLeader() throws IOException, InterruptedException {
         long deadline = System.currentTimeMillis() + WAIT_MS;
         while (System.currentTimeMillis() < deadline) {
-            for (MetadataQuorum node : nodes) {
-                if (node != null && node.status().isLeader()) {
-                    return node.status().nodeId();
+            for (T node : nodes) {
+                if (node != null && quorumOf.apply(node).status().isLeader()) {
+                    return quorumOf.apply(node).status().nodeId();
                 }
             }
             Thread.sleep(20);
@@ -80,12 +103,12 @@ final class QuorumNodes implements AutoCloseable {
     }
 
     /** Waits until every running node's image passes {@code test}; fails after the bounded wait. */
-    void awaitImages(Predicate<MetadataImage> test, String what) throws InterruptedException {
+    public void awaitImages(Predicate<MetadataImage> test, String what) throws InterruptedException {
         long deadline = System.currentTimeMillis() + WAIT_MS;
         while (System.currentTimeMillis() < deadline) {
             boolean all = true;
-            for (MetadataQuorum node : nodes) {
-                all &= node == null || test.test(node.image());
+            for (T node : nodes) {
+                all &= node == null || test.test(quorumOf.apply(node).image());
             }
             if (all) {
                 return;
@@ -96,16 +119,16 @@ final class QuorumNodes implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
-        IOException failure = null;
-        for (int i = 0; i < nodes.length; i++) {
-            if (nodes[i] != null) {
+    public void close() throws Exception {
+        Exception failure = null;
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i) != null) {
                 try {
-                    nodes[i].close();
-                } catch (IOException e) {
+                    nodes.get(i).close();
+                } catch (Exception e) {
                     failure = e;
                 }
-                nodes[i] = null;
+                nodes.set(i, null);
             }
         }
         if (failure != null) {

@@ -1,0 +1,153 @@
+package io.piste.cluster.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.piste.broker.metadata.MetadataImage;
+import io.piste.broker.metadata.MetadataListener;
+import io.piste.broker.metadata.TopicImage;
+import io.piste.cluster.quorum.QuorumNodes;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three controllers on one quorum on loopback: a change made through any of them reaches every node's listener. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class QuorumControllerTest {
+
+    @TempDir
+    Path root;
+
+    private QuorumNodes<QuorumController> controllers() throws Exception {
+        return new QuorumNodes<>(3, root, 1000, QuorumController::start, QuorumController::quorum).startAll();
+    }
+
+    @Test
+    void shouldTellEveryNodesListenerOfEachChangeWhicheverNodeMadeIt() throws Exception {
+        try (QuorumNodes<QuorumController> nodes = controllers()) {
+            List<List<String>> heard = new ArrayList<>();
+            for (int id = 1; id <= 3; id++) {
+                List<String> events = new CopyOnWriteArrayList<>();
+                nodes.node(id).setListener(new Recording(events));
+                heard.add(events);
+            }
+            nodes.awaitLeader();
+
+            TopicImage orders = nodes.node(2).createTopic("orders", 3, Map.of("retention.ms", "1000"));
+            assertThat(orders.configs()).containsEntry("retention.ms", "1000");
+            nodes.node(3).createPartitions("orders", 5, false);
+            nodes.node(1).replaceTopicConfigs("orders", Map.of("cleanup.policy", "compact"));
+            nodes.node(2).replaceBrokerConfigs(MetadataImage.CLUSTER_DEFAULT, Map.of("log.retention.ms", "5"));
+            nodes.node(3).deleteTopic(orders.topicId());
+
+            List<String> expected = List.of(
+                    "created orders 3",
+                    "grown orders 3->5",
+                    "configs orders {cleanup.policy=compact}",
+                    "broker configs {log.retention.ms=5}",
+                    "deleted orders");
+            nodes.awaitImages(
+                    i -> i.topic("orders") == null
+                            && !i.brokerConfigs("default").isEmpty(),
+                    "all changes");
+            for (List<String> events : heard) {
+                awaitSize(events, expected.size());
+                assertThat(events).containsExactlyElementsOf(expected);
+            }
+        }
+    }
+
+    @Test
+    void shouldAnswerKafkasErrorsFromAnyNode() throws Exception {
+        try (QuorumNodes<QuorumController> nodes = controllers()) {
+            nodes.awaitLeader();
+            nodes.node(1).createTopic("orders", 2, Map.of());
+            assertThatThrownBy(() -> nodes.node(2).createTopic("orders", 2, Map.of()))
+                    .isInstanceOf(TopicExistsException.class);
+            assertThatThrownBy(() -> nodes.node(3).createPartitions("orders", 2, false))
+                    .isInstanceOf(InvalidPartitionsException.class);
+            assertThatThrownBy(() -> nodes.node(3).createPartitions("missing", 4, false))
+                    .isInstanceOf(UnknownTopicOrPartitionException.class);
+            nodes.node(3).createPartitions("orders", 4, true); // validate only: nothing changes
+            assertThat(nodes.node(3).image().topic("orders").partitionCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldNeverHandOutTheSameProducerIdFromTwoNodes() throws Exception {
+        try (QuorumNodes<QuorumController> nodes = controllers()) {
+            nodes.awaitLeader();
+            int perNode = 2500; // three blocks each, reserved while the other nodes reserve theirs
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            try {
+                List<Future<List<Long>>> results = new ArrayList<>();
+                for (int id = 1; id <= 3; id++) {
+                    QuorumController controller = nodes.node(id);
+                    results.add(pool.submit(() -> {
+                        List<Long> ids = new ArrayList<>();
+                        for (int i = 0; i < perNode; i++) {
+                            ids.add(controller.nextProducerId());
+                        }
+                        return ids;
+                    }));
+                }
+                Set<Long> all = new HashSet<>();
+                for (Future<List<Long>> result : results) {
+                    all.addAll(result.get(60, TimeUnit.SECONDS));
+                }
+                assertThat(all).hasSize(3 * perNode);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private static void awaitSize(List<String> events, int size) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (events.size() < size && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    /** Writes each callback as one line. */
+    private record Recording(List<String> events) implements MetadataListener {
+        @Override
+        public void onTopicCreated(TopicImage topic) {
+            events.add("created " + topic.name() + " " + topic.partitionCount());
+        }
+
+        @Override
+        public void onTopicDeleted(TopicImage topic) {
+            events.add("deleted " + topic.name());
+        }
+
+        @Override
+        public void onPartitionsAdded(TopicImage topic, int previousCount) {
+            events.add("grown " + topic.name() + " " + previousCount + "->" + topic.partitionCount());
+        }
+
+        @Override
+        public void onConfigsChanged(TopicImage topic) {
+            events.add("configs " + topic.name() + " " + topic.configs());
+        }
+
+        @Override
+        public void onBrokerConfigsChanged(MetadataImage image) {
+            events.add("broker configs " + image.brokerConfigs(MetadataImage.CLUSTER_DEFAULT));
+        }
+    }
+}
