@@ -44,8 +44,11 @@ import org.slf4j.LoggerFactory;
 final class MetadataStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataStateMachine.class);
 
-    /** A snapshot holds at most this many records: 100,000 topics with configs, the broker configs and a few more. */
-    private static final int MAX_SNAPSHOT_RECORDS = 250_000;
+    /**
+     * No count limit for a snapshot: its records are as many as the cluster's topics and configs, which nothing
+     * bounds, and each is a line of the bytes already read, so the list cannot outgrow the file.
+     */
+    private static final int MAX_SNAPSHOT_RECORDS = Integer.MAX_VALUE;
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final BiConsumer<MetadataImage, MetadataImage> onApplied;
@@ -130,9 +133,8 @@ final class MetadataStateMachine extends BaseStateMachine {
         } catch (ApiException e) {
             reply = ChangeReply.error(Errors.forException(e), e.getMessage());
         } catch (IllegalArgumentException e) {
-            // Garbled, or of a record type or version this node does not know. Only a client that is not a Piste node
-            // of this version writes such an entry: refused on every node
-            // alike, so that their images stay the same.
+            // Garbled, or of a record type or version this node does not know: only a program that is not a Piste
+            // node of this version proposes such an entry. Refused on every node alike, so their images stay equal.
             LOG.warn("Refused metadata entry {}: {}", entry.getIndex(), e.getMessage());
             reply = ChangeReply.error(Errors.INVALID_REQUEST, "not a metadata change: " + e.getMessage());
         }
