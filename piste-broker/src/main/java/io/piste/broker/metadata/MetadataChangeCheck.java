@@ -1,9 +1,12 @@
 package io.piste.broker.metadata;
 
 import java.util.List;
+import org.apache.kafka.common.errors.BrokerIdNotRegisteredException;
+import org.apache.kafka.common.errors.DuplicateBrokerRegistrationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.StaleBrokerEpochException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.internals.Topic;
@@ -55,8 +58,37 @@ public final class MetadataChangeCheck {
                 throw new InvalidRequestException("producer id block end " + ids.blockEnd()
                         + " is not above the reserved " + image.producerIdBlockEnd());
             }
+        } else if (record instanceof MetadataRecord.BrokerRegistration b) {
+            checkRegistration(image.broker(b.nodeId()), b);
+        } else if (record instanceof MetadataRecord.BrokerFencing f) {
+            BrokerImage broker = image.broker(f.nodeId());
+            if (broker == null) {
+                throw new BrokerIdNotRegisteredException("Broker " + f.nodeId() + " is not registered");
+            }
+            if (broker.epoch() != f.epoch()) {
+                throw new StaleBrokerEpochException(
+                        "Broker " + f.nodeId() + " is registered with epoch " + broker.epoch() + ", not " + f.epoch());
+            }
         }
         // BrokerConfigs replace a scope's configs whatever they were.
+    }
+
+    /**
+     * A registration's epoch must be above the broker's current one (else it was proposed against an older image),
+     * and a broker still serving under another incarnation is another process with the same node id.
+     */
+    private static void checkRegistration(BrokerImage current, MetadataRecord.BrokerRegistration b) {
+        if (current == null) {
+            return;
+        }
+        if (b.epoch() <= current.epoch()) {
+            throw new StaleBrokerEpochException("Broker " + b.nodeId() + " is registered with epoch " + current.epoch()
+                    + "; a new registration needs a higher one, not " + b.epoch());
+        }
+        if (!current.fenced() && !current.incarnation().equals(b.incarnation())) {
+            throw new DuplicateBrokerRegistrationException("Another process registered as broker " + b.nodeId()
+                    + " (incarnation " + current.incarnation() + ") and is still serving");
+        }
     }
 
     private static void checkNewTopic(MetadataImage image, MetadataRecord.Topic t) {

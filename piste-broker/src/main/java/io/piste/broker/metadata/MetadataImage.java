@@ -11,30 +11,33 @@ import org.apache.kafka.common.Uuid;
 
 /**
  * The state of the cluster at one point of the metadata log: topics by name and by id, the next producer
- * id block, and the dynamic broker configs by scope. Immutable: each applied record makes a new image, so readers
- * never lock.
+ * id block, the dynamic broker configs by scope, and the registered brokers. Immutable: each applied record makes a
+ * new image, so readers never lock.
  */
 public final class MetadataImage {
 
     /** The scope of the cluster-wide dynamic broker defaults (Kafka's BROKER resource with an empty name). */
     public static final String CLUSTER_DEFAULT = "default";
 
-    public static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), 0L, Map.of());
+    public static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), 0L, Map.of(), Map.of());
 
     private final Map<String, TopicImage> topicsByName;
     private final Map<Uuid, TopicImage> topicsById;
     private final long producerIdBlockEnd;
     private final Map<String, Map<String, String>> brokerConfigs;
+    private final Map<Integer, BrokerImage> brokers;
 
     private MetadataImage(
             Map<String, TopicImage> byName,
             Map<Uuid, TopicImage> byId,
             long producerIdBlockEnd,
-            Map<String, Map<String, String>> brokerConfigs) {
+            Map<String, Map<String, String>> brokerConfigs,
+            Map<Integer, BrokerImage> brokers) {
         this.topicsByName = byName;
         this.topicsById = byId;
         this.producerIdBlockEnd = producerIdBlockEnd;
         this.brokerConfigs = brokerConfigs;
+        this.brokers = brokers;
     }
 
     public TopicImage topic(String name) {
@@ -57,6 +60,15 @@ public final class MetadataImage {
     /** The dynamic broker configs of {@link #CLUSTER_DEFAULT} or of a node id; empty if none. Unmodifiable. */
     public Map<String, String> brokerConfigs(String scope) {
         return brokerConfigs.getOrDefault(scope, Map.of());
+    }
+
+    /** The registered brokers by node id, fenced or not (a cluster's; the single node registers none). */
+    public Map<Integer, BrokerImage> brokers() {
+        return brokers;
+    }
+
+    public BrokerImage broker(int nodeId) {
+        return brokers.get(nodeId);
     }
 
     /** Every scope's dynamic broker configs. Unmodifiable. */
@@ -95,6 +107,13 @@ public final class MetadataImage {
         for (Map.Entry<String, Map<String, String>> scope : new TreeMap<>(brokerConfigs).entrySet()) {
             records.add(new MetadataRecord.BrokerConfigs(scope.getKey(), new TreeMap<>(scope.getValue())));
         }
+        for (BrokerImage b : new TreeMap<>(brokers).values()) {
+            records.add(new MetadataRecord.BrokerRegistration(
+                    b.nodeId(), b.epoch(), b.incarnation(), b.rack(), b.endpoints()));
+            if (!b.fenced()) {
+                records.add(new MetadataRecord.BrokerFencing(b.nodeId(), b.epoch(), false));
+            }
+        }
         return records;
     }
 
@@ -111,7 +130,7 @@ public final class MetadataImage {
             Map<Uuid, TopicImage> byId = new HashMap<>(topicsById);
             byName.remove(topic.name());
             byId.remove(topic.topicId());
-            return new MetadataImage(byName, byId, producerIdBlockEnd, brokerConfigs);
+            return new MetadataImage(byName, byId, producerIdBlockEnd, brokerConfigs, brokers);
         } else if (record instanceof MetadataRecord.PartitionCount p) {
             TopicImage topic = topicsById.get(p.topicId());
             return topic == null ? this : withTopic(topic.withPartitionCount(p.partitionCount()));
@@ -120,7 +139,7 @@ public final class MetadataImage {
             return topic == null ? this : withTopic(topic.withConfigs(c.configs()));
         } else if (record instanceof MetadataRecord.ProducerIds ids) {
             return new MetadataImage(
-                    topicsByName, topicsById, Math.max(producerIdBlockEnd, ids.blockEnd()), brokerConfigs);
+                    topicsByName, topicsById, Math.max(producerIdBlockEnd, ids.blockEnd()), brokerConfigs, brokers);
         } else if (record instanceof MetadataRecord.BrokerConfigs b) {
             Map<String, Map<String, String>> next = new HashMap<>(brokerConfigs);
             if (b.configs().isEmpty()) {
@@ -128,9 +147,20 @@ public final class MetadataImage {
             } else {
                 next.put(b.scope(), Map.copyOf(b.configs()));
             }
-            return new MetadataImage(topicsByName, topicsById, producerIdBlockEnd, Map.copyOf(next));
+            return new MetadataImage(topicsByName, topicsById, producerIdBlockEnd, Map.copyOf(next), brokers);
+        } else if (record instanceof MetadataRecord.BrokerRegistration b) {
+            return withBroker(new BrokerImage(b.nodeId(), b.epoch(), b.incarnation(), b.rack(), b.endpoints(), true));
+        } else if (record instanceof MetadataRecord.BrokerFencing f) {
+            BrokerImage broker = brokers.get(f.nodeId());
+            return broker == null || broker.epoch() != f.epoch() ? this : withBroker(broker.withFenced(f.fenced()));
         }
         throw new IllegalArgumentException("unknown metadata record " + record);
+    }
+
+    private MetadataImage withBroker(BrokerImage broker) {
+        Map<Integer, BrokerImage> next = new HashMap<>(brokers);
+        next.put(broker.nodeId(), broker);
+        return new MetadataImage(topicsByName, topicsById, producerIdBlockEnd, brokerConfigs, Map.copyOf(next));
     }
 
     private MetadataImage withTopic(TopicImage topic) {
@@ -138,6 +168,6 @@ public final class MetadataImage {
         Map<Uuid, TopicImage> byId = new HashMap<>(topicsById);
         byName.put(topic.name(), topic);
         byId.put(topic.topicId(), topic);
-        return new MetadataImage(byName, byId, producerIdBlockEnd, brokerConfigs);
+        return new MetadataImage(byName, byId, producerIdBlockEnd, brokerConfigs, brokers);
     }
 }

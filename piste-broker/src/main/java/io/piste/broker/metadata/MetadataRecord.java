@@ -2,6 +2,7 @@ package io.piste.broker.metadata;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
 
@@ -16,6 +17,10 @@ import org.apache.kafka.common.Uuid;
  * PRODUCER_IDS  blockEnd
  * BROKER_CONFIG scope key=value,key=value      (the full set of dynamic broker configs of the scope: "default"
  *                                                for the cluster-wide defaults, else a node id; URL-encoded)
+ * BROKER        nodeId epoch incarnation rack listener,protocol,host,port;...   (a registration, fenced; fields
+ *                                                URL-encoded, the rack empty for none)
+ * FENCE         nodeId epoch                    (the broker of that epoch stops serving)
+ * UNFENCE       nodeId epoch                    (the broker of that epoch serves)
  * </pre>
  *
  * <p>Versions: the type word names the version, {@code TOPIC} being version 0 and {@code TOPIC:1} version 1. A
@@ -74,6 +79,51 @@ public sealed interface MetadataRecord {
         @Override
         public String encode() {
             return "PRODUCER_IDS " + blockEnd;
+        }
+    }
+
+    /** A broker's registration, fenced until an {@link BrokerFencing} unfences it. */
+    record BrokerRegistration(int nodeId, long epoch, Uuid incarnation, String rack, List<BrokerEndpoint> endpoints)
+            implements MetadataRecord {
+        public BrokerRegistration {
+            if (nodeId < 0 || epoch < 1) {
+                throw new IllegalArgumentException("broker " + nodeId + " epoch " + epoch + ": both must be positive");
+            }
+            endpoints = List.copyOf(endpoints);
+        }
+
+        @Override
+        public String encode() {
+            StringBuilder text = new StringBuilder("BROKER ")
+                    .append(nodeId)
+                    .append(' ')
+                    .append(epoch)
+                    .append(' ')
+                    .append(incarnation)
+                    .append(' ')
+                    .append(urlEncode(rack))
+                    .append(' ');
+            String separator = "";
+            for (BrokerEndpoint e : endpoints) {
+                text.append(separator)
+                        .append(urlEncode(e.listener()))
+                        .append(',')
+                        .append(urlEncode(e.securityProtocol()))
+                        .append(',')
+                        .append(urlEncode(e.host()))
+                        .append(',')
+                        .append(e.port());
+                separator = ";";
+            }
+            return text.toString();
+        }
+    }
+
+    /** Fences ({@code fenced}) or unfences the broker registered with {@code epoch}. */
+    record BrokerFencing(int nodeId, long epoch, boolean fenced) implements MetadataRecord {
+        @Override
+        public String encode() {
+            return (fenced ? "FENCE " : "UNFENCE ") + nodeId + " " + epoch;
         }
     }
 

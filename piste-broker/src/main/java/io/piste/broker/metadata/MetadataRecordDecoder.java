@@ -2,7 +2,9 @@ package io.piste.broker.metadata;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.internals.Topic;
@@ -45,6 +47,19 @@ final class MetadataRecordDecoder {
             case "BROKER_CONFIG":
                 expectFields(f, 3);
                 return new MetadataRecord.BrokerConfigs(f[1], decodeConfigs(f[2]));
+            case "BROKER":
+                expectFields(f, 6);
+                return new MetadataRecord.BrokerRegistration(
+                        nonNegativeInt(f[1]),
+                        Long.parseLong(f[2]),
+                        Uuid.fromString(f[3]),
+                        urlDecode(f[4]),
+                        endpoints(f[5]));
+            case "FENCE":
+            case "UNFENCE":
+                expectFields(f, 3);
+                return new MetadataRecord.BrokerFencing(
+                        nonNegativeInt(f[1]), Long.parseLong(f[2]), type.equals("FENCE"));
             default:
                 throw new UnsupportedMetadataRecordException("unknown record type " + type);
         }
@@ -91,6 +106,37 @@ final class MetadataRecordDecoder {
             throw new IllegalArgumentException("negative producer id block end " + blockEnd);
         }
         return blockEnd;
+    }
+
+    /** The most endpoints one broker registers: one per listener, and no broker runs this many. */
+    static final int MAX_ENDPOINTS = 64;
+
+    private static List<BrokerEndpoint> endpoints(String text) {
+        List<BrokerEndpoint> endpoints = new ArrayList<>();
+        if (text.isEmpty()) {
+            return endpoints;
+        }
+        String[] entries = text.split(";", -1);
+        if (entries.length > MAX_ENDPOINTS) {
+            throw new IllegalArgumentException(entries.length + " endpoints, at most " + MAX_ENDPOINTS);
+        }
+        for (String entry : entries) {
+            String[] e = entry.split(",", -1);
+            if (e.length != 4) {
+                throw new IllegalArgumentException("endpoint '" + entry + "' is not listener,protocol,host,port");
+            }
+            endpoints.add(
+                    new BrokerEndpoint(urlDecode(e[0]), urlDecode(e[1]), urlDecode(e[2]), Integer.parseInt(e[3])));
+        }
+        return endpoints;
+    }
+
+    private static int nonNegativeInt(String text) {
+        int value = Integer.parseInt(text);
+        if (value < 0) {
+            throw new IllegalArgumentException("negative id " + value);
+        }
+        return value;
     }
 
     private static Map<String, String> decodeConfigs(String text) {

@@ -7,9 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.BrokerIdNotRegisteredException;
+import org.apache.kafka.common.errors.DuplicateBrokerRegistrationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.StaleBrokerEpochException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.junit.jupiter.api.Test;
@@ -79,6 +82,44 @@ class MetadataChangeCheckTest {
         assertThat(MetadataChangeCheck.apply(reserved, List.of(new MetadataRecord.ProducerIds(2000)))
                         .producerIdBlockEnd())
                 .isEqualTo(2000);
+    }
+
+    @Test
+    void shouldRegisterBrokersWithRisingEpochsAndFenceOnlyTheCurrentOne() {
+        Uuid first = Uuid.randomUuid();
+        MetadataImage registered = MetadataChangeCheck.apply(image, List.of(registration(1, 1, first)));
+        assertThat(registered.broker(1).fenced()).isTrue();
+        MetadataImage serving =
+                MetadataChangeCheck.apply(registered, List.of(new MetadataRecord.BrokerFencing(1, 1, false)));
+        assertThat(serving.broker(1).fenced()).isFalse();
+
+        // Another process with the same node id while the first still serves.
+        assertThatThrownBy(() -> MetadataChangeCheck.apply(serving, List.of(registration(1, 2, Uuid.randomUuid()))))
+                .isInstanceOf(DuplicateBrokerRegistrationException.class);
+        // The same process registering again (a restart of its registration), with an epoch not above the current.
+        assertThatThrownBy(() -> MetadataChangeCheck.apply(serving, List.of(registration(1, 1, first))))
+                .isInstanceOf(StaleBrokerEpochException.class);
+        MetadataImage again = MetadataChangeCheck.apply(serving, List.of(registration(1, 2, first)));
+        assertThat(again.broker(1).epoch()).isEqualTo(2);
+        assertThat(again.broker(1).fenced()).isTrue();
+
+        assertThatThrownBy(
+                        () -> MetadataChangeCheck.apply(again, List.of(new MetadataRecord.BrokerFencing(1, 1, false))))
+                .isInstanceOf(StaleBrokerEpochException.class);
+        assertThatThrownBy(
+                        () -> MetadataChangeCheck.apply(again, List.of(new MetadataRecord.BrokerFencing(7, 1, true))))
+                .isInstanceOf(BrokerIdNotRegisteredException.class);
+        // Once fenced, a new process (new incarnation) may take the id over.
+        MetadataImage fenced = MetadataChangeCheck.apply(again, List.of(new MetadataRecord.BrokerFencing(1, 2, true)));
+        assertThat(MetadataChangeCheck.apply(fenced, List.of(registration(1, 3, Uuid.randomUuid())))
+                        .broker(1)
+                        .epoch())
+                .isEqualTo(3);
+    }
+
+    private static MetadataRecord.BrokerRegistration registration(int id, long epoch, Uuid incarnation) {
+        return new MetadataRecord.BrokerRegistration(
+                id, epoch, incarnation, "", List.of(new BrokerEndpoint("PLAINTEXT", "PLAINTEXT", "127.0.0.1", 9092)));
     }
 
     @Test

@@ -23,7 +23,17 @@ class MetadataRecordCodecTest {
                         new MetadataRecord.Topic("plain", Uuid.randomUuid(), 1),
                         new MetadataRecord.ProducerIds(5000),
                         new MetadataRecord.BrokerConfigs("default", Map.of("log.retention.ms", "7")),
-                        new MetadataRecord.BrokerConfigs("2", Map.of("log.segment.bytes", "1048576"))));
+                        new MetadataRecord.BrokerConfigs("2", Map.of("log.segment.bytes", "1048576")),
+                        new MetadataRecord.BrokerRegistration(
+                                2,
+                                3,
+                                Uuid.randomUuid(),
+                                "rack a,b",
+                                List.of(
+                                        new BrokerEndpoint("PLAINTEXT", "PLAINTEXT", "::1", 9092),
+                                        new BrokerEndpoint("EXTERNAL", "SSL", "broker-2.example", 9093))),
+                        new MetadataRecord.BrokerFencing(2, 3, false),
+                        new MetadataRecord.BrokerRegistration(5, 1, Uuid.randomUuid(), "", List.of())));
 
         List<MetadataRecord> decoded = MetadataRecordCodec.decode(MetadataRecordCodec.encode(image.records()), 100);
         MetadataImage rebuilt = MetadataImage.EMPTY;
@@ -36,6 +46,10 @@ class MetadataRecordCodecTest {
         assertThat(rebuilt.producerIdBlockEnd()).isEqualTo(5000);
         assertThat(rebuilt.brokerConfigs("default")).isEqualTo(image.brokerConfigs("default"));
         assertThat(rebuilt.brokerConfigs("2")).isEqualTo(image.brokerConfigs("2"));
+        assertThat(rebuilt.brokers()).isEqualTo(image.brokers());
+        assertThat(rebuilt.broker(2).fenced()).isFalse();
+        assertThat(rebuilt.broker(2).rack()).isEqualTo("rack a,b");
+        assertThat(rebuilt.broker(5).fenced()).isTrue();
         assertThat(rebuilt.records()).isEqualTo(image.records());
     }
 
@@ -50,5 +64,8 @@ class MetadataRecordCodecTest {
         assertThatThrownBy(() -> MetadataRecordCodec.decode("PRODUCER_IDS -1\n".getBytes(StandardCharsets.UTF_8), 5))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(MetadataRecordCodec.decode(new byte[0], 5)).isEmpty();
+        String manyEndpoints = "BROKER 1 1 " + Uuid.randomUuid() + "  " + "L,P,h,1;".repeat(65) + "L,P,h,1\n";
+        assertThatThrownBy(() -> MetadataRecordCodec.decode(manyEndpoints.getBytes(StandardCharsets.UTF_8), 5))
+                .hasMessageContaining("at most 64");
     }
 }

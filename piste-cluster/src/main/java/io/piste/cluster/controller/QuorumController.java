@@ -1,5 +1,7 @@
 package io.piste.cluster.controller;
 
+import io.piste.broker.metadata.BrokerEndpoint;
+import io.piste.broker.metadata.BrokerImage;
 import io.piste.broker.metadata.Controller;
 import io.piste.broker.metadata.ImageChanges;
 import io.piste.broker.metadata.MetadataChangeCheck;
@@ -18,6 +20,7 @@ import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.StaleBrokerEpochException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,18 +41,39 @@ public final class QuorumController implements Controller {
     /** A block proposed against an image another node's block has since moved is proposed again, this often. */
     private static final int PRODUCER_ID_ATTEMPTS = 10;
 
+    /** Brokers register again when their registration was refused as made against an older image, this often. */
+    private static final int REGISTRATION_ATTEMPTS = 10;
+
     private final MetadataQuorum quorum;
+    private final int nodeId;
+    /** This process's registrations: a new one at each start, so another process with the same id is told apart. */
+    private final Uuid incarnation = Uuid.randomUuid();
+
+    private volatile long brokerEpoch = -1;
+    /** Set once this node serves (it asked to be unfenced), cleared when it stops. */
+    private volatile boolean serving;
+
+    private BrokerLiveness liveness;
     private volatile MetadataListener listener;
     private final Object producerIds = new Object();
     private long nextProducerId;
     private long producerIdBlockEnd;
 
-    private QuorumController(MetadataQuorum quorum) {
+    private QuorumController(MetadataQuorum quorum, int nodeId) {
         this.quorum = quorum;
+        this.nodeId = nodeId;
     }
 
-    /** Starts this node's member of the quorum; its listener is told of changes applied once it is set. */
+    /** With Kafka's default broker session timeout and heartbeat interval. */
     public static QuorumController start(QuorumSettings settings) throws IOException {
+        return start(settings, LivenessSettings.DEFAULTS);
+    }
+
+    /**
+     * Starts this node's member of the quorum and the fencing of silent brokers ({@link BrokerLiveness}); the
+     * listener is told of changes applied once it is set.
+     */
+    public static QuorumController start(QuorumSettings settings, LivenessSettings liveness) throws IOException {
         QuorumController[] self = new QuorumController[1];
         MetadataQuorum quorum = MetadataQuorum.start(settings, (before, after) -> {
             QuorumController controller = self[0];
@@ -57,8 +81,73 @@ public final class QuorumController implements Controller {
                 controller.onApplied(before, after);
             }
         });
-        self[0] = new QuorumController(quorum);
-        return self[0];
+        QuorumController controller = new QuorumController(quorum, settings.nodeId());
+        controller.liveness = new BrokerLiveness(controller, quorum, liveness);
+        self[0] = controller;
+        return controller;
+    }
+
+    /**
+     * Registers this node as a broker, fenced, with an epoch above any it had: returns the epoch.
+     *
+     * @throws org.apache.kafka.common.errors.DuplicateBrokerRegistrationException if another process registered
+     *     with this node id and still serves
+     */
+    public long registerBroker(String rack, List<BrokerEndpoint> endpoints) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            BrokerImage current = image().broker(nodeId);
+            long epoch = current == null ? 1 : current.epoch() + 1;
+            try {
+                propose(List.of(new MetadataRecord.BrokerRegistration(nodeId, epoch, incarnation, rack, endpoints)));
+                brokerEpoch = epoch;
+                return epoch;
+            } catch (StaleBrokerEpochException registeredMeanwhile) {
+                if (attempt == REGISTRATION_ATTEMPTS) {
+                    throw registeredMeanwhile;
+                }
+            }
+        }
+    }
+
+    /** This node serves: it is unfenced now, and again whenever it finds itself fenced while it still serves. */
+    public void unfence() throws IOException {
+        serving = true;
+        unfenceIfServing();
+    }
+
+    /** This node stops serving (Kafka's controlled shutdown): it fences itself so that no client is sent to it. */
+    public void fenceSelf() throws IOException {
+        serving = false;
+        long epoch = brokerEpoch;
+        if (epoch > 0) {
+            propose(List.of(new MetadataRecord.BrokerFencing(nodeId, epoch, true)));
+        }
+    }
+
+    /** This node's broker epoch, or -1 before it registered. */
+    public long brokerEpoch() {
+        return brokerEpoch;
+    }
+
+    /** Called by {@link BrokerLiveness} on each of its rounds, and by {@link #unfence()}. */
+    void unfenceIfServing() throws IOException {
+        long epoch = brokerEpoch;
+        BrokerImage mine = image().broker(nodeId);
+        if (!serving || epoch < 0 || mine == null || !mine.fenced()) {
+            return;
+        }
+        if (mine.epoch() != epoch) {
+            LOG.error(
+                    "Broker {} is registered with epoch {} by another process (incarnation {}); this one (epoch {}) "
+                            + "stops asking to serve",
+                    nodeId,
+                    mine.epoch(),
+                    mine.incarnation(),
+                    epoch);
+            serving = false;
+            return;
+        }
+        propose(List.of(new MetadataRecord.BrokerFencing(nodeId, epoch, false)));
     }
 
     public MetadataQuorum quorum() {
@@ -181,6 +270,7 @@ public final class QuorumController implements Controller {
 
     @Override
     public void close() throws IOException {
+        liveness.close();
         quorum.close();
     }
 }

@@ -149,15 +149,20 @@ public final class MetadataQuorum implements AutoCloseable {
         DivisionInfo info = server.getDivision(GROUP_ID).getInfo();
         RaftPeerId leader = info.getLeaderId();
         Map<Integer, Long> matchIndex = new HashMap<>();
+        Map<Integer, Long> lastContactMs = new HashMap<>();
         if (info.isLeader()) {
             // The leader's follower list and match indices come in the same order, that of its log appenders.
             RoleInfoProto role = info.getRoleInfoProto();
             List<ServerRpcProto> followers =
                     new ArrayList<>(role.getLeaderInfo().getFollowerInfoList());
             long[] indices = info.getFollowerMatchIndices(); // null until the new leader's appenders start
-            for (int i = 0; indices != null && i < Math.min(followers.size(), indices.length); i++) {
-                matchIndex.put(
-                        nodeId(RaftPeerId.valueOf(followers.get(i).getId().getId())), indices[i]);
+            for (int i = 0; i < followers.size(); i++) {
+                int follower =
+                        nodeId(RaftPeerId.valueOf(followers.get(i).getId().getId()));
+                lastContactMs.put(follower, followers.get(i).getLastRpcElapsedTimeMs());
+                if (indices != null && i < indices.length) {
+                    matchIndex.put(follower, indices[i]);
+                }
             }
         }
         return new QuorumStatus(
@@ -166,7 +171,8 @@ public final class MetadataQuorum implements AutoCloseable {
                 info.getCurrentTerm(),
                 server.getDivision(GROUP_ID).getRaftLog().getLastCommittedIndex(),
                 info.getLastAppliedIndex(),
-                matchIndex);
+                matchIndex,
+                lastContactMs);
     }
 
     /** Takes a snapshot now (as the quorum does by itself every so many entries); returns its index. */

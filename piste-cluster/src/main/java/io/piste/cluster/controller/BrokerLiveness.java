@@ -1,0 +1,102 @@
+package io.piste.cluster.controller;
+
+import io.piste.broker.metadata.BrokerImage;
+import io.piste.broker.metadata.MetadataImage;
+import io.piste.broker.metadata.MetadataRecord;
+import io.piste.cluster.quorum.MetadataQuorum;
+import io.piste.cluster.quorum.QuorumStatus;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.errors.ApiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fences brokers that stopped answering, as Kafka's active controller does when heartbeats stop. A broker's heartbeat
+ * here is its own quorum member answering the Ratis leader, which tracks the time since each follower's last answer:
+ * no protocol of Piste's own. Runs on every node and acts on the leader only: every {@code
+ * broker.heartbeat.interval.ms} it proposes {@code FENCE} for each unfenced broker silent for {@code
+ * broker.session.timeout.ms} (a broker that is not a quorum member counts as silent from the leader's start). On
+ * every node it also lets the {@link QuorumController} ask to be unfenced again when this node serves but finds its
+ * registration fenced (after a pause or a cut).
+ */
+final class BrokerLiveness implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerLiveness.class);
+
+    private final QuorumController controller;
+    private final MetadataQuorum quorum;
+    private final LivenessSettings settings;
+    private final ScheduledExecutorService timer;
+    /** When this node last saw itself become leader; -1 while it is not the leader. */
+    private long leaderSinceMs = -1;
+
+    BrokerLiveness(QuorumController controller, MetadataQuorum quorum, LivenessSettings settings) {
+        this.controller = controller;
+        this.quorum = quorum;
+        this.settings = settings;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "piste-broker-liveness");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long interval = settings.heartbeatInterval().toMillis();
+        timer.scheduleWithFixedDelay(this::check, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    private void check() {
+        try {
+            QuorumStatus status = quorum.status();
+            if (status.isLeader()) {
+                fenceSilentBrokers(status, controller.image());
+            } else {
+                leaderSinceMs = -1;
+            }
+            controller.unfenceIfServing();
+        } catch (IOException | ApiException e) {
+            LOG.warn(
+                    "Broker liveness check failed; the next one runs in {} ms: {}",
+                    settings.heartbeatInterval().toMillis(),
+                    e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("Broker liveness check failed", e);
+        }
+    }
+
+    private void fenceSilentBrokers(QuorumStatus status, MetadataImage image) throws IOException, InterruptedException {
+        long now = System.currentTimeMillis();
+        if (leaderSinceMs < 0) {
+            leaderSinceMs = now;
+        }
+        long sessionMs = settings.sessionTimeout().toMillis();
+        for (BrokerImage broker : image.brokers().values()) {
+            if (broker.fenced() || broker.nodeId() == status.nodeId()) {
+                continue;
+            }
+            Long silentMs = status.followerLastContactMs().get(broker.nodeId());
+            long silent = silentMs != null ? silentMs : now - leaderSinceMs;
+            if (silent > sessionMs) {
+                LOG.warn(
+                        "Fencing broker {} (epoch {}): its quorum member has not answered for {} ms",
+                        broker.nodeId(),
+                        broker.epoch(),
+                        silent);
+                quorum.propose(List.of(new MetadataRecord.BrokerFencing(broker.nodeId(), broker.epoch(), true)));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

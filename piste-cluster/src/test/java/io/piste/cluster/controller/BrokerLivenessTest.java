@@ -1,0 +1,97 @@
+package io.piste.cluster.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.piste.broker.metadata.BrokerEndpoint;
+import io.piste.broker.metadata.BrokerImage;
+import io.piste.broker.metadata.MetadataRecord;
+import io.piste.cluster.quorum.QuorumNodes;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.DuplicateBrokerRegistrationException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Registration and fencing of three brokers whose controllers share one quorum on loopback. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class BrokerLivenessTest {
+    private static final LivenessSettings LIVENESS =
+            new LivenessSettings(Duration.ofMillis(1500), Duration.ofMillis(200));
+
+    @TempDir
+    Path root;
+
+    private QuorumNodes<QuorumController> brokers() throws Exception {
+        QuorumNodes<QuorumController> nodes = new QuorumNodes<>(
+                        3, root, 1000, s -> QuorumController.start(s, LIVENESS), QuorumController::quorum)
+                .startAll();
+        nodes.awaitLeader();
+        for (int id = 1; id <= 3; id++) {
+            serve(nodes, id);
+        }
+        nodes.awaitImages(
+                i -> i.brokers().size() == 3 && i.brokers().values().stream().noneMatch(BrokerImage::fenced),
+                "3 serving brokers");
+        return nodes;
+    }
+
+    private static void serve(QuorumNodes<QuorumController> nodes, int id) throws Exception {
+        QuorumController controller = nodes.node(id);
+        controller.registerBroker("", List.of(new BrokerEndpoint("PLAINTEXT", "PLAINTEXT", "127.0.0.1", 9090 + id)));
+        controller.unfence();
+    }
+
+    @Test
+    void shouldFenceABrokerWhoseNodeStoppedAndTakeItBackWithAHigherEpoch() throws Exception {
+        try (QuorumNodes<QuorumController> nodes = brokers()) {
+            int leader = nodes.awaitLeader();
+            int lost = leader % 3 + 1;
+            assertThat(nodes.node(lost).brokerEpoch()).isEqualTo(1);
+            nodes.stop(lost); // as a kill: no controlled shutdown
+
+            nodes.awaitImages(i -> i.broker(lost).fenced(), "broker " + lost + " fenced");
+            assertThat(nodes.node(leader).image().broker(leader).fenced()).isFalse();
+
+            nodes.start(lost);
+            serve(nodes, lost);
+            assertThat(nodes.node(lost).brokerEpoch()).isEqualTo(2);
+            nodes.awaitImages(
+                    i -> i.broker(lost).epoch() == 2 && !i.broker(lost).fenced(), "broker back, epoch 2");
+        }
+    }
+
+    @Test
+    void shouldStayFencedAfterAControlledShutdown() throws Exception {
+        try (QuorumNodes<QuorumController> nodes = brokers()) {
+            nodes.node(2).fenceSelf();
+            nodes.awaitImages(i -> i.broker(2).fenced(), "broker 2 fenced");
+            Thread.sleep(3 * LIVENESS.heartbeatInterval().toMillis()); // rounds that must not unfence it
+            assertThat(nodes.node(1).image().broker(2).fenced()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldUnfenceAServingBrokerThatFindsItselfFenced() throws Exception {
+        try (QuorumNodes<QuorumController> nodes = brokers()) {
+            // As the leader does to a broker that was paused for longer than its session.
+            nodes.node(1).quorum().propose(List.of(new MetadataRecord.BrokerFencing(3, 1, true)));
+            nodes.awaitImages(i -> !i.broker(3).fenced(), "broker 3 serving again");
+        }
+    }
+
+    @Test
+    void shouldRefuseAnotherProcessRegisteringTheIdOfAServingBroker() throws Exception {
+        try (QuorumNodes<QuorumController> nodes = brokers()) {
+            MetadataRecord.BrokerRegistration impostor = new MetadataRecord.BrokerRegistration(
+                    1, 2, Uuid.randomUuid(), "", List.of(new BrokerEndpoint("PLAINTEXT", "PLAINTEXT", "127.0.0.1", 1)));
+            assertThatThrownBy(() -> nodes.node(2).quorum().propose(List.of(impostor)))
+                    .isInstanceOf(DuplicateBrokerRegistrationException.class);
+            assertThat(nodes.node(2).image().broker(1).epoch()).isEqualTo(1);
+        }
+    }
+}
