@@ -1,11 +1,14 @@
 package io.piste.broker.metadata;
 
+import java.util.HashSet;
 import java.util.List;
 import org.apache.kafka.common.errors.BrokerIdNotRegisteredException;
 import org.apache.kafka.common.errors.DuplicateBrokerRegistrationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.InvalidUpdateVersionException;
 import org.apache.kafka.common.errors.StaleBrokerEpochException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -69,8 +72,73 @@ public final class MetadataChangeCheck {
                 throw new StaleBrokerEpochException(
                         "Broker " + f.nodeId() + " is registered with epoch " + broker.epoch() + ", not " + f.epoch());
             }
+        } else if (record instanceof MetadataRecord.Assignment a) {
+            checkAssignment(image, a);
+        } else if (record instanceof MetadataRecord.PartitionState p) {
+            checkPartitionChange(image, p);
         }
         // BrokerConfigs replace a scope's configs whatever they were.
+    }
+
+    /** New partitions' replicas: right after those already assigned, up to the topic's count, registered brokers. */
+    private static void checkAssignment(MetadataImage image, MetadataRecord.Assignment a) {
+        TopicImage topic = existing(image, a.topicId());
+        int assigned = image.partitions(a.topicId()).size();
+        if (a.firstPartition() != assigned || assigned + a.replicas().size() != topic.partitionCount()) {
+            throw new InvalidReplicaAssignmentException("Topic " + topic.name() + " has " + topic.partitionCount()
+                    + " partitions of which " + assigned + " are assigned; an assignment of partitions "
+                    + a.firstPartition() + ".."
+                    + (a.firstPartition() + a.replicas().size() - 1) + " does not fit");
+        }
+        for (List<Integer> replicas : a.replicas()) {
+            checkReplicas(image, replicas);
+        }
+    }
+
+    /**
+     * One partition's new state, made against its current one: the partition epoch one above, the leader epoch one
+     * above for a new leader and the same otherwise, the leader in sync, the in-sync and eligible replicas among the
+     * replicas and apart. A change made against an older state (another change came first) is refused.
+     */
+    private static void checkPartitionChange(MetadataImage image, MetadataRecord.PartitionState p) {
+        TopicImage topic = existing(image, p.topicId());
+        List<PartitionImage> assigned = image.partitions(p.topicId());
+        if (p.partition() >= assigned.size()) {
+            throw new UnknownTopicOrPartitionException(
+                    "Partition " + p.partition() + " of topic " + topic.name() + " is not assigned");
+        }
+        PartitionImage current = assigned.get(p.partition());
+        PartitionImage next = p.state();
+        int leaderEpoch = current.leaderEpoch() + (next.leader() == current.leader() ? 0 : 1);
+        if (next.partitionEpoch() != current.partitionEpoch() + 1 || next.leaderEpoch() != leaderEpoch) {
+            throw new InvalidUpdateVersionException("Partition " + topic.name() + "-" + p.partition()
+                    + " is at partition epoch " + current.partitionEpoch() + " and leader epoch "
+                    + current.leaderEpoch() + "; the change was made against another state");
+        }
+        checkReplicas(image, next.replicas());
+        boolean leaderInSync = next.leader() == -1 || next.isr().contains(next.leader());
+        if (!leaderInSync
+                || !next.replicas().containsAll(next.isr())
+                || !next.replicas().containsAll(next.elr())
+                || next.isr().stream().anyMatch(next.elr()::contains)
+                || new HashSet<>(next.isr()).size() != next.isr().size()
+                || new HashSet<>(next.elr()).size() != next.elr().size()) {
+            throw new InvalidRequestException("Partition " + topic.name() + "-" + p.partition() + ": leader "
+                    + next.leader() + ", ISR " + next.isr() + " and ELR " + next.elr() + " do not fit replicas "
+                    + next.replicas());
+        }
+    }
+
+    /** Distinct registered brokers, at least one. */
+    private static void checkReplicas(MetadataImage image, List<Integer> replicas) {
+        if (replicas.isEmpty() || new HashSet<>(replicas).size() != replicas.size()) {
+            throw new InvalidReplicaAssignmentException("Replicas " + replicas + " are empty or name a broker twice");
+        }
+        for (int replica : replicas) {
+            if (image.broker(replica) == null) {
+                throw new InvalidReplicaAssignmentException("Replica " + replica + " is not a registered broker");
+            }
+        }
     }
 
     /**

@@ -19,25 +19,29 @@ public final class MetadataImage {
     /** The scope of the cluster-wide dynamic broker defaults (Kafka's BROKER resource with an empty name). */
     public static final String CLUSTER_DEFAULT = "default";
 
-    public static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), 0L, Map.of(), Map.of());
+    public static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), 0L, Map.of(), Map.of(), Map.of());
 
     private final Map<String, TopicImage> topicsByName;
     private final Map<Uuid, TopicImage> topicsById;
     private final long producerIdBlockEnd;
     private final Map<String, Map<String, String>> brokerConfigs;
     private final Map<Integer, BrokerImage> brokers;
+    /** Each assigned topic's partitions, by index (a cluster's; the single node assigns none). */
+    private final Map<Uuid, List<PartitionImage>> partitions;
 
     private MetadataImage(
             Map<String, TopicImage> byName,
             Map<Uuid, TopicImage> byId,
             long producerIdBlockEnd,
             Map<String, Map<String, String>> brokerConfigs,
-            Map<Integer, BrokerImage> brokers) {
+            Map<Integer, BrokerImage> brokers,
+            Map<Uuid, List<PartitionImage>> partitions) {
         this.topicsByName = byName;
         this.topicsById = byId;
         this.producerIdBlockEnd = producerIdBlockEnd;
         this.brokerConfigs = brokerConfigs;
         this.brokers = brokers;
+        this.partitions = partitions;
     }
 
     public TopicImage topic(String name) {
@@ -71,6 +75,11 @@ public final class MetadataImage {
         return brokers.get(nodeId);
     }
 
+    /** A topic's assigned partitions by index; empty if it has none (the single node's topics). */
+    public List<PartitionImage> partitions(Uuid topicId) {
+        return partitions.getOrDefault(topicId, List.of());
+    }
+
     /** Every scope's dynamic broker configs. Unmodifiable. */
     public Map<String, Map<String, String>> allBrokerConfigs() {
         return Collections.unmodifiableMap(brokerConfigs);
@@ -95,11 +104,13 @@ public final class MetadataImage {
      */
     public List<MetadataRecord> records() {
         List<MetadataRecord> records = new ArrayList<>();
+        List<MetadataRecord> partitionRecords = new ArrayList<>();
         for (TopicImage topic : new TreeMap<>(topicsByName).values()) {
             records.add(new MetadataRecord.Topic(topic.name(), topic.topicId(), topic.partitionCount()));
             if (!topic.configs().isEmpty()) {
                 records.add(new MetadataRecord.TopicConfig(topic.topicId(), new TreeMap<>(topic.configs())));
             }
+            addPartitionRecords(topic.topicId(), partitionRecords);
         }
         if (producerIdBlockEnd > 0) {
             records.add(new MetadataRecord.ProducerIds(producerIdBlockEnd));
@@ -114,7 +125,26 @@ public final class MetadataImage {
                 records.add(new MetadataRecord.BrokerFencing(b.nodeId(), b.epoch(), false));
             }
         }
+        records.addAll(partitionRecords); // after the brokers their replicas name
         return records;
+    }
+
+    /** A topic's assignment, then the state of each partition no longer in its initial one. */
+    private void addPartitionRecords(Uuid topicId, List<MetadataRecord> records) {
+        List<PartitionImage> assigned = partitions(topicId);
+        if (assigned.isEmpty()) {
+            return;
+        }
+        List<List<Integer>> replicas = new ArrayList<>(assigned.size());
+        for (PartitionImage partition : assigned) {
+            replicas.add(partition.replicas());
+        }
+        records.add(new MetadataRecord.Assignment(topicId, 0, replicas));
+        for (int i = 0; i < assigned.size(); i++) {
+            if (!assigned.get(i).equals(PartitionImage.initial(assigned.get(i).replicas()))) {
+                records.add(new MetadataRecord.PartitionState(topicId, i, assigned.get(i)));
+            }
+        }
     }
 
     /** This image with {@code record} applied, unchecked (see {@link MetadataChangeCheck} for a checked change). */
@@ -130,7 +160,12 @@ public final class MetadataImage {
             Map<Uuid, TopicImage> byId = new HashMap<>(topicsById);
             byName.remove(topic.name());
             byId.remove(topic.topicId());
-            return new MetadataImage(byName, byId, producerIdBlockEnd, brokerConfigs, brokers);
+            Map<Uuid, List<PartitionImage>> assigned = partitions;
+            if (assigned.containsKey(topic.topicId())) {
+                assigned = new HashMap<>(partitions);
+                assigned.remove(topic.topicId());
+            }
+            return new MetadataImage(byName, byId, producerIdBlockEnd, brokerConfigs, brokers, assigned);
         } else if (record instanceof MetadataRecord.PartitionCount p) {
             TopicImage topic = topicsById.get(p.topicId());
             return topic == null ? this : withTopic(topic.withPartitionCount(p.partitionCount()));
@@ -139,7 +174,12 @@ public final class MetadataImage {
             return topic == null ? this : withTopic(topic.withConfigs(c.configs()));
         } else if (record instanceof MetadataRecord.ProducerIds ids) {
             return new MetadataImage(
-                    topicsByName, topicsById, Math.max(producerIdBlockEnd, ids.blockEnd()), brokerConfigs, brokers);
+                    topicsByName,
+                    topicsById,
+                    Math.max(producerIdBlockEnd, ids.blockEnd()),
+                    brokerConfigs,
+                    brokers,
+                    partitions);
         } else if (record instanceof MetadataRecord.BrokerConfigs b) {
             Map<String, Map<String, String>> next = new HashMap<>(brokerConfigs);
             if (b.configs().isEmpty()) {
@@ -147,20 +187,50 @@ public final class MetadataImage {
             } else {
                 next.put(b.scope(), Map.copyOf(b.configs()));
             }
-            return new MetadataImage(topicsByName, topicsById, producerIdBlockEnd, Map.copyOf(next), brokers);
+            return new MetadataImage(
+                    topicsByName, topicsById, producerIdBlockEnd, Map.copyOf(next), brokers, partitions);
         } else if (record instanceof MetadataRecord.BrokerRegistration b) {
             return withBroker(new BrokerImage(b.nodeId(), b.epoch(), b.incarnation(), b.rack(), b.endpoints(), true));
         } else if (record instanceof MetadataRecord.BrokerFencing f) {
             BrokerImage broker = brokers.get(f.nodeId());
             return broker == null || broker.epoch() != f.epoch() ? this : withBroker(broker.withFenced(f.fenced()));
+        } else if (record instanceof MetadataRecord.Assignment a) {
+            List<PartitionImage> next = new ArrayList<>(partitions(a.topicId()));
+            for (int i = 0; i < a.replicas().size(); i++) {
+                PartitionImage initial = PartitionImage.initial(a.replicas().get(i));
+                int index = a.firstPartition() + i;
+                if (index < next.size()) {
+                    next.set(index, initial);
+                } else if (index == next.size()) {
+                    next.add(initial);
+                } else {
+                    throw new IllegalArgumentException("assignment of partition " + index + " after " + next.size());
+                }
+            }
+            return withPartitions(a.topicId(), next);
+        } else if (record instanceof MetadataRecord.PartitionState p) {
+            List<PartitionImage> current = partitions(p.topicId());
+            if (p.partition() >= current.size()) {
+                return this;
+            }
+            List<PartitionImage> next = new ArrayList<>(current);
+            next.set(p.partition(), p.state());
+            return withPartitions(p.topicId(), next);
         }
         throw new IllegalArgumentException("unknown metadata record " + record);
+    }
+
+    private MetadataImage withPartitions(Uuid topicId, List<PartitionImage> topicPartitions) {
+        Map<Uuid, List<PartitionImage>> next = new HashMap<>(partitions);
+        next.put(topicId, List.copyOf(topicPartitions));
+        return new MetadataImage(topicsByName, topicsById, producerIdBlockEnd, brokerConfigs, brokers, next);
     }
 
     private MetadataImage withBroker(BrokerImage broker) {
         Map<Integer, BrokerImage> next = new HashMap<>(brokers);
         next.put(broker.nodeId(), broker);
-        return new MetadataImage(topicsByName, topicsById, producerIdBlockEnd, brokerConfigs, Map.copyOf(next));
+        return new MetadataImage(
+                topicsByName, topicsById, producerIdBlockEnd, brokerConfigs, Map.copyOf(next), partitions);
     }
 
     private MetadataImage withTopic(TopicImage topic) {
@@ -168,6 +238,6 @@ public final class MetadataImage {
         Map<Uuid, TopicImage> byId = new HashMap<>(topicsById);
         byName.put(topic.name(), topic);
         byId.put(topic.topicId(), topic);
-        return new MetadataImage(byName, byId, producerIdBlockEnd, brokerConfigs, brokers);
+        return new MetadataImage(byName, byId, producerIdBlockEnd, brokerConfigs, brokers, partitions);
     }
 }

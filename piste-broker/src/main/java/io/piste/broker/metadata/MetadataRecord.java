@@ -21,6 +21,9 @@ import org.apache.kafka.common.Uuid;
  *                                                URL-encoded, the rack empty for none)
  * FENCE         nodeId epoch                    (the broker of that epoch stops serving)
  * UNFENCE       nodeId epoch                    (the broker of that epoch serves)
+ * ASSIGN        topicId first 1,2,3;2,3,1;...   (the replicas of partitions first.., each in its initial state)
+ * PARTITION     topicId partition leader leaderEpoch partitionEpoch replicas isr elr   (one partition's whole
+ *                                                state after a change; lists comma-separated, empty for none)
  * </pre>
  *
  * <p>Versions: the type word names the version, {@code TOPIC} being version 0 and {@code TOPIC:1} version 1. A
@@ -125,6 +128,46 @@ public sealed interface MetadataRecord {
         public String encode() {
             return (fenced ? "FENCE " : "UNFENCE ") + nodeId + " " + epoch;
         }
+    }
+
+    /** The replicas of partitions {@code firstPartition} onwards of a topic, each in its initial state. */
+    record Assignment(Uuid topicId, int firstPartition, List<List<Integer>> replicas) implements MetadataRecord {
+        public Assignment {
+            replicas = replicas.stream().map(List::copyOf).toList();
+        }
+
+        @Override
+        public String encode() {
+            StringBuilder text = new StringBuilder("ASSIGN ")
+                    .append(topicId)
+                    .append(' ')
+                    .append(firstPartition)
+                    .append(' ');
+            String separator = "";
+            for (List<Integer> partition : replicas) {
+                text.append(separator).append(ids(partition));
+                separator = ";";
+            }
+            return text.toString();
+        }
+    }
+
+    /** One partition's whole state after a change (Kafka's PartitionChangeRecord, its result written out). */
+    record PartitionState(Uuid topicId, int partition, PartitionImage state) implements MetadataRecord {
+        @Override
+        public String encode() {
+            return "PARTITION " + topicId + " " + partition + " " + state.leader() + " " + state.leaderEpoch() + " "
+                    + state.partitionEpoch() + " " + ids(state.replicas()) + " " + ids(state.isr()) + " "
+                    + ids(state.elr());
+        }
+    }
+
+    private static String ids(List<Integer> ids) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < ids.size(); i++) {
+            text.append(i == 0 ? "" : ",").append(ids.get(i));
+        }
+        return text.toString();
     }
 
     private static String encodeConfigs(Map<String, String> configs) {

@@ -60,6 +60,21 @@ final class MetadataRecordDecoder {
                 expectFields(f, 3);
                 return new MetadataRecord.BrokerFencing(
                         nonNegativeInt(f[1]), Long.parseLong(f[2]), type.equals("FENCE"));
+            case "ASSIGN":
+                expectFields(f, 4);
+                return new MetadataRecord.Assignment(Uuid.fromString(f[1]), partitionIndex(f[2]), assignments(f[3]));
+            case "PARTITION":
+                expectFields(f, 9);
+                return new MetadataRecord.PartitionState(
+                        Uuid.fromString(f[1]),
+                        partitionIndex(f[2]),
+                        new PartitionImage(
+                                ids(f[6]),
+                                leader(f[3]),
+                                nonNegativeInt(f[4]),
+                                nonNegativeInt(f[5]),
+                                ids(f[7]),
+                                ids(f[8])));
             default:
                 throw new UnsupportedMetadataRecordException("unknown record type " + type);
         }
@@ -129,6 +144,57 @@ final class MetadataRecordDecoder {
                     new BrokerEndpoint(urlDecode(e[0]), urlDecode(e[1]), urlDecode(e[2]), Integer.parseInt(e[3])));
         }
         return endpoints;
+    }
+
+    /** The most replicas one partition may have. */
+    static final int MAX_REPLICAS = 64;
+
+    private static List<List<Integer>> assignments(String text) {
+        String[] partitions = text.split(";", -1);
+        if (partitions.length > Controller.MAX_PARTITIONS) {
+            throw new IllegalArgumentException(partitions.length + " partitions, at most " + Controller.MAX_PARTITIONS);
+        }
+        List<List<Integer>> replicas = new ArrayList<>(partitions.length);
+        for (String partition : partitions) {
+            List<Integer> ids = ids(partition);
+            if (ids.isEmpty()) {
+                throw new IllegalArgumentException("a partition without replicas");
+            }
+            replicas.add(ids);
+        }
+        return replicas;
+    }
+
+    /** Node ids, comma-separated, none if empty; at most {@link #MAX_REPLICAS}. */
+    private static List<Integer> ids(String text) {
+        if (text.isEmpty()) {
+            return List.of();
+        }
+        String[] parts = text.split(",", -1);
+        if (parts.length > MAX_REPLICAS) {
+            throw new IllegalArgumentException(parts.length + " replicas, at most " + MAX_REPLICAS);
+        }
+        List<Integer> ids = new ArrayList<>(parts.length);
+        for (String part : parts) {
+            ids.add(nonNegativeInt(part));
+        }
+        return ids;
+    }
+
+    private static int partitionIndex(String text) {
+        int index = nonNegativeInt(text);
+        if (index >= Controller.MAX_PARTITIONS) {
+            throw new IllegalArgumentException("partition " + index + " at or above " + Controller.MAX_PARTITIONS);
+        }
+        return index;
+    }
+
+    private static int leader(String text) {
+        int leader = Integer.parseInt(text);
+        if (leader < -1) {
+            throw new IllegalArgumentException("leader " + leader);
+        }
+        return leader;
     }
 
     private static int nonNegativeInt(String text) {

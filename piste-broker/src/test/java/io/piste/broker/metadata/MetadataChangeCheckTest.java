@@ -7,11 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.BrokerIdNotRegisteredException;
 import org.apache.kafka.common.errors.DuplicateBrokerRegistrationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.InvalidUpdateVersionException;
 import org.apache.kafka.common.errors.StaleBrokerEpochException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -115,6 +118,76 @@ class MetadataChangeCheckTest {
                         .broker(1)
                         .epoch())
                 .isEqualTo(3);
+    }
+
+    @Test
+    void shouldAssignPartitionsToRegisteredBrokersInOrderAndNoMore() {
+        MetadataImage brokers = MetadataChangeCheck.apply(
+                image, List.of(registration(1, 1, Uuid.randomUuid()), registration(2, 1, Uuid.randomUuid())));
+        MetadataImage assigned = MetadataChangeCheck.apply(
+                brokers,
+                List.of(new MetadataRecord.Assignment(ordersId, 0, List.of(List.of(1, 2), List.of(2, 1), List.of(1)))));
+        assertThat(assigned.partitions(ordersId)).hasSize(3);
+        assertThat(assigned.partitions(ordersId).get(1)).isEqualTo(PartitionImage.initial(List.of(2, 1)));
+
+        assertThatThrownBy(() -> MetadataChangeCheck.apply(
+                        brokers, List.of(new MetadataRecord.Assignment(ordersId, 0, List.of(List.of(1))))))
+                .isInstanceOf(InvalidReplicaAssignmentException.class); // 1 of 3 partitions
+        assertThatThrownBy(() -> MetadataChangeCheck.apply(
+                        brokers,
+                        List.of(new MetadataRecord.Assignment(
+                                ordersId, 0, List.of(List.of(1), List.of(3), List.of(1))))))
+                .isInstanceOf(InvalidReplicaAssignmentException.class); // broker 3 not registered
+        assertThatThrownBy(() -> MetadataChangeCheck.apply(
+                        brokers,
+                        List.of(new MetadataRecord.Assignment(
+                                ordersId, 0, List.of(List.of(1, 1), List.of(2), List.of(1))))))
+                .isInstanceOf(InvalidReplicaAssignmentException.class);
+        // Grown: the new partitions only, after the assigned ones.
+        MetadataImage grown = MetadataChangeCheck.apply(
+                assigned,
+                List.of(
+                        new MetadataRecord.PartitionCount(ordersId, 4),
+                        new MetadataRecord.Assignment(ordersId, 3, List.of(List.of(2)))));
+        assertThat(grown.partitions(ordersId)).hasSize(4);
+    }
+
+    @Test
+    void shouldRefuseAPartitionChangeMadeAgainstAnotherStateOrThatDoesNotFit() {
+        MetadataImage assigned = MetadataChangeCheck.apply(
+                image,
+                List.of(
+                        registration(1, 1, Uuid.randomUuid()),
+                        registration(2, 1, Uuid.randomUuid()),
+                        new MetadataRecord.Assignment(
+                                ordersId, 0, List.of(List.of(1, 2), List.of(1, 2), List.of(1, 2)))));
+        PartitionImage moved = new PartitionImage(List.of(1, 2), 2, 1, 1, List.of(2), List.of());
+        MetadataImage next =
+                MetadataChangeCheck.apply(assigned, List.of(new MetadataRecord.PartitionState(ordersId, 0, moved)));
+        assertThat(next.partitions(ordersId).get(0)).isEqualTo(moved);
+
+        // The same change again: made against the state before it.
+        assertThatThrownBy(() ->
+                        MetadataChangeCheck.apply(next, List.of(new MetadataRecord.PartitionState(ordersId, 0, moved))))
+                .isInstanceOf(InvalidUpdateVersionException.class);
+        // A new leader without a new leader epoch.
+        PartitionImage sameEpoch = new PartitionImage(List.of(1, 2), 2, 0, 1, List.of(2), List.of());
+        assertThatThrownBy(() -> MetadataChangeCheck.apply(
+                        assigned, List.of(new MetadataRecord.PartitionState(ordersId, 0, sameEpoch))))
+                .isInstanceOf(InvalidUpdateVersionException.class);
+        // A leader out of sync, or an ISR outside the replicas.
+        for (PartitionImage bad : List.of(
+                new PartitionImage(List.of(1, 2), 2, 1, 1, List.of(1), List.of()),
+                new PartitionImage(List.of(1, 2), 1, 0, 1, List.of(1, 2, 3), List.of()),
+                new PartitionImage(List.of(1, 2), 1, 0, 1, List.of(1), List.of(1)))) {
+            assertThatThrownBy(() -> MetadataChangeCheck.apply(
+                            assigned, List.of(new MetadataRecord.PartitionState(ordersId, 0, bad))))
+                    .as(bad.toString())
+                    .isInstanceOf(ApiException.class);
+        }
+        assertThatThrownBy(() -> MetadataChangeCheck.apply(
+                        assigned, List.of(new MetadataRecord.PartitionState(ordersId, 3, moved))))
+                .isInstanceOf(UnknownTopicOrPartitionException.class);
     }
 
     private static MetadataRecord.BrokerRegistration registration(int id, long epoch, Uuid incarnation) {

@@ -33,7 +33,10 @@ class MetadataRecordCodecTest {
                                         new BrokerEndpoint("PLAINTEXT", "PLAINTEXT", "::1", 9092),
                                         new BrokerEndpoint("EXTERNAL", "SSL", "broker-2.example", 9093))),
                         new MetadataRecord.BrokerFencing(2, 3, false),
-                        new MetadataRecord.BrokerRegistration(5, 1, Uuid.randomUuid(), "", List.of())));
+                        new MetadataRecord.BrokerRegistration(5, 1, Uuid.randomUuid(), "", List.of()),
+                        new MetadataRecord.Assignment(orders, 0, List.of(List.of(2, 5), List.of(5, 2), List.of(2))),
+                        new MetadataRecord.PartitionState(
+                                orders, 1, new PartitionImage(List.of(5, 2), 2, 1, 1, List.of(2), List.of(5)))));
 
         List<MetadataRecord> decoded = MetadataRecordCodec.decode(MetadataRecordCodec.encode(image.records()), 100);
         MetadataImage rebuilt = MetadataImage.EMPTY;
@@ -47,6 +50,8 @@ class MetadataRecordCodecTest {
         assertThat(rebuilt.brokerConfigs("default")).isEqualTo(image.brokerConfigs("default"));
         assertThat(rebuilt.brokerConfigs("2")).isEqualTo(image.brokerConfigs("2"));
         assertThat(rebuilt.brokers()).isEqualTo(image.brokers());
+        assertThat(rebuilt.partitions(orders)).isEqualTo(image.partitions(orders));
+        assertThat(rebuilt.partitions(orders).get(1).elr()).containsExactly(5);
         assertThat(rebuilt.broker(2).fenced()).isFalse();
         assertThat(rebuilt.broker(2).rack()).isEqualTo("rack a,b");
         assertThat(rebuilt.broker(5).fenced()).isTrue();
@@ -64,6 +69,9 @@ class MetadataRecordCodecTest {
         assertThatThrownBy(() -> MetadataRecordCodec.decode("PRODUCER_IDS -1\n".getBytes(StandardCharsets.UTF_8), 5))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(MetadataRecordCodec.decode(new byte[0], 5)).isEmpty();
+        String manyReplicas = "ASSIGN " + Uuid.randomUuid() + " 0 " + "1,".repeat(64) + "1\n";
+        assertThatThrownBy(() -> MetadataRecordCodec.decode(manyReplicas.getBytes(StandardCharsets.UTF_8), 5))
+                .hasMessageContaining("at most 64");
         String manyEndpoints = "BROKER 1 1 " + Uuid.randomUuid() + "  " + "L,P,h,1;".repeat(65) + "L,P,h,1\n";
         assertThatThrownBy(() -> MetadataRecordCodec.decode(manyEndpoints.getBytes(StandardCharsets.UTF_8), 5))
                 .hasMessageContaining("at most 64");

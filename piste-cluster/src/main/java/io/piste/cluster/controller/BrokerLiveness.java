@@ -3,9 +3,13 @@ package io.piste.cluster.controller;
 import io.piste.broker.metadata.BrokerImage;
 import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.MetadataRecord;
+import io.piste.broker.metadata.MetadataRecordCodec;
+import io.piste.broker.metadata.PartitionImage;
+import io.piste.broker.metadata.TopicImage;
 import io.piste.cluster.quorum.MetadataQuorum;
 import io.piste.cluster.quorum.QuorumStatus;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * here is its own quorum member answering the Ratis leader, which tracks the time since each follower's last answer:
  * no protocol of Piste's own. Runs on every node and acts on the leader only: every {@code
  * broker.heartbeat.interval.ms} it proposes {@code FENCE} for each unfenced broker silent for {@code
- * broker.session.timeout.ms} (a broker that is not a quorum member counts as silent from the leader's start). On
+ * broker.session.timeout.ms} (a broker that is not a quorum member counts as silent from the leader's start), then
+ * moves the leadership of the partitions that need it ({@link PartitionElection}). On
  * every node it also lets the {@link QuorumController} ask to be unfenced again when this node serves but finds its
  * registration fenced (after a pause or a cut).
  */
@@ -51,6 +56,7 @@ final class BrokerLiveness implements AutoCloseable {
             QuorumStatus status = quorum.status();
             if (status.isLeader()) {
                 fenceSilentBrokers(status, controller.image());
+                electLeaders(controller.image());
             } else {
                 leaderSinceMs = -1;
             }
@@ -87,6 +93,32 @@ final class BrokerLiveness implements AutoCloseable {
                         silent);
                 quorum.propose(List.of(new MetadataRecord.BrokerFencing(broker.nodeId(), broker.epoch(), true)));
             }
+        }
+    }
+
+    /**
+     * Moves the partitions whose leader or in-sync replicas no longer serve, or whose leader is back
+     * ({@link PartitionElection}), in changes of at most the records one change may hold. A change refused because
+     * another came first is made again at the next round, against the newer image.
+     */
+    private void electLeaders(MetadataImage image) throws IOException, InterruptedException {
+        List<MetadataRecord> changes = new ArrayList<>();
+        for (TopicImage topic : image.topics()) {
+            List<PartitionImage> partitions = image.partitions(topic.topicId());
+            for (int p = 0; p < partitions.size(); p++) {
+                PartitionImage next = PartitionElection.next(partitions.get(p), image);
+                if (next == null) {
+                    continue;
+                }
+                changes.add(new MetadataRecord.PartitionState(topic.topicId(), p, next));
+                if (changes.size() == MetadataRecordCodec.MAX_CHANGE_RECORDS) {
+                    quorum.propose(changes);
+                    changes = new ArrayList<>();
+                }
+            }
+        }
+        if (!changes.isEmpty()) {
+            quorum.propose(changes);
         }
     }
 

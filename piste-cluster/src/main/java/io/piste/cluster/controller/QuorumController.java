@@ -8,6 +8,7 @@ import io.piste.broker.metadata.MetadataChangeCheck;
 import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.MetadataListener;
 import io.piste.broker.metadata.MetadataRecord;
+import io.piste.broker.metadata.PartitionImage;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.cluster.quorum.MetadataQuorum;
 import io.piste.cluster.quorum.QuorumSettings;
@@ -95,7 +96,7 @@ public final class QuorumController implements Controller {
      */
     public long registerBroker(String rack, List<BrokerEndpoint> endpoints) throws IOException {
         for (int attempt = 1; ; attempt++) {
-            BrokerImage current = image().broker(nodeId);
+            BrokerImage current = latest().broker(nodeId);
             long epoch = current == null ? 1 : current.epoch() + 1;
             try {
                 propose(List.of(new MetadataRecord.BrokerRegistration(nodeId, epoch, incarnation, rack, endpoints)));
@@ -181,21 +182,50 @@ public final class QuorumController implements Controller {
         MetadataChangeCheck.checkNewTopic(image(), name, partitionCount);
     }
 
+    /**
+     * This node's image once it has applied all that was committed: a change is made against it, so that a change
+     * made through another node just before is seen (the quorum would refuse a stale change anyway, but with a
+     * wrong error for the client, such as an unknown topic that was just created).
+     */
+    private MetadataImage latest() throws IOException {
+        try {
+            return quorum.latestImage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("Interrupted while catching up with the metadata quorum");
+        }
+    }
+
+    /** With one replica per partition. */
     @Override
     public TopicImage createTopic(String name, int partitionCount, Map<String, String> configs) throws IOException {
-        validateNewTopic(name, partitionCount);
+        return createTopic(name, partitionCount, 1, configs);
+    }
+
+    /**
+     * Creates the topic with its partitions placed on the serving brokers ({@link ReplicaPlacement}), in one change.
+     *
+     * @throws org.apache.kafka.common.errors.InvalidReplicationFactorException if fewer brokers serve than
+     *     {@code replicationFactor}
+     */
+    public TopicImage createTopic(String name, int partitionCount, int replicationFactor, Map<String, String> configs)
+            throws IOException {
+        MetadataImage current = latest();
+        MetadataChangeCheck.checkNewTopic(current, name, partitionCount);
+        List<List<Integer>> replicas = ReplicaPlacement.place(current, partitionCount, replicationFactor);
         Uuid id = Uuid.randomUuid();
         List<MetadataRecord> change = new ArrayList<>();
         change.add(new MetadataRecord.Topic(name, id, partitionCount));
         if (!configs.isEmpty()) {
             change.add(new MetadataRecord.TopicConfig(id, new TreeMap<>(configs)));
         }
+        change.add(new MetadataRecord.Assignment(id, 0, replicas));
         return propose(change).topic(id);
     }
 
     @Override
     public void deleteTopic(Uuid topicId) throws IOException {
-        if (image().topic(topicId) == null) {
+        if (latest().topic(topicId) == null) {
             throw new UnknownTopicOrPartitionException("Topic " + topicId + " does not exist");
         }
         propose(List.of(new MetadataRecord.RemoveTopic(topicId)));
@@ -211,8 +241,16 @@ public final class QuorumController implements Controller {
         if (newCount > MAX_PARTITIONS) {
             throw new InvalidPartitionsException("At most " + MAX_PARTITIONS + " partitions, got " + newCount);
         }
+        // The new partitions get as many replicas as the first one has.
+        List<PartitionImage> assigned = image().partitions(topic.topicId());
+        int replicationFactor =
+                assigned.isEmpty() ? 1 : assigned.get(0).replicas().size();
+        List<List<Integer>> replicas =
+                ReplicaPlacement.place(image(), newCount - topic.partitionCount(), replicationFactor);
         if (!validateOnly) {
-            propose(List.of(new MetadataRecord.PartitionCount(topic.topicId(), newCount)));
+            propose(List.of(
+                    new MetadataRecord.PartitionCount(topic.topicId(), newCount),
+                    new MetadataRecord.Assignment(topic.topicId(), topic.partitionCount(), replicas)));
         }
     }
 
@@ -235,7 +273,7 @@ public final class QuorumController implements Controller {
     public long nextProducerId() throws IOException {
         synchronized (producerIds) {
             for (int attempt = 1; nextProducerId >= producerIdBlockEnd; attempt++) {
-                long start = image().producerIdBlockEnd();
+                long start = latest().producerIdBlockEnd();
                 try {
                     propose(List.of(new MetadataRecord.ProducerIds(start + PRODUCER_ID_BLOCK_SIZE)));
                     nextProducerId = start;
@@ -251,8 +289,8 @@ public final class QuorumController implements Controller {
         }
     }
 
-    private TopicImage existing(String name) {
-        TopicImage topic = image().topic(name);
+    private TopicImage existing(String name) throws IOException {
+        TopicImage topic = latest().topic(name);
         if (topic == null) {
             throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist");
         }

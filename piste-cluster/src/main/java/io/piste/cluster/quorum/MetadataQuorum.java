@@ -144,6 +144,43 @@ public final class MetadataQuorum implements AutoCloseable {
         return stateMachine.image();
     }
 
+    /**
+     * Waits until this node has applied everything the quorum had committed when it asked (a linearizable read:
+     * Ratis' ReadIndex through the leader), so that {@link #image()} is then at least as new as any change whose
+     * proposal returned anywhere before. A node checks a change against its image after this.
+     *
+     * @throws TimeoutException if that took more than twice {@code controller.quorum.request.timeout.ms}
+     */
+    public MetadataImage latestImage() throws IOException, InterruptedException {
+        long timeoutMs = 2 * settings.requestTimeout().toMillis();
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        while (true) {
+            long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+            Throwable failure;
+            try {
+                // Unordered: on the client's ordered stream, a read served by a follower held up the proposals
+                // after it until they timed out (seen in BrokerLivenessTest with Ratis 3.2.1).
+                RaftClientReply reply = client.async()
+                        .sendReadOnlyUnordered(Message.valueOf("catch up"), peerId(settings.nodeId()))
+                        .get(Math.max(leftMs, 1), TimeUnit.MILLISECONDS);
+                if (reply.isSuccess()) {
+                    return stateMachine.image();
+                }
+                failure = reply.getException();
+            } catch (java.util.concurrent.TimeoutException e) {
+                failure = e;
+            } catch (ExecutionException e) {
+                failure = e.getCause();
+            }
+            // A node that just started, or lost its leader, knows of none for a moment: ask again until the deadline.
+            if (System.nanoTime() + CLIENT_RETRY_SLEEP.toLong(TimeUnit.NANOSECONDS) > deadline) {
+                throw new TimeoutException(
+                        "This node did not catch up with the metadata quorum within " + timeoutMs + " ms: " + failure);
+            }
+            Thread.sleep(CLIENT_RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS));
+        }
+    }
+
     /** The quorum as this node sees it now. */
     public QuorumStatus status() throws IOException {
         DivisionInfo info = server.getDivision(GROUP_ID).getInfo();
@@ -218,6 +255,10 @@ public final class MetadataQuorum implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(
+                properties, TimeDuration.valueOf(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        // A read-only request served here waits until this node applied what the leader had committed.
+        RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Read.setTimeout(
                 properties, TimeDuration.valueOf(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, settings.snapshotEveryEntries());

@@ -120,6 +120,12 @@ final class MetadataStateMachine extends BaseStateMachine {
         return storage;
     }
 
+    /** A read-only request is only a barrier ({@link MetadataQuorum#latestImage()}): the answer says nothing. */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        return CompletableFuture.completedFuture(ChangeReply.OK.toMessage());
+    }
+
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();

@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.piste.broker.metadata.BrokerEndpoint;
 import io.piste.broker.metadata.BrokerImage;
 import io.piste.broker.metadata.MetadataRecord;
+import io.piste.broker.metadata.PartitionImage;
+import io.piste.broker.metadata.TopicImage;
 import io.piste.cluster.quorum.QuorumNodes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.DuplicateBrokerRegistrationException;
@@ -62,6 +65,38 @@ class BrokerLivenessTest {
             assertThat(nodes.node(lost).brokerEpoch()).isEqualTo(2);
             nodes.awaitImages(
                     i -> i.broker(lost).epoch() == 2 && !i.broker(lost).fenced(), "broker back, epoch 2");
+        }
+    }
+
+    @Test
+    void shouldMoveLeadershipOffAFencedBrokerAndBackWhenItReturns() throws Exception {
+        try (QuorumNodes<QuorumController> nodes = brokers()) {
+            int leader = nodes.awaitLeader();
+            int lost = leader % 3 + 1;
+            TopicImage single = nodes.node(leader).createTopic("single", 6, Map.of()); // one replica each
+            TopicImage triple = nodes.node(leader).createTopic("triple", 6, 3, Map.of());
+            List<PartitionImage> placed = nodes.node(leader).image().partitions(single.topicId());
+            assertThat(placed).hasSize(6);
+            assertThat(placed.stream().filter(p -> p.leader() == lost)).hasSize(2); // striped: 2 of 6 each
+
+            nodes.stop(lost);
+            nodes.awaitImages(
+                    i -> i.partitions(triple.topicId()).stream()
+                                    .allMatch(
+                                            p -> p.leader() != lost && !p.isr().contains(lost))
+                            && i.partitions(single.topicId()).stream()
+                                    .allMatch(p -> !p.replicas().contains(lost) || p.leader() == -1),
+                    "no partition led by broker " + lost);
+
+            nodes.start(lost);
+            serve(nodes, lost);
+            nodes.awaitImages(
+                    i -> i.partitions(single.topicId()).stream()
+                            .allMatch(p -> p.leader() == p.replicas().get(0)),
+                    "every single-replica partition led by its replica again");
+            for (PartitionImage p : nodes.node(lost).image().partitions(single.topicId())) {
+                assertThat(p.leaderEpoch()).isEqualTo(p.replicas().get(0) == lost ? 2 : 0);
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.piste.cluster.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.piste.broker.metadata.BrokerEndpoint;
 import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.MetadataListener;
 import io.piste.broker.metadata.TopicImage;
@@ -32,8 +33,17 @@ class QuorumControllerTest {
     @TempDir
     Path root;
 
+    /** Three nodes, each registered as a serving broker (a topic's partitions need brokers to be placed on). */
     private QuorumNodes<QuorumController> controllers() throws Exception {
-        return new QuorumNodes<>(3, root, 1000, QuorumController::start, QuorumController::quorum).startAll();
+        QuorumNodes<QuorumController> nodes =
+                new QuorumNodes<>(3, root, 1000, QuorumController::start, QuorumController::quorum).startAll();
+        nodes.awaitLeader();
+        for (int id = 1; id <= 3; id++) {
+            nodes.node(id)
+                    .registerBroker("", List.of(new BrokerEndpoint("PLAINTEXT", "PLAINTEXT", "127.0.0.1", 9090 + id)));
+            nodes.node(id).unfence();
+        }
+        return nodes;
     }
 
     @Test
@@ -45,7 +55,6 @@ class QuorumControllerTest {
                 nodes.node(id).setListener(new Recording(events));
                 heard.add(events);
             }
-            nodes.awaitLeader();
 
             TopicImage orders = nodes.node(2).createTopic("orders", 3, Map.of("retention.ms", "1000"));
             assertThat(orders.configs()).containsEntry("retention.ms", "1000");
