@@ -36,11 +36,7 @@ public final class LocalController implements Controller {
     public static LocalController open(Path metadataDir) throws IOException {
         List<MetadataRecord> records = new ArrayList<>();
         MetadataLog metadataLog = MetadataLog.open(metadataDir, records);
-        MetadataImage image = MetadataImage.EMPTY;
-        for (MetadataRecord record : records) {
-            image = image.apply(record);
-        }
-        return new LocalController(metadataLog, image);
+        return new LocalController(metadataLog, MetadataImage.EMPTY.applyAll(records));
     }
 
     @Override

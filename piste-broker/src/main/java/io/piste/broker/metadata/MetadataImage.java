@@ -3,7 +3,6 @@ package io.piste.broker.metadata;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,22 +13,23 @@ import org.apache.kafka.common.Uuid;
  * id block, the dynamic broker configs by scope, and the registered brokers. Immutable: each applied record makes a
  * new image, so readers never lock.
  */
-public final class MetadataImage {
+public final class MetadataImage implements MetadataView {
 
     /** The scope of the cluster-wide dynamic broker defaults (Kafka's BROKER resource with an empty name). */
     public static final String CLUSTER_DEFAULT = "default";
 
     public static final MetadataImage EMPTY = new MetadataImage(Map.of(), Map.of(), 0L, Map.of(), Map.of(), Map.of());
 
-    private final Map<String, TopicImage> topicsByName;
-    private final Map<Uuid, TopicImage> topicsById;
-    private final long producerIdBlockEnd;
-    private final Map<String, Map<String, String>> brokerConfigs;
-    private final Map<Integer, BrokerImage> brokers;
+    // Package-private for MetadataImageBuilder, which copies them on first change; never changed once built.
+    final Map<String, TopicImage> topicsByName;
+    final Map<Uuid, TopicImage> topicsById;
+    final long producerIdBlockEnd;
+    final Map<String, Map<String, String>> brokerConfigs;
+    final Map<Integer, BrokerImage> brokers;
     /** Each assigned topic's partitions, by index (a cluster's; the single node assigns none). */
-    private final Map<Uuid, List<PartitionImage>> partitions;
+    final Map<Uuid, List<PartitionImage>> partitions;
 
-    private MetadataImage(
+    MetadataImage(
             Map<String, TopicImage> byName,
             Map<Uuid, TopicImage> byId,
             long producerIdBlockEnd,
@@ -44,19 +44,23 @@ public final class MetadataImage {
         this.partitions = partitions;
     }
 
+    @Override
     public TopicImage topic(String name) {
         return topicsByName.get(name);
     }
 
+    @Override
     public TopicImage topic(Uuid id) {
         return topicsById.get(id);
     }
 
+    @Override
     public Collection<TopicImage> topics() {
         return Collections.unmodifiableCollection(topicsByName.values());
     }
 
     /** Producer ids below this value may have been handed out already. */
+    @Override
     public long producerIdBlockEnd() {
         return producerIdBlockEnd;
     }
@@ -68,14 +72,16 @@ public final class MetadataImage {
 
     /** The registered brokers by node id, fenced or not (a cluster's; the single node registers none). */
     public Map<Integer, BrokerImage> brokers() {
-        return brokers;
+        return Collections.unmodifiableMap(brokers);
     }
 
+    @Override
     public BrokerImage broker(int nodeId) {
         return brokers.get(nodeId);
     }
 
     /** A topic's assigned partitions by index; empty if it has none (the single node's topics). */
+    @Override
     public List<PartitionImage> partitions(Uuid topicId) {
         return partitions.getOrDefault(topicId, List.of());
     }
@@ -149,95 +155,15 @@ public final class MetadataImage {
 
     /** This image with {@code record} applied, unchecked (see {@link MetadataChangeCheck} for a checked change). */
     public MetadataImage apply(MetadataRecord record) {
-        if (record instanceof MetadataRecord.Topic t) {
-            return withTopic(new TopicImage(t.name(), t.topicId(), t.partitionCount(), Map.of()));
-        } else if (record instanceof MetadataRecord.RemoveTopic r) {
-            TopicImage topic = topicsById.get(r.topicId());
-            if (topic == null) {
-                return this;
-            }
-            Map<String, TopicImage> byName = new HashMap<>(topicsByName);
-            Map<Uuid, TopicImage> byId = new HashMap<>(topicsById);
-            byName.remove(topic.name());
-            byId.remove(topic.topicId());
-            Map<Uuid, List<PartitionImage>> assigned = partitions;
-            if (assigned.containsKey(topic.topicId())) {
-                assigned = new HashMap<>(partitions);
-                assigned.remove(topic.topicId());
-            }
-            return new MetadataImage(byName, byId, producerIdBlockEnd, brokerConfigs, brokers, assigned);
-        } else if (record instanceof MetadataRecord.PartitionCount p) {
-            TopicImage topic = topicsById.get(p.topicId());
-            return topic == null ? this : withTopic(topic.withPartitionCount(p.partitionCount()));
-        } else if (record instanceof MetadataRecord.TopicConfig c) {
-            TopicImage topic = topicsById.get(c.topicId());
-            return topic == null ? this : withTopic(topic.withConfigs(c.configs()));
-        } else if (record instanceof MetadataRecord.ProducerIds ids) {
-            return new MetadataImage(
-                    topicsByName,
-                    topicsById,
-                    Math.max(producerIdBlockEnd, ids.blockEnd()),
-                    brokerConfigs,
-                    brokers,
-                    partitions);
-        } else if (record instanceof MetadataRecord.BrokerConfigs b) {
-            Map<String, Map<String, String>> next = new HashMap<>(brokerConfigs);
-            if (b.configs().isEmpty()) {
-                next.remove(b.scope());
-            } else {
-                next.put(b.scope(), Map.copyOf(b.configs()));
-            }
-            return new MetadataImage(
-                    topicsByName, topicsById, producerIdBlockEnd, Map.copyOf(next), brokers, partitions);
-        } else if (record instanceof MetadataRecord.BrokerRegistration b) {
-            return withBroker(new BrokerImage(b.nodeId(), b.epoch(), b.incarnation(), b.rack(), b.endpoints(), true));
-        } else if (record instanceof MetadataRecord.BrokerFencing f) {
-            BrokerImage broker = brokers.get(f.nodeId());
-            return broker == null || broker.epoch() != f.epoch() ? this : withBroker(broker.withFenced(f.fenced()));
-        } else if (record instanceof MetadataRecord.Assignment a) {
-            List<PartitionImage> next = new ArrayList<>(partitions(a.topicId()));
-            for (int i = 0; i < a.replicas().size(); i++) {
-                PartitionImage initial = PartitionImage.initial(a.replicas().get(i));
-                int index = a.firstPartition() + i;
-                if (index < next.size()) {
-                    next.set(index, initial);
-                } else if (index == next.size()) {
-                    next.add(initial);
-                } else {
-                    throw new IllegalArgumentException("assignment of partition " + index + " after " + next.size());
-                }
-            }
-            return withPartitions(a.topicId(), next);
-        } else if (record instanceof MetadataRecord.PartitionState p) {
-            List<PartitionImage> current = partitions(p.topicId());
-            if (p.partition() >= current.size()) {
-                return this;
-            }
-            List<PartitionImage> next = new ArrayList<>(current);
-            next.set(p.partition(), p.state());
-            return withPartitions(p.topicId(), next);
+        return new MetadataImageBuilder(this).apply(record).build();
+    }
+
+    /** This image with all of {@code records} applied, unchecked, each part of the image copied once. */
+    public MetadataImage applyAll(List<MetadataRecord> records) {
+        MetadataImageBuilder builder = new MetadataImageBuilder(this);
+        for (MetadataRecord record : records) {
+            builder.apply(record);
         }
-        throw new IllegalArgumentException("unknown metadata record " + record);
-    }
-
-    private MetadataImage withPartitions(Uuid topicId, List<PartitionImage> topicPartitions) {
-        Map<Uuid, List<PartitionImage>> next = new HashMap<>(partitions);
-        next.put(topicId, List.copyOf(topicPartitions));
-        return new MetadataImage(topicsByName, topicsById, producerIdBlockEnd, brokerConfigs, brokers, next);
-    }
-
-    private MetadataImage withBroker(BrokerImage broker) {
-        Map<Integer, BrokerImage> next = new HashMap<>(brokers);
-        next.put(broker.nodeId(), broker);
-        return new MetadataImage(
-                topicsByName, topicsById, producerIdBlockEnd, brokerConfigs, Map.copyOf(next), partitions);
-    }
-
-    private MetadataImage withTopic(TopicImage topic) {
-        Map<String, TopicImage> byName = new HashMap<>(topicsByName);
-        Map<Uuid, TopicImage> byId = new HashMap<>(topicsById);
-        byName.put(topic.name(), topic);
-        byId.put(topic.topicId(), topic);
-        return new MetadataImage(byName, byId, producerIdBlockEnd, brokerConfigs, brokers, partitions);
+        return builder.build();
     }
 }

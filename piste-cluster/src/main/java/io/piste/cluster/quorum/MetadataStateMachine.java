@@ -210,11 +210,10 @@ final class MetadataStateMachine extends BaseStateMachine {
         if (md5 != null) {
             MD5FileUtil.verifySavedMD5(file.toFile(), md5);
         }
-        MetadataImage loaded = MetadataImage.EMPTY;
+        MetadataImage loaded;
         try {
-            for (MetadataRecord record : MetadataRecordCodec.decode(Files.readAllBytes(file), MAX_SNAPSHOT_RECORDS)) {
-                loaded = loaded.apply(record);
-            }
+            loaded = MetadataImage.EMPTY.applyAll(
+                    MetadataRecordCodec.decode(Files.readAllBytes(file), MAX_SNAPSHOT_RECORDS));
         } catch (IllegalArgumentException e) {
             throw new IOException("Metadata snapshot " + file + " does not read back: " + e.getMessage(), e);
         }
