@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -39,7 +40,7 @@ public final class QuorumNodes<T extends AutoCloseable> implements AutoCloseable
     private final long snapshotEveryEntries;
     private final Starter<T> starter;
     private final Function<T, MetadataQuorum> quorumOf;
-    private final List<T> nodes = new ArrayList<>();
+    private final List<T> nodes = new CopyOnWriteArrayList<>(); // read by proposer threads while a test stops nodes
 
     public QuorumNodes(
             int count, Path root, long snapshotEveryEntries, Starter<T> starter, Function<T, MetadataQuorum> quorumOf) {
