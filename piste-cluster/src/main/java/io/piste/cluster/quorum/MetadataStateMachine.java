@@ -90,6 +90,8 @@ final class MetadataStateMachine extends BaseStateMachine {
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
+        // Ratis lists this directory whenever it looks for a snapshot, and logs an error while it does not exist.
+        Files.createDirectories(raftStorage.getStorageDir().getStateMachineDir().toPath());
         storage.init(raftStorage);
         load(storage.getLatestSnapshot());
         getLifeCycle().transition(LifeCycle.State.STARTING);
