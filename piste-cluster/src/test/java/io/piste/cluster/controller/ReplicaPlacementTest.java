@@ -38,6 +38,23 @@ class ReplicaPlacementTest {
                 .isInstanceOf(InvalidReplicationFactorException.class);
     }
 
+    @Test
+    void shouldPutAPartitionsReplicasOnAsManyRacksAsThereAre() {
+        MetadataImage image = MetadataImage.EMPTY;
+        String[] racks = {"a", "a", "a", "b", "b", "c"};
+        for (int id = 1; id <= racks.length; id++) {
+            image = image.apply(new MetadataRecord.BrokerRegistration(
+                    id, 1, Uuid.randomUuid(), racks[id - 1], List.of(new BrokerEndpoint("P", "PLAINTEXT", "h", id))));
+            image = image.apply(new MetadataRecord.BrokerFencing(id, 1, false));
+        }
+        assertThat(ReplicaPlacement.rackAlternating(image)).containsExactly(1, 4, 6, 2, 5, 3);
+        for (List<Integer> partition : ReplicaPlacement.place(image, 12, 3)) {
+            long distinctRacks =
+                    partition.stream().map(id -> racks[id - 1]).distinct().count();
+            assertThat(distinctRacks).as(partition.toString()).isGreaterThanOrEqualTo(2);
+        }
+    }
+
     private static MetadataImage brokers(int count, int fenced) {
         MetadataImage image = MetadataImage.EMPTY;
         for (int id = 1; id <= count; id++) {
