@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
@@ -100,13 +99,7 @@ public final class LocalController implements Controller {
         if (topic == null) {
             throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist");
         }
-        if (newCount <= topic.partitionCount()) {
-            throw new InvalidPartitionsException("Topic currently has " + topic.partitionCount()
-                    + " partitions, which is higher than the requested " + newCount + ".");
-        }
-        if (newCount > MAX_PARTITIONS) {
-            throw new InvalidPartitionsException("At most " + MAX_PARTITIONS + " partitions, got " + newCount);
-        }
+        MetadataChangeCheck.checkNewPartitionCount(topic, newCount);
         if (validateOnly) {
             return;
         }

@@ -166,6 +166,18 @@ public final class MetadataChangeCheck {
         }
     }
 
+    /** A new partition count for {@code topic}, as CreatePartitions checks it: above the current one, within range. */
+    public static void checkNewPartitionCount(TopicImage topic, int newCount) {
+        if (newCount <= topic.partitionCount()) {
+            throw new InvalidPartitionsException("Topic currently has " + topic.partitionCount()
+                    + " partitions, which is higher than the requested " + newCount + ".");
+        }
+        if (newCount > Controller.MAX_PARTITIONS) {
+            throw new InvalidPartitionsException(
+                    "At most " + Controller.MAX_PARTITIONS + " partitions, got " + newCount);
+        }
+    }
+
     /**
      * Checks a new topic as Kafka does: a valid name, not the metadata log's, free and colliding with no existing
      * name (Kafka treats {@code .} and {@code _} alike in metric names), and a partition count in range.

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.StaleBrokerEpochException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -234,13 +233,7 @@ public final class QuorumController implements Controller {
     @Override
     public void createPartitions(String name, int newCount, boolean validateOnly) throws IOException {
         TopicImage topic = existing(name);
-        if (newCount <= topic.partitionCount()) {
-            throw new InvalidPartitionsException("Topic currently has " + topic.partitionCount()
-                    + " partitions, which is higher than the requested " + newCount + ".");
-        }
-        if (newCount > MAX_PARTITIONS) {
-            throw new InvalidPartitionsException("At most " + MAX_PARTITIONS + " partitions, got " + newCount);
-        }
+        MetadataChangeCheck.checkNewPartitionCount(topic, newCount);
         // The new partitions get as many replicas as the first one has.
         List<PartitionImage> assigned = image().partitions(topic.topicId());
         int replicationFactor =
