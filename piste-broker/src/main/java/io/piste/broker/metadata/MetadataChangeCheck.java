@@ -35,13 +35,13 @@ public final class MetadataChangeCheck {
         }
         MetadataImageBuilder next = new MetadataImageBuilder(image);
         for (MetadataRecord record : change) {
-            check(next, record);
+            check(next.view(), record);
             next.apply(record);
         }
         return next.build();
     }
 
-    private static void check(MetadataView image, MetadataRecord record) {
+    private static void check(MetadataImage image, MetadataRecord record) {
         if (record instanceof MetadataRecord.Topic t) {
             checkNewTopic(image, t);
         } else if (record instanceof MetadataRecord.RemoveTopic r) {
@@ -81,7 +81,7 @@ public final class MetadataChangeCheck {
     }
 
     /** New partitions' replicas: right after those already assigned, up to the topic's count, registered brokers. */
-    private static void checkAssignment(MetadataView image, MetadataRecord.Assignment a) {
+    private static void checkAssignment(MetadataImage image, MetadataRecord.Assignment a) {
         TopicImage topic = existing(image, a.topicId());
         int assigned = image.partitions(a.topicId()).size();
         if (a.firstPartition() != assigned || assigned + a.replicas().size() != topic.partitionCount()) {
@@ -100,7 +100,7 @@ public final class MetadataChangeCheck {
      * above for a new leader and the same otherwise, the leader in sync, the in-sync and eligible replicas among the
      * replicas and apart. A change made against an older state (another change came first) is refused.
      */
-    private static void checkPartitionChange(MetadataView image, MetadataRecord.PartitionState p) {
+    private static void checkPartitionChange(MetadataImage image, MetadataRecord.PartitionState p) {
         TopicImage topic = existing(image, p.topicId());
         List<PartitionImage> assigned = image.partitions(p.topicId());
         if (p.partition() >= assigned.size()) {
@@ -130,7 +130,7 @@ public final class MetadataChangeCheck {
     }
 
     /** Distinct registered brokers, at least one. */
-    private static void checkReplicas(MetadataView image, List<Integer> replicas) {
+    private static void checkReplicas(MetadataImage image, List<Integer> replicas) {
         if (replicas.isEmpty() || new HashSet<>(replicas).size() != replicas.size()) {
             throw new InvalidReplicaAssignmentException("Replicas " + replicas + " are empty or name a broker twice");
         }
@@ -159,7 +159,7 @@ public final class MetadataChangeCheck {
         }
     }
 
-    private static void checkNewTopic(MetadataView image, MetadataRecord.Topic t) {
+    private static void checkNewTopic(MetadataImage image, MetadataRecord.Topic t) {
         checkNewTopic(image, t.name(), t.partitionCount());
         if (image.topic(t.topicId()) != null) {
             throw new TopicExistsException("Topic id " + t.topicId() + " is in use.");
@@ -183,10 +183,6 @@ public final class MetadataChangeCheck {
      * name (Kafka treats {@code .} and {@code _} alike in metric names), and a partition count in range.
      */
     public static void checkNewTopic(MetadataImage image, String name, int partitionCount) {
-        checkNewTopic((MetadataView) image, name, partitionCount);
-    }
-
-    private static void checkNewTopic(MetadataView image, String name, int partitionCount) {
         Topic.validate(name);
         if (Topic.CLUSTER_METADATA_TOPIC_NAME.equals(name)) {
             // Its directory name is the metadata log's own: such a topic would share and, once deleted, wipe it.
@@ -207,7 +203,7 @@ public final class MetadataChangeCheck {
         }
     }
 
-    private static TopicImage existing(MetadataView image, org.apache.kafka.common.Uuid topicId) {
+    private static TopicImage existing(MetadataImage image, org.apache.kafka.common.Uuid topicId) {
         TopicImage topic = image.topic(topicId);
         if (topic == null) {
             throw new UnknownTopicOrPartitionException("Topic " + topicId + " does not exist");

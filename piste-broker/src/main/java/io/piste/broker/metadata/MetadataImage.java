@@ -13,7 +13,7 @@ import org.apache.kafka.common.Uuid;
  * id block, the dynamic broker configs by scope, and the registered brokers. Immutable: each applied record makes a
  * new image, so readers never lock.
  */
-public final class MetadataImage implements MetadataView {
+public final class MetadataImage {
 
     /** The scope of the cluster-wide dynamic broker defaults (Kafka's BROKER resource with an empty name). */
     public static final String CLUSTER_DEFAULT = "default";
@@ -44,23 +44,19 @@ public final class MetadataImage implements MetadataView {
         this.partitions = partitions;
     }
 
-    @Override
     public TopicImage topic(String name) {
         return topicsByName.get(name);
     }
 
-    @Override
     public TopicImage topic(Uuid id) {
         return topicsById.get(id);
     }
 
-    @Override
     public Collection<TopicImage> topics() {
         return Collections.unmodifiableCollection(topicsByName.values());
     }
 
     /** Producer ids below this value may have been handed out already. */
-    @Override
     public long producerIdBlockEnd() {
         return producerIdBlockEnd;
     }
@@ -75,13 +71,11 @@ public final class MetadataImage implements MetadataView {
         return Collections.unmodifiableMap(brokers);
     }
 
-    @Override
     public BrokerImage broker(int nodeId) {
         return brokers.get(nodeId);
     }
 
     /** A topic's assigned partitions by index; empty if it has none (the single node's topics). */
-    @Override
     public List<PartitionImage> partitions(Uuid topicId) {
         return partitions.getOrDefault(topicId, List.of());
     }

@@ -1,7 +1,6 @@
 package io.piste.broker.metadata;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,7 +15,7 @@ import org.apache.kafka.common.Uuid;
  * topic of 100,000 partitions copies that topic's list once, not 1,000 times. Used once: {@link #build()} hands
  * its maps to the new image.
  */
-final class MetadataImageBuilder implements MetadataView {
+final class MetadataImageBuilder {
     private final MetadataImage base;
     private Map<String, TopicImage> topicsByName;
     private Map<Uuid, TopicImage> topicsById;
@@ -39,34 +38,12 @@ final class MetadataImageBuilder implements MetadataView {
         this.partitions = base.partitions;
     }
 
-    @Override
-    public TopicImage topic(String name) {
-        return topicsByName.get(name);
-    }
-
-    @Override
-    public TopicImage topic(Uuid id) {
-        return topicsById.get(id);
-    }
-
-    @Override
-    public Collection<TopicImage> topics() {
-        return Collections.unmodifiableCollection(topicsByName.values());
-    }
-
-    @Override
-    public long producerIdBlockEnd() {
-        return producerIdBlockEnd;
-    }
-
-    @Override
-    public BrokerImage broker(int nodeId) {
-        return brokers.get(nodeId);
-    }
-
-    @Override
-    public List<PartitionImage> partitions(Uuid topicId) {
-        return partitions.getOrDefault(topicId, List.of());
+    /**
+     * The image as the records applied so far leave it, over this builder's maps without copying them: for the
+     * checks of the next record only, never kept (the maps change with the next record).
+     */
+    MetadataImage view() {
+        return new MetadataImage(topicsByName, topicsById, producerIdBlockEnd, brokerConfigs, brokers, partitions);
     }
 
     /** Applies {@code record}, unchecked (see {@link MetadataChangeCheck}). */
@@ -129,7 +106,7 @@ final class MetadataImageBuilder implements MetadataView {
                 }
             }
         } else if (record instanceof MetadataRecord.PartitionState p) {
-            if (p.partition() < partitions(p.topicId()).size()) {
+            if (p.partition() < partitions.getOrDefault(p.topicId(), List.of()).size()) {
                 ownPartitionList(p.topicId()).set(p.partition(), p.state());
             }
         } else {
