@@ -96,7 +96,7 @@ public final class Broker implements AutoCloseable {
     public static Broker start(BrokerConfig config, FileChannelFactory files) throws IOException, InterruptedException {
         String clusterId = MetaProperties.loadOrCreate(config.logDirs(), config.nodeId());
         Path metadataDir = config.logDirs().get(0).resolve(METADATA_DIR);
-        Controller controller = LocalController.open(metadataDir);
+        Controller controller = LocalController.open(metadataDir, config.nodeId());
         LogManager logManager = null;
         GroupCoordinator groups = null;
         TransactionCoordinator transactions = null;

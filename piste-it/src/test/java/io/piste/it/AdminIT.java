@@ -26,6 +26,7 @@ import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.QuorumInfo;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -439,6 +440,29 @@ class AdminIT {
         assertThat(cluster.clusterId().get(WAIT_S, TimeUnit.SECONDS))
                 .as("cluster id")
                 .isNotBlank();
+    }
+
+    @Test
+    void shouldDescribeTheMetadataQuorumOfOneNode() throws Exception {
+        final QuorumInfo before = admin.describeMetadataQuorum().quorumInfo().get(WAIT_S, TimeUnit.SECONDS);
+        admin.createTopics(List.of(new NewTopic("quorum-described", 1, (short) 1)))
+                .all()
+                .get(WAIT_S, TimeUnit.SECONDS);
+        final QuorumInfo after = admin.describeMetadataQuorum().quorumInfo().get(WAIT_S, TimeUnit.SECONDS);
+
+        assertThat(after.leaderId()).isEqualTo(1);
+        assertThat(after.leaderEpoch()).isPositive();
+        assertThat(after.highWatermark()).isGreaterThan(before.highWatermark());
+        assertThat(after.voters()).singleElement().satisfies(voter -> {
+            assertThat(voter.replicaId()).isEqualTo(1);
+            assertThat(voter.logEndOffset()).isEqualTo(after.highWatermark());
+        });
+        assertThat(after.observers()).isEmpty();
+        assertThat(after.nodes()).containsKey(1);
+        assertThat(after.nodes().get(1).endpoints()).singleElement().satisfies(endpoint -> {
+            assertThat(endpoint.host()).isEqualTo("127.0.0.1");
+            assertThat(endpoint.port()).isEqualTo(BROKER.broker().port());
+        });
     }
 
     @Test

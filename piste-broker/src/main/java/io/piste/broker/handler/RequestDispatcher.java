@@ -47,6 +47,7 @@ public final class RequestDispatcher implements RequestHandler {
         handlers.put(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(broker));
         handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(broker));
         handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(broker));
+        handlers.put(ApiKeys.DESCRIBE_QUORUM, new DescribeQuorumHandler(broker));
         handlers.put(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(broker.logManager()));
         handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(broker));
         TransactionHandlers transactions = new TransactionHandlers(broker);

@@ -40,6 +40,9 @@ public interface Controller extends AutoCloseable {
     /** A producer id never handed out before, even across restarts. */
     long nextProducerId() throws IOException;
 
+    /** The metadata quorum as this node knows it (a single node is a quorum of one). */
+    QuorumDescription describeQuorum() throws IOException;
+
     @Override
     void close() throws IOException;
 }

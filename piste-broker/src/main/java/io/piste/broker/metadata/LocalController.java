@@ -22,20 +22,31 @@ public final class LocalController implements Controller {
     static final long PRODUCER_ID_BLOCK_SIZE = 1000;
 
     private final MetadataLog metadataLog;
+    private final int nodeId;
+    /** Records in the metadata log: its end offset, as DescribeQuorum reports it. */
+    private long records;
+
     private volatile MetadataImage image;
     private MetadataListener listener;
     private long nextProducerId;
 
-    private LocalController(MetadataLog metadataLog, MetadataImage image) {
+    private LocalController(MetadataLog metadataLog, MetadataImage image, int nodeId, long records) {
         this.metadataLog = metadataLog;
         this.image = image;
+        this.nodeId = nodeId;
+        this.records = records;
         this.nextProducerId = image.producerIdBlockEnd();
     }
 
+    /** The controller of node 1, the default {@code node.id}. */
     public static LocalController open(Path metadataDir) throws IOException {
+        return open(metadataDir, 1);
+    }
+
+    public static LocalController open(Path metadataDir, int nodeId) throws IOException {
         List<MetadataRecord> records = new ArrayList<>();
         MetadataLog metadataLog = MetadataLog.open(metadataDir, records);
-        return new LocalController(metadataLog, MetadataImage.EMPTY.applyAll(records));
+        return new LocalController(metadataLog, MetadataImage.EMPTY.applyAll(records), nodeId, records.size());
     }
 
     @Override
@@ -146,10 +157,19 @@ public final class LocalController implements Controller {
         return nextProducerId++;
     }
 
-    private void append(List<MetadataRecord> records) throws IOException {
-        MetadataImage next = MetadataChangeCheck.apply(image, records);
-        metadataLog.append(records);
+    private void append(List<MetadataRecord> change) throws IOException {
+        MetadataImage next = MetadataChangeCheck.apply(image, change);
+        metadataLog.append(change);
+        records += change.size();
         image = next;
+    }
+
+    /** A quorum of this node alone, always the leader, with the whole log committed as soon as it is fsynced. */
+    @Override
+    public synchronized QuorumDescription describeQuorum() {
+        long now = System.currentTimeMillis();
+        return new QuorumDescription(
+                nodeId, 1, records, List.of(new QuorumDescription.Voter(nodeId, records, now, now)));
     }
 
     @Override

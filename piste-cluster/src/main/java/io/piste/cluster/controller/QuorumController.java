@@ -9,9 +9,12 @@ import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.MetadataListener;
 import io.piste.broker.metadata.MetadataRecord;
 import io.piste.broker.metadata.PartitionImage;
+import io.piste.broker.metadata.QuorumDescription;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.cluster.quorum.MetadataQuorum;
 import io.piste.cluster.quorum.QuorumSettings;
+import io.piste.cluster.quorum.QuorumStatus;
+import io.piste.cluster.quorum.QuorumVoter;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
@@ -280,6 +283,30 @@ public final class QuorumController implements Controller {
             }
             return nextProducerId++;
         }
+    }
+
+    /**
+     * From this node's member: the leader knows every voter's replicated index and last answer; another node
+     * reports the leader, epoch and commit it knows, and its own state only. Raft indexes stand for offsets.
+     */
+    @Override
+    public QuorumDescription describeQuorum() throws IOException {
+        QuorumStatus status = quorum.status();
+        long now = System.currentTimeMillis();
+        List<QuorumDescription.Voter> voters = new ArrayList<>();
+        for (QuorumVoter voter : quorum.voters()) {
+            Long matched = status.followerMatchIndex().get(voter.id());
+            Long silentMs = status.followerLastContactMs().get(voter.id());
+            if (voter.id() == status.nodeId()) {
+                voters.add(new QuorumDescription.Voter(voter.id(), status.appliedIndex(), now, now));
+            } else if (matched != null && silentMs != null) {
+                long caughtUp = matched >= status.committedIndex() ? now - silentMs : -1;
+                voters.add(new QuorumDescription.Voter(voter.id(), matched, now - silentMs, caughtUp));
+            } else {
+                voters.add(new QuorumDescription.Voter(voter.id(), -1, -1, -1));
+            }
+        }
+        return new QuorumDescription(status.leaderId(), (int) status.term(), status.committedIndex(), voters);
     }
 
     private TopicImage existing(String name) throws IOException {

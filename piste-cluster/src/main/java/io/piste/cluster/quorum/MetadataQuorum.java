@@ -99,6 +99,11 @@ public final class MetadataQuorum implements AutoCloseable {
         return new MetadataQuorum(settings, server, client, stateMachine);
     }
 
+    /** The voters of {@code controller.quorum.voters}. */
+    public List<QuorumVoter> voters() {
+        return settings.voters();
+    }
+
     /** The image of every change this node has applied. */
     public MetadataImage image() {
         return stateMachine.image();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.piste.broker.metadata.BrokerEndpoint;
 import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.MetadataListener;
+import io.piste.broker.metadata.QuorumDescription;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.cluster.quorum.QuorumNodes;
 import java.nio.file.Path;
@@ -97,6 +98,31 @@ class QuorumControllerTest {
     }
 
     @Test
+    void shouldDescribeTheQuorumFromTheLeader() throws Exception {
+        try (QuorumNodes<QuorumController> nodes = controllers()) {
+            int leader = nodes.awaitLeader();
+            nodes.node(leader).createTopic("orders", 1, Map.of());
+            QuorumDescription quorum = awaitVotersCaughtUp(nodes.node(leader));
+            assertThat(quorum.leaderId()).isEqualTo(leader);
+            assertThat(quorum.leaderEpoch()).isPositive();
+            assertThat(quorum.highWatermark()).isPositive();
+            assertThat(quorum.voters())
+                    .extracting(QuorumDescription.Voter::nodeId)
+                    .containsExactly(1, 2, 3);
+            for (QuorumDescription.Voter voter : quorum.voters()) {
+                assertThat(voter.logEndOffset())
+                        .as("voter " + voter.nodeId())
+                        .isGreaterThanOrEqualTo(quorum.highWatermark());
+                assertThat(voter.lastCaughtUpTimestamp()).isPositive();
+            }
+            // A follower knows the leader and epoch, not the others' progress.
+            QuorumDescription fromFollower = nodes.node(leader % 3 + 1).describeQuorum();
+            assertThat(fromFollower.leaderId()).isEqualTo(leader);
+            assertThat(fromFollower.leaderEpoch()).isEqualTo(quorum.leaderEpoch());
+        }
+    }
+
+    @Test
     void shouldNeverHandOutTheSameProducerIdFromTwoNodes() throws Exception {
         try (QuorumNodes<QuorumController> nodes = controllers()) {
             nodes.awaitLeader();
@@ -122,6 +148,19 @@ class QuorumControllerTest {
             } finally {
                 pool.shutdownNow();
             }
+        }
+    }
+
+    /** The leader's description once every voter has replicated up to the high watermark (bounded wait). */
+    private static QuorumDescription awaitVotersCaughtUp(QuorumController leader) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (true) {
+            QuorumDescription quorum = leader.describeQuorum();
+            boolean caughtUp = quorum.voters().stream().allMatch(v -> v.logEndOffset() >= quorum.highWatermark());
+            if (caughtUp || System.currentTimeMillis() > deadline) {
+                return quorum;
+            }
+            Thread.sleep(50);
         }
     }
 

@@ -1,0 +1,18 @@
+package io.piste.broker.metadata;
+
+import java.util.List;
+
+/**
+ * The metadata quorum as DescribeQuorum reports it: the leader ({@code -1} while none is known), its epoch, the
+ * high watermark (what is committed), and each voter's log end and when it last fetched and was last caught up (in
+ * epoch milliseconds; {@code -1} where this node does not know).
+ */
+public record QuorumDescription(int leaderId, int leaderEpoch, long highWatermark, List<Voter> voters) {
+
+    public QuorumDescription {
+        voters = List.copyOf(voters);
+    }
+
+    /** One voter's state. */
+    public record Voter(int nodeId, long logEndOffset, long lastFetchTimestamp, long lastCaughtUpTimestamp) {}
+}
