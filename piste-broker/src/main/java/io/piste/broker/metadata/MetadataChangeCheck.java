@@ -47,12 +47,7 @@ public final class MetadataChangeCheck {
         } else if (record instanceof MetadataRecord.RemoveTopic r) {
             existing(image, r.topicId());
         } else if (record instanceof MetadataRecord.PartitionCount p) {
-            TopicImage topic = existing(image, p.topicId());
-            if (p.partitionCount() <= topic.partitionCount() || p.partitionCount() > Controller.MAX_PARTITIONS) {
-                throw new InvalidPartitionsException("Topic currently has " + topic.partitionCount()
-                        + " partitions; a new count must be above it and at most " + Controller.MAX_PARTITIONS
-                        + ", got " + p.partitionCount());
-            }
+            checkNewPartitionCount(existing(image, p.topicId()), p.partitionCount());
         } else if (record instanceof MetadataRecord.TopicConfig c) {
             existing(image, c.topicId());
         } else if (record instanceof MetadataRecord.ProducerIds ids) {
