@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * The controller of a single node: checks each metadata change, appends it to the {@link MetadataLog}
@@ -94,10 +93,7 @@ public final class LocalController implements Controller {
 
     @Override
     public synchronized void deleteTopic(Uuid topicId) throws IOException {
-        TopicImage topic = image.topic(topicId);
-        if (topic == null) {
-            throw new UnknownTopicOrPartitionException("Topic " + topicId + " does not exist");
-        }
+        TopicImage topic = MetadataChangeCheck.existing(image, topicId);
         append(MetadataLog.list(new MetadataRecord.RemoveTopic(topicId)));
         if (listener != null) {
             listener.onTopicDeleted(topic);
@@ -106,10 +102,7 @@ public final class LocalController implements Controller {
 
     @Override
     public synchronized void createPartitions(String name, int newCount, boolean validateOnly) throws IOException {
-        TopicImage topic = image.topic(name);
-        if (topic == null) {
-            throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist");
-        }
+        TopicImage topic = MetadataChangeCheck.existing(image, name);
         MetadataChangeCheck.checkNewPartitionCount(topic, newCount);
         if (validateOnly) {
             return;
@@ -122,10 +115,7 @@ public final class LocalController implements Controller {
 
     @Override
     public synchronized void replaceTopicConfigs(String name, Map<String, String> configs) throws IOException {
-        TopicImage topic = image.topic(name);
-        if (topic == null) {
-            throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist");
-        }
+        TopicImage topic = MetadataChangeCheck.existing(image, name);
         append(MetadataLog.list(new MetadataRecord.TopicConfig(topic.topicId(), configs)));
         if (listener != null) {
             listener.onConfigsChanged(image.topic(name));

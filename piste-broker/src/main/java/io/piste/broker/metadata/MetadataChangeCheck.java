@@ -2,6 +2,7 @@ package io.piste.broker.metadata;
 
 import java.util.HashSet;
 import java.util.List;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.BrokerIdNotRegisteredException;
 import org.apache.kafka.common.errors.DuplicateBrokerRegistrationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
@@ -198,10 +199,20 @@ public final class MetadataChangeCheck {
         }
     }
 
-    private static TopicImage existing(MetadataImage image, org.apache.kafka.common.Uuid topicId) {
+    /** The topic of {@code topicId} in {@code image}, or UNKNOWN_TOPIC_OR_PARTITION. */
+    public static TopicImage existing(MetadataImage image, Uuid topicId) {
         TopicImage topic = image.topic(topicId);
         if (topic == null) {
             throw new UnknownTopicOrPartitionException("Topic " + topicId + " does not exist");
+        }
+        return topic;
+    }
+
+    /** The topic named {@code name} in {@code image}, or UNKNOWN_TOPIC_OR_PARTITION. */
+    public static TopicImage existing(MetadataImage image, String name) {
+        TopicImage topic = image.topic(name);
+        if (topic == null) {
+            throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist");
         }
         return topic;
     }

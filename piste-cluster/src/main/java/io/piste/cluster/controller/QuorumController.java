@@ -24,7 +24,6 @@ import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.StaleBrokerEpochException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -227,22 +226,21 @@ public final class QuorumController implements Controller {
 
     @Override
     public void deleteTopic(Uuid topicId) throws IOException {
-        if (latest().topic(topicId) == null) {
-            throw new UnknownTopicOrPartitionException("Topic " + topicId + " does not exist");
-        }
+        MetadataChangeCheck.existing(latest(), topicId);
         propose(List.of(new MetadataRecord.RemoveTopic(topicId)));
     }
 
     @Override
     public void createPartitions(String name, int newCount, boolean validateOnly) throws IOException {
-        TopicImage topic = existing(name);
+        MetadataImage current = latest();
+        TopicImage topic = MetadataChangeCheck.existing(current, name);
         MetadataChangeCheck.checkNewPartitionCount(topic, newCount);
         // The new partitions get as many replicas as the first one has.
-        List<PartitionImage> assigned = image().partitions(topic.topicId());
+        List<PartitionImage> assigned = current.partitions(topic.topicId());
         int replicationFactor =
                 assigned.isEmpty() ? 1 : assigned.get(0).replicas().size();
         List<List<Integer>> replicas =
-                ReplicaPlacement.place(image(), newCount - topic.partitionCount(), replicationFactor);
+                ReplicaPlacement.place(current, newCount - topic.partitionCount(), replicationFactor);
         if (!validateOnly) {
             propose(List.of(
                     new MetadataRecord.PartitionCount(topic.topicId(), newCount),
@@ -252,7 +250,8 @@ public final class QuorumController implements Controller {
 
     @Override
     public void replaceTopicConfigs(String name, Map<String, String> configs) throws IOException {
-        propose(List.of(new MetadataRecord.TopicConfig(existing(name).topicId(), new TreeMap<>(configs))));
+        TopicImage topic = MetadataChangeCheck.existing(latest(), name);
+        propose(List.of(new MetadataRecord.TopicConfig(topic.topicId(), new TreeMap<>(configs))));
     }
 
     @Override
@@ -307,14 +306,6 @@ public final class QuorumController implements Controller {
             }
         }
         return new QuorumDescription(status.leaderId(), (int) status.term(), status.committedIndex(), voters);
-    }
-
-    private TopicImage existing(String name) throws IOException {
-        TopicImage topic = latest().topic(name);
-        if (topic == null) {
-            throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist");
-        }
-        return topic;
     }
 
     private MetadataImage propose(List<MetadataRecord> change) throws IOException {
