@@ -13,6 +13,16 @@ public final class ImageChanges {
 
     /** Calls {@code listener} for each difference from {@code before} to {@code after}, topics first. */
     public static void tell(MetadataListener listener, MetadataImage before, MetadataImage after) throws IOException {
+        if (before.topicsById != after.topicsById) { // the same map when the change touched no topic
+            tellTopics(listener, before, after);
+        }
+        if (!before.allBrokerConfigs().equals(after.allBrokerConfigs())) {
+            listener.onBrokerConfigsChanged(after);
+        }
+    }
+
+    private static void tellTopics(MetadataListener listener, MetadataImage before, MetadataImage after)
+            throws IOException {
         for (TopicImage old : before.topics()) {
             if (after.topic(old.topicId()) == null) {
                 listener.onTopicDeleted(old);
@@ -30,9 +40,6 @@ public final class ImageChanges {
             if (!topic.configs().equals(old.configs())) {
                 listener.onConfigsChanged(topic);
             }
-        }
-        if (!before.allBrokerConfigs().equals(after.allBrokerConfigs())) {
-            listener.onBrokerConfigsChanged(after);
         }
     }
 }

@@ -37,6 +37,11 @@ final class BrokerLiveness implements AutoCloseable {
     private final ScheduledExecutorService timer;
     /** When this node last saw itself become leader; -1 while it is not the leader. */
     private long leaderSinceMs = -1;
+    /**
+     * The image in which the last election round found nothing to move: until the image changes (images are
+     * replaced at every change) no partition needs a new state, so the next round does not scan them all again.
+     */
+    private MetadataImage settled;
 
     BrokerLiveness(QuorumController controller, MetadataQuorum quorum, LivenessSettings settings) {
         this.controller = controller;
@@ -102,6 +107,10 @@ final class BrokerLiveness implements AutoCloseable {
      * another came first is made again at the next round, against the newer image.
      */
     private void electLeaders(MetadataImage image) throws IOException, InterruptedException {
+        if (image == settled) {
+            return;
+        }
+        boolean moved = false;
         List<MetadataRecord> changes = new ArrayList<>();
         for (TopicImage topic : image.topics()) {
             List<PartitionImage> partitions = image.partitions(topic.topicId());
@@ -110,6 +119,7 @@ final class BrokerLiveness implements AutoCloseable {
                 if (next == null) {
                     continue;
                 }
+                moved = true;
                 changes.add(new MetadataRecord.PartitionState(topic.topicId(), p, next));
                 if (changes.size() == MetadataRecordCodec.MAX_CHANGE_RECORDS) {
                     quorum.propose(changes);
@@ -119,6 +129,9 @@ final class BrokerLiveness implements AutoCloseable {
         }
         if (!changes.isEmpty()) {
             quorum.propose(changes);
+        }
+        if (!moved) {
+            settled = image;
         }
     }
 

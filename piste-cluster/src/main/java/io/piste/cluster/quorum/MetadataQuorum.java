@@ -188,7 +188,8 @@ public final class MetadataQuorum implements AutoCloseable {
 
     /** The quorum as this node sees it now. */
     public QuorumStatus status() throws IOException {
-        DivisionInfo info = server.getDivision(GROUP_ID).getInfo();
+        RaftServer.Division division = server.getDivision(GROUP_ID);
+        DivisionInfo info = division.getInfo();
         RaftPeerId leader = info.getLeaderId();
         Map<Integer, Long> matchIndex = new HashMap<>();
         Map<Integer, Long> lastContactMs = new HashMap<>();
@@ -211,7 +212,7 @@ public final class MetadataQuorum implements AutoCloseable {
                 settings.nodeId(),
                 leader == null ? -1 : nodeId(leader),
                 info.getCurrentTerm(),
-                server.getDivision(GROUP_ID).getRaftLog().getLastCommittedIndex(),
+                division.getRaftLog().getLastCommittedIndex(),
                 info.getLastAppliedIndex(),
                 matchIndex,
                 lastContactMs);
