@@ -218,11 +218,6 @@ public final class MetadataQuorum implements AutoCloseable {
                 lastContactMs);
     }
 
-    /** Takes a snapshot now (as the quorum does by itself every so many entries); returns its index. */
-    long takeSnapshot() throws IOException {
-        return stateMachine.takeSnapshot();
-    }
-
     @Override
     public void close() throws IOException {
         try {
