@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -28,11 +30,15 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     private final HTTPServer server;
     private final ExecutorService executor;
+    /** The executor's thread(s), joined at close: a terminated executor's last thread may not have exited yet. */
+    private final List<Thread> threads;
+
     private final String host;
 
-    private MetricsEndpoint(HTTPServer server, ExecutorService executor, String host) {
+    private MetricsEndpoint(HTTPServer server, ExecutorService executor, List<Thread> threads, String host) {
         this.server = server;
         this.executor = executor;
+        this.threads = threads;
         this.host = host;
     }
 
@@ -50,10 +56,12 @@ public final class MetricsEndpoint implements AutoCloseable {
         }
         InetSocketAddress address = parse(listener);
         // Bounded: one thread, and a scrape that arrives while one runs waits for it.
+        List<Thread> threads = new CopyOnWriteArrayList<>();
         ThreadPoolExecutor executor =
                 new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(64), runnable -> {
                     Thread t = new Thread(runnable, "piste-metrics-http");
                     t.setDaemon(true);
+                    threads.add(t);
                     return t;
                 });
         try {
@@ -65,7 +73,7 @@ public final class MetricsEndpoint implements AutoCloseable {
                     .registerHealthHandler(false)
                     .defaultHandler(exchange -> answerProbe(exchange, ready))
                     .buildAndStart();
-            MetricsEndpoint endpoint = new MetricsEndpoint(server, executor, address.getHostString());
+            MetricsEndpoint endpoint = new MetricsEndpoint(server, executor, threads, address.getHostString());
             log.info("Metrics endpoint on http://{}/metrics (also /health, /ready)", endpoint.address());
             return endpoint;
         } catch (IOException | RuntimeException e) {
@@ -138,8 +146,14 @@ public final class MetricsEndpoint implements AutoCloseable {
     public void close() {
         server.close();
         executor.shutdownNow();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
         try {
-            if (!executor.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+            boolean stopped = executor.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+            for (Thread thread : threads) {
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                stopped &= !thread.isAlive();
+            }
+            if (!stopped) {
                 log.warn("The metrics endpoint's thread did not stop within {} ms", CLOSE_WAIT_MS);
             }
         } catch (InterruptedException e) {
