@@ -14,11 +14,13 @@ import io.piste.broker.group.OffsetsTopic;
 import io.piste.broker.group.consumer.ConsumerGroupConfig;
 import io.piste.broker.group.consumer.ConsumerGroupCoordinator;
 import io.piste.broker.handler.BrokerContext;
+import io.piste.broker.handler.CoordinatorTopics;
 import io.piste.broker.handler.RequestDispatcher;
 import io.piste.broker.handler.StorageErrors;
+import io.piste.broker.metadata.BrokerEndpoint;
 import io.piste.broker.metadata.Controller;
-import io.piste.broker.metadata.LocalController;
 import io.piste.broker.metadata.MetaProperties;
+import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.metrics.BrokerMetrics;
 import io.piste.broker.monitoring.BrokerCollector;
@@ -36,6 +38,7 @@ import io.piste.storage.log.FileChannelFactory;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Function;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.Errors;
@@ -94,17 +97,53 @@ public final class Broker implements AutoCloseable {
      * integration tests give a whole broker a failing disk.
      */
     public static Broker start(BrokerConfig config, FileChannelFactory files) throws IOException, InterruptedException {
-        String clusterId = MetaProperties.loadOrCreate(config.logDirs(), config.nodeId());
+        return start(config, files, ControllerFactory.LOCAL);
+    }
+
+    /**
+     * Starts a broker on the controller {@code controllers} opens: the single node's, or a cluster's. The logs are
+     * opened from the controller's image, the listener is bound, and only then does the controller hear of changes
+     * and the node start serving (in a cluster: registered and unfenced).
+     */
+    public static Broker start(BrokerConfig config, FileChannelFactory files, ControllerFactory controllers)
+            throws IOException, InterruptedException {
+        Broker broker = open(config, files, controllers);
+        BrokerConfig.Endpoint advertised = config.advertisedListener();
+        try {
+            broker.controller.startServing(
+                    config.getString("broker.rack"),
+                    List.of(new BrokerEndpoint(
+                            advertised.listenerName(),
+                            advertised.securityProtocol(),
+                            broker.advertisedHost(),
+                            broker.advertisedPort())));
+        } catch (IOException | RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+        return broker;
+    }
+
+    private static Broker open(BrokerConfig config, FileChannelFactory files, ControllerFactory controllers)
+            throws IOException, InterruptedException {
         Path metadataDir = config.logDirs().get(0).resolve(METADATA_DIR);
-        Controller controller = LocalController.open(metadataDir, config.nodeId());
+        Controller controller = controllers.open(config, metadataDir);
+        String clusterId;
+        try {
+            clusterId = MetaProperties.loadOrCreate(config.logDirs(), config.nodeId(), controller.clusterId());
+        } catch (IOException | RuntimeException e) {
+            controller.close();
+            throw e;
+        }
         LogManager logManager = null;
         GroupCoordinator groups = null;
         TransactionCoordinator transactions = null;
         BrokerMetrics metrics = new BrokerMetrics();
         try {
             logManager = new LogManager(config, files, metrics);
-            logManager.startup(controller.image());
-            controller.setListener(logManager);
+            MetadataImage opened = controller.image();
+            logManager.startup(opened);
+            controller.setListener(logManager, opened);
             GroupConfig groupConfig = GroupConfig.from(config);
             GroupTimer groupTimer = GroupTimer.system();
             OffsetsTopic offsetsTopic = new OffsetsTopic(
@@ -134,9 +173,32 @@ public final class Broker implements AutoCloseable {
             consumerGroups.scheduleCleanup(offsets::hasOffsets, groupConfig.offsetsRetentionCheckIntervalMs());
             // after the offsets: resuming a decided transaction completes its offsets there
             MarkerWriter markers = markerWriter(controller, logManager, offsets);
-            transactions = startTransactions(config, controller, logManager, markers);
+            TransactionConfig transactionConfig = TransactionConfig.from(config);
+            TransactionStateTopic transactionTopic =
+                    new TransactionStateTopic(controller, logManager, transactionConfig, System::currentTimeMillis);
+            transactions = startTransactions(transactionConfig, transactionTopic, controller, markers);
+            CoordinatorTopics coordinatorTopics = new CoordinatorTopics() {
+                @Override
+                public TopicImage offsets() throws IOException {
+                    return offsetsTopic.topic();
+                }
+
+                @Override
+                public TopicImage transactions() throws IOException {
+                    return transactionTopic.topic();
+                }
+            };
             BrokerContext context = new BrokerContext(
-                    config, clusterId, controller, logManager, groups, offsets, consumerGroups, transactions, markers);
+                    config,
+                    clusterId,
+                    controller,
+                    logManager,
+                    groups,
+                    offsets,
+                    consumerGroups,
+                    transactions,
+                    markers,
+                    coordinatorTopics);
             RequestDispatcher dispatcher = new RequestDispatcher(context);
             BrokerConfig.Endpoint listener = config.listener();
             BrokerServer server = BrokerServer.bind(
@@ -152,6 +214,7 @@ public final class Broker implements AutoCloseable {
                     metrics.requests());
             BrokerConfig.Endpoint advertised = config.advertisedListener();
             context.setAdvertisedAddress(advertised.host(), advertised.port() == 0 ? server.port() : advertised.port());
+
             LogManager partitions = logManager;
             ConsumerLag lag = new ConsumerLag(offsets, tp -> {
                 Partition partition = partitions.partition(tp.topic(), tp.partition());
@@ -207,15 +270,13 @@ public final class Broker implements AutoCloseable {
 
     /** The transaction coordinator, its state loaded from __transaction_state (decided transactions resumed). */
     private static TransactionCoordinator startTransactions(
-            BrokerConfig config, Controller controller, LogManager logManager, MarkerWriter markers)
+            TransactionConfig transactionConfig,
+            TransactionStateTopic topic,
+            Controller controller,
+            MarkerWriter markers)
             throws IOException {
-        TransactionConfig transactionConfig = TransactionConfig.from(config);
         TransactionCoordinator coordinator = new TransactionCoordinator(
-                transactionConfig,
-                new TransactionStateTopic(controller, logManager, transactionConfig, System::currentTimeMillis),
-                controller::nextProducerId,
-                markers,
-                System::currentTimeMillis);
+                transactionConfig, topic, controller::nextProducerId, markers, System::currentTimeMillis);
         try {
             coordinator.load();
         } catch (IOException | RuntimeException e) {
@@ -341,6 +402,11 @@ public final class Broker implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            controller.stopServing();
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not fence this broker before stopping; the quorum will when it stops answering: {}", e);
+        }
         mbeans.close();
         server.stopAccepting();
         server.close();

@@ -1,9 +1,11 @@
 package io.piste.server;
 
 import io.piste.broker.Broker;
+import io.piste.broker.ControllerFactory;
 import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.group.PartitionLag;
 import io.piste.broker.partition.Partition;
+import io.piste.cluster.controller.ClusterControllers;
 import io.piste.server.metrics.JvmMetricsCollector;
 import io.piste.server.metrics.MetricsEndpoint;
 import io.piste.storage.log.FileChannelFactory;
@@ -55,7 +57,10 @@ public final class PisteServer implements AutoCloseable {
             return broker != null && broker.isReady();
         });
         try {
-            Broker broker = Broker.start(brokerConfig, files);
+            // A cluster node's controller is on the metadata quorum; the single node's has its own log, no quorum.
+            ControllerFactory controllers =
+                    ClusterControllers.isClusterNode(brokerConfig) ? ClusterControllers::open : ControllerFactory.LOCAL;
+            Broker broker = Broker.start(brokerConfig, files, controllers);
             registry.register(broker.metricsCollector());
             started.set(broker);
             return new PisteServer(broker, metrics);

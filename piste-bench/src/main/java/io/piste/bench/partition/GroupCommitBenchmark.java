@@ -3,6 +3,7 @@ package io.piste.bench.partition;
 import io.piste.bench.fixture.RecordBatches;
 import io.piste.bench.fixture.TempDirs;
 import io.piste.broker.config.BrokerConfig;
+import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.LogManager;
 import io.piste.broker.partition.Partition;
@@ -74,7 +75,8 @@ public class GroupCommitBenchmark {
                     : TempDirs.create("commit");
             replicas = new LogManager(new BrokerConfig(Map.of(
                     BrokerConfig.LOG_DIRS_CONFIG, dir.toString(), BrokerConfig.LOG_FLUSH_ON_ACK_CONFIG, "true")));
-            replicas.onTopicCreated(new TopicImage(TOPIC, Uuid.randomUuid(), partitions, Map.of()));
+            replicas.onTopicCreated(
+                    new TopicImage(TOPIC, Uuid.randomUuid(), partitions, Map.of()), MetadataImage.EMPTY);
             nextPartition.set(0);
         }
 

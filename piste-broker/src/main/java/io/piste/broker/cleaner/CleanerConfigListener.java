@@ -37,8 +37,8 @@ public final class CleanerConfigListener implements MetadataListener {
     }
 
     @Override
-    public void onTopicCreated(TopicImage topic) throws IOException {
-        logs.onTopicCreated(topic);
+    public void onTopicCreated(TopicImage topic, MetadataImage image) throws IOException {
+        logs.onTopicCreated(topic, image);
     }
 
     @Override
@@ -47,8 +47,13 @@ public final class CleanerConfigListener implements MetadataListener {
     }
 
     @Override
-    public void onPartitionsAdded(TopicImage topic, int previousCount) throws IOException {
-        logs.onPartitionsAdded(topic, previousCount);
+    public void onPartitionsAdded(TopicImage topic, int previousCount, MetadataImage image) throws IOException {
+        logs.onPartitionsAdded(topic, previousCount, image);
+    }
+
+    @Override
+    public void onPartitionStatesChanged(TopicImage topic, MetadataImage image) {
+        logs.onPartitionStatesChanged(topic, image);
     }
 
     @Override

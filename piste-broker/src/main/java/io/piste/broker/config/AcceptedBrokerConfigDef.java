@@ -94,8 +94,6 @@ final class AcceptedBrokerConfigDef {
                         30000L,
                         HIGH,
                         "How long a follower may lag or not fetch before the leader removes it from the ISR.")
-                .define("process.roles", STRING, null, HIGH, "The roles this process plays: broker, controller.")
-                .define("controller.quorum.voters", STRING, null, HIGH, "Map of id/endpoint of the voters.")
                 .define(
                         "controller.quorum.bootstrap.servers",
                         STRING,

@@ -262,6 +262,11 @@ public final class BrokerConfig {
         return (List<String>) definedValue(name);
     }
 
+    /** A STRING config's value (null if unset without a default), by name; see {@link #getInt(String)}. */
+    public String getString(String name) {
+        return (String) definedValue(name);
+    }
+
     /** A DOUBLE config's value, by name; see {@link #getInt(String)}. */
     public double getDouble(String name) {
         return (Double) definedValue(name);

@@ -69,6 +69,7 @@ final class BrokerConfigDef {
         defineServer(def);
         BrokerLogConfigDef.define(def);
         AcceptedBrokerConfigDef.define(def);
+        ClusterConfigDef.define(def);
         CleanerConfigDef.define(def);
         TransactionConfigDef.define(def);
         return def;

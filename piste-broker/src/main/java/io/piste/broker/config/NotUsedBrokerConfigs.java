@@ -62,9 +62,9 @@ final class NotUsedBrokerConfigs {
         m.put("num.replica.fetchers", SINGLE_NODE);
         m.put("replica.lag.time.max.ms", SINGLE_NODE);
         m.put("inter.broker.listener.name", SINGLE_NODE);
-        m.put("process.roles", "a Piste node is always its own broker and controller.");
-        m.put("controller.quorum.voters", "a Piste node is its own controller; there is no quorum yet.");
-        m.put("controller.quorum.bootstrap.servers", "a Piste node is its own controller; there is no quorum yet.");
+        m.put(
+                "controller.quorum.bootstrap.servers",
+                "Piste's quorum has static voters: controller.quorum.voters (without it, a single node).");
         m.put("metadata.log.dir", "the metadata log is always in the first log dir (log.dirs).");
         return m;
     }

@@ -174,6 +174,11 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
     }
 
     private Partition partitionFor(String groupId) throws IOException {
+        return replicas.partition(NAME, partitionIndex(groupId, topic().partitionCount()));
+    }
+
+    /** The offsets topic, created first if it does not exist (at the first commit, or to find a coordinator). */
+    public TopicImage topic() throws IOException {
         TopicImage topic = controller.image().topic(NAME);
         if (topic == null) {
             try {
@@ -183,7 +188,7 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
                 topic = controller.image().topic(NAME);
             }
         }
-        return replicas.partition(NAME, partitionIndex(groupId, topic.partitionCount()));
+        return topic;
     }
 
     /**

@@ -29,6 +29,7 @@ public final class BrokerContext {
     private final MarkerWriter markerWriter;
     private final FetchSessions fetchSessions;
     private final FetchPurgatory fetchPurgatory;
+    private final CoordinatorTopics coordinatorTopics;
     private volatile String advertisedHost;
     private volatile int advertisedPort;
 
@@ -41,8 +42,10 @@ public final class BrokerContext {
             GroupOffsets groupOffsets,
             ConsumerGroupCoordinator consumerGroupCoordinator,
             TransactionCoordinator transactionCoordinator,
-            MarkerWriter markerWriter) {
+            MarkerWriter markerWriter,
+            CoordinatorTopics coordinatorTopics) {
         this.config = config;
+        this.coordinatorTopics = coordinatorTopics;
         this.transactionCoordinator = transactionCoordinator;
         this.markerWriter = markerWriter;
         this.consumerGroupCoordinator = consumerGroupCoordinator;
@@ -61,6 +64,11 @@ public final class BrokerContext {
                 System::currentTimeMillis);
         this.fetchPurgatory =
                 new FetchPurgatory(config.fetchPurgatoryMaxRequests(), config.fetchPurgatoryMaxRequestsPerPartition());
+    }
+
+    /** The internal topics whose partition leaders coordinate groups and transactions. */
+    public CoordinatorTopics coordinatorTopics() {
+        return coordinatorTopics;
     }
 
     /** Set once the listener is bound, before any client can know the port. */

@@ -7,7 +7,10 @@ import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.message.DescribeClusterResponseData.DescribeClusterBroker;
 import org.apache.kafka.common.protocol.Errors;
 
-/** DescribeCluster: the single node, which is also the controller. */
+/**
+ * DescribeCluster: the brokers clients may use ({@link LiveBrokers}), with this node as the controller, as
+ * Metadata answers.
+ */
 final class DescribeClusterHandler implements RequestHandler {
 
     /** Endpoint type 1 asks for brokers; 2 for controllers, which a broker listener does not serve. */
@@ -30,11 +33,15 @@ final class DescribeClusterHandler implements RequestHandler {
                     .setErrorMessage("The request was sent to an endpoint of type BROKER, but we wanted an endpoint of "
                             + "type " + request.endpointType());
         } else {
-            response.brokers()
-                    .add(new DescribeClusterBroker()
-                            .setBrokerId(broker.nodeId())
-                            .setHost(broker.advertisedHost())
-                            .setPort(broker.advertisedPort()));
+            for (LiveBrokers.Address live :
+                    LiveBrokers.of(broker, broker.controller().image())) {
+                response.brokers()
+                        .add(new DescribeClusterBroker()
+                                .setBrokerId(live.nodeId())
+                                .setHost(live.host())
+                                .setPort(live.port())
+                                .setRack(live.rack()));
+            }
         }
         context.respond(response);
     }

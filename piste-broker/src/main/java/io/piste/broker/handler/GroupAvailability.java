@@ -1,6 +1,8 @@
 package io.piste.broker.handler;
 
 import io.piste.broker.group.OffsetsTopic;
+import io.piste.broker.metadata.Assignments;
+import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.TopicImage;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -14,13 +16,33 @@ final class GroupAvailability {
 
     private GroupAvailability() {}
 
-    /** {@code NONE}, or {@code COORDINATOR_NOT_AVAILABLE} when the group's offsets partition is offline. */
+    /**
+     * Whether this node coordinates {@code groupId}: it leads the group's offsets partition (always, on a single
+     * node, and before the offsets topic exists: the node a client found the group on creates it).
+     */
+    static boolean coordinates(BrokerContext broker, String groupId) {
+        MetadataImage image = broker.controller().image();
+        TopicImage topic = image.topic(OffsetsTopic.NAME);
+        return topic == null
+                || groupId == null
+                || Assignments.leads(
+                        image, topic, OffsetsTopic.partitionIndex(groupId, topic.partitionCount()), broker.nodeId());
+    }
+
+    /**
+     * {@code NONE}; {@code NOT_COORDINATOR} in a cluster when another node leads the group's offsets partition (the
+     * client looks its coordinator up again); {@code COORDINATOR_NOT_AVAILABLE} when that partition is offline here.
+     */
     static Errors of(BrokerContext broker, String groupId) {
-        TopicImage topic = broker.controller().image().topic(OffsetsTopic.NAME);
+        MetadataImage image = broker.controller().image();
+        TopicImage topic = image.topic(OffsetsTopic.NAME);
         if (topic == null || groupId == null) {
             return Errors.NONE; // created at the first commit
         }
         int index = OffsetsTopic.partitionIndex(groupId, topic.partitionCount());
+        if (!Assignments.leads(image, topic, index, broker.nodeId())) {
+            return Errors.NOT_COORDINATOR;
+        }
         return broker.logManager().failedToOpen(OffsetsTopic.NAME, index)
                 ? Errors.COORDINATOR_NOT_AVAILABLE
                 : Errors.NONE;

@@ -2,10 +2,17 @@ package io.piste.broker.handler;
 
 import io.piste.broker.group.GroupCoordinator;
 import io.piste.broker.group.GroupOffsets;
+import io.piste.broker.group.OffsetsTopic;
+import io.piste.broker.metadata.Assignments;
+import io.piste.broker.metadata.PartitionImage;
+import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.protocol.RequestContext;
+import io.piste.broker.txn.TransactionStateTopic;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
@@ -51,31 +58,69 @@ final class GroupHandlers {
         FindCoordinatorResponseData response = new FindCoordinatorResponseData();
         byte keyType = request.keyType();
         if (context.apiVersion() < 4) {
-            Errors error = coordinatorError(keyType, request.key());
-            response.setErrorCode(error.code());
-            if (error == Errors.NONE) {
-                response.setNodeId(broker.nodeId())
-                        .setHost(broker.advertisedHost())
-                        .setPort(broker.advertisedPort());
-            } else {
-                response.setNodeId(-1).setHost("").setPort(-1).setErrorMessage(coordinatorMessage(keyType, error));
+            Coordinator found = locate(keyType, request.key());
+            response.setErrorCode(found.errorCode())
+                    .setNodeId(found.nodeId())
+                    .setHost(found.host())
+                    .setPort(found.port());
+            if (found.errorCode() != Errors.NONE.code()) {
+                response.setErrorMessage(coordinatorMessage(keyType, Errors.forCode(found.errorCode())));
             }
         } else {
             for (String key : request.coordinatorKeys()) {
-                Errors error = coordinatorError(keyType, key);
-                Coordinator coordinatorOfKey = new Coordinator().setKey(key).setErrorCode(error.code());
-                if (error == Errors.NONE) {
-                    coordinatorOfKey
-                            .setNodeId(broker.nodeId())
-                            .setHost(broker.advertisedHost())
-                            .setPort(broker.advertisedPort());
-                } else {
-                    coordinatorOfKey.setNodeId(-1).setHost("").setPort(-1);
-                }
-                response.coordinators().add(coordinatorOfKey);
+                response.coordinators().add(locate(keyType, key));
             }
         }
         context.respond(response);
+    }
+
+    /**
+     * The coordinator of {@code key}: in a cluster the leader of the key's partition of {@code __consumer_offsets}
+     * or {@code __transaction_state} (the topic created at the first such request, as Kafka's), this node when it
+     * leads it; {@code COORDINATOR_NOT_AVAILABLE} while the partition has no leader.
+     */
+    private Coordinator locate(byte keyType, String key) {
+        Coordinator found =
+                new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
+        boolean internal = keyType == CoordinatorType.GROUP.id() || keyType == CoordinatorType.TRANSACTION.id();
+        if (internal
+                && key != null
+                && !key.isEmpty()
+                && Assignments.isCluster(broker.controller().image())) {
+            int leader;
+            try {
+                leader = leaderOf(keyType, key);
+            } catch (IOException | ApiException e) {
+                return found.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code());
+            }
+            if (leader != broker.nodeId()) {
+                LiveBrokers.Address address =
+                        LiveBrokers.find(broker, broker.controller().image(), leader);
+                return address == null
+                        ? found.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
+                        : found.setNodeId(address.nodeId())
+                                .setHost(address.host())
+                                .setPort(address.port());
+            }
+        }
+        Errors error = coordinatorError(keyType, key);
+        if (error != Errors.NONE) {
+            return found.setErrorCode(error.code());
+        }
+        return found.setNodeId(broker.nodeId()).setHost(broker.advertisedHost()).setPort(broker.advertisedPort());
+    }
+
+    /** The leader of the key's partition of its internal topic, -1 for none; the topic created if missing. */
+    private int leaderOf(byte keyType, String key) throws IOException {
+        boolean group = keyType == CoordinatorType.GROUP.id();
+        TopicImage topic = group
+                ? broker.coordinatorTopics().offsets()
+                : broker.coordinatorTopics().transactions();
+        int index = group
+                ? OffsetsTopic.partitionIndex(key, topic.partitionCount())
+                : TransactionStateTopic.partitionFor(key, topic.partitionCount());
+        PartitionImage state = Assignments.partition(broker.controller().image(), topic, index, broker.nodeId());
+        return state == null ? -1 : state.leader();
     }
 
     /** No transaction coordinator yet; a group's only while its offsets partition is online. */

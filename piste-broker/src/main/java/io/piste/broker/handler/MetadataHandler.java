@@ -1,10 +1,13 @@
 package io.piste.broker.handler;
 
+import io.piste.broker.metadata.Assignments;
 import io.piste.broker.metadata.MetadataImage;
+import io.piste.broker.metadata.PartitionImage;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.protocol.RequestContext;
 import io.piste.broker.protocol.RequestHandler;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
@@ -22,8 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Metadata: this broker as the only node and controller, the requested topics (by name or, from v10, by id),
- * and auto-creation of unknown topics when both the request and {@code auto.create.topics.enable} allow it, except
+ * Metadata: the brokers clients may use ({@link LiveBrokers}: this node alone, or a cluster's unfenced brokers),
+ * this node as the controller (any node takes the admin requests a client sends its controller), the requested topics
+ * (by name or, from v10, by id) with each partition's leader, epoch, replicas and in-sync replicas, and
+ * auto-creation of unknown topics when both the request and {@code auto.create.topics.enable} allow it, except
  * internal topics.
  */
 final class MetadataHandler implements RequestHandler {
@@ -42,11 +47,15 @@ final class MetadataHandler implements RequestHandler {
         short version = context.apiVersion();
         MetadataResponseData response =
                 new MetadataResponseData().setClusterId(broker.clusterId()).setControllerId(broker.nodeId());
-        response.brokers()
-                .add(new MetadataResponseBroker()
-                        .setNodeId(broker.nodeId())
-                        .setHost(broker.advertisedHost())
-                        .setPort(broker.advertisedPort()));
+        for (LiveBrokers.Address live :
+                LiveBrokers.of(broker, broker.controller().image())) {
+            response.brokers()
+                    .add(new MetadataResponseBroker()
+                            .setNodeId(live.nodeId())
+                            .setHost(live.host())
+                            .setPort(live.port())
+                            .setRack(live.rack()));
+        }
         boolean allTopics =
                 request.topics() == null || (version == 0 && request.topics().isEmpty());
         if (allTopics) {
@@ -102,18 +111,31 @@ final class MetadataHandler implements RequestHandler {
                 .setName(topic.name())
                 .setTopicId(topic.topicId() == null ? Uuid.ZERO_UUID : topic.topicId())
                 .setIsInternal(Topic.isInternal(topic.name()));
-        List<Integer> self = List.of(broker.nodeId());
+        MetadataImage image = broker.controller().image();
         for (int p = 0; p < topic.partitionCount(); p++) {
-            described
-                    .partitions()
-                    .add(new MetadataResponsePartition()
-                            .setPartitionIndex(p)
-                            .setLeaderId(broker.nodeId())
-                            .setLeaderEpoch(0)
-                            .setReplicaNodes(self)
-                            .setIsrNodes(self)
-                            .setOfflineReplicas(List.of()));
+            PartitionImage state = Assignments.partition(image, topic, p, broker.nodeId());
+            if (state != null) {
+                described.partitions().add(describe(image, p, state));
+            }
         }
         return described;
+    }
+
+    /** A partition without a leader (its only replicas fenced) says LEADER_NOT_AVAILABLE, as Kafka's does. */
+    private MetadataResponsePartition describe(MetadataImage image, int index, PartitionImage state) {
+        List<Integer> offline = new ArrayList<>();
+        for (int replica : state.replicas()) {
+            if (!LiveBrokers.isLive(image, replica, broker.nodeId())) {
+                offline.add(replica);
+            }
+        }
+        return new MetadataResponsePartition()
+                .setErrorCode(state.leader() < 0 ? Errors.LEADER_NOT_AVAILABLE.code() : Errors.NONE.code())
+                .setPartitionIndex(index)
+                .setLeaderId(state.leader())
+                .setLeaderEpoch(state.leaderEpoch())
+                .setReplicaNodes(state.replicas())
+                .setIsrNodes(state.isr())
+                .setOfflineReplicas(offline);
     }
 }

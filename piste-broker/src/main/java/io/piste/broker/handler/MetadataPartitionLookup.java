@@ -2,7 +2,9 @@ package io.piste.broker.handler;
 
 import io.piste.broker.cleaner.CompactedTopics;
 import io.piste.broker.config.DynamicBrokerConfigs;
+import io.piste.broker.metadata.Assignments;
 import io.piste.broker.metadata.Controller;
+import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.LogManager;
 import io.piste.broker.partition.Partition;
@@ -12,19 +14,22 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * Finds partitions through the current metadata image and the log manager: a partition is found only while the
- * image holds its topic, so a topic being deleted is unknown as soon as the image says so.
+ * image holds its topic and says this node leads it, so a topic being deleted is unknown as soon as the image says
+ * so, and a partition whose leadership moved away is refused as soon as the image says so.
  */
 final class MetadataPartitionLookup implements PartitionLookup {
 
     private final Controller controller;
     private final LogManager logManager;
+    private final int nodeId;
     private final ConcurrentHashMap<String, Policy> policies = new ConcurrentHashMap<>();
 
     private record Policy(TopicImage topic, DynamicBrokerConfigs broker, boolean compacted) {}
 
-    MetadataPartitionLookup(Controller controller, LogManager logManager) {
+    MetadataPartitionLookup(Controller controller, LogManager logManager, int nodeId) {
         this.controller = controller;
         this.logManager = logManager;
+        this.nodeId = nodeId;
     }
 
     @Override
@@ -35,8 +40,11 @@ final class MetadataPartitionLookup implements PartitionLookup {
 
     @Override
     public Partition partition(String topic, int index) {
-        TopicImage known = controller.image().topic(topic);
-        return known == null ? null : logManager.servingPartition(known.name(), index);
+        MetadataImage image = controller.image();
+        TopicImage known = image.topic(topic);
+        return known == null || !Assignments.leads(image, known, index, nodeId)
+                ? null
+                : logManager.servingPartition(known.name(), index);
     }
 
     /**
@@ -60,12 +68,21 @@ final class MetadataPartitionLookup implements PartitionLookup {
     }
 
     /**
-     * As {@link PartitionLookup#missingPartitionError}, and {@code NOT_LEADER_OR_FOLLOWER} while the partition's log
-     * is being recovered after an unclean stop: a retriable error on which Kafka's clients refresh their metadata
-     * and try again, as they do while a Kafka broker has not loaded a partition it leads yet.
+     * As {@link PartitionLookup#missingPartitionError}, and {@code NOT_LEADER_OR_FOLLOWER} for a partition of the
+     * topic that another node leads (or nobody, between two leaders), and while the partition's log is being
+     * recovered after an unclean stop: a retriable error on which Kafka's clients refresh their metadata and try
+     * again, as they do while a Kafka broker has not loaded a partition it leads yet.
      */
     @Override
     public Errors missingPartitionError(String topic, int index) {
+        MetadataImage image = controller.image();
+        TopicImage known = image.topic(topic);
+        if (known != null
+                && index >= 0
+                && index < known.partitionCount()
+                && !Assignments.leads(image, known, index, nodeId)) {
+            return Errors.NOT_LEADER_OR_FOLLOWER;
+        }
         if (logManager.failedToOpen(topic, index)) {
             return Errors.KAFKA_STORAGE_ERROR;
         }

@@ -10,10 +10,17 @@ import io.piste.broker.protocol.RequestHandler;
 import java.io.IOException;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
  * Routes each request to the handler of its API. The set of routes is also what ApiVersions advertises, so
@@ -28,7 +35,8 @@ public final class RequestDispatcher implements RequestHandler {
         ConfigsHandler configs =
                 new ConfigsHandler(broker.config(), topicConfigStore(broker), brokerConfigStore(broker));
         handlers.put(ApiKeys.METADATA, new MetadataHandler(broker));
-        PartitionLookup partitions = new MetadataPartitionLookup(broker.controller(), broker.logManager());
+        PartitionLookup partitions =
+                new MetadataPartitionLookup(broker.controller(), broker.logManager(), broker.nodeId());
         handlers.put(ApiKeys.PRODUCE, new ProduceHandler(partitions, broker.transactionCoordinator()));
         handlers.put(ApiKeys.FETCH, new FetchHandler(partitions, broker.fetchSessions(), broker.fetchPurgatory()));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions));
@@ -73,17 +81,30 @@ public final class RequestDispatcher implements RequestHandler {
                 new TxnOffsetCommitHandler(broker, router, broker.groupOffsets(), new CoordinatorOffsetsGate(broker)));
         ConsumerGroupHandlers consumerGroups = new ConsumerGroupHandlers(broker.consumerGroupCoordinator());
         handlers.put(ApiKeys.FIND_COORDINATOR, groups::findCoordinator);
-        handlers.put(ApiKeys.JOIN_GROUP, groups::joinGroup);
-        handlers.put(ApiKeys.SYNC_GROUP, groups::syncGroup);
-        handlers.put(ApiKeys.HEARTBEAT, groups::heartbeat);
-        handlers.put(ApiKeys.LEAVE_GROUP, groups::leaveGroup);
+        handlers.put(
+                ApiKeys.JOIN_GROUP,
+                coordinated(broker, ctx -> ((JoinGroupRequestData) ctx.data()).groupId(), groups::joinGroup));
+        handlers.put(
+                ApiKeys.SYNC_GROUP,
+                coordinated(broker, ctx -> ((SyncGroupRequestData) ctx.data()).groupId(), groups::syncGroup));
+        handlers.put(
+                ApiKeys.HEARTBEAT,
+                coordinated(broker, ctx -> ((HeartbeatRequestData) ctx.data()).groupId(), groups::heartbeat));
+        handlers.put(
+                ApiKeys.LEAVE_GROUP,
+                coordinated(broker, ctx -> ((LeaveGroupRequestData) ctx.data()).groupId(), groups::leaveGroup));
         handlers.put(ApiKeys.LIST_GROUPS, groups::listGroups);
         handlers.put(ApiKeys.DESCRIBE_GROUPS, groups::describeGroups);
         handlers.put(ApiKeys.DELETE_GROUPS, groups::deleteGroups);
         handlers.put(ApiKeys.OFFSET_COMMIT, offsets::offsetCommit);
         handlers.put(ApiKeys.OFFSET_FETCH, offsets::offsetFetch);
         handlers.put(ApiKeys.OFFSET_DELETE, offsets::offsetDelete);
-        handlers.put(ApiKeys.CONSUMER_GROUP_HEARTBEAT, consumerGroups::heartbeat);
+        handlers.put(
+                ApiKeys.CONSUMER_GROUP_HEARTBEAT,
+                coordinated(
+                        broker,
+                        ctx -> ((ConsumerGroupHeartbeatRequestData) ctx.data()).groupId(),
+                        consumerGroups::heartbeat));
         handlers.put(ApiKeys.CONSUMER_GROUP_DESCRIBE, consumerGroups::describe);
         handlers.put(ApiKeys.API_VERSIONS, null);
         this.apiVersions = new ApiVersionsTable(handlers.keySet());
@@ -91,6 +112,21 @@ public final class RequestDispatcher implements RequestHandler {
                 ApiKeys.API_VERSIONS,
                 new ApiVersionsHandler(
                         apiVersions, broker.transactionCoordinator().config().transactionVersion()));
+    }
+
+    /**
+     * A request about one group, answered {@code NOT_COORDINATOR} by a node of a cluster that does not lead the
+     * group's offsets partition (the client finds its coordinator again), else handled by {@code handler}.
+     */
+    private static RequestHandler coordinated(
+            BrokerContext broker, Function<RequestContext, String> groupIdOf, RequestHandler handler) {
+        return context -> {
+            if (GroupAvailability.coordinates(broker, groupIdOf.apply(context))) {
+                handler.handle(context);
+            } else {
+                context.respondWithError(Errors.NOT_COORDINATOR.exception());
+            }
+        };
     }
 
     private static TopicConfigStore topicConfigStore(BrokerContext broker) {

@@ -1,6 +1,7 @@
 package io.piste.broker.metadata;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
 
@@ -19,6 +20,15 @@ public interface Controller extends AutoCloseable {
     MetadataImage image();
 
     void setListener(MetadataListener listener);
+
+    /**
+     * Sets the listener of a node whose state was built from {@code known} (an earlier {@link #image()}): it is first
+     * told of every change applied since, so that none is missed or told twice. A single node changes nothing on its
+     * own before it serves, so its listener needs no catching up.
+     */
+    default void setListener(MetadataListener listener, MetadataImage known) throws IOException {
+        setListener(listener);
+    }
 
     /** Checks a new topic as Kafka does, against the current image. */
     void validateNewTopic(String name, int partitionCount);
@@ -39,6 +49,24 @@ public interface Controller extends AutoCloseable {
 
     /** A producer id never handed out before, even across restarts. */
     long nextProducerId() throws IOException;
+
+    /**
+     * The id of the cluster this node belongs to when the controller decides it (a quorum's), else null: the single
+     * node keeps the one its log dirs hold.
+     */
+    default String clusterId() {
+        return null;
+    }
+
+    /**
+     * This node serves clients from now on, at {@code endpoints}: a cluster's controller registers it as a broker
+     * and has it unfenced, so that clients are sent to it and partitions may be led by it. The single node has
+     * nobody to tell.
+     */
+    default void startServing(String rack, List<BrokerEndpoint> endpoints) throws IOException {}
+
+    /** This node stops serving (Kafka's controlled shutdown): a cluster's controller fences it first. */
+    default void stopServing() throws IOException {}
 
     /** The metadata quorum as this node knows it (a single node is a quorum of one). */
     QuorumDescription describeQuorum() throws IOException;

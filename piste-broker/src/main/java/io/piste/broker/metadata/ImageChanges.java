@@ -4,7 +4,8 @@ import java.io.IOException;
 
 /**
  * Tells a {@link MetadataListener} what changed between two images, as the single node's controller tells it of
- * each change it makes: topics created, deleted, grown and reconfigured, and broker configs. For a node that learns
+ * each change it makes: topics created, deleted, grown and reconfigured, partitions' leaders and epochs, and broker
+ * configs. For a node that learns
  * of changes by applying a quorum's log, where one applied entry may be any change made anywhere. Stateless.
  */
 public final class ImageChanges {
@@ -15,6 +16,13 @@ public final class ImageChanges {
     public static void tell(MetadataListener listener, MetadataImage before, MetadataImage after) throws IOException {
         if (before.topicsById != after.topicsById) { // the same map when the change touched no topic
             tellTopics(listener, before, after);
+        }
+        if (before.partitions != after.partitions) { // the same map when the change touched no partition
+            for (TopicImage topic : after.topics()) {
+                if (before.partitions(topic.topicId()) != after.partitions(topic.topicId())) {
+                    listener.onPartitionStatesChanged(topic, after);
+                }
+            }
         }
         if (!before.allBrokerConfigs().equals(after.allBrokerConfigs())) {
             listener.onBrokerConfigsChanged(after);
@@ -31,11 +39,11 @@ public final class ImageChanges {
         for (TopicImage topic : after.topics()) {
             TopicImage old = before.topic(topic.topicId());
             if (old == null) {
-                listener.onTopicCreated(topic);
+                listener.onTopicCreated(topic, after);
                 continue;
             }
             if (topic.partitionCount() > old.partitionCount()) {
-                listener.onPartitionsAdded(topic, old.partitionCount());
+                listener.onPartitionsAdded(topic, old.partitionCount(), after);
             }
             if (!topic.configs().equals(old.configs())) {
                 listener.onConfigsChanged(topic);

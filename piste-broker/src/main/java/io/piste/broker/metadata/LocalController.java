@@ -76,7 +76,7 @@ public final class LocalController implements Controller {
         TopicImage topic = image.topic(id);
         if (listener != null) {
             try {
-                listener.onTopicCreated(topic);
+                listener.onTopicCreated(topic, image);
             } catch (IOException | RuntimeException e) {
                 // The partitions could not be created (a full disk, say): take the topic back out, so that it
                 // is neither advertised without partitions nor reported as existing to a retry.
@@ -109,7 +109,7 @@ public final class LocalController implements Controller {
         }
         append(MetadataLog.list(new MetadataRecord.PartitionCount(topic.topicId(), newCount)));
         if (listener != null) {
-            listener.onPartitionsAdded(image.topic(name), topic.partitionCount());
+            listener.onPartitionsAdded(image.topic(name), topic.partitionCount(), image);
         }
     }
 

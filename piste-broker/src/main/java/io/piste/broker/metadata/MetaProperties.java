@@ -21,7 +21,15 @@ public final class MetaProperties {
 
     /** Returns the cluster id shared by the dirs, writing meta.properties where it is missing. */
     public static String loadOrCreate(List<Path> logDirs, int nodeId) throws IOException {
-        String clusterId = null;
+        return loadOrCreate(logDirs, nodeId, null);
+    }
+
+    /**
+     * As {@link #loadOrCreate(List, int)}; a {@code required} cluster id (a cluster's, null for none) is written where
+     * meta.properties is missing, and a log dir of another cluster is refused.
+     */
+    public static String loadOrCreate(List<Path> logDirs, int nodeId, String required) throws IOException {
+        String clusterId = required;
         for (Path dir : logDirs) {
             Path file = dir.resolve(FILE_NAME);
             if (!Files.exists(file)) {

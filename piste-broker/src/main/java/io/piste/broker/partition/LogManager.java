@@ -3,8 +3,10 @@ package io.piste.broker.partition;
 import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.config.DynamicBrokerConfigs;
 import io.piste.broker.config.TopicConfigs;
+import io.piste.broker.metadata.Assignments;
 import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.MetadataListener;
+import io.piste.broker.metadata.PartitionImage;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.metrics.BrokerMetrics;
 import io.piste.storage.checkpoint.CleanShutdownMarker;
@@ -63,6 +65,8 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     private final LogRetentionService retention;
     /** The static config under the dynamic broker configs of the last applied image. */
     private volatile DynamicBrokerConfigs brokerConfigs;
+    /** The last image applied: where a log opened later reads its leader epoch. */
+    private volatile MetadataImage image = MetadataImage.EMPTY;
 
     private final PageCacheFlushSchedule pageCacheFlush;
     /** Set once {@link #startup} has opened every partition: until then close() writes no checkpoint or marker. */
@@ -91,7 +95,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         }
         // Before any log is opened for writing: a syncfs reports only the write-back failures after its open.
         this.flusher = new LogFlusher(
-                LogDirSyncs.open(logDirs, files, config.logFlushMethod()), this::takeLogDirOffline, metrics.flush());
+                LogDirSyncs.open(logDirs, files, config.logFlushMethod()), slots::takeLogDirOffline, metrics.flush());
         this.opener = new PartitionOpener(config, files, flusher, metrics.topics(), () -> brokerConfigs);
         this.checkpoints = new OffsetCheckpoints(logDirs);
         this.recoveries = new LogRecoveries(logDirThreads(), hadCleanShutdown);
@@ -110,9 +114,14 @@ public final class LogManager implements MetadataListener, AutoCloseable {
      */
     public void startup(MetadataImage image) throws IOException {
         long startNanos = System.nanoTime();
+        this.image = image;
         brokerConfigs = brokerConfigsOf(image);
-        int count =
-                takeAll(image, PartitionDirs.scan(logDirs, image, Topic.CLUSTER_METADATA_TOPIC_PARTITION.toString()));
+        int count = slots.takeAll(
+                image,
+                config.nodeId(),
+                PartitionDirs.scan(logDirs, image, Topic.CLUSTER_METADATA_TOPIC_PARTITION.toString()),
+                checkpoints);
+        image.topics().forEach(topic -> topics.put(topic.name(), topic));
         int opened = openInternal();
         int toRecover = recoveries.queueAll(slots::forEach, this::openSlot);
         for (Path dir : logDirs) {
@@ -131,7 +140,10 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::checkpointQuietly, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
         long expiryCheckMs = config.producerIdExpirationCheckIntervalMs();
         scheduler.scheduleWithFixedDelay(
-                this::removeExpiredProducers, expiryCheckMs, expiryCheckMs, TimeUnit.MILLISECONDS);
+                () -> slots.removeExpiredProducers(config.producerIdExpirationMs()),
+                expiryCheckMs,
+                expiryCheckMs,
+                TimeUnit.MILLISECONDS);
         maybeRescheduleFlush();
         retention.start(config.getLong("log.retention.check.interval.ms"));
         this.started = true;
@@ -141,27 +153,6 @@ public final class LogManager implements MetadataListener, AutoCloseable {
                 (System.nanoTime() - startNanos) / 1_000_000,
                 opened,
                 toRecover == 0 ? "" : "; recovering " + toRecover + " logs of log dirs without a clean shutdown");
-    }
-
-    /** A slot for every partition of the image, in the log dir that holds its directory ({@code existing}). */
-    private int takeAll(MetadataImage image, Map<String, Path> existing) {
-        int count = 0;
-        for (TopicImage topic : image.topics()) {
-            topics.put(topic.name(), topic);
-            PartitionSlot[] topicSlots = new PartitionSlot[topic.partitionCount()];
-            for (int p = 0; p < topicSlots.length; p++) {
-                String dirName = topic.name() + "-" + p;
-                Path logDir = existing.get(dirName);
-                TopicPartitionKey key = new TopicPartitionKey(topic.name(), p);
-                long recoveryPoint = logDir == null ? 0 : checkpoints.recoveryPoint(logDir, key);
-                long highWatermark = logDir == null ? 0 : checkpoints.highWatermark(logDir, key);
-                long logStart = logDir == null ? 0 : checkpoints.logStartOffset(logDir, key);
-                topicSlots[p] = new PartitionSlot(topic.name(), p, logDir, recoveryPoint, highWatermark, logStart);
-            }
-            slots.put(topic.name(), topicSlots);
-            count += topicSlots.length;
-        }
-        return count;
     }
 
     /**
@@ -234,17 +225,36 @@ public final class LogManager implements MetadataListener, AutoCloseable {
                 checkpoints.logStartOffset(logDir, key));
     }
 
-    /** Opens partitions {@code from} to the topic's count, side by side, each in the log dir Kafka's rule gives. */
-    private List<Partition> openNew(TopicImage topic, int from) throws IOException {
-        List<Path> dirs = NewPartitionLogs.assignLogDirs(logDirs, slots.perLogDir(), topic.partitionCount() - from);
-        return NewPartitionLogs.open(
-                from, dirs, (index, dir) -> openNew(topic, index, dir), PartitionDirs::closeAndDeleteQuietly);
+    /**
+     * Opens the partitions from {@code from} to the topic's count that this node holds a replica of, side by side,
+     * each in the log dir Kafka's rule gives; puts them in {@code into} at their index.
+     */
+    private void openNew(TopicImage topic, int from, MetadataImage image, PartitionSlot[] into) throws IOException {
+        List<Integer> indexes = new ArrayList<>();
+        for (int p = from; p < topic.partitionCount(); p++) {
+            if (Assignments.isReplica(image, topic, p, config.nodeId())) {
+                indexes.add(p);
+            }
+        }
+        List<Path> dirs = NewPartitionLogs.assignLogDirs(logDirs, slots.perLogDir(), indexes.size());
+        List<Partition> opened = NewPartitionLogs.open(
+                indexes, dirs, (index, dir) -> openNew(topic, index, dir), PartitionDirs::closeAndDeleteQuietly);
+        for (int i = 0; i < indexes.size(); i++) {
+            into[indexes.get(i)] = PartitionSlot.of(opened.get(i));
+        }
     }
 
     private Partition openPartition(
             TopicImage topic, int index, Path logDir, boolean clean, long recoveryPoint, long logStartOffset)
             throws IOException {
-        return opener.open(topic, index, logDir, clean, recoveryPoint, logStartOffset);
+        Partition partition = opener.open(topic, index, logDir, clean, recoveryPoint, logStartOffset);
+        partition.setLeaderEpoch(leaderEpochOf(image, topic, index));
+        return partition;
+    }
+
+    private int leaderEpochOf(MetadataImage current, TopicImage topic, int index) {
+        PartitionImage state = Assignments.partition(current, topic, index, config.nodeId());
+        return state == null ? 0 : state.leaderEpoch();
     }
 
     /** The log config of {@code topic} now, or null if the topic is gone. */
@@ -383,13 +393,11 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     }
 
     @Override
-    public void onTopicCreated(TopicImage topic) throws IOException {
+    public void onTopicCreated(TopicImage topic, MetadataImage image) throws IOException {
+        this.image = image;
         PartitionSlot[] created = new PartitionSlot[topic.partitionCount()];
         // On a failure the controller removes the topic again; nothing is left open or half-created behind.
-        List<Partition> opened = openNew(topic, 0);
-        for (int p = 0; p < created.length; p++) {
-            created[p] = PartitionSlot.of(opened.get(p));
-        }
+        openNew(topic, 0, image, created);
         topics.put(topic.name(), topic);
         slots.put(topic.name(), created);
     }
@@ -403,6 +411,9 @@ public final class LogManager implements MetadataListener, AutoCloseable {
             return;
         }
         for (PartitionSlot slot : removed) {
+            if (slot == null) {
+                continue; // a partition another node holds
+            }
             // A directory left behind: a -delete one is deleted at the next start, one not yet renamed kept as stray.
             Partition partition = slot.retire();
             if (partition != null) {
@@ -416,16 +427,29 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     }
 
     @Override
-    public void onPartitionsAdded(TopicImage topic, int previousCount) throws IOException {
+    public void onPartitionsAdded(TopicImage topic, int previousCount, MetadataImage image) throws IOException {
+        this.image = image;
         PartitionSlot[] old = slots.of(topic.name());
         PartitionSlot[] grown = new PartitionSlot[topic.partitionCount()];
-        System.arraycopy(old, 0, grown, 0, Math.min(old.length, previousCount));
-        List<Partition> opened = openNew(topic, previousCount);
-        for (int p = previousCount; p < grown.length; p++) {
-            grown[p] = PartitionSlot.of(opened.get(p - previousCount));
+        if (old != null) {
+            System.arraycopy(old, 0, grown, 0, Math.min(old.length, previousCount));
         }
+        openNew(topic, previousCount, image, grown);
         topics.put(topic.name(), topic);
         slots.put(topic.name(), grown);
+    }
+
+    /** Each opened partition of the topic takes its new leader epoch. */
+    @Override
+    public void onPartitionStatesChanged(TopicImage topic, MetadataImage image) {
+        this.image = image;
+        PartitionSlot[] topicPartitions = slots.of(topic.name());
+        for (int p = 0; topicPartitions != null && p < topicPartitions.length; p++) {
+            Partition partition = topicPartitions[p] == null ? null : topicPartitions[p].opened();
+            if (partition != null) {
+                partition.setLeaderEpoch(leaderEpochOf(image, topic, p));
+            }
+        }
     }
 
     @Override
@@ -440,7 +464,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         // A log opened from here on reads its config from this image.
         topics.put(topic.name(), topic);
         for (PartitionSlot slot : topicPartitions) {
-            Partition partition = slot.opened();
+            Partition partition = slot == null ? null : slot.opened();
             if (partition != null) {
                 partition.log().updateConfig(logConfig);
                 partition.setFlushIntervalMessages(flushMessages);
@@ -481,16 +505,6 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         });
     }
 
-    private void removeExpiredProducers() {
-        slots.forEachOpened(p -> {
-            try {
-                p.log().removeExpiredProducers(config.producerIdExpirationMs());
-            } catch (RuntimeException e) {
-                log.warn("Could not expire producer ids of {}: {}", p, e.toString());
-            }
-        });
-    }
-
     private void checkpointQuietly() {
         try {
             checkpoint();
@@ -513,22 +527,6 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         }
         if (p.isOffline()) {
             uncleanDirs.add(dir);
-        }
-    }
-
-    /** After a failed file system sync of {@code logDir}: every partition in it goes offline, its acks fail. */
-    private void takeLogDirOffline(Path logDir, IOException cause) {
-        // A log not opened yet goes offline at its first flush: the flusher keeps the log dir failed.
-        List<Partition> inDir = new ArrayList<>();
-        slots.forEachOpened(p -> {
-            if (p.log().dir().getParent().equals(logDir)) {
-                p.log().markOffline(cause);
-                inDir.add(p);
-            }
-        });
-        // Only once all are offline: a producer told of the failure finds every partition of the log dir offline.
-        for (Partition p : inDir) {
-            p.failPendingAcks();
         }
     }
 

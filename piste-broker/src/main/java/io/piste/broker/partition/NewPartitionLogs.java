@@ -52,15 +52,18 @@ final class NewPartitionLogs {
     }
 
     /**
-     * Opens partitions {@code from}, {@code from + 1}, ... in {@code logDirs.get(0)}, {@code logDirs.get(1)}, ... and
-     * returns them in that order. If any fails, the ones that opened are handed to {@code discard} and the first
-     * failure is thrown.
+     * Opens partitions {@code indexes.get(0)}, {@code indexes.get(1)}, ... in {@code logDirs.get(0)},
+     * {@code logDirs.get(1)}, ... and returns them in that order. If any fails, the ones that opened are handed to
+     * {@code discard} and the first failure is thrown.
      */
-    static List<Partition> open(int from, List<Path> logDirs, Opener opener, Consumer<Partition> discard)
+    static List<Partition> open(List<Integer> indexes, List<Path> logDirs, Opener opener, Consumer<Partition> discard)
             throws IOException {
         int count = logDirs.size();
+        if (count != indexes.size()) {
+            throw new IllegalArgumentException(indexes.size() + " partitions for " + count + " log dirs");
+        }
         if (count <= 1) {
-            return count == 0 ? List.of() : List.of(opener.open(from, logDirs.get(0)));
+            return count == 0 ? List.of() : List.of(opener.open(indexes.get(0), logDirs.get(0)));
         }
         AtomicInteger threads = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(THREADS, count), r -> {
@@ -71,7 +74,7 @@ final class NewPartitionLogs {
         try {
             List<Future<Partition>> results = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                int index = from + i;
+                int index = indexes.get(i);
                 Path dir = logDirs.get(i);
                 results.add(pool.submit(() -> opener.open(index, dir)));
             }

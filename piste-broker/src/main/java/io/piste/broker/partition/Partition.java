@@ -64,6 +64,9 @@ public final class Partition {
     private final AtomicInteger segmentCount;
     private final Object highWatermarkLock = new Object();
     private volatile boolean deleted;
+    /** The epoch of this node's leadership, from the metadata image (0 on a single node). */
+    private volatile int leaderEpoch;
+
     private final TopicMeters meters;
 
     Partition(
@@ -122,9 +125,13 @@ public final class Partition {
         return log;
     }
 
-    /** Single node: the leader epoch stays 0 until replication brings elections. */
+    /** The leader epoch this node leads the partition at: the image's, set by the log manager; 0 on a single node. */
     public int leaderEpoch() {
-        return 0;
+        return leaderEpoch;
+    }
+
+    void setLeaderEpoch(int epoch) {
+        leaderEpoch = epoch;
     }
 
     /**

@@ -152,6 +152,11 @@ public final class TransactionStateTopic implements TransactionLog {
 
     /** The id's partition, the topic created first if it does not exist; null if the partition's log is unusable. */
     private Partition partitionOf(String transactionalId) throws IOException {
+        return replicas.partition(NAME, partitionFor(transactionalId, topic().partitionCount()));
+    }
+
+    /** The topic, created first if it does not exist (at the first write, or to find a coordinator). */
+    public TopicImage topic() throws IOException {
         TopicImage topic = controller.image().topic(NAME);
         if (topic == null) {
             try {
@@ -162,7 +167,7 @@ public final class TransactionStateTopic implements TransactionLog {
                 topic = controller.image().topic(NAME);
             }
         }
-        return replicas.partition(NAME, partitionFor(transactionalId, topic.partitionCount()));
+        return topic;
     }
 
     /**

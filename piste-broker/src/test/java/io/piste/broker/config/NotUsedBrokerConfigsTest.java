@@ -28,7 +28,7 @@ class NotUsedBrokerConfigsTest {
                         "socket.send.buffer.bytes",
                         "socket.receive.buffer.bytes",
                         "offsets.topic.replication.factor",
-                        "process.roles");
+                        "controller.quorum.bootstrap.servers");
         assertThat(names)
                 .as("configs Piste acts on")
                 .contains(

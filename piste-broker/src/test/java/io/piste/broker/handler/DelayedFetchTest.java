@@ -8,6 +8,7 @@ import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.fetchsession.FetchContext;
 import io.piste.broker.fetchsession.PartitionFetch;
 import io.piste.broker.metadata.LocalController;
+import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.FetchIsolation;
 import io.piste.broker.partition.LogManager;
@@ -120,7 +121,7 @@ class DelayedFetchTest {
         try (LocalController controller = LocalController.open(dir.resolve("metadata"))) {
             partitions.startup(controller.image());
         }
-        partitions.onTopicCreated(topic(segmentBytes));
+        partitions.onTopicCreated(topic(segmentBytes), MetadataImage.EMPTY);
         return partitions.partition("t", 0);
     }
 

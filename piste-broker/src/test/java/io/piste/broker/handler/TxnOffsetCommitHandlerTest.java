@@ -96,7 +96,8 @@ class TxnOffsetCommitHandlerTest {
         offsetsTopic = new OffsetsTopic(controller, replicas, 1, System::currentTimeMillis);
         offsets = new GroupOffsets(offsetsTopic, offsetsTopic::partitionOf);
         // No transaction coordinator: the handler asks only its gate.
-        broker = new BrokerContext(config, "cluster", controller, replicas, classic, offsets, consumer, null, null);
+        broker = new BrokerContext(
+                config, "cluster", controller, replicas, classic, offsets, consumer, null, null, null);
         router = new GroupRouter(classic, consumer);
     }
 

@@ -67,13 +67,16 @@ class LocalControllerTest {
     /** Counts broker config changes; the topic callbacks are not used here. */
     private record CountingListener(int[] brokerConfigChanges) implements MetadataListener {
         @Override
-        public void onTopicCreated(TopicImage topic) {}
+        public void onTopicCreated(TopicImage topic, MetadataImage image) {}
 
         @Override
         public void onTopicDeleted(TopicImage topic) {}
 
         @Override
-        public void onPartitionsAdded(TopicImage topic, int previousCount) {}
+        public void onPartitionsAdded(TopicImage topic, int previousCount, MetadataImage image) {}
+
+        @Override
+        public void onPartitionStatesChanged(TopicImage topic, MetadataImage image) {}
 
         @Override
         public void onConfigsChanged(TopicImage topic) {}

@@ -36,7 +36,7 @@ class NewPartitionLogsTest {
             List<Path> dirs = Collections.nCopies(20, dir);
 
             List<Partition> opened =
-                    NewPartitionLogs.open(5, dirs, (index, logDir) -> partitions.open("t", index), p -> {});
+                    NewPartitionLogs.open(range(5, 25), dirs, (index, logDir) -> partitions.open("t", index), p -> {});
 
             assertThat(opened).extracting(Partition::index).containsExactlyElementsOf(range(5, 25));
         }
@@ -48,7 +48,7 @@ class NewPartitionLogsTest {
             List<Partition> discarded = Collections.synchronizedList(new ArrayList<>());
 
             assertThatThrownBy(() -> NewPartitionLogs.open(
-                            0,
+                            range(0, 8),
                             Collections.nCopies(8, dir),
                             (index, logDir) -> {
                                 if (index == 3) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.metadata.LocalController;
+import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.TopicImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ class PageCacheWritebackTest {
         try (LocalController controller = LocalController.open(dir.resolve("metadata"))) {
             replicas.startup(controller.image());
         }
-        replicas.onTopicCreated(new TopicImage("t", Uuid.randomUuid(), 1, Map.of()));
+        replicas.onTopicCreated(new TopicImage("t", Uuid.randomUuid(), 1, Map.of()), MetadataImage.EMPTY);
         return replicas;
     }
 

@@ -17,7 +17,12 @@ import io.piste.cluster.quorum.QuorumStatus;
 import io.piste.cluster.quorum.QuorumVoter;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -57,13 +62,36 @@ public final class QuorumController implements Controller {
 
     private BrokerLiveness liveness;
     private volatile MetadataListener listener;
+    private final Object listenerLock = new Object();
+    private final String clusterId;
     private final Object producerIds = new Object();
     private long nextProducerId;
     private long producerIdBlockEnd;
 
-    private QuorumController(MetadataQuorum quorum, int nodeId) {
+    private QuorumController(MetadataQuorum quorum, int nodeId, List<QuorumVoter> voters) {
         this.quorum = quorum;
         this.nodeId = nodeId;
+        this.clusterId = clusterIdOf(voters);
+    }
+
+    /**
+     * The cluster's id, the same on every node with no format step: derived from the voters (ids and addresses, in id
+     * order), which every node of one cluster has alike. Two clusters whose voters are written alike (both on
+     * {@code localhost}, say) share it, as two Kafka clusters formatted with the same id would.
+     */
+    static String clusterIdOf(List<QuorumVoter> voters) {
+        StringBuilder text = new StringBuilder("piste-cluster");
+        voters.stream()
+                .sorted(Comparator.comparingInt(QuorumVoter::id))
+                .forEach(v -> text.append(',').append(v.id()).append('@').append(v.address()));
+        try {
+            byte[] hash =
+                    MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+            ByteBuffer bits = ByteBuffer.wrap(hash);
+            return new Uuid(bits.getLong(), bits.getLong()).toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     /** With Kafka's default broker session timeout and heartbeat interval. */
@@ -83,7 +111,7 @@ public final class QuorumController implements Controller {
                 controller.onApplied(before, after);
             }
         });
-        QuorumController controller = new QuorumController(quorum, settings.nodeId());
+        QuorumController controller = new QuorumController(quorum, settings.nodeId(), settings.voters());
         controller.liveness = new BrokerLiveness(controller, quorum, liveness);
         self[0] = controller;
         return controller;
@@ -156,13 +184,19 @@ public final class QuorumController implements Controller {
         return quorum;
     }
 
+    /** On the applying thread; under the lock {@link #setListener(MetadataListener, MetadataImage)} takes too. */
     private void onApplied(MetadataImage before, MetadataImage after) {
-        MetadataListener current = listener;
-        if (current == null) {
-            return;
+        synchronized (listenerLock) {
+            MetadataListener current = listener;
+            if (current != null) {
+                tell(current, before, after);
+            }
         }
+    }
+
+    private static void tell(MetadataListener listener, MetadataImage before, MetadataImage after) {
         try {
-            ImageChanges.tell(current, before, after);
+            ImageChanges.tell(listener, before, after);
         } catch (IOException | RuntimeException e) {
             LOG.error("This node could not carry out an applied metadata change; the cluster keeps it", e);
         }
@@ -175,7 +209,35 @@ public final class QuorumController implements Controller {
 
     @Override
     public void setListener(MetadataListener listener) {
-        this.listener = listener;
+        synchronized (listenerLock) {
+            this.listener = listener;
+        }
+    }
+
+    /** Under the applying lock: the changes applied since {@code known} are told before any later one. */
+    @Override
+    public void setListener(MetadataListener listener, MetadataImage known) {
+        synchronized (listenerLock) {
+            tell(listener, known, image());
+            this.listener = listener;
+        }
+    }
+
+    /** Brokers register, then ask to be unfenced: from then on clients are sent to them and they lead. */
+    @Override
+    public void startServing(String rack, List<BrokerEndpoint> endpoints) throws IOException {
+        registerBroker(rack, endpoints);
+        unfence();
+    }
+
+    @Override
+    public void stopServing() throws IOException {
+        fenceSelf();
+    }
+
+    @Override
+    public String clusterId() {
+        return clusterId;
     }
 
     @Override

@@ -174,7 +174,7 @@ class QuorumControllerTest {
     /** Writes each callback as one line. */
     private record Recording(List<String> events) implements MetadataListener {
         @Override
-        public void onTopicCreated(TopicImage topic) {
+        public void onTopicCreated(TopicImage topic, MetadataImage image) {
             events.add("created " + topic.name() + " " + topic.partitionCount());
         }
 
@@ -184,9 +184,12 @@ class QuorumControllerTest {
         }
 
         @Override
-        public void onPartitionsAdded(TopicImage topic, int previousCount) {
+        public void onPartitionsAdded(TopicImage topic, int previousCount, MetadataImage image) {
             events.add("grown " + topic.name() + " " + previousCount + "->" + topic.partitionCount());
         }
+
+        @Override
+        public void onPartitionStatesChanged(TopicImage topic, MetadataImage image) {}
 
         @Override
         public void onConfigsChanged(TopicImage topic) {

@@ -45,6 +45,8 @@ public final class BrokerProcess implements AutoCloseable {
     private Process process;
     private int port;
     private int starts;
+    /** Where the output of a start not waited for yet begins, else -1. */
+    private long pendingOutputStart = -1;
 
     private BrokerProcess(
             final String name, final Path logDir, final Path output, final Map<String, String> overrides) {
@@ -62,6 +64,34 @@ public final class BrokerProcess implements AutoCloseable {
         final BrokerProcess broker = new BrokerProcess(name, logDir, outputDir.resolve(name + ".out"), overrides);
         broker.launch();
         return broker;
+    }
+
+    /**
+     * Starts a broker process and returns at once, for brokers that only become ready together (the nodes of a
+     * cluster wait for a majority of the quorum); {@link #awaitStarted()} waits for it.
+     */
+    public static BrokerProcess launch(
+            final String name, final Path logDir, final Path outputDir, final Map<String, String> overrides) {
+        final BrokerProcess broker = new BrokerProcess(name, logDir, outputDir.resolve(name + ".out"), overrides);
+        broker.pendingOutputStart = broker.startProcess();
+        return broker;
+    }
+
+    /** Waits for a broker {@link #launch}ed or {@link #restartAsync()}ed to be ready. */
+    public void awaitStarted() {
+        if (pendingOutputStart < 0) {
+            throw new IllegalStateException(name + " was not launched without waiting");
+        }
+        port = awaitReady(pendingOutputStart);
+        pendingOutputStart = -1;
+    }
+
+    /** As {@link #restart()}, without waiting for the ready line ({@link #awaitStarted()}). */
+    public void restartAsync() {
+        if (isAlive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        pendingOutputStart = startProcess();
     }
 
     public String bootstrapServers() {

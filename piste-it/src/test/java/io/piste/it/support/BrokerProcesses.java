@@ -28,6 +28,14 @@ public final class BrokerProcesses implements AfterEachCallback {
         return broker;
     }
 
+    /** As {@link BrokerProcess#launch}, torn down after the test. */
+    public BrokerProcess launch(
+            final String name, final Path logDir, final Path outputDir, final Map<String, String> overrides) {
+        final BrokerProcess broker = BrokerProcess.launch(name, logDir, outputDir, overrides);
+        started.add(broker);
+        return broker;
+    }
+
     @Override
     public void afterEach(final ExtensionContext context) {
         AssertionError failed = null;

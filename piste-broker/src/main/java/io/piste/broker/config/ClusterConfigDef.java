@@ -1,0 +1,90 @@
+package io.piste.broker.config;
+
+import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
+import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
+import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
+import static org.apache.kafka.common.config.ConfigDef.Type.INT;
+import static org.apache.kafka.common.config.ConfigDef.Type.STRING;
+
+import org.apache.kafka.common.config.ConfigDef;
+
+/**
+ * Kafka's KRaft keys that make a node part of a cluster: its roles, the metadata quorum's voters and timeouts, broker
+ * liveness, the rack. Part of {@link BrokerConfigDef}. Stateless.
+ */
+final class ClusterConfigDef {
+
+    static final String PROCESS_ROLES_CONFIG = "process.roles";
+    static final String QUORUM_VOTERS_CONFIG = "controller.quorum.voters";
+    static final String ELECTION_TIMEOUT_MS_CONFIG = "controller.quorum.election.timeout.ms";
+    static final String REQUEST_TIMEOUT_MS_CONFIG = "controller.quorum.request.timeout.ms";
+    static final String SESSION_TIMEOUT_MS_CONFIG = "broker.session.timeout.ms";
+    static final String HEARTBEAT_INTERVAL_MS_CONFIG = "broker.heartbeat.interval.ms";
+    static final String METADATA_SEGMENT_BYTES_CONFIG = "metadata.log.segment.bytes";
+    static final String BROKER_RACK_CONFIG = "broker.rack";
+
+    private ClusterConfigDef() {}
+
+    static void define(ConfigDef def) {
+        def.define(
+                        PROCESS_ROLES_CONFIG,
+                        STRING,
+                        null,
+                        HIGH,
+                        "The roles this process plays: broker, controller, or both. A Piste node with "
+                                + QUORUM_VOTERS_CONFIG + " is both (the default); a single node always is.")
+                .define(
+                        QUORUM_VOTERS_CONFIG,
+                        STRING,
+                        null,
+                        HIGH,
+                        "The voters of the metadata quorum, id@host:port,... (the port is each node's CONTROLLER "
+                                + "listener). Nodes started with the same voters form one cluster, with no format "
+                                + "step. Unset, or naming only this node: a single node, with no quorum.")
+                .define(
+                        ELECTION_TIMEOUT_MS_CONFIG,
+                        INT,
+                        1000,
+                        atLeast(10),
+                        HIGH,
+                        "How long a voter hears no leader before it starts an election (plus up to as much again "
+                                + "at random).")
+                .define(
+                        REQUEST_TIMEOUT_MS_CONFIG,
+                        INT,
+                        2000,
+                        atLeast(10),
+                        HIGH,
+                        "How long a metadata change may wait for the quorum to commit it.")
+                .define(
+                        SESSION_TIMEOUT_MS_CONFIG,
+                        INT,
+                        9000,
+                        atLeast(2),
+                        MEDIUM,
+                        "A broker the quorum's leader has not heard from for this long is fenced: its partitions "
+                                + "get other leaders and clients are no longer sent to it.")
+                .define(
+                        HEARTBEAT_INTERVAL_MS_CONFIG,
+                        INT,
+                        2000,
+                        atLeast(1),
+                        MEDIUM,
+                        "How often the quorum's leader checks the brokers' liveness, and a fenced broker that "
+                                + "serves asks to be unfenced.")
+                .define(
+                        METADATA_SEGMENT_BYTES_CONFIG,
+                        INT,
+                        8 << 20,
+                        atLeast(1 << 20),
+                        MEDIUM,
+                        "The size of a segment of the metadata quorum's log. Piste's default is 8 MiB, not "
+                                + "Kafka's 1 GiB: segments are deleted whole once a snapshot covers them.")
+                .define(
+                        BROKER_RACK_CONFIG,
+                        STRING,
+                        "",
+                        MEDIUM,
+                        "The rack of this broker: replicas are spread " + "over racks.");
+    }
+}

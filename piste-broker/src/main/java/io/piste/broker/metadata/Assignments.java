@@ -1,0 +1,49 @@
+package io.piste.broker.metadata;
+
+import java.util.List;
+
+/**
+ * Where a partition lives as one node reads the image: a cluster's partitions have their state in the image
+ * ({@link MetadataImage#partitions}); the single node's have none and are all its own, led by it at epoch 0. The one
+ * place that tells the two apart, so that the log manager, the request handlers and Metadata agree. Stateless.
+ */
+public final class Assignments {
+
+    private Assignments() {}
+
+    /**
+     * Partition {@code index} of {@code topic} as node {@code self} sees it: its state in the image, or, if the image
+     * has none for the topic (a single node), one replica, {@code self}, leading at epoch 0. Null if the topic has no
+     * such partition.
+     */
+    public static PartitionImage partition(MetadataImage image, TopicImage topic, int index, int self) {
+        if (index < 0 || index >= topic.partitionCount()) {
+            return null;
+        }
+        List<PartitionImage> assigned = image.partitions(topic.topicId());
+        if (assigned.isEmpty()) {
+            return PartitionImage.initial(List.of(self));
+        }
+        return index < assigned.size() ? assigned.get(index) : null;
+    }
+
+    /** Whether node {@code self} holds a replica of partition {@code index} of {@code topic}. */
+    public static boolean isReplica(MetadataImage image, TopicImage topic, int index, int self) {
+        PartitionImage partition = partition(image, topic, index, self);
+        return partition != null && partition.replicas().contains(self);
+    }
+
+    /** Whether node {@code self} leads partition {@code index} of {@code topic} now. */
+    public static boolean leads(MetadataImage image, TopicImage topic, int index, int self) {
+        List<PartitionImage> assigned = image.partitions(topic.topicId());
+        if (assigned.isEmpty()) {
+            return index >= 0 && index < topic.partitionCount();
+        }
+        return index >= 0 && index < assigned.size() && assigned.get(index).leader() == self;
+    }
+
+    /** Whether the image is a cluster's: brokers registered through the metadata quorum. */
+    public static boolean isCluster(MetadataImage image) {
+        return !image.brokers().isEmpty();
+    }
+}

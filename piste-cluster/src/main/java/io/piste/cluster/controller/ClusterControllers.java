@@ -1,0 +1,155 @@
+package io.piste.cluster.controller;
+
+import io.piste.broker.ControllerFactory;
+import io.piste.broker.config.BrokerConfig;
+import io.piste.cluster.quorum.QuorumSettings;
+import io.piste.cluster.quorum.QuorumVoter;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a node's {@link QuorumController} from its Kafka config: {@code controller.quorum.voters} and the quorum's
+ * and liveness timeouts. The node's quorum member keeps its Raft log and snapshots in {@code quorum} under the
+ * metadata directory; {@link #open} returns once this node has applied all that the quorum had committed, so that
+ * the broker opens its partitions from an image as new as the cluster's. Stateless.
+ */
+public final class ClusterControllers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterControllers.class);
+
+    /** The single node's metadata log, which a cluster node must not have (see {@link #open}). */
+    private static final String SINGLE_NODE_LOG = "metadata.log";
+
+    private static final String VOTERS = "controller.quorum.voters";
+    private static final String ROLES = "process.roles";
+    private static final Duration WAIT_LOG_INTERVAL = Duration.ofSeconds(10);
+
+    private ClusterControllers() {}
+
+    /**
+     * Whether this node is part of a cluster: {@code controller.quorum.voters} names a node other than this one. A
+     * quorum of this node alone is the single node, which needs no quorum.
+     *
+     * @throws ConfigException if the voters do not parse
+     */
+    public static boolean isClusterNode(BrokerConfig config) {
+        String value = config.getString(VOTERS);
+        if (value == null || value.isBlank()) {
+            return false;
+        }
+        return voters(value).stream().anyMatch(v -> v.id() != config.nodeId());
+    }
+
+    /**
+     * Starts this node's member of the quorum and waits, logging every {@link #WAIT_LOG_INTERVAL} (a cluster forms
+     * once a majority of the voters runs), until it has caught up with what the quorum committed.
+     *
+     * @throws ConfigException if the roles or voters are not a cluster node's
+     * @throws IOException if the metadata directory holds a single node's metadata log: that node's topics are not
+     *     the cluster's, and would be lost to it
+     */
+    public static QuorumController open(BrokerConfig config, Path metadataDir) throws IOException {
+        checkRoles(config);
+        List<QuorumVoter> voters = voters(config.getString(VOTERS));
+        if (voters.stream().noneMatch(v -> v.id() == config.nodeId())) {
+            throw new ConfigException(
+                    VOTERS, config.getString(VOTERS), "node.id " + config.nodeId() + " is not one of the voters");
+        }
+        Path singleNodeLog = metadataDir.resolve(SINGLE_NODE_LOG);
+        if (Files.exists(singleNodeLog)) {
+            throw new IOException("The log dir holds a single node's metadata (" + singleNodeLog + "); a single node "
+                    + "cannot join a cluster yet. Start the cluster node on empty log dirs.");
+        }
+        QuorumSettings settings = new QuorumSettings(
+                config.nodeId(),
+                voters,
+                metadataDir.resolve(ControllerFactory.QUORUM_DIR),
+                Duration.ofMillis(config.getInt("controller.quorum.election.timeout.ms")),
+                Duration.ofMillis(config.getInt("controller.quorum.request.timeout.ms")),
+                QuorumSettings.DEFAULT_SNAPSHOT_EVERY_ENTRIES,
+                config.getInt("metadata.log.segment.bytes"));
+        LivenessSettings liveness;
+        try {
+            liveness = new LivenessSettings(
+                    Duration.ofMillis(config.getInt("broker.session.timeout.ms")),
+                    Duration.ofMillis(config.getInt("broker.heartbeat.interval.ms")));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        Files.createDirectories(settings.dir());
+        QuorumController controller = QuorumController.start(settings, liveness);
+        try {
+            awaitCaughtUp(controller, voters);
+        } catch (IOException | RuntimeException e) {
+            controller.close();
+            throw e;
+        }
+        return controller;
+    }
+
+    private static void awaitCaughtUp(QuorumController controller, List<QuorumVoter> voters) throws IOException {
+        long started = System.nanoTime();
+        long lastLog = started;
+        while (true) {
+            try {
+                controller.quorum().latestImage();
+                LOG.info(
+                        "Joined the metadata quorum of {} voters in {} ms",
+                        voters.size(),
+                        (System.nanoTime() - started) / 1_000_000);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("Interrupted while joining the metadata quorum");
+            } catch (IOException | RuntimeException e) {
+                if (System.nanoTime() - lastLog >= WAIT_LOG_INTERVAL.toNanos()) {
+                    lastLog = System.nanoTime();
+                    LOG.info(
+                            "Waiting for a majority of the voters {} to form the metadata quorum ({} s so far): {}",
+                            voters,
+                            (lastLog - started) / 1_000_000_000,
+                            e.toString());
+                }
+            }
+        }
+    }
+
+    private static List<QuorumVoter> voters(String value) {
+        try {
+            return QuorumVoter.parseAll(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(VOTERS, value, e.getMessage());
+        }
+    }
+
+    /** Every node of a Piste cluster is a broker and a voter; broker-only and controller-only nodes come later. */
+    private static void checkRoles(BrokerConfig config) {
+        String value = config.getString(ROLES);
+        if (value == null) {
+            return;
+        }
+        Set<String> roles = new TreeSet<>();
+        for (String role : value.split(",")) {
+            if (!role.isBlank()) {
+                roles.add(role.trim().toLowerCase(Locale.ROOT));
+            }
+        }
+        if (!roles.equals(Set.of("broker", "controller"))) {
+            throw new ConfigException(
+                    ROLES,
+                    value,
+                    "a Piste cluster node is a broker and a controller both (process.roles=broker,controller); "
+                            + "broker-only and controller-only nodes are not supported yet");
+        }
+    }
+}

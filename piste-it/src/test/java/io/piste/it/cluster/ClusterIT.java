@@ -1,0 +1,234 @@
+package io.piste.it.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.piste.it.support.Bounded;
+import io.piste.it.support.BrokerProcess;
+import io.piste.it.support.BrokerProcesses;
+import io.piste.it.support.Clients;
+import io.piste.it.support.TestDirs;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Three {@code piste server} processes started with the same {@code controller.quorum.voters} form one cluster with
+ * no format step: the real Admin, producer and consumer, each given one node's address, see all three brokers, a
+ * topic's partitions led by all three, and a consumer group coordinated by whichever node leads its offsets
+ * partition. A node stopped cleanly fences itself: the partitions it led have no leader (one replica each, no
+ * replication yet) while the others keep serving, and it leads them again, with their records, when it returns.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class ClusterIT {
+    private static final String TOPIC = "cluster-orders";
+    private static final int PARTITIONS = 6;
+    private static final int RECORDS = 600;
+    private static final Duration SETTLE = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    final BrokerProcesses brokers = new BrokerProcesses();
+
+    @Test
+    void shouldServeOneTopicFromThreeNodesAndKeepServingWhileOneIsAway() throws Exception {
+        Path dir = TestDirs.create("cluster");
+        List<BrokerProcess> nodes = startCluster(dir);
+        String bootstrap = nodes.get(0).bootstrapServers();
+
+        try (Admin admin = Clients.admin(bootstrap)) {
+            assertThat(Bounded.waitFor(
+                            SETTLE,
+                            Duration.ofMillis(200),
+                            () -> liveBrokerIds(admin).equals(Set.of(1, 2, 3))))
+                    .as("all three brokers registered and unfenced")
+                    .isTrue();
+            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+            TopicDescription topic = describe(admin);
+            Set<Integer> leaders =
+                    topic.partitions().stream().map(p -> p.leader().id()).collect(Collectors.toSet());
+            assertThat(leaders).as("leaders of the 6 partitions").isEqualTo(Set.of(1, 2, 3));
+        }
+
+        Map<Integer, String> written = produce(bootstrap, 0, RECORDS);
+        assertThat(written).hasSize(RECORDS);
+        // Through another node: the group's coordinator is whichever node leads its offsets partition.
+        Map<Integer, String> read = consume(nodes.get(1).bootstrapServers(), "cluster-group", RECORDS);
+        assertThat(read).isEqualTo(written);
+
+        BrokerProcess away = nodes.get(2);
+        away.stop();
+        assertThat(away.output()).contains("stopped cleanly");
+        try (Admin admin = Clients.admin(bootstrap)) {
+            assertThat(Bounded.waitFor(
+                            SETTLE,
+                            Duration.ofMillis(200),
+                            () -> liveBrokerIds(admin).equals(Set.of(1, 2))))
+                    .as("the stopped node fenced")
+                    .isTrue();
+            TopicDescription topic = describe(admin);
+            for (TopicPartitionInfo p : topic.partitions()) {
+                assertThat(p.replicas()).hasSize(1);
+                if (p.replicas().get(0).id() == 3) {
+                    assertThat(p.leader())
+                            .as("leader of %s while its only replica is away", p)
+                            .isNull();
+                } else {
+                    assertThat(p.leader().id()).isEqualTo(p.replicas().get(0).id());
+                }
+            }
+        }
+        Set<Integer> servingPartitions = partitionsLedBy(bootstrap, Set.of(1, 2));
+        try (KafkaProducer<String, String> producer = Clients.producer(bootstrap)) {
+            for (int partition : servingPartitions) {
+                RecordMetadata acked = producer.send(new ProducerRecord<>(TOPIC, partition, "while-away", "x"))
+                        .get(30, TimeUnit.SECONDS);
+                assertThat(acked.partition()).isEqualTo(partition);
+            }
+        }
+
+        away.restartAsync();
+        away.awaitStarted();
+        try (Admin admin = Clients.admin(bootstrap)) {
+            assertThat(Bounded.waitFor(
+                            SETTLE,
+                            Duration.ofMillis(200),
+                            () -> liveBrokerIds(admin).equals(Set.of(1, 2, 3))
+                                    && describe(admin).partitions().stream().allMatch(p -> p.leader() != null)))
+                    .as("node 3 back and leading its partitions again")
+                    .isTrue();
+        }
+        Map<Integer, String> reread = consume(nodes.get(2).bootstrapServers(), "cluster-group-2", RECORDS);
+        assertThat(reread).as("every record, read from all three nodes again").isEqualTo(written);
+    }
+
+    private List<BrokerProcess> startCluster(Path dir) throws IOException {
+        int[] quorumPorts = {freePort(), freePort(), freePort()};
+        String voters =
+                "1@127.0.0.1:" + quorumPorts[0] + ",2@127.0.0.1:" + quorumPorts[1] + ",3@127.0.0.1:" + quorumPorts[2];
+        List<BrokerProcess> nodes = new ArrayList<>();
+        for (int id = 1; id <= 3; id++) {
+            Map<String, String> config = new HashMap<>();
+            config.put("node.id", Integer.toString(id));
+            config.put("process.roles", "broker,controller");
+            config.put("controller.quorum.voters", voters);
+            config.put("controller.listener.names", "CONTROLLER");
+            config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            config.put("broker.session.timeout.ms", "4000");
+            config.put("broker.heartbeat.interval.ms", "500");
+            config.put("offsets.topic.num.partitions", "6");
+            nodes.add(brokers.launch("cluster-node-" + id, dir.resolve("node-" + id), dir, config));
+        }
+        for (BrokerProcess node : nodes) {
+            node.awaitStarted();
+        }
+        return nodes;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static Set<Integer> liveBrokerIds(Admin admin) {
+        try {
+            return admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).stream()
+                    .map(Node::id)
+                    .collect(Collectors.toSet());
+        } catch (Exception e) {
+            return Set.of();
+        }
+    }
+
+    private static TopicDescription describe(Admin admin) {
+        try {
+            return admin.describeTopics(List.of(TOPIC))
+                    .allTopicNames()
+                    .get(10, TimeUnit.SECONDS)
+                    .get(TOPIC);
+        } catch (Exception e) {
+            throw new AssertionError("describe " + TOPIC, e);
+        }
+    }
+
+    private static Set<Integer> partitionsLedBy(String bootstrap, Set<Integer> nodeIds) {
+        try (Admin admin = Clients.admin(bootstrap)) {
+            Set<Integer> led = new HashSet<>();
+            for (TopicPartitionInfo p : describe(admin).partitions()) {
+                if (p.leader() != null && nodeIds.contains(p.leader().id())) {
+                    led.add(p.partition());
+                }
+            }
+            return led;
+        }
+    }
+
+    /** Sends records {@code from}..{@code from + count - 1} keyed by their number; returns number -> value acked. */
+    private static Map<Integer, String> produce(String bootstrap, int from, int count) throws Exception {
+        Map<Integer, String> acked = new HashMap<>();
+        try (KafkaProducer<String, String> producer = Clients.producer(
+                bootstrap, Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true))) {
+            for (int i = from; i < from + count; i++) {
+                producer.send(new ProducerRecord<>(TOPIC, Integer.toString(i), "value-" + i))
+                        .get(30, TimeUnit.SECONDS);
+                acked.put(i, "value-" + i);
+            }
+        }
+        return acked;
+    }
+
+    /** Reads the topic from the start in a group until {@code expected} numbered records came; commits them. */
+    private static Map<Integer, String> consume(String bootstrap, String group, int expected) {
+        Map<Integer, String> read = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(
+                bootstrap,
+                Map.of(
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        group,
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false))) {
+            consumer.subscribe(List.of(TOPIC));
+            Bounded.Deadline deadline = Bounded.Deadline.in(SETTLE);
+            while (read.size() < expected && !deadline.passed()) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (!record.key().equals("while-away")) {
+                        String previous = read.put(Integer.parseInt(record.key()), record.value());
+                        assertThat(previous)
+                                .as("record %s read twice", record.key())
+                                .isNull();
+                    }
+                }
+            }
+            consumer.commitSync(Duration.ofSeconds(30));
+        }
+        return read;
+    }
+}
