@@ -17,6 +17,9 @@ import io.piste.broker.handler.BrokerContext;
 import io.piste.broker.handler.CoordinatorTopics;
 import io.piste.broker.handler.RequestDispatcher;
 import io.piste.broker.handler.StorageErrors;
+import io.piste.broker.interbroker.CoordinatorMarkers;
+import io.piste.broker.interbroker.InterBrokerRequests;
+import io.piste.broker.metadata.Assignments;
 import io.piste.broker.metadata.BrokerEndpoint;
 import io.piste.broker.metadata.Controller;
 import io.piste.broker.metadata.MetaProperties;
@@ -66,6 +69,7 @@ public final class Broker implements AutoCloseable {
     private final LogCleaner cleaner;
     private final BrokerCollector collector;
     private final KafkaMBeans mbeans;
+    private final InterBrokerRequests interBroker;
 
     private Broker(
             Controller controller,
@@ -76,7 +80,9 @@ public final class Broker implements AutoCloseable {
             ConsumerLag consumerLag,
             LogCleaner cleaner,
             BrokerCollector collector,
-            KafkaMBeans mbeans) {
+            KafkaMBeans mbeans,
+            InterBrokerRequests interBroker) {
+        this.interBroker = interBroker;
         this.cleaner = cleaner;
         this.collector = collector;
         this.mbeans = mbeans;
@@ -138,6 +144,7 @@ public final class Broker implements AutoCloseable {
         LogManager logManager = null;
         GroupCoordinator groups = null;
         TransactionCoordinator transactions = null;
+        InterBrokerRequests interBroker = null;
         BrokerMetrics metrics = new BrokerMetrics();
         try {
             logManager = new LogManager(config, files, metrics);
@@ -171,12 +178,17 @@ public final class Broker implements AutoCloseable {
                             groupConfig.offsetsRetentionMs())
                     .schedule(groupTimer, groupConfig.offsetsRetentionCheckIntervalMs());
             consumerGroups.scheduleCleanup(offsets::hasOffsets, groupConfig.offsetsRetentionCheckIntervalMs());
-            // after the offsets: resuming a decided transaction completes its offsets there
-            MarkerWriter markers = markerWriter(controller, logManager, offsets);
+            // after the offsets: resuming a decided transaction completes its offsets there. The coordinator's
+            // markers go to each partition's leader; WriteTxnMarkers writes only where this node leads.
+            MarkerWriter markers = markerWriter(config.nodeId(), controller, logManager, offsets);
+            interBroker =
+                    new InterBrokerRequests(config.nodeId(), config.listener().listenerName(), controller::image);
+            MarkerWriter coordinatorMarkers =
+                    CoordinatorMarkers.routed(config.nodeId(), controller::image, markers, interBroker.markers());
             TransactionConfig transactionConfig = TransactionConfig.from(config);
             TransactionStateTopic transactionTopic =
                     new TransactionStateTopic(controller, logManager, transactionConfig, System::currentTimeMillis);
-            transactions = startTransactions(transactionConfig, transactionTopic, controller, markers);
+            transactions = startTransactions(transactionConfig, transactionTopic, controller, coordinatorMarkers);
             CoordinatorTopics coordinatorTopics = new CoordinatorTopics() {
                 @Override
                 public TopicImage offsets() throws IOException {
@@ -198,7 +210,8 @@ public final class Broker implements AutoCloseable {
                     consumerGroups,
                     transactions,
                     markers,
-                    coordinatorTopics);
+                    coordinatorTopics,
+                    interBroker.verifier());
             RequestDispatcher dispatcher = new RequestDispatcher(context);
             BrokerConfig.Endpoint listener = config.listener();
             BrokerServer server = BrokerServer.bind(
@@ -241,10 +254,14 @@ public final class Broker implements AutoCloseable {
                     context::parkedFetchCount,
                     context.fetchSessions().cache(),
                     cleaner::stats);
-            return new Broker(controller, logManager, server, context, groups, lag, cleaner, collector, mbeans);
+            return new Broker(
+                    controller, logManager, server, context, groups, lag, cleaner, collector, mbeans, interBroker);
         } catch (RuntimeException | IOException | InterruptedException e) {
             if (transactions != null) {
                 transactions.close();
+            }
+            if (interBroker != null) {
+                interBroker.close();
             }
             if (groups != null) {
                 groups.close();
@@ -257,9 +274,17 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    private static MarkerWriter markerWriter(Controller controller, LogManager logManager, GroupOffsets offsets) {
+    /** Writes markers to the partitions this node leads; one led elsewhere is unavailable here. */
+    private static MarkerWriter markerWriter(
+            int self, Controller controller, LogManager logManager, GroupOffsets offsets) {
         return new PartitionMarkers(
-                tp -> logManager.partition(tp.topic(), tp.partition()),
+                tp -> {
+                    MetadataImage image = controller.image();
+                    TopicImage topic = image.topic(tp.topic());
+                    return topic != null && Assignments.leads(image, topic, tp.partition(), self)
+                            ? logManager.partition(tp.topic(), tp.partition())
+                            : null;
+                },
                 tp -> {
                     TopicImage topic = controller.image().topic(tp.topic());
                     return topic != null && tp.partition() >= 0 && tp.partition() < topic.partitionCount();
@@ -411,6 +436,7 @@ public final class Broker implements AutoCloseable {
         server.stopAccepting();
         server.close();
         context.transactionCoordinator().close();
+        interBroker.close();
         groupCoordinator.close();
         context.consumerGroupCoordinator().close();
         cleaner.close();

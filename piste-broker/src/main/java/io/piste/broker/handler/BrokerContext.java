@@ -9,6 +9,7 @@ import io.piste.broker.group.consumer.ConsumerGroupCoordinator;
 import io.piste.broker.metadata.Controller;
 import io.piste.broker.partition.LogManager;
 import io.piste.broker.txn.MarkerWriter;
+import io.piste.broker.txn.RemoteCoordinators;
 import io.piste.broker.txn.TransactionCoordinator;
 import java.security.SecureRandom;
 
@@ -30,6 +31,7 @@ public final class BrokerContext {
     private final FetchSessions fetchSessions;
     private final FetchPurgatory fetchPurgatory;
     private final CoordinatorTopics coordinatorTopics;
+    private final RemoteCoordinators remoteCoordinators;
     private volatile String advertisedHost;
     private volatile int advertisedPort;
 
@@ -43,9 +45,11 @@ public final class BrokerContext {
             ConsumerGroupCoordinator consumerGroupCoordinator,
             TransactionCoordinator transactionCoordinator,
             MarkerWriter markerWriter,
-            CoordinatorTopics coordinatorTopics) {
+            CoordinatorTopics coordinatorTopics,
+            RemoteCoordinators remoteCoordinators) {
         this.config = config;
         this.coordinatorTopics = coordinatorTopics;
+        this.remoteCoordinators = remoteCoordinators;
         this.transactionCoordinator = transactionCoordinator;
         this.markerWriter = markerWriter;
         this.consumerGroupCoordinator = consumerGroupCoordinator;
@@ -69,6 +73,11 @@ public final class BrokerContext {
     /** The internal topics whose partition leaders coordinate groups and transactions. */
     public CoordinatorTopics coordinatorTopics() {
         return coordinatorTopics;
+    }
+
+    /** The transaction coordinators of other nodes, which this node's partitions verify transactions with. */
+    public RemoteCoordinators remoteCoordinators() {
+        return remoteCoordinators;
     }
 
     /** Set once the listener is bound, before any client can know the port. */

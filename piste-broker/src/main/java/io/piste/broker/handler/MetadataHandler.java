@@ -54,7 +54,7 @@ final class MetadataHandler implements RequestHandler {
                             .setNodeId(live.nodeId())
                             .setHost(live.host())
                             .setPort(live.port())
-                            .setRack(live.rack()));
+                            .setRack(version >= 1 ? live.rack() : null)); // v0 has no rack
         }
         boolean allTopics =
                 request.topics() == null || (version == 0 && request.topics().isEmpty());

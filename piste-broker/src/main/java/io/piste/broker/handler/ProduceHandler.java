@@ -3,12 +3,15 @@ package io.piste.broker.handler;
 import io.piste.broker.partition.Partition;
 import io.piste.broker.protocol.RequestContext;
 import io.piste.broker.protocol.RequestHandler;
+import io.piste.broker.txn.RemoteCoordinators;
 import io.piste.broker.txn.TransactionCoordinator;
 import io.piste.storage.log.LogAppendInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidRequiredAcksException;
@@ -43,9 +46,9 @@ final class ProduceHandler implements RequestHandler {
     private final PartitionLookup partitions;
     private final TransactionalProduce transactional;
 
-    ProduceHandler(PartitionLookup partitions, TransactionCoordinator transactions) {
+    ProduceHandler(PartitionLookup partitions, TransactionCoordinator transactions, RemoteCoordinators remote) {
         this.partitions = partitions;
-        this.transactional = new TransactionalProduce(transactions);
+        this.transactional = new TransactionalProduce(transactions, remote);
     }
 
     @Override
@@ -57,14 +60,22 @@ final class ProduceHandler implements RequestHandler {
             return;
         }
         boolean byId = context.apiVersion() >= 13;
-        if (request.transactionalId() != null
-                && context.apiVersion() >= TransactionalProduce.FIRST_V2_VERSION
-                && transactional.addPartitionsFirst(
-                        request,
-                        topic -> byId ? partitions.topicName(topic.topicId()) : topic.name(),
-                        () -> produce(context, request, byId),
-                        error -> produce(context, request, byId, error))) {
-            return;
+        if (request.transactionalId() != null) {
+            Function<TopicProduceData, String> topicName =
+                    topic -> byId ? partitions.topicName(topic.topicId()) : topic.name();
+            Runnable produce = () -> produce(context, request, byId);
+            Consumer<Errors> failed = error -> produce(context, request, byId, error);
+            if (transactional.verifyRemotely(
+                            request,
+                            context.apiVersion(),
+                            topicName,
+                            tp -> partitions.partition(tp.topic(), tp.partition()),
+                            produce,
+                            failed)
+                    || (context.apiVersion() >= TransactionalProduce.FIRST_V2_VERSION
+                            && transactional.addPartitionsFirst(request, topicName, produce, failed))) {
+                return;
+            }
         }
         produce(context, request, byId);
     }
@@ -205,6 +216,7 @@ final class ProduceHandler implements RequestHandler {
         Errors refused = transactional.appendChecked(
                 request.transactionalId(),
                 producer,
+                partition,
                 new TopicPartition(partition.topic(), partition.index()),
                 () -> appended[0] = appendBatch(context, partition, batch, response));
         if (refused != Errors.NONE) {

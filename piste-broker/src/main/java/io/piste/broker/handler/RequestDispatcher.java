@@ -37,7 +37,9 @@ public final class RequestDispatcher implements RequestHandler {
         handlers.put(ApiKeys.METADATA, new MetadataHandler(broker));
         PartitionLookup partitions =
                 new MetadataPartitionLookup(broker.controller(), broker.logManager(), broker.nodeId());
-        handlers.put(ApiKeys.PRODUCE, new ProduceHandler(partitions, broker.transactionCoordinator()));
+        handlers.put(
+                ApiKeys.PRODUCE,
+                new ProduceHandler(partitions, broker.transactionCoordinator(), broker.remoteCoordinators()));
         handlers.put(ApiKeys.FETCH, new FetchHandler(partitions, broker.fetchSessions(), broker.fetchPurgatory()));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions));
         handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions));

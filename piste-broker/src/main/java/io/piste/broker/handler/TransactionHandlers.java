@@ -123,12 +123,13 @@ final class TransactionHandlers {
             done.accept(AddPartitionsToTxnResponse.resultForTransaction(transactionalId, errors));
             return;
         }
+        // From v4 only brokers send it: a partition's leader adding the partition for a produce (KIP-890)
         coordinator.addPartitions(
                 transactionalId,
                 transaction.producerId(),
                 transaction.producerEpoch(),
                 known,
-                false,
+                version >= 4,
                 error -> done.accept(resultFor(transactionalId, known, forVersion(error, version, 2))));
     }
 

@@ -1,9 +1,13 @@
 package io.piste.broker.handler;
 
+import io.piste.broker.partition.Partition;
+import io.piste.broker.txn.RemoteCoordinators;
 import io.piste.broker.txn.TransactionCoordinator;
 import io.piste.storage.record.RecordBatchView;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -28,10 +32,15 @@ final class TransactionalProduce {
     /** The producer id and epoch a transactional batch carries. */
     record Producer(long id, short epoch) {}
 
-    private final TransactionCoordinator coordinator;
+    /** The guards of the partitions verified with a remote coordinator, for the produce run right after. */
+    private static final ThreadLocal<Map<TopicPartition, Object>> VERIFIED = new ThreadLocal<>();
 
-    TransactionalProduce(TransactionCoordinator coordinator) {
+    private final TransactionCoordinator coordinator;
+    private final RemoteCoordinators remote;
+
+    TransactionalProduce(TransactionCoordinator coordinator, RemoteCoordinators remote) {
         this.coordinator = coordinator;
+        this.remote = remote;
     }
 
     /** The producer of a batch with the transactional flag, or null if it has none (or is too short to tell). */
@@ -56,6 +65,99 @@ final class TransactionalProduce {
     }
 
     /**
+     * When another node coordinates the request's transactional id: takes each transactional partition's
+     * verification guard, copies the records, asks the coordinator (adding the partitions first with protocol v2,
+     * Produce v12+), then calls {@code produce} with the guards (on the asking thread, in the order requests came)
+     * or {@code failed}; returns true then. Returns false if this node coordinates the id (or verification is off).
+     */
+    boolean verifyRemotely(
+            ProduceRequestData request,
+            short version,
+            Function<TopicProduceData, String> topicName,
+            Function<TopicPartition, Partition> leaderPartition,
+            Runnable produce,
+            Consumer<Errors> failed) {
+        if (!coordinator.config().partitionVerification()) {
+            return false;
+        }
+        int node = remote.remoteNodeOf(request.transactionalId());
+        if (node == RemoteCoordinators.LOCAL) {
+            return false;
+        }
+        Set<TopicPartition> partitions = new HashSet<>();
+        Producer producer = transactionalPartitions(request, topicName, partitions);
+        if (producer == null) {
+            return false;
+        }
+        if (node == RemoteCoordinators.UNAVAILABLE) {
+            failed.accept(forProducer(Errors.COORDINATOR_NOT_AVAILABLE));
+            return true;
+        }
+        Map<TopicPartition, Object> guards = new HashMap<>();
+        Map<TopicPartition, Partition> guarded = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            Partition partition = leaderPartition.apply(tp);
+            if (partition != null) {
+                guards.put(tp, partition.verificationGuards().take(producer.id()));
+                guarded.put(tp, partition);
+            }
+        }
+        if (guarded.isEmpty()) {
+            return false; // no partition led here: each is answered NOT_LEADER_OR_FOLLOWER
+        }
+        copyRecords(request);
+        long producerId = producer.id();
+        remote.verify(
+                node,
+                request.transactionalId(),
+                producerId,
+                producer.epoch(),
+                guarded.keySet(),
+                version >= FIRST_V2_VERSION,
+                errors -> {
+                    Errors error = errors.values().stream()
+                            .filter(e -> e != Errors.NONE)
+                            .findFirst()
+                            .orElse(Errors.NONE);
+                    if (error != Errors.NONE) {
+                        guarded.forEach((tp, partition) ->
+                                partition.verificationGuards().drop(producerId, guards.get(tp)));
+                        failed.accept(forProducer(error));
+                        return;
+                    }
+                    VERIFIED.set(guards);
+                    try {
+                        produce.run();
+                    } finally {
+                        VERIFIED.remove();
+                    }
+                });
+        return true;
+    }
+
+    /** The producer of the request's transactional batches (null if none, or mixed), their partitions added. */
+    private static Producer transactionalPartitions(
+            ProduceRequestData request, Function<TopicProduceData, String> topicName, Set<TopicPartition> into) {
+        Producer producer = null;
+        for (TopicProduceData topic : request.topicData()) {
+            String name = topicName.apply(topic);
+            for (PartitionProduceData partition : topic.partitionData()) {
+                if (name != null && partition.records() instanceof MemoryRecords records) {
+                    Producer batchProducer = producerOf(records.buffer());
+                    if (batchProducer != null) {
+                        if (producer != null && !producer.equals(batchProducer)) {
+                            return null; // mixed producers: each batch's check refuses what is not in a transaction
+                        }
+                        producer = batchProducer;
+                        into.add(new TopicPartition(name, partition.index()));
+                    }
+                }
+            }
+        }
+        return producer;
+    }
+
+    /**
      * Protocol v2: if some transactional partitions of the request are not yet in the transaction, copies the
      * request's records (the network buffer is released when the handler returns), asks the coordinator to add
      * the partitions, and calls {@code produce} (NONE) or {@code failed} (the error) once that is durable; returns
@@ -67,22 +169,7 @@ final class TransactionalProduce {
             Runnable produce,
             Consumer<Errors> failed) {
         Set<TopicPartition> partitions = new HashSet<>();
-        Producer producer = null;
-        for (TopicProduceData topic : request.topicData()) {
-            String name = topicName.apply(topic);
-            for (PartitionProduceData partition : topic.partitionData()) {
-                if (name != null && partition.records() instanceof MemoryRecords records) {
-                    Producer batchProducer = producerOf(records.buffer());
-                    if (batchProducer != null) {
-                        if (producer != null && !producer.equals(batchProducer)) {
-                            return false; // mixed producers: each batch's check refuses what is not in a transaction
-                        }
-                        producer = batchProducer;
-                        partitions.add(new TopicPartition(name, partition.index()));
-                    }
-                }
-            }
-        }
+        Producer producer = transactionalPartitions(request, topicName, partitions);
         if (producer == null
                 || coordinator.includes(request.transactionalId(), producer.id(), producer.epoch(), partitions)) {
             return false;
@@ -114,12 +201,25 @@ final class TransactionalProduce {
 
     /**
      * Runs {@code append} if the batch's partition is in its producer's ongoing transaction (or if
-     * {@code transaction.partition.verification.enable} is off); returns the error otherwise, for the producer.
+     * {@code transaction.partition.verification.enable} is off); returns the error otherwise, for the producer. After
+     * a remote coordinator's verification ({@link #verifyRemotely}), the partition's guard must still hold: a
+     * transaction that ended since gets a retriable error.
      */
-    Errors appendChecked(String transactionalId, Producer producer, TopicPartition partition, Runnable append) {
+    Errors appendChecked(
+            String transactionalId, Producer producer, Partition leader, TopicPartition partition, Runnable append) {
         if (!coordinator.config().partitionVerification()) {
             append.run();
             return Errors.NONE;
+        }
+        Map<TopicPartition, Object> verified = VERIFIED.get();
+        if (verified != null) {
+            return leader.verificationGuards().runIfHeld(producer.id(), verified.get(partition), append)
+                    ? Errors.NONE
+                    : Errors.NOT_ENOUGH_REPLICAS;
+        }
+        if (remote.remoteNodeOf(transactionalId) != RemoteCoordinators.LOCAL) {
+            // the coordinator moved to another node since the request came: the producer sends it again
+            return Errors.NOT_ENOUGH_REPLICAS;
         }
         return forProducer(
                 coordinator.appendInTransaction(transactionalId, producer.id(), producer.epoch(), partition, append));

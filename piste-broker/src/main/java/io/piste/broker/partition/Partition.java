@@ -64,6 +64,7 @@ public final class Partition {
     private final AtomicInteger segmentCount;
     private final Object highWatermarkLock = new Object();
     private volatile boolean deleted;
+    private final VerificationGuards verificationGuards = new VerificationGuards();
     /** The epoch of this node's leadership, from the metadata image (0 on a single node). */
     private volatile int leaderEpoch;
 
@@ -323,8 +324,21 @@ public final class Partition {
             long producerId, short producerEpoch, int coordinatorEpoch, boolean commit, short transactionVersion)
             throws IOException {
         failIfOffline();
-        return afterAppend(log.transactions()
-                .appendMarker(producerId, producerEpoch, coordinatorEpoch, commit, transactionVersion, leaderEpoch()));
+        return verificationGuards.voidFor(
+                producerId,
+                () -> afterAppend(log.transactions()
+                        .appendMarker(
+                                producerId,
+                                producerEpoch,
+                                coordinatorEpoch,
+                                commit,
+                                transactionVersion,
+                                leaderEpoch())));
+    }
+
+    /** The guards of transactional appends verified with a coordinator on another node. */
+    public VerificationGuards verificationGuards() {
+        return verificationGuards;
     }
 
     private LogAppendInfo afterAppend(LogAppendInfo info) {

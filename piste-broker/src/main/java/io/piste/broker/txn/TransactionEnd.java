@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,9 +125,13 @@ final class TransactionEnd {
                 failed -> {
                     Set<TopicPartition> again = new HashSet<>();
                     failed.forEach((tp, error) -> {
-                        if (error == Errors.KAFKA_STORAGE_ERROR) {
+                        if (error == Errors.UNKNOWN_TOPIC_OR_PARTITION) {
+                            return; // the partition is gone, and its transaction's records with it
+                        }
+                        // a log unavailable here, or a leader elsewhere unreachable or moving: write it again
+                        if (error.exception() instanceof RetriableException) {
                             again.add(tp);
-                        } else if (error != Errors.UNKNOWN_TOPIC_OR_PARTITION) {
+                        } else {
                             // the log refuses this marker for good (say, a newer epoch of the producer wrote there):
                             // writing it again would fail the same way forever
                             log.error(

@@ -7,6 +7,7 @@ import io.piste.broker.partition.Partition;
 import io.piste.broker.protocol.FileSliceRecords;
 import io.piste.broker.txn.FakeMarkers;
 import io.piste.broker.txn.FakeTransactionLog;
+import io.piste.broker.txn.RemoteCoordinators;
 import io.piste.broker.txn.TransactionConfig;
 import io.piste.broker.txn.TransactionCoordinator;
 import io.piste.storage.log.FetchDataInfo;
@@ -65,7 +66,7 @@ class ProduceHandlerTest extends OnePartitionHandlerTest {
 
     private RecordedRequest handle(short version, ProduceRequestData request) {
         RecordedRequest recorded = new RecordedRequest(ApiKeys.PRODUCE, version, request, null);
-        new ProduceHandler(lookup, transactions).handle(recorded.context());
+        new ProduceHandler(lookup, transactions, RemoteCoordinators.NONE).handle(recorded.context());
         return recorded;
     }
 

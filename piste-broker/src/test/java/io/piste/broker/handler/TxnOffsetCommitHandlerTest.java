@@ -97,7 +97,7 @@ class TxnOffsetCommitHandlerTest {
         offsets = new GroupOffsets(offsetsTopic, offsetsTopic::partitionOf);
         // No transaction coordinator: the handler asks only its gate.
         broker = new BrokerContext(
-                config, "cluster", controller, replicas, classic, offsets, consumer, null, null, null);
+                config, "cluster", controller, replicas, classic, offsets, consumer, null, null, null, null);
         router = new GroupRouter(classic, consumer);
     }
 

@@ -6,6 +6,7 @@ import io.piste.it.support.Bounded;
 import io.piste.it.support.BrokerProcess;
 import io.piste.it.support.BrokerProcesses;
 import io.piste.it.support.Clients;
+import io.piste.it.support.RawClient;
 import io.piste.it.support.TestDirs;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -26,12 +27,21 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
+import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
+import org.apache.kafka.common.message.ListOffsetsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -75,11 +85,68 @@ class ClusterIT {
             assertThat(leaders).as("leaders of the 6 partitions").isEqualTo(Set.of(1, 2, 3));
         }
 
+        // A node answers only for the partitions it leads; the others' leader is named in Metadata.
+        try (Admin admin = Clients.admin(bootstrap)) {
+            for (TopicPartitionInfo p : describe(admin).partitions()) {
+                for (BrokerProcess node : nodes) {
+                    int nodeId = nodes.indexOf(node) + 1;
+                    assertThat(listOffsetsError(node.port(), p.partition()))
+                            .as(
+                                    "ListOffsets for partition %d (led by %d) sent to node %d",
+                                    p.partition(), p.leader().id(), nodeId)
+                            .isEqualTo(p.leader().id() == nodeId ? Errors.NONE : Errors.NOT_LEADER_OR_FOLLOWER);
+                }
+            }
+        }
+
         Map<Integer, String> written = produce(bootstrap, 0, RECORDS);
         assertThat(written).hasSize(RECORDS);
         // Through another node: the group's coordinator is whichever node leads its offsets partition.
         Map<Integer, String> read = consume(nodes.get(1).bootstrapServers(), "cluster-group", RECORDS);
         assertThat(read).isEqualTo(written);
+
+        // Transactions over partitions led by all three nodes: the coordinator's markers reach the other leaders.
+        transact(bootstrap, "committed", true);
+        transact(bootstrap, "aborted", false);
+        // Readable under read_committed only once the aborted transaction's markers are in every partition.
+        try (KafkaProducer<String, String> producer = Clients.producer(bootstrap)) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                producer.send(new ProducerRecord<>(TOPIC, p, "txn-after-" + p, "plain"))
+                        .get(30, TimeUnit.SECONDS);
+            }
+        }
+        Set<String> expected = expectedTransactional("committed");
+        for (int p = 0; p < PARTITIONS; p++) {
+            expected.add("txn-after-" + p);
+        }
+        assertThat(readCommittedTransactional(nodes.get(2).bootstrapServers(), expected.size()))
+                .as("what a read_committed consumer sees of the two transactions and the records after them")
+                .isEqualTo(expected);
+
+        // Offsets committed in a transaction whose coordinator is not the group's
+        try (Admin admin = Clients.admin(bootstrap)) {
+            String transactionalId = "cluster-txn-offsets";
+            int transactionCoordinator = leaderOf(
+                    admin,
+                    "__transaction_state",
+                    Utils.abs(transactionalId.hashCode()) % partitionCount(admin, "__transaction_state"));
+            String group = groupCoordinatedElsewhere(admin, transactionCoordinator);
+            TopicPartition first = new TopicPartition(TOPIC, 0);
+            try (KafkaProducer<String, String> producer = Clients.producer(
+                            bootstrap, Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId));
+                    KafkaConsumer<String, String> consumer =
+                            Clients.consumer(bootstrap, Map.of(ConsumerConfig.GROUP_ID_CONFIG, group))) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>(TOPIC, 0, "txn-offsets", "x"));
+                producer.sendOffsetsToTransaction(Map.of(first, new OffsetAndMetadata(42)), consumer.groupMetadata());
+                producer.commitTransaction();
+            }
+            assertThat(Bounded.waitFor(
+                            SETTLE, Duration.ofMillis(200), () -> committedOffset(admin, group, first) == 42))
+                    .as("group %s's offset, committed by transaction %s", group, transactionalId)
+                    .isTrue();
+        }
 
         BrokerProcess away = nodes.get(2);
         away.stop();
@@ -125,6 +192,133 @@ class ClusterIT {
         }
         Map<Integer, String> reread = consume(nodes.get(2).bootstrapServers(), "cluster-group-2", RECORDS);
         assertThat(reread).as("every record, read from all three nodes again").isEqualTo(written);
+    }
+
+    private static final int TRANSACTIONAL_RECORDS = 60;
+
+    private static Errors listOffsetsError(int port, int partition) throws IOException {
+        ListOffsetsRequestData request = new ListOffsetsRequestData().setReplicaId(-1);
+        request.topics()
+                .add(new ListOffsetsTopic()
+                        .setName(TOPIC)
+                        .setPartitions(List.of(new ListOffsetsPartition()
+                                .setPartitionIndex(partition)
+                                .setTimestamp(-1))));
+        try (RawClient client = RawClient.open(port)) {
+            ListOffsetsResponseData answer = client.call(ApiKeys.LIST_OFFSETS, (short) 7, request);
+            return Errors.forCode(answer.topics().get(0).partitions().get(0).errorCode());
+        }
+    }
+
+    private static int partitionCount(Admin admin, String topic) {
+        try {
+            return admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get(10, TimeUnit.SECONDS)
+                    .get(topic)
+                    .partitions()
+                    .size();
+        } catch (Exception e) {
+            throw new AssertionError("describe " + topic, e);
+        }
+    }
+
+    private static int leaderOf(Admin admin, String topic, int partition) {
+        try {
+            return admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get(10, TimeUnit.SECONDS)
+                    .get(topic)
+                    .partitions()
+                    .get(partition)
+                    .leader()
+                    .id();
+        } catch (Exception e) {
+            throw new AssertionError("describe " + topic, e);
+        }
+    }
+
+    /** A group id whose offsets partition another node than {@code node} leads. */
+    private static String groupCoordinatedElsewhere(Admin admin, int node) {
+        int count = partitionCount(admin, "__consumer_offsets");
+        for (int i = 0; i < 1000; i++) {
+            String group = "cluster-eos-" + i;
+            if (leaderOf(admin, "__consumer_offsets", Utils.abs(group.hashCode()) % count) != node) {
+                return group;
+            }
+        }
+        throw new AssertionError("every group's coordinator is node " + node);
+    }
+
+    private static long committedOffset(Admin admin, String group, TopicPartition tp) {
+        try {
+            OffsetAndMetadata committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get(10, TimeUnit.SECONDS)
+                    .get(tp);
+            return committed == null ? -1 : committed.offset();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** One transaction of records keyed {@code txn-<outcome>-<n>} spread over every partition, ended as asked. */
+    private static void transact(String bootstrap, String outcome, boolean commit) throws Exception {
+        try (KafkaProducer<String, String> producer =
+                Clients.producer(bootstrap, Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "cluster-txn-" + outcome))) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (int i = 0; i < TRANSACTIONAL_RECORDS; i++) {
+                producer.send(new ProducerRecord<>(TOPIC, i % PARTITIONS, "txn-" + outcome + "-" + i, outcome));
+            }
+            if (commit) {
+                producer.commitTransaction();
+            } else {
+                producer.abortTransaction();
+            }
+        }
+    }
+
+    private static Set<String> expectedTransactional(String outcome) {
+        Set<String> keys = new HashSet<>();
+        for (int i = 0; i < TRANSACTIONAL_RECORDS; i++) {
+            keys.add("txn-" + outcome + "-" + i);
+        }
+        return keys;
+    }
+
+    /**
+     * The transactional keys a read_committed consumer reads up to the end of every partition: the end offsets
+     * are reached only once every marker is written (a partition's last stable offset waits for its marker).
+     */
+    private static Set<String> readCommittedTransactional(String bootstrap, int expected) {
+        Set<String> keys = new HashSet<>();
+        try (KafkaConsumer<String, String> consumer =
+                Clients.consumer(bootstrap, Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                partitions.add(new TopicPartition(TOPIC, p));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Bounded.Deadline deadline = Bounded.Deadline.in(SETTLE);
+            while (keys.size() < expected && !deadline.passed()) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.key().startsWith("txn-")) {
+                        keys.add(record.key());
+                    }
+                }
+            }
+            // and nothing after: an aborted record would show up behind the committed ones
+            for (int i = 0; i < 5; i++) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.key().startsWith("txn-")) {
+                        keys.add(record.key());
+                    }
+                }
+            }
+        }
+        return keys;
     }
 
     private List<BrokerProcess> startCluster(Path dir) throws IOException {
@@ -219,7 +413,7 @@ class ClusterIT {
             Bounded.Deadline deadline = Bounded.Deadline.in(SETTLE);
             while (read.size() < expected && !deadline.passed()) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (!record.key().equals("while-away")) {
+                    if (!record.key().equals("while-away") && !record.key().startsWith("txn")) {
                         String previous = read.put(Integer.parseInt(record.key()), record.value());
                         assertThat(previous)
                                 .as("record %s read twice", record.key())

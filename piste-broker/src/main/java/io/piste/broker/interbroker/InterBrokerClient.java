@@ -1,0 +1,98 @@
+package io.piste.broker.interbroker;
+
+import java.io.IOException;
+import java.util.Map;
+import org.apache.kafka.clients.ApiVersions;
+import org.apache.kafka.clients.BootstrapConfiguration;
+import org.apache.kafka.clients.ClientRequest;
+import org.apache.kafka.clients.ClientResponse;
+import org.apache.kafka.clients.ManualMetadataUpdater;
+import org.apache.kafka.clients.MetadataRecoveryStrategy;
+import org.apache.kafka.clients.NetworkClient;
+import org.apache.kafka.clients.NetworkClientUtils;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.network.ListenerName;
+import org.apache.kafka.common.network.PlaintextChannelBuilder;
+import org.apache.kafka.common.network.Selector;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.internals.LogContext;
+
+/**
+ * Blocking requests to other brokers over kafka-clients' {@link NetworkClient}, the client Kafka's brokers use
+ * between them: connections by node id, API versions negotiated with each, a request timeout. One request at a time
+ * (the network client is not thread-safe); callers keep it off the event loops. PLAINTEXT, as Piste's listener.
+ */
+public final class InterBrokerClient implements AutoCloseable {
+
+    private static final long RECONNECT_BACKOFF_MS = 50;
+    private static final long RECONNECT_BACKOFF_MAX_MS = 1000;
+    private static final long CONNECTIONS_MAX_IDLE_MS = 9 * 60 * 1000L;
+
+    private final Metrics metrics = new Metrics();
+    private final NetworkClient client;
+    private final Time time = Time.SYSTEM;
+    private final int requestTimeoutMs;
+
+    /**
+     * @param nodeId this node, named in the client id the other brokers log
+     * @param listenerName the listener the other brokers are reached on (this node's own)
+     */
+    public InterBrokerClient(int nodeId, String listenerName, int requestTimeoutMs) {
+        this.requestTimeoutMs = requestTimeoutMs;
+        LogContext logContext = new LogContext("[broker " + nodeId + " to brokers] ");
+        PlaintextChannelBuilder channels = new PlaintextChannelBuilder(ListenerName.normalised(listenerName));
+        channels.configure(Map.of());
+        Selector selector =
+                new Selector(CONNECTIONS_MAX_IDLE_MS, metrics, time, "piste-inter-broker", channels, logContext);
+        this.client = new NetworkClient(
+                selector,
+                new ManualMetadataUpdater(),
+                "piste-broker-" + nodeId,
+                1,
+                RECONNECT_BACKOFF_MS,
+                RECONNECT_BACKOFF_MAX_MS,
+                -1, // the operating system sizes the socket buffers, as for Piste's listener
+                -1,
+                requestTimeoutMs,
+                requestTimeoutMs,
+                requestTimeoutMs,
+                time,
+                true,
+                new ApiVersions(),
+                logContext,
+                MetadataRecoveryStrategy.NONE,
+                BootstrapConfiguration.DISABLED,
+                false);
+    }
+
+    /**
+     * Sends {@code request} to {@code destination} and waits for its answer, at most the request timeout for the
+     * connection and as much for the answer.
+     *
+     * @throws IOException if the broker could not be reached, hung up, or answered nothing in time
+     */
+    public synchronized AbstractResponse send(Node destination, AbstractRequest.Builder<?> request) throws IOException {
+        if (!NetworkClientUtils.awaitReady(client, destination, time, requestTimeoutMs)) {
+            throw new IOException("Could not connect to broker " + destination + " within " + requestTimeoutMs + " ms");
+        }
+        ClientRequest sent = client.newClientRequest(destination.idString(), request, time.milliseconds(), true);
+        ClientResponse answer = NetworkClientUtils.sendAndReceive(client, sent, time);
+        if (answer.versionMismatch() != null) {
+            throw new IOException(
+                    "Broker " + destination + " does not serve " + request.apiKey(), answer.versionMismatch());
+        }
+        if (answer.wasDisconnected() || answer.wasTimedOut() || !answer.hasResponse()) {
+            throw new IOException("Broker " + destination + " gave no answer to " + request.apiKey());
+        }
+        return answer.responseBody();
+    }
+
+    @Override
+    public synchronized void close() {
+        client.close();
+        metrics.close();
+    }
+}

@@ -1,0 +1,154 @@
+package io.piste.broker.interbroker;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.WriteTxnMarkersRequestData;
+import org.apache.kafka.common.message.WriteTxnMarkersRequestData.WritableTxnMarker;
+import org.apache.kafka.common.message.WriteTxnMarkersRequestData.WritableTxnMarkerTopic;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.WriteTxnMarkersRequest;
+import org.apache.kafka.common.requests.WriteTxnMarkersResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the coordinator's markers for partitions another node leads as Kafka's WriteTxnMarkers request, on one
+ * thread of its own (a send blocks for up to the request timeout, so never on an event loop or the coordinator's
+ * timer). A broker that cannot be reached, or is not known now, fails the markers with {@code NETWORK_EXCEPTION} or
+ * {@code NOT_LEADER_OR_FOLLOWER}: both retriable, so the coordinator sends them again.
+ */
+public final class MarkerSender implements RoutedMarkers.RemoteMarkers, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MarkerSender.class);
+
+    /** The coordinator epoch of Piste's markers: the receiving broker does not fence coordinators by it yet. */
+    private static final int COORDINATOR_EPOCH = 0;
+
+    /** As Kafka's {@code request.timeout.ms} for the requests between brokers. */
+    private static final int REQUEST_TIMEOUT_MS = 30_000;
+
+    private final int nodeId;
+    private final String listenerName;
+    private final IntFunction<Node> brokers;
+    /** Made at the first send, on the sender thread: a single node never opens one. */
+    private InterBrokerClient client;
+
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "piste-txn-marker-sender");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * @param nodeId this node
+     * @param listenerName the listener other brokers are reached on
+     * @param brokers where broker {@code id} is reached now, or null if it is not serving
+     */
+    public MarkerSender(int nodeId, String listenerName, IntFunction<Node> brokers) {
+        this.nodeId = nodeId;
+        this.listenerName = listenerName;
+        this.brokers = brokers;
+    }
+
+    @Override
+    public void write(
+            int leader,
+            long producerId,
+            short producerEpoch,
+            boolean commit,
+            short transactionVersion,
+            Set<TopicPartition> partitions,
+            Consumer<Map<TopicPartition, Errors>> done) {
+        try {
+            sender.execute(
+                    () -> done.accept(send(leader, producerId, producerEpoch, commit, transactionVersion, partitions)));
+        } catch (RejectedExecutionException stopping) {
+            done.accept(failAll(partitions, Errors.NETWORK_EXCEPTION));
+        }
+    }
+
+    private Map<TopicPartition, Errors> send(
+            int leader,
+            long producerId,
+            short producerEpoch,
+            boolean commit,
+            short transactionVersion,
+            Set<TopicPartition> partitions) {
+        Node node = brokers.apply(leader);
+        if (node == null) {
+            return failAll(partitions, Errors.NOT_LEADER_OR_FOLLOWER);
+        }
+        WritableTxnMarker marker = new WritableTxnMarker()
+                .setProducerId(producerId)
+                .setProducerEpoch(producerEpoch)
+                .setTransactionResult(commit)
+                .setCoordinatorEpoch(COORDINATOR_EPOCH)
+                .setTransactionVersion((byte) transactionVersion);
+        Map<String, WritableTxnMarkerTopic> topics = new TreeMap<>();
+        for (TopicPartition tp : partitions) {
+            topics.computeIfAbsent(tp.topic(), name -> new WritableTxnMarkerTopic().setName(name))
+                    .partitionIndexes()
+                    .add(tp.partition());
+        }
+        marker.topics().addAll(topics.values());
+        WriteTxnMarkersRequestData request = new WriteTxnMarkersRequestData();
+        request.markers().add(marker);
+        AbstractResponse answer;
+        try {
+            if (client == null) {
+                client = new InterBrokerClient(nodeId, listenerName, REQUEST_TIMEOUT_MS);
+            }
+            answer = client.send(node, new WriteTxnMarkersRequest.Builder(request));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Could not send the markers of producer {} to broker {}: {}", producerId, leader, e.toString());
+            return failAll(partitions, Errors.NETWORK_EXCEPTION);
+        }
+        Map<TopicPartition, Errors> errors =
+                ((WriteTxnMarkersResponse) answer).errorsByProducerId().getOrDefault(producerId, Map.of());
+        Map<TopicPartition, Errors> failed = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            // A partition the answer leaves out was not written: ask again rather than take it as done.
+            Errors error = errors.getOrDefault(tp, Errors.NETWORK_EXCEPTION);
+            if (error != Errors.NONE) {
+                failed.put(tp, error);
+            }
+        }
+        return failed;
+    }
+
+    private static Map<TopicPartition, Errors> failAll(Set<TopicPartition> partitions, Errors error) {
+        Map<TopicPartition, Errors> failed = new HashMap<>();
+        partitions.forEach(tp -> failed.put(tp, error));
+        return failed;
+    }
+
+    /** Stops sending; a send under way is given up (the coordinator writes those markers again after a restart). */
+    @Override
+    public void close() {
+        sender.shutdownNow();
+        try {
+            if (!sender.awaitTermination(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+                LOG.warn("The marker sender did not stop within {} ms", REQUEST_TIMEOUT_MS);
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (client != null) {
+            client.close();
+        }
+    }
+}
