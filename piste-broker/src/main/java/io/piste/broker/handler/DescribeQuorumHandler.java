@@ -1,5 +1,6 @@
 package io.piste.broker.handler;
 
+import io.piste.broker.metadata.BrokerEndpoint;
 import io.piste.broker.metadata.QuorumDescription;
 import io.piste.broker.protocol.RequestContext;
 import io.piste.broker.protocol.RequestHandler;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * DescribeQuorum ({@code kafka-metadata-quorum describe --status}, Admin's describeMetadataQuorum): the controller's
  * {@link QuorumDescription} as partition 0 of {@code __cluster_metadata}, the only partition Kafka answers for (any
  * other is {@code UNKNOWN_TOPIC_OR_PARTITION}, as Kafka's Raft client says). From v2 it names each voter's
- * endpoint: this broker's listener for itself (a single node has no separate controller listener).
+ * endpoint: a cluster's voters' quorum ports as CONTROLLER listeners, or this broker's listener for a single node
+ * (which has no separate controller listener).
  */
 final class DescribeQuorumHandler implements RequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(DescribeQuorumHandler.class);
@@ -74,13 +76,22 @@ final class DescribeQuorumHandler implements RequestHandler {
                         .setTopicName(Topic.CLUSTER_METADATA_TOPIC_NAME)
                         .setPartitions(List.of(partition))));
         if (context.apiVersion() >= 2) {
-            ListenerCollection listeners = new ListenerCollection();
-            listeners.add(new Listener()
-                    .setName(broker.config().advertisedListener().listenerName())
-                    .setHost(broker.advertisedHost())
-                    .setPort(broker.advertisedPort()));
             NodeCollection nodes = new NodeCollection();
-            nodes.add(new Node().setNodeId(broker.nodeId()).setListeners(listeners));
+            for (QuorumDescription.Voter voter : quorum.voters()) {
+                BrokerEndpoint endpoint = voter.quorumEndpoint();
+                Listener listener = endpoint == null
+                        ? new Listener()
+                                .setName(broker.config().advertisedListener().listenerName())
+                                .setHost(broker.advertisedHost())
+                                .setPort(broker.advertisedPort())
+                        : new Listener()
+                                .setName(endpoint.listener())
+                                .setHost(endpoint.host())
+                                .setPort(endpoint.port());
+                ListenerCollection listeners = new ListenerCollection();
+                listeners.add(listener);
+                nodes.add(new Node().setNodeId(voter.nodeId()).setListeners(listeners));
+            }
             response.setNodes(nodes);
         }
         context.respond(response);

@@ -159,7 +159,7 @@ public final class LocalController implements Controller {
     public synchronized QuorumDescription describeQuorum() {
         long now = System.currentTimeMillis();
         return new QuorumDescription(
-                nodeId, 1, records, List.of(new QuorumDescription.Voter(nodeId, records, now, now)));
+                nodeId, 1, records, List.of(new QuorumDescription.Voter(nodeId, records, now, now, null)));
     }
 
     @Override

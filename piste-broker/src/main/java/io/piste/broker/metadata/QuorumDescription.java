@@ -13,6 +13,14 @@ public record QuorumDescription(int leaderId, int leaderEpoch, long highWatermar
         voters = List.copyOf(voters);
     }
 
-    /** One voter's state. */
-    public record Voter(int nodeId, long logEndOffset, long lastFetchTimestamp, long lastCaughtUpTimestamp) {}
+    /**
+     * One voter's state, and where its quorum member listens ({@code null}: on this node's own listener, a single
+     * node having no separate one).
+     */
+    public record Voter(
+            int nodeId,
+            long logEndOffset,
+            long lastFetchTimestamp,
+            long lastCaughtUpTimestamp,
+            BrokerEndpoint quorumEndpoint) {}
 }

@@ -358,13 +358,15 @@ public final class QuorumController implements Controller {
         for (QuorumVoter voter : quorum.voters()) {
             Long matched = status.followerMatchIndex().get(voter.id());
             Long silentMs = status.followerLastContactMs().get(voter.id());
+            // Kafka names the voters' CONTROLLER listeners: here, where each one's Ratis member listens
+            BrokerEndpoint endpoint = new BrokerEndpoint("CONTROLLER", "PLAINTEXT", voter.host(), voter.port());
             if (voter.id() == status.nodeId()) {
-                voters.add(new QuorumDescription.Voter(voter.id(), status.appliedIndex(), now, now));
+                voters.add(new QuorumDescription.Voter(voter.id(), status.appliedIndex(), now, now, endpoint));
             } else if (matched != null && silentMs != null) {
                 long caughtUp = matched >= status.committedIndex() ? now - silentMs : -1;
-                voters.add(new QuorumDescription.Voter(voter.id(), matched, now - silentMs, caughtUp));
+                voters.add(new QuorumDescription.Voter(voter.id(), matched, now - silentMs, caughtUp, endpoint));
             } else {
-                voters.add(new QuorumDescription.Voter(voter.id(), -1, -1, -1));
+                voters.add(new QuorumDescription.Voter(voter.id(), -1, -1, -1, endpoint));
             }
         }
         return new QuorumDescription(status.leaderId(), (int) status.term(), status.committedIndex(), voters);

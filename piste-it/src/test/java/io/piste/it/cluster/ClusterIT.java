@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.QuorumInfo;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -83,6 +84,13 @@ class ClusterIT {
             Set<Integer> leaders =
                     topic.partitions().stream().map(p -> p.leader().id()).collect(Collectors.toSet());
             assertThat(leaders).as("leaders of the 6 partitions").isEqualTo(Set.of(1, 2, 3));
+            QuorumInfo quorum = admin.describeMetadataQuorum().quorumInfo().get(10, TimeUnit.SECONDS);
+            assertThat(quorum.voters())
+                    .extracting(QuorumInfo.ReplicaState::replicaId)
+                    .containsExactlyInAnyOrder(1, 2, 3);
+            assertThat(quorum.leaderId()).isIn(1, 2, 3);
+            assertThat(quorum.highWatermark()).as("committed metadata changes").isPositive();
+            assertThat(quorum.nodes()).as("each voter at its quorum port").hasSize(3);
         }
 
         // A node answers only for the partitions it leads; the others' leader is named in Metadata.
