@@ -2,6 +2,7 @@ package io.piste.broker.handler;
 
 import io.piste.broker.config.ConfigDescriber;
 import io.piste.broker.config.TopicConfigs;
+import io.piste.broker.metadata.Assignments;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.protocol.RequestContext;
 import io.piste.broker.protocol.RequestHandler;
@@ -75,9 +76,13 @@ final class CreateTopicsHandler implements RequestHandler {
                     ? broker.config().defaultReplicationFactor()
                     : topic.replicationFactor();
             if (topic.assignments().isEmpty() && replicationFactor != 1) {
-                throw new InvalidReplicationFactorException("Unable to replicate the partition " + replicationFactor
-                        + " time(s): The target replication factor of " + replicationFactor
-                        + " cannot be reached because only 1 broker(s) are registered.");
+                throw new InvalidReplicationFactorException(
+                        Assignments.isCluster(broker.controller().image())
+                                ? "Unable to replicate the partition " + replicationFactor + " time(s): Piste does "
+                                        + "not replicate partitions yet; a topic has one replica per partition"
+                                : "Unable to replicate the partition " + replicationFactor
+                                        + " time(s): The target replication factor of " + replicationFactor
+                                        + " cannot be reached because only 1 broker(s) are registered.");
             }
             Map<String, String> configs = new LinkedHashMap<>();
             for (CreatableTopicConfig config : topic.configs()) {

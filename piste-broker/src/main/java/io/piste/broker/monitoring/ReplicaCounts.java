@@ -1,6 +1,7 @@
 package io.piste.broker.monitoring;
 
 import io.piste.broker.config.TopicConfigs;
+import io.piste.broker.metadata.Assignments;
 import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.LogManager;
@@ -11,17 +12,20 @@ import org.apache.kafka.common.config.TopicConfig;
  * The replica manager's counts, from the metadata and the partitions' state now. A single node is the only replica and
  * the leader of every partition it can serve: none is under-replicated (replication factor 1), one that cannot serve
  * is offline and leads nothing, and one whose topic asks for {@code min.insync.replicas} above its in-sync replicas
- * (1 when its log opened, else 0) is under min ISR. Read by the Prometheus collector and the MBeans alike.
+ * (1 when its log opened, else 0) is under min ISR. A cluster node counts the partitions it holds (one replica each,
+ * no replication yet) and, for min ISR, those it leads. Read by the Prometheus collector and the MBeans alike.
  * Thread-safe.
  */
 final class ReplicaCounts {
 
     private final LogManager logManager;
     private final Supplier<MetadataImage> image;
+    private final int nodeId;
 
     ReplicaCounts(LogManager logManager, Supplier<MetadataImage> image) {
         this.logManager = logManager;
         this.image = image;
+        this.nodeId = logManager.nodeId();
     }
 
     long partitions() {
@@ -41,12 +45,17 @@ final class ReplicaCounts {
         return 0;
     }
 
+    /** Of the partitions this node leads (in a cluster; a single node leads all its own). */
     long underMinIsr() {
         long underMinIsr = 0;
-        for (TopicImage topic : image.get().topics()) {
+        MetadataImage current = image.get();
+        for (TopicImage topic : current.topics()) {
             int minIsr = Integer.parseInt(TopicConfigs.effectiveValue(
                     logManager.brokerConfigs(), topic.configs(), TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG));
             for (int i = 0; i < topic.partitionCount(); i++) {
+                if (!Assignments.leads(current, topic, i, nodeId)) {
+                    continue;
+                }
                 int inSync = logManager.failedToOpen(topic.name(), i) ? 0 : 1;
                 if (inSync < minIsr) {
                     underMinIsr++;

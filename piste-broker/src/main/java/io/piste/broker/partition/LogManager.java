@@ -263,6 +263,11 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         return image == null ? null : TopicConfigs.logConfig(brokerConfigs, image.configs());
     }
 
+    /** This node's id: the partitions it holds are the image's replicas of it. */
+    public int nodeId() {
+        return config.nodeId();
+    }
+
     /** Retention and DeleteRecords: what moves log start offsets and deletes segments. */
     public LogRetentionService retention() {
         return retention;
