@@ -92,7 +92,7 @@ piste_snapshot() {
       || die "Piste build failed"
     jar="$(ls "$target"/piste-server-*.jar | grep -v -- '-sources' | head -n 1)"
   elif [ -n "$(find "$PISTE_ROOT"/piste-storage/src/main "$PISTE_ROOT"/piste-broker/src/main \
-        "$PISTE_ROOT"/piste-server/src/main -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
+        "$PISTE_ROOT"/piste-cluster/src/main "$PISTE_ROOT"/piste-server/src/main -newer "$jar" -type f -print -quit 2>/dev/null)" ]; then
     log "note: Piste sources are newer than $jar; benchmarking the built jar as it is (PISTE_BUILD=1 rebuilds)"
   fi
   mkdir -p "$dest/lib"

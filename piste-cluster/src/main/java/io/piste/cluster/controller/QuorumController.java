@@ -226,8 +226,16 @@ public final class QuorumController implements Controller {
     /** Brokers register, then ask to be unfenced: from then on clients are sent to them and they lead. */
     @Override
     public void startServing(String rack, List<BrokerEndpoint> endpoints) throws IOException {
-        registerBroker(rack, endpoints);
+        long started = System.nanoTime();
+        long epoch = registerBroker(rack, endpoints);
+        long registered = System.nanoTime();
         unfence();
+        LOG.info(
+                "Registered as broker {} (epoch {}) in {} ms, unfenced in {} ms",
+                nodeId,
+                epoch,
+                (registered - started) / 1_000_000,
+                (System.nanoTime() - registered) / 1_000_000);
     }
 
     @Override
