@@ -51,8 +51,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Three {@code piste server} processes started with the same {@code controller.quorum.voters} form one cluster with
  * no format step: the real Admin, producer and consumer, each given one node's address, see all three brokers, a
  * topic's partitions led by all three, and a consumer group coordinated by whichever node leads its offsets
- * partition. A node stopped cleanly fences itself: the partitions it led have no leader (one replica each, no
- * replication yet) while the others keep serving, and it leads them again, with their records, when it returns.
+ * partition, and transactions over partitions led by all three. A node stopped cleanly fences itself; one killed
+ * is fenced by the quorum's leader once silent: the partitions it led have no leader (one replica each, no
+ * replication yet) while the others keep serving, and it leads them again, with every acknowledged record, when it
+ * returns.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ClusterIT {
@@ -200,6 +202,37 @@ class ClusterIT {
         }
         Map<Integer, String> reread = consume(nodes.get(2).bootstrapServers(), "cluster-group-2", RECORDS);
         assertThat(reread).as("every record, read from all three nodes again").isEqualTo(written);
+
+        // A node killed: the quorum's leader fences it once it has been silent for broker.session.timeout.ms, the
+        // others serve on, and it comes back with every record it had acknowledged (its logs recovered).
+        BrokerProcess killed = nodes.get(1);
+        killed.kill9();
+        try (Admin admin = Clients.admin(bootstrap)) {
+            assertThat(Bounded.waitFor(
+                            SETTLE,
+                            Duration.ofMillis(200),
+                            () -> liveBrokerIds(admin).equals(Set.of(1, 3))))
+                    .as("the killed node fenced")
+                    .isTrue();
+        }
+        Map<Integer, String> moreWritten = new HashMap<>();
+        try (KafkaProducer<String, String> producer = Clients.producer(bootstrap)) {
+            for (int partition : partitionsLedBy(bootstrap, Set.of(1, 3))) {
+                String key = Integer.toString(RECORDS + partition);
+                producer.send(new ProducerRecord<>(TOPIC, partition, key, "after-kill"))
+                        .get(30, TimeUnit.SECONDS);
+                moreWritten.put(RECORDS + partition, "after-kill");
+            }
+        }
+        assertThat(moreWritten).as("partitions still led while node 2 is down").isNotEmpty();
+        killed.restartAsync();
+        killed.awaitStarted();
+        Map<Integer, String> all = new HashMap<>(written);
+        all.putAll(moreWritten);
+        Map<Integer, String> afterKill = consume(bootstrap, "cluster-group-3", all.size());
+        assertThat(afterKill)
+                .as("every acknowledged record after a kill -9 and restart")
+                .isEqualTo(all);
     }
 
     private static final int TRANSACTIONAL_RECORDS = 60;
