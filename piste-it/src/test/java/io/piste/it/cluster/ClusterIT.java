@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.QuorumInfo;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -114,6 +115,35 @@ class ClusterIT {
         // Through another node: the group's coordinator is whichever node leads its offsets partition.
         Map<Integer, String> read = consume(nodes.get(1).bootstrapServers(), "cluster-group", RECORDS);
         assertThat(read).isEqualTo(written);
+
+        // Partitions added to a topic are placed over the nodes too; a deleted topic is gone from every node.
+        try (Admin admin = Clients.admin(bootstrap)) {
+            String grown = "cluster-grown";
+            admin.createTopics(List.of(new NewTopic(grown, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            admin.createPartitions(Map.of(grown, NewPartitions.increaseTo(9)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+            try (KafkaProducer<String, String> producer = Clients.producer(bootstrap)) {
+                for (int p = 0; p < 9; p++) {
+                    assertThat(producer.send(new ProducerRecord<>(grown, p, "k", "v"))
+                                    .get(30, TimeUnit.SECONDS)
+                                    .offset())
+                            .as("first offset of %s-%d", grown, p)
+                            .isZero();
+                }
+            }
+            admin.deleteTopics(List.of(grown)).all().get(30, TimeUnit.SECONDS);
+            for (BrokerProcess node : nodes) {
+                try (Admin nodeAdmin = Clients.admin(node.bootstrapServers())) {
+                    assertThat(Bounded.waitFor(
+                                    SETTLE,
+                                    Duration.ofMillis(100),
+                                    () -> !topicNames(nodeAdmin).contains(grown)))
+                            .as("%s deleted, as %s sees it", grown, node.bootstrapServers())
+                            .isTrue();
+                }
+            }
+        }
 
         // Transactions over partitions led by all three nodes: the coordinator's markers reach the other leaders.
         transact(bootstrap, "committed", true);
@@ -248,6 +278,14 @@ class ClusterIT {
         try (RawClient client = RawClient.open(port)) {
             ListOffsetsResponseData answer = client.call(ApiKeys.LIST_OFFSETS, (short) 7, request);
             return Errors.forCode(answer.topics().get(0).partitions().get(0).errorCode());
+        }
+    }
+
+    private static Set<String> topicNames(Admin admin) {
+        try {
+            return admin.listTopics().names().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return Set.of("(unknown)");
         }
     }
 
