@@ -241,7 +241,7 @@ public final class Broker implements AutoCloseable {
             BrokerCollector collector = new BrokerCollector(
                     metrics,
                     logManager,
-                    controller::image,
+                    controller,
                     context::parkedFetchCount,
                     context.fetchSessions().cache(),
                     lag,
@@ -250,7 +250,7 @@ public final class Broker implements AutoCloseable {
             KafkaMBeans mbeans = KafkaMBeans.register(
                     metrics,
                     logManager,
-                    controller::image,
+                    controller,
                     context::parkedFetchCount,
                     context.fetchSessions().cache(),
                     cleaner::stats);

@@ -68,6 +68,11 @@ public interface Controller extends AutoCloseable {
     /** This node stops serving (Kafka's controlled shutdown): a cluster's controller fences it first. */
     default void stopServing() throws IOException {}
 
+    /** Whether this node is the active controller: the metadata quorum's leader (a single node always is). */
+    default boolean isActive() {
+        return true;
+    }
+
     /** The metadata quorum as this node knows it (a single node is a quorum of one). */
     QuorumDescription describeQuorum() throws IOException;
 

@@ -2,7 +2,7 @@ package io.piste.broker.monitoring;
 
 import io.piste.broker.fetchsession.FetchSessionCache;
 import io.piste.broker.group.ConsumerLag;
-import io.piste.broker.metadata.MetadataImage;
+import io.piste.broker.metadata.Controller;
 import io.piste.broker.metrics.BrokerMetrics;
 import io.piste.broker.partition.LogManager;
 import io.piste.storage.cleaner.CleanerStats;
@@ -33,14 +33,14 @@ public final class BrokerCollector implements MultiCollector {
     public BrokerCollector(
             BrokerMetrics metrics,
             LogManager logManager,
-            Supplier<MetadataImage> image,
+            Controller controller,
             IntSupplier parkedFetches,
             FetchSessionCache fetchSessions,
             ConsumerLag consumerLag,
             Predicate<String> hasMembers,
             Supplier<CleanerStats> cleanerStats) {
         this.meters = new MeterCollector(metrics);
-        this.partitions = new PartitionCollector(logManager, image, parkedFetches, fetchSessions);
+        this.partitions = new PartitionCollector(logManager, controller, parkedFetches, fetchSessions);
         this.lags = new LagCollector(
                 consumerLag,
                 logManager::partition,

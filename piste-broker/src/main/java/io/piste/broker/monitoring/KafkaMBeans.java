@@ -1,7 +1,7 @@
 package io.piste.broker.monitoring;
 
 import io.piste.broker.fetchsession.FetchSessionCache;
-import io.piste.broker.metadata.MetadataImage;
+import io.piste.broker.metadata.Controller;
 import io.piste.broker.metrics.BrokerMetrics;
 import io.piste.broker.metrics.BrokerTopicMetrics;
 import io.piste.broker.metrics.RequestMetrics;
@@ -56,7 +56,7 @@ public final class KafkaMBeans implements BrokerTopicMetrics.Listener, RequestMe
     public static KafkaMBeans register(
             BrokerMetrics metrics,
             LogManager logManager,
-            Supplier<MetadataImage> image,
+            Controller controller,
             IntSupplier parkedFetches,
             FetchSessionCache fetchSessions,
             Supplier<CleanerStats> cleanerStats) {
@@ -65,13 +65,17 @@ public final class KafkaMBeans implements BrokerTopicMetrics.Listener, RequestMe
         beans.meter(TOPIC_METRICS + "MessagesInPerSec", all::messagesIn, "messages");
         beans.meter(TOPIC_METRICS + "BytesInPerSec", all::bytesIn, "bytes");
         beans.meter(TOPIC_METRICS + "BytesOutPerSec", all::bytesOut, "bytes");
-        ReplicaCounts replicas = new ReplicaCounts(logManager, image);
+        ReplicaCounts replicas = new ReplicaCounts(logManager, controller);
         String replicaManager = "kafka.server:type=ReplicaManager,name=";
         beans.gauge(replicaManager + "PartitionCount", replicas::partitions);
         beans.gauge(replicaManager + "LeaderCount", replicas::leaders);
         beans.gauge(replicaManager + "UnderReplicatedPartitions", replicas::underReplicated);
         beans.gauge(replicaManager + "UnderMinIsrPartitionCount", replicas::underMinIsr);
-        beans.gauge("kafka.controller:type=KafkaController,name=OfflinePartitionsCount", replicas::offline);
+        String kafkaController = "kafka.controller:type=KafkaController,name=";
+        beans.gauge(kafkaController + "OfflinePartitionsCount", replicas::offline);
+        beans.gauge(kafkaController + "ActiveControllerCount", replicas::activeControllers);
+        beans.gauge(kafkaController + "ActiveBrokerCount", replicas::activeBrokers);
+        beans.gauge(kafkaController + "FencedBrokerCount", replicas::fencedBrokers);
         RequestMetrics requests = metrics.requests();
         for (ApiKeys key : ApiKeys.brokerApis()) {
             beans.register(

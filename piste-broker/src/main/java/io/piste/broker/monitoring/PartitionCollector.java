@@ -1,13 +1,12 @@
 package io.piste.broker.monitoring;
 
 import io.piste.broker.fetchsession.FetchSessionCache;
-import io.piste.broker.metadata.MetadataImage;
+import io.piste.broker.metadata.Controller;
 import io.piste.broker.partition.LogManager;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.List;
 import java.util.function.IntSupplier;
-import java.util.function.Supplier;
 
 /**
  * The partitions' state read at scrape time: per open partition its log size, segments, start and end offsets and
@@ -23,12 +22,9 @@ final class PartitionCollector {
     private final FetchSessionCache fetchSessions;
 
     PartitionCollector(
-            LogManager logManager,
-            Supplier<MetadataImage> image,
-            IntSupplier parkedFetches,
-            FetchSessionCache fetchSessions) {
+            LogManager logManager, Controller controller, IntSupplier parkedFetches, FetchSessionCache fetchSessions) {
         this.logManager = logManager;
-        this.replicas = new ReplicaCounts(logManager, image);
+        this.replicas = new ReplicaCounts(logManager, controller);
         this.parkedFetches = parkedFetches;
         this.fetchSessions = fetchSessions;
     }
@@ -82,8 +78,24 @@ final class PartitionCollector {
         gauge(
                 out,
                 "kafka_controller_kafkacontroller_offlinepartitionscount",
-                "Partitions without a leader that can serve (log failed to open, offline after a failed fsync)",
-                counts[1]);
+                "Partitions without a leader that can serve: here, log failed to open or offline after a failed fsync;"
+                        + " on the active controller of a cluster, also those without a leader",
+                replicas.offline());
+        gauge(
+                out,
+                "kafka_controller_kafkacontroller_activecontrollercount",
+                "1 on the active controller (the metadata quorum's leader; a single node always), else 0",
+                replicas.activeControllers());
+        gauge(
+                out,
+                "kafka_controller_kafkacontroller_activebrokercount",
+                "On the active controller: brokers registered and not fenced (a single node: 1)",
+                replicas.activeBrokers());
+        gauge(
+                out,
+                "kafka_controller_kafkacontroller_fencedbrokercount",
+                "On the active controller: brokers registered and fenced",
+                replicas.fencedBrokers());
     }
 
     private void collectFetchSessions(List<MetricSnapshot> out) {

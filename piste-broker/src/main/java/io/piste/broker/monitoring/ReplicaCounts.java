@@ -2,7 +2,10 @@ package io.piste.broker.monitoring;
 
 import io.piste.broker.config.TopicConfigs;
 import io.piste.broker.metadata.Assignments;
+import io.piste.broker.metadata.BrokerImage;
+import io.piste.broker.metadata.Controller;
 import io.piste.broker.metadata.MetadataImage;
+import io.piste.broker.metadata.PartitionImage;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.LogManager;
 import java.util.function.Supplier;
@@ -19,12 +22,14 @@ import org.apache.kafka.common.config.TopicConfig;
 final class ReplicaCounts {
 
     private final LogManager logManager;
+    private final Controller controller;
     private final Supplier<MetadataImage> image;
     private final int nodeId;
 
-    ReplicaCounts(LogManager logManager, Supplier<MetadataImage> image) {
+    ReplicaCounts(LogManager logManager, Controller controller) {
         this.logManager = logManager;
-        this.image = image;
+        this.controller = controller;
+        this.image = controller::image;
         this.nodeId = logManager.nodeId();
     }
 
@@ -32,8 +37,48 @@ final class ReplicaCounts {
         return logManager.partitionAndOfflineCounts()[0];
     }
 
+    /**
+     * This node's partitions that cannot serve; on the active controller of a cluster also every partition without
+     * a leader (its replicas fenced or gone), which no other node counts, as Kafka's active controller does.
+     */
     long offline() {
-        return logManager.partitionAndOfflineCounts()[1];
+        long offline = logManager.partitionAndOfflineCounts()[1];
+        MetadataImage current = image.get();
+        if (Assignments.isCluster(current) && controller.isActive()) {
+            for (TopicImage topic : current.topics()) {
+                for (PartitionImage partition : current.partitions(topic.topicId())) {
+                    if (partition.leader() < 0) {
+                        offline++;
+                    }
+                }
+            }
+        }
+        return offline;
+    }
+
+    long activeControllers() {
+        return controller.isActive() ? 1 : 0;
+    }
+
+    /** On the active controller: the brokers serving (a single node: itself); 0 elsewhere, as Kafka's. */
+    long activeBrokers() {
+        MetadataImage current = image.get();
+        if (!controller.isActive()) {
+            return 0;
+        }
+        return Assignments.isCluster(current)
+                ? current.brokers().values().stream().filter(b -> !b.fenced()).count()
+                : 1;
+    }
+
+    /** On the active controller: the brokers registered but fenced; 0 elsewhere. */
+    long fencedBrokers() {
+        if (!controller.isActive()) {
+            return 0;
+        }
+        return image.get().brokers().values().stream()
+                .filter(BrokerImage::fenced)
+                .count();
     }
 
     long leaders() {

@@ -243,6 +243,16 @@ public final class QuorumController implements Controller {
         fenceSelf();
     }
 
+    /** The quorum's leader is the active controller: the node that fences brokers and elects leaders. */
+    @Override
+    public boolean isActive() {
+        try {
+            return quorum.status().leaderId() == nodeId;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @Override
     public String clusterId() {
         return clusterId;

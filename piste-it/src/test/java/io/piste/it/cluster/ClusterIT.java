@@ -6,6 +6,7 @@ import io.piste.it.support.Bounded;
 import io.piste.it.support.BrokerProcess;
 import io.piste.it.support.BrokerProcesses;
 import io.piste.it.support.Clients;
+import io.piste.it.support.MetricsScrape;
 import io.piste.it.support.RawClient;
 import io.piste.it.support.TestDirs;
 import java.io.IOException;
@@ -20,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
@@ -63,6 +66,8 @@ class ClusterIT {
     private static final int PARTITIONS = 6;
     private static final int RECORDS = 600;
     private static final Duration SETTLE = Duration.ofSeconds(60);
+    private static final Pattern METRICS_ENDPOINT =
+            Pattern.compile("Metrics endpoint on http://127\\.0\\.0\\.1:(\\d+)/");
 
     @RegisterExtension
     final BrokerProcesses brokers = new BrokerProcesses();
@@ -189,6 +194,7 @@ class ClusterIT {
         }
 
         BrokerProcess away = nodes.get(2);
+        int leaderless;
         away.stop();
         assertThat(away.output()).contains("stopped cleanly");
         try (Admin admin = Clients.admin(bootstrap)) {
@@ -199,6 +205,8 @@ class ClusterIT {
                     .as("the stopped node fenced")
                     .isTrue();
             TopicDescription topic = describe(admin);
+            leaderless = (int)
+                    topic.partitions().stream().filter(p -> p.leader() == null).count();
             for (TopicPartitionInfo p : topic.partitions()) {
                 assertThat(p.replicas()).hasSize(1);
                 if (p.replicas().get(0).id() == 3) {
@@ -210,6 +218,19 @@ class ClusterIT {
                 }
             }
         }
+        // The golden signals: one active controller, which counts the partitions left without a leader
+        assertThat(Bounded.waitFor(SETTLE, Duration.ofMillis(200), () -> {
+                    double controllers = 0;
+                    double offline = 0;
+                    for (BrokerProcess node : List.of(nodes.get(0), nodes.get(1))) {
+                        MetricsScrape scrape = scrape(node);
+                        controllers += scrape.valueOrZero("kafka_controller_kafkacontroller_activecontrollercount");
+                        offline += scrape.valueOrZero("kafka_controller_kafkacontroller_offlinepartitionscount");
+                    }
+                    return controllers == 1 && offline >= leaderless;
+                }))
+                .as("one active controller, counting the %d partitions without a leader", leaderless)
+                .isTrue();
         Set<Integer> servingPartitions = partitionsLedBy(bootstrap, Set.of(1, 2));
         try (KafkaProducer<String, String> producer = Clients.producer(bootstrap)) {
             for (int partition : servingPartitions) {
@@ -278,6 +299,20 @@ class ClusterIT {
         try (RawClient client = RawClient.open(port)) {
             ListOffsetsResponseData answer = client.call(ApiKeys.LIST_OFFSETS, (short) 7, request);
             return Errors.forCode(answer.topics().get(0).partitions().get(0).errorCode());
+        }
+    }
+
+    /** The node's metrics endpoint, found in its log. */
+    private static MetricsScrape scrape(BrokerProcess node) {
+        Matcher endpoint = METRICS_ENDPOINT.matcher(node.output());
+        String port = null;
+        while (endpoint.find()) {
+            port = endpoint.group(1); // the last start's
+        }
+        try {
+            return MetricsScrape.of(Integer.parseInt(port));
+        } catch (Exception e) {
+            throw new AssertionError("scrape of " + node.bootstrapServers(), e);
         }
     }
 
