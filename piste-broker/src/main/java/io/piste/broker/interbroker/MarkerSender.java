@@ -5,10 +5,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import org.apache.kafka.common.Node;
@@ -36,20 +32,8 @@ public final class MarkerSender implements RoutedMarkers.RemoteMarkers, AutoClos
     /** The coordinator epoch of Piste's markers: the receiving broker does not fence coordinators by it yet. */
     private static final int COORDINATOR_EPOCH = 0;
 
-    /** As Kafka's {@code request.timeout.ms} for the requests between brokers. */
-    private static final int REQUEST_TIMEOUT_MS = 30_000;
-
-    private final int nodeId;
-    private final String listenerName;
     private final IntFunction<Node> brokers;
-    /** Made at the first send, on the sender thread: a single node never opens one. */
-    private InterBrokerClient client;
-
-    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "piste-txn-marker-sender");
-        t.setDaemon(true);
-        return t;
-    });
+    private final RequestThread sender;
 
     /**
      * @param nodeId this node
@@ -57,9 +41,8 @@ public final class MarkerSender implements RoutedMarkers.RemoteMarkers, AutoClos
      * @param brokers where broker {@code id} is reached now, or null if it is not serving
      */
     public MarkerSender(int nodeId, String listenerName, IntFunction<Node> brokers) {
-        this.nodeId = nodeId;
-        this.listenerName = listenerName;
         this.brokers = brokers;
+        this.sender = new RequestThread(nodeId, listenerName, "piste-txn-marker-sender");
     }
 
     @Override
@@ -71,12 +54,9 @@ public final class MarkerSender implements RoutedMarkers.RemoteMarkers, AutoClos
             short transactionVersion,
             Set<TopicPartition> partitions,
             Consumer<Map<TopicPartition, Errors>> done) {
-        try {
-            sender.execute(
-                    () -> done.accept(send(leader, producerId, producerEpoch, commit, transactionVersion, partitions)));
-        } catch (RejectedExecutionException stopping) {
-            done.accept(failAll(partitions, Errors.NETWORK_EXCEPTION));
-        }
+        sender.execute(
+                () -> done.accept(send(leader, producerId, producerEpoch, commit, transactionVersion, partitions)),
+                () -> done.accept(RequestThread.all(partitions, Errors.NETWORK_EXCEPTION)));
     }
 
     private Map<TopicPartition, Errors> send(
@@ -88,7 +68,7 @@ public final class MarkerSender implements RoutedMarkers.RemoteMarkers, AutoClos
             Set<TopicPartition> partitions) {
         Node node = brokers.apply(leader);
         if (node == null) {
-            return failAll(partitions, Errors.NOT_LEADER_OR_FOLLOWER);
+            return RequestThread.all(partitions, Errors.NOT_LEADER_OR_FOLLOWER);
         }
         WritableTxnMarker marker = new WritableTxnMarker()
                 .setProducerId(producerId)
@@ -107,13 +87,10 @@ public final class MarkerSender implements RoutedMarkers.RemoteMarkers, AutoClos
         request.markers().add(marker);
         AbstractResponse answer;
         try {
-            if (client == null) {
-                client = new InterBrokerClient(nodeId, listenerName, REQUEST_TIMEOUT_MS);
-            }
-            answer = client.send(node, new WriteTxnMarkersRequest.Builder(request));
+            answer = sender.send(node, new WriteTxnMarkersRequest.Builder(request));
         } catch (IOException | RuntimeException e) {
             LOG.warn("Could not send the markers of producer {} to broker {}: {}", producerId, leader, e.toString());
-            return failAll(partitions, Errors.NETWORK_EXCEPTION);
+            return RequestThread.all(partitions, Errors.NETWORK_EXCEPTION);
         }
         Map<TopicPartition, Errors> errors =
                 ((WriteTxnMarkersResponse) answer).errorsByProducerId().getOrDefault(producerId, Map.of());
@@ -128,27 +105,9 @@ public final class MarkerSender implements RoutedMarkers.RemoteMarkers, AutoClos
         return failed;
     }
 
-    private static Map<TopicPartition, Errors> failAll(Set<TopicPartition> partitions, Errors error) {
-        Map<TopicPartition, Errors> failed = new HashMap<>();
-        partitions.forEach(tp -> failed.put(tp, error));
-        return failed;
-    }
-
     /** Stops sending; a send under way is given up (the coordinator writes those markers again after a restart). */
     @Override
     public void close() {
-        sender.shutdownNow();
-        try {
-            if (!sender.awaitTermination(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-                LOG.warn("The marker sender did not stop within {} ms", REQUEST_TIMEOUT_MS);
-                return;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        if (client != null) {
-            client.close();
-        }
+        sender.close();
     }
 }

@@ -8,14 +8,9 @@ import io.piste.broker.txn.RemoteCoordinators;
 import io.piste.broker.txn.TransactionStateTopic;
 import java.io.IOException;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Node;
@@ -39,23 +34,17 @@ import org.slf4j.LoggerFactory;
 public final class TransactionVerifier implements RemoteCoordinators, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TransactionVerifier.class);
-    private static final int REQUEST_TIMEOUT_MS = 30_000;
 
     private final int self;
     private final String listenerName;
     private final Supplier<MetadataImage> images;
-    private final ExecutorService asker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "piste-txn-verifier");
-        t.setDaemon(true);
-        return t;
-    });
-    /** Made at the first verification, on the asking thread: a single node never opens one. */
-    private InterBrokerClient client;
+    private final RequestThread asker;
 
     public TransactionVerifier(int self, String listenerName, Supplier<MetadataImage> images) {
         this.self = self;
         this.listenerName = listenerName;
         this.images = images;
+        this.asker = new RequestThread(self, listenerName, "piste-txn-verifier");
     }
 
     @Override
@@ -82,11 +71,9 @@ public final class TransactionVerifier implements RemoteCoordinators, AutoClosea
             Set<TopicPartition> partitions,
             boolean add,
             Consumer<Map<TopicPartition, Errors>> done) {
-        try {
-            asker.execute(() -> done.accept(ask(node, transactionalId, producerId, producerEpoch, partitions, add)));
-        } catch (RejectedExecutionException stopping) {
-            done.accept(all(partitions, Errors.COORDINATOR_NOT_AVAILABLE));
-        }
+        asker.execute(
+                () -> done.accept(ask(node, transactionalId, producerId, producerEpoch, partitions, add)),
+                () -> done.accept(RequestThread.all(partitions, Errors.COORDINATOR_NOT_AVAILABLE)));
     }
 
     private Map<TopicPartition, Errors> ask(
@@ -98,7 +85,7 @@ public final class TransactionVerifier implements RemoteCoordinators, AutoClosea
             boolean add) {
         Node coordinator = CoordinatorMarkers.broker(images.get(), node, listenerName);
         if (coordinator == null) {
-            return all(partitions, Errors.COORDINATOR_NOT_AVAILABLE);
+            return RequestThread.all(partitions, Errors.COORDINATOR_NOT_AVAILABLE);
         }
         Map<String, AddPartitionsToTxnTopic> topics = new TreeMap<>();
         for (TopicPartition tp : partitions) {
@@ -117,15 +104,12 @@ public final class TransactionVerifier implements RemoteCoordinators, AutoClosea
                 .setTopics(topicCollection));
         AddPartitionsToTxnResponse answer;
         try {
-            if (client == null) {
-                client = new InterBrokerClient(self, listenerName, REQUEST_TIMEOUT_MS);
-            }
             answer = (AddPartitionsToTxnResponse)
-                    client.send(coordinator, AddPartitionsToTxnRequest.Builder.forBroker(transactions));
+                    asker.send(coordinator, AddPartitionsToTxnRequest.Builder.forBroker(transactions));
         } catch (IOException | RuntimeException e) {
             LOG.warn(
                     "Could not verify a transaction of producer {} with broker {}: {}", producerId, node, e.toString());
-            return all(partitions, Errors.COORDINATOR_NOT_AVAILABLE);
+            return RequestThread.all(partitions, Errors.COORDINATOR_NOT_AVAILABLE);
         }
         Map<TopicPartition, Errors> errors = answer.errors().getOrDefault(transactionalId, Map.of());
         Map<TopicPartition, Errors> result = new HashMap<>();
@@ -134,29 +118,8 @@ public final class TransactionVerifier implements RemoteCoordinators, AutoClosea
         return result;
     }
 
-    private static Map<TopicPartition, Errors> all(Set<TopicPartition> partitions, Errors error) {
-        Map<TopicPartition, Errors> result = new HashMap<>();
-        partitions.forEach(tp -> result.put(tp, error));
-        return result;
-    }
-
     @Override
     public void close() {
-        List<Runnable> dropped = asker.shutdownNow();
-        if (!dropped.isEmpty()) {
-            LOG.info("{} transaction verifications dropped at shutdown", dropped.size());
-        }
-        try {
-            if (!asker.awaitTermination(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-                LOG.warn("The transaction verifier did not stop within {} ms", REQUEST_TIMEOUT_MS);
-                return;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        if (client != null) {
-            client.close();
-        }
+        asker.close();
     }
 }
