@@ -2,6 +2,7 @@ package io.piste.broker.handler;
 
 import io.piste.broker.group.consumer.ConsumerGroupCoordinator;
 import io.piste.broker.protocol.RequestContext;
+import java.util.function.Predicate;
 import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData.DescribedGroup;
@@ -12,9 +13,12 @@ import org.apache.kafka.common.protocol.Errors;
 final class ConsumerGroupHandlers {
 
     private final ConsumerGroupCoordinator coordinator;
+    private final Predicate<String> coordinates;
 
-    ConsumerGroupHandlers(ConsumerGroupCoordinator coordinator) {
+    /** @param coordinates whether this node coordinates a group (in a cluster: leads its offsets partition) */
+    ConsumerGroupHandlers(ConsumerGroupCoordinator coordinator, Predicate<String> coordinates) {
         this.coordinator = coordinator;
+        this.coordinates = coordinates;
     }
 
     void heartbeat(RequestContext context) {
@@ -33,6 +37,9 @@ final class ConsumerGroupHandlers {
                                 .setGroupId(groupId == null ? "" : groupId)
                                 .setErrorCode(Errors.INVALID_GROUP_ID.code())
                                 .setErrorMessage("Group id can't be empty."));
+            } else if (!coordinates.test(groupId)) {
+                response.groups()
+                        .add(new DescribedGroup().setGroupId(groupId).setErrorCode(Errors.NOT_COORDINATOR.code()));
             } else {
                 response.groups().add(coordinator.describe(groupId));
             }

@@ -43,9 +43,13 @@ final class CoordinatorOffsetsGate implements TransactionalOffsetsGate {
         }
         TopicPartition offsetsPartition = TransactionHandlers.offsetsPartition(broker, groupId);
         int node = broker.remoteCoordinators().remoteNodeOf(transactionalId);
-        if (node != RemoteCoordinators.LOCAL && coordinator.config().partitionVerification()) {
-            inRemoteTransaction(
-                    node, transactionalId, producerId, producerEpoch, offsetsPartition, version, commit, refused);
+        if (node != RemoteCoordinators.LOCAL) {
+            if (coordinator.config().partitionVerification()) {
+                inRemoteTransaction(
+                        node, transactionalId, producerId, producerEpoch, offsetsPartition, version, commit, refused);
+            } else {
+                commit.run(); // transaction.partition.verification.enable=false: Kafka's unchecked path
+            }
             return;
         }
         if (version >= FIRST_V2_VERSION

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
@@ -45,8 +46,11 @@ final class GroupHandlers {
     private final GroupRouter groups;
     private final GroupCoordinator coordinator;
     private final GroupOffsets offsets;
+    private final Predicate<String> coordinates;
 
-    GroupHandlers(BrokerContext broker, GroupRouter groups, GroupOffsets offsets) {
+    /** @param coordinates whether this node coordinates a group (in a cluster: leads its offsets partition) */
+    GroupHandlers(BrokerContext broker, GroupRouter groups, GroupOffsets offsets, Predicate<String> coordinates) {
+        this.coordinates = coordinates;
         this.broker = broker;
         this.groups = groups;
         this.coordinator = groups.classic();
@@ -204,6 +208,16 @@ final class GroupHandlers {
         DescribeGroupsRequestData request = context.data();
         DescribeGroupsResponseData response = new DescribeGroupsResponseData();
         for (String groupId : request.groups()) {
+            if (!coordinates.test(groupId)) {
+                response.groups()
+                        .add(new DescribedGroup()
+                                .setGroupId(groupId)
+                                .setErrorCode(Errors.NOT_COORDINATOR.code())
+                                .setGroupState("")
+                                .setProtocolType("")
+                                .setProtocolData(""));
+                continue;
+            }
             boolean consumerGroup = groups.isConsumerGroup(groupId);
             // Kafka describes only classic groups here; a consumer group is described by ConsumerGroupDescribe.
             DescribedGroup described = consumerGroup
@@ -236,7 +250,7 @@ final class GroupHandlers {
         AtomicInteger remaining = new AtomicInteger(groupIds.size());
         for (String groupId : groupIds) {
             DeletableGroupResult result = new DeletableGroupResult().setGroupId(groupId);
-            Errors error = groups.deleteGroup(groupId);
+            Errors error = coordinates.test(groupId) ? groups.deleteGroup(groupId) : Errors.NOT_COORDINATOR;
             if (error == Errors.GROUP_ID_NOT_FOUND && offsets.hasOffsets(groupId)) {
                 error = Errors.NONE;
             }

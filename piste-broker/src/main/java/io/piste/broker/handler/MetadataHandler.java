@@ -59,8 +59,9 @@ final class MetadataHandler implements RequestHandler {
         boolean allTopics =
                 request.topics() == null || (version == 0 && request.topics().isEmpty());
         if (allTopics) {
-            for (TopicImage topic : broker.controller().image().topics()) {
-                response.topics().add(describe(topic));
+            MetadataImage image = broker.controller().image();
+            for (TopicImage topic : image.topics()) {
+                response.topics().add(describe(image, topic));
             }
         } else {
             boolean mayCreate = version < 4 || request.allowAutoTopicCreation();
@@ -77,14 +78,14 @@ final class MetadataHandler implements RequestHandler {
         if (requested.name() == null || (requested.topicId() != null && !Uuid.ZERO_UUID.equals(requested.topicId()))) {
             TopicImage topic = image.topic(requested.topicId());
             return topic != null
-                    ? describe(topic)
+                    ? describe(image, topic)
                     : new MetadataResponseTopic()
                             .setTopicId(requested.topicId())
                             .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
         }
         TopicImage topic = image.topic(requested.name());
         if (topic != null) {
-            return describe(topic);
+            return describe(image, topic);
         }
         MetadataResponseTopic missing = new MetadataResponseTopic().setName(requested.name());
         // An internal topic is created by the broker, with its own partition count and configs (the offsets topic at
@@ -93,11 +94,16 @@ final class MetadataHandler implements RequestHandler {
             return missing.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }
         try {
-            return describe(broker.controller()
-                    .createTopic(requested.name(), broker.config().numPartitions(), Map.of()));
+            TopicImage created = broker.controller()
+                    .createTopic(requested.name(), broker.config().numPartitions(), Map.of());
+            return describe(broker.controller().image(), created);
         } catch (TopicExistsException e) {
-            // created by a concurrent request in the meantime
-            return describe(broker.controller().image().topic(requested.name()));
+            // created by a concurrent request in the meantime (and maybe deleted again since)
+            MetadataImage after = broker.controller().image();
+            TopicImage existing = after.topic(requested.name());
+            return existing != null
+                    ? describe(after, existing)
+                    : missing.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         } catch (ApiException e) {
             return missing.setErrorCode(Errors.forException(e).code());
         } catch (IOException e) {
@@ -106,12 +112,12 @@ final class MetadataHandler implements RequestHandler {
         }
     }
 
-    private MetadataResponseTopic describe(TopicImage topic) {
+    /** {@code topic} as {@code image} has it: one image for a topic and its partitions. */
+    private MetadataResponseTopic describe(MetadataImage image, TopicImage topic) {
         MetadataResponseTopic described = new MetadataResponseTopic()
                 .setName(topic.name())
                 .setTopicId(topic.topicId() == null ? Uuid.ZERO_UUID : topic.topicId())
                 .setIsInternal(Topic.isInternal(topic.name()));
-        MetadataImage image = broker.controller().image();
         for (int p = 0; p < topic.partitionCount(); p++) {
             PartitionImage state = Assignments.partition(image, topic, p, broker.nodeId());
             if (state != null) {

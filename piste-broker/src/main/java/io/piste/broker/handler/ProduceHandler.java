@@ -65,15 +65,21 @@ final class ProduceHandler implements RequestHandler {
                     topic -> byId ? partitions.topicName(topic.topicId()) : topic.name();
             Runnable produce = () -> produce(context, request, byId);
             Consumer<Errors> failed = error -> produce(context, request, byId, error);
-            if (transactional.verifyRemotely(
-                            request,
-                            context.apiVersion(),
-                            topicName,
-                            tp -> partitions.partition(tp.topic(), tp.partition()),
-                            produce,
-                            failed)
-                    || (context.apiVersion() >= TransactionalProduce.FIRST_V2_VERSION
-                            && transactional.addPartitionsFirst(request, topicName, produce, failed))) {
+            if (transactional.isRemotelyCoordinated(request.transactionalId())) {
+                // never this node's coordinator, which knows nothing of the id
+                if (!transactional.verifyRemotely(
+                        request,
+                        context.apiVersion(),
+                        topicName,
+                        tp -> partitions.partition(tp.topic(), tp.partition()),
+                        produce,
+                        failed)) {
+                    produce.run();
+                }
+                return;
+            }
+            if (context.apiVersion() >= TransactionalProduce.FIRST_V2_VERSION
+                    && transactional.addPartitionsFirst(request, topicName, produce, failed)) {
                 return;
             }
         }

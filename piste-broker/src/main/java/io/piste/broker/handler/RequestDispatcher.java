@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
@@ -18,6 +19,8 @@ import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -76,12 +79,14 @@ public final class RequestDispatcher implements RequestHandler {
                 ApiKeys.INCREMENTAL_ALTER_CONFIGS,
                 ctx -> ctx.respond(configs.incrementalAlter((IncrementalAlterConfigsRequestData) ctx.data())));
         GroupRouter router = new GroupRouter(broker.groupCoordinator(), broker.consumerGroupCoordinator());
-        GroupHandlers groups = new GroupHandlers(broker, router, broker.groupOffsets());
+        Predicate<String> coordinates = groupId -> GroupAvailability.coordinates(broker, groupId);
+        GroupHandlers groups = new GroupHandlers(broker, router, broker.groupOffsets(), coordinates);
         OffsetHandlers offsets = new OffsetHandlers(broker, router, broker.groupOffsets());
         handlers.put(
                 ApiKeys.TXN_OFFSET_COMMIT,
                 new TxnOffsetCommitHandler(broker, router, broker.groupOffsets(), new CoordinatorOffsetsGate(broker)));
-        ConsumerGroupHandlers consumerGroups = new ConsumerGroupHandlers(broker.consumerGroupCoordinator());
+        ConsumerGroupHandlers consumerGroups =
+                new ConsumerGroupHandlers(broker.consumerGroupCoordinator(), coordinates);
         handlers.put(ApiKeys.FIND_COORDINATOR, groups::findCoordinator);
         handlers.put(
                 ApiKeys.JOIN_GROUP,
@@ -98,9 +103,13 @@ public final class RequestDispatcher implements RequestHandler {
         handlers.put(ApiKeys.LIST_GROUPS, groups::listGroups);
         handlers.put(ApiKeys.DESCRIBE_GROUPS, groups::describeGroups);
         handlers.put(ApiKeys.DELETE_GROUPS, groups::deleteGroups);
-        handlers.put(ApiKeys.OFFSET_COMMIT, offsets::offsetCommit);
+        handlers.put(
+                ApiKeys.OFFSET_COMMIT,
+                coordinated(broker, ctx -> ((OffsetCommitRequestData) ctx.data()).groupId(), offsets::offsetCommit));
         handlers.put(ApiKeys.OFFSET_FETCH, offsets::offsetFetch);
-        handlers.put(ApiKeys.OFFSET_DELETE, offsets::offsetDelete);
+        handlers.put(
+                ApiKeys.OFFSET_DELETE,
+                coordinated(broker, ctx -> ((OffsetDeleteRequestData) ctx.data()).groupId(), offsets::offsetDelete));
         handlers.put(
                 ApiKeys.CONSUMER_GROUP_HEARTBEAT,
                 coordinated(

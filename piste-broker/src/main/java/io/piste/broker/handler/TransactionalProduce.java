@@ -64,11 +64,18 @@ final class TransactionalProduce {
         };
     }
 
+    /** Whether another node coordinates {@code transactionalId} (or its coordinator partition has no leader now). */
+    boolean isRemotelyCoordinated(String transactionalId) {
+        return remote.remoteNodeOf(transactionalId) != RemoteCoordinators.LOCAL;
+    }
+
     /**
      * When another node coordinates the request's transactional id: takes each transactional partition's
      * verification guard, copies the records, asks the coordinator (adding the partitions first with protocol v2,
      * Produce v12+), then calls {@code produce} with the guards (on the asking thread, in the order requests came)
-     * or {@code failed}; returns true then. Returns false if this node coordinates the id (or verification is off).
+     * or {@code failed}; returns true then. Returns false if this node coordinates the id, or verification is off,
+     * or no transactional partition of the request is led here: the request is produced as it is then (each
+     * batch's {@link #appendChecked} answers).
      */
     boolean verifyRemotely(
             ProduceRequestData request,

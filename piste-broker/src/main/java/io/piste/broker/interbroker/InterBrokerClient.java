@@ -1,6 +1,7 @@
 package io.piste.broker.interbroker;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.Map;
 import org.apache.kafka.clients.ApiVersions;
 import org.apache.kafka.clients.BootstrapConfiguration;
@@ -30,6 +31,8 @@ public final class InterBrokerClient implements AutoCloseable {
     private static final long RECONNECT_BACKOFF_MS = 50;
     private static final long RECONNECT_BACKOFF_MAX_MS = 1000;
     private static final long CONNECTIONS_MAX_IDLE_MS = 9 * 60 * 1000L;
+    /** How long one poll waits before the thread looks whether it was asked to stop. */
+    private static final long POLL_MS = 100;
 
     private final Metrics metrics = new Metrics();
     private final NetworkClient client;
@@ -70,7 +73,7 @@ public final class InterBrokerClient implements AutoCloseable {
 
     /**
      * Sends {@code request} to {@code destination} and waits for its answer, at most the request timeout for the
-     * connection and as much for the answer.
+     * connection and as much for the answer; an interrupt (the sender stopping) ends the wait.
      *
      * @throws IOException if the broker could not be reached, hung up, or answered nothing in time
      */
@@ -79,7 +82,22 @@ public final class InterBrokerClient implements AutoCloseable {
             throw new IOException("Could not connect to broker " + destination + " within " + requestTimeoutMs + " ms");
         }
         ClientRequest sent = client.newClientRequest(destination.idString(), request, time.milliseconds(), true);
-        ClientResponse answer = NetworkClientUtils.sendAndReceive(client, sent, time);
+        client.send(sent, time.milliseconds());
+        while (true) {
+            // The client times the request out itself (then answers it as timed out): no deadline of our own.
+            for (ClientResponse answer : client.poll(POLL_MS, time.milliseconds())) {
+                if (answer.requestHeader().correlationId() == sent.correlationId()) {
+                    return bodyOf(answer, destination, request);
+                }
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedIOException("Stopped waiting for broker " + destination + "'s answer");
+            }
+        }
+    }
+
+    private static AbstractResponse bodyOf(ClientResponse answer, Node destination, AbstractRequest.Builder<?> request)
+            throws IOException {
         if (answer.versionMismatch() != null) {
             throw new IOException(
                     "Broker " + destination + " does not serve " + request.apiKey(), answer.versionMismatch());

@@ -53,7 +53,12 @@ final class RequestThread implements AutoCloseable {
     private record Task(Runnable work, Runnable stopped) implements Runnable {
         @Override
         public void run() {
-            work.run();
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                // a task that failed must not take the thread, or the answers of the tasks behind it, along
+                LOG.error("A request to another broker failed unexpectedly", e);
+            }
         }
     }
 

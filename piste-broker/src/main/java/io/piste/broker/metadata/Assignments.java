@@ -12,9 +12,9 @@ public final class Assignments {
     private Assignments() {}
 
     /**
-     * Partition {@code index} of {@code topic} as node {@code self} sees it: its state in the image, or, if the image
-     * has none for the topic (a single node), one replica, {@code self}, leading at epoch 0. Null if the topic has no
-     * such partition.
+     * Partition {@code index} of {@code topic} as node {@code self} sees it: its state in the image, or, on a single
+     * node (whose image has none), one replica, {@code self}, leading at epoch 0. Null if the topic has no such
+     * partition, or (in a cluster) no state for it: this node then claims nothing.
      */
     public static PartitionImage partition(MetadataImage image, TopicImage topic, int index, int self) {
         if (index < 0 || index >= topic.partitionCount()) {
@@ -22,7 +22,7 @@ public final class Assignments {
         }
         List<PartitionImage> assigned = image.partitions(topic.topicId());
         if (assigned.isEmpty()) {
-            return PartitionImage.initial(List.of(self));
+            return isCluster(image) ? null : PartitionImage.initial(List.of(self));
         }
         return index < assigned.size() ? assigned.get(index) : null;
     }
@@ -37,7 +37,7 @@ public final class Assignments {
     public static boolean leads(MetadataImage image, TopicImage topic, int index, int self) {
         List<PartitionImage> assigned = image.partitions(topic.topicId());
         if (assigned.isEmpty()) {
-            return index >= 0 && index < topic.partitionCount();
+            return !isCluster(image) && index >= 0 && index < topic.partitionCount();
         }
         return index >= 0 && index < assigned.size() && assigned.get(index).leader() == self;
     }

@@ -28,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.internals.Topic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -248,13 +249,16 @@ public final class LogManager implements MetadataListener, AutoCloseable {
             TopicImage topic, int index, Path logDir, boolean clean, long recoveryPoint, long logStartOffset)
             throws IOException {
         Partition partition = opener.open(topic, index, logDir, clean, recoveryPoint, logStartOffset);
-        partition.setLeaderEpoch(leaderEpochOf(image, topic, index));
+        Uuid topicId = topic.topicId();
+        // Read from the image at each use, so that no change between this open and the slot's is missed.
+        partition.followLeaderEpoch(() -> leaderEpochOf(topicId, index));
         return partition;
     }
 
-    private int leaderEpochOf(MetadataImage current, TopicImage topic, int index) {
-        PartitionImage state = Assignments.partition(current, topic, index, config.nodeId());
-        return state == null ? 0 : state.leaderEpoch();
+    /** The partition's leader epoch in the current image; 0 if it has no state there (a single node). */
+    private int leaderEpochOf(Uuid topicId, int index) {
+        List<PartitionImage> states = image.partitions(topicId);
+        return index < states.size() ? states.get(index).leaderEpoch() : 0;
     }
 
     /** The log config of {@code topic} now, or null if the topic is gone. */
@@ -444,17 +448,10 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         slots.put(topic.name(), grown);
     }
 
-    /** Each opened partition of the topic takes its new leader epoch. */
+    /** The partitions read their leader epochs from this image from now on. */
     @Override
     public void onPartitionStatesChanged(TopicImage topic, MetadataImage image) {
         this.image = image;
-        PartitionSlot[] topicPartitions = slots.of(topic.name());
-        for (int p = 0; topicPartitions != null && p < topicPartitions.length; p++) {
-            Partition partition = topicPartitions[p] == null ? null : topicPartitions[p].opened();
-            if (partition != null) {
-                partition.setLeaderEpoch(leaderEpochOf(image, topic, p));
-            }
-        }
     }
 
     @Override

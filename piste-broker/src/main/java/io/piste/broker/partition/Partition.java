@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.Record;
@@ -65,8 +66,8 @@ public final class Partition {
     private final Object highWatermarkLock = new Object();
     private volatile boolean deleted;
     private final VerificationGuards verificationGuards = new VerificationGuards();
-    /** The epoch of this node's leadership, from the metadata image (0 on a single node). */
-    private volatile int leaderEpoch;
+    /** The epoch of this node's leadership, read from the current metadata image (0 on a single node). */
+    private volatile IntSupplier leaderEpoch = () -> 0;
 
     private final TopicMeters meters;
 
@@ -128,11 +129,12 @@ public final class Partition {
 
     /** The leader epoch this node leads the partition at: the image's, set by the log manager; 0 on a single node. */
     public int leaderEpoch() {
-        return leaderEpoch;
+        return leaderEpoch.getAsInt();
     }
 
-    void setLeaderEpoch(int epoch) {
-        leaderEpoch = epoch;
+    /** Where the leader epoch is read from from now on: the log manager's current image. */
+    void followLeaderEpoch(IntSupplier source) {
+        leaderEpoch = source;
     }
 
     /**

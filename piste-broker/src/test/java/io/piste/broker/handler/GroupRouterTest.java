@@ -67,7 +67,7 @@ class GroupRouterTest {
                 controller::image,
                 groupId -> classic.admin().deleteGroup(groupId) != Errors.NON_EMPTY_GROUP);
         router = new GroupRouter(classic, consumer);
-        handlers = new GroupHandlers(null, router, null);
+        handlers = new GroupHandlers(null, router, null, groupId -> true);
         AtomicReference<ConsumerGroupHeartbeatResponseData> joined = new AtomicReference<>();
         consumer.heartbeat(
                 new ConsumerGroupHeartbeatRequestData()

@@ -63,6 +63,9 @@ public final class QuorumController implements Controller {
     private BrokerLiveness liveness;
     private volatile MetadataListener listener;
     private final Object listenerLock = new Object();
+    /** The image the listener was last told of (under {@link #listenerLock}); null before any. */
+    private MetadataImage told;
+
     private final String clusterId;
     private final Object producerIds = new Object();
     private long nextProducerId;
@@ -188,9 +191,11 @@ public final class QuorumController implements Controller {
     private void onApplied(MetadataImage before, MetadataImage after) {
         synchronized (listenerLock) {
             MetadataListener current = listener;
-            if (current != null) {
-                tell(current, before, after);
+            // The image is published before this runs: a listener set in between was told of it already.
+            if (current != null && told != after) {
+                tell(current, told == null ? before : told, after);
             }
+            told = after;
         }
     }
 
@@ -214,11 +219,16 @@ public final class QuorumController implements Controller {
         }
     }
 
-    /** Under the applying lock: the changes applied since {@code known} are told before any later one. */
+    /**
+     * Under the applying lock: the changes applied since {@code known} are told before any later one, and the
+     * change being applied right now (its image already published) is not told again.
+     */
     @Override
     public void setListener(MetadataListener listener, MetadataImage known) {
         synchronized (listenerLock) {
-            tell(listener, known, image());
+            MetadataImage now = image();
+            tell(listener, known, now);
+            told = now;
             this.listener = listener;
         }
     }
