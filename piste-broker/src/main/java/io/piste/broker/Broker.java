@@ -70,6 +70,7 @@ public final class Broker implements AutoCloseable {
     private final BrokerCollector collector;
     private final KafkaMBeans mbeans;
     private final InterBrokerRequests interBroker;
+    private final RequestDispatcher dispatcher;
 
     private Broker(
             Controller controller,
@@ -81,8 +82,10 @@ public final class Broker implements AutoCloseable {
             LogCleaner cleaner,
             BrokerCollector collector,
             KafkaMBeans mbeans,
-            InterBrokerRequests interBroker) {
+            InterBrokerRequests interBroker,
+            RequestDispatcher dispatcher) {
         this.interBroker = interBroker;
+        this.dispatcher = dispatcher;
         this.cleaner = cleaner;
         this.collector = collector;
         this.mbeans = mbeans;
@@ -255,7 +258,17 @@ public final class Broker implements AutoCloseable {
                     context.fetchSessions().cache(),
                     cleaner::stats);
             return new Broker(
-                    controller, logManager, server, context, groups, lag, cleaner, collector, mbeans, interBroker);
+                    controller,
+                    logManager,
+                    server,
+                    context,
+                    groups,
+                    lag,
+                    cleaner,
+                    collector,
+                    mbeans,
+                    interBroker,
+                    dispatcher);
         } catch (RuntimeException | IOException | InterruptedException e) {
             if (transactions != null) {
                 transactions.close();
@@ -435,6 +448,7 @@ public final class Broker implements AutoCloseable {
         mbeans.close();
         server.stopAccepting();
         server.close();
+        dispatcher.close();
         context.transactionCoordinator().close();
         interBroker.close();
         groupCoordinator.close();

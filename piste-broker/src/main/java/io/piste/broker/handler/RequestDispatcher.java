@@ -29,10 +29,13 @@ import org.apache.kafka.common.protocol.Errors;
  * Routes each request to the handler of its API. The set of routes is also what ApiVersions advertises, so
  * the two cannot disagree.
  */
-public final class RequestDispatcher implements RequestHandler {
+public final class RequestDispatcher implements RequestHandler, AutoCloseable {
 
     private final Map<ApiKeys, RequestHandler> handlers = new EnumMap<>(ApiKeys.class);
     private final ApiVersionsTable apiVersions;
+
+    /** Where the requests that change the metadata run, off the event loops. */
+    private final ControllerRequests controllerRequests = new ControllerRequests();
 
     public RequestDispatcher(BrokerContext broker) {
         ConfigsHandler configs =
@@ -56,13 +59,13 @@ public final class RequestDispatcher implements RequestHandler {
                                     .cleanup()
                                     .delete();
                 }));
-        handlers.put(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(broker));
-        handlers.put(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(broker));
-        handlers.put(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(broker));
+        handlers.put(ApiKeys.CREATE_TOPICS, controllerRequests.offloaded(new CreateTopicsHandler(broker)));
+        handlers.put(ApiKeys.DELETE_TOPICS, controllerRequests.offloaded(new DeleteTopicsHandler(broker)));
+        handlers.put(ApiKeys.CREATE_PARTITIONS, controllerRequests.offloaded(new CreatePartitionsHandler(broker)));
         handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(broker));
         handlers.put(ApiKeys.DESCRIBE_QUORUM, new DescribeQuorumHandler(broker));
         handlers.put(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(broker.logManager()));
-        handlers.put(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(broker));
+        handlers.put(ApiKeys.INIT_PRODUCER_ID, controllerRequests.offloaded(new InitProducerIdHandler(broker)));
         TransactionHandlers transactions = new TransactionHandlers(broker);
         handlers.put(ApiKeys.ADD_PARTITIONS_TO_TXN, transactions::addPartitionsToTxn);
         handlers.put(ApiKeys.ADD_OFFSETS_TO_TXN, transactions::addOffsetsToTxn);
@@ -74,10 +77,13 @@ public final class RequestDispatcher implements RequestHandler {
         handlers.put(
                 ApiKeys.DESCRIBE_CONFIGS,
                 ctx -> ctx.respond(configs.describe((DescribeConfigsRequestData) ctx.data(), ctx.apiVersion())));
-        handlers.put(ApiKeys.ALTER_CONFIGS, ctx -> ctx.respond(configs.alter((AlterConfigsRequestData) ctx.data())));
+        handlers.put(
+                ApiKeys.ALTER_CONFIGS,
+                controllerRequests.offloaded(ctx -> ctx.respond(configs.alter((AlterConfigsRequestData) ctx.data()))));
         handlers.put(
                 ApiKeys.INCREMENTAL_ALTER_CONFIGS,
-                ctx -> ctx.respond(configs.incrementalAlter((IncrementalAlterConfigsRequestData) ctx.data())));
+                controllerRequests.offloaded(
+                        ctx -> ctx.respond(configs.incrementalAlter((IncrementalAlterConfigsRequestData) ctx.data()))));
         GroupRouter router = new GroupRouter(broker.groupCoordinator(), broker.consumerGroupCoordinator());
         Predicate<String> coordinates = groupId -> GroupAvailability.coordinates(broker, groupId);
         GroupHandlers groups = new GroupHandlers(broker, router, broker.groupOffsets(), coordinates);
@@ -87,7 +93,7 @@ public final class RequestDispatcher implements RequestHandler {
                 new TxnOffsetCommitHandler(broker, router, broker.groupOffsets(), new CoordinatorOffsetsGate(broker)));
         ConsumerGroupHandlers consumerGroups =
                 new ConsumerGroupHandlers(broker.consumerGroupCoordinator(), coordinates);
-        handlers.put(ApiKeys.FIND_COORDINATOR, groups::findCoordinator);
+        handlers.put(ApiKeys.FIND_COORDINATOR, controllerRequests.offloaded(groups::findCoordinator));
         handlers.put(
                 ApiKeys.JOIN_GROUP,
                 coordinated(broker, ctx -> ((JoinGroupRequestData) ctx.data()).groupId(), groups::joinGroup));
@@ -176,6 +182,12 @@ public final class RequestDispatcher implements RequestHandler {
 
     public ApiVersionsTable apiVersions() {
         return apiVersions;
+    }
+
+    /** Once the listener has stopped. */
+    @Override
+    public void close() {
+        controllerRequests.close();
     }
 
     @Override
