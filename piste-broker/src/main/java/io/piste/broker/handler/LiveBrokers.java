@@ -54,17 +54,12 @@ final class LiveBrokers {
         return new Address(broker.nodeId(), broker.advertisedHost(), broker.advertisedPort(), null);
     }
 
-    /** The endpoint of this node's listener name (else the broker's first) of an unfenced broker. */
+    /** An unfenced broker at its endpoint for this node's listener name; null if it does not serve. */
     private static Address address(BrokerContext broker, BrokerImage registered) {
-        if (registered.fenced() || registered.endpoints().isEmpty()) {
+        BrokerEndpoint chosen =
+                registered.servingEndpoint(broker.config().listener().listenerName());
+        if (chosen == null) {
             return null;
-        }
-        String listener = broker.config().listener().listenerName();
-        BrokerEndpoint chosen = registered.endpoints().get(0);
-        for (BrokerEndpoint endpoint : registered.endpoints()) {
-            if (endpoint.listener().equals(listener)) {
-                chosen = endpoint;
-            }
         }
         String rack = registered.rack().isEmpty() ? null : registered.rack();
         return new Address(registered.nodeId(), chosen.host(), chosen.port(), rack);

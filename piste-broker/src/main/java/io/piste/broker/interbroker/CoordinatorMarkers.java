@@ -40,14 +40,9 @@ public final class CoordinatorMarkers {
     /** Broker {@code id} at its endpoint for {@code listenerName} (else its first), or null if it does not serve. */
     static Node broker(MetadataImage image, int id, String listenerName) {
         BrokerImage broker = image.broker(id);
-        if (broker == null || broker.fenced() || broker.endpoints().isEmpty()) {
+        BrokerEndpoint chosen = broker == null ? null : broker.servingEndpoint(listenerName);
+        if (chosen == null) {
             return null;
-        }
-        BrokerEndpoint chosen = broker.endpoints().get(0);
-        for (BrokerEndpoint endpoint : broker.endpoints()) {
-            if (endpoint.listener().equals(listenerName)) {
-                chosen = endpoint;
-            }
         }
         return new Node(id, chosen.host(), chosen.port(), broker.rack().isEmpty() ? null : broker.rack());
     }

@@ -15,6 +15,22 @@ public record BrokerImage(
         endpoints = List.copyOf(endpoints);
     }
 
+    /**
+     * Where clients and other brokers reach this broker now: its endpoint for {@code listenerName} (else its first),
+     * or null while it is fenced or has none.
+     */
+    public BrokerEndpoint servingEndpoint(String listenerName) {
+        if (fenced || endpoints.isEmpty()) {
+            return null;
+        }
+        for (BrokerEndpoint endpoint : endpoints) {
+            if (endpoint.listener().equals(listenerName)) {
+                return endpoint;
+            }
+        }
+        return endpoints.get(0);
+    }
+
     BrokerImage withFenced(boolean fenced) {
         return new BrokerImage(nodeId, epoch, incarnation, rack, endpoints, fenced);
     }
