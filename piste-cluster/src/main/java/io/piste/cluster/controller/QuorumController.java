@@ -257,7 +257,7 @@ public final class QuorumController implements Controller {
     @Override
     public boolean isActive() {
         try {
-            return quorum.status().leaderId() == nodeId;
+            return quorum.isLeader();
         } catch (IOException e) {
             return false;
         }

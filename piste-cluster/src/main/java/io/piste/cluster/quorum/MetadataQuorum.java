@@ -186,6 +186,11 @@ public final class MetadataQuorum implements AutoCloseable {
         }
     }
 
+    /** Whether this node's member leads the quorum now (what {@link #status()} says, without its follower lists). */
+    public boolean isLeader() throws IOException {
+        return server.getDivision(GROUP_ID).getInfo().isLeader();
+    }
+
     /** The quorum as this node sees it now. */
     public QuorumStatus status() throws IOException {
         RaftServer.Division division = server.getDivision(GROUP_ID);
