@@ -65,9 +65,11 @@ final class ProduceHandler implements RequestHandler {
                     topic -> byId ? partitions.topicName(topic.topicId()) : topic.name();
             Runnable produce = () -> produce(context, request, byId);
             Consumer<Errors> failed = error -> produce(context, request, byId, error);
-            if (transactional.isRemotelyCoordinated(request.transactionalId())) {
+            int coordinator = transactional.remoteCoordinatorOf(request.transactionalId());
+            if (coordinator != RemoteCoordinators.LOCAL) {
                 // never this node's coordinator, which knows nothing of the id
                 if (!transactional.verifyRemotely(
+                        coordinator,
                         request,
                         context.apiVersion(),
                         topicName,

@@ -64,31 +64,31 @@ final class TransactionalProduce {
         };
     }
 
-    /** Whether another node coordinates {@code transactionalId} (or its coordinator partition has no leader now). */
-    boolean isRemotelyCoordinated(String transactionalId) {
-        return remote.remoteNodeOf(transactionalId) != RemoteCoordinators.LOCAL;
+    /**
+     * The node coordinating {@code transactionalId} when it is another ({@link RemoteCoordinators#remoteNodeOf}):
+     * {@link RemoteCoordinators#LOCAL} if this node does, {@link RemoteCoordinators#UNAVAILABLE} while none does.
+     */
+    int remoteCoordinatorOf(String transactionalId) {
+        return remote.remoteNodeOf(transactionalId);
     }
 
     /**
-     * When another node coordinates the request's transactional id: takes each transactional partition's
-     * verification guard, copies the records, asks the coordinator (adding the partitions first with protocol v2,
-     * Produce v12+), then calls {@code produce} with the guards (on the asking thread, in the order requests came)
+     * When another node ({@code node}, from {@link #remoteCoordinatorOf}) coordinates the request's transactional id:
+     * takes each transactional partition's verification guard, copies the records, asks the coordinator (adding the
+     * partitions first with protocol v2, Produce v12+), then calls {@code produce} with the guards (on the asking thread, in the order requests came)
      * or {@code failed}; returns true then. Returns false if this node coordinates the id, or verification is off,
      * or no transactional partition of the request is led here: the request is produced as it is then (each
      * batch's {@link #appendChecked} answers).
      */
     boolean verifyRemotely(
+            int node,
             ProduceRequestData request,
             short version,
             Function<TopicProduceData, String> topicName,
             Function<TopicPartition, Partition> leaderPartition,
             Runnable produce,
             Consumer<Errors> failed) {
-        if (!coordinator.config().partitionVerification()) {
-            return false;
-        }
-        int node = remote.remoteNodeOf(request.transactionalId());
-        if (node == RemoteCoordinators.LOCAL) {
+        if (!coordinator.config().partitionVerification() || node == RemoteCoordinators.LOCAL) {
             return false;
         }
         Set<TopicPartition> partitions = new HashSet<>();
