@@ -1,7 +1,9 @@
 package io.piste.storage.log;
 
 import io.piste.storage.errors.InvalidBatchException;
+import io.piste.storage.errors.InvalidRecordException;
 import io.piste.storage.errors.InvalidTimestampException;
+import io.piste.storage.errors.UnexpectedAppendOffsetException;
 import io.piste.storage.record.BatchValidator;
 import io.piste.storage.record.RecordBatchView;
 import java.nio.ByteBuffer;
@@ -26,6 +28,42 @@ final class AppendValidation {
             recordCount += view.recordCount();
         }
         return recordCount;
+    }
+
+    /**
+     * Checks the batches a follower copies from its leader, through {@code view}; returns the total record count.
+     * Each batch must be whole with a correct CRC (a corrupt copy is refused), but none is held to the client rules
+     * (size limit, timestamps, record count against offsets, no control batches) that could refuse what the leader
+     * accepted. The offsets are the leader's: the first base at or after {@code logEndOffset} (a gap is a compacted
+     * leader log), each batch past the one before, and the last below {@link Long#MAX_VALUE}.
+     *
+     * @throws InvalidBatchException if a batch is malformed or corrupt
+     * @throws UnexpectedAppendOffsetException if the offsets do not go on from the log end, increasing
+     */
+    static int validateReplicated(RecordBatchView view, ByteBuffer records, int start, int end, long logEndOffset) {
+        long recordCount = 0;
+        long next = logEndOffset;
+        for (int pos = start; pos < end; pos += view.sizeInBytes()) {
+            view.wrap(records, pos);
+            try {
+                BatchValidator.validate(view, end - pos, Integer.MAX_VALUE, false);
+            } catch (InvalidRecordException e) {
+                throw new InvalidBatchException(e.getMessage()); // a negative lastOffsetDelta: no leader wrote it
+            }
+            long base = view.baseOffset();
+            if (base < next) {
+                throw new UnexpectedAppendOffsetException("replicated batch below the expected offset: baseOffset="
+                        + base + " expectedAtLeast=" + next + " logEndOffset=" + logEndOffset + " position="
+                        + (pos - start));
+            }
+            if (base > Long.MAX_VALUE - 1 - view.lastOffsetDelta()) {
+                throw new UnexpectedAppendOffsetException("replicated batch past the largest offset: baseOffset=" + base
+                        + " lastOffsetDelta=" + view.lastOffsetDelta());
+            }
+            next = view.lastOffset() + 1;
+            recordCount += Math.max(0, view.recordCount());
+        }
+        return (int) Math.min(recordCount, Integer.MAX_VALUE);
     }
 
     private static void validateTimestamp(long maxTimestamp, long now, LogConfig cfg) {

@@ -24,12 +24,20 @@ public final class CleanedSegment {
      */
     private final Set<Long> markers = new HashSet<>();
 
+    /** The log's truncation count when the cleaning that writes this segment began to read the log. */
+    private final long truncationsSeen;
+
     private long nextOffset;
 
-    CleanedSegment(LogSegment segment, int indexIntervalBytes) {
+    CleanedSegment(LogSegment segment, int indexIntervalBytes, long truncationsSeen) {
         this.segment = segment;
         this.indexIntervalBytes = indexIntervalBytes;
+        this.truncationsSeen = truncationsSeen;
         this.nextOffset = segment.baseOffset();
+    }
+
+    long truncationsSeen() {
+        return truncationsSeen;
     }
 
     public long baseOffset() {

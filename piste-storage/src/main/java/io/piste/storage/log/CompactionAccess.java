@@ -5,6 +5,7 @@ import io.piste.storage.producer.ProducerEntry;
 import io.piste.storage.record.RecordBatchView;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +24,13 @@ import java.util.function.Consumer;
  * records on disk, and a swap never brings one back). Cleaning never moves the log start offset. The replaced
  * segments go through the log's {@link SegmentDeleter}, as retention's do. Reads run lock-free like a fetch; the swap
  * takes the log's append lock. One cleaner at a time per log (the caller's job).
+ *
+ * <p>A follower's truncation ({@link LogReplica}) dooms the cleaning under way: what it read may hold batches that were
+ * cut (in the segments it cleans, or in the later ones its offset map came from). The truncation counts itself here
+ * ({@link #onTruncated}) and deletes any {@code .swap} files, so that no load completes their swap; a swap refuses a
+ * cleaned segment whose cleaning began (its thread's last {@link #inactiveSegments} listing, else
+ * {@link #createCleaned}) before the latest truncation. Its {@code .swap} files are written under a small lock that
+ * the truncation takes too, so none is written after the truncation deleted them.
  */
 public final class CompactionAccess {
     /** An inactive segment as the cleaner sees it. */
@@ -35,6 +43,12 @@ public final class CompactionAccess {
     private final ReentrantLock appendLock;
     private final BooleanSupplier closed;
     private final Consumer<IOException> takeOffline;
+    /** Guards the writing of {@code .swap} files against a truncation that deletes them. */
+    private final Object swapFiles = new Object();
+    /** Truncations of the log so far; moved under the append lock and {@link #swapFiles}. */
+    private volatile long truncations;
+    /** Per cleaner thread, the truncation count at its last listing of the segments: when its cleaning began. */
+    private final ThreadLocal<Long> truncationsAtListing = new ThreadLocal<>();
 
     CompactionAccess(
             UnifiedLog log,
@@ -58,6 +72,7 @@ public final class CompactionAccess {
 
     /** The segments before the active one, oldest first, from the one holding the log start offset. */
     public List<SegmentInfo> inactiveSegments() throws IOException {
+        truncationsAtListing.set(truncations);
         List<SegmentInfo> result = new ArrayList<>();
         Map.Entry<Long, LogSegment> last = segments.lastEntry();
         long logStartOffset = log.logStartOffset();
@@ -127,10 +142,13 @@ public final class CompactionAccess {
         for (Path p : LogFiles.segmentFiles(dir, baseOffset, LogFiles.CLEANED_SUFFIX)) {
             Files.deleteIfExists(p);
         }
+        Long listed = truncationsAtListing.get();
+        long seen = listed != null ? listed : truncations;
         LogConfig c = log.config();
         return new CleanedSegment(
                 LogSegment.open(dir, baseOffset, LogFiles.CLEANED_SUFFIX, c.maxIndexSizeBytes(), files),
-                c.indexIntervalBytes());
+                c.indexIntervalBytes(),
+                seen);
     }
 
     /**
@@ -165,7 +183,13 @@ public final class CompactionAccess {
             for (LogSegment s : old) {
                 cleaned.copyAbortedTransactions(s);
             }
-            SegmentSwap.prepare(dir, cleaned, files);
+            synchronized (swapFiles) {
+                if (cleaned.truncationsSeen() != truncations) {
+                    cleaned.abandon();
+                    return false;
+                }
+                SegmentSwap.prepare(dir, cleaned, files);
+            }
         } catch (IOException | RuntimeException e) {
             cleaned.abandon();
             deleteSwapFiles(cleaned.baseOffset());
@@ -173,7 +197,7 @@ public final class CompactionAccess {
         }
         appendLock.lock();
         try {
-            if (closed.getAsBoolean() || !stillInPlace(old)) {
+            if (closed.getAsBoolean() || !stillInPlace(old) || cleaned.truncationsSeen() != truncations) {
                 deleteSwapFiles(cleaned.baseOffset());
                 return false;
             }
@@ -189,6 +213,23 @@ public final class CompactionAccess {
             return true;
         } finally {
             appendLock.unlock();
+        }
+    }
+
+    /**
+     * A truncation of the log, under its append lock: counts it and deletes every {@code .swap} file, whose cleaning
+     * read what may since have been cut. Returns whether it deleted any (the caller fsyncs the directory).
+     */
+    boolean onTruncated() throws IOException {
+        synchronized (swapFiles) {
+            truncations++;
+            boolean deleted = false;
+            try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + LogFiles.SWAP_SUFFIX)) {
+                for (Path p : stream) {
+                    deleted |= Files.deleteIfExists(p);
+                }
+            }
+            return deleted;
         }
     }
 

@@ -75,6 +75,12 @@ final class LeaderEpochCache {
         }
     }
 
+    /** Forgets every epoch (the log was emptied); persists the empty list. */
+    void clear() {
+        entries = List.of();
+        persist();
+    }
+
     /**
      * Kafka's truncateFromStart: the log now starts at {@code logStartOffset}, so the epochs that started below it
      * are dropped but the last of them, which now starts at {@code logStartOffset} (its data from there on is still

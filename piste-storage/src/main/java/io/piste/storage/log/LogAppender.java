@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * producer state (idempotence), assigns their offsets, rolls to a new segment when the active one is full or old,
  * writes them at the end of the active segment with their index entries and publishes them, all or nothing. It
  * owns the active segment; the log owns the offsets, and moves its log end offset from the returned
- * {@link LogAppendInfo}.
+ * {@link LogAppendInfo}. A follower's batches, whose offsets are the leader's, share the roll, write and index code
+ * ({@link #appendVerbatim}).
  *
  * <p>Threads: only under the log's append lock. A roll adds the new segment to the log's concurrent segment map,
  * which readers walk without locks.
@@ -59,6 +60,11 @@ final class LogAppender {
     /** The segment appends go to; under the append lock. */
     LogSegment activeSegment() {
         return activeSegment;
+    }
+
+    /** The last segment of the log becomes the active one again (after a truncation); under the append lock. */
+    void resetActiveSegment() {
+        activeSegment = segments.lastEntry().getValue();
     }
 
     /**
@@ -186,7 +192,7 @@ final class LogAppender {
      * already: if the index cannot be, the log goes offline (as after a failed fsync) rather than let a read_committed
      * consumer take the aborted records for committed ones; the next open recovers the segment and its index.
      */
-    private void indexAbort(CompletedTxn txn) {
+    void indexAbort(CompletedTxn txn) {
         AbortedTxn entry = new AbortedTxn(
                 txn.producerId(), txn.firstOffset(), txn.lastOffset(), producerState.lastStableOffsetAfter(txn));
         try {
@@ -227,8 +233,43 @@ final class LogAppender {
             next = view.lastOffset() + 1;
         }
         long lastOffset = next - 1;
+        writeBatches(records, start, end, firstOffset, lastOffset, cfg, now);
+        producerState.commitStaged();
+        return new LogAppendInfo(
+                firstOffset,
+                lastOffset,
+                maxTimestamp,
+                cfg.logAppendTime() ? now : -1,
+                logStartOffset,
+                recordCount,
+                false);
+    }
+
+    /**
+     * A follower's write ({@link LogReplica#appendAsFollower}): the batches of {@code records} [start, end) carry their
+     * final offsets, the last ending at {@code lastOffset}, and are written as they are. A roll starts the new segment
+     * at the log end offset, so that a gap in the leader's offsets (a compacted log) leaves no gap between segments,
+     * unless the batches' offsets would not fit the new segment's relative offsets (more than
+     * {@link Integer#MAX_VALUE} past its base): then as close to the log end as they fit. The caller checked the
+     * batches, made sure they span at most {@link Integer#MAX_VALUE} offsets from the first one's base, and updates the
+     * producer state once this returns.
+     */
+    void appendVerbatim(
+            ByteBuffer records, int start, int end, long logEndOffset, long lastOffset, LogConfig cfg, long now)
+            throws IOException {
+        long rollBase = Math.max(logEndOffset, lastOffset - Integer.MAX_VALUE);
+        writeBatches(records, start, end, rollBase, lastOffset, cfg, now);
+    }
+
+    /**
+     * Writes batches whose offsets are set, the last ending at {@code lastOffset}, at the end of the active segment
+     * after rolling to a new one at {@code rollBase} if needed, with their index entries, and publishes them.
+     */
+    private void writeBatches(
+            ByteBuffer records, int start, int end, long rollBase, long lastOffset, LogConfig cfg, long now)
+            throws IOException {
         int totalBytes = end - start;
-        LogSegment segment = maybeRoll(totalBytes, firstOffset, lastOffset, now, cfg);
+        LogSegment segment = maybeRoll(totalBytes, rollBase, lastOffset, now, cfg);
         ByteBuffer slice = records.duplicate();
         slice.limit(end).position(start);
         int position = segment.write(slice);
@@ -241,19 +282,10 @@ final class LogAppender {
                     view.sizeInBytes(),
                     cfg.indexIntervalBytes());
         }
-        segment.publish(position + totalBytes, next, now);
-        producerState.commitStaged();
-        return new LogAppendInfo(
-                firstOffset,
-                lastOffset,
-                maxTimestamp,
-                cfg.logAppendTime() ? now : -1,
-                logStartOffset,
-                recordCount,
-                false);
+        segment.publish(position + totalBytes, lastOffset + 1, now);
     }
 
-    /** The active segment, after rolling to a new one at {@code newBase} (the log end offset) if needed. */
+    /** The active segment, after rolling to a new one at {@code newBase} (the log end offset, or past it) if needed. */
     private LogSegment maybeRoll(int batchBytes, long newBase, long lastOffset, long now, LogConfig cfg)
             throws IOException {
         LogSegment current = activeSegment;
@@ -263,7 +295,10 @@ final class LogAppender {
         return roll(newBase, cfg);
     }
 
-    /** Rolls to a new active segment at {@code newBase}, the log end offset (also retention's, under the lock). */
+    /**
+     * Rolls to a new active segment at {@code newBase}: the log end offset (also retention's, under the lock), or for
+     * a follower past it, where no batch is (see {@link #appendVerbatim}).
+     */
     LogSegment roll(long newBase, LogConfig cfg) throws IOException {
         LogSegment current = activeSegment;
         LogSegment created;

@@ -1,10 +1,7 @@
 package io.piste.storage.log;
 
 import io.piste.storage.index.AbortedTxn;
-import io.piste.storage.producer.CompletedTxn;
 import io.piste.storage.producer.ProducerStateManager;
-import io.piste.storage.record.ControlBatches;
-import io.piste.storage.record.RecordBatchView;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -217,74 +214,31 @@ final class LogLoader {
     }
 
     /**
-     * Rebuilds {@code producerState} from the loaded segments: deletes its snapshots past {@code logEndOffset},
-     * loads the newest one at or below {@code maxSnapshotOffset} and replays the batches after it.
+     * Rebuilds {@code producerState} from the loaded segments ({@link ProducerStateReplay#rebuild}), writing the
+     * aborted transactions of the recovered segments to their transaction indexes again, with the producer state of
+     * their time.
      */
     void rebuildProducerState(
             ProducerStateManager producerState, long logStartOffset, long logEndOffset, long maxSnapshotOffset)
             throws IOException {
-        try {
-            producerState.deleteSnapshotsAbove(logEndOffset);
-        } catch (IOException e) {
-            LOG.warn(
-                    "Could not delete producer snapshots past the log end: dir={} logEndOffset={} reason={}",
-                    dir,
-                    logEndOffset,
-                    e.getMessage());
-        }
-        long snapshotOffset = producerState.loadLatestSnapshot(maxSnapshotOffset);
-        long from = Math.max(snapshotOffset, logStartOffset);
-        for (LogSegment segment : segments.values()) {
-            if (segment.nextOffset() <= from) {
-                continue;
-            }
-            segment.forEachBatchHeader(from, (h, position) -> {
-                if (h.lastOffset() < from || h.producerId() == RecordBatchView.NO_PRODUCER_ID) {
-                    return;
-                }
-                if (h.isControl()) {
-                    replayMarker(producerState, segment, h, position);
-                } else {
-                    producerState.update(
-                            h.producerId(),
-                            h.producerEpoch(),
-                            h.baseSequence(),
-                            h.lastSequence(),
-                            h.baseOffset(),
-                            h.lastOffset(),
-                            h.maxTimestamp(),
-                            h.isTransactional());
-                }
-            });
-        }
-    }
-
-    /** Applies a control batch found by the replay: a COMMIT or ABORT marker closes its producer's transaction. */
-    private void replayMarker(ProducerStateManager producerState, LogSegment segment, RecordBatchView h, int position)
-            throws IOException {
-        long producerId = h.producerId();
-        short epoch = h.producerEpoch();
-        long offset = h.baseOffset();
-        long marker = segment.readMarker(position, h.sizeInBytes());
-        if (marker == ControlBatches.NOT_A_MARKER) {
-            return; // another control type, or a marker compacted away: no transaction to close
-        }
-        CompletedTxn completed = producerState.updateMarker(
-                producerId,
-                epoch,
-                ControlBatches.coordinatorEpoch(marker),
-                offset,
-                ControlBatches.isCommit(marker),
-                h.maxTimestamp());
-        Long rebuildFrom = txnIndexRebuildFrom.get(segment.baseOffset());
-        if (completed != null && completed.aborted() && rebuildFrom != null && offset >= rebuildFrom) {
-            segment.txnIndex()
-                    .append(new AbortedTxn(
-                            producerId,
-                            completed.firstOffset(),
-                            offset,
-                            producerState.lastStableOffsetAfter(completed)));
-        }
+        ProducerStateReplay.rebuild(
+                dir,
+                segments.values(),
+                producerState,
+                logStartOffset,
+                logEndOffset,
+                maxSnapshotOffset,
+                (segment, completed) -> {
+                    Long rebuildFrom = txnIndexRebuildFrom.get(segment.baseOffset());
+                    if (rebuildFrom != null && completed.lastOffset() >= rebuildFrom) {
+                        segment.txnIndex()
+                                .append(new AbortedTxn(
+                                        completed.producerId(),
+                                        completed.firstOffset(),
+                                        completed.lastOffset(),
+                                        producerState.lastStableOffsetAfter(completed)));
+                    }
+                });
     }
 
     private List<Long> listSegmentsAndDeleteStrays() throws IOException {

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * lookup of any offset's place: what a delayed fetch needs to count the bytes below the high watermark without
  * reading them (Kafka keeps the same places in its {@code UnifiedLog}).
  *
- * <p>Threads: the log's writer publishes the end after each append (under the append lock), a flush the recovery
+ * <p>Threads: the log's writer publishes the end after each append or truncation (under the append lock), a flush the recovery
  * point (under the flush lock); the high watermark's owner (the partition) serialises its updates; every getter is
  * lock-free. Each place is one immutable value in a volatile field, so its offset and position are seen together.
  */
@@ -35,6 +35,24 @@ public final class LogOffsetPlaces {
     /** After an append: the log ends at {@code nextOffset}, {@code sizeBytes} into {@code segment}. */
     void onAppended(long nextOffset, LogSegment segment, int sizeBytes) {
         logEnd = new LogOffsetMetadata(nextOffset, segment.baseOffset(), sizeBytes);
+    }
+
+    /**
+     * After a truncation: the log ends at {@code end}, and the high watermark is at most there (the caller moves the
+     * recovery point, {@link LogFlush#onTruncated}). A high watermark at or below the end keeps its place: it lies in
+     * what was kept.
+     */
+    void onTruncated(LogOffsetMetadata end) {
+        logEnd = end;
+        if (highWatermark.messageOffset() >= end.messageOffset()) {
+            highWatermark = end;
+        }
+    }
+
+    /** After the log was emptied to start at {@code end}: the log end and the high watermark are there. */
+    void onEmptied(LogOffsetMetadata end) {
+        logEnd = end;
+        highWatermark = end;
     }
 
     /** The recovery point moved to {@code flushed} (a place seen with {@link #logEnd}, or only an offset). */

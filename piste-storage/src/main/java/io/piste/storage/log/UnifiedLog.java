@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * partitionLeaderEpoch and, for LogAppendTime, the timestamp type bit, maxTimestamp and CRC; everything below
  * {@link #recoveryPoint()} is fsynced, directory entries included; reads return whole batches only. After a failed
  * fsync the log is offline until reopened: the recovery point never moves again, appends, flushes and close
- * fail, so the next open, unclean, scans it from its last good recovery point.
+ * fail, so the next open, unclean, scans it from its last good recovery point. A follower appends its leader's
+ * batches unchanged and truncates where it diverged ({@link #replica()}); flushes and the recovery point are
+ * {@link LogFlush}'s.
  *
  * <p>Threads: appends (and close) are serialized by a lock, under which {@link LogAppender} does an append's
  * work; {@link #read}, the timestamp lookups and the offset getters run lock-free, concurrently with appends;
@@ -49,7 +51,6 @@ public final class UnifiedLog implements Closeable {
     private final ProducerStateManager producerState;
     private final LeaderEpochCache epochCache;
     private final ReentrantLock appendLock = new ReentrantLock();
-    private final Object flushLock = new Object();
     private final LogAppender appender;
     private final LogRetention retention;
     private final long recoveredBatchCount;
@@ -59,11 +60,13 @@ public final class UnifiedLog implements Closeable {
     private volatile LogConfig config;
     private volatile long logStartOffset;
     private volatile long logEndOffset;
-    private volatile long recoveryPoint;
     private final LogOffsetPlaces places;
-    private volatile long flushCount;
     /** Offline after a failed fsync, see {@link #flush()}. */
     private final LogHealth health = new LogHealth();
+    /** Flushes and the recovery point. */
+    private final LogFlush durability;
+
+    private final LogReplica replica;
 
     private boolean closed;
 
@@ -90,9 +93,12 @@ public final class UnifiedLog implements Closeable {
         // Trust nothing from disk: within the segments found, never past the log end.
         this.logStartOffset = Math.max(segments.firstKey(), Math.min(checkpointedLogStartOffset, logEndOffset));
         this.places = new LogOffsetPlaces(segments, dir, active, logStartOffset);
+        this.durability = new LogFlush(dir, files, segments, places, health);
         this.retention = new LogRetention(this, segments, appendLock, appender);
         this.compaction = new CompactionAccess(this, files, segments, appendLock, () -> closed, this::swapFailed);
         this.transactions = new LogTransactions(this, segments, appendLock, appender, producerState, clockMs);
+        this.replica = new LogReplica(
+                this, segments, appendLock, appender, producerState, epochCache, durability, compaction, clockMs);
     }
 
     /**
@@ -148,22 +154,20 @@ public final class UnifiedLog implements Closeable {
             long replayFrom = Math.min(loader.recoveryStartOffset(), leo);
             loader.rebuildProducerState(producerState, log.logStartOffset, leo, replayFrom);
             if (hadCleanShutdown) {
-                log.recoveryPoint = leo;
-                log.places.onRecoveryPointMoved(log.places.logEnd());
+                log.durability.recoveredTo(log.places.logEnd());
             } else {
-                log.recoveryPoint = Math.max(log.logStartOffset, Math.min(recoveryPoint, leo));
-                log.places.onRecoveryPointMoved(LogOffsetMetadata.messageOffsetOnly(log.recoveryPoint));
+                long scannedFrom = Math.max(log.logStartOffset, Math.min(recoveryPoint, leo));
+                log.durability.recoveredTo(LogOffsetMetadata.messageOffsetOnly(scannedFrom));
                 try {
                     loader.flushScanned();
-                    log.recoveryPoint = leo;
-                    log.places.onRecoveryPointMoved(log.places.logEnd());
+                    log.durability.recoveredTo(log.places.logEnd());
                 } catch (IOException e) { // as a failed flush: see flush()
                     log.health.fail("could not fsync what recovery scanned", e);
                     LOG.error(
                             "Could not fsync what recovery scanned; the log is offline until it is opened again: "
                                     + "dir={} recoveryPoint={} reason={}",
                             dir,
-                            log.recoveryPoint,
+                            log.recoveryPoint(),
                             e.getMessage());
                 }
             }
@@ -209,11 +213,50 @@ public final class UnifiedLog implements Closeable {
     /** Publishes an append's new log end (nothing for a duplicate); under the append lock. */
     void onAppended(LogAppendInfo info, int leaderEpoch) {
         if (!info.duplicate()) {
-            logEndOffset = info.lastOffset() + 1;
-            LogSegment active = appender.activeSegment();
-            places.onAppended(logEndOffset, active, active.sizeInBytes());
+            publishEnd(info.lastOffset() + 1);
             epochCache.maybeAssign(leaderEpoch, info.firstOffset());
         }
+    }
+
+    /** Publishes the new log end, the end of the active segment, after a write to it; under the append lock. */
+    void publishEnd(long newLogEndOffset) {
+        logEndOffset = newLogEndOffset;
+        LogSegment active = appender.activeSegment();
+        places.onAppended(newLogEndOffset, active, active.sizeInBytes());
+    }
+
+    /** The first step of a truncation ({@link LogReplica}), under the append lock: reads stop at {@code offset}. */
+    void lowerEnd(long offset) {
+        if (offset < logEndOffset) {
+            logEndOffset = offset;
+        }
+    }
+
+    /**
+     * A truncation ({@link LogReplica}) left the log ending at {@code newEnd}, the end of the active segment: the log
+     * end and the high watermark (at most there) move; returns the new end's place. Under the append lock.
+     */
+    LogOffsetMetadata onTruncated(long newEnd) {
+        logEndOffset = newEnd;
+        LogSegment active = appender.activeSegment();
+        LogOffsetMetadata end = new LogOffsetMetadata(newEnd, active.baseOffset(), active.sizeInBytes());
+        places.onTruncated(end);
+        producerState.onHighWatermarkUpdated(highWatermark());
+        return end;
+    }
+
+    /**
+     * The log was emptied ({@link LogReplica#truncateFullyAndStartAt}): it starts and ends at {@code offset}, and so
+     * does the high watermark; returns the end's place. Under the append lock.
+     */
+    LogOffsetMetadata onEmptied(long offset) {
+        logStartOffset = offset;
+        logEndOffset = offset;
+        LogOffsetMetadata end = new LogOffsetMetadata(offset, offset, 0);
+        places.onEmptied(end);
+        producerState.onHighWatermarkUpdated(offset);
+        LOG.info("Log emptied: dir={} logStartOffset={}", dir, offset);
+        return end;
     }
 
     // ---------------------------------------------------------------- read
@@ -276,49 +319,7 @@ public final class UnifiedLog implements Closeable {
      * fsync would succeed without the data being on disk, and only a recovery scan at the next open can tell.
      */
     public void flush() throws IOException {
-        synchronized (flushLock) {
-            health.failIfOffline(dir, recoveryPoint);
-            // The place, not logEndOffset: it is written last, so its offset and position belong together.
-            LogOffsetMetadata end = places.logEnd();
-            long leo = end.messageOffset();
-            long from = recoveryPoint;
-            if (leo <= from) {
-                return;
-            }
-            Long firstKey = segments.floorKey(from);
-            Map<Long, LogSegment> toFlush = firstKey == null ? segments : segments.tailMap(firstKey, true);
-            boolean newSegments = false;
-            for (LogSegment segment : toFlush.values()) {
-                if (segment.baseOffset() >= leo) {
-                    break;
-                }
-                // At or past the recovery point: a segment whose base is the recovery point was created after
-                // the last flush (rolled when the log was fully flushed, or the first segment of a new log).
-                newSegments |= segment.baseOffset() >= from;
-                try {
-                    segment.flush();
-                } catch (IOException e) {
-                    if (segments.get(segment.baseOffset()) != segment) {
-                        continue; // deleted by retention meanwhile (its channel closed): none of it is needed
-                    }
-                    throw health.fail("flush failed: file=" + segment.logFile(), e);
-                }
-            }
-            if (newSegments) {
-                // A segment created since the last flush is only durable once its directory entry is.
-                try {
-                    files.fsyncDirectory(dir);
-                } catch (IOException e) {
-                    throw health.fail("flush failed", e); // the cause names the directory
-                }
-            }
-            // A roll on another thread may have failed its index fsync meanwhile: the recovery point never moves
-            // once the log is offline.
-            health.failIfOffline(dir, recoveryPoint);
-            recoveryPoint = leo;
-            places.onRecoveryPointMoved(end);
-            flushCount++;
-        }
+        durability.flush();
     }
 
     /**
@@ -330,41 +331,17 @@ public final class UnifiedLog implements Closeable {
      * {@link #markOffline} if the sync failed.
      */
     public LogOffsetMetadata prepareFlush() throws LogStorageException {
-        synchronized (flushLock) {
-            health.failIfOffline(dir, recoveryPoint);
-            LogOffsetMetadata end = places.logEnd();
-            long leo = end.messageOffset();
-            long from = recoveryPoint;
-            if (leo <= from) {
-                return null;
-            }
-            Long firstKey = segments.floorKey(from);
-            Map<Long, LogSegment> toFlush = firstKey == null ? segments : segments.tailMap(firstKey, true);
-            for (LogSegment segment : toFlush.values()) {
-                if (segment.baseOffset() >= leo) {
-                    break;
-                }
-                segment.writePendingIndexEntries();
-            }
-            return end;
-        }
+        return durability.prepareFlush();
     }
 
     /**
      * The second half of a flush begun by {@link #prepareFlush}, once the file system sync that followed it
      * succeeded: advances the recovery point to {@code end} (never backwards: a {@link #flush()} in between may
-     * have gone further). Throws if the log went offline meanwhile (a roll's failed index fsync).
+     * have gone further; nor after a truncation since the prepare). Throws if the log went offline meanwhile (a
+     * roll's failed index fsync).
      */
     public void completeFlush(LogOffsetMetadata end) throws LogStorageException {
-        synchronized (flushLock) {
-            health.failIfOffline(dir, recoveryPoint);
-            if (end.messageOffset() <= recoveryPoint) {
-                return;
-            }
-            recoveryPoint = end.messageOffset();
-            places.onRecoveryPointMoved(end);
-            flushCount++;
-        }
+        durability.completeFlush(end);
     }
 
     /**
@@ -372,16 +349,12 @@ public final class UnifiedLog implements Closeable {
      * what was written since its recovery point may not be on disk. Keeps the first failure.
      */
     public void markOffline(IOException cause) {
-        synchronized (flushLock) {
-            health.fail("file system sync failed: dir=" + dir, cause);
-        }
+        durability.fail("file system sync failed: dir=" + dir, cause);
     }
 
     /** A segment swap failed part way (see {@link CompactionAccess#replace}): offline as after a failed fsync. */
     private void swapFailed(IOException cause) {
-        synchronized (flushLock) {
-            health.fail("segment swap failed: dir=" + dir, cause);
-        }
+        durability.fail("segment swap failed: dir=" + dir, cause);
     }
 
     /** True once an fsync of this log failed (see {@link #flush()}). */
@@ -448,7 +421,7 @@ public final class UnifiedLog implements Closeable {
         if (closed) {
             throw new LogStorageException("log is closed: dir=" + dir, null);
         }
-        health.failIfOffline(dir, recoveryPoint);
+        health.failIfOffline(dir, recoveryPoint());
     }
 
     // ---------------------------------------------------------------- state
@@ -484,12 +457,12 @@ public final class UnifiedLog implements Closeable {
 
     /** Offset below which all data is fsynced. */
     public long recoveryPoint() {
-        return recoveryPoint;
+        return durability.recoveryPoint();
     }
 
     /** How many offsets are written but not yet fsynced (past the recovery point). */
     public long unflushedMessages() {
-        return logEndOffset - recoveryPoint;
+        return logEndOffset - recoveryPoint();
     }
 
     public long highWatermark() {
@@ -503,7 +476,7 @@ public final class UnifiedLog implements Closeable {
 
     /** Flushes that fsynced new data since the log was opened (a flush with nothing new is not counted). */
     public long flushCount() {
-        return flushCount;
+        return durability.flushCount();
     }
 
     /** Sets the high watermark (in memory only), clamped to [logStartOffset, logEndOffset]. */
@@ -537,6 +510,16 @@ public final class UnifiedLog implements Closeable {
         return dir;
     }
 
+    /** How this log opens its files and syncs its directory. */
+    FileChannelFactory files() {
+        return files;
+    }
+
+    /** Fsyncs the log's directory (its entries for segments created or deleted). */
+    void fsyncDirectory() throws IOException {
+        files.fsyncDirectory(dir);
+    }
+
     public LogConfig config() {
         return config;
     }
@@ -566,6 +549,11 @@ public final class UnifiedLog implements Closeable {
         } finally {
             appendLock.unlock();
         }
+    }
+
+    /** The follower's side of replication: verbatim appends of the leader's batches, truncations. */
+    public LogReplica replica() {
+        return replica;
     }
 
     /** Transactions' side of the log: markers, the last stable offset, aborted transactions. */
