@@ -24,6 +24,7 @@ import io.piste.broker.metadata.BrokerEndpoint;
 import io.piste.broker.metadata.Controller;
 import io.piste.broker.metadata.MetaProperties;
 import io.piste.broker.metadata.MetadataImage;
+import io.piste.broker.metadata.MetadataListener;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.metrics.BrokerMetrics;
 import io.piste.broker.monitoring.BrokerCollector;
@@ -31,6 +32,9 @@ import io.piste.broker.monitoring.KafkaMBeans;
 import io.piste.broker.network.BrokerServer;
 import io.piste.broker.partition.LogManager;
 import io.piste.broker.partition.Partition;
+import io.piste.broker.replication.ReplicaManager;
+import io.piste.broker.replication.ReplicationListener;
+import io.piste.broker.replication.ReplicationSettings;
 import io.piste.broker.txn.MarkerWriter;
 import io.piste.broker.txn.PartitionMarkers;
 import io.piste.broker.txn.TransactionConfig;
@@ -71,6 +75,8 @@ public final class Broker implements AutoCloseable {
     private final KafkaMBeans mbeans;
     private final InterBrokerRequests interBroker;
     private final RequestDispatcher dispatcher;
+    /** A cluster node's replication; null on a single node. */
+    private final ReplicaManager replicas;
 
     private Broker(
             Controller controller,
@@ -83,7 +89,9 @@ public final class Broker implements AutoCloseable {
             BrokerCollector collector,
             KafkaMBeans mbeans,
             InterBrokerRequests interBroker,
-            RequestDispatcher dispatcher) {
+            RequestDispatcher dispatcher,
+            ReplicaManager replicas) {
+        this.replicas = replicas;
         this.interBroker = interBroker;
         this.dispatcher = dispatcher;
         this.cleaner = cleaner;
@@ -148,12 +156,21 @@ public final class Broker implements AutoCloseable {
         GroupCoordinator groups = null;
         TransactionCoordinator transactions = null;
         InterBrokerRequests interBroker = null;
+        ReplicaManager replicas = null;
         BrokerMetrics metrics = new BrokerMetrics();
         try {
             logManager = new LogManager(config, files, metrics);
             MetadataImage opened = controller.image();
             logManager.startup(opened);
-            controller.setListener(logManager, opened);
+            if (controller.clusterId() != null) {
+                // A cluster's node: partitions led here track their followers, the others are fetched from leaders.
+                replicas =
+                        new ReplicaManager(config.nodeId(), logManager, controller, ReplicationSettings.from(config));
+                replicas.apply(opened);
+                controller.setListener(new ReplicationListener(logManager, replicas, controller::image), opened);
+            } else {
+                controller.setListener(logManager, opened);
+            }
             GroupConfig groupConfig = GroupConfig.from(config);
             GroupTimer groupTimer = GroupTimer.system();
             OffsetsTopic offsetsTopic = new OffsetsTopic(
@@ -215,6 +232,9 @@ public final class Broker implements AutoCloseable {
                     markers,
                     coordinatorTopics,
                     interBroker.verifier());
+            if (replicas != null) {
+                context.setIsrExpansion(replicas::maybeExpandIsr);
+            }
             RequestDispatcher dispatcher = new RequestDispatcher(context);
             BrokerConfig.Endpoint listener = config.listener();
             BrokerServer server = BrokerServer.bind(
@@ -240,7 +260,9 @@ public final class Broker implements AutoCloseable {
             LogCleaner cleaner = CompactedTopics.newLogCleaner(config, logManager);
             cleaner.start();
             // from now on a change of the log.cleaner.* broker configs reaches the cleaner too
-            controller.setListener(new CleanerConfigListener(logManager, cleaner));
+            MetadataListener withCleaner = new CleanerConfigListener(logManager, cleaner);
+            controller.setListener(
+                    replicas == null ? withCleaner : new ReplicationListener(withCleaner, replicas, controller::image));
             BrokerCollector collector = new BrokerCollector(
                     metrics,
                     logManager,
@@ -268,8 +290,12 @@ public final class Broker implements AutoCloseable {
                     collector,
                     mbeans,
                     interBroker,
-                    dispatcher);
+                    dispatcher,
+                    replicas);
         } catch (RuntimeException | IOException | InterruptedException e) {
+            if (replicas != null) {
+                replicas.close();
+            }
             if (transactions != null) {
                 transactions.close();
             }
@@ -454,6 +480,9 @@ public final class Broker implements AutoCloseable {
         groupCoordinator.close();
         context.consumerGroupCoordinator().close();
         cleaner.close();
+        if (replicas != null) {
+            replicas.close();
+        }
         logManager.close();
         try {
             controller.close();

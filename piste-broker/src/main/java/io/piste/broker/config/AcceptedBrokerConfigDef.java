@@ -89,12 +89,6 @@ final class AcceptedBrokerConfigDef {
                         "The minimum ISR for the share-group state topic.")
                 .define("num.replica.fetchers", INT, 1, HIGH, "Number of fetcher threads used to replicate records.")
                 .define(
-                        "replica.lag.time.max.ms",
-                        LONG,
-                        30000L,
-                        HIGH,
-                        "How long a follower may lag or not fetch before the leader removes it from the ISR.")
-                .define(
                         "controller.quorum.bootstrap.servers",
                         STRING,
                         null,

@@ -4,6 +4,7 @@ import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
 import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
 import static org.apache.kafka.common.config.ConfigDef.Type.INT;
+import static org.apache.kafka.common.config.ConfigDef.Type.LONG;
 import static org.apache.kafka.common.config.ConfigDef.Type.STRING;
 
 import org.apache.kafka.common.config.ConfigDef;
@@ -12,7 +13,7 @@ import org.apache.kafka.common.config.ConfigDef;
  * Kafka's KRaft keys that make a node part of a cluster: its roles, the metadata quorum's voters and timeouts, broker
  * liveness, the rack. Part of {@link BrokerConfigDef}. Stateless.
  */
-final class ClusterConfigDef {
+public final class ClusterConfigDef {
 
     static final String PROCESS_ROLES_CONFIG = "process.roles";
     static final String QUORUM_VOTERS_CONFIG = "controller.quorum.voters";
@@ -22,6 +23,12 @@ final class ClusterConfigDef {
     static final String HEARTBEAT_INTERVAL_MS_CONFIG = "broker.heartbeat.interval.ms";
     static final String METADATA_SEGMENT_BYTES_CONFIG = "metadata.log.segment.bytes";
     static final String BROKER_RACK_CONFIG = "broker.rack";
+    public static final String REPLICA_LAG_TIME_MAX_MS_CONFIG = "replica.lag.time.max.ms";
+    public static final String REPLICA_FETCH_WAIT_MAX_MS_CONFIG = "replica.fetch.wait.max.ms";
+    public static final String REPLICA_FETCH_MIN_BYTES_CONFIG = "replica.fetch.min.bytes";
+    public static final String REPLICA_FETCH_MAX_BYTES_CONFIG = "replica.fetch.max.bytes";
+    public static final String REPLICA_FETCH_RESPONSE_MAX_BYTES_CONFIG = "replica.fetch.response.max.bytes";
+    public static final String REPLICA_FETCH_BACKOFF_MS_CONFIG = "replica.fetch.backoff.ms";
 
     private ClusterConfigDef() {}
 
@@ -85,6 +92,48 @@ final class ClusterConfigDef {
                         STRING,
                         "",
                         MEDIUM,
-                        "The rack of this broker: replicas are spread " + "over racks.");
+                        "The rack of this broker: replicas are spread " + "over racks.")
+                .define(
+                        REPLICA_LAG_TIME_MAX_MS_CONFIG,
+                        LONG,
+                        30000L,
+                        atLeast(1),
+                        HIGH,
+                        "How long a follower may lag or not fetch before the leader removes it from the ISR.")
+                .define(
+                        REPLICA_FETCH_WAIT_MAX_MS_CONFIG,
+                        INT,
+                        500,
+                        atLeast(0),
+                        MEDIUM,
+                        "How long a follower's fetch waits at the leader for new data.")
+                .define(
+                        REPLICA_FETCH_MIN_BYTES_CONFIG,
+                        INT,
+                        1,
+                        atLeast(1),
+                        MEDIUM,
+                        "The least data a follower's fetch waits for.")
+                .define(
+                        REPLICA_FETCH_MAX_BYTES_CONFIG,
+                        INT,
+                        1024 * 1024,
+                        atLeast(0),
+                        MEDIUM,
+                        "The most bytes a follower fetches per partition (the first batch whole if larger).")
+                .define(
+                        REPLICA_FETCH_RESPONSE_MAX_BYTES_CONFIG,
+                        INT,
+                        10 * 1024 * 1024,
+                        atLeast(0),
+                        MEDIUM,
+                        "The most bytes a follower fetches in one response.")
+                .define(
+                        REPLICA_FETCH_BACKOFF_MS_CONFIG,
+                        INT,
+                        1000,
+                        atLeast(0),
+                        MEDIUM,
+                        "How long a follower waits before fetching a partition again after an error.");
     }
 }

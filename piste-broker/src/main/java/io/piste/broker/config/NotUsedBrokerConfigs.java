@@ -60,7 +60,6 @@ final class NotUsedBrokerConfigs {
         m.put("share.coordinator.state.topic.replication.factor", "share groups are not implemented.");
         m.put("share.coordinator.state.topic.min.isr", "share groups are not implemented.");
         m.put("num.replica.fetchers", SINGLE_NODE);
-        m.put("replica.lag.time.max.ms", SINGLE_NODE);
         m.put("inter.broker.listener.name", SINGLE_NODE);
         m.put(
                 "controller.quorum.bootstrap.servers",

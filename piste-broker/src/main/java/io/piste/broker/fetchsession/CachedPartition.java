@@ -7,7 +7,7 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * One partition of a fetch session: the fetcher's last request parameters that Piste reads by (fetch offset, maximum
- * bytes, current leader epoch), and the high watermark and log start offset last reported to it, which decide whether
+ * bytes, current and last fetched leader epochs), and the high watermark and log start offset last reported to it, which decide whether
  * an incremental response must carry the partition again.
  *
  * <p>The fetch offset is only ever the one the client sent: the broker does not advance it past what it returned,
@@ -27,6 +27,7 @@ final class CachedPartition {
     private long fetchOffset;
     private int partitionMaxBytes;
     private int currentLeaderEpoch;
+    private int lastFetchedEpoch = -1;
     private long highWatermark = NOT_REPORTED;
     private long logStartOffset = NOT_REPORTED;
 
@@ -45,10 +46,12 @@ final class CachedPartition {
         fetchOffset = request.fetchOffset();
         partitionMaxBytes = request.partitionMaxBytes();
         currentLeaderEpoch = request.currentLeaderEpoch();
+        lastFetchedEpoch = request.lastFetchedEpoch();
     }
 
     PartitionFetch toFetch() {
-        return new PartitionFetch(topicId, topic, key.partition(), fetchOffset, partitionMaxBytes, currentLeaderEpoch);
+        return new PartitionFetch(
+                topicId, topic, key.partition(), fetchOffset, partitionMaxBytes, currentLeaderEpoch, lastFetchedEpoch);
     }
 
     /**

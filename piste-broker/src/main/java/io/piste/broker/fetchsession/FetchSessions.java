@@ -108,7 +108,8 @@ public final class FetchSessions {
                         p.partition(),
                         p.fetchOffset(),
                         p.partitionMaxBytes(),
-                        p.currentLeaderEpoch()));
+                        p.currentLeaderEpoch(),
+                        p.lastFetchedEpoch()));
             }
         }
         return partitions;

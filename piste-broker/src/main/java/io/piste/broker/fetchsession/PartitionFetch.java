@@ -7,4 +7,10 @@ import org.apache.kafka.common.Uuid;
  * knows the topic only by id (fetch v13+); {@code topicId} is {@link Uuid#ZERO_UUID} when it knows it only by name.
  */
 public record PartitionFetch(
-        Uuid topicId, String topic, int partition, long fetchOffset, int partitionMaxBytes, int currentLeaderEpoch) {}
+        Uuid topicId,
+        String topic,
+        int partition,
+        long fetchOffset,
+        int partitionMaxBytes,
+        int currentLeaderEpoch,
+        int lastFetchedEpoch) {}

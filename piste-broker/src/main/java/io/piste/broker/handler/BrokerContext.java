@@ -32,6 +32,7 @@ public final class BrokerContext {
     private final FetchPurgatory fetchPurgatory;
     private final CoordinatorTopics coordinatorTopics;
     private final RemoteCoordinators remoteCoordinators;
+    private volatile IsrExpansion isrExpansion = (topic, partition, leader, replicaId) -> {};
     private volatile String advertisedHost;
     private volatile int advertisedPort;
 
@@ -78,6 +79,24 @@ public final class BrokerContext {
     /** The transaction coordinators of other nodes, which this node's partitions verify transactions with. */
     public RemoteCoordinators remoteCoordinators() {
         return remoteCoordinators;
+    }
+
+    /**
+     * Followers' fetches tell {@code expansion} (a cluster's replica manager) when they caught up out of the ISR; set
+     * before the dispatcher is made. Without it (a single node) there are no followers.
+     */
+    public void setIsrExpansion(IsrExpansion expansion) {
+        this.isrExpansion = expansion;
+    }
+
+    IsrExpansion isrExpansion() {
+        return isrExpansion;
+    }
+
+    /** Told when a follower's fetch shows it caught up while out of the ISR: propose it back (off the event loop). */
+    @FunctionalInterface
+    public interface IsrExpansion {
+        void maybeExpand(String topic, int partition, io.piste.broker.partition.Partition leader, int replicaId);
     }
 
     /** Set once the listener is bound, before any client can know the port. */

@@ -3,6 +3,7 @@ package io.piste.broker.handler;
 import io.piste.broker.config.ConfigDescriber;
 import io.piste.broker.config.TopicConfigs;
 import io.piste.broker.metadata.Assignments;
+import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.protocol.RequestContext;
 import io.piste.broker.protocol.RequestHandler;
@@ -75,14 +76,10 @@ final class CreateTopicsHandler implements RequestHandler {
             short replicationFactor = topic.replicationFactor() == -1
                     ? broker.config().defaultReplicationFactor()
                     : topic.replicationFactor();
-            if (topic.assignments().isEmpty() && replicationFactor != 1) {
-                throw new InvalidReplicationFactorException(
-                        Assignments.isCluster(broker.controller().image())
-                                ? "Unable to replicate the partition " + replicationFactor + " time(s): Piste does "
-                                        + "not replicate partitions yet; a topic has one replica per partition"
-                                : "Unable to replicate the partition " + replicationFactor
-                                        + " time(s): The target replication factor of " + replicationFactor
-                                        + " cannot be reached because only 1 broker(s) are registered.");
+            if (topic.assignments().isEmpty()) {
+                checkReplicationFactor(replicationFactor);
+            } else {
+                replicationFactor = 1;
             }
             Map<String, String> configs = new LinkedHashMap<>();
             for (CreatableTopicConfig config : topic.configs()) {
@@ -94,10 +91,11 @@ final class CreateTopicsHandler implements RequestHandler {
             broker.controller().validateNewTopic(topic.name(), partitions);
             Uuid id = Uuid.ZERO_UUID;
             if (!validateOnly) {
-                TopicImage created = broker.controller().createTopic(topic.name(), partitions, configs);
+                TopicImage created =
+                        broker.controller().createTopic(topic.name(), partitions, replicationFactor, configs);
                 id = created.topicId();
             }
-            result.setTopicId(id).setNumPartitions(partitions).setReplicationFactor((short) 1);
+            result.setTopicId(id).setNumPartitions(partitions).setReplicationFactor(replicationFactor);
             if (version >= 5) {
                 result.setConfigs(
                         ConfigDescriber.forCreateTopics(broker.logManager().brokerConfigs(), configs));
@@ -121,6 +119,19 @@ final class CreateTopicsHandler implements RequestHandler {
         if (Topic.isInternal(name)) {
             throw new InvalidRequestException(name + " is an internal topic: the broker creates it, with the "
                     + "configs it needs, at its first use; clients cannot create it.");
+        }
+    }
+
+    /** As Kafka: at most as many replicas as brokers serve (a single node is one). */
+    private void checkReplicationFactor(short replicationFactor) {
+        MetadataImage image = broker.controller().image();
+        long serving = Assignments.isCluster(image)
+                ? image.brokers().values().stream().filter(b -> !b.fenced()).count()
+                : 1;
+        if (replicationFactor < 1 || replicationFactor > serving) {
+            throw new InvalidReplicationFactorException("Unable to replicate the partition " + replicationFactor
+                    + " time(s): The target replication factor of " + replicationFactor
+                    + " cannot be reached because only " + serving + " broker(s) are registered.");
         }
     }
 

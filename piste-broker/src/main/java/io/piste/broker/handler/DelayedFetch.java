@@ -213,7 +213,7 @@ final class DelayedFetch {
     private void leave() {
         completed = true;
         for (FetchTarget target : targets) {
-            target.partition().removeDataWaiter(onData);
+            target.partition().dataWaiters().remove(onData);
         }
         if (timeout != null) {
             timeout.cancel(false);

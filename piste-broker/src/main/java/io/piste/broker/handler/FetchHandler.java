@@ -23,6 +23,9 @@ import org.apache.kafka.common.requests.FetchRequest;
  * not, it is answered at once with a throttle time of {@code max.wait.ms}, and its connection reads nothing more
  * for that time (at most {@link #MAX_MUTE_MS}).
  *
+ * <p>A fetch naming a replica id is a follower's ({@link FollowerFetches}): it reads to the log end of the partitions
+ * it follows here, is told where its log diverges from the leader's, and its fetch offsets move the high watermark.
+ *
  * <p>Fetch sessions (KIP-227) as Kafka implements them ({@link FetchSessions}): a full fetch with epoch 0 creates a
  * session when the broker-wide cache ({@code max.incremental.fetch.session.cache.slots}) has or can make room;
  * incremental fetches then name only the partitions that changed or are forgotten, and their responses carry only
@@ -37,26 +40,40 @@ final class FetchHandler implements RequestHandler {
     private final PartitionLookup partitions;
     private final FetchSessions sessions;
     private final FetchPurgatory purgatory;
+    private final FollowerFetches followers;
 
     FetchHandler(PartitionLookup partitions, FetchSessions sessions, FetchPurgatory purgatory) {
+        this(partitions, sessions, purgatory, (topic, partition, leader, replicaId) -> {});
+    }
+
+    /** With followers' fetches proposing them back into the ISR through {@code expansion}. */
+    FetchHandler(
+            PartitionLookup partitions,
+            FetchSessions sessions,
+            FetchPurgatory purgatory,
+            BrokerContext.IsrExpansion expansion) {
         this.partitions = partitions;
         this.sessions = sessions;
         this.purgatory = purgatory;
+        this.followers = new FollowerFetches(expansion);
     }
 
     @Override
     public void handle(RequestContext context) {
         FetchRequestData request = context.data();
-        FetchContext fetchContext =
-                sessions.newContext(request, context.apiVersion(), FetchRequest.replicaId(request) >= 0);
-        List<FetchTarget> targets = resolve(fetchContext.partitions(), context.apiVersion() >= 13);
-        FetchIsolation isolation = FetchIsolation.ofConsumer(request.isolationLevel());
+        int replicaId = FetchRequest.replicaId(request);
+        FetchContext fetchContext = sessions.newContext(request, context.apiVersion(), replicaId >= 0);
+        List<FetchTarget> targets = resolve(fetchContext.partitions(), context.apiVersion() >= 13, replicaId);
+        // A follower reads to the log end (where it is not one, its partitions answer NOT_LEADER_OR_FOLLOWER).
+        FetchIsolation isolation =
+                replicaId >= 0 ? FetchIsolation.LOG_END : FetchIsolation.ofConsumer(request.isolationLevel());
         FetchReader reader = new FetchReader(targets, request.maxBytes(), isolation);
         FetchReader.Result first = reader.read();
         boolean mustAnswerNow = request.maxWaitMs() <= 0
                 || first.bytes() >= request.minBytes()
                 || first.hasError()
-                || targets.isEmpty();
+                || targets.isEmpty()
+                || targets.stream().anyMatch(t -> t.diverging() != null);
         if (mustAnswerNow) {
             first.countBytesOut();
             context.respond(fetchContext.updateAndGenerateResponse(first.response()));
@@ -82,7 +99,8 @@ final class FetchHandler implements RequestHandler {
         }
     }
 
-    private List<FetchTarget> resolve(List<PartitionFetch> requested, boolean byId) {
+    private List<FetchTarget> resolve(List<PartitionFetch> requested, boolean byId, int replicaId) {
+        long nowMs = System.currentTimeMillis();
         List<FetchTarget> targets = new ArrayList<>(requested.size());
         for (PartitionFetch p : requested) {
             String known = byId ? partitions.topicName(p.topicId()) : p.topic();
@@ -96,14 +114,15 @@ final class FetchHandler implements RequestHandler {
                 error = partition.checkLeaderEpoch(p.currentLeaderEpoch());
             }
             String name = p.topic() != null ? p.topic() : known != null ? known : "";
-            targets.add(new FetchTarget(
+            FetchTarget target = new FetchTarget(
                     name,
                     p.topicId() == null ? Uuid.ZERO_UUID : p.topicId(),
                     p.partition(),
                     p.fetchOffset(),
                     p.partitionMaxBytes(),
                     partition,
-                    error));
+                    error);
+            targets.add(replicaId >= 0 ? followers.resolve(target, p, replicaId, nowMs) : target);
         }
         return targets;
     }

@@ -57,7 +57,7 @@ final class FetchPurgatory {
      * {@code fetch.purgatory.max.requests.per.partition} already (the fetch is then answered at once).
      */
     boolean tryWatch(Partition partition, Runnable waiter) {
-        if (partition.tryAddDataWaiter(waiter, maxRequestsPerPartition)) {
+        if (partition.dataWaiters().tryAdd(waiter, maxRequestsPerPartition)) {
             return true;
         }
         long refused = refusedToWarnAbout();
@@ -67,7 +67,7 @@ final class FetchPurgatory {
                             + "(fetch.purgatory.max.requests.per.partition={}); {} fetches answered at once since the last "
                             + "warning",
                     partition,
-                    partition.dataWaiterCount(),
+                    partition.dataWaiters().count(),
                     maxRequestsPerPartition,
                     refused);
         }

@@ -117,6 +117,15 @@ final class FetchReader {
     }
 
     private Errors readPartition(FetchTarget target, PartitionData data, int bytesLeft, boolean firstData) {
+        if (target.diverging() != null) {
+            // The follower truncates first: no records, the leader's offsets and where its log diverged.
+            Partition partition = target.partition();
+            data.setHighWatermark(partition.highWatermark())
+                    .setLastStableOffset(partition.lastStableOffset())
+                    .setLogStartOffset(partition.logStartOffset())
+                    .setDivergingEpoch(target.diverging());
+            return Errors.NONE;
+        }
         int limit = Math.min(target.partitionMaxBytes(), bytesLeft);
         try {
             LogReadInfo info = target.partition().read(target.fetchOffset(), limit, isolation, firstData);

@@ -142,10 +142,19 @@ final class ProduceHandler implements RequestHandler {
                                             .code());
                     continue;
                 }
+                if (acks == -1 && !partition.hasMinInsyncReplicas()) {
+                    // As Kafka: acks=all needs min.insync.replicas in sync before the append, and nothing is written.
+                    partitionResponse.setErrorCode(Errors.NOT_ENOUGH_REPLICAS.code());
+                    continue;
+                }
                 LogAppendInfo info = append(context, partition, partitionData, partitionResponse, request);
                 if (info != null && acks == -1) {
                     outstanding.incrementAndGet();
-                    partition.whenDurable(info.lastOffset() + 1, error -> {
+                    partition.whenDurable(info.lastOffset() + 1, durable -> {
+                        // Written and replicated to the ISR, but the ISR shrank below min.insync.replicas meanwhile.
+                        Errors error = durable == Errors.NONE && !partition.hasMinInsyncReplicas()
+                                ? Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND
+                                : durable;
                         if (error != Errors.NONE) {
                             partitionResponse.setErrorCode(error.code()).setErrorMessage(error.message());
                         }

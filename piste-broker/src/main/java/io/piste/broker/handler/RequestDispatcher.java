@@ -46,7 +46,9 @@ public final class RequestDispatcher implements RequestHandler, AutoCloseable {
         handlers.put(
                 ApiKeys.PRODUCE,
                 new ProduceHandler(partitions, broker.transactionCoordinator(), broker.remoteCoordinators()));
-        handlers.put(ApiKeys.FETCH, new FetchHandler(partitions, broker.fetchSessions(), broker.fetchPurgatory()));
+        handlers.put(
+                ApiKeys.FETCH,
+                new FetchHandler(partitions, broker.fetchSessions(), broker.fetchPurgatory(), broker.isrExpansion()));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions));
         handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions));
         handlers.put(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(partitions));

@@ -38,7 +38,7 @@ public final class CoordinatorMarkers {
     }
 
     /** Broker {@code id} at its endpoint for {@code listenerName} (else its first), or null if it does not serve. */
-    static Node broker(MetadataImage image, int id, String listenerName) {
+    public static Node broker(MetadataImage image, int id, String listenerName) {
         BrokerImage broker = image.broker(id);
         BrokerEndpoint chosen = broker == null ? null : broker.servingEndpoint(listenerName);
         if (chosen == null) {

@@ -35,6 +35,36 @@ public interface Controller extends AutoCloseable {
 
     TopicImage createTopic(String name, int partitionCount, Map<String, String> configs) throws IOException;
 
+    /**
+     * Creates the topic with {@code replicationFactor} replicas per partition: a single node holds one, a cluster
+     * places them on its serving brokers.
+     *
+     * @throws org.apache.kafka.common.errors.InvalidReplicationFactorException if fewer brokers serve
+     */
+    default TopicImage createTopic(String name, int partitionCount, int replicationFactor, Map<String, String> configs)
+            throws IOException {
+        if (replicationFactor != 1) {
+            throw new org.apache.kafka.common.errors.InvalidReplicationFactorException("Unable to replicate the "
+                    + "partition " + replicationFactor + " time(s): only 1 broker(s) are registered.");
+        }
+        return createTopic(name, partitionCount, configs);
+    }
+
+    /**
+     * A partition leader's change of its own state (its ISR, Kafka's AlterPartition): {@code next} replaces the
+     * partition's state if its partition epoch is the current one plus one, else it is refused
+     * ({@link org.apache.kafka.common.errors.InvalidUpdateVersionException}) and the leader learns the newer state
+     * from the image. A single node has no followers, so nothing to change.
+     */
+    default void changePartition(Uuid topicId, int partition, PartitionImage next) throws IOException {
+        throw new UnsupportedOperationException("a single node has no partition state to change");
+    }
+
+    /** This node's broker epoch in a cluster (Kafka's, sent in a follower's fetch), -1 if it has none. */
+    default long brokerEpoch() {
+        return -1;
+    }
+
     void deleteTopic(Uuid topicId) throws IOException;
 
     void createPartitions(String name, int newCount, boolean validateOnly) throws IOException;

@@ -39,8 +39,7 @@ import org.slf4j.LoggerFactory;
  * recovery points and high watermarks, and closes everything cleanly. Thread-safe; metadata changes arrive one at a
  * time (the controller serialises them).
  *
- * <p>Kafka's LogManager, with the partitions on top: a single node leads every partition it holds. The replica
- * manager of a cluster (leadership, followers, ISR) will sit above it.
+ * <p>Kafka's LogManager, with the partitions on top; a cluster's replica manager sits above it.
  */
 public final class LogManager implements MetadataListener, AutoCloseable {
 
@@ -340,7 +339,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     /** How many (fetch, partition) waits for data there are over all partitions, for monitoring and tests. */
     public int dataWaiterCount() {
         AtomicInteger count = new AtomicInteger();
-        slots.forEachOpened(p -> count.addAndGet(p.dataWaiterCount()));
+        slots.forEachOpened(p -> count.addAndGet(p.dataWaiters().count()));
         return count.get();
     }
 
@@ -505,6 +504,11 @@ public final class LogManager implements MetadataListener, AutoCloseable {
                 flusher.markDirty(p);
             }
         });
+    }
+
+    /** Writes the checkpoints now: after a follower's truncation, before its log takes new appends. */
+    public void checkpointNow() {
+        checkpointQuietly();
     }
 
     private void checkpointQuietly() {

@@ -1,7 +1,7 @@
 package io.piste.broker.partition;
 
+import io.piste.broker.metadata.PartitionImage;
 import io.piste.broker.metrics.TopicMeters;
-import io.piste.storage.checkpoint.EpochEntry;
 import io.piste.storage.errors.LogStorageException;
 import io.piste.storage.index.AbortedTxn;
 import io.piste.storage.log.AppendOrigin;
@@ -12,17 +12,11 @@ import io.piste.storage.log.UnifiedLog;
 import io.piste.storage.producer.ProducerEntry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
-import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.Record;
-import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,18 +43,16 @@ public final class Partition {
         void onComplete(Errors error);
     }
 
-    private record AckWaiter(long offset, AckCallback callback) {}
-
     private final String topic;
     private final int index;
     private final UnifiedLog log;
     private final LogFlusher flusher;
     private final boolean durableAcks;
-    private final ArrayDeque<AckWaiter> ackWaiters = new ArrayDeque<>();
-    /** While the flusher calls back the waiters of a round; guarded by {@link #ackWaiters}. */
-    private boolean drainingAcks;
+    private final AckQueue acks;
+    /** The followers, while this node leads the partition with others (none on a single node). */
+    private final ReplicaSet replicas;
 
-    private final Set<Runnable> dataWaiters = ConcurrentHashMap.newKeySet();
+    private final DataWaiters dataWaiters = new DataWaiters();
     private volatile long flushIntervalMessages;
     private final AtomicInteger segmentCount;
     private final Object highWatermarkLock = new Object();
@@ -97,6 +89,8 @@ public final class Partition {
         this.durableAcks = durableAcks;
         this.flushIntervalMessages = flushIntervalMessages;
         this.segmentCount = new AtomicInteger(log.numberOfSegments());
+        this.acks = new AckQueue(topic + "-" + index);
+        this.replicas = new ReplicaSet();
     }
 
     public String topic() {
@@ -113,7 +107,6 @@ public final class Partition {
         return log.sizeInBytes();
     }
 
-    /** The log's segment count, for monitoring. */
     public int numberOfSegments() {
         return log.numberOfSegments();
     }
@@ -188,6 +181,7 @@ public final class Partition {
         return switch (isolation) {
             case HIGH_WATERMARK -> log.highWatermark();
             case TXN_COMMITTED -> lastStableOffset();
+            case LOG_END -> log.logEndOffset();
         };
     }
 
@@ -206,7 +200,11 @@ public final class Partition {
         // Once, before the read: the records returned are then all below the offsets reported with them.
         long highWatermark = log.highWatermark();
         long lastStableOffset = Math.min(highWatermark, log.transactions().lastStableOffset());
-        long bound = isolation == FetchIsolation.TXN_COMMITTED ? lastStableOffset : highWatermark;
+        long bound = switch (isolation) {
+            case HIGH_WATERMARK -> highWatermark;
+            case TXN_COMMITTED -> lastStableOffset;
+            case LOG_END -> log.logEndOffset();
+        };
         FetchDataInfo fetched = log.read(fetchOffset, maxBytes, bound, minOneMessage);
         List<AbortedTxn> aborted = null;
         if (isolation == FetchIsolation.TXN_COMMITTED) {
@@ -238,28 +236,7 @@ public final class Partition {
      */
     public TimestampAndOffset fetchOffsetForTimestamp(long timestamp, FetchIsolation isolation) throws IOException {
         failIfOffline();
-        long bound = lastFetchableOffset(isolation);
-        if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP
-                || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
-            return new TimestampAndOffset(-1, log.logStartOffset(), leaderEpoch());
-        } else if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
-            return new TimestampAndOffset(-1, bound, leaderEpoch());
-        } else if (timestamp == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP
-                || timestamp == ListOffsetsRequest.EARLIEST_PENDING_UPLOAD_TIMESTAMP) {
-            return TimestampAndOffset.NONE;
-        } else if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
-            return found(TimestampSearch.maxTimestampRecord(log.batchWithMaxTimestamp()), bound);
-        } else if (timestamp >= 0) {
-            return found(TimestampSearch.firstRecordAtOrAfter(log.findBatchByTimestamp(timestamp), timestamp), bound);
-        }
-        throw new InvalidRequestException("unknown special timestamp in ListOffsets: timestamp=" + timestamp);
-    }
-
-    private TimestampAndOffset found(Record record, long bound) {
-        if (record == null || record.offset() >= bound) {
-            return TimestampAndOffset.NONE;
-        }
-        return new TimestampAndOffset(record.timestamp(), record.offset(), leaderEpoch());
+        return TimestampSearch.offsetForTimestamp(log, timestamp, lastFetchableOffset(isolation), leaderEpoch());
     }
 
     /**
@@ -272,19 +249,7 @@ public final class Partition {
      */
     public OffsetAndEpoch lastOffsetForLeaderEpoch(int leaderEpoch) throws IOException {
         failIfOffline();
-        int found = -1;
-        for (EpochEntry entry : log.epochEntries()) {
-            if (entry.epoch() <= leaderEpoch) {
-                found = entry.epoch();
-            }
-        }
-        if (found < 0 && leaderEpoch >= leaderEpoch()) {
-            return new OffsetAndEpoch(log.logEndOffset(), leaderEpoch());
-        }
-        if (found < 0) {
-            return OffsetAndEpoch.UNDEFINED;
-        }
-        return new OffsetAndEpoch(log.endOffsetForEpoch(found), found);
+        return OffsetAndEpoch.lastOffsetFor(log, leaderEpoch, leaderEpoch());
     }
 
     void setFlushIntervalMessages(long messages) {
@@ -343,7 +308,108 @@ public final class Partition {
         return verificationGuards;
     }
 
+    // ---------------------------------------------------------------- replication
+
+    /** Leads at {@code state} with followers from {@code nowMs} on: the high watermark waits for their fetches. */
+    public void lead(PartitionImage state, long nowMs) {
+        replicas.lead(state, log.logEndOffset(), nowMs);
+    }
+
+    /** The same leadership in a new state (its ISR changed): fewer in-sync followers may let the high watermark move. */
+    public void updateLeadership(PartitionImage state) {
+        replicas.update(state);
+        refreshHighWatermark();
+    }
+
+    /** Another node leads, or none: waiting produces get NOT_LEADER_OR_FOLLOWER (retried there), fetches answer. */
+    public void stopLeading() {
+        replicas.stopLeading();
+        acks.failAll(Errors.NOT_LEADER_OR_FOLLOWER);
+        notifyDataWaiters();
+    }
+
+    /** The state this node leads at with followers, or null (a follower, or a partition of one replica). */
+    public PartitionImage leadership() {
+        return replicas.state();
+    }
+
+    /** Whether the ISR, this leader included, has min.insync.replicas (always without followers, a single node). */
+    public boolean hasMinInsyncReplicas() {
+        return replicas.hasMinIsr();
+    }
+
+    /** The topic's min.insync.replicas, checked by acks=all produces while this node leads with followers. */
+    public void setMinInsyncReplicas(int minInsyncReplicas) {
+        replicas.setMinIsr(minInsyncReplicas);
+    }
+
+    /** Whether {@code replicaId} follows this leadership (only its fetches read to the log end). */
+    public boolean isFollower(int replicaId) {
+        return replicas.isFollower(replicaId);
+    }
+
+    /** A follower fetched from {@code fetchOffset}, its durable log end: the high watermark may move. */
+    public void onFollowerFetch(int replicaId, long fetchOffset, long nowMs) {
+        replicas.onFetch(replicaId, fetchOffset, log.logEndOffset(), nowMs);
+        refreshHighWatermark();
+    }
+
+    private void refreshHighWatermark() {
+        advanceHighWatermark(
+                durableAcks ? log.places().recoveryPoint() : log.places().logEnd());
+        acks.answerPassed(log.highWatermark());
+    }
+
+    /** The ISR without the followers not caught up for {@code maxLagMs}, or null if none lags. */
+    public List<Integer> isrWithoutLagging(long nowMs, long maxLagMs) {
+        return replicas.isrWithoutLagging(nowMs, maxLagMs);
+    }
+
+    /** The ISR with {@code replicaId} back in it if it has caught up, else null. */
+    public List<Integer> isrWith(int replicaId) {
+        return replicas.isrWith(replicaId, log.highWatermark());
+    }
+
+    /** Appends as a follower: the leader's batches, offsets and epochs kept ({@link io.piste.storage.log.LogReplica}). */
+    public LogAppendInfo appendAsFollower(ByteBuffer records) throws IOException {
+        failIfOffline();
+        return log.replica().appendAsFollower(records);
+    }
+
+    /** Cuts the log to end at {@code offset} (a follower whose log diverged from the leader's); the new log end. */
+    public long truncateTo(long offset) throws IOException {
+        failIfOffline();
+        return log.replica().truncateTo(offset);
+    }
+
+    /** Empties the log to start at {@code offset}: the leader has nothing before it (a follower fell behind). */
+    public void truncateFullyAndStartAt(long offset) throws IOException {
+        failIfOffline();
+        log.replica().truncateFullyAndStartAt(offset);
+    }
+
+    /** A follower makes what it appended durable before it fetches again, so the offset it reports is on disk. */
+    public void flushAsFollower() throws IOException {
+        if (durableAcks) {
+            log.flush();
+        }
+    }
+
+    /** A follower's high watermark: the leader's, within what this follower holds (durably, with durable acks). */
+    public void followHighWatermark(long leaderHighWatermark) {
+        long held = Math.min(leaderHighWatermark, durableAcks ? log.recoveryPoint() : log.logEndOffset());
+        advanceHighWatermark(LogOffsetMetadata.messageOffsetOnly(held));
+    }
+
+    /** The leader epoch of the last batch in the log (-1 if none): a follower's Fetch v12+ lastFetchedEpoch. */
+    public int lastFetchedEpoch() {
+        return log.latestEpoch();
+    }
+
     private LogAppendInfo afterAppend(LogAppendInfo info) {
+        if (!info.duplicate() && replicas.hasFollowers()) {
+            notifyDataWaiters(); // followers read to the log end: their parked fetches answer now
+        }
         if (durableAcks) {
             // A duplicate's ack waits in whenDurable, which marks the partition dirty itself.
             if (!info.duplicate()) {
@@ -383,54 +449,22 @@ public final class Partition {
             callback.onComplete(Errors.NONE);
             return;
         }
-        synchronized (ackWaiters) {
-            // Behind waiters still queued or being called back, so that callbacks run in the order of the calls
-            // (the offsets topic applies commits in that order).
-            if (log.highWatermark() < endOffset || !ackWaiters.isEmpty() || drainingAcks) {
-                ackWaiters.addLast(new AckWaiter(endOffset, callback));
-                flusher.markDirty(this);
-                return;
-            }
+        if (acks.queueUnlessPassed(endOffset, log::highWatermark, callback)) {
+            flusher.markDirty(this);
+            return;
         }
         callback.onComplete(Errors.NONE);
     }
 
     /**
-     * Called by the flusher after a successful flush: moves the high watermark to the flushed offset (durable
-     * acks), then answers the waiters it passed. A waiter's exception is logged and the others are still
-     * answered: it says nothing about the disk.
+     * Called by the flusher after a successful flush: moves the high watermark to the flushed offset (durable acks;
+     * bounded by the in-sync followers' log ends when there are some), then answers the waiters it passed.
      */
     void onFlushed() {
         if (durableAcks) {
             advanceHighWatermark(log.places().recoveryPoint());
         }
-        long visible = log.highWatermark();
-        while (true) {
-            AckWaiter ready;
-            synchronized (ackWaiters) {
-                AckWaiter head = ackWaiters.peekFirst();
-                if (head == null || head.offset > visible) {
-                    drainingAcks = false;
-                    break;
-                }
-                ready = ackWaiters.pollFirst();
-                drainingAcks = true;
-            }
-            complete(ready, Errors.NONE);
-        }
-    }
-
-    private void complete(AckWaiter waiter, Errors error) {
-        try {
-            waiter.callback.onComplete(error);
-        } catch (RuntimeException e) {
-            LOG.error(
-                    "An ack callback of {} failed (endOffset={} error={}); the other waiters are still answered",
-                    this,
-                    waiter.offset,
-                    error,
-                    e);
-        }
+        acks.answerPassed(log.highWatermark());
     }
 
     /**
@@ -462,16 +496,7 @@ public final class Partition {
 
     /** Waiting producers get KAFKA_STORAGE_ERROR (the partition is offline or deleted) and may retry. */
     void failPendingAcks() {
-        while (true) {
-            AckWaiter failed;
-            synchronized (ackWaiters) {
-                failed = ackWaiters.pollFirst();
-            }
-            if (failed == null) {
-                return;
-            }
-            complete(failed, Errors.KAFKA_STORAGE_ERROR);
-        }
+        acks.failAll(Errors.KAFKA_STORAGE_ERROR);
     }
 
     /**
@@ -480,44 +505,31 @@ public final class Partition {
      */
     private void advanceHighWatermark(LogOffsetMetadata offset) {
         synchronized (highWatermarkLock) {
-            if (offset.messageOffset() <= log.highWatermark()) {
+            long bound = replicas.highWatermarkBound(offset.messageOffset());
+            if (bound <= log.highWatermark()) {
                 return;
             }
-            log.updateHighWatermark(offset);
+            if (bound == offset.messageOffset()) {
+                log.updateHighWatermark(offset);
+            } else {
+                log.updateHighWatermark(bound);
+            }
         }
         notifyDataWaiters();
     }
 
     private void notifyDataWaiters() {
-        for (Runnable waiter : dataWaiters) {
-            try {
-                waiter.run();
-            } catch (RuntimeException e) {
-                // Not the appender's or the flusher's failure: the data is written either way.
-                LOG.error("A data waiter of {} failed", this, e);
-            }
-        }
+        dataWaiters.notifyAll(this);
     }
 
-    /** Runs {@code waiter} (on the advancing thread; keep it short) each time the high watermark moves. */
-    public void addDataWaiter(Runnable waiter) {
-        dataWaiters.add(waiter);
-    }
-
-    public void removeDataWaiter(Runnable waiter) {
-        dataWaiters.remove(waiter);
+    /** The fetches parked on this partition, told each time the high watermark moves (and appends, with followers). */
+    public DataWaiters dataWaiters() {
+        return dataWaiters;
     }
 
     /** How many acks=all produces wait for this partition's data to be durable (Kafka's produce purgatory). */
     public int pendingAckCount() {
-        synchronized (ackWaiters) {
-            return ackWaiters.size();
-        }
-    }
-
-    /** How many fetches wait for this partition's data now, for monitoring and tests. */
-    public int dataWaiterCount() {
-        return dataWaiters.size();
+        return acks.size();
     }
 
     @Override
@@ -534,8 +546,8 @@ public final class Partition {
      */
     public LogOffsetMetadata fetchBoundMetadata(FetchIsolation isolation) {
         LogOffsetMetadata highWatermark = log.places().highWatermark();
-        if (isolation == FetchIsolation.HIGH_WATERMARK) {
-            return highWatermark;
+        if (isolation != FetchIsolation.TXN_COMMITTED) {
+            return isolation == FetchIsolation.LOG_END ? log.places().logEnd() : highWatermark;
         }
         long lastStable = lastStableOffset();
         return lastStable >= highWatermark.messageOffset()
@@ -560,21 +572,6 @@ public final class Partition {
             return highWatermark;
         }
         return log.places().place(fetchOffset, log.logStartOffset());
-    }
-
-    /**
-     * As {@link #addDataWaiter}, unless {@code maxWaiters} are registered already: then false and nothing is added.
-     * Bounds the work of each high watermark move, which runs every waiter.
-     */
-    public boolean tryAddDataWaiter(Runnable waiter, int maxWaiters) {
-        // Adds are serialised so that two cannot both take the last place; removals only make room.
-        synchronized (dataWaiters) {
-            if (dataWaiters.size() >= maxWaiters) {
-                return false;
-            }
-            dataWaiters.add(waiter);
-            return true;
-        }
     }
 
     /** Deleted with its topic: the fetches parked on it are told, to answer now (as Kafka's stopPartitions). */

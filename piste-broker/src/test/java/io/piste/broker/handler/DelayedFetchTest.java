@@ -273,7 +273,7 @@ class DelayedFetchTest {
         assertThat(answered.logStartOffset()).isEqualTo(readNow.logStartOffset());
         assertThat(answered.lastStableOffset()).isEqualTo(readNow.lastStableOffset());
         assertThat(purgatory.parkedCount()).isZero();
-        assertThat(partition.dataWaiterCount()).isZero();
+        assertThat(partition.dataWaiters().count()).isZero();
         assertThat(loop.runScheduledPendingTasks()).as("timer cancelled").isEqualTo(-1);
     }
 
@@ -437,7 +437,7 @@ class DelayedFetchTest {
         assertThat(reads).as("read once, to answer").hasValue(1);
         assertThat(Errors.forCode(answeredPartition().errorCode())).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
         assertThat(purgatory.parkedCount()).isZero();
-        assertThat(partition.dataWaiterCount()).isZero();
+        assertThat(partition.dataWaiters().count()).isZero();
     }
 
     @Test
@@ -467,13 +467,13 @@ class DelayedFetchTest {
                 .isFalse();
 
         assertThat(purgatory.parkedCount()).as("the second gave its place back").isEqualTo(1);
-        assertThat(partition.dataWaiterCount()).isEqualTo(1);
+        assertThat(partition.dataWaiters().count()).isEqualTo(1);
         assertThat(answers).as("its caller answers it").isEmpty();
         loop.advanceTimeBy(MAX_WAIT_MS, TimeUnit.MILLISECONDS);
         loop.runScheduledPendingTasks();
         assertThat(answers).as("the first, at its timeout").hasSize(1);
         assertThat(purgatory.parkedCount()).isZero();
-        assertThat(partition.dataWaiterCount()).isZero();
+        assertThat(partition.dataWaiters().count()).isZero();
         assertThat(parkOn(targets(partition, fetchOffset), 1 << 20).start())
                 .as("room again")
                 .isTrue();

@@ -158,7 +158,7 @@ class FetchHandlerTest extends OnePartitionHandlerTest {
         PartitionData data = only(parked.answerNow());
         assertThat(firstOffset(data)).isZero();
         assertThat(purgatory.parkedCount()).isZero();
-        assertThat(partition.dataWaiterCount()).isZero();
+        assertThat(partition.dataWaiters().count()).isZero();
     }
 
     @Test
@@ -184,7 +184,7 @@ class FetchHandlerTest extends OnePartitionHandlerTest {
         assertThat(response.throttleTimeMs()).isEqualTo(MAX_WAIT_MS);
         assertThat(only(response).records().sizeInBytes()).isZero();
         assertThat(refused.mutedForMs()).isEqualTo(MAX_WAIT_MS);
-        assertThat(partition.dataWaiterCount()).isZero();
+        assertThat(partition.dataWaiters().count()).isZero();
     }
 
     @Test

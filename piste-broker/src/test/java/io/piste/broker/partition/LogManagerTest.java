@@ -289,7 +289,7 @@ class LogManagerTest {
             // Beyond the log end: no flush answers it, only the deletion.
             first.whenDurable(end + 100, pending::complete);
             AtomicBoolean woken = new AtomicBoolean();
-            first.addDataWaiter(() -> woken.set(true));
+            first.dataWaiters().add(() -> woken.set(true));
             assertThat(pending).isNotDone();
 
             controller.deleteTopic(topic.topicId());

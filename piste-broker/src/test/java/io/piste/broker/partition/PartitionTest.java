@@ -8,6 +8,7 @@ import io.piste.storage.log.LogOffsetMetadata;
 import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -167,7 +168,13 @@ class PartitionTest {
         int batchBytes = log.read(0, 1 << 20, durable, true).sizeInBytes();
         appendUnflushed(100);
 
-        for (FetchIsolation isolation : FetchIsolation.values()) {
+        assertThat(partition
+                        .read(0, 1 << 20, FetchIsolation.LOG_END, true)
+                        .fetchedData()
+                        .sizeInBytes())
+                .as("a follower's read: to the log end, unflushed batch included")
+                .isGreaterThan(batchBytes);
+        for (FetchIsolation isolation : List.of(FetchIsolation.HIGH_WATERMARK, FetchIsolation.TXN_COMMITTED)) {
             LogReadInfo info = partition.read(0, 1 << 20, isolation, true);
 
             assertThat(info.fetchedData().sizeInBytes())

@@ -158,6 +158,7 @@ public final class QuorumController implements Controller {
     }
 
     /** This node's broker epoch, or -1 before it registered. */
+    @Override
     public long brokerEpoch() {
         return brokerEpoch;
     }
@@ -299,6 +300,7 @@ public final class QuorumController implements Controller {
      * @throws org.apache.kafka.common.errors.InvalidReplicationFactorException if fewer brokers serve than
      *     {@code replicationFactor}
      */
+    @Override
     public TopicImage createTopic(String name, int partitionCount, int replicationFactor, Map<String, String> configs)
             throws IOException {
         MetadataImage current = latest();
@@ -312,6 +314,11 @@ public final class QuorumController implements Controller {
         }
         change.add(new MetadataRecord.Assignment(id, 0, replicas));
         return propose(change).topic(id);
+    }
+
+    @Override
+    public void changePartition(Uuid topicId, int partition, PartitionImage next) throws IOException {
+        propose(List.of(new MetadataRecord.PartitionState(topicId, partition, next)));
     }
 
     @Override

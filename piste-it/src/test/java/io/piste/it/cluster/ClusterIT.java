@@ -10,8 +10,6 @@ import io.piste.it.support.MetricsScrape;
 import io.piste.it.support.RawClient;
 import io.piste.it.support.TestDirs;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +35,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
@@ -436,42 +433,11 @@ class ClusterIT {
     }
 
     private List<BrokerProcess> startCluster(Path dir) throws IOException {
-        int[] quorumPorts = {freePort(), freePort(), freePort()};
-        String voters =
-                "1@127.0.0.1:" + quorumPorts[0] + ",2@127.0.0.1:" + quorumPorts[1] + ",3@127.0.0.1:" + quorumPorts[2];
-        List<BrokerProcess> nodes = new ArrayList<>();
-        for (int id = 1; id <= 3; id++) {
-            Map<String, String> config = new HashMap<>();
-            config.put("node.id", Integer.toString(id));
-            config.put("process.roles", "broker,controller");
-            config.put("controller.quorum.voters", voters);
-            config.put("controller.listener.names", "CONTROLLER");
-            config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-            config.put("broker.session.timeout.ms", "4000");
-            config.put("broker.heartbeat.interval.ms", "500");
-            config.put("offsets.topic.num.partitions", "6");
-            nodes.add(brokers.launch("cluster-node-" + id, dir.resolve("node-" + id), dir, config));
-        }
-        for (BrokerProcess node : nodes) {
-            node.awaitStarted();
-        }
-        return nodes;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        return ThreeNodes.start(brokers, dir, Map.of());
     }
 
     private static Set<Integer> liveBrokerIds(Admin admin) {
-        try {
-            return admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).stream()
-                    .map(Node::id)
-                    .collect(Collectors.toSet());
-        } catch (Exception e) {
-            return Set.of();
-        }
+        return ThreeNodes.liveBrokerIds(admin);
     }
 
     private static TopicDescription describe(Admin admin) {

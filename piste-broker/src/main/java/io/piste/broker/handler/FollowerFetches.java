@@ -1,0 +1,84 @@
+package io.piste.broker.handler;
+
+import io.piste.broker.fetchsession.PartitionFetch;
+import io.piste.broker.partition.OffsetAndEpoch;
+import io.piste.broker.partition.Partition;
+import java.io.IOException;
+import org.apache.kafka.common.message.FetchResponseData.EpochEndOffset;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * The leader's side of a follower's fetch (a Fetch naming a replica id): only a follower of this leadership reads to
+ * the log end; one whose last fetched epoch ends earlier in the leader's log, or not at all, is told where the leader's
+ * log diverges from its own (Fetch v12+), and truncates before it fetches again; otherwise its fetch offset is its
+ * durable log end, which may move the high watermark, and a follower that caught up is proposed back into the ISR.
+ */
+final class FollowerFetches {
+
+    private final BrokerContext.IsrExpansion expansion;
+
+    FollowerFetches(BrokerContext.IsrExpansion expansion) {
+        this.expansion = expansion;
+    }
+
+    /** The error or divergence of {@code fetch} from follower {@code replicaId}, recording its progress if none. */
+    FetchTarget resolve(FetchTarget target, PartitionFetch fetch, int replicaId, long nowMs) {
+        Partition partition = target.partition();
+        if (partition == null || target.error() != Errors.NONE) {
+            return target;
+        }
+        if (!partition.isFollower(replicaId)) {
+            // Not a follower here (or this node leads alone): it must not read past the high watermark.
+            return withError(target, Errors.NOT_LEADER_OR_FOLLOWER);
+        }
+        EpochEndOffset diverging;
+        try {
+            diverging = divergence(partition, fetch);
+        } catch (IOException | RuntimeException e) {
+            return withError(target, StorageErrors.forException(e));
+        }
+        if (diverging != null) {
+            return new FetchTarget(
+                    target.topicName(),
+                    target.topicId(),
+                    target.partitionIndex(),
+                    target.fetchOffset(),
+                    target.partitionMaxBytes(),
+                    partition,
+                    Errors.NONE,
+                    diverging);
+        }
+        if (fetch.fetchOffset() <= partition.logEndOffset()) {
+            partition.onFollowerFetch(replicaId, fetch.fetchOffset(), nowMs);
+            // The partition's own name: a fetch by topic id (v13+) names no topic.
+            expansion.maybeExpand(partition.topic(), partition.index(), partition, replicaId);
+        }
+        return target;
+    }
+
+    /** Kafka's check: the follower's last epoch must end, in the leader's log, at or after its fetch offset. */
+    private static EpochEndOffset divergence(Partition partition, PartitionFetch fetch) throws IOException {
+        if (fetch.lastFetchedEpoch() < 0) {
+            return null;
+        }
+        OffsetAndEpoch known = partition.lastOffsetForLeaderEpoch(fetch.lastFetchedEpoch());
+        if (known.leaderEpoch() < 0) {
+            return null; // older than every epoch the leader still has: the offset check (out of range) decides
+        }
+        if (known.leaderEpoch() < fetch.lastFetchedEpoch() || known.endOffset() < fetch.fetchOffset()) {
+            return new EpochEndOffset().setEpoch(known.leaderEpoch()).setEndOffset(known.endOffset());
+        }
+        return null;
+    }
+
+    private static FetchTarget withError(FetchTarget target, Errors error) {
+        return new FetchTarget(
+                target.topicName(),
+                target.topicId(),
+                target.partitionIndex(),
+                target.fetchOffset(),
+                target.partitionMaxBytes(),
+                target.partition(),
+                error);
+    }
+}

@@ -1,0 +1,170 @@
+package io.piste.broker.partition;
+
+import io.piste.broker.metadata.PartitionImage;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the leader of a partition knows of its followers (Kafka's replica states on the leader): the state the image
+ * gives (replicas, ISR, epochs), and per follower the log end it last reported by fetching (its durable log end, since
+ * a follower fsyncs before it fetches again) and when it was last caught up. The high watermark is the smallest log end
+ * of the ISR; a follower out of the ISR that catches up is proposed back, one in it that lags for
+ * {@code replica.lag.time.max.ms} is proposed out. A single node, or a partition of one replica, has no follower:
+ * its bound is the leader's own. Thread-safe.
+ */
+final class ReplicaSet {
+
+    /** A follower as its fetches show it; -1 for a log end not reported yet in this leadership. */
+    private static final class Follower {
+        long logEndOffset = -1;
+        long lastCaughtUpMs;
+        long lastFetchMs;
+        /** The leader's log end at the follower's previous fetch: reaching it then means caught up then. */
+        long leaderEndAtLastFetch = -1;
+    }
+
+    /** This node: the leader of {@link #state}. */
+    private int self = -1;
+
+    private PartitionImage state;
+    private final Map<Integer, Follower> followers = new HashMap<>();
+    /** The log end when this leadership began: a follower rejoins the ISR only once it has all of an older epoch. */
+    private long epochStart;
+
+    private int minIsr = 1;
+
+    /**
+     * This node leads at {@code state}'s leader epoch from now on ({@code now}, its log ending at
+     * {@code logEndOffset}): every follower's log end is unknown
+     * until it fetches, and the ISR's count as caught up now (Kafka's rule), so none is dropped before it could fetch.
+     */
+    synchronized void lead(PartitionImage state, long logEndOffset, long now) {
+        this.state = state;
+        this.epochStart = logEndOffset;
+        this.self = state.leader();
+        followers.clear();
+        for (int replica : state.replicas()) {
+            if (replica != self) {
+                Follower follower = new Follower();
+                follower.lastCaughtUpMs = state.isr().contains(replica) ? now : 0;
+                followers.put(replica, follower);
+            }
+        }
+    }
+
+    /** The image changed the partition within the same leadership (its ISR, after a proposal or an election). */
+    synchronized void update(PartitionImage state) {
+        this.state = state;
+        this.self = state.leader();
+        for (int replica : state.replicas()) {
+            if (replica != self) {
+                followers.computeIfAbsent(replica, r -> new Follower());
+            }
+        }
+        followers.keySet().retainAll(state.replicas());
+    }
+
+    /** No longer the leader: forgets the followers. */
+    synchronized void stopLeading() {
+        state = null;
+        followers.clear();
+    }
+
+    /** The state this node leads at, or null if it does not lead (or leads alone, a single node). */
+    synchronized PartitionImage state() {
+        return state;
+    }
+
+    /** Whether {@code replicaId} is a follower of this leadership. */
+    synchronized boolean isFollower(int replicaId) {
+        return followers.containsKey(replicaId);
+    }
+
+    /** Whether some follower may fetch: appends then wake parked fetches at once (followers read to the log end). */
+    synchronized boolean hasFollowers() {
+        return !followers.isEmpty();
+    }
+
+    /** Whether as many replicas are in sync, the leader included, as min.insync.replicas asks (a single node: yes). */
+    synchronized boolean hasMinIsr() {
+        return state == null || state.isr().size() >= minIsr;
+    }
+
+    synchronized void setMinIsr(int minIsr) {
+        this.minIsr = minIsr;
+    }
+
+    /**
+     * A follower fetched from {@code fetchOffset} at {@code now}, while the leader's log ended at {@code leaderEnd}.
+     * Caught up now if it reached the leader's end, or then if it reached what the end was at its previous fetch.
+     */
+    synchronized void onFetch(int replicaId, long fetchOffset, long leaderEnd, long now) {
+        Follower follower = followers.get(replicaId);
+        if (follower == null) {
+            return;
+        }
+        if (fetchOffset >= leaderEnd) {
+            follower.lastCaughtUpMs = now;
+        } else if (follower.leaderEndAtLastFetch >= 0 && fetchOffset >= follower.leaderEndAtLastFetch) {
+            follower.lastCaughtUpMs = Math.max(follower.lastCaughtUpMs, follower.lastFetchMs);
+        }
+        follower.logEndOffset = fetchOffset;
+        follower.lastFetchMs = now;
+        follower.leaderEndAtLastFetch = leaderEnd;
+    }
+
+    /**
+     * The highest offset the high watermark may reach: {@code leaderOffset} (the leader's durable log end) bounded by
+     * each in-sync follower's reported log end; -1 while one of them has not reported in this leadership.
+     */
+    synchronized long highWatermarkBound(long leaderOffset) {
+        long bound = leaderOffset;
+        if (state == null) {
+            return bound;
+        }
+        for (int replica : state.isr()) {
+            if (replica != self) {
+                Follower follower = followers.get(replica);
+                bound = Math.min(bound, follower == null ? -1 : follower.logEndOffset);
+            }
+        }
+        return bound;
+    }
+
+    /**
+     * The ISR without the followers not caught up for {@code maxLagMs}, or null if none lags (or a proposal would
+     * leave the leader alone with nobody to drop).
+     */
+    synchronized List<Integer> isrWithoutLagging(long now, long maxLagMs) {
+        if (state == null) {
+            return null;
+        }
+        List<Integer> kept = new ArrayList<>();
+        for (int replica : state.isr()) {
+            Follower follower = followers.get(replica);
+            if (replica == self || (follower != null && now - follower.lastCaughtUpMs <= maxLagMs)) {
+                kept.add(replica);
+            }
+        }
+        return kept.size() == state.isr().size() ? null : kept;
+    }
+
+    /**
+     * The ISR with {@code replicaId} added, if it is a follower out of the ISR whose log end reached both the high
+     * watermark and the start of this leadership, as Kafka's expansion rule; else null.
+     */
+    synchronized List<Integer> isrWith(int replicaId, long highWatermark) {
+        Follower follower = followers.get(replicaId);
+        if (state == null || follower == null || state.isr().contains(replicaId)) {
+            return null;
+        }
+        if (follower.logEndOffset < highWatermark || follower.logEndOffset < epochStart) {
+            return null;
+        }
+        List<Integer> isr = new ArrayList<>(state.isr());
+        isr.add(replicaId);
+        return isr;
+    }
+}

@@ -1,0 +1,345 @@
+package io.piste.broker.replication;
+
+import io.piste.broker.interbroker.InterBrokerClient;
+import io.piste.broker.partition.OffsetAndEpoch;
+import io.piste.broker.partition.Partition;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One thread fetching, for every partition this node follows on one leader, what the leader appended (Kafka's replica
+ * fetcher thread): a Fetch naming this node's replica id and broker epoch (v15+ ReplicaState) with each partition's
+ * log end, current leader epoch and last fetched epoch; appends the leader's batches verbatim; truncates where the
+ * leader says the logs diverged, or starts over at the leader's log start when it fell behind it; then makes what it
+ * appended durable before it fetches again (with durable acks), so the offset its next fetch reports, from which the
+ * leader's high watermark moves, is on this node's disk. A partition answered with an error waits
+ * {@code replica.fetch.backoff.ms}; the image's next change moves it to its new leader.
+ *
+ * <p>Threads: its own. {@link #add} and {@link #remove} may come from any thread; a partition removed is never
+ * appended to afterwards (the response's partitions are handled under the same lock), so a node that starts leading
+ * it owns its log alone.
+ */
+final class ReplicaFetcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaFetcher.class);
+
+    /** A partition this node follows on this fetcher's leader, at the leader epoch the image gave. */
+    record Followed(String topic, int index, Uuid topicId, Partition partition, int leaderEpoch) {}
+
+    private final int self;
+    private final int leaderId;
+    private final ReplicationSettings settings;
+    private final Supplier<Node> leader;
+    private final LongSupplier brokerEpoch;
+    /** Writes the recovery-point checkpoints: a truncated log must not be trusted past its cut after a crash. */
+    private final Runnable afterTruncation;
+
+    private final Thread thread;
+    private final Map<TopicPartition, Followed> followed = new LinkedHashMap<>();
+    private final Map<TopicPartition, Long> retryAtMs = new HashMap<>();
+    private volatile boolean running = true;
+    private InterBrokerClient client;
+    private long lastConnectWarningMs;
+
+    /**
+     * @param leader the leader's endpoint in the current image, null while it does not serve
+     */
+    ReplicaFetcher(
+            int self,
+            int leaderId,
+            ReplicationSettings settings,
+            Supplier<Node> leader,
+            LongSupplier brokerEpoch,
+            Runnable afterTruncation) {
+        this.afterTruncation = afterTruncation;
+        this.self = self;
+        this.leaderId = leaderId;
+        this.settings = settings;
+        this.leader = leader;
+        this.brokerEpoch = brokerEpoch;
+        this.thread = new Thread(this::run, "piste-replica-fetcher-" + leaderId);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Follows {@code partition} from now on (replacing an earlier entry for it, at an older leader epoch). */
+    synchronized void add(Followed partition) {
+        TopicPartition key = new TopicPartition(partition.topic(), partition.index());
+        followed.put(key, partition);
+        retryAtMs.remove(key);
+        notifyAll();
+    }
+
+    /** Stops following; once this returns, nothing more is appended to the partition by this fetcher. */
+    synchronized void remove(TopicPartition partition) {
+        followed.remove(partition);
+        retryAtMs.remove(partition);
+    }
+
+    synchronized boolean isEmpty() {
+        return followed.isEmpty();
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                fetchOnce();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("Replica fetcher for broker {} failed a round; it goes on", leaderId, e);
+                sleep(settings.backoffMs());
+            }
+        }
+    }
+
+    private void fetchOnce() throws InterruptedException {
+        Map<TopicPartition, FetchRequest.PartitionData> request = new LinkedHashMap<>();
+        Map<Uuid, String> topicNames = new HashMap<>();
+        synchronized (this) {
+            long now = System.currentTimeMillis();
+            for (Map.Entry<TopicPartition, Followed> e : followed.entrySet()) {
+                Long retryAt = retryAtMs.get(e.getKey());
+                Followed f = e.getValue();
+                if ((retryAt != null && retryAt > now)
+                        || f.partition().isOffline()
+                        || f.partition().isDeleted()) {
+                    continue;
+                }
+                int lastEpoch = f.partition().lastFetchedEpoch();
+                request.put(
+                        e.getKey(),
+                        new FetchRequest.PartitionData(
+                                f.topicId(),
+                                f.partition().logEndOffset(),
+                                f.partition().logStartOffset(),
+                                settings.partitionMaxBytes(),
+                                Optional.of(f.leaderEpoch()),
+                                lastEpoch >= 0 ? Optional.of(lastEpoch) : Optional.empty()));
+                topicNames.put(f.topicId(), f.topic());
+            }
+            if (request.isEmpty()) {
+                wait(followed.isEmpty() ? 1000 : Math.max(1, settings.backoffMs() / 4));
+                return;
+            }
+        }
+        Node destination = leader.get();
+        if (destination == null) {
+            sleep(settings.backoffMs());
+            return;
+        }
+        FetchRequest.Builder fetch = FetchRequest.Builder.forReplica(
+                        ApiKeys.FETCH.latestVersion(),
+                        self,
+                        brokerEpoch.getAsLong(),
+                        settings.maxWaitMs(),
+                        settings.minBytes(),
+                        request)
+                .setMaxBytes(settings.responseMaxBytes());
+        AbstractResponse answer;
+        try {
+            answer = client().send(destination, fetch);
+        } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted() || !running) {
+                throw new InterruptedException();
+            }
+            long now = System.currentTimeMillis();
+            if (now - lastConnectWarningMs > 10_000) {
+                lastConnectWarningMs = now;
+                LOG.warn("Replica fetcher could not fetch from broker {}: {}", leaderId, e.getMessage());
+            }
+            sleep(settings.backoffMs());
+            return;
+        }
+        FetchResponseData data = ((FetchResponse) answer).data();
+        if (data.errorCode() != Errors.NONE.code()) {
+            LOG.warn("Broker {} refused this follower's fetch: {}", leaderId, Errors.forCode(data.errorCode()));
+            sleep(settings.backoffMs());
+            return;
+        }
+        handle(data, topicNames);
+    }
+
+    /** Appends or truncates each partition of the answer, then makes the appends durable before the next fetch. */
+    private void handle(FetchResponseData data, Map<Uuid, String> topicNames) {
+        List<Followed> written = new ArrayList<>();
+        List<Long> highWatermarks = new ArrayList<>();
+        synchronized (this) {
+            for (FetchResponseData.FetchableTopicResponse topic : data.responses()) {
+                String name = topic.topic() == null || topic.topic().isEmpty()
+                        ? topicNames.get(topic.topicId())
+                        : topic.topic();
+                for (PartitionData p : topic.partitions()) {
+                    TopicPartition key = new TopicPartition(String.valueOf(name), p.partitionIndex());
+                    Followed f = followed.get(key);
+                    if (f == null) {
+                        continue; // no longer followed here: a leader now, or the partition moved
+                    }
+                    if (handlePartition(f, p)) {
+                        written.add(f);
+                        highWatermarks.add(p.highWatermark());
+                    } else {
+                        retryAtMs.put(key, System.currentTimeMillis() + settings.backoffMs());
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < written.size(); i++) {
+            Followed f = written.get(i);
+            try {
+                f.partition().flushAsFollower();
+                f.partition().followHighWatermark(highWatermarks.get(i));
+            } catch (IOException | RuntimeException e) {
+                LOG.error("Follower {} could not make what it fetched durable; it stops fetching it", f, e);
+                remove(new TopicPartition(f.topic(), f.index()));
+            }
+        }
+    }
+
+    /** True if the partition's answer was taken (appended, truncated, or nothing new); false to back off. */
+    private boolean handlePartition(Followed f, PartitionData p) {
+        Partition partition = f.partition();
+        Errors error = Errors.forCode(p.errorCode());
+        try {
+            if (error == Errors.OFFSET_OUT_OF_RANGE) {
+                return outOfRange(f, p);
+            }
+            if (error != Errors.NONE) {
+                LOG.debug("Leader {} answered {} for {}", leaderId, error, f);
+                return false;
+            }
+            if (p.divergingEpoch().epoch() >= 0 || p.divergingEpoch().endOffset() >= 0) {
+                truncateDiverged(f, p.divergingEpoch());
+                return true;
+            }
+            if (!(p.records() instanceof MemoryRecords records) || records.sizeInBytes() == 0) {
+                return true;
+            }
+            ByteBuffer whole = wholeBatches(records);
+            if (whole.hasRemaining()) {
+                partition.appendAsFollower(whole);
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Follower {} could not take what broker {} sent; it retries after a backoff", f, leaderId, e);
+            return false;
+        }
+    }
+
+    /** The complete batches of {@code records}: a response may end with part of a batch, sent again next time. */
+    private static ByteBuffer wholeBatches(MemoryRecords records) {
+        int size = 0;
+        for (MutableRecordBatch batch : records.batches()) {
+            size += batch.sizeInBytes();
+        }
+        ByteBuffer buffer = records.buffer().duplicate();
+        buffer.limit(buffer.position() + size);
+        return buffer;
+    }
+
+    /**
+     * Kafka's truncation on a diverging epoch: to where the leader's log of that epoch ends, or earlier where this
+     * log's own does; the next fetch checks again with the epoch this log now ends with.
+     */
+    private void truncateDiverged(Followed f, FetchResponseData.EpochEndOffset diverging) throws IOException {
+        Partition partition = f.partition();
+        long target = diverging.endOffset();
+        OffsetAndEpoch mine = partition.lastOffsetForLeaderEpoch(diverging.epoch());
+        if (mine.leaderEpoch() >= 0 && mine.endOffset() >= 0) {
+            target = Math.min(target, mine.endOffset());
+        }
+        target = Math.max(0, target);
+        long end = partition.truncateTo(target);
+        afterTruncation.run();
+        LOG.info(
+                "Follower {} truncated to offset {} where its log diverges from leader {} (epoch {} ends at {})",
+                f,
+                end,
+                leaderId,
+                diverging.epoch(),
+                diverging.endOffset());
+    }
+
+    /**
+     * The fetch offset is outside the leader's log: below its start (this log fell behind retention), start over
+     * there; above its end (this log has what the leader never had), cut back to the leader's high watermark, which
+     * every in-sync replica holds.
+     */
+    private boolean outOfRange(Followed f, PartitionData p) throws IOException {
+        Partition partition = f.partition();
+        long fetchOffset = partition.logEndOffset();
+        if (p.logStartOffset() >= 0 && fetchOffset < p.logStartOffset()) {
+            partition.truncateFullyAndStartAt(p.logStartOffset());
+            afterTruncation.run();
+            LOG.info("Follower {} starts over at the leader's log start offset {}", f, p.logStartOffset());
+            return true;
+        }
+        if (p.highWatermark() >= 0 && p.highWatermark() < fetchOffset) {
+            long end = partition.truncateTo(p.highWatermark());
+            afterTruncation.run();
+            LOG.info("Follower {} truncated to the leader's high watermark {} (was at {})", f, end, fetchOffset);
+            return true;
+        }
+        return false;
+    }
+
+    private InterBrokerClient client() {
+        if (client == null) {
+            client = new InterBrokerClient(self, settings.listenerName(), settings.requestTimeoutMs());
+        }
+        return client;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(Math.max(1, ms));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the thread (interrupting a fetch in flight) and closes its connection; waits up to 10 s. */
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (client != null && !thread.isAlive()) {
+            client.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ReplicaFetcher(leader=" + leaderId + ")";
+    }
+}

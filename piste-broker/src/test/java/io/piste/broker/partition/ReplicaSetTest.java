@@ -1,0 +1,90 @@
+package io.piste.broker.partition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.piste.broker.metadata.PartitionImage;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ReplicaSetTest {
+
+    private static final PartitionImage LED_BY_1 =
+            new PartitionImage(List.of(1, 2, 3), 1, 4, 7, List.of(1, 2, 3), List.of());
+
+    @Test
+    void highWatermarkWaitsForEveryInSyncFollowerToReport() {
+        ReplicaSet replicas = new ReplicaSet();
+        replicas.lead(LED_BY_1, 100, 0);
+
+        assertThat(replicas.highWatermarkBound(100))
+                .as("no follower reported yet")
+                .isEqualTo(-1);
+        replicas.onFetch(2, 80, 100, 10);
+        assertThat(replicas.highWatermarkBound(100))
+                .as("follower 3 not reported")
+                .isEqualTo(-1);
+        replicas.onFetch(3, 90, 100, 10);
+        assertThat(replicas.highWatermarkBound(100)).isEqualTo(80);
+        assertThat(replicas.highWatermarkBound(70))
+                .as("the leader's own durable end bounds it too")
+                .isEqualTo(70);
+    }
+
+    @Test
+    void aFollowerOutOfTheIsrDoesNotHoldTheHighWatermark() {
+        ReplicaSet replicas = new ReplicaSet();
+        replicas.lead(LED_BY_1, 100, 0);
+        replicas.onFetch(2, 100, 100, 10);
+        replicas.update(new PartitionImage(List.of(1, 2, 3), 1, 4, 8, List.of(1, 2), List.of()));
+
+        assertThat(replicas.highWatermarkBound(100)).isEqualTo(100);
+        assertThat(replicas.isFollower(3))
+                .as("still a replica: it fetches to catch up")
+                .isTrue();
+    }
+
+    @Test
+    void aFollowerThatStopsCatchingUpLeavesTheIsrAfterTheLagTime() {
+        ReplicaSet replicas = new ReplicaSet();
+        replicas.lead(LED_BY_1, 100, 0);
+        replicas.onFetch(2, 100, 100, 1_000);
+        replicas.onFetch(3, 50, 100, 1_000);
+
+        assertThat(replicas.isrWithoutLagging(5_000, 10_000))
+                .as("within the lag time")
+                .isNull();
+        // Follower 3 reaches what the leader had at its previous fetch: caught up as of that fetch (1,000), not now.
+        replicas.onFetch(3, 100, 200, 9_000);
+        assertThat(replicas.isrWithoutLagging(10_500, 10_000)).isNull();
+        replicas.onFetch(2, 200, 200, 10_800);
+        assertThat(replicas.isrWithoutLagging(11_001, 10_000)).containsExactly(1, 2);
+    }
+
+    @Test
+    void aCaughtUpFollowerComesBackOnlyPastTheHighWatermarkAndTheEpochStart() {
+        ReplicaSet replicas = new ReplicaSet();
+        replicas.lead(new PartitionImage(List.of(1, 2, 3), 1, 4, 7, List.of(1, 2), List.of()), 100, 0);
+
+        replicas.onFetch(3, 90, 120, 10);
+        assertThat(replicas.isrWith(3, 80))
+                .as("below the start of this leadership")
+                .isNull();
+        replicas.onFetch(3, 110, 120, 20);
+        assertThat(replicas.isrWith(3, 115)).as("below the high watermark").isNull();
+        assertThat(replicas.isrWith(3, 110)).containsExactly(1, 2, 3);
+        assertThat(replicas.isrWith(2, 0)).as("already in sync").isNull();
+    }
+
+    @Test
+    void minInsyncReplicasCountsTheLeader() {
+        ReplicaSet replicas = new ReplicaSet();
+        replicas.setMinIsr(3);
+        assertThat(replicas.hasMinIsr())
+                .as("not leading with followers: a single node")
+                .isTrue();
+        replicas.lead(LED_BY_1, 0, 0);
+        assertThat(replicas.hasMinIsr()).isTrue();
+        replicas.update(new PartitionImage(List.of(1, 2, 3), 1, 4, 8, List.of(1, 2), List.of()));
+        assertThat(replicas.hasMinIsr()).isFalse();
+    }
+}

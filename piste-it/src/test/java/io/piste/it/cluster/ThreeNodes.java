@@ -1,0 +1,65 @@
+package io.piste.it.cluster;
+
+import io.piste.it.support.BrokerProcess;
+import io.piste.it.support.BrokerProcesses;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Node;
+
+/** Three {@code piste server} processes of one cluster on loopback, as the README's recipe starts them. */
+final class ThreeNodes {
+
+    private ThreeNodes() {}
+
+    /** Starts nodes 1, 2 and 3 (each a broker and a voter), with {@code extra} configs on each; waits until started. */
+    static List<BrokerProcess> start(BrokerProcesses brokers, Path dir, Map<String, String> extra) throws IOException {
+        int[] quorumPorts = {freePort(), freePort(), freePort()};
+        String voters =
+                "1@127.0.0.1:" + quorumPorts[0] + ",2@127.0.0.1:" + quorumPorts[1] + ",3@127.0.0.1:" + quorumPorts[2];
+        List<BrokerProcess> nodes = new ArrayList<>();
+        for (int id = 1; id <= 3; id++) {
+            Map<String, String> config = new HashMap<>();
+            config.put("node.id", Integer.toString(id));
+            config.put("process.roles", "broker,controller");
+            config.put("controller.quorum.voters", voters);
+            config.put("controller.listener.names", "CONTROLLER");
+            config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            config.put("broker.session.timeout.ms", "4000");
+            config.put("broker.heartbeat.interval.ms", "500");
+            config.put("offsets.topic.num.partitions", "6");
+            config.putAll(extra);
+            nodes.add(brokers.launch("cluster-node-" + id, dir.resolve("node-" + id), dir, config));
+        }
+        for (BrokerProcess node : nodes) {
+            node.awaitStarted();
+        }
+        return nodes;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The unfenced brokers DescribeCluster lists; none if the request fails. */
+    static Set<Integer> liveBrokerIds(Admin admin) {
+        try {
+            return admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).stream()
+                    .map(Node::id)
+                    .collect(Collectors.toSet());
+        } catch (Exception e) {
+            return Set.of();
+        }
+    }
+}
