@@ -15,8 +15,10 @@ import org.apache.kafka.common.config.TopicConfig;
  * The replica manager's counts, from the metadata and the partitions' state now. A single node is the only replica and
  * the leader of every partition it can serve: none is under-replicated (replication factor 1), one that cannot serve
  * is offline and leads nothing, and one whose topic asks for {@code min.insync.replicas} above its in-sync replicas
- * (1 when its log opened, else 0) is under min ISR. A cluster node counts the partitions it holds (one replica each,
- * no replication yet) and, for min ISR, those it leads. Read by the Prometheus collector and the MBeans alike.
+ * (1 when its log opened, else 0) is under min ISR. A cluster node counts the partitions it holds, and of those it
+ * leads (as Kafka's leader reports them) the ones whose ISR, from the image, is smaller than their replicas
+ * (under-replicated) or than their topic's {@code min.insync.replicas}. Read by the Prometheus collector and the MBeans
+ * alike.
  * Thread-safe.
  */
 final class ReplicaCounts {
@@ -82,12 +84,35 @@ final class ReplicaCounts {
     }
 
     long leaders() {
-        long[] counts = logManager.partitionAndOfflineCounts();
-        return counts[0] - counts[1];
+        MetadataImage current = image.get();
+        if (!Assignments.isCluster(current)) {
+            long[] counts = logManager.partitionAndOfflineCounts();
+            return counts[0] - counts[1];
+        }
+        long leaders = 0;
+        for (TopicImage topic : current.topics()) {
+            for (int i = 0; i < topic.partitionCount(); i++) {
+                if (Assignments.leads(current, topic, i, nodeId) && !logManager.failedToOpen(topic.name(), i)) {
+                    leaders++;
+                }
+            }
+        }
+        return leaders;
     }
 
+    /** Of the partitions this node leads: those with fewer in-sync replicas than replicas (none on a single node). */
     long underReplicated() {
-        return 0;
+        long underReplicated = 0;
+        MetadataImage current = image.get();
+        for (TopicImage topic : current.topics()) {
+            for (PartitionImage partition : current.partitions(topic.topicId())) {
+                if (partition.leader() == nodeId
+                        && partition.isr().size() < partition.replicas().size()) {
+                    underReplicated++;
+                }
+            }
+        }
+        return underReplicated;
     }
 
     /** Of the partitions this node leads (in a cluster; a single node leads all its own). */
@@ -101,7 +126,12 @@ final class ReplicaCounts {
                 if (!Assignments.leads(current, topic, i, nodeId)) {
                     continue;
                 }
-                int inSync = logManager.failedToOpen(topic.name(), i) ? 0 : 1;
+                PartitionImage state = Assignments.partition(current, topic, i, nodeId);
+                int inSync = logManager.failedToOpen(topic.name(), i)
+                        ? 0
+                        : Assignments.isCluster(current) && state != null
+                                ? state.isr().size()
+                                : 1;
                 if (inSync < minIsr) {
                     underMinIsr++;
                 }

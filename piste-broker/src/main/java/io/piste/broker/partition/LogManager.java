@@ -462,13 +462,14 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         // Computed before touching any partition, so that a config that does not apply changes none of them.
         LogConfig logConfig = TopicConfigs.logConfig(brokerConfigs, topic.configs());
         long flushMessages = PartitionOpener.flushIntervalMessages(brokerConfigs, topic);
-        // A log opened from here on reads its config from this image.
-        topics.put(topic.name(), topic);
+        int minInsyncReplicas = PartitionOpener.minInsyncReplicas(brokerConfigs, topic);
+        topics.put(topic.name(), topic); // a log opened from here on reads its config from this image
         for (PartitionSlot slot : topicPartitions) {
             Partition partition = slot == null ? null : slot.opened();
             if (partition != null) {
                 partition.log().updateConfig(logConfig);
                 partition.setFlushIntervalMessages(flushMessages);
+                partition.setMinInsyncReplicas(minInsyncReplicas);
             }
         }
     }

@@ -333,12 +333,12 @@ public final class Partition {
         return replicas.state();
     }
 
-    /** Whether the ISR, this leader included, has min.insync.replicas (always without followers, a single node). */
+    /** Whether the ISR, this leader included (a single node: itself), has the topic's min.insync.replicas. */
     public boolean hasMinInsyncReplicas() {
         return replicas.hasMinIsr();
     }
 
-    /** The topic's min.insync.replicas, checked by acks=all produces while this node leads with followers. */
+    /** The topic's min.insync.replicas, checked by acks=all produces. */
     public void setMinInsyncReplicas(int minInsyncReplicas) {
         replicas.setMinIsr(minInsyncReplicas);
     }

@@ -10,6 +10,7 @@ import io.piste.storage.log.UnifiedLog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.Supplier;
+import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * Opens one partition's log and builds its {@link Partition} (with its topic's meters), for {@link LogManager}.
@@ -58,6 +59,7 @@ final class PartitionOpener {
                 config.logFlushOnAck(),
                 flushIntervalMessages(configs, topic),
                 topicMetrics.topic(topic.name()));
+        partition.setMinInsyncReplicas(minInsyncReplicas(configs, topic));
         // Everything that survived recovery is in the log now; once flushed, a single replica's
         // high watermark is its log end, as for a Kafka leader that is its own ISR.
         try {
@@ -70,6 +72,12 @@ final class PartitionOpener {
         }
         PartitionDirs.writeIfMissing(unifiedLog.dir(), topic.topicId());
         return partition;
+    }
+
+    /** The topic's min.insync.replicas, which acks=all produces check against the ISR (on a single node: 1). */
+    static int minInsyncReplicas(DynamicBrokerConfigs configs, TopicImage topic) {
+        return Integer.parseInt(
+                TopicConfigs.effectiveValue(configs, topic.configs(), TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG));
     }
 
     static long flushIntervalMessages(DynamicBrokerConfigs configs, TopicImage topic) {

@@ -87,9 +87,9 @@ final class ReplicaSet {
         return !followers.isEmpty();
     }
 
-    /** Whether as many replicas are in sync, the leader included, as min.insync.replicas asks (a single node: yes). */
+    /** Whether as many replicas are in sync, the leader included, as min.insync.replicas asks (a single node: 1). */
     synchronized boolean hasMinIsr() {
-        return state == null || state.isr().size() >= minIsr;
+        return (state == null ? 1 : state.isr().size()) >= minIsr;
     }
 
     synchronized void setMinIsr(int minIsr) {

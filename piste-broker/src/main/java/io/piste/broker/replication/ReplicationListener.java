@@ -50,14 +50,10 @@ public final class ReplicationListener implements MetadataListener {
     @Override
     public void onConfigsChanged(TopicImage topic) {
         logs.onConfigsChanged(topic);
-        replicas.onConfigsChanged(topic);
     }
 
     @Override
     public void onBrokerConfigsChanged(MetadataImage image) {
         logs.onBrokerConfigsChanged(image);
-        for (TopicImage topic : image.topics()) {
-            replicas.onConfigsChanged(topic);
-        }
     }
 }
