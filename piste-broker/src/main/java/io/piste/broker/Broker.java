@@ -3,6 +3,8 @@ package io.piste.broker;
 import io.piste.broker.cleaner.CleanerConfigListener;
 import io.piste.broker.cleaner.CompactedTopics;
 import io.piste.broker.config.BrokerConfig;
+import io.piste.broker.coordinator.CoordinatorLoads;
+import io.piste.broker.coordinator.GroupLoad;
 import io.piste.broker.group.ConsumerLag;
 import io.piste.broker.group.GroupActivity;
 import io.piste.broker.group.GroupConfig;
@@ -30,6 +32,7 @@ import io.piste.broker.metrics.BrokerMetrics;
 import io.piste.broker.monitoring.BrokerCollector;
 import io.piste.broker.monitoring.KafkaMBeans;
 import io.piste.broker.network.BrokerServer;
+import io.piste.broker.partition.CoordinatorPartitions;
 import io.piste.broker.partition.LogManager;
 import io.piste.broker.partition.Partition;
 import io.piste.broker.replication.ReplicaManager;
@@ -77,6 +80,8 @@ public final class Broker implements AutoCloseable {
     private final RequestDispatcher dispatcher;
     /** A cluster node's replication; null on a single node. */
     private final ReplicaManager replicas;
+    /** A cluster node's coordinators following their partitions' leaders; null on a single node. */
+    private final CoordinatorLoads coordinatorLoads;
 
     private Broker(
             Controller controller,
@@ -90,8 +95,10 @@ public final class Broker implements AutoCloseable {
             KafkaMBeans mbeans,
             InterBrokerRequests interBroker,
             RequestDispatcher dispatcher,
-            ReplicaManager replicas) {
+            ReplicaManager replicas,
+            CoordinatorLoads coordinatorLoads) {
         this.replicas = replicas;
+        this.coordinatorLoads = coordinatorLoads;
         this.interBroker = interBroker;
         this.dispatcher = dispatcher;
         this.cleaner = cleaner;
@@ -157,6 +164,7 @@ public final class Broker implements AutoCloseable {
         TransactionCoordinator transactions = null;
         InterBrokerRequests interBroker = null;
         ReplicaManager replicas = null;
+        CoordinatorLoads coordinatorLoads = null;
         BrokerMetrics metrics = new BrokerMetrics();
         try {
             logManager = new LogManager(config, files, metrics);
@@ -171,12 +179,18 @@ public final class Broker implements AutoCloseable {
             } else {
                 controller.setListener(logManager, opened);
             }
+            // A cluster's coordinators follow the leaders of their internal topics' partitions, replicated as Kafka's
+            boolean cluster = replicas != null;
             GroupConfig groupConfig = GroupConfig.from(config);
             GroupTimer groupTimer = GroupTimer.system();
             OffsetsTopic offsetsTopic = new OffsetsTopic(
-                    controller, logManager, groupConfig.offsetsTopicPartitions(), System::currentTimeMillis);
+                    controller,
+                    logManager,
+                    groupConfig.offsetsTopicPartitions(),
+                    System::currentTimeMillis,
+                    cluster ? config.getShort("offsets.topic.replication.factor") : (short) 1);
             groups = new GroupCoordinator(groupConfig, groupTimer, offsetsTopic);
-            GroupOffsets offsets = new GroupOffsets(offsetsTopic, offsetsTopic::partitionOf);
+            GroupOffsets offsets = new GroupOffsets(offsetsTopic, offsetsTopic::partitionOf, partitions(cluster));
             GroupCoordinator classicGroups = groups;
             ConsumerGroupCoordinator consumerGroups = new ConsumerGroupCoordinator(
                     ConsumerGroupConfig.from(config),
@@ -184,7 +198,10 @@ public final class Broker implements AutoCloseable {
                     controller::image,
                     groupId -> classicGroups.admin().deleteGroup(groupId) != Errors.NON_EMPTY_GROUP,
                     offsetsTopic);
-            loadOffsets(offsetsTopic, offsets, groups, consumerGroups);
+            GroupLoad groupLoad = new GroupLoad(offsetsTopic, offsets, groups, consumerGroups);
+            if (!cluster) {
+                groupLoad.loadAll();
+            }
             Function<String, GroupActivity> activity = groupId -> consumerGroups.isConsumerGroup(groupId)
                     ? consumerGroups.activity(groupId)
                     : classicGroups.offsetChecks().activity(groupId);
@@ -206,9 +223,21 @@ public final class Broker implements AutoCloseable {
             MarkerWriter coordinatorMarkers =
                     CoordinatorMarkers.routed(config.nodeId(), controller::image, markers, interBroker.markers());
             TransactionConfig transactionConfig = TransactionConfig.from(config);
-            TransactionStateTopic transactionTopic =
-                    new TransactionStateTopic(controller, logManager, transactionConfig, System::currentTimeMillis);
-            transactions = startTransactions(transactionConfig, transactionTopic, controller, coordinatorMarkers);
+            TransactionStateTopic transactionTopic = new TransactionStateTopic(
+                    controller,
+                    logManager,
+                    transactionConfig,
+                    System::currentTimeMillis,
+                    cluster ? config.getShort("transaction.state.log.replication.factor") : (short) 1,
+                    config.getInt("transaction.state.log.min.isr"));
+            CoordinatorPartitions transactionPartitions = partitions(cluster);
+            transactions = startTransactions(
+                    transactionConfig, transactionTopic, controller, coordinatorMarkers, transactionPartitions);
+            if (cluster) {
+                // told of the partitions led now first, then of each change as the images are applied
+                coordinatorLoads = new CoordinatorLoads(groupLoad, offsets, transactions, transactionPartitions);
+                replicas.setLeadershipListener(CoordinatorLoads.TOPICS, coordinatorLoads);
+            }
             CoordinatorTopics coordinatorTopics = new CoordinatorTopics() {
                 @Override
                 public TopicImage offsets() throws IOException {
@@ -291,10 +320,14 @@ public final class Broker implements AutoCloseable {
                     mbeans,
                     interBroker,
                     dispatcher,
-                    replicas);
+                    replicas,
+                    coordinatorLoads);
         } catch (RuntimeException | IOException | InterruptedException e) {
             if (replicas != null) {
                 replicas.close();
+            }
+            if (coordinatorLoads != null) {
+                coordinatorLoads.close();
             }
             if (transactions != null) {
                 transactions.close();
@@ -332,63 +365,35 @@ public final class Broker implements AutoCloseable {
                 offsets::completeTransaction);
     }
 
-    /** The transaction coordinator, its state loaded from __transaction_state (decided transactions resumed). */
+    /** Every partition a single node's coordinator; those led here, once loaded, a cluster node's. */
+    private static CoordinatorPartitions partitions(boolean cluster) {
+        return cluster ? CoordinatorPartitions.byLeadership() : CoordinatorPartitions.everyPartition();
+    }
+
+    /**
+     * The transaction coordinator: on a single node its state loaded from __transaction_state (decided transactions
+     * resumed); on a cluster node started empty, each partition loaded as this node comes to lead it.
+     */
     private static TransactionCoordinator startTransactions(
             TransactionConfig transactionConfig,
             TransactionStateTopic topic,
             Controller controller,
-            MarkerWriter markers)
+            MarkerWriter markers,
+            CoordinatorPartitions partitions)
             throws IOException {
         TransactionCoordinator coordinator = new TransactionCoordinator(
-                transactionConfig, topic, controller::nextProducerId, markers, System::currentTimeMillis);
+                transactionConfig, topic, controller::nextProducerId, markers, System::currentTimeMillis, partitions);
         try {
-            coordinator.load();
+            if (partitions.isEveryPartition()) {
+                coordinator.load();
+            } else {
+                coordinator.start();
+            }
         } catch (IOException | RuntimeException e) {
             coordinator.close();
             throw e;
         }
         return coordinator;
-    }
-
-    private static void loadOffsets(
-            OffsetsTopic topic, GroupOffsets offsets, GroupCoordinator groups, ConsumerGroupCoordinator consumerGroups)
-            throws IOException {
-        long started = System.nanoTime();
-        OffsetsTopic.LoadedGroups loaded = new OffsetsTopic.LoadedGroups();
-        long records = topic.load(offsets, loaded);
-        // A group id is of one type at a time: a consumer group's snapshot wins over an older classic record.
-        loaded.consumer().forEach((groupId, snapshot) -> {
-            if (snapshot != null) {
-                try {
-                    consumerGroups.restore(groupId, snapshot);
-                } catch (RuntimeException e) {
-                    // One unreadable group must not keep the broker down: its members rejoin, its offsets stay.
-                    log.error(
-                            "Could not restore consumer group {} from {}; its members will rejoin: {}",
-                            groupId,
-                            OffsetsTopic.NAME,
-                            e.toString());
-                }
-            }
-        });
-        loaded.classic().forEach((groupId, membership) -> {
-            if (membership != null && !consumerGroups.isConsumerGroup(groupId)) {
-                groups.restore(groupId, membership);
-            }
-        });
-        for (String groupId : offsets.groupIds()) {
-            // A group known only by its offsets is listed and described as Empty, as in Kafka.
-            if (!consumerGroups.isConsumerGroup(groupId)) {
-                groups.admin().ensureGroup(groupId);
-            }
-        }
-        if (records > 0) {
-            log.info(
-                    "Loaded {} offset records of {} groups in {} ms",
-                    records,
-                    offsets.groupIds().size(),
-                    (System.nanoTime() - started) / 1_000_000);
-        }
     }
 
     private static int ioThreads(BrokerConfig config) {
@@ -475,6 +480,9 @@ public final class Broker implements AutoCloseable {
         server.stopAccepting();
         server.close();
         dispatcher.close();
+        if (coordinatorLoads != null) {
+            coordinatorLoads.close();
+        }
         context.transactionCoordinator().close();
         interBroker.close();
         groupCoordinator.close();

@@ -53,27 +53,6 @@ final class AcceptedBrokerConfigDef {
                         MEDIUM,
                         TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_DOC)
                 .define(
-                        "offsets.topic.replication.factor",
-                        SHORT,
-                        (short) 3,
-                        atLeast(1),
-                        HIGH,
-                        "The replication factor for the offsets topic.")
-                .define(
-                        "transaction.state.log.replication.factor",
-                        SHORT,
-                        (short) 3,
-                        atLeast(1),
-                        HIGH,
-                        "The replication factor for the transaction topic.")
-                .define(
-                        "transaction.state.log.min.isr",
-                        INT,
-                        2,
-                        atLeast(1),
-                        HIGH,
-                        "The minimum number of replicas that must acknowledge a write to the transaction topic.")
-                .define(
                         "share.coordinator.state.topic.replication.factor",
                         SHORT,
                         (short) 3,

@@ -251,6 +251,11 @@ public final class BrokerConfig {
         return (Integer) definedValue(name);
     }
 
+    /** A SHORT config's value, by name; see {@link #getInt(String)}. */
+    public short getShort(String name) {
+        return (Short) definedValue(name);
+    }
+
     /** A LONG config's value, by name; see {@link #getInt(String)}. */
     public long getLong(String name) {
         return (Long) definedValue(name);

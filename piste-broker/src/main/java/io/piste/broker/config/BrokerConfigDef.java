@@ -49,6 +49,7 @@ import static org.apache.kafka.common.config.ConfigDef.Type.BOOLEAN;
 import static org.apache.kafka.common.config.ConfigDef.Type.INT;
 import static org.apache.kafka.common.config.ConfigDef.Type.LIST;
 import static org.apache.kafka.common.config.ConfigDef.Type.LONG;
+import static org.apache.kafka.common.config.ConfigDef.Type.SHORT;
 import static org.apache.kafka.common.config.ConfigDef.Type.STRING;
 
 import io.piste.storage.producer.ProducerStateManager;
@@ -333,6 +334,15 @@ final class BrokerConfigDef {
                         atLeast(1),
                         HIGH,
                         "The number of partitions for the offset commit topic (should not change after deployment).")
+                .define(
+                        "offsets.topic.replication.factor",
+                        SHORT,
+                        (short) 3,
+                        atLeast(1),
+                        HIGH,
+                        "The replication factor for the offsets topic (set higher to ensure availability). Internal "
+                                + "topic creation will fail until the cluster size meets this replication factor "
+                                + "requirement. A single node creates it with one replica.")
                 .define(
                         "offsets.retention.minutes",
                         INT,

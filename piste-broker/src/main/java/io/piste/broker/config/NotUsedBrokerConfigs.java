@@ -19,7 +19,6 @@ import org.slf4j.LoggerFactory;
 final class NotUsedBrokerConfigs {
 
     private static final Logger LOG = LoggerFactory.getLogger(NotUsedBrokerConfigs.class);
-    private static final String SINGLE_NODE = "Piste is a single node: no replication yet.";
     private static final Map<String, String> REASONS = reasons();
 
     private NotUsedBrokerConfigs() {}
@@ -54,13 +53,12 @@ final class NotUsedBrokerConfigs {
                 "log.flush.start.offset.checkpoint.interval.ms",
                 "log-start-offset-checkpoint is written each time a log start offset moves (retention, DeleteRecords),"
                         + " before any segment below it is deleted.");
-        m.put("offsets.topic.replication.factor", SINGLE_NODE + " __consumer_offsets has one replica.");
-        m.put("transaction.state.log.replication.factor", SINGLE_NODE + " __transaction_state has one replica.");
-        m.put("transaction.state.log.min.isr", SINGLE_NODE + " __transaction_state has one replica.");
         m.put("share.coordinator.state.topic.replication.factor", "share groups are not implemented.");
         m.put("share.coordinator.state.topic.min.isr", "share groups are not implemented.");
-        m.put("num.replica.fetchers", SINGLE_NODE);
-        m.put("inter.broker.listener.name", SINGLE_NODE);
+        m.put("num.replica.fetchers", "one fetcher thread per leader, Kafka's default of 1.");
+        m.put(
+                "inter.broker.listener.name",
+                "brokers reach each other on the listener they serve clients on (listeners' first).");
         m.put(
                 "controller.quorum.bootstrap.servers",
                 "Piste's quorum has static voters: controller.quorum.voters (without it, a single node).");

@@ -7,6 +7,7 @@ import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
 import static org.apache.kafka.common.config.ConfigDef.Range.between;
 import static org.apache.kafka.common.config.ConfigDef.Type.BOOLEAN;
 import static org.apache.kafka.common.config.ConfigDef.Type.INT;
+import static org.apache.kafka.common.config.ConfigDef.Type.SHORT;
 
 import org.apache.kafka.common.config.ConfigDef;
 
@@ -27,6 +28,23 @@ final class TransactionConfigDef {
                         atLeast(1),
                         HIGH,
                         "The number of partitions for the transaction topic (should not change after deployment).")
+                .define(
+                        "transaction.state.log.replication.factor",
+                        SHORT,
+                        (short) 3,
+                        atLeast(1),
+                        HIGH,
+                        "The replication factor for the transaction topic (set higher to ensure availability). "
+                                + "Internal topic creation will fail until the cluster size meets this replication "
+                                + "factor requirement. A single node creates it with one replica.")
+                .define(
+                        "transaction.state.log.min.isr",
+                        INT,
+                        2,
+                        atLeast(1),
+                        HIGH,
+                        "The minimum number of replicas that must acknowledge a write to the transaction topic in "
+                                + "order to be considered successful (its min.insync.replicas when it is replicated).")
                 .define(
                         "transaction.state.log.segment.bytes",
                         INT,

@@ -476,6 +476,23 @@ final class ClassicGroup {
         }
     }
 
+    /**
+     * This node no longer coordinates the group (its partition of {@code __consumer_offsets} is led elsewhere): its
+     * timers stop and it is Dead here; members waiting in a join or sync get no answer from it (their request times
+     * out and they find the new coordinator).
+     */
+    void unload() {
+        cancelJoinTimer();
+        for (GroupMember member : members.all()) {
+            if (member.heartbeatTimer != null) {
+                member.heartbeatTimer.cancel();
+                member.heartbeatTimer = null;
+            }
+        }
+        members.clearPending();
+        markDead();
+    }
+
     /** DeleteGroups or offsets expiry: an Empty group is gone. */
     void markDead() {
         state = GroupState.DEAD;

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
@@ -215,6 +216,24 @@ public final class GroupCoordinator {
     public void restore(String groupId, GroupRecord record) {
         synchronized (groups) {
             groups.restore(groupId, record).startSessions();
+        }
+    }
+
+    /**
+     * Forgets the groups {@code ofPartition} accepts (those of a partition of {@code __consumer_offsets} led elsewhere
+     * now, or about to be loaded again), their timers stopped; returns how many.
+     */
+    public int unload(Predicate<String> ofPartition) {
+        synchronized (groups) {
+            int unloaded = 0;
+            for (ClassicGroup group : groups.all()) {
+                if (ofPartition.test(group.groupId())) {
+                    group.unload();
+                    groups.remove(group.groupId());
+                    unloaded++;
+                }
+            }
+            return unloaded;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.piste.broker.group;
 
+import io.piste.broker.partition.CoordinatorPartitions;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -36,15 +37,55 @@ public final class GroupOffsets {
     /** Guarded by itself, as are {@link #writeOrder} and every change to {@link #offsets}. */
     private final PendingTransactionalOffsets pending = new PendingTransactionalOffsets();
 
+    private final CoordinatorPartitions partitions;
+
     private long writeOrder;
+
+    /** A single node's: every group is coordinated here. */
+    public GroupOffsets(OffsetLog log, ToIntFunction<String> offsetsPartition) {
+        this(log, offsetsPartition, CoordinatorPartitions.everyPartition());
+    }
 
     /**
      * @param offsetsPartition the partition of {@code __consumer_offsets} a group's records go to (the coordinator
      *     names a partition when it completes a transaction)
+     * @param partitions the partitions of {@code __consumer_offsets} whose groups this node coordinates
      */
-    public GroupOffsets(OffsetLog log, ToIntFunction<String> offsetsPartition) {
+    public GroupOffsets(OffsetLog log, ToIntFunction<String> offsetsPartition, CoordinatorPartitions partitions) {
         this.log = log;
         this.offsetsPartition = offsetsPartition;
+        this.partitions = partitions;
+    }
+
+    /** The partitions of {@code __consumer_offsets} whose groups this node coordinates (loaded) or loads. */
+    public CoordinatorPartitions partitions() {
+        return partitions;
+    }
+
+    /**
+     * NONE if this node coordinates the group now (its partition loaded), COORDINATOR_LOAD_IN_PROGRESS while it loads
+     * the group's partition, NOT_COORDINATOR if it does not lead it.
+     */
+    public Errors coordination(String groupId) {
+        return partitions.state(offsetsPartition.applyAsInt(groupId));
+    }
+
+    /** The partition of {@code __consumer_offsets} the group's records go to. */
+    public int partitionOf(String groupId) {
+        return offsetsPartition.applyAsInt(groupId);
+    }
+
+    /**
+     * Forgets the committed and pending offsets of the groups of {@code offsetsPartition} (another node leads it now,
+     * or it is about to be loaded again); returns how many groups had offsets.
+     */
+    public int unload(int offsetsPartition) {
+        synchronized (pending) {
+            pending.removeGroups(groupId -> partitionOf(groupId) == offsetsPartition);
+            int before = offsets.size();
+            offsets.keySet().removeIf(groupId -> partitionOf(groupId) == offsetsPartition);
+            return before - offsets.size();
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.piste.broker.group;
 
+import io.piste.broker.metadata.Assignments;
 import io.piste.broker.metadata.Controller;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.LogManager;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * Committed offsets in the compacted internal topic {@code __consumer_offsets}: a group's records go to partition
  * {@code abs(groupId.hashCode()) % partitions}, as in Kafka, one v2 batch per commit (record format in
  * {@link OffsetRecordCodec}). The topic is created at the first commit, with {@code offsets.topic.num.partitions}
- * partitions; {@link #load} replays it at start-up. Thread-safe.
+ * partitions ({@code offsets.topic.replication.factor} replicas in a cluster); {@link #load} replays it at start-up
+ * (a single node) or a partition at a time as this node comes to lead them (a cluster). Thread-safe.
  */
 public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, ConsumerGroupLog {
 
@@ -43,13 +45,30 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
     private final LogManager replicas;
     private final int partitionsToCreate;
     private final LongSupplier clockMs;
+    private final short replicationFactor;
 
-    /** @param clockMs wall-clock milliseconds, for the batches' timestamps */
+    /** A single node's: the topic has one replica. */
     public OffsetsTopic(Controller controller, LogManager replicas, int partitionsToCreate, LongSupplier clockMs) {
+        this(controller, replicas, partitionsToCreate, clockMs, (short) 1);
+    }
+
+    /**
+     * @param clockMs wall-clock milliseconds, for the batches' timestamps
+     * @param replicationFactor {@code offsets.topic.replication.factor} in a cluster (1 on a single node): the topic
+     *     is not created while fewer brokers serve (Kafka's INVALID_REPLICATION_FACTOR; FindCoordinator answers
+     *     COORDINATOR_NOT_AVAILABLE meanwhile)
+     */
+    public OffsetsTopic(
+            Controller controller,
+            LogManager replicas,
+            int partitionsToCreate,
+            LongSupplier clockMs,
+            short replicationFactor) {
         this.controller = controller;
         this.replicas = replicas;
         this.partitionsToCreate = partitionsToCreate;
         this.clockMs = clockMs;
+        this.replicationFactor = replicationFactor;
     }
 
     /**
@@ -173,8 +192,13 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
                 error -> done.accept(error == Errors.NONE ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE));
     }
 
+    /** The group's partition if this node leads it (a coordinator that lost it must not write a follower's log). */
     private Partition partitionFor(String groupId) throws IOException {
-        return replicas.partition(NAME, partitionIndex(groupId, topic().partitionCount()));
+        TopicImage topic = topic();
+        int index = partitionIndex(groupId, topic.partitionCount());
+        return Assignments.leads(controller.image(), topic, index, replicas.nodeId())
+                ? replicas.partition(NAME, index)
+                : null;
     }
 
     /** The offsets topic, created first if it does not exist (at the first commit, or to find a coordinator). */
@@ -182,8 +206,8 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
         TopicImage topic = controller.image().topic(NAME);
         if (topic == null) {
             try {
-                topic = controller.createTopic(NAME, partitionsToCreate, TOPIC_CONFIGS);
-                LOG.info("Created {} with {} partitions", NAME, partitionsToCreate);
+                topic = controller.createTopic(NAME, partitionsToCreate, replicationFactor, TOPIC_CONFIGS);
+                LOG.info("Created {} with {} partitions of {} replicas", NAME, partitionsToCreate, replicationFactor);
             } catch (TopicExistsException e) {
                 topic = controller.image().topic(NAME);
             }
@@ -224,19 +248,31 @@ public final class OffsetsTopic implements OffsetLog, GroupMetadataLog, Consumer
             return 0;
         }
         long records = 0;
-        long skipped = 0;
         for (int p = 0; p < topic.partitionCount(); p++) {
-            Partition partition = replicas.partition(NAME, p);
-            if (partition != null) {
-                OffsetsTopicLoader loader = new OffsetsTopicLoader(p, offsets, groups);
-                loader.load(OffsetsTopicLoader.LogSource.of(partition), LOAD_READ_BYTES);
-                records += loader.recordsLoaded();
-                skipped += loader.skips();
-            }
-        }
-        if (skipped > 0) {
-            LOG.warn("Skipped {} records or batches of {} that did not decode (each logged above)", skipped, NAME);
+            records += load(p, offsets, groups);
         }
         return records;
+    }
+
+    /**
+     * Replays partition {@code index} of the topic, if its log is open here, as {@link #load(GroupOffsets,
+     * LoadedGroups)} replays them all: in a cluster, when this node becomes the partition's leader. Returns the
+     * records loaded.
+     */
+    public long load(int index, GroupOffsets offsets, LoadedGroups groups) throws IOException {
+        Partition partition = replicas.partition(NAME, index);
+        if (partition == null) {
+            return 0;
+        }
+        OffsetsTopicLoader loader = new OffsetsTopicLoader(index, offsets, groups);
+        loader.load(OffsetsTopicLoader.LogSource.of(partition), LOAD_READ_BYTES);
+        if (loader.skips() > 0) {
+            LOG.warn(
+                    "Skipped {} records or batches of {}-{} that did not decode (each logged above)",
+                    loader.skips(),
+                    NAME,
+                    index);
+        }
+        return loader.recordsLoaded();
     }
 }

@@ -53,6 +53,19 @@ final class PendingTransactionalOffsets {
         return removed;
     }
 
+    /** Drops every producer's pending offsets of the groups {@code groups} accepts (their partition was unloaded). */
+    void removeGroups(Predicate<String> groups) {
+        for (Iterator<Map<String, Map<TopicPartition, OrderedOffset>>> producers =
+                        byProducer.values().iterator();
+                producers.hasNext(); ) {
+            Map<String, Map<TopicPartition, OrderedOffset>> ofProducer = producers.next();
+            ofProducer.keySet().removeIf(groups);
+            if (ofProducer.isEmpty()) {
+                producers.remove();
+            }
+        }
+    }
+
     /** Drops every producer's pending offset of the group's {@code tp}: a later tombstone deleted it. */
     void supersede(String groupId, TopicPartition tp) {
         for (Iterator<Map<String, Map<TopicPartition, OrderedOffset>>> producers =

@@ -21,17 +21,33 @@ final class GroupAvailability {
      * node, and before the offsets topic exists: the node a client found the group on creates it).
      */
     static boolean coordinates(BrokerContext broker, String groupId) {
+        return routing(broker, groupId) == Errors.NONE;
+    }
+
+    /**
+     * {@code NONE} if this node coordinates {@code groupId} now; {@code NOT_COORDINATOR} in a cluster when another
+     * node leads the group's offsets partition; {@code COORDINATOR_LOAD_IN_PROGRESS} while this node, its new leader,
+     * loads the partition's groups (Kafka's answer; clients retry).
+     */
+    static Errors routing(BrokerContext broker, String groupId) {
         MetadataImage image = broker.controller().image();
         TopicImage topic = image.topic(OffsetsTopic.NAME);
-        return topic == null
-                || groupId == null
-                || Assignments.leads(
-                        image, topic, OffsetsTopic.partitionIndex(groupId, topic.partitionCount()), broker.nodeId());
+        if (topic == null || groupId == null) {
+            return Errors.NONE; // created at the first commit
+        }
+        if (!Assignments.leads(
+                image, topic, OffsetsTopic.partitionIndex(groupId, topic.partitionCount()), broker.nodeId())) {
+            return Errors.NOT_COORDINATOR;
+        }
+        Errors coordination = broker.groupOffsets().coordination(groupId);
+        // led here by the image, but its leadership not yet told to the coordinator: loading all the same
+        return coordination == Errors.NOT_COORDINATOR ? Errors.COORDINATOR_LOAD_IN_PROGRESS : coordination;
     }
 
     /**
      * {@code NONE}; {@code NOT_COORDINATOR} in a cluster when another node leads the group's offsets partition (the
-     * client looks its coordinator up again); {@code COORDINATOR_NOT_AVAILABLE} when that partition is offline here.
+     * client looks its coordinator up again); {@code COORDINATOR_NOT_AVAILABLE} when that partition is offline here;
+     * {@code COORDINATOR_LOAD_IN_PROGRESS} while it is loaded.
      */
     static Errors of(BrokerContext broker, String groupId) {
         MetadataImage image = broker.controller().image();
@@ -45,6 +61,6 @@ final class GroupAvailability {
         }
         return broker.logManager().failedToOpen(OffsetsTopic.NAME, index)
                 ? Errors.COORDINATOR_NOT_AVAILABLE
-                : Errors.NONE;
+                : routing(broker, groupId);
     }
 }

@@ -130,13 +130,17 @@ final class GroupHandlers {
     /** No transaction coordinator yet; a group's only while its offsets partition is online. */
     private Errors coordinatorError(byte keyType, String key) {
         if (keyType == CoordinatorType.GROUP.id()) {
-            return GroupAvailability.of(broker, key);
+            // as Kafka: the leader is the coordinator while it loads too; the group's requests say it is loading
+            Errors error = GroupAvailability.of(broker, key);
+            return error == Errors.COORDINATOR_LOAD_IN_PROGRESS ? Errors.NONE : error;
         }
         if (keyType == CoordinatorType.TRANSACTION.id()) {
             if (key == null || key.isEmpty()) {
                 return Errors.INVALID_REQUEST;
             }
-            return broker.transactionCoordinator().isLoaded() ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS;
+            // this node leads the id's partition (or is a single node): loading it until it coordinates the id
+            Errors coordination = broker.transactionCoordinator().coordination(key);
+            return coordination == Errors.NOT_COORDINATOR ? Errors.COORDINATOR_LOAD_IN_PROGRESS : coordination;
         }
         // share groups (KIP-932) are not served
         return Errors.COORDINATOR_NOT_AVAILABLE;

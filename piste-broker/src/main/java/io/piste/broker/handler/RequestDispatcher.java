@@ -135,15 +135,17 @@ public final class RequestDispatcher implements RequestHandler, AutoCloseable {
 
     /**
      * A request about one group, answered {@code NOT_COORDINATOR} by a node of a cluster that does not lead the
-     * group's offsets partition (the client finds its coordinator again), else handled by {@code handler}.
+     * group's offsets partition (the client finds its coordinator again), {@code COORDINATOR_LOAD_IN_PROGRESS} while
+     * it loads that partition's groups, else handled by {@code handler}.
      */
     private static RequestHandler coordinated(
             BrokerContext broker, Function<RequestContext, String> groupIdOf, RequestHandler handler) {
         return context -> {
-            if (GroupAvailability.coordinates(broker, groupIdOf.apply(context))) {
+            Errors routing = GroupAvailability.routing(broker, groupIdOf.apply(context));
+            if (routing == Errors.NONE) {
                 handler.handle(context);
             } else {
-                context.respondWithError(Errors.NOT_COORDINATOR.exception());
+                context.respondWithError(routing.exception());
             }
         };
     }

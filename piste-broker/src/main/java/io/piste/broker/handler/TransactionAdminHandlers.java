@@ -46,8 +46,10 @@ final class TransactionAdminHandlers {
             }
             var state = new DescribeTransactionsResponseData.TransactionState().setTransactionalId(transactionalId);
             TransactionView view = views.get(transactionalId);
-            if (!coordinator.isLoaded()) {
-                state.setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code());
+            Errors coordination = coordinator.coordination(transactionalId);
+            if (coordination != Errors.NONE) {
+                // NOT_COORDINATOR in a cluster when another node leads the id's partition: the admin client asks it
+                state.setErrorCode(coordination.code());
             } else if (view == null) {
                 state.setErrorCode(Errors.TRANSACTIONAL_ID_NOT_FOUND.code());
             } else {

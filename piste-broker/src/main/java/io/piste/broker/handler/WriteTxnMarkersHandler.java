@@ -56,6 +56,7 @@ final class WriteTxnMarkersHandler implements RequestHandler {
                     marker.producerEpoch(),
                     marker.transactionResult(),
                     marker.transactionVersion(),
+                    marker.coordinatorEpoch(),
                     partitions,
                     failed -> {
                         fill(result, marker, failed);

@@ -29,9 +29,6 @@ public final class MarkerSender implements RoutedMarkers.RemoteMarkers, AutoClos
 
     private static final Logger LOG = LoggerFactory.getLogger(MarkerSender.class);
 
-    /** The coordinator epoch of Piste's markers: the receiving broker does not fence coordinators by it yet. */
-    private static final int COORDINATOR_EPOCH = 0;
-
     private final IntFunction<Node> brokers;
     private final RequestThread sender;
 
@@ -52,10 +49,12 @@ public final class MarkerSender implements RoutedMarkers.RemoteMarkers, AutoClos
             short producerEpoch,
             boolean commit,
             short transactionVersion,
+            int coordinatorEpoch,
             Set<TopicPartition> partitions,
             Consumer<Map<TopicPartition, Errors>> done) {
         sender.execute(
-                () -> done.accept(send(leader, producerId, producerEpoch, commit, transactionVersion, partitions)),
+                () -> done.accept(send(
+                        leader, producerId, producerEpoch, commit, transactionVersion, coordinatorEpoch, partitions)),
                 () -> done.accept(RequestThread.all(partitions, Errors.NETWORK_EXCEPTION)));
     }
 
@@ -65,6 +64,7 @@ public final class MarkerSender implements RoutedMarkers.RemoteMarkers, AutoClos
             short producerEpoch,
             boolean commit,
             short transactionVersion,
+            int coordinatorEpoch,
             Set<TopicPartition> partitions) {
         Node node = brokers.apply(leader);
         if (node == null) {
@@ -74,7 +74,7 @@ public final class MarkerSender implements RoutedMarkers.RemoteMarkers, AutoClos
                 .setProducerId(producerId)
                 .setProducerEpoch(producerEpoch)
                 .setTransactionResult(commit)
-                .setCoordinatorEpoch(COORDINATOR_EPOCH)
+                .setCoordinatorEpoch(coordinatorEpoch)
                 .setTransactionVersion((byte) transactionVersion);
         Map<String, WritableTxnMarkerTopic> topics = new TreeMap<>();
         for (TopicPartition tp : partitions) {

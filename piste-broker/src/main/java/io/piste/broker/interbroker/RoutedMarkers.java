@@ -38,6 +38,7 @@ public final class RoutedMarkers implements MarkerWriter {
                 short producerEpoch,
                 boolean commit,
                 short transactionVersion,
+                int coordinatorEpoch,
                 Set<TopicPartition> partitions,
                 Consumer<Map<TopicPartition, Errors>> done);
     }
@@ -58,6 +59,7 @@ public final class RoutedMarkers implements MarkerWriter {
             short producerEpoch,
             boolean commit,
             short transactionVersion,
+            int coordinatorEpoch,
             Set<TopicPartition> partitions,
             Consumer<Map<TopicPartition, Errors>> done) {
         Set<TopicPartition> mine = new HashSet<>();
@@ -81,10 +83,10 @@ public final class RoutedMarkers implements MarkerWriter {
             }
         };
         if (!mine.isEmpty()) {
-            local.write(producerId, producerEpoch, commit, transactionVersion, mine, oneDone);
+            local.write(producerId, producerEpoch, commit, transactionVersion, coordinatorEpoch, mine, oneDone);
         }
-        byLeader.forEach((leader, led) ->
-                remote.write(leader, producerId, producerEpoch, commit, transactionVersion, led, oneDone));
+        byLeader.forEach((leader, led) -> remote.write(
+                leader, producerId, producerEpoch, commit, transactionVersion, coordinatorEpoch, led, oneDone));
         oneDone.accept(Map.of());
     }
 }

@@ -1,6 +1,5 @@
 package io.piste.broker.replication;
 
-import io.piste.broker.config.TopicConfigs;
 import io.piste.broker.interbroker.CoordinatorMarkers;
 import io.piste.broker.metadata.BrokerImage;
 import io.piste.broker.metadata.Controller;
@@ -20,7 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +51,10 @@ public final class ReplicaManager implements AutoCloseable {
 
     private final ScheduledExecutorService proposals;
     private volatile boolean closed;
+    /** Told of the leaderships of {@link #toldTopics}; guarded by this object. */
+    private LeadershipListener leadership;
+
+    private Set<String> toldTopics = Set.of();
 
     public ReplicaManager(int self, LogManager logs, Controller controller, ReplicationSettings settings) {
         this.self = self;
@@ -77,7 +79,6 @@ public final class ReplicaManager implements AutoCloseable {
         Set<TopicPartition> seen = new java.util.HashSet<>();
         for (TopicImage topic : image.topics()) {
             List<PartitionImage> states = image.partitions(topic.topicId());
-            int minIsr = minInsyncReplicas(topic);
             for (int p = 0; p < states.size(); p++) {
                 PartitionImage state = states.get(p);
                 if (!state.replicas().contains(self)) {
@@ -85,21 +86,24 @@ public final class ReplicaManager implements AutoCloseable {
                 }
                 TopicPartition key = new TopicPartition(topic.name(), p);
                 seen.add(key);
-                applyPartition(topic, p, key, state, minIsr, now);
+                applyPartition(topic, p, key, state, now);
             }
         }
         for (Iterator<Map.Entry<TopicPartition, Role>> it = roles.entrySet().iterator(); it.hasNext(); ) {
-            TopicPartition key = it.next().getKey();
+            Map.Entry<TopicPartition, Role> entry = it.next();
+            TopicPartition key = entry.getKey();
             if (!seen.contains(key)) {
                 unfollow(key); // deleted, or no longer a replica here
                 it.remove();
+                if (entry.getValue().leader() == self) {
+                    tellStopped(key);
+                }
             }
         }
         stopIdleFetchers();
     }
 
-    private void applyPartition(
-            TopicImage topic, int index, TopicPartition key, PartitionImage state, int minIsr, long now) {
+    private void applyPartition(TopicImage topic, int index, TopicPartition key, PartitionImage state, long now) {
         Role known = roles.get(key);
         Role next = new Role(state.leader(), state.leaderEpoch(), state.partitionEpoch());
         if (next.equals(known)) {
@@ -116,13 +120,14 @@ public final class ReplicaManager implements AutoCloseable {
                 unfollow(key);
                 partition.lead(state, now);
                 LOG.info("Leading {} at leader epoch {}, ISR {}", key, state.leaderEpoch(), state.isr());
+                tellLeading(key, state.leaderEpoch());
             } else {
                 partition.updateLeadership(state);
             }
-            partition.setMinInsyncReplicas(minIsr);
         } else if (newLeadership) {
             if (known != null && known.leader() == self) {
                 partition.stopLeading();
+                tellStopped(key);
             }
             unfollow(key);
             if (state.leader() >= 0) {
@@ -135,22 +140,38 @@ public final class ReplicaManager implements AutoCloseable {
         roles.put(key, next);
     }
 
-    /** A topic's min.insync.replicas changed: its partitions led here check the new value from now on. */
-    public synchronized void onConfigsChanged(TopicImage topic) {
-        int minIsr = minInsyncReplicas(topic);
-        for (Map.Entry<TopicPartition, Role> e : roles.entrySet()) {
-            if (e.getKey().topic().equals(topic.name()) && e.getValue().leader() == self) {
-                Partition partition = logs.partition(topic.name(), e.getKey().partition());
-                if (partition != null) {
-                    partition.setMinInsyncReplicas(minIsr);
-                }
+    /**
+     * From now on tells {@code listener} when this node starts or stops leading a partition of {@code topics}; it is
+     * first told of each such partition this node leads now, so that nothing led before the call is missed.
+     */
+    public synchronized void setLeadershipListener(Set<String> topics, LeadershipListener listener) {
+        this.toldTopics = Set.copyOf(topics);
+        this.leadership = listener;
+        roles.forEach((key, role) -> {
+            if (role.leader() == self) {
+                tellLeading(key, role.leaderEpoch());
+            }
+        });
+    }
+
+    private void tellLeading(TopicPartition key, int leaderEpoch) {
+        if (leadership != null && toldTopics.contains(key.topic())) {
+            try {
+                leadership.becameLeader(key.topic(), key.partition(), leaderEpoch);
+            } catch (RuntimeException e) {
+                LOG.error("Could not tell the leadership of {} at epoch {}", key, leaderEpoch, e);
             }
         }
     }
 
-    private int minInsyncReplicas(TopicImage topic) {
-        return Integer.parseInt(TopicConfigs.effectiveValue(
-                logs.brokerConfigs(), topic.configs(), TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG));
+    private void tellStopped(TopicPartition key) {
+        if (leadership != null && toldTopics.contains(key.topic())) {
+            try {
+                leadership.stoppedLeading(key.topic(), key.partition());
+            } catch (RuntimeException e) {
+                LOG.error("Could not tell the end of the leadership of {}", key, e);
+            }
+        }
     }
 
     private ReplicaFetcher fetcherFor(int leader) {

@@ -16,12 +16,16 @@ public interface MarkerWriter {
      * is unavailable or could not be written, or the log's refusal of the marker (e.g. INVALID_PRODUCER_EPOCH).
      *
      * @param transactionVersion the producer's transaction protocol version (2: KIP-890's epoch rule for markers)
+     * @param coordinatorEpoch the leader epoch of the coordinator's partition of {@code __transaction_state} (0 on a
+     *     single node): a log refuses a marker whose coordinator epoch is older than its last marker's, so a deposed
+     *     coordinator's late markers are fenced (TRANSACTION_COORDINATOR_FENCED)
      */
     void write(
             long producerId,
             short producerEpoch,
             boolean commit,
             short transactionVersion,
+            int coordinatorEpoch,
             Set<TopicPartition> partitions,
             Consumer<Map<TopicPartition, Errors>> done);
 }

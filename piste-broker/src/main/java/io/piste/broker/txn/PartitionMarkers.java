@@ -86,6 +86,7 @@ public final class PartitionMarkers implements MarkerWriter {
             short producerEpoch,
             boolean commit,
             short transactionVersion,
+            int coordinatorEpoch,
             Set<TopicPartition> targets,
             Consumer<Map<TopicPartition, Errors>> done) {
         Map<TopicPartition, Errors> failed = new ConcurrentHashMap<>();
@@ -99,7 +100,7 @@ public final class PartitionMarkers implements MarkerWriter {
             LogAppendInfo info;
             try {
                 info = partition.appendTransactionMarker(
-                        producerId, producerEpoch, COORDINATOR_EPOCH, commit, transactionVersion);
+                        producerId, producerEpoch, coordinatorEpoch, commit, transactionVersion);
             } catch (InvalidProducerEpochException e) {
                 if (!alreadyWritten(partition, producerId, producerEpoch, transactionVersion)) {
                     refused(failed, tp, producerId, producerEpoch, e);

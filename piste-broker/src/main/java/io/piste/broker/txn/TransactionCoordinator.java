@@ -1,8 +1,10 @@
 package io.piste.broker.txn;
 
+import io.piste.broker.partition.CoordinatorPartitions;
 import io.piste.broker.txn.TransactionMetadata.ImplicitAdd;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,12 @@ import org.slf4j.LoggerFactory;
  * transactional produce and of TxnOffsetCommit, and the admin views. Transactions are ended by
  * {@link TransactionEnd}; {@link TransactionTimeouts} aborts the expired ones and forgets idle ids. Thread-safe: each
  * id's state is changed under its own monitor, never while waiting for a disk.
+ *
+ * <p>A single node coordinates every id from its start-up {@link #load}. A cluster node coordinates the ids of the
+ * partitions of {@code __transaction_state} it leads ({@link CoordinatorPartitions}): {@link #loadPartition} when it
+ * becomes a partition's leader (ids of that partition get COORDINATOR_LOAD_IN_PROGRESS until then),
+ * {@link #unloadPartition} when it stops (NOT_COORDINATOR). The partition's leader epoch is the coordinator epoch its
+ * markers carry.
  */
 public final class TransactionCoordinator implements AutoCloseable {
 
@@ -39,14 +47,28 @@ public final class TransactionCoordinator implements AutoCloseable {
     private final TransactionEnd ends;
     private final ImplicitAdds implicitAdds;
     private final Map<String, TransactionMetadata> transactions = new ConcurrentHashMap<>();
+    private final CoordinatorPartitions partitions;
     private volatile boolean loaded;
 
+    /** A single node's coordinator: every transactional id is its own. */
     public TransactionCoordinator(
             TransactionConfig config,
             TransactionLog stateLog,
             ProducerIds producerIds,
             MarkerWriter markers,
             LongSupplier clockMs) {
+        this(config, stateLog, producerIds, markers, clockMs, CoordinatorPartitions.everyPartition());
+    }
+
+    /** @param partitions the partitions of {@code __transaction_state} this node coordinates */
+    public TransactionCoordinator(
+            TransactionConfig config,
+            TransactionLog stateLog,
+            ProducerIds producerIds,
+            MarkerWriter markers,
+            LongSupplier clockMs,
+            CoordinatorPartitions partitions) {
+        this.partitions = partitions;
         this.config = config;
         this.stateLog = stateLog;
         this.producerIds = producerIds;
@@ -57,7 +79,14 @@ public final class TransactionCoordinator implements AutoCloseable {
             return thread;
         });
         this.implicitAdds = new ImplicitAdds(stateLog, scheduler, clockMs);
-        this.ends = new TransactionEnd(stateLog, markers, producerIds, scheduler, clockMs, implicitAdds::changeWritten);
+        this.ends = new TransactionEnd(
+                stateLog,
+                markers,
+                producerIds,
+                scheduler,
+                clockMs,
+                implicitAdds::changeWritten,
+                this::coordinatorEpoch);
     }
 
     /**
@@ -66,6 +95,15 @@ public final class TransactionCoordinator implements AutoCloseable {
      */
     public void load() throws IOException {
         Map<String, TransactionLogEntry> entries = stateLog.load();
+        int resumed = restore(entries);
+        start();
+        if (!entries.isEmpty()) {
+            log.info("Loaded {} transactional ids; completing {} decided transactions", entries.size(), resumed);
+        }
+    }
+
+    /** Puts the loaded ids' metadata in place and resumes their decided transactions; returns how many. */
+    private int restore(Map<String, TransactionLogEntry> entries) {
         int resumed = 0;
         for (TransactionLogEntry entry : entries.values()) {
             TransactionMetadata metadata = TransactionMetadata.of(entry);
@@ -75,6 +113,14 @@ public final class TransactionCoordinator implements AutoCloseable {
                 resumed++;
             }
         }
+        return resumed;
+    }
+
+    /**
+     * Starts the timeouts of a cluster node's coordinator, whose ids come with the leadership of their partitions
+     * ({@link #loadPartition}) rather than from a load of the whole log.
+     */
+    public void start() {
         TransactionTimeouts timeouts = new TransactionTimeouts(this, config, clockMs);
         scheduler.scheduleWithFixedDelay(
                 timeouts::abortTimedOut,
@@ -87,13 +133,82 @@ public final class TransactionCoordinator implements AutoCloseable {
                 config.removeExpiredIntervalMs(),
                 TimeUnit.MILLISECONDS);
         loaded = true;
-        if (!entries.isEmpty()) {
-            log.info("Loaded {} transactional ids; completing {} decided transactions", entries.size(), resumed);
-        }
     }
 
+    /**
+     * Loads the ids of {@code partition} of {@code __transaction_state}, which this node leads at {@code leaderEpoch}
+     * (called on a loading thread, never the metadata applying one): any state of them left from an earlier
+     * leadership is dropped, the partition replayed from this node's replica, the decided transactions resumed with
+     * their markers at coordinator epoch {@code leaderEpoch}. Nothing is kept if the leadership moved meanwhile.
+     */
+    public void loadPartition(int partition, int leaderEpoch) throws IOException {
+        dropIds(partition);
+        Map<String, TransactionLogEntry> entries = stateLog.load(partition);
+        Map<String, TransactionMetadata> restored = new HashMap<>();
+        for (TransactionLogEntry entry : entries.values()) {
+            TransactionMetadata metadata = TransactionMetadata.of(entry);
+            restored.put(entry.transactionalId(), metadata);
+            transactions.put(entry.transactionalId(), metadata);
+        }
+        if (!partitions.loaded(partition, leaderEpoch)) {
+            dropIds(partition);
+            return;
+        }
+        int resumed = 0;
+        for (TransactionMetadata metadata : restored.values()) {
+            if (metadata.state == TransactionState.PREPARE_COMMIT || metadata.state == TransactionState.PREPARE_ABORT) {
+                ends.resume(metadata);
+                resumed++;
+            }
+        }
+        log.info(
+                "Coordinating the {} transactional ids of partition {} at coordinator epoch {}; completing {} decided "
+                        + "transactions",
+                entries.size(),
+                partition,
+                leaderEpoch,
+                resumed);
+    }
+
+    /** Drops the ids of {@code partition}, led elsewhere now: a later leadership loads them again from the log. */
+    public void unloadPartition(int partition) {
+        int dropped = dropIds(partition);
+        log.info("No longer coordinating partition {} of __transaction_state: dropped {} ids", partition, dropped);
+    }
+
+    private int dropIds(int partition) {
+        int dropped = 0;
+        for (TransactionMetadata metadata : all()) {
+            if (stateLog.partitionOf(metadata.transactionalId) == partition
+                    && transactions.remove(metadata.transactionalId, metadata)) {
+                dropped++;
+            }
+        }
+        return dropped;
+    }
+
+    /** Whether the coordinator has started (a single node: loaded the whole log). */
     public boolean isLoaded() {
         return loaded;
+    }
+
+    /**
+     * NONE if this node coordinates {@code transactionalId} now; COORDINATOR_LOAD_IN_PROGRESS while it loads (or
+     * starts); NOT_COORDINATOR if another node leads the id's partition of {@code __transaction_state}.
+     */
+    public Errors coordination(String transactionalId) {
+        if (!loaded) {
+            return Errors.COORDINATOR_LOAD_IN_PROGRESS;
+        }
+        return transactionalId == null ? Errors.NONE : partitions.state(stateLog.partitionOf(transactionalId));
+    }
+
+    /** The coordinator epoch of the id's markers, or -1 if {@code metadata} is no longer coordinated here. */
+    int coordinatorEpoch(TransactionMetadata metadata) {
+        if (transactions.get(metadata.transactionalId) != metadata) {
+            return -1;
+        }
+        return partitions.coordinatorEpoch(stateLog.partitionOf(metadata.transactionalId));
     }
 
     public TransactionConfig config() {
@@ -112,12 +227,13 @@ public final class TransactionCoordinator implements AutoCloseable {
             long expectedProducerId,
             short expectedEpoch,
             Consumer<ProducerIdAndEpoch> done) {
-        if (!loaded) {
-            done.accept(ProducerIdAndEpoch.failed(Errors.COORDINATOR_LOAD_IN_PROGRESS));
-            return;
-        }
         if (transactionalId.isEmpty()) {
             done.accept(ProducerIdAndEpoch.failed(Errors.INVALID_REQUEST));
+            return;
+        }
+        Errors coordination = coordination(transactionalId);
+        if (coordination != Errors.NONE) {
+            done.accept(ProducerIdAndEpoch.failed(coordination));
             return;
         }
         if (timeoutMs <= 0 || timeoutMs > config.maxTimeoutMs()) {
@@ -243,8 +359,9 @@ public final class TransactionCoordinator implements AutoCloseable {
      */
     public Errors appendInTransaction(
             String transactionalId, long producerId, short producerEpoch, TopicPartition partition, Runnable append) {
-        if (!loaded) {
-            return Errors.COORDINATOR_LOAD_IN_PROGRESS;
+        Errors coordination = coordination(transactionalId);
+        if (coordination != Errors.NONE) {
+            return coordination;
         }
         TransactionMetadata metadata = transactions.get(transactionalId);
         if (metadata == null) {
@@ -390,8 +507,9 @@ public final class TransactionCoordinator implements AutoCloseable {
     }
 
     private TransactionMetadata loadedMetadata(String transactionalId, Consumer<Errors> refused) {
-        if (!loaded) {
-            refused.accept(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+        Errors coordination = coordination(transactionalId);
+        if (coordination != Errors.NONE) {
+            refused.accept(coordination);
             return null;
         }
         TransactionMetadata metadata = transactionalId == null ? null : transactions.get(transactionalId);

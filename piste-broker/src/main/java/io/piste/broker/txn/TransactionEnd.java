@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.ToIntFunction;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.protocol.Errors;
@@ -34,6 +35,12 @@ final class TransactionEnd {
     /** Told after each write of a decision or a completion, so that what waited for it (a v2 producer's next
      * transaction) goes on. */
     private final Consumer<TransactionMetadata> written;
+    /**
+     * The coordinator epoch of an id's markers (its partition's leader epoch); -1 once this node no longer coordinates
+     * the id's metadata (its partition led elsewhere, or loaded again into new metadata): its end is left to the
+     * coordinator that loaded it since.
+     */
+    private final ToIntFunction<TransactionMetadata> coordinatorEpoch;
 
     TransactionEnd(
             TransactionLog stateLog,
@@ -41,8 +48,10 @@ final class TransactionEnd {
             ProducerIds producerIds,
             ScheduledExecutorService scheduler,
             LongSupplier clockMs,
-            Consumer<TransactionMetadata> written) {
+            Consumer<TransactionMetadata> written,
+            ToIntFunction<TransactionMetadata> coordinatorEpoch) {
         this.written = written;
+        this.coordinatorEpoch = coordinatorEpoch;
         this.stateLog = stateLog;
         this.markers = markers;
         this.producerIds = producerIds;
@@ -92,14 +101,14 @@ final class TransactionEnd {
         });
     }
 
-    /** Finishes a decision found in the log at start-up. */
+    /** Finishes a decision found in the log at start-up, or when this node became the id's coordinator. */
     void resume(TransactionMetadata metadata) {
         TransactionLogEntry prepared;
         synchronized (metadata) {
             prepared = metadata.current();
         }
         log.info(
-                "Completing {} of transactional id {} found in the log at start-up ({} partitions)",
+                "Completing {} of transactional id {} found in the log at its load ({} partitions)",
                 prepared.state().kafkaName(),
                 prepared.transactionalId(),
                 prepared.partitions().size());
@@ -116,11 +125,17 @@ final class TransactionEnd {
     private void writeMarkers(
             TransactionMetadata metadata, TransactionLogEntry prepared, Set<TopicPartition> left, long retryMs) {
         boolean commit = prepared.state() == TransactionState.PREPARE_COMMIT;
+        int epoch = coordinatorEpoch.applyAsInt(metadata);
+        if (epoch < 0) {
+            resigned(prepared);
+            return;
+        }
         markers.write(
                 prepared.producerId(),
                 prepared.producerEpoch(),
                 commit,
                 prepared.clientTransactionVersion(),
+                epoch,
                 left,
                 failed -> {
                     Set<TopicPartition> again = new HashSet<>();
@@ -158,6 +173,10 @@ final class TransactionEnd {
 
     private void writeCompletion(TransactionMetadata metadata, TransactionLogEntry prepared, long retryMs) {
         TransactionLogEntry completed;
+        if (coordinatorEpoch.applyAsInt(metadata) < 0) {
+            resigned(prepared);
+            return;
+        }
         synchronized (metadata) {
             if (metadata.state != prepared.state() || metadata.hasPending()) {
                 log.error("{} changed while its markers were written; not completing it", metadata);
@@ -189,6 +208,13 @@ final class TransactionEnd {
                 retry(() -> writeCompletion(metadata, prepared, nextRetry(retryMs)), retryMs);
             }
         });
+    }
+
+    private static void resigned(TransactionLogEntry prepared) {
+        log.info(
+                "No longer the coordinator of transactional id {}: the new coordinator completes its {}",
+                prepared.transactionalId(),
+                prepared.state().kafkaName());
     }
 
     /** Runs {@code task} on the coordinator's thread; after a close nothing runs (the log resumes it at start-up). */

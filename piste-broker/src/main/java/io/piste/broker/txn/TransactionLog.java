@@ -25,4 +25,13 @@ public interface TransactionLog {
      * removed. An entry that does not decode is logged and skipped; only an I/O error stops the load.
      */
     Map<String, TransactionLogEntry> load() throws IOException;
+
+    /**
+     * Replays one partition of the log (in a cluster, when this node becomes its leader): the last entry of each of
+     * its transactional ids that has not been removed, as {@link #load}.
+     */
+    Map<String, TransactionLogEntry> load(int partition) throws IOException;
+
+    /** The partition of the log {@code transactionalId}'s entries go to. */
+    int partitionOf(String transactionalId);
 }

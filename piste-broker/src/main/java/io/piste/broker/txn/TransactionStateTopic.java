@@ -1,6 +1,8 @@
 package io.piste.broker.txn;
 
+import io.piste.broker.metadata.Assignments;
 import io.piste.broker.metadata.Controller;
+import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.partition.InternalTopicLoader;
 import io.piste.broker.partition.LogManager;
@@ -47,14 +49,36 @@ public final class TransactionStateTopic implements TransactionLog {
     private final LogManager replicas;
     private final TransactionConfig config;
     private final LongSupplier clockMs;
+    private final short replicationFactor;
+    private final int minInsyncReplicas;
 
-    /** @param clockMs wall-clock milliseconds, for the batches' timestamps */
+    /** A single node's: the topic has one replica. */
     public TransactionStateTopic(
             Controller controller, LogManager replicas, TransactionConfig config, LongSupplier clockMs) {
+        this(controller, replicas, config, clockMs, (short) 1, 1);
+    }
+
+    /**
+     * @param clockMs wall-clock milliseconds, for the batches' timestamps
+     * @param replicationFactor {@code transaction.state.log.replication.factor} in a cluster (1 on a single node): the
+     *     topic is not created while fewer brokers serve (Kafka's INVALID_REPLICATION_FACTOR; FindCoordinator
+     *     answers COORDINATOR_NOT_AVAILABLE meanwhile)
+     * @param minInsyncReplicas {@code transaction.state.log.min.isr}, the topic's {@code min.insync.replicas} when it
+     *     has more than one replica
+     */
+    public TransactionStateTopic(
+            Controller controller,
+            LogManager replicas,
+            TransactionConfig config,
+            LongSupplier clockMs,
+            short replicationFactor,
+            int minInsyncReplicas) {
         this.controller = controller;
         this.replicas = replicas;
         this.config = config;
         this.clockMs = clockMs;
+        this.replicationFactor = replicationFactor;
+        this.minInsyncReplicas = minInsyncReplicas;
     }
 
     /** Kafka's mapping of a transactional id to its partition of {@code __transaction_state}. */
@@ -64,7 +88,12 @@ public final class TransactionStateTopic implements TransactionLog {
 
     /** The configs the topic is created with (Kafka's TransactionStateManager.transactionTopicConfigs). */
     static Map<String, String> topicConfigs(int segmentBytes) {
-        return Map.of(
+        return topicConfigs(segmentBytes, 1);
+    }
+
+    /** As Kafka's: with more than one replica, {@code min.insync.replicas} is {@code transaction.state.log.min.isr}. */
+    static Map<String, String> topicConfigs(int segmentBytes, int minInsyncReplicas) {
+        Map<String, String> configs = new HashMap<>(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG,
                 TopicConfig.CLEANUP_POLICY_COMPACT,
                 TopicConfig.SEGMENT_BYTES_CONFIG,
@@ -72,7 +101,11 @@ public final class TransactionStateTopic implements TransactionLog {
                 TopicConfig.COMPRESSION_TYPE_CONFIG,
                 "uncompressed",
                 TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG,
-                "false");
+                "false"));
+        if (minInsyncReplicas > 1) {
+            configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(minInsyncReplicas));
+        }
+        return Map.copyOf(configs);
     }
 
     @Override
@@ -122,7 +155,7 @@ public final class TransactionStateTopic implements TransactionLog {
         Errors error = Errors.NONE;
         synchronized (this) {
             try {
-                partition = partitionOf(transactionalId);
+                partition = leaderPartitionOf(transactionalId);
                 if (partition == null) {
                     error = Errors.NOT_COORDINATOR;
                 } else {
@@ -150,9 +183,21 @@ public final class TransactionStateTopic implements TransactionLog {
         return durable == Errors.KAFKA_STORAGE_ERROR ? Errors.NOT_COORDINATOR : Errors.COORDINATOR_NOT_AVAILABLE;
     }
 
-    /** The id's partition, the topic created first if it does not exist; null if the partition's log is unusable. */
-    private Partition partitionOf(String transactionalId) throws IOException {
-        return replicas.partition(NAME, partitionFor(transactionalId, topic().partitionCount()));
+    /**
+     * The id's partition, the topic created first if it does not exist; null if the partition's log is unusable or
+     * another node leads it (a coordinator that lost the partition must not write to its follower's log).
+     */
+    private Partition leaderPartitionOf(String transactionalId) throws IOException {
+        TopicImage topic = topic();
+        int index = partitionFor(transactionalId, topic.partitionCount());
+        MetadataImage image = controller.image();
+        return Assignments.leads(image, topic, index, replicas.nodeId()) ? replicas.partition(NAME, index) : null;
+    }
+
+    @Override
+    public int partitionOf(String transactionalId) {
+        TopicImage topic = controller.image().topic(NAME);
+        return partitionFor(transactionalId, topic == null ? config.stateLogPartitions() : topic.partitionCount());
     }
 
     /** The topic, created first if it does not exist (at the first write, or to find a coordinator). */
@@ -161,8 +206,15 @@ public final class TransactionStateTopic implements TransactionLog {
         if (topic == null) {
             try {
                 topic = controller.createTopic(
-                        NAME, config.stateLogPartitions(), topicConfigs(config.stateLogSegmentBytes()));
-                LOG.info("Created {} with {} partitions", NAME, config.stateLogPartitions());
+                        NAME,
+                        config.stateLogPartitions(),
+                        replicationFactor,
+                        topicConfigs(config.stateLogSegmentBytes(), replicationFactor > 1 ? minInsyncReplicas : 1));
+                LOG.info(
+                        "Created {} with {} partitions of {} replicas",
+                        NAME,
+                        config.stateLogPartitions(),
+                        replicationFactor);
             } catch (TopicExistsException e) {
                 topic = controller.image().topic(NAME);
             }
@@ -184,18 +236,39 @@ public final class TransactionStateTopic implements TransactionLog {
         }
         long skipped = 0;
         for (int p = 0; p < topic.partitionCount(); p++) {
-            Partition partition = replicas.partition(NAME, p);
-            if (partition != null) {
-                TransactionStateLoader loader = new TransactionStateLoader(p, loaded);
-                loader.load(InternalTopicLoader.LogSource.of(partition), LOAD_READ_BYTES);
-                skipped += loader.skips();
-            }
+            skipped += loadPartition(p, loaded);
         }
         loaded.values().removeIf(Objects::isNull);
         if (skipped > 0) {
             LOG.warn("Skipped {} records or batches of {} that did not decode (each logged above)", skipped, NAME);
         }
         return loaded;
+    }
+
+    @Override
+    public Map<String, TransactionLogEntry> load(int partition) throws IOException {
+        Map<String, TransactionLogEntry> loaded = new HashMap<>();
+        long skipped = loadPartition(partition, loaded);
+        loaded.values().removeIf(Objects::isNull);
+        if (skipped > 0) {
+            LOG.warn(
+                    "Skipped {} records or batches of {}-{} that did not decode (each logged above)",
+                    skipped,
+                    NAME,
+                    partition);
+        }
+        return loaded;
+    }
+
+    /** Replays one partition (if its log is open here) into {@code loaded}; returns the records skipped. */
+    private long loadPartition(int index, Map<String, TransactionLogEntry> loaded) throws IOException {
+        Partition partition = replicas.partition(NAME, index);
+        if (partition == null) {
+            return 0;
+        }
+        TransactionStateLoader loader = new TransactionStateLoader(index, loaded);
+        loader.load(InternalTopicLoader.LogSource.of(partition), LOAD_READ_BYTES);
+        return loader.skips();
     }
 
     private static String abbreviated(TransactionLogEntry entry) {

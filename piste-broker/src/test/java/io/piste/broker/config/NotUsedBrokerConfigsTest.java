@@ -27,7 +27,7 @@ class NotUsedBrokerConfigsTest {
                         "num.io.threads",
                         "socket.send.buffer.bytes",
                         "socket.receive.buffer.bytes",
-                        "offsets.topic.replication.factor",
+                        "share.coordinator.state.topic.replication.factor",
                         "controller.quorum.bootstrap.servers");
         assertThat(names)
                 .as("configs Piste acts on")
@@ -36,6 +36,9 @@ class NotUsedBrokerConfigsTest {
                         "queued.max.requests",
                         "connections.max.idle.ms",
                         "socket.request.max.bytes",
+                        "offsets.topic.replication.factor",
+                        "transaction.state.log.replication.factor",
+                        "transaction.state.log.min.isr",
                         "log.segment.bytes",
                         "log.cleaner.enable",
                         "log.cleaner.dedupe.buffer.size");
@@ -68,7 +71,10 @@ class NotUsedBrokerConfigsTest {
     @Test
     void shouldOnlyNameConfigsThatBrokerConfigDefines() {
         for (String name : List.of(
-                "num.io.threads", "socket.send.buffer.bytes", "transaction.state.log.min.isr", "metadata.log.dir")) {
+                "num.io.threads",
+                "socket.send.buffer.bytes",
+                "share.coordinator.state.topic.min.isr",
+                "metadata.log.dir")) {
             assertThat(NotUsedBrokerConfigs.contains(name)).as(name).isTrue();
             assertThat(BrokerConfig.configDef().configKeys()).as(name).containsKey(name);
         }

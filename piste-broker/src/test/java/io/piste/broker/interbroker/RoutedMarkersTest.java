@@ -39,14 +39,15 @@ class RoutedMarkersTest {
 
     @Test
     void shouldWriteEachMarkerWhereItsPartitionIsLedAndAnswerOnceWithEveryFailure() {
-        MarkerWriter local = (id, epoch, commit, version, partitions, done) -> {
+        MarkerWriter local = (id, epoch, commit, version, coordinatorEpoch, partitions, done) -> {
             sent.add("local " + partitions.size());
             done.accept(partitions.contains(GONE) ? Map.of(GONE, Errors.UNKNOWN_TOPIC_OR_PARTITION) : Map.of());
         };
-        RoutedMarkers.RemoteMarkers remote = (leader, id, epoch, commit, version, partitions, done) -> {
-            sent.add("broker " + leader + " " + partitions.size());
-            done.accept(leader == 3 ? Map.of(ON_THREE, Errors.NETWORK_EXCEPTION) : Map.of());
-        };
+        RoutedMarkers.RemoteMarkers remote =
+                (leader, id, epoch, commit, version, coordinatorEpoch, partitions, done) -> {
+                    sent.add("broker " + leader + " " + partitions.size());
+                    done.accept(leader == 3 ? Map.of(ON_THREE, Errors.NETWORK_EXCEPTION) : Map.of());
+                };
         RoutedMarkers markers = new RoutedMarkers(SELF, this::leaderOf, local, remote);
         AtomicInteger answers = new AtomicInteger();
         List<Map<TopicPartition, Errors>> failed = new ArrayList<>();
@@ -56,6 +57,7 @@ class RoutedMarkersTest {
                 (short) 0,
                 true,
                 (short) 2,
+                7,
                 Set.of(MINE, ON_TWO, ALSO_ON_TWO, ON_THREE, LEADERLESS, GONE),
                 errors -> {
                     answers.incrementAndGet();

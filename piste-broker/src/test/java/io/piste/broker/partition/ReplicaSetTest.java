@@ -78,10 +78,11 @@ class ReplicaSetTest {
     @Test
     void minInsyncReplicasCountsTheLeader() {
         ReplicaSet replicas = new ReplicaSet();
-        replicas.setMinIsr(3);
         assertThat(replicas.hasMinIsr())
-                .as("not leading with followers: a single node")
+                .as("a single node is its own ISR of one")
                 .isTrue();
+        replicas.setMinIsr(3);
+        assertThat(replicas.hasMinIsr()).as("a single node asked for three").isFalse();
         replicas.lead(LED_BY_1, 0, 0);
         assertThat(replicas.hasMinIsr()).isTrue();
         replicas.update(new PartitionImage(List.of(1, 2, 3), 1, 4, 8, List.of(1, 2), List.of()));

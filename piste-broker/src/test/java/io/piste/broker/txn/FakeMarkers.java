@@ -15,7 +15,13 @@ import org.apache.kafka.common.protocol.Errors;
 /** Records the markers asked for; the first {@link #failures} writes fail with KAFKA_STORAGE_ERROR. */
 public final class FakeMarkers implements MarkerWriter {
 
-    record Marker(long producerId, short epoch, boolean commit, short version, Set<TopicPartition> partitions) {}
+    record Marker(
+            long producerId,
+            short epoch,
+            boolean commit,
+            short version,
+            int coordinatorEpoch,
+            Set<TopicPartition> partitions) {}
 
     final List<Marker> written = new CopyOnWriteArrayList<>();
     final AtomicInteger failures = new AtomicInteger();
@@ -39,6 +45,7 @@ public final class FakeMarkers implements MarkerWriter {
             short producerEpoch,
             boolean commit,
             short transactionVersion,
+            int coordinatorEpoch,
             Set<TopicPartition> partitions,
             Consumer<Map<TopicPartition, Errors>> done) {
         if (failures.getAndDecrement() > 0) {
@@ -46,7 +53,8 @@ public final class FakeMarkers implements MarkerWriter {
             done.accept(Map.of(first, Errors.KAFKA_STORAGE_ERROR));
             return;
         }
-        written.add(new Marker(producerId, producerEpoch, commit, transactionVersion, Set.copyOf(partitions)));
+        written.add(new Marker(
+                producerId, producerEpoch, commit, transactionVersion, coordinatorEpoch, Set.copyOf(partitions)));
         if (holding) {
             held.add(() -> done.accept(Map.of()));
             return;

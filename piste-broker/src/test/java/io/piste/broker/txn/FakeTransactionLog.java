@@ -73,6 +73,25 @@ public final class FakeTransactionLog implements TransactionLog {
         return new HashMap<>(stored);
     }
 
+    /** How many partitions the ids are spread over ({@link TransactionStateTopic#partitionFor}). */
+    volatile int partitionCount = 1;
+
+    @Override
+    public synchronized Map<String, TransactionLogEntry> load(int partition) {
+        Map<String, TransactionLogEntry> loaded = new HashMap<>();
+        stored.forEach((id, entry) -> {
+            if (partitionOf(id) == partition) {
+                loaded.put(id, entry);
+            }
+        });
+        return loaded;
+    }
+
+    @Override
+    public int partitionOf(String transactionalId) {
+        return TransactionStateTopic.partitionFor(transactionalId, partitionCount);
+    }
+
     synchronized TransactionLogEntry last(String transactionalId) {
         return stored.get(transactionalId);
     }

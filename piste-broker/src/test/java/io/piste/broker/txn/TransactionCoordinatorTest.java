@@ -110,7 +110,7 @@ class TransactionCoordinatorTest {
         await(() -> state("t") == TransactionState.COMPLETE_COMMIT);
         assertThat(markers.written)
                 .containsExactly(new FakeMarkers.Marker(
-                        producer.producerId(), producer.producerEpoch(), true, (short) 0, Set.of(A, B)));
+                        producer.producerId(), producer.producerEpoch(), true, (short) 0, 0, Set.of(A, B)));
         assertThat(log.written)
                 .extracting(TransactionLogEntry::state)
                 .containsSubsequence(
@@ -218,7 +218,7 @@ class TransactionCoordinatorTest {
         await(() -> state("t") == TransactionState.COMPLETE_COMMIT);
         assertThat(markers.written)
                 .containsExactly(new FakeMarkers.Marker(
-                        producer.producerId(), producer.producerEpoch(), true, (short) 0, Set.of(A, B)));
+                        producer.producerId(), producer.producerEpoch(), true, (short) 0, 0, Set.of(A, B)));
     }
 
     @Test

@@ -137,7 +137,7 @@ class TransactionEndCrashTest {
             short bumped = (short) (producer.producerEpoch() + 1);
             for (int write = 0; write < 2; write++) {
                 CompletableFuture<Map<TopicPartition, Errors>> failed = new CompletableFuture<>();
-                node.markers.write(producer.producerId(), bumped, true, (short) 2, Set.of(tp), failed::complete);
+                node.markers.write(producer.producerId(), bumped, true, (short) 2, 0, Set.of(tp), failed::complete);
                 assertThat(failed.get(10, TimeUnit.SECONDS))
                         .as("failed markers at write %d", write)
                         .isEmpty();
@@ -145,7 +145,7 @@ class TransactionEndCrashTest {
             // a marker of an epoch that never ended a transaction here is still refused
             CompletableFuture<Map<TopicPartition, Errors>> stale = new CompletableFuture<>();
             node.markers.write(
-                    producer.producerId(), producer.producerEpoch(), true, (short) 2, Set.of(tp), stale::complete);
+                    producer.producerId(), producer.producerEpoch(), true, (short) 2, 0, Set.of(tp), stale::complete);
             assertThat(stale.get(10, TimeUnit.SECONDS)).containsEntry(tp, Errors.INVALID_PRODUCER_EPOCH);
             Partition partition = node.replicas.partition(TOPIC, 0);
             assertThat(markers(partition, producer.producerId())).containsExactly(ControlRecordType.COMMIT);
@@ -258,13 +258,23 @@ class TransactionEndCrashTest {
                 public Map<String, TransactionLogEntry> load() throws IOException {
                     return real.load();
                 }
+
+                @Override
+                public Map<String, TransactionLogEntry> load(int partition) throws IOException {
+                    return real.load(partition);
+                }
+
+                @Override
+                public int partitionOf(String transactionalId) {
+                    return real.partitionOf(transactionalId);
+                }
             };
         }
 
         MarkerWriter markers(MarkerWriter real) {
-            return (producerId, producerEpoch, commit, transactionVersion, targets, done) -> {
+            return (producerId, producerEpoch, commit, transactionVersion, coordinatorEpoch, targets, done) -> {
                 if (!armed.get()) {
-                    real.write(producerId, producerEpoch, commit, transactionVersion, targets, done);
+                    real.write(producerId, producerEpoch, commit, transactionVersion, coordinatorEpoch, targets, done);
                     return;
                 }
                 List<TopicPartition> inOrder = new ArrayList<>(targets);
@@ -276,7 +286,7 @@ class TransactionEndCrashTest {
                     }
                 }
                 boolean all = through.size() == targets.size();
-                real.write(producerId, producerEpoch, commit, transactionVersion, through, failed -> {
+                real.write(producerId, producerEpoch, commit, transactionVersion, coordinatorEpoch, through, failed -> {
                     if (all) {
                         done.accept(failed);
                     } else {

@@ -19,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
@@ -63,8 +61,6 @@ class ClusterIT {
     private static final int PARTITIONS = 6;
     private static final int RECORDS = 600;
     private static final Duration SETTLE = Duration.ofSeconds(60);
-    private static final Pattern METRICS_ENDPOINT =
-            Pattern.compile("Metrics endpoint on http://127\\.0\\.0\\.1:(\\d+)/");
 
     @RegisterExtension
     final BrokerProcesses brokers = new BrokerProcesses();
@@ -301,16 +297,7 @@ class ClusterIT {
 
     /** The node's metrics endpoint, found in its log. */
     private static MetricsScrape scrape(BrokerProcess node) {
-        Matcher endpoint = METRICS_ENDPOINT.matcher(node.output());
-        String port = null;
-        while (endpoint.find()) {
-            port = endpoint.group(1); // the last start's
-        }
-        try {
-            return MetricsScrape.of(Integer.parseInt(port));
-        } catch (Exception e) {
-            throw new AssertionError("scrape of " + node.bootstrapServers(), e);
-        }
+        return ThreeNodes.scrape(node);
     }
 
     private static Set<String> topicNames(Admin admin) {

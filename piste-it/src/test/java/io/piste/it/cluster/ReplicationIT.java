@@ -127,6 +127,12 @@ class ReplicationIT {
                         .as("the killed node left the ISR")
                         .isTrue();
             }
+            // The leaders of the partitions the killed node held report them under-replicated.
+            List<BrokerProcess> alive =
+                    nodes.stream().filter(BrokerProcess::isAlive).toList();
+            assertThat(Bounded.waitFor(SETTLE, Duration.ofMillis(500), () -> underReplicated(alive) >= PARTITIONS + 1))
+                    .as("UnderReplicatedPartitions summed over the live nodes")
+                    .isTrue();
             try (KafkaProducer<String, String> strict = Clients.producer(
                     nodes.get(victim % 3).bootstrapServers(),
                     Map.of(
@@ -157,6 +163,9 @@ class ReplicationIT {
                     .as("the returned node caught up and is back in every ISR")
                     .isTrue();
         }
+        assertThat(Bounded.waitFor(SETTLE, Duration.ofMillis(500), () -> underReplicated(nodes) == 0))
+                .as("no partition under-replicated once the node is back")
+                .isTrue();
         assertThat(consumeAll(bootstrap, acked))
                 .as("acknowledged records missing after failover")
                 .isEmpty();
@@ -182,6 +191,19 @@ class ReplicationIT {
             }
         }
         return missing;
+    }
+
+    /** kafka_server_replicamanager_underreplicatedpartitions summed over {@code nodes}; -1 if one cannot answer. */
+    private static double underReplicated(List<BrokerProcess> nodes) {
+        double sum = 0;
+        for (BrokerProcess node : nodes) {
+            try {
+                sum += ThreeNodes.scrape(node).valueOrZero("kafka_server_replicamanager_underreplicatedpartitions");
+            } catch (AssertionError e) {
+                return -1;
+            }
+        }
+        return sum;
     }
 
     /** Each partition's ISR size, or none while the cluster cannot answer. */

@@ -2,6 +2,7 @@ package io.piste.it.cluster;
 
 import io.piste.it.support.BrokerProcess;
 import io.piste.it.support.BrokerProcesses;
+import io.piste.it.support.MetricsScrape;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -12,12 +13,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Node;
 
 /** Three {@code piste server} processes of one cluster on loopback, as the README's recipe starts them. */
 final class ThreeNodes {
+
+    private static final Pattern METRICS_ENDPOINT =
+            Pattern.compile("Metrics endpoint on http://127\\.0\\.0\\.1:(\\d+)/");
 
     private ThreeNodes() {}
 
@@ -49,6 +55,20 @@ final class ThreeNodes {
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
+        }
+    }
+
+    /** The node's Prometheus metrics now, at the endpoint its last start printed. */
+    static MetricsScrape scrape(BrokerProcess node) {
+        Matcher endpoint = METRICS_ENDPOINT.matcher(node.output());
+        String port = null;
+        while (endpoint.find()) {
+            port = endpoint.group(1); // the last start's
+        }
+        try {
+            return MetricsScrape.of(Integer.parseInt(port));
+        } catch (Exception e) {
+            throw new AssertionError("scrape of " + node.bootstrapServers(), e);
         }
     }
 

@@ -6,6 +6,7 @@ import io.piste.broker.group.GroupActivity;
 import io.piste.broker.group.GroupTimer;
 import io.piste.broker.metadata.MetadataImage;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -403,6 +404,24 @@ public final class ConsumerGroupCoordinator {
         persist(groupId, error -> {});
         classicAction.run();
         return Errors.NONE;
+    }
+
+    /**
+     * Forgets the groups {@code ofPartition} accepts (those of a partition of {@code __consumer_offsets} led elsewhere
+     * now, or about to be loaded again), their members' timers stopped; returns how many.
+     */
+    public synchronized int unload(Predicate<String> ofPartition) {
+        int unloaded = 0;
+        for (Iterator<ConsumerGroup> it = groups.values().iterator(); it.hasNext(); ) {
+            ConsumerGroup group = it.next();
+            if (ofPartition.test(group.groupId)) {
+                group.members.values().forEach(ConsumerGroupMember::cancelTimers);
+                writer.forget(group.groupId);
+                it.remove();
+                unloaded++;
+            }
+        }
+        return unloaded;
     }
 
     /** Runs {@code action} only if {@code groupId} is not a consumer group, atomically with that check. */

@@ -85,6 +85,11 @@ final class ConsumerGroupWriter {
         last.put(groupId, new Write(snapshot, Errors.NONE));
     }
 
+    /** Forgets what was written for the group: it is coordinated elsewhere now. */
+    void forget(String groupId) {
+        last.remove(groupId);
+    }
+
     /**
      * Writes {@code snapshot} (null: the group is gone) unless it equals the last one written and that write has
      * not failed, then calls {@code done} once the group's last write is durable, with NONE or the error that kept
