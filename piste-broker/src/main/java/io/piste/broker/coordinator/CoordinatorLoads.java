@@ -34,6 +34,7 @@ public final class CoordinatorLoads implements LeadershipListener, AutoCloseable
     private final TransactionCoordinator transactions;
     private final CoordinatorPartitions transactionPartitions;
     private final ExecutorService loader;
+    private volatile boolean closed;
 
     /**
      * @param groupOffsets the offsets, whose {@link GroupOffsets#partitions} say which groups are coordinated here
@@ -115,7 +116,11 @@ public final class CoordinatorLoads implements LeadershipListener, AutoCloseable
 
     private void submit(Runnable task) {
         try {
-            loader.execute(task);
+            loader.execute(() -> {
+                if (!closed) {
+                    task.run();
+                }
+            });
         } catch (RejectedExecutionException e) {
             LOG.debug("Closed: a leadership change is not acted on");
         }
@@ -123,10 +128,13 @@ public final class CoordinatorLoads implements LeadershipListener, AutoCloseable
 
     @Override
     public void close() {
-        loader.shutdownNow();
+        // The load under way finishes, the queued ones are skipped; no interrupt, which would close the file channel
+        // the load reads from and take the partition offline.
+        closed = true;
+        loader.shutdown();
         try {
-            if (!loader.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("The coordinator loader did not stop within 10 s");
+            if (!loader.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("The coordinator loader did not stop within 30 s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

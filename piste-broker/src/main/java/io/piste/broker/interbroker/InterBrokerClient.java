@@ -3,6 +3,7 @@ package io.piste.broker.interbroker;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.ApiVersions;
 import org.apache.kafka.clients.BootstrapConfiguration;
 import org.apache.kafka.clients.ClientRequest;
@@ -10,7 +11,6 @@ import org.apache.kafka.clients.ClientResponse;
 import org.apache.kafka.clients.ManualMetadataUpdater;
 import org.apache.kafka.clients.MetadataRecoveryStrategy;
 import org.apache.kafka.clients.NetworkClient;
-import org.apache.kafka.clients.NetworkClientUtils;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.network.ListenerName;
@@ -77,8 +77,20 @@ public final class InterBrokerClient implements AutoCloseable {
      *
      * @throws IOException if the broker could not be reached, hung up, or answered nothing in time
      */
-    public synchronized AbstractResponse send(Node destination, AbstractRequest.Builder<?> request) throws IOException {
-        if (!NetworkClientUtils.awaitReady(client, destination, time, requestTimeoutMs)) {
+    public AbstractResponse send(Node destination, AbstractRequest.Builder<?> request) throws IOException {
+        return send(destination, request, () -> Thread.currentThread().isInterrupted());
+    }
+
+    /**
+     * As {@link #send(Node, AbstractRequest.Builder)}, but the wait ends when {@code stopping} turns true (checked
+     * every {@value #POLL_MS} ms), for a caller that must not be interrupted: an interrupt closes any file channel
+     * the thread touches next, which takes a log offline.
+     *
+     * @throws InterruptedIOException once {@code stopping} holds
+     */
+    public synchronized AbstractResponse send(
+            Node destination, AbstractRequest.Builder<?> request, BooleanSupplier stopping) throws IOException {
+        if (!awaitReady(destination, stopping)) {
             throw new IOException("Could not connect to broker " + destination + " within " + requestTimeoutMs + " ms");
         }
         ClientRequest sent = client.newClientRequest(destination.idString(), request, time.milliseconds(), true);
@@ -90,9 +102,30 @@ public final class InterBrokerClient implements AutoCloseable {
                     return bodyOf(answer, destination, request);
                 }
             }
-            if (Thread.currentThread().isInterrupted()) {
-                throw new InterruptedIOException("Stopped waiting for broker " + destination + "'s answer");
+            throwIfStopping(destination, stopping);
+        }
+    }
+
+    /** Connects to {@code node} if needed; false if that took longer than the request timeout. */
+    private boolean awaitReady(Node node, BooleanSupplier stopping) throws IOException {
+        long deadlineMs = time.milliseconds() + requestTimeoutMs;
+        while (!client.ready(node, time.milliseconds())) {
+            if (client.connectionFailed(node)) {
+                throw new IOException("Connection to broker " + node + " failed");
             }
+            throwIfStopping(node, stopping);
+            long leftMs = deadlineMs - time.milliseconds();
+            if (leftMs <= 0) {
+                return false;
+            }
+            client.poll(Math.min(POLL_MS, leftMs), time.milliseconds());
+        }
+        return true;
+    }
+
+    private static void throwIfStopping(Node destination, BooleanSupplier stopping) throws InterruptedIOException {
+        if (stopping.getAsBoolean()) {
+            throw new InterruptedIOException("Stopped waiting for broker " + destination);
         }
     }
 

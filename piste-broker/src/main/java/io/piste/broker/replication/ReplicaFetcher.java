@@ -113,7 +113,11 @@ final class ReplicaFetcher implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 LOG.error("Replica fetcher for broker {} failed a round; it goes on", leaderId, e);
-                sleep(settings.backoffMs());
+                try {
+                    sleep(settings.backoffMs());
+                } catch (InterruptedException stop) {
+                    return;
+                }
             }
         }
     }
@@ -163,9 +167,9 @@ final class ReplicaFetcher implements AutoCloseable {
                 .setMaxBytes(settings.responseMaxBytes());
         AbstractResponse answer;
         try {
-            answer = client().send(destination, fetch);
+            answer = client().send(destination, fetch, () -> !running);
         } catch (IOException e) {
-            if (Thread.currentThread().isInterrupted() || !running) {
+            if (!running) {
                 throw new InterruptedException();
             }
             long now = System.currentTimeMillis();
@@ -315,25 +319,31 @@ final class ReplicaFetcher implements AutoCloseable {
         return client;
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(Math.max(1, ms));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** Waits {@code ms}, or less if {@link #close()} is called meanwhile. */
+    private synchronized void sleep(long ms) throws InterruptedException {
+        if (running) {
+            wait(Math.max(1, ms));
         }
     }
 
-    /** Stops the thread (interrupting a fetch in flight) and closes its connection; waits up to 10 s. */
+    /**
+     * Stops the thread after its current round and closes its connection; waits up to 30 s. Never interrupts it: an
+     * interrupt during a flush or read closes the log's file channel and takes the partition offline.
+     */
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
+        synchronized (this) {
+            running = false;
+            notifyAll();
+        }
         try {
-            thread.join(10_000);
+            thread.join(30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (client != null && !thread.isAlive()) {
+        if (thread.isAlive()) {
+            LOG.warn("Replica fetcher for broker {} did not stop within 30 s", leaderId);
+        } else if (client != null) {
             client.close();
         }
     }

@@ -25,6 +25,8 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -33,6 +35,8 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This node's member of the metadata quorum: a Ratis server in the one group of the voters, and a client that
@@ -41,6 +45,7 @@ import org.apache.ratis.util.TimeDuration;
  * id is fixed, and a node whose storage is empty starts a fresh log (Ratis' RECOVER start-up).
  */
 public final class MetadataQuorum implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataQuorum.class);
 
     /** The one metadata group: the same on every node and across restarts, whatever the voters' addresses. */
     static final RaftGroupId GROUP_ID =
@@ -50,15 +55,17 @@ public final class MetadataQuorum implements AutoCloseable {
 
     private final QuorumSettings settings;
     private final RaftServer server;
-    private final RaftClient client;
     private final MetadataStateMachine stateMachine;
+    /** Replaced when Ratis closed it for good (see {@link #renewClientIfClosed}). */
+    private volatile RaftClient client;
 
-    private MetadataQuorum(
-            QuorumSettings settings, RaftServer server, RaftClient client, MetadataStateMachine stateMachine) {
+    private volatile boolean closed;
+
+    private MetadataQuorum(QuorumSettings settings, RaftServer server, MetadataStateMachine stateMachine) {
         this.settings = settings;
         this.server = server;
-        this.client = client;
         this.stateMachine = stateMachine;
+        this.client = newClient(settings);
     }
 
     /**
@@ -77,17 +84,9 @@ public final class MetadataQuorum implements AutoCloseable {
                 .setStateMachine(stateMachine)
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
-        RaftClient client = null;
         try {
             server.start();
-            long attempts = Math.max(
-                    1, settings.requestTimeout().toMillis() / CLIENT_RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS));
-            client = RaftClient.newBuilder()
-                    .setRaftGroup(group)
-                    .setProperties(clientProperties(settings))
-                    .setRetryPolicy(
-                            RetryPolicies.retryUpToMaximumCountWithFixedSleep((int) attempts, CLIENT_RETRY_SLEEP))
-                    .build();
+            return new MetadataQuorum(settings, server, stateMachine);
         } catch (IOException | RuntimeException e) {
             try {
                 server.close();
@@ -96,7 +95,40 @@ public final class MetadataQuorum implements AutoCloseable {
             }
             throw e;
         }
-        return new MetadataQuorum(settings, server, client, stateMachine);
+    }
+
+    private static RaftClient newClient(QuorumSettings settings) {
+        long attempts =
+                Math.max(1, settings.requestTimeout().toMillis() / CLIENT_RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS));
+        return RaftClient.newBuilder()
+                .setRaftGroup(group(settings.voters()))
+                .setProperties(clientProperties(settings))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep((int) attempts, CLIENT_RETRY_SLEEP))
+                .build();
+    }
+
+    /**
+     * Ratis' client closes its ordered stream for good once a request ran out of retries (a proposal made while no
+     * leader was elected for longer than the retries last), and every later proposal then fails at once with
+     * {@link AlreadyClosedException}: this node could never change metadata again. Such a client is replaced by a
+     * new one. True if {@code failure} was of that kind, so that a proposal refused unsent may be sent again.
+     */
+    private boolean renewClientIfClosed(RaftClient used, Throwable failure) {
+        if (!(failure instanceof AlreadyClosedException) && !(failure instanceof RaftRetryFailureException)) {
+            return false;
+        }
+        synchronized (this) {
+            if (client == used && !closed) {
+                client = newClient(settings);
+                try {
+                    used.close();
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("Closing the replaced quorum client failed: {}", e.toString());
+                }
+                LOG.info("Replaced this node's metadata quorum client after {}", failure.toString());
+            }
+        }
+        return failure instanceof AlreadyClosedException;
     }
 
     /** The voters of {@code controller.quorum.voters}. */
@@ -125,15 +157,20 @@ public final class MetadataQuorum implements AutoCloseable {
         }
         long timeoutMs = 2 * settings.requestTimeout().toMillis();
         long started = System.nanoTime();
-        RaftClientReply reply;
-        try {
-            reply = client.async()
-                    .send(Message.valueOf(ByteString.copyFrom(MetadataRecordCodec.encode(change))))
-                    .get(timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new TimeoutException("The metadata quorum did not commit the change within " + timeoutMs + " ms");
-        } catch (ExecutionException e) {
-            throw new IOException("The metadata quorum did not take the change: " + e.getCause(), e.getCause());
+        Message message = Message.valueOf(ByteString.copyFrom(MetadataRecordCodec.encode(change)));
+        RaftClientReply reply = null;
+        for (int attempt = 1; reply == null; attempt++) {
+            RaftClient used = client;
+            try {
+                reply = used.async().send(message).get(timeoutMs, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new TimeoutException("The metadata quorum did not commit the change within " + timeoutMs + " ms");
+            } catch (ExecutionException e) {
+                // Refused unsent by a closed client: once more on its replacement.
+                if (!renewClientIfClosed(used, e.getCause()) || attempt > 1) {
+                    throw new IOException("The metadata quorum did not take the change: " + e.getCause(), e.getCause());
+                }
+            }
         }
         if (!reply.isSuccess()) {
             throw new IOException("The metadata quorum did not take the change", reply.getException());
@@ -162,10 +199,11 @@ public final class MetadataQuorum implements AutoCloseable {
         while (true) {
             long leftMs = (deadline - System.nanoTime()) / 1_000_000;
             Throwable failure;
+            RaftClient used = client;
             try {
                 // Unordered: on the client's ordered stream, a read served by a follower held up the proposals
                 // after it until they timed out (seen in BrokerLivenessTest with Ratis 3.2.1).
-                RaftClientReply reply = client.async()
+                RaftClientReply reply = used.async()
                         .sendReadOnlyUnordered(Message.valueOf("catch up"), peerId(settings.nodeId()))
                         .get(Math.max(leftMs, 1), TimeUnit.MILLISECONDS);
                 if (reply.isSuccess()) {
@@ -176,6 +214,7 @@ public final class MetadataQuorum implements AutoCloseable {
                 failure = e;
             } catch (ExecutionException e) {
                 failure = e.getCause();
+                renewClientIfClosed(used, failure);
             }
             // A node that just started, or lost its leader, knows of none for a moment: ask again until the deadline.
             if (System.nanoTime() + CLIENT_RETRY_SLEEP.toLong(TimeUnit.NANOSECONDS) > deadline) {
@@ -225,6 +264,9 @@ public final class MetadataQuorum implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        synchronized (this) {
+            closed = true;
+        }
         try {
             client.close();
         } finally {

@@ -128,6 +128,28 @@ class MetadataQuorumTest {
     }
 
     @Test
+    void shouldTakeChangesAgainAfterAProposalRanOutOfRetriesWithoutALeader() throws Exception {
+        try (QuorumNodes<MetadataQuorum> nodes =
+                QuorumNodes.ofQuorums(3, root, 1000).startAll()) {
+            int leader = nodes.awaitLeader();
+            int survivor = leader % 3 + 1;
+            int other = 6 - leader - survivor;
+            nodes.stop(leader);
+            nodes.stop(other);
+
+            // No majority: the proposal runs out of Ratis' retries, which closes the client's ordered stream.
+            assertThatThrownBy(() -> nodes.node(survivor).propose(List.of(topic("lost", 1))))
+                    .isInstanceOfAny(IOException.class, org.apache.kafka.common.errors.TimeoutException.class);
+
+            nodes.start(leader);
+            nodes.start(other);
+            nodes.awaitLeader();
+            nodes.node(survivor).propose(List.of(topic("after", 1)));
+            nodes.awaitImages(i -> i.topic("after") != null, "the change proposed after the majority returned");
+        }
+    }
+
+    @Test
     void shouldKeepEveryChangeWhenEveryNodeRestartsFromSnapshotsAndLog() throws Exception {
         Map<String, TopicImage> before;
         try (QuorumNodes<MetadataQuorum> nodes =
