@@ -126,6 +126,33 @@ public final class BrokerProcess implements AutoCloseable {
         process = null;
     }
 
+    /** SIGSTOP: the process keeps its state and sockets but runs nothing until {@link #resume()}. */
+    public void pause() {
+        signal("-STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    public void resume() {
+        signal("-CONT");
+    }
+
+    private void signal(final String signal) {
+        final Process target = requireRunning();
+        try {
+            final Process kill = new ProcessBuilder("kill", signal, Long.toString(target.pid()))
+                    .redirectErrorStream(true)
+                    .start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new AssertionError("kill " + signal + " " + target.pid() + " failed");
+            }
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while sending " + signal, e);
+        }
+    }
+
     /**
      * SIGTERM, the broker's clean shutdown; waits for the exit.
      *
