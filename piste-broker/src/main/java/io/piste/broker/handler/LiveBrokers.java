@@ -50,6 +50,17 @@ final class LiveBrokers {
         return registered != null && !registered.fenced();
     }
 
+    /** The replicas on brokers that do not serve now (Kafka's offline replicas). */
+    static List<Integer> offline(MetadataImage image, List<Integer> replicas, int self) {
+        List<Integer> offline = new ArrayList<>();
+        for (int replica : replicas) {
+            if (!isLive(image, replica, self)) {
+                offline.add(replica);
+            }
+        }
+        return offline;
+    }
+
     private static Address self(BrokerContext broker) {
         return new Address(broker.nodeId(), broker.advertisedHost(), broker.advertisedPort(), null);
     }

@@ -7,8 +7,6 @@ import io.piste.broker.metadata.TopicImage;
 import io.piste.broker.protocol.RequestContext;
 import io.piste.broker.protocol.RequestHandler;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
@@ -129,12 +127,6 @@ final class MetadataHandler implements RequestHandler {
 
     /** A partition without a leader (its only replicas fenced) says LEADER_NOT_AVAILABLE, as Kafka's does. */
     private MetadataResponsePartition describe(MetadataImage image, int index, PartitionImage state) {
-        List<Integer> offline = new ArrayList<>();
-        for (int replica : state.replicas()) {
-            if (!LiveBrokers.isLive(image, replica, broker.nodeId())) {
-                offline.add(replica);
-            }
-        }
         return new MetadataResponsePartition()
                 .setErrorCode(state.leader() < 0 ? Errors.LEADER_NOT_AVAILABLE.code() : Errors.NONE.code())
                 .setPartitionIndex(index)
@@ -142,6 +134,6 @@ final class MetadataHandler implements RequestHandler {
                 .setLeaderEpoch(state.leaderEpoch())
                 .setReplicaNodes(state.replicas())
                 .setIsrNodes(state.isr())
-                .setOfflineReplicas(offline);
+                .setOfflineReplicas(LiveBrokers.offline(image, state.replicas(), broker.nodeId()));
     }
 }

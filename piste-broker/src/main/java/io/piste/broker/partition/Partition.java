@@ -338,9 +338,13 @@ public final class Partition {
         return replicas.hasMinIsr();
     }
 
-    /** The topic's min.insync.replicas, checked by acks=all produces. */
+    /** The topic's min.insync.replicas, checked by acks=all produces and by the high watermark with followers. */
     public void setMinInsyncReplicas(int minInsyncReplicas) {
         replicas.setMinIsr(minInsyncReplicas);
+    }
+
+    public int minInsyncReplicas() {
+        return replicas.minIsr();
     }
 
     /** Whether {@code replicaId} follows this leadership (only its fetches read to the log end). */

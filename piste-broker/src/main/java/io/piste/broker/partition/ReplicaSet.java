@@ -1,5 +1,6 @@
 package io.piste.broker.partition;
 
+import io.piste.broker.metadata.EligibleLeaders;
 import io.piste.broker.metadata.PartitionImage;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -92,6 +93,11 @@ final class ReplicaSet {
         return (state == null ? 1 : state.isr().size()) >= minIsr;
     }
 
+    /** The topic's min.insync.replicas, as last set. */
+    synchronized int minIsr() {
+        return minIsr;
+    }
+
     synchronized void setMinIsr(int minIsr) {
         this.minIsr = minIsr;
     }
@@ -117,12 +123,16 @@ final class ReplicaSet {
 
     /**
      * The highest offset the high watermark may reach: {@code leaderOffset} (the leader's durable log end) bounded by
-     * each in-sync follower's reported log end; -1 while one of them has not reported in this leadership.
+     * each in-sync follower's reported log end; -1 while one of them has not reported in this leadership, or while
+     * the ISR is smaller than min.insync.replicas (then an eligible leader replica holds all that is committed).
      */
     synchronized long highWatermarkBound(long leaderOffset) {
         long bound = leaderOffset;
         if (state == null) {
             return bound;
+        }
+        if (state.isr().size() < EligibleLeaders.effectiveMinIsr(state, minIsr)) {
+            return -1; // the strict min-ISR rule (KIP-966): what a replica leaving now lacks is never committed
         }
         for (int replica : state.isr()) {
             if (replica != self) {

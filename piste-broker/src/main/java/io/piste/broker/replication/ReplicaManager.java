@@ -3,6 +3,7 @@ package io.piste.broker.replication;
 import io.piste.broker.interbroker.CoordinatorMarkers;
 import io.piste.broker.metadata.BrokerImage;
 import io.piste.broker.metadata.Controller;
+import io.piste.broker.metadata.EligibleLeaders;
 import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.PartitionImage;
 import io.piste.broker.metadata.TopicImage;
@@ -223,7 +224,7 @@ public final class ReplicaManager implements AutoCloseable {
                 List<Integer> isr = leader.isrWith(replicaId);
                 PartitionImage current = leader.leadership();
                 if (broker != null && !broker.fenced() && isr != null && current != null) {
-                    propose(key, current, isr);
+                    propose(key, current, isr, leader.minInsyncReplicas());
                 }
             } finally {
                 proposing.remove(key);
@@ -247,7 +248,7 @@ public final class ReplicaManager implements AutoCloseable {
             List<Integer> isr = current == null ? null : partition.isrWithoutLagging(now, settings.lagTimeMaxMs());
             if (isr != null && proposing.add(e.getKey())) {
                 try {
-                    propose(e.getKey(), current, isr);
+                    propose(e.getKey(), current, isr, partition.minInsyncReplicas());
                 } finally {
                     proposing.remove(e.getKey());
                 }
@@ -255,7 +256,8 @@ public final class ReplicaManager implements AutoCloseable {
         }
     }
 
-    private void propose(TopicPartition key, PartitionImage current, List<Integer> isr) {
+    /** Proposes {@code isr}, with the eligible leader replicas it leaves (KIP-966). */
+    private void propose(TopicPartition key, PartitionImage current, List<Integer> isr, int minInsyncReplicas) {
         TopicImage topic = controller.image().topic(key.topic());
         if (topic == null) {
             return;
@@ -266,10 +268,10 @@ public final class ReplicaManager implements AutoCloseable {
                 current.leaderEpoch(),
                 current.partitionEpoch() + 1,
                 isr,
-                current.elr());
+                EligibleLeaders.after(current, isr, minInsyncReplicas));
         try {
             controller.changePartition(topic.topicId(), key.partition(), next);
-            LOG.info("ISR of {} changed from {} to {}", key, current.isr(), isr);
+            LOG.info("ISR of {} changed from {} to {}, eligible leaders {}", key, current.isr(), isr, next.elr());
         } catch (ApiException | IOException e) {
             // Another change came first (a newer image follows), or the quorum is busy: the next round tries again.
             LOG.info("ISR change of {} to {} not made: {}", key, isr, e.toString());

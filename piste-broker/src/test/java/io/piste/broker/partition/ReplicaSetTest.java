@@ -44,6 +44,21 @@ class ReplicaSetTest {
     }
 
     @Test
+    void highWatermarkStaysWhileTheIsrIsSmallerThanMinInsyncReplicas() {
+        ReplicaSet replicas = new ReplicaSet();
+        replicas.setMinIsr(2);
+        replicas.lead(LED_BY_1, 100, 0);
+        replicas.onFetch(2, 100, 100, 10);
+        replicas.update(new PartitionImage(List.of(1, 2, 3), 1, 4, 8, List.of(1, 2), List.of(3)));
+        assertThat(replicas.highWatermarkBound(100)).isEqualTo(100);
+
+        replicas.update(new PartitionImage(List.of(1, 2, 3), 1, 4, 9, List.of(1), List.of(2, 3)));
+        assertThat(replicas.highWatermarkBound(150))
+                .as("the leader alone, below min.insync.replicas: its eligible replicas must hold all committed")
+                .isEqualTo(-1);
+    }
+
+    @Test
     void aFollowerThatStopsCatchingUpLeavesTheIsrAfterTheLagTime() {
         ReplicaSet replicas = new ReplicaSet();
         replicas.lead(LED_BY_1, 100, 0);
