@@ -106,8 +106,9 @@ final class BrokerLiveness implements AutoCloseable {
 
     /**
      * Moves the partitions whose leader or in-sync replicas no longer serve, or whose leader is back
-     * ({@link PartitionElection}; out of sync only where the topic allows unclean election), in changes of at most the records one change may hold. A change refused because
-     * another came first is made again at the next round, against the newer image.
+     * ({@link PartitionElection}; to an out-of-sync replica only where the topic allows unclean election), in
+     * changes of at most the records one change may hold. A change refused because another came first is made again
+     * at the next round, against the newer image.
      */
     private void electLeaders(MetadataImage image, int nodeId) throws IOException, InterruptedException {
         if (image == settled) {
