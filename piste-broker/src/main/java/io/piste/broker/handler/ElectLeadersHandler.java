@@ -22,8 +22,8 @@ import org.apache.kafka.common.requests.ApiError;
  * ElectLeaders (v0-v2): the controller elects, and each partition gets its outcome once the change is committed
  * (Kafka's timeout too does not wait for the new leader to take over). A partition named twice is answered once.
  * A request naming no partitions (null) is about all of them and, as Kafka's, is answered with every topic but only
- * the partitions for which an election was needed; an election type this version does not know fails every named
- * partition with INVALID_REQUEST.
+ * the partitions for which an election was needed. An election type this version does not know fails the request
+ * (v1+) and every named partition with INVALID_REQUEST; so does a controller that cannot answer, with its error.
  */
 final class ElectLeadersHandler implements RequestHandler {
 
@@ -37,21 +37,36 @@ final class ElectLeadersHandler implements RequestHandler {
     public void handle(RequestContext context) {
         ElectLeadersRequestData request = context.data();
         Set<TopicPartition> named = named(request);
-        Map<TopicPartition, ApiError> results;
         ApiError topLevel = ApiError.NONE;
-        try {
-            ElectionType type = ElectionType.valueOf(request.electionType());
-            results = controller.electLeaders(type, named);
-        } catch (IllegalArgumentException unknownType) {
+        Map<TopicPartition, ApiError> results;
+        ElectionType type = electionType(request.electionType());
+        if (type == null) {
             topLevel = new ApiError(Errors.INVALID_REQUEST, "Unknown election type " + request.electionType());
             results = allFailed(named, topLevel);
-        } catch (IOException e) {
-            results = allFailed(named, new ApiError(Errors.REQUEST_TIMED_OUT, e.getMessage()));
-        } catch (RuntimeException e) {
-            results = allFailed(named, ApiError.fromThrowable(e));
+        } else {
+            try {
+                results = controller.electLeaders(type, named);
+            } catch (IOException e) {
+                topLevel = new ApiError(Errors.REQUEST_TIMED_OUT, e.getMessage());
+                results = allFailed(named, topLevel);
+            } catch (RuntimeException e) {
+                topLevel = ApiError.fromThrowable(e);
+                results = allFailed(named, topLevel);
+            }
         }
-        context.respond(
-                response(results, named == null).setErrorCode(topLevel.error().code()));
+        ElectLeadersResponseData response = response(results, named == null);
+        if (context.apiVersion() >= 1) { // v0 has no top-level error: a failed request for all partitions gets none
+            response.setErrorCode(topLevel.error().code());
+        }
+        context.respond(response);
+    }
+
+    private static ElectionType electionType(byte value) {
+        try {
+            return ElectionType.valueOf(value);
+        } catch (IllegalArgumentException unknown) {
+            return null;
+        }
     }
 
     /** The partitions the request names, each once, in its order; null if it names none (all of them). */
