@@ -3,6 +3,7 @@ package io.piste.broker.config;
 import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
 import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
+import static org.apache.kafka.common.config.ConfigDef.Type.BOOLEAN;
 import static org.apache.kafka.common.config.ConfigDef.Type.INT;
 import static org.apache.kafka.common.config.ConfigDef.Type.LONG;
 import static org.apache.kafka.common.config.ConfigDef.Type.STRING;
@@ -21,6 +22,10 @@ public final class ClusterConfigDef {
     static final String REQUEST_TIMEOUT_MS_CONFIG = "controller.quorum.request.timeout.ms";
     static final String SESSION_TIMEOUT_MS_CONFIG = "broker.session.timeout.ms";
     static final String HEARTBEAT_INTERVAL_MS_CONFIG = "broker.heartbeat.interval.ms";
+    public static final String AUTO_LEADER_REBALANCE_ENABLE_CONFIG = "auto.leader.rebalance.enable";
+    public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_CONFIG =
+            "leader.imbalance.check.interval.seconds";
+    public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE_CONFIG = "leader.imbalance.per.broker.percentage";
     static final String METADATA_SEGMENT_BYTES_CONFIG = "metadata.log.segment.bytes";
     static final String BROKER_RACK_CONFIG = "broker.rack";
     public static final String REPLICA_LAG_TIME_MAX_MS_CONFIG = "replica.lag.time.max.ms";
@@ -79,6 +84,29 @@ public final class ClusterConfigDef {
                         MEDIUM,
                         "How often the quorum's leader checks the brokers' liveness, and a fenced broker that "
                                 + "serves asks to be unfenced.")
+                .define(
+                        AUTO_LEADER_REBALANCE_ENABLE_CONFIG,
+                        BOOLEAN,
+                        true,
+                        HIGH,
+                        "Whether the active controller moves leadership back to the preferred replicas of the "
+                                + "brokers whose imbalance is above " + LEADER_IMBALANCE_PER_BROKER_PERCENTAGE_CONFIG
+                                + ", every " + LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_CONFIG + ".")
+                .define(
+                        LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_CONFIG,
+                        LONG,
+                        300L,
+                        atLeast(1),
+                        HIGH,
+                        "How often the active controller checks the leader imbalance.")
+                .define(
+                        LEADER_IMBALANCE_PER_BROKER_PERCENTAGE_CONFIG,
+                        INT,
+                        10,
+                        atLeast(0),
+                        HIGH,
+                        "The share, in percent, of the partitions a broker is the preferred replica of but does not "
+                                + "lead above which their preferred leaders are elected again.")
                 .define(
                         METADATA_SEGMENT_BYTES_CONFIG,
                         INT,

@@ -3,7 +3,11 @@ package io.piste.broker.metadata;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.ElectionType;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.requests.ApiError;
 
 /**
  * What the broker asks of the cluster's metadata: check and make a change, then apply it to the image and tell the
@@ -58,6 +62,19 @@ public interface Controller extends AutoCloseable {
      */
     default void changePartition(Uuid topicId, int partition, PartitionImage next) throws IOException {
         throw new UnsupportedOperationException("a single node has no partition state to change");
+    }
+
+    /**
+     * Kafka's ElectLeaders: elects the preferred replica ({@link ElectionType#PREFERRED}) or, for a partition with no
+     * leader and no in-sync replica serving, the first serving replica ({@link ElectionType#UNCLEAN}) of each of
+     * {@code partitions}, or of every partition if null. Answers each partition's outcome: {@link ApiError#NONE} once
+     * its new leader is committed, else {@code ELECTION_NOT_NEEDED}, {@code PREFERRED_LEADER_NOT_AVAILABLE},
+     * {@code ELIGIBLE_LEADERS_NOT_AVAILABLE} or {@code UNKNOWN_TOPIC_OR_PARTITION}; one partition's failure does not
+     * fail the others. A single node's only replica leads each of its partitions: no election is ever needed.
+     */
+    default Map<TopicPartition, ApiError> electLeaders(ElectionType type, Set<TopicPartition> partitions)
+            throws IOException {
+        return LeaderElectionRequests.singleNode(image(), partitions);
     }
 
     /** This node's broker epoch in a cluster (Kafka's, sent in a follower's fetch), -1 if it has none. */

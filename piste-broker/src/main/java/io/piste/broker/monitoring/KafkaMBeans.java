@@ -73,6 +73,7 @@ public final class KafkaMBeans implements BrokerTopicMetrics.Listener, RequestMe
         beans.gauge(replicaManager + "UnderMinIsrPartitionCount", replicas::underMinIsr);
         String kafkaController = "kafka.controller:type=KafkaController,name=";
         beans.gauge(kafkaController + "OfflinePartitionsCount", replicas::offline);
+        beans.gauge(kafkaController + "PreferredReplicaImbalanceCount", replicas::preferredReplicaImbalance);
         beans.gauge(kafkaController + "ActiveControllerCount", replicas::activeControllers);
         beans.gauge(kafkaController + "ActiveBrokerCount", replicas::activeBrokers);
         beans.gauge(kafkaController + "FencedBrokerCount", replicas::fencedBrokers);

@@ -83,6 +83,11 @@ final class PartitionCollector {
                 replicas.offline());
         gauge(
                 out,
+                "kafka_controller_kafkacontroller_preferredreplicaimbalancecount",
+                "On the active controller of a cluster: partitions not led by their preferred (first) replica",
+                replicas.preferredReplicaImbalance());
+        gauge(
+                out,
                 "kafka_controller_kafkacontroller_activecontrollercount",
                 "1 on the active controller (the metadata quorum's leader; a single node always), else 0",
                 replicas.activeControllers());

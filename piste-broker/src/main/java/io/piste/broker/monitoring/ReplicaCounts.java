@@ -58,6 +58,26 @@ final class ReplicaCounts {
         return offline;
     }
 
+    /**
+     * On the active controller of a cluster: the partitions not led by their preferred (first) replica, which the
+     * automatic rebalance or an ElectLeaders request would move back; 0 elsewhere, and on a single node.
+     */
+    long preferredReplicaImbalance() {
+        MetadataImage current = image.get();
+        if (!Assignments.isCluster(current) || !controller.isActive()) {
+            return 0;
+        }
+        long imbalanced = 0;
+        for (TopicImage topic : current.topics()) {
+            for (PartitionImage partition : current.partitions(topic.topicId())) {
+                if (partition.leader() != partition.replicas().get(0)) {
+                    imbalanced++;
+                }
+            }
+        }
+        return imbalanced;
+    }
+
     long activeControllers() {
         return controller.isActive() ? 1 : 0;
     }

@@ -34,6 +34,7 @@ final class BrokerLiveness implements AutoCloseable {
     private final QuorumController controller;
     private final MetadataQuorum quorum;
     private final LivenessSettings settings;
+    private final ElectionSettings elections;
     private final ScheduledExecutorService timer;
     /** When this node last saw itself become leader; -1 while it is not the leader. */
     private long leaderSinceMs = -1;
@@ -43,10 +44,12 @@ final class BrokerLiveness implements AutoCloseable {
      */
     private MetadataImage settled;
 
-    BrokerLiveness(QuorumController controller, MetadataQuorum quorum, LivenessSettings settings) {
+    BrokerLiveness(
+            QuorumController controller, MetadataQuorum quorum, LivenessSettings settings, ElectionSettings elections) {
         this.controller = controller;
         this.quorum = quorum;
         this.settings = settings;
+        this.elections = elections;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "piste-broker-liveness");
             thread.setDaemon(true);
@@ -61,7 +64,7 @@ final class BrokerLiveness implements AutoCloseable {
             QuorumStatus status = quorum.status();
             if (status.isLeader()) {
                 fenceSilentBrokers(status, controller.image());
-                electLeaders(controller.image());
+                electLeaders(controller.image(), status.nodeId());
             } else {
                 leaderSinceMs = -1;
             }
@@ -103,10 +106,11 @@ final class BrokerLiveness implements AutoCloseable {
 
     /**
      * Moves the partitions whose leader or in-sync replicas no longer serve, or whose leader is back
-     * ({@link PartitionElection}), in changes of at most the records one change may hold. A change refused because
-     * another came first is made again at the next round, against the newer image.
+     * ({@link PartitionElection}; to an out-of-sync replica only where the topic allows unclean election), in
+     * changes of at most the records one change may hold. A change refused because another came first is made again
+     * at the next round, against the newer image.
      */
-    private void electLeaders(MetadataImage image) throws IOException, InterruptedException {
+    private void electLeaders(MetadataImage image, int nodeId) throws IOException, InterruptedException {
         if (image == settled) {
             return;
         }
@@ -114,8 +118,9 @@ final class BrokerLiveness implements AutoCloseable {
         List<MetadataRecord> changes = new ArrayList<>();
         for (TopicImage topic : image.topics()) {
             List<PartitionImage> partitions = image.partitions(topic.topicId());
+            boolean uncleanAllowed = elections.uncleanAllowed(topic, image, nodeId);
             for (int p = 0; p < partitions.size(); p++) {
-                PartitionImage next = PartitionElection.next(partitions.get(p), image);
+                PartitionImage next = PartitionElection.next(partitions.get(p), image, uncleanAllowed);
                 if (next == null) {
                     continue;
                 }

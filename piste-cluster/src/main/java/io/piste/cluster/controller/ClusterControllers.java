@@ -2,6 +2,7 @@ package io.piste.cluster.controller;
 
 import io.piste.broker.ControllerFactory;
 import io.piste.broker.config.BrokerConfig;
+import io.piste.broker.config.ClusterConfigDef;
 import io.piste.cluster.quorum.QuorumSettings;
 import io.piste.cluster.quorum.QuorumVoter;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +89,7 @@ public final class ClusterControllers {
             throw new ConfigException(e.getMessage());
         }
         Files.createDirectories(settings.dir());
-        QuorumController controller = QuorumController.start(settings, liveness);
+        QuorumController controller = QuorumController.start(settings, liveness, electionSettings(config));
         try {
             awaitCaughtUp(controller, voters);
         } catch (IOException | RuntimeException e) {
@@ -95,6 +97,14 @@ public final class ClusterControllers {
             throw e;
         }
         return controller;
+    }
+
+    private static ElectionSettings electionSettings(BrokerConfig config) {
+        return new ElectionSettings(
+                config.getBoolean(ClusterConfigDef.AUTO_LEADER_REBALANCE_ENABLE_CONFIG),
+                Duration.ofSeconds(config.getLong(ClusterConfigDef.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_CONFIG)),
+                config.getInt(ClusterConfigDef.LEADER_IMBALANCE_PER_BROKER_PERCENTAGE_CONFIG),
+                config.getBoolean(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG));
     }
 
     private static void awaitCaughtUp(QuorumController controller, List<QuorumVoter> voters) throws IOException {

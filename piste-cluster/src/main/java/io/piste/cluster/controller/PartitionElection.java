@@ -10,15 +10,55 @@ import java.util.List;
  * A partition's next state when brokers are fenced or come back: fenced replicas leave the ISR, except the last one
  * (so that it may lead again when it returns, without losing what only it has); the leader stays if it serves and
  * is in sync, else the first serving in-sync replica in preference order leads, else the first serving eligible
- * leader replica (KIP-966), else none ({@code -1}: clients get {@code LEADER_NOT_AVAILABLE}). Unclean election (an
- * out-of-sync replica) never happens. Stateless.
+ * leader replica (KIP-966), else, if the topic allows unclean election, the first serving replica, alone in sync
+ * (what it lacks of the last leader's records is lost), else none ({@code -1}: clients get
+ * {@code LEADER_NOT_AVAILABLE}). Stateless.
  */
 final class PartitionElection {
 
     private PartitionElection() {}
 
-    /** The partition's next state, or null if it keeps its state. */
+    /** The partition's next state, or null if it keeps its state; never an out-of-sync leader. */
     static PartitionImage next(PartitionImage current, MetadataImage image) {
+        return next(current, image, false);
+    }
+
+    /**
+     * The partition's next state, or null if it keeps its state; with {@code uncleanAllowed} (the topic's {@code
+     * unclean.leader.election.enable}) an out-of-sync serving replica leads when no in-sync or eligible one serves.
+     */
+    static PartitionImage next(PartitionImage current, MetadataImage image, boolean uncleanAllowed) {
+        PartitionImage clean = clean(current, image);
+        if (uncleanAllowed && (clean == null ? current : clean).leader() == -1) {
+            PartitionImage unclean = uncleanly(current, image);
+            if (unclean != null) {
+                return unclean;
+            }
+        }
+        return clean;
+    }
+
+    /**
+     * Kafka's unclean election: the first serving replica in preference order leads, the only one in sync, and the
+     * eligible leader replicas are cleared (their claim to hold every committed record no longer holds); null if no
+     * replica serves.
+     */
+    static PartitionImage uncleanly(PartitionImage current, MetadataImage image) {
+        for (int candidate : current.replicas()) {
+            if (serves(image, candidate)) {
+                return new PartitionImage(
+                        current.replicas(),
+                        candidate,
+                        current.leaderEpoch() + (candidate == current.leader() ? 0 : 1),
+                        current.partitionEpoch() + 1,
+                        List.of(candidate),
+                        List.of());
+            }
+        }
+        return null;
+    }
+
+    private static PartitionImage clean(PartitionImage current, MetadataImage image) {
         List<Integer> isr = new ArrayList<>();
         for (int replica : current.isr()) {
             if (serves(image, replica)) {
@@ -56,7 +96,7 @@ final class PartitionElection {
                 elr);
     }
 
-    private static boolean serves(MetadataImage image, int nodeId) {
+    static boolean serves(MetadataImage image, int nodeId) {
         BrokerImage broker = image.broker(nodeId);
         return broker != null && !broker.fenced();
     }

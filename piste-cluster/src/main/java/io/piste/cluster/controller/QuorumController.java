@@ -25,10 +25,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import org.apache.kafka.common.ElectionType;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.StaleBrokerEpochException;
+import org.apache.kafka.common.requests.ApiError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +65,8 @@ public final class QuorumController implements Controller {
     private volatile boolean serving;
 
     private BrokerLiveness liveness;
+    private LeaderElections elections;
+    private LeaderRebalance rebalance;
     private volatile MetadataListener listener;
     private final Object listenerLock = new Object();
     /** The image the listener was last told of (under {@link #listenerLock}); null before any. */
@@ -107,6 +113,12 @@ public final class QuorumController implements Controller {
      * listener is told of changes applied once it is set.
      */
     public static QuorumController start(QuorumSettings settings, LivenessSettings liveness) throws IOException {
+        return start(settings, liveness, ElectionSettings.DEFAULTS);
+    }
+
+    /** Also starts the automatic preferred leader rebalance ({@link LeaderRebalance}) if enabled. */
+    public static QuorumController start(QuorumSettings settings, LivenessSettings liveness, ElectionSettings elections)
+            throws IOException {
         QuorumController[] self = new QuorumController[1];
         MetadataQuorum quorum = MetadataQuorum.start(settings, (before, after) -> {
             QuorumController controller = self[0];
@@ -115,7 +127,9 @@ public final class QuorumController implements Controller {
             }
         });
         QuorumController controller = new QuorumController(quorum, settings.nodeId(), settings.voters());
-        controller.liveness = new BrokerLiveness(controller, quorum, liveness);
+        controller.liveness = new BrokerLiveness(controller, quorum, liveness, elections);
+        controller.elections = new LeaderElections(quorum);
+        controller.rebalance = new LeaderRebalance(quorum, controller.elections, elections);
         self[0] = controller;
         return controller;
     }
@@ -322,6 +336,17 @@ public final class QuorumController implements Controller {
     }
 
     @Override
+    public Map<TopicPartition, ApiError> electLeaders(ElectionType type, Set<TopicPartition> partitions)
+            throws IOException {
+        try {
+            return elections.elect(type, partitions);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("Interrupted while electing leaders");
+        }
+    }
+
+    @Override
     public void deleteTopic(Uuid topicId) throws IOException {
         MetadataChangeCheck.existing(latest(), topicId);
         propose(List.of(new MetadataRecord.RemoveTopic(topicId)));
@@ -418,6 +443,7 @@ public final class QuorumController implements Controller {
 
     @Override
     public void close() throws IOException {
+        rebalance.close();
         liveness.close();
         quorum.close();
     }

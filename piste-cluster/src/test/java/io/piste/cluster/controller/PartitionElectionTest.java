@@ -76,4 +76,21 @@ class PartitionElectionTest {
         assertThat(next.isr()).containsExactly(3);
         assertThat(next.elr()).isEmpty();
     }
+
+    @Test
+    void shouldElectTheFirstServingReplicaAloneInSyncWhereUncleanElectionIsAllowed() {
+        PartitionImage unclean = PartitionElection.next(state(1, 4, List.of(1), List.of()), brokers(1), true);
+        assertThat(unclean.leader()).isEqualTo(2);
+        assertThat(unclean.isr()).containsExactly(2);
+        assertThat(unclean.elr()).isEmpty();
+        assertThat(unclean.leaderEpoch()).isEqualTo(5);
+        assertThat(unclean.partitionEpoch()).isEqualTo(8);
+
+        // An eligible leader replica still comes first: it has every committed record.
+        PartitionImage eligible = PartitionElection.next(state(1, 4, List.of(1), List.of(3)), brokers(1), true);
+        assertThat(eligible.leader()).isEqualTo(3);
+        // No replica serves: no leader, unclean or not.
+        assertThat(PartitionElection.next(state(-1, 5, List.of(1), List.of()), brokers(1, 2, 3), true))
+                .isNull();
+    }
 }
