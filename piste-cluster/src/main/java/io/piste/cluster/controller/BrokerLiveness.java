@@ -119,8 +119,10 @@ final class BrokerLiveness implements AutoCloseable {
         for (TopicImage topic : image.topics()) {
             List<PartitionImage> partitions = image.partitions(topic.topicId());
             boolean uncleanAllowed = elections.uncleanAllowed(topic, image, nodeId);
+            int minInsyncReplicas = elections.minInsyncReplicas(topic, image, nodeId);
             for (int p = 0; p < partitions.size(); p++) {
-                PartitionImage next = PartitionElection.next(partitions.get(p), image, uncleanAllowed);
+                PartitionImage next =
+                        PartitionElection.next(partitions.get(p), image, uncleanAllowed, minInsyncReplicas);
                 if (next == null) {
                     continue;
                 }

@@ -104,7 +104,8 @@ public final class ClusterControllers {
                 config.getBoolean(ClusterConfigDef.AUTO_LEADER_REBALANCE_ENABLE_CONFIG),
                 Duration.ofSeconds(config.getLong(ClusterConfigDef.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_CONFIG)),
                 config.getInt(ClusterConfigDef.LEADER_IMBALANCE_PER_BROKER_PERCENTAGE_CONFIG),
-                config.getBoolean(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG));
+                config.getBoolean(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG),
+                config.getInt(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG));
     }
 
     private static void awaitCaughtUp(QuorumController controller, List<QuorumVoter> voters) throws IOException {

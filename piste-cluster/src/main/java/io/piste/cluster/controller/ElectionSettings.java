@@ -9,13 +9,18 @@ import org.apache.kafka.common.config.TopicConfig;
  * Kafka's leader election settings of the active controller: {@code auto.leader.rebalance.enable}, {@code
  * leader.imbalance.check.interval.seconds} and {@code leader.imbalance.per.broker.percentage} for the automatic
  * preferred leader rebalance ({@link LeaderRebalance}), and the broker's {@code unclean.leader.election.enable}, the
- * default of the topic config of the same name.
+ * default of the topic config of the same name, and its {@code min.insync.replicas}, below which in-sync replicas
+ * that leave become eligible leader replicas (KIP-966).
  */
 public record ElectionSettings(
-        boolean autoLeaderRebalance, Duration imbalanceCheckInterval, int imbalancePercentage, boolean uncleanDefault) {
+        boolean autoLeaderRebalance,
+        Duration imbalanceCheckInterval,
+        int imbalancePercentage,
+        boolean uncleanDefault,
+        int minInsyncReplicasDefault) {
 
-    /** Kafka's defaults: rebalance every 300 s past 10 %, no unclean election. */
-    public static final ElectionSettings DEFAULTS = new ElectionSettings(true, Duration.ofSeconds(300), 10, false);
+    /** Kafka's defaults: rebalance every 300 s past 10 %, no unclean election, min.insync.replicas 1. */
+    public static final ElectionSettings DEFAULTS = new ElectionSettings(true, Duration.ofSeconds(300), 10, false, 1);
 
     public ElectionSettings {
         if (imbalanceCheckInterval.toMillis() < 1 || imbalancePercentage < 0) {
@@ -29,7 +34,21 @@ public record ElectionSettings(
      * else the dynamic one of this node or of the cluster, else this node's static one.
      */
     boolean uncleanAllowed(TopicImage topic, MetadataImage image, int nodeId) {
-        String name = TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG;
+        String value = configured(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG, topic, image, nodeId);
+        return value == null ? uncleanDefault : Boolean.parseBoolean(value.trim());
+    }
+
+    /** The topic's {@code min.insync.replicas}, looked up as {@link #uncleanAllowed}; a bad value counts as 1. */
+    int minInsyncReplicas(TopicImage topic, MetadataImage image, int nodeId) {
+        String value = configured(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, topic, image, nodeId);
+        try {
+            return value == null ? minInsyncReplicasDefault : Math.max(1, Integer.parseInt(value.trim()));
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+
+    private static String configured(String name, TopicImage topic, MetadataImage image, int nodeId) {
         String value = topic.configs().get(name);
         if (value == null) {
             value = image.brokerConfigs(Integer.toString(nodeId)).get(name);
@@ -37,6 +56,6 @@ public record ElectionSettings(
         if (value == null) {
             value = image.brokerConfigs(MetadataImage.CLUSTER_DEFAULT).get(name);
         }
-        return value == null ? uncleanDefault : Boolean.parseBoolean(value.trim());
+        return value;
     }
 }

@@ -45,7 +45,10 @@ record RequestedElection(PartitionImage next, ApiError error) {
         if (current.leader() != -1) {
             return failed(new ApiError(Errors.ELECTION_NOT_NEEDED));
         }
-        PartitionImage next = PartitionElection.next(current, image, true);
+        // The topic's min.insync.replicas is not at hand here: every replica leaving the ISR stays eligible, and the
+        // new leader's next ISR change sets the eligible replicas by the topic's own value.
+        PartitionImage next =
+                PartitionElection.next(current, image, true, current.replicas().size());
         if (next == null || next.leader() == -1) {
             return failed(new ApiError(
                     Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE, "No replica of " + name + " is serving: none can lead"));

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** ElectLeaders through the quorum: preferred and unclean elections, with their per-partition errors. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LeaderElectionsTest {
-    private static final ElectionSettings NO_REBALANCE = new ElectionSettings(false, Duration.ofSeconds(1), 10, false);
+    private static final ElectionSettings NO_REBALANCE =
+            new ElectionSettings(false, Duration.ofSeconds(1), 10, false, 1);
 
     @TempDir
     Path root;

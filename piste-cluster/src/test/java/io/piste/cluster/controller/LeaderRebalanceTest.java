@@ -29,7 +29,7 @@ class LeaderRebalanceTest {
 
     @Test
     void shouldMoveLeadershipBackToAReturnedBrokerEveryInterval() throws Exception {
-        ElectionSettings every500ms = new ElectionSettings(true, Duration.ofMillis(500), 10, false);
+        ElectionSettings every500ms = new ElectionSettings(true, Duration.ofMillis(500), 10, false, 1);
         try (QuorumNodes<QuorumController> nodes = ElectionCluster.start(root, every500ms)) {
             int lost = ElectionCluster.follower(nodes);
             TopicImage topic = nodes.node(lost).createTopic("triple", 6, 3, Map.of());
@@ -46,7 +46,7 @@ class LeaderRebalanceTest {
 
     @Test
     void shouldLeaveLeadershipWhereItIsWhenDisabled() throws Exception {
-        ElectionSettings disabled = new ElectionSettings(false, Duration.ofMillis(500), 10, false);
+        ElectionSettings disabled = new ElectionSettings(false, Duration.ofMillis(500), 10, false, 1);
         try (QuorumNodes<QuorumController> nodes = ElectionCluster.start(root, disabled)) {
             int lost = ElectionCluster.follower(nodes);
             TopicImage topic = nodes.node(lost).createTopic("triple", 6, 3, Map.of());

@@ -71,15 +71,42 @@ class PartitionElectionTest {
 
     @Test
     void shouldElectAnEligibleLeaderReplicaWhenNoInSyncReplicaServes() {
-        PartitionImage next = PartitionElection.next(state(1, 4, List.of(1), new ArrayList<>(List.of(3))), brokers(1));
+        PartitionImage next =
+                PartitionElection.next(state(1, 4, List.of(1), new ArrayList<>(List.of(3))), brokers(1), false, 2);
         assertThat(next.leader()).isEqualTo(3);
         assertThat(next.isr()).containsExactly(3);
-        assertThat(next.elr()).isEmpty();
+        assertThat(next.elr())
+                .as("the fenced last in-sync replica holds all that is committed: eligible in its turn")
+                .containsExactly(1);
+    }
+
+    @Test
+    void shouldMakeFencedInSyncReplicasEligibleOnlyBelowMinInsyncReplicas() {
+        PartitionImage oneFenced =
+                PartitionElection.next(state(1, 4, List.of(1, 2, 3), List.of()), brokers(3), false, 2);
+        assertThat(oneFenced.isr()).containsExactly(1, 2);
+        assertThat(oneFenced.elr())
+                .as("two still in sync: min.insync.replicas holds")
+                .isEmpty();
+
+        PartitionImage twoFenced =
+                PartitionElection.next(state(1, 4, List.of(1, 2, 3), List.of()), brokers(2, 3), false, 2);
+        assertThat(twoFenced.leader()).isEqualTo(1);
+        assertThat(twoFenced.isr()).containsExactly(1);
+        assertThat(twoFenced.elr()).containsExactly(2, 3);
+
+        // The leader goes too; replica 2 comes back first: it leads, with everything committed.
+        PartitionImage leaderless = PartitionElection.next(twoFenced, brokers(1, 2, 3), false, 2);
+        assertThat(leaderless.leader()).isEqualTo(-1);
+        PartitionImage back = PartitionElection.next(leaderless, brokers(1, 3), false, 2);
+        assertThat(back.leader()).isEqualTo(2);
+        assertThat(back.isr()).containsExactly(2);
+        assertThat(back.elr()).containsExactly(3, 1);
     }
 
     @Test
     void shouldElectTheFirstServingReplicaAloneInSyncWhereUncleanElectionIsAllowed() {
-        PartitionImage unclean = PartitionElection.next(state(1, 4, List.of(1), List.of()), brokers(1), true);
+        PartitionImage unclean = PartitionElection.next(state(1, 4, List.of(1), List.of()), brokers(1), true, 1);
         assertThat(unclean.leader()).isEqualTo(2);
         assertThat(unclean.isr()).containsExactly(2);
         assertThat(unclean.elr()).isEmpty();
@@ -87,10 +114,10 @@ class PartitionElectionTest {
         assertThat(unclean.partitionEpoch()).isEqualTo(8);
 
         // An eligible leader replica still comes first: it has every committed record.
-        PartitionImage eligible = PartitionElection.next(state(1, 4, List.of(1), List.of(3)), brokers(1), true);
+        PartitionImage eligible = PartitionElection.next(state(1, 4, List.of(1), List.of(3)), brokers(1), true, 2);
         assertThat(eligible.leader()).isEqualTo(3);
         // No replica serves: no leader, unclean or not.
-        assertThat(PartitionElection.next(state(-1, 5, List.of(1), List.of()), brokers(1, 2, 3), true))
+        assertThat(PartitionElection.next(state(-1, 5, List.of(1), List.of()), brokers(1, 2, 3), true, 1))
                 .isNull();
     }
 }
