@@ -123,6 +123,31 @@ public final class MetadataChangeCheck {
                     + next.leader() + ", ISR " + next.isr() + " and ELR " + next.elr() + " do not fit replicas "
                     + next.replicas());
         }
+        checkReassignment(topic, p.partition(), current, next);
+    }
+
+    /**
+     * The replicas a reassignment adds and removes are among the replicas and apart; and a change that keeps the
+     * replicas keeps the reassignment too, so that an ISR change or an election made without knowing of one cannot
+     * silently end it (only a reassignment's start, completion or cancellation changes the replicas).
+     */
+    private static void checkReassignment(
+            TopicImage topic, int partition, PartitionImage current, PartitionImage next) {
+        List<Integer> adding = next.addingReplicas();
+        List<Integer> removing = next.removingReplicas();
+        boolean fits = next.replicas().containsAll(adding)
+                && next.replicas().containsAll(removing)
+                && adding.stream().noneMatch(removing::contains)
+                && new HashSet<>(adding).size() == adding.size()
+                && new HashSet<>(removing).size() == removing.size();
+        boolean kept = !next.replicas().equals(current.replicas())
+                || (adding.equals(current.addingReplicas()) && removing.equals(current.removingReplicas()));
+        if (!fits || !kept) {
+            throw new InvalidRequestException("Partition " + topic.name() + "-" + partition + ": adding " + adding
+                    + " and removing " + removing + " replicas do not fit replicas " + next.replicas()
+                    + " (a change of the ISR or leader keeps the reassignment " + current.addingReplicas() + "/"
+                    + current.removingReplicas() + ")");
+        }
     }
 
     /** Distinct registered brokers, at least one. */

@@ -260,13 +260,7 @@ public final class ReplicaManager implements AutoCloseable {
         if (topic == null) {
             return;
         }
-        PartitionImage next = new PartitionImage(
-                current.replicas(),
-                current.leader(),
-                current.leaderEpoch(),
-                current.partitionEpoch() + 1,
-                isr,
-                current.elr());
+        PartitionImage next = current.withLeaderAndIsr(current.leader(), isr, current.elr());
         try {
             controller.changePartition(topic.topicId(), key.partition(), next);
             LOG.info("ISR of {} changed from {} to {}", key, current.isr(), isr);

@@ -47,13 +47,7 @@ final class PartitionElection {
         if (leader == current.leader() && isr.equals(current.isr()) && elr.equals(current.elr())) {
             return null;
         }
-        return new PartitionImage(
-                current.replicas(),
-                leader,
-                current.leaderEpoch() + (leader == current.leader() ? 0 : 1),
-                current.partitionEpoch() + 1,
-                isr,
-                elr);
+        return current.withLeaderAndIsr(leader, isr, elr); // a reassignment under way goes on
     }
 
     private static boolean serves(MetadataImage image, int nodeId) {
