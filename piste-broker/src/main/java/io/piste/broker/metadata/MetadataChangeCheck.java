@@ -128,8 +128,8 @@ public final class MetadataChangeCheck {
 
     /**
      * The replicas a reassignment adds and removes are among the replicas and apart; and a change that keeps the
-     * replicas keeps the reassignment too, so that an ISR change or an election made without knowing of one cannot
-     * silently end it (only a reassignment's start, completion or cancellation changes the replicas).
+     * replicas ends a reassignment under way only as its completion would (it removes nothing and every replica is in
+     * sync), so that an ISR change or an election made without knowing of it cannot silently end it.
      */
     private static void checkReassignment(
             TopicImage topic, int partition, PartitionImage current, PartitionImage next) {
@@ -140,8 +140,10 @@ public final class MetadataChangeCheck {
                 && adding.stream().noneMatch(removing::contains)
                 && new HashSet<>(adding).size() == adding.size()
                 && new HashSet<>(removing).size() == removing.size();
-        boolean kept = !next.replicas().equals(current.replicas())
-                || (adding.equals(current.addingReplicas()) && removing.equals(current.removingReplicas()));
+        boolean ended = current.isReassigning() && !next.isReassigning();
+        boolean kept = !ended
+                || !next.replicas().equals(current.replicas())
+                || (current.removingReplicas().isEmpty() && next.isr().containsAll(next.replicas()));
         if (!fits || !kept) {
             throw new InvalidRequestException("Partition " + topic.name() + "-" + partition + ": adding " + adding
                     + " and removing " + removing + " replicas do not fit replicas " + next.replicas()

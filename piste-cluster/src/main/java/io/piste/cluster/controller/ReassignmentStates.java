@@ -26,8 +26,8 @@ final class ReassignmentStates {
      * way is replaced, counted from the replicas it has now.
      */
     static PartitionImage start(PartitionImage current, List<Integer> target, MetadataImage image) {
-        if (target.equals(current.replicas())) {
-            return null;
+        if (target.equals(current.replicas()) || (current.isReassigning() && target.equals(targetOf(current)))) {
+            return null; // already there, or already on its way there
         }
         if (target.size() == current.replicas().size() && target.containsAll(current.replicas())) {
             return new PartitionImage(
@@ -66,7 +66,7 @@ final class ReassignmentStates {
         if (!next.isReassigning()) {
             return null;
         }
-        List<Integer> target = minus(next.replicas(), next.removingReplicas());
+        List<Integer> target = targetOf(next);
         List<Integer> isr = minus(next.isr(), next.removingReplicas());
         if (target.isEmpty() || isr.isEmpty() || !isr.containsAll(target)) {
             return null;
@@ -84,6 +84,11 @@ final class ReassignmentStates {
                 next.elr().stream().filter(target::contains).toList(),
                 List.of(),
                 List.of());
+    }
+
+    /** The replicas a reassignment under way moves {@code state} to. */
+    static List<Integer> targetOf(PartitionImage state) {
+        return minus(state.replicas(), state.removingReplicas());
     }
 
     /** {@code next} with its reassignment completed if it can be, else {@code next} itself. */
