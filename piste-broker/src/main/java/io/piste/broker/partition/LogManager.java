@@ -122,7 +122,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         int count = slots.takeAll(
                 image,
                 config.nodeId(),
-                PartitionDirs.scan(logDirs, image, Topic.CLUSTER_METADATA_TOPIC_PARTITION.toString()),
+                PartitionDirs.scan(logDirs, image, Topic.CLUSTER_METADATA_TOPIC_PARTITION.toString(), config.nodeId()),
                 checkpoints);
         image.topics().forEach(topic -> topics.put(topic.name(), topic));
         int opened = openInternal();
