@@ -1,5 +1,6 @@
 package io.piste.broker.replication;
 
+import io.piste.broker.config.ClusterConfigDef;
 import io.piste.broker.interbroker.CoordinatorMarkers;
 import io.piste.broker.metadata.BrokerImage;
 import io.piste.broker.metadata.Controller;
@@ -49,6 +50,7 @@ public final class ReplicaManager implements AutoCloseable {
     /** Partitions with an ISR proposal in flight: one at a time each. */
     private final Set<TopicPartition> proposing = ConcurrentHashMap.newKeySet();
 
+    private final FollowerThrottle throttle;
     private final ScheduledExecutorService proposals;
     private volatile boolean closed;
     /** Told of the leaderships of {@link #toldTopics}; guarded by this object. */
@@ -61,6 +63,11 @@ public final class ReplicaManager implements AutoCloseable {
         this.logs = logs;
         this.controller = controller;
         this.settings = settings;
+        this.throttle = new FollowerThrottle(
+                self,
+                controller::image,
+                () -> logs.brokerConfigs().getLong(ClusterConfigDef.FOLLOWER_REPLICATION_THROTTLED_RATE_CONFIG),
+                new ReplicationQuota(settings.quotaWindows(), settings.quotaWindowMs()));
         this.proposals = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "piste-isr-changes");
             t.setDaemon(true);
@@ -182,7 +189,8 @@ public final class ReplicaManager implements AutoCloseable {
                     settings,
                     () -> CoordinatorMarkers.broker(controller.image(), id, settings.listenerName()),
                     controller::brokerEpoch,
-                    logs::checkpointNow);
+                    logs::checkpointNow,
+                    throttle);
             fetcher.start();
             return fetcher;
         });
