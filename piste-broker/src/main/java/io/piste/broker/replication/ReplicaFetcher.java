@@ -63,6 +63,12 @@ final class ReplicaFetcher implements AutoCloseable {
     private final Map<TopicPartition, Followed> followed = new LinkedHashMap<>();
     private final Map<TopicPartition, Long> retryAtMs = new HashMap<>();
     private volatile boolean running = true;
+    /**
+     * Held while the thread writes to logs: an interrupt there would close a log's file channel
+     * ({@code ClosedByInterruptException}) and take the partition offline, so {@link #close} interrupts only outside.
+     */
+    private final Object logWork = new Object();
+
     private InterBrokerClient client;
     private long lastConnectWarningMs;
 
@@ -188,7 +194,11 @@ final class ReplicaFetcher implements AutoCloseable {
             sleep(settings.backoffMs());
             return;
         }
-        handle(data, topicNames);
+        synchronized (logWork) {
+            if (running) { // after close() began, nothing is written: its interrupt may be pending
+                handle(data, topicNames);
+            }
+        }
     }
 
     /** Appends or truncates each partition of the answer, then makes the appends durable before the next fetch. */
@@ -334,7 +344,9 @@ final class ReplicaFetcher implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        thread.interrupt();
+        synchronized (logWork) {
+            thread.interrupt(); // cuts a fetch in flight or a wait, never a write to a log
+        }
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {
