@@ -65,26 +65,35 @@ class PartitionReassignmentsTest {
     void shouldStartAReassignmentThenCompleteItWhenTheLeaderFindsTheNewReplicaInSync() throws Exception {
         try (QuorumNodes<QuorumController> nodes = cluster()) {
             TopicImage orders = nodes.node(2).image().topic("orders");
+            // The target drops the leader (1 or 2, as placement had it) and adds 3.
+            PartitionImage before =
+                    nodes.node(2).image().partitions(orders.topicId()).get(0);
+            int leader = before.leader();
+            int staying = 3 - leader;
             List<ApiError> answers = nodes.node(2)
-                    .alterPartitionReassignments(List.of(new PartitionReassignment("orders", 0, List.of(2, 3))), false);
+                    .alterPartitionReassignments(
+                            List.of(new PartitionReassignment("orders", 0, List.of(staying, 3))), false);
             assertThat(answers).containsExactly(ApiError.NONE);
 
             nodes.awaitImages(i -> i.partitions(orders.topicId()).get(0).isReassigning(), "reassigning on all nodes");
             PartitionImage moving =
                     nodes.node(3).image().partitions(orders.topicId()).get(0);
-            assertThat(moving.replicas()).containsExactly(2, 3, 1);
+            assertThat(moving.replicas()).containsExactly(staying, 3, leader);
             assertThat(moving.addingReplicas()).containsExactly(3);
-            assertThat(moving.removingReplicas()).containsExactly(1);
-            assertThat(moving.leader()).isEqualTo(1);
+            assertThat(moving.removingReplicas()).containsExactly(leader);
+            assertThat(moving.leader())
+                    .as("the leader stays while 3 catches up")
+                    .isEqualTo(leader);
 
-            // The leader (node 1) finds 3 caught up and proposes it into the ISR, as its replica manager does.
-            nodes.node(1).changePartition(orders.topicId(), 0, moving.withLeaderAndIsr(1, List.of(1, 2, 3), List.of()));
+            // The leader finds 3 caught up and proposes it into the ISR, as its replica manager does.
+            nodes.node(leader)
+                    .changePartition(orders.topicId(), 0, moving.withLeaderAndIsr(leader, List.of(1, 2, 3), List.of()));
             nodes.awaitImages(i -> !i.partitions(orders.topicId()).get(0).isReassigning(), "completed on all nodes");
             PartitionImage done =
                     nodes.node(2).image().partitions(orders.topicId()).get(0);
-            assertThat(done.replicas()).containsExactly(2, 3);
-            assertThat(done.isr()).containsExactlyInAnyOrder(2, 3);
-            assertThat(done.leader()).isEqualTo(2);
+            assertThat(done.replicas()).containsExactly(staying, 3);
+            assertThat(done.isr()).containsExactlyInAnyOrder(staying, 3);
+            assertThat(done.leader()).isEqualTo(staying);
             assertThat(done.leaderEpoch()).isGreaterThan(moving.leaderEpoch());
         }
     }
