@@ -1,6 +1,7 @@
 package io.piste.broker.config;
 
 import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
+import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
 import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
 import static org.apache.kafka.common.config.ConfigDef.Type.BOOLEAN;
@@ -34,6 +35,10 @@ public final class ClusterConfigDef {
     public static final String REPLICA_FETCH_MAX_BYTES_CONFIG = "replica.fetch.max.bytes";
     public static final String REPLICA_FETCH_RESPONSE_MAX_BYTES_CONFIG = "replica.fetch.response.max.bytes";
     public static final String REPLICA_FETCH_BACKOFF_MS_CONFIG = "replica.fetch.backoff.ms";
+    public static final String LEADER_REPLICATION_THROTTLED_RATE_CONFIG = "leader.replication.throttled.rate";
+    public static final String FOLLOWER_REPLICATION_THROTTLED_RATE_CONFIG = "follower.replication.throttled.rate";
+    public static final String REPLICATION_QUOTA_WINDOW_NUM_CONFIG = "replication.quota.window.num";
+    public static final String REPLICATION_QUOTA_WINDOW_SIZE_SECONDS_CONFIG = "replication.quota.window.size.seconds";
 
     private ClusterConfigDef() {}
 
@@ -162,6 +167,37 @@ public final class ClusterConfigDef {
                         1000,
                         atLeast(0),
                         MEDIUM,
-                        "How long a follower waits before fetching a partition again after an error.");
+                        "How long a follower waits before fetching a partition again after an error.")
+                .define(
+                        LEADER_REPLICATION_THROTTLED_RATE_CONFIG,
+                        LONG,
+                        Long.MAX_VALUE,
+                        atLeast(1),
+                        MEDIUM,
+                        "The most bytes/s a leader sends to the followers of the replicas its topics' "
+                                + "leader.replication.throttled.replicas name (dynamic). Accepted, not enforced yet: "
+                                + "the follower side bounds the same traffic.")
+                .define(
+                        FOLLOWER_REPLICATION_THROTTLED_RATE_CONFIG,
+                        LONG,
+                        Long.MAX_VALUE,
+                        atLeast(1),
+                        MEDIUM,
+                        "The most bytes/s this node fetches as a follower for the out-of-sync replicas its topics' "
+                                + "follower.replication.throttled.replicas name (dynamic), over all its fetchers.")
+                .define(
+                        REPLICATION_QUOTA_WINDOW_NUM_CONFIG,
+                        INT,
+                        11,
+                        atLeast(1),
+                        LOW,
+                        "The number of samples the replication throttle measures its rate over.")
+                .define(
+                        REPLICATION_QUOTA_WINDOW_SIZE_SECONDS_CONFIG,
+                        INT,
+                        1,
+                        atLeast(1),
+                        LOW,
+                        "The time span of each sample of the replication throttle.");
     }
 }

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * <p>Only Kafka's dynamic log configs can be set: for each topic config, the first broker config that gives its
  * default ({@code log.retention.ms}, not {@code log.retention.hours}; {@code log.flush.interval.ms}, not
  * {@code log.flush.scheduler.interval.ms}), as Kafka's {@code DynamicLogConfig}; and the cleaner's, as Kafka's
- * {@code LogCleaner.ReconfigurableConfigs} ({@link CleanerConfigDef#DYNAMIC}). Kafka's other dynamic configs
+ * {@code LogCleaner.ReconfigurableConfigs} ({@link CleanerConfigDef#DYNAMIC}); and the replication throttle's rates.
+ * Kafka's other dynamic configs
  * (thread pools, listeners, SSL) are refused like static ones, and so are names Piste does not know, which Kafka
  * would store without using them.
  *
@@ -208,6 +209,9 @@ public final class DynamicBrokerConfigs {
             }
         }
         names.addAll(CleanerConfigDef.DYNAMIC);
+        // Kafka's replication throttle (DynamicReplicationConfig), set by kafka-reassign-partitions --throttle
+        names.add(ClusterConfigDef.LEADER_REPLICATION_THROTTLED_RATE_CONFIG);
+        names.add(ClusterConfigDef.FOLLOWER_REPLICATION_THROTTLED_RATE_CONFIG);
         return Collections.unmodifiableSet(names);
     }
 }

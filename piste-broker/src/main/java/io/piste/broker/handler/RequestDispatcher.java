@@ -66,6 +66,10 @@ public final class RequestDispatcher implements RequestHandler, AutoCloseable {
         handlers.put(ApiKeys.DELETE_TOPICS, controllerRequests.offloaded(new DeleteTopicsHandler(broker)));
         handlers.put(ApiKeys.CREATE_PARTITIONS, controllerRequests.offloaded(new CreatePartitionsHandler(broker)));
         handlers.put(ApiKeys.ELECT_LEADERS, controllerRequests.offloaded(new ElectLeadersHandler(broker.controller())));
+        handlers.put(
+                ApiKeys.ALTER_PARTITION_REASSIGNMENTS,
+                controllerRequests.offloaded(new AlterPartitionReassignmentsHandler(broker)));
+        handlers.put(ApiKeys.LIST_PARTITION_REASSIGNMENTS, new ListPartitionReassignmentsHandler(broker));
         handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(broker));
         handlers.put(ApiKeys.DESCRIBE_QUORUM, new DescribeQuorumHandler(broker));
         handlers.put(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(broker.logManager()));

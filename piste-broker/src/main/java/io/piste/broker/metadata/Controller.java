@@ -123,6 +123,19 @@ public interface Controller extends AutoCloseable {
     /** The metadata quorum as this node knows it (a single node is a quorum of one). */
     QuorumDescription describeQuorum() throws IOException;
 
+    /**
+     * Starts, replaces or cancels the reassignment of each partition (Kafka's AlterPartitionReassignments, KIP-455):
+     * the new replicas join as followers, and once all the target replicas are in sync the partition's replicas
+     * become the target, those removed stopping and deleting their logs. With {@code allowReplicationFactorChange}
+     * false (KIP-860) a target of another size than the partition's replicas is refused.
+     *
+     * @return each reassignment's answer, in order ({@link ApiError#NONE} if it started, changed or ended)
+     */
+    default List<ApiError> alterPartitionReassignments(
+            List<PartitionReassignment> reassignments, boolean allowReplicationFactorChange) throws IOException {
+        throw new UnsupportedOperationException("this controller reassigns no partition");
+    }
+
     @Override
     void close() throws IOException;
 }

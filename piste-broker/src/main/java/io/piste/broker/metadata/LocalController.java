@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.requests.ApiError;
 
 /**
  * The controller of a single node: checks each metadata change, appends it to the {@link MetadataLog}
@@ -160,6 +161,13 @@ public final class LocalController implements Controller {
         long now = System.currentTimeMillis();
         return new QuorumDescription(
                 nodeId, 1, records, List.of(new QuorumDescription.Voter(nodeId, records, now, now, null)));
+    }
+
+    /** Only this node's broker exists: a target of it alone changes nothing, any other is refused. */
+    @Override
+    public List<ApiError> alterPartitionReassignments(
+            List<PartitionReassignment> reassignments, boolean allowReplicationFactorChange) {
+        return SingleNodeReassignments.answer(image(), nodeId, reassignments);
     }
 
     @Override

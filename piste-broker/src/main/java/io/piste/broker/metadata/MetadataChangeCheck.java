@@ -123,6 +123,33 @@ public final class MetadataChangeCheck {
                     + next.leader() + ", ISR " + next.isr() + " and ELR " + next.elr() + " do not fit replicas "
                     + next.replicas());
         }
+        checkReassignment(topic, p.partition(), current, next);
+    }
+
+    /**
+     * The replicas a reassignment adds and removes are among the replicas and apart; and a change that keeps the
+     * replicas ends a reassignment under way only as its completion would (it removes nothing and every replica is in
+     * sync), so that an ISR change or an election made without knowing of it cannot silently end it.
+     */
+    private static void checkReassignment(
+            TopicImage topic, int partition, PartitionImage current, PartitionImage next) {
+        List<Integer> adding = next.addingReplicas();
+        List<Integer> removing = next.removingReplicas();
+        boolean fits = next.replicas().containsAll(adding)
+                && next.replicas().containsAll(removing)
+                && adding.stream().noneMatch(removing::contains)
+                && new HashSet<>(adding).size() == adding.size()
+                && new HashSet<>(removing).size() == removing.size();
+        boolean ended = current.isReassigning() && !next.isReassigning();
+        boolean kept = !ended
+                || !next.replicas().equals(current.replicas())
+                || (current.removingReplicas().isEmpty() && next.isr().containsAll(next.replicas()));
+        if (!fits || !kept) {
+            throw new InvalidRequestException("Partition " + topic.name() + "-" + partition + ": adding " + adding
+                    + " and removing " + removing + " replicas do not fit replicas " + next.replicas()
+                    + " (a change of the ISR or leader keeps the reassignment " + current.addingReplicas() + "/"
+                    + current.removingReplicas() + ")");
+        }
     }
 
     /** Distinct registered brokers, at least one. */

@@ -24,6 +24,9 @@ import org.apache.kafka.common.Uuid;
  * ASSIGN        topicId first 1,2,3;2,3,1;...   (the replicas of partitions first.., each in its initial state)
  * PARTITION     topicId partition leader leaderEpoch partitionEpoch replicas isr elr   (one partition's whole
  *                                                state after a change; lists comma-separated, empty for none)
+ * PARTITION:1   ... as PARTITION ... adding removing   (the same while a reassignment moves the partition: the
+ *                                                replicas it adds and removes; written only then, so a log without
+ *                                                reassignments stays readable by a broker that knows version 0)
  * </pre>
  *
  * <p>Versions: the type word names the version, {@code TOPIC} being version 0 and {@code TOPIC:1} version 1. A
@@ -156,9 +159,13 @@ public sealed interface MetadataRecord {
     record PartitionState(Uuid topicId, int partition, PartitionImage state) implements MetadataRecord {
         @Override
         public String encode() {
-            return "PARTITION " + topicId + " " + partition + " " + state.leader() + " " + state.leaderEpoch() + " "
+            String common = topicId + " " + partition + " " + state.leader() + " " + state.leaderEpoch() + " "
                     + state.partitionEpoch() + " " + ids(state.replicas()) + " " + ids(state.isr()) + " "
                     + ids(state.elr());
+            if (!state.isReassigning()) {
+                return "PARTITION " + common;
+            }
+            return "PARTITION:1 " + common + " " + ids(state.addingReplicas()) + " " + ids(state.removingReplicas());
         }
     }
 

@@ -16,8 +16,11 @@ import org.apache.kafka.common.internals.Topic;
  */
 final class MetadataRecordDecoder {
 
-    /** The one version of each record type this broker reads. */
+    /** The version of each record type this broker reads, unless {@link #LATEST_VERSIONS} names another. */
     static final int VERSION = 0;
+
+    /** The record types this broker reads in more versions than {@link #VERSION}: each up to the one given. */
+    private static final Map<String, Integer> LATEST_VERSIONS = Map.of("PARTITION", 1);
 
     private MetadataRecordDecoder() {}
 
@@ -28,6 +31,9 @@ final class MetadataRecordDecoder {
     static MetadataRecord decode(String line) {
         String[] f = line.split(" ", -1);
         String type = typeOf(f[0]);
+        if (type.equals("PARTITION") && f[0].endsWith(":1")) {
+            return partitionState(f, 11);
+        }
         switch (type) {
             case "TOPIC":
                 expectFields(f, 4);
@@ -64,20 +70,40 @@ final class MetadataRecordDecoder {
                 expectFields(f, 4);
                 return new MetadataRecord.Assignment(Uuid.fromString(f[1]), partitionIndex(f[2]), assignments(f[3]));
             case "PARTITION":
-                expectFields(f, 9);
-                return new MetadataRecord.PartitionState(
-                        Uuid.fromString(f[1]),
-                        partitionIndex(f[2]),
-                        new PartitionImage(
-                                ids(f[6]),
-                                leader(f[3]),
-                                nonNegativeInt(f[4]),
-                                nonNegativeInt(f[5]),
-                                ids(f[7]),
-                                ids(f[8])));
+                return partitionState(f, 9);
             default:
                 throw new UnsupportedMetadataRecordException("unknown record type " + type);
         }
+    }
+
+    /**
+     * A partition's state: version 0 ({@code fields} 9) without a reassignment, version 1 (11) with the replicas a
+     * reassignment adds and removes; these must be among the replicas and apart (a reassignment both adding and
+     * removing one replica means nothing).
+     */
+    private static MetadataRecord.PartitionState partitionState(String[] f, int fields) {
+        expectFields(f, fields);
+        List<Integer> replicas = ids(f[6]);
+        List<Integer> adding = fields > 9 ? ids(f[9]) : List.of();
+        List<Integer> removing = fields > 9 ? ids(f[10]) : List.of();
+        if (!replicas.containsAll(adding)
+                || !replicas.containsAll(removing)
+                || adding.stream().anyMatch(removing::contains)) {
+            throw new IllegalArgumentException(
+                    "adding " + adding + " and removing " + removing + " replicas do not fit replicas " + replicas);
+        }
+        return new MetadataRecord.PartitionState(
+                Uuid.fromString(f[1]),
+                partitionIndex(f[2]),
+                new PartitionImage(
+                        replicas,
+                        leader(f[3]),
+                        nonNegativeInt(f[4]),
+                        nonNegativeInt(f[5]),
+                        ids(f[7]),
+                        ids(f[8]),
+                        adding,
+                        removing));
     }
 
     /** The type of {@code word}, {@code TYPE} or {@code TYPE:version}, if this broker reads that version. */
@@ -88,9 +114,14 @@ final class MetadataRecordDecoder {
         }
         String type = word.substring(0, colon);
         String version = word.substring(colon + 1);
-        if (!version.equals(Integer.toString(VERSION))) {
-            throw new UnsupportedMetadataRecordException(
-                    "record type " + type + " version " + version + " (this broker reads version " + VERSION + ")");
+        int latest = LATEST_VERSIONS.getOrDefault(type, VERSION);
+        boolean known = false;
+        for (int v = VERSION; v <= latest; v++) {
+            known |= version.equals(Integer.toString(v));
+        }
+        if (!known) {
+            throw new UnsupportedMetadataRecordException("record type " + type + " version " + version
+                    + " (this broker reads versions " + VERSION + ".." + latest + ")");
         }
         return type;
     }

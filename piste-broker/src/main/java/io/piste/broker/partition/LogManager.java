@@ -69,6 +69,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     private volatile MetadataImage image = MetadataImage.EMPTY;
 
     private final PageCacheFlushSchedule pageCacheFlush;
+    private final ReplicaLogChanges replicaChanges;
     /** Set once {@link #startup} has opened every partition: until then close() writes no checkpoint or marker. */
     private volatile boolean started;
 
@@ -104,6 +105,8 @@ public final class LogManager implements MetadataListener, AutoCloseable {
                 new LogRetentionService(scheduler, slots::forEach, this::openSlot, this::logConfigOf, this::checkpoint);
         this.pageCacheFlush = new PageCacheFlushSchedule(
                 scheduler, config.logFlushOnAck(), config.logWritebackIntervalMs(), this::flushAll);
+        this.replicaChanges = new ReplicaLogChanges(
+                config.nodeId(), logDirs, slots, (topic, index, dir) -> openNew(topic, index, dir));
     }
 
     /**
@@ -119,7 +122,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         int count = slots.takeAll(
                 image,
                 config.nodeId(),
-                PartitionDirs.scan(logDirs, image, Topic.CLUSTER_METADATA_TOPIC_PARTITION.toString()),
+                PartitionDirs.scan(logDirs, image, Topic.CLUSTER_METADATA_TOPIC_PARTITION.toString(), config.nodeId()),
                 checkpoints);
         image.topics().forEach(topic -> topics.put(topic.name(), topic));
         int opened = openInternal();
@@ -419,17 +422,8 @@ public final class LogManager implements MetadataListener, AutoCloseable {
             return;
         }
         for (PartitionSlot slot : removed) {
-            if (slot == null) {
-                continue; // a partition another node holds
-            }
-            // A directory left behind: a -delete one is deleted at the next start, one not yet renamed kept as stray.
-            Partition partition = slot.retire();
-            if (partition != null) {
-                partition.failPendingAcks();
-                partition.markDeleted();
-                PartitionDirs.closeAndDeleteQuietly(partition);
-            } else if (slot.logDir() != null && Files.isDirectory(slot.logDir().resolve(slot.toString()))) {
-                PartitionDirs.deleteAfterTopicQuietly(slot.logDir().resolve(slot.toString()));
+            if (slot != null) { // null: a partition another node holds
+                ReplicaLogChanges.delete(slot);
             }
         }
     }
@@ -447,10 +441,11 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         slots.put(topic.name(), grown);
     }
 
-    /** The partitions read their leader epochs from this image from now on. */
+    /** The partitions read their leader epochs from this image; replicas a reassignment moved get or lose logs. */
     @Override
     public void onPartitionStatesChanged(TopicImage topic, MetadataImage image) {
         this.image = image;
+        replicaChanges.apply(topic, image);
     }
 
     @Override

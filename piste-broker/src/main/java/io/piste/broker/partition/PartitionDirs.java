@@ -1,5 +1,6 @@
 package io.piste.broker.partition;
 
+import io.piste.broker.metadata.Assignments;
 import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.storage.checkpoint.AtomicFiles;
@@ -102,7 +103,8 @@ final class PartitionDirs {
     /**
      * At start-up, before any partition is opened: the partition directories of the image in the log dirs, by name,
      * each with the first log dir holding it. On the way, renames aside as stray the partition directories that the
-     * image has no partition for, and finishes the deletions a crash interrupted ({@code -delete} directories).
+     * image has no partition for, or whose replica node {@code self} no longer holds (a reassignment moved it while
+     * this node was away), and finishes the deletions a crash interrupted ({@code -delete} directories).
      * {@code keep} names a directory that is not a partition of a topic, the metadata log's.
      *
      * <p>One listing per log dir, and a name of the image costs no stat and no regular expression: a start lists
@@ -110,7 +112,7 @@ final class PartitionDirs {
      * interpreted code mostly). A log dir that cannot be listed stops the start: its partitions would be created
      * afresh in another one.
      */
-    static Map<String, Path> scan(List<Path> logDirs, MetadataImage image, String keep) throws IOException {
+    static Map<String, Path> scan(List<Path> logDirs, MetadataImage image, String keep, int self) throws IOException {
         Map<String, Path> found = new HashMap<>();
         for (Path logDir : logDirs) {
             int strays = 0;
@@ -119,7 +121,7 @@ final class PartitionDirs {
                     continue;
                 }
                 int index = partitionIndex(name);
-                if (index >= 0 && isPartitionOf(image, name, index)) {
+                if (index >= 0 && isPartitionOf(image, name, index, self)) {
                     found.putIfAbsent(name, logDir);
                     continue;
                 }
@@ -195,9 +197,9 @@ final class PartitionDirs {
         return digits > MAX_PARTITION_DIGITS ? TOO_MANY_DIGITS : index;
     }
 
-    private static boolean isPartitionOf(MetadataImage image, String dirName, int index) {
+    private static boolean isPartitionOf(MetadataImage image, String dirName, int index, int self) {
         TopicImage topic = image.topic(dirName.substring(0, dirName.lastIndexOf('-')));
-        return topic != null && index < topic.partitionCount();
+        return topic != null && Assignments.isReplica(image, topic, index, self);
     }
 
     private static void renameQuietly(Path dir, String reason) {

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * leader says the logs diverged, or starts over at the leader's log start when it fell behind it; then makes what it
  * appended durable before it fetches again (with durable acks), so the offset its next fetch reports, from which the
  * leader's high watermark moves, is on this node's disk. A partition answered with an error waits
- * {@code replica.fetch.backoff.ms}; the image's next change moves it to its new leader.
+ * {@code replica.fetch.backoff.ms}; the image's next change moves it to its new leader. An out-of-sync replica the
+ * replication throttle names waits while the throttle's quota is used up ({@link FollowerThrottle}).
  *
  * <p>Threads: its own. {@link #add} and {@link #remove} may come from any thread; a partition removed is never
  * appended to afterwards (the response's partitions are handled under the same lock), so a node that starts leading
@@ -55,11 +56,14 @@ final class ReplicaFetcher implements AutoCloseable {
     private final LongSupplier brokerEpoch;
     /** Writes the recovery-point checkpoints: a truncated log must not be trusted past its cut after a crash. */
     private final Runnable afterTruncation;
+    /** Holds back the out-of-sync replicas the topic configs throttle, shared with this node's other fetchers. */
+    private final FollowerThrottle throttle;
 
     private final Thread thread;
     private final Map<TopicPartition, Followed> followed = new LinkedHashMap<>();
     private final Map<TopicPartition, Long> retryAtMs = new HashMap<>();
     private volatile boolean running = true;
+
     private InterBrokerClient client;
     private long lastConnectWarningMs;
 
@@ -72,8 +76,10 @@ final class ReplicaFetcher implements AutoCloseable {
             ReplicationSettings settings,
             Supplier<Node> leader,
             LongSupplier brokerEpoch,
-            Runnable afterTruncation) {
+            Runnable afterTruncation,
+            FollowerThrottle throttle) {
         this.afterTruncation = afterTruncation;
+        this.throttle = throttle;
         this.self = self;
         this.leaderId = leaderId;
         this.settings = settings;
@@ -132,7 +138,8 @@ final class ReplicaFetcher implements AutoCloseable {
                 Followed f = e.getValue();
                 if ((retryAt != null && retryAt > now)
                         || f.partition().isOffline()
-                        || f.partition().isDeleted()) {
+                        || f.partition().isDeleted()
+                        || throttle.holdsBack(f.topic(), f.index(), now)) {
                     continue;
                 }
                 int lastEpoch = f.partition().lastFetchedEpoch();
@@ -186,7 +193,9 @@ final class ReplicaFetcher implements AutoCloseable {
             sleep(settings.backoffMs());
             return;
         }
-        handle(data, topicNames);
+        if (running) { // after close() began, nothing more is written
+            handle(data, topicNames);
+        }
     }
 
     /** Appends or truncates each partition of the answer, then makes the appends durable before the next fetch. */
@@ -245,6 +254,7 @@ final class ReplicaFetcher implements AutoCloseable {
                 return true;
             }
             ByteBuffer whole = wholeBatches(records);
+            throttle.fetched(f.topic(), f.index(), whole.remaining(), System.currentTimeMillis());
             if (whole.hasRemaining()) {
                 partition.appendAsFollower(whole);
             }

@@ -1,5 +1,6 @@
 package io.piste.broker.replication;
 
+import io.piste.broker.config.ClusterConfigDef;
 import io.piste.broker.interbroker.CoordinatorMarkers;
 import io.piste.broker.metadata.BrokerImage;
 import io.piste.broker.metadata.Controller;
@@ -50,6 +51,7 @@ public final class ReplicaManager implements AutoCloseable {
     /** Partitions with an ISR proposal in flight: one at a time each. */
     private final Set<TopicPartition> proposing = ConcurrentHashMap.newKeySet();
 
+    private final FollowerThrottle throttle;
     private final ScheduledExecutorService proposals;
     private volatile boolean closed;
     /** Told of the leaderships of {@link #toldTopics}; guarded by this object. */
@@ -62,6 +64,11 @@ public final class ReplicaManager implements AutoCloseable {
         this.logs = logs;
         this.controller = controller;
         this.settings = settings;
+        this.throttle = new FollowerThrottle(
+                self,
+                controller::image,
+                () -> logs.brokerConfigs().getLong(ClusterConfigDef.FOLLOWER_REPLICATION_THROTTLED_RATE_CONFIG),
+                new ReplicationQuota(settings.quotaWindows(), settings.quotaWindowMs()));
         this.proposals = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "piste-isr-changes");
             t.setDaemon(true);
@@ -183,7 +190,8 @@ public final class ReplicaManager implements AutoCloseable {
                     settings,
                     () -> CoordinatorMarkers.broker(controller.image(), id, settings.listenerName()),
                     controller::brokerEpoch,
-                    logs::checkpointNow);
+                    logs::checkpointNow,
+                    throttle);
             fetcher.start();
             return fetcher;
         });
@@ -262,13 +270,8 @@ public final class ReplicaManager implements AutoCloseable {
         if (topic == null) {
             return;
         }
-        PartitionImage next = new PartitionImage(
-                current.replicas(),
-                current.leader(),
-                current.leaderEpoch(),
-                current.partitionEpoch() + 1,
-                isr,
-                EligibleLeaders.after(current, isr, minInsyncReplicas));
+        PartitionImage next =
+                current.withLeaderAndIsr(current.leader(), isr, EligibleLeaders.after(current, isr, minInsyncReplicas));
         try {
             controller.changePartition(topic.topicId(), key.partition(), next);
             LOG.info("ISR of {} changed from {} to {}, eligible leaders {}", key, current.isr(), isr, next.elr());

@@ -14,6 +14,8 @@ import io.piste.broker.config.ClusterConfigDef;
  * @param responseMaxBytes {@code replica.fetch.response.max.bytes}
  * @param backoffMs {@code replica.fetch.backoff.ms}
  * @param lagTimeMaxMs {@code replica.lag.time.max.ms}
+ * @param quotaWindows {@code replication.quota.window.num}
+ * @param quotaWindowMs {@code replication.quota.window.size.seconds}, in ms
  */
 public record ReplicationSettings(
         String listenerName,
@@ -23,7 +25,9 @@ public record ReplicationSettings(
         int partitionMaxBytes,
         int responseMaxBytes,
         int backoffMs,
-        long lagTimeMaxMs) {
+        long lagTimeMaxMs,
+        int quotaWindows,
+        long quotaWindowMs) {
 
     /** As Kafka's {@code request.timeout.ms} for the requests between brokers. */
     static final int REQUEST_TIMEOUT_MS = 30_000;
@@ -37,6 +41,8 @@ public record ReplicationSettings(
                 config.getInt(ClusterConfigDef.REPLICA_FETCH_MAX_BYTES_CONFIG),
                 config.getInt(ClusterConfigDef.REPLICA_FETCH_RESPONSE_MAX_BYTES_CONFIG),
                 config.getInt(ClusterConfigDef.REPLICA_FETCH_BACKOFF_MS_CONFIG),
-                config.getLong(ClusterConfigDef.REPLICA_LAG_TIME_MAX_MS_CONFIG));
+                config.getLong(ClusterConfigDef.REPLICA_LAG_TIME_MAX_MS_CONFIG),
+                config.getInt(ClusterConfigDef.REPLICATION_QUOTA_WINDOW_NUM_CONFIG),
+                config.getInt(ClusterConfigDef.REPLICATION_QUOTA_WINDOW_SIZE_SECONDS_CONFIG) * 1000L);
     }
 }

@@ -57,13 +57,14 @@ class PartitionDirsTest {
                 writePartitionDir(dir);
             }
 
-            Map<String, Path> found = PartitionDirs.scan(List.of(logDir), controller.image(), "__cluster_metadata-0");
+            Map<String, Path> found =
+                    PartitionDirs.scan(List.of(logDir), controller.image(), "__cluster_metadata-0", 1);
             List<String> afterFirstSweep = children();
 
             assertThat(found)
                     .as("the partition directories of the image, with their log dir")
                     .isEqualTo(Map.of("kept-0", logDir));
-            PartitionDirs.scan(List.of(logDir), controller.image(), "__cluster_metadata-0");
+            PartitionDirs.scan(List.of(logDir), controller.image(), "__cluster_metadata-0", 1);
 
             assertThat(children())
                     .as("a stray directory is left alone at the next start")
@@ -98,7 +99,7 @@ class PartitionDirsTest {
         writePartitionDir("__cluster_metadata-0");
         try (LocalController controller = LocalController.open(metadataDir)) {
             controller.createTopic("t", 1, Map.of());
-            assertThat(PartitionDirs.scan(List.of(logDir), controller.image(), "__cluster_metadata-0"))
+            assertThat(PartitionDirs.scan(List.of(logDir), controller.image(), "__cluster_metadata-0", 1))
                     .isEmpty();
         }
         strayOf("t-1234567890");
@@ -109,7 +110,8 @@ class PartitionDirsTest {
     void shouldStopWhenALogDirCannotBeListed() throws IOException {
         Path missing = logDir.resolve("missing");
         try (LocalController controller = LocalController.open(metadataDir)) {
-            assertThatThrownBy(() -> PartitionDirs.scan(List.of(missing), controller.image(), "__cluster_metadata-0"))
+            assertThatThrownBy(
+                            () -> PartitionDirs.scan(List.of(missing), controller.image(), "__cluster_metadata-0", 1))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining(missing.toString());
         }
@@ -120,7 +122,7 @@ class PartitionDirsTest {
         String topic = "t".repeat(249);
         writePartitionDir(topic + "-7");
         try (LocalController controller = LocalController.open(metadataDir)) {
-            PartitionDirs.scan(List.of(logDir), controller.image(), "__cluster_metadata-0");
+            PartitionDirs.scan(List.of(logDir), controller.image(), "__cluster_metadata-0", 1);
         }
         List<String> names = children();
         assertThat(names).hasSize(1);
@@ -132,7 +134,7 @@ class PartitionDirsTest {
         writePartitionDir("deleted-0." + UUID.randomUUID().toString().replace("-", "") + "-delete");
         writePartitionDir("0123456789abcdef0123456789abcdef-delete");
         try (LocalController controller = LocalController.open(metadataDir)) {
-            PartitionDirs.scan(List.of(logDir), controller.image(), "__cluster_metadata-0");
+            PartitionDirs.scan(List.of(logDir), controller.image(), "__cluster_metadata-0", 1);
         }
         assertThat(children())
                 .as("only a topic-partition.uniqueId-delete directory is deleted")

@@ -50,13 +50,7 @@ final class PartitionElection {
     static PartitionImage uncleanly(PartitionImage current, MetadataImage image) {
         for (int candidate : current.replicas()) {
             if (serves(image, candidate)) {
-                return new PartitionImage(
-                        current.replicas(),
-                        candidate,
-                        current.leaderEpoch() + (candidate == current.leader() ? 0 : 1),
-                        current.partitionEpoch() + 1,
-                        List.of(candidate),
-                        List.of());
+                return current.withLeaderAndIsr(candidate, List.of(candidate), List.of());
             }
         }
         return null;
@@ -96,13 +90,7 @@ final class PartitionElection {
         if (leader == current.leader() && isr.equals(current.isr()) && elr.equals(current.elr())) {
             return null;
         }
-        return new PartitionImage(
-                current.replicas(),
-                leader,
-                current.leaderEpoch() + (leader == current.leader() ? 0 : 1),
-                current.partitionEpoch() + 1,
-                isr,
-                elr);
+        return current.withLeaderAndIsr(leader, isr, elr); // a reassignment under way goes on
     }
 
     static boolean serves(MetadataImage image, int nodeId) {

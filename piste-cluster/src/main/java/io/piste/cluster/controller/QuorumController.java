@@ -9,6 +9,7 @@ import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.MetadataListener;
 import io.piste.broker.metadata.MetadataRecord;
 import io.piste.broker.metadata.PartitionImage;
+import io.piste.broker.metadata.PartitionReassignment;
 import io.piste.broker.metadata.QuorumDescription;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.cluster.quorum.MetadataQuorum;
@@ -330,9 +331,31 @@ public final class QuorumController implements Controller {
         return propose(change).topic(id);
     }
 
+    /**
+     * As Kafka's AlterPartition: an ISR change that brings every target replica of a reassignment in sync completes
+     * the reassignment in the same change ({@link ReassignmentStates}).
+     */
     @Override
     public void changePartition(Uuid topicId, int partition, PartitionImage next) throws IOException {
-        propose(List.of(new MetadataRecord.PartitionState(topicId, partition, next)));
+        PartitionImage completed = ReassignmentStates.withCompletion(next, image());
+        propose(List.of(new MetadataRecord.PartitionState(topicId, partition, completed)));
+    }
+
+    @Override
+    public List<ApiError> alterPartitionReassignments(
+            List<PartitionReassignment> reassignments, boolean allowReplicationFactorChange) throws IOException {
+        PartitionReassignments.Quorum through = new PartitionReassignments.Quorum() {
+            @Override
+            public MetadataImage latest() throws IOException {
+                return QuorumController.this.latest();
+            }
+
+            @Override
+            public MetadataImage propose(List<MetadataRecord> change) throws IOException {
+                return QuorumController.this.propose(change);
+            }
+        };
+        return new PartitionReassignments(through).alter(reassignments, allowReplicationFactorChange);
     }
 
     @Override

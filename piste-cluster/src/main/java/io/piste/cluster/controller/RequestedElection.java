@@ -30,15 +30,7 @@ record RequestedElection(PartitionImage next, ApiError error) {
                     "The preferred replica " + preferred + " of " + name + " is not "
                             + (current.isr().contains(preferred) ? "serving" : "in sync")));
         }
-        return new RequestedElection(
-                new PartitionImage(
-                        current.replicas(),
-                        preferred,
-                        current.leaderEpoch() + 1,
-                        current.partitionEpoch() + 1,
-                        current.isr(),
-                        current.elr()),
-                ApiError.NONE);
+        return new RequestedElection(current.withLeaderAndIsr(preferred, current.isr(), current.elr()), ApiError.NONE);
     }
 
     static RequestedElection unclean(TopicPartition name, PartitionImage current, MetadataImage image) {
