@@ -39,7 +39,7 @@ run_round() {
   run_tool 120 "$dir/create.log" org.apache.kafka.tools.TopicCommand --bootstrap-server "$CLUSTER_BOOTSTRAP" \
     --create --topic t --partitions 6 --replication-factor 3 --config min.insync.replicas=2 \
     || { cat "$dir/create.log" >&2; stop_all >/dev/null; return 1; }
-  printf 'enable.idempotence=true\nlinger.ms=5\ndelivery.timeout.ms=120000\n' >"$dir/producer.properties"
+  printf 'enable.idempotence=true\nretries=2147483647\nlinger.ms=5\ndelivery.timeout.ms=120000\n' >"$dir/producer.properties"
   # shellcheck disable=SC2086
   timeout $((WARMUP_S + AFTER_S + 60)) java $TOOLS_LOG4J -cp "$KAFKA_CP" org.apache.kafka.tools.VerifiableProducer \
     --bootstrap-server "$CLUSTER_BOOTSTRAP" --topic t --throughput 1000 --max-messages -1 --acks -1 \
