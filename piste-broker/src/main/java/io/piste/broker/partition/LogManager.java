@@ -254,6 +254,11 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         Uuid topicId = topic.topicId();
         // Read from the image at each use, so that no change between this open and the slot's is missed.
         partition.followLeaderEpoch(() -> leaderEpochOf(topicId, index));
+        List<PartitionImage> states = image.partitions(topicId);
+        if (index < states.size() && states.get(index).replicas().size() > 1) {
+            partition.startHighWatermarkAt(
+                    checkpoints.highWatermark(logDir, new TopicPartitionKey(topic.name(), index)));
+        }
         return partition;
     }
 

@@ -399,6 +399,11 @@ public final class Partition {
         }
     }
 
+    /** A replica just opened starts at its checkpointed high watermark: above, the ISR may not have the records. */
+    void startHighWatermarkAt(long checkpointed) {
+        log.updateHighWatermark(Math.min(Math.max(checkpointed, log.logStartOffset()), log.logEndOffset()));
+    }
+
     /** A follower's high watermark: the leader's, within what this follower holds (durably, with durable acks). */
     public void followHighWatermark(long leaderHighWatermark) {
         long held = Math.min(leaderHighWatermark, durableAcks ? log.recoveryPoint() : log.logEndOffset());

@@ -63,6 +63,27 @@ class PartitionReplicationTest {
     }
 
     @Test
+    void shouldStartAReplicaAtItsCheckpointedHighWatermarkWithinItsLog() throws Exception {
+        partitions = new TestPartitions(dir);
+        Partition partition = partitions.open("t", 0, true, FileChannelFactory.DEFAULT);
+        for (String value : List.of("a", "b", "c")) {
+            partition.appendRecordsToLeader(TestPartitions.batch(value).buffer());
+        }
+        long end = partition.logEndOffset();
+        partition.startHighWatermarkAt(end); // as the opener leaves it: the log end
+        assertThat(partition.highWatermark()).isEqualTo(end);
+
+        partition.startHighWatermarkAt(1);
+        assertThat(partition.highWatermark())
+                .as("a replica of a replicated partition re-opens where its checkpoint says")
+                .isEqualTo(1);
+        partition.startHighWatermarkAt(end + 100);
+        assertThat(partition.highWatermark())
+                .as("never above what the log holds")
+                .isEqualTo(end);
+    }
+
+    @Test
     void shouldNotWaitForAFollowerThatLeftTheIsr() throws Exception {
         Partition partition = leader();
         long end = partition
