@@ -81,7 +81,7 @@ class ClusterIT {
             admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1)))
                     .all()
                     .get(30, TimeUnit.SECONDS);
-            TopicDescription topic = describe(admin);
+            TopicDescription topic = ThreeNodes.describe(admin, TOPIC);
             Set<Integer> leaders =
                     topic.partitions().stream().map(p -> p.leader().id()).collect(Collectors.toSet());
             assertThat(leaders).as("leaders of the 6 partitions").isEqualTo(Set.of(1, 2, 3));
@@ -96,7 +96,7 @@ class ClusterIT {
 
         // A node answers only for the partitions it leads; the others' leader is named in Metadata.
         try (Admin admin = Clients.admin(bootstrap)) {
-            for (TopicPartitionInfo p : describe(admin).partitions()) {
+            for (TopicPartitionInfo p : ThreeNodes.describe(admin, TOPIC).partitions()) {
                 for (BrokerProcess node : nodes) {
                     int nodeId = nodes.indexOf(node) + 1;
                     assertThat(listOffsetsError(node.port(), p.partition()))
@@ -197,7 +197,7 @@ class ClusterIT {
                             () -> liveBrokerIds(admin).equals(Set.of(1, 2))))
                     .as("the stopped node fenced")
                     .isTrue();
-            TopicDescription topic = describe(admin);
+            TopicDescription topic = ThreeNodes.describe(admin, TOPIC);
             leaderless = (int)
                     topic.partitions().stream().filter(p -> p.leader() == null).count();
             for (TopicPartitionInfo p : topic.partitions()) {
@@ -240,7 +240,8 @@ class ClusterIT {
                             SETTLE,
                             Duration.ofMillis(200),
                             () -> liveBrokerIds(admin).equals(Set.of(1, 2, 3))
-                                    && describe(admin).partitions().stream().allMatch(p -> p.leader() != null)))
+                                    && ThreeNodes.describe(admin, TOPIC).partitions().stream()
+                                            .allMatch(p -> p.leader() != null)))
                     .as("node 3 back and leading its partitions again")
                     .isTrue();
         }
@@ -427,21 +428,10 @@ class ClusterIT {
         return ThreeNodes.liveBrokerIds(admin);
     }
 
-    private static TopicDescription describe(Admin admin) {
-        try {
-            return admin.describeTopics(List.of(TOPIC))
-                    .allTopicNames()
-                    .get(10, TimeUnit.SECONDS)
-                    .get(TOPIC);
-        } catch (Exception e) {
-            throw new AssertionError("describe " + TOPIC, e);
-        }
-    }
-
     private static Set<Integer> partitionsLedBy(String bootstrap, Set<Integer> nodeIds) {
         try (Admin admin = Clients.admin(bootstrap)) {
             Set<Integer> led = new HashSet<>();
-            for (TopicPartitionInfo p : describe(admin).partitions()) {
+            for (TopicPartitionInfo p : ThreeNodes.describe(admin, TOPIC).partitions()) {
                 if (p.leader() != null && nodeIds.contains(p.leader().id())) {
                     led.add(p.partition());
                 }

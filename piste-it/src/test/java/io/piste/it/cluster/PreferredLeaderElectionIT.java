@@ -19,9 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -73,7 +70,12 @@ class PreferredLeaderElectionIT {
                     .get(30, TimeUnit.SECONDS);
             assertThat(Bounded.waitFor(SETTLE, Duration.ofMillis(200), () -> ledByPreferred(admin) == PARTITIONS))
                     .isTrue();
-            int victim = describe(admin).partitions().get(0).replicas().get(0).id();
+            int victim = ThreeNodes.describe(admin, TOPIC)
+                    .partitions()
+                    .get(0)
+                    .replicas()
+                    .get(0)
+                    .id();
 
             Thread producing = new Thread(() -> produce(bootstrap, acked, writing), "producing");
             producing.start();
@@ -94,7 +96,13 @@ class PreferredLeaderElectionIT {
                         .as("the returned node caught up")
                         .isTrue();
                 assertThat(ledByPreferred(admin)).as("no automatic rebalance").isLessThan(PARTITIONS);
-                assertThat(Bounded.waitFor(SETTLE, Duration.ofMillis(500), () -> imbalance(nodes) >= 1))
+                assertThat(Bounded.waitFor(
+                                SETTLE,
+                                Duration.ofMillis(500),
+                                () -> ThreeNodes.metricSum(
+                                                nodes,
+                                                "kafka_controller_kafkacontroller_preferredreplicaimbalancecount")
+                                        >= 1))
                         .as("PreferredReplicaImbalanceCount on the active controller")
                         .isTrue();
 
@@ -103,7 +111,8 @@ class PreferredLeaderElectionIT {
                         .partitions()
                         .get(30, TimeUnit.SECONDS);
 
-                List<TopicPartitionInfo> before = describe(admin).partitions();
+                List<TopicPartitionInfo> before =
+                        ThreeNodes.describe(admin, TOPIC).partitions();
                 for (TopicPartition partition : partitions) {
                     TopicPartitionInfo info = before.get(partition.partition());
                     Optional<Throwable> outcome = results.get(partition);
@@ -116,7 +125,13 @@ class PreferredLeaderElectionIT {
                 assertThat(Bounded.waitFor(SETTLE, Duration.ofMillis(200), () -> ledByPreferred(admin) == PARTITIONS))
                         .as("Metadata shows every partition led by its preferred replica")
                         .isTrue();
-                assertThat(Bounded.waitFor(SETTLE, Duration.ofMillis(500), () -> imbalance(nodes) == 0))
+                assertThat(Bounded.waitFor(
+                                SETTLE,
+                                Duration.ofMillis(500),
+                                () -> ThreeNodes.metricSum(
+                                                nodes,
+                                                "kafka_controller_kafkacontroller_preferredreplicaimbalancecount")
+                                        == 0))
                         .as("no PreferredReplicaImbalanceCount left")
                         .isTrue();
                 // Nothing left to elect: a request for all partitions answers none.
@@ -131,7 +146,7 @@ class PreferredLeaderElectionIT {
             }
         }
         assertThat(acked.size()).as("records acknowledged").isGreaterThan(200);
-        assertThat(consumeAll(bootstrap, acked))
+        assertThat(ThreeNodes.missingAfterReading(bootstrap, TOPIC, List.of(0, 1, 2), acked, SETTLE))
                 .as("acknowledged records missing")
                 .isEmpty();
     }
@@ -160,45 +175,9 @@ class PreferredLeaderElectionIT {
         }
     }
 
-    /** Reads the whole topic; returns the acknowledged values not found. No value may come twice. */
-    private static Set<String> consumeAll(String bootstrap, Set<String> acked) {
-        Set<String> missing = new HashSet<>(acked);
-        Set<String> read = new HashSet<>();
-        try (KafkaConsumer<String, String> consumer = Clients.consumer(bootstrap)) {
-            List<TopicPartition> all =
-                    List.of(new TopicPartition(TOPIC, 0), new TopicPartition(TOPIC, 1), new TopicPartition(TOPIC, 2));
-            consumer.assign(all);
-            consumer.seekToBeginning(all);
-            Bounded.Deadline deadline = Bounded.Deadline.in(SETTLE);
-            while (!missing.isEmpty() && !deadline.passed()) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    assertThat(read.add(record.value()))
-                            .as("%s read twice", record.value())
-                            .isTrue();
-                    missing.remove(record.value());
-                }
-            }
-        }
-        return missing;
-    }
-
-    /** kafka_controller_kafkacontroller_preferredreplicaimbalancecount summed over the nodes; -1 if one fails. */
-    private static double imbalance(List<BrokerProcess> nodes) {
-        double sum = 0;
-        for (BrokerProcess node : nodes) {
-            try {
-                sum += ThreeNodes.scrape(node)
-                        .valueOrZero("kafka_controller_kafkacontroller_preferredreplicaimbalancecount");
-            } catch (AssertionError e) {
-                return -1;
-            }
-        }
-        return sum;
-    }
-
     private static long ledByPreferred(Admin admin) {
         try {
-            return describe(admin).partitions().stream()
+            return ThreeNodes.describe(admin, TOPIC).partitions().stream()
                     .filter(p -> p.leader() != null
                             && p.leader().id() == p.replicas().get(0).id())
                     .count();
@@ -209,7 +188,7 @@ class PreferredLeaderElectionIT {
 
     private static List<Integer> leaders(Admin admin) {
         try {
-            return describe(admin).partitions().stream()
+            return ThreeNodes.describe(admin, TOPIC).partitions().stream()
                     .map(p -> p.leader() == null ? -1 : p.leader().id())
                     .toList();
         } catch (AssertionError e) {
@@ -219,22 +198,11 @@ class PreferredLeaderElectionIT {
 
     private static List<Integer> isrSizes(Admin admin) {
         try {
-            return describe(admin).partitions().stream()
+            return ThreeNodes.describe(admin, TOPIC).partitions().stream()
                     .map(p -> p.isr().size())
                     .toList();
         } catch (AssertionError e) {
             return List.of();
-        }
-    }
-
-    private static TopicDescription describe(Admin admin) {
-        try {
-            return admin.describeTopics(List.of(TOPIC))
-                    .allTopicNames()
-                    .get(10, TimeUnit.SECONDS)
-                    .get(TOPIC);
-        } catch (Exception e) {
-            throw new AssertionError("describe " + TOPIC, e);
         }
     }
 }

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +23,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.PartitionReassignment;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -73,7 +69,7 @@ class ReassignmentIT {
             admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 2).configs(Map.of("min.insync.replicas", "2"))))
                     .all()
                     .get(30, TimeUnit.SECONDS);
-            before = describe(admin).partitions().stream()
+            before = ThreeNodes.describe(admin, TOPIC).partitions().stream()
                     .map(p -> p.replicas().stream().map(Node::id).toList())
                     .toList();
             // Partition 0 drops its first replica (its leader), partition 1 its second; each gains the third node.
@@ -118,7 +114,7 @@ class ReassignmentIT {
         }
         Set<String> all = new HashSet<>(acked.get(0));
         all.addAll(acked.get(1));
-        assertThat(consume(bootstrap, List.of(0, 1), all))
+        assertThat(ThreeNodes.missingAfterReading(bootstrap, TOPIC, List.of(0, 1), all, SETTLE))
                 .as("acknowledged records missing")
                 .isEmpty();
 
@@ -136,7 +132,7 @@ class ReassignmentIT {
                     .as("broker %s leads partition 0 once broker %s stopped", newReplica, oldReplica)
                     .isTrue();
         }
-        assertThat(consume(survivors, List.of(0), acked.get(0)))
+        assertThat(ThreeNodes.missingAfterReading(survivors, TOPIC, List.of(0), acked.get(0), SETTLE))
                 .as("records of partition 0 missing on its new replica")
                 .isEmpty();
     }
@@ -174,7 +170,8 @@ class ReassignmentIT {
             if (!ongoing.isEmpty()) {
                 return false;
             }
-            List<TopicPartitionInfo> partitions = describe(admin).partitions();
+            List<TopicPartitionInfo> partitions =
+                    ThreeNodes.describe(admin, TOPIC).partitions();
             for (int p = 0; p < targets.size(); p++) {
                 List<Integer> replicas =
                         partitions.get(p).replicas().stream().map(Node::id).toList();
@@ -192,7 +189,10 @@ class ReassignmentIT {
 
     private static int leaderOf(Admin admin, int partition) {
         try {
-            Node leader = describe(admin).partitions().get(partition).leader();
+            Node leader = ThreeNodes.describe(admin, TOPIC)
+                    .partitions()
+                    .get(partition)
+                    .leader();
             return leader == null ? -1 : leader.id();
         } catch (AssertionError e) {
             return -1;
@@ -211,38 +211,5 @@ class ReassignmentIT {
 
     private static int missingFrom(List<Integer> before, List<Integer> after) {
         return before.stream().filter(id -> !after.contains(id)).findFirst().orElseThrow();
-    }
-
-    /** Reads the partitions from the start; returns the values of {@code expected} not found. None may come twice. */
-    private static Set<String> consume(String bootstrap, List<Integer> partitions, Set<String> expected) {
-        Set<String> missing = new HashSet<>(expected);
-        Map<String, Integer> seen = new HashMap<>();
-        try (KafkaConsumer<String, String> consumer = Clients.consumer(bootstrap)) {
-            List<TopicPartition> assigned =
-                    partitions.stream().map(p -> new TopicPartition(TOPIC, p)).toList();
-            consumer.assign(assigned);
-            consumer.seekToBeginning(assigned);
-            Bounded.Deadline deadline = Bounded.Deadline.in(SETTLE);
-            while (!missing.isEmpty() && !deadline.passed()) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    assertThat(seen.merge(record.value(), 1, Integer::sum))
-                            .as("%s read twice", record.value())
-                            .isEqualTo(1);
-                    missing.remove(record.value());
-                }
-            }
-        }
-        return missing;
-    }
-
-    private static TopicDescription describe(Admin admin) {
-        try {
-            return admin.describeTopics(List.of(TOPIC))
-                    .allTopicNames()
-                    .get(10, TimeUnit.SECONDS)
-                    .get(TOPIC);
-        } catch (Exception e) {
-            throw new AssertionError("describe " + TOPIC, e);
-        }
     }
 }

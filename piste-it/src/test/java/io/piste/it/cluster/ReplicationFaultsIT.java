@@ -283,13 +283,6 @@ class ReplicationFaultsIT {
     }
 
     private TopicDescription describe(String topic) {
-        try {
-            return admin.describeTopics(List.of(topic))
-                    .allTopicNames()
-                    .get(10, TimeUnit.SECONDS)
-                    .get(topic);
-        } catch (Exception e) {
-            throw new AssertionError("describe " + topic, e);
-        }
+        return ThreeNodes.describe(admin, topic);
     }
 }

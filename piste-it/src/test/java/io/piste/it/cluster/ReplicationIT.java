@@ -10,7 +10,6 @@ import io.piste.it.support.Clients;
 import io.piste.it.support.TestDirs;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,14 +18,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.junit.jupiter.api.Test;
@@ -46,6 +41,7 @@ class ReplicationIT {
     private static final String STRICT_TOPIC = "replicated-strict";
     private static final int PARTITIONS = 3;
     private static final Duration SETTLE = Duration.ofSeconds(60);
+    private static final String UNDER_REPLICATED = "kafka_server_replicamanager_underreplicatedpartitions";
 
     @RegisterExtension
     final BrokerProcesses brokers = new BrokerProcesses();
@@ -67,7 +63,7 @@ class ReplicationIT {
                             new NewTopic(STRICT_TOPIC, 1, (short) 3).configs(Map.of("min.insync.replicas", "3"))))
                     .all()
                     .get(30, TimeUnit.SECONDS);
-            for (TopicPartitionInfo p : describe(admin, TOPIC).partitions()) {
+            for (TopicPartitionInfo p : ThreeNodes.describe(admin, TOPIC).partitions()) {
                 assertThat(p.replicas()).extracting(Node::id).containsExactlyInAnyOrder(1, 2, 3);
                 assertThat(p.isr()).extracting(Node::id).containsExactlyInAnyOrder(1, 2, 3);
             }
@@ -91,7 +87,11 @@ class ReplicationIT {
                         10_000))) {
             int victim;
             try (Admin admin = Clients.admin(bootstrap)) {
-                victim = describe(admin, TOPIC).partitions().get(0).leader().id();
+                victim = ThreeNodes.describe(admin, TOPIC)
+                        .partitions()
+                        .get(0)
+                        .leader()
+                        .id();
             }
             int sent = 0;
             Bounded.Deadline writing = Bounded.Deadline.in(Duration.ofSeconds(20));
@@ -130,7 +130,10 @@ class ReplicationIT {
             // The leaders of the partitions the killed node held report them under-replicated.
             List<BrokerProcess> alive =
                     nodes.stream().filter(BrokerProcess::isAlive).toList();
-            assertThat(Bounded.waitFor(SETTLE, Duration.ofMillis(500), () -> underReplicated(alive) >= PARTITIONS + 1))
+            assertThat(Bounded.waitFor(
+                            SETTLE,
+                            Duration.ofMillis(500),
+                            () -> ThreeNodes.metricSum(alive, UNDER_REPLICATED) >= PARTITIONS + 1))
                     .as("UnderReplicatedPartitions summed over the live nodes")
                     .isTrue();
             try (KafkaProducer<String, String> strict = Clients.producer(
@@ -163,68 +166,23 @@ class ReplicationIT {
                     .as("the returned node caught up and is back in every ISR")
                     .isTrue();
         }
-        assertThat(Bounded.waitFor(SETTLE, Duration.ofMillis(500), () -> underReplicated(nodes) == 0))
+        assertThat(Bounded.waitFor(
+                        SETTLE, Duration.ofMillis(500), () -> ThreeNodes.metricSum(nodes, UNDER_REPLICATED) == 0))
                 .as("no partition under-replicated once the node is back")
                 .isTrue();
-        assertThat(consumeAll(bootstrap, acked))
+        assertThat(ThreeNodes.missingAfterReading(bootstrap, TOPIC, List.of(0, 1, 2), acked, SETTLE))
                 .as("acknowledged records missing after failover")
                 .isEmpty();
-    }
-
-    /** Reads the whole topic from its leaders; returns the acknowledged values not found. No value may come twice. */
-    private static Set<String> consumeAll(String bootstrap, Set<String> acked) {
-        Set<String> missing = new HashSet<>(acked);
-        Set<String> read = new HashSet<>();
-        try (KafkaConsumer<String, String> consumer = Clients.consumer(bootstrap)) {
-            List<TopicPartition> partitions =
-                    List.of(new TopicPartition(TOPIC, 0), new TopicPartition(TOPIC, 1), new TopicPartition(TOPIC, 2));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Bounded.Deadline deadline = Bounded.Deadline.in(SETTLE);
-            while (!missing.isEmpty() && !deadline.passed()) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    assertThat(read.add(record.value()))
-                            .as("%s read twice", record.value())
-                            .isTrue();
-                    missing.remove(record.value());
-                }
-            }
-        }
-        return missing;
-    }
-
-    /** kafka_server_replicamanager_underreplicatedpartitions summed over {@code nodes}; -1 if one cannot answer. */
-    private static double underReplicated(List<BrokerProcess> nodes) {
-        double sum = 0;
-        for (BrokerProcess node : nodes) {
-            try {
-                sum += ThreeNodes.scrape(node).valueOrZero("kafka_server_replicamanager_underreplicatedpartitions");
-            } catch (AssertionError e) {
-                return -1;
-            }
-        }
-        return sum;
     }
 
     /** Each partition's ISR size, or none while the cluster cannot answer. */
     private static List<Integer> isrSizes(Admin admin, String topic) {
         try {
-            return describe(admin, topic).partitions().stream()
+            return ThreeNodes.describe(admin, topic).partitions().stream()
                     .map(p -> p.isr().size())
                     .toList();
         } catch (AssertionError e) {
             return List.of();
-        }
-    }
-
-    private static TopicDescription describe(Admin admin, String topic) {
-        try {
-            return admin.describeTopics(List.of(topic))
-                    .allTopicNames()
-                    .get(10, TimeUnit.SECONDS)
-                    .get(topic);
-        } catch (Exception e) {
-            throw new AssertionError("describe " + topic, e);
         }
     }
 }

@@ -1,14 +1,20 @@
 package io.piste.it.cluster;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.piste.it.support.Bounded;
 import io.piste.it.support.BrokerProcess;
 import io.piste.it.support.BrokerProcesses;
+import io.piste.it.support.Clients;
 import io.piste.it.support.MetricsScrape;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,7 +23,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
 
 /** Three {@code piste server} processes of one cluster on loopback, as the README's recipe starts them. */
 final class ThreeNodes {
@@ -81,5 +91,56 @@ final class ThreeNodes {
         } catch (Exception e) {
             return Set.of();
         }
+    }
+
+    /** The topic as Admin describes it now; an AssertionError if the cluster does not answer within 10 s. */
+    static TopicDescription describe(Admin admin, String topic) {
+        try {
+            return admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get(10, TimeUnit.SECONDS)
+                    .get(topic);
+        } catch (Exception e) {
+            throw new AssertionError("describe " + topic, e);
+        }
+    }
+
+    /**
+     * Reads {@code partitions} of {@code topic} from their start until every value of {@code expected} came or
+     * {@code timeout} passed; returns the values not found. No value may come twice.
+     */
+    static Set<String> missingAfterReading(
+            String bootstrap, String topic, List<Integer> partitions, Set<String> expected, Duration timeout) {
+        Set<String> missing = new HashSet<>(expected);
+        Set<String> read = new HashSet<>();
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(bootstrap)) {
+            List<TopicPartition> assigned =
+                    partitions.stream().map(p -> new TopicPartition(topic, p)).toList();
+            consumer.assign(assigned);
+            consumer.seekToBeginning(assigned);
+            Bounded.Deadline deadline = Bounded.Deadline.in(timeout);
+            while (!missing.isEmpty() && !deadline.passed()) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    assertThat(read.add(record.value()))
+                            .as("%s read twice", record.value())
+                            .isTrue();
+                    missing.remove(record.value());
+                }
+            }
+        }
+        return missing;
+    }
+
+    /** A Prometheus metric summed over {@code nodes}' endpoints; -1 if one cannot answer. */
+    static double metricSum(List<BrokerProcess> nodes, String metric) {
+        double sum = 0;
+        for (BrokerProcess node : nodes) {
+            try {
+                sum += scrape(node).valueOrZero(metric);
+            } catch (AssertionError e) {
+                return -1;
+            }
+        }
+        return sum;
     }
 }
