@@ -141,8 +141,10 @@ public final class MetadataChangeCheck {
                 && new HashSet<>(adding).size() == adding.size()
                 && new HashSet<>(removing).size() == removing.size();
         boolean ended = current.isReassigning() && !next.isReassigning();
+        // Ended with the same replicas: a completion that removed nothing, or the cancel of one that added nothing.
         boolean kept = !ended
                 || !next.replicas().equals(current.replicas())
+                || current.addingReplicas().isEmpty()
                 || (current.removingReplicas().isEmpty() && next.isr().containsAll(next.replicas()));
         if (!fits || !kept) {
             throw new InvalidRequestException("Partition " + topic.name() + "-" + partition + ": adding " + adding

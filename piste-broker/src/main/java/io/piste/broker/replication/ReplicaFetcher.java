@@ -210,8 +210,8 @@ final class ReplicaFetcher implements AutoCloseable {
                 for (PartitionData p : topic.partitions()) {
                     TopicPartition key = new TopicPartition(String.valueOf(name), p.partitionIndex());
                     Followed f = followed.get(key);
-                    if (f == null) {
-                        continue; // no longer followed here: a leader now, or the partition moved
+                    if (f == null || f.partition().isDeleted()) {
+                        continue; // no longer followed here: a leader now, or the partition moved or was deleted
                     }
                     if (handlePartition(f, p)) {
                         written.add(f);
@@ -224,6 +224,9 @@ final class ReplicaFetcher implements AutoCloseable {
         }
         for (int i = 0; i < written.size(); i++) {
             Followed f = written.get(i);
+            if (f.partition().isDeleted()) {
+                continue;
+            }
             try {
                 f.partition().flushAsFollower();
                 f.partition().followHighWatermark(highWatermarks.get(i));

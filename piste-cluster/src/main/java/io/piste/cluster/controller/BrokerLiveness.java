@@ -119,7 +119,7 @@ final class BrokerLiveness implements AutoCloseable {
         for (TopicImage topic : image.topics()) {
             List<PartitionImage> partitions = image.partitions(topic.topicId());
             boolean uncleanAllowed = elections.uncleanAllowed(topic, image, nodeId);
-            int minInsyncReplicas = elections.minInsyncReplicas(topic, image, nodeId);
+            int minInsyncReplicas = elections.minInsyncReplicas(topic, image);
             for (int p = 0; p < partitions.size(); p++) {
                 PartitionImage next =
                         PartitionElection.next(partitions.get(p), image, uncleanAllowed, minInsyncReplicas);

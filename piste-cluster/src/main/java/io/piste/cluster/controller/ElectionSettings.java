@@ -38,9 +38,17 @@ public record ElectionSettings(
         return value == null ? uncleanDefault : Boolean.parseBoolean(value.trim());
     }
 
-    /** The topic's {@code min.insync.replicas}, looked up as {@link #uncleanAllowed}; a bad value counts as 1. */
-    int minInsyncReplicas(TopicImage topic, MetadataImage image, int nodeId) {
-        String value = configured(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, topic, image, nodeId);
+    /**
+     * The topic's {@code min.insync.replicas}, else the cluster-wide dynamic one, else this node's static one (a bad
+     * value counts as 1). Not a node's own dynamic value: which replicas are eligible must not depend on which node
+     * is the active controller. Kafka's KIP-966 likewise reads only the topic's and the cluster's.
+     */
+    int minInsyncReplicas(TopicImage topic, MetadataImage image) {
+        String name = TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG;
+        String value = topic.configs().get(name);
+        if (value == null) {
+            value = image.brokerConfigs(MetadataImage.CLUSTER_DEFAULT).get(name);
+        }
         try {
             return value == null ? minInsyncReplicasDefault : Math.max(1, Integer.parseInt(value.trim()));
         } catch (NumberFormatException e) {

@@ -26,7 +26,11 @@ final class ReassignmentStates {
      * way is replaced, counted from the replicas it has now.
      */
     static PartitionImage start(PartitionImage current, List<Integer> target, MetadataImage image) {
-        if (target.equals(current.replicas()) || (current.isReassigning() && target.equals(targetOf(current)))) {
+        if (current.isReassigning() && target.equals(minus(current.replicas(), current.addingReplicas()))) {
+            return cancel(current, image); // back to where it was: the replicas it is removing stay
+        }
+        if ((!current.isReassigning() && target.equals(current.replicas()))
+                || (current.isReassigning() && target.equals(targetOf(current)))) {
             return null; // already there, or already on its way there
         }
         if (target.size() == current.replicas().size() && target.containsAll(current.replicas())) {

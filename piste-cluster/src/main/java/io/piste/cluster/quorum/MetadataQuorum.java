@@ -111,11 +111,11 @@ public final class MetadataQuorum implements AutoCloseable {
      * Ratis' client closes its ordered stream for good once a request ran out of retries (a proposal made while no
      * leader was elected for longer than the retries last), and every later proposal then fails at once with
      * {@link AlreadyClosedException}: this node could never change metadata again. Such a client is replaced by a
-     * new one. True if {@code failure} was of that kind, so that a proposal refused unsent may be sent again.
+     * new one; the proposals then failing on the closed client fail to their callers, which ask again.
      */
-    private boolean renewClientIfClosed(RaftClient used, Throwable failure) {
+    private void renewClientIfClosed(RaftClient used, Throwable failure) {
         if (!(failure instanceof AlreadyClosedException) && !(failure instanceof RaftRetryFailureException)) {
-            return false;
+            return;
         }
         synchronized (this) {
             if (client == used && !closed) {
@@ -128,7 +128,6 @@ public final class MetadataQuorum implements AutoCloseable {
                 LOG.info("Replaced this node's metadata quorum client after {}", failure.toString());
             }
         }
-        return failure instanceof AlreadyClosedException;
     }
 
     /** The voters of {@code controller.quorum.voters}. */
@@ -158,19 +157,17 @@ public final class MetadataQuorum implements AutoCloseable {
         long timeoutMs = 2 * settings.requestTimeout().toMillis();
         long started = System.nanoTime();
         Message message = Message.valueOf(ByteString.copyFrom(MetadataRecordCodec.encode(change)));
-        RaftClientReply reply = null;
-        for (int attempt = 1; reply == null; attempt++) {
-            RaftClient used = client;
-            try {
-                reply = used.async().send(message).get(timeoutMs, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                throw new TimeoutException("The metadata quorum did not commit the change within " + timeoutMs + " ms");
-            } catch (ExecutionException e) {
-                // Refused unsent by a closed client: once more on its replacement.
-                if (!renewClientIfClosed(used, e.getCause()) || attempt > 1) {
-                    throw new IOException("The metadata quorum did not take the change: " + e.getCause(), e.getCause());
-                }
-            }
+        RaftClientReply reply;
+        RaftClient used = client;
+        try {
+            reply = used.async().send(message).get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new TimeoutException("The metadata quorum did not commit the change within " + timeoutMs + " ms");
+        } catch (ExecutionException e) {
+            // Not sent again here, even if the client was closed: a request in flight when it closed may have
+            // committed, and a new client's copy would not be recognised as the same. The caller asks again.
+            renewClientIfClosed(used, e.getCause());
+            throw new IOException("The metadata quorum did not take the change: " + e.getCause(), e.getCause());
         }
         if (!reply.isSuccess()) {
             throw new IOException("The metadata quorum did not take the change", reply.getException());

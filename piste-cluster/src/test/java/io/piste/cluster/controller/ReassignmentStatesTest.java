@@ -111,6 +111,24 @@ class ReassignmentStatesTest {
     }
 
     @Test
+    void shouldCancelAReassignmentThatOnlyRemovesAndRevertToItsReplicas() {
+        // 2 fell out of sync: removing 3 waits until 2 is back in the ISR.
+        PartitionImage current = PartitionImage.initial(List.of(1, 2, 3)).withLeaderAndIsr(1, List.of(1, 3), List.of());
+        PartitionImage started = ReassignmentStates.start(current, List.of(1, 2), BROKERS);
+        assertThat(started.removingReplicas()).containsExactly(3);
+        assertThat(started.addingReplicas()).isEmpty();
+
+        PartitionImage cancelled = ReassignmentStates.cancel(started, BROKERS);
+        assertThat(cancelled.replicas()).containsExactly(1, 2, 3);
+        assertThat(cancelled.isReassigning()).isFalse();
+        PartitionImage reverted = ReassignmentStates.start(started, List.of(1, 2, 3), BROKERS);
+        assertThat(reverted.isReassigning())
+                .as("asking for the replicas it had reverts it, rather than leaving 3 to be removed")
+                .isFalse();
+        assertThat(reverted.replicas()).containsExactly(1, 2, 3);
+    }
+
+    @Test
     void shouldRefuseACancellationThatWouldTakeAnUncleanElection() {
         // Only the added replica is in sync (the others fell out): going back would elect an out-of-sync replica.
         PartitionImage started = ReassignmentStates.start(PartitionImage.initial(List.of(1)), List.of(3), BROKERS);
