@@ -130,10 +130,7 @@ public final class Partition {
         leaderEpoch = source;
     }
 
-    /**
-     * Kafka's check of the leader epoch a client believes current: -1 skips it; a newer one means this broker
-     * has not heard of it yet (UNKNOWN_LEADER_EPOCH), an older one that the client is behind (FENCED_LEADER_EPOCH).
-     */
+    /** A client's current leader epoch, as Kafka checks it: -1 skips; newer UNKNOWN_, older FENCED_LEADER_EPOCH. */
     public Errors checkLeaderEpoch(int currentLeaderEpoch) {
         if (currentLeaderEpoch < 0 || currentLeaderEpoch == leaderEpoch()) {
             return Errors.NONE;
@@ -369,9 +366,15 @@ public final class Partition {
         return replicas.isrWithoutLagging(nowMs, maxLagMs);
     }
 
-    /** The ISR with {@code replicaId} back in it if it has caught up, else null. */
-    public List<Integer> isrWith(int replicaId) {
-        return replicas.isrWith(replicaId, log.highWatermark());
+    /** The ISR with {@code replicaId} back if it caught up, else null; {@code reserve}: it holds the HW from now. */
+    public List<Integer> isrWith(int replicaId, boolean reserve) {
+        synchronized (highWatermarkLock) { // the high watermark does not move between the check and the reservation
+            return replicas.isrWith(replicaId, log.highWatermark(), reserve);
+        }
+    }
+
+    public void abandonIsrExpansion(int replicaId) {
+        replicas.abandonPendingIsr(replicaId);
     }
 
     /** Appends as a follower: the leader's batches, offsets and epochs kept ({@link io.piste.storage.log.LogReplica}). */

@@ -4,8 +4,10 @@ import io.piste.broker.metadata.EligibleLeaders;
 import io.piste.broker.metadata.PartitionImage;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the leader of a partition knows of its followers (Kafka's replica states on the leader): the state the image
@@ -37,6 +39,13 @@ final class ReplicaSet {
     private int minIsr = 1;
 
     /**
+     * Followers proposed into the ISR and not in it by the image yet (Kafka's maximal ISR): the high watermark waits
+     * for them from the proposal on, since the controller may count them in sync, and elect one, before this leader
+     * hears that the change committed.
+     */
+    private final Set<Integer> pendingIsr = new HashSet<>();
+
+    /**
      * This node leads at {@code state}'s leader epoch from now on ({@code now}, its log ending at
      * {@code logEndOffset}): every follower's log end is unknown
      * until it fetches, and the ISR's count as caught up now (Kafka's rule), so none is dropped before it could fetch.
@@ -46,6 +55,7 @@ final class ReplicaSet {
         this.epochStart = logEndOffset;
         this.self = state.leader();
         followers.clear();
+        pendingIsr.clear();
         for (int replica : state.replicas()) {
             if (replica != self) {
                 Follower follower = new Follower();
@@ -65,12 +75,15 @@ final class ReplicaSet {
             }
         }
         followers.keySet().retainAll(state.replicas());
+        pendingIsr.removeAll(state.isr());
+        pendingIsr.retainAll(state.replicas());
     }
 
     /** No longer the leader: forgets the followers. */
     synchronized void stopLeading() {
         state = null;
         followers.clear();
+        pendingIsr.clear();
     }
 
     /** The state this node leads at, or null if it does not lead (or leads alone, a single node). */
@@ -91,6 +104,11 @@ final class ReplicaSet {
     /** Whether as many replicas are in sync, the leader included, as min.insync.replicas asks (a single node: 1). */
     synchronized boolean hasMinIsr() {
         return (state == null ? 1 : state.isr().size()) >= minIsr;
+    }
+
+    /** The proposal that would have brought {@code replicaId} into the ISR was not made or refused. */
+    synchronized void abandonPendingIsr(int replicaId) {
+        pendingIsr.remove(replicaId);
     }
 
     /** The topic's min.insync.replicas, as last set. */
@@ -140,6 +158,10 @@ final class ReplicaSet {
                 bound = Math.min(bound, follower == null ? -1 : follower.logEndOffset);
             }
         }
+        for (int replica : pendingIsr) {
+            Follower follower = followers.get(replica);
+            bound = Math.min(bound, follower == null ? -1 : follower.logEndOffset);
+        }
         return bound;
     }
 
@@ -158,14 +180,18 @@ final class ReplicaSet {
                 kept.add(replica);
             }
         }
+        // A follower proposed in but lagging since (the proposal's fate unknown) stops holding the high watermark.
+        pendingIsr.removeIf(
+                replica -> followers.get(replica) == null || now - followers.get(replica).lastCaughtUpMs > maxLagMs);
         return kept.size() == state.isr().size() ? null : kept;
     }
 
     /**
      * The ISR with {@code replicaId} added, if it is a follower out of the ISR whose log end reached both the high
-     * watermark and the start of this leadership, as Kafka's expansion rule; else null.
+     * watermark and the start of this leadership, as Kafka's expansion rule; else null. With {@code reserve} the
+     * follower counts for the high watermark from now on (the caller holds the high watermark still meanwhile).
      */
-    synchronized List<Integer> isrWith(int replicaId, long highWatermark) {
+    synchronized List<Integer> isrWith(int replicaId, long highWatermark, boolean reserve) {
         Follower follower = followers.get(replicaId);
         if (state == null || follower == null || state.isr().contains(replicaId)) {
             return null;
@@ -175,6 +201,9 @@ final class ReplicaSet {
         }
         List<Integer> isr = new ArrayList<>(state.isr());
         isr.add(replicaId);
+        if (reserve) {
+            pendingIsr.add(replicaId); // before the proposal is even sent
+        }
         return isr;
     }
 }

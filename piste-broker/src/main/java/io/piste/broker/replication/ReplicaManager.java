@@ -219,7 +219,7 @@ public final class ReplicaManager implements AutoCloseable {
      */
     public void maybeExpandIsr(String topic, int index, Partition leader, int replicaId) {
         PartitionImage state = leader.leadership();
-        if (state == null || state.isr().contains(replicaId) || leader.isrWith(replicaId) == null) {
+        if (state == null || state.isr().contains(replicaId) || leader.isrWith(replicaId, false) == null) {
             return;
         }
         TopicPartition key = new TopicPartition(topic, index);
@@ -229,10 +229,13 @@ public final class ReplicaManager implements AutoCloseable {
         proposals.execute(() -> {
             try {
                 BrokerImage broker = controller.image().broker(replicaId);
-                List<Integer> isr = leader.isrWith(replicaId);
                 PartitionImage current = leader.leadership();
-                if (broker != null && !broker.fenced() && isr != null && current != null) {
-                    propose(key, current, isr, leader.minInsyncReplicas());
+                if (broker == null || broker.fenced() || current == null) {
+                    return;
+                }
+                List<Integer> isr = leader.isrWith(replicaId, true);
+                if (isr != null && refused(key, current, isr, leader.minInsyncReplicas())) {
+                    leader.abandonIsrExpansion(replicaId);
                 }
             } finally {
                 proposing.remove(key);
@@ -266,20 +269,31 @@ public final class ReplicaManager implements AutoCloseable {
 
     /** Proposes {@code isr}, with the eligible leader replicas it leaves (KIP-966). */
     private void propose(TopicPartition key, PartitionImage current, List<Integer> isr, int minInsyncReplicas) {
+        refused(key, current, isr, minInsyncReplicas);
+    }
+
+    /**
+     * As {@link #propose}; true if the change was surely not made (refused, or the topic is gone), false if it was or
+     * may still be (a quorum that did not answer in time may commit it later).
+     */
+    private boolean refused(TopicPartition key, PartitionImage current, List<Integer> isr, int minInsyncReplicas) {
         TopicImage topic = controller.image().topic(key.topic());
         if (topic == null) {
-            return;
+            return true;
         }
         PartitionImage next =
                 current.withLeaderAndIsr(current.leader(), isr, EligibleLeaders.after(current, isr, minInsyncReplicas));
         try {
             controller.changePartition(topic.topicId(), key.partition(), next);
             LOG.info("ISR of {} changed from {} to {}, eligible leaders {}", key, current.isr(), isr, next.elr());
+            return false;
         } catch (ApiException | IOException e) {
             // Another change came first (a newer image follows), or the quorum is busy: the next round tries again.
             LOG.info("ISR change of {} to {} not made: {}", key, isr, e.toString());
+            return e instanceof ApiException && !(e instanceof org.apache.kafka.common.errors.TimeoutException);
         } catch (RuntimeException e) {
             LOG.error("ISR change of {} to {} failed", key, isr, e);
+            return false;
         }
     }
 

@@ -44,6 +44,25 @@ class ReplicaSetTest {
     }
 
     @Test
+    void aFollowerProposedIntoTheIsrHoldsTheHighWatermarkBeforeTheImageSaysSo() {
+        ReplicaSet replicas = new ReplicaSet();
+        replicas.lead(new PartitionImage(List.of(1, 2, 3), 1, 4, 7, List.of(1, 2), List.of()), 100, 0);
+        replicas.onFetch(2, 100, 100, 10);
+        replicas.onFetch(3, 100, 100, 10);
+        assertThat(replicas.isrWith(3, 100, true)).containsExactly(1, 2, 3);
+
+        // The leader appends 100..120 and follower 2 fetches it; 3 has not yet. The controller may already count 3 in
+        // sync (and elect it): nothing past its log end is committed.
+        replicas.onFetch(2, 120, 120, 20);
+        assertThat(replicas.highWatermarkBound(120)).isEqualTo(100);
+
+        replicas.abandonPendingIsr(3);
+        assertThat(replicas.highWatermarkBound(120))
+                .as("the proposal refused: 3 is out of the ISR again")
+                .isEqualTo(120);
+    }
+
+    @Test
     void highWatermarkStaysWhileTheIsrIsSmallerThanMinInsyncReplicas() {
         ReplicaSet replicas = new ReplicaSet();
         replicas.setMinIsr(2);
@@ -81,13 +100,15 @@ class ReplicaSetTest {
         replicas.lead(new PartitionImage(List.of(1, 2, 3), 1, 4, 7, List.of(1, 2), List.of()), 100, 0);
 
         replicas.onFetch(3, 90, 120, 10);
-        assertThat(replicas.isrWith(3, 80))
+        assertThat(replicas.isrWith(3, 80, false))
                 .as("below the start of this leadership")
                 .isNull();
         replicas.onFetch(3, 110, 120, 20);
-        assertThat(replicas.isrWith(3, 115)).as("below the high watermark").isNull();
-        assertThat(replicas.isrWith(3, 110)).containsExactly(1, 2, 3);
-        assertThat(replicas.isrWith(2, 0)).as("already in sync").isNull();
+        assertThat(replicas.isrWith(3, 115, false))
+                .as("below the high watermark")
+                .isNull();
+        assertThat(replicas.isrWith(3, 110, false)).containsExactly(1, 2, 3);
+        assertThat(replicas.isrWith(2, 0, false)).as("already in sync").isNull();
     }
 
     @Test
