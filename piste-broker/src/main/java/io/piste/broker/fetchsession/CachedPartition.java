@@ -51,7 +51,14 @@ final class CachedPartition {
 
     PartitionFetch toFetch() {
         return new PartitionFetch(
-                topicId, topic, key.partition(), fetchOffset, partitionMaxBytes, currentLeaderEpoch, lastFetchedEpoch);
+                topicId,
+                topic,
+                key.partition(),
+                fetchOffset,
+                partitionMaxBytes,
+                currentLeaderEpoch,
+                lastFetchedEpoch,
+                PartitionFetch.NOT_TOLD);
     }
 
     /**

@@ -109,7 +109,8 @@ public final class FetchSessions {
                         p.fetchOffset(),
                         p.partitionMaxBytes(),
                         p.currentLeaderEpoch(),
-                        p.lastFetchedEpoch()));
+                        p.lastFetchedEpoch(),
+                        p.highWatermark()));
             }
         }
         return partitions;

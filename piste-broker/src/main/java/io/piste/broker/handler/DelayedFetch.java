@@ -171,6 +171,9 @@ final class DelayedFetch {
                 // the read answers UNKNOWN_TOPIC_OR_PARTITION or KAFKA_STORAGE_ERROR
                 return Decision.ANSWER;
             }
+            if (target.highWatermarkNews()) {
+                return Decision.ANSWER; // a follower learns the leader's high watermark now, not at max.wait.ms
+            }
             LogOffsetMetadata bound = partition.fetchBoundMetadata(isolation);
             LogOffsetMetadata start = fetchOffsets[i];
             if (start == null) {

@@ -73,7 +73,7 @@ final class FetchHandler implements RequestHandler {
                 || first.bytes() >= request.minBytes()
                 || first.hasError()
                 || targets.isEmpty()
-                || targets.stream().anyMatch(t -> t.diverging() != null);
+                || targets.stream().anyMatch(t -> t.diverging() != null || t.highWatermarkNews());
         if (mustAnswerNow) {
             first.countBytesOut();
             context.respond(fetchContext.updateAndGenerateResponse(first.response()));

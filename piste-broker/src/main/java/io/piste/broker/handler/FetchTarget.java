@@ -1,5 +1,6 @@
 package io.piste.broker.handler;
 
+import io.piste.broker.fetchsession.PartitionFetch;
 import io.piste.broker.partition.Partition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchResponseData.EpochEndOffset;
@@ -8,7 +9,8 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * One partition of a fetch request, resolved: the partition itself or the error that replaces its data; for a
  * follower whose log diverged from the leader's, where the leader's log of the follower's last epoch ends
- * ({@code diverging}, Fetch v12+), answered instead of records.
+ * ({@code diverging}, Fetch v12+), answered instead of records; for a follower that told it (Fetch v18+, KIP-1166),
+ * the high watermark it knows ({@link PartitionFetch#NOT_TOLD} otherwise).
  */
 record FetchTarget(
         String topicName,
@@ -18,7 +20,8 @@ record FetchTarget(
         int partitionMaxBytes,
         Partition partition,
         Errors error,
-        EpochEndOffset diverging) {
+        EpochEndOffset diverging,
+        long knownHighWatermark) {
 
     FetchTarget(
             String topicName,
@@ -28,6 +31,38 @@ record FetchTarget(
             int partitionMaxBytes,
             Partition partition,
             Errors error) {
-        this(topicName, topicId, partitionIndex, fetchOffset, partitionMaxBytes, partition, error, null);
+        this(
+                topicName,
+                topicId,
+                partitionIndex,
+                fetchOffset,
+                partitionMaxBytes,
+                partition,
+                error,
+                null,
+                PartitionFetch.NOT_TOLD);
+    }
+
+    /** The same target, for a follower that knows {@code highWatermark}. */
+    FetchTarget knowing(long highWatermark) {
+        return new FetchTarget(
+                topicName,
+                topicId,
+                partitionIndex,
+                fetchOffset,
+                partitionMaxBytes,
+                partition,
+                error,
+                diverging,
+                highWatermark);
+    }
+
+    /**
+     * Whether the fetcher knows an older high watermark than this leader's: KIP-1166's reason to answer a follower
+     * at once, with no new record, rather than park its fetch for {@code replica.fetch.wait.max.ms}. A follower that
+     * becomes leader starts from the high watermark it knows; below {@code min.insync.replicas} it cannot move it.
+     */
+    boolean highWatermarkNews() {
+        return partition != null && error == Errors.NONE && partition.highWatermark() > knownHighWatermark;
     }
 }

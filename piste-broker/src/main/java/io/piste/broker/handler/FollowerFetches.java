@@ -12,6 +12,7 @@ import org.apache.kafka.common.protocol.Errors;
  * the log end; one whose last fetched epoch ends earlier in the leader's log, or not at all, is told where the leader's
  * log diverges from its own (Fetch v12+), and truncates before it fetches again; otherwise its fetch offset is its
  * durable log end, which may move the high watermark, and a follower that caught up is proposed back into the ISR.
+ * A follower that tells the high watermark it knows (Fetch v18+) is answered as soon as the leader's is ahead.
  */
 final class FollowerFetches {
 
@@ -46,14 +47,15 @@ final class FollowerFetches {
                     target.partitionMaxBytes(),
                     partition,
                     Errors.NONE,
-                    diverging);
+                    diverging,
+                    PartitionFetch.NOT_TOLD);
         }
         if (fetch.fetchOffset() <= partition.logEndOffset()) {
             partition.onFollowerFetch(replicaId, fetch.fetchOffset(), nowMs);
             // The partition's own name: a fetch by topic id (v13+) names no topic.
             expansion.maybeExpand(partition.topic(), partition.index(), partition, replicaId);
         }
-        return target;
+        return target.knowing(fetch.knownHighWatermark());
     }
 
     /** Kafka's check: the follower's last epoch must end, in the leader's log, at or after its fetch offset. */

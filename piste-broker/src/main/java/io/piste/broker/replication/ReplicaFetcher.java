@@ -131,6 +131,7 @@ final class ReplicaFetcher implements AutoCloseable {
     private void fetchOnce() throws InterruptedException {
         Map<TopicPartition, FetchRequest.PartitionData> request = new LinkedHashMap<>();
         Map<Uuid, String> topicNames = new HashMap<>();
+        Map<TopicPartition, Long> highWatermarks = new HashMap<>();
         synchronized (this) {
             long now = System.currentTimeMillis();
             for (Map.Entry<TopicPartition, Followed> e : followed.entrySet()) {
@@ -153,6 +154,7 @@ final class ReplicaFetcher implements AutoCloseable {
                                 Optional.of(f.leaderEpoch()),
                                 lastEpoch >= 0 ? Optional.of(lastEpoch) : Optional.empty()));
                 topicNames.put(f.topicId(), f.topic());
+                highWatermarks.put(e.getKey(), f.partition().highWatermark());
             }
             if (request.isEmpty()) {
                 wait(followed.isEmpty() ? 1000 : Math.max(1, settings.backoffMs() / 4));
@@ -164,14 +166,17 @@ final class ReplicaFetcher implements AutoCloseable {
             sleep(settings.backoffMs());
             return;
         }
-        FetchRequest.Builder fetch = FetchRequest.Builder.forReplica(
-                        ApiKeys.FETCH.latestVersion(),
-                        self,
-                        brokerEpoch.getAsLong(),
-                        settings.maxWaitMs(),
-                        settings.minBytes(),
-                        request)
-                .setMaxBytes(settings.responseMaxBytes());
+        FollowerFetchRequest fetch = new FollowerFetchRequest(
+                FetchRequest.Builder.forReplica(
+                                ApiKeys.FETCH.latestVersion(),
+                                self,
+                                brokerEpoch.getAsLong(),
+                                settings.maxWaitMs(),
+                                settings.minBytes(),
+                                request)
+                        .setMaxBytes(settings.responseMaxBytes()),
+                highWatermarks,
+                topicNames);
         AbstractResponse answer;
         try {
             answer = client().send(destination, fetch, () -> !running);
