@@ -29,6 +29,7 @@ public final class ClusterConfigDef {
     public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE_CONFIG = "leader.imbalance.per.broker.percentage";
     static final String METADATA_SEGMENT_BYTES_CONFIG = "metadata.log.segment.bytes";
     static final String BROKER_RACK_CONFIG = "broker.rack";
+    public static final String REPLICA_SELECTOR_CLASS_CONFIG = "replica.selector.class";
     public static final String REPLICA_LAG_TIME_MAX_MS_CONFIG = "replica.lag.time.max.ms";
     public static final String REPLICA_FETCH_WAIT_MAX_MS_CONFIG = "replica.fetch.wait.max.ms";
     public static final String REPLICA_FETCH_MIN_BYTES_CONFIG = "replica.fetch.min.bytes";
@@ -126,6 +127,14 @@ public final class ClusterConfigDef {
                         "",
                         MEDIUM,
                         "The rack of this broker: replicas are spread " + "over racks.")
+                .define(
+                        REPLICA_SELECTOR_CLASS_CONFIG,
+                        STRING,
+                        null,
+                        MEDIUM,
+                        "The ReplicaSelector a leader asks where a consumer that names its rack (client.rack) should "
+                                + "read from (KIP-392), e.g. org.apache.kafka.common.replica.RackAwareReplicaSelector; "
+                                + "none: consumers read from leaders.")
                 .define(
                         REPLICA_LAG_TIME_MAX_MS_CONFIG,
                         LONG,

@@ -12,6 +12,7 @@ import java.util.List;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.replica.ClientMetadata;
 import org.apache.kafka.common.requests.FetchRequest;
 
 /**
@@ -26,6 +27,10 @@ import org.apache.kafka.common.requests.FetchRequest;
  * <p>A fetch naming a replica id is a follower's ({@link FollowerFetches}): it reads to the log end of the partitions
  * it follows here, is told where its log diverges from the leader's, and its fetch offsets move the high watermark.
  *
+ * <p>A consumer's fetch from v11 on (which names its {@code client.rack}) may read a partition this node follows, up
+ * to this replica's high watermark, and where this node leads, may be sent to another replica
+ * ({@link PreferredReadReplicas}, KIP-392).
+ *
  * <p>Fetch sessions (KIP-227) as Kafka implements them ({@link FetchSessions}): a full fetch with epoch 0 creates a
  * session when the broker-wide cache ({@code max.incremental.fetch.session.cache.slots}) has or can make room;
  * incremental fetches then name only the partitions that changed or are forgotten, and their responses carry only
@@ -37,25 +42,34 @@ final class FetchHandler implements RequestHandler {
     /** The longest a connection is muted for a fetch the full purgatory could not park. */
     static final int MAX_MUTE_MS = 30_000;
 
+    /** The first Fetch version a consumer may send to a follower: it carries the consumer's rack (KIP-392). */
+    static final short FROM_FOLLOWER_VERSION = 11;
+
     private final PartitionLookup partitions;
     private final FetchSessions sessions;
     private final FetchPurgatory purgatory;
     private final FollowerFetches followers;
+    private final PreferredReadReplicas readReplicas;
 
     FetchHandler(PartitionLookup partitions, FetchSessions sessions, FetchPurgatory purgatory) {
-        this(partitions, sessions, purgatory, (topic, partition, leader, replicaId) -> {});
+        this(partitions, sessions, purgatory, (topic, partition, leader, replicaId) -> {}, PreferredReadReplicas.NONE);
     }
 
-    /** With followers' fetches proposing them back into the ISR through {@code expansion}. */
+    /**
+     * With followers' fetches proposing them back into the ISR through {@code expansion}, and consumers sent to the
+     * replicas {@code readReplicas} prefers.
+     */
     FetchHandler(
             PartitionLookup partitions,
             FetchSessions sessions,
             FetchPurgatory purgatory,
-            BrokerContext.IsrExpansion expansion) {
+            BrokerContext.IsrExpansion expansion,
+            PreferredReadReplicas readReplicas) {
         this.partitions = partitions;
         this.sessions = sessions;
         this.purgatory = purgatory;
         this.followers = new FollowerFetches(expansion);
+        this.readReplicas = readReplicas;
     }
 
     @Override
@@ -63,7 +77,11 @@ final class FetchHandler implements RequestHandler {
         FetchRequestData request = context.data();
         int replicaId = FetchRequest.replicaId(request);
         FetchContext fetchContext = sessions.newContext(request, context.apiVersion(), replicaId >= 0);
-        List<FetchTarget> targets = resolve(fetchContext.partitions(), context.apiVersion() >= 13, replicaId);
+        // From v11 a consumer names its rack (KIP-392): it may read from followers, and be sent to one.
+        ClientMetadata client = replicaId < 0 && context.apiVersion() >= FROM_FOLLOWER_VERSION
+                ? readReplicas.client(context, request.rackId())
+                : null;
+        List<FetchTarget> targets = resolve(fetchContext.partitions(), context.apiVersion() >= 13, replicaId, client);
         // A follower reads to the log end (where it is not one, its partitions answer NOT_LEADER_OR_FOLLOWER).
         FetchIsolation isolation =
                 replicaId >= 0 ? FetchIsolation.LOG_END : FetchIsolation.ofConsumer(request.isolationLevel());
@@ -73,7 +91,7 @@ final class FetchHandler implements RequestHandler {
                 || first.bytes() >= request.minBytes()
                 || first.hasError()
                 || targets.isEmpty()
-                || targets.stream().anyMatch(t -> t.diverging() != null || t.highWatermarkNews());
+                || targets.stream().anyMatch(t -> t.answeredWithoutRecords() || t.highWatermarkNews());
         if (mustAnswerNow) {
             first.countBytesOut();
             context.respond(fetchContext.updateAndGenerateResponse(first.response()));
@@ -99,12 +117,17 @@ final class FetchHandler implements RequestHandler {
         }
     }
 
-    private List<FetchTarget> resolve(List<PartitionFetch> requested, boolean byId, int replicaId) {
+    private List<FetchTarget> resolve(
+            List<PartitionFetch> requested, boolean byId, int replicaId, ClientMetadata client) {
         long nowMs = System.currentTimeMillis();
         List<FetchTarget> targets = new ArrayList<>(requested.size());
         for (PartitionFetch p : requested) {
             String known = byId ? partitions.topicName(p.topicId()) : p.topic();
             Partition partition = known == null ? null : partitions.partition(known, p.partition());
+            boolean led = partition != null;
+            if (!led && client != null && known != null) {
+                partition = partitions.followedPartition(known, p.partition());
+            }
             Errors error;
             if (partition == null) {
                 error = known == null
@@ -122,7 +145,12 @@ final class FetchHandler implements RequestHandler {
                     p.partitionMaxBytes(),
                     partition,
                     error);
-            targets.add(replicaId >= 0 ? followers.resolve(target, p, replicaId, nowMs) : target);
+            if (replicaId >= 0) {
+                target = followers.resolve(target, p, replicaId, nowMs);
+            } else if (led && client != null) {
+                target = readReplicas.select(target, client, nowMs);
+            }
+            targets.add(target);
         }
         return targets;
     }

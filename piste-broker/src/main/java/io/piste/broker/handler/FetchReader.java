@@ -28,7 +28,10 @@ final class FetchReader {
 
     /** A read's answer; {@link #countBytesOut} once it is sent. */
     record Result(FetchResponseData response, long bytes, boolean hasError, FetchReader reader) {
-        /** Adds this read's bytes to each partition's topic meters (BytesOutPerSec): call when answering with it. */
+        /**
+         * Adds this read's bytes to each partition's topic meters (BytesOutPerSec, or ReplicationBytesOutPerSec for a
+         * follower's fetch): call when answering with it.
+         */
         void countBytesOut() {
             reader.countBytesOut();
         }
@@ -99,7 +102,11 @@ final class FetchReader {
         for (int i = 0; i < readBytes.length; i++) {
             Partition partition = targets.get(i).partition();
             if (readBytes[i] > 0 && partition != null) {
-                partition.meters().recordFetched(readBytes[i]);
+                if (isolation == FetchIsolation.LOG_END) { // a follower's fetch
+                    partition.meters().recordReplicated(readBytes[i]);
+                } else {
+                    partition.meters().recordFetched(readBytes[i]);
+                }
             }
         }
     }
@@ -117,13 +124,17 @@ final class FetchReader {
     }
 
     private Errors readPartition(FetchTarget target, PartitionData data, int bytesLeft, boolean firstData) {
-        if (target.diverging() != null) {
-            // The follower truncates first: no records, the leader's offsets and where its log diverged.
+        if (target.answeredWithoutRecords()) {
+            // A follower truncates first (where its log diverged), or a consumer reads elsewhere (KIP-392): no
+            // records, the leader's offsets.
             Partition partition = target.partition();
             data.setHighWatermark(partition.highWatermark())
                     .setLastStableOffset(partition.lastStableOffset())
                     .setLogStartOffset(partition.logStartOffset())
-                    .setDivergingEpoch(target.diverging());
+                    .setPreferredReadReplica(target.preferredReadReplica());
+            if (target.diverging() != null) {
+                data.setDivergingEpoch(target.diverging());
+            }
             return Errors.NONE;
         }
         int limit = Math.min(target.partitionMaxBytes(), bytesLeft);

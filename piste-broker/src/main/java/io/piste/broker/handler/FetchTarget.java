@@ -10,7 +10,8 @@ import org.apache.kafka.common.protocol.Errors;
  * One partition of a fetch request, resolved: the partition itself or the error that replaces its data; for a
  * follower whose log diverged from the leader's, where the leader's log of the follower's last epoch ends
  * ({@code diverging}, Fetch v12+), answered instead of records; for a follower that told it (Fetch v18+, KIP-1166),
- * the high watermark it knows ({@link PartitionFetch#NOT_TOLD} otherwise).
+ * the high watermark it knows ({@link PartitionFetch#NOT_TOLD} otherwise); for a consumer sent to another replica
+ * (KIP-392), that replica ({@code preferredReadReplica}, -1 if none), answered instead of records.
  */
 record FetchTarget(
         String topicName,
@@ -21,7 +22,8 @@ record FetchTarget(
         Partition partition,
         Errors error,
         EpochEndOffset diverging,
-        long knownHighWatermark) {
+        long knownHighWatermark,
+        int preferredReadReplica) {
 
     FetchTarget(
             String topicName,
@@ -40,7 +42,28 @@ record FetchTarget(
                 partition,
                 error,
                 null,
-                PartitionFetch.NOT_TOLD);
+                PartitionFetch.NOT_TOLD,
+                -1);
+    }
+
+    /** The same target with another error. */
+    FetchTarget failed(Errors error) {
+        return new FetchTarget(topicName, topicId, partitionIndex, fetchOffset, partitionMaxBytes, partition, error);
+    }
+
+    /** The same target, for a follower whose log diverges from the leader's there: answered with no records. */
+    FetchTarget diverged(EpochEndOffset diverging) {
+        return new FetchTarget(
+                topicName,
+                topicId,
+                partitionIndex,
+                fetchOffset,
+                partitionMaxBytes,
+                partition,
+                Errors.NONE,
+                diverging,
+                PartitionFetch.NOT_TOLD,
+                -1);
     }
 
     /** The same target, for a follower that knows {@code highWatermark}. */
@@ -54,7 +77,28 @@ record FetchTarget(
                 partition,
                 error,
                 diverging,
-                highWatermark);
+                highWatermark,
+                preferredReadReplica);
+    }
+
+    /** The same target, for a consumer told to read from {@code replicaId}: answered with no records. */
+    FetchTarget readFrom(int replicaId) {
+        return new FetchTarget(
+                topicName,
+                topicId,
+                partitionIndex,
+                fetchOffset,
+                partitionMaxBytes,
+                partition,
+                error,
+                diverging,
+                knownHighWatermark,
+                replicaId);
+    }
+
+    /** Whether it is answered at once with no records: a divergence, or another replica to read from. */
+    boolean answeredWithoutRecords() {
+        return diverging != null || preferredReadReplica >= 0;
     }
 
     /**

@@ -30,25 +30,16 @@ final class FollowerFetches {
         }
         if (!partition.isFollower(replicaId)) {
             // Not a follower here (or this node leads alone): it must not read past the high watermark.
-            return withError(target, Errors.NOT_LEADER_OR_FOLLOWER);
+            return target.failed(Errors.NOT_LEADER_OR_FOLLOWER);
         }
         EpochEndOffset diverging;
         try {
             diverging = divergence(partition, fetch);
         } catch (IOException | RuntimeException e) {
-            return withError(target, StorageErrors.forException(e));
+            return target.failed(StorageErrors.forException(e));
         }
         if (diverging != null) {
-            return new FetchTarget(
-                    target.topicName(),
-                    target.topicId(),
-                    target.partitionIndex(),
-                    target.fetchOffset(),
-                    target.partitionMaxBytes(),
-                    partition,
-                    Errors.NONE,
-                    diverging,
-                    PartitionFetch.NOT_TOLD);
+            return target.diverged(diverging);
         }
         if (fetch.fetchOffset() <= partition.logEndOffset()) {
             partition.onFollowerFetch(replicaId, fetch.fetchOffset(), nowMs);
@@ -71,16 +62,5 @@ final class FollowerFetches {
             return new EpochEndOffset().setEpoch(known.leaderEpoch()).setEndOffset(known.endOffset());
         }
         return null;
-    }
-
-    private static FetchTarget withError(FetchTarget target, Errors error) {
-        return new FetchTarget(
-                target.topicName(),
-                target.topicId(),
-                target.partitionIndex(),
-                target.fetchOffset(),
-                target.partitionMaxBytes(),
-                target.partition(),
-                error);
     }
 }

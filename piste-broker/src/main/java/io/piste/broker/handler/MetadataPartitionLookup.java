@@ -47,6 +47,17 @@ final class MetadataPartitionLookup implements PartitionLookup {
                 : logManager.servingPartition(known.name(), index);
     }
 
+    @Override
+    public Partition followedPartition(String topic, int index) {
+        MetadataImage image = controller.image();
+        TopicImage known = image.topic(topic);
+        return known == null
+                        || !Assignments.isReplica(image, known, index, nodeId)
+                        || Assignments.leads(image, known, index, nodeId)
+                ? null
+                : logManager.servingPartition(known.name(), index);
+    }
+
     /**
      * Parsed once per topic image and broker config, not per produce: the images are immutable and replaced on
      * change, so a cached answer is valid while both are the same instances.

@@ -17,6 +17,14 @@ interface PartitionLookup {
     /** Partition {@code index} of topic {@code topic}, or null if the topic or the partition is unknown here. */
     Partition partition(String topic, int index);
 
+    /**
+     * Partition {@code index} of {@code topic} where this node follows its leader, or null: a consumer that names its
+     * rack may read it here, up to this replica's high watermark (KIP-392).
+     */
+    default Partition followedPartition(String topic, int index) {
+        return null;
+    }
+
     /** Whether the known topic {@code topic} is compacted ({@code cleanup.policy} holds {@code compact}). */
     default boolean isCompacted(String topic) {
         return false;

@@ -49,7 +49,12 @@ public final class RequestDispatcher implements RequestHandler, AutoCloseable {
                 new ProduceHandler(partitions, broker.transactionCoordinator(), broker.remoteCoordinators()));
         handlers.put(
                 ApiKeys.FETCH,
-                new FetchHandler(partitions, broker.fetchSessions(), broker.fetchPurgatory(), broker.isrExpansion()));
+                new FetchHandler(
+                        partitions,
+                        broker.fetchSessions(),
+                        broker.fetchPurgatory(),
+                        broker.isrExpansion(),
+                        PreferredReadReplicas.of(broker)));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions));
         handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions));
         handlers.put(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(partitions));

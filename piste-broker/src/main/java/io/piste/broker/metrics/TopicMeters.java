@@ -12,6 +12,7 @@ public final class TopicMeters {
     private final LongAdder messagesIn = new LongAdder();
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
+    private final LongAdder replicationBytesOut = new LongAdder();
     /** The all-topics meters, or null for the all-topics meters themselves. */
     private final TopicMeters allTopics;
 
@@ -33,7 +34,15 @@ public final class TopicMeters {
         }
     }
 
-    /** {@code bytes} bytes of record batches sent to a fetcher. */
+    /** {@code bytes} bytes of record batches sent to a follower: Kafka's ReplicationBytesOutPerSec, not BytesOut. */
+    public void recordReplicated(long bytes) {
+        replicationBytesOut.add(bytes);
+        if (allTopics != null) {
+            allTopics.recordReplicated(bytes);
+        }
+    }
+
+    /** {@code bytes} bytes of record batches sent to a consumer. */
     public void recordFetched(long bytes) {
         bytesOut.add(bytes);
         if (allTopics != null) {
@@ -51,5 +60,9 @@ public final class TopicMeters {
 
     public long bytesOut() {
         return bytesOut.sum();
+    }
+
+    public long replicationBytesOut() {
+        return replicationBytesOut.sum();
     }
 }

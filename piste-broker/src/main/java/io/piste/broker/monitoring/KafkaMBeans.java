@@ -65,6 +65,7 @@ public final class KafkaMBeans implements BrokerTopicMetrics.Listener, RequestMe
         beans.meter(TOPIC_METRICS + "MessagesInPerSec", all::messagesIn, "messages");
         beans.meter(TOPIC_METRICS + "BytesInPerSec", all::bytesIn, "bytes");
         beans.meter(TOPIC_METRICS + "BytesOutPerSec", all::bytesOut, "bytes");
+        beans.meter(TOPIC_METRICS + "ReplicationBytesOutPerSec", all::replicationBytesOut, "bytes");
         ReplicaCounts replicas = new ReplicaCounts(logManager, controller);
         String replicaManager = "kafka.server:type=ReplicaManager,name=";
         beans.gauge(replicaManager + "PartitionCount", replicas::partitions);

@@ -30,11 +30,15 @@ final class MeterCollector {
                 "Record batch bytes appended by produce requests (BytesInPerSec)");
         Snapshots.Counter bytesOut = new Snapshots.Counter(
                 "kafka_server_brokertopicmetrics_bytesout",
-                "Record batch bytes sent in fetch answers (BytesOutPerSec)");
+                "Record batch bytes sent in answers to consumers' fetches (BytesOutPerSec)");
+        Snapshots.Counter replicationBytesOut = new Snapshots.Counter(
+                "kafka_server_brokertopicmetrics_replicationbytesout",
+                "Record batch bytes sent in answers to followers' fetches (ReplicationBytesOutPerSec)");
         TopicMeters all = metrics.topics().allTopics();
         messagesIn.add(all.messagesIn(), Labels.EMPTY);
         bytesIn.add(all.bytesIn(), Labels.EMPTY);
         bytesOut.add(all.bytesOut(), Labels.EMPTY);
+        replicationBytesOut.add(all.replicationBytesOut(), Labels.EMPTY);
         metrics.topics().forEachTopic((topic, meters) -> {
             Labels labels = Labels.of("topic", topic);
             messagesIn.add(meters.messagesIn(), labels);
@@ -44,6 +48,7 @@ final class MeterCollector {
         out.add(messagesIn.build());
         out.add(bytesIn.build());
         out.add(bytesOut.build());
+        out.add(replicationBytesOut.build());
         collectRequests(out);
         out.add(new Snapshots.Histogram(
                         "piste_log_flush_seconds",

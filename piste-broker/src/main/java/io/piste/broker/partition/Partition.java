@@ -69,16 +69,6 @@ public final class Partition {
             UnifiedLog log,
             LogFlusher flusher,
             boolean durableAcks,
-            long flushIntervalMessages) {
-        this(topic, index, log, flusher, durableAcks, flushIntervalMessages, TopicMeters.detached());
-    }
-
-    Partition(
-            String topic,
-            int index,
-            UnifiedLog log,
-            LogFlusher flusher,
-            boolean durableAcks,
             long flushIntervalMessages,
             TopicMeters meters) {
         this.meters = meters;
@@ -323,6 +313,11 @@ public final class Partition {
         replicas.stopLeading();
         acks.failAll(Errors.NOT_LEADER_OR_FOLLOWER);
         notifyDataWaiters();
+    }
+
+    /** The in-sync followers whose logs hold {@code fetchOffset}: where a consumer may read instead (KIP-392). */
+    public List<ReadReplica> readReplicas(long fetchOffset, long nowMs) {
+        return replicas.inSyncHolding(fetchOffset, nowMs);
     }
 
     /** The state this node leads at with followers, or null (a follower, or a partition of one replica). */

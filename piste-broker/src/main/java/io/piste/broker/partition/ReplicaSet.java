@@ -106,6 +106,22 @@ final class ReplicaSet {
         return (state == null ? 1 : state.isr().size()) >= minIsr;
     }
 
+    /** The in-sync followers that reported a log end past {@code fetchOffset}, with how long since each caught up. */
+    synchronized List<ReadReplica> inSyncHolding(long fetchOffset, long now) {
+        List<ReadReplica> holding = new ArrayList<>();
+        if (state == null) {
+            return holding;
+        }
+        for (int replica : state.isr()) {
+            Follower follower = followers.get(replica);
+            if (follower != null && follower.logEndOffset >= fetchOffset) {
+                holding.add(
+                        new ReadReplica(replica, follower.logEndOffset, Math.max(0, now - follower.lastCaughtUpMs)));
+            }
+        }
+        return holding;
+    }
+
     /** The proposal that would have brought {@code replicaId} into the ISR was not made or refused. */
     synchronized void abandonPendingIsr(int replicaId) {
         pendingIsr.remove(replicaId);

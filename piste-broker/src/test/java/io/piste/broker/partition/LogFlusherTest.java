@@ -3,6 +3,7 @@ package io.piste.broker.partition;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.piste.broker.config.BrokerConfig;
+import io.piste.broker.metrics.TopicMeters;
 import io.piste.storage.log.FaultyFiles;
 import io.piste.storage.log.FileChannelFactory;
 import io.piste.storage.log.LogConfig;
@@ -56,7 +57,7 @@ class LogFlusherTest {
         UnifiedLog log = UnifiedLog.open(
                 dir.resolve(topic + "-0"), LogConfig.defaults(), System::currentTimeMillis, false, 0, files);
         logs.add(log);
-        return new Partition(topic, 0, log, by, true, Long.MAX_VALUE);
+        return new Partition(topic, 0, log, by, true, Long.MAX_VALUE, TopicMeters.detached());
     }
 
     /** A flusher of {@code dir} with {@code method} ({@code log.flush.method}) that ignores log dir failures. */

@@ -2,6 +2,7 @@ package io.piste.broker.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.piste.broker.metrics.TopicMeters;
 import io.piste.storage.log.LogAppendInfo;
 import io.piste.storage.log.LogConfig;
 import io.piste.storage.log.LogOffsetMetadata;
@@ -40,7 +41,7 @@ class PartitionTest {
     private Partition open(boolean durableAcks, int segmentBytes) throws IOException {
         LogConfig config = LogConfig.defaults().withSegmentBytes(segmentBytes);
         log = UnifiedLog.open(dir.resolve("t-0"), config, System::currentTimeMillis, false, 0);
-        return new Partition("t", 0, log, flusher, durableAcks, Long.MAX_VALUE);
+        return new Partition("t", 0, log, flusher, durableAcks, Long.MAX_VALUE, TopicMeters.detached());
     }
 
     private static MemoryRecords batch(int size) {

@@ -124,4 +124,22 @@ class ReplicaSetTest {
         replicas.update(new PartitionImage(List.of(1, 2, 3), 1, 4, 8, List.of(1, 2), List.of()));
         assertThat(replicas.hasMinIsr()).isFalse();
     }
+
+    @Test
+    void readReplicasAreTheInSyncFollowersHoldingTheFetchOffset() {
+        ReplicaSet replicas = new ReplicaSet();
+        replicas.lead(new PartitionImage(List.of(1, 2, 3, 4), 1, 4, 7, List.of(1, 2, 3), List.of()), 100, 0);
+        replicas.onFetch(2, 100, 100, 10); // caught up at 10
+        replicas.onFetch(3, 50, 100, 10); // in sync, not there yet
+        replicas.onFetch(4, 100, 100, 10); // holds it, out of the ISR
+
+        assertThat(replicas.inSyncHolding(60, 25)).containsExactly(new ReadReplica(2, 100, 15));
+        assertThat(replicas.inSyncHolding(50, 25))
+                .extracting(ReadReplica::replicaId)
+                .containsExactlyInAnyOrder(2, 3);
+        replicas.stopLeading();
+        assertThat(replicas.inSyncHolding(0, 25))
+                .as("a follower sends no one elsewhere")
+                .isEmpty();
+    }
 }

@@ -1,5 +1,6 @@
 package io.piste.broker.partition;
 
+import io.piste.broker.metrics.TopicMeters;
 import io.piste.storage.log.FaultyFiles;
 import io.piste.storage.log.FileChannelFactory;
 import io.piste.storage.log.LogConfig;
@@ -43,7 +44,7 @@ public final class TestPartitions implements AutoCloseable {
         UnifiedLog log = UnifiedLog.open(
                 dir.resolve(topic + "-" + index), LogConfig.defaults(), System::currentTimeMillis, false, 0, files);
         logs.add(log);
-        return new Partition(topic, index, log, flusher, durableAcks, Long.MAX_VALUE);
+        return new Partition(topic, index, log, flusher, durableAcks, Long.MAX_VALUE, TopicMeters.detached());
     }
 
     /**

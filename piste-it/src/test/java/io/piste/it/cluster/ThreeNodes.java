@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -39,6 +40,12 @@ final class ThreeNodes {
 
     /** Starts nodes 1, 2 and 3 (each a broker and a voter), with {@code extra} configs on each; waits until started. */
     static List<BrokerProcess> start(BrokerProcesses brokers, Path dir, Map<String, String> extra) throws IOException {
+        return start(brokers, dir, id -> extra);
+    }
+
+    /** As {@link #start(BrokerProcesses, Path, Map)}, with each node's extra configs by its id. */
+    static List<BrokerProcess> start(BrokerProcesses brokers, Path dir, IntFunction<Map<String, String>> extraOf)
+            throws IOException {
         int[] quorumPorts = {freePort(), freePort(), freePort()};
         String voters =
                 "1@127.0.0.1:" + quorumPorts[0] + ",2@127.0.0.1:" + quorumPorts[1] + ",3@127.0.0.1:" + quorumPorts[2];
@@ -53,7 +60,7 @@ final class ThreeNodes {
             config.put("broker.session.timeout.ms", "4000");
             config.put("broker.heartbeat.interval.ms", "500");
             config.put("offsets.topic.num.partitions", "6");
-            config.putAll(extra);
+            config.putAll(extraOf.apply(id));
             nodes.add(brokers.launch("cluster-node-" + id, dir.resolve("node-" + id), dir, config));
         }
         for (BrokerProcess node : nodes) {
@@ -111,9 +118,20 @@ final class ThreeNodes {
      */
     static Set<String> missingAfterReading(
             String bootstrap, String topic, List<Integer> partitions, Set<String> expected, Duration timeout) {
+        return missingAfterReading(bootstrap, topic, partitions, expected, timeout, Map.of());
+    }
+
+    /** As {@link #missingAfterReading(String, String, List, Set, Duration)}, by a consumer with these configs. */
+    static Set<String> missingAfterReading(
+            String bootstrap,
+            String topic,
+            List<Integer> partitions,
+            Set<String> expected,
+            Duration timeout,
+            Map<String, Object> consumerConfig) {
         Set<String> missing = new HashSet<>(expected);
         Set<String> read = new HashSet<>();
-        try (KafkaConsumer<String, String> consumer = Clients.consumer(bootstrap)) {
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(bootstrap, consumerConfig)) {
             List<TopicPartition> assigned =
                     partitions.stream().map(p -> new TopicPartition(topic, p)).toList();
             consumer.assign(assigned);
