@@ -294,11 +294,7 @@ class CoordinatorFailoverIT {
 
     private static void createTopic(String bootstrap, String topic) throws Exception {
         try (Admin admin = Clients.admin(bootstrap)) {
-            assertThat(Bounded.waitFor(
-                            SETTLE,
-                            Duration.ofMillis(200),
-                            () -> ThreeNodes.liveBrokerIds(admin).size() == 3))
-                    .isTrue();
+            ThreeNodes.awaitThreeBrokers(admin, SETTLE);
             Map<String, String> configs = new HashMap<>();
             configs.put("min.insync.replicas", "2");
             admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 3).configs(configs)))

@@ -53,17 +53,12 @@ class FetchFromFollowerIT {
                         "rack-" + id,
                         "replica.selector.class",
                         "org.apache.kafka.common.replica.RackAwareReplicaSelector"));
-        String bootstrap = nodes.get(0).bootstrapServers() + "," + nodes.get(1).bootstrapServers() + ","
-                + nodes.get(2).bootstrapServers();
+        String bootstrap = ThreeNodes.bootstrap(nodes);
 
         Set<String> acked = new HashSet<>();
         TopicPartitionInfo partition;
         try (Admin admin = Clients.admin(bootstrap)) {
-            assertThat(Bounded.waitFor(
-                            SETTLE,
-                            Duration.ofMillis(200),
-                            () -> ThreeNodes.liveBrokerIds(admin).size() == 3))
-                    .isTrue();
+            ThreeNodes.awaitThreeBrokers(admin, SETTLE);
             admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
                     .all()
                     .get(30, TimeUnit.SECONDS);

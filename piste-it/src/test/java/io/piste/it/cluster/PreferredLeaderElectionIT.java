@@ -50,8 +50,7 @@ class PreferredLeaderElectionIT {
         Path dir = TestDirs.create("preferred-election");
         List<BrokerProcess> nodes = ThreeNodes.start(
                 brokers, dir, Map.of("replica.lag.time.max.ms", "6000", "auto.leader.rebalance.enable", "false"));
-        String bootstrap = nodes.get(0).bootstrapServers() + "," + nodes.get(1).bootstrapServers() + ","
-                + nodes.get(2).bootstrapServers();
+        String bootstrap = ThreeNodes.bootstrap(nodes);
         Set<TopicPartition> partitions = new HashSet<>();
         for (int p = 0; p < PARTITIONS; p++) {
             partitions.add(new TopicPartition(TOPIC, p));
@@ -59,11 +58,7 @@ class PreferredLeaderElectionIT {
         Set<String> acked = ConcurrentHashMap.newKeySet();
         AtomicBoolean writing = new AtomicBoolean(true);
         try (Admin admin = Clients.admin(bootstrap)) {
-            assertThat(Bounded.waitFor(
-                            SETTLE,
-                            Duration.ofMillis(200),
-                            () -> ThreeNodes.liveBrokerIds(admin).size() == 3))
-                    .isTrue();
+            ThreeNodes.awaitThreeBrokers(admin, SETTLE);
             admin.createTopics(List.of(
                             new NewTopic(TOPIC, PARTITIONS, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
                     .all()

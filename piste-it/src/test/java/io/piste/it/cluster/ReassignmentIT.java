@@ -59,19 +59,14 @@ class ReassignmentIT {
     void shouldMoveReplicasUnderAProducerAndLoseNothing() throws Exception {
         Path dir = TestDirs.create("reassignment");
         List<BrokerProcess> nodes = ThreeNodes.start(brokers, dir, Map.of());
-        String bootstrap = nodes.get(0).bootstrapServers() + "," + nodes.get(1).bootstrapServers() + ","
-                + nodes.get(2).bootstrapServers();
+        String bootstrap = ThreeNodes.bootstrap(nodes);
 
         Map<Integer, Set<String>> acked =
                 new ConcurrentHashMap<>(Map.of(0, ConcurrentHashMap.newKeySet(), 1, ConcurrentHashMap.newKeySet()));
         List<List<Integer>> before;
         List<List<Integer>> targets = new ArrayList<>();
         try (Admin admin = Clients.admin(bootstrap)) {
-            assertThat(Bounded.waitFor(
-                            SETTLE,
-                            Duration.ofMillis(200),
-                            () -> ThreeNodes.liveBrokerIds(admin).size() == 3))
-                    .isTrue();
+            ThreeNodes.awaitThreeBrokers(admin, SETTLE);
             admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 2).configs(Map.of("min.insync.replicas", "2"))))
                     .all()
                     .get(30, TimeUnit.SECONDS);

@@ -61,11 +61,7 @@ class ReassignmentThrottleIT {
         String bootstrap = nodes.get(0).bootstrapServers() + "," + nodes.get(1).bootstrapServers();
         TopicPartition p0 = new TopicPartition(TOPIC, 0);
         try (Admin admin = Clients.admin(bootstrap)) {
-            assertThat(Bounded.waitFor(
-                            SETTLE,
-                            Duration.ofMillis(200),
-                            () -> ThreeNodes.liveBrokerIds(admin).size() == 3))
-                    .isTrue();
+            ThreeNodes.awaitThreeBrokers(admin, SETTLE);
             admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
             List<Integer> before = replicas(admin);
             int added = before.get(0) % 3 + 1;

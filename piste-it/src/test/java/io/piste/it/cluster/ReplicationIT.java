@@ -53,11 +53,7 @@ class ReplicationIT {
         String bootstrap = nodes.get(0).bootstrapServers() + "," + nodes.get(1).bootstrapServers();
 
         try (Admin admin = Clients.admin(bootstrap)) {
-            assertThat(Bounded.waitFor(
-                            SETTLE,
-                            Duration.ofMillis(200),
-                            () -> ThreeNodes.liveBrokerIds(admin).size() == 3))
-                    .isTrue();
+            ThreeNodes.awaitThreeBrokers(admin, SETTLE);
             admin.createTopics(List.of(
                             new NewTopic(TOPIC, PARTITIONS, (short) 3).configs(Map.of("min.insync.replicas", "2")),
                             new NewTopic(STRICT_TOPIC, 1, (short) 3).configs(Map.of("min.insync.replicas", "3"))))

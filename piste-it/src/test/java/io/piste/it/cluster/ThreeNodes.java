@@ -89,6 +89,21 @@ final class ThreeNodes {
         }
     }
 
+    /** The nodes' bootstrap servers, comma-separated. */
+    static String bootstrap(List<BrokerProcess> nodes) {
+        return nodes.stream().map(BrokerProcess::bootstrapServers).collect(Collectors.joining(","));
+    }
+
+    /** Waits until DescribeCluster lists all three brokers; an AssertionError if not within {@code timeout}. */
+    static void awaitThreeBrokers(Admin admin, Duration timeout) {
+        assertThat(Bounded.waitFor(
+                        timeout,
+                        Duration.ofMillis(200),
+                        () -> liveBrokerIds(admin).size() == 3))
+                .as("three brokers serve")
+                .isTrue();
+    }
+
     /** The unfenced brokers DescribeCluster lists; none if the request fails. */
     static Set<Integer> liveBrokerIds(Admin admin) {
         try {
