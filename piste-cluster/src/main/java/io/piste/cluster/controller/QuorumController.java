@@ -31,7 +31,9 @@ import java.util.TreeMap;
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.DuplicateBrokerRegistrationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.StaleBrokerEpochException;
 import org.apache.kafka.common.requests.ApiError;
 import org.slf4j.Logger;
@@ -55,6 +57,11 @@ public final class QuorumController implements Controller {
 
     /** Brokers register again when their registration was refused as made against an older image, this often. */
     private static final int REGISTRATION_ATTEMPTS = 10;
+
+    /** How often a broker that cannot register yet says so. */
+    private static final long WAIT_LOG_MS = 10_000;
+
+    private static final long RETRY_SLEEP_MS = 100;
 
     private final MetadataQuorum quorum;
     private final int nodeId;
@@ -249,19 +256,84 @@ public final class QuorumController implements Controller {
         }
     }
 
-    /** Brokers register, then ask to be unfenced: from then on clients are sent to them and they lead. */
+    /**
+     * Brokers register, then ask to be unfenced: from then on clients are sent to them and they lead. As Kafka's
+     * broker, this one keeps trying (logging every {@link #WAIT_LOG_MS} ms) while the quorum cannot take the change
+     * (between two leaders, or without a majority), until it is stopped.
+     */
     @Override
     public void startServing(String rack, List<BrokerEndpoint> endpoints) throws IOException {
         long started = System.nanoTime();
-        long epoch = registerBroker(rack, endpoints);
-        long registered = System.nanoTime();
-        unfence();
-        LOG.info(
-                "Registered as broker {} (epoch {}) in {} ms, unfenced in {} ms",
+        long lastLog = started;
+        while (true) {
+            try {
+                long epoch = registerBroker(rack, endpoints);
+                long registered = System.nanoTime();
+                unfence();
+                LOG.info(
+                        "Registered as broker {} (epoch {}) in {} ms, unfenced in {} ms",
+                        nodeId,
+                        epoch,
+                        (registered - started) / 1_000_000,
+                        (System.nanoTime() - registered) / 1_000_000);
+                return;
+            } catch (DuplicateBrokerRegistrationException previousProcess) {
+                fencePreviousProcess();
+            } catch (InterruptedIOException stop) {
+                throw stop;
+            } catch (RetriableException | IOException e) {
+                if (System.nanoTime() - lastLog >= WAIT_LOG_MS * 1_000_000) {
+                    lastLog = System.nanoTime();
+                    LOG.warn("Broker {} could not register yet; it tries again: {}", nodeId, e.toString());
+                }
+                sleepBeforeRetry();
+            }
+        }
+    }
+
+    /**
+     * The registration still serving under this node id is this node's previous process, stopped without a clean
+     * shutdown before its session expired (a quick restart after a kill): no other process can be the quorum's voter
+     * {@code nodeId} at the same time as this one, and that voter's answers keep the old registration alive. Fenced
+     * here as its session's expiry would have; the active controller then moves its partitions to new leader epochs
+     * (or none), and only then does this process register, so that it never leads at its predecessor's epochs.
+     */
+    private void fencePreviousProcess() throws IOException {
+        BrokerImage previous = latest().broker(nodeId);
+        if (previous == null || previous.fenced()) {
+            return;
+        }
+        LOG.warn(
+                "Broker {}'s previous process (incarnation {}, epoch {}) stopped without a clean shutdown and its "
+                        + "session has not expired: fencing it before this process registers",
                 nodeId,
-                epoch,
-                (registered - started) / 1_000_000,
-                (System.nanoTime() - registered) / 1_000_000);
+                previous.incarnation(),
+                previous.epoch());
+        propose(List.of(new MetadataRecord.BrokerFencing(nodeId, previous.epoch(), true)));
+        while (ledHere(image())) {
+            sleepBeforeRetry();
+        }
+    }
+
+    /** Whether a partition in {@code image} still names this node its leader. */
+    private boolean ledHere(MetadataImage image) {
+        for (TopicImage topic : image.topics()) {
+            for (PartitionImage partition : image.partitions(topic.topicId())) {
+                if (partition.leader() == nodeId) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void sleepBeforeRetry() throws InterruptedIOException {
+        try {
+            Thread.sleep(RETRY_SLEEP_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("Interrupted while registering");
+        }
     }
 
     @Override

@@ -129,4 +129,40 @@ class BrokerLivenessTest {
             assertThat(nodes.node(2).image().broker(1).epoch()).isEqualTo(1);
         }
     }
+
+    @Test
+    void shouldTakeBackABrokerRestartedBeforeItsSessionExpiredAtNewLeaderEpochs() throws Exception {
+        // A session long enough that the previous process is never fenced for silence before the new one registers.
+        LivenessSettings longSession = new LivenessSettings(Duration.ofSeconds(60), Duration.ofMillis(200));
+        try (QuorumNodes<QuorumController> nodes = new QuorumNodes<>(
+                        3, root, 1000, s -> QuorumController.start(s, longSession), QuorumController::quorum)
+                .startAll()) {
+            nodes.awaitLeader();
+            for (int id = 1; id <= 3; id++) {
+                serve(nodes, id);
+            }
+            int leader = nodes.awaitLeader();
+            int restarted = leader % 3 + 1;
+            TopicImage triple = nodes.node(leader).createTopic("triple", 6, 3, Map.of());
+            nodes.awaitImages(
+                    i -> i.partitions(triple.topicId()).stream().anyMatch(p -> p.leader() == restarted),
+                    "a partition led by broker " + restarted);
+
+            nodes.stop(restarted); // as a kill, and back at once: its registration still serves
+            nodes.start(restarted);
+            nodes.node(restarted)
+                    .startServing("", List.of(new BrokerEndpoint("PLAINTEXT", "PLAINTEXT", "127.0.0.1", 9099)));
+
+            assertThat(nodes.node(restarted).brokerEpoch()).isEqualTo(2);
+            nodes.awaitImages(
+                    i -> i.broker(restarted).epoch() == 2
+                            && !i.broker(restarted).fenced(),
+                    "broker " + restarted + " serving at epoch 2");
+            for (PartitionImage p : nodes.node(leader).image().partitions(triple.topicId())) {
+                assertThat(p.leader() != restarted || p.leaderEpoch() > 0)
+                        .as("%s: not led at its previous process's epoch", p)
+                        .isTrue();
+            }
+        }
+    }
 }
