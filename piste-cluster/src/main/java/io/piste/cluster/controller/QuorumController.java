@@ -69,6 +69,9 @@ public final class QuorumController implements Controller {
     private final Uuid incarnation = Uuid.randomUuid();
 
     private volatile long brokerEpoch = -1;
+    /** Set by {@link #close}: a registration under way stops trying. */
+    private volatile boolean closed;
+
     /** Set once this node serves (it asked to be unfenced), cleared when it stops. */
     private volatile boolean serving;
 
@@ -260,12 +263,15 @@ public final class QuorumController implements Controller {
      * Brokers register, then ask to be unfenced: from then on clients are sent to them and they lead. As Kafka's
      * broker, this one keeps trying (logging every {@link #WAIT_LOG_MS} ms) while the quorum cannot take the change
      * (between two leaders, or without a majority), until it is stopped.
+     *
+     * @throws IOException once this controller is closed
      */
     @Override
     public void startServing(String rack, List<BrokerEndpoint> endpoints) throws IOException {
         long started = System.nanoTime();
         long lastLog = started;
         while (true) {
+            throwIfClosed();
             try {
                 long epoch = registerBroker(rack, endpoints);
                 long registered = System.nanoTime();
@@ -311,7 +317,14 @@ public final class QuorumController implements Controller {
                 previous.epoch());
         propose(List.of(new MetadataRecord.BrokerFencing(nodeId, previous.epoch(), true)));
         while (ledHere(image())) {
+            throwIfClosed();
             sleepBeforeRetry();
+        }
+    }
+
+    private void throwIfClosed() throws IOException {
+        if (closed) {
+            throw new IOException("Broker " + nodeId + "'s controller closed before it could register");
         }
     }
 
@@ -538,6 +551,7 @@ public final class QuorumController implements Controller {
 
     @Override
     public void close() throws IOException {
+        closed = true;
         rebalance.close();
         liveness.close();
         quorum.close();

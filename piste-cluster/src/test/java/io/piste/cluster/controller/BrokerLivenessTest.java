@@ -2,6 +2,7 @@ package io.piste.cluster.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.piste.broker.metadata.BrokerEndpoint;
 import io.piste.broker.metadata.BrokerImage;
@@ -9,6 +10,7 @@ import io.piste.broker.metadata.MetadataRecord;
 import io.piste.broker.metadata.PartitionImage;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.cluster.quorum.QuorumNodes;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -163,6 +165,20 @@ class BrokerLivenessTest {
                         .as("%s: not led at its previous process's epoch", p)
                         .isTrue();
             }
+        }
+    }
+
+    @Test
+    void shouldStopTryingToRegisterOnceClosed() throws Exception {
+        try (QuorumNodes<QuorumController> nodes = brokers()) {
+            QuorumController stopped = nodes.node(3);
+            nodes.stop(3); // its quorum member and client are closed: no registration can go through
+
+            assertTimeoutPreemptively(
+                    Duration.ofSeconds(20),
+                    () -> assertThatThrownBy(() -> stopped.startServing(
+                                    "", List.of(new BrokerEndpoint("PLAINTEXT", "PLAINTEXT", "127.0.0.1", 9093))))
+                            .isInstanceOf(IOException.class));
         }
     }
 }
