@@ -77,11 +77,13 @@ final class FetchHandler implements RequestHandler {
         FetchRequestData request = context.data();
         int replicaId = FetchRequest.replicaId(request);
         FetchContext fetchContext = sessions.newContext(request, context.apiVersion(), replicaId >= 0);
-        // From v11 a consumer names its rack (KIP-392): it may read from followers, and be sent to one.
-        ClientMetadata client = replicaId < 0 && context.apiVersion() >= FROM_FOLLOWER_VERSION
-                ? readReplicas.client(context, request.rackId())
-                : null;
-        List<FetchTarget> targets = resolve(fetchContext.partitions(), context.apiVersion() >= 13, replicaId, client);
+        // From v11 a consumer names its rack (KIP-392): it may read from followers, and be sent to one where a
+        // replica selector is set (only then is what the selector knows of the consumer made).
+        boolean mayReadFollowers = replicaId < 0 && context.apiVersion() >= FROM_FOLLOWER_VERSION;
+        ClientMetadata client =
+                mayReadFollowers && readReplicas.selects() ? readReplicas.client(context, request.rackId()) : null;
+        List<FetchTarget> targets =
+                resolve(fetchContext.partitions(), context.apiVersion() >= 13, replicaId, mayReadFollowers, client);
         // A follower reads to the log end (where it is not one, its partitions answer NOT_LEADER_OR_FOLLOWER).
         FetchIsolation isolation =
                 replicaId >= 0 ? FetchIsolation.LOG_END : FetchIsolation.ofConsumer(request.isolationLevel());
@@ -118,14 +120,18 @@ final class FetchHandler implements RequestHandler {
     }
 
     private List<FetchTarget> resolve(
-            List<PartitionFetch> requested, boolean byId, int replicaId, ClientMetadata client) {
+            List<PartitionFetch> requested,
+            boolean byId,
+            int replicaId,
+            boolean mayReadFollowers,
+            ClientMetadata client) {
         long nowMs = System.currentTimeMillis();
         List<FetchTarget> targets = new ArrayList<>(requested.size());
         for (PartitionFetch p : requested) {
             String known = byId ? partitions.topicName(p.topicId()) : p.topic();
             Partition partition = known == null ? null : partitions.partition(known, p.partition());
             boolean led = partition != null;
-            if (!led && client != null && known != null) {
+            if (!led && mayReadFollowers && known != null) {
                 partition = partitions.followedPartition(known, p.partition());
             }
             Errors error;

@@ -61,14 +61,22 @@ final class PreferredReadReplicas {
         return new PreferredReadReplicas(broker, selector);
     }
 
-    /** What the selector knows of the consumer behind {@code context}: its rack, id, address and listener. */
+    /** Whether a selector is set: else consumers read from leaders and {@link #select} keeps every target. */
+    boolean selects() {
+        return selector != null;
+    }
+
+    /** What the selector knows of the consumer behind {@code context}: its rack, id, address and listener (only where {@link #selects}). */
     ClientMetadata client(RequestContext context, String rackId) {
         InetAddress address = context.clientAddress() instanceof InetSocketAddress socket
                 ? socket.getAddress()
                 : InetAddress.getLoopbackAddress();
-        String listener = broker == null ? "" : broker.config().listener().listenerName();
         return new ClientMetadata.DefaultClientMetadata(
-                rackId == null ? "" : rackId, context.clientId(), address, KafkaPrincipal.ANONYMOUS, listener);
+                rackId == null ? "" : rackId,
+                context.clientId(),
+                address,
+                KafkaPrincipal.ANONYMOUS,
+                broker.config().listener().listenerName());
     }
 
     /** {@code target}, redirected to the replica the selector prefers for {@code client} if it is not this leader. */

@@ -170,15 +170,19 @@ final class ReplicaSet {
         }
         for (int replica : state.isr()) {
             if (replica != self) {
-                Follower follower = followers.get(replica);
-                bound = Math.min(bound, follower == null ? -1 : follower.logEndOffset);
+                bound = Math.min(bound, reportedEnd(replica));
             }
         }
         for (int replica : pendingIsr) {
-            Follower follower = followers.get(replica);
-            bound = Math.min(bound, follower == null ? -1 : follower.logEndOffset);
+            bound = Math.min(bound, reportedEnd(replica));
         }
         return bound;
+    }
+
+    /** The log end {@code replica} last reported, -1 if none in this leadership. */
+    private long reportedEnd(int replica) {
+        Follower follower = followers.get(replica);
+        return follower == null ? -1 : follower.logEndOffset;
     }
 
     /**
