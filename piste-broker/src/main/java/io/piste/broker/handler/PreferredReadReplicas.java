@@ -66,7 +66,7 @@ final class PreferredReadReplicas {
         return selector != null;
     }
 
-    /** What the selector knows of the consumer behind {@code context}: its rack, id, address and listener (only where {@link #selects}). */
+    /** What the selector knows of the consumer behind {@code context}: rack, id, address, listener (if it selects). */
     ClientMetadata client(RequestContext context, String rackId) {
         InetAddress address = context.clientAddress() instanceof InetSocketAddress socket
                 ? socket.getAddress()
@@ -111,7 +111,7 @@ final class PreferredReadReplicas {
                 .orElse(target);
     }
 
-    /** Broker {@code nodeId} as clients of this listener reach it, with its rack; {@link Node#noNode} if it does not serve. */
+    /** Broker {@code nodeId} as this listener's clients reach it, with its rack; {@link Node#noNode} if not serving. */
     private Node node(MetadataImage image, int nodeId) {
         LiveBrokers.Address address = LiveBrokers.find(broker, image, nodeId);
         return address == null
