@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.common.config.ConfigDef;
@@ -340,6 +341,14 @@ public final class BrokerConfig {
 
     public Endpoint listener() {
         return listener;
+    }
+
+    /**
+     * The {@code listeners} entry named in {@code controller.listener.names}: where a cluster node's quorum member
+     * binds; empty when there is none (it binds its own {@code controller.quorum.voters} address).
+     */
+    public Optional<Endpoint> controllerListener() {
+        return Listeners.controllerListener(this);
     }
 
     /** What clients are told to connect to; its port is 0 when {@link #listener()} binds an ephemeral port. */

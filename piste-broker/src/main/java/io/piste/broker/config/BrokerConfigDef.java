@@ -108,8 +108,9 @@ final class BrokerConfigDef {
                         STRING,
                         null,
                         HIGH,
-                        "Names of the controller listeners; Piste has no separate controller listener and ignores "
-                                + "them in listeners.")
+                        "Names of the controller listeners: such an entry of listeners is where a cluster node's "
+                                + "metadata quorum member binds (others reach it at its controller.quorum.voters "
+                                + "address); a single node ignores it.")
                 .define(
                         LOG_DIR_CONFIG,
                         LIST,

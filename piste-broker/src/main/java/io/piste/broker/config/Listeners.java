@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
@@ -16,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Parses {@code listeners} and {@code advertised.listeners}: {@code NAME://host:port}, IPv6 hosts in brackets, the
- * security protocol looked up in {@code listener.security.protocol.map}. Piste serves one PLAINTEXT listener; the
- * controller listeners of a KRaft {@code server.properties} are ignored (Piste has no separate controller endpoint).
+ * security protocol looked up in {@code listener.security.protocol.map}. Piste serves one PLAINTEXT listener; a
+ * {@code listeners} entry named in {@code controller.listener.names} is where a cluster node's quorum member binds
+ * (as Kafka's controller), and {@code controller.quorum.voters} is where the others reach it.
  */
 final class Listeners {
     private static final Logger LOG = LoggerFactory.getLogger(Listeners.class);
@@ -78,6 +80,23 @@ final class Listeners {
         return List.of(listener, advertised);
     }
 
+    /** The first {@code listeners} entry named in {@code controller.listener.names}, if there is one. */
+    static Optional<Endpoint> controllerListener(BrokerConfig config) {
+        Map<String, String> protocols =
+                protocolMap((String) config.value(BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP_CONFIG));
+        Set<String> controllerNames = names((String) config.value(BrokerConfig.CONTROLLER_LISTENER_NAMES_CONFIG));
+        for (String part : ((String) config.value(BrokerConfig.LISTENERS_CONFIG)).split(",")) {
+            String text = part.trim();
+            if (!text.isEmpty()) {
+                Endpoint e = parseEndpoint(BrokerConfig.LISTENERS_CONFIG, text, protocols);
+                if (controllerNames.contains(e.listenerName())) {
+                    return Optional.of(e);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Parses one {@code NAME://host:port}. */
     static Endpoint parseEndpoint(String key, String text, Map<String, String> protocols) {
         int sep = text.indexOf("://");
@@ -125,8 +144,7 @@ final class Listeners {
                 throw new ConfigException(key, value, "listener name " + e.listenerName() + " is repeated");
             }
             if (controllerNames.contains(e.listenerName())) {
-                LOG.warn("{} entry {} is a controller listener; Piste has none and ignores it", key, text);
-                continue;
+                continue; // the quorum's, not a broker listener: see controllerListener
             }
             endpoints.add(e);
         }

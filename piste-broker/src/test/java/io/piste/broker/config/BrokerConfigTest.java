@@ -171,7 +171,7 @@ class BrokerConfigTest {
     }
 
     @Test
-    void shouldIgnoreControllerListenersOfKraftServerProperties() {
+    void shouldKeepTheControllerListenerOfKraftServerPropertiesApartFromTheBrokerListener() {
         BrokerConfig config = new BrokerConfig(Map.of(
                 "listeners", "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093",
                 "advertised.listeners", "PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093",
@@ -179,6 +179,9 @@ class BrokerConfigTest {
                 "listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"));
         assertThat(config.listener().port()).isEqualTo(9092);
         assertThat(config.advertisedListener().host()).isEqualTo("localhost");
+        assertThat(config.controllerListener()).contains(new Endpoint("CONTROLLER", "PLAINTEXT", "127.0.0.1", 9093));
+        assertThat(new BrokerConfig(Map.of("listeners", "PLAINTEXT://:9092")).controllerListener())
+                .isEmpty();
     }
 
     @Test

@@ -79,7 +79,10 @@ public final class ClusterControllers {
                 Duration.ofMillis(config.getInt("controller.quorum.election.timeout.ms")),
                 Duration.ofMillis(config.getInt("controller.quorum.request.timeout.ms")),
                 QuorumSettings.DEFAULT_SNAPSHOT_EVERY_ENTRIES,
-                config.getInt("metadata.log.segment.bytes"));
+                config.getInt("metadata.log.segment.bytes"),
+                config.controllerListener()
+                        .map(l -> new QuorumSettings.Listener(l.host().isEmpty() ? null : l.host(), l.port()))
+                        .orElse(null));
         LivenessSettings liveness;
         try {
             liveness = new LivenessSettings(

@@ -293,9 +293,10 @@ public final class MetadataQuorum implements AutoCloseable {
     private static RaftProperties serverProperties(QuorumSettings settings) {
         RaftProperties properties = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(properties, List.of(settings.dir().toFile()));
-        QuorumVoter self = settings.self();
-        GrpcConfigKeys.Server.setHost(properties, self.host());
-        GrpcConfigKeys.Server.setPort(properties, self.port());
+        if (settings.listener().host() != null) {
+            GrpcConfigKeys.Server.setHost(properties, settings.listener().host());
+        }
+        GrpcConfigKeys.Server.setPort(properties, settings.listener().port());
         long election = settings.electionTimeout().toMillis();
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));

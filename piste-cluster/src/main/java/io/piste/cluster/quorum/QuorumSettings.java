@@ -10,7 +10,8 @@ import java.util.List;
  * controller.quorum.election.timeout.ms} (a follower that hears no leader for this long, plus up to as much again at
  * random, starts an election) and {@code controller.quorum.request.timeout.ms} (how long a proposed change may
  * wait for its commit), the number of entries between two snapshots, and {@code metadata.log.segment.bytes}: the
- * size at which the Raft log starts a new segment file (only whole segments before a snapshot are deleted).
+ * size at which the Raft log starts a new segment file (only whole segments before a snapshot are deleted), and
+ * where the member listens: its CONTROLLER listener if {@code listeners} has one, else its own voter's address.
  */
 public record QuorumSettings(
         int nodeId,
@@ -19,7 +20,17 @@ public record QuorumSettings(
         Duration electionTimeout,
         Duration requestTimeout,
         long snapshotEveryEntries,
-        long segmentBytes) {
+        long segmentBytes,
+        Listener listener) {
+
+    /** Where the member binds: {@code host} null for every interface. */
+    public record Listener(String host, int port) {
+        public Listener {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("quorum listener port " + port + " outside 0..65535");
+            }
+        }
+    }
 
     /** Kafka's defaults for the two timeouts. */
     public static final Duration DEFAULT_ELECTION_TIMEOUT = Duration.ofMillis(1000);
@@ -37,9 +48,18 @@ public record QuorumSettings(
 
     public QuorumSettings {
         voters = List.copyOf(voters);
-        if (voters.stream().noneMatch(v -> v.id() == nodeId)) {
+        QuorumVoter self = null;
+        for (QuorumVoter voter : voters) {
+            if (voter.id() == nodeId) {
+                self = voter;
+            }
+        }
+        if (self == null) {
             throw new IllegalArgumentException(
                     "node.id " + nodeId + " is not among controller.quorum.voters " + voters);
+        }
+        if (listener == null) {
+            listener = new Listener(self.host(), self.port());
         }
         if (electionTimeout.toMillis() < 10 || requestTimeout.toMillis() < 10) {
             throw new IllegalArgumentException("quorum timeouts must be at least 10 ms");
@@ -59,10 +79,7 @@ public record QuorumSettings(
                 DEFAULT_ELECTION_TIMEOUT,
                 DEFAULT_REQUEST_TIMEOUT,
                 DEFAULT_SNAPSHOT_EVERY_ENTRIES,
-                DEFAULT_SEGMENT_BYTES);
-    }
-
-    QuorumVoter self() {
-        return voters.stream().filter(v -> v.id() == nodeId).findFirst().orElseThrow();
+                DEFAULT_SEGMENT_BYTES,
+                null);
     }
 }

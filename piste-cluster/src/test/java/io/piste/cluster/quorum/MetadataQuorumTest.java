@@ -7,8 +7,12 @@ import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.MetadataRecord;
 import io.piste.broker.metadata.TopicImage;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +44,41 @@ class MetadataQuorumTest {
 
     @TempDir
     Path root;
+
+    @Test
+    void shouldListenOnItsControllerListenerRatherThanItsVoterAddress() throws Exception {
+        int voterPort = freePort();
+        int listenerPort = freePort();
+        QuorumSettings settings = new QuorumSettings(
+                1,
+                List.of(new QuorumVoter(1, "127.0.0.1", voterPort)),
+                root.resolve("node-1"),
+                QuorumNodes.ELECTION_TIMEOUT,
+                Duration.ofMillis(2000),
+                1000,
+                QuorumNodes.SEGMENT_BYTES,
+                new QuorumSettings.Listener("127.0.0.1", listenerPort));
+        try (MetadataQuorum quorum = MetadataQuorum.start(settings, (before, after) -> {})) {
+            assertThat(accepts(listenerPort)).as("the listener").isTrue();
+            assertThat(accepts(voterPort))
+                    .as("the voter address, where a proxy would be")
+                    .isFalse();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return socket.isConnected();
+        } catch (IOException e) {
+            return false;
+        }
+    }
 
     @Test
     void shouldApplyAChangeProposedThroughAFollowerOnEveryNode() throws Exception {

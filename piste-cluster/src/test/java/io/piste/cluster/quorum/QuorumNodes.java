@@ -67,7 +67,14 @@ public final class QuorumNodes<T extends AutoCloseable> implements AutoCloseable
 
     public T start(int id) throws IOException {
         QuorumSettings settings = new QuorumSettings(
-                id, voters, dir(id), ELECTION_TIMEOUT, Duration.ofMillis(2000), snapshotEveryEntries, SEGMENT_BYTES);
+                id,
+                voters,
+                dir(id),
+                ELECTION_TIMEOUT,
+                Duration.ofMillis(2000),
+                snapshotEveryEntries,
+                SEGMENT_BYTES,
+                null);
         nodes.set(id - 1, starter.start(settings));
         return nodes.get(id - 1);
     }
