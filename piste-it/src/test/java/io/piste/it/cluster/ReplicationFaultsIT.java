@@ -33,12 +33,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * consumer, while the leader of partition 0 or the active controller is shut down cleanly (SIGTERM), hard (kill
  * -9), bounced cleanly five times or bounced hard five times (each time waiting until the cluster fenced it, as
  * Kafka's test waits for its registration to expire); and, beyond Kafka's matrix, paused with SIGSTOP past its
- * session timeout, so that it wakes up fenced. After each case the {@link History} of both clients is checked
+ * session timeout, so that it wakes up fenced; killed and restarted at once, five times, before the cluster fenced
+ * it; and network faults made by {@link LinkProxy proxies} in front of every
+ * node's quorum member and broker listener: the leader cut from the quorum but not from its followers or clients,
+ * the active controller cut from the quorum, the leader cut from its followers but not from the quorum, the leader
+ * cut from everyone, its clients included, the leader's outgoing bytes cut (one way), and a delay between all
+ * nodes. After each case the {@link History} of both clients is checked
  * against a final read: no acknowledged record lost or moved, none twice, nothing read during the faults that
  * vanished after, and the producer acknowledges again after the last fault.
  *
  * <p>The cases share one cluster. The schedule's choices (compressions, pause lengths, waits between bounces) come
- * from a seed printed in every failure; {@code -Dpiste.faults.seed=N} replays it.
+ * from a seed printed in every failure; {@code -Dpiste.faults.seed=N} replays it ({@code -Dpiste.faults.only=CUT}
+ * runs only the cases whose name holds CUT).
  */
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 class ReplicationFaultsIT {
@@ -52,6 +58,7 @@ class ReplicationFaultsIT {
 
     private final long seed = Long.getLong("piste.faults.seed", System.nanoTime());
     private final Random random = new Random(seed);
+    private ProxiedThreeNodes cluster;
     private List<BrokerProcess> nodes;
     private String bootstrap;
     private Admin admin;
@@ -61,8 +68,18 @@ class ReplicationFaultsIT {
         HARD_SHUTDOWN,
         CLEAN_BOUNCE,
         HARD_BOUNCE,
-        PAUSE
+        QUICK_BOUNCE,
+        PAUSE,
+        QUORUM_CUT,
+        REPLICATION_CUT,
+        ISOLATION,
+        ONE_WAY_CUT,
+        DELAY
     }
+
+    /** Kafka's matrix: every one of its failures of the leader and of the active controller. */
+    private static final List<Failure> KAFKAS =
+            List.of(Failure.CLEAN_SHUTDOWN, Failure.HARD_SHUTDOWN, Failure.CLEAN_BOUNCE, Failure.HARD_BOUNCE);
 
     enum Target {
         LEADER,
@@ -72,18 +89,32 @@ class ReplicationFaultsIT {
     @TestFactory
     Stream<DynamicTest> shouldKeepEveryAcknowledgedRecordThroughKafkasReplicationFaults() throws Exception {
         Path dir = TestDirs.create("replication-faults");
-        nodes = ThreeNodes.start(
+        cluster = new ProxiedThreeNodes(
                 brokers, dir, Map.of("replica.lag.time.max.ms", "6000", "broker.session.timeout.ms", "3000"));
+        nodes = cluster.nodes();
         bootstrap = String.join(
                 ",", nodes.stream().map(BrokerProcess::bootstrapServers).toList());
         admin = Clients.admin(bootstrap);
         System.out.println("ReplicationFaultsIT seed " + seed + " (replay: -Dpiste.faults.seed=" + seed + ")");
-        Stream<DynamicTest> kafkas = Stream.of(Failure.values())
-                .filter(failure -> failure != Failure.PAUSE)
-                .flatMap(failure -> Stream.of(Target.values())
-                        .map(target -> dynamicTest(failure + " of the " + target, () -> runCase(failure, target))));
-        return Stream.concat(
-                kafkas, Stream.of(dynamicTest("PAUSE of the LEADER", () -> runCase(Failure.PAUSE, Target.LEADER))));
+        Stream<DynamicTest> kafkas = KAFKAS.stream()
+                .flatMap(failure -> Stream.of(Target.values()).map(target -> dynamicCase(failure, target)));
+        Stream<DynamicTest> beyond = Stream.of(
+                dynamicCase(Failure.QUICK_BOUNCE, Target.LEADER),
+                dynamicCase(Failure.PAUSE, Target.LEADER),
+                dynamicCase(Failure.QUORUM_CUT, Target.LEADER),
+                dynamicCase(Failure.QUORUM_CUT, Target.CONTROLLER),
+                dynamicCase(Failure.REPLICATION_CUT, Target.LEADER),
+                dynamicCase(Failure.ISOLATION, Target.LEADER),
+                dynamicCase(Failure.ONE_WAY_CUT, Target.LEADER),
+                dynamicCase(Failure.DELAY, Target.LEADER));
+        // -Dpiste.faults.only=CUT runs only the cases whose name holds CUT (to replay one with its seed)
+        String only = System.getProperty("piste.faults.only", "");
+        return Stream.concat(kafkas, beyond)
+                .filter(test -> test.getDisplayName().contains(only));
+    }
+
+    private DynamicTest dynamicCase(Failure failure, Target target) {
+        return dynamicTest(failure + " of the " + target, () -> runCase(failure, target));
     }
 
     private void runCase(Failure failure, Target target) throws Exception {
@@ -171,6 +202,14 @@ class ReplicationFaultsIT {
                     Bounded.sleep(Duration.ofMillis(random.nextInt(2000)));
                 }
             }
+            case QUICK_BOUNCE -> {
+                for (int i = 0; i < BOUNCES; i++) {
+                    BrokerProcess node = find(target, topic);
+                    node.kill9();
+                    node.restart(); // before its session expires: the new process fences the old registration
+                    Bounded.sleep(Duration.ofMillis(random.nextInt(2000)));
+                }
+            }
             case PAUSE -> {
                 BrokerProcess node = find(target, topic);
                 node.pause();
@@ -181,8 +220,59 @@ class ReplicationFaultsIT {
                     node.resume();
                 }
             }
+            default -> cutNetwork(failure, target, topic);
         }
         return null;
+    }
+
+    /** Makes a network fault around the target, holds it, and heals it. */
+    private void cutNetwork(Failure failure, Target target, String topic) {
+        BrokerProcess node = find(target, topic);
+        int id = nodes.indexOf(node) + 1;
+        Links links = cluster.links();
+        try {
+            switch (failure) {
+                case QUORUM_CUT -> {
+                    links.isolate(id, Links.Channel.QUORUM);
+                    awaitFenced(node);
+                }
+                case REPLICATION_CUT -> {
+                    links.isolate(id, Links.Channel.BROKER);
+                    awaitIsrOfPartitionZero(topic, 1);
+                }
+                case ISOLATION -> {
+                    links.isolateFromEveryone(id);
+                    awaitFenced(node);
+                }
+                case ONE_WAY_CUT -> {
+                    for (int other = 1; other <= 3; other++) {
+                        if (other != id) {
+                            links.cut(id, other, Links.Channel.QUORUM);
+                            links.cut(id, other, Links.Channel.BROKER);
+                        }
+                    }
+                    awaitFenced(node);
+                }
+                case DELAY -> {
+                    links.delayBetweenNodes(20 + random.nextInt(40));
+                    Bounded.sleep(Duration.ofSeconds(10));
+                }
+                default -> throw new IllegalArgumentException("not a network fault: " + failure);
+            }
+            Bounded.sleep(Duration.ofMillis(random.nextInt(5_000)));
+        } finally {
+            links.heal();
+        }
+    }
+
+    private void awaitIsrOfPartitionZero(String topic, int size) {
+        assertThat(Bounded.waitFor(
+                        SETTLE,
+                        Duration.ofMillis(200),
+                        () -> holds(
+                                () -> describe(topic).partitions().get(0).isr().size() == size)))
+                .as("partition 0 of %s with an ISR of %d, seed %d", topic, size, seed)
+                .isTrue();
     }
 
     private BrokerProcess find(Target target, String topic) {
@@ -225,12 +315,22 @@ class ReplicationFaultsIT {
         return active[0];
     }
 
-    /** Waits until the cluster no longer lists the node among its brokers (its session expired). */
+    /**
+     * Waits until the cluster no longer lists the node among its brokers (its session expired), as another node sees
+     * it: a node cut from the quorum keeps answering from the metadata it last had, as Kafka's broker does. A new
+     * client each time, bootstrapped at that other node, so that it does not keep asking the node itself.
+     */
     private void awaitFenced(BrokerProcess node) {
         int id = nodes.indexOf(node) + 1;
-        assertThat(Bounded.waitFor(SETTLE, Duration.ofMillis(100), () -> {
-                    Set<Integer> live = ThreeNodes.liveBrokerIds(admin);
-                    return !live.isEmpty() && !live.contains(id);
+        String witness = nodes.get(id % nodes.size()).bootstrapServers();
+        assertThat(Bounded.waitFor(SETTLE, Duration.ofMillis(250), () -> {
+                    Admin view = Clients.admin(witness);
+                    try {
+                        Set<Integer> live = ThreeNodes.liveBrokerIds(view);
+                        return !live.isEmpty() && !live.contains(id);
+                    } finally {
+                        view.close(Duration.ofSeconds(1));
+                    }
                 }))
                 .as("node %d fenced, seed %d", id, seed)
                 .isTrue();
@@ -276,9 +376,12 @@ class ReplicationFaultsIT {
     }
 
     @AfterEach
-    void closeAdmin() {
+    void closeAdminAndProxies() {
         if (admin != null) {
             admin.close(Duration.ofSeconds(5));
+        }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

@@ -47,9 +47,27 @@ final class ThreeNodes {
     static List<BrokerProcess> start(BrokerProcesses brokers, Path dir, IntFunction<Map<String, String>> extraOf)
             throws IOException {
         int[] quorumPorts = {freePort(), freePort(), freePort()};
-        String voters =
-                "1@127.0.0.1:" + quorumPorts[0] + ",2@127.0.0.1:" + quorumPorts[1] + ",3@127.0.0.1:" + quorumPorts[2];
         List<BrokerProcess> nodes = new ArrayList<>();
+        start(brokers, dir, voters(quorumPorts), extraOf, nodes);
+        return nodes;
+    }
+
+    /** {@code controller.quorum.voters} of nodes 1, 2 and 3 at these quorum ports of loopback. */
+    static String voters(int[] quorumPorts) {
+        return "1@127.0.0.1:" + quorumPorts[0] + ",2@127.0.0.1:" + quorumPorts[1] + ",3@127.0.0.1:" + quorumPorts[2];
+    }
+
+    /**
+     * As {@link #start(BrokerProcesses, Path, IntFunction)}, with the given voters; adds each node to {@code nodes}
+     * as soon as its process runs (before the three are ready).
+     */
+    static void start(
+            BrokerProcesses brokers,
+            Path dir,
+            String voters,
+            IntFunction<Map<String, String>> extraOf,
+            List<BrokerProcess> nodes)
+            throws IOException {
         for (int id = 1; id <= 3; id++) {
             Map<String, String> config = new HashMap<>();
             config.put("node.id", Integer.toString(id));
@@ -66,7 +84,6 @@ final class ThreeNodes {
         for (BrokerProcess node : nodes) {
             node.awaitStarted();
         }
-        return nodes;
     }
 
     static int freePort() throws IOException {

@@ -280,7 +280,7 @@ public final class BrokerProcess implements AutoCloseable {
         config.put("log.dirs", logDir.toString());
         config.put("metrics.http.listener", "127.0.0.1:0");
         config.putAll(overrides);
-        if (port != 0) {
+        if (port != 0 && !overrides.containsKey("listeners")) {
             config.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
         }
         config.forEach((key, value) -> {
