@@ -56,6 +56,16 @@ final class AcknowledgedBatches {
      * batch of the log as well (they are below the high watermark from now on).
      */
     void verifyAndExpose(UnifiedLog log) throws IOException {
+        for (byte[] bytes : verify(log).values()) {
+            add(bytes);
+        }
+    }
+
+    /**
+     * Checks the log holds every batch held here at its offset, and no idempotent batch twice; returns the log's
+     * batches by base offset.
+     */
+    Map<Long, byte[]> verify(UnifiedLog log) throws IOException {
         List<ByteBuffer> present = LogTestSupport.readAll(log, log.logStartOffset());
         Map<Long, byte[]> byOffset = new HashMap<>();
         Map<String, Long> sequences = new HashMap<>();
@@ -89,8 +99,6 @@ final class AcknowledgedBatches {
             throw new AssertionError("log end below acknowledged data: partition=" + partition + " logEndOffset="
                     + log.logEndOffset() + " acknowledgedUpTo=" + endOffset);
         }
-        for (byte[] bytes : byOffset.values()) {
-            add(bytes);
-        }
+        return byOffset;
     }
 }

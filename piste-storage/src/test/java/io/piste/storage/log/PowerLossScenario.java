@@ -268,7 +268,7 @@ final class PowerLossScenario {
      * The disk's files as the broker's seam sees them: channels through its NIO file system, and syncfs as
      * {@link SimulatedDisk#syncAll()}.
      */
-    private static FileChannelFactory simulatedFiles(SimulatedDisk disk) {
+    static FileChannelFactory simulatedFiles(SimulatedDisk disk) {
         return new FileChannelFactory() {
             @Override
             public FileChannel open(Path path) throws IOException {

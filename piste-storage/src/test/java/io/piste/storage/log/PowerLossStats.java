@@ -11,6 +11,7 @@ final class PowerLossStats {
     long cleanRestarts;
     long groupCommits;
     long logStartMoves;
+    long truncations;
 
     void crash(boolean afterStartup) {
         crashes++;
@@ -43,6 +44,10 @@ final class PowerLossStats {
         logStartMoves++;
     }
 
+    void truncation() {
+        truncations++;
+    }
+
     void cleanRestart() {
         cleanRestarts++;
     }
@@ -52,6 +57,7 @@ final class PowerLossStats {
         return "crashPoints=" + crashes + " (during start-up: " + crashesDuringStartup + ") recoveriesVerified="
                 + recoveriesVerified + " appends=" + appends + " acknowledgedFlushes=" + acknowledgements
                 + " duplicatesDetected=" + duplicatesDetected + " cleanRestarts=" + cleanRestarts
-                + " syncfsGroupCommits=" + groupCommits + " logStartMoves=" + logStartMoves;
+                + " syncfsGroupCommits=" + groupCommits + " logStartMoves=" + logStartMoves + " truncations="
+                + truncations;
     }
 }
