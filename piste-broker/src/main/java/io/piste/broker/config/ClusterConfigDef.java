@@ -24,6 +24,7 @@ public final class ClusterConfigDef {
     static final String SESSION_TIMEOUT_MS_CONFIG = "broker.session.timeout.ms";
     static final String HEARTBEAT_INTERVAL_MS_CONFIG = "broker.heartbeat.interval.ms";
     public static final String AUTO_LEADER_REBALANCE_ENABLE_CONFIG = "auto.leader.rebalance.enable";
+    public static final String BROKER_LIVENESS_PROBE_ENABLE_CONFIG = "broker.liveness.probe.enable";
     public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS_CONFIG =
             "leader.imbalance.check.interval.seconds";
     public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE_CONFIG = "leader.imbalance.per.broker.percentage";
@@ -90,6 +91,16 @@ public final class ClusterConfigDef {
                         MEDIUM,
                         "How often the quorum's leader checks the brokers' liveness, and a fenced broker that "
                                 + "serves asks to be unfenced.")
+                .define(
+                        BROKER_LIVENESS_PROBE_ENABLE_CONFIG,
+                        BOOLEAN,
+                        true,
+                        MEDIUM,
+                        "Piste's: when a broker's quorum member has not answered the active controller for "
+                                + "controller.quorum.election.timeout.ms, the controller connects to the broker's "
+                                + "listener and fences it at once if the connection is refused (nothing listens: its "
+                                + "process is gone), rather than after broker.session.timeout.ms. false keeps Kafka's "
+                                + "behaviour: only the session timeout fences.")
                 .define(
                         AUTO_LEADER_REBALANCE_ENABLE_CONFIG,
                         BOOLEAN,

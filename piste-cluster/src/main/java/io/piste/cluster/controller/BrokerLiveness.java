@@ -24,7 +24,11 @@ import org.slf4j.LoggerFactory;
  * no protocol of Piste's own. Runs on every node and acts on the leader only: every {@code
  * broker.heartbeat.interval.ms} it proposes {@code FENCE} for each unfenced broker silent for {@code
  * broker.session.timeout.ms} (a broker that is not a quorum member counts as silent from the leader's start), then
- * moves the leadership of the partitions that need it ({@link PartitionElection}). On
+ * moves the leadership of the partitions that need it ({@link PartitionElection}). A broker whose member has been
+ * silent for {@link LivenessSettings#probeAfter()} is fenced at once if a connection to its listener is refused:
+ * nothing listens there, so its process is gone (a kill -9, a crash), and waiting out the session would only keep
+ * its partitions without a leader; a paused or cut-off broker still accepts, or does not answer, and waits out its
+ * session as in Kafka ({@link ListenerProbe}). On
  * every node it also lets the {@link QuorumController} ask to be unfenced again when this node serves but finds its
  * registration fenced (after a pause or a cut).
  */
@@ -94,14 +98,27 @@ final class BrokerLiveness implements AutoCloseable {
             Long silentMs = status.followerLastContactMs().get(broker.nodeId());
             long silent = silentMs != null ? silentMs : now - leaderSinceMs;
             if (silent > sessionMs) {
-                LOG.warn(
-                        "Fencing broker {} (epoch {}): its quorum member has not answered for {} ms",
-                        broker.nodeId(),
-                        broker.epoch(),
-                        silent);
-                quorum.propose(List.of(new MetadataRecord.BrokerFencing(broker.nodeId(), broker.epoch(), true)));
+                fence(broker, "its quorum member has not answered for " + silent + " ms");
+            } else if (settings.probeAfter() != null
+                    && silent > settings.probeAfter().toMillis()
+                    && ListenerProbe.refused(broker, probeTimeoutMs())) {
+                fence(
+                        broker,
+                        "its quorum member has not answered for " + silent + " ms and its listener "
+                                + broker.endpoints().get(0).host() + ":"
+                                + broker.endpoints().get(0).port()
+                                + " refuses connections (its process is gone)");
             }
         }
+    }
+
+    private long probeTimeoutMs() {
+        return Math.min(500, settings.heartbeatInterval().toMillis());
+    }
+
+    private void fence(BrokerImage broker, String why) throws IOException, InterruptedException {
+        LOG.warn("Fencing broker {} (epoch {}): {}", broker.nodeId(), broker.epoch(), why);
+        quorum.propose(List.of(new MetadataRecord.BrokerFencing(broker.nodeId(), broker.epoch(), true)));
     }
 
     /**

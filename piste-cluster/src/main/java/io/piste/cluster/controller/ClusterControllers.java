@@ -87,7 +87,10 @@ public final class ClusterControllers {
         try {
             liveness = new LivenessSettings(
                     Duration.ofMillis(config.getInt("broker.session.timeout.ms")),
-                    Duration.ofMillis(config.getInt("broker.heartbeat.interval.ms")));
+                    Duration.ofMillis(config.getInt("broker.heartbeat.interval.ms")),
+                    config.getBoolean(ClusterConfigDef.BROKER_LIVENESS_PROBE_ENABLE_CONFIG)
+                            ? settings.electionTimeout()
+                            : null);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

@@ -11,11 +11,14 @@ import io.piste.broker.metadata.PartitionImage;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.cluster.quorum.QuorumNodes;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntUnaryOperator;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.DuplicateBrokerRegistrationException;
 import org.junit.jupiter.api.Test;
@@ -32,12 +35,20 @@ class BrokerLivenessTest {
     Path root;
 
     private QuorumNodes<QuorumController> brokers() throws Exception {
+        return brokers(LIVENESS, id -> 9090 + id);
+    }
+
+    /** Three serving brokers, each registered with its listener at {@code portOf} its id. */
+    private QuorumNodes<QuorumController> brokers(LivenessSettings liveness, IntUnaryOperator portOf) throws Exception {
         QuorumNodes<QuorumController> nodes = new QuorumNodes<>(
-                        3, root, 1000, s -> QuorumController.start(s, LIVENESS), QuorumController::quorum)
+                        3, root, 1000, s -> QuorumController.start(s, liveness), QuorumController::quorum)
                 .startAll();
         nodes.awaitLeader();
         for (int id = 1; id <= 3; id++) {
-            serve(nodes, id);
+            QuorumController controller = nodes.node(id);
+            controller.registerBroker(
+                    "", List.of(new BrokerEndpoint("PLAINTEXT", "PLAINTEXT", "127.0.0.1", portOf.applyAsInt(id))));
+            controller.unfence();
         }
         nodes.awaitImages(
                 i -> i.brokers().size() == 3 && i.brokers().values().stream().noneMatch(BrokerImage::fenced),
@@ -67,6 +78,46 @@ class BrokerLivenessTest {
             assertThat(nodes.node(lost).brokerEpoch()).isEqualTo(2);
             nodes.awaitImages(
                     i -> i.broker(lost).epoch() == 2 && !i.broker(lost).fenced(), "broker back, epoch 2");
+        }
+    }
+
+    @Test
+    void shouldFenceAtOnceABrokerWhoseNodeStoppedAndWhoseListenerRefusesConnections() throws Exception {
+        LivenessSettings probing =
+                new LivenessSettings(Duration.ofSeconds(60), Duration.ofMillis(200), Duration.ofMillis(400));
+        int refusing = closedPort(); // nothing listens there: as the port of a process killed with -9
+        try (QuorumNodes<QuorumController> nodes = brokers(probing, id -> refusing)) {
+            int leader = nodes.awaitLeader();
+            int lost = leader % 3 + 1;
+            long stopped = System.nanoTime();
+            nodes.stop(lost);
+
+            nodes.awaitImages(i -> i.broker(lost).fenced(), "broker " + lost + " fenced");
+            assertThat(Duration.ofNanos(System.nanoTime() - stopped))
+                    .as("fenced long before its 60 s session")
+                    .isLessThan(Duration.ofSeconds(20));
+        }
+    }
+
+    @Test
+    void shouldWaitOutTheSessionOfABrokerWhoseListenerStillAccepts() throws Exception {
+        LivenessSettings probing =
+                new LivenessSettings(Duration.ofMillis(4000), Duration.ofMillis(200), Duration.ofMillis(400));
+        try (ServerSocket accepting = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                QuorumNodes<QuorumController> nodes = brokers(probing, id -> accepting.getLocalPort())) {
+            int leader = nodes.awaitLeader();
+            int lost = leader % 3 + 1;
+            nodes.stop(lost); // its quorum member is silent, but its listener accepts: paused, or cut off
+
+            Thread.sleep(2500); // six probes and more, within the session
+            assertThat(nodes.node(leader).image().broker(lost).fenced()).isFalse();
+            nodes.awaitImages(i -> i.broker(lost).fenced(), "broker " + lost + " fenced after its session");
+        }
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
     }
 
