@@ -3,7 +3,6 @@ package io.piste.storage.log;
 import io.piste.storage.checkpoint.TopicPartitionKey;
 import io.piste.storage.record.RecordBatchView;
 import io.piste.storage.record.TestBatches;
-import io.piste.storage.sim.SimulatedCrash;
 import io.piste.storage.sim.SimulatedDisk;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,8 +26,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class FollowerPowerLossScenario {
     private static final TopicPartitionKey PARTITION = new TopicPartitionKey("follower", 0);
-    private static final int CRASH_WINDOW_STEPS = 300;
-    private static final int MAX_OPERATIONS_PER_CYCLE = 100_000;
 
     private final Random random;
     private final SimulatedDisk disk = new SimulatedDisk();
@@ -48,37 +45,17 @@ final class FollowerPowerLossScenario {
     FollowerPowerLossScenario(long seed, PowerLossStats stats) {
         this.random = new Random(seed);
         this.stats = stats;
-        int[] segmentBytes = {300, 1024, 4096};
-        LogConfig config = LogConfig.defaults()
-                .withSegmentBytes(segmentBytes[random.nextInt(segmentBytes.length)])
-                .withSegmentMs(60_000)
-                .withIndexIntervalBytes(random.nextBoolean() ? 0 : 128)
-                .withMaxIndexSizeBytes(random.nextBoolean() ? 96 : 10_240);
         this.logDir = new LogDirLifecycle(
                 disk.root().resolve("data").resolve("kafka-logs"),
                 List.of(PARTITION),
-                config,
+                PowerLossCycles.randomConfig(random),
                 clock::get,
                 PowerLossScenario.simulatedFiles(disk));
     }
 
     /** Runs {@code cycles} crash cycles; an AssertionError or an exception from the storage is a failure. */
     void run(int cycles) throws IOException {
-        for (int cycle = 0; cycle < cycles; cycle++) {
-            disk.crashAtStep(disk.steps() + 1 + random.nextInt(CRASH_WINDOW_STEPS));
-            boolean started = false;
-            try {
-                startAndCatchUp();
-                started = true;
-                for (int i = 0; i < MAX_OPERATIONS_PER_CYCLE; i++) {
-                    operation();
-                }
-                throw new AssertionError("no crash within " + MAX_OPERATIONS_PER_CYCLE + " operations");
-            } catch (SimulatedCrash crash) {
-                stats.crash(started);
-            }
-            disk.powerLoss(random);
-        }
+        PowerLossCycles.run(disk, random, cycles, stats, this::startAndCatchUp, this::operation);
     }
 
     /** Starts the log dir, checks the follower's log, and truncates it where it differs from the leader's. */

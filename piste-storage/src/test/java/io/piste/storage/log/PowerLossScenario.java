@@ -3,7 +3,6 @@ package io.piste.storage.log;
 import io.piste.storage.checkpoint.TopicPartitionKey;
 import io.piste.storage.log.SimulatedProducer.PartitionState;
 import io.piste.storage.log.SimulatedProducer.SentBatch;
-import io.piste.storage.sim.SimulatedCrash;
 import io.piste.storage.sim.SimulatedDisk;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -26,8 +25,6 @@ import java.util.concurrent.atomic.AtomicLong;
 final class PowerLossScenario {
     private static final String TOPIC = "powerloss";
     private static final int PARTITIONS = 3;
-    private static final int CRASH_WINDOW_STEPS = 300;
-    private static final int MAX_OPERATIONS_PER_CYCLE = 100_000;
 
     private final Random random;
     private final SimulatedDisk disk = new SimulatedDisk();
@@ -48,12 +45,7 @@ final class PowerLossScenario {
     PowerLossScenario(long seed, PowerLossStats stats) {
         this.random = new Random(seed);
         this.stats = stats;
-        int[] segmentBytes = {300, 1024, 4096};
-        this.config = LogConfig.defaults()
-                .withSegmentBytes(segmentBytes[random.nextInt(segmentBytes.length)])
-                .withSegmentMs(60_000)
-                .withIndexIntervalBytes(random.nextBoolean() ? 0 : 128)
-                .withMaxIndexSizeBytes(random.nextBoolean() ? 96 : 10_240);
+        this.config = PowerLossCycles.randomConfig(random);
         for (int p = 0; p < PARTITIONS; p++) {
             partitions.add(new TopicPartitionKey(TOPIC, p));
             acknowledged.add(new AcknowledgedBatches(TOPIC + "-" + p));
@@ -73,24 +65,15 @@ final class PowerLossScenario {
 
     /** Runs {@code cycles} crash cycles; an AssertionError or an exception from the storage is a failure. */
     void run(int cycles) throws IOException {
-        for (int cycle = 0; cycle < cycles; cycle++) {
-            disk.crashAtStep(disk.steps() + 1 + random.nextInt(CRASH_WINDOW_STEPS));
-            boolean started = false;
-            try {
-                startAndRetry();
-                started = true;
-                for (int i = 0; i < MAX_OPERATIONS_PER_CYCLE; i++) {
-                    operation();
-                }
-                throw new AssertionError("no crash within " + MAX_OPERATIONS_PER_CYCLE + " operations");
-            } catch (SimulatedCrash crash) {
-                stats.crash(started);
-            }
-            disk.powerLoss(random);
-            for (List<SentBatch> batches : unflushed) {
-                batches.clear();
-            }
+        PowerLossCycles.run(disk, random, cycles, stats, this::startAfterPowerLoss, this::operation);
+    }
+
+    /** What was not flushed before the power cut is unknown: each producer still has it in flight. */
+    private void startAfterPowerLoss() throws IOException {
+        for (List<SentBatch> batches : unflushed) {
+            batches.clear();
         }
+        startAndRetry();
     }
 
     /** Starts the log dir, checks it, and has every idempotent producer send again what may have been lost. */
