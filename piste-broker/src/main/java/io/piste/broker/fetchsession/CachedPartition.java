@@ -58,7 +58,8 @@ final class CachedPartition {
                 partitionMaxBytes,
                 currentLeaderEpoch,
                 lastFetchedEpoch,
-                PartitionFetch.NOT_TOLD);
+                PartitionFetch.NOT_TOLD,
+                -1);
     }
 
     /**

@@ -110,7 +110,8 @@ public final class FetchSessions {
                         p.partitionMaxBytes(),
                         p.currentLeaderEpoch(),
                         p.lastFetchedEpoch(),
-                        p.highWatermark()));
+                        p.highWatermark(),
+                        p.logStartOffset()));
             }
         }
         return partitions;

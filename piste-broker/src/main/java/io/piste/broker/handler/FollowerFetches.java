@@ -42,7 +42,7 @@ final class FollowerFetches {
             return target.diverged(diverging);
         }
         if (fetch.fetchOffset() <= partition.logEndOffset()) {
-            partition.onFollowerFetch(replicaId, fetch.fetchOffset(), nowMs);
+            partition.onFollowerFetch(replicaId, fetch.fetchOffset(), fetch.logStartOffset(), nowMs);
             // The partition's own name: a fetch by topic id (v13+) names no topic.
             expansion.maybeExpand(partition.topic(), partition.index(), partition, replicaId);
         }

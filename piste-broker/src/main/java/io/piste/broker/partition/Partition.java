@@ -344,9 +344,12 @@ public final class Partition {
         return replicas.isFollower(replicaId);
     }
 
-    /** A follower fetched from {@code fetchOffset}, its durable log end: the high watermark may move. */
-    public void onFollowerFetch(int replicaId, long fetchOffset, long nowMs) {
-        replicas.onFetch(replicaId, fetchOffset, log.logEndOffset(), nowMs);
+    /**
+     * A follower fetched from {@code fetchOffset}, its durable log end (its log starting at {@code logStartOffset}):
+     * the high watermark may move.
+     */
+    public void onFollowerFetch(int replicaId, long fetchOffset, long logStartOffset, long nowMs) {
+        replicas.onFetch(replicaId, fetchOffset, logStartOffset, log.logEndOffset(), nowMs);
         refreshHighWatermark();
     }
 

@@ -22,6 +22,9 @@ final class ReplicaSet {
     /** A follower as its fetches show it; -1 for a log end not reported yet in this leadership. */
     private static final class Follower {
         long logEndOffset = -1;
+        /** The follower's log start, as its last fetch said: it cannot serve a read below it. */
+        long logStartOffset;
+
         long lastCaughtUpMs;
         long lastFetchMs;
         /** The leader's log end at the follower's previous fetch: reaching it then means caught up then. */
@@ -106,7 +109,10 @@ final class ReplicaSet {
         return (state == null ? 1 : state.isr().size()) >= minIsr;
     }
 
-    /** The in-sync followers that reported a log end past {@code fetchOffset}, with how long since each caught up. */
+    /**
+     * The in-sync followers that hold {@code fetchOffset} (their reported log start at or below it and log end
+     * above it: Kafka's check before it names a preferred read replica), with how long since each caught up.
+     */
     synchronized List<ReadReplica> inSyncHolding(long fetchOffset, long now) {
         List<ReadReplica> holding = new ArrayList<>();
         if (state == null) {
@@ -114,7 +120,7 @@ final class ReplicaSet {
         }
         for (int replica : state.isr()) {
             Follower follower = followers.get(replica);
-            if (follower != null && follower.logEndOffset >= fetchOffset) {
+            if (follower != null && follower.logEndOffset >= fetchOffset && follower.logStartOffset <= fetchOffset) {
                 holding.add(
                         new ReadReplica(replica, follower.logEndOffset, Math.max(0, now - follower.lastCaughtUpMs)));
             }
@@ -137,10 +143,11 @@ final class ReplicaSet {
     }
 
     /**
-     * A follower fetched from {@code fetchOffset} at {@code now}, while the leader's log ended at {@code leaderEnd}.
-     * Caught up now if it reached the leader's end, or then if it reached what the end was at its previous fetch.
+     * A follower whose log starts at {@code logStartOffset} fetched from {@code fetchOffset} at {@code now}, while the
+     * leader's log ended at {@code leaderEnd}. Caught up now if it reached the leader's end, or then if it reached
+     * what the end was at its previous fetch.
      */
-    synchronized void onFetch(int replicaId, long fetchOffset, long leaderEnd, long now) {
+    synchronized void onFetch(int replicaId, long fetchOffset, long logStartOffset, long leaderEnd, long now) {
         Follower follower = followers.get(replicaId);
         if (follower == null) {
             return;
@@ -151,6 +158,7 @@ final class ReplicaSet {
             follower.lastCaughtUpMs = Math.max(follower.lastCaughtUpMs, follower.lastFetchMs);
         }
         follower.logEndOffset = fetchOffset;
+        follower.logStartOffset = Math.max(0, logStartOffset);
         follower.lastFetchMs = now;
         follower.leaderEndAtLastFetch = leaderEnd;
     }

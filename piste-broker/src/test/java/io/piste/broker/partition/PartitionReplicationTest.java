@@ -52,12 +52,12 @@ class PartitionReplicationTest {
         CompletableFuture<Errors> ack = new CompletableFuture<>();
         partition.whenDurable(end, ack::complete);
 
-        partition.onFollowerFetch(2, end, System.currentTimeMillis());
+        partition.onFollowerFetch(2, end, 0, System.currentTimeMillis());
         Thread.sleep(200); // the leader's own flush happens meanwhile
         assertThat(ack).as("follower 3 has not fetched the record").isNotDone();
         assertThat(partition.highWatermark()).isZero();
 
-        partition.onFollowerFetch(3, end, System.currentTimeMillis());
+        partition.onFollowerFetch(3, end, 0, System.currentTimeMillis());
         assertThat(ack.get(10, TimeUnit.SECONDS)).isEqualTo(Errors.NONE);
         assertThat(partition.highWatermark()).isEqualTo(end);
     }
@@ -90,7 +90,7 @@ class PartitionReplicationTest {
                         .appendRecordsToLeader(TestPartitions.batch("a").buffer())
                         .lastOffset()
                 + 1;
-        partition.onFollowerFetch(2, end, System.currentTimeMillis());
+        partition.onFollowerFetch(2, end, 0, System.currentTimeMillis());
         CompletableFuture<Errors> ack = new CompletableFuture<>();
         partition.whenDurable(end, ack::complete);
 
