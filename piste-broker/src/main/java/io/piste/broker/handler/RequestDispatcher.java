@@ -76,7 +76,8 @@ public final class RequestDispatcher implements RequestHandler, AutoCloseable {
                 controllerRequests.offloaded(new AlterPartitionReassignmentsHandler(broker)));
         handlers.put(ApiKeys.LIST_PARTITION_REASSIGNMENTS, new ListPartitionReassignmentsHandler(broker));
         handlers.put(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(broker));
-        handlers.put(ApiKeys.DESCRIBE_QUORUM, new DescribeQuorumHandler(broker));
+        // a cluster node asks the quorum's leader: off the event loop
+        handlers.put(ApiKeys.DESCRIBE_QUORUM, controllerRequests.offloaded(new DescribeQuorumHandler(broker)));
         handlers.put(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(broker.logManager()));
         handlers.put(ApiKeys.INIT_PRODUCER_ID, controllerRequests.offloaded(new InitProducerIdHandler(broker)));
         TransactionHandlers transactions = new TransactionHandlers(broker);

@@ -515,12 +515,13 @@ public final class QuorumController implements Controller {
     }
 
     /**
-     * From this node's member: the leader knows every voter's replicated index and last answer; another node
-     * reports the leader, epoch and commit it knows, and its own state only. Raft indexes stand for offsets.
+     * As the quorum's leader sees it (asked by another node, as Kafka's brokers forward DescribeQuorum to the active
+     * controller): every voter's replicated index and last answer. If the leader cannot be asked, this node's own
+     * view: the leader, epoch and commit it knows, and its own state only. Raft indexes stand for offsets.
      */
     @Override
     public QuorumDescription describeQuorum() throws IOException {
-        QuorumStatus status = quorum.status();
+        QuorumStatus status = quorum.leaderStatus();
         long now = System.currentTimeMillis();
         List<QuorumDescription.Voter> voters = new ArrayList<>();
         for (QuorumVoter voter : quorum.voters()) {

@@ -17,8 +17,11 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.proto.RaftProtos.LogInfoProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
@@ -256,6 +259,50 @@ public final class MetadataQuorum implements AutoCloseable {
                 division.getRaftLog().getLastCommittedIndex(),
                 info.getLastAppliedIndex(),
                 matchIndex,
+                lastContactMs);
+    }
+
+    /**
+     * The quorum as its leader sees it: {@link #status()} if this node leads (or knows no leader), else the leader's
+     * own, asked over Ratis' group info, as Kafka's brokers forward DescribeQuorum to the active controller. From
+     * the leader: its followers' commit indexes (for their replicated ends) and last answers. This node's own status
+     * if the leader does not answer. Blocks up to the client's request timeout: not for an event loop.
+     */
+    public QuorumStatus leaderStatus() throws IOException {
+        QuorumStatus local = status();
+        int leader = local.leaderId();
+        if (leader < 0 || leader == local.nodeId()) {
+            return local;
+        }
+        GroupInfoReply reply;
+        try {
+            reply = client.getGroupManagementApi(peerId(leader)).info(GROUP_ID);
+        } catch (IOException e) {
+            LOG.debug("The quorum leader {} did not describe itself: {}", leader, e.toString());
+            return local;
+        }
+        if (reply == null || !reply.isSuccess() || !reply.getRoleInfoProto().hasLeaderInfo()) {
+            return local;
+        }
+        Map<Integer, Long> replicated = new HashMap<>();
+        for (CommitInfoProto commit : reply.getCommitInfos()) {
+            int id = nodeId(RaftPeerId.valueOf(commit.getServer().getId()));
+            if (id != leader) {
+                replicated.put(id, commit.getCommitIndex());
+            }
+        }
+        Map<Integer, Long> lastContactMs = new HashMap<>();
+        for (ServerRpcProto follower : reply.getRoleInfoProto().getLeaderInfo().getFollowerInfoList()) {
+            lastContactMs.put(nodeId(RaftPeerId.valueOf(follower.getId().getId())), follower.getLastRpcElapsedTimeMs());
+        }
+        LogInfoProto log = reply.getLogInfoProto();
+        return new QuorumStatus(
+                leader,
+                leader,
+                reply.getRoleInfoProto().getLeaderInfo().getTerm(),
+                log.getCommitted().getIndex(),
+                log.getApplied().getIndex(),
+                replicated,
                 lastContactMs);
     }
 

@@ -115,10 +115,17 @@ class QuorumControllerTest {
                         .isGreaterThanOrEqualTo(quorum.highWatermark());
                 assertThat(voter.lastCaughtUpTimestamp()).isPositive();
             }
-            // A follower knows the leader and epoch, not the others' progress.
-            QuorumDescription fromFollower = nodes.node(leader % 3 + 1).describeQuorum();
+            // A follower asks the leader, as Kafka's brokers forward DescribeQuorum to the active controller.
+            QuorumDescription fromFollower = awaitVotersCaughtUp(nodes.node(leader % 3 + 1));
             assertThat(fromFollower.leaderId()).isEqualTo(leader);
             assertThat(fromFollower.leaderEpoch()).isEqualTo(quorum.leaderEpoch());
+            assertThat(fromFollower.highWatermark()).isGreaterThanOrEqualTo(quorum.highWatermark());
+            for (QuorumDescription.Voter voter : fromFollower.voters()) {
+                assertThat(voter.logEndOffset())
+                        .as("voter %d, described through a follower", voter.nodeId())
+                        .isGreaterThanOrEqualTo(quorum.highWatermark());
+                assertThat(voter.lastFetchTimestamp()).isPositive();
+            }
         }
     }
 
@@ -152,10 +159,11 @@ class QuorumControllerTest {
     }
 
     /** The leader's description once every voter has replicated up to the high watermark (bounded wait). */
-    private static QuorumDescription awaitVotersCaughtUp(QuorumController leader) throws Exception {
+    /** The quorum as described through {@code node}, once every voter caught up (or after 30 s). */
+    private static QuorumDescription awaitVotersCaughtUp(QuorumController node) throws Exception {
         long deadline = System.currentTimeMillis() + 30_000;
         while (true) {
-            QuorumDescription quorum = leader.describeQuorum();
+            QuorumDescription quorum = node.describeQuorum();
             boolean caughtUp = quorum.voters().stream().allMatch(v -> v.logEndOffset() >= quorum.highWatermark());
             if (caughtUp || System.currentTimeMillis() > deadline) {
                 return quorum;
