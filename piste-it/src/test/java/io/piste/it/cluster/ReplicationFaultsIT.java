@@ -34,13 +34,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * -9), bounced cleanly five times or bounced hard five times (each time waiting until the cluster fenced it, as
  * Kafka's test waits for its registration to expire); and, beyond Kafka's matrix, paused with SIGSTOP past its
  * session timeout, so that it wakes up fenced; killed and restarted at once, five times, before the cluster fenced
- * it; and network faults made by {@link LinkProxy proxies} in front of every
- * node's quorum member and broker listener: the leader cut from the quorum but not from its followers or clients,
- * the active controller cut from the quorum, the leader cut from its followers but not from the quorum, the leader
- * cut from everyone, its clients included, the leader's outgoing bytes cut (one way), and a delay between all
- * nodes. After each case the {@link History} of both clients is checked
- * against a final read: no acknowledged record lost or moved, none twice, nothing read during the faults that
- * vanished after, and the producer acknowledges again after the last fault.
+ * it; and network faults made by {@link LinkProxy proxies} in front of every node's quorum member and broker
+ * listener: the leader cut from the quorum but not from its followers or clients, the active controller cut from
+ * the quorum, the leader cut from its followers but not from the quorum, the leader cut from everyone, its clients
+ * included, the leader's outgoing bytes cut (one way), and a delay between all nodes. After each case the {@link
+ * History} of both clients is checked against a final read: no acknowledged record lost or moved, none twice,
+ * nothing read during the faults that vanished after, and the producer acknowledges again after the last fault.
  *
  * <p>The cases share one cluster. The schedule's choices (compressions, pause lengths, waits between bounces) come
  * from a seed printed in every failure; {@code -Dpiste.faults.seed=N} replays it ({@code -Dpiste.faults.only=CUT}
