@@ -34,7 +34,8 @@ final class Listeners {
                 protocolMap((String) config.value(BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP_CONFIG));
         Set<String> controllerNames = names((String) config.value(BrokerConfig.CONTROLLER_LISTENER_NAMES_CONFIG));
         String listenersValue = (String) config.value(BrokerConfig.LISTENERS_CONFIG);
-        List<Endpoint> listeners = parseList(BrokerConfig.LISTENERS_CONFIG, listenersValue, protocols, controllerNames);
+        List<Endpoint> listeners =
+                parseList(BrokerConfig.LISTENERS_CONFIG, listenersValue, protocols, controllerNames, false);
         if (listeners.size() != 1) {
             throw new ConfigException(
                     BrokerConfig.LISTENERS_CONFIG,
@@ -52,8 +53,8 @@ final class Listeners {
         Endpoint advertised = listener;
         if (advertisedValue != null) {
             advertised = null;
-            for (Endpoint e :
-                    parseList(BrokerConfig.ADVERTISED_LISTENERS_CONFIG, advertisedValue, protocols, controllerNames)) {
+            for (Endpoint e : parseList(
+                    BrokerConfig.ADVERTISED_LISTENERS_CONFIG, advertisedValue, protocols, controllerNames, false)) {
                 if (e.listenerName().equals(listener.listenerName())) {
                     advertised = e;
                 }
@@ -85,16 +86,9 @@ final class Listeners {
         Map<String, String> protocols =
                 protocolMap((String) config.value(BrokerConfig.LISTENER_SECURITY_PROTOCOL_MAP_CONFIG));
         Set<String> controllerNames = names((String) config.value(BrokerConfig.CONTROLLER_LISTENER_NAMES_CONFIG));
-        for (String part : ((String) config.value(BrokerConfig.LISTENERS_CONFIG)).split(",")) {
-            String text = part.trim();
-            if (!text.isEmpty()) {
-                Endpoint e = parseEndpoint(BrokerConfig.LISTENERS_CONFIG, text, protocols);
-                if (controllerNames.contains(e.listenerName())) {
-                    return Optional.of(e);
-                }
-            }
-        }
-        return Optional.empty();
+        String listenersValue = (String) config.value(BrokerConfig.LISTENERS_CONFIG);
+        return parseList(BrokerConfig.LISTENERS_CONFIG, listenersValue, protocols, controllerNames, true).stream()
+                .findFirst();
     }
 
     /** Parses one {@code NAME://host:port}. */
@@ -130,8 +124,9 @@ final class Listeners {
         return new Endpoint(name, protocol, host, port);
     }
 
+    /** The entries of {@code value} named in {@code controllerNames} if {@code controllers}, else the others. */
     private static List<Endpoint> parseList(
-            String key, String value, Map<String, String> protocols, Set<String> controllerNames) {
+            String key, String value, Map<String, String> protocols, Set<String> controllerNames, boolean controllers) {
         List<Endpoint> endpoints = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (String part : value.split(",")) {
@@ -143,10 +138,9 @@ final class Listeners {
             if (!seen.add(e.listenerName())) {
                 throw new ConfigException(key, value, "listener name " + e.listenerName() + " is repeated");
             }
-            if (controllerNames.contains(e.listenerName())) {
-                continue; // the quorum's, not a broker listener: see controllerListener
+            if (controllerNames.contains(e.listenerName()) == controllers) {
+                endpoints.add(e); // a controller listener is the quorum's, not a broker listener
             }
-            endpoints.add(e);
         }
         return endpoints;
     }
