@@ -50,8 +50,9 @@ public final class ClusterConfigDef {
                         STRING,
                         null,
                         HIGH,
-                        "The roles this process plays: broker, controller, or both. A Piste node with "
-                                + QUORUM_VOTERS_CONFIG + " is both (the default); a single node always is.")
+                        "The roles this process plays: broker, controller, or both. A Piste node among the "
+                                + QUORUM_VOTERS_CONFIG + " is both (the default); one not among them is a "
+                                + "broker only (broker); a single node is both.")
                 .define(
                         QUORUM_VOTERS_CONFIG,
                         STRING,

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fences brokers that stopped answering, as Kafka's active controller does when heartbeats stop. A broker's heartbeat
- * here is its own quorum member answering the Ratis leader, which tracks the time since each follower's last answer:
- * no protocol of Piste's own. Runs on every node and acts on the leader only: every {@code
+ * here is its own quorum member answering the Ratis leader, which tracks the time since each follower's last answer,
+ * or, for a broker-only node, its metadata fetches from the leader. Runs on every node and acts on the leader only: every {@code
  * broker.heartbeat.interval.ms} it proposes {@code FENCE} for each unfenced broker silent for {@code
  * broker.session.timeout.ms} (a broker that is not a quorum member counts as silent from the leader's start), then
  * moves the leadership of the partitions that need it ({@link PartitionElection}). A broker whose member has been
@@ -98,13 +98,13 @@ final class BrokerLiveness implements AutoCloseable {
             Long silentMs = status.followerLastContactMs().get(broker.nodeId());
             long silent = silentMs != null ? silentMs : now - leaderSinceMs;
             if (silent > sessionMs) {
-                fence(broker, "its quorum member has not answered for " + silent + " ms");
+                fence(broker, "nothing heard from it for " + silent + " ms");
             } else if (settings.probeAfter() != null
                     && silent > settings.probeAfter().toMillis()
                     && ListenerProbe.refused(broker, probeTimeoutMs())) {
                 fence(
                         broker,
-                        "its quorum member has not answered for " + silent + " ms and its listener "
+                        "nothing heard from it for " + silent + " ms and its listener "
                                 + broker.endpoints().get(0).host() + ":"
                                 + broker.endpoints().get(0).port()
                                 + " refuses connections (its process is gone)");

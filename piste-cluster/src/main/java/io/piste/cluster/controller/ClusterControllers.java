@@ -20,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts a node's {@link QuorumController} from its Kafka config: {@code controller.quorum.voters} and the quorum's
- * and liveness timeouts. The node's quorum member keeps its Raft log and snapshots in {@code quorum} under the
- * metadata directory; {@link #open} returns once this node has applied all that the quorum had committed, so that
+ * Starts a node's {@link QuorumController} from its Kafka config: {@code process.roles}, {@code
+ * controller.quorum.voters} and the quorum's and liveness timeouts. A voter's quorum member keeps its Raft log and
+ * snapshots in {@code quorum} under the metadata directory (a broker-only node keeps nothing there, but the
+ * directory marks its log dirs as a cluster node's); {@link #open} returns once this node has applied all that the quorum had committed, so that
  * the broker opens its partitions from an image as new as the cluster's. Stateless.
  */
 public final class ClusterControllers {
@@ -39,8 +40,9 @@ public final class ClusterControllers {
     private ClusterControllers() {}
 
     /**
-     * Whether this node is part of a cluster: {@code controller.quorum.voters} names a node other than this one. A
-     * quorum of this node alone is the single node, which needs no quorum.
+     * Whether this node is part of a cluster: {@code controller.quorum.voters} names a node other than this one (a
+     * broker-only node is not among them at all). A quorum of this node alone is the single node, which needs no
+     * quorum.
      *
      * @throws ConfigException if the voters do not parse
      */
@@ -61,12 +63,9 @@ public final class ClusterControllers {
      *     the cluster's, and would be lost to it
      */
     public static QuorumController open(BrokerConfig config, Path metadataDir) throws IOException {
-        checkRoles(config);
         List<QuorumVoter> voters = voters(config.getString(VOTERS));
-        if (voters.stream().noneMatch(v -> v.id() == config.nodeId())) {
-            throw new ConfigException(
-                    VOTERS, config.getString(VOTERS), "node.id " + config.nodeId() + " is not one of the voters");
-        }
+        boolean voter = voters.stream().anyMatch(v -> v.id() == config.nodeId());
+        checkRoles(config, voter);
         Path singleNodeLog = metadataDir.resolve(SINGLE_NODE_LOG);
         if (Files.exists(singleNodeLog)) {
             throw new IOException("The log dir holds a single node's metadata (" + singleNodeLog + "); a single node "
@@ -80,9 +79,11 @@ public final class ClusterControllers {
                 Duration.ofMillis(config.getInt("controller.quorum.request.timeout.ms")),
                 QuorumSettings.DEFAULT_SNAPSHOT_EVERY_ENTRIES,
                 config.getInt("metadata.log.segment.bytes"),
-                config.controllerListener()
-                        .map(l -> new QuorumSettings.Listener(l.host().isEmpty() ? null : l.host(), l.port()))
-                        .orElse(null));
+                voter
+                        ? config.controllerListener()
+                                .map(l -> new QuorumSettings.Listener(l.host().isEmpty() ? null : l.host(), l.port()))
+                                .orElse(null)
+                        : null);
         LivenessSettings liveness;
         try {
             liveness = new LivenessSettings(
@@ -149,24 +150,47 @@ public final class ClusterControllers {
         }
     }
 
-    /** Every node of a Piste cluster is a broker and a voter; broker-only and controller-only nodes come later. */
-    private static void checkRoles(BrokerConfig config) {
+    /**
+     * A node is a broker and a voter (process.roles {@code broker,controller}, or unset), or a broker only
+     * ({@code broker}: not among the voters, and without a CONTROLLER listener, as Kafka requires). Controller-only
+     * nodes come later.
+     */
+    private static void checkRoles(BrokerConfig config, boolean voter) {
         String value = config.getString(ROLES);
-        if (value == null) {
-            return;
-        }
         Set<String> roles = new TreeSet<>();
-        for (String role : value.split(",")) {
+        for (String role : value == null ? new String[] {"broker", "controller"} : value.split(",")) {
             if (!role.isBlank()) {
                 roles.add(role.trim().toLowerCase(Locale.ROOT));
             }
         }
-        if (!roles.equals(Set.of("broker", "controller"))) {
+        if (roles.equals(Set.of("broker"))) {
+            if (voter) {
+                throw new ConfigException(
+                        VOTERS,
+                        config.getString(VOTERS),
+                        "node.id " + config.nodeId()
+                                + " is one of the voters, but process.roles=broker: a broker-only node is not a voter");
+            }
+            if (config.controllerListener().isPresent()) {
+                throw new ConfigException(
+                        "listeners",
+                        config.getString("listeners"),
+                        "a broker-only node (process.roles=broker) has no CONTROLLER listener");
+            }
+        } else if (roles.equals(Set.of("broker", "controller"))) {
+            if (!voter) {
+                throw new ConfigException(
+                        VOTERS,
+                        config.getString(VOTERS),
+                        "node.id " + config.nodeId()
+                                + " is not one of the voters; a broker-only node sets process.roles=broker");
+            }
+        } else {
             throw new ConfigException(
                     ROLES,
                     value,
-                    "a Piste cluster node is a broker and a controller both (process.roles=broker,controller); "
-                            + "broker-only and controller-only nodes are not supported yet");
+                    "a Piste cluster node is a broker and a controller (process.roles=broker,controller) or a broker "
+                            + "only (process.roles=broker); controller-only nodes are not supported yet");
         }
     }
 }

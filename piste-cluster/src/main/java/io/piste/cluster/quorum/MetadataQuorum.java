@@ -43,9 +43,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This node's member of the metadata quorum: a Ratis server in the one group of the voters, and a client that
- * proposes changes to whichever node leads. Every node applies the committed changes to its own image
+ * proposes changes to whichever node leads. Every voter applies the committed changes to its own image
  * ({@link MetadataStateMachine}). Nodes started with the same voters form the group with no format step: the group
- * id is fixed, and a node whose storage is empty starts a fresh log (Ratis' RECOVER start-up).
+ * id is fixed, and a node whose storage is empty starts a fresh log (Ratis' RECOVER start-up). A broker-only node
+ * ({@code process.roles=broker}, not among the voters) runs no Ratis server: it fetches the applied changes from the
+ * leader ({@link MetadataObserver}) and proposes through the same client.
  */
 public final class MetadataQuorum implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataQuorum.class);
@@ -54,32 +56,49 @@ public final class MetadataQuorum implements AutoCloseable {
     static final RaftGroupId GROUP_ID =
             RaftGroupId.valueOf(UUID.nameUUIDFromBytes("piste-metadata-quorum".getBytes(StandardCharsets.UTF_8)));
 
+    /** A fetch that asks for nothing, sent by no broker: its reply's index is what the leader has applied. */
+    private static final Message APPLIED_INDEX_READ =
+            MetadataFetch.request(new MetadataFetch.Request(-1, Long.MAX_VALUE, 0));
+
     private static final TimeDuration CLIENT_RETRY_SLEEP = TimeDuration.valueOf(100, TimeUnit.MILLISECONDS);
 
     private final QuorumSettings settings;
+    /** A voter's; null on a broker-only node. */
     private final RaftServer server;
+
     private final MetadataStateMachine stateMachine;
+    /** A broker-only node's; null on a voter. */
+    private final MetadataObserver observer;
+    /** The state machine or the observer. */
+    private final AppliedImage applied;
     /** Replaced when Ratis closed it for good (see {@link #renewClientIfClosed}). */
     private volatile RaftClient client;
 
     private volatile boolean closed;
 
-    private MetadataQuorum(QuorumSettings settings, RaftServer server, MetadataStateMachine stateMachine) {
+    private MetadataQuorum(
+            QuorumSettings settings, RaftServer server, MetadataStateMachine stateMachine, MetadataObserver observer) {
         this.settings = settings;
         this.server = server;
         this.stateMachine = stateMachine;
+        this.observer = observer;
+        this.applied = server != null ? stateMachine : observer;
         this.client = newClient(settings);
     }
 
     /**
      * Starts this node's member: loads its latest snapshot and log, then joins the group. Returns without waiting
      * for a leader. {@code onApplied} hears each change, as the images before and after it, on Ratis' apply thread
-     * (a loaded snapshot is a change too).
+     * (a loaded snapshot is a change too). A broker-only node starts fetching instead, and hears each change on its
+     * fetching thread.
      */
     public static MetadataQuorum start(QuorumSettings settings, BiConsumer<MetadataImage, MetadataImage> onApplied)
             throws IOException {
+        if (!settings.isVoter()) {
+            return new MetadataQuorum(settings, null, null, MetadataObserver.start(settings, onApplied));
+        }
         RaftGroup group = group(settings.voters());
-        MetadataStateMachine stateMachine = new MetadataStateMachine(onApplied);
+        MetadataStateMachine stateMachine = new MetadataStateMachine(onApplied, MetadataObserver.fetchWaitMs(settings));
         RaftServer server = RaftServer.newBuilder()
                 .setServerId(peerId(settings.nodeId()))
                 .setGroup(group)
@@ -89,7 +108,7 @@ public final class MetadataQuorum implements AutoCloseable {
                 .build();
         try {
             server.start();
-            return new MetadataQuorum(settings, server, stateMachine);
+            return new MetadataQuorum(settings, server, stateMachine, null);
         } catch (IOException | RuntimeException e) {
             try {
                 server.close();
@@ -100,7 +119,7 @@ public final class MetadataQuorum implements AutoCloseable {
         }
     }
 
-    private static RaftClient newClient(QuorumSettings settings) {
+    static RaftClient newClient(QuorumSettings settings) {
         long attempts =
                 Math.max(1, settings.requestTimeout().toMillis() / CLIENT_RETRY_SLEEP.toLong(TimeUnit.MILLISECONDS));
         return RaftClient.newBuilder()
@@ -117,7 +136,7 @@ public final class MetadataQuorum implements AutoCloseable {
      * new one; the proposals then failing on the closed client fail to their callers, which ask again.
      */
     private void renewClientIfClosed(RaftClient used, Throwable failure) {
-        if (!(failure instanceof AlreadyClosedException) && !(failure instanceof RaftRetryFailureException)) {
+        if (!closesClient(failure)) {
             return;
         }
         synchronized (this) {
@@ -133,6 +152,11 @@ public final class MetadataQuorum implements AutoCloseable {
         }
     }
 
+    /** Whether Ratis closed the client that failed so (see {@link #renewClientIfClosed}). */
+    static boolean closesClient(Throwable failure) {
+        return failure instanceof AlreadyClosedException || failure instanceof RaftRetryFailureException;
+    }
+
     /** The voters of {@code controller.quorum.voters}. */
     public List<QuorumVoter> voters() {
         return settings.voters();
@@ -140,7 +164,7 @@ public final class MetadataQuorum implements AutoCloseable {
 
     /** The image of every change this node has applied. */
     public MetadataImage image() {
-        return stateMachine.image();
+        return applied.image();
     }
 
     /**
@@ -178,18 +202,19 @@ public final class MetadataQuorum implements AutoCloseable {
         // Accepted or refused, the entry is in the log: once this node applied it, its image shows the change or
         // what the change conflicted with.
         long leftMs = timeoutMs - (System.nanoTime() - started) / 1_000_000;
-        if (!stateMachine.awaitApplied(reply.getLogIndex(), Math.max(leftMs, 1))) {
+        if (!applied.awaitApplied(reply.getLogIndex(), Math.max(leftMs, 1))) {
             throw new TimeoutException("The change committed at index " + reply.getLogIndex()
                     + " but this node had not applied it within " + timeoutMs + " ms");
         }
         ChangeReply.fromMessage(reply.getMessage()).throwIfError();
-        return stateMachine.image();
+        return applied.image();
     }
 
     /**
      * Waits until this node has applied everything the quorum had committed when it asked (a linearizable read:
      * Ratis' ReadIndex through the leader), so that {@link #image()} is then at least as new as any change whose
-     * proposal returned anywhere before. A node checks a change against its image after this.
+     * proposal returned anywhere before. A node checks a change against its image after this. A broker-only node
+     * reads the leader's applied index so, then waits until its fetches brought it that far.
      *
      * @throws TimeoutException if that took more than twice {@code controller.quorum.request.timeout.ms}
      */
@@ -204,12 +229,22 @@ public final class MetadataQuorum implements AutoCloseable {
                 // Unordered: on the client's ordered stream, a read served by a follower held up the proposals
                 // after it until they timed out (seen in BrokerLivenessTest with Ratis 3.2.1).
                 RaftClientReply reply = used.async()
-                        .sendReadOnlyUnordered(Message.valueOf("catch up"), peerId(settings.nodeId()))
+                        .sendReadOnlyUnordered(
+                                server == null ? APPLIED_INDEX_READ : Message.valueOf("catch up"),
+                                server == null ? null : peerId(settings.nodeId()))
                         .get(Math.max(leftMs, 1), TimeUnit.MILLISECONDS);
-                if (reply.isSuccess()) {
-                    return stateMachine.image();
+                if (reply.isSuccess() && server == null) {
+                    long index = MetadataFetch.parseReply(reply.getMessage()).index();
+                    leftMs = (deadline - System.nanoTime()) / 1_000_000;
+                    if (applied.awaitApplied(index, Math.max(leftMs, 1))) {
+                        return applied.image();
+                    }
+                    failure = new TimeoutException("the quorum's index " + index + " was not fetched here");
+                } else if (reply.isSuccess()) {
+                    return applied.image();
+                } else {
+                    failure = reply.getException();
                 }
-                failure = reply.getException();
             } catch (java.util.concurrent.TimeoutException e) {
                 failure = e;
             } catch (ExecutionException e) {
@@ -227,11 +262,19 @@ public final class MetadataQuorum implements AutoCloseable {
 
     /** Whether this node's member leads the quorum now (what {@link #status()} says, without its follower lists). */
     public boolean isLeader() throws IOException {
-        return server.getDivision(GROUP_ID).getInfo().isLeader();
+        return server != null && server.getDivision(GROUP_ID).getInfo().isLeader();
     }
 
-    /** The quorum as this node sees it now. */
+    /**
+     * The quorum as this node sees it now. The leader's also has the broker-only nodes it feeds, as followers: the
+     * index each had applied at its last fetch and the time since (its heartbeat). A broker-only node knows only
+     * the leader that last answered it, and its own applied index.
+     */
     public QuorumStatus status() throws IOException {
+        if (server == null) {
+            long index = observer.appliedIndex();
+            return new QuorumStatus(settings.nodeId(), observer.leaderId(), -1, index, index, Map.of(), Map.of());
+        }
         RaftServer.Division division = server.getDivision(GROUP_ID);
         DivisionInfo info = division.getInfo();
         RaftPeerId leader = info.getLeaderId();
@@ -251,6 +294,13 @@ public final class MetadataQuorum implements AutoCloseable {
                     matchIndex.put(follower, indices[i]);
                 }
             }
+            long now = System.currentTimeMillis();
+            stateMachine.feed().contacts().forEach((node, contact) -> {
+                if (!matchIndex.containsKey(node)) {
+                    matchIndex.put(node, contact.appliedIndex());
+                    lastContactMs.put(node, Math.max(0, now - contact.atMs()));
+                }
+            });
         }
         return new QuorumStatus(
                 settings.nodeId(),
@@ -314,7 +364,11 @@ public final class MetadataQuorum implements AutoCloseable {
         try {
             client.close();
         } finally {
-            server.close();
+            if (server != null) {
+                server.close();
+            } else {
+                observer.close();
+            }
         }
     }
 
@@ -322,7 +376,7 @@ public final class MetadataQuorum implements AutoCloseable {
         return RaftPeerId.valueOf(Integer.toString(nodeId));
     }
 
-    private static int nodeId(RaftPeerId peer) {
+    static int nodeId(RaftPeerId peer) {
         return Integer.parseInt(peer.toString());
     }
 

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * ({@link MetadataImage#records()}), one file per snapshot with Ratis' MD5 beside it; a node loads the latest at
  * start and after the leader installed one.
  */
-final class MetadataStateMachine extends BaseStateMachine {
+final class MetadataStateMachine extends BaseStateMachine implements AppliedImage {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataStateMachine.class);
 
     /**
@@ -52,23 +52,32 @@ final class MetadataStateMachine extends BaseStateMachine {
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final BiConsumer<MetadataImage, MetadataImage> onApplied;
+    private final ObserverFeed feed;
     private final Object appliedLock = new Object();
     private volatile MetadataImage image = MetadataImage.EMPTY;
 
     /**
      * {@code onApplied} hears each change as the image before and after it, on the applying thread, once the new
-     * image is {@link #image()} and before a proposer waiting for the change hears of it.
+     * image is {@link #image()} and before a proposer waiting for the change hears of it. A broker-only node's
+     * fetch is held at most {@code fetchWaitMs}.
      */
-    MetadataStateMachine(BiConsumer<MetadataImage, MetadataImage> onApplied) {
+    MetadataStateMachine(BiConsumer<MetadataImage, MetadataImage> onApplied, long fetchWaitMs) {
         this.onApplied = onApplied;
+        this.feed = new ObserverFeed(fetchWaitMs);
     }
 
-    MetadataImage image() {
+    /** Broker-only nodes' fetches and contacts. */
+    ObserverFeed feed() {
+        return feed;
+    }
+
+    @Override
+    public MetadataImage image() {
         return image;
     }
 
-    /** Waits until this node has applied the log up to {@code index}; false if it has not within the timeout. */
-    boolean awaitApplied(long index, long timeoutMs) throws InterruptedException {
+    @Override
+    public boolean awaitApplied(long index, long timeoutMs) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000;
         synchronized (appliedLock) {
             while (appliedIndex() < index) {
@@ -122,9 +131,16 @@ final class MetadataStateMachine extends BaseStateMachine {
         return storage;
     }
 
-    /** A read-only request is only a barrier ({@link MetadataQuorum#latestImage()}): the answer says nothing. */
+    /**
+     * A broker-only node's {@link MetadataFetch}; any other read-only request is only a barrier
+     * ({@link MetadataQuorum#latestImage()}), whose answer says nothing.
+     */
     @Override
     public CompletableFuture<Message> query(Message request) {
+        MetadataFetch.Request fetch = MetadataFetch.parseRequest(request);
+        if (fetch != null) {
+            return feed.fetch(fetch);
+        }
         return CompletableFuture.completedFuture(ChangeReply.OK.toMessage());
     }
 
@@ -134,8 +150,10 @@ final class MetadataStateMachine extends BaseStateMachine {
         byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
         ChangeReply reply;
         MetadataImage next = null;
+        int records = 0;
         try {
             List<MetadataRecord> change = MetadataRecordCodec.decode(data, MetadataRecordCodec.MAX_CHANGE_RECORDS);
+            records = change.size();
             next = MetadataChangeCheck.apply(image, change);
             reply = ChangeReply.OK;
         } catch (ApiException e) {
@@ -146,8 +164,12 @@ final class MetadataStateMachine extends BaseStateMachine {
             LOG.warn("Refused metadata entry {}: {}", entry.getIndex(), e.getMessage());
             reply = ChangeReply.error(Errors.INVALID_REQUEST, "not a metadata change: " + e.getMessage());
         }
+        // The feed first: a read that waited for this index (a broker-only node's barrier) then finds it there too.
         if (next != null) {
             publish(next);
+            feed.applied(entry.getIndex(), records, data, next);
+        } else {
+            feed.advanced(entry.getIndex());
         }
         synchronized (appliedLock) {
             updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
@@ -159,10 +181,17 @@ final class MetadataStateMachine extends BaseStateMachine {
     /** An entry of Ratis' own (a configuration, a new leader's first entry) moved the applied index. */
     @Override
     public void notifyTermIndexUpdated(long term, long index) {
+        feed.advanced(index);
         synchronized (appliedLock) {
             super.notifyTermIndexUpdated(term, index);
             appliedLock.notifyAll();
         }
+    }
+
+    @Override
+    public void close() throws IOException {
+        feed.close();
+        super.close();
     }
 
     /** Makes {@code next} the image, then tells {@code onApplied}; what it throws is logged, never thrown to Ratis. */
@@ -220,6 +249,7 @@ final class MetadataStateMachine extends BaseStateMachine {
             throw new IOException("Metadata snapshot " + file + " does not read back: " + e.getMessage(), e);
         }
         publish(loaded);
+        feed.reset(snapshot.getIndex(), loaded);
         synchronized (appliedLock) {
             setLastAppliedTermIndex(snapshot.getTermIndex());
             appliedLock.notifyAll();

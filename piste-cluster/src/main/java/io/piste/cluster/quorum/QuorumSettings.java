@@ -5,13 +5,13 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * How one node joins the metadata quorum: its {@code node.id}, the voters of {@code controller.quorum.voters} (it
- * must be one of them), the directory of its Raft log and snapshots, Kafka's {@code
+ * How one node joins the metadata quorum: its {@code node.id}, the voters of {@code controller.quorum.voters} (a
+ * node not among them is a broker-only node, see {@link #isVoter()}), the directory of its Raft log and snapshots, Kafka's {@code
  * controller.quorum.election.timeout.ms} (a follower that hears no leader for this long, plus up to as much again at
  * random, starts an election) and {@code controller.quorum.request.timeout.ms} (how long a proposed change may
  * wait for its commit), the number of entries between two snapshots, and {@code metadata.log.segment.bytes}: the
  * size at which the Raft log starts a new segment file (only whole segments before a snapshot are deleted), and
- * where the member listens: its CONTROLLER listener if {@code listeners} has one, else its own voter's address.
+ * where a voter listens: its CONTROLLER listener if {@code listeners} has one, else its own voter's address.
  */
 public record QuorumSettings(
         int nodeId,
@@ -30,6 +30,14 @@ public record QuorumSettings(
                 throw new IllegalArgumentException("quorum listener port " + port + " outside 0..65535");
             }
         }
+    }
+
+    /**
+     * Whether this node is one of the voters; if not, it is a broker-only node (Kafka's observer), which fetches the
+     * metadata from the voters and has no {@link #listener()}.
+     */
+    public boolean isVoter() {
+        return listener != null;
     }
 
     /** Kafka's defaults for the two timeouts. */
@@ -54,11 +62,11 @@ public record QuorumSettings(
                 self = voter;
             }
         }
-        if (self == null) {
-            throw new IllegalArgumentException(
-                    "node.id " + nodeId + " is not among controller.quorum.voters " + voters);
+        if (self == null && listener != null) {
+            throw new IllegalArgumentException("node.id " + nodeId + " is not among controller.quorum.voters " + voters
+                    + ": a broker-only node has no quorum listener");
         }
-        if (listener == null) {
+        if (listener == null && self != null) {
             listener = new Listener(self.host(), self.port());
         }
         if (electionTimeout.toMillis() < 10 || requestTimeout.toMillis() < 10) {

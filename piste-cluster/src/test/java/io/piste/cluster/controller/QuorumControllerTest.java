@@ -172,7 +172,7 @@ class QuorumControllerTest {
         }
     }
 
-    private static void awaitSize(List<String> events, int size) throws InterruptedException {
+    static void awaitSize(List<String> events, int size) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 30_000;
         while (events.size() < size && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);
@@ -180,7 +180,7 @@ class QuorumControllerTest {
     }
 
     /** Writes each callback as one line. */
-    private record Recording(List<String> events) implements MetadataListener {
+    record Recording(List<String> events) implements MetadataListener {
         @Override
         public void onTopicCreated(TopicImage topic, MetadataImage image) {
             events.add("created " + topic.name() + " " + topic.partitionCount());

@@ -9,13 +9,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * Test helper: a quorum of voters on loopback, each node in its own directory, started and stopped one by one. A
- * node is what {@code starter} makes of its settings: a {@link MetadataQuorum}, or something built on one.
+ * Test helper: a quorum of voters on loopback, each node in its own directory, started and stopped one by one, and
+ * broker-only nodes (observers) with ids above the voters'. A node is what {@code starter} makes of its settings: a
+ * {@link MetadataQuorum}, or something built on one.
  */
 public final class QuorumNodes<T extends AutoCloseable> implements AutoCloseable {
 
@@ -41,6 +44,7 @@ public final class QuorumNodes<T extends AutoCloseable> implements AutoCloseable
     private final Starter<T> starter;
     private final Function<T, MetadataQuorum> quorumOf;
     private final List<T> nodes = new CopyOnWriteArrayList<>(); // read by proposer threads while a test stops nodes
+    private final Map<Integer, T> observers = new ConcurrentHashMap<>();
 
     public QuorumNodes(
             int count, Path root, long snapshotEveryEntries, Starter<T> starter, Function<T, MetadataQuorum> quorumOf) {
@@ -65,6 +69,24 @@ public final class QuorumNodes<T extends AutoCloseable> implements AutoCloseable
         return this;
     }
 
+    /** Starts broker-only node {@code id} (above the voters' ids), which fetches the metadata from the voters. */
+    public T startObserver(int id) throws IOException {
+        if (id <= voters.size()) {
+            throw new IllegalArgumentException("observer ids come after the " + voters.size() + " voters");
+        }
+        T observer = starter.start(new QuorumSettings(
+                id,
+                voters,
+                dir(id),
+                ELECTION_TIMEOUT,
+                Duration.ofMillis(2000),
+                snapshotEveryEntries,
+                SEGMENT_BYTES,
+                null));
+        observers.put(id, observer);
+        return observer;
+    }
+
     public T start(int id) throws IOException {
         QuorumSettings settings = new QuorumSettings(
                 id,
@@ -80,12 +102,16 @@ public final class QuorumNodes<T extends AutoCloseable> implements AutoCloseable
     }
 
     public void stop(int id) throws Exception {
+        if (id > voters.size()) {
+            observers.remove(id).close();
+            return;
+        }
         nodes.get(id - 1).close();
         nodes.set(id - 1, null);
     }
 
     public T node(int id) {
-        return nodes.get(id - 1);
+        return id > voters.size() ? observers.get(id) : nodes.get(id - 1);
     }
 
     public Path dir(int id) {
@@ -118,6 +144,9 @@ public final class QuorumNodes<T extends AutoCloseable> implements AutoCloseable
             for (T node : nodes) {
                 all &= node == null || test.test(quorumOf.apply(node).image());
             }
+            for (T observer : observers.values()) {
+                all &= test.test(quorumOf.apply(observer).image());
+            }
             if (all) {
                 return;
             }
@@ -129,6 +158,14 @@ public final class QuorumNodes<T extends AutoCloseable> implements AutoCloseable
     @Override
     public void close() throws Exception {
         Exception failure = null;
+        for (T observer : observers.values()) {
+            try {
+                observer.close();
+            } catch (Exception e) {
+                failure = e;
+            }
+        }
+        observers.clear();
         for (int i = 0; i < nodes.size(); i++) {
             if (nodes.get(i) != null) {
                 try {

@@ -45,9 +45,22 @@ class QuorumVoterTest {
     }
 
     @Test
-    void shouldRequireTheNodeToBeAVoter() {
+    void shouldMakeANodeOutsideTheVotersABrokerOnlyNodeWithoutAQuorumListener() {
         List<QuorumVoter> voters = QuorumVoter.parseAll("1@a:9093,2@b:9093");
-        assertThatThrownBy(() -> QuorumSettings.of(3, voters, java.nio.file.Path.of("x")))
+        assertThat(QuorumSettings.of(2, voters, java.nio.file.Path.of("x")).isVoter())
+                .isTrue();
+        QuorumSettings observer = QuorumSettings.of(3, voters, java.nio.file.Path.of("x"));
+        assertThat(observer.isVoter()).isFalse();
+        assertThat(observer.listener()).isNull();
+        assertThatThrownBy(() -> new QuorumSettings(
+                        3,
+                        voters,
+                        java.nio.file.Path.of("x"),
+                        QuorumSettings.DEFAULT_ELECTION_TIMEOUT,
+                        QuorumSettings.DEFAULT_REQUEST_TIMEOUT,
+                        1,
+                        QuorumSettings.DEFAULT_SEGMENT_BYTES,
+                        new QuorumSettings.Listener("a", 9094)))
                 .hasMessageContaining("node.id 3 is not among");
     }
 }
