@@ -56,21 +56,13 @@ final class DescribeQuorumHandler implements RequestHandler {
                     new DescribeQuorumResponseData().setErrorCode(error.code()).setErrorMessage(e.getMessage()));
             return;
         }
-        List<ReplicaState> voters = new ArrayList<>();
-        for (QuorumDescription.Voter voter : quorum.voters()) {
-            voters.add(new ReplicaState()
-                    .setReplicaId(voter.nodeId())
-                    .setLogEndOffset(voter.logEndOffset())
-                    .setLastFetchTimestamp(voter.lastFetchTimestamp())
-                    .setLastCaughtUpTimestamp(voter.lastCaughtUpTimestamp()));
-        }
         PartitionData partition = new PartitionData()
                 .setPartitionIndex(0)
                 .setLeaderId(quorum.leaderId())
                 .setLeaderEpoch(quorum.leaderEpoch())
                 .setHighWatermark(quorum.highWatermark())
-                .setCurrentVoters(voters)
-                .setObservers(new ArrayList<>());
+                .setCurrentVoters(replicaStates(quorum.voters()))
+                .setObservers(replicaStates(quorum.observers()));
         DescribeQuorumResponseData response = new DescribeQuorumResponseData()
                 .setTopics(List.of(new TopicData()
                         .setTopicName(Topic.CLUSTER_METADATA_TOPIC_NAME)
@@ -95,6 +87,18 @@ final class DescribeQuorumHandler implements RequestHandler {
             response.setNodes(nodes);
         }
         context.respond(response);
+    }
+
+    private static List<ReplicaState> replicaStates(List<QuorumDescription.Voter> replicas) {
+        List<ReplicaState> states = new ArrayList<>();
+        for (QuorumDescription.Voter replica : replicas) {
+            states.add(new ReplicaState()
+                    .setReplicaId(replica.nodeId())
+                    .setLogEndOffset(replica.logEndOffset())
+                    .setLastFetchTimestamp(replica.lastFetchTimestamp())
+                    .setLastCaughtUpTimestamp(replica.lastCaughtUpTimestamp()));
+        }
+        return states;
     }
 
     private static boolean asksForTheMetadataPartition(DescribeQuorumRequestData request) {

@@ -160,7 +160,7 @@ public final class LocalController implements Controller {
     public synchronized QuorumDescription describeQuorum() {
         long now = System.currentTimeMillis();
         return new QuorumDescription(
-                nodeId, 1, records, List.of(new QuorumDescription.Voter(nodeId, records, now, now, null)));
+                nodeId, 1, records, List.of(new QuorumDescription.Voter(nodeId, records, now, now, null)), List.of());
     }
 
     /** Only this node's broker exists: a target of it alone changes nothing, any other is refused. */

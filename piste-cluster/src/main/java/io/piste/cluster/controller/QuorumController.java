@@ -14,7 +14,6 @@ import io.piste.broker.metadata.QuorumDescription;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.cluster.quorum.MetadataQuorum;
 import io.piste.cluster.quorum.QuorumSettings;
-import io.piste.cluster.quorum.QuorumStatus;
 import io.piste.cluster.quorum.QuorumVoter;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -522,24 +521,7 @@ public final class QuorumController implements Controller {
      */
     @Override
     public QuorumDescription describeQuorum() throws IOException {
-        QuorumStatus status = quorum.leaderStatus();
-        long now = System.currentTimeMillis();
-        List<QuorumDescription.Voter> voters = new ArrayList<>();
-        for (QuorumVoter voter : quorum.voters()) {
-            Long matched = status.followerMatchIndex().get(voter.id());
-            Long silentMs = status.followerLastContactMs().get(voter.id());
-            // Kafka names the voters' CONTROLLER listeners: here, where each one's Ratis member listens
-            BrokerEndpoint endpoint = new BrokerEndpoint("CONTROLLER", "PLAINTEXT", voter.host(), voter.port());
-            if (voter.id() == status.nodeId()) {
-                voters.add(new QuorumDescription.Voter(voter.id(), status.appliedIndex(), now, now, endpoint));
-            } else if (matched != null && silentMs != null) {
-                long caughtUp = matched >= status.committedIndex() ? now - silentMs : -1;
-                voters.add(new QuorumDescription.Voter(voter.id(), matched, now - silentMs, caughtUp, endpoint));
-            } else {
-                voters.add(new QuorumDescription.Voter(voter.id(), -1, -1, -1, endpoint));
-            }
-        }
-        return new QuorumDescription(status.leaderId(), (int) status.term(), status.committedIndex(), voters);
+        return QuorumDescriptions.of(quorum.leaderStatus(), quorum.voters(), System.currentTimeMillis());
     }
 
     private MetadataImage propose(List<MetadataRecord> change) throws IOException {

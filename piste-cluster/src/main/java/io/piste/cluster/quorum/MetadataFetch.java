@@ -5,7 +5,9 @@ import io.piste.broker.metadata.MetadataRecordCodec;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
@@ -19,12 +21,18 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  *
  * <p>Request bytes: {@code 'F'}, node id (int), known index (long), longest wait in ms (int). Reply: index (long), 1 if
  * the whole image else 0 (byte), change count (int), then each change's length (int) and records
- * ({@link MetadataRecordCodec}). Every count and length is checked against the bytes present.
+ * ({@link MetadataRecordCodec}). Every count and length is checked against the bytes present. Also the read that
+ * asks a voter which broker-only nodes it feeds ({@link #OBSERVERS_READ}), for DescribeQuorum.
  */
 final class MetadataFetch {
 
     private static final byte FETCH = 'F';
     private static final int REQUEST_BYTES = 1 + 4 + 8 + 4;
+
+    /** Asks a voter for the broker-only nodes it feeds: {@link #observersReply}. */
+    static final Message OBSERVERS_READ = Message.valueOf("observers");
+
+    private static final int OBSERVER_BYTES = 4 + 8 + 8;
 
     /** A node's fetch: {@code knownIndex} -1 before it has anything. */
     record Request(int nodeId, long knownIndex, int maxWaitMs) {}
@@ -49,6 +57,40 @@ final class MetadataFetch {
         ByteBuffer bytes = content.asReadOnlyByteBuffer();
         bytes.get();
         return new Request(bytes.getInt(), bytes.getLong(), bytes.getInt());
+    }
+
+    /** Each fed node's id, applied index at its last fetch, and milliseconds since that fetch. */
+    static Message observersReply(Map<Integer, ObserverFeed.Contact> contacts, long nowMs) {
+        ByteBuffer bytes = ByteBuffer.allocate(4 + contacts.size() * OBSERVER_BYTES);
+        bytes.putInt(contacts.size());
+        contacts.forEach((node, contact) ->
+                bytes.putInt(node).putLong(contact.appliedIndex()).putLong(Math.max(0, nowMs - contact.atMs())));
+        return Message.valueOf(ByteString.copyFrom(bytes.array()));
+    }
+
+    /**
+     * The contacts of {@link #observersReply}, their times made epoch ms again on this node's clock.
+     *
+     * @throws IllegalArgumentException if the bytes are not a whole reply
+     */
+    static Map<Integer, ObserverFeed.Contact> parseObservers(Message message, long nowMs) {
+        ByteBuffer bytes = message.getContent().asReadOnlyByteBuffer();
+        try {
+            int count = bytes.getInt();
+            if (count < 0 || count != bytes.remaining() / OBSERVER_BYTES || bytes.remaining() % OBSERVER_BYTES != 0) {
+                throw new IllegalArgumentException(
+                        "observers reply of " + count + " in " + bytes.remaining() + " bytes");
+            }
+            Map<Integer, ObserverFeed.Contact> contacts = new HashMap<>();
+            for (int i = 0; i < count; i++) {
+                int node = bytes.getInt();
+                long index = bytes.getLong();
+                contacts.put(node, new ObserverFeed.Contact(nowMs - bytes.getLong(), index));
+            }
+            return contacts;
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("observers reply cut short", e);
+        }
     }
 
     static Message reply(long index, boolean wholeImage, List<byte[]> encodedChanges) {

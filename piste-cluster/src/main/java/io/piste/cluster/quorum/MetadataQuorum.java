@@ -294,13 +294,7 @@ public final class MetadataQuorum implements AutoCloseable {
                     matchIndex.put(follower, indices[i]);
                 }
             }
-            long now = System.currentTimeMillis();
-            stateMachine.feed().contacts().forEach((node, contact) -> {
-                if (!matchIndex.containsKey(node)) {
-                    matchIndex.put(node, contact.appliedIndex());
-                    lastContactMs.put(node, Math.max(0, now - contact.atMs()));
-                }
-            });
+            addObservers(stateMachine.feed().contacts(), matchIndex, lastContactMs);
         }
         return new QuorumStatus(
                 settings.nodeId(),
@@ -315,8 +309,8 @@ public final class MetadataQuorum implements AutoCloseable {
     /**
      * The quorum as its leader sees it: {@link #status()} if this node leads (or knows no leader), else the leader's
      * own, asked over Ratis' group info, as Kafka's brokers forward DescribeQuorum to the active controller. From
-     * the leader: its followers' commit indexes (for their replicated ends) and last answers. This node's own status
-     * if the leader does not answer. Blocks up to the client's request timeout: not for an event loop.
+     * the leader: its followers' commit indexes (for their replicated ends) and last answers, and the broker-only
+     * nodes it feeds. This node's own status if the leader does not answer. Blocks up to the client's request timeout: not for an event loop.
      */
     public QuorumStatus leaderStatus() throws IOException {
         QuorumStatus local = status();
@@ -345,6 +339,7 @@ public final class MetadataQuorum implements AutoCloseable {
         for (ServerRpcProto follower : reply.getRoleInfoProto().getLeaderInfo().getFollowerInfoList()) {
             lastContactMs.put(nodeId(RaftPeerId.valueOf(follower.getId().getId())), follower.getLastRpcElapsedTimeMs());
         }
+        addObservers(observersOf(leader), replicated, lastContactMs);
         LogInfoProto log = reply.getLogInfoProto();
         return new QuorumStatus(
                 leader,
@@ -354,6 +349,38 @@ public final class MetadataQuorum implements AutoCloseable {
                 log.getApplied().getIndex(),
                 replicated,
                 lastContactMs);
+    }
+
+    /** The broker-only nodes {@code leader} feeds, or none if it does not answer within the request timeout. */
+    private Map<Integer, ObserverFeed.Contact> observersOf(int leader) {
+        try {
+            RaftClientReply reply = client.async()
+                    .sendReadOnlyUnordered(MetadataFetch.OBSERVERS_READ, peerId(leader))
+                    .get(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (reply.isSuccess()) {
+                return MetadataFetch.parseObservers(reply.getMessage(), System.currentTimeMillis());
+            }
+            LOG.debug("The quorum leader {} did not list its observers: {}", leader, reply.getException());
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | IllegalArgumentException e) {
+            LOG.debug("The quorum leader {} did not list its observers: {}", leader, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Map.of();
+    }
+
+    /** Broker-only nodes as followers of the log: how far each had applied, and the time since its last fetch. */
+    private static void addObservers(
+            Map<Integer, ObserverFeed.Contact> contacts,
+            Map<Integer, Long> matchIndex,
+            Map<Integer, Long> lastContactMs) {
+        long now = System.currentTimeMillis();
+        contacts.forEach((node, contact) -> {
+            if (!matchIndex.containsKey(node)) {
+                matchIndex.put(node, contact.appliedIndex());
+                lastContactMs.put(node, Math.max(0, now - contact.atMs()));
+            }
+        });
     }
 
     @Override

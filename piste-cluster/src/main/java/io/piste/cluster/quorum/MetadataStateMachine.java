@@ -132,7 +132,8 @@ final class MetadataStateMachine extends BaseStateMachine implements AppliedImag
     }
 
     /**
-     * A broker-only node's {@link MetadataFetch}; any other read-only request is only a barrier
+     * A broker-only node's {@link MetadataFetch}, or the question which nodes fetch here; any other read-only request
+     * is only a barrier
      * ({@link MetadataQuorum#latestImage()}), whose answer says nothing.
      */
     @Override
@@ -140,6 +141,10 @@ final class MetadataStateMachine extends BaseStateMachine implements AppliedImag
         MetadataFetch.Request fetch = MetadataFetch.parseRequest(request);
         if (fetch != null) {
             return feed.fetch(fetch);
+        }
+        if (request.getContent().equals(MetadataFetch.OBSERVERS_READ.getContent())) {
+            return CompletableFuture.completedFuture(
+                    MetadataFetch.observersReply(feed.contacts(), System.currentTimeMillis()));
         }
         return CompletableFuture.completedFuture(ChangeReply.OK.toMessage());
     }

@@ -3,6 +3,7 @@ package io.piste.cluster.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.piste.broker.metadata.BrokerEndpoint;
+import io.piste.broker.metadata.QuorumDescription;
 import io.piste.broker.metadata.TopicImage;
 import io.piste.cluster.quorum.QuorumNodes;
 import java.nio.file.Path;
@@ -84,6 +85,20 @@ class BrokerOnlyNodeTest {
             int leader = nodes.awaitLeader();
             assertThat(nodes.node(leader).quorum().status().followerLastContactMs())
                     .containsKey(OBSERVER);
+            // DescribeQuorum lists it as an observer, through the leader, a follower or itself.
+            for (int id : List.of(leader, leader % 3 + 1, OBSERVER)) {
+                QuorumDescription quorum = nodes.node(id).describeQuorum();
+                assertThat(quorum.leaderId()).as("through " + id).isEqualTo(leader);
+                assertThat(quorum.voters())
+                        .extracting(QuorumDescription.Voter::nodeId)
+                        .containsExactly(1, 2, 3);
+                assertThat(quorum.observers())
+                        .as("through " + id)
+                        .extracting(QuorumDescription.Voter::nodeId)
+                        .containsExactly(OBSERVER);
+                assertThat(quorum.observers().get(0).logEndOffset()).isPositive();
+                assertThat(quorum.observers().get(0).lastFetchTimestamp()).isPositive();
+            }
         }
     }
 
