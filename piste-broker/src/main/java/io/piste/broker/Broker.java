@@ -148,10 +148,14 @@ public final class Broker implements AutoCloseable {
         return broker;
     }
 
+    /** Where a node keeps its metadata (a cluster node's quorum storage under it): in the first log dir. */
+    public static Path metadataDir(BrokerConfig config) {
+        return config.logDirs().get(0).resolve(METADATA_DIR);
+    }
+
     private static Broker open(BrokerConfig config, FileChannelFactory files, ControllerFactory controllers)
             throws IOException, InterruptedException {
-        Path metadataDir = config.logDirs().get(0).resolve(METADATA_DIR);
-        Controller controller = controllers.open(config, metadataDir);
+        Controller controller = controllers.open(config, metadataDir(config));
         String clusterId;
         try {
             clusterId = MetaProperties.loadOrCreate(config.logDirs(), config.nodeId(), controller.clusterId());

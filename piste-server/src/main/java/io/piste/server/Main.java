@@ -102,15 +102,23 @@ public final class Main implements Runnable {
                                 long stopping = System.nanoTime();
                                 server.close();
                                 System.out.printf(
-                                        "Piste broker stopped cleanly in %d ms%n",
+                                        "Piste %s stopped cleanly in %d ms%n",
+                                        server.isBroker() ? "broker" : "controller",
                                         (System.nanoTime() - stopping) / 1_000_000);
                                 System.out.flush();
                                 stopped.countDown();
                             },
                             "piste-shutdown"));
-            System.out.printf(
-                    "Piste broker ready on %s (cluster %s, started in %d ms)%n",
-                    server.bootstrapServers(), server.clusterId(), millisSinceJvmStart());
+            if (server.isBroker()) {
+                System.out.printf(
+                        "Piste broker ready on %s (cluster %s, started in %d ms)%n",
+                        server.bootstrapServers(), server.clusterId(), millisSinceJvmStart());
+            } else {
+                System.out.printf(
+                        "Piste controller ready on %s (its quorum listener; cluster %s, no clients served here, "
+                                + "started in %d ms)%n",
+                        server.quorumAddress(), server.clusterId(), millisSinceJvmStart());
+            }
             System.out.flush();
             stopped.await();
             return 0;

@@ -75,32 +75,12 @@ final class PartitionCollector {
                 "kafka_server_replicamanager_underminisrpartitioncount",
                 "Partitions with fewer in-sync replicas than their min.insync.replicas",
                 replicas.underMinIsr());
-        gauge(
-                out,
-                "kafka_controller_kafkacontroller_offlinepartitionscount",
-                "Partitions without a leader that can serve: here, log failed to open or offline after a failed fsync;"
-                        + " on the active controller of a cluster, also those without a leader",
-                replicas.offline());
-        gauge(
-                out,
-                "kafka_controller_kafkacontroller_preferredreplicaimbalancecount",
-                "On the active controller of a cluster: partitions not led by their preferred (first) replica",
-                replicas.preferredReplicaImbalance());
-        gauge(
-                out,
-                "kafka_controller_kafkacontroller_activecontrollercount",
-                "1 on the active controller (the metadata quorum's leader; a single node always), else 0",
-                replicas.activeControllers());
-        gauge(
-                out,
-                "kafka_controller_kafkacontroller_activebrokercount",
-                "On the active controller: brokers registered and not fenced (a single node: 1)",
-                replicas.activeBrokers());
-        gauge(
-                out,
-                "kafka_controller_kafkacontroller_fencedbrokercount",
-                "On the active controller: brokers registered and fenced",
-                replicas.fencedBrokers());
+        replicas.controllerCounts()
+                .collect(
+                        out,
+                        replicas.offline(),
+                        "Partitions without a leader that can serve: here, log failed to open or offline after a failed"
+                                + " fsync; on the active controller of a cluster, also those without a leader");
     }
 
     private void collectFetchSessions(List<MetricSnapshot> out) {
@@ -122,6 +102,6 @@ final class PartitionCollector {
     }
 
     private static void gauge(List<MetricSnapshot> out, String name, String help, double value) {
-        out.add(new Snapshots.Gauge(name, help).add(value, Labels.EMPTY).build());
+        ControllerCounts.gauge(out, name, help, value);
     }
 }

@@ -2,7 +2,6 @@ package io.piste.broker.monitoring;
 
 import io.piste.broker.config.TopicConfigs;
 import io.piste.broker.metadata.Assignments;
-import io.piste.broker.metadata.BrokerImage;
 import io.piste.broker.metadata.Controller;
 import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.PartitionImage;
@@ -17,20 +16,20 @@ import org.apache.kafka.common.config.TopicConfig;
  * is offline and leads nothing, and one whose topic asks for {@code min.insync.replicas} above its in-sync replicas
  * (1 when its log opened, else 0) is under min ISR. A cluster node counts the partitions it holds, and of those it
  * leads (as Kafka's leader reports them) the ones whose ISR, from the image, is smaller than their replicas
- * (under-replicated) or than their topic's {@code min.insync.replicas}. Read by the Prometheus collector and the MBeans
- * alike.
+ * (under-replicated) or than their topic's {@code min.insync.replicas}; and the active controller's counts
+ * ({@link ControllerCounts}). Read by the Prometheus collector and the MBeans alike.
  * Thread-safe.
  */
 final class ReplicaCounts {
 
     private final LogManager logManager;
-    private final Controller controller;
+    private final ControllerCounts controllerCounts;
     private final Supplier<MetadataImage> image;
     private final int nodeId;
 
     ReplicaCounts(LogManager logManager, Controller controller) {
         this.logManager = logManager;
-        this.controller = controller;
+        this.controllerCounts = new ControllerCounts(controller);
         this.image = controller::image;
         this.nodeId = logManager.nodeId();
     }
@@ -44,63 +43,27 @@ final class ReplicaCounts {
      * a leader (its replicas fenced or gone), which no other node counts, as Kafka's active controller does.
      */
     long offline() {
-        long offline = logManager.partitionAndOfflineCounts()[1];
-        MetadataImage current = image.get();
-        if (Assignments.isCluster(current) && controller.isActive()) {
-            for (TopicImage topic : current.topics()) {
-                for (PartitionImage partition : current.partitions(topic.topicId())) {
-                    if (partition.leader() < 0) {
-                        offline++;
-                    }
-                }
-            }
-        }
-        return offline;
+        return logManager.partitionAndOfflineCounts()[1] + controllerCounts.leaderless();
     }
 
-    /**
-     * On the active controller of a cluster: the partitions not led by their preferred (first) replica, which the
-     * automatic rebalance or an ElectLeaders request would move back; 0 elsewhere, and on a single node.
-     */
     long preferredReplicaImbalance() {
-        MetadataImage current = image.get();
-        if (!Assignments.isCluster(current) || !controller.isActive()) {
-            return 0;
-        }
-        long imbalanced = 0;
-        for (TopicImage topic : current.topics()) {
-            for (PartitionImage partition : current.partitions(topic.topicId())) {
-                if (partition.leader() != partition.replicas().get(0)) {
-                    imbalanced++;
-                }
-            }
-        }
-        return imbalanced;
+        return controllerCounts.preferredReplicaImbalance();
     }
 
     long activeControllers() {
-        return controller.isActive() ? 1 : 0;
+        return controllerCounts.activeControllers();
     }
 
-    /** On the active controller: the brokers serving (a single node: itself); 0 elsewhere, as Kafka's. */
     long activeBrokers() {
-        MetadataImage current = image.get();
-        if (!controller.isActive()) {
-            return 0;
-        }
-        return Assignments.isCluster(current)
-                ? current.brokers().values().stream().filter(b -> !b.fenced()).count()
-                : 1;
+        return controllerCounts.activeBrokers();
     }
 
-    /** On the active controller: the brokers registered but fenced; 0 elsewhere. */
     long fencedBrokers() {
-        if (!controller.isActive()) {
-            return 0;
-        }
-        return image.get().brokers().values().stream()
-                .filter(BrokerImage::fenced)
-                .count();
+        return controllerCounts.fencedBrokers();
+    }
+
+    ControllerCounts controllerCounts() {
+        return controllerCounts;
     }
 
     long leaders() {

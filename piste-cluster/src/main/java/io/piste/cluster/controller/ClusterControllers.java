@@ -35,14 +35,18 @@ public final class ClusterControllers {
 
     private static final String VOTERS = "controller.quorum.voters";
     private static final String ROLES = "process.roles";
+    private static final String BROKER = "broker";
+    private static final String CONTROLLER = "controller";
+    private static final Set<String> BOTH = Set.of(BROKER, CONTROLLER);
     private static final Duration WAIT_LOG_INTERVAL = Duration.ofSeconds(10);
 
     private ClusterControllers() {}
 
     /**
      * Whether this node is part of a cluster: {@code controller.quorum.voters} names a node other than this one (a
-     * broker-only node is not among them at all). A quorum of this node alone is the single node, which needs no
-     * quorum.
+     * broker-only node is not among them at all), or {@code process.roles} gives it one role only (a controller
+     * alone still serves brokers that join). A quorum of this node alone, broker and controller, is the single node,
+     * which needs no quorum.
      *
      * @throws ConfigException if the voters do not parse
      */
@@ -51,7 +55,24 @@ public final class ClusterControllers {
         if (value == null || value.isBlank()) {
             return false;
         }
-        return voters(value).stream().anyMatch(v -> v.id() != config.nodeId());
+        return voters(value).stream().anyMatch(v -> v.id() != config.nodeId())
+                || !roles(config).equals(BOTH);
+    }
+
+    /** Where this voter's quorum member listens, as host:port: its CONTROLLER listener, else its voter address. */
+    public static String quorumAddress(BrokerConfig config) {
+        return config.controllerListener()
+                .map(l -> (l.host().isEmpty() ? "0.0.0.0" : l.host()) + ":" + l.port())
+                .orElseGet(() -> voters(config.getString(VOTERS)).stream()
+                        .filter(v -> v.id() == config.nodeId())
+                        .map(QuorumVoter::address)
+                        .findFirst()
+                        .orElse("none"));
+    }
+
+    /** Whether this node is a controller only ({@code process.roles=controller}): a voter that serves no clients. */
+    public static boolean isControllerOnly(BrokerConfig config) {
+        return roles(config).equals(Set.of(CONTROLLER));
     }
 
     /**
@@ -150,20 +171,29 @@ public final class ClusterControllers {
         }
     }
 
-    /**
-     * A node is a broker and a voter (process.roles {@code broker,controller}, or unset), or a broker only
-     * ({@code broker}: not among the voters, and without a CONTROLLER listener, as Kafka requires). Controller-only
-     * nodes come later.
-     */
-    private static void checkRoles(BrokerConfig config, boolean voter) {
+    /** The roles of {@code process.roles}, lower case; both when it is unset. */
+    private static Set<String> roles(BrokerConfig config) {
         String value = config.getString(ROLES);
+        if (value == null) {
+            return BOTH;
+        }
         Set<String> roles = new TreeSet<>();
-        for (String role : value == null ? new String[] {"broker", "controller"} : value.split(",")) {
+        for (String role : value.split(",")) {
             if (!role.isBlank()) {
                 roles.add(role.trim().toLowerCase(Locale.ROOT));
             }
         }
-        if (roles.equals(Set.of("broker"))) {
+        return roles;
+    }
+
+    /**
+     * A node is a broker and a voter (process.roles {@code broker,controller}, or unset), a broker only ({@code
+     * broker}: not among the voters, and without a CONTROLLER listener, as Kafka requires), or a controller only
+     * ({@code controller}: a voter).
+     */
+    private static void checkRoles(BrokerConfig config, boolean voter) {
+        Set<String> roles = roles(config);
+        if (roles.equals(Set.of(BROKER))) {
             if (voter) {
                 throw new ConfigException(
                         VOTERS,
@@ -177,7 +207,7 @@ public final class ClusterControllers {
                         config.getString("listeners"),
                         "a broker-only node (process.roles=broker) has no CONTROLLER listener");
             }
-        } else if (roles.equals(Set.of("broker", "controller"))) {
+        } else if (roles.equals(BOTH) || roles.equals(Set.of(CONTROLLER))) {
             if (!voter) {
                 throw new ConfigException(
                         VOTERS,
@@ -187,10 +217,7 @@ public final class ClusterControllers {
             }
         } else {
             throw new ConfigException(
-                    ROLES,
-                    value,
-                    "a Piste cluster node is a broker and a controller (process.roles=broker,controller) or a broker "
-                            + "only (process.roles=broker); controller-only nodes are not supported yet");
+                    ROLES, config.getString(ROLES), "the roles are broker, controller, or both (broker,controller)");
         }
     }
 }

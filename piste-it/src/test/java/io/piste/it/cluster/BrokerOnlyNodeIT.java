@@ -11,21 +11,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.QuorumInfo;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.Test;
@@ -86,7 +80,7 @@ class BrokerOnlyNodeIT {
             assertThat(quorum.observers().get(0).logEndOffset()).isPositive();
         }
 
-        Set<String> acknowledged = produce(viaBrokerOnly, "before");
+        Set<String> acknowledged = ThreeNodes.produceAcknowledged(viaBrokerOnly, TOPIC, PARTITIONS, RECORDS, "before");
         brokerOnly.kill9();
         String viaVoter = nodes.get(0).bootstrapServers();
         try (Admin admin = Clients.admin(viaVoter)) {
@@ -100,7 +94,7 @@ class BrokerOnlyNodeIT {
                     .as("its partitions led elsewhere")
                     .isTrue();
         }
-        acknowledged.addAll(produce(viaVoter, "after"));
+        acknowledged.addAll(ThreeNodes.produceAcknowledged(viaVoter, TOPIC, PARTITIONS, RECORDS, "after"));
         assertThat(ThreeNodes.missingAfterReading(
                         viaVoter, TOPIC, IntStream.range(0, PARTITIONS).boxed().toList(), acknowledged, SETTLE))
                 .as("acknowledged records not read back")
@@ -125,24 +119,6 @@ class BrokerOnlyNodeIT {
         config.put("broker.heartbeat.interval.ms", "500");
         config.put("offsets.topic.num.partitions", "6");
         return config;
-    }
-
-    /** Sends {@link #RECORDS} values, acks=all and idempotent; returns those acknowledged. */
-    private static Set<String> produce(String bootstrap, String prefix) throws Exception {
-        Set<String> acknowledged = new HashSet<>();
-        try (KafkaProducer<String, String> producer = Clients.producer(
-                bootstrap, Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true))) {
-            Map<String, Future<RecordMetadata>> sent = new HashMap<>();
-            for (int i = 0; i < RECORDS; i++) {
-                String value = prefix + "-" + i;
-                sent.put(value, producer.send(new ProducerRecord<>(TOPIC, i % PARTITIONS, "k" + i, value)));
-            }
-            for (Map.Entry<String, Future<RecordMetadata>> send : sent.entrySet()) {
-                send.getValue().get(60, TimeUnit.SECONDS);
-                acknowledged.add(send.getKey());
-            }
-        }
-        return acknowledged;
     }
 
     private static boolean noLeaderOn(Admin admin, int node) {

@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
@@ -27,6 +28,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 
@@ -179,6 +184,28 @@ final class ThreeNodes {
             }
         }
         return missing;
+    }
+
+    /**
+     * Sends {@code count} values {@code prefix-i} to partition {@code i % partitions} of {@code topic}, acks=all and
+     * idempotent; returns the values acknowledged, each awaited up to 60 s.
+     */
+    static Set<String> produceAcknowledged(String bootstrap, String topic, int partitions, int count, String prefix)
+            throws Exception {
+        Set<String> acknowledged = new HashSet<>();
+        try (KafkaProducer<String, String> producer = Clients.producer(
+                bootstrap, Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true))) {
+            Map<String, Future<RecordMetadata>> sent = new HashMap<>();
+            for (int i = 0; i < count; i++) {
+                String value = prefix + "-" + i;
+                sent.put(value, producer.send(new ProducerRecord<>(topic, i % partitions, "k" + i, value)));
+            }
+            for (Map.Entry<String, Future<RecordMetadata>> send : sent.entrySet()) {
+                send.getValue().get(60, TimeUnit.SECONDS);
+                acknowledged.add(send.getKey());
+            }
+        }
+        return acknowledged;
     }
 
     /** A Prometheus metric summed over {@code nodes}' endpoints; -1 if one cannot answer. */
