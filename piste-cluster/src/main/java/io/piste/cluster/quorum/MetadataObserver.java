@@ -193,10 +193,13 @@ final class MetadataObserver implements AppliedImage, AutoCloseable {
         }
     }
 
-    /** As {@link MetadataQuorum}'s: a client whose ordered stream Ratis closed for good is replaced. */
+    /**
+     * As {@link MetadataQuorum}'s: a client whose ordered stream Ratis closed for good is replaced; so is one whose
+     * fetch was not answered in time, since the next fetch on its ordered stream would wait behind that one.
+     */
     private void renewClientIfClosed(Throwable failure) {
         Throwable cause = failure instanceof ExecutionException ? failure.getCause() : failure;
-        if (!MetadataQuorum.closesClient(cause)) {
+        if (!MetadataQuorum.closesClient(cause) && !(cause instanceof java.util.concurrent.TimeoutException)) {
             return;
         }
         RaftClient used = client;
