@@ -27,20 +27,64 @@ import org.slf4j.LoggerFactory;
  * this node as the controller (any node takes the admin requests a client sends its controller), the requested topics
  * (by name or, from v10, by id) with each partition's leader, epoch, replicas and in-sync replicas, and
  * auto-creation of unknown topics when both the request and {@code auto.create.topics.enable} allow it, except
- * internal topics.
+ * internal topics (such a request is answered off the event loop).
  */
 final class MetadataHandler implements RequestHandler {
 
     private static final Logger log = LoggerFactory.getLogger(MetadataHandler.class);
 
     private final BrokerContext broker;
+    /** The answer of a request that creates a topic: on the controller requests' threads, off the event loop. */
+    private final RequestHandler creating;
 
-    MetadataHandler(BrokerContext broker) {
+    MetadataHandler(BrokerContext broker, ControllerRequests controllerRequests) {
         this.broker = broker;
+        this.creating = controllerRequests.offloaded(context -> answer(context, true));
     }
 
+    /**
+     * A request that would create a topic waits for the controller (a quorum's commit, or the metadata log's fsync):
+     * it is answered off the event loop. Any other is answered here at once from the image.
+     */
     @Override
     public void handle(RequestContext context) {
+        if (createsTopics(context)) {
+            creating.handle(context);
+        } else {
+            answer(context, false);
+        }
+    }
+
+    private boolean createsTopics(RequestContext context) {
+        MetadataRequestData request = context.data();
+        if (request.topics() == null
+                || !mayCreate(context.apiVersion(), request)
+                || !broker.config().autoCreateTopicsEnable()) {
+            return false;
+        }
+        MetadataImage image = broker.controller().image();
+        for (MetadataRequestTopic requested : request.topics()) {
+            if (byName(requested) && !Topic.isInternal(requested.name()) && image.topic(requested.name()) == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean mayCreate(short version, MetadataRequestData request) {
+        return version < 4 || request.allowAutoTopicCreation();
+    }
+
+    /** As Kafka does, a non-zero topic id wins over the name (clients may send an empty name with an id). */
+    private static boolean byName(MetadataRequestTopic requested) {
+        return requested.name() != null && (requested.topicId() == null || Uuid.ZERO_UUID.equals(requested.topicId()));
+    }
+
+    /**
+     * {@code create}: whether a missing topic may be created here (on the event loop it is not: a topic deleted
+     * since {@link #createsTopics} looked is answered unknown, as it is).
+     */
+    private void answer(RequestContext context, boolean create) {
         MetadataRequestData request = context.data();
         short version = context.apiVersion();
         MetadataResponseData response =
@@ -62,7 +106,7 @@ final class MetadataHandler implements RequestHandler {
                 response.topics().add(describe(image, topic));
             }
         } else {
-            boolean mayCreate = version < 4 || request.allowAutoTopicCreation();
+            boolean mayCreate = create && mayCreate(version, request);
             for (MetadataRequestTopic requested : request.topics()) {
                 response.topics().add(describeRequested(requested, mayCreate));
             }
@@ -72,8 +116,7 @@ final class MetadataHandler implements RequestHandler {
 
     private MetadataResponseTopic describeRequested(MetadataRequestTopic requested, boolean mayCreate) {
         MetadataImage image = broker.controller().image();
-        // As Kafka does, a non-zero topic id wins over the name (clients may send an empty name with an id).
-        if (requested.name() == null || (requested.topicId() != null && !Uuid.ZERO_UUID.equals(requested.topicId()))) {
+        if (!byName(requested)) {
             TopicImage topic = image.topic(requested.topicId());
             return topic != null
                     ? describe(image, topic)

@@ -40,7 +40,7 @@ public final class RequestDispatcher implements RequestHandler, AutoCloseable {
     public RequestDispatcher(BrokerContext broker) {
         ConfigsHandler configs =
                 new ConfigsHandler(broker.config(), topicConfigStore(broker), brokerConfigStore(broker));
-        handlers.put(ApiKeys.METADATA, new MetadataHandler(broker));
+        handlers.put(ApiKeys.METADATA, new MetadataHandler(broker, controllerRequests));
         handlers.put(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, new DescribeTopicPartitionsHandler(broker));
         PartitionLookup partitions =
                 new MetadataPartitionLookup(broker.controller(), broker.logManager(), broker.nodeId());
