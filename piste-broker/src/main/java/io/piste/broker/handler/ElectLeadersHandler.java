@@ -45,7 +45,7 @@ final class ElectLeadersHandler implements RequestHandler {
             results = allFailed(named, topLevel);
         } else {
             try {
-                results = controller.electLeaders(type, named);
+                results = controller.electLeaders(type, named, request.timeoutMs());
             } catch (IOException e) {
                 topLevel = new ApiError(Errors.REQUEST_TIMED_OUT, e.getMessage());
                 results = allFailed(named, topLevel);

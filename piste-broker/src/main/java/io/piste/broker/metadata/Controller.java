@@ -70,10 +70,12 @@ public interface Controller extends AutoCloseable {
      * {@code partitions}, or of every partition if null. Answers each partition's outcome: {@link ApiError#NONE} once
      * its new leader is committed, else {@code ELECTION_NOT_NEEDED}, {@code PREFERRED_LEADER_NOT_AVAILABLE},
      * {@code ELIGIBLE_LEADERS_NOT_AVAILABLE} or {@code UNKNOWN_TOPIC_OR_PARTITION}; one partition's failure does not
-     * fail the others. A single node's only replica leads each of its partitions: no election is ever needed.
+     * fail the others; {@code REQUEST_TIMED_OUT} for those whose election could not be proposed within {@code
+     * timeoutMs} (the request's TimeoutMs). A single node's only replica leads each of its partitions: no election is
+     * ever needed.
      */
-    default Map<TopicPartition, ApiError> electLeaders(ElectionType type, Set<TopicPartition> partitions)
-            throws IOException {
+    default Map<TopicPartition, ApiError> electLeaders(
+            ElectionType type, Set<TopicPartition> partitions, long timeoutMs) throws IOException {
         return LeaderElectionRequests.singleNode(image(), partitions);
     }
 

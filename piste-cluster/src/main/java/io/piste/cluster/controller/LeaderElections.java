@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
@@ -42,9 +43,14 @@ final class LeaderElections {
         this.quorum = quorum;
     }
 
-    /** Each partition's outcome ({@link ApiError#NONE}: its new leader is committed), in the order asked. */
-    Map<TopicPartition, ApiError> elect(ElectionType type, Set<TopicPartition> named)
+    /**
+     * Each partition's outcome ({@link ApiError#NONE}: its new leader is committed), in the order asked;
+     * {@code REQUEST_TIMED_OUT} for the partitions whose change could not be proposed within {@code timeoutMs} (a
+     * change proposed in time may take up to the quorum's own timeout to commit).
+     */
+    Map<TopicPartition, ApiError> elect(ElectionType type, Set<TopicPartition> named, long timeoutMs)
             throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMs));
         MetadataImage image = quorum.latestImage();
         Map<TopicPartition, ApiError> results = new LinkedHashMap<>();
         Map<TopicPartition, MetadataRecord> pending = new LinkedHashMap<>();
@@ -59,12 +65,12 @@ final class LeaderElections {
         for (TopicPartition partition : pending.keySet()) {
             batch.add(partition);
             if (batch.size() == MetadataRecordCodec.MAX_CHANGE_RECORDS) {
-                propose(type, batch, pending, results);
+                propose(type, batch, pending, results, deadline);
                 batch.clear();
             }
         }
         if (!batch.isEmpty()) {
-            propose(type, batch, pending, results);
+            propose(type, batch, pending, results, deadline);
         }
         return results;
     }
@@ -73,8 +79,14 @@ final class LeaderElections {
             ElectionType type,
             List<TopicPartition> batch,
             Map<TopicPartition, MetadataRecord> pending,
-            Map<TopicPartition, ApiError> results)
+            Map<TopicPartition, ApiError> results,
+            long deadline)
             throws InterruptedException {
+        if (System.nanoTime() - deadline >= 0) {
+            ApiError late = new ApiError(Errors.REQUEST_TIMED_OUT, "the request's timeout passed before this election");
+            batch.forEach(partition -> results.put(partition, late));
+            return;
+        }
         try {
             quorum.propose(batch.stream().map(pending::get).toList());
             LOG.info("Elected the {} leaders of {}", type, batch);
@@ -89,13 +101,17 @@ final class LeaderElections {
                     batch.size(),
                     refused.toString());
             for (TopicPartition partition : batch) {
-                results.put(partition, electAlone(type, partition));
+                results.put(partition, electAlone(type, partition, deadline));
             }
         }
     }
 
-    private ApiError electAlone(ElectionType type, TopicPartition partition) throws InterruptedException {
+    private ApiError electAlone(ElectionType type, TopicPartition partition, long deadline)
+            throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
+            if (System.nanoTime() - deadline >= 0) {
+                return new ApiError(Errors.REQUEST_TIMED_OUT, "the request's timeout passed before this election");
+            }
             try {
                 MetadataImage image = quorum.latestImage();
                 RequestedElection election = decide(type, partition, image);

@@ -61,7 +61,11 @@ final class LeaderRebalance implements AutoCloseable {
             if (imbalanced.isEmpty()) {
                 return;
             }
-            Map<TopicPartition, ApiError> results = elections.elect(ElectionType.PREFERRED, imbalanced);
+            // A round takes at most the interval between two, so that rounds never pile up.
+            Map<TopicPartition, ApiError> results = elections.elect(
+                    ElectionType.PREFERRED,
+                    imbalanced,
+                    settings.imbalanceCheckInterval().toMillis());
             long elected = results.values().stream()
                     .filter(e -> e.error() == ApiError.NONE.error())
                     .count();

@@ -444,10 +444,10 @@ public final class QuorumController implements Controller {
     }
 
     @Override
-    public Map<TopicPartition, ApiError> electLeaders(ElectionType type, Set<TopicPartition> partitions)
+    public Map<TopicPartition, ApiError> electLeaders(ElectionType type, Set<TopicPartition> partitions, long timeoutMs)
             throws IOException {
         try {
-            return elections.elect(type, partitions);
+            return elections.elect(type, partitions, timeoutMs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("Interrupted while electing leaders");

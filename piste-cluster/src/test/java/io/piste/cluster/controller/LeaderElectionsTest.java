@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** ElectLeaders through the quorum: preferred and unclean elections, with their per-partition errors. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LeaderElectionsTest {
+    private static final long TIMEOUT_MS = 30_000;
     private static final ElectionSettings NO_REBALANCE =
             new ElectionSettings(false, Duration.ofSeconds(1), 10, false, 1);
 
@@ -51,7 +52,7 @@ class LeaderElectionsTest {
 
             // Away: its partitions cannot go back to it.
             Map<TopicPartition, ApiError> away =
-                    nodes.node(other).electLeaders(ElectionType.PREFERRED, all("triple", 6));
+                    nodes.node(other).electLeaders(ElectionType.PREFERRED, all("triple", 6), TIMEOUT_MS);
             List<PartitionImage> before = nodes.node(other).image().partitions(topic.topicId());
             for (int p = 0; p < 6; p++) {
                 assertThat(error(away, "triple", p))
@@ -62,8 +63,22 @@ class LeaderElectionsTest {
             }
 
             ElectionCluster.returnInSync(nodes, lost, topic);
+            // A request whose timeout passed before its elections were proposed: none made, each one told so.
+            List<PartitionImage> inSync =
+                    nodes.node(other).quorum().latestImage().partitions(topic.topicId());
+            Map<TopicPartition, ApiError> late =
+                    nodes.node(other).electLeaders(ElectionType.PREFERRED, all("triple", 6), 0);
+            for (int p = 0; p < 6; p++) {
+                assertThat(error(late, "triple", p))
+                        .isEqualTo(
+                                before.get(p).replicas().get(0) == lost
+                                        ? Errors.REQUEST_TIMED_OUT
+                                        : Errors.ELECTION_NOT_NEEDED);
+            }
+            assertThat(nodes.node(other).quorum().latestImage().partitions(topic.topicId()))
+                    .isEqualTo(inSync);
             Map<TopicPartition, ApiError> back =
-                    nodes.node(other).electLeaders(ElectionType.PREFERRED, all("triple", 6));
+                    nodes.node(other).electLeaders(ElectionType.PREFERRED, all("triple", 6), TIMEOUT_MS);
 
             List<PartitionImage> after = nodes.node(other).image().partitions(topic.topicId());
             for (int p = 0; p < 6; p++) {
@@ -94,7 +109,8 @@ class LeaderElectionsTest {
                 asked.add(new TopicPartition("unknown", p));
             }
 
-            Map<TopicPartition, ApiError> results = nodes.node(2).electLeaders(ElectionType.PREFERRED, asked);
+            Map<TopicPartition, ApiError> results =
+                    nodes.node(2).electLeaders(ElectionType.PREFERRED, asked, TIMEOUT_MS);
 
             assertThat(results).hasSize(asked.size());
             assertThat(error(results, "t", 0)).isEqualTo(Errors.ELECTION_NOT_NEEDED);
@@ -104,7 +120,8 @@ class LeaderElectionsTest {
                 }
             }
             // All partitions: every one, none needing an election.
-            Map<TopicPartition, ApiError> everything = nodes.node(3).electLeaders(ElectionType.UNCLEAN, null);
+            Map<TopicPartition, ApiError> everything =
+                    nodes.node(3).electLeaders(ElectionType.UNCLEAN, null, TIMEOUT_MS);
             assertThat(everything.keySet()).containsExactly(new TopicPartition("t", 0), new TopicPartition("t", 1));
             assertThat(everything.values()).allMatch(e -> e.error() == Errors.ELECTION_NOT_NEEDED);
         }
@@ -123,10 +140,12 @@ class LeaderElectionsTest {
             nodes.awaitImages(i -> i.partitions(triple.topicId()).get(0).leader() == -1, "triple-0 without leader");
             Set<TopicPartition> asked = new LinkedHashSet<>(all("triple", 1));
             asked.addAll(all("single", 3));
-            Map<TopicPartition, ApiError> preferred = nodes.node(other).electLeaders(ElectionType.PREFERRED, asked);
+            Map<TopicPartition, ApiError> preferred =
+                    nodes.node(other).electLeaders(ElectionType.PREFERRED, asked, TIMEOUT_MS);
             assertThat(error(preferred, "triple", 0)).isEqualTo(Errors.PREFERRED_LEADER_NOT_AVAILABLE);
 
-            Map<TopicPartition, ApiError> unclean = nodes.node(other).electLeaders(ElectionType.UNCLEAN, asked);
+            Map<TopicPartition, ApiError> unclean =
+                    nodes.node(other).electLeaders(ElectionType.UNCLEAN, asked, TIMEOUT_MS);
 
             PartitionImage elected =
                     nodes.node(other).image().partitions(triple.topicId()).get(0);
