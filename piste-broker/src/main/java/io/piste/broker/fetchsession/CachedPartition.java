@@ -7,7 +7,7 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * One partition of a fetch session: the fetcher's last request parameters that Piste reads by (fetch offset, maximum
- * bytes, current and last fetched leader epochs), and the high watermark and log start offset last reported to it, which decide whether
+ * bytes, current and last fetched leader epochs, a follower's log start offset), and the high watermark and log start offset last reported to it, which decide whether
  * an incremental response must carry the partition again.
  *
  * <p>The fetch offset is only ever the one the client sent: the broker does not advance it past what it returned,
@@ -28,6 +28,9 @@ final class CachedPartition {
     private int partitionMaxBytes;
     private int currentLeaderEpoch;
     private int lastFetchedEpoch = -1;
+    /** The log start offset a follower sent (KIP-392's check of it); -1 from a consumer. */
+    private long fetcherLogStartOffset = -1;
+
     private long highWatermark = NOT_REPORTED;
     private long logStartOffset = NOT_REPORTED;
 
@@ -47,6 +50,7 @@ final class CachedPartition {
         partitionMaxBytes = request.partitionMaxBytes();
         currentLeaderEpoch = request.currentLeaderEpoch();
         lastFetchedEpoch = request.lastFetchedEpoch();
+        fetcherLogStartOffset = request.logStartOffset();
     }
 
     PartitionFetch toFetch() {
@@ -59,7 +63,7 @@ final class CachedPartition {
                 currentLeaderEpoch,
                 lastFetchedEpoch,
                 PartitionFetch.NOT_TOLD,
-                -1);
+                fetcherLogStartOffset);
     }
 
     /**

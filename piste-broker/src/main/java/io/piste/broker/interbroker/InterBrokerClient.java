@@ -88,7 +88,16 @@ public final class InterBrokerClient implements AutoCloseable {
      *
      * @throws InterruptedIOException once {@code stopping} holds
      */
-    public synchronized AbstractResponse send(
+    public AbstractResponse send(Node destination, AbstractRequest.Builder<?> request, BooleanSupplier stopping)
+            throws IOException {
+        return sendForAnswer(destination, request, stopping).body();
+    }
+
+    /** An answer and the version of the request it answers (what a fetch session's handler reads it by). */
+    public record Answer(AbstractResponse body, short version) {}
+
+    /** As {@link #send(Node, AbstractRequest.Builder, BooleanSupplier)}, with the version the request went in. */
+    public synchronized Answer sendForAnswer(
             Node destination, AbstractRequest.Builder<?> request, BooleanSupplier stopping) throws IOException {
         if (!awaitReady(destination, stopping)) {
             throw new IOException("Could not connect to broker " + destination + " within " + requestTimeoutMs + " ms");
@@ -99,7 +108,9 @@ public final class InterBrokerClient implements AutoCloseable {
             // The client times the request out itself (then answers it as timed out): no deadline of our own.
             for (ClientResponse answer : client.poll(POLL_MS, time.milliseconds())) {
                 if (answer.requestHeader().correlationId() == sent.correlationId()) {
-                    return bodyOf(answer, destination, request);
+                    return new Answer(
+                            bodyOf(answer, destination, request),
+                            answer.requestHeader().apiVersion());
                 }
             }
             throwIfStopping(destination, stopping);

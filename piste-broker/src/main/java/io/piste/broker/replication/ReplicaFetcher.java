@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.FetchSessionHandler;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -22,21 +23,22 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.utils.internals.LogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One thread fetching, for every partition this node follows on one leader, what the leader appended (Kafka's replica
  * fetcher thread): a Fetch naming this node's replica id and broker epoch (v15+ ReplicaState) with each partition's
- * log end, current leader epoch and last fetched epoch; appends the leader's batches verbatim; truncates where the
- * leader says the logs diverged, or starts over at the leader's log start when it fell behind it; then makes what it
- * appended durable before it fetches again (with durable acks), so the offset its next fetch reports, from which the
- * leader's high watermark moves, is on this node's disk. A partition answered with an error waits
- * {@code replica.fetch.backoff.ms}; the image's next change moves it to its new leader. An out-of-sync replica the
- * replication throttle names waits while the throttle's quota is used up ({@link FollowerThrottle}).
+ * log end, current leader epoch and last fetched epoch, in a fetch session (KIP-227: after the first, full, fetch,
+ * only the partitions whose fields changed, kafka-clients' {@code FetchSessionHandler}); appends the leader's batches
+ * verbatim; truncates where the leader says the logs diverged, or starts over at the leader's log start when it fell
+ * behind it; then makes what it appended durable before it fetches again (with durable acks), so the offset its next
+ * fetch reports, from which the leader's high watermark moves, is on this node's disk. A partition answered with an
+ * error waits {@code replica.fetch.backoff.ms}; the image's next change moves it to its new leader. An out-of-sync
+ * replica the replication throttle names waits while the throttle's quota is used up ({@link FollowerThrottle}).
  *
  * <p>Threads: its own. {@link #add} and {@link #remove} may come from any thread; a partition removed is never
  * appended to afterwards (the response's partitions are handled under the same lock), so a node that starts leading
@@ -65,6 +67,12 @@ final class ReplicaFetcher implements AutoCloseable {
     private volatile boolean running = true;
 
     private InterBrokerClient client;
+    /**
+     * The fetch session with the leader (KIP-227, as Kafka's fetchers keep one): after a full fetch, each fetch sends
+     * only the partitions whose position or epochs changed, and the leader answers only those with news.
+     */
+    private final FetchSessionHandler session;
+
     private long lastConnectWarningMs;
 
     /**
@@ -85,6 +93,8 @@ final class ReplicaFetcher implements AutoCloseable {
         this.settings = settings;
         this.leader = leader;
         this.brokerEpoch = brokerEpoch;
+        this.session = new FetchSessionHandler(
+                new LogContext("[replica fetcher of " + self + " from " + leaderId + "] "), leaderId);
         this.thread = new Thread(this::run, "piste-replica-fetcher-" + leaderId);
         this.thread.setDaemon(true);
     }
@@ -166,6 +176,9 @@ final class ReplicaFetcher implements AutoCloseable {
             sleep(settings.backoffMs());
             return;
         }
+        FetchSessionHandler.Builder sessionFetch = session.newBuilder(request.size(), false);
+        request.forEach(sessionFetch::add);
+        FetchSessionHandler.FetchRequestData toSend = sessionFetch.build();
         FollowerFetchRequest fetch = new FollowerFetchRequest(
                 FetchRequest.Builder.forReplica(
                                 ApiKeys.FETCH.latestVersion(),
@@ -173,14 +186,18 @@ final class ReplicaFetcher implements AutoCloseable {
                                 brokerEpoch.getAsLong(),
                                 settings.maxWaitMs(),
                                 settings.minBytes(),
-                                request)
+                                toSend.toSend())
+                        .removed(toSend.toForget())
+                        .replaced(toSend.toReplace())
+                        .metadata(toSend.metadata())
                         .setMaxBytes(settings.responseMaxBytes()),
                 highWatermarks,
                 topicNames);
-        AbstractResponse answer;
+        InterBrokerClient.Answer answer;
         try {
-            answer = client().send(destination, fetch, () -> !running);
+            answer = client().sendForAnswer(destination, fetch, () -> !running);
         } catch (IOException e) {
+            session.handleError(e); // the next fetch is a full one, opening a new session
             if (!running) {
                 throw new InterruptedException();
             }
@@ -192,12 +209,23 @@ final class ReplicaFetcher implements AutoCloseable {
             sleep(settings.backoffMs());
             return;
         }
-        FetchResponseData data = ((FetchResponse) answer).data();
-        if (data.errorCode() != Errors.NONE.code()) {
-            LOG.warn("Broker {} refused this follower's fetch: {}", leaderId, Errors.forCode(data.errorCode()));
-            sleep(settings.backoffMs());
+        FetchResponse response = (FetchResponse) answer.body();
+        if (!session.handleResponse(response, answer.version())) {
+            // The session was lost (the leader restarted or evicted it) or the answer did not fit it: the handler
+            // starts a new one with the next, full, fetch.
+            Errors error = response.error();
+            if (error == Errors.FETCH_SESSION_ID_NOT_FOUND || error == Errors.INVALID_FETCH_SESSION_EPOCH) {
+                LOG.info(
+                        "Broker {} no longer holds this follower's fetch session ({}): fetching in full",
+                        leaderId,
+                        error);
+            } else {
+                LOG.warn("Broker {} refused this follower's fetch: {}", leaderId, error);
+                sleep(settings.backoffMs());
+            }
             return;
         }
+        FetchResponseData data = response.data();
         if (running) { // after close() began, nothing more is written
             handle(data, topicNames);
         }

@@ -447,4 +447,21 @@ class FetchSessionsTest {
         assertThat(FetchMetadata.nextEpoch(Integer.MAX_VALUE)).isEqualTo(1);
         assertThat(FetchMetadata.nextEpoch(FetchMetadata.INITIAL_EPOCH)).isEqualTo(1);
     }
+
+    @Test
+    void shouldKeepAFollowersLogStartOffsetForThePartitionsItsIncrementalFetchesOmit() {
+        FetchRequestData full = request(0, FetchMetadata.INITIAL_EPOCH, 0, 1);
+        full.topics().get(0).partitions().forEach(p -> p.setLogStartOffset(40 + p.partition()));
+        FetchContext first = sessions.newContext(full, V13, true);
+        FetchResponseData opened = first.updateAndGenerateResponse(read(first, p -> Read.quiet(500)));
+        assertThat(first.partitions())
+                .extracting(PartitionFetch::logStartOffset)
+                .containsExactly(40L, 41L);
+
+        // The next fetch names no partition: each is read from the session, with the log start it last sent.
+        FetchContext incremental = sessions.newContext(request(opened.sessionId(), 1), V13, true);
+        assertThat(incremental.partitions())
+                .extracting(PartitionFetch::partition, PartitionFetch::logStartOffset)
+                .containsExactly(tuple(0, 40L), tuple(1, 41L));
+    }
 }

@@ -64,6 +64,14 @@ class ReplicationIT {
                 assertThat(p.isr()).extracting(Node::id).containsExactlyInAnyOrder(1, 2, 3);
             }
         }
+        // Each node follows the other two in a fetch session with each (KIP-227), as Kafka's fetchers do.
+        assertThat(Bounded.waitFor(
+                        SETTLE,
+                        Duration.ofMillis(200),
+                        () -> ThreeNodes.metricSum(nodes, "kafka_server_fetchsessioncache_numincrementalfetchsessions")
+                                == 6))
+                .as("six follower fetch sessions, one per follower and leader")
+                .isTrue();
 
         Set<String> acked = ConcurrentHashMap.newKeySet();
         try (KafkaProducer<String, String> producer = Clients.producer(
