@@ -57,6 +57,19 @@ public final class KafkaTool {
         return new KafkaTool("org.apache.kafka.tools.LogDirsCommand", bootstrap);
     }
 
+    public static KafkaTool reassignPartitionsCommand(final Supplier<String> bootstrap) {
+        return new KafkaTool("org.apache.kafka.tools.reassign.ReassignPartitionsCommand", bootstrap);
+    }
+
+    public static KafkaTool leaderElectionCommand(final Supplier<String> bootstrap) {
+        return new KafkaTool("org.apache.kafka.tools.LeaderElectionCommand", bootstrap);
+    }
+
+    /** {@code kafka-metadata-quorum}: its subcommand ({@code describe --status}) comes after the bootstrap. */
+    public static KafkaTool metadataQuorumCommand(final Supplier<String> bootstrap) {
+        return new KafkaTool("org.apache.kafka.tools.MetadataQuorumCommand", bootstrap);
+    }
+
     /** {@code kafka-transactions}: its subcommand comes after {@code --bootstrap-server}, as the tool wants. */
     public static KafkaTool transactionsCommand(final Supplier<String> bootstrap) {
         return new KafkaTool("org.apache.kafka.tools.TransactionsCommand", bootstrap);
