@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -89,9 +90,10 @@ public final class Main implements Runnable {
             PisteServer server;
             try {
                 server = PisteServer.start(config);
-            } catch (CorruptMetadataLogException e) {
-                // A refusal to start on data the broker cannot trust: the message says where and what to do, so
-                // one line, without a stack trace that would bury it.
+            } catch (CorruptMetadataLogException | ConfigException e) {
+                // A refusal to start on data the broker cannot trust, or on a config it cannot run (a role that
+                // does not fit the voters, a listener that does not parse): the message says where and what to
+                // do, so one line, without a stack trace that would bury it.
                 System.err.println("Piste broker cannot start: " + e.getMessage());
                 return 1;
             }

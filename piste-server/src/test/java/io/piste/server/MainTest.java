@@ -30,6 +30,41 @@ class MainTest {
         assertThat(classesLoadedBy(dir, "topic", "--help")).anyMatch(c -> c.startsWith("io.piste.server.cli."));
     }
 
+    @Test
+    void shouldRefuseAConfigItCannotRunWithOneLineAndExitCodeOne(@TempDir Path dir) throws Exception {
+        Process process = new ProcessBuilder(
+                        ProcessHandle.current().info().command().orElse("java"),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName(),
+                        "server",
+                        "--override",
+                        "node.id=1",
+                        "--override",
+                        "process.roles=broker",
+                        "--override",
+                        "controller.quorum.voters=1@127.0.0.1:9192,2@127.0.0.1:9193",
+                        "--override",
+                        "log.dirs=" + dir.resolve("logs"),
+                        "--override",
+                        "metrics.http.listener=")
+                .redirectOutput(dir.resolve("stdout.txt").toFile())
+                .redirectError(dir.resolve("stderr.txt").toFile())
+                .start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("piste server did not stop within 60 s");
+        }
+        assertThat(process.exitValue()).isEqualTo(1);
+        List<String> errors = Files.readAllLines(dir.resolve("stderr.txt"), StandardCharsets.UTF_8).stream()
+                .filter(line -> !line.isBlank())
+                .toList();
+        assertThat(errors)
+                .containsExactly("Piste broker cannot start: Invalid value 1@127.0.0.1:9192,2@127.0.0.1:9193 for "
+                        + "configuration controller.quorum.voters: node.id 1 is one of the voters, but "
+                        + "process.roles=broker: a broker-only node is not a voter");
+    }
+
     private static List<String> classesLoadedBy(Path dir, String... args) throws IOException, InterruptedException {
         Path out = dir.resolve("classes-" + args[0] + ".txt");
         List<String> command = new java.util.ArrayList<>(List.of(
