@@ -33,6 +33,7 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -280,6 +281,48 @@ class MetadataQuorumTest {
                             .isEqualTo(entry.getValue());
                 }
             }
+            nodes.node(2).propose(List.of(topic("after", 1)));
+            nodes.awaitImages(i -> i.topics().size() == 2 && i.topic("after") != null, "kept and after only");
+        }
+    }
+
+    @Test
+    void shouldAnswerHostileReadsBrieflyAndKeepWorking() throws Exception {
+        try (QuorumNodes<MetadataQuorum> nodes =
+                        QuorumNodes.ofQuorums(3, root, 1000).startAll();
+                RaftClient client = MetadataQuorum.newClient(new QuorumSettings(
+                        9,
+                        nodes.voters(),
+                        root.resolve("none"),
+                        QuorumSettings.DEFAULT_ELECTION_TIMEOUT,
+                        QuorumSettings.DEFAULT_REQUEST_TIMEOUT,
+                        1,
+                        QuorumSettings.DEFAULT_SEGMENT_BYTES,
+                        null))) {
+            nodes.awaitLeader();
+            nodes.node(1).propose(List.of(topic("kept", 1)));
+            // Read-only requests reach a voter's state machine from anyone who reaches its port: garbage is a
+            // barrier, a fetch asking for a wait of days or an index below any is answered within the voter's cap.
+            byte[] garbage = new byte[100_000];
+            new java.util.Random(7).nextBytes(garbage);
+            assertThat(client.io()
+                            .sendReadOnly(Message.valueOf(ByteString.copyFrom(garbage)))
+                            .isSuccess())
+                    .isTrue();
+            long started = System.nanoTime();
+            MetadataFetch.Reply everything = MetadataFetch.parseReply(client.io()
+                    .sendReadOnly(MetadataFetch.request(new MetadataFetch.Request(2, -5, Integer.MAX_VALUE)))
+                    .getMessage());
+            assertThat(everything.wholeImage()).isTrue();
+            assertThat(MetadataImage.EMPTY.applyAll(everything.changes().get(0)).topic("kept"))
+                    .isNotNull();
+            MetadataFetch.Reply nothing = MetadataFetch.parseReply(client.io()
+                    .sendReadOnly(
+                            MetadataFetch.request(new MetadataFetch.Request(2, Long.MAX_VALUE, Integer.MAX_VALUE)))
+                    .getMessage());
+            assertThat(nothing.changes()).isEmpty();
+            assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(10_000);
+
             nodes.node(2).propose(List.of(topic("after", 1)));
             nodes.awaitImages(i -> i.topics().size() == 2 && i.topic("after") != null, "kept and after only");
         }
