@@ -34,12 +34,11 @@ final class MetadataObserver implements AppliedImage, AutoCloseable {
     private static final long WHOLE_IMAGE = -2;
 
     private final QuorumSettings settings;
-    private final BiConsumer<MetadataImage, MetadataImage> onApplied;
+    private final PublishedImage image;
     private final long fetchWaitMs;
     private final Thread thread;
     private final Object appliedLock = new Object();
     private volatile RaftClient client;
-    private volatile MetadataImage image = MetadataImage.EMPTY;
     /** Under {@link #appliedLock}: the last log index applied here. */
     private long appliedIndex = -1;
     /** Set when a change did not apply here: this node's image is then replaced by the leader's whole one. */
@@ -50,7 +49,7 @@ final class MetadataObserver implements AppliedImage, AutoCloseable {
 
     private MetadataObserver(QuorumSettings settings, BiConsumer<MetadataImage, MetadataImage> onApplied) {
         this.settings = settings;
-        this.onApplied = onApplied;
+        this.image = new PublishedImage(onApplied);
         this.fetchWaitMs = fetchWaitMs(settings);
         this.client = MetadataQuorum.newClient(settings);
         this.thread = new Thread(this::run, "piste-metadata-fetcher");
@@ -71,7 +70,7 @@ final class MetadataObserver implements AppliedImage, AutoCloseable {
 
     @Override
     public MetadataImage image() {
-        return image;
+        return image.get();
     }
 
     /** The last log index applied here (-1 before the first fetch answered). */
@@ -88,17 +87,7 @@ final class MetadataObserver implements AppliedImage, AutoCloseable {
 
     @Override
     public boolean awaitApplied(long index, long timeoutMs) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        synchronized (appliedLock) {
-            while (appliedIndex < index) {
-                long left = (deadline - System.nanoTime()) / 1_000_000;
-                if (left <= 0) {
-                    return false;
-                }
-                appliedLock.wait(left);
-            }
-            return true;
-        }
+        return PublishedImage.awaitIndex(appliedLock, () -> appliedIndex, index, timeoutMs);
     }
 
     private void run() {
@@ -155,15 +144,15 @@ final class MetadataObserver implements AppliedImage, AutoCloseable {
     private void apply(MetadataFetch.Reply reply) {
         boolean failed = false;
         if (reply.wholeImage()) {
-            publish(MetadataImage.EMPTY.applyAll(reply.changes().get(0)));
+            image.publish(MetadataImage.EMPTY.applyAll(reply.changes().get(0)));
             LOG.info(
                     "Fetched the whole metadata image at index {}: {} topics",
                     reply.index(),
-                    image.topics().size());
+                    image.get().topics().size());
         } else {
             for (List<MetadataRecord> change : reply.changes()) {
                 try {
-                    publish(MetadataChangeCheck.apply(image, change));
+                    image.publish(MetadataChangeCheck.apply(image.get(), change));
                 } catch (ApiException | IllegalArgumentException e) {
                     // The voters applied it: this image differs from theirs. It is replaced by the leader's whole one.
                     LOG.error("A metadata change the quorum applied does not apply here; fetching the whole image", e);
@@ -180,16 +169,6 @@ final class MetadataObserver implements AppliedImage, AutoCloseable {
                 wantWholeImage = false;
                 appliedLock.notifyAll();
             }
-        }
-    }
-
-    private void publish(MetadataImage next) {
-        MetadataImage before = image;
-        image = next;
-        try {
-            onApplied.accept(before, next);
-        } catch (RuntimeException e) {
-            LOG.error("A listener of the metadata image failed on an applied change", e);
         }
     }
 

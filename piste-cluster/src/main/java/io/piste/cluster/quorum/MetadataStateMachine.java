@@ -51,10 +51,9 @@ final class MetadataStateMachine extends BaseStateMachine implements AppliedImag
     private static final int MAX_SNAPSHOT_RECORDS = Integer.MAX_VALUE;
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
-    private final BiConsumer<MetadataImage, MetadataImage> onApplied;
+    private final PublishedImage image;
     private final ObserverFeed feed;
     private final Object appliedLock = new Object();
-    private volatile MetadataImage image = MetadataImage.EMPTY;
 
     /**
      * {@code onApplied} hears each change as the image before and after it, on the applying thread, once the new
@@ -62,7 +61,7 @@ final class MetadataStateMachine extends BaseStateMachine implements AppliedImag
      * fetch is held at most {@code fetchWaitMs}.
      */
     MetadataStateMachine(BiConsumer<MetadataImage, MetadataImage> onApplied, long fetchWaitMs) {
-        this.onApplied = onApplied;
+        this.image = new PublishedImage(onApplied);
         this.feed = new ObserverFeed(fetchWaitMs);
     }
 
@@ -73,22 +72,12 @@ final class MetadataStateMachine extends BaseStateMachine implements AppliedImag
 
     @Override
     public MetadataImage image() {
-        return image;
+        return image.get();
     }
 
     @Override
     public boolean awaitApplied(long index, long timeoutMs) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        synchronized (appliedLock) {
-            while (appliedIndex() < index) {
-                long left = (deadline - System.nanoTime()) / 1_000_000;
-                if (left <= 0) {
-                    return false;
-                }
-                appliedLock.wait(left);
-            }
-            return true;
-        }
+        return PublishedImage.awaitIndex(appliedLock, this::appliedIndex, index, timeoutMs);
     }
 
     private long appliedIndex() {
@@ -159,7 +148,7 @@ final class MetadataStateMachine extends BaseStateMachine implements AppliedImag
         try {
             List<MetadataRecord> change = MetadataRecordCodec.decode(data, MetadataRecordCodec.MAX_CHANGE_RECORDS);
             records = change.size();
-            next = MetadataChangeCheck.apply(image, change);
+            next = MetadataChangeCheck.apply(image.get(), change);
             reply = ChangeReply.OK;
         } catch (ApiException e) {
             reply = ChangeReply.error(Errors.forException(e), e.getMessage());
@@ -171,7 +160,7 @@ final class MetadataStateMachine extends BaseStateMachine implements AppliedImag
         }
         // The feed first: a read that waited for this index (a broker-only node's barrier) then finds it there too.
         if (next != null) {
-            publish(next);
+            image.publish(next);
             feed.applied(entry.getIndex(), records, data, next);
         } else {
             feed.advanced(entry.getIndex());
@@ -199,23 +188,12 @@ final class MetadataStateMachine extends BaseStateMachine implements AppliedImag
         super.close();
     }
 
-    /** Makes {@code next} the image, then tells {@code onApplied}; what it throws is logged, never thrown to Ratis. */
-    private void publish(MetadataImage next) {
-        MetadataImage before = image;
-        image = next;
-        try {
-            onApplied.accept(before, next);
-        } catch (RuntimeException e) {
-            LOG.error("A listener of the metadata image failed on an applied change", e);
-        }
-    }
-
     @Override
     public long takeSnapshot() throws IOException {
         MetadataImage snapshotImage;
         TermIndex last;
         synchronized (appliedLock) {
-            snapshotImage = image;
+            snapshotImage = image.get();
             last = getLastAppliedTermIndex();
         }
         if (last == null) {
@@ -253,7 +231,7 @@ final class MetadataStateMachine extends BaseStateMachine implements AppliedImag
         } catch (IllegalArgumentException e) {
             throw new IOException("Metadata snapshot " + file + " does not read back: " + e.getMessage(), e);
         }
-        publish(loaded);
+        image.publish(loaded);
         feed.reset(snapshot.getIndex(), loaded);
         synchronized (appliedLock) {
             setLastAppliedTermIndex(snapshot.getTermIndex());

@@ -74,21 +74,19 @@ public final class QuorumNodes<T extends AutoCloseable> implements AutoCloseable
         if (id <= voters.size()) {
             throw new IllegalArgumentException("observer ids come after the " + voters.size() + " voters");
         }
-        T observer = starter.start(new QuorumSettings(
-                id,
-                voters,
-                dir(id),
-                ELECTION_TIMEOUT,
-                Duration.ofMillis(2000),
-                snapshotEveryEntries,
-                SEGMENT_BYTES,
-                null));
+        T observer = starter.start(settings(id));
         observers.put(id, observer);
         return observer;
     }
 
     public T start(int id) throws IOException {
-        QuorumSettings settings = new QuorumSettings(
+        nodes.set(id - 1, starter.start(settings(id)));
+        return nodes.get(id - 1);
+    }
+
+    /** Node {@code id}'s settings: a voter's if it is among the voters, else a broker-only node's. */
+    private QuorumSettings settings(int id) {
+        return new QuorumSettings(
                 id,
                 voters,
                 dir(id),
@@ -97,8 +95,6 @@ public final class QuorumNodes<T extends AutoCloseable> implements AutoCloseable
                 snapshotEveryEntries,
                 SEGMENT_BYTES,
                 null);
-        nodes.set(id - 1, starter.start(settings));
-        return nodes.get(id - 1);
     }
 
     public void stop(int id) throws Exception {

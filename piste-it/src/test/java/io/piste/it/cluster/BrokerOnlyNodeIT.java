@@ -10,7 +10,6 @@ import io.piste.it.support.TestDirs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,12 +45,11 @@ class BrokerOnlyNodeIT {
     @Test
     void shouldServeABrokerOnlyNodeAsAFourthBrokerAndLoseNothingWhenItIsKilled() throws Exception {
         Path dir = TestDirs.create("broker-only");
-        String voters =
-                ThreeNodes.voters(new int[] {ThreeNodes.freePort(), ThreeNodes.freePort(), ThreeNodes.freePort()});
+        String voters = ThreeNodes.freeVoters();
         List<BrokerProcess> nodes = new ArrayList<>();
         ThreeNodes.start(brokers, dir, voters, id -> Map.of(), nodes);
-        BrokerProcess brokerOnly =
-                brokers.launch("cluster-node-4", dir.resolve("node-4"), dir, brokerOnlyConfig(voters));
+        BrokerProcess brokerOnly = brokers.launch(
+                "cluster-node-4", dir.resolve("node-4"), dir, ThreeNodes.nodeConfig(BROKER_ONLY, "broker", voters));
         brokerOnly.awaitStarted();
         String viaBrokerOnly = brokerOnly.bootstrapServers();
 
@@ -106,19 +104,6 @@ class BrokerOnlyNodeIT {
                     .as("the restarted broker-only node back in the ISR of its partitions")
                     .isTrue();
         }
-    }
-
-    private static Map<String, String> brokerOnlyConfig(String voters) {
-        Map<String, String> config = new HashMap<>();
-        config.put("node.id", Integer.toString(BROKER_ONLY));
-        config.put("process.roles", "broker");
-        config.put("controller.quorum.voters", voters);
-        config.put("controller.listener.names", "CONTROLLER");
-        config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        config.put("broker.session.timeout.ms", "4000");
-        config.put("broker.heartbeat.interval.ms", "500");
-        config.put("offsets.topic.num.partitions", "6");
-        return config;
     }
 
     private static boolean noLeaderOn(Admin admin, int node) {

@@ -10,7 +10,6 @@ import io.piste.it.support.TestDirs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,18 +42,11 @@ class DedicatedRolesIT {
     @Test
     void shouldRunOnControllerOnlyAndBrokerOnlyNodesAndSurviveTheLossOfTheActiveController() throws Exception {
         Path dir = TestDirs.create("dedicated-roles");
-        String voters =
-                ThreeNodes.voters(new int[] {ThreeNodes.freePort(), ThreeNodes.freePort(), ThreeNodes.freePort()});
+        String voters = ThreeNodes.freeVoters();
         List<BrokerProcess> controllers = new ArrayList<>();
         List<BrokerProcess> brokers = new ArrayList<>();
         for (int id = 1; id <= 6; id++) {
-            Map<String, String> config = new HashMap<>();
-            config.put("node.id", Integer.toString(id));
-            config.put("process.roles", id <= 3 ? "controller" : "broker");
-            config.put("controller.quorum.voters", voters);
-            config.put("controller.listener.names", "CONTROLLER");
-            config.put("broker.session.timeout.ms", "4000");
-            config.put("broker.heartbeat.interval.ms", "500");
+            Map<String, String> config = ThreeNodes.nodeConfig(id, id <= 3 ? "controller" : "broker", voters);
             config.put("offsets.topic.num.partitions", "3");
             BrokerProcess node = processes.launch("node-" + id, dir.resolve("node-" + id), dir, config);
             (id <= 3 ? controllers : brokers).add(node);

@@ -74,21 +74,35 @@ final class ThreeNodes {
             List<BrokerProcess> nodes)
             throws IOException {
         for (int id = 1; id <= 3; id++) {
-            Map<String, String> config = new HashMap<>();
-            config.put("node.id", Integer.toString(id));
-            config.put("process.roles", "broker,controller");
-            config.put("controller.quorum.voters", voters);
-            config.put("controller.listener.names", "CONTROLLER");
-            config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-            config.put("broker.session.timeout.ms", "4000");
-            config.put("broker.heartbeat.interval.ms", "500");
-            config.put("offsets.topic.num.partitions", "6");
+            Map<String, String> config = nodeConfig(id, "broker,controller", voters);
             config.putAll(extraOf.apply(id));
             nodes.add(brokers.launch("cluster-node-" + id, dir.resolve("node-" + id), dir, config));
         }
         for (BrokerProcess node : nodes) {
             node.awaitStarted();
         }
+    }
+
+    /**
+     * The configs of node {@code id} in {@code roles} ({@code process.roles}) of the cluster of {@code voters}, with
+     * the tests' short broker session (4 s) and 6 offsets partitions.
+     */
+    static Map<String, String> nodeConfig(int id, String roles, String voters) {
+        Map<String, String> config = new HashMap<>();
+        config.put("node.id", Integer.toString(id));
+        config.put("process.roles", roles);
+        config.put("controller.quorum.voters", voters);
+        config.put("controller.listener.names", "CONTROLLER");
+        config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        config.put("broker.session.timeout.ms", "4000");
+        config.put("broker.heartbeat.interval.ms", "500");
+        config.put("offsets.topic.num.partitions", "6");
+        return config;
+    }
+
+    /** {@code controller.quorum.voters} of nodes 1, 2 and 3 at three free ports of loopback. */
+    static String freeVoters() throws IOException {
+        return voters(new int[] {freePort(), freePort(), freePort()});
     }
 
     static int freePort() throws IOException {
