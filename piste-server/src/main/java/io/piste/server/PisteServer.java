@@ -6,6 +6,7 @@ import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.group.PartitionLag;
 import io.piste.broker.metadata.Controller;
 import io.piste.broker.monitoring.ControllerCollector;
+import io.piste.broker.monitoring.KafkaMBeans;
 import io.piste.broker.partition.Partition;
 import io.piste.cluster.controller.ClusterControllers;
 import io.piste.server.metrics.JvmMetricsCollector;
@@ -30,8 +31,10 @@ public final class PisteServer implements AutoCloseable {
 
     /** Null on a controller-only node. */
     private final Broker broker;
-    /** A controller-only node's; null on a broker. */
+    /** A controller-only node's, and its MBeans; null on a broker. */
     private final Controller controller;
+
+    private final KafkaMBeans controllerBeans;
 
     private final MetricsEndpoint metrics;
     private final BrokerConfig config;
@@ -39,6 +42,7 @@ public final class PisteServer implements AutoCloseable {
     private PisteServer(Broker broker, Controller controller, MetricsEndpoint metrics, BrokerConfig config) {
         this.broker = broker;
         this.controller = controller;
+        this.controllerBeans = controller == null ? null : KafkaMBeans.registerController(controller);
         this.metrics = metrics;
         this.config = config;
     }
@@ -162,6 +166,7 @@ public final class PisteServer implements AutoCloseable {
             if (broker != null) {
                 broker.close();
             } else {
+                controllerBeans.close();
                 controller.close();
             }
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.management.ObjectName;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -81,6 +83,12 @@ class PisteServerRolesTest {
                         .doesNotContain("kafka_server_replicamanager_partitioncount");
                 assertThat(get(broker.metricsPort(), "/metrics"))
                         .contains("kafka_controller_kafkacontroller_activecontrollercount 0.0");
+                // The same gauges over JMX, under Kafka's names (the controller registered them first here).
+                Object active = ManagementFactory.getPlatformMBeanServer()
+                        .getAttribute(
+                                new ObjectName("kafka.controller:type=KafkaController,name=ActiveControllerCount"),
+                                "Value");
+                assertThat(((Number) active).longValue()).isEqualTo(1);
             }
         }
     }

@@ -72,12 +72,7 @@ public final class KafkaMBeans implements BrokerTopicMetrics.Listener, RequestMe
         beans.gauge(replicaManager + "LeaderCount", replicas::leaders);
         beans.gauge(replicaManager + "UnderReplicatedPartitions", replicas::underReplicated);
         beans.gauge(replicaManager + "UnderMinIsrPartitionCount", replicas::underMinIsr);
-        String kafkaController = "kafka.controller:type=KafkaController,name=";
-        beans.gauge(kafkaController + "OfflinePartitionsCount", replicas::offline);
-        beans.gauge(kafkaController + "PreferredReplicaImbalanceCount", replicas::preferredReplicaImbalance);
-        beans.gauge(kafkaController + "ActiveControllerCount", replicas::activeControllers);
-        beans.gauge(kafkaController + "ActiveBrokerCount", replicas::activeBrokers);
-        beans.gauge(kafkaController + "FencedBrokerCount", replicas::fencedBrokers);
+        beans.controllerGauges(replicas::offline, replicas.controllerCounts());
         RequestMetrics requests = metrics.requests();
         for (ApiKeys key : ApiKeys.brokerApis()) {
             beans.register(
@@ -103,6 +98,26 @@ public final class KafkaMBeans implements BrokerTopicMetrics.Listener, RequestMe
         metrics.topics().setListener(beans);
         requests.setListener(beans);
         return beans;
+    }
+
+    /**
+     * Registers a controller-only node's MBeans: Kafka's controller gauges alone, its offline partitions being those
+     * without a leader.
+     */
+    public static KafkaMBeans registerController(Controller controller) {
+        KafkaMBeans beans = new KafkaMBeans(new BrokerMetrics());
+        ControllerCounts counts = new ControllerCounts(controller);
+        beans.controllerGauges(counts::leaderless, counts);
+        return beans;
+    }
+
+    private void controllerGauges(LongSupplier offline, ControllerCounts counts) {
+        String kafkaController = "kafka.controller:type=KafkaController,name=";
+        gauge(kafkaController + "OfflinePartitionsCount", offline);
+        gauge(kafkaController + "PreferredReplicaImbalanceCount", counts::preferredReplicaImbalance);
+        gauge(kafkaController + "ActiveControllerCount", counts::activeControllers);
+        gauge(kafkaController + "ActiveBrokerCount", counts::activeBrokers);
+        gauge(kafkaController + "FencedBrokerCount", counts::fencedBrokers);
     }
 
     /** Kafka's two gauges of a purgatory; both are the requests waiting (nothing completed lingers in Piste's). */

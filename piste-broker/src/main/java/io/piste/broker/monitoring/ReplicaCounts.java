@@ -46,22 +46,6 @@ final class ReplicaCounts {
         return logManager.partitionAndOfflineCounts()[1] + controllerCounts.leaderless();
     }
 
-    long preferredReplicaImbalance() {
-        return controllerCounts.preferredReplicaImbalance();
-    }
-
-    long activeControllers() {
-        return controllerCounts.activeControllers();
-    }
-
-    long activeBrokers() {
-        return controllerCounts.activeBrokers();
-    }
-
-    long fencedBrokers() {
-        return controllerCounts.fencedBrokers();
-    }
-
     ControllerCounts controllerCounts() {
         return controllerCounts;
     }
