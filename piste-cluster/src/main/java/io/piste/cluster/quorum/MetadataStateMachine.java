@@ -122,8 +122,7 @@ final class MetadataStateMachine extends BaseStateMachine implements AppliedImag
 
     /**
      * A broker-only node's {@link MetadataFetch}, or the question which nodes fetch here; any other read-only request
-     * is only a barrier
-     * ({@link MetadataQuorum#latestImage()}), whose answer says nothing.
+     * is only a barrier ({@link MetadataQuorum#latestImage()}), whose answer says nothing.
      */
     @Override
     public CompletableFuture<Message> query(Message request) {
