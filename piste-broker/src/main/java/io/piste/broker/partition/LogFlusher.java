@@ -50,6 +50,10 @@ final class LogFlusher implements AutoCloseable {
     private final Prepared prepared = new Prepared();
 
     private boolean running = true;
+    /** Rounds taken from the dirty set, and rounds done; guarded by {@link #lock}. */
+    private long roundsStarted;
+
+    private long roundsFinished;
     private final FlushMetrics metrics;
 
     /** Fsyncs file by file (over {@link FsyncPool}). */
@@ -83,6 +87,21 @@ final class LogFlusher implements AutoCloseable {
         }
     }
 
+    /**
+     * Marks {@code partitions} dirty and waits until a round has flushed (or failed) them all: a follower's appends,
+     * made durable before its next fetch reports them, in the same rounds as the leaders' acks.
+     */
+    void flushAndWait(List<Partition> partitions) throws InterruptedException {
+        synchronized (lock) {
+            dirty.addAll(partitions);
+            lock.notifyAll();
+            long round = roundsStarted + 1; // the next round to start takes the whole dirty set, these included
+            while (roundsFinished < round && thread.isAlive()) {
+                lock.wait(1000);
+            }
+        }
+    }
+
     /** The log dirs whose file system sync failed: offline until a restart. */
     Set<Path> failedLogDirs() {
         return syncs.failedLogDirs();
@@ -105,10 +124,15 @@ final class LogFlusher implements AutoCloseable {
                 }
                 round = dirty;
                 dirty = spare;
+                roundsStarted++;
             }
             flushRound(round);
             round.clear();
             spare = round;
+            synchronized (lock) {
+                roundsFinished++;
+                lock.notifyAll();
+            }
         }
     }
 

@@ -62,6 +62,9 @@ public final class Partition {
     private volatile IntSupplier leaderEpoch = () -> 0;
 
     private final TopicMeters meters;
+    private final PartitionFollower follower;
+    /** While another node leads (or none): the high watermark is the leader's, not this node's flushed offset. */
+    private volatile boolean following;
 
     Partition(
             String topic,
@@ -81,6 +84,7 @@ public final class Partition {
         this.segmentCount = new AtomicInteger(log.numberOfSegments());
         this.acks = new AckQueue(topic + "-" + index);
         this.replicas = new ReplicaSet();
+        this.follower = new PartitionFollower(this, log, flusher, durableAcks);
     }
 
     public String topic() {
@@ -267,7 +271,8 @@ public final class Partition {
      * Appends a COMMIT ({@code commit}) or ABORT transaction marker for the producer: the transaction coordinator's
      * path (and, later, WriteTxnMarkers'), never a client's. Durable as any append: the caller answers through
      * {@link #whenDurable} with the marker's offset plus one. {@code transactionVersion}: the transaction's
-     * (KIP-890; 2 bumps the epoch at each transaction's end), see {@link io.piste.storage.log.LogTransactions#appendMarker}.
+     * (KIP-890; 2 bumps the epoch at each transaction's end), see {@link
+     * io.piste.storage.log.LogTransactions#appendMarker}.
      *
      * @throws io.piste.storage.errors.InvalidProducerEpochException if the producer epoch is older than the
      *     partition has seen for the producer (from transaction version 2 on: not newer)
@@ -300,9 +305,12 @@ public final class Partition {
     /** Leads at {@code state} with followers from {@code nowMs} on: the high watermark waits for their fetches. */
     public void lead(PartitionImage state, long nowMs) {
         replicas.lead(state, log.logEndOffset(), nowMs);
+        following = false; // after the followers' bound is in place: a flush must not move past it
     }
 
-    /** The same leadership in a new state (its ISR changed): fewer in-sync followers may let the high watermark move. */
+    /**
+     * The same leadership in a new state (its ISR changed): fewer in-sync followers may let the high watermark move.
+     */
     public void updateLeadership(PartitionImage state) {
         replicas.update(state);
         refreshHighWatermark();
@@ -310,6 +318,7 @@ public final class Partition {
 
     /** Another node leads, or none: waiting produces get NOT_LEADER_OR_FOLLOWER (retried there), fetches answer. */
     public void stopLeading() {
+        follow(); // first: a flush of what it appended as leader must not make that visible now
         replicas.stopLeading();
         acks.failAll(Errors.NOT_LEADER_OR_FOLLOWER);
         notifyDataWaiters();
@@ -375,45 +384,23 @@ public final class Partition {
         replicas.abandonPendingIsr(replicaId);
     }
 
-    /** Appends as a follower: the leader's batches, offsets and epochs kept ({@link io.piste.storage.log.LogReplica}). */
-    public LogAppendInfo appendAsFollower(ByteBuffer records) throws IOException {
-        failIfOffline();
-        return log.replica().appendAsFollower(records);
-    }
-
-    /** Cuts the log to end at {@code offset} (a follower whose log diverged from the leader's); the new log end. */
-    public long truncateTo(long offset) throws IOException {
-        failIfOffline();
-        return log.replica().truncateTo(offset);
-    }
-
-    /** Empties the log to start at {@code offset}: the leader has nothing before it (a follower fell behind). */
-    public void truncateFullyAndStartAt(long offset) throws IOException {
-        failIfOffline();
-        log.replica().truncateFullyAndStartAt(offset);
-    }
-
-    /** A follower makes what it appended durable before it fetches again, so the offset it reports is on disk. */
-    public void flushAsFollower() throws IOException {
-        if (durableAcks) {
-            log.flush();
-        }
-    }
-
-    /** A replica just opened starts at its checkpointed high watermark: above, the ISR may not have the records. */
+    /**
+     * A replica just opened starts at its checkpointed high watermark (above, the ISR may not have the records), and
+     * as a follower until this node leads it: a flush of its recovered tail must not move the high watermark.
+     */
     void startHighWatermarkAt(long checkpointed) {
+        follow();
         log.updateHighWatermark(Math.min(Math.max(checkpointed, log.logStartOffset()), log.logEndOffset()));
     }
 
-    /** A follower's high watermark: the leader's, within what this follower holds (durably, with durable acks). */
-    public void followHighWatermark(long leaderHighWatermark) {
-        long held = Math.min(leaderHighWatermark, durableAcks ? log.recoveryPoint() : log.logEndOffset());
-        advanceHighWatermark(LogOffsetMetadata.messageOffsetOnly(held));
+    /** Another node leads, or none yet: a flush no longer moves the high watermark, which the leader's bounds. */
+    public void follow() {
+        following = true;
     }
 
-    /** The leader epoch of the last batch in the log (-1 if none): a follower's Fetch v12+ lastFetchedEpoch. */
-    public int lastFetchedEpoch() {
-        return log.latestEpoch();
+    /** This node's side of the partition while another node leads it: what the replica fetcher calls. */
+    public PartitionFollower asFollower() {
+        return follower;
     }
 
     private LogAppendInfo afterAppend(LogAppendInfo info) {
@@ -468,10 +455,11 @@ public final class Partition {
 
     /**
      * Called by the flusher after a successful flush: moves the high watermark to the flushed offset (durable acks;
-     * bounded by the in-sync followers' log ends when there are some), then answers the waiters it passed.
+     * bounded by the in-sync followers' log ends when there are some; not on a follower, whose high watermark is the
+     * leader's), then answers the waiters it passed.
      */
     void onFlushed() {
-        if (durableAcks) {
+        if (durableAcks && !following) {
             advanceHighWatermark(log.places().recoveryPoint());
         }
         acks.answerPassed(log.highWatermark());
@@ -498,7 +486,7 @@ public final class Partition {
         return log.isOffline();
     }
 
-    private void failIfOffline() throws LogStorageException {
+    void failIfOffline() throws LogStorageException {
         if (log.isOffline()) {
             throw new LogStorageException("partition " + this + " is offline after a failed fsync", null);
         }
@@ -513,7 +501,7 @@ public final class Partition {
      * Monotonic even when appends on several event loops race to move it. The offset comes with its place in the
      * log, so that parked fetches count the bytes below the high watermark without reading them.
      */
-    private void advanceHighWatermark(LogOffsetMetadata offset) {
+    void advanceHighWatermark(LogOffsetMetadata offset) {
         synchronized (highWatermarkLock) {
             long bound = replicas.highWatermarkBound(offset.messageOffset());
             if (bound <= log.highWatermark()) {

@@ -3,6 +3,7 @@ package io.piste.broker.replication;
 import io.piste.broker.interbroker.InterBrokerClient;
 import io.piste.broker.partition.OffsetAndEpoch;
 import io.piste.broker.partition.Partition;
+import io.piste.broker.partition.PartitionFollower;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -35,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * log end, current leader epoch and last fetched epoch, in a fetch session (KIP-227: after the first, full, fetch,
  * only the partitions whose fields changed, kafka-clients' {@code FetchSessionHandler}); appends the leader's batches
  * verbatim; truncates where the leader says the logs diverged, or starts over at the leader's log start when it fell
- * behind it; then makes what it appended durable before it fetches again (with durable acks), so the offset its next
- * fetch reports, from which the leader's high watermark moves, is on this node's disk. A partition answered with an
+ * behind it; then makes what it appended durable before it fetches again (with durable acks; one round of the group
+ * commit for the whole answer, shared with this node's leaders), so the offset its next fetch reports, from which the
+ * leader's high watermark moves, is on this node's disk. A partition answered with an
  * error waits {@code replica.fetch.backoff.ms}; the image's next change moves it to its new leader. An out-of-sync
  * replica the replication throttle names waits while the throttle's quota is used up ({@link FollowerThrottle}).
  *
@@ -153,7 +155,7 @@ final class ReplicaFetcher implements AutoCloseable {
                         || throttle.holdsBack(f.topic(), f.index(), now)) {
                     continue;
                 }
-                int lastEpoch = f.partition().lastFetchedEpoch();
+                int lastEpoch = f.partition().asFollower().lastFetchedEpoch();
                 request.put(
                         e.getKey(),
                         new FetchRequest.PartitionData(
@@ -231,8 +233,11 @@ final class ReplicaFetcher implements AutoCloseable {
         }
     }
 
-    /** Appends or truncates each partition of the answer, then makes the appends durable before the next fetch. */
-    private void handle(FetchResponseData data, Map<Uuid, String> topicNames) {
+    /**
+     * Appends or truncates each partition of the answer, then makes the appends durable (one group-commit round for
+     * all of them) before the next fetch reports them, then takes the leader's high watermarks.
+     */
+    private void handle(FetchResponseData data, Map<Uuid, String> topicNames) throws InterruptedException {
         List<Followed> written = new ArrayList<>();
         List<Long> highWatermarks = new ArrayList<>();
         synchronized (this) {
@@ -255,18 +260,22 @@ final class ReplicaFetcher implements AutoCloseable {
                 }
             }
         }
+        List<Partition> partitions = new ArrayList<>(written.size());
+        for (Followed f : written) {
+            partitions.add(f.partition());
+        }
+        List<Partition> notDurable = PartitionFollower.makeDurable(partitions);
         for (int i = 0; i < written.size(); i++) {
             Followed f = written.get(i);
             if (f.partition().isDeleted()) {
                 continue;
             }
-            try {
-                f.partition().flushAsFollower();
-                f.partition().followHighWatermark(highWatermarks.get(i));
-            } catch (IOException | RuntimeException e) {
-                LOG.error("Follower {} could not make what it fetched durable; it stops fetching it", f, e);
+            if (notDurable.contains(f.partition())) {
+                LOG.error("Follower {} could not make what it fetched durable; it stops fetching it", f);
                 remove(new TopicPartition(f.topic(), f.index()));
+                continue;
             }
+            f.partition().asFollower().followHighWatermark(highWatermarks.get(i));
         }
     }
 
@@ -292,7 +301,7 @@ final class ReplicaFetcher implements AutoCloseable {
             ByteBuffer whole = wholeBatches(records);
             throttle.fetched(f.topic(), f.index(), whole.remaining(), System.currentTimeMillis());
             if (whole.hasRemaining()) {
-                partition.appendAsFollower(whole);
+                partition.asFollower().append(whole);
             }
             return true;
         } catch (IOException | RuntimeException e) {
@@ -324,7 +333,7 @@ final class ReplicaFetcher implements AutoCloseable {
             target = Math.min(target, mine.endOffset());
         }
         target = Math.max(0, target);
-        long end = partition.truncateTo(target);
+        long end = partition.asFollower().truncateTo(target);
         afterTruncation.run();
         LOG.info(
                 "Follower {} truncated to offset {} where its log diverges from leader {} (epoch {} ends at {})",
@@ -344,13 +353,13 @@ final class ReplicaFetcher implements AutoCloseable {
         Partition partition = f.partition();
         long fetchOffset = partition.logEndOffset();
         if (p.logStartOffset() >= 0 && fetchOffset < p.logStartOffset()) {
-            partition.truncateFullyAndStartAt(p.logStartOffset());
+            partition.asFollower().truncateFullyAndStartAt(p.logStartOffset());
             afterTruncation.run();
             LOG.info("Follower {} starts over at the leader's log start offset {}", f, p.logStartOffset());
             return true;
         }
         if (p.highWatermark() >= 0 && p.highWatermark() < fetchOffset) {
-            long end = partition.truncateTo(p.highWatermark());
+            long end = partition.asFollower().truncateTo(p.highWatermark());
             afterTruncation.run();
             LOG.info("Follower {} truncated to the leader's high watermark {} (was at {})", f, end, fetchOffset);
             return true;

@@ -137,6 +137,7 @@ public final class ReplicaManager implements AutoCloseable {
                 partition.stopLeading();
                 tellStopped(key);
             }
+            partition.follow();
             unfollow(key);
             if (state.leader() >= 0) {
                 fetcherFor(state.leader())

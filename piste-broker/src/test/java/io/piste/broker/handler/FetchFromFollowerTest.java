@@ -40,7 +40,7 @@ class FetchFromFollowerTest extends OnePartitionHandlerTest {
     void follow() throws Exception {
         followed = partitions.open("f", 0);
         lookup.addFollowed(FOLLOWED_ID, followed);
-        followed.followHighWatermark(0);
+        followed.asFollower().followHighWatermark(0);
     }
 
     @AfterEach
@@ -72,7 +72,7 @@ class FetchFromFollowerTest extends OnePartitionHandlerTest {
     void aConsumerNamingItsRackReadsAFollowerUpToItsHighWatermark() throws Exception {
         appendAboveHighWatermark(followed, batch("a"));
         appendAboveHighWatermark(followed, batch("b"));
-        followed.followHighWatermark(1); // the leader's, as the last fetch told it
+        followed.asFollower().followHighWatermark(1); // the leader's, as the last fetch told it
 
         PartitionData data = fetch(FetchHandler.FROM_FOLLOWER_VERSION, -1);
 
@@ -87,7 +87,7 @@ class FetchFromFollowerTest extends OnePartitionHandlerTest {
     @Test
     void anOlderConsumerFetchOrAFollowersIsRefused() throws Exception {
         appendAboveHighWatermark(followed, batch("a"));
-        followed.followHighWatermark(1);
+        followed.asFollower().followHighWatermark(1);
 
         assertThat(Errors.forCode(fetch((short) (FetchHandler.FROM_FOLLOWER_VERSION - 1), -1)
                         .errorCode()))
