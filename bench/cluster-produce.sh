@@ -7,7 +7,7 @@
 # round starts fresh clusters, one system at a time, alternating; reports MB/s and the p99 latency.
 #
 # Usage: bench/cluster-produce.sh   env: ROUNDS (default 2), SYSTEMS ("piste kafka kafka-flush"), RECORDS, PARTITIONS,
-#                                        WORK, KEEP_DATA=1
+#                                        WORK, KEEP_DATA=1, PISTE_FROM (another built checkout to run as piste)
 set -uo pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
@@ -19,7 +19,7 @@ WORK="${WORK:-/tmp/piste-bench/cluster-produce-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$WORK"
 log "work dir: $WORK"
 kafka_classpath
-case " $SYSTEMS " in *" piste "*) piste_snapshot "$WORK/piste-dist" ;; esac
+case " $SYSTEMS " in *" piste "*) piste_snapshot "$WORK/piste-dist" "${PISTE_FROM:-}" ;; esac
 source "$BENCH_DIR/cluster-lib.sh"
 
 # One round of VARIANT in DIR: sets MBS and P99, or returns 1.

@@ -37,14 +37,15 @@ public final class PisteServer implements AutoCloseable {
     private final KafkaMBeans controllerBeans;
 
     private final MetricsEndpoint metrics;
-    private final BrokerConfig config;
+    /** Where a controller-only node's quorum member listens, as host:port; null on a broker. */
+    private final String quorumAddress;
 
-    private PisteServer(Broker broker, Controller controller, MetricsEndpoint metrics, BrokerConfig config) {
+    private PisteServer(Broker broker, Controller controller, MetricsEndpoint metrics, String quorumAddress) {
         this.broker = broker;
         this.controller = controller;
         this.controllerBeans = controller == null ? null : KafkaMBeans.registerController(controller);
         this.metrics = metrics;
-        this.config = config;
+        this.quorumAddress = quorumAddress;
     }
 
     public static PisteServer start(Properties config) throws Exception {
@@ -77,7 +78,7 @@ public final class PisteServer implements AutoCloseable {
                 Controller controller = ClusterControllers.open(brokerConfig, Broker.metadataDir(brokerConfig));
                 registry.register(new ControllerCollector(controller));
                 ready.set(() -> true);
-                return new PisteServer(null, controller, metrics, brokerConfig);
+                return new PisteServer(null, controller, metrics, ClusterControllers.quorumAddress(brokerConfig));
             }
             // A cluster node's controller is on the metadata quorum; the single node's has its own log, no quorum.
             ControllerFactory controllers =
@@ -85,7 +86,7 @@ public final class PisteServer implements AutoCloseable {
             Broker broker = Broker.start(brokerConfig, files, controllers);
             registry.register(broker.metricsCollector());
             ready.set(broker::isReady);
-            return new PisteServer(broker, null, metrics, brokerConfig);
+            return new PisteServer(broker, null, metrics, null);
         } catch (Exception | Error e) {
             if (metrics != null) {
                 metrics.close();
@@ -119,7 +120,7 @@ public final class PisteServer implements AutoCloseable {
 
     /** Where a controller-only node's quorum member listens, as host:port. */
     public String quorumAddress() {
-        return ClusterControllers.quorumAddress(config);
+        return quorumAddress;
     }
 
     private Broker broker() {

@@ -68,12 +68,6 @@ final class AcceptedBrokerConfigDef {
                         "The minimum ISR for the share-group state topic.")
                 .define("num.replica.fetchers", INT, 1, HIGH, "Number of fetcher threads used to replicate records.")
                 .define(
-                        "controller.quorum.bootstrap.servers",
-                        STRING,
-                        null,
-                        HIGH,
-                        "Endpoints used to discover the controller quorum.")
-                .define(
                         "inter.broker.listener.name",
                         STRING,
                         null,

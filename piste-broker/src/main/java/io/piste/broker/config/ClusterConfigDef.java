@@ -19,6 +19,7 @@ public final class ClusterConfigDef {
 
     static final String PROCESS_ROLES_CONFIG = "process.roles";
     static final String QUORUM_VOTERS_CONFIG = "controller.quorum.voters";
+    static final String QUORUM_BOOTSTRAP_SERVERS_CONFIG = "controller.quorum.bootstrap.servers";
     static final String ELECTION_TIMEOUT_MS_CONFIG = "controller.quorum.election.timeout.ms";
     static final String REQUEST_TIMEOUT_MS_CONFIG = "controller.quorum.request.timeout.ms";
     static final String SESSION_TIMEOUT_MS_CONFIG = "broker.session.timeout.ms";
@@ -61,6 +62,15 @@ public final class ClusterConfigDef {
                         "The voters of the metadata quorum, id@host:port,... (the port is each node's CONTROLLER "
                                 + "listener). Nodes started with the same voters form one cluster, with no format "
                                 + "step. Unset, or naming only this node: a single node, with no quorum.")
+                .define(
+                        QUORUM_BOOTSTRAP_SERVERS_CONFIG,
+                        STRING,
+                        null,
+                        HIGH,
+                        "Some controllers' CONTROLLER listeners, host:port,...: a broker-only node without "
+                                + QUORUM_VOTERS_CONFIG + " asks them for the quorum's voters. The quorum is static: "
+                                + "controllers list the voters. On a node that is both, it may only name this node's "
+                                + "own CONTROLLER listener (Kafka's single-node quick start).")
                 .define(
                         ELECTION_TIMEOUT_MS_CONFIG,
                         INT,

@@ -59,9 +59,6 @@ final class NotUsedBrokerConfigs {
         m.put(
                 "inter.broker.listener.name",
                 "brokers reach each other on the listener they serve clients on (listeners' first).");
-        m.put(
-                "controller.quorum.bootstrap.servers",
-                "Piste's quorum has static voters: controller.quorum.voters (without it, a single node).");
         m.put("metadata.log.dir", "the metadata log is always in the first log dir (log.dirs).");
         return m;
     }

@@ -7,8 +7,8 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * One partition of a fetch session: the fetcher's last request parameters that Piste reads by (fetch offset, maximum
- * bytes, current and last fetched leader epochs, a follower's log start offset), and the high watermark and log start offset last reported to it, which decide whether
- * an incremental response must carry the partition again.
+ * bytes, current and last fetched leader epochs, a follower's log start offset), and the high watermark and log start
+ * offset last reported to it, which decide whether an incremental response must carry the partition again.
  *
  * <p>The fetch offset is only ever the one the client sent: the broker does not advance it past what it returned,
  * because the client ({@code FetchSessionHandler}) re-sends a partition exactly when its position (or any other

@@ -28,7 +28,7 @@ class NotUsedBrokerConfigsTest {
                         "socket.send.buffer.bytes",
                         "socket.receive.buffer.bytes",
                         "share.coordinator.state.topic.replication.factor",
-                        "controller.quorum.bootstrap.servers");
+                        "metadata.log.dir");
         assertThat(names)
                 .as("configs Piste acts on")
                 .contains(
@@ -41,7 +41,8 @@ class NotUsedBrokerConfigsTest {
                         "transaction.state.log.min.isr",
                         "log.segment.bytes",
                         "log.cleaner.enable",
-                        "log.cleaner.dedupe.buffer.size");
+                        "log.cleaner.dedupe.buffer.size",
+                        "controller.quorum.bootstrap.servers");
     }
 
     @Test

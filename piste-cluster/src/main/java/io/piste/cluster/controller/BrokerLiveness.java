@@ -21,16 +21,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Fences brokers that stopped answering, as Kafka's active controller does when heartbeats stop. A broker's heartbeat
  * here is its own quorum member answering the Ratis leader, which tracks the time since each follower's last answer,
- * or, for a broker-only node, its metadata fetches from the leader. Runs on every node and acts on the leader only: every {@code
- * broker.heartbeat.interval.ms} it proposes {@code FENCE} for each unfenced broker silent for {@code
+ * or, for a broker-only node, its metadata fetches from the leader. Runs on every node and acts on the leader only:
+ * every {@code broker.heartbeat.interval.ms} it proposes {@code FENCE} for each unfenced broker silent for {@code
  * broker.session.timeout.ms} (a broker that is not a quorum member counts as silent from the leader's start), then
  * moves the leadership of the partitions that need it ({@link PartitionElection}). A broker whose member has been
  * silent for {@link LivenessSettings#probeAfter()} is fenced at once if a connection to its listener is refused:
- * nothing listens there, so its process is gone (a kill -9, a crash), and waiting out the session would only keep
- * its partitions without a leader; a paused or cut-off broker still accepts, or does not answer, and waits out its
- * session as in Kafka ({@link ListenerProbe}). On
- * every node it also lets the {@link QuorumController} ask to be unfenced again when this node serves but finds its
- * registration fenced (after a pause or a cut).
+ * nothing listens there, so its process is gone (a kill -9, a crash), and waiting out the session would only keep its
+ * partitions without a leader; a paused or cut-off broker still accepts, or does not answer, and waits out its session
+ * as in Kafka ({@link ListenerProbe}). On every node it also lets the {@link QuorumController} ask to be unfenced again
+ * when this node serves but finds its registration fenced (after a pause or a cut).
  */
 final class BrokerLiveness implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerLiveness.class);

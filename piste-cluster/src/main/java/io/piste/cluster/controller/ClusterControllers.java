@@ -3,6 +3,7 @@ package io.piste.cluster.controller;
 import io.piste.broker.ControllerFactory;
 import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.config.ClusterConfigDef;
+import io.piste.cluster.quorum.QuorumBootstrap;
 import io.piste.cluster.quorum.QuorumSettings;
 import io.piste.cluster.quorum.QuorumVoter;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.common.config.ConfigException;
@@ -23,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * Starts a node's {@link QuorumController} from its Kafka config: {@code process.roles}, {@code
  * controller.quorum.voters} and the quorum's and liveness timeouts. A voter's quorum member keeps its Raft log and
  * snapshots in {@code quorum} under the metadata directory (a broker-only node keeps nothing there, but the
- * directory marks its log dirs as a cluster node's); {@link #open} returns once this node has applied all that the quorum had committed, so that
- * the broker opens its partitions from an image as new as the cluster's. Stateless.
+ * directory marks its log dirs as a cluster node's); {@link #open} returns once this node has applied all that the
+ * quorum had committed, so that the broker opens its partitions from an image as new as the cluster's. Stateless.
  */
 public final class ClusterControllers {
 
@@ -34,6 +36,7 @@ public final class ClusterControllers {
     private static final String SINGLE_NODE_LOG = "metadata.log";
 
     private static final String VOTERS = "controller.quorum.voters";
+    private static final String BOOTSTRAP_SERVERS = "controller.quorum.bootstrap.servers";
     private static final String ROLES = "process.roles";
     private static final String BROKER = "broker";
     private static final String CONTROLLER = "controller";
@@ -48,12 +51,17 @@ public final class ClusterControllers {
      * alone still serves brokers that join). A quorum of this node alone, broker and controller, is the single node,
      * which needs no quorum.
      *
-     * @throws ConfigException if the voters do not parse
+     * @throws ConfigException if the voters do not parse, or the bootstrap servers of a node that is both with no
+     *     voters name another node than itself
      */
     public static boolean isClusterNode(BrokerConfig config) {
         String value = config.getString(VOTERS);
         if (value == null || value.isBlank()) {
-            return false;
+            if (roles(config).equals(BOTH)) {
+                checkSingleNodeBootstrap(config);
+                return false;
+            }
+            return true; // a broker or a controller alone: open says what it lacks
         }
         return voters(value).stream().anyMatch(v -> v.id() != config.nodeId())
                 || !roles(config).equals(BOTH);
@@ -61,13 +69,19 @@ public final class ClusterControllers {
 
     /** Where this voter's quorum member listens, as host:port: its CONTROLLER listener, else its voter address. */
     public static String quorumAddress(BrokerConfig config) {
-        return config.controllerListener()
-                .map(l -> (l.host().isEmpty() ? "0.0.0.0" : l.host()) + ":" + l.port())
+        return quorumListener(config)
+                .map(l -> (l.host() == null ? "0.0.0.0" : l.host()) + ":" + l.port())
                 .orElseGet(() -> voters(config.getString(VOTERS)).stream()
                         .filter(v -> v.id() == config.nodeId())
                         .map(QuorumVoter::address)
                         .findFirst()
                         .orElse("none"));
+    }
+
+    /** The CONTROLLER listener, where the quorum member listens; a null host for all interfaces. */
+    private static Optional<QuorumSettings.Listener> quorumListener(BrokerConfig config) {
+        return config.controllerListener()
+                .map(l -> new QuorumSettings.Listener(l.host().isEmpty() ? null : l.host(), l.port()));
     }
 
     /** Whether this node is a controller only ({@code process.roles=controller}): a voter that serves no clients. */
@@ -84,7 +98,7 @@ public final class ClusterControllers {
      *     the cluster's, and would be lost to it
      */
     public static QuorumController open(BrokerConfig config, Path metadataDir) throws IOException {
-        List<QuorumVoter> voters = voters(config.getString(VOTERS));
+        List<QuorumVoter> voters = quorumVoters(config);
         boolean voter = voters.stream().anyMatch(v -> v.id() == config.nodeId());
         checkRoles(config, voter);
         Path singleNodeLog = metadataDir.resolve(SINGLE_NODE_LOG);
@@ -100,11 +114,7 @@ public final class ClusterControllers {
                 Duration.ofMillis(config.getInt("controller.quorum.request.timeout.ms")),
                 QuorumSettings.DEFAULT_SNAPSHOT_EVERY_ENTRIES,
                 config.getInt("metadata.log.segment.bytes"),
-                voter
-                        ? config.controllerListener()
-                                .map(l -> new QuorumSettings.Listener(l.host().isEmpty() ? null : l.host(), l.port()))
-                                .orElse(null)
-                        : null);
+                voter ? quorumListener(config).orElse(null) : null);
         LivenessSettings liveness;
         try {
             liveness = new LivenessSettings(
@@ -160,6 +170,59 @@ public final class ClusterControllers {
                             e.toString());
                 }
             }
+        }
+    }
+
+    /**
+     * The voters: {@code controller.quorum.voters}, or for a broker-only node without them, as the controllers of
+     * {@code controller.quorum.bootstrap.servers} tell them (KIP-853; waits until one answers).
+     */
+    private static List<QuorumVoter> quorumVoters(BrokerConfig config) throws IOException {
+        String value = config.getString(VOTERS);
+        if (value != null && !value.isBlank()) {
+            return voters(value);
+        }
+        String bootstrap = config.getString(BOOTSTRAP_SERVERS);
+        if (!roles(config).equals(Set.of(BROKER))) {
+            throw new ConfigException(
+                    VOTERS,
+                    value,
+                    "a controller needs the voters: Piste's metadata quorum is static (KIP-853's dynamic quorum, "
+                            + "formatted with --standalone or --initial-controllers, is not supported)");
+        }
+        if (bootstrap == null || bootstrap.isBlank()) {
+            throw new ConfigException(VOTERS, value, "a broker-only node needs " + VOTERS + " or " + BOOTSTRAP_SERVERS);
+        }
+        return QuorumBootstrap.discoverVoters(
+                bootstrapServers(bootstrap), Duration.ofMillis(config.getInt("controller.quorum.request.timeout.ms")));
+    }
+
+    /**
+     * A node that is both broker and controller with no voters is the single node; {@code
+     * controller.quorum.bootstrap.servers} may then name only its own CONTROLLER listener, as Kafka's single-node
+     * quick start does. Anything else means a dynamic quorum of several nodes, which this node would not join.
+     */
+    private static void checkSingleNodeBootstrap(BrokerConfig config) {
+        String bootstrap = config.getString(BOOTSTRAP_SERVERS);
+        if (bootstrap == null || bootstrap.isBlank()) {
+            return;
+        }
+        List<QuorumVoter> servers = bootstrapServers(bootstrap);
+        int ownPort = config.controllerListener().map(l -> l.port()).orElse(-1);
+        if (servers.size() != 1 || servers.get(0).port() != ownPort) {
+            throw new ConfigException(
+                    BOOTSTRAP_SERVERS,
+                    bootstrap,
+                    "without " + VOTERS + " this node is a single node, whose bootstrap server can only be its "
+                            + "own CONTROLLER listener; Piste's quorum is static: list the voters in " + VOTERS);
+        }
+    }
+
+    private static List<QuorumVoter> bootstrapServers(String value) {
+        try {
+            return QuorumBootstrap.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(BOOTSTRAP_SERVERS, value, e.getMessage());
         }
     }
 

@@ -300,9 +300,9 @@ public final class QuorumController implements Controller {
      * The registration still serving under this node id is this node's previous process, stopped without a clean
      * shutdown before its session expired (a quick restart after a kill): no other process can be the quorum's voter
      * {@code nodeId} at the same time as this one, and that voter's answers keep the old registration alive (a
-     * broker-only node's id is its own too: two processes given one id are a misconfiguration Kafka refuses alike). Fenced
-     * here as its session's expiry would have; the active controller then moves its partitions to new leader epochs
-     * (or none), and only then does this process register, so that it never leads at its predecessor's epochs.
+     * broker-only node's id is its own too: two processes given one id are a misconfiguration Kafka refuses alike).
+     * Fenced here as its session's expiry would have; the active controller then moves its partitions to new leader
+     * epochs (or none), and only then does this process register, so that it never leads at its predecessor's epochs.
      */
     private void fencePreviousProcess() throws IOException {
         BrokerImage previous = latest().broker(nodeId);

@@ -61,7 +61,9 @@ final class MetadataObserver implements AppliedImage, AutoCloseable {
         return Math.min(MAX_FETCH_WAIT_MS, settings.requestTimeout().toMillis() / 2);
     }
 
-    /** Starts fetching; {@code onApplied} hears each change as the images before and after it, on the fetching thread. */
+    /**
+     * Starts fetching; {@code onApplied} hears each change as the images before and after it, on the fetching thread.
+     */
     static MetadataObserver start(QuorumSettings settings, BiConsumer<MetadataImage, MetadataImage> onApplied) {
         MetadataObserver observer = new MetadataObserver(settings, onApplied);
         observer.thread.start();

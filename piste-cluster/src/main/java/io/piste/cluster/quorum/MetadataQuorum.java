@@ -310,7 +310,8 @@ public final class MetadataQuorum implements AutoCloseable {
      * The quorum as its leader sees it: {@link #status()} if this node leads (or knows no leader), else the leader's
      * own, asked over Ratis' group info, as Kafka's brokers forward DescribeQuorum to the active controller. From
      * the leader: its followers' commit indexes (for their replicated ends) and last answers, and the broker-only
-     * nodes it feeds. This node's own status if the leader does not answer. Blocks up to the client's request timeout: not for an event loop.
+     * nodes it feeds. This node's own status if the leader does not answer. Blocks up to the client's request timeout:
+     * not for an event loop.
      */
     public QuorumStatus leaderStatus() throws IOException {
         QuorumStatus local = status();

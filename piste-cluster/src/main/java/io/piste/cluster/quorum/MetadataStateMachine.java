@@ -96,7 +96,9 @@ final class MetadataStateMachine extends BaseStateMachine implements AppliedImag
         getLifeCycle().transition(LifeCycle.State.RUNNING);
     }
 
-    /** Before the leader's snapshot is installed here: Ratis reloads from it ({@link #reinitialize()}) only if paused. */
+    /**
+     * Before the leader's snapshot is installed here: Ratis reloads from it ({@link #reinitialize()}) only if paused.
+     */
     @Override
     public void pause() {
         if (getLifeCycleState() == LifeCycle.State.RUNNING) {

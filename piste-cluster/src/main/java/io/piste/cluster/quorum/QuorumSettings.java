@@ -6,11 +6,11 @@ import java.util.List;
 
 /**
  * How one node joins the metadata quorum: its {@code node.id}, the voters of {@code controller.quorum.voters} (a
- * node not among them is a broker-only node, see {@link #isVoter()}), the directory of its Raft log and snapshots, Kafka's {@code
- * controller.quorum.election.timeout.ms} (a follower that hears no leader for this long, plus up to as much again at
- * random, starts an election) and {@code controller.quorum.request.timeout.ms} (how long a proposed change may
- * wait for its commit), the number of entries between two snapshots, and {@code metadata.log.segment.bytes}: the
- * size at which the Raft log starts a new segment file (only whole segments before a snapshot are deleted), and
+ * node not among them is a broker-only node, see {@link #isVoter()}), the directory of its Raft log and snapshots,
+ * Kafka's {@code controller.quorum.election.timeout.ms} (a follower that hears no leader for this long, plus up to as
+ * much again at random, starts an election) and {@code controller.quorum.request.timeout.ms} (how long a proposed
+ * change may wait for its commit), the number of entries between two snapshots, and {@code metadata.log.segment.bytes}:
+ * the size at which the Raft log starts a new segment file (only whole segments before a snapshot are deleted), and
  * where a voter listens: its CONTROLLER listener if {@code listeners} has one, else its own voter's address.
  */
 public record QuorumSettings(

@@ -19,10 +19,19 @@ class ClusterControllersTest {
     Path dir;
 
     private BrokerConfig config(int nodeId, String voters, String roles, String listeners) {
+        return config(nodeId, voters, null, roles, listeners);
+    }
+
+    private BrokerConfig config(int nodeId, String voters, String bootstrap, String roles, String listeners) {
         Map<String, String> values = new HashMap<>();
         values.put("node.id", Integer.toString(nodeId));
         values.put("log.dirs", dir.toString());
-        values.put("controller.quorum.voters", voters);
+        if (voters != null) {
+            values.put("controller.quorum.voters", voters);
+        }
+        if (bootstrap != null) {
+            values.put("controller.quorum.bootstrap.servers", bootstrap);
+        }
         if (roles != null) {
             values.put("process.roles", roles);
         }
@@ -71,5 +80,36 @@ class ClusterControllersTest {
                         config(4, VOTERS, "broker", "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9195"), dir))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("has no CONTROLLER listener");
+    }
+
+    @Test
+    void shouldTakeKafkasSingleNodeQuickStartButNoDynamicQuorum() {
+        String quickStart = "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093";
+        assertThat(ClusterControllers.isClusterNode(config(1, null, "127.0.0.1:9093", "broker,controller", quickStart)))
+                .as("the bootstrap server is this node's own CONTROLLER listener: the single node")
+                .isFalse();
+        assertThatThrownBy(() -> ClusterControllers.isClusterNode(config(
+                        1, null, "127.0.0.1:9093,127.0.0.1:9193,127.0.0.1:9293", "broker,controller", quickStart)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("list the voters in controller.quorum.voters");
+        assertThatThrownBy(() -> ClusterControllers.isClusterNode(
+                        config(1, null, "127.0.0.1:9193", "broker,controller", quickStart)))
+                .isInstanceOf(ConfigException.class);
+    }
+
+    @Test
+    void shouldRefuseANodeOfOneRoleThatCannotFindTheQuorum() {
+        assertThat(ClusterControllers.isClusterNode(config(4, null, null, "broker", null)))
+                .as("never a single node by mistake")
+                .isTrue();
+        assertThatThrownBy(() -> ClusterControllers.open(config(4, null, null, "broker", null), dir))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("controller.quorum.voters or controller.quorum.bootstrap.servers");
+        assertThatThrownBy(() -> ClusterControllers.open(config(1, null, "127.0.0.1:9192", "controller", null), dir))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("static");
+        assertThatThrownBy(() -> ClusterControllers.open(config(4, null, "127.0.0.1", "broker", null), dir))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("host:port");
     }
 }

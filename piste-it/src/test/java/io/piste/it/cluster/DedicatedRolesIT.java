@@ -10,10 +10,12 @@ import io.piste.it.support.TestDirs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -24,7 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Kafka's production layout: three controller-only nodes ({@code process.roles=controller}, the voters, serving no
- * clients) and three broker-only nodes ({@code process.roles=broker}). The real clients see the three brokers, the
+ * clients) and three broker-only nodes ({@code process.roles=broker}) that find them through
+ * {@code controller.quorum.bootstrap.servers}, started before them. The real clients see the three brokers, the
  * voters and the observers in DescribeQuorum, and one active controller in the metrics; the active controller killed,
  * another takes over and fences a broker killed after it; no acknowledged record is lost or read twice.
  */
@@ -45,11 +48,21 @@ class DedicatedRolesIT {
         String voters = ThreeNodes.freeVoters();
         List<BrokerProcess> controllers = new ArrayList<>();
         List<BrokerProcess> brokers = new ArrayList<>();
-        for (int id = 1; id <= 6; id++) {
-            Map<String, String> config = ThreeNodes.nodeConfig(id, id <= 3 ? "controller" : "broker", voters);
+        // The brokers name the controllers as Kafka 4's broker configs do, without ids, and start first: they wait.
+        String bootstrapServers = Arrays.stream(voters.split(","))
+                .map(voter -> voter.substring(voter.indexOf('@') + 1))
+                .collect(Collectors.joining(","));
+        for (int id = 4; id <= 6; id++) {
+            Map<String, String> config = ThreeNodes.nodeConfig(id, "broker", voters);
+            config.remove("controller.quorum.voters");
+            config.put("controller.quorum.bootstrap.servers", bootstrapServers);
             config.put("offsets.topic.num.partitions", "3");
-            BrokerProcess node = processes.launch("node-" + id, dir.resolve("node-" + id), dir, config);
-            (id <= 3 ? controllers : brokers).add(node);
+            brokers.add(processes.launch("node-" + id, dir.resolve("node-" + id), dir, config));
+        }
+        for (int id = 1; id <= 3; id++) {
+            Map<String, String> config = ThreeNodes.nodeConfig(id, "controller", voters);
+            config.put("offsets.topic.num.partitions", "3");
+            controllers.add(processes.launch("node-" + id, dir.resolve("node-" + id), dir, config));
         }
         for (BrokerProcess controller : controllers) {
             controller.awaitStarted();
