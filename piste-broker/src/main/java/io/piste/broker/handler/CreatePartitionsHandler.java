@@ -40,7 +40,8 @@ final class CreatePartitionsHandler implements RequestHandler {
                             topic.name() + " is an internal topic: its partition count " + "cannot be changed.");
                 }
                 checkAssignments(topic);
-                broker.controller().createPartitions(topic.name(), topic.count(), request.validateOnly());
+                broker.controller()
+                        .createPartitions(topic.name(), topic.count(), request.validateOnly(), request.timeoutMs());
             } catch (IOException e) {
                 result.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code()).setErrorMessage(e.getMessage());
             } catch (RuntimeException e) {

@@ -62,14 +62,16 @@ final class CreateTopicsHandler implements RequestHandler {
                         new InvalidRequestException("Create topics request from client `" + context.clientId()
                                 + "` contains multiple entries for the following topics: " + topic.name()));
             } else {
-                create(topic, request.validateOnly(), result, context.apiVersion());
+                create(topic, request, result, context.apiVersion());
             }
             response.topics().add(result);
         }
         context.respond(response);
     }
 
-    private void create(CreatableTopic topic, boolean validateOnly, CreatableTopicResult result, short version) {
+    private void create(
+            CreatableTopic topic, CreateTopicsRequestData request, CreatableTopicResult result, short version) {
+        boolean validateOnly = request.validateOnly();
         try {
             checkNotInternal(topic.name());
             int partitions = partitionCount(topic);
@@ -91,8 +93,8 @@ final class CreateTopicsHandler implements RequestHandler {
             broker.controller().validateNewTopic(topic.name(), partitions);
             Uuid id = Uuid.ZERO_UUID;
             if (!validateOnly) {
-                TopicImage created =
-                        broker.controller().createTopic(topic.name(), partitions, replicationFactor, configs);
+                TopicImage created = broker.controller()
+                        .createTopic(topic.name(), partitions, replicationFactor, configs, request.timeoutMs());
                 id = created.topicId();
             }
             result.setTopicId(id).setNumPartitions(partitions).setReplicationFactor(replicationFactor);

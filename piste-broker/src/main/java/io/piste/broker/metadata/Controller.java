@@ -55,6 +55,18 @@ public interface Controller extends AutoCloseable {
     }
 
     /**
+     * As {@link #createTopic(String, int, int, Map)}, for a CreateTopics request: a cluster waits for the change up to
+     * {@code timeoutMs} (the request's TimeoutMs, at least its quorum's own bound), since applying a topic of
+     * thousands of partitions creates their logs; after it, {@link org.apache.kafka.common.errors.TimeoutException}
+     * (REQUEST_TIMED_OUT), and the topic may still be created, as in Kafka.
+     */
+    default TopicImage createTopic(
+            String name, int partitionCount, int replicationFactor, Map<String, String> configs, long timeoutMs)
+            throws IOException {
+        return createTopic(name, partitionCount, replicationFactor, configs);
+    }
+
+    /**
      * A partition leader's change of its own state (its ISR, Kafka's AlterPartition): {@code next} replaces the
      * partition's state if its partition epoch is the current one plus one, else it is refused
      * ({@link org.apache.kafka.common.errors.InvalidUpdateVersionException}) and the leader learns the newer state
@@ -87,6 +99,11 @@ public interface Controller extends AutoCloseable {
     void deleteTopic(Uuid topicId) throws IOException;
 
     void createPartitions(String name, int newCount, boolean validateOnly) throws IOException;
+
+    /** As {@link #createPartitions(String, int, boolean)}, waiting up to {@code timeoutMs} as a topic's creation. */
+    default void createPartitions(String name, int newCount, boolean validateOnly, long timeoutMs) throws IOException {
+        createPartitions(name, newCount, validateOnly);
+    }
 
     void replaceTopicConfigs(String name, Map<String, String> configs) throws IOException;
 

@@ -403,6 +403,13 @@ public final class QuorumController implements Controller {
     @Override
     public TopicImage createTopic(String name, int partitionCount, int replicationFactor, Map<String, String> configs)
             throws IOException {
+        return createTopic(name, partitionCount, replicationFactor, configs, 0);
+    }
+
+    @Override
+    public TopicImage createTopic(
+            String name, int partitionCount, int replicationFactor, Map<String, String> configs, long timeoutMs)
+            throws IOException {
         MetadataImage current = latest();
         MetadataChangeCheck.checkNewTopic(current, name, partitionCount);
         List<List<Integer>> replicas = ReplicaPlacement.place(current, partitionCount, replicationFactor);
@@ -413,7 +420,7 @@ public final class QuorumController implements Controller {
             change.add(new MetadataRecord.TopicConfig(id, new TreeMap<>(configs)));
         }
         change.add(new MetadataRecord.Assignment(id, 0, replicas));
-        return propose(change).topic(id);
+        return propose(change, timeoutMs).topic(id);
     }
 
     /**
@@ -462,6 +469,11 @@ public final class QuorumController implements Controller {
 
     @Override
     public void createPartitions(String name, int newCount, boolean validateOnly) throws IOException {
+        createPartitions(name, newCount, validateOnly, 0);
+    }
+
+    @Override
+    public void createPartitions(String name, int newCount, boolean validateOnly, long timeoutMs) throws IOException {
         MetadataImage current = latest();
         TopicImage topic = MetadataChangeCheck.existing(current, name);
         MetadataChangeCheck.checkNewPartitionCount(topic, newCount);
@@ -472,9 +484,11 @@ public final class QuorumController implements Controller {
         List<List<Integer>> replicas =
                 ReplicaPlacement.place(current, newCount - topic.partitionCount(), replicationFactor);
         if (!validateOnly) {
-            propose(List.of(
-                    new MetadataRecord.PartitionCount(topic.topicId(), newCount),
-                    new MetadataRecord.Assignment(topic.topicId(), topic.partitionCount(), replicas)));
+            propose(
+                    List.of(
+                            new MetadataRecord.PartitionCount(topic.topicId(), newCount),
+                            new MetadataRecord.Assignment(topic.topicId(), topic.partitionCount(), replicas)),
+                    timeoutMs);
         }
     }
 
@@ -525,8 +539,13 @@ public final class QuorumController implements Controller {
     }
 
     private MetadataImage propose(List<MetadataRecord> change) throws IOException {
+        return propose(change, 0);
+    }
+
+    /** Waits up to {@code timeoutMs}, or the quorum's own bound if that is longer. */
+    private MetadataImage propose(List<MetadataRecord> change, long timeoutMs) throws IOException {
         try {
-            return quorum.propose(change);
+            return quorum.propose(change, timeoutMs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("Interrupted while the metadata quorum took a change");

@@ -177,19 +177,28 @@ public final class MetadataQuorum implements AutoCloseable {
      *     {@code controller.quorum.request.timeout.ms} (it may still commit later)
      */
     public MetadataImage propose(List<MetadataRecord> change) throws IOException, InterruptedException {
+        return propose(change, 0);
+    }
+
+    /**
+     * As {@link #propose(List)}, waiting up to {@code timeoutMs} if that is longer than twice {@code
+     * controller.quorum.request.timeout.ms}: applying a change may take long (a topic of thousands of partitions has
+     * their logs created on every replica).
+     */
+    public MetadataImage propose(List<MetadataRecord> change, long timeoutMs) throws IOException, InterruptedException {
         if (change.isEmpty() || change.size() > MetadataRecordCodec.MAX_CHANGE_RECORDS) {
             throw new IllegalArgumentException(
                     "a change holds 1.." + MetadataRecordCodec.MAX_CHANGE_RECORDS + " records, not " + change.size());
         }
-        long timeoutMs = 2 * settings.requestTimeout().toMillis();
+        long waitMs = Math.max(timeoutMs, 2 * settings.requestTimeout().toMillis());
         long started = System.nanoTime();
         Message message = Message.valueOf(ByteString.copyFrom(MetadataRecordCodec.encode(change)));
         RaftClientReply reply;
         RaftClient used = client;
         try {
-            reply = used.async().send(message).get(timeoutMs, TimeUnit.MILLISECONDS);
+            reply = used.async().send(message).get(waitMs, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new TimeoutException("The metadata quorum did not commit the change within " + timeoutMs + " ms");
+            throw new TimeoutException("The metadata quorum did not commit the change within " + waitMs + " ms");
         } catch (ExecutionException e) {
             // Not sent again here, even if the client was closed: a request in flight when it closed may have
             // committed, and a new client's copy would not be recognised as the same. The caller asks again.
@@ -201,10 +210,10 @@ public final class MetadataQuorum implements AutoCloseable {
         }
         // Accepted or refused, the entry is in the log: once this node applied it, its image shows the change or
         // what the change conflicted with.
-        long leftMs = timeoutMs - (System.nanoTime() - started) / 1_000_000;
+        long leftMs = waitMs - (System.nanoTime() - started) / 1_000_000;
         if (!applied.awaitApplied(reply.getLogIndex(), Math.max(leftMs, 1))) {
             throw new TimeoutException("The change committed at index " + reply.getLogIndex()
-                    + " but this node had not applied it within " + timeoutMs + " ms");
+                    + " but this node had not applied it within " + waitMs + " ms");
         }
         ChangeReply.fromMessage(reply.getMessage()).throwIfError();
         return applied.image();

@@ -328,6 +328,40 @@ class MetadataQuorumTest {
         }
     }
 
+    @Test
+    void shouldWaitForAChangeThatIsSlowToApplyAsLongAsTheCallerAllows() throws Exception {
+        // Applying a topic of thousands of partitions creates their logs on the applying thread: slow here.
+        java.util.function.BiConsumer<MetadataImage, MetadataImage> slowTopics = (before, after) -> {
+            for (String name : List.of("slow-1", "slow-2")) {
+                if (after.topic(name) != null && before.topic(name) == null) {
+                    sleepQuietly(5_000);
+                }
+            }
+        };
+        try (QuorumNodes<MetadataQuorum> nodes =
+                new QuorumNodes<>(3, root, 1000, s -> MetadataQuorum.start(s, slowTopics), q -> q).startAll()) {
+            MetadataQuorum leader = nodes.node(nodes.awaitLeader());
+
+            assertThatThrownBy(() -> leader.propose(List.of(topic("slow-1", 1))))
+                    .as("past twice the quorum's request timeout (2 s)")
+                    .isInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+            MetadataImage image = leader.propose(List.of(topic("slow-2", 1)), 20_000);
+
+            assertThat(image.topic("slow-2")).isNotNull();
+            assertThat(image.topic("slow-1"))
+                    .as("the timed-out change committed all the same")
+                    .isNotNull();
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static MetadataRecord.Topic topic(String name, int partitions) {
         return new MetadataRecord.Topic(name, Uuid.randomUuid(), partitions);
     }
