@@ -46,15 +46,7 @@ public final class QuorumBootstrap {
      *     address twice, none at all or more than {@value #MAX_SERVERS}
      */
     public static List<QuorumVoter> parse(String value) {
-        String trimmed = value.trim();
-        if (trimmed.isEmpty()) {
-            throw new IllegalArgumentException("controller.quorum.bootstrap.servers is empty");
-        }
-        String[] entries = trimmed.split(",", -1);
-        if (entries.length > MAX_SERVERS) {
-            throw new IllegalArgumentException("controller.quorum.bootstrap.servers names " + entries.length
-                    + " addresses, at most " + MAX_SERVERS);
-        }
+        String[] entries = QuorumVoter.entries(value, "controller.quorum.bootstrap.servers", "addresses");
         List<QuorumVoter> servers = new ArrayList<>(entries.length);
         Set<String> addresses = new HashSet<>();
         for (String entry : entries) {

@@ -38,15 +38,7 @@ public record QuorumVoter(int id, String host, int port) {
      *     not a number, an id or address twice, none at all or more than {@value #MAX_VOTERS}
      */
     public static List<QuorumVoter> parseAll(String value) {
-        String trimmed = value.trim();
-        if (trimmed.isEmpty()) {
-            throw new IllegalArgumentException("controller.quorum.voters is empty");
-        }
-        String[] entries = trimmed.split(",", -1);
-        if (entries.length > MAX_VOTERS) {
-            throw new IllegalArgumentException(
-                    "controller.quorum.voters names " + entries.length + " voters, at most " + MAX_VOTERS);
-        }
+        String[] entries = entries(value, "controller.quorum.voters", "voters");
         List<QuorumVoter> voters = new ArrayList<>(entries.length);
         Set<Integer> ids = new HashSet<>();
         Set<String> addresses = new HashSet<>();
@@ -62,6 +54,23 @@ public record QuorumVoter(int id, String host, int port) {
             voters.add(voter);
         }
         return List.copyOf(voters);
+    }
+
+    /**
+     * The comma-separated entries of {@code key}'s {@code value}, of which there must be 1 to {@value #MAX_VOTERS}
+     * ({@code what} names them in the error).
+     */
+    static String[] entries(String value, String key, String what) {
+        String trimmed = value.trim();
+        if (trimmed.isEmpty()) {
+            throw new IllegalArgumentException(key + " is empty");
+        }
+        String[] entries = trimmed.split(",", -1);
+        if (entries.length > MAX_VOTERS) {
+            throw new IllegalArgumentException(
+                    key + " names " + entries.length + " " + what + ", at most " + MAX_VOTERS);
+        }
+        return entries;
     }
 
     private static QuorumVoter parse(String entry) {
