@@ -70,7 +70,8 @@ public final class PartitionFollower {
         for (int i = 0; i < followed.size(); i++) {
             PartitionFollower follower = followed.get(i).asFollower();
             ends[i] = follower.log.logEndOffset(); // only the fetcher appends to a followed log: it stays put
-            if (follower.durableAcks) {
+            // A partition answered with news but no records (a new high watermark) has nothing to wait for.
+            if (follower.durableAcks && follower.log.recoveryPoint() < ends[i]) {
                 byFlusher
                         .computeIfAbsent(follower.flusher, f -> new ArrayList<>())
                         .add(followed.get(i));

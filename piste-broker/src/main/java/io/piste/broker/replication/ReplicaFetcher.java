@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * verbatim; truncates where the leader says the logs diverged, or starts over at the leader's log start when it fell
  * behind it; then makes what it appended durable before it fetches again (with durable acks; one round of the group
  * commit for the whole answer, shared with this node's leaders), so the offset its next fetch reports, from which the
- * leader's high watermark moves, is on this node's disk. A partition answered with an
- * error waits {@code replica.fetch.backoff.ms}; the image's next change moves it to its new leader. An out-of-sync
- * replica the replication throttle names waits while the throttle's quota is used up ({@link FollowerThrottle}).
+ * leader's high watermark moves, is on this node's disk. A partition answered with an error waits {@code
+ * replica.fetch.backoff.ms}; the image's next change moves it to its new leader. An out-of-sync replica the
+ * replication throttle names waits while the throttle's quota is used up ({@link FollowerThrottle}).
  *
  * <p>Threads: its own. {@link #add} and {@link #remove} may come from any thread; a partition removed is never
  * appended to afterwards (the response's partitions are handled under the same lock), so a node that starts leading

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.piste.broker.config.BrokerConfig;
 import io.piste.broker.metadata.PartitionImage;
+import io.piste.broker.metrics.FlushMetrics;
 import io.piste.broker.metrics.TopicMeters;
 import io.piste.storage.log.FaultyFiles;
 import io.piste.storage.log.LogConfig;
@@ -95,6 +96,27 @@ class PartitionFollowerTest {
         for (int i = 0; i < answer.size(); i++) {
             assertThat(answer.get(i).log().recoveryPoint()).isEqualTo(ends.get(i));
         }
+    }
+
+    @Test
+    void shouldNotWaitForARoundWhenNothingWasAppended() throws Exception {
+        FaultyFiles files = FaultyFiles.pathContaining("");
+        FlushMetrics metrics = new FlushMetrics();
+        LogFlusher flusher = new LogFlusher(
+                LogDirSyncs.open(List.of(dir), files, BrokerConfig.LOG_FLUSH_METHOD_SYNCFS), (d, e) -> {}, metrics);
+        flushers.add(flusher);
+        List<Partition> answer = List.of(follower("a", files, flusher, true), follower("b", files, flusher, true));
+        for (Partition partition : answer) {
+            appendFromLeader(partition, 1);
+        }
+        assertThat(PartitionFollower.makeDurable(answer)).isEmpty();
+        long rounds = metrics.roundPartitions().count();
+
+        assertThat(PartitionFollower.makeDurable(answer))
+                .as("an answer with a new high watermark only")
+                .isEmpty();
+
+        assertThat(metrics.roundPartitions().count()).as("no round asked").isEqualTo(rounds);
     }
 
     @Test
