@@ -39,10 +39,14 @@ class PisteServerRolesTest {
     void shouldServeClientsFromTheBrokerOnlyNodeOfAControllerOnlyQuorum() throws Exception {
         int quorumPort = freePort();
         String voters = "1@127.0.0.1:" + quorumPort;
+        // Kafka's controller.properties: its only listener is the CONTROLLER one.
         Map<String, String> controllerConfig = Map.of(
                 "node.id", "1",
                 "process.roles", "controller",
                 "controller.quorum.voters", voters,
+                "listeners", "CONTROLLER://127.0.0.1:" + quorumPort,
+                "controller.listener.names", "CONTROLLER",
+                "listener.security.protocol.map", "CONTROLLER:PLAINTEXT",
                 "log.dirs", dir.resolve("controller").toString(),
                 "metrics.http.listener", "127.0.0.1:0");
         try (PisteServer controller = PisteServer.start(controllerConfig)) {

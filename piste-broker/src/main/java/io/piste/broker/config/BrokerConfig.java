@@ -143,8 +143,8 @@ public final class BrokerConfig {
         this.nodeId = resolveNodeId();
         this.logDirs = resolveLogDirs();
         List<Endpoint> endpoints = Listeners.parse(this);
-        this.listener = endpoints.get(0);
-        this.advertisedListener = endpoints.get(1);
+        this.listener = endpoints.isEmpty() ? null : endpoints.get(0);
+        this.advertisedListener = endpoints.isEmpty() ? null : endpoints.get(1);
         // Built once here so that a bad combination fails at start-up, not at the first topic.
         TopicConfigs.logConfig(this, Map.of());
     }
@@ -339,6 +339,7 @@ public final class BrokerConfig {
         return (Long) values.get(MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS_CONFIG);
     }
 
+    /** The listener clients connect to; null on a controller-only node that lists only its CONTROLLER listener. */
     public Endpoint listener() {
         return listener;
     }

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Parses {@code listeners} and {@code advertised.listeners}: {@code NAME://host:port}, IPv6 hosts in brackets, the
- * security protocol looked up in {@code listener.security.protocol.map}. Piste serves one PLAINTEXT listener; a
+ * security protocol looked up in {@code listener.security.protocol.map}. Piste serves one PLAINTEXT listener (none on
+ * a controller-only node, which may list only its CONTROLLER listener, as Kafka requires of it); a
  * {@code listeners} entry named in {@code controller.listener.names} is where a cluster node's quorum member binds
  * (as Kafka's controller), and {@code controller.quorum.voters} is where the others reach it.
  */
@@ -36,6 +37,9 @@ final class Listeners {
         String listenersValue = (String) config.value(BrokerConfig.LISTENERS_CONFIG);
         List<Endpoint> listeners =
                 parseList(BrokerConfig.LISTENERS_CONFIG, listenersValue, protocols, controllerNames, false);
+        if (listeners.isEmpty() && isControllerOnly(config)) {
+            return List.of(); // it serves no clients: Kafka's controllers list only their CONTROLLER listener
+        }
         if (listeners.size() != 1) {
             throw new ConfigException(
                     BrokerConfig.LISTENERS_CONFIG,
@@ -79,6 +83,11 @@ final class Listeners {
                     advertised.listenerName(), advertised.securityProtocol(), canonicalHostName(), advertised.port());
         }
         return List.of(listener, advertised);
+    }
+
+    private static boolean isControllerOnly(BrokerConfig config) {
+        String roles = (String) config.value(ClusterConfigDef.PROCESS_ROLES_CONFIG);
+        return roles != null && roles.trim().equalsIgnoreCase("controller");
     }
 
     /** The first {@code listeners} entry named in {@code controller.listener.names}, if there is one. */

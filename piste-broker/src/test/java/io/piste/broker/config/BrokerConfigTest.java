@@ -185,6 +185,24 @@ class BrokerConfigTest {
     }
 
     @Test
+    void shouldTakeAControllerOnlyNodeWhoseOnlyListenerIsItsControllerListener() {
+        Map<String, String> kafkaController = new java.util.HashMap<>(Map.of(
+                "process.roles", "controller",
+                "listeners", "CONTROLLER://127.0.0.1:9093",
+                "controller.listener.names", "CONTROLLER",
+                "listener.security.protocol.map", "CONTROLLER:PLAINTEXT"));
+        BrokerConfig config = new BrokerConfig(kafkaController);
+        assertThat(config.listener()).as("it serves no clients").isNull();
+        assertThat(config.controllerListener()).contains(new Endpoint("CONTROLLER", "PLAINTEXT", "127.0.0.1", 9093));
+
+        kafkaController.put("process.roles", "broker,controller");
+        assertThatThrownBy(() -> new BrokerConfig(kafkaController))
+                .as("a broker needs a listener for its clients")
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("exactly one PLAINTEXT listener");
+    }
+
+    @Test
     void shouldRejectBadListeners() {
         for (String bad : List.of(
                 "SSL://localhost:9093",

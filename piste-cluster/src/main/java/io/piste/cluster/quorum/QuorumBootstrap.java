@@ -89,7 +89,10 @@ public final class QuorumBootstrap {
             for (QuorumVoter server : servers) {
                 try {
                     List<QuorumVoter> voters = askVoters(server, retry);
-                    LOG.info("The metadata quorum's voters, as {} gave them: {}", server.address(), voters);
+                    LOG.info(
+                            "The metadata quorum's voters, as {} gave them: {}",
+                            server.address(),
+                            voters.stream().map(v -> v.id() + "@" + v.address()).toList());
                     return voters;
                 } catch (IOException | RuntimeException e) {
                     if (System.nanoTime() - lastLog >= WAIT_LOG_INTERVAL.toNanos()) {
@@ -97,7 +100,7 @@ public final class QuorumBootstrap {
                         LOG.info(
                                 "No controller of controller.quorum.bootstrap.servers {} told the quorum's voters "
                                         + "yet ({} s so far): {}",
-                                servers,
+                                servers.stream().map(QuorumVoter::address).toList(),
                                 (lastLog - started) / 1_000_000_000,
                                 e.toString());
                     }
