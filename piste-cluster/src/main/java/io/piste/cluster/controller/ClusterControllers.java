@@ -175,7 +175,8 @@ public final class ClusterControllers {
 
     /**
      * The voters: {@code controller.quorum.voters}, or for a broker-only node without them, as the controllers of
-     * {@code controller.quorum.bootstrap.servers} tell them (KIP-853; waits until one answers).
+     * {@code controller.quorum.bootstrap.servers} tell them (KIP-853; waits until one answers), or a controller alone
+     * ({@link #controllerAlone}).
      */
     private static List<QuorumVoter> quorumVoters(BrokerConfig config) throws IOException {
         String value = config.getString(VOTERS);
@@ -183,6 +184,10 @@ public final class ClusterControllers {
             return voters(value);
         }
         String bootstrap = config.getString(BOOTSTRAP_SERVERS);
+        QuorumVoter alone = controllerAlone(config, bootstrap);
+        if (alone != null) {
+            return List.of(alone);
+        }
         if (!roles(config).equals(Set.of(BROKER))) {
             throw new ConfigException(
                     VOTERS,
@@ -195,6 +200,23 @@ public final class ClusterControllers {
         }
         return QuorumBootstrap.discoverVoters(
                 bootstrapServers(bootstrap), Duration.ofMillis(config.getInt("controller.quorum.request.timeout.ms")));
+    }
+
+    /**
+     * Kafka's sample {@code controller.properties} (a quorum of one formatted with {@code --standalone}): a
+     * controller-only node whose bootstrap servers name only its own CONTROLLER listener is the one voter, at that
+     * address; null for any other node.
+     */
+    private static QuorumVoter controllerAlone(BrokerConfig config, String bootstrap) {
+        if (!isControllerOnly(config) || bootstrap == null || bootstrap.isBlank()) {
+            return null;
+        }
+        List<QuorumVoter> servers = bootstrapServers(bootstrap);
+        int ownPort = config.controllerListener().map(l -> l.port()).orElse(-1);
+        if (servers.size() != 1 || servers.get(0).port() != ownPort) {
+            return null;
+        }
+        return new QuorumVoter(config.nodeId(), servers.get(0).host(), ownPort);
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.piste.broker.config.BrokerConfig;
+import io.piste.cluster.quorum.QuorumVoter;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -111,5 +112,29 @@ class ClusterControllersTest {
         assertThatThrownBy(() -> ClusterControllers.open(config(4, null, "127.0.0.1", "broker", null), dir))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("host:port");
+    }
+
+    @Test
+    void shouldRunKafkasSampleControllerConfigAsAQuorumOfOne() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        BrokerConfig sample = config(1, null, "127.0.0.1:" + port, "controller", "CONTROLLER://127.0.0.1:" + port);
+        try (QuorumController controller = ClusterControllers.open(sample, dir)) {
+            assertThat(controller.quorum().voters()).containsExactly(new QuorumVoter(1, "127.0.0.1", port));
+        }
+        assertThatThrownBy(() -> ClusterControllers.open(
+                        config(
+                                1,
+                                null,
+                                "127.0.0.1:" + port + ",127.0.0.1:9",
+                                "controller",
+                                "CONTROLLER://127.0.0.1:" + port),
+                        dir))
+                .as("several bootstrap servers: a dynamic quorum")
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("static");
     }
 }
