@@ -6,10 +6,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
@@ -173,6 +176,21 @@ public final class BrokerConfig {
 
     public int nodeId() {
         return nodeId;
+    }
+
+    /** The roles of {@code process.roles}, lower case: {@code broker}, {@code controller}; both when it is unset. */
+    public Set<String> processRoles() {
+        String value = (String) values.get(ClusterConfigDef.PROCESS_ROLES_CONFIG);
+        if (value == null) {
+            return Set.of("broker", "controller");
+        }
+        Set<String> roles = new TreeSet<>();
+        for (String role : value.split(",")) {
+            if (!role.isBlank()) {
+                roles.add(role.trim().toLowerCase(Locale.ROOT));
+            }
+        }
+        return roles;
     }
 
     public List<Path> logDirs() {

@@ -37,7 +37,7 @@ final class Listeners {
         String listenersValue = (String) config.value(BrokerConfig.LISTENERS_CONFIG);
         List<Endpoint> listeners =
                 parseList(BrokerConfig.LISTENERS_CONFIG, listenersValue, protocols, controllerNames, false);
-        if (listeners.isEmpty() && isControllerOnly(config)) {
+        if (listeners.isEmpty() && config.processRoles().equals(Set.of("controller"))) {
             return List.of(); // it serves no clients: Kafka's controllers list only their CONTROLLER listener
         }
         if (listeners.size() != 1) {
@@ -83,11 +83,6 @@ final class Listeners {
                     advertised.listenerName(), advertised.securityProtocol(), canonicalHostName(), advertised.port());
         }
         return List.of(listener, advertised);
-    }
-
-    private static boolean isControllerOnly(BrokerConfig config) {
-        String roles = (String) config.value(ClusterConfigDef.PROCESS_ROLES_CONFIG);
-        return roles != null && roles.trim().equalsIgnoreCase("controller");
     }
 
     /** The first {@code listeners} entry named in {@code controller.listener.names}, if there is one. */

@@ -12,10 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
@@ -57,14 +55,14 @@ public final class ClusterControllers {
     public static boolean isClusterNode(BrokerConfig config) {
         String value = config.getString(VOTERS);
         if (value == null || value.isBlank()) {
-            if (roles(config).equals(BOTH)) {
+            if (config.processRoles().equals(BOTH)) {
                 checkSingleNodeBootstrap(config);
                 return false;
             }
             return true; // a broker or a controller alone: open says what it lacks
         }
         return voters(value).stream().anyMatch(v -> v.id() != config.nodeId())
-                || !roles(config).equals(BOTH);
+                || !config.processRoles().equals(BOTH);
     }
 
     /** Where this voter's quorum member listens, as host:port: its CONTROLLER listener, else its voter address. */
@@ -86,7 +84,7 @@ public final class ClusterControllers {
 
     /** Whether this node is a controller only ({@code process.roles=controller}): a voter that serves no clients. */
     public static boolean isControllerOnly(BrokerConfig config) {
-        return roles(config).equals(Set.of(CONTROLLER));
+        return config.processRoles().equals(Set.of(CONTROLLER));
     }
 
     /**
@@ -188,7 +186,7 @@ public final class ClusterControllers {
         if (alone != null) {
             return List.of(alone);
         }
-        if (!roles(config).equals(Set.of(BROKER))) {
+        if (!config.processRoles().equals(Set.of(BROKER))) {
             throw new ConfigException(
                     VOTERS,
                     value,
@@ -211,12 +209,15 @@ public final class ClusterControllers {
         if (!isControllerOnly(config) || bootstrap == null || bootstrap.isBlank()) {
             return null;
         }
+        QuorumVoter itself = itselfAlone(config, bootstrap);
+        return itself == null ? null : new QuorumVoter(config.nodeId(), itself.host(), itself.port());
+    }
+
+    /** The one server of {@code bootstrap} if it is this node's own CONTROLLER listener (by port), else null. */
+    private static QuorumVoter itselfAlone(BrokerConfig config, String bootstrap) {
         List<QuorumVoter> servers = bootstrapServers(bootstrap);
         int ownPort = config.controllerListener().map(l -> l.port()).orElse(-1);
-        if (servers.size() != 1 || servers.get(0).port() != ownPort) {
-            return null;
-        }
-        return new QuorumVoter(config.nodeId(), servers.get(0).host(), ownPort);
+        return servers.size() == 1 && servers.get(0).port() == ownPort ? servers.get(0) : null;
     }
 
     /**
@@ -229,9 +230,7 @@ public final class ClusterControllers {
         if (bootstrap == null || bootstrap.isBlank()) {
             return;
         }
-        List<QuorumVoter> servers = bootstrapServers(bootstrap);
-        int ownPort = config.controllerListener().map(l -> l.port()).orElse(-1);
-        if (servers.size() != 1 || servers.get(0).port() != ownPort) {
+        if (itselfAlone(config, bootstrap) == null) {
             throw new ConfigException(
                     BOOTSTRAP_SERVERS,
                     bootstrap,
@@ -256,28 +255,13 @@ public final class ClusterControllers {
         }
     }
 
-    /** The roles of {@code process.roles}, lower case; both when it is unset. */
-    private static Set<String> roles(BrokerConfig config) {
-        String value = config.getString(ROLES);
-        if (value == null) {
-            return BOTH;
-        }
-        Set<String> roles = new TreeSet<>();
-        for (String role : value.split(",")) {
-            if (!role.isBlank()) {
-                roles.add(role.trim().toLowerCase(Locale.ROOT));
-            }
-        }
-        return roles;
-    }
-
     /**
      * A node is a broker and a voter (process.roles {@code broker,controller}, or unset), a broker only ({@code
      * broker}: not among the voters, and without a CONTROLLER listener, as Kafka requires), or a controller only
      * ({@code controller}: a voter).
      */
     private static void checkRoles(BrokerConfig config, boolean voter) {
-        Set<String> roles = roles(config);
+        Set<String> roles = config.processRoles();
         if (roles.equals(Set.of(BROKER))) {
             if (voter) {
                 throw new ConfigException(
