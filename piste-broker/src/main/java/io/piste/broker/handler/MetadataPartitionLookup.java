@@ -80,23 +80,24 @@ final class MetadataPartitionLookup implements PartitionLookup {
 
     /**
      * As {@link PartitionLookup#missingPartitionError}, and {@code NOT_LEADER_OR_FOLLOWER} for a partition of the
-     * topic that another node leads (or nobody, between two leaders), and while the partition's log is being
-     * recovered after an unclean stop: a retriable error on which Kafka's clients refresh their metadata and try
-     * again, as they do while a Kafka broker has not loaded a partition it leads yet.
+     * topic that another node leads (or nobody, between two leaders), that this node leads but whose log it has not
+     * opened yet (a cluster node creates a new topic's logs after its image shows the topic), and while the
+     * partition's log is being recovered after an unclean stop: a retriable error on which Kafka's clients refresh
+     * their metadata and try again, as they do while a Kafka broker has not loaded a partition it leads yet.
      */
     @Override
     public Errors missingPartitionError(String topic, int index) {
         MetadataImage image = controller.image();
         TopicImage known = image.topic(topic);
-        if (known != null
-                && index >= 0
-                && index < known.partitionCount()
-                && !Assignments.leads(image, known, index, nodeId)) {
+        boolean assigned = known != null && index >= 0 && index < known.partitionCount();
+        if (assigned && !Assignments.leads(image, known, index, nodeId)) {
             return Errors.NOT_LEADER_OR_FOLLOWER;
         }
         if (logManager.failedToOpen(topic, index)) {
             return Errors.KAFKA_STORAGE_ERROR;
         }
-        return logManager.recovering(topic, index) ? Errors.NOT_LEADER_OR_FOLLOWER : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+        return assigned || logManager.recovering(topic, index)
+                ? Errors.NOT_LEADER_OR_FOLLOWER
+                : Errors.UNKNOWN_TOPIC_OR_PARTITION;
     }
 }

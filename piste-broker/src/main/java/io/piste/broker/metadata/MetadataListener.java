@@ -1,6 +1,10 @@
 package io.piste.broker.metadata;
 
-/** Told of each applied metadata change, after it is durable, on the thread that made the change. */
+/**
+ * Told of each applied metadata change, after it is durable, in order: a single node's on the thread that made the
+ * change, a cluster node's on its publishing thread, after the image that holds the change is published (so the
+ * image may show a partition this node leads before its log exists here).
+ */
 public interface MetadataListener {
 
     /** {@code image} is the image that holds the new topic, its partitions' assignments with it. */

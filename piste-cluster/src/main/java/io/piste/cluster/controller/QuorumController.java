@@ -3,7 +3,6 @@ package io.piste.cluster.controller;
 import io.piste.broker.metadata.BrokerEndpoint;
 import io.piste.broker.metadata.BrokerImage;
 import io.piste.broker.metadata.Controller;
-import io.piste.broker.metadata.ImageChanges;
 import io.piste.broker.metadata.MetadataChangeCheck;
 import io.piste.broker.metadata.MetadataImage;
 import io.piste.broker.metadata.MetadataListener;
@@ -42,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * A node's controller in a cluster: checks a change against this node's image (for the client's error without a
  * round trip), proposes it to the {@link MetadataQuorum}, which checks it again where it is applied, identically on
  * every node. Every node's listener hears of every applied change, whichever node proposed it, as the difference
- * between the images before and after ({@link ImageChanges}); a listener that fails is logged and does not undo the
- * change elsewhere (the node's partitions report the failure, as after a failed disk).
+ * between the images before and after, on the node's publishing thread ({@link ChangePublisher}), not the applying
+ * one; a listener that fails is logged and does not undo the change elsewhere (the node's partitions report the
+ * failure, as after a failed disk).
  */
 public final class QuorumController implements Controller {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumController.class);
@@ -77,10 +77,7 @@ public final class QuorumController implements Controller {
     private BrokerLiveness liveness;
     private LeaderElections elections;
     private LeaderRebalance rebalance;
-    private volatile MetadataListener listener;
-    private final Object listenerLock = new Object();
-    /** The image the listener was last told of (under {@link #listenerLock}); null before any. */
-    private MetadataImage told;
+    private final ChangePublisher publisher;
 
     private final String clusterId;
     private final Object producerIds = new Object();
@@ -91,6 +88,7 @@ public final class QuorumController implements Controller {
         this.quorum = quorum;
         this.nodeId = nodeId;
         this.clusterId = clusterIdOf(voters);
+        this.publisher = new ChangePublisher(nodeId);
     }
 
     /**
@@ -133,7 +131,7 @@ public final class QuorumController implements Controller {
         MetadataQuorum quorum = MetadataQuorum.start(settings, (before, after) -> {
             QuorumController controller = self[0];
             if (controller != null) {
-                controller.onApplied(before, after);
+                controller.publisher.applied(before, after);
             }
         });
         QuorumController controller = new QuorumController(quorum, settings.nodeId(), settings.voters());
@@ -212,50 +210,24 @@ public final class QuorumController implements Controller {
         return quorum;
     }
 
-    /** On the applying thread; under the lock {@link #setListener(MetadataListener, MetadataImage)} takes too. */
-    private void onApplied(MetadataImage before, MetadataImage after) {
-        synchronized (listenerLock) {
-            MetadataListener current = listener;
-            // The image is published before this runs: a listener set in between was told of it already.
-            if (current != null && told != after) {
-                tell(current, told == null ? before : told, after);
-            }
-            told = after;
-        }
-    }
-
-    private static void tell(MetadataListener listener, MetadataImage before, MetadataImage after) {
-        try {
-            ImageChanges.tell(listener, before, after);
-        } catch (IOException | RuntimeException e) {
-            LOG.error("This node could not carry out an applied metadata change; the cluster keeps it", e);
-        }
-    }
-
     @Override
     public MetadataImage image() {
         return quorum.image();
     }
 
+    /** Changes are told on the node's publishing thread ({@link ChangePublisher}), in the order applied. */
     @Override
     public void setListener(MetadataListener listener) {
-        synchronized (listenerLock) {
-            this.listener = listener;
-        }
+        publisher.setListener(listener);
     }
 
     /**
-     * Under the applying lock: the changes applied since {@code known} are told before any later one, and the
-     * change being applied right now (its image already published) is not told again.
+     * The changes applied since {@code known} are told at once, on the caller's thread, and before any later one;
+     * none is told twice.
      */
     @Override
     public void setListener(MetadataListener listener, MetadataImage known) {
-        synchronized (listenerLock) {
-            MetadataImage now = image();
-            tell(listener, known, now);
-            told = now;
-            this.listener = listener;
-        }
+        publisher.setListener(listener, known, image());
     }
 
     /**
@@ -555,6 +527,7 @@ public final class QuorumController implements Controller {
     @Override
     public void close() throws IOException {
         closed = true;
+        publisher.close();
         rebalance.close();
         liveness.close();
         quorum.close();

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -77,6 +78,42 @@ class QuorumControllerTest {
             for (List<String> events : heard) {
                 awaitSize(events, expected.size());
                 assertThat(events).containsExactlyElementsOf(expected);
+            }
+        }
+    }
+
+    /**
+     * Log work for a change (the logs of a large topic, seconds) is done off the applying thread: while every node's
+     * listener is busy with one change, the quorum still applies and answers the next ones, then tells them in order.
+     */
+    @Test
+    void shouldApplyAndAnswerChangesWhileTheListenersAreBusyWithAnEarlierOne() throws Exception {
+        try (QuorumNodes<QuorumController> nodes = controllers()) {
+            CountDownLatch release = new CountDownLatch(1);
+            try {
+                List<List<String>> heard = new ArrayList<>();
+                for (int id = 1; id <= 3; id++) {
+                    List<String> events = new CopyOnWriteArrayList<>();
+                    nodes.node(id).setListener(new HeldOnCreation(new Recording(events), release));
+                    heard.add(events);
+                }
+
+                nodes.node(1).createTopic("slow", 1, Map.of());
+                nodes.node(2).createTopic("fast", 2, Map.of());
+                nodes.node(3).createPartitions("fast", 3, false);
+                nodes.awaitImages(
+                        i -> i.topic("fast") != null && i.topic("fast").partitionCount() == 3, "all changes");
+                for (List<String> events : heard) {
+                    assertThat(events).isEmpty(); // each listener still holds the first change
+                }
+
+                release.countDown();
+                for (List<String> events : heard) {
+                    awaitSize(events, 3);
+                    assertThat(events).containsExactly("created slow 1", "created fast 2", "grown fast 2->3");
+                }
+            } finally {
+                release.countDown();
             }
         }
     }
@@ -176,6 +213,45 @@ class QuorumControllerTest {
         long deadline = System.currentTimeMillis() + 30_000;
         while (events.size() < size && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);
+        }
+    }
+
+    /** Holds each topic creation until released, then tells {@code recording}. */
+    record HeldOnCreation(Recording recording, CountDownLatch release) implements MetadataListener {
+        @Override
+        public void onTopicCreated(TopicImage topic, MetadataImage image) {
+            try {
+                if (!release.await(60, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("never released");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            recording.onTopicCreated(topic, image);
+        }
+
+        @Override
+        public void onTopicDeleted(TopicImage topic) {
+            recording.onTopicDeleted(topic);
+        }
+
+        @Override
+        public void onPartitionsAdded(TopicImage topic, int previousCount, MetadataImage image) {
+            recording.onPartitionsAdded(topic, previousCount, image);
+        }
+
+        @Override
+        public void onPartitionStatesChanged(TopicImage topic, MetadataImage image) {}
+
+        @Override
+        public void onConfigsChanged(TopicImage topic) {
+            recording.onConfigsChanged(topic);
+        }
+
+        @Override
+        public void onBrokerConfigsChanged(MetadataImage image) {
+            recording.onBrokerConfigsChanged(image);
         }
     }
 
