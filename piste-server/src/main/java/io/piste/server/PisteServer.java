@@ -71,7 +71,10 @@ public final class PisteServer implements AutoCloseable {
         registry.register(new JvmMetricsCollector());
         AtomicReference<BooleanSupplier> ready = new AtomicReference<>(() -> false);
         MetricsEndpoint metrics = MetricsEndpoint.start(
-                brokerConfig.metricsHttpListener(), registry, () -> ready.get().getAsBoolean());
+                brokerConfig.metricsHttpListener(),
+                !brokerConfig.originals().containsKey(BrokerConfig.METRICS_HTTP_LISTENER_CONFIG),
+                registry,
+                () -> ready.get().getAsBoolean());
         try {
             if (ClusterControllers.isClusterNode(brokerConfig) && ClusterControllers.isControllerOnly(brokerConfig)) {
                 // Ready once open: it has caught up with what the quorum committed.

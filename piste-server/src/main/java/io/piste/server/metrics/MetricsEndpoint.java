@@ -82,6 +82,32 @@ public final class MetricsEndpoint implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #start(String, PrometheusRegistry, BooleanSupplier)}; if {@code listener} cannot be bound and
+     * {@code anyPortIfTaken} (the listener is the default, not one the user chose), an ephemeral port on the same host
+     * instead, with a warning naming it: a second Piste process on one host, such as Kafka's sample controller and
+     * broker configs started side by side, must not fail on a port it was never told of.
+     */
+    public static MetricsEndpoint start(
+            String listener, boolean anyPortIfTaken, PrometheusRegistry registry, BooleanSupplier ready)
+            throws IOException {
+        try {
+            return start(listener, registry, ready);
+        } catch (IOException taken) {
+            if (!anyPortIfTaken) {
+                throw taken;
+            }
+            String host = listener.substring(0, listener.lastIndexOf(':'));
+            MetricsEndpoint endpoint = start(host + ":0", registry, ready);
+            log.warn(
+                    "metrics.http.listener is not set and its default {} is taken (another Piste process on this "
+                            + "host?): metrics on http://{}/metrics instead",
+                    listener,
+                    endpoint.address());
+            return endpoint;
+        }
+    }
+
     static InetSocketAddress parse(String listener) {
         int colon = listener.lastIndexOf(':');
         if (colon <= 0 || colon == listener.length() - 1) {

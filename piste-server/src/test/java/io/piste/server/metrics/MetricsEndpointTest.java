@@ -54,6 +54,22 @@ class MetricsEndpointTest {
     }
 
     @Test
+    void shouldTakeAnotherPortOnlyForATakenDefaultListener() throws Exception {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            String listener = "127.0.0.1:" + taken.getLocalPort();
+            assertThatThrownBy(() -> MetricsEndpoint.start(listener, false, new PrometheusRegistry(), () -> true))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining(listener);
+            try (MetricsEndpoint endpoint =
+                    MetricsEndpoint.start(listener, true, new PrometheusRegistry(), () -> true)) {
+                assertThat(endpoint.port()).isPositive().isNotEqualTo(taken.getLocalPort());
+                assertThat(get(endpoint, "/health").statusCode()).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
     void shouldServeNothingWhenTheListenerIsEmpty() throws IOException {
         assertThat(MetricsEndpoint.start("", new PrometheusRegistry(), () -> true))
                 .isNull();
