@@ -20,9 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends the coordinator's markers for partitions another node leads as Kafka's WriteTxnMarkers request, on one
- * thread of its own (a send blocks for up to the request timeout, so never on an event loop or the coordinator's
- * timer). A broker that cannot be reached, or is not known now, fails the markers with {@code NETWORK_EXCEPTION} or
+ * Sends the coordinator's markers for partitions another node leads as Kafka's WriteTxnMarkers request, on a
+ * thread per destination broker ({@link RequestThreads}: a send blocks for up to the request timeout, so never on an
+ * event loop or the coordinator's timer, and a broker that does not answer delays only the markers it leads). A broker that cannot be reached, or is not known now, fails the markers with {@code NETWORK_EXCEPTION} or
  * {@code NOT_LEADER_OR_FOLLOWER}: both retriable, so the coordinator sends them again.
  */
 public final class MarkerSender implements RoutedMarkers.RemoteMarkers, AutoCloseable {
@@ -30,7 +30,7 @@ public final class MarkerSender implements RoutedMarkers.RemoteMarkers, AutoClos
     private static final Logger LOG = LoggerFactory.getLogger(MarkerSender.class);
 
     private final IntFunction<Node> brokers;
-    private final RequestThread sender;
+    private final RequestThreads senders;
 
     /**
      * @param nodeId this node
@@ -39,7 +39,7 @@ public final class MarkerSender implements RoutedMarkers.RemoteMarkers, AutoClos
      */
     public MarkerSender(int nodeId, String listenerName, IntFunction<Node> brokers) {
         this.brokers = brokers;
-        this.sender = new RequestThread(nodeId, listenerName, "piste-txn-marker-sender");
+        this.senders = new RequestThreads(nodeId, listenerName, "piste-txn-marker-sender");
     }
 
     @Override
@@ -52,13 +52,22 @@ public final class MarkerSender implements RoutedMarkers.RemoteMarkers, AutoClos
             int coordinatorEpoch,
             Set<TopicPartition> partitions,
             Consumer<Map<TopicPartition, Errors>> done) {
+        RequestThread sender = senders.to(leader);
         sender.execute(
                 () -> done.accept(send(
-                        leader, producerId, producerEpoch, commit, transactionVersion, coordinatorEpoch, partitions)),
+                        sender,
+                        leader,
+                        producerId,
+                        producerEpoch,
+                        commit,
+                        transactionVersion,
+                        coordinatorEpoch,
+                        partitions)),
                 () -> done.accept(RequestThread.all(partitions, Errors.NETWORK_EXCEPTION)));
     }
 
     private Map<TopicPartition, Errors> send(
+            RequestThread sender,
             int leader,
             long producerId,
             short producerEpoch,
@@ -108,6 +117,6 @@ public final class MarkerSender implements RoutedMarkers.RemoteMarkers, AutoClos
     /** Stops sending; a send under way is given up (the coordinator writes those markers again after a restart). */
     @Override
     public void close() {
-        sender.close();
+        senders.close();
     }
 }

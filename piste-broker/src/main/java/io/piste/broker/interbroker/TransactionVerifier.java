@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Asks the transaction coordinator of another node whether a transactional batch may be appended here (KIP-890):
- * Kafka's AddPartitionsToTxn in its broker form, verify-only, or adding the partitions (protocol v2). One thread,
- * so a producer's requests are verified, and then appended, in the order they came; an unreachable coordinator
- * fails them with {@code COORDINATOR_NOT_AVAILABLE}, which producers retry.
+ * Kafka's AddPartitionsToTxn in its broker form, verify-only, or adding the partitions (protocol v2). One thread per
+ * coordinator's node ({@link RequestThreads}), so a producer's requests are verified, and then appended, in the
+ * order they came, and a node that does not answer delays only the transactions it coordinates; an unreachable
+ * coordinator fails them with {@code COORDINATOR_NOT_AVAILABLE}, which producers retry.
  */
 public final class TransactionVerifier implements RemoteCoordinators, AutoCloseable {
 
@@ -38,13 +39,13 @@ public final class TransactionVerifier implements RemoteCoordinators, AutoClosea
     private final int self;
     private final String listenerName;
     private final Supplier<MetadataImage> images;
-    private final RequestThread asker;
+    private final RequestThreads askers;
 
     public TransactionVerifier(int self, String listenerName, Supplier<MetadataImage> images) {
         this.self = self;
         this.listenerName = listenerName;
         this.images = images;
-        this.asker = new RequestThread(self, listenerName, "piste-txn-verifier");
+        this.askers = new RequestThreads(self, listenerName, "piste-txn-verifier");
     }
 
     @Override
@@ -71,12 +72,14 @@ public final class TransactionVerifier implements RemoteCoordinators, AutoClosea
             Set<TopicPartition> partitions,
             boolean add,
             Consumer<Map<TopicPartition, Errors>> done) {
+        RequestThread asker = askers.to(node);
         asker.execute(
-                () -> done.accept(ask(node, transactionalId, producerId, producerEpoch, partitions, add)),
+                () -> done.accept(ask(asker, node, transactionalId, producerId, producerEpoch, partitions, add)),
                 () -> done.accept(RequestThread.all(partitions, Errors.COORDINATOR_NOT_AVAILABLE)));
     }
 
     private Map<TopicPartition, Errors> ask(
+            RequestThread asker,
             int node,
             String transactionalId,
             long producerId,
@@ -120,6 +123,6 @@ public final class TransactionVerifier implements RemoteCoordinators, AutoClosea
 
     @Override
     public void close() {
-        asker.close();
+        askers.close();
     }
 }
