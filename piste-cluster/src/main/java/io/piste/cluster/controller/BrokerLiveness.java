@@ -122,7 +122,8 @@ final class BrokerLiveness implements AutoCloseable {
 
     /**
      * Moves the partitions whose leader or in-sync replicas no longer serve, or whose leader is back
-     * ({@link PartitionElection}; to an out-of-sync replica only where the topic allows unclean election), in
+     * ({@link PartitionElection}; to an out-of-sync replica only where the topic allows unclean election), and
+     * completes the reassignments that can complete ({@link ReassignmentStates#completion}), in
      * changes of at most the records one change may hold. A change refused because another came first is made again
      * at the next round, against the newer image.
      */
@@ -137,8 +138,11 @@ final class BrokerLiveness implements AutoCloseable {
             boolean uncleanAllowed = elections.uncleanAllowed(topic, image, nodeId);
             int minInsyncReplicas = elections.minInsyncReplicas(topic, image);
             for (int p = 0; p < partitions.size(); p++) {
-                PartitionImage next =
-                        PartitionElection.next(partitions.get(p), image, uncleanAllowed, minInsyncReplicas);
+                PartitionImage current = partitions.get(p);
+                PartitionImage next = PartitionElection.next(current, image, uncleanAllowed, minInsyncReplicas);
+                next = next != null
+                        ? ReassignmentStates.withCompletion(next, image)
+                        : ReassignmentStates.completion(current, image);
                 if (next == null) {
                     continue;
                 }

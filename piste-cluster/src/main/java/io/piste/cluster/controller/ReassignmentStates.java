@@ -12,7 +12,8 @@ import org.apache.kafka.common.errors.NoReassignmentInProgressException;
  * A partition's states through a reassignment (KIP-455). Started: the replicas become the target followed by the
  * current replicas it drops; those it adds are {@code adding}, those it drops {@code removing}; leader and ISR stay.
  * The added replicas fetch as followers and join the ISR; once every target replica is in sync the reassignment
- * completes in the same change: replicas the target, the ISR without the removed ones, a new leader (leader epoch up
+ * completes in the same change (or, if no target replica could lead then, at the active controller's next round after
+ * one serves again): replicas the target, the ISR without the removed ones, a new leader (leader epoch up
  * by one) if the leader was removed. Cancelled: back to the replicas before it (those it was adding leave the
  * replicas and the ISR). Stateless.
  */
@@ -88,6 +89,18 @@ final class ReassignmentStates {
                 next.elr().stream().filter(target::contains).toList(),
                 List.of(),
                 List.of());
+    }
+
+    /**
+     * The change that completes {@code current}'s reassignment on its own, for the active controller's rounds: every
+     * target replica was in sync already but none could lead when the last one came in (all fenced), and one serves
+     * again, which is no ISR change. Partition epoch up by one; null if it cannot complete yet.
+     */
+    static PartitionImage completion(PartitionImage current, MetadataImage image) {
+        if (!current.isReassigning()) {
+            return null;
+        }
+        return completeIfInSync(current.withLeaderAndIsr(current.leader(), current.isr(), current.elr()), image);
     }
 
     /** The replicas a reassignment under way moves {@code state} to. */

@@ -81,6 +81,18 @@ class ReassignmentStatesTest {
         PartitionImage started = ReassignmentStates.start(PartitionImage.initial(List.of(1)), List.of(5), BROKERS);
         PartitionImage caughtUp = started.withLeaderAndIsr(1, List.of(1, 5), List.of());
         assertThat(ReassignmentStates.completeIfInSync(caughtUp, BROKERS)).isNull();
+        assertThat(ReassignmentStates.completion(caughtUp, BROKERS)).isNull();
+
+        // 5 serves again: no ISR change comes, the controller's round completes it on its own.
+        MetadataImage fiveBack = BROKERS.applyAll(List.of(new MetadataRecord.BrokerFencing(5, 1, false)));
+        PartitionImage completed = ReassignmentStates.completion(caughtUp, fiveBack);
+        assertThat(completed.replicas()).containsExactly(5);
+        assertThat(completed.leader()).isEqualTo(5);
+        assertThat(completed.isr()).containsExactly(5);
+        assertThat(completed.leaderEpoch()).isEqualTo(caughtUp.leaderEpoch() + 1);
+        assertThat(completed.partitionEpoch()).isEqualTo(caughtUp.partitionEpoch() + 1);
+        assertThat(completed.isReassigning()).isFalse();
+        assertThat(ReassignmentStates.completion(completed, fiveBack)).isNull();
     }
 
     @Test
