@@ -267,6 +267,7 @@ public final class Broker implements AutoCloseable {
                     interBroker.verifier());
             if (replicas != null) {
                 context.setIsrExpansion(replicas::maybeExpandIsr);
+                context.setLeaderThrottle(replicas.leaderThrottle());
             }
             RequestDispatcher dispatcher = new RequestDispatcher(context);
             BrokerConfig.Endpoint listener = config.listener();

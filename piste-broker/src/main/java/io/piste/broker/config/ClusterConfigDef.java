@@ -205,9 +205,9 @@ public final class ClusterConfigDef {
                         Long.MAX_VALUE,
                         atLeast(1),
                         MEDIUM,
-                        "The most bytes/s a leader sends to the followers of the replicas its topics' "
-                                + "leader.replication.throttled.replicas name (dynamic). Accepted, not enforced yet: "
-                                + "the follower side bounds the same traffic.")
+                        "The most bytes/s a leader sends to out-of-sync followers of the replicas its topics' "
+                                + "leader.replication.throttled.replicas name (dynamic); in-sync followers are never "
+                                + "held back.")
                 .define(
                         FOLLOWER_REPLICATION_THROTTLED_RATE_CONFIG,
                         LONG,

@@ -8,6 +8,7 @@ import io.piste.broker.group.GroupOffsets;
 import io.piste.broker.group.consumer.ConsumerGroupCoordinator;
 import io.piste.broker.metadata.Controller;
 import io.piste.broker.partition.LogManager;
+import io.piste.broker.replication.LeaderThrottle;
 import io.piste.broker.txn.MarkerWriter;
 import io.piste.broker.txn.RemoteCoordinators;
 import io.piste.broker.txn.TransactionCoordinator;
@@ -33,6 +34,7 @@ public final class BrokerContext {
     private final CoordinatorTopics coordinatorTopics;
     private final RemoteCoordinators remoteCoordinators;
     private volatile IsrExpansion isrExpansion = (topic, partition, leader, replicaId) -> {};
+    private volatile LeaderThrottle leaderThrottle = LeaderThrottle.NONE;
     private volatile String advertisedHost;
     private volatile int advertisedPort;
 
@@ -91,6 +93,15 @@ public final class BrokerContext {
 
     IsrExpansion isrExpansion() {
         return isrExpansion;
+    }
+
+    /** The leader's side of a cluster's replication throttle; set before the dispatcher is made. */
+    public void setLeaderThrottle(LeaderThrottle throttle) {
+        this.leaderThrottle = throttle;
+    }
+
+    LeaderThrottle leaderThrottle() {
+        return leaderThrottle;
     }
 
     /** Told when a follower's fetch shows it caught up while out of the ISR: propose it back (off the event loop). */

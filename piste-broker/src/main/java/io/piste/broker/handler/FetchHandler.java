@@ -7,6 +7,7 @@ import io.piste.broker.partition.FetchIsolation;
 import io.piste.broker.partition.Partition;
 import io.piste.broker.protocol.RequestContext;
 import io.piste.broker.protocol.RequestHandler;
+import io.piste.broker.replication.LeaderThrottle;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
@@ -49,10 +50,17 @@ final class FetchHandler implements RequestHandler {
     private final FetchSessions sessions;
     private final FetchPurgatory purgatory;
     private final FollowerFetches followers;
+    private final LeaderThrottle throttle;
     private final PreferredReadReplicas readReplicas;
 
     FetchHandler(PartitionLookup partitions, FetchSessions sessions, FetchPurgatory purgatory) {
-        this(partitions, sessions, purgatory, (topic, partition, leader, replicaId) -> {}, PreferredReadReplicas.NONE);
+        this(
+                partitions,
+                sessions,
+                purgatory,
+                (topic, partition, leader, replicaId) -> {},
+                LeaderThrottle.NONE,
+                PreferredReadReplicas.NONE);
     }
 
     /**
@@ -64,11 +72,13 @@ final class FetchHandler implements RequestHandler {
             FetchSessions sessions,
             FetchPurgatory purgatory,
             BrokerContext.IsrExpansion expansion,
+            LeaderThrottle throttle,
             PreferredReadReplicas readReplicas) {
         this.partitions = partitions;
         this.sessions = sessions;
         this.purgatory = purgatory;
-        this.followers = new FollowerFetches(expansion);
+        this.followers = new FollowerFetches(expansion, throttle);
+        this.throttle = throttle;
         this.readReplicas = readReplicas;
     }
 
@@ -87,7 +97,7 @@ final class FetchHandler implements RequestHandler {
         // A follower reads to the log end (where it is not one, its partitions answer NOT_LEADER_OR_FOLLOWER).
         FetchIsolation isolation =
                 replicaId >= 0 ? FetchIsolation.LOG_END : FetchIsolation.ofConsumer(request.isolationLevel());
-        FetchReader reader = new FetchReader(targets, request.maxBytes(), isolation);
+        FetchReader reader = new FetchReader(targets, request.maxBytes(), isolation, throttle);
         FetchReader.Result first = reader.read();
         boolean mustAnswerNow = request.maxWaitMs() <= 0
                 || first.bytes() >= request.minBytes()

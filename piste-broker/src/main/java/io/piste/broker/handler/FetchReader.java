@@ -4,6 +4,7 @@ import io.piste.broker.partition.FetchIsolation;
 import io.piste.broker.partition.LogReadInfo;
 import io.piste.broker.partition.Partition;
 import io.piste.broker.protocol.FileSliceRecords;
+import io.piste.broker.replication.LeaderThrottle;
 import io.piste.storage.index.AbortedTxn;
 import io.piste.storage.log.FetchDataInfo;
 import java.io.IOException;
@@ -43,11 +44,19 @@ final class FetchReader {
 
     private final int maxBytes;
     private final FetchIsolation isolation;
+    private final LeaderThrottle throttle;
 
+    /** Without a replication throttle (a single node). */
     FetchReader(List<FetchTarget> targets, int maxBytes, FetchIsolation isolation) {
+        this(targets, maxBytes, isolation, LeaderThrottle.NONE);
+    }
+
+    /** {@code throttle} counts what a follower's fetch sends of the partitions the leader throttles. */
+    FetchReader(List<FetchTarget> targets, int maxBytes, FetchIsolation isolation, LeaderThrottle throttle) {
         this.targets = targets;
         this.maxBytes = maxBytes;
         this.isolation = isolation;
+        this.throttle = throttle;
         this.readBytes = new int[targets.size()];
     }
 
@@ -99,11 +108,13 @@ final class FetchReader {
     }
 
     private void countBytesOut() {
+        long nowMs = System.currentTimeMillis();
         for (int i = 0; i < readBytes.length; i++) {
             Partition partition = targets.get(i).partition();
             if (readBytes[i] > 0 && partition != null) {
                 if (isolation == FetchIsolation.LOG_END) { // a follower's fetch
                     partition.meters().recordReplicated(readBytes[i]);
+                    throttle.sent(partition.topic(), partition.index(), readBytes[i], nowMs);
                 } else {
                     partition.meters().recordFetched(readBytes[i]);
                 }
@@ -124,9 +135,9 @@ final class FetchReader {
     }
 
     private Errors readPartition(FetchTarget target, PartitionData data, int bytesLeft, boolean firstData) {
-        if (target.answeredWithoutRecords()) {
-            // A follower truncates first (where its log diverged), or a consumer reads elsewhere (KIP-392): no
-            // records, the leader's offsets.
+        if (target.answeredWithoutRecords() || target.recordsHeldBack()) {
+            // A follower truncates first (where its log diverged) or waits for the throttle's quota, or a consumer
+            // reads elsewhere (KIP-392): no records, the leader's offsets.
             Partition partition = target.partition();
             data.setHighWatermark(partition.highWatermark())
                     .setLastStableOffset(partition.lastStableOffset())

@@ -11,7 +11,8 @@ import org.apache.kafka.common.protocol.Errors;
  * follower whose log diverged from the leader's, where the leader's log of the follower's last epoch ends
  * ({@code diverging}, Fetch v12+), answered instead of records; for a follower that told it (Fetch v18+, KIP-1166),
  * the high watermark it knows ({@link PartitionFetch#NOT_TOLD} otherwise); for a consumer sent to another replica
- * (KIP-392), that replica ({@code preferredReadReplica}, -1 if none), answered instead of records.
+ * (KIP-392), that replica ({@code preferredReadReplica}, -1 if none), answered instead of records; for a follower
+ * the leader's replication throttle holds back, {@code recordsHeldBack}: its records wait, its offsets are answered.
  */
 record FetchTarget(
         String topicName,
@@ -23,7 +24,8 @@ record FetchTarget(
         Errors error,
         EpochEndOffset diverging,
         long knownHighWatermark,
-        int preferredReadReplica) {
+        int preferredReadReplica,
+        boolean recordsHeldBack) {
 
     FetchTarget(
             String topicName,
@@ -43,7 +45,8 @@ record FetchTarget(
                 error,
                 null,
                 PartitionFetch.NOT_TOLD,
-                -1);
+                -1,
+                false);
     }
 
     /** The same target with another error. */
@@ -63,7 +66,8 @@ record FetchTarget(
                 Errors.NONE,
                 diverging,
                 PartitionFetch.NOT_TOLD,
-                -1);
+                -1,
+                false);
     }
 
     /** The same target, for a follower that knows {@code highWatermark}. */
@@ -78,7 +82,8 @@ record FetchTarget(
                 error,
                 diverging,
                 highWatermark,
-                preferredReadReplica);
+                preferredReadReplica,
+                recordsHeldBack);
     }
 
     /** The same target, for a consumer told to read from {@code replicaId}: answered with no records. */
@@ -93,7 +98,24 @@ record FetchTarget(
                 error,
                 diverging,
                 knownHighWatermark,
-                replicaId);
+                replicaId,
+                recordsHeldBack);
+    }
+
+    /** The same target, its records held back by the leader's replication throttle: answered with its offsets. */
+    FetchTarget heldBack() {
+        return new FetchTarget(
+                topicName,
+                topicId,
+                partitionIndex,
+                fetchOffset,
+                partitionMaxBytes,
+                partition,
+                error,
+                diverging,
+                knownHighWatermark,
+                preferredReadReplica,
+                true);
     }
 
     /** Whether it is answered at once with no records: a divergence, or another replica to read from. */

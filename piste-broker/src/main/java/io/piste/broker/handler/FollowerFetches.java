@@ -3,6 +3,7 @@ package io.piste.broker.handler;
 import io.piste.broker.fetchsession.PartitionFetch;
 import io.piste.broker.partition.OffsetAndEpoch;
 import io.piste.broker.partition.Partition;
+import io.piste.broker.replication.LeaderThrottle;
 import java.io.IOException;
 import org.apache.kafka.common.message.FetchResponseData.EpochEndOffset;
 import org.apache.kafka.common.protocol.Errors;
@@ -12,14 +13,17 @@ import org.apache.kafka.common.protocol.Errors;
  * the log end; one whose last fetched epoch ends earlier in the leader's log, or not at all, is told where the leader's
  * log diverges from its own (Fetch v12+), and truncates before it fetches again; otherwise its fetch offset is its
  * durable log end, which may move the high watermark, and a follower that caught up is proposed back into the ISR.
- * A follower that tells the high watermark it knows (Fetch v18+) is answered as soon as the leader's is ahead.
+ * A follower that tells the high watermark it knows (Fetch v18+) is answered as soon as the leader's is ahead. A
+ * follower out of the ISR may get no records of a partition the leader throttles ({@link LeaderThrottle}).
  */
 final class FollowerFetches {
 
     private final BrokerContext.IsrExpansion expansion;
+    private final LeaderThrottle throttle;
 
-    FollowerFetches(BrokerContext.IsrExpansion expansion) {
+    FollowerFetches(BrokerContext.IsrExpansion expansion, LeaderThrottle throttle) {
         this.expansion = expansion;
+        this.throttle = throttle;
     }
 
     /** The error or divergence of {@code fetch} from follower {@code replicaId}, recording its progress if none. */
@@ -46,7 +50,9 @@ final class FollowerFetches {
             // The partition's own name: a fetch by topic id (v13+) names no topic.
             expansion.maybeExpand(partition.topic(), partition.index(), partition, replicaId);
         }
-        return target.knowing(fetch.knownHighWatermark());
+        FetchTarget known = target.knowing(fetch.knownHighWatermark());
+        // Its progress counts all the same (ISR, high watermark); only the records wait for the quota.
+        return throttle.holdsBack(partition.topic(), partition.index(), replicaId, nowMs) ? known.heldBack() : known;
     }
 
     /** Kafka's check: the follower's last epoch must end, in the leader's log, at or after its fetch offset. */

@@ -54,6 +54,7 @@ public final class RequestDispatcher implements RequestHandler, AutoCloseable {
                         broker.fetchSessions(),
                         broker.fetchPurgatory(),
                         broker.isrExpansion(),
+                        broker.leaderThrottle(),
                         PreferredReadReplicas.of(broker)));
         handlers.put(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions));
         handlers.put(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions));

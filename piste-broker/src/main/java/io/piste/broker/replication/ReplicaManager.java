@@ -52,6 +52,7 @@ public final class ReplicaManager implements AutoCloseable {
     private final Set<TopicPartition> proposing = ConcurrentHashMap.newKeySet();
 
     private final FollowerThrottle throttle;
+    private final LeaderThrottle leaderThrottle;
     private final ScheduledExecutorService proposals;
     private volatile boolean closed;
     /** Told of the leaderships of {@link #toldTopics}; guarded by this object. */
@@ -69,6 +70,11 @@ public final class ReplicaManager implements AutoCloseable {
                 controller::image,
                 () -> logs.brokerConfigs().getLong(ClusterConfigDef.FOLLOWER_REPLICATION_THROTTLED_RATE_CONFIG),
                 new ReplicationQuota(settings.quotaWindows(), settings.quotaWindowMs()));
+        this.leaderThrottle = new LeaderThrottle(
+                self,
+                controller::image,
+                () -> logs.brokerConfigs().getLong(ClusterConfigDef.LEADER_REPLICATION_THROTTLED_RATE_CONFIG),
+                new ReplicationQuota(settings.quotaWindows(), settings.quotaWindowMs()));
         this.proposals = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "piste-isr-changes");
             t.setDaemon(true);
@@ -76,6 +82,11 @@ public final class ReplicaManager implements AutoCloseable {
         });
         long checkMs = Math.max(10, settings.lagTimeMaxMs() / 2);
         proposals.scheduleWithFixedDelay(this::shrinkLaggingIsrs, checkMs, checkMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** The leader's side of the replication throttle, for the fetches this node answers its followers. */
+    public LeaderThrottle leaderThrottle() {
+        return leaderThrottle;
     }
 
     /** Takes each partition's role in {@code image}: lead it, follow it from its leader, or neither. */

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code follower.replication.throttled.rate} and the topic config {@code follower.replication.throttled.replicas}):
  * a new replica catches up no faster than the rate, so its reassignment stays listed (adding, removing) while it
  * does; cancelling it reverts the partition and deletes the new replica's directory; with the throttle removed the
- * same reassignment completes.
+ * same reassignment completes. The leader's side of the throttle holds a new replica likewise.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ReassignmentThrottleIT {
@@ -135,6 +135,59 @@ class ReassignmentThrottleIT {
                                     && noneListed(admin)
                                     && isr(admin).containsAll(target)))
                     .as("moved to %s", target)
+                    .isTrue();
+        }
+    }
+
+    /**
+     * The leader's side alone ({@code leader.replication.throttled.rate} on the leader, the topic's
+     * {@code leader.replication.throttled.replicas} naming its replica, as {@code kafka-reassign-partitions --throttle}
+     * sets them too): the leader sends the new replica no faster than the rate; without it the move completes.
+     */
+    @Test
+    void shouldHoldANewReplicaToTheLeadersRate() throws Exception {
+        Path dir = TestDirs.create("reassignment-leader-throttle");
+        List<BrokerProcess> nodes = ThreeNodes.start(brokers, dir, Map.of());
+        String bootstrap = nodes.get(0).bootstrapServers() + "," + nodes.get(1).bootstrapServers();
+        TopicPartition p0 = new TopicPartition(TOPIC, 0);
+        try (Admin admin = Clients.admin(bootstrap)) {
+            ThreeNodes.awaitThreeBrokers(admin, SETTLE);
+            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            int leader = replicas(admin).get(0);
+            int added = leader % 3 + 1;
+            List<Integer> target = List.of(leader, added);
+            produce(bootstrap);
+            ConfigResource leaderBroker = new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(leader));
+            admin.incrementalAlterConfigs(Map.of(
+                            leaderBroker,
+                            List.of(set("leader.replication.throttled.rate", RATE)),
+                            new ConfigResource(ConfigResource.Type.TOPIC, TOPIC),
+                            List.of(set("leader.replication.throttled.replicas", "0:" + leader))))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+            admin.alterPartitionReassignments(Map.of(p0, Optional.of(new NewPartitionReassignment(target))))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+
+            Bounded.sleep(Duration.ofSeconds(6));
+            assertThat(admin.listPartitionReassignments().reassignments().get(10, TimeUnit.SECONDS))
+                    .as("still copying under the leader's throttle")
+                    .containsOnlyKeys(p0);
+            Path copy = nodes.get(added - 1).logDir().resolve(TOPIC + "-0");
+            assertThat(sizeOf(copy)).as("bytes copied under the throttle").isLessThan((long) RECORDS * RECORD_BYTES);
+
+            admin.incrementalAlterConfigs(Map.of(
+                            leaderBroker,
+                            List.of(new AlterConfigOp(
+                                    new ConfigEntry("leader.replication.throttled.rate", ""),
+                                    AlterConfigOp.OpType.DELETE))))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(Bounded.waitFor(
+                            SETTLE,
+                            Duration.ofMillis(200),
+                            () -> replicas(admin).equals(target) && noneListed(admin)))
+                    .as("moved to %s once the throttle is removed", target)
                     .isTrue();
         }
     }
