@@ -62,22 +62,10 @@ class ReassignmentThrottleIT {
         TopicPartition p0 = new TopicPartition(TOPIC, 0);
         try (Admin admin = Clients.admin(bootstrap)) {
             ThreeNodes.awaitThreeBrokers(admin, SETTLE);
-            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            List<Integer> before = replicas(admin);
+            List<Integer> before = createAndFill(admin, bootstrap);
             int added = before.get(0) % 3 + 1;
             List<Integer> target = List.of(before.get(0), added);
-            produce(bootstrap);
-
-            admin.incrementalAlterConfigs(Map.of(
-                            new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(added)),
-                            List.of(set("follower.replication.throttled.rate", RATE)),
-                            new ConfigResource(ConfigResource.Type.TOPIC, TOPIC),
-                            List.of(set("follower.replication.throttled.replicas", "0:" + added))))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
-            admin.alterPartitionReassignments(Map.of(p0, Optional.of(new NewPartitionReassignment(target))))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
+            throttleAndMove(admin, "follower", added, target);
 
             // Throttled, the new replica is still catching up after several seconds: listed as being added.
             Bounded.sleep(Duration.ofSeconds(6));
@@ -152,22 +140,10 @@ class ReassignmentThrottleIT {
         TopicPartition p0 = new TopicPartition(TOPIC, 0);
         try (Admin admin = Clients.admin(bootstrap)) {
             ThreeNodes.awaitThreeBrokers(admin, SETTLE);
-            admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            int leader = replicas(admin).get(0);
+            int leader = createAndFill(admin, bootstrap).get(0);
             int added = leader % 3 + 1;
             List<Integer> target = List.of(leader, added);
-            produce(bootstrap);
-            ConfigResource leaderBroker = new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(leader));
-            admin.incrementalAlterConfigs(Map.of(
-                            leaderBroker,
-                            List.of(set("leader.replication.throttled.rate", RATE)),
-                            new ConfigResource(ConfigResource.Type.TOPIC, TOPIC),
-                            List.of(set("leader.replication.throttled.replicas", "0:" + leader))))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
-            admin.alterPartitionReassignments(Map.of(p0, Optional.of(new NewPartitionReassignment(target))))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
+            throttleAndMove(admin, "leader", leader, target);
 
             Bounded.sleep(Duration.ofSeconds(6));
             assertThat(admin.listPartitionReassignments().reassignments().get(10, TimeUnit.SECONDS))
@@ -177,7 +153,7 @@ class ReassignmentThrottleIT {
             assertThat(sizeOf(copy)).as("bytes copied under the throttle").isLessThan((long) RECORDS * RECORD_BYTES);
 
             admin.incrementalAlterConfigs(Map.of(
-                            leaderBroker,
+                            new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(leader)),
                             List.of(new AlterConfigOp(
                                     new ConfigEntry("leader.replication.throttled.rate", ""),
                                     AlterConfigOp.OpType.DELETE))))
@@ -190,6 +166,33 @@ class ReassignmentThrottleIT {
                     .as("moved to %s once the throttle is removed", target)
                     .isTrue();
         }
+    }
+
+    /** The topic, one partition of one replica, filled: returns its replicas. */
+    private static List<Integer> createAndFill(Admin admin, String bootstrap) throws Exception {
+        admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        List<Integer> replicas = replicas(admin);
+        produce(bootstrap);
+        return replicas;
+    }
+
+    /**
+     * Throttles one side ({@code leader} or {@code follower}) as {@code kafka-reassign-partitions --throttle} does:
+     * the rate on {@code broker}, the topic's throttled-replica list naming its replica of partition 0; then moves
+     * partition 0 to {@code target}.
+     */
+    private static void throttleAndMove(Admin admin, String side, int broker, List<Integer> target) throws Exception {
+        admin.incrementalAlterConfigs(Map.of(
+                        new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(broker)),
+                        List.of(set(side + ".replication.throttled.rate", RATE)),
+                        new ConfigResource(ConfigResource.Type.TOPIC, TOPIC),
+                        List.of(set(side + ".replication.throttled.replicas", "0:" + broker))))
+                .all()
+                .get(30, TimeUnit.SECONDS);
+        admin.alterPartitionReassignments(
+                        Map.of(new TopicPartition(TOPIC, 0), Optional.of(new NewPartitionReassignment(target))))
+                .all()
+                .get(30, TimeUnit.SECONDS);
     }
 
     private static void produce(String bootstrap) throws Exception {
