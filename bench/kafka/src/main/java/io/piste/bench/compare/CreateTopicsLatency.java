@@ -34,7 +34,8 @@ public final class CreateTopicsLatency {
             CreateTopicsResult big = bigAdmin.createTopics(List.of(new NewTopic("big", partitions, replicationFactor)));
             Thread.sleep(delayMs);
             long smallStart = System.nanoTime();
-            smallAdmin.createTopics(List.of(new NewTopic("small", 1, replicationFactor)))
+            smallAdmin
+                    .createTopics(List.of(new NewTopic("small", 1, replicationFactor)))
                     .all()
                     .get(120, TimeUnit.SECONDS);
             long smallMs = (System.nanoTime() - smallStart) / 1_000_000;
