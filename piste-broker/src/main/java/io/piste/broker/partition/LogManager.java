@@ -15,7 +15,6 @@ import io.piste.storage.checkpoint.TopicPartitionKey;
 import io.piste.storage.log.FileChannelFactory;
 import io.piste.storage.log.LogConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -106,7 +105,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         this.pageCacheFlush = new PageCacheFlushSchedule(
                 scheduler, config.logFlushOnAck(), config.logWritebackIntervalMs(), this::flushAll);
         this.replicaChanges = new ReplicaLogChanges(
-                config.nodeId(), logDirs, slots, (topic, index, dir) -> openNew(topic, index, dir));
+                config.nodeId(), logDirs, slots, (topic, index, dir) -> openNew(topic, index, dir, files));
     }
 
     /**
@@ -196,8 +195,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         }
         Path logDir = slot.logDir();
         if (logDir == null) {
-            logDir = NewPartitionLogs.assignLogDirs(logDirs, slots.perLogDir(), 1)
-                    .get(0);
+            logDir = NewPartitionLogs.leastLoaded(logDirs, slots.perLogDir());
             slot.setLogDir(logDir);
         }
         // A log recovered since the start was closed as at a clean stop (flushed, snapshot and indexes written).
@@ -208,16 +206,15 @@ public final class LogManager implements MetadataListener, AutoCloseable {
                 logDir,
                 clean,
                 slot.checkpointedRecoveryPoint(),
-                slot.checkpointedLogStartOffset());
+                slot.checkpointedLogStartOffset(),
+                files);
     }
 
     /** Opens a partition created or grown now, in the log dir holding its directory, else in {@code assigned}. */
-    private Partition openNew(TopicImage topic, int index, Path assigned) throws IOException {
-        String dirName = topic.name() + "-" + index;
-        Path logDir = findExisting(dirName);
-        if (logDir == null) {
-            logDir = assigned;
-        }
+    private Partition openNew(TopicImage topic, int index, Path assigned, FileChannelFactory logFiles)
+            throws IOException {
+        Path logDir = PartitionDirs.logDirHolding(logDirs, topic.name() + "-" + index);
+        logDir = logDir != null ? logDir : assigned;
         TopicPartitionKey key = new TopicPartitionKey(topic.name(), index);
         return openPartition(
                 topic,
@@ -225,7 +222,8 @@ public final class LogManager implements MetadataListener, AutoCloseable {
                 logDir,
                 hadCleanShutdown.getOrDefault(logDir, false),
                 checkpoints.recoveryPoint(logDir, key),
-                checkpoints.logStartOffset(logDir, key));
+                checkpoints.logStartOffset(logDir, key),
+                logFiles);
     }
 
     /**
@@ -241,16 +239,27 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         }
         List<Path> dirs = NewPartitionLogs.assignLogDirs(logDirs, slots.perLogDir(), indexes.size());
         List<Partition> opened = NewPartitionLogs.open(
-                indexes, dirs, (index, dir) -> openNew(topic, index, dir), PartitionDirs::closeAndDeleteQuietly);
+                indexes,
+                dirs,
+                (index, dir, logFiles) -> openNew(topic, index, dir, logFiles),
+                PartitionDirs::closeAndDeleteQuietly,
+                files,
+                config.logFlushMethod());
         for (int i = 0; i < indexes.size(); i++) {
             into[indexes.get(i)] = PartitionSlot.of(opened.get(i));
         }
     }
 
     private Partition openPartition(
-            TopicImage topic, int index, Path logDir, boolean clean, long recoveryPoint, long logStartOffset)
+            TopicImage topic,
+            int index,
+            Path logDir,
+            boolean clean,
+            long recoveryPoint,
+            long logStartOffset,
+            FileChannelFactory logFiles)
             throws IOException {
-        Partition partition = opener.open(topic, index, logDir, clean, recoveryPoint, logStartOffset);
+        Partition partition = opener.open(topic, index, logDir, clean, recoveryPoint, logStartOffset, logFiles);
         Uuid topicId = topic.topicId();
         // Read from the image at each use, so that no change between this open and the slot's is missed.
         partition.followLeaderEpoch(() -> leaderEpochOf(topicId, index));
@@ -304,15 +313,6 @@ public final class LogManager implements MetadataListener, AutoCloseable {
     /** The period of the page-cache flush scheduled now, or 0 when none is: a seam for tests. */
     long scheduledFlushPeriodMs() {
         return pageCacheFlush.scheduledPeriodMs();
-    }
-
-    private Path findExisting(String dirName) {
-        for (Path dir : logDirs) {
-            if (Files.isDirectory(dir.resolve(dirName))) {
-                return dir;
-            }
-        }
-        return null;
     }
 
     /** Runs {@code action} on each open log, with its topic as last applied (null if deleted): the cleaner's list. */

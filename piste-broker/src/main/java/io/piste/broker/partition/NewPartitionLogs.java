@@ -1,9 +1,11 @@
 package io.piste.broker.partition;
 
+import io.piste.storage.log.FileChannelFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -14,18 +16,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * Creates the logs of partitions born together (a new topic, or partitions added to one) side by side. Each
- * creation waits on several fsyncs (its directory, its first segment, {@code partition.metadata}), so one after
- * another a 2,000-partition topic took ~40 s to create where Kafka takes 5 to 16 s; like the group commit's
- * {@link FsyncPool}, the device serves the queued syncs together.
+ * Creates the logs of partitions born together (a new topic, or partitions added to one) side by side, and makes
+ * them durable together ({@link CreationSync}). Each creation alone waits on several fsyncs (its log dir's entry,
+ * {@code partition.metadata}, that file's entry), so one after another a 2,000-partition topic took ~40 s to create
+ * where Kafka takes 5 to 16 s; side by side, like the group commit's {@link FsyncPool}, the device serves the queued
+ * syncs together, and with one file system sync per log dir a batch needs none of them.
  */
 final class NewPartitionLogs {
     static final int THREADS = FsyncPool.THREADS;
 
-    /** Opens (creating) partition {@code index} in {@code logDir}. Called from several threads at once. */
+    /**
+     * Opens (creating) partition {@code index} in {@code logDir}, its files through {@code files}. Called from several
+     * threads at once.
+     */
     @FunctionalInterface
     interface Opener {
-        Partition open(int index, Path logDir) throws IOException;
+        Partition open(int index, Path logDir, FileChannelFactory files) throws IOException;
     }
 
     private NewPartitionLogs() {}
@@ -51,20 +57,35 @@ final class NewPartitionLogs {
         return assigned;
     }
 
+    /** The log dir a single new partition goes to: the one holding the fewest. */
+    static Path leastLoaded(List<Path> logDirs, Map<Path, Integer> held) {
+        return assignLogDirs(logDirs, held, 1).get(0);
+    }
+
     /**
      * Opens partitions {@code indexes.get(0)}, {@code indexes.get(1)}, ... in {@code logDirs.get(0)},
-     * {@code logDirs.get(1)}, ... and returns them in that order. If any fails, the ones that opened are handed to
-     * {@code discard} and the first failure is thrown.
+     * {@code logDirs.get(1)}, ... and returns them in that order, durable: several at once are synced together, one
+     * file system sync per log dir where {@code flushMethod} allows ({@link CreationSync}), else each fsyncs its own
+     * files through {@code files}. If any fails, or the sync does, the ones that opened are handed to {@code discard}
+     * and the first failure is thrown.
      */
-    static List<Partition> open(List<Integer> indexes, List<Path> logDirs, Opener opener, Consumer<Partition> discard)
+    static List<Partition> open(
+            List<Integer> indexes,
+            List<Path> logDirs,
+            Opener opener,
+            Consumer<Partition> discard,
+            FileChannelFactory files,
+            String flushMethod)
             throws IOException {
         int count = logDirs.size();
         if (count != indexes.size()) {
             throw new IllegalArgumentException(indexes.size() + " partitions for " + count + " log dirs");
         }
         if (count <= 1) {
-            return count == 0 ? List.of() : List.of(opener.open(indexes.get(0), logDirs.get(0)));
+            return count == 0 ? List.of() : List.of(opener.open(indexes.get(0), logDirs.get(0), files));
         }
+        CreationSync batch = CreationSync.start(files, new LinkedHashSet<>(logDirs), flushMethod);
+        FileChannelFactory used = batch != null ? batch : files;
         AtomicInteger threads = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(THREADS, count), r -> {
             Thread t = new Thread(r, "piste-partition-create-" + threads.incrementAndGet());
@@ -76,11 +97,23 @@ final class NewPartitionLogs {
             for (int i = 0; i < count; i++) {
                 int index = indexes.get(i);
                 Path dir = logDirs.get(i);
-                results.add(pool.submit(() -> opener.open(index, dir)));
+                results.add(pool.submit(() -> opener.open(index, dir, used)));
             }
-            return collect(results, discard);
+            List<Partition> opened = collect(results, discard);
+            if (batch != null) {
+                try {
+                    batch.sync();
+                } catch (IOException e) {
+                    opened.forEach(discard);
+                    throw e;
+                }
+            }
+            return opened;
         } finally {
             pool.shutdown();
+            if (batch != null) {
+                batch.close();
+            }
         }
     }
 

@@ -74,14 +74,25 @@ final class PartitionDirs {
         }
     }
 
-    static void writeIfMissing(Path dir, Uuid topicId) {
+    /** The log dir of {@code logDirs} holding directory {@code dirName}, or null if none does. */
+    static Path logDirHolding(List<Path> logDirs, String dirName) {
+        for (Path dir : logDirs) {
+            if (Files.isDirectory(dir.resolve(dirName))) {
+                return dir;
+            }
+        }
+        return null;
+    }
+
+    /** Writes {@code partition.metadata} naming {@code topicId} unless a readable one is there; durably with fsync. */
+    static void writeIfMissing(Path dir, Uuid topicId, boolean fsync) {
         Path file = dir.resolve(PARTITION_METADATA);
-        if (Files.exists(file)) {
-            return;
+        if (Files.exists(file) && readTopicId(file) != null) {
+            return; // an unreadable one (a power cut before a batch's sync) is written again
         }
         String text = "version: 0\ntopic_id: " + topicId + "\n";
         try {
-            AtomicFiles.write(file, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), true);
+            AtomicFiles.write(file, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), fsync);
         } catch (IOException e) {
             log.warn("Could not write {}: {}", file, e.toString());
         }

@@ -39,6 +39,19 @@ final class PartitionOpener {
 
     Partition open(TopicImage topic, int index, Path logDir, boolean clean, long recoveryPoint, long logStartOffset)
             throws IOException {
+        return open(topic, index, logDir, clean, recoveryPoint, logStartOffset, files);
+    }
+
+    /** As above, its files through {@code logFiles}: a batch of new logs' ({@link CreationSync}). */
+    Partition open(
+            TopicImage topic,
+            int index,
+            Path logDir,
+            boolean clean,
+            long recoveryPoint,
+            long logStartOffset,
+            FileChannelFactory logFiles)
+            throws IOException {
         String dirName = topic.name() + "-" + index;
         PartitionDirs.renameIfStale(logDir.resolve(dirName), topic);
         DynamicBrokerConfigs configs = brokerConfigs.get();
@@ -49,7 +62,7 @@ final class PartitionOpener {
                 clean,
                 recoveryPoint,
                 logStartOffset,
-                files);
+                logFiles);
         unifiedLog.producerState().setMaxProducerIds(config.producerIdMaxPerPartition());
         Partition partition = new Partition(
                 topic.name(),
@@ -70,7 +83,7 @@ final class PartitionOpener {
             // the other partitions open and serve.
             partition.onFlushFailed(e);
         }
-        PartitionDirs.writeIfMissing(unifiedLog.dir(), topic.topicId());
+        PartitionDirs.writeIfMissing(unifiedLog.dir(), topic.topicId(), !CreationSync.defers(logFiles));
         return partition;
     }
 

@@ -3,6 +3,8 @@ package io.piste.broker.partition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.piste.broker.config.BrokerConfig;
+import io.piste.storage.log.FileChannelFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,8 +37,13 @@ class NewPartitionLogsTest {
         try (TestPartitions partitions = new TestPartitions(dir)) {
             List<Path> dirs = Collections.nCopies(20, dir);
 
-            List<Partition> opened =
-                    NewPartitionLogs.open(range(5, 25), dirs, (index, logDir) -> partitions.open("t", index), p -> {});
+            List<Partition> opened = NewPartitionLogs.open(
+                    range(5, 25),
+                    dirs,
+                    (index, logDir, files) -> partitions.open("t", index),
+                    p -> {},
+                    FileChannelFactory.DEFAULT,
+                    BrokerConfig.LOG_FLUSH_METHOD_FSYNC);
 
             assertThat(opened).extracting(Partition::index).containsExactlyElementsOf(range(5, 25));
         }
@@ -50,13 +57,15 @@ class NewPartitionLogsTest {
             assertThatThrownBy(() -> NewPartitionLogs.open(
                             range(0, 8),
                             Collections.nCopies(8, dir),
-                            (index, logDir) -> {
+                            (index, logDir, files) -> {
                                 if (index == 3) {
                                     throw new IOException("disk full at partition 3");
                                 }
                                 return partitions.open("t", index);
                             },
-                            discarded::add))
+                            discarded::add,
+                            FileChannelFactory.DEFAULT,
+                            BrokerConfig.LOG_FLUSH_METHOD_FSYNC))
                     .isInstanceOf(IOException.class)
                     .hasMessage("disk full at partition 3");
             assertThat(discarded).extracting(Partition::index).containsExactlyInAnyOrder(0, 1, 2, 4, 5, 6, 7);

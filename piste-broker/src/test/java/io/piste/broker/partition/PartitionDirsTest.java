@@ -155,8 +155,8 @@ class PartitionDirsTest {
         TopicImage topic = new TopicImage("t", Uuid.randomUuid(), 2, Map.of());
         writePartitionDir("t-0");
         writePartitionDir("t-1");
-        PartitionDirs.writeIfMissing(logDir.resolve("t-0"), topic.topicId());
-        PartitionDirs.writeIfMissing(logDir.resolve("t-1"), Uuid.randomUuid());
+        PartitionDirs.writeIfMissing(logDir.resolve("t-0"), topic.topicId(), true);
+        PartitionDirs.writeIfMissing(logDir.resolve("t-1"), Uuid.randomUuid(), true);
 
         PartitionDirs.renameIfStale(logDir.resolve("t-0"), topic);
         PartitionDirs.renameIfStale(logDir.resolve("t-1"), topic);
@@ -165,5 +165,19 @@ class PartitionDirsTest {
                 .exists();
         assertThat(logDir.resolve("t-1")).doesNotExist();
         assertThat(strayOf("t-1").resolve(PartitionDirs.PARTITION_METADATA)).exists();
+    }
+
+    /** A power cut before a batch of new logs was synced may leave an empty {@code partition.metadata}: rewritten. */
+    @Test
+    void shouldRewriteAnUnreadablePartitionMetadataAndKeepAReadableOne() throws IOException {
+        writePartitionDir("t-0");
+        Path metadata = logDir.resolve("t-0").resolve(PartitionDirs.PARTITION_METADATA);
+        Files.write(metadata, new byte[0]);
+        Uuid id = Uuid.randomUuid();
+
+        PartitionDirs.writeIfMissing(logDir.resolve("t-0"), id, false);
+        PartitionDirs.writeIfMissing(logDir.resolve("t-0"), Uuid.randomUuid(), false);
+
+        assertThat(Files.readString(metadata)).contains(id.toString());
     }
 }
