@@ -8,7 +8,6 @@ import io.piste.broker.metadata.MetadataRecord;
 import io.piste.broker.metadata.TopicImage;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,10 +66,8 @@ class MetadataQuorumTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+    private static int freePort() {
+        return QuorumNodes.freePort();
     }
 
     private static boolean accepts(int port) {

@@ -177,11 +177,20 @@ public final class QuorumNodes<T extends AutoCloseable> implements AutoCloseable
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * A loopback port free now, for a quorum member that binds it later (a restart may bind it again much later):
+     * taken below Linux's ephemeral range (32768 and up), from which the nodes' own outgoing connections get their
+     * ports, so that none of them can hold it by then. Ratis ends the JVM when its server cannot bind.
+     */
+    public static int freePort() {
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new UncheckedIOException(new IOException("no free loopback port between 20000 and 32000"));
     }
 }

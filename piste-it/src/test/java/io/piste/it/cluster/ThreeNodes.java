@@ -105,10 +105,20 @@ final class ThreeNodes {
         return voters(new int[] {freePort(), freePort(), freePort()});
     }
 
+    /**
+     * A loopback port free now for a node to bind at each of its starts: below Linux's ephemeral range (32768 and up),
+     * so that no outgoing connection holds it by a restart (Ratis ends a node whose quorum port is taken).
+     */
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IOException("no free loopback port between 20000 and 32000");
     }
 
     /** The node's Prometheus metrics now, at the endpoint its last start printed. */
