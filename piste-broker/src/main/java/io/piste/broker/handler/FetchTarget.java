@@ -56,54 +56,31 @@ record FetchTarget(
 
     /** The same target, for a follower whose log diverges from the leader's there: answered with no records. */
     FetchTarget diverged(EpochEndOffset diverging) {
-        return new FetchTarget(
-                topicName,
-                topicId,
-                partitionIndex,
-                fetchOffset,
-                partitionMaxBytes,
-                partition,
-                Errors.NONE,
-                diverging,
-                PartitionFetch.NOT_TOLD,
-                -1,
-                false);
+        return with(Errors.NONE, diverging, PartitionFetch.NOT_TOLD, -1, false);
     }
 
     /** The same target, for a follower that knows {@code highWatermark}. */
     FetchTarget knowing(long highWatermark) {
-        return new FetchTarget(
-                topicName,
-                topicId,
-                partitionIndex,
-                fetchOffset,
-                partitionMaxBytes,
-                partition,
-                error,
-                diverging,
-                highWatermark,
-                preferredReadReplica,
-                recordsHeldBack);
+        return with(error, diverging, highWatermark, preferredReadReplica, recordsHeldBack);
     }
 
     /** The same target, for a consumer told to read from {@code replicaId}: answered with no records. */
     FetchTarget readFrom(int replicaId) {
-        return new FetchTarget(
-                topicName,
-                topicId,
-                partitionIndex,
-                fetchOffset,
-                partitionMaxBytes,
-                partition,
-                error,
-                diverging,
-                knownHighWatermark,
-                replicaId,
-                recordsHeldBack);
+        return with(error, diverging, knownHighWatermark, replicaId, recordsHeldBack);
     }
 
     /** The same target, its records held back by the leader's replication throttle: answered with its offsets. */
     FetchTarget heldBack() {
+        return with(error, diverging, knownHighWatermark, preferredReadReplica, true);
+    }
+
+    /** The same partition and fetch position, with these answers. */
+    private FetchTarget with(
+            Errors error,
+            EpochEndOffset diverging,
+            long knownHighWatermark,
+            int preferredReadReplica,
+            boolean recordsHeldBack) {
         return new FetchTarget(
                 topicName,
                 topicId,
@@ -115,7 +92,7 @@ record FetchTarget(
                 diverging,
                 knownHighWatermark,
                 preferredReadReplica,
-                true);
+                recordsHeldBack);
     }
 
     /** Whether it is answered at once with no records: a divergence, or another replica to read from. */

@@ -42,6 +42,12 @@ public final class Assignments {
         return index >= 0 && index < assigned.size() && assigned.get(index).leader() == self;
     }
 
+    /** Whether {@code replica} is in the ISR of partition {@code index} of {@code topic}; false without a state. */
+    public static boolean inIsr(MetadataImage image, TopicImage topic, int index, int replica) {
+        List<PartitionImage> states = image.partitions(topic.topicId());
+        return index >= 0 && index < states.size() && states.get(index).isr().contains(replica);
+    }
+
     /** Whether the image is a cluster's: brokers registered through the metadata quorum. */
     public static boolean isCluster(MetadataImage image) {
         return !image.brokers().isEmpty();

@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,9 +45,9 @@ final class CreationSync implements FileChannelFactory, AutoCloseable {
             return null;
         }
         Map<Path, FileSystemSync> opened = new LinkedHashMap<>();
-        for (Path dir : logDirs) {
+        for (Path dir : new LinkedHashSet<>(logDirs)) { // one sync per log dir, however many partitions go there
             try {
-                opened.putIfAbsent(dir, files.openFileSystemSync(dir));
+                opened.put(dir, files.openFileSystemSync(dir));
             } catch (IOException | RuntimeException | LinkageError e) {
                 closeAll(opened);
                 return null; // as the group commit does: fsync file by file where syncfs cannot be used

@@ -96,7 +96,7 @@ public final class LogManager implements MetadataListener, AutoCloseable {
         // Before any log is opened for writing: a syncfs reports only the write-back failures after its open.
         this.flusher = new LogFlusher(
                 LogDirSyncs.open(logDirs, files, config.logFlushMethod()), slots::takeLogDirOffline, metrics.flush());
-        this.opener = new PartitionOpener(config, files, flusher, metrics.topics(), () -> brokerConfigs);
+        this.opener = new PartitionOpener(config, flusher, metrics.topics(), () -> brokerConfigs);
         this.checkpoints = new OffsetCheckpoints(logDirs);
         this.recoveries = new LogRecoveries(logDirThreads(), hadCleanShutdown);
         this.scheduler = LogScheduler.create();

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -84,7 +83,7 @@ final class NewPartitionLogs {
         if (count <= 1) {
             return count == 0 ? List.of() : List.of(opener.open(indexes.get(0), logDirs.get(0), files));
         }
-        CreationSync batch = CreationSync.start(files, new LinkedHashSet<>(logDirs), flushMethod);
+        CreationSync batch = CreationSync.start(files, logDirs, flushMethod);
         FileChannelFactory used = batch != null ? batch : files;
         AtomicInteger threads = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(THREADS, count), r -> {

@@ -19,30 +19,22 @@ import org.apache.kafka.common.config.TopicConfig;
 final class PartitionOpener {
 
     private final BrokerConfig config;
-    private final FileChannelFactory files;
     private final LogFlusher flusher;
     private final BrokerTopicMetrics topicMetrics;
     private final Supplier<DynamicBrokerConfigs> brokerConfigs;
 
     PartitionOpener(
             BrokerConfig config,
-            FileChannelFactory files,
             LogFlusher flusher,
             BrokerTopicMetrics topicMetrics,
             Supplier<DynamicBrokerConfigs> brokerConfigs) {
         this.config = config;
-        this.files = files;
         this.flusher = flusher;
         this.topicMetrics = topicMetrics;
         this.brokerConfigs = brokerConfigs;
     }
 
-    Partition open(TopicImage topic, int index, Path logDir, boolean clean, long recoveryPoint, long logStartOffset)
-            throws IOException {
-        return open(topic, index, logDir, clean, recoveryPoint, logStartOffset, files);
-    }
-
-    /** As above, its files through {@code logFiles}: a batch of new logs' ({@link CreationSync}). */
+    /** Opens the log, its files through {@code files} (a batch of new logs' are a {@link CreationSync}). */
     Partition open(
             TopicImage topic,
             int index,
@@ -50,7 +42,7 @@ final class PartitionOpener {
             boolean clean,
             long recoveryPoint,
             long logStartOffset,
-            FileChannelFactory logFiles)
+            FileChannelFactory files)
             throws IOException {
         String dirName = topic.name() + "-" + index;
         PartitionDirs.renameIfStale(logDir.resolve(dirName), topic);
@@ -62,7 +54,7 @@ final class PartitionOpener {
                 clean,
                 recoveryPoint,
                 logStartOffset,
-                logFiles);
+                files);
         unifiedLog.producerState().setMaxProducerIds(config.producerIdMaxPerPartition());
         Partition partition = new Partition(
                 topic.name(),
@@ -83,7 +75,7 @@ final class PartitionOpener {
             // the other partitions open and serve.
             partition.onFlushFailed(e);
         }
-        PartitionDirs.writeIfMissing(unifiedLog.dir(), topic.topicId(), !CreationSync.defers(logFiles));
+        PartitionDirs.writeIfMissing(unifiedLog.dir(), topic.topicId(), !CreationSync.defers(files));
         return partition;
     }
 

@@ -1,9 +1,8 @@
 package io.piste.broker.replication;
 
+import io.piste.broker.metadata.Assignments;
 import io.piste.broker.metadata.MetadataImage;
-import io.piste.broker.metadata.PartitionImage;
 import io.piste.broker.metadata.TopicImage;
-import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -54,9 +53,8 @@ final class FollowerThrottle {
         if (replicas == null) {
             return false;
         }
-        List<PartitionImage> states = now.partitions(t.topicId());
-        boolean inSync = index < states.size() && states.get(index).isr().contains(self);
-        return !inSync && names(replicas.trim(), index, self); // the cheap check first: most replicas are in sync
+        return !Assignments.inIsr(now, t, index, self)
+                && names(replicas.trim(), index, self); // the cheap check first: most replicas are in sync
     }
 
     /** Whether a throttled-replica list ({@code *}, or {@code partition:broker,...}) names replica {@code broker}. */

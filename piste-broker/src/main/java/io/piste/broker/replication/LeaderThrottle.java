@@ -1,9 +1,8 @@
 package io.piste.broker.replication;
 
+import io.piste.broker.metadata.Assignments;
 import io.piste.broker.metadata.MetadataImage;
-import io.piste.broker.metadata.PartitionImage;
 import io.piste.broker.metadata.TopicImage;
-import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -47,9 +46,7 @@ public final class LeaderThrottle {
         if (t == null || !isThrottled(t, index)) {
             return false;
         }
-        List<PartitionImage> states = now.partitions(t.topicId());
-        boolean inSync = index < states.size() && states.get(index).isr().contains(replicaId);
-        return !inSync && quota.isExceeded(rate.getAsLong(), nowMs);
+        return !Assignments.inIsr(now, t, index, replicaId) && quota.isExceeded(rate.getAsLong(), nowMs);
     }
 
     /** Counts {@code bytes} sent to a follower of partition {@code index} of {@code topic} if it is throttled here. */
